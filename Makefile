@@ -1,0 +1,121 @@
+# vos: one non-recursive Makefile. Targets: all (default), test, check (ASan+UBSan), tsan,
+# bench, format, shell, clean. BUILD selects the output tree (build/, build-asan/...).
+.SUFFIXES:
+SHELL := /bin/bash
+CC ?= cc
+BUILD ?= build
+MODE ?= release
+
+WARN := -std=c11 -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 \
+        -Wno-unused-parameter -Wno-format-nonliteral
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+ifeq ($(MODE),asan)
+OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDSAN := -fsanitize=address,undefined
+else ifeq ($(MODE),tsan)
+OPT := -O1 -g -fsanitize=thread
+LDSAN := -fsanitize=thread
+else ifeq ($(MODE),debug)
+OPT := -O0 -g
+else
+OPT := -O2 -g
+endif
+CPPFLAGS := -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD)/gen
+CFLAGS := $(WARN) $(OPT) -fPIC -fvisibility=hidden -pthread
+LDFLAGS := $(LDSAN) -pthread
+LIBS :=
+
+LIB_SRC := $(wildcard src/kernel/*.c src/fs/*.c src/lib/*.c src/shell/*.c src/cmd/*.c)
+CMD_DECL_SRC := $(wildcard src/cmd/*.c src/shell/*.c)
+LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/cmdtable.o
+CLI_SRC := $(wildcard src/cli/*.c)
+CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRC))
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(UNIT_SRC))
+RUNNER_SRC := $(wildcard tests/runner/*.c)
+RUNNER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(RUNNER_SRC))
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+DEPS := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(RUNNER_OBJ:.o=.d)
+
+BOOTSTRAP_STAMP := $(BUILD)/.bootstrap
+
+all: $(BUILD)/libvos.a $(BUILD)/libvos.so $(BUILD)/vos
+
+$(BOOTSTRAP_STAMP): tools/bootstrap.sh
+	@mkdir -p $(@D)
+	@sh tools/bootstrap.sh
+	@touch $@
+
+# The command registry: every VL_COMMAND / VL_COMMAND_NAMED in src/cmd and src/shell.
+$(BUILD)/gen/cmdtable.c: $(CMD_DECL_SRC) tools/gencmds.sh | $(BOOTSTRAP_STAMP)
+	@mkdir -p $(@D)
+	@sh tools/gencmds.sh $(CMD_DECL_SRC) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/cmdtable.o: $(BUILD)/gen/cmdtable.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/%.o: %.c | $(BOOTSTRAP_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libvos.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libvos.so: $(LIB_OBJ)
+	$(CC) -shared -o $@ $^ $(LDFLAGS) $(LIBS)
+
+$(BUILD)/vos: $(CLI_OBJ) $(BUILD)/libvos.a
+	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libvos.a $(LDFLAGS) $(LIBS) -ledit
+
+$(BUILD)/unit: $(UNIT_OBJ) $(BUILD)/libvos.a
+	$(CC) -o $@ $(UNIT_OBJ) $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
+
+$(BUILD)/vos-runner: $(RUNNER_OBJ) $(BUILD)/libvos.a
+	$(CC) -o $@ $(RUNNER_OBJ) $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libvos.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
+
+# ---- tests ----
+.PHONY: all test unit spec cmdtest boxes check tsan bench format shell clean clang
+test: all $(BUILD)/unit $(BUILD)/vos-runner
+	@sh tools/check-boxes.sh
+	@sh tools/check-exports.sh $(BUILD)/libvos.so
+	@$(BUILD)/unit
+	@$(BUILD)/vos-runner --vos $(BUILD)/vos tests/spec tests/cmd
+
+unit: $(BUILD)/unit
+	@$(BUILD)/unit
+
+check:
+	@$(MAKE) --no-print-directory BUILD=build-asan MODE=asan test
+
+tsan:
+	@$(MAKE) --no-print-directory BUILD=build-tsan MODE=tsan $(BUILD:build=build-tsan)/unit
+	@TSAN_OPTIONS=halt_on_error=1 build-tsan/unit --filter threads
+
+bench: all $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do $$b $(BUILD)/vos || exit 1; done
+
+clang:
+	@$(MAKE) --no-print-directory BUILD=build-clang CC=clang WERROR=1 all
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+shell: all
+	@$(BUILD)/vos
+
+clean:
+	rm -rf build build-asan build-tsan build-clang
+
+-include $(DEPS)

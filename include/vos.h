@@ -1,0 +1,293 @@
+/* vos.h: the one public API of libvos, a virtual operating system for AI agents.
+ * A host links libvos, creates VMs, mounts what it chooses, and runs bash scripts in them.
+ * Everything else in the tree is internal; the CLI and bindings include only this file. */
+#ifndef VOS_H
+#define VOS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define VOS_API __attribute__((visibility("default")))
+#else
+#define VOS_API
+#endif
+
+#define VOS_VERSION_MAJOR 0
+#define VOS_VERSION_MINOR 1
+#define VOS_VERSION_PATCH 0
+#define VOS_VERSION_STRING "0.1.0"
+
+/* Error codes: 0 is success, every error is negative. The errno-like codes have the values
+ * Linux gives them (negated); the vos-specific ones name a policy rule or a limit.
+ * X(name, value, message) */
+#define VOS_ERRNO_MAP(X)                                                                          \
+    X(EPERM, -1, "Operation not permitted")                                                       \
+    X(ENOENT, -2, "No such file or directory")                                                    \
+    X(ESRCH, -3, "No such process")                                                               \
+    X(EINTR, -4, "Interrupted system call")                                                       \
+    X(EIO, -5, "Input/output error")                                                              \
+    X(E2BIG, -7, "Argument list too long")                                                        \
+    X(ENOEXEC, -8, "Exec format error")                                                           \
+    X(EBADF, -9, "Bad file descriptor")                                                           \
+    X(ECHILD, -10, "No child processes")                                                          \
+    X(EAGAIN, -11, "Resource temporarily unavailable")                                            \
+    X(ENOMEM, -12, "Cannot allocate memory")                                                      \
+    X(EACCES, -13, "Permission denied")                                                           \
+    X(EFAULT, -14, "Bad address")                                                                 \
+    X(EBUSY, -16, "Device or resource busy")                                                      \
+    X(EEXIST, -17, "File exists")                                                                 \
+    X(EXDEV, -18, "Invalid cross-device link")                                                    \
+    X(ENODEV, -19, "No such device")                                                              \
+    X(ENOTDIR, -20, "Not a directory")                                                            \
+    X(EISDIR, -21, "Is a directory")                                                              \
+    X(EINVAL, -22, "Invalid argument")                                                            \
+    X(ENFILE, -23, "Too many open files in system")                                               \
+    X(EMFILE, -24, "Too many open files")                                                         \
+    X(ENOTTY, -25, "Inappropriate ioctl for device")                                              \
+    X(EFBIG, -27, "File too large")                                                               \
+    X(ENOSPC, -28, "No space left on device")                                                     \
+    X(ESPIPE, -29, "Illegal seek")                                                                \
+    X(EROFS, -30, "Read-only file system")                                                        \
+    X(EMLINK, -31, "Too many links")                                                              \
+    X(EPIPE, -32, "Broken pipe")                                                                  \
+    X(ERANGE, -34, "Numerical result out of range")                                               \
+    X(ENAMETOOLONG, -36, "File name too long")                                                    \
+    X(ENOSYS, -38, "Function not implemented")                                                    \
+    X(ENOTEMPTY, -39, "Directory not empty")                                                      \
+    X(ELOOP, -40, "Too many levels of symbolic links")                                            \
+    X(ENOTSUP, -95, "Operation not supported")                                                    \
+    X(ETIMEDOUT, -110, "Connection timed out")                                                    \
+    X(EDQUOT, -122, "Disk quota exceeded")                                                        \
+    X(EDENIED, -1000, "Denied by policy")                                                         \
+    X(ECMDDENIED, -1001, "Command denied by policy")                                              \
+    X(EMISUSE, -1002, "API misuse")                                                               \
+    X(ETIME, -1010, "Wall time limit exceeded")                                                   \
+    X(ESTEPS, -1011, "CPU step limit exceeded")                                                   \
+    X(EMEMLIMIT, -1012, "Memory limit exceeded")                                                  \
+    X(EFSBYTES, -1013, "Filesystem size limit exceeded")                                          \
+    X(EFSINODES, -1014, "Filesystem inode limit exceeded")                                        \
+    X(EOUTPUT, -1015, "Output size limit exceeded")                                               \
+    X(EPROCS, -1016, "Process limit exceeded")                                                    \
+    X(EFILES, -1017, "Open file limit exceeded")                                                  \
+    X(EDEPTH, -1018, "Call depth limit exceeded")                                                 \
+    X(ENEST, -1019, "Nesting depth limit exceeded")                                               \
+    X(EEXPAND, -1020, "Expansion size limit exceeded")                                            \
+    X(EINTERRUPTED, -1021, "Interrupted by host")                                                 \
+    X(ESYNTAX, -1030, "Syntax error")
+
+typedef enum {
+    VOS_OK = 0,
+#define VOS_ERR_ENUM_(name, value, msg) VOS_##name = (value),
+    VOS_ERRNO_MAP(VOS_ERR_ENUM_)
+#undef VOS_ERR_ENUM_
+} vos_errcode;
+
+typedef struct vos_vm vos_vm;     /* a virtual machine: filesystem, processes, limits */
+typedef struct vos_proc vos_proc; /* a process started with vos_spawn */
+
+/* Allocator in Lua's shape: nsize == 0 frees ptr (returns NULL), otherwise (re)allocates.
+ * osize is the old size of ptr (0 when ptr is NULL). */
+typedef void *(*vos_alloc_fn)(void *ud, void *ptr, size_t osize, size_t nsize);
+
+/* Limits. 0 means "use the default"; (uint64_t)-1 means "unlimited". */
+typedef struct vos_limits {
+    uint64_t time_ms;      /* wall time of one exec */
+    uint64_t cpu_steps;    /* interpreter steps of one exec */
+    uint64_t mem_bytes;    /* bytes allocated by the VM (all processes, memfs included) */
+    uint64_t fs_bytes;     /* bytes of file data in memory filesystems */
+    uint64_t fs_inodes;    /* inodes in memory filesystems */
+    uint64_t output_bytes; /* stdout + stderr captured by one exec */
+    uint64_t procs;        /* processes alive at once */
+    uint64_t open_files;   /* open file descriptors per process */
+    uint64_t call_depth;   /* shell function call depth */
+    uint64_t nest_depth;   /* parser nesting depth */
+    uint64_t expand_bytes; /* size of one word expansion */
+} vos_limits;
+
+/* Path rule: a VM path prefix and what the VM may do under it. The longest matching prefix
+ * wins; with no matching rule everything mounted is read-write. */
+typedef enum { VOS_ACCESS_NONE = 0, VOS_ACCESS_READ = 1, VOS_ACCESS_RW = 3 } vos_access;
+typedef struct vos_path_rule {
+    const char *prefix;
+    vos_access access;
+} vos_path_rule;
+
+typedef struct vos_config {
+    size_t struct_size;    /* sizeof(vos_config); set by vos_config_init */
+    vos_alloc_fn alloc;    /* NULL: the C library's malloc */
+    void *alloc_ud;
+    vos_limits limits;     /* per-VM defaults, and per-exec defaults */
+    const vos_path_rule *path_rules; /* copied */
+    size_t n_path_rules;
+    const char *const *allowed_commands; /* NULL: all; else NULL-terminated list, copied */
+    const char *const *denied_commands;  /* NULL-terminated list of denied commands, copied */
+    const char *hostname;  /* default "vos" */
+    const char *user;      /* default "agent" */
+    int multicall_self;    /* nonzero: a host file that is this program's own binary runs as
+                              the vos command of its base name (used by the CLI) */
+} vos_config;
+
+/* Fill cfg with the defaults. Never fails. */
+VOS_API void vos_config_init(vos_config *cfg);
+
+/* Create a VM. cfg may be NULL for defaults; it is copied. 0 or VOS_ENOMEM / VOS_EMISUSE. */
+VOS_API int vos_vm_new(const vos_config *cfg, vos_vm **out);
+/* Free a VM, killing whatever still runs in it. NULL is ignored. Blocks until its processes
+ * are gone. */
+VOS_API void vos_vm_free(vos_vm *vm);
+
+/* Mounts */
+typedef enum {
+    VOS_MOUNT_MEMFS = 1,   /* a new empty in-memory filesystem */
+    VOS_MOUNT_HOST_RO = 2, /* a host directory, read-only */
+    VOS_MOUNT_HOST_RW = 3, /* a host directory, read-write */
+    VOS_MOUNT_OVERLAY = 4, /* a host directory as the lower layer, writes kept in memory */
+} vos_mount_kind;
+typedef struct vos_mount_spec {
+    size_t struct_size;   /* sizeof(vos_mount_spec) */
+    vos_mount_kind kind;
+    const char *host_path; /* for the HOST and OVERLAY kinds; copied */
+} vos_mount_spec;
+
+/* Mount at vm_path (created in the parent filesystem when missing). Errors: VOS_ENOENT /
+ * VOS_ENOTDIR for a bad host path, VOS_EBUSY when something is mounted there already,
+ * VOS_EINVAL for a bad spec. Host paths never appear in VM output or vos_errmsg. */
+VOS_API int vos_mount(vos_vm *vm, const char *vm_path, const vos_mount_spec *spec);
+/* Unmount. VOS_EBUSY when a file under it is open. */
+VOS_API int vos_umount(vos_vm *vm, const char *vm_path);
+
+/* Exec */
+typedef struct vos_env_var {
+    const char *name;
+    const char *value; /* NULL unsets */
+} vos_env_var;
+
+typedef struct vos_exec_opts {
+    size_t struct_size;       /* sizeof(vos_exec_opts) */
+    const void *stdin_data;   /* bytes given as stdin; NULL: empty stdin */
+    size_t stdin_len;
+    const vos_env_var *env;   /* overrides for this exec only; copied */
+    size_t n_env;
+    const char *cwd;          /* NULL: the session's cwd */
+    vos_limits limits;        /* per-exec limits; 0 fields inherit the VM's */
+    const char *argv0;        /* $0 of the script; NULL: "vos" */
+    const char *const *args;  /* $1..; NULL-terminated or NULL */
+    int isolated;             /* nonzero: run in a subshell, state changes do not persist */
+    /* Streaming (used by vos_spawn; with vos_exec output is also captured unless set) */
+    void (*on_stdout)(void *ud, const void *data, size_t len);
+    void (*on_stderr)(void *ud, const void *data, size_t len);
+    void *ud;
+} vos_exec_opts;
+
+typedef struct vos_result {
+    char *out;      /* stdout bytes, NUL-terminated for convenience (len excludes it) */
+    size_t out_len;
+    char *err;      /* stderr bytes */
+    size_t err_len;
+    int status;     /* exit status as $? would show it (0-255) */
+    int limit;      /* 0, or the VOS_E* code of the limit/interrupt that ended the exec */
+} vos_result;
+
+/* Run a script in the VM's session shell. Blocks until it ends. Returns 0 when the script
+ * ran (whatever its status), VOS_ESYNTAX when it did not parse (status 2, message on
+ * res->err), or the limit code (VOS_ETIME, VOS_EINTERRUPTED, VOS_EOUTPUT, VOS_EMEMLIMIT...)
+ * that ended it; res is filled in every case and must be freed with vos_result_free. The
+ * VM stays usable after any of these. */
+VOS_API int vos_exec(vos_vm *vm, const char *script, const vos_exec_opts *opts,
+                     vos_result *res);
+/* Free what a result holds and zero it. Safe to call twice, and on a zeroed result. */
+VOS_API void vos_result_free(vos_result *res);
+
+/* Spawn: run a script in its own host thread, in a copy of the session state; output goes to
+ * opts->on_stdout / on_stderr as it is written (called from the process's thread). */
+VOS_API int vos_spawn(vos_vm *vm, const char *script, const vos_exec_opts *opts,
+                      vos_proc **out);
+/* Write to the process's stdin; blocks while the pipe is full. len 0 closes stdin. */
+VOS_API int vos_proc_write(vos_proc *p, const void *data, size_t len);
+/* Close the process's stdin (it sees end of file). */
+VOS_API int vos_proc_close_stdin(vos_proc *p);
+/* Send a signal (VOS_SIGTERM...). */
+VOS_API int vos_proc_kill(vos_proc *p, int sig);
+/* Wait for the end, up to timeout_ms (-1: forever). Returns the exit status (0-255), or
+ * VOS_ETIMEDOUT when still running. */
+VOS_API int vos_proc_wait(vos_proc *p, int64_t timeout_ms);
+/* The VM pid of the process. */
+VOS_API int vos_proc_pid(const vos_proc *p);
+/* Release the handle; kills and waits for the process if it still runs. */
+VOS_API void vos_proc_free(vos_proc *p);
+
+#define VOS_SIGHUP 1
+#define VOS_SIGINT 2
+#define VOS_SIGKILL 9
+#define VOS_SIGUSR1 10
+#define VOS_SIGUSR2 12
+#define VOS_SIGPIPE 13
+#define VOS_SIGALRM 14
+#define VOS_SIGTERM 15
+#define VOS_SIGCHLD 17
+
+/* Files (paths are VM paths, relative ones to the session's cwd) */
+typedef enum {
+    VOS_TYPE_REG = 1,
+    VOS_TYPE_DIR = 2,
+    VOS_TYPE_LNK = 3,
+    VOS_TYPE_CHR = 4,
+    VOS_TYPE_FIFO = 5
+} vos_file_type;
+
+typedef struct vos_stat {
+    vos_file_type type;
+    unsigned mode; /* permission bits */
+    uint64_t size;
+    uint64_t ino;
+    uint64_t nlink;
+    int64_t mtime_ns, atime_ns, ctime_ns;
+    unsigned uid, gid;
+} vos_stat;
+
+/* Write a whole file (created or truncated). Binary-safe. */
+VOS_API int vos_write_file(vos_vm *vm, const char *path, const void *data, size_t len,
+                           unsigned mode);
+/* Read a whole file; *data is allocated by vos (NUL-terminated, len excludes the NUL) and
+ * freed with vos_free. */
+VOS_API int vos_read_file(vos_vm *vm, const char *path, void **data, size_t *len);
+VOS_API int vos_stat_path(vos_vm *vm, const char *path, vos_stat *st); /* follows links */
+VOS_API int vos_lstat_path(vos_vm *vm, const char *path, vos_stat *st);
+VOS_API int vos_mkdir(vos_vm *vm, const char *path, unsigned mode, int parents);
+/* Remove a file, a symlink or an empty directory; recursive != 0 removes a tree. */
+VOS_API int vos_remove(vos_vm *vm, const char *path, int recursive);
+VOS_API int vos_rename(vos_vm *vm, const char *from, const char *to);
+/* List a directory: *names is a vos-allocated array of *n vos-allocated names (sorted);
+ * free with vos_free_list. */
+VOS_API int vos_list_dir(vos_vm *vm, const char *path, char ***names, size_t *n);
+VOS_API void vos_free_list(char **names, size_t n);
+VOS_API void vos_free(void *p);
+
+/* Stop whatever runs in the VM. Safe from any thread, also while no exec runs (then it does
+ * nothing). The running exec returns VOS_EINTERRUPTED. */
+VOS_API void vos_interrupt(vos_vm *vm);
+
+/* Bytes the VM has allocated right now. */
+VOS_API size_t vos_vm_mem_used(const vos_vm *vm);
+
+/* Error text of an error code ("Unknown error" for unknown codes); static storage. */
+VOS_API const char *vos_strerror(int rc);
+/* Name of an error code ("ENOENT", "ETIME"...); static storage. */
+VOS_API const char *vos_errname(int rc);
+/* Detail of the last error on this VM (may be ""); valid until the next call on the VM. */
+VOS_API const char *vos_errmsg(vos_vm *vm);
+/* Version string, "0.1.0". */
+VOS_API const char *vos_version(void);
+
+/* Names of the commands compiled in, NULL-terminated, static storage. */
+VOS_API const char *const *vos_commands(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

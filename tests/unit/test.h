@@ -1,0 +1,75 @@
+/* test.h: the unit-test framework. TEST(name) { ... } registers a test; the ASSERT macros
+ * print both sides on failure and end the test. Each test that wants a VM calls
+ * test_vm_new(), which uses a counting allocator: the runner checks that every byte the VM
+ * allocated is back once the test ends. The runner ends with "N passed, N failed". */
+#ifndef VOS_TEST_H
+#define VOS_TEST_H
+
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vos.h"
+
+typedef void (*test_fn)(void);
+void test_register(const char *name, const char *file, test_fn fn);
+_Noreturn void test_fail(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define TEST(name)                                                                                 \
+    static void test_##name(void);                                                                \
+    __attribute__((constructor)) static void test_reg_##name(void)                                \
+    {                                                                                              \
+        test_register(#name, __FILE__, test_##name);                                              \
+    }                                                                                              \
+    static void test_##name(void)
+
+#define ASSERT(cond)                                                                               \
+    do {                                                                                           \
+        if (!(cond)) test_fail(__FILE__, __LINE__, "assertion failed: %s", #cond);                 \
+    } while (0)
+#define ASSERT_EQ(a, b)                                                                            \
+    do {                                                                                           \
+        long long a_ = (long long)(a), b_ = (long long)(b);                                        \
+        if (a_ != b_) test_fail(__FILE__, __LINE__, "%s == %s: %lld != %lld", #a, #b, a_, b_);     \
+    } while (0)
+#define ASSERT_RC(expr, rc)                                                                        \
+    do {                                                                                           \
+        int r_ = (expr), e_ = (rc);                                                                \
+        if (r_ != e_)                                                                              \
+            test_fail(__FILE__, __LINE__, "%s: got %d (%s), want %d (%s)", #expr, r_,              \
+                      vos_errname(r_), e_, vos_errname(e_));                                       \
+    } while (0)
+#define ASSERT_OK(expr) ASSERT_RC(expr, 0)
+#define ASSERT_STR(a, b)                                                                           \
+    do {                                                                                           \
+        const char *a_ = (a), *b_ = (b);                                                           \
+        if (!a_ || !b_ || strcmp(a_, b_) != 0)                                                     \
+            test_fail(__FILE__, __LINE__, "%s == %s:\n  got:  \"%s\"\n  want: \"%s\"", #a, #b,    \
+                      a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                     \
+    } while (0)
+
+/* A VM with a counting allocator; freed (and its bytes checked) by the runner after the test
+ * if the test did not free it itself. */
+vos_vm *test_vm_new(void);
+vos_vm *test_vm_new_cfg(vos_config *cfg);
+void test_vm_free(vos_vm *vm);
+/* Run a script; returns the vos_exec rc, fills res (freed by the caller). */
+int test_exec(vos_vm *vm, const char *script, vos_result *res);
+/* Run a script and assert its stdout and status. */
+#define ASSERT_EXEC(vm, script, out, status)                                                       \
+    do {                                                                                           \
+        vos_result r_;                                                                             \
+        int rc_ = test_exec((vm), (script), &r_);                                                  \
+        if (rc_ != 0 || strcmp(r_.out, (out)) != 0 || r_.status != (status))                       \
+            test_fail(__FILE__, __LINE__,                                                          \
+                      "exec %s\n  rc %d, status %d (want %d)\n  out:  \"%s\"\n  want: \"%s\"\n"   \
+                      "  err:  \"%s\"",                                                            \
+                      #script, rc_, r_.status, (status), r_.out, (out), r_.err);                   \
+        vos_result_free(&r_);                                                                      \
+    } while (0)
+/* A fresh host temp directory (removed after the test). */
+const char *test_tmpdir(void);
+
+#endif

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Install the Debian 12 packages vos needs to build and test, when they are missing.
+# Run as root (or with sudo available). Called by make; safe to run again.
+set -e
+PKGS="make gcc libc6-dev libedit-dev bash coreutils clang libclang-rt-14-dev"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "bootstrap: installing$missing" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends $missing >&2
