@@ -13,3 +13,20 @@ while read -r ident name; do echo "    &vl_cmd_$ident,"; done < "${TMPDIR:-/tmp}
 echo '    0};'
 echo "const size_t vl_cmd_count = $(wc -l < "${TMPDIR:-/tmp}/vos-cmds.$$");"
 rm -f "${TMPDIR:-/tmp}/vos-cmds.$$"
+cat <<'C'
+#include <string.h>
+const vl_cmd_decl *vl_cmd_find(const char *name)
+{
+    size_t lo = 0, hi = vl_cmd_count;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(name, vl_cmd_table[mid]->name);
+        if (c == 0) return vl_cmd_table[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+C

@@ -23,14 +23,15 @@ typedef int (*vfs_dir_cb)(void *ctx, const char *name, uint64_t ino, unsigned dt
 
 /* Paths ("rel") are relative to the mount root: "" is the root, otherwise components joined
  * by single '/', no leading or trailing '/'. Every method returns 0 (or a count) or a
- * negative VOS_E* code. A NULL method means "not supported" (the kernel answers -EROFS for
+ * VOS_E* code (these constants
+ * are already negative: `return VOS_ENOENT;`; a host -errno has the same value). A NULL method means "not supported" (the kernel answers -EROFS for
  * writes, -ENOTSUP otherwise). All calls are made with the VM lock held, so a driver needs no
  * locking of its own unless it shares state between VMs. */
 typedef struct vfs_ops {
     int version; /* VFS_OPS_VERSION */
     const char *name;
     /* lstat semantics: a symlink is reported as one */
-    int (*lstat)(vfs_mount *m, const char *rel, vk_stat *st);
+    int (*lstat)(vfs_mount *m, const char *rel, struct vk_stat *st);
     /* flags: VK_O_* (CREAT, EXCL, TRUNC, DIRECTORY, access mode). The final component is not
      * followed if it is a symlink: open of a symlink fails with -ELOOP. Opening a directory
      * read-only succeeds (for readdir/fstat). */
@@ -55,7 +56,7 @@ typedef struct vfs_ops {
 typedef struct vfs_file_ops {
     ssize_t (*pread)(vfs_file *f, void *buf, size_t n, uint64_t off);
     ssize_t (*pwrite)(vfs_file *f, const void *buf, size_t n, uint64_t off);
-    int (*fstat)(vfs_file *f, vk_stat *st);
+    int (*fstat)(vfs_file *f, struct vk_stat *st);
     int (*ftruncate)(vfs_file *f, uint64_t len);
     void (*close)(vfs_file *f); /* frees f */
 } vfs_file_ops;
@@ -82,7 +83,7 @@ void *vfs_alloc(vk_vm *vm, size_t n);
 void *vfs_realloc(vk_vm *vm, void *p, size_t old, size_t n);
 void vfs_free(vk_vm *vm, void *p, size_t n);
 /* Filesystem quota of the VM (bytes of file data and inodes in memory filesystems):
- * vfs_charge returns -VOS_EFSBYTES / -VOS_EFSINODES when the charge would pass the limit. */
+ * vfs_charge returns VOS_EFSBYTES / VOS_EFSINODES when the charge would pass the limit. */
 int vfs_charge(vk_vm *vm, int64_t bytes, int64_t inodes);
 int64_t vfs_now_ns(void);
 unsigned vfs_uid(vk_vm *vm);

@@ -1,7 +1,9 @@
 /* kernel.h: the system-call surface of the vos kernel, as the shell and the commands see it.
  * Every call takes the calling process, checks the VM's policy and limits, and returns
- * 0 / a count, or a negative error (-VOS_E* values, which are Linux's -errno for the errno
- * class). Nothing here touches the host except through a mount driver. */
+ * 0 / a count, or a negative error code. NOTE: the VOS_E* constants are ALREADY NEGATIVE
+ * (VOS_ENOENT == -2, Linux's -errno for the errno class): return and compare them as they
+ * are (`return VOS_ENOENT;`, `if (rc == VOS_EEXIST)`), never negate them.
+ * Nothing here touches the host except through a mount driver. */
 #ifndef VK_KERNEL_H
 #define VK_KERNEL_H
 
@@ -61,8 +63,9 @@ typedef struct vk_proc vk_proc;
 #define VK_NAME_MAX 255
 #define VK_SYMLOOP_MAX 40
 
-/* Time stamps in nanoseconds since the epoch. */
-typedef struct vk_stat {
+/* File status, like POSIX's `struct stat` beside stat(): always written `struct vk_stat`
+ * (no typedef, since vk_stat() is the system call). Times in ns since the epoch. */
+struct vk_stat {
     uint64_t dev; /* mount id */
     uint64_t ino;
     uint32_t mode; /* VK_S_IF* | permission bits */
@@ -73,7 +76,7 @@ typedef struct vk_stat {
     uint64_t blocks; /* 512-byte blocks */
     uint32_t blksize;
     int64_t atime_ns, mtime_ns, ctime_ns;
-} vk_stat;
+};
 
 typedef struct vk_dirent {
     uint64_t ino;
@@ -99,7 +102,7 @@ char *vk_strndup(vk_proc *p, const char *s, size_t n);
  * command code (it unwinds to the process entry). */
 typedef int (*vk_entry_fn)(vk_proc *p, void *arg);
 
-int vk_proc_new(vk_proc *parent, vk_proc **out);  /* not started yet; -VOS_EPROCS at limit */
+int vk_proc_new(vk_proc *parent, vk_proc **out);  /* not started yet; VOS_EPROCS at limit */
 /* Start child on its own thread: returns its pid. The child is reaped with vk_waitpid. */
 int vk_proc_start(vk_proc *child, vk_entry_fn fn, void *arg);
 /* Run child on the calling thread to its end; returns its wait status (see VK_W*) and reaps
@@ -125,15 +128,15 @@ int vk_setpgid(vk_proc *p, int pgid); /* own process group only */
 #define VK_WSHELL(w) (VK_WIFEXITED(w) ? VK_WEXITSTATUS(w) : 128 + VK_WTERMSIG(w))
 #define VK_WNOHANG 1
 /* pid > 0: that child; pid == -1: any child. Returns the pid reaped, 0 with VK_WNOHANG when
- * none has ended, -VOS_ECHILD when there is none, -VOS_EINTR when a caught signal arrived. */
+ * none has ended, VOS_ECHILD when there is none, VOS_EINTR when a caught signal arrived. */
 int vk_waitpid(vk_proc *p, int pid, int *wstatus, int flags);
 
 /* ---- exec: run a program in the current process; returns only on failure ----
  * path: a command name found in /bin (e.g. "cat"), or a VM path to /bin/x, a script with #!
  * (run by its interpreter), a text file without #! (run by sh), or (when the VM allows it)
  * the vos binary itself on a host mount (run as the command of its base name).
- * envp: NULL-terminated "K=V" strings; copied. Errors: -VOS_ENOENT, -VOS_EACCES,
- * -VOS_ENOEXEC (a binary we cannot run), -VOS_ECMDDENIED (policy), -VOS_E2BIG. */
+ * envp: NULL-terminated "K=V" strings; copied. Errors: VOS_ENOENT, VOS_EACCES,
+ * VOS_ENOEXEC (a binary we cannot run), VOS_ECMDDENIED (policy), VOS_E2BIG. */
 int vk_execve(vk_proc *p, const char *path, char *const argv[], char *const envp[]);
 /* Is name a command built into vos (and allowed by policy)? */
 bool vk_command_exists(vk_proc *p, const char *name);
@@ -151,12 +154,11 @@ int vk_signal(vk_proc *p, int sig, int disposition);      /* returns the old dis
 int vk_kill(vk_proc *p, int pid, int sig); /* pid > 0: process; pid < 0: group -pid; 0: own group */
 /* Take (and clear) the bitmask of caught signals that arrived (bit sig). */
 uint32_t vk_sig_take(vk_proc *p);
-/* 0 normally; -VOS_EINTR when a caught signal is pending; when the process must die (a
- * fatal signal, the exec's time limit, an interrupt, a limit), returns the VOS_E* code of the
- * reason (VOS_ETIME, VOS_EINTERRUPTED...) or -VOS_EPIPE/-VOS_EINTR for a signal; callers
- * then unwind. vk_dying gives the same answer without clearing anything. */
+/* 0: carry on. VOS_EINTR: a caught signal is pending (take it with vk_sig_take and run the
+ * trap). Any other negative value: the process must end now (a fatal signal, the exec's time
+ * or step limit, a host interrupt, a resource limit): unwind and end. Blocking calls return
+ * the same codes. vk_dying gives the wait status the process will end with (0 if none). */
 int vk_check(vk_proc *p);
-/* Nonzero when the process has to end: the wait status it should end with. */
 int vk_dying(vk_proc *p);
 /* Count n interpreter steps against the exec's CPU step budget; 0 or the vk_check answer. */
 int vk_steps(vk_proc *p, uint64_t n);
@@ -177,14 +179,14 @@ int vk_get_flags(vk_proc *p, int fd);    /* open flags (access mode, APPEND) */
 bool vk_fd_valid(vk_proc *p, int fd);
 int vk_pipe(vk_proc *p, int fds[2]);
 int vk_isatty(vk_proc *p, int fd);       /* always 0 for now (no terminals in a VM) */
-int vk_fstat(vk_proc *p, int fd, vk_stat *st);
+int vk_fstat(vk_proc *p, int fd, struct vk_stat *st);
 int vk_ftruncate(vk_proc *p, int fd, uint64_t len);
 /* Read one directory entry from a directory fd: 1 and *ent filled, 0 at the end. Entries
  * come in the driver's order, without "." and "..". */
 int vk_readdir(vk_proc *p, int fd, vk_dirent *ent);
 
-int vk_stat(vk_proc *p, const char *path, vk_stat *st);
-int vk_lstat(vk_proc *p, const char *path, vk_stat *st);
+int vk_stat(vk_proc *p, const char *path, struct vk_stat *st);
+int vk_lstat(vk_proc *p, const char *path, struct vk_stat *st);
 #define VK_R_OK 4
 #define VK_W_OK 2
 #define VK_X_OK 1
@@ -214,7 +216,7 @@ unsigned vk_umask(vk_proc *p, unsigned mask); /* returns the old mask */
 /* ---- time ---- */
 int64_t vk_time_ns(vk_proc *p);      /* realtime */
 int64_t vk_monotonic_ns(vk_proc *p);
-/* Sleep; wakes early with -VOS_EINTR for a caught signal or the vk_check code. */
+/* Sleep; wakes early with VOS_EINTR for a caught signal or the vk_check code. */
 int vk_sleep_ns(vk_proc *p, int64_t ns);
 uint64_t vk_random(vk_proc *p); /* 64 random bits */
 
@@ -236,9 +238,13 @@ int vk_limit_hit(vk_proc *p, int code);
 typedef struct vk_shell_hooks {
     /* create the session state in proc p (its arena lives as long as the VM) */
     void *(*session_new)(vk_proc *p);
-    /* run a script in the session: returns the exit status (0-255), or VOS_ESYNTAX */
+    /* Run a script in the session: returns the exit status (0-255), or VOS_ESYNTAX. env: the
+     * exec's overrides (as if exported for this script only; value NULL unsets). The kernel
+     * may have changed the process's cwd (vk_getcwd) since the last call: PWD follows it.
+     * argv0 may be NULL ("vos"); args NULL-terminated or NULL. */
     int (*session_exec)(void *session, vk_proc *p, const char *script, const char *argv0,
-                        const char *const *args, bool isolated);
+                        const char *const *args, const vos_env_var *env, size_t n_env,
+                        bool isolated);
 } vk_shell_hooks;
 extern const vk_shell_hooks sh_session_hooks; /* defined by src/shell */
 

@@ -79,7 +79,7 @@ typedef struct vl_buf {
 struct vl_ctx {
     vk_proc *p;
     const vl_cmd_decl *decl;
-    const char *name;     /* program name for messages */
+    const char *name;     /* program name for messages: argv[0] as GNU tools use it */
     vl_optval opt[VL_MAXOPT]; /* indexed like decl->opts */
     int nopt;
     int status;           /* exit status so far (vl_error sets 1 unless set higher) */
@@ -88,10 +88,24 @@ struct vl_ctx {
     bool out_error;       /* a write to stdout failed */
     jmp_buf jb;           /* vl_exit unwinds here (set by vl_run) */
     void *allocs;         /* list of vl_x* allocations, freed by vl_run */
+    /* Set by vl_run_builtin: the command runs as a bash builtin. It then prints bash's
+     * messages where bash and GNU differ (test, printf), usage errors in bash's shape
+     * ("PREFIX: -x: invalid option" + "NAME: usage: BASH_USAGE", status 2), and echo
+     * takes no --help. name is then the full prefix ("bash: line 3: test"). */
+    bool builtin;
+    const char *bash_usage; /* "pwd [-LP]" (builtin mode; NULL: decl->usage) */
 };
 
-/* Run a command as the main program of process p (what vk_execve calls). */
+/* Run a command as the main program of process p (what vk_execve calls). Never ends the
+ * process: returns the exit status (141 when stdout hit EPIPE) after flushing stdout, closing
+ * what vl_in_open opened and freeing every vl_x* allocation. */
 int vl_run(vk_proc *p, const vl_cmd_decl *d, int argc, char **argv);
+/* Run a command as a bash builtin in the shell's own process (echo, printf, test, [, true,
+ * false, pwd): like vl_run, but messages start with prefix ("bash: line 3: test") and usage
+ * errors take bash's shape, using bash_usage ("pwd [-LP]"; NULL: decl->usage) and status 2.
+ * argv[0] is the command name. prefix is borrowed for the call. */
+int vl_run_builtin(vk_proc *p, const vl_cmd_decl *d, const char *prefix, const char *bash_usage,
+                   int argc, char **argv);
 
 /* Parse options from argv (argv[0] is the program name). GNU rules: bundling (-abc), -n5,
  * --long=x, --long x, unambiguous prefixes of long names, "--" ends options, "-" is an
@@ -107,6 +121,8 @@ const char *vl_arg(vl_ctx *c, int id);   /* argument of the last occurrence, or 
 int vl_last(vl_ctx *c, int id);          /* order position of the last occurrence, 0 if none */
 /* Print the generated --help text to stdout. */
 void vl_help(vl_ctx *c);
+/* Print "NAME (vos) VERSION" to stdout (what --version does). */
+void vl_version(vl_ctx *c);
 /* Usage error: "NAME: msg\nTry 'NAME --help' for more information." then exit. */
 _Noreturn void vl_usage_error(vl_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -122,6 +138,13 @@ const char *vl_strerror(int err);
 _Noreturn void vl_exit(vl_ctx *c, int status);
 /* Quote a file name the way GNU's error messages do ('a b', "it's", plain when safe). */
 const char *vl_quote(vl_ctx *c, const char *s);
+/* GNU quotearg's shell-escape styles. vl_quote(c, s) is vl_quote_style(c, s, VL_Q_COLON)
+ * (coreutils' quotef: what "cat: 'a:b': No such file" uses); VL_Q_ALWAYS quotes even safe
+ * names ("head: cannot open 'x' for reading"). The result lives in the arena. */
+enum { VL_Q_ALWAYS = 1, VL_Q_COLON = 2 };
+const char *vl_quote_style(vl_ctx *c, const char *s, int flags);
+/* vl_quote_style(c, s, VL_Q_ALWAYS): GNU's quote(), 'x' */
+const char *vl_quote_always(vl_ctx *c, const char *s);
 
 /* ---- memory (process arena; on exhaustion they end the command with "memory exhausted") */
 void *vl_xmalloc(vl_ctx *c, size_t n);
@@ -163,6 +186,9 @@ ssize_t vl_in_read(vl_ctx *c, vl_in *in, void *buf, size_t n);
  * error. */
 ssize_t vl_in_getdelim(vl_ctx *c, vl_in *in, int delim, char **line);
 void vl_in_close(vl_ctx *c, vl_in *in);
+/* Open path for reading without reporting anything: NULL and *err (a negative code) on
+ * failure, for commands whose message differs ("head: cannot open 'x' for reading: ..."). */
+vl_in *vl_in_open_quiet(vl_ctx *c, const char *path, int *err);
 
 /* ---- growable buffer (binary-safe) ---- */
 void vl_buf_add(vl_ctx *c, vl_buf *b, const void *data, size_t n);
@@ -173,7 +199,7 @@ void vl_buf_free(vl_ctx *c, vl_buf *b);
 
 /* ---- helpers ---- */
 /* Parse a decimal integer with GNU's size suffixes when suffixes != NULL ("bkKmMgG..."):
- * returns 0 or -VOS_EINVAL / -VOS_ERANGE. */
+ * returns 0 or VOS_EINVAL / VOS_ERANGE. */
 int vl_parse_int(const char *s, int64_t *out, bool allow_suffixes);
 /* Join dir and name with one '/', in the arena. */
 char *vl_path_join(vl_ctx *c, const char *dir, const char *name);

@@ -1,0 +1,774 @@
+/* proc.c: processes (host threads, or the parent's thread for vk_proc_run), wait statuses,
+ * virtual signals, limits checks, sleeping, and exec of vos commands and scripts.
+ * A signal never interrupts a thread asynchronously: it is noted and the target notices it
+ * at its next kernel call or interpreter step; a blocked target is woken through its waitcv. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kernel/internal.h"
+#include "lib/cmd.h"
+
+int64_t vk_now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- exec contexts ---- */
+void vk_exec_unref(vk_vm *vm, vk_exec *ex)
+{
+    if (ex && --ex->refs == 0) vk_vm_free(vm, ex, sizeof *ex);
+}
+
+static void abort_locked(vk_vm *vm, vk_exec *ex, int code)
+{
+    int zero = 0;
+    if (!atomic_compare_exchange_strong(&ex->abort, &zero, code)) return;
+    for (vk_proc *q = vm->procs; q; q = q->next)
+        if (q->ex == ex) vk_wake(q);
+}
+
+void vk_exec_abort(vk_vm *vm, vk_exec *ex, int code)
+{
+    VK_LOCK(vm);
+    abort_locked(vm, ex, code);
+    VK_UNLOCK(vm);
+}
+
+int vk_limit_hit(vk_proc *p, int code)
+{
+    if (p->ex) vk_exec_abort(p->vm, p->ex, code);
+    return code;
+}
+
+const vos_limits *vk_limits(vk_proc *p) { return p->ex ? &p->ex->lim : &p->vm->lim; }
+
+void vk_wake(vk_proc *p)
+{
+    if (p->waitcv) pthread_cond_broadcast(p->waitcv);
+}
+
+/* ---- creation ---- */
+int vk_proc_create(vk_vm *vm, vk_proc *parent, vk_proc **out)
+{
+    VK_LOCK(vm);
+    uint64_t maxp = parent && parent->ex ? parent->ex->lim.procs : vm->lim.procs;
+    if ((uint64_t)vm->nprocs >= maxp) {
+        VK_UNLOCK(vm);
+        return VOS_EPROCS;
+    }
+    vk_proc *p = vk_vm_alloc(vm, sizeof *p);
+    if (!p) {
+        VK_UNLOCK(vm);
+        return VOS_ENOMEM;
+    }
+    memset(p, 0, sizeof *p);
+    p->vm = vm;
+    p->pid = vm->next_pid++;
+    p->ppid = parent ? parent->pid : 0;
+    p->pgid = parent ? parent->pgid : p->pid;
+    p->state = PS_EMBRYO;
+    p->umask = parent ? parent->umask : 022;
+    pthread_cond_init(&p->cv, &vm->cattr);
+    if (parent) {
+        p->ex = parent->ex;
+        if (p->ex) p->ex->refs++;
+        for (int i = 0; i < VK_NSIG; i++)
+            p->sigdisp[i] = parent->sigdisp[i] == VK_SIG_IGN ? VK_SIG_IGN : VK_SIG_DFL;
+    }
+    p->next = vm->procs;
+    vm->procs = p;
+    vm->nprocs++;
+    VK_UNLOCK(vm);
+
+    if (parent) {
+        int rc = vk_fds_copy(p, parent);
+        if (rc == 0) {
+            p->cwd = vk_strdup(p, parent->cwd);
+            p->env = vk_calloc(p, (size_t)parent->nenv + 1, sizeof(char *));
+            if (!p->cwd || !p->env) rc = VOS_ENOMEM;
+            for (int i = 0; rc == 0 && i < parent->nenv; i++) {
+                p->env[i] = vk_strdup(p, parent->env[i]);
+                if (!p->env[i]) rc = VOS_ENOMEM;
+                p->nenv = i + 1;
+            }
+        }
+        if (rc < 0) {
+            vk_proc_discard(p);
+            return rc;
+        }
+    }
+    *out = p;
+    return 0;
+}
+
+int vk_proc_new(vk_proc *parent, vk_proc **out)
+{
+    if (!parent || !out) return VOS_EINVAL;
+    int rc = vk_check(parent);
+    if (rc < 0 && rc != VOS_EINTR) return rc;
+    return vk_proc_create(parent->vm, parent, out);
+}
+
+static void unlink_proc(vk_vm *vm, vk_proc *p)
+{
+    for (vk_proc **pp = &vm->procs; *pp; pp = &(*pp)->next)
+        if (*pp == p) {
+            *pp = p->next;
+            return;
+        }
+}
+
+static void proc_destroy(vk_vm *vm, vk_proc *p)
+{
+    pthread_cond_destroy(&p->cv);
+    vk_vm_free(vm, p, sizeof *p);
+}
+
+void vk_proc_discard(vk_proc *child)
+{
+    vk_vm *vm = child->vm;
+    vk_fds_close_all(child);
+    vk_arena_free_all(child);
+    VK_LOCK(vm);
+    unlink_proc(vm, child);
+    vm->nprocs--;
+    vk_exec_unref(vm, child->ex);
+    pthread_cond_broadcast(&vm->procs_cv);
+    VK_UNLOCK(vm);
+    proc_destroy(vm, child);
+}
+
+/* ---- running and ending ---- */
+static int final_wstatus(vk_proc *p, int status)
+{
+    int f = atomic_load((_Atomic int *)&p->fatal);
+    if (f) return f;
+    if (p->ex && atomic_load(&p->ex->abort)) return VK_W_SIG(VOS_SIGKILL);
+    return VK_W_EXIT(status);
+}
+
+static int run_entry(vk_proc *p)
+{
+    jmp_buf jb;
+    jmp_buf *saved = p->exit_jb;
+    volatile int w;
+    p->exit_jb = &jb;
+    if (setjmp(jb) == 0) {
+        int st = p->entry(p, p->entry_arg);
+        w = final_wstatus(p, st);
+    } else {
+        w = p->exit_wstatus;
+    }
+    p->exit_jb = saved;
+    return w;
+}
+
+_Noreturn void vk_exit(vk_proc *p, int status)
+{
+    p->exit_wstatus = final_wstatus(p, status);
+    if (!p->exit_jb) abort(); /* a process without an entry frame: a kernel bug */
+    longjmp(*p->exit_jb, 1);
+}
+
+void vk_proc_finish(vk_proc *p, int wstatus)
+{
+    vk_vm *vm = p->vm;
+    vk_fds_close_all(p);
+    vk_arena_free_all(p);
+    p->cwd = NULL;
+    p->env = NULL;
+    p->nenv = 0;
+    VK_LOCK(vm);
+    p->state = PS_ZOMBIE;
+    p->wstatus = wstatus;
+    vk_exec_unref(vm, p->ex);
+    p->ex = NULL;
+    vk_proc *parent = NULL;
+    for (vk_proc *q = vm->procs; q; q = q->next) {
+        if (q->ppid == p->pid && q != p) q->ppid = 0; /* orphans: reaped by the VM */
+        if (q->pid == p->ppid && q->state != PS_ZOMBIE) parent = q;
+    }
+    if (!parent) p->ppid = 0;
+    if (parent && parent->sigdisp[VOS_SIGCHLD] == VK_SIG_CATCH) {
+        atomic_fetch_or(&parent->sigpending, 1u << VOS_SIGCHLD);
+        vk_wake(parent);
+    }
+    pthread_cond_broadcast(&vm->procs_cv);
+    VK_UNLOCK(vm);
+}
+
+static void *proc_thread(void *arg)
+{
+    vk_proc *p = arg;
+    int w = run_entry(p);
+    vk_proc_finish(p, w);
+    return NULL;
+}
+
+int vk_proc_start(vk_proc *child, vk_entry_fn fn, void *arg)
+{
+    vk_vm *vm = child->vm;
+    child->entry = fn;
+    child->entry_arg = arg;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 8u << 20);
+    VK_LOCK(vm);
+    child->state = PS_RUNNING;
+    child->has_thread = true;
+    int rc = pthread_create(&child->thread, &attr, proc_thread, child);
+    if (rc != 0) {
+        child->state = PS_EMBRYO;
+        child->has_thread = false;
+    }
+    VK_UNLOCK(vm);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        vk_proc_discard(child);
+        return VOS_EAGAIN;
+    }
+    return child->pid;
+}
+
+static void reap(vk_vm *vm, vk_proc *c)
+{
+    /* called without the lock, after c was unlinked */
+    if (c->has_thread) pthread_join(c->thread, NULL);
+    proc_destroy(vm, c);
+}
+
+int vk_proc_run(vk_proc *child, vk_entry_fn fn, void *arg)
+{
+    vk_vm *vm = child->vm;
+    child->entry = fn;
+    child->entry_arg = arg;
+    VK_LOCK(vm);
+    child->state = PS_RUNNING;
+    child->waited_by_run = true;
+    VK_UNLOCK(vm);
+    int w = run_entry(child);
+    vk_proc_finish(child, w);
+    VK_LOCK(vm);
+    unlink_proc(vm, child);
+    vm->nprocs--;
+    VK_UNLOCK(vm);
+    reap(vm, child);
+    return w;
+}
+
+void vk_reap_orphans(vk_vm *vm)
+{
+    for (;;) {
+        vk_proc *z = NULL;
+        VK_LOCK(vm);
+        for (vk_proc *q = vm->procs; q; q = q->next)
+            if (q->state == PS_ZOMBIE && q->ppid == 0 && !q->waited_by_run && q != vm->session) {
+                z = q;
+                break;
+            }
+        if (z) {
+            unlink_proc(vm, z);
+            vm->nprocs--;
+        }
+        VK_UNLOCK(vm);
+        if (!z) return;
+        reap(vm, z);
+    }
+}
+
+int vk_getpid(vk_proc *p) { return p->pid; }
+int vk_getppid(vk_proc *p) { return p->ppid; }
+int vk_getpgid(vk_proc *p) { return p->pgid; }
+int vk_setpgid(vk_proc *p, int pgid)
+{
+    if (pgid < 0) return VOS_EINVAL;
+    p->pgid = pgid ? pgid : p->pid;
+    return 0;
+}
+
+/* ---- checks and waiting ---- */
+int vk_dying_locked(vk_proc *p)
+{
+    int f = atomic_load((_Atomic int *)&p->fatal);
+    if (f) return f;
+    if (p->ex) {
+        if (atomic_load(&p->ex->abort)) return VK_W_SIG(VOS_SIGKILL);
+    }
+    return 0;
+}
+
+int vk_dying(vk_proc *p) { return vk_dying_locked(p); }
+
+static int check_deadline(vk_proc *p)
+{
+    vk_exec *ex = p->ex;
+    if (ex && ex->deadline_ns != INT64_MAX && !atomic_load(&ex->abort) &&
+        vk_now_mono() >= ex->deadline_ns)
+        vk_exec_abort(p->vm, ex, VOS_ETIME);
+    return 0;
+}
+
+static int check_fast(vk_proc *p)
+{
+    if (atomic_load((_Atomic int *)&p->fatal)) return VOS_EINTERRUPTED;
+    if (p->ex) {
+        int a = atomic_load(&p->ex->abort);
+        if (a) return a;
+    }
+    if (atomic_load(&p->sigpending)) return VOS_EINTR;
+    return 0;
+}
+
+int vk_check(vk_proc *p)
+{
+    check_deadline(p);
+    return check_fast(p);
+}
+
+int vk_steps(vk_proc *p, uint64_t n)
+{
+    vk_exec *ex = p->ex;
+    if (ex) {
+        uint64_t s = atomic_fetch_add(&ex->steps, n) + n;
+        if (s > ex->lim.cpu_steps) vk_exec_abort(p->vm, ex, VOS_ESTEPS);
+        if ((s & 63) < n) check_deadline(p); /* the clock every ~64 steps */
+    }
+    return check_fast(p);
+}
+
+/* Wait on cv (vm->mu held) until woken, until_ns (monotonic, INT64_MAX: none) or the exec's
+ * deadline. Returns 0, or the vk_check code. */
+int vk_wait_cv(vk_proc *p, pthread_cond_t *cv, int64_t until_ns)
+{
+    vk_vm *vm = p->vm;
+    int64_t dl = until_ns;
+    if (p->ex && p->ex->deadline_ns < dl) dl = p->ex->deadline_ns;
+    int rc = check_fast(p);
+    if (rc < 0) return rc;
+    p->waitcv = cv;
+    if (dl == INT64_MAX) {
+        pthread_cond_wait(cv, &vm->mu);
+    } else {
+        struct timespec ts = {dl / 1000000000, dl % 1000000000};
+        pthread_cond_timedwait(cv, &vm->mu, &ts);
+    }
+    p->waitcv = NULL;
+    if (p->ex && p->ex->deadline_ns != INT64_MAX && vk_now_mono() >= p->ex->deadline_ns) {
+        abort_locked(vm, p->ex, VOS_ETIME);
+    }
+    return check_fast(p);
+}
+
+int vk_sleep_ns(vk_proc *p, int64_t ns)
+{
+    vk_vm *vm = p->vm;
+    if (ns < 0) ns = 0;
+    int64_t until = vk_now_mono();
+    until = ns > INT64_MAX - until ? INT64_MAX - 1 : until + ns;
+    int rc = vk_check(p);
+    if (rc < 0) return rc;
+    VK_LOCK(vm);
+    while (vk_now_mono() < until) {
+        rc = vk_wait_cv(p, &p->cv, until);
+        if (rc < 0) break;
+    }
+    VK_UNLOCK(vm);
+    return rc;
+}
+
+int vk_waitpid(vk_proc *p, int pid, int *wstatus, int flags)
+{
+    vk_vm *vm = p->vm;
+    VK_LOCK(vm);
+    for (;;) {
+        vk_proc *found = NULL, *zombie = NULL;
+        for (vk_proc *q = vm->procs; q; q = q->next) {
+            if (q->ppid != p->pid || q == p || q->waited_by_run) continue;
+            if (pid > 0 && q->pid != pid) continue;
+            if (pid < -1 && q->pgid != -pid) continue;
+            found = q;
+            if (q->state == PS_ZOMBIE) {
+                zombie = q;
+                break;
+            }
+        }
+        if (!found) {
+            VK_UNLOCK(vm);
+            return VOS_ECHILD;
+        }
+        if (zombie) {
+            int zpid = zombie->pid;
+            if (wstatus) *wstatus = zombie->wstatus;
+            unlink_proc(vm, zombie);
+            vm->nprocs--;
+            VK_UNLOCK(vm);
+            reap(vm, zombie);
+            return zpid;
+        }
+        if (flags & VK_WNOHANG) {
+            VK_UNLOCK(vm);
+            return 0;
+        }
+        int rc = vk_wait_cv(p, &vm->procs_cv, INT64_MAX);
+        if (rc < 0) {
+            VK_UNLOCK(vm);
+            return rc;
+        }
+    }
+}
+
+/* ---- signals ---- */
+int vk_signal(vk_proc *p, int sig, int disposition)
+{
+    if (sig <= 0 || sig >= VK_NSIG || sig == VOS_SIGKILL) return VOS_EINVAL;
+    if (disposition < VK_SIG_DFL || disposition > VK_SIG_CATCH) return VOS_EINVAL;
+    int old = p->sigdisp[sig];
+    p->sigdisp[sig] = (uint8_t)disposition;
+    if (disposition != VK_SIG_CATCH) atomic_fetch_and(&p->sigpending, ~(1u << sig));
+    return old;
+}
+
+static bool ignored_by_default(int sig)
+{
+    return sig == VOS_SIGCHLD || sig == 23 /* URG */ || sig == 28 /* WINCH */;
+}
+
+void vk_deliver_locked(vk_proc *t, int sig)
+{
+    if (t->state == PS_ZOMBIE || sig == 0) return;
+    int disp = sig == VOS_SIGKILL ? VK_SIG_DFL : t->sigdisp[sig];
+    if (disp == VK_SIG_IGN) return;
+    if (disp == VK_SIG_CATCH) {
+        atomic_fetch_or(&t->sigpending, 1u << sig);
+    } else {
+        if (ignored_by_default(sig)) return;
+        int zero = 0;
+        atomic_compare_exchange_strong((_Atomic int *)&t->fatal, &zero, VK_W_SIG(sig));
+    }
+    vk_wake(t);
+}
+
+int vk_kill(vk_proc *p, int pid, int sig)
+{
+    if (sig < 0 || sig >= VK_NSIG) return VOS_EINVAL;
+    vk_vm *vm = p->vm;
+    int n = 0;
+    VK_LOCK(vm);
+    for (vk_proc *q = vm->procs; q; q = q->next) {
+        bool match;
+        if (pid > 0)
+            match = q->pid == pid;
+        else if (pid == 0)
+            match = q->pgid == p->pgid;
+        else if (pid == -1)
+            match = q != vm->session && q->pid != p->pid;
+        else
+            match = q->pgid == -pid;
+        if (!match || q->state == PS_EMBRYO) continue;
+        n++;
+        vk_deliver_locked(q, sig);
+    }
+    VK_UNLOCK(vm);
+    return n ? 0 : VOS_ESRCH;
+}
+
+/* Deliver from outside a process (the host API). */
+int vk_kill_pid(vk_vm *vm, int pid, int sig)
+{
+    int n = 0;
+    VK_LOCK(vm);
+    for (vk_proc *q = vm->procs; q; q = q->next)
+        if (q->pid == pid && q->state != PS_EMBRYO) {
+            vk_deliver_locked(q, sig);
+            n++;
+        }
+    VK_UNLOCK(vm);
+    return n ? 0 : VOS_ESRCH;
+}
+
+uint32_t vk_sig_take(vk_proc *p) { return atomic_exchange(&p->sigpending, 0); }
+
+/* ---- environment ---- */
+const char *vk_getenv(vk_proc *p, const char *name)
+{
+    size_t l = strlen(name);
+    for (int i = 0; i < p->nenv; i++)
+        if (strncmp(p->env[i], name, l) == 0 && p->env[i][l] == '=') return p->env[i] + l + 1;
+    return NULL;
+}
+
+char *const *vk_environ(vk_proc *p)
+{
+    static char *const empty[] = {NULL};
+    return p->env ? p->env : empty;
+}
+
+int vk_setenv(vk_proc *p, const char *name, const char *value)
+{
+    size_t l = strlen(name);
+    if (l == 0 || strchr(name, '=')) return VOS_EINVAL;
+    int i;
+    for (i = 0; i < p->nenv; i++)
+        if (strncmp(p->env[i], name, l) == 0 && p->env[i][l] == '=') break;
+    if (!value) {
+        if (i < p->nenv) {
+            vk_free(p, p->env[i]);
+            memmove(&p->env[i], &p->env[i + 1], (size_t)(p->nenv - i) * sizeof(char *));
+            p->nenv--;
+        }
+        return 0;
+    }
+    size_t vl = strlen(value);
+    char *kv = vk_malloc(p, l + vl + 2);
+    if (!kv) return VOS_ENOMEM;
+    memcpy(kv, name, l);
+    kv[l] = '=';
+    memcpy(kv + l + 1, value, vl + 1);
+    if (i < p->nenv) {
+        vk_free(p, p->env[i]);
+        p->env[i] = kv;
+        return 0;
+    }
+    char **ne = vk_realloc(p, p->env, (size_t)(p->nenv + 2) * sizeof(char *));
+    if (!ne) {
+        vk_free(p, kv);
+        return VOS_ENOMEM;
+    }
+    p->env = ne;
+    p->env[p->nenv++] = kv;
+    p->env[p->nenv] = NULL;
+    return 0;
+}
+
+/* Replace the environment with a copy of envp. */
+static int set_environ(vk_proc *p, char *const envp[])
+{
+    int n = 0;
+    while (envp && envp[n]) n++;
+    char **ne = vk_calloc(p, (size_t)n + 1, sizeof(char *));
+    if (!ne) return VOS_ENOMEM;
+    for (int i = 0; i < n; i++)
+        if (!(ne[i] = vk_strdup(p, envp[i]))) return VOS_ENOMEM;
+    /* the old strings stay in the arena until exit: exec replaces the image, and the caller's
+     * envp may point into them */
+    p->env = ne;
+    p->nenv = n;
+    return 0;
+}
+
+/* ---- exec ---- */
+bool vk_cmd_allowed(vk_vm *vm, const char *name)
+{
+    if (vm->denied_cmds)
+        for (char **d = vm->denied_cmds; *d; d++)
+            if (strcmp(*d, name) == 0) return false;
+    if (vm->allowed_cmds) {
+        for (char **a = vm->allowed_cmds; *a; a++)
+            if (strcmp(*a, name) == 0) return true;
+        return false;
+    }
+    return true;
+}
+
+bool vk_command_exists(vk_proc *p, const char *name)
+{
+    return vl_cmd_find(name) && vk_cmd_allowed(p->vm, name);
+}
+
+static _Noreturn void run_command(vk_proc *p, const vl_cmd_decl *d, char *const argv[],
+                                  char *const envp[])
+{
+    int argc = 0;
+    while (argv[argc]) argc++;
+    char **av = vk_calloc(p, (size_t)argc + 1, sizeof(char *));
+    if (!av) vk_exit(p, 126);
+    for (int i = 0; i < argc; i++)
+        if (!(av[i] = vk_strdup(p, argv[i]))) vk_exit(p, 126);
+    if (envp && set_environ(p, envp) < 0) vk_exit(p, 126);
+    vk_fds_close_cloexec(p);
+    int st = vl_run(p, d, argc, av);
+    vk_exit(p, st);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+static int exec_depth(vk_proc *p, const char *path, char *const argv[], char *const envp[],
+                      int depth)
+{
+    vk_vm *vm = p->vm;
+    if (depth > 4) return VOS_ELOOP;
+    if (!path || !*path) return VOS_ENOENT;
+    if (!argv || !argv[0]) return VOS_EINVAL;
+
+    if (!strchr(path, '/')) {
+        /* execvp: search PATH */
+        const char *pathvar = vk_getenv(p, "PATH");
+        if (!pathvar) pathvar = "/usr/local/bin:/usr/bin:/bin";
+        int last = VOS_ENOENT;
+        const char *s = pathvar;
+        for (;;) {
+            const char *e = strchr(s, ':');
+            size_t l = e ? (size_t)(e - s) : strlen(s);
+            char buf[VK_PATH_MAX];
+            if (l + strlen(path) + 2 < sizeof buf) {
+                if (l == 0)
+                    snprintf(buf, sizeof buf, "%s", path);
+                else
+                    snprintf(buf, sizeof buf, "%.*s/%s", (int)l, s, path);
+                struct vk_stat st;
+                if (vk_stat(p, buf, &st) == 0 && VK_S_ISREG(st.mode)) {
+                    int rc = exec_depth(p, buf[0] == '/' ? buf : path, argv, envp, depth);
+                    if (rc != VOS_ENOENT) last = rc;
+                    if (rc == VOS_ECMDDENIED || rc == VOS_ENOEXEC) return rc;
+                }
+            }
+            if (!e) break;
+            s = e + 1;
+        }
+        return last;
+    }
+
+    vk_path r;
+    VK_LOCK(vm);
+    int rc = vk_resolve(p, path, VK_RES_FOLLOW, &r);
+    VK_UNLOCK(vm);
+    if (rc < 0) return rc;
+    if (!r.exists) return VOS_ENOENT;
+    if (r.mnt->kind == VK_MNT_BIN) {
+        const vl_cmd_decl *d = vl_cmd_find(r.rel);
+        if (!d) return VOS_ENOENT;
+        if (!vk_cmd_allowed(vm, d->name)) {
+            vk_set_errmsg(vm, "command '%s' is denied by the VM's policy", d->name);
+            return VOS_ECMDDENIED;
+        }
+        run_command(p, d, argv, envp);
+    }
+    if (VK_S_ISDIR(r.st.mode)) return VOS_EACCES;
+    if (!VK_S_ISREG(r.st.mode)) return VOS_EACCES;
+    if (!(r.st.mode & 0111)) return VOS_EACCES;
+    rc = vk_policy_check(vm, r.abs, false);
+    if (rc < 0) return rc;
+
+    char head[256];
+    int fd = vk_open(p, r.abs, VK_O_RDONLY, 0);
+    if (fd < 0) return fd;
+    ssize_t n = vk_pread(p, fd, head, sizeof head - 1, 0);
+    vk_close(p, fd);
+    if (n < 0) return (int)n;
+    head[n] = 0;
+
+    int argc = 0;
+    while (argv[argc]) argc++;
+    if (n >= 4 && memcmp(head, "\177ELF", 4) == 0) {
+        uint64_t dev, ino;
+        if (vm->multicall_self && vm->self_known &&
+            hostfs_host_id(r.mnt->m, r.rel, &dev, &ino) == 0 && dev == vm->self_dev &&
+            ino == vm->self_ino) {
+            const char *name = base_name(r.abs);
+            if (strcmp(name, "vos") == 0) name = "sh";
+            const vl_cmd_decl *d = vl_cmd_find(name);
+            if (!d) return VOS_ENOENT;
+            if (!vk_cmd_allowed(vm, d->name)) return VOS_ECMDDENIED;
+            run_command(p, d, argv, envp);
+        }
+        return VOS_ENOEXEC;
+    }
+    /* a script: "#!interp [arg]" or, without #!, a shell script */
+    const char *interp = "/bin/sh";
+    char *iarg = NULL;
+    char line[256];
+    if (n >= 2 && head[0] == '#' && head[1] == '!') {
+        size_t i = 2, j = 0;
+        while (head[i] == ' ' || head[i] == '\t') i++;
+        while (head[i] && head[i] != '\n' && j < sizeof line - 1) line[j++] = head[i++];
+        line[j] = 0;
+        while (j > 0 && (line[j - 1] == ' ' || line[j - 1] == '\t' || line[j - 1] == '\r'))
+            line[--j] = 0;
+        char *sp = strpbrk(line, " \t");
+        if (sp) {
+            *sp++ = 0;
+            while (*sp == ' ' || *sp == '\t') sp++;
+            if (*sp) iarg = sp;
+        }
+        if (!line[0]) return VOS_ENOEXEC;
+        interp = line;
+        if (strcmp(base_name(interp), "env") == 0 && iarg) {
+            /* #!/usr/bin/env NAME: look NAME up on PATH */
+            interp = iarg;
+            iarg = NULL;
+            char *sp2 = strpbrk(interp, " \t");
+            if (sp2) {
+                *sp2++ = 0;
+                if (*sp2) iarg = sp2;
+            }
+        }
+    }
+    char **nargv = vk_calloc(p, (size_t)argc + 3, sizeof(char *));
+    if (!nargv) return VOS_ENOMEM;
+    int k = 0;
+    nargv[k++] = vk_strdup(p, interp);
+    if (iarg) nargv[k++] = vk_strdup(p, iarg);
+    nargv[k++] = vk_strdup(p, path);
+    for (int i = 1; i < argc; i++) nargv[k++] = argv[i];
+    nargv[k] = NULL;
+    rc = exec_depth(p, nargv[0], nargv, envp, depth + 1);
+    vk_free(p, nargv);
+    return rc;
+}
+
+int vk_execve(vk_proc *p, const char *path, char *const argv[], char *const envp[])
+{
+    int rc = vk_check(p);
+    if (rc < 0 && rc != VOS_EINTR) return rc;
+    return exec_depth(p, path, argv, envp, 0);
+}
+
+/* ---- time, identity, randomness ---- */
+int64_t vk_time_ns(vk_proc *p)
+{
+    (void)p;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t vk_monotonic_ns(vk_proc *p)
+{
+    (void)p;
+    return vk_now_mono();
+}
+
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+uint64_t vk_random(vk_proc *p)
+{
+    /* xoshiro256** seeded per VM from the host at creation */
+    vk_vm *vm = p->vm;
+    VK_LOCK(vm);
+    uint64_t *s = vm->rng;
+    uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    VK_UNLOCK(vm);
+    return r;
+}
+
+const char *vk_hostname(vk_proc *p) { return p->vm->hostname; }
+const char *vk_username(vk_proc *p) { return p->vm->user; }
+unsigned vk_getuid(vk_proc *p) { return strcmp(p->vm->user, "root") == 0 ? 0 : 1000; }
+unsigned vk_getgid(vk_proc *p) { return vk_getuid(p); }
+const char *vk_homedir(vk_proc *p) { return p->vm->home; }
+unsigned vfs_uid(vk_vm *vm) { return strcmp(vm->user, "root") == 0 ? 0 : 1000; }
+unsigned vfs_gid(vk_vm *vm) { return vfs_uid(vm); }
