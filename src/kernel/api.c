@@ -451,7 +451,20 @@ static int api_enter(vk_vm *vm)
     return 0;
 }
 
-static void api_leave(vk_vm *vm) { atomic_store(&vm->in_api, 0); }
+static void api_leave(vk_vm *vm)
+{
+    if (vm->session) vm->session->privileged = false;
+    atomic_store(&vm->in_api, 0);
+}
+
+/* A host file call: the host owns the VM, so the VM's path rules do not bind it (the
+ * read-only flag of a mount still does). */
+static int host_enter(vk_vm *vm)
+{
+    int rc = api_enter(vm);
+    if (rc == 0 && vm->session) vm->session->privileged = true;
+    return rc;
+}
 
 /* ---- mounts ---- */
 static int mkdir_parents(vk_proc *p, const char *path, unsigned mode)
@@ -481,7 +494,7 @@ int vos_mount(vos_vm *vm, const char *vm_path, const vos_mount_spec *spec)
     if (!vm || !vm_path || !spec || spec->struct_size < sizeof(vos_mount_spec) ||
         vm_path[0] != '/')
         return vm ? VOS_EINVAL : VOS_EMISUSE;
-    int rc = api_enter(vm);
+    int rc = host_enter(vm);
     if (rc < 0) return rc;
     vk_proc *s = vm->session;
     vfs_mount *fm = NULL;
@@ -1053,7 +1066,7 @@ void vos_proc_free(vos_proc *h)
 int vos_write_file(vos_vm *vm, const char *path, const void *data, size_t len, unsigned mode)
 {
     if (!vm || !path || (!data && len)) return VOS_EMISUSE;
-    int rc = api_enter(vm);
+    int rc = host_enter(vm);
     if (rc < 0) return rc;
     vk_proc *s = vm->session;
     int fd = vk_open(s, path, VK_O_WRONLY | VK_O_CREAT | VK_O_TRUNC, mode ? mode : 0644);
@@ -1074,7 +1087,7 @@ int vos_read_file(vos_vm *vm, const char *path, void **data, size_t *len)
     if (data) *data = NULL;
     if (len) *len = 0;
     if (!vm || !path || !data || !len) return VOS_EMISUSE;
-    int rc = api_enter(vm);
+    int rc = host_enter(vm);
     if (rc < 0) return rc;
     vk_proc *s = vm->session;
     int fd = vk_open(s, path, VK_O_RDONLY, 0);
@@ -1142,7 +1155,7 @@ static void to_public_stat(const struct vk_stat *in, vos_stat *st)
 static int stat_api(vos_vm *vm, const char *path, vos_stat *st, bool follow)
 {
     if (!vm || !path || !st) return VOS_EMISUSE;
-    int rc = api_enter(vm);
+    int rc = host_enter(vm);
     if (rc < 0) return rc;
     struct vk_stat ks;
     rc = follow ? vk_stat(vm->session, path, &ks) : vk_lstat(vm->session, path, &ks);
@@ -1163,7 +1176,7 @@ int vos_lstat_path(vos_vm *vm, const char *path, vos_stat *st)
 int vos_mkdir(vos_vm *vm, const char *path, unsigned mode, int parents)
 {
     if (!vm || !path) return VOS_EMISUSE;
-    int rc = api_enter(vm);
+    int rc = host_enter(vm);
     if (rc < 0) return rc;
     if (!mode) mode = 0755;
     if (parents) {
@@ -1208,7 +1221,7 @@ static int remove_tree(vk_proc *s, const char *path, int depth)
 int vos_remove(vos_vm *vm, const char *path, int recursive)
 {
     if (!vm || !path) return VOS_EMISUSE;
-    int rc = api_enter(vm);
+    int rc = host_enter(vm);
     if (rc < 0) return rc;
     struct vk_stat st;
     rc = vk_lstat(vm->session, path, &st);
@@ -1227,7 +1240,7 @@ int vos_remove(vos_vm *vm, const char *path, int recursive)
 int vos_rename(vos_vm *vm, const char *from, const char *to)
 {
     if (!vm || !from || !to) return VOS_EMISUSE;
-    int rc = api_enter(vm);
+    int rc = host_enter(vm);
     if (rc < 0) return rc;
     rc = vk_rename(vm->session, from, to);
     api_leave(vm);
@@ -1244,7 +1257,7 @@ int vos_list_dir(vos_vm *vm, const char *path, char ***names, size_t *n)
     if (names) *names = NULL;
     if (n) *n = 0;
     if (!vm || !path || !names || !n) return VOS_EMISUSE;
-    int rc = api_enter(vm);
+    int rc = host_enter(vm);
     if (rc < 0) return rc;
     vk_proc *s = vm->session;
     int fd = vk_open(s, path, VK_O_RDONLY | VK_O_DIRECTORY, 0);

@@ -106,6 +106,7 @@ struct vk_proc {
     void *entry_arg;
     vk_proc *next;           /* vm->procs */
     bool waited_by_run;      /* reaped by vk_proc_run */
+    bool privileged;         /* the session serving a host file call: no path rules */
     bool api_owned;          /* started by vos_spawn: reaped through its handle */
 };
 
@@ -199,7 +200,7 @@ typedef struct vk_path {
 #define VK_RES_MISSING_OK 2  /* the last component may be missing */
 int vk_resolve(vk_proc *p, const char *path, int flags, vk_path *out);
 vk_mnt *vk_mount_find(vk_vm *vm, const char *abs);
-int vk_policy_check(vk_vm *vm, const char *abs, bool write);
+int vk_policy_check(vk_proc *p, const char *abs, bool write);
 int vk_mount_add(vk_vm *vm, const char *abs, vfs_mount *m, int kind);
 int vk_resolve_cwdless(vk_vm *vm, const char *path, int flags, vk_path *out);
 void vk_set_errmsg(vk_vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

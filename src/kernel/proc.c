@@ -654,7 +654,7 @@ static int exec_depth(vk_proc *p, const char *path, char *const argv[], char *co
     if (VK_S_ISDIR(r.st.mode)) return VOS_EACCES;
     if (!VK_S_ISREG(r.st.mode)) return VOS_EACCES;
     if (!(r.st.mode & 0111)) return VOS_EACCES;
-    rc = vk_policy_check(vm, r.abs, false);
+    rc = vk_policy_check(p, r.abs, false);
     if (rc < 0) return rc;
 
     char head[256];

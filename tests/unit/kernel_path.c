@@ -1,0 +1,234 @@
+/* kernel_path.c: path resolution in the VM namespace: "." and "..", the root and mount
+ * boundaries, symlinks (relative, absolute, loops, the ELOOP bound at exactly 40 and 41),
+ * trailing slashes, name limits, and the special filesystems. */
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel/internal.h"
+#include "test.h"
+
+static vk_proc *S(vos_vm *vm) { return vm->session; }
+
+static void put(vos_vm *vm, const char *path, const char *text)
+{
+    ASSERT_OK(vos_write_file(vm, path, text, strlen(text), 0644));
+}
+
+TEST(path_dotdot_never_leaves_root)
+{
+    vos_vm *vm = test_vm_new();
+    ASSERT_OK(vk_chdir(S(vm), "/../../.."));
+    ASSERT_STR(vk_getcwd(S(vm)), "/");
+    ASSERT_OK(vk_chdir(S(vm), "/usr/../usr/./bin/.."));
+    ASSERT_STR(vk_getcwd(S(vm)), "/usr");
+    ASSERT_OK(vk_chdir(S(vm), "../../../../etc"));
+    ASSERT_STR(vk_getcwd(S(vm)), "/etc");
+}
+
+TEST(path_dotdot_across_mount_boundary)
+{
+    vos_vm *vm = test_vm_new();
+    vos_mount_spec spec = {sizeof spec, VOS_MOUNT_MEMFS, NULL};
+    ASSERT_OK(vos_mount(vm, "/mnt/inner", &spec));
+    ASSERT_RC(vos_mount(vm, "/mnt/inner", &spec), VOS_EBUSY);
+    put(vm, "/mnt/inner/f", "x");
+    ASSERT_OK(vk_chdir(S(vm), "/mnt/inner"));
+    ASSERT_OK(vk_chdir(S(vm), ".."));
+    ASSERT_STR(vk_getcwd(S(vm)), "/mnt");
+    struct vk_stat st;
+    ASSERT_OK(vk_stat(S(vm), "inner/../inner/f", &st));
+    ASSERT_EQ(st.size, 1);
+    /* a mount point cannot be removed or renamed */
+    ASSERT_RC(vk_rmdir(S(vm), "/mnt/inner"), VOS_EBUSY);
+    ASSERT_RC(vk_rename(S(vm), "/mnt/inner", "/mnt/other"), VOS_EBUSY);
+    /* files do not move across mounts with rename */
+    ASSERT_RC(vk_rename(S(vm), "/mnt/inner/f", "/tmp/f"), VOS_EXDEV);
+}
+
+TEST(path_symlinks_relative_and_absolute)
+{
+    vos_vm *vm = test_vm_new();
+    vk_proc *s = S(vm);
+    put(vm, "/tmp/target", "hello");
+    ASSERT_OK(vk_symlink(s, "target", "/tmp/rel"));
+    ASSERT_OK(vk_symlink(s, "/tmp/target", "/tmp/abs"));
+    ASSERT_OK(vk_mkdir(s, "/tmp/d", 0755));
+    ASSERT_OK(vk_symlink(s, "../target", "/tmp/d/up"));
+    ASSERT_OK(vk_symlink(s, "/tmp/d", "/tmp/dl"));
+    const char *paths[] = {"/tmp/rel", "/tmp/abs", "/tmp/d/up", "/tmp/dl/up", "/tmp/dl/../target"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        void *data;
+        size_t len;
+        ASSERT_OK(vos_read_file(vm, paths[i], &data, &len));
+        ASSERT_STR(data, "hello");
+        vos_free(data);
+    }
+    struct vk_stat st;
+    ASSERT_OK(vk_lstat(s, "/tmp/rel", &st));
+    ASSERT(VK_S_ISLNK(st.mode));
+    char buf[64];
+    ssize_t n = vk_readlink(s, "/tmp/abs", buf, sizeof buf);
+    ASSERT_EQ(n, 11);
+    ASSERT(memcmp(buf, "/tmp/target", 11) == 0);
+    ASSERT_RC((int)vk_readlink(s, "/tmp/target", buf, sizeof buf), VOS_EINVAL);
+    /* a dangling link: lstat works, stat does not */
+    ASSERT_OK(vk_symlink(s, "/nowhere", "/tmp/dangling"));
+    ASSERT_OK(vk_lstat(s, "/tmp/dangling", &st));
+    ASSERT_RC(vk_stat(s, "/tmp/dangling", &st), VOS_ENOENT);
+    /* an absolute link climbing with .. stays in the VM */
+    ASSERT_OK(vk_symlink(s, "/../../../../etc/hostname", "/tmp/climb"));
+    void *data;
+    size_t len;
+    ASSERT_OK(vos_read_file(vm, "/tmp/climb", &data, &len));
+    ASSERT_STR(data, "vos\n");
+    vos_free(data);
+}
+
+TEST(path_symlink_loop_bound_is_40)
+{
+    vos_vm *vm = test_vm_new();
+    vk_proc *s = S(vm);
+    put(vm, "/tmp/f", "x");
+    char a[64], b[64];
+    ASSERT_OK(vk_symlink(s, "/tmp/f", "/tmp/l1"));
+    for (int i = 2; i <= 41; i++) {
+        snprintf(a, sizeof a, "/tmp/l%d", i - 1);
+        snprintf(b, sizeof b, "/tmp/l%d", i);
+        ASSERT_OK(vk_symlink(s, a, b));
+    }
+    struct vk_stat st;
+    ASSERT_OK(vk_stat(s, "/tmp/l40", &st)); /* 40 links followed */
+    ASSERT_RC(vk_stat(s, "/tmp/l41", &st), VOS_ELOOP); /* 41 */
+    ASSERT_OK(vk_symlink(s, "/tmp/loopb", "/tmp/loopa"));
+    ASSERT_OK(vk_symlink(s, "/tmp/loopa", "/tmp/loopb"));
+    ASSERT_RC(vk_stat(s, "/tmp/loopa", &st), VOS_ELOOP);
+    ASSERT_RC(vk_open(s, "/tmp/loopa/x", VK_O_RDONLY, 0), VOS_ELOOP);
+    ASSERT_OK(vk_lstat(s, "/tmp/loopa", &st));
+}
+
+TEST(path_errors)
+{
+    vos_vm *vm = test_vm_new();
+    vk_proc *s = S(vm);
+    struct vk_stat st;
+    put(vm, "/tmp/file", "x");
+    ASSERT_RC(vk_stat(s, "/tmp/file/", &st), VOS_ENOTDIR);
+    ASSERT_RC(vk_stat(s, "/tmp/file/x", &st), VOS_ENOTDIR);
+    ASSERT_RC(vk_stat(s, "/tmp/nope/x", &st), VOS_ENOENT);
+    ASSERT_RC(vk_stat(s, "", &st), VOS_ENOENT);
+    char name[300];
+    memset(name, 'a', 256);
+    name[0] = '/';
+    name[256] = 0;
+    ASSERT_RC(vk_stat(s, name, &st), VOS_ENAMETOOLONG);
+    static char longpath[5000];
+    for (int i = 0; i < 4999; i++) longpath[i] = i % 2 ? 'a' : '/';
+    ASSERT_RC(vk_stat(s, longpath, &st), VOS_ENAMETOOLONG);
+    ASSERT_RC(vk_rmdir(s, "/tmp/."), VOS_EINVAL);
+    ASSERT_RC(vk_mkdir(s, "/tmp", 0755), VOS_EEXIST);
+    ASSERT_RC(vk_unlink(s, "/tmp"), VOS_EISDIR);
+    ASSERT_RC(vk_rmdir(s, "/tmp/file"), VOS_ENOTDIR);
+    ASSERT_RC(vk_chdir(s, "/tmp/file"), VOS_ENOTDIR);
+    ASSERT_RC(vk_open(s, "/tmp/file", VK_O_RDONLY | VK_O_DIRECTORY, 0), VOS_ENOTDIR);
+    ASSERT_RC(vk_open(s, "/tmp", VK_O_WRONLY, 0), VOS_EISDIR);
+    ASSERT_RC(vk_open(s, "/tmp/file", VK_O_WRONLY | VK_O_CREAT | VK_O_EXCL, 0644), VOS_EEXIST);
+}
+
+TEST(path_base_filesystem)
+{
+    vos_vm *vm = test_vm_new();
+    vk_proc *s = S(vm);
+    struct vk_stat st;
+    ASSERT_OK(vk_stat(s, "/bin/cat", &st));
+    ASSERT(VK_S_ISREG(st.mode) && (st.mode & 0111));
+    ASSERT_OK(vk_stat(s, "/usr/bin/sh", &st));
+    ASSERT_RC(vk_stat(s, "/bin/no-such-command", &st), VOS_ENOENT);
+    ASSERT_OK(vk_lstat(s, "/bin", &st));
+    ASSERT(VK_S_ISLNK(st.mode));
+    ASSERT_STR(vk_getcwd(s), "/home/agent");
+    ASSERT_OK(vk_stat(s, "/tmp", &st));
+    ASSERT_EQ(st.mode & 07777, 01777);
+    void *data;
+    size_t len;
+    ASSERT_OK(vos_read_file(vm, "/etc/passwd", &data, &len));
+    ASSERT(strstr(data, "agent:x:1000:1000:agent:/home/agent:/bin/bash\n") != NULL);
+    vos_free(data);
+    /* /dev */
+    int fd = vk_open(s, "/dev/null", VK_O_RDWR, 0);
+    ASSERT(fd >= 0);
+    char buf[16];
+    ASSERT_EQ(vk_read(s, fd, buf, sizeof buf), 0);
+    ASSERT_EQ(vk_write(s, fd, "abc", 3), 3);
+    vk_close(s, fd);
+    fd = vk_open(s, "/dev/zero", VK_O_RDONLY, 0);
+    memset(buf, 1, sizeof buf);
+    ASSERT_EQ(vk_read(s, fd, buf, sizeof buf), 16);
+    ASSERT_EQ(buf[7], 0);
+    vk_close(s, fd);
+    fd = vk_open(s, "/dev/full", VK_O_WRONLY, 0);
+    ASSERT_RC((int)vk_write(s, fd, "x", 1), VOS_ENOSPC);
+    vk_close(s, fd);
+    ASSERT_RC(vk_open(s, "/dev/newfile", VK_O_WRONLY | VK_O_CREAT, 0644), VOS_EACCES);
+    /* /proc/self is the calling process; its fd entries are magic links to the open files */
+    ASSERT_OK(vk_stat(s, "/proc/self", &st));
+    ASSERT(VK_S_ISDIR(st.mode));
+    fd = vk_open(s, "/etc/hostname", VK_O_RDONLY, 0);
+    ASSERT(fd >= 0);
+    char pth[64];
+    snprintf(pth, sizeof pth, "/proc/self/fd/%d", fd);
+    ssize_t n = vk_readlink(s, pth, buf, sizeof buf);
+    ASSERT_EQ(n, 13);
+    ASSERT(memcmp(buf, "/etc/hostname", 13) == 0);
+    snprintf(pth, sizeof pth, "/dev/fd/%d", fd);
+    int fd2 = vk_open(s, pth, VK_O_RDONLY, 0);
+    ASSERT(fd2 >= 0);
+    ASSERT_EQ(vk_read(s, fd2, buf, 3), 3);
+    ASSERT(memcmp(buf, "vos", 3) == 0);
+    vk_close(s, fd);
+    vk_close(s, fd2);
+    ASSERT_OK(vos_read_file(vm, "/proc/meminfo", &data, &len));
+    ASSERT(strncmp(data, "MemTotal:", 9) == 0);
+    vos_free(data);
+}
+
+TEST(path_policy_rules)
+{
+    vos_path_rule rules[] = {
+        {"/secret", VOS_ACCESS_NONE},
+        {"/ro", VOS_ACCESS_READ},
+        {"/ro/rw", VOS_ACCESS_RW},
+    };
+    vos_config cfg;
+    vos_config_init(&cfg);
+    cfg.path_rules = rules;
+    cfg.n_path_rules = 3;
+    vos_vm *vm = test_vm_new_cfg(&cfg);
+    /* the host is not bound by the VM's rules */
+    ASSERT_OK(vos_mkdir(vm, "/ro/rw", 0755, 1));
+    put(vm, "/secret", "s");
+    put(vm, "/ro/file", "r");
+    /* a process in the VM is */
+    vk_proc *c;
+    ASSERT_OK(vk_proc_new(S(vm), &c));
+    struct vk_stat st;
+    ASSERT_RC(vk_stat(c, "/secret", &st), VOS_EDENIED);
+    ASSERT(strstr(vm->errmsg, "'/secret' (none)") != NULL);
+    ASSERT_RC(vk_open(c, "/secret", VK_O_RDONLY, 0), VOS_EDENIED);
+    ASSERT_OK(vk_stat(c, "/ro/file", &st));
+    int fd = vk_open(c, "/ro/file", VK_O_RDONLY, 0);
+    ASSERT(fd >= 0);
+    vk_close(c, fd);
+    ASSERT_RC(vk_open(c, "/ro/file", VK_O_WRONLY, 0), VOS_EDENIED);
+    ASSERT(strstr(vm->errmsg, "'/ro' (read-only)") != NULL);
+    ASSERT_RC(vk_open(c, "/ro/new", VK_O_WRONLY | VK_O_CREAT, 0644), VOS_EDENIED);
+    ASSERT_RC(vk_unlink(c, "/ro/file"), VOS_EDENIED);
+    ASSERT_RC(vk_rename(c, "/ro/file", "/tmp/file"), VOS_EDENIED);
+    /* the longest matching rule wins */
+    fd = vk_open(c, "/ro/rw/new", VK_O_WRONLY | VK_O_CREAT, 0644);
+    ASSERT(fd >= 0);
+    vk_close(c, fd);
+    /* a symlink does not get around a rule: the rule applies to where it leads */
+    ASSERT_OK(vk_symlink(c, "/secret", "/tmp/sneak"));
+    ASSERT_RC(vk_open(c, "/tmp/sneak", VK_O_RDONLY, 0), VOS_EDENIED);
+    vk_proc_discard(c);
+}
