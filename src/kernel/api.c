@@ -159,13 +159,17 @@ static int build_base(vk_vm *vm)
     if (rc == 0) rc = root->ops->chmod(root, "root", 0700);
     char home[300];
     snprintf(home, sizeof home, "%s", vm->home + 1);
-    if (rc == 0 && strcmp(vm->home, "/root") != 0) rc = root_mkdir(vm, root, home, 0755);
+    if (rc == 0 && strcmp(vm->home, "/root") != 0) {
+        vm->booting = false; /* the home directory is the user's */
+        rc = root_mkdir(vm, root, home, 0755);
+        vm->booting = true;
+    }
     if (rc == 0) rc = root->ops->symlink(root, "usr/bin", "bin");
     if (rc == 0) rc = root->ops->symlink(root, "usr/bin", "sbin");
     if (rc < 0) return rc;
 
     char buf[1024];
-    unsigned uid = vfs_uid(vm);
+    unsigned uid = strcmp(vm->user, "root") == 0 ? 0 : 1000; /* vfs_uid is 0 while booting */
     snprintf(buf, sizeof buf,
              "root:x:0:0:root:/root:/bin/bash\n"
              "%s%s:x:%u:%u:%s:%s:/bin/bash\n"
@@ -329,7 +333,9 @@ int vos_vm_new(const vos_config *cfg_in, vos_vm **out)
     }
     if (rc == 0) {
         VK_LOCK(vm);
+        vm->booting = true;
         rc = build_base(vm);
+        vm->booting = false;
         VK_UNLOCK(vm);
     }
     if (rc == 0) rc = session_create(vm);

@@ -66,6 +66,7 @@ struct vos_vm {
     char **allowed_cmds;     /* NULL: all */
     char **denied_cmds;
     char *hostname, *user, *home;
+    bool booting;            /* building the base system: files belong to root */
     bool multicall_self;
     uint64_t self_dev, self_ino;
     bool self_known;
@@ -124,8 +125,8 @@ struct vk_ofd {
     char *data;
     size_t data_len;
     /* OFD_DIR */
-    char *dirpath;           /* absolute VM path */
-    vk_mnt *dirmnt;          /* and where it lives */
+    char *dirpath;           /* OFD_FILE, OFD_DIR: absolute VM path at open */
+    vk_mnt *dirmnt;          /* and the mount it lives on */
     vk_dirent *ents;
     size_t nents, entcap, dirpos;
     bool dir_loaded;

@@ -268,9 +268,11 @@ int vk_resolve_cwdless(vk_vm *vm, const char *path, int flags, vk_path *out)
 }
 
 /* ---- permissions ---- */
-static bool perm_ok(vk_vm *vm, const struct vk_stat *st, int want)
+static bool perm_ok(vk_proc *p, const struct vk_stat *st, int want)
 {
+    vk_vm *vm = p->vm;
     unsigned uid = vfs_uid(vm), gid = vfs_gid(vm);
+    if (p->privileged) uid = 0; /* the host's own calls act as root */
     if (uid == 0) return !(want & VK_X_OK) || VK_S_ISDIR(st->mode) || (st->mode & 0111);
     unsigned bits;
     if (st->uid == uid)
@@ -283,8 +285,9 @@ static bool perm_ok(vk_vm *vm, const struct vk_stat *st, int want)
 }
 
 /* The parent directory of abs must let us add or remove entries. */
-static int parent_writable(vk_vm *vm, const char *abs)
+static int parent_writable(vk_proc *p, const char *abs)
 {
+    vk_vm *vm = p->vm;
     char par[VK_PATH_MAX];
     snprintf(par, sizeof par, "%s", abs);
     pop(par);
@@ -292,7 +295,7 @@ static int parent_writable(vk_vm *vm, const char *abs)
     vk_mnt *m;
     int rc = do_lstat(vm, par, &st, &m);
     if (rc < 0) return rc;
-    if (!perm_ok(vm, &st, VK_W_OK | VK_X_OK)) return VOS_EACCES;
+    if (!perm_ok(p, &st, VK_W_OK | VK_X_OK)) return VOS_EACCES;
     return 0;
 }
 
@@ -357,11 +360,11 @@ static int open_locked(vk_proc *p, const char *path, int flags, unsigned mode)
         if (VK_S_ISDIR(r.st.mode) && acc != VK_O_RDONLY) return VOS_EISDIR;
         if ((flags & VK_O_DIRECTORY) && !VK_S_ISDIR(r.st.mode)) return VOS_ENOTDIR;
         int want = (acc != VK_O_WRONLY ? VK_R_OK : 0) | (acc != VK_O_RDONLY ? VK_W_OK : 0);
-        if (!perm_ok(vm, &r.st, want)) return VOS_EACCES;
+        if (!perm_ok(p, &r.st, want)) return VOS_EACCES;
         if (wr && (r.mnt->m->flags & VFS_MOUNT_RDONLY)) return VOS_EROFS;
     } else {
         if (r.mnt->m->flags & VFS_MOUNT_RDONLY) return VOS_EROFS;
-        rc = parent_writable(vm, r.abs);
+        rc = parent_writable(p, r.abs);
         if (rc < 0) return rc;
     }
     if (!r.mnt->m->ops->open) return VOS_ENOTSUP;
@@ -379,13 +382,11 @@ static int open_locked(vk_proc *p, const char *path, int flags, unsigned mode)
         return VOS_ENOMEM;
     }
     o->file = f;
-    if (isdir) {
-        o->dirpath = vk_vm_strdup(vm, r.abs);
-        o->dirmnt = r.mnt;
-        if (!o->dirpath) {
-            vk_ofd_unref(vm, o);
-            return VOS_ENOMEM;
-        }
+    o->dirpath = vk_vm_strdup(vm, r.abs); /* for readdir, and /proc/PID/fd/N */
+    o->dirmnt = r.mnt;
+    if (!o->dirpath) {
+        vk_ofd_unref(vm, o);
+        return VOS_ENOMEM;
     }
     return vk_fd_install(p, o, 0, (flags & VK_O_CLOEXEC) != 0);
 }
@@ -446,7 +447,7 @@ int vk_access(vk_proc *p, const char *path, int mode)
     int rc = vk_stat(p, path, &st);
     if (rc < 0) return rc;
     if (mode == VK_F_OK) return 0;
-    if (!perm_ok(p->vm, &st, mode)) return VOS_EACCES;
+    if (!perm_ok(p, &st, mode)) return VOS_EACCES;
     if (mode & VK_W_OK) {
         VK_LOCK(p->vm);
         vk_path r;
@@ -481,7 +482,7 @@ static int with_path(vk_proc *p, const char *path, int flags, bool write, path_o
 static int op_mkdir(vk_proc *p, vk_path *r, const void *arg)
 {
     if (r->exists) return VOS_EEXIST;
-    int rc = parent_writable(p->vm, r->abs);
+    int rc = parent_writable(p, r->abs);
     if (rc < 0) return rc;
     if (!r->mnt->m->ops->mkdir) return VOS_EROFS;
     return r->mnt->m->ops->mkdir(r->mnt->m, r->rel, *(const unsigned *)arg & ~p->umask & 07777);
@@ -500,7 +501,7 @@ static int op_rmdir(vk_proc *p, vk_path *r, const void *arg)
     if (!r->exists) return VOS_ENOENT;
     if (!VK_S_ISDIR(r->st.mode)) return VOS_ENOTDIR;
     if (is_mountpoint(p->vm, r->abs) || strcmp(r->abs, "/") == 0) return VOS_EBUSY;
-    int rc = parent_writable(p->vm, r->abs);
+    int rc = parent_writable(p, r->abs);
     if (rc < 0) return rc;
     if (!r->mnt->m->ops->rmdir) return VOS_EROFS;
     return r->mnt->m->ops->rmdir(r->mnt->m, r->rel);
@@ -516,7 +517,7 @@ static int op_unlink(vk_proc *p, vk_path *r, const void *arg)
     (void)arg;
     if (!r->exists) return VOS_ENOENT;
     if (VK_S_ISDIR(r->st.mode)) return VOS_EISDIR;
-    int rc = parent_writable(p->vm, r->abs);
+    int rc = parent_writable(p, r->abs);
     if (rc < 0) return rc;
     if (!r->mnt->m->ops->unlink) return VOS_EROFS;
     return r->mnt->m->ops->unlink(r->mnt->m, r->rel);
@@ -551,8 +552,8 @@ int vk_rename(vk_proc *p, const char *from, const char *to)
     if (rc == 0) rc = write_ok(p, &b);
     if (rc == 0 && (is_mountpoint(vm, a.abs) || is_mountpoint(vm, b.abs))) rc = VOS_EBUSY;
     if (rc == 0 && a.mnt != b.mnt) rc = VOS_EXDEV;
-    if (rc == 0) rc = parent_writable(vm, a.abs);
-    if (rc == 0) rc = parent_writable(vm, b.abs);
+    if (rc == 0) rc = parent_writable(p, a.abs);
+    if (rc == 0) rc = parent_writable(p, b.abs);
     if (rc == 0 && !a.mnt->m->ops->rename) rc = VOS_EROFS;
     if (rc == 0) rc = a.mnt->m->ops->rename(a.mnt->m, a.rel, b.rel);
     VK_UNLOCK(vm);
@@ -572,7 +573,7 @@ int vk_link(vk_proc *p, const char *from, const char *to)
     if (rc == 0 && b.exists) rc = VOS_EEXIST;
     if (rc == 0) rc = write_ok(p, &b);
     if (rc == 0 && a.mnt != b.mnt) rc = VOS_EXDEV;
-    if (rc == 0) rc = parent_writable(vm, b.abs);
+    if (rc == 0) rc = parent_writable(p, b.abs);
     if (rc == 0 && !a.mnt->m->ops->link) rc = VOS_EPERM;
     if (rc == 0) rc = a.mnt->m->ops->link(a.mnt->m, a.rel, b.rel);
     VK_UNLOCK(vm);
@@ -582,7 +583,7 @@ int vk_link(vk_proc *p, const char *from, const char *to)
 static int op_symlink(vk_proc *p, vk_path *r, const void *arg)
 {
     if (r->exists) return VOS_EEXIST;
-    int rc = parent_writable(p->vm, r->abs);
+    int rc = parent_writable(p, r->abs);
     if (rc < 0) return rc;
     if (!r->mnt->m->ops->symlink) return VOS_EROFS;
     return r->mnt->m->ops->symlink(r->mnt->m, arg, r->rel);
@@ -652,7 +653,7 @@ static int op_truncate(vk_proc *p, vk_path *r, const void *arg)
 {
     if (!r->exists) return VOS_ENOENT;
     if (VK_S_ISDIR(r->st.mode)) return VOS_EISDIR;
-    if (!perm_ok(p->vm, &r->st, VK_W_OK)) return VOS_EACCES;
+    if (!perm_ok(p, &r->st, VK_W_OK)) return VOS_EACCES;
     if (!r->mnt->m->ops->truncate) return VOS_EROFS;
     return r->mnt->m->ops->truncate(r->mnt->m, r->rel, *(const uint64_t *)arg);
 }
@@ -667,7 +668,7 @@ static int op_chdir(vk_proc *p, vk_path *r, const void *arg)
     (void)arg;
     if (!r->exists) return VOS_ENOENT;
     if (!VK_S_ISDIR(r->st.mode)) return VOS_ENOTDIR;
-    if (!perm_ok(p->vm, &r->st, VK_X_OK)) return VOS_EACCES;
+    if (!perm_ok(p, &r->st, VK_X_OK)) return VOS_EACCES;
     return 0;
 }
 

@@ -770,5 +770,5 @@ const char *vk_username(vk_proc *p) { return p->vm->user; }
 unsigned vk_getuid(vk_proc *p) { return strcmp(p->vm->user, "root") == 0 ? 0 : 1000; }
 unsigned vk_getgid(vk_proc *p) { return vk_getuid(p); }
 const char *vk_homedir(vk_proc *p) { return p->vm->home; }
-unsigned vfs_uid(vk_vm *vm) { return strcmp(vm->user, "root") == 0 ? 0 : 1000; }
+unsigned vfs_uid(vk_vm *vm) { return vm->booting || strcmp(vm->user, "root") == 0 ? 0 : 1000; }
 unsigned vfs_gid(vk_vm *vm) { return vfs_uid(vm); }

@@ -218,11 +218,21 @@ TEST(procs_limit_exact)
     vk_proc_discard(d);
 }
 
+static int run_status(vk_proc *parent, char **argv);
+
 static int exec_entry(vk_proc *p, void *arg)
 {
     char **argv = arg;
     int rc = vk_execve(p, argv[0], argv, NULL);
     return rc == VOS_ENOENT ? 127 : rc == VOS_ECMDDENIED ? 99 : rc == VOS_EACCES ? 126 : 1;
+}
+
+static int run_status(vk_proc *parent, char **argv)
+{
+    vk_proc *c;
+    ASSERT_OK(vk_proc_new(parent, &c));
+    int w = vk_proc_run(c, exec_entry, argv);
+    return VK_WSHELL(w);
 }
 
 TEST(exec_commands_scripts_and_policy)
@@ -233,22 +243,16 @@ TEST(exec_commands_scripts_and_policy)
     cfg.denied_commands = denied;
     vos_vm *vm = test_vm_new_cfg(&cfg);
     vk_proc *s = child(vm);
-    vk_proc *c;
     char *a1[] = {"true", NULL}, *a2[] = {"false", NULL}, *a3[] = {"no-such-cmd", NULL};
     char *a4[] = {"rm", "-rf", "/tmp", NULL}, *a5[] = {"/tmp/noexec", NULL};
-    ASSERT_OK(vk_proc_new(s, &c));
-    ASSERT_EQ(VK_WSHELL(vk_proc_run(c, exec_entry, a1)), 0);
-    ASSERT_OK(vk_proc_new(s, &c));
-    ASSERT_EQ(VK_WSHELL(vk_proc_run(c, exec_entry, a2)), 1);
-    ASSERT_OK(vk_proc_new(s, &c));
-    ASSERT_EQ(VK_WSHELL(vk_proc_run(c, exec_entry, a3)), 127);
-    ASSERT_OK(vk_proc_new(s, &c));
-    ASSERT_EQ(VK_WSHELL(vk_proc_run(c, exec_entry, a4)), 99);
+    ASSERT_EQ(run_status(s, a1), 0);
+    ASSERT_EQ(run_status(s, a2), 1);
+    ASSERT_EQ(run_status(s, a3), 127);
+    ASSERT_EQ(run_status(s, a4), 99);
     struct vk_stat st;
     ASSERT_RC(vk_stat(s, "/bin/rm", &st), VOS_ENOENT); /* a denied command is not listed */
     ASSERT_OK(vos_write_file(vm, "/tmp/noexec", "true\n", 5, 0644));
-    ASSERT_OK(vk_proc_new(s, &c));
-    ASSERT_EQ(VK_WSHELL(vk_proc_run(c, exec_entry, a5)), 126);
+    ASSERT_EQ(run_status(s, a5), 126);
     vk_proc_discard(s);
 }
 
