@@ -1,0 +1,218 @@
+/* exec_limits.c: whole execs through the public API: streaming pipelines (yes | head ends at
+ * once, seq | tail runs in bounded memory), time limits and interrupts ending a busy loop, a
+ * sleep and a blocked pipe read within 100 ms of the limit with a distinct status, the output
+ * limit cutting at exactly N bytes, and the VM staying usable afterwards. */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "kernel/internal.h"
+#include "test.h"
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int run_limited(vos_vm *vm, const char *script, uint64_t time_ms, vos_result *r)
+{
+    vos_exec_opts o;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.limits.time_ms = time_ms;
+    return vos_exec(vm, script, &o, r);
+}
+
+TEST(stream_yes_head_ends_at_once)
+{
+    vos_vm *vm = test_vm_new();
+    int64_t t0 = now_ms();
+    ASSERT_EXEC(vm, "yes | head -n 1", "y\n", 0);
+    ASSERT(now_ms() - t0 < 1000);
+    ASSERT_EXEC(vm, "yes | head -c 3; echo \" ${PIPESTATUS[*]}\"", "y\ny 141 0\n", 0);
+}
+
+TEST(stream_seq_tail_bounded_memory)
+{
+    vos_vm *vm = test_vm_new();
+    size_t base = vos_vm_mem_used(vm);
+    atomic_store(&vm->mem_peak, base);
+    ASSERT_EXEC(vm, "seq 1 10000000 | tail -n 1", "10000000\n", 0);
+    size_t peak = atomic_load(&vm->mem_peak);
+    /* 10 M lines is 78 MB of text; the pipeline holds a pipe buffer and a few lines */
+    ASSERT(peak - base < (2u << 20));
+}
+
+TEST(time_limit_ends_busy_loop_sleep_and_blocked_read)
+{
+    vos_vm *vm = test_vm_new();
+    const char *scripts[] = {
+        "while :; do :; done",
+        "sleep 100",
+        "yes | sleep 100",
+        "cat /dev/zero | sleep 100 | cat",
+        "f() { f; }; while :; do true; done",
+    };
+    for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
+        vos_result r;
+        int64_t t0 = now_ms();
+        int rc = run_limited(vm, scripts[i], 300, &r);
+        int64_t dt = now_ms() - t0;
+        if (rc != VOS_ETIME || r.status != 124 || dt < 300 || dt > 400)
+            test_fail(__FILE__, __LINE__, "%s: rc %d status %d after %lld ms", scripts[i], rc,
+                      r.status, (long long)dt);
+        ASSERT(strstr(r.err, "vos: Wall time limit exceeded") != NULL);
+        ASSERT_EQ(r.limit, VOS_ETIME);
+        vos_result_free(&r);
+        ASSERT_EXEC(vm, "echo still here", "still here\n", 0);
+    }
+}
+
+static void *interrupter(void *arg)
+{
+    struct timespec ts = {0, 100000000};
+    nanosleep(&ts, NULL);
+    vos_interrupt(arg);
+    return NULL;
+}
+
+TEST(interrupt_from_another_thread)
+{
+    vos_vm *vm = test_vm_new();
+    vos_interrupt(vm); /* nothing runs: nothing happens */
+    ASSERT_EXEC(vm, "echo ok", "ok\n", 0);
+    const char *scripts[] = {"while :; do :; done", "sleep 100", "cat /dev/zero | sleep 50"};
+    for (size_t i = 0; i < 3; i++) {
+        pthread_t t;
+        pthread_create(&t, NULL, interrupter, vm);
+        vos_result r;
+        int64_t t0 = now_ms();
+        int rc = vos_exec(vm, scripts[i], NULL, &r);
+        int64_t dt = now_ms() - t0;
+        pthread_join(t, NULL);
+        if (rc != VOS_EINTERRUPTED || r.status != 130 || dt > 200)
+            test_fail(__FILE__, __LINE__, "%s: rc %d status %d after %lld ms", scripts[i], rc,
+                      r.status, (long long)dt);
+        vos_result_free(&r);
+        ASSERT_EXEC(vm, "echo again", "again\n", 0);
+    }
+}
+
+TEST(output_limit_exact)
+{
+    vos_vm *vm = test_vm_new();
+    vos_exec_opts o;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.limits.output_bytes = 10;
+    vos_result r;
+    /* exactly N bytes is fine */
+    ASSERT_OK(vos_exec(vm, "printf 0123456789", &o, &r));
+    ASSERT_EQ(r.out_len, 10);
+    vos_result_free(&r);
+    /* N + 1 ends the exec, keeping exactly N */
+    ASSERT_RC(vos_exec(vm, "printf 0123456789A; echo more", &o, &r), VOS_EOUTPUT);
+    ASSERT_EQ(r.out_len, 10);
+    ASSERT(memcmp(r.out, "0123456789", 10) == 0);
+    ASSERT_EQ(r.limit, VOS_EOUTPUT);
+    vos_result_free(&r);
+    ASSERT_RC(vos_exec(vm, "yes", &o, &r), VOS_EOUTPUT);
+    ASSERT_EQ(r.out_len, 10);
+    vos_result_free(&r);
+    ASSERT_EXEC(vm, "echo fine", "fine\n", 0);
+}
+
+TEST(memory_limit_ends_exec)
+{
+    vos_config cfg;
+    vos_config_init(&cfg);
+    cfg.limits.mem_bytes = 8u << 20;
+    vos_vm *vm = test_vm_new_cfg(&cfg);
+    vos_result r;
+    int rc = vos_exec(vm, "x=y; while :; do x=$x$x; done", NULL, &r);
+    ASSERT(rc == VOS_EMEMLIMIT || rc == VOS_EEXPAND);
+    ASSERT(r.status != 0);
+    vos_result_free(&r);
+    ASSERT_EXEC(vm, "echo alive", "alive\n", 0);
+}
+
+TEST(session_state_persists)
+{
+    vos_vm *vm = test_vm_new();
+    ASSERT_EXEC(vm, "cd /tmp; export A=1; B=2; f() { echo f$1; }; echo x > file", "", 0);
+    ASSERT_EXEC(vm, "pwd; echo $A $B; f 3; cat file", "/tmp\n1 2\nf3\nx\n", 0);
+    vos_exec_opts o;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.isolated = 1;
+    vos_result r;
+    ASSERT_OK(vos_exec(vm, "cd /; A=changed", &o, &r));
+    vos_result_free(&r);
+    ASSERT_EXEC(vm, "pwd; echo $A", "/tmp\n1\n", 0);
+    vos_env_var env[] = {{"ONLY_HERE", "yes"}};
+    o.isolated = 0;
+    o.env = env;
+    o.n_env = 1;
+    ASSERT_OK(vos_exec(vm, "echo $ONLY_HERE; printenv ONLY_HERE", &o, &r));
+    ASSERT_STR(r.out, "yes\nyes\n");
+    vos_result_free(&r);
+    ASSERT_EXEC(vm, "echo \"[$ONLY_HERE]\"", "[]\n", 0);
+    /* a syntax error is reported, the session survives */
+    ASSERT_RC(vos_exec(vm, "if then fi", NULL, &r), VOS_ESYNTAX);
+    ASSERT_EQ(r.status, 2);
+    ASSERT(r.err_len > 0);
+    vos_result_free(&r);
+    ASSERT_EXEC(vm, "echo $A", "1\n", 0);
+    /* exit ends the script, not the VM */
+    ASSERT_EXEC(vm, "exit 3; echo no", "", 3);
+    ASSERT_EXEC(vm, "echo $A", "1\n", 0);
+}
+
+TEST(nothing_written_is_lost_by_a_failed_command)
+{
+    vos_vm *vm = test_vm_new();
+    ASSERT_EXEC(vm, "echo keep > /tmp/k; cat /nope; false; echo $?", "1\n", 0);
+    void *d;
+    size_t n;
+    ASSERT_OK(vos_read_file(vm, "/tmp/k", &d, &n));
+    ASSERT_STR(d, "keep\n");
+    vos_free(d);
+}
+
+static void on_out(void *ud, const void *data, size_t len)
+{
+    char *buf = ud;
+    size_t l = strlen(buf);
+    if (l + len < 256) {
+        memcpy(buf + l, data, len);
+        buf[l + len] = 0;
+    }
+}
+
+TEST(spawn_streams_and_takes_stdin)
+{
+    vos_vm *vm = test_vm_new();
+    static char got[256];
+    got[0] = 0;
+    vos_exec_opts o;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.on_stdout = on_out;
+    o.ud = got;
+    vos_proc *p;
+    ASSERT_OK(vos_spawn(vm, "while read x; do echo got $x; done; exit 5", &o, &p));
+    ASSERT(vos_proc_pid(p) > 1);
+    ASSERT_OK(vos_proc_write(p, "a\nb\n", 4));
+    ASSERT_OK(vos_proc_close_stdin(p));
+    ASSERT_EQ(vos_proc_wait(p, 5000), 5);
+    ASSERT_STR(got, "got a\ngot b\n");
+    vos_proc_free(p);
+    ASSERT_OK(vos_spawn(vm, "sleep 100", &o, &p));
+    ASSERT_RC(vos_proc_wait(p, 50), VOS_ETIMEDOUT);
+    ASSERT_OK(vos_proc_kill(p, VOS_SIGTERM));
+    ASSERT_EQ(vos_proc_wait(p, 5000), 143);
+    vos_proc_free(p);
+}
