@@ -100,8 +100,8 @@ check:
 	@$(MAKE) --no-print-directory BUILD=build-asan MODE=asan test
 
 tsan:
-	@$(MAKE) --no-print-directory BUILD=build-tsan MODE=tsan $(BUILD:build=build-tsan)/unit
-	@TSAN_OPTIONS=halt_on_error=1 build-tsan/unit --filter threads
+	@$(MAKE) --no-print-directory BUILD=build-tsan MODE=tsan build-tsan/unit
+	@TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" build-tsan/unit --filter threads
 
 bench: all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b $(BUILD)/vos || exit 1; done
