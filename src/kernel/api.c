@@ -370,14 +370,7 @@ void vos_vm_free(vos_vm *vm)
                 vk_wake(q);
             }
         if (!running) break;
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += 10000000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
-        pthread_cond_timedwait(&vm->procs_cv, &vm->mu, &ts);
+        vk_timed_wait_ms(vm, 10);
     }
     VK_UNLOCK(vm);
     for (;;) {
@@ -741,14 +734,7 @@ int vos_exec(vos_vm *vm, const char *script, const vos_exec_opts *opts, vos_resu
                     vk_wake(q);
                 }
             if (!any || vk_now_mono() > until) break;
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            ts.tv_nsec += 5000000;
-            if (ts.tv_nsec >= 1000000000) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000;
-            }
-            pthread_cond_timedwait(&vm->procs_cv, &vm->mu, &ts);
+            vk_timed_wait_ms(vm, 5);
         }
         VK_UNLOCK(vm);
         rc = abort_code;
@@ -975,15 +961,7 @@ int vos_proc_write(vos_proc *h, const void *data, size_t len)
             pthread_cond_wait(&pp->cv, &vm->mu);
             continue;
         }
-        size_t k = VK_PIPE_CAP - pp->len;
-        if (k > len - done) k = len - done;
-        size_t tail = (pp->head + pp->len) % VK_PIPE_CAP;
-        size_t first = VK_PIPE_CAP - tail;
-        if (first > k) first = k;
-        memcpy(pp->buf + tail, (const char *)data + done, first);
-        memcpy(pp->buf, (const char *)data + done + first, k - first);
-        pp->len += k;
-        done += k;
+        done += vk_pipe_put(pp, (const char *)data + done, len - done);
         pthread_cond_broadcast(&pp->cv);
     }
     VK_UNLOCK(vm);

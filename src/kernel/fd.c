@@ -236,6 +236,20 @@ static ssize_t sink_write(vk_proc *p, vk_sink *s, const void *buf, size_t n)
     return (ssize_t)n;
 }
 
+/* Copy as much of buf as fits into the pipe's ring; returns the bytes taken. */
+size_t vk_pipe_put(vk_pipebuf *pp, const void *buf, size_t n)
+{
+    size_t k = VK_PIPE_CAP - pp->len;
+    if (k > n) k = n;
+    size_t tail = (pp->head + pp->len) % VK_PIPE_CAP;
+    size_t first = VK_PIPE_CAP - tail;
+    if (first > k) first = k;
+    memcpy(pp->buf + tail, buf, first);
+    memcpy(pp->buf, (const char *)buf + first, k - first);
+    pp->len += k;
+    return k;
+}
+
 /* ---- read / write on an ofd (vm->mu held) ---- */
 ssize_t vk_ofd_read(vk_proc *p, vk_ofd *o, void *buf, size_t n)
 {
@@ -320,15 +334,7 @@ ssize_t vk_ofd_write(vk_proc *p, vk_ofd *o, const void *buf, size_t n)
                 if (rc < 0) return done ? (ssize_t)done : rc;
                 continue;
             }
-            size_t k = VK_PIPE_CAP - pp->len;
-            if (k > n - done) k = n - done;
-            size_t tail = (pp->head + pp->len) % VK_PIPE_CAP;
-            size_t first = VK_PIPE_CAP - tail;
-            if (first > k) first = k;
-            memcpy(pp->buf + tail, (const char *)buf + done, first);
-            memcpy(pp->buf, (const char *)buf + done + first, k - first);
-            pp->len += k;
-            done += k;
+            done += vk_pipe_put(pp, (const char *)buf + done, n - done);
             pthread_cond_broadcast(&pp->cv);
         }
         return (ssize_t)n;
@@ -344,7 +350,9 @@ static int enter(vk_proc *p)
     return rc == VOS_EINTR ? 0 : rc; /* caught signals only interrupt blocking calls */
 }
 
-ssize_t vk_read(vk_proc *p, int fd, void *buf, size_t n)
+typedef ssize_t (*ofd_io_fn)(vk_proc *p, vk_ofd *o, void *buf, size_t n);
+
+static ssize_t fd_io(vk_proc *p, int fd, ofd_io_fn fn, void *buf, size_t n)
 {
     int rc = enter(p);
     if (rc < 0) return rc;
@@ -355,31 +363,27 @@ ssize_t vk_read(vk_proc *p, int fd, void *buf, size_t n)
     if (!o) {
         r = VOS_EBADF;
     } else {
-        vk_ofd_ref(o);
-        r = vk_ofd_read(p, o, buf, n);
+        vk_ofd_ref(o); /* another thread of the process may close fd meanwhile */
+        r = fn(p, o, buf, n);
         vk_ofd_unref(vm, o);
     }
     VK_UNLOCK(vm);
     return r;
 }
 
+static ssize_t ofd_write_fn(vk_proc *p, vk_ofd *o, void *buf, size_t n)
+{
+    return vk_ofd_write(p, o, buf, n);
+}
+
+ssize_t vk_read(vk_proc *p, int fd, void *buf, size_t n)
+{
+    return fd_io(p, fd, vk_ofd_read, buf, n);
+}
+
 ssize_t vk_write(vk_proc *p, int fd, const void *buf, size_t n)
 {
-    int rc = enter(p);
-    if (rc < 0) return rc;
-    vk_vm *vm = p->vm;
-    VK_LOCK(vm);
-    vk_ofd *o = vk_fd_get(p, fd);
-    ssize_t r;
-    if (!o) {
-        r = VOS_EBADF;
-    } else {
-        vk_ofd_ref(o);
-        r = vk_ofd_write(p, o, buf, n);
-        vk_ofd_unref(vm, o);
-    }
-    VK_UNLOCK(vm);
-    return r;
+    return fd_io(p, fd, ofd_write_fn, (void *)buf, n);
 }
 
 ssize_t vk_pread(vk_proc *p, int fd, void *buf, size_t n, int64_t off)

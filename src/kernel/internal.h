@@ -187,6 +187,8 @@ vk_sink *vk_sink_new(vk_vm *vm, vk_exec *ex);
 void vk_sink_unref(vk_vm *vm, vk_sink *s);
 ssize_t vk_ofd_write(vk_proc *p, vk_ofd *o, const void *buf, size_t n);
 ssize_t vk_ofd_read(vk_proc *p, vk_ofd *o, void *buf, size_t n);
+size_t vk_pipe_put(vk_pipebuf *pp, const void *buf, size_t n);
+void vk_timed_wait_ms(vk_vm *vm, int ms);
 
 /* path.c */
 typedef struct vk_path {

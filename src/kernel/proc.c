@@ -17,6 +17,14 @@ int64_t vk_now_mono(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Wait on procs_cv (vm->mu held) for at most ms milliseconds. */
+void vk_timed_wait_ms(vk_vm *vm, int ms)
+{
+    int64_t until = vk_now_mono() + (int64_t)ms * 1000000;
+    struct timespec ts = {until / 1000000000, until % 1000000000};
+    pthread_cond_timedwait(&vm->procs_cv, &vm->mu, &ts);
+}
+
 /* ---- exec contexts ---- */
 void vk_exec_unref(vk_vm *vm, vk_exec *ex)
 {
