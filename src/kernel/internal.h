@@ -107,6 +107,7 @@ struct vk_proc {
     void *entry_arg;
     vk_proc *next;           /* vm->procs */
     bool waited_by_run;      /* reaped by vk_proc_run */
+    vk_proc *fg_child;       /* the child running on this thread (vk_proc_run) */
     bool privileged;         /* the session serving a host file call: no path rules */
     bool api_owned;          /* started by vos_spawn: reaped through its handle */
 };

@@ -257,10 +257,19 @@ int vk_proc_run(vk_proc *child, vk_entry_fn fn, void *arg)
     VK_LOCK(vm);
     child->state = PS_RUNNING;
     child->waited_by_run = true;
+    vk_proc *parent = NULL;
+    for (vk_proc *q = vm->procs; q; q = q->next)
+        if (q->pid == child->ppid && q->state != PS_ZOMBIE) parent = q;
+    if (parent) {
+        parent->fg_child = child;
+        int f = atomic_load((_Atomic int *)&parent->fatal);
+        if (f && VK_WIFSIGNALED(f)) atomic_store((_Atomic int *)&child->fatal, f);
+    }
     VK_UNLOCK(vm);
     int w = run_entry(child);
     vk_proc_finish(child, w);
     VK_LOCK(vm);
+    if (parent) parent->fg_child = NULL;
     unlink_proc(vm, child);
     vm->nprocs--;
     VK_UNLOCK(vm);
@@ -456,6 +465,9 @@ void vk_deliver_locked(vk_proc *t, int sig)
         if (ignored_by_default(sig)) return;
         int zero = 0;
         atomic_compare_exchange_strong((_Atomic int *)&t->fatal, &zero, VK_W_SIG(sig));
+        /* A process whose child runs on its thread (vk_proc_run) cannot end before that
+         * child returns, so the child gets the same death: as when the shell has exec'd it. */
+        if (t->fg_child) vk_deliver_locked(t->fg_child, sig);
     }
     vk_wake(t);
 }

@@ -58,15 +58,15 @@ void test_vm_free(vos_vm *vm);
 /* Run a script; returns the vos_exec rc, fills res (freed by the caller). */
 int test_exec(vos_vm *vm, const char *script, vos_result *res);
 /* Run a script and assert its stdout and status. */
-#define ASSERT_EXEC(vm, script, out, status)                                                       \
+#define ASSERT_EXEC(vm_, script_, out_, status_)                                                   \
     do {                                                                                           \
         vos_result r_;                                                                             \
-        int rc_ = test_exec((vm), (script), &r_);                                                  \
-        if (rc_ != 0 || strcmp(r_.out, (out)) != 0 || r_.status != (status))                       \
+        int rc_ = test_exec((vm_), (script_), &r_);                                                \
+        if (rc_ != 0 || strcmp(r_.out, (out_)) != 0 || r_.status != (status_))                     \
             test_fail(__FILE__, __LINE__,                                                          \
                       "exec %s\n  rc %d, status %d (want %d)\n  out:  \"%s\"\n  want: \"%s\"\n"   \
                       "  err:  \"%s\"",                                                            \
-                      #script, rc_, r_.status, (status), r_.out, (out), r_.err);                   \
+                      #script_, rc_, r_.status, (status_), r_.out, (out_), r_.err);              \
         vos_result_free(&r_);                                                                      \
     } while (0)
 /* A fresh host temp directory (removed after the test). */

@@ -2,6 +2,7 @@
  * `make tsan`): pipelines, timeouts and interrupts in parallel, and no VM ever sees another's
  * files or processes. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -11,35 +12,26 @@
 #define NTHREADS 4
 #define ROUNDS 6
 
-/* the runner's VM registry is not thread-safe: guard it here */
-static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static vos_vm *vm_new(void)
-{
-    pthread_mutex_lock(&reg_mu);
-    vos_vm *vm = vm_new();
-    pthread_mutex_unlock(&reg_mu);
-    return vm;
-}
-
-static void vm_free(vos_vm *vm)
-{
-    pthread_mutex_lock(&reg_mu);
-    vm_free(vm);
-    pthread_mutex_unlock(&reg_mu);
-}
-
 typedef struct worker {
     int id;
     int failures;
     char msg[256];
 } worker;
 
-static void *interrupt_later(void *vm)
+typedef struct intr {
+    vos_vm *vm;
+    _Atomic int done;
+} intr;
+
+/* Interrupt every 20 ms until the exec is over: one interrupt could land before it starts. */
+static void *interrupt_later(void *arg)
 {
-    struct timespec ts = {0, 20000000};
-    nanosleep(&ts, NULL);
-    vos_interrupt(vm);
+    intr *it = arg;
+    while (!atomic_load(&it->done)) {
+        struct timespec ts = {0, 20000000};
+        nanosleep(&ts, NULL);
+        vos_interrupt(it->vm);
+    }
     return NULL;
 }
 
@@ -47,7 +39,7 @@ static void *work(void *arg)
 {
     worker *w = arg;
     for (int round = 0; round < ROUNDS; round++) {
-        vos_vm *vm = vm_new();
+        vos_vm *vm = test_vm_new(); /* the registry is thread-safe */
         char script[256], want[256];
         vos_result r;
         snprintf(script, sizeof script,
@@ -69,11 +61,13 @@ static void *work(void *arg)
         if (vos_exec(vm, "yes | cat | cat > /dev/null", &o, &r) != VOS_ETIME) w->failures++;
         vos_result_free(&r);
         pthread_t t;
-        pthread_create(&t, NULL, interrupt_later, vm);
+        intr it = {vm, 0};
+        pthread_create(&t, NULL, interrupt_later, &it);
         if (vos_exec(vm, "while :; do :; done", NULL, &r) != VOS_EINTERRUPTED) w->failures++;
+        atomic_store(&it.done, 1);
         pthread_join(t, NULL);
         vos_result_free(&r);
-        vm_free(vm);
+        test_vm_free(vm);
     }
     return NULL;
 }
