@@ -1,0 +1,612 @@
+/* hostfs.c: a host directory as a mount, read-only or read-write. Every path is resolved beneath
+ * an O_PATH fd of the mount root with openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+ * RESOLVE_NO_MAGICLINKS), and the last component is acted on with *at calls that do not follow,
+ * so the host never follows a symlink and nothing outside the root is reached, even if the
+ * tree changes under us. It does not resolve VM symlinks (the kernel does, with lstat and
+ * readlink), and it refuses to open FIFOs, sockets and devices (VOS_EACCES). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fs/vfs.h"
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452 /* Linux 6.6; the same number on every architecture */
+#endif
+
+typedef struct hostfs {
+    vfs_mount base;
+    int root;       /* O_PATH | O_DIRECTORY fd of the mount root */
+    uid_t host_uid; /* files owned by the host user show as the VM's user */
+    gid_t host_gid;
+} hostfs;
+
+typedef struct hfile {
+    vfs_file base;
+    int fd;
+} hfile;
+
+static const vfs_ops hostfs_ops;
+
+/* Host errno -> VOS code. The errno class of VOS codes is Linux's -errno, so known values pass
+ * through; the few the VM has no name for become the nearest one it has. */
+static int from_errno(int e)
+{
+    switch (e) {
+#define KNOWN_(name, value, msg) case -(value):
+        VOS_ERRNO_MAP(KNOWN_)
+#undef KNOWN_
+        return -e;
+    case ENXIO: return VOS_EACCES; /* a FIFO without reader, a device without driver */
+    case ETXTBSY: return VOS_EBUSY;
+    case EOVERFLOW: return VOS_EFBIG;
+    default: return VOS_EIO;
+    }
+}
+
+static bool rdonly(const hostfs *h) { return (h->base.flags & VFS_MOUNT_RDONLY) != 0; }
+
+static bool is_special(mode_t mode) { return !S_ISREG(mode) && !S_ISDIR(mode) && !S_ISLNK(mode); }
+
+/* The kernel hands us canonical paths, but a path with "..", "." or an absolute start must
+ * never reach fstatat(parent, "..") and friends, which RESOLVE_BENEATH does not guard. */
+static int check_rel(const char *rel)
+{
+    if (!rel) return VOS_EINVAL;
+    if (!*rel) return 0;
+    if (strlen(rel) >= VK_PATH_MAX) return VOS_ENAMETOOLONG;
+    for (const char *s = rel;;) {
+        const char *e = strchr(s, '/');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (len == 0 || (len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
+            return VOS_EINVAL;
+        if (len > VK_NAME_MAX) return VOS_ENAMETOOLONG;
+        if (!e) return 0;
+        s = e + 1;
+    }
+}
+
+/* openat2 beneath dirfd: the only way this file turns a multi-component path into an fd. */
+static int beneath_at(int dirfd, const char *path, int flags, unsigned mode)
+{
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = (uint64_t)(flags | O_CLOEXEC);
+    how.mode = (flags & O_CREAT) ? (mode & 07777) : 0;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    long fd;
+    int tries = 0;
+    do {
+        fd = syscall(SYS_openat2, dirfd, *path ? path : ".", &how, sizeof how);
+        /* EAGAIN: a concurrent rename made the kernel unsure the walk stayed beneath; retry */
+    } while (fd < 0 && (errno == EINTR || (errno == EAGAIN && ++tries < 8)));
+    return fd < 0 ? from_errno(errno) : (int)fd;
+}
+
+static int beneath(hostfs *h, const char *rel, int flags, unsigned mode)
+{
+    return beneath_at(h->root, rel, flags, mode);
+}
+
+/* The directory holding rel's last component, and that component in *name. For a name
+ * directly under the root this is the root fd itself (a single component needs no walk);
+ * release it with put_parent. */
+static int open_parent(hostfs *h, const char *rel, const char **name)
+{
+    const char *slash = strrchr(rel, '/');
+    if (!slash) {
+        *name = rel;
+        return h->root;
+    }
+    char dir[VK_PATH_MAX];
+    size_t len = (size_t)(slash - rel);
+    memcpy(dir, rel, len);
+    dir[len] = 0;
+    *name = slash + 1;
+    return beneath(h, dir, O_PATH | O_DIRECTORY, 0);
+}
+
+static void put_parent(hostfs *h, int fd)
+{
+    if (fd != h->root) close(fd);
+}
+
+static void fill_stat(hostfs *h, const struct stat *sb, struct vk_stat *st)
+{
+    memset(st, 0, sizeof *st);
+    st->dev = h->base.dev;
+    st->ino = sb->st_ino;
+    st->mode = sb->st_mode;
+    st->nlink = (uint32_t)sb->st_nlink;
+    st->uid = sb->st_uid == h->host_uid ? vfs_uid(h->base.vm) : sb->st_uid;
+    st->gid = sb->st_gid == h->host_gid ? vfs_gid(h->base.vm) : sb->st_gid;
+    st->rdev = sb->st_rdev;
+    st->size = (uint64_t)sb->st_size;
+    st->blocks = (uint64_t)sb->st_blocks;
+    st->blksize = (uint32_t)sb->st_blksize;
+    st->atime_ns = (int64_t)sb->st_atim.tv_sec * 1000000000 + sb->st_atim.tv_nsec;
+    st->mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+    st->ctime_ns = (int64_t)sb->st_ctim.tv_sec * 1000000000 + sb->st_ctim.tv_nsec;
+}
+
+static int fstat_rc(int fd, struct stat *sb) { return fstat(fd, sb) < 0 ? from_errno(errno) : 0; }
+
+/* The host stat of rel without following it (an O_PATH fd of a symlink is the link). A name
+ * directly under the root is one fstatat: there is no intermediate component to guard. */
+static int host_lstat(hostfs *h, const char *rel, struct stat *sb)
+{
+    if (!*rel) return fstat_rc(h->root, sb);
+    if (!strchr(rel, '/'))
+        return fstatat(h->root, rel, sb, AT_SYMLINK_NOFOLLOW) < 0 ? from_errno(errno) : 0;
+    int fd = beneath(h, rel, O_PATH | O_NOFOLLOW, 0);
+    if (fd < 0) return fd;
+    int rc = fstat_rc(fd, sb);
+    close(fd);
+    return rc;
+}
+
+/* chmod of what an O_PATH fd refers to. fchmod refuses O_PATH fds; fchmodat2 (Linux 6.6)
+ * takes one with AT_EMPTY_PATH; older kernels get the same inode through /proc/self/fd, which
+ * names exactly the file we opened, so no path is walked again. */
+static int chmod_opath(int fd, unsigned mode)
+{
+    if (syscall(SYS_fchmodat2, fd, "", mode & 07777, AT_EMPTY_PATH) == 0) return 0;
+    if (errno != ENOSYS) return from_errno(errno);
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    return chmod(proc, mode & 07777) < 0 ? from_errno(errno) : 0;
+}
+
+/* ---- files ---- */
+
+static ssize_t hf_pread(vfs_file *f, void *buf, size_t n, uint64_t off)
+{
+    if (off > (uint64_t)INT64_MAX) return VOS_EINVAL;
+    ssize_t k;
+    do k = pread(((hfile *)f)->fd, buf, n, (off_t)off);
+    while (k < 0 && errno == EINTR);
+    return k < 0 ? from_errno(errno) : k;
+}
+
+static ssize_t hf_pwrite(vfs_file *f, const void *buf, size_t n, uint64_t off)
+{
+    if (rdonly((hostfs *)f->mount)) return VOS_EROFS;
+    if (off > (uint64_t)INT64_MAX || n > (uint64_t)INT64_MAX - off) return VOS_EFBIG;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t k = pwrite(((hfile *)f)->fd, (const char *)buf + done, n - done,
+                           (off_t)(off + done));
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            if (done) break; /* report what was written; the next call gets the error */
+            return from_errno(errno);
+        }
+        done += (size_t)k;
+    }
+    return (ssize_t)done;
+}
+
+static int hf_fstat(vfs_file *f, struct vk_stat *st)
+{
+    struct stat sb;
+    int rc = fstat_rc(((hfile *)f)->fd, &sb);
+    if (rc == 0) fill_stat((hostfs *)f->mount, &sb, st);
+    return rc;
+}
+
+static int hf_ftruncate(vfs_file *f, uint64_t len)
+{
+    if (rdonly((hostfs *)f->mount)) return VOS_EROFS;
+    if (len > (uint64_t)INT64_MAX) return VOS_EFBIG;
+    int rc;
+    do rc = ftruncate(((hfile *)f)->fd, (off_t)len);
+    while (rc < 0 && errno == EINTR);
+    return rc < 0 ? from_errno(errno) : 0;
+}
+
+static void hf_close(vfs_file *f)
+{
+    close(((hfile *)f)->fd);
+    vfs_free(f->mount->vm, f, sizeof(hfile));
+}
+
+static const vfs_file_ops hfile_ops = {hf_pread, hf_pwrite, hf_fstat, hf_ftruncate, hf_close};
+
+/* ---- mount operations ---- */
+
+static int h_lstat(vfs_mount *m, const char *rel, struct vk_stat *st)
+{
+    int rc = check_rel(rel);
+    if (rc < 0) return rc;
+    struct stat sb;
+    rc = host_lstat((hostfs *)m, rel, &sb);
+    if (rc == 0) fill_stat((hostfs *)m, &sb, st);
+    return rc;
+}
+
+/* Open in two steps: an O_PATH probe tells what the file is without any side effect, so a FIFO
+ * or a device is refused before it is ever really opened; the real open then adds O_NONBLOCK
+ * (a FIFO swapped in meanwhile cannot block us) and its fstat is checked again. */
+static int h_open(vfs_mount *m, const char *rel, int flags, unsigned mode, vfs_file **out)
+{
+    hostfs *h = (hostfs *)m;
+    int rc = check_rel(rel);
+    if (rc < 0) return rc;
+    int acc = flags & VK_O_ACCMODE;
+    if (acc == VK_O_ACCMODE) return VOS_EINVAL;
+
+    hfile *f = vfs_alloc(m->vm, sizeof *f);
+    if (!f) return VOS_ENOMEM;
+    int fd = -1;
+    for (int attempt = 0;; attempt++) {
+        struct stat sb;
+        bool create = false;
+        rc = host_lstat(h, rel, &sb);
+        if (rc == VOS_ENOENT && (flags & VK_O_CREAT)) {
+            create = !(flags & VK_O_DIRECTORY) && !rdonly(h);
+            rc = create ? 0 : (flags & VK_O_DIRECTORY) ? VOS_EINVAL : VOS_EROFS;
+        } else if (rc == 0) {
+            if ((flags & VK_O_CREAT) && (flags & VK_O_EXCL)) rc = VOS_EEXIST;
+            else if (S_ISLNK(sb.st_mode)) rc = VOS_ELOOP;
+            else if (is_special(sb.st_mode)) rc = VOS_EACCES;
+            else if (S_ISDIR(sb.st_mode) && (acc != VK_O_RDONLY || (flags & VK_O_CREAT)))
+                rc = VOS_EISDIR;
+            else if (!S_ISDIR(sb.st_mode) && (flags & VK_O_DIRECTORY)) rc = VOS_ENOTDIR;
+            else if (rdonly(h) && (acc != VK_O_RDONLY || (flags & VK_O_TRUNC))) rc = VOS_EROFS;
+        }
+        if (rc < 0) goto fail;
+
+        int hflags = acc | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW;
+        if (flags & VK_O_DIRECTORY) hflags |= O_DIRECTORY;
+        if (create) hflags |= O_CREAT | O_EXCL;
+        if ((flags & VK_O_TRUNC) && acc != VK_O_RDONLY) hflags |= O_TRUNC;
+        fd = beneath(h, rel, hflags, mode);
+        /* lost a race with another creator or remover: look again */
+        if ((fd == VOS_EEXIST && create && !(flags & VK_O_EXCL)) ||
+            (fd == VOS_ENOENT && !create && (flags & VK_O_CREAT))) {
+            if (attempt < 4) continue;
+        }
+        if (fd < 0) {
+            rc = fd;
+            goto fail;
+        }
+        rc = fstat_rc(fd, &sb);
+        if (rc == 0 && is_special(sb.st_mode)) rc = VOS_EACCES;
+        if (rc < 0) goto fail;
+        int fl = fcntl(fd, F_GETFL);
+        if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+        /* the host's umask must not change the mode the VM asked for */
+        if (create && fchmod(fd, mode & 07777) < 0) {
+            rc = from_errno(errno);
+            goto fail;
+        }
+        break;
+    }
+    f->base.ops = &hfile_ops;
+    f->base.mount = m;
+    f->fd = fd;
+    *out = &f->base;
+    return 0;
+fail:
+    if (fd >= 0) close(fd);
+    vfs_free(m->vm, f, sizeof *f);
+    return rc;
+}
+
+static int h_mkdir(vfs_mount *m, const char *rel, unsigned mode)
+{
+    hostfs *h = (hostfs *)m;
+    int rc = check_rel(rel);
+    if (rc < 0) return rc;
+    if (!*rel) return VOS_EEXIST;
+    if (rdonly(h)) {
+        struct stat sb;
+        return host_lstat(h, rel, &sb) == 0 ? VOS_EEXIST : VOS_EROFS;
+    }
+    const char *name;
+    int pfd = open_parent(h, rel, &name);
+    if (pfd < 0) return pfd;
+    rc = mkdirat(pfd, name, mode & 07777) < 0 ? from_errno(errno) : 0;
+    if (rc == 0) {
+        /* undo the host's umask on exactly the directory we made (never a link put there) */
+        int dfd = beneath_at(pfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
+        if (dfd >= 0) {
+            chmod_opath(dfd, mode);
+            close(dfd);
+        }
+    }
+    put_parent(h, pfd);
+    return rc;
+}
+
+/* unlink / rmdir / symlink / readlink: one *at call on the last component of rel. */
+static int h_rmdir(vfs_mount *m, const char *rel)
+{
+    hostfs *h = (hostfs *)m;
+    int rc = check_rel(rel);
+    if (rc < 0) return rc;
+    if (!*rel) return VOS_EBUSY;
+    if (rdonly(h)) return VOS_EROFS;
+    const char *name;
+    int pfd = open_parent(h, rel, &name);
+    if (pfd < 0) return pfd;
+    rc = unlinkat(pfd, name, AT_REMOVEDIR) < 0 ? from_errno(errno) : 0;
+    put_parent(h, pfd);
+    return rc == VOS_EEXIST ? VOS_ENOTEMPTY : rc;
+}
+
+static int h_unlink(vfs_mount *m, const char *rel)
+{
+    hostfs *h = (hostfs *)m;
+    int rc = check_rel(rel);
+    if (rc < 0) return rc;
+    if (!*rel) return VOS_EISDIR;
+    if (rdonly(h)) return VOS_EROFS;
+    const char *name;
+    int pfd = open_parent(h, rel, &name);
+    if (pfd < 0) return pfd;
+    rc = unlinkat(pfd, name, 0) < 0 ? from_errno(errno) : 0;
+    put_parent(h, pfd);
+    return rc;
+}
+
+/* rename and link: both parents opened beneath the root, then one *at call. */
+static int two_names(hostfs *h, const char *from, const char *to, bool is_link)
+{
+    int rc = check_rel(from);
+    if (rc == 0) rc = check_rel(to);
+    if (rc < 0) return rc;
+    if (!*from) return is_link ? VOS_EPERM : VOS_EBUSY;
+    if (!*to) return is_link ? VOS_EEXIST : VOS_EBUSY;
+    if (rdonly(h)) return VOS_EROFS;
+    const char *fname, *tname;
+    int pf = open_parent(h, from, &fname);
+    if (pf < 0) return pf;
+    int pt = open_parent(h, to, &tname);
+    if (pt < 0) {
+        put_parent(h, pf);
+        return pt;
+    }
+    if (is_link)
+        rc = linkat(pf, fname, pt, tname, 0) < 0 ? from_errno(errno) : 0; /* 0: no follow */
+    else
+        rc = renameat(pf, fname, pt, tname) < 0 ? from_errno(errno) : 0;
+    put_parent(h, pf);
+    put_parent(h, pt);
+    return rc == VOS_EEXIST && !is_link ? VOS_ENOTEMPTY : rc;
+}
+
+static int h_rename(vfs_mount *m, const char *from, const char *to)
+{
+    return two_names((hostfs *)m, from, to, false);
+}
+
+static int h_link(vfs_mount *m, const char *from, const char *to)
+{
+    return two_names((hostfs *)m, from, to, true);
+}
+
+static int h_symlink(vfs_mount *m, const char *target, const char *rel)
+{
+    hostfs *h = (hostfs *)m;
+    int rc = check_rel(rel);
+    if (rc < 0) return rc;
+    if (!target || !*target) return VOS_ENOENT;
+    if (strlen(target) >= VK_PATH_MAX) return VOS_ENAMETOOLONG;
+    if (!*rel) return VOS_EEXIST;
+    if (rdonly(h)) return VOS_EROFS;
+    const char *name;
+    int pfd = open_parent(h, rel, &name);
+    if (pfd < 0) return pfd;
+    rc = symlinkat(target, pfd, name) < 0 ? from_errno(errno) : 0;
+    put_parent(h, pfd);
+    return rc;
+}
+
+static ssize_t h_readlink(vfs_mount *m, const char *rel, char *buf, size_t n)
+{
+    hostfs *h = (hostfs *)m;
+    int rc = check_rel(rel);
+    if (rc < 0) return rc;
+    if (!*rel) return VOS_EINVAL;
+    const char *name;
+    int pfd = open_parent(h, rel, &name);
+    if (pfd < 0) return pfd;
+    ssize_t k = readlinkat(pfd, name, buf, n);
+    rc = k < 0 ? from_errno(errno) : 0;
+    put_parent(h, pfd);
+    return rc < 0 ? rc : k;
+}
+
+static int h_chmod(vfs_mount *m, const char *rel, unsigned mode)
+{
+    hostfs *h = (hostfs *)m;
+    int rc = check_rel(rel);
+    if (rc < 0) return rc;
+    if (rdonly(h)) return VOS_EROFS;
+    int fd = beneath(h, rel, O_PATH | O_NOFOLLOW, 0);
+    if (fd < 0) return fd;
+    struct stat sb;
+    rc = fstat_rc(fd, &sb);
+    if (rc == 0 && S_ISLNK(sb.st_mode)) rc = VOS_ENOTSUP; /* Linux has no lchmod either */
+    if (rc == 0) rc = chmod_opath(fd, mode);
+    close(fd);
+    return rc;
+}
+
+static void to_timespec(int64_t t, struct timespec *ts)
+{
+    if (t == VK_UTIME_NOW) {
+        ts->tv_sec = 0;
+        ts->tv_nsec = UTIME_NOW;
+    } else if (t == VK_UTIME_OMIT) {
+        ts->tv_sec = 0;
+        ts->tv_nsec = UTIME_OMIT;
+    } else {
+        /* floor division, so times before 1970 keep 0 <= tv_nsec < 1e9 */
+        int64_t sec = t / 1000000000, ns = t % 1000000000;
+        if (ns < 0) {
+            ns += 1000000000;
+            sec--;
+        }
+        ts->tv_sec = (time_t)sec;
+        ts->tv_nsec = (long)ns;
+    }
+}
+
+static int h_utimens(vfs_mount *m, const char *rel, const int64_t times[2])
+{
+    hostfs *h = (hostfs *)m;
+    int rc = check_rel(rel);
+    if (rc < 0) return rc;
+    if (rdonly(h)) return VOS_EROFS;
+    struct timespec ts[2];
+    to_timespec(times[0], &ts[0]);
+    to_timespec(times[1], &ts[1]);
+    if (!*rel) return utimensat(h->root, "", ts, AT_EMPTY_PATH) < 0 ? from_errno(errno) : 0;
+    const char *name;
+    int pfd = open_parent(h, rel, &name);
+    if (pfd < 0) return pfd;
+    rc = utimensat(pfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0 ? from_errno(errno) : 0;
+    put_parent(h, pfd);
+    return rc;
+}
+
+static int h_truncate(vfs_mount *m, const char *rel, uint64_t len)
+{
+    hostfs *h = (hostfs *)m;
+    int rc = check_rel(rel);
+    if (rc < 0) return rc;
+    if (len > (uint64_t)INT64_MAX) return VOS_EFBIG;
+    struct stat sb;
+    rc = host_lstat(h, rel, &sb);
+    if (rc < 0) return rc;
+    if (S_ISDIR(sb.st_mode)) return VOS_EISDIR;
+    if (S_ISLNK(sb.st_mode)) return VOS_ELOOP;
+    if (!S_ISREG(sb.st_mode)) return VOS_EINVAL;
+    if (rdonly(h)) return VOS_EROFS;
+    int fd = beneath(h, rel, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW, 0);
+    if (fd < 0) return fd;
+    rc = fstat_rc(fd, &sb);
+    if (rc == 0 && !S_ISREG(sb.st_mode)) rc = VOS_EINVAL;
+    if (rc == 0 && ftruncate(fd, (off_t)len) < 0) rc = from_errno(errno);
+    close(fd);
+    return rc;
+}
+
+/* getdents64 straight into a stack buffer: no host allocation, no DIR* to leak. */
+struct linux_dirent64 {
+    uint64_t d_ino;
+    int64_t d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
+
+static int h_readdir(vfs_mount *m, const char *rel, vfs_dir_cb cb, void *ctx)
+{
+    hostfs *h = (hostfs *)m;
+    int rc = check_rel(rel);
+    if (rc < 0) return rc;
+    int fd = beneath(h, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK, 0);
+    if (fd == VOS_ELOOP) {
+        /* rel itself a symlink: not a directory (the kernel follows VM links before asking);
+         * a link further up keeps ELOOP */
+        struct stat sb;
+        if (host_lstat(h, rel, &sb) == 0 && S_ISLNK(sb.st_mode)) return VOS_ENOTDIR;
+    }
+    if (fd < 0) return fd;
+    _Alignas(8) char buf[8192];
+    for (;;) {
+        long k = syscall(SYS_getdents64, fd, buf, sizeof buf);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) {
+            rc = from_errno(errno);
+            break;
+        }
+        if (k == 0) break;
+        bool stop = false;
+        for (long off = 0; off < k && !stop;) {
+            struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+            off += d->d_reclen;
+            const char *nm = d->d_name;
+            if (nm[0] == '.' && (nm[1] == 0 || (nm[1] == '.' && nm[2] == 0))) continue;
+            stop = cb(ctx, nm, d->d_ino, d->d_type) != 0;
+        }
+        if (stop) break;
+    }
+    close(fd);
+    return rc;
+}
+
+static void h_destroy(vfs_mount *m)
+{
+    close(((hostfs *)m)->root);
+    vfs_free(m->vm, m, sizeof(hostfs));
+}
+
+static const vfs_ops hostfs_ops = {
+    .version = VFS_OPS_VERSION,
+    .name = "hostfs",
+    .lstat = h_lstat,
+    .open = h_open,
+    .mkdir = h_mkdir,
+    .rmdir = h_rmdir,
+    .unlink = h_unlink,
+    .rename = h_rename,
+    .link = h_link,
+    .symlink = h_symlink,
+    .readlink = h_readlink,
+    .chmod = h_chmod,
+    .utimens = h_utimens,
+    .truncate = h_truncate,
+    .readdir = h_readdir,
+    .destroy = h_destroy,
+};
+
+int hostfs_new(vk_vm *vm, const char *host_path, bool rdonly_mount, vfs_mount **out)
+{
+    if (!vm || !host_path || !*host_path || !out) return VOS_EINVAL;
+    int root = open(host_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) return from_errno(errno);
+    /* Without openat2 (Linux < 5.6) there is no safe resolution: refuse rather than degrade. */
+    int probe = beneath_at(root, "", O_PATH | O_DIRECTORY, 0);
+    if (probe < 0) {
+        close(root);
+        return probe;
+    }
+    close(probe);
+    hostfs *h = vfs_alloc(vm, sizeof *h);
+    if (!h) {
+        close(root);
+        return VOS_ENOMEM;
+    }
+    memset(h, 0, sizeof *h);
+    h->base.ops = &hostfs_ops;
+    h->base.vm = vm;
+    h->base.flags = rdonly_mount ? VFS_MOUNT_RDONLY : 0;
+    h->root = root;
+    h->host_uid = geteuid();
+    h->host_gid = getegid();
+    *out = &h->base;
+    return 0;
+}
+
+int hostfs_host_id(vfs_mount *m, const char *rel, uint64_t *dev, uint64_t *ino)
+{
+    if (!m || m->ops != &hostfs_ops) return VOS_ENOTSUP;
+    int rc = check_rel(rel);
+    if (rc < 0) return rc;
+    struct stat sb;
+    rc = host_lstat((hostfs *)m, rel, &sb);
+    if (rc < 0) return rc;
+    *dev = sb.st_dev;
+    *ino = sb.st_ino;
+    return 0;
+}
