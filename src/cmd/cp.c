@@ -1,0 +1,476 @@
+/* cp: copy files and trees (GNU coreutils 9.1: -a -d -f -H -i -l -L -n -P -p -r/-R -s -t -T
+ * -u -v --preserve --no-preserve --remove-destination). Ownership cannot be given away in a
+ * VM (one user), so preserving it is a quiet no-op, as for GNU run by an ordinary user.
+ * Does not copy special files as special files (the kernel has no mknod): with -r such an
+ * entry is an error. No backups (-b), --parents, --reflink, --sparse or SELinux contexts. */
+#include "lib/cmd.h"
+#include "lib/walk.h"
+
+#include <string.h>
+
+enum {
+    OPT_PRESERVE = 256,
+    OPT_NO_PRESERVE,
+    OPT_REMOVE_DEST,
+};
+
+static const vl_opt cp_opts[] = {
+    {'a', "archive", VL_NOARG, NULL, "same as -dR --preserve=all"},
+    {'d', NULL, VL_NOARG, NULL, "same as --no-dereference --preserve=links"},
+    {'f', "force", VL_NOARG, NULL,
+     "if an existing destination file cannot be opened, remove it and try again"},
+    {'i', "interactive", VL_NOARG, NULL, "prompt before overwrite (overrides a previous -n option)"},
+    {'H', NULL, VL_NOARG, NULL, "follow command-line symbolic links in SOURCE"},
+    {'l', "link", VL_NOARG, NULL, "hard link files instead of copying"},
+    {'L', "dereference", VL_NOARG, NULL, "always follow symbolic links in SOURCE"},
+    {'n', "no-clobber", VL_NOARG, NULL,
+     "do not overwrite an existing file (overrides a previous -i option)"},
+    {'P', "no-dereference", VL_NOARG, NULL, "never follow symbolic links in SOURCE"},
+    {'p', NULL, VL_NOARG, NULL, "same as --preserve=mode,ownership,timestamps"},
+    {OPT_PRESERVE, "preserve", VL_OPTARG, "ATTR_LIST",
+     "preserve the specified attributes (default: mode,ownership,timestamps),\n"
+     "if possible additional attributes: links, all"},
+    {OPT_NO_PRESERVE, "no-preserve", VL_ARG, "ATTR_LIST", "don't preserve the specified attributes"},
+    {'R', "recursive", VL_NOARG, NULL, "copy directories recursively"},
+    {'r', NULL, VL_NOARG, NULL, "same as -R"},
+    {OPT_REMOVE_DEST, "remove-destination", VL_NOARG, NULL,
+     "remove each existing destination file before attempting to open it"},
+    {'s', "symbolic-link", VL_NOARG, NULL, "make symbolic links instead of copying"},
+    {'t', "target-directory", VL_ARG, "DIRECTORY", "copy all SOURCE arguments into DIRECTORY"},
+    {'T', "no-target-directory", VL_NOARG, NULL, "treat DEST as a normal file"},
+    {'u', "update", VL_NOARG, NULL,
+     "copy only when the SOURCE file is newer than the destination file or when the\n"
+     "destination file is missing"},
+    {'v', "verbose", VL_NOARG, NULL, "explain what is being done"},
+    {0, NULL, 0, NULL, NULL},
+};
+
+enum { DEREF_NEVER, DEREF_ARGS, DEREF_ALWAYS };
+
+typedef struct linkent {
+    uint64_t dev, ino;
+    char *dst;
+} linkent;
+
+typedef struct cpstate {
+    bool recursive, verbose, force, noclobber, interactive, update, remove_dest;
+    bool hardlink, symlink;
+    int deref;
+    bool p_mode, p_times, p_links;
+    unsigned umask;
+    vl_in *in;
+    linkent *links; /* --preserve=links: copies of multiply linked files */
+    size_t nlinks, caplinks;
+    /* the walk in progress */
+    const char *dst_root;
+    bool *created;  /* by depth: did we make this directory (fix its mode at POST)? */
+    size_t ncreated;
+} cpstate;
+
+static bool ask_yes(vl_ctx *c, cpstate *s)
+{
+    if (!s->in) s->in = vl_in_fd(c, 0, "-");
+    char *line;
+    ssize_t n = vl_in_getdelim(c, s->in, '\n', &line);
+    return n > 0 && (line[0] == 'y' || line[0] == 'Y');
+}
+
+static const char *q(vl_ctx *c, const char *s)
+{
+    return vl_quote_always(c, s);
+}
+
+static void preserve_attrs(vl_ctx *c, cpstate *s, const char *dst, const struct vk_stat *st)
+{
+    if (s->p_times) {
+        int64_t t[2] = {st->atime_ns, st->mtime_ns};
+        int rc = vk_utimens(c->p, dst, t, false);
+        if (rc < 0) vl_error(c, "preserving times for %s: %s", q(c, dst), vl_strerror(rc));
+    }
+    if (s->p_mode && !VK_S_ISLNK(st->mode)) {
+        int rc = vk_chmod(c->p, dst, st->mode & 07777);
+        if (rc < 0) vl_error(c, "preserving permissions for %s: %s", q(c, dst), vl_strerror(rc));
+    }
+}
+
+static void copied(vl_ctx *c, cpstate *s, const char *src, const char *dst)
+{
+    if (s->verbose) vl_printf(c, "%s -> %s\n", q(c, src), q(c, dst));
+}
+
+/* Checks against an existing destination. Returns 1 to go on, 0 to skip quietly, -1 after
+ * an error. */
+static int check_dest(vl_ctx *c, cpstate *s, const char *src, const struct vk_stat *st,
+                      const char *dst, const struct vk_stat *dstat)
+{
+    bool same = st->dev == dstat->dev && st->ino == dstat->ino;
+    if (!same && VK_S_ISLNK(st->mode) && !VK_S_ISLNK(dstat->mode)) {
+        /* copying a link onto the file it points to would leave a link to itself */
+        struct vk_stat t;
+        same = vk_stat(c->p, src, &t) == 0 && t.dev == dstat->dev && t.ino == dstat->ino;
+    }
+    if (same) {
+        vl_error(c, "%s and %s are the same file", q(c, src), q(c, dst));
+        return -1;
+    }
+    if (VK_S_ISDIR(dstat->mode) && !VK_S_ISDIR(st->mode)) {
+        vl_error(c, "cannot overwrite directory %s with non-directory", q(c, dst));
+        return -1;
+    }
+    if (s->noclobber) return 0;
+    if (s->update && dstat->mtime_ns >= st->mtime_ns) return 0;
+    if (s->interactive) {
+        vl_eprintf(c, "%s: overwrite %s? ", c->name, q(c, dst));
+        if (!ask_yes(c, s)) return 0;
+    }
+    return 1;
+}
+
+static bool copy_regular(vl_ctx *c, cpstate *s, const char *src, const struct vk_stat *st,
+                         const char *dst, bool exists)
+{
+    if (s->p_links && st->nlink > 1) {
+        for (size_t i = 0; i < s->nlinks; i++) {
+            if (s->links[i].dev == st->dev && s->links[i].ino == st->ino) {
+                if (exists) vk_unlink(c->p, dst);
+                int rc = vk_link(c->p, s->links[i].dst, dst);
+                if (rc < 0) {
+                    vl_error(c, "cannot create hard link %s to %s: %s", q(c, dst),
+                             q(c, s->links[i].dst), vl_strerror(rc));
+                    return false;
+                }
+                return true;
+            }
+        }
+    }
+    if (exists && s->remove_dest) {
+        int rc = vk_unlink(c->p, dst);
+        if (rc < 0 && rc != VOS_ENOENT) {
+            vl_error(c, "cannot remove %s: %s", q(c, dst), vl_strerror(rc));
+            return false;
+        }
+    }
+    int stage;
+    int rc = vl_copy_data(c, src, dst, st->mode & 0777, false, &stage);
+    if (rc < 0 && stage == VL_COPY_OPEN_DST && exists && s->force) {
+        vk_unlink(c->p, dst);
+        rc = vl_copy_data(c, src, dst, st->mode & 0777, false, &stage);
+    }
+    if (rc < 0) {
+        if (stage == VL_COPY_OPEN_SRC)
+            vl_error(c, "cannot open %s for reading: %s", q(c, src), vl_strerror(rc));
+        else if (stage == VL_COPY_OPEN_DST)
+            vl_error(c, "cannot create regular file %s: %s", q(c, dst), vl_strerror(rc));
+        else if (stage == VL_COPY_READ)
+            vl_error(c, "error reading %s: %s", q(c, src), vl_strerror(rc));
+        else
+            vl_error(c, "error writing %s: %s", q(c, dst), vl_strerror(rc));
+        return false;
+    }
+    if (s->p_links && st->nlink > 1) {
+        if (s->nlinks == s->caplinks) {
+            s->caplinks = s->caplinks ? s->caplinks * 2 : 16;
+            s->links = vl_xrealloc(c, s->links, s->caplinks * sizeof *s->links);
+        }
+        s->links[s->nlinks++] = (linkent){st->dev, st->ino, vl_xstrdup(c, dst)};
+    }
+    return true;
+}
+
+/* Copy one non-directory. */
+static void copy_file(vl_ctx *c, cpstate *s, const char *src, const struct vk_stat *st, const char *dst)
+{
+    struct vk_stat dstat;
+    int lrc = vk_lstat(c->p, dst, &dstat);
+    bool exists = lrc == 0;
+    if (!exists && lrc == VOS_ENOENT && dst[0] && dst[strlen(dst) - 1] == '/') {
+        vl_error(c, "cannot create regular file %s: %s", q(c, dst), vl_strerror(VOS_ENOTDIR));
+        return;
+    }
+    if (exists) {
+        int r = check_dest(c, s, src, st, dst, &dstat);
+        if (r <= 0) return;
+    }
+    int rc;
+    if (s->symlink) {
+        if (src[0] != '/' && strchr(dst, '/')) {
+            /* a relative target would be resolved from the link's own directory */
+            char *ddir = NULL, *cwd = NULL;
+            bool here = vk_realpath(c->p, vl_dirname(c, dst), false, &ddir) == 0 &&
+                        vk_realpath(c->p, ".", false, &cwd) == 0 && strcmp(ddir, cwd) == 0;
+            if (!here) {
+                vl_error(c, "%s: can make relative symbolic links only in current directory",
+                         vl_quote(c, dst));
+                return;
+            }
+        }
+        if (exists) vk_unlink(c->p, dst);
+        rc = vk_symlink(c->p, src, dst);
+        if (rc < 0) {
+            vl_error(c, "cannot create symbolic link %s to %s: %s", q(c, dst), q(c, src),
+                     vl_strerror(rc));
+            return;
+        }
+        copied(c, s, src, dst);
+        return;
+    }
+    if (s->hardlink && !VK_S_ISLNK(st->mode)) {
+        if (exists && (s->force || s->remove_dest || s->interactive)) vk_unlink(c->p, dst);
+        rc = vk_link(c->p, src, dst);
+        if (rc < 0) {
+            vl_error(c, "cannot create hard link %s to %s: %s", q(c, dst), q(c, src),
+                     vl_strerror(rc));
+            return;
+        }
+        copied(c, s, src, dst);
+        return;
+    }
+    if (VK_S_ISLNK(st->mode)) {
+        char target[VK_PATH_MAX];
+        ssize_t n = vk_readlink(c->p, src, target, sizeof target - 1);
+        if (n < 0) {
+            vl_error(c, "cannot read symbolic link %s: %s", q(c, src), vl_strerror((int)n));
+            return;
+        }
+        target[n] = '\0';
+        if (exists) vk_unlink(c->p, dst);
+        rc = vk_symlink(c->p, target, dst);
+        if (rc < 0) {
+            vl_error(c, "cannot create symbolic link %s: %s", q(c, dst), vl_strerror(rc));
+            return;
+        }
+        if (s->p_times) {
+            int64_t t[2] = {st->atime_ns, st->mtime_ns};
+            vk_utimens(c->p, dst, t, false);
+        }
+        copied(c, s, src, dst);
+        return;
+    }
+    if (!VK_S_ISREG(st->mode) && s->recursive) {
+        /* GNU would mknod a copy of a fifo or a device: the VM kernel cannot */
+        vl_error(c, "cannot create special file %s: %s", q(c, dst), vl_strerror(VOS_ENOTSUP));
+        return;
+    }
+    if (!copy_regular(c, s, src, st, dst, exists)) return;
+    preserve_attrs(c, s, dst, st);
+    copied(c, s, src, dst);
+}
+
+static void mark_created(vl_ctx *c, cpstate *s, int depth, bool v)
+{
+    if ((size_t)depth >= s->ncreated) {
+        size_t n = (size_t)depth + 16;
+        s->created = vl_xrealloc(c, s->created, n * sizeof *s->created);
+        s->ncreated = n;
+    }
+    s->created[depth] = v;
+}
+
+static int walk_cb(vl_ctx *c, vl_walk_ent *e, int event, void *ud)
+{
+    cpstate *s = ud;
+    char *dst = e->rel[0] ? vl_path_join(c, s->dst_root, e->rel) : vl_xstrdup(c, s->dst_root);
+    int ret = 0;
+    switch (event) {
+    case VL_WALK_FILE: copy_file(c, s, e->path, &e->st, dst); break;
+    case VL_WALK_NS: vl_error(c, "cannot stat %s: %s", q(c, e->path), vl_strerror(e->err)); break;
+    case VL_WALK_DNR:
+        vl_error(c, "cannot access %s: %s", q(c, e->path), vl_strerror(e->err));
+        break;
+    case VL_WALK_LOOP:
+        vl_error(c, "cannot copy %s: %s", q(c, e->path), vl_strerror(VOS_ELOOP));
+        break;
+    case VL_WALK_PRE: {
+        struct vk_stat dstat;
+        int lrc = vk_stat(c->p, dst, &dstat);
+        if (lrc == 0 && !VK_S_ISDIR(dstat.mode)) {
+            vl_error(c, "cannot overwrite non-directory %s with directory %s", q(c, dst),
+                     q(c, e->path));
+            ret = VL_WALK_SKIP;
+            break;
+        }
+        if (lrc == 0 && dstat.dev == e->st.dev && dstat.ino == e->st.ino) {
+            vl_error(c, "cannot copy a directory, %s, into itself, %s", q(c, e->path),
+                     q(c, dst));
+            ret = VL_WALK_SKIP;
+            break;
+        }
+        bool made = false;
+        if (lrc < 0) {
+            /* owner rwx while we fill it; the final mode is set at POST */
+            int rc = vk_mkdir(c->p, dst, (e->st.mode & 0777) | 0700);
+            if (rc < 0) {
+                vl_error(c, "cannot create directory %s: %s", q(c, dst), vl_strerror(rc));
+                ret = VL_WALK_SKIP;
+                break;
+            }
+            made = true;
+            copied(c, s, e->path, dst);
+        }
+        mark_created(c, s, e->depth, made);
+        break;
+    }
+    case VL_WALK_POST: {
+        bool made = (size_t)e->depth < s->ncreated && s->created[e->depth];
+        if (made && !s->p_mode) {
+            unsigned want = e->st.mode & 0777 & ~s->umask;
+            if (want != ((e->st.mode & 0777) | 0700)) vk_chmod(c->p, dst, want);
+        }
+        preserve_attrs(c, s, dst, &e->st);
+        break;
+    }
+    }
+    vl_xfree(c, dst);
+    return ret;
+}
+
+/* Is dst (existing or not) inside directory src? */
+static bool inside(vl_ctx *c, const char *src, const char *dst)
+{
+    char *rs = NULL, *rd = NULL;
+    if (vk_realpath(c->p, src, false, &rs) < 0) return false;
+    if (vk_realpath(c->p, dst, true, &rd) < 0) {
+        /* dst's parent may be missing too: then it is not inside anything that exists */
+        return false;
+    }
+    size_t n = strlen(rs);
+    if (strcmp(rs, "/") == 0) return true;
+    return strncmp(rs, rd, n) == 0 && (rd[n] == '/' || rd[n] == '\0');
+}
+
+static void copy_operand(vl_ctx *c, cpstate *s, const char *src, const char *dst)
+{
+    struct vk_stat st;
+    bool follow = s->deref != DEREF_NEVER;
+    int rc = follow ? vk_stat(c->p, src, &st) : vk_lstat(c->p, src, &st);
+    if (rc < 0) {
+        vl_error(c, "cannot stat %s: %s", q(c, src), vl_strerror(rc));
+        return;
+    }
+    if (!VK_S_ISDIR(st.mode)) {
+        copy_file(c, s, src, &st, dst);
+        return;
+    }
+    if (!s->recursive) {
+        vl_error(c, "-r not specified; omitting directory %s", q(c, src));
+        return;
+    }
+    if (inside(c, src, dst)) {
+        vl_error(c, "cannot copy a directory, %s, into itself, %s", q(c, src), q(c, dst));
+        return;
+    }
+    s->dst_root = dst;
+    int flags = s->deref == DEREF_ALWAYS ? VL_WALK_FOLLOW
+                : s->deref == DEREF_ARGS ? VL_WALK_FOLLOW_ROOT
+                                         : 0;
+    vl_walk(c, src, flags, walk_cb, s);
+}
+
+/* --preserve / --no-preserve lists */
+static void parse_preserve(vl_ctx *c, cpstate *s, const char *list, bool on, const char *opt)
+{
+    char *dup = vl_xstrdup(c, list);
+    for (char *tok = dup, *next; tok; tok = next) {
+        next = strchr(tok, ',');
+        if (next) *next++ = '\0';
+        if (!strcmp(tok, "mode")) s->p_mode = on;
+        else if (!strcmp(tok, "timestamps")) s->p_times = on;
+        else if (!strcmp(tok, "links")) s->p_links = on;
+        else if (!strcmp(tok, "all")) s->p_mode = s->p_times = s->p_links = on;
+        else if (!strcmp(tok, "ownership") || !strcmp(tok, "context") || !strcmp(tok, "xattr"))
+            ; /* nothing the VM can keep: a single user, no labels, no xattrs */
+        else {
+            vl_error(c, "invalid argument %s for %s", q(c, tok), q(c, opt));
+            vl_eprintf(c, "Valid arguments are:\n  - 'mode'\n  - 'timestamps'\n"
+                          "  - 'ownership'\n  - 'links'\n  - 'context'\n  - 'xattr'\n"
+                          "  - 'all'\n");
+            vl_eprintf(c, "Try '%s --help' for more information.\n", c->name);
+            vl_exit(c, 1);
+        }
+    }
+    vl_xfree(c, dup);
+}
+
+static int cp_main(vl_ctx *c, int argc, char **argv)
+{
+    int n = vl_getopt(c, argc, argv);
+    cpstate s = {0};
+    s.recursive = vl_has(c, 'r') || vl_has(c, 'R') || vl_has(c, 'a');
+    s.verbose = vl_has(c, 'v');
+    s.force = vl_has(c, 'f');
+    s.noclobber = vl_has(c, 'n') && vl_last(c, 'n') > vl_last(c, 'i');
+    s.interactive = vl_has(c, 'i') && vl_last(c, 'i') > vl_last(c, 'n');
+    s.update = vl_has(c, 'u');
+    s.remove_dest = vl_has(c, OPT_REMOVE_DEST);
+    s.hardlink = vl_has(c, 'l');
+    s.symlink = vl_has(c, 's');
+    if (s.hardlink && s.symlink) vl_usage_error(c, "cannot make both hard and symbolic links");
+    /* the last of -H, -L, -P (and -a/-d, which imply -P) decides */
+    int lastd = 0;
+    s.deref = s.recursive ? DEREF_NEVER : DEREF_ALWAYS;
+    if (vl_last(c, 'a') > lastd) lastd = vl_last(c, 'a'), s.deref = DEREF_NEVER;
+    if (vl_last(c, 'd') > lastd) lastd = vl_last(c, 'd'), s.deref = DEREF_NEVER;
+    if (vl_last(c, 'P') > lastd) lastd = vl_last(c, 'P'), s.deref = DEREF_NEVER;
+    if (vl_last(c, 'H') > lastd) lastd = vl_last(c, 'H'), s.deref = DEREF_ARGS;
+    if (vl_last(c, 'L') > lastd) lastd = vl_last(c, 'L'), s.deref = DEREF_ALWAYS;
+    if (vl_has(c, 'a')) s.p_mode = s.p_times = s.p_links = true;
+    if (vl_has(c, 'd')) s.p_links = true;
+    if (vl_has(c, 'p')) s.p_mode = s.p_times = true;
+    if (vl_has(c, OPT_PRESERVE)) {
+        const char *l = vl_arg(c, OPT_PRESERVE);
+        parse_preserve(c, &s, l ? l : "mode,ownership,timestamps", true, "--preserve");
+    }
+    if (vl_has(c, OPT_NO_PRESERVE))
+        parse_preserve(c, &s, vl_arg(c, OPT_NO_PRESERVE), false, "--no-preserve");
+    s.umask = vk_umask(c->p, 0);
+    vk_umask(c->p, s.umask);
+
+    const char *tdir = vl_arg(c, 't');
+    if (tdir && vl_has(c, 'T'))
+        vl_usage_error(c, "cannot combine --target-directory (-t) and --no-target-directory (-T)");
+    if (n == 0) vl_usage_error(c, "missing file operand");
+    if (vl_has(c, 'T')) {
+        if (n == 1)
+            vl_usage_error(c, "missing destination file operand after %s", q(c, argv[1]));
+        if (n > 2) vl_usage_error(c, "extra operand %s", q(c, argv[3]));
+        copy_operand(c, &s, argv[1], argv[2]);
+        return c->status;
+    }
+    if (tdir) {
+        struct vk_stat st;
+        int rc = vk_stat(c->p, tdir, &st);
+        if (rc < 0) vl_die(c, 1, "target directory %s: %s", q(c, tdir), vl_strerror(rc));
+        if (!VK_S_ISDIR(st.mode)) vl_die(c, 1, "target directory %s: %s", q(c, tdir),
+                                         vl_strerror(VOS_ENOTDIR));
+    } else {
+        if (n == 1)
+            vl_usage_error(c, "missing destination file operand after %s", q(c, argv[1]));
+        struct vk_stat st;
+        int rc = vk_stat(c->p, argv[n], &st);
+        bool isdir = rc == 0 && VK_S_ISDIR(st.mode);
+        if (!isdir && n == 2) {
+            copy_operand(c, &s, argv[1], argv[2]);
+            return c->status;
+        }
+        if (!isdir) {
+            if (rc < 0) vl_die(c, 1, "target %s: %s", q(c, argv[n]), vl_strerror(rc));
+            vl_die(c, 1, "target %s is not a directory", q(c, argv[n]));
+        }
+        tdir = argv[n--];
+    }
+    for (int i = 1; i <= n; i++) {
+        char *src = vl_xstrdup(c, argv[i]);
+        vl_strip_slashes(src);
+        char *dst = vl_path_join(c, tdir, vl_basename(c, src));
+        vl_xfree(c, src);
+        copy_operand(c, &s, argv[i], dst);
+        vl_xfree(c, dst);
+    }
+    return c->status;
+}
+
+VL_COMMAND(cp, cp_main, cp_opts,
+           "[OPTION]... [-T] SOURCE DEST\n"
+           "  or:  cp [OPTION]... SOURCE... DIRECTORY\n"
+           "  or:  cp [OPTION]... -t DIRECTORY SOURCE...",
+           "Copy SOURCE to DEST, or multiple SOURCE(s) to DIRECTORY.", 0, 1);

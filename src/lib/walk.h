@@ -1,0 +1,89 @@
+/* walk.h: what the filesystem commands (ls, rm, cp, mv, mkdir, stat...) share: reading a
+ * whole directory, an iterative depth-first walk that never loops and never overflows the
+ * C stack, chmod-style mode parsing, user/group names from the VM's /etc files, and file
+ * copying. Everything goes through the kernel calls; nothing here prints. */
+#ifndef VL_WALK_H
+#define VL_WALK_H
+
+#include "lib/cmd.h"
+
+/* ---- directories ---- */
+typedef struct vl_names {
+    char **v; /* names (without "." and ".."), arena strings */
+    size_t n;
+} vl_names;
+
+/* Read every entry of directory path (in the driver's order). 0 or a negative code. */
+int vl_dir_names(vl_ctx *c, const char *path, vl_names *out);
+/* Sort by bytes (LC_ALL=C order). */
+void vl_names_sort(vl_names *nm);
+void vl_names_free(vl_ctx *c, vl_names *nm);
+
+/* ---- walking a tree ----
+ * Entries below a directory come sorted by name, so outputs are stable on every driver. */
+enum {
+    VL_WALK_FILE = 1, /* anything that is not descended into */
+    VL_WALK_PRE,      /* a directory, before its entries */
+    VL_WALK_POST,     /* a directory, after its entries (only when PRE asked to descend) */
+    VL_WALK_DNR,      /* a directory that could not be read (err); no POST follows */
+    VL_WALK_LOOP,     /* a directory that is its own ancestor (only when following links) */
+    VL_WALK_NS,       /* an entry that could not be stat'ed (err) */
+};
+/* What a callback returns (bits). */
+enum {
+    VL_WALK_KEPT = 1, /* the entry still exists (rm: its parent is not empty) */
+    VL_WALK_SKIP = 2, /* PRE: do not descend (no entries, no POST) */
+    VL_WALK_STOP = 4, /* end the whole walk */
+};
+/* Flags of vl_walk. */
+enum {
+    VL_WALK_FOLLOW = 1,      /* stat every entry (follow symlinks) */
+    VL_WALK_FOLLOW_ROOT = 2, /* stat the root only (cp -H, command-line links) */
+};
+/* Deepest level descended into: the kernel's path length bounds real trees well before. */
+#define VL_WALK_MAXDEPTH 2048
+
+typedef struct vl_walk_ent {
+    const char *path; /* root joined with the names below it */
+    const char *rel;  /* path relative to the root ("" for the root itself) */
+    const char *name; /* last component (the root: the whole root argument) */
+    struct vk_stat st;
+    int depth;        /* 0 for the root */
+    int err;          /* DNR, NS: the negative code */
+    int kept;         /* POST: how many entries below returned VL_WALK_KEPT */
+} vl_walk_ent;
+
+typedef int (*vl_walk_fn)(vl_ctx *c, vl_walk_ent *e, int event, void *ud);
+/* Walk root depth first. Returns VL_WALK_KEPT when the root is still there per the callback
+ * (or VL_WALK_STOP when a callback stopped the walk). */
+int vl_walk(vl_ctx *c, const char *root, int flags, vl_walk_fn fn, void *ud);
+
+/* ---- file modes ---- */
+/* Parse a chmod-style mode ("755", "u+rwx,go-w", "a=rX") applied to base. umask is used by
+ * "+rw" without who letters; is_dir enables X. 0 or VOS_EINVAL. */
+int vl_mode_parse(const char *s, unsigned base, unsigned umask, bool is_dir, unsigned *out);
+/* "regular file", "regular empty file", "directory", "symbolic link"... as GNU stat names
+ * them. */
+const char *vl_file_type(uint32_t mode, uint64_t size);
+
+/* ---- names of users and groups (/etc/passwd, /etc/group of the VM) ---- */
+typedef struct vl_ids vl_ids;
+vl_ids *vl_ids_new(vl_ctx *c);
+/* Borrowed name, or NULL when the id has no entry. */
+const char *vl_ids_user(vl_ids *ids, unsigned uid);
+const char *vl_ids_group(vl_ids *ids, unsigned gid);
+
+/* ---- copying ---- */
+/* Copy the bytes of src to dst (created with mode & 07777 when missing, truncated when not,
+ * or created exclusively when excl). Returns 0 or a negative code; on error *stage says
+ * which step failed (VL_COPY_OPEN_SRC...), so the caller can word its message. */
+enum { VL_COPY_OPEN_SRC, VL_COPY_OPEN_DST, VL_COPY_READ, VL_COPY_WRITE };
+int vl_copy_data(vl_ctx *c, const char *src, const char *dst, unsigned mode, bool excl,
+                 int *stage);
+
+/* Does path end in a "." or ".." component (after trailing slashes)? */
+bool vl_is_dot_or_dotdot(const char *path);
+/* Strip trailing slashes in place (keeping a lone "/"). */
+void vl_strip_slashes(char *path);
+
+#endif
