@@ -1,0 +1,380 @@
+/* main.c: the unit-test runner behind test.h: a registry filled by TEST()'s constructors, a
+ * sequential in-process run with failures unwinding through longjmp, a counting allocator that
+ * proves every VM gave back all its bytes, and host temp dirs cleaned after each test.
+ * It does not fork per test: a crash ends the run (the alarm handler names the test that hung). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "test.h"
+
+/* One test may hang (a kernel bug); the alarm turns that into a named failure of the run. */
+#ifndef TEST_TIMEOUT_S
+#define TEST_TIMEOUT_S 120
+#endif
+
+typedef struct tcase {
+    const char *name;
+    const char *file;
+    test_fn fn;
+    size_t order; /* registration order, for a stable sort by file */
+} tcase;
+
+static tcase *g_tests;
+static size_t g_ntests, g_captests;
+
+/* State of the running test. */
+static jmp_buf g_jb;
+static bool g_in_test;
+static pthread_t g_main_thread;
+static const tcase *g_cur;
+static char g_failmsg[4096];
+
+static pthread_mutex_t g_vms_mu = PTHREAD_MUTEX_INITIALIZER; /* tests may make VMs on threads */
+static vos_vm **g_vms; /* VMs the test created and has not freed */
+static size_t g_nvms, g_capvms;
+static char **g_tmpdirs;
+static size_t g_ntmpdirs, g_captmpdirs;
+
+/* The counting allocator: each block carries its size so a wrong osize from the kernel is
+ * caught instead of silently skewing the count. */
+typedef struct blkhdr {
+    size_t size;
+    size_t magic;
+} blkhdr; /* 16 bytes: keeps the payload 16-byte aligned like malloc's */
+#define BLK_MAGIC ((size_t)0x74657374626c6b31u)
+static atomic_llong g_bytes;     /* bytes live now (over all the test's VMs) */
+static atomic_llong g_bad_osize; /* calls whose osize did not match the block */
+static atomic_llong g_bad_ptr;   /* frees/reallocs of a pointer this allocator never gave */
+
+static void *count_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    (void)ud;
+    blkhdr *h = ptr ? (blkhdr *)ptr - 1 : NULL;
+    if (h) {
+        if (h->magic != BLK_MAGIC) {
+            atomic_fetch_add(&g_bad_ptr, 1);
+            return NULL; /* never hand a foreign pointer to free() */
+        }
+        if (h->size != osize) atomic_fetch_add(&g_bad_osize, 1);
+    }
+    if (nsize == 0) {
+        if (h) {
+            atomic_fetch_sub(&g_bytes, (long long)h->size);
+            h->magic = 0;
+            free(h);
+        }
+        return NULL;
+    }
+    if (nsize > SIZE_MAX - sizeof(blkhdr)) return NULL;
+    size_t old = h ? h->size : 0;
+    blkhdr *n = realloc(h, sizeof(blkhdr) + nsize);
+    if (!n) return NULL;
+    n->size = nsize;
+    n->magic = BLK_MAGIC;
+    atomic_fetch_add(&g_bytes, (long long)nsize - (long long)old);
+    return n + 1;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n);
+    if (!q) {
+        fprintf(stderr, "unit: out of memory\n");
+        exit(2);
+    }
+    return q;
+}
+
+void test_register(const char *name, const char *file, test_fn fn)
+{
+    if (g_ntests == g_captests) {
+        g_captests = g_captests ? g_captests * 2 : 64;
+        g_tests = xrealloc(g_tests, g_captests * sizeof *g_tests);
+    }
+    g_tests[g_ntests] = (tcase){name, file, fn, g_ntests};
+    g_ntests++;
+}
+
+void test_fail(const char *file, int line, const char *fmt, ...)
+{
+    char msg[sizeof g_failmsg - 256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (!g_in_test || !pthread_equal(pthread_self(), g_main_thread)) {
+        /* No frame to unwind to: a longjmp from another thread would corrupt the run. */
+        fprintf(stderr, "%s:%d: %s: %s (failed outside the test's thread)\n", file, line,
+                g_cur ? g_cur->name : "?", msg);
+        abort();
+    }
+    snprintf(g_failmsg, sizeof g_failmsg, "%s:%d: %s", file, line, msg);
+    longjmp(g_jb, 1);
+}
+
+vos_vm *test_vm_new_cfg(vos_config *cfg)
+{
+    cfg->alloc = count_alloc;
+    cfg->alloc_ud = NULL;
+    vos_vm *vm = NULL;
+    int rc = vos_vm_new(cfg, &vm);
+    if (rc != 0 || !vm)
+        test_fail(__FILE__, __LINE__, "vos_vm_new: %d (%s)", rc, vos_errname(rc));
+    pthread_mutex_lock(&g_vms_mu);
+    if (g_nvms == g_capvms) {
+        g_capvms = g_capvms ? g_capvms * 2 : 8;
+        g_vms = xrealloc(g_vms, g_capvms * sizeof *g_vms);
+    }
+    g_vms[g_nvms++] = vm;
+    pthread_mutex_unlock(&g_vms_mu);
+    return vm;
+}
+
+vos_vm *test_vm_new(void)
+{
+    vos_config cfg;
+    vos_config_init(&cfg);
+    return test_vm_new_cfg(&cfg);
+}
+
+void test_vm_free(vos_vm *vm)
+{
+    pthread_mutex_lock(&g_vms_mu);
+    for (size_t i = 0; i < g_nvms; i++) {
+        if (g_vms[i] == vm) {
+            g_vms[i] = g_vms[--g_nvms];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&g_vms_mu);
+    vos_vm_free(vm);
+}
+
+int test_exec(vos_vm *vm, const char *script, vos_result *res)
+{
+    vos_exec_opts o;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    memset(res, 0, sizeof *res);
+    return vos_exec(vm, script, &o, res);
+}
+
+const char *test_tmpdir(void)
+{
+    const char *base = getenv("TMPDIR");
+    if (!base || !*base) base = "/tmp";
+    size_t n = strlen(base) + 32;
+    char *path = xrealloc(NULL, n);
+    snprintf(path, n, "%s/vos-unit-XXXXXX", base);
+    if (!mkdtemp(path)) {
+        int e = errno;
+        free(path);
+        test_fail(__FILE__, __LINE__, "mkdtemp in %s: %s", base, strerror(e));
+    }
+    if (g_ntmpdirs == g_captmpdirs) {
+        g_captmpdirs = g_captmpdirs ? g_captmpdirs * 2 : 4;
+        g_tmpdirs = xrealloc(g_tmpdirs, g_captmpdirs * sizeof *g_tmpdirs);
+    }
+    g_tmpdirs[g_ntmpdirs++] = path;
+    return path;
+}
+
+/* Remove name (relative to dirfd) and everything under it. Directories a test made read-only
+ * are opened up first, so a test's chmod cannot leave litter behind. */
+static void rm_tree_at(int at, const char *name)
+{
+    if (unlinkat(at, name, 0) == 0 || errno == ENOENT) return;
+    fchmodat(at, name, 0700, 0);
+    int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) {
+        DIR *d = fdopendir(fd);
+        if (d) {
+            struct dirent *e;
+            while ((e = readdir(d)) != NULL) {
+                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+                rm_tree_at(dirfd(d), e->d_name);
+            }
+            closedir(d);
+        } else {
+            close(fd);
+        }
+    }
+    unlinkat(at, name, AT_REMOVEDIR);
+}
+
+/* After a test (passed or not): free the VMs it left, check the bytes, remove temp dirs.
+ * Returns false (with g_failmsg set, unless already failed) when memory was not given back. */
+static bool cleanup_test(bool failed)
+{
+    while (g_nvms > 0) vos_vm_free(g_vms[--g_nvms]);
+    for (size_t i = 0; i < g_ntmpdirs; i++) {
+        rm_tree_at(AT_FDCWD, g_tmpdirs[i]);
+        free(g_tmpdirs[i]);
+    }
+    g_ntmpdirs = 0;
+
+    long long left = atomic_exchange(&g_bytes, 0);
+    long long bad_osize = atomic_exchange(&g_bad_osize, 0);
+    long long bad_ptr = atomic_exchange(&g_bad_ptr, 0);
+    if (failed) return false;
+    if (left != 0) {
+        snprintf(g_failmsg, sizeof g_failmsg,
+                 "%s: %lld bytes leaked (allocated through the VM allocator, never freed)",
+                 g_cur->file, left);
+        return false;
+    }
+    if (bad_osize || bad_ptr) {
+        snprintf(g_failmsg, sizeof g_failmsg,
+                 "%s: allocator misuse: %lld calls with a wrong osize, %lld with a foreign "
+                 "pointer",
+                 g_cur->file, bad_osize, bad_ptr);
+        return false;
+    }
+    return true;
+}
+
+static int g_passed, g_failed;
+
+/* Append the decimal form of v to p (async-signal-safe, unlike printf). */
+static char *put_int(char *p, int v)
+{
+    char tmp[16];
+    int n = 0;
+    do tmp[n++] = (char)('0' + v % 10), v /= 10;
+    while (v > 0 && n < (int)sizeof tmp);
+    while (n > 0) *p++ = tmp[--n];
+    return p;
+}
+
+static char *put_str(char *p, const char *end, const char *s)
+{
+    while (*s && p < end) *p++ = *s++;
+    return p;
+}
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    /* A hung test cannot be unwound safely (it may hold the kernel's locks): name it, count it
+     * as failed, give the summary line, and leave. Only async-signal-safe calls here. */
+    char msg[1024];
+    char *p = msg, *end = msg + sizeof msg - 64;
+    p = put_str(p, end, "FAIL ");
+    p = put_str(p, end, g_cur ? g_cur->name : "?");
+    p = put_str(p, end, ": ");
+    p = put_str(p, end, g_cur ? g_cur->file : "?");
+    p = put_str(p, end, ": timed out after ");
+    p = put_int(p, TEST_TIMEOUT_S);
+    p = put_str(p, end, " s (hung; the run stops here)\n");
+    p = put_int(p, g_passed);
+    p = put_str(p, msg + sizeof msg, " passed, ");
+    p = put_int(p, g_failed + 1);
+    p = put_str(p, msg + sizeof msg - 2, " failed\n");
+    ssize_t w = write(1, msg, (size_t)(p - msg));
+    (void)w;
+    _exit(1);
+}
+
+/* The setjmp lives in its own frame so main's locals cannot be clobbered by the longjmp. */
+static bool run_body(const tcase *t)
+{
+    g_in_test = true;
+    if (setjmp(g_jb) != 0) {
+        g_in_test = false;
+        return false;
+    }
+    t->fn();
+    g_in_test = false;
+    return true;
+}
+
+static int cmp_tests(const void *a, const void *b)
+{
+    const tcase *x = a, *y = b;
+    int c = strcmp(x->file, y->file);
+    if (c) return c;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "Usage: unit [--filter SUBSTR] [--list] [-v]\n"
+               "Run the unit tests whose name (or file) contains SUBSTR; --list prints them.\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *filter = NULL;
+    bool list = false, verbose = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--filter") == 0 && i + 1 < argc) {
+            filter = argv[++i];
+        } else if (strncmp(argv[i], "--filter=", 9) == 0) {
+            filter = argv[i] + 9;
+        } else if (strcmp(argv[i], "--list") == 0) {
+            list = true;
+        } else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
+            verbose = true;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "unit: unknown argument '%s'\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+
+    if (g_ntests) qsort(g_tests, g_ntests, sizeof *g_tests, cmp_tests);
+    g_main_thread = pthread_self();
+    signal(SIGALRM, on_alarm);
+    /* A test writing to a closed pipe must fail, not kill the run. */
+    signal(SIGPIPE, SIG_IGN);
+
+    for (size_t i = 0; i < g_ntests; i++) {
+        const tcase *t = &g_tests[i];
+        if (filter && !strstr(t->name, filter) && !strstr(t->file, filter)) continue;
+        if (list) {
+            printf("%s (%s)\n", t->name, t->file);
+            continue;
+        }
+        if (verbose) {
+            printf("%s ... ", t->name);
+            fflush(stdout);
+        }
+        g_cur = t;
+        g_failmsg[0] = '\0';
+        alarm(TEST_TIMEOUT_S);
+        bool ok = run_body(t);
+        ok = cleanup_test(!ok);
+        alarm(0);
+        if (ok) {
+            g_passed++;
+            if (verbose) printf("ok\n");
+        } else {
+            g_failed++;
+            if (verbose) printf("FAIL\n");
+            printf("FAIL %s: %s\n", t->name, g_failmsg);
+        }
+        fflush(stdout);
+        g_cur = NULL;
+    }
+    if (list) return 0;
+    printf("%d passed, %d failed\n", g_passed, g_failed);
+    free(g_tests);
+    free(g_vms);
+    free(g_tmpdirs);
+    return g_failed ? 1 : 0;
+}
