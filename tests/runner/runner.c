@@ -617,7 +617,7 @@ static void run_vos(const tcase *c, const char *dir, side *s, slot *sl)
     if (rc != 0)
         snprintf(s->note, sizeof s->note, "vos_mkdir %s: %s", dir, vos_errname(rc));
 
-    vos_env_var env[] = {{"HOME", dir}, {"LC_ALL", "C"}, {"TZ", "UTC"}};
+    vos_env_var env[] = {{"PATH", "/usr/bin:/bin"}, {"HOME", dir}, {"LC_ALL", "C"}, {"TZ", "UTC"}};
     vos_exec_opts o;
     memset(&o, 0, sizeof o);
     o.struct_size = sizeof o;
