@@ -653,6 +653,11 @@ static int exec_depth(vk_proc *p, const char *path, char *const argv[], char *co
             if (!e) break;
             s = e + 1;
         }
+        if (last == VOS_ENOENT && vl_cmd_find(path) && !vk_cmd_allowed(vm, path)) {
+            /* not listed in /usr/bin because a rule denies it: say so, not "not found" */
+            vk_set_errmsg(vm, "command '%s' is denied by the VM's policy", path);
+            return VOS_ECMDDENIED;
+        }
         return last;
     }
 
