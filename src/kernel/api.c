@@ -355,7 +355,7 @@ void vos_vm_free(vos_vm *vm)
     for (vk_proc *q = vm->procs; q; q = q->next) {
         if (q == vm->session) continue;
         int zero = 0;
-        atomic_compare_exchange_strong((_Atomic int *)&q->fatal, &zero, VK_W_SIG(VOS_SIGKILL));
+        atomic_compare_exchange_strong(&q->fatal, &zero, VK_W_SIG(VOS_SIGKILL));
         if (q->ex) {
             int z2 = 0;
             atomic_compare_exchange_strong(&q->ex->abort, &z2, VOS_EINTERRUPTED);
@@ -721,7 +721,7 @@ int vos_exec(vos_vm *vm, const char *script, const vos_exec_opts *opts, vos_resu
         s->exit_jb = NULL;
     }
     int abort_code = atomic_load(&ex->abort);
-    int fatal = atomic_load((_Atomic int *)&s->fatal);
+    int fatal = atomic_load(&s->fatal);
     if (abort_code) {
         /* wait (bounded) for the exec's other processes to die, so nothing of it runs on */
         VK_LOCK(vm);

@@ -95,7 +95,7 @@ struct vk_proc {
     int nenv;
     uint8_t sigdisp[VK_NSIG];
     _Atomic uint32_t sigpending; /* caught signals */
-    int fatal;               /* wait status to die with, 0 if none (under mu) */
+    _Atomic int fatal;       /* wait status to die with, 0 if none */
     pthread_cond_t cv;       /* waitpid and sleep wait here */
     pthread_cond_t *waitcv;  /* the condition this process is blocked on, or NULL */
     pthread_t thread;

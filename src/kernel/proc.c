@@ -153,7 +153,7 @@ void vk_proc_discard(vk_proc *child)
 /* ---- running and ending ---- */
 static int final_wstatus(vk_proc *p, int status)
 {
-    int f = atomic_load((_Atomic int *)&p->fatal);
+    int f = atomic_load(&p->fatal);
     if (f) return f;
     if (p->ex && atomic_load(&p->ex->abort)) return VK_W_SIG(VOS_SIGKILL);
     return VK_W_EXIT(status);
@@ -262,8 +262,8 @@ int vk_proc_run(vk_proc *child, vk_entry_fn fn, void *arg)
         if (q->pid == child->ppid && q->state != PS_ZOMBIE) parent = q;
     if (parent) {
         parent->fg_child = child;
-        int f = atomic_load((_Atomic int *)&parent->fatal);
-        if (f && VK_WIFSIGNALED(f)) atomic_store((_Atomic int *)&child->fatal, f);
+        int f = atomic_load(&parent->fatal);
+        if (f && VK_WIFSIGNALED(f)) atomic_store(&child->fatal, f);
     }
     VK_UNLOCK(vm);
     int w = run_entry(child);
@@ -310,7 +310,7 @@ int vk_setpgid(vk_proc *p, int pgid)
 /* ---- checks and waiting ---- */
 int vk_dying_locked(vk_proc *p)
 {
-    int f = atomic_load((_Atomic int *)&p->fatal);
+    int f = atomic_load(&p->fatal);
     if (f) return f;
     if (p->ex) {
         if (atomic_load(&p->ex->abort)) return VK_W_SIG(VOS_SIGKILL);
@@ -331,7 +331,7 @@ static int check_deadline(vk_proc *p)
 
 static int check_fast(vk_proc *p)
 {
-    if (atomic_load((_Atomic int *)&p->fatal)) return VOS_EINTERRUPTED;
+    if (atomic_load(&p->fatal)) return VOS_EINTERRUPTED;
     if (p->ex) {
         int a = atomic_load(&p->ex->abort);
         if (a) return a;
@@ -464,7 +464,7 @@ void vk_deliver_locked(vk_proc *t, int sig)
     } else {
         if (ignored_by_default(sig)) return;
         int zero = 0;
-        atomic_compare_exchange_strong((_Atomic int *)&t->fatal, &zero, VK_W_SIG(sig));
+        atomic_compare_exchange_strong(&t->fatal, &zero, VK_W_SIG(sig));
         /* A process whose child runs on its thread (vk_proc_run) cannot end before that
          * child returns, so the child gets the same death: as when the shell has exec'd it. */
         if (t->fg_child) vk_deliver_locked(t->fg_child, sig);
