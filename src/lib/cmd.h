@@ -126,6 +126,10 @@ void vl_version(vl_ctx *c);
 /* Usage error: "NAME: msg\nTry 'NAME --help' for more information." then exit. */
 _Noreturn void vl_usage_error(vl_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* After a usage message the command printed itself: "Try 'NAME --help'..." (bash's usage
+ * line for a builtin), then exit with the usage status. */
+_Noreturn void vl_try_help(vl_ctx *c);
+
 /* ---- errors (coreutils' shape: "NAME: message") ---- */
 void vl_error(vl_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "NAME: what: strerror(err)" (err is a negative VOS code); sets status 1 */
@@ -199,7 +203,7 @@ void vl_buf_free(vl_ctx *c, vl_buf *b);
 
 /* ---- helpers ---- */
 /* Parse a decimal integer with GNU's size suffixes when suffixes != NULL ("bkKmMgG..."):
- * returns 0 or VOS_EINVAL / VOS_ERANGE. */
+ * returns 0 or VOS_EINVAL / VOS_ERANGE (negative, like every VOS_E* code). */
 int vl_parse_int(const char *s, int64_t *out, bool allow_suffixes);
 /* Join dir and name with one '/', in the arena. */
 char *vl_path_join(vl_ctx *c, const char *dir, const char *name);

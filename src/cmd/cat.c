@@ -1,0 +1,118 @@
+/* cat: concatenate files to stdout, with GNU's -n -b -s -v -E -T (and -A -e -t) line
+ * formatting. Without formatting it copies blocks as they come (binary-safe, streaming); it
+ * does not detect "input file is output file". */
+#include "lib/cmd.h"
+
+#include <string.h>
+
+typedef struct cat_state {
+    bool number, nonblank, squeeze, show_ends, show_tabs, nonprint;
+    bool at_bol, prev_blank;
+    int64_t line;
+} cat_state;
+
+static void put_char(vl_ctx *c, cat_state *s, unsigned char ch)
+{
+    if (ch == '\t' && s->show_tabs) {
+        vl_puts(c, "^I");
+        return;
+    }
+    if (s->nonprint && ch != '\t' && ch != '\n') {
+        if (ch >= 128) {
+            vl_puts(c, "M-");
+            ch -= 128;
+        }
+        if (ch < 32) {
+            vl_putc(c, '^');
+            vl_putc(c, ch + 64);
+            return;
+        }
+        if (ch == 127) {
+            vl_puts(c, "^?");
+            return;
+        }
+    }
+    vl_putc(c, ch);
+}
+
+/* Copy one input with the formatting options. State carries across files, as GNU's does:
+ * a file without a final newline continues the line of the next one. */
+static int cat_format(vl_ctx *c, cat_state *s, vl_in *in)
+{
+    char *line;
+    ssize_t n;
+    while ((n = vl_in_getdelim(c, in, '\n', &line)) > 0) {
+        bool nl = line[n - 1] == '\n';
+        size_t len = (size_t)n - (nl ? 1 : 0);
+        bool blank = s->at_bol && len == 0;
+        if (blank) {
+            if (s->squeeze && s->prev_blank) continue;
+            s->prev_blank = true;
+        } else {
+            s->prev_blank = false;
+        }
+        if (s->at_bol && (s->nonblank ? !blank : s->number)) vl_printf(c, "%6lld\t", (long long)++s->line);
+        if (!s->show_tabs && !s->nonprint) vl_write(c, line, len);
+        else
+            for (size_t i = 0; i < len; i++) put_char(c, s, (unsigned char)line[i]);
+        if (nl) {
+            if (s->show_ends) vl_putc(c, '$');
+            vl_putc(c, '\n');
+        }
+        s->at_bol = nl;
+    }
+    return (int)n;
+}
+
+static int cat_plain(vl_ctx *c, vl_in *in)
+{
+    char buf[65536];
+    ssize_t n;
+    while ((n = vl_in_read(c, in, buf, sizeof buf)) > 0) vl_write(c, buf, (size_t)n);
+    return (int)n;
+}
+
+static int cat_main(vl_ctx *c, int argc, char **argv)
+{
+    int n = vl_getopt(c, argc, argv);
+    cat_state s = {0};
+    s.at_bol = true;
+    s.number = vl_has(c, 'n');
+    s.nonblank = vl_has(c, 'b');
+    s.squeeze = vl_has(c, 's');
+    s.show_ends = vl_has(c, 'E') || vl_has(c, 'A') || vl_has(c, 'e');
+    s.show_tabs = vl_has(c, 'T') || vl_has(c, 'A') || vl_has(c, 't');
+    s.nonprint = vl_has(c, 'v') || vl_has(c, 'A') || vl_has(c, 'e') || vl_has(c, 't');
+    bool fmt = s.number || s.nonblank || s.squeeze || s.show_ends || s.show_tabs || s.nonprint;
+    static char dash[] = "-";
+    char *stdin_only[] = {NULL, dash};
+    if (n == 0) {
+        argv = stdin_only;
+        n = 1;
+    }
+    for (int i = 1; i <= n; i++) {
+        vl_in *in = vl_in_open(c, argv[i]);
+        if (!in) continue;
+        int rc = fmt ? cat_format(c, &s, in) : cat_plain(c, in);
+        if (rc < 0) vl_perror(c, vl_quote(c, argv[i]), rc);
+        vl_in_close(c, in);
+    }
+    return c->status;
+}
+
+static const vl_opt cat_opts[] = {
+    {'A', "show-all", VL_NOARG, NULL, "equivalent to -vET"},
+    {'b', "number-nonblank", VL_NOARG, NULL, "number nonempty output lines, overrides -n"},
+    {'e', NULL, VL_NOARG, NULL, "equivalent to -vE"},
+    {'E', "show-ends", VL_NOARG, NULL, "display $ at end of each line"},
+    {'n', "number", VL_NOARG, NULL, "number all output lines"},
+    {'s', "squeeze-blank", VL_NOARG, NULL, "suppress repeated empty output lines"},
+    {'t', NULL, VL_NOARG, NULL, "equivalent to -vT"},
+    {'T', "show-tabs", VL_NOARG, NULL, "display TAB characters as ^I"},
+    {'u', NULL, VL_NOARG, NULL, "(ignored)"},
+    {'v', "show-nonprinting", VL_NOARG, NULL, "use ^ and M- notation, except for LFD and TAB"},
+    {0}};
+VL_COMMAND(cat, cat_main, cat_opts, "[OPTION]... [FILE]...",
+           "Concatenate FILE(s) to standard output.\n\n"
+           "With no FILE, or when FILE is -, read standard input.",
+           0, 1);

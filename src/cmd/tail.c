@@ -1,0 +1,176 @@
+/* tail: the last N lines or bytes of each file (or from line/byte N on, with +N), GNU's
+ * headers for several files, the obsolete -NUM form. It streams: only the last N lines or
+ * bytes are kept. It does not follow files (-f, -F): a VM script has no use for a command
+ * that never ends, so those options are rejected like any unknown option. */
+#include "lib/cmd.h"
+#include "lib/format.h"
+
+#include <string.h>
+
+typedef struct tail_opts {
+    bool bytes, from_start;
+    int64_t count;
+    int delim;
+} tail_opts;
+
+static int64_t parse_count(vl_ctx *c, const char *arg, bool bytes, bool *from_start)
+{
+    const char *s = arg;
+    *from_start = false;
+    if (*s == '+') *from_start = true, s++;
+    else if (*s == '-') s++;
+    int64_t v;
+    int rc = vl_parse_int(s, &v, true);
+    const char *what = bytes ? "bytes" : "lines";
+    if (rc == VOS_ERANGE) return INT64_MAX; /* "as many as there are" */
+    if (rc < 0 || v < 0) vl_die(c, 1, "invalid number of %s: %s", what, vl_quote_locale(c, arg));
+    return v;
+}
+
+static int tail_lines(vl_ctx *c, vl_in *in, const tail_opts *o)
+{
+    char *line;
+    ssize_t n;
+    if (o->from_start) {
+        for (int64_t i = 1; i < o->count; i++)
+            if ((n = vl_in_getdelim(c, in, o->delim, &line)) <= 0) return (int)n;
+        char buf[65536];
+        while ((n = vl_in_read(c, in, buf, sizeof buf)) > 0) vl_write(c, buf, (size_t)n);
+        return (int)n;
+    }
+    if (o->count == 0) return 0;
+    vl_buf *ring = NULL;
+    size_t cap = 0, used = 0, next = 0;
+    while ((n = vl_in_getdelim(c, in, o->delim, &line)) > 0) {
+        if (used < (size_t)o->count && used == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            if (ncap > (size_t)o->count) ncap = (size_t)o->count;
+            ring = vl_xrealloc(c, ring, ncap * sizeof *ring);
+            memset(ring + cap, 0, (ncap - cap) * sizeof *ring);
+            /* the ring is filled in order until it first grows full, so next == used here */
+            cap = ncap;
+        }
+        if (used < cap) used++;
+        ring[next].len = 0;
+        vl_buf_add(c, &ring[next], line, (size_t)n);
+        next = (next + 1) % cap;
+    }
+    size_t start = used < cap ? 0 : next;
+    for (size_t k = 0; k < used; k++) {
+        vl_buf *b = &ring[(start + k) % cap];
+        vl_write(c, b->data, b->len);
+    }
+    for (size_t i = 0; i < cap; i++) vl_buf_free(c, &ring[i]);
+    vl_xfree(c, ring);
+    return (int)n;
+}
+
+static int tail_bytes(vl_ctx *c, vl_in *in, const tail_opts *o)
+{
+    char buf[65536];
+    ssize_t n;
+    if (o->from_start) {
+        int64_t skip = o->count > 0 ? o->count - 1 : 0;
+        while ((n = vl_in_read(c, in, buf, sizeof buf)) > 0) {
+            if (skip >= n) {
+                skip -= n;
+                continue;
+            }
+            vl_write(c, buf + skip, (size_t)(n - skip));
+            skip = 0;
+        }
+        return (int)n;
+    }
+    vl_buf keep = {0};
+    while ((n = vl_in_read(c, in, buf, sizeof buf)) > 0) {
+        vl_buf_add(c, &keep, buf, (size_t)n);
+        if (keep.len > (uint64_t)o->count) {
+            size_t drop = keep.len - (size_t)o->count;
+            /* compact only once the dropped part is large, to stay linear */
+            if (drop >= keep.len / 2 || drop > (1u << 20)) {
+                memmove(keep.data, keep.data + drop, (size_t)o->count);
+                keep.len = (size_t)o->count;
+            }
+        }
+    }
+    size_t off = keep.len > (uint64_t)o->count ? keep.len - (size_t)o->count : 0;
+    vl_write(c, keep.data + off, keep.len - off);
+    vl_buf_free(c, &keep);
+    return (int)n;
+}
+
+static int tail_main(vl_ctx *c, int argc, char **argv)
+{
+    tail_opts o = {false, false, 10, '\n'};
+    /* obsolete "-NUM[bcl]" as the first argument */
+    if (argc > 1 && argv[1][0] == '-' && argv[1][1] >= '0' && argv[1][1] <= '9') {
+        const char *q = argv[1] + 1;
+        int64_t v = 0;
+        while (*q >= '0' && *q <= '9' && v < INT64_MAX / 10) v = v * 10 + (*q++ - '0');
+        if (*q == 'b') v *= 512, o.bytes = true, q++;
+        else if (*q == 'c') o.bytes = true, q++;
+        else if (*q == 'l') q++;
+        if (*q == '\0') {
+            o.count = v;
+            argv[1] = argv[0];
+            argv++;
+            argc--;
+        }
+    }
+    int n = vl_getopt(c, argc, argv);
+    if (vl_has(c, 'n') || vl_has(c, 'c')) {
+        o.bytes = vl_last(c, 'c') > vl_last(c, 'n');
+        o.count = parse_count(c, vl_arg(c, o.bytes ? 'c' : 'n'), o.bytes, &o.from_start);
+    }
+    if (vl_has(c, 'z')) o.delim = 0;
+    bool quiet = false, verbose = false;
+    if (vl_has(c, 'q') || vl_has(c, 'v')) {
+        quiet = vl_last(c, 'q') > vl_last(c, 'v');
+        verbose = !quiet;
+    }
+    static char dash[] = "-";
+    char *stdin_only[] = {NULL, dash};
+    if (n == 0) {
+        argv = stdin_only;
+        n = 1;
+    }
+    bool headers = verbose || (n > 1 && !quiet);
+    bool first = true;
+    for (int i = 1; i <= n; i++) {
+        bool is_stdin = strcmp(argv[i], "-") == 0;
+        const char *shown = is_stdin ? "standard input" : argv[i];
+        int err = 0;
+        vl_in *in = vl_in_open_quiet(c, argv[i], &err);
+        if (!in) {
+            vl_error(c, "cannot open %s for reading: %s", vl_quote_always(c, argv[i]),
+                     vl_strerror(err));
+            continue;
+        }
+        if (headers) {
+            vl_printf(c, "%s==> %s <==\n", first ? "" : "\n", shown);
+            first = false;
+        }
+        int rc = o.bytes ? tail_bytes(c, in, &o) : tail_lines(c, in, &o);
+        if (rc < 0)
+            vl_error(c, "error reading %s: %s", vl_quote_always(c, shown), vl_strerror(rc));
+        vl_in_close(c, in);
+    }
+    return c->status;
+}
+
+static const vl_opt tail_opts_tab[] = {
+    {'c', "bytes", VL_ARG, "[+]NUM",
+     "output the last NUM bytes; or use -c +NUM to\n  output starting with byte NUM of each file"},
+    {'n', "lines", VL_ARG, "[+]NUM",
+     "output the last NUM lines, instead of the last 10;\n  or use -n +NUM to skip NUM-1 lines "
+     "at the start"},
+    {'q', "quiet", VL_NOARG, NULL, "never output headers giving file names"},
+    {'q', "silent", VL_NOARG, NULL, NULL},
+    {'v', "verbose", VL_NOARG, NULL, "always output headers giving file names"},
+    {'z', "zero-terminated", VL_NOARG, NULL, "line delimiter is NUL, not newline"},
+    {0}};
+VL_COMMAND(tail, tail_main, tail_opts_tab, "[OPTION]... [FILE]...",
+           "Print the last 10 lines of each FILE to standard output.\n"
+           "With more than one FILE, precede each with a header giving the file name.\n\n"
+           "With no FILE, or when FILE is -, read standard input.",
+           0, 1);

@@ -1,0 +1,164 @@
+/* lib_cmd.c: the command framework (src/lib/cmd.c, src/lib/format.c) where tests/cmd cannot
+ * reach: number parsing with suffixes, mode strings, --help/--version generation, builtins
+ * leaving the shell's state alone, bail-outs freeing everything (the runner checks that each
+ * VM ends at zero bytes), streaming in constant memory and EPIPE endings. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/cmd.h"
+#include "test.h"
+
+TEST(parse_int_plain_and_signed)
+{
+    int64_t v;
+    ASSERT_OK(vl_parse_int("42", &v, false));
+    ASSERT_EQ(v, 42);
+    ASSERT_OK(vl_parse_int("-7", &v, false));
+    ASSERT_EQ(v, -7);
+    ASSERT_OK(vl_parse_int("+3", &v, false));
+    ASSERT_EQ(v, 3);
+    ASSERT_OK(vl_parse_int("9223372036854775807", &v, false));
+    ASSERT_EQ(v, INT64_MAX);
+    ASSERT_OK(vl_parse_int("-9223372036854775808", &v, false));
+    ASSERT_EQ(v, INT64_MIN);
+    ASSERT_RC(vl_parse_int("9223372036854775808", &v, false), VOS_ERANGE);
+    ASSERT_RC(vl_parse_int("", &v, false), VOS_EINVAL);
+    ASSERT_RC(vl_parse_int("abc", &v, false), VOS_EINVAL);
+    ASSERT_RC(vl_parse_int("12x", &v, false), VOS_EINVAL);
+    ASSERT_RC(vl_parse_int("5K", &v, false), VOS_EINVAL);
+}
+
+TEST(parse_int_suffixes)
+{
+    int64_t v;
+    ASSERT_OK(vl_parse_int("1b", &v, true));
+    ASSERT_EQ(v, 512);
+    ASSERT_OK(vl_parse_int("2K", &v, true));
+    ASSERT_EQ(v, 2048);
+    ASSERT_OK(vl_parse_int("2k", &v, true));
+    ASSERT_EQ(v, 2048);
+    ASSERT_OK(vl_parse_int("1kB", &v, true));
+    ASSERT_EQ(v, 1000);
+    ASSERT_OK(vl_parse_int("1KiB", &v, true));
+    ASSERT_EQ(v, 1024);
+    ASSERT_OK(vl_parse_int("3M", &v, true));
+    ASSERT_EQ(v, 3 * 1024 * 1024);
+    ASSERT_OK(vl_parse_int("1MB", &v, true));
+    ASSERT_EQ(v, 1000000);
+    ASSERT_OK(vl_parse_int("1G", &v, true));
+    ASSERT_EQ(v, 1024LL * 1024 * 1024);
+    ASSERT_OK(vl_parse_int("1T", &v, true));
+    ASSERT_EQ(v, 1024LL * 1024 * 1024 * 1024);
+    ASSERT_OK(vl_parse_int("1E", &v, true));
+    ASSERT_EQ(v, 1LL << 60);
+    ASSERT_RC(vl_parse_int("8E", &v, true), VOS_ERANGE);
+    ASSERT_RC(vl_parse_int("1Z", &v, true), VOS_ERANGE);
+    ASSERT_RC(vl_parse_int("1Q", &v, true), VOS_EINVAL);
+    ASSERT_RC(vl_parse_int("1KBx", &v, true), VOS_EINVAL);
+    ASSERT_RC(vl_parse_int("bK", &v, true), VOS_EINVAL);
+}
+
+TEST(mode_string)
+{
+    char m[11];
+    vl_mode_string(VK_S_IFREG | 0644, m);
+    ASSERT_STR(m, "-rw-r--r--");
+    vl_mode_string(VK_S_IFDIR | 0755, m);
+    ASSERT_STR(m, "drwxr-xr-x");
+    vl_mode_string(VK_S_IFLNK | 0777, m);
+    ASSERT_STR(m, "lrwxrwxrwx");
+    vl_mode_string(VK_S_IFREG | 04755, m);
+    ASSERT_STR(m, "-rwsr-xr-x");
+    vl_mode_string(VK_S_IFREG | 02644, m);
+    ASSERT_STR(m, "-rw-r-Sr--");
+    vl_mode_string(VK_S_IFDIR | 01777, m);
+    ASSERT_STR(m, "drwxrwxrwt");
+    vl_mode_string(VK_S_IFDIR | 01770, m);
+    ASSERT_STR(m, "drwxrwx--T");
+}
+
+TEST(help_is_generated_from_the_table)
+{
+    vos_vm *vm = test_vm_new();
+    ASSERT_EXEC(vm, "head --help | head -n 1", "Usage: head [OPTION]... [FILE]...\n", 0);
+    ASSERT_EXEC(vm, "wc --version", "wc (vos) 0.1.0\n", 0);
+    ASSERT_EXEC(vm, "wc --vers", "wc (vos) 0.1.0\n", 0);
+    /* --help wins wherever it stands among operands, as with getopt_long */
+    ASSERT_EXEC(vm, "cat nope --help > /dev/null; echo $?", "0\n", 0);
+}
+
+TEST(help_lists_aliases_and_arguments)
+{
+    vos_vm *vm = test_vm_new();
+    vos_result r;
+    ASSERT_OK(test_exec(vm, "head --help", &r));
+    ASSERT(strstr(r.out, "  -q, --quiet, --silent") != NULL);
+    ASSERT(strstr(r.out, "  -n, --lines=[-]NUM") != NULL);
+    ASSERT(strstr(r.out, "      --help") != NULL);
+    ASSERT(strstr(r.out, "      --version") != NULL);
+    ASSERT_EQ(r.status, 0);
+    vos_result_free(&r);
+}
+
+TEST(builtins_leave_the_shell_argv_alone)
+{
+    vos_vm *vm = test_vm_new();
+    /* the shell reads $_ from its argv after a builtin; [ and pwd must not have cut it */
+    ASSERT_EXEC(vm, "[ a = a ]; echo \"$_\"", "]\n", 0);
+    ASSERT_EXEC(vm, "pwd -P > /dev/null; echo \"$_\"", "-P\n", 0);
+    ASSERT_EXEC(vm, "echo -n x y; echo \" $_\"", "x y y\n", 0);
+}
+
+TEST(bailouts_free_everything)
+{
+    vos_vm *vm = test_vm_new();
+    /* errors that leave through vl_exit/vl_die/vl_usage_error, in builtins and commands */
+    for (int i = 0; i < 20; i++) {
+        vos_result r;
+        ASSERT_OK(test_exec(vm,
+                            "printf '%d %s %q\\n' abc x 'a b'; printf 'a%k'; test 1 -eq x; "
+                            "[ a; head -n x; seq 1 0 2; wc nope; cat nope - < /dev/null; "
+                            "tail -n 3 nope; env -u; sleep 1x; basename; echo -e 'a\\cb'",
+                            &r));
+        vos_result_free(&r);
+    }
+    ASSERT_EXEC(vm, "echo done", "done\n", 0);
+}
+
+TEST(streams_in_constant_memory)
+{
+    vos_vm *vm = test_vm_new();
+    size_t before = vos_vm_mem_used(vm);
+    ASSERT_EXEC(vm, "seq 1 300000 | tail -n 2", "299999\n300000\n", 0);
+    ASSERT_EXEC(vm, "seq 1 300000 | head -n -299998", "1\n2\n", 0);
+    ASSERT_EXEC(vm, "yes abc | head -c 7", "abc\nabc", 0);
+    ASSERT_EXEC(vm, "seq 1 300000 | cat | wc -l", "300000\n", 0);
+    /* nothing stays allocated after the pipelines (the session may keep a little state) */
+    ASSERT(vos_vm_mem_used(vm) < before + 65536);
+}
+
+TEST(epipe_ends_writers_with_141)
+{
+    vos_vm *vm = test_vm_new();
+    ASSERT_EXEC(vm, "yes | head -n 1; echo ${PIPESTATUS[0]}", "y\n141\n", 0);
+    ASSERT_EXEC(vm, "seq 1 10000000 | head -n 1; echo ${PIPESTATUS[0]}", "1\n141\n", 0);
+}
+
+TEST(long_lines_and_binary_input)
+{
+    vos_vm *vm = test_vm_new();
+    char *big = malloc(300001);
+    ASSERT(big != NULL);
+    memset(big, 'x', 300000);
+    big[300000] = '\n';
+    ASSERT_OK(vos_write_file(vm, "/tmp/big", big, 300001, 0644));
+    free(big);
+    ASSERT_EXEC(vm, "head -n 1 /tmp/big | wc -c; tail -n 1 /tmp/big | wc -L", "300001\n300000\n",
+                0);
+    static const char bin[] = {'a', 0, 'b', '\n', 0, 0, 'c'};
+    ASSERT_OK(vos_write_file(vm, "/tmp/bin", bin, sizeof bin, 0644));
+    ASSERT_EXEC(vm, "cat /tmp/bin | wc -c; head -n 1 /tmp/bin | wc -c; tail -c 3 /tmp/bin | wc -c",
+                "7\n4\n3\n", 0);
+}
