@@ -1,0 +1,2093 @@
+/* builtins.c: the shell's builtin commands, in one table: the ones that change the shell
+ * (cd, export, set, shift, exit, return, break, eval, exec, source, read, trap, local...)
+ * and cheap ones that would be slow as processes. echo, printf and test/[ are the commands
+ * of src/cmd run in the shell's process (vl_run_builtin). Messages are bash's. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/cmd.h"
+#include "shell/jobs.h"
+#include "shell/sh.h"
+
+void sh_builtin_error(sh_state *sh, const char *bname, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sh_error(sh, "%s: %s", bname, msg);
+}
+
+static void out(sh_state *sh, const char *s, size_t n) { vk_write(sh->p, 1, s, n); }
+static void outs(sh_state *sh, const char *s) { out(sh, s, strlen(s)); }
+
+static void out_buf(sh_state *sh, sh_buf *b)
+{
+    if (!b->oom && b->len) out(sh, b->s, b->len);
+    sh_buf_free(b);
+}
+
+static bool parse_num_arg(const char *s, int64_t *v)
+{
+    return sh_parse_int(s, v);
+}
+
+/* ---- commands from src/cmd run in-process ---- */
+static int run_cmd_builtin(sh_state *sh, const char *cmd, const char *usage, int argc,
+                           char **argv)
+{
+    const vl_cmd_decl *d = vl_cmd_find(cmd);
+    if (!d) {
+        sh_error(sh, "%s: command not found", argv[0]);
+        return 127;
+    }
+    char prefix[512];
+    const char *src = (sh->cmode && sh->func_depth > 0) ? "environment"
+                                                         : (sh->srcname ? sh->srcname : "bash");
+    snprintf(prefix, sizeof prefix, "%s: line %d: %s", src, sh->lineno, argv[0]);
+    return vl_run_builtin(sh->p, d, prefix, usage, argc, argv);
+}
+
+static int b_echo(sh_state *sh, int argc, char **argv)
+{
+    return run_cmd_builtin(sh, "echo", "echo [-neE] [arg ...]", argc, argv);
+}
+
+static int b_printf(sh_state *sh, int argc, char **argv)
+{
+    return run_cmd_builtin(sh, "printf", "printf [-v var] format [arguments]", argc, argv);
+}
+
+static int b_test(sh_state *sh, int argc, char **argv)
+{
+    return run_cmd_builtin(sh, argv[0][0] == '[' ? "[" : "test", NULL, argc, argv);
+}
+
+static int b_true(sh_state *sh, int argc, char **argv) { return 0; }
+static int b_false(sh_state *sh, int argc, char **argv) { return 1; }
+
+/* ---- cd / pwd ---- */
+/* lexically clean an absolute path: //, /./, /../ */
+static char *clean_path(sh_state *sh, const char *path)
+{
+    size_t n = strlen(path);
+    char *r = vk_malloc(sh->p, n + 2);
+    if (!r) return NULL;
+    size_t k = 0;
+    const char *s = path;
+    while (*s) {
+        while (*s == '/') s++;
+        if (!*s) break;
+        const char *e = strchr(s, '/');
+        size_t l = e ? (size_t)(e - s) : strlen(s);
+        if (l == 1 && s[0] == '.') {
+            /* skip */
+        } else if (l == 2 && s[0] == '.' && s[1] == '.') {
+            while (k > 0 && r[k - 1] != '/') k--;
+            if (k > 0) k--;
+        } else {
+            r[k++] = '/';
+            memcpy(r + k, s, l);
+            k += l;
+        }
+        s += l;
+    }
+    if (k == 0) r[k++] = '/';
+    r[k] = 0;
+    return r;
+}
+
+static int b_cd(sh_state *sh, int argc, char **argv)
+{
+    int i = 1;
+    bool physical = sh->opt[O_PHYSICAL];
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        }
+        bool ok = true;
+        for (const char *s = argv[i] + 1; *s; s++) {
+            if (*s == 'P') physical = true;
+            else if (*s == 'L') physical = false;
+            else if (*s == 'e' || *s == '@') ;
+            else ok = false;
+        }
+        if (!ok) {
+            sh_builtin_error(sh, "cd", "%s: invalid option", argv[i]);
+            sh_usage(sh, "cd: usage: cd [-L|[-P [-e]] [-@]] [dir]");
+            return 2;
+        }
+    }
+    if (argc - i > 1) {
+        sh_builtin_error(sh, "cd", "too many arguments");
+        return 1;
+    }
+    const char *dir = i < argc ? argv[i] : NULL;
+    bool print = false;
+    if (!dir) {
+        dir = sh_var_value(sh, "HOME");
+        if (!dir) {
+            sh_builtin_error(sh, "cd", "HOME not set");
+            return 1;
+        }
+    } else if (strcmp(dir, "-") == 0) {
+        dir = sh_var_value(sh, "OLDPWD");
+        if (!dir) {
+            sh_builtin_error(sh, "cd", "OLDPWD not set");
+            return 1;
+        }
+        print = true;
+    }
+    if (!*dir) return 0;
+    const char *pwd = sh_var_value(sh, "PWD");
+    char *old = vk_strdup(sh->p, pwd ? pwd : (vk_getcwd(sh->p) ? vk_getcwd(sh->p) : "/"));
+    char *target;
+    if (dir[0] == '/') {
+        target = physical ? vk_strdup(sh->p, dir) : clean_path(sh, dir);
+    } else {
+        const char *base = pwd && pwd[0] == '/' ? pwd : vk_getcwd(sh->p);
+        size_t l = strlen(base) + strlen(dir) + 2;
+        char *joined = vk_malloc(sh->p, l);
+        if (joined) snprintf(joined, l, "%s/%s", base, dir);
+        target = joined && !physical ? clean_path(sh, joined) : joined;
+        if (target != joined) vk_free(sh->p, joined);
+    }
+    if (!target || !old) {
+        vk_free(sh->p, target);
+        vk_free(sh->p, old);
+        return 1;
+    }
+    int rc = vk_chdir(sh->p, target);
+    if (rc < 0 && !physical && dir[0] != '/') {
+        /* bash retries the operand as given when the logical path fails */
+        int rc2 = vk_chdir(sh->p, dir);
+        if (rc2 == 0) {
+            rc = 0;
+            vk_free(sh->p, target);
+            target = vk_strdup(sh->p, vk_getcwd(sh->p));
+        }
+    }
+    if (rc < 0) {
+        sh_builtin_error(sh, "cd", "%s: %s", dir, sh_strerror(rc));
+        vk_free(sh->p, target);
+        vk_free(sh->p, old);
+        return 1;
+    }
+    if (physical) {
+        vk_free(sh->p, target);
+        target = vk_strdup(sh->p, vk_getcwd(sh->p));
+    }
+    sh_var_set(sh, "OLDPWD", old, 0);
+    if (target) sh_var_set(sh, "PWD", target, 0);
+    if (print && target) {
+        outs(sh, target);
+        outs(sh, "\n");
+    }
+    vk_free(sh->p, target);
+    vk_free(sh->p, old);
+    return 0;
+}
+
+static int b_pwd(sh_state *sh, int argc, char **argv)
+{
+    bool physical = sh->opt[O_PHYSICAL];
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-P") == 0)
+            physical = true;
+        else if (strcmp(argv[i], "-L") == 0)
+            physical = false;
+        else if (argv[i][0] == '-' && argv[i][1]) {
+            sh_builtin_error(sh, "pwd", "%.2s: invalid option", argv[i]);
+            sh_usage(sh, "pwd: usage: pwd [-LP]");
+            return 2;
+        }
+    }
+    const char *pwd = sh_var_value(sh, "PWD");
+    char *real = NULL;
+    if (physical || !pwd || pwd[0] != '/') {
+        if (vk_realpath(sh->p, ".", false, &real) < 0) {
+            const char *cwd = vk_getcwd(sh->p);
+            outs(sh, cwd ? cwd : "/");
+            outs(sh, "\n");
+            return 0;
+        }
+        pwd = real;
+    }
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    sh_buf_adds(&b, pwd);
+    sh_buf_addc(&b, '\n');
+    out_buf(sh, &b);
+    vk_free(sh->p, real);
+    return 0;
+}
+
+/* ---- variables ---- */
+/* bash's declare -p value quoting: "..." with \ " $ ` escaped */
+static void dquote(sh_buf *b, const char *v)
+{
+    sh_buf_addc(b, '"');
+    for (const char *s = v; *s; s++) {
+        if (strchr("\\\"$`", *s)) sh_buf_addc(b, '\\');
+        sh_buf_addc(b, *s);
+    }
+    sh_buf_addc(b, '"');
+}
+
+static void decl_flags(sh_buf *b, sh_var *v)
+{
+    char f[16];
+    int k = 0;
+    if (v->flags & VF_ARRAY) f[k++] = 'a';
+    if (v->flags & VF_INTEGER) f[k++] = 'i';
+    if (v->flags & VF_READONLY) f[k++] = 'r';
+    if (v->flags & VF_EXPORT) f[k++] = 'x';
+    if (k == 0) f[k++] = '-';
+    f[k] = 0;
+    sh_buf_adds(b, "declare -");
+    sh_buf_adds(b, f);
+    sh_buf_addc(b, ' ');
+}
+
+static void print_decl(sh_state *sh, sh_buf *b, sh_var *v)
+{
+    decl_flags(b, v);
+    sh_buf_adds(b, v->name);
+    if (v->flags & VF_ARRAY) {
+        sh_buf_adds(b, "=(");
+        for (size_t i = 0; i < v->narr; i++) {
+            if (i) sh_buf_addc(b, ' ');
+            sh_buf_printf(b, "[%lld]=", (long long)v->arr[i].idx);
+            dquote(b, v->arr[i].val);
+        }
+        sh_buf_addc(b, ')');
+    } else {
+        const char *val = (v->flags & VF_SPECIAL) ? sh_var_value(sh, v->name) : v->val;
+        if (val) {
+            sh_buf_addc(b, '=');
+            dquote(b, val);
+        }
+    }
+    sh_buf_addc(b, '\n');
+}
+
+static void list_flagged(sh_state *sh, int flag)
+{
+    size_t n;
+    sh_var **vars = sh_vars_sorted(sh, &n);
+    if (!vars) return;
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    for (size_t i = 0; i < n; i++)
+        if (vars[i]->flags & flag) print_decl(sh, &b, vars[i]);
+    vk_free(sh->p, vars);
+    out_buf(sh, &b);
+}
+
+static bool valid_assign_name(const char *arg, size_t *nl)
+{
+    const char *eq = strchr(arg, '=');
+    size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
+    if (n > 0 && eq && arg[n - 1] == '+') n--;
+    *nl = n;
+    if (sh_is_name(arg, n)) return true;
+    const char *br = memchr(arg, '[', n);
+    return br && arg[n - 1] == ']' && sh_is_name(arg, (size_t)(br - arg));
+}
+
+/* assign "name=value" (value already expanded by the command line) with flags */
+static int assign_arg(sh_state *sh, const char *arg, int flags, bool local)
+{
+    const char *eq = strchr(arg, '=');
+    size_t nl = eq ? (size_t)(eq - arg) : strlen(arg);
+    bool append = eq && nl > 0 && arg[nl - 1] == '+';
+    if (append) nl--;
+    char name[256];
+    if (nl >= sizeof name) return 1;
+    memcpy(name, arg, nl);
+    name[nl] = 0;
+    if (local && sh_var_make_local(sh, name) != 0) return 1;
+    if (eq) {
+        const char *val = eq + 1;
+        char *joined = NULL;
+        if (append) {
+            const char *old = sh_var_value(sh, name);
+            size_t l = (old ? strlen(old) : 0) + strlen(val) + 1;
+            joined = vk_malloc(sh->p, l);
+            if (!joined) return 1;
+            snprintf(joined, l, "%s%s", old ? old : "", val);
+            val = joined;
+        }
+        sh_var *v = sh_var_get(sh, name);
+        char num[32];
+        if (((v && (v->flags & VF_INTEGER)) || (flags & VF_INTEGER))) {
+            int64_t x;
+            if (sh_arith(sh, val, &x) != 0) {
+                vk_free(sh->p, joined);
+                return 1;
+            }
+            snprintf(num, sizeof num, "%lld", (long long)x);
+            val = num;
+        }
+        int rc = sh_var_set(sh, name, val, flags & ~VF_READONLY);
+        vk_free(sh->p, joined);
+        if (rc) return 1;
+        if (flags & VF_READONLY) sh_var_flag(sh, name, VF_READONLY, true);
+    } else if (flags) {
+        sh_var_flag(sh, name, flags, true);
+    }
+    return 0;
+}
+
+static int b_export(sh_state *sh, int argc, char **argv)
+{
+    bool unexport = false, print = false;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        }
+        for (const char *s = argv[i] + 1; *s; s++) {
+            if (*s == 'n') unexport = true;
+            else if (*s == 'p') print = true;
+            else if (*s == 'f') ;
+            else {
+                sh_builtin_error(sh, argv[0], "-%c: invalid option", *s);
+                sh_usage(sh, "%s: usage: %s [-fn] [name[=value] ...] or %s -p", argv[0],
+                                argv[0], argv[0]);
+                return 2;
+            }
+        }
+    }
+    if (i >= argc) {
+        (void)print;
+        list_flagged(sh, VF_EXPORT);
+        return 0;
+    }
+    int st = 0;
+    for (; i < argc; i++) {
+        size_t nl;
+        if (!valid_assign_name(argv[i], &nl)) {
+            sh_builtin_error(sh, argv[0], "`%s': not a valid identifier", argv[i]);
+            st = 1;
+            continue;
+        }
+        if (unexport) {
+            char name[256];
+            snprintf(name, sizeof name, "%.*s", (int)nl, argv[i]);
+            sh_var_flag(sh, name, VF_EXPORT, false);
+            continue;
+        }
+        if (assign_arg(sh, argv[i], VF_EXPORT, false)) st = 1;
+    }
+    return st;
+}
+
+static int b_readonly(sh_state *sh, int argc, char **argv)
+{
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        }
+        for (const char *s = argv[i] + 1; *s; s++) {
+            if (*s != 'p' && *s != 'a' && *s != 'f') {
+                sh_builtin_error(sh, "readonly", "-%c: invalid option", *s);
+                sh_usage(sh, "readonly: usage: readonly [-aAf] [name[=value] ...] or "
+                                    "readonly -p");
+                return 2;
+            }
+        }
+    }
+    if (i >= argc) {
+        list_flagged(sh, VF_READONLY);
+        return 0;
+    }
+    int st = 0;
+    for (; i < argc; i++) {
+        size_t nl;
+        if (!valid_assign_name(argv[i], &nl)) {
+            sh_builtin_error(sh, "readonly", "`%s': not a valid identifier", argv[i]);
+            st = 1;
+            continue;
+        }
+        if (assign_arg(sh, argv[i], VF_READONLY, false)) st = 1;
+    }
+    return st;
+}
+
+static int b_unset(sh_state *sh, int argc, char **argv)
+{
+    int mode = 0; /* 0 var-then-func, 1 var, 2 func */
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        }
+        for (const char *s = argv[i] + 1; *s; s++) {
+            if (*s == 'v') mode = 1;
+            else if (*s == 'f') mode = 2;
+            else if (*s == 'n') ;
+            else {
+                sh_builtin_error(sh, "unset", "-%c: invalid option", *s);
+                sh_usage(sh, "unset: usage: unset [-f] [-v] [-n] [name ...]");
+                return 2;
+            }
+        }
+    }
+    int st = 0;
+    for (; i < argc; i++) {
+        const char *name = argv[i];
+        if (mode == 2) {
+            sh_func_unset(sh, name);
+            continue;
+        }
+        const char *br = strchr(name, '[');
+        if (br && name[strlen(name) - 1] == ']' && sh_is_name(name, (size_t)(br - name))) {
+            char nm[256];
+            snprintf(nm, sizeof nm, "%.*s", (int)(br - name), name);
+            sh_var *v = sh_var_get(sh, nm);
+            if (v && (v->flags & VF_READONLY)) {
+                sh_builtin_error(sh, "unset", "%s: cannot unset: readonly variable", nm);
+                st = 1;
+                continue;
+            }
+            char *sub = vk_strndup(sh->p, br + 1, strlen(br + 1) - 1);
+            int64_t idx = 0;
+            if (sub && v && (v->flags & VF_ARRAY) && sh_arith(sh, sub, &idx) == 0) {
+                for (size_t k = 0; k < v->narr; k++) {
+                    if (v->arr[k].idx == idx) {
+                        vk_free(sh->p, v->arr[k].val);
+                        memmove(v->arr + k, v->arr + k + 1, (v->narr - k - 1) * sizeof *v->arr);
+                        v->narr--;
+                        break;
+                    }
+                }
+            } else if (sub && v && !(v->flags & VF_ARRAY) && sh_arith(sh, sub, &idx) == 0 &&
+                       idx == 0) {
+                sh_var_unset(sh, nm);
+            }
+            vk_free(sh->p, sub);
+            continue;
+        }
+        if (!sh_is_name(name, strlen(name))) {
+            sh_builtin_error(sh, "unset", "`%s': not a valid identifier", name);
+            st = 1;
+            continue;
+        }
+        sh_var *v = sh_var_get(sh, name);
+        if (v) {
+            if (sh_var_unset(sh, name) != 0) {
+                sh_builtin_error(sh, "unset", "%s: cannot unset: readonly variable", name);
+                st = 1;
+            }
+        } else if (mode == 0) {
+            sh_func_unset(sh, name);
+        }
+    }
+    return st;
+}
+
+static int b_local(sh_state *sh, int argc, char **argv)
+{
+    if (sh->func_depth == 0) {
+        sh_builtin_error(sh, "local", "can only be used in a function");
+        return 1;
+    }
+    int flags = 0;
+    int i = 1;
+    for (; i < argc && (argv[i][0] == '-' || argv[i][0] == '+') && argv[i][1]; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        }
+        for (const char *s = argv[i] + 1; *s; s++) {
+            if (*s == 'r') flags |= VF_READONLY;
+            else if (*s == 'x') flags |= VF_EXPORT;
+            else if (*s == 'i') flags |= VF_INTEGER;
+            else if (*s == 'a') flags |= VF_ARRAY;
+            else {
+                sh_builtin_error(sh, "local", "-%c: invalid option", *s);
+                sh_usage(sh, "local: usage: local [option] name[=value] ...");
+                return 2;
+            }
+        }
+    }
+    int st = 0;
+    for (; i < argc; i++) {
+        size_t nl;
+        if (!valid_assign_name(argv[i], &nl)) {
+            sh_builtin_error(sh, "local", "`%s': not a valid identifier", argv[i]);
+            st = 1;
+            continue;
+        }
+        if (assign_arg(sh, argv[i], flags, true)) st = 1;
+        if (flags & VF_ARRAY) {
+            char nm[256];
+            snprintf(nm, sizeof nm, "%.*s", (int)nl, argv[i]);
+            sh_var *v = sh_var_get(sh, nm);
+            if (v && !(v->flags & VF_ARRAY)) sh_array_set(sh, v, 0, v->val ? v->val : "");
+            if (v && !v->val && v->narr == 0) v->flags |= VF_ARRAY;
+        }
+    }
+    return st;
+}
+
+static int b_declare(sh_state *sh, int argc, char **argv)
+{
+    int flags = 0, unflags = 0;
+    bool print = false, global = false, funcs = false;
+    int i = 1;
+    for (; i < argc && (argv[i][0] == '-' || argv[i][0] == '+') && argv[i][1]; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        }
+        bool on = argv[i][0] == '-';
+        for (const char *s = argv[i] + 1; *s; s++) {
+            int f = 0;
+            switch (*s) {
+            case 'r': f = VF_READONLY; break;
+            case 'x': f = VF_EXPORT; break;
+            case 'i': f = VF_INTEGER; break;
+            case 'a': f = VF_ARRAY; break;
+            case 'p': print = true; break;
+            case 'g': global = true; break;
+            case 'f':
+            case 'F': funcs = true; break;
+            default:
+                sh_builtin_error(sh, argv[0], "-%c: invalid option", *s);
+                sh_usage(sh, "%s: usage: %s [-aAfFgiIlnrtux] [name[=value] ...] or %s -p "
+                                    "[-aAfFilnrtux] [name ...]",
+                                argv[0], argv[0], argv[0]);
+                return 2;
+            }
+            if (on)
+                flags |= f;
+            else
+                unflags |= f;
+        }
+    }
+    if (funcs) {
+        bool names_only = false;
+        for (int k = 1; k < i; k++)
+            if (argv[k][0] == '-' && strchr(argv[k], 'F')) names_only = true;
+        sh_buf b;
+        sh_buf_init(&b, sh->p);
+        int st = 0;
+        if (i >= argc) {
+            /* all functions, sorted by name */
+            int n = 0;
+            for (sh_func *f = sh->funcs; f; f = f->next) n++;
+            sh_func **v = vk_calloc(sh->p, (size_t)n + 1, sizeof *v);
+            if (!v) return 1;
+            n = 0;
+            for (sh_func *f = sh->funcs; f; f = f->next) v[n++] = f;
+            for (int x = 1; x < n; x++)
+                for (int y = x; y > 0 && strcmp(v[y - 1]->name, v[y]->name) > 0; y--) {
+                    sh_func *t = v[y];
+                    v[y] = v[y - 1];
+                    v[y - 1] = t;
+                }
+            for (int x = 0; x < n; x++) {
+                if (names_only) {
+                    sh_buf_printf(&b, "declare -f %s\n", v[x]->name);
+                } else {
+                    sh_print_function(&b, v[x]->name, v[x]->body, 0);
+                    sh_buf_addc(&b, '\n');
+                }
+            }
+            vk_free(sh->p, v);
+        }
+        for (; i < argc; i++) {
+            sh_func *f = sh_func_get(sh, argv[i]);
+            if (!f) {
+                st = 1;
+                continue;
+            }
+            if (names_only) {
+                sh_buf_printf(&b, "%s\n", f->name);
+            } else {
+                sh_print_function(&b, f->name, f->body, 0);
+                sh_buf_addc(&b, '\n');
+            }
+        }
+        out_buf(sh, &b);
+        return st;
+    }
+    if (i >= argc) {
+        size_t n;
+        sh_var **vars = sh_vars_sorted(sh, &n);
+        if (!vars) return 1;
+        sh_buf b;
+        sh_buf_init(&b, sh->p);
+        for (size_t k = 0; k < n; k++) {
+            if (flags && !(vars[k]->flags & flags)) continue;
+            if (!vars[k]->val && !(vars[k]->flags & (VF_ARRAY | VF_SPECIAL))) continue;
+            print_decl(sh, &b, vars[k]);
+        }
+        vk_free(sh->p, vars);
+        out_buf(sh, &b);
+        return 0;
+    }
+    int st = 0;
+    bool local = sh->func_depth > 0 && !global;
+    for (; i < argc; i++) {
+        size_t nl;
+        if (!valid_assign_name(argv[i], &nl)) {
+            sh_builtin_error(sh, argv[0], "`%s': not a valid identifier", argv[i]);
+            st = 1;
+            continue;
+        }
+        char nm[256];
+        snprintf(nm, sizeof nm, "%.*s", (int)nl, argv[i]);
+        if (print) {
+            sh_var *v = sh_var_get(sh, nm);
+            if (!v) {
+                sh_builtin_error(sh, argv[0], "%s: not found", nm);
+                st = 1;
+                continue;
+            }
+            sh_buf b;
+            sh_buf_init(&b, sh->p);
+            print_decl(sh, &b, v);
+            out_buf(sh, &b);
+            continue;
+        }
+        if (assign_arg(sh, argv[i], flags & ~VF_ARRAY, local)) {
+            st = 1;
+            continue;
+        }
+        sh_var *v = sh_var_get(sh, nm);
+        if (v && (flags & VF_ARRAY) && !(v->flags & VF_ARRAY)) {
+            if (v->val)
+                sh_array_set(sh, v, 0, v->val);
+            else
+                v->flags |= VF_ARRAY;
+        }
+        if (v && unflags) {
+            if ((unflags & VF_READONLY) && (v->flags & VF_READONLY)) {
+                sh_builtin_error(sh, argv[0], "%s: readonly variable", nm);
+                st = 1;
+            }
+            v->flags &= ~(unflags & ~VF_READONLY);
+        }
+    }
+    return st;
+}
+
+/* ---- set / shift ---- */
+static const char *const opt_names[] = {
+#define SH_OPT_NAME3_(n, c, s) s,
+    SH_OPTIONS(SH_OPT_NAME3_)
+#undef SH_OPT_NAME3_
+};
+static const char opt_letters[] = {
+#define SH_OPT_LETTER3_(n, c, s) c,
+    SH_OPTIONS(SH_OPT_LETTER3_)
+#undef SH_OPT_LETTER3_
+};
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void print_options(sh_state *sh, bool as_set)
+{
+    const char *names[O_COUNT];
+    for (int i = 0; i < O_COUNT; i++) names[i] = opt_names[i];
+    qsort(names, O_COUNT, sizeof *names, cmp_cstr);
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    for (int k = 0; k < O_COUNT; k++) {
+        int i = 0;
+        while (strcmp(opt_names[i], names[k]) != 0) i++;
+        if (as_set)
+            sh_buf_printf(&b, "set %co %s\n", sh->opt[i] ? '-' : '+', opt_names[i]);
+        else
+            sh_buf_printf(&b, "%-15s\t%s\n", opt_names[i], sh->opt[i] ? "on" : "off");
+    }
+    out_buf(sh, &b);
+}
+
+static int set_positional(sh_state *sh, char **args, int n)
+{
+    char **v = vk_calloc(sh->p, (size_t)n + 1, sizeof *v);
+    if (!v) return 1;
+    for (int i = 0; i < n; i++) {
+        v[i] = vk_strdup(sh->p, args[i]);
+        if (!v[i]) {
+            for (int k = 0; k < i; k++) vk_free(sh->p, v[k]);
+            vk_free(sh->p, v);
+            return 1;
+        }
+    }
+    for (int i = 0; i < sh->npos; i++) vk_free(sh->p, sh->pos[i]);
+    vk_free(sh->p, sh->pos);
+    sh->pos = v;
+    sh->npos = n;
+    return 0;
+}
+
+static int b_set(sh_state *sh, int argc, char **argv)
+{
+    if (argc == 1) {
+        size_t n;
+        sh_var **vars = sh_vars_sorted(sh, &n);
+        if (!vars) return 1;
+        sh_buf b;
+        sh_buf_init(&b, sh->p);
+        for (size_t i = 0; i < n; i++) {
+            sh_var *v = vars[i];
+            if (v->flags & VF_ARRAY) {
+                sh_buf_adds(&b, v->name);
+                sh_buf_adds(&b, "=(");
+                for (size_t k = 0; k < v->narr; k++) {
+                    if (k) sh_buf_addc(&b, ' ');
+                    sh_buf_printf(&b, "[%lld]=", (long long)v->arr[k].idx);
+                    dquote(&b, v->arr[k].val);
+                }
+                sh_buf_adds(&b, ")\n");
+                continue;
+            }
+            const char *val = (v->flags & VF_SPECIAL) ? sh_var_value(sh, v->name) : v->val;
+            if (!val) continue;
+            sh_buf_adds(&b, v->name);
+            sh_buf_addc(&b, '=');
+            sh_quote(&b, val);
+            sh_buf_addc(&b, '\n');
+        }
+        vk_free(sh->p, vars);
+        /* then the functions, sorted by name, as declare -f prints them */
+        int nf = 0;
+        for (sh_func *f = sh->funcs; f; f = f->next) nf++;
+        sh_func **fv = vk_calloc(sh->p, (size_t)nf + 1, sizeof *fv);
+        if (fv) {
+            nf = 0;
+            for (sh_func *f = sh->funcs; f; f = f->next) fv[nf++] = f;
+            for (int x = 1; x < nf; x++)
+                for (int y = x; y > 0 && strcmp(fv[y - 1]->name, fv[y]->name) > 0; y--) {
+                    sh_func *t = fv[y];
+                    fv[y] = fv[y - 1];
+                    fv[y - 1] = t;
+                }
+            for (int x = 0; x < nf; x++) {
+                sh_print_function(&b, fv[x]->name, fv[x]->body, 0);
+                sh_buf_addc(&b, '\n');
+            }
+            vk_free(sh->p, fv);
+        }
+        out_buf(sh, &b);
+        return 0;
+    }
+    int i = 1;
+    bool set_args = false;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' && a[0] != '+') break;
+        if (strcmp(a, "--") == 0) {
+            i++;
+            set_args = true;
+            break;
+        }
+        if (strcmp(a, "-") == 0) {
+            sh->opt[O_XTRACE] = false;
+            sh->opt[O_VERBOSE] = false;
+            i++;
+            set_args = i < argc;
+            break;
+        }
+        bool on = a[0] == '-';
+        for (const char *s = a + 1; *s; s++) {
+            if (*s == 'o') {
+                if (i + 1 >= argc) {
+                    print_options(sh, !on);
+                    continue;
+                }
+                const char *name = argv[++i];
+                int k = -1;
+                for (int o = 0; o < O_COUNT; o++)
+                    if (strcmp(opt_names[o], name) == 0) k = o;
+                if (k < 0) {
+                    sh_builtin_error(sh, "set", "%s: invalid option name", name);
+                    return 2;
+                }
+                sh->opt[k] = on;
+                continue;
+            }
+            int k = -1;
+            for (int o = 0; o < O_COUNT; o++)
+                if (opt_letters[o] && opt_letters[o] == *s) k = o;
+            if (k < 0) {
+                sh_builtin_error(sh, "set", "%c%c: invalid option", a[0], *s);
+                sh_usage(sh, "set: usage: set [-abefhkmnptuvxBCEHPT] [-o option-name] "
+                                    "[--] [-] [arg ...]");
+                return 2;
+            }
+            sh->opt[k] = on;
+        }
+    }
+    if (i < argc || set_args) return set_positional(sh, argv + i, argc - i);
+    return 0;
+}
+
+static int b_shift(sh_state *sh, int argc, char **argv)
+{
+    int64_t n = 1;
+    if (argc > 2) {
+        sh_builtin_error(sh, "shift", "too many arguments");
+        return 1;
+    }
+    if (argc == 2 && !parse_num_arg(argv[1], &n)) {
+        sh_builtin_error(sh, "shift", "%s: numeric argument required", argv[1]);
+        return 1;
+    }
+    if (n < 0) {
+        sh_builtin_error(sh, "shift", "%s: shift count out of range", argv[1]);
+        return 1;
+    }
+    if (n > sh->npos) return 1;
+    for (int i = 0; i < n; i++) vk_free(sh->p, sh->pos[i]);
+    memmove(sh->pos, sh->pos + n, (size_t)(sh->npos - n) * sizeof *sh->pos);
+    sh->npos -= (int)n;
+    sh->pos[sh->npos] = NULL;
+    return 0;
+}
+
+/* ---- control flow ---- */
+static int b_exit(sh_state *sh, int argc, char **argv)
+{
+    int st = sh->status;
+    if (argc > 1) {
+        int64_t v;
+        if (!parse_num_arg(argv[1], &v)) {
+            sh_builtin_error(sh, "exit", "%s: numeric argument required", argv[1]);
+            st = 2;
+        } else if (argc > 2) {
+            sh_builtin_error(sh, "exit", "too many arguments");
+            return 1;
+        } else {
+            st = (int)(v & 0xff);
+        }
+    }
+    sh->status = st;
+    sh->jump = J_EXIT;
+    return st;
+}
+
+static int b_return(sh_state *sh, int argc, char **argv)
+{
+    if (sh->func_depth == 0 && sh->source_depth == 0) {
+        sh_builtin_error(sh, "return", "can only `return' from a function or sourced script");
+        return 2;
+    }
+    int st = sh->status;
+    if (argc > 1) {
+        int64_t v;
+        if (!parse_num_arg(argv[1], &v)) {
+            sh_builtin_error(sh, "return", "%s: numeric argument required", argv[1]);
+            st = 2;
+        } else {
+            st = (int)(v & 0xff);
+        }
+    }
+    sh->status = st;
+    sh->jump = J_RETURN;
+    return st;
+}
+
+static int loop_ctl(sh_state *sh, int argc, char **argv, int kind)
+{
+    int64_t n = 1;
+    if (argc > 1) {
+        if (!parse_num_arg(argv[1], &n)) {
+            sh_builtin_error(sh, argv[0], "%s: numeric argument required", argv[1]);
+            n = 1;
+            if (sh->loop_depth == 0) return 1;
+            sh->jump = kind;
+            sh->jump_n = (int)sh->loop_depth;
+            sh->status = 1;
+            return 1;
+        }
+        if (n < 1) {
+            /* bash complains, then leaves the loop anyway */
+            sh_builtin_error(sh, argv[0], "%s: loop count out of range", argv[1]);
+            if (sh->loop_depth > 0) {
+                sh->jump = J_BREAK;
+                sh->jump_n = 1;
+            }
+            sh->status = 1;
+            return 1;
+        }
+    }
+    if (sh->loop_depth == 0) {
+        sh_builtin_error(sh, argv[0], "only meaningful in a `for', `while', or `until' loop");
+        return 0;
+    }
+    if (n > sh->loop_depth) n = sh->loop_depth;
+    sh->jump = kind;
+    sh->jump_n = (int)n;
+    return 0;
+}
+
+static int b_break(sh_state *sh, int argc, char **argv) { return loop_ctl(sh, argc, argv, J_BREAK); }
+
+static int b_continue(sh_state *sh, int argc, char **argv)
+{
+    return loop_ctl(sh, argc, argv, J_CONTINUE);
+}
+
+static int b_eval(sh_state *sh, int argc, char **argv)
+{
+    int i = 1;
+    if (i < argc && strcmp(argv[i], "--") == 0) i++;
+    if (i >= argc) return 0;
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    for (; i < argc; i++) {
+        sh_buf_adds(&b, argv[i]);
+        if (i + 1 < argc) sh_buf_addc(&b, ' ');
+    }
+    if (b.oom || !b.s) {
+        sh_buf_free(&b);
+        return 0;
+    }
+    /* bash numbers a multi-line eval string from the line after the eval's */
+    int base = sh->lineno + (memchr(b.s, '\n', b.len) ? 1 : 0);
+    int save_line = sh->lineno;
+    const char *save_ctx = sh->parse_ctx;
+    sh->parse_ctx = "eval";
+    sh_run_string(sh, b.s, b.len, base);
+    sh->parse_ctx = save_ctx;
+    sh_buf_free(&b);
+    if (sh->jump == J_NONE) sh->lineno = save_line;
+    if (sh->syntax_err) {
+        /* the eval failed, not the script around it */
+        sh->syntax_err = false;
+        return 2;
+    }
+    return sh->status;
+}
+
+static int b_exec(sh_state *sh, int argc, char **argv)
+{
+    int i = 1;
+    if (i < argc && strcmp(argv[i], "--") == 0) i++;
+    if (i >= argc) return 0; /* redirections were made permanent by the caller */
+    int st = sh_run_command(sh, argv + i, argc - i, NULL, 0, NULL);
+    sh->status = st;
+    sh->jump = J_EXIT;
+    return st;
+}
+
+static int b_source(sh_state *sh, int argc, char **argv)
+{
+    int i = 1;
+    if (i < argc && strcmp(argv[i], "--") == 0) i++;
+    if (i >= argc) {
+        sh_builtin_error(sh, argv[0], "filename argument required");
+        sh_usage(sh, "%s: usage: %s filename [arguments]", argv[0], argv[0]);
+        return 2;
+    }
+    const char *file = argv[i];
+    char *path = NULL;
+    if (!strchr(file, '/')) {
+        path = sh_path_search(sh, file);
+        if (path) {
+            struct vk_stat st;
+            if (vk_stat(sh->p, path, &st) != 0 || VK_S_ISDIR(st.mode)) {
+                vk_free(sh->p, path);
+                path = NULL;
+            }
+        }
+    }
+    if (!path) path = vk_strdup(sh->p, file);
+    if (!path) return 1;
+    int fd = vk_open(sh->p, path, VK_O_RDONLY, 0);
+    if (fd < 0) {
+        sh_error(sh, "%s: %s", file, sh_strerror(fd));
+        vk_free(sh->p, path);
+        return 1;
+    }
+    vk_free(sh->p, path);
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    char buf[8192];
+    for (;;) {
+        ssize_t n = vk_read(sh->p, fd, buf, sizeof buf);
+        if (n == VOS_EINTR) continue;
+        if (n <= 0) break;
+        sh_buf_add(&b, buf, (size_t)n);
+    }
+    vk_close(sh->p, fd);
+    if (b.oom) {
+        sh_buf_free(&b);
+        return 1;
+    }
+    char **savepos = NULL;
+    int savenpos = 0;
+    bool newargs = i + 1 < argc;
+    if (newargs) {
+        savepos = sh->pos;
+        savenpos = sh->npos;
+        sh->pos = NULL;
+        sh->npos = 0;
+        set_positional(sh, argv + i + 1, argc - i - 1);
+    }
+    const char *savesrc = sh->srcname;
+    int saveline = sh->lineno;
+    /* messages from a sourced file name that file */
+    char *srcname = vk_strdup(sh->p, file);
+    if (srcname) sh->srcname = srcname;
+    sh->source_depth++;
+    sh_set_status(sh, 0);
+    sh_run_string(sh, b.s ? b.s : "", b.len, 1);
+    sh->source_depth--;
+    sh->srcname = savesrc;
+    vk_free(sh->p, srcname);
+    sh->lineno = saveline;
+    if (sh->jump == J_RETURN && sh->func_depth == 0) sh->jump = J_NONE;
+    else if (sh->jump == J_RETURN && sh->source_depth >= 0) sh->jump = J_NONE;
+    if (newargs) {
+        for (int k = 0; k < sh->npos; k++) vk_free(sh->p, sh->pos[k]);
+        vk_free(sh->p, sh->pos);
+        sh->pos = savepos;
+        sh->npos = savenpos;
+    }
+    sh_buf_free(&b);
+    if (sh->syntax_err) {
+        sh->syntax_err = false;
+        return 2;
+    }
+    return sh->status;
+}
+
+/* ---- read ---- */
+static int b_read(sh_state *sh, int argc, char **argv)
+{
+    bool raw = false;
+    const char *prompt = NULL, *array = NULL;
+    int delim = '\n';
+    int64_t nchars = -1;
+    bool exact = false;
+    int fd = 0;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        }
+        for (const char *s = argv[i] + 1; *s; s++) {
+            char o = *s;
+            if (o == 'r') {
+                raw = true;
+                continue;
+            }
+            if (o == 's' || o == 'e') continue;
+            if (strchr("pdantNui", o)) {
+                const char *arg = s[1] ? s + 1 : (i + 1 < argc ? argv[++i] : NULL);
+                if (!arg) {
+                    sh_builtin_error(sh, "read", "-%c: option requires an argument", o);
+                    sh_usage(sh, "read: usage: read [-ers] [-a array] [-d delim] [-i "
+                                        "text] [-n nchars] [-N nchars] [-p prompt] [-t "
+                                        "timeout] [-u fd] [name ...]");
+                    return 2;
+                }
+                int64_t v;
+                switch (o) {
+                case 'p': prompt = arg; break;
+                case 'd': delim = (unsigned char)arg[0]; break;
+                case 'a': array = arg; break;
+                case 'i': break;
+                case 't': break; /* no terminal: input is there or it is not */
+                case 'n':
+                case 'N':
+                    if (!sh_parse_int(arg, &v) || v < 0) {
+                        sh_builtin_error(sh, "read", "%s: invalid number", arg);
+                        return 1;
+                    }
+                    nchars = v;
+                    exact = o == 'N';
+                    break;
+                case 'u':
+                    if (!sh_parse_int(arg, &v) || v < 0 || !vk_fd_valid(sh->p, (int)v)) {
+                        sh_builtin_error(sh, "read", "%s: invalid file descriptor "
+                                                     "specification", arg);
+                        return 1;
+                    }
+                    fd = (int)v;
+                    break;
+                }
+                break;
+            }
+            sh_builtin_error(sh, "read", "-%c: invalid option", o);
+            sh_usage(sh, "read: usage: read [-ers] [-a array] [-d delim] [-i text] [-n "
+                                "nchars] [-N nchars] [-p prompt] [-t timeout] [-u fd] [name "
+                                "...]");
+            return 2;
+        }
+    }
+    for (int k = i; k < argc; k++) {
+        if (!sh_is_name(argv[k], strlen(argv[k]))) {
+            sh_builtin_error(sh, "read", "`%s': not a valid identifier", argv[k]);
+            return 1;
+        }
+    }
+    /* bash shows the prompt only when reading from a terminal */
+    if (prompt && vk_isatty(sh->p, fd) > 0) sh_write_str(sh, 2, prompt);
+    /* read the line: one byte at a time, so nothing after the line is consumed */
+    sh_buf line, esc;
+    sh_buf_init(&line, sh->p);
+    sh_buf_init(&esc, sh->p);
+    bool eof = false;
+    int64_t got = 0;
+    for (;;) {
+        if (nchars >= 0 && got >= nchars) break;
+        char ch;
+        ssize_t n = vk_read(sh->p, fd, &ch, 1);
+        if (n == VOS_EINTR) {
+            sh->sig_pending |= vk_sig_take(sh->p);
+            if (vk_dying(sh->p)) {
+                sh->dying = true;
+                eof = true;
+                break;
+            }
+            continue;
+        }
+        if (n <= 0) {
+            eof = true;
+            break;
+        }
+        if (!exact && (unsigned char)ch == (unsigned)delim) break;
+        if (!raw && ch == '\\' && !exact) {
+            char nx;
+            ssize_t m = vk_read(sh->p, fd, &nx, 1);
+            if (m <= 0) {
+                eof = true;
+                break;
+            }
+            if (nx == '\n' && delim == '\n') continue;
+            sh_buf_addc(&line, nx);
+            sh_buf_addc(&esc, 1);
+            got++;
+            continue;
+        }
+        sh_buf_addc(&line, ch);
+        sh_buf_addc(&esc, 0);
+        got++;
+    }
+    if (line.oom || esc.oom) {
+        sh_buf_free(&line);
+        sh_buf_free(&esc);
+        return 1;
+    }
+    const char *s = line.s ? line.s : "";
+    const char *e = esc.s ? esc.s : "";
+    size_t len = line.len;
+    const char *ifs = sh_var_value(sh, "IFS");
+    if (!ifs) ifs = " \t\n";
+#define IS_IFS(k) (!e[k] && s[k] && strchr(ifs, s[k]))
+#define IS_IFSWS(k) (IS_IFS(k) && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n'))
+    int st = eof ? 1 : 0;
+    int nnames = argc - i;
+    if (array) {
+        sh_var *v = sh_array_new(sh, array);
+        size_t k = 0;
+        int64_t idx = 0;
+        while (v && k < len) {
+            while (k < len && IS_IFSWS(k)) k++;
+            if (k >= len) break;
+            sh_buf f;
+            sh_buf_init(&f, sh->p);
+            while (k < len && !IS_IFS(k)) sh_buf_addc(&f, s[k++]);
+            if (k < len && !IS_IFSWS(k)) k++;
+            sh_array_set(sh, v, idx++, f.s ? f.s : "");
+            sh_buf_free(&f);
+        }
+        if (!v) st = 1;
+    } else if (nnames == 0) {
+        if (sh_var_set(sh, "REPLY", s, 0)) st = 1;
+    } else {
+        size_t k = 0;
+        while (k < len && IS_IFSWS(k)) k++;
+        for (int n = 0; n < nnames; n++) {
+            const char *name = argv[i + n];
+            sh_buf f;
+            sh_buf_init(&f, sh->p);
+            if (n == nnames - 1) {
+                /* the rest, without trailing IFS whitespace */
+                size_t end = len;
+                while (end > k && IS_IFSWS(end - 1)) end--;
+                /* a single trailing non-whitespace separator is dropped too */
+                if (end > k && IS_IFS(end - 1) && !IS_IFSWS(end - 1)) {
+                    size_t q = end - 1;
+                    bool other = false;
+                    for (size_t t = k; t < q; t++)
+                        if (IS_IFS(t) && !IS_IFSWS(t)) other = true;
+                    if (!other) end = q;
+                    while (end > k && IS_IFSWS(end - 1)) end--;
+                }
+                sh_buf_add(&f, s + k, end - k);
+                k = len;
+            } else {
+                while (k < len && !IS_IFS(k)) sh_buf_addc(&f, s[k++]);
+                if (k < len) {
+                    while (k < len && IS_IFSWS(k)) k++;
+                    if (k < len && IS_IFS(k)) {
+                        k++;
+                        while (k < len && IS_IFSWS(k)) k++;
+                    }
+                }
+            }
+            if (sh_var_set(sh, name, f.s ? f.s : "", 0)) st = 1;
+            sh_buf_free(&f);
+        }
+    }
+#undef IS_IFS
+#undef IS_IFSWS
+    sh_buf_free(&line);
+    sh_buf_free(&esc);
+    return st;
+}
+
+/* ---- trap / kill / wait ---- */
+static void trap_print(sh_state *sh, sh_buf *b, int sig, const char *action)
+{
+    sh_buf_adds(b, "trap -- ");
+    sh_buf q;
+    sh_buf_init(&q, sh->p);
+    /* bash always single-quotes the action here */
+    sh_buf_addc(b, '\'');
+    for (const char *s = action; *s; s++) {
+        if (*s == '\'')
+            sh_buf_adds(b, "'\\''");
+        else
+            sh_buf_addc(b, *s);
+    }
+    sh_buf_addc(b, '\'');
+    sh_buf_free(&q);
+    static const char *const pseudo[] = {"ERR", "DEBUG", "RETURN"};
+    if (sig < 0)
+        sh_buf_printf(b, " %s\n", pseudo[-1 - sig]);
+    else if (sig == 0)
+        sh_buf_adds(b, " EXIT\n");
+    else
+        sh_buf_printf(b, " SIG%s\n", sh_sig_name(sig));
+}
+
+static int pseudo_trap(const char *name)
+{
+    if (strcmp(name, "ERR") == 0) return SH_TRAP_ERR;
+    if (strcmp(name, "DEBUG") == 0) return SH_TRAP_DEBUG;
+    if (strcmp(name, "RETURN") == 0) return SH_TRAP_RETURN;
+    return -1;
+}
+
+static int b_trap(sh_state *sh, int argc, char **argv)
+{
+    int i = 1;
+    bool print = false;
+    if (i < argc && strcmp(argv[i], "-l") == 0) {
+        sh_buf b;
+        sh_buf_init(&b, sh->p);
+        for (int s = 1; s < VK_NSIG; s++)
+            sh_buf_printf(&b, "%2d) SIG%s%s", s, sh_sig_name(s), s % 5 == 0 ? "\n" : "\t");
+        sh_buf_addc(&b, '\n');
+        out_buf(sh, &b);
+        return 0;
+    }
+    if (i < argc && strcmp(argv[i], "-p") == 0) {
+        print = true;
+        i++;
+    }
+    if (i < argc && strcmp(argv[i], "--") == 0) i++;
+    if (i >= argc || print) {
+        sh_buf b;
+        sh_buf_init(&b, sh->p);
+        /* trap -p NAME... shows just those */
+        for (int k = i; k < argc; k++) {
+            int pt = pseudo_trap(argv[k]);
+            int sig = pt >= 0 ? -1 : sh_sig_number(argv[k]);
+            if (pt >= 0 && sh->ptraps[pt]) trap_print(sh, &b, -1 - pt, sh->ptraps[pt]);
+            else if (sig == 0 && sh->exit_trap) trap_print(sh, &b, 0, sh->exit_trap);
+            else if (sig > 0 && sh->traps[sig]) trap_print(sh, &b, sig, sh->traps[sig]);
+        }
+        if (i >= argc) {
+            if (sh->exit_trap) trap_print(sh, &b, 0, sh->exit_trap);
+            for (int s = 1; s < VK_NSIG; s++)
+                if (sh->traps[s]) trap_print(sh, &b, s, sh->traps[s]);
+            for (int t = 0; t < 3; t++)
+                if (sh->ptraps[t]) trap_print(sh, &b, -1 - t, sh->ptraps[t]);
+        }
+        out_buf(sh, &b);
+        return 0;
+    }
+    const char *action = argv[i];
+    int first = i + 1;
+    /* "trap SIG..." with a signal as the first word resets those signals */
+    if (argc - i == 1 || (sh_sig_number(action) >= 0 && strcmp(action, "-") != 0 &&
+                          action[0] >= '0' && action[0] <= '9')) {
+        action = "-";
+        first = i;
+    }
+    int st = 0;
+    for (int k = first; k < argc; k++) {
+        int pt = pseudo_trap(argv[k]);
+        if (pt >= 0) {
+            bool reset = strcmp(action, "-") == 0;
+            char *copy = reset ? NULL : vk_strdup(sh->p, action);
+            if (!reset && !copy) return 1;
+            vk_free(sh->p, sh->ptraps[pt]);
+            sh->ptraps[pt] = copy;
+            continue;
+        }
+        int sig = sh_sig_number(argv[k]);
+        if (sig < 0) {
+            sh_builtin_error(sh, "trap", "%s: invalid signal specification", argv[k]);
+            st = 1;
+            continue;
+        }
+        bool reset = strcmp(action, "-") == 0;
+        char *copy = reset ? NULL : vk_strdup(sh->p, action);
+        if (!reset && !copy) return 1;
+        if (sig == 0) {
+            vk_free(sh->p, sh->exit_trap);
+            sh->exit_trap = copy;
+            continue;
+        }
+        vk_free(sh->p, sh->traps[sig]);
+        sh->traps[sig] = copy;
+        if (sig == 9 || sig == 19) continue;
+        vk_signal(sh->p, sig, reset ? VK_SIG_DFL : (*action ? VK_SIG_CATCH : VK_SIG_IGN));
+    }
+    return st;
+}
+
+static int b_kill(sh_state *sh, int argc, char **argv)
+{
+    int sig = 15;
+    int i = 1;
+    if (argc < 2) {
+        sh_error(sh, "kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... "
+                     "or kill -l [sigspec]");
+        return 2;
+    }
+    if (strcmp(argv[1], "-l") == 0 || strcmp(argv[1], "-L") == 0) {
+        sh_buf b;
+        sh_buf_init(&b, sh->p);
+        if (argc == 2) {
+            for (int s = 1; s < VK_NSIG; s++)
+                sh_buf_printf(&b, "%2d) SIG%s%s", s, sh_sig_name(s), s % 5 == 0 ? "\n" : "\t");
+            sh_buf_addc(&b, '\n');
+        }
+        int st = 0;
+        for (int k = 2; k < argc; k++) {
+            int64_t n;
+            if (sh_parse_int(argv[k], &n)) {
+                if (n > 128) n -= 128;
+                const char *nm = sh_sig_name((int)n);
+                if (!nm) {
+                    sh_builtin_error(sh, "kill", "%s: invalid signal specification", argv[k]);
+                    st = 1;
+                    continue;
+                }
+                sh_buf_printf(&b, "%s\n", nm);
+            } else {
+                int s = sh_sig_number(argv[k]);
+                if (s <= 0) {
+                    sh_builtin_error(sh, "kill", "%s: invalid signal specification", argv[k]);
+                    st = 1;
+                    continue;
+                }
+                sh_buf_printf(&b, "%d\n", s);
+            }
+        }
+        out_buf(sh, &b);
+        return st;
+    }
+    if (strcmp(argv[1], "-s") == 0 || strcmp(argv[1], "-n") == 0) {
+        if (argc < 3) {
+            sh_builtin_error(sh, "kill", "%s: option requires an argument", argv[1]);
+            return 2;
+        }
+        sig = sh_sig_number(argv[2]);
+        if (sig < 0) {
+            sh_builtin_error(sh, "kill", "%s: invalid signal specification", argv[2]);
+            return 1;
+        }
+        i = 3;
+    } else if (argv[1][0] == '-' && argv[1][1] && strcmp(argv[1], "--") != 0) {
+        sig = sh_sig_number(argv[1] + 1);
+        if (sig < 0) {
+            sh_builtin_error(sh, "kill", "%s: invalid signal specification", argv[1] + 1);
+            return 1;
+        }
+        i = 2;
+    } else if (strcmp(argv[1], "--") == 0) {
+        i = 2;
+    }
+    if (i >= argc) {
+        sh_error(sh, "kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... "
+                     "or kill -l [sigspec]");
+        return 2;
+    }
+    int st = 0;
+    for (; i < argc; i++) {
+        int64_t pid;
+        if (!sh_parse_int(argv[i], &pid)) {
+            sh_builtin_error(sh, "kill", "%s: arguments must be process or job IDs", argv[i]);
+            st = 1;
+            continue;
+        }
+        int rc = vk_kill(sh->p, (int)pid, sig);
+        if (rc < 0) {
+            sh_builtin_error(sh, "kill", "(%lld) - %s", (long long)pid, sh_strerror(rc));
+            st = 1;
+        }
+    }
+    /* a signal to ourselves is delivered before the next command */
+    sh_step(sh);
+    return st;
+}
+
+static int b_wait(sh_state *sh, int argc, char **argv)
+{
+    int i = 1;
+    if (i < argc && strcmp(argv[i], "-n") == 0) {
+        /* any one job */
+        for (;;) {
+            sh_jobs_reap(sh);
+            for (sh_job *j = sh->jobs; j; j = j->next) {
+                if (j->done) {
+                    bool found;
+                    return sh_wait_pid(sh, j->pid, &found);
+                }
+            }
+            if (!sh->jobs) return 127;
+            int ws;
+            int pid = vk_waitpid(sh->p, -1, &ws, 0);
+            if (pid == VOS_EINTR) {
+                if (!sh_step(sh)) return 128;
+                continue;
+            }
+            if (pid < 0) return 127;
+            for (sh_job *j = sh->jobs; j; j = j->next)
+                if (j->pid == pid) {
+                    j->done = true;
+                    j->status = ws;
+                }
+        }
+    }
+    if (i < argc && strcmp(argv[i], "--") == 0) i++;
+    if (i >= argc) {
+        bool found;
+        int st = sh_wait_pid(sh, -1, &found);
+        return st;
+    }
+    int st = 0;
+    for (; i < argc; i++) {
+        int64_t pid;
+        if (!sh_parse_int(argv[i], &pid) || pid <= 0) {
+            sh_builtin_error(sh, "wait", "`%s': not a pid or valid job spec", argv[i]);
+            st = 2;
+            continue;
+        }
+        bool found;
+        st = sh_wait_pid(sh, (int)pid, &found);
+        if (!found) {
+            sh_builtin_error(sh, "wait", "pid %lld is not a child of this shell", (long long)pid);
+            st = 127;
+        }
+    }
+    return st;
+}
+
+/* ---- type / command ---- */
+static bool is_keyword(const char *name)
+{
+    return sh_is_reserved(name);
+}
+
+static sh_alias *alias_get(sh_state *sh, const char *name)
+{
+    for (sh_alias *a = sh->aliases; a; a = a->next)
+        if (strcmp(a->name, name) == 0) return a;
+    return NULL;
+}
+
+/* describe name for type (mode 0 long, 't' word, 'p' path) or command -v ('v') / -V ('V') */
+static bool describe(sh_state *sh, sh_buf *b, const char *name, int mode, bool funcs)
+{
+    sh_alias *a = alias_get(sh, name);
+    if (a) {
+        if (mode == 't') sh_buf_adds(b, "alias\n");
+        else if (mode == 'v') {
+            sh_buf_printf(b, "alias %s=", name);
+            sh_buf_addc(b, '\'');
+            sh_buf_adds(b, a->val);
+            sh_buf_adds(b, "'\n");
+        } else if (mode != 'p') {
+            sh_buf_printf(b, "%s is aliased to `%s'\n", name, a->val);
+        }
+        return true;
+    }
+    if (is_keyword(name)) {
+        if (mode == 't') sh_buf_adds(b, "keyword\n");
+        else if (mode == 'v') sh_buf_printf(b, "%s\n", name);
+        else if (mode != 'p') sh_buf_printf(b, "%s is a shell keyword\n", name);
+        return true;
+    }
+    sh_func *fn = funcs ? sh_func_get(sh, name) : NULL;
+    if (fn) {
+        if (mode == 't') sh_buf_adds(b, "function\n");
+        else if (mode == 'v') sh_buf_printf(b, "%s\n", name);
+        else if (mode != 'p') {
+            sh_buf_printf(b, "%s is a function\n", name);
+            sh_print_function(b, name, fn->body, 0);
+            sh_buf_addc(b, '\n');
+        }
+        return true;
+    }
+    if (sh_builtin_find(name)) {
+        if (mode == 't') sh_buf_adds(b, "builtin\n");
+        else if (mode == 'v') sh_buf_printf(b, "%s\n", name);
+        else if (mode != 'p') sh_buf_printf(b, "%s is a shell builtin\n", name);
+        return true;
+    }
+    char *path = strchr(name, '/') ? (vk_access(sh->p, name, VK_X_OK) == 0
+                                          ? vk_strdup(sh->p, name)
+                                          : NULL)
+                                   : sh_path_search(sh, name);
+    if (path) {
+        if (mode == 't') sh_buf_adds(b, "file\n");
+        else if (mode == 'v' || mode == 'p') sh_buf_printf(b, "%s\n", path);
+        else sh_buf_printf(b, "%s is %s\n", name, path);
+        vk_free(sh->p, path);
+        return true;
+    }
+    return false;
+}
+
+static int b_type(sh_state *sh, int argc, char **argv)
+{
+    int mode = 0;
+    bool funcs = true;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        }
+        for (const char *s = argv[i] + 1; *s; s++) {
+            if (*s == 't') mode = 't';
+            else if (*s == 'p' || *s == 'P') mode = 'p';
+            else if (*s == 'f') funcs = false;
+            else if (*s == 'a') ;
+            else {
+                sh_builtin_error(sh, "type", "-%c: invalid option", *s);
+                sh_usage(sh, "type: usage: type [-afptP] name [name ...]");
+                return 2;
+            }
+        }
+    }
+    int st = 0;
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    for (; i < argc; i++) {
+        if (!describe(sh, &b, argv[i], mode, funcs)) {
+            st = 1;
+            if (mode == 0) {
+                out_buf(sh, &b);
+                sh_buf_init(&b, sh->p);
+                sh_builtin_error(sh, "type", "%s: not found", argv[i]);
+            }
+        }
+    }
+    out_buf(sh, &b);
+    return st;
+}
+
+static int b_command(sh_state *sh, int argc, char **argv)
+{
+    int mode = 0;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        }
+        for (const char *s = argv[i] + 1; *s; s++) {
+            if (*s == 'v') mode = 'v';
+            else if (*s == 'V') mode = 'V';
+            else if (*s == 'p') ;
+            else {
+                sh_builtin_error(sh, "command", "-%c: invalid option", *s);
+                sh_usage(sh, "command: usage: command [-pVv] command [arg ...]");
+                return 2;
+            }
+        }
+    }
+    if (i >= argc) return 0;
+    if (mode) {
+        int st = 0;
+        sh_buf b;
+        sh_buf_init(&b, sh->p);
+        for (; i < argc; i++) {
+            if (!describe(sh, &b, argv[i], mode == 'v' ? 'v' : 0, true)) {
+                st = 1;
+                if (mode == 'V') {
+                    out_buf(sh, &b);
+                    sh_buf_init(&b, sh->p);
+                    sh_builtin_error(sh, "command", "%s: not found", argv[i]);
+                }
+            }
+        }
+        out_buf(sh, &b);
+        return st;
+    }
+    /* run, skipping functions */
+    const sh_builtin *bi = sh_builtin_find(argv[i]);
+    if (bi) return bi->fn(sh, argc - i, argv + i);
+    sh_func *saved = sh->funcs;
+    sh->funcs = NULL; /* hide functions for the lookup only */
+    int st = sh_run_command(sh, argv + i, argc - i, NULL, 0, NULL);
+    sh->funcs = saved;
+    return st;
+}
+
+static int b_builtin(sh_state *sh, int argc, char **argv)
+{
+    if (argc < 2) return 0;
+    const sh_builtin *bi = sh_builtin_find(argv[1]);
+    if (!bi) {
+        sh_builtin_error(sh, "builtin", "%s: not a shell builtin", argv[1]);
+        return 1;
+    }
+    return bi->fn(sh, argc - 1, argv + 1);
+}
+
+/* ---- getopts ---- */
+static int b_getopts(sh_state *sh, int argc, char **argv)
+{
+    if (argc < 3) {
+        sh_builtin_error(sh, "getopts", "usage: getopts optstring name [arg ...]");
+        sh_usage(sh, "getopts: usage: getopts optstring name [arg ...]");
+        return 2;
+    }
+    const char *optstring = argv[1];
+    const char *name = argv[2];
+    char **args = argc > 3 ? argv + 3 : sh->pos;
+    int nargs = argc > 3 ? argc - 3 : sh->npos;
+    bool silent = optstring[0] == ':';
+    if (silent) optstring++;
+    const char *oi = sh_var_value(sh, "OPTIND");
+    int64_t optind = 1;
+    if (!oi || !sh_parse_int(oi, &optind) || optind < 1) optind = 1;
+    if (optind != sh->getopts_ind) sh->optind_pos = 0;
+    char num[32];
+    if (optind > nargs) {
+        sh_var_set(sh, name, "?", 0);
+        sh_var_unset(sh, "OPTARG");
+        return 1;
+    }
+    const char *arg = args[optind - 1];
+    if (sh->optind_pos == 0) {
+        if (arg[0] != '-' || !arg[1]) {
+            sh_var_set(sh, name, "?", 0);
+            return 1;
+        }
+        if (strcmp(arg, "--") == 0) {
+            snprintf(num, sizeof num, "%lld", (long long)optind + 1);
+            sh_var_set(sh, "OPTIND", num, 0);
+            sh_var_set(sh, name, "?", 0);
+            return 1;
+        }
+        sh->optind_pos = 1;
+    }
+    char c = arg[sh->optind_pos++];
+    bool last = arg[sh->optind_pos] == 0;
+    const char *spec = (c && c != ':') ? strchr(optstring, c) : NULL;
+    int st = 0;
+    char opt[2] = {c, 0};
+    if (!spec) {
+        if (silent) {
+            sh_var_set(sh, name, "?", 0);
+            sh_var_set(sh, "OPTARG", opt, 0);
+        } else {
+            const char *oe = sh_var_value(sh, "OPTERR");
+            if (!oe || strcmp(oe, "0") != 0) sh_error_noline(sh, "illegal option -- %c", c);
+            sh_var_set(sh, name, "?", 0);
+            sh_var_unset(sh, "OPTARG");
+        }
+    } else if (spec[1] == ':') {
+        if (!last) {
+            sh_var_set(sh, "OPTARG", arg + sh->optind_pos, 0);
+            last = true;
+            sh_var_set(sh, name, opt, 0);
+        } else if (optind < nargs) {
+            sh_var_set(sh, "OPTARG", args[optind], 0);
+            optind++;
+            sh_var_set(sh, name, opt, 0);
+        } else {
+            if (silent) {
+                sh_var_set(sh, name, ":", 0);
+                sh_var_set(sh, "OPTARG", opt, 0);
+            } else {
+                const char *oe = sh_var_value(sh, "OPTERR");
+                if (!oe || strcmp(oe, "0") != 0)
+                    sh_error_noline(sh, "option requires an argument -- %c", c);
+                sh_var_set(sh, name, "?", 0);
+                sh_var_unset(sh, "OPTARG");
+            }
+        }
+    } else {
+        sh_var_set(sh, name, opt, 0);
+        sh_var_unset(sh, "OPTARG");
+    }
+    if (last) {
+        optind++;
+        sh->optind_pos = 0;
+    }
+    snprintf(num, sizeof num, "%lld", (long long)optind);
+    sh_var_set(sh, "OPTIND", num, 0);
+    /* the OPTIND assignment reset the bundle position: restore it */
+    sh->getopts_ind = (int)optind;
+    if (!last) sh->optind_pos = sh->optind_pos ? sh->optind_pos : 0;
+    return st;
+}
+
+/* ---- umask ---- */
+static int b_umask(sh_state *sh, int argc, char **argv)
+{
+    bool sym = false;
+    int i = 1;
+    if (i < argc && strcmp(argv[i], "-S") == 0) {
+        sym = true;
+        i++;
+    }
+    if (i < argc && strcmp(argv[i], "-p") == 0) i++;
+    if (i >= argc) {
+        unsigned m = vk_umask(sh->p, 0);
+        vk_umask(sh->p, m);
+        char buf[64];
+        if (sym) {
+            unsigned a = ~m & 0777;
+            char u[4], g[4], o[4];
+            int k;
+#define PERM(dst, bits)                                                                            \
+    k = 0;                                                                                         \
+    if ((bits) & 4) dst[k++] = 'r';                                                                \
+    if ((bits) & 2) dst[k++] = 'w';                                                                \
+    if ((bits) & 1) dst[k++] = 'x';                                                                \
+    dst[k] = 0;
+            PERM(u, a >> 6)
+            PERM(g, (a >> 3) & 7)
+            PERM(o, a & 7)
+#undef PERM
+            snprintf(buf, sizeof buf, "u=%s,g=%s,o=%s\n", u, g, o);
+        } else {
+            snprintf(buf, sizeof buf, "%04o\n", m);
+        }
+        outs(sh, buf);
+        return 0;
+    }
+    const char *s = argv[i];
+    unsigned m = 0;
+    for (const char *c = s; *c; c++) {
+        if (*c < '0' || *c > '7') {
+            sh_builtin_error(sh, "umask", "%s: octal number out of range", s);
+            return 1;
+        }
+        m = m * 8 + (unsigned)(*c - '0');
+    }
+    if (m > 0777) {
+        sh_builtin_error(sh, "umask", "%s: octal number out of range", s);
+        return 1;
+    }
+    vk_umask(sh->p, m);
+    return 0;
+}
+
+/* ---- alias ---- */
+static void alias_print(sh_state *sh, sh_buf *b, sh_alias *a)
+{
+    sh_buf_printf(b, "alias %s='", a->name);
+    for (const char *s = a->val; *s; s++) {
+        if (*s == '\'')
+            sh_buf_adds(b, "'\\''");
+        else
+            sh_buf_addc(b, *s);
+    }
+    sh_buf_adds(b, "'\n");
+}
+
+static int b_alias(sh_state *sh, int argc, char **argv)
+{
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    int i = 1;
+    if (i < argc && strcmp(argv[i], "-p") == 0) i++;
+    if (i >= argc) {
+        /* sorted by name */
+        int n = 0;
+        for (sh_alias *a = sh->aliases; a; a = a->next) n++;
+        sh_alias **v = vk_calloc(sh->p, (size_t)n + 1, sizeof *v);
+        if (!v) return 1;
+        n = 0;
+        for (sh_alias *a = sh->aliases; a; a = a->next) v[n++] = a;
+        for (int x = 1; x < n; x++)
+            for (int y = x; y > 0 && strcmp(v[y - 1]->name, v[y]->name) > 0; y--) {
+                sh_alias *t = v[y];
+                v[y] = v[y - 1];
+                v[y - 1] = t;
+            }
+        for (int x = 0; x < n; x++) alias_print(sh, &b, v[x]);
+        vk_free(sh->p, v);
+        out_buf(sh, &b);
+        return 0;
+    }
+    int st = 0;
+    for (; i < argc; i++) {
+        const char *eq = strchr(argv[i], '=');
+        if (!eq) {
+            sh_alias *a = alias_get(sh, argv[i]);
+            if (a) {
+                alias_print(sh, &b, a);
+            } else {
+                out_buf(sh, &b);
+                sh_buf_init(&b, sh->p);
+                sh_builtin_error(sh, "alias", "%s: not found", argv[i]);
+                st = 1;
+            }
+            continue;
+        }
+        char *name = vk_strndup(sh->p, argv[i], (size_t)(eq - argv[i]));
+        char *val = vk_strdup(sh->p, eq + 1);
+        if (!name || !val) {
+            vk_free(sh->p, name);
+            vk_free(sh->p, val);
+            st = 1;
+            continue;
+        }
+        sh_alias *a = alias_get(sh, name);
+        if (a) {
+            vk_free(sh->p, a->val);
+            a->val = val;
+            vk_free(sh->p, name);
+        } else {
+            a = vk_calloc(sh->p, 1, sizeof *a);
+            if (!a) {
+                vk_free(sh->p, name);
+                vk_free(sh->p, val);
+                st = 1;
+                continue;
+            }
+            a->name = name;
+            a->val = val;
+            a->next = sh->aliases;
+            sh->aliases = a;
+        }
+    }
+    out_buf(sh, &b);
+    return st;
+}
+
+static int b_unalias(sh_state *sh, int argc, char **argv)
+{
+    if (argc < 2) {
+        sh_error(sh, "unalias: usage: unalias [-a] name [name ...]");
+        return 2;
+    }
+    if (strcmp(argv[1], "-a") == 0) {
+        while (sh->aliases) {
+            sh_alias *a = sh->aliases;
+            sh->aliases = a->next;
+            vk_free(sh->p, a->name);
+            vk_free(sh->p, a->val);
+            vk_free(sh->p, a);
+        }
+        return 0;
+    }
+    int st = 0;
+    for (int i = 1; i < argc; i++) {
+        bool found = false;
+        for (sh_alias **pp = &sh->aliases; *pp; pp = &(*pp)->next) {
+            if (strcmp((*pp)->name, argv[i]) == 0) {
+                sh_alias *a = *pp;
+                *pp = a->next;
+                vk_free(sh->p, a->name);
+                vk_free(sh->p, a->val);
+                vk_free(sh->p, a);
+                found = true;
+                break;
+            }
+        }
+        if (!found) {
+            sh_builtin_error(sh, "unalias", "%s: not found", argv[i]);
+            st = 1;
+        }
+    }
+    return st;
+}
+
+/* ---- let / shopt / hash ---- */
+static int b_let(sh_state *sh, int argc, char **argv)
+{
+    if (argc < 2) {
+        sh_builtin_error(sh, "let", "expression expected");
+        return 1;
+    }
+    int64_t v = 0;
+    sh->arith_ctx = "let";
+    for (int i = 1; i < argc; i++) {
+        if (sh_arith(sh, argv[i], &v) != 0) {
+            sh->arith_ctx = NULL;
+            return 1;
+        }
+    }
+    sh->arith_ctx = NULL;
+    return v ? 0 : 1;
+}
+
+static const char *const shopt_names[] = {
+#define SH_SHOPT_NAME_(n, s) s,
+    SH_SHOPTS(SH_SHOPT_NAME_)
+#undef SH_SHOPT_NAME_
+};
+
+static int b_shopt(sh_state *sh, int argc, char **argv)
+{
+    int mode = 0; /* 's' set, 'u' unset */
+    bool quiet = false, print = false, oflag = false;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        for (const char *s = argv[i] + 1; *s; s++) {
+            if (*s == 's') mode = 's';
+            else if (*s == 'u') mode = 'u';
+            else if (*s == 'q') quiet = true;
+            else if (*s == 'p') print = true;
+            else if (*s == 'o') oflag = true;
+            else {
+                sh_builtin_error(sh, "shopt", "-%c: invalid option", *s);
+                sh_usage(sh, "shopt: usage: shopt [-pqsu] [-o] [optname ...]");
+                return 2;
+            }
+        }
+    }
+    (void)oflag;
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    int st = 0;
+    if (i >= argc) {
+        for (int k = 0; k < SO_COUNT; k++) {
+            if (mode == 's' && !sh->shopt[k]) continue;
+            if (mode == 'u' && sh->shopt[k]) continue;
+            if (print || mode)
+                sh_buf_printf(&b, "shopt %s %s\n", sh->shopt[k] ? "-s" : "-u", shopt_names[k]);
+            else
+                sh_buf_printf(&b, "%-15s\t%s\n", shopt_names[k], sh->shopt[k] ? "on" : "off");
+        }
+        if (!quiet) out_buf(sh, &b);
+        else sh_buf_free(&b);
+        return 0;
+    }
+    for (; i < argc; i++) {
+        int k = -1;
+        for (int o = 0; o < SO_COUNT; o++)
+            if (strcmp(shopt_names[o], argv[i]) == 0) k = o;
+        if (k < 0) {
+            out_buf(sh, &b);
+            sh_buf_init(&b, sh->p);
+            sh_builtin_error(sh, "shopt", "%s: invalid shell option name", argv[i]);
+            st = 1;
+            continue;
+        }
+        if (mode == 's') sh->shopt[k] = true;
+        else if (mode == 'u') sh->shopt[k] = false;
+        else {
+            if (!sh->shopt[k]) st = 1;
+            if (!quiet) {
+                if (print)
+                    sh_buf_printf(&b, "shopt %s %s\n", sh->shopt[k] ? "-s" : "-u", argv[i]);
+                else
+                    sh_buf_printf(&b, "%-15s\t%s\n", argv[i], sh->shopt[k] ? "on" : "off");
+            }
+        }
+    }
+    out_buf(sh, &b);
+    return st;
+}
+
+static int b_hash(sh_state *sh, int argc, char **argv)
+{
+    int st = 0;
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '-') continue;
+        char *p = sh_path_search(sh, argv[i]);
+        if (!p) {
+            sh_builtin_error(sh, "hash", "%s: not found", argv[i]);
+            st = 1;
+        }
+        vk_free(sh->p, p);
+    }
+    if (argc == 1) sh_usage(sh, "hash: hash table empty");
+    return st;
+}
+
+static int b_jobs(sh_state *sh, int argc, char **argv)
+{
+    sh_jobs_reap(sh);
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    int n = 0;
+    for (sh_job *j = sh->jobs; j; j = j->next) n++;
+    int k = n;
+    for (sh_job *j = sh->jobs; j; j = j->next, k--) {
+        if (argc > 1 && strcmp(argv[1], "-p") == 0)
+            sh_buf_printf(&b, "%d\n", j->pid);
+        else
+            sh_buf_printf(&b, "[%d]%c  %-24s\n", k, k == n ? '+' : (k == n - 1 ? '-' : ' '),
+                          j->done ? "Done" : "Running");
+    }
+    out_buf(sh, &b);
+    return 0;
+}
+
+static const sh_builtin builtins[] = {
+    {".", b_source, true},      {":", b_true, true},          {"[", b_test, false},
+    {"alias", b_alias, false},  {"break", b_break, true},     {"builtin", b_builtin, false},
+    {"cd", b_cd, false},        {"command", b_command, false}, {"continue", b_continue, true},
+    {"declare", b_declare, false}, {"echo", b_echo, false},   {"eval", b_eval, true},
+    {"exec", b_exec, true},     {"exit", b_exit, true},       {"export", b_export, true},
+    {"false", b_false, false},  {"getopts", b_getopts, false}, {"hash", b_hash, false},
+    {"jobs", b_jobs, false},    {"kill", b_kill, false},      {"let", b_let, false},
+    {"local", b_local, false},  {"printf", b_printf, false},  {"pwd", b_pwd, false},
+    {"read", b_read, false},    {"readonly", b_readonly, true}, {"return", b_return, true},
+    {"set", b_set, true},       {"shift", b_shift, true},     {"shopt", b_shopt, false},
+    {"source", b_source, false}, {"test", b_test, false},     {"trap", b_trap, true},
+    {"true", b_true, false},    {"type", b_type, false},      {"typeset", b_declare, false},
+    {"umask", b_umask, false},  {"unalias", b_unalias, false}, {"unset", b_unset, true},
+    {"wait", b_wait, false},
+};
+
+const sh_builtin *sh_builtin_find(const char *name)
+{
+    size_t lo = 0, hi = sizeof builtins / sizeof builtins[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(builtins[mid].name, name);
+        if (c == 0) return &builtins[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}

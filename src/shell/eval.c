@@ -1,0 +1,1023 @@
+/* eval.c: the evaluator: one switch over node types; simple commands (assignments, the
+ * lookup order function > builtin > PATH, temporary environments, xtrace), compound
+ * commands, loops with break/continue, functions with their locals, set -e as bash applies
+ * it. Child processes (pipelines, subshells, background, $(...)) are in jobs.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "shell/sh.h"
+#include "shell/jobs.h"
+
+void sh_set_status(sh_state *sh, int status)
+{
+    sh->status = status;
+    sh->pipestatus[0] = status;
+    sh->npipestatus = 1;
+    sh->pstat_dirty = true;
+}
+
+/* the shell must stop what it is doing (exit, return, break, a fatal error, death) */
+static bool unwinding(sh_state *sh)
+{
+    return sh->jump != J_NONE || sh->dying || sh->fatal;
+}
+
+/* a command failed where set -e counts: run the ERR trap, then maybe exit */
+static void check_errexit(sh_state *sh)
+{
+    if (sh->cond != 0 || sh->status == 0 || sh->jump != J_NONE || sh->in_trap) return;
+    if (sh->ptraps[SH_TRAP_ERR] && *sh->ptraps[SH_TRAP_ERR])
+        sh_run_trap(sh, sh->ptraps[SH_TRAP_ERR]);
+    if (sh->opt[O_ERREXIT] && sh->jump == J_NONE) sh->jump = J_EXIT;
+}
+
+/* a fatal shell error in a non-interactive shell ends it (status already set) */
+static void fatal_exit(sh_state *sh)
+{
+    if (sh->fatal && !sh->interactive) {
+        sh->jump = J_EXIT;
+    }
+}
+
+/* ---- xtrace ---- */
+static void xtrace_words(sh_state *sh, char **assigns, int na, char **argv, int argc)
+{
+    if (!sh->opt[O_XTRACE]) return;
+    const char *ps4 = sh_var_value(sh, "PS4");
+    char *prefix = NULL;
+    if (ps4) {
+        bool save = sh->opt[O_XTRACE];
+        sh->opt[O_XTRACE] = false;
+        prefix = sh_expand_str(sh, ps4);
+        sh->opt[O_XTRACE] = save;
+    }
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    /* bash repeats the first character of PS4 once per level of subshell nesting */
+    const char *pf = prefix ? prefix : "";
+    for (int i = 0; i < sh->xlevel && *pf; i++) sh_buf_addc(&b, pf[0]);
+    for (int i = 0; i < na; i++) {
+        if (i > 0) {
+            sh_buf_addc(&b, '\n');
+            for (int k = 0; k < sh->xlevel && *pf; k++) sh_buf_addc(&b, pf[0]);
+        }
+        sh_buf_adds(&b, pf);
+        sh_buf_adds(&b, assigns[i]);
+    }
+    if (argc > 0) {
+        if (na > 0) {
+            sh_buf_addc(&b, '\n');
+            for (int k = 0; k < sh->xlevel && *pf; k++) sh_buf_addc(&b, pf[0]);
+        }
+        sh_buf_adds(&b, pf);
+        for (int i = 0; i < argc; i++) {
+            if (i > 0) sh_buf_addc(&b, ' ');
+            sh_quote(&b, argv[i]);
+        }
+    }
+    sh_buf_addc(&b, '\n');
+    if (!b.oom) vk_write(sh->p, 2, b.s, b.len);
+    sh_buf_free(&b);
+    vk_free(sh->p, prefix);
+}
+
+/* "+ for x in a "b c"" / "+ case WORD in": bash shows the source words of these */
+static void trace_source(sh_state *sh, const char *kw, const char *name, char **words, int nw,
+                         bool in)
+{
+    const char *ps4 = sh_var_value(sh, "PS4");
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    const char *pf = ps4 ? ps4 : "";
+    for (int i = 0; i < sh->xlevel && *pf; i++) sh_buf_addc(&b, pf[0]);
+    sh_buf_adds(&b, pf);
+    sh_buf_adds(&b, kw);
+    if (name) {
+        sh_buf_addc(&b, ' ');
+        sh_buf_adds(&b, name);
+    }
+    if (!name) {
+        sh_buf_addc(&b, ' ');
+        sh_buf_adds(&b, words[0]);
+        sh_buf_adds(&b, " in");
+    } else if (in) {
+        sh_buf_adds(&b, " in");
+        for (int i = 0; i < nw; i++) {
+            sh_buf_addc(&b, ' ');
+            sh_buf_adds(&b, words[i]);
+        }
+    } else {
+        sh_buf_adds(&b, " in \"$@\"");
+    }
+    sh_buf_addc(&b, '\n');
+    if (!b.oom) vk_write(sh->p, 2, b.s, b.len);
+    sh_buf_free(&b);
+}
+
+/* ---- functions ---- */
+sh_func *sh_func_get(sh_state *sh, const char *name)
+{
+    for (sh_func *f = sh->funcs; f; f = f->next)
+        if (strcmp(f->name, name) == 0) return f;
+    return NULL;
+}
+
+void sh_func_unref(sh_state *sh, sh_func *f)
+{
+    if (--f->refs > 0) return;
+    sh_pool_free(&f->pool);
+    vk_free(sh->p, f->name);
+    vk_free(sh->p, f);
+}
+
+static void func_remove(sh_state *sh, const char *name)
+{
+    for (sh_func **pp = &sh->funcs; *pp; pp = &(*pp)->next) {
+        if (strcmp((*pp)->name, name) == 0) {
+            sh_func *f = *pp;
+            *pp = f->next;
+            sh_func_unref(sh, f);
+            return;
+        }
+    }
+}
+
+int sh_func_define(sh_state *sh, const char *name, sh_node *body)
+{
+    sh_func *f = vk_calloc(sh->p, 1, sizeof *f);
+    if (!f) return -1;
+    f->pool.p = sh->p;
+    f->name = vk_strdup(sh->p, name);
+    f->body = sh_node_copy(&f->pool, body);
+    if (!f->name || !f->body) {
+        sh_pool_free(&f->pool);
+        vk_free(sh->p, f->name);
+        vk_free(sh->p, f);
+        return -1;
+    }
+    f->refs = 1;
+    func_remove(sh, name);
+    f->next = sh->funcs;
+    sh->funcs = f;
+    return 0;
+}
+
+int sh_func_unset(sh_state *sh, const char *name)
+{
+    func_remove(sh, name);
+    return 0;
+}
+
+int sh_call_function(sh_state *sh, sh_func *f, char **argv, int argc)
+{
+    const vos_limits *lim = vk_limits(sh->p);
+    uint64_t max = lim && lim->call_depth ? lim->call_depth : 1000;
+    const char *fn = sh_var_value(sh, "FUNCNEST");
+    int64_t fnest;
+    bool by_funcnest = false;
+    if (fn && sh_parse_int(fn, &fnest) && fnest > 0 && (uint64_t)fnest < max) {
+        max = (uint64_t)fnest;
+        by_funcnest = true;
+    }
+    if ((uint64_t)sh->func_depth >= max) {
+        sh_error(sh, "%s: maximum function nesting level exceeded (%llu)", f->name,
+                 (unsigned long long)max);
+        /* FUNCNEST is the script's own choice; the VM limit is reported as a limit */
+        if (!by_funcnest) vk_limit_hit(sh->p, VOS_EDEPTH);
+        sh_set_status(sh, 1);
+        /* like bash, abandon the whole call chain */
+        sh->fatal = true;
+        sh->jump = J_EXIT;
+        return 1;
+    }
+    char **newpos = vk_calloc(sh->p, (size_t)argc, sizeof *newpos);
+    if (!newpos) return 1;
+    for (int i = 1; i < argc; i++) {
+        newpos[i - 1] = vk_strdup(sh->p, argv[i]);
+        if (!newpos[i - 1]) {
+            for (int k = 1; k < i; k++) vk_free(sh->p, newpos[k - 1]);
+            vk_free(sh->p, newpos);
+            return 1;
+        }
+    }
+    char **oldpos = sh->pos;
+    int oldn = sh->npos;
+    int oldloop = sh->loop_depth;
+    sh->pos = newpos;
+    sh->npos = argc - 1;
+    sh->loop_depth = 0;
+    f->refs++;
+    sh->func_depth++;
+    int st = sh_eval(sh, f->body);
+    if (sh->jump == J_RETURN) {
+        sh->jump = J_NONE;
+        st = sh->status;
+    }
+    /* functions inherit the RETURN trap only with set -T, as in bash */
+    if (sh->ptraps[SH_TRAP_RETURN] && *sh->ptraps[SH_TRAP_RETURN] && !sh->in_trap &&
+        sh->jump == J_NONE && sh->opt[O_FUNCTRACE]) {
+        sh->status = st;
+        sh_run_trap(sh, sh->ptraps[SH_TRAP_RETURN]);
+    }
+    sh_vars_pop_level(sh, sh->func_depth);
+    sh->func_depth--;
+    sh_func_unref(sh, f);
+    for (int i = 0; i < sh->npos; i++) vk_free(sh->p, sh->pos[i]);
+    vk_free(sh->p, sh->pos);
+    sh->pos = oldpos;
+    sh->npos = oldn;
+    sh->loop_depth = oldloop;
+    return st;
+}
+
+/* ---- PATH ---- */
+char *sh_path_search(sh_state *sh, const char *name)
+{
+    const char *path = sh_var_value(sh, "PATH");
+    if (!path) path = "/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin:.";
+    char *noexec = NULL;
+    const char *s = path;
+    for (;;) {
+        const char *e = strchr(s, ':');
+        size_t dl = e ? (size_t)(e - s) : strlen(s);
+        char buf[VK_PATH_MAX];
+        int n;
+        if (dl == 0)
+            n = snprintf(buf, sizeof buf, "%s", name);
+        else
+            n = snprintf(buf, sizeof buf, "%.*s/%s", (int)dl, s, name);
+        if (n > 0 && (size_t)n < sizeof buf) {
+            struct vk_stat st;
+            if (vk_stat(sh->p, buf, &st) == 0 && !VK_S_ISDIR(st.mode)) {
+                if (vk_access(sh->p, buf, VK_X_OK) == 0) {
+                    vk_free(sh->p, noexec);
+                    return vk_strdup(sh->p, buf);
+                }
+                if (!noexec) noexec = vk_strdup(sh->p, buf);
+            }
+        }
+        if (!e) break;
+        s = e + 1;
+    }
+    return noexec;
+}
+
+/* ---- running an external command ---- */
+typedef struct exec_arg {
+    const char *path;
+    const char *name;
+    char **argv;
+    char **envp;
+    char prefix[300]; /* "bash: line 3: " */
+} exec_arg;
+
+static int exec_entry(vk_proc *p, void *arg)
+{
+    exec_arg *ea = arg;
+    int rc = vk_execve(p, ea->path, ea->argv, ea->envp);
+    char msg[600];
+    int status = 126;
+    const char *what;
+    switch (rc) {
+    case VOS_ENOENT:
+        status = 127;
+        what = "No such file or directory";
+        break;
+    case VOS_ENOEXEC:
+        what = "cannot execute binary file: Exec format error";
+        break;
+    default:
+        what = sh_strerror(rc);
+    }
+    snprintf(msg, sizeof msg, "%s%s: %s\n", ea->prefix, ea->name, what);
+    vk_write(p, 2, msg, strlen(msg));
+    return status;
+}
+
+static void msg_prefix(sh_state *sh, char *buf, size_t n)
+{
+    const char *src = (sh->cmode && sh->func_depth > 0) ? "environment"
+                                                         : (sh->srcname ? sh->srcname : "bash");
+    snprintf(buf, n, "%s: line %d: ", src, sh->lineno);
+}
+
+static int run_external(sh_state *sh, char **argv, int argc, char **assigns, int nassigns)
+{
+    const char *name = argv[0];
+    char *path = NULL;
+    if (strchr(name, '/')) {
+        path = vk_strdup(sh->p, name);
+        struct vk_stat st;
+        if (path && vk_stat(sh->p, path, &st) == 0 && VK_S_ISDIR(st.mode)) {
+            sh_error(sh, "%s: Is a directory", name);
+            vk_free(sh->p, path);
+            return 126;
+        }
+    } else {
+        path = sh_path_search(sh, name);
+        if (!path) {
+            sh_error(sh, "%s: command not found", name);
+            return 127;
+        }
+    }
+    if (!path) return 1;
+    char **envp = sh_env_build(sh, assigns, nassigns);
+    if (!envp) {
+        vk_free(sh->p, path);
+        return 1;
+    }
+    exec_arg ea = {.path = path, .name = name, .argv = argv, .envp = envp};
+    msg_prefix(sh, ea.prefix, sizeof ea.prefix);
+    vk_proc *child;
+    int rc = vk_proc_new(sh->p, &child);
+    int status;
+    if (rc < 0) {
+        sh_error(sh, "fork: %s", sh_strerror(rc));
+        status = 254;
+    } else {
+        int ws = vk_proc_run(child, exec_entry, &ea);
+        status = ws < 0 ? 126 : VK_WSHELL(ws);
+    }
+    sh_env_free(sh, envp);
+    vk_free(sh->p, path);
+    return status;
+}
+
+/* ---- simple commands ---- */
+/* assignment word "name=value" / "name+=value" / "name[i]=value" / "name=(list)" */
+static int do_assign(sh_state *sh, const char *w, bool temp)
+{
+    const char *eq = strchr(w, '=');
+    size_t nl = (size_t)(eq - w);
+    bool append = nl > 0 && w[nl - 1] == '+';
+    if (append) nl--;
+    char name[256];
+    if (nl >= sizeof name) return -1;
+    memcpy(name, w, nl);
+    name[nl] = 0;
+    const char *rhs = eq + 1;
+    char *br = strchr(name, '[');
+    if (!temp && !br && rhs[0] == '(' && rhs[strlen(rhs) - 1] == ')') {
+        /* name=(words): an indexed array; the list is split into words by the parser */
+        size_t il = strlen(rhs) - 2;
+        char *text = vk_malloc(sh->p, il + 3);
+        if (!text) return -1;
+        memcpy(text, "_ ", 2);
+        memcpy(text + 2, rhs + 1, il);
+        text[il + 2] = 0;
+        sh_parser *ps = sh_parser_new(sh, text, il + 2, sh->lineno);
+        vk_free(sh->p, text);
+        if (!ps) return -1;
+        sh_pool pool = {.p = sh->p};
+        sh_node *node = NULL;
+        int prc = sh_parse_next(ps, &pool, &node);
+        sh_parser_free(ps);
+        if (prc != PARSE_OK || !node || node->type != N_SIMPLE || node->nwords < 1) {
+            sh_pool_free(&pool);
+            return -1;
+        }
+        char **f;
+        int nf;
+        int rc = sh_expand_words(sh, node->words + 1, node->nwords - 1, &f, &nf);
+        sh_pool_free(&pool);
+        if (rc) return -1;
+        sh_var *v = sh_var_get(sh, name);
+        int64_t start = 0;
+        if (append && v && (v->flags & VF_ARRAY) && v->narr)
+            start = v->arr[v->narr - 1].idx + 1;
+        else if (append && v && v->val)
+            start = 1;
+        if (!append || !v) {
+            v = sh_array_new(sh, name);
+        } else if (v->flags & VF_READONLY) {
+            sh_error(sh, "%s: readonly variable", name);
+            v = NULL;
+        }
+        if (!v) {
+            sh_fields_free(sh, f);
+            return -1;
+        }
+        for (int i = 0; i < nf; i++) sh_array_set(sh, v, start + i, f[i]);
+        sh_fields_free(sh, f);
+        return 0;
+    }
+    char *val = sh_expand_str(sh, rhs);
+    if (!val) return -1;
+    int rc;
+    if (br) {
+        char *close = strrchr(br, ']');
+        if (!close) {
+            vk_free(sh->p, val);
+            return -1;
+        }
+        *br = 0;
+        *close = 0;
+        char *subx = sh_expand_str(sh, br + 1);
+        int64_t idx = 0;
+        rc = subx ? sh_arith(sh, subx, &idx) : -1;
+        vk_free(sh->p, subx);
+        if (rc == 0) {
+            sh_var *v = sh_var_get(sh, name);
+            if (v && (v->flags & VF_READONLY)) {
+                sh_error(sh, "%s: readonly variable", name);
+                rc = -1;
+            } else {
+                if (!v) v = sh_array_new(sh, name);
+                if (!v) {
+                    rc = -1;
+                } else if (append) {
+                    const char *old = sh_array_get(v, idx);
+                    size_t ol = old ? strlen(old) : 0;
+                    char *nv = vk_malloc(sh->p, ol + strlen(val) + 1);
+                    if (nv) {
+                        memcpy(nv, old ? old : "", ol);
+                        strcpy(nv + ol, val);
+                        rc = sh_array_set(sh, v, idx, nv);
+                        vk_free(sh->p, nv);
+                    } else {
+                        rc = -1;
+                    }
+                } else {
+                    rc = sh_array_set(sh, v, idx, val);
+                }
+            }
+        }
+        vk_free(sh->p, val);
+        return rc;
+    }
+    if (append) {
+        sh_var *v = sh_var_get(sh, name);
+        const char *old = sh_var_value(sh, name);
+        if (v && (v->flags & VF_INTEGER)) {
+            int64_t a = 0, b = 0;
+            if (old) sh_arith(sh, old, &a);
+            if (sh_arith(sh, val, &b)) {
+                vk_free(sh->p, val);
+                return -1;
+            }
+            char num[32];
+            snprintf(num, sizeof num, "%lld", (long long)(a + b));
+            vk_free(sh->p, val);
+            return sh_var_set(sh, name, num, 0);
+        }
+        size_t ol = old ? strlen(old) : 0;
+        char *nv = vk_malloc(sh->p, ol + strlen(val) + 1);
+        if (!nv) {
+            vk_free(sh->p, val);
+            return -1;
+        }
+        memcpy(nv, old ? old : "", ol);
+        strcpy(nv + ol, val);
+        vk_free(sh->p, val);
+        val = nv;
+    } else {
+        sh_var *v = sh_var_get(sh, name);
+        if (v && (v->flags & VF_INTEGER)) {
+            int64_t a = 0;
+            if (sh_arith(sh, val, &a)) {
+                vk_free(sh->p, val);
+                return -1;
+            }
+            char num[32];
+            snprintf(num, sizeof num, "%lld", (long long)a);
+            vk_free(sh->p, val);
+            return sh_var_set(sh, name, num, 0);
+        }
+    }
+    if (temp)
+        rc = sh_tempenv_push(sh, name, val);
+    else
+        rc = sh_var_set(sh, name, val, 0);
+    vk_free(sh->p, val);
+    return rc;
+}
+
+/* expanded assignment strings ("k=v") for an external command's environment */
+static char **expand_assigns_env(sh_state *sh, char **assigns, int n)
+{
+    char **out = vk_calloc(sh->p, (size_t)n + 1, sizeof *out);
+    if (!out) return NULL;
+    for (int i = 0; i < n; i++) {
+        const char *eq = strchr(assigns[i], '=');
+        size_t nl = (size_t)(eq - assigns[i]);
+        bool append = nl > 0 && assigns[i][nl - 1] == '+';
+        char *val = sh_expand_str(sh, eq + 1);
+        if (!val) {
+            sh_env_free(sh, out);
+            return NULL;
+        }
+        size_t kl = append ? nl - 1 : nl;
+        const char *old = NULL;
+        if (append) {
+            char nm[256];
+            snprintf(nm, sizeof nm, "%.*s", (int)kl, assigns[i]);
+            old = sh_var_value(sh, nm);
+        }
+        size_t len = kl + 1 + (old ? strlen(old) : 0) + strlen(val) + 1;
+        out[i] = vk_malloc(sh->p, len);
+        if (!out[i]) {
+            vk_free(sh->p, val);
+            sh_env_free(sh, out);
+            return NULL;
+        }
+        snprintf(out[i], len, "%.*s=%s%s", (int)kl, assigns[i], old ? old : "", val);
+        vk_free(sh->p, val);
+    }
+    return out;
+}
+
+static int eval_simple(sh_state *sh, sh_node *n)
+{
+    sh->lineno = n->line;
+    if (sh->ptraps[SH_TRAP_DEBUG] && *sh->ptraps[SH_TRAP_DEBUG] && !sh->in_trap &&
+        (sh->func_depth == 0 || sh->opt[O_FUNCTRACE])) {
+        sh_run_trap(sh, sh->ptraps[SH_TRAP_DEBUG]);
+        if (sh->jump != J_NONE) return sh->status;
+    }
+    char **argv = NULL;
+    int argc = 0;
+    if (sh_expand_words(sh, n->words, n->nwords, &argv, &argc) != 0) {
+        if (!sh->fatal && sh->status == 0) sh->status = 1;
+        sh->fatal = true;
+        fatal_exit(sh);
+        return sh->status;
+    }
+    int status = 0;
+    if (argc == 0) {
+        /* assignments only (and redirections, done in a scratch context) */
+        sh->subst_ran = false;
+        int st = 0;
+        for (int i = 0; i < n->nassigns; i++) {
+            if (do_assign(sh, n->assigns[i], false) != 0) {
+                st = 1;
+                sh->fatal = true;
+                break;
+            }
+        }
+        if (sh->opt[O_XTRACE] && n->nassigns) {
+            /* bash traces the expanded values */
+            char **shown = vk_calloc(sh->p, (size_t)n->nassigns + 1, sizeof *shown);
+            if (shown) {
+                for (int i = 0; i < n->nassigns; i++) {
+                    const char *eq = strchr(n->assigns[i], '=');
+                    char nm[256];
+                    snprintf(nm, sizeof nm, "%.*s", (int)(eq - n->assigns[i]), n->assigns[i]);
+                    char *plus = strchr(nm, '+');
+                    if (plus) *plus = 0;
+                    const char *v = sh_var_value(sh, nm);
+                    sh_buf b;
+                    sh_buf_init(&b, sh->p);
+                    sh_buf_adds(&b, nm);
+                    sh_buf_addc(&b, '=');
+                    sh_quote(&b, v ? v : "");
+                    shown[i] = sh_buf_take(&b);
+                }
+                bool ok = true;
+                for (int i = 0; i < n->nassigns; i++)
+                    if (!shown[i]) ok = false;
+                if (ok) xtrace_words(sh, shown, n->nassigns, NULL, 0);
+                sh_env_free(sh, shown);
+            }
+        }
+        if (st == 0 && sh->subst_ran) st = sh->status;
+        if (n->redirs) {
+            sh_redir_undo u = {0};
+            if (sh_redirect(sh, n->redirs, &u) != 0) st = 1;
+            sh_redir_restore(sh, &u);
+        }
+        sh_fields_free(sh, argv);
+        sh_var_set(sh, "_", "", 0);
+        sh_set_status(sh, st);
+        if (sh->fatal) {
+            if (!sh->interactive) sh->jump = J_EXIT;
+        }
+        return st;
+    }
+    status = sh_run_command(sh, argv, argc, n->assigns, n->nassigns, n->redirs);
+    /* $_: the last argument of the previous command */
+    sh_var *u = sh_var_get(sh, "_");
+    if (!u || !(u->flags & VF_READONLY)) sh_var_set(sh, "_", argv[argc - 1], 0);
+    sh_fields_free(sh, argv);
+    return status;
+}
+
+int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nassigns,
+                   sh_redir *redirs)
+{
+    int status = 0;
+    const sh_builtin *bi = NULL;
+    sh_func *fn = sh_func_get(sh, argv[0]);
+    if (!fn) bi = sh_builtin_find(argv[0]);
+    if (sh->opt[O_XTRACE]) {
+        char **shown = NULL;
+        if (nassigns) shown = expand_assigns_env(sh, assigns, nassigns);
+        xtrace_words(sh, shown, shown ? nassigns : 0, argv, argc);
+        sh_env_free(sh, shown);
+    }
+    sh_redir_undo u = {0};
+    bool exec_noargs = bi && strcmp(argv[0], "exec") == 0 && argc == 1;
+    if (redirs && sh_redirect(sh, redirs, exec_noargs ? NULL : &u) != 0) {
+        sh_redir_restore(sh, &u);
+        sh_set_status(sh, 1);
+        return 1;
+    }
+    if (fn || bi) {
+        sh_saved *mark = sh->tempenv;
+        bool ok = true;
+        for (int i = 0; i < nassigns; i++) {
+            if (do_assign(sh, assigns[i], true) != 0) ok = false;
+        }
+        (void)ok;
+        if (fn) {
+            status = sh_call_function(sh, fn, argv, argc);
+        } else {
+            status = bi->fn(sh, argc, argv);
+        }
+        sh_tempenv_pop(sh, mark);
+    } else {
+        char **env = NULL;
+        if (nassigns) {
+            env = expand_assigns_env(sh, assigns, nassigns);
+            if (!env) {
+                sh_redir_restore(sh, &u);
+                sh_set_status(sh, 1);
+                return 1;
+            }
+        }
+        status = run_external(sh, argv, argc, env, nassigns);
+        sh_env_free(sh, env);
+    }
+    sh_redir_restore(sh, &u);
+    if (sh->jump == J_EXIT || sh->jump == J_RETURN) return sh->status;
+    sh_set_status(sh, status);
+    return status;
+}
+
+/* ---- compound commands ---- */
+static int eval_cond(sh_state *sh, sh_node *n)
+{
+    sh->cond++;
+    int st = sh_eval(sh, n);
+    sh->cond--;
+    return st;
+}
+
+/* after a loop body: handle break/continue; true when the loop must stop */
+static bool loop_jump(sh_state *sh, bool *cont)
+{
+    *cont = false;
+    if (sh->jump == J_BREAK) {
+        if (--sh->jump_n <= 0) sh->jump = J_NONE;
+        return true;
+    }
+    if (sh->jump == J_CONTINUE) {
+        if (--sh->jump_n <= 0) {
+            sh->jump = J_NONE;
+            *cont = true;
+            return false;
+        }
+        return true;
+    }
+    return sh->jump != J_NONE || sh->dying || sh->fatal;
+}
+
+static int eval_loop(sh_state *sh, sh_node *n, bool until)
+{
+    int status = 0;
+    sh->loop_depth++;
+    for (;;) {
+        if (!sh_step(sh)) break;
+        int c = eval_cond(sh, n->a);
+        bool cont;
+        if (loop_jump(sh, &cont)) break;
+        if (cont) continue;
+        if (until ? c == 0 : c != 0) break;
+        status = sh_eval(sh, n->b);
+        if (loop_jump(sh, &cont)) break;
+    }
+    sh->loop_depth--;
+    if (sh->jump == J_NONE) sh_set_status(sh, status);
+    return sh->status;
+}
+
+/* one part of for (( ; ; )): its value, or -1 (message printed) */
+static int for_arith_part(sh_state *sh, const char *text, int64_t *v)
+{
+    *v = 1;
+    const char *t = text;
+    while (*t == ' ' || *t == '\t' || *t == '\n') t++;
+    if (!*t) return 0;
+    char *e = sh_expand_str(sh, text);
+    if (!e) return -1;
+    sh->arith_ctx = "((";
+    int rc = sh_arith(sh, e, v);
+    sh->arith_ctx = NULL;
+    vk_free(sh->p, e);
+    return rc;
+}
+
+static int eval_for_arith(sh_state *sh, sh_node *n)
+{
+    int64_t v;
+    int status = 0;
+    if (for_arith_part(sh, n->words[0], &v) != 0) {
+        sh_set_status(sh, 1);
+        return 1;
+    }
+    sh->loop_depth++;
+    for (;;) {
+        if (!sh_step(sh)) break;
+        if (for_arith_part(sh, n->words[1], &v) != 0) {
+            status = 1;
+            break;
+        }
+        if (!v) break;
+        status = sh_eval(sh, n->a);
+        bool cont;
+        if (loop_jump(sh, &cont)) break;
+        if (for_arith_part(sh, n->words[2], &v) != 0) {
+            status = 1;
+            break;
+        }
+    }
+    sh->loop_depth--;
+    if (sh->jump == J_NONE) sh_set_status(sh, status);
+    return sh->status;
+}
+
+static int eval_for(sh_state *sh, sh_node *n)
+{
+    sh->lineno = n->line;
+    if (n->flags & NF_FOR_ARITH) return eval_for_arith(sh, n);
+    if (!sh_is_name(n->name, strlen(n->name))) {
+        sh_error(sh, "`%s': not a valid identifier", n->name);
+        sh_set_status(sh, 1);
+        return 1;
+    }
+    char **items;
+    int nitems;
+    if (n->flags & NF_FOR_IN) {
+        if (sh_expand_words(sh, n->words, n->nwords, &items, &nitems) != 0) {
+            sh->fatal = true;
+            fatal_exit(sh);
+            return sh->status;
+        }
+    } else {
+        items = vk_calloc(sh->p, (size_t)sh->npos + 1, sizeof *items);
+        if (!items) return 1;
+        nitems = 0;
+        for (int i = 0; i < sh->npos; i++) {
+            items[i] = vk_strdup(sh->p, sh->pos[i]);
+            if (!items[i]) break;
+            nitems++;
+        }
+    }
+    int status = 0;
+    sh->loop_depth++;
+    for (int i = 0; i < nitems; i++) {
+        if (!sh_step(sh)) break;
+        if (sh->opt[O_XTRACE]) trace_source(sh, "for", n->name, n->words, n->nwords,
+                                            (n->flags & NF_FOR_IN) != 0);
+        if (sh_var_set(sh, n->name, items[i], 0) != 0) {
+            status = 1;
+            break;
+        }
+        status = sh_eval(sh, n->a);
+        bool cont;
+        if (loop_jump(sh, &cont)) break;
+    }
+    sh->loop_depth--;
+    sh_fields_free(sh, items);
+    if (sh->jump == J_NONE) sh_set_status(sh, status);
+    return sh->status;
+}
+
+static int eval_case(sh_state *sh, sh_node *n)
+{
+    sh->lineno = n->line;
+    if (sh->opt[O_XTRACE]) trace_source(sh, "case", NULL, n->words, 1, true);
+    char *word = sh_expand_str(sh, n->words[0]);
+    if (!word) {
+        sh->fatal = true;
+        fatal_exit(sh);
+        return sh->status;
+    }
+    int status = 0;
+    bool fall = false;
+    for (sh_node *it = n->a; it; it = it->next) {
+        bool match = fall;
+        for (int i = 0; !match && i < it->nwords; i++) {
+            char *pat = sh_expand_pattern(sh, it->words[i]);
+            if (!pat) {
+                vk_free(sh->p, word);
+                sh->fatal = true;
+                fatal_exit(sh);
+                return sh->status;
+            }
+            match = sh_pmatch(pat, word);
+            vk_free(sh->p, pat);
+        }
+        if (!match) continue;
+        status = it->a ? sh_eval(sh, it->a) : 0;
+        if (unwinding(sh)) break;
+        if (it->flags & NF_CASE_FALL) {
+            fall = true;
+            continue;
+        }
+        fall = false;
+        if (it->flags & NF_CASE_TEST) continue;
+        break;
+    }
+    vk_free(sh->p, word);
+    if (sh->jump == J_NONE) sh_set_status(sh, status);
+    return sh->status;
+}
+
+static int eval_arith_cmd(sh_state *sh, sh_node *n)
+{
+    sh->lineno = n->line;
+    char *e = sh_expand_str(sh, n->words[0]);
+    if (!e) {
+        sh_set_status(sh, 1);
+        return 1;
+    }
+    int64_t v = 0;
+    sh->arith_ctx = "((";
+    int st = sh_arith(sh, e, &v) != 0 ? 1 : (v ? 0 : 1);
+    sh->arith_ctx = NULL;
+    if (sh->opt[O_XTRACE]) {
+        sh_buf b;
+        sh_buf_init(&b, sh->p);
+        sh_buf_adds(&b, "(( ");
+        sh_buf_adds(&b, e);
+        sh_buf_adds(&b, " ))");
+        char *s = sh_buf_take(&b);
+        if (s) {
+            char *one[1] = {s};
+            const char *ps4 = sh_var_value(sh, "PS4");
+            char line[4096];
+            snprintf(line, sizeof line, "%s%s\n", ps4 ? ps4 : "", s);
+            sh_write_str(sh, 2, line);
+            (void)one;
+            vk_free(sh->p, s);
+        }
+    }
+    vk_free(sh->p, e);
+    sh_set_status(sh, st);
+    return st;
+}
+
+static int eval_with_redirs(sh_state *sh, sh_node *n, sh_node *body)
+{
+    sh_redir_undo u = {0};
+    if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
+        sh_redir_restore(sh, &u);
+        sh_set_status(sh, 1);
+        return 1;
+    }
+    int st = sh_eval(sh, body);
+    sh_redir_restore(sh, &u);
+    return st;
+}
+
+int sh_eval(sh_state *sh, sh_node *n)
+{
+    if (!n || unwinding(sh)) return sh->status;
+    if (!sh_step(sh)) return sh->status;
+    const vos_limits *lim = vk_limits(sh->p);
+    /* a guard for the C stack: deep enough for call_depth levels of function recursion
+     * (a few evaluator frames each) plus nest_depth levels of compound commands */
+    uint64_t calls = lim && lim->call_depth && lim->call_depth < 100000 ? lim->call_depth : 1000;
+    uint64_t nests = lim && lim->nest_depth && lim->nest_depth < 100000 ? lim->nest_depth : 1000;
+    uint64_t max = calls * 6 + nests * 2;
+    if ((uint64_t)++sh->nest > max) {
+        sh_error(sh, "evaluation nested too deeply (nest_depth limit)");
+        vk_limit_hit(sh->p, VOS_ENEST);
+        sh->nest--;
+        sh->fatal = true;
+        sh->jump = J_EXIT;
+        sh_set_status(sh, 1);
+        return 1;
+    }
+    int st = sh->status;
+    switch (n->type) {
+    case N_SIMPLE:
+        st = eval_simple(sh, n);
+        check_errexit(sh);
+        break;
+    case N_PIPE:
+        st = sh_eval_pipe(sh, n);
+        if (!(n->flags & NF_BANG)) check_errexit(sh);
+        break;
+    case N_AND:
+    case N_OR:
+        st = eval_cond(sh, n->a);
+        if (unwinding(sh)) break;
+        if ((n->type == N_AND) == (st == 0)) st = sh_eval(sh, n->b);
+        break;
+    case N_SEQ:
+        sh_eval(sh, n->a);
+        st = sh_eval(sh, n->b);
+        break;
+    case N_BG:
+        st = sh_eval_bg(sh, n->a);
+        break;
+    case N_SUBSHELL:
+        st = sh_eval_subshell(sh, n);
+        check_errexit(sh);
+        break;
+    case N_GROUP:
+        st = eval_with_redirs(sh, n, n->a);
+        break;
+    case N_IF: {
+        sh_redir_undo u = {0};
+        if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
+            sh_redir_restore(sh, &u);
+            st = 1;
+            sh_set_status(sh, 1);
+            break;
+        }
+        int c = eval_cond(sh, n->a);
+        if (!unwinding(sh)) {
+            if (c == 0)
+                st = sh_eval(sh, n->b);
+            else if (n->c)
+                st = sh_eval(sh, n->c);
+            else {
+                st = 0;
+                sh_set_status(sh, 0);
+            }
+        }
+        sh_redir_restore(sh, &u);
+        break;
+    }
+    case N_WHILE:
+    case N_UNTIL: {
+        sh_redir_undo u = {0};
+        if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
+            sh_redir_restore(sh, &u);
+            sh_set_status(sh, 1);
+            st = 1;
+            break;
+        }
+        st = eval_loop(sh, n, n->type == N_UNTIL);
+        sh_redir_restore(sh, &u);
+        break;
+    }
+    case N_FOR: {
+        sh_redir_undo u = {0};
+        if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
+            sh_redir_restore(sh, &u);
+            sh_set_status(sh, 1);
+            st = 1;
+            break;
+        }
+        st = eval_for(sh, n);
+        sh_redir_restore(sh, &u);
+        break;
+    }
+    case N_CASE: {
+        sh_redir_undo u = {0};
+        if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
+            sh_redir_restore(sh, &u);
+            sh_set_status(sh, 1);
+            st = 1;
+            break;
+        }
+        st = eval_case(sh, n);
+        sh_redir_restore(sh, &u);
+        break;
+    }
+    case N_FUNCDEF:
+        sh->lineno = n->line;
+        if (sh_func_define(sh, n->name, n->a) != 0) {
+            st = 1;
+        } else {
+            st = 0;
+        }
+        sh_set_status(sh, st);
+        break;
+    case N_ARITH: {
+        sh_redir_undo u = {0};
+        if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
+            sh_redir_restore(sh, &u);
+            sh_set_status(sh, 1);
+            st = 1;
+            break;
+        }
+        st = eval_arith_cmd(sh, n);
+        sh_redir_restore(sh, &u);
+        check_errexit(sh);
+        break;
+    }
+    case N_COND:
+    case N_CASEITEM:
+    default:
+        sh_error(sh, "internal error: unexpected node %s", sh_node_type_name(n->type));
+        st = 2;
+        sh_set_status(sh, st);
+        break;
+    }
+    sh->nest--;
+    return st;
+}

@@ -1,0 +1,1622 @@
+/* expand.c: word expansion in POSIX order: tilde, parameter, command substitution and
+ * arithmetic (one left-to-right pass over the word's source text), then field splitting on
+ * IFS, pathname expansion and quote removal. Every character carries flags saying whether
+ * it was quoted and whether it came from an unquoted expansion, which is what splitting and
+ * globbing need. Brace expansion and process substitution are left for the bash-parity
+ * issue. */
+#include <stdio.h>
+#include <string.h>
+
+#include "shell/sh.h"
+
+enum {
+    XQ = 1,    /* quoted: not split, not a pattern character */
+    XS = 2,    /* result of an unquoted expansion: subject to field splitting */
+    XBRK = 4,  /* a field break (between "$@" elements); the character is a dummy */
+    XMARK = 8, /* quoted emptiness: the word yields a field even if empty; dummy */
+};
+
+enum {
+    CX_DQ = 1,      /* inside double quotes */
+    CX_HEREDOC = 2, /* here-doc body: only $ ` \ are special */
+    CX_ASSIGN = 4,  /* assignment value: tilde after = and : */
+    CX_PAT = 8,     /* expanding a pattern operand: quotes matter even inside "${...}" */
+    CX_SPLITLIT = 16, /* word of an unquoted ${x:-word}: its literal text splits too */
+};
+
+typedef struct xbuf {
+    sh_state *sh;
+    char *c;
+    uint8_t *f;
+    size_t n, cap;
+    bool oom, err;
+    bool at_empty; /* "$@" expanded to nothing inside the current double quotes */
+    size_t limit;
+} xbuf;
+
+static void x_init(xbuf *x, sh_state *sh)
+{
+    memset(x, 0, sizeof *x);
+    x->sh = sh;
+    const vos_limits *lim = vk_limits(sh->p);
+    x->limit = lim && lim->expand_bytes ? (size_t)lim->expand_bytes : (size_t)64 << 20;
+}
+
+static void x_free(xbuf *x)
+{
+    vk_free(x->sh->p, x->c);
+    vk_free(x->sh->p, x->f);
+    x->c = NULL;
+    x->f = NULL;
+    x->n = x->cap = 0;
+}
+
+static bool x_fail(xbuf *x)
+{
+    return x->oom || x->err;
+}
+
+static bool x_add(xbuf *x, const char *s, size_t n, uint8_t fl)
+{
+    if (x_fail(x)) return false;
+    if (x->n + n > x->limit) {
+        sh_error(x->sh, "expansion too large (expand_bytes limit %zu)", x->limit);
+        vk_limit_hit(x->sh->p, VOS_EEXPAND);
+        x->err = true;
+        x->sh->status = 1;
+        return false;
+    }
+    if (x->n + n + 1 > x->cap) {
+        size_t nc = x->cap ? x->cap * 2 : 64;
+        while (nc < x->n + n + 1) nc *= 2;
+        char *nc_ = vk_realloc(x->sh->p, x->c, nc);
+        if (!nc_) {
+            x->oom = true;
+            return false;
+        }
+        x->c = nc_;
+        uint8_t *nf = vk_realloc(x->sh->p, x->f, nc);
+        if (!nf) {
+            x->oom = true;
+            return false;
+        }
+        x->f = nf;
+        x->cap = nc;
+    }
+    memcpy(x->c + x->n, s, n);
+    memset(x->f + x->n, fl, n);
+    x->n += n;
+    return true;
+}
+
+static bool x_addc(xbuf *x, char c, uint8_t fl) { return x_add(x, &c, 1, fl); }
+
+/* an expansion error: in a non-interactive shell bash ends the script */
+static void x_error(xbuf *x, int status)
+{
+    x->err = true;
+    x->sh->status = status;
+    x->sh->fatal = true;
+}
+
+/* ---- finding the ends of constructs in source text ---- */
+static size_t skip_squote(const char *s, size_t i, size_t n, bool ansic)
+{
+    for (i++; i < n && s[i] != '\''; i++)
+        if (ansic && s[i] == '\\' && i + 1 < n) i++;
+    return i < n ? i + 1 : n;
+}
+
+static size_t skip_dollar(sh_state *sh, const char *s, size_t i, size_t n);
+
+static size_t skip_backquote(const char *s, size_t i, size_t n)
+{
+    for (i++; i < n && s[i] != '`'; i++)
+        if (s[i] == '\\' && i + 1 < n) i++;
+    return i < n ? i + 1 : n;
+}
+
+static size_t skip_dquote(sh_state *sh, const char *s, size_t i, size_t n)
+{
+    for (i++; i < n;) {
+        char c = s[i];
+        if (c == '"') return i + 1;
+        if (c == '\\' && i + 1 < n) {
+            i += 2;
+        } else if (c == '$' && i + 1 < n && (s[i + 1] == '\'' || s[i + 1] == '"')) {
+            i++; /* no $'...' or $"..." inside double quotes */
+        } else if (c == '$') {
+            i = skip_dollar(sh, s, i, n);
+        } else if (c == '`') {
+            i = skip_backquote(s, i, n);
+        } else {
+            i++;
+        }
+    }
+    return n;
+}
+
+/* s[i] is '{' of ${ */
+static size_t skip_brace(sh_state *sh, const char *s, size_t i, size_t n)
+{
+    int depth = 0;
+    while (i < n) {
+        char c = s[i];
+        if (c == '\\' && i + 1 < n) {
+            i += 2;
+        } else if (c == '\'') {
+            i = skip_squote(s, i, n, false);
+        } else if (c == '"') {
+            i = skip_dquote(sh, s, i, n);
+        } else if (c == '$' && i + 1 < n && s[i + 1] != '{') {
+            i = skip_dollar(sh, s, i, n);
+        } else if (c == '`') {
+            i = skip_backquote(s, i, n);
+        } else {
+            if (c == '{') depth++;
+            if (c == '}' && --depth == 0) return i + 1;
+            i++;
+        }
+    }
+    return n;
+}
+
+/* s[i] is the first '(' after "$(" and s[i+1] is '(': an arithmetic $(( ))? end after "))" */
+static size_t arith_end(const char *s, size_t i, size_t n)
+{
+    int depth = 0;
+    for (size_t k = i + 2; k < n; k++) {
+        if (s[k] == '(') depth++;
+        else if (s[k] == ')') {
+            if (depth == 0) return (k + 1 < n && s[k + 1] == ')') ? k + 2 : 0;
+            depth--;
+        }
+    }
+    return 0;
+}
+
+static size_t skip_dollar(sh_state *sh, const char *s, size_t i, size_t n)
+{
+    if (i + 1 >= n) return n;
+    char c = s[i + 1];
+    if (c == '{') return skip_brace(sh, s, i + 1, n);
+    if (c == '\'') return skip_squote(s, i + 1, n, true);
+    if (c == '(') {
+        if (i + 2 < n && s[i + 2] == '(') {
+            size_t e = arith_end(s, i + 1, n);
+            if (e) return e;
+        }
+        return sh_cmdsubst_end(sh, s, i + 2, n);
+    }
+    return i + 1;
+}
+
+/* ---- values ---- */
+static uint8_t val_flags(int ctx) { return (ctx & (CX_DQ | CX_HEREDOC)) ? XQ : XS; }
+
+static bool add_value(xbuf *x, const char *v, size_t n, int ctx)
+{
+    return x_add(x, v, n, val_flags(ctx));
+}
+
+static const char *ifs_value(sh_state *sh)
+{
+    const char *ifs = sh_var_value(sh, "IFS");
+    return ifs ? ifs : " \t\n";
+}
+
+static char *dollar_dash(sh_state *sh, char *buf, size_t n)
+{
+    size_t k = 0;
+    static const char letters[] = {
+#define SH_OPT_LETTER_(nm, c, s) c,
+        SH_OPTIONS(SH_OPT_LETTER_)
+#undef SH_OPT_LETTER_
+    };
+    for (int i = 0; i < O_COUNT && k + 2 < n; i++)
+        if (letters[i] && sh->opt[i]) buf[k++] = letters[i];
+    if (sh->interactive && k + 2 < n) buf[k++] = 'i';
+    if (sh->cmode && k + 2 < n) buf[k++] = 'c';
+    buf[k] = 0;
+    return buf;
+}
+
+/* A parameter's value: a scalar, or a list ($@, $*, a[@]). */
+typedef struct pval {
+    bool set;
+    bool list;          /* $@ / $* / a[@] / a[*] */
+    bool star;          /* joined with IFS[0] when quoted */
+    const char *s;      /* scalar */
+    char **v;           /* list (borrowed or owned) */
+    int nv;
+    bool own_v;         /* v (not its strings) allocated here */
+    char numbuf[64];
+} pval;
+
+static void pval_free(sh_state *sh, pval *pv)
+{
+    if (pv->own_v) vk_free(sh->p, pv->v);
+    pv->v = NULL;
+    pv->own_v = false;
+}
+
+/* Look up name[0..nlen) with optional subscript sub (NULL: none). */
+static bool get_param(xbuf *x, const char *name, size_t nlen, const char *sub, size_t sublen,
+                      pval *pv)
+{
+    sh_state *sh = x->sh;
+    memset(pv, 0, sizeof *pv);
+    if (nlen == 1 && !sub) {
+        char c = name[0];
+        switch (c) {
+        case '@':
+        case '*':
+            pv->set = true;
+            pv->list = true;
+            pv->star = c == '*';
+            pv->v = sh->pos;
+            pv->nv = sh->npos;
+            return true;
+        case '#':
+            snprintf(pv->numbuf, sizeof pv->numbuf, "%d", sh->npos);
+            break;
+        case '?':
+            snprintf(pv->numbuf, sizeof pv->numbuf, "%d", sh->status);
+            break;
+        case '$':
+            snprintf(pv->numbuf, sizeof pv->numbuf, "%d", sh->rootpid);
+            break;
+        case '!':
+            if (!sh->last_bg) return true;
+            snprintf(pv->numbuf, sizeof pv->numbuf, "%d", sh->last_bg);
+            break;
+        case '-':
+            dollar_dash(sh, pv->numbuf, sizeof pv->numbuf);
+            break;
+        case '0':
+            pv->set = true;
+            pv->s = sh->arg0 ? sh->arg0 : "bash";
+            return true;
+        default:
+            goto named;
+        }
+        pv->set = true;
+        pv->s = pv->numbuf;
+        return true;
+    }
+named:
+    if (name[0] >= '0' && name[0] <= '9') {
+        int64_t k = 0;
+        for (size_t i = 0; i < nlen; i++) k = k * 10 + (name[i] - '0');
+        if (k == 0) {
+            pv->set = true;
+            pv->s = sh->arg0 ? sh->arg0 : "bash";
+        } else if (k <= sh->npos) {
+            pv->set = true;
+            pv->s = sh->pos[k - 1];
+        }
+        return true;
+    }
+    char nm[256];
+    if (nlen >= sizeof nm) return true;
+    memcpy(nm, name, nlen);
+    nm[nlen] = 0;
+    if (!sub) {
+        const char *v = sh_var_value(sh, nm);
+        if (v) {
+            pv->set = true;
+            pv->s = v;
+        }
+        return true;
+    }
+    sh_var *var = sh_var_get(sh, nm);
+    if (sublen == 1 && (sub[0] == '@' || sub[0] == '*')) {
+        pv->set = true;
+        pv->list = true;
+        pv->star = sub[0] == '*';
+        if (!var) return true;
+        if (!(var->flags & VF_ARRAY)) {
+            const char *v = sh_var_value(sh, nm);
+            if (!v) return true;
+            pv->v = vk_malloc(sh->p, sizeof(char *));
+            if (!pv->v) {
+                x->oom = true;
+                return false;
+            }
+            pv->own_v = true;
+            pv->v[0] = (char *)v;
+            pv->nv = 1;
+            return true;
+        }
+        pv->v = vk_malloc(sh->p, (var->narr + 1) * sizeof(char *));
+        if (!pv->v) {
+            x->oom = true;
+            return false;
+        }
+        pv->own_v = true;
+        for (size_t i = 0; i < var->narr; i++) pv->v[i] = var->arr[i].val;
+        pv->nv = (int)var->narr;
+        return true;
+    }
+    /* a[index]: the subscript is arithmetic (expanded first) */
+    char *subx = NULL;
+    {
+        char *tmp = vk_strndup(sh->p, sub, sublen);
+        if (!tmp) {
+            x->oom = true;
+            return false;
+        }
+        subx = sh_expand_str(sh, tmp);
+        vk_free(sh->p, tmp);
+    }
+    if (!subx) {
+        x_error(x, 1);
+        return false;
+    }
+    int64_t idx;
+    int rc = sh_arith(sh, subx, &idx);
+    vk_free(sh->p, subx);
+    if (rc) {
+        x_error(x, 1);
+        return false;
+    }
+    if (!var) return true;
+    if (idx < 0) {
+        if (!(var->flags & VF_ARRAY) || var->narr == 0) return true;
+        idx += var->arr[var->narr - 1].idx + 1;
+        if (idx < 0) {
+            sh_error(sh, "%s: bad array subscript", nm);
+            x_error(x, 1);
+            return false;
+        }
+    }
+    const char *v = (var->flags & VF_SPECIAL) ? (idx == 0 ? sh_var_value(sh, nm) : NULL)
+                                              : sh_array_get(var, idx);
+    if (v) {
+        pv->set = true;
+        pv->s = v;
+    }
+    return true;
+}
+
+/* insert a list value ($@ etc.) */
+static void add_list(xbuf *x, pval *pv, int ctx)
+{
+    bool quoted = ctx & (CX_DQ | CX_HEREDOC);
+    if (quoted && pv->star) {
+        const char *ifs = ifs_value(x->sh);
+        for (int i = 0; i < pv->nv; i++) {
+            if (i > 0 && ifs[0]) x_addc(x, ifs[0], XQ);
+            x_add(x, pv->v[i], strlen(pv->v[i]), XQ);
+        }
+        if (pv->nv == 0) x->at_empty = false;
+        return;
+    }
+    if (pv->nv == 0) {
+        if (quoted) x->at_empty = true;
+        return;
+    }
+    for (int i = 0; i < pv->nv; i++) {
+        if (i > 0) {
+            x_addc(x, ' ', XBRK);
+        }
+        if (quoted) x_addc(x, 0, XMARK);
+        add_value(x, pv->v[i], strlen(pv->v[i]), ctx);
+    }
+}
+
+static bool expand_text(xbuf *x, const char *s, size_t n, int ctx);
+
+/* expand a sub-word (operand of ${x:-word}) into its own string */
+static char *expand_sub_str(sh_state *sh, const char *s, size_t n, int ctx, bool *err)
+{
+    xbuf y;
+    x_init(&y, sh);
+    expand_text(&y, s, n, ctx);
+    *err = y.err || y.oom;
+    if (*err) {
+        x_free(&y);
+        return NULL;
+    }
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    for (size_t i = 0; i < y.n; i++) {
+        if (y.f[i] & XMARK) continue;
+        if (y.f[i] & XBRK) {
+            sh_buf_addc(&b, ' ');
+            continue;
+        }
+        sh_buf_addc(&b, y.c[i]);
+    }
+    x_free(&y);
+    char *r = sh_buf_take(&b);
+    if (!r) *err = true;
+    return r;
+}
+
+/* expand a pattern operand: quoted characters are escaped for the matcher */
+static char *expand_sub_pattern(sh_state *sh, const char *s, size_t n, bool *err)
+{
+    xbuf y;
+    x_init(&y, sh);
+    expand_text(&y, s, n, CX_PAT);
+    *err = y.err || y.oom;
+    if (*err) {
+        x_free(&y);
+        return NULL;
+    }
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    for (size_t i = 0; i < y.n; i++) {
+        if (y.f[i] & XMARK) continue;
+        char c = y.c[i];
+        if (y.f[i] & XBRK) c = ' ';
+        if ((y.f[i] & XQ) && strchr("*?[]\\", c)) sh_buf_addc(&b, '\\');
+        sh_buf_addc(&b, c);
+    }
+    x_free(&y);
+    char *r = sh_buf_take(&b);
+    if (!r) *err = true;
+    return r;
+}
+
+/* ${x#p} and friends on one string; result in b */
+static void remove_pattern(sh_buf *b, const char *v, const char *pat, bool suffix, bool longest)
+{
+    size_t n = strlen(v);
+    if (!suffix) {
+        if (longest) {
+            for (size_t k = n + 1; k-- > 0;)
+                if (sh_pmatch_len(pat, v, k)) {
+                    sh_buf_adds(b, v + k);
+                    return;
+                }
+        } else {
+            for (size_t k = 0; k <= n; k++)
+                if (sh_pmatch_len(pat, v, k)) {
+                    sh_buf_adds(b, v + k);
+                    return;
+                }
+        }
+    } else {
+        if (longest) {
+            for (size_t k = 0; k <= n; k++)
+                if (sh_pmatch(pat, v + k)) {
+                    sh_buf_add(b, v, k);
+                    return;
+                }
+        } else {
+            for (size_t k = n + 1; k-- > 0;)
+                if (sh_pmatch(pat, v + k)) {
+                    sh_buf_add(b, v, k);
+                    return;
+                }
+        }
+    }
+    sh_buf_adds(b, v);
+}
+
+/* ${x/pat/rep}: mode 0 first, 1 all, 2 anchored start, 3 anchored end */
+static void replace_pattern(sh_buf *b, const char *v, const char *pat, const char *rep, int mode)
+{
+    size_t n = strlen(v);
+    if (!*pat) {
+        sh_buf_adds(b, v);
+        return;
+    }
+    if (mode == 2) {
+        for (size_t k = n + 1; k-- > 0;)
+            if (sh_pmatch_len(pat, v, k)) {
+                sh_buf_adds(b, rep);
+                sh_buf_adds(b, v + k);
+                return;
+            }
+        sh_buf_adds(b, v);
+        return;
+    }
+    if (mode == 3) {
+        for (size_t k = 0; k <= n; k++)
+            if (sh_pmatch(pat, v + k)) {
+                sh_buf_add(b, v, k);
+                sh_buf_adds(b, rep);
+                return;
+            }
+        sh_buf_adds(b, v);
+        return;
+    }
+    size_t i = 0;
+    while (i <= n) {
+        size_t best = 0;
+        bool found = false;
+        for (size_t k = n - i + 1; k-- > 0;)
+            if (sh_pmatch_len(pat, v + i, k)) {
+                best = k;
+                found = true;
+                break;
+            }
+        if (found && (best > 0 || i < n)) {
+            sh_buf_adds(b, rep);
+            if (best == 0) {
+                sh_buf_addc(b, v[i]);
+                i++;
+            } else {
+                i += best;
+            }
+            if (mode == 0) {
+                sh_buf_adds(b, v + i);
+                return;
+            }
+            continue;
+        }
+        if (i < n) sh_buf_addc(b, v[i]);
+        i++;
+    }
+}
+
+static void case_modify(sh_buf *b, const char *v, const char *pat, bool upper, bool all)
+{
+    for (size_t i = 0; v[i]; i++) {
+        char c = v[i];
+        bool apply = all || i == 0;
+        if (apply && pat && *pat) {
+            char one[2] = {c, 0};
+            apply = sh_pmatch(pat, one);
+        }
+        if (apply) {
+            if (upper && c >= 'a' && c <= 'z') c = (char)(c - 32);
+            if (!upper && c >= 'A' && c <= 'Z') c = (char)(c + 32);
+        }
+        sh_buf_addc(b, c);
+    }
+}
+
+static void ansic_decode(sh_buf *b, const char *s, size_t n, bool utf8);
+
+/* does the locale (LC_ALL, LC_CTYPE, LANG, first set wins) use UTF-8? */
+static bool utf8_locale(sh_state *sh)
+{
+    const char *names[] = {"LC_ALL", "LC_CTYPE", "LANG"};
+    for (int i = 0; i < 3; i++) {
+        const char *v = sh_var_value(sh, names[i]);
+        if (v && *v) return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
+    }
+    return false;
+}
+
+static bool transform(sh_state *sh, sh_buf *b, const char *v, char op)
+{
+    switch (op) {
+    case 'Q': sh_quote(b, v); {
+            /* bash's @Q always quotes */
+            if (b->len && b->s[0] != '\'' && b->s[0] != '$') {
+                sh_buf t;
+                sh_buf_init(&t, sh->p);
+                sh_buf_addc(&t, '\'');
+                sh_buf_adds(&t, b->s);
+                sh_buf_addc(&t, '\'');
+                sh_buf_free(b);
+                *b = t;
+            }
+        }
+        return true;
+    case 'U': case_modify(b, v, NULL, true, true); return true;
+    case 'u': case_modify(b, v, NULL, true, false); return true;
+    case 'L': case_modify(b, v, NULL, false, true); return true;
+    case 'E': ansic_decode(b, v, strlen(v), utf8_locale(sh)); return true;
+    case 'P': sh_buf_adds(b, v); return true;
+    case 'A': case 'a': case 'K': case 'k': sh_buf_adds(b, op == 'a' ? "" : v); return true;
+    }
+    return false;
+}
+
+/* apply a string operation to one value */
+typedef struct strop {
+    int kind;        /* 1 remove, 2 replace, 3 case, 4 substring, 5 transform */
+    const char *pat, *rep;
+    bool suffix, longest, upper, all;
+    int mode;
+    char top;
+    int64_t off, len;
+    bool has_len;
+} strop;
+
+static char *apply_op(sh_state *sh, const strop *op, const char *v)
+{
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    switch (op->kind) {
+    case 1: remove_pattern(&b, v, op->pat, op->suffix, op->longest); break;
+    case 2: replace_pattern(&b, v, op->pat, op->rep, op->mode); break;
+    case 3: case_modify(&b, v, op->pat, op->upper, op->all); break;
+    case 4: {
+        int64_t n = (int64_t)strlen(v);
+        int64_t off = op->off;
+        if (off < 0) off += n;
+        if (off < 0 || off > n) break;
+        int64_t len = op->has_len ? op->len : n - off;
+        if (len < 0) len = n - off + len;
+        if (len < 0) len = -1;
+        if (len > n - off) len = n - off;
+        if (len > 0) sh_buf_add(&b, v + off, (size_t)len);
+        break;
+    }
+    case 5: transform(sh, &b, v, op->top); break;
+    }
+    if (!b.s && !b.oom) sh_buf_add(&b, "", 0);
+    return sh_buf_take(&b);
+}
+
+static bool is_special_param(char c) { return c && strchr("@*#?-$!0", c) != NULL; }
+
+static void unbound(xbuf *x, const char *name, size_t n, const char *sub, size_t sublen)
+{
+    if (sub)
+        sh_error(x->sh, "%.*s[%.*s]: unbound variable", (int)n, name, (int)sublen, sub);
+    else if (name[0] >= '0' && name[0] <= '9')
+        sh_error(x->sh, "$%.*s: unbound variable", (int)n, name);
+    else
+        sh_error(x->sh, "%.*s: unbound variable", (int)n, name);
+    x->sh->fatal = true;
+    x_error(x, 127);
+}
+
+/* context for the word of ${x:-word} / ${x:+word} */
+static int word_ctx(int ctx)
+{
+    ctx &= ~CX_PAT;
+    if (!(ctx & (CX_DQ | CX_HEREDOC))) ctx |= CX_SPLITLIT;
+    return ctx;
+}
+
+/* ${...}: t is the text between the braces */
+static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
+{
+    sh_state *sh = x->sh;
+    size_t k = 0;
+    bool want_len = false, indirect = false;
+    if (m >= 2 && t[0] == '#' && t[1] != '}' &&
+        (sh_is_name_start((unsigned char)t[1]) || (t[1] >= '0' && t[1] <= '9') ||
+         (is_special_param(t[1]) && (m == 2 || t[2] == '[')))) {
+        want_len = true;
+        k = 1;
+    } else if (m >= 2 && t[0] == '!' && (sh_is_name_start((unsigned char)t[1]) ||
+                                          (t[1] >= '0' && t[1] <= '9') || t[1] == '@' ||
+                                          t[1] == '*' || t[1] == '#')) {
+        indirect = true;
+        k = 1;
+    }
+    size_t ns = k;
+    if (k < m && sh_is_name_start((unsigned char)t[k])) {
+        while (k < m && sh_is_name_char((unsigned char)t[k])) k++;
+    } else if (k < m && t[k] >= '0' && t[k] <= '9') {
+        while (k < m && t[k] >= '0' && t[k] <= '9') k++;
+    } else if (k < m && is_special_param(t[k])) {
+        k++;
+    } else {
+        sh_error(sh, "${%.*s}: bad substitution", (int)m, t);
+        x_error(x, 1);
+        return;
+    }
+    const char *name = t + ns;
+    size_t nlen = k - ns;
+    const char *sub = NULL;
+    size_t sublen = 0;
+    if (k < m && t[k] == '[' && sh_is_name_start((unsigned char)name[0])) {
+        size_t e = k + 1;
+        int depth = 1;
+        while (e < m) {
+            if (t[e] == '[') depth++;
+            if (t[e] == ']' && --depth == 0) break;
+            e++;
+        }
+        if (e >= m) {
+            sh_error(sh, "${%.*s}: bad substitution", (int)m, t);
+            x_error(x, 1);
+            return;
+        }
+        sub = t + k + 1;
+        sublen = e - k - 1;
+        k = e + 1;
+    }
+    /* ${!prefix*} ${!prefix@} */
+    if (indirect && !sub && k + 1 == m && (t[k] == '*' || t[k] == '@')) {
+        size_t nv = 0;
+        sh_var **vars = sh_vars_sorted(sh, &nv);
+        bool first = true;
+        bool quoted = ctx & (CX_DQ | CX_HEREDOC);
+        for (size_t i = 0; i < nv; i++) {
+            if (strncmp(vars[i]->name, name, nlen) != 0) continue;
+            if (!vars[i]->val && !(vars[i]->flags & (VF_ARRAY | VF_SPECIAL))) continue;
+            if (!first) {
+                if (quoted && t[k] == '@')
+                    x_addc(x, ' ', XBRK);
+                else
+                    x_addc(x, ' ', quoted ? XQ : XS);
+            }
+            first = false;
+            add_value(x, vars[i]->name, strlen(vars[i]->name), ctx);
+        }
+        vk_free(sh->p, vars);
+        return;
+    }
+    pval pv;
+    if (indirect && sub && sublen == 1 && (sub[0] == '@' || sub[0] == '*')) {
+        /* ${!a[@]}: the indices */
+        char nm[256];
+        if (nlen >= sizeof nm) return;
+        memcpy(nm, name, nlen);
+        nm[nlen] = 0;
+        sh_var *var = sh_var_get(sh, nm);
+        bool quoted = ctx & (CX_DQ | CX_HEREDOC);
+        if (!var) return;
+        size_t cnt = (var->flags & VF_ARRAY) ? var->narr : (var->val ? 1 : 0);
+        for (size_t i = 0; i < cnt; i++) {
+            char num[32];
+            snprintf(num, sizeof num, "%lld",
+                     (long long)((var->flags & VF_ARRAY) ? var->arr[i].idx : 0));
+            if (i > 0) x_addc(x, ' ', quoted && sub[0] == '@' ? XBRK : (quoted ? XQ : XS));
+            add_value(x, num, strlen(num), ctx);
+        }
+        return;
+    }
+    if (!get_param(x, name, nlen, sub, sublen, &pv)) return;
+    if (indirect) {
+        const char *target = pv.list ? NULL : pv.s;
+        pval_free(sh, &pv);
+        if (!target || !*target) {
+            if (!target && sh->opt[O_NOUNSET]) {
+                unbound(x, name, nlen, sub, sublen);
+                return;
+            }
+            sh_error(sh, "%.*s: invalid indirect expansion", (int)nlen, name);
+            x_error(x, 1);
+            return;
+        }
+        char *tg = vk_strdup(sh->p, target);
+        if (!tg) {
+            x->oom = true;
+            return;
+        }
+        size_t tl = strlen(tg);
+        const char *tsub = NULL;
+        size_t tsublen = 0;
+        char *br = strchr(tg, '[');
+        size_t tnl = tl;
+        if (br && tg[tl - 1] == ']') {
+            tnl = (size_t)(br - tg);
+            tsub = br + 1;
+            tsublen = tl - tnl - 2;
+        }
+        bool ok = sh_is_name(tg, tnl) || (tnl == 1 && is_special_param(tg[0]));
+        if (!ok) {
+            bool digits = tnl > 0;
+            for (size_t i = 0; i < tnl; i++)
+                if (tg[i] < '0' || tg[i] > '9') digits = false;
+            ok = digits;
+        }
+        if (!ok) {
+            sh_error(sh, "%s: invalid variable name", tg);
+            vk_free(sh->p, tg);
+            x_error(x, 1);
+            return;
+        }
+        bool got = get_param(x, tg, tnl, tsub, tsublen, &pv);
+        vk_free(sh->p, tg);
+        if (!got) return;
+    }
+    const char *op = t + k;
+    size_t oplen = m - k;
+    bool quoted = ctx & (CX_DQ | CX_HEREDOC);
+
+    if (want_len) {
+        if (oplen) {
+            sh_error(sh, "${%.*s}: bad substitution", (int)m, t);
+            x_error(x, 1);
+            pval_free(sh, &pv);
+            return;
+        }
+        char num[32];
+        if (pv.list) {
+            snprintf(num, sizeof num, "%d", pv.nv);
+        } else {
+            if (!pv.set && sh->opt[O_NOUNSET]) {
+                unbound(x, name, nlen, sub, sublen);
+                return;
+            }
+            snprintf(num, sizeof num, "%zu", pv.s ? strlen(pv.s) : (size_t)0);
+        }
+        add_value(x, num, strlen(num), ctx);
+        pval_free(sh, &pv);
+        return;
+    }
+
+    if (oplen == 0) {
+        if (!pv.set && sh->opt[O_NOUNSET] && !(nlen == 1 && (name[0] == '@' || name[0] == '*'))) {
+            unbound(x, name, nlen, sub, sublen);
+            return;
+        }
+        if (pv.list)
+            add_list(x, &pv, ctx);
+        else if (pv.s)
+            add_value(x, pv.s, strlen(pv.s), ctx);
+        pval_free(sh, &pv);
+        return;
+    }
+
+    bool colon = op[0] == ':' && oplen >= 2 && strchr("-=?+", op[1]);
+    char oc = colon ? op[1] : op[0];
+    if (strchr("-=?+", oc) && (colon || op[0] == oc)) {
+        const char *w = op + (colon ? 2 : 1);
+        size_t wl = oplen - (colon ? 2 : 1);
+        bool isnull;
+        if (pv.list)
+            isnull = pv.nv == 0 || (colon && pv.nv == 1 && !pv.v[0][0]);
+        else
+            isnull = !pv.set || (colon && !*pv.s);
+        if (pv.list && !colon) isnull = pv.nv == 0;
+        switch (oc) {
+        case '-':
+            if (isnull) {
+                expand_text(x, w, wl, word_ctx(ctx));
+            } else if (pv.list) {
+                add_list(x, &pv, ctx);
+            } else {
+                add_value(x, pv.s, strlen(pv.s), ctx);
+            }
+            break;
+        case '+':
+            if (!isnull) expand_text(x, w, wl, word_ctx(ctx));
+            break;
+        case '=':
+            if (isnull) {
+                if (pv.list || !(sh_is_name(name, nlen) || sub)) {
+                    sh_error(sh, "$%.*s: cannot assign in this way", (int)nlen, name);
+                    x_error(x, 1);
+                    break;
+                }
+                bool err;
+                char *val = expand_sub_str(sh, w, wl, (ctx & ~CX_PAT) | CX_ASSIGN, &err);
+                if (err) {
+                    x_error(x, 1);
+                    break;
+                }
+                char nm[256];
+                snprintf(nm, sizeof nm, "%.*s", (int)nlen, name);
+                int rc = 0;
+                if (sub) {
+                    sh_var *var = sh_var_get(sh, nm);
+                    int64_t idx = 0;
+                    char *s2 = vk_strndup(sh->p, sub, sublen);
+                    if (s2) rc = sh_arith(sh, s2, &idx);
+                    vk_free(sh->p, s2);
+                    if (!var) var = sh_array_new(sh, nm);
+                    if (!rc && var) rc = sh_array_set(sh, var, idx, val);
+                } else {
+                    rc = sh_var_set(sh, nm, val, 0);
+                }
+                if (rc) {
+                    vk_free(sh->p, val);
+                    x_error(x, 1);
+                    break;
+                }
+                add_value(x, val, strlen(val), ctx);
+                vk_free(sh->p, val);
+            } else if (pv.list) {
+                add_list(x, &pv, ctx);
+            } else {
+                add_value(x, pv.s, strlen(pv.s), ctx);
+            }
+            break;
+        case '?':
+            if (isnull) {
+                bool err = false;
+                char *msg = wl ? expand_sub_str(sh, w, wl, CX_DQ, &err) : NULL;
+                if (err) {
+                    x_error(x, 1);
+                    break;
+                }
+                if (msg)
+                    sh_error(sh, "%.*s: %s", (int)nlen, name, msg);
+                else
+                    sh_error(sh, "%.*s: parameter null or not set", (int)nlen, name);
+                vk_free(sh->p, msg);
+                sh->fatal = true;
+                x_error(x, 127);
+            } else if (pv.list) {
+                add_list(x, &pv, ctx);
+            } else {
+                add_value(x, pv.s, strlen(pv.s), ctx);
+            }
+            break;
+        }
+        pval_free(sh, &pv);
+        return;
+    }
+
+    if (!pv.set && sh->opt[O_NOUNSET] && !pv.list) {
+        unbound(x, name, nlen, sub, sublen);
+        return;
+    }
+
+    /* string operations */
+    strop so;
+    memset(&so, 0, sizeof so);
+    char *pat = NULL, *rep = NULL;
+    bool err = false;
+    if (op[0] == '#' || op[0] == '%') {
+        so.kind = 1;
+        so.suffix = op[0] == '%';
+        so.longest = oplen >= 2 && op[1] == op[0];
+        size_t skip = so.longest ? 2 : 1;
+        pat = expand_sub_pattern(sh, op + skip, oplen - skip, &err);
+        so.pat = pat;
+    } else if (op[0] == '/') {
+        so.kind = 2;
+        size_t i = 1;
+        if (i < oplen && op[i] == '/') {
+            so.mode = 1;
+            i++;
+        } else if (i < oplen && op[i] == '#') {
+            so.mode = 2;
+            i++;
+        } else if (i < oplen && op[i] == '%') {
+            so.mode = 3;
+            i++;
+        }
+        /* the pattern ends at an unquoted / */
+        size_t ps = i;
+        while (i < oplen && op[i] != '/') {
+            if (op[i] == '\\' && i + 1 < oplen)
+                i += 2;
+            else if (op[i] == '\'')
+                i = skip_squote(op, i, oplen, false);
+            else if (op[i] == '"')
+                i = skip_dquote(sh, op, i, oplen);
+            else if (op[i] == '$')
+                i = skip_dollar(sh, op, i, oplen);
+            else
+                i++;
+        }
+        pat = expand_sub_pattern(sh, op + ps, i - ps, &err);
+        if (!err)
+            rep = i < oplen ? expand_sub_str(sh, op + i + 1, oplen - i - 1, ctx & CX_DQ, &err)
+                            : vk_strdup(sh->p, "");
+        if (!err && !rep) err = true;
+        so.pat = pat;
+        so.rep = rep;
+    } else if (op[0] == '^' || op[0] == ',') {
+        so.kind = 3;
+        so.upper = op[0] == '^';
+        so.all = oplen >= 2 && op[1] == op[0];
+        size_t skip = so.all ? 2 : 1;
+        if (oplen > skip) {
+            pat = expand_sub_pattern(sh, op + skip, oplen - skip, &err);
+            so.pat = pat;
+        }
+    } else if (op[0] == ':') {
+        so.kind = 4;
+        /* offset[:length], both arithmetic */
+        size_t i = 1;
+        int depth = 0;
+        while (i < oplen && !(op[i] == ':' && depth == 0)) {
+            if (op[i] == '(') depth++;
+            if (op[i] == ')') depth--;
+            i++;
+        }
+        char *offs = expand_sub_str(sh, op + 1, i - 1, CX_DQ, &err);
+        if (!err && sh_arith(sh, offs, &so.off)) err = true;
+        vk_free(sh->p, offs);
+        if (!err && i < oplen) {
+            char *lens = expand_sub_str(sh, op + i + 1, oplen - i - 1, CX_DQ, &err);
+            if (!err && sh_arith(sh, lens, &so.len)) err = true;
+            vk_free(sh->p, lens);
+            so.has_len = true;
+        }
+        if (!err && so.has_len && so.len < 0 && pv.list) {
+            sh_error(sh, "%.*s: substring expression < 0", (int)(oplen - i - 1), op + i + 1);
+            err = true;
+        }
+    } else if (op[0] == '@' && oplen == 2 && strchr("QUuLEPAaKk", op[1])) {
+        so.kind = 5;
+        so.top = op[1];
+    } else {
+        sh_error(sh, "${%.*s}: bad substitution", (int)m, t);
+        err = true;
+    }
+    if (err) {
+        vk_free(sh->p, pat);
+        vk_free(sh->p, rep);
+        pval_free(sh, &pv);
+        x_error(x, 1);
+        return;
+    }
+    if (!pv.list) {
+        if (pv.set || so.kind != 5) {
+            char *r = apply_op(sh, &so, pv.s ? pv.s : "");
+            if (!r)
+                x->oom = true;
+            else
+                add_value(x, r, strlen(r), ctx);
+            vk_free(sh->p, r);
+        }
+    } else {
+        /* element-wise; substring selects elements */
+        pval out = pv;
+        char **nv = vk_calloc(sh->p, (size_t)pv.nv + 2, sizeof *nv);
+        int nn = 0;
+        if (!nv) {
+            x->oom = true;
+        } else if (so.kind == 4) {
+            /* positional parameters count $0 at offset 0 */
+            bool positional = nlen == 1 && (name[0] == '@' || name[0] == '*') && !sub;
+            int total = pv.nv + (positional ? 1 : 0);
+            int64_t off = so.off;
+            if (off < 0) off += total;
+            if (off < 0) off = total;
+            int64_t len = so.has_len ? so.len : total - off;
+            for (int64_t i = off; i < total && i - off < len; i++) {
+                const char *e = positional ? (i == 0 ? (sh->arg0 ? sh->arg0 : "bash")
+                                                     : pv.v[i - 1])
+                                           : pv.v[i];
+                nv[nn++] = vk_strdup(sh->p, e);
+            }
+        } else {
+            for (int i = 0; i < pv.nv; i++) nv[nn++] = apply_op(sh, &so, pv.v[i]);
+        }
+        if (nv) {
+            out.v = nv;
+            out.nv = nn;
+            add_list(x, &out, ctx);
+            for (int i = 0; i < nn; i++) vk_free(sh->p, nv[i]);
+            vk_free(sh->p, nv);
+        }
+        (void)quoted;
+    }
+    vk_free(sh->p, pat);
+    vk_free(sh->p, rep);
+    pval_free(sh, &pv);
+}
+
+/* ---- $'...' ---- */
+static void put_utf8(sh_buf *b, uint32_t cp)
+{
+    if (cp < 0x80) {
+        sh_buf_addc(b, (int)cp);
+    } else if (cp < 0x800) {
+        sh_buf_addc(b, 0xc0 | (int)(cp >> 6));
+        sh_buf_addc(b, 0x80 | (int)(cp & 0x3f));
+    } else if (cp < 0x10000) {
+        sh_buf_addc(b, 0xe0 | (int)(cp >> 12));
+        sh_buf_addc(b, 0x80 | (int)((cp >> 6) & 0x3f));
+        sh_buf_addc(b, 0x80 | (int)(cp & 0x3f));
+    } else {
+        sh_buf_addc(b, 0xf0 | (int)(cp >> 18));
+        sh_buf_addc(b, 0x80 | (int)((cp >> 12) & 0x3f));
+        sh_buf_addc(b, 0x80 | (int)((cp >> 6) & 0x3f));
+        sh_buf_addc(b, 0x80 | (int)(cp & 0x3f));
+    }
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+static void ansic_decode(sh_buf *b, const char *s, size_t n, bool utf8)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '\\' || i + 1 >= n) {
+            sh_buf_addc(b, s[i]);
+            continue;
+        }
+        char c = s[++i];
+        switch (c) {
+        case 'a': sh_buf_addc(b, '\a'); break;
+        case 'b': sh_buf_addc(b, '\b'); break;
+        case 'e':
+        case 'E': sh_buf_addc(b, 27); break;
+        case 'f': sh_buf_addc(b, '\f'); break;
+        case 'n': sh_buf_addc(b, '\n'); break;
+        case 'r': sh_buf_addc(b, '\r'); break;
+        case 't': sh_buf_addc(b, '\t'); break;
+        case 'v': sh_buf_addc(b, '\v'); break;
+        case '\\': sh_buf_addc(b, '\\'); break;
+        case '\'': sh_buf_addc(b, '\''); break;
+        case '"': sh_buf_addc(b, '"'); break;
+        case '?': sh_buf_addc(b, '?'); break;
+        case 'c':
+            if (i + 1 < n) {
+                char d = s[++i];
+                sh_buf_addc(b, (d >= 'a' && d <= 'z' ? d - 32 : d) & 0x1f);
+            } else {
+                sh_buf_add(b, "\\c", 2);
+            }
+            break;
+        case 'x': {
+            int v = 0, k = 0;
+            while (k < 2 && i + 1 < n && hexval((unsigned char)s[i + 1]) >= 0) {
+                v = v * 16 + hexval((unsigned char)s[++i]);
+                k++;
+            }
+            if (k == 0)
+                sh_buf_add(b, "\\x", 2);
+            else
+                sh_buf_addc(b, v);
+            break;
+        }
+        case 'u':
+        case 'U': {
+            uint32_t v = 0;
+            int k = 0, max = c == 'u' ? 4 : 8;
+            while (k < max && i + 1 < n && hexval((unsigned char)s[i + 1]) >= 0) {
+                v = v * 16 + (uint32_t)hexval((unsigned char)s[++i]);
+                k++;
+            }
+            if (k == 0) {
+                sh_buf_addc(b, '\\');
+                sh_buf_addc(b, c);
+            } else if (v < 0x80 || utf8) {
+                put_utf8(b, v);
+            } else {
+                /* bash in the C locale cannot encode it and keeps the escape */
+                sh_buf_printf(b, c == 'u' ? "\\u%04X" : "\\U%08X", (unsigned)v);
+            }
+            break;
+        }
+        default:
+            if (c >= '0' && c <= '7') {
+                int v = c - '0', k = 1;
+                while (k < 3 && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7') {
+                    v = v * 8 + (s[++i] - '0');
+                    k++;
+                }
+                sh_buf_addc(b, v & 0xff);
+            } else {
+                sh_buf_addc(b, '\\');
+                sh_buf_addc(b, c);
+            }
+        }
+    }
+}
+
+/* ---- command substitution ---- */
+static void add_cmdsubst(xbuf *x, const char *src, size_t len, int ctx)
+{
+    char *out = sh_command_subst(x->sh, src, len);
+    if (!out) {
+        if (vk_dying(x->sh->p)) x->err = true;
+        return;
+    }
+    size_t n = strlen(out);
+    while (n > 0 && out[n - 1] == '\n') n--;
+    add_value(x, out, n, ctx);
+    vk_free(x->sh->p, out);
+}
+
+static void add_backquote(xbuf *x, const char *s, size_t n, int ctx)
+{
+    /* inside `...`, backslash quotes only $ ` \ (and " inside double quotes) */
+    sh_buf b;
+    sh_buf_init(&b, x->sh->p);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\\' && i + 1 < n &&
+            (s[i + 1] == '$' || s[i + 1] == '`' || s[i + 1] == '\\' ||
+             ((ctx & CX_DQ) && s[i + 1] == '"'))) {
+            i++;
+        }
+        sh_buf_addc(&b, s[i]);
+    }
+    if (b.oom) {
+        x->oom = true;
+        sh_buf_free(&b);
+        return;
+    }
+    add_cmdsubst(x, b.s ? b.s : "", b.len, ctx);
+    sh_buf_free(&b);
+}
+
+static void add_arith(xbuf *x, const char *s, size_t n, int ctx)
+{
+    bool err;
+    char *e = expand_sub_str(x->sh, s, n, CX_DQ | CX_PAT, &err);
+    if (err || !e) {
+        vk_free(x->sh->p, e);
+        x_error(x, 1);
+        return;
+    }
+    int64_t v;
+    if (sh_arith(x->sh, e, &v) != 0) {
+        vk_free(x->sh->p, e);
+        x_error(x, 1);
+        return;
+    }
+    vk_free(x->sh->p, e);
+    char num[32];
+    snprintf(num, sizeof num, "%lld", (long long)v);
+    add_value(x, num, strlen(num), ctx);
+}
+
+/* $ at s[i]; returns the index after the expansion */
+static size_t expand_dollar(xbuf *x, const char *s, size_t i, size_t n, int ctx)
+{
+    sh_state *sh = x->sh;
+    bool quoted = ctx & (CX_DQ | CX_HEREDOC);
+    if (i + 1 >= n) {
+        x_addc(x, '$', quoted ? XQ : 0);
+        return i + 1;
+    }
+    char c = s[i + 1];
+    if (c == '{') {
+        size_t e = skip_brace(sh, s, i + 1, n);
+        param_expand(x, s + i + 2, e - i - 3, ctx);
+        return e;
+    }
+    if (c == '(') {
+        if (i + 2 < n && s[i + 2] == '(') {
+            size_t e = arith_end(s, i + 1, n);
+            if (e) {
+                add_arith(x, s + i + 3, e - i - 5, ctx);
+                return e;
+            }
+        }
+        size_t e = sh_cmdsubst_end(sh, s, i + 2, n);
+        add_cmdsubst(x, s + i + 2, e > i + 2 ? e - i - 3 : 0, ctx);
+        return e;
+    }
+    if (c == '\'' && !quoted) {
+        size_t e = skip_squote(s, i + 1, n, true);
+        sh_buf b;
+        sh_buf_init(&b, sh->p);
+        ansic_decode(&b, s + i + 2, e - i - 3, utf8_locale(sh));
+        if (b.oom)
+            x->oom = true;
+        else
+            x_add(x, b.s ? b.s : "", b.len, XQ);
+        x_addc(x, 0, XMARK);
+        sh_buf_free(&b);
+        return e;
+    }
+    if (c == '"' && !quoted) return i + 1; /* $"..." is "..." */
+    if (sh_is_name_start((unsigned char)c)) {
+        size_t e = i + 1;
+        while (e < n && sh_is_name_char((unsigned char)s[e])) e++;
+        param_expand(x, s + i + 1, e - i - 1, ctx);
+        return e;
+    }
+    if ((c >= '0' && c <= '9') || is_special_param(c)) {
+        param_expand(x, s + i + 1, 1, ctx);
+        return i + 2;
+    }
+    x_addc(x, '$', quoted ? XQ : 0);
+    return i + 1;
+}
+
+static void tilde(xbuf *x, const char *name, size_t n)
+{
+    sh_state *sh = x->sh;
+    const char *home = NULL;
+    if (n == 0) {
+        home = sh_var_value(sh, "HOME");
+        if (!home) home = vk_homedir(sh->p);
+    } else if (n == 1 && name[0] == '+') {
+        home = sh_var_value(sh, "PWD");
+    } else if (n == 1 && name[0] == '-') {
+        home = sh_var_value(sh, "OLDPWD");
+    } else {
+        const char *user = vk_username(sh->p);
+        if (user && strlen(user) == n && memcmp(user, name, n) == 0)
+            home = vk_homedir(sh->p);
+        else if (n == 4 && memcmp(name, "root", 4) == 0)
+            home = "/root";
+    }
+    if (!home) {
+        x_addc(x, '~', 0);
+        x_add(x, name, n, 0);
+        return;
+    }
+    x_add(x, home, strlen(home), XQ);
+}
+
+/* a tilde prefix at s[i]: its length when it is one (chars up to / or :), else 0 */
+static size_t tilde_prefix(const char *s, size_t i, size_t n, int ctx)
+{
+    size_t e = i + 1;
+    while (e < n && s[e] != '/' && !((ctx & CX_ASSIGN) && s[e] == ':')) {
+        if (strchr("'\"\\$`", s[e])) return 0;
+        e++;
+    }
+    return e - i;
+}
+
+static bool expand_text(xbuf *x, const char *s, size_t n, int ctx)
+{
+    sh_state *sh = x->sh;
+    bool dq = ctx & CX_DQ, hd = ctx & CX_HEREDOC;
+    uint8_t litf = (dq || hd) ? XQ : ((ctx & CX_SPLITLIT) ? XS : 0);
+    size_t i = 0;
+    while (i < n && !x_fail(x)) {
+        char c = s[i];
+        if (c == '\'' && !dq && !hd) {
+            size_t e = skip_squote(s, i, n, false);
+            x_add(x, s + i + 1, e - i - 2 > n ? 0 : e - i - 2, XQ);
+            x_addc(x, 0, XMARK);
+            i = e;
+        } else if (c == '"' && !dq && !hd) {
+            size_t e = skip_dquote(sh, s, i, n);
+            size_t before = x->n;
+            bool save = x->at_empty;
+            x->at_empty = false;
+            expand_text(x, s + i + 1, e - i - 2, (ctx | CX_DQ) & ~(CX_PAT | CX_SPLITLIT));
+            if (!(x->n == before && x->at_empty)) x_addc(x, 0, XMARK);
+            x->at_empty = save;
+            i = e;
+        } else if (c == '\\') {
+            if (i + 1 >= n) {
+                x_addc(x, '\\', litf);
+                i++;
+            } else if (dq || hd) {
+                char d = s[i + 1];
+                if (d == '$' || d == '`' || d == '\\' || (dq && d == '"')) {
+                    x_addc(x, d, XQ);
+                    i += 2;
+                } else if (d == '\n') {
+                    i += 2;
+                } else {
+                    x_addc(x, '\\', XQ);
+                    i++;
+                }
+            } else {
+                x_addc(x, s[i + 1], XQ);
+                i += 2;
+            }
+        } else if (c == '$') {
+            if (i + 1 < n && s[i + 1] == '"' && !dq && !hd) {
+                i++;
+                continue;
+            }
+            i = expand_dollar(x, s, i, n, ctx);
+        } else if (c == '`') {
+            size_t e = skip_backquote(s, i, n);
+            add_backquote(x, s + i + 1, e - i - 2 > n ? 0 : e - i - 2, ctx);
+            i = e;
+        } else if (c == '~' && !dq && !hd &&
+                   (i == 0 || ((ctx & CX_ASSIGN) && (s[i - 1] == ':' || s[i - 1] == '=')))) {
+            size_t tl = tilde_prefix(s, i, n, ctx);
+            if (tl) {
+                tilde(x, s + i + 1, tl - 1);
+                i += tl;
+            } else {
+                x_addc(x, c, litf);
+                i++;
+            }
+        } else {
+            x_addc(x, c, litf);
+            i++;
+        }
+    }
+    return !x_fail(x);
+}
+
+/* ---- field splitting and globbing ---- */
+typedef struct fvec {
+    vk_proc *p;
+    char **v;
+    int n, cap;
+    bool oom;
+} fvec;
+
+static void fv_push(fvec *f, char *s)
+{
+    if (!s) {
+        f->oom = true;
+        return;
+    }
+    if (f->n + 1 >= f->cap) {
+        int nc = f->cap ? f->cap * 2 : 8;
+        char **nv = vk_realloc(f->p, f->v, (size_t)nc * sizeof *nv);
+        if (!nv) {
+            vk_free(f->p, s);
+            f->oom = true;
+            return;
+        }
+        f->v = nv;
+        f->cap = nc;
+    }
+    f->v[f->n++] = s;
+    f->v[f->n] = NULL;
+}
+
+/* one field [b, e) of x: glob it or push it as is */
+static void emit_field(sh_state *sh, xbuf *x, size_t b, size_t e, fvec *out)
+{
+    bool glob = false;
+    if (!sh->opt[O_NOGLOB]) {
+        for (size_t i = b; i < e; i++)
+            if (!(x->f[i] & (XQ | XMARK | XBRK)) && strchr("*?[", x->c[i])) glob = true;
+    }
+    sh_buf lit;
+    sh_buf_init(&lit, sh->p);
+    for (size_t i = b; i < e; i++)
+        if (!(x->f[i] & (XMARK | XBRK))) sh_buf_addc(&lit, x->c[i]);
+    if (glob) {
+        sh_buf pat;
+        sh_buf_init(&pat, sh->p);
+        for (size_t i = b; i < e; i++) {
+            if (x->f[i] & (XMARK | XBRK)) continue;
+            char c = x->c[i];
+            if ((x->f[i] & XQ) && strchr("*?[]\\", c)) sh_buf_addc(&pat, '\\');
+            sh_buf_addc(&pat, c);
+        }
+        char **m = NULL;
+        int nm = 0;
+        if (!pat.oom && sh_glob(sh, pat.s ? pat.s : "", &m, &nm) == 0 && nm > 0) {
+            for (int i = 0; i < nm; i++) fv_push(out, m[i]);
+            vk_free(sh->p, m);
+            sh_buf_free(&pat);
+            sh_buf_free(&lit);
+            return;
+        }
+        vk_free(sh->p, m);
+        sh_buf_free(&pat);
+        if (sh->shopt[SO_NULLGLOB]) {
+            sh_buf_free(&lit);
+            return;
+        }
+    }
+    if (lit.oom) {
+        out->oom = true;
+        sh_buf_free(&lit);
+        return;
+    }
+    fv_push(out, lit.s ? sh_buf_take(&lit) : vk_strdup(sh->p, ""));
+    sh_buf_free(&lit);
+}
+
+static void split_fields(sh_state *sh, xbuf *x, fvec *out, bool split)
+{
+    const char *ifs = ifs_value(sh);
+    size_t start = 0;
+    bool started = false;
+    size_t i = 0;
+#define IS_WS(c) ((c) == ' ' || (c) == '\t' || (c) == '\n')
+    while (i < x->n) {
+        uint8_t f = x->f[i];
+        char c = x->c[i];
+        if (f & XBRK) {
+            emit_field(sh, x, start, i, out);
+            i++;
+            start = i;
+            started = false;
+            continue;
+        }
+        if (split && (f & XS) && c && strchr(ifs, c)) {
+            size_t j = i;
+            bool nonws = false;
+            while (j < x->n && (x->f[j] & XS) && IS_WS(x->c[j]) && strchr(ifs, x->c[j])) j++;
+            if (j < x->n && (x->f[j] & XS) && x->c[j] && strchr(ifs, x->c[j]) &&
+                !IS_WS(x->c[j])) {
+                nonws = true;
+                j++;
+                while (j < x->n && (x->f[j] & XS) && IS_WS(x->c[j]) && strchr(ifs, x->c[j]))
+                    j++;
+            }
+            if (started || nonws) emit_field(sh, x, start, i, out);
+            started = false;
+            i = j;
+            start = i;
+            continue;
+        }
+        started = true;
+        i++;
+    }
+#undef IS_WS
+    if (started) emit_field(sh, x, start, x->n, out);
+}
+
+static bool plain_word(const char *w)
+{
+    for (const char *s = w; *s; s++)
+        if (strchr("$`'\"\\~*?[", *s)) return false;
+    return true;
+}
+
+int sh_expand_words(sh_state *sh, char **words, int nwords, char ***fields, int *nfields)
+{
+    fvec out = {.p = sh->p};
+    *fields = NULL;
+    *nfields = 0;
+    for (int w = 0; w < nwords; w++) {
+        if (plain_word(words[w])) {
+            fv_push(&out, vk_strdup(sh->p, words[w]));
+            if (out.oom) break;
+            continue;
+        }
+        xbuf x;
+        x_init(&x, sh);
+        expand_text(&x, words[w], strlen(words[w]), 0);
+        if (x_fail(&x)) {
+            bool oom = x.oom;
+            x_free(&x);
+            for (int i = 0; i < out.n; i++) vk_free(sh->p, out.v[i]);
+            vk_free(sh->p, out.v);
+            if (oom) sh->status = 1;
+            return -1;
+        }
+        const char *ifs = ifs_value(sh);
+        split_fields(sh, &x, &out, *ifs != 0);
+        x_free(&x);
+        if (out.oom) break;
+    }
+    if (out.oom) {
+        for (int i = 0; i < out.n; i++) vk_free(sh->p, out.v[i]);
+        vk_free(sh->p, out.v);
+        sh->status = 1;
+        return -1;
+    }
+    if (!out.v) {
+        out.v = vk_calloc(sh->p, 1, sizeof *out.v);
+        if (!out.v) return -1;
+    }
+    *fields = out.v;
+    *nfields = out.n;
+    return 0;
+}
+
+void sh_fields_free(sh_state *sh, char **fields)
+{
+    if (!fields) return;
+    for (char **f = fields; *f; f++) vk_free(sh->p, *f);
+    vk_free(sh->p, fields);
+}
+
+static char *expand_flat(sh_state *sh, const char *word, int ctx)
+{
+    bool err;
+    char *r = expand_sub_str(sh, word, strlen(word), ctx, &err);
+    if (err) {
+        vk_free(sh->p, r);
+        return NULL;
+    }
+    return r;
+}
+
+char *sh_expand_str(sh_state *sh, const char *word)
+{
+    if (plain_word(word)) return vk_strdup(sh->p, word);
+    return expand_flat(sh, word, CX_ASSIGN);
+}
+
+char *sh_expand_heredoc(sh_state *sh, const char *body)
+{
+    return expand_flat(sh, body, CX_HEREDOC);
+}
+
+char *sh_expand_pattern(sh_state *sh, const char *word)
+{
+    bool err;
+    char *r = expand_sub_pattern(sh, word, strlen(word), &err);
+    if (err) {
+        vk_free(sh->p, r);
+        return NULL;
+    }
+    return r;
+}
+
+char *sh_expand_redir(sh_state *sh, const char *word)
+{
+    char **f;
+    int n;
+    if (sh_expand_words(sh, (char **)&word, 1, &f, &n) != 0) return NULL;
+    if (n != 1) {
+        sh_error(sh, "%s: ambiguous redirect", word);
+        sh_fields_free(sh, f);
+        sh->status = 1;
+        return NULL;
+    }
+    char *r = f[0];
+    vk_free(sh->p, f);
+    return r;
+}

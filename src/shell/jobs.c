@@ -1,0 +1,478 @@
+/* jobs.c: everything that runs shell code in a child process: pipeline stages (each on its
+ * own thread, connected by kernel pipes), ( subshells ), background commands with their job
+ * table and wait, and command substitution (read while the child runs, so big outputs
+ * cannot deadlock). A child gets a deep copy of the shell state and of the tree it runs,
+ * made in its own arena before it starts. No job control (fg/bg/jobs -l) yet. */
+#include <stdio.h>
+#include <string.h>
+
+#include "shell/jobs.h"
+
+typedef struct child_arg {
+    sh_state *sh;
+    sh_pool pool;
+    sh_node *node;
+    char *src;
+    size_t srclen;
+    int src_line;
+    int dup_from[2], dup_to[2];
+    int ndup;
+    int closefd[4];
+    int nclose;
+    bool devnull_stdin;
+} child_arg;
+
+static int child_entry(vk_proc *p, void *arg)
+{
+    child_arg *ca = arg;
+    sh_state *sh = ca->sh;
+    for (int i = 0; i < ca->ndup; i++)
+        if (ca->dup_from[i] != ca->dup_to[i]) vk_dup2(p, ca->dup_from[i], ca->dup_to[i]);
+    for (int i = 0; i < ca->nclose; i++) {
+        bool target = false;
+        for (int k = 0; k < ca->ndup; k++)
+            if (ca->dup_to[k] == ca->closefd[i]) target = true;
+        if (!target) vk_close(p, ca->closefd[i]);
+    }
+    if (ca->devnull_stdin) {
+        int fd = vk_open(p, "/dev/null", VK_O_RDONLY, 0);
+        if (fd > 0) {
+            vk_dup2(p, fd, 0);
+            vk_close(p, fd);
+        }
+    }
+    int st;
+    if (ca->node && ca->node->type == N_SUBSHELL) {
+        /* ( list ) as a pipeline stage or in the background: already in a child */
+        if (ca->node->redirs && sh_redirect(sh, ca->node->redirs, NULL) != 0)
+            st = 1;
+        else
+            st = sh_eval(sh, ca->node->a);
+    } else if (ca->node) {
+        st = sh_eval(sh, ca->node);
+    } else {
+        st = sh_run_string(sh, ca->src, ca->srclen, ca->src_line);
+    }
+    if (sh->jump == J_EXIT || sh->jump == J_RETURN || sh->fatal) st = sh->status;
+    sh->jump = J_NONE;
+    sh->fatal = false;
+    sh->status = st;
+    sh_run_exit_trap(sh);
+    if (sh->jump == J_EXIT) st = sh->status;
+    return st & 0xff;
+}
+
+static child_arg *child_prepare(sh_state *sh, vk_proc *child, sh_node *node, const char *src,
+                                size_t len)
+{
+    child_arg *ca = vk_calloc(child, 1, sizeof *ca);
+    if (!ca) return NULL;
+    ca->pool.p = child;
+    ca->sh = sh_clone(sh, child);
+    if (!ca->sh) return NULL;
+    if (node) {
+        ca->node = sh_node_copy(&ca->pool, node);
+        if (!ca->node) return NULL;
+    }
+    if (src) {
+        ca->src = vk_strndup(child, src, len);
+        if (!ca->src) return NULL;
+        ca->srclen = len;
+        ca->src_line = sh->lineno;
+        ca->sh->xlevel = sh->xlevel + 1;
+    }
+    return ca;
+}
+
+static void child_dup(child_arg *ca, int from, int to)
+{
+    ca->dup_from[ca->ndup] = from;
+    ca->dup_to[ca->ndup] = to;
+    ca->ndup++;
+}
+
+static void child_close(child_arg *ca, int fd)
+{
+    if (fd >= 0 && ca->nclose < 4) ca->closefd[ca->nclose++] = fd;
+}
+
+/* take caught signals out of the kernel so blocking calls can be retried */
+static void stash_signals(sh_state *sh)
+{
+    sh->sig_pending |= vk_sig_take(sh->p);
+}
+
+/* wait for one child; returns its wait status */
+static int wait_child(sh_state *sh, int pid)
+{
+    for (;;) {
+        int ws = 0;
+        int rc = vk_waitpid(sh->p, pid, &ws, 0);
+        if (rc == pid) return ws;
+        if (rc == VOS_EINTR) {
+            stash_signals(sh);
+            if (vk_dying(sh->p)) {
+                sh->dying = true;
+                return VK_W_SIG(15);
+            }
+            continue;
+        }
+        return VK_W_EXIT(127);
+    }
+}
+
+int sh_eval_pipe(sh_state *sh, sh_node *n)
+{
+    sh->lineno = n->line;
+    bool bang = n->flags & NF_BANG;
+    int count = 0;
+    for (sh_node *c = n->a; c; c = c->next) count++;
+    if (count == 1) {
+        if (bang) sh->cond++;
+        int st = sh_eval(sh, n->a);
+        if (bang) sh->cond--;
+        if (sh->jump != J_NONE || sh->dying) return st;
+        if (bang) st = !st;
+        sh->status = st;
+        return st;
+    }
+    int pids[64];
+    if (count > 64) {
+        sh_error(sh, "pipeline too long (%d commands; at most 64)", count);
+        sh_set_status(sh, 1);
+        return 1;
+    }
+    int started = 0;
+    int prev = -1;
+    bool failed = false;
+    for (sh_node *c = n->a; c; c = c->next) {
+        bool last = !c->next;
+        int fds[2] = {-1, -1};
+        if (!last) {
+            int rc = vk_pipe(sh->p, fds);
+            if (rc < 0) {
+                sh_error(sh, "pipe error: %s", sh_strerror(rc));
+                failed = true;
+                break;
+            }
+        }
+        vk_proc *child;
+        int rc = vk_proc_new(sh->p, &child);
+        if (rc < 0) {
+            sh_error(sh, "fork: %s", sh_strerror(rc));
+            if (fds[0] >= 0) vk_close(sh->p, fds[0]);
+            if (fds[1] >= 0) vk_close(sh->p, fds[1]);
+            failed = true;
+            break;
+        }
+        child_arg *ca = child_prepare(sh, child, c, NULL, 0);
+        if (!ca) {
+            vk_proc_discard(child);
+            if (fds[0] >= 0) vk_close(sh->p, fds[0]);
+            if (fds[1] >= 0) vk_close(sh->p, fds[1]);
+            failed = true;
+            break;
+        }
+        ca->sh->cond = bang ? ca->sh->cond + 1 : ca->sh->cond;
+        if (prev >= 0) {
+            child_dup(ca, prev, 0);
+            child_close(ca, prev);
+        }
+        if (!last) {
+            child_dup(ca, fds[1], 1);
+            child_close(ca, fds[1]);
+            child_close(ca, fds[0]);
+        }
+        int pid = vk_proc_start(child, child_entry, ca);
+        if (prev >= 0) vk_close(sh->p, prev);
+        prev = -1;
+        if (!last) {
+            vk_close(sh->p, fds[1]);
+            prev = fds[0];
+        }
+        if (pid < 0) {
+            sh_error(sh, "fork: %s", sh_strerror(pid));
+            failed = true;
+            break;
+        }
+        pids[started++] = pid;
+    }
+    if (prev >= 0) vk_close(sh->p, prev);
+    int st = 0;
+    bool anyfail = false;
+    int failst = 0;
+    for (int i = 0; i < started; i++) {
+        int ws = wait_child(sh, pids[i]);
+        sh->pipestatus[i] = VK_WSHELL(ws);
+        if (sh->pipestatus[i] != 0) {
+            anyfail = true;
+            failst = sh->pipestatus[i];
+        }
+    }
+    sh->npipestatus = started;
+    sh->pstat_dirty = true;
+    if (failed) {
+        st = 1;
+    } else {
+        st = started ? sh->pipestatus[started - 1] : 0;
+        if (sh->opt[O_PIPEFAIL] && anyfail) st = failst;
+    }
+    if (bang) st = !st;
+    sh->status = st;
+    return st;
+}
+
+int sh_eval_subshell(sh_state *sh, sh_node *n)
+{
+    sh->lineno = n->line;
+    sh_redir_undo u = {0};
+    if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
+        sh_redir_restore(sh, &u);
+        sh_set_status(sh, 1);
+        return 1;
+    }
+    vk_proc *child;
+    int rc = vk_proc_new(sh->p, &child);
+    int st;
+    if (rc < 0) {
+        sh_error(sh, "fork: %s", sh_strerror(rc));
+        st = 1;
+    } else {
+        child_arg *ca = child_prepare(sh, child, n->a, NULL, 0);
+        if (!ca) {
+            vk_proc_discard(child);
+            st = 1;
+        } else {
+            int ws = vk_proc_run(child, child_entry, ca);
+            st = ws < 0 ? 1 : VK_WSHELL(ws);
+        }
+    }
+    sh_redir_restore(sh, &u);
+    sh_set_status(sh, st);
+    return st;
+}
+
+int sh_eval_bg(sh_state *sh, sh_node *n)
+{
+    vk_proc *child;
+    int rc = vk_proc_new(sh->p, &child);
+    if (rc < 0) {
+        sh_error(sh, "fork: %s", sh_strerror(rc));
+        sh_set_status(sh, 1);
+        return 1;
+    }
+    child_arg *ca = child_prepare(sh, child, n, NULL, 0);
+    if (!ca) {
+        vk_proc_discard(child);
+        sh_set_status(sh, 1);
+        return 1;
+    }
+    ca->devnull_stdin = !sh->interactive;
+    /* errexit does not reach into an asynchronous list's parent */
+    int pid = vk_proc_start(child, child_entry, ca);
+    if (pid < 0) {
+        sh_error(sh, "fork: %s", sh_strerror(pid));
+        sh_set_status(sh, 1);
+        return 1;
+    }
+    sh_job *j = vk_calloc(sh->p, 1, sizeof *j);
+    if (j) {
+        j->pid = pid;
+        j->next = sh->jobs;
+        sh->jobs = j;
+    }
+    sh->last_bg = pid;
+    sh_set_status(sh, 0);
+    return 0;
+}
+
+void sh_jobs_reap(sh_state *sh)
+{
+    for (sh_job *j = sh->jobs; j; j = j->next) {
+        if (j->done) continue;
+        int ws;
+        if (vk_waitpid(sh->p, j->pid, &ws, VK_WNOHANG) == j->pid) {
+            j->done = true;
+            j->status = ws;
+        }
+    }
+}
+
+void sh_jobs_free(sh_state *sh)
+{
+    while (sh->jobs) {
+        sh_job *j = sh->jobs;
+        sh->jobs = j->next;
+        vk_free(sh->p, j->cmd);
+        vk_free(sh->p, j);
+    }
+}
+
+static void job_remove(sh_state *sh, sh_job *job)
+{
+    for (sh_job **pp = &sh->jobs; *pp; pp = &(*pp)->next) {
+        if (*pp == job) {
+            *pp = job->next;
+            vk_free(sh->p, job->cmd);
+            vk_free(sh->p, job);
+            return;
+        }
+    }
+}
+
+int sh_wait_pid(sh_state *sh, int pid, bool *found)
+{
+    *found = false;
+    if (pid > 0) {
+        for (sh_job *j = sh->jobs; j; j = j->next) {
+            if (j->pid != pid) continue;
+            *found = true;
+            int ws = j->done ? j->status : wait_child(sh, pid);
+            job_remove(sh, j);
+            return VK_WSHELL(ws);
+        }
+        return 127;
+    }
+    /* all jobs */
+    *found = true;
+    while (sh->jobs && !sh->dying) {
+        sh_job *j = sh->jobs;
+        if (!j->done) {
+            int ws = 0;
+            int rc = vk_waitpid(sh->p, j->pid, &ws, 0);
+            if (rc == VOS_EINTR) {
+                stash_signals(sh);
+                if (vk_dying(sh->p)) {
+                    sh->dying = true;
+                    break;
+                }
+                /* a trapped signal interrupts wait: 128 + signal, as in bash */
+                for (int s = 1; s < VK_NSIG; s++)
+                    if ((sh->sig_pending & (1u << s)) && sh->traps[s]) return 128 + s;
+                continue;
+            }
+        }
+        job_remove(sh, j);
+    }
+    return 0;
+}
+
+/* $(< file): the file's contents without running anything */
+static bool redirect_only(sh_state *sh, const char *src, size_t len, char **out)
+{
+    size_t i = 0;
+    while (i < len && (src[i] == ' ' || src[i] == '\t' || src[i] == '\n')) i++;
+    if (i >= len || src[i] != '<' || (i + 1 < len && (src[i + 1] == '<' || src[i + 1] == '&' ||
+                                                      src[i + 1] == '>')))
+        return false;
+    i++;
+    while (i < len && (src[i] == ' ' || src[i] == '\t')) i++;
+    size_t ws = i;
+    while (i < len && !strchr(" \t\n;&|<>()", src[i])) i++;
+    size_t we = i;
+    while (i < len && (src[i] == ' ' || src[i] == '\t' || src[i] == '\n')) i++;
+    if (i != len || we == ws) return false;
+    char *word = vk_strndup(sh->p, src + ws, we - ws);
+    if (!word) return false;
+    char *path = sh_expand_redir(sh, word);
+    vk_free(sh->p, word);
+    *out = NULL;
+    if (!path) return true;
+    int fd = vk_open(sh->p, path, VK_O_RDONLY, 0);
+    if (fd < 0) {
+        sh_error(sh, "%s: %s", path, sh_strerror(fd));
+        vk_free(sh->p, path);
+        sh->status = 1;
+        return true;
+    }
+    vk_free(sh->p, path);
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    char buf[8192];
+    for (;;) {
+        ssize_t n = vk_read(sh->p, fd, buf, sizeof buf);
+        if (n == VOS_EINTR) {
+            stash_signals(sh);
+            if (vk_dying(sh->p)) break;
+            continue;
+        }
+        if (n <= 0) break;
+        sh_buf_add(&b, buf, (size_t)n);
+    }
+    vk_close(sh->p, fd);
+    sh->status = 0;
+    if (!b.s && !b.oom) sh_buf_add(&b, "", 0);
+    *out = sh_buf_take(&b);
+    return true;
+}
+
+char *sh_command_subst(sh_state *sh, const char *src, size_t len)
+{
+    sh->subst_ran = true;
+    char *direct;
+    if (redirect_only(sh, src, len, &direct)) return direct;
+    int fds[2];
+    int rc = vk_pipe(sh->p, fds);
+    if (rc < 0) {
+        sh_error(sh, "cannot make pipe for command substitution: %s", sh_strerror(rc));
+        sh->status = 1;
+        return NULL;
+    }
+    vk_proc *child;
+    rc = vk_proc_new(sh->p, &child);
+    if (rc < 0) {
+        sh_error(sh, "fork: %s", sh_strerror(rc));
+        vk_close(sh->p, fds[0]);
+        vk_close(sh->p, fds[1]);
+        sh->status = 1;
+        return NULL;
+    }
+    child_arg *ca = child_prepare(sh, child, NULL, src, len);
+    if (!ca) {
+        vk_proc_discard(child);
+        vk_close(sh->p, fds[0]);
+        vk_close(sh->p, fds[1]);
+        sh->status = 1;
+        return NULL;
+    }
+    child_dup(ca, fds[1], 1);
+    child_close(ca, fds[1]);
+    child_close(ca, fds[0]);
+    int pid = vk_proc_start(child, child_entry, ca);
+    vk_close(sh->p, fds[1]);
+    if (pid < 0) {
+        vk_close(sh->p, fds[0]);
+        sh_error(sh, "fork: %s", sh_strerror(pid));
+        sh->status = 1;
+        return NULL;
+    }
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    char buf[8192];
+    bool nul = false;
+    for (;;) {
+        ssize_t n = vk_read(sh->p, fds[0], buf, sizeof buf);
+        if (n == VOS_EINTR) {
+            stash_signals(sh);
+            if (vk_dying(sh->p)) break;
+            continue;
+        }
+        if (n <= 0) break;
+        /* bash drops NUL bytes (with a warning) */
+        size_t k = 0;
+        for (ssize_t i = 0; i < n; i++) {
+            if (buf[i] == 0) {
+                nul = true;
+                continue;
+            }
+            buf[k++] = buf[i];
+        }
+        sh_buf_add(&b, buf, k);
+    }
+    vk_close(sh->p, fds[0]);
+    int ws = wait_child(sh, pid);
+    sh->status = VK_WSHELL(ws);
+    if (nul) sh_error(sh, "warning: command substitution: ignored null byte in input");
+    if (!b.s && !b.oom) sh_buf_add(&b, "", 0);
+    return sh_buf_take(&b);
+}

@@ -1,0 +1,747 @@
+/* lexer.c: turns shell source into tokens: operators, redirections with their fd numbers,
+ * and words kept as their source text (quotes and nested $(...) ${...} `...` included, found
+ * by matching them properly; $(...) is checked by a recursive parse). Reads here-doc bodies
+ * after the newline that follows them. It does not expand anything, nor know the grammar. */
+#include <stdio.h>
+#include <string.h>
+
+#include "shell/parse.h"
+
+static int peekc(sh_parser *ps, size_t off)
+{
+    size_t i = ps->pos + off;
+    return i < ps->len ? (unsigned char)ps->src[i] : -1;
+}
+
+/* consume one char, counting lines */
+static int getc_(sh_parser *ps)
+{
+    if (ps->pos >= ps->len) return -1;
+    int c = (unsigned char)ps->src[ps->pos++];
+    if (c == '\n') ps->line++;
+    return c;
+}
+
+/* ---- error reporting ---- */
+static void line_text(sh_parser *ps, size_t at, const char **s, size_t *n)
+{
+    if (at > ps->len) at = ps->len;
+    size_t b = at;
+    /* a newline token belongs to the line it ends */
+    if (b > 0 && b == ps->len) b--;
+    while (b > 0 && ps->src[b - 1] != '\n') b--;
+    size_t e = at;
+    while (e < ps->len && ps->src[e] != '\n') e++;
+    *s = ps->src + b;
+    *n = e - b;
+}
+
+static void report(sh_parser *ps, int line, const char *msg, bool echo_line)
+{
+    if (ps->err) return;
+    ps->err = PARSE_ERROR;
+    if (ps->quiet) return;
+    sh_state *sh = ps->sh;
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    const char *name = sh->srcname ? sh->srcname : "bash";
+    char pre[256];
+    if (sh->parse_ctx)
+        snprintf(pre, sizeof pre, "%s: %s: line %d: ", name, sh->parse_ctx, line);
+    else if (sh->cmode && sh->func_depth == 0 && sh->source_depth == 0)
+        snprintf(pre, sizeof pre, "%s: -c: line %d: ", name, line);
+    else
+        snprintf(pre, sizeof pre, "%s: line %d: ", sh->cmode ? name : name, line);
+    sh_buf_adds(&b, pre);
+    sh_buf_adds(&b, msg);
+    sh_buf_addc(&b, '\n');
+    if (echo_line) {
+        const char *s;
+        size_t n;
+        line_text(ps, ps->tok_start, &s, &n);
+        sh_buf_adds(&b, pre);
+        sh_buf_addc(&b, '`');
+        sh_buf_add(&b, s, n);
+        sh_buf_adds(&b, "'\n");
+    }
+    if (!b.oom) vk_write(sh->p, 2, b.s, b.len);
+    sh_buf_free(&b);
+}
+
+void sh_syntax_error(sh_parser *ps, const char *tokdesc)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, "syntax error near unexpected token `%s'", tokdesc);
+    report(ps, ps->tok_line, msg, true);
+}
+
+void sh_syntax_eof(sh_parser *ps)
+{
+    report(ps, ps->line, "syntax error: unexpected end of file", false);
+}
+
+void sh_lex_error_eof_match(sh_parser *ps, int line, char want)
+{
+    char msg[128];
+    snprintf(msg, sizeof msg, "unexpected EOF while looking for matching `%c'", want);
+    report(ps, line, msg, false);
+}
+
+const char *sh_tok_desc(sh_parser *ps)
+{
+    switch (ps->tok) {
+    case T_EOF: return "end of file";
+    case T_NL: return "newline";
+    case T_WORD: return ps->tok_text;
+    case T_SEMI: return ";";
+    case T_DSEMI: return ";;";
+    case T_SEMIAND: return ";&";
+    case T_DSEMIAND: return ";;&";
+    case T_AMP: return "&";
+    case T_AND: return "&&";
+    case T_PIPE: return "|";
+    case T_PIPEAMP: return "|&";
+    case T_OR: return "||";
+    case T_LPAREN: return "(";
+    case T_RPAREN: return ")";
+    case T_DLPAREN: return "((";
+    case T_REDIR: {
+        static const char *const ops[] = {
+#define SH_REDIR_STR_(n, s) s,
+            SH_REDIR_OPS(SH_REDIR_STR_)
+#undef SH_REDIR_STR_
+        };
+        if (ps->tok_op == R_HEREDOC && ps->tok_strip) return "<<-";
+        return ops[ps->tok_op];
+    }
+    }
+    return "?";
+}
+
+/* ---- scanning the pieces of a word; each appends the raw text to b ---- */
+static bool scan_dollar(sh_parser *ps, sh_buf *b, bool in_dq);
+static bool scan_backquote(sh_parser *ps, sh_buf *b);
+
+static bool scan_squote(sh_parser *ps, sh_buf *b, bool ansic)
+{
+    int start = ps->line;
+    sh_buf_addc(b, getc_(ps)); /* the ' */
+    for (;;) {
+        int c = getc_(ps);
+        if (c < 0) {
+            sh_lex_error_eof_match(ps, start, '\'');
+            return false;
+        }
+        sh_buf_addc(b, c);
+        if (c == '\'') return true;
+        if (ansic && c == '\\') {
+            int d = getc_(ps);
+            if (d < 0) {
+                sh_lex_error_eof_match(ps, start, '\'');
+                return false;
+            }
+            sh_buf_addc(b, d);
+        }
+    }
+}
+
+static bool scan_dquote(sh_parser *ps, sh_buf *b)
+{
+    int start = ps->line;
+    sh_buf_addc(b, getc_(ps)); /* the " */
+    for (;;) {
+        int c = peekc(ps, 0);
+        if (c < 0) {
+            sh_lex_error_eof_match(ps, start, '"');
+            return false;
+        }
+        if (c == '"') {
+            sh_buf_addc(b, getc_(ps));
+            return true;
+        }
+        if (c == '\\') {
+            getc_(ps);
+            int d = getc_(ps);
+            if (d == '\n') continue; /* line continuation disappears */
+            sh_buf_addc(b, '\\');
+            if (d < 0) {
+                sh_lex_error_eof_match(ps, start, '"');
+                return false;
+            }
+            sh_buf_addc(b, d);
+            continue;
+        }
+        if (c == '$') {
+            if (!scan_dollar(ps, b, true)) return false;
+            continue;
+        }
+        if (c == '`') {
+            if (!scan_backquote(ps, b)) return false;
+            continue;
+        }
+        sh_buf_addc(b, getc_(ps));
+    }
+}
+
+static bool scan_backquote(sh_parser *ps, sh_buf *b)
+{
+    int start = ps->line;
+    sh_buf_addc(b, getc_(ps));
+    for (;;) {
+        int c = getc_(ps);
+        if (c < 0) {
+            sh_lex_error_eof_match(ps, start, '`');
+            return false;
+        }
+        if (c == '\\') {
+            int d = getc_(ps);
+            if (d < 0) {
+                sh_lex_error_eof_match(ps, start, '`');
+                return false;
+            }
+            sh_buf_addc(b, c);
+            sh_buf_addc(b, d);
+            continue;
+        }
+        sh_buf_addc(b, c);
+        if (c == '`') return true;
+    }
+}
+
+/* ${...}: to the matching brace, minding quotes and nested expansions */
+static bool scan_brace(sh_parser *ps, sh_buf *b)
+{
+    int start = ps->line;
+    sh_buf_addc(b, getc_(ps)); /* { */
+    int depth = 1;
+    for (;;) {
+        int c = peekc(ps, 0);
+        if (c < 0) {
+            sh_lex_error_eof_match(ps, start, '}');
+            return false;
+        }
+        if (c == '\\') {
+            getc_(ps);
+            int d = getc_(ps);
+            if (d == '\n') continue;
+            sh_buf_addc(b, '\\');
+            if (d >= 0) sh_buf_addc(b, d);
+            continue;
+        }
+        if (c == '\'') {
+            if (!scan_squote(ps, b, false)) return false;
+            continue;
+        }
+        if (c == '"') {
+            if (!scan_dquote(ps, b)) return false;
+            continue;
+        }
+        if (c == '$') {
+            if (!scan_dollar(ps, b, false)) return false;
+            continue;
+        }
+        if (c == '`') {
+            if (!scan_backquote(ps, b)) return false;
+            continue;
+        }
+        sh_buf_addc(b, getc_(ps));
+        if (c == '{') depth++;
+        if (c == '}' && --depth == 0) return true;
+    }
+}
+
+/* $(( ... )): true when the text from pos (just after "$((") closes with "))" at depth 0
+ * before anything that makes it a command substitution instead. */
+static bool looks_arith(sh_parser *ps)
+{
+    int depth = 0;
+    for (size_t i = ps->pos; i < ps->len; i++) {
+        char c = ps->src[i];
+        if (c == '(') depth++;
+        else if (c == ')') {
+            if (depth == 0) return i + 1 < ps->len && ps->src[i + 1] == ')';
+            depth--;
+        } else if (c == '\'' || c == '`') {
+            /* quotes inside arithmetic are rare; a command substitution is likelier */
+            if (c == '`') return false;
+        }
+    }
+    return false;
+}
+
+static bool scan_arith(sh_parser *ps, sh_buf *b)
+{
+    int start = ps->line;
+    int depth = 0;
+    for (;;) {
+        int c = peekc(ps, 0);
+        if (c < 0) {
+            (void)start;
+            sh_lex_error_eof_match(ps, ps->line, ')');
+            return false;
+        }
+        if (c == '$') {
+            if (!scan_dollar(ps, b, false)) return false;
+            continue;
+        }
+        if (c == '`') {
+            if (!scan_backquote(ps, b)) return false;
+            continue;
+        }
+        if (c == '"') {
+            if (!scan_dquote(ps, b)) return false;
+            continue;
+        }
+        getc_(ps);
+        sh_buf_addc(b, c);
+        if (c == '(') depth++;
+        if (c == ')') {
+            if (depth == 0) {
+                if (peekc(ps, 0) == ')') {
+                    sh_buf_addc(b, getc_(ps));
+                    return true;
+                }
+            } else {
+                depth--;
+            }
+        }
+    }
+}
+
+/* $( ... ): parse the inside as commands to find the closing paren */
+static bool scan_cmdsubst(sh_parser *ps, sh_buf *b)
+{
+    size_t start = ps->pos; /* just after "$(" */
+    sh_parser sub = *ps;
+    sub.pos = start;
+    sub.have_tok = false;
+    sub.hd = NULL;
+    sub.err = 0;
+    sub.sub = true;
+    sub.depth = ps->depth + 1;
+    sh_pool tmp = {.p = ps->sh->p};
+    sub.pool = &tmp;
+    size_t end;
+    int rc = sh_parse_sub(&sub, &end);
+    sh_pool_free(&tmp);
+    ps->line = sub.line;
+    if (rc != PARSE_OK) {
+        ps->err = sub.err ? sub.err : PARSE_ERROR;
+        return false;
+    }
+    /* end: offset just after the closing paren */
+    sh_buf_add(b, ps->src + start, end - start);
+    ps->pos = end;
+    return true;
+}
+
+static bool scan_dollar(sh_parser *ps, sh_buf *b, bool in_dq)
+{
+    sh_buf_addc(b, getc_(ps)); /* $ */
+    int c = peekc(ps, 0);
+    if (c == '{') return scan_brace(ps, b);
+    if (c == '\'' && !in_dq) return scan_squote(ps, b, true);
+    if (c == '"' && !in_dq) return scan_dquote(ps, b);
+    if (c == '(') {
+        sh_buf_addc(b, getc_(ps));
+        if (peekc(ps, 0) == '(' ) {
+            ps->pos++;
+            if (looks_arith(ps)) {
+                sh_buf_addc(b, '(');
+                return scan_arith(ps, b);
+            }
+            ps->pos--;
+        }
+        return scan_cmdsubst(ps, b);
+    }
+    return true;
+}
+
+static bool is_meta(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '&' || c == '|' || c == '<' ||
+           c == '>' || c == '(' || c == ')';
+}
+
+/* text of b so far is NAME= or NAME+= (an array assignment may follow) */
+static bool is_assign_prefix(sh_buf *b)
+{
+    if (b->len < 2 || b->s[b->len - 1] != '=') return false;
+    size_t n = b->len - 1;
+    if (b->s[n - 1] == '+') n--;
+    return sh_is_name(b->s, n);
+}
+
+/* a parenthesised list after NAME=( */
+static bool scan_array_list(sh_parser *ps, sh_buf *b)
+{
+    int start = ps->line;
+    sh_buf_addc(b, getc_(ps));
+    for (;;) {
+        int c = peekc(ps, 0);
+        if (c < 0) {
+            sh_lex_error_eof_match(ps, start, ')');
+            return false;
+        }
+        if (c == ')') {
+            sh_buf_addc(b, getc_(ps));
+            return true;
+        }
+        if (c == '\\') {
+            getc_(ps);
+            int d = getc_(ps);
+            if (d == '\n') continue;
+            sh_buf_addc(b, '\\');
+            if (d >= 0) sh_buf_addc(b, d);
+            continue;
+        }
+        if (c == '#' && b->len && strchr(" \t\n(", b->s[b->len - 1])) {
+            while (peekc(ps, 0) >= 0 && peekc(ps, 0) != '\n') getc_(ps);
+            continue;
+        }
+        if (c == '\'') {
+            if (!scan_squote(ps, b, false)) return false;
+        } else if (c == '"') {
+            if (!scan_dquote(ps, b)) return false;
+        } else if (c == '$') {
+            if (!scan_dollar(ps, b, false)) return false;
+        } else if (c == '`') {
+            if (!scan_backquote(ps, b)) return false;
+        } else {
+            sh_buf_addc(b, getc_(ps));
+        }
+    }
+}
+
+static bool scan_word(sh_parser *ps, sh_buf *b)
+{
+    for (;;) {
+        int c = peekc(ps, 0);
+        if (c < 0 || is_meta(c)) {
+            if (c == '(' && is_assign_prefix(b)) {
+                if (!scan_array_list(ps, b)) return false;
+                continue;
+            }
+            return true;
+        }
+        if (c == '\\') {
+            if (peekc(ps, 1) == '\n') {
+                ps->pos += 2;
+                ps->line++;
+                continue;
+            }
+            getc_(ps);
+            sh_buf_addc(b, '\\');
+            int d = getc_(ps);
+            if (d >= 0) sh_buf_addc(b, d);
+            continue;
+        }
+        if (c == '\'') {
+            if (!scan_squote(ps, b, false)) return false;
+            continue;
+        }
+        if (c == '"') {
+            if (!scan_dquote(ps, b)) return false;
+            continue;
+        }
+        if (c == '$') {
+            if (!scan_dollar(ps, b, false)) return false;
+            continue;
+        }
+        if (c == '`') {
+            if (!scan_backquote(ps, b)) return false;
+            continue;
+        }
+        sh_buf_addc(b, getc_(ps));
+    }
+}
+
+/* ---- here-documents ---- */
+/* The delimiter after quote removal, and whether any part was quoted. */
+static char *heredoc_delim(sh_parser *ps, const char *w, bool *quoted)
+{
+    sh_buf b;
+    sh_buf_init(&b, ps->sh->p);
+    *quoted = false;
+    for (const char *s = w; *s; s++) {
+        if (*s == '\\' && s[1]) {
+            *quoted = true;
+            sh_buf_addc(&b, *++s);
+        } else if (*s == '\'' || *s == '"') {
+            *quoted = true;
+            char q = *s++;
+            while (*s && *s != q) {
+                if (q == '"' && *s == '\\' && s[1]) s++;
+                sh_buf_addc(&b, *s++);
+            }
+            if (!*s) break;
+        } else if (*s == '$' && (s[1] == '\'' || s[1] == '"')) {
+            /* $'x' / $"x" as delimiter: taken literally without the $ */
+            continue;
+        } else {
+            sh_buf_addc(&b, *s);
+        }
+    }
+    char *r = sh_buf_take(&b);
+    if (!r) return NULL;
+    char *pr = sh_pool_strndup(ps->pool, r, strlen(r));
+    vk_free(ps->sh->p, r);
+    return pr;
+}
+
+static void read_heredoc(sh_parser *ps, sh_redir *r)
+{
+    bool quoted;
+    int start_line = ps->tok_line;
+    char *delim = heredoc_delim(ps, r->word, &quoted);
+    if (!delim) {
+        ps->err = PARSE_NOMEM;
+        return;
+    }
+    r->quoted = quoted;
+    sh_buf b;
+    sh_buf_init(&b, ps->sh->p);
+    size_t dl = strlen(delim);
+    for (;;) {
+        if (ps->pos >= ps->len) {
+            if (!ps->quiet) {
+                char msg[512];
+                snprintf(msg, sizeof msg,
+                         "%s: line %d: warning: here-document at line %d delimited by "
+                         "end-of-file (wanted `%s')\n",
+                         ps->sh->srcname ? ps->sh->srcname : "bash", ps->line - 1, start_line,
+                         delim);
+                sh_write_str(ps->sh, 2, msg);
+            }
+            break;
+        }
+        size_t ls = ps->pos;
+        size_t le = ls;
+        while (le < ps->len && ps->src[le] != '\n') le++;
+        size_t s = ls;
+        if (r->strip_tabs)
+            while (s < le && ps->src[s] == '\t') s++;
+        ps->pos = le < ps->len ? le + 1 : le;
+        ps->line++;
+        if (le - s == dl && memcmp(ps->src + s, delim, dl) == 0) break;
+        sh_buf_add(&b, ps->src + s, le - s);
+        sh_buf_addc(&b, '\n');
+    }
+    if (b.oom) {
+        ps->err = PARSE_NOMEM;
+        sh_buf_free(&b);
+        return;
+    }
+    r->body = sh_pool_strndup(ps->pool, b.s ? b.s : "", b.len);
+    sh_buf_free(&b);
+}
+
+void sh_lex_read_heredocs(sh_parser *ps)
+{
+    hd_pending *h = ps->hd;
+    /* the list was pushed in reverse order */
+    hd_pending *rev = NULL;
+    while (h) {
+        hd_pending *n = h->next;
+        h->next = rev;
+        rev = h;
+        h = n;
+    }
+    ps->hd = NULL;
+    for (h = rev; h; h = h->next) read_heredoc(ps, h->r);
+}
+
+/* ---- tokens ---- */
+static int set_tok(sh_parser *ps, int tok)
+{
+    ps->tok = tok;
+    ps->have_tok = true;
+    return tok;
+}
+
+static int redir_tok(sh_parser *ps, int op, int fd)
+{
+    ps->tok_op = op;
+    ps->tok_fd = fd;
+    ps->tok_strip = false;
+    return set_tok(ps, T_REDIR);
+}
+
+int sh_lex_next(sh_parser *ps)
+{
+    ps->tok_text = NULL;
+    if (ps->err) return set_tok(ps, T_EOF);
+    for (;;) {
+        int c = peekc(ps, 0);
+        if (c == ' ' || c == '\t') {
+            ps->pos++;
+            continue;
+        }
+        if (c == '\\' && peekc(ps, 1) == '\n') {
+            ps->pos += 2;
+            ps->line++;
+            continue;
+        }
+        if (c == '#') {
+            while (peekc(ps, 0) >= 0 && peekc(ps, 0) != '\n') ps->pos++;
+            continue;
+        }
+        break;
+    }
+    ps->tok_start = ps->pos;
+    ps->tok_line = ps->line;
+    int c = peekc(ps, 0);
+    if (c < 0) return set_tok(ps, T_EOF);
+    int d = peekc(ps, 1);
+    switch (c) {
+    case '\n':
+        getc_(ps);
+        if (ps->hd) sh_lex_read_heredocs(ps);
+        return set_tok(ps, T_NL);
+    case ';':
+        if (d == ';') {
+            ps->pos += 2;
+            if (peekc(ps, 0) == '&') {
+                ps->pos++;
+                return set_tok(ps, T_DSEMIAND);
+            }
+            return set_tok(ps, T_DSEMI);
+        }
+        ps->pos++;
+        if (d == '&') {
+            ps->pos++;
+            return set_tok(ps, T_SEMIAND);
+        }
+        return set_tok(ps, T_SEMI);
+    case '&':
+        if (d == '&') {
+            ps->pos += 2;
+            return set_tok(ps, T_AND);
+        }
+        if (d == '>') {
+            ps->pos += 2;
+            if (peekc(ps, 0) == '>') {
+                ps->pos++;
+                return redir_tok(ps, R_APPERR, -1);
+            }
+            return redir_tok(ps, R_OUTERR, -1);
+        }
+        ps->pos++;
+        return set_tok(ps, T_AMP);
+    case '|':
+        ps->pos++;
+        if (d == '|') {
+            ps->pos++;
+            return set_tok(ps, T_OR);
+        }
+        if (d == '&') {
+            ps->pos++;
+            return set_tok(ps, T_PIPEAMP);
+        }
+        return set_tok(ps, T_PIPE);
+    case '(':
+        ps->pos++;
+        if (d == '(') {
+            /* (( expr )) : find the matching )) */
+            size_t save = ps->pos;
+            int save_line = ps->line;
+            ps->pos++;
+            if (looks_arith(ps)) {
+                sh_buf b;
+                sh_buf_init(&b, ps->sh->p);
+                if (!scan_arith(ps, &b)) {
+                    sh_buf_free(&b);
+                    return set_tok(ps, T_EOF);
+                }
+                /* drop the closing )) */
+                size_t n = b.len >= 2 ? b.len - 2 : 0;
+                ps->tok_text = sh_pool_strndup(ps->pool, b.s ? b.s : "", n);
+                sh_buf_free(&b);
+                return set_tok(ps, T_DLPAREN);
+            }
+            ps->pos = save;
+            ps->line = save_line;
+        }
+        return set_tok(ps, T_LPAREN);
+    case ')':
+        ps->pos++;
+        return set_tok(ps, T_RPAREN);
+    case '<':
+    case '>':
+        break;
+    default: {
+        /* a word, or an IO number before a redirection */
+        size_t i = ps->pos;
+        while (i < ps->len && ps->src[i] >= '0' && ps->src[i] <= '9') i++;
+        if (i > ps->pos && i < ps->len && (ps->src[i] == '<' || ps->src[i] == '>') &&
+            i - ps->pos < 10) {
+            int fd = 0;
+            size_t numstart = ps->pos;
+            for (size_t k = ps->pos; k < i; k++) fd = fd * 10 + (ps->src[k] - '0');
+            ps->pos = i;
+            int t = sh_lex_next(ps);
+            if (t == T_REDIR) {
+                ps->tok_fd = fd;
+                ps->tok_start = numstart;
+            }
+            return t;
+        }
+        sh_buf b;
+        sh_buf_init(&b, ps->sh->p);
+        bool ok = scan_word(ps, &b);
+        if (!ok || b.oom) {
+            if (b.oom && !ps->err) ps->err = PARSE_NOMEM;
+            sh_buf_free(&b);
+            return set_tok(ps, T_EOF);
+        }
+        ps->tok_text = sh_pool_strndup(ps->pool, b.s ? b.s : "", b.len);
+        sh_buf_free(&b);
+        if (!ps->tok_text) {
+            ps->err = PARSE_NOMEM;
+            return set_tok(ps, T_EOF);
+        }
+        return set_tok(ps, T_WORD);
+    }
+    }
+    /* redirection operators */
+    if (c == '<') {
+        ps->pos++;
+        if (d == '<') {
+            ps->pos++;
+            if (peekc(ps, 0) == '<') {
+                ps->pos++;
+                return redir_tok(ps, R_HERESTR, -1);
+            }
+            if (peekc(ps, 0) == '-') {
+                ps->pos++;
+                redir_tok(ps, R_HEREDOC, -1);
+                ps->tok_strip = true;
+                return T_REDIR;
+            }
+            return redir_tok(ps, R_HEREDOC, -1);
+        }
+        if (d == '&') {
+            ps->pos++;
+            return redir_tok(ps, R_DUPIN, -1);
+        }
+        if (d == '>') {
+            ps->pos++;
+            return redir_tok(ps, R_RDWR, -1);
+        }
+        return redir_tok(ps, R_IN, -1);
+    }
+    ps->pos++;
+    if (d == '>') {
+        ps->pos++;
+        return redir_tok(ps, R_APPEND, -1);
+    }
+    if (d == '&') {
+        ps->pos++;
+        return redir_tok(ps, R_DUPOUT, -1);
+    }
+    if (d == '|') {
+        ps->pos++;
+        return redir_tok(ps, R_CLOBBER, -1);
+    }
+    return redir_tok(ps, R_OUT, -1);
+}

@@ -1,0 +1,592 @@
+/* main.c: the shell's entry points: the "sh" and "bash" commands (-c string, script file,
+ * stdin), the VM's session shell (sh_session_hooks: one long-lived state, one script per
+ * exec), creating / copying / freeing a shell state, running a string command by command,
+ * and the per-step check that runs traps and notices limits. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/cmd.h"
+#include "shell/jobs.h"
+#include "shell/sh.h"
+
+static const char *const special_vars[] = {
+    "RANDOM", "SECONDS", "LINENO", "BASHPID", "EPOCHSECONDS", "EPOCHREALTIME", "SRANDOM",
+    "BASH_SUBSHELL", NULL,
+};
+
+static void set_default(sh_state *sh, const char *name, const char *val)
+{
+    if (!sh_var_value(sh, name)) sh_var_set(sh, name, val, 0);
+}
+
+sh_state *sh_new(vk_proc *p, const char *argv0, char *const *env)
+{
+    sh_state *sh = vk_calloc(p, 1, sizeof *sh);
+    if (!sh) return NULL;
+    sh->p = p;
+    sh_vars_init(sh);
+    if (!sh->vars.tab) {
+        vk_free(p, sh);
+        return NULL;
+    }
+    sh->arg0 = vk_strdup(p, argv0 ? argv0 : "bash");
+    sh->srcname = sh->arg0;
+    sh->opt[O_HASHALL] = true;
+    sh->opt[O_BRACEEXPAND] = true;
+    sh->opt[O_INTERACTIVE_COMMENTS] = true;
+    sh->rootpid = vk_getpid(p);
+    sh->start_ns = vk_monotonic_ns(p);
+    sh->lineno = 1;
+    for (int i = 0; special_vars[i]; i++) sh_var_flag(sh, special_vars[i], VF_SPECIAL, true);
+    if (env) {
+        for (char *const *e = env; *e; e++) {
+            const char *eq = strchr(*e, '=');
+            if (!eq || !sh_is_name(*e, (size_t)(eq - *e))) continue;
+            sh_var_set_len(sh, *e, (size_t)(eq - *e), eq + 1, VF_EXPORT);
+        }
+    }
+    char num[32];
+    const char *lvl = sh_var_value(sh, "SHLVL");
+    int64_t shlvl = 0;
+    if (!lvl || !sh_parse_int(lvl, &shlvl) || shlvl < 0) shlvl = 0;
+    snprintf(num, sizeof num, "%lld", (long long)shlvl + 1);
+    sh_var_set(sh, "SHLVL", num, VF_EXPORT);
+    snprintf(num, sizeof num, "%d", vk_getppid(p));
+    sh_var_set(sh, "PPID", num, 0);
+    snprintf(num, sizeof num, "%u", vk_getuid(p));
+    sh_var_set(sh, "UID", num, VF_READONLY);
+    sh_var_set(sh, "EUID", num, VF_READONLY);
+    sh_var_set(sh, "IFS", " \t\n", 0);
+    sh_var_set(sh, "PS2", "> ", 0);
+    sh_var_set(sh, "PS4", "+ ", 0);
+    sh_var_set(sh, "OPTIND", "1", 0);
+    sh_var_set(sh, "OPTERR", "1", 0);
+    sh_var_set(sh, "BASH", "/bin/bash", 0);
+    sh_var_set(sh, "BASH_VERSION", "5.2.15(1)-release", 0);
+    sh_var_set(sh, "HOSTTYPE", "x86_64", 0);
+    sh_var_set(sh, "MACHTYPE", "x86_64-pc-linux-gnu", 0);
+    sh_var_set(sh, "OSTYPE", "linux-gnu", 0);
+    const char *host = vk_hostname(p);
+    if (host) sh_var_set(sh, "HOSTNAME", host, 0);
+    set_default(sh, "PATH", "/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin:.");
+    set_default(sh, "SHELL", "/bin/bash");
+    const char *cwd = vk_getcwd(p);
+    if (cwd) sh_var_set(sh, "PWD", cwd, VF_EXPORT);
+    if (!sh_var_get(sh, "OLDPWD")) sh_var_flag(sh, "OLDPWD", VF_EXPORT, true);
+    return sh;
+}
+
+static void free_pos(sh_state *sh)
+{
+    for (int i = 0; i < sh->npos; i++) vk_free(sh->p, sh->pos[i]);
+    vk_free(sh->p, sh->pos);
+    sh->pos = NULL;
+    sh->npos = 0;
+}
+
+static int set_pos(sh_state *sh, const char *const *args, int n)
+{
+    char **v = vk_calloc(sh->p, (size_t)n + 1, sizeof *v);
+    if (!v) return -1;
+    for (int i = 0; i < n; i++) {
+        v[i] = vk_strdup(sh->p, args[i]);
+        if (!v[i]) {
+            for (int k = 0; k < i; k++) vk_free(sh->p, v[k]);
+            vk_free(sh->p, v);
+            return -1;
+        }
+    }
+    free_pos(sh);
+    sh->pos = v;
+    sh->npos = n;
+    return 0;
+}
+
+void sh_free(sh_state *sh)
+{
+    if (!sh) return;
+    vk_proc *p = sh->p;
+    sh_tempenv_pop(sh, NULL);
+    sh_vars_free(sh);
+    while (sh->funcs) {
+        sh_func *f = sh->funcs;
+        sh->funcs = f->next;
+        sh_func_unref(sh, f);
+    }
+    while (sh->aliases) {
+        sh_alias *a = sh->aliases;
+        sh->aliases = a->next;
+        vk_free(p, a->name);
+        vk_free(p, a->val);
+        vk_free(p, a);
+    }
+    free_pos(sh);
+    for (int i = 0; i < VK_NSIG; i++) vk_free(p, sh->traps[i]);
+    for (int i = 0; i < 3; i++) vk_free(p, sh->ptraps[i]);
+    vk_free(p, sh->exit_trap);
+    sh_jobs_free(sh);
+    vk_free(p, sh->arg0);
+    vk_free(p, sh);
+}
+
+sh_state *sh_clone(sh_state *sh, vk_proc *child)
+{
+    sh_state *c = vk_calloc(child, 1, sizeof *c);
+    if (!c) return NULL;
+    *c = *sh;
+    c->p = child;
+    c->vars.tab = NULL;
+    c->locals = NULL;
+    c->funcs = NULL;
+    c->aliases = NULL;
+    c->pos = NULL;
+    c->npos = 0;
+    c->tempenv = NULL;
+    c->jobs = NULL;
+    c->exit_trap = NULL;
+    for (int i = 0; i < 3; i++) c->ptraps[i] = NULL;
+    c->in_trap = false;
+    c->is_child = true;
+    c->subshell = sh->subshell + 1;
+    c->last_bg = sh->last_bg;
+    c->sig_pending = 0;
+    for (int i = 0; i < VK_NSIG; i++) c->traps[i] = NULL;
+    c->arg0 = vk_strdup(child, sh->arg0 ? sh->arg0 : "bash");
+    if (!c->arg0) return NULL;
+    c->srcname = sh->srcname == sh->arg0 ? c->arg0 : sh->srcname;
+    if (!sh_var_copy_table(c, sh)) return NULL;
+    /* functions, newest first like the parent (order does not matter for lookup) */
+    sh_func **tail = &c->funcs;
+    for (sh_func *f = sh->funcs; f; f = f->next) {
+        sh_func *nf = vk_calloc(child, 1, sizeof *nf);
+        if (!nf) return NULL;
+        nf->pool.p = child;
+        nf->name = vk_strdup(child, f->name);
+        nf->body = sh_node_copy(&nf->pool, f->body);
+        nf->refs = 1;
+        if (!nf->name || !nf->body) return NULL;
+        *tail = nf;
+        tail = &nf->next;
+    }
+    sh_alias **at = &c->aliases;
+    for (sh_alias *a = sh->aliases; a; a = a->next) {
+        sh_alias *na = vk_calloc(child, 1, sizeof *na);
+        if (!na) return NULL;
+        na->name = vk_strdup(child, a->name);
+        na->val = vk_strdup(child, a->val);
+        if (!na->name || !na->val) return NULL;
+        *at = na;
+        at = &na->next;
+    }
+    c->pos = vk_calloc(child, (size_t)sh->npos + 1, sizeof *c->pos);
+    if (!c->pos) return NULL;
+    for (int i = 0; i < sh->npos; i++) {
+        c->pos[i] = vk_strdup(child, sh->pos[i]);
+        if (!c->pos[i]) return NULL;
+        c->npos = i + 1;
+    }
+    /* traps: caught ones are reset in a subshell, ignored ones stay ignored */
+    for (int i = 0; i < VK_NSIG; i++)
+        if (sh->traps[i] && !*sh->traps[i]) c->traps[i] = vk_strdup(child, "");
+    return c;
+}
+
+/* ---- traps ---- */
+void sh_run_trap(sh_state *sh, const char *action)
+{
+    char *copy = vk_strdup(sh->p, action);
+    if (!copy) return;
+    int save_status = sh->status;
+    int save_line = sh->lineno;
+    bool save_in = sh->in_trap;
+    sh->in_trap = true;
+    sh_run_string(sh, copy, strlen(copy), sh->lineno);
+    sh->in_trap = save_in;
+    vk_free(sh->p, copy);
+    sh->lineno = save_line;
+    if (sh->jump != J_EXIT) {
+        if (sh->jump == J_RETURN && sh->func_depth > 0) return;
+        sh->status = save_status;
+    }
+}
+
+bool sh_step(sh_state *sh)
+{
+    if (sh->dying) return false;
+    int rc = vk_steps(sh->p, 1);
+    if (rc != 0 && rc != VOS_EINTR && vk_dying(sh->p)) {
+        sh->dying = true;
+        return false;
+    }
+    uint32_t sigs = vk_sig_take(sh->p) | sh->sig_pending;
+    sh->sig_pending = 0;
+    if (sigs && !sh->in_trap) {
+        for (int s = 1; s < VK_NSIG; s++) {
+            if (!(sigs & (1u << s))) continue;
+            if (sh->traps[s] && *sh->traps[s]) sh_run_trap(sh, sh->traps[s]);
+            if (sh->jump == J_EXIT || sh->dying) break;
+        }
+    } else if (sigs) {
+        sh->sig_pending = sigs;
+    }
+    if (vk_dying(sh->p)) {
+        sh->dying = true;
+        return false;
+    }
+    return true;
+}
+
+void sh_run_exit_trap(sh_state *sh)
+{
+    if (!sh->exit_trap || sh->dying) return;
+    char *action = sh->exit_trap;
+    sh->exit_trap = NULL;
+    int save_jump = sh->jump;
+    bool save_fatal = sh->fatal;
+    sh->jump = J_NONE;
+    sh->fatal = false;
+    int status = sh->status;
+    sh->in_trap = true;
+    sh_run_string(sh, action, strlen(action), sh->lineno);
+    sh->in_trap = false;
+    if (sh->jump != J_EXIT) sh->status = status;
+    sh->jump = save_jump == J_NONE ? sh->jump : save_jump;
+    sh->fatal = save_fatal;
+    vk_free(sh->p, action);
+}
+
+/* ---- running a string ---- */
+int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line)
+{
+    sh_parser *ps = sh_parser_new(sh, src, len, first_line);
+    if (!ps) {
+        sh_set_status(sh, 1);
+        return 1;
+    }
+    sh->syntax_err = false;
+    for (;;) {
+        sh_pool pool = {.p = sh->p};
+        sh_node *n = NULL;
+        int rc = sh_parse_next(ps, &pool, &n);
+        if (rc == PARSE_EOF) {
+            sh_pool_free(&pool);
+            break;
+        }
+        if (rc != PARSE_OK) {
+            sh_pool_free(&pool);
+            sh->syntax_err = rc == PARSE_ERROR;
+            sh_set_status(sh, rc == PARSE_ERROR ? 2 : 1);
+            if (rc == PARSE_NOMEM) sh_error(sh, "out of memory while parsing");
+            break;
+        }
+        if (n && !sh->opt[O_NOEXEC]) sh_eval(sh, n);
+        sh_pool_free(&pool);
+        if (sh->jump != J_NONE || sh->dying || sh->fatal) break;
+    }
+    sh_parser_free(ps);
+    return sh->status;
+}
+
+/* ---- the sh / bash command ---- */
+static int opt_index(const char *name)
+{
+    static const char *const names[] = {
+#define SH_OPT_NAME_(n, c, s) s,
+        SH_OPTIONS(SH_OPT_NAME_)
+#undef SH_OPT_NAME_
+    };
+    for (int i = 0; i < O_COUNT; i++)
+        if (strcmp(names[i], name) == 0) return i;
+    return -1;
+}
+
+static int opt_letter(int c)
+{
+    static const char letters[] = {
+#define SH_OPT_LETTER2_(n, ch, s) ch,
+        SH_OPTIONS(SH_OPT_LETTER2_)
+#undef SH_OPT_LETTER2_
+    };
+    for (int i = 0; i < O_COUNT; i++)
+        if (letters[i] && letters[i] == c) return i;
+    return -1;
+}
+
+/* read a whole file (or stdin when path is NULL) into an arena string */
+static char *read_all(vk_proc *p, const char *path, size_t *len, int *err)
+{
+    int fd = 0;
+    *err = 0;
+    if (path) {
+        struct vk_stat st;
+        int rc = vk_stat(p, path, &st);
+        if (rc == 0 && VK_S_ISDIR(st.mode)) {
+            *err = VOS_EISDIR;
+            return NULL;
+        }
+        fd = vk_open(p, path, VK_O_RDONLY, 0);
+        if (fd < 0) {
+            *err = fd;
+            return NULL;
+        }
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = vk_malloc(p, cap);
+    if (!buf) {
+        if (path) vk_close(p, fd);
+        *err = VOS_ENOMEM;
+        return NULL;
+    }
+    for (;;) {
+        if (n + 1 >= cap) {
+            char *nb = vk_realloc(p, buf, cap * 2);
+            if (!nb) {
+                vk_free(p, buf);
+                if (path) vk_close(p, fd);
+                *err = VOS_ENOMEM;
+                return NULL;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t r = vk_read(p, fd, buf + n, cap - n - 1);
+        if (r == VOS_EINTR) continue;
+        if (r <= 0) break;
+        n += (size_t)r;
+    }
+    if (path) vk_close(p, fd);
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+static void write2(vk_proc *p, const char *s) { vk_write(p, 2, s, strlen(s)); }
+
+static int sh_main(vl_ctx *c, int argc, char **argv)
+{
+    vk_proc *p = c->p;
+    const char *me = argc > 0 && argv[0] ? argv[0] : "bash";
+    int setopts[O_COUNT];
+    for (int i = 0; i < O_COUNT; i++) setopts[i] = -1;
+    bool cflag = false, sflag = false;
+    int i = 1;
+    char msg[512];
+    while (i < argc && (argv[i][0] == '-' || argv[i][0] == '+') && argv[i][1]) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0 || strcmp(a, "-") == 0) {
+            i++;
+            break;
+        }
+        if (a[0] == '-' && a[1] == '-') {
+            if (strcmp(a, "--version") == 0) {
+                const char *v = "GNU bash, version 5.2.15(1)-release (x86_64-pc-linux-gnu)\n";
+                vk_write(p, 1, v, strlen(v));
+                return 0;
+            }
+            if (strcmp(a, "--norc") == 0 || strcmp(a, "--noprofile") == 0 ||
+                strcmp(a, "--posix") == 0 || strcmp(a, "--login") == 0) {
+                i++;
+                continue;
+            }
+            snprintf(msg, sizeof msg, "%s: %s: invalid option\n", me, a);
+            write2(p, msg);
+            return 2;
+        }
+        bool on = a[0] == '-';
+        i++;
+        for (const char *s = a + 1; *s; s++) {
+            if (*s == 'c') {
+                cflag = true;
+            } else if (*s == 's') {
+                sflag = true;
+            } else if (*s == 'i' || *s == 'l') {
+                /* interactive / login: no terminal in a VM, nothing to do */
+            } else if (*s == 'o') {
+                if (i >= argc) {
+                    snprintf(msg, sizeof msg, "%s: -o: option requires an argument\n", me);
+                    write2(p, msg);
+                    return 2;
+                }
+                int k = opt_index(argv[i]);
+                if (k < 0) {
+                    snprintf(msg, sizeof msg, "%s: %s: invalid option name\n", me, argv[i]);
+                    write2(p, msg);
+                    return 2;
+                }
+                setopts[k] = on;
+                i++;
+            } else {
+                int k = opt_letter(*s);
+                if (k < 0) {
+                    snprintf(msg, sizeof msg, "%s: -%c: invalid option\n", me, *s);
+                    write2(p, msg);
+                    return 2;
+                }
+                setopts[k] = on;
+            }
+        }
+    }
+    const char *script = NULL;
+    char *owned = NULL;
+    size_t slen = 0;
+    const char *name = me;
+    bool cmode = false;
+    if (cflag) {
+        if (i >= argc) {
+            snprintf(msg, sizeof msg, "%s: -c: option requires an argument\n", me);
+            write2(p, msg);
+            return 2;
+        }
+        script = argv[i++];
+        slen = strlen(script);
+        if (i < argc) name = argv[i++];
+        cmode = true;
+    } else if (!sflag && i < argc) {
+        int err;
+        name = argv[i++];
+        owned = read_all(p, name, &slen, &err);
+        if (!owned) {
+            snprintf(msg, sizeof msg, "%s: %s: %s\n", me, name, vos_strerror(err));
+            write2(p, msg);
+            return err == VOS_ENOENT ? 127 : 126;
+        }
+        script = owned;
+    } else {
+        int err;
+        owned = read_all(p, NULL, &slen, &err);
+        if (!owned) return 1;
+        script = owned;
+    }
+    sh_state *sh = sh_new(p, name, vk_environ(p));
+    if (!sh) {
+        vk_free(p, owned);
+        write2(p, "bash: out of memory\n");
+        return 1;
+    }
+    sh->cmode = cmode;
+    for (int k = 0; k < O_COUNT; k++)
+        if (setopts[k] >= 0) sh->opt[k] = setopts[k];
+    if (set_pos(sh, (const char *const *)argv + i, argc - i) != 0) {
+        sh_free(sh);
+        vk_free(p, owned);
+        return 1;
+    }
+    sh_run_string(sh, script, slen, 1);
+    int status = sh->status;
+    sh_run_exit_trap(sh);
+    status = sh->status;
+    if (sh->dying) status = VK_WSHELL(vk_dying(p));
+    sh_free(sh);
+    vk_free(p, owned);
+    return status & 0xff;
+}
+
+static const vl_opt sh_opts[] = {{0, NULL, 0, NULL, NULL}};
+VL_COMMAND_NAMED(sh, "sh", sh_main, sh_opts, "[option] [-c string | file] [arg ...]",
+                 "The vos shell (bash-compatible).", VL_NO_OPTIONS, 2);
+VL_COMMAND_NAMED(bash, "bash", sh_main, sh_opts, "[option] [-c string | file] [arg ...]",
+                 "The vos shell (bash-compatible).", VL_NO_OPTIONS, 2);
+
+/* ---- the session ---- */
+static void *session_new(vk_proc *p)
+{
+    return sh_new(p, "bash", vk_environ(p));
+}
+
+typedef struct iso_arg {
+    sh_state *sh;
+    const char *script;
+} iso_arg;
+
+static int iso_entry(vk_proc *p, void *arg)
+{
+    iso_arg *ia = arg;
+    sh_state *sh = ia->sh;
+    sh_run_string(sh, ia->script, strlen(ia->script), 1);
+    int st = sh->status;
+    sh->jump = J_NONE;
+    sh->fatal = false;
+    sh_run_exit_trap(sh);
+    st = sh->status;
+    if (sh->syntax_err) st = 2;
+    (void)p;
+    return st & 0xff;
+}
+
+static int session_exec(void *session, vk_proc *p, const char *script, const char *argv0,
+                        const char *const *args, const vos_env_var *env, size_t n_env,
+                        bool isolated)
+{
+    sh_state *sh = session;
+    if (!sh || !script) return 2;
+    sh->p = p;
+    /* the host may have moved the session's cwd */
+    const char *cwd = vk_getcwd(p);
+    const char *pwd = sh_var_value(sh, "PWD");
+    if (cwd && (!pwd || strcmp(pwd, cwd) != 0)) sh_var_set(sh, "PWD", cwd, VF_EXPORT);
+    char *name = vk_strdup(p, argv0 ? argv0 : "vos");
+    if (name) {
+        vk_free(p, sh->arg0);
+        sh->arg0 = name;
+        sh->srcname = name;
+    }
+    int nargs = 0;
+    while (args && args[nargs]) nargs++;
+    set_pos(sh, args, nargs);
+    sh->cmode = true;
+    sh->jump = J_NONE;
+    sh->fatal = false;
+    sh->dying = false;
+    sh->syntax_err = false;
+    sh->cond = 0;
+    sh->nest = 0;
+    sh->loop_depth = 0;
+    sh->lineno = 1;
+    sh_set_status(sh, 0);
+    sh_saved *mark = sh->tempenv;
+    for (size_t i = 0; i < n_env; i++) {
+        if (!env[i].name || !sh_is_name(env[i].name, strlen(env[i].name))) continue;
+        if (env[i].value)
+            sh_tempenv_push(sh, env[i].name, env[i].value);
+    }
+    int status;
+    bool syntax = false;
+    if (isolated) {
+        vk_proc *child;
+        int rc = vk_proc_new(p, &child);
+        if (rc < 0) {
+            status = 1;
+        } else {
+            iso_arg ia = {.sh = sh_clone(sh, child), .script = script};
+            if (!ia.sh) {
+                vk_proc_discard(child);
+                status = 1;
+            } else {
+                ia.sh->subshell = sh->subshell;
+                ia.sh->is_child = false;
+                int ws = vk_proc_run(child, iso_entry, &ia);
+                status = ws < 0 ? 1 : VK_WSHELL(ws);
+            }
+        }
+    } else {
+        sh_run_string(sh, script, strlen(script), 1);
+        syntax = sh->syntax_err;
+        status = sh->status;
+        sh->jump = J_NONE;
+        sh->fatal = false;
+        sh_run_exit_trap(sh);
+        status = sh->status;
+        if (sh->dying) status = VK_WSHELL(vk_dying(p));
+    }
+    sh_tempenv_pop(sh, mark);
+    sh_vars_pop_level(sh, 1);
+    sh->func_depth = 0;
+    sh->jump = J_NONE;
+    sh->fatal = false;
+    sh->dying = false;
+    sh_jobs_reap(sh);
+    if (syntax) return VOS_ESYNTAX;
+    return status & 0xff;
+}
+
+const vk_shell_hooks sh_session_hooks = {session_new, session_exec};

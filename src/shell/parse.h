@@ -1,0 +1,70 @@
+/* parse.h: what the lexer and the parser share (private to lexer.c and parser.c): the parser
+ * state, the token kinds, and the lexer's entry points. Nothing else includes it. */
+#ifndef SH_PARSE_H
+#define SH_PARSE_H
+
+#include "shell/sh.h"
+
+enum {
+    T_EOF = 0,
+    T_NL,
+    T_WORD,
+    T_SEMI,      /* ; */
+    T_DSEMI,     /* ;; */
+    T_SEMIAND,   /* ;& */
+    T_DSEMIAND,  /* ;;& */
+    T_AMP,       /* & */
+    T_AND,       /* && */
+    T_PIPE,      /* | */
+    T_PIPEAMP,   /* |& */
+    T_OR,        /* || */
+    T_LPAREN,
+    T_RPAREN,
+    T_REDIR,     /* op in tok_op, fd in tok_fd */
+    T_DLPAREN,   /* (( at command start: arithmetic command, text in tok_text */
+};
+
+typedef struct hd_pending {
+    sh_redir *r;
+    struct hd_pending *next;
+} hd_pending;
+
+struct sh_parser {
+    sh_state *sh;
+    const char *src;
+    size_t len, pos;
+    int line;
+    sh_pool *pool;
+    /* current token */
+    int tok;
+    char *tok_text;   /* T_WORD / T_DLPAREN text in pool */
+    int tok_op, tok_fd;
+    bool tok_strip;   /* <<- */
+    int tok_line;
+    size_t tok_start; /* offset of the token in src */
+    bool have_tok;
+    bool cmd_start;   /* the next token is in command position (for (( )) */
+    hd_pending *hd;   /* here-docs waiting for the next newline */
+    int depth;        /* nesting, against the limit */
+    int err;          /* PARSE_ERROR / PARSE_NOMEM after the first error */
+    bool sub;         /* a $(...) being checked: ')' ends it */
+    bool quiet;       /* do not report (used when probing) */
+    bool own_src;     /* src was allocated by the parser (alias expansion replaces it) */
+    /* aliases being expanded: a word inside [0, end) of the current text that names one of
+     * them is not expanded again (alias ls='ls -l') */
+    const char *alias_active[16];
+    size_t alias_end[16];
+    int nalias;
+};
+
+/* lexer.c */
+int sh_lex_next(sh_parser *ps);          /* fills the token fields, returns tok */
+void sh_lex_read_heredocs(sh_parser *ps);
+void sh_syntax_error(sh_parser *ps, const char *tokdesc);
+void sh_syntax_eof(sh_parser *ps);
+void sh_lex_error_eof_match(sh_parser *ps, int line, char want);
+const char *sh_tok_desc(sh_parser *ps);
+/* parser.c: parse a $(...) body from ps->pos; *end: offset after its ')' */
+int sh_parse_sub(sh_parser *ps, size_t *end);
+
+#endif

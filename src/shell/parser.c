@@ -1,0 +1,817 @@
+/* parser.c: recursive descent from tokens to the syntax tree (node.h), one complete command
+ * at a time, the way bash reads a script: a line is parsed, then run, then the next one.
+ * Syntax errors are reported in bash's words. It does not expand or run anything. */
+#include <stdio.h>
+#include <string.h>
+
+#include "shell/parse.h"
+
+static const char *const reserved[] = {
+    "!", "{", "}", "case", "do", "done", "elif", "else", "esac", "fi", "for",
+    "function", "if", "in", "select", "then", "until", "while", "[[", "]]", "time", NULL,
+};
+
+bool sh_is_reserved(const char *w)
+{
+    for (int i = 0; reserved[i]; i++)
+        if (strcmp(w, reserved[i]) == 0) return true;
+    return false;
+}
+
+/* ---- token helpers ---- */
+static int peek(sh_parser *ps)
+{
+    if (!ps->have_tok) sh_lex_next(ps);
+    return ps->tok;
+}
+
+static int peek_cmd(sh_parser *ps)
+{
+    if (!ps->have_tok) {
+        ps->cmd_start = true;
+        sh_lex_next(ps);
+        ps->cmd_start = false;
+    }
+    return ps->tok;
+}
+
+static void consume(sh_parser *ps) { ps->have_tok = false; }
+
+static bool is_kw(sh_parser *ps, const char *kw)
+{
+    return peek(ps) == T_WORD && strcmp(ps->tok_text, kw) == 0;
+}
+
+static void skip_nl(sh_parser *ps)
+{
+    while (!ps->err && peek(ps) == T_NL) consume(ps);
+}
+
+/* report a syntax error at the current token */
+static void *fail(sh_parser *ps)
+{
+    if (ps->err) return NULL;
+    if (ps->tok == T_EOF)
+        sh_syntax_eof(ps);
+    else
+        sh_syntax_error(ps, sh_tok_desc(ps));
+    return NULL;
+}
+
+static bool expect_kw(sh_parser *ps, const char *kw)
+{
+    if (ps->err) return false;
+    if (!is_kw(ps, kw)) {
+        fail(ps);
+        return false;
+    }
+    consume(ps);
+    return true;
+}
+
+static sh_node *new_node(sh_parser *ps, int type)
+{
+    sh_node *n = sh_pool_alloc(ps->pool, sizeof *n);
+    if (!n) {
+        ps->err = PARSE_NOMEM;
+        return NULL;
+    }
+    memset(n, 0, sizeof *n);
+    n->type = type;
+    n->line = ps->tok_line;
+    return n;
+}
+
+static sh_node *new_bin(sh_parser *ps, int type, sh_node *a, sh_node *b)
+{
+    sh_node *n = new_node(ps, type);
+    if (n) {
+        n->a = a;
+        n->b = b;
+        n->line = a ? a->line : ps->tok_line;
+    }
+    return n;
+}
+
+/* growable word list, then frozen into the pool */
+typedef struct wvec {
+    vk_proc *p;
+    char **v;
+    int n, cap;
+    bool oom;
+} wvec;
+
+static void wv_push(wvec *w, char *s)
+{
+    if (w->oom) return;
+    if (w->n + 1 >= w->cap) {
+        int ncap = w->cap ? w->cap * 2 : 8;
+        char **nv = vk_realloc(w->p, w->v, (size_t)ncap * sizeof *nv);
+        if (!nv) {
+            w->oom = true;
+            return;
+        }
+        w->v = nv;
+        w->cap = ncap;
+    }
+    w->v[w->n++] = s;
+}
+
+static char **wv_freeze(sh_parser *ps, wvec *w, int *count)
+{
+    *count = 0;
+    if (w->oom) {
+        ps->err = PARSE_NOMEM;
+        vk_free(w->p, w->v);
+        return NULL;
+    }
+    char **arr = sh_pool_alloc(ps->pool, (size_t)(w->n + 1) * sizeof *arr);
+    if (!arr) {
+        ps->err = PARSE_NOMEM;
+    } else {
+        for (int i = 0; i < w->n; i++) arr[i] = w->v[i];
+        arr[w->n] = NULL;
+        *count = w->n;
+    }
+    vk_free(w->p, w->v);
+    w->v = NULL;
+    return arr;
+}
+
+static bool is_list_end(sh_parser *ps)
+{
+    int t = peek(ps);
+    if (t == T_EOF || t == T_RPAREN || t == T_DSEMI || t == T_SEMIAND || t == T_DSEMIAND)
+        return true;
+    if (t != T_WORD) return false;
+    static const char *const ends[] = {"then", "else", "elif", "fi", "do", "done", "esac", "}",
+                                       NULL};
+    for (int i = 0; ends[i]; i++)
+        if (strcmp(ps->tok_text, ends[i]) == 0) return true;
+    return false;
+}
+
+static sh_node *parse_and_or(sh_parser *ps);
+static sh_node *parse_command(sh_parser *ps);
+
+static bool depth_enter(sh_parser *ps)
+{
+    const vos_limits *lim = vk_limits(ps->sh->p);
+    uint64_t max = lim && lim->nest_depth ? lim->nest_depth : 1000;
+    if ((uint64_t)++ps->depth > max) {
+        if (!ps->err) {
+            ps->err = PARSE_DEPTH;
+            if (!ps->quiet) {
+                char msg[256];
+                snprintf(msg, sizeof msg, "%s: line %d: nesting too deep (nest_depth limit %llu)\n",
+                         ps->sh->srcname ? ps->sh->srcname : "bash", ps->line,
+                         (unsigned long long)max);
+                sh_write_str(ps->sh, 2, msg);
+            }
+            vk_limit_hit(ps->sh->p, VOS_ENEST);
+        }
+        return false;
+    }
+    return true;
+}
+
+/* compound_list: commands separated by ; & or newlines, up to a terminator */
+static sh_node *parse_compound_list(sh_parser *ps)
+{
+    skip_nl(ps);
+    if (is_list_end(ps)) return fail(ps);
+    sh_node *list = NULL;
+    for (;;) {
+        sh_node *n = parse_and_or(ps);
+        if (!n) return NULL;
+        int t = peek(ps);
+        bool more = false;
+        if (t == T_AMP) {
+            n = new_bin(ps, N_BG, n, NULL);
+            consume(ps);
+            more = true;
+        } else if (t == T_SEMI || t == T_NL) {
+            consume(ps);
+            more = true;
+        }
+        list = list ? new_bin(ps, N_SEQ, list, n) : n;
+        if (!list) return NULL;
+        if (!more) break;
+        skip_nl(ps);
+        if (ps->err) return NULL;
+        if (is_list_end(ps)) break;
+    }
+    return list;
+}
+
+static bool parse_redir(sh_parser *ps, sh_redir ***tail)
+{
+    int op = ps->tok_op, fd = ps->tok_fd;
+    bool strip = ps->tok_strip;
+    consume(ps);
+    if (peek(ps) != T_WORD) {
+        fail(ps);
+        return false;
+    }
+    sh_redir *r = sh_pool_alloc(ps->pool, sizeof *r);
+    if (!r) {
+        ps->err = PARSE_NOMEM;
+        return false;
+    }
+    memset(r, 0, sizeof *r);
+    r->op = op;
+    r->fd = fd;
+    r->strip_tabs = strip;
+    r->word = ps->tok_text;
+    consume(ps);
+    if (op == R_HEREDOC) {
+        hd_pending *h = sh_pool_alloc(ps->pool, sizeof *h);
+        if (!h) {
+            ps->err = PARSE_NOMEM;
+            return false;
+        }
+        h->r = r;
+        h->next = ps->hd;
+        ps->hd = h;
+    }
+    **tail = r;
+    *tail = &r->next;
+    return true;
+}
+
+static bool parse_redirs(sh_parser *ps, sh_node *n)
+{
+    sh_redir **tail = &n->redirs;
+    while (*tail) tail = &(*tail)->next;
+    while (!ps->err && peek(ps) == T_REDIR)
+        if (!parse_redir(ps, &tail)) return false;
+    return !ps->err;
+}
+
+static bool is_assignment(const char *w)
+{
+    const char *eq = strchr(w, '=');
+    if (!eq || eq == w) return false;
+    size_t n = (size_t)(eq - w);
+    if (w[n - 1] == '+') n--;
+    if (sh_is_name(w, n)) return true;
+    /* name[subscript]= */
+    const char *br = memchr(w, '[', n);
+    if (br && w[n - 1] == ']' && sh_is_name(w, (size_t)(br - w))) return true;
+    return false;
+}
+
+static sh_node *parse_funcdef_body(sh_parser *ps, sh_node *fn)
+{
+    skip_nl(ps);
+    int t = peek_cmd(ps);
+    bool ok = t == T_LPAREN || t == T_DLPAREN;
+    if (t == T_WORD) {
+        static const char *const starts[] = {"{", "if", "while", "until", "for", "case", "[[",
+                                             NULL};
+        for (int i = 0; starts[i]; i++)
+            if (strcmp(ps->tok_text, starts[i]) == 0) ok = true;
+    }
+    if (!ok) return fail(ps);
+    fn->a = parse_command(ps);
+    return fn->a ? fn : NULL;
+}
+
+static sh_node *parse_simple(sh_parser *ps)
+{
+    sh_node *n = new_node(ps, N_SIMPLE);
+    if (!n) return NULL;
+    wvec words = {.p = ps->sh->p}, assigns = {.p = ps->sh->p};
+    sh_redir **tail = &n->redirs;
+    for (;;) {
+        int t = peek(ps);
+        if (t == T_REDIR) {
+            if (!parse_redir(ps, &tail)) break;
+            continue;
+        }
+        if (t != T_WORD) break;
+        if (words.n == 0 && is_assignment(ps->tok_text))
+            wv_push(&assigns, ps->tok_text);
+        else
+            wv_push(&words, ps->tok_text);
+        consume(ps);
+        if (words.n == 1 && assigns.n == 0 && !n->redirs && peek(ps) == T_LPAREN) {
+            /* name () compound-command */
+            consume(ps);
+            if (peek(ps) != T_RPAREN) {
+                fail(ps);
+                break;
+            }
+            consume(ps);
+            n->type = N_FUNCDEF;
+            n->name = words.v[0];
+            vk_free(ps->sh->p, words.v);
+            vk_free(ps->sh->p, assigns.v);
+            return parse_funcdef_body(ps, n);
+        }
+    }
+    n->words = wv_freeze(ps, &words, &n->nwords);
+    n->assigns = wv_freeze(ps, &assigns, &n->nassigns);
+    if (ps->err) return NULL;
+    if (n->nwords == 0 && n->nassigns == 0 && !n->redirs) return fail(ps);
+    return n;
+}
+
+static sh_node *parse_if(sh_parser *ps)
+{
+    sh_node *n = new_node(ps, N_IF);
+    if (!n) return NULL;
+    consume(ps); /* if / elif */
+    n->a = parse_compound_list(ps);
+    if (!n->a || !expect_kw(ps, "then")) return NULL;
+    n->b = parse_compound_list(ps);
+    if (!n->b) return NULL;
+    if (is_kw(ps, "elif")) {
+        n->c = parse_if(ps);
+        return n->c ? n : NULL;
+    }
+    if (is_kw(ps, "else")) {
+        consume(ps);
+        n->c = parse_compound_list(ps);
+        if (!n->c) return NULL;
+    }
+    if (!expect_kw(ps, "fi")) return NULL;
+    return n;
+}
+
+static sh_node *parse_loop(sh_parser *ps, int type)
+{
+    sh_node *n = new_node(ps, type);
+    if (!n) return NULL;
+    consume(ps);
+    n->a = parse_compound_list(ps);
+    if (!n->a || !expect_kw(ps, "do")) return NULL;
+    n->b = parse_compound_list(ps);
+    if (!n->b || !expect_kw(ps, "done")) return NULL;
+    return n;
+}
+
+static sh_node *parse_do_body(sh_parser *ps)
+{
+    if (is_kw(ps, "{")) {
+        consume(ps);
+        sh_node *b = parse_compound_list(ps);
+        if (!b || !expect_kw(ps, "}")) return NULL;
+        return b;
+    }
+    if (!expect_kw(ps, "do")) return NULL;
+    sh_node *b = parse_compound_list(ps);
+    if (!b || !expect_kw(ps, "done")) return NULL;
+    return b;
+}
+
+static sh_node *parse_for(sh_parser *ps)
+{
+    sh_node *n = new_node(ps, N_FOR);
+    if (!n) return NULL;
+    consume(ps);
+    if (peek(ps) == T_DLPAREN) {
+        /* for (( init; cond; step )) */
+        char *t = ps->tok_text;
+        char **w = sh_pool_alloc(ps->pool, 4 * sizeof *w);
+        if (!w) {
+            ps->err = PARSE_NOMEM;
+            return NULL;
+        }
+        int k = 0;
+        const char *start = t;
+        int depth = 0;
+        for (const char *c = t;; c++) {
+            if (*c == '(') depth++;
+            if (*c == ')') depth--;
+            if ((*c == ';' && depth == 0) || !*c) {
+                if (k < 3) w[k++] = sh_pool_strndup(ps->pool, start, (size_t)(c - start));
+                if (!*c) break;
+                start = c + 1;
+            }
+        }
+        if (k != 3) return fail(ps);
+        w[3] = NULL;
+        n->words = w;
+        n->nwords = 3;
+        n->flags |= NF_FOR_ARITH;
+        consume(ps);
+        if (peek(ps) == T_SEMI) consume(ps);
+        skip_nl(ps);
+        n->a = parse_do_body(ps);
+        return n->a ? n : NULL;
+    }
+    if (peek(ps) != T_WORD) return fail(ps);
+    n->name = ps->tok_text;
+    consume(ps);
+    skip_nl(ps);
+    if (is_kw(ps, "in")) {
+        consume(ps);
+        n->flags |= NF_FOR_IN;
+        wvec words = {.p = ps->sh->p};
+        while (peek(ps) == T_WORD) {
+            wv_push(&words, ps->tok_text);
+            consume(ps);
+        }
+        n->words = wv_freeze(ps, &words, &n->nwords);
+        if (ps->err) return NULL;
+        int t = peek(ps);
+        if (t != T_SEMI && t != T_NL) return fail(ps);
+        consume(ps);
+    } else if (peek(ps) == T_SEMI) {
+        consume(ps);
+    }
+    skip_nl(ps);
+    n->a = parse_do_body(ps);
+    return n->a ? n : NULL;
+}
+
+static sh_node *parse_case(sh_parser *ps)
+{
+    sh_node *n = new_node(ps, N_CASE);
+    if (!n) return NULL;
+    consume(ps);
+    if (peek(ps) != T_WORD) return fail(ps);
+    char **w = sh_pool_alloc(ps->pool, 2 * sizeof *w);
+    if (!w) {
+        ps->err = PARSE_NOMEM;
+        return NULL;
+    }
+    w[0] = ps->tok_text;
+    w[1] = NULL;
+    n->words = w;
+    n->nwords = 1;
+    consume(ps);
+    skip_nl(ps);
+    if (!expect_kw(ps, "in")) return NULL;
+    skip_nl(ps);
+    sh_node **tail = &n->a;
+    while (!ps->err && !is_kw(ps, "esac")) {
+        sh_node *it = new_node(ps, N_CASEITEM);
+        if (!it) return NULL;
+        if (peek(ps) == T_LPAREN) consume(ps);
+        wvec pats = {.p = ps->sh->p};
+        for (;;) {
+            if (peek(ps) != T_WORD) {
+                vk_free(ps->sh->p, pats.v);
+                return fail(ps);
+            }
+            wv_push(&pats, ps->tok_text);
+            consume(ps);
+            if (peek(ps) == T_PIPE) {
+                consume(ps);
+                continue;
+            }
+            break;
+        }
+        it->words = wv_freeze(ps, &pats, &it->nwords);
+        if (ps->err) return NULL;
+        if (peek(ps) != T_RPAREN) return fail(ps);
+        consume(ps);
+        skip_nl(ps);
+        int t = peek(ps);
+        if (!(t == T_DSEMI || t == T_SEMIAND || t == T_DSEMIAND || is_kw(ps, "esac"))) {
+            it->a = parse_compound_list(ps);
+            if (!it->a) return NULL;
+        }
+        t = peek(ps);
+        if (t == T_DSEMI || t == T_SEMIAND || t == T_DSEMIAND) {
+            if (t == T_SEMIAND) it->flags |= NF_CASE_FALL;
+            if (t == T_DSEMIAND) it->flags |= NF_CASE_TEST;
+            consume(ps);
+            skip_nl(ps);
+        } else if (!is_kw(ps, "esac")) {
+            return fail(ps);
+        }
+        *tail = it;
+        tail = &it->next;
+    }
+    if (!expect_kw(ps, "esac")) return NULL;
+    return n;
+}
+
+static sh_node *parse_function_kw(sh_parser *ps)
+{
+    sh_node *n = new_node(ps, N_FUNCDEF);
+    if (!n) return NULL;
+    consume(ps);
+    if (peek(ps) != T_WORD) return fail(ps);
+    n->name = ps->tok_text;
+    n->flags |= NF_FUNC_KW;
+    consume(ps);
+    if (peek(ps) == T_LPAREN) {
+        consume(ps);
+        if (peek(ps) != T_RPAREN) return fail(ps);
+        consume(ps);
+    }
+    return parse_funcdef_body(ps, n);
+}
+
+/* The current token is a command word: when it names an alias (and expand_aliases is on),
+ * replace it in the source by the alias text and return true. */
+static bool alias_expand(sh_parser *ps)
+{
+    sh_state *sh = ps->sh;
+    const char *w = ps->tok_text;
+    if (!sh->shopt[SO_EXPAND_ALIASES] || !ps->own_src || strpbrk(w, "'\"\\$`")) return false;
+    sh_alias *a = NULL;
+    for (sh_alias *x = sh->aliases; x; x = x->next)
+        if (strcmp(x->name, w) == 0) a = x;
+    if (!a) return false;
+    for (int i = 0; i < ps->nalias; i++)
+        if (ps->tok_start < ps->alias_end[i] && ps->alias_active[i] == a->name) return false;
+    size_t vl = strlen(a->val), rest = ps->len - ps->pos;
+    char *n = vk_malloc(sh->p, vl + rest + 1);
+    if (!n) return false;
+    memcpy(n, a->val, vl);
+    memcpy(n + vl, ps->src + ps->pos, rest);
+    n[vl + rest] = 0;
+    /* earlier expansions' regions shift with the text */
+    int k = 0;
+    for (int i = 0; i < ps->nalias; i++) {
+        if (ps->alias_end[i] <= ps->pos) continue;
+        ps->alias_active[k] = ps->alias_active[i];
+        ps->alias_end[k++] = ps->alias_end[i] - ps->pos + vl;
+    }
+    ps->nalias = k;
+    if (ps->nalias < 16) {
+        ps->alias_active[ps->nalias] = a->name;
+        ps->alias_end[ps->nalias++] = vl;
+    }
+    vk_free(sh->p, (void *)ps->src);
+    ps->src = n;
+    ps->len = vl + rest;
+    ps->pos = 0;
+    ps->have_tok = false;
+    return true;
+}
+
+static sh_node *parse_command_inner(sh_parser *ps)
+{
+    int t = peek_cmd(ps);
+    for (int guard = 0; t == T_WORD && guard < 64 && alias_expand(ps); guard++)
+        t = peek_cmd(ps);
+    sh_node *n = NULL;
+    if (t == T_DLPAREN) {
+        n = new_node(ps, N_ARITH);
+        if (!n) return NULL;
+        char **w = sh_pool_alloc(ps->pool, 2 * sizeof *w);
+        if (!w) {
+            ps->err = PARSE_NOMEM;
+            return NULL;
+        }
+        w[0] = ps->tok_text;
+        w[1] = NULL;
+        n->words = w;
+        n->nwords = 1;
+        consume(ps);
+    } else if (t == T_LPAREN) {
+        n = new_node(ps, N_SUBSHELL);
+        if (!n) return NULL;
+        consume(ps);
+        n->a = parse_compound_list(ps);
+        if (!n->a) return NULL;
+        if (peek(ps) != T_RPAREN) return fail(ps);
+        consume(ps);
+    } else if (t == T_WORD) {
+        const char *w = ps->tok_text;
+        if (strcmp(w, "{") == 0) {
+            n = new_node(ps, N_GROUP);
+            if (!n) return NULL;
+            consume(ps);
+            n->a = parse_compound_list(ps);
+            if (!n->a || !expect_kw(ps, "}")) return NULL;
+        } else if (strcmp(w, "if") == 0) {
+            n = parse_if(ps);
+        } else if (strcmp(w, "while") == 0) {
+            n = parse_loop(ps, N_WHILE);
+        } else if (strcmp(w, "until") == 0) {
+            n = parse_loop(ps, N_UNTIL);
+        } else if (strcmp(w, "for") == 0) {
+            n = parse_for(ps);
+        } else if (strcmp(w, "case") == 0) {
+            n = parse_case(ps);
+        } else if (strcmp(w, "function") == 0) {
+            return parse_function_kw(ps);
+        } else if (strcmp(w, "then") == 0 || strcmp(w, "else") == 0 ||
+                   strcmp(w, "elif") == 0 || strcmp(w, "fi") == 0 || strcmp(w, "do") == 0 ||
+                   strcmp(w, "done") == 0 || strcmp(w, "esac") == 0 || strcmp(w, "}") == 0 ||
+                   strcmp(w, "in") == 0) {
+            return fail(ps);
+        } else {
+            return parse_simple(ps);
+        }
+    } else if (t == T_REDIR) {
+        return parse_simple(ps);
+    } else {
+        return fail(ps);
+    }
+    if (!n || !parse_redirs(ps, n)) return NULL;
+    return n;
+}
+
+static sh_node *parse_command(sh_parser *ps)
+{
+    if (!depth_enter(ps)) return NULL;
+    sh_node *n = parse_command_inner(ps);
+    ps->depth--;
+    return n;
+}
+
+static sh_node *parse_pipeline(sh_parser *ps)
+{
+    int line = ps->tok_line;
+    bool bang = false;
+    while (peek_cmd(ps) == T_WORD && strcmp(ps->tok_text, "!") == 0) {
+        bang = !bang;
+        consume(ps);
+    }
+    sh_node *first = parse_command(ps);
+    if (!first) return NULL;
+    if (peek(ps) != T_PIPE && peek(ps) != T_PIPEAMP && !bang) return first;
+    sh_node *pipe = new_node(ps, N_PIPE);
+    if (!pipe) return NULL;
+    pipe->line = first->line ? first->line : line;
+    pipe->flags = bang ? NF_BANG : 0;
+    pipe->a = first;
+    sh_node *last = first;
+    while (peek(ps) == T_PIPE || peek(ps) == T_PIPEAMP) {
+        if (ps->tok == T_PIPEAMP) {
+            /* cmd |& cmd2 is cmd 2>&1 | cmd2 */
+            sh_redir *r = sh_pool_alloc(ps->pool, sizeof *r);
+            if (!r) {
+                ps->err = PARSE_NOMEM;
+                return NULL;
+            }
+            memset(r, 0, sizeof *r);
+            r->op = R_DUPOUT;
+            r->fd = 2;
+            r->word = sh_pool_strndup(ps->pool, "1", 1);
+            sh_redir **tail = &last->redirs;
+            while (*tail) tail = &(*tail)->next;
+            *tail = r;
+        }
+        consume(ps);
+        skip_nl(ps);
+        sh_node *c = parse_command(ps);
+        if (!c) return NULL;
+        last->next = c;
+        last = c;
+    }
+    return pipe;
+}
+
+static sh_node *parse_and_or(sh_parser *ps)
+{
+    sh_node *n = parse_pipeline(ps);
+    while (n) {
+        int t = peek(ps);
+        if (t != T_AND && t != T_OR) break;
+        consume(ps);
+        skip_nl(ps);
+        sh_node *r = parse_pipeline(ps);
+        if (!r) return NULL;
+        n = new_bin(ps, t == T_AND ? N_AND : N_OR, n, r);
+    }
+    return n;
+}
+
+/* ---- entry points ---- */
+sh_parser *sh_parser_new(sh_state *sh, const char *src, size_t len, int first_line)
+{
+    sh_parser *ps = vk_calloc(sh->p, 1, sizeof *ps);
+    if (!ps) return NULL;
+    /* bash reads a string as if it ended with a newline */
+    bool nl = len > 0 && src[len - 1] == '\n';
+    char *copy = vk_malloc(sh->p, len + 2);
+    if (!copy) {
+        vk_free(sh->p, ps);
+        return NULL;
+    }
+    memcpy(copy, src, len);
+    if (!nl) copy[len++] = '\n';
+    copy[len] = 0;
+    ps->sh = sh;
+    ps->src = copy;
+    ps->own_src = true;
+    ps->len = len;
+    ps->line = first_line;
+    return ps;
+}
+
+void sh_parser_free(sh_parser *ps)
+{
+    if (!ps) return;
+    vk_proc *p = ps->sh->p;
+    vk_free(p, (void *)ps->src);
+    vk_free(p, ps);
+}
+
+int sh_parse_next(sh_parser *ps, sh_pool *pool, sh_node **out)
+{
+    *out = NULL;
+    ps->pool = pool;
+    ps->have_tok = false;
+    ps->hd = NULL;
+    ps->depth = 0;
+    if (ps->err) return ps->err;
+    for (;;) {
+        int t = peek_cmd(ps);
+        if (ps->err) return ps->err;
+        if (t == T_EOF) return PARSE_EOF;
+        if (t != T_NL) break;
+        consume(ps);
+    }
+    sh_node *list = NULL;
+    for (;;) {
+        sh_node *n = parse_and_or(ps);
+        if (!n) break;
+        int t = peek(ps);
+        bool sep = false;
+        if (t == T_AMP) {
+            n = new_bin(ps, N_BG, n, NULL);
+            consume(ps);
+            sep = true;
+        } else if (t == T_SEMI) {
+            consume(ps);
+            sep = true;
+        }
+        list = list ? new_bin(ps, N_SEQ, list, n) : n;
+        if (!list) break;
+        t = peek(ps);
+        if (t == T_NL) {
+            consume(ps);
+            break;
+        }
+        if (t == T_EOF) break;
+        if (!sep) {
+            fail(ps);
+            break;
+        }
+    }
+    if (ps->err) {
+        *out = NULL;
+        return ps->err;
+    }
+    if (ps->hd) {
+        /* a here-doc whose body never came (the script ended on its line) */
+        sh_lex_read_heredocs(ps);
+    }
+    *out = list;
+    return ps->err ? ps->err : PARSE_OK;
+}
+
+int sh_parse_sub(sh_parser *ps, size_t *end)
+{
+    skip_nl(ps);
+    if (!ps->err && peek(ps) != T_RPAREN) {
+        if (peek(ps) == T_EOF && !ps->err) {
+            sh_lex_error_eof_match(ps, ps->line, ')');
+            return ps->err;
+        }
+        sh_node *n = parse_compound_list(ps);
+        if (!n) {
+            if (!ps->err) fail(ps);
+            return ps->err ? ps->err : PARSE_ERROR;
+        }
+        if (peek(ps) != T_RPAREN) {
+            if (ps->tok == T_EOF && !ps->err)
+                sh_lex_error_eof_match(ps, ps->line, ')');
+            else
+                fail(ps);
+            return ps->err ? ps->err : PARSE_ERROR;
+        }
+    }
+    if (ps->err) return ps->err;
+    consume(ps);
+    *end = ps->pos;
+    return PARSE_OK;
+}
+
+int sh_parse_check(sh_state *sh, const char *src, size_t len, int line)
+{
+    sh_parser *ps = sh_parser_new(sh, src, len, line);
+    if (!ps) return PARSE_NOMEM;
+    sh_pool pool = {.p = sh->p};
+    int rc;
+    for (;;) {
+        sh_node *n;
+        rc = sh_parse_next(ps, &pool, &n);
+        if (rc != PARSE_OK) break;
+    }
+    sh_pool_free(&pool);
+    sh_parser_free(ps);
+    return rc == PARSE_EOF ? PARSE_OK : rc;
+}
+
+size_t sh_cmdsubst_end(sh_state *sh, const char *s, size_t start, size_t n)
+{
+    sh_parser ps = {.sh = sh, .src = s, .len = n, .pos = start, .line = sh->lineno};
+    ps.quiet = true;
+    sh_pool pool = {.p = sh->p};
+    ps.pool = &pool;
+    size_t end = n;
+    if (sh_parse_sub(&ps, &end) != PARSE_OK) end = n;
+    sh_pool_free(&pool);
+    return end;
+}

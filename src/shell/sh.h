@@ -1,0 +1,371 @@
+/* sh.h: the state of one shell (a struct, never globals) and the interfaces between the shell's
+ * parts: parser, expansion, arithmetic, variables, redirections, evaluator, builtins.
+ * Everything a shell allocates lives in its process's arena (sh->p); a subshell gets a deep
+ * copy made in the child's arena before the child starts. */
+#ifndef SH_SH_H
+#define SH_SH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/kernel.h"
+#include "shell/node.h"
+
+typedef struct sh_state sh_state;
+
+/* ---- growable string (binary-safe); on memory exhaustion it sets oom and stops growing ---- */
+typedef struct sh_buf {
+    vk_proc *p;
+    char *s;
+    size_t len, cap;
+    bool oom;
+} sh_buf;
+void sh_buf_init(sh_buf *b, vk_proc *p);
+bool sh_buf_add(sh_buf *b, const void *data, size_t n);
+bool sh_buf_addc(sh_buf *b, int c);
+bool sh_buf_adds(sh_buf *b, const char *s);
+bool sh_buf_printf(sh_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Hand over the NUL-terminated string (NULL when oom; the buffer is then freed). */
+char *sh_buf_take(sh_buf *b);
+void sh_buf_free(sh_buf *b);
+
+/* ---- options (set -o name / set -x), in the order bash prints $- ---- */
+#define SH_OPTIONS(X)                                                                             \
+    X(ALLEXPORT, 'a', "allexport")                                                              \
+    X(NOTIFY, 'b', "notify")                                                                    \
+    X(ERREXIT, 'e', "errexit")                                                                  \
+    X(NOGLOB, 'f', "noglob")                                                                    \
+    X(HASHALL, 'h', "hashall")                                                                  \
+    X(KEYWORD, 'k', "keyword")                                                                  \
+    X(MONITOR, 'm', "monitor")                                                                  \
+    X(NOEXEC, 'n', "noexec")                                                                    \
+    X(PRIVILEGED, 'p', "privileged")                                                            \
+    X(ONECMD, 't', "onecmd")                                                                    \
+    X(NOUNSET, 'u', "nounset")                                                                  \
+    X(VERBOSE, 'v', "verbose")                                                                  \
+    X(XTRACE, 'x', "xtrace")                                                                    \
+    X(BRACEEXPAND, 'B', "braceexpand")                                                          \
+    X(NOCLOBBER, 'C', "noclobber")                                                              \
+    X(ERRTRACE, 'E', "errtrace")                                                                \
+    X(HISTEXPAND, 'H', "histexpand")                                                            \
+    X(PHYSICAL, 'P', "physical")                                                                \
+    X(FUNCTRACE, 'T', "functrace")                                                              \
+    X(EMACS, 0, "emacs")                                                                        \
+    X(HISTORY, 0, "history")                                                                    \
+    X(IGNOREEOF, 0, "ignoreeof")                                                                \
+    X(INTERACTIVE_COMMENTS, 0, "interactive-comments")                                          \
+    X(NOLOG, 0, "nolog")                                                                        \
+    X(PIPEFAIL, 0, "pipefail")                                                                  \
+    X(POSIX, 0, "posix")                                                                        \
+    X(VI, 0, "vi")
+
+enum {
+#define SH_OPT_ENUM_(n, c, s) O_##n,
+    SH_OPTIONS(SH_OPT_ENUM_)
+#undef SH_OPT_ENUM_
+    O_COUNT
+};
+
+/* shopt options (a few now; the table grows with bash parity) */
+#define SH_SHOPTS(X)                                                                              \
+    X(EXPAND_ALIASES, "expand_aliases")                                                         \
+    X(EXTGLOB, "extglob")                                                                       \
+    X(NULLGLOB, "nullglob")                                                                     \
+    X(FAILGLOB, "failglob")                                                                     \
+    X(DOTGLOB, "dotglob")                                                                       \
+    X(NOCASEGLOB, "nocaseglob")                                                                 \
+    X(LASTPIPE, "lastpipe")                                                                     \
+    X(GLOBSTAR, "globstar")
+
+enum {
+#define SH_SHOPT_ENUM_(n, s) SO_##n,
+    SH_SHOPTS(SH_SHOPT_ENUM_)
+#undef SH_SHOPT_ENUM_
+    SO_COUNT
+};
+
+/* ---- variables ---- */
+enum {
+    VF_EXPORT = 1,
+    VF_READONLY = 2,
+    VF_INTEGER = 4,
+    VF_ARRAY = 8,   /* indexed array: arr */
+    VF_ASSOC = 16,  /* reserved for associative arrays */
+    VF_SPECIAL = 32, /* value computed at each use: RANDOM, SECONDS, LINENO... */
+};
+
+typedef struct sh_aelem {
+    int64_t idx;
+    char *val;
+} sh_aelem;
+
+typedef struct sh_var {
+    char *name;
+    char *val;           /* scalar value; NULL: declared but unset (export x, local x) */
+    int flags;
+    sh_aelem *arr;       /* VF_ARRAY: elements sorted by idx */
+    size_t narr, carr;
+    int level;           /* function level that owns it (0: global) */
+    struct sh_var *shadow; /* the outer variable a local hides */
+    struct sh_var *next;   /* hash chain */
+    struct sh_var *lnext;  /* stack of locals */
+} sh_var;
+
+typedef struct sh_vars {
+    sh_var **tab;
+    size_t cap, count;
+} sh_vars;
+
+/* ---- functions ---- */
+typedef struct sh_func {
+    char *name;
+    sh_pool pool;        /* owns body */
+    sh_node *body;
+    int refs;            /* table + running calls */
+    struct sh_func *next;
+} sh_func;
+
+typedef struct sh_alias {
+    char *name, *val;
+    struct sh_alias *next;
+} sh_alias;
+
+/* background jobs */
+typedef struct sh_job {
+    int pid;
+    int status;          /* wait status when done */
+    bool done;
+    char *cmd;
+    struct sh_job *next;
+} sh_job;
+
+enum { SH_TRAP_ERR = 0, SH_TRAP_DEBUG = 1, SH_TRAP_RETURN = 2 };
+
+/* control-flow unwinding */
+enum { J_NONE = 0, J_BREAK, J_CONTINUE, J_RETURN, J_EXIT };
+
+/* saved value for a temporary assignment (x=1 cmd) */
+typedef struct sh_saved {
+    char *name;
+    sh_var *var;         /* the detached previous variable (NULL: there was none) */
+    struct sh_saved *next;
+} sh_saved;
+
+struct sh_state {
+    vk_proc *p;
+    sh_vars vars;
+    sh_var *locals;      /* stack of local variables (lnext) */
+    sh_func *funcs;
+    sh_alias *aliases;
+    char **pos;          /* $1... (owned) */
+    int npos;
+    char *arg0;          /* $0 */
+    bool opt[O_COUNT];
+    bool shopt[SO_COUNT];
+    bool cmode;          /* running a -c string: messages inside functions say "environment" */
+    bool interactive;
+    int status;          /* $? */
+    int last_bg;         /* $! (0: none) */
+    int jump, jump_n;    /* J_*: break/continue count, return/exit status in status */
+    int loop_depth;
+    int func_depth;
+    int source_depth;
+    int cond;            /* > 0: inside a condition, errexit is off */
+    bool errexit_pending;
+    int subshell;        /* nesting of subshells ($BASH_SUBSHELL) */
+    int xlevel;          /* extra PS4 repeats: one per enclosing command substitution */
+    bool is_child;       /* a subshell process: exit ends the process */
+    char *traps[VK_NSIG]; /* NULL: default; "": ignored */
+    char *exit_trap;
+    char *ptraps[3];     /* pseudo-signal traps: ERR, DEBUG, RETURN (SH_TRAP_*) */
+    bool in_trap;
+    sh_job *jobs;
+    int lineno;          /* line of the command being run */
+    int line_base;       /* added to lines of a parsed string (eval, functions keep theirs) */
+    const char *srcname; /* "bash" (argv0) for messages */
+    int64_t start_ns;    /* for SECONDS */
+    int64_t seconds_base;
+    uint32_t optind_pos; /* getopts: position inside a bundle */
+    int getopts_ind;     /* OPTIND value optind_pos refers to */
+    int nest;            /* evaluator nesting (limits) */
+    bool dying;          /* the process must end: unwind */
+    bool fatal;          /* a fatal shell error (unbound var, ${x?}) in a non-interactive shell */
+    bool syntax_err;     /* the last parse failed */
+    sh_saved *tempenv;   /* stack of temporary assignments */
+    int pipestatus[64];
+    int npipestatus;
+    bool pstat_dirty;    /* PIPESTATUS array must be rebuilt from pipestatus[] */
+    char specbuf[64];    /* value of a computed variable (RANDOM, LINENO...) */
+    uint64_t rand_state; /* $RANDOM after RANDOM=seed */
+    bool rand_seeded;
+    int rootpid;         /* $$ (subshells keep the parent's) */
+    bool subst_ran;      /* a command substitution ran (status of assignment-only commands) */
+    uint32_t sig_pending; /* caught signals taken from the kernel, traps not yet run */
+    const char *arith_ctx; /* "((" / "let": prefix of arithmetic error messages */
+    const char *parse_ctx; /* "eval" while parsing an eval string (syntax error prefix) */
+};
+
+/* ---- main.c ---- */
+sh_state *sh_new(vk_proc *p, const char *argv0, char *const *env);
+void sh_free(sh_state *sh);
+/* Deep copy of the state into another process (not started yet). NULL when out of memory. */
+sh_state *sh_clone(sh_state *sh, vk_proc *child);
+/* Parse and run a whole string (a script, eval, a trap, $(...)): returns the status. */
+int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line);
+/* Check for signals, limits and steps: false when the shell must unwind. Runs traps. */
+bool sh_step(sh_state *sh);
+void sh_run_exit_trap(sh_state *sh);
+/* Run a trap action keeping $? (unless the action exits). */
+void sh_run_trap(sh_state *sh, const char *action);
+
+/* ---- util.c ---- */
+void *sh_alloc(sh_state *sh, size_t n);
+char *sh_strdup(sh_state *sh, const char *s);
+char *sh_strndup(sh_state *sh, const char *s, size_t n);
+void sh_xfree(sh_state *sh, void *ptr);
+/* Error message in bash's shape: "NAME: line N: msg" on fd 2. */
+void sh_error(sh_state *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Same, without the "line N: " part (bash leaves it out in a few places). */
+void sh_error_noline(sh_state *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sh_write_str(sh_state *sh, int fd, const char *s);
+/* A line on fd 2 exactly as given (usage lines: "set: usage: ..."). */
+void sh_usage(sh_state *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *sh_strerror(int err);
+bool sh_is_name(const char *s, size_t n);
+bool sh_is_name_start(int c);
+bool sh_is_name_char(int c);
+/* bash's quoting for set -x / declare -p / trap output: 'a b' or plain */
+void sh_quote(sh_buf *b, const char *s);
+int sh_sig_number(const char *name); /* "TERM", "SIGTERM", "15"; -1 if unknown */
+const char *sh_sig_name(int sig);    /* "TERM" or NULL */
+bool sh_parse_int(const char *s, int64_t *out);
+
+/* ---- lexer.c / parser.c ---- */
+typedef struct sh_parser sh_parser;
+enum { PARSE_OK = 0, PARSE_EOF = 1, PARSE_ERROR = -1, PARSE_NOMEM = -2, PARSE_DEPTH = -3 };
+/* Parser over src[0..len): lines are numbered from first_line. */
+sh_parser *sh_parser_new(sh_state *sh, const char *src, size_t len, int first_line);
+void sh_parser_free(sh_parser *ps);
+/* Parse the next complete command (up to an unquoted newline at top level) into pool.
+ * *out may be NULL for an empty line. Returns PARSE_*; an error has been reported. */
+int sh_parse_next(sh_parser *ps, sh_pool *pool, sh_node **out);
+/* Check that src parses completely (no run). */
+int sh_parse_check(sh_state *sh, const char *src, size_t len, int line);
+/* s[start..] is the inside of a $( ... ): the offset just after its closing paren, or n. */
+size_t sh_cmdsubst_end(sh_state *sh, const char *s, size_t start, size_t n);
+/* Is word (source text) an unquoted reserved word? */
+bool sh_is_reserved(const char *w);
+
+/* ---- vars.c ---- */
+void sh_vars_init(sh_state *sh);
+void sh_vars_free(sh_state *sh);
+sh_var *sh_var_get(sh_state *sh, const char *name);
+/* Value of a variable as $name reads it (borrowed, valid until the next change); NULL unset.
+ * Specials (RANDOM, LINENO, SECONDS...) are computed into a buffer held by the state. */
+const char *sh_var_value(sh_state *sh, const char *name);
+/* Set a scalar; returns 0, or -1 after reporting "x: readonly variable". */
+int sh_var_set(sh_state *sh, const char *name, const char *val, int addflags);
+int sh_var_set_len(sh_state *sh, const char *name, size_t nlen, const char *val, int addflags);
+int sh_var_unset(sh_state *sh, const char *name);
+void sh_var_flag(sh_state *sh, const char *name, int flags, bool on);
+/* local: make name local at the current function level */
+int sh_var_make_local(sh_state *sh, const char *name);
+void sh_vars_pop_level(sh_state *sh, int level);
+/* Arrays (indexed). */
+const char *sh_array_get(sh_var *v, int64_t idx);
+int sh_array_set(sh_state *sh, sh_var *v, int64_t idx, const char *val);
+sh_var *sh_array_new(sh_state *sh, const char *name); /* cleared array variable */
+void sh_array_clear(sh_state *sh, sh_var *v);
+/* Environment for a child: NULL-terminated "K=V" array allocated in the shell's arena, with
+ * extra "K=V" strings added on top (they override). Free with sh_env_free. */
+char **sh_env_build(sh_state *sh, char **extra, int nextra);
+void sh_env_free(sh_state *sh, char **env);
+/* Sorted list of all variables (for set / export -p); free the array only. */
+sh_var **sh_vars_sorted(sh_state *sh, size_t *n);
+/* Temporary assignments (x=1 cmd): push saves the old value, pop restores them all. */
+int sh_tempenv_push(sh_state *sh, const char *name, const char *val);
+void sh_tempenv_pop(sh_state *sh, sh_saved *mark);
+sh_var *sh_var_copy_table(sh_state *dst, sh_state *src);
+
+/* ---- expand.c ---- */
+/* Expand words into fields (all expansions, field splitting, globbing, quote removal).
+ * Returns 0 and fields (NULL-terminated, freed with sh_fields_free), or -1 after an error
+ * was reported (status set in sh->status). */
+int sh_expand_words(sh_state *sh, char **words, int nwords, char ***fields, int *nfields);
+/* Expand one word without field splitting and globbing (assignments, redirection targets
+ * for a non-interactive shell's "ambiguous redirect" check is done by sh_expand_redir). */
+char *sh_expand_str(sh_state *sh, const char *word);
+/* Expand a word for a redirection target: one field or an "ambiguous redirect" error. */
+char *sh_expand_redir(sh_state *sh, const char *word);
+/* Here-doc body: $, ` and \ expansions only. */
+char *sh_expand_heredoc(sh_state *sh, const char *body);
+/* A case pattern: expanded, with quoted characters escaped for the matcher. */
+char *sh_expand_pattern(sh_state *sh, const char *word);
+void sh_fields_free(sh_state *sh, char **fields);
+/* Run a command substitution and return its output without trailing newlines. */
+char *sh_command_subst(sh_state *sh, const char *src, size_t len);
+
+/* ---- pattern.c ---- */
+/* Shell pattern match (* ? [...] with \ escaping); whole string. */
+bool sh_pmatch(const char *pat, const char *str);
+bool sh_pmatch_len(const char *pat, const char *str, size_t len);
+/* Prefix/suffix match lengths for ${x#p} etc: the length of the shortest/longest prefix
+ * (or suffix) of str that pat matches, or -1. */
+bool sh_has_glob(const char *pat);
+/* Glob a pattern (escaped form) against the file system: sorted matches, or 0 of them. */
+int sh_glob(sh_state *sh, const char *pat, char ***out, int *nout);
+
+/* ---- arith.c ---- */
+/* Evaluate an arithmetic expression (already expanded). 0 ok, -1 after bash's message. */
+int sh_arith(sh_state *sh, const char *expr, int64_t *out);
+
+/* ---- redir.c ---- */
+typedef struct sh_redir_save {
+    int fd, saved; /* saved: the copy of fd before (or -1: fd was closed) */
+} sh_redir_save;
+typedef struct sh_redir_undo {
+    sh_redir_save *s;
+    int n, cap;
+} sh_redir_undo;
+/* Apply redirections; with undo, remember how to restore. Returns 0, or -1 after reporting
+ * (what was applied so far is recorded in undo). */
+int sh_redirect(sh_state *sh, sh_redir *r, sh_redir_undo *undo);
+void sh_redir_restore(sh_state *sh, sh_redir_undo *undo);
+
+/* ---- eval.c ---- */
+int sh_eval(sh_state *sh, sh_node *n);
+/* Run a function or the body of a script-level call */
+int sh_call_function(sh_state *sh, sh_func *f, char **argv, int argc);
+sh_func *sh_func_get(sh_state *sh, const char *name);
+int sh_func_define(sh_state *sh, const char *name, sh_node *body);
+void sh_func_unref(sh_state *sh, sh_func *f);
+int sh_func_unset(sh_state *sh, const char *name);
+/* Find an executable in PATH: an arena string (sh_xfree), or NULL. */
+char *sh_path_search(sh_state *sh, const char *name);
+/* Set $? and PIPESTATUS for a single command. */
+void sh_set_status(sh_state *sh, int status);
+/* Run an expanded command line (function, builtin or external) with its assignments and
+ * redirections; sets $?. */
+int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nassigns,
+                   sh_redir *redirs);
+/* Wait for a background pid (or all): the shell's status. */
+int sh_wait_pid(sh_state *sh, int pid, bool *found);
+
+/* ---- print.c ---- */
+/* "name () \n{ \n    ...\n}" as bash prints a function (no final newline). */
+void sh_print_function(sh_buf *b, const char *name, sh_node *body, int indent);
+
+/* ---- builtins.c ---- */
+typedef int (*sh_builtin_fn)(sh_state *sh, int argc, char **argv);
+typedef struct sh_builtin {
+    const char *name;
+    sh_builtin_fn fn;
+    bool special;        /* POSIX special builtin */
+} sh_builtin;
+const sh_builtin *sh_builtin_find(const char *name);
+/* "NAME: line N: builtin: msg" */
+void sh_builtin_error(sh_state *sh, const char *bname, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

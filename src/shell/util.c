@@ -1,0 +1,289 @@
+/* util.c: small things every part of the shell uses: the growable string, allocation in the
+ * shell's process arena, bash-shaped error messages, word quoting and signal names.
+ * Nothing here knows about the syntax tree or the evaluator. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "shell/sh.h"
+
+/* ---- growable string ---- */
+void sh_buf_init(sh_buf *b, vk_proc *p)
+{
+    b->p = p;
+    b->s = NULL;
+    b->len = b->cap = 0;
+    b->oom = false;
+}
+
+static bool buf_grow(sh_buf *b, size_t add)
+{
+    if (b->oom) return false;
+    if (b->len + add + 1 <= b->cap) return true;
+    size_t ncap = b->cap ? b->cap * 2 : 64;
+    while (ncap < b->len + add + 1) ncap *= 2;
+    char *ns = vk_realloc(b->p, b->s, ncap);
+    if (!ns) {
+        b->oom = true;
+        return false;
+    }
+    b->s = ns;
+    b->cap = ncap;
+    return true;
+}
+
+bool sh_buf_add(sh_buf *b, const void *data, size_t n)
+{
+    if (!buf_grow(b, n)) return false;
+    if (n) memcpy(b->s + b->len, data, n);
+    b->len += n;
+    b->s[b->len] = 0;
+    return true;
+}
+
+bool sh_buf_addc(sh_buf *b, int c)
+{
+    char ch = (char)c;
+    return sh_buf_add(b, &ch, 1);
+}
+
+bool sh_buf_adds(sh_buf *b, const char *s) { return sh_buf_add(b, s, strlen(s)); }
+
+bool sh_buf_printf(sh_buf *b, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0) return false;
+    if ((size_t)n < sizeof tmp) return sh_buf_add(b, tmp, (size_t)n);
+    if (!buf_grow(b, (size_t)n)) return false;
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return true;
+}
+
+char *sh_buf_take(sh_buf *b)
+{
+    if (b->oom) {
+        sh_buf_free(b);
+        return NULL;
+    }
+    if (!b->s && !buf_grow(b, 0)) return NULL;
+    if (!b->s) return NULL;
+    b->s[b->len] = 0;
+    char *s = b->s;
+    b->s = NULL;
+    b->len = b->cap = 0;
+    return s;
+}
+
+void sh_buf_free(sh_buf *b)
+{
+    vk_free(b->p, b->s);
+    b->s = NULL;
+    b->len = b->cap = 0;
+}
+
+/* ---- memory ---- */
+void *sh_alloc(sh_state *sh, size_t n) { return vk_malloc(sh->p, n); }
+
+char *sh_strdup(sh_state *sh, const char *s) { return s ? vk_strdup(sh->p, s) : NULL; }
+
+char *sh_strndup(sh_state *sh, const char *s, size_t n) { return vk_strndup(sh->p, s, n); }
+
+void sh_xfree(sh_state *sh, void *ptr) { vk_free(sh->p, ptr); }
+
+/* ---- messages ---- */
+void sh_usage(sh_state *sh, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(msg, sizeof msg - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n > sizeof msg - 2) n = (int)sizeof msg - 2;
+    msg[n++] = '\n';
+    vk_write(sh->p, 2, msg, (size_t)n);
+}
+
+void sh_write_str(sh_state *sh, int fd, const char *s)
+{
+    vk_write(sh->p, fd, s, strlen(s));
+}
+
+/* bash names the source of a message: $0 at top level of a -c string, "environment" inside
+ * a function defined by one (bash 5.2 does exactly this). */
+static const char *msg_source(sh_state *sh)
+{
+    if (sh->cmode && sh->func_depth > 0) return "environment";
+    return sh->srcname ? sh->srcname : "bash";
+}
+
+static void verror(sh_state *sh, bool with_line, const char *fmt, va_list ap)
+{
+    char msg[1024];
+    int n;
+    if (with_line)
+        n = snprintf(msg, sizeof msg, "%s: line %d: ", msg_source(sh), sh->lineno);
+    else
+        n = snprintf(msg, sizeof msg, "%s: ", msg_source(sh));
+    if (n < 0) n = 0;
+    if ((size_t)n >= sizeof msg) n = sizeof msg - 1;
+    int m = vsnprintf(msg + n, sizeof msg - (size_t)n - 1, fmt, ap);
+    if (m < 0) m = 0;
+    size_t len = (size_t)n + (size_t)m;
+    if (len > sizeof msg - 2) len = sizeof msg - 2;
+    msg[len++] = '\n';
+    vk_write(sh->p, 2, msg, len);
+}
+
+void sh_error(sh_state *sh, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verror(sh, true, fmt, ap);
+    va_end(ap);
+}
+
+void sh_error_noline(sh_state *sh, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verror(sh, false, fmt, ap);
+    va_end(ap);
+}
+
+const char *sh_strerror(int err) { return vos_strerror(err); }
+
+/* ---- names ---- */
+bool sh_is_name_start(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+bool sh_is_name_char(int c) { return sh_is_name_start(c) || (c >= '0' && c <= '9'); }
+
+bool sh_is_name(const char *s, size_t n)
+{
+    if (n == 0 || !sh_is_name_start((unsigned char)s[0])) return false;
+    for (size_t i = 1; i < n; i++)
+        if (!sh_is_name_char((unsigned char)s[i])) return false;
+    return true;
+}
+
+bool sh_parse_int(const char *s, int64_t *out)
+{
+    while (*s == ' ' || *s == '\t' || *s == '\n') s++;
+    bool neg = false;
+    if (*s == '-' || *s == '+') neg = *s++ == '-';
+    if (*s < '0' || *s > '9') return false;
+    uint64_t v = 0;
+    while (*s >= '0' && *s <= '9') {
+        v = v * 10 + (uint64_t)(*s++ - '0');
+    }
+    while (*s == ' ' || *s == '\t' || *s == '\n') s++;
+    if (*s) return false;
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return true;
+}
+
+/* ---- quoting the way bash shows words (set -x, trap -p, export -p) ---- */
+static bool needs_quotes(const char *s)
+{
+    if (!*s) return true;
+    for (const char *c = s; *c; c++) {
+        if (strchr(" \t\n'\"\\|&;()<>!{}*[?]^$`#~=%,", *c)) {
+            /* bash leaves = , % ~ alone except where they would mean something */
+            if (*c == '=' || *c == '%' || *c == ',') continue;
+            if (*c == '~' && c != s) continue;
+            if (*c == '#' && c != s) continue;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool needs_ansic(const char *s)
+{
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+        if (*c < 32 || *c == 127) {
+            if (*c == '\t' || *c == '\n') continue;
+            return true;
+        }
+    return false;
+}
+
+void sh_quote(sh_buf *b, const char *s)
+{
+    if (needs_ansic(s)) {
+        sh_buf_adds(b, "$'");
+        for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+            switch (*c) {
+            case '\n': sh_buf_adds(b, "\\n"); break;
+            case '\t': sh_buf_adds(b, "\\t"); break;
+            case '\r': sh_buf_adds(b, "\\r"); break;
+            case '\a': sh_buf_adds(b, "\\a"); break;
+            case '\b': sh_buf_adds(b, "\\b"); break;
+            case '\f': sh_buf_adds(b, "\\f"); break;
+            case '\v': sh_buf_adds(b, "\\v"); break;
+            case 27: sh_buf_adds(b, "\\E"); break;
+            case '\'': sh_buf_adds(b, "\\'"); break;
+            case '\\': sh_buf_adds(b, "\\\\"); break;
+            default:
+                if (*c < 32 || *c == 127)
+                    sh_buf_printf(b, "\\%03o", *c);
+                else
+                    sh_buf_addc(b, *c);
+            }
+        }
+        sh_buf_addc(b, '\'');
+        return;
+    }
+    if (!needs_quotes(s)) {
+        sh_buf_adds(b, s);
+        return;
+    }
+    sh_buf_addc(b, '\'');
+    for (const char *c = s; *c; c++) {
+        if (*c == '\'')
+            sh_buf_adds(b, "'\\''");
+        else
+            sh_buf_addc(b, *c);
+    }
+    sh_buf_addc(b, '\'');
+}
+
+/* ---- signals (Linux numbering) ---- */
+static const char *const sig_names[VK_NSIG] = {
+    NULL,   "HUP",  "INT",  "QUIT", "ILL",    "TRAP",   "ABRT", "BUS",   "FPE",  "KILL", "USR1",
+    "SEGV", "USR2", "PIPE", "ALRM", "TERM",   "STKFLT", "CHLD", "CONT",  "STOP", "TSTP", "TTIN",
+    "TTOU", "URG",  "XCPU", "XFSZ", "VTALRM", "PROF",   "WINCH", "IO",   "PWR",  "SYS",
+};
+
+const char *sh_sig_name(int sig)
+{
+    if (sig <= 0 || sig >= VK_NSIG) return NULL;
+    return sig_names[sig];
+}
+
+int sh_sig_number(const char *name)
+{
+    int64_t n;
+    if (sh_parse_int(name, &n)) return (n >= 0 && n < VK_NSIG) ? (int)n : -1;
+    const char *s = name;
+    if ((s[0] == 'S' || s[0] == 's') && (s[1] == 'I' || s[1] == 'i') &&
+        (s[2] == 'G' || s[2] == 'g'))
+        s += 3;
+    if (strcasecmp(s, "EXIT") == 0) return 0;
+    if (strcasecmp(s, "POLL") == 0) return 29;
+    if (strcasecmp(s, "IOT") == 0) return 6;
+    for (int i = 1; i < VK_NSIG; i++)
+        if (strcasecmp(s, sig_names[i]) == 0) return i;
+    return -1;
+}

@@ -1,0 +1,546 @@
+/* vars.c: shell variables: a hash table of sh_var (scalars and indexed arrays, with export /
+ * readonly flags), function-local variables as shadowing chains popped at return, temporary
+ * assignments (x=1 cmd), computed variables (RANDOM, LINENO, SECONDS...) and the environment
+ * handed to commands. Positional and special parameters ($1, $#, $?) live in expand.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shell/sh.h"
+
+static uint64_t hash_name(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static sh_var **slot(sh_state *sh, const char *name)
+{
+    sh_vars *t = &sh->vars;
+    sh_var **pp = &t->tab[hash_name(name) & (t->cap - 1)];
+    while (*pp && strcmp((*pp)->name, name) != 0) pp = &(*pp)->next;
+    return pp;
+}
+
+static void grow(sh_state *sh)
+{
+    sh_vars *t = &sh->vars;
+    size_t ncap = t->cap * 2;
+    sh_var **nt = vk_calloc(sh->p, ncap, sizeof *nt);
+    if (!nt) return; /* stay at the old size: chains get longer, nothing breaks */
+    for (size_t i = 0; i < t->cap; i++) {
+        sh_var *v = t->tab[i];
+        while (v) {
+            sh_var *n = v->next;
+            sh_var **pp = &nt[hash_name(v->name) & (ncap - 1)];
+            v->next = *pp;
+            *pp = v;
+            v = n;
+        }
+    }
+    vk_free(sh->p, t->tab);
+    t->tab = nt;
+    t->cap = ncap;
+}
+
+static void insert(sh_state *sh, sh_var *v)
+{
+    if (sh->vars.count * 4 >= sh->vars.cap * 3) grow(sh);
+    sh_var **pp = slot(sh, v->name);
+    v->next = *pp;
+    *pp = v;
+    sh->vars.count++;
+}
+
+/* detach the visible variable called name from the table */
+static sh_var *detach(sh_state *sh, const char *name)
+{
+    sh_var **pp = slot(sh, name);
+    sh_var *v = *pp;
+    if (v) {
+        *pp = v->next;
+        v->next = NULL;
+        sh->vars.count--;
+    }
+    return v;
+}
+
+static void free_var(sh_state *sh, sh_var *v)
+{
+    if (!v) return;
+    sh_array_clear(sh, v);
+    vk_free(sh->p, v->arr);
+    vk_free(sh->p, v->val);
+    vk_free(sh->p, v->name);
+    vk_free(sh->p, v);
+}
+
+static sh_var *new_var(sh_state *sh, const char *name, size_t nlen)
+{
+    sh_var *v = vk_calloc(sh->p, 1, sizeof *v);
+    if (!v) return NULL;
+    v->name = vk_strndup(sh->p, name, nlen);
+    if (!v->name) {
+        vk_free(sh->p, v);
+        return NULL;
+    }
+    return v;
+}
+
+void sh_vars_init(sh_state *sh)
+{
+    sh->vars.cap = 64;
+    sh->vars.count = 0;
+    sh->vars.tab = vk_calloc(sh->p, sh->vars.cap, sizeof *sh->vars.tab);
+    if (!sh->vars.tab) sh->vars.cap = 0;
+}
+
+void sh_vars_free(sh_state *sh)
+{
+    sh_vars_pop_level(sh, 1);
+    for (size_t i = 0; i < sh->vars.cap; i++) {
+        sh_var *v = sh->vars.tab[i];
+        while (v) {
+            sh_var *n = v->next;
+            free_var(sh, v);
+            v = n;
+        }
+    }
+    vk_free(sh->p, sh->vars.tab);
+    sh->vars.tab = NULL;
+    sh->vars.cap = sh->vars.count = 0;
+}
+
+/* ---- arrays ---- */
+static size_t arr_find(const sh_var *v, int64_t idx, bool *found)
+{
+    size_t lo = 0, hi = v->narr;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (v->arr[mid].idx < idx)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *found = lo < v->narr && v->arr[lo].idx == idx;
+    return lo;
+}
+
+const char *sh_array_get(sh_var *v, int64_t idx)
+{
+    if (!(v->flags & VF_ARRAY)) return idx == 0 ? v->val : NULL;
+    bool found;
+    size_t i = arr_find(v, idx, &found);
+    return found ? v->arr[i].val : NULL;
+}
+
+int sh_array_set(sh_state *sh, sh_var *v, int64_t idx, const char *val)
+{
+    if (!(v->flags & VF_ARRAY)) {
+        /* a scalar becomes element 0 */
+        char *old = v->val;
+        v->val = NULL;
+        v->flags |= VF_ARRAY;
+        if (old) {
+            int rc = sh_array_set(sh, v, 0, old);
+            vk_free(sh->p, old);
+            if (rc) return rc;
+        }
+    }
+    char *copy = vk_strdup(sh->p, val);
+    if (!copy) return -1;
+    bool found;
+    size_t i = arr_find(v, idx, &found);
+    if (found) {
+        vk_free(sh->p, v->arr[i].val);
+        v->arr[i].val = copy;
+        return 0;
+    }
+    if (v->narr == v->carr) {
+        size_t nc = v->carr ? v->carr * 2 : 8;
+        sh_aelem *na = vk_realloc(sh->p, v->arr, nc * sizeof *na);
+        if (!na) {
+            vk_free(sh->p, copy);
+            return -1;
+        }
+        v->arr = na;
+        v->carr = nc;
+    }
+    memmove(v->arr + i + 1, v->arr + i, (v->narr - i) * sizeof *v->arr);
+    v->arr[i].idx = idx;
+    v->arr[i].val = copy;
+    v->narr++;
+    return 0;
+}
+
+void sh_array_clear(sh_state *sh, sh_var *v)
+{
+    for (size_t i = 0; i < v->narr; i++) vk_free(sh->p, v->arr[i].val);
+    v->narr = 0;
+}
+
+/* ---- lookup ---- */
+static void rebuild_pipestatus(sh_state *sh)
+{
+    sh->pstat_dirty = false;
+    sh_var *v = *slot(sh, "PIPESTATUS");
+    if (!v) {
+        v = new_var(sh, "PIPESTATUS", 10);
+        if (!v) return;
+        insert(sh, v);
+    }
+    sh_array_clear(sh, v);
+    vk_free(sh->p, v->val);
+    v->val = NULL;
+    v->flags |= VF_ARRAY;
+    for (int i = 0; i < sh->npipestatus; i++) {
+        char num[16];
+        snprintf(num, sizeof num, "%d", sh->pipestatus[i]);
+        sh_array_set(sh, v, i, num);
+    }
+}
+
+sh_var *sh_var_get(sh_state *sh, const char *name)
+{
+    if (!sh->vars.tab) return NULL;
+    if (sh->pstat_dirty && strcmp(name, "PIPESTATUS") == 0) rebuild_pipestatus(sh);
+    return *slot(sh, name);
+}
+
+static uint32_t next_random(sh_state *sh)
+{
+    if (!sh->rand_seeded) return (uint32_t)(vk_random(sh->p) & 0x7fff);
+    /* a seeded sequence is reproducible, as in bash (not bash's exact numbers) */
+    sh->rand_state = sh->rand_state * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)((sh->rand_state >> 33) & 0x7fff);
+}
+
+static const char *special_value(sh_state *sh, const char *name)
+{
+    char *b = sh->specbuf;
+    size_t n = sizeof sh->specbuf;
+    if (strcmp(name, "RANDOM") == 0) {
+        snprintf(b, n, "%u", next_random(sh));
+    } else if (strcmp(name, "LINENO") == 0) {
+        snprintf(b, n, "%d", sh->lineno);
+    } else if (strcmp(name, "SECONDS") == 0) {
+        int64_t s = (vk_monotonic_ns(sh->p) - sh->start_ns) / 1000000000 + sh->seconds_base;
+        snprintf(b, n, "%lld", (long long)s);
+    } else if (strcmp(name, "BASHPID") == 0) {
+        snprintf(b, n, "%d", vk_getpid(sh->p));
+    } else if (strcmp(name, "EPOCHSECONDS") == 0) {
+        snprintf(b, n, "%lld", (long long)(vk_time_ns(sh->p) / 1000000000));
+    } else if (strcmp(name, "EPOCHREALTIME") == 0) {
+        int64_t t = vk_time_ns(sh->p);
+        snprintf(b, n, "%lld.%06lld", (long long)(t / 1000000000),
+                 (long long)(t % 1000000000 / 1000));
+    } else if (strcmp(name, "SRANDOM") == 0) {
+        snprintf(b, n, "%u", (unsigned)(vk_random(sh->p) & 0xffffffffu));
+    } else if (strcmp(name, "BASH_SUBSHELL") == 0) {
+        snprintf(b, n, "%d", sh->subshell);
+    } else {
+        return NULL;
+    }
+    return b;
+}
+
+const char *sh_var_value(sh_state *sh, const char *name)
+{
+    sh_var *v = sh_var_get(sh, name);
+    if (!v) return NULL;
+    if (v->flags & VF_SPECIAL) return special_value(sh, name);
+    if (v->flags & VF_ARRAY) return sh_array_get(v, 0);
+    return v->val;
+}
+
+/* ---- assignment ---- */
+static void special_assigned(sh_state *sh, const char *name, const char *val)
+{
+    if (strcmp(name, "RANDOM") == 0) {
+        int64_t seed = 0;
+        sh_parse_int(val, &seed);
+        sh->rand_state = (uint64_t)seed;
+        sh->rand_seeded = true;
+    } else if (strcmp(name, "SECONDS") == 0) {
+        int64_t s = 0;
+        sh_parse_int(val, &s);
+        sh->seconds_base = s;
+        sh->start_ns = vk_monotonic_ns(sh->p);
+    } else if (strcmp(name, "OPTIND") == 0) {
+        sh->optind_pos = 0;
+    }
+}
+
+int sh_var_set_len(sh_state *sh, const char *name, size_t nlen, const char *val, int addflags)
+{
+    char nbuf[256];
+    const char *nm = name;
+    if (name[nlen] != 0) {
+        if (nlen >= sizeof nbuf) return -1;
+        memcpy(nbuf, name, nlen);
+        nbuf[nlen] = 0;
+        nm = nbuf;
+    }
+    if (!sh->vars.tab) return -1;
+    if (strcmp(nm, "PIPESTATUS") == 0 && sh->pstat_dirty) rebuild_pipestatus(sh);
+    sh_var *v = *slot(sh, nm);
+    if (v && (v->flags & VF_READONLY)) {
+        sh_error(sh, "%s: readonly variable", nm);
+        return -1;
+    }
+    if (!v) {
+        v = new_var(sh, nm, strlen(nm));
+        if (!v) return -1;
+        v->level = 0;
+        insert(sh, v);
+    }
+    if (sh->opt[O_ALLEXPORT]) v->flags |= VF_EXPORT;
+    v->flags |= addflags;
+    if (v->flags & VF_SPECIAL) special_assigned(sh, nm, val);
+    if (v->flags & VF_ARRAY) return sh_array_set(sh, v, 0, val);
+    char *copy = vk_strdup(sh->p, val);
+    if (!copy) return -1;
+    vk_free(sh->p, v->val);
+    v->val = copy;
+    return 0;
+}
+
+int sh_var_set(sh_state *sh, const char *name, const char *val, int addflags)
+{
+    return sh_var_set_len(sh, name, strlen(name), val, addflags);
+}
+
+sh_var *sh_array_new(sh_state *sh, const char *name)
+{
+    sh_var *v = *slot(sh, name);
+    if (v && (v->flags & VF_READONLY)) {
+        sh_error(sh, "%s: readonly variable", name);
+        return NULL;
+    }
+    if (!v) {
+        v = new_var(sh, name, strlen(name));
+        if (!v) return NULL;
+        insert(sh, v);
+    }
+    if (sh->opt[O_ALLEXPORT]) v->flags |= VF_EXPORT;
+    vk_free(sh->p, v->val);
+    v->val = NULL;
+    sh_array_clear(sh, v);
+    v->flags |= VF_ARRAY;
+    return v;
+}
+
+void sh_var_flag(sh_state *sh, const char *name, int flags, bool on)
+{
+    sh_var *v = sh_var_get(sh, name);
+    if (!v) {
+        if (!on) return;
+        v = new_var(sh, name, strlen(name));
+        if (!v) return;
+        insert(sh, v);
+    }
+    if (on)
+        v->flags |= flags;
+    else
+        v->flags &= ~flags;
+}
+
+int sh_var_unset(sh_state *sh, const char *name)
+{
+    if (!sh->vars.tab) return 0;
+    sh_var *v = *slot(sh, name);
+    if (!v) return 0;
+    if (v->flags & VF_READONLY) return -1;
+    if (v->level > 0 && v->level == sh->func_depth) {
+        /* a local stays local (and unset) until its function returns */
+        sh_array_clear(sh, v);
+        vk_free(sh->p, v->val);
+        v->val = NULL;
+        v->flags &= ~(VF_ARRAY | VF_EXPORT | VF_SPECIAL);
+        return 0;
+    }
+    if (v->level > 0) {
+        /* unsetting a caller's local: bash makes it vanish in that scope too */
+        sh_array_clear(sh, v);
+        vk_free(sh->p, v->val);
+        v->val = NULL;
+        v->flags &= ~(VF_ARRAY | VF_EXPORT | VF_SPECIAL);
+        return 0;
+    }
+    detach(sh, name);
+    free_var(sh, v);
+    return 0;
+}
+
+/* ---- locals ---- */
+int sh_var_make_local(sh_state *sh, const char *name)
+{
+    int level = sh->func_depth;
+    sh_var *cur = *slot(sh, name);
+    if (cur && cur->level == level) return 0;
+    sh_var *v = new_var(sh, name, strlen(name));
+    if (!v) return -1;
+    v->level = level;
+    if (cur) {
+        detach(sh, name);
+        v->shadow = cur;
+        /* specials keep being special inside a function */
+        v->flags |= cur->flags & VF_SPECIAL;
+    }
+    insert(sh, v);
+    v->lnext = sh->locals;
+    sh->locals = v;
+    return 0;
+}
+
+void sh_vars_pop_level(sh_state *sh, int level)
+{
+    while (sh->locals && sh->locals->level >= level) {
+        sh_var *v = sh->locals;
+        sh->locals = v->lnext;
+        if (*slot(sh, v->name) == v) detach(sh, v->name);
+        if (v->shadow) insert(sh, v->shadow);
+        v->shadow = NULL;
+        free_var(sh, v);
+    }
+}
+
+/* ---- temporary assignments ---- */
+int sh_tempenv_push(sh_state *sh, const char *name, const char *val)
+{
+    sh_var *cur = *slot(sh, name);
+    if (cur && (cur->flags & VF_READONLY)) {
+        sh_error(sh, "%s: readonly variable", name);
+        return -1;
+    }
+    sh_saved *s = vk_calloc(sh->p, 1, sizeof *s);
+    if (!s) return -1;
+    s->name = vk_strdup(sh->p, name);
+    sh_var *v = new_var(sh, name, strlen(name));
+    char *copy = vk_strdup(sh->p, val);
+    if (!s->name || !v || !copy) {
+        vk_free(sh->p, s->name);
+        vk_free(sh->p, s);
+        free_var(sh, v);
+        vk_free(sh->p, copy);
+        return -1;
+    }
+    if (cur) detach(sh, name);
+    s->var = cur;
+    v->val = copy;
+    v->flags = VF_EXPORT | (cur ? cur->flags & VF_SPECIAL : 0);
+    v->level = cur ? cur->level : sh->func_depth;
+    if (cur && (cur->flags & VF_SPECIAL)) special_assigned(sh, name, val);
+    insert(sh, v);
+    s->next = sh->tempenv;
+    sh->tempenv = s;
+    return 0;
+}
+
+void sh_tempenv_pop(sh_state *sh, sh_saved *mark)
+{
+    while (sh->tempenv && sh->tempenv != mark) {
+        sh_saved *s = sh->tempenv;
+        sh->tempenv = s->next;
+        sh_var *cur = detach(sh, s->name);
+        free_var(sh, cur);
+        if (s->var) insert(sh, s->var);
+        vk_free(sh->p, s->name);
+        vk_free(sh->p, s);
+    }
+}
+
+/* ---- environment for commands ---- */
+char **sh_env_build(sh_state *sh, char **extra, int nextra)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sh->vars.cap; i++)
+        for (sh_var *v = sh->vars.tab[i]; v; v = v->next)
+            if ((v->flags & VF_EXPORT) && !(v->flags & VF_ARRAY)) n++;
+    char **env = vk_calloc(sh->p, n + (size_t)nextra + 1, sizeof *env);
+    if (!env) return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < sh->vars.cap; i++) {
+        for (sh_var *v = sh->vars.tab[i]; v; v = v->next) {
+            if (!(v->flags & VF_EXPORT) || (v->flags & VF_ARRAY)) continue;
+            const char *val = (v->flags & VF_SPECIAL) ? special_value(sh, v->name) : v->val;
+            if (!val) continue;
+            bool overridden = false;
+            size_t nl = strlen(v->name);
+            for (int j = 0; j < nextra; j++)
+                if (strncmp(extra[j], v->name, nl) == 0 && extra[j][nl] == '=')
+                    overridden = true;
+            if (overridden) continue;
+            size_t len = nl + 1 + strlen(val) + 1;
+            char *kv = vk_malloc(sh->p, len);
+            if (!kv) {
+                sh_env_free(sh, env);
+                return NULL;
+            }
+            snprintf(kv, len, "%s=%s", v->name, val);
+            env[k++] = kv;
+        }
+    }
+    for (int j = 0; j < nextra; j++) {
+        env[k] = vk_strdup(sh->p, extra[j]);
+        if (!env[k]) {
+            sh_env_free(sh, env);
+            return NULL;
+        }
+        k++;
+    }
+    env[k] = NULL;
+    return env;
+}
+
+void sh_env_free(sh_state *sh, char **env)
+{
+    if (!env) return;
+    for (char **e = env; *e; e++) vk_free(sh->p, *e);
+    vk_free(sh->p, env);
+}
+
+static int cmp_var(const void *a, const void *b)
+{
+    return strcmp((*(sh_var *const *)a)->name, (*(sh_var *const *)b)->name);
+}
+
+sh_var **sh_vars_sorted(sh_state *sh, size_t *n)
+{
+    if (sh->pstat_dirty) rebuild_pipestatus(sh);
+    sh_var **arr = vk_malloc(sh->p, (sh->vars.count + 1) * sizeof *arr);
+    *n = 0;
+    if (!arr) return NULL;
+    for (size_t i = 0; i < sh->vars.cap; i++)
+        for (sh_var *v = sh->vars.tab[i]; v; v = v->next) arr[(*n)++] = v;
+    qsort(arr, *n, sizeof *arr, cmp_var);
+    return arr;
+}
+
+/* Copy every visible variable of src into dst (a new shell in another process). Returns
+ * NULL on memory exhaustion, dst's table otherwise (as a non-NULL marker). */
+sh_var *sh_var_copy_table(sh_state *dst, sh_state *src)
+{
+    sh_vars_init(dst);
+    if (!dst->vars.tab) return NULL;
+    if (src->pstat_dirty) rebuild_pipestatus(src);
+    for (size_t i = 0; i < src->vars.cap; i++) {
+        for (sh_var *v = src->vars.tab[i]; v; v = v->next) {
+            sh_var *c = new_var(dst, v->name, strlen(v->name));
+            if (!c) return NULL;
+            c->flags = v->flags;
+            c->level = v->level;
+            if (v->val && !(c->val = vk_strdup(dst->p, v->val))) {
+                free_var(dst, c);
+                return NULL;
+            }
+            insert(dst, c);
+            if (v->flags & VF_ARRAY) {
+                for (size_t k = 0; k < v->narr; k++)
+                    if (sh_array_set(dst, c, v->arr[k].idx, v->arr[k].val)) return NULL;
+            }
+        }
+    }
+    return dst->vars.tab ? (sh_var *)dst->vars.tab : NULL;
+}

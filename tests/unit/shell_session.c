@@ -1,0 +1,156 @@
+/* shell_session.c: the shell through the public API where the spec cases cannot reach: state
+ * that persists between execs of one VM (variables, functions, cwd, exports), isolated execs,
+ * syntax errors as VOS_ESYNTAX, per-exec env overrides and arguments, and the call-depth,
+ * nesting and expansion limits ending an exec with their own codes. */
+#include <string.h>
+
+#include "test.h"
+
+static int exec_opts(vos_vm *vm, const char *script, vos_exec_opts *o, vos_result *r)
+{
+    memset(r, 0, sizeof *r);
+    return vos_exec(vm, script, o, r);
+}
+
+TEST(shell_session_state_persists)
+{
+    vos_vm *vm = test_vm_new();
+    ASSERT_EXEC(vm, "x=kept; f() { echo \"f sees $1\"; }; export E=env; mkdir -p /tmp/s; cd /tmp/s",
+                "", 0);
+    ASSERT_EXEC(vm, "echo $x; f arg; sh -c 'echo $E'; pwd", "kept\nf sees arg\nenv\n/tmp/s\n", 0);
+}
+
+TEST(shell_isolated_exec_does_not_leak)
+{
+    vos_vm *vm = test_vm_new();
+    ASSERT_EXEC(vm, "x=before", "", 0);
+    vos_exec_opts o;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.isolated = 1;
+    vos_result r;
+    ASSERT_OK(exec_opts(vm, "x=inside; g() { :; }; echo $x", &o, &r));
+    ASSERT_STR(r.out, "inside\n");
+    vos_result_free(&r);
+    ASSERT_EXEC(vm, "echo $x; type -t g || echo none", "before\nnone\n", 0);
+}
+
+TEST(shell_syntax_error_is_esyntax)
+{
+    vos_vm *vm = test_vm_new();
+    vos_result r;
+    ASSERT_RC(test_exec(vm, "echo first\nfi", &r), VOS_ESYNTAX);
+    ASSERT_STR(r.out, "first\n");
+    ASSERT_EQ(r.status, 2);
+    ASSERT(strstr(r.err, "syntax error near unexpected token `fi'") != NULL);
+    vos_result_free(&r);
+    /* the session survives it */
+    ASSERT_EXEC(vm, "echo fine", "fine\n", 0);
+}
+
+TEST(shell_args_and_env_overrides)
+{
+    vos_vm *vm = test_vm_new();
+    const char *args[] = {"one", "two words", NULL};
+    vos_env_var env[] = {{"OVR", "temp"}};
+    vos_exec_opts o;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.argv0 = "myscript";
+    o.args = args;
+    o.env = env;
+    o.n_env = 1;
+    vos_result r;
+    ASSERT_OK(exec_opts(vm, "echo \"$0 $# $2 $OVR\"; sh -c 'echo $OVR'; nosuch", &o, &r));
+    ASSERT_STR(r.out, "myscript 2 two words temp\ntemp\n");
+    ASSERT_STR(r.err, "myscript: line 1: nosuch: command not found\n");
+    ASSERT_EQ(r.status, 127);
+    vos_result_free(&r);
+    /* the override was for that exec only */
+    ASSERT_EXEC(vm, "echo \"[$OVR]\"", "[]\n", 0);
+}
+
+TEST(shell_call_depth_limit)
+{
+    vos_config cfg;
+    vos_config_init(&cfg);
+    cfg.limits.call_depth = 50;
+    vos_vm *vm = test_vm_new_cfg(&cfg);
+    vos_result r;
+    ASSERT_RC(test_exec(vm, "f() { f; }; f; echo not reached", &r), VOS_EDEPTH);
+    ASSERT_STR(r.out, "");
+    ASSERT(strstr(r.err, "maximum function nesting level exceeded (50)") != NULL);
+    vos_result_free(&r);
+    ASSERT_EXEC(vm, "g() { [ $1 -lt 40 ] && g $(($1+1)) || echo $1; }; g 1", "40\n", 0);
+}
+
+TEST(shell_nest_depth_limit)
+{
+    vos_config cfg;
+    vos_config_init(&cfg);
+    cfg.limits.nest_depth = 20;
+    vos_vm *vm = test_vm_new_cfg(&cfg);
+    char script[512] = "";
+    for (int i = 0; i < 30; i++) strcat(script, "{ ");
+    strcat(script, "echo deep;");
+    for (int i = 0; i < 30; i++) strcat(script, " }");
+    vos_result r;
+    int rc = test_exec(vm, script, &r);
+    ASSERT(rc == VOS_ENEST || rc == VOS_ESYNTAX);
+    ASSERT_STR(r.out, "");
+    vos_result_free(&r);
+    ASSERT_EXEC(vm, "{ { echo shallow; }; }", "shallow\n", 0);
+}
+
+TEST(shell_expansion_limit)
+{
+    vos_config cfg;
+    vos_config_init(&cfg);
+    cfg.limits.expand_bytes = 4096;
+    vos_vm *vm = test_vm_new_cfg(&cfg);
+    vos_result r;
+    int rc = test_exec(vm, "x=0123456789; while :; do x=$x$x; done", &r);
+    ASSERT_RC(rc, VOS_EEXPAND);
+    ASSERT(strstr(r.err, "expand_bytes") != NULL);
+    vos_result_free(&r);
+    ASSERT_EXEC(vm, "echo ok", "ok\n", 0);
+}
+
+TEST(shell_background_jobs_and_wait)
+{
+    vos_vm *vm = test_vm_new();
+    ASSERT_EXEC(vm, "(exit 3) & p=$!; wait $p; echo $?; wait; echo all", "3\nall\n", 0);
+}
+
+TEST(shell_trap_runs_on_signal_to_self)
+{
+    vos_vm *vm = test_vm_new();
+    ASSERT_EXEC(vm, "trap 'echo got' USR1; kill -USR1 $$; echo after", "got\nafter\n", 0);
+}
+
+/* The session process lives as long as the VM: what one exec allocates must be given back,
+ * or a long session would grow without bound. */
+TEST(shell_session_does_not_grow)
+{
+    vos_vm *vm = test_vm_new();
+    const char *script =
+        "x=$(echo sub | while read l; do echo \"$l\"; done); f() { local v=$1; echo ${v%b}; };"
+        " for i in 1 2 3; do f ab$i > /dev/null; done; a=(1 2 3); : ${a[@]} $((i*2));"
+        " case $x in s*) y=${x/u/U};; esac; cat <<EOF >/dev/null\n$y\nEOF\n"
+        " trap 'echo t' EXIT; (exit 2) || true; set -- p q; shift; eval 'z=$1'; nosuch 2>/dev/null;"
+        " echo \"$z ${PIPESTATUS[*]}\" | { read w; }; bad=; : ${bad:-d} > /dev/null";
+    vos_result r;
+    for (int i = 0; i < 5; i++) {
+        ASSERT_OK(test_exec(vm, script, &r));
+        vos_result_free(&r);
+    }
+    size_t before = vos_vm_mem_used(vm);
+    for (int i = 0; i < 50; i++) {
+        ASSERT_OK(test_exec(vm, script, &r));
+        vos_result_free(&r);
+    }
+    size_t after = vos_vm_mem_used(vm);
+    if (after > before + 4096)
+        test_fail(__FILE__, __LINE__, "session grew from %zu to %zu bytes over 50 execs", before,
+                  after);
+}
