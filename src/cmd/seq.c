@@ -122,6 +122,33 @@ static int seq_main(vl_ctx *c, int argc, char **argv)
         int width = 0;
         if (equal) width = first.width > last.width ? first.width : last.width;
         char num[48];
+        if (first.iv >= 0 && step.iv > 0 && step.iv < 10 && !equal) {
+            /* the common case (seq N, seq A B): count in a decimal string instead of
+             * formatting each number, which is what makes GNU seq fast too */
+            char dig[24];
+            int dl = snprintf(dig, sizeof dig, "%lld", (long long)first.iv);
+            for (int64_t x = first.iv; x <= last.iv;) {
+                if (any) vl_write(c, sep, sl);
+                vl_write(c, dig, (size_t)dl);
+                any = true;
+                if (__builtin_add_overflow(x, step.iv, &x)) break;
+                /* add step to the decimal string */
+                int carry = (int)step.iv, i = dl - 1;
+                while (carry && i >= 0) {
+                    int d = dig[i] - '0' + carry;
+                    dig[i] = (char)('0' + d % 10);
+                    carry = d / 10;
+                    i--;
+                }
+                if (carry) {
+                    memmove(dig + 1, dig, (size_t)dl + 1);
+                    dig[0] = (char)('0' + carry);
+                    dl++;
+                }
+            }
+            if (any) vl_putc(c, '\n');
+            return 0;
+        }
         for (int64_t x = first.iv;;) {
             if (step.iv > 0 ? x > last.iv : x < last.iv) break;
             if (any) vl_write(c, sep, sl);
