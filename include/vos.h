@@ -191,6 +191,7 @@ typedef struct vos_result {
     size_t err_len;
     int status;     /* exit status as $? would show it (0-255) */
     int limit;      /* 0, or the VOS_E* code of the limit/interrupt that ended the exec */
+    int exited;     /* nonzero when the script ran `exit` (where a terminal would close) */
 } vos_result;
 
 /* Run a script in the VM's session shell. Blocks until it ends. Returns 0 when the script

@@ -703,13 +703,17 @@ int vos_exec(vos_vm *vm, const char *script, const vos_exec_opts *opts, vos_resu
             if (st == VOS_ESYNTAX) {
                 rc = VOS_ESYNTAX;
                 status = 2;
+            } else if (st < 0) {
+                status = 1;
             } else {
-                status = st < 0 ? 1 : st;
+                status = st & 0xff;
+                res->exited = (st & VK_SESSION_EXITED) != 0;
             }
         } else {
             /* the session shell replaced itself (exec) or exited through the kernel: it is
              * gone; a new one starts at the next exec */
             status = VK_WSHELL(s->exit_wstatus);
+            res->exited = 1;
             vm->shell = NULL;
             vk_arena_free_all(s);
             s->cwd = vk_strdup(s, vm->home);

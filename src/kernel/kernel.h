@@ -246,6 +246,8 @@ typedef struct vk_shell_hooks {
                         const char *const *args, const vos_env_var *env, size_t n_env,
                         bool isolated);
 } vk_shell_hooks;
+/* session_exec ORs this into its status when the script ran `exit` in the session. */
+#define VK_SESSION_EXITED 0x100
 extern const vk_shell_hooks sh_session_hooks; /* defined by src/shell */
 
 #endif
