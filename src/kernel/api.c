@@ -1088,7 +1088,15 @@ int vos_read_file(vos_vm *vm, const char *path, void **data, size_t *len)
         size_t cap = 4096, n = 0;
         char *buf = rc == 0 ? malloc(cap) : NULL;
         if (rc == 0 && !buf) rc = VOS_ENOMEM;
+        /* bounded: a device like /dev/zero never ends, and the bytes land in host memory */
+        uint64_t maxlen = vm->lim.mem_bytes;
         while (rc == 0) {
+            if (n >= maxlen) {
+                rc = VOS_EFBIG;
+                vk_set_errmsg(vm, "%s: larger than the VM's memory limit (%llu bytes)", path,
+                              (unsigned long long)maxlen);
+                break;
+            }
             if (n + 1 >= cap) {
                 char *nb = realloc(buf, cap * 2);
                 if (!nb) {

@@ -403,3 +403,19 @@ TEST(api_files_binary_safe_and_listing)
         if (strcmp(cmds[i], "sh") == 0) has_sh = 1;
     ASSERT(has_sh);
 }
+
+TEST(api_read_file_is_bounded)
+{
+    vos_config cfg;
+    vos_config_init(&cfg);
+    cfg.limits.mem_bytes = 4u << 20;
+    vos_vm *vm = test_vm_new_cfg(&cfg);
+    void *d = (void *)1;
+    size_t n = 1;
+    ASSERT_RC(vos_read_file(vm, "/dev/zero", &d, &n), VOS_EFBIG);
+    ASSERT(d == NULL && n == 0);
+    ASSERT(strstr(vos_errmsg(vm), "memory limit") != NULL);
+    ASSERT_OK(vos_read_file(vm, "/dev/null", &d, &n));
+    ASSERT_EQ(n, 0);
+    vos_free(d);
+}
