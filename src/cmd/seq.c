@@ -125,11 +125,26 @@ static int seq_main(vl_ctx *c, int argc, char **argv)
         if (first.iv >= 0 && step.iv > 0 && step.iv < 10 && !equal) {
             /* the common case (seq N, seq A B): count in a decimal string instead of
              * formatting each number, which is what makes GNU seq fast too */
-            char dig[24];
+            char dig[24], out[65536];
+            size_t ol = 0;
             int dl = snprintf(dig, sizeof dig, "%lld", (long long)first.iv);
             for (int64_t x = first.iv; x <= last.iv;) {
-                if (any) vl_write(c, sep, sl);
-                vl_write(c, dig, (size_t)dl);
+                if (ol + sl + (size_t)dl + 1 > sizeof out) {
+                    vl_write(c, out, ol);
+                    ol = 0;
+                }
+                if (any) {
+                    if (sl > sizeof out / 2) {
+                        vl_write(c, out, ol);
+                        ol = 0;
+                        vl_write(c, sep, sl);
+                    } else {
+                        memcpy(out + ol, sep, sl);
+                        ol += sl;
+                    }
+                }
+                memcpy(out + ol, dig, (size_t)dl);
+                ol += (size_t)dl;
                 any = true;
                 if (__builtin_add_overflow(x, step.iv, &x)) break;
                 /* add step to the decimal string */
@@ -146,6 +161,7 @@ static int seq_main(vl_ctx *c, int argc, char **argv)
                     dl++;
                 }
             }
+            vl_write(c, out, ol);
             if (any) vl_putc(c, '\n');
             return 0;
         }

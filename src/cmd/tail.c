@@ -39,29 +39,74 @@ static int tail_lines(vl_ctx *c, vl_in *in, const tail_opts *o)
         return (int)n;
     }
     if (o->count == 0) return 0;
-    vl_buf *ring = NULL;
-    size_t cap = 0, used = 0, next = 0;
-    while ((n = vl_in_getdelim(c, in, o->delim, &line)) > 0) {
-        if (used < (size_t)o->count && used == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            if (ncap > (size_t)o->count) ncap = (size_t)o->count;
-            ring = vl_xrealloc(c, ring, ncap * sizeof *ring);
-            memset(ring + cap, 0, (ncap - cap) * sizeof *ring);
-            /* the ring is filled in order until it first grows full, so next == used here */
-            cap = ncap;
+    /* Keep whole chunks, not lines: read big blocks, count delimiters with memchr, and drop the
+     * oldest block while the newer ones still hold more than count delimiters. Memory stays
+     * bounded by the last count lines plus a block, and no line is copied on the way. */
+    enum { CHUNK = 65536 };
+    typedef struct chunk {
+        struct chunk *next;
+        size_t len, ndelim;
+        char data[CHUNK];
+    } chunk;
+    chunk *head = NULL, *tail = NULL, *spare = NULL;
+    uint64_t total = 0;
+    for (;;) {
+        chunk *ch = spare ? spare : vl_xmalloc(c, sizeof *ch);
+        spare = NULL;
+        n = vl_in_read(c, in, ch->data, CHUNK);
+        if (n <= 0) {
+            vl_xfree(c, ch);
+            break;
         }
-        if (used < cap) used++;
-        ring[next].len = 0;
-        vl_buf_add(c, &ring[next], line, (size_t)n);
-        next = (next + 1) % cap;
+        ch->len = (size_t)n;
+        ch->ndelim = 0;
+        ch->next = NULL;
+        for (const char *q = ch->data, *e = ch->data + ch->len;
+             (q = memchr(q, o->delim, (size_t)(e - q))) != NULL; q++)
+            ch->ndelim++;
+        total += ch->ndelim;
+        if (tail)
+            tail->next = ch;
+        else
+            head = ch;
+        tail = ch;
+        while (head != tail && total - head->ndelim > (uint64_t)o->count) {
+            chunk *old = head;
+            head = head->next;
+            total -= old->ndelim;
+            if (spare) vl_xfree(c, spare);
+            spare = old;
+        }
     }
-    size_t start = used < cap ? 0 : next;
-    for (size_t k = 0; k < used; k++) {
-        vl_buf *b = &ring[(start + k) % cap];
-        vl_write(c, b->data, b->len);
+    if (spare) vl_xfree(c, spare);
+    /* walk back from the end to the start of the count-th line from the end */
+    size_t nch = 0;
+    for (chunk *ch = head; ch; ch = ch->next) nch++;
+    chunk **arr = nch ? vl_xmalloc(c, nch * sizeof *arr) : NULL;
+    size_t k = 0;
+    for (chunk *ch = head; ch; ch = ch->next) arr[k++] = ch;
+    size_t si = 0, so = 0; /* start: chunk index and offset */
+    int64_t need = o->count;
+    bool skip_last = nch && arr[nch - 1]->len && arr[nch - 1]->data[arr[nch - 1]->len - 1] == o->delim;
+    for (size_t i = nch; i-- > 0 && need >= 0;) {
+        chunk *ch = arr[i];
+        size_t j = ch->len;
+        if (i == nch - 1 && skip_last) j--; /* the final delimiter ends the last line */
+        while (j-- > 0) {
+            if (ch->data[j] == o->delim && --need == 0) {
+                si = i;
+                so = j + 1;
+                need = -1;
+                break;
+            }
+        }
     }
-    for (size_t i = 0; i < cap; i++) vl_buf_free(c, &ring[i]);
-    vl_xfree(c, ring);
+    for (size_t i = si; i < nch; i++) {
+        size_t off = i == si ? so : 0;
+        vl_write(c, arr[i]->data + off, arr[i]->len - off);
+    }
+    for (size_t i = 0; i < nch; i++) vl_xfree(c, arr[i]);
+    vl_xfree(c, arr);
     return (int)n;
 }
 
