@@ -144,6 +144,12 @@ static int tail_bytes(vl_ctx *c, vl_in *in, const tail_opts *o)
     return (int)n;
 }
 
+static int tail_one(vl_ctx *c, vl_in *in, void *arg)
+{
+    const tail_opts *o = arg;
+    return o->bytes ? tail_bytes(c, in, o) : tail_lines(c, in, o);
+}
+
 static int tail_main(vl_ctx *c, int argc, char **argv)
 {
     tail_opts o = {false, false, 10, '\n'};
@@ -173,34 +179,7 @@ static int tail_main(vl_ctx *c, int argc, char **argv)
         quiet = vl_last(c, 'q') > vl_last(c, 'v');
         verbose = !quiet;
     }
-    static char dash[] = "-";
-    char *stdin_only[] = {NULL, dash};
-    if (n == 0) {
-        argv = stdin_only;
-        n = 1;
-    }
-    bool headers = verbose || (n > 1 && !quiet);
-    bool first = true;
-    for (int i = 1; i <= n; i++) {
-        bool is_stdin = strcmp(argv[i], "-") == 0;
-        const char *shown = is_stdin ? "standard input" : argv[i];
-        int err = 0;
-        vl_in *in = vl_in_open_quiet(c, argv[i], &err);
-        if (!in) {
-            vl_error(c, "cannot open %s for reading: %s", vl_quote_always(c, argv[i]),
-                     vl_strerror(err));
-            continue;
-        }
-        if (headers) {
-            vl_printf(c, "%s==> %s <==\n", first ? "" : "\n", shown);
-            first = false;
-        }
-        int rc = o.bytes ? tail_bytes(c, in, &o) : tail_lines(c, in, &o);
-        if (rc < 0)
-            vl_error(c, "error reading %s: %s", vl_quote_always(c, shown), vl_strerror(rc));
-        vl_in_close(c, in);
-    }
-    return c->status;
+    return vl_each_with_headers(c, n, argv, quiet, verbose, tail_one, &o);
 }
 
 static const vl_opt tail_opts_tab[] = {

@@ -194,6 +194,13 @@ void vl_in_close(vl_ctx *c, vl_in *in);
  * failure, for commands whose message differs ("head: cannot open 'x' for reading: ..."). */
 vl_in *vl_in_open_quiet(vl_ctx *c, const char *path, int *err);
 
+/* Run fn on every operand argv[1..n] in turn ("-", or no operand at all, is standard input),
+ * with head/tail's "==> name <==" headers (always with verbose, never with quiet, else when
+ * there are several), reporting files that cannot be opened or read. Returns c->status. */
+typedef int (*vl_each_fn)(vl_ctx *c, vl_in *in, void *arg);
+int vl_each_with_headers(vl_ctx *c, int n, char **argv, bool quiet, bool verbose,
+                         vl_each_fn fn, void *arg);
+
 /* ---- growable buffer (binary-safe) ---- */
 void vl_buf_add(vl_ctx *c, vl_buf *b, const void *data, size_t n);
 void vl_buf_addc(vl_ctx *c, vl_buf *b, int ch);
