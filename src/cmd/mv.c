@@ -241,38 +241,10 @@ static int mv_main(vl_ctx *c, int argc, char **argv)
     s.update = vl_has(c, 'u');
     s.verbose = vl_has(c, 'v');
 
-    const char *tdir = vl_arg(c, 't');
-    if (tdir && vl_has(c, 'T'))
-        vl_usage_error(c, "cannot combine --target-directory (-t) and --no-target-directory (-T)");
-    if (n == 0) vl_usage_error(c, "missing file operand");
-    if (vl_has(c, 'T')) {
-        if (n == 1)
-            vl_usage_error(c, "missing destination file operand after %s", q(c, argv[1]));
-        if (n > 2) vl_usage_error(c, "extra operand %s", q(c, argv[3]));
+    const char *tdir = vl_target_dir(c, &n, argv);
+    if (!tdir) {
         move(c, &s, argv[1], argv[2]);
         return c->status;
-    }
-    if (tdir) {
-        struct vk_stat st;
-        int rc = vk_stat(c->p, tdir, &st);
-        if (rc < 0) vl_die(c, 1, "target directory %s: %s", q(c, tdir), vl_strerror(rc));
-        if (!VK_S_ISDIR(st.mode))
-            vl_die(c, 1, "target directory %s: %s", q(c, tdir), vl_strerror(VOS_ENOTDIR));
-    } else {
-        if (n == 1)
-            vl_usage_error(c, "missing destination file operand after %s", q(c, argv[1]));
-        struct vk_stat st;
-        int rc = vk_stat(c->p, argv[n], &st);
-        bool isdir = rc == 0 && VK_S_ISDIR(st.mode);
-        if (!isdir && n == 2) {
-            move(c, &s, argv[1], argv[2]);
-            return c->status;
-        }
-        if (!isdir) {
-            if (rc < 0) vl_die(c, 1, "target %s: %s", q(c, argv[n]), vl_strerror(rc));
-            vl_die(c, 1, "target %s is not a directory", q(c, argv[n]));
-        }
-        tdir = argv[n--];
     }
     for (int i = 1; i <= n; i++) {
         char *dst = vl_path_join(c, tdir, vl_basename(c, argv[i]));

@@ -409,3 +409,41 @@ void vl_strip_slashes(char *path)
     size_t len = strlen(path);
     while (len > 1 && path[len - 1] == '/') path[--len] = '\0';
 }
+
+/* cp and mv read their operands the same way; see walk.h. */
+const char *vl_target_dir(vl_ctx *c, int *np, char **argv)
+{
+    int n = *np;
+    const char *tdir = vl_arg(c, 't');
+    if (tdir && vl_has(c, 'T'))
+        vl_usage_error(c, "cannot combine --target-directory (-t) and --no-target-directory (-T)");
+    if (n == 0) vl_usage_error(c, "missing file operand");
+    if (vl_has(c, 'T')) {
+        if (n == 1)
+            vl_usage_error(c, "missing destination file operand after %s",
+                           vl_quote_always(c, argv[1]));
+        if (n > 2) vl_usage_error(c, "extra operand %s", vl_quote_always(c, argv[3]));
+        return NULL;
+    }
+    struct vk_stat st;
+    if (tdir) {
+        int rc = vk_stat(c->p, tdir, &st);
+        if (rc < 0)
+            vl_die(c, 1, "target directory %s: %s", vl_quote_always(c, tdir), vl_strerror(rc));
+        if (!VK_S_ISDIR(st.mode))
+            vl_die(c, 1, "target directory %s: %s", vl_quote_always(c, tdir),
+                   vl_strerror(VOS_ENOTDIR));
+        return tdir;
+    }
+    if (n == 1)
+        vl_usage_error(c, "missing destination file operand after %s", vl_quote_always(c, argv[1]));
+    int rc = vk_stat(c->p, argv[n], &st);
+    bool isdir = rc == 0 && VK_S_ISDIR(st.mode);
+    if (!isdir && n == 2) return NULL;
+    if (!isdir) {
+        if (rc < 0) vl_die(c, 1, "target %s: %s", vl_quote_always(c, argv[n]), vl_strerror(rc));
+        vl_die(c, 1, "target %s is not a directory", vl_quote_always(c, argv[n]));
+    }
+    *np = n - 1;
+    return argv[n];
+}

@@ -86,4 +86,9 @@ bool vl_is_dot_or_dotdot(const char *path);
 /* Strip trailing slashes in place (keeping a lone "/"). */
 void vl_strip_slashes(char *path);
 
+/* The operands of cp and mv (options -t DIR and -T): returns the directory every source goes
+ * into (and lowers *n to the number of sources), or NULL when argv[1] and argv[2] are one source
+ * and its destination. Dies with GNU's messages on bad operands. */
+const char *vl_target_dir(vl_ctx *c, int *n, char **argv);
+
 #endif
