@@ -601,11 +601,31 @@ static void *watchdog(void *arg)
     return NULL;
 }
 
+/* Every case's VM runs on a counting allocator: what it allocated must all be back once the
+ * VM is freed, or the case fails (a leak in any command or in the shell shows up here). */
+static void *count_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    _Atomic long long *live = ud;
+    if (nsize == 0) {
+        if (ptr) atomic_fetch_sub(live, (long long)osize);
+        free(ptr);
+        return NULL;
+    }
+    void *q = realloc(ptr, nsize);
+    if (q) atomic_fetch_add(live, (long long)nsize - (long long)(ptr ? osize : 0));
+    return q;
+}
+
 static void run_vos(const tcase *c, const char *dir, side *s, slot *sl)
 {
     s->ran = true;
     vos_vm *vm = NULL;
-    int rc = vos_vm_new(NULL, &vm);
+    _Atomic long long live = 0;
+    vos_config cfg;
+    vos_config_init(&cfg);
+    cfg.alloc = count_alloc;
+    cfg.alloc_ud = (void *)&live;
+    int rc = vos_vm_new(&cfg, &vm);
     if (rc != 0) {
         snprintf(s->note, sizeof s->note, "vos_vm_new: %s", vos_errname(rc));
         s->status = -1;
@@ -659,6 +679,10 @@ static void run_vos(const tcase *c, const char *dir, side *s, slot *sl)
     s->status = res.status;
     vos_result_free(&res);
     vos_vm_free(vm);
+    if (atomic_load(&live) != 0) {
+        snprintf(s->note, sizeof s->note, "the VM leaked %lld bytes", (long long)atomic_load(&live));
+        s->status = -1;
+    }
 }
 
 /* ---- comparing and reporting ---- */
