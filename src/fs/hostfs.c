@@ -610,3 +610,27 @@ int hostfs_host_id(vfs_mount *m, const char *rel, uint64_t *dev, uint64_t *ino)
     *ino = sb.st_ino;
     return 0;
 }
+
+/* For the CLI's multicall mode only: is rel, a symlink in this mount, a link on the host to
+ * the file (dev, ino), i.e. the vos binary? The host follows this one link to compare
+ * identities; nothing of the target is read and only a yes/no comes back, so the VM learns no
+ * more than whether the link leads to vos. */
+bool hostfs_links_to(vfs_mount *m, const char *rel, uint64_t dev, uint64_t ino)
+{
+    if (!m || m->ops != &hostfs_ops || check_rel(rel) < 0 || !*rel) return false;
+    hostfs *h = (hostfs *)m;
+    const char *name;
+    int pfd = open_parent(h, rel, &name);
+    if (pfd < 0) return false;
+    char target[VK_PATH_MAX];
+    ssize_t n = readlinkat(pfd, name, target, sizeof target - 1);
+    bool same = false;
+    if (n > 0) {
+        target[n] = 0;
+        struct stat sb;
+        if (fstatat(pfd, target, &sb, 0) == 0)
+            same = (uint64_t)sb.st_dev == dev && (uint64_t)sb.st_ino == ino;
+    }
+    put_parent(h, pfd);
+    return same;
+}

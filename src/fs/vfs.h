@@ -98,5 +98,7 @@ int hostfs_new(vk_vm *vm, const char *host_path, bool rdonly, vfs_mount **out);
 int overlay_new(vk_vm *vm, vfs_mount *lower, vfs_mount **out);
 /* For hostfs: identity (host dev, ino) of rel, for the multicall check; -ENOTSUP elsewhere. */
 int hostfs_host_id(vfs_mount *m, const char *rel, uint64_t *dev, uint64_t *ino);
+/* For hostfs: is the symlink rel a link, on the host, to the file (dev, ino)? */
+bool hostfs_links_to(vfs_mount *m, const char *rel, uint64_t dev, uint64_t ino);
 
 #endif

@@ -662,8 +662,27 @@ static int exec_depth(vk_proc *p, const char *path, char *const argv[], char *co
     }
 
     vk_path r;
+    int rc;
+    if (vm->multicall_self && vm->self_known) {
+        /* host-compatible mode: a host symlink to the vos binary (a multicall name like
+         * ./sh or $SH) runs the command it is named after, though its target lies outside
+         * the VM */
+        VK_LOCK(vm);
+        rc = vk_resolve(p, path, 0, &r);
+        bool self = rc == 0 && r.exists && VK_S_ISLNK(r.st.mode) &&
+                    hostfs_links_to(r.mnt->m, r.rel, vm->self_dev, vm->self_ino);
+        VK_UNLOCK(vm);
+        if (self) {
+            const char *name = base_name(r.abs);
+            if (strcmp(name, "vos") == 0) name = "sh";
+            const vl_cmd_decl *d = vl_cmd_find(name);
+            if (!d) return VOS_ENOENT;
+            if (!vk_cmd_allowed(vm, d->name)) return VOS_ECMDDENIED;
+            run_command(p, d, argv, envp);
+        }
+    }
     VK_LOCK(vm);
-    int rc = vk_resolve(p, path, VK_RES_FOLLOW, &r);
+    rc = vk_resolve(p, path, VK_RES_FOLLOW, &r);
     VK_UNLOCK(vm);
     if (rc < 0) return rc;
     if (!r.exists) return VOS_ENOENT;

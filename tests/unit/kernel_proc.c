@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kernel/internal.h"
 #include "test.h"
@@ -418,4 +419,32 @@ TEST(api_read_file_is_bounded)
     ASSERT_OK(vos_read_file(vm, "/dev/null", &d, &n));
     ASSERT_EQ(n, 0);
     vos_free(d);
+}
+
+TEST(multicall_host_link_to_self_runs_the_named_command)
+{
+    /* the host process here is the unit binary: links to it stand for vos's own binary */
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    ASSERT(n > 0);
+    self[n] = 0;
+    const char *dir = test_tmpdir();
+    char link[4200], other[4200];
+    snprintf(link, sizeof link, "%s/echo", dir);
+    snprintf(other, sizeof other, "%s/true", dir);
+    ASSERT_EQ(symlink(self, link), 0);
+    ASSERT_EQ(symlink("/usr/sbin/nologin", other), 0); /* exists on the host, not in the VM */
+    vos_config cfg;
+    vos_config_init(&cfg);
+    cfg.multicall_self = 1;
+    vos_vm *vm = test_vm_new_cfg(&cfg);
+    vos_mount_spec spec = {sizeof spec, VOS_MOUNT_HOST_RO, dir};
+    ASSERT_OK(vos_mount(vm, "/host", &spec));
+    ASSERT_EXEC(vm, "/host/echo via the link", "via the link\n", 0);
+    /* a link to another host binary leads outside the VM: not found */
+    ASSERT_EXEC(vm, "/host/true 2>/dev/null; echo $?", "127\n", 0);
+    /* without multicall, the link to vos is just a dangling link too */
+    vos_vm *plain = test_vm_new();
+    ASSERT_OK(vos_mount(plain, "/host", &spec));
+    ASSERT_EXEC(plain, "/host/echo hi 2>/dev/null; echo $?", "127\n", 0);
 }
