@@ -101,7 +101,7 @@ check:
 
 tsan:
 	@$(MAKE) --no-print-directory BUILD=build-tsan MODE=tsan build-tsan/unit
-	@TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" build-tsan/unit --filter threads
+	@TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" build-tsan/unit
 
 bench: all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b $(BUILD)/vos || exit 1; done
