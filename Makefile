@@ -116,6 +116,6 @@ shell: all
 	@$(BUILD)/vos
 
 clean:
-	rm -rf build build-asan build-tsan build-clang
+	rm -rf build build-*
 
 -include $(DEPS)
