@@ -20,6 +20,9 @@ LDSAN := -fsanitize=address,undefined
 else ifeq ($(MODE),tsan)
 OPT := -O1 -g -fsanitize=thread
 LDSAN := -fsanitize=thread
+else ifeq ($(MODE),fuzz)
+OPT := -O1 -g -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer
+LDSAN := -fsanitize=address,undefined
 else ifeq ($(MODE),debug)
 OPT := -O0 -g
 else
@@ -81,16 +84,20 @@ $(BUILD)/unit: $(UNIT_OBJ) $(BUILD)/libvos.a
 $(BUILD)/vos-runner: $(RUNNER_OBJ) $(BUILD)/libvos.a
 	$(CC) -o $@ $(RUNNER_OBJ) $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
 
+$(BUILD)/fuzz-replay: tests/fuzz/shell.c tests/fuzz/replay.c $(BUILD)/libvos.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ tests/fuzz/shell.c tests/fuzz/replay.c $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
+
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libvos.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
 
 # ---- tests ----
-.PHONY: all test unit spec cmdtest boxes check tsan bench format shell clean clang
-test: all $(BUILD)/unit $(BUILD)/vos-runner
+.PHONY: all test unit spec cmdtest boxes check tsan bench format shell clean clang fuzz
+test: all $(BUILD)/unit $(BUILD)/vos-runner $(BUILD)/fuzz-replay
 	@sh tools/check-boxes.sh
 	@sh tools/check-exports.sh $(BUILD)/libvos.so
 	@$(BUILD)/unit
+	@$(BUILD)/fuzz-replay tests/fuzz/crashers tests/fuzz/corpus/shell
 	@$(BUILD)/vos-runner --vos $(BUILD)/vos tests/spec tests/cmd
 
 unit: $(BUILD)/unit
@@ -105,6 +112,17 @@ tsan:
 
 bench: all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b $(BUILD)/vos || exit 1; done
+
+# libFuzzer over the shell (and all a script reaches); new crashers land in tests/fuzz/crashers/,
+# which `make test` replays. FUZZ_TIME seconds (default 60).
+FUZZ_TIME ?= 60
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang MODE=fuzz build-fuzz/libvos.a
+	@mkdir -p build-fuzz/corpus
+	clang $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -pthread \
+	    -o build-fuzz/fuzz-shell tests/fuzz/shell.c build-fuzz/libvos.a
+	build-fuzz/fuzz-shell -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=4096 \
+	    -artifact_prefix=tests/fuzz/crashers/ build-fuzz/corpus tests/fuzz/corpus/shell
 
 clang:
 	@$(MAKE) --no-print-directory BUILD=build-clang CC=clang WERROR=1 all
