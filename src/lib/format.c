@@ -415,6 +415,14 @@ static bool one_pass(fmt_state *st, vl_buf *out, bool flush, const char *fmt)
                 prec = p > 0x7fffffff ? 0x7fffffff : p < 0 ? 0 : (int)p;
             }
         }
+        /* A width or precision is a promise of that many bytes: one beyond the VM's
+         * expansion limit would spin in the C library for seconds before anything could stop
+         * it, so it is refused up front (bash and GNU would try, and fail on memory or write). */
+        uint64_t cap = vk_limits(c->p)->expand_bytes;
+        if ((hasw && (uint64_t)(width < 0 ? -(int64_t)width : width) > cap) ||
+            (hasp && prec > 0 && (uint64_t)prec > cap))
+            vl_die(c, 1, "%.*s: field width or precision exceeds the expansion limit (%llu bytes)",
+                   (int)(f - start), start, (unsigned long long)cap);
         if (hasw) spec[sl++] = '*';
         if (hasp) spec[sl++] = '.', spec[sl++] = '*';
         while (*f && strchr("hlLjzt", *f)) f++; /* length modifiers mean nothing here */
