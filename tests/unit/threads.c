@@ -51,8 +51,13 @@ static void *work(void *arg)
             snprintf(w->msg, sizeof w->msg, "worker %d got '%s'", w->id, r.out);
         }
         vos_result_free(&r);
-        /* processes of other VMs are invisible: only this VM's shell and its children */
-        vos_exec(vm, "ls /proc | grep -c '^[0-9]'", NULL, &r);
+        /* processes of other VMs are invisible: /proc lists only this VM's shell (pid 1) */
+        vos_exec(vm, "n=0; for d in /proc/[0-9]*; do n=$((n+1)); done; echo $n ${d#/proc/}", NULL,
+                 &r);
+        if (strcmp(r.out, "1 1\n") != 0) {
+            w->failures++;
+            snprintf(w->msg, sizeof w->msg, "worker %d sees processes '%s'", w->id, r.out);
+        }
         vos_result_free(&r);
         vos_exec_opts o;
         memset(&o, 0, sizeof o);
