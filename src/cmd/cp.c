@@ -278,7 +278,8 @@ static int walk_cb(vl_ctx *c, vl_walk_ent *e, int event, void *ud)
         vl_error(c, "cannot access %s: %s", q(c, e->path), vl_strerror(e->err));
         break;
     case VL_WALK_LOOP:
-        vl_error(c, "cannot copy %s: %s", q(c, e->path), vl_strerror(VOS_ELOOP));
+        /* a followed link that leads back to a directory being copied (GNU's wording) */
+        vl_error(c, "cannot copy cyclic symbolic link %s", q(c, e->path));
         break;
     case VL_WALK_PRE: {
         struct vk_stat dstat;

@@ -184,60 +184,95 @@ int vl_walk(vl_ctx *c, const char *root, int flags, vl_walk_fn fn, void *ud)
     return result;
 }
 
-/* ---- modes ---- */
+/* ---- modes ----
+ * GNU's rules (coreutils' modechange), which differ from a naive reading in a few places that
+ * scripts do meet: X looks at the mode as changed so far in the same string ("a-x,a+X" on a
+ * file adds nothing); without who letters the umask filters what is set or cleared; a
+ * directory keeps its set-user/group-ID bits unless the mode names them ("chmod 755 dir" keeps
+ * setgid, "chmod 00755 dir" clears it); and "u=g" copies the group bits as they are now. */
 
-static int parse_octal_mode(const char *s, unsigned *out)
+#define MODE_ALL 07777u
+#define MODE_SETID 06000u
+
+static bool is_octal(char ch)
+{
+    return ch >= '0' && ch <= '7';
+}
+
+/* Read an octal number at *q; false when it grows past 07777. */
+static bool read_octal(const char **q, unsigned *out)
 {
     unsigned v = 0;
-    for (const char *q = s; *q; q++) {
-        if (*q < '0' || *q > '7') return VOS_EINVAL;
-        v = v * 8 + (unsigned)(*q - '0');
-        if (v > 07777) return VOS_EINVAL;
+    for (; is_octal(**q); (*q)++) {
+        v = v * 8 + (unsigned)(**q - '0');
+        if (v > MODE_ALL) return false;
     }
     *out = v;
-    return 0;
+    return true;
+}
+
+/* Apply one operation to mode. who: the bits named by u/g/o/a (0: none named, then the umask
+ * filters); mentioned: the bits the operation names, which decides whether a directory's set-id
+ * bits are spared. */
+static unsigned apply_op(unsigned mode, char op, unsigned who, unsigned value, unsigned mentioned,
+                         unsigned umask, bool is_dir)
+{
+    unsigned spared = (is_dir ? MODE_SETID : 0) & ~mentioned;
+    value &= (who ? who : ~umask) & ~spared & MODE_ALL;
+    if (op == '+') return mode | value;
+    if (op == '-') return mode & ~value;
+    unsigned kept = (who ? ~who : 0) | spared;
+    return ((mode & kept) | value) & MODE_ALL;
 }
 
 int vl_mode_parse(const char *s, unsigned base, unsigned umask, bool is_dir, unsigned *out)
 {
-    if (!s || !*s) return VOS_EINVAL;
-    if (*s >= '0' && *s <= '7') return parse_octal_mode(s, out);
-    unsigned mode = base & 07777;
+    if (!s) return VOS_EINVAL;
+    unsigned mode = base & MODE_ALL;
     const char *q = s;
+    if (is_octal(*q)) {
+        unsigned v;
+        if (!read_octal(&q, &v) || *q) return VOS_EINVAL;
+        /* up to four digits leave a directory's set-id bits alone unless they are set */
+        unsigned mentioned = q - s < 5 ? (v & MODE_SETID) | 01777 : MODE_ALL;
+        *out = apply_op(mode, '=', MODE_ALL, v, mentioned, umask, is_dir);
+        return 0;
+    }
     for (;;) {
         unsigned who = 0;
-        for (; *q && strchr("ugoa", *q); q++) {
-            if (*q == 'u') who |= 04700;
-            if (*q == 'g') who |= 02070;
-            if (*q == 'o') who |= 01007;
-            if (*q == 'a') who |= 07777;
-        }
-        if (!*q || !strchr("+-=", *q)) return VOS_EINVAL;
-        while (*q && strchr("+-=", *q)) {
+        for (; *q == 'u' || *q == 'g' || *q == 'o' || *q == 'a'; q++)
+            who |= *q == 'u' ? 04700 : *q == 'g' ? 02070 : *q == 'o' ? 01007 : MODE_ALL;
+        if (*q != '+' && *q != '-' && *q != '=') return VOS_EINVAL;
+        do {
             char op = *q++;
-            unsigned val = 0;
-            if (*q && strchr("ugo", *q)) {
-                /* copy the permissions another class has now */
-                unsigned src = *q == 'u' ? (mode >> 6) & 7 : *q == 'g' ? (mode >> 3) & 7 : mode & 7;
-                val = src * 0111;
+            unsigned value = 0, mentioned = 0;
+            if (is_octal(*q)) {
+                /* "+644", "-022": octal after an operator, only alone in its clause */
+                if (!read_octal(&q, &value) || who || (*q && *q != ',')) return VOS_EINVAL;
+                who = mentioned = MODE_ALL;
+            } else if (*q == 'u' || *q == 'g' || *q == 'o') {
+                /* copy one class's current bits to the classes named */
+                int shift = *q == 'u' ? 6 : *q == 'g' ? 3 : 0;
+                unsigned bits = (mode >> shift) & 7;
+                value = bits * 0111;
+                mentioned = who ? who & (07u << shift) : (07u << shift);
                 q++;
             } else {
-                for (; *q && strchr("rwxXst", *q); q++) {
-                    if (*q == 'r') val |= 0444;
-                    if (*q == 'w') val |= 0222;
-                    if (*q == 'x') val |= 0111;
-                    if (*q == 'X' && (is_dir || (base & 0111))) val |= 0111;
-                    if (*q == 's') val |= 06000;
-                    if (*q == 't') val |= 01000;
+                bool cond_x = false;
+                for (;; q++) {
+                    if (*q == 'r') value |= 0444;
+                    else if (*q == 'w') value |= 0222;
+                    else if (*q == 'x') value |= 0111;
+                    else if (*q == 'X') cond_x = true;
+                    else if (*q == 's') value |= MODE_SETID;
+                    else if (*q == 't') value |= 01000;
+                    else break;
                 }
+                mentioned = who ? who & value : value;
+                if (cond_x && ((mode & 0111) || is_dir)) value |= 0111;
             }
-            unsigned affected = who ? who : 07777;
-            val &= affected;
-            if (!who) val &= ~umask;
-            if (op == '+') mode |= val;
-            else if (op == '-') mode &= ~val;
-            else mode = (mode & ~affected) | val;
-        }
+            mode = apply_op(mode, op, who, value, mentioned, umask, is_dir);
+        } while (*q == '+' || *q == '-' || *q == '=');
         if (*q == '\0') break;
         if (*q != ',') return VOS_EINVAL;
         q++;

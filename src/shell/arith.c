@@ -44,6 +44,23 @@ static void aerror(actx *a, const char *msg, const char *at)
         sh_error(a->sh, "%s: %s (error token is \"%s\")", a->expr, msg, at);
 }
 
+/* a bad constant: bash shows the expression up to the end of the constant, and the
+ * constant as the error token */
+static void aerror_num(actx *a, const char *msg, const char *s)
+{
+    if (a->err) return;
+    const char *e = s;
+    while (sh_is_name_char((unsigned char)*e) || *e == '#' || *e == '@') e++;
+    char expr[512], tok[256];
+    snprintf(expr, sizeof expr, "%.*s", (int)(e - a->expr), a->expr);
+    snprintf(tok, sizeof tok, "%.*s", (int)(e - s), s);
+    a->err = true;
+    if (a->sh->arith_ctx)
+        sh_error(a->sh, "%s: %s: %s (error token is \"%s\")", a->sh->arith_ctx, expr, msg, tok);
+    else
+        sh_error(a->sh, "%s: %s (error token is \"%s\")", expr, msg, tok);
+}
+
 static int digit_val(int c)
 {
     if (c >= '0' && c <= '9') return c - '0';
@@ -83,7 +100,7 @@ static int parse_number(actx *a, const char *s, int64_t *out)
             int dv = digit_val((unsigned char)*q);
             if (base <= 36 && *q >= 'A' && *q <= 'Z') dv = *q - 'A' + 10;
             if (dv >= base) {
-                aerror(a, "value too great for base", s);
+                aerror_num(a, "value too great for base", s);
                 return -1;
             }
             v = v * (uint64_t)base + (uint64_t)dv;
@@ -100,7 +117,7 @@ static int parse_number(actx *a, const char *s, int64_t *out)
         int dv = digit_val((unsigned char)*q);
         if (base == 16 && *q >= 'A' && *q <= 'F') dv = *q - 'A' + 10;
         if (dv >= base) {
-            aerror(a, "value too great for base", s);
+            aerror_num(a, "value too great for base", s);
             return -1;
         }
         v = v * (uint64_t)base + (uint64_t)dv;
@@ -134,6 +151,16 @@ static void next(actx *a)
     if (sh_is_name_start((unsigned char)c)) {
         const char *q = s;
         while (sh_is_name_char((unsigned char)*q)) q++;
+        if (*q == '[') {
+            /* an array element: the subscript is part of the identifier */
+            int depth = 0;
+            const char *e = q;
+            for (; *e; e++) {
+                if (*e == '[') depth++;
+                if (*e == ']' && --depth == 0) break;
+            }
+            if (*e == ']') q = e + 1;
+        }
         a->id = s;
         a->idlen = (size_t)(q - s);
         a->p = q;
@@ -158,9 +185,12 @@ static void next(actx *a)
         {"~", A_BNOT, 0},         {"?", A_QUEST, 0},        {":", A_COLON, 0},
         {",", A_COMMA, 0},        {"(", A_LP, 0},           {")", A_RP, 0},
     };
+    /* longest first; the first character rules most entries out */
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-        size_t n = strlen(ops[i].s);
-        if (strncmp(s, ops[i].s, n) == 0) {
+        const char *o = ops[i].s;
+        if (o[0] != c || (o[1] && o[1] != s[1]) || (o[1] && o[2] && o[2] != s[2])) continue;
+        size_t n = o[1] ? (o[2] ? 3 : 2) : 1;
+        {
             a->p += n;
             a->tok = ops[i].tok;
             a->asg_op = ops[i].asg;
@@ -175,18 +205,70 @@ static void next(actx *a)
 
 static int64_t expr_comma(actx *a);
 static int64_t expr_assign(actx *a);
+static int arith_eval(sh_state *sh, const char *expr, int64_t *out);
+
+/* name[sub] in an expression: the variable (NULL when unset) and, for an indexed array,
+ * the index (the subscript is an expression) or, for an associative one, the key (text) */
+typedef struct elem_ref {
+    char name[256];
+    sh_var *var;
+    bool elem;      /* a subscript was given */
+    int64_t idx;
+    char key[256];
+} elem_ref;
+
+static bool resolve(actx *a, const char *id, size_t n, elem_ref *r)
+{
+    r->elem = false;
+    r->idx = 0;
+    r->key[0] = 0;
+    const char *br = memchr(id, '[', n);
+    size_t nl = br ? (size_t)(br - id) : n;
+    if (nl >= sizeof r->name) nl = sizeof r->name - 1;
+    memcpy(r->name, id, nl);
+    r->name[nl] = 0;
+    r->var = sh_var_get(a->sh, r->name);
+    if (!br) return true;
+    r->elem = true;
+    const char *sub = br + 1;
+    size_t sl = n - nl - 2;
+    if (r->var && (r->var->flags & VF_ASSOC)) {
+        if (sl >= sizeof r->key) sl = sizeof r->key - 1;
+        memcpy(r->key, sub, sl);
+        r->key[sl] = 0;
+        return true;
+    }
+    char tmp[256];
+    if (sl >= sizeof tmp) sl = sizeof tmp - 1;
+    memcpy(tmp, sub, sl);
+    tmp[sl] = 0;
+    actx s2 = {.sh = a->sh, .expr = tmp, .p = tmp, .depth = a->depth + 1, .noeval = a->noeval};
+    next(&s2);
+    r->idx = s2.err ? 0 : expr_comma(&s2);
+    if (s2.err) {
+        a->err = true;
+        return false;
+    }
+    if (r->idx < 0 && r->var && (r->var->flags & VF_ARRAY) && r->var->narr)
+        r->idx += r->var->arr[r->var->narr - 1].idx + 1;
+    return true;
+}
 
 /* value of a variable used in an expression */
 static int64_t var_value(actx *a, const char *name, size_t n)
 {
-    char nm[256];
-    if (n >= sizeof nm) n = sizeof nm - 1;
-    memcpy(nm, name, n);
-    nm[n] = 0;
-    const char *v = sh_var_value(a->sh, nm);
+    elem_ref r;
+    if (!resolve(a, name, n, &r)) return 0;
+    const char *v = NULL;
+    if (!r.elem)
+        v = sh_var_value(a->sh, r.name);
+    else if (r.var && (r.var->flags & VF_ASSOC))
+        v = sh_assoc_get(r.var, r.key);
+    else if (r.var)
+        v = sh_array_get(r.var, r.idx);
     if (!v) {
         if (a->sh->opt[O_NOUNSET] && !a->noeval) {
-            sh_error(a->sh, "%s: unbound variable", nm);
+            sh_error(a->sh, "%.*s: unbound variable", (int)n, name);
             a->err = true;
             a->sh->fatal = true;
         }
@@ -194,13 +276,15 @@ static int64_t var_value(actx *a, const char *name, size_t n)
     }
     while (*v == ' ' || *v == '\t' || *v == '\n') v++;
     if (!*v) return 0;
-    int64_t r;
-    if (sh_parse_int(v, &r)) return r;
+    int64_t out;
+    const char *d = v + (*v == '-' || *v == '+');
+    /* plain decimal is the common case; a leading 0 means octal, left to the parser */
+    if (!(d[0] == '0' && d[1]) && sh_parse_int(v, &out)) return out;
     if (a->depth > 1000) {
         aerror(a, "expression recursion level exceeded", a->tok_start);
         return 0;
     }
-    int64_t out = 0;
+    out = 0;
     actx sub = {.sh = a->sh, .expr = v, .p = v, .depth = a->depth + 1, .noeval = a->noeval};
     next(&sub);
     if (!sub.err) out = expr_comma(&sub);
@@ -212,12 +296,23 @@ static int64_t var_value(actx *a, const char *name, size_t n)
 static void set_var(actx *a, const char *name, size_t n, int64_t v)
 {
     if (a->noeval) return;
-    char nm[256], val[32];
-    if (n >= sizeof nm) n = sizeof nm - 1;
-    memcpy(nm, name, n);
-    nm[n] = 0;
+    elem_ref r;
+    if (!resolve(a, name, n, &r)) return;
+    char val[32];
     snprintf(val, sizeof val, "%lld", (long long)v);
-    if (sh_var_set(a->sh, nm, val, 0) != 0) a->err = true;
+    int rc;
+    if (!r.elem) {
+        rc = sh_var_set(a->sh, r.name, val, 0);
+    } else if (r.var && (r.var->flags & VF_READONLY)) {
+        sh_error(a->sh, "%s: readonly variable", r.name);
+        rc = -1;
+    } else if (r.var && (r.var->flags & VF_ASSOC)) {
+        rc = sh_assoc_set(a->sh, r.var, r.key, val);
+    } else {
+        sh_var *var = r.var ? r.var : sh_array_new(a->sh, r.name);
+        rc = var ? sh_array_set(a->sh, var, r.idx, val) : -1;
+    }
+    if (rc != 0) a->err = true;
 }
 
 static int64_t ipow(int64_t b, int64_t e)
@@ -459,9 +554,14 @@ static int64_t expr_comma(actx *a)
 int sh_arith(sh_state *sh, const char *expr, int64_t *out)
 {
     while (*expr == ' ' || *expr == '\t' || *expr == '\n') expr++;
-    actx a = {.sh = sh, .expr = expr, .p = expr};
     *out = 0;
     if (!*expr) return 0;
+    return arith_eval(sh, expr, out);
+}
+
+static int arith_eval(sh_state *sh, const char *expr, int64_t *out)
+{
+    actx a = {.sh = sh, .expr = expr, .p = expr};
     next(&a);
     int64_t v = a.err ? 0 : expr_comma(&a);
     if (!a.err && a.tok != A_EOF) aerror(&a, "syntax error in expression", a.tok_start);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/cmd.h"
+#include "lib/format.h"
 #include "shell/jobs.h"
 #include "shell/sh.h"
 
@@ -47,6 +48,7 @@ static int run_cmd_builtin(sh_state *sh, const char *cmd, const char *usage, int
     const char *src = (sh->cmode && sh->func_depth > 0) ? "environment"
                                                          : (sh->srcname ? sh->srcname : "bash");
     snprintf(prefix, sizeof prefix, "%s: line %d: %s", src, sh->lineno, argv[0]);
+    sh_env_sync(sh);
     return vl_run_builtin(sh->p, d, prefix, usage, argc, argv);
 }
 
@@ -55,15 +57,95 @@ static int b_echo(sh_state *sh, int argc, char **argv)
     return run_cmd_builtin(sh, "echo", "echo [-neE] [arg ...]", argc, argv);
 }
 
-static int b_printf(sh_state *sh, int argc, char **argv)
+/* printf -v: the format engine (lib/format.h) needs a command context, so the output is
+ * produced by this declaration run as a builtin. It is not registered as a command (only
+ * b_printf reaches it); argv[1] carries the address of the sh_buf that receives the text. */
+static int printf_v_main(vl_ctx *c, int argc, char **argv)
 {
-    return run_cmd_builtin(sh, "printf", "printf [-v var] format [arguments]", argc, argv);
+    sh_buf *dst = (sh_buf *)(uintptr_t)strtoull(argv[1], NULL, 16);
+    vl_buf b = {0};
+    int st = vl_format(c, &b, argv[2], argc - 3, argv + 3);
+    sh_buf_add(dst, b.data ? b.data : "", b.len);
+    return st;
 }
 
-static int b_test(sh_state *sh, int argc, char **argv)
+static const vl_opt printf_v_opts[] = {{0, NULL, 0, NULL, NULL}};
+static const vl_cmd_decl printf_v_decl = {"printf", printf_v_main, printf_v_opts,
+                                          "[-v var] format [arguments]", "", VL_NO_OPTIONS, 2};
+
+static bool valid_lvalue(const char *s)
 {
-    return run_cmd_builtin(sh, argv[0][0] == '[' ? "[" : "test", NULL, argc, argv);
+    const char *br = strchr(s, '[');
+    size_t l = strlen(s);
+    if (!br) return sh_is_name(s, l);
+    return l > 2 && s[l - 1] == ']' && sh_is_name(s, (size_t)(br - s));
 }
+
+/* assign to name or name[sub] (printf -v, read, mapfile targets) */
+static int set_lvalue(sh_state *sh, const char *target, const char *val)
+{
+    const char *br = strchr(target, '[');
+    if (!br) return sh_var_set(sh, target, val, 0);
+    char name[256];
+    size_t nl = (size_t)(br - target);
+    if (nl >= sizeof name) return -1;
+    memcpy(name, target, nl);
+    name[nl] = 0;
+    char *sub = vk_strndup(sh->p, br + 1, strlen(br + 1) - 1);
+    if (!sub) return -1;
+    int rc = sh_assign_elem(sh, name, sub, val, false);
+    vk_free(sh->p, sub);
+    return rc;
+}
+
+static int b_printf(sh_state *sh, int argc, char **argv)
+{
+    static const char usage[] = "printf [-v var] format [arguments]";
+    if (argc < 2 || strncmp(argv[1], "-v", 2) != 0)
+        return run_cmd_builtin(sh, "printf", usage, argc, argv);
+    const char *var = argv[1][2] ? argv[1] + 2 : (argc > 2 ? argv[2] : NULL);
+    int first = argv[1][2] ? 2 : 3;
+    if (!var) {
+        sh_builtin_error(sh, "printf", "-v: option requires an argument");
+        sh_usage(sh, "printf: usage: %s", usage);
+        return 2;
+    }
+    if (first < argc && strcmp(argv[first], "--") == 0) first++;
+    if (first >= argc) {
+        sh_usage(sh, "printf: usage: %s", usage);
+        return 2;
+    }
+    if (!valid_lvalue(var)) {
+        sh_builtin_error(sh, "printf", "`%s': not a valid identifier", var);
+        return 2;
+    }
+    sh_buf out;
+    sh_buf_init(&out, sh->p);
+    char addr[32];
+    snprintf(addr, sizeof addr, "%llx", (unsigned long long)(uintptr_t)&out);
+    int n = argc - first;
+    char **av = vk_calloc(sh->p, (size_t)n + 3, sizeof *av);
+    if (!av) return 1;
+    av[0] = argv[0];
+    av[1] = addr;
+    for (int i = 0; i < n; i++) av[i + 2] = argv[first + i];
+    char prefix[512];
+    const char *src = (sh->cmode && sh->func_depth > 0) ? "environment"
+                                                         : (sh->srcname ? sh->srcname : "bash");
+    snprintf(prefix, sizeof prefix, "%s: line %d: printf", src, sh->lineno);
+    sh_env_sync(sh);
+    int st = vl_run_builtin(sh->p, &printf_v_decl, prefix, usage, n + 2, av);
+    vk_free(sh->p, av);
+    if (out.oom) {
+        sh_buf_free(&out);
+        return 1;
+    }
+    if (set_lvalue(sh, var, out.s ? out.s : "") != 0) st = 1;
+    sh_buf_free(&out);
+    return st;
+}
+
+static int b_test(sh_state *sh, int argc, char **argv) { return sh_test_builtin(sh, argc, argv); }
 
 static int b_true(sh_state *sh, int argc, char **argv) { return 0; }
 static int b_false(sh_state *sh, int argc, char **argv) { return 1; }
@@ -116,13 +198,13 @@ static int b_cd(sh_state *sh, int argc, char **argv)
             else ok = false;
         }
         if (!ok) {
-            sh_builtin_error(sh, "cd", "%s: invalid option", argv[i]);
+            sh_builtin_error(sh, argv[0], "%s: invalid option", argv[i]);
             sh_usage(sh, "cd: usage: cd [-L|[-P [-e]] [-@]] [dir]");
             return 2;
         }
     }
     if (argc - i > 1) {
-        sh_builtin_error(sh, "cd", "too many arguments");
+        sh_builtin_error(sh, argv[0], "too many arguments");
         return 1;
     }
     const char *dir = i < argc ? argv[i] : NULL;
@@ -130,18 +212,53 @@ static int b_cd(sh_state *sh, int argc, char **argv)
     if (!dir) {
         dir = sh_var_value(sh, "HOME");
         if (!dir) {
-            sh_builtin_error(sh, "cd", "HOME not set");
+            sh_builtin_error(sh, argv[0], "HOME not set");
             return 1;
         }
     } else if (strcmp(dir, "-") == 0) {
         dir = sh_var_value(sh, "OLDPWD");
         if (!dir) {
-            sh_builtin_error(sh, "cd", "OLDPWD not set");
+            sh_builtin_error(sh, argv[0], "OLDPWD not set");
             return 1;
         }
         print = true;
     }
-    if (!*dir) return 0;
+    if (!*dir) {
+        if (print) outs(sh, "\n");
+        return 0;
+    }
+    char *viacd = NULL;
+    const char *cdpath = sh_var_value(sh, "CDPATH");
+    if (cdpath && *cdpath && dir[0] != '/' && strcmp(dir, ".") && strcmp(dir, "..") &&
+        strncmp(dir, "./", 2) && strncmp(dir, "../", 3)) {
+        /* CDPATH: the first entry holding dir; an empty entry is the current directory, and
+         * cd prints where it went when another entry found it */
+        for (const char *e = cdpath;;) {
+            const char *c = strchr(e, ':');
+            size_t el = c ? (size_t)(c - e) : strlen(e);
+            size_t l = el + strlen(dir) + 2;
+            char *cand = vk_malloc(sh->p, l);
+            if (!cand) break;
+            if (el)
+                snprintf(cand, l, "%.*s%s%s", (int)el, e, e[el - 1] == '/' ? "" : "/", dir);
+            else
+                snprintf(cand, l, "%s", dir);
+            struct vk_stat st;
+            if (vk_stat(sh->p, cand, &st) == 0 && VK_S_ISDIR(st.mode)) {
+                if (el) {
+                    viacd = cand;
+                    dir = viacd;
+                    print = true;
+                } else {
+                    vk_free(sh->p, cand);
+                }
+                break;
+            }
+            vk_free(sh->p, cand);
+            if (!c) break;
+            e = c + 1;
+        }
+    }
     const char *pwd = sh_var_value(sh, "PWD");
     char *old = vk_strdup(sh->p, pwd ? pwd : (vk_getcwd(sh->p) ? vk_getcwd(sh->p) : "/"));
     char *target;
@@ -158,6 +275,7 @@ static int b_cd(sh_state *sh, int argc, char **argv)
     if (!target || !old) {
         vk_free(sh->p, target);
         vk_free(sh->p, old);
+        vk_free(sh->p, viacd);
         return 1;
     }
     int rc = vk_chdir(sh->p, target);
@@ -171,9 +289,10 @@ static int b_cd(sh_state *sh, int argc, char **argv)
         }
     }
     if (rc < 0) {
-        sh_builtin_error(sh, "cd", "%s: %s", dir, sh_strerror(rc));
+        sh_builtin_error(sh, argv[0], "%s: %s", dir, sh_strerror(rc));
         vk_free(sh->p, target);
         vk_free(sh->p, old);
+        vk_free(sh->p, viacd);
         return 1;
     }
     if (physical) {
@@ -188,6 +307,7 @@ static int b_cd(sh_state *sh, int argc, char **argv)
     }
     vk_free(sh->p, target);
     vk_free(sh->p, old);
+    vk_free(sh->p, viacd);
     return 0;
 }
 
@@ -226,9 +346,15 @@ static int b_pwd(sh_state *sh, int argc, char **argv)
 }
 
 /* ---- variables ---- */
-/* bash's declare -p value quoting: "..." with \ " $ ` escaped */
+/* bash's declare -p value quoting: "..." with \ " $ ` escaped, $'...' when the value has
+ * control characters */
 static void dquote(sh_buf *b, const char *v)
 {
+    for (const unsigned char *c = (const unsigned char *)v; *c; c++)
+        if (*c < 32 || *c == 127) {
+            sh_quote_ansic(b, v);
+            return;
+        }
     sh_buf_addc(b, '"');
     for (const char *s = v; *s; s++) {
         if (strchr("\\\"$`", *s)) sh_buf_addc(b, '\\');
@@ -242,9 +368,13 @@ static void decl_flags(sh_buf *b, sh_var *v)
     char f[16];
     int k = 0;
     if (v->flags & VF_ARRAY) f[k++] = 'a';
+    if (v->flags & VF_ASSOC) f[k++] = 'A';
     if (v->flags & VF_INTEGER) f[k++] = 'i';
     if (v->flags & VF_READONLY) f[k++] = 'r';
+    if (v->flags & VF_TRACE) f[k++] = 't';
     if (v->flags & VF_EXPORT) f[k++] = 'x';
+    if (v->flags & VF_UPPER) f[k++] = 'u';
+    if (v->flags & VF_LOWER) f[k++] = 'l';
     if (k == 0) f[k++] = '-';
     f[k] = 0;
     sh_buf_adds(b, "declare -");
@@ -256,14 +386,24 @@ static void print_decl(sh_state *sh, sh_buf *b, sh_var *v)
 {
     decl_flags(b, v);
     sh_buf_adds(b, v->name);
-    if (v->flags & VF_ARRAY) {
-        sh_buf_adds(b, "=(");
-        for (size_t i = 0; i < v->narr; i++) {
-            if (i) sh_buf_addc(b, ' ');
-            sh_buf_printf(b, "[%lld]=", (long long)v->arr[i].idx);
-            dquote(b, v->arr[i].val);
+    if (v->flags & (VF_ARRAY | VF_ASSOC)) {
+        if (v->narr) {
+            bool assoc = v->flags & VF_ASSOC;
+            sh_buf_adds(b, "=(");
+            for (size_t i = 0; i < v->narr; i++) {
+                if (i && !assoc) sh_buf_addc(b, ' ');
+                if (assoc) {
+                    sh_buf_addc(b, '[');
+                    sh_quote(b, v->arr[i].key);
+                    sh_buf_adds(b, "]=");
+                } else {
+                    sh_buf_printf(b, "[%lld]=", (long long)v->arr[i].idx);
+                }
+                dquote(b, v->arr[i].val);
+                if (assoc) sh_buf_addc(b, ' ');
+            }
+            sh_buf_addc(b, ')');
         }
-        sh_buf_addc(b, ')');
     } else {
         const char *val = (v->flags & VF_SPECIAL) ? sh_var_value(sh, v->name) : v->val;
         if (val) {
@@ -289,6 +429,7 @@ static void list_flagged(sh_state *sh, int flag)
 
 static bool valid_assign_name(const char *arg, size_t *nl)
 {
+    if (arg[0] == SH_RAW_LIST) arg++;
     const char *eq = strchr(arg, '=');
     size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
     if (n > 0 && eq && arg[n - 1] == '+') n--;
@@ -298,9 +439,53 @@ static bool valid_assign_name(const char *arg, size_t *nl)
     return br && arg[n - 1] == ']' && sh_is_name(arg, (size_t)(br - arg));
 }
 
-/* assign "name=value" (value already expanded by the command line) with flags */
-static int assign_arg(sh_state *sh, const char *arg, int flags, bool local)
+/* give v the type flags asks for (declare -a / -A on an existing variable) */
+static int set_type(sh_state *sh, const char *name, int flags)
 {
+    sh_var *v = sh_var_get(sh, name);
+    if (flags & VF_ASSOC) {
+        if (v && (v->flags & VF_ASSOC)) return 0;
+        if (v && (v->flags & VF_ARRAY)) {
+            sh_builtin_error(sh, "declare", "%s: cannot convert indexed to associative array",
+                             name);
+            return 1;
+        }
+        int keep = v ? v->flags & (VF_EXPORT | VF_INTEGER | VF_LOWER | VF_UPPER) : 0;
+        char *old = v && v->val ? vk_strdup(sh->p, v->val) : NULL;
+        v = sh_assoc_new(sh, name);
+        if (!v) {
+            vk_free(sh->p, old);
+            return 1;
+        }
+        v->flags |= keep;
+        if (old) sh_assoc_set(sh, v, "0", old);
+        vk_free(sh->p, old);
+        return 0;
+    }
+    if (flags & VF_ARRAY) {
+        if (v && (v->flags & VF_ASSOC)) {
+            sh_builtin_error(sh, "declare", "%s: cannot convert associative to indexed array",
+                             name);
+            return 1;
+        }
+        if (!v) v = sh_array_new(sh, name);
+        if (!v) return 1;
+        if (!(v->flags & VF_ARRAY)) {
+            if (v->val)
+                sh_array_set(sh, v, 0, v->val);
+            else
+                v->flags |= VF_ARRAY;
+        }
+    }
+    return 0;
+}
+
+/* one argument of declare / local / export / readonly: "name", "name=value" (value already
+ * expanded), "name[sub]=value", SH_RAW_LIST "name=(list)"; flags are VF_* to turn on */
+static int assign_arg(sh_state *sh, const char *bname, const char *arg, int flags, bool local)
+{
+    bool raw = arg[0] == SH_RAW_LIST;
+    if (raw) arg++;
     const char *eq = strchr(arg, '=');
     size_t nl = eq ? (size_t)(eq - arg) : strlen(arg);
     bool append = eq && nl > 0 && arg[nl - 1] == '+';
@@ -309,42 +494,92 @@ static int assign_arg(sh_state *sh, const char *arg, int flags, bool local)
     if (nl >= sizeof name) return 1;
     memcpy(name, arg, nl);
     name[nl] = 0;
-    if (local && sh_var_make_local(sh, name) != 0) return 1;
-    if (eq) {
-        const char *val = eq + 1;
-        char *joined = NULL;
-        if (append) {
-            const char *old = sh_var_value(sh, name);
-            size_t l = (old ? strlen(old) : 0) + strlen(val) + 1;
-            joined = vk_malloc(sh->p, l);
-            if (!joined) return 1;
-            snprintf(joined, l, "%s%s", old ? old : "", val);
-            val = joined;
+    char *br = strchr(name, '[');
+    if (br) *br = 0;
+    sh_var *cur = sh_var_get(sh, name);
+    if (local) {
+        if (cur && (cur->flags & VF_READONLY) && cur->level < sh->func_depth) {
+            sh_builtin_error(sh, bname, "%s: readonly variable", name);
+            return 1;
         }
-        sh_var *v = sh_var_get(sh, name);
-        char num[32];
-        if (((v && (v->flags & VF_INTEGER)) || (flags & VF_INTEGER))) {
-            int64_t x;
-            if (sh_arith(sh, val, &x) != 0) {
-                vk_free(sh->p, joined);
-                return 1;
-            }
-            snprintf(num, sizeof num, "%lld", (long long)x);
-            val = num;
-        }
-        int rc = sh_var_set(sh, name, val, flags & ~VF_READONLY);
-        vk_free(sh->p, joined);
-        if (rc) return 1;
-        if (flags & VF_READONLY) sh_var_flag(sh, name, VF_READONLY, true);
-    } else if (flags) {
-        sh_var_flag(sh, name, flags, true);
+        if (sh_var_make_local(sh, name) != 0) return 1;
+        cur = sh_var_get(sh, name);
     }
+    int type = flags & (VF_ARRAY | VF_ASSOC);
+    int attrs = flags & ~(VF_ARRAY | VF_ASSOC | VF_READONLY);
+    if (cur && (cur->flags & VF_READONLY) && (eq || type)) {
+        sh_builtin_error(sh, bname, "%s: readonly variable", name);
+        return 1;
+    }
+    if (type && !raw && set_type(sh, name, type)) return 1;
+    if (attrs) sh_var_flag(sh, name, attrs, true);
+    if (raw) {
+        const char *list = eq + 1;
+        size_t ll = strlen(list);
+        char *inner = vk_strndup(sh->p, list + 1, ll >= 2 ? ll - 2 : 0);
+        if (!inner) return 1;
+        int rc = sh_assign_list(sh, name, inner, append, type);
+        vk_free(sh->p, inner);
+        if (rc) return 1;
+        if (attrs) sh_var_flag(sh, name, attrs, true);
+    } else if (eq && br) {
+        char *close = strrchr(br + 1, ']');
+        if (close) *close = 0;
+        if (sh_assign_elem(sh, name, br + 1, eq + 1, append) != 0) return 1;
+    } else if (eq) {
+        const char *val = eq + 1;
+        sh_var *v = sh_var_get(sh, name);
+        if (v && (v->flags & (VF_ARRAY | VF_ASSOC))) {
+            /* name=value on an array sets element 0 (or key "0") */
+            if (sh_assign_elem(sh, name, "0", val, append) != 0) return 1;
+        } else {
+            char *joined = NULL;
+            if (append) {
+                const char *old = sh_var_value(sh, name);
+                size_t l = (old ? strlen(old) : 0) + strlen(val) + 1;
+                joined = vk_malloc(sh->p, l);
+                if (!joined) return 1;
+                snprintf(joined, l, "%s%s", old ? old : "", val);
+                val = joined;
+            }
+            char num[32];
+            if (v && (v->flags & VF_INTEGER) && !append) {
+                int64_t x;
+                if (sh_arith(sh, val, &x) != 0) {
+                    vk_free(sh->p, joined);
+                    return 1;
+                }
+                snprintf(num, sizeof num, "%lld", (long long)x);
+                val = num;
+            } else if (v && (v->flags & VF_INTEGER)) {
+                /* x+=n on an integer adds */
+                int64_t a = 0, b = 0;
+                const char *old = sh_var_value(sh, name);
+                if ((old && sh_arith(sh, old, &a) != 0) || sh_arith(sh, eq + 1, &b) != 0) {
+                    vk_free(sh->p, joined);
+                    return 1;
+                }
+                snprintf(num, sizeof num, "%lld", (long long)(a + b));
+                val = num;
+            }
+            int rc = sh_var_set(sh, name, val, 0);
+            vk_free(sh->p, joined);
+            if (rc) return 1;
+        }
+    } else if (!sh_var_get(sh, name)) {
+        /* declared without a value: exists (for declare -p, local scoping), stays unset */
+        sh_var_flag(sh, name, attrs, true);
+    }
+    if (flags & VF_READONLY) sh_var_flag(sh, name, VF_READONLY, true);
     return 0;
 }
 
+/* "name" of an argument for messages (without SH_RAW_LIST) */
+static const char *arg_text(const char *a) { return a[0] == SH_RAW_LIST ? a + 1 : a; }
+
 static int b_export(sh_state *sh, int argc, char **argv)
 {
-    bool unexport = false, print = false;
+    bool unexport = false;
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
         if (strcmp(argv[i], "--") == 0) {
@@ -353,8 +588,7 @@ static int b_export(sh_state *sh, int argc, char **argv)
         }
         for (const char *s = argv[i] + 1; *s; s++) {
             if (*s == 'n') unexport = true;
-            else if (*s == 'p') print = true;
-            else if (*s == 'f') ;
+            else if (*s == 'p' || *s == 'f') ;
             else {
                 sh_builtin_error(sh, argv[0], "-%c: invalid option", *s);
                 sh_usage(sh, "%s: usage: %s [-fn] [name[=value] ...] or %s -p", argv[0],
@@ -364,7 +598,6 @@ static int b_export(sh_state *sh, int argc, char **argv)
         }
     }
     if (i >= argc) {
-        (void)print;
         list_flagged(sh, VF_EXPORT);
         return 0;
     }
@@ -372,31 +605,33 @@ static int b_export(sh_state *sh, int argc, char **argv)
     for (; i < argc; i++) {
         size_t nl;
         if (!valid_assign_name(argv[i], &nl)) {
-            sh_builtin_error(sh, argv[0], "`%s': not a valid identifier", argv[i]);
+            sh_builtin_error(sh, argv[0], "`%s': not a valid identifier", arg_text(argv[i]));
             st = 1;
             continue;
         }
         if (unexport) {
             char name[256];
-            snprintf(name, sizeof name, "%.*s", (int)nl, argv[i]);
+            snprintf(name, sizeof name, "%.*s", (int)nl, arg_text(argv[i]));
             sh_var_flag(sh, name, VF_EXPORT, false);
             continue;
         }
-        if (assign_arg(sh, argv[i], VF_EXPORT, false)) st = 1;
+        if (assign_arg(sh, argv[0], argv[i], VF_EXPORT, false)) st = 1;
     }
     return st;
 }
 
 static int b_readonly(sh_state *sh, int argc, char **argv)
 {
-    int i = 1;
+    int i = 1, rflags = 0;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
         if (strcmp(argv[i], "--") == 0) {
             i++;
             break;
         }
         for (const char *s = argv[i] + 1; *s; s++) {
-            if (*s != 'p' && *s != 'a' && *s != 'f') {
+            if (*s == 'a') rflags |= VF_ARRAY;
+            else if (*s == 'A') rflags |= VF_ASSOC;
+            else if (*s != 'p' && *s != 'f') {
                 sh_builtin_error(sh, "readonly", "-%c: invalid option", *s);
                 sh_usage(sh, "readonly: usage: readonly [-aAf] [name[=value] ...] or "
                                     "readonly -p");
@@ -412,11 +647,11 @@ static int b_readonly(sh_state *sh, int argc, char **argv)
     for (; i < argc; i++) {
         size_t nl;
         if (!valid_assign_name(argv[i], &nl)) {
-            sh_builtin_error(sh, "readonly", "`%s': not a valid identifier", argv[i]);
+            sh_builtin_error(sh, "readonly", "`%s': not a valid identifier", arg_text(argv[i]));
             st = 1;
             continue;
         }
-        if (assign_arg(sh, argv[i], VF_READONLY, false)) st = 1;
+        if (assign_arg(sh, "readonly", argv[i], VF_READONLY | rflags, false)) st = 1;
     }
     return st;
 }
@@ -459,20 +694,19 @@ static int b_unset(sh_state *sh, int argc, char **argv)
                 continue;
             }
             char *sub = vk_strndup(sh->p, br + 1, strlen(br + 1) - 1);
+            char *subx = sub ? sh_expand_word(sh, sub) : NULL;
             int64_t idx = 0;
-            if (sub && v && (v->flags & VF_ARRAY) && sh_arith(sh, sub, &idx) == 0) {
-                for (size_t k = 0; k < v->narr; k++) {
-                    if (v->arr[k].idx == idx) {
-                        vk_free(sh->p, v->arr[k].val);
-                        memmove(v->arr + k, v->arr + k + 1, (v->narr - k - 1) * sizeof *v->arr);
-                        v->narr--;
-                        break;
-                    }
-                }
-            } else if (sub && v && !(v->flags & VF_ARRAY) && sh_arith(sh, sub, &idx) == 0 &&
-                       idx == 0) {
+            if (subx && v && (v->flags & VF_ASSOC)) {
+                sh_assoc_unset(sh, v, subx);
+            } else if (subx && v && (strcmp(subx, "@") == 0 || strcmp(subx, "*") == 0)) {
+                sh_var_unset(sh, nm);
+            } else if (subx && v && (v->flags & VF_ARRAY) && sh_arith(sh, subx, &idx) == 0) {
+                if (idx < 0 && v->narr) idx += v->arr[v->narr - 1].idx + 1;
+                sh_array_unset(sh, v, idx);
+            } else if (subx && v && sh_arith(sh, subx, &idx) == 0 && idx == 0) {
                 sh_var_unset(sh, nm);
             }
+            vk_free(sh->p, subx);
             vk_free(sh->p, sub);
             continue;
         }
@@ -494,55 +728,30 @@ static int b_unset(sh_state *sh, int argc, char **argv)
     return st;
 }
 
-static int b_local(sh_state *sh, int argc, char **argv)
+static int sort_funcs(sh_state *sh, sh_func ***out)
 {
-    if (sh->func_depth == 0) {
-        sh_builtin_error(sh, "local", "can only be used in a function");
-        return 1;
-    }
-    int flags = 0;
-    int i = 1;
-    for (; i < argc && (argv[i][0] == '-' || argv[i][0] == '+') && argv[i][1]; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            i++;
-            break;
+    int n = 0;
+    for (sh_func *f = sh->funcs; f; f = f->next) n++;
+    sh_func **v = vk_calloc(sh->p, (size_t)n + 1, sizeof *v);
+    if (!v) return -1;
+    n = 0;
+    for (sh_func *f = sh->funcs; f; f = f->next) v[n++] = f;
+    for (int x = 1; x < n; x++)
+        for (int y = x; y > 0 && strcmp(v[y - 1]->name, v[y]->name) > 0; y--) {
+            sh_func *t = v[y];
+            v[y] = v[y - 1];
+            v[y - 1] = t;
         }
-        for (const char *s = argv[i] + 1; *s; s++) {
-            if (*s == 'r') flags |= VF_READONLY;
-            else if (*s == 'x') flags |= VF_EXPORT;
-            else if (*s == 'i') flags |= VF_INTEGER;
-            else if (*s == 'a') flags |= VF_ARRAY;
-            else {
-                sh_builtin_error(sh, "local", "-%c: invalid option", *s);
-                sh_usage(sh, "local: usage: local [option] name[=value] ...");
-                return 2;
-            }
-        }
-    }
-    int st = 0;
-    for (; i < argc; i++) {
-        size_t nl;
-        if (!valid_assign_name(argv[i], &nl)) {
-            sh_builtin_error(sh, "local", "`%s': not a valid identifier", argv[i]);
-            st = 1;
-            continue;
-        }
-        if (assign_arg(sh, argv[i], flags, true)) st = 1;
-        if (flags & VF_ARRAY) {
-            char nm[256];
-            snprintf(nm, sizeof nm, "%.*s", (int)nl, argv[i]);
-            sh_var *v = sh_var_get(sh, nm);
-            if (v && !(v->flags & VF_ARRAY)) sh_array_set(sh, v, 0, v->val ? v->val : "");
-            if (v && !v->val && v->narr == 0) v->flags |= VF_ARRAY;
-        }
-    }
-    return st;
+    *out = v;
+    return n;
 }
 
-static int b_declare(sh_state *sh, int argc, char **argv)
+/* declare, typeset and local (is_local): the same options and arguments */
+static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
 {
+    const char *me = argv[0];
     int flags = 0, unflags = 0;
-    bool print = false, global = false, funcs = false;
+    bool print = false, global = false, funcs = false, names_only = false;
     int i = 1;
     for (; i < argc && (argv[i][0] == '-' || argv[i][0] == '+') && argv[i][1]; i++) {
         if (strcmp(argv[i], "--") == 0) {
@@ -557,15 +766,23 @@ static int b_declare(sh_state *sh, int argc, char **argv)
             case 'x': f = VF_EXPORT; break;
             case 'i': f = VF_INTEGER; break;
             case 'a': f = VF_ARRAY; break;
+            case 'A': f = VF_ASSOC; break;
+            case 'l': f = VF_LOWER; break;
+            case 'u': f = VF_UPPER; break;
+            case 't': f = VF_TRACE; break;
             case 'p': print = true; break;
-            case 'g': global = true; break;
-            case 'f':
-            case 'F': funcs = true; break;
+            case 'g': global = !is_local; break;
+            case 'I': break;
+            case 'f': funcs = true; break;
+            case 'F': funcs = names_only = true; break;
             default:
-                sh_builtin_error(sh, argv[0], "-%c: invalid option", *s);
-                sh_usage(sh, "%s: usage: %s [-aAfFgiIlnrtux] [name[=value] ...] or %s -p "
-                                    "[-aAfFilnrtux] [name ...]",
-                                argv[0], argv[0], argv[0]);
+                sh_builtin_error(sh, me, "-%c: invalid option", *s);
+                if (is_local)
+                    sh_usage(sh, "local: usage: local [option] name[=value] ...");
+                else
+                    sh_usage(sh, "%s: usage: %s [-aAfFgiIlnrtux] [name[=value] ...] or %s -p "
+                                 "[-aAfFilnrtux] [name ...]",
+                             me, me, me);
                 return 2;
             }
             if (on)
@@ -574,27 +791,20 @@ static int b_declare(sh_state *sh, int argc, char **argv)
                 unflags |= f;
         }
     }
+    if (flags & VF_LOWER) unflags |= VF_UPPER;
+    if (flags & VF_UPPER) unflags |= VF_LOWER;
+    if (is_local && sh->func_depth == 0) {
+        sh_builtin_error(sh, "local", "can only be used in a function");
+        return 1;
+    }
     if (funcs) {
-        bool names_only = false;
-        for (int k = 1; k < i; k++)
-            if (argv[k][0] == '-' && strchr(argv[k], 'F')) names_only = true;
         sh_buf b;
         sh_buf_init(&b, sh->p);
         int st = 0;
         if (i >= argc) {
-            /* all functions, sorted by name */
-            int n = 0;
-            for (sh_func *f = sh->funcs; f; f = f->next) n++;
-            sh_func **v = vk_calloc(sh->p, (size_t)n + 1, sizeof *v);
-            if (!v) return 1;
-            n = 0;
-            for (sh_func *f = sh->funcs; f; f = f->next) v[n++] = f;
-            for (int x = 1; x < n; x++)
-                for (int y = x; y > 0 && strcmp(v[y - 1]->name, v[y]->name) > 0; y--) {
-                    sh_func *t = v[y];
-                    v[y] = v[y - 1];
-                    v[y - 1] = t;
-                }
+            sh_func **v;
+            int n = sort_funcs(sh, &v);
+            if (n < 0) return 1;
             for (int x = 0; x < n; x++) {
                 if (names_only) {
                     sh_buf_printf(&b, "declare -f %s\n", v[x]->name);
@@ -629,28 +839,44 @@ static int b_declare(sh_state *sh, int argc, char **argv)
         sh_buf_init(&b, sh->p);
         for (size_t k = 0; k < n; k++) {
             if (flags && !(vars[k]->flags & flags)) continue;
-            if (!vars[k]->val && !(vars[k]->flags & (VF_ARRAY | VF_SPECIAL))) continue;
-            print_decl(sh, &b, vars[k]);
+            if (is_local && vars[k]->level != sh->func_depth) continue;
+            if (!print && !flags && !vars[k]->val &&
+                !(vars[k]->flags & (VF_ARRAY | VF_ASSOC | VF_SPECIAL)))
+                continue;
+            if (print || flags || is_local)
+                print_decl(sh, &b, vars[k]);
+            else if (!(vars[k]->flags & (VF_ARRAY | VF_ASSOC))) {
+                const char *val = (vars[k]->flags & VF_SPECIAL) ? sh_var_value(sh, vars[k]->name)
+                                                                 : vars[k]->val;
+                sh_buf_adds(&b, vars[k]->name);
+                sh_buf_addc(&b, '=');
+                sh_quote(&b, val ? val : "");
+                sh_buf_addc(&b, '\n');
+            } else {
+                print_decl(sh, &b, vars[k]);
+            }
         }
         vk_free(sh->p, vars);
         out_buf(sh, &b);
         return 0;
     }
     int st = 0;
-    bool local = sh->func_depth > 0 && !global;
+    bool local = is_local || (sh->func_depth > 0 && !global);
     for (; i < argc; i++) {
         size_t nl;
         if (!valid_assign_name(argv[i], &nl)) {
-            sh_builtin_error(sh, argv[0], "`%s': not a valid identifier", argv[i]);
+            sh_builtin_error(sh, me, "`%s': not a valid identifier", arg_text(argv[i]));
             st = 1;
             continue;
         }
         char nm[256];
-        snprintf(nm, sizeof nm, "%.*s", (int)nl, argv[i]);
+        snprintf(nm, sizeof nm, "%.*s", (int)nl, arg_text(argv[i]));
+        char *br = strchr(nm, '[');
+        if (br) *br = 0;
         if (print) {
             sh_var *v = sh_var_get(sh, nm);
             if (!v) {
-                sh_builtin_error(sh, argv[0], "%s: not found", nm);
+                sh_builtin_error(sh, me, "%s: not found", nm);
                 st = 1;
                 continue;
             }
@@ -660,26 +886,28 @@ static int b_declare(sh_state *sh, int argc, char **argv)
             out_buf(sh, &b);
             continue;
         }
-        if (assign_arg(sh, argv[i], flags & ~VF_ARRAY, local)) {
+        if (assign_arg(sh, me, argv[i], flags, local)) {
             st = 1;
             continue;
         }
         sh_var *v = sh_var_get(sh, nm);
-        if (v && (flags & VF_ARRAY) && !(v->flags & VF_ARRAY)) {
-            if (v->val)
-                sh_array_set(sh, v, 0, v->val);
-            else
-                v->flags |= VF_ARRAY;
-        }
         if (v && unflags) {
             if ((unflags & VF_READONLY) && (v->flags & VF_READONLY)) {
-                sh_builtin_error(sh, argv[0], "%s: readonly variable", nm);
+                sh_builtin_error(sh, me, "%s: readonly variable", nm);
                 st = 1;
             }
-            v->flags &= ~(unflags & ~VF_READONLY);
+            if (unflags & VF_EXPORT) sh_var_flag(sh, nm, VF_EXPORT, false);
+            v->flags &= ~(unflags & ~(VF_READONLY | VF_ARRAY | VF_ASSOC));
         }
     }
     return st;
+}
+
+static int b_local(sh_state *sh, int argc, char **argv) { return declare_cmd(sh, argc, argv, true); }
+
+static int b_declare(sh_state *sh, int argc, char **argv)
+{
+    return declare_cmd(sh, argc, argv, false);
 }
 
 /* ---- set / shift ---- */
@@ -979,9 +1207,48 @@ static int b_eval(sh_state *sh, int argc, char **argv)
 static int b_exec(sh_state *sh, int argc, char **argv)
 {
     int i = 1;
-    if (i < argc && strcmp(argv[i], "--") == 0) i++;
+    bool clear_env = false, login = false;
+    const char *name = NULL;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        }
+        for (const char *s = argv[i] + 1; *s; s++) {
+            if (*s == 'c') {
+                clear_env = true;
+            } else if (*s == 'l') {
+                login = true;
+            } else if (*s == 'a' && !s[1] && i + 1 < argc) {
+                name = argv[++i];
+                break;
+            } else {
+                if (*s == 'a')
+                    sh_builtin_error(sh, "exec", "-a: option requires an argument");
+                else
+                    sh_builtin_error(sh, "exec", "-%c: invalid option", *s);
+                sh_usage(sh, "exec: usage: exec [-cl] [-a name] [command [argument ...]] "
+                             "[redirection ...]");
+                return 2;
+            }
+        }
+    }
     if (i >= argc) return 0; /* redirections were made permanent by the caller */
-    int st = sh_run_command(sh, argv + i, argc - i, NULL, 0, NULL);
+    char *shown = NULL;
+    if (login) {
+        const char *base = name ? name : argv[i];
+        const char *slash = strrchr(base, '/');
+        size_t l = strlen(slash ? slash + 1 : base);
+        shown = vk_malloc(sh->p, l + 2);
+        if (shown) {
+            shown[0] = '-';
+            memcpy(shown + 1, slash ? slash + 1 : base, l + 1);
+            name = shown;
+        }
+    }
+    /* the command replaces the shell: no EXIT trap, nothing after it */
+    int st = sh_exec_replace(sh, argv + i, name, clear_env);
+    vk_free(sh->p, shown);
     sh->status = st;
     sh->jump = J_EXIT;
     return st;
@@ -1076,7 +1343,7 @@ static int b_read(sh_state *sh, int argc, char **argv)
     const char *prompt = NULL, *array = NULL;
     int delim = '\n';
     int64_t nchars = -1;
-    bool exact = false;
+    bool exact = false, zero_timeout = false;
     int fd = 0;
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
@@ -1106,7 +1373,11 @@ static int b_read(sh_state *sh, int argc, char **argv)
                 case 'd': delim = (unsigned char)arg[0]; break;
                 case 'a': array = arg; break;
                 case 'i': break;
-                case 't': break; /* no terminal: input is there or it is not */
+                case 't':
+                    /* -t 0 only asks whether input is there; without a way to poll, an open
+                     * fd counts as ready */
+                    if (strcmp(arg, "0") == 0 || strcmp(arg, "0.0") == 0) zero_timeout = true;
+                    break;
                 case 'n':
                 case 'N':
                     if (!sh_parse_int(arg, &v) || v < 0) {
@@ -1117,9 +1388,14 @@ static int b_read(sh_state *sh, int argc, char **argv)
                     exact = o == 'N';
                     break;
                 case 'u':
-                    if (!sh_parse_int(arg, &v) || v < 0 || !vk_fd_valid(sh->p, (int)v)) {
+                    if (!sh_parse_int(arg, &v) || v < 0) {
                         sh_builtin_error(sh, "read", "%s: invalid file descriptor "
                                                      "specification", arg);
+                        return 1;
+                    }
+                    if (!vk_fd_valid(sh->p, (int)v)) {
+                        sh_builtin_error(sh, "read", "%s: invalid file descriptor: %s", arg,
+                                         sh_strerror(VOS_EBADF));
                         return 1;
                     }
                     fd = (int)v;
@@ -1140,6 +1416,7 @@ static int b_read(sh_state *sh, int argc, char **argv)
             return 1;
         }
     }
+    if (zero_timeout) return vk_fd_valid(sh->p, fd) ? 0 : 1;
     /* bash shows the prompt only when reading from a terminal */
     if (prompt && vk_isatty(sh->p, fd) > 0) sh_write_str(sh, 2, prompt);
     /* read the line: one byte at a time, so nothing after the line is consumed */
@@ -1254,6 +1531,148 @@ static int b_read(sh_state *sh, int argc, char **argv)
 #undef IS_IFSWS
     sh_buf_free(&line);
     sh_buf_free(&esc);
+    return st;
+}
+
+/* ---- mapfile / readarray ---- */
+static int b_mapfile(sh_state *sh, int argc, char **argv)
+{
+    const char *me = argv[0];
+    int delim = '\n', fd = 0;
+    bool strip = false;
+    int64_t count = 0, origin = 0, skip = 0, quantum = 5000;
+    const char *callback = NULL;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        }
+        for (const char *s = argv[i] + 1; *s; s++) {
+            char o = *s;
+            if (o == 't') {
+                strip = true;
+                continue;
+            }
+            if (!strchr("dnOsuCc", o)) {
+                sh_builtin_error(sh, me, "-%c: invalid option", o);
+                sh_usage(sh, "%s: usage: %s [-d delim] [-n count] [-O origin] [-s count] [-t] "
+                             "[-u fd] [-C callback] [-c quantum] [array]",
+                         me, me);
+                return 2;
+            }
+            const char *arg = s[1] ? s + 1 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!arg) {
+                sh_builtin_error(sh, me, "-%c: option requires an argument", o);
+                sh_usage(sh, "%s: usage: %s [-d delim] [-n count] [-O origin] [-s count] [-t] "
+                             "[-u fd] [-C callback] [-c quantum] [array]",
+                         me, me);
+                return 2;
+            }
+            int64_t v = 0;
+            if (o == 'd') {
+                delim = (unsigned char)arg[0];
+            } else if (o == 'C') {
+                callback = arg;
+            } else if (!sh_parse_int(arg, &v) || v < 0 || (o == 'c' && v == 0)) {
+                if (o == 'u')
+                    sh_builtin_error(sh, me, "%s: invalid file descriptor specification", arg);
+                else if (o == 'c')
+                    sh_builtin_error(sh, me, "%s: invalid callback quantum", arg);
+                else if (o == 'O')
+                    sh_builtin_error(sh, me, "%s: invalid array origin", arg);
+                else
+                    sh_builtin_error(sh, me, "%s: invalid line count", arg);
+                return 1;
+            } else if (o == 'n') {
+                count = v;
+            } else if (o == 'O') {
+                origin = v;
+            } else if (o == 's') {
+                skip = v;
+            } else if (o == 'c') {
+                quantum = v;
+            } else if (o == 'u') {
+                if (!vk_fd_valid(sh->p, (int)v)) {
+                    sh_builtin_error(sh, me, "%s: invalid file descriptor: %s", arg,
+                                     sh_strerror(VOS_EBADF));
+                    return 1;
+                }
+                fd = (int)v;
+            }
+            break;
+        }
+    }
+    const char *name = i < argc ? argv[i] : "MAPFILE";
+    if (!sh_is_name(name, strlen(name))) {
+        sh_builtin_error(sh, me, "`%s': not a valid identifier", name);
+        return 1;
+    }
+    sh_var *v = sh_var_get(sh, name);
+    if (v && (v->flags & VF_READONLY)) {
+        sh_builtin_error(sh, me, "%s: readonly variable", name);
+        return 1;
+    }
+    if (!v || !(v->flags & VF_ARRAY) || origin == 0) v = sh_array_new(sh, name);
+    if (!v) return 1;
+    /* one byte at a time when a count stops early, so the rest stays for the next reader */
+    char buf[4096];
+    size_t bn = 0, bp = 0;
+    int64_t lines = 0, stored = 0;
+    sh_buf line;
+    sh_buf_init(&line, sh->p);
+    bool eof = false;
+    int st = 0;
+    while (!eof && (count == 0 || stored < count)) {
+        sh_buf_free(&line);
+        bool got = false;
+        for (;;) {
+            if (bp == bn) {
+                ssize_t r = vk_read(sh->p, fd, buf, count ? 1 : sizeof buf);
+                if (r == VOS_EINTR) {
+                    if (!sh_step(sh)) {
+                        eof = true;
+                        break;
+                    }
+                    continue;
+                }
+                if (r <= 0) {
+                    eof = true;
+                    break;
+                }
+                bn = (size_t)r;
+                bp = 0;
+            }
+            char ch = buf[bp++];
+            got = true;
+            sh_buf_addc(&line, ch);
+            if ((unsigned char)ch == (unsigned)delim) break;
+        }
+        if (!got) break;
+        if (line.oom) {
+            st = 1;
+            break;
+        }
+        if (lines++ < skip) continue;
+        if (strip && line.len && (unsigned char)line.s[line.len - 1] == (unsigned)delim)
+            line.s[--line.len] = 0;
+        int64_t idx = origin + stored;
+        if (callback && (stored + 1) % quantum == 0) {
+            /* bash calls it before storing the element, with the index and the line */
+            sh_buf cmd;
+            sh_buf_init(&cmd, sh->p);
+            sh_buf_printf(&cmd, "%s %lld ", callback, (long long)idx);
+            sh_quote(&cmd, line.s ? line.s : "");
+            if (!cmd.oom) sh_run_trap(sh, cmd.s);
+            sh_buf_free(&cmd);
+        }
+        if (sh_array_set(sh, v, idx, line.s ? line.s : "") != 0) {
+            st = 1;
+            break;
+        }
+        stored++;
+    }
+    sh_buf_free(&line);
     return st;
 }
 
@@ -1441,7 +1860,14 @@ static int b_kill(sh_state *sh, int argc, char **argv)
     int st = 0;
     for (; i < argc; i++) {
         int64_t pid;
-        if (!sh_parse_int(argv[i], &pid)) {
+        if (argv[i][0] == '%') {
+            sh_job *j = sh_job_find(sh, argv[i], "kill");
+            if (!j) {
+                st = 1;
+                continue;
+            }
+            pid = j->pid;
+        } else if (!sh_parse_int(argv[i], &pid)) {
             sh_builtin_error(sh, "kill", "%s: arguments must be process or job IDs", argv[i]);
             st = 1;
             continue;
@@ -1494,7 +1920,14 @@ static int b_wait(sh_state *sh, int argc, char **argv)
     int st = 0;
     for (; i < argc; i++) {
         int64_t pid;
-        if (!sh_parse_int(argv[i], &pid) || pid <= 0) {
+        if (argv[i][0] == '%') {
+            sh_job *j = sh_job_find(sh, argv[i], "wait");
+            if (!j) {
+                st = 127;
+                continue;
+            }
+            pid = j->pid;
+        } else if (!sh_parse_int(argv[i], &pid) || pid <= 0) {
             sh_builtin_error(sh, "wait", "`%s': not a pid or valid job spec", argv[i]);
             st = 2;
             continue;
@@ -1525,7 +1958,8 @@ static sh_alias *alias_get(sh_state *sh, const char *name)
 /* describe name for type (mode 0 long, 't' word, 'p' path) or command -v ('v') / -V ('V') */
 static bool describe(sh_state *sh, sh_buf *b, const char *name, int mode, bool funcs)
 {
-    sh_alias *a = alias_get(sh, name);
+    /* a script does not expand aliases unless told to, and type says so */
+    sh_alias *a = sh->shopt[SO_EXPAND_ALIASES] ? alias_get(sh, name) : NULL;
     if (a) {
         if (mode == 't') sh_buf_adds(b, "alias\n");
         else if (mode == 'v') {
@@ -1677,7 +2111,6 @@ static int b_builtin(sh_state *sh, int argc, char **argv)
 static int b_getopts(sh_state *sh, int argc, char **argv)
 {
     if (argc < 3) {
-        sh_builtin_error(sh, "getopts", "usage: getopts optstring name [arg ...]");
         sh_usage(sh, "getopts: usage: getopts optstring name [arg ...]");
         return 2;
     }
@@ -2041,41 +2474,555 @@ static int b_hash(sh_state *sh, int argc, char **argv)
     return st;
 }
 
+/* jobs: the running background jobs (bash forgets finished ones before a script's next
+ * command, so they are not listed) */
 static int b_jobs(sh_state *sh, int argc, char **argv)
 {
+    bool pids = false, longer = false;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        for (const char *s = argv[i] + 1; *s; s++) {
+            if (*s == 'p') pids = true;
+            else if (*s == 'l') longer = true;
+            else if (!strchr("nrs", *s)) {
+                sh_builtin_error(sh, "jobs", "-%c: invalid option", *s);
+                sh_usage(sh, "jobs: usage: jobs [-lnprs] [jobspec ...] or jobs -x command "
+                             "[args]");
+                return 2;
+            }
+        }
+    }
     sh_jobs_reap(sh);
     sh_buf b;
     sh_buf_init(&b, sh->p);
+    /* oldest first; + is the newest, - the one before */
+    sh_job *list[256];
     int n = 0;
-    for (sh_job *j = sh->jobs; j; j = j->next) n++;
-    int k = n;
-    for (sh_job *j = sh->jobs; j; j = j->next, k--) {
-        if (argc > 1 && strcmp(argv[1], "-p") == 0)
+    for (sh_job *j = sh->jobs; j && n < 256; j = j->next)
+        if (!j->procsub && !j->done) list[n++] = j;
+    int st = 0;
+    for (int k = n - 1; k >= 0; k--) {
+        sh_job *j = list[k];
+        bool wanted = i >= argc;
+        for (int a = i; a < argc && !wanted; a++) {
+            sh_job *f = sh_job_find(sh, argv[a], "jobs");
+            if (f == j) wanted = true;
+        }
+        if (!wanted) continue;
+        if (pids) {
             sh_buf_printf(&b, "%d\n", j->pid);
+            continue;
+        }
+        char mark = k == 0 ? '+' : (k == 1 ? '-' : ' ');
+        if (longer)
+            sh_buf_printf(&b, "[%d]%c %5d %-24s%s &\n", j->num, mark, j->pid, "Running",
+                          j->cmd ? j->cmd : "");
         else
-            sh_buf_printf(&b, "[%d]%c  %-24s\n", k, k == n ? '+' : (k == n - 1 ? '-' : ' '),
-                          j->done ? "Done" : "Running");
+            sh_buf_printf(&b, "[%d]%c  %-24s%s &\n", j->num, mark, "Running",
+                          j->cmd ? j->cmd : "");
+    }
+    for (int a = i; a < argc; a++)
+        if (argv[a][0] == '%' && !sh_job_find(sh, argv[a], "jobs")) st = 1;
+    out_buf(sh, &b);
+    return st;
+}
+
+/* fg / bg: a script has no job control */
+static int b_fg(sh_state *sh, int argc, char **argv)
+{
+    (void)argc;
+    sh_builtin_error(sh, argv[0], "no job control");
+    return 1;
+}
+
+static int b_disown(sh_state *sh, int argc, char **argv)
+{
+    int st = 0;
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '-') continue;
+        sh_job *j = NULL;
+        if (argv[i][0] == '%') {
+            j = sh_job_find(sh, argv[i], "disown");
+        } else {
+            int64_t pid;
+            if (sh_parse_int(argv[i], &pid))
+                for (sh_job *k = sh->jobs; k && !j; k = k->next)
+                    if (k->pid == pid) j = k;
+            if (!j) sh_builtin_error(sh, "disown", "%s: no such job", argv[i]);
+        }
+        if (!j) {
+            st = 1;
+            continue;
+        }
+        /* it runs on, reaped by the VM once it ends */
+        j->procsub = true;
+    }
+    if (argc == 1)
+        for (sh_job *j = sh->jobs; j; j = j->next)
+            if (!j->done) j->procsub = true;
+    return st;
+}
+
+/* ---- the directory stack: pushd / popd / dirs ---- */
+/* a directory as dirs shows it: $HOME as ~ unless long */
+static void dir_show(sh_state *sh, sh_buf *b, const char *d, bool longer)
+{
+    const char *home = sh_var_value(sh, "HOME");
+    size_t hl = home ? strlen(home) : 0;
+    if (!longer && hl > 1 && strncmp(d, home, hl) == 0 && (d[hl] == '/' || !d[hl])) {
+        sh_buf_addc(b, '~');
+        sh_buf_adds(b, d + hl);
+    } else {
+        sh_buf_adds(b, d);
+    }
+}
+
+static const char *cur_dir(sh_state *sh)
+{
+    const char *pwd = sh_var_value(sh, "PWD");
+    return pwd ? pwd : (vk_getcwd(sh->p) ? vk_getcwd(sh->p) : "/");
+}
+
+/* entry k of the stack with the current directory as entry 0 */
+static const char *dir_at(sh_state *sh, int k) { return k == 0 ? cur_dir(sh) : sh->dirstack[k - 1]; }
+
+static void print_dirs(sh_state *sh, bool longer, bool lines, bool verbose)
+{
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    for (int k = 0; k <= sh->ndirs; k++) {
+        if (verbose) sh_buf_printf(&b, "%2d  ", k);
+        dir_show(sh, &b, dir_at(sh, k), longer);
+        sh_buf_addc(&b, (lines || verbose || k == sh->ndirs) ? '\n' : ' ');
     }
     out_buf(sh, &b);
+}
+
+/* "+N" / "-N": an index into the stack (0..ndirs), or -1 */
+static int dir_index(sh_state *sh, const char *a)
+{
+    int64_t n;
+    if ((a[0] != '+' && a[0] != '-') || !sh_parse_int(a + 1, &n) || n < 0 || n > sh->ndirs)
+        return -1;
+    return a[0] == '+' ? (int)n : sh->ndirs - (int)n;
+}
+
+/* cd for pushd / popd (who name themselves in cd's messages) */
+static int cd_to(sh_state *sh, const char *me, const char *dir)
+{
+    char *argv[] = {(char *)me, (char *)(dir[0] == '-' ? "--" : dir), (char *)dir, NULL};
+    return b_cd(sh, dir[0] == '-' ? 3 : 2, argv);
+}
+
+static int b_dirs(sh_state *sh, int argc, char **argv)
+{
+    bool longer = false, lines = false, verbose = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] == '-' && a[1] && !(a[1] >= '0' && a[1] <= '9')) {
+            for (const char *s = a + 1; *s; s++) {
+                if (*s == 'c') {
+                    for (int k = 0; k < sh->ndirs; k++) vk_free(sh->p, sh->dirstack[k]);
+                    sh->ndirs = 0;
+                } else if (*s == 'l') longer = true;
+                else if (*s == 'p') lines = true;
+                else if (*s == 'v') verbose = true;
+                else {
+                    sh_builtin_error(sh, "dirs", "-%c: invalid option", *s);
+                    sh_usage(sh, "dirs: usage: dirs [-clpv] [+N] [-N]");
+                    return 2;
+                }
+            }
+            continue;
+        }
+        int k = dir_index(sh, a);
+        if (k < 0) {
+            sh_builtin_error(sh, "dirs", "%s: directory stack index out of range", a);
+            return 1;
+        }
+        sh_buf b;
+        sh_buf_init(&b, sh->p);
+        dir_show(sh, &b, dir_at(sh, k), longer);
+        sh_buf_addc(&b, '\n');
+        out_buf(sh, &b);
+        return 0;
+    }
+    print_dirs(sh, longer, lines, verbose);
     return 0;
 }
 
+static int push_dir(sh_state *sh, const char *d)
+{
+    char **ns = vk_realloc(sh->p, sh->dirstack, (size_t)(sh->ndirs + 1) * sizeof *ns);
+    char *copy = vk_strdup(sh->p, d);
+    if (!ns || !copy) {
+        if (ns) sh->dirstack = ns;
+        vk_free(sh->p, copy);
+        return 1;
+    }
+    sh->dirstack = ns;
+    memmove(ns + 1, ns, (size_t)sh->ndirs * sizeof *ns);
+    ns[0] = copy;
+    sh->ndirs++;
+    return 0;
+}
+
+static int b_pushd(sh_state *sh, int argc, char **argv)
+{
+    bool nocd = false;
+    int i = 1;
+    if (i < argc && strcmp(argv[i], "-n") == 0) {
+        nocd = true;
+        i++;
+    }
+    if (i < argc && strcmp(argv[i], "--") == 0) i++;
+    if (i >= argc) {
+        if (sh->ndirs == 0) {
+            sh_builtin_error(sh, "pushd", "no other directory");
+            return 1;
+        }
+        /* swap the top two */
+        char *top = vk_strdup(sh->p, cur_dir(sh));
+        if (!top) return 1;
+        if (!nocd && cd_to(sh, argv[0], sh->dirstack[0]) != 0) {
+            vk_free(sh->p, top);
+            return 1;
+        }
+        vk_free(sh->p, sh->dirstack[0]);
+        sh->dirstack[0] = top;
+        print_dirs(sh, false, false, false);
+        return 0;
+    }
+    const char *a = argv[i];
+    int k = (a[0] == '+' || a[0] == '-') && a[1] >= '0' && a[1] <= '9' ? dir_index(sh, a) : -2;
+    if (k == -1) {
+        sh_builtin_error(sh, "pushd", "%s: directory stack index out of range", a);
+        return 1;
+    }
+    if (k >= 0) {
+        /* rotate so that entry k is on top */
+        int n = sh->ndirs + 1;
+        char **all = vk_calloc(sh->p, (size_t)n, sizeof *all);
+        if (!all) return 1;
+        all[0] = vk_strdup(sh->p, cur_dir(sh));
+        for (int j = 1; j < n; j++) all[j] = sh->dirstack[j - 1];
+        if (!all[0] || cd_to(sh, argv[0], all[k]) != 0) {
+            vk_free(sh->p, all[0]);
+            vk_free(sh->p, all);
+            return 1;
+        }
+        for (int j = 1; j < n; j++) sh->dirstack[j - 1] = all[(k + j) % n];
+        vk_free(sh->p, all[k]);
+        vk_free(sh->p, all);
+        print_dirs(sh, false, false, false);
+        return 0;
+    }
+    if (nocd) {
+        /* the new entry goes below the current directory */
+        if (push_dir(sh, a) != 0) return 1;
+        print_dirs(sh, false, false, false);
+        return 0;
+    }
+    char *old = vk_strdup(sh->p, cur_dir(sh));
+    if (!old) return 1;
+    int saved = sh->status;
+    if (cd_to(sh, argv[0], a) != 0) {
+        vk_free(sh->p, old);
+        return 1;
+    }
+    sh->status = saved;
+    int rc = push_dir(sh, old);
+    vk_free(sh->p, old);
+    if (rc) return 1;
+    print_dirs(sh, false, false, false);
+    return 0;
+}
+
+static int b_popd(sh_state *sh, int argc, char **argv)
+{
+    bool nocd = false;
+    int k = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-n") == 0) {
+            nocd = true;
+            continue;
+        }
+        k = dir_index(sh, argv[i]);
+        if (k < 0) {
+            sh_builtin_error(sh, "popd", "%s: invalid argument", argv[i]);
+            sh_usage(sh, "popd: usage: popd [-n] [+N | -N]");
+            return 2;
+        }
+    }
+    if (sh->ndirs == 0) {
+        sh_builtin_error(sh, "popd", "directory stack empty");
+        return 1;
+    }
+    if (k == 0) {
+        if (!nocd && cd_to(sh, argv[0], sh->dirstack[0]) != 0) return 1;
+        if (nocd) {
+            vk_free(sh->p, sh->dirstack[0]);
+            memmove(sh->dirstack, sh->dirstack + 1, (size_t)(sh->ndirs - 1) * sizeof(char *));
+        } else {
+            vk_free(sh->p, sh->dirstack[0]);
+            memmove(sh->dirstack, sh->dirstack + 1, (size_t)(sh->ndirs - 1) * sizeof(char *));
+        }
+        sh->ndirs--;
+    } else {
+        vk_free(sh->p, sh->dirstack[k - 1]);
+        memmove(sh->dirstack + k - 1, sh->dirstack + k, (size_t)(sh->ndirs - k) * sizeof(char *));
+        sh->ndirs--;
+    }
+    print_dirs(sh, false, false, false);
+    return 0;
+}
+
+/* times: no CPU accounting per process in a VM yet */
+static int b_times(sh_state *sh, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    outs(sh, "0m0.000s 0m0.000s\n0m0.000s 0m0.000s\n");
+    return 0;
+}
+
+/* caller: the line a function was called from ("LINE NULL" in a -c string) */
+static int b_caller(sh_state *sh, int argc, char **argv)
+{
+    (void)argv;
+    if (sh->func_depth == 0 || argc > 1) return 1;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%d NULL\n", sh->call_line);
+    outs(sh, buf);
+    return 0;
+}
+
+static int b_help(sh_state *sh, int argc, char **argv);
+
 static const sh_builtin builtins[] = {
-    {".", b_source, true},      {":", b_true, true},          {"[", b_test, false},
-    {"alias", b_alias, false},  {"break", b_break, true},     {"builtin", b_builtin, false},
-    {"cd", b_cd, false},        {"command", b_command, false}, {"continue", b_continue, true},
-    {"declare", b_declare, false}, {"echo", b_echo, false},   {"eval", b_eval, true},
-    {"exec", b_exec, true},     {"exit", b_exit, true},       {"export", b_export, true},
-    {"false", b_false, false},  {"getopts", b_getopts, false}, {"hash", b_hash, false},
-    {"jobs", b_jobs, false},    {"kill", b_kill, false},      {"let", b_let, false},
-    {"local", b_local, false},  {"printf", b_printf, false},  {"pwd", b_pwd, false},
-    {"read", b_read, false},    {"readonly", b_readonly, true}, {"return", b_return, true},
-    {"set", b_set, true},       {"shift", b_shift, true},     {"shopt", b_shopt, false},
-    {"source", b_source, false}, {"test", b_test, false},     {"trap", b_trap, true},
-    {"true", b_true, false},    {"type", b_type, false},      {"typeset", b_declare, false},
-    {"umask", b_umask, false},  {"unalias", b_unalias, false}, {"unset", b_unset, true},
-    {"wait", b_wait, false},
+    {".", b_source, true,
+     ". filename [arguments]",
+     "Execute commands from a file in the current shell."},
+    {":", b_true, true,
+     ":",
+     "Null command."},
+    {"[", b_test, false,
+     "[ arg... ]",
+     "Evaluate conditional expression."},
+    {"alias", b_alias, false,
+     "alias [-p] [name[=value] ... ]",
+     "Define or display aliases."},
+    {"bg", b_fg, false,
+     "bg [job_spec ...]",
+     "Move jobs to the background."},
+    {"break", b_break, true,
+     "break [n]",
+     "Exit for, while, or until loops."},
+    {"builtin", b_builtin, false,
+     "builtin [shell-builtin [arg ...]]",
+     "Execute shell builtins."},
+    {"caller", b_caller, false,
+     "caller [expr]",
+     "Return the context of the current subroutine call."},
+    {"cd", b_cd, false,
+     "cd [-L|[-P [-e]] [-@]] [dir]",
+     "Change the shell working directory."},
+    {"command", b_command, false,
+     "command [-pVv] command [arg ...]",
+     "Execute a simple command or display information about commands."},
+    {"continue", b_continue, true,
+     "continue [n]",
+     "Resume for, while, or until loops."},
+    {"declare", b_declare, false,
+     "declare [-aAfFgiIlnrtux] [name[=value] ...] or declare -p [-aAfFilnrtux] [name ...]",
+     "Set variable values and attributes."},
+    {"dirs", b_dirs, false,
+     "dirs [-clpv] [+N] [-N]",
+     "Display directory stack."},
+    {"disown", b_disown, false,
+     "disown [-h] [-ar] [jobspec ... | pid ...]",
+     "Remove jobs from current shell."},
+    {"echo", b_echo, false,
+     "echo [-neE] [arg ...]",
+     "Write arguments to the standard output."},
+    {"eval", b_eval, true,
+     "eval [arg ...]",
+     "Execute arguments as a shell command."},
+    {"exec", b_exec, true,
+     "exec [-cl] [-a name] [command [argument ...]] [redirection ...]",
+     "Replace the shell with the given command."},
+    {"exit", b_exit, true,
+     "exit [n]",
+     "Exit the shell."},
+    {"export", b_export, true,
+     "export [-fn] [name[=value] ...] or export -p",
+     "Set export attribute for shell variables."},
+    {"false", b_false, false,
+     "false",
+     "Return an unsuccessful result."},
+    {"fg", b_fg, false,
+     "fg [job_spec]",
+     "Move job to the foreground."},
+    {"getopts", b_getopts, false,
+     "getopts optstring name [arg ...]",
+     "Parse option arguments."},
+    {"hash", b_hash, false,
+     "hash [-lr] [-p pathname] [-dt] [name ...]",
+     "Remember or display program locations."},
+    {"help", b_help, false,
+     "help [-dms] [pattern ...]",
+     "Display information about builtin commands."},
+    {"jobs", b_jobs, false,
+     "jobs [-lnprs] [jobspec ...] or jobs -x command [args]",
+     "Display status of jobs."},
+    {"kill", b_kill, false,
+     "kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]",
+     "Send a signal to a job."},
+    {"let", b_let, false,
+     "let arg [arg ...]",
+     "Evaluate arithmetic expressions."},
+    {"local", b_local, false,
+     "local [option] name[=value] ...",
+     "Define local variables."},
+    {"mapfile", b_mapfile, false,
+     "mapfile [-d delim] [-n count] [-O origin] [-s count] [-t] [-u fd] [-C callback] [-c "
+     "quantum] [array]",
+     "Read lines from the standard input into an indexed array variable."},
+    {"popd", b_popd, false,
+     "popd [-n] [+N | -N]",
+     "Remove directories from stack."},
+    {"printf", b_printf, false,
+     "printf [-v var] format [arguments]",
+     "Formats and prints ARGUMENTS under control of the FORMAT."},
+    {"pushd", b_pushd, false,
+     "pushd [-n] [+N | -N | dir]",
+     "Add directories to stack."},
+    {"pwd", b_pwd, false,
+     "pwd [-LP]",
+     "Print the name of the current working directory."},
+    {"read", b_read, false,
+     "read [-ers] [-a array] [-d delim] [-i text] [-n nchars] [-N nchars] [-p prompt] [-t "
+     "timeout] [-u fd] [name ...]",
+     "Read a line from the standard input and split it into fields."},
+    {"readarray", b_mapfile, false,
+     "readarray [-d delim] [-n count] [-O origin] [-s count] [-t] [-u fd] [-C callback] [-c "
+     "quantum] [array]",
+     "Read lines from a file into an array variable."},
+    {"readonly", b_readonly, true,
+     "readonly [-aAf] [name[=value] ...] or readonly -p",
+     "Mark shell variables as unchangeable."},
+    {"return", b_return, true,
+     "return [n]",
+     "Return from a shell function."},
+    {"set", b_set, true,
+     "set [-abefhkmnptuvxBCEHPT] [-o option-name] [--] [-] [arg ...]",
+     "Set or unset values of shell options and positional parameters."},
+    {"shift", b_shift, true,
+     "shift [n]",
+     "Shift positional parameters."},
+    {"shopt", b_shopt, false,
+     "shopt [-pqsu] [-o] [optname ...]",
+     "Set and unset shell options."},
+    {"source", b_source, false,
+     "source filename [arguments]",
+     "Execute commands from a file in the current shell."},
+    {"test", b_test, false,
+     "test [expr]",
+     "Evaluate conditional expression."},
+    {"times", b_times, true,
+     "times",
+     "Display process times."},
+    {"trap", b_trap, true,
+     "trap [-lp] [[arg] signal_spec ...]",
+     "Trap signals and other events."},
+    {"true", b_true, false,
+     "true",
+     "Return a successful result."},
+    {"type", b_type, false,
+     "type [-afptP] name [name ...]",
+     "Display information about command type."},
+    {"typeset", b_declare, false,
+     "typeset [-aAfFgiIlnrtux] name[=value] ... or typeset -p [-aAfFilnrtux] [name ...]",
+     "Set variable values and attributes."},
+    {"umask", b_umask, false,
+     "umask [-p] [-S] [mode]",
+     "Display or set file mode mask."},
+    {"unalias", b_unalias, false,
+     "unalias [-a] name [name ...]",
+     "Remove each NAME from the list of defined aliases."},
+    {"unset", b_unset, true,
+     "unset [-f] [-v] [-n] [name ...]",
+     "Unset values and attributes of shell variables and functions."},
+    {"wait", b_wait, false,
+     "wait [-fn] [-p var] [id ...]",
+     "Wait for job completion and return exit status."},
 };
+
+bool sh_builtin_help(sh_state *sh, const sh_builtin *bi, int argc, char **argv, int *status)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") != 0) return false;
+    static const char *const plain[] = {"echo", "test", "[", "true", "false", ":", NULL};
+    for (int i = 0; plain[i]; i++)
+        if (strcmp(bi->name, plain[i]) == 0) return false;
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    sh_buf_printf(&b, "%s: %s\n    %s\n", bi->name, bi->usage, bi->desc);
+    out_buf(sh, &b);
+    *status = 2;
+    return true;
+}
+
+static int b_help(sh_state *sh, int argc, char **argv)
+{
+    bool dflag = false, sflag = false;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++)
+        for (const char *s = argv[i] + 1; *s; s++) {
+            if (*s == 'd') dflag = true;
+            else if (*s == 's') sflag = true;
+            else if (*s != 'm') {
+                sh_builtin_error(sh, "help", "-%c: invalid option", *s);
+                sh_usage(sh, "help: usage: help [-dms] [pattern ...]");
+                return 2;
+            }
+        }
+    size_t nb = sizeof builtins / sizeof builtins[0];
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    if (i >= argc) {
+        for (size_t k = 0; k < nb; k++) sh_buf_printf(&b, " %s\n", builtins[k].usage);
+        out_buf(sh, &b);
+        return 0;
+    }
+    int st = 0;
+    for (; i < argc; i++) {
+        bool any = false;
+        for (size_t k = 0; k < nb; k++) {
+            if (!sh_pmatch(argv[i], builtins[k].name) &&
+                strncmp(builtins[k].name, argv[i], strlen(argv[i])) != 0)
+                continue;
+            any = true;
+            if (dflag)
+                sh_buf_printf(&b, "%s - %s\n", builtins[k].name, builtins[k].desc);
+            else if (sflag)
+                sh_buf_printf(&b, "%s: %s\n", builtins[k].name, builtins[k].usage);
+            else
+                sh_buf_printf(&b, "%s: %s\n    %s\n", builtins[k].name, builtins[k].usage,
+                              builtins[k].desc);
+        }
+        if (!any) {
+            out_buf(sh, &b);
+            sh_buf_init(&b, sh->p);
+            sh_builtin_error(sh, "help",
+                             "no help topics match `%s'.  Try `help help' or `man -k %s' or "
+                             "`info %s'.",
+                             argv[i], argv[i], argv[i]);
+            st = 1;
+        }
+    }
+    out_buf(sh, &b);
+    return st;
+}
 
 const sh_builtin *sh_builtin_find(const char *name)
 {

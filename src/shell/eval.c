@@ -26,7 +26,9 @@ static bool unwinding(sh_state *sh)
 static void check_errexit(sh_state *sh)
 {
     if (sh->cond != 0 || sh->status == 0 || sh->jump != J_NONE || sh->in_trap) return;
-    if (sh->ptraps[SH_TRAP_ERR] && *sh->ptraps[SH_TRAP_ERR])
+    /* functions inherit the ERR trap only with set -E */
+    if (sh->ptraps[SH_TRAP_ERR] && *sh->ptraps[SH_TRAP_ERR] &&
+        (sh->func_depth == 0 || sh->opt[O_ERRTRACE]))
         sh_run_trap(sh, sh->ptraps[SH_TRAP_ERR]);
     if (sh->opt[O_ERREXIT] && sh->jump == J_NONE) sh->jump = J_EXIT;
 }
@@ -76,6 +78,27 @@ static void xtrace_words(sh_state *sh, char **assigns, int na, char **argv, int 
         }
     }
     sh_buf_addc(&b, '\n');
+    if (!b.oom) vk_write(sh->p, 2, b.s, b.len);
+    sh_buf_free(&b);
+    vk_free(sh->p, prefix);
+}
+
+void sh_xtrace_line(sh_state *sh, const char *text)
+{
+    const char *ps4 = sh_var_value(sh, "PS4");
+    char *prefix = NULL;
+    if (ps4) {
+        bool save = sh->opt[O_XTRACE];
+        sh->opt[O_XTRACE] = false;
+        prefix = sh_expand_str(sh, ps4);
+        sh->opt[O_XTRACE] = save;
+    }
+    const char *pf = prefix ? prefix : "";
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    for (int i = 0; i < sh->xlevel && *pf; i++) sh_buf_addc(&b, pf[0]);
+    sh_buf_adds(&b, pf);
+    sh_buf_adds(&b, text);
     if (!b.oom) vk_write(sh->p, 2, b.s, b.len);
     sh_buf_free(&b);
     vk_free(sh->p, prefix);
@@ -208,19 +231,35 @@ int sh_call_function(sh_state *sh, sh_func *f, char **argv, int argc)
     sh->loop_depth = 0;
     f->refs++;
     sh->func_depth++;
+    int save_call_line = sh->call_line;
+    sh->call_line = sh->lineno;
+    /* functions inherit the RETURN trap only with set -T, as in bash; one the function sets
+     * runs when it returns, and stays */
+    char *outer_ret = NULL;
+    bool hide_ret = !sh->opt[O_FUNCTRACE];
+    if (hide_ret) {
+        outer_ret = sh->ptraps[SH_TRAP_RETURN];
+        sh->ptraps[SH_TRAP_RETURN] = NULL;
+    }
     int st = sh_eval(sh, f->body);
     if (sh->jump == J_RETURN) {
         sh->jump = J_NONE;
         st = sh->status;
     }
-    /* functions inherit the RETURN trap only with set -T, as in bash */
     if (sh->ptraps[SH_TRAP_RETURN] && *sh->ptraps[SH_TRAP_RETURN] && !sh->in_trap &&
-        sh->jump == J_NONE && sh->opt[O_FUNCTRACE]) {
+        sh->jump == J_NONE) {
         sh->status = st;
         sh_run_trap(sh, sh->ptraps[SH_TRAP_RETURN]);
     }
+    if (hide_ret) {
+        if (sh->ptraps[SH_TRAP_RETURN])
+            vk_free(sh->p, outer_ret);
+        else
+            sh->ptraps[SH_TRAP_RETURN] = outer_ret;
+    }
     sh_vars_pop_level(sh, sh->func_depth);
     sh->func_depth--;
+    sh->call_line = save_call_line;
     sh_func_unref(sh, f);
     for (int i = 0; i < sh->npos; i++) vk_free(sh->p, sh->pos[i]);
     vk_free(sh->p, sh->pos);
@@ -271,9 +310,9 @@ typedef struct exec_arg {
     char prefix[300]; /* "bash: line 3: " */
 } exec_arg;
 
-static int exec_entry(vk_proc *p, void *arg)
+/* vk_execve and, when it returns, bash's message for the failure: the status */
+static int exec_or_report(vk_proc *p, exec_arg *ea)
 {
-    exec_arg *ea = arg;
     int rc = vk_execve(p, ea->path, ea->argv, ea->envp);
     char msg[600];
     int status = 126;
@@ -294,6 +333,8 @@ static int exec_entry(vk_proc *p, void *arg)
     return status;
 }
 
+static int exec_entry(vk_proc *p, void *arg) { return exec_or_report(p, arg); }
+
 static void msg_prefix(sh_state *sh, char *buf, size_t n)
 {
     const char *src = (sh->cmode && sh->func_depth > 0) ? "environment"
@@ -301,49 +342,310 @@ static void msg_prefix(sh_state *sh, char *buf, size_t n)
     snprintf(buf, n, "%s: line %d: ", src, sh->lineno);
 }
 
-static int run_external(sh_state *sh, char **argv, int argc, char **assigns, int nassigns)
+/* the path of an external command (an arena string), or NULL after bash's message and *status
+ * set; exec_builtin: the messages of `exec cmd` */
+static char *find_external(sh_state *sh, const char *name, bool exec_builtin, int *status)
 {
-    const char *name = argv[0];
-    char *path = NULL;
-    if (strchr(name, '/')) {
-        path = vk_strdup(sh->p, name);
-        struct vk_stat st;
-        if (path && vk_stat(sh->p, path, &st) == 0 && VK_S_ISDIR(st.mode)) {
-            sh_error(sh, "%s: Is a directory", name);
-            vk_free(sh->p, path);
-            return 126;
-        }
-    } else {
-        path = sh_path_search(sh, name);
-        if (!path) {
-            sh_error(sh, "%s: command not found", name);
-            return 127;
+    char *abs = NULL;
+    if (exec_builtin && strchr(name, '/') && name[0] != '/') {
+        /* exec names a relative path by its absolute form in messages ($PWD/path) */
+        const char *pwd = sh_var_value(sh, "PWD");
+        const char *rel = name[0] == '.' && name[1] == '/' ? name + 2 : name;
+        size_t l = strlen(pwd ? pwd : "") + strlen(rel) + 2;
+        abs = vk_malloc(sh->p, l);
+        if (abs) {
+            snprintf(abs, l, "%s/%s", pwd ? pwd : "", rel);
+            name = abs;
         }
     }
-    if (!path) return 1;
+    if (strchr(name, '/')) {
+        struct vk_stat st;
+        if (vk_stat(sh->p, name, &st) == 0 && VK_S_ISDIR(st.mode)) {
+            sh_error(sh, "%s: Is a directory", name);
+            if (exec_builtin) sh_error(sh, "exec: %s: cannot execute: Is a directory", name);
+            *status = 126;
+            vk_free(sh->p, abs);
+            return NULL;
+        }
+        char *path = abs ? abs : vk_strdup(sh->p, name);
+        if (!path) *status = 1;
+        return path;
+    }
+    char *path = sh_path_search(sh, name);
+    if (!path) {
+        if (exec_builtin)
+            sh_error(sh, "exec: %s: not found", name);
+        else
+            sh_error(sh, "%s: command not found", name);
+        *status = 127;
+    }
+    return path;
+}
+
+static bool traps_set(sh_state *sh)
+{
+    if (sh->exit_trap) return true;
+    for (int i = 0; i < 3; i++)
+        if (sh->ptraps[i]) return true;
+    for (int i = 1; i < VK_NSIG; i++)
+        if (sh->traps[i] && *sh->traps[i]) return true;
+    return false;
+}
+
+/* replace: run the command in this process (vk_execve), as exec does and as bash does with the
+ * last command of a process of its own; returns only when that fails */
+static int run_external(sh_state *sh, char **argv, int argc, char **assigns, int nassigns,
+                        bool replace)
+{
+    (void)argc;
+    int status = 1;
+    char *path = find_external(sh, argv[0], false, &status);
+    if (!path) return status;
     char **envp = sh_env_build(sh, assigns, nassigns);
     if (!envp) {
         vk_free(sh->p, path);
         return 1;
     }
-    exec_arg ea = {.path = path, .name = name, .argv = argv, .envp = envp};
+    exec_arg ea = {.path = path, .name = argv[0], .argv = argv, .envp = envp};
     msg_prefix(sh, ea.prefix, sizeof ea.prefix);
-    vk_proc *child;
-    int rc = vk_proc_new(sh->p, &child);
-    int status;
-    if (rc < 0) {
-        sh_error(sh, "fork: %s", sh_strerror(rc));
-        status = 254;
+    if (replace) {
+        status = exec_or_report(sh->p, &ea);
     } else {
-        int ws = vk_proc_run(child, exec_entry, &ea);
-        status = ws < 0 ? 126 : VK_WSHELL(ws);
+        vk_proc *child;
+        int rc = vk_proc_new(sh->p, &child);
+        if (rc < 0) {
+            sh_error(sh, "fork: %s", sh_strerror(rc));
+            status = 254;
+        } else {
+            int ws = vk_proc_run(child, exec_entry, &ea);
+            status = ws < 0 ? 126 : VK_WSHELL(ws);
+        }
     }
     sh_env_free(sh, envp);
     vk_free(sh->p, path);
     return status;
 }
 
+int sh_exec_replace(sh_state *sh, char **argv, const char *argv0, bool clear_env)
+{
+    int status = 1;
+    char *path = find_external(sh, argv[0], true, &status);
+    if (!path) return status;
+    char *none[] = {NULL};
+    char **envp = clear_env ? none : sh_env_build(sh, NULL, 0);
+    if (!envp) {
+        vk_free(sh->p, path);
+        return 1;
+    }
+    const char *name = strchr(argv[0], '/') ? path : argv[0];
+    char *save0 = argv[0];
+    if (argv0) argv[0] = (char *)argv0;
+    exec_arg ea = {.path = path, .name = name, .argv = argv, .envp = envp};
+    msg_prefix(sh, ea.prefix, sizeof ea.prefix);
+    status = exec_or_report(sh->p, &ea);
+    argv[0] = save0;
+    if (status == 126) {
+        int rc = vk_access(sh->p, path, VK_X_OK);
+        sh_error(sh, "exec: %s: cannot execute: %s", name,
+                 sh_strerror(rc < 0 ? rc : VOS_EACCES));
+    }
+    if (!clear_env) sh_env_free(sh, envp);
+    vk_free(sh->p, path);
+    return status;
+}
+
 /* ---- simple commands ---- */
+/* a[idx]=val / a[idx]+=val on an indexed array v (integer arrays evaluate val) */
+static int elem_set_idx(sh_state *sh, sh_var *v, int64_t idx, const char *val, bool append)
+{
+    char *joined = NULL;
+    if (append) {
+        const char *old = sh_array_get(v, idx);
+        size_t ol = old ? strlen(old) : 0;
+        joined = vk_malloc(sh->p, ol + strlen(val) + 1);
+        if (!joined) return -1;
+        memcpy(joined, old ? old : "", ol);
+        strcpy(joined + ol, val);
+        val = joined;
+    }
+    int rc;
+    if (v->flags & VF_INTEGER) {
+        int64_t x = 0;
+        char num[32];
+        rc = sh_arith(sh, val, &x);
+        snprintf(num, sizeof num, "%lld", (long long)x);
+        if (rc == 0) rc = sh_array_set(sh, v, idx, num);
+    } else {
+        rc = sh_array_set(sh, v, idx, val);
+    }
+    vk_free(sh->p, joined);
+    return rc;
+}
+
+/* set one element (a[i]=v, m[k]=v); sub is the subscript's source text */
+int sh_assign_elem(sh_state *sh, const char *name, const char *sub, const char *val,
+                   bool append)
+{
+    sh_var *v = sh_var_get(sh, name);
+    if (v && (v->flags & VF_READONLY)) {
+        sh_error(sh, "%s: readonly variable", name);
+        return -1;
+    }
+    char *subx = sh_expand_word(sh, sub);
+    if (!subx) return -1;
+    int rc = 0;
+    char *joined = NULL;
+    if (v && (v->flags & VF_ASSOC)) {
+        if (append) {
+            const char *old = sh_assoc_get(v, subx);
+            size_t ol = old ? strlen(old) : 0;
+            joined = vk_malloc(sh->p, ol + strlen(val) + 1);
+            if (joined) {
+                memcpy(joined, old ? old : "", ol);
+                strcpy(joined + ol, val);
+            }
+            val = joined;
+        }
+        rc = val ? sh_assoc_set(sh, v, subx, val) : -1;
+        sh_var_touch(sh, v);
+        vk_free(sh->p, joined);
+        vk_free(sh->p, subx);
+        return rc;
+    }
+    int64_t idx = 0;
+    rc = sh_arith(sh, subx, &idx);
+    vk_free(sh->p, subx);
+    if (rc) return -1;
+    if (!v) v = sh_array_new(sh, name);
+    if (!v) return -1;
+    if (idx < 0) {
+        int64_t n = (v->flags & VF_ARRAY) && v->narr ? v->arr[v->narr - 1].idx + 1
+                                                      : (v->val ? 1 : 0);
+        if (idx + n < 0) {
+            sh_error(sh, "%s[%s]: bad array subscript", name, sub);
+            return -1;
+        }
+        idx += n;
+    }
+    return elem_set_idx(sh, v, idx, val, append);
+}
+
+/* "[sub]=value" / "[sub]+=value" in a compound assignment: the offsets of ] and = */
+static bool list_elem_key(const char *w, size_t *close, size_t *eq)
+{
+    if (w[0] != '[') return false;
+    int depth = 0;
+    for (size_t i = 0; w[i]; i++) {
+        char c = w[i];
+        if (c == '\\' && w[i + 1]) {
+            i++;
+        } else if (c == '\'' || c == '"') {
+            char q = c;
+            for (i++; w[i] && w[i] != q; i++)
+                if (q == '"' && w[i] == '\\' && w[i + 1]) i++;
+            if (!w[i]) return false;
+        } else if (c == '[') {
+            depth++;
+        } else if (c == ']' && --depth == 0) {
+            size_t e = i + 1;
+            if (w[e] == '+') e++;
+            if (w[e] != '=') return false;
+            *close = i;
+            *eq = e;
+            return true;
+        }
+    }
+    return false;
+}
+
+int sh_assign_list(sh_state *sh, const char *name, const char *list, bool append, int kind)
+{
+    /* the list is split into words by the parser (as the arguments of a dummy command) */
+    size_t il = strlen(list);
+    char *text = vk_malloc(sh->p, il + 3);
+    if (!text) return -1;
+    memcpy(text, "_ ", 2);
+    memcpy(text + 2, list, il + 1);
+    sh_parser *ps = sh_parser_new(sh, text, il + 2, sh->lineno);
+    vk_free(sh->p, text);
+    if (!ps) return -1;
+    sh_pool pool = {.p = sh->p};
+    sh_node *node = NULL;
+    int prc = sh_parse_next(ps, &pool, &node);
+    sh_parser_free(ps);
+    if (prc != PARSE_OK || !node || node->type != N_SIMPLE || node->nwords < 1) {
+        sh_pool_free(&pool);
+        return -1;
+    }
+    sh_var *v = sh_var_get(sh, name);
+    if (v && (v->flags & VF_READONLY)) {
+        sh_error(sh, "%s: readonly variable", name);
+        sh_pool_free(&pool);
+        return -1;
+    }
+    bool assoc = kind == VF_ASSOC || (kind == 0 && v && (v->flags & VF_ASSOC));
+    int64_t next = 0;
+    if (append && v && (v->flags & VF_ARRAY) && v->narr)
+        next = v->arr[v->narr - 1].idx + 1;
+    else if (append && v && !(v->flags & (VF_ARRAY | VF_ASSOC)) && v->val)
+        next = 1;
+    if (!append || !v || (assoc != ((v->flags & VF_ASSOC) != 0))) {
+        int keep = v ? v->flags & (VF_EXPORT | VF_INTEGER) : 0;
+        v = assoc ? sh_assoc_new(sh, name) : sh_array_new(sh, name);
+        if (v) v->flags |= keep;
+        next = 0;
+    }
+    int rc = v ? 0 : -1;
+    char *pending_key = NULL; /* assoc lists may also be "key value key value" */
+    for (int i = 1; rc == 0 && i < node->nwords; i++) {
+        const char *w = node->words[i];
+        size_t close, eq;
+        if (list_elem_key(w, &close, &eq)) {
+            char *sub = vk_strndup(sh->p, w + 1, close - 1);
+            char *val = sub ? sh_expand_str(sh, w + eq + 1) : NULL;
+            if (!sub || !val) {
+                rc = -1;
+            } else if (!assoc) {
+                char *subx = sh_expand_word(sh, sub);
+                int64_t idx = 0;
+                if (!subx || sh_arith(sh, subx, &idx) != 0) rc = -1;
+                vk_free(sh->p, subx);
+                if (rc == 0 && idx < 0) idx += next;
+                if (rc == 0) rc = elem_set_idx(sh, v, idx, val, eq > close + 1);
+                next = idx + 1;
+            } else {
+                rc = sh_assign_elem(sh, name, sub, val, eq > close + 1);
+            }
+            vk_free(sh->p, sub);
+            vk_free(sh->p, val);
+            continue;
+        }
+        char **f;
+        int nf;
+        if (sh_expand_words(sh, &node->words[i], 1, &f, &nf) != 0) {
+            rc = -1;
+            break;
+        }
+        for (int k = 0; rc == 0 && k < nf; k++) {
+            if (!assoc) {
+                rc = sh_array_set(sh, v, next++, f[k]);
+            } else if (!pending_key) {
+                pending_key = vk_strdup(sh->p, f[k]);
+                if (!pending_key) rc = -1;
+            } else {
+                rc = sh_assoc_set(sh, v, pending_key, f[k]);
+                vk_free(sh->p, pending_key);
+                pending_key = NULL;
+            }
+        }
+        sh_fields_free(sh, f);
+    }
+    if (pending_key && rc == 0) rc = sh_assoc_set(sh, v, pending_key, "");
+    vk_free(sh->p, pending_key);
+    sh_pool_free(&pool);
+    return rc;
+}
+
 /* assignment word "name=value" / "name+=value" / "name[i]=value" / "name=(list)" */
 static int do_assign(sh_state *sh, const char *w, bool temp)
 {
@@ -357,49 +659,13 @@ static int do_assign(sh_state *sh, const char *w, bool temp)
     name[nl] = 0;
     const char *rhs = eq + 1;
     char *br = strchr(name, '[');
-    if (!temp && !br && rhs[0] == '(' && rhs[strlen(rhs) - 1] == ')') {
-        /* name=(words): an indexed array; the list is split into words by the parser */
-        size_t il = strlen(rhs) - 2;
-        char *text = vk_malloc(sh->p, il + 3);
-        if (!text) return -1;
-        memcpy(text, "_ ", 2);
-        memcpy(text + 2, rhs + 1, il);
-        text[il + 2] = 0;
-        sh_parser *ps = sh_parser_new(sh, text, il + 2, sh->lineno);
-        vk_free(sh->p, text);
-        if (!ps) return -1;
-        sh_pool pool = {.p = sh->p};
-        sh_node *node = NULL;
-        int prc = sh_parse_next(ps, &pool, &node);
-        sh_parser_free(ps);
-        if (prc != PARSE_OK || !node || node->type != N_SIMPLE || node->nwords < 1) {
-            sh_pool_free(&pool);
-            return -1;
-        }
-        char **f;
-        int nf;
-        int rc = sh_expand_words(sh, node->words + 1, node->nwords - 1, &f, &nf);
-        sh_pool_free(&pool);
-        if (rc) return -1;
-        sh_var *v = sh_var_get(sh, name);
-        int64_t start = 0;
-        if (append && v && (v->flags & VF_ARRAY) && v->narr)
-            start = v->arr[v->narr - 1].idx + 1;
-        else if (append && v && v->val)
-            start = 1;
-        if (!append || !v) {
-            v = sh_array_new(sh, name);
-        } else if (v->flags & VF_READONLY) {
-            sh_error(sh, "%s: readonly variable", name);
-            v = NULL;
-        }
-        if (!v) {
-            sh_fields_free(sh, f);
-            return -1;
-        }
-        for (int i = 0; i < nf; i++) sh_array_set(sh, v, start + i, f[i]);
-        sh_fields_free(sh, f);
-        return 0;
+    size_t rl = strlen(rhs);
+    if (!temp && !br && rhs[0] == '(' && rl >= 2 && rhs[rl - 1] == ')') {
+        char *inner = vk_strndup(sh->p, rhs + 1, rl - 2);
+        if (!inner) return -1;
+        int rc = sh_assign_list(sh, name, inner, append, 0);
+        vk_free(sh->p, inner);
+        return rc;
     }
     char *val = sh_expand_str(sh, rhs);
     if (!val) return -1;
@@ -412,36 +678,7 @@ static int do_assign(sh_state *sh, const char *w, bool temp)
         }
         *br = 0;
         *close = 0;
-        char *subx = sh_expand_str(sh, br + 1);
-        int64_t idx = 0;
-        rc = subx ? sh_arith(sh, subx, &idx) : -1;
-        vk_free(sh->p, subx);
-        if (rc == 0) {
-            sh_var *v = sh_var_get(sh, name);
-            if (v && (v->flags & VF_READONLY)) {
-                sh_error(sh, "%s: readonly variable", name);
-                rc = -1;
-            } else {
-                if (!v) v = sh_array_new(sh, name);
-                if (!v) {
-                    rc = -1;
-                } else if (append) {
-                    const char *old = sh_array_get(v, idx);
-                    size_t ol = old ? strlen(old) : 0;
-                    char *nv = vk_malloc(sh->p, ol + strlen(val) + 1);
-                    if (nv) {
-                        memcpy(nv, old ? old : "", ol);
-                        strcpy(nv + ol, val);
-                        rc = sh_array_set(sh, v, idx, nv);
-                        vk_free(sh->p, nv);
-                    } else {
-                        rc = -1;
-                    }
-                } else {
-                    rc = sh_array_set(sh, v, idx, val);
-                }
-            }
-        }
+        rc = sh_assign_elem(sh, name, br + 1, val, append);
         vk_free(sh->p, val);
         return rc;
     }
@@ -526,6 +763,74 @@ static char **expand_assigns_env(sh_state *sh, char **assigns, int n)
     return out;
 }
 
+/* declare, local, export, readonly, typeset: their name=value arguments expand as
+ * assignments do (no splitting, no globbing; a list is left to the builtin, SH_RAW_LIST) */
+static bool is_decl_cmd(const char *w)
+{
+    return !strcmp(w, "declare") || !strcmp(w, "local") || !strcmp(w, "export") ||
+           !strcmp(w, "readonly") || !strcmp(w, "typeset");
+}
+
+static int expand_decl_words(sh_state *sh, char **words, int nwords, char ***fields, int *nf)
+{
+    char **out = vk_calloc(sh->p, (size_t)nwords + 1, sizeof *out);
+    if (!out) return -1;
+    int n = 0, cap = nwords;
+    for (int i = 0; i < nwords; i++) {
+        const char *w = words[i];
+        if (i > 0 && sh_is_assignment(w)) {
+            const char *eq = strchr(w, '=');
+            const char *val = eq + 1;
+            size_t vl = strlen(val);
+            char *a;
+            if (val[0] == '(' && vl >= 2 && val[vl - 1] == ')' && !memchr(w, '[', (size_t)(eq - w))) {
+                size_t l = strlen(w);
+                a = vk_malloc(sh->p, l + 2);
+                if (a) {
+                    a[0] = SH_RAW_LIST;
+                    memcpy(a + 1, w, l + 1);
+                }
+            } else {
+                char *x = sh_expand_str(sh, val);
+                if (!x) goto fail;
+                size_t nl = (size_t)(eq - w) + 1, xl = strlen(x);
+                a = vk_malloc(sh->p, nl + xl + 1);
+                if (a) {
+                    memcpy(a, w, nl);
+                    memcpy(a + nl, x, xl + 1);
+                }
+                vk_free(sh->p, x);
+            }
+            if (!a) goto fail;
+            out[n++] = a;
+            continue;
+        }
+        char **f;
+        int k;
+        if (sh_expand_words(sh, &words[i], 1, &f, &k) != 0) goto fail;
+        if (n + k + (nwords - i) > cap) {
+            int nc = n + k + (nwords - i) + 8;
+            char **no = vk_realloc(sh->p, out, (size_t)(nc + 1) * sizeof *no);
+            if (!no) {
+                sh_fields_free(sh, f);
+                goto fail;
+            }
+            out = no;
+            cap = nc;
+        }
+        for (int j = 0; j < k; j++) out[n++] = f[j];
+        vk_free(sh->p, f);
+    }
+    out[n] = NULL;
+    *fields = out;
+    *nf = n;
+    return 0;
+fail:
+    out[n] = NULL;
+    sh_fields_free(sh, out);
+    return -1;
+}
+
 static int eval_simple(sh_state *sh, sh_node *n)
 {
     sh->lineno = n->line;
@@ -536,7 +841,10 @@ static int eval_simple(sh_state *sh, sh_node *n)
     }
     char **argv = NULL;
     int argc = 0;
-    if (sh_expand_words(sh, n->words, n->nwords, &argv, &argc) != 0) {
+    int xrc = n->nwords > 1 && is_decl_cmd(n->words[0])
+                  ? expand_decl_words(sh, n->words, n->nwords, &argv, &argc)
+                  : sh_expand_words(sh, n->words, n->nwords, &argv, &argc);
+    if (xrc != 0) {
         if (!sh->fatal && sh->status == 0) sh->status = 1;
         sh->fatal = true;
         fatal_exit(sh);
@@ -593,6 +901,10 @@ static int eval_simple(sh_state *sh, sh_node *n)
         }
         return st;
     }
+    if (n == sh->tail_node) {
+        sh->exec_tail = true;
+        sh->tail_node = NULL;
+    }
     status = sh_run_command(sh, argv, argc, n->assigns, n->nassigns, n->redirs);
     /* $_: the last argument of the previous command */
     sh_var *u = sh_var_get(sh, "_");
@@ -605,6 +917,8 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
                    sh_redir *redirs)
 {
     int status = 0;
+    bool tail = sh->exec_tail && !traps_set(sh);
+    sh->exec_tail = false;
     const sh_builtin *bi = NULL;
     sh_func *fn = sh_func_get(sh, argv[0]);
     if (!fn) bi = sh_builtin_find(argv[0]);
@@ -630,7 +944,7 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
         (void)ok;
         if (fn) {
             status = sh_call_function(sh, fn, argv, argc);
-        } else {
+        } else if (!sh_builtin_help(sh, bi, argc, argv, &status)) {
             status = bi->fn(sh, argc, argv);
         }
         sh_tempenv_pop(sh, mark);
@@ -644,7 +958,7 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
                 return 1;
             }
         }
-        status = run_external(sh, argv, argc, env, nassigns);
+        status = run_external(sh, argv, argc, env, nassigns, tail);
         sh_env_free(sh, env);
     }
     sh_redir_restore(sh, &u);
@@ -900,6 +1214,7 @@ int sh_eval(sh_state *sh, sh_node *n)
         return 1;
     }
     int st = sh->status;
+    int procsub_mark = sh->nprocsub;
     switch (n->type) {
     case N_SIMPLE:
         st = eval_simple(sh, n);
@@ -1010,7 +1325,24 @@ int sh_eval(sh_state *sh, sh_node *n)
         check_errexit(sh);
         break;
     }
-    case N_COND:
+    case N_COND: {
+        sh_redir_undo u = {0};
+        if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
+            sh_redir_restore(sh, &u);
+            sh_set_status(sh, 1);
+            st = 1;
+            break;
+        }
+        st = sh_eval_cond(sh, n);
+        sh_redir_restore(sh, &u);
+        if (sh->fatal) {
+            fatal_exit(sh);
+            break;
+        }
+        sh_set_status(sh, st);
+        check_errexit(sh);
+        break;
+    }
     case N_CASEITEM:
     default:
         sh_error(sh, "internal error: unexpected node %s", sh_node_type_name(n->type));
@@ -1018,6 +1350,7 @@ int sh_eval(sh_state *sh, sh_node *n)
         sh_set_status(sh, st);
         break;
     }
+    sh_procsub_close(sh, procsub_mark);
     sh->nest--;
     return st;
 }

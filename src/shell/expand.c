@@ -22,6 +22,7 @@ enum {
     CX_ASSIGN = 4,  /* assignment value: tilde after = and : */
     CX_PAT = 8,     /* expanding a pattern operand: quotes matter even inside "${...}" */
     CX_SPLITLIT = 16, /* word of an unquoted ${x:-word}: its literal text splits too */
+    CX_ARITH = 32,    /* $(( )): as in double quotes, but double quote characters vanish */
 };
 
 typedef struct xbuf {
@@ -315,7 +316,7 @@ named:
         pv->list = true;
         pv->star = sub[0] == '*';
         if (!var) return true;
-        if (!(var->flags & VF_ARRAY)) {
+        if (!(var->flags & (VF_ARRAY | VF_ASSOC))) {
             const char *v = sh_var_value(sh, nm);
             if (!v) return true;
             pv->v = vk_malloc(sh->p, sizeof(char *));
@@ -336,6 +337,23 @@ named:
         pv->own_v = true;
         for (size_t i = 0; i < var->narr; i++) pv->v[i] = var->arr[i].val;
         pv->nv = (int)var->narr;
+        return true;
+    }
+    if (var && (var->flags & VF_ASSOC)) {
+        /* m[key]: the key is a string (expanded, quotes removed) */
+        char *tmp = vk_strndup(sh->p, sub, sublen);
+        char *key = tmp ? sh_expand_word(sh, tmp) : NULL;
+        vk_free(sh->p, tmp);
+        if (!key) {
+            x_error(x, 1);
+            return false;
+        }
+        const char *v = sh_assoc_get(var, key);
+        vk_free(sh->p, key);
+        if (v) {
+            pv->set = true;
+            pv->s = v;
+        }
         return true;
     }
     /* a[index]: the subscript is arithmetic (expanded first) */
@@ -418,24 +436,27 @@ static char *expand_sub_str(sh_state *sh, const char *s, size_t n, int ctx, bool
         x_free(&y);
         return NULL;
     }
-    sh_buf b;
-    sh_buf_init(&b, sh->p);
+    /* the characters without the markers, in place (a break becomes a blank) */
+    size_t k = 0;
     for (size_t i = 0; i < y.n; i++) {
         if (y.f[i] & XMARK) continue;
-        if (y.f[i] & XBRK) {
-            sh_buf_addc(&b, ' ');
-            continue;
-        }
-        sh_buf_addc(&b, y.c[i]);
+        y.c[k++] = (y.f[i] & XBRK) ? ' ' : y.c[i];
     }
+    char *r = y.c;
+    if (!r) r = vk_malloc(sh->p, 1);
+    if (r) r[k] = 0; /* x_add always leaves room for the terminator */
+    y.c = NULL;
     x_free(&y);
-    char *r = sh_buf_take(&b);
     if (!r) *err = true;
     return r;
 }
 
-/* expand a pattern operand: quoted characters are escaped for the matcher */
-static char *expand_sub_pattern(sh_state *sh, const char *s, size_t n, bool *err)
+/* how quoted characters of an expanded pattern are escaped */
+enum { ESC_GLOB = 0, ESC_ALL = 1, ESC_REGEX = 2 };
+
+/* expand a pattern operand: quoted characters are escaped for the matcher (those special to
+ * it, every one for ESC_ALL, those special to an extended regex for ESC_REGEX) */
+static char *expand_pattern_esc(sh_state *sh, const char *s, size_t n, int esc, bool *err)
 {
     xbuf y;
     x_init(&y, sh);
@@ -445,19 +466,27 @@ static char *expand_sub_pattern(sh_state *sh, const char *s, size_t n, bool *err
         x_free(&y);
         return NULL;
     }
+    static const char *const special[] = {"*?[]\\()|@!+", "", "\\.[]()*+?{}|^$"};
     sh_buf b;
     sh_buf_init(&b, sh->p);
     for (size_t i = 0; i < y.n; i++) {
         if (y.f[i] & XMARK) continue;
         char c = y.c[i];
         if (y.f[i] & XBRK) c = ' ';
-        if ((y.f[i] & XQ) && strchr("*?[]\\", c)) sh_buf_addc(&b, '\\');
+        if ((y.f[i] & XQ) && (esc == ESC_ALL || (c && strchr(special[esc], c))))
+            sh_buf_addc(&b, '\\');
         sh_buf_addc(&b, c);
     }
     x_free(&y);
+    if (!b.s && !b.oom) sh_buf_add(&b, "", 0);
     char *r = sh_buf_take(&b);
     if (!r) *err = true;
     return r;
+}
+
+static char *expand_sub_pattern(sh_state *sh, const char *s, size_t n, bool *err)
+{
+    return expand_pattern_esc(sh, s, n, ESC_GLOB, err);
 }
 
 /* ${x#p} and friends on one string; result in b */
@@ -749,13 +778,15 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         sh_var *var = sh_var_get(sh, nm);
         bool quoted = ctx & (CX_DQ | CX_HEREDOC);
         if (!var) return;
-        size_t cnt = (var->flags & VF_ARRAY) ? var->narr : (var->val ? 1 : 0);
+        size_t cnt = (var->flags & (VF_ARRAY | VF_ASSOC)) ? var->narr : (var->val ? 1 : 0);
         for (size_t i = 0; i < cnt; i++) {
             char num[32];
             snprintf(num, sizeof num, "%lld",
                      (long long)((var->flags & VF_ARRAY) ? var->arr[i].idx : 0));
+            const char *key = (var->flags & VF_ASSOC) ? var->arr[i].key : num;
             if (i > 0) x_addc(x, ' ', quoted && sub[0] == '@' ? XBRK : (quoted ? XQ : XS));
-            add_value(x, num, strlen(num), ctx);
+            if (quoted && sub[0] == '@') x_addc(x, 0, XMARK);
+            add_value(x, key, strlen(key), ctx);
         }
         return;
     }
@@ -1220,8 +1251,13 @@ static void add_backquote(xbuf *x, const char *s, size_t n, int ctx)
 
 static void add_arith(xbuf *x, const char *s, size_t n, int ctx)
 {
-    bool err;
-    char *e = expand_sub_str(x->sh, s, n, CX_DQ | CX_PAT, &err);
+    bool err = false;
+    /* most expressions have nothing to expand */
+    bool plain = true;
+    for (size_t i = 0; i < n && plain; i++)
+        if (strchr("$`\"'\\", s[i])) plain = false;
+    char *e = plain ? vk_strndup(x->sh->p, s, n)
+                    : expand_sub_str(x->sh, s, n, CX_DQ | CX_PAT | CX_ARITH, &err);
     if (err || !e) {
         vk_free(x->sh->p, e);
         x_error(x, 1);
@@ -1230,7 +1266,8 @@ static void add_arith(xbuf *x, const char *s, size_t n, int ctx)
     int64_t v;
     if (sh_arith(x->sh, e, &v) != 0) {
         vk_free(x->sh->p, e);
-        x_error(x, 1);
+        /* an unbound variable under set -u ends the script with 127 */
+        x_error(x, x->sh->fatal ? 127 : 1);
         return;
     }
     vk_free(x->sh->p, e);
@@ -1339,6 +1376,10 @@ static bool expand_text(xbuf *x, const char *s, size_t n, int ctx)
     size_t i = 0;
     while (i < n && !x_fail(x)) {
         char c = s[i];
+        if (c == '"' && (ctx & CX_ARITH)) {
+            i++;
+            continue;
+        }
         if (c == '\'' && !dq && !hd) {
             size_t e = skip_squote(s, i, n, false);
             x_add(x, s + i + 1, e - i - 2 > n ? 0 : e - i - 2, XQ);
@@ -1382,6 +1423,16 @@ static bool expand_text(xbuf *x, const char *s, size_t n, int ctx)
             size_t e = skip_backquote(s, i, n);
             add_backquote(x, s + i + 1, e - i - 2 > n ? 0 : e - i - 2, ctx);
             i = e;
+        } else if ((c == '<' || c == '>') && i + 1 < n && s[i + 1] == '(' && !dq && !hd) {
+            size_t e = sh_cmdsubst_end(sh, s, i + 2, n);
+            char *path = sh_process_subst(sh, s + i + 2, e > i + 2 ? e - i - 3 : 0, c == '>');
+            if (!path) {
+                x_error(x, 1);
+                break;
+            }
+            x_add(x, path, strlen(path), XQ);
+            vk_free(sh->p, path);
+            i = e;
         } else if (c == '~' && !dq && !hd &&
                    (i == 0 || ((ctx & CX_ASSIGN) && (s[i - 1] == ':' || s[i - 1] == '=')))) {
             size_t tl = tilde_prefix(s, i, n, ctx);
@@ -1406,6 +1457,7 @@ typedef struct fvec {
     char **v;
     int n, cap;
     bool oom;
+    bool err; /* failglob: a pattern matched nothing (reported) */
 } fvec;
 
 static void fv_push(fvec *f, char *s)
@@ -1461,6 +1513,12 @@ static void emit_field(sh_state *sh, xbuf *x, size_t b, size_t e, fvec *out)
         }
         vk_free(sh->p, m);
         sh_buf_free(&pat);
+        if (sh->shopt[SO_FAILGLOB]) {
+            sh_error(sh, "no match: %s", lit.s ? lit.s : "");
+            sh_buf_free(&lit);
+            out->err = true;
+            return;
+        }
         if (sh->shopt[SO_NULLGLOB]) {
             sh_buf_free(&lit);
             return;
@@ -1519,8 +1577,242 @@ static void split_fields(sh_state *sh, xbuf *x, fvec *out, bool split)
 static bool plain_word(const char *w)
 {
     for (const char *s = w; *s; s++)
-        if (strchr("$`'\"\\~*?[", *s)) return false;
+        if (strchr("$`'\"\\~*?[<>", *s)) return false;
     return true;
+}
+
+/* ---- brace expansion: on the source text of a word, before the other expansions ---- */
+/* the end of the quoted or substituted construct at s[i], or i + 1 for a plain char */
+static size_t skip_construct(sh_state *sh, const char *s, size_t i, size_t n)
+{
+    switch (s[i]) {
+    case '\\': return i + 2 <= n ? i + 2 : n;
+    case '\'': return skip_squote(s, i, n, false);
+    case '"': return skip_dquote(sh, s, i, n);
+    case '`': return skip_backquote(s, i, n);
+    case '$': return i + 1 < n ? skip_dollar(sh, s, i, n) : n;
+    default: return i + 1;
+    }
+}
+
+/* s[i] is '{': its matching '}' (or 0), and whether a comma is at its top level */
+static size_t brace_close(sh_state *sh, const char *s, size_t i, size_t n, bool *comma)
+{
+    int depth = 0;
+    *comma = false;
+    for (size_t k = i; k < n;) {
+        char c = s[k];
+        if (c == '{') {
+            depth++;
+        } else if (c == '}') {
+            if (--depth == 0) return k;
+        } else if (c == ',' && depth == 1) {
+            *comma = true;
+        } else if (strchr("\\'\"`$", c)) {
+            size_t e = skip_construct(sh, s, k, n);
+            k = e > k ? e : k + 1;
+            continue;
+        }
+        k++;
+    }
+    return 0;
+}
+
+static bool seq_int(const char *s, size_t n, int64_t *v, int *width)
+{
+    size_t i = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+')) i++;
+    if (i >= n || n - i > 18) return false;
+    for (size_t k = i; k < n; k++)
+        if (s[k] < '0' || s[k] > '9') return false;
+    char buf[24];
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    if (!sh_parse_int(buf, v)) return false;
+    size_t digits = n - i;
+    *width = (digits > 1 && s[i] == '0') ? (int)n : 0;
+    return true;
+}
+
+typedef struct wlist {
+    vk_proc *p;
+    char **v;
+    size_t n, cap, bytes;
+    bool oom;
+} wlist;
+
+static void wl_add(wlist *l, char *w)
+{
+    if (!w) {
+        l->oom = true;
+        return;
+    }
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 8;
+        char **nv = vk_realloc(l->p, l->v, nc * sizeof *nv);
+        if (!nv) {
+            vk_free(l->p, w);
+            l->oom = true;
+            return;
+        }
+        l->v = nv;
+        l->cap = nc;
+    }
+    l->bytes += strlen(w) + 1;
+    l->v[l->n++] = w;
+}
+
+/* {x..y[..step]}: the items as words (integers, zero-padded when an end is, or letters) */
+static bool brace_seq(sh_state *sh, const char *b, size_t n, char ***items, size_t *count)
+{
+    const char *d1 = NULL;
+    for (size_t k = 0; k + 1 < n; k++)
+        if (b[k] == '.' && b[k + 1] == '.') {
+            d1 = b + k;
+            break;
+        }
+    if (!d1) return false;
+    const char *x = b, *y = d1 + 2, *st = NULL;
+    size_t xl = (size_t)(d1 - b), yl = n - xl - 2, sl = 0;
+    for (size_t k = 0; k + 1 < yl; k++)
+        if (y[k] == '.' && y[k + 1] == '.') {
+            st = y + k + 2;
+            sl = yl - k - 2;
+            yl = k;
+            break;
+        }
+    int64_t a, z, step = 1;
+    int wa = 0, wz = 0, ws;
+    bool num = seq_int(x, xl, &a, &wa) && seq_int(y, yl, &z, &wz);
+    bool chr = !num && xl == 1 && yl == 1 &&
+               ((x[0] >= 'a' && x[0] <= 'z') || (x[0] >= 'A' && x[0] <= 'Z')) &&
+               ((y[0] >= 'a' && y[0] <= 'z') || (y[0] >= 'A' && y[0] <= 'Z'));
+    if (!num && !chr) return false;
+    if (st && !seq_int(st, sl, &step, &ws)) return false;
+    if (chr) {
+        a = (unsigned char)x[0];
+        z = (unsigned char)y[0];
+    }
+    if (step < 0) step = -step;
+    if (step == 0) step = 1;
+    uint64_t span = (uint64_t)(a < z ? z - a : a - z);
+    uint64_t cnt = span / (uint64_t)step + 1;
+    const vos_limits *lim = vk_limits(sh->p);
+    uint64_t maxb = lim && lim->expand_bytes ? lim->expand_bytes : (uint64_t)64 << 20;
+    if (cnt > maxb / 2) {
+        sh_error(sh, "brace expansion too large (expand_bytes limit %llu)",
+                 (unsigned long long)maxb);
+        vk_limit_hit(sh->p, VOS_EEXPAND);
+        return false;
+    }
+    char **v = vk_calloc(sh->p, (size_t)cnt + 1, sizeof *v);
+    if (!v) return false;
+    int width = wa > wz ? wa : wz;
+    int64_t cur = a;
+    for (uint64_t i = 0; i < cnt; i++) {
+        char buf[48];
+        if (chr)
+            snprintf(buf, sizeof buf, "%c", (char)cur);
+        else if (width)
+            snprintf(buf, sizeof buf, "%0*lld", width, (long long)cur);
+        else
+            snprintf(buf, sizeof buf, "%lld", (long long)cur);
+        v[i] = vk_strdup(sh->p, buf);
+        cur = a <= z ? cur + step : cur - step;
+    }
+    *items = v;
+    *count = (size_t)cnt;
+    return true;
+}
+
+static char *join3(vk_proc *p, const char *a, size_t al, const char *b, size_t bl, const char *c)
+{
+    size_t cl = strlen(c);
+    char *r = vk_malloc(p, al + bl + cl + 1);
+    if (!r) return NULL;
+    memcpy(r, a, al);
+    memcpy(r + al, b, bl);
+    memcpy(r + al + bl, c, cl + 1);
+    return r;
+}
+
+/* expand the braces of w (source text) into words appended to out */
+static void brace_expand(sh_state *sh, const char *w, wlist *out, int depth)
+{
+    size_t n = strlen(w);
+    const vos_limits *lim = vk_limits(sh->p);
+    size_t maxb = lim && lim->expand_bytes ? (size_t)lim->expand_bytes : (size_t)64 << 20;
+    for (size_t i = 0; i < n && !out->oom;) {
+        char c = w[i];
+        if (c == '$' && i + 1 < n && w[i + 1] == '{') {
+            i = skip_construct(sh, w, i, n);
+            continue;
+        }
+        if (c != '{') {
+            size_t e = strchr("\\'\"`$", c) ? skip_construct(sh, w, i, n) : i + 1;
+            i = e > i ? e : i + 1;
+            continue;
+        }
+        bool comma;
+        size_t j = brace_close(sh, w, i, n, &comma);
+        if (!j) break;
+        const char *body = w + i + 1;
+        size_t bl = j - i - 1;
+        char **items = NULL;
+        size_t cnt = 0;
+        if (!comma && !brace_seq(sh, body, bl, &items, &cnt)) {
+            i++;
+            continue;
+        }
+        if (items) {
+            for (size_t k = 0; k < cnt && !out->oom; k++) {
+                char *nw = join3(sh->p, w, i, items[k] ? items[k] : "", items[k] ? strlen(items[k]) : 0,
+                                 w + j + 1);
+                if (nw && depth < 64) brace_expand(sh, nw, out, depth + 1);
+                else wl_add(out, nw ? nw : NULL);
+                if (nw && depth < 64) vk_free(sh->p, nw);
+                if (out->bytes > maxb) break;
+            }
+            for (size_t k = 0; k < cnt; k++) vk_free(sh->p, items[k]);
+            vk_free(sh->p, items);
+        } else {
+            /* the alternatives: split the body at its top-level commas */
+            size_t start = 0;
+            int d = 0;
+            for (size_t k = 0; k <= bl && !out->oom; k++) {
+                if (k < bl) {
+                    char ch = body[k];
+                    if (ch == '{') d++;
+                    else if (ch == '}') d--;
+                    else if (strchr("\\'\"`$", ch)) {
+                        size_t e = skip_construct(sh, body, k, bl);
+                        k = (e > k ? e : k + 1) - 1;
+                        continue;
+                    }
+                    if (!(ch == ',' && d == 0)) continue;
+                }
+                char *nw = join3(sh->p, w, i, body + start, k - start, w + j + 1);
+                if (nw && depth < 64) brace_expand(sh, nw, out, depth + 1);
+                else wl_add(out, nw);
+                if (nw && depth < 64) vk_free(sh->p, nw);
+                start = k + 1;
+                if (out->bytes > maxb) break;
+            }
+        }
+        if (out->bytes > maxb && !out->oom) {
+            sh_error(sh, "brace expansion too large (expand_bytes limit %zu)", maxb);
+            vk_limit_hit(sh->p, VOS_EEXPAND);
+            out->oom = true;
+        }
+        return;
+    }
+    wl_add(out, vk_strdup(sh->p, w));
+}
+
+static bool has_brace(const char *w)
+{
+    const char *o = strchr(w, '{');
+    return o && strchr(o, '}');
 }
 
 int sh_expand_words(sh_state *sh, char **words, int nwords, char ***fields, int *nfields)
@@ -1528,32 +1820,62 @@ int sh_expand_words(sh_state *sh, char **words, int nwords, char ***fields, int 
     fvec out = {.p = sh->p};
     *fields = NULL;
     *nfields = 0;
+    wlist braced = {.p = sh->p};
     for (int w = 0; w < nwords; w++) {
-        if (plain_word(words[w])) {
-            fv_push(&out, vk_strdup(sh->p, words[w]));
-            if (out.oom) break;
-            continue;
+        const char *word = words[w];
+        size_t nb = 1;
+        char **bw = (char **)&word;
+        if (sh->opt[O_BRACEEXPAND] && has_brace(word)) {
+            braced.n = braced.bytes = 0;
+            brace_expand(sh, word, &braced, 0);
+            if (braced.oom) {
+                for (size_t i = 0; i < braced.n; i++) vk_free(sh->p, braced.v[i]);
+                vk_free(sh->p, braced.v);
+                for (int i = 0; i < out.n; i++) vk_free(sh->p, out.v[i]);
+                vk_free(sh->p, out.v);
+                sh->status = 1;
+                return -1;
+            }
+            nb = braced.n;
+            bw = braced.v;
         }
-        xbuf x;
-        x_init(&x, sh);
-        expand_text(&x, words[w], strlen(words[w]), 0);
-        if (x_fail(&x)) {
-            bool oom = x.oom;
+        for (size_t b = 0; b < nb; b++) {
+            const char *ww = bw[b];
+            if (plain_word(ww)) {
+                if (nb > 1 && !*ww) continue; /* x{,y}: an empty alternative is no word */
+                fv_push(&out, vk_strdup(sh->p, ww));
+                if (out.oom) break;
+                continue;
+            }
+            xbuf x;
+            x_init(&x, sh);
+            expand_text(&x, ww, strlen(ww), 0);
+            if (x_fail(&x)) {
+                bool oom = x.oom;
+                x_free(&x);
+                for (int i = 0; i < out.n; i++) vk_free(sh->p, out.v[i]);
+                vk_free(sh->p, out.v);
+                if (bw != (char **)&word)
+                    for (size_t i = 0; i < braced.n; i++) vk_free(sh->p, braced.v[i]);
+                vk_free(sh->p, braced.v);
+                if (oom) sh->status = 1;
+                return -1;
+            }
+            const char *ifs = ifs_value(sh);
+            split_fields(sh, &x, &out, *ifs != 0);
             x_free(&x);
-            for (int i = 0; i < out.n; i++) vk_free(sh->p, out.v[i]);
-            vk_free(sh->p, out.v);
-            if (oom) sh->status = 1;
-            return -1;
+            if (out.oom || out.err) break;
         }
-        const char *ifs = ifs_value(sh);
-        split_fields(sh, &x, &out, *ifs != 0);
-        x_free(&x);
-        if (out.oom) break;
+        if (bw != (char **)&word)
+            for (size_t i = 0; i < braced.n; i++) vk_free(sh->p, braced.v[i]);
+        if (out.oom || out.err) break;
     }
-    if (out.oom) {
+    vk_free(sh->p, braced.v);
+    if (out.oom || out.err) {
         for (int i = 0; i < out.n; i++) vk_free(sh->p, out.v[i]);
         vk_free(sh->p, out.v);
         sh->status = 1;
+        if (out.err) sh->fatal = true;
         return -1;
     }
     if (!out.v) {
@@ -1603,6 +1925,34 @@ char *sh_expand_pattern(sh_state *sh, const char *word)
         return NULL;
     }
     return r;
+}
+
+char *sh_expand_pattern_all(sh_state *sh, const char *word)
+{
+    bool err;
+    char *r = expand_pattern_esc(sh, word, strlen(word), ESC_ALL, &err);
+    if (err) {
+        vk_free(sh->p, r);
+        return NULL;
+    }
+    return r;
+}
+
+char *sh_expand_regex(sh_state *sh, const char *word)
+{
+    bool err;
+    char *r = expand_pattern_esc(sh, word, strlen(word), ESC_REGEX, &err);
+    if (err) {
+        vk_free(sh->p, r);
+        return NULL;
+    }
+    return r;
+}
+
+char *sh_expand_word(sh_state *sh, const char *word)
+{
+    if (plain_word(word)) return vk_strdup(sh->p, word);
+    return expand_flat(sh, word, 0);
 }
 
 char *sh_expand_redir(sh_state *sh, const char *word)

@@ -42,6 +42,7 @@ static int child_entry(vk_proc *p, void *arg)
         }
     }
     int st;
+    sh->tail_node = sh_tail_of(ca->node);
     if (ca->node && ca->node->type == N_SUBSHELL) {
         /* ( list ) as a pipeline stage or in the background: already in a child */
         if (ca->node->redirs && sh_redirect(sh, ca->node->redirs, NULL) != 0)
@@ -80,6 +81,8 @@ static child_arg *child_prepare(sh_state *sh, vk_proc *child, sh_node *node, con
         ca->srclen = len;
         ca->src_line = sh->lineno;
         ca->sh->xlevel = sh->xlevel + 1;
+        /* outside POSIX mode bash clears -e in command substitutions */
+        if (!sh->shopt[SO_INHERIT_ERREXIT] && !sh->opt[O_POSIX]) ca->sh->opt[O_ERREXIT] = false;
     }
     return ca;
 }
@@ -252,6 +255,22 @@ int sh_eval_subshell(sh_state *sh, sh_node *n)
     return st;
 }
 
+/* a script that starts jobs it never waits for keeps only the last statuses */
+static void forget_old_jobs(sh_state *sh)
+{
+    int n = 0;
+    for (sh_job **pp = &sh->jobs; *pp;) {
+        sh_job *j = *pp;
+        if (j->done && ++n > 256) {
+            *pp = j->next;
+            vk_free(sh->p, j->cmd);
+            vk_free(sh->p, j);
+            continue;
+        }
+        pp = &j->next;
+    }
+}
+
 int sh_eval_bg(sh_state *sh, sh_node *n)
 {
     vk_proc *child;
@@ -277,13 +296,58 @@ int sh_eval_bg(sh_state *sh, sh_node *n)
     }
     sh_job *j = vk_calloc(sh->p, 1, sizeof *j);
     if (j) {
+        /* numbers count up from the highest job still running (1 when none is) */
+        sh_jobs_reap(sh);
+        int top = 0;
+        for (sh_job *o = sh->jobs; o; o = o->next)
+            if (!o->done && o->num > top) top = o->num;
         j->pid = pid;
+        j->num = top + 1;
+        sh_buf b;
+        sh_buf_init(&b, sh->p);
+        sh_print_command(&b, n);
+        j->cmd = sh_buf_take(&b);
         j->next = sh->jobs;
         sh->jobs = j;
+        forget_old_jobs(sh);
     }
     sh->last_bg = pid;
     sh_set_status(sh, 0);
     return 0;
+}
+
+sh_job *sh_job_find(sh_state *sh, const char *spec, const char *bname)
+{
+    sh_jobs_reap(sh);
+    const char *s = spec + 1;
+    sh_job *cur = NULL, *prev = NULL;
+    for (sh_job *j = sh->jobs; j; j = j->next) {
+        if (j->procsub || j->done) continue;
+        if (!cur)
+            cur = j;
+        else if (!prev)
+            prev = j;
+    }
+    sh_job *found = NULL;
+    if (!*s || !strcmp(s, "%") || !strcmp(s, "+")) {
+        found = cur;
+    } else if (!strcmp(s, "-")) {
+        found = prev ? prev : cur;
+    } else if (*s >= '0' && *s <= '9') {
+        int64_t n = 0;
+        if (sh_parse_int(s, &n))
+            for (sh_job *j = sh->jobs; j && !found; j = j->next)
+                if (!j->procsub && j->num == n && (!j->done || j == sh->jobs)) found = j;
+    } else {
+        bool sub = *s == '?';
+        const char *t = s + sub;
+        for (sh_job *j = sh->jobs; j && !found; j = j->next) {
+            if (j->procsub || j->done || !j->cmd) continue;
+            if (sub ? strstr(j->cmd, t) != NULL : strncmp(j->cmd, t, strlen(t)) == 0) found = j;
+        }
+    }
+    if (!found) sh_builtin_error(sh, bname, "%s: no such job", spec);
+    return found;
 }
 
 void sh_jobs_reap(sh_state *sh)
@@ -355,6 +419,87 @@ int sh_wait_pid(sh_state *sh, int pid, bool *found)
         job_remove(sh, j);
     }
     return 0;
+}
+
+/* ---- process substitution ---- */
+char *sh_process_subst(sh_state *sh, const char *src, size_t len, bool out)
+{
+    if (sh->nprocsub >= (int)(sizeof sh->procsub_fds / sizeof sh->procsub_fds[0])) {
+        sh_error(sh, "too many process substitutions in one command");
+        return NULL;
+    }
+    int fds[2];
+    int rc = vk_pipe(sh->p, fds);
+    if (rc < 0) {
+        sh_error(sh, "cannot make pipe for process substitution: %s", sh_strerror(rc));
+        return NULL;
+    }
+    vk_proc *child;
+    rc = vk_proc_new(sh->p, &child);
+    child_arg *ca = rc < 0 ? NULL : child_prepare(sh, child, NULL, src, len);
+    if (!ca) {
+        if (rc < 0)
+            sh_error(sh, "fork: %s", sh_strerror(rc));
+        else
+            vk_proc_discard(child);
+        vk_close(sh->p, fds[0]);
+        vk_close(sh->p, fds[1]);
+        return NULL;
+    }
+    ca->sh->xlevel = sh->xlevel; /* traced as the command's own level, not a $( ) */
+    int mine = out ? fds[1] : fds[0], theirs = out ? fds[0] : fds[1];
+    child_dup(ca, theirs, out ? 0 : 1);
+    child_close(ca, theirs);
+    child_close(ca, mine);
+    int pid = vk_proc_start(child, child_entry, ca);
+    vk_close(sh->p, theirs);
+    if (pid < 0) {
+        vk_close(sh->p, mine);
+        sh_error(sh, "fork: %s", sh_strerror(pid));
+        return NULL;
+    }
+    /* bash hands out /dev/fd/63, then 62... */
+    int fd = -1;
+    for (int k = 63; k >= 10; k--)
+        if (!vk_fd_valid(sh->p, k)) {
+            fd = k;
+            break;
+        }
+    if (fd >= 0 && vk_dup2(sh->p, mine, fd) >= 0) {
+        vk_close(sh->p, mine);
+    } else {
+        fd = mine;
+    }
+    sh->procsub_fds[sh->nprocsub++] = fd;
+    sh_job *j = vk_calloc(sh->p, 1, sizeof *j);
+    if (j) {
+        j->pid = pid;
+        j->procsub = true;
+        j->next = sh->jobs;
+        sh->jobs = j;
+    }
+    sh->last_bg = pid;
+    char path[32];
+    snprintf(path, sizeof path, "/dev/fd/%d", fd);
+    return vk_strdup(sh->p, path);
+}
+
+void sh_procsub_close(sh_state *sh, int mark)
+{
+    if (sh->nprocsub <= mark) return;
+    while (sh->nprocsub > mark) vk_close(sh->p, sh->procsub_fds[--sh->nprocsub]);
+    /* the ones that ended are forgotten, so a long loop does not pile them up */
+    sh_jobs_reap(sh);
+    for (sh_job **pp = &sh->jobs; *pp;) {
+        sh_job *j = *pp;
+        if (j->procsub && j->done) {
+            *pp = j->next;
+            vk_free(sh->p, j->cmd);
+            vk_free(sh->p, j);
+        } else {
+            pp = &j->next;
+        }
+    }
 }
 
 /* $(< file): the file's contents without running anything */

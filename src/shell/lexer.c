@@ -75,6 +75,11 @@ void sh_syntax_error(sh_parser *ps, const char *tokdesc)
     report(ps, ps->tok_line, msg, true);
 }
 
+void sh_syntax_plain(sh_parser *ps, const char *msg)
+{
+    report(ps, ps->tok_line, msg, false);
+}
+
 void sh_syntax_eof(sh_parser *ps)
 {
     report(ps, ps->line, "syntax error: unexpected end of file", false);
@@ -417,6 +422,13 @@ static bool scan_word(sh_parser *ps, sh_buf *b)
 {
     for (;;) {
         int c = peekc(ps, 0);
+        if ((c == '<' || c == '>') && peekc(ps, 1) == '(') {
+            /* process substitution <( ) / >( ), part of the word */
+            sh_buf_addc(b, getc_(ps));
+            sh_buf_addc(b, getc_(ps));
+            if (!scan_cmdsubst(ps, b)) return false;
+            continue;
+        }
         if (c < 0 || is_meta(c)) {
             if (c == '(' && is_assign_prefix(b)) {
                 if (!scan_array_list(ps, b)) return false;
@@ -668,7 +680,9 @@ int sh_lex_next(sh_parser *ps)
         return set_tok(ps, T_RPAREN);
     case '<':
     case '>':
-        break;
+        if (d != '(') break;
+        /* <( ) starts a word */
+        __attribute__((fallthrough));
     default: {
         /* a word, or an IO number before a redirection */
         size_t i = ps->pos;
@@ -744,4 +758,143 @@ int sh_lex_next(sh_parser *ps)
         return redir_tok(ps, R_CLOBBER, -1);
     }
     return redir_tok(ps, R_OUT, -1);
+}
+
+/* ---- inside [[ ]] ----
+ * Blanks separate words; && || ( ) < > are operators (the caller also treats ! and the binary
+ * operators); a newline is a token. Words keep their quotes, and an extended pattern group
+ * @( ) *( ) +( ) ?( ) !( ) belongs to its word. After =~ (regex), the word runs to the next
+ * blank outside parentheses, so ( ) | belong to the regular expression. */
+static bool scan_group(sh_parser *ps, sh_buf *b)
+{
+    int start = ps->line, depth = 0;
+    for (;;) {
+        int c = peekc(ps, 0);
+        if (c < 0) {
+            sh_lex_error_eof_match(ps, start, ')');
+            return false;
+        }
+        if (c == '\\') {
+            sh_buf_addc(b, getc_(ps));
+            int d = getc_(ps);
+            if (d >= 0) sh_buf_addc(b, d);
+            continue;
+        }
+        if (c == '\'') {
+            if (!scan_squote(ps, b, false)) return false;
+            continue;
+        }
+        if (c == '"') {
+            if (!scan_dquote(ps, b)) return false;
+            continue;
+        }
+        if (c == '$') {
+            if (!scan_dollar(ps, b, false)) return false;
+            continue;
+        }
+        sh_buf_addc(b, getc_(ps));
+        if (c == '(') depth++;
+        if (c == ')' && --depth == 0) return true;
+    }
+}
+
+int sh_lex_cond(sh_parser *ps, bool regex)
+{
+    ps->tok_text = NULL;
+    if (ps->err) return set_tok(ps, T_EOF);
+    for (;;) {
+        int c = peekc(ps, 0);
+        if (c == ' ' || c == '\t') {
+            ps->pos++;
+        } else if (c == '\\' && peekc(ps, 1) == '\n') {
+            ps->pos += 2;
+            ps->line++;
+        } else {
+            break;
+        }
+    }
+    ps->tok_start = ps->pos;
+    ps->tok_line = ps->line;
+    int c = peekc(ps, 0), d = peekc(ps, 1);
+    if (c < 0) return set_tok(ps, T_EOF);
+    if (c == '\n') {
+        getc_(ps);
+        return set_tok(ps, T_NL);
+    }
+    if (!regex) {
+        if (c == '&' && d == '&') {
+            ps->pos += 2;
+            return set_tok(ps, T_AND);
+        }
+        if (c == '|' && d == '|') {
+            ps->pos += 2;
+            return set_tok(ps, T_OR);
+        }
+        if (c == '(' || c == ')') {
+            ps->pos++;
+            return set_tok(ps, c == '(' ? T_LPAREN : T_RPAREN);
+        }
+        if (c == '<' || c == '>') {
+            ps->pos++;
+            ps->tok_text = c == '<' ? "<" : ">";
+            return redir_tok(ps, c == '<' ? R_IN : R_OUT, -1);
+        }
+        if (c == ';' || c == '&' || c == '|') {
+            ps->pos++;
+            return set_tok(ps, c == ';' ? T_SEMI : (c == '&' ? T_AMP : T_PIPE));
+        }
+    }
+    sh_buf b;
+    sh_buf_init(&b, ps->sh->p);
+    int depth = 0;
+    bool ok = true;
+    for (;;) {
+        c = peekc(ps, 0);
+        if (c < 0 || c == '\n') break;
+        if ((c == ' ' || c == '\t') && depth == 0) break;
+        if (!regex && strchr("()<>;&|", c)) break;
+        if (regex && depth == 0 && (c == ';' || c == '&' || (c == '|' && peekc(ps, 1) == '|')))
+            break;
+        if (regex && c == ')' && depth == 0) break;
+        if (c == '\\') {
+            if (peekc(ps, 1) == '\n') {
+                ps->pos += 2;
+                ps->line++;
+                continue;
+            }
+            sh_buf_addc(&b, getc_(ps));
+            int e = getc_(ps);
+            if (e >= 0) sh_buf_addc(&b, e);
+            continue;
+        }
+        if (c == '\'') {
+            ok = scan_squote(ps, &b, false);
+        } else if (c == '"') {
+            ok = scan_dquote(ps, &b);
+        } else if (c == '$') {
+            ok = scan_dollar(ps, &b, false);
+        } else if (c == '`') {
+            ok = scan_backquote(ps, &b);
+        } else if (!regex && strchr("@*+?!", c) && peekc(ps, 1) == '(') {
+            sh_buf_addc(&b, getc_(ps));
+            ok = scan_group(ps, &b);
+        } else {
+            if (regex && c == '(') depth++;
+            if (regex && c == ')') depth--;
+            sh_buf_addc(&b, getc_(ps));
+        }
+        if (!ok) break;
+    }
+    if (!ok || b.oom) {
+        if (b.oom && !ps->err) ps->err = PARSE_NOMEM;
+        sh_buf_free(&b);
+        return set_tok(ps, T_EOF);
+    }
+    ps->tok_text = sh_pool_strndup(ps->pool, b.s ? b.s : "", b.len);
+    sh_buf_free(&b);
+    if (!ps->tok_text) {
+        ps->err = PARSE_NOMEM;
+        return set_tok(ps, T_EOF);
+    }
+    return set_tok(ps, T_WORD);
 }

@@ -121,6 +121,8 @@ void sh_free(sh_state *sh)
         vk_free(p, a);
     }
     free_pos(sh);
+    for (int i = 0; i < sh->ndirs; i++) vk_free(p, sh->dirstack[i]);
+    vk_free(p, sh->dirstack);
     for (int i = 0; i < VK_NSIG; i++) vk_free(p, sh->traps[i]);
     for (int i = 0; i < 3; i++) vk_free(p, sh->ptraps[i]);
     vk_free(p, sh->exit_trap);
@@ -147,6 +149,11 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
     for (int i = 0; i < 3; i++) c->ptraps[i] = NULL;
     c->in_trap = false;
     c->is_child = true;
+    c->can_exec_last = true; /* a process of its own */
+    c->tail_node = NULL;
+    c->exec_tail = false;
+    c->run_depth = 0;
+    c->nprocsub = 0; /* inherited open; the child does not own them */
     c->subshell = sh->subshell + 1;
     c->last_bg = sh->last_bg;
     c->sig_pending = 0;
@@ -177,6 +184,17 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
         if (!na->name || !na->val) return NULL;
         *at = na;
         at = &na->next;
+    }
+    c->dirstack = NULL;
+    c->ndirs = 0;
+    if (sh->ndirs) {
+        c->dirstack = vk_calloc(child, (size_t)sh->ndirs, sizeof *c->dirstack);
+        if (!c->dirstack) return NULL;
+        for (int i = 0; i < sh->ndirs; i++) {
+            c->dirstack[i] = vk_strdup(child, sh->dirstack[i]);
+            if (!c->dirstack[i]) return NULL;
+            c->ndirs = i + 1;
+        }
     }
     c->pos = vk_calloc(child, (size_t)sh->npos + 1, sizeof *c->pos);
     if (!c->pos) return NULL;
@@ -256,6 +274,19 @@ void sh_run_exit_trap(sh_state *sh)
 }
 
 /* ---- running a string ---- */
+/* the simple command a list ends with (a ; b ; c), if it ends with one */
+static sh_node *last_simple(sh_node *n)
+{
+    while (n && n->type == N_SEQ) n = n->b;
+    return n && n->type == N_SIMPLE ? n : NULL;
+}
+
+sh_node *sh_tail_of(sh_node *n)
+{
+    if (n && n->type == N_SUBSHELL && !n->redirs) n = n->a;
+    return last_simple(n);
+}
+
 int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line)
 {
     sh_parser *ps = sh_parser_new(sh, src, len, first_line);
@@ -279,7 +310,15 @@ int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line)
             if (rc == PARSE_NOMEM) sh_error(sh, "out of memory while parsing");
             break;
         }
-        if (n && !sh->opt[O_NOEXEC]) sh_eval(sh, n);
+        if (n && !sh->opt[O_NOEXEC]) {
+            if (sh->can_exec_last && sh->run_depth == 0 && !sh->in_trap &&
+                sh_parser_at_end(ps))
+                sh->tail_node = last_simple(n);
+            sh->run_depth++;
+            sh_eval(sh, n);
+            sh->run_depth--;
+            sh->tail_node = NULL;
+        }
         sh_pool_free(&pool);
         if (sh->jump != J_NONE || sh->dying || sh->fatal) break;
     }
@@ -464,6 +503,7 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
         return 1;
     }
     sh->cmode = cmode;
+    sh->can_exec_last = cmode;
     for (int k = 0; k < O_COUNT; k++)
         if (setopts[k] >= 0) sh->opt[k] = setopts[k];
     if (set_pos(sh, (const char *const *)argv + i, argc - i) != 0) {
@@ -530,9 +570,15 @@ static int session_exec(void *session, vk_proc *p, const char *script, const cha
         sh->arg0 = name;
         sh->srcname = name;
     }
-    int nargs = 0;
-    while (args && args[nargs]) nargs++;
-    set_pos(sh, args, nargs);
+    /* Like a terminal, the session keeps $?, PIPESTATUS, $_, $!, set -- and the rest from one
+     * exec to the next; an exec that passes arguments gets them as $1..., and the next exec
+     * without arguments does not inherit them. */
+    if (args || sh->pos_from_args) {
+        int nargs = 0;
+        while (args && args[nargs]) nargs++;
+        set_pos(sh, args, nargs);
+        sh->pos_from_args = args != NULL;
+    }
     sh->cmode = true;
     sh->jump = J_NONE;
     sh->fatal = false;
@@ -542,7 +588,9 @@ static int session_exec(void *session, vk_proc *p, const char *script, const cha
     sh->nest = 0;
     sh->loop_depth = 0;
     sh->lineno = 1;
-    sh_set_status(sh, 0);
+    sh->can_exec_last = false; /* the session outlives its scripts */
+    sh->tail_node = NULL;
+    sh->exec_tail = false;
     sh_saved *mark = sh->tempenv;
     for (size_t i = 0; i < n_env; i++) {
         if (!env[i].name || !sh_is_name(env[i].name, strlen(env[i].name))) continue;
@@ -550,7 +598,7 @@ static int session_exec(void *session, vk_proc *p, const char *script, const cha
             sh_tempenv_push(sh, env[i].name, env[i].value);
     }
     int status;
-    bool syntax = false;
+    bool syntax = false, exited = false;
     if (isolated) {
         vk_proc *child;
         int rc = vk_proc_new(p, &child);
@@ -571,6 +619,8 @@ static int session_exec(void *session, vk_proc *p, const char *script, const cha
     } else {
         sh_run_string(sh, script, strlen(script), 1);
         syntax = sh->syntax_err;
+        /* `exit` or set -e ended the script: where a terminal would close */
+        exited = sh->jump == J_EXIT && !sh->fatal;
         status = sh->status;
         sh->jump = J_NONE;
         sh->fatal = false;
@@ -584,9 +634,12 @@ static int session_exec(void *session, vk_proc *p, const char *script, const cha
     sh->jump = J_NONE;
     sh->fatal = false;
     sh->dying = false;
+    sh->status = status & 0xff;
     sh_jobs_reap(sh);
+    /* processes the host spawns next start from the session's environment */
+    sh_env_sync(sh);
     if (syntax) return VOS_ESYNTAX;
-    return status & 0xff;
+    return (status & 0xff) | (exited ? VK_SESSION_EXITED : 0);
 }
 
 const vk_shell_hooks sh_session_hooks = {session_new, session_exec};

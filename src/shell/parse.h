@@ -62,6 +62,9 @@ int sh_lex_next(sh_parser *ps);          /* fills the token fields, returns tok 
 void sh_lex_read_heredocs(sh_parser *ps);
 void sh_syntax_error(sh_parser *ps, const char *tokdesc);
 void sh_syntax_eof(sh_parser *ps);
+void sh_syntax_plain(sh_parser *ps, const char *msg); /* "NAME: line N: msg" */
+/* the next token inside [[ ]] (regex: the operand of =~) */
+int sh_lex_cond(sh_parser *ps, bool regex);
 void sh_lex_error_eof_match(sh_parser *ps, int line, char want);
 const char *sh_tok_desc(sh_parser *ps);
 /* parser.c: parse a $(...) body from ps->pos; *end: offset after its ')' */

@@ -248,7 +248,7 @@ static bool parse_redirs(sh_parser *ps, sh_node *n)
     return !ps->err;
 }
 
-static bool is_assignment(const char *w)
+bool sh_is_assignment(const char *w)
 {
     const char *eq = strchr(w, '=');
     if (!eq || eq == w) return false;
@@ -290,7 +290,7 @@ static sh_node *parse_simple(sh_parser *ps)
             continue;
         }
         if (t != T_WORD) break;
-        if (words.n == 0 && is_assignment(ps->tok_text))
+        if (words.n == 0 && sh_is_assignment(ps->tok_text))
             wv_push(&assigns, ps->tok_text);
         else
             wv_push(&words, ps->tok_text);
@@ -507,6 +507,183 @@ static sh_node *parse_function_kw(sh_parser *ps)
     return parse_funcdef_body(ps, n);
 }
 
+/* ---- [[ expression ]] ----
+ * The expression becomes N_COND nodes: name "&&" / "||" (a, b), "!" (a), a unary operator
+ * ("-f", words[0]) or a binary one ("==", words[0..1]); a lone word is "-n" word. The
+ * command itself is an N_COND with no name and the expression in a. */
+static int cpeek(sh_parser *ps)
+{
+    if (!ps->have_tok) sh_lex_cond(ps, false);
+    return ps->tok;
+}
+
+static void cskip_nl(sh_parser *ps)
+{
+    while (!ps->err && cpeek(ps) == T_NL) consume(ps);
+}
+
+static bool cond_end(sh_parser *ps)
+{
+    return cpeek(ps) == T_WORD && strcmp(ps->tok_text, "]]") == 0;
+}
+
+static void *cfail(sh_parser *ps, const char *fmt, const char *arg)
+{
+    if (ps->err) return NULL;
+    char msg[512];
+    snprintf(msg, sizeof msg, fmt, arg ? arg : "");
+    sh_syntax_plain(ps, msg);
+    return NULL;
+}
+
+static sh_node *cond_node(sh_parser *ps, const char *name, int nw)
+{
+    sh_node *n = new_node(ps, N_COND);
+    if (!n) return NULL;
+    n->name = (char *)name;
+    if (nw) {
+        n->words = sh_pool_alloc(ps->pool, (size_t)(nw + 1) * sizeof *n->words);
+        if (!n->words) {
+            ps->err = PARSE_NOMEM;
+            return NULL;
+        }
+        n->nwords = nw;
+        n->words[nw] = NULL;
+    }
+    return n;
+}
+
+static sh_node *cond_or(sh_parser *ps);
+
+static sh_node *cond_term(sh_parser *ps)
+{
+    int t = cpeek(ps);
+    if (ps->err) return NULL;
+    if (t == T_WORD && strcmp(ps->tok_text, "!") == 0) {
+        consume(ps);
+        cskip_nl(ps);
+        sh_node *n = cond_node(ps, "!", 0);
+        if (!n) return NULL;
+        n->a = cond_term(ps);
+        return n->a ? n : NULL;
+    }
+    if (t == T_LPAREN) {
+        consume(ps);
+        cskip_nl(ps);
+        sh_node *e = cond_or(ps);
+        if (!e) return NULL;
+        if (cpeek(ps) != T_RPAREN)
+            return cfail(ps, "unexpected token `%s', expected `)'", sh_tok_desc(ps));
+        consume(ps);
+        return e;
+    }
+    if (t == T_AND || t == T_OR)
+        return cfail(ps, "unexpected token `%s' in conditional command", sh_tok_desc(ps));
+    if (t == T_RPAREN)
+        return cfail(ps, "syntax error in conditional expression: unexpected token `%s'",
+                     sh_tok_desc(ps));
+    if (t == T_WORD && cond_end(ps)) {
+        /* [[ ]] and [[ a && ]]: bash fails without a word */
+        if (!ps->err) ps->err = PARSE_ERROR;
+        return NULL;
+    }
+    if (t != T_WORD) return fail(ps);
+    char *w = ps->tok_text;
+    consume(ps);
+    if (sh_cond_is_unary(w)) {
+        int t2 = cpeek(ps);
+        if (t2 != T_WORD || cond_end(ps))
+            return cfail(ps, "unexpected argument `%s' to conditional unary operator",
+                         sh_tok_desc(ps));
+        sh_node *n = cond_node(ps, w, 1);
+        if (!n) return NULL;
+        n->words[0] = ps->tok_text;
+        consume(ps);
+        return n;
+    }
+    int t2 = cpeek(ps);
+    if (t2 == T_AND || t2 == T_OR || t2 == T_RPAREN || (t2 == T_WORD && cond_end(ps))) {
+        sh_node *n = cond_node(ps, "-n", 1);
+        if (n) n->words[0] = w;
+        return n;
+    }
+    const char *op = NULL;
+    if (t2 == T_REDIR && (ps->tok_op == R_IN || ps->tok_op == R_OUT))
+        op = ps->tok_op == R_IN ? "<" : ">";
+    else if (t2 == T_WORD && sh_cond_is_binary(ps->tok_text, true))
+        op = ps->tok_text;
+    if (!op) {
+        if (t2 == T_NL || t2 == T_EOF)
+            return cfail(ps, "unexpected token `%s', conditional binary operator expected",
+                         "newline");
+        return cfail(ps, "conditional binary operator expected", NULL);
+    }
+    consume(ps);
+    bool regex = strcmp(op, "=~") == 0;
+    if (!ps->have_tok) sh_lex_cond(ps, regex);
+    if (ps->tok != T_WORD || (!regex && cond_end(ps)))
+        return cfail(ps, "unexpected argument `%s' to conditional binary operator",
+                     sh_tok_desc(ps));
+    sh_node *n = cond_node(ps, op, 2);
+    if (!n) return NULL;
+    n->words[0] = w;
+    n->words[1] = ps->tok_text;
+    consume(ps);
+    return n;
+}
+
+static sh_node *cond_and(sh_parser *ps)
+{
+    sh_node *n = cond_term(ps);
+    while (n && cpeek(ps) == T_AND) {
+        consume(ps);
+        cskip_nl(ps);
+        sh_node *r = cond_term(ps);
+        if (!r) return NULL;
+        sh_node *a = cond_node(ps, "&&", 0);
+        if (!a) return NULL;
+        a->a = n;
+        a->b = r;
+        n = a;
+    }
+    return n;
+}
+
+static sh_node *cond_or(sh_parser *ps)
+{
+    sh_node *n = cond_and(ps);
+    while (n && cpeek(ps) == T_OR) {
+        consume(ps);
+        cskip_nl(ps);
+        sh_node *r = cond_and(ps);
+        if (!r) return NULL;
+        sh_node *o = cond_node(ps, "||", 0);
+        if (!o) return NULL;
+        o->a = n;
+        o->b = r;
+        n = o;
+    }
+    return n;
+}
+
+static sh_node *parse_cond(sh_parser *ps)
+{
+    sh_node *top = cond_node(ps, NULL, 0);
+    if (!top) return NULL;
+    consume(ps); /* [[ */
+    cskip_nl(ps);
+    top->a = cond_or(ps);
+    if (!top->a) return NULL;
+    if (!cond_end(ps)) {
+        if (ps->tok == T_RPAREN)
+            return cfail(ps, "syntax error in conditional expression: unexpected token `%s'",
+                         ")");
+        return cfail(ps, "syntax error in conditional expression", NULL);
+    }
+    consume(ps);
+    return top;
+}
+
 /* The current token is a command word: when it names an alias (and expand_aliases is on),
  * replace it in the source by the alias text and return true. */
 static bool alias_expand(sh_parser *ps)
@@ -591,6 +768,8 @@ static sh_node *parse_command_inner(sh_parser *ps)
             n = parse_for(ps);
         } else if (strcmp(w, "case") == 0) {
             n = parse_case(ps);
+        } else if (strcmp(w, "[[") == 0) {
+            n = parse_cond(ps);
         } else if (strcmp(w, "function") == 0) {
             return parse_function_kw(ps);
         } else if (strcmp(w, "then") == 0 || strcmp(w, "else") == 0 ||
@@ -610,11 +789,18 @@ static sh_node *parse_command_inner(sh_parser *ps)
     return n;
 }
 
+/* The nest_depth limit counts compound commands inside each other ({ { echo; }; } is 2). */
 static sh_node *parse_command(sh_parser *ps)
 {
-    if (!depth_enter(ps)) return NULL;
+    static const char *const starts[] = {"{", "if", "while", "until", "for", "case", "[[",
+                                         "function", "select", NULL};
+    int t = peek_cmd(ps);
+    bool compound = t == T_LPAREN;
+    for (int i = 0; !compound && t == T_WORD && starts[i]; i++)
+        compound = strcmp(ps->tok_text, starts[i]) == 0;
+    if (compound && !depth_enter(ps)) return NULL;
     sh_node *n = parse_command_inner(ps);
-    ps->depth--;
+    if (compound) ps->depth--;
     return n;
 }
 
@@ -759,6 +945,24 @@ int sh_parse_next(sh_parser *ps, sh_pool *pool, sh_node **out)
     }
     *out = list;
     return ps->err ? ps->err : PARSE_OK;
+}
+
+bool sh_parser_at_end(sh_parser *ps)
+{
+    size_t i = ps->pos;
+    while (i < ps->len) {
+        char c = ps->src[i];
+        if (c == '#') {
+            while (i < ps->len && ps->src[i] != '\n') i++;
+        } else if (c == ' ' || c == '\t' || c == '\n') {
+            i++;
+        } else if (c == '\\' && i + 1 < ps->len && ps->src[i + 1] == '\n') {
+            i += 2;
+        } else {
+            return false;
+        }
+    }
+    return true;
 }
 
 int sh_parse_sub(sh_parser *ps, size_t *end)

@@ -1,6 +1,7 @@
-/* pattern.c: shell pattern matching (* ? [...] with classes and ranges, \ quoting) in the C
+/* pattern.c: shell pattern matching (* ? [...] with classes and ranges, \ quoting, and the
+ * extended patterns @() *() +() ?() !() when extglob applies) byte by byte as in the C
  * locale, and pathname expansion over the VM's file system (sorted, hidden files only for an
- * explicit leading dot). Extended patterns (extglob) are left for the bash-parity issue. */
+ * explicit leading dot, ** with globstar). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,6 +117,156 @@ static bool pmatch_n(const char *p, const char *s, const char *se)
     }
     while (*p == '*') p++;
     return !*p;
+}
+
+/* ---- extended patterns: a backtracking matcher over ranges, used when the pattern has an
+ * extglob group (plain patterns keep the linear matcher above). A budget bounds the work a
+ * pathological pattern can cause. ---- */
+typedef struct xm {
+    long budget;
+} xm;
+
+static bool is_ext_start(const char *p, const char *pe)
+{
+    return p + 1 < pe && p[1] == '(' && strchr("@*+?!", *p);
+}
+
+/* p points at the '(' of a group: the matching ')' or NULL */
+static const char *group_end(const char *p, const char *pe)
+{
+    int depth = 0;
+    for (; p < pe; p++) {
+        if (*p == '\\' && p + 1 < pe) {
+            p++;
+        } else if (*p == '(') {
+            depth++;
+        } else if (*p == ')' && --depth == 0) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* the next top-level '|' in [p, pe), or pe */
+static const char *alt_end(const char *p, const char *pe)
+{
+    int depth = 0;
+    for (; p < pe; p++) {
+        if (*p == '\\' && p + 1 < pe) p++;
+        else if (*p == '(') depth++;
+        else if (*p == ')') depth--;
+        else if (*p == '|' && depth == 0) return p;
+    }
+    return pe;
+}
+
+static bool xmatch(xm *m, const char *p, const char *pe, const char *s, const char *se);
+
+/* does some alternative of the group body [b, be) match [s, se) exactly? */
+static bool any_alt(xm *m, const char *b, const char *be, const char *s, const char *se)
+{
+    for (const char *a = b;;) {
+        const char *e = alt_end(a, be);
+        if (xmatch(m, a, e, s, se)) return true;
+        if (e >= be) return false;
+        a = e + 1;
+    }
+}
+
+/* zero or more repetitions of the group, then rest */
+static bool star_rest(xm *m, const char *b, const char *be, const char *rest, const char *pe,
+                      const char *s, const char *se)
+{
+    if (xmatch(m, rest, pe, s, se)) return true;
+    for (const char *k = s + 1; k <= se; k++)
+        if (any_alt(m, b, be, s, k) && star_rest(m, b, be, rest, pe, k, se)) return true;
+    return false;
+}
+
+static bool xmatch(xm *m, const char *p, const char *pe, const char *s, const char *se)
+{
+    if (--m->budget < 0) return false;
+    while (p < pe) {
+        if (is_ext_start(p, pe)) {
+            const char *ge = group_end(p + 1, pe);
+            if (ge) {
+                char kind = *p;
+                const char *b = p + 2, *rest = ge + 1;
+                switch (kind) {
+                case '@':
+                case '?':
+                    if (kind == '?' && xmatch(m, rest, pe, s, se)) return true;
+                    for (const char *k = s; k <= se; k++)
+                        if (any_alt(m, b, ge, s, k) && xmatch(m, rest, pe, k, se)) return true;
+                    return false;
+                case '*': return star_rest(m, b, ge, rest, pe, s, se);
+                case '+':
+                    for (const char *k = s; k <= se; k++)
+                        if (any_alt(m, b, ge, s, k) &&
+                            (k > s ? star_rest(m, b, ge, rest, pe, k, se)
+                                   : xmatch(m, rest, pe, k, se)))
+                            return true;
+                    return false;
+                default: /* '!': a prefix that matches none of the alternatives */
+                    for (const char *k = s; k <= se; k++)
+                        if (!any_alt(m, b, ge, s, k) && xmatch(m, rest, pe, k, se)) return true;
+                    return false;
+                }
+            }
+        }
+        char c = *p;
+        if (c == '*') {
+            while (p < pe && *p == '*' && !is_ext_start(p, pe)) p++;
+            if (p == pe) return true;
+            for (const char *k = s; k <= se; k++)
+                if (xmatch(m, p, pe, k, se)) return true;
+            return false;
+        }
+        if (s >= se) return false;
+        if (c == '?') {
+            p++;
+            s++;
+            continue;
+        }
+        if (c == '[') {
+            const char *e;
+            int r = bracket(p, (unsigned char)*s, &e);
+            if (r >= 0 && e <= pe) {
+                if (!r) return false;
+                p = e;
+                s++;
+                continue;
+            }
+        }
+        if (c == '\\' && p + 1 < pe) p++;
+        if (*p != *s) return false;
+        p++;
+        s++;
+    }
+    return s == se;
+}
+
+static bool has_ext(const char *p)
+{
+    for (; *p; p++) {
+        if (*p == '\\' && p[1]) p++;
+        else if (p[1] == '(' && strchr("@*+?!", *p)) return true;
+    }
+    return false;
+}
+
+bool sh_pmatch_ext(const char *pat, const char *str, bool ext)
+{
+    return sh_pmatch_len_ext(pat, str, strlen(str), ext);
+}
+
+bool sh_pmatch_len_ext(const char *pat, const char *str, size_t len, bool ext)
+{
+    if (ext && has_ext(pat)) {
+        xm m = {.budget = 2000000};
+        return xmatch(&m, pat, pat + strlen(pat), str, str + len);
+    }
+    return pmatch_n(pat, str, str + len);
 }
 
 bool sh_pmatch(const char *pat, const char *str)

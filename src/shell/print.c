@@ -233,6 +233,8 @@ static void pr_cmd(sh_buf *b, sh_node *n, int ind)
     pr_heredocs(b, n->redirs);
 }
 
+void sh_print_command(sh_buf *b, sh_node *n) { pr_inline(b, n, 0); }
+
 void sh_print_function(sh_buf *b, const char *name, sh_node *body, int ind)
 {
     sh_buf_printf(b, "%s () \n", name);

@@ -76,7 +76,8 @@ enum {
     X(DOTGLOB, "dotglob")                                                                       \
     X(NOCASEGLOB, "nocaseglob")                                                                 \
     X(LASTPIPE, "lastpipe")                                                                     \
-    X(GLOBSTAR, "globstar")
+    X(GLOBSTAR, "globstar")                                                                     \
+    X(INHERIT_ERREXIT, "inherit_errexit")
 
 enum {
 #define SH_SHOPT_ENUM_(n, s) SO_##n,
@@ -91,21 +92,34 @@ enum {
     VF_READONLY = 2,
     VF_INTEGER = 4,
     VF_ARRAY = 8,   /* indexed array: arr */
-    VF_ASSOC = 16,  /* reserved for associative arrays */
+    VF_ASSOC = 16,  /* associative array: arr holds key/value pairs in bash's order */
     VF_SPECIAL = 32, /* value computed at each use: RANDOM, SECONDS, LINENO... */
+    VF_LOWER = 64,   /* declare -l: values are lowercased */
+    VF_UPPER = 128,  /* declare -u: values are uppercased */
+    VF_TRACE = 256,  /* declare -t (kept for declare -p only) */
 };
+/* An argument a declaration builtin (declare, local, export, readonly, typeset) gets as
+ * MARK "name=(list)" / MARK "name+=(list)": the list's source text, left for the builtin to
+ * assign (the evaluator does not expand it like a word). No name starts with this byte. */
+#define SH_RAW_LIST '\001'
+
 
 typedef struct sh_aelem {
-    int64_t idx;
+    int64_t idx;         /* indexed: the index; associative: the insertion number */
     char *val;
+    char *key;           /* associative arrays: the key (NULL otherwise) */
+    uint32_t hash;       /* associative arrays: bash's hash of the key */
 } sh_aelem;
 
 typedef struct sh_var {
     char *name;
+    uint64_t hash;       /* of the name, for the table */
     char *val;           /* scalar value; NULL: declared but unset (export x, local x) */
     int flags;
-    sh_aelem *arr;       /* VF_ARRAY: elements sorted by idx */
+    sh_aelem *arr;       /* VF_ARRAY: elements sorted by idx; VF_ASSOC: in bash's hash order */
     size_t narr, carr;
+    uint32_t nbuckets;   /* VF_ASSOC: the bucket count bash's table would have */
+    int64_t aseq;        /* VF_ASSOC: insertions so far */
     int level;           /* function level that owns it (0: global) */
     struct sh_var *shadow; /* the outer variable a local hides */
     struct sh_var *next;   /* hash chain */
@@ -134,10 +148,12 @@ typedef struct sh_alias {
 /* background jobs */
 typedef struct sh_job {
     int pid;
+    int num;             /* job number (%1); 0 for a process substitution */
     int status;          /* wait status when done */
     bool done;
-    char *cmd;
-    struct sh_job *next;
+    bool procsub;        /* a process substitution: not listed by jobs */
+    char *cmd;           /* the command as jobs shows it */
+    struct sh_job *next; /* newest first */
 } sh_job;
 
 enum { SH_TRAP_ERR = 0, SH_TRAP_DEBUG = 1, SH_TRAP_RETURN = 2 };
@@ -161,6 +177,8 @@ struct sh_state {
     char **pos;          /* $1... (owned) */
     int npos;
     char *arg0;          /* $0 */
+    char **dirstack;     /* pushd's stack below the current directory, top first (owned) */
+    int ndirs;
     bool opt[O_COUNT];
     bool shopt[SO_COUNT];
     bool cmode;          /* running a -c string: messages inside functions say "environment" */
@@ -204,6 +222,19 @@ struct sh_state {
     uint32_t sig_pending; /* caught signals taken from the kernel, traps not yet run */
     const char *arith_ctx; /* "((" / "let": prefix of arithmetic error messages */
     const char *parse_ctx; /* "eval" while parsing an eval string (syntax error prefix) */
+    bool env_dirty;      /* an exported variable changed since sh_env_sync */
+    bool pos_from_args;  /* session: $1... are the previous exec's args, not the script's */
+    /* bash replaces a process of its own by its last simple command instead of forking it
+     * (the last command of -c, ( cmd ), pipeline stages, $(cmd), cmd &): can_exec_last says
+     * this shell is such a process, tail_node is that command once known, exec_tail tells
+     * run_external to use vk_execve for the command being run */
+    bool can_exec_last;
+    bool exec_tail;
+    sh_node *tail_node;
+    int run_depth;       /* nesting of sh_run_string (1: the script itself) */
+    int procsub_fds[32]; /* fds of <( ) >( ) open for the command being run (sh_eval closes) */
+    int nprocsub;
+    int call_line;       /* line the running function was called from (caller) */
 };
 
 /* ---- main.c ---- */
@@ -213,6 +244,8 @@ void sh_free(sh_state *sh);
 sh_state *sh_clone(sh_state *sh, vk_proc *child);
 /* Parse and run a whole string (a script, eval, a trap, $(...)): returns the status. */
 int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line);
+/* The simple command a process running node ends with, which may replace it (see tail_node). */
+sh_node *sh_tail_of(sh_node *n);
 /* Check for signals, limits and steps: false when the shell must unwind. Runs traps. */
 bool sh_step(sh_state *sh);
 void sh_run_exit_trap(sh_state *sh);
@@ -237,6 +270,8 @@ bool sh_is_name_start(int c);
 bool sh_is_name_char(int c);
 /* bash's quoting for set -x / declare -p / trap output: 'a b' or plain */
 void sh_quote(sh_buf *b, const char *s);
+/* $'...' with C escapes (declare -p of a value with control characters) */
+void sh_quote_ansic(sh_buf *b, const char *s);
 int sh_sig_number(const char *name); /* "TERM", "SIGTERM", "15"; -1 if unknown */
 const char *sh_sig_name(int sig);    /* "TERM" or NULL */
 bool sh_parse_int(const char *s, int64_t *out);
@@ -250,6 +285,10 @@ void sh_parser_free(sh_parser *ps);
 /* Parse the next complete command (up to an unquoted newline at top level) into pool.
  * *out may be NULL for an empty line. Returns PARSE_*; an error has been reported. */
 int sh_parse_next(sh_parser *ps, sh_pool *pool, sh_node **out);
+/* Nothing but blanks and comments is left after the command just parsed. */
+bool sh_parser_at_end(sh_parser *ps);
+/* Is w (source text) an assignment word: name=, name+=, name[sub]=? */
+bool sh_is_assignment(const char *w);
 /* Check that src parses completely (no run). */
 int sh_parse_check(sh_state *sh, const char *src, size_t len, int line);
 /* s[start..] is the inside of a $( ... ): the offset just after its closing paren, or n. */
@@ -269,6 +308,10 @@ int sh_var_set(sh_state *sh, const char *name, const char *val, int addflags);
 int sh_var_set_len(sh_state *sh, const char *name, size_t nlen, const char *val, int addflags);
 int sh_var_unset(sh_state *sh, const char *name);
 void sh_var_flag(sh_state *sh, const char *name, int flags, bool on);
+/* declare -l / -u: convert s in place for v */
+void sh_case_convert(const sh_var *v, char *s);
+/* v changed behind the setters' back: keep the environment in step */
+void sh_var_touch(sh_state *sh, sh_var *v);
 /* local: make name local at the current function level */
 int sh_var_make_local(sh_state *sh, const char *name);
 void sh_vars_pop_level(sh_state *sh, int level);
@@ -276,11 +319,22 @@ void sh_vars_pop_level(sh_state *sh, int level);
 const char *sh_array_get(sh_var *v, int64_t idx);
 int sh_array_set(sh_state *sh, sh_var *v, int64_t idx, const char *val);
 sh_var *sh_array_new(sh_state *sh, const char *name); /* cleared array variable */
+/* Associative arrays: elements are listed (v->arr) in the order bash's hash table walks them,
+ * so ${!m[@]} prints the keys as bash does. */
+sh_var *sh_assoc_new(sh_state *sh, const char *name); /* cleared associative array */
+const char *sh_assoc_get(sh_var *v, const char *key);
+int sh_assoc_set(sh_state *sh, sh_var *v, const char *key, const char *val);
+void sh_assoc_unset(sh_state *sh, sh_var *v, const char *key);
+/* Remove element idx of an indexed array (unset a[i]). */
+void sh_array_unset(sh_state *sh, sh_var *v, int64_t idx);
 void sh_array_clear(sh_state *sh, sh_var *v);
 /* Environment for a child: NULL-terminated "K=V" array allocated in the shell's arena, with
  * extra "K=V" strings added on top (they override). Free with sh_env_free. */
 char **sh_env_build(sh_state *sh, char **extra, int nextra);
 void sh_env_free(sh_state *sh, char **env);
+/* Make the process environment (vk_environ) match the exported variables, when one changed
+ * since the last sync: builtins run in the shell's process read it (echo sees LC_ALL). */
+void sh_env_sync(sh_state *sh);
 /* Sorted list of all variables (for set / export -p); free the array only. */
 sh_var **sh_vars_sorted(sh_state *sh, size_t *n);
 /* Temporary assignments (x=1 cmd): push saves the old value, pop restores them all. */
@@ -302,14 +356,34 @@ char *sh_expand_redir(sh_state *sh, const char *word);
 char *sh_expand_heredoc(sh_state *sh, const char *body);
 /* A case pattern: expanded, with quoted characters escaped for the matcher. */
 char *sh_expand_pattern(sh_state *sh, const char *word);
+/* The same with every quoted character escaped ([[ == ]], whose trace shows it so). */
+char *sh_expand_pattern_all(sh_state *sh, const char *word);
+/* An =~ operand: quoted characters special to an extended regex are escaped. */
+char *sh_expand_regex(sh_state *sh, const char *word);
+/* One word, no field splitting, no globbing ([[ ]] operands). */
+char *sh_expand_word(sh_state *sh, const char *word);
 void sh_fields_free(sh_state *sh, char **fields);
+/* <(src) (out false) / >(src): start it and return "/dev/fd/N" for the fd the shell keeps
+ * open until the command that expanded it ends (sh_procsub_close); NULL after a message. */
+char *sh_process_subst(sh_state *sh, const char *src, size_t len, bool out);
+/* Close the process substitution fds above mark, reaping those that ended. */
+void sh_procsub_close(sh_state *sh, int mark);
 /* Run a command substitution and return its output without trailing newlines. */
 char *sh_command_subst(sh_state *sh, const char *src, size_t len);
+
+/* ---- cond.c ---- */
+bool sh_cond_is_unary(const char *s);
+bool sh_cond_is_binary(const char *s, bool dbl); /* dbl: [[ (adds =~) */
+int sh_test_builtin(sh_state *sh, int argc, char **argv);
+int sh_eval_cond(sh_state *sh, sh_node *n);
 
 /* ---- pattern.c ---- */
 /* Shell pattern match (* ? [...] with \ escaping); whole string. */
 bool sh_pmatch(const char *pat, const char *str);
 bool sh_pmatch_len(const char *pat, const char *str, size_t len);
+/* The same, with extended patterns (@(a|b) *(x) ...) when ext. */
+bool sh_pmatch_ext(const char *pat, const char *str, bool ext);
+bool sh_pmatch_len_ext(const char *pat, const char *str, size_t len, bool ext);
 /* Prefix/suffix match lengths for ${x#p} etc: the length of the shortest/longest prefix
  * (or suffix) of str that pat matches, or -1. */
 bool sh_has_glob(const char *pat);
@@ -343,16 +417,34 @@ void sh_func_unref(sh_state *sh, sh_func *f);
 int sh_func_unset(sh_state *sh, const char *name);
 /* Find an executable in PATH: an arena string (sh_xfree), or NULL. */
 char *sh_path_search(sh_state *sh, const char *name);
+/* One xtrace line: PS4 (expanded, its first character repeated per subshell level) then text
+ * (which ends with a newline). */
+void sh_xtrace_line(sh_state *sh, const char *text);
 /* Set $? and PIPESTATUS for a single command. */
 void sh_set_status(sh_state *sh, int status);
+/* name=(list) / name+=(list): list is the source text inside the parentheses ([k]=v elements
+ * and words expanded with splitting and globbing). kind: VF_ARRAY or VF_ASSOC to force the
+ * type (declare -a / -A), 0 to keep the variable's. 0, or -1 after a message. */
+int sh_assign_list(sh_state *sh, const char *name, const char *list, bool append, int kind);
+/* name[sub]=val (sub: source text of the subscript) with += when append. */
+int sh_assign_elem(sh_state *sh, const char *name, const char *sub, const char *val,
+                   bool append);
 /* Run an expanded command line (function, builtin or external) with its assignments and
  * redirections; sets $?. */
 int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nassigns,
                    sh_redir *redirs);
+/* exec cmd: replace the shell's process by the external command argv (vk_execve, with
+ * argv[0] shown as argv0 when not NULL, an empty environment with clear_env). Returns only
+ * when that fails: the status, after bash's messages. */
+int sh_exec_replace(sh_state *sh, char **argv, const char *argv0, bool clear_env);
+/* A job spec (%1 %% %+ %- %name %?text) or NULL after bash's message (bname: the builtin). */
+sh_job *sh_job_find(sh_state *sh, const char *spec, const char *bname);
 /* Wait for a background pid (or all): the shell's status. */
 int sh_wait_pid(sh_state *sh, int pid, bool *found);
 
 /* ---- print.c ---- */
+/* A command on one line as bash shows it in jobs ("sleep 1", "{ a; b; }"). */
+void sh_print_command(sh_buf *b, sh_node *n);
 /* "name () \n{ \n    ...\n}" as bash prints a function (no final newline). */
 void sh_print_function(sh_buf *b, const char *name, sh_node *body, int indent);
 
@@ -362,7 +454,12 @@ typedef struct sh_builtin {
     const char *name;
     sh_builtin_fn fn;
     bool special;        /* POSIX special builtin */
+    const char *usage;   /* "cd [-L|[-P [-e]] [-@]] [dir]" */
+    const char *desc;    /* one line, for --help and help */
 } sh_builtin;
+/* NAME --help: bash prints the builtin's usage and description and returns 2 (echo, test, [,
+ * true, false and : take --help as an ordinary argument). True when it was that. */
+bool sh_builtin_help(sh_state *sh, const sh_builtin *bi, int argc, char **argv, int *status);
 const sh_builtin *sh_builtin_find(const char *name);
 /* "NAME: line N: builtin: msg" */
 void sh_builtin_error(sh_state *sh, const char *bname, const char *fmt, ...)

@@ -219,30 +219,35 @@ static bool needs_ansic(const char *s)
     return false;
 }
 
+void sh_quote_ansic(sh_buf *b, const char *s)
+{
+    sh_buf_adds(b, "$'");
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        switch (*c) {
+        case '\n': sh_buf_adds(b, "\\n"); break;
+        case '\t': sh_buf_adds(b, "\\t"); break;
+        case '\r': sh_buf_adds(b, "\\r"); break;
+        case '\a': sh_buf_adds(b, "\\a"); break;
+        case '\b': sh_buf_adds(b, "\\b"); break;
+        case '\f': sh_buf_adds(b, "\\f"); break;
+        case '\v': sh_buf_adds(b, "\\v"); break;
+        case 27: sh_buf_adds(b, "\\E"); break;
+        case '\'': sh_buf_adds(b, "\\'"); break;
+        case '\\': sh_buf_adds(b, "\\\\"); break;
+        default:
+            if (*c < 32 || *c == 127)
+                sh_buf_printf(b, "\\%03o", *c);
+            else
+                sh_buf_addc(b, *c);
+        }
+    }
+    sh_buf_addc(b, '\'');
+}
+
 void sh_quote(sh_buf *b, const char *s)
 {
     if (needs_ansic(s)) {
-        sh_buf_adds(b, "$'");
-        for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-            switch (*c) {
-            case '\n': sh_buf_adds(b, "\\n"); break;
-            case '\t': sh_buf_adds(b, "\\t"); break;
-            case '\r': sh_buf_adds(b, "\\r"); break;
-            case '\a': sh_buf_adds(b, "\\a"); break;
-            case '\b': sh_buf_adds(b, "\\b"); break;
-            case '\f': sh_buf_adds(b, "\\f"); break;
-            case '\v': sh_buf_adds(b, "\\v"); break;
-            case 27: sh_buf_adds(b, "\\E"); break;
-            case '\'': sh_buf_adds(b, "\\'"); break;
-            case '\\': sh_buf_adds(b, "\\\\"); break;
-            default:
-                if (*c < 32 || *c == 127)
-                    sh_buf_printf(b, "\\%03o", *c);
-                else
-                    sh_buf_addc(b, *c);
-            }
-        }
-        sh_buf_addc(b, '\'');
+        sh_quote_ansic(b, s);
         return;
     }
     if (!needs_quotes(s)) {

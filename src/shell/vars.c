@@ -18,8 +18,9 @@ static uint64_t hash_name(const char *s)
 static sh_var **slot(sh_state *sh, const char *name)
 {
     sh_vars *t = &sh->vars;
-    sh_var **pp = &t->tab[hash_name(name) & (t->cap - 1)];
-    while (*pp && strcmp((*pp)->name, name) != 0) pp = &(*pp)->next;
+    uint64_t h = hash_name(name);
+    sh_var **pp = &t->tab[h & (t->cap - 1)];
+    while (*pp && ((*pp)->hash != h || strcmp((*pp)->name, name) != 0)) pp = &(*pp)->next;
     return pp;
 }
 
@@ -33,7 +34,7 @@ static void grow(sh_state *sh)
         sh_var *v = t->tab[i];
         while (v) {
             sh_var *n = v->next;
-            sh_var **pp = &nt[hash_name(v->name) & (ncap - 1)];
+            sh_var **pp = &nt[v->hash & (ncap - 1)];
             v->next = *pp;
             *pp = v;
             v = n;
@@ -66,6 +67,23 @@ static sh_var *detach(sh_state *sh, const char *name)
     return v;
 }
 
+/* the process environment must follow a change to an exported variable (sh_env_sync) */
+static void env_touch(sh_state *sh, const sh_var *v)
+{
+    if (v && (v->flags & VF_EXPORT)) sh->env_dirty = true;
+}
+
+void sh_var_touch(sh_state *sh, sh_var *v) { env_touch(sh, v); }
+
+void sh_case_convert(const sh_var *v, char *s)
+{
+    if (!(v->flags & (VF_LOWER | VF_UPPER))) return;
+    for (; *s; s++) {
+        if ((v->flags & VF_LOWER) && *s >= 'A' && *s <= 'Z') *s = (char)(*s + 32);
+        if ((v->flags & VF_UPPER) && *s >= 'a' && *s <= 'z') *s = (char)(*s - 32);
+    }
+}
+
 static void free_var(sh_state *sh, sh_var *v)
 {
     if (!v) return;
@@ -85,6 +103,7 @@ static sh_var *new_var(sh_state *sh, const char *name, size_t nlen)
         vk_free(sh->p, v);
         return NULL;
     }
+    v->hash = hash_name(v->name);
     return v;
 }
 
@@ -129,6 +148,7 @@ static size_t arr_find(const sh_var *v, int64_t idx, bool *found)
 
 const char *sh_array_get(sh_var *v, int64_t idx)
 {
+    if (v->flags & VF_ASSOC) return idx == 0 ? sh_assoc_get(v, "0") : NULL;
     if (!(v->flags & VF_ARRAY)) return idx == 0 ? v->val : NULL;
     bool found;
     size_t i = arr_find(v, idx, &found);
@@ -137,7 +157,13 @@ const char *sh_array_get(sh_var *v, int64_t idx)
 
 int sh_array_set(sh_state *sh, sh_var *v, int64_t idx, const char *val)
 {
+    if (v->flags & VF_ASSOC) {
+        char key[32];
+        snprintf(key, sizeof key, "%lld", (long long)idx);
+        return sh_assoc_set(sh, v, key, val);
+    }
     if (!(v->flags & VF_ARRAY)) {
+        env_touch(sh, v); /* an array is not exported */
         /* a scalar becomes element 0 */
         char *old = v->val;
         v->val = NULL;
@@ -150,6 +176,7 @@ int sh_array_set(sh_state *sh, sh_var *v, int64_t idx, const char *val)
     }
     char *copy = vk_strdup(sh->p, val);
     if (!copy) return -1;
+    sh_case_convert(v, copy);
     bool found;
     size_t i = arr_find(v, idx, &found);
     if (found) {
@@ -168,16 +195,140 @@ int sh_array_set(sh_state *sh, sh_var *v, int64_t idx, const char *val)
         v->carr = nc;
     }
     memmove(v->arr + i + 1, v->arr + i, (v->narr - i) * sizeof *v->arr);
-    v->arr[i].idx = idx;
-    v->arr[i].val = copy;
+    v->arr[i] = (sh_aelem){.idx = idx, .val = copy};
     v->narr++;
     return 0;
 }
 
 void sh_array_clear(sh_state *sh, sh_var *v)
 {
-    for (size_t i = 0; i < v->narr; i++) vk_free(sh->p, v->arr[i].val);
+    for (size_t i = 0; i < v->narr; i++) {
+        vk_free(sh->p, v->arr[i].val);
+        vk_free(sh->p, v->arr[i].key);
+    }
     v->narr = 0;
+}
+
+void sh_array_unset(sh_state *sh, sh_var *v, int64_t idx)
+{
+    bool found;
+    size_t i = arr_find(v, idx, &found);
+    if (!found) return;
+    vk_free(sh->p, v->arr[i].val);
+    memmove(v->arr + i, v->arr + i + 1, (v->narr - i - 1) * sizeof *v->arr);
+    v->narr--;
+}
+
+/* ---- associative arrays ----
+ * bash keeps them in a hash table of 1024 buckets (FNV-1 over the key's bytes as signed chars,
+ * new entries first in their bucket, four times the buckets once there are twice as many
+ * entries) and lists them bucket by bucket. The elements are kept sorted that way. */
+static uint32_t bash_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) {
+        h *= 16777619u;
+        h ^= (uint32_t)(int32_t)(signed char)*s;
+    }
+    return h;
+}
+
+/* does element a come before element b in the walk? */
+static bool assoc_before(const sh_var *v, const sh_aelem *a, const sh_aelem *b)
+{
+    uint32_t ba = a->hash & (v->nbuckets - 1), bb = b->hash & (v->nbuckets - 1);
+    if (ba != bb) return ba < bb;
+    return a->idx > b->idx;
+}
+
+static void assoc_sort(sh_var *v)
+{
+    for (size_t i = 1; i < v->narr; i++) {
+        sh_aelem e = v->arr[i];
+        size_t k = i;
+        while (k > 0 && assoc_before(v, &e, &v->arr[k - 1])) {
+            v->arr[k] = v->arr[k - 1];
+            k--;
+        }
+        v->arr[k] = e;
+    }
+}
+
+static sh_aelem *assoc_find(sh_var *v, const char *key, uint32_t h)
+{
+    /* binary search for the bucket, then a walk through it */
+    uint32_t want = h & (v->nbuckets - 1);
+    size_t lo = 0, hi = v->narr;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if ((v->arr[mid].hash & (v->nbuckets - 1)) < want)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < v->narr && (v->arr[i].hash & (v->nbuckets - 1)) == want; i++)
+        if (v->arr[i].hash == h && strcmp(v->arr[i].key, key) == 0) return &v->arr[i];
+    return NULL;
+}
+
+const char *sh_assoc_get(sh_var *v, const char *key)
+{
+    if (!(v->flags & VF_ASSOC)) return NULL;
+    sh_aelem *e = assoc_find(v, key, bash_hash(key));
+    return e ? e->val : NULL;
+}
+
+int sh_assoc_set(sh_state *sh, sh_var *v, const char *key, const char *val)
+{
+    uint32_t h = bash_hash(key);
+    sh_aelem *e = assoc_find(v, key, h);
+    char *copy = vk_strdup(sh->p, val);
+    if (!copy) return -1;
+    sh_case_convert(v, copy);
+    if (e) {
+        vk_free(sh->p, e->val);
+        e->val = copy;
+        return 0;
+    }
+    char *k = vk_strdup(sh->p, key);
+    if (!k) {
+        vk_free(sh->p, copy);
+        return -1;
+    }
+    if (v->narr == v->carr) {
+        size_t nc = v->carr ? v->carr * 2 : 8;
+        sh_aelem *na = vk_realloc(sh->p, v->arr, nc * sizeof *na);
+        if (!na) {
+            vk_free(sh->p, copy);
+            vk_free(sh->p, k);
+            return -1;
+        }
+        v->arr = na;
+        v->carr = nc;
+    }
+    if (v->narr >= (size_t)v->nbuckets * 2) {
+        v->nbuckets *= 4;
+        assoc_sort(v);
+    }
+    sh_aelem ne = {.idx = v->aseq++, .val = copy, .key = k, .hash = h};
+    size_t i = v->narr;
+    while (i > 0 && assoc_before(v, &ne, &v->arr[i - 1])) i--;
+    memmove(v->arr + i + 1, v->arr + i, (v->narr - i) * sizeof *v->arr);
+    v->arr[i] = ne;
+    v->narr++;
+    return 0;
+}
+
+void sh_assoc_unset(sh_state *sh, sh_var *v, const char *key)
+{
+    if (!(v->flags & VF_ASSOC)) return;
+    sh_aelem *e = assoc_find(v, key, bash_hash(key));
+    if (!e) return;
+    size_t i = (size_t)(e - v->arr);
+    vk_free(sh->p, e->val);
+    vk_free(sh->p, e->key);
+    memmove(v->arr + i, v->arr + i + 1, (v->narr - i - 1) * sizeof *v->arr);
+    v->narr--;
 }
 
 /* ---- lookup ---- */
@@ -250,7 +401,7 @@ const char *sh_var_value(sh_state *sh, const char *name)
     sh_var *v = sh_var_get(sh, name);
     if (!v) return NULL;
     if (v->flags & VF_SPECIAL) return special_value(sh, name);
-    if (v->flags & VF_ARRAY) return sh_array_get(v, 0);
+    if (v->flags & (VF_ARRAY | VF_ASSOC)) return sh_array_get(v, 0);
     return v->val;
 }
 
@@ -298,17 +449,29 @@ int sh_var_set_len(sh_state *sh, const char *name, size_t nlen, const char *val,
     if (sh->opt[O_ALLEXPORT]) v->flags |= VF_EXPORT;
     v->flags |= addflags;
     if (v->flags & VF_SPECIAL) special_assigned(sh, nm, val);
-    if (v->flags & VF_ARRAY) return sh_array_set(sh, v, 0, val);
+    if (v->flags & (VF_ARRAY | VF_ASSOC)) return sh_array_set(sh, v, 0, val);
     char *copy = vk_strdup(sh->p, val);
     if (!copy) return -1;
+    sh_case_convert(v, copy);
     vk_free(sh->p, v->val);
     v->val = copy;
+    env_touch(sh, v);
     return 0;
 }
 
 int sh_var_set(sh_state *sh, const char *name, const char *val, int addflags)
 {
     return sh_var_set_len(sh, name, strlen(name), val, addflags);
+}
+
+sh_var *sh_assoc_new(sh_state *sh, const char *name)
+{
+    sh_var *v = sh_array_new(sh, name);
+    if (!v) return NULL;
+    v->flags = (v->flags & ~VF_ARRAY) | VF_ASSOC;
+    v->nbuckets = 1024;
+    v->aseq = 0;
+    return v;
 }
 
 sh_var *sh_array_new(sh_state *sh, const char *name)
@@ -324,10 +487,11 @@ sh_var *sh_array_new(sh_state *sh, const char *name)
         insert(sh, v);
     }
     if (sh->opt[O_ALLEXPORT]) v->flags |= VF_EXPORT;
+    env_touch(sh, v);
     vk_free(sh->p, v->val);
     v->val = NULL;
     sh_array_clear(sh, v);
-    v->flags |= VF_ARRAY;
+    v->flags = (v->flags & ~VF_ASSOC) | VF_ARRAY;
     return v;
 }
 
@@ -340,10 +504,12 @@ void sh_var_flag(sh_state *sh, const char *name, int flags, bool on)
         if (!v) return;
         insert(sh, v);
     }
+    env_touch(sh, v);
     if (on)
         v->flags |= flags;
     else
         v->flags &= ~flags;
+    env_touch(sh, v);
 }
 
 int sh_var_unset(sh_state *sh, const char *name)
@@ -352,12 +518,13 @@ int sh_var_unset(sh_state *sh, const char *name)
     sh_var *v = *slot(sh, name);
     if (!v) return 0;
     if (v->flags & VF_READONLY) return -1;
+    env_touch(sh, v);
     if (v->level > 0 && v->level == sh->func_depth) {
         /* a local stays local (and unset) until its function returns */
         sh_array_clear(sh, v);
         vk_free(sh->p, v->val);
         v->val = NULL;
-        v->flags &= ~(VF_ARRAY | VF_EXPORT | VF_SPECIAL);
+        v->flags &= ~(VF_ARRAY | VF_ASSOC | VF_EXPORT | VF_SPECIAL);
         return 0;
     }
     if (v->level > 0) {
@@ -365,7 +532,7 @@ int sh_var_unset(sh_state *sh, const char *name)
         sh_array_clear(sh, v);
         vk_free(sh->p, v->val);
         v->val = NULL;
-        v->flags &= ~(VF_ARRAY | VF_EXPORT | VF_SPECIAL);
+        v->flags &= ~(VF_ARRAY | VF_ASSOC | VF_EXPORT | VF_SPECIAL);
         return 0;
     }
     detach(sh, name);
@@ -385,8 +552,10 @@ int sh_var_make_local(sh_state *sh, const char *name)
     if (cur) {
         detach(sh, name);
         v->shadow = cur;
-        /* specials keep being special inside a function */
-        v->flags |= cur->flags & VF_SPECIAL;
+        /* specials keep being special inside a function; a local of an exported variable is
+         * exported too (bash) */
+        v->flags |= cur->flags & (VF_SPECIAL | VF_EXPORT);
+        env_touch(sh, cur);
     }
     insert(sh, v);
     v->lnext = sh->locals;
@@ -399,6 +568,8 @@ void sh_vars_pop_level(sh_state *sh, int level)
     while (sh->locals && sh->locals->level >= level) {
         sh_var *v = sh->locals;
         sh->locals = v->lnext;
+        env_touch(sh, v);
+        env_touch(sh, v->shadow);
         if (*slot(sh, v->name) == v) detach(sh, v->name);
         if (v->shadow) insert(sh, v->shadow);
         v->shadow = NULL;
@@ -435,6 +606,7 @@ int sh_tempenv_push(sh_state *sh, const char *name, const char *val)
     insert(sh, v);
     s->next = sh->tempenv;
     sh->tempenv = s;
+    sh->env_dirty = true;
     return 0;
 }
 
@@ -443,6 +615,7 @@ void sh_tempenv_pop(sh_state *sh, sh_saved *mark)
     while (sh->tempenv && sh->tempenv != mark) {
         sh_saved *s = sh->tempenv;
         sh->tempenv = s->next;
+        sh->env_dirty = true;
         sh_var *cur = detach(sh, s->name);
         free_var(sh, cur);
         if (s->var) insert(sh, s->var);
@@ -457,13 +630,13 @@ char **sh_env_build(sh_state *sh, char **extra, int nextra)
     size_t n = 0;
     for (size_t i = 0; i < sh->vars.cap; i++)
         for (sh_var *v = sh->vars.tab[i]; v; v = v->next)
-            if ((v->flags & VF_EXPORT) && !(v->flags & VF_ARRAY)) n++;
+            if ((v->flags & VF_EXPORT) && !(v->flags & (VF_ARRAY | VF_ASSOC))) n++;
     char **env = vk_calloc(sh->p, n + (size_t)nextra + 1, sizeof *env);
     if (!env) return NULL;
     size_t k = 0;
     for (size_t i = 0; i < sh->vars.cap; i++) {
         for (sh_var *v = sh->vars.tab[i]; v; v = v->next) {
-            if (!(v->flags & VF_EXPORT) || (v->flags & VF_ARRAY)) continue;
+            if (!(v->flags & VF_EXPORT) || (v->flags & (VF_ARRAY | VF_ASSOC))) continue;
             const char *val = (v->flags & VF_SPECIAL) ? special_value(sh, v->name) : v->val;
             if (!val) continue;
             bool overridden = false;
@@ -492,6 +665,46 @@ char **sh_env_build(sh_state *sh, char **extra, int nextra)
     }
     env[k] = NULL;
     return env;
+}
+
+/* the value an exported variable puts in the environment, or NULL */
+static const char *env_value(sh_state *sh, sh_var *v)
+{
+    if (!v || !(v->flags & VF_EXPORT) || (v->flags & (VF_ARRAY | VF_ASSOC))) return NULL;
+    return (v->flags & VF_SPECIAL) ? special_value(sh, v->name) : v->val;
+}
+
+void sh_env_sync(sh_state *sh)
+{
+    if (!sh->env_dirty || !sh->vars.tab) return;
+    sh->env_dirty = false;
+    vk_proc *p = sh->p;
+    char name[256];
+    /* drop or update what the process has, then add what it lacks */
+    for (int i = 0;;) {
+        char *const *env = vk_environ(p);
+        if (!env[i]) break;
+        const char *eq = strchr(env[i], '=');
+        size_t nl = eq ? (size_t)(eq - env[i]) : strlen(env[i]);
+        if (nl >= sizeof name) {
+            i++;
+            continue;
+        }
+        memcpy(name, env[i], nl);
+        name[nl] = 0;
+        const char *val = env_value(sh, *slot(sh, name));
+        if (!val) {
+            vk_setenv(p, name, NULL); /* the next entry moves to index i */
+            continue;
+        }
+        if (!eq || strcmp(eq + 1, val) != 0) vk_setenv(p, name, val);
+        i++;
+    }
+    for (size_t i = 0; i < sh->vars.cap; i++)
+        for (sh_var *v = sh->vars.tab[i]; v; v = v->next) {
+            const char *val = env_value(sh, v);
+            if (val && !vk_getenv(p, v->name)) vk_setenv(p, v->name, val);
+        }
 }
 
 void sh_env_free(sh_state *sh, char **env)
@@ -536,10 +749,20 @@ sh_var *sh_var_copy_table(sh_state *dst, sh_state *src)
                 return NULL;
             }
             insert(dst, c);
-            if (v->flags & VF_ARRAY) {
-                for (size_t k = 0; k < v->narr; k++)
-                    if (sh_array_set(dst, c, v->arr[k].idx, v->arr[k].val)) return NULL;
+            if ((v->flags & (VF_ARRAY | VF_ASSOC)) && v->narr) {
+                c->arr = vk_malloc(dst->p, v->narr * sizeof *c->arr);
+                if (!c->arr) return NULL;
+                c->carr = v->narr;
+                for (size_t k = 0; k < v->narr; k++) {
+                    sh_aelem e = v->arr[k];
+                    e.val = vk_strdup(dst->p, e.val);
+                    e.key = e.key ? vk_strdup(dst->p, e.key) : NULL;
+                    c->arr[c->narr++] = e;
+                    if (!e.val || (v->arr[k].key && !e.key)) return NULL;
+                }
             }
+            c->nbuckets = v->nbuckets;
+            c->aseq = v->aseq;
         }
     }
     return dst->vars.tab ? (sh_var *)dst->vars.tab : NULL;

@@ -154,3 +154,134 @@ TEST(shell_session_does_not_grow)
         test_fail(__FILE__, __LINE__, "session grew from %zu to %zu bytes over 50 execs", before,
                   after);
 }
+
+static void collect(void *ud, const void *data, size_t len)
+{
+    char *buf = ud;
+    size_t l = strlen(buf);
+    if (l + len < 256) {
+        memcpy(buf + l, data, len);
+        buf[l + len] = 0;
+    }
+}
+
+/* A terminal keeps $? and the rest of the shell's state from one command line to the next. */
+TEST(shell_session_keeps_status_between_execs)
+{
+    vos_vm *vm = test_vm_new();
+    ASSERT_EXEC(vm, "false", "", 1);
+    ASSERT_EXEC(vm, "echo $?", "1\n", 0);
+    ASSERT_EXEC(vm, "true | false | (exit 3)", "", 3);
+    ASSERT_EXEC(vm, "echo ${PIPESTATUS[@]}", "0 1 3\n", 0);
+    ASSERT_EXEC(vm, "echo last arg", "last arg\n", 0);
+    ASSERT_EXEC(vm, "echo $_", "arg\n", 0);
+    ASSERT_EXEC(vm, "mkdir -p /tmp/a /tmp/b; cd /tmp/a; cd /tmp/b", "", 0);
+    ASSERT_EXEC(vm, "echo $OLDPWD; cd -", "/tmp/a\n/tmp/a\n", 0);
+    ASSERT_EXEC(vm, "sleep 0 & p=$!", "", 0);
+    ASSERT_EXEC(vm, "[ \"$!\" = \"$p\" ] && wait $! && echo waited", "waited\n", 0);
+    ASSERT_EXEC(vm, "set -- x y", "", 0);
+    ASSERT_EXEC(vm, "echo $# $2", "2 y\n", 0);
+}
+
+TEST(shell_session_args_do_not_leak_to_the_next_exec)
+{
+    vos_vm *vm = test_vm_new();
+    const char *args[] = {"a1", "a2", NULL};
+    vos_exec_opts o;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.args = args;
+    vos_result r;
+    ASSERT_OK(exec_opts(vm, "echo $#", &o, &r));
+    ASSERT_STR(r.out, "2\n");
+    vos_result_free(&r);
+    ASSERT_EXEC(vm, "echo $#", "0\n", 0);
+}
+
+/* vos_result.exited: the script ran exit (or set -e ended it), where a terminal would close;
+ * the session still runs the next exec. */
+TEST(shell_session_exit_sets_exited)
+{
+    vos_vm *vm = test_vm_new();
+    vos_result r;
+    ASSERT_OK(test_exec(vm, "x=1; echo hi", &r));
+    ASSERT_EQ(r.exited, 0);
+    ASSERT_EQ(r.status, 0);
+    vos_result_free(&r);
+    ASSERT_OK(test_exec(vm, "echo before; exit 3; echo after", &r));
+    ASSERT_STR(r.out, "before\n");
+    ASSERT_EQ(r.exited, 1);
+    ASSERT_EQ(r.status, 3);
+    vos_result_free(&r);
+    ASSERT_OK(test_exec(vm, "(exit 4); f() { return 5; }; f", &r));
+    ASSERT_EQ(r.exited, 0);
+    ASSERT_EQ(r.status, 5);
+    vos_result_free(&r);
+    ASSERT_OK(test_exec(vm, "set -e; false; echo not here", &r));
+    ASSERT_EQ(r.exited, 1);
+    ASSERT_EQ(r.status, 1);
+    vos_result_free(&r);
+    ASSERT_EXEC(vm, "set +e; echo $x still", "1 still\n", 0);
+}
+
+/* An exported variable reaches the commands the shell runs in its own process (echo, printf,
+ * test) and the processes the host spawns next. */
+TEST(shell_session_exports_reach_builtins_and_spawn)
+{
+    vos_vm *vm = test_vm_new();
+    ASSERT_EXEC(vm, "export LC_ALL=C; echo -e 'A\\u263A'", "A\\u263A\n", 0);
+    ASSERT_EXEC(vm, "LC_ALL=C.UTF-8 echo -e '\\u263A'; echo -e 'B\\u263A'", "\xe2\x98\xba\nB\\u263A\n",
+                0);
+    ASSERT_EXEC(vm, "export SPAWNED=yes", "", 0);
+    static char got[256];
+    got[0] = 0;
+    vos_exec_opts o;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.on_stdout = collect;
+    o.ud = got;
+    vos_proc *p;
+    ASSERT_OK(vos_spawn(vm, "echo $SPAWNED", &o, &p));
+    ASSERT_EQ(vos_proc_wait(p, 5000), 0);
+    ASSERT_STR(got, "yes\n");
+    vos_proc_free(p);
+}
+
+/* bash -c 'one simple command' replaces the shell by the command (no fork): the spawned pid is
+ * the command's, and SIGTERM ends it at once with 143. */
+TEST(shell_spawn_single_command_is_execd)
+{
+    vos_vm *vm = test_vm_new();
+    static char got[256];
+    got[0] = 0;
+    vos_exec_opts o;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.on_stdout = collect;
+    o.ud = got;
+    vos_proc *p;
+    ASSERT_OK(vos_spawn(vm, "echo $$; exec sh -c 'echo $$'", &o, &p));
+    ASSERT_EQ(vos_proc_wait(p, 5000), 0);
+    char want[64];
+    snprintf(want, sizeof want, "%d\n%d\n", vos_proc_pid(p), vos_proc_pid(p));
+    ASSERT_STR(got, want);
+    vos_proc_free(p);
+    got[0] = 0;
+    ASSERT_OK(vos_spawn(vm, "echo $$; sh -c 'echo $PPID'", &o, &p));
+    ASSERT_EQ(vos_proc_wait(p, 5000), 0);
+    /* the last command replaced the shell: its parent is the shell's parent, not the shell */
+    snprintf(want, sizeof want, "%d\n", vos_proc_pid(p));
+    ASSERT(strncmp(got, want, strlen(want)) == 0);
+    ASSERT(strcmp(got + strlen(want), want) != 0);
+    vos_proc_free(p);
+    ASSERT_OK(vos_spawn(vm, "sleep 100", &o, &p));
+    ASSERT_RC(vos_proc_wait(p, 20), VOS_ETIMEDOUT);
+    ASSERT_OK(vos_proc_kill(p, VOS_SIGTERM));
+    ASSERT_EQ(vos_proc_wait(p, 1000), 143);
+    vos_proc_free(p);
+    ASSERT_OK(vos_spawn(vm, "x=1; sleep 100", &o, &p));
+    ASSERT_RC(vos_proc_wait(p, 20), VOS_ETIMEDOUT);
+    ASSERT_OK(vos_proc_kill(p, VOS_SIGTERM));
+    ASSERT_EQ(vos_proc_wait(p, 1000), 143);
+    vos_proc_free(p);
+}

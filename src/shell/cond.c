@@ -1,0 +1,496 @@
+/* cond.c: conditional expressions over one set of primitives (file tests, string and integer
+ * comparisons, -v, -o): the test and [ builtins (POSIX's rules by argument count, then bash's
+ * precedence parser, with bash's messages) and [[ ]] (parsed into N_COND nodes by parser.c:
+ * operands expanded without splitting or globbing, patterns for == and !=, POSIX extended
+ * regular expressions for =~ with BASH_REMATCH, arithmetic operands for -eq and friends). */
+#include <regex.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "shell/sh.h"
+
+/* ---- primitives ---- */
+bool sh_cond_is_unary(const char *s)
+{
+    return s[0] == '-' && s[1] && !s[2] && strchr("abcdefghknoprstuvwxzGLNORS", s[1]);
+}
+
+/* the binary operators test knows ([[ adds =~) */
+bool sh_cond_is_binary(const char *s, bool dbl)
+{
+    static const char *const ops[] = {"=",   "==",  "!=",  "<",   ">",   "-eq", "-ne",
+                                      "-lt", "-le", "-gt", "-ge", "-nt", "-ot", "-ef", NULL};
+    for (int i = 0; ops[i]; i++)
+        if (strcmp(s, ops[i]) == 0) return true;
+    return dbl && strcmp(s, "=~") == 0;
+}
+
+static int opt_index(const char *name)
+{
+    static const char *const names[] = {
+#define SH_OPT_NAME4_(n, c, s) s,
+        SH_OPTIONS(SH_OPT_NAME4_)
+#undef SH_OPT_NAME4_
+    };
+    for (int i = 0; i < O_COUNT; i++)
+        if (strcmp(names[i], name) == 0) return i;
+    return -1;
+}
+
+/* -v name / -v name[subscript] */
+static bool var_is_set(sh_state *sh, const char *arg)
+{
+    const char *br = strchr(arg, '[');
+    size_t al = strlen(arg);
+    if (!br || arg[al - 1] != ']') {
+        if (!sh_is_name(arg, al)) {
+            /* positional parameters and specials: set when they expand to something */
+            if (sh_parse_int(arg, &(int64_t){0})) {
+                int64_t k = 0;
+                sh_parse_int(arg, &k);
+                return k >= 0 && k <= sh->npos;
+            }
+            return false;
+        }
+        sh_var *v = sh_var_get(sh, arg);
+        if (!v) return false;
+        if (v->flags & VF_SPECIAL) return true;
+        if (v->flags & VF_ASSOC) return sh_assoc_get(v, "0") != NULL;
+        return (v->flags & VF_ARRAY) ? sh_array_get(v, 0) != NULL : v->val != NULL;
+    }
+    char name[256];
+    size_t nl = (size_t)(br - arg);
+    if (nl >= sizeof name || !sh_is_name(arg, nl)) return false;
+    memcpy(name, arg, nl);
+    name[nl] = 0;
+    sh_var *v = sh_var_get(sh, name);
+    if (!v) return false;
+    char *sub = vk_strndup(sh->p, br + 1, al - nl - 2);
+    if (!sub) return false;
+    bool set = false;
+    if (strcmp(sub, "@") == 0 || strcmp(sub, "*") == 0) {
+        set = (v->flags & (VF_ARRAY | VF_ASSOC)) ? v->narr > 0 : v->val != NULL;
+    } else if (v->flags & VF_ASSOC) {
+        char *key = sh_expand_str(sh, sub);
+        set = key && sh_assoc_get(v, key) != NULL;
+        vk_free(sh->p, key);
+    } else {
+        char *e = sh_expand_str(sh, sub);
+        int64_t idx = 0;
+        if (e && sh_arith(sh, e, &idx) == 0) {
+            if (idx < 0 && (v->flags & VF_ARRAY) && v->narr)
+                idx += v->arr[v->narr - 1].idx + 1;
+            set = sh_array_get(v, idx) != NULL;
+        }
+        vk_free(sh->p, e);
+    }
+    vk_free(sh->p, sub);
+    return set;
+}
+
+/* a unary primitive; -t's operand is an fd number (false when it is not one) */
+static bool unary(sh_state *sh, char op, const char *a)
+{
+    vk_proc *p = sh->p;
+    struct vk_stat st;
+    switch (op) {
+    case 'z': return !*a;
+    case 'n': return *a != 0;
+    case 'o': {
+        int k = opt_index(a);
+        return k >= 0 && sh->opt[k];
+    }
+    case 'v': return var_is_set(sh, a);
+    case 'R': return false; /* no namerefs yet */
+    case 't': {
+        int64_t fd;
+        return sh_parse_int(a, &fd) && fd >= 0 && fd < 1024 && vk_isatty(p, (int)fd) > 0;
+    }
+    case 'h':
+    case 'L': return *a && vk_lstat(p, a, &st) == 0 && VK_S_ISLNK(st.mode);
+    case 'r': return *a && vk_access(p, a, VK_R_OK) == 0;
+    case 'w': return *a && vk_access(p, a, VK_W_OK) == 0;
+    case 'x': return *a && vk_access(p, a, VK_X_OK) == 0;
+    default: break;
+    }
+    if (!*a || vk_stat(p, a, &st) != 0) return false;
+    switch (op) {
+    case 'a':
+    case 'e': return true;
+    case 'f': return VK_S_ISREG(st.mode);
+    case 'd': return VK_S_ISDIR(st.mode);
+    case 'b': return (st.mode & VK_S_IFMT) == VK_S_IFBLK;
+    case 'c': return VK_S_ISCHR(st.mode);
+    case 'p': return VK_S_ISFIFO(st.mode);
+    case 'S': return (st.mode & VK_S_IFMT) == VK_S_IFSOCK;
+    case 's': return st.size > 0;
+    case 'u': return (st.mode & 04000) != 0;
+    case 'g': return (st.mode & 02000) != 0;
+    case 'k': return (st.mode & 01000) != 0;
+    case 'O': return st.uid == vk_getuid(p);
+    case 'G': return st.gid == vk_getgid(p);
+    case 'N': return st.mtime_ns > st.atime_ns;
+    default: return false;
+    }
+}
+
+static bool file_binary(sh_state *sh, const char *a, const char *op, const char *b)
+{
+    struct vk_stat sa, sb;
+    bool ha = vk_stat(sh->p, a, &sa) == 0, hb = vk_stat(sh->p, b, &sb) == 0;
+    if (strcmp(op, "-ef") == 0) return ha && hb && sa.dev == sb.dev && sa.ino == sb.ino;
+    if (strcmp(op, "-nt") == 0) return ha && (!hb || sa.mtime_ns > sb.mtime_ns);
+    return hb && (!ha || sa.mtime_ns < sb.mtime_ns);
+}
+
+static bool int_compare(const char *op, int64_t x, int64_t y)
+{
+    if (strcmp(op, "-eq") == 0) return x == y;
+    if (strcmp(op, "-ne") == 0) return x != y;
+    if (strcmp(op, "-lt") == 0) return x < y;
+    if (strcmp(op, "-le") == 0) return x <= y;
+    if (strcmp(op, "-gt") == 0) return x > y;
+    return x >= y;
+}
+
+/* ---- test and [ ---- */
+typedef struct tctx {
+    sh_state *sh;
+    const char *name; /* "test" or "[" */
+    char **argv;
+    int argc, pos;
+    bool err;
+} tctx;
+
+static void terr(tctx *t, const char *fmt, const char *arg)
+{
+    if (t->err) return;
+    t->err = true;
+    char msg[600];
+    snprintf(msg, sizeof msg, fmt, arg ? arg : "");
+    sh_error(t->sh, "%s: %s", t->name, msg);
+}
+
+/* test's integers: optional blanks and sign around decimal digits, no overflow */
+static int64_t tinteger(tctx *t, const char *s)
+{
+    const char *q = s;
+    while (*q == ' ' || *q == '\t' || *q == '\n') q++;
+    bool neg = false;
+    if (*q == '-' || *q == '+') neg = *q++ == '-';
+    uint64_t v = 0;
+    bool any = false, over = false;
+    while (*q >= '0' && *q <= '9') {
+        uint64_t d = (uint64_t)(*q++ - '0');
+        if (v > (UINT64_MAX - d) / 10) over = true;
+        v = v * 10 + d;
+        any = true;
+    }
+    while (*q == ' ' || *q == '\t' || *q == '\n') q++;
+    if (!any || *q || over || v > (uint64_t)INT64_MAX + neg) {
+        terr(t, "%s: integer expression expected", s);
+        return 0;
+    }
+    return neg ? (int64_t)(0 - v) : (int64_t)v;
+}
+
+static bool tbinary(tctx *t, const char *a, const char *op, const char *b)
+{
+    if (!strcmp(op, "=") || !strcmp(op, "==")) return strcmp(a, b) == 0;
+    if (!strcmp(op, "!=")) return strcmp(a, b) != 0;
+    if (!strcmp(op, "<")) return strcmp(a, b) < 0;
+    if (!strcmp(op, ">")) return strcmp(a, b) > 0;
+    if (!strcmp(op, "-nt") || !strcmp(op, "-ot") || !strcmp(op, "-ef"))
+        return file_binary(t->sh, a, op, b);
+    int64_t x = tinteger(t, a);
+    if (t->err) return false;
+    int64_t y = tinteger(t, b);
+    return !t->err && int_compare(op, x, y);
+}
+
+static bool texpr(tctx *t);
+
+static bool tterm(tctx *t)
+{
+    if (t->err) return false;
+    if (t->pos >= t->argc) {
+        terr(t, "argument expected", NULL);
+        return false;
+    }
+    const char *a = t->argv[t->pos];
+    if (!strcmp(a, "!")) {
+        t->pos++;
+        return !tterm(t);
+    }
+    if (!strcmp(a, "(")) {
+        t->pos++;
+        bool v = texpr(t);
+        if (t->err) return false;
+        if (t->pos >= t->argc) {
+            terr(t, "`)' expected", NULL);
+            return false;
+        }
+        if (strcmp(t->argv[t->pos], ")")) {
+            terr(t, "`)' expected, found %s", t->argv[t->pos]);
+            return false;
+        }
+        t->pos++;
+        return v;
+    }
+    if (t->pos + 2 < t->argc && sh_cond_is_binary(t->argv[t->pos + 1], false)) {
+        bool v = tbinary(t, a, t->argv[t->pos + 1], t->argv[t->pos + 2]);
+        t->pos += 3;
+        return v;
+    }
+    if (a[0] == '-' && a[1] && !a[2]) {
+        if (!sh_cond_is_unary(a)) {
+            terr(t, "%s: unary operator expected", a);
+            return false;
+        }
+        if (t->pos + 1 >= t->argc) {
+            t->pos++;
+            terr(t, "argument expected", NULL);
+            return false;
+        }
+        bool v = unary(t->sh, a[1], t->argv[t->pos + 1]);
+        t->pos += 2;
+        return v;
+    }
+    t->pos++;
+    return *a != 0;
+}
+
+static bool tand(tctx *t)
+{
+    bool v = tterm(t);
+    while (!t->err && t->pos < t->argc && !strcmp(t->argv[t->pos], "-a")) {
+        t->pos++;
+        bool w = tterm(t);
+        v = v && w;
+    }
+    return v;
+}
+
+static bool texpr(tctx *t)
+{
+    bool v = tand(t);
+    while (!t->err && t->pos < t->argc && !strcmp(t->argv[t->pos], "-o")) {
+        t->pos++;
+        bool w = tand(t);
+        v = v || w;
+    }
+    return v;
+}
+
+static bool ttwo(tctx *t)
+{
+    const char *a = t->argv[t->pos], *b = t->argv[t->pos + 1];
+    if (!strcmp(a, "!")) {
+        t->pos += 2;
+        return *b == 0;
+    }
+    if (sh_cond_is_unary(a)) {
+        t->pos += 2;
+        return unary(t->sh, a[1], b);
+    }
+    terr(t, "%s: unary operator expected", a);
+    return false;
+}
+
+static bool tthree(tctx *t)
+{
+    char **v = t->argv + t->pos;
+    if (sh_cond_is_binary(v[1], false)) {
+        t->pos += 3;
+        return tbinary(t, v[0], v[1], v[2]);
+    }
+    if (!strcmp(v[0], "!")) {
+        t->pos++;
+        return !ttwo(t);
+    }
+    if (!strcmp(v[0], "(") && !strcmp(v[2], ")")) {
+        t->pos += 3;
+        return *v[1] != 0;
+    }
+    if (!strcmp(v[1], "-a") || !strcmp(v[1], "-o")) return texpr(t);
+    terr(t, "%s: binary operator expected", v[1]);
+    return false;
+}
+
+static bool tcount(tctx *t, int n)
+{
+    char **v = t->argv + t->pos;
+    switch (n) {
+    case 0: return false;
+    case 1: t->pos++; return *v[0] != 0;
+    case 2: return ttwo(t);
+    case 3: return tthree(t);
+    case 4:
+        if (!strcmp(v[0], "!")) {
+            t->pos++;
+            return !tthree(t);
+        }
+        if (!strcmp(v[0], "(") && !strcmp(v[3], ")")) {
+            t->pos++;
+            t->argc--;
+            bool r = ttwo(t);
+            t->argc++;
+            t->pos++;
+            return r;
+        }
+        /* fallthrough */
+    default: return texpr(t);
+    }
+}
+
+int sh_test_builtin(sh_state *sh, int argc, char **argv)
+{
+    tctx t = {.sh = sh, .name = argv[0], .argv = argv + 1, .argc = argc - 1};
+    if (strcmp(argv[0], "[") == 0) {
+        if (argc < 2 || strcmp(argv[argc - 1], "]") != 0) {
+            sh_error(sh, "[: missing `]'");
+            return 2;
+        }
+        t.argc--;
+    }
+    bool v = tcount(&t, t.argc);
+    if (!t.err && t.pos < t.argc) terr(&t, "too many arguments", NULL);
+    if (t.err) return 2;
+    return v ? 0 : 1;
+}
+
+/* ---- [[ ]] ---- */
+static char *expand_operand(sh_state *sh, const char *w)
+{
+    return sh_expand_word(sh, w);
+}
+
+static void trace_add(sh_buf *b, const char *s)
+{
+    if (b) sh_buf_adds(b, s);
+}
+
+/* =~: the whole match and the groups go to BASH_REMATCH; 2 for a bad regular expression */
+static int regex_match(sh_state *sh, const char *s, const char *re)
+{
+    regex_t rx;
+    if (regcomp(&rx, re, REG_EXTENDED) != 0) return 2;
+    size_t ng = rx.re_nsub + 1;
+    if (ng > 64) ng = 64;
+    regmatch_t m[64];
+    int rc = regexec(&rx, s, ng, m, 0);
+    regfree(&rx);
+    sh_var *v = sh_array_new(sh, "BASH_REMATCH");
+    if (rc != 0) return 1;
+    for (size_t i = 0; v && i < ng; i++) {
+        char *g = m[i].rm_so < 0 ? vk_strdup(sh->p, "")
+                                 : vk_strndup(sh->p, s + m[i].rm_so,
+                                              (size_t)(m[i].rm_eo - m[i].rm_so));
+        if (g) sh_array_set(sh, v, (int64_t)i, g);
+        vk_free(sh->p, g);
+    }
+    return 0;
+}
+
+static int cond_arith(sh_state *sh, const char *s, int64_t *v)
+{
+    const char *save = sh->arith_ctx;
+    sh->arith_ctx = "[[";
+    int rc = sh_arith(sh, s, v);
+    sh->arith_ctx = save;
+    return rc;
+}
+
+/* a primitive: 0 true, 1 false, 2 error; neg: shown as "! ..." in the trace */
+static int cond_prim(sh_state *sh, sh_node *n, bool neg)
+{
+    const char *op = n->name;
+    sh_buf tb;
+    sh_buf *tr = NULL;
+    if (sh->opt[O_XTRACE]) {
+        sh_buf_init(&tb, sh->p);
+        tr = &tb;
+        trace_add(tr, "[[ ");
+        if (neg) trace_add(tr, "! ");
+    }
+    int r = 2;
+    char *a = NULL, *b = NULL;
+    if (n->nwords == 1) {
+        a = expand_operand(sh, n->words[0]);
+        if (a) {
+            trace_add(tr, op);
+            trace_add(tr, " ");
+            trace_add(tr, a);
+            r = unary(sh, op[1], a) ? 0 : 1;
+        }
+    } else {
+        bool pat = !strcmp(op, "==") || !strcmp(op, "=") || !strcmp(op, "!=");
+        bool re = !strcmp(op, "=~");
+        a = expand_operand(sh, n->words[0]);
+        if (a) b = pat ? sh_expand_pattern_all(sh, n->words[1])
+                       : re ? sh_expand_regex(sh, n->words[1]) : expand_operand(sh, n->words[1]);
+        if (a && b) {
+            trace_add(tr, a);
+            trace_add(tr, " ");
+            trace_add(tr, op);
+            trace_add(tr, " ");
+            trace_add(tr, b);
+            if (pat) {
+                bool m = sh_pmatch_ext(b, a, true);
+                r = (m == (op[0] != '!')) ? 0 : 1;
+            } else if (re) {
+                r = regex_match(sh, a, b);
+            } else if (!strcmp(op, "<")) {
+                r = strcmp(a, b) < 0 ? 0 : 1;
+            } else if (!strcmp(op, ">")) {
+                r = strcmp(a, b) > 0 ? 0 : 1;
+            } else if (!strcmp(op, "-nt") || !strcmp(op, "-ot") || !strcmp(op, "-ef")) {
+                r = file_binary(sh, a, op, b) ? 0 : 1;
+            } else {
+                int64_t x, y;
+                /* a bad expression is only false, as in bash */
+                if (cond_arith(sh, a, &x) == 0 && cond_arith(sh, b, &y) == 0)
+                    r = int_compare(op, x, y) ? 0 : 1;
+                else
+                    r = 1;
+            }
+        }
+    }
+    if (tr) {
+        trace_add(tr, " ]]\n");
+        if (!tb.oom) sh_xtrace_line(sh, tb.s);
+        sh_buf_free(&tb);
+    }
+    vk_free(sh->p, a);
+    vk_free(sh->p, b);
+    if (!a || (n->nwords == 2 && !b)) {
+        if (!sh->fatal && sh->status == 0) sh->status = 1;
+        return 2;
+    }
+    return r;
+}
+
+static int cond_node(sh_state *sh, sh_node *n, bool neg)
+{
+    if (!n) return 1;
+    const char *op = n->name;
+    if (!strcmp(op, "&&") || !strcmp(op, "||")) {
+        int l = cond_node(sh, n->a, false);
+        if (l == 2 || sh->fatal) return 2;
+        if ((op[0] == '&') != (l == 0)) return l;
+        return cond_node(sh, n->b, false);
+    }
+    if (!strcmp(op, "!")) {
+        int r = cond_node(sh, n->a, true);
+        return r == 2 ? 2 : !r;
+    }
+    return cond_prim(sh, n, neg);
+}
+
+int sh_eval_cond(sh_state *sh, sh_node *n)
+{
+    sh->lineno = n->line;
+    int r = cond_node(sh, n->a, false);
+    if (sh->fatal) return sh->status;
+    return r;
+}
