@@ -11,7 +11,7 @@
 
 static const char *const special_vars[] = {
     "RANDOM", "SECONDS", "LINENO", "BASHPID", "EPOCHSECONDS", "EPOCHREALTIME", "SRANDOM",
-    "BASH_SUBSHELL", NULL,
+    "BASH_SUBSHELL", "SHELLOPTS", "BASHOPTS", NULL,
 };
 
 static void set_default(sh_state *sh, const char *name, const char *val)
@@ -31,10 +31,17 @@ sh_state *sh_new(vk_proc *p, const char *argv0, char *const *env)
     }
     sh->arg0 = vk_strdup(p, argv0 ? argv0 : "bash");
     sh->srcname = sh->arg0;
+    static const bool shopt_defaults[] = {
+#define SH_SHOPT_DEFAULT_(n, s, d) d,
+        SH_SHOPTS(SH_SHOPT_DEFAULT_)
+#undef SH_SHOPT_DEFAULT_
+    };
+    for (int i = 0; i < SO_COUNT; i++) sh->shopt[i] = shopt_defaults[i];
     sh->opt[O_HASHALL] = true;
     sh->opt[O_BRACEEXPAND] = true;
     sh->opt[O_INTERACTIVE_COMMENTS] = true;
     sh->rootpid = vk_getpid(p);
+    sh->frames_dirty = true;
     sh->start_ns = vk_monotonic_ns(p);
     sh->lineno = 1;
     for (int i = 0; special_vars[i]; i++) sh_var_flag(sh, special_vars[i], VF_SPECIAL, true);
@@ -63,6 +70,12 @@ sh_state *sh_new(vk_proc *p, const char *argv0, char *const *env)
     sh_var_set(sh, "OPTERR", "1", 0);
     sh_var_set(sh, "BASH", "/bin/bash", 0);
     sh_var_set(sh, "BASH_VERSION", "5.2.15(1)-release", 0);
+    sh_var *vi = sh_array_new(sh, "BASH_VERSINFO");
+    static const char *const versinfo[] = {"5", "2", "15", "1", "release", "x86_64-pc-linux-gnu"};
+    for (int i = 0; vi && i < 6; i++) sh_array_set(sh, vi, i, versinfo[i]);
+    sh_var_flag(sh, "BASH_VERSINFO", VF_READONLY, true);
+    sh_var_flag(sh, "SHELLOPTS", VF_READONLY, true);
+    sh_var_flag(sh, "BASHOPTS", VF_READONLY, true);
     sh_var_set(sh, "HOSTTYPE", "x86_64", 0);
     sh_var_set(sh, "MACHTYPE", "x86_64-pc-linux-gnu", 0);
     sh_var_set(sh, "OSTYPE", "linux-gnu", 0);
@@ -121,6 +134,7 @@ void sh_free(sh_state *sh)
         vk_free(p, a);
     }
     free_pos(sh);
+    vk_free(p, sh->frames);
     for (int i = 0; i < sh->ndirs; i++) vk_free(p, sh->dirstack[i]);
     vk_free(p, sh->dirstack);
     for (int i = 0; i < VK_NSIG; i++) vk_free(p, sh->traps[i]);
@@ -170,6 +184,7 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
         nf->pool.p = child;
         nf->name = vk_strdup(child, f->name);
         nf->body = sh_node_copy(&nf->pool, f->body);
+        nf->file = f->file ? sh_pool_strndup(&nf->pool, f->file, strlen(f->file)) : NULL;
         nf->refs = 1;
         if (!nf->name || !nf->body) return NULL;
         *tail = nf;
@@ -187,6 +202,10 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
     }
     c->dirstack = NULL;
     c->ndirs = 0;
+    /* the frames' strings belong to the parent: the child starts without a stack */
+    c->frames = NULL;
+    c->nframes = c->cframes = 0;
+    c->frames_dirty = true;
     if (sh->ndirs) {
         c->dirstack = vk_calloc(child, (size_t)sh->ndirs, sizeof *c->dirstack);
         if (!c->dirstack) return NULL;
@@ -207,6 +226,26 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
     for (int i = 0; i < VK_NSIG; i++)
         if (sh->traps[i] && !*sh->traps[i]) c->traps[i] = vk_strdup(child, "");
     return c;
+}
+
+/* ---- the call stack ---- */
+void sh_frame_push(sh_state *sh, const char *name, const char *source, int line)
+{
+    if (sh->nframes == sh->cframes) {
+        int nc = sh->cframes ? sh->cframes * 2 : 16;
+        sh_frame *nf = vk_realloc(sh->p, sh->frames, (size_t)nc * sizeof *nf);
+        if (!nf) return; /* the arrays show fewer frames; nothing else depends on them */
+        sh->frames = nf;
+        sh->cframes = nc;
+    }
+    sh->frames[sh->nframes++] = (sh_frame){name, source, line};
+    sh->frames_dirty = true;
+}
+
+void sh_frame_pop(sh_state *sh)
+{
+    if (sh->nframes > 0) sh->nframes--;
+    sh->frames_dirty = true;
 }
 
 /* ---- traps ---- */
@@ -634,7 +673,7 @@ static int session_exec(void *session, vk_proc *p, const char *script, const cha
     sh->jump = J_NONE;
     sh->fatal = false;
     sh->dying = false;
-    sh->status = status & 0xff;
+    if (!isolated) sh->status = status & 0xff; /* an isolated exec leaves $? alone too */
     sh_jobs_reap(sh);
     /* processes the host spawns next start from the session's environment */
     sh_env_sync(sh);

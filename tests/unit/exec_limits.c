@@ -231,3 +231,18 @@ TEST(spawn_streams_and_takes_stdin)
     ASSERT_EQ(vos_proc_wait(p, 5000), 143);
     vos_proc_free(p);
 }
+
+TEST(status_persists_and_isolated_exec_leaves_it)
+{
+    vos_vm *vm = test_vm_new();
+    ASSERT_EXEC(vm, "false", "", 1);
+    vos_exec_opts o;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.isolated = 1;
+    vos_result r;
+    ASSERT_OK(vos_exec(vm, "true; printf x", &o, &r)); /* what a prompt would run */
+    ASSERT_STR(r.out, "x");
+    vos_result_free(&r);
+    ASSERT_EXEC(vm, "echo $?", "1\n", 0);
+}
