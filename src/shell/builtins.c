@@ -1,7 +1,8 @@
-/* builtins.c: the shell's builtin commands, in one table: the ones that change the shell
- * (cd, export, set, shift, exit, return, break, eval, exec, source, read, trap, local...)
- * and cheap ones that would be slow as processes. echo, printf and test/[ are the commands
- * of src/cmd run in the shell's process (vl_run_builtin). Messages are bash's. */
+/* builtins.c: the shell's builtin commands, in one table with bash's usage lines (for --help
+ * and help): the ones that change the shell (cd, export, set, shift, exit, return, eval,
+ * exec, source, read, mapfile, trap, local, declare, pushd...) and cheap ones that would be
+ * slow as processes. echo and printf are the commands of src/cmd run in the shell's process
+ * (vl_run_builtin); test and [ are cond.c's. Messages are bash's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,6 +371,7 @@ static void decl_flags(sh_buf *b, sh_var *v)
     if (v->flags & VF_ARRAY) f[k++] = 'a';
     if (v->flags & VF_ASSOC) f[k++] = 'A';
     if (v->flags & VF_INTEGER) f[k++] = 'i';
+    if (v->flags & VF_NAMEREF) f[k++] = 'n';
     if (v->flags & VF_READONLY) f[k++] = 'r';
     if (v->flags & VF_TRACE) f[k++] = 't';
     if (v->flags & VF_EXPORT) f[k++] = 'x';
@@ -496,6 +498,41 @@ static int assign_arg(sh_state *sh, const char *bname, const char *arg, int flag
     name[nl] = 0;
     char *br = strchr(name, '[');
     if (br) *br = 0;
+    if (flags & VF_NAMEREF) {
+        /* declare -n name=target: name itself holds the target's name */
+        if (raw || br) {
+            sh_builtin_error(sh, bname, "%s: reference variable cannot be an array", name);
+            return 1;
+        }
+        const char *target = eq ? eq + 1 : NULL;
+        if (target && *target && !valid_lvalue(target)) {
+            sh_builtin_error(sh, bname, "`%s': invalid variable name for name reference",
+                             target);
+            return 1;
+        }
+        if (target && strcmp(target, name) == 0) {
+            sh_builtin_error(sh, bname, "%s: nameref variable self references not allowed",
+                             name);
+            return 1;
+        }
+        if (local && sh_var_make_local(sh, name) != 0) return 1;
+        sh_var *rv = sh_var_get_raw(sh, name);
+        if (rv && (rv->flags & VF_READONLY)) {
+            sh_builtin_error(sh, bname, "%s: readonly variable", name);
+            return 1;
+        }
+        if (target) {
+            if (sh_var_set_len(sh, name, strlen(name), target, VF_NAMEREF) != 0) return 1;
+        } else {
+            sh_var_flag(sh, name, VF_NAMEREF, true);
+        }
+        int more = flags & ~(VF_NAMEREF | VF_ARRAY | VF_ASSOC);
+        if (more) {
+            rv = sh_var_get_raw(sh, name);
+            if (rv) rv->flags |= more;
+        }
+        return 0;
+    }
     sh_var *cur = sh_var_get(sh, name);
     if (local) {
         if (cur && (cur->flags & VF_READONLY) && cur->level < sh->func_depth) {
@@ -659,6 +696,7 @@ static int b_readonly(sh_state *sh, int argc, char **argv)
 static int b_unset(sh_state *sh, int argc, char **argv)
 {
     int mode = 0; /* 0 var-then-func, 1 var, 2 func */
+    bool refs = false; /* -n: a nameref itself, not what it refers to */
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
         if (strcmp(argv[i], "--") == 0) {
@@ -668,7 +706,7 @@ static int b_unset(sh_state *sh, int argc, char **argv)
         for (const char *s = argv[i] + 1; *s; s++) {
             if (*s == 'v') mode = 1;
             else if (*s == 'f') mode = 2;
-            else if (*s == 'n') ;
+            else if (*s == 'n') refs = true;
             else {
                 sh_builtin_error(sh, "unset", "-%c: invalid option", *s);
                 sh_usage(sh, "unset: usage: unset [-f] [-v] [-n] [name ...]");
@@ -715,6 +753,8 @@ static int b_unset(sh_state *sh, int argc, char **argv)
             st = 1;
             continue;
         }
+        sh_var *rv = refs ? sh_var_get_raw(sh, name) : NULL;
+        if (rv && (rv->flags & VF_NAMEREF)) rv->flags &= ~VF_NAMEREF;
         sh_var *v = sh_var_get(sh, name);
         if (v) {
             if (sh_var_unset(sh, name) != 0) {
@@ -770,6 +810,7 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
             case 'l': f = VF_LOWER; break;
             case 'u': f = VF_UPPER; break;
             case 't': f = VF_TRACE; break;
+            case 'n': f = VF_NAMEREF; break;
             case 'p': print = true; break;
             case 'g': global = !is_local; break;
             case 'I': break;
@@ -874,7 +915,7 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
         char *br = strchr(nm, '[');
         if (br) *br = 0;
         if (print) {
-            sh_var *v = sh_var_get(sh, nm);
+            sh_var *v = sh_var_get_raw(sh, nm);
             if (!v) {
                 sh_builtin_error(sh, me, "%s: not found", nm);
                 st = 1;
@@ -903,7 +944,10 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
     return st;
 }
 
-static int b_local(sh_state *sh, int argc, char **argv) { return declare_cmd(sh, argc, argv, true); }
+static int b_local(sh_state *sh, int argc, char **argv)
+{
+    return declare_cmd(sh, argc, argv, true);
+}
 
 static int b_declare(sh_state *sh, int argc, char **argv)
 {
@@ -1165,7 +1209,10 @@ static int loop_ctl(sh_state *sh, int argc, char **argv, int kind)
     return 0;
 }
 
-static int b_break(sh_state *sh, int argc, char **argv) { return loop_ctl(sh, argc, argv, J_BREAK); }
+static int b_break(sh_state *sh, int argc, char **argv)
+{
+    return loop_ctl(sh, argc, argv, J_BREAK);
+}
 
 static int b_continue(sh_state *sh, int argc, char **argv)
 {
@@ -1314,8 +1361,10 @@ static int b_source(sh_state *sh, int argc, char **argv)
     char *srcname = vk_strdup(sh->p, file);
     if (srcname) sh->srcname = srcname;
     sh->source_depth++;
+    sh_frame_push(sh, "source", sh->srcname, saveline);
     sh_set_status(sh, 0);
     sh_run_string(sh, b.s ? b.s : "", b.len, 1);
+    sh_frame_pop(sh);
     sh->source_depth--;
     sh->srcname = savesrc;
     vk_free(sh->p, srcname);
@@ -1419,47 +1468,58 @@ static int b_read(sh_state *sh, int argc, char **argv)
     if (zero_timeout) return vk_fd_valid(sh->p, fd) ? 0 : 1;
     /* bash shows the prompt only when reading from a terminal */
     if (prompt && vk_isatty(sh->p, fd) > 0) sh_write_str(sh, 2, prompt);
-    /* read the line: one byte at a time, so nothing after the line is consumed */
+    /* read the line without consuming what follows it: from a regular file in blocks, giving
+     * back the rest with lseek; from anything else one byte at a time */
     sh_buf line, esc;
     sh_buf_init(&line, sh->p);
     sh_buf_init(&esc, sh->p);
     bool eof = false;
     int64_t got = 0;
+    struct vk_stat fst;
+    bool seekable = vk_fstat(sh->p, fd, &fst) == 0 && VK_S_ISREG(fst.mode) &&
+                    vk_lseek(sh->p, fd, 0, VK_SEEK_CUR) >= 0;
+    char rbuf[4096];
+    size_t rpos = 0, rlen = 0;
+    bool pending_bs = false; /* a backslash waits for the next byte */
     for (;;) {
         if (nchars >= 0 && got >= nchars) break;
-        char ch;
-        ssize_t n = vk_read(sh->p, fd, &ch, 1);
-        if (n == VOS_EINTR) {
-            sh->sig_pending |= vk_sig_take(sh->p);
-            if (vk_dying(sh->p)) {
-                sh->dying = true;
+        if (rpos == rlen) {
+            ssize_t n = vk_read(sh->p, fd, rbuf, seekable ? sizeof rbuf : 1);
+            if (n == VOS_EINTR) {
+                sh->sig_pending |= vk_sig_take(sh->p);
+                if (vk_dying(sh->p)) {
+                    sh->dying = true;
+                    eof = true;
+                    break;
+                }
+                continue;
+            }
+            if (n <= 0) {
                 eof = true;
                 break;
             }
-            continue;
+            rpos = 0;
+            rlen = (size_t)n;
         }
-        if (n <= 0) {
-            eof = true;
-            break;
+        char ch = rbuf[rpos++];
+        if (pending_bs) {
+            pending_bs = false;
+            if (ch == '\n' && delim == '\n') continue;
+            sh_buf_addc(&line, ch);
+            sh_buf_addc(&esc, 1);
+            got++;
+            continue;
         }
         if (!exact && (unsigned char)ch == (unsigned)delim) break;
         if (!raw && ch == '\\' && !exact) {
-            char nx;
-            ssize_t m = vk_read(sh->p, fd, &nx, 1);
-            if (m <= 0) {
-                eof = true;
-                break;
-            }
-            if (nx == '\n' && delim == '\n') continue;
-            sh_buf_addc(&line, nx);
-            sh_buf_addc(&esc, 1);
-            got++;
+            pending_bs = true;
             continue;
         }
         sh_buf_addc(&line, ch);
         sh_buf_addc(&esc, 0);
         got++;
     }
+    if (seekable && rpos < rlen) vk_lseek(sh->p, fd, -(int64_t)(rlen - rpos), VK_SEEK_CUR);
     if (line.oom || esc.oom) {
         sh_buf_free(&line);
         sh_buf_free(&esc);
@@ -2390,7 +2450,7 @@ static int b_let(sh_state *sh, int argc, char **argv)
 }
 
 static const char *const shopt_names[] = {
-#define SH_SHOPT_NAME_(n, s) s,
+#define SH_SHOPT_NAME_(n, s, d) s,
     SH_SHOPTS(SH_SHOPT_NAME_)
 #undef SH_SHOPT_NAME_
 };
@@ -2414,18 +2474,23 @@ static int b_shopt(sh_state *sh, int argc, char **argv)
             }
         }
     }
-    (void)oflag;
+    /* -o: the set -o options instead */
+    int count = oflag ? O_COUNT : SO_COUNT;
+    const char *const *names = oflag ? opt_names : shopt_names;
+    bool *vals = oflag ? sh->opt : sh->shopt;
     sh_buf b;
     sh_buf_init(&b, sh->p);
     int st = 0;
     if (i >= argc) {
-        for (int k = 0; k < SO_COUNT; k++) {
-            if (mode == 's' && !sh->shopt[k]) continue;
-            if (mode == 'u' && sh->shopt[k]) continue;
-            if (print || mode)
-                sh_buf_printf(&b, "shopt %s %s\n", sh->shopt[k] ? "-s" : "-u", shopt_names[k]);
+        for (int k = 0; k < count; k++) {
+            if (mode == 's' && !vals[k]) continue;
+            if (mode == 'u' && vals[k]) continue;
+            if (oflag && (print || mode))
+                sh_buf_printf(&b, "set %co %s\n", vals[k] ? '-' : '+', names[k]);
+            else if (print || mode)
+                sh_buf_printf(&b, "shopt %s %s\n", vals[k] ? "-s" : "-u", names[k]);
             else
-                sh_buf_printf(&b, "%-15s\t%s\n", shopt_names[k], sh->shopt[k] ? "on" : "off");
+                sh_buf_printf(&b, "%-15s\t%s\n", names[k], vals[k] ? "on" : "off");
         }
         if (!quiet) out_buf(sh, &b);
         else sh_buf_free(&b);
@@ -2433,24 +2498,29 @@ static int b_shopt(sh_state *sh, int argc, char **argv)
     }
     for (; i < argc; i++) {
         int k = -1;
-        for (int o = 0; o < SO_COUNT; o++)
-            if (strcmp(shopt_names[o], argv[i]) == 0) k = o;
+        for (int o = 0; o < count; o++)
+            if (strcmp(names[o], argv[i]) == 0) k = o;
         if (k < 0) {
             out_buf(sh, &b);
             sh_buf_init(&b, sh->p);
-            sh_builtin_error(sh, "shopt", "%s: invalid shell option name", argv[i]);
+            if (oflag)
+                sh_builtin_error(sh, "shopt", "%s: invalid option name", argv[i]);
+            else
+                sh_builtin_error(sh, "shopt", "%s: invalid shell option name", argv[i]);
             st = 1;
             continue;
         }
-        if (mode == 's') sh->shopt[k] = true;
-        else if (mode == 'u') sh->shopt[k] = false;
+        if (mode == 's') vals[k] = true;
+        else if (mode == 'u') vals[k] = false;
         else {
-            if (!sh->shopt[k]) st = 1;
+            if (!vals[k]) st = 1;
             if (!quiet) {
-                if (print)
-                    sh_buf_printf(&b, "shopt %s %s\n", sh->shopt[k] ? "-s" : "-u", argv[i]);
+                if (print && oflag)
+                    sh_buf_printf(&b, "set %co %s\n", vals[k] ? '-' : '+', argv[i]);
+                else if (print)
+                    sh_buf_printf(&b, "shopt %s %s\n", vals[k] ? "-s" : "-u", argv[i]);
                 else
-                    sh_buf_printf(&b, "%-15s\t%s\n", argv[i], sh->shopt[k] ? "on" : "off");
+                    sh_buf_printf(&b, "%-15s\t%s\n", argv[i], vals[k] ? "on" : "off");
             }
         }
     }
@@ -2584,7 +2654,10 @@ static const char *cur_dir(sh_state *sh)
 }
 
 /* entry k of the stack with the current directory as entry 0 */
-static const char *dir_at(sh_state *sh, int k) { return k == 0 ? cur_dir(sh) : sh->dirstack[k - 1]; }
+static const char *dir_at(sh_state *sh, int k)
+{
+    return k == 0 ? cur_dir(sh) : sh->dirstack[k - 1];
+}
 
 static void print_dirs(sh_state *sh, bool longer, bool lines, bool verbose)
 {
@@ -2997,9 +3070,12 @@ static int b_help(sh_state *sh, int argc, char **argv)
     int st = 0;
     for (; i < argc; i++) {
         bool any = false;
+        /* a builtin's exact name shows just it; otherwise a prefix or a pattern */
+        bool exact = sh_builtin_find(argv[i]) != NULL;
         for (size_t k = 0; k < nb; k++) {
-            if (!sh_pmatch(argv[i], builtins[k].name) &&
-                strncmp(builtins[k].name, argv[i], strlen(argv[i])) != 0)
+            if (exact ? strcmp(builtins[k].name, argv[i]) != 0
+                      : (!sh_pmatch(argv[i], builtins[k].name) &&
+                         strncmp(builtins[k].name, argv[i], strlen(argv[i])) != 0))
                 continue;
             any = true;
             if (dflag)

@@ -101,7 +101,10 @@ static bool unary(sh_state *sh, char op, const char *a)
         return k >= 0 && sh->opt[k];
     }
     case 'v': return var_is_set(sh, a);
-    case 'R': return false; /* no namerefs yet */
+    case 'R': {
+        sh_var *v = sh_var_get_raw(sh, a);
+        return v && (v->flags & VF_NAMEREF);
+    }
     case 't': {
         int64_t fd;
         return sh_parse_int(a, &fd) && fd >= 0 && fd < 1024 && vk_isatty(p, (int)fd) > 0;
@@ -484,6 +487,7 @@ static int cond_node(sh_state *sh, sh_node *n, bool neg)
         int r = cond_node(sh, n->a, true);
         return r == 2 ? 2 : !r;
     }
+    if (!strcmp(op, "(")) return cond_node(sh, n->a, neg);
     return cond_prim(sh, n, neg);
 }
 

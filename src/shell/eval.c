@@ -1,7 +1,8 @@
-/* eval.c: the evaluator: one switch over node types; simple commands (assignments, the
- * lookup order function > builtin > PATH, temporary environments, xtrace), compound
- * commands, loops with break/continue, functions with their locals, set -e as bash applies
- * it. Child processes (pipelines, subshells, background, $(...)) are in jobs.c. */
+/* eval.c: the evaluator: one switch over node types; simple commands (assignments including
+ * arrays, the lookup order function > builtin > PATH, temporary environments, xtrace, exec
+ * in place of a fork where bash does it), compound commands, loops with break/continue,
+ * select, functions with their locals, set -e as bash applies it. Child processes
+ * (pipelines, subshells, background, $(...)) are in jobs.c, [[ ]] in cond.c. */
 #include <stdio.h>
 #include <string.h>
 
@@ -141,7 +142,7 @@ static void trace_source(sh_state *sh, const char *kw, const char *name, char **
 sh_func *sh_func_get(sh_state *sh, const char *name)
 {
     for (sh_func *f = sh->funcs; f; f = f->next)
-        if (strcmp(f->name, name) == 0) return f;
+        if (f->name[0] == name[0] && strcmp(f->name, name) == 0) return f;
     return NULL;
 }
 
@@ -172,7 +173,10 @@ int sh_func_define(sh_state *sh, const char *name, sh_node *body)
     f->pool.p = sh->p;
     f->name = vk_strdup(sh->p, name);
     f->body = sh_node_copy(&f->pool, body);
-    if (!f->name || !f->body) {
+    const char *file = sh->source_depth > 0 ? sh->srcname : (sh->cmode ? "" : sh->arg0);
+    if (!file) file = "";
+    f->file = sh_pool_strndup(&f->pool, file, strlen(file));
+    if (!f->name || !f->body || !f->file) {
         sh_pool_free(&f->pool);
         vk_free(sh->p, f->name);
         vk_free(sh->p, f);
@@ -233,6 +237,7 @@ int sh_call_function(sh_state *sh, sh_func *f, char **argv, int argc)
     sh->func_depth++;
     int save_call_line = sh->call_line;
     sh->call_line = sh->lineno;
+    sh_frame_push(sh, f->name, f->file ? f->file : "", sh->lineno);
     /* functions inherit the RETURN trap only with set -T, as in bash; one the function sets
      * runs when it returns, and stays */
     char *outer_ret = NULL;
@@ -260,6 +265,7 @@ int sh_call_function(sh_state *sh, sh_func *f, char **argv, int argc)
     sh_vars_pop_level(sh, sh->func_depth);
     sh->func_depth--;
     sh->call_line = save_call_line;
+    sh_frame_pop(sh);
     sh_func_unref(sh, f);
     for (int i = 0; i < sh->npos; i++) vk_free(sh->p, sh->pos[i]);
     vk_free(sh->p, sh->pos);
@@ -482,6 +488,25 @@ static int elem_set_idx(sh_state *sh, sh_var *v, int64_t idx, const char *val, b
     return rc;
 }
 
+/* m[key]=val / m[key]+=val on an associative array (key already expanded) */
+static int sh_assign_elem_key(sh_state *sh, sh_var *v, const char *key, const char *val,
+                              bool append)
+{
+    char *joined = NULL;
+    if (append) {
+        const char *old = sh_assoc_get(v, key);
+        size_t ol = old ? strlen(old) : 0;
+        joined = vk_malloc(sh->p, ol + strlen(val) + 1);
+        if (!joined) return -1;
+        memcpy(joined, old ? old : "", ol);
+        strcpy(joined + ol, val);
+        val = joined;
+    }
+    int rc = sh_assoc_set(sh, v, key, val);
+    vk_free(sh->p, joined);
+    return rc;
+}
+
 /* set one element (a[i]=v, m[k]=v); sub is the subscript's source text */
 int sh_assign_elem(sh_state *sh, const char *name, const char *sub, const char *val,
                    bool append)
@@ -558,6 +583,14 @@ static bool list_elem_key(const char *w, size_t *close, size_t *eq)
     return false;
 }
 
+/* the expanded elements of a compound assignment, before any is stored: the list may use
+ * the variable it replaces (a=("${a[@]}" x)) */
+typedef struct list_elem {
+    char *key;     /* [key]=: the expanded subscript; NULL for a plain word */
+    char *val;
+    bool append;   /* [key]+= */
+} list_elem;
+
 int sh_assign_list(sh_state *sh, const char *name, const char *list, bool append, int kind)
 {
     /* the list is split into words by the parser (as the arguments of a dummy command) */
@@ -583,66 +616,93 @@ int sh_assign_list(sh_state *sh, const char *name, const char *list, bool append
         sh_pool_free(&pool);
         return -1;
     }
-    bool assoc = kind == VF_ASSOC || (kind == 0 && v && (v->flags & VF_ASSOC));
-    int64_t next = 0;
-    if (append && v && (v->flags & VF_ARRAY) && v->narr)
-        next = v->arr[v->narr - 1].idx + 1;
-    else if (append && v && !(v->flags & (VF_ARRAY | VF_ASSOC)) && v->val)
-        next = 1;
-    if (!append || !v || (assoc != ((v->flags & VF_ASSOC) != 0))) {
-        int keep = v ? v->flags & (VF_EXPORT | VF_INTEGER) : 0;
-        v = assoc ? sh_assoc_new(sh, name) : sh_array_new(sh, name);
-        if (v) v->flags |= keep;
-        next = 0;
-    }
-    int rc = v ? 0 : -1;
-    char *pending_key = NULL; /* assoc lists may also be "key value key value" */
+    list_elem *el = NULL;
+    size_t nel = 0, cap = 0;
+    int rc = 0;
     for (int i = 1; rc == 0 && i < node->nwords; i++) {
         const char *w = node->words[i];
         size_t close, eq;
-        if (list_elem_key(w, &close, &eq)) {
+        char **f = NULL;
+        int nf = 0;
+        char *key = NULL, *val = NULL;
+        bool keyed = list_elem_key(w, &close, &eq);
+        if (keyed) {
             char *sub = vk_strndup(sh->p, w + 1, close - 1);
-            char *val = sub ? sh_expand_str(sh, w + eq + 1) : NULL;
-            if (!sub || !val) {
-                rc = -1;
-            } else if (!assoc) {
-                char *subx = sh_expand_word(sh, sub);
-                int64_t idx = 0;
-                if (!subx || sh_arith(sh, subx, &idx) != 0) rc = -1;
-                vk_free(sh->p, subx);
-                if (rc == 0 && idx < 0) idx += next;
-                if (rc == 0) rc = elem_set_idx(sh, v, idx, val, eq > close + 1);
-                next = idx + 1;
-            } else {
-                rc = sh_assign_elem(sh, name, sub, val, eq > close + 1);
-            }
+            key = sub ? sh_expand_word(sh, sub) : NULL;
+            val = key ? sh_expand_str(sh, w + eq + 1) : NULL;
             vk_free(sh->p, sub);
-            vk_free(sh->p, val);
-            continue;
-        }
-        char **f;
-        int nf;
-        if (sh_expand_words(sh, &node->words[i], 1, &f, &nf) != 0) {
+            if (!key || !val) rc = -1;
+            nf = 1;
+        } else if (sh_expand_words(sh, &node->words[i], 1, &f, &nf) != 0) {
             rc = -1;
-            break;
         }
-        for (int k = 0; rc == 0 && k < nf; k++) {
-            if (!assoc) {
-                rc = sh_array_set(sh, v, next++, f[k]);
-            } else if (!pending_key) {
-                pending_key = vk_strdup(sh->p, f[k]);
-                if (!pending_key) rc = -1;
-            } else {
-                rc = sh_assoc_set(sh, v, pending_key, f[k]);
-                vk_free(sh->p, pending_key);
-                pending_key = NULL;
+        if (rc == 0 && nel + (size_t)nf > cap) {
+            size_t nc = (nel + (size_t)nf) * 2 + 8;
+            list_elem *ne = vk_realloc(sh->p, el, nc * sizeof *ne);
+            if (!ne) rc = -1;
+            else {
+                el = ne;
+                cap = nc;
             }
         }
-        sh_fields_free(sh, f);
+        if (rc == 0 && keyed) {
+            el[nel++] = (list_elem){key, val, eq > close + 1};
+            key = val = NULL;
+        } else if (rc == 0) {
+            for (int k = 0; k < nf; k++) el[nel++] = (list_elem){NULL, f[k], false};
+            vk_free(sh->p, f);
+            f = NULL;
+        }
+        vk_free(sh->p, key);
+        vk_free(sh->p, val);
+        if (f) sh_fields_free(sh, f);
+    }
+    sh_pool_free(&pool);
+    bool assoc = kind == VF_ASSOC || (kind == 0 && v && (v->flags & VF_ASSOC));
+    int64_t next = 0;
+    if (rc == 0) {
+        v = sh_var_get(sh, name);
+        if (append && v && (v->flags & VF_ARRAY) && v->narr)
+            next = v->arr[v->narr - 1].idx + 1;
+        else if (append && v && !(v->flags & (VF_ARRAY | VF_ASSOC)) && v->val)
+            next = 1;
+        if (!append || !v || (assoc != ((v->flags & VF_ASSOC) != 0))) {
+            int keep = v ? v->flags & (VF_EXPORT | VF_INTEGER | VF_LOWER | VF_UPPER) : 0;
+            v = assoc ? sh_assoc_new(sh, name) : sh_array_new(sh, name);
+            if (v) v->flags |= keep;
+            next = 0;
+        }
+        if (!v) rc = -1;
+    }
+    const char *pending_key = NULL; /* assoc lists may also be "key value key value" */
+    for (size_t i = 0; rc == 0 && i < nel; i++) {
+        list_elem *e = &el[i];
+        if (e->key && !assoc) {
+            int64_t idx = 0;
+            if (sh_arith(sh, e->key, &idx) != 0) {
+                rc = -1;
+                break;
+            }
+            if (idx < 0) idx += next;
+            rc = elem_set_idx(sh, v, idx, e->val, e->append);
+            next = idx + 1;
+        } else if (e->key) {
+            rc = sh_assign_elem_key(sh, v, e->key, e->val, e->append);
+        } else if (!assoc) {
+            rc = elem_set_idx(sh, v, next++, e->val, false);
+        } else if (!pending_key) {
+            pending_key = e->val;
+        } else {
+            rc = sh_assoc_set(sh, v, pending_key, e->val);
+            pending_key = NULL;
+        }
     }
     if (pending_key && rc == 0) rc = sh_assoc_set(sh, v, pending_key, "");
-    vk_free(sh->p, pending_key);
-    sh_pool_free(&pool);
+    for (size_t i = 0; i < nel; i++) {
+        vk_free(sh->p, el[i].key);
+        vk_free(sh->p, el[i].val);
+    }
+    vk_free(sh->p, el);
     return rc;
 }
 
@@ -783,7 +843,8 @@ static int expand_decl_words(sh_state *sh, char **words, int nwords, char ***fie
             const char *val = eq + 1;
             size_t vl = strlen(val);
             char *a;
-            if (val[0] == '(' && vl >= 2 && val[vl - 1] == ')' && !memchr(w, '[', (size_t)(eq - w))) {
+            bool list = val[0] == '(' && vl >= 2 && val[vl - 1] == ')';
+            if (list && !memchr(w, '[', (size_t)(eq - w))) {
                 size_t l = strlen(w);
                 a = vk_malloc(sh->p, l + 2);
                 if (a) {
@@ -1059,6 +1120,8 @@ static int eval_for_arith(sh_state *sh, sh_node *n)
     return sh->status;
 }
 
+static int eval_select(sh_state *sh, sh_node *n, char **items, int nitems);
+
 static int eval_for(sh_state *sh, sh_node *n)
 {
     sh->lineno = n->line;
@@ -1086,6 +1149,11 @@ static int eval_for(sh_state *sh, sh_node *n)
             nitems++;
         }
     }
+    if (n->flags & NF_SELECT) {
+        int st = eval_select(sh, n, items, nitems);
+        sh_fields_free(sh, items);
+        return st;
+    }
     int status = 0;
     sh->loop_depth++;
     for (int i = 0; i < nitems; i++) {
@@ -1102,6 +1170,124 @@ static int eval_for(sh_state *sh, sh_node *n)
     }
     sh->loop_depth--;
     sh_fields_free(sh, items);
+    if (sh->jump == J_NONE) sh_set_status(sh, status);
+    return sh->status;
+}
+
+/* select's menu on stderr, in bash's layout: numbered items in columns that fit $COLUMNS,
+ * filled top to bottom, then left to right */
+static void select_menu(sh_state *sh, char **items, int n)
+{
+    int maxlen = 0;
+    for (int i = 0; i < n; i++) {
+        int l = (int)strlen(items[i]);
+        if (l > maxlen) maxlen = l;
+    }
+    int ilen = 1;
+    for (int k = n; k >= 10; k /= 10) ilen++;
+    int width = maxlen + ilen + 4;
+    int64_t ncols = 80;
+    const char *cv = sh_var_value(sh, "COLUMNS");
+    if (cv && (!sh_parse_int(cv, &ncols) || ncols <= 0)) ncols = 80;
+    int cols = width ? (int)(ncols / width) : 1;
+    if (cols == 0) cols = 1;
+    int rows = n / cols + (n % cols != 0);
+    cols = n / rows + (n % rows != 0);
+    if (rows == 1) {
+        rows = cols;
+        cols = 1;
+    }
+    int first_len = 1;
+    for (int k = rows; k >= 10; k /= 10) first_len++;
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    for (int row = 0; row < rows; row++) {
+        int pos = 0;
+        for (int ind = row, col = 0; ind < n; ind += rows, col++) {
+            if (col > 0) {
+                /* tabs (and blanks) to the column's start */
+                int to = col * width;
+                while (pos < to) {
+                    if (to / 8 > pos / 8) {
+                        sh_buf_addc(&b, '\t');
+                        pos += 8 - pos % 8;
+                    } else {
+                        sh_buf_addc(&b, ' ');
+                        pos++;
+                    }
+                }
+            }
+            int before = (int)b.len;
+            sh_buf_printf(&b, "%*d) %s", col == 0 ? first_len : ilen, ind + 1, items[ind]);
+            pos += (int)b.len - before;
+        }
+        sh_buf_addc(&b, '\n');
+    }
+    if (!b.oom) vk_write(sh->p, 2, b.s, b.len);
+    sh_buf_free(&b);
+}
+
+/* one line of stdin for select (without its newline); NULL at the end of input */
+static char *select_read(sh_state *sh)
+{
+    sh_buf line;
+    sh_buf_init(&line, sh->p);
+    for (;;) {
+        char ch;
+        ssize_t r = vk_read(sh->p, 0, &ch, 1);
+        if (r == VOS_EINTR) {
+            if (!sh_step(sh)) break;
+            continue;
+        }
+        if (r <= 0) {
+            if (!line.len) {
+                sh_buf_free(&line);
+                return NULL;
+            }
+            break;
+        }
+        if (ch == '\n') break;
+        sh_buf_addc(&line, ch);
+    }
+    if (!line.s && !line.oom) sh_buf_add(&line, "", 0);
+    return sh_buf_take(&line);
+}
+
+static int eval_select(sh_state *sh, sh_node *n, char **items, int nitems)
+{
+    int status = 0;
+    bool menu = true;
+    sh->loop_depth++;
+    for (;;) {
+        if (!sh_step(sh)) break;
+        if (menu) select_menu(sh, items, nitems);
+        menu = false;
+        const char *ps3 = sh_var_value(sh, "PS3");
+        sh_write_str(sh, 2, ps3 ? ps3 : "#? ");
+        char *reply = select_read(sh);
+        if (!reply) {
+            sh_write_str(sh, 1, "\n"); /* bash ends the prompt line on stdout */
+            status = 1;
+            break;
+        }
+        if (!*reply) {
+            vk_free(sh->p, reply);
+            menu = true;
+            continue;
+        }
+        int64_t k = 0;
+        const char *pick = sh_parse_int(reply, &k) && k >= 1 && k <= nitems ? items[k - 1] : "";
+        int rc = sh_var_set(sh, "REPLY", reply, 0);
+        vk_free(sh->p, reply);
+        if (rc != 0 || sh_var_set(sh, n->name, pick, 0) != 0) {
+            status = 1;
+            break;
+        }
+        status = sh_eval(sh, n->a);
+        bool cont;
+        if (loop_jump(sh, &cont)) break;
+    }
+    sh->loop_depth--;
     if (sh->jump == J_NONE) sh_set_status(sh, status);
     return sh->status;
 }
@@ -1128,7 +1314,7 @@ static int eval_case(sh_state *sh, sh_node *n)
                 fatal_exit(sh);
                 return sh->status;
             }
-            match = sh_pmatch(pat, word);
+            match = sh_pmatch_ext(pat, word, sh->shopt[SO_EXTGLOB]);
             vk_free(sh->p, pat);
         }
         if (!match) continue;

@@ -1,9 +1,8 @@
-/* expand.c: word expansion in POSIX order: tilde, parameter, command substitution and
- * arithmetic (one left-to-right pass over the word's source text), then field splitting on
- * IFS, pathname expansion and quote removal. Every character carries flags saying whether
- * it was quoted and whether it came from an unquoted expansion, which is what splitting and
- * globbing need. Brace expansion and process substitution are left for the bash-parity
- * issue. */
+/* expand.c: word expansion in bash's order: brace expansion on the source text, then tilde,
+ * parameter, command and process substitution and arithmetic (one left-to-right pass), then
+ * field splitting on IFS, pathname expansion and quote removal. Every character carries
+ * flags saying whether it was quoted and whether it came from an unquoted expansion, which
+ * is what splitting and globbing need. */
 #include <stdio.h>
 #include <string.h>
 
@@ -490,19 +489,20 @@ static char *expand_sub_pattern(sh_state *sh, const char *s, size_t n, bool *err
 }
 
 /* ${x#p} and friends on one string; result in b */
-static void remove_pattern(sh_buf *b, const char *v, const char *pat, bool suffix, bool longest)
+static void remove_pattern(sh_buf *b, const char *v, const char *pat, bool suffix, bool longest,
+                           bool ext)
 {
     size_t n = strlen(v);
     if (!suffix) {
         if (longest) {
             for (size_t k = n + 1; k-- > 0;)
-                if (sh_pmatch_len(pat, v, k)) {
+                if (sh_pmatch_len_ext(pat, v, k, ext)) {
                     sh_buf_adds(b, v + k);
                     return;
                 }
         } else {
             for (size_t k = 0; k <= n; k++)
-                if (sh_pmatch_len(pat, v, k)) {
+                if (sh_pmatch_len_ext(pat, v, k, ext)) {
                     sh_buf_adds(b, v + k);
                     return;
                 }
@@ -510,13 +510,13 @@ static void remove_pattern(sh_buf *b, const char *v, const char *pat, bool suffi
     } else {
         if (longest) {
             for (size_t k = 0; k <= n; k++)
-                if (sh_pmatch(pat, v + k)) {
+                if (sh_pmatch_ext(pat, v + k, ext)) {
                     sh_buf_add(b, v, k);
                     return;
                 }
         } else {
             for (size_t k = n + 1; k-- > 0;)
-                if (sh_pmatch(pat, v + k)) {
+                if (sh_pmatch_ext(pat, v + k, ext)) {
                     sh_buf_add(b, v, k);
                     return;
                 }
@@ -526,16 +526,20 @@ static void remove_pattern(sh_buf *b, const char *v, const char *pat, bool suffi
 }
 
 /* ${x/pat/rep}: mode 0 first, 1 all, 2 anchored start, 3 anchored end */
-static void replace_pattern(sh_buf *b, const char *v, const char *pat, const char *rep, int mode)
+static void replace_pattern(sh_buf *b, const char *v, const char *pat, const char *rep, int mode,
+                            bool ext)
 {
     size_t n = strlen(v);
     if (!*pat) {
+        /* an empty anchored pattern matches at the start or the end */
+        if (mode == 2) sh_buf_adds(b, rep);
         sh_buf_adds(b, v);
+        if (mode == 3) sh_buf_adds(b, rep);
         return;
     }
     if (mode == 2) {
         for (size_t k = n + 1; k-- > 0;)
-            if (sh_pmatch_len(pat, v, k)) {
+            if (sh_pmatch_len_ext(pat, v, k, ext)) {
                 sh_buf_adds(b, rep);
                 sh_buf_adds(b, v + k);
                 return;
@@ -545,7 +549,7 @@ static void replace_pattern(sh_buf *b, const char *v, const char *pat, const cha
     }
     if (mode == 3) {
         for (size_t k = 0; k <= n; k++)
-            if (sh_pmatch(pat, v + k)) {
+            if (sh_pmatch_ext(pat, v + k, ext)) {
                 sh_buf_add(b, v, k);
                 sh_buf_adds(b, rep);
                 return;
@@ -558,7 +562,7 @@ static void replace_pattern(sh_buf *b, const char *v, const char *pat, const cha
         size_t best = 0;
         bool found = false;
         for (size_t k = n - i + 1; k-- > 0;)
-            if (sh_pmatch_len(pat, v + i, k)) {
+            if (sh_pmatch_len_ext(pat, v + i, k, ext)) {
                 best = k;
                 found = true;
                 break;
@@ -582,7 +586,8 @@ static void replace_pattern(sh_buf *b, const char *v, const char *pat, const cha
     }
 }
 
-static void case_modify(sh_buf *b, const char *v, const char *pat, bool upper, bool all)
+/* ${x^} ${x^^} ${x,} ${x,,} ${x~} ${x~~}: mode 'u' upper, 'l' lower, 't' toggle */
+static void case_modify(sh_buf *b, const char *v, const char *pat, char mode, bool all)
 {
     for (size_t i = 0; v[i]; i++) {
         char c = v[i];
@@ -592,8 +597,9 @@ static void case_modify(sh_buf *b, const char *v, const char *pat, bool upper, b
             apply = sh_pmatch(pat, one);
         }
         if (apply) {
-            if (upper && c >= 'a' && c <= 'z') c = (char)(c - 32);
-            if (!upper && c >= 'A' && c <= 'Z') c = (char)(c + 32);
+            bool lo = c >= 'a' && c <= 'z', up = c >= 'A' && c <= 'Z';
+            if ((mode == 'u' || mode == 't') && lo) c = (char)(c - 32);
+            else if ((mode == 'l' || mode == 't') && up) c = (char)(c + 32);
         }
         sh_buf_addc(b, c);
     }
@@ -612,28 +618,63 @@ static bool utf8_locale(sh_state *sh)
     return false;
 }
 
-static bool transform(sh_state *sh, sh_buf *b, const char *v, char op)
+/* the attribute letters of ${x@a} */
+static void attr_letters(sh_buf *b, const sh_var *v)
+{
+    if (!v) return;
+    static const struct {
+        int flag;
+        char c;
+    } f[] = {{VF_ARRAY, 'a'},  {VF_ASSOC, 'A'},  {VF_INTEGER, 'i'}, {VF_NAMEREF, 'n'},
+             {VF_READONLY, 'r'}, {VF_TRACE, 't'}, {VF_EXPORT, 'x'}, {VF_UPPER, 'u'},
+             {VF_LOWER, 'l'}};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        if (v->flags & f[i].flag) sh_buf_addc(b, f[i].c);
+}
+
+/* ${x@Q}: always quoted; $'...' when the value has control characters */
+static void quote_always(sh_buf *b, const char *v)
+{
+    for (const unsigned char *c = (const unsigned char *)v; *c; c++)
+        if (*c < 32 || *c == 127) {
+            sh_quote_ansic(b, v);
+            return;
+        }
+    sh_buf_addc(b, '\'');
+    for (const char *c = v; *c; c++) {
+        if (*c == '\'')
+            sh_buf_adds(b, "'\\''");
+        else
+            sh_buf_addc(b, *c);
+    }
+    sh_buf_addc(b, '\'');
+}
+
+static bool transform(sh_state *sh, sh_buf *b, const char *v, char op, const char *name)
 {
     switch (op) {
-    case 'Q': sh_quote(b, v); {
-            /* bash's @Q always quotes */
-            if (b->len && b->s[0] != '\'' && b->s[0] != '$') {
-                sh_buf t;
-                sh_buf_init(&t, sh->p);
-                sh_buf_addc(&t, '\'');
-                sh_buf_adds(&t, b->s);
-                sh_buf_addc(&t, '\'');
-                sh_buf_free(b);
-                *b = t;
-            }
-        }
-        return true;
-    case 'U': case_modify(b, v, NULL, true, true); return true;
-    case 'u': case_modify(b, v, NULL, true, false); return true;
-    case 'L': case_modify(b, v, NULL, false, true); return true;
+    case 'Q': quote_always(b, v); return true;
+    case 'U': case_modify(b, v, NULL, 'u', true); return true;
+    case 'u': case_modify(b, v, NULL, 'u', false); return true;
+    case 'L': case_modify(b, v, NULL, 'l', true); return true;
     case 'E': ansic_decode(b, v, strlen(v), utf8_locale(sh)); return true;
     case 'P': sh_buf_adds(b, v); return true;
-    case 'A': case 'a': case 'K': case 'k': sh_buf_adds(b, op == 'a' ? "" : v); return true;
+    case 'a': attr_letters(b, name ? sh_var_get(sh, name) : NULL); return true;
+    case 'A': {
+        sh_var *var = name ? sh_var_get(sh, name) : NULL;
+        if (!name) return true;
+        sh_buf fl;
+        sh_buf_init(&fl, sh->p);
+        attr_letters(&fl, var);
+        if (fl.len) sh_buf_printf(b, "declare -%s ", fl.s);
+        sh_buf_free(&fl);
+        sh_buf_adds(b, name);
+        sh_buf_addc(b, '=');
+        quote_always(b, v);
+        return true;
+    }
+    case 'K':
+    case 'k': quote_always(b, v); return true;
     }
     return false;
 }
@@ -642,7 +683,10 @@ static bool transform(sh_state *sh, sh_buf *b, const char *v, char op)
 typedef struct strop {
     int kind;        /* 1 remove, 2 replace, 3 case, 4 substring, 5 transform */
     const char *pat, *rep;
-    bool suffix, longest, upper, all;
+    bool suffix, longest, all;
+    bool ext;        /* patterns: extglob is on */
+    char cmode;      /* case: 'u', 'l', 't' */
+    const char *name; /* transform: the variable, for @A / @a */
     int mode;
     char top;
     int64_t off, len;
@@ -654,9 +698,9 @@ static char *apply_op(sh_state *sh, const strop *op, const char *v)
     sh_buf b;
     sh_buf_init(&b, sh->p);
     switch (op->kind) {
-    case 1: remove_pattern(&b, v, op->pat, op->suffix, op->longest); break;
-    case 2: replace_pattern(&b, v, op->pat, op->rep, op->mode); break;
-    case 3: case_modify(&b, v, op->pat, op->upper, op->all); break;
+    case 1: remove_pattern(&b, v, op->pat, op->suffix, op->longest, op->ext); break;
+    case 2: replace_pattern(&b, v, op->pat, op->rep, op->mode, op->ext); break;
+    case 3: case_modify(&b, v, op->pat, op->cmode, op->all); break;
     case 4: {
         int64_t n = (int64_t)strlen(v);
         int64_t off = op->off;
@@ -669,7 +713,7 @@ static char *apply_op(sh_state *sh, const strop *op, const char *v)
         if (len > 0) sh_buf_add(&b, v + off, (size_t)len);
         break;
     }
-    case 5: transform(sh, &b, v, op->top); break;
+    case 5: transform(sh, &b, v, op->top, op->name); break;
     }
     if (!b.s && !b.oom) sh_buf_add(&b, "", 0);
     return sh_buf_take(&b);
@@ -972,6 +1016,8 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
     /* string operations */
     strop so;
     memset(&so, 0, sizeof so);
+    so.ext = sh->shopt[SO_EXTGLOB];
+    char so_name[256];
     char *pat = NULL, *rep = NULL;
     bool err = false;
     if (op[0] == '#' || op[0] == '%') {
@@ -1015,9 +1061,9 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         if (!err && !rep) err = true;
         so.pat = pat;
         so.rep = rep;
-    } else if (op[0] == '^' || op[0] == ',') {
+    } else if (op[0] == '^' || op[0] == ',' || op[0] == '~') {
         so.kind = 3;
-        so.upper = op[0] == '^';
+        so.cmode = op[0] == '^' ? 'u' : (op[0] == ',' ? 'l' : 't');
         so.all = oplen >= 2 && op[1] == op[0];
         size_t skip = so.all ? 2 : 1;
         if (oplen > skip) {
@@ -1050,6 +1096,11 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
     } else if (op[0] == '@' && oplen == 2 && strchr("QUuLEPAaKk", op[1])) {
         so.kind = 5;
         so.top = op[1];
+        if (!indirect && sh_is_name(name, nlen) && nlen < sizeof so_name) {
+            memcpy(so_name, name, nlen);
+            so_name[nlen] = 0;
+            so.name = so_name;
+        }
     } else {
         sh_error(sh, "${%.*s}: bad substitution", (int)m, t);
         err = true;
@@ -1487,7 +1538,11 @@ static void emit_field(sh_state *sh, xbuf *x, size_t b, size_t e, fvec *out)
     bool glob = false;
     if (!sh->opt[O_NOGLOB]) {
         for (size_t i = b; i < e; i++)
-            if (!(x->f[i] & (XQ | XMARK | XBRK)) && strchr("*?[", x->c[i])) glob = true;
+            if (!(x->f[i] & (XQ | XMARK | XBRK)) &&
+                (strchr("*?[", x->c[i]) ||
+                 (sh->shopt[SO_EXTGLOB] && strchr("@!+", x->c[i]) && i + 1 < e &&
+                  x->c[i + 1] == '(')))
+                glob = true;
     }
     sh_buf lit;
     sh_buf_init(&lit, sh->p);
@@ -1499,7 +1554,7 @@ static void emit_field(sh_state *sh, xbuf *x, size_t b, size_t e, fvec *out)
         for (size_t i = b; i < e; i++) {
             if (x->f[i] & (XMARK | XBRK)) continue;
             char c = x->c[i];
-            if ((x->f[i] & XQ) && strchr("*?[]\\", c)) sh_buf_addc(&pat, '\\');
+            if ((x->f[i] & XQ) && strchr("*?[]\\()|@!+", c)) sh_buf_addc(&pat, '\\');
             sh_buf_addc(&pat, c);
         }
         char **m = NULL;
@@ -1736,6 +1791,20 @@ static char *join3(vk_proc *p, const char *a, size_t al, const char *b, size_t b
     return r;
 }
 
+static void brace_expand(sh_state *sh, const char *w, wlist *out, int depth);
+
+/* one alternative (an arena string, taken): its own braces are expanded in turn, up to a
+ * nesting depth past which it is kept as it is */
+static void brace_more(sh_state *sh, char *nw, wlist *out, int depth)
+{
+    if (!nw || depth >= 64) {
+        wl_add(out, nw);
+        return;
+    }
+    brace_expand(sh, nw, out, depth + 1);
+    vk_free(sh->p, nw);
+}
+
 /* expand the braces of w (source text) into words appended to out */
 static void brace_expand(sh_state *sh, const char *w, wlist *out, int depth)
 {
@@ -1766,11 +1835,9 @@ static void brace_expand(sh_state *sh, const char *w, wlist *out, int depth)
         }
         if (items) {
             for (size_t k = 0; k < cnt && !out->oom; k++) {
-                char *nw = join3(sh->p, w, i, items[k] ? items[k] : "", items[k] ? strlen(items[k]) : 0,
-                                 w + j + 1);
-                if (nw && depth < 64) brace_expand(sh, nw, out, depth + 1);
-                else wl_add(out, nw ? nw : NULL);
-                if (nw && depth < 64) vk_free(sh->p, nw);
+                const char *it = items[k] ? items[k] : "";
+                char *nw = join3(sh->p, w, i, it, strlen(it), w + j + 1);
+                brace_more(sh, nw, out, depth);
                 if (out->bytes > maxb) break;
             }
             for (size_t k = 0; k < cnt; k++) vk_free(sh->p, items[k]);
@@ -1792,9 +1859,7 @@ static void brace_expand(sh_state *sh, const char *w, wlist *out, int depth)
                     if (!(ch == ',' && d == 0)) continue;
                 }
                 char *nw = join3(sh->p, w, i, body + start, k - start, w + j + 1);
-                if (nw && depth < 64) brace_expand(sh, nw, out, depth + 1);
-                else wl_add(out, nw);
-                if (nw && depth < 64) vk_free(sh->p, nw);
+                brace_more(sh, nw, out, depth);
                 start = k + 1;
                 if (out->bytes > maxb) break;
             }

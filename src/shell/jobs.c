@@ -1,8 +1,9 @@
 /* jobs.c: everything that runs shell code in a child process: pipeline stages (each on its
- * own thread, connected by kernel pipes), ( subshells ), background commands with their job
- * table and wait, and command substitution (read while the child runs, so big outputs
- * cannot deadlock). A child gets a deep copy of the shell state and of the tree it runs,
- * made in its own arena before it starts. No job control (fg/bg/jobs -l) yet. */
+ * own thread, connected by kernel pipes; the last one in the shell with lastpipe), time,
+ * ( subshells ), background commands with their job table (%N specs) and wait, command
+ * substitution (read while the child runs, so big outputs cannot deadlock) and process
+ * substitution. A child gets a deep copy of the shell state and of the tree it runs, made in
+ * its own arena before it starts. A script has no job control: fg and bg refuse. */
 #include <stdio.h>
 #include <string.h>
 
@@ -124,7 +125,78 @@ static int wait_child(sh_state *sh, int pid)
     }
 }
 
+/* one TIMEFORMAT number: seconds with prec decimals (0-3), as minutes and seconds when longer */
+static void time_num(sh_buf *b, int64_t ns, int prec, bool longer)
+{
+    if (prec > 3) prec = 3;
+    int64_t ms = ns / 1000000;
+    int64_t sec = ms / 1000, frac = ms % 1000;
+    if (longer) {
+        sh_buf_printf(b, "%lldm", (long long)(sec / 60));
+        sec %= 60;
+    }
+    sh_buf_printf(b, "%lld", (long long)sec);
+    if (prec > 0) {
+        static const int div[] = {1, 100, 10, 1};
+        sh_buf_printf(b, ".%0*lld", prec, (long long)(frac / div[prec]));
+    }
+    if (longer) sh_buf_addc(b, 's');
+}
+
+/* time: the report on stderr after the pipeline, in TIMEFORMAT's shape (bash's default, or
+ * POSIX's with -p). There is no CPU accounting per process in a VM: user and sys are 0. */
+static void time_report(sh_state *sh, int64_t real_ns, bool posix)
+{
+    const char *fmt = posix ? "real %2R\nuser %2U\nsys %2S"
+                            : sh_var_value(sh, "TIMEFORMAT");
+    if (!fmt) fmt = "\nreal\t%3lR\nuser\t%3lU\nsys\t%3lS";
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    for (const char *f = fmt; *f; f++) {
+        if (*f != '%') {
+            sh_buf_addc(&b, *f);
+            continue;
+        }
+        f++;
+        if (*f == '%') {
+            sh_buf_addc(&b, '%');
+            continue;
+        }
+        int prec = 3;
+        bool longer = false;
+        if (*f >= '0' && *f <= '9') prec = *f++ - '0';
+        if (*f == 'l') {
+            longer = true;
+            f++;
+        }
+        if (*f == 'R' || *f == 'U' || *f == 'S') {
+            time_num(&b, *f == 'R' ? real_ns : 0, prec, longer);
+        } else if (*f == 'P') {
+            sh_buf_adds(&b, "0.00");
+        } else {
+            sh_buf_addc(&b, '%');
+            if (!*f) break;
+            sh_buf_addc(&b, *f);
+        }
+    }
+    sh_buf_addc(&b, '\n');
+    if (!b.oom) vk_write(sh->p, 2, b.s, b.len);
+    sh_buf_free(&b);
+}
+
+static int eval_pipe_untimed(sh_state *sh, sh_node *n);
+
 int sh_eval_pipe(sh_state *sh, sh_node *n)
+{
+    if (!(n->flags & NF_TIMED)) return eval_pipe_untimed(sh, n);
+    int64_t t0 = vk_monotonic_ns(sh->p);
+    int st = n->a ? eval_pipe_untimed(sh, n) : 0;
+    if (!n->a) sh_set_status(sh, 0);
+    time_report(sh, vk_monotonic_ns(sh->p) - t0, n->flags & NF_TIME_POSIX);
+    return st;
+}
+
+static int eval_pipe_untimed(sh_state *sh, sh_node *n)
 {
     sh->lineno = n->line;
     bool bang = n->flags & NF_BANG;
@@ -148,9 +220,35 @@ int sh_eval_pipe(sh_state *sh, sh_node *n)
     int started = 0;
     int prev = -1;
     bool failed = false;
+    /* shopt -s lastpipe: the last stage runs in this shell (a script has no job control) */
+    bool lastpipe = sh->shopt[SO_LASTPIPE];
+    int last_status = -1;
     for (sh_node *c = n->a; c; c = c->next) {
         bool last = !c->next;
         int fds[2] = {-1, -1};
+        if (last && lastpipe && prev >= 0) {
+            sh_redir_undo u = {0};
+            sh_redir_save *save = vk_malloc(sh->p, sizeof *save);
+            int saved = vk_dupfd(sh->p, 0, 10, true);
+            if (!save || saved < 0) {
+                vk_free(sh->p, save);
+                if (saved >= 0) vk_close(sh->p, saved);
+                failed = true;
+                break;
+            }
+            save->fd = 0;
+            save->saved = saved;
+            u.s = save;
+            u.n = u.cap = 1;
+            vk_dup2(sh->p, prev, 0);
+            vk_close(sh->p, prev);
+            prev = -1;
+            if (bang) sh->cond++;
+            last_status = sh_eval(sh, c);
+            if (bang) sh->cond--;
+            sh_redir_restore(sh, &u);
+            break;
+        }
         if (!last) {
             int rc = vk_pipe(sh->p, fds);
             if (rc < 0) {
@@ -211,6 +309,14 @@ int sh_eval_pipe(sh_state *sh, sh_node *n)
             anyfail = true;
             failst = sh->pipestatus[i];
         }
+    }
+    if (last_status >= 0) {
+        sh->pipestatus[started] = last_status;
+        if (last_status != 0) {
+            anyfail = true;
+            failst = last_status;
+        }
+        started++;
     }
     sh->npipestatus = started;
     sh->pstat_dirty = true;

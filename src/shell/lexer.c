@@ -1,7 +1,8 @@
 /* lexer.c: turns shell source into tokens: operators, redirections with their fd numbers,
- * and words kept as their source text (quotes and nested $(...) ${...} `...` included, found
- * by matching them properly; $(...) is checked by a recursive parse). Reads here-doc bodies
- * after the newline that follows them. It does not expand anything, nor know the grammar. */
+ * and words kept as their source text (quotes, nested $(...) ${...} `...`, <(...) and extended
+ * patterns included, found by matching them properly; $(...) is checked by a recursive
+ * parse), with the rules of the inside of [[ ]]. Reads here-doc bodies after the newline that
+ * follows them. It does not expand anything, nor know the grammar. */
 #include <stdio.h>
 #include <string.h>
 
@@ -418,6 +419,8 @@ static bool scan_array_list(sh_parser *ps, sh_buf *b)
     }
 }
 
+static bool scan_group(sh_parser *ps, sh_buf *b);
+
 static bool scan_word(sh_parser *ps, sh_buf *b)
 {
     for (;;) {
@@ -462,6 +465,12 @@ static bool scan_word(sh_parser *ps, sh_buf *b)
         }
         if (c == '`') {
             if (!scan_backquote(ps, b)) return false;
+            continue;
+        }
+        if (ps->sh->shopt[SO_EXTGLOB] && strchr("@!*+?", c) && peekc(ps, 1) == '(') {
+            /* an extended pattern (shopt -s extglob when the line was read) */
+            sh_buf_addc(b, getc_(ps));
+            if (!scan_group(ps, b)) return false;
             continue;
         }
         sh_buf_addc(b, getc_(ps));
@@ -575,6 +584,7 @@ static int redir_tok(sh_parser *ps, int op, int fd)
 {
     ps->tok_op = op;
     ps->tok_fd = fd;
+    ps->tok_var = NULL;
     ps->tok_strip = false;
     return set_tok(ps, T_REDIR);
 }
@@ -699,6 +709,24 @@ int sh_lex_next(sh_parser *ps)
                 ps->tok_start = numstart;
             }
             return t;
+        }
+        /* {name}> : the shell picks the fd and stores it in name */
+        if (ps->src[ps->pos] == '{') {
+            size_t e = ps->pos + 1;
+            while (e < ps->len && sh_is_name_char((unsigned char)ps->src[e])) e++;
+            if (e < ps->len && ps->src[e] == '}' && e + 1 < ps->len &&
+                (ps->src[e + 1] == '<' || ps->src[e + 1] == '>') &&
+                sh_is_name(ps->src + ps->pos + 1, e - ps->pos - 1)) {
+                size_t vstart = ps->pos + 1, vlen = e - vstart, start = ps->pos;
+                ps->pos = e + 1;
+                int t = sh_lex_next(ps);
+                if (t == T_REDIR) {
+                    ps->tok_var = sh_pool_strndup(ps->pool, ps->src + vstart, vlen);
+                    if (!ps->tok_var) ps->err = PARSE_NOMEM;
+                    ps->tok_start = start;
+                }
+                return t;
+            }
         }
         sh_buf b;
         sh_buf_init(&b, ps->sh->p);

@@ -202,10 +202,22 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
     }
     c->dirstack = NULL;
     c->ndirs = 0;
-    /* the frames' strings belong to the parent: the child starts without a stack */
+    /* the call stack, with its strings in the child's arena (they live as long as it) */
     c->frames = NULL;
     c->nframes = c->cframes = 0;
     c->frames_dirty = true;
+    if (sh->nframes) {
+        c->frames = vk_calloc(child, (size_t)sh->nframes, sizeof *c->frames);
+        if (!c->frames) return NULL;
+        c->cframes = sh->nframes;
+        for (int i = 0; i < sh->nframes; i++) {
+            char *nm = vk_strdup(child, sh->frames[i].name);
+            char *src = vk_strdup(child, sh->frames[i].source);
+            if (!nm || !src) return NULL;
+            c->frames[i] = (sh_frame){nm, src, sh->frames[i].line};
+            c->nframes = i + 1;
+        }
+    }
     if (sh->ndirs) {
         c->dirstack = vk_calloc(child, (size_t)sh->ndirs, sizeof *c->dirstack);
         if (!c->dirstack) return NULL;

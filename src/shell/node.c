@@ -78,6 +78,7 @@ static sh_redir *copy_redirs(sh_pool *pool, const sh_redir *r)
         *c = *r;
         c->word = copy_str(pool, r->word);
         c->body = copy_str(pool, r->body);
+        c->varname = copy_str(pool, r->varname);
         c->next = NULL;
         *tail = c;
         tail = &c->next;

@@ -27,7 +27,7 @@
     X(CASEITEM, "words = patterns, a = body, flags: terminator, next = next item")              \
     X(FUNCDEF, "name() a (a is the compound command, with its redirections)")                   \
     X(ARITH, "(( words[0] ))")                                                                  \
-    X(COND, "[[ words ]]")
+    X(COND, "[[ a ]]; inside: name && || ! ( or an operator, words = operands")
 
 typedef enum {
 #define SH_NODE_ENUM_(n, doc) N_##n,
@@ -43,6 +43,10 @@ enum {
     NF_CASE_TEST = 8,  /* ;;& */
     NF_FUNC_KW = 16,   /* declared with the function keyword */
     NF_FOR_ARITH = 32, /* for (( init; cond; step )): words[0..2] */
+    NF_TIMED = 64,     /* time pipeline */
+    NF_TIME_POSIX = 128, /* time -p */
+    NF_COND_WORD = 256,  /* [[ word ]]: the implicit -n */
+    NF_SELECT = 512,     /* an N_FOR that is a select */
 };
 
 /* Redirection operators */
@@ -72,6 +76,7 @@ typedef struct sh_redir {
     char *body;        /* here-doc body (raw text) */
     bool quoted;       /* here-doc delimiter was quoted: no expansion of the body */
     bool strip_tabs;   /* <<- */
+    char *varname;     /* {name}> : the fd is chosen by the shell and stored in name */
     struct sh_redir *next;
 } sh_redir;
 

@@ -39,6 +39,7 @@ struct sh_parser {
     int tok;
     char *tok_text;   /* T_WORD / T_DLPAREN text in pool */
     int tok_op, tok_fd;
+    char *tok_var;    /* {name}> : name (in pool), else NULL */
     bool tok_strip;   /* <<- */
     int tok_line;
     size_t tok_start; /* offset of the token in src */

@@ -207,6 +207,7 @@ static sh_node *parse_compound_list(sh_parser *ps)
 static bool parse_redir(sh_parser *ps, sh_redir ***tail)
 {
     int op = ps->tok_op, fd = ps->tok_fd;
+    char *var = ps->tok_var;
     bool strip = ps->tok_strip;
     consume(ps);
     if (peek(ps) != T_WORD) {
@@ -221,6 +222,7 @@ static bool parse_redir(sh_parser *ps, sh_redir ***tail)
     memset(r, 0, sizeof *r);
     r->op = op;
     r->fd = fd;
+    r->varname = var;
     r->strip_tabs = strip;
     r->word = ps->tok_text;
     consume(ps);
@@ -575,7 +577,9 @@ static sh_node *cond_term(sh_parser *ps)
         if (cpeek(ps) != T_RPAREN)
             return cfail(ps, "unexpected token `%s', expected `)'", sh_tok_desc(ps));
         consume(ps);
-        return e;
+        sh_node *g = cond_node(ps, "(", 0); /* kept for declare -f */
+        if (g) g->a = e;
+        return g;
     }
     if (t == T_AND || t == T_OR)
         return cfail(ps, "unexpected token `%s' in conditional command", sh_tok_desc(ps));
@@ -604,7 +608,10 @@ static sh_node *cond_term(sh_parser *ps)
     int t2 = cpeek(ps);
     if (t2 == T_AND || t2 == T_OR || t2 == T_RPAREN || (t2 == T_WORD && cond_end(ps))) {
         sh_node *n = cond_node(ps, "-n", 1);
-        if (n) n->words[0] = w;
+        if (n) {
+            n->words[0] = w;
+            n->flags = NF_COND_WORD;
+        }
         return n;
     }
     const char *op = NULL;
@@ -764,8 +771,13 @@ static sh_node *parse_command_inner(sh_parser *ps)
             n = parse_loop(ps, N_WHILE);
         } else if (strcmp(w, "until") == 0) {
             n = parse_loop(ps, N_UNTIL);
-        } else if (strcmp(w, "for") == 0) {
+        } else if (strcmp(w, "for") == 0 || strcmp(w, "select") == 0) {
+            bool sel = w[0] == 's';
             n = parse_for(ps);
+            if (n && sel) {
+                if (n->flags & NF_FOR_ARITH) return fail(ps);
+                n->flags |= NF_SELECT;
+            }
         } else if (strcmp(w, "case") == 0) {
             n = parse_case(ps);
         } else if (strcmp(w, "[[") == 0) {
@@ -808,17 +820,33 @@ static sh_node *parse_pipeline(sh_parser *ps)
 {
     int line = ps->tok_line;
     bool bang = false;
+    int timed = 0;
+    if (peek_cmd(ps) == T_WORD && strcmp(ps->tok_text, "time") == 0) {
+        consume(ps);
+        timed = NF_TIMED;
+        if (peek_cmd(ps) == T_WORD && strcmp(ps->tok_text, "-p") == 0) {
+            consume(ps);
+            timed |= NF_TIME_POSIX;
+        }
+        int t = peek_cmd(ps);
+        if (t == T_NL || t == T_SEMI || t == T_EOF || t == T_AMP || t == T_AND || t == T_OR) {
+            /* time alone times nothing */
+            sh_node *pipe = new_node(ps, N_PIPE);
+            if (pipe) pipe->flags = timed;
+            return pipe;
+        }
+    }
     while (peek_cmd(ps) == T_WORD && strcmp(ps->tok_text, "!") == 0) {
         bang = !bang;
         consume(ps);
     }
     sh_node *first = parse_command(ps);
     if (!first) return NULL;
-    if (peek(ps) != T_PIPE && peek(ps) != T_PIPEAMP && !bang) return first;
+    if (peek(ps) != T_PIPE && peek(ps) != T_PIPEAMP && !bang && !timed) return first;
     sh_node *pipe = new_node(ps, N_PIPE);
     if (!pipe) return NULL;
     pipe->line = first->line ? first->line : line;
-    pipe->flags = bang ? NF_BANG : 0;
+    pipe->flags = (bang ? NF_BANG : 0) | timed;
     pipe->a = first;
     sh_node *last = first;
     while (peek(ps) == T_PIPE || peek(ps) == T_PIPEAMP) {

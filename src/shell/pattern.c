@@ -287,6 +287,7 @@ bool sh_has_glob(const char *pat)
             continue;
         }
         if (*p == '*' || *p == '?') return true;
+        if ((*p == '@' || *p == '!' || *p == '+') && p[1] == '(') return true;
         if (*p == '[') {
             const char *e;
             if (bracket(p, 0, &e) >= 0) return true;
@@ -350,6 +351,49 @@ static char *join(vk_proc *p, const char *dir, const char *name, size_t nlen)
     return r;
 }
 
+static void glob_rec(sh_state *sh, const char *dir, const char *comp, glist *out);
+
+/* ** with globstar: rest (the components after it) matched in dir and in every directory
+ * below it; ** at the end lists everything below dir. Links to directories are not followed,
+ * hidden names need dotglob, as in bash. */
+static void globstar(sh_state *sh, const char *dir, const char *rest, glist *out, int depth)
+{
+    vk_proc *p = sh->p;
+    if (rest) glob_rec(sh, dir, rest, out);
+    /* a trailing globstar after dir matches "dir/" itself too (zero directories) */
+    if (!rest && depth == 0 && *dir) gl_add(out, join(p, dir, "", 0));
+    if (depth > 64 || out->oom) return;
+    int fd = vk_open(p, *dir ? dir : ".", VK_O_RDONLY | VK_O_DIRECTORY, 0);
+    if (fd < 0) return;
+    glist names = {.p = p};
+    vk_dirent ent;
+    while (vk_readdir(p, fd, &ent) == 1) {
+        if (ent.name[0] == '.' && !sh->shopt[SO_DOTGLOB]) continue;
+        if (strcmp(ent.name, ".") == 0 || strcmp(ent.name, "..") == 0) continue;
+        gl_add(&names, vk_strdup(p, ent.name));
+    }
+    vk_close(p, fd);
+    for (int i = 0; i < names.n && !out->oom; i++) {
+        char *path = join(p, dir, names.v[i], strlen(names.v[i]));
+        if (!path) {
+            out->oom = true;
+            break;
+        }
+        struct vk_stat st;
+        bool isdir = vk_lstat(p, path, &st) == 0 && VK_S_ISDIR(st.mode);
+        if (!rest) {
+            /* everything below: names, and the directories' contents */
+            char *copy = vk_strdup(p, path);
+            gl_add(out, copy);
+        }
+        if (isdir) globstar(sh, path, rest, out, depth + 1);
+        vk_free(p, path);
+    }
+    for (int i = 0; i < names.n; i++) vk_free(p, names.v[i]);
+    vk_free(p, names.v);
+    if (names.oom) out->oom = true;
+}
+
 /* expand the components from comp on, below the directory prefix dir ("" = cwd) */
 static void glob_rec(sh_state *sh, const char *dir, const char *comp, glist *out)
 {
@@ -362,6 +406,10 @@ static void glob_rec(sh_state *sh, const char *dir, const char *comp, glist *out
     }
     size_t clen = (size_t)(ce - comp);
     bool last = *ce == 0;
+    if (clen == 2 && comp[0] == '*' && comp[1] == '*' && sh->shopt[SO_GLOBSTAR]) {
+        globstar(sh, dir, last ? NULL : ce, out, 0);
+        return;
+    }
     char *cpat = vk_strndup(p, comp, clen);
     if (!cpat) {
         out->oom = true;
@@ -400,7 +448,8 @@ static void glob_rec(sh_state *sh, const char *dir, const char *comp, glist *out
     while (vk_readdir(p, fd, &ent) == 1) {
         if (ent.name[0] == '.' && !dot_ok) continue;
         if (strcmp(ent.name, ".") == 0 || strcmp(ent.name, "..") == 0) continue;
-        if (sh_pmatch(cpat, ent.name)) gl_add(&names, vk_strdup(p, ent.name));
+        if (sh_pmatch_ext(cpat, ent.name, sh->shopt[SO_EXTGLOB]))
+            gl_add(&names, vk_strdup(p, ent.name));
     }
     vk_close(p, fd);
     vk_free(p, cpat);

@@ -74,7 +74,10 @@ static void pr_redirs(sh_buf *b, sh_redir *r)
     };
     for (; r; r = r->next) {
         sh_buf_addc(b, ' ');
-        if (r->fd >= 0) sh_buf_printf(b, "%d", r->fd);
+        if (r->varname)
+            sh_buf_printf(b, "{%s}", r->varname);
+        else if (r->fd >= 0)
+            sh_buf_printf(b, "%d", r->fd);
         if (r->op == R_HEREDOC) {
             sh_buf_adds(b, r->strip_tabs ? "<<-" : "<<");
             sh_buf_adds(b, r->word);
@@ -94,10 +97,40 @@ static void trim_add(sh_buf *b, const char *s)
     sh_buf_add(b, s, n);
 }
 
+/* the inside of [[ ]] */
+static void pr_cond(sh_buf *b, sh_node *n)
+{
+    if (!n) return;
+    const char *op = n->name;
+    if (!strcmp(op, "&&") || !strcmp(op, "||")) {
+        pr_cond(b, n->a);
+        sh_buf_printf(b, " %s ", op);
+        pr_cond(b, n->b);
+    } else if (!strcmp(op, "!")) {
+        sh_buf_adds(b, "! ");
+        pr_cond(b, n->a);
+    } else if (!strcmp(op, "(")) {
+        sh_buf_adds(b, "( ");
+        pr_cond(b, n->a);
+        sh_buf_adds(b, " )");
+    } else if (n->flags & NF_COND_WORD) {
+        sh_buf_adds(b, n->words[0]);
+    } else if (n->nwords == 1) {
+        sh_buf_printf(b, "%s %s", op, n->words[0]);
+    } else {
+        sh_buf_printf(b, "%s %s %s", n->words[0], op, n->words[1]);
+    }
+}
+
 static void pr_cmd(sh_buf *b, sh_node *n, int ind)
 {
     if (!n) return;
     switch (n->type) {
+    case N_COND:
+        sh_buf_adds(b, "[[ ");
+        pr_cond(b, n->a);
+        sh_buf_adds(b, " ]]");
+        break;
     case N_SIMPLE: {
         bool first = true;
         for (int i = 0; i < n->nassigns; i++) {
@@ -115,6 +148,7 @@ static void pr_cmd(sh_buf *b, sh_node *n, int ind)
         return;
     }
     case N_PIPE:
+        if (n->flags & NF_TIMED) sh_buf_adds(b, (n->flags & NF_TIME_POSIX) ? "time -p " : "time ");
         if (n->flags & NF_BANG) sh_buf_adds(b, "! ");
         for (sh_node *c = n->a; c; c = c->next) {
             pr_cmd(b, c, ind);
@@ -180,7 +214,7 @@ static void pr_cmd(sh_buf *b, sh_node *n, int ind)
             }
             sh_buf_adds(b, "))\n");
         } else {
-            sh_buf_printf(b, "for %s", n->name);
+            sh_buf_printf(b, "%s %s", (n->flags & NF_SELECT) ? "select" : "for", n->name);
             if (n->flags & NF_FOR_IN) {
                 sh_buf_adds(b, " in");
                 for (int i = 0; i < n->nwords; i++) {

@@ -1,12 +1,15 @@
 /* redir.c: applying redirections to the shell's own fd table (< > >> >| <> <& >& &> &>> << <<-
- * <<<), remembering the previous fds so a builtin's or function's redirections can be undone,
- * and bash's messages when one fails. Commands started afterwards inherit the result. */
+ * <<< and {name}> forms), remembering the previous fds so a builtin's or function's
+ * redirections can be undone, and bash's messages when one fails. Commands started
+ * afterwards inherit the result. */
 #include <stdio.h>
 #include <string.h>
 
 #include "shell/sh.h"
 
 #define SAVE_MIN 10
+
+static int one(sh_state *sh, sh_redir *r, sh_redir_undo *undo);
 
 static bool saved_already(sh_redir_undo *u, int fd)
 {
@@ -118,8 +121,48 @@ static int open_file(sh_state *sh, const char *path, int op)
     return vk_open(sh->p, path, flags, 0666);
 }
 
+/* {name}>target: open like the plain form onto a fresh fd (10 and up), store its number in
+ * name; it stays open after the command, as in bash. {name}>&- closes the fd in name. */
+static int named(sh_state *sh, sh_redir *r)
+{
+    if (r->op == R_DUPOUT || r->op == R_DUPIN) {
+        char *target = sh_expand_redir(sh, r->word);
+        if (!target) return -1;
+        if (strcmp(target, "-") == 0) {
+            const char *v = sh_var_value(sh, r->varname);
+            int64_t fd;
+            if (!v || !sh_parse_int(v, &fd) || fd < 0) {
+                sh_error(sh, "%s: ambiguous redirect", r->varname);
+                vk_free(sh->p, target);
+                return -1;
+            }
+            if (!vk_fd_valid(sh->p, (int)fd)) {
+                sh_error(sh, "%s: Bad file descriptor", v);
+                vk_free(sh->p, target);
+                return -1;
+            }
+            vk_close(sh->p, (int)fd);
+            vk_free(sh->p, target);
+            return 0;
+        }
+        vk_free(sh->p, target);
+    }
+    /* the plain form applied to a placeholder fd, then moved up */
+    int tmp = 10;
+    while (tmp < 1024 && vk_fd_valid(sh->p, tmp)) tmp++;
+    sh_redir plain = *r;
+    plain.varname = NULL;
+    plain.next = NULL;
+    plain.fd = tmp;
+    if (one(sh, &plain, NULL) != 0) return -1;
+    char num[16];
+    snprintf(num, sizeof num, "%d", tmp);
+    return sh_var_set(sh, r->varname, num, 0) == 0 ? 0 : -1;
+}
+
 static int one(sh_state *sh, sh_redir *r, sh_redir_undo *undo)
 {
+    if (r->varname) return named(sh, r);
     int op = r->op;
     int fd = r->fd;
     if (fd < 0)

@@ -67,20 +67,69 @@ enum {
     O_COUNT
 };
 
-/* shopt options (a few now; the table grows with bash parity) */
+/* shopt options, bash's whole list in its order: X(ENUM, name, on by default). Those the shell
+ * does not implement are accepted and shown, and change nothing. */
 #define SH_SHOPTS(X)                                                                              \
-    X(EXPAND_ALIASES, "expand_aliases")                                                         \
-    X(EXTGLOB, "extglob")                                                                       \
-    X(NULLGLOB, "nullglob")                                                                     \
-    X(FAILGLOB, "failglob")                                                                     \
-    X(DOTGLOB, "dotglob")                                                                       \
-    X(NOCASEGLOB, "nocaseglob")                                                                 \
-    X(LASTPIPE, "lastpipe")                                                                     \
-    X(GLOBSTAR, "globstar")                                                                     \
-    X(INHERIT_ERREXIT, "inherit_errexit")
+    X(AUTOCD, "autocd", false)                                                                    \
+    X(ASSOC_EXPAND_ONCE, "assoc_expand_once", false)                                              \
+    X(CDABLE_VARS, "cdable_vars", false)                                                          \
+    X(CDSPELL, "cdspell", false)                                                                  \
+    X(CHECKHASH, "checkhash", false)                                                              \
+    X(CHECKJOBS, "checkjobs", false)                                                              \
+    X(CHECKWINSIZE, "checkwinsize", true)                                                         \
+    X(CMDHIST, "cmdhist", true)                                                                   \
+    X(COMPAT31, "compat31", false)                                                                \
+    X(COMPAT32, "compat32", false)                                                                \
+    X(COMPAT40, "compat40", false)                                                                \
+    X(COMPAT41, "compat41", false)                                                                \
+    X(COMPAT42, "compat42", false)                                                                \
+    X(COMPAT43, "compat43", false)                                                                \
+    X(COMPAT44, "compat44", false)                                                                \
+    X(COMPLETE_FULLQUOTE, "complete_fullquote", true)                                             \
+    X(DIREXPAND, "direxpand", false)                                                              \
+    X(DIRSPELL, "dirspell", false)                                                                \
+    X(DOTGLOB, "dotglob", false)                                                                  \
+    X(EXECFAIL, "execfail", false)                                                                \
+    X(EXPAND_ALIASES, "expand_aliases", false)                                                    \
+    X(EXTDEBUG, "extdebug", false)                                                                \
+    X(EXTGLOB, "extglob", false)                                                                  \
+    X(EXTQUOTE, "extquote", true)                                                                 \
+    X(FAILGLOB, "failglob", false)                                                                \
+    X(FORCE_FIGNORE, "force_fignore", true)                                                       \
+    X(GLOBASCIIRANGES, "globasciiranges", true)                                                   \
+    X(GLOBSKIPDOTS, "globskipdots", true)                                                         \
+    X(GLOBSTAR, "globstar", false)                                                                \
+    X(GNU_ERRFMT, "gnu_errfmt", false)                                                            \
+    X(HISTAPPEND, "histappend", false)                                                            \
+    X(HISTREEDIT, "histreedit", false)                                                            \
+    X(HISTVERIFY, "histverify", false)                                                            \
+    X(HOSTCOMPLETE, "hostcomplete", true)                                                         \
+    X(HUPONEXIT, "huponexit", false)                                                              \
+    X(INHERIT_ERREXIT, "inherit_errexit", false)                                                  \
+    X(INTERACTIVE_COMMENTS, "interactive_comments", true)                                         \
+    X(LASTPIPE, "lastpipe", false)                                                                \
+    X(LITHIST, "lithist", false)                                                                  \
+    X(LOCALVAR_INHERIT, "localvar_inherit", false)                                                \
+    X(LOCALVAR_UNSET, "localvar_unset", false)                                                    \
+    X(LOGIN_SHELL, "login_shell", false)                                                          \
+    X(MAILWARN, "mailwarn", false)                                                                \
+    X(NO_EMPTY_CMD_COMPLETION, "no_empty_cmd_completion", false)                                  \
+    X(NOCASEGLOB, "nocaseglob", false)                                                            \
+    X(NOCASEMATCH, "nocasematch", false)                                                          \
+    X(NOEXPAND_TRANSLATION, "noexpand_translation", false)                                        \
+    X(NULLGLOB, "nullglob", false)                                                                \
+    X(PATSUB_REPLACEMENT, "patsub_replacement", true)                                             \
+    X(PROGCOMP, "progcomp", true)                                                                 \
+    X(PROGCOMP_ALIAS, "progcomp_alias", false)                                                    \
+    X(PROMPTVARS, "promptvars", true)                                                             \
+    X(RESTRICTED_SHELL, "restricted_shell", false)                                                \
+    X(SHIFT_VERBOSE, "shift_verbose", false)                                                      \
+    X(SOURCEPATH, "sourcepath", true)                                                             \
+    X(VARREDIR_CLOSE, "varredir_close", false)                                                    \
+    X(XPG_ECHO, "xpg_echo", false)                                                                
 
 enum {
-#define SH_SHOPT_ENUM_(n, s) SO_##n,
+#define SH_SHOPT_ENUM_(n, s, d) SO_##n,
     SH_SHOPTS(SH_SHOPT_ENUM_)
 #undef SH_SHOPT_ENUM_
     SO_COUNT
@@ -97,6 +146,7 @@ enum {
     VF_LOWER = 64,   /* declare -l: values are lowercased */
     VF_UPPER = 128,  /* declare -u: values are uppercased */
     VF_TRACE = 256,  /* declare -t (kept for declare -p only) */
+    VF_NAMEREF = 512, /* declare -n: val names the variable this one stands for */
 };
 /* An argument a declaration builtin (declare, local, export, readonly, typeset) gets as
  * MARK "name=(list)" / MARK "name+=(list)": the list's source text, left for the builtin to
@@ -134,6 +184,7 @@ typedef struct sh_vars {
 /* ---- functions ---- */
 typedef struct sh_func {
     char *name;
+    char *file;          /* where it was defined ("" for a -c string), in pool */
     sh_pool pool;        /* owns body */
     sh_node *body;
     int refs;            /* table + running calls */
@@ -214,7 +265,7 @@ struct sh_state {
     int pipestatus[64];
     int npipestatus;
     bool pstat_dirty;    /* PIPESTATUS array must be rebuilt from pipestatus[] */
-    char specbuf[64];    /* value of a computed variable (RANDOM, LINENO...) */
+    char specbuf[1024];  /* value of a computed variable (RANDOM, LINENO, SHELLOPTS...) */
     uint64_t rand_state; /* $RANDOM after RANDOM=seed */
     bool rand_seeded;
     int rootpid;         /* $$ (subshells keep the parent's) */
@@ -235,9 +286,22 @@ struct sh_state {
     int procsub_fds[32]; /* fds of <( ) >( ) open for the command being run (sh_eval closes) */
     int nprocsub;
     int call_line;       /* line the running function was called from (caller) */
+    /* the call stack behind FUNCNAME, BASH_LINENO and BASH_SOURCE (rebuilt when read) */
+    struct sh_frame *frames;
+    int nframes, cframes;
+    bool frames_dirty;
 };
 
+typedef struct sh_frame {
+    const char *name;    /* function name, or "source" (borrowed: lives as long as the call) */
+    const char *source;  /* file of the caller ("" for a -c string) */
+    int line;            /* line of the call */
+} sh_frame;
+
 /* ---- main.c ---- */
+/* Push / pop a call frame (functions and source). */
+void sh_frame_push(sh_state *sh, const char *name, const char *source, int line);
+void sh_frame_pop(sh_state *sh);
 sh_state *sh_new(vk_proc *p, const char *argv0, char *const *env);
 void sh_free(sh_state *sh);
 /* Deep copy of the state into another process (not started yet). NULL when out of memory. */
@@ -299,7 +363,10 @@ bool sh_is_reserved(const char *w);
 /* ---- vars.c ---- */
 void sh_vars_init(sh_state *sh);
 void sh_vars_free(sh_state *sh);
+/* The variable called name (through namerefs), or NULL. */
 sh_var *sh_var_get(sh_state *sh, const char *name);
+/* The same without following a nameref (declare -n, unset -n). */
+sh_var *sh_var_get_raw(sh_state *sh, const char *name);
 /* Value of a variable as $name reads it (borrowed, valid until the next change); NULL unset.
  * Specials (RANDOM, LINENO, SECONDS...) are computed into a buffer held by the state. */
 const char *sh_var_value(sh_state *sh, const char *name);

@@ -1,7 +1,8 @@
-/* vars.c: shell variables: a hash table of sh_var (scalars and indexed arrays, with export /
- * readonly flags), function-local variables as shadowing chains popped at return, temporary
- * assignments (x=1 cmd), computed variables (RANDOM, LINENO, SECONDS...) and the environment
- * handed to commands. Positional and special parameters ($1, $#, $?) live in expand.c. */
+/* vars.c: shell variables: a hash table of sh_var (scalars, indexed and associative arrays,
+ * namerefs, with their attributes), function-local variables as shadowing chains popped at
+ * return, temporary assignments (x=1 cmd), computed variables (RANDOM, LINENO, FUNCNAME...)
+ * and the environment: handed to commands, and kept in the process (sh_env_sync) for the
+ * commands run in it. Positional and special parameters ($1, $#, $?) live in expand.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,11 +353,81 @@ static void rebuild_pipestatus(sh_state *sh)
     }
 }
 
+/* FUNCNAME, BASH_LINENO, BASH_SOURCE from the call stack */
+static void rebuild_frames(sh_state *sh)
+{
+    sh->frames_dirty = false;
+    static const char *const names[] = {"FUNCNAME", "BASH_LINENO", "BASH_SOURCE"};
+    for (int k = 0; k < 3; k++) {
+        sh_var *v = *slot(sh, names[k]);
+        if (!v) {
+            v = new_var(sh, names[k], strlen(names[k]));
+            if (!v) return;
+            insert(sh, v);
+        }
+        sh_array_clear(sh, v);
+        vk_free(sh->p, v->val);
+        v->val = NULL;
+        v->flags = (v->flags & ~VF_ASSOC) | VF_ARRAY;
+        int n = 0;
+        /* FUNCNAME exists only while a function runs (in a script, main counts) */
+        bool any_func = !sh->cmode;
+        for (int i = 0; i < sh->nframes; i++)
+            if (strcmp(sh->frames[i].name, "source") != 0) any_func = true;
+        if (k == 0 && !any_func) continue;
+        for (int i = sh->nframes - 1; i >= 0; i--, n++) {
+            const sh_frame *f = &sh->frames[i];
+            char num[16];
+            snprintf(num, sizeof num, "%d", f->line);
+            sh_array_set(sh, v, n, k == 0 ? f->name : (k == 1 ? num : f->source));
+        }
+        /* a script's own frame is "main" (a -c string has none) */
+        if ((sh->nframes || k == 2) && !sh->cmode) {
+            const char *src = sh->arg0 ? sh->arg0 : "";
+            sh_array_set(sh, v, n, k == 0 ? "main" : (k == 1 ? "0" : src));
+        }
+    }
+}
+
+static bool is_frame_var(const char *name)
+{
+    return (name[0] == 'F' && strcmp(name, "FUNCNAME") == 0) ||
+           (name[0] == 'B' && (strcmp(name, "BASH_LINENO") == 0 ||
+                               strcmp(name, "BASH_SOURCE") == 0));
+}
+
+/* a nameref v (declare -n): the name it finally refers to (chains of up to 8) */
+static const char *ref_target(sh_state *sh, sh_var *v)
+{
+    const char *name = v->name;
+    for (int i = 0; i < 8 && v && (v->flags & VF_NAMEREF) && v->val && *v->val; i++) {
+        name = v->val;
+        v = *slot(sh, name);
+    }
+    return name;
+}
+
 sh_var *sh_var_get(sh_state *sh, const char *name)
 {
     if (!sh->vars.tab) return NULL;
-    if (sh->pstat_dirty && strcmp(name, "PIPESTATUS") == 0) rebuild_pipestatus(sh);
-    return *slot(sh, name);
+    if (sh->pstat_dirty && name[0] == 'P' && strcmp(name, "PIPESTATUS") == 0)
+        rebuild_pipestatus(sh);
+    if (sh->frames_dirty && is_frame_var(name)) rebuild_frames(sh);
+    sh_var *v = *slot(sh, name);
+    if (v && (v->flags & VF_NAMEREF) && v->val && *v->val) v = *slot(sh, ref_target(sh, v));
+    return v;
+}
+
+sh_var *sh_var_get_raw(sh_state *sh, const char *name)
+{
+    return sh->vars.tab ? *slot(sh, name) : NULL;
+}
+
+/* the name a change to name acts on (itself, or a nameref's target) */
+static const char *deref(sh_state *sh, const char *name)
+{
+    sh_var *v = *slot(sh, name);
+    return v && (v->flags & VF_NAMEREF) && v->val && *v->val ? ref_target(sh, v) : name;
 }
 
 static uint32_t next_random(sh_state *sh)
@@ -390,6 +461,37 @@ static const char *special_value(sh_state *sh, const char *name)
         snprintf(b, n, "%u", (unsigned)(vk_random(sh->p) & 0xffffffffu));
     } else if (strcmp(name, "BASH_SUBSHELL") == 0) {
         snprintf(b, n, "%d", sh->subshell);
+    } else if (strcmp(name, "SHELLOPTS") == 0 || strcmp(name, "BASHOPTS") == 0) {
+        /* the options that are on, as a colon list in name order */
+        static const char *const onames[] = {
+#define SH_OPT_NAME5_(nm, c, str) str,
+            SH_OPTIONS(SH_OPT_NAME5_)
+#undef SH_OPT_NAME5_
+        };
+        static const char *const snames[] = {
+#define SH_SHOPT_NAME5_(nm, str, d) str,
+            SH_SHOPTS(SH_SHOPT_NAME5_)
+#undef SH_SHOPT_NAME5_
+        };
+        bool shell = name[0] == 'S';
+        int count = shell ? O_COUNT : SO_COUNT;
+        const char *const *names = shell ? onames : snames;
+        const bool *on = shell ? sh->opt : sh->shopt;
+        size_t k = 0;
+        b[0] = 0;
+        /* both lists are short: pick the next name in order each time */
+        const char *prev = "";
+        for (int done = 0; done < count; done++) {
+            const char *best = NULL;
+            for (int i = 0; i < count; i++)
+                if (on[i] && strcmp(names[i], prev) > 0 && (!best || strcmp(names[i], best) < 0))
+                    best = names[i];
+            if (!best) break;
+            int w = snprintf(b + k, n - k, "%s%s", k ? ":" : "", best);
+            if (w < 0 || (size_t)w >= n - k) break;
+            k += (size_t)w;
+            prev = best;
+        }
     } else {
         return NULL;
     }
@@ -434,8 +536,15 @@ int sh_var_set_len(sh_state *sh, const char *name, size_t nlen, const char *val,
         nm = nbuf;
     }
     if (!sh->vars.tab) return -1;
-    if (strcmp(nm, "PIPESTATUS") == 0 && sh->pstat_dirty) rebuild_pipestatus(sh);
+    if (sh->pstat_dirty && nm[0] == 'P' && strcmp(nm, "PIPESTATUS") == 0) rebuild_pipestatus(sh);
     sh_var *v = *slot(sh, nm);
+    if (v && (v->flags & VF_NAMEREF) && v->val && *v->val && !(addflags & VF_NAMEREF)) {
+        nm = ref_target(sh, v);
+        if (strlen(nm) >= sizeof nbuf) return -1;
+        memmove(nbuf, nm, strlen(nm) + 1);
+        nm = nbuf;
+        v = *slot(sh, nm);
+    }
     if (v && (v->flags & VF_READONLY)) {
         sh_error(sh, "%s: readonly variable", nm);
         return -1;
@@ -476,6 +585,7 @@ sh_var *sh_assoc_new(sh_state *sh, const char *name)
 
 sh_var *sh_array_new(sh_state *sh, const char *name)
 {
+    name = deref(sh, name);
     sh_var *v = *slot(sh, name);
     if (v && (v->flags & VF_READONLY)) {
         sh_error(sh, "%s: readonly variable", name);
@@ -497,7 +607,9 @@ sh_var *sh_array_new(sh_state *sh, const char *name)
 
 void sh_var_flag(sh_state *sh, const char *name, int flags, bool on)
 {
-    sh_var *v = sh_var_get(sh, name);
+    /* declare -n name acts on name itself, other attributes on what it refers to */
+    sh_var *v = (flags & VF_NAMEREF) ? sh_var_get_raw(sh, name) : sh_var_get(sh, name);
+    if (!v && !(flags & VF_NAMEREF)) name = deref(sh, name);
     if (!v) {
         if (!on) return;
         v = new_var(sh, name, strlen(name));
@@ -515,6 +627,7 @@ void sh_var_flag(sh_state *sh, const char *name, int flags, bool on)
 int sh_var_unset(sh_state *sh, const char *name)
 {
     if (!sh->vars.tab) return 0;
+    name = deref(sh, name);
     sh_var *v = *slot(sh, name);
     if (!v) return 0;
     if (v->flags & VF_READONLY) return -1;
@@ -722,6 +835,7 @@ static int cmp_var(const void *a, const void *b)
 sh_var **sh_vars_sorted(sh_state *sh, size_t *n)
 {
     if (sh->pstat_dirty) rebuild_pipestatus(sh);
+    if (sh->frames_dirty) rebuild_frames(sh);
     sh_var **arr = vk_malloc(sh->p, (sh->vars.count + 1) * sizeof *arr);
     *n = 0;
     if (!arr) return NULL;

@@ -230,8 +230,8 @@ TEST(shell_session_exports_reach_builtins_and_spawn)
 {
     vos_vm *vm = test_vm_new();
     ASSERT_EXEC(vm, "export LC_ALL=C; echo -e 'A\\u263A'", "A\\u263A\n", 0);
-    ASSERT_EXEC(vm, "LC_ALL=C.UTF-8 echo -e '\\u263A'; echo -e 'B\\u263A'", "\xe2\x98\xba\nB\\u263A\n",
-                0);
+    ASSERT_EXEC(vm, "LC_ALL=C.UTF-8 echo -e '\\u263A'; echo -e 'B\\u263A'",
+                "\xe2\x98\xba\nB\\u263A\n", 0);
     ASSERT_EXEC(vm, "export SPAWNED=yes", "", 0);
     static char got[256];
     got[0] = 0;
@@ -284,4 +284,27 @@ TEST(shell_spawn_single_command_is_execd)
     ASSERT_OK(vos_proc_kill(p, VOS_SIGTERM));
     ASSERT_EQ(vos_proc_wait(p, 1000), 143);
     vos_proc_free(p);
+}
+
+/* exec in the session replaces the session shell, as a terminal's shell would be: the result
+ * says the shell is gone, and the next exec starts a new one. */
+TEST(shell_session_exec_replaces_the_shell)
+{
+    vos_vm *vm = test_vm_new();
+    ASSERT_EXEC(vm, "x=kept", "", 0);
+    vos_result r;
+    ASSERT_OK(test_exec(vm, "echo before; exec sh -c 'echo replaced; exit 4'; echo not reached",
+                        &r));
+    ASSERT_STR(r.out, "before\nreplaced\n");
+    ASSERT_EQ(r.status, 4);
+    ASSERT_EQ(r.exited, 1);
+    vos_result_free(&r);
+    ASSERT_EXEC(vm, "echo \"new shell [$x]\"", "new shell []\n", 0);
+    /* a failed exec ends the script like exit */
+    ASSERT_OK(test_exec(vm, "exec nosuch_cmd_q; echo no", &r));
+    ASSERT_EQ(r.status, 127);
+    ASSERT_EQ(r.exited, 1);
+    ASSERT_STR(r.err, "vos: line 1: exec: nosuch_cmd_q: not found\n");
+    vos_result_free(&r);
+    ASSERT_EXEC(vm, "echo alive", "alive\n", 0);
 }
