@@ -84,6 +84,10 @@ static int cat_main(vl_ctx *c, int argc, char **argv)
     s.show_tabs = vl_has(c, 'T') || vl_has(c, 'A') || vl_has(c, 't');
     s.nonprint = vl_has(c, 'v') || vl_has(c, 'A') || vl_has(c, 'e') || vl_has(c, 't');
     bool fmt = s.number || s.nonblank || s.squeeze || s.show_ends || s.show_tabs || s.nonprint;
+    /* GNU looks at stdout before reading anything: a closed one is reported up front */
+    struct vk_stat ost;
+    int orc = vk_fstat(c->p, 1, &ost);
+    if (orc < 0) vl_die(c, 1, "standard output: %s", vl_strerror(orc));
     static char dash[] = "-";
     char *stdin_only[] = {NULL, dash};
     if (n == 0) {

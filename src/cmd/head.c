@@ -21,12 +21,15 @@ static int64_t parse_count(vl_ctx *c, const char *arg, bool bytes, bool *elide)
         s++;
     }
     int64_t v;
-    int rc = vl_parse_int(s, &v, true);
+    int rc = vl_parse_count(s, &v);
     const char *what = bytes ? "bytes" : "lines";
+    int64_t exact;
+    /* bytes to elide are a file offset for GNU: past INT64_MAX they are too large */
+    if (rc == 0 && bytes && *elide && vl_parse_int(s, &exact, true) == VOS_ERANGE) rc = VOS_ERANGE;
     if (rc == VOS_ERANGE)
         vl_die(c, 1, "invalid number of %s: %s: Value too large for defined data type", what,
                vl_quote_locale(c, s));
-    if (rc < 0 || v < 0) vl_die(c, 1, "invalid number of %s: %s", what, vl_quote_locale(c, s));
+    if (rc < 0) vl_die(c, 1, "invalid number of %s: %s", what, vl_quote_locale(c, s));
     return v;
 }
 

@@ -18,12 +18,14 @@ static int64_t parse_count(vl_ctx *c, const char *arg, bool bytes, bool *from_st
     const char *s = arg;
     *from_start = false;
     if (*s == '+') *from_start = true, s++;
-    else if (*s == '-') s++;
+    else if (*s == '-') arg = ++s; /* GNU names the number without its '-' */
     int64_t v;
-    int rc = vl_parse_int(s, &v, true);
+    int rc = vl_parse_count(s, &v);
     const char *what = bytes ? "bytes" : "lines";
-    if (rc == VOS_ERANGE) return INT64_MAX; /* "as many as there are" */
-    if (rc < 0 || v < 0) vl_die(c, 1, "invalid number of %s: %s", what, vl_quote_locale(c, arg));
+    if (rc == VOS_ERANGE)
+        vl_die(c, 1, "invalid number of %s: %s: Value too large for defined data type", what,
+               vl_quote_locale(c, arg));
+    if (rc < 0) vl_die(c, 1, "invalid number of %s: %s", what, vl_quote_locale(c, arg));
     return v;
 }
 

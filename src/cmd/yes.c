@@ -18,10 +18,16 @@ static int yes_main(vl_ctx *c, int argc, char **argv)
     vl_buf block = {0};
     while (block.len < 8192) vl_buf_add(c, &block, line.data, line.len);
     for (;;) {
-        vl_write(c, block.data, block.len);
+        /* straight to fd 1, so a write error gets GNU's wording ("yes: standard output: ...") */
+        int rc = vl_write_fd(c, 1, block.data, block.len);
         /* a writer to /dev/null never sees EPIPE: stop when the kernel wants us gone */
         int w = vk_dying(c->p);
         if (w) return VK_WSHELL(w);
+        if (rc == VOS_EPIPE) return 141;
+        if (rc < 0) {
+            vl_error(c, "standard output: %s", vl_strerror(rc));
+            return 1;
+        }
     }
 }
 

@@ -911,7 +911,9 @@ void vl_buf_free(vl_ctx *c, vl_buf *b)
 
 /* ---- helpers ---- */
 
-int vl_parse_int(const char *s, int64_t *out, bool allow_suffixes)
+/* Digits, sign and suffix of a number into *neg and *uv: 0, VOS_EINVAL, or VOS_ERANGE when the
+ * magnitude passes 64 bits. */
+static int parse_u64(const char *s, bool allow_suffixes, bool *negp, uint64_t *uv)
 {
     const char *q = s;
     while (*q == ' ' || (*q >= '\t' && *q <= '\r')) q++;
@@ -955,11 +957,33 @@ int vl_parse_int(const char *s, int64_t *out, bool allow_suffixes)
         if (!over && mult && v > UINT64_MAX / mult) over = true;
         else v *= mult;
     }
-    if (over || v > (uint64_t)INT64_MAX + (neg ? 1u : 0u)) {
+    *negp = neg;
+    *uv = v;
+    return over ? VOS_ERANGE : 0;
+}
+
+int vl_parse_int(const char *s, int64_t *out, bool allow_suffixes)
+{
+    bool neg;
+    uint64_t v;
+    int rc = parse_u64(s, allow_suffixes, &neg, &v);
+    if (rc == VOS_EINVAL) return rc;
+    if (rc < 0 || v > (uint64_t)INT64_MAX + (neg ? 1u : 0u)) {
         *out = neg ? INT64_MIN : INT64_MAX;
         return VOS_ERANGE;
     }
     *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return 0;
+}
+
+int vl_parse_count(const char *s, int64_t *out)
+{
+    bool neg;
+    uint64_t v;
+    int rc = parse_u64(s, true, &neg, &v);
+    if (rc < 0) return rc;
+    if (neg) return VOS_EINVAL;
+    *out = v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
     return 0;
 }
 

@@ -212,6 +212,10 @@ void vl_buf_free(vl_ctx *c, vl_buf *b);
 /* Parse a decimal integer with GNU's size suffixes when suffixes != NULL ("bkKmMgG..."):
  * returns 0 or VOS_EINVAL / VOS_ERANGE (negative, like every VOS_E* code). */
 int vl_parse_int(const char *s, int64_t *out, bool allow_suffixes);
+/* A count as GNU's xstrtoumax reads it (head -n, tail -c): suffixes allowed, no sign, values up
+ * to UINT64_MAX accepted and clamped to INT64_MAX (more than any input holds); VOS_ERANGE only
+ * past 64 bits ("Value too large for defined data type"), VOS_EINVAL when malformed. */
+int vl_parse_count(const char *s, int64_t *out);
 /* Join dir and name with one '/', in the arena. */
 char *vl_path_join(vl_ctx *c, const char *dir, const char *name);
 /* Base name / dir name as basename(1) / dirname(1) compute them (arena strings). */

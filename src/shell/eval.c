@@ -407,10 +407,17 @@ static int run_external(sh_state *sh, char **argv, int argc, char **assigns, int
     int status = 1;
     char *path = find_external(sh, argv[0], false, &status);
     if (!path) return status;
-    char **envp = sh_env_build(sh, assigns, nassigns);
-    if (!envp) {
-        vk_free(sh->p, path);
-        return 1;
+    /* without assignments the command gets the process environment as it is (kept in step
+     * with the exported variables), which costs no copy here */
+    char **envp = NULL;
+    if (nassigns) {
+        envp = sh_env_build(sh, assigns, nassigns);
+        if (!envp) {
+            vk_free(sh->p, path);
+            return 1;
+        }
+    } else {
+        sh_env_sync(sh);
     }
     exec_arg ea = {.path = path, .name = argv[0], .argv = argv, .envp = envp};
     msg_prefix(sh, ea.prefix, sizeof ea.prefix);
@@ -438,11 +445,8 @@ int sh_exec_replace(sh_state *sh, char **argv, const char *argv0, bool clear_env
     char *path = find_external(sh, argv[0], true, &status);
     if (!path) return status;
     char *none[] = {NULL};
-    char **envp = clear_env ? none : sh_env_build(sh, NULL, 0);
-    if (!envp) {
-        vk_free(sh->p, path);
-        return 1;
-    }
+    char **envp = clear_env ? none : NULL;
+    if (!clear_env) sh_env_sync(sh);
     const char *name = strchr(argv[0], '/') ? path : argv[0];
     char *save0 = argv[0];
     if (argv0) argv[0] = (char *)argv0;
@@ -455,7 +459,6 @@ int sh_exec_replace(sh_state *sh, char **argv, const char *argv0, bool clear_env
         sh_error(sh, "exec: %s: cannot execute: %s", name,
                  sh_strerror(rc < 0 ? rc : VOS_EACCES));
     }
-    if (!clear_env) sh_env_free(sh, envp);
     vk_free(sh->p, path);
     return status;
 }
