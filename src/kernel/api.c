@@ -692,6 +692,7 @@ int vos_exec(vos_vm *vm, const char *script, const vos_exec_opts *opts, vos_resu
         if (!vm->shell) rc = VOS_ENOMEM;
     }
     int status = 0;
+    vk_cpu_start(s); /* the session runs on this host thread during the exec */
     if (rc == 0) {
         jmp_buf jb;
         s->exit_jb = &jb;
@@ -724,6 +725,7 @@ int vos_exec(vos_vm *vm, const char *script, const vos_exec_opts *opts, vos_resu
         }
         s->exit_jb = NULL;
     }
+    vk_cpu_stop(s);
     int abort_code = atomic_load(&ex->abort);
     int fatal = atomic_load(&s->fatal);
     if (abort_code) {

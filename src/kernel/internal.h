@@ -108,6 +108,10 @@ struct vk_proc {
     vk_proc *next;           /* vm->procs */
     bool waited_by_run;      /* reaped by vk_proc_run */
     vk_proc *fg_child;       /* the child running on this thread (vk_proc_run) */
+    /* CPU accounting (ns): the thread's usage when the process started running on it, the
+     * usage of children that ran on the same thread meanwhile (not ours), what finished runs
+     * added up (the session runs once per exec), and waited-for children's totals */
+    int64_t t0_u, t0_s, fg_u, fg_s, acc_u, acc_s, cu, cs;
     bool privileged;         /* the session serving a host file call: no path rules */
     bool api_owned;          /* started by vos_spawn: reaped through its handle */
 };
@@ -190,6 +194,8 @@ ssize_t vk_ofd_write(vk_proc *p, vk_ofd *o, const void *buf, size_t n);
 ssize_t vk_ofd_read(vk_proc *p, vk_ofd *o, void *buf, size_t n);
 size_t vk_pipe_put(vk_pipebuf *pp, const void *buf, size_t n);
 void vk_timed_wait_ms(vk_vm *vm, int ms);
+void vk_cpu_start(vk_proc *p);
+void vk_cpu_stop(vk_proc *p);
 
 /* path.c */
 typedef struct vk_path {

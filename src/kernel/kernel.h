@@ -214,6 +214,12 @@ int vk_realpath(vk_proc *p, const char *path, bool allow_missing_last, char **ou
 unsigned vk_umask(vk_proc *p, unsigned mask); /* returns the old mask */
 
 /* ---- time ---- */
+/* CPU time in ns, as POSIX times() splits it: this process, and its children that have been
+ * waited for (with their own waited-for children). */
+typedef struct vk_tms {
+    int64_t utime, stime, cutime, cstime;
+} vk_tms;
+int vk_times(vk_proc *p, vk_tms *t);
 int64_t vk_time_ns(vk_proc *p);      /* realtime */
 int64_t vk_monotonic_ns(vk_proc *p);
 /* Sleep; wakes early with VOS_EINTR for a caught signal or the vk_check code. */

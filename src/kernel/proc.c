@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "kernel/internal.h"
@@ -23,6 +24,58 @@ void vk_timed_wait_ms(vk_vm *vm, int ms)
     int64_t until = vk_now_mono() + (int64_t)ms * 1000000;
     struct timespec ts = {until / 1000000000, until % 1000000000};
     pthread_cond_timedwait(&vm->procs_cv, &vm->mu, &ts);
+}
+
+/* ---- CPU accounting ---- */
+static void thread_cpu(int64_t *u, int64_t *s)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_THREAD, &ru) != 0) {
+        *u = *s = 0;
+        return;
+    }
+    *u = (int64_t)ru.ru_utime.tv_sec * 1000000000 + (int64_t)ru.ru_utime.tv_usec * 1000;
+    *s = (int64_t)ru.ru_stime.tv_sec * 1000000000 + (int64_t)ru.ru_stime.tv_usec * 1000;
+}
+
+/* The process starts (or, for the session, resumes) running on the calling thread. */
+void vk_cpu_start(vk_proc *p)
+{
+    thread_cpu(&p->t0_u, &p->t0_s);
+    p->fg_u = p->fg_s = 0;
+}
+
+/* It stops: add this run to its own total. */
+void vk_cpu_stop(vk_proc *p)
+{
+    int64_t u, s;
+    thread_cpu(&u, &s);
+    p->acc_u += u - p->t0_u - p->fg_u;
+    p->acc_s += s - p->t0_s - p->fg_s;
+    p->t0_u = u;
+    p->t0_s = s;
+    p->fg_u = p->fg_s = 0;
+}
+
+int vk_times(vk_proc *p, vk_tms *t)
+{
+    int64_t u, s;
+    thread_cpu(&u, &s);
+    t->utime = p->acc_u + u - p->t0_u - p->fg_u;
+    t->stime = p->acc_s + s - p->t0_s - p->fg_s;
+    if (t->utime < 0) t->utime = 0;
+    if (t->stime < 0) t->stime = 0;
+    t->cutime = p->cu;
+    t->cstime = p->cs;
+    return 0;
+}
+
+/* A child was reaped by parent: its time and its children's count as the parent's children's. */
+static void add_child_times(vk_proc *parent, vk_proc *c)
+{
+    if (!parent) return;
+    parent->cu += c->acc_u + c->cu;
+    parent->cs += c->acc_s + c->cs;
 }
 
 /* ---- exec contexts ---- */
@@ -165,12 +218,14 @@ static int run_entry(vk_proc *p)
     jmp_buf *saved = p->exit_jb;
     volatile int w;
     p->exit_jb = &jb;
+    vk_cpu_start(p);
     if (setjmp(jb) == 0) {
         int st = p->entry(p, p->entry_arg);
         w = final_wstatus(p, st);
     } else {
         w = p->exit_wstatus;
     }
+    vk_cpu_stop(p);
     p->exit_jb = saved;
     return w;
 }
@@ -266,10 +321,18 @@ int vk_proc_run(vk_proc *child, vk_entry_fn fn, void *arg)
         if (f && VK_WIFSIGNALED(f)) atomic_store(&child->fatal, f);
     }
     VK_UNLOCK(vm);
+    int64_t u0, s0, u1, s1;
+    thread_cpu(&u0, &s0);
     int w = run_entry(child);
+    thread_cpu(&u1, &s1);
     vk_proc_finish(child, w);
     VK_LOCK(vm);
-    if (parent) parent->fg_child = NULL;
+    if (parent) {
+        parent->fg_child = NULL;
+        parent->fg_u += u1 - u0;
+        parent->fg_s += s1 - s0;
+        add_child_times(parent, child);
+    }
     unlink_proc(vm, child);
     vm->nprocs--;
     VK_UNLOCK(vm);
@@ -420,6 +483,7 @@ int vk_waitpid(vk_proc *p, int pid, int *wstatus, int flags)
         if (zombie) {
             int zpid = zombie->pid;
             if (wstatus) *wstatus = zombie->wstatus;
+            add_child_times(p, zombie);
             unlink_proc(vm, zombie);
             vm->nprocs--;
             VK_UNLOCK(vm);

@@ -2850,12 +2850,32 @@ static int b_popd(sh_state *sh, int argc, char **argv)
     return 0;
 }
 
-/* times: no CPU accounting per process in a VM yet */
+/* times: the shell's own CPU time, then its waited-for children's, as bash prints them */
+static void put_min_sec(sh_buf *b, int64_t ns)
+{
+    int64_t ms = ns / 1000000;
+    sh_buf_printf(b, "%lldm%lld.%03llds", (long long)(ms / 60000), (long long)(ms / 1000 % 60),
+                  (long long)(ms % 1000));
+}
+
 static int b_times(sh_state *sh, int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    outs(sh, "0m0.000s 0m0.000s\n0m0.000s 0m0.000s\n");
+    vk_tms t;
+    vk_times(sh->p, &t);
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    put_min_sec(&b, t.utime);
+    sh_buf_addc(&b, ' ');
+    put_min_sec(&b, t.stime);
+    sh_buf_addc(&b, '\n');
+    put_min_sec(&b, t.cutime);
+    sh_buf_addc(&b, ' ');
+    put_min_sec(&b, t.cstime);
+    sh_buf_addc(&b, '\n');
+    if (!b.oom) outs(sh, b.s);
+    sh_buf_free(&b);
     return 0;
 }
 

@@ -144,8 +144,8 @@ static void time_num(sh_buf *b, int64_t ns, int prec, bool longer)
 }
 
 /* time: the report on stderr after the pipeline, in TIMEFORMAT's shape (bash's default, or
- * POSIX's with -p). There is no CPU accounting per process in a VM: user and sys are 0. */
-static void time_report(sh_state *sh, int64_t real_ns, bool posix)
+ * POSIX's with -p). user and sys are the CPU the shell and the pipeline's processes used. */
+static void time_report(sh_state *sh, int64_t real_ns, int64_t user_ns, int64_t sys_ns, bool posix)
 {
     const char *fmt = posix ? "real %2R\nuser %2U\nsys %2S"
                             : sh_var_value(sh, "TIMEFORMAT");
@@ -170,9 +170,11 @@ static void time_report(sh_state *sh, int64_t real_ns, bool posix)
             f++;
         }
         if (*f == 'R' || *f == 'U' || *f == 'S') {
-            time_num(&b, *f == 'R' ? real_ns : 0, prec, longer);
+            time_num(&b, *f == 'R' ? real_ns : *f == 'U' ? user_ns : sys_ns, prec, longer);
         } else if (*f == 'P') {
-            sh_buf_adds(&b, "0.00");
+            /* CPU percentage: (user + sys) / real */
+            int64_t pct = real_ns > 0 ? (user_ns + sys_ns) * 10000 / real_ns : 0;
+            sh_buf_printf(&b, "%lld.%02lld", (long long)(pct / 100), (long long)(pct % 100));
         } else {
             sh_buf_addc(&b, '%');
             if (!*f) break;
@@ -190,9 +192,14 @@ int sh_eval_pipe(sh_state *sh, sh_node *n)
 {
     if (!(n->flags & NF_TIMED)) return eval_pipe_untimed(sh, n);
     int64_t t0 = vk_monotonic_ns(sh->p);
+    vk_tms c0, c1;
+    vk_times(sh->p, &c0);
     int st = n->a ? eval_pipe_untimed(sh, n) : 0;
     if (!n->a) sh_set_status(sh, 0);
-    time_report(sh, vk_monotonic_ns(sh->p) - t0, n->flags & NF_TIME_POSIX);
+    vk_times(sh->p, &c1);
+    time_report(sh, vk_monotonic_ns(sh->p) - t0,
+                (c1.utime + c1.cutime) - (c0.utime + c0.cutime),
+                (c1.stime + c1.cstime) - (c0.stime + c0.cstime), n->flags & NF_TIME_POSIX);
     return st;
 }
 

@@ -246,3 +246,27 @@ TEST(status_persists_and_isolated_exec_leaves_it)
     vos_result_free(&r);
     ASSERT_EXEC(vm, "echo $?", "1\n", 0);
 }
+
+TEST(time_and_times_report_real_cpu)
+{
+    vos_vm *vm = test_vm_new();
+    vos_result r;
+    ASSERT_OK(test_exec(vm,
+                        "TIMEFORMAT='%3U %3S %3R'; "
+                        "time (i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done)",
+                        &r));
+    double u = 0, s = 0, real = 0;
+    ASSERT_EQ(sscanf(r.err, "%lf %lf %lf", &u, &s, &real), 3);
+    ASSERT(u > 0.01);            /* the loop burned CPU, and it is counted */
+    ASSERT(u + s <= real + 0.05); /* one thread: no more CPU than wall time */
+    vos_result_free(&r);
+    ASSERT_OK(test_exec(vm, "times", &r));
+    int m1, m2, m3, m4;
+    double a, b, cu, cs;
+    ASSERT_EQ(sscanf(r.out, "%dm%lfs %dm%lfs\n%dm%lfs %dm%lfs", &m1, &a, &m2, &b, &m3, &cu, &m4, &cs),
+              8);
+    vos_result_free(&r);
+    /* the busy subshell of the previous exec was a waited-for child of the session, which
+     * keeps its accounting from one exec to the next */
+    ASSERT(m3 * 60 + cu > 0.01);
+}
