@@ -363,6 +363,8 @@ static int open_locked(vk_proc *p, const char *path, int flags, unsigned mode)
         if (!perm_ok(p, &r.st, want)) return VOS_EACCES;
         if (wr && (r.mnt->m->flags & VFS_MOUNT_RDONLY)) return VOS_EROFS;
     } else {
+        size_t pl = strlen(path);
+        if (pl && path[pl - 1] == '/') return VOS_EISDIR; /* "new/" names a directory */
         if (r.mnt->m->flags & VFS_MOUNT_RDONLY) return VOS_EROFS;
         rc = parent_writable(p, r.abs);
         if (rc < 0) return rc;

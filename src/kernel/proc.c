@@ -563,6 +563,7 @@ int vk_kill(vk_proc *p, int pid, int sig)
 /* Deliver from outside a process (the host API). */
 int vk_kill_pid(vk_vm *vm, int pid, int sig)
 {
+    if (sig < 0 || sig >= VK_NSIG) return VOS_EINVAL;
     int n = 0;
     VK_LOCK(vm);
     for (vk_proc *q = vm->procs; q; q = q->next)
