@@ -324,7 +324,7 @@ static bool scan_cmdsubst(sh_parser *ps, sh_buf *b)
     sub.hd = NULL;
     sub.err = 0;
     sub.sub = true;
-    sub.depth = ps->depth + 1;
+    sub.depth = ps->depth; /* sh_parse_sub counts the level */
     sh_pool tmp = {.p = ps->sh->p};
     sub.pool = &tmp;
     size_t end;
@@ -341,7 +341,32 @@ static bool scan_cmdsubst(sh_parser *ps, sh_buf *b)
     return true;
 }
 
+static bool scan_dollar_inner(sh_parser *ps, sh_buf *b, bool in_dq);
+
+/* ${ ${ ${ ... or $(( $(( ... nest by recursion here: bound it by the nest limit, so a hostile
+ * word can neither exhaust the stack nor make the look-ahead of each level quadratic */
 static bool scan_dollar(sh_parser *ps, sh_buf *b, bool in_dq)
+{
+    const vos_limits *lim = vk_limits(ps->sh->p);
+    int max = lim && lim->nest_depth && lim->nest_depth < 100000 ? (int)lim->nest_depth : 1000;
+    if (ps->lexdepth >= max) {
+        if (!ps->err) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "%s: line %d: nesting too deep (nest_depth limit %d)\n",
+                     ps->sh->srcname ? ps->sh->srcname : "bash", ps->line, max);
+            if (!ps->quiet) sh_write_str(ps->sh, 2, msg);
+            vk_limit_hit(ps->sh->p, VOS_ENEST);
+            ps->err = PARSE_DEPTH;
+        }
+        return false;
+    }
+    ps->lexdepth++;
+    bool ok = scan_dollar_inner(ps, b, in_dq);
+    ps->lexdepth--;
+    return ok;
+}
+
+static bool scan_dollar_inner(sh_parser *ps, sh_buf *b, bool in_dq)
 {
     sh_buf_addc(b, getc_(ps)); /* $ */
     int c = peekc(ps, 0);

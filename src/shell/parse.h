@@ -47,6 +47,7 @@ struct sh_parser {
     bool cmd_start;   /* the next token is in command position (for (( )) */
     hd_pending *hd;   /* here-docs waiting for the next newline */
     int depth;        /* nesting, against the limit */
+    int lexdepth;     /* nested $( ${ $(( inside one word, against the same limit */
     int err;          /* PARSE_ERROR / PARSE_NOMEM after the first error */
     bool sub;         /* a $(...) being checked: ')' ends it */
     bool quiet;       /* do not report (used when probing) */

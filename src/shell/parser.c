@@ -995,6 +995,9 @@ bool sh_parser_at_end(sh_parser *ps)
 
 int sh_parse_sub(sh_parser *ps, size_t *end)
 {
+    /* a $( ) nests like a compound command: $(echo $(echo ...)) must meet the limit before
+     * the recursion meets the end of the stack */
+    if (!depth_enter(ps)) return ps->err ? ps->err : PARSE_ERROR;
     skip_nl(ps);
     if (!ps->err && peek(ps) != T_RPAREN) {
         if (peek(ps) == T_EOF && !ps->err) {
