@@ -1,6 +1,7 @@
 /* limits_exact.c: the shell's limits at their boundary: exactly N is allowed, N + 1 ends the
  * exec with the limit's own code, and the VM goes on working. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "test.h"
@@ -75,4 +76,30 @@ TEST(limit_printf_width_is_bounded)
     ASSERT(strstr(r.err, "exceeds the expansion limit") != NULL);
     vos_result_free(&r);
     ASSERT_EXEC(vm, "printf '%1048576s' x | wc -c", "1048576\n", 0); /* exactly the limit */
+}
+
+/* Words nested 100,000 deep end on the nest limit at once: no stack overflow, no quadratic
+ * look-ahead. */
+TEST(limit_deep_words_hit_the_nest_limit)
+{
+    vos_vm *vm = vm_with(0, 0, 0);
+    static const char *const opens[] = {"echo $(", "echo ${x:-", "x=$((", "echo \"${x:-"};
+    static const char *const closes[] = {")", "}", "))", "}"};
+    enum { N = 100000 };
+    for (int k = 0; k < 4; k++) {
+        size_t lo = strlen(opens[k]), lc = strlen(closes[k]);
+        char *s = malloc(N * (lo + lc) + 2);
+        char *q = s;
+        for (int i = 0; i < N; i++, q += lo) memcpy(q, opens[k], lo);
+        *q++ = '1';
+        for (int i = 0; i < N; i++, q += lc) memcpy(q, closes[k], lc);
+        *q = 0;
+        vos_result r;
+        int rc = test_exec(vm, s, &r);
+        free(s);
+        if (rc != VOS_ENEST || !strstr(r.err, "nest_depth"))
+            test_fail(__FILE__, __LINE__, "%s...: rc %d err %.100s", opens[k], rc, r.err);
+        vos_result_free(&r);
+        ASSERT_EXEC(vm, "echo ok", "ok\n", 0);
+    }
 }
