@@ -62,9 +62,13 @@ typedef struct cpstate {
     linkent *links; /* --preserve=links: copies of multiply linked files */
     size_t nlinks, caplinks;
     /* the walk in progress */
-    const char *dst_root;
+    const char *src_root, *dst_root;
     bool *created;  /* by depth: did we make this directory (fix its mode at POST)? */
     size_t ncreated;
+    /* with -L, the directories this run made: a followed link can lead back into the copy
+     * itself, which would otherwise grow until the path is too long */
+    linkent *made;
+    size_t nmade, capmade;
 } cpstate;
 
 static bool ask_yes(vl_ctx *c, cpstate *s)
@@ -266,6 +270,24 @@ static void mark_created(vl_ctx *c, cpstate *s, int depth, bool v)
     s->created[depth] = v;
 }
 
+static bool made_here(cpstate *s, const struct vk_stat *st)
+{
+    for (size_t i = 0; i < s->nmade; i++)
+        if (s->made[i].dev == st->dev && s->made[i].ino == st->ino) return true;
+    return false;
+}
+
+static void remember_made(vl_ctx *c, cpstate *s, const char *dst)
+{
+    struct vk_stat st;
+    if (s->deref != DEREF_ALWAYS || vk_stat(c->p, dst, &st) < 0) return;
+    if (s->nmade == s->capmade) {
+        s->capmade = s->capmade ? s->capmade * 2 : 16;
+        s->made = vl_xrealloc(c, s->made, s->capmade * sizeof *s->made);
+    }
+    s->made[s->nmade++] = (linkent){st.dev, st.ino, NULL};
+}
+
 static int walk_cb(vl_ctx *c, vl_walk_ent *e, int event, void *ud)
 {
     cpstate *s = ud;
@@ -296,6 +318,12 @@ static int walk_cb(vl_ctx *c, vl_walk_ent *e, int event, void *ud)
             ret = VL_WALK_SKIP;
             break;
         }
+        if (made_here(s, &e->st)) {
+            vl_error(c, "cannot copy a directory, %s, into itself, %s", q(c, s->src_root),
+                     q(c, s->dst_root));
+            ret = VL_WALK_SKIP;
+            break;
+        }
         bool made = false;
         if (lrc < 0) {
             /* owner rwx while we fill it; the final mode is set at POST */
@@ -306,6 +334,7 @@ static int walk_cb(vl_ctx *c, vl_walk_ent *e, int event, void *ud)
                 break;
             }
             made = true;
+            remember_made(c, s, dst);
             copied(c, s, e->path, dst);
         }
         mark_created(c, s, e->depth, made);
@@ -360,6 +389,7 @@ static void copy_operand(vl_ctx *c, cpstate *s, const char *src, const char *dst
         vl_error(c, "cannot copy a directory, %s, into itself, %s", q(c, src), q(c, dst));
         return;
     }
+    s->src_root = src;
     s->dst_root = dst;
     int flags = s->deref == DEREF_ALWAYS ? VL_WALK_FOLLOW
                 : s->deref == DEREF_ARGS ? VL_WALK_FOLLOW_ROOT

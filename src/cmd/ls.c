@@ -1041,11 +1041,14 @@ static int ls_main(vl_ctx *c, int argc, char **argv)
             rc = fill(&L, &f, false, true);
             if (rc == 0 && L.deref == DEREF_ARGS_DIRS && VK_S_ISLNK(f.st.mode)) {
                 struct vk_stat t;
-                if (vk_stat(c->p, f.path, &t) == 0 && VK_S_ISDIR(t.mode)) {
+                int src = vk_stat(c->p, f.path, &t);
+                if (src == 0 && VK_S_ISDIR(t.mode)) {
                     f.st = t;
                     vl_xfree(c, f.link);
                     f.link = NULL;
                 }
+                /* GNU 9.1 lists a dangling link, but not a loop: "cannot access" */
+                if (src == VOS_ELOOP) rc = src;
             }
         }
         if (rc < 0) {

@@ -7,6 +7,7 @@
 #include "lib/cmd.h"
 #include "lib/format.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +33,10 @@ static operand scan_arg(vl_ctx *c, const char *s)
 {
     operand o = {0};
     char *end;
+    errno = 0;
     o.v = strtold(s, &end);
-    if (end == s || *end)
+    /* an overflow ("1e5000") is invalid, an underflow to zero is not (gnulib's xstrtold) */
+    if (end == s || *end || (errno == ERANGE && o.v != 0))
         vl_usage_error(c, "invalid floating point argument: %s", vl_quote_locale(c, s));
     if (o.v != o.v)
         vl_usage_error(c, "invalid %s argument: %s", vl_quote_locale(c, "not-a-number"),
