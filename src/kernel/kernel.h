@@ -237,6 +237,11 @@ const char *vk_homedir(vk_proc *p);
 const vos_limits *vk_limits(vk_proc *p); /* in force for the current exec */
 /* Record that a limit was hit (the exec reports code); returns -code-ish value to propagate. */
 int vk_limit_hit(vk_proc *p, int code);
+/* True when the calling thread is near the end of its C stack. Processes are threads, and an
+ * exec's shell runs on the host's own thread, so every recursion that input can drive (the
+ * evaluator, the parser, arithmetic, patterns) asks this besides counting its own limit: a
+ * hostile script ends on VOS_ENEST, never on a host segfault. */
+bool vk_stack_low(void);
 
 /* ---- shell hook ----
  * The shell registers itself as the commands "sh" and "bash"; the VM's session shell state

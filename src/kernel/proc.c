@@ -2,6 +2,7 @@
  * virtual signals, limits checks, sleeping, and exec of vos commands and scripts.
  * A signal never interrupts a thread asynchronously: it is noted and the target notices it
  * at its next kernel call or interpreter step; a blocked target is woken through its waitcv. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,35 @@ int vk_limit_hit(vk_proc *p, int code)
 {
     if (p->ex) vk_exec_abort(p->vm, p->ex, code);
     return code;
+}
+
+/* lowest frame address the calling thread may reach: its stack's end plus a margin for the
+ * code that runs below the last check (a command, libc); found once per host thread */
+static _Thread_local uintptr_t stack_floor;
+
+static void stack_floor_init(uintptr_t here)
+{
+    pthread_attr_t attr;
+    void *addr = NULL;
+    size_t size = 0;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        if (pthread_attr_getstack(&attr, &addr, &size) != 0) size = 0;
+        pthread_attr_destroy(&attr);
+    }
+    if (size == 0 || here < (uintptr_t)addr || here - (uintptr_t)addr > size) {
+        /* unknown stack: assume the smallest a host thread commonly has below here */
+        addr = (void *)(here - (here > (512u << 10) ? (512u << 10) : here / 2));
+        size = 512u << 10;
+    }
+    size_t margin = size / 4 < (256u << 10) ? size / 4 : (256u << 10);
+    stack_floor = (uintptr_t)addr + margin;
+}
+
+bool vk_stack_low(void)
+{
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+    if (!stack_floor) stack_floor_init(here);
+    return here < stack_floor;
 }
 
 const vos_limits *vk_limits(vk_proc *p) { return p->ex ? &p->ex->lim : &p->vm->lim; }

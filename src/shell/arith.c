@@ -363,9 +363,11 @@ static int64_t binop(actx *a, int op, int64_t l, int64_t r)
 
 static int64_t expr_unary(actx *a);
 
+static bool too_deep(actx *a);
+
 static int64_t expr_primary(actx *a)
 {
-    if (a->err) return 0;
+    if (a->err || too_deep(a)) return 0;
     switch (a->tok) {
     case A_NUM: {
         int64_t v = a->num;
@@ -415,9 +417,19 @@ static int64_t expr_primary(actx *a)
     }
 }
 
+/* every recursion of the grammar passes through unary or primary: stop before the C stack
+ * ends ((((...1)))) 100000 deep is a limit, not a host crash) */
+static bool too_deep(actx *a)
+{
+    if (!vk_stack_low()) return false;
+    aerror(a, "expression recursion level exceeded", a->tok_start);
+    vk_limit_hit(a->sh->p, VOS_ENEST);
+    return true;
+}
+
 static int64_t expr_unary(actx *a)
 {
-    if (a->err) return 0;
+    if (a->err || too_deep(a)) return 0;
     int t = a->tok;
     if (t == A_PLUS || t == A_MINUS || t == A_NOT || t == A_BNOT) {
         next(a);

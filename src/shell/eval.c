@@ -1393,8 +1393,9 @@ int sh_eval(sh_state *sh, sh_node *n)
     uint64_t calls = lim && lim->call_depth && lim->call_depth < 100000 ? lim->call_depth : 1000;
     uint64_t nests = lim && lim->nest_depth && lim->nest_depth < 100000 ? lim->nest_depth : 1000;
     uint64_t max = calls * 6 + nests * 2;
-    if ((uint64_t)++sh->nest > max) {
-        sh_error(sh, "evaluation nested too deeply (nest_depth limit)");
+    if ((uint64_t)++sh->nest > max || vk_stack_low()) {
+        sh_error(sh, (uint64_t)sh->nest > max ? "evaluation nested too deeply (nest_depth limit)"
+                                              : "evaluation nested too deeply (out of stack)");
         vk_limit_hit(sh->p, VOS_ENEST);
         sh->nest--;
         sh->fatal = true;

@@ -158,14 +158,19 @@ static bool depth_enter(sh_parser *ps)
 {
     const vos_limits *lim = vk_limits(ps->sh->p);
     uint64_t max = lim && lim->nest_depth ? lim->nest_depth : 1000;
-    if ((uint64_t)++ps->depth > max) {
+    if ((uint64_t)++ps->depth > max || vk_stack_low()) {
         if (!ps->err) {
             ps->err = PARSE_DEPTH;
             if (!ps->quiet) {
                 char msg[256];
-                snprintf(msg, sizeof msg, "%s: line %d: nesting too deep (nest_depth limit %llu)\n",
-                         ps->sh->srcname ? ps->sh->srcname : "bash", ps->line,
-                         (unsigned long long)max);
+                if ((uint64_t)ps->depth > max)
+                    snprintf(msg, sizeof msg,
+                             "%s: line %d: nesting too deep (nest_depth limit %llu)\n",
+                             ps->sh->srcname ? ps->sh->srcname : "bash", ps->line,
+                             (unsigned long long)max);
+                else
+                    snprintf(msg, sizeof msg, "%s: line %d: nesting too deep (out of stack)\n",
+                             ps->sh->srcname ? ps->sh->srcname : "bash", ps->line);
                 sh_write_str(ps->sh, 2, msg);
             }
             vk_limit_hit(ps->sh->p, VOS_ENEST);

@@ -5,6 +5,7 @@
  * leave the VM answering `echo ok`, and give back every byte when the VM is freed (the runner
  * checks). Cases bash answers the same way are compared with bash in tests/cmd/hostile.test;
  * these are the ones where only limits give an answer, or the cost itself is the point. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,12 +55,12 @@ TEST(bad_fork_bomb_hits_the_process_limit)
     /* the classic one, and one that waits for its children so it cannot end early */
     int rc = run(vm, "bomb() { bomb | bomb & }; bomb; wait", 2000, 0, &r);
     ASSERT(rc == 0 || rc == VOS_ETIME || rc == VOS_EPROCS);
-    ASSERT(now_ms() - t0 < 5000);
+    ASSERT(now_ms() - t0 < 5000 * TEST_SLOW);
     vos_result_free(&r);
     rc = run(vm, "b() { b | b; }; b", 2000, 0, &r);
     ASSERT(rc == 0 || rc == VOS_ETIME || rc == VOS_EPROCS);
     ASSERT_HAS(r.err, "fork: Process limit exceeded");
-    ASSERT(now_ms() - t0 < 10000);
+    ASSERT(now_ms() - t0 < 10000 * TEST_SLOW);
     vos_result_free(&r);
     /* ":" may name a function too (bash calls it before the builtin) */
     rc = run(vm, ":(){ :|:& };:", 2000, 0, &r);
@@ -75,7 +76,7 @@ TEST(bad_fork_bomb_hits_the_process_limit)
         bool ok = strcmp(r.out, "20\n") == 0;
         vos_result_free(&r);
         if (ok) break;
-        if (now_ms() - t0 > 4000) test_fail(__FILE__, __LINE__, "the bombs still run");
+        if (now_ms() - t0 > 4000 * TEST_SLOW) test_fail(__FILE__, __LINE__, "the bombs still run");
         struct timespec ts = {0, 50000000};
         nanosleep(&ts, NULL);
     }
@@ -138,16 +139,105 @@ TEST(bad_deep_nesting_hits_the_nest_limit)
         char *script = nested(kinds[k].open, kinds[k].mid, kinds[k].close, 100000);
         vos_result r;
         int64_t t0 = now_ms();
-        int rc = run(vm, script, 5000, 0, &r);
+        int rc = run(vm, script, 5000 * TEST_SLOW, 0, &r);
         free(script);
         /* a limit or a syntax-like error with a message, quickly, never a crash */
         if (!(rc == VOS_ENEST || rc == VOS_ESYNTAX || (rc == 0 && r.status != 0)) ||
-            r.err_len == 0 || now_ms() - t0 > 4000)
+            r.err_len == 0 || now_ms() - t0 > 4000 * TEST_SLOW)
             test_fail(__FILE__, __LINE__, "%s x100000: rc %d status %d after %lld ms: %.200s",
                       kinds[k].open, rc, r.status, (long long)(now_ms() - t0), r.err);
         vos_result_free(&r);
         ASSERT_ALIVE(vm);
     }
+}
+
+/* Recursion that no nest counter sees directly: parentheses inside one arithmetic
+ * expression, and a script that sources itself. They end on the C stack guard (VOS_ENEST)
+ * before the stack does; these crashed the host process before it. */
+TEST(bad_deep_recursion_ends_before_the_stack)
+{
+    vos_vm *vm = test_vm_new();
+    static const char *const wraps[][2] = {
+        {"echo $(( ", " ))"}, {"(( ", " ))"}, {"x=$(( ", " )); echo $x"}, {"[[ $(( ", " )) ]]"}};
+    for (size_t k = 0; k < sizeof wraps / sizeof wraps[0]; k++) {
+        char *inner = nested("(", "1", ")", 100000);
+        size_t len = strlen(wraps[k][0]) + strlen(inner) + strlen(wraps[k][1]) + 1;
+        char *script = malloc(len);
+        snprintf(script, len, "%s%s%s", wraps[k][0], inner, wraps[k][1]);
+        free(inner);
+        vos_result r;
+        int rc = run(vm, script, 5000 * TEST_SLOW, 0, &r);
+        free(script);
+        if (rc != VOS_ENEST || r.out_len != 0)
+            test_fail(__FILE__, __LINE__, "%s x100000: rc %d out %.20s err %.200s",
+                      wraps[k][0], rc, r.out, r.err);
+        vos_result_free(&r);
+        ASSERT_ALIVE(vm);
+    }
+    /* unary operators chain the same way, with smaller frames */
+    char *minus = nested("- ", "1", "", 1000000);
+    char script[64];
+    vos_result r;
+    ASSERT_OK(vos_write_file(vm, "/tmp/minus", minus, strlen(minus), 0644));
+    free(minus);
+    snprintf(script, sizeof script, "echo $(( $(cat /tmp/minus) ))");
+    ASSERT_RC(run(vm, script, 5000 * TEST_SLOW, 0, &r), VOS_ENEST);
+    vos_result_free(&r);
+    /* a moderate depth still works, as in bash */
+    ASSERT_EXEC(vm, "echo $(( ((((((((((((((((((((1+1)))))))))))))))))))) ))", "2\n", 0);
+    /* a script that sources itself (bash itself dies of SIGSEGV here) */
+    ASSERT_RC(run(vm, "echo 'echo -n .; . /tmp/self.sh' > /tmp/self.sh; . /tmp/self.sh",
+                  10000 * TEST_SLOW, 0, &r),
+              VOS_ENEST);
+    ASSERT(r.out_len > 100);
+    ASSERT_HAS(r.err, "nested too deeply");
+    vos_result_free(&r);
+    /* eval of itself */
+    ASSERT_RC(run(vm, "x='eval \"$x\"'; eval \"$x\"", 10000 * TEST_SLOW, 0, &r), VOS_ENEST);
+    vos_result_free(&r);
+    ASSERT_ALIVE(vm);
+}
+
+/* The shell of an exec runs on the host's thread: a host thread with a small stack gets the
+ * same clean limit, earlier. */
+typedef struct small_stack_job {
+    vos_vm *vm;
+    int rc[3];
+} small_stack_job;
+
+static void *small_stack_exec(void *arg)
+{
+    small_stack_job *j = arg;
+    static const char *const scripts[] = {
+        "f() { f; }; f",
+        "echo 'echo -n .; . /tmp/self2.sh' > /tmp/self2.sh; . /tmp/self2.sh",
+        "echo $(( ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1"
+        ")))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))) ))",
+    };
+    for (int i = 0; i < 3; i++) {
+        vos_result r;
+        j->rc[i] = run(j->vm, scripts[i], 10000 * TEST_SLOW, 0, &r);
+        vos_result_free(&r);
+    }
+    return NULL;
+}
+
+TEST(bad_recursion_on_a_small_host_stack)
+{
+    vos_vm *vm = test_vm_new();
+    small_stack_job j = {vm, {0}};
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 1u << 20);
+    pthread_t t;
+    ASSERT(pthread_create(&t, &attr, small_stack_exec, &j) == 0);
+    pthread_attr_destroy(&attr);
+    pthread_join(t, NULL);
+    /* the function recursion meets the out-of-stack guard or call_depth, whichever first */
+    ASSERT(j.rc[0] == VOS_ENEST || j.rc[0] == VOS_EDEPTH);
+    ASSERT_RC(j.rc[1], VOS_ENEST);
+    ASSERT_OK(j.rc[2]);
+    ASSERT_ALIVE(vm);
 }
 
 /* ---- big words, big inputs, endless streams ---- */
@@ -367,7 +457,7 @@ TEST(bad_symlink_loops_in_tree_commands)
     ASSERT_STR(r.out, "9\nls 2\ncp 0\ncpL 1\ncpH 0\n"
                       "cp: cannot copy a directory, 'a', into itself, 'a/b/up/e'\n"
                       "into 1\nrm 0\n0\n");
-    ASSERT(now_ms() - t0 < 10000);
+    ASSERT(now_ms() - t0 < 10000 * TEST_SLOW);
     vos_result_free(&r);
     ASSERT_ALIVE(vm);
 }
@@ -489,7 +579,7 @@ TEST(bad_sleep_and_counts)
     /* huge sleeps end at the time limit, not in 3e12 years */
     int64_t t0 = now_ms();
     ASSERT_RC(run(vm, "sleep 99999999999999999999", 300, 0, &r), VOS_ETIME);
-    ASSERT(now_ms() - t0 < 2000);
+    ASSERT(now_ms() - t0 < 2000 * TEST_SLOW);
     vos_result_free(&r);
     ASSERT_RC(run(vm, "sleep inf", 300, 0, &r), VOS_ETIME);
     vos_result_free(&r);

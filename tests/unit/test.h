@@ -50,6 +50,24 @@ _Noreturn void test_fail(const char *file, int line, const char *fmt, ...)
                       a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                     \
     } while (0)
 
+/* How much slower than a plain build this one runs: bounds on the cost of hostile input
+ * (a few seconds at most) are multiplied by it, so they still catch a runaway but not the
+ * sanitizers' own overhead. */
+#if defined(__SANITIZE_THREAD__)
+#define TEST_SLOW 20
+#elif defined(__SANITIZE_ADDRESS__)
+#define TEST_SLOW 4
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TEST_SLOW 20
+#elif __has_feature(address_sanitizer)
+#define TEST_SLOW 4
+#endif
+#endif
+#ifndef TEST_SLOW
+#define TEST_SLOW 1
+#endif
+
 /* A VM with a counting allocator; freed (and its bytes checked) by the runner after the test
  * if the test did not free it itself. */
 vos_vm *test_vm_new(void);
