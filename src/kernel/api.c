@@ -542,12 +542,19 @@ int vos_mount(vos_vm *vm, const char *vm_path, const vos_mount_spec *spec)
 int vos_umount(vos_vm *vm, const char *vm_path)
 {
     if (!vm || !vm_path) return VOS_EMISUSE;
-    int rc = api_enter(vm);
+    int rc = host_enter(vm);
     if (rc < 0) return rc;
+    /* the mount point as the VM would name it: /data/, //data and /x/../data are /data */
+    char want[VK_PATH_MAX];
+    vk_path r;
     VK_LOCK(vm);
+    if (vk_resolve(vm->session, vm_path, VK_RES_FOLLOW, &r) == 0)
+        snprintf(want, sizeof want, "%s", r.abs);
+    else
+        snprintf(want, sizeof want, "%s", vm_path);
     vk_mnt **pp = &vm->mounts, *m = NULL;
     for (; *pp; pp = &(*pp)->next)
-        if (strcmp((*pp)->path, vm_path) == 0) {
+        if (strcmp((*pp)->path, want) == 0) {
             m = *pp;
             break;
         }
@@ -1087,16 +1094,22 @@ int vos_read_file(vos_vm *vm, const char *path, void **data, size_t *len)
         struct vk_stat st;
         rc = vk_fstat(s, fd, &st);
         if (rc == 0 && VK_S_ISDIR(st.mode)) rc = VOS_EISDIR;
+        /* bounded: a device like /dev/zero never ends, and the bytes land in host memory. A
+         * regular file may be as big as the VM's memory; anything else stops at 64 MiB */
+        uint64_t maxlen = vm->lim.mem_bytes;
+        if (rc == 0 && !VK_S_ISREG(st.mode) && maxlen > (64u << 20)) maxlen = 64u << 20;
+        /* a regular file: its size, the NUL, and one byte to see the end in one allocation */
         size_t cap = 4096, n = 0;
+        if (rc == 0 && VK_S_ISREG(st.mode) && st.size < maxlen) cap = (size_t)st.size + 2;
         char *buf = rc == 0 ? malloc(cap) : NULL;
         if (rc == 0 && !buf) rc = VOS_ENOMEM;
-        /* bounded: a device like /dev/zero never ends, and the bytes land in host memory */
-        uint64_t maxlen = vm->lim.mem_bytes;
         while (rc == 0) {
             if (n >= maxlen) {
                 rc = VOS_EFBIG;
-                vk_set_errmsg(vm, "%s: larger than the VM's memory limit (%llu bytes)", path,
-                              (unsigned long long)maxlen);
+                vk_set_errmsg(vm, "%s: larger than %llu bytes (%s)", path,
+                              (unsigned long long)maxlen,
+                              maxlen == vm->lim.mem_bytes ? "the VM's memory limit"
+                                                          : "the bound for a device or pipe");
                 break;
             }
             if (n + 1 >= cap) {
@@ -1182,8 +1195,11 @@ int vos_mkdir(vos_vm *vm, const char *path, unsigned mode, int parents)
             rc = mkdir_parents(vm->session, path, mode);
         } else {
             char buf[VK_PATH_MAX];
-            snprintf(buf, sizeof buf, "%s/%s", vk_getcwd(vm->session), path);
-            rc = mkdir_parents(vm->session, buf, mode);
+            if (snprintf(buf, sizeof buf, "%s/%s", vk_getcwd(vm->session), path) >=
+                (int)sizeof buf)
+                rc = VOS_ENAMETOOLONG;
+            else
+                rc = mkdir_parents(vm->session, buf, mode);
         }
     } else {
         rc = vk_mkdir(vm->session, path, mode);
@@ -1192,26 +1208,52 @@ int vos_mkdir(vos_vm *vm, const char *path, unsigned mode, int parents)
     return rc;
 }
 
-static int remove_tree(vk_proc *s, const char *path, int depth)
+/* Remove the tree at path[0..len) (path is a VK_PATH_MAX buffer the recursion extends and
+ * restores). Frames are small and PATH_MAX bounds the depth, so any tree the VM can hold can
+ * be removed; lstat never follows a link, so there is no loop to meet. */
+static int remove_tree(vk_proc *s, char *path, size_t len)
 {
     struct vk_stat st;
     int rc = vk_lstat(s, path, &st);
     if (rc < 0) return rc;
     if (!VK_S_ISDIR(st.mode)) return vk_unlink(s, path);
-    if (depth > 256) return VOS_ELOOP;
+    /* the names first, and the directory closed before going down: an fd per level would
+     * meet the fd limit long before PATH_MAX */
     int fd = vk_open(s, path, VK_O_RDONLY | VK_O_DIRECTORY, 0);
     if (fd < 0) return fd;
+    char *names = NULL;
+    size_t used = 0, cap = 0;
     vk_dirent de;
-    char child[VK_PATH_MAX];
     while ((rc = vk_readdir(s, fd, &de)) == 1) {
-        if (snprintf(child, sizeof child, "%s/%s", path, de.name) >= (int)sizeof child) {
+        size_t nl = strlen(de.name) + 1;
+        if (used + nl > cap) {
+            size_t nc = cap ? cap * 2 : 256;
+            while (nc < used + nl) nc *= 2;
+            char *nn = realloc(names, nc);
+            if (!nn) {
+                rc = VOS_ENOMEM;
+                break;
+            }
+            names = nn;
+            cap = nc;
+        }
+        memcpy(names + used, de.name, nl);
+        used += nl;
+    }
+    vk_close(s, fd);
+    for (size_t off = 0; rc >= 0 && off < used;) {
+        size_t nl = strlen(names + off);
+        if (len + 1 + nl >= VK_PATH_MAX) {
             rc = VOS_ENAMETOOLONG;
             break;
         }
-        rc = remove_tree(s, child, depth + 1);
-        if (rc < 0) break;
+        path[len] = '/';
+        memcpy(path + len + 1, names + off, nl + 1);
+        rc = remove_tree(s, path, len + 1 + nl);
+        path[len] = 0;
+        off += nl + 1;
     }
-    vk_close(s, fd);
+    free(names);
     if (rc < 0) return rc;
     return vk_rmdir(s, path);
 }
@@ -1226,8 +1268,28 @@ int vos_remove(vos_vm *vm, const char *path, int recursive)
     if (rc == 0) {
         if (!VK_S_ISDIR(st.mode))
             rc = vk_unlink(vm->session, path);
-        else if (recursive)
-            rc = remove_tree(vm->session, path, 0);
+        else if (recursive) {
+            /* the root, or a mount point, is refused before anything in it is touched */
+            vk_path r;
+            VK_LOCK(vm);
+            rc = vk_resolve(vm->session, path, 0, &r);
+            bool busy = rc == 0 && (strcmp(r.abs, "/") == 0 || vk_mount_find(vm, r.abs)->len ==
+                                                                    strlen(r.abs));
+            VK_UNLOCK(vm);
+            char *buf = rc == 0 && !busy ? malloc(VK_PATH_MAX) : NULL;
+            if (busy) {
+                rc = VOS_EBUSY;
+                vk_set_errmsg(vm, "%s: is %s", path,
+                              strcmp(r.abs, "/") == 0 ? "the root" : "a mount point");
+            } else if (rc == 0 && !buf) {
+                rc = VOS_ENOMEM;
+            } else if (rc == 0) {
+                size_t l = strlen(r.abs);
+                memcpy(buf, r.abs, l + 1);
+                rc = remove_tree(vm->session, buf, l);
+            }
+            free(buf);
+        }
         else
             rc = vk_rmdir(vm->session, path);
     }

@@ -1502,6 +1502,9 @@ static int b_read(sh_state *sh, int argc, char **argv)
             rlen = (size_t)n;
         }
         char ch = rbuf[rpos++];
+        /* bash drops NUL bytes (unless NUL ends the line): read x < /dev/zero reads on in
+         * constant memory, as it does there, until a limit ends it */
+        if (ch == 0 && delim != 0) continue;
         if (pending_bs) {
             pending_bs = false;
             if (ch == '\n' && delim == '\n') continue;

@@ -710,6 +710,18 @@ int sh_assign_list(sh_state *sh, const char *name, const char *list, bool append
 }
 
 /* assignment word "name=value" / "name+=value" / "name[i]=value" / "name=(list)" */
+/* Is the target of assignment word w (name=, name+=, name[...]=) readonly? */
+static bool assign_to_readonly(sh_state *sh, const char *w)
+{
+    size_t n = strcspn(w, "[+=");
+    char name[256];
+    if (n >= sizeof name) return false;
+    memcpy(name, w, n);
+    name[n] = 0;
+    sh_var *v = sh_var_get(sh, name);
+    return v && (v->flags & VF_READONLY);
+}
+
 static int do_assign(sh_state *sh, const char *w, bool temp)
 {
     const char *eq = strchr(w, '=');
@@ -923,6 +935,7 @@ static int eval_simple(sh_state *sh, sh_node *n)
             if (do_assign(sh, n->assigns[i], false) != 0) {
                 st = 1;
                 sh->fatal = true;
+                sh->discard = sh->discard || assign_to_readonly(sh, n->assigns[i]);
                 break;
             }
         }

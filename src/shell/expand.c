@@ -91,12 +91,14 @@ static bool x_add(xbuf *x, const char *s, size_t n, uint8_t fl)
 
 static bool x_addc(xbuf *x, char c, uint8_t fl) { return x_add(x, &c, 1, fl); }
 
-/* an expansion error: in a non-interactive shell bash ends the script */
+/* an expansion error: in a non-interactive shell bash ends the script for an unset
+ * variable (status 127), and the command being run for the others */
 static void x_error(xbuf *x, int status)
 {
     x->err = true;
     x->sh->status = status;
     x->sh->fatal = true;
+    x->sh->discard = status != 127;
 }
 
 /* ---- finding the ends of constructs in source text ---- */

@@ -371,6 +371,13 @@ int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line)
             sh->tail_node = NULL;
         }
         sh_pool_free(&pool);
+        if (sh->fatal && sh->discard && !sh->dying) {
+            /* bash's jump to the top level: this command is over, the loop goes on */
+            sh->fatal = false;
+            if (sh->jump == J_EXIT) sh->jump = J_NONE;
+            sh_set_status(sh, 1);
+        }
+        sh->discard = false;
         if (sh->jump != J_NONE || sh->dying || sh->fatal) break;
     }
     sh_parser_free(ps);

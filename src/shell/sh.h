@@ -260,6 +260,9 @@ struct sh_state {
     int nest;            /* evaluator nesting (limits) */
     bool dying;          /* the process must end: unwind */
     bool fatal;          /* a fatal shell error (unbound var, ${x?}) in a non-interactive shell */
+    bool discard;        /* ...one that ends only the command being run (a bad substitution, an
+                          * arithmetic error, a readonly assignment): bash jumps back to the
+                          * nearest command loop (the script, eval, .), which goes on */
     bool syntax_err;     /* the last parse failed */
     sh_saved *tempenv;   /* stack of temporary assignments */
     int pipestatus[64];

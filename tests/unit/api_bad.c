@@ -320,10 +320,25 @@ TEST(api_bad_list_and_remove)
     ASSERT_RC(vos_list_dir(vm, "/nope", &names, &n), VOS_ENOENT);
     /* the root, the mount points of the base system and "." are never removed */
     ASSERT(vos_remove(vm, "/", 0) < 0);
-    ASSERT(vos_remove(vm, "/", 1) < 0);
-    ASSERT(vos_remove(vm, "/dev", 1) < 0);
-    ASSERT(vos_remove(vm, "/proc", 1) < 0);
+    /* refused before anything inside is touched */
+    ASSERT_RC(vos_remove(vm, "/", 1), VOS_EBUSY);
+    ASSERT_RC(vos_remove(vm, "//tmp/..", 1), VOS_EBUSY);
+    ASSERT_RC(vos_remove(vm, "/dev", 1), VOS_EBUSY);
+    ASSERT_RC(vos_remove(vm, "/proc", 1), VOS_EBUSY);
     ASSERT_EXEC(vm, "cat /tmp/f; echo; ls /dev/null /bin/sh", "x\n/bin/sh\n/dev/null\n", 0);
+    vos_mount_spec mem = {.struct_size = sizeof mem, .kind = VOS_MOUNT_MEMFS};
+    ASSERT_OK(vos_mount(vm, "/data", &mem));
+    ASSERT_OK(vos_write_file(vm, "/data/keep", "k", 1, 0));
+    ASSERT_RC(vos_remove(vm, "/data/", 1), VOS_EBUSY);
+    ASSERT_EXEC(vm, "cat /data/keep", "k", 0);
+    /* a tree deeper than any fixed recursion bound, down to PATH_MAX */
+    char deep[4096];
+    size_t l = (size_t)snprintf(deep, sizeof deep, "/tmp/deep");
+    while (l + 2 < 4000) l += (size_t)snprintf(deep + l, sizeof deep - l, "/d");
+    ASSERT_OK(vos_mkdir(vm, deep, 0, 1));
+    ASSERT_OK(vos_write_file(vm, strcat(deep, "/f"), "x", 1, 0));
+    ASSERT_OK(vos_remove(vm, "/tmp/deep", 1));
+    ASSERT_EXEC(vm, "ls /tmp", "f\n", 0);
     ASSERT_RC(vos_remove(vm, "/tmp/nope", 1), VOS_ENOENT);
     ASSERT_RC(vos_rename(vm, "/tmp", "/tmp/inside"), VOS_EINVAL);
     ASSERT_EXEC(vm, "echo ok", "ok\n", 0);
@@ -375,7 +390,11 @@ TEST(api_bad_mounts)
     ASSERT_EXEC(vm, "echo hi > /data2/f; cat /data2/f", "hi\n", 0);
     ASSERT_OK(vos_umount(vm, "/data2"));
     ASSERT_EXEC(vm, "ls /data2 | wc -l", "0\n", 0);
-    ASSERT_OK(vos_umount(vm, "/data"));
+    ASSERT_OK(vos_umount(vm, "/data/"));
+    ASSERT_RC(vos_umount(vm, "/data"), VOS_EINVAL);
+    /* the mount point is named as the VM would name it */
+    ASSERT_OK(vos_mount(vm, "/data", &mem));
+    ASSERT_OK(vos_umount(vm, "//tmp/../data//"));
     ASSERT_RC(vos_umount(vm, "/data"), VOS_EINVAL);
     /* a mount in use by a running process cannot go */
     ASSERT_OK(vos_mount(vm, "/busy", &mem));
@@ -406,6 +425,19 @@ TEST(api_bad_read_endless_devices)
     ASSERT_OK(vos_read_file(vm, "/dev/null", &d, &n));
     ASSERT_EQ(n, 0);
     vos_free(d);
+    /* with a big memory limit a device still stops at 64 MiB; a regular file may be larger */
+    vos_config big;
+    vos_config_init(&big);
+    big.limits.mem_bytes = 1ull << 30;
+    big.limits.fs_bytes = 1ull << 30;
+    vos_vm *vm2 = test_vm_new_cfg(&big);
+    ASSERT_RC(vos_read_file(vm2, "/dev/zero", &d, &n), VOS_EFBIG);
+    ASSERT(strstr(vos_errmsg(vm2), "67108864") != NULL);
+    ASSERT_EXEC(vm2, "head -c 70000000 /dev/zero > /tmp/big", "", 0);
+    ASSERT_OK(vos_read_file(vm2, "/tmp/big", &d, &n));
+    ASSERT_EQ(n, 70000000);
+    vos_free(d);
+    test_vm_free(vm2);
     /* writing to devices */
     ASSERT_OK(vos_write_file(vm, "/dev/null", "x", 1, 0));
     ASSERT(vos_write_file(vm, "/proc/self/status", "x", 1, 0) < 0);

@@ -302,6 +302,8 @@ TEST(bad_endless_streams_run_in_bounded_memory)
         "x=$(cat /dev/zero)",
         "cat /dev/zero | wc -l",
         "cat /dev/zero | head -n 1",
+        "read x < /dev/zero",
+        "cat /dev/zero | while read -r line; do :; done",
     };
     for (size_t i = 0; i < sizeof endless / sizeof endless[0]; i++) {
         atomic_store(&vm->mem_peak, vos_vm_mem_used(vm));
