@@ -258,6 +258,7 @@ struct sh_state {
     uint32_t optind_pos; /* getopts: position inside a bundle */
     int getopts_ind;     /* OPTIND value optind_pos refers to */
     int nest;            /* evaluator nesting (limits) */
+    int arith_nest;      /* arithmetic recursion (limits) */
     bool dying;          /* the process must end: unwind */
     bool fatal;          /* a fatal shell error (unbound var, ${x?}) in a non-interactive shell */
     bool discard;        /* ...one that ends only the command being run (a bad substitution, an

@@ -228,7 +228,9 @@ TEST(bad_recursion_on_a_small_host_stack)
     small_stack_job j = {vm, {0}};
     pthread_attr_t attr;
     pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, 1u << 20);
+    /* ThreadSanitizer keeps ~800 KiB of its own state on every thread's stack, and its frames
+     * are bigger: there a small stack is 4 MiB */
+    pthread_attr_setstacksize(&attr, TEST_SLOW == 20 ? 4u << 20 : 1u << 20);
     pthread_t t;
     ASSERT(pthread_create(&t, &attr, small_stack_exec, &j) == 0);
     pthread_attr_destroy(&attr);
@@ -333,7 +335,7 @@ TEST(bad_endless_output_hits_the_output_limit)
     };
     for (size_t i = 0; i < sizeof floods / sizeof floods[0]; i++) {
         vos_result r;
-        int rc = run(vm, floods[i], 20000, 1u << 20, &r);
+        int rc = run(vm, floods[i], 20000 * TEST_SLOW, 1u << 20, &r);
         if (rc != VOS_EOUTPUT || r.out_len + r.err_len > (1u << 20) + 256)
             test_fail(__FILE__, __LINE__, "%s: rc %d, %zu + %zu bytes", floods[i], rc, r.out_len,
                       r.err_len);
