@@ -1,28 +1,27 @@
 /* cond.c: conditional expressions over one set of primitives (file tests, string and integer
- * comparisons, -v, -o): the test and [ builtins (POSIX's rules by argument count, then bash's
- * precedence parser, with bash's messages) and [[ ]] (parsed into N_COND nodes by parser.c:
+ * comparisons, -v, -o): the test and [ builtins (lib/testexpr.c's grammar, which the test
+ * command shares, with bash's messages) and [[ ]] (parsed into N_COND nodes by parser.c:
  * operands expanded without splitting or globbing, patterns for == and !=, POSIX extended
  * regular expressions for =~ with BASH_REMATCH, arithmetic operands for -eq and friends). */
 #include <regex.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/testexpr.h"
 #include "shell/sh.h"
 
 /* ---- primitives ---- */
+static const char unary_ops[] = "abcdefghknoprstuvwxzGLNORS";
+
 bool sh_cond_is_unary(const char *s)
 {
-    return s[0] == '-' && s[1] && !s[2] && strchr("abcdefghknoprstuvwxzGLNORS", s[1]);
+    return vl_test_is_unary(unary_ops, s);
 }
 
 /* the binary operators test knows ([[ adds =~) */
 bool sh_cond_is_binary(const char *s, bool dbl)
 {
-    static const char *const ops[] = {"=",   "==",  "!=",  "<",   ">",   "-eq", "-ne",
-                                      "-lt", "-le", "-gt", "-ge", "-nt", "-ot", "-ef", NULL};
-    for (int i = 0; ops[i]; i++)
-        if (strcmp(s, ops[i]) == 0) return true;
-    return dbl && strcmp(s, "=~") == 0;
+    return vl_test_is_binary(s) || (dbl && strcmp(s, "=~") == 0);
 }
 
 static int opt_index(const char *name)
@@ -91,8 +90,6 @@ static bool var_is_set(sh_state *sh, const char *arg)
 /* a unary primitive; -t's operand is an fd number (false when it is not one) */
 static bool unary(sh_state *sh, char op, const char *a)
 {
-    vk_proc *p = sh->p;
-    struct vk_stat st;
     switch (op) {
     case 'z': return !*a;
     case 'n': return *a != 0;
@@ -107,75 +104,22 @@ static bool unary(sh_state *sh, char op, const char *a)
     }
     case 't': {
         int64_t fd;
-        return sh_parse_int(a, &fd) && fd >= 0 && fd < 1024 && vk_isatty(p, (int)fd) > 0;
+        return sh_parse_int(a, &fd) && fd >= 0 && fd < 1024 && vk_isatty(sh->p, (int)fd) > 0;
     }
-    case 'h':
-    case 'L': return *a && vk_lstat(p, a, &st) == 0 && VK_S_ISLNK(st.mode);
-    case 'r': return *a && vk_access(p, a, VK_R_OK) == 0;
-    case 'w': return *a && vk_access(p, a, VK_W_OK) == 0;
-    case 'x': return *a && vk_access(p, a, VK_X_OK) == 0;
-    default: break;
-    }
-    if (!*a || vk_stat(p, a, &st) != 0) return false;
-    switch (op) {
-    case 'a':
-    case 'e': return true;
-    case 'f': return VK_S_ISREG(st.mode);
-    case 'd': return VK_S_ISDIR(st.mode);
-    case 'b': return (st.mode & VK_S_IFMT) == VK_S_IFBLK;
-    case 'c': return VK_S_ISCHR(st.mode);
-    case 'p': return VK_S_ISFIFO(st.mode);
-    case 'S': return (st.mode & VK_S_IFMT) == VK_S_IFSOCK;
-    case 's': return st.size > 0;
-    case 'u': return (st.mode & 04000) != 0;
-    case 'g': return (st.mode & 02000) != 0;
-    case 'k': return (st.mode & 01000) != 0;
-    case 'O': return st.uid == vk_getuid(p);
-    case 'G': return st.gid == vk_getgid(p);
-    case 'N': return st.mtime_ns > st.atime_ns;
-    default: return false;
+    default: return *a && vl_test_file(sh->p, op, a);
     }
 }
 
-static bool file_binary(sh_state *sh, const char *a, const char *op, const char *b)
+/* ---- test and [ (the grammar is lib/testexpr.c's) ---- */
+static void test_report(vl_test *t, vl_test_err err, const char *arg)
 {
-    struct vk_stat sa, sb;
-    bool ha = vk_stat(sh->p, a, &sa) == 0, hb = vk_stat(sh->p, b, &sb) == 0;
-    if (strcmp(op, "-ef") == 0) return ha && hb && sa.dev == sb.dev && sa.ino == sb.ino;
-    if (strcmp(op, "-nt") == 0) return ha && (!hb || sa.mtime_ns > sb.mtime_ns);
-    return hb && (!ha || sa.mtime_ns < sb.mtime_ns);
-}
-
-static bool int_compare(const char *op, int64_t x, int64_t y)
-{
-    if (strcmp(op, "-eq") == 0) return x == y;
-    if (strcmp(op, "-ne") == 0) return x != y;
-    if (strcmp(op, "-lt") == 0) return x < y;
-    if (strcmp(op, "-le") == 0) return x <= y;
-    if (strcmp(op, "-gt") == 0) return x > y;
-    return x >= y;
-}
-
-/* ---- test and [ ---- */
-typedef struct tctx {
-    sh_state *sh;
-    const char *name; /* "test" or "[" */
-    char **argv;
-    int argc, pos;
-    bool err;
-} tctx;
-
-static void terr(tctx *t, const char *fmt, const char *arg)
-{
-    if (t->err) return;
-    t->err = true;
     char msg[600];
-    snprintf(msg, sizeof msg, fmt, arg ? arg : "");
-    sh_error(t->sh, "%s: %s", t->name, msg);
+    snprintf(msg, sizeof msg, vl_test_bash_fmt(err), arg ? arg : "");
+    sh_error(t->ud, "%s: %s", t->name, msg);
 }
 
 /* test's integers: optional blanks and sign around decimal digits, no overflow */
-static int64_t tinteger(tctx *t, const char *s)
+static bool test_integer(const char *s, int64_t *out)
 {
     const char *q = s;
     while (*q == ' ' || *q == '\t' || *q == '\n') q++;
@@ -190,176 +134,41 @@ static int64_t tinteger(tctx *t, const char *s)
         any = true;
     }
     while (*q == ' ' || *q == '\t' || *q == '\n') q++;
-    if (!any || *q || over || v > (uint64_t)INT64_MAX + neg) {
-        terr(t, "%s: integer expression expected", s);
-        return 0;
-    }
-    return neg ? (int64_t)(0 - v) : (int64_t)v;
+    if (!any || *q || over || v > (uint64_t)INT64_MAX + neg) return false;
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return true;
 }
 
-static bool tbinary(tctx *t, const char *a, const char *op, const char *b)
+static bool test_unary(vl_test *t, char op, const char *a)
 {
-    if (!strcmp(op, "=") || !strcmp(op, "==")) return strcmp(a, b) == 0;
-    if (!strcmp(op, "!=")) return strcmp(a, b) != 0;
-    if (!strcmp(op, "<")) return strcmp(a, b) < 0;
-    if (!strcmp(op, ">")) return strcmp(a, b) > 0;
+    return unary(t->ud, op, a);
+}
+
+static bool test_binary(vl_test *t, const char *a, const char *op, const char *b)
+{
     if (!strcmp(op, "-nt") || !strcmp(op, "-ot") || !strcmp(op, "-ef"))
-        return file_binary(t->sh, a, op, b);
-    int64_t x = tinteger(t, a);
-    if (t->err) return false;
-    int64_t y = tinteger(t, b);
-    return !t->err && int_compare(op, x, y);
+        return vl_test_file_compare(((sh_state *)t->ud)->p, a, op, b);
+    return vl_test_int_binary(t, a, op, b);
 }
 
-static bool texpr(tctx *t);
-
-static bool tterm(tctx *t)
-{
-    if (t->err) return false;
-    if (t->pos >= t->argc) {
-        terr(t, "argument expected", NULL);
-        return false;
-    }
-    const char *a = t->argv[t->pos];
-    if (!strcmp(a, "!")) {
-        t->pos++;
-        return !tterm(t);
-    }
-    if (!strcmp(a, "(")) {
-        t->pos++;
-        bool v = texpr(t);
-        if (t->err) return false;
-        if (t->pos >= t->argc) {
-            terr(t, "`)' expected", NULL);
-            return false;
-        }
-        if (strcmp(t->argv[t->pos], ")")) {
-            terr(t, "`)' expected, found %s", t->argv[t->pos]);
-            return false;
-        }
-        t->pos++;
-        return v;
-    }
-    if (t->pos + 2 < t->argc && sh_cond_is_binary(t->argv[t->pos + 1], false)) {
-        bool v = tbinary(t, a, t->argv[t->pos + 1], t->argv[t->pos + 2]);
-        t->pos += 3;
-        return v;
-    }
-    if (a[0] == '-' && a[1] && !a[2]) {
-        if (!sh_cond_is_unary(a)) {
-            terr(t, "%s: unary operator expected", a);
-            return false;
-        }
-        if (t->pos + 1 >= t->argc) {
-            t->pos++;
-            terr(t, "argument expected", NULL);
-            return false;
-        }
-        bool v = unary(t->sh, a[1], t->argv[t->pos + 1]);
-        t->pos += 2;
-        return v;
-    }
-    t->pos++;
-    return *a != 0;
-}
-
-static bool tand(tctx *t)
-{
-    bool v = tterm(t);
-    while (!t->err && t->pos < t->argc && !strcmp(t->argv[t->pos], "-a")) {
-        t->pos++;
-        bool w = tterm(t);
-        v = v && w;
-    }
-    return v;
-}
-
-static bool texpr(tctx *t)
-{
-    bool v = tand(t);
-    while (!t->err && t->pos < t->argc && !strcmp(t->argv[t->pos], "-o")) {
-        t->pos++;
-        bool w = tand(t);
-        v = v || w;
-    }
-    return v;
-}
-
-static bool ttwo(tctx *t)
-{
-    const char *a = t->argv[t->pos], *b = t->argv[t->pos + 1];
-    if (!strcmp(a, "!")) {
-        t->pos += 2;
-        return *b == 0;
-    }
-    if (sh_cond_is_unary(a)) {
-        t->pos += 2;
-        return unary(t->sh, a[1], b);
-    }
-    terr(t, "%s: unary operator expected", a);
-    return false;
-}
-
-static bool tthree(tctx *t)
-{
-    char **v = t->argv + t->pos;
-    if (sh_cond_is_binary(v[1], false)) {
-        t->pos += 3;
-        return tbinary(t, v[0], v[1], v[2]);
-    }
-    if (!strcmp(v[0], "!")) {
-        t->pos++;
-        return !ttwo(t);
-    }
-    if (!strcmp(v[0], "(") && !strcmp(v[2], ")")) {
-        t->pos += 3;
-        return *v[1] != 0;
-    }
-    if (!strcmp(v[1], "-a") || !strcmp(v[1], "-o")) return texpr(t);
-    terr(t, "%s: binary operator expected", v[1]);
-    return false;
-}
-
-static bool tcount(tctx *t, int n)
-{
-    char **v = t->argv + t->pos;
-    switch (n) {
-    case 0: return false;
-    case 1: t->pos++; return *v[0] != 0;
-    case 2: return ttwo(t);
-    case 3: return tthree(t);
-    case 4:
-        if (!strcmp(v[0], "!")) {
-            t->pos++;
-            return !tthree(t);
-        }
-        if (!strcmp(v[0], "(") && !strcmp(v[3], ")")) {
-            t->pos++;
-            t->argc--;
-            bool r = ttwo(t);
-            t->argc++;
-            t->pos++;
-            return r;
-        }
-        /* fallthrough */
-    default: return texpr(t);
-    }
-}
+static const vl_test_ops test_ops = {
+    .unary_ops = unary_ops,
+    .unary = test_unary,
+    .binary = test_binary,
+    .integer = test_integer,
+    .report = test_report,
+};
 
 int sh_test_builtin(sh_state *sh, int argc, char **argv)
 {
-    tctx t = {.sh = sh, .name = argv[0], .argv = argv + 1, .argc = argc - 1};
     if (strcmp(argv[0], "[") == 0) {
         if (argc < 2 || strcmp(argv[argc - 1], "]") != 0) {
             sh_error(sh, "[: missing `]'");
             return 2;
         }
-        t.argc--;
+        argc--;
     }
-    bool v = tcount(&t, t.argc);
-    if (!t.err && t.pos < t.argc) terr(&t, "too many arguments", NULL);
-    if (t.err) return 2;
-    return v ? 0 : 1;
+    return vl_test_run(&test_ops, sh, argv[0], argc - 1, argv + 1);
 }
 
 /* ---- [[ ]] ---- */
@@ -448,12 +257,12 @@ static int cond_prim(sh_state *sh, sh_node *n, bool neg)
             } else if (!strcmp(op, ">")) {
                 r = strcmp(a, b) > 0 ? 0 : 1;
             } else if (!strcmp(op, "-nt") || !strcmp(op, "-ot") || !strcmp(op, "-ef")) {
-                r = file_binary(sh, a, op, b) ? 0 : 1;
+                r = vl_test_file_compare(sh->p, a, op, b) ? 0 : 1;
             } else {
                 int64_t x, y;
                 /* a bad expression is only false, as in bash */
                 if (cond_arith(sh, a, &x) == 0 && cond_arith(sh, b, &y) == 0)
-                    r = int_compare(op, x, y) ? 0 : 1;
+                    r = vl_test_int_compare(op, x, y) ? 0 : 1;
                 else
                     r = 1;
             }
