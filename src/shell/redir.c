@@ -56,6 +56,13 @@ void sh_redir_restore(sh_state *sh, sh_redir_undo *u)
 }
 
 /* put the open file newfd at fd */
+/* fds a redirection may name: below the VM's open_files limit */
+static int fd_limit(sh_state *sh)
+{
+    const vos_limits *lim = vk_limits(sh->p);
+    return lim && lim->open_files && lim->open_files < 1024 ? (int)lim->open_files : 1024;
+}
+
 static int install(sh_state *sh, int newfd, int fd)
 {
     if (newfd == fd) return 0;
@@ -148,8 +155,16 @@ static int named(sh_state *sh, sh_redir *r)
         vk_free(sh->p, target);
     }
     /* the plain form applied to a placeholder fd, then moved up */
-    int tmp = 10;
-    while (tmp < 1024 && vk_fd_valid(sh->p, tmp)) tmp++;
+    int tmp = 10, max = fd_limit(sh);
+    while (tmp < max && vk_fd_valid(sh->p, tmp)) tmp++;
+    if (tmp >= max) {
+        /* every fd is taken: what opening the target would say */
+        char *target = sh_expand_redir(sh, r->word);
+        if (!target) return -1;
+        sh_error(sh, "%s: %s", target, sh_strerror(VOS_EMFILE));
+        vk_free(sh->p, target);
+        return -1;
+    }
     sh_redir plain = *r;
     plain.varname = NULL;
     plain.next = NULL;
@@ -169,6 +184,10 @@ static int one(sh_state *sh, sh_redir *r, sh_redir_undo *undo)
         fd = (op == R_IN || op == R_RDWR || op == R_DUPIN || op == R_HEREDOC || op == R_HERESTR)
                  ? 0
                  : 1;
+    if (fd >= fd_limit(sh)) {
+        sh_error(sh, "%d: %s", fd, sh_strerror(VOS_EBADF));
+        return -1;
+    }
     if (op == R_HEREDOC || op == R_HERESTR) {
         char *text;
         size_t len;
