@@ -553,6 +553,22 @@ TEST(bad_many_arguments)
     ASSERT_ALIVE(vm);
 }
 
+/* Every fd taken, or one past the limit: a message, status 1, and the fds come back. */
+TEST(bad_running_out_of_file_descriptors)
+{
+    vos_vm *vm = test_vm_new();
+    vos_result r;
+    ASSERT_OK(run(vm,
+                  "echo hi 1500>/dev/null; echo $?; "
+                  "for i in $(seq 1100); do exec {fd}>/dev/null || { echo stop; break; }; done",
+                  10000, 0, &r));
+    ASSERT_STR(r.out, "1\nstop\n");
+    ASSERT_HAS(r.err, "1500: Bad file descriptor");
+    ASSERT_HAS(r.err, "/dev/null: Too many open files");
+    vos_result_free(&r);
+    ASSERT_ALIVE(vm);
+}
+
 /* ---- signals and odd builtins ---- */
 
 TEST(bad_signals_to_the_shell_itself)
