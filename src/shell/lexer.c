@@ -215,6 +215,19 @@ static bool scan_backquote(sh_parser *ps, sh_buf *b)
 }
 
 /* ${...}: to the matching brace, minding quotes and nested expansions */
+/* A quoted or expanded part (' " $ `) starting at c, scanned whole into b: 1 when c starts
+ * one, 0 after an error, -1 when c is plain text. */
+static int scan_part(sh_parser *ps, sh_buf *b, int c)
+{
+    switch (c) {
+    case '\'': return scan_squote(ps, b, false);
+    case '"': return scan_dquote(ps, b);
+    case '$': return scan_dollar(ps, b, false);
+    case '`': return scan_backquote(ps, b);
+    }
+    return -1;
+}
+
 static bool scan_brace(sh_parser *ps, sh_buf *b)
 {
     int start = ps->line;
@@ -234,22 +247,9 @@ static bool scan_brace(sh_parser *ps, sh_buf *b)
             if (d >= 0) sh_buf_addc(b, d);
             continue;
         }
-        if (c == '\'') {
-            if (!scan_squote(ps, b, false)) return false;
-            continue;
-        }
-        if (c == '"') {
-            if (!scan_dquote(ps, b)) return false;
-            continue;
-        }
-        if (c == '$') {
-            if (!scan_dollar(ps, b, false)) return false;
-            continue;
-        }
-        if (c == '`') {
-            if (!scan_backquote(ps, b)) return false;
-            continue;
-        }
+        int part = scan_part(ps, b, c);
+        if (part == 0) return false;
+        if (part > 0) continue;
         sh_buf_addc(b, getc_(ps));
         if (c == '{') depth++;
         if (c == '}' && --depth == 0) return true;
@@ -438,17 +438,9 @@ static bool scan_array_list(sh_parser *ps, sh_buf *b)
             while (peekc(ps, 0) >= 0 && peekc(ps, 0) != '\n') getc_(ps);
             continue;
         }
-        if (c == '\'') {
-            if (!scan_squote(ps, b, false)) return false;
-        } else if (c == '"') {
-            if (!scan_dquote(ps, b)) return false;
-        } else if (c == '$') {
-            if (!scan_dollar(ps, b, false)) return false;
-        } else if (c == '`') {
-            if (!scan_backquote(ps, b)) return false;
-        } else {
-            sh_buf_addc(b, getc_(ps));
-        }
+        int part = scan_part(ps, b, c);
+        if (part == 0) return false;
+        if (part < 0) sh_buf_addc(b, getc_(ps));
     }
 }
 
@@ -484,22 +476,9 @@ static bool scan_word(sh_parser *ps, sh_buf *b)
             if (d >= 0) sh_buf_addc(b, d);
             continue;
         }
-        if (c == '\'') {
-            if (!scan_squote(ps, b, false)) return false;
-            continue;
-        }
-        if (c == '"') {
-            if (!scan_dquote(ps, b)) return false;
-            continue;
-        }
-        if (c == '$') {
-            if (!scan_dollar(ps, b, false)) return false;
-            continue;
-        }
-        if (c == '`') {
-            if (!scan_backquote(ps, b)) return false;
-            continue;
-        }
+        int part = scan_part(ps, b, c);
+        if (part == 0) return false;
+        if (part > 0) continue;
         if (ps->sh->shopt[SO_EXTGLOB] && strchr("@!*+?", c) && peekc(ps, 1) == '(') {
             /* an extended pattern (shopt -s extglob when the line was read) */
             sh_buf_addc(b, getc_(ps));
@@ -841,18 +820,9 @@ static bool scan_group(sh_parser *ps, sh_buf *b)
             if (d >= 0) sh_buf_addc(b, d);
             continue;
         }
-        if (c == '\'') {
-            if (!scan_squote(ps, b, false)) return false;
-            continue;
-        }
-        if (c == '"') {
-            if (!scan_dquote(ps, b)) return false;
-            continue;
-        }
-        if (c == '$') {
-            if (!scan_dollar(ps, b, false)) return false;
-            continue;
-        }
+        int part = scan_part(ps, b, c);
+        if (part == 0) return false;
+        if (part > 0) continue;
         sh_buf_addc(b, getc_(ps));
         if (c == '(') depth++;
         if (c == ')' && --depth == 0) return true;
