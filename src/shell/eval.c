@@ -1383,17 +1383,26 @@ static int eval_arith_cmd(sh_state *sh, sh_node *n)
     return st;
 }
 
-static int eval_with_redirs(sh_state *sh, sh_node *n, sh_node *body)
+/* The body of a compound command; sh_eval applies and undoes its redirections around it. */
+static int eval_compound(sh_state *sh, sh_node *n)
 {
-    sh_redir_undo u = {0};
-    if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
-        sh_redir_restore(sh, &u);
-        sh_set_status(sh, 1);
-        return 1;
+    switch (n->type) {
+    case N_GROUP: return sh_eval(sh, n->a);
+    case N_IF: {
+        int c = eval_cond(sh, n->a);
+        if (unwinding(sh)) return sh->status;
+        if (c == 0) return sh_eval(sh, n->b);
+        if (n->c) return sh_eval(sh, n->c);
+        sh_set_status(sh, 0);
+        return 0;
     }
-    int st = sh_eval(sh, body);
-    sh_redir_restore(sh, &u);
-    return st;
+    case N_WHILE:
+    case N_UNTIL: return eval_loop(sh, n, n->type == N_UNTIL);
+    case N_FOR: return eval_for(sh, n);
+    case N_CASE: return eval_case(sh, n);
+    case N_ARITH: return eval_arith_cmd(sh, n);
+    default: return sh_eval_cond(sh, n); /* N_COND */
+    }
 }
 
 int sh_eval(sh_state *sh, sh_node *n)
@@ -1445,32 +1454,13 @@ int sh_eval(sh_state *sh, sh_node *n)
         check_errexit(sh);
         break;
     case N_GROUP:
-        st = eval_with_redirs(sh, n, n->a);
-        break;
-    case N_IF: {
-        sh_redir_undo u = {0};
-        if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
-            sh_redir_restore(sh, &u);
-            st = 1;
-            sh_set_status(sh, 1);
-            break;
-        }
-        int c = eval_cond(sh, n->a);
-        if (!unwinding(sh)) {
-            if (c == 0)
-                st = sh_eval(sh, n->b);
-            else if (n->c)
-                st = sh_eval(sh, n->c);
-            else {
-                st = 0;
-                sh_set_status(sh, 0);
-            }
-        }
-        sh_redir_restore(sh, &u);
-        break;
-    }
+    case N_IF:
     case N_WHILE:
-    case N_UNTIL: {
+    case N_UNTIL:
+    case N_FOR:
+    case N_CASE:
+    case N_ARITH:
+    case N_COND: {
         sh_redir_undo u = {0};
         if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
             sh_redir_restore(sh, &u);
@@ -1478,32 +1468,16 @@ int sh_eval(sh_state *sh, sh_node *n)
             st = 1;
             break;
         }
-        st = eval_loop(sh, n, n->type == N_UNTIL);
+        st = eval_compound(sh, n);
         sh_redir_restore(sh, &u);
-        break;
-    }
-    case N_FOR: {
-        sh_redir_undo u = {0};
-        if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
-            sh_redir_restore(sh, &u);
-            sh_set_status(sh, 1);
-            st = 1;
+        if (n->type == N_ARITH) check_errexit(sh);
+        if (n->type != N_COND) break;
+        if (sh->fatal) {
+            fatal_exit(sh);
             break;
         }
-        st = eval_for(sh, n);
-        sh_redir_restore(sh, &u);
-        break;
-    }
-    case N_CASE: {
-        sh_redir_undo u = {0};
-        if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
-            sh_redir_restore(sh, &u);
-            sh_set_status(sh, 1);
-            st = 1;
-            break;
-        }
-        st = eval_case(sh, n);
-        sh_redir_restore(sh, &u);
+        sh_set_status(sh, st);
+        check_errexit(sh);
         break;
     }
     case N_FUNCDEF:
@@ -1515,37 +1489,6 @@ int sh_eval(sh_state *sh, sh_node *n)
         }
         sh_set_status(sh, st);
         break;
-    case N_ARITH: {
-        sh_redir_undo u = {0};
-        if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
-            sh_redir_restore(sh, &u);
-            sh_set_status(sh, 1);
-            st = 1;
-            break;
-        }
-        st = eval_arith_cmd(sh, n);
-        sh_redir_restore(sh, &u);
-        check_errexit(sh);
-        break;
-    }
-    case N_COND: {
-        sh_redir_undo u = {0};
-        if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
-            sh_redir_restore(sh, &u);
-            sh_set_status(sh, 1);
-            st = 1;
-            break;
-        }
-        st = sh_eval_cond(sh, n);
-        sh_redir_restore(sh, &u);
-        if (sh->fatal) {
-            fatal_exit(sh);
-            break;
-        }
-        sh_set_status(sh, st);
-        check_errexit(sh);
-        break;
-    }
     case N_CASEITEM:
     default:
         sh_error(sh, "internal error: unexpected node %s", sh_node_type_name(n->type));
