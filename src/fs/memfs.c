@@ -18,14 +18,14 @@ struct mnode {
     uint32_t nlink;
     uint32_t uid, gid;
     int opens;
+    uint32_t icap;  /* slots in index, a power of two; 0: none, lookups scan ents */
     int64_t atime, mtime, ctime;
     uint64_t size;
     size_t cap;
     char *data;     /* file bytes or symlink target */
     mdent *ents;    /* directory entries, in creation order */
-    size_t nents, entcap;
+    uint32_t nents, entcap; /* 32 bits: every node of a VM pays for these */
     mdent *index;   /* big directories: the same entries hashed by name (open addressing) */
-    size_t icap;    /* slots in index, a power of two; 0: none, lookups scan ents */
     mnode *parent;  /* directories: for ".." sanity and rename checks */
 };
 
@@ -117,7 +117,7 @@ static void index_put(mnode *d, mdent e)
 }
 
 /* Rebuild the index with cap slots (0: drop it). On no memory, lookups go back to scanning. */
-static void index_build(memfs *fs, mnode *d, size_t cap)
+static void index_build(memfs *fs, mnode *d, uint32_t cap)
 {
     vk_vm *vm = fs->base.vm;
     vfs_free(vm, d->index, d->icap * sizeof(mdent));
@@ -251,7 +251,8 @@ static int dir_add(memfs *fs, mnode *d, const char *name, mnode *n)
 {
     vk_vm *vm = fs->base.vm;
     if (d->nents == d->entcap) {
-        size_t nc = d->entcap ? d->entcap * 2 : 4;
+        size_t nc = d->entcap ? (size_t)d->entcap * 2 : 4;
+        if (nc > UINT32_MAX) return VOS_ENOSPC;
         mdent *ne = vfs_realloc(vm, d->ents, d->entcap * sizeof(mdent), nc * sizeof(mdent));
         if (!ne) return VOS_ENOSPC;
         d->ents = ne;
