@@ -1208,6 +1208,45 @@ int vos_mkdir(vos_vm *vm, const char *path, unsigned mode, int parents)
     return rc;
 }
 
+/* The names in directory path (host memory, unsorted; free with vos_free_list). */
+static int read_names(vk_proc *s, const char *path, char ***names, size_t *n)
+{
+    int fd = vk_open(s, path, VK_O_RDONLY | VK_O_DIRECTORY, 0);
+    if (fd < 0) return fd;
+    int rc = 0;
+    size_t cap = 16, k = 0;
+    char **arr = malloc(cap * sizeof(char *));
+    vk_dirent de;
+    if (!arr) rc = VOS_ENOMEM;
+    while (rc == 0) {
+        int r = vk_readdir(s, fd, &de);
+        if (r < 0) rc = r;
+        if (r <= 0) break;
+        if (k == cap) {
+            char **na = realloc(arr, cap * 2 * sizeof(char *));
+            if (!na) {
+                rc = VOS_ENOMEM;
+                break;
+            }
+            arr = na;
+            cap *= 2;
+        }
+        if (!(arr[k] = strdup(de.name))) {
+            rc = VOS_ENOMEM;
+            break;
+        }
+        k++;
+    }
+    vk_close(s, fd);
+    if (rc < 0) {
+        vos_free_list(arr, k);
+        return rc;
+    }
+    *names = arr;
+    *n = k;
+    return 0;
+}
+
 /* Remove the tree at path[0..len) (path is a VK_PATH_MAX buffer the recursion extends and
  * restores). Frames are small and PATH_MAX bounds the depth, so any tree the VM can hold can
  * be removed; lstat never follows a link, so there is no loop to meet. */
@@ -1219,41 +1258,22 @@ static int remove_tree(vk_proc *s, char *path, size_t len)
     if (!VK_S_ISDIR(st.mode)) return vk_unlink(s, path);
     /* the names first, and the directory closed before going down: an fd per level would
      * meet the fd limit long before PATH_MAX */
-    int fd = vk_open(s, path, VK_O_RDONLY | VK_O_DIRECTORY, 0);
-    if (fd < 0) return fd;
-    char *names = NULL;
-    size_t used = 0, cap = 0;
-    vk_dirent de;
-    while ((rc = vk_readdir(s, fd, &de)) == 1) {
-        size_t nl = strlen(de.name) + 1;
-        if (used + nl > cap) {
-            size_t nc = cap ? cap * 2 : 256;
-            while (nc < used + nl) nc *= 2;
-            char *nn = realloc(names, nc);
-            if (!nn) {
-                rc = VOS_ENOMEM;
-                break;
-            }
-            names = nn;
-            cap = nc;
-        }
-        memcpy(names + used, de.name, nl);
-        used += nl;
-    }
-    vk_close(s, fd);
-    for (size_t off = 0; rc >= 0 && off < used;) {
-        size_t nl = strlen(names + off);
+    char **names;
+    size_t n;
+    rc = read_names(s, path, &names, &n);
+    if (rc < 0) return rc;
+    for (size_t i = 0; rc >= 0 && i < n; i++) {
+        size_t nl = strlen(names[i]);
         if (len + 1 + nl >= VK_PATH_MAX) {
             rc = VOS_ENAMETOOLONG;
             break;
         }
         path[len] = '/';
-        memcpy(path + len + 1, names + off, nl + 1);
+        memcpy(path + len + 1, names[i], nl + 1);
         rc = remove_tree(s, path, len + 1 + nl);
         path[len] = 0;
-        off += nl + 1;
     }
-    free(names);
+    vos_free_list(names, n);
     if (rc < 0) return rc;
     return vk_rmdir(s, path);
 }
@@ -1319,39 +1339,10 @@ int vos_list_dir(vos_vm *vm, const char *path, char ***names, size_t *n)
     if (!vm || !path || !names || !n) return VOS_EMISUSE;
     int rc = host_enter(vm);
     if (rc < 0) return rc;
-    vk_proc *s = vm->session;
-    int fd = vk_open(s, path, VK_O_RDONLY | VK_O_DIRECTORY, 0);
-    if (fd < 0) {
-        api_leave(vm);
-        return fd;
-    }
-    size_t cap = 16, k = 0;
-    char **arr = malloc(cap * sizeof(char *));
-    vk_dirent de;
-    if (!arr) rc = VOS_ENOMEM;
-    while (rc == 0) {
-        int r = vk_readdir(s, fd, &de);
-        if (r < 0) rc = r;
-        if (r <= 0) break;
-        if (k == cap) {
-            char **na = realloc(arr, cap * 2 * sizeof(char *));
-            if (!na) {
-                rc = VOS_ENOMEM;
-                break;
-            }
-            arr = na;
-            cap *= 2;
-        }
-        if (!(arr[k] = strdup(de.name))) {
-            rc = VOS_ENOMEM;
-            break;
-        }
-        k++;
-    }
-    vk_close(s, fd);
-    if (rc < 0) {
-        vos_free_list(arr, k);
-    } else {
+    char **arr;
+    size_t k;
+    rc = read_names(vm->session, path, &arr, &k);
+    if (rc == 0) {
         qsort(arr, k, sizeof(char *), cmp_str);
         *names = arr;
         *n = k;
