@@ -262,8 +262,7 @@ static bool looks_arith(sh_parser *ps)
 {
     /* parens nested past the nest limit fail either way (as arithmetic or as commands):
      * stop there, so that each level of $(( $(( ... does not scan the whole rest */
-    const vos_limits *lim = vk_limits(ps->sh->p);
-    int max = lim && lim->nest_depth && lim->nest_depth < 100000 ? (int)lim->nest_depth : 1000;
+    int max = sh_nest_max(ps);
     int depth = 0;
     for (size_t i = ps->pos; i < ps->len; i++) {
         char c = ps->src[i];
@@ -351,23 +350,7 @@ static bool scan_dollar_inner(sh_parser *ps, sh_buf *b, bool in_dq);
  * word can neither exhaust the stack nor make the look-ahead of each level quadratic */
 static bool scan_dollar(sh_parser *ps, sh_buf *b, bool in_dq)
 {
-    const vos_limits *lim = vk_limits(ps->sh->p);
-    int max = lim && lim->nest_depth && lim->nest_depth < 100000 ? (int)lim->nest_depth : 1000;
-    if (ps->lexdepth >= max || vk_stack_low()) {
-        if (!ps->err) {
-            char msg[160];
-            if (ps->lexdepth >= max)
-                snprintf(msg, sizeof msg, "%s: line %d: nesting too deep (nest_depth limit %d)\n",
-                         ps->sh->srcname ? ps->sh->srcname : "bash", ps->line, max);
-            else
-                snprintf(msg, sizeof msg, "%s: line %d: nesting too deep (out of stack)\n",
-                         ps->sh->srcname ? ps->sh->srcname : "bash", ps->line);
-            if (!ps->quiet) sh_write_str(ps->sh, 2, msg);
-            vk_limit_hit(ps->sh->p, VOS_ENEST);
-            ps->err = PARSE_DEPTH;
-        }
-        return false;
-    }
+    if (!sh_nest_ok(ps, ps->lexdepth + 1)) return false;
     ps->lexdepth++;
     bool ok = scan_dollar_inner(ps, b, in_dq);
     ps->lexdepth--;

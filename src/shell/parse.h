@@ -71,5 +71,10 @@ void sh_lex_error_eof_match(sh_parser *ps, int line, char want);
 const char *sh_tok_desc(sh_parser *ps);
 /* parser.c: parse a $(...) body from ps->pos; *end: offset after its ')' */
 int sh_parse_sub(sh_parser *ps, size_t *end);
+/* The nest limit for the parser and the lexer (nest_depth; 1000 when unset). */
+int sh_nest_max(sh_parser *ps);
+/* Is depth within the nest limit, with C stack left? If not, report it (the first time) and
+ * fail the parse with PARSE_DEPTH. */
+bool sh_nest_ok(sh_parser *ps, int depth);
 
 #endif

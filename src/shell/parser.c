@@ -154,31 +154,36 @@ static bool is_list_end(sh_parser *ps)
 static sh_node *parse_and_or(sh_parser *ps);
 static sh_node *parse_command(sh_parser *ps);
 
-static bool depth_enter(sh_parser *ps)
+int sh_nest_max(sh_parser *ps)
 {
     const vos_limits *lim = vk_limits(ps->sh->p);
-    uint64_t max = lim && lim->nest_depth ? lim->nest_depth : 1000;
-    if ((uint64_t)++ps->depth > max || vk_stack_low()) {
-        if (!ps->err) {
-            ps->err = PARSE_DEPTH;
-            if (!ps->quiet) {
-                char msg[256];
-                if ((uint64_t)ps->depth > max)
-                    snprintf(msg, sizeof msg,
-                             "%s: line %d: nesting too deep (nest_depth limit %llu)\n",
-                             ps->sh->srcname ? ps->sh->srcname : "bash", ps->line,
-                             (unsigned long long)max);
-                else
-                    snprintf(msg, sizeof msg, "%s: line %d: nesting too deep (out of stack)\n",
-                             ps->sh->srcname ? ps->sh->srcname : "bash", ps->line);
-                sh_write_str(ps->sh, 2, msg);
-            }
-            vk_limit_hit(ps->sh->p, VOS_ENEST);
-        }
-        return false;
-    }
-    return true;
+    if (!lim || !lim->nest_depth) return 1000;
+    return lim->nest_depth < (1u << 20) ? (int)lim->nest_depth : 1 << 20;
 }
+
+bool sh_nest_ok(sh_parser *ps, int depth)
+{
+    int max = sh_nest_max(ps);
+    if (depth <= max && !vk_stack_low()) return true;
+    if (!ps->err) {
+        ps->err = PARSE_DEPTH;
+        if (!ps->quiet) {
+            char why[64];
+            if (depth > max)
+                snprintf(why, sizeof why, "nest_depth limit %d", max);
+            else
+                snprintf(why, sizeof why, "out of stack");
+            char msg[256];
+            snprintf(msg, sizeof msg, "%s: line %d: nesting too deep (%s)\n",
+                     ps->sh->srcname ? ps->sh->srcname : "bash", ps->line, why);
+            sh_write_str(ps->sh, 2, msg);
+        }
+        vk_limit_hit(ps->sh->p, VOS_ENEST);
+    }
+    return false;
+}
+
+static bool depth_enter(sh_parser *ps) { return sh_nest_ok(ps, ++ps->depth); }
 
 /* compound_list: commands separated by ; & or newlines, up to a terminator */
 static sh_node *parse_compound_list(sh_parser *ps)
