@@ -14,25 +14,6 @@
 #include "kernel/internal.h"
 #include "test.h"
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Run script with per-exec limits (0: the VM's). */
-static int run(vos_vm *vm, const char *script, uint64_t time_ms, uint64_t output_bytes,
-               vos_result *r)
-{
-    vos_exec_opts o;
-    memset(&o, 0, sizeof o);
-    o.struct_size = sizeof o;
-    o.limits.time_ms = time_ms;
-    o.limits.output_bytes = output_bytes;
-    return vos_exec(vm, script, &o, r);
-}
-
 #define ASSERT_HAS(hay, needle)                                                                    \
     do {                                                                                           \
         if (!strstr((hay), (needle)))                                                              \
@@ -51,32 +32,32 @@ TEST(bad_fork_bomb_hits_the_process_limit)
     cfg.limits.procs = 64;
     vos_vm *vm = test_vm_new_cfg(&cfg);
     vos_result r;
-    int64_t t0 = now_ms();
+    int64_t t0 = test_now_ms();
     /* the classic one, and one that waits for its children so it cannot end early */
-    int rc = run(vm, "bomb() { bomb | bomb & }; bomb; wait", 2000, 0, &r);
+    int rc = test_exec_limited(vm, "bomb() { bomb | bomb & }; bomb; wait", 2000, 0, &r);
     ASSERT(rc == 0 || rc == VOS_ETIME || rc == VOS_EPROCS);
-    ASSERT(now_ms() - t0 < 5000 * TEST_SLOW);
+    ASSERT(test_now_ms() - t0 < 5000 * TEST_SLOW);
     vos_result_free(&r);
-    rc = run(vm, "b() { b | b; }; b", 2000, 0, &r);
+    rc = test_exec_limited(vm, "b() { b | b; }; b", 2000, 0, &r);
     ASSERT(rc == 0 || rc == VOS_ETIME || rc == VOS_EPROCS);
     ASSERT_HAS(r.err, "fork: Process limit exceeded");
-    ASSERT(now_ms() - t0 < 10000 * TEST_SLOW);
+    ASSERT(test_now_ms() - t0 < 10000 * TEST_SLOW);
     vos_result_free(&r);
     /* ":" may name a function too (bash calls it before the builtin) */
-    rc = run(vm, ":(){ :|:& };:", 2000, 0, &r);
+    rc = test_exec_limited(vm, ":(){ :|:& };:", 2000, 0, &r);
     ASSERT(rc == 0 || rc == VOS_ETIME || rc == VOS_EPROCS);
     vos_result_free(&r);
-    t0 = now_ms();
+    t0 = test_now_ms();
     ASSERT_ALIVE(vm);
     /* background bombs outlive their exec until its time limit (2 s) ends them; then a
      * pipeline of the full width starts again */
     const char *pipeline = "unset -f :; seq 20 | cat | cat | cat | tail -n 1";
     for (;;) {
-        ASSERT_OK(run(vm, pipeline, 5000, 0, &r));
+        ASSERT_OK(test_exec_limited(vm, pipeline, 5000, 0, &r));
         bool ok = strcmp(r.out, "20\n") == 0;
         vos_result_free(&r);
         if (ok) break;
-        if (now_ms() - t0 > 4000 * TEST_SLOW) test_fail(__FILE__, __LINE__, "the bombs still run");
+        if (test_now_ms() - t0 > 4000 * TEST_SLOW) test_fail(__FILE__, __LINE__, "the bombs still run");
         struct timespec ts = {0, 50000000};
         nanosleep(&ts, NULL);
     }
@@ -86,16 +67,16 @@ TEST(bad_runaway_recursion_hits_the_call_depth)
 {
     vos_vm *vm = test_vm_new();
     vos_result r;
-    ASSERT_RC(run(vm, "f() { f; }; f; echo never", 5000, 0, &r), VOS_EDEPTH);
+    ASSERT_RC(test_exec_limited(vm, "f() { f; }; f; echo never", 5000, 0, &r), VOS_EDEPTH);
     ASSERT_HAS(r.err, "f: maximum function nesting level exceeded (1000)");
     ASSERT_EQ(r.limit, VOS_EDEPTH);
     ASSERT_EQ(r.out_len, 0);
     vos_result_free(&r);
     /* mutual recursion, and recursion through a subshell each level */
-    ASSERT_RC(run(vm, "a() { b; }; b() { a; }; a", 5000, 0, &r), VOS_EDEPTH);
+    ASSERT_RC(test_exec_limited(vm, "a() { b; }; b() { a; }; a", 5000, 0, &r), VOS_EDEPTH);
     vos_result_free(&r);
     /* each level a subshell: the process limit comes first */
-    ASSERT_OK(run(vm, "f() { ( f ); }; f", 5000, 0, &r));
+    ASSERT_OK(test_exec_limited(vm, "f() { ( f ); }; f", 5000, 0, &r));
     ASSERT_EQ(r.status, 1);
     ASSERT_HAS(r.err, "fork: Process limit exceeded");
     vos_result_free(&r);
@@ -138,14 +119,14 @@ TEST(bad_deep_nesting_hits_the_nest_limit)
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         char *script = nested(kinds[k].open, kinds[k].mid, kinds[k].close, 100000);
         vos_result r;
-        int64_t t0 = now_ms();
-        int rc = run(vm, script, 5000 * TEST_SLOW, 0, &r);
+        int64_t t0 = test_now_ms();
+        int rc = test_exec_limited(vm, script, 5000 * TEST_SLOW, 0, &r);
         free(script);
         /* a limit or a syntax-like error with a message, quickly, never a crash */
         if (!(rc == VOS_ENEST || rc == VOS_ESYNTAX || (rc == 0 && r.status != 0)) ||
-            r.err_len == 0 || now_ms() - t0 > 4000 * TEST_SLOW)
+            r.err_len == 0 || test_now_ms() - t0 > 4000 * TEST_SLOW)
             test_fail(__FILE__, __LINE__, "%s x100000: rc %d status %d after %lld ms: %.200s",
-                      kinds[k].open, rc, r.status, (long long)(now_ms() - t0), r.err);
+                      kinds[k].open, rc, r.status, (long long)(test_now_ms() - t0), r.err);
         vos_result_free(&r);
         ASSERT_ALIVE(vm);
     }
@@ -166,7 +147,7 @@ TEST(bad_deep_recursion_ends_before_the_stack)
         snprintf(script, len, "%s%s%s", wraps[k][0], inner, wraps[k][1]);
         free(inner);
         vos_result r;
-        int rc = run(vm, script, 5000 * TEST_SLOW, 0, &r);
+        int rc = test_exec_limited(vm, script, 5000 * TEST_SLOW, 0, &r);
         free(script);
         if (rc != VOS_ENEST || r.out_len != 0)
             test_fail(__FILE__, __LINE__, "%s x100000: rc %d out %.20s err %.200s",
@@ -181,19 +162,19 @@ TEST(bad_deep_recursion_ends_before_the_stack)
     ASSERT_OK(vos_write_file(vm, "/tmp/minus", minus, strlen(minus), 0644));
     free(minus);
     snprintf(script, sizeof script, "echo $(( $(cat /tmp/minus) ))");
-    ASSERT_RC(run(vm, script, 5000 * TEST_SLOW, 0, &r), VOS_ENEST);
+    ASSERT_RC(test_exec_limited(vm, script, 5000 * TEST_SLOW, 0, &r), VOS_ENEST);
     vos_result_free(&r);
     /* a moderate depth still works, as in bash */
     ASSERT_EXEC(vm, "echo $(( ((((((((((((((((((((1+1)))))))))))))))))))) ))", "2\n", 0);
     /* a script that sources itself (bash itself dies of SIGSEGV here) */
-    ASSERT_RC(run(vm, "echo 'echo -n .; . /tmp/self.sh' > /tmp/self.sh; . /tmp/self.sh",
+    ASSERT_RC(test_exec_limited(vm, "echo 'echo -n .; . /tmp/self.sh' > /tmp/self.sh; . /tmp/self.sh",
                   10000 * TEST_SLOW, 0, &r),
               VOS_ENEST);
     ASSERT(r.out_len > 100);
     ASSERT_HAS(r.err, "nested too deeply");
     vos_result_free(&r);
     /* eval of itself */
-    ASSERT_RC(run(vm, "x='eval \"$x\"'; eval \"$x\"", 10000 * TEST_SLOW, 0, &r), VOS_ENEST);
+    ASSERT_RC(test_exec_limited(vm, "x='eval \"$x\"'; eval \"$x\"", 10000 * TEST_SLOW, 0, &r), VOS_ENEST);
     vos_result_free(&r);
     ASSERT_ALIVE(vm);
 }
@@ -216,7 +197,7 @@ static void *small_stack_exec(void *arg)
     };
     for (int i = 0; i < 3; i++) {
         vos_result r;
-        j->rc[i] = run(j->vm, scripts[i], 10000 * TEST_SLOW, 0, &r);
+        j->rc[i] = test_exec_limited(j->vm, scripts[i], 10000 * TEST_SLOW, 0, &r);
         vos_result_free(&r);
     }
     return NULL;
@@ -249,7 +230,7 @@ TEST(bad_doubling_word_hits_the_expansion_limit)
     vos_vm *vm = test_vm_new();
     vos_result r;
     size_t base = vos_vm_mem_used(vm);
-    ASSERT_RC(run(vm, "x=y; while :; do x=$x$x; done", 30000, 0, &r), VOS_EEXPAND);
+    ASSERT_RC(test_exec_limited(vm, "x=y; while :; do x=$x$x; done", 30000, 0, &r), VOS_EEXPAND);
     ASSERT_HAS(r.err, "expansion too large");
     ASSERT_EQ(r.status, 137);
     vos_result_free(&r);
@@ -257,7 +238,7 @@ TEST(bad_doubling_word_hits_the_expansion_limit)
     ASSERT_EXEC(vm, "echo ${#x}; unset x", "67108864\n", 0); /* the limit itself */
     ASSERT(vos_vm_mem_used(vm) < base + (1u << 20));
     /* ...and the same through command substitution and printf */
-    ASSERT_RC(run(vm, "x=$(yes | head -c 100000000); echo ${#x}", 30000, 0, &r), VOS_EEXPAND);
+    ASSERT_RC(test_exec_limited(vm, "x=$(yes | head -c 100000000); echo ${#x}", 30000, 0, &r), VOS_EEXPAND);
     vos_result_free(&r);
     ASSERT_ALIVE(vm);
 }
@@ -276,7 +257,7 @@ TEST(bad_huge_here_document_streams)
     }
     strcpy(script + n, "EOF\necho after\n");
     vos_result r;
-    ASSERT_OK(run(vm, script, 30000, 0, &r));
+    ASSERT_OK(test_exec_limited(vm, script, 30000, 0, &r));
     free(script);
     ASSERT_STR(r.out, " 200000 20200000\nafter\n");
     vos_result_free(&r);
@@ -295,7 +276,7 @@ TEST(bad_endless_streams_run_in_bounded_memory)
     ASSERT(atomic_load(&vm->mem_peak) - base < (4u << 20));
     /* NUL bytes read into a variable are dropped (with bash's warning), so nothing grows */
     vos_result r;
-    ASSERT_OK(run(vm, "x=$(head -c 50000000 /dev/zero); echo ${#x}", 30000, 0, &r));
+    ASSERT_OK(test_exec_limited(vm, "x=$(head -c 50000000 /dev/zero); echo ${#x}", 30000, 0, &r));
     ASSERT_STR(r.out, "0\n");
     ASSERT_HAS(r.err, "warning: command substitution: ignored null byte in input");
     vos_result_free(&r);
@@ -309,14 +290,14 @@ TEST(bad_endless_streams_run_in_bounded_memory)
     };
     for (size_t i = 0; i < sizeof endless / sizeof endless[0]; i++) {
         atomic_store(&vm->mem_peak, vos_vm_mem_used(vm));
-        int rc = run(vm, endless[i], 500, 0, &r);
+        int rc = test_exec_limited(vm, endless[i], 500, 0, &r);
         if (rc != VOS_ETIME || r.status != 124)
             test_fail(__FILE__, __LINE__, "%s: rc %d status %d", endless[i], rc, r.status);
         ASSERT(atomic_load(&vm->mem_peak) - base < (4u << 20));
         vos_result_free(&r);
     }
     /* random bytes into a variable: bounded by a limit whichever comes first */
-    int rc = run(vm, "x=$(cat /dev/urandom); echo ${#x}", 20000, 0, &r);
+    int rc = test_exec_limited(vm, "x=$(cat /dev/urandom); echo ${#x}", 20000, 0, &r);
     ASSERT(rc == VOS_EEXPAND || rc == VOS_EMEMLIMIT || rc == VOS_ETIME);
     vos_result_free(&r);
     ASSERT_ALIVE(vm);
@@ -335,7 +316,7 @@ TEST(bad_endless_output_hits_the_output_limit)
     };
     for (size_t i = 0; i < sizeof floods / sizeof floods[0]; i++) {
         vos_result r;
-        int rc = run(vm, floods[i], 20000 * TEST_SLOW, 1u << 20, &r);
+        int rc = test_exec_limited(vm, floods[i], 20000 * TEST_SLOW, 1u << 20, &r);
         if (rc != VOS_EOUTPUT || r.out_len + r.err_len > (1u << 20) + 256)
             test_fail(__FILE__, __LINE__, "%s: rc %d, %zu + %zu bytes", floods[i], rc, r.out_len,
                       r.err_len);
@@ -354,15 +335,15 @@ TEST(bad_writing_until_the_quota)
     cfg.limits.fs_bytes = 4u << 20;
     vos_vm *vm = test_vm_new_cfg(&cfg);
     vos_result r;
-    ASSERT_OK(run(vm, "yes > /tmp/f; echo status $?", 10000, 0, &r));
+    ASSERT_OK(test_exec_limited(vm, "yes > /tmp/f; echo status $?", 10000, 0, &r));
     ASSERT_STR(r.out, "status 1\n");
     ASSERT_STR(r.err, "yes: standard output: Filesystem size limit exceeded\n");
     vos_result_free(&r);
-    ASSERT_OK(run(vm, "cat /dev/zero > /tmp/g; echo status $?", 10000, 0, &r));
+    ASSERT_OK(test_exec_limited(vm, "cat /dev/zero > /tmp/g; echo status $?", 10000, 0, &r));
     ASSERT_STR(r.out, "status 1\n");
     ASSERT_STR(r.err, "cat: write error: Filesystem size limit exceeded\n");
     vos_result_free(&r);
-    ASSERT_OK(run(vm, "printf '%20000s' x >> /tmp/f; echo status $?", 10000, 0, &r));
+    ASSERT_OK(test_exec_limited(vm, "printf '%20000s' x >> /tmp/f; echo status $?", 10000, 0, &r));
     ASSERT_STR(r.out, "status 1\n");
     ASSERT_HAS(r.err, "printf: write error: Filesystem size limit exceeded");
     vos_result_free(&r);
@@ -372,7 +353,7 @@ TEST(bad_writing_until_the_quota)
     vos_config_init(&cfg);
     cfg.limits.fs_inodes = 500;
     vos_vm *vm2 = test_vm_new_cfg(&cfg);
-    ASSERT_OK(run(vm2, "cd /tmp; for i in $(seq 600); do : > f$i || break; done; ls | wc -l",
+    ASSERT_OK(test_exec_limited(vm2, "cd /tmp; for i in $(seq 600); do : > f$i || break; done; ls | wc -l",
                   10000, 0, &r));
     ASSERT(atoi(r.out) > 0 && atoi(r.out) < 500);
     ASSERT_HAS(r.err, "Filesystem inode limit exceeded");
@@ -384,7 +365,7 @@ TEST(bad_ten_thousand_files_in_one_directory)
 {
     vos_vm *vm = test_vm_new();
     vos_result r;
-    ASSERT_OK(run(vm,
+    ASSERT_OK(test_exec_limited(vm,
                   "mkdir /tmp/big && cd /tmp/big && touch $(seq 10000) && ls | wc -l && "
                   "ls -l | tail -n 1 | wc -l && ls | tail -n 1 && cd / && rm -r /tmp/big && "
                   "ls /tmp | wc -l",
@@ -406,11 +387,11 @@ TEST(bad_deep_tree_cd_pwd_and_remove)
              "\ncd /tmp && mkdir -p $d && cd $d && pwd | wc -c && cd .. && pwd | wc -c && "
              "cd /tmp && rm -r d && ls | wc -l");
     vos_result r;
-    ASSERT_OK(run(vm, script, 120000, 0, &r));
+    ASSERT_OK(test_exec_limited(vm, script, 120000, 0, &r));
     ASSERT_STR(r.out, "2005\n2003\n0\n");
     vos_result_free(&r);
     /* past PATH_MAX: a clear error */
-    ASSERT_OK(run(vm, "d=$(printf 'd/%.0s' $(seq 2100)); cd $d; echo $?; cat $d; echo $?",
+    ASSERT_OK(test_exec_limited(vm, "d=$(printf 'd/%.0s' $(seq 2100)); cd $d; echo $?; cat $d; echo $?",
                   10000, 0, &r));
     ASSERT_STR(r.out, "1\n1\n");
     ASSERT_HAS(r.err, "File name too long");
@@ -432,7 +413,7 @@ TEST(bad_hostile_file_names)
              "')\" && ls | wc -l && for f in *; do printf '%%s' \"$f\" | wc -c; done && "
              "rm -- * && ls | wc -l");
     vos_result r;
-    ASSERT_OK(run(vm, script, 10000, 0, &r));
+    ASSERT_OK(test_exec_limited(vm, script, 10000, 0, &r));
     ASSERT_STR(r.out, "2\n251\n0\n"); /* ls prints the newline in the name as it is */
     vos_result_free(&r);
     /* names that look like options, globs and expansions are only names */
@@ -447,10 +428,10 @@ TEST(bad_symlink_loops_in_tree_commands)
 {
     vos_vm *vm = test_vm_new();
     vos_result r;
-    int64_t t0 = now_ms();
+    int64_t t0 = test_now_ms();
     /* links up the tree, an absolute one, a two-link loop; a copy whose links lead back
      * into the copy being made */
-    ASSERT_OK(run(vm,
+    ASSERT_OK(test_exec_limited(vm,
                   "cd /tmp && mkdir -p a/b ~/w && ln -s .. a/b/up && ln -s ../.. a/b/top && "
                   "ln -s /tmp/a a/abs && ln -s l2 a/l1 && ln -s l1 a/l2 && "
                   "ls -R a | wc -l; ls -RL a > /dev/null 2>&1; echo ls $?; "
@@ -461,7 +442,7 @@ TEST(bad_symlink_loops_in_tree_commands)
     ASSERT_STR(r.out, "9\nls 2\ncp 0\ncpL 1\ncpH 0\n"
                       "cp: cannot copy a directory, 'a', into itself, 'a/b/up/e'\n"
                       "into 1\nrm 0\n0\n");
-    ASSERT(now_ms() - t0 < 10000 * TEST_SLOW);
+    ASSERT(test_now_ms() - t0 < 10000 * TEST_SLOW);
     vos_result_free(&r);
     ASSERT_ALIVE(vm);
 }
@@ -519,7 +500,7 @@ TEST(bad_broken_scripts_are_syntax_errors)
     };
     for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
         vos_result r;
-        int rc = run(vm, broken[i], 5000, 0, &r);
+        int rc = test_exec_limited(vm, broken[i], 5000, 0, &r);
         if (rc != VOS_ESYNTAX || r.status != 2 || r.err_len == 0 || r.out_len != 0)
             test_fail(__FILE__, __LINE__, "'%s': rc %d status %d err '%s'", broken[i], rc,
                       r.status, r.err);
@@ -534,7 +515,7 @@ TEST(bad_broken_scripts_are_syntax_errors)
     ASSERT_EXEC(vm, "echo $((2**64)) $((-9223372036854775807 - 1)) $((7 / -1))",
                 "0 -9223372036854775808 -7\n", 0);
     vos_result r;
-    ASSERT_OK(run(vm, "echo $((1/0)); echo never", 5000, 0, &r));
+    ASSERT_OK(test_exec_limited(vm, "echo $((1/0)); echo never", 5000, 0, &r));
     ASSERT_EQ(r.status, 1);
     ASSERT_HAS(r.err, "division by 0");
     vos_result_free(&r);
@@ -558,7 +539,7 @@ TEST(bad_running_out_of_file_descriptors)
 {
     vos_vm *vm = test_vm_new();
     vos_result r;
-    ASSERT_OK(run(vm,
+    ASSERT_OK(test_exec_limited(vm,
                   "echo hi 1500>/dev/null; echo $?; "
                   "for i in $(seq 1100); do exec {fd}>/dev/null || { echo stop; break; }; done",
                   10000, 0, &r));
@@ -575,12 +556,12 @@ TEST(bad_signals_to_the_shell_itself)
 {
     vos_vm *vm = test_vm_new();
     vos_result r;
-    ASSERT_OK(run(vm, "echo before; kill -9 $$; echo after", 5000, 0, &r));
+    ASSERT_OK(test_exec_limited(vm, "echo before; kill -9 $$; echo after", 5000, 0, &r));
     ASSERT_STR(r.out, "before\n");
     ASSERT_EQ(r.status, 137);
     vos_result_free(&r);
     ASSERT_ALIVE(vm);
-    ASSERT_OK(run(vm, "kill $$; echo after", 5000, 0, &r));
+    ASSERT_OK(test_exec_limited(vm, "kill $$; echo after", 5000, 0, &r));
     ASSERT_EQ(r.status, 143);
     vos_result_free(&r);
     ASSERT_ALIVE(vm);
@@ -597,11 +578,11 @@ TEST(bad_sleep_and_counts)
     vos_vm *vm = test_vm_new();
     vos_result r;
     /* huge sleeps end at the time limit, not in 3e12 years */
-    int64_t t0 = now_ms();
-    ASSERT_RC(run(vm, "sleep 99999999999999999999", 300, 0, &r), VOS_ETIME);
-    ASSERT(now_ms() - t0 < 2000 * TEST_SLOW);
+    int64_t t0 = test_now_ms();
+    ASSERT_RC(test_exec_limited(vm, "sleep 99999999999999999999", 300, 0, &r), VOS_ETIME);
+    ASSERT(test_now_ms() - t0 < 2000 * TEST_SLOW);
     vos_result_free(&r);
-    ASSERT_RC(run(vm, "sleep inf", 300, 0, &r), VOS_ETIME);
+    ASSERT_RC(test_exec_limited(vm, "sleep inf", 300, 0, &r), VOS_ETIME);
     vos_result_free(&r);
     ASSERT_EXEC(vm, "sleep -1; echo $?; sleep abc; echo $?; sleep 0; echo $?", "1\n1\n0\n", 0);
     ASSERT_EXEC(vm, "head -n 99999999999999999999 /etc/hostname; echo $?", "1\n", 0);

@@ -11,28 +11,12 @@
 #include "kernel/internal.h"
 #include "test.h"
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int run_limited(vos_vm *vm, const char *script, uint64_t time_ms, vos_result *r)
-{
-    vos_exec_opts o;
-    memset(&o, 0, sizeof o);
-    o.struct_size = sizeof o;
-    o.limits.time_ms = time_ms;
-    return vos_exec(vm, script, &o, r);
-}
-
 TEST(stream_yes_head_ends_at_once)
 {
     vos_vm *vm = test_vm_new();
-    int64_t t0 = now_ms();
+    int64_t t0 = test_now_ms();
     ASSERT_EXEC(vm, "yes | head -n 1", "y\n", 0);
-    ASSERT(now_ms() - t0 < 1000);
+    ASSERT(test_now_ms() - t0 < 1000);
     ASSERT_EXEC(vm, "yes | head -c 3; echo \" ${PIPESTATUS[*]}\"", "y\ny 141 0\n", 0);
 }
 
@@ -59,9 +43,9 @@ TEST(time_limit_ends_busy_loop_sleep_and_blocked_read)
     };
     for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
         vos_result r;
-        int64_t t0 = now_ms();
-        int rc = run_limited(vm, scripts[i], 300, &r);
-        int64_t dt = now_ms() - t0;
+        int64_t t0 = test_now_ms();
+        int rc = test_exec_limited(vm, scripts[i], 300, 0, &r);
+        int64_t dt = test_now_ms() - t0;
         if (rc != VOS_ETIME || r.status != 124 || dt < 300 || dt > 400)
             test_fail(__FILE__, __LINE__, "%s: rc %d status %d after %lld ms", scripts[i], rc,
                       r.status, (long long)dt);
@@ -102,9 +86,9 @@ TEST(interrupt_from_another_thread)
         intr it = {vm, 0};
         pthread_create(&t, NULL, interrupter, &it);
         vos_result r;
-        int64_t t0 = now_ms();
+        int64_t t0 = test_now_ms();
         int rc = vos_exec(vm, scripts[i], NULL, &r);
-        int64_t dt = now_ms() - t0;
+        int64_t dt = test_now_ms() - t0;
         atomic_store(&it.done, 1);
         pthread_join(t, NULL);
         /* the interrupt comes at 100 ms: the exec must end within 100 ms of it */

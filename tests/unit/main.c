@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -164,11 +165,26 @@ void test_vm_free(vos_vm *vm)
 
 int test_exec(vos_vm *vm, const char *script, vos_result *res)
 {
+    return test_exec_limited(vm, script, 0, 0, res);
+}
+
+int test_exec_limited(vos_vm *vm, const char *script, uint64_t time_ms, uint64_t output_bytes,
+                      vos_result *res)
+{
     vos_exec_opts o;
     memset(&o, 0, sizeof o);
     o.struct_size = sizeof o;
+    o.limits.time_ms = time_ms;
+    o.limits.output_bytes = output_bytes;
     memset(res, 0, sizeof *res);
     return vos_exec(vm, script, &o, res);
+}
+
+int64_t test_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 const char *test_tmpdir(void)

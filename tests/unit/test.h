@@ -75,6 +75,11 @@ vos_vm *test_vm_new_cfg(vos_config *cfg);
 void test_vm_free(vos_vm *vm);
 /* Run a script; returns the vos_exec rc, fills res (freed by the caller). */
 int test_exec(vos_vm *vm, const char *script, vos_result *res);
+/* The same with per-exec time and output limits (0: the VM's). */
+int test_exec_limited(vos_vm *vm, const char *script, uint64_t time_ms, uint64_t output_bytes,
+                      vos_result *res);
+/* The monotonic clock in milliseconds. */
+int64_t test_now_ms(void);
 /* Run a script and assert its stdout and status. */
 #define ASSERT_EXEC(vm_, script_, out_, status_)                                                   \
     do {                                                                                           \
