@@ -464,30 +464,36 @@ int sh_exec_replace(sh_state *sh, char **argv, const char *argv0, bool clear_env
 }
 
 /* ---- simple commands ---- */
-/* a[idx]=val / a[idx]+=val on an indexed array v (integer arrays evaluate val) */
+/* The value an assignment stores: val, or old followed by val with +=; for an integer
+ * variable the arithmetic value of val, plus old's with +=. NULL after an arithmetic error
+ * (reported) or out of memory; the caller frees it. */
+static char *assigned_value(sh_state *sh, bool integer, const char *old, const char *val,
+                            bool append)
+{
+    if (integer) {
+        int64_t a = 0, b = 0;
+        if (append && old) sh_arith(sh, old, &a);
+        if (sh_arith(sh, val, &b)) return NULL;
+        char num[32];
+        snprintf(num, sizeof num, "%lld", (long long)(int64_t)((uint64_t)a + (uint64_t)b));
+        return vk_strdup(sh->p, num);
+    }
+    if (!append || !old) return vk_strdup(sh->p, val);
+    size_t ol = strlen(old);
+    char *joined = vk_malloc(sh->p, ol + strlen(val) + 1);
+    if (!joined) return NULL;
+    memcpy(joined, old, ol);
+    strcpy(joined + ol, val);
+    return joined;
+}
+
+/* a[idx]=val / a[idx]+=val on an indexed array v */
 static int elem_set_idx(sh_state *sh, sh_var *v, int64_t idx, const char *val, bool append)
 {
-    char *joined = NULL;
-    if (append) {
-        const char *old = sh_array_get(v, idx);
-        size_t ol = old ? strlen(old) : 0;
-        joined = vk_malloc(sh->p, ol + strlen(val) + 1);
-        if (!joined) return -1;
-        memcpy(joined, old ? old : "", ol);
-        strcpy(joined + ol, val);
-        val = joined;
-    }
-    int rc;
-    if (v->flags & VF_INTEGER) {
-        int64_t x = 0;
-        char num[32];
-        rc = sh_arith(sh, val, &x);
-        snprintf(num, sizeof num, "%lld", (long long)x);
-        if (rc == 0) rc = sh_array_set(sh, v, idx, num);
-    } else {
-        rc = sh_array_set(sh, v, idx, val);
-    }
-    vk_free(sh->p, joined);
+    char *nv = assigned_value(sh, v->flags & VF_INTEGER, sh_array_get(v, idx), val, append);
+    if (!nv) return -1;
+    int rc = sh_array_set(sh, v, idx, nv);
+    vk_free(sh->p, nv);
     return rc;
 }
 
@@ -495,18 +501,10 @@ static int elem_set_idx(sh_state *sh, sh_var *v, int64_t idx, const char *val, b
 static int sh_assign_elem_key(sh_state *sh, sh_var *v, const char *key, const char *val,
                               bool append)
 {
-    char *joined = NULL;
-    if (append) {
-        const char *old = sh_assoc_get(v, key);
-        size_t ol = old ? strlen(old) : 0;
-        joined = vk_malloc(sh->p, ol + strlen(val) + 1);
-        if (!joined) return -1;
-        memcpy(joined, old ? old : "", ol);
-        strcpy(joined + ol, val);
-        val = joined;
-    }
-    int rc = sh_assoc_set(sh, v, key, val);
-    vk_free(sh->p, joined);
+    char *nv = assigned_value(sh, v->flags & VF_INTEGER, sh_assoc_get(v, key), val, append);
+    if (!nv) return -1;
+    int rc = sh_assoc_set(sh, v, key, nv);
+    vk_free(sh->p, nv);
     return rc;
 }
 
@@ -521,27 +519,14 @@ int sh_assign_elem(sh_state *sh, const char *name, const char *sub, const char *
     }
     char *subx = sh_expand_word(sh, sub);
     if (!subx) return -1;
-    int rc = 0;
-    char *joined = NULL;
     if (v && (v->flags & VF_ASSOC)) {
-        if (append) {
-            const char *old = sh_assoc_get(v, subx);
-            size_t ol = old ? strlen(old) : 0;
-            joined = vk_malloc(sh->p, ol + strlen(val) + 1);
-            if (joined) {
-                memcpy(joined, old ? old : "", ol);
-                strcpy(joined + ol, val);
-            }
-            val = joined;
-        }
-        rc = val ? sh_assoc_set(sh, v, subx, val) : -1;
+        int rc = sh_assign_elem_key(sh, v, subx, val, append);
         sh_var_touch(sh, v);
-        vk_free(sh->p, joined);
         vk_free(sh->p, subx);
         return rc;
     }
     int64_t idx = 0;
-    rc = sh_arith(sh, subx, &idx);
+    int rc = sh_arith(sh, subx, &idx);
     vk_free(sh->p, subx);
     if (rc) return -1;
     if (!v) v = sh_array_new(sh, name);
@@ -757,44 +742,19 @@ static int do_assign(sh_state *sh, const char *w, bool temp)
         vk_free(sh->p, val);
         return rc;
     }
-    if (append) {
-        sh_var *v = sh_var_get(sh, name);
-        const char *old = sh_var_value(sh, name);
-        if (v && (v->flags & VF_INTEGER)) {
-            int64_t a = 0, b = 0;
-            if (old) sh_arith(sh, old, &a);
-            if (sh_arith(sh, val, &b)) {
-                vk_free(sh->p, val);
-                return -1;
-            }
-            char num[32];
-            snprintf(num, sizeof num, "%lld", (long long)(a + b));
-            vk_free(sh->p, val);
-            return sh_var_set(sh, name, num, 0);
-        }
-        size_t ol = old ? strlen(old) : 0;
-        char *nv = vk_malloc(sh->p, ol + strlen(val) + 1);
-        if (!nv) {
-            vk_free(sh->p, val);
-            return -1;
-        }
-        memcpy(nv, old ? old : "", ol);
-        strcpy(nv + ol, val);
+    sh_var *v = sh_var_get(sh, name);
+    if (append || (v && (v->flags & VF_INTEGER))) {
+        bool integer = v && (v->flags & VF_INTEGER);
+        char *nv = assigned_value(sh, integer, sh_var_value(sh, name), val, append);
         vk_free(sh->p, val);
-        val = nv;
-    } else {
-        sh_var *v = sh_var_get(sh, name);
-        if (v && (v->flags & VF_INTEGER)) {
-            int64_t a = 0;
-            if (sh_arith(sh, val, &a)) {
-                vk_free(sh->p, val);
-                return -1;
-            }
-            char num[32];
-            snprintf(num, sizeof num, "%lld", (long long)a);
-            vk_free(sh->p, val);
-            return sh_var_set(sh, name, num, 0);
+        if (!nv) return -1;
+        /* an integer variable is set where it lives, even before a command (as before) */
+        if (integer) {
+            rc = sh_var_set(sh, name, nv, 0);
+            vk_free(sh->p, nv);
+            return rc;
         }
+        val = nv;
     }
     if (temp)
         rc = sh_tempenv_push(sh, name, val);
