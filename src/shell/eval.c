@@ -681,7 +681,7 @@ int sh_assign_list(sh_state *sh, const char *name, const char *list, bool append
         } else if (!pending_key) {
             pending_key = e->val;
         } else {
-            rc = sh_assoc_set(sh, v, pending_key, e->val);
+            rc = sh_assign_elem_key(sh, v, pending_key, e->val, false);
             pending_key = NULL;
         }
     }
