@@ -31,7 +31,7 @@ endif
 CPPFLAGS := -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD)/gen
 CFLAGS := $(WARN) $(OPT) -fPIC -fvisibility=hidden -pthread
 LDFLAGS := $(LDSAN) -pthread
-LIBS :=
+LIBS := -lpcre2-8
 
 LIB_SRC := $(wildcard src/kernel/*.c src/fs/*.c src/lib/*.c src/shell/*.c src/cmd/*.c)
 CMD_DECL_SRC := $(wildcard src/cmd/*.c src/shell/*.c)

@@ -2,7 +2,11 @@
 # Install the Debian 12 packages vos needs to build and test, when they are missing.
 # Run as root (or with sudo available). Called by make; safe to run again.
 set -e
-PKGS="make gcc libc6-dev libedit-dev bash coreutils clang libclang-rt-14-dev"
+# build: compiler, libraries (DESIGN.md's list); test references: the GNU tools and the others
+# the runner compares vos with (tests/README.md)
+PKGS="make gcc libc6-dev libedit-dev bash coreutils clang libclang-rt-14-dev
+      libpcre2-dev libssl-dev
+      findutils grep sed diffutils patch gawk ripgrep bsdextrautils xxd file tree gettext-base"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
