@@ -120,7 +120,7 @@ fuzz:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang MODE=fuzz build-fuzz/libvos.a
 	@mkdir -p build-fuzz/corpus
 	clang $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -pthread \
-	    -o build-fuzz/fuzz-shell tests/fuzz/shell.c build-fuzz/libvos.a
+	    -o build-fuzz/fuzz-shell tests/fuzz/shell.c build-fuzz/libvos.a $(LIBS)
 	build-fuzz/fuzz-shell -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=4096 \
 	    -artifact_prefix=tests/fuzz/crashers/ build-fuzz/corpus tests/fuzz/corpus/shell
 
