@@ -211,7 +211,7 @@ TEST(bad_recursion_on_a_small_host_stack)
     pthread_attr_init(&attr);
     /* ThreadSanitizer keeps ~800 KiB of its own state on every thread's stack, and its frames
      * are bigger: there a small stack is 4 MiB */
-    pthread_attr_setstacksize(&attr, TEST_SLOW == 20 ? 4u << 20 : 1u << 20);
+    pthread_attr_setstacksize(&attr, TEST_SAN_SLOW == 20 ? 4u << 20 : 1u << 20);
     pthread_t t;
     ASSERT(pthread_create(&t, &attr, small_stack_exec, &j) == 0);
     pthread_attr_destroy(&attr);
