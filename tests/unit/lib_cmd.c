@@ -83,8 +83,8 @@ TEST(help_is_generated_from_the_table)
 {
     vos_vm *vm = test_vm_new();
     ASSERT_EXEC(vm, "head --help | head -n 1", "Usage: head [OPTION]... [FILE]...\n", 0);
-    ASSERT_EXEC(vm, "wc --version", "wc (vos) 0.1.0\n", 0);
-    ASSERT_EXEC(vm, "wc --vers", "wc (vos) 0.1.0\n", 0);
+    ASSERT_EXEC(vm, "wc --version", "wc (vos) " VOS_VERSION_STRING "\n", 0);
+    ASSERT_EXEC(vm, "wc --vers", "wc (vos) " VOS_VERSION_STRING "\n", 0);
     /* --help wins wherever it stands among operands, as with getopt_long */
     ASSERT_EXEC(vm, "cat nope --help > /dev/null; echo $?", "0\n", 0);
 }
@@ -93,6 +93,7 @@ TEST(help_lists_aliases_and_arguments)
 {
     vos_vm *vm = test_vm_new();
     vos_result r;
+    vos_result_init(&r);
     ASSERT_OK(test_exec(vm, "head --help", &r));
     ASSERT(strstr(r.out, "  -q, --quiet, --silent") != NULL);
     ASSERT(strstr(r.out, "  -n, --lines=[-]NUM") != NULL);
@@ -117,6 +118,7 @@ TEST(bailouts_free_everything)
     /* errors that leave through vl_exit/vl_die/vl_usage_error, in builtins and commands */
     for (int i = 0; i < 20; i++) {
         vos_result r;
+        vos_result_init(&r);
         ASSERT_OK(test_exec(vm,
                             "printf '%d %s %q\\n' abc x 'a b'; printf 'a%k'; test 1 -eq x; "
                             "[ a; head -n x; seq 1 0 2; wc nope; cat nope - < /dev/null; "

@@ -176,11 +176,14 @@ int test_exec_limited(vos_vm *vm, const char *script, uint64_t time_ms, uint64_t
                       vos_result *res)
 {
     vos_exec_opts o;
-    memset(&o, 0, sizeof o);
+    vos_exec_opts_init(&o);
+    vos_limits o_lim;
+    vos_limits_init(&o_lim);
     o.struct_size = sizeof o;
-    o.limits.time_ms = time_ms;
-    o.limits.output_bytes = output_bytes;
-    memset(res, 0, sizeof *res);
+    o.limits = &o_lim;
+    o_lim.time_ms = time_ms;
+    o_lim.output_bytes = output_bytes;
+    vos_result_init(res);
     return vos_exec(vm, script, &o, res);
 }
 
@@ -494,7 +497,7 @@ int main(int argc, char **argv)
             if (running[i].deadline - now < wait) wait = running[i].deadline - now;
         }
         if (wait < 0) wait = 0;
-        poll(pfd, (nfds_t)nrun, (int)wait);
+        if (nrun > 0) poll(pfd, (nfds_t)nrun, (int)wait);
         now = test_now_ms();
         for (int i = 0; i < nrun; i++) {
             bool eof = (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) && !job_read(&running[i]);
