@@ -125,6 +125,11 @@ static const char *msg_source(sh_state *sh)
     return sh->srcname ? sh->srcname : "bash";
 }
 
+void sh_msg_prefix(sh_state *sh, char *buf, size_t n, const char *what)
+{
+    snprintf(buf, n, "%s: line %d: %s", msg_source(sh), sh->lineno, what);
+}
+
 static void verror(sh_state *sh, bool with_line, const char *fmt, va_list ap)
 {
     char msg[1024];

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/internal.h"
 #include "lib/cmd.h"
 #include "test.h"
 
@@ -161,4 +162,121 @@ TEST(long_lines_and_binary_input)
     ASSERT_OK(vos_write_file(vm, "/tmp/bin", bin, sizeof bin, 0644));
     ASSERT_EXEC(vm, "cat /tmp/bin | wc -c; head -n 1 /tmp/bin | wc -c; tail -c 3 /tmp/bin | wc -c",
                 "7\n4\n3\n", 0);
+}
+
+/* A declaration with more options than any fixed bound: every one is parsed and kept. */
+enum { MANY = 100 };
+static vl_opt many_opts[MANY + 1];
+static char many_names[MANY][8];
+static const vl_cmd_decl many_decl = {"many", NULL, many_opts, "[OPTION]...", "", 0, 1};
+
+static int many_main(vl_ctx *c, int argc, char **argv)
+{
+    int n = vl_getopt(c, argc, argv);
+    if (n != 1 || strcmp(argv[1], "operand") != 0) return 10;
+    for (int k = 0; k < MANY; k++) {
+        bool want = k % 3 == 0 || k == MANY - 1;
+        if (vl_has(c, 256 + k) != want) return 11;
+    }
+    const char *a = vl_arg(c, 256 + MANY - 1);
+    if (!a || strcmp(a, "last") != 0) return 12;
+    if (vl_last(c, 256 + MANY - 1) <= vl_last(c, 256)) return 13;
+    return 0;
+}
+
+static int many_entry(vk_proc *p, void *arg)
+{
+    char **argv = arg;
+    int argc = 0;
+    while (argv[argc]) argc++;
+    vl_cmd_decl d = many_decl;
+    d.main = many_main;
+    return vl_run(p, &d, argc, argv);
+}
+
+TEST(options_have_no_fixed_bound)
+{
+    vos_vm *vm = test_vm_new();
+    for (int k = 0; k < MANY; k++) {
+        snprintf(many_names[k], sizeof many_names[k], "o%d", k);
+        many_opts[k] = (vl_opt){.id = 256 + k, .lng = many_names[k],
+                                .arg = k == MANY - 1 ? VL_ARG : VL_NOARG, .help = "x"};
+    }
+    many_opts[MANY] = (vl_opt){0};
+    char *argv[MANY + 4];
+    char words[MANY][12];
+    int n = 0;
+    argv[n++] = "many";
+    for (int k = 0; k < MANY - 1; k += 3) {
+        snprintf(words[k], sizeof words[k], "--o%d", k);
+        argv[n++] = words[k];
+    }
+    argv[n++] = "operand";
+    argv[n++] = "--o99=last";
+    argv[n] = NULL;
+    vk_proc *c;
+    ASSERT_OK(vk_proc_new(vm->session, &c));
+    int ws = vk_proc_run(c, many_entry, argv);
+    ASSERT(VK_WIFEXITED(ws));
+    ASSERT_EQ(VK_WEXITSTATUS(ws), 0);
+}
+
+/* bash's option rules for builtins, word by word */
+static const vl_opt bopts_table[] = {
+    {.id = 'r'},
+    {.id = 'a', .arg = VL_ARG},
+    {.id = 'i', .arg = VL_PLUS},
+    {.id = 'o', .arg = VL_OPTARG},
+    {0},
+};
+
+static int bopts_all(char **argv, char *out, size_t n)
+{
+    int argc = 0;
+    while (argv[argc]) argc++;
+    vl_bopts g;
+    vl_bopts_init(&g, bopts_table, argc, argv);
+    int ch;
+    size_t k = 0;
+    while ((ch = vl_bopts_next(&g)) > 0)
+        k += (size_t)snprintf(out + k, n - k, "%s%c%s%s ", g.plus ? "+" : "", ch,
+                              g.arg ? "=" : "", g.arg ? g.arg : "");
+    if (ch < 0) snprintf(out + k, n - k, "error %d %s", ch, g.bad);
+    else snprintf(out + k, n - k, "ops at %d", g.ind);
+    return ch;
+}
+
+TEST(bash_builtin_options)
+{
+    char out[256];
+    bopts_all((char *[]){"b", "-ra", "x", "-ax", "-a", "y", "z", NULL}, out, sizeof out);
+    ASSERT_STR(out, "r a=x a=x a=y ops at 6");
+    bopts_all((char *[]){"b", "-r", "--", "-r", NULL}, out, sizeof out);
+    ASSERT_STR(out, "r ops at 3");
+    bopts_all((char *[]){"b", "-", "-r", NULL}, out, sizeof out);
+    ASSERT_STR(out, "ops at 1");
+    bopts_all((char *[]){"b", "+i", "-i", "+", NULL}, out, sizeof out);
+    ASSERT_STR(out, "+i i ops at 3");
+    bopts_all((char *[]){"b", "-o", "x", NULL}, out, sizeof out);
+    ASSERT_STR(out, "o ops at 2");
+    bopts_all((char *[]){"b", "-ofoo", NULL}, out, sizeof out);
+    ASSERT_STR(out, "o=foo ops at 2");
+    ASSERT_EQ(bopts_all((char *[]){"b", "-rz", NULL}, out, sizeof out), VL_BOPT_INVALID);
+    ASSERT_STR(out, "r error -2 -z");
+    ASSERT_EQ(bopts_all((char *[]){"b", "+r", NULL}, out, sizeof out), VL_BOPT_INVALID);
+    ASSERT_STR(out, "error -2 +r");
+    ASSERT_EQ(bopts_all((char *[]){"b", "--foo", NULL}, out, sizeof out), VL_BOPT_INVALID);
+    ASSERT_STR(out, "error -2 --");
+    ASSERT_EQ(bopts_all((char *[]){"b", "-r", "-a", NULL}, out, sizeof out), VL_BOPT_NEEDARG);
+    ASSERT_STR(out, "r error -3 -a");
+    ASSERT_EQ(bopts_all((char *[]){"b", "-r", "--help", NULL}, out, sizeof out), VL_BOPT_HELP);
+    bopts_all((char *[]){"b", "x", "-r", NULL}, out, sizeof out);
+    ASSERT_STR(out, "ops at 1");
+    /* without any VL_PLUS option, +x is an operand */
+    static const vl_opt plain[] = {{.id = 'r'}, {0}};
+    vl_bopts g;
+    char *argv[] = {"b", "+r", NULL};
+    vl_bopts_init(&g, plain, 2, argv);
+    ASSERT_EQ(vl_bopts_next(&g), VL_BOPT_END);
+    ASSERT_EQ(g.ind, 1);
 }
