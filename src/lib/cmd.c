@@ -842,7 +842,7 @@ static int getopt_builtin(vl_ctx *c, int argc, char **argv)
         /* what the shell's builtins print for --help: the usage line and the summary */
         const char *d = c->decl->help ? c->decl->help : "";
         const char *e = strchr(d, '\n');
-        vl_printf(c, "%s: %s\n    %.*s\n", c->decl->name, bash_usage_of(c), 
+        vl_printf(c, "%s: %s\n    %.*s\n", c->decl->name, bash_usage_of(c),
                   (int)(e ? (size_t)(e - d) : strlen(d)), d);
         vl_exit(c, 2);
     }

@@ -856,6 +856,22 @@ static int sort_funcs(sh_state *sh, sh_func ***out)
 }
 
 /* declare, typeset and local (is_local): the same options and arguments */
+/* local -I: the new local starts with the value and attributes of the variable it hides */
+static void inherit_var(sh_state *sh, const char *name, const sh_var *o)
+{
+    if (o->flags & (VF_ARRAY | VF_ASSOC)) {
+        sh_var *v = (o->flags & VF_ASSOC) ? sh_assoc_new(sh, name) : sh_array_new(sh, name);
+        for (size_t k = 0; v && k < o->narr; k++) {
+            if (o->flags & VF_ASSOC) sh_assoc_set(sh, v, o->arr[k].key, o->arr[k].val);
+            else sh_array_set(sh, v, o->arr[k].idx, o->arr[k].val);
+        }
+    } else if (o->val) {
+        sh_var_set(sh, name, o->val, 0);
+    }
+    int keep = VF_EXPORT | VF_INTEGER | VF_LOWER | VF_UPPER | VF_CAPCASE | VF_TRACE;
+    if (o->flags & keep) sh_var_flag(sh, name, o->flags & keep, true);
+}
+
 /* declare, typeset and local: every option also comes as +x (take the attribute away) */
 static const vl_opt declare_opts[] = {
     {.id = 'a', .arg = VL_PLUS}, {.id = 'A', .arg = VL_PLUS}, {.id = 'c', .arg = VL_PLUS},
@@ -870,7 +886,7 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
 {
     const char *me = argv[0];
     int flags = 0, unflags = 0;
-    bool print = false, global = false, funcs = false, names_only = false;
+    bool print = false, global = false, funcs = false, names_only = false, inherit = false;
     if (is_local && sh->func_depth == 0) {
         sh_builtin_error(sh, "local", "can only be used in a function");
         return 1;
@@ -899,7 +915,7 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
         case 'F':
             if (!o.g.plus) funcs = names_only = true;
             break;
-        default: break; /* -I: nothing to inherit in this shell */
+        case 'I': inherit = !o.g.plus; break;
         }
         if (o.g.plus) unflags |= f;
         else flags |= f;
@@ -998,6 +1014,14 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
             print_decl(sh, &b, v);
             out_buf(sh, &b);
             continue;
+        }
+        if (inherit && local) {
+            sh_var *outer = sh_var_get(sh, nm);
+            if (sh_var_make_local(sh, nm) != 0) {
+                st = 1;
+                continue;
+            }
+            if (outer && sh_var_get(sh, nm) != outer) inherit_var(sh, nm, outer);
         }
         /* a new case attribute replaces the old one before the value is converted */
         sh_var *cv = cases && !local ? sh_var_get(sh, nm) : NULL;
@@ -2803,7 +2827,7 @@ static int b_hash(sh_state *sh, int argc, char **argv)
         return 1;
     }
     if (i >= argc) {
-        if (!list && !clear) sh_usage(sh, "hash: hash table empty");
+        if (!list && !clear) outs(sh, "hash: hash table empty\n");
         return 0;
     }
     if (given || del) return 0;

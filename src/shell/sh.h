@@ -333,8 +333,6 @@ void sh_error_noline(sh_state *sh, const char *fmt, ...) __attribute__((format(p
 void sh_write_str(sh_state *sh, int fd, const char *s);
 /* "NAME: line N: what" (what a message from builtin what starts with) into buf. */
 void sh_msg_prefix(sh_state *sh, char *buf, size_t n, const char *what);
-/* A line on fd 2 exactly as given (usage lines: "set: usage: ..."). */
-void sh_usage(sh_state *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *sh_strerror(int err);
 bool sh_is_name(const char *s, size_t n);
 bool sh_is_name_start(int c);

@@ -280,3 +280,66 @@ TEST(bash_builtin_options)
     ASSERT_EQ(vl_bopts_next(&g), VL_BOPT_END);
     ASSERT_EQ(g.ind, 1);
 }
+
+/* A command run as a bash builtin reads its options with bash's rules and reports with bash's
+ * messages (the same reader and printer as the shell's builtins). */
+static int bmode_main(vl_ctx *c, int argc, char **argv)
+{
+    int n = vl_getopt(c, argc, argv);
+    vl_printf(c, "n=%d a=%s b=%d", n, vl_arg(c, 'a') ? vl_arg(c, 'a') : "-", vl_count(c, 'b'));
+    for (int i = 1; i <= n; i++) vl_printf(c, " [%s]", argv[i]);
+    vl_putc(c, '\n');
+    return 0;
+}
+
+static const vl_opt bmode_opts[] = {{'a', NULL, VL_ARG, NULL, NULL}, {'b', NULL, 0, NULL, NULL},
+                                    {0}};
+static const vl_cmd_decl bmode_decl = {"tst", bmode_main, bmode_opts, "[-b] [-a x] [arg ...]", "",
+                                       0, 1};
+
+static int bmode_entry(vk_proc *p, void *arg)
+{
+    char **argv = arg;
+    int argc = 0;
+    while (argv[argc]) argc++;
+    int fd = vk_open(p, "/tmp/bmode", VK_O_WRONLY | VK_O_CREAT | VK_O_APPEND, 0644);
+    vk_dup2(p, fd, 1);
+    vk_dup2(p, fd, 2);
+    vk_close(p, fd);
+    return vl_run_builtin(p, &bmode_decl, "bash: line 1: tst", "tst [-b] [-a x]", argc, argv);
+}
+
+static int bmode_run(vos_vm *vm, char **argv)
+{
+    vk_proc *c;
+    ASSERT_OK(vk_proc_new(vm->session, &c));
+    int ws = vk_proc_run(c, bmode_entry, argv);
+    ASSERT(VK_WIFEXITED(ws));
+    return VK_WEXITSTATUS(ws);
+}
+
+TEST(builtin_mode_uses_bash_rules)
+{
+    vos_vm *vm = test_vm_new();
+    ASSERT_EQ(bmode_run(vm, (char *[]){"tst", "-ba", "x", "-b", "op", "-b", NULL}), 0);
+    ASSERT_EQ(bmode_run(vm, (char *[]){"tst", "-ax", "--", "-b", NULL}), 0);
+    ASSERT_EQ(bmode_run(vm, (char *[]){"tst", "-b", "-", NULL}), 0);
+    ASSERT_EQ(bmode_run(vm, (char *[]){"tst", "-bz", NULL}), 2);
+    ASSERT_EQ(bmode_run(vm, (char *[]){"tst", "-a", NULL}), 2);
+    ASSERT_EQ(bmode_run(vm, (char *[]){"tst", "--long", NULL}), 2);
+    void *data;
+    size_t len;
+    ASSERT_OK(vos_read_file(vm, "/tmp/bmode", &data, &len));
+    char text[1024];
+    snprintf(text, sizeof text, "%.*s", (int)len, (const char *)data);
+    vos_free(data);
+    ASSERT_STR(text, "n=2 a=x b=2 [op] [-b]\n"
+                     "n=1 a=x b=0 [-b]\n"
+                     "n=1 a=- b=1 [-]\n"
+                     "bash: line 1: tst: -z: invalid option\n"
+                     "tst: usage: tst [-b] [-a x]\n"
+                     "bash: line 1: tst: -a: option requires an argument\n"
+                     "tst: usage: tst [-b] [-a x]\n"
+                     "bash: line 1: tst: --: invalid option\n"
+                     "tst: usage: tst [-b] [-a x]\n");
+}
