@@ -187,6 +187,11 @@ static int b_printf(sh_state *sh, int argc, char **argv)
     if (c < 0) return 2;
     int first = o.g.ind;
     if (first >= argc) return usage(sh, argv[0]);
+    const vl_cmd_decl *d = vl_cmd_find("printf");
+    if (!d) return 1;
+    /* the usual printf FORMAT ARGS... goes to the command as it is */
+    if (!var && first == 1 && argv[1][0] != '-')
+        return run_cmd_builtin(sh, d, o.bi ? o.bi->usage : NULL, argc, argv);
     int n = argc - first;
     /* the format and its arguments, after a "--" so that the command reads no option */
     char **av = vk_calloc(sh->p, (size_t)n + 3, sizeof *av);
@@ -195,8 +200,7 @@ static int b_printf(sh_state *sh, int argc, char **argv)
         av[0] = argv[0];
         av[1] = "--";
         for (int i = 0; i < n; i++) av[i + 2] = argv[first + i];
-        const vl_cmd_decl *d = vl_cmd_find("printf");
-        int st = d ? run_cmd_builtin(sh, d, o.bi ? o.bi->usage : NULL, n + 2, av) : 1;
+        int st = run_cmd_builtin(sh, d, o.bi ? o.bi->usage : NULL, n + 2, av);
         vk_free(sh->p, av);
         return st;
     }
@@ -855,7 +859,6 @@ static int sort_funcs(sh_state *sh, sh_func ***out)
     return n;
 }
 
-/* declare, typeset and local (is_local): the same options and arguments */
 /* local -I: the new local starts with the value and attributes of the variable it hides */
 static void inherit_var(sh_state *sh, const char *name, const sh_var *o)
 {
@@ -882,6 +885,7 @@ static const vl_opt declare_opts[] = {
     {.id = 'x', .arg = VL_PLUS}, {0},
 };
 
+/* declare, typeset and local (is_local): the same options and arguments */
 static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
 {
     const char *me = argv[0];
