@@ -9,6 +9,7 @@
 
 #include "kernel/internal.h"
 #include "lib/cmd.h"
+#include "api/api.h"
 #include "test.h"
 
 TEST(parse_int_plain_and_signed)
@@ -217,7 +218,7 @@ TEST(options_have_no_fixed_bound)
     argv[n++] = "--o99=last";
     argv[n] = NULL;
     vk_proc *c;
-    ASSERT_OK(vk_proc_new(vm->session, &c));
+    ASSERT_OK(vk_proc_new(api_kvm(vm)->session, &c));
     int ws = vk_proc_run(c, many_entry, argv);
     ASSERT(VK_WIFEXITED(ws));
     ASSERT_EQ(VK_WEXITSTATUS(ws), 0);
@@ -314,7 +315,7 @@ static int bmode_entry(vk_proc *p, void *arg)
 static int bmode_run(vos_vm *vm, char **argv)
 {
     vk_proc *c;
-    ASSERT_OK(vk_proc_new(vm->session, &c));
+    ASSERT_OK(vk_proc_new(api_kvm(vm)->session, &c));
     int ws = vk_proc_run(c, bmode_entry, argv);
     ASSERT(VK_WIFEXITED(ws));
     return VK_WEXITSTATUS(ws);
