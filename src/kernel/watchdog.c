@@ -40,7 +40,12 @@ static void *wd_main(void *arg)
             wd_tail = NULL;
         ex->wd_armed = false;
         ex->wd_next = ex->wd_prev = NULL;
-        vk_exec_ref(ex);
+        /* an exec whose last reference just went is being freed: its unref waits for our
+         * lock to disarm it, and finds it gone */
+        int refs = atomic_load(&ex->refs);
+        while (refs > 0 && !atomic_compare_exchange_weak(&ex->refs, &refs, refs + 1)) {
+        }
+        if (refs == 0) continue;
         pthread_mutex_unlock(&wd_mu);
         vk_exec_abort(ex->vm, ex, VOS_ETIME);
         vk_exec_unref(ex);
