@@ -44,6 +44,7 @@ typedef struct memfs {
     char *hint;
     size_t hint_len, hint_cap;
     mnode *hint_node;
+    int node_err;
 } memfs;
 
 typedef struct mfile {
@@ -56,12 +57,18 @@ typedef struct mfile {
 static const vos_file_ops mfile_ops;
 
 
+/* A new node, or NULL with fs->node_err telling why (the inode quota, or memory). */
 static mnode *node_new(memfs *fs, uint32_t mode)
 {
-    if (vos_host_charge(HOST(fs), 0, 1) < 0) return NULL;
+    int rc = vos_host_charge(HOST(fs), 0, 1);
+    if (rc < 0) {
+        fs->node_err = rc;
+        return NULL;
+    }
     mnode *n = vos_host_alloc(HOST(fs), sizeof *n);
     if (!n) {
         vos_host_charge(HOST(fs), 0, -1);
+        fs->node_err = VOS_ENOMEM;
         return NULL;
     }
     memset(n, 0, sizeof *n);
@@ -445,7 +452,7 @@ static int m_open_locked(vos_fs *m, const char *rel, int flags, unsigned mode, v
         if (!(flags & VOS_O_CREAT)) return VOS_ENOENT;
         if (flags & VOS_O_DIRECTORY) return VOS_EINVAL;
         n = node_new(fs, VOS_S_IFREG | (mode & 07777));
-        if (!n) return VOS_EFSINODES;
+        if (!n) return fs->node_err;
         n->nlink = 1;
         rc = dir_add(fs, parent, last, n);
         if (rc < 0) {
@@ -474,7 +481,7 @@ static int m_mkdir_locked(vos_fs *m, const char *rel, unsigned mode)
     if (rc < 0) return rc;
     if (n) return VOS_EEXIST;
     n = node_new(fs, VOS_S_IFDIR | (mode & 07777));
-    if (!n) return VOS_EFSINODES;
+    if (!n) return fs->node_err;
     n->nlink = 2;
     rc = dir_add(fs, parent, last, n);
     if (rc < 0) {
@@ -597,7 +604,7 @@ static int m_symlink_locked(vos_fs *m, const char *target, const char *rel)
     size_t tl = strlen(target);
     if (tl >= VOS_PATH_MAX) return VOS_ENAMETOOLONG;
     n = node_new(fs, VOS_S_IFLNK | 0777);
-    if (!n) return VOS_EFSINODES;
+    if (!n) return fs->node_err;
     n->data = vos_host_alloc(m->host, tl + 1);
     if (!n->data) {
         node_free(fs, n);
@@ -710,7 +717,7 @@ static int m_mknod_locked(vos_fs *m, const char *rel, unsigned mode)
     if (rc < 0) return rc;
     if (n) return VOS_EEXIST;
     n = node_new(fs, VOS_S_IFIFO | (mode & 07777));
-    if (!n) return VOS_EFSINODES;
+    if (!n) return fs->node_err;
     n->nlink = 1;
     rc = dir_add(fs, parent, last, n);
     if (rc < 0) {

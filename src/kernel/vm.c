@@ -294,7 +294,9 @@ int vk_vm_create(const vk_vm_config *cfg, vk_vm **out)
     if (rc == 0) rc = session_create(vm);
     if (rc < 0) {
         vk_vm_destroy(vm);
-        return rc;
+        /* the memory filesystem says ENOSPC when it cannot grow: for a VM being made, that
+         * is memory */
+        return rc == VOS_ENOSPC ? VOS_ENOMEM : rc;
     }
     *out = vm;
     return 0;

@@ -170,7 +170,7 @@ TEST(long_lines_and_binary_input)
 /* A declaration with more options than any fixed bound: every one is parsed and kept. */
 enum { MANY = 100 };
 static vl_opt many_opts[MANY + 1];
-static char many_names[MANY][8];
+static char many_names[MANY][16];
 static const vl_cmd_decl many_decl = {"many", NULL, many_opts, "[OPTION]...", "", 0, 1};
 
 static int many_main(vl_ctx *c, int argc, char **argv)
@@ -207,7 +207,7 @@ TEST(options_have_no_fixed_bound)
     }
     many_opts[MANY] = (vl_opt){0};
     char *argv[MANY + 4];
-    char words[MANY][12];
+    char words[MANY][16];
     int n = 0;
     argv[n++] = "many";
     for (int k = 0; k < MANY - 1; k += 3) {
