@@ -26,6 +26,7 @@ struct vos_vm {
     _Atomic bool doomed;   /* vos_vm_free came during that call: free when it returns */
     vos_alloc_fn alloc;
     void *alloc_ud;
+    struct vos_proc *procs; /* spawned process handles not freed yet (under g_reg_mu) */
     char errmsg[256];      /* the detail of the last API call */
 };
 
@@ -33,9 +34,10 @@ struct vos_proc {
     vos_vm *vm;
     int pid;
     void *in;              /* the write end of the process's stdin */
-    vk_exec *ex;
+    vk_exec *ex;           /* NULL once the VM is gone */
     bool reaped;
     int status;
+    struct vos_proc *next; /* vm->procs */
 };
 
 /* ---- errors and versions ---- */
@@ -404,6 +406,23 @@ int vos_vm_new(const vos_config *cfg_in, vos_vm **out)
 
 static void vm_destroy(vos_vm *vm)
 {
+    /* process handles may outlive the VM: they let go of what belongs to it */
+    pthread_mutex_lock(&g_reg_mu);
+    struct vos_proc *h = vm->procs;
+    vm->procs = NULL;
+    pthread_mutex_unlock(&g_reg_mu);
+    for (; h; h = h->next) {
+        if (!h->reaped) {
+            vk_kill_pid(vm->k, h->pid, VOS_SIGKILL);
+            int ws;
+            if (vk_wait_spawned(vm->k, h->pid, -1, &ws) == 0) h->status = VK_WSHELL(ws);
+            h->reaped = true;
+        }
+        vk_stdin_close(vm->k, h->in);
+        h->in = NULL;
+        vk_exec_unref(h->ex);
+        h->ex = NULL;
+    }
     vk_vm_destroy(vm->k);
     vm->alloc(vm->alloc_ud, vm, sizeof *vm, 0);
 }
@@ -693,6 +712,10 @@ int vos_spawn(vos_vm *vm, const char *script, const vos_exec_opts *opts_in, vos_
     h->vm = vm;
     h->ex = ex;
     h->pid = rc;
+    pthread_mutex_lock(&g_reg_mu);
+    h->next = vm->procs;
+    vm->procs = h;
+    pthread_mutex_unlock(&g_reg_mu);
     *out = h;
     api_leave(vm);
     if (o.stdin_data && o.stdin_len) vos_proc_write(h, o.stdin_data, o.stdin_len);
@@ -740,16 +763,26 @@ int vos_proc_wait(vos_proc *h, int64_t timeout_ms)
 
 void vos_proc_free(vos_proc *h)
 {
-    if (!h || !reg_has(h)) return;
-    if (reg_has(h->vm)) {
+    if (!h || !reg_del(h)) return;
+    vos_vm *vm = h->vm;
+    pthread_mutex_lock(&g_reg_mu);
+    bool live = reg_has_locked(vm);
+    if (live)
+        for (struct vos_proc **pp = &vm->procs; *pp; pp = &(*pp)->next)
+            if (*pp == h) {
+                *pp = h->next;
+                break;
+            }
+    pthread_mutex_unlock(&g_reg_mu);
+    if (live) {
         if (!h->reaped) {
-            vk_kill_pid(h->vm->k, h->pid, VOS_SIGKILL);
-            vos_proc_wait(h, -1);
+            vk_kill_pid(vm->k, h->pid, VOS_SIGKILL);
+            int ws;
+            vk_wait_spawned(vm->k, h->pid, -1, &ws);
         }
-        vk_stdin_close(h->vm->k, h->in);
+        vk_stdin_close(vm->k, h->in);
         vk_exec_unref(h->ex);
     }
-    reg_del(h);
     free(h);
 }
 
