@@ -297,7 +297,7 @@ TEST(bad_endless_streams_run_in_bounded_memory)
     static const char *endless[] = {
         "x=$(cat /dev/zero)",
         "cat /dev/zero | wc -l",
-        "cat /dev/zero | head -n 1",
+        "cat /dev/zero | head -n 1 | wc -c", /* head streams the endless line, as GNU's does */
         "read x < /dev/zero",
         "cat /dev/zero | while read -r line; do :; done",
     };
@@ -323,6 +323,7 @@ TEST(bad_endless_output_hits_the_output_limit)
         "yes",
         "while :; do echo x; done",
         "cat /dev/zero",
+        "cat /dev/zero | head -n 1",
         "yes >&2",
         "seq inf",
         "while :; do printf '%s\\n' a b c; done",
