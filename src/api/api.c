@@ -3,6 +3,7 @@
  * live ones, every struct by the one struct_size rule) and copied; results are plain malloc'd
  * memory the host frees with vos_result_free / vos_free. Misuse (NULL, a freed handle, a VM
  * busy on another thread) returns VOS_EMISUSE, never a crash. */
+#include <malloc.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -404,8 +405,15 @@ int vos_vm_new(const vos_config *cfg_in, vos_vm **out)
     return 0;
 }
 
+/* Memory back to the host: the C library keeps what a freed VM gave back in its arenas (and
+ * in those of the threads its processes ran on); after VMs that used enough of it are gone,
+ * malloc_trim returns the free pages. Only for VMs on the library's own allocator. */
+static _Atomic size_t g_untrimmed;
+#define TRIM_EVERY (32u << 20)
+
 static void vm_destroy(vos_vm *vm)
 {
+    size_t used = vm->alloc == default_alloc ? vk_vm_peak(vm->k) : 0;
     /* process handles may outlive the VM: they let go of what belongs to it */
     pthread_mutex_lock(&g_reg_mu);
     struct vos_proc *h = vm->procs;
@@ -425,6 +433,10 @@ static void vm_destroy(vos_vm *vm)
     }
     vk_vm_destroy(vm->k);
     vm->alloc(vm->alloc_ud, vm, sizeof *vm, 0);
+    if (used && atomic_fetch_add(&g_untrimmed, used) + used >= TRIM_EVERY) {
+        atomic_store(&g_untrimmed, 0);
+        malloc_trim(0);
+    }
 }
 
 void vos_vm_free(vos_vm *vm)

@@ -49,6 +49,7 @@ int vk_vm_create(const vk_vm_config *cfg, vk_vm **out);
 /* Kill every process, wait for their threads, unmount everything, free. */
 void vk_vm_destroy(vk_vm *vm);
 size_t vk_vm_mem(const vk_vm *vm);
+size_t vk_vm_peak(const vk_vm *vm); /* the most it ever held */
 
 /* Mount a driver's filesystem at path (made in the parent filesystem when missing); with
  * overlay, a copy-on-write memory layer goes over it; rdonly: the kernel refuses writes. */

@@ -54,6 +54,7 @@ void vk_limits_resolve(vos_limits *out, const vos_limits *in, const vos_limits *
 }
 
 size_t vk_vm_mem(const vk_vm *vm) { return atomic_load(&((vk_vm *)vm)->mem_used); }
+size_t vk_vm_peak(const vk_vm *vm) { return atomic_load(&((vk_vm *)vm)->mem_peak); }
 
 static char **copy_list(vk_vm *vm, const char *const *list, int *rc)
 {
