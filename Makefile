@@ -78,6 +78,9 @@ $(BUILD)/libvos.so: $(LIB_OBJ)
 $(BUILD)/vos: $(CLI_OBJ) $(BUILD)/libvos.a
 	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libvos.a $(LDFLAGS) $(LIBS) -ledit
 
+# tests and benchmarks share the example driver in tests/example/
+$(UNIT_OBJ): CPPFLAGS += -Itests
+
 $(BUILD)/unit: $(UNIT_OBJ) $(BUILD)/libvos.a
 	$(CC) -o $@ $(UNIT_OBJ) $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
 
@@ -89,7 +92,7 @@ $(BUILD)/fuzz-replay: tests/fuzz/shell.c tests/fuzz/replay.c $(BUILD)/libvos.a
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libvos.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
 
 # ---- tests ----
 .PHONY: all test unit spec cmdtest boxes check tsan bench format shell clean clang fuzz
