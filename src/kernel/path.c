@@ -105,7 +105,11 @@ static int resolve_whole(vk_proc *p, const char *cwd, const char *path, int flag
         if (!*s) break;
         const char *e = strchr(s, '/');
         size_t len = e ? (size_t)(e - s) : strlen(s);
-        if ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.')) return 0;
+        if (len == 1 && s[0] == '.') {
+            s += len;
+            continue;
+        }
+        if (len == 2 && s[0] == '.' && s[1] == '.') return 0;
         if (len > VK_NAME_MAX || al + len + 2 >= VK_PATH_MAX) return 0;
         if (al != 1 || abs[0] != '/') abs[al++] = '/';
         memcpy(abs + al, s, len);
