@@ -197,6 +197,12 @@ typedef struct vos_file_ops {
     int (*fsync)(vos_file *f, vos_call *c, int datasync);
     /* Close and free f (freed even when it fails); the error is what close(2) reports. */
     int (*close)(vos_file *f, vos_call *c);
+    /* Copy n bytes from f at off to out (a file of the same driver, even of another mount of
+     * it) at out_off, without the bytes passing through the caller (cp on hostfs: the host's
+     * copy_file_range). Returns the bytes copied (0 at f's end), or VOS_EXDEV when these two
+     * files cannot be copied this way (the kernel then reads and writes). NULL: not supported. */
+    ssize_t (*copy_range)(vos_file *f, vos_call *c, uint64_t off, vos_file *out,
+                          uint64_t out_off, size_t n);
 } vos_file_ops;
 
 #define VOS_FS_RDONLY 1u   /* the driver refuses every write (the kernel says EROFS first) */

@@ -237,6 +237,23 @@ static int hf_fsync(vos_file *f, vos_call *c, int datasync)
     return rc < 0 ? from_errno(errno) : 0;
 }
 
+static ssize_t hf_copy_range(vos_file *f, vos_call *c, uint64_t off, vos_file *out,
+                             uint64_t out_off, size_t n)
+{
+    if (rdonly((hostfs *)out->fs)) return VOS_EROFS;
+    if (off > (uint64_t)INT64_MAX || out_off > (uint64_t)INT64_MAX) return VOS_EINVAL;
+    loff_t a = (loff_t)off, b = (loff_t)out_off;
+    ssize_t k;
+    do k = copy_file_range(((hfile *)f)->fd, &a, ((hfile *)out)->fd, &b, n, 0);
+    while (k < 0 && errno == EINTR);
+    if (k >= 0) return k;
+    /* across host filesystems, or a kernel or filesystem without it: the kernel copies */
+    if (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
+        errno == EBADF)
+        return VOS_EXDEV;
+    return from_errno(errno);
+}
+
 static int hf_close(vos_file *f, vos_call *c)
 {
     int rc = close(((hfile *)f)->fd) < 0 && errno != EINTR ? from_errno(errno) : 0;
@@ -254,6 +271,7 @@ static const vos_file_ops hfile_ops = {
     .ftruncate = hf_ftruncate,
     .fsync = hf_fsync,
     .close = hf_close,
+    .copy_range = hf_copy_range,
 };
 
 /* ---- mount operations ---- */

@@ -735,6 +735,22 @@ static ssize_t f_append_locked(vos_file *f, const void *buf, size_t len, uint64_
     return w;
 }
 
+static ssize_t f_copy_locked(vos_file *f, uint64_t off, vos_file *out, uint64_t out_off,
+                             size_t n)
+{
+    mnode *src = ((mfile *)f)->node, *dst = ((mfile *)out)->node;
+    if (!VOS_S_ISREG(src->mode) || !VOS_S_ISREG(dst->mode)) return VOS_EINVAL;
+    if (off >= src->size) return 0;
+    if (n > src->size - off) n = (size_t)(src->size - off);
+    if (out_off + n > dst->size) {
+        int rc = set_size((memfs *)out->fs, dst, out_off + n);
+        if (rc < 0) return rc;
+    }
+    memmove(dst->data + out_off, src->data + off, n); /* src's data may have moved above */
+    dst->mtime = dst->ctime = vos_host_now(NULL);
+    return (ssize_t)n;
+}
+
 static int m_statfs_locked(vos_fs *m, vos_statfs *st)
 {
     uint64_t bmax, bused, imax, iused;
@@ -834,6 +850,13 @@ static int f_ftruncate(vos_file *f, vos_call *c, uint64_t len)
 {
     LOCKED(f->fs, f_ftruncate_locked(f, len));
 }
+static ssize_t f_copy_range(vos_file *f, vos_call *c, uint64_t off, vos_file *out,
+                            uint64_t out_off, size_t n)
+{
+    if (f->fs != out->fs) return VOS_EXDEV; /* two memory filesystems: two locks, no gain */
+    LOCKED(f->fs, f_copy_locked(f, off, out, out_off, n));
+}
+
 static int f_close(vos_file *f, vos_call *c)
 {
     memfs *fs = (memfs *)f->fs;
@@ -851,6 +874,7 @@ static const vos_file_ops mfile_ops = {
     .fstat = f_fstat,
     .ftruncate = f_ftruncate,
     .close = f_close,
+    .copy_range = f_copy_range,
 };
 
 static const vos_fs_ops memfs_ops = {

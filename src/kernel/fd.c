@@ -789,6 +789,77 @@ int vk_fsync(vk_proc *p, int fd)
     return r;
 }
 
+/* The bytes pass through a kernel buffer: between files of different drivers, from or to a
+ * pipe, or when the driver cannot copy itself. */
+static ssize_t copy_through(vk_proc *p, int in, int64_t *in_off, int out, int64_t *out_off,
+                            size_t n)
+{
+    size_t cap = n < (256u << 10) ? n : (256u << 10);
+    char *buf = vk_malloc(p, cap ? cap : 1);
+    if (!buf) return VOS_ENOMEM;
+    ssize_t r = in_off ? vk_pread(p, in, buf, cap, *in_off) : vk_read(p, in, buf, cap);
+    if (r > 0) {
+        ssize_t w;
+        if (out_off) {
+            /* a positional write: through the ofd's position, put back after */
+            int64_t save = vk_lseek(p, out, 0, VK_SEEK_CUR);
+            w = save < 0 ? save : vk_lseek(p, out, *out_off, VK_SEEK_SET);
+            if (w >= 0) w = vk_write(p, out, buf, (size_t)r);
+            if (save >= 0) vk_lseek(p, out, save, VK_SEEK_SET);
+            if (w > 0) *out_off += w;
+        } else {
+            w = vk_write(p, out, buf, (size_t)r);
+        }
+        if (w < 0) r = w;
+        else if (in_off) *in_off += r;
+    }
+    vk_free(p, buf);
+    return r;
+}
+
+ssize_t vk_copy_range(vk_proc *p, int in, int64_t *in_off, int out, int64_t *out_off, size_t n)
+{
+    int rc = enter(p);
+    if (rc < 0) return rc;
+    if ((in_off && *in_off < 0) || (out_off && *out_off < 0)) return VOS_EINVAL;
+    if (n == 0) return 0;
+    vk_ofd *a = fd_take(p, in);
+    if (!a) return VOS_EBADF;
+    vk_ofd *b = fd_take(p, out);
+    if (!b) {
+        fd_drop(p, a);
+        return VOS_EBADF;
+    }
+    ssize_t r = VOS_EXDEV;
+    if ((a->flags & VK_O_ACCMODE) == VK_O_WRONLY || (b->flags & VK_O_ACCMODE) == VK_O_RDONLY)
+        r = VOS_EBADF;
+    else if (a->kind == OFD_DIR || b->kind == OFD_DIR)
+        r = VOS_EISDIR;
+    else if (a->kind == OFD_FILE && b->kind == OFD_FILE && !(b->flags & VK_O_APPEND) &&
+             !b->mnt->rdonly) {
+        /* both positions, each lock taken once, in one order (the ofd's address) */
+        vk_ofd *first = a < b ? a : b, *second = a < b ? b : a;
+        bool lock_a = !in_off, lock_b = !out_off;
+        if (first == a ? lock_a : lock_b) pthread_mutex_lock(&first->lk);
+        if (second != first && (second == a ? lock_a : lock_b)) pthread_mutex_lock(&second->lk);
+        uint64_t ia = in_off ? (uint64_t)*in_off : (uint64_t)a->off;
+        uint64_t ib = out_off ? (uint64_t)*out_off : (uint64_t)b->off;
+        r = vfs_copy_range(p, a->mnt, a->file, ia, b->file, ib, n);
+        if (r > 0) {
+            if (in_off) *in_off += r;
+            else a->off += r;
+            if (out_off) *out_off += r;
+            else b->off += r;
+        }
+        if (second != first && (second == a ? lock_a : lock_b)) pthread_mutex_unlock(&second->lk);
+        if (first == a ? lock_a : lock_b) pthread_mutex_unlock(&first->lk);
+    }
+    fd_drop(p, b);
+    fd_drop(p, a);
+    if (r == VOS_EXDEV) r = copy_through(p, in, in_off, out, out_off, n);
+    return r;
+}
+
 /* ---- directories ---- */
 typedef struct dircollect {
     vk_vm *vm;

@@ -312,6 +312,9 @@ int vfs_fstat(vk_proc *p, vk_mnt *m, vos_file *f, struct vk_stat *st);
 int vfs_ftruncate(vk_proc *p, vk_mnt *m, vos_file *f, uint64_t len);
 int vfs_fsync(vk_proc *p, vk_mnt *m, vos_file *f, int datasync);
 int vfs_close(vk_proc *p, vk_mnt *m, vos_file *f);
+/* VOS_EXDEV when the driver cannot copy between these two files itself. */
+ssize_t vfs_copy_range(vk_proc *p, vk_mnt *m, vos_file *f, uint64_t off, vos_file *out,
+                       uint64_t out_off, size_t n);
 /* The mount table. vk_mnt_get finds the mount holding abs and pins it (vk_mnt_put unpins). */
 vk_mnt *vk_mnt_get(vk_vm *vm, const char *abs);
 void vk_mnt_put(vk_mnt *m);

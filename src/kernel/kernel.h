@@ -189,6 +189,11 @@ int vk_readdir(vk_proc *p, int fd, vk_dirent *ent);
  * trip for `ls -l` on a remote mount): 2 with *st filled, 1 without, 0 at the end. */
 int vk_readdir_attr(vk_proc *p, int fd, vk_dirent *ent, struct vk_stat *st);
 int vk_fsync(vk_proc *p, int fd);
+/* Copy up to n bytes from in to out at their offsets (or, when the offset pointer is NULL, the
+ * fd's position, which moves), without the bytes passing through the caller when the driver
+ * can (copy_file_range on a host directory, one copy inside memory): what cp uses. Returns the
+ * bytes copied, 0 at in's end. */
+ssize_t vk_copy_range(vk_proc *p, int in, int64_t *in_off, int out, int64_t *out_off, size_t n);
 
 /* Filesystem statistics (df, stat -f) of the mount holding path / fd. */
 typedef struct vk_statfs_buf {

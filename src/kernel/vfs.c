@@ -643,6 +643,18 @@ int vfs_fsync(vk_proc *p, vk_mnt *m, vos_file *f, int datasync)
     return (int)end(&v, fn(f, &v.c, datasync));
 }
 
+ssize_t vfs_copy_range(vk_proc *p, vk_mnt *m, vos_file *f, uint64_t off, vos_file *out,
+                       uint64_t out_off, size_t n)
+{
+    ssize_t (*fn)(vos_file *, vos_call *, uint64_t, vos_file *, uint64_t, size_t) =
+        FILE_OP(f, copy_range);
+    if (!fn || f->ops != out->ops) return VOS_EXDEV;
+    vcall v;
+    int rc = begin(&v, p, m, "copy_range", NULL);
+    if (rc < 0) return rc;
+    return end(&v, fn(f, &v.c, off, out, out_off, n));
+}
+
 /* Closes and frees f whatever happens (an injected fault is reported after the close). */
 int vfs_close(vk_proc *p, vk_mnt *m, vos_file *f)
 {

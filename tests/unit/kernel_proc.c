@@ -463,3 +463,46 @@ TEST(multicall_host_link_to_self_runs_the_named_command)
     ASSERT_OK(vos_mount(plain, "/host", &spec));
     ASSERT_EXEC(plain, "/host/echo hi 2>/dev/null; echo $?", "127\n", 0);
 }
+
+/* vk_copy_range: inside one memfs, across drivers (through a kernel buffer), and between
+ * files of a host directory (the host's copy_file_range); positions moved or offsets given. */
+TEST(fd_copy_range)
+{
+    vos_vm *vm = test_vm_new();
+    const char *d = test_tmpdir();
+    vos_mount_spec ms = {.struct_size = sizeof ms, .kind = VOS_MOUNT_HOST_RW, .host_path = d};
+    ASSERT_OK(vos_mount(vm, "/h", &ms));
+    vk_proc *c = child(vm);
+    static const char *pairs[][2] = {
+        {"/tmp/a", "/tmp/b"}, {"/tmp/a", "/h/b"}, {"/h/a", "/h/c"}, {"/h/a", "/tmp/c"}};
+    for (size_t i = 0; i < 4; i++) {
+        const char *src = pairs[i][0], *dst = pairs[i][1];
+        int a = vk_open(c, src, VK_O_RDWR | VK_O_CREAT | VK_O_TRUNC, 0644);
+        ASSERT(a >= 0);
+        ASSERT_EQ(vk_write(c, a, "0123456789", 10), 10);
+        ASSERT_EQ(vk_lseek(c, a, 2, VK_SEEK_SET), 2);
+        int b = vk_open(c, dst, VK_O_RDWR | VK_O_CREAT | VK_O_TRUNC, 0644);
+        ASSERT(b >= 0);
+        /* from the position, to the position */
+        ASSERT_EQ(vk_copy_range(c, a, NULL, b, NULL, 3), 3);
+        ASSERT_EQ(vk_lseek(c, a, 0, VK_SEEK_CUR), 5);
+        ASSERT_EQ(vk_lseek(c, b, 0, VK_SEEK_CUR), 3);
+        /* at offsets: the positions stay */
+        int64_t ia = 7, ib = 10;
+        ASSERT_EQ(vk_copy_range(c, a, &ia, b, &ib, 100), 3); /* only 3 bytes left */
+        ASSERT_EQ(ia, 10);
+        ASSERT_EQ(ib, 13);
+        ASSERT_EQ(vk_copy_range(c, a, &ia, b, &ib, 100), 0); /* the end */
+        ASSERT_EQ(vk_lseek(c, a, 0, VK_SEEK_CUR), 5);
+        char buf[32] = {0};
+        ASSERT_EQ(vk_pread(c, b, buf, sizeof buf - 1, 0), 13);
+        ASSERT(memcmp(buf, "234\0\0\0\0\0\0\0" "789", 13) == 0);
+        vk_close(c, a);
+        vk_close(c, b);
+    }
+    /* the wrong kinds of fds */
+    int r = vk_open(c, "/tmp/a", VK_O_RDONLY, 0), w = vk_open(c, "/tmp/b", VK_O_WRONLY, 0);
+    ASSERT_RC((int)vk_copy_range(c, w, NULL, r, NULL, 1), VOS_EBADF);
+    ASSERT_RC((int)vk_copy_range(c, 99, NULL, w, NULL, 1), VOS_EBADF);
+    vk_proc_discard(c);
+}
