@@ -28,7 +28,8 @@ struct vos_vm {
     vos_alloc_fn alloc;
     void *alloc_ud;
     struct vos_proc *procs; /* spawned process handles not freed yet (under g_reg_mu) */
-    char errmsg[256];      /* the detail of the last API call */
+    char *errmsg;          /* the detail of the last API call (ERRMSG bytes, made when first
+                              needed: an idle VM pays nothing for it) */
 };
 
 struct vos_proc {
@@ -271,11 +272,26 @@ const char *const *vos_commands(void)
 
 /* ---- entering and leaving a call ---- */
 static void set_err(vos_vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define ERRMSG 256
+static char g_errmsg_fallback[ERRMSG]; /* when even that allocation fails: a message is lost */
+
+static char *errbuf(vos_vm *vm)
+{
+    if (!vm->errmsg) {
+        vm->errmsg = vm->alloc(vm->alloc_ud, NULL, 0, ERRMSG);
+        if (!vm->errmsg) return g_errmsg_fallback;
+        vm->errmsg[0] = 0;
+    }
+    return vm->errmsg;
+}
+
+static bool has_err(const vos_vm *vm) { return vm->errmsg && vm->errmsg[0]; }
+
 static void set_err(vos_vm *vm, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(vm->errmsg, sizeof vm->errmsg, fmt, ap);
+    vsnprintf(errbuf(vm), ERRMSG, fmt, ap);
     va_end(ap);
 }
 
@@ -301,7 +317,7 @@ static int api_enter(vos_vm *vm)
     }
     tl_refused = NULL;
     vm->api_thread = pthread_self();
-    vm->errmsg[0] = 0;
+    if (vm->errmsg) vm->errmsg[0] = 0;
     char tmp[256];
     vk_vm_errmsg_take(vm->k, tmp, sizeof tmp); /* what the VM noted between calls is stale */
     return 0;
@@ -318,7 +334,11 @@ static int host_enter(vos_vm *vm)
 
 static void api_leave(vos_vm *vm)
 {
-    if (!vm->errmsg[0]) vk_vm_errmsg_take(vm->k, vm->errmsg, sizeof vm->errmsg);
+    if (!has_err(vm)) {
+        char tmp[ERRMSG];
+        vk_vm_errmsg_take(vm->k, tmp, sizeof tmp);
+        if (tmp[0]) memcpy(errbuf(vm), tmp, ERRMSG);
+    }
     atomic_store(&vm->in_api, 0);
     if (atomic_load(&vm->doomed) && reg_del(vm)) vm_destroy(vm);
 }
@@ -334,7 +354,7 @@ const char *vos_errmsg(vos_vm *vm)
 {
     if (!reg_has(vm)) return "not a live VM";
     if (tl_refused == vm) return tl_refused_msg;
-    return vm->errmsg;
+    return vm->errmsg ? vm->errmsg : "";
 }
 
 size_t vos_errmsg_copy(vos_vm *vm, char *buf, size_t n)
@@ -432,6 +452,7 @@ static void vm_destroy(vos_vm *vm)
         h->ex = NULL;
     }
     vk_vm_destroy(vm->k);
+    if (vm->errmsg) vm->alloc(vm->alloc_ud, vm->errmsg, ERRMSG, 0);
     vm->alloc(vm->alloc_ud, vm, sizeof *vm, 0);
     if (used && atomic_fetch_add(&g_untrimmed, used) + used >= TRIM_EVERY) {
         atomic_store(&g_untrimmed, 0);
@@ -514,7 +535,7 @@ int vos_mount(vos_vm *vm, const char *vm_path, const vos_mount_spec *spec_in)
         vos_mount_args a = {sizeof a, spec.host_path ? spec.host_path : "",
                             spec.options ? spec.options : "", spec.arg, ro || overlay};
         rc = vk_mount(vm->k, vm_path, d, &a, overlay, ro);
-        if (rc < 0 && !vm->errmsg[0] && strcmp(dname, "hostfs") == 0)
+        if (rc < 0 && !has_err(vm) && strcmp(dname, "hostfs") == 0)
             set_err(vm, "cannot mount the host directory at %s: %s", vm_path, vos_strerror(rc));
     }
     return host_leave(vm, rc);
@@ -644,7 +665,7 @@ int vos_exec(vos_vm *vm, const char *script, const vos_exec_opts *opts_in, vos_r
     if (ex) {
         char msg[256];
         vk_exec_errmsg(k, ex, msg, sizeof msg);
-        if (msg[0]) memcpy(vm->errmsg, msg, sizeof msg);
+        if (msg[0]) memcpy(errbuf(vm), msg, sizeof msg);
     }
     if (begun) vk_session_end(k);
     vk_sink_release(k, out);
@@ -655,12 +676,12 @@ int vos_exec(vos_vm *vm, const char *script, const vos_exec_opts *opts_in, vos_r
     if (abort_code) {
         char msg[400];
         snprintf(msg, sizeof msg, "vos: %s%s%s\n", vos_strerror(abort_code),
-                 vm->errmsg[0] ? ": " : "", vm->errmsg);
+                 has_err(vm) ? ": " : "", has_err(vm) ? vm->errmsg : "");
         append_err(&res, msg);
         res.limit = abort_code;
     }
     res.status = status;
-    if (rc < 0 && rc != VOS_ESYNTAX && !abort_code && !vm->errmsg[0])
+    if (rc < 0 && rc != VOS_ESYNTAX && !abort_code && !has_err(vm))
         set_err(vm, "%s", vos_strerror(rc));
     struct_out(res_out, &res, sizeof res);
     api_leave(vm);
@@ -817,7 +838,7 @@ int vos_write_file(vos_vm *vm, const char *path, const void *data, size_t len, u
         char tmp[256];
         vk_vm_errmsg_take(vm->k, tmp, sizeof tmp);
         set_err(vm, "%s", tmp[0] ? tmp : "");
-        if (!vm->errmsg[0]) set_err(vm, "%s: %s", path, vos_strerror(rc));
+        if (!has_err(vm)) set_err(vm, "%s: %s", path, vos_strerror(rc));
     }
     return host_leave(vm, rc);
 }
@@ -878,7 +899,7 @@ int vos_read_file(vos_vm *vm, const char *path, void **data, size_t *len)
             free(buf);
         }
     }
-    if (rc < 0 && !vm->errmsg[0]) set_err(vm, "%s: %s", path, vos_strerror(rc));
+    if (rc < 0 && !has_err(vm)) set_err(vm, "%s: %s", path, vos_strerror(rc));
     return host_leave(vm, rc);
 }
 

@@ -110,7 +110,8 @@ struct vk_vm {
     uint64_t rng[4];         /* under mu */
 
     pthread_mutex_t errmu;
-    char errmsg[256];        /* details set outside any exec (under errmu) */
+    char *errmsg;            /* details set outside any exec (under errmu; VK_ERRMSG bytes,
+                                made when first needed) */
 
     void (*trace)(void *ud, const vos_trace_event *ev);
     void *trace_ud;
@@ -216,6 +217,8 @@ struct vk_sink {
     void *ud;
     bool closed;             /* the exec returned: further writes are dropped */
 };
+
+#define VK_ERRMSG 256
 
 /* The context of one driver call (vos_call in vos_driver.h). */
 struct vos_call {

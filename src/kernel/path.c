@@ -22,10 +22,12 @@ void vk_set_errmsg(vk_vm *vm, const char *fmt, ...)
      * from the host's own call or outside any exec goes to the VM */
     vk_proc *p = vk_current();
     pthread_mutex_lock(&vm->errmu);
-    if (p && p->vm == vm && p->ex)
+    if (p && p->vm == vm && p->ex) {
         memcpy(p->ex->errmsg, buf, sizeof buf);
-    else
-        memcpy(vm->errmsg, buf, sizeof buf);
+    } else {
+        if (!vm->errmsg) vm->errmsg = vk_vm_alloc(vm, VK_ERRMSG);
+        if (vm->errmsg) memcpy(vm->errmsg, buf, sizeof buf);
+    }
     pthread_mutex_unlock(&vm->errmu);
 }
 

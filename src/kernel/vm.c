@@ -377,6 +377,7 @@ void vk_vm_destroy(vk_vm *vm)
     vk_vm_strfree(vm, vm->hostname);
     vk_vm_strfree(vm, vm->user);
     vk_vm_strfree(vm, vm->home);
+    if (vm->errmsg) vk_vm_free(vm, vm->errmsg, VK_ERRMSG);
     pthread_cond_destroy(&vm->procs_cv);
     pthread_condattr_destroy(&vm->cattr);
     pthread_rwlock_destroy(&vm->mntlk);
@@ -501,8 +502,8 @@ void vk_exec_errmsg(vk_vm *vm, vk_exec *ex, char *buf, size_t n)
 void vk_vm_errmsg_take(vk_vm *vm, char *buf, size_t n)
 {
     pthread_mutex_lock(&vm->errmu);
-    snprintf(buf, n, "%s", vm->errmsg);
-    vm->errmsg[0] = 0;
+    snprintf(buf, n, "%s", vm->errmsg ? vm->errmsg : "");
+    if (vm->errmsg) vm->errmsg[0] = 0;
     pthread_mutex_unlock(&vm->errmu);
 }
 
