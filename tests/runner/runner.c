@@ -1051,6 +1051,27 @@ int main(int argc, char **argv)
 
     int passed = 0, failed = bad_paths;
     int bash_ok = 0, bash_n = 0, vos_ok = 0, vos_n = 0;
+    /* per file (a command's cases in tests/cmd): passed/cases, four to a line */
+    int col = 0, fpass = 0, fn = 0;
+    for (size_t i = 0; i <= g_ncases; i++) {
+        bool end = i == g_ncases || (i > 0 && strcmp(g_cases[i].file, g_cases[i - 1].file) != 0);
+        if (end && fn) {
+            const char *f = g_cases[i - 1].file, *b = strrchr(f, '/');
+            char name[64];
+            snprintf(name, sizeof name, "%.*s", (int)strcspn(b ? b + 1 : f, "."), b ? b + 1 : f);
+            printf("%s%-16s %4d/%-4d%s", col ? " " : "", name, fpass, fn, fpass < fn ? "!" : " ");
+            if (++col == 4) {
+                putchar('\n');
+                col = 0;
+            }
+            fpass = fn = 0;
+        }
+        if (i == g_ncases) break;
+        if (!selected(&g_cases[i])) continue;
+        fn++;
+        fpass += g_results[i].pass;
+    }
+    if (col) putchar('\n');
     for (size_t i = 0; i < g_ncases; i++) {
         if (!selected(&g_cases[i])) continue;
         result *r = &g_results[i];
