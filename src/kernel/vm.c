@@ -358,11 +358,13 @@ void vk_vm_destroy(vk_vm *vm)
         vk_proc *s = vm->session;
         vk_fds_close_all(s);
         vk_arena_free_all(s);
+        VK_LOCK(vm); /* the watchdog may be walking the process list to wake an exec */
         vk_exec_unref(s->ex);
         s->ex = NULL;
         vm->procs = NULL;
-        vk_proc_destroy(vm, s);
         vm->session = NULL;
+        VK_UNLOCK(vm);
+        vk_proc_destroy(vm, s);
     }
     vk_mounts_free(vm);
     /* an exec the watchdog is firing right now is freed when it lets go */
