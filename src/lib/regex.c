@@ -1429,7 +1429,8 @@ size_t vl_re_ngroups(const vl_re *re) { return re ? re->ngroups : 0; }
 
 const char *vl_re_limit_msg(const vl_re *re)
 {
-    return re && re->limit_msg ? re->limit_msg : "regular expression too complex";
+    if (!re || !re->limit_msg || re->syntax != VL_RE_PCRE) return "regular expression too complex";
+    return re->limit_msg;
 }
 
 const char *vl_re_strerror(int rc)
