@@ -62,6 +62,7 @@ typedef struct grep {
     uint64_t out_dev, out_ino;
     /* results */
     bool any_selected, error, printed_any;
+    bool devnull; /* stdout is /dev/null */
     /* the input buffer, reused from file to file */
     char *buf;
     size_t cap;
@@ -402,7 +403,7 @@ static void selected_line(grep *g, gfile *f, size_t ls, size_t le)
     f->nsel++;
     g->any_selected = true;
     if (g->quiet) vl_exit(g->c, 0);
-    if (g->list || f->done_on_match) {
+    if (g->list || f->done_on_match || g->devnull) {
         f->stop = true;
         return;
     }
@@ -456,12 +457,8 @@ static void scan(grep *g, gfile *f, size_t end)
             break;
         }
         size_t so = (size_t)m.so;
-        size_t ls = f->pos;
-        for (size_t i = so; i > f->pos; i--)
-            if (g->buf[i - 1] == (char)g->eol) {
-                ls = i;
-                break;
-            }
+        const char *b = so > f->pos ? memrchr(g->buf + f->pos, g->eol, so - f->pos) : NULL;
+        size_t ls = b ? (size_t)(b - g->buf) + 1 : f->pos;
         const char *e = memchr(g->buf + so, g->eol, end - so);
         size_t le = e ? (size_t)(e - g->buf) : end;
         size_t next = e ? le + 1 : end;
@@ -587,7 +584,7 @@ static void grep_fd(grep *g, int fd, const char *name, const struct vk_stat *st)
         vl_putc(c, g->nul ? '\0' : '\n');
         line_done(g);
     }
-    if (f.nsel_binary >= 0 && f.nsel > f.nsel_binary && !g->count && !g->list)
+    if (f.nsel_binary >= 0 && f.nsel > f.nsel_binary && !g->count && !g->list && !g->devnull)
         vl_eprintf(c, "%s: %s: binary file matches\n", c->name, name);
 }
 
@@ -1361,12 +1358,21 @@ static int grep_run(vl_ctx *c, grep *g, int argc, char **argv)
         vl_exit(c, w ? VK_WSHELL(w) : 2);
     }
     vl_buf_free(c, &pats);
-    /* stdout's identity */
-    struct vk_stat ost;
-    if (vk_fstat(c->p, 1, &ost) == 0 && VK_S_ISREG(ost.mode)) {
-        g->out_reg = true;
-        g->out_dev = ost.dev;
-        g->out_ino = ost.ino;
+    /* stdout's identity: a regular file may be an input too; /dev/null needs no output at all
+     * (GNU then stops each file at its first match, as -q would, but goes on to the next) */
+    struct vk_stat ost, nst;
+    if (!g->quiet && vk_fstat(c->p, 1, &ost) == 0) {
+        if (VK_S_ISREG(ost.mode)) {
+            g->out_reg = true;
+            g->out_dev = ost.dev;
+            g->out_ino = ost.ino;
+        } else if (VK_S_ISCHR(ost.mode) && vk_stat(c->p, "/dev/null", &nst) == 0 &&
+                   nst.dev == ost.dev && nst.ino == ost.ino) {
+            g->devnull = true;
+            g->list = 0;
+            g->count = false;
+            g->before = g->after = 0;
+        }
     }
     int nfiles = n - (first - 1);
     if (g->with_name == -2) g->with_name = nfiles > 1 ? 1 : g->dirs == DIRS_RECURSE ? -1 : 0;

@@ -1248,10 +1248,13 @@ struct vl_re {
     pcre2_jit_stack *jstack;
     part *parts;
     int nparts, partcap;
-    /* one literal string (memmem) */
+    /* one literal string: memchr for its rarest byte, then compare */
     bool literal;
     char *lit;
     size_t litlen;
+    size_t rare;         /* index of the byte memchr looks for */
+    unsigned rc1, rc2;   /* that byte, and its other case (-i) */
+    uint32_t stepacc;    /* steps not yet counted */
     /* the automaton */
     nfa a;
     bool nfa_ok;
@@ -1473,6 +1476,8 @@ static size_t split_list(const char *pat, size_t len, bool list, const char ***p
     return n;
 }
 
+static void lit_prepare(vl_re *re);
+
 int vl_re_compile(vk_proc *p, const char *pat, size_t len, int syntax, int flags, vl_re **out,
                   vl_re_diag *diag)
 {
@@ -1595,9 +1600,8 @@ int vl_re_compile(vk_proc *p, const char *pat, size_t len, int syntax, int flags
     }
     if (re->records)
         for (size_t k = 0; k < kept; k++) tree_records(&ps, trees[k], re->sep);
-    /* one literal string: memmem */
-    if (kept == 1 && !(flags & VL_RE_ICASE) &&
-        (trees[0]->type == N_STR || trees[0]->type == N_EMPTY)) {
+    /* one literal string: memchr and compare */
+    if (kept == 1 && (trees[0]->type == N_STR || trees[0]->type == N_EMPTY)) {
         re->literal = true;
         re->litlen = trees[0]->type == N_STR ? (size_t)trees[0]->a : 0;
         re->lit = vk_malloc(p, re->litlen + 1);
@@ -1606,6 +1610,7 @@ int vl_re_compile(vk_proc *p, const char *pat, size_t len, int syntax, int flags
             goto out;
         }
         if (re->litlen) memcpy(re->lit, ps.pool + trees[0]->off, re->litlen);
+        lit_prepare(re);
         goto done;
     }
     if (syntax == VL_RE_FIXED) {
@@ -1870,6 +1875,77 @@ static void copy_groups(const vl_re *re, const PCRE2_SIZE *ov, size_t nov, vl_re
     }
 }
 
+/* How common a byte is in text and code (higher: more common); a literal is found by memchr for
+ * its least common byte. */
+static int byte_rank(unsigned c)
+{
+    static const char common[] = "UWVYKXJQZBGPFMCDLHRSNIOATE"          /* upper case */
+                                 "^~`@$%\\!?|&+#<>[]*'{}\":/-=_();.,"
+                                 "9876543210"
+                                 "zqjxkvbywgpfmucdlhrsnioate ";
+    const char *q = c ? strchr(common, (int)c) : NULL;
+    return q ? 1 + (int)(q - common) : 0;
+}
+
+static inline unsigned fold(unsigned c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+static void lit_prepare(vl_re *re)
+{
+    bool icase = re->flags & VL_RE_ICASE;
+    int best = -1;
+    for (size_t i = 0; i < re->litlen; i++) {
+        unsigned c = (unsigned char)re->lit[i];
+        int r = byte_rank(icase ? fold(c) : c);
+        if (icase && fold(c) >= 'a' && fold(c) <= 'z') r += 40; /* two memchr calls: avoid */
+        if (best < 0 || r < best) {
+            best = r;
+            re->rare = i;
+        }
+    }
+    unsigned c = re->litlen ? (unsigned char)re->lit[re->rare] : 0;
+    re->rc1 = re->rc2 = c;
+    if (icase && fold(c) >= 'a' && fold(c) <= 'z') {
+        re->rc1 = fold(c);
+        re->rc2 = fold(c) - 32;
+    }
+}
+
+/* the first occurrence of the literal at or after pos, or NULL */
+static const char *lit_find(const vl_re *re, const char *s, size_t len, size_t pos)
+{
+    size_t n = re->litlen;
+    if (n == 0) return s + pos;
+    if (len - pos < n) return NULL;
+    const char *p = s + pos + re->rare, *end = s + len - (n - 1 - re->rare);
+    bool icase = re->flags & VL_RE_ICASE;
+    const char *n1 = NULL, *n2 = NULL; /* the next place of each case of the rare byte */
+    bool two = re->rc1 != re->rc2;
+    while (p < end) {
+        const char *q;
+        if (!two) {
+            q = memchr(p, (int)re->rc1, (size_t)(end - p));
+        } else {
+            if (!n1 || n1 < p) n1 = memchr(p, (int)re->rc1, (size_t)(end - p));
+            if (!n2 || n2 < p) n2 = memchr(p, (int)re->rc2, (size_t)(end - p));
+            if (!n1) n1 = end;
+            if (!n2) n2 = end;
+            q = n1 < n2 ? n1 : n2;
+            if (q >= end) q = NULL;
+        }
+        if (!q) return NULL;
+        const char *cand = q - re->rare;
+        if (!icase) {
+            if (memcmp(cand, re->lit, n) == 0) return cand;
+        } else {
+            size_t i = 0;
+            while (i < n && fold((unsigned char)cand[i]) == fold((unsigned char)re->lit[i])) i++;
+            if (i == n) return cand;
+        }
+        p = q + 1;
+    }
+    return NULL;
+}
+
 /* one literal string */
 static int lit_search(vl_re *re, const char *s, size_t len, size_t start, int eflags, vl_re_span *m,
                       size_t nm)
@@ -1879,7 +1955,7 @@ static int lit_search(vl_re *re, const char *s, size_t len, size_t start, int ef
     bool word = re->flags & VL_RE_WORD, line = re->flags & VL_RE_LINE;
     uint64_t tries = 0;
     while (pos <= len) {
-        const char *f = re->litlen ? memmem(s + pos, len - pos, re->lit, re->litlen) : s + pos;
+        const char *f = lit_find(re, s, len, pos);
         if (!f) return 0;
         size_t so = (size_t)(f - s), eo = so + re->litlen;
         bool ok = true;
@@ -1897,7 +1973,7 @@ static int lit_search(vl_re *re, const char *s, size_t len, size_t start, int ef
         }
         pos = so + 1;
         if (++tries % 4096 == 0) {
-            int rc = steps(re, 16);
+            int rc = steps(re, 64);
             if (rc < 0) return rc;
         }
     }
@@ -1951,7 +2027,13 @@ int vl_re_search(vl_re *re, const char *s, size_t len, size_t start, int eflags,
 {
     for (size_t i = 0; i < nm; i++) m[i].so = m[i].eo = -1;
     if (!re || start > len) return 0;
-    int rc = steps(re, 1 + (len - start) / 512);
+    /* steps: one a call and one per 512 bytes, counted in batches (a call is cheap) */
+    re->stepacc += 1 + (uint32_t)((len - start) / 512 > 1u << 30 ? 1u << 30 : (len - start) / 512);
+    int rc = 0;
+    if (re->stepacc >= 32) {
+        rc = steps(re, re->stepacc);
+        re->stepacc = 0;
+    }
     if (rc < 0) return rc;
     if (re->never) return 0;
     if (re->literal) return lit_search(re, s, len, start, eflags, m, nm);
