@@ -600,17 +600,10 @@ static void file_error(grep *g, const char *name, int err)
     g->error = true;
 }
 
-/* Open and search a file that is not a directory (st: its status, following links). */
-static void grep_path(grep *g, const char *path, const struct vk_stat *st)
+/* Open and search a file that is not a directory. */
+static void grep_path(grep *g, const char *path)
 {
     vl_ctx *c = g->c;
-    if (!g->count && !g->list && !g->quiet && (g->max_count < 0 || g->max_count > 1) &&
-        VK_S_ISREG(st->mode) && g->out_reg && st->dev == g->out_dev && st->ino == g->out_ino) {
-        if (!g->no_messages)
-            vl_eprintf(c, "%s: %s: input file is also the output\n", c->name, path);
-        g->error = true;
-        return;
-    }
     int fd = vk_open(c->p, path, VK_O_RDONLY, 0);
     if (fd < 0) {
         int w = vk_dying(c->p);
@@ -618,7 +611,16 @@ static void grep_path(grep *g, const char *path, const struct vk_stat *st)
         file_error(g, path, fd);
         return;
     }
-    grep_fd(g, fd, path, st);
+    struct vk_stat st;
+    if (vk_fstat(c->p, fd, &st) < 0) memset(&st, 0, sizeof st);
+    if (!g->count && !g->list && !g->quiet && (g->max_count < 0 || g->max_count > 1) &&
+        VK_S_ISREG(st.mode) && g->out_reg && st.dev == g->out_dev && st.ino == g->out_ino) {
+        if (!g->no_messages)
+            vl_eprintf(c, "%s: %s: input file is also the output\n", c->name, path);
+        g->error = true;
+    } else {
+        grep_fd(g, fd, path, &st);
+    }
     vk_close(c->p, fd);
 }
 
@@ -640,6 +642,11 @@ static int read_dir(grep *g, const char *path, dframe *fr)
     vl_ctx *c = g->c;
     int fd = vk_open(c->p, path, VK_O_RDONLY | VK_O_DIRECTORY, 0);
     if (fd < 0) return fd;
+    struct vk_stat st;
+    if (vk_fstat(c->p, fd, &st) == 0) {
+        fr->dev = st.dev;
+        fr->ino = st.ino;
+    }
     size_t cap = 0;
     vk_dirent de;
     int rc;
@@ -667,14 +674,12 @@ static char *child_path(grep *g, const char *dir, const char *name, bool top_dot
     return p;
 }
 
-static void grep_tree(grep *g, const char *root, const struct vk_stat *rst)
+static void grep_tree(grep *g, const char *root)
 {
     vl_ctx *c = g->c;
     size_t cap = 16, depth = 0;
     dframe *st = vl_xcalloc(c, cap, sizeof *st);
     st[0].path = vl_xstrdup(c, root);
-    st[0].dev = rst->dev;
-    st[0].ino = rst->ino;
     int rc = read_dir(g, root, &st[0]);
     if (rc < 0) file_error(g, root, rc);
     depth = 1;
@@ -691,11 +696,11 @@ static void grep_tree(grep *g, const char *root, const struct vk_stat *rst)
         dent *e = &fr->ents[fr->i++];
         bool top_dot = depth == 1 && g->omit_dot_slash;
         char *path = child_path(g, fr->path, e->name, top_dot);
-        struct vk_stat sb;
         unsigned type = e->type;
-        bool have_stat = false;
-        if (type == VK_DT_UNKNOWN || (type == VK_DT_LNK && g->deref) || type == VK_DT_DIR ||
-            type == VK_DT_REG) {
+        /* the directory's own type is enough (GNU's fts runs with FTS_NOSTAT too); a link is
+         * followed with -R only */
+        if (type == VK_DT_UNKNOWN || (type == VK_DT_LNK && g->deref)) {
+            struct vk_stat sb;
             int r = g->deref ? vk_stat(c->p, path, &sb) : vk_lstat(c->p, path, &sb);
             if (r < 0) {
                 int w = vk_dying(c->p);
@@ -704,7 +709,6 @@ static void grep_tree(grep *g, const char *root, const struct vk_stat *rst)
                 vl_xfree(c, path);
                 continue;
             }
-            have_stat = true;
             type = VK_S_ISDIR(sb.mode) ? VK_DT_DIR : VK_S_ISREG(sb.mode) ? VK_DT_REG
                    : VK_S_ISLNK(sb.mode) ? VK_DT_LNK : VK_DT_CHR;
         }
@@ -717,15 +721,6 @@ static void grep_tree(grep *g, const char *root, const struct vk_stat *rst)
                 vl_xfree(c, path);
                 continue;
             }
-            bool loop = false;
-            for (size_t i = 0; i < depth; i++)
-                if (st[i].dev == sb.dev && st[i].ino == sb.ino) loop = true;
-            if (loop) {
-                if (!g->no_messages)
-                    vl_eprintf(c, "%s: %s: warning: recursive directory loop\n", c->name, path);
-                vl_xfree(c, path);
-                continue;
-            }
             if (depth == cap) {
                 st = vl_xrealloc(c, st, cap * 2 * sizeof *st);
                 memset(st + cap, 0, cap * sizeof *st);
@@ -734,10 +729,20 @@ static void grep_tree(grep *g, const char *root, const struct vk_stat *rst)
             dframe *nf = &st[depth];
             memset(nf, 0, sizeof *nf);
             nf->path = path;
-            nf->dev = sb.dev;
-            nf->ino = sb.ino;
             rc = read_dir(g, path, nf);
-            if (rc < 0) file_error(g, path, rc);
+            if (rc < 0) {
+                file_error(g, path, rc);
+                continue;
+            }
+            /* a directory that is its own ancestor (only through links, with -R) */
+            bool loop = false;
+            for (size_t i = 0; i < depth && g->deref; i++)
+                if (st[i].dev == nf->dev && st[i].ino == nf->ino) loop = true;
+            if (loop) {
+                if (!g->no_messages)
+                    vl_eprintf(c, "%s: %s: warning: recursive directory loop\n", c->name, path);
+                nf->n = 0;
+            }
             depth++;
             continue;
         }
@@ -745,15 +750,7 @@ static void grep_tree(grep *g, const char *root, const struct vk_stat *rst)
             vl_xfree(c, path);
             continue;
         }
-        if (!have_stat) {
-            int r = vk_stat(c->p, path, &sb);
-            if (r < 0) {
-                file_error(g, path, r);
-                vl_xfree(c, path);
-                continue;
-            }
-        }
-        grep_path(g, path, &sb);
+        grep_path(g, path);
         vl_xfree(c, path);
     }
     vl_xfree(c, st);
@@ -784,14 +781,14 @@ static void grep_operand(grep *g, const char *arg)
         if (g->dirs == DIRS_SKIP) return;
         if (!g->omit_dot_slash && excluded(g->exdir, g->nexdir, arg, false)) return;
         if (g->dirs == DIRS_RECURSE) {
-            grep_tree(g, arg, &st);
+            grep_tree(g, arg);
             return;
         }
         file_error(g, arg, VOS_EISDIR);
         return;
     }
     if (excluded(g->ex, g->nex, arg, false)) return;
-    grep_path(g, arg, &st);
+    grep_path(g, arg);
 }
 
 /* ---- options ---- */

@@ -1395,10 +1395,128 @@ static int build_parts(vl_re *re, parser *ps, node **items, const int *base, int
     return rc;
 }
 
-static int cmp_len_desc(const void *x, const void *y)
+/* ---- sets of literal strings: one trie-shaped PCRE2 pattern ----
+ * "abc", "abd", "ab" become ab(?:c|d)?: at each place at most one branch can go on, and the
+ * longer way is tried first, so Perl's first match is also the longest (simple). */
+typedef struct lit {
+    const unsigned char *s;
+    size_t n;
+} lit;
+
+static int cmp_lit(const void *x, const void *y)
 {
-    const node *a = *(node *const *)x, *b = *(node *const *)y;
-    return a->a < b->a ? 1 : a->a > b->a ? -1 : 0;
+    const lit *a = x, *b = y;
+    size_t n = a->n < b->n ? a->n : b->n;
+    int r = memcmp(a->s, b->s, n);
+    return r ? r : a->n < b->n ? -1 : a->n > b->n;
+}
+
+static int cmp_lit_fold(const void *x, const void *y)
+{
+    const lit *a = x, *b = y;
+    size_t n = a->n < b->n ? a->n : b->n;
+    for (size_t i = 0; i < n; i++) {
+        unsigned ca = a->s[i], cb = b->s[i];
+        if (ca >= 'A' && ca <= 'Z') ca += 32;
+        if (cb >= 'A' && cb <= 'Z') cb += 32;
+        if (ca != cb) return ca < cb ? -1 : 1;
+    }
+    return a->n < b->n ? -1 : a->n > b->n;
+}
+
+static inline unsigned lkey(unsigned c, bool icase)
+{
+    return icase && c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* the words w[lo..hi), sorted, sharing their first d bytes; false when the stack ran low */
+static bool emit_trie(ebuf *b, const lit *w, size_t lo, size_t hi, size_t d, bool icase)
+{
+    if (vk_stack_low()) return false;
+    for (;;) {
+        bool end = false;
+        while (lo < hi && w[lo].n == d) lo++, end = true;
+        if (lo == hi) return true;
+        size_t nchild = 0;
+        for (size_t i = lo; i < hi;) {
+            unsigned c = lkey(w[i].s[d], icase);
+            while (i < hi && lkey(w[i].s[d], icase) == c) i++;
+            nchild++;
+        }
+        if (nchild == 1 && !end) { /* a chain: no group */
+            eb_byte(b, w[lo].s[d]);
+            d++;
+            continue;
+        }
+        eb_adds(b, "(?:");
+        for (size_t i = lo; i < hi;) {
+            unsigned c = lkey(w[i].s[d], icase);
+            size_t j = i;
+            while (j < hi && lkey(w[j].s[d], icase) == c) j++;
+            if (i != lo) eb_adds(b, "|");
+            eb_byte(b, w[i].s[d]);
+            if (!emit_trie(b, w, i, j, d + 1, icase)) return false;
+            i = j;
+        }
+        eb_adds(b, end ? ")?" : ")");
+        return true;
+    }
+}
+
+/* Emit the literals w[k0..k1) as PCRE2 parts, splitting the range when too big. */
+static int build_lit_parts(vl_re *re, const lit *w, size_t k0, size_t k1, vl_re_diag *diag)
+{
+    ebuf b = {re->p, NULL, 0, 0, false};
+    bool line = re->flags & VL_RE_LINE, word = re->flags & VL_RE_WORD;
+    eb_adds(&b, line ? "^(?:" : word ? "(?<!\\w)(?:" : "(?:");
+    bool ok = emit_trie(&b, w, k0, k1, 0, re->flags & VL_RE_ICASE);
+    if (!ok) { /* too deep for the stack: plain alternatives, longest first */
+        b.n = 0;
+        eb_adds(&b, line ? "^(?:" : word ? "(?<!\\w)(?:" : "(?:");
+        for (size_t i = k1; i-- > k0;) {
+            if (i != k1 - 1) eb_adds(&b, "|");
+            for (size_t j = 0; j < w[i].n; j++) eb_byte(&b, w[i].s[j]);
+        }
+    }
+    eb_adds(&b, line ? ")$" : word ? ")(?!\\w)" : ")");
+    if (b.oom) {
+        vk_free(re->p, b.s);
+        return oom_rc(re->p);
+    }
+    int rc = VL_RE_ETOOBIG;
+    if (k1 - k0 == 1 || b.n <= PART_BYTES) {
+        rc = add_part(re, b.s, b.n, diag);
+        if (rc == 0) return 0;
+    }
+    vk_free(re->p, b.s);
+    if (rc != VL_RE_ETOOBIG || k1 - k0 == 1) return rc;
+    size_t mid = k0 + (k1 - k0) / 2;
+    rc = build_lit_parts(re, w, k0, mid, diag);
+    return rc < 0 ? rc : build_lit_parts(re, w, mid, k1, diag);
+}
+
+/* Are the trees only literal strings (or alternatives of them)? Collect them. */
+static size_t literal_set(const parser *ps, node **trees, size_t n, lit *out, bool *all)
+{
+    size_t k = 0;
+    *all = true;
+    for (size_t i = 0; i < n && *all; i++) {
+        const node *t = trees[i];
+        const node *kids = t->type == N_ALT ? t->kid : t;
+        for (const node *x = kids; x; x = t->type == N_ALT ? x->next : NULL) {
+            if (x->type == N_STR) {
+                if (out) out[k].s = (const unsigned char *)ps->pool + x->off, out[k].n = (size_t)x->a;
+                k++;
+            } else if (x->type == N_EMPTY) {
+                if (out) out[k].s = (const unsigned char *)"", out[k].n = 0;
+                k++;
+            } else if (x->type != N_FAIL) {
+                *all = false;
+                break;
+            }
+        }
+    }
+    return k;
 }
 
 void vl_re_free(vl_re *re)
@@ -1594,30 +1712,45 @@ int vl_re_compile(vk_proc *p, const char *pat, size_t len, int syntax, int flags
     }
     re->has_bref = ps.has_bref;
     re->ngroups = (size_t)base[kept];
-    if (syntax == VL_RE_FIXED) {
-        /* longer strings first: then Perl's first alternative is the longest */
-        qsort(trees, kept, sizeof *trees, cmp_len_desc);
-    }
     if (re->records)
         for (size_t k = 0; k < kept; k++) tree_records(&ps, trees[k], re->sep);
-    /* one literal string: memchr and compare */
-    if (kept == 1 && (trees[0]->type == N_STR || trees[0]->type == N_EMPTY)) {
-        re->literal = true;
-        re->litlen = trees[0]->type == N_STR ? (size_t)trees[0]->a : 0;
-        re->lit = vk_malloc(p, re->litlen + 1);
-        if (!re->lit) {
+    /* literal strings only (grep -F, or patterns without operators): one string is found by
+     * memchr and compare, several by a trie */
+    bool all;
+    size_t nlit = literal_set(&ps, trees, kept, NULL, &all);
+    if (all) {
+        if (nlit == 0) {
+            re->never = true;
+            goto done;
+        }
+        lit *w = vk_malloc(p, nlit * sizeof *w);
+        if (!w) {
             rc = oom_rc(p);
             goto out;
         }
-        if (re->litlen) memcpy(re->lit, ps.pool + trees[0]->off, re->litlen);
-        lit_prepare(re);
+        literal_set(&ps, trees, kept, w, &all);
+        if (nlit == 1) {
+            re->literal = true;
+            re->litlen = w[0].n;
+            re->lit = vk_malloc(p, re->litlen + 1);
+            if (re->lit && re->litlen) memcpy(re->lit, w[0].s, re->litlen);
+            vk_free(p, w);
+            if (!re->lit) {
+                rc = oom_rc(p);
+                goto out;
+            }
+            lit_prepare(re);
+            goto done;
+        }
+        qsort(w, nlit, sizeof *w, (flags & VL_RE_ICASE) ? cmp_lit_fold : cmp_lit);
+        re->simple = true;
+        re->ngroups = 0;
+        rc = build_lit_parts(re, w, 0, nlit, diag);
+        vk_free(p, w);
+        if (rc < 0) goto out;
         goto done;
     }
-    if (syntax == VL_RE_FIXED) {
-        re->simple = true;
-    } else {
-        re->simple = kept == 1 && tree_simple(trees[0]);
-    }
+    re->simple = kept == 1 && tree_simple(trees[0]);
     rc = build_parts(re, &ps, trees, base, 0, (int)kept, diag);
     if (rc < 0) goto out;
     if (re->nparts > 1) re->ngroups = 0;
@@ -2022,8 +2155,30 @@ static int pcre_search(vl_re *re, const char *s, size_t len, size_t start, uint3
     }
 }
 
+static int search(vl_re *re, const char *s, size_t len, size_t start, int eflags, vl_re_span *m,
+                  size_t nm);
+
 int vl_re_search(vl_re *re, const char *s, size_t len, size_t start, int eflags, vl_re_span *m,
                  size_t nm)
+{
+    vl_re_span one;
+    if (nm == 0) {
+        m = &one;
+        nm = 1;
+        eflags |= VL_RE_ANY;
+    }
+    int rc = search(re, s, len, start, eflags, m, nm);
+    /* records: after a last terminator no record starts, so nothing matches there */
+    if (rc == 1 && re->records && m[0].so == (ptrdiff_t)len && len > 0 &&
+        (unsigned char)s[len - 1] == re->sep) {
+        for (size_t i = 0; i < nm; i++) m[i].so = m[i].eo = -1;
+        rc = 0;
+    }
+    return rc;
+}
+
+static int search(vl_re *re, const char *s, size_t len, size_t start, int eflags, vl_re_span *m,
+                  size_t nm)
 {
     for (size_t i = 0; i < nm; i++) m[i].so = m[i].eo = -1;
     if (!re || start > len) return 0;
