@@ -188,6 +188,7 @@ typedef struct parser {
     size_t pool_len, pool_cap;
     vl_re_diag *diag;
     bool has_bref;
+    bool laststart; /* grep's dfa: nothing but anchors since the start of this expression */
 } parser;
 
 static node *new_node(parser *ps, int type)
@@ -643,7 +644,13 @@ static node *parse_postfix(parser *ps, node *tree)
             max = kind == T_QUEST ? 1 : -1;
         }
         fetch(ps, ps->syn);
-        if (tree) {
+        if (tree && tree->type == N_ASSERT) {
+            /* (grep) a repeated anchor: optional when it may occur no times */
+            if (min == 0) {
+                tree = new_node(ps, N_EMPTY);
+                if (!tree) return NULL;
+            }
+        } else if (tree) {
             node *r = new_node(ps, N_REP);
             if (!r) return NULL;
             r->kid = tree;
@@ -670,6 +677,7 @@ static node *parse_expression(parser *ps, int nest)
     case T_OPEN: {
         if (nest >= MAX_NEST || vk_stack_low()) return set_err(ps, MSG_ESIZE), NULL;
         int num = ++ps->ngroups;
+        ps->laststart = true;
         fetch(ps, ps->syn | S_CARET_ANCHORS_HERE);
         node *kid = NULL;
         if (ps->t.type != T_CLOSE) {
@@ -688,6 +696,7 @@ static node *parse_expression(parser *ps, int nest)
         tree = parse_bracket(ps);
         if (!tree) return NULL;
         /* parse_bracket consumed up to ']' itself */
+        ps->laststart = false;
         fetch(ps, ps->syn);
         return parse_postfix(ps, tree);
     case T_BREF:
@@ -710,6 +719,7 @@ static node *parse_expression(parser *ps, int nest)
                 break;
             }
             warn(ps, "{...} at start of expression");
+            ps->laststart = false;
             fetch(ps, ps->syn);
             return parse_expression(ps, nest);
         }
@@ -720,7 +730,7 @@ static node *parse_expression(parser *ps, int nest)
         if ((ps->syn & S_CONTEXT_INVALID_OPS) && !(ps->syn & S_CONTEXT_INVALID_DUP))
             return set_err(ps, MSG_BADRPT), NULL;
         if (ps->syn & S_CONTEXT_INDEP_OPS) {
-            if (ps->syn & S_GREP)
+            if ((ps->syn & S_GREP) && ps->laststart)
                 warn(ps, t.type == T_STAR ? "* at start of expression"
                          : t.type == T_PLUS ? "+ at start of expression"
                                             : "? at start of expression");
@@ -739,8 +749,37 @@ static node *parse_expression(parser *ps, int nest)
         tree = new_node(ps, N_ASSERT);
         if (!tree) return NULL;
         tree->a = (int)t.c;
-        /* an anchor takes no repetition: what follows starts an expression */
         fetch(ps, ps->syn);
+        /* for glibc an anchor takes no repetition: what follows starts an expression. grep's
+         * dfa repeats the anchor (with a warning at the start of an expression in ERE; a BRE
+         * operator there is literal) */
+        if ((ps->syn & S_GREP) && (ps->t.type == T_STAR || ps->t.type == T_PLUS ||
+                                   ps->t.type == T_QUEST || ps->t.type == T_OPEN_DUP)) {
+            if (!(ps->syn & S_CONTEXT_INDEP_OPS)) {
+                if (!ps->laststart) return parse_postfix(ps, tree);
+                return tree;
+            } else {
+                if (ps->laststart) {
+                    if (ps->t.type == T_OPEN_DUP) {
+                        size_t save = ps->pos;
+                        tok open = ps->t;
+                        int min, max;
+                        int r = parse_interval(ps, &min, &max);
+                        if (r < 0) return NULL;
+                        ps->pos = save;
+                        ps->t = open;
+                        if (r > 0) warn(ps, "{...} at start of expression");
+                    } else {
+                        warn(ps, ps->t.type == T_STAR ? "* at start of expression"
+                                 : ps->t.type == T_PLUS ? "+ at start of expression"
+                                                        : "? at start of expression");
+                    }
+                }
+                /* dfa: an interval ends the start of the expression; * + ? do not */
+                if (ps->t.type == T_OPEN_DUP) ps->laststart = false;
+                return parse_postfix(ps, tree);
+            }
+        }
         return tree;
     case T_PERIOD:
         tree = new_node(ps, N_SET);
@@ -763,6 +802,7 @@ static node *parse_expression(parser *ps, int nest)
         return set_err(ps, MSG_BADPAT), NULL;
     }
     if (!tree) return NULL;
+    ps->laststart = false;
     fetch(ps, ps->syn);
     return parse_postfix(ps, tree);
 }
@@ -811,6 +851,7 @@ static node *parse_reg_exp(parser *ps, int nest)
     alt->kid = br ? br : empty_node(ps);
     node *tail = alt->kid;
     while (ps->t.type == T_ALT) {
+        ps->laststart = true;
         fetch(ps, ps->syn | S_CARET_ANCHORS_HERE);
         node *b = NULL;
         if (ps->t.type != T_ALT && ps->t.type != T_END && (nest == 0 || ps->t.type != T_CLOSE)) {
@@ -837,6 +878,7 @@ static node *parse_one(parser *ps, const unsigned char *s, size_t n)
     ps->ngroups = 0;
     ps->completed = 0;
     ps->err = NULL;
+    ps->laststart = true;
     fetch(ps, ps->syn | S_CARET_ANCHORS_HERE);
     node *t = parse_reg_exp(ps, 0);
     if (ps->err) return NULL;
