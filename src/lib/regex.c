@@ -149,7 +149,7 @@ struct node {
     int a, b;              /* REP: min, max (-1: none); GROUP/BREF: number; ASSERT: kind; STR: len */
     node *kid, *next;      /* CAT/ALT/REP/GROUP children (a list through next) */
     size_t off;            /* STR: offset in the parser's byte pool */
-    bset set;              /* SET */
+    bset *set;             /* SET (in the parser's chunks too) */
 };
 
 typedef struct nchunk {
@@ -157,6 +157,14 @@ typedef struct nchunk {
     size_t used;
     node n[128];
 } nchunk;
+
+typedef struct schunk {
+    struct schunk *prev;
+    size_t used;
+    bset s[64];
+} schunk;
+
+#define MAX_NODES 100000 /* of one pattern: PCRE2 could not take more anyway */
 
 /* ---- the parser (glibc's regcomp, rule for rule) ---- */
 enum {
@@ -184,6 +192,8 @@ typedef struct parser {
     const char *err;
     bool oom;
     nchunk *nodes;
+    schunk *sets;
+    size_t nnodes; /* of the pattern being parsed */
     char *pool; /* STR bytes */
     size_t pool_len, pool_cap;
     vl_re_diag *diag;
@@ -193,6 +203,10 @@ typedef struct parser {
 
 static node *new_node(parser *ps, int type)
 {
+    if (++ps->nnodes > MAX_NODES) {
+        if (!ps->err) ps->err = MSG_ESIZE;
+        return NULL;
+    }
     if (!ps->nodes || ps->nodes->used == 128) {
         nchunk *c = vk_malloc(ps->p, sizeof *c);
         if (!c) {
@@ -207,15 +221,35 @@ static node *new_node(parser *ps, int type)
     node *n = &ps->nodes->n[ps->nodes->used++];
     memset(n, 0, sizeof *n);
     n->type = type;
+    if (type == N_SET) {
+        if (!ps->sets || ps->sets->used == 64) {
+            schunk *c = vk_malloc(ps->p, sizeof *c);
+            if (!c) {
+                ps->oom = true;
+                if (!ps->err) ps->err = MSG_ESIZE;
+                return NULL;
+            }
+            c->prev = ps->sets;
+            c->used = 0;
+            ps->sets = c;
+        }
+        n->set = &ps->sets->s[ps->sets->used++];
+        memset(n->set, 0, sizeof *n->set);
+    }
     return n;
 }
 
-static void free_nodes(vk_proc *p, nchunk *c)
+static void free_nodes(vk_proc *p, nchunk *c, schunk *sc)
 {
     while (c) {
         nchunk *prev = c->prev;
         vk_free(p, c);
         c = prev;
+    }
+    while (sc) {
+        schunk *prev = sc->prev;
+        vk_free(p, sc);
+        sc = prev;
     }
 }
 
@@ -451,7 +485,7 @@ static node *parse_bracket(parser *ps)
 {
     node *n = new_node(ps, N_SET);
     if (!n) return NULL;
-    bset *set = &n->set;
+    bset *set = n->set;
     bool negate = false;
     int type;
     unsigned c = 0;
@@ -541,13 +575,13 @@ static node *class_node(parser *ps, int type)
     if (!n) return NULL;
     if (type == T_WORD || type == T_NOTWORD) {
         for (unsigned c = 0; c < 256; c++)
-            if (is_word(c)) bs_add(&n->set, c);
+            if (is_word(c)) bs_add(n->set, c);
     } else {
-        class_set("space", 5, &n->set);
+        class_set("space", 5, n->set);
     }
     if (type == T_NOTWORD || type == T_NOTSPACE) {
-        bs_not(&n->set);
-        if (ps->flags & VL_RE_NEWLINE) bs_del(&n->set, '\n');
+        bs_not(n->set);
+        if (ps->flags & VL_RE_NEWLINE) bs_del(n->set, '\n');
     }
     return n;
 }
@@ -784,8 +818,8 @@ static node *parse_expression(parser *ps, int nest)
     case T_PERIOD:
         tree = new_node(ps, N_SET);
         if (!tree) return NULL;
-        bs_not(&tree->set);
-        if (ps->flags & VL_RE_NEWLINE) bs_del(&tree->set, '\n');
+        bs_not(tree->set);
+        if (ps->flags & VL_RE_NEWLINE) bs_del(tree->set, '\n');
         break;
     case T_WORD:
     case T_NOTWORD:
@@ -818,6 +852,10 @@ static node *parse_branch(parser *ps, int nest)
             if (e->type == N_STR && tail && tail->type == N_STR &&
                 tail->off + (size_t)tail->a == e->off) {
                 tail->a += e->a;
+                if (ps->nodes->used && &ps->nodes->n[ps->nodes->used - 1] == e) {
+                    ps->nodes->used--; /* (the byte's own node is not needed: give it back) */
+                    ps->nnodes--;
+                }
             } else if (!first) {
                 first = tail = e;
             } else {
@@ -878,6 +916,7 @@ static node *parse_one(parser *ps, const unsigned char *s, size_t n)
     ps->ngroups = 0;
     ps->completed = 0;
     ps->err = NULL;
+    ps->nnodes = 0;
     ps->laststart = true;
     fetch(ps, ps->syn | S_CARET_ANCHORS_HERE);
     node *t = parse_reg_exp(ps, 0);
@@ -915,7 +954,7 @@ static void tree_records(parser *ps, node *n, unsigned sep)
 {
     if (!n) return;
     switch (n->type) {
-    case N_SET: bs_del(&n->set, sep); break;
+    case N_SET: bs_del(n->set, sep); break;
     case N_STR:
         if (memchr(ps->pool + n->off, (int)sep, (size_t)n->a)) n->type = N_FAIL;
         break;
@@ -1039,7 +1078,7 @@ static void emit(emitter *em, const node *n)
     case N_STR:
         for (int i = 0; i < n->a; i++) eb_byte(b, (unsigned char)em->pool[n->off + (size_t)i]);
         break;
-    case N_SET: eb_set(b, &n->set); break;
+    case N_SET: eb_set(b, n->set); break;
     case N_CAT:
         for (const node *k = n->kid; k; k = k->next) emit(em, k);
         break;
@@ -1181,7 +1220,7 @@ static void nb_tree(nbuild *nb, const node *n)
         break;
     case N_SET: {
         int k = nb_add(nb, I_SET);
-        int s = nb_set(nb, &n->set);
+        int s = nb_set(nb, n->set);
         if (k >= 0) a->prog[k].x = s;
         break;
     }
@@ -1809,7 +1848,7 @@ done:
     re = NULL;
     rc = 0;
 out:
-    free_nodes(p, ps.nodes);
+    free_nodes(p, ps.nodes, ps.sets);
     vk_free(p, ps.pool);
     vk_free(p, items);
     vk_free(p, ilen);
