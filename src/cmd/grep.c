@@ -5,7 +5,8 @@
  * Input is read in 96 KiB chunks and searched a chunk at a time, so a huge file of short lines
  * streams in bounded memory (only one very long line grows the buffer). Debian's egrep and
  * fgrep are scripts that run grep -E / grep -F (no warning), so they speak as "grep" here too.
- * Not here: colours (no terminal in a VM), -U's CR handling (GNU does nothing on Linux). */
+ * Not here: colours (no terminal in a VM: --color=always is refused, as ls refuses it), -U's CR
+ * handling (GNU does nothing on Linux). */
 #include "lib/cmd.h"
 #include "lib/regex.h"
 
@@ -846,8 +847,8 @@ static const vl_opt grep_opts[] = {
     {OPT_NO_GROUP_SEP, "no-group-separator", VL_NOARG, NULL,
      "do not print separator for matches with context"},
     {OPT_COLOR, "color", VL_OPTARG, "WHEN",
-     "use markers to highlight the matching strings;\nWHEN is 'always', 'never', or 'auto' "
-     "(vos has no terminal: never)"},
+     "use markers to highlight the matching strings;\nWHEN is 'never' or 'auto' (vos has no "
+     "terminal: no colours)"},
     {OPT_COLOR, "colour", VL_OPTARG, "WHEN", NULL},
     {'U', "binary", VL_NOARG, NULL, "do not strip CR characters at EOL (MSDOS/Windows)"},
     {'F', "fixed-regexp", VL_NOARG, NULL, NULL},
@@ -1235,9 +1236,12 @@ static int grep_run(vl_ctx *c, grep *g, int argc, char **argv)
                            ? vl_arg(c, OPT_GROUP_SEP) : NULL;
     if (vl_has(c, OPT_COLOR)) {
         const char *w = vl_arg(c, OPT_COLOR);
+        if (w && (!strcmp(w, "always") || !strcmp(w, "yes") || !strcmp(w, "force"))) {
+            vl_eprintf(c, "%s: colored output is not supported in vos; use --color=never\n", c->name);
+            vl_exit(c, 2);
+        }
         if (w && strcmp(w, "never") && strcmp(w, "no") && strcmp(w, "none") && strcmp(w, "auto") &&
-            strcmp(w, "tty") && strcmp(w, "if-tty") && strcmp(w, "always") && strcmp(w, "yes") &&
-            strcmp(w, "force")) {
+            strcmp(w, "tty") && strcmp(w, "if-tty")) {
             vl_help(c); /* GNU shows the help for a bad WHEN */
             return 0;
         }
