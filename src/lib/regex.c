@@ -2255,6 +2255,15 @@ int vl_re_search(vl_re *re, const char *s, size_t len, size_t start, int eflags,
         for (size_t i = 0; i < nm; i++) m[i].so = m[i].eo = -1;
         rc = 0;
     }
+    if (rc < 0 || !re) return rc;
+    /* steps: one a call and one per 512 bytes looked at, counted in batches (a call is cheap) */
+    size_t seen = (rc == 1 ? (size_t)m[0].eo : len) - (start < len ? start : len);
+    re->stepacc += 1 + (uint32_t)(seen / 512 > (1u << 30) ? (1u << 30) : seen / 512);
+    if (re->stepacc >= 32) {
+        int r = steps(re, re->stepacc);
+        re->stepacc = 0;
+        if (r < 0) return r;
+    }
     return rc;
 }
 
@@ -2263,14 +2272,7 @@ static int search(vl_re *re, const char *s, size_t len, size_t start, int eflags
 {
     for (size_t i = 0; i < nm; i++) m[i].so = m[i].eo = -1;
     if (!re || start > len) return 0;
-    /* steps: one a call and one per 512 bytes, counted in batches (a call is cheap) */
-    re->stepacc += 1 + (uint32_t)((len - start) / 512 > 1u << 30 ? 1u << 30 : (len - start) / 512);
-    int rc = 0;
-    if (re->stepacc >= 32) {
-        rc = steps(re, re->stepacc);
-        re->stepacc = 0;
-    }
-    if (rc < 0) return rc;
+    int rc;
     if (re->never) return 0;
     if (re->literal) return lit_search(re, s, len, start, eflags, m, nm);
     uint32_t opts = 0;

@@ -425,3 +425,27 @@ TEST(regex_shell_hostile_pattern_is_quick)
     ASSERT(test_now_ms() - t0 < 1000 * TEST_SLOW);
     ASSERT_EXEC(vm, "echo ok", "ok\n", 0);
 }
+
+/* grep reads 96 KiB at a time: 200 MB of short lines go through in bounded memory, and the
+ * compiled pattern (with PCRE2's JIT code, outside the VM's arena) is freed on every way out */
+TEST(grep_streams_in_bounded_memory)
+{
+    vos_vm *vm = test_vm_new();
+    size_t base = vos_vm_mem_used(vm);
+    atomic_store(&vm->mem_peak, base);
+    ASSERT_EXEC(vm, "yes abcdefghij | head -c 200000000 | grep -c 'x\\|j$'", "18181818\n", 0);
+    ASSERT_EXEC(vm, "yes abcdefghij | head -c 20000000 | grep -v -n j | grep -c .", "1\n", 0);
+    ASSERT(atomic_load(&vm->mem_peak) - base < (4u << 20));
+    /* binary input: NULs end lines, nothing grows */
+    vos_result r;
+    int rc = test_exec_limited(vm, "grep -c x /dev/zero", 300, 0, &r);
+    ASSERT_RC(rc, VOS_ETIME);
+    vos_result_free(&r);
+    ASSERT(atomic_load(&vm->mem_peak) - base < (4u << 20));
+    /* ended by SIGPIPE, by a limit, by an error: the VM gives everything back */
+    for (int i = 0; i < 50; i++) {
+        ASSERT_OK(test_exec(vm, "yes | grep -E 'y|z' | head -n 1; grep -P '(' /dev/null", &r));
+        vos_result_free(&r);
+    }
+    ASSERT_EXEC(vm, "echo ok", "ok\n", 0);
+}
