@@ -39,11 +39,14 @@ enum {
     S_INVALID_INTERVAL_ORD = 1 << 9, /* a malformed interval is literal */
     S_CARET_ANCHORS_HERE = 1 << 10, /* (internal) ^ is an anchor at this token */
     S_GREP = 1 << 11,               /* grep's dfa: warnings, [:space:] error, leading {m,n} dropped */
+    S_NO_INTERVALS = 1 << 12,       /* no {m,n} at all (emacs; glibc's RE_INTERVALS unset) */
+    S_NO_CHAR_CLASSES = 1 << 13,    /* no [:alpha:] in brackets (emacs; RE_CHAR_CLASSES unset) */
 };
 
 static int syntax_bits(int syntax, int flags)
 {
     bool grep = flags & VL_RE_GREP;
+    if (syntax == VL_RE_EMACS) return S_NO_INTERVALS | S_NO_CHAR_CLASSES;
     if (syntax == VL_RE_BRE)
         return S_BK_PLUS_QM | (grep ? S_GREP : S_CONTEXT_INVALID_DUP);
     int s = S_CONTEXT_INDEP_ANCHORS | S_CONTEXT_INDEP_OPS | S_NO_BK_BRACES | S_NO_BK_PARENS |
@@ -343,10 +346,10 @@ static void peek(parser *ps, tok *t, int syn)
             if (syn & S_BK_PLUS_QM) t->type = T_QUEST;
             break;
         case '{':
-            if (!(syn & S_NO_BK_BRACES)) t->type = T_OPEN_DUP;
+            if (!(syn & (S_NO_BK_BRACES | S_NO_INTERVALS))) t->type = T_OPEN_DUP;
             break;
         case '}':
-            if (!(syn & S_NO_BK_BRACES)) t->type = T_CLOSE_DUP;
+            if (!(syn & (S_NO_BK_BRACES | S_NO_INTERVALS))) t->type = T_CLOSE_DUP;
             break;
         default: break;
         }
@@ -364,10 +367,10 @@ static void peek(parser *ps, tok *t, int syn)
         if (!(syn & S_BK_PLUS_QM)) t->type = T_QUEST;
         break;
     case '{':
-        if (syn & S_NO_BK_BRACES) t->type = T_OPEN_DUP;
+        if ((syn & S_NO_BK_BRACES) && !(syn & S_NO_INTERVALS)) t->type = T_OPEN_DUP;
         break;
     case '}':
-        if (syn & S_NO_BK_BRACES) t->type = T_CLOSE_DUP;
+        if ((syn & S_NO_BK_BRACES) && !(syn & S_NO_INTERVALS)) t->type = T_CLOSE_DUP;
         break;
     case '(':
         if (syn & S_NO_BK_PARENS) t->type = T_OPEN;
@@ -448,7 +451,7 @@ static size_t peek_bracket(parser *ps, int *type, unsigned *c)
         unsigned c2 = i + 1 < ps->n ? ps->s[i + 1] : 0;
         if (c2 == '.') return *type = BT_COLL, 2;
         if (c2 == '=') return *type = BT_EQUIV, 2;
-        if (c2 == ':') return *type = BT_CLASS, 2;
+        if (c2 == ':' && !(ps->syn & S_NO_CHAR_CLASSES)) return *type = BT_CLASS, 2;
         *type = BT_CHAR;
         return 1;
     }
@@ -2167,9 +2170,17 @@ static int lit_search(vl_re *re, const char *s, size_t len, size_t start, int ef
     size_t pos = start;
     const unsigned char *u = (const unsigned char *)s;
     bool word = re->flags & VL_RE_WORD, line = re->flags & VL_RE_LINE;
+    bool anch = eflags & VL_RE_ANCHORED;
     uint64_t tries = 0;
     while (pos <= len) {
-        const char *f = lit_find(re, s, len, pos);
+        const char *f = anch ? (len - pos >= re->litlen ? s + pos : NULL) : lit_find(re, s, len, pos);
+        if (f && anch) {
+            bool icase = re->flags & VL_RE_ICASE;
+            for (size_t i = 0; i < re->litlen && f; i++)
+                if (icase ? fold(u[pos + i]) != fold((unsigned char)re->lit[i])
+                          : u[pos + i] != (unsigned char)re->lit[i])
+                    f = NULL;
+        }
         if (!f) return 0;
         size_t so = (size_t)(f - s), eo = so + re->litlen;
         bool ok = true;
@@ -2185,6 +2196,7 @@ static int lit_search(vl_re *re, const char *s, size_t len, size_t start, int ef
             }
             return 1;
         }
+        if (anch) return 0;
         pos = so + 1;
         if (++tries % 4096 == 0) {
             int rc = steps(re, 64);
@@ -2196,9 +2208,19 @@ static int lit_search(vl_re *re, const char *s, size_t len, size_t start, int ef
 
 /* a Perl pattern, record by record in records mode */
 static int pcre_search(vl_re *re, const char *s, size_t len, size_t start, uint32_t opts,
-                       vl_re_span *m, size_t nm)
+                       bool anch, vl_re_span *m, size_t nm)
 {
     part *pt = &re->parts[0];
+    bool jit = pt->jit;
+    pcre2_code *code = pt->code;
+    if (anch) {
+        code = anchored(re, pt, &jit);
+        if (!code) {
+            code = pt->code;
+            jit = false;
+            opts |= PCRE2_ANCHORED;
+        }
+    }
     size_t rs = 0, pos = start;
     if (re->records) {
         for (size_t i = start; i > 0; i--)
@@ -2210,7 +2232,7 @@ static int pcre_search(vl_re *re, const char *s, size_t len, size_t start, uint3
     size_t count = 0;
     for (;;) {
         size_t e = record_end(re, s, len, rs);
-        int rc = pc_run(re, pt->code, pt->jit, pt->md, s + rs, e - rs, pos - rs, opts);
+        int rc = pc_run(re, code, jit, pt->md, s + rs, e - rs, pos - rs, opts);
         if (rc < 0) return rc;
         if (rc == 1) {
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(pt->md);
@@ -2226,7 +2248,7 @@ static int pcre_search(vl_re *re, const char *s, size_t len, size_t start, uint3
             }
             return 1;
         }
-        if (!re->records || e >= len) return 0;
+        if (!re->records || e >= len || anch) return 0;
         rs = pos = e + 1;
         if (rs >= len) return 0;
         if (++count % 1024 == 0) {
@@ -2280,7 +2302,8 @@ static int search(vl_re *re, const char *s, size_t len, size_t start, int eflags
         if (eflags & VL_RE_NOTBOL) opts |= PCRE2_NOTBOL;
         if (eflags & VL_RE_NOTEOL) opts |= PCRE2_NOTEOL;
     }
-    if (re->syntax == VL_RE_PCRE) return pcre_search(re, s, len, start, opts, m, nm);
+    bool anch = eflags & VL_RE_ANCHORED;
+    if (re->syntax == VL_RE_PCRE) return pcre_search(re, s, len, start, opts, anch, m, nm);
 
     /* the leftmost match: Perl's start is the leftmost start too */
     ptrdiff_t so = -1, eo = -1;
@@ -2289,7 +2312,18 @@ static int search(vl_re *re, const char *s, size_t len, size_t start, int eflags
     bool use_nfa = false;
     for (int k = 0; k < re->nparts; k++) {
         part *pt = &re->parts[k];
-        rc = pc_run(re, pt->code, pt->jit, pt->md, s, sublen, start, opts);
+        pcre2_code *code = pt->code;
+        bool jit = pt->jit;
+        uint32_t o = opts;
+        if (anch) {
+            code = anchored(re, pt, &jit);
+            if (!code) {
+                code = pt->code;
+                jit = false;
+                o |= PCRE2_ANCHORED;
+            }
+        }
+        rc = pc_run(re, code, jit, pt->md, s, sublen, start, o);
         if (rc == VL_RE_ECOMPLEX && re->nfa_ok) {
             use_nfa = true;
             break;
@@ -2310,7 +2344,7 @@ static int search(vl_re *re, const char *s, size_t len, size_t start, int eflags
         }
     }
     if (use_nfa) {
-        rc = nfa_search(re, s, len, start, len, eflags, false, &so, &eo);
+        rc = nfa_search(re, s, len, start, len, eflags, anch, &so, &eo);
         if (rc <= 0) return rc;
         if (nm > 0) {
             m[0].so = so;

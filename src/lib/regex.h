@@ -26,6 +26,9 @@ enum {
     VL_RE_ERE = 1,   /* POSIX extended: ( ) { } | + ?, back-references \1-\9, GNU's escapes */
     VL_RE_PCRE = 2,  /* Perl (PCRE2 syntax and leftmost-first results), as grep -P */
     VL_RE_FIXED = 3, /* a literal string */
+    /* Emacs syntax (glibc's RE_SYNTAX_EMACS, find's default -regextype): \( \) \| groups and
+     * alternation, + ? operators, no intervals, no [:classes:] */
+    VL_RE_EMACS = 4,
 };
 
 /* Compile flags (OR them). */
@@ -90,19 +93,22 @@ enum {
     /* Any match will do (grep selecting lines): m[0] gets the leftmost match's start and some
      * end, not necessarily the longest; groups are not filled. The fastest search. */
     VL_RE_ANY = 4,
+    /* The match must start at start (expr's STRING : REGEX, awk's match at a place). */
+    VL_RE_ANCHORED = 8,
 };
 
-/* Search s[0..len) for the leftmost match starting at or after start (s before start is still
- * seen by \b, \< and lookbehinds). On a match fills m[0] (the whole match, leftmost-longest for
- * BRE/ERE/fixed strings, leftmost-first for PCRE) and m[1..nm) (the groups, as glibc's regexec
- * gives them for BRE/ERE; groups past vl_re_ngroups and of lists are -1/-1). m may be NULL when
- * nm is 0. Returns
+/* Search s[0..len) for the leftmost match starting at or after start (only at start with
+ * VL_RE_ANCHORED); s before start is still seen by \b, \< and lookbehinds. On a match fills
+ * m[0] (the whole match: leftmost-longest for BRE/ERE/fixed strings, leftmost-first for PCRE)
+ * and m[1..nm) (the groups, as glibc's regexec gives them for BRE/ERE; groups past
+ * vl_re_ngroups, and those of lists split over several PCRE2 patterns, are -1/-1). m may be
+ * NULL when nm is 0. Returns
  *   1 match, 0 no match,
  *   VL_RE_ECOMPLEX  the search would take too long or too much memory (a Perl pattern or a
  *                   back-reference that backtracks without end): treat as an error,
  *   a negative VOS code when the process must end (step, time or memory limit, interrupt,
  *                   fatal signal): the caller stops at once, as after vk_check.
- * Costs steps proportional to the bytes scanned; never blocks. */
+ * Costs steps proportional to the bytes looked at; never blocks. */
 int vl_re_search(vl_re *re, const char *s, size_t len, size_t start, int eflags, vl_re_span *m,
                  size_t nm);
 

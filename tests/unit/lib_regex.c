@@ -214,6 +214,30 @@ TEST(regex_start_offset_and_eflags)
     vl_re_free(re);
 }
 
+TEST(regex_emacs_syntax_and_anchored_search)
+{
+    vos_vm *vm = test_vm_new();
+    char b[300];
+    /* find's default syntax: \( \| \), + ? operators, braces and [: literal */
+    ASSERT_STR(once(vm, "\\(ab\\|c\\)+x?", VL_RE_EMACS, 0, "-ababcx", 2, b), "1-7 5-6");
+    ASSERT_STR(once(vm, "a{2}|b", VL_RE_EMACS, 0, "aa a{2}|b", 1, b), "3-9");
+    ASSERT_STR(once(vm, "[[:a]+", VL_RE_EMACS, 0, "x:[a", 1, b), "1-4");
+    /* anchored: the match starts at start or not at all */
+    vl_re *re = comp(vm, "b+|ab", VL_RE_ERE, 0);
+    ASSERT_STR(spans(re, "xabb", 0, VL_RE_ANCHORED, 1, b), "none");
+    ASSERT_STR(spans(re, "xabb", 1, VL_RE_ANCHORED, 1, b), "1-3");
+    ASSERT_STR(spans(re, "xabb", 2, VL_RE_ANCHORED, 1, b), "2-4");
+    vl_re_free(re);
+    re = comp(vm, "abc", VL_RE_FIXED, VL_RE_ICASE);
+    ASSERT_STR(spans(re, "xABC", 0, VL_RE_ANCHORED, 1, b), "none");
+    ASSERT_STR(spans(re, "xABC", 1, VL_RE_ANCHORED, 1, b), "1-4");
+    vl_re_free(re);
+    re = comp(vm, "\\d+", VL_RE_PCRE, 0);
+    ASSERT_STR(spans(re, "a12", 0, VL_RE_ANCHORED, 1, b), "none");
+    ASSERT_STR(spans(re, "a12", 1, VL_RE_ANCHORED, 1, b), "1-3");
+    vl_re_free(re);
+}
+
 TEST(regex_case_folding)
 {
     vos_vm *vm = test_vm_new();
