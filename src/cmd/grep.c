@@ -974,13 +974,13 @@ static int short_arg(int ch)
 
 static bool collected(int id)
 {
-    return id == 'e' || id == 'f' || id == OPT_INCLUDE || id == OPT_EXCLUDE ||
+    return id == 'e' || id == 'f' || id == 'C' || id == OPT_INCLUDE || id == OPT_EXCLUDE ||
            id == OPT_EXCLUDE_FROM || id == OPT_EXCLUDE_DIR;
 }
 
-static occ *prescan(vl_ctx *c, int *argc, char **argv, size_t *nocc, int64_t *digits_ctx)
+static occ *prescan(vl_ctx *c, int *argc, char **argv, size_t *nocc)
 {
-    occ *v = vl_xmalloc(c, (size_t)*argc * sizeof *v);
+    occ *v = vl_xmalloc(c, 2 * (size_t)*argc * sizeof *v);
     size_t n = 0;
     int out = 1;
     bool opts_done = false;
@@ -1030,19 +1030,20 @@ static occ *prescan(vl_ctx *c, int *argc, char **argv, size_t *nocc, int64_t *di
          * belong to the caller) */
         a = vl_xstrdup(c, a);
         char *w = a + 1, *d = a + 1;
-        bool in_digits = false;
-        int64_t num = 0;
         const char *val = NULL;
         int valid = 0;
         for (; *w; w++) {
-            if (*w >= '0' && *w <= '9') {
-                if (!in_digits) num = 0;
-                in_digits = true;
-                num = num > (INT64_MAX - 9) / 10 ? INT64_MAX : num * 10 + (*w - '0');
-                *digits_ctx = num;
+            if (*w >= '0' && *w <= '9') { /* -NUM: as -C NUM (a run of digits is one number) */
+                size_t k = 1;
+                while (w[k] >= '0' && w[k] <= '9') k++;
+                char *num = vl_xmalloc(c, k + 1);
+                memcpy(num, w, k);
+                num[k] = 0;
+                v[n].id = 'C';
+                v[n++].arg = num;
+                w += k - 1;
                 continue;
             }
-            in_digits = false;
             int sa = short_arg((unsigned char)*w);
             if (sa < 0) {
                 vl_eprintf(c, "%s: invalid option -- '%c'\n", c->name, *w);
@@ -1181,8 +1182,7 @@ static int grep_main(vl_ctx *c, int argc, char **argv)
 static int grep_run(vl_ctx *c, grep *g, int argc, char **argv)
 {
     size_t nocc;
-    int64_t digits_ctx = -1;
-    occ *occs = prescan(c, &argc, argv, &nocc, &digits_ctx);
+    occ *occs = prescan(c, &argc, argv, &nocc);
     int n = vl_getopt(c, argc, argv);
     if (vl_has(c, 'V')) {
         vl_version(c);
@@ -1231,8 +1231,9 @@ static int grep_run(vl_ctx *c, grep *g, int argc, char **argv)
         }
         g->max_count = v < 0 ? -1 : v;
     }
-    int64_t ctx = digits_ctx;
-    if (vl_has(c, 'C') && vl_last(c, 'C') > 0) ctx = context_arg(c, vl_arg(c, 'C'));
+    int64_t ctx = -1; /* -C and -NUM: the last one counts */
+    for (size_t i = 0; i < nocc; i++)
+        if (occs[i].id == 'C') ctx = context_arg(c, occs[i].arg);
     g->before = g->after = -1;
     if (vl_has(c, 'A')) g->after = context_arg(c, vl_arg(c, 'A'));
     if (vl_has(c, 'B')) g->before = context_arg(c, vl_arg(c, 'B'));
