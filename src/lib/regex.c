@@ -3,9 +3,11 @@
  * a small tree; the tree is written out as a PCRE2 pattern that PCRE2 compiles and JITs, and, for
  * patterns without back-references, also as a Thompson automaton (no backtracking, time linear
  * in the subject) that takes over where PCRE2 would backtrack past its limits and that finds the
- * longest match where Perl's first alternative is not it. Perl patterns go to PCRE2 as they are;
- * fixed strings become literal alternatives (one string without -i: memmem).
- * Not here: locales (bytes, as LC_ALL=C), substitution, printing. */
+ * longest match where Perl's first alternative is not it. Perl patterns go to PCRE2 as they are.
+ * Literal strings (grep -F, or patterns without operators) skip all that: one is found by memchr
+ * on its rarest byte, several as one trie-shaped PCRE2 pattern.
+ * Not here: locales (bytes, as LC_ALL=C), substitution, printing. Memory outside the VM's
+ * accounting: PCRE2's JIT code and JIT stack (at most 8 MiB, made when a search needs it). */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "lib/regex.h"
 

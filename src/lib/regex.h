@@ -9,7 +9,9 @@
  * steps against the exec's budget (vk_steps), so deadlines and interrupts hold between calls.
  *
  * Ownership: a vl_re belongs to the process that compiled it; only that process may use and
- * free it (its memory is that process's). Nothing here prints, blocks or touches files. */
+ * free it (its memory is that process's). Free it on every way out, also when a command bails
+ * out with vl_exit: PCRE2's JIT code lives outside the process arena (grep.c shows one way).
+ * Nothing here prints, blocks or touches files. */
 #ifndef VL_REGEX_H
 #define VL_REGEX_H
 
