@@ -89,6 +89,7 @@ typedef struct gfile {
     bool quiet_out, done_on_match;
     bool maxed;         /* -m reached: only trailing context is left */
     bool stop;
+    bool eof;           /* a read returned 0 */
 } gfile;
 
 /* ---- numbers ---- */
@@ -502,7 +503,7 @@ static ssize_t fill(grep *g, gfile *f)
         g->cap = cap;
     }
     size_t got = 0;
-    while (got < CHUNK) {
+    while (got < CHUNK && !f->eof) {
         ssize_t r = vk_read(c->p, f->fd, g->buf + f->len + got, CHUNK - got);
         if (r == VOS_EINTR) continue;
         if (r < 0) {
@@ -511,7 +512,10 @@ static ssize_t fill(grep *g, gfile *f)
             if (got) break;
             return r;
         }
-        if (r == 0) break;
+        if (r == 0) {
+            f->eof = f->is_reg; /* (a pipe or terminal may have more later: ask again) */
+            break;
+        }
         got += (size_t)r;
         if (!f->is_reg) break;
     }
@@ -602,11 +606,13 @@ static void file_error(grep *g, const char *name, int err)
     g->error = true;
 }
 
-/* Open and search a file that is not a directory. */
-static void grep_path(grep *g, const char *path)
+/* Open and search a file that is not a directory (opened as open, shown as path). known: its
+ * status when the caller has it (a regular file found in a directory needs none unless -T or
+ * the input-is-output check asks for it). */
+static void grep_path(grep *g, const char *path, const char *open, const struct vk_stat *known)
 {
     vl_ctx *c = g->c;
-    int fd = vk_open(c->p, path, VK_O_RDONLY, 0);
+    int fd = vk_open(c->p, open, VK_O_RDONLY, 0);
     if (fd < 0) {
         int w = vk_dying(c->p);
         if (w) vl_exit(c, VK_WSHELL(w));
@@ -614,7 +620,8 @@ static void grep_path(grep *g, const char *path)
         return;
     }
     struct vk_stat st;
-    if (vk_fstat(c->p, fd, &st) < 0) memset(&st, 0, sizeof st);
+    if (known && !g->tab && !g->out_reg) st = *known;
+    else if (vk_fstat(c->p, fd, &st) < 0) memset(&st, 0, sizeof st);
     if (!g->count && !g->list && !g->quiet && (g->max_count < 0 || g->max_count > 1) &&
         VK_S_ISREG(st.mode) && g->out_reg && st.dev == g->out_dev && st.ino == g->out_ino) {
         if (!g->no_messages)
@@ -640,7 +647,8 @@ static int cmp_ino(const void *x, const void *y)
 }
 
 typedef struct dframe {
-    char *path;
+    char *path; /* as shown */
+    char *abs;  /* the working directory while in it (when walking by chdir) */
     dent *ents;
     size_t n, i;
     uint64_t dev, ino;
@@ -686,13 +694,19 @@ static char *child_path(grep *g, const char *dir, const char *name, bool top_dot
     return p;
 }
 
+/* The walk changes into each directory it reads, so the kernel resolves one name per file
+ * rather than the whole path (GNU's fts does the same with directory fds); when a directory
+ * cannot be entered that way, whole paths are used. */
 static void grep_tree(grep *g, const char *root)
 {
     vl_ctx *c = g->c;
     size_t cap = 16, depth = 0;
     dframe *st = vl_xcalloc(c, cap, sizeof *st);
+    char *orig = vl_xstrdup(c, vk_getcwd(c->p));
+    bool cd = vk_chdir(c->p, root) == 0;
     st[0].path = vl_xstrdup(c, root);
-    int rc = read_dir(g, root, &st[0]);
+    if (cd) st[0].abs = vl_xstrdup(c, vk_getcwd(c->p));
+    int rc = read_dir(g, cd ? "." : root, &st[0]);
     if (rc < 0) file_error(g, root, rc);
     depth = 1;
     while (depth > 0) {
@@ -701,19 +715,25 @@ static void grep_tree(grep *g, const char *root)
             for (size_t i = 0; i < fr->n; i++) vl_xfree(c, fr->ents[i].name);
             vl_xfree(c, fr->ents);
             vl_xfree(c, fr->path);
+            vl_xfree(c, fr->abs);
             memset(fr, 0, sizeof *fr);
             depth--;
+            if (cd && depth > 0 && vk_chdir(c->p, st[depth - 1].abs) < 0) {
+                int w = vk_dying(c->p);
+                vl_exit(c, w ? VK_WSHELL(w) : 2);
+            }
             continue;
         }
         dent *e = &fr->ents[fr->i++];
         bool top_dot = depth == 1 && g->omit_dot_slash;
         char *path = child_path(g, fr->path, e->name, top_dot);
+        const char *open = cd ? e->name : path;
         unsigned type = e->type;
         /* the directory's own type is enough (GNU's fts runs with FTS_NOSTAT too); a link is
          * followed with -R only */
         if (type == VK_DT_UNKNOWN || (type == VK_DT_LNK && g->deref)) {
             struct vk_stat sb;
-            int r = g->deref ? vk_stat(c->p, path, &sb) : vk_lstat(c->p, path, &sb);
+            int r = g->deref ? vk_stat(c->p, open, &sb) : vk_lstat(c->p, open, &sb);
             if (r < 0) {
                 int w = vk_dying(c->p);
                 if (w) vl_exit(c, VK_WSHELL(w));
@@ -741,9 +761,23 @@ static void grep_tree(grep *g, const char *root)
             dframe *nf = &st[depth];
             memset(nf, 0, sizeof *nf);
             nf->path = path;
-            rc = read_dir(g, path, nf);
+            if (cd) {
+                rc = vk_chdir(c->p, e->name);
+                if (rc == 0) {
+                    nf->abs = vl_xstrdup(c, vk_getcwd(c->p));
+                    rc = read_dir(g, ".", nf);
+                }
+            } else {
+                rc = read_dir(g, path, nf);
+            }
             if (rc < 0) {
+                int w = vk_dying(c->p);
+                if (w) vl_exit(c, VK_WSHELL(w));
                 file_error(g, path, rc);
+                if (cd && nf->abs && vk_chdir(c->p, fr->abs) < 0) vl_exit(c, 2);
+                vl_xfree(c, nf->abs);
+                vl_xfree(c, path);
+                memset(nf, 0, sizeof *nf);
                 continue;
             }
             /* a directory that is its own ancestor (only through links, with -R) */
@@ -762,10 +796,18 @@ static void grep_tree(grep *g, const char *root)
             vl_xfree(c, path);
             continue;
         }
-        grep_path(g, path);
+        struct vk_stat reg;
+        memset(&reg, 0, sizeof reg);
+        reg.mode = VK_S_IFREG;
+        grep_path(g, path, open, type == VK_DT_REG ? &reg : NULL);
         vl_xfree(c, path);
     }
     vl_xfree(c, st);
+    if (cd && vk_chdir(c->p, orig) < 0) {
+        int w = vk_dying(c->p);
+        vl_exit(c, w ? VK_WSHELL(w) : 2);
+    }
+    vl_xfree(c, orig);
 }
 
 /* a command-line operand */
@@ -800,7 +842,7 @@ static void grep_operand(grep *g, const char *arg)
         return;
     }
     if (excluded(g->ex, g->nex, arg, false)) return;
-    grep_path(g, arg);
+    grep_path(g, arg, arg, NULL);
 }
 
 /* ---- options ---- */
