@@ -11,9 +11,10 @@
 
 #include "kernel/internal.h"
 #include "lib/regex.h"
+#include "api/api.h"
 #include "test.h"
 
-static vk_proc *P(vos_vm *vm) { return vm->session; }
+static vk_proc *P(vos_vm *vm) { return api_kvm(vm)->session; }
 
 static vl_re *comp(vos_vm *vm, const char *pat, int syntax, int flags)
 {
@@ -321,7 +322,7 @@ TEST(regex_hostile_nested_quantifiers)
 {
     vos_vm *vm = test_vm_new();
     size_t base = vos_vm_mem_used(vm);
-    atomic_store(&vm->mem_peak, base);
+    atomic_store(&api_kvm(vm)->mem_peak, base);
     char *s = repeat('a', 100000, "b");
     static const char *const pats[] = {"(a+)+$", "(a|aa)*b$", "(a*)*$", "^(a|a?)+$",
                                        "(\\w+\\s?)*$"};
@@ -352,7 +353,7 @@ TEST(regex_hostile_nested_quantifiers)
     ASSERT(test_now_ms() - t0 < 1000 * TEST_SLOW);
     vl_re_free(re);
     free(s);
-    ASSERT(atomic_load(&vm->mem_peak) - base < (64u << 20));
+    ASSERT(atomic_load(&api_kvm(vm)->mem_peak) - base < (64u << 20));
     ASSERT_EQ(vos_vm_mem_used(vm), base);
     ASSERT_EXEC(vm, "echo ok", "ok\n", 0);
 }
@@ -361,7 +362,7 @@ TEST(regex_hostile_counted_repetition)
 {
     vos_vm *vm = test_vm_new();
     size_t base = vos_vm_mem_used(vm);
-    atomic_store(&vm->mem_peak, base);
+    atomic_store(&api_kvm(vm)->mem_peak, base);
     int64_t t0 = test_now_ms();
     vl_re *re = comp(vm, "(a{1,1000}){1,1000}", VL_RE_ERE, 0);
     char b[300];
@@ -371,7 +372,7 @@ TEST(regex_hostile_counted_repetition)
     free(s);
     vl_re_free(re);
     ASSERT(test_now_ms() - t0 < 1000 * TEST_SLOW);
-    ASSERT(atomic_load(&vm->mem_peak) - base < (32u << 20));
+    ASSERT(atomic_load(&api_kvm(vm)->mem_peak) - base < (32u << 20));
     ASSERT_EQ(vos_vm_mem_used(vm), base);
 }
 
@@ -379,7 +380,7 @@ TEST(regex_hostile_huge_pattern)
 {
     vos_vm *vm = test_vm_new();
     size_t base = vos_vm_mem_used(vm);
-    atomic_store(&vm->mem_peak, base);
+    atomic_store(&api_kvm(vm)->mem_peak, base);
     int64_t t0 = test_now_ms();
     /* a 1 MB literal: the memmem path */
     char *p = repeat('a', 1 << 20, "");
@@ -398,7 +399,7 @@ TEST(regex_hostile_huge_pattern)
     ASSERT_RC(vl_re_compile(P(vm), p, strlen(p), VL_RE_ERE, 0, &re, &d), VL_RE_ETOOBIG);
     free(p);
     ASSERT(test_now_ms() - t0 < 3000 * TEST_SLOW);
-    ASSERT(atomic_load(&vm->mem_peak) - base < (24u << 20));
+    ASSERT(atomic_load(&api_kvm(vm)->mem_peak) - base < (24u << 20));
     ASSERT_EQ(vos_vm_mem_used(vm), base);
 }
 
@@ -415,10 +416,14 @@ TEST(regex_memory_is_the_vms)
 TEST(regex_steps_budget_holds)
 {
     vos_config cfg;
+    vos_limits cfg_lim;
+    vos_limits_init(&cfg_lim);
     vos_config_init(&cfg);
-    cfg.limits.cpu_steps = 20000;
+    cfg.limits = &cfg_lim;
+    cfg_lim.cpu_steps = 20000;
     vos_vm *vm = test_vm_new_cfg(&cfg);
     vos_result r;
+    vos_result_init(&r);
     int rc = test_exec(vm, "seq 2000000 | grep -c 'x\\|y'", &r);
     ASSERT_RC(rc, VOS_ESTEPS);
     vos_result_free(&r);
@@ -430,10 +435,14 @@ TEST(regex_steps_budget_holds)
 TEST(regex_shell_hostile_pattern_is_quick)
 {
     vos_config cfg;
+    vos_limits cfg_lim;
+    vos_limits_init(&cfg_lim);
     vos_config_init(&cfg);
-    cfg.limits.mem_bytes = 64u << 20;
+    cfg.limits = &cfg_lim;
+    cfg_lim.mem_bytes = 64u << 20;
     vos_vm *vm = test_vm_new_cfg(&cfg);
     vos_result r;
+    vos_result_init(&r);
     int64_t t0 = test_now_ms();
     int rc = test_exec_limited(vm, "[[ x =~ (a{1,1000}){1,1000} ]]; echo $?", 2000, 0, &r);
     ASSERT_OK(rc);
@@ -456,16 +465,17 @@ TEST(grep_streams_in_bounded_memory)
 {
     vos_vm *vm = test_vm_new();
     size_t base = vos_vm_mem_used(vm);
-    atomic_store(&vm->mem_peak, base);
+    atomic_store(&api_kvm(vm)->mem_peak, base);
     ASSERT_EXEC(vm, "yes abcdefghij | head -c 200000000 | grep -c 'x\\|j$'", "18181818\n", 0);
     ASSERT_EXEC(vm, "yes abcdefghij | head -c 20000000 | grep -v -n j | grep -c .", "1\n", 0);
-    ASSERT(atomic_load(&vm->mem_peak) - base < (4u << 20));
+    ASSERT(atomic_load(&api_kvm(vm)->mem_peak) - base < (4u << 20));
     /* binary input: NULs end lines, nothing grows */
     vos_result r;
+    vos_result_init(&r);
     int rc = test_exec_limited(vm, "grep -c x /dev/zero", 300, 0, &r);
     ASSERT_RC(rc, VOS_ETIME);
     vos_result_free(&r);
-    ASSERT(atomic_load(&vm->mem_peak) - base < (4u << 20));
+    ASSERT(atomic_load(&api_kvm(vm)->mem_peak) - base < (4u << 20));
     /* ended by SIGPIPE, by a limit, by an error: the VM gives everything back */
     for (int i = 0; i < 50; i++) {
         ASSERT_OK(test_exec(vm, "yes | grep -E 'y|z' | head -n 1; grep -P '(' /dev/null", &r));
