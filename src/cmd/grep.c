@@ -1184,6 +1184,7 @@ static void warn_cb(void *ud, const char *msg)
 }
 
 static int grep_run(vl_ctx *c, grep *g, int argc, char **argv);
+static void free_re(void *arg);
 
 static int grep_main(vl_ctx *c, int argc, char **argv)
 {
@@ -1206,19 +1207,15 @@ static int grep_main(vl_ctx *c, int argc, char **argv)
     g->argv = argv;
     /* the compiled pattern holds memory outside the process arena (PCRE2's JIT code): free it
      * on every way out, including vl_exit's jump */
-    jmp_buf saved;
-    memcpy(saved, c->jb, sizeof saved);
-    if (setjmp(c->jb)) {
-        vl_re_free(g->re);
-        g->re = NULL;
-        memcpy(c->jb, saved, sizeof saved);
-        longjmp(c->jb, 1);
-    }
-    int status = grep_run(c, g, g->argc, g->argv);
+    vl_defer(c, free_re, g);
+    return grep_run(c, g, g->argc, g->argv);
+}
+
+static void free_re(void *arg)
+{
+    grep *g = arg;
     vl_re_free(g->re);
     g->re = NULL;
-    memcpy(c->jb, saved, sizeof saved);
-    return status;
 }
 
 static int grep_run(vl_ctx *c, grep *g, int argc, char **argv)

@@ -12,7 +12,12 @@
  * command left behind when it bails out through vl_exit. The union keeps the payload aligned
  * for any type. KIND_IN marks a vl_in whose fd must be closed too, so a builtin run in the
  * shell's own process leaves its fd table as it found it. */
-enum { KIND_MEM = 0, KIND_IN = 1 };
+enum { KIND_MEM = 0, KIND_IN = 1, KIND_DEFER = 2 };
+
+typedef struct deferred {
+    void (*fn)(void *arg);
+    void *arg;
+} deferred;
 typedef union alloc_hdr {
     struct {
         union alloc_hdr *prev, *next;
@@ -120,8 +125,25 @@ void vl_xfree(vl_ctx *c, void *p)
     vk_free(c->p, h);
 }
 
+void *vl_defer(vl_ctx *c, void (*fn)(void *arg), void *arg)
+{
+    deferred *d = xalloc(c, sizeof *d, KIND_DEFER);
+    d->fn = fn;
+    d->arg = arg;
+    return d;
+}
+
+void vl_undefer(vl_ctx *c, void *handle) { vl_xfree(c, handle); }
+
 static void free_all(vl_ctx *c)
 {
+    /* the deferred calls first (newest first: the list is), while the arena still holds
+     * whatever they were given */
+    for (alloc_hdr *d = c->allocs; d; d = d->h.next)
+        if (d->h.kind == KIND_DEFER) {
+            deferred *df = (deferred *)(d + 1);
+            df->fn(df->arg);
+        }
     alloc_hdr *h = c->allocs;
     while (h) {
         alloc_hdr *next = h->h.next;

@@ -194,6 +194,13 @@ void *vl_xrealloc(vl_ctx *c, void *p, size_t n);
 char *vl_xstrdup(vl_ctx *c, const char *s);
 void vl_xfree(vl_ctx *c, void *p);
 
+/* Run fn(arg) when the command ends, however it ends (its main returns, vl_exit, vl_die, out
+ * of memory): for what lives outside the arena, like a compiled regex's JIT code
+ * (vl_re_free). Deferred calls run last registered first, before the arena is freed. Returns a
+ * handle: vl_undefer forgets the call without running it (the command freed it itself). */
+void *vl_defer(vl_ctx *c, void (*fn)(void *arg), void *arg);
+void vl_undefer(vl_ctx *c, void *handle);
+
 /* ---- output: buffered stdout ---- */
 void vl_write(vl_ctx *c, const void *data, size_t n);
 void vl_puts(vl_ctx *c, const char *s); /* no newline added */
