@@ -3,12 +3,12 @@
  * "-" and %W is 0, as GNU prints them on filesystems without one. Not supported: file system
  * status (-f) and SELinux contexts (%C): the VM has neither, so they are unknown options. */
 #include "lib/cmd.h"
+#include "lib/timefmt.h"
 #include "lib/walk.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 enum { OPT_PRINTF = 256 };
 
@@ -27,6 +27,7 @@ static const vl_opt stat_opts[] = {
 
 typedef struct statctx {
     vl_ids *ids;
+    vl_tz tz;
     vl_buf out;
 } statctx;
 
@@ -48,20 +49,17 @@ static void split_ns(int64_t ns, int64_t *sec, int64_t *frac)
     if (*frac < 0) *frac += 1000000000, (*sec)--;
 }
 
-/* "2020-01-01 00:00:00.000000000 +0000" */
-static void human_time(char *buf, size_t n, int64_t ns)
+/* "2020-01-01 00:00:00.000000000 +0000", in the zone TZ names */
+static void human_time(char *buf, size_t n, int64_t ns, const vl_tz *tz)
 {
     int64_t sec, frac;
     split_ns(ns, &sec, &frac);
-    time_t t = (time_t)sec;
-    struct tm tm;
-    if (!gmtime_r(&t, &tm)) {
+    vl_tm tm;
+    if (!vl_time_split(sec, (int32_t)frac, tz, &tm)) {
         snprintf(buf, n, "%" PRId64, sec);
         return;
     }
-    char date[64];
-    strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S", &tm);
-    snprintf(buf, n, "%s.%09" PRId64 " +0000", date, frac);
+    vl_strftime(buf, n, "%Y-%m-%d %H:%M:%S.%N %z", &tm);
 }
 
 /* Format a string/number with the printf flags, width and precision the directive had. */
@@ -188,7 +186,7 @@ static void directive(vl_ctx *c, statctx *s, const char *path, const struct vk_s
     case 'y':
     case 'z': {
         int64_t ns = conv == 'x' ? st->atime_ns : conv == 'y' ? st->mtime_ns : st->ctime_ns;
-        human_time(tbuf, sizeof tbuf, ns);
+        human_time(tbuf, sizeof tbuf, ns, &s->tz);
         put_str(c, s, spec, tbuf);
         break;
     }
@@ -320,6 +318,7 @@ static int stat_main(vl_ctx *c, int argc, char **argv)
         fmt = "%n %s %b %f %u %g %D %i %h %t %T %X %Y %Z %W %o";
     }
     statctx s = {0};
+    vl_tz_from_env(c, &s.tz);
     for (int i = 1; i <= n; i++) {
         struct vk_stat st;
         int rc = follow ? vk_stat(c->p, argv[i], &st) : vk_lstat(c->p, argv[i], &st);

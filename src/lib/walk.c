@@ -482,3 +482,421 @@ const char *vl_target_dir(vl_ctx *c, int *np, char **argv)
     *np = n - 1;
     return argv[n];
 }
+
+/* ---- options given several times ---- */
+
+int vl_opt_all(vl_ctx *c, int argc, char **argv, int id, const char ***out)
+{
+    const vl_opt *opts = c->decl->opts;
+    int nopt = 0;
+    while (opts[nopt].id) nopt++;
+    const char **v = NULL;
+    int n = 0, cap = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) break;
+        if (a[0] != '-' || a[1] == '\0') {
+            if (c->decl->flags & VL_STOP_AT_OPERAND) break;
+            continue;
+        }
+        const vl_opt *o = NULL;
+        const char *arg = NULL;
+        if (a[1] == '-') {
+            const char *name = a + 2, *eq = strchr(name, '=');
+            size_t nl = eq ? (size_t)(eq - name) : strlen(name);
+            for (int k = 0; k < nopt && !o; k++) /* an exact name wins over prefixes */
+                if (opts[k].lng && strlen(opts[k].lng) == nl && !strncmp(opts[k].lng, name, nl))
+                    o = &opts[k];
+            for (int k = 0; k < nopt && !o; k++)
+                if (opts[k].lng && nl && !strncmp(opts[k].lng, name, nl)) o = &opts[k];
+            if (!o) continue; /* --help, --version: vl_getopt has handled them */
+            if (eq) arg = eq + 1;
+            else if (o->arg == VL_ARG && i + 1 < argc) arg = argv[++i];
+        } else {
+            for (const char *q = a + 1; *q; q++) {
+                o = NULL;
+                for (int k = 0; k < nopt; k++)
+                    if (opts[k].id == (unsigned char)*q) {
+                        o = &opts[k];
+                        break;
+                    }
+                if (!o || o->arg == VL_NOARG) continue;
+                if (q[1]) arg = q + 1;
+                else if (o->arg == VL_ARG && i + 1 < argc) arg = argv[++i];
+                break;
+            }
+            if (!o || o->arg == VL_NOARG) continue;
+        }
+        if (o->id != id || !arg) continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 4;
+            v = vl_xrealloc(c, v, (size_t)cap * sizeof *v);
+        }
+        v[n++] = arg;
+    }
+    *out = v;
+    return n;
+}
+
+/* ---- sizes ---- */
+
+char *vl_human(char buf[VL_HUMAN_BUFSIZE], uint64_t n, int opts, uint64_t from_size,
+               uint64_t to_size)
+{
+    int inexact = opts & (VL_HUMAN_NEAREST | VL_HUMAN_FLOOR);
+    unsigned base = (opts & VL_HUMAN_BASE_1024) ? 1024 : 1000;
+    static const char letters[] = "\0KMGTPEZY";
+    const int exp_max = 8;
+    int exponent = -1;
+    char *end = buf + VL_HUMAN_BUFSIZE - 8; /* the unit suffix goes after the number */
+    char *p = end;
+    uint64_t amt;
+    unsigned tenths = 0;
+    /* rounding: 0 exact, 1 below half a tenth, 2 exactly half, 3 above half */
+    unsigned rounding = 0;
+    if (from_size == 0) from_size = 1;
+    if (to_size == 0) to_size = 1;
+    if (to_size <= from_size && from_size % to_size == 0 &&
+        !__builtin_mul_overflow(n, from_size / to_size, &amt)) {
+        /* exact */
+    } else if (to_size > from_size && to_size % from_size == 0) {
+        uint64_t div = to_size / from_size;
+        uint64_t r10 = (n % div) * 10, r2 = (r10 % div) * 2;
+        amt = n / div;
+        tenths = (unsigned)(r10 / div);
+        rounding = r2 < div ? 0 < r2 : 2 + (div < r2);
+    } else {
+        /* sizes that do not divide: long double as GNU falls back to */
+        long double d = (long double)n * from_size / to_size;
+        amt = (uint64_t)d;
+        long double frac = (d - amt) * 10;
+        tenths = (unsigned)frac;
+        long double rest = frac - tenths;
+        rounding = rest == 0 ? 0 : rest < 0.5L ? 1 : rest == 0.5L ? 2 : 3;
+    }
+    if (opts & VL_HUMAN_AUTOSCALE) {
+        exponent = 0;
+        if (base <= amt) {
+            do {
+                unsigned r10 = (unsigned)(amt % base) * 10 + tenths;
+                unsigned r2 = (r10 % base) * 2 + (rounding >> 1);
+                amt /= base;
+                tenths = r10 / base;
+                rounding = r2 < base ? (r2 + rounding) != 0 : 2 + (base < r2 + rounding);
+                exponent++;
+            } while (base <= amt && exponent < exp_max);
+            if (amt < 10) {
+                if (inexact == VL_HUMAN_NEAREST ? 2 < rounding + (tenths & 1)
+                                                : inexact == VL_HUMAN_CEIL && 0 < rounding) {
+                    tenths++;
+                    rounding = 0;
+                    if (tenths == 10) {
+                        amt++;
+                        tenths = 0;
+                    }
+                }
+                if (amt < 10 && (tenths || !(opts & VL_HUMAN_SUPPRESS_POINT_ZERO))) {
+                    *--p = (char)('0' + tenths);
+                    *--p = '.';
+                    tenths = rounding = 0;
+                }
+            }
+        }
+    }
+    if (inexact == VL_HUMAN_NEAREST ? 5 < tenths + (0 < rounding + (amt & 1))
+                                    : inexact == VL_HUMAN_CEIL && 0 < tenths + rounding) {
+        amt++;
+        if ((opts & VL_HUMAN_AUTOSCALE) && amt == base && exponent < exp_max) {
+            exponent++;
+            if (!(opts & VL_HUMAN_SUPPRESS_POINT_ZERO)) {
+                *--p = '0';
+                *--p = '.';
+            }
+            amt = 1;
+        }
+    }
+    do *--p = (char)('0' + amt % 10);
+    while ((amt /= 10) != 0);
+    char *s = end;
+    if (opts & VL_HUMAN_SI) {
+        if (exponent < 0) {
+            exponent = 0;
+            for (uint64_t power = 1; power < to_size; power *= base)
+                if (++exponent == exp_max) break;
+        }
+        if ((exponent || (opts & VL_HUMAN_B)) && (opts & VL_HUMAN_SPACE)) *s++ = ' ';
+        if (exponent)
+            *s++ = !(opts & VL_HUMAN_BASE_1024) && exponent == 1 ? 'k' : letters[exponent];
+        if (opts & VL_HUMAN_B) {
+            if ((opts & VL_HUMAN_BASE_1024) && exponent) *s++ = 'i';
+            *s++ = 'B';
+        }
+    }
+    *s = '\0';
+    return p;
+}
+
+/* A number with GNU's suffixes as xstrtoumax reads block sizes: K M G T P E Z Y (and k), with
+ * an optional "B" (powers of 1000) or "iB" (1024) after; no number means 1. */
+static int size_spec(const char *s, uint64_t *out, const char **endp)
+{
+    const char *p = s;
+    uint64_t v = 1;
+    if (*p >= '0' && *p <= '9') {
+        v = 0;
+        for (; *p >= '0' && *p <= '9'; p++)
+            if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, *p - '0', &v))
+                return VOS_ERANGE;
+    } else if (!*p || !strchr("eEgGkKmMpPtTyYzZ", *p)) {
+        return VOS_EINVAL;
+    }
+    *endp = p;
+    if (*p) {
+        static const char units[] = "KMGTPEZY";
+        const char *u = strchr(units, *p == 'k' ? 'K' : *p);
+        if (!u || !*p) return VOS_ENOTSUP;
+        int power = (int)(u - units) + 1;
+        unsigned base = 1024;
+        p++;
+        if (p[0] == 'i' && p[1] == 'B') p += 2;
+        else if (p[0] == 'B') base = 1000, p++;
+        if (*p) return VOS_ENOTSUP;
+        for (int i = 0; i < power; i++)
+            if (__builtin_mul_overflow(v, base, &v)) return VOS_ERANGE;
+    }
+    *out = v;
+    return 0;
+}
+
+int vl_block_size(vl_ctx *c, const char *spec, const char *env_name, int *opts, uint64_t *size)
+{
+    if (!spec && env_name) spec = vk_getenv(c->p, env_name);
+    if (!spec) spec = vk_getenv(c->p, "BLOCK_SIZE");
+    if (!spec) spec = vk_getenv(c->p, "BLOCKSIZE");
+    *opts = 0;
+    uint64_t def = vk_getenv(c->p, "POSIXLY_CORRECT") ? 512 : 1024;
+    if (!spec) {
+        *size = def;
+        return 0;
+    }
+    int o = 0;
+    if (*spec == '\'') {
+        o |= VL_HUMAN_GROUP;
+        spec++;
+    }
+    if (strcmp(spec, "human-readable") == 0) {
+        *opts = o | VL_HUMAN_AUTOSCALE | VL_HUMAN_SI | VL_HUMAN_BASE_1024;
+        *size = 1;
+        return 0;
+    }
+    if (strcmp(spec, "si") == 0) {
+        *opts = o | VL_HUMAN_AUTOSCALE | VL_HUMAN_SI;
+        *size = 1;
+        return 0;
+    }
+    const char *end = spec;
+    uint64_t v = 0;
+    int rc = size_spec(spec, &v, &end);
+    if (rc < 0 || v == 0) {
+        *size = def;
+        return rc < 0 ? rc : VOS_EINVAL;
+    }
+    if (!(*spec >= '0' && *spec <= '9')) {
+        /* a unit alone ("K", "MB", "KiB"): sizes are printed with it */
+        size_t n = strlen(spec);
+        o |= VL_HUMAN_SI;
+        if (spec[n - 1] == 'B') o |= VL_HUMAN_B;
+        if (spec[n - 1] != 'B' || (n >= 2 && spec[n - 2] == 'i')) o |= VL_HUMAN_BASE_1024;
+    }
+    *opts = o;
+    *size = v;
+    return 0;
+}
+
+_Noreturn void vl_block_size_die(vl_ctx *c, int rc, const char *opt, const char *spec, int status)
+{
+    if (rc == VOS_ENOTSUP)
+        vl_error(c, "invalid suffix in %s argument %s", opt, vl_quote_always(c, spec));
+    else if (rc == VOS_ERANGE)
+        vl_error(c, "%s argument %s too large", opt, vl_quote_always(c, spec));
+    else
+        vl_error(c, "invalid %s argument %s", opt, vl_quote_always(c, spec));
+    vl_exit(c, status);
+}
+
+/* ---- quoting (GNU quotearg's styles, C locale) ---- */
+
+const char *const vl_quoting_style_names[] = {
+    "literal", "shell", "shell-always", "shell-escape", "shell-escape-always",
+    "c",       "c-maybe", "escape",     "locale",       "clocale",          NULL,
+};
+
+int vl_quoting_style(const char *word)
+{
+    for (int i = 0; vl_quoting_style_names[i]; i++)
+        if (strcmp(word, vl_quoting_style_names[i]) == 0) return i;
+    return -1;
+}
+
+enum { QA_DONE, QA_FORCE_QUOTES, QA_USE_C };
+
+typedef struct qa {
+    int base;  /* VL_QS_SHELL_ALWAYS, VL_QS_C, VL_QS_ESCAPE or VL_QS_LOCALE */
+    bool elide; /* try without outer quotes first (shell, shell-escape, c-maybe) */
+    bool esc;   /* backslash escapes */
+    const uint32_t *extra;
+    char lq, rq; /* outer quotes (0: none) */
+} qa;
+
+static bool qbit(const uint32_t *m, unsigned char ch)
+{
+    return m && (m[ch / 32] >> (ch % 32)) & 1;
+}
+
+static int qa_run(vl_ctx *c, vl_buf *out, const unsigned char *s, size_t len, const qa *q)
+{
+    bool shell = q->base == VL_QS_SHELL_ALWAYS;
+    bool pending_end = false, single = false, all_compat = true;
+    if (!q->elide && q->lq) vl_buf_addc(c, out, q->lq);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = s[i];
+        char esc = 0;
+        bool escaping = false, compat = false;
+        bool right = q->esc && !shell && q->rq && ch == (unsigned char)q->rq;
+        if (right && q->elide) return QA_FORCE_QUOTES;
+        switch (ch) {
+        case '?':
+            if (shell && q->elide) return QA_FORCE_QUOTES;
+            goto tail;
+        case '\a': esc = 'a'; goto c_escape;
+        case '\b': esc = 'b'; goto c_escape;
+        case '\f': esc = 'f'; goto c_escape;
+        case '\v': esc = 'v'; goto c_escape;
+        case '\n': esc = 'n'; goto c_and_shell_escape;
+        case '\r': esc = 'r'; goto c_and_shell_escape;
+        case '\t': esc = 't'; goto c_and_shell_escape;
+        case '\\':
+            esc = '\\';
+            if (shell) {
+                if (q->elide) return QA_FORCE_QUOTES;
+                goto store_c;
+            }
+            if (q->esc && q->elide && q->extra) goto store_c;
+        c_and_shell_escape:
+            if (shell && q->elide) return QA_FORCE_QUOTES;
+        c_escape:
+            if (q->esc) {
+                ch = (unsigned char)esc;
+                goto store_escape;
+            }
+            goto tail;
+        case '{':
+        case '}':
+            if (len != 1) goto tail;
+            /* fall through */
+        case '#':
+        case '~':
+            if (i != 0) goto tail;
+            /* fall through */
+        case ' ':
+            compat = true;
+            /* fall through */
+        case '!': case '"': case '$': case '&': case '(': case ')': case '*': case ';':
+        case '<': case '=': case '>': case '[': case '^': case '`': case '|':
+            if (shell && q->elide) return QA_FORCE_QUOTES;
+            goto tail;
+        case '\'':
+            single = true;
+            compat = true;
+            if (shell) {
+                if (q->elide) return QA_FORCE_QUOTES;
+                vl_buf_adds(c, out, "'\\'");
+            }
+            goto tail;
+        default:
+            if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                strchr("%+,-./:]_", ch)) {
+                compat = true;
+                goto tail;
+            }
+            compat = ch >= 32 && ch < 127;
+            if (q->esc && !compat) {
+                /* START_ESC, then three octal digits */
+                if (q->elide) return QA_FORCE_QUOTES;
+                escaping = true;
+                if (shell && !pending_end) {
+                    vl_buf_adds(c, out, "'$'");
+                    pending_end = true;
+                }
+                vl_buf_addc(c, out, '\\');
+                vl_buf_addc(c, out, (char)('0' + (ch >> 6)));
+                vl_buf_addc(c, out, (char)('0' + ((ch >> 3) & 7)));
+                ch = (unsigned char)('0' + (ch & 7));
+                goto store_c;
+            }
+            goto tail;
+        }
+    tail:
+        if (!(((q->esc && !shell) || q->elide) && qbit(q->extra, ch)) && !right) goto store_c;
+    store_escape:
+        if (q->elide) return QA_FORCE_QUOTES;
+        escaping = true;
+        if (shell && !pending_end) {
+            vl_buf_adds(c, out, "'$'");
+            pending_end = true;
+        }
+        vl_buf_addc(c, out, '\\');
+    store_c:
+        if (pending_end && !escaping) {
+            vl_buf_adds(c, out, "''");
+            pending_end = false;
+        }
+        vl_buf_addc(c, out, (char)ch);
+        if (!compat) all_compat = false;
+    }
+    if (len == 0 && shell && q->elide) return QA_FORCE_QUOTES;
+    if (shell && !q->elide && single && all_compat) return QA_USE_C;
+    if (!q->elide && q->rq) vl_buf_addc(c, out, q->rq);
+    return QA_DONE;
+}
+
+bool vl_quotearg(vl_ctx *c, vl_buf *out, const char *s, size_t len, int style,
+                 const uint32_t *extra)
+{
+    static const uint32_t none[8];
+    size_t start = out->len;
+    const unsigned char *u = (const unsigned char *)s;
+    if (style == VL_QS_LITERAL) {
+        vl_buf_add(c, out, s, len);
+        return false;
+    }
+    qa q = {VL_QS_SHELL_ALWAYS, false, false, extra ? extra : none, '\'', '\''};
+    switch (style) {
+    case VL_QS_SHELL: q.elide = true; break;
+    case VL_QS_SHELL_ESCAPE: q.elide = q.esc = true; break;
+    case VL_QS_SHELL_ESCAPE_ALWAYS: q.esc = true; break;
+    case VL_QS_C_MAYBE: q.elide = true; /* fall through */
+    case VL_QS_C: q.base = VL_QS_C, q.esc = true, q.lq = q.rq = '"'; break;
+    case VL_QS_ESCAPE: q.base = VL_QS_ESCAPE, q.esc = true, q.lq = q.rq = 0; break;
+    case VL_QS_LOCALE: q.base = VL_QS_LOCALE, q.esc = true; break;
+    case VL_QS_CLOCALE: q.base = VL_QS_LOCALE, q.esc = true, q.lq = q.rq = '"'; break;
+    default: break;
+    }
+    int r = qa_run(c, out, u, len, &q);
+    if (r == QA_FORCE_QUOTES) {
+        /* quotes make the extra characters safe: they are not looked at again */
+        out->len = start;
+        q.elide = false;
+        q.extra = NULL;
+        r = qa_run(c, out, u, len, &q);
+    }
+    if (r == QA_USE_C) {
+        /* a name with an apostrophe and nothing else special reads better as "it's" */
+        out->len = start;
+        q.base = VL_QS_C;
+        q.esc = true;
+        q.lq = q.rq = '"';
+        qa_run(c, out, u, len, &q);
+    }
+    return out->len - start != len || memcmp(out->data + start, s, len) != 0;
+}

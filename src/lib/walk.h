@@ -92,3 +92,59 @@ void vl_strip_slashes(char *path);
 const char *vl_target_dir(vl_ctx *c, int *n, char **argv);
 
 #endif
+
+/* ---- options given several times ----
+ * Every argument given to option id, in order (ls -I, du --exclude take each one). argv must be
+ * the command's argv as received, before vl_getopt permuted it: keep a copy of the pointers.
+ * Call after vl_getopt (which has already rejected bad options). Returns the count; *out is an
+ * arena array. */
+int vl_opt_all(vl_ctx *c, int argc, char **argv, int id, const char ***out);
+
+/* ---- sizes: GNU's human_readable and --block-size (ls, du, df) ---- */
+enum {
+    VL_HUMAN_CEIL = 0,     /* round up (GNU's default) */
+    VL_HUMAN_NEAREST = 1,
+    VL_HUMAN_FLOOR = 2,
+    VL_HUMAN_GROUP = 4,    /* thousands separators (none in the C locale) */
+    VL_HUMAN_SUPPRESS_POINT_ZERO = 8,
+    VL_HUMAN_AUTOSCALE = 16, /* pick the unit (-h, --si) */
+    VL_HUMAN_BASE_1024 = 32,
+    VL_HUMAN_SPACE = 64,   /* a space before the unit */
+    VL_HUMAN_SI = 128,     /* print the unit letter */
+    VL_HUMAN_B = 256,      /* print "B" (and "i" with 1024) after it */
+};
+#define VL_HUMAN_BUFSIZE 48
+/* n units of from_size bytes, expressed in units of to_size, written into buf; returns buf's
+ * start (the text ends at the NUL). */
+char *vl_human(char buf[VL_HUMAN_BUFSIZE], uint64_t n, int opts, uint64_t from_size,
+               uint64_t to_size);
+/* A --block-size value ("1K", "KiB", "MB", "human-readable", "si", "'1M"), or when spec is NULL
+ * the environment's (env_name first, e.g. "LS_BLOCK_SIZE", then BLOCK_SIZE and BLOCKSIZE; else
+ * 1024, or 512 with POSIXLY_CORRECT). Returns 0, VOS_EINVAL (bad number: "invalid ... argument"),
+ * VOS_ERANGE (too large) or VOS_ENOTSUP (bad suffix: "invalid suffix in ..."). */
+int vl_block_size(vl_ctx *c, const char *spec, const char *env_name, int *opts, uint64_t *size);
+/* Report a bad --block-size as GNU does ("invalid --block-size argument 'x'") and exit 1
+ * (status: the command's usage status). */
+_Noreturn void vl_block_size_die(vl_ctx *c, int rc, const char *opt, const char *spec, int status);
+
+/* ---- quoting file names (GNU quotearg: ls --quoting-style, stat %N, QUOTING_STYLE) ---- */
+enum {
+    VL_QS_LITERAL,
+    VL_QS_SHELL,
+    VL_QS_SHELL_ALWAYS,
+    VL_QS_SHELL_ESCAPE,
+    VL_QS_SHELL_ESCAPE_ALWAYS,
+    VL_QS_C,
+    VL_QS_C_MAYBE,
+    VL_QS_ESCAPE,
+    VL_QS_LOCALE,
+    VL_QS_CLOCALE,
+};
+/* The style named word ("shell-escape"...), or -1. */
+int vl_quoting_style(const char *word);
+extern const char *const vl_quoting_style_names[]; /* NULL-terminated, in GNU's order */
+/* Append s (len bytes) quoted in style to out; extra: 256-bit map of more bytes to quote (or
+ * NULL). Bytes outside printable ASCII are unprintable (the C locale). Returns whether the
+ * result differs from s. */
+bool vl_quotearg(vl_ctx *c, vl_buf *out, const char *s, size_t len, int style,
+                 const uint32_t *extra);
