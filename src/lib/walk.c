@@ -900,3 +900,135 @@ bool vl_quotearg(vl_ctx *c, vl_buf *out, const char *s, size_t len, int style,
     }
     return out->len - start != len || memcmp(out->data + start, s, len) != 0;
 }
+
+/* ---- canonical names ---- */
+
+/* Does the rest of the name (after a component) need the component to be a directory: a
+ * trailing slash, or "/." or "/.." next? */
+static bool suffix_needs_dir(const char *end)
+{
+    while (*end == '/') {
+        while (*end == '/') end++;
+        char ch = *end++;
+        if (ch == '\0') return true;
+        if (ch != '.') return false;
+        if (!*end || *end == '/' || (*end == '.' && (!end[1] || end[1] == '/'))) return true;
+    }
+    return false;
+}
+
+int vl_canonicalize(vl_ctx *c, const char *name, int mode, char **out)
+{
+    int exist = mode & 3;
+    bool logical = mode & VL_CAN_NOLINKS;
+    if (!name[0]) return VOS_ENOENT;
+    vl_buf r = {0};       /* the result so far, without a trailing slash except "/" */
+    vl_buf rest = {0};    /* what is left to walk */
+    if (name[0] != '/') vl_buf_adds(c, &r, vk_getcwd(c->p));
+    else vl_buf_addc(c, &r, '/');
+    vl_buf_adds(c, &rest, name);
+    vl_buf_addc(c, &rest, '\0');
+    int links = 0, rc = 0;
+    size_t pos = 0;
+    char *link = vl_xmalloc(c, VK_PATH_MAX);
+    for (;;) {
+        const char *s = rest.data + pos;
+        while (*s == '/') s++;
+        const char *e = s;
+        while (*e && *e != '/') e++;
+        size_t n = (size_t)(e - s);
+        if (n == 0) break;
+        pos = (size_t)(e - rest.data);
+        if (n == 1 && s[0] == '.') continue;
+        if (n == 2 && s[0] == '.' && s[1] == '.') {
+            while (r.len > 1 && r.data[r.len - 1] != '/') r.len--;
+            if (r.len > 1) r.len--;
+            continue;
+        }
+        size_t before = r.len;
+        if (r.data[r.len - 1] != '/') vl_buf_addc(c, &r, '/');
+        vl_buf_add(c, &r, s, n);
+        vl_buf_addc(c, &r, '\0');
+        r.len--;
+        ssize_t ln = VOS_EINVAL;
+        if (!logical) ln = vk_readlink(c->p, r.data, link, VK_PATH_MAX - 1);
+        if (ln >= 0) {
+            if (++links > VK_SYMLOOP_MAX) {
+                if (exist == VL_CAN_MISSING) continue; /* leave the looping link as it is */
+                rc = VOS_ELOOP;
+                break;
+            }
+            /* splice the target in front of what is left */
+            link[ln] = '\0';
+            vl_buf nrest = {0};
+            vl_buf_add(c, &nrest, link, (size_t)ln);
+            vl_buf_adds(c, &nrest, rest.data + pos);
+            vl_buf_addc(c, &nrest, '\0');
+            vl_buf_free(c, &rest);
+            rest = nrest;
+            pos = 0;
+            if (link[0] == '/') r.len = 1;
+            else r.len = before > 1 && r.data[before - 1] == '/' ? before - 1 : before;
+            if (r.len == 0) r.len = 1;
+            continue;
+        }
+        bool last = e[strspn(e, "/")] == '\0';
+        int err = 0;
+        struct vk_stat st;
+        if (suffix_needs_dir(e)) {
+            err = vk_stat(c->p, r.data, &st);
+            if (err == 0 && !VK_S_ISDIR(st.mode)) err = VOS_ENOTDIR;
+        } else if (!logical) {
+            err = ln == VOS_EINVAL ? 0 : (int)ln;
+        } else if (last) {
+            err = vk_stat(c->p, r.data, &st);
+        }
+        if (err < 0 && exist != VL_CAN_MISSING) {
+            if (!(exist == VL_CAN_ALL_BUT_LAST && err == VOS_ENOENT && last)) {
+                rc = err;
+                break;
+            }
+        }
+    }
+    vl_xfree(c, link);
+    vl_buf_free(c, &rest);
+    if (rc < 0) {
+        vl_buf_free(c, &r);
+        return rc;
+    }
+    vl_buf_addc(c, &r, '\0');
+    *out = r.data;
+    return 0;
+}
+
+bool vl_path_prefix(const char *prefix, const char *path)
+{
+    if (strcmp(prefix, "/") == 0) return path[0] == '/';
+    size_t n = strlen(prefix);
+    return strncmp(prefix, path, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+char *vl_relpath(vl_ctx *c, const char *file, const char *dir)
+{
+    /* the longest common prefix ending at a component boundary */
+    size_t common = 0;
+    for (size_t i = 0;; i++) {
+        bool fend = file[i] == '\0' || file[i] == '/';
+        bool dend = dir[i] == '\0' || dir[i] == '/';
+        if (fend && dend) common = i;
+        if (file[i] != dir[i] || file[i] == '\0') break;
+    }
+    if (strcmp(dir, "/") == 0 || strcmp(file, "/") == 0) common = 0;
+    vl_buf b = {0};
+    for (const char *q = dir + common; *q; q++)
+        if (*q == '/' && q[1] != '\0') vl_buf_adds(c, &b, b.len ? "/.." : "..");
+    const char *rest = file + common;
+    while (*rest == '/') rest++;
+    if (*rest) {
+        if (b.len) vl_buf_addc(c, &b, '/');
+        vl_buf_adds(c, &b, rest);
+    }
+    if (!b.len) vl_buf_addc(c, &b, '.');
+    vl_buf_addc(c, &b, '\0');
+    return b.data;
+}

@@ -148,3 +148,15 @@ extern const char *const vl_quoting_style_names[]; /* NULL-terminated, in GNU's 
  * result differs from s. */
 bool vl_quotearg(vl_ctx *c, vl_buf *out, const char *s, size_t len, int style,
                  const uint32_t *extra);
+
+/* ---- canonical names (realpath, readlink -f/-e/-m, ln -r, install) ----
+ * GNU's canonicalize_filename_mode: EXISTING (every component must exist), ALL_BUT_LAST (the
+ * last may be missing), MISSING (nothing need exist); NOLINKS resolves "." and ".." without
+ * expanding symbolic links (realpath -s; the logical first pass of -L). 0 and *out (arena),
+ * or a negative code. */
+enum { VL_CAN_EXISTING = 0, VL_CAN_ALL_BUT_LAST = 1, VL_CAN_MISSING = 2, VL_CAN_NOLINKS = 4 };
+int vl_canonicalize(vl_ctx *c, const char *name, int mode, char **out);
+/* The relative path from directory dir to file, both canonical absolute names (arena). */
+char *vl_relpath(vl_ctx *c, const char *file, const char *dir);
+/* Is path equal to prefix or below it (canonical names)? */
+bool vl_path_prefix(const char *prefix, const char *path);
