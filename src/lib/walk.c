@@ -4,6 +4,7 @@
  * lives in the caller's ctx arena, so VMs on different threads share nothing. */
 #include "lib/walk.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1031,4 +1032,367 @@ char *vl_relpath(vl_ctx *c, const char *file, const char *dir)
     if (!b.len) vl_buf_addc(c, &b, '.');
     vl_buf_addc(c, &b, '\0');
     return b.data;
+}
+
+/* ---- ownership ---- */
+
+enum { CH_FAILED_, CH_NO_CHANGE_, CH_SUCCEEDED_ };
+
+enum {
+    CO_DEREF = 256,
+    CO_FROM,
+    CO_NO_PRESERVE_ROOT,
+    CO_PRESERVE_ROOT,
+    CO_REFERENCE,
+};
+
+#define CHOWN_COMMON_OPTS                                                                        \
+    {'c', "changes", VL_NOARG, NULL, "like verbose but report only when a change is made"},      \
+        {'f', "silent", VL_NOARG, NULL, "suppress most error messages"},                         \
+        {'f', "quiet", VL_NOARG, NULL, NULL},                                                    \
+        {'v', "verbose", VL_NOARG, NULL, "output a diagnostic for every file processed"},        \
+        {CO_DEREF, "dereference", VL_NOARG, NULL,                                                \
+         "affect the referent of each symbolic link (this is the default), rather than the\n"   \
+         "symbolic link itself"},                                                                \
+        {'h', "no-dereference", VL_NOARG, NULL,                                                  \
+         "affect symbolic links instead of any referenced file"},                                \
+        {CO_NO_PRESERVE_ROOT, "no-preserve-root", VL_NOARG, NULL,                                \
+         "do not treat '/' specially (the default)"},                                            \
+        {CO_PRESERVE_ROOT, "preserve-root", VL_NOARG, NULL, "fail to operate recursively on '/'"}, \
+        {CO_REFERENCE, "reference", VL_ARG, "RFILE", "use RFILE's ownership rather than specifying values"}, \
+        {'R', "recursive", VL_NOARG, NULL, "operate on files and directories recursively"},      \
+        {'H', NULL, VL_NOARG, NULL,                                                              \
+         "if a command line argument is a symbolic link to a directory, traverse it"},          \
+        {'L', NULL, VL_NOARG, NULL, "traverse every symbolic link to a directory encountered"},   \
+    {                                                                                            \
+        'P', NULL, VL_NOARG, NULL, "do not traverse any symbolic links (default)"               \
+    }
+
+const vl_opt vl_chown_opts[] = {
+    CHOWN_COMMON_OPTS,
+    {CO_FROM, "from", VL_ARG, "CURRENT_OWNER:CURRENT_GROUP",
+     "change the owner and/or group of each file only if its current owner and/or group\n"
+     "match those specified here.  Either may be omitted, in which case a match is not\n"
+     "required for the omitted attribute"},
+    {0, NULL, 0, NULL, NULL},
+};
+
+const vl_opt vl_chgrp_opts[] = {
+    CHOWN_COMMON_OPTS,
+    {0, NULL, 0, NULL, NULL},
+};
+
+typedef struct pwent {
+    char *name;
+    unsigned id, gid;
+} pwent;
+
+typedef struct chown_state {
+    bool chgrp, silent, recursive, deref, ok, preserve_root;
+    int verbosity; /* 0, 1 changes, 2 all */
+    long uid, gid; /* -1: unchanged */
+    long from_uid, from_gid;
+    const char *user_name, *group_name; /* for messages, NULL when not given */
+    unsigned me, my_gid;
+    vl_ids *ids;
+    struct vk_stat root;
+} chown_state;
+
+/* "name:x:uid:gid:..." of /etc/passwd (or group): the entry named s or with number s. */
+static bool find_pw(vl_ctx *c, const char *file, const char *s, bool by_name, pwent *out)
+{
+    char *text = slurp(c, file);
+    if (!text) return false;
+    bool found = false;
+    for (char *line = text; *line && !found;) {
+        char *end = strchr(line, '\n');
+        if (end) *end = '\0';
+        char *f[4] = {line, NULL, NULL, NULL};
+        for (int i = 1; i < 4 && f[i - 1]; i++) {
+            char *col = strchr(f[i - 1], ':');
+            if (col) *col = '\0', f[i] = col + 1;
+        }
+        if (f[2]) {
+            unsigned long id = strtoul(f[2], NULL, 10);
+            bool hit = by_name ? strcmp(f[0], s) == 0 : (unsigned long)atol(s) == id;
+            if (hit) {
+                out->name = vl_xstrdup(c, f[0]);
+                out->id = (unsigned)id;
+                out->gid = f[3] ? (unsigned)strtoul(f[3], NULL, 10) : 0;
+                found = true;
+            }
+        }
+        if (!end) break;
+        line = end + 1;
+    }
+    vl_xfree(c, text);
+    return found;
+}
+
+static bool all_digits(const char *s)
+{
+    if (!*s) return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9') return false;
+    return true;
+}
+
+/* A user or group given by name or number: the id, and the name to show. */
+static bool lookup_id(vl_ctx *c, const char *s, bool group, long *id, const char **name)
+{
+    pwent e;
+    const char *file = group ? "/etc/group" : "/etc/passwd";
+    if (*s != '+' && find_pw(c, file, s, true, &e)) {
+        *id = e.id;
+        *name = e.name;
+        return true;
+    }
+    if (*s == '+') s++;
+    if (!all_digits(s) || strlen(s) > 10 || strtoul(s, NULL, 10) > 0xfffffffeul) return false;
+    *id = (long)strtoul(s, NULL, 10);
+    *name = find_pw(c, file, s, false, &e) ? e.name : s;
+    return true;
+}
+
+static const char *uid_str(chown_state *s, vl_ctx *c, unsigned id, bool group)
+{
+    const char *n = group ? vl_ids_group(s->ids, id) : vl_ids_user(s->ids, id);
+    if (n) return n;
+    char b[16];
+    snprintf(b, sizeof b, "%u", id);
+    return vl_xstrdup(c, b);
+}
+
+/* "USER[:GROUP]" ("." accepted with GNU's warning); false after the message. */
+static void parse_owner(vl_ctx *c, chown_state *s, const char *spec, bool from)
+{
+    long *uid = from ? &s->from_uid : &s->uid, *gid = from ? &s->from_gid : &s->gid;
+    const char *sep = strchr(spec, ':');
+    char *user = NULL;
+    const char *group = NULL;
+    if (!sep) {
+        const char *dot = strchr(spec, '.');
+        if (dot) {
+            /* "user.group", if it is not a user name itself */
+            pwent e;
+            if (!find_pw(c, "/etc/passwd", spec, true, &e)) {
+                vl_error(c, "warning: '.' should be ':': %s", vl_quote_always(c, spec));
+                c->status = 0;
+                sep = dot;
+            }
+        }
+    }
+    if (sep) {
+        user = vl_xmalloc(c, (size_t)(sep - spec) + 1);
+        memcpy(user, spec, (size_t)(sep - spec));
+        user[sep - spec] = '\0';
+        group = sep + 1;
+    } else {
+        user = vl_xstrdup(c, spec);
+    }
+    const char *uname = NULL, *gname = NULL;
+    if (*user) {
+        if (!lookup_id(c, user, false, uid, &uname)) vl_die(c, 1, "invalid user: %s", vl_quote_always(c, spec));
+        if (sep && !*group) {
+            /* "user:": the user's login group */
+            pwent e;
+            if (!find_pw(c, "/etc/passwd", uname, true, &e))
+                vl_die(c, 1, "invalid spec: %s", vl_quote_always(c, spec));
+            *gid = e.gid;
+            gname = uid_str(s, c, e.gid, true);
+        }
+    }
+    if (group && *group) {
+        if (!lookup_id(c, group, true, gid, &gname))
+            vl_die(c, 1, "invalid group: %s", vl_quote_always(c, spec));
+        /* GNU names the change "ownership :GROUP" (an empty user) when the group was given by
+         * a name it found, "group GROUP" when by number */
+        pwent e;
+        if (!*user && find_pw(c, "/etc/group", group, true, &e)) uname = "";
+    }
+    if (!from) {
+        s->user_name = uname;
+        s->group_name = gname;
+    }
+}
+
+static void chown_describe(vl_ctx *c, chown_state *s, const char *path, int status,
+                           const struct vk_stat *st)
+{
+    const char *q = vl_quote_always(c, path);
+    const char *u = s->user_name, *g = s->group_name;
+    vl_buf spec = {0}, old = {0};
+    if (u) vl_buf_adds(c, &spec, u);
+    if (g) {
+        if (u) vl_buf_addc(c, &spec, ':');
+        vl_buf_adds(c, &spec, g);
+    }
+    vl_buf_addc(c, &spec, '\0');
+    if (st) {
+        if (u) vl_buf_adds(c, &old, uid_str(s, c, st->uid, false));
+        if (g) {
+            if (u) vl_buf_addc(c, &old, ':');
+            vl_buf_adds(c, &old, uid_str(s, c, st->gid, true));
+        }
+    }
+    vl_buf_addc(c, &old, '\0');
+    switch (status) {
+    case CH_SUCCEEDED_:
+        if (u) vl_printf(c, "changed ownership of %s from %s to %s\n", q, old.data, spec.data);
+        else if (g) vl_printf(c, "changed group of %s from %s to %s\n", q, old.data, spec.data);
+        else vl_printf(c, "no change to ownership of %s\n", q);
+        break;
+    case CH_FAILED_:
+        if (st && (u || g)) {
+            vl_printf(c, "failed to change %s of %s from %s to %s\n", u ? "ownership" : "group", q,
+                      old.data, spec.data);
+        } else if (u || g) {
+            vl_printf(c, "failed to change %s of %s to %s\n", u ? "ownership" : "group", q,
+                      spec.data);
+        } else {
+            vl_printf(c, "failed to change ownership of %s\n", q);
+        }
+        break;
+    default: /* what is kept: the current owner and group */
+        if (u) vl_printf(c, "ownership of %s retained as %s\n", q, old.data);
+        else if (g) vl_printf(c, "group of %s retained as %s\n", q, old.data);
+        else vl_printf(c, "ownership of %s retained\n", q);
+        break;
+    }
+    vl_buf_free(c, &spec);
+    vl_buf_free(c, &old);
+}
+
+static int chown_visit(vl_ctx *c, vl_walk_ent *e, int event, void *ud)
+{
+    chown_state *s = ud;
+    /* a directory is changed after its contents (fts's post-order), as GNU does */
+    if (event == VL_WALK_PRE) {
+        if (s->recursive && s->preserve_root && e->st.dev == s->root.dev &&
+            e->st.ino == s->root.ino) {
+            if (strcmp(e->path, "/") == 0)
+                vl_error(c, "it is dangerous to operate recursively on %s", vl_quote_always(c, "/"));
+            else
+                vl_error(c, "it is dangerous to operate recursively on %s (same as %s)",
+                         vl_quote_always(c, e->path), vl_quote_always(c, "/"));
+            vl_error(c, "use --no-preserve-root to override this failsafe");
+            s->ok = false;
+            return VL_WALK_SKIP;
+        }
+        if (s->recursive) return 0;
+    }
+    if (event == VL_WALK_LOOP) return VL_WALK_SKIP;
+    if (event == VL_WALK_DNR) {
+        if (!s->silent)
+            vl_error(c, "cannot read directory %s: %s", vl_quote_always(c, e->path),
+                     vl_strerror(e->err));
+        s->ok = false;
+    }
+    int status = CH_NO_CHANGE_;
+    const struct vk_stat *shown = NULL;
+    struct vk_stat st = e->st;
+    if (event == VL_WALK_NS) {
+        if (!s->silent)
+            vl_error(c, "cannot access %s: %s", vl_quote_always(c, e->path), vl_strerror(e->err));
+        status = CH_FAILED_;
+    } else if (e->depth == 0 && s->deref && VK_S_ISLNK(st.mode) &&
+               vk_stat(c->p, e->path, &st) < 0) {
+        /* the command line's links are followed unless -h (or -R without -H/-L) */
+        int rc = vk_stat(c->p, e->path, &st);
+        if (!s->silent)
+            vl_error(c, "cannot dereference %s: %s", vl_quote_always(c, e->path), vl_strerror(rc));
+        st = e->st;
+        shown = &st;
+        status = CH_FAILED_;
+    } else {
+        shown = &st;
+        bool match = (s->from_uid < 0 || (unsigned long)s->from_uid == st.uid) &&
+                     (s->from_gid < 0 || (unsigned long)s->from_gid == st.gid);
+        if (match) {
+            bool uid_ok = s->uid < 0 || (s->me == st.uid && (unsigned long)s->uid == st.uid);
+            bool gid_ok = s->gid < 0 || (s->me == st.uid && (unsigned long)s->gid == st.gid);
+            bool changes = (s->uid >= 0 && (unsigned long)s->uid != st.uid) ||
+                           (s->gid >= 0 && (unsigned long)s->gid != st.gid);
+            if (!uid_ok || !gid_ok) {
+                if (!s->silent)
+                    vl_error(c, "changing %s of %s: %s", s->uid >= 0 ? "ownership" : "group",
+                             vl_quote_always(c, e->path), vl_strerror(VOS_EPERM));
+                status = CH_FAILED_;
+            } else {
+                status = changes ? CH_SUCCEEDED_ : CH_NO_CHANGE_;
+            }
+        }
+    }
+    if (status == CH_FAILED_) s->ok = false;
+    if (s->verbosity == 2 || (s->verbosity == 1 && status == CH_SUCCEEDED_))
+        chown_describe(c, s, e->path, status, shown);
+    return s->recursive ? 0 : VL_WALK_SKIP;
+}
+
+int vl_chown_run(vl_ctx *c, int argc, char **argv, bool chgrp)
+{
+    int n = vl_getopt(c, argc, argv);
+    chown_state s = {0};
+    s.chgrp = chgrp;
+    s.ok = true;
+    s.uid = s.gid = s.from_uid = s.from_gid = -1;
+    s.silent = vl_has(c, 'f');
+    s.recursive = vl_has(c, 'R');
+    s.preserve_root = vl_last(c, CO_PRESERVE_ROOT) > vl_last(c, CO_NO_PRESERVE_ROOT);
+    if (vl_has(c, 'v') || vl_has(c, 'c')) s.verbosity = vl_last(c, 'v') > vl_last(c, 'c') ? 2 : 1;
+    s.me = vk_getuid(c->p);
+    s.my_gid = vk_getgid(c->p);
+    s.ids = vl_ids_new(c);
+    /* traversal: the last of -H -L -P (default -P) */
+    int walk = 0, lastt = 0;
+    if (vl_last(c, 'H') > lastt) lastt = vl_last(c, 'H'), walk = 'H';
+    if (vl_last(c, 'L') > lastt) lastt = vl_last(c, 'L'), walk = 'L';
+    if (vl_last(c, 'P') > lastt) lastt = vl_last(c, 'P'), walk = 'P';
+    int deref = -1;
+    if (vl_has(c, 'h') || vl_has(c, CO_DEREF))
+        deref = vl_last(c, CO_DEREF) > vl_last(c, 'h') ? 1 : 0;
+    if (s.recursive && (walk == 0 || walk == 'P')) {
+        if (deref == 1) vl_die(c, 1, "-R --dereference requires either -H or -L");
+        deref = 0;
+    }
+    s.deref = deref != 0;
+    const char *ref = vl_arg(c, CO_REFERENCE);
+    int first = 1;
+    if (ref) {
+        struct vk_stat st;
+        int rc = vk_stat(c->p, ref, &st);
+        if (rc < 0)
+            vl_die(c, 1, "failed to get attributes of %s: %s", vl_quote_always(c, ref),
+                   vl_strerror(rc));
+        if (!chgrp) {
+            s.uid = st.uid;
+            s.user_name = uid_str(&s, c, st.uid, false);
+        }
+        s.gid = st.gid;
+        s.group_name = uid_str(&s, c, st.gid, true);
+    } else {
+        if (n == 0) vl_usage_error(c, "missing operand");
+        const char *spec = argv[first++];
+        if (first > n) vl_usage_error(c, "missing operand after %s", vl_quote_always(c, spec));
+        if (chgrp) {
+            const char *gname;
+            if (!*spec) {
+                s.group_name = NULL;
+            } else if (!lookup_id(c, spec, true, &s.gid, &gname)) {
+                vl_die(c, 1, "invalid group: %s", vl_quote_always(c, spec));
+            } else {
+                s.group_name = gname;
+            }
+        } else {
+            parse_owner(c, &s, spec, false);
+        }
+    }
+    if (first > n) vl_usage_error(c, "missing operand");
+    if (!chgrp && vl_has(c, CO_FROM)) parse_owner(c, &s, vl_arg(c, CO_FROM), true);
+    if (s.recursive && s.preserve_root) vk_stat(c->p, "/", &s.root);
+    int flags = 0;
+    if (s.recursive && walk == 'L') flags = VL_WALK_FOLLOW;
+    else if (s.recursive && walk == 'H') flags = VL_WALK_FOLLOW_ROOT;
+    for (int i = first; i <= n; i++) vl_walk(c, argv[i], flags, chown_visit, &s);
+    return s.ok ? 0 : 1;
 }

@@ -160,3 +160,12 @@ int vl_canonicalize(vl_ctx *c, const char *name, int mode, char **out);
 char *vl_relpath(vl_ctx *c, const char *file, const char *dir);
 /* Is path equal to prefix or below it (canonical names)? */
 bool vl_path_prefix(const char *prefix, const char *path);
+
+/* ---- ownership: chown and chgrp ----
+ * The VM has one user: an owner or group can only be "changed" to what the kernel would allow
+ * an ordinary user that cannot really change anything, i.e. the owner's own file kept at its
+ * owner and at the user's group. Anything else fails with GNU's "changing ownership of 'f':
+ * Operation not permitted". The option table and the whole run are shared by both commands. */
+extern const vl_opt vl_chown_opts[];
+extern const vl_opt vl_chgrp_opts[];
+int vl_chown_run(vl_ctx *c, int argc, char **argv, bool chgrp);
