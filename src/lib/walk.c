@@ -1396,3 +1396,123 @@ int vl_chown_run(vl_ctx *c, int argc, char **argv, bool chgrp)
     for (int i = first; i <= n; i++) vl_walk(c, argv[i], flags, chown_visit, &s);
     return s.ok ? 0 : 1;
 }
+
+/* ---- backups ---- */
+
+int vl_backup_type(vl_ctx *c, int b_id, int backup_id, int suffix_id, const char **suffix)
+{
+    const char *s = vl_arg(c, suffix_id);
+    if (!s) s = vk_getenv(c->p, "SIMPLE_BACKUP_SUFFIX");
+    *suffix = s && *s && !strchr(s, '/') ? s : "~";
+    if (!vl_has(c, b_id) && !vl_has(c, backup_id) && !vl_has(c, suffix_id)) return VL_BACKUP_NONE;
+    const char *word = vl_arg(c, backup_id);
+    const char *context = "backup type";
+    if (!word || !*word) {
+        word = vk_getenv(c->p, "VERSION_CONTROL");
+        context = "$VERSION_CONTROL";
+        if (!word || !*word) return VL_BACKUP_EXISTING;
+    }
+    static const char *const words[] = {"none", "off",      "simple", "never",
+                                        "existing", "nil", "numbered", "t", NULL};
+    static const int vals[] = {VL_BACKUP_NONE,     VL_BACKUP_NONE,     VL_BACKUP_SIMPLE,
+                               VL_BACKUP_SIMPLE,   VL_BACKUP_EXISTING, VL_BACKUP_EXISTING,
+                               VL_BACKUP_NUMBERED, VL_BACKUP_NUMBERED};
+    size_t n = strlen(word);
+    int found = -1;
+    bool ambiguous = false;
+    for (int i = 0; words[i]; i++) {
+        if (strcmp(word, words[i]) == 0) return vals[i];
+        if (strncmp(word, words[i], n) == 0) {
+            if (found >= 0 && vals[found] != vals[i]) ambiguous = true;
+            if (found < 0) found = i;
+        }
+    }
+    if (found >= 0 && !ambiguous) return vals[found];
+    vl_error(c, "%s argument %s for %s", ambiguous ? "ambiguous" : "invalid",
+             vl_quote_always(c, word), vl_quote_always(c, context));
+    vl_eprintf(c, "Valid arguments are:\n"
+                  "  - 'none', 'off'\n"
+                  "  - 'simple', 'never'\n"
+                  "  - 'existing', 'nil'\n"
+                  "  - 'numbered', 't'\n"
+                  "Try '%s --help' for more information.\n",
+               c->name);
+    vl_exit(c, 1);
+}
+
+char *vl_backup_name(vl_ctx *c, const char *dst, int type, const char *suffix)
+{
+    if (type == VL_BACKUP_NONE) return NULL;
+    vl_buf b = {0};
+    if (type != VL_BACKUP_SIMPLE) {
+        /* the highest N of the "NAME.~N~" backups beside dst */
+        char *dir = vl_dirname(c, dst), *base = vl_basename(c, dst);
+        size_t bl = strlen(base);
+        vl_names nm;
+        uint64_t high = 0;
+        bool any = false;
+        if (vl_dir_names(c, dir, &nm) == 0) {
+            for (size_t i = 0; i < nm.n; i++) {
+                const char *e = nm.v[i];
+                if (strncmp(e, base, bl) != 0 || e[bl] != '.' || e[bl + 1] != '~') continue;
+                const char *d = e + bl + 2;
+                uint64_t v = 0;
+                const char *q = d;
+                while (*q >= '0' && *q <= '9' && v < UINT64_MAX / 10) v = v * 10 + (uint64_t)(*q++ - '0');
+                if (q == d || *d == '0' || q[0] != '~' || q[1] != '\0') continue;
+                any = true;
+                if (v > high) high = v;
+            }
+            vl_names_free(c, &nm);
+        }
+        if (type == VL_BACKUP_NUMBERED || any) {
+            vl_buf_printf(c, &b, "%s.~%llu~", dst, (unsigned long long)(high + 1));
+            vl_buf_addc(c, &b, '\0');
+            return b.data;
+        }
+    }
+    vl_buf_adds(c, &b, dst);
+    vl_buf_adds(c, &b, suffix);
+    vl_buf_addc(c, &b, '\0');
+    return b.data;
+}
+
+/* ---- writing a file safely ---- */
+
+int vl_temp_beside(vl_ctx *c, const char *path, unsigned mode, char **tmp)
+{
+    static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    char *dir = vl_dirname(c, path), *base = vl_basename(c, path);
+    size_t bl = strlen(base);
+    if (bl > 200) bl = 200; /* stay under NAME_MAX */
+    int fd = VOS_EEXIST;
+    for (int attempt = 0; attempt < 100 && fd == VOS_EEXIST; attempt++) {
+        vl_buf b = {0};
+        if (strcmp(dir, ".") != 0 || path[0] == '.') {
+            vl_buf_adds(c, &b, dir);
+            if (dir[strlen(dir) - 1] != '/') vl_buf_addc(c, &b, '/');
+        }
+        vl_buf_addc(c, &b, '.');
+        vl_buf_add(c, &b, base, bl);
+        vl_buf_adds(c, &b, ".vos");
+        uint64_t r = vk_random(c->p);
+        for (int i = 0; i < 6; i++, r /= 62) vl_buf_addc(c, &b, letters[r % 62]);
+        vl_buf_addc(c, &b, '\0');
+        fd = vk_open(c->p, b.data, VK_O_WRONLY | VK_O_CREAT | VK_O_EXCL, mode & 07777);
+        if (fd >= 0) *tmp = b.data;
+        else vl_buf_free(c, &b);
+    }
+    return fd;
+}
+
+bool vl_ids_find(vl_ids *ids, const char *name, bool group, unsigned *id)
+{
+    const idname *v = group ? ids->groups : ids->users;
+    size_t n = group ? ids->ngroups : ids->nusers;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i].name, name) == 0) {
+            *id = v[i].id;
+            return true;
+        }
+    return false;
+}

@@ -169,3 +169,20 @@ bool vl_path_prefix(const char *prefix, const char *path);
 extern const vl_opt vl_chown_opts[];
 extern const vl_opt vl_chgrp_opts[];
 int vl_chown_run(vl_ctx *c, int argc, char **argv, bool chgrp);
+
+/* ---- backups (cp, mv, ln, install: -b, --backup[=CONTROL], -S) ---- */
+enum { VL_BACKUP_NONE, VL_BACKUP_SIMPLE, VL_BACKUP_EXISTING, VL_BACKUP_NUMBERED };
+/* The backup type asked for by the options b_id (-b), backup_id (--backup[=CONTROL]) and
+ * suffix_id (-S, which implies a backup), VERSION_CONTROL and SIMPLE_BACKUP_SUFFIX, as GNU
+ * reads them; dies with GNU's message for a bad CONTROL. *suffix gets the suffix ("~"). */
+int vl_backup_type(vl_ctx *c, int b_id, int backup_id, int suffix_id, const char **suffix);
+/* The name a backup of existing file dst gets (arena), or NULL for VL_BACKUP_NONE. */
+char *vl_backup_name(vl_ctx *c, const char *dst, int type, const char *suffix);
+
+/* ---- writing a file safely ----
+ * Open a new temporary file next to path ("DIR/.NAME.vosXXXXXX", created exclusively with
+ * mode & 07777): returns the fd and *tmp (arena), or a negative code. The caller writes it, then
+ * renames it over path (or unlinks it on failure), so path is never left half-written. */
+int vl_temp_beside(vl_ctx *c, const char *path, unsigned mode, char **tmp);
+/* The id of user (group) name in the VM's /etc files; false when unknown. */
+bool vl_ids_find(vl_ids *ids, const char *name, bool group, unsigned *id);
