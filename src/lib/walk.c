@@ -486,13 +486,15 @@ const char *vl_target_dir(vl_ctx *c, int *np, char **argv)
 
 /* ---- options given several times ---- */
 
-int vl_opt_all(vl_ctx *c, int argc, char **argv, int id, const char ***out)
+/* Walk argv's options as GNU's getopt would, calling fn for each occurrence (o, its argument,
+ * and how it was spelled: "-B" or "--block-size"). */
+typedef void (*opt_fn)(const vl_opt *o, const char *arg, const char *spelled, void *ud);
+
+static void scan_opts(vl_ctx *c, int argc, char **argv, opt_fn fn, void *ud)
 {
     const vl_opt *opts = c->decl->opts;
     int nopt = 0;
     while (opts[nopt].id) nopt++;
-    const char **v = NULL;
-    int n = 0, cap = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--") == 0) break;
@@ -500,10 +502,9 @@ int vl_opt_all(vl_ctx *c, int argc, char **argv, int id, const char ***out)
             if (c->decl->flags & VL_STOP_AT_OPERAND) break;
             continue;
         }
-        const vl_opt *o = NULL;
-        const char *arg = NULL;
         if (a[1] == '-') {
-            const char *name = a + 2, *eq = strchr(name, '=');
+            const vl_opt *o = NULL;
+            const char *arg = NULL, *name = a + 2, *eq = strchr(name, '=');
             size_t nl = eq ? (size_t)(eq - name) : strlen(name);
             for (int k = 0; k < nopt && !o; k++) /* an exact name wins over prefixes */
                 if (opts[k].lng && strlen(opts[k].lng) == nl && !strncmp(opts[k].lng, name, nl))
@@ -513,30 +514,68 @@ int vl_opt_all(vl_ctx *c, int argc, char **argv, int id, const char ***out)
             if (!o) continue; /* --help, --version: vl_getopt has handled them */
             if (eq) arg = eq + 1;
             else if (o->arg == VL_ARG && i + 1 < argc) arg = argv[++i];
-        } else {
-            for (const char *q = a + 1; *q; q++) {
-                o = NULL;
-                for (int k = 0; k < nopt; k++)
-                    if (opts[k].id == (unsigned char)*q) {
-                        o = &opts[k];
-                        break;
-                    }
-                if (!o || o->arg == VL_NOARG) continue;
-                if (q[1]) arg = q + 1;
-                else if (o->arg == VL_ARG && i + 1 < argc) arg = argv[++i];
-                break;
+            char spelled[80];
+            snprintf(spelled, sizeof spelled, "--%s", o->lng);
+            fn(o, arg, spelled, ud);
+            continue;
+        }
+        for (const char *q = a + 1; *q; q++) {
+            const vl_opt *o = NULL;
+            for (int k = 0; k < nopt; k++)
+                if (opts[k].id == (unsigned char)*q) {
+                    o = &opts[k];
+                    break;
+                }
+            if (!o) continue;
+            char spelled[3] = {'-', *q, '\0'};
+            if (o->arg == VL_NOARG) {
+                fn(o, NULL, spelled, ud);
+                continue;
             }
-            if (!o || o->arg == VL_NOARG) continue;
+            const char *arg = NULL;
+            if (q[1]) arg = q + 1;
+            else if (o->arg == VL_ARG && i + 1 < argc) arg = argv[++i];
+            fn(o, arg, spelled, ud);
+            break;
         }
-        if (o->id != id || !arg) continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 4;
-            v = vl_xrealloc(c, v, (size_t)cap * sizeof *v);
-        }
-        v[n++] = arg;
     }
-    *out = v;
-    return n;
+}
+
+typedef struct collect {
+    vl_ctx *c;
+    int id;
+    const char **v;
+    int n, cap;
+    char spelled[80];
+} collect;
+
+static void collect_one(const vl_opt *o, const char *arg, const char *spelled, void *ud)
+{
+    collect *k = ud;
+    if (o->id != k->id) return;
+    snprintf(k->spelled, sizeof k->spelled, "%s", spelled);
+    if (!arg) return;
+    if (k->n == k->cap) {
+        k->cap = k->cap ? k->cap * 2 : 4;
+        k->v = vl_xrealloc(k->c, k->v, (size_t)k->cap * sizeof *k->v);
+    }
+    k->v[k->n++] = arg;
+}
+
+int vl_opt_all(vl_ctx *c, int argc, char **argv, int id, const char ***out)
+{
+    collect k = {c, id, NULL, 0, 0, ""};
+    scan_opts(c, argc, argv, collect_one, &k);
+    *out = k.v;
+    return k.n;
+}
+
+const char *vl_opt_spelling(vl_ctx *c, int argc, char **argv, int id)
+{
+    collect k = {c, id, NULL, 0, 0, ""};
+    scan_opts(c, argc, argv, collect_one, &k);
+    vl_xfree(c, k.v);
+    return vl_xstrdup(c, k.spelled);
 }
 
 /* ---- sizes ---- */

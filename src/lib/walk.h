@@ -99,6 +99,9 @@ const char *vl_target_dir(vl_ctx *c, int *n, char **argv);
  * Call after vl_getopt (which has already rejected bad options). Returns the count; *out is an
  * arena array. */
 int vl_opt_all(vl_ctx *c, int argc, char **argv, int id, const char ***out);
+/* How the last occurrence of option id was written ("-B" or "--block-size"), for GNU's messages
+ * that quote the option as typed; "" if absent. Same argv rules as vl_opt_all. */
+const char *vl_opt_spelling(vl_ctx *c, int argc, char **argv, int id);
 
 /* ---- sizes: GNU's human_readable and --block-size (ls, du, df) ---- */
 enum {
