@@ -27,6 +27,7 @@ static const vl_opt stat_opts[] = {
 
 typedef struct statctx {
     vl_ids *ids;
+    int qstyle;
     vl_tz tz;
     vl_buf out;
 } statctx;
@@ -67,6 +68,14 @@ static void put_str(vl_ctx *c, statctx *s, const char *spec, const char *v)
 {
     char fmt[64];
     snprintf(fmt, sizeof fmt, "%ss", spec);
+    vl_buf_printf(c, &s->out, fmt, v);
+}
+
+/* %s is the one signed number (off_t): the '+' and ' ' flags show there */
+static void put_i(vl_ctx *c, statctx *s, const char *spec, int64_t v)
+{
+    char fmt[64];
+    snprintf(fmt, sizeof fmt, "%s" PRId64, spec);
     vl_buf_printf(c, &s->out, fmt, v);
 }
 
@@ -118,18 +127,21 @@ static const char *group_name(vl_ctx *c, statctx *s, unsigned gid)
     return n ? n : "UNKNOWN";
 }
 
-/* %N: quoted name, and " -> 'target'" for a symbolic link */
-static char *quoted_name(vl_ctx *c, const char *path, const struct vk_stat *st, bool quote)
+/* %N: the name quoted in QUOTING_STYLE's style (default shell-escape-always), and
+ * " -> 'target'" for a symbolic link; style -1 prints them as they are */
+static char *quoted_name(vl_ctx *c, const char *path, const struct vk_stat *st, int style)
 {
     vl_buf b = {0};
-    vl_buf_adds(c, &b, quote ? vl_quote_always(c, path) : path);
+    if (style < 0) vl_buf_adds(c, &b, path);
+    else vl_quotearg(c, &b, path, strlen(path), style, NULL);
     if (VK_S_ISLNK(st->mode)) {
         char target[VK_PATH_MAX];
         ssize_t n = vk_readlink(c->p, path, target, sizeof target - 1);
         if (n >= 0) {
             target[n] = '\0';
             vl_buf_adds(c, &b, " -> ");
-            vl_buf_adds(c, &b, quote ? vl_quote_always(c, target) : target);
+            if (style < 0) vl_buf_adds(c, &b, target);
+            else vl_quotearg(c, &b, target, (size_t)n, style, NULL);
         }
     }
     vl_buf_addc(c, &b, '\0');
@@ -152,8 +164,8 @@ static void directive(vl_ctx *c, statctx *s, const char *path, const struct vk_s
     }
     switch (conv) {
     case 'n': put_str(c, s, spec, path); break;
-    case 'N': put_str(c, s, spec, quoted_name(c, path, st, true)); break;
-    case 's': put_u(c, s, spec, st->size); break;
+    case 'N': put_str(c, s, spec, quoted_name(c, path, st, s->qstyle)); break;
+    case 's': put_i(c, s, spec, (int64_t)st->size); break;
     case 'b': put_u(c, s, spec, st->blocks); break;
     case 'B': put_u(c, s, spec, 512); break;
     case 'o': put_u(c, s, spec, st->blksize); break;
@@ -229,8 +241,8 @@ static const char *escape(vl_ctx *c, statctx *s, const char *q)
         vl_buf_addc(c, &s->out, '\\');
         return q;
     }
+    /* GNU warns and prints the character without its backslash */
     vl_eprintf(c, "%s: warning: unrecognized escape '\\%c'\n", c->name, *q);
-    vl_buf_addc(c, &s->out, '\\');
     vl_buf_addc(c, &s->out, *q);
     return q + 1;
 }
@@ -319,6 +331,15 @@ static int stat_main(vl_ctx *c, int argc, char **argv)
     }
     statctx s = {0};
     vl_tz_from_env(c, &s.tz);
+    s.qstyle = VL_QS_SHELL_ESCAPE_ALWAYS;
+    const char *qs = vk_getenv(c->p, "QUOTING_STYLE");
+    if (qs) {
+        int st = vl_quoting_style(qs);
+        if (st >= 0) s.qstyle = st;
+        else
+            vl_eprintf(c, "%s: ignoring invalid value of environment variable QUOTING_STYLE: %s\n",
+                       c->name, vl_quote_always(c, qs));
+    }
     for (int i = 1; i <= n; i++) {
         struct vk_stat st;
         int rc = follow ? vk_stat(c->p, argv[i], &st) : vk_lstat(c->p, argv[i], &st);
@@ -332,7 +353,7 @@ static int stat_main(vl_ctx *c, int argc, char **argv)
             if (newline) vl_buf_addc(c, &s.out, '\n');
         } else {
             /* the default format names the file unquoted: "  File: a b -> t" */
-            char *name = quoted_name(c, argv[i], &st, false);
+            char *name = quoted_name(c, argv[i], &st, -1);
             vl_buf_adds(c, &s.out, "  File: ");
             vl_buf_adds(c, &s.out, name);
             vl_xfree(c, name);
