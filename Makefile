@@ -33,7 +33,7 @@ CFLAGS := $(WARN) $(OPT) -fPIC -fvisibility=hidden -pthread
 LDFLAGS := $(LDSAN) -pthread
 LIBS := -lpcre2-8
 
-LIB_SRC := $(wildcard src/kernel/*.c src/fs/*.c src/lib/*.c src/shell/*.c src/cmd/*.c)
+LIB_SRC := $(wildcard src/api/*.c src/kernel/*.c src/fs/*.c src/lib/*.c src/shell/*.c src/cmd/*.c)
 CMD_DECL_SRC := $(wildcard src/cmd/*.c src/shell/*.c)
 LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/cmdtable.o
 CLI_SRC := $(wildcard src/cli/*.c)
