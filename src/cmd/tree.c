@@ -155,6 +155,12 @@ typedef struct elist {
     size_t n;
 } elist;
 
+typedef struct memo {
+    uint64_t dev, ino;
+    int level, kind; /* kind 0: empty slot, 1: --prune's answer, 2: --du's */
+    uint64_t value;
+} memo;
+
 typedef struct tree {
     vl_ctx *c;
     bool all, dirs_only, follow, full, xdev, prune, noreport, noindent, quote;
@@ -176,6 +182,9 @@ typedef struct tree {
     uint64_t du_total;
     uint64_t *visited; /* -l: (dev, ino) of every directory listed */
     size_t nvisited, capvisited;
+    /* --prune and --du ask about a subtree once per level above it: remember the answers */
+    struct memo *memo;
+    size_t nmemo, capmemo;
     vl_buf out;      /* -o: the whole output, written at the end */
     int outfd;
     uint64_t root_dev;
@@ -394,6 +403,46 @@ static void free_list(tree *T, elist *l)
 
 static bool has_visible(tree *T, const char *path, int level);
 
+static size_t memo_slot(const tree *T, uint64_t dev, uint64_t ino, int level, int kind)
+{
+    uint64_t h = (ino * 0x9e3779b97f4a7c15ull) ^ (dev * 31 + (uint64_t)level * 7 + (uint64_t)kind);
+    size_t i = (size_t)(h ^ (h >> 29)) & (T->capmemo - 1);
+    while (T->memo[i].kind &&
+           !(T->memo[i].dev == dev && T->memo[i].ino == ino && T->memo[i].level == level &&
+             T->memo[i].kind == kind))
+        i = (i + 1) & (T->capmemo - 1);
+    return i;
+}
+
+static bool memo_get(tree *T, const char *path, int level, int kind, uint64_t *v)
+{
+    struct vk_stat st;
+    if (!T->capmemo || vk_stat(T->c->p, path, &st) < 0) return false;
+    memo *m = &T->memo[memo_slot(T, st.dev, st.ino, level, kind)];
+    if (!m->kind) return false;
+    *v = m->value;
+    return true;
+}
+
+static void memo_put(tree *T, const char *path, int level, int kind, uint64_t v)
+{
+    struct vk_stat st;
+    if (vk_stat(T->c->p, path, &st) < 0) return;
+    if (2 * (T->nmemo + 1) > T->capmemo) {
+        memo *old = T->memo;
+        size_t oldcap = T->capmemo;
+        T->capmemo = oldcap ? oldcap * 2 : 256;
+        T->memo = vl_xcalloc(T->c, T->capmemo, sizeof *T->memo);
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i].kind)
+                T->memo[memo_slot(T, old[i].dev, old[i].ino, old[i].level, old[i].kind)] = old[i];
+        vl_xfree(T->c, old);
+    }
+    memo *m = &T->memo[memo_slot(T, st.dev, st.ino, level, kind)];
+    if (!m->kind) T->nmemo++;
+    *m = (memo){st.dev, st.ino, level, kind, v};
+}
+
 /* The entries of directory path that are shown (filters applied), sorted. */
 static int read_dir(tree *T, const char *path, int level, elist *out)
 {
@@ -439,6 +488,10 @@ static int read_dir(tree *T, const char *path, int level, elist *out)
 static bool has_visible(tree *T, const char *path, int level)
 {
     if (T->max_level && level > T->max_level) return false;
+    /* recursion bounded like the walk (the C stack of a VM thread is not large) */
+    if (level > VL_WALK_MAXDEPTH || vk_stack_low()) return false;
+    uint64_t known;
+    if (memo_get(T, path, level, 1, &known)) return known != 0;
     elist l;
     if (read_dir(T, path, level, &l) < 0) return false;
     bool any = false;
@@ -448,6 +501,7 @@ static bool has_visible(tree *T, const char *path, int level)
         else if (has_visible(T, l.v[i].path, level + 1)) any = true;
     }
     free_list(T, &l);
+    memo_put(T, path, level, 1, any);
     return any;
 }
 
@@ -566,15 +620,17 @@ static const char *vert(tree *T, bool last)
 /* --du: the size of everything below path (apparent sizes, as tree sums them) */
 static uint64_t du_size(tree *T, const char *path, int depth)
 {
-    if (depth > VL_WALK_MAXDEPTH) return 0;
-    elist l;
+    if (depth > VL_WALK_MAXDEPTH || vk_stack_low()) return 0;
     uint64_t total = 0;
+    if (memo_get(T, path, depth, 2, &total)) return total;
+    elist l;
     if (read_dir(T, path, depth, &l) < 0) return 0;
     for (size_t i = 0; i < l.n; i++) {
         total += l.v[i].st.size;
         if (VK_S_ISDIR(l.v[i].st.mode)) total += du_size(T, l.v[i].path, depth + 1);
     }
     free_list(T, &l);
+    memo_put(T, path, depth, 2, total);
     return total;
 }
 
