@@ -167,7 +167,7 @@ static int copy_replacing(vl_ctx *c, const char *src, const char *dst, unsigned 
     *stage = VL_COPY_OPEN_SRC;
     int in = vk_open(c->p, src, VK_O_RDONLY, 0);
     int rc = in < 0 ? in : 0;
-    enum { CHUNK = 128 * 1024 };
+    enum { CHUNK = 256 * 1024 };
     char *buf = rc == 0 ? vl_xmalloc(c, CHUNK) : NULL;
     while (rc == 0) {
         ssize_t n = vk_read(c->p, in, buf, CHUNK);

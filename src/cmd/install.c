@@ -217,7 +217,7 @@ static void install_file(vl_ctx *c, inst *o, const char *src, const char *dst)
     int in = vk_open(c->p, src, VK_O_RDONLY, 0);
     rc = in < 0 ? in : 0;
     if (in < 0) vl_error(c, "cannot open %s for reading: %s", q(c, src), vl_strerror(in));
-    enum { CHUNK = 128 * 1024 };
+    enum { CHUNK = 256 * 1024 };
     char *buf = rc == 0 ? vl_xmalloc(c, CHUNK) : NULL;
     while (rc == 0) {
         ssize_t n = vk_read(c->p, in, buf, CHUNK);

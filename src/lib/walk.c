@@ -10,10 +10,11 @@
 
 /* ---- directories ---- */
 
-int vl_dir_names(vl_ctx *c, const char *path, vl_names *out)
+static int read_dir(vl_ctx *c, const char *path, vl_names *out, bool types)
 {
     out->v = NULL;
     out->n = 0;
+    out->types = NULL;
     int fd = vk_open(c->p, path, VK_O_RDONLY | VK_O_DIRECTORY, 0);
     if (fd < 0) return fd;
     size_t cap = 0;
@@ -23,7 +24,9 @@ int vl_dir_names(vl_ctx *c, const char *path, vl_names *out)
         if (out->n == cap) {
             cap = cap ? cap * 2 : 16;
             out->v = vl_xrealloc(c, out->v, cap * sizeof *out->v);
+            if (types) out->types = vl_xrealloc(c, out->types, cap);
         }
+        if (types) out->types[out->n] = (unsigned char)de.type;
         out->v[out->n++] = vl_xstrdup(c, de.name);
     }
     vk_close(c->p, fd);
@@ -34,21 +37,53 @@ int vl_dir_names(vl_ctx *c, const char *path, vl_names *out)
     return 0;
 }
 
+int vl_dir_names(vl_ctx *c, const char *path, vl_names *out)
+{
+    return read_dir(c, path, out, false);
+}
+
+int vl_dir_entries(vl_ctx *c, const char *path, vl_names *out)
+{
+    return read_dir(c, path, out, true);
+}
+
 static int cmp_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void vl_names_sort(vl_names *nm)
+typedef struct name_type {
+    char *name;
+    unsigned char type;
+} name_type;
+
+static int cmp_pairs(const void *a, const void *b)
 {
-    if (nm->n > 1) qsort(nm->v, nm->n, sizeof *nm->v, cmp_names);
+    return strcmp(((const name_type *)a)->name, ((const name_type *)b)->name);
+}
+
+void vl_names_sort(vl_ctx *c, vl_names *nm)
+{
+    if (nm->n < 2) return;
+    if (!nm->types) {
+        qsort(nm->v, nm->n, sizeof *nm->v, cmp_names);
+        return;
+    }
+    /* the types move with their names */
+    name_type *pairs = vl_xmalloc(c, nm->n * sizeof *pairs);
+    for (size_t i = 0; i < nm->n; i++) pairs[i] = (name_type){nm->v[i], nm->types[i]};
+    qsort(pairs, nm->n, sizeof *pairs, cmp_pairs);
+    for (size_t i = 0; i < nm->n; i++) nm->v[i] = pairs[i].name, nm->types[i] = pairs[i].type;
+    vl_xfree(c, pairs);
 }
 
 void vl_names_free(vl_ctx *c, vl_names *nm)
 {
     for (size_t i = 0; i < nm->n; i++) vl_xfree(c, nm->v[i]);
     vl_xfree(c, nm->v);
+    vl_xfree(c, nm->types);
     nm->v = NULL;
+    nm->types = NULL;
     nm->n = 0;
 }
 
@@ -99,13 +134,14 @@ int vl_walk(vl_ctx *c, const char *root, int flags, vl_walk_fn fn, void *ud)
     frame *stk = NULL;
     size_t nstk = 0, cap = 0;
     vl_names nm;
-    e.err = vl_dir_names(c, root, &nm);
+    bool dtype = flags & VL_WALK_DTYPE;
+    e.err = dtype ? vl_dir_entries(c, root, &nm) : vl_dir_names(c, root, &nm);
     if (e.err < 0) {
         r = fn(c, &e, VL_WALK_DNR, ud);
         free_ent(c, &e);
         return r & (VL_WALK_KEPT | VL_WALK_STOP);
     }
-    vl_names_sort(&nm);
+    vl_names_sort(c, &nm);
     cap = 8;
     stk = vl_xmalloc(c, cap * sizeof *stk);
     stk[0] = (frame){e, nm, 0};
@@ -114,13 +150,24 @@ int vl_walk(vl_ctx *c, const char *root, int flags, vl_walk_fn fn, void *ud)
     while (nstk > 0) {
         frame *top = &stk[nstk - 1];
         if (top->next < top->names.n) {
-            const char *name = top->names.v[top->next++];
+            size_t idx = top->next++;
+            const char *name = top->names.v[idx];
             vl_walk_ent ch = {0};
             ch.path = vl_path_join(c, top->ent.path, name);
             ch.rel = top->ent.rel[0] ? vl_path_join(c, top->ent.rel, name) : vl_xstrdup(c, name);
             ch.name = name;
             ch.depth = top->ent.depth + 1;
-            ch.err = do_stat(c, ch.path, follow, &ch.st);
+            /* -DTYPE: a listed type that is not a directory (nor a link to follow) needs no
+             * stat */
+            unsigned t = top->names.types ? top->names.types[idx] : VK_DT_UNKNOWN;
+            if (t != VK_DT_UNKNOWN && t != VK_DT_DIR && !(follow && t == VK_DT_LNK)) {
+                ch.partial = true;
+                ch.st.mode = t == VK_DT_REG ? VK_S_IFREG : t == VK_DT_LNK ? VK_S_IFLNK
+                             : t == VK_DT_FIFO ? VK_S_IFIFO : t == VK_DT_CHR ? VK_S_IFCHR
+                                                                          : VK_S_IFREG;
+            } else {
+                ch.err = do_stat(c, ch.path, follow, &ch.st);
+            }
             bool pushed = false;
             if (ch.err < 0) {
                 r = fn(c, &ch, VL_WALK_NS, ud);
@@ -138,11 +185,12 @@ int vl_walk(vl_ctx *c, const char *root, int flags, vl_walk_fn fn, void *ud)
                 } else {
                     r = fn(c, &ch, VL_WALK_PRE, ud);
                     if (!(r & (VL_WALK_SKIP | VL_WALK_STOP))) {
-                        ch.err = vl_dir_names(c, ch.path, &nm);
+                        ch.err = dtype ? vl_dir_entries(c, ch.path, &nm)
+                                       : vl_dir_names(c, ch.path, &nm);
                         if (ch.err < 0) {
                             r = fn(c, &ch, VL_WALK_DNR, ud);
                         } else {
-                            vl_names_sort(&nm);
+                            vl_names_sort(c, &nm);
                             if (nstk == cap) {
                                 cap *= 2;
                                 stk = vl_xrealloc(c, stk, cap * sizeof *stk);
@@ -402,7 +450,7 @@ int vl_copy_data(vl_ctx *c, const char *src, const char *dst, unsigned mode, boo
         vk_close(c->p, in);
         return out;
     }
-    enum { CHUNK = 64 * 1024 };
+    enum { CHUNK = 256 * 1024 }; /* big reads and writes: the copy is syscall-bound on memfs */
     char *buf = vl_xmalloc(c, CHUNK);
     int rc = 0;
     for (;;) {

@@ -11,12 +11,15 @@
 typedef struct vl_names {
     char **v; /* names (without "." and ".."), arena strings */
     size_t n;
+    unsigned char *types; /* vl_dir_entries: the listing's VK_DT_* of each (else NULL) */
 } vl_names;
 
 /* Read every entry of directory path (in the driver's order). 0 or a negative code. */
 int vl_dir_names(vl_ctx *c, const char *path, vl_names *out);
+/* The same, with each entry's VK_DT_* type in out->types (arena). */
+int vl_dir_entries(vl_ctx *c, const char *path, vl_names *out);
 /* Sort by bytes (LC_ALL=C order). */
-void vl_names_sort(vl_names *nm);
+void vl_names_sort(vl_ctx *c, vl_names *nm);
 void vl_names_free(vl_ctx *c, vl_names *nm);
 
 /* ---- walking a tree ----
@@ -39,6 +42,10 @@ enum {
 enum {
     VL_WALK_FOLLOW = 1,      /* stat every entry (follow symlinks) */
     VL_WALK_FOLLOW_ROOT = 2, /* stat the root only (cp -H, command-line links) */
+    /* Trust the directory listing's type for entries that are not directories: no stat for
+     * them (e->partial; only the type bits of e->st.mode are set). rm -r, which needs nothing
+     * more, saves a driver call per file. */
+    VL_WALK_DTYPE = 4,
 };
 /* Deepest level descended into: the kernel's path length bounds real trees well before. */
 #define VL_WALK_MAXDEPTH 2048
@@ -51,6 +58,7 @@ typedef struct vl_walk_ent {
     int depth;        /* 0 for the root */
     int err;          /* DNR, NS: the negative code */
     int kept;         /* POST: how many entries below returned VL_WALK_KEPT */
+    bool partial;     /* VL_WALK_DTYPE: st holds only the type */
 } vl_walk_ent;
 
 typedef int (*vl_walk_fn)(vl_ctx *c, vl_walk_ent *e, int event, void *ud);
