@@ -1019,6 +1019,8 @@ int vl_canonicalize(vl_ctx *c, const char *name, int mode, char **out)
     int links = 0, rc = 0;
     size_t pos = 0;
     char *link = vl_xmalloc(c, VK_PATH_MAX);
+    vl_buf *seen = NULL; /* links met after the first 20, with what followed them */
+    size_t nseen = 0, capseen = 0;
     for (;;) {
         const char *s = rest.data + pos;
         while (*s == '/') s++;
@@ -1041,7 +1043,28 @@ int vl_canonicalize(vl_ctx *c, const char *name, int mode, char **out)
         ssize_t ln = VOS_EINVAL;
         if (!logical) ln = vk_readlink(c->p, r.data, link, VK_PATH_MAX - 1);
         if (ln >= 0) {
-            if (++links > VK_SYMLOOP_MAX) {
+            /* a loop, not a long chain, is an error (GNU resolves chains of any length): after
+             * 20 links, the same link met again with the same rest of the name is a loop */
+            bool loop = false;
+            if (++links > 20) {
+                vl_buf key = {0};
+                vl_buf_adds(c, &key, r.data);
+                vl_buf_addc(c, &key, '\0');
+                vl_buf_adds(c, &key, rest.data + pos);
+                for (size_t k = 0; k < nseen && !loop; k++)
+                    loop = seen[k].len == key.len && memcmp(seen[k].data, key.data, key.len) == 0;
+                if (loop || links > 65536) {
+                    vl_buf_free(c, &key);
+                    loop = true;
+                } else {
+                    if (nseen == capseen) {
+                        capseen = capseen ? capseen * 2 : 16;
+                        seen = vl_xrealloc(c, seen, capseen * sizeof *seen);
+                    }
+                    seen[nseen++] = key;
+                }
+            }
+            if (loop) {
                 if (exist == VL_CAN_MISSING) continue; /* leave the looping link as it is */
                 rc = VOS_ELOOP;
                 break;
@@ -1080,6 +1103,8 @@ int vl_canonicalize(vl_ctx *c, const char *name, int mode, char **out)
     }
     vl_xfree(c, link);
     vl_buf_free(c, &rest);
+    for (size_t k = 0; k < nseen; k++) vl_buf_free(c, &seen[k]);
+    vl_xfree(c, seen);
     if (rc < 0) {
         vl_buf_free(c, &r);
         return rc;
