@@ -1,8 +1,12 @@
 /* cp: copy files and trees (GNU coreutils 9.1: -a -d -f -H -i -l -L -n -P -p -r/-R -s -t -T
  * -u -v --preserve --no-preserve --remove-destination). Ownership cannot be given away in a
  * VM (one user), so preserving it is a quiet no-op, as for GNU run by an ordinary user.
+ * Also -b/--backup/-S, --parents, --attributes-only, -x, --strip-trailing-slashes; --sparse
+ * and --reflink=auto are accepted (no holes or clones to make), --reflink=always fails as on
+ * a file system without clones. An existing regular file is replaced through a temporary file
+ * beside it, so a failed copy leaves it whole (see copy_replacing).
  * Does not copy special files as special files (the kernel has no mknod): with -r such an
- * entry is an error. No backups (-b), --parents, --reflink, --sparse or SELinux contexts. */
+ * entry is an error. No SELinux contexts. */
 #include "lib/cmd.h"
 #include "lib/walk.h"
 
@@ -12,10 +16,23 @@ enum {
     OPT_PRESERVE = 256,
     OPT_NO_PRESERVE,
     OPT_REMOVE_DEST,
+    OPT_BACKUP,
+    OPT_PARENTS,
+    OPT_ATTRIBUTES_ONLY,
+    OPT_SPARSE,
+    OPT_REFLINK,
+    OPT_STRIP_SLASHES,
+    OPT_COPY_CONTENTS,
 };
 
 static const vl_opt cp_opts[] = {
     {'a', "archive", VL_NOARG, NULL, "same as -dR --preserve=all"},
+    {OPT_ATTRIBUTES_ONLY, "attributes-only", VL_NOARG, NULL,
+     "don't copy the file data, just the attributes"},
+    {OPT_BACKUP, "backup", VL_OPTARG, "CONTROL", "make a backup of each existing destination file"},
+    {'b', NULL, VL_NOARG, NULL, "like --backup but does not accept an argument"},
+    {OPT_COPY_CONTENTS, "copy-contents", VL_NOARG, NULL,
+     "copy contents of special files when recursive"},
     {'d', NULL, VL_NOARG, NULL, "same as --no-dereference --preserve=links"},
     {'f', "force", VL_NOARG, NULL,
      "if an existing destination file cannot be opened, remove it and try again"},
@@ -27,6 +44,7 @@ static const vl_opt cp_opts[] = {
      "do not overwrite an existing file (overrides a previous -i option)"},
     {'P', "no-dereference", VL_NOARG, NULL, "never follow symbolic links in SOURCE"},
     {'p', NULL, VL_NOARG, NULL, "same as --preserve=mode,ownership,timestamps"},
+    {OPT_PARENTS, "parents", VL_NOARG, NULL, "use full source file name under DIRECTORY"},
     {OPT_PRESERVE, "preserve", VL_OPTARG, "ATTR_LIST",
      "preserve the specified attributes (default: mode,ownership,timestamps),\n"
      "if possible additional attributes: links, all"},
@@ -35,13 +53,19 @@ static const vl_opt cp_opts[] = {
     {'r', NULL, VL_NOARG, NULL, "same as -R"},
     {OPT_REMOVE_DEST, "remove-destination", VL_NOARG, NULL,
      "remove each existing destination file before attempting to open it"},
+    {OPT_REFLINK, "reflink", VL_OPTARG, "WHEN", "control clone/CoW copies (no clones in a VM)"},
+    {OPT_SPARSE, "sparse", VL_ARG, "WHEN", "control creation of sparse files"},
+    {OPT_STRIP_SLASHES, "strip-trailing-slashes", VL_NOARG, NULL,
+     "remove any trailing slashes from each SOURCE argument"},
     {'s', "symbolic-link", VL_NOARG, NULL, "make symbolic links instead of copying"},
+    {'S', "suffix", VL_ARG, "SUFFIX", "override the usual backup suffix"},
     {'t', "target-directory", VL_ARG, "DIRECTORY", "copy all SOURCE arguments into DIRECTORY"},
     {'T', "no-target-directory", VL_NOARG, NULL, "treat DEST as a normal file"},
     {'u', "update", VL_NOARG, NULL,
      "copy only when the SOURCE file is newer than the destination file or when the\n"
      "destination file is missing"},
     {'v', "verbose", VL_NOARG, NULL, "explain what is being done"},
+    {'x', "one-file-system", VL_NOARG, NULL, "stay on this file system"},
     {0, NULL, 0, NULL, NULL},
 };
 
@@ -54,6 +78,11 @@ typedef struct linkent {
 
 typedef struct cpstate {
     bool recursive, verbose, force, noclobber, interactive, update, remove_dest;
+    bool attributes_only, one_fs;
+    int backup;
+    const char *suffix;
+    char *backup_made; /* the backup name of the destination being copied, for -v */
+    uint64_t root_dev;
     bool hardlink, symlink;
     int deref;
     bool p_mode, p_times, p_links;
@@ -99,7 +128,67 @@ static void preserve_attrs(vl_ctx *c, cpstate *s, const char *dst, const struct 
 
 static void copied(vl_ctx *c, cpstate *s, const char *src, const char *dst)
 {
-    if (s->verbose) vl_printf(c, "%s -> %s\n", q(c, src), q(c, dst));
+    if (s->verbose) {
+        vl_printf(c, "%s -> %s", q(c, src), q(c, dst));
+        if (s->backup_made) vl_printf(c, " (backup: %s)", q(c, s->backup_made));
+        vl_putc(c, '\n');
+    }
+    vl_xfree(c, s->backup_made);
+    s->backup_made = NULL;
+}
+
+/* -b: move an existing destination aside. False after an error. */
+static bool make_backup(vl_ctx *c, cpstate *s, const char *dst)
+{
+    vl_xfree(c, s->backup_made);
+    s->backup_made = NULL;
+    if (s->backup == VL_BACKUP_NONE) return true;
+    char *name = vl_backup_name(c, dst, s->backup, s->suffix);
+    int rc = vk_rename(c->p, dst, name);
+    if (rc < 0) {
+        vl_error(c, "cannot backup %s: %s", q(c, dst), vl_strerror(rc));
+        vl_xfree(c, name);
+        return false;
+    }
+    s->backup_made = name;
+    return true;
+}
+
+/* Copy the bytes of src into a new file beside dst, then rename it over dst: an overwrite that
+ * fails (a read error, a full file system) leaves dst as it was. GNU writes into dst in place;
+ * the result is the same file content and mode, only the inode number differs. Returns 0,
+ * a negative code with *stage set, or 1 when this way is not possible (the caller then writes
+ * in place, as GNU does). */
+static int copy_replacing(vl_ctx *c, const char *src, const char *dst, unsigned mode, int *stage)
+{
+    char *tmp = NULL;
+    int out = vl_temp_beside(c, dst, mode & 07777, &tmp);
+    if (out < 0) return 1;
+    *stage = VL_COPY_OPEN_SRC;
+    int in = vk_open(c->p, src, VK_O_RDONLY, 0);
+    int rc = in < 0 ? in : 0;
+    enum { CHUNK = 256 * 1024 };
+    char *buf = rc == 0 ? vl_xmalloc(c, CHUNK) : NULL;
+    while (rc == 0) {
+        ssize_t n = vk_read(c->p, in, buf, CHUNK);
+        if (n < 0) *stage = VL_COPY_READ, rc = (int)n;
+        if (n <= 0) break;
+        ssize_t w = vk_write(c->p, out, buf, (size_t)n);
+        if (w < 0) *stage = VL_COPY_WRITE, rc = (int)w;
+    }
+    vl_xfree(c, buf);
+    if (in >= 0) vk_close(c->p, in);
+    int crc = vk_close(c->p, out);
+    if (rc == 0 && crc < 0) *stage = VL_COPY_WRITE, rc = crc;
+    /* the umask applied at creation: give the file dst's own mode */
+    if (rc == 0) vk_chmod(c->p, tmp, mode & 07777);
+    if (rc == 0) {
+        rc = vk_rename(c->p, tmp, dst);
+        if (rc < 0) *stage = VL_COPY_OPEN_DST;
+    }
+    if (rc < 0) vk_unlink(c->p, tmp);
+    vl_xfree(c, tmp);
+    return rc;
 }
 
 /* Checks against an existing destination. Returns 1 to go on, 0 to skip quietly, -1 after
@@ -154,8 +243,23 @@ static bool copy_regular(vl_ctx *c, cpstate *s, const char *src, const struct vk
             return false;
         }
     }
-    int stage;
-    int rc = vl_copy_data(c, src, dst, st->mode & 0777, false, &stage);
+    int stage = VL_COPY_OPEN_DST;
+    int rc;
+    struct vk_stat dl;
+    if (s->attributes_only) {
+        /* the file is made (or kept), its data is not copied */
+        rc = 0;
+        if (!exists) {
+            int fd = vk_open(c->p, dst, VK_O_WRONLY | VK_O_CREAT, st->mode & 0777);
+            rc = fd < 0 ? fd : vk_close(c->p, fd);
+        }
+    } else if (exists && !s->remove_dest && vk_lstat(c->p, dst, &dl) == 0 && VK_S_ISREG(dl.mode) &&
+               dl.nlink == 1 && vk_access(c->p, dst, VK_W_OK) == 0 &&
+               (rc = copy_replacing(c, src, dst, dl.mode, &stage)) != 1) {
+        /* replaced whole, or failed with dst untouched */
+    } else {
+        rc = vl_copy_data(c, src, dst, st->mode & 0777, false, &stage);
+    }
     if (rc < 0 && stage == VL_COPY_OPEN_DST && exists && s->force) {
         vk_unlink(c->p, dst);
         rc = vl_copy_data(c, src, dst, st->mode & 0777, false, &stage);
@@ -194,6 +298,10 @@ static void copy_file(vl_ctx *c, cpstate *s, const char *src, const struct vk_st
     if (exists) {
         int r = check_dest(c, s, src, st, dst, &dstat);
         if (r <= 0) return;
+        if (s->backup != VL_BACKUP_NONE && !VK_S_ISDIR(dstat.mode)) {
+            if (!make_backup(c, s, dst)) return;
+            exists = false;
+        }
     }
     int rc;
     if (s->symlink) {
@@ -304,6 +412,7 @@ static int walk_cb(vl_ctx *c, vl_walk_ent *e, int event, void *ud)
         vl_error(c, "cannot copy cyclic symbolic link %s", q(c, e->path));
         break;
     case VL_WALK_PRE: {
+        if (e->depth == 0) s->root_dev = e->st.dev;
         struct vk_stat dstat;
         int lrc = vk_stat(c->p, dst, &dstat);
         if (lrc == 0 && !VK_S_ISDIR(dstat.mode)) {
@@ -338,6 +447,11 @@ static int walk_cb(vl_ctx *c, vl_walk_ent *e, int event, void *ud)
             copied(c, s, e->path, dst);
         }
         mark_created(c, s, e->depth, made);
+        /* -x: a directory on another file system is made, empty */
+        if (s->one_fs && e->depth > 0 && e->st.dev != s->root_dev) {
+            preserve_attrs(c, s, dst, &e->st);
+            ret = VL_WALK_SKIP;
+        }
         break;
     }
     case VL_WALK_POST: {
@@ -395,6 +509,43 @@ static void copy_operand(vl_ctx *c, cpstate *s, const char *src, const char *dst
                 : s->deref == DEREF_ARGS ? VL_WALK_FOLLOW_ROOT
                                          : 0;
     vl_walk(c, src, flags, walk_cb, s);
+}
+
+/* --parents: make the directories of src's name below tdir, as GNU does: each one with the
+ * source directory's mode (and times with -p), reported with -v as "a -> dir/a". */
+static bool make_parents(vl_ctx *c, cpstate *s, const char *src, const char *tdir)
+{
+    char *path = vl_xstrdup(c, src);
+    bool ok = true;
+    for (char *p = path; ok && (p = strchr(p + 1, '/')) != NULL;) {
+        *p = '\0';
+        const char *rel = path;
+        while (*rel == '/') rel++;
+        if (*rel) {
+            char *dst = vl_path_join(c, tdir, rel);
+            struct vk_stat st, sst;
+            if (vk_stat(c->p, dst, &st) < 0) {
+                int rc = vk_stat(c->p, path, &sst);
+                unsigned mode = rc == 0 ? (sst.mode & 07777) : 0777;
+                rc = vk_mkdir(c->p, dst, mode);
+                if (rc < 0) {
+                    vl_error(c, "cannot make directory %s: %s", q(c, dst), vl_strerror(rc));
+                    ok = false;
+                } else {
+                    if (s->verbose) vl_printf(c, "%s -> %s\n", path, dst);
+                    if (vk_stat(c->p, path, &sst) == 0) preserve_attrs(c, s, dst, &sst);
+                }
+            } else if (!VK_S_ISDIR(st.mode)) {
+                vl_error(c, "%s exists but is not a directory", q(c, dst));
+                ok = false;
+            }
+            vl_xfree(c, dst);
+        }
+        *p = '/';
+        while (p[1] == '/') p++;
+    }
+    vl_xfree(c, path);
+    return ok;
 }
 
 /* --preserve / --no-preserve lists */
@@ -455,17 +606,76 @@ static int cp_main(vl_ctx *c, int argc, char **argv)
         parse_preserve(c, &s, vl_arg(c, OPT_NO_PRESERVE), false, "--no-preserve");
     s.umask = vk_umask(c->p, 0);
     vk_umask(c->p, s.umask);
+    s.backup = vl_backup_type(c, 'b', OPT_BACKUP, 'S', &s.suffix);
+    s.attributes_only = vl_has(c, OPT_ATTRIBUTES_ONLY);
+    s.one_fs = vl_has(c, 'x');
+    if (vl_has(c, OPT_SPARSE)) {
+        static const char *const w[] = {"never", "auto", "always", NULL};
+        const char *a = vl_arg(c, OPT_SPARSE);
+        bool ok = false;
+        for (int i = 0; w[i] && !ok; i++) ok = strcmp(a, w[i]) == 0;
+        if (!ok) {
+            vl_error(c, "invalid argument %s for %s", q(c, a), q(c, "--sparse"));
+            vl_eprintf(c, "Valid arguments are:\n  - 'never'\n  - 'auto'\n  - 'always'\n"
+                          "Try '%s --help' for more information.\n", c->name);
+            vl_exit(c, 1);
+        }
+    }
+    bool reflink_always = false;
+    if (vl_has(c, OPT_REFLINK)) {
+        const char *a = vl_arg(c, OPT_REFLINK);
+        if (!a || !strcmp(a, "always")) reflink_always = true;
+        else if (strcmp(a, "auto") && strcmp(a, "never")) {
+            vl_error(c, "invalid argument %s for %s", q(c, a), q(c, "--reflink"));
+            vl_eprintf(c, "Valid arguments are:\n  - 'auto'\n  - 'always'\n  - 'never'\n"
+                          "Try '%s --help' for more information.\n", c->name);
+            vl_exit(c, 1);
+        }
+    }
+    if (vl_has(c, OPT_STRIP_SLASHES))
+        for (int i = 1; i <= n; i++) vl_strip_slashes(argv[i]);
+    bool parents = vl_has(c, OPT_PARENTS);
 
+    if (parents && !vl_has(c, 't') && n >= 2) {
+        struct vk_stat st;
+        if (vk_stat(c->p, argv[n], &st) < 0 || !VK_S_ISDIR(st.mode))
+            vl_usage_error(c, "with --parents, the destination must be a directory");
+    }
     const char *tdir = vl_target_dir(c, &n, argv);
     if (!tdir) {
+        if (parents) vl_usage_error(c, "with --parents, the destination must be a directory");
+        if (reflink_always) {
+            vl_error(c, "failed to clone %s from %s: %s", q(c, argv[2]), q(c, argv[1]),
+                     vl_strerror(VOS_ENOTSUP));
+            return 1;
+        }
         copy_operand(c, &s, argv[1], argv[2]);
         return c->status;
     }
     for (int i = 1; i <= n; i++) {
         char *src = vl_xstrdup(c, argv[i]);
         vl_strip_slashes(src);
-        char *dst = vl_path_join(c, tdir, vl_basename(c, src));
+        char *dst;
+        if (parents) {
+            /* the whole source name below the directory, its directories made as needed */
+            const char *rel = src;
+            while (*rel == '/') rel++;
+            dst = vl_path_join(c, tdir, rel);
+            if (!make_parents(c, &s, src, tdir)) {
+                vl_xfree(c, src);
+                vl_xfree(c, dst);
+                continue;
+            }
+        } else {
+            dst = vl_path_join(c, tdir, vl_basename(c, src));
+        }
         vl_xfree(c, src);
+        if (reflink_always) {
+            vl_error(c, "failed to clone %s from %s: %s", q(c, dst), q(c, argv[i]),
+                     vl_strerror(VOS_ENOTSUP));
+            vl_xfree(c, dst);
+            continue;
+        }
         copy_operand(c, &s, argv[i], dst);
         vl_xfree(c, dst);
     }

@@ -1,12 +1,15 @@
-/* ln: make hard and symbolic links (GNU coreutils 9.1: -s -f -i -n -v -T -t -r -L -P).
- * Does not make backups (-b/--backup/-S): vos keeps no numbered backup files; asking for them
- * is an unknown option. */
+/* ln: make hard and symbolic links (GNU coreutils 9.1: -s -f -i -n -v -T -t -r -L -P, -b
+ * --backup -S). */
 #include "lib/cmd.h"
 #include "lib/walk.h"
 
 #include <string.h>
 
+enum { OPT_BACKUP = 256 };
+
 static const vl_opt ln_opts[] = {
+    {OPT_BACKUP, "backup", VL_OPTARG, "CONTROL", "make a backup of each existing destination file"},
+    {'b', NULL, VL_NOARG, NULL, "like --backup but does not accept an argument"},
     {'f', "force", VL_NOARG, NULL, "remove existing destination files"},
     {'i', "interactive", VL_NOARG, NULL, "prompt whether to remove destinations"},
     {'L', "logical", VL_NOARG, NULL, "dereference TARGETs that are symbolic links"},
@@ -15,6 +18,7 @@ static const vl_opt ln_opts[] = {
     {'P', "physical", VL_NOARG, NULL, "make hard links directly to symbolic links"},
     {'r', "relative", VL_NOARG, NULL, "with -s, create links relative to link location"},
     {'s', "symbolic", VL_NOARG, NULL, "make symbolic links instead of hard links"},
+    {'S', "suffix", VL_ARG, "SUFFIX", "override the usual backup suffix"},
     {'t', "target-directory", VL_ARG, "DIRECTORY",
      "specify the DIRECTORY in which to create the links"},
     {'T', "no-target-directory", VL_NOARG, NULL, "treat LINK_NAME as a normal file always"},
@@ -24,6 +28,8 @@ static const vl_opt ln_opts[] = {
 
 typedef struct lnopts {
     bool sym, force, interactive, noderef, relative, verbose, logical;
+    int backup;
+    const char *suffix;
     vl_in *in;
 } lnopts;
 
@@ -114,7 +120,8 @@ static void make_link(vl_ctx *c, lnopts *o, const char *src, const char *dest)
 
     struct vk_stat dst;
     bool exists = vk_lstat(c->p, dest, &dst) == 0;
-    if (exists && (o->force || o->interactive)) {
+    char *bname = NULL;
+    if (exists && (o->force || o->interactive || o->backup != VL_BACKUP_NONE)) {
         /* the source as seen from the link's directory */
         const char *seen = src;
         if (o->sym && src[0] != '/') seen = vl_path_join(c, vl_dirname(c, dest), src);
@@ -134,10 +141,19 @@ static void make_link(vl_ctx *c, lnopts *o, const char *src, const char *dest)
             ssize_t n = vl_in_getdelim(c, o->in, '\n', &line);
             if (!(n > 0 && (line[0] == 'y' || line[0] == 'Y'))) return;
         }
-        int rc = vk_unlink(c->p, dest);
-        if (rc < 0 && rc != VOS_ENOENT) {
-            vl_error(c, "cannot remove %s: %s", vl_quote_always(c, dest), vl_strerror(rc));
-            return;
+        if (o->backup != VL_BACKUP_NONE) {
+            bname = vl_backup_name(c, dest, o->backup, o->suffix);
+            int rc = vk_rename(c->p, dest, bname);
+            if (rc < 0) {
+                vl_error(c, "cannot backup %s: %s", vl_quote_always(c, dest), vl_strerror(rc));
+                return;
+            }
+        } else {
+            int rc = vk_unlink(c->p, dest);
+            if (rc < 0 && rc != VOS_ENOENT) {
+                vl_error(c, "cannot remove %s: %s", vl_quote_always(c, dest), vl_strerror(rc));
+                return;
+            }
         }
     }
     int rc = o->sym ? vk_symlink(c->p, target, dest) : vk_link(c->p, target, dest);
@@ -145,9 +161,11 @@ static void make_link(vl_ctx *c, lnopts *o, const char *src, const char *dest)
         link_error(c, o, target, dest, rc);
         return;
     }
-    if (o->verbose)
+    if (o->verbose) {
+        if (bname) vl_printf(c, "%s ~ ", vl_quote_always(c, bname));
         vl_printf(c, "%s %s %s\n", vl_quote_always(c, dest), o->sym ? "->" : "=>",
                   vl_quote_always(c, o->sym ? target : src));
+    }
 }
 
 /* Is path a directory we should put links into (following a symlink unless -n)? */
@@ -171,6 +189,7 @@ static int ln_main(vl_ctx *c, int argc, char **argv)
     o.relative = vl_has(c, 'r');
     o.verbose = vl_has(c, 'v');
     o.logical = vl_has(c, 'L') && vl_last(c, 'L') > vl_last(c, 'P');
+    o.backup = vl_backup_type(c, 'b', OPT_BACKUP, 'S', &o.suffix);
     const char *tdir = vl_arg(c, 't');
     if (tdir && vl_has(c, 'T'))
         vl_usage_error(c, "cannot combine --target-directory and --no-target-directory");

@@ -1,18 +1,19 @@
-/* ls: list directory contents (GNU coreutils 9.1 in the C locale: formats -l -1 -C -x -m and
- * -g -o -n, sorting -S -t -X -U -v -r --group-directories-first, -a -A -d -R -F -p -i -s -h,
- * time and indicator options, -I/--hide patterns). Output is never a terminal in a VM, so
- * names print literally and the default format is one per line, as GNU does into a pipe.
- * Not supported: colors (--color=always/auto are refused, never/auto-without-tty accepted),
- * quoting styles (-Q -b -q --quoting-style), --block-size, --dired, hyperlinks, SELinux. */
+/* ls: list directory contents (GNU coreutils 9.1 in the C locale): formats -l -1 -C -x -m and
+ * -g -o -n --author, sorting -S -t -X -U -v -r --sort --group-directories-first, -a -A -B -d
+ * -R -F -p -i -s -h --si -k --block-size, times -c -u --time --time-style --full-time (the
+ * six-months rule), quoting -Q -b -q -N --quoting-style, -I/--hide patterns, -L -H, --zero.
+ * Output is never a terminal in a VM: names print literally by default (GNU's choice for a
+ * pipe) and the default format is one per line. Not supported: colors (--color=always/auto
+ * are refused, never accepted), --dired, hyperlinks, SELinux contexts. */
 #include "lib/cmd.h"
+#include "lib/fnmatch.h"
+#include "lib/timefmt.h"
 #include "lib/walk.h"
 
-#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 enum {
     OPT_COLOR = 256,
@@ -27,11 +28,22 @@ enum {
     OPT_HIDE,
     OPT_FORMAT,
     OPT_DEREF_CMDLINE_DIR,
+    OPT_AUTHOR,
+    OPT_BLOCK_SIZE,
+    OPT_QUOTING_STYLE,
+    OPT_SHOW_CONTROL,
+    OPT_ZERO,
 };
 
 static const vl_opt ls_opts[] = {
     {'a', "all", VL_NOARG, NULL, "do not ignore entries starting with ."},
     {'A', "almost-all", VL_NOARG, NULL, "do not list implied . and .."},
+    {OPT_AUTHOR, "author", VL_NOARG, NULL, "with -l, print the author of each file"},
+    {'b', "escape", VL_NOARG, NULL, "print C-style escapes for nongraphic characters"},
+    {OPT_BLOCK_SIZE, "block-size", VL_ARG, "SIZE",
+     "with -l, scale sizes by SIZE when printing them;\n"
+     "e.g., '--block-size=M'; see SIZE format below"},
+    {'B', "ignore-backups", VL_NOARG, NULL, "do not list implied entries ending with ~"},
     {'c', NULL, VL_NOARG, NULL,
      "with -lt: sort by, and show, ctime; with -l: show ctime and sort by name;\n"
      "otherwise: sort by ctime, newest first"},
@@ -70,15 +82,24 @@ static const vl_opt ls_opts[] = {
      "the link references rather than for the link itself"},
     {'m', NULL, VL_NOARG, NULL, "fill width with a comma separated list of entries"},
     {'n', "numeric-uid-gid", VL_NOARG, NULL, "like -l, but list numeric user and group IDs"},
+    {'N', "literal", VL_NOARG, NULL, "print entry names without quoting"},
     {'o', NULL, VL_NOARG, NULL, "like -l, but do not list group information"},
     {'p', NULL, VL_NOARG, NULL, "append / indicator to directories"},
+    {'q', "hide-control-chars", VL_NOARG, NULL, "print ? instead of nongraphic characters"},
+    {OPT_SHOW_CONTROL, "show-control-chars", VL_NOARG, NULL,
+     "show nongraphic characters as-is (the default, unless program is 'ls' and output is a\n"
+     "terminal)"},
+    {'Q', "quote-name", VL_NOARG, NULL, "enclose entry names in double quotes"},
+    {OPT_QUOTING_STYLE, "quoting-style", VL_ARG, "WORD",
+     "use quoting style WORD for entry names: literal, locale, shell, shell-always,\n"
+     "shell-escape, shell-escape-always, c, escape (overrides QUOTING_STYLE)"},
     {'r', "reverse", VL_NOARG, NULL, "reverse order while sorting"},
     {'R', "recursive", VL_NOARG, NULL, "list subdirectories recursively"},
     {'s', "size", VL_NOARG, NULL, "print the allocated size of each file, in blocks"},
     {'S', NULL, VL_NOARG, NULL, "sort by file size, largest first"},
     {OPT_SORT, "sort", VL_ARG, "WORD",
-     "sort by WORD instead of name: none -U, size -S, time -t, version -v,\n"
-     "extension -X, width"},
+     "sort by WORD instead of name: none (-U), size (-S), time (-t), version (-v),\n"
+     "extension (-X), width"},
     {OPT_TIME, "time", VL_ARG, "WORD",
      "select which timestamp used to display or sort; access time, -u: atime, access, use;\n"
      "change time, -c: ctime, status; birth time: birth, creation (not recorded in vos)"},
@@ -94,6 +115,7 @@ static const vl_opt ls_opts[] = {
     {'w', "width", VL_ARG, "COLS", "set output width to COLS.  0 means no limit"},
     {'x', NULL, VL_NOARG, NULL, "list entries by lines instead of by columns"},
     {'X', NULL, VL_NOARG, NULL, "sort alphabetically by entry extension"},
+    {OPT_ZERO, "zero", VL_NOARG, NULL, "end each output line with NUL, not newline"},
     {'1', NULL, VL_NOARG, NULL, "list one file per line"},
     {0, NULL, 0, NULL, NULL},
 };
@@ -103,40 +125,52 @@ enum { SORT_NAME, SORT_NONE, SORT_SIZE, SORT_TIME, SORT_VERSION, SORT_EXT, SORT_
 enum { TIME_MTIME, TIME_ATIME, TIME_CTIME };
 enum { IND_NONE, IND_SLASH, IND_FILE_TYPE, IND_CLASSIFY };
 enum { DEREF_NONE, DEREF_ARGS, DEREF_ARGS_DIRS, DEREF_ALL };
-enum { STYLE_LOCALE, STYLE_FULL_ISO, STYLE_LONG_ISO, STYLE_ISO, STYLE_CUSTOM };
 
 typedef struct fent {
-    char *name; /* as displayed */
+    char *name; /* as listed (a directory entry's name, or the operand) */
     char *path; /* to stat and readlink */
     struct vk_stat st;
-    bool ok;          /* st is valid */
-    char *link;       /* -l: the symlink's target */
-    struct vk_stat tst;      /* the target's stat, when tok */
+    bool ok;           /* st is valid */
+    char *link;        /* -l: the symlink's target */
+    struct vk_stat tst; /* the target's stat, when tok */
     bool tok;
-    bool dot;         /* "." or ".." synthesized for -a */
-    char qtype;       /* !ok in long format: the type letter shown before "?????????" */
+    bool dot;          /* "." or ".." synthesized for -a */
+    char qtype;        /* !ok in long format: the type letter shown before "?????????" */
+    char *disp;        /* the name quoted for display */
+    size_t dlen;
+    bool quoted;       /* disp differs from name */
 } fent;
 
 typedef struct flist {
     fent *v;
     size_t n, cap;
+    bool some_quoted; /* GNU aligns unquoted names with a space when some are quoted */
 } flist;
 
 typedef struct ls {
     vl_ctx *c;
-    int format, sort, timesel, ind, deref, style;
-    const char *style_fmt[2]; /* STYLE_CUSTOM: old, recent */
-    bool all, almost, dirs_only, recursive, reverse, inode, size, human, si, numeric;
-    bool show_owner, show_group, group_dirs;
+    int format, sort, timesel, ind, deref;
+    const char *tfmt[2]; /* -l time formats: old, recent */
+    vl_tz tz;
+    bool all, almost, dirs_only, recursive, reverse, inode, size, numeric;
+    bool show_owner, show_group, show_author, group_dirs;
+    int qstyle;
+    bool qmark;   /* -q: nongraphic bytes as '?' */
+    bool align_quotes;
+    uint32_t name_extra[8], dir_extra[8]; /* more bytes to quote */
+    int human_opts, file_human_opts;
+    uint64_t block_size, file_block_size;
+    char eol;
     size_t width, tabsize;
     const char **ignore;
-    size_t nignore;
+    int nignore;
     const char **hide;
-    size_t nhide;
+    int nhide;
     vl_ids *ids;
     int64_t now_ns;
     bool first;          /* nothing printed yet (for the blank line before headers) */
     bool print_dir_name;
+    vl_buf tmp;          /* scratch for times and quoting */
 } ls;
 
 static void add(ls *L, flist *l, fent *e)
@@ -148,16 +182,74 @@ static void add(ls *L, flist *l, fent *e)
     l->v[l->n++] = *e;
 }
 
+static void free_ent(ls *L, fent *f)
+{
+    vl_xfree(L->c, f->name);
+    vl_xfree(L->c, f->path);
+    vl_xfree(L->c, f->link);
+    vl_xfree(L->c, f->disp);
+}
+
 static void free_list(ls *L, flist *l)
 {
-    for (size_t i = 0; i < l->n; i++) {
-        vl_xfree(L->c, l->v[i].name);
-        vl_xfree(L->c, l->v[i].path);
-        vl_xfree(L->c, l->v[i].link);
-    }
+    for (size_t i = 0; i < l->n; i++) free_ent(L, &l->v[i]);
     vl_xfree(L->c, l->v);
     l->v = NULL;
     l->n = l->cap = 0;
+}
+
+static void spaces(ls *L, size_t n)
+{
+    static const char sp[] = "                                ";
+    while (n > 0) {
+        size_t k = n < sizeof sp - 1 ? n : sizeof sp - 1;
+        vl_write(L->c, sp, k);
+        n -= k;
+    }
+}
+
+/* s right-aligned in width */
+static void put_right(ls *L, const char *s, size_t width)
+{
+    size_t n = strlen(s);
+    if (n < width) spaces(L, width - n);
+    vl_write(L->c, s, n);
+}
+
+/* ---- quoting ---- */
+
+static void quote_into(ls *L, vl_buf *out, const char *s, const uint32_t *extra)
+{
+    size_t start = out->len;
+    vl_quotearg(L->c, out, s, strlen(s), L->qstyle, extra);
+    if (L->qmark)
+        for (size_t i = start; i < out->len; i++) {
+            unsigned char ch = (unsigned char)out->data[i];
+            if (ch < 32 || ch >= 127) out->data[i] = '?';
+        }
+}
+
+/* Quote every name of l once; note whether any needed quoting. */
+static void prepare(ls *L, flist *l)
+{
+    l->some_quoted = false;
+    for (size_t i = 0; i < l->n; i++) {
+        fent *f = &l->v[i];
+        if (f->disp) continue;
+        vl_buf b = {0};
+        quote_into(L, &b, f->name, L->name_extra);
+        f->dlen = b.len;
+        vl_buf_addc(L->c, &b, '\0');
+        f->disp = b.data;
+        f->quoted = f->dlen != strlen(f->name) || memcmp(f->disp, f->name, f->dlen) != 0;
+    }
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].quoted) l->some_quoted = true;
+}
+
+static bool pad_name(const ls *L, const flist *l, const fent *f)
+{
+    return L->align_quotes && l->some_quoted && !f->quoted;
 }
 
 /* ---- sorting ---- */
@@ -169,27 +261,80 @@ static int64_t sel_time(const ls *L, const struct vk_stat *st)
                                       : st->mtime_ns;
 }
 
-/* GNU's filevercmp, simplified to what matters in practice: runs of digits compare as
- * numbers, everything else byte by byte, with a leading "." kept first. */
-static int vercmp(const char *a, const char *b)
+/* GNU's filevercmp: Debian version ordering of the names without their suffixes
+ * ((\.[A-Za-z~][A-Za-z0-9~]*)*$), then of the whole names; "." and ".." and hidden names
+ * first. */
+static bool alpha(int ch)
 {
-    while (*a || *b) {
-        if ((*a >= '0' && *a <= '9') && (*b >= '0' && *b <= '9')) {
-            while (*a == '0') a++;
-            while (*b == '0') b++;
-            const char *sa = a, *sb = b;
-            while (*a >= '0' && *a <= '9') a++;
-            while (*b >= '0' && *b <= '9') b++;
-            size_t la = (size_t)(a - sa), lb = (size_t)(b - sb);
-            if (la != lb) return la < lb ? -1 : 1;
-            int r = memcmp(sa, sb, la);
-            if (r) return r;
-            continue;
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+static bool digit(int ch)
+{
+    return ch >= '0' && ch <= '9';
+}
+
+static size_t prefix_len(const char *s, size_t n)
+{
+    size_t prefix = 0;
+    for (size_t i = 0; i < n;) {
+        prefix = ++i;
+        while (i + 1 < n && s[i] == '.' && (alpha((unsigned char)s[i + 1]) || s[i + 1] == '~'))
+            for (i += 2; i < n && (alpha((unsigned char)s[i]) || digit(s[i]) || s[i] == '~'); i++)
+                ;
+    }
+    return prefix;
+}
+
+static int ver_order(int ch)
+{
+    if (digit(ch)) return 0;
+    if (alpha(ch)) return ch;
+    if (ch == '~') return -1;
+    return ch + 256;
+}
+
+static int ver_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+    size_t i = 0, j = 0;
+    while (i < an || j < bn) {
+        while ((i < an && !digit(a[i])) || (j < bn && !digit(b[j]))) {
+            int ca = i < an ? ver_order((unsigned char)a[i]) : 0;
+            int cb = j < bn ? ver_order((unsigned char)b[j]) : 0;
+            if (ca != cb) return ca - cb;
+            i++, j++;
         }
-        if (*a != *b) return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
-        a++, b++;
+        while (i < an && a[i] == '0') i++;
+        while (j < bn && b[j] == '0') j++;
+        int first = 0;
+        while (i < an && j < bn && digit(a[i]) && digit(b[j])) {
+            if (!first) first = a[i] - b[j];
+            i++, j++;
+        }
+        if (i < an && digit(a[i])) return 1;
+        if (j < bn && digit(b[j])) return -1;
+        if (first) return first;
     }
     return 0;
+}
+
+static int filevercmp(const char *a, const char *b)
+{
+    if (!*a) return *b ? -1 : 0;
+    if (!*b) return 1;
+    if (a[0] == '.' || b[0] == '.') {
+        if (a[0] != '.') return 1;
+        if (b[0] != '.') return -1;
+        bool adot = !a[1], bdot = !b[1];
+        if (adot || bdot) return adot == bdot ? 0 : adot ? -1 : 1;
+        bool add = a[1] == '.' && !a[2], bdd = b[1] == '.' && !b[2];
+        if (add || bdd) return add == bdd ? 0 : add ? -1 : 1;
+    }
+    size_t an = strlen(a), bn = strlen(b);
+    size_t ap = prefix_len(a, an), bp = prefix_len(b, bn);
+    int r = ver_cmp(a, ap, b, bp);
+    if (r || (ap == an && bp == bn)) return r;
+    return ver_cmp(a, an, b, bn);
 }
 
 static const char *extension(const char *name)
@@ -198,13 +343,22 @@ static const char *extension(const char *name)
     return dot ? dot : "";
 }
 
-static int cmp_ent(const ls *L, const fent *a, const fent *b)
+static bool is_dir_ent(const fent *f)
+{
+    if (!f->ok) return false;
+    if (VK_S_ISDIR(f->st.mode)) return true;
+    return VK_S_ISLNK(f->st.mode) && f->tok && VK_S_ISDIR(f->tst.mode);
+}
+
+static size_t disp_width(const ls *L, const flist *l, const fent *f)
+{
+    return f->dlen + (pad_name(L, l, f) ? 1 : 0);
+}
+
+static int cmp_ent(const ls *L, const flist *l, const fent *a, const fent *b)
 {
     if (L->group_dirs) {
-        bool da = (a->ok && VK_S_ISDIR(a->st.mode)) || (a->tok && VK_S_ISDIR(a->tst.mode) &&
-                                                          a->ok && VK_S_ISLNK(a->st.mode));
-        bool db = (b->ok && VK_S_ISDIR(b->st.mode)) || (b->tok && VK_S_ISDIR(b->tst.mode) &&
-                                                          b->ok && VK_S_ISLNK(b->st.mode));
+        bool da = is_dir_ent(a), db = is_dir_ent(b);
         if (da != db) return da ? -1 : 1;
     }
     int r = 0;
@@ -218,28 +372,32 @@ static int cmp_ent(const ls *L, const fent *a, const fent *b)
         break;
     }
     case SORT_EXT: r = strcmp(extension(a->name), extension(b->name)); break;
-    case SORT_VERSION: r = vercmp(a->name, b->name); break;
-    case SORT_WIDTH:
-        if (strlen(a->name) != strlen(b->name)) r = strlen(a->name) < strlen(b->name) ? -1 : 1;
+    case SORT_VERSION: r = filevercmp(a->name, b->name); break;
+    case SORT_WIDTH: {
+        size_t wa = disp_width(L, l, a), wb = disp_width(L, l, b);
+        if (wa != wb) r = wa < wb ? -1 : 1;
         break;
+    }
     default: break;
     }
     if (r == 0) r = strcmp(a->name, b->name);
     return L->reverse ? -r : r;
 }
 
-/* qsort has no context argument: a small merge sort keeps ls reentrant (VMs run on many
- * threads at once) and stable. */
+/* qsort has no context argument: a merge sort keeps ls reentrant (VMs run on many threads at
+ * once) and stable. */
 static void sort_list(ls *L, flist *l)
 {
     if (L->sort == SORT_NONE || l->n < 2) return;
+    if (L->sort == SORT_WIDTH) prepare(L, l);
     fent *tmp = vl_xmalloc(L->c, l->n * sizeof *tmp);
     for (size_t w = 1; w < l->n; w *= 2) {
         for (size_t lo = 0; lo < l->n; lo += 2 * w) {
             size_t mid = lo + w < l->n ? lo + w : l->n;
             size_t hi = lo + 2 * w < l->n ? lo + 2 * w : l->n;
             size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi) tmp[k++] = cmp_ent(L, &l->v[j], &l->v[i]) < 0 ? l->v[j++] : l->v[i++];
+            while (i < mid && j < hi)
+                tmp[k++] = cmp_ent(L, l, &l->v[j], &l->v[i]) < 0 ? l->v[j++] : l->v[i++];
             while (i < mid) tmp[k++] = l->v[i++];
             while (j < hi) tmp[k++] = l->v[j++];
         }
@@ -250,65 +408,19 @@ static void sort_list(ls *L, flist *l)
 
 /* ---- formatting pieces ---- */
 
-/* GNU's human_readable with ceiling rounding: "1.1K", "12K", "1.0M". */
-static void human(char *out, size_t n, uint64_t amt, bool si)
+static const char *blocks_str(const ls *L, char *buf, uint64_t blocks512)
 {
-    unsigned base = si ? 1000 : 1024;
-    static const char units[] = "KMGTPEZY";
-    if (amt < base) {
-        snprintf(out, n, "%" PRIu64, amt);
-        return;
-    }
-    unsigned tenths = 0, rounding = 0;
-    int exponent = 0;
-    while (amt >= base && exponent < 8) {
-        unsigned r10 = (unsigned)(amt % base) * 10 + tenths;
-        unsigned r2 = (r10 % base) * 2 + (rounding >> 1);
-        amt /= base;
-        tenths = r10 / base;
-        rounding = r2 < base ? (r2 + rounding) != 0 : 2 + (base < r2 + rounding);
-        exponent++;
-    }
-    bool point = false;
-    if (amt < 10) {
-        if (rounding > 0) {
-            tenths++;
-            rounding = 0;
-            if (tenths == 10) amt++, tenths = 0;
-        }
-        if (amt < 10) {
-            point = true;
-        }
-    }
-    if (!point && tenths + rounding > 0) {
-        amt++;
-        if (amt == base && exponent < 8) {
-            exponent++;
-            amt = 1;
-            point = true;
-            tenths = 0;
-        }
-    }
-    char u = units[exponent - 1];
-    if (si && u == 'K') u = 'k';
-    if (point) snprintf(out, n, "%" PRIu64 ".%u%c", amt, tenths, u);
-    else snprintf(out, n, "%" PRIu64 "%c", amt, u);
+    return vl_human(buf, blocks512, L->human_opts, 512, L->block_size);
 }
 
-static void blocks_str(const ls *L, char *out, size_t n, uint64_t blocks512)
+static bool is_dev(uint32_t mode)
 {
-    if (L->human || L->si) human(out, n, blocks512 * 512, L->si);
-    else snprintf(out, n, "%" PRIu64, (blocks512 + 1) / 2);
+    return VK_S_ISCHR(mode) || (mode & VK_S_IFMT) == VK_S_IFBLK;
 }
 
-static void size_str(const ls *L, char *out, size_t n, const fent *f)
+static const char *size_str(const ls *L, char *buf, const fent *f)
 {
-    if (VK_S_ISCHR(f->st.mode) || (f->st.mode & VK_S_IFMT) == VK_S_IFBLK) {
-        out[0] = '\0'; /* devices print "major, minor" (see print_long) */
-        return;
-    }
-    if (L->human || L->si) human(out, n, f->st.size, L->si);
-    else snprintf(out, n, "%" PRIu64, f->st.size);
+    return vl_human(buf, f->st.size, L->file_human_opts, 1, L->file_block_size);
 }
 
 static unsigned dev_major(uint64_t d)
@@ -333,53 +445,16 @@ static char indicator(const ls *L, uint32_t mode)
     return 0;
 }
 
-static const char *owner(ls *L, unsigned uid, char *buf, size_t n)
+/* name (NULL: use the number) */
+static const char *owner_name(ls *L, unsigned uid)
 {
-    const char *name = L->numeric ? NULL : vl_ids_user(L->ids, uid);
-    if (name) return name;
-    snprintf(buf, n, "%u", uid);
-    return buf;
+    return L->numeric ? NULL : vl_ids_user(L->ids, uid);
 }
 
-static const char *group(ls *L, unsigned gid, char *buf, size_t n)
+static const char *group_name(ls *L, unsigned gid)
 {
-    const char *name = L->numeric ? NULL : vl_ids_group(L->ids, gid);
-    if (name) return name;
-    snprintf(buf, n, "%u", gid);
-    return buf;
+    return L->numeric ? NULL : vl_ids_group(L->ids, gid);
 }
-
-static void format_time(ls *L, char *out, size_t n, int64_t ns)
-{
-    int64_t sec = ns / 1000000000, frac = ns % 1000000000;
-    if (frac < 0) frac += 1000000000, sec--;
-    time_t t = (time_t)sec;
-    struct tm tm;
-    if (!gmtime_r(&t, &tm)) {
-        snprintf(out, n, "%" PRId64, sec);
-        return;
-    }
-    if (ns > L->now_ns) L->now_ns = vk_time_ns(L->c->p); /* a file from "the future"? */
-    /* GNU: recent means within the last half of an average Gregorian year */
-    int64_t six_months = (int64_t)31556952 / 2 * 1000000000;
-    bool recent = ns > L->now_ns - six_months && ns <= L->now_ns;
-    switch (L->style) {
-    case STYLE_FULL_ISO: {
-        char d[48];
-        strftime(d, sizeof d, "%Y-%m-%d %H:%M:%S", &tm);
-        snprintf(out, n, "%s.%09" PRId64 " +0000", d, frac);
-        return;
-    }
-    case STYLE_LONG_ISO: strftime(out, n, "%Y-%m-%d %H:%M", &tm); return;
-    case STYLE_ISO: strftime(out, n, recent ? "%m-%d %H:%M" : "%Y-%m-%d ", &tm); return;
-    case STYLE_CUSTOM:
-        if (strftime(out, n, L->style_fmt[recent ? 1 : 0], &tm) == 0) out[0] = '\0';
-        return;
-    default: strftime(out, n, recent ? "%b %e %H:%M" : "%b %e  %Y", &tm); return;
-    }
-}
-
-/* ---- GNU's column layout ---- */
 
 static size_t num_width(uint64_t v)
 {
@@ -388,6 +463,56 @@ static size_t num_width(uint64_t v)
     return w;
 }
 
+static size_t id_width(const char *name, unsigned id)
+{
+    return name ? strlen(name) : num_width(id);
+}
+
+/* GNU: a name left-aligned, a number right-aligned, then a space */
+static void put_id(ls *L, const char *name, unsigned id, size_t width)
+{
+    if (name) {
+        vl_puts(L->c, name);
+        size_t n = strlen(name);
+        spaces(L, (n < width ? width - n : 0) + 1);
+    } else {
+        char b[16];
+        snprintf(b, sizeof b, "%u", id);
+        put_right(L, b, width);
+        vl_putc(L->c, ' ');
+    }
+}
+
+/* The time column of -l into L->tmp (NUL-terminated). GNU prints the raw seconds when the
+ * date does not fit a struct tm. */
+static const char *format_time(ls *L, int64_t ns)
+{
+    int64_t sec = ns / 1000000000, frac = ns % 1000000000;
+    if (frac < 0) frac += 1000000000, sec--;
+    if (ns > L->now_ns) L->now_ns = vk_time_ns(L->c->p); /* a file from "the future"? */
+    /* recent: within the last half of an average Gregorian year */
+    const int64_t six_months = (int64_t)(31556952 / 2) * 1000000000;
+    bool recent = ns > L->now_ns - six_months && ns < L->now_ns;
+    L->tmp.len = 0;
+    vl_tm tm;
+    if (vl_time_split(sec, (int32_t)frac, &L->tz, &tm)) {
+        vl_strftime_buf(L->c, &L->tmp, L->tfmt[recent], &tm);
+    } else {
+        /* right-aligned to the width of a formatted time */
+        vl_tm epoch;
+        vl_time_split(0, 0, &L->tz, &epoch);
+        size_t w = vl_strftime(NULL, 0, L->tfmt[0], &epoch);
+        char num[32];
+        int n = snprintf(num, sizeof num, "%" PRId64, sec);
+        for (size_t i = (size_t)n; i < w; i++) vl_buf_addc(L->c, &L->tmp, ' ');
+        vl_buf_add(L->c, &L->tmp, num, (size_t)n);
+    }
+    vl_buf_addc(L->c, &L->tmp, '\0');
+    return L->tmp.data;
+}
+
+/* ---- GNU's column layout ---- */
+
 typedef struct widths {
     size_t inode, blocks;
 } widths;
@@ -395,39 +520,47 @@ typedef struct widths {
 static widths prefix_widths(const ls *L, const flist *l)
 {
     widths w = {0, 0};
+    char b[VL_HUMAN_BUFSIZE];
     for (size_t i = 0; i < l->n; i++) {
-        if (!l->v[i].ok) continue;
-        if (L->inode && num_width(l->v[i].st.ino) > w.inode) w.inode = num_width(l->v[i].st.ino);
+        const fent *f = &l->v[i];
+        if (L->inode) {
+            size_t n = f->ok ? num_width(f->st.ino) : 1;
+            if (n > w.inode) w.inode = n;
+        }
         if (L->size) {
-            char b[32];
-            blocks_str(L, b, sizeof b, l->v[i].st.blocks);
-            if (strlen(b) > w.blocks) w.blocks = strlen(b);
+            size_t n = f->ok ? strlen(blocks_str(L, b, f->st.blocks)) : 1;
+            if (n > w.blocks) w.blocks = n;
         }
     }
     return w;
 }
 
-/* Print name with inode/blocks prefixes and indicator; returns the width printed. */
-static size_t print_name(ls *L, const fent *f, const widths *w, bool pad)
+/* Print the name with inode/blocks prefixes and indicator; returns the width printed. */
+static size_t print_name(ls *L, const flist *l, const fent *f, const widths *w, bool pad)
 {
     vl_ctx *c = L->c;
     size_t len = 0;
+    char b[VL_HUMAN_BUFSIZE];
     if (L->inode) {
-        char b[32];
-        if (f->ok) snprintf(b, sizeof b, "%" PRIu64, f->st.ino);
-        else snprintf(b, sizeof b, "?");
-        vl_printf(c, "%*s ", pad ? (int)w->inode : 0, b);
-        len += (pad ? (w->inode > strlen(b) ? w->inode : strlen(b)) : strlen(b)) + 1;
+        char nb[32];
+        if (f->ok) snprintf(nb, sizeof nb, "%" PRIu64, f->st.ino);
+        else snprintf(nb, sizeof nb, "?");
+        put_right(L, nb, pad ? w->inode : 0);
+        vl_putc(c, ' ');
+        len += (pad && w->inode > strlen(nb) ? w->inode : strlen(nb)) + 1;
     }
     if (L->size) {
-        char b[32];
-        if (f->ok) blocks_str(L, b, sizeof b, f->st.blocks);
-        else snprintf(b, sizeof b, "?");
-        vl_printf(c, "%*s ", pad ? (int)w->blocks : 0, b);
-        len += (pad ? (w->blocks > strlen(b) ? w->blocks : strlen(b)) : strlen(b)) + 1;
+        const char *s = f->ok ? blocks_str(L, b, f->st.blocks) : "?";
+        put_right(L, s, pad ? w->blocks : 0);
+        vl_putc(c, ' ');
+        len += (pad && w->blocks > strlen(s) ? w->blocks : strlen(s)) + 1;
     }
-    vl_puts(c, f->name);
-    len += strlen(f->name);
+    if (pad_name(L, l, f)) {
+        vl_putc(c, ' ');
+        len++;
+    }
+    vl_write(c, f->disp, f->dlen);
+    len += f->dlen;
     char ind = f->ok ? indicator(L, f->st.mode) : 0;
     if (ind) {
         vl_putc(c, ind);
@@ -436,9 +569,9 @@ static size_t print_name(ls *L, const fent *f, const widths *w, bool pad)
     return len;
 }
 
-static size_t name_len(const ls *L, const fent *f, const widths *w)
+static size_t name_len(const ls *L, const flist *l, const fent *f, const widths *w)
 {
-    size_t len = strlen(f->name);
+    size_t len = disp_width(L, l, f);
     if (L->inode) len += w->inode + 1;
     if (L->size) len += w->blocks + 1;
     if (f->ok && indicator(L, f->st.mode)) len++;
@@ -449,7 +582,8 @@ static size_t name_len(const ls *L, const fent *f, const widths *w)
 static void indent(ls *L, size_t from, size_t to)
 {
     while (from < to) {
-        if (L->tabsize && to / L->tabsize > (from + 1) / L->tabsize) {
+        /* GNU uses no tabs when the width is unlimited */
+        if (L->tabsize && L->width && to / L->tabsize > (from + 1) / L->tabsize) {
             vl_putc(L->c, '\t');
             from += L->tabsize - from % L->tabsize;
         } else {
@@ -486,26 +620,30 @@ static void print_columns(ls *L, const flist *l, bool across)
     size_t n = l->n;
     if (n == 0) return;
     size_t *len = vl_xmalloc(L->c, n * sizeof *len);
-    for (size_t i = 0; i < n; i++) len[i] = name_len(L, &l->v[i], &w);
+    for (size_t i = 0; i < n; i++) len[i] = name_len(L, l, &l->v[i], &w);
     size_t max_cols = L->width ? L->width / 3 + (L->width % 3 != 0) : n;
     if (max_cols > n) max_cols = n;
     size_t *cw = vl_xmalloc(L->c, max_cols * sizeof *cw);
     size_t cols = max_cols;
-    for (; cols > 1; cols--)
+    /* GNU tries every column count at once; trying from the widest down gives the same
+     * answer, and each try is linear: bound the work for huge directories */
+    for (; cols > 1; cols--) {
         if (layout(len, n, cols, across, L->width, cw)) break;
+        if ((cols & 63) == 0) vk_steps(L->c->p, n);
+    }
     layout(len, n, cols, across, L->width, cw);
     if (!across) {
         size_t rows = (n + cols - 1) / cols;
         for (size_t r = 0; r < rows; r++) {
             size_t pos = 0;
             for (size_t col = 0, f = r; f < n; col++) {
-                size_t nl = print_name(L, &l->v[f], &w, true);
+                size_t nl = print_name(L, l, &l->v[f], &w, true);
                 f += rows;
                 if (f >= n) break;
                 indent(L, pos + nl, pos + cw[col]);
                 pos += cw[col];
             }
-            vl_putc(L->c, '\n');
+            vl_putc(L->c, L->eol);
         }
     } else {
         size_t pos = 0, nl = 0;
@@ -513,16 +651,16 @@ static void print_columns(ls *L, const flist *l, bool across)
             size_t col = f % cols;
             if (f > 0) {
                 if (col == 0) {
-                    vl_putc(L->c, '\n');
+                    vl_putc(L->c, L->eol);
                     pos = 0;
                 } else {
                     indent(L, pos + nl, pos + cw[col - 1]);
                     pos += cw[col - 1];
                 }
             }
-            nl = print_name(L, &l->v[f], &w, true);
+            nl = print_name(L, l, &l->v[f], &w, true);
         }
-        vl_putc(L->c, '\n');
+        vl_putc(L->c, L->eol);
     }
     vl_xfree(L->c, cw);
     vl_xfree(L->c, len);
@@ -533,42 +671,51 @@ static void print_commas(ls *L, const flist *l)
     widths w = prefix_widths(L, l);
     size_t pos = 0;
     for (size_t i = 0; i < l->n; i++) {
-        size_t len = name_len(L, &l->v[i], &w);
+        size_t len = name_len(L, l, &l->v[i], &w);
         if (i > 0) {
             if (!L->width || pos + len + 2 < L->width) {
                 vl_puts(L->c, ", ");
                 pos += 2;
             } else {
-                vl_puts(L->c, ",\n");
+                vl_putc(L->c, ',');
+                vl_putc(L->c, L->eol);
                 pos = 0;
             }
         }
-        print_name(L, &l->v[i], &w, false);
+        print_name(L, l, &l->v[i], &w, false);
         pos += len;
     }
-    if (l->n) vl_putc(L->c, '\n');
+    if (l->n) vl_putc(L->c, L->eol);
 }
 
 static void print_long(ls *L, const flist *l)
 {
     vl_ctx *c = L->c;
     widths w = prefix_widths(L, l);
-    size_t wlink = 0, wown = 0, wgrp = 0, wsize = 0, wmaj = 0, wmin = 0;
-    char b[64];
+    size_t wlink = 0, wown = 0, wgrp = 0, wauth = 0, wsize = 0, wmaj = 0, wmin = 0;
+    char b[VL_HUMAN_BUFSIZE];
     for (size_t i = 0; i < l->n; i++) {
         const fent *f = &l->v[i];
-        if (!f->ok) continue;
+        if (!f->ok) {
+            /* the '?' columns are one wide */
+            if (wlink < 1) wlink = 1;
+            if (wown < 1) wown = 1;
+            if (wgrp < 1) wgrp = 1;
+            if (wsize < 1) wsize = 1;
+            continue;
+        }
         if (num_width(f->st.nlink) > wlink) wlink = num_width(f->st.nlink);
-        size_t n = strlen(owner(L, f->st.uid, b, sizeof b));
+        size_t n = id_width(owner_name(L, f->st.uid), f->st.uid);
         if (n > wown) wown = n;
-        n = strlen(group(L, f->st.gid, b, sizeof b));
+        if (n > wauth) wauth = n;
+        n = id_width(group_name(L, f->st.gid), f->st.gid);
         if (n > wgrp) wgrp = n;
-        if (VK_S_ISCHR(f->st.mode) || (f->st.mode & VK_S_IFMT) == VK_S_IFBLK) {
+        if (is_dev(f->st.mode)) {
             if (num_width(dev_major(f->st.rdev)) > wmaj) wmaj = num_width(dev_major(f->st.rdev));
             if (num_width(dev_minor(f->st.rdev)) > wmin) wmin = num_width(dev_minor(f->st.rdev));
         } else {
-            size_str(L, b, sizeof b, f);
-            if (strlen(b) > wsize) wsize = strlen(b);
+            n = strlen(size_str(L, b, f));
+            if (n > wsize) wsize = n;
         }
     }
     if (wmaj && wmaj + 2 + wmin > wsize) wsize = wmaj + 2 + wmin;
@@ -576,42 +723,65 @@ static void print_long(ls *L, const flist *l)
     for (size_t i = 0; i < l->n; i++) {
         const fent *f = &l->v[i];
         if (L->inode) {
-            if (f->ok) vl_printf(c, "%*" PRIu64 " ", (int)w.inode, f->st.ino);
-            else vl_printf(c, "%*s ", (int)w.inode, "?");
+            char nb[32];
+            if (f->ok) snprintf(nb, sizeof nb, "%" PRIu64, f->st.ino);
+            else snprintf(nb, sizeof nb, "?");
+            put_right(L, nb, w.inode);
+            vl_putc(c, ' ');
         }
         if (L->size) {
-            if (f->ok) blocks_str(L, b, sizeof b, f->st.blocks);
-            else snprintf(b, sizeof b, "?");
-            vl_printf(c, "%*s ", (int)w.blocks, b);
+            put_right(L, f->ok ? blocks_str(L, b, f->st.blocks) : "?", w.blocks);
+            vl_putc(c, ' ');
         }
         if (!f->ok) {
             /* what GNU shows for an entry it could not stat */
-            vl_printf(c, "%c????????? %*s ", f->qtype ? f->qtype : '?', (int)wlink, "?");
-            if (L->show_owner) vl_printf(c, "%-*s ", (int)wown, "?");
-            if (L->show_group) vl_printf(c, "%-*s ", (int)wgrp, "?");
-            char tb[64];
-            format_time(L, tb, sizeof tb, L->now_ns);
-            vl_printf(c, "%*s %*s %s\n", (int)wsize, "?", (int)strlen(tb), "?", f->name);
+            vl_putc(c, f->qtype ? f->qtype : '?');
+            vl_puts(c, "????????? ");
+            put_right(L, "?", wlink);
+            vl_putc(c, ' ');
+            if (L->show_owner) put_id(L, "?", 0, wown);
+            if (L->show_group) put_id(L, "?", 0, wgrp);
+            if (L->show_author) put_id(L, "?", 0, wauth);
+            put_right(L, "?", wsize);
+            vl_putc(c, ' ');
+            vl_tm epoch;
+            vl_time_split(0, 0, &L->tz, &epoch);
+            put_right(L, "?", vl_strftime(NULL, 0, L->tfmt[0], &epoch));
+            vl_putc(c, ' ');
+            if (pad_name(L, l, f)) vl_putc(c, ' ');
+            vl_write(c, f->disp, f->dlen);
+            vl_putc(c, L->eol);
             continue;
         }
         char mode[11];
         vl_mode_string(f->st.mode, mode);
-        vl_printf(c, "%s %*" PRIu32 " ", mode, (int)wlink, f->st.nlink);
-        if (L->show_owner) vl_printf(c, "%-*s ", (int)wown, owner(L, f->st.uid, b, sizeof b));
-        if (L->show_group) vl_printf(c, "%-*s ", (int)wgrp, group(L, f->st.gid, b, sizeof b));
-        if (VK_S_ISCHR(f->st.mode) || (f->st.mode & VK_S_IFMT) == VK_S_IFBLK) {
-            vl_printf(c, "%*u, %*u ", (int)wmaj, dev_major(f->st.rdev), (int)wmin,
-                      dev_minor(f->st.rdev));
+        vl_puts(c, mode);
+        vl_putc(c, ' ');
+        snprintf(b, sizeof b, "%" PRIu32, f->st.nlink);
+        put_right(L, b, wlink);
+        vl_putc(c, ' ');
+        if (L->show_owner) put_id(L, owner_name(L, f->st.uid), f->st.uid, wown);
+        if (L->show_group) put_id(L, group_name(L, f->st.gid), f->st.gid, wgrp);
+        if (L->show_author) put_id(L, owner_name(L, f->st.uid), f->st.uid, wauth);
+        if (is_dev(f->st.mode)) {
+            snprintf(b, sizeof b, "%u", dev_major(f->st.rdev));
+            put_right(L, b, wmaj);
+            vl_puts(c, ", ");
+            snprintf(b, sizeof b, "%u", dev_minor(f->st.rdev));
+            put_right(L, b, wmin);
         } else {
-            size_str(L, b, sizeof b, f);
-            vl_printf(c, "%*s ", (int)wsize, b);
+            put_right(L, size_str(L, b, f), wsize);
         }
-        format_time(L, b, sizeof b, sel_time(L, &f->st));
-        vl_printf(c, "%s ", b);
-        vl_puts(c, f->name);
+        vl_putc(c, ' ');
+        vl_puts(c, format_time(L, sel_time(L, &f->st)));
+        vl_putc(c, ' ');
+        if (pad_name(L, l, f)) vl_putc(c, ' ');
+        vl_write(c, f->disp, f->dlen);
         if (f->link) {
             vl_puts(c, " -> ");
-            vl_puts(c, f->link);
+            L->tmp.len = 0;
+            quote_into(L, &L->tmp, f->link, L->name_extra);
+            vl_write(c, L->tmp.data, L->tmp.len);
             if (f->tok && L->ind != IND_NONE) {
                 char ind = indicator(L, f->tst.mode);
                 if (ind) vl_putc(c, ind);
@@ -620,12 +790,13 @@ static void print_long(ls *L, const flist *l)
             char ind = indicator(L, f->st.mode);
             if (ind) vl_putc(c, ind);
         }
-        vl_putc(c, '\n');
+        vl_putc(c, L->eol);
     }
 }
 
-static void print_list(ls *L, const flist *l)
+static void print_list(ls *L, flist *l)
 {
+    prepare(L, l);
     switch (L->format) {
     case FMT_LONG: print_long(L, l); break;
     case FMT_COLS: print_columns(L, l, false); break;
@@ -634,8 +805,8 @@ static void print_list(ls *L, const flist *l)
     default: {
         widths w = prefix_widths(L, l);
         for (size_t i = 0; i < l->n; i++) {
-            print_name(L, &l->v[i], &w, true);
-            vl_putc(L->c, '\n');
+            print_name(L, l, &l->v[i], &w, true);
+            vl_putc(L->c, L->eol);
         }
     }
     }
@@ -677,11 +848,11 @@ static int fill(ls *L, fent *f, bool follow, bool cmdline)
 static bool ignored(const ls *L, const char *name)
 {
     if (name[0] == '.' && !L->all && !L->almost) return true;
-    for (size_t i = 0; i < L->nignore; i++)
-        if (fnmatch(L->ignore[i], name, FNM_PERIOD) == 0) return true;
+    for (int i = 0; i < L->nignore; i++)
+        if (vl_fnmatch(L->ignore[i], name, VL_FNM_PERIOD) == 0) return true;
     if (!L->all && !L->almost)
-        for (size_t i = 0; i < L->nhide; i++)
-            if (fnmatch(L->hide[i], name, FNM_PERIOD) == 0) return true;
+        for (int i = 0; i < L->nhide; i++)
+            if (vl_fnmatch(L->hide[i], name, VL_FNM_PERIOD) == 0) return true;
     return false;
 }
 
@@ -713,6 +884,14 @@ static void push(ls *L, pstack *s, pending p)
     s->v[s->n++] = p;
 }
 
+/* A path below dir for messages and stat: GNU drops a "./" when dir is exactly "." (the -R
+ * headers keep it: "./sub:"). */
+static char *child_path(vl_ctx *c, const char *dir, const char *name)
+{
+    if (dir[0] == '.' && dir[1] == '\0') return vl_xstrdup(c, name);
+    return vl_path_join(c, dir, name);
+}
+
 /* List one directory; push its subdirectories for -R (so the first is listed next). */
 static void list_dir(ls *L, pending *d, pstack *todo)
 {
@@ -726,7 +905,10 @@ static void list_dir(ls *L, pending *d, pstack *todo)
     }
     if (L->print_dir_name) {
         blank_before_header(L);
-        vl_printf(c, "%s:\n", d->name);
+        L->tmp.len = 0;
+        quote_into(L, &L->tmp, d->name, L->dir_extra);
+        vl_write(c, L->tmp.data, L->tmp.len);
+        vl_puts(c, ":\n");
     }
     L->first = false;
     flist l = {0};
@@ -734,22 +916,24 @@ static void list_dir(ls *L, pending *d, pstack *todo)
         static const char *const dots[] = {".", ".."};
         for (int i = 0; i < 2; i++) {
             bool skip = false;
-            for (size_t k = 0; k < L->nignore && !skip; k++)
-                skip = fnmatch(L->ignore[k], dots[i], FNM_PERIOD) == 0;
+            for (int k = 0; k < L->nignore && !skip; k++)
+                skip = vl_fnmatch(L->ignore[k], dots[i], VL_FNM_PERIOD) == 0;
             if (skip) continue;
             fent f = {0};
             f.name = vl_xstrdup(c, dots[i]);
-            f.path = vl_path_join(c, d->path, dots[i]);
+            f.path = child_path(c, d->path, dots[i]);
             f.dot = true;
             fill(L, &f, L->deref == DEREF_ALL, false);
             add(L, &l, &f);
         }
     }
     for (size_t i = 0; i < nm.n; i++) {
+        if ((i & 1023) == 1023) vk_steps(c->p, 1024);
         if (ignored(L, nm.v[i])) continue;
         fent f = {0};
-        f.name = vl_xstrdup(c, nm.v[i]);
-        f.path = vl_path_join(c, d->path, nm.v[i]);
+        f.name = nm.v[i];
+        nm.v[i] = NULL; /* the entry owns the name now */
+        f.path = child_path(c, d->path, f.name);
         int frc = fill(L, &f, L->deref == DEREF_ALL, false);
         if (frc < 0)
             vl_error(c, "cannot access %s: %s", vl_quote_always(c, f.path), vl_strerror(frc));
@@ -761,9 +945,10 @@ static void list_dir(ls *L, pending *d, pstack *todo)
         uint64_t total = 0;
         for (size_t i = 0; i < l.n; i++)
             if (l.v[i].ok) total += l.v[i].st.blocks;
-        char b[32];
-        blocks_str(L, b, sizeof b, total);
-        vl_printf(c, "total %s\n", b);
+        char b[VL_HUMAN_BUFSIZE];
+        vl_puts(c, "total ");
+        vl_puts(c, blocks_str(L, b, total));
+        vl_putc(c, L->eol);
     }
     print_list(L, &l);
     if (L->recursive) {
@@ -771,8 +956,8 @@ static void list_dir(ls *L, pending *d, pstack *todo)
         for (size_t i = l.n; i > 0; i--) {
             fent *f = &l.v[i - 1];
             if (f->dot || !f->ok || !VK_S_ISDIR(f->st.mode)) continue;
-            pending p = {vl_xstrdup(c, f->path), vl_xstrdup(c, f->path), d->depth + 1, false,
-                         f->st.dev, f->st.ino};
+            char *sub = vl_path_join(c, d->path, f->name);
+            pending p = {sub, vl_xstrdup(c, sub), d->depth + 1, false, f->st.dev, f->st.ino};
             push(L, todo, p);
         }
     }
@@ -821,7 +1006,18 @@ static int pick(const char *what, const char *arg, const char *const *words, con
 {
     for (int i = 0; words[i]; i++)
         if (strcmp(arg, words[i]) == 0) return vals[i];
-    vl_error(c, "invalid argument %s for %s", vl_quote_always(c, arg), vl_quote_always(c, what));
+    /* an unambiguous abbreviation, as argmatch allows */
+    int found = -1;
+    bool ambiguous = false;
+    size_t n = strlen(arg);
+    for (int i = 0; words[i]; i++) {
+        if (strncmp(arg, words[i], n) != 0) continue;
+        if (found < 0) found = i;
+        else if (vals[found] != vals[i]) ambiguous = true;
+    }
+    if (found >= 0 && !ambiguous) return vals[found];
+    vl_error(c, "%s argument %s for %s", ambiguous ? "ambiguous" : "invalid",
+             vl_quote_always(c, arg), vl_quote_always(c, what));
     vl_eprintf(c, "Valid arguments are:\n");
     for (int i = 0; words[i]; i++) {
         /* GNU groups synonyms on one line */
@@ -832,7 +1028,7 @@ static int pick(const char *what, const char *arg, const char *const *words, con
     vl_exit(c, 1); /* GNU's argmatch failure status, even in ls */
 }
 
-static size_t parse_width(vl_ctx *c, const char *s, bool *ok)
+static size_t parse_width(const char *s, bool *ok)
 {
     char *end;
     unsigned long long v = strtoull(s, &end, 10);
@@ -840,10 +1036,64 @@ static size_t parse_width(vl_ctx *c, const char *s, bool *ok)
     return (size_t)v;
 }
 
-static void setup(ls *L, vl_ctx *c)
+/* The locale's name for category (LC_ALL, then LC_x, then LANG): "C" when none is set. */
+static const char *locale_of(vl_ctx *c, const char *category)
+{
+    const char *v = vk_getenv(c->p, "LC_ALL");
+    if (!v || !*v) v = vk_getenv(c->p, category);
+    if (!v || !*v) v = vk_getenv(c->p, "LANG");
+    return v && *v ? v : "C";
+}
+
+static void time_style(ls *L, vl_ctx *c, const char *s, bool from_env)
+{
+    /* "posix-STYLE" means the locale's style in the POSIX locale, STYLE elsewhere */
+    while (strncmp(s, "posix-", 6) == 0) {
+        const char *lc = locale_of(c, "LC_TIME");
+        if (strcmp(lc, "C") == 0 || strcmp(lc, "POSIX") == 0) return;
+        s += 6;
+    }
+    if (s[0] == '+') {
+        char *fmt = vl_xstrdup(c, s + 1);
+        char *nl = strchr(fmt, '\n');
+        if (nl) *nl = '\0';
+        L->tfmt[0] = fmt;
+        L->tfmt[1] = nl ? nl + 1 : fmt;
+        return;
+    }
+    if (strcmp(s, "full-iso") == 0) {
+        L->tfmt[0] = L->tfmt[1] = "%Y-%m-%d %H:%M:%S.%N %z";
+    } else if (strcmp(s, "long-iso") == 0) {
+        L->tfmt[0] = L->tfmt[1] = "%Y-%m-%d %H:%M";
+    } else if (strcmp(s, "iso") == 0) {
+        L->tfmt[0] = "%Y-%m-%d ";
+        L->tfmt[1] = "%m-%d %H:%M";
+    } else if (strcmp(s, "locale") != 0) {
+        (void)from_env;
+        vl_error(c, "invalid argument %s for %s", vl_quote_always(c, s),
+                 vl_quote_always(c, "time style"));
+        vl_eprintf(c, "Valid arguments are:\n"
+                      "  - [posix-]full-iso\n"
+                      "  - [posix-]long-iso\n"
+                      "  - [posix-]iso\n"
+                      "  - [posix-]locale\n"
+                      "  - +FORMAT (e.g., +%%H:%%M) for a 'date'-style format\n"
+                      "Try '%s --help' for more information.\n",
+                   c->name);
+        vl_exit(c, 2);
+    }
+}
+
+static void set_bit(uint32_t *m, unsigned char ch)
+{
+    m[ch / 32] |= 1u << (ch % 32);
+}
+
+static void setup(ls *L, vl_ctx *c, int argc, char **argv)
 {
     L->c = c;
     L->first = true;
+    L->eol = '\n';
     /* format: the last of -l/-g/-o/-n, -1, -C, -x, -m, --format wins */
     int last = 0;
     L->format = FMT_ONE;
@@ -865,8 +1115,14 @@ static void setup(ls *L, vl_ctx *c)
         static const int v[] = {FMT_LONG, FMT_LONG, FMT_COMMAS, FMT_ACROSS,
                                 FMT_ACROSS, FMT_COLS, FMT_ONE};
         L->format = pick("--format", vl_arg(c, OPT_FORMAT), w, v, c);
+        last = vl_last(c, OPT_FORMAT);
     }
+    /* -f turns an earlier -l (and -s) off */
     if (vl_has(c, 'f') && L->format == FMT_LONG && vl_last(c, 'f') > last) L->format = FMT_ONE;
+    if (vl_has(c, OPT_ZERO)) {
+        L->eol = '\0';
+        if (!last) L->format = FMT_ONE;
+    }
 
     /* sort: the last of -S -t -U -X -v -f --sort */
     last = 0;
@@ -912,13 +1168,45 @@ static void setup(ls *L, vl_ctx *c)
     L->recursive = vl_has(c, 'R');
     L->reverse = vl_has(c, 'r');
     L->inode = vl_has(c, 'i');
-    L->size = vl_has(c, 's');
-    L->human = vl_has(c, 'h');
-    L->si = vl_has(c, OPT_SI);
+    L->size = vl_has(c, 's') && !(vl_has(c, 'f') && vl_last(c, 'f') > vl_last(c, 's'));
     L->numeric = vl_has(c, 'n');
     L->show_owner = !vl_has(c, 'g');
     L->show_group = !vl_has(c, 'o') && !vl_has(c, 'G');
+    L->show_author = vl_has(c, OPT_AUTHOR);
     L->group_dirs = vl_has(c, OPT_GROUP_DIRS);
+
+    /* sizes: the last of -h, --si, --block-size; else LS_BLOCK_SIZE / BLOCK_SIZE; -k only
+     * sets the unit of blocks when nothing else did */
+    L->file_block_size = 1;
+    L->file_human_opts = 0;
+    last = 0;
+    int which = 0;
+    if (vl_last(c, 'h') > last) last = vl_last(c, 'h'), which = 'h';
+    if (vl_last(c, OPT_SI) > last) last = vl_last(c, OPT_SI), which = OPT_SI;
+    if (vl_last(c, OPT_BLOCK_SIZE) > last) last = vl_last(c, OPT_BLOCK_SIZE), which = OPT_BLOCK_SIZE;
+    if (which == 'h' || which == OPT_SI) {
+        L->human_opts = VL_HUMAN_AUTOSCALE | VL_HUMAN_SI | (which == 'h' ? VL_HUMAN_BASE_1024 : 0);
+        L->block_size = 1;
+        L->file_human_opts = L->human_opts;
+        L->file_block_size = 1;
+    } else if (which == OPT_BLOCK_SIZE) {
+        const char *spec = vl_arg(c, OPT_BLOCK_SIZE);
+        int rc = vl_block_size(c, spec, NULL, &L->human_opts, &L->block_size);
+        if (rc < 0) vl_block_size_die(c, rc, "--block-size", spec, 2);
+        L->file_human_opts = L->human_opts;
+        L->file_block_size = L->block_size;
+    } else {
+        const char *env = vk_getenv(c->p, "LS_BLOCK_SIZE");
+        int rc = vl_block_size(c, NULL, "LS_BLOCK_SIZE", &L->human_opts, &L->block_size);
+        if (rc == 0 && (env || vk_getenv(c->p, "BLOCK_SIZE"))) {
+            L->file_human_opts = L->human_opts;
+            L->file_block_size = L->block_size;
+        }
+        if (vl_has(c, 'k')) {
+            L->human_opts = 0;
+            L->block_size = 1024;
+        }
+    }
 
     /* indicators: the last of -F, -p, --file-type, --indicator-style */
     last = 0;
@@ -940,6 +1228,40 @@ static void setup(ls *L, vl_ctx *c)
         L->ind = pick("--indicator-style", vl_arg(c, OPT_INDICATOR_STYLE), w, v, c);
     }
 
+    /* quoting: the last of -b -N -Q --quoting-style, else QUOTING_STYLE, else literal (the
+     * output is never a terminal) */
+    last = 0;
+    L->qstyle = VL_QS_LITERAL;
+    const char *qenv = vk_getenv(c->p, "QUOTING_STYLE");
+    if (qenv) {
+        int s = vl_quoting_style(qenv);
+        if (s >= 0) L->qstyle = s;
+        else
+            vl_eprintf(c, "%s: ignoring invalid value of environment variable QUOTING_STYLE: %s\n",
+                       c->name, vl_quote_always(c, qenv));
+    }
+    if (vl_last(c, 'b') > last) last = vl_last(c, 'b'), L->qstyle = VL_QS_ESCAPE;
+    if (vl_last(c, 'N') > last) last = vl_last(c, 'N'), L->qstyle = VL_QS_LITERAL;
+    if (vl_last(c, 'Q') > last) last = vl_last(c, 'Q'), L->qstyle = VL_QS_C;
+    if (vl_last(c, OPT_QUOTING_STYLE) > last) {
+        static const int v[] = {VL_QS_LITERAL, VL_QS_SHELL, VL_QS_SHELL_ALWAYS,
+                                VL_QS_SHELL_ESCAPE, VL_QS_SHELL_ESCAPE_ALWAYS, VL_QS_C,
+                                VL_QS_C_MAYBE, VL_QS_ESCAPE, VL_QS_LOCALE, VL_QS_CLOCALE};
+        L->qstyle = pick("--quoting-style", vl_arg(c, OPT_QUOTING_STYLE),
+                         vl_quoting_style_names, v, c);
+    }
+    if (vl_has(c, OPT_ZERO)) L->qstyle = VL_QS_LITERAL;
+    L->qmark = vl_has(c, 'q') && vl_last(c, 'q') > vl_last(c, OPT_SHOW_CONTROL) &&
+               !vl_has(c, OPT_ZERO);
+    if (L->qstyle == VL_QS_ESCAPE) set_bit(L->name_extra, ' ');
+    if (L->ind >= IND_FILE_TYPE)
+        for (const char *p = L->ind == IND_FILE_TYPE ? "*=>@|" : "=>@|"; *p; p++)
+            set_bit(L->name_extra, (unsigned char)*p);
+    set_bit(L->dir_extra, ':');
+    L->align_quotes = (L->format == FMT_LONG || L->format == FMT_COLS || L->format == FMT_ACROSS) &&
+                      (L->qstyle == VL_QS_SHELL || L->qstyle == VL_QS_SHELL_ESCAPE ||
+                       L->qstyle == VL_QS_C_MAYBE);
+
     /* dereferencing */
     if (vl_has(c, 'L')) L->deref = DEREF_ALL;
     else if (vl_has(c, 'H')) L->deref = DEREF_ARGS;
@@ -948,26 +1270,20 @@ static void setup(ls *L, vl_ctx *c)
         L->deref = DEREF_ARGS_DIRS;
     else L->deref = DEREF_NONE;
 
-    /* time style */
-    L->style = vl_has(c, OPT_FULL_TIME) ? STYLE_FULL_ISO : STYLE_LOCALE;
-    /* like GNU, the style is only looked at when it is used */
-    if (L->format == FMT_LONG && vl_has(c, OPT_TIME_STYLE) &&
-        vl_last(c, OPT_TIME_STYLE) > vl_last(c, OPT_FULL_TIME)) {
-        const char *s = vl_arg(c, OPT_TIME_STYLE);
-        if (strncmp(s, "posix-", 6) == 0) s += 6; /* C locale: posix-X is X */
-        if (s[0] == '+') {
-            L->style = STYLE_CUSTOM;
-            char *fmt = vl_xstrdup(c, s + 1);
-            char *nl = strchr(fmt, '\n');
-            if (nl) *nl = '\0';
-            L->style_fmt[0] = fmt;
-            L->style_fmt[1] = nl ? nl + 1 : fmt;
+    /* time style: only looked at for -l, as GNU does */
+    L->tfmt[0] = "%b %e  %Y";
+    L->tfmt[1] = "%b %e %H:%M";
+    if (L->format == FMT_LONG) {
+        if (vl_has(c, OPT_FULL_TIME) && vl_last(c, OPT_FULL_TIME) > vl_last(c, OPT_TIME_STYLE)) {
+            time_style(L, c, "full-iso", false);
+        } else if (vl_has(c, OPT_TIME_STYLE)) {
+            time_style(L, c, vl_arg(c, OPT_TIME_STYLE), false);
         } else {
-            static const char *const w[] = {"full-iso", "long-iso", "iso", "locale", NULL};
-            static const int v[] = {STYLE_FULL_ISO, STYLE_LONG_ISO, STYLE_ISO, STYLE_LOCALE};
-            L->style = pick("time style", s, w, v, c);
+            const char *env = vk_getenv(c->p, "TIME_STYLE");
+            if (env) time_style(L, c, env, true);
         }
     }
+    vl_tz_from_env(c, &L->tz);
 
     /* colors: a VM never writes to a terminal, so only "no color" can be honoured */
     if (vl_has(c, OPT_COLOR)) {
@@ -983,19 +1299,19 @@ static void setup(ls *L, vl_ctx *c)
     L->tabsize = 8;
     if (vl_has(c, 'T')) {
         bool ok;
-        L->tabsize = parse_width(c, vl_arg(c, 'T'), &ok);
+        L->tabsize = parse_width(vl_arg(c, 'T'), &ok);
         if (!ok) vl_die(c, 2, "invalid tab size: %s", vl_quote_always(c, vl_arg(c, 'T')));
     }
     L->width = 80;
     if (vl_has(c, 'w')) {
         bool ok;
-        L->width = parse_width(c, vl_arg(c, 'w'), &ok);
+        L->width = parse_width(vl_arg(c, 'w'), &ok);
         if (!ok) vl_die(c, 2, "invalid line width: %s", vl_quote_always(c, vl_arg(c, 'w')));
     } else {
         const char *env = vk_getenv(c->p, "COLUMNS");
         if (env && *env) {
             bool ok;
-            size_t v = parse_width(c, env, &ok);
+            size_t v = parse_width(env, &ok);
             if (ok) L->width = v;
             else
                 vl_eprintf(c, "%s: ignoring invalid width in environment variable COLUMNS: %s\n",
@@ -1003,27 +1319,28 @@ static void setup(ls *L, vl_ctx *c)
         }
     }
 
-    /* -I / --hide patterns */
-    if (vl_has(c, 'I') || vl_has(c, OPT_HIDE)) {
-        /* cmd.h keeps only the last argument of an option: GNU would use every -I given */
-        if (vl_has(c, 'I')) {
-            L->ignore = vl_xmalloc(c, sizeof *L->ignore);
-            L->ignore[L->nignore++] = vl_arg(c, 'I');
-        }
-        if (vl_has(c, OPT_HIDE)) {
-            L->hide = vl_xmalloc(c, sizeof *L->hide);
-            L->hide[L->nhide++] = vl_arg(c, OPT_HIDE);
-        }
+    /* -I, --hide and -B patterns: every one given counts */
+    const char **pats;
+    int n = vl_opt_all(c, argc, argv, 'I', &pats);
+    L->ignore = vl_xmalloc(c, (size_t)(n + 2) * sizeof *L->ignore);
+    for (int i = 0; i < n; i++) L->ignore[L->nignore++] = pats[i];
+    if (vl_has(c, 'B')) {
+        L->ignore[L->nignore++] = "*~";
+        L->ignore[L->nignore++] = ".*~";
     }
+    L->nhide = vl_opt_all(c, argc, argv, OPT_HIDE, &L->hide);
     L->ids = vl_ids_new(c);
     L->now_ns = vk_time_ns(c->p);
 }
 
 static int ls_main(vl_ctx *c, int argc, char **argv)
 {
+    /* vl_getopt permutes argv; -I and --hide are read again from the original order */
+    char **orig = vl_xmalloc(c, (size_t)(argc + 1) * sizeof *orig);
+    memcpy(orig, argv, (size_t)(argc + 1) * sizeof *orig);
     int n = vl_getopt(c, argc, argv);
     ls L = {0};
-    setup(&L, c);
+    setup(&L, c, argc, orig);
     static char dot[] = ".";
     char *defarg[] = {dot};
     char **args = n ? argv + 1 : defarg;
@@ -1054,9 +1371,7 @@ static int ls_main(vl_ctx *c, int argc, char **argv)
         if (rc < 0) {
             vl_error(c, "cannot access %s: %s", vl_quote_always(c, args[i]), vl_strerror(rc));
             c->status = 2;
-            vl_xfree(c, f.name);
-            vl_xfree(c, f.path);
-            vl_xfree(c, f.link);
+            free_ent(&L, &f);
             continue;
         }
         if (VK_S_ISDIR(f.st.mode) && !L.dirs_only) add(&L, &dirs, &f);
@@ -1080,6 +1395,7 @@ static int ls_main(vl_ctx *c, int argc, char **argv)
     vl_xfree(c, todo.v);
     free_list(&L, &files);
     free_list(&L, &dirs);
+    vl_buf_free(c, &L.tmp);
     return c->status;
 }
 

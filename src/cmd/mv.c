@@ -1,15 +1,23 @@
-/* mv: move (rename) files (GNU coreutils 9.1: -f -i -n -t -T -u -v). Between mounts, where
- * the kernel's rename says EXDEV, it copies the tree (modes, times and symbolic links kept)
- * and then removes the source, as GNU does across file systems. No backups (-b/-S). */
+/* mv: move (rename) files (GNU coreutils 9.1: -f -i -n -t -T -u -v -b --backup -S
+ * --strip-trailing-slashes). Between mounts, where the kernel's rename says EXDEV, it copies
+ * the tree (modes, times and symbolic links kept) and then removes the source, as GNU does
+ * across file systems. */
 #include "lib/cmd.h"
 #include "lib/walk.h"
 
 #include <string.h>
 
+enum { OPT_BACKUP = 256, OPT_STRIP_SLASHES };
+
 static const vl_opt mv_opts[] = {
+    {OPT_BACKUP, "backup", VL_OPTARG, "CONTROL", "make a backup of each existing destination file"},
+    {'b', NULL, VL_NOARG, NULL, "like --backup but does not accept an argument"},
     {'f', "force", VL_NOARG, NULL, "do not prompt before overwriting"},
     {'i', "interactive", VL_NOARG, NULL, "prompt before overwrite"},
     {'n', "no-clobber", VL_NOARG, NULL, "do not overwrite an existing file"},
+    {OPT_STRIP_SLASHES, "strip-trailing-slashes", VL_NOARG, NULL,
+     "remove any trailing slashes from each SOURCE argument"},
+    {'S', "suffix", VL_ARG, "SUFFIX", "override the usual backup suffix"},
     {'t', "target-directory", VL_ARG, "DIRECTORY", "move all SOURCE arguments into DIRECTORY"},
     {'T', "no-target-directory", VL_NOARG, NULL, "treat DEST as a normal file"},
     {'u', "update", VL_NOARG, NULL,
@@ -23,6 +31,8 @@ enum { MODE_FORCE, MODE_INTERACTIVE, MODE_NOCLOBBER };
 
 typedef struct mvstate {
     int mode;
+    int backup;
+    const char *suffix;
     bool update, verbose;
     vl_in *in;
     const char *dst_root;
@@ -216,6 +226,16 @@ static void move(vl_ctx *c, mvstate *s, const char *src, const char *dst)
             }
         }
     }
+    char *bname = NULL;
+    if (exists && s->backup != VL_BACKUP_NONE) {
+        bname = vl_backup_name(c, dst, s->backup, s->suffix);
+        rc = vk_rename(c->p, dst, bname);
+        if (rc < 0) {
+            vl_error(c, "cannot backup %s: %s", q(c, dst), vl_strerror(rc));
+            return;
+        }
+        exists = false;
+    }
     rc = vk_rename(c->p, src, dst);
     if (rc == VOS_EXDEV) {
         move_across(c, s, src, &st, dst, exists);
@@ -225,7 +245,11 @@ static void move(vl_ctx *c, mvstate *s, const char *src, const char *dst)
         vl_error(c, "cannot move %s to %s: %s", q(c, src), q(c, dst), vl_strerror(rc));
         return;
     }
-    if (s->verbose) vl_printf(c, "renamed %s -> %s\n", q(c, src), q(c, dst));
+    if (s->verbose) {
+        vl_printf(c, "renamed %s -> %s", q(c, src), q(c, dst));
+        if (bname) vl_printf(c, " (backup: %s)", q(c, bname));
+        vl_putc(c, '\n');
+    }
 }
 
 static int mv_main(vl_ctx *c, int argc, char **argv)
@@ -240,6 +264,9 @@ static int mv_main(vl_ctx *c, int argc, char **argv)
     if (vl_last(c, 'n') > last) last = vl_last(c, 'n'), s.mode = MODE_NOCLOBBER;
     s.update = vl_has(c, 'u');
     s.verbose = vl_has(c, 'v');
+    s.backup = vl_backup_type(c, 'b', OPT_BACKUP, 'S', &s.suffix);
+    if (vl_has(c, OPT_STRIP_SLASHES))
+        for (int i = 1; i <= n; i++) vl_strip_slashes(argv[i]);
 
     const char *tdir = vl_target_dir(c, &n, argv);
     if (!tdir) {

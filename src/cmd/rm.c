@@ -171,7 +171,10 @@ static void remove_operand(vl_ctx *c, rmstate *s, const char *path)
         }
     }
     s->root_dev = st.dev;
-    vl_walk(c, path, 0, walk_cb, s);
+    /* without prompts, a file needs no stat before its unlink: the listing's type will do
+     * (-I asks once, before the walk) */
+    int flags = s->interactive == PROMPT_ALWAYS ? 0 : VL_WALK_DTYPE;
+    vl_walk(c, path, flags, walk_cb, s);
 }
 
 static int rm_main(vl_ctx *c, int argc, char **argv)

@@ -1,14 +1,15 @@
 /* stat: display file status (GNU coreutils 9.1: default and terse formats, -c/--format,
  * --printf, -L). Times are UTC (the VM's timezone); vos files have no birth time, so %w is
- * "-" and %W is 0, as GNU prints them on filesystems without one. Not supported: file system
- * status (-f) and SELinux contexts (%C): the VM has neither, so they are unknown options. */
+ * "-" and %W is 0, as GNU prints them on filesystems without one. -f describes the mount
+ * (vk_statfs): %T is the driver's name ("memfs"), %t Linux's magic number of the like file
+ * system (tmpfs for memfs) or 0. Not supported: SELinux contexts (%C). */
 #include "lib/cmd.h"
+#include "lib/timefmt.h"
 #include "lib/walk.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 enum { OPT_PRINTF = 256 };
 
@@ -21,12 +22,16 @@ static const vl_opt stat_opts[] = {
      "like --format, but interpret backslash escapes,\n"
      "and do not output a mandatory trailing newline;\n"
      "if you want a newline, include \\n in FORMAT"},
+    {'f', "file-system", VL_NOARG, NULL, "display file system status instead of file status"},
     {'t', "terse", VL_NOARG, NULL, "print the information in terse form"},
     {0, NULL, 0, NULL, NULL},
 };
 
 typedef struct statctx {
+    const vk_statfs_buf *fs; /* -f: the file system being described */
     vl_ids *ids;
+    int qstyle;
+    vl_tz tz;
     vl_buf out;
 } statctx;
 
@@ -48,20 +53,17 @@ static void split_ns(int64_t ns, int64_t *sec, int64_t *frac)
     if (*frac < 0) *frac += 1000000000, (*sec)--;
 }
 
-/* "2020-01-01 00:00:00.000000000 +0000" */
-static void human_time(char *buf, size_t n, int64_t ns)
+/* "2020-01-01 00:00:00.000000000 +0000", in the zone TZ names */
+static void human_time(char *buf, size_t n, int64_t ns, const vl_tz *tz)
 {
     int64_t sec, frac;
     split_ns(ns, &sec, &frac);
-    time_t t = (time_t)sec;
-    struct tm tm;
-    if (!gmtime_r(&t, &tm)) {
+    vl_tm tm;
+    if (!vl_time_split(sec, (int32_t)frac, tz, &tm)) {
         snprintf(buf, n, "%" PRId64, sec);
         return;
     }
-    char date[64];
-    strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S", &tm);
-    snprintf(buf, n, "%s.%09" PRId64 " +0000", date, frac);
+    vl_strftime(buf, n, "%Y-%m-%d %H:%M:%S.%N %z", &tm);
 }
 
 /* Format a string/number with the printf flags, width and precision the directive had. */
@@ -69,6 +71,14 @@ static void put_str(vl_ctx *c, statctx *s, const char *spec, const char *v)
 {
     char fmt[64];
     snprintf(fmt, sizeof fmt, "%ss", spec);
+    vl_buf_printf(c, &s->out, fmt, v);
+}
+
+/* %s is the one signed number (off_t): the '+' and ' ' flags show there */
+static void put_i(vl_ctx *c, statctx *s, const char *spec, int64_t v)
+{
+    char fmt[64];
+    snprintf(fmt, sizeof fmt, "%s" PRId64, spec);
     vl_buf_printf(c, &s->out, fmt, v);
 }
 
@@ -120,18 +130,21 @@ static const char *group_name(vl_ctx *c, statctx *s, unsigned gid)
     return n ? n : "UNKNOWN";
 }
 
-/* %N: quoted name, and " -> 'target'" for a symbolic link */
-static char *quoted_name(vl_ctx *c, const char *path, const struct vk_stat *st, bool quote)
+/* %N: the name quoted in QUOTING_STYLE's style (default shell-escape-always), and
+ * " -> 'target'" for a symbolic link; style -1 prints them as they are */
+static char *quoted_name(vl_ctx *c, const char *path, const struct vk_stat *st, int style)
 {
     vl_buf b = {0};
-    vl_buf_adds(c, &b, quote ? vl_quote_always(c, path) : path);
+    if (style < 0) vl_buf_adds(c, &b, path);
+    else vl_quotearg(c, &b, path, strlen(path), style, NULL);
     if (VK_S_ISLNK(st->mode)) {
         char target[VK_PATH_MAX];
         ssize_t n = vk_readlink(c->p, path, target, sizeof target - 1);
         if (n >= 0) {
             target[n] = '\0';
             vl_buf_adds(c, &b, " -> ");
-            vl_buf_adds(c, &b, quote ? vl_quote_always(c, target) : target);
+            if (style < 0) vl_buf_adds(c, &b, target);
+            else vl_quotearg(c, &b, target, (size_t)n, style, NULL);
         }
     }
     vl_buf_addc(c, &b, '\0');
@@ -154,8 +167,8 @@ static void directive(vl_ctx *c, statctx *s, const char *path, const struct vk_s
     }
     switch (conv) {
     case 'n': put_str(c, s, spec, path); break;
-    case 'N': put_str(c, s, spec, quoted_name(c, path, st, true)); break;
-    case 's': put_u(c, s, spec, st->size); break;
+    case 'N': put_str(c, s, spec, quoted_name(c, path, st, s->qstyle)); break;
+    case 's': put_i(c, s, spec, (int64_t)st->size); break;
     case 'b': put_u(c, s, spec, st->blocks); break;
     case 'B': put_u(c, s, spec, 512); break;
     case 'o': put_u(c, s, spec, st->blksize); break;
@@ -188,7 +201,7 @@ static void directive(vl_ctx *c, statctx *s, const char *path, const struct vk_s
     case 'y':
     case 'z': {
         int64_t ns = conv == 'x' ? st->atime_ns : conv == 'y' ? st->mtime_ns : st->ctime_ns;
-        human_time(tbuf, sizeof tbuf, ns);
+        human_time(tbuf, sizeof tbuf, ns, &s->tz);
         put_str(c, s, spec, tbuf);
         break;
     }
@@ -200,6 +213,36 @@ static void directive(vl_ctx *c, statctx *s, const char *path, const struct vk_s
     default: /* GNU prints an unknown directive as '?' */
         vl_buf_addc(c, &s->out, '?');
         break;
+    }
+}
+
+/* -f: Linux's magic number of a driver's kind of file system, where there is one */
+static uint64_t fs_magic(const char *type)
+{
+    if (!strcmp(type, "memfs")) return 0x01021994; /* tmpfs */
+    if (!strcmp(type, "proc")) return 0x9fa0;
+    if (!strcmp(type, "overlay")) return 0x794c7630;
+    if (!strcmp(type, "devfs")) return 0x01021994;
+    return 0;
+}
+
+static void fs_directive(vl_ctx *c, statctx *s, const char *path, const char *spec, char conv)
+{
+    const vk_statfs_buf *f = s->fs;
+    switch (conv) {
+    case 'n': put_str(c, s, spec, path); break;
+    case 'a': put_u(c, s, spec, f->bavail); break;
+    case 'b': put_u(c, s, spec, f->blocks); break;
+    case 'c': put_u(c, s, spec, f->files); break;
+    case 'd': put_u(c, s, spec, f->ffree); break;
+    case 'f': put_u(c, s, spec, f->bfree); break;
+    case 'i': put_x(c, s, spec, f->dev); break;
+    case 'l': put_u(c, s, spec, f->namemax); break;
+    case 's':
+    case 'S': put_u(c, s, spec, f->bsize); break;
+    case 't': put_x(c, s, spec, fs_magic(f->type)); break;
+    case 'T': put_str(c, s, spec, f->type); break;
+    default: vl_buf_addc(c, &s->out, '?'); break;
     }
 }
 
@@ -231,8 +274,8 @@ static const char *escape(vl_ctx *c, statctx *s, const char *q)
         vl_buf_addc(c, &s->out, '\\');
         return q;
     }
+    /* GNU warns and prints the character without its backslash */
     vl_eprintf(c, "%s: warning: unrecognized escape '\\%c'\n", c->name, *q);
-    vl_buf_addc(c, &s->out, '\\');
     vl_buf_addc(c, &s->out, *q);
     return q + 1;
 }
@@ -284,7 +327,8 @@ static void render(vl_ctx *c, statctx *s, const char *fmt, bool escapes, const c
         if (prec >= 0) snprintf(spec, sizeof spec, "%%%s%d.%d", flags, width, prec);
         else snprintf(spec, sizeof spec, "%%%s%d", flags, width);
         int eprec = prec == -2 ? 9 : prec;
-        directive(c, s, path, st, spec, flags, width, eprec, mod, conv);
+        if (s->fs) fs_directive(c, s, path, spec, conv);
+        else directive(c, s, path, st, spec, flags, width, eprec, mod, conv);
     }
 }
 
@@ -316,12 +360,46 @@ static int stat_main(vl_ctx *c, int argc, char **argv)
         fmt = vl_arg(c, OPT_PRINTF);
         escapes = true;
         newline = false;
-    } else if (vl_has(c, 't')) {
+    } else if (vl_has(c, 't') && !vl_has(c, 'f')) {
         fmt = "%n %s %b %f %u %g %D %i %h %t %T %X %Y %Z %W %o";
     }
     statctx s = {0};
+    vl_tz_from_env(c, &s.tz);
+    s.qstyle = VL_QS_SHELL_ESCAPE_ALWAYS;
+    const char *qs = vk_getenv(c->p, "QUOTING_STYLE");
+    if (qs) {
+        int st = vl_quoting_style(qs);
+        if (st >= 0) s.qstyle = st;
+        else
+            vl_eprintf(c, "%s: ignoring invalid value of environment variable QUOTING_STYLE: %s\n",
+                       c->name, vl_quote_always(c, qs));
+    }
+    bool fs = vl_has(c, 'f');
+    if (fs && !fmt)
+        fmt = vl_has(c, 't') ? "%n %i %l %t %s %S %b %f %a %c %d"
+                             : "  File: \"%n\"\n"
+                               "    ID: %-8i Namelen: %-7l Type: %T\n"
+                               "Block size: %-10s Fundamental block size: %S\n"
+                               "Blocks: Total: %-10b Free: %-10f Available: %a\n"
+                               "Inodes: Total: %-10c Free: %d";
     for (int i = 1; i <= n; i++) {
         struct vk_stat st;
+        if (fs) {
+            vk_statfs_buf fsb;
+            int rc = vk_statfs(c->p, argv[i], &fsb);
+            if (rc < 0) {
+                vl_error(c, "cannot read file system information for %s: %s",
+                         vl_quote_always(c, argv[i]), vl_strerror(rc));
+                continue;
+            }
+            s.fs = &fsb;
+            s.out.len = 0;
+            render(c, &s, fmt, escapes, argv[i], NULL);
+            if (newline) vl_buf_addc(c, &s.out, '\n');
+            vl_write(c, s.out.data, s.out.len);
+            s.fs = NULL;
+            continue;
+        }
         int rc = follow ? vk_stat(c->p, argv[i], &st) : vk_lstat(c->p, argv[i], &st);
         if (rc < 0) {
             vl_error(c, "cannot statx %s: %s", vl_quote_always(c, argv[i]), vl_strerror(rc));
@@ -333,7 +411,7 @@ static int stat_main(vl_ctx *c, int argc, char **argv)
             if (newline) vl_buf_addc(c, &s.out, '\n');
         } else {
             /* the default format names the file unquoted: "  File: a b -> t" */
-            char *name = quoted_name(c, argv[i], &st, false);
+            char *name = quoted_name(c, argv[i], &st, -1);
             vl_buf_adds(c, &s.out, "  File: ");
             vl_buf_adds(c, &s.out, name);
             vl_xfree(c, name);

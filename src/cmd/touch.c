@@ -383,7 +383,12 @@ static bool parse_date(const char *s, int64_t now_ns, int64_t *out)
     if (y < -1000000000 || y > 1000000000) return false;
     int64_t t = (days_from_civil(y, m, 1) + d - 1 + p.rel_day) * 86400 + secs + p.rel_sec;
     if (p.have_zone) t -= p.zone_sec;
-    *out = t * NS + ns;
+    /* times are 64-bit nanoseconds: a date past them (after 2262) is held at the limit, as a
+     * file system clamps what it cannot store */
+    int64_t tn;
+    if (__builtin_mul_overflow(t, NS, &tn) || __builtin_add_overflow(tn, ns, &tn))
+        tn = t < 0 ? INT64_MIN + NS : INT64_MAX;
+    *out = tn;
     return true;
 }
 

@@ -5,118 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/fnmatch.h"
 #include "shell/sh.h"
 
-static bool class_match(const char *name, size_t n, int c)
-{
-#define CLS(s, expr)                                                                              \
-    if (n == sizeof(s) - 1 && memcmp(name, s, n) == 0) return (expr)
-    CLS("alpha", (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
-    CLS("digit", c >= '0' && c <= '9');
-    CLS("alnum", (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
-    CLS("upper", c >= 'A' && c <= 'Z');
-    CLS("lower", c >= 'a' && c <= 'z');
-    CLS("space", c == ' ' || (c >= '\t' && c <= '\r'));
-    CLS("blank", c == ' ' || c == '\t');
-    CLS("punct", c > 32 && c < 127 &&
-                     !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')));
-    CLS("print", c >= 32 && c < 127);
-    CLS("graph", c > 32 && c < 127);
-    CLS("cntrl", c < 32 || c == 127);
-    CLS("xdigit", (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'));
-    CLS("word", (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_');
-#undef CLS
-    return false;
-}
-
-/* Match c against the bracket expression at p ('['). Returns 1/0, or -1 when p does not start
- * a complete bracket expression (then '[' is an ordinary character). *end: after the ']'. */
+/* Plain patterns and bracket expressions are read by src/lib/fnmatch.c in bash's dialect
+ * (VL_FNM_SHELL), so the shell, ls -I, find -name and the others agree on brackets. */
 static int bracket(const char *p, int c, const char **end)
 {
-    const char *q = p + 1;
-    bool neg = false;
-    if (*q == '!' || *q == '^') {
-        neg = true;
-        q++;
-    }
-    bool match = false;
-    bool first = true;
-    for (;;) {
-        if (!*q) return -1;
-        if (*q == ']' && !first) break;
-        first = false;
-        int lo;
-        if (*q == '[' && q[1] == ':') {
-            const char *e = strstr(q + 2, ":]");
-            if (e) {
-                if (class_match(q + 2, (size_t)(e - q - 2), c)) match = true;
-                q = e + 2;
-                continue;
-            }
-        }
-        if (*q == '\\' && q[1]) q++;
-        lo = (unsigned char)*q++;
-        if (*q == '-' && q[1] && q[1] != ']') {
-            q++;
-            if (*q == '\\' && q[1]) q++;
-            int hi = (unsigned char)*q++;
-            if (c >= lo && c <= hi) match = true;
-        } else if (c == lo) {
-            match = true;
-        }
-    }
-    *end = q + 1;
-    return match != neg;
+    return vl_fnmatch_bracket(p, c, VL_FNM_SHELL, end);
 }
 
-/* pattern [p, pe) against string [s, se) */
 static bool pmatch_n(const char *p, const char *s, const char *se)
 {
-    const char *star_p = NULL, *star_s = NULL;
-    while (s < se) {
-        if (*p == '*') {
-            while (*p == '*') p++;
-            if (!*p) return true;
-            star_p = p;
-            star_s = s;
-            continue;
-        }
-        if (*p == '?') {
-            p++;
-            s++;
-            continue;
-        }
-        if (*p == '[') {
-            const char *e;
-            int r = bracket(p, (unsigned char)*s, &e);
-            if (r == 1) {
-                p = e;
-                s++;
-                continue;
-            }
-            if (r == 0) goto backtrack;
-        }
-        if (*p == '\\' && p[1]) {
-            if (p[1] == *s) {
-                p += 2;
-                s++;
-                continue;
-            }
-            goto backtrack;
-        }
-        if (*p && *p == *s) {
-            p++;
-            s++;
-            continue;
-        }
-    backtrack:
-        if (!star_p) return false;
-        p = star_p;
-        s = ++star_s;
-    }
-    while (*p == '*') p++;
-    return !*p;
+    return vl_fnmatch_n(p, s, (size_t)(se - s), VL_FNM_SHELL) == 0;
 }
 
 /* ---- extended patterns: a backtracking matcher over ranges, used when the pattern has an
