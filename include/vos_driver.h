@@ -40,6 +40,10 @@ extern "C" {
 #define VOS_O_TRUNC 01000
 #define VOS_O_APPEND 02000
 #define VOS_O_DIRECTORY 0200000
+/* Set by the kernel on open: it has just looked at rel (lstat) and found a regular file or a
+ * directory, and checked the access against it. A driver may skip its own look; it must still
+ * refuse what it finds otherwise when it opens (the tree can change in between). */
+#define VOS_O_TYPE_CHECKED (1 << 29)
 
 #define VOS_S_IFMT 0170000
 #define VOS_S_IFLNK 0120000

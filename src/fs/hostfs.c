@@ -164,12 +164,22 @@ static int chmod_opath(int fd, unsigned mode)
 
 /* ---- files ---- */
 
+/* The fd was opened O_NONBLOCK (a FIFO swapped in cannot block the open); a filesystem that
+ * honours it on a file (FUSE may) says EAGAIN: then the flag goes and the call is made again. */
+static bool clear_nonblock(int fd)
+{
+    if (errno != EAGAIN) return false;
+    int fl = fcntl(fd, F_GETFL);
+    return fl >= 0 && (fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0;
+}
+
 static ssize_t hf_pread(vos_file *f, vos_call *c, void *buf, size_t n, uint64_t off)
 {
     if (off > (uint64_t)INT64_MAX) return VOS_EINVAL;
+    int fd = ((hfile *)f)->fd;
     ssize_t k;
-    do k = pread(((hfile *)f)->fd, buf, n, (off_t)off);
-    while (k < 0 && errno == EINTR);
+    do k = pread(fd, buf, n, (off_t)off);
+    while (k < 0 && (errno == EINTR || clear_nonblock(fd)));
     return k < 0 ? from_errno(errno) : k;
 }
 
@@ -182,7 +192,7 @@ static ssize_t hf_pwrite(vos_file *f, vos_call *c, const void *buf, size_t n, ui
         ssize_t k = pwrite(((hfile *)f)->fd, (const char *)buf + done, n - done,
                            (off_t)(off + done));
         if (k < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR || clear_nonblock(((hfile *)f)->fd)) continue;
             if (done) break; /* report what was written; the next call gets the error */
             return from_errno(errno);
         }
@@ -219,7 +229,7 @@ static ssize_t hf_append(vos_file *f, vos_call *c, const void *buf, size_t n, ui
     while (done < n) {
         ssize_t k = write(fd, (const char *)buf + done, n - done);
         if (k < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR || clear_nonblock(fd)) continue;
             if (done) break;
             return from_errno(errno);
         }
@@ -309,8 +319,16 @@ static int h_open(vos_fs *m, vos_call *c, const char *rel, int flags, unsigned m
     for (int attempt = 0;; attempt++) {
         struct stat sb;
         bool create = false;
-        rc = host_lstat(h, rel, &sb);
-        if (rc == VOS_ENOENT && (flags & VOS_O_CREAT)) {
+        /* the kernel has just seen a regular file or a directory there: no need to look
+         * again (the fstat of the opened fd below still refuses anything else) */
+        if ((flags & VOS_O_TYPE_CHECKED) && attempt == 0 && !((flags & VOS_O_CREAT) &&
+                                                              (flags & VOS_O_EXCL)))
+            rc = 1;
+        else
+            rc = host_lstat(h, rel, &sb);
+        if (rc == 1) {
+            rc = 0;
+        } else if (rc == VOS_ENOENT && (flags & VOS_O_CREAT)) {
             create = !(flags & VOS_O_DIRECTORY) && !rdonly(h);
             rc = create ? 0 : (flags & VOS_O_DIRECTORY) ? VOS_EINVAL : VOS_EROFS;
         } else if (rc == 0) {
@@ -341,9 +359,11 @@ static int h_open(vos_fs *m, vos_call *c, const char *rel, int flags, unsigned m
         }
         rc = fstat_rc(fd, &sb);
         if (rc == 0 && is_special(sb.st_mode)) rc = VOS_EACCES;
+        if (rc == 0 && S_ISDIR(sb.st_mode) && (acc != VOS_O_RDONLY || (flags & VOS_O_CREAT)))
+            rc = VOS_EISDIR;
         if (rc < 0) goto fail;
-        int fl = fcntl(fd, F_GETFL);
-        if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+        /* O_NONBLOCK stays: Linux ignores it on regular files and directories (a read that
+         * still says EAGAIN, on an odd filesystem, clears it: hf_pread) */
         /* the host's umask must not change the mode the VM asked for */
         if (create && fchmod(fd, mode & 07777) < 0) {
             rc = from_errno(errno);

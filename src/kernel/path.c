@@ -385,7 +385,7 @@ static int do_open(vk_proc *p, const char *path, int flags, unsigned mode)
         rc = VOS_ELOOP;
         if (VK_S_ISLNK(r.st.mode)) goto out;
         rc = VOS_EISDIR;
-        if (VK_S_ISDIR(r.st.mode) && acc != VK_O_RDONLY) goto out;
+        if (VK_S_ISDIR(r.st.mode) && (acc != VK_O_RDONLY || (flags & VK_O_CREAT))) goto out;
         rc = VOS_ENOTDIR;
         if ((flags & VK_O_DIRECTORY) && !VK_S_ISDIR(r.st.mode)) goto out;
         int want = (acc != VK_O_WRONLY ? VK_R_OK : 0) | (acc != VK_O_RDONLY ? VK_W_OK : 0);
@@ -407,9 +407,10 @@ static int do_open(vk_proc *p, const char *path, int flags, unsigned mode)
         if (rc < 0) goto out;
     }
     vos_file *f;
-    rc = vfs_open(p, r.mnt, r.rel, flags & ~(VK_O_CLOEXEC | VK_O_NOFOLLOW | VK_O_NOCTTY |
-                                              VK_O_NONBLOCK),
-                  mode & ~p->umask & 07777, &f);
+    int dflags = flags & ~(VK_O_CLOEXEC | VK_O_NOFOLLOW | VK_O_NOCTTY | VK_O_NONBLOCK);
+    if (r.exists && (VK_S_ISREG(r.st.mode) || VK_S_ISDIR(r.st.mode)))
+        dflags |= VOS_O_TYPE_CHECKED;
+    rc = vfs_open(p, r.mnt, r.rel, dflags, mode & ~p->umask & 07777, &f);
     if (rc < 0) goto out;
     struct vk_stat st;
     bool isdir = r.exists ? VK_S_ISDIR(r.st.mode)
