@@ -1754,7 +1754,7 @@ static int sort_run(sorter *s, int n, char **argv)
 
     if (s->check) {
         if (nfiles > 1)
-            vl_die(c, 2, "extra operand %s not allowed with -%c", vl_quote(c, files[1]),
+            vl_die(c, 2, "extra operand %s not allowed with -%c", vl_quote_always(c, files[1]),
                    s->check);
         if (s->outfile) vl_die(c, 2, "options '-%co' are incompatible", s->check);
         return check_order(s, files[0]);
