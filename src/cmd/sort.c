@@ -457,9 +457,10 @@ static char *begfield(const sorter *s, char *p, size_t len, const skey *k)
     char *lim = p + len;
     size_t w = k->sword;
     if (s->tab != TAB_DEFAULT) {
+        char t = (char)s->tab;
         while (p < lim && w--) {
-            char *q = memchr(p, s->tab, (size_t)(lim - p));
-            p = q ? q + 1 : lim;
+            while (p < lim && *p != t) p++;
+            if (p < lim) p++;
         }
     } else {
         while (p < lim && w--) {
@@ -478,9 +479,9 @@ static char *limfield(const sorter *s, char *p, size_t len, const skey *k)
     size_t w = k->eword, ec = k->echar;
     if (ec == 0) w++;
     if (s->tab != TAB_DEFAULT) {
+        char t = (char)s->tab;
         while (p < lim && w--) {
-            char *q = memchr(p, s->tab, (size_t)(lim - p));
-            p = q ? q : lim;
+            while (p < lim && *p != t) p++;
             if (p < lim && (w || ec)) p++;
         }
     } else {
@@ -529,11 +530,17 @@ static void key_copy(sorter *s, vl_buf *dst, const skey *k, const char *p, size_
     if (!dst->data) vl_buf_add(s->c, dst, "", 0);
 }
 
-static int keycompare(sorter *s, const sline *a, const sline *b)
+/* Compare keys from index k0 on (the ones before are known to be equal). */
+static int keycompare(sorter *s, const sline *a, const sline *b, size_t k0)
 {
-    const skey *k = s->keys;
+    const skey *k = s->keys + k0;
     char *ta = a->kb, *tb = b->kb, *la = a->ke, *lb = b->ke;
-    for (size_t ki = 0;;) {
+    if (k0 == s->nkeys) return 0;
+    if (k0 > 0) {
+        key_bounds(s, k, a->text, a->len, &ta, &la);
+        key_bounds(s, k, b->text, b->len, &tb, &lb);
+    }
+    for (size_t ki = k0;;) {
         if (la < ta) la = ta;
         if (lb < tb) lb = tb;
         size_t lena = (size_t)(la - ta), lenb = (size_t)(lb - tb);
@@ -591,17 +598,23 @@ static int keycompare(sorter *s, const sline *a, const sline *b)
     }
 }
 
-static int compare(sorter *s, const sline *a, const sline *b)
+/* GNU's compare: the keys from k0 on, then (unless -s or -u) the whole lines. */
+static int compare_from(sorter *s, const sline *a, const sline *b, size_t k0)
 {
     int diff;
     if (s->nkeys) {
-        diff = keycompare(s, a, b);
+        diff = keycompare(s, a, b, k0);
         if (diff || s->unique || s->stable) return diff;
     }
     diff = memcmp(a->text, b->text, min_sz(a->len, b->len));
     if (!diff) diff = a->len < b->len ? -1 : a->len != b->len;
     else diff = diff < 0 ? -1 : 1;
     return s->reverse ? -diff : diff;
+}
+
+static int compare(sorter *s, const sline *a, const sline *b)
+{
+    return compare_from(s, a, b, 0);
 }
 
 /* ---- in-memory sort: a stable merge sort of references ----
@@ -674,9 +687,16 @@ static uint64_t line_pfx(sorter *s, sline *l)
     switch (s->pfxkind) {
     case PFX_BYTES: return bytes_pfx(b, n, k->ignore, k->xlat);
     case PFX_NUM: {
+        /* floor of the number, and in the low bit whether it had more: equal summaries with
+         * that bit clear are equal keys */
         num v;
         parse_num(s, x, x + n, &v);
-        return (uint64_t)num_trunc(&v, (int64_t)1 << 62) + ((uint64_t)1 << 63);
+        const int64_t lim = (int64_t)1 << 61;
+        int64_t f = num_trunc(&v, lim);
+        bool more = v.fl > 0 || v.il > 18 || f == lim || f == -lim;
+        if (v.neg && v.fl > 0 && f > -lim) f--;
+        if (!v.il && !v.fl) f = 0, more = false; /* -0 */
+        return ((uint64_t)(f + lim) << 1) | more;
     }
     case PFX_HUMAN: {
         num v;
@@ -714,7 +734,9 @@ static uint64_t line_pfx(sorter *s, sline *l)
 static inline int ref_cmp(sorter *s, const sref *a, const sref *b)
 {
     if (a->pfx != b->pfx) return (a->pfx < b->pfx) != s->pfxrev ? -1 : 1;
-    return compare(s, a->l, b->l);
+    /* an exact summary that ties means the first key ties */
+    bool exact = (s->pfxkind == PFX_NUM && !(a->pfx & 1)) || s->pfxkind == PFX_MONTH;
+    return compare_from(s, a->l, b->l, exact ? 1 : 0);
 }
 
 #define RUNLEN 12
