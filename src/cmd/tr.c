@@ -493,17 +493,25 @@ static void run_filter(vl_ctx *c, tr_state *t, const unsigned char *xlate, const
         if (n < 0) vl_die(c, 1, "read error: %s", vl_strerror((int)n));
         if (n == 0) break;
         size_t o = 0;
+        /* branch-free filters: a byte is always stored, and kept by advancing o */
         if (!del && !squeeze) {
             for (ssize_t i = 0; i < n; i++) buf[i] = xlate[buf[i]];
             o = (size_t)n;
+        } else if (del && !squeeze) {
+            for (ssize_t i = 0; i < n; i++) {
+                unsigned char ch = buf[i];
+                buf[o] = ch;
+                o += !del[ch];
+            }
         } else {
             for (ssize_t i = 0; i < n; i++) {
                 unsigned ch = buf[i];
-                if (del && del[ch]) continue;
+                bool drop = del && del[ch];
                 if (xlate) ch = xlate[ch];
-                if (squeeze && squeeze[ch] && (int)ch == prev) continue;
-                prev = (int)ch;
-                buf[o++] = (unsigned char)ch;
+                buf[o] = (unsigned char)ch;
+                drop = drop || (squeeze[ch] && (int)ch == prev);
+                o += !drop;
+                if (!drop) prev = (int)ch;
             }
         }
         vl_write(c, buf, o);
