@@ -40,6 +40,7 @@ typedef struct sline {
 
 typedef struct skey {
     size_t sword, schar; /* start field and char, 0-based; sword SIZE_MAX: the line start */
+    size_t sword0;       /* the start field as given (0-based), for --debug's warnings */
     size_t eword, echar; /* end field (0-based) and char; eword SIZE_MAX: the line end */
     bool skipsb, skipeb; /* b at the start / the end */
     const bool *ignore;  /* d or i table, or NULL */
@@ -55,6 +56,7 @@ typedef struct block {
 
 typedef struct sout {
     int fd;
+    bool debug; /* annotate each line with its keys (--debug, on standard output) */
     const char *name; /* for messages */
     char *buf;
     size_t len, cap;
@@ -78,7 +80,7 @@ typedef struct sorter {
     skey gkey;
     int tab;
     int delim;
-    bool unique, stable, reverse, merge, zero;
+    bool unique, stable, reverse, merge, zero, debug, gkey_only;
     int check; /* 0, 'c' or 'C' */
     const char *outfile;
     const char *randsrc;
@@ -807,6 +809,7 @@ static sref *sort_lines(sorter *s, sline *lines, size_t n)
 static void out_init(sorter *s, sout *o, int fd, const char *name)
 {
     o->fd = fd;
+    o->debug = false;
     o->name = name;
     o->cap = OUTCAP;
     o->buf = vl_xmalloc(s->c, o->cap);
@@ -851,12 +854,206 @@ static void out_free(sorter *s, sout *o)
     o->buf = NULL;
 }
 
+/* ---- --debug ---- */
+
+static bool default_key(const skey *k);
+static void key_opts(const sorter *s, const skey *k, char *o);
+
+/* Columns a span takes, as GNU counts them in the C locale: printable bytes 1, control bytes
+ * 0 (a TAB, shown as '>', 1), other bytes 1. */
+static size_t debug_width(const char *p, const char *lim)
+{
+    size_t w = 0;
+    for (; p < lim; p++) {
+        unsigned char ch = (unsigned char)*p;
+        w += ch == '\t' || !(ch < 0x20 || ch == 0x7f);
+    }
+    return w;
+}
+
+static void out_bytes(sorter *s, sout *o, const char *p, size_t n)
+{
+    if (o->len + n > o->cap) {
+        out_flush(s, o);
+        if (n > o->cap) {
+            out_raw(s, o, p, n);
+            return;
+        }
+    }
+    memcpy(o->buf + o->len, p, n);
+    o->len += n;
+}
+
+static void out_repeat(sorter *s, sout *o, char ch, size_t n)
+{
+    char buf[256];
+    memset(buf, ch, sizeof buf);
+    while (n) {
+        size_t k = min_sz(n, sizeof buf);
+        out_bytes(s, o, buf, k);
+        n -= k;
+    }
+}
+
+static void debug_key(sorter *s, sout *o, const sline *l, const skey *k)
+{
+    char *text = l->text, *end = l->text + l->len, *beg = text, *lim = end;
+    if (k) {
+        if (k->sword != SIZE_MAX) beg = begfield(s, l->text, l->len, k);
+        if (k->eword != SIZE_MAX) lim = limfield(s, l->text, l->len, k);
+        if ((k->skipsb && k->sword == SIZE_MAX) || k->month || k->numeric || k->general ||
+            k->human) {
+            char *bound = beg <= lim ? lim : end;
+            while (beg < bound && s->blank[(unsigned char)*beg]) beg++;
+            char *tight = beg;
+            if (lim < beg) {
+                tight = lim;
+            } else if (k->month) {
+                if (getmonth(s, beg, (size_t)(lim - beg))) tight = beg + 3;
+            } else if (k->general) {
+                bool ok, nan;
+                to_ld(s, &s->ga, beg, (size_t)(lim - beg), &ok, &nan);
+                char *e;
+                strtold(s->ga.data, &e);
+                tight = beg + (e - s->ga.data);
+            } else if (k->numeric || k->human) {
+                char *p = beg + (beg < lim && *beg == '-');
+                bool digit = false;
+                while (p < lim && is_digit(*p)) p++, digit = true;
+                if (p < lim && *p == '.')
+                    for (p++; p < lim && is_digit(*p); p++) digit = true;
+                if (digit) {
+                    static const char units[] = "kKMGTPEZY";
+                    tight = p + (k->human && p < lim && *p && strchr(units, *p));
+                }
+            } else {
+                tight = lim;
+            }
+            lim = tight;
+        }
+    }
+    out_repeat(s, o, ' ', debug_width(text, beg));
+    size_t w = lim > beg ? debug_width(beg, lim) : 0;
+    if (!w) {
+        static const char msg[] = "^ no match for key\n";
+        out_bytes(s, o, msg, sizeof msg - 1);
+    } else {
+        out_repeat(s, o, '_', w);
+        out_bytes(s, o, "\n", 1);
+    }
+}
+
+/* GNU's --debug output line: the line with TABs shown as '>', then one line marking each
+ * key, and the whole line when the last-resort comparison is on. */
+static void debug_line(sorter *s, sout *o, const sline *l)
+{
+    for (size_t i = 0; i < l->len; i++) {
+        char ch = l->text[i] == '\t' ? '>' : l->text[i];
+        out_bytes(s, o, &ch, 1);
+    }
+    out_bytes(s, o, "\n", 1);
+    for (size_t i = 0; i < s->nkeys; i++) debug_key(s, o, l, &s->keys[i]);
+    if (!s->nkeys || !(s->unique || s->stable)) debug_key(s, o, l, NULL);
+}
+
+static void out_sline(sorter *s, sout *o, const sline *l)
+{
+    if (o->debug) debug_line(s, o, l);
+    else out_line(s, o, l->text, l->len);
+}
+
+static bool key_is_numeric(const skey *k)
+{
+    return k->numeric || k->general || k->human;
+}
+
+/* GNU's key_warnings: what --debug says about the keys before sorting. */
+static void key_warnings(sorter *s)
+{
+    vl_ctx *c = s->c;
+    skey ug = s->gkey;
+    bool basic = false, general = false, basic_span = false, general_span = false;
+    for (size_t i = 0; i < s->nkeys && !s->gkey_only; i++) {
+        const skey *k = &s->keys[i];
+        unsigned long n = (unsigned long)i + 1;
+        if (key_is_numeric(k)) {
+            if (k->general) general = true;
+            else basic = true;
+        }
+        bool zero_width = k->eword != SIZE_MAX && k->eword < k->sword0;
+        if (zero_width) vl_eprintf(c, "%s: key %lu has zero width and will be ignored\n", c->name, n);
+        bool implicit_skip = key_is_numeric(k) || k->month;
+        bool line_offset = k->eword == 0 && k->echar != 0;
+        if (!zero_width && s->tab == TAB_DEFAULT && !line_offset &&
+            ((!k->skipsb && !implicit_skip) || (!k->skipsb && k->schar) ||
+             (!k->skipeb && k->echar)))
+            vl_eprintf(c, "%s: leading blanks are significant in key %lu; consider also "
+                          "specifying 'b'\n", c->name, n);
+        if (key_is_numeric(k)) {
+            size_t sw = k->sword0 + 1, ew = k->eword + 1;
+            if (!ew || sw < ew) {
+                vl_eprintf(c, "%s: key %lu is numeric and spans multiple fields\n", c->name, n);
+                if (k->general) general_span = true;
+                else basic_span = true;
+            }
+        }
+        if (ug.ignore && ug.ignore == k->ignore) ug.ignore = NULL;
+        if (ug.xlat && ug.xlat == k->xlat) ug.xlat = NULL;
+        ug.skipsb &= !k->skipsb;
+        ug.skipeb &= !k->skipeb;
+        ug.month &= !k->month;
+        ug.numeric &= !k->numeric;
+        ug.general &= !k->general;
+        ug.human &= !k->human;
+        ug.random &= !k->random;
+        ug.version &= !k->version;
+        ug.reverse &= !k->reverse;
+    }
+    if (s->gkey_only) {
+        const skey *k = &s->keys[0];
+        if (key_is_numeric(k)) {
+            if (k->general) general = true;
+            else basic = true;
+        }
+        ug = (skey){0};
+    }
+    bool warned = false;
+    if (basic_span || general_span) {
+        if (s->tab == '.') {
+            vl_eprintf(c, "%s: field separator '.' is treated as a decimal point in numbers\n",
+                       c->name);
+            warned = true;
+        } else if (s->tab == '-') {
+            vl_eprintf(c, "%s: field separator '-' is treated as a minus sign in numbers\n",
+                       c->name);
+        } else if (general_span && s->tab == '+') {
+            vl_eprintf(c, "%s: field separator '+' is treated as a plus sign in numbers\n",
+                       c->name);
+        }
+    }
+    if ((basic || general) && !warned)
+        vl_eprintf(c, "%s: %snumbers use '.' as a decimal point in this locale\n", c->name,
+                   s->tab == '.' ? "" : "note ");
+    bool keys = s->nkeys > 0;
+    if (!default_key(&ug) || (ug.reverse && (s->stable || s->unique) && keys)) {
+        bool rev = ug.reverse;
+        if (!(s->stable || s->unique)) ug.reverse = false;
+        char o[16];
+        key_opts(s, &ug, o);
+        vl_eprintf(c, "%s: option%s '-%s' %s ignored\n", c->name, strlen(o) > 1 ? "s" : "", o,
+                   strlen(o) > 1 ? "are" : "is");
+        ug.reverse = rev;
+    }
+    if (ug.reverse && !(s->stable || s->unique) && keys)
+        vl_eprintf(c, "%s: option '-r' only applies to last-resort comparison\n", c->name);
+}
+
 /* Write sorted lines, dropping repeats with -u. */
 static void write_lines(sorter *s, sout *o, const sref *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (s->unique && i > 0 && ref_cmp(s, &v[i - 1], &v[i]) == 0) continue;
-        out_line(s, o, v[i].l->text, v[i].l->len);
+        out_sline(s, o, v[i].l);
         if ((i & 1023) == 1023) tick(s, 1024);
     }
 }
@@ -991,7 +1188,7 @@ static void merge_sources(sorter *s, msrc *v, size_t k, sout *o)
     while (n > 0) {
         msrc *m = &v[h[0]];
         if (!s->unique || !have_last || compare(s, &lastl, &m->cur) != 0) {
-            out_line(s, o, m->cur.text, m->cur.len);
+            out_sline(s, o, &m->cur);
             if (s->unique) {
                 last.len = 0;
                 vl_buf_add(s->c, &last, m->cur.text, m->cur.len);
@@ -1200,6 +1397,7 @@ static void open_output(sorter *s, sout *o)
     vl_ctx *c = s->c;
     if (!s->outfile) {
         out_init(s, o, 1, "standard output");
+        o->debug = s->debug;
         return;
     }
     const char *path = s->outfile;
@@ -1326,6 +1524,7 @@ static void add_key(sorter *s, const char *spec)
         p = parse_count(s, p + 1, &k.schar, "invalid number after '.'");
         if (k.schar-- == 0) badfieldspec(s, spec, "character offset is zero");
     }
+    k.sword0 = k.sword;
     if (!k.sword && !k.schar) k.sword = SIZE_MAX;
     p = set_ordering(s, p, &k, 1);
     if (*p != ',') {
@@ -1493,9 +1692,8 @@ static void take_option(sorter *s, int id, const char *arg)
         s->check = want;
         break;
     }
-    case OPT_COMPRESS:
-    case OPT_DEBUG:
-        break;
+    case OPT_COMPRESS: break;
+    case OPT_DEBUG: s->debug = true; break;
     case OPT_FILES0: s->files0 = arg; break;
     case 'k': add_key(s, arg); break;
     case 'm': s->merge = true; break;
@@ -1751,9 +1949,16 @@ static int sort_run(sorter *s, int n, char **argv)
         s->keys[0].eword = SIZE_MAX;
         s->keys[0].schar = s->keys[0].echar = 0;
         s->nkeys = 1;
+        s->gkey_only = true;
         need_random |= s->gkey.random;
     }
     check_compat(s);
+    if (s->debug) {
+        if (s->check || s->outfile)
+            vl_die(c, 2, "options '-%c --debug' are incompatible", s->check ? s->check : 'o');
+        vl_eprintf(c, "%s: text ordering performed using simple byte comparison\n", c->name);
+        key_warnings(s);
+    }
     if (need_random) init_random(s);
     s->delim = s->zero ? 0 : '\n';
     choose_pfx(s);
@@ -1872,7 +2077,8 @@ static const vl_opt sort_opts[] = {
     {OPT_CHECK, "check", VL_OPTARG, "diagnose-first", "same as -c; --check=quiet is -C"},
     {'C', NULL, VL_NOARG, NULL, "like -c, but do not report first bad line"},
     {OPT_COMPRESS, "compress-program", VL_ARG, "PROG", "accepted; runs are not compressed"},
-    {OPT_DEBUG, "debug", VL_NOARG, NULL, "accepted; no annotation is printed"},
+    {OPT_DEBUG, "debug", VL_NOARG, NULL,
+     "annotate the part of the line used to sort,\n  and warn about questionable usage to stderr"},
     {OPT_FILES0, "files0-from", VL_ARG, "F",
      "read input from the files specified by\n  NUL-terminated names in file F"},
     {'k', "key", VL_ARG, "KEYDEF", "sort via a key; KEYDEF gives location and type"},
