@@ -380,6 +380,25 @@ static void rewind_spec(spec *s)
     s->rep = 0;
 }
 
+/* Chars left in the repeat being read (0 when not inside one). */
+static uint64_t repeat_left(const spec *s)
+{
+    if (s->state == NEW_ELEMENT || s->it >= s->n || s->e[s->it].type != E_REPEAT) return 0;
+    return s->e[s->it].count - s->rep;
+}
+
+/* Both sets inside repeats: the pairs to come are all the same pair; skip all but the last
+ * (so [a*1000000000000] costs no more than [a*2]). */
+static void skip_repeats(spec *a, spec *b)
+{
+    uint64_t ra = repeat_left(a), rb = repeat_left(b);
+    if (ra > 1 && rb > 1) {
+        uint64_t k = (ra < rb ? ra : rb) - 1;
+        a->rep += k;
+        b->rep += k;
+    }
+}
+
 /* Skip the rest of the element being read. */
 static void skip_construct(spec *s)
 {
@@ -458,6 +477,7 @@ static void validate_case_classes(vl_ctx *c, spec *s1, spec *s2)
         int k1, k2;
         c1 = get_next(s1, &k1);
         c2 = get_next(s2, &k2);
+        skip_repeats(s1, s2);
         bool a = n1 && k1 != UL_NONE, b = n2 && k2 != UL_NONE;
         if (a != b) vl_die(c, 1, "misaligned [:upper:] and/or [:lower:] construct");
         if (k2 != UL_NONE) {
@@ -469,14 +489,29 @@ static void validate_case_classes(vl_ctx *c, spec *s1, spec *s2)
     }
 }
 
-static bool homogeneous(spec *s)
+/* Every char of the set the same one (checked element by element: repeats may be huge). */
+static bool homogeneous(const spec *s)
 {
-    rewind_spec(s);
-    int first = get_next(s, NULL), ch;
-    if (first == -1) return false;
-    while ((ch = get_next(s, NULL)) != -1)
-        if (ch != first) return false;
-    return true;
+    int first = -1;
+    for (size_t i = 0; i < s->n; i++) {
+        const elem *e = &s->e[i];
+        int ch;
+        switch (e->type) {
+        case E_RANGE:
+            if (e->a != e->b) return false;
+            ch = e->a;
+            break;
+        case E_CLASS: return false; /* every class has several members */
+        case E_REPEAT:
+            if (!e->count) continue;
+            ch = e->a;
+            break;
+        default: ch = e->a; break;
+        }
+        if (first == -1) first = ch;
+        else if (ch != first) return false;
+    }
+    return first != -1;
 }
 
 /* ---- filters ---- */
@@ -629,6 +664,7 @@ static int tr_main(vl_ctx *c, int argc, char **argv)
             for (;;) {
                 int k1, k2;
                 int c1 = get_next(&s1, &k1), c2 = get_next(&s2, &k2);
+                skip_repeats(&s1, &s2);
                 if (k1 == UL_LOWER && k2 == UL_UPPER) {
                     for (int k = 'a'; k <= 'z'; k++) xlate[k] = (unsigned char)(k - 32);
                 } else if (k1 == UL_UPPER && k2 == UL_LOWER) {
