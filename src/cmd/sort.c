@@ -2005,15 +2005,17 @@ static int sort_run(sorter *s, int n, char **argv)
 
     sout o;
     if (s->merge) {
+        /* inputs are opened when their merge comes, so no more than --batch-size are open */
         msrc *v = vl_xcalloc(c, nfiles, sizeof *v);
         for (size_t i = 0; i < nfiles; i++) {
-            v[i].in = open_input(s, files[i]);
             v[i].fd = -1;
             v[i].name = files[i];
         }
         /* more inputs than one merge takes: the first ones become a run, until they fit */
         size_t k = nfiles;
         while (k > s->nmerge) {
+            for (size_t i = 0; i < s->nmerge; i++)
+                if (!v[i].in) v[i].in = open_input(s, v[i].name);
             int fd = new_run_fd(s);
             sout ro;
             out_init(s, &ro, fd, "temporary file");
@@ -2026,6 +2028,8 @@ static int sort_run(sorter *s, int n, char **argv)
             memmove(&v[1], &v[s->nmerge], (k - s->nmerge) * sizeof *v);
             k -= s->nmerge - 1;
         }
+        for (size_t i = 0; i < k; i++)
+            if (!v[i].in) v[i].in = open_input(s, v[i].name);
         open_output(s, &o);
         merge_sources(s, v, k, &o);
         close_output(s, &o);
