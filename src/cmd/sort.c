@@ -736,6 +736,15 @@ static uint64_t line_pfx(sorter *s, sline *l)
 static inline int ref_cmp(sorter *s, const sref *a, const sref *b)
 {
     if (a->pfx != b->pfx) return (a->pfx < b->pfx) != s->pfxrev ? -1 : 1;
+    if (s->pfxkind == PFX_BYTES && !s->nkeys) {
+        /* whole lines of up to 8 bytes lie in their summaries: only the lengths can differ
+         * (the longer one ends in NUL bytes) */
+        size_t la = a->l->len, lb = b->l->len;
+        if (la <= 8 && lb <= 8) {
+            int d = la < lb ? -1 : la > lb;
+            return s->reverse ? -d : d;
+        }
+    }
     /* an exact summary that ties means the first key ties */
     bool exact = (s->pfxkind == PFX_NUM && !(a->pfx & 1)) || s->pfxkind == PFX_MONTH;
     return compare_from(s, a->l, b->l, exact ? 1 : 0);
