@@ -2,11 +2,12 @@
  * comparisons, -v, -o): the test and [ builtins (lib/testexpr.c's grammar, which the test
  * command shares, with bash's messages) and [[ ]] (parsed into N_COND nodes by parser.c:
  * operands expanded without splitting or globbing, patterns for == and !=, POSIX extended
- * regular expressions for =~ with BASH_REMATCH, arithmetic operands for -eq and friends). */
-#include <regex.h>
+ * regular expressions for =~ through lib/regex.h with BASH_REMATCH, arithmetic operands for -eq
+ * and friends). */
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/regex.h"
 #include "lib/testexpr.h"
 #include "shell/sh.h"
 
@@ -182,26 +183,37 @@ static void trace_add(sh_buf *b, const char *s)
     if (b) sh_buf_adds(b, s);
 }
 
-/* =~: the whole match and the groups go to BASH_REMATCH; 2 for a bad regular expression */
+/* =~: a POSIX extended regular expression through the regex wrapper (lib/regex.h), which keeps
+ * glibc's syntax and leftmost-longest results and bounds the work; the whole match and the groups
+ * go to BASH_REMATCH. 2 for a bad regular expression (silently, as bash), and for one too complex
+ * to run (with a message: bash would run on for minutes and gigabytes). */
 static int regex_match(sh_state *sh, const char *s, const char *re)
 {
-    regex_t rx;
-    if (regcomp(&rx, re, REG_EXTENDED) != 0) return 2;
-    size_t ng = rx.re_nsub + 1;
-    if (ng > 64) ng = 64;
-    regmatch_t m[64];
-    int rc = regexec(&rx, s, ng, m, 0);
-    regfree(&rx);
+    vl_re *rx;
+    int flags = sh->shopt[SO_NOCASEMATCH] ? VL_RE_ICASE : 0;
+    int rc = vl_re_compile(sh->p, re, strlen(re), VL_RE_ERE, flags, &rx, NULL);
+    if (rc < 0) {
+        if (rc != VL_RE_ESYNTAX && rc != VL_RE_ETOOBIG) sh->status = 1;
+        return 2;
+    }
+    size_t ng = vl_re_ngroups(rx) + 1;
+    vl_re_span *m = vk_malloc(sh->p, ng * sizeof *m);
+    rc = m ? vl_re_search(rx, s, strlen(s), 0, 0, m, ng) : VOS_ENOMEM;
+    vl_re_free(rx);
+    if (rc < 0) {
+        vk_free(sh->p, m);
+        if (rc == VL_RE_ECOMPLEX) sh_error(sh, "%s", vl_re_strerror(rc));
+        return 2;
+    }
     sh_var *v = sh_array_new(sh, "BASH_REMATCH");
-    if (rc != 0) return 1;
-    for (size_t i = 0; v && i < ng; i++) {
-        char *g = m[i].rm_so < 0 ? vk_strdup(sh->p, "")
-                                 : vk_strndup(sh->p, s + m[i].rm_so,
-                                              (size_t)(m[i].rm_eo - m[i].rm_so));
+    for (size_t i = 0; rc == 1 && v && i < ng; i++) {
+        char *g = m[i].so < 0 ? vk_strdup(sh->p, "")
+                              : vk_strndup(sh->p, s + m[i].so, (size_t)(m[i].eo - m[i].so));
         if (g) sh_array_set(sh, v, (int64_t)i, g);
         vk_free(sh->p, g);
     }
-    return 0;
+    vk_free(sh->p, m);
+    return rc == 1 ? 0 : 1;
 }
 
 static int cond_arith(sh_state *sh, const char *s, int64_t *v)

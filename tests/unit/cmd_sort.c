@@ -49,10 +49,16 @@ static const char *extra_names(const char *dir, const char *const *known)
 static vos_vm *small_vm(const char *host, uint64_t mem)
 {
     vos_config cfg;
+    vos_limits lim;
+    vos_limits_init(&lim);
     vos_config_init(&cfg);
-    cfg.limits.mem_bytes = mem;
+    lim.mem_bytes = mem;
+    cfg.limits = &lim;
     vos_vm *vm = test_vm_new_cfg(&cfg);
-    vos_mount_spec ms = {sizeof ms, VOS_MOUNT_HOST_RW, host};
+    vos_mount_spec ms;
+    vos_mount_spec_init(&ms);
+    ms.kind = VOS_MOUNT_HOST_RW;
+    ms.host_path = host;
     ASSERT_OK(vos_mount(vm, "/h", &ms));
     return vm;
 }
@@ -105,10 +111,13 @@ TEST(sort_runs_do_not_outlive_a_limit)
     vos_vm *vm = small_vm(dir, 2u << 20);
     /* a step budget far too small for the sort: it ends half way, with runs written */
     vos_exec_opts o;
-    memset(&o, 0, sizeof o);
-    o.struct_size = sizeof o;
-    o.limits.cpu_steps = 3000;
+    vos_exec_opts_init(&o);
+    vos_limits lim;
+    vos_limits_init(&lim);
+    lim.cpu_steps = 3000;
+    o.limits = &lim;
     vos_result r;
+    vos_result_init(&r);
     int rc = vos_exec(vm, "sort -S 64K -T /h /h/big > /dev/null", &o, &r);
     ASSERT_RC(rc, VOS_ESTEPS);
     vos_result_free(&r);
