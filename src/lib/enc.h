@@ -25,35 +25,40 @@ int vl_enc_optseq(vl_ctx *c, int argc, char **argv, vl_optocc **out);
 char **vl_enc_argv_dup(vl_ctx *c, int argc, char **argv);
 
 /* ---- base-N codecs (base64, base64url, base32, base32hex, base16, base2msbf/lsbf, z85) ----
- * An encoder turns each complete input group into text; a decoder takes text with newlines
- * already removed (the caller strips them, and rejects what it must). */
+ * The encodings of coreutils' base64, base32 and basenc. Decoding follows their rules: newlines
+ * are skipped anywhere; a group that is bad stops decoding after the bytes it could still give
+ * (base64 gives the bytes of a group's first valid characters, base32 none); padding ends a
+ * group, and another group may follow it. */
 enum {
     VL_B64 = 1, VL_B64URL, VL_B32, VL_B32HEX, VL_B16, VL_B2MSBF, VL_B2LSBF, VL_Z85,
 };
-/* Bytes per input group and characters per output group of an encoding. */
+/* Bytes per input group and characters per output group. */
 void vl_enc_group(int kind, size_t *in_group, size_t *out_group);
-/* Encode n bytes of in (n a multiple of the input group, or the last piece of the input
- * when last) into out; returns the characters written. out holds at least
- * vl_enc_outlen(kind, n). Z85 refuses a last piece that is not a multiple of 4 (returns
- * (size_t)-1). */
-size_t vl_enc_outlen(int kind, size_t n);
-size_t vl_encode(int kind, const unsigned char *in, size_t n, bool last, char *out);
+/* Encode n bytes; n is a multiple of the input group except for the input's last piece
+ * (padded as the encoding wants; Z85 cannot, the caller refuses that). out holds at least
+ * (n / in_group + 1) * out_group chars. Returns the chars written. */
+size_t vl_encode(int kind, const unsigned char *in, size_t n, char *out);
+/* Is ch a character of the encoding's alphabet (for --ignore-garbage, which keeps '=' too)? */
+bool vl_enc_alphabet(int kind, unsigned char ch);
 
-/* A streaming decoder: feed characters, get bytes. It keeps a partial group between calls.
- * Returns false on invalid input (after writing the bytes decoded before the bad one). */
 typedef struct vl_decoder {
     int kind;
-    bool ignore_garbage;
-    unsigned char q[8]; /* a partial group of sextets/quintets/... */
-    size_t nq;
-    int pad;            /* '=' seen: how many */
-    bool done;          /* padding ended the data: only more padding or a new group may follow */
+    size_t glen;          /* characters per group */
+    char grp[8];          /* a partial group (newlines removed) */
+    size_t n;
+    signed char val[256]; /* character -> digit value, -1 if not in the alphabet */
 } vl_decoder;
-void vl_decoder_init(vl_decoder *d, int kind, bool ignore_garbage);
-/* Decode n chars of in (newlines allowed and skipped) into out (at least n bytes);
- * *outn set to the bytes written. */
+void vl_decoder_init(vl_decoder *d, int kind);
+/* Decode n characters into out (room for n bytes); *outn = bytes written. false: invalid
+ * input (out holds what came before it). */
 bool vl_decode(vl_decoder *d, const char *in, size_t n, unsigned char *out, size_t *outn);
-/* End of input: a partial group left over is invalid (true when all was well). */
+/* End of input: false when a partial group remains (after writing what it gives). */
 bool vl_decode_end(vl_decoder *d, unsigned char *out, size_t *outn);
+
+/* The main of base64 and base32 (kind fixed) and basenc (kind 0: its options choose), and
+ * their option tables. */
+int vl_basenc_main(vl_ctx *c, int argc, char **argv, int kind);
+extern const vl_opt vl_base_opts[];
+extern const vl_opt vl_basenc_opts[];
 
 #endif
