@@ -446,6 +446,49 @@ static const char *const names_u[32] = {
     "vt",  "ff",  "cr",  "so",  "si",  "dle", "dc1", "dc2", "dc3", "dc4", "nak",
     "syn", "etb", "can", "em",  "sub", "esc", "fs",  "gs",  "rs",  "us"};
 
+/* Append s padded to the piece's width (right-aligned unless '-'). */
+static void put_padded(hd *h, const piece *p, const char *s, size_t n)
+{
+    vl_ctx *c = h->c;
+    vl_buf *b = &h->line;
+    size_t w = p->width > 0 ? (size_t)p->width : 0;
+    bool left = strchr(p->flags, '-') != NULL;
+    if (!left)
+        for (size_t i = n; i < w; i++) vl_buf_addc(c, b, ' ');
+    vl_buf_add(c, b, s, n);
+    if (left)
+        for (size_t i = n; i < w; i++) vl_buf_addc(c, b, ' ');
+}
+
+/* Integer conversions without printf when the flags are only '0' and '-'. */
+static bool put_int_fast(hd *h, const piece *p, uint64_t v, bool neg)
+{
+    for (const char *f = p->flags; *f; f++)
+        if (*f != '0' && *f != '-') return false;
+    unsigned base = (p->conv == 'o') ? 8 : (p->conv == 'x' || p->conv == 'X') ? 16 : 10;
+    const char *dg = p->conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+    char tmp[96];
+    int k = 0;
+    if (!(v == 0 && p->prec == 0)) do {
+            tmp[k++] = dg[v % base];
+            v /= base;
+        } while (v);
+    char out[160];
+    size_t n = 0;
+    if (neg) out[n++] = '-';
+    for (int i = k; i < p->prec && n < 80; i++) out[n++] = '0';
+    while (k) out[n++] = tmp[--k];
+    bool zero = strchr(p->flags, '0') && !strchr(p->flags, '-') && p->prec < 0;
+    if (zero && p->width > 0 && (size_t)p->width > n && p->width < 64) {
+        size_t pad = (size_t)p->width - n, at = neg ? 1 : 0;
+        memmove(out + at + pad, out + at, n - at);
+        memset(out + at, '0', pad);
+        n += pad;
+    }
+    put_padded(h, p, out, n);
+    return true;
+}
+
 /* Print one conversion of data (avail bytes of it are real, the rest zeros; 0: blanks). */
 static void put_conv(hd *h, const piece *p, const unsigned char *d, int avail, uint64_t addr)
 {
@@ -453,6 +496,7 @@ static void put_conv(hd *h, const piece *p, const unsigned char *d, int avail, u
     vl_buf *b = &h->line;
     char fmt[48];
     if (p->type == P_ADDR || p->type == P_EADDR) {
+        if (put_int_fast(h, p, addr, false)) return;
         spec(fmt, p, "ll", p->conv);
         vl_buf_printf(c, b, fmt, (unsigned long long)addr);
         return;
@@ -464,34 +508,19 @@ static void put_conv(hd *h, const piece *p, const unsigned char *d, int avail, u
     }
     unsigned char v[8] = {0};
     if (p->type != P_STR) memcpy(v, d, (size_t)(avail < p->bytes ? avail : p->bytes));
-    /* the common "%02x" and "%04x" style, without printf */
-    if ((p->type == P_UINT || p->type == P_INT) && p->prec < 0 &&
-        (p->flags[0] == 0 || (p->flags[0] == '0' && p->flags[1] == 0)) &&
-        (p->conv == 'x' || p->conv == 'X' || p->conv == 'o' || p->conv == 'u') && p->width < 32) {
-        uint64_t x = load_le(v, p->bytes);
-        char tmp[32];
-        int k = 0;
-        unsigned base = p->conv == 'o' ? 8 : p->conv == 'u' ? 10 : 16;
-        const char *dg = p->conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
-        do {
-            tmp[k++] = dg[x % base];
-            x /= base;
-        } while (x);
-        char padch = p->flags[0] == '0' ? '0' : ' ';
-        for (int i = k; i < p->width; i++) vl_buf_addc(c, b, padch);
-        while (k) vl_buf_addc(c, b, tmp[--k]);
-        return;
-    }
     switch (p->type) {
     case P_INT: {
         uint64_t x = load_le(v, p->bytes);
         int bits = 8 * p->bytes;
         if (bits < 64 && (x >> (bits - 1)) & 1) x |= ~(uint64_t)0 << bits;
+        bool neg = (int64_t)x < 0;
+        if (p->conv == 'd' && put_int_fast(h, p, neg ? 0 - x : x, neg)) break;
         spec(fmt, p, "ll", p->conv);
         vl_buf_printf(c, b, fmt, (long long)x);
         break;
     }
     case P_UINT:
+        if (put_int_fast(h, p, load_le(v, p->bytes), false)) break;
         spec(fmt, p, "ll", p->conv);
         vl_buf_printf(c, b, fmt, (unsigned long long)load_le(v, p->bytes));
         break;
@@ -508,10 +537,11 @@ static void put_conv(hd *h, const piece *p, const unsigned char *d, int avail, u
         vl_buf_printf(c, b, fmt, x);
         break;
     }
-    case P_CHAR:
-        spec(fmt, p, "", 'c');
-        vl_buf_printf(c, b, fmt, v[0]);
+    case P_CHAR: {
+        char ch = (char)v[0];
+        put_padded(h, p, &ch, 1);
         break;
+    }
     case P_STR: {
         char *s = vl_xmalloc(c, (size_t)avail + 1);
         memcpy(s, d, (size_t)avail);
@@ -523,35 +553,32 @@ static void put_conv(hd *h, const piece *p, const unsigned char *d, int avail, u
     }
     default: {
         char s[8];
+        size_t n;
         unsigned ch = v[0];
         if (p->type == P_P) {
             s[0] = ch >= 0x20 && ch < 0x7f ? (char)ch : '.';
-            s[1] = 0;
+            n = 1;
         } else if (p->type == P_C) {
-            const char *e = NULL;
-            switch (ch) {
-            case 0: e = "\\0"; break;
-            case '\a': e = "\\a"; break;
-            case '\b': e = "\\b"; break;
-            case '\f': e = "\\f"; break;
-            case '\n': e = "\\n"; break;
-            case '\r': e = "\\r"; break;
-            case '\t': e = "\\t"; break;
-            case '\v': e = "\\v"; break;
+            static const char esc[] = "0\0\0\0\0\0\0abtnvfr";
+            if (ch < 14 && esc[ch] && (ch == 0 || ch >= 7)) {
+                s[0] = '\\', s[1] = esc[ch], n = 2;
+            } else if (ch >= 0x20 && ch < 0x7f) {
+                s[0] = (char)ch, n = 1;
+            } else {
+                s[0] = (char)('0' + (ch >> 6)), s[1] = (char)('0' + ((ch >> 3) & 7));
+                s[2] = (char)('0' + (ch & 7)), n = 3;
             }
-            if (e) strcpy(s, e);
-            else if (ch >= 0x20 && ch < 0x7f) s[0] = (char)ch, s[1] = 0;
-            else snprintf(s, sizeof s, "%03o", ch);
         } else {
-            if (ch < 32) strcpy(s, names_u[ch]);
-            else if (ch == 0x7f) strcpy(s, "del");
-            else if (ch > 0x7f) snprintf(s, sizeof s, "%02x", ch);
-            else s[0] = (char)ch, s[1] = 0;
+            if (ch < 32) n = strlen(strcpy(s, names_u[ch]));
+            else if (ch == 0x7f) n = strlen(strcpy(s, "del"));
+            else if (ch > 0x7f) {
+                static const char hx[] = "0123456789abcdef";
+                s[0] = hx[ch >> 4], s[1] = hx[ch & 15], n = 2;
+            } else s[0] = (char)ch, n = 1;
         }
-        piece q = *p;
-        q.prec = -1;
-        spec(fmt, &q, "", 's');
-        vl_buf_printf(c, b, fmt, s);
+        /* a precision cuts the text as %s would */
+        if (p->prec >= 0 && (size_t)p->prec < n) n = (size_t)p->prec;
+        put_padded(h, p, s, n);
         break;
     }
     }

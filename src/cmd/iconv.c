@@ -77,7 +77,8 @@ typedef struct conv {
     bool skipped;                /* something was dropped (//IGNORE reports it at the end) */
     /* per file */
     bool big_in, bom_checked, bom_out;
-    vl_buf out;
+    unsigned char *ob;           /* output buffer */
+    size_t olen;
     int ofd;                     /* -1: stdout */
     char *tmpname;               /* -o: the temp file renamed over output at the end */
     const char *output;
@@ -132,37 +133,40 @@ static int parse_name(conv *cv, const char *s, bool is_to, bool *slash)
 
 /* ---- output ---- */
 
+#define OBUF 65536
+
 static void flush_out(conv *cv)
 {
     vl_ctx *c = cv->c;
-    if (cv->out.len == 0) return;
+    if (cv->olen == 0) return;
     if (cv->ofd < 0) {
-        vl_write(c, cv->out.data, cv->out.len);
+        vl_write(c, cv->ob, cv->olen);
     } else {
-        int rc = vl_write_fd(c, cv->ofd, cv->out.data, cv->out.len);
+        int rc = vl_write_fd(c, cv->ofd, cv->ob, cv->olen);
         if (rc < 0) vl_die(c, 1, "unable to write output: %s", vl_strerror(rc));
     }
-    cv->out.len = 0;
+    cv->olen = 0;
 }
 
-static void put(conv *cv, const void *p, size_t n)
+static inline unsigned char *room(conv *cv, size_t n)
 {
-    vl_buf_add(cv->c, &cv->out, p, n);
-    if (cv->out.len >= 65536) flush_out(cv);
+    if (cv->olen + n > OBUF) flush_out(cv);
+    unsigned char *o = cv->ob + cv->olen;
+    cv->olen += n;
+    return o;
 }
 
-static void put16(conv *cv, uint32_t v, bool big)
+static inline void put16(conv *cv, uint32_t v, bool big)
 {
-    unsigned char b[2] = {big ? (unsigned char)(v >> 8) : (unsigned char)v,
-                          big ? (unsigned char)v : (unsigned char)(v >> 8)};
-    put(cv, b, 2);
+    unsigned char *o = room(cv, 2);
+    o[0] = big ? (unsigned char)(v >> 8) : (unsigned char)v;
+    o[1] = big ? (unsigned char)v : (unsigned char)(v >> 8);
 }
 
-static void put32(conv *cv, uint32_t v, bool big)
+static inline void put32(conv *cv, uint32_t v, bool big)
 {
-    unsigned char b[4];
-    for (int i = 0; i < 4; i++) b[big ? i : 3 - i] = (unsigned char)(v >> (24 - 8 * i));
-    put(cv, b, 4);
+    unsigned char *o = room(cv, 4);
+    for (int i = 0; i < 4; i++) o[big ? i : 3 - i] = (unsigned char)(v >> (24 - 8 * i));
 }
 
 /* The byte of an 8-bit charset for cp, or -1. */
@@ -191,23 +195,26 @@ static bool encode(conv *cv, uint32_t cp)
 {
     switch (cv->to) {
     case CS_UTF8: {
-        unsigned char b[4];
-        size_t n;
-        if (cp < 0x80) b[0] = (unsigned char)cp, n = 1;
-        else if (cp < 0x800) b[0] = (unsigned char)(0xC0 | cp >> 6), b[1] = (unsigned char)(0x80 | (cp & 63)), n = 2;
-        else if (cp < 0x10000) {
+        unsigned char *b;
+        if (cp < 0x80) {
+            b = room(cv, 1);
+            b[0] = (unsigned char)cp;
+        } else if (cp < 0x800) {
+            b = room(cv, 2);
+            b[0] = (unsigned char)(0xC0 | cp >> 6);
+            b[1] = (unsigned char)(0x80 | (cp & 63));
+        } else if (cp < 0x10000) {
+            b = room(cv, 3);
             b[0] = (unsigned char)(0xE0 | cp >> 12);
             b[1] = (unsigned char)(0x80 | ((cp >> 6) & 63));
             b[2] = (unsigned char)(0x80 | (cp & 63));
-            n = 3;
         } else {
+            b = room(cv, 4);
             b[0] = (unsigned char)(0xF0 | cp >> 18);
             b[1] = (unsigned char)(0x80 | ((cp >> 12) & 63));
             b[2] = (unsigned char)(0x80 | ((cp >> 6) & 63));
             b[3] = (unsigned char)(0x80 | (cp & 63));
-            n = 4;
         }
-        put(cv, b, n);
         return true;
     }
     case CS_UTF16:
@@ -247,8 +254,7 @@ static bool encode(conv *cv, uint32_t cp)
     default: {
         int b = byte_of(cv->to, cp);
         if (b < 0) return false;
-        unsigned char ch = (unsigned char)b;
-        put(cv, &ch, 1);
+        *room(cv, 1) = (unsigned char)b;
         return true;
     }
     }
@@ -466,10 +472,52 @@ static bool convert_file(conv *cv, vl_in *in)
                 else if (be == 0xFEFF) i = w, cv->big_in = true;
             }
         }
+        bool ascii_ok = cv->from == CS_UTF8 || cv->from == CS_LATIN1 || cv->from == CS_LATIN9 ||
+                        cv->from == CS_CP1252 || cv->from == CS_ASCII;
         while (i < n) {
+            /* runs of ASCII: copied, or widened for UTF-16/32 */
+            if (ascii_ok && buf[i] < 0x80 && n - i >= 16 && (buf[i + 15] | buf[i + 8]) < 0x80) {
+                size_t j = i;
+                while (j < n && buf[j] < 0x80) j++;
+                if (cv->to == CS_UTF8 || cv->to == CS_LATIN1 || cv->to == CS_LATIN9 ||
+                    cv->to == CS_CP1252 || cv->to == CS_ASCII) {
+                    while (i < j) {
+                        size_t k = j - i < OBUF - cv->olen ? j - i : OBUF - cv->olen;
+                        memcpy(cv->ob + cv->olen, buf + i, k);
+                        cv->olen += k;
+                        i += k;
+                        if (cv->olen == OBUF) flush_out(cv);
+                    }
+                    continue;
+                }
+                int w = 0;
+                bool big = false;
+                switch (cv->to) {
+                case CS_UTF16: case CS_UTF16LE: case CS_UCS2: case CS_UCS2LE: w = 2; break;
+                case CS_UTF16BE: case CS_UCS2BE: w = 2, big = true; break;
+                case CS_UTF32: case CS_UTF32LE: case CS_UCS4LE: w = 4; break;
+                case CS_UTF32BE: case CS_UCS4: case CS_UCS4BE: w = 4, big = true; break;
+                }
+                encode(cv, buf[i++]); /* the first one writes the BOM if one is due */
+                while (i < j) {
+                    if (cv->olen + 4 > OBUF) flush_out(cv);
+                    unsigned char *o = cv->ob + cv->olen;
+                    memset(o, 0, (size_t)w);
+                    o[big ? w - 1 : 0] = buf[i++];
+                    cv->olen += (size_t)w;
+                }
+                continue;
+            }
             uint32_t cp = 0;
             size_t len = 0;
-            int d = decode(cv, buf + i, n - i, &cp, &len);
+            int d;
+            if (cv->from == CS_UTF8 && buf[i] < 0x80) {
+                cp = buf[i];
+                len = 1;
+                d = D_OK;
+            } else {
+                d = decode(cv, buf + i, n - i, &cp, &len);
+            }
             if (d == D_MORE) {
                 if (eof) stop(cv, "incomplete character or shift sequence at end of buffer", 0, false);
                 break;
@@ -535,6 +583,7 @@ static int iconv_main(vl_ctx *c, int argc, char **argv)
     memset(&cv, 0, sizeof cv);
     cv.c = c;
     cv.ofd = -1;
+    cv.ob = vl_xmalloc(c, OBUF);
     cv.utf8_locale = locale_utf8(c);
     const char *from = "", *to = "", *output = NULL;
     bool do_list = false;
@@ -672,7 +721,7 @@ static int iconv_main(vl_ctx *c, int argc, char **argv)
         vl_in_close(c, in);
     }
     finish_output(&cv);
-    vl_buf_free(c, &cv.out);
+    vl_xfree(c, cv.ob);
     return status;
 }
 

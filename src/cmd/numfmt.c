@@ -42,6 +42,8 @@ typedef struct nf {
     size_t nranges;
     bool all_fields;
     int conv_status;     /* exit status of a conversion error (abort: 2, else 0: go on) */
+    vl_buf num;          /* the number being formatted */
+    vl_buf out, copy;    /* a field's text and its conversion */
     long cur_padding;
 } nf;
 
@@ -191,6 +193,7 @@ static bool parse_human(nf *o, const char *s, long double *val, size_t *prec)
     vl_ctx *c = o->c;
     const char *end = NULL;
     int e = parse_number(o, s, val, prec, &end);
+    if ((e == E_OK || e == E_LOSS) && !(end && *end)) return true;
     const char *q = vl_quote_locale(c, s);
     switch (e) {
     case E_OK:
@@ -293,24 +296,18 @@ static bool convert(nf *o, char *text, uint64_t field, vl_buf *out)
         conv_error(o, "value too large to be printed: '%s' (cannot handle values > 999Y)", g, NULL);
         return false;
     }
-    vl_buf num = {0};
-    to_human(o, val, used, &num);
-    if (o->suffix) vl_buf_adds(c, &num, o->suffix);
+    vl_buf *num = &o->num; /* reused from field to field */
+    num->len = 0;
+    to_human(o, val, used, num);
+    if (o->suffix) vl_buf_adds(c, num, o->suffix);
     if (o->prefix) vl_buf_adds(c, out, o->prefix);
     size_t w = o->cur_padding > 0 ? (size_t)o->cur_padding : 0;
-    if (w > num.len) {
-        if (o->pad_left) {
-            vl_buf_add(c, out, num.data, num.len);
-            for (size_t i = num.len; i < w; i++) vl_buf_addc(c, out, ' ');
-        } else {
-            for (size_t i = num.len; i < w; i++) vl_buf_addc(c, out, ' ');
-            vl_buf_add(c, out, num.data, num.len);
-        }
-    } else {
-        vl_buf_add(c, out, num.data, num.len);
-    }
+    if (w > num->len && !o->pad_left)
+        for (size_t i = num->len; i < w; i++) vl_buf_addc(c, out, ' ');
+    vl_buf_add(c, out, num->data, num->len);
+    if (w > num->len && o->pad_left)
+        for (size_t i = num->len; i < w; i++) vl_buf_addc(c, out, ' ');
     if (o->fsuffix) vl_buf_adds(c, out, o->fsuffix);
-    vl_buf_free(c, &num);
     return true;
 }
 
@@ -329,7 +326,7 @@ static bool process_line(nf *o, char *line, size_t len, bool newline)
     bool ok = true;
     uint64_t field = 0;
     size_t i = 0;
-    vl_buf out = {0};
+    vl_buf out = o->out, copy = o->copy; /* reused from line to line */
     for (;;) {
         field++;
         size_t start = i;
@@ -346,14 +343,14 @@ static bool process_line(nf *o, char *line, size_t len, bool newline)
         if (selected(o, field)) {
             out.len = 0;
             o->cur_padding = o->padding;
-            char *copy = vl_xstrdup(c, text);
-            if (convert(o, copy, field, &out)) {
+            copy.len = 0;
+            vl_buf_add(c, &copy, text, (size_t)(line + i - text));
+            if (convert(o, copy.data, field, &out)) {
                 vl_write(c, out.data, out.len);
             } else {
                 vl_puts(c, text);
                 ok = false;
             }
-            vl_xfree(c, copy);
         } else {
             vl_puts(c, text);
         }
@@ -362,7 +359,8 @@ static bool process_line(nf *o, char *line, size_t len, bool newline)
         vl_putc(c, o->delim >= 0 ? o->delim : ' ');
         i++;
     }
-    vl_buf_free(c, &out);
+    o->out = out;
+    o->copy = copy;
     if (newline) vl_putc(c, o->line_delim);
     return ok;
 }

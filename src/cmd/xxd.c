@@ -270,38 +270,58 @@ static void dump_normal(xxd *x, vl_in *in)
     long grplen = x->type == HEX_BITS ? 8 * g + 1 : 2 * g + 1;
     size_t cap = 32 + (size_t)((grplen * cols) / g) + (size_t)cols + 8;
     char *l = vl_xmalloc(c, cap);
+    /* where each byte of a line goes, after the address: its digits and its character */
+    size_t *hexat = vl_xmalloc(c, sizeof(size_t) * (size_t)cols);
+    size_t ascii0 = 3 + (size_t)((grplen * cols - 1) / g);
+    for (long p = 0; p < cols; p++) {
+        long slot = x->type == HEX_LE ? (p ^ (g - 1)) : p;
+        hexat[p] = 1 + (size_t)((grplen * slot) / g);
+    }
     unsigned char *buf = vl_xmalloc(c, 65536);
-    size_t pos = 0, len = 0;
     skipper k = {0, {0}};
     long p = 0, n = 0;
     size_t addrlen = 0, end = 0;
-    int nonzero = 0, ch;
-    while ((x->length < 0 || n < x->length) && (ch = in_byte(x, in, buf, &pos, &len)) >= 0) {
-        if (p == 0) {
-            unsigned long a = (unsigned long)(n + x->seekoff + x->displayoff);
-            memset(l, ' ', cap);
-            int w = x->decimal ? snprintf(l, cap, "%08ld:", (long)a) : snprintf(l, cap, "%08lx:", a);
-            addrlen = (size_t)w;
-            l[addrlen] = ' ';
+    int nonzero = 0;
+    bool bits = x->type == HEX_BITS;
+    for (;;) {
+        size_t want = 65536;
+        if (x->length >= 0 && (uint64_t)(x->length - n) < want) want = (size_t)(x->length - n);
+        if (want == 0) break;
+        ssize_t r = vl_in_read(c, in, buf, want);
+        if (r < 0) {
+            vl_eprintf(c, "%s: %s\n", x->pname, vl_strerror((int)r));
+            vl_exit(c, 2);
         }
-        long slot = x->type == HEX_LE ? (p ^ (g - 1)) : p;
-        size_t at = addrlen + 1 + (size_t)((grplen * slot) / g);
-        if (x->type == HEX_BITS) {
-            for (int b = 7; b >= 0; b--) l[at++] = (ch >> b) & 1 ? '1' : '0';
-        } else {
-            l[at] = hx[ch >> 4];
-            l[at + 1] = hx[ch & 15];
+        if (r == 0) break;
+        for (ssize_t i = 0; i < r; i++) {
+            int ch = buf[i];
+            if (p == 0) {
+                unsigned long a = (unsigned long)(n + x->seekoff + x->displayoff);
+                memset(l, ' ', cap);
+                int w = x->decimal ? snprintf(l, cap, "%08ld:", (long)a)
+                                   : snprintf(l, cap, "%08lx:", a);
+                addrlen = (size_t)w;
+                l[addrlen] = ' ';
+            }
+            size_t at = addrlen + hexat[p];
+            if (bits) {
+                for (int b = 7; b >= 0; b--) l[at++] = (ch >> b) & 1 ? '1' : '0';
+            } else {
+                l[at] = hx[ch >> 4];
+                l[at + 1] = hx[ch & 15];
+            }
+            if (ch) nonzero++;
+            end = addrlen + ascii0 + (size_t)p;
+            l[end++] = ch > 31 && ch < 127 ? (char)ch : '.';
+            n++;
+            if (++p == cols) {
+                l[end] = '\n';
+                emit_line(x, &k, l, end + 1, x->autoskip ? nonzero : 1);
+                nonzero = 0;
+                p = 0;
+            }
         }
-        if (ch) nonzero++;
-        end = addrlen + 3 + (size_t)((grplen * cols - 1) / g) + (size_t)p;
-        l[end++] = ch > 31 && ch < 127 ? (char)ch : '.';
-        n++;
-        if (++p == cols) {
-            l[end] = '\n';
-            emit_line(x, &k, l, end + 1, x->autoskip ? nonzero : 1);
-            nonzero = 0;
-            p = 0;
-        }
+        vl_enc_steps(c, 1);
     }
     if (p) {
         l[end] = '\n';
@@ -311,6 +331,7 @@ static void dump_normal(xxd *x, vl_in *in)
     }
     vl_buf_free(c, &k.held);
     vl_xfree(c, buf);
+    vl_xfree(c, hexat);
     vl_xfree(c, l);
 }
 
