@@ -256,6 +256,15 @@ static uint64_t xpow_mod(unsigned n)
     return r;
 }
 
+bool vl_hash_crc_clmul(void)
+{
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    return __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("ssse3");
+#else
+    return false;
+#endif
+}
+
 static void crc_init(crc_state *s)
 {
     s->crc = 0;
@@ -269,11 +278,7 @@ static void crc_init(crc_state *s)
             uint32_t prev = s->tab[k - 1][i];
             s->tab[k][i] = (prev << 8) ^ s->tab[0][prev >> 24];
         }
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    s->clmul = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("ssse3");
-#else
-    s->clmul = false;
-#endif
+    s->clmul = vl_hash_crc_clmul();
     s->k512[0] = xpow_mod(512);
     s->k512[1] = xpow_mod(576);
     s->k128[0] = xpow_mod(128);

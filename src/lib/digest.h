@@ -41,6 +41,8 @@ void vl_hash_update(vl_hash *h, const void *data, size_t n);
 void vl_hash_final(vl_hash *h, unsigned char *out);
 /* "MD5", "SHA256", "BLAKE2b", "SM3", "CRC", "SYSV", "BSD" */
 const char *vl_hash_tag(int algo);
+/* Does the CRC use carry-less multiplication on this CPU (cksum --debug says so)? */
+bool vl_hash_crc_clmul(void);
 /* Digest bytes of an algorithm at its default length. */
 size_t vl_hash_len(int algo);
 

@@ -566,7 +566,8 @@ int vl_sum_main(vl_ctx *c, int argc, char **argv, int algo)
     s.had_operands = n > 0;
     s.detect = s.cksum && check && !algo_given;
     if (s.cksum && vl_has(c, O_DEBUG) && s.algo == VL_H_CRC)
-        vl_eprintf(c, "%s: using generic hardware support\n", c->name);
+        vl_eprintf(c, "%s: using %s hardware support\n", c->name,
+                   vl_hash_crc_clmul() ? "pclmul" : "generic");
     s.buf = vl_xmalloc(c, SUM_BUF);
     static char dash[] = "-";
     char *only_stdin[] = {NULL, dash, NULL};
