@@ -332,8 +332,11 @@ static void settle(hd *h)
     h->blocksize = 0;
     for (int i = 0; i < h->nfs; i++) {
         fmt_str *f = &h->fs[i];
-        f->size = 0;
-        for (int k = 0; k < f->nfu; k++) f->size += f->fu[k].reps * f->fu[k].size;
+        int64_t size = 0;
+        for (int k = 0; k < f->nfu; k++) size += (int64_t)f->fu[k].reps * f->fu[k].size;
+        /* more than a block this big is no format anyone means */
+        if (size > (1 << 28)) vl_die(h->c, 1, "block size of the format is too large");
+        f->size = (int)size;
         if (f->size > h->blocksize) h->blocksize = f->size;
     }
     for (int i = 0; i < h->nfs; i++) {

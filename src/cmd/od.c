@@ -19,7 +19,7 @@ typedef struct spec {
     int size;  /* bytes per datum */
     bool z;    /* >printable< trailer */
     int fw;    /* field width */
-    int pad;   /* padding of a whole block, spread over the fields */
+    long pad;  /* padding of a whole block, spread over the fields */
 } spec;
 
 typedef struct od_state {
@@ -476,13 +476,13 @@ static void write_block(od_state *st, uint64_t addr, size_t nbytes, const unsign
             for (int k = 0; k < st->addr_width; k++) vl_buf_addc(c, b, ' ');
         if (i > 0 && st->has_label)
             for (int k = 0; k < st->addr_width + 3; k++) vl_buf_addc(c, b, ' ');
-        int pad_left = s->pad;
+        long pad_left = s->pad;
         const unsigned char *p = blk;
         for (size_t f = fields; f > blank; f--) {
-            int next_pad = (int)((size_t)s->pad * (f - 1) / fields);
-            int width = pad_left - next_pad + s->fw;
+            long next_pad = (long)((size_t)s->pad * (f - 1) / fields);
+            long width = pad_left - next_pad + s->fw;
             int n = fmt_datum(st, s, p, text);
-            for (int k = n; k < width; k++) vl_buf_addc(c, b, ' ');
+            for (long k = n; k < width; k++) vl_buf_addc(c, b, ' ');
             vl_buf_add(c, b, text, (size_t)n);
             pad_left = next_pad;
             p += s->size;
@@ -748,14 +748,14 @@ static int od_main(vl_ctx *c, int argc, char **argv)
         st.bpb = l < 16 ? 16 / l * l : l; /* the sizes are powers of two: 16 */
     }
     /* columns of all types line up: each type's block is as wide as the widest */
-    int per_block = 0;
+    long per_block = 0;
     for (int i = 0; i < st.nspecs; i++) {
-        int f = (int)(st.bpb / (size_t)st.specs[i].size);
-        int w = (st.specs[i].fw + 1) * f;
+        long f = (long)(st.bpb / (size_t)st.specs[i].size);
+        long w = (st.specs[i].fw + 1) * f;
         if (w > per_block) per_block = w;
     }
     for (int i = 0; i < st.nspecs; i++) {
-        int f = (int)(st.bpb / (size_t)st.specs[i].size);
+        long f = (long)(st.bpb / (size_t)st.specs[i].size);
         st.specs[i].pad = per_block - st.specs[i].fw * f;
     }
     static char dash[] = "-";

@@ -391,7 +391,9 @@ static void revert(xxd *x, vl_in *in, long base_off)
             else want = (int64_t)((uint64_t)want << 4 | (uint64_t)n1);
             continue;
         }
-        if ((int64_t)base_off + want != x->opos) out_goto(x, (int64_t)base_off + want);
+        /* offsets wrap as xxd's longs would, without signed overflow here */
+        int64_t target = (int64_t)((uint64_t)(int64_t)base_off + (uint64_t)want);
+        if (target != x->opos) out_goto(x, target);
         if (n2 >= 0 && n1 >= 0) {
             char b = (char)(n2 << 4 | n1);
             out(x, &b, 1);
