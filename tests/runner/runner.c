@@ -639,15 +639,18 @@ static void run_vos(const tcase *c, const char *dir, side *s, slot *sl)
 
     vos_env_var env[] = {{"PATH", "/usr/bin:/bin"}, {"HOME", dir}, {"LC_ALL", "C"}, {"TZ", "UTC"}};
     vos_exec_opts o;
-    memset(&o, 0, sizeof o);
+    vos_exec_opts_init(&o);
+    vos_limits o_lim;
+    vos_limits_init(&o_lim);
     o.struct_size = sizeof o;
+    o.limits = &o_lim;
     o.stdin_data = c->in.set ? c->in.data : NULL;
     o.stdin_len = c->in.set ? c->in.len : 0;
     o.env = env;
     o.n_env = sizeof env / sizeof env[0];
     o.cwd = dir;
     o.argv0 = "bash";
-    o.limits.time_ms = CASE_TIMEOUT_MS;
+    o_lim.time_ms = CASE_TIMEOUT_MS;
 
     pthread_mutex_lock(&sl->mu);
     sl->vm = vm;
@@ -656,7 +659,9 @@ static void run_vos(const tcase *c, const char *dir, side *s, slot *sl)
     pthread_mutex_unlock(&sl->mu);
 
     vos_result res;
-    memset(&res, 0, sizeof res);
+
+    vos_result_init(&res);
+    vos_result_init(&res);
     rc = vos_exec(vm, c->script, &o, &res);
 
     pthread_mutex_lock(&sl->mu);
