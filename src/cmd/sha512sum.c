@@ -1,0 +1,13 @@
+/* sha512sum: print or check SHA512 (512-bit) checksums, as coreutils 9.1 does (the shared main and the
+ * algorithms are in lib/digest.h). */
+#include "lib/digest.h"
+
+static int sha512sum_main(vl_ctx *c, int argc, char **argv)
+{
+    return vl_sum_main(c, argc, argv, VL_H_SHA512);
+}
+
+VL_COMMAND(sha512sum, sha512sum_main, vl_sum_opts, VL_SUM_USAGE,
+           "Print or check SHA512 (512-bit) checksums.\n\n"
+           "With no FILE, or when FILE is -, read standard input.",
+           0, 1);
