@@ -207,6 +207,16 @@ typedef struct vos_file_ops {
      * files cannot be copied this way (the kernel then reads and writes). NULL: not supported. */
     ssize_t (*copy_range)(vos_file *f, vos_call *c, uint64_t off, vos_file *out,
                           uint64_t out_off, size_t n);
+    /* Calls relative to an open directory f, for one entry name (no '/', never "." or ".."):
+     * what the kernel uses while a process walks a tree, so a lookup costs one step, not a walk
+     * from the root (hostfs: fstatat / unlinkat / openat on the directory's host fd). Each has
+     * the meaning of the path method of the same name on the entry; NULL: the kernel uses the
+     * path methods. openat is asked only for entries the kernel has just seen (flags carry
+     * VOS_O_TYPE_CHECKED) and never with VOS_O_CREAT. */
+    int (*lstatat)(vos_file *f, vos_call *c, const char *name, vos_dstat *st);
+    int (*unlinkat)(vos_file *f, vos_call *c, const char *name, int is_dir);
+    int (*openat)(vos_file *f, vos_call *c, const char *name, int flags, unsigned mode,
+                  vos_file **out);
 } vos_file_ops;
 
 #define VOS_FS_RDONLY 1u   /* the driver refuses every write (the kernel says EROFS first) */

@@ -34,6 +34,7 @@ typedef struct hfile {
 } hfile;
 
 static const vos_fs_ops hostfs_ops;
+static const vos_file_ops hfile_ops;
 
 /* Host errno -> VOS code. The errno class of VOS codes is Linux's -errno, so known values pass
  * through; the few the VM has no name for become the nearest one it has. */
@@ -264,6 +265,62 @@ static ssize_t hf_copy_range(vos_file *f, vos_call *c, uint64_t off, vos_file *o
     return from_errno(errno);
 }
 
+/* ---- calls relative to an open directory: its host fd was opened beneath the root, and a
+ * single name with no-follow flags walks nothing ---- */
+static int hf_lstatat(vos_file *f, vos_call *c, const char *name, vos_dstat *st)
+{
+    struct stat sb;
+    if (fstatat(((hfile *)f)->fd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0) return from_errno(errno);
+    fill_stat((hostfs *)f->fs, &sb, st);
+    return 0;
+}
+
+static int hf_unlinkat(vos_file *f, vos_call *c, const char *name, int is_dir)
+{
+    if (rdonly((hostfs *)f->fs)) return VOS_EROFS;
+    if (unlinkat(((hfile *)f)->fd, name, is_dir ? AT_REMOVEDIR : 0) < 0) {
+        int rc = from_errno(errno);
+        return rc == VOS_EEXIST && is_dir ? VOS_ENOTEMPTY : rc;
+    }
+    return 0;
+}
+
+static int hf_openat(vos_file *f, vos_call *c, const char *name, int flags, unsigned mode,
+                     vos_file **out)
+{
+    hostfs *h = (hostfs *)f->fs;
+    int acc = flags & VOS_O_ACCMODE;
+    if (acc == VOS_O_ACCMODE || (flags & VOS_O_CREAT)) return VOS_EINVAL;
+    if (rdonly(h) && (acc != VOS_O_RDONLY || (flags & VOS_O_TRUNC))) return VOS_EROFS;
+    int rc = vos_host_fds(f->fs->host, 1);
+    if (rc < 0) return rc;
+    hfile *nf = vos_host_alloc(f->fs->host, sizeof *nf);
+    if (!nf) {
+        vos_host_fds(f->fs->host, -1);
+        return VOS_ENOMEM;
+    }
+    int hflags = acc | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC;
+    if ((flags & VOS_O_APPEND) && acc != VOS_O_RDONLY) hflags |= O_APPEND;
+    if (flags & VOS_O_DIRECTORY) hflags |= O_DIRECTORY;
+    if ((flags & VOS_O_TRUNC) && acc != VOS_O_RDONLY) hflags |= O_TRUNC;
+    int fd = openat(((hfile *)f)->fd, name, hflags);
+    struct stat sb;
+    rc = fd < 0 ? from_errno(errno) : fstat_rc(fd, &sb);
+    if (rc == 0 && is_special(sb.st_mode)) rc = VOS_EACCES;
+    if (rc == 0 && S_ISDIR(sb.st_mode) && acc != VOS_O_RDONLY) rc = VOS_EISDIR;
+    if (rc < 0) {
+        if (fd >= 0) close(fd);
+        vos_host_free(f->fs->host, nf, sizeof *nf);
+        vos_host_fds(f->fs->host, -1);
+        return rc;
+    }
+    nf->base.ops = &hfile_ops;
+    nf->base.fs = f->fs;
+    nf->fd = fd;
+    *out = &nf->base;
+    return 0;
+}
+
 static int hf_close(vos_file *f, vos_call *c)
 {
     int rc = close(((hfile *)f)->fd) < 0 && errno != EINTR ? from_errno(errno) : 0;
@@ -282,6 +339,9 @@ static const vos_file_ops hfile_ops = {
     .fsync = hf_fsync,
     .close = hf_close,
     .copy_range = hf_copy_range,
+    .lstatat = hf_lstatat,
+    .unlinkat = hf_unlinkat,
+    .openat = hf_openat,
 };
 
 /* ---- mount operations ---- */

@@ -491,13 +491,9 @@ static int m_mkdir_locked(vos_fs *m, const char *rel, unsigned mode)
     return rc;
 }
 
-static int m_remove(vos_fs *m, const char *rel, bool dir)
+/* Remove the entry last of directory parent (n is what it names, or NULL). */
+static int remove_entry(memfs *fs, mnode *parent, const char *last, mnode *n, bool dir)
 {
-    memfs *fs = (memfs *)m;
-    mnode *n, *parent;
-    const char *last;
-    int rc = walk(fs, rel, &n, &parent, &last);
-    if (rc < 0) return rc;
     if (!n) return VOS_ENOENT;
     if (dir) {
         if (!VOS_S_ISDIR(n->mode)) return VOS_ENOTDIR;
@@ -513,6 +509,66 @@ static int m_remove(vos_fs *m, const char *rel, bool dir)
         n->nlink--;
     n->ctime = vos_host_now(NULL);
     maybe_free(fs, n);
+    return 0;
+}
+
+static int m_remove(vos_fs *m, const char *rel, bool dir)
+{
+    memfs *fs = (memfs *)m;
+    mnode *n, *parent;
+    const char *last;
+    int rc = walk(fs, rel, &n, &parent, &last);
+    if (rc < 0) return rc;
+    return remove_entry(fs, parent, last, n, dir);
+}
+
+/* ---- calls relative to an open directory ---- */
+static mnode *open_dir_node(vos_file *f)
+{
+    mnode *d = ((mfile *)f)->node;
+    return VOS_S_ISDIR(d->mode) && d->nlink ? d : NULL;
+}
+
+static int f_lstatat_locked(vos_file *f, const char *name, vos_dstat *st)
+{
+    mnode *d = open_dir_node(f);
+    if (!d) return VOS_ENOENT;
+    mnode *n = dir_lookup(d, name, strlen(name));
+    if (!n) return VOS_ENOENT;
+    fill_stat((memfs *)f->fs, n, st);
+    return 0;
+}
+
+static int f_unlinkat_locked(vos_file *f, const char *name, int is_dir)
+{
+    mnode *d = open_dir_node(f);
+    if (!d) return VOS_ENOENT;
+    return remove_entry((memfs *)f->fs, d, name, dir_lookup(d, name, strlen(name)), is_dir);
+}
+
+static int f_openat_locked(vos_file *f, const char *name, int flags, vos_file **out)
+{
+    mnode *d = open_dir_node(f);
+    if (!d) return VOS_ENOENT;
+    mnode *n = dir_lookup(d, name, strlen(name));
+    if (!n) return VOS_ENOENT;
+    int acc = flags & VOS_O_ACCMODE;
+    if (VOS_S_ISLNK(n->mode)) return VOS_ELOOP;
+    if (VOS_S_ISDIR(n->mode) && acc != VOS_O_RDONLY) return VOS_EISDIR;
+    if ((flags & VOS_O_DIRECTORY) && !VOS_S_ISDIR(n->mode)) return VOS_ENOTDIR;
+    memfs *fs = (memfs *)f->fs;
+    if ((flags & VOS_O_TRUNC) && VOS_S_ISREG(n->mode) && acc != VOS_O_RDONLY) {
+        int rc = set_size(fs, n, 0);
+        if (rc < 0) return rc;
+        n->mtime = n->ctime = vos_host_now(NULL);
+    }
+    mfile *nf = vos_host_alloc(f->fs->host, sizeof *nf);
+    if (!nf) return VOS_ENOMEM;
+    nf->base.ops = &mfile_ops;
+    nf->base.fs = f->fs;
+    nf->node = n;
+    n->opens++;
+    *out = &nf->base;
     return 0;
 }
 static int m_rmdir_locked(vos_fs *m, const char *rel) { return m_remove(m, rel, true); }
@@ -857,6 +913,20 @@ static ssize_t f_copy_range(vos_file *f, vos_call *c, uint64_t off, vos_file *ou
     LOCKED(f->fs, f_copy_locked(f, off, out, out_off, n));
 }
 
+static int f_lstatat(vos_file *f, vos_call *c, const char *name, vos_dstat *st)
+{
+    LOCKED(f->fs, f_lstatat_locked(f, name, st));
+}
+static int f_unlinkat(vos_file *f, vos_call *c, const char *name, int is_dir)
+{
+    LOCKED(f->fs, f_unlinkat_locked(f, name, is_dir));
+}
+static int f_openat(vos_file *f, vos_call *c, const char *name, int flags, unsigned mode,
+                    vos_file **out)
+{
+    LOCKED(f->fs, f_openat_locked(f, name, flags, out));
+}
+
 static int f_close(vos_file *f, vos_call *c)
 {
     memfs *fs = (memfs *)f->fs;
@@ -875,6 +945,9 @@ static const vos_file_ops mfile_ops = {
     .ftruncate = f_ftruncate,
     .close = f_close,
     .copy_range = f_copy_range,
+    .lstatat = f_lstatat,
+    .unlinkat = f_unlinkat,
+    .openat = f_openat,
 };
 
 static const vos_fs_ops memfs_ops = {

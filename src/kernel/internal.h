@@ -32,6 +32,8 @@ typedef struct vk_ofd vk_ofd;
 typedef struct vk_pipebuf vk_pipebuf;
 typedef struct vk_mnt vk_mnt;
 
+#define VK_DCACHE 8
+
 /* An exec: one vos_exec / vos_spawn. Its processes share its limits and its fate. */
 struct vk_exec {
     _Atomic int refs;
@@ -92,6 +94,16 @@ struct vk_vm {
     _Atomic int nexecs;      /* execs not yet freed (vos_vm_free waits for 0) */
 
     vk_pipebuf *fifos;       /* the pipes of named pipes (FIFOs) open now, under mu */
+    /* directories the VM's processes opened lately, by canonical path (under mu): a lookup or
+     * a removal in one of them is one driver call relative to it (vk_dcache_*); any rename,
+     * rmdir or (u)mount moves dcache_gen on and the entries of older generations go */
+    struct vk_dcent {
+        char *path;
+        vk_ofd *o;
+        uint64_t gen;
+    } dcache[VK_DCACHE];
+    unsigned dcache_next;
+    _Atomic uint64_t dcache_gen;
     pthread_mutex_t appendmu; /* appends to files whose driver has no append of its own */
 
     vk_proc *session;        /* the shell session process (pid 1) */
@@ -315,6 +327,12 @@ int vfs_fstat(vk_proc *p, vk_mnt *m, vos_file *f, struct vk_stat *st);
 int vfs_ftruncate(vk_proc *p, vk_mnt *m, vos_file *f, uint64_t len);
 int vfs_fsync(vk_proc *p, vk_mnt *m, vos_file *f, int datasync);
 int vfs_close(vk_proc *p, vk_mnt *m, vos_file *f);
+/* Relative to an open directory (vk_dcache): a single entry name. */
+bool vfs_has_at(vos_file *dir);
+int vfs_lstatat(vk_proc *p, vk_mnt *m, vos_file *dir, const char *name, struct vk_stat *st);
+int vfs_unlinkat(vk_proc *p, vk_mnt *m, vos_file *dir, const char *name, bool is_dir);
+int vfs_openat(vk_proc *p, vk_mnt *m, vos_file *dir, const char *name, int flags, unsigned mode,
+               vos_file **out);
 /* VOS_EXDEV when the driver cannot copy between these two files itself. */
 ssize_t vfs_copy_range(vk_proc *p, vk_mnt *m, vos_file *f, uint64_t off, vos_file *out,
                        uint64_t out_off, size_t n);
@@ -335,6 +353,8 @@ vk_vm *vk_host_vm(vos_host *h);
 typedef struct vk_path {
     char abs[VK_PATH_MAX];   /* canonical absolute VM path */
     vk_mnt *mnt;             /* pinned while the vk_path lives: vk_path_done unpins */
+    vk_ofd *dir;             /* the open parent directory it was found in (vk_dcache), or
+                                NULL; referenced while the vk_path lives */
     const char *rel;         /* points into abs */
     bool exists;
     struct vk_stat st;       /* lstat of the result when exists */
@@ -347,6 +367,12 @@ int vk_resolve(vk_proc *p, const char *path, int flags, vk_path *out);
 void vk_path_done(vk_path *r);
 int vk_policy_check(vk_proc *p, const char *abs, bool write);
 void vk_set_errmsg(vk_vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- the directory cache (path.c) ---- */
+void vk_dcache_add(vk_vm *vm, vk_ofd *o);       /* an open directory, vm->mu held */
+void vk_dcache_invalidate(vk_vm *vm);           /* a rename, rmdir or (u)mount happened */
+void vk_dcache_drop(vk_vm *vm, vk_mnt *m);      /* m's entries (NULL: all), for umount and
+                                                   the VM's end; takes vm->mu */
 
 /* ---- specialfs.c ---- */
 int devfs_new(vk_vm *vm, vos_fs **out);

@@ -80,10 +80,97 @@ static void pop(char *abs)
         *s = 0;
 }
 
+/* ---- the directory cache ----
+ * A process walking a tree opens each directory to list it, then looks at, opens or removes
+ * its entries by path. The directories it opened lately (a few, for the whole VM) are kept
+ * open here under their canonical path, so such a lookup is one driver call relative to the
+ * directory (one fstatat on hostfs) instead of a walk from the mount's root. The meaning of a
+ * cached path can change only by a rename, an rmdir or a (u)mount in the VM: each moves the
+ * generation on, and older entries are never used. (A host process moving a directory of a
+ * host mount is seen as an open directory sees it: the handle follows the directory.) */
+static bool dcache_current(vk_vm *vm, const struct vk_dcent *e)
+{
+    return e->o && e->gen == atomic_load(&vm->dcache_gen);
+}
+
+void vk_dcache_add(vk_vm *vm, vk_ofd *o)
+{
+    if (o->kind != OFD_DIR || !o->file || !o->path || o->mnt->kind != VK_MNT_PLAIN ||
+        !vfs_has_at(o->file))
+        return;
+    struct vk_dcent *slot = NULL;
+    for (int i = 0; i < VK_DCACHE && !slot; i++)
+        if (vm->dcache[i].o && strcmp(vm->dcache[i].path, o->path) == 0) slot = &vm->dcache[i];
+    for (int i = 0; i < VK_DCACHE && !slot; i++)
+        if (!dcache_current(vm, &vm->dcache[i])) slot = &vm->dcache[i];
+    if (!slot) slot = &vm->dcache[vm->dcache_next++ % VK_DCACHE];
+    char *path = vk_vm_strdup(vm, o->path);
+    if (!path) return;
+    if (slot->o) {
+        vk_ofd_unref(vm, slot->o); /* closed once the lock is released */
+        vk_vm_strfree(vm, slot->path);
+    }
+    vk_ofd_ref(o);
+    slot->o = o;
+    slot->path = path;
+    slot->gen = atomic_load(&vm->dcache_gen);
+}
+
+void vk_dcache_invalidate(vk_vm *vm) { atomic_fetch_add(&vm->dcache_gen, 1); }
+
+void vk_dcache_drop(vk_vm *vm, vk_mnt *m)
+{
+    VK_LOCK(vm);
+    for (int i = 0; i < VK_DCACHE; i++) {
+        struct vk_dcent *e = &vm->dcache[i];
+        if (!e->o || (m && e->o->mnt != m)) continue;
+        vk_ofd_unref(vm, e->o);
+        vk_vm_strfree(vm, e->path);
+        e->o = NULL;
+        e->path = NULL;
+    }
+    VK_UNLOCK(vm);
+}
+
+/* The open directory at dir[0..len), referenced, or NULL. */
+static vk_ofd *dcache_get(vk_vm *vm, const char *dir, size_t len)
+{
+    vk_ofd *o = NULL;
+    VK_LOCK(vm);
+    for (int i = 0; i < VK_DCACHE && !o; i++) {
+        struct vk_dcent *e = &vm->dcache[i];
+        if (dcache_current(vm, e) && strncmp(e->path, dir, len) == 0 && e->path[len] == 0) {
+            o = e->o;
+            vk_ofd_ref(o);
+        }
+    }
+    VK_UNLOCK(vm);
+    return o;
+}
+
+static void dir_put(vk_vm *vm, vk_ofd *o)
+{
+    if (!o) return;
+    VK_LOCK(vm);
+    vk_ofd_unref(vm, o);
+    VK_UNLOCK(vm);
+}
+
 void vk_path_done(vk_path *r)
 {
+    if (r->dir) {
+        dir_put(r->dir->vm, r->dir);
+        r->dir = NULL;
+    }
     vk_mnt_put(r->mnt);
     r->mnt = NULL;
+}
+
+/* The last component of a canonical absolute path. */
+static const char *base_of(const char *abs)
+{
+    const char *s = strrchr(abs, '/');
+    return s ? s + 1 : abs;
 }
 
 /* The whole path at once: when path (joined to cwd) has no "." or ".." component and lies in
@@ -128,8 +215,36 @@ static int resolve_whole(vk_proc *p, const char *cwd, const char *path, int flag
     }
     const char *rel = vk_mnt_rel(m, abs);
     struct vk_stat st;
-    int r = vfs_lstat(p, m, rel, &st);
     bool trailing = plen > 0 && path[plen - 1] == '/';
+    /* the parent directory open in the cache: one call relative to it */
+    const char *name = base_of(abs);
+    vk_ofd *d = *rel && *name ? dcache_get(vm, abs, (size_t)(name - 1 - abs) ? (size_t)(name - 1 - abs) : 1)
+                              : NULL;
+    if (d && d->mnt == m) {
+        int r = vfs_lstatat(p, m, d->file, name, &st);
+        if (r == 0 && !VK_S_ISLNK(st.mode) && (!trailing || VK_S_ISDIR(st.mode))) {
+            out->mnt = m;
+            out->rel = rel;
+            out->exists = true;
+            out->st = st;
+            out->dir = d;
+            return 1;
+        }
+        if (r == VOS_ENOENT && !trailing) {
+            if (!(flags & VK_RES_MISSING_OK)) {
+                dir_put(vm, d);
+                vk_mnt_put(m);
+                *rc = r;
+                return 1;
+            }
+            out->mnt = m; /* a name to create in a directory that is there */
+            out->rel = rel;
+            out->dir = d;
+            return 1;
+        }
+    }
+    dir_put(vm, d);
+    int r = vfs_lstat(p, m, rel, &st);
     if (r == 0 && !VK_S_ISLNK(st.mode) && (!trailing || VK_S_ISDIR(st.mode))) {
         out->mnt = m;
         out->rel = rel;
@@ -151,6 +266,7 @@ static int resolve_at(vk_proc *p, const char *cwd, int pid, const char *path, in
 {
     vk_vm *vm = p->vm;
     out->mnt = NULL;
+    out->dir = NULL;
     out->magic_fd = -1;
     out->magic_pid = 0;
     out->exists = false;
@@ -303,6 +419,18 @@ static bool perm_ok(vk_proc *p, const struct vk_stat *st, int want)
 }
 
 /* The parent directory of abs must let us add or remove entries. */
+static int parent_writable(vk_proc *p, const char *abs);
+
+/* The same for a path found in an open directory: its attributes come from the directory. */
+static int dir_writable(vk_proc *p, vk_path *r)
+{
+    if (!r->dir) return parent_writable(p, r->abs);
+    struct vk_stat st;
+    int rc = vfs_fstat(p, r->dir->mnt, r->dir->file, &st);
+    if (rc < 0) return rc;
+    return perm_ok(p, &st, VK_W_OK | VK_X_OK) ? 0 : VOS_EACCES;
+}
+
 static int parent_writable(vk_proc *p, const char *abs)
 {
     char par[VK_PATH_MAX];
@@ -410,7 +538,13 @@ static int do_open(vk_proc *p, const char *path, int flags, unsigned mode)
     int dflags = flags & ~(VK_O_CLOEXEC | VK_O_NOFOLLOW | VK_O_NOCTTY | VK_O_NONBLOCK);
     if (r.exists && (VK_S_ISREG(r.st.mode) || VK_S_ISDIR(r.st.mode)))
         dflags |= VOS_O_TYPE_CHECKED;
-    rc = vfs_open(p, r.mnt, r.rel, dflags, mode & ~p->umask & 07777, &f);
+    rc = VOS_ENOENT;
+    if (r.exists && r.dir && (dflags & VOS_O_TYPE_CHECKED))
+        /* an entry seen just now in an open directory: open it there (O_CREAT is moot) */
+        rc = vfs_openat(p, r.mnt, r.dir->file, base_of(r.abs), dflags & ~VK_O_CREAT,
+                        mode & ~p->umask & 07777, &f);
+    if (rc == VOS_ENOENT) /* not through the directory, or gone meanwhile: by path */
+        rc = vfs_open(p, r.mnt, r.rel, dflags, mode & ~p->umask & 07777, &f);
     if (rc < 0) goto out;
     struct vk_stat st;
     bool isdir = r.exists ? VK_S_ISDIR(r.st.mode)
@@ -427,6 +561,7 @@ static int do_open(vk_proc *p, const char *path, int flags, unsigned mode)
     o->mnt = r.mnt; /* kept alive by its nopen, counted by vfs_open */
     o->path = opath;
     VK_LOCK(vm);
+    if (isdir) vk_dcache_add(vm, o);
     rc = vk_fd_install(p, o, 0, (flags & VK_O_CLOEXEC) != 0);
     VK_UNLOCK(vm);
 out:
@@ -565,8 +700,10 @@ static int op_rmdir(vk_proc *p, vk_path *r, const void *arg)
     if (!r->exists) return VOS_ENOENT;
     if (!VK_S_ISDIR(r->st.mode)) return VOS_ENOTDIR;
     if (vk_is_mountpoint(p->vm, r->abs) || strcmp(r->abs, "/") == 0) return VOS_EBUSY;
-    int rc = parent_writable(p, r->abs);
+    int rc = dir_writable(p, r);
     if (rc < 0) return rc;
+    vk_dcache_invalidate(p->vm);
+    if (r->dir) return vfs_unlinkat(p, r->mnt, r->dir->file, base_of(r->abs), true);
     return vfs_rmdir(p, r->mnt, r->rel);
 }
 
@@ -580,8 +717,9 @@ static int op_unlink(vk_proc *p, vk_path *r, const void *arg)
     (void)arg;
     if (!r->exists) return VOS_ENOENT;
     if (VK_S_ISDIR(r->st.mode)) return VOS_EISDIR;
-    int rc = parent_writable(p, r->abs);
+    int rc = dir_writable(p, r);
     if (rc < 0) return rc;
+    if (r->dir) return vfs_unlinkat(p, r->mnt, r->dir->file, base_of(r->abs), false);
     return vfs_unlink(p, r->mnt, r->rel);
 }
 
@@ -623,9 +761,12 @@ int vk_rename(vk_proc *p, const char *from, const char *to)
     if (rc == 0) rc = write_ok(p, &b);
     if (rc == 0 && (vk_is_mountpoint(vm, a.abs) || vk_is_mountpoint(vm, b.abs))) rc = VOS_EBUSY;
     if (rc == 0 && a.mnt != b.mnt) rc = VOS_EXDEV;
-    if (rc == 0) rc = parent_writable(p, a.abs);
-    if (rc == 0) rc = parent_writable(p, b.abs);
-    if (rc == 0) rc = vfs_rename(p, a.mnt, a.rel, b.rel);
+    if (rc == 0) rc = dir_writable(p, &a);
+    if (rc == 0) rc = dir_writable(p, &b);
+    if (rc == 0) {
+        vk_dcache_invalidate(vm);
+        rc = vfs_rename(p, a.mnt, a.rel, b.rel);
+    }
     vk_path_done(&a);
     vk_path_done(&b);
     return rc;

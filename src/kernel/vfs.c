@@ -313,6 +313,7 @@ int vk_mount_add(vk_vm *vm, const char *abs, vos_fs *fs, int kind, bool rdonly)
     n->fs = fs;
     n->kind = kind;
     n->rdonly = rdonly || (fs->flags & VOS_FS_RDONLY);
+    vk_dcache_invalidate(vm); /* paths under abs now lead into the new mount */
     pthread_rwlock_wrlock(&vm->mntlk);
     for (vk_mnt *m = vm->mounts; m; m = m->next)
         if (strcmp(m->path, abs) == 0) rc = VOS_EBUSY;
@@ -352,6 +353,13 @@ void vk_mounts_free(vk_vm *vm)
 
 int vk_umount(vk_vm *vm, const char *path)
 {
+    /* the directory cache holds directories open: let go of them first */
+    vk_mnt *pin = vk_mnt_get(vm, path);
+    if (pin) {
+        vk_dcache_drop(vm, pin);
+        vk_mnt_put(pin);
+    }
+    vk_dcache_invalidate(vm);
     pthread_rwlock_wrlock(&vm->mntlk);
     vk_mnt **pp = &vm->mounts, *m = NULL;
     for (; *pp; pp = &(*pp)->next)
@@ -653,6 +661,54 @@ ssize_t vfs_copy_range(vk_proc *p, vk_mnt *m, vos_file *f, uint64_t off, vos_fil
     int rc = begin(&v, p, m, "copy_range", NULL);
     if (rc < 0) return rc;
     return end(&v, fn(f, &v.c, off, out, out_off, n));
+}
+
+bool vfs_has_at(vos_file *dir)
+{
+    return FILE_OP(dir, lstatat) && FILE_OP(dir, unlinkat) && FILE_OP(dir, openat);
+}
+
+int vfs_lstatat(vk_proc *p, vk_mnt *m, vos_file *dir, const char *name, struct vk_stat *st)
+{
+    int (*fn)(vos_file *, vos_call *, const char *, vos_dstat *) = FILE_OP(dir, lstatat);
+    if (!fn) return VOS_ENOTSUP;
+    vcall v;
+    int rc = begin(&v, p, m, "lstatat", name);
+    if (rc < 0) return rc;
+    vos_dstat d;
+    rc = (int)end(&v, fn(dir, &v.c, name, &d));
+    if (rc == 0) {
+        d.dev = m->dev;
+        memcpy(st, &d, sizeof *st);
+    }
+    return rc;
+}
+
+int vfs_unlinkat(vk_proc *p, vk_mnt *m, vos_file *dir, const char *name, bool is_dir)
+{
+    int (*fn)(vos_file *, vos_call *, const char *, int) = FILE_OP(dir, unlinkat);
+    if (!fn) return VOS_ENOTSUP;
+    vcall v;
+    int rc = begin(&v, p, m, "unlinkat", name);
+    if (rc < 0) return rc;
+    return (int)end(&v, fn(dir, &v.c, name, is_dir));
+}
+
+int vfs_openat(vk_proc *p, vk_mnt *m, vos_file *dir, const char *name, int flags, unsigned mode,
+               vos_file **out)
+{
+    int (*fn)(vos_file *, vos_call *, const char *, int, unsigned, vos_file **) =
+        FILE_OP(dir, openat);
+    if (!fn) return VOS_ENOTSUP;
+    vcall v;
+    int rc = begin(&v, p, m, "openat", name);
+    if (rc < 0) return rc;
+    rc = (int)end(&v, fn(dir, &v.c, name, flags, mode, out));
+    if (rc == 0) {
+        (*out)->fs = m->fs;
+        atomic_fetch_add(&m->nopen, 1);
+    }
+    return rc;
 }
 
 /* Closes and frees f whatever happens (an injected fault is reported after the close). */

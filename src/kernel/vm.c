@@ -366,6 +366,7 @@ void vk_vm_destroy(vk_vm *vm)
         VK_UNLOCK(vm);
         vk_proc_destroy(vm, s);
     }
+    vk_dcache_drop(vm, NULL);
     vk_mounts_free(vm);
     /* an exec the watchdog is firing right now is freed when it lets go */
     while (atomic_load(&vm->nexecs) > 0) {
