@@ -101,6 +101,8 @@ struct vk_vm {
         char *path;
         vk_ofd *o;
         uint64_t gen;
+        int64_t until;       /* monotonic ns: past it the entry is not used (a tree the host
+                                can change too: hostfs) */
     } dcache[VK_DCACHE];
     unsigned dcache_next;
     _Atomic uint64_t dcache_gen;

@@ -86,11 +86,16 @@ static void pop(char *abs)
  * open here under their canonical path, so such a lookup is one driver call relative to the
  * directory (one fstatat on hostfs) instead of a walk from the mount's root. The meaning of a
  * cached path can change only by a rename, an rmdir or a (u)mount in the VM: each moves the
- * generation on, and older entries are never used. (A host process moving a directory of a
- * host mount is seen as an open directory sees it: the handle follows the directory.) */
+ * generation on, and older entries are never used. A tree the host can change as well (a host
+ * directory: a mount without VOS_FS_NOBLOCK) is trusted only for DCACHE_HOST_NS after the
+ * directory was opened, the time a walk takes to go through its entries: a directory the host
+ * renames or replaces meanwhile is seen as an open directory sees it, for that long at most. */
+#define DCACHE_HOST_NS 200000000
+
 static bool dcache_current(vk_vm *vm, const struct vk_dcent *e)
 {
-    return e->o && e->gen == atomic_load(&vm->dcache_gen);
+    return e->o && e->gen == atomic_load(&vm->dcache_gen) &&
+           (e->until == INT64_MAX || vk_now_mono() < e->until);
 }
 
 void vk_dcache_add(vk_vm *vm, vk_ofd *o)
@@ -114,6 +119,7 @@ void vk_dcache_add(vk_vm *vm, vk_ofd *o)
     slot->o = o;
     slot->path = path;
     slot->gen = atomic_load(&vm->dcache_gen);
+    slot->until = (o->mnt->fs->flags & VOS_FS_NOBLOCK) ? INT64_MAX : vk_now_mono() + DCACHE_HOST_NS;
 }
 
 void vk_dcache_invalidate(vk_vm *vm) { atomic_fetch_add(&vm->dcache_gen, 1); }

@@ -3,6 +3,8 @@
  * trailing slashes, name limits, and the special filesystems. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "kernel/internal.h"
 #include "api/api.h"
@@ -241,4 +243,44 @@ TEST(path_policy_rules)
     ASSERT_OK(vk_symlink(c, "/secret", "/tmp/sneak"));
     ASSERT_RC(vk_open(c, "/tmp/sneak", VK_O_RDONLY, 0), VOS_EDENIED);
     vk_proc_discard(c);
+}
+
+/* The directory cache never answers for a path whose meaning changed: a rename, an rmdir and a
+ * new directory of the same name, a mount over it; and a host directory changed by the host is
+ * seen again after a short while. */
+TEST(path_dir_cache_follows_changes)
+{
+    vos_vm *vm = test_vm_new();
+    ASSERT_EXEC(vm, "mkdir -p /tmp/a; echo x > /tmp/a/f; ls /tmp/a; mv /tmp/a /tmp/b; "
+                    "cat /tmp/a/f 2>/dev/null || echo gone; cat /tmp/b/f; mkdir /tmp/a; "
+                    "ls /tmp/a; echo y > /tmp/a/f; cat /tmp/a/f; rm /tmp/a/f; rmdir /tmp/a; "
+                    "mkdir /tmp/a; ls /tmp/a; cat /tmp/a/f 2>/dev/null || echo empty",
+                "f\ngone\nx\ny\nempty\n", 0);
+    ASSERT_EXEC(vm, "mkdir -p /tmp/m; echo under > /tmp/m/f; ls /tmp/m >/dev/null", "", 0);
+    vos_mount_spec ms = {.struct_size = sizeof ms, .kind = VOS_MOUNT_MEMFS};
+    ASSERT_OK(vos_mount(vm, "/tmp/m", &ms));
+    ASSERT_EXEC(vm, "cat /tmp/m/f 2>/dev/null || echo covered", "covered\n", 0);
+    const char *d = test_tmpdir();
+    char p[4096];
+    snprintf(p, sizeof p, "%s/sub", d);
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/sub/f", d);
+    FILE *fp = fopen(p, "w");
+    fputs("one\n", fp);
+    fclose(fp);
+    vos_mount_spec hs = {.struct_size = sizeof hs, .kind = VOS_MOUNT_HOST_RW, .host_path = d};
+    ASSERT_OK(vos_mount(vm, "/h", &hs));
+    ASSERT_EXEC(vm, "ls /h/sub; cat /h/sub/f", "f\none\n", 0);
+    /* the host replaces the directory */
+    char q[4096];
+    snprintf(p, sizeof p, "%s/sub", d);
+    snprintf(q, sizeof q, "%s/old", d);
+    ASSERT_OK(rename(p, q));
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/sub/f", d);
+    fp = fopen(p, "w");
+    fputs("two\n", fp);
+    fclose(fp);
+    usleep(300000); /* past the time a host directory is trusted */
+    ASSERT_EXEC(vm, "cat /h/sub/f", "two\n", 0);
 }
