@@ -266,7 +266,7 @@ static void print_1_line(D *d, const char *flag, const vl_dfile *f, int64_t i)
     bool has_flag = flag && *flag;
     if (has_flag) {
         if (d->suppress_blank_empty && *base == '\n') {
-            vl_puts(c, flag);
+            if (strcmp(flag, " ") != 0) vl_puts(c, flag);
         } else {
             vl_puts(c, flag);
             vl_putc(c, d->initial_tab ? '\t' : ' ');
@@ -1604,7 +1604,7 @@ static void on_opt(vl_ctx *c, int id, const char *arg, void *ud)
         vl_die(c, 2, "-l/--paginate is not supported (there is no pr)");
     case 'L':
     case O_LABEL:
-        if (d->nlabel == 2) vl_dusage(c, "too many file label options");
+        if (d->nlabel == 2) vl_die(c, 2, "too many file label options");
         d->label[d->nlabel++] = arg;
         break;
     case 'n': set_style(d, S_RCS); break;
@@ -1785,6 +1785,10 @@ static int diff_main(vl_ctx *c, int argc, char **argv)
     int n = vl_dgetopt(c, argc, argv, true, on_opt, d, &given, &ngiven);
     d->switch_string = switch_string(c, given, ngiven);
 
+    if (d->style == S_UNSPEC && d->show_c_function) {
+        d->style = S_CONTEXT;
+        if (d->context < 3) d->context = 3;
+    }
     if (d->style == S_UNSPEC) d->style = S_NORMAL;
     if (d->ocontext >= 0 && (d->style == S_CONTEXT || d->style == S_UNIFIED) &&
         (d->context < d->ocontext || (d->ocontext < d->context && !d->explicit_context)))
@@ -1830,7 +1834,7 @@ static int diff_main(vl_ctx *c, int argc, char **argv)
     d->eng.horizon = d->horizon;
     d->eng.tabsize = d->tabsize;
 
-    if (d->from_file && d->to_file) vl_dusage(c, "--from-file and --to-file both specified");
+    if (d->from_file && d->to_file) vl_die(c, 2, "--from-file and --to-file both specified");
     int status = 0;
     if (d->from_file || d->to_file) {
         for (int i = 1; i <= n; i++) {

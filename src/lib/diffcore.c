@@ -353,18 +353,13 @@ static int canon_next(canon *k)
                 return ' ';
             }
             break;
+        case VL_WS_TAB_TRAILING: /* GNU: -E then makes no difference */
         case VL_WS_TRAILING:
             if (is_space(ch) && rest_space(k->p, k->end)) {
                 k->p = k->end;
                 return -1;
             }
             break;
-        case VL_WS_TAB_TRAILING:
-            if (is_space(ch) && rest_space(k->p, k->end)) {
-                k->p = k->end;
-                return -1;
-            }
-            /* fall through */
         case VL_WS_TAB:
             if (ch == '\t') {
                 size_t n = (size_t)k->tabsize - k->col % (size_t)k->tabsize;
@@ -807,13 +802,13 @@ static int64_t line_index(const vl_dfile *f, const char *p)
     return lo;
 }
 
-typedef struct hent {
+/* a class of equal lines: its first line stands for all */
+typedef struct hcls {
     uint64_t hash;
     const char *s;
     size_t len;
-    int64_t id;
     bool incomplete;
-} hent;
+} hcls;
 
 vl_dchange *vl_dcompare(vl_ctx *c, vl_dfile f[2], const vl_dopts *o, size_t *nout)
 {
@@ -860,12 +855,14 @@ vl_dchange *vl_dcompare(vl_ctx *c, vl_dfile f[2], const vl_dopts *o, size_t *nou
     int64_t sl[2] = {line_index(&f[0], b0 + p0), line_index(&f[1], b1 + p1)};
     lin n[2] = {sl[0] - pl, sl[1] - pl};
 
-    /* equivalence classes of the middle lines */
+    /* equivalence classes of the middle lines: the table holds class ids only, so it stays
+     * small enough for the caches */
     int64_t *eq[2];
     size_t total = (size_t)(n[0] + n[1]);
     size_t cap = 16;
-    while (cap < total * 2) cap *= 2;
-    hent *tab = vl_xcalloc(c, cap, sizeof *tab);
+    while (cap < total + total / 2) cap *= 2;
+    uint32_t *slots = vl_xcalloc(c, cap, sizeof *slots);
+    hcls *cls = vl_xmalloc(c, sizeof *cls * (total + 1));
     int64_t nclass = 0;
     for (int fi = 0; fi < 2; fi++) {
         eq[fi] = vl_xmalloc(c, sizeof(int64_t) * (size_t)(n[fi] + 1));
@@ -878,19 +875,21 @@ vl_dchange *vl_dcompare(vl_ctx *c, vl_dfile f[2], const vl_dopts *o, size_t *nou
             uint64_t h = line_hash(o, s, len) ^ (incomplete ? 0x5bd1e9955bd1e995ULL : 0);
             size_t slot = (size_t)h & (cap - 1);
             for (;;) {
-                hent *e = &tab[slot];
-                if (!e->s) {
+                uint32_t id = slots[slot];
+                if (id == 0) {
+                    hcls *e = &cls[++nclass];
                     e->hash = h;
                     e->s = s;
                     e->len = len;
-                    e->id = ++nclass;
                     e->incomplete = incomplete;
-                    eq[fi][i] = e->id;
+                    slots[slot] = (uint32_t)nclass;
+                    eq[fi][i] = nclass;
                     break;
                 }
+                hcls *e = &cls[id];
                 if (e->hash == h && e->incomplete == incomplete &&
                     vl_dlines_equal(o, e->s, e->len, s, len)) {
-                    eq[fi][i] = e->id;
+                    eq[fi][i] = id;
                     break;
                 }
                 slot = (slot + 1) & (cap - 1);
@@ -898,7 +897,8 @@ vl_dchange *vl_dcompare(vl_ctx *c, vl_dfile f[2], const vl_dopts *o, size_t *nou
             if ((i & 4095) == 4095) vl_dsteps(c, 64);
         }
     }
-    vl_xfree(c, tab);
+    vl_xfree(c, slots);
+    vl_xfree(c, cls);
 
     /* flags with a zero sentinel on each side */
     char *changed[2];
