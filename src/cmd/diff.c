@@ -1230,10 +1230,29 @@ static int sort_cmp(const void *a, const void *b, void *ud)
     return name_cmp(ud, *(char *const *)a, *(char *const *)b);
 }
 
+/* Is side i of cm one of its own ancestors (a symbolic link up the tree)? */
+static bool dir_loop(const cmpr *cm, int i)
+{
+    for (const cmpr *p = cm->parent; p; p = p->parent)
+        if (p->file[i].st.dev == cm->file[i].st.dev && p->file[i].st.ino == cm->file[i].st.ino)
+            return true;
+    return false;
+}
+
 static int diff_dirs(D *d, cmpr *cm)
 {
     vl_ctx *c = d->c;
     vl_names nm[2] = {{0}, {0}};
+    if ((cm->file[0].desc == NONEXISTENT || dir_loop(cm, 0)) &&
+        (cm->file[1].desc == NONEXISTENT || dir_loop(cm, 1))) {
+        vl_error(c, "%s: recursive directory loop",
+                 vl_quote(c, cm->file[cm->file[0].desc == NONEXISTENT].name));
+        return 2;
+    }
+    if (vk_stack_low()) {
+        vl_error(c, "%s: directory nesting too deep", vl_quote(c, cm->file[0].name));
+        return 2;
+    }
     for (int f = 0; f < 2; f++) {
         if (cm->file[f].desc == NONEXISTENT) continue;
         int rc = vl_dir_names(c, cm->file[f].name, &nm[f]);

@@ -1950,12 +1950,25 @@ static int patch_main(vl_ctx *c, int argc, char **argv)
 
     for (;;) {
         reinit(p);
-        if (p->p_base >= p->plen) break;
+        if (p->p_base >= p->plen) {
+            if (p->verbosity == V_VERBOSE && any_patch) say(p, "done\n");
+            break;
+        }
+        if (p->verbosity == V_VERBOSE) say(p, "Hmm...");
         p->diff_type = intuit_diff_type(p);
         if (p->diff_type == NO_DIFF) {
+            if (p->verbosity == V_VERBOSE)
+                say(p, any_patch ? "  Ignoring the trailing garbage.\ndone\n"
+                                 : "  I can't seem to find a patch in there anywhere.\n");
             if (!any_patch && p->plen) fatal(p, "Only garbage was found in the patch input.");
             break;
         }
+        if (p->verbosity == V_VERBOSE)
+            say(p, "  %sooks like %s to me...\n", any_patch ? "The next patch l" : "L",
+                p->diff_type == UNI_DIFF ? "a unified diff"
+                : p->diff_type == CONTEXT_DIFF ? "a context diff"
+                : p->diff_type == NEW_CONTEXT_DIFF ? "a new-style context diff"
+                : p->diff_type == NORMAL_DIFF ? "a normal diff" : "a git diff");
         any_patch = true;
         bool skip_at_start = p->skip_rest_of_patch;
         if (!skip_at_start && p->verbosity != V_SILENT && !p->inname && p->diff_type != GIT_ONLY) {
@@ -1965,7 +1978,8 @@ static int patch_main(vl_ctx *c, int argc, char **argv)
                                       : "Perhaps you used the wrong -p or --strip option?\n");
         }
         /* the text leading up to the hunks, when no file was found */
-        if (!skip_at_start && !p->inname && p->p_base < p->p_start && p->diff_type != GIT_ONLY) {
+        if ((p->verbosity == V_VERBOSE || (!skip_at_start && !p->inname)) && p->p_base < p->p_start &&
+            p->diff_type != GIT_ONLY) {
             say(p, "The text leading up to this was:\n--------------------------\n");
             for (size_t o = p->p_base; o < p->p_start;) {
                 const char *s = p->pbuf + o;
@@ -2031,6 +2045,7 @@ static int patch_main(vl_ctx *c, int argc, char **argv)
                 else
                     say(p, "%s file %s\n", p->dry_run ? "checking" : "patching", q(p, outname));
             }
+            if (p->verbosity == V_VERBOSE) say(p, "Using Plan A...\n");
         } else {
             p->input_lines = 0;
         }
