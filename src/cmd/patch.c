@@ -98,9 +98,20 @@ typedef struct P {
 
 /* ---- messages ---- */
 
+/* GNU patch's default quoting (quotearg's shell style): like the shell-escape quoting of other
+ * commands, but control characters stay as they are inside the single quotes. */
 static const char *q(P *p, const char *s)
 {
-    return vl_quote_style(p->c, s, 0);
+    const char *e = vl_quote_style(p->c, s, 0);
+    if (!strstr(e, "$'")) return e;
+    vl_buf b = {0};
+    vl_buf_addc(p->c, &b, '\'');
+    for (; *s; s++) {
+        if (*s == '\'') vl_buf_adds(p->c, &b, "'\\''");
+        else vl_buf_addc(p->c, &b, *s);
+    }
+    vl_buf_addc(p->c, &b, '\'');
+    return b.data;
 }
 
 static void say(P *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
