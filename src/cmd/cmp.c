@@ -366,7 +366,7 @@ static const vl_opt cmp_opts[] = {
     {'n', "bytes", VL_ARG, "LIMIT", "compare at most LIMIT bytes"},
     {'s', "quiet", VL_NOARG, NULL, "suppress all normal output"},
     {'s', "silent", VL_NOARG, NULL, NULL},
-    {'v', "version", VL_NOARG, NULL, "output version information and exit"},
+    {'v', "version", VL_NOARG, NULL, NULL},
     {0}};
 VL_COMMAND(cmp, cmp_main, cmp_opts, "[OPTION]... FILE1 [FILE2 [SKIP1 [SKIP2]]]",
            "Compare two files byte by byte.\n\n"

@@ -1773,7 +1773,7 @@ static const vl_opt diff_opts[] = {
     {O_PALETTE, "palette", VL_ARG, "PALETTE", NULL},
     {O_BINARY, "binary", VL_NOARG, NULL, NULL},
     {'H', NULL, VL_NOARG, NULL, NULL},
-    {'v', "version", VL_NOARG, NULL, "output version information and exit"},
+    {'v', "version", VL_NOARG, NULL, NULL},
     {0}};
 
 /* The options as GNU's option_list shell-quotes them for "diff -r" lines. */

@@ -531,7 +531,7 @@ static const vl_opt diff3_opts[] = {
     {'T', "initial-tab", VL_NOARG, NULL, "make tabs line up by prepending a tab"},
     {O_DIFF_PROGRAM, "diff-program", VL_ARG, "PROGRAM", "ignored: the built-in diff is used"},
     {'L', "label", VL_ARG, "LABEL", "use LABEL instead of file name\n  (can be repeated up to three times)"},
-    {'v', "version", VL_NOARG, NULL, "output version information and exit"},
+    {'v', "version", VL_NOARG, NULL, NULL},
     {0}};
 
 static int diff3_main(vl_ctx *c, int argc, char **argv)

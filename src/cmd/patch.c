@@ -123,16 +123,17 @@ static void say(P *p, const char *fmt, ...)
     int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
     if (n < 0) return;
-    if ((size_t)n < sizeof small) {
-        vl_write(p->c, small, (size_t)n);
-        return;
+    char *big = small;
+    if ((size_t)n >= sizeof small) {
+        big = vl_xmalloc(p->c, (size_t)n + 1);
+        va_start(ap, fmt);
+        vsnprintf(big, (size_t)n + 1, fmt, ap);
+        va_end(ap);
     }
-    char *big = vl_xmalloc(p->c, (size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    vl_write(p->c, big, (size_t)n);
-    vl_xfree(p->c, big);
+    /* with -o -, the patched text is standard output and the messages go to stderr */
+    if (p->outfile && strcmp(p->outfile, "-") == 0) vl_eprintf(p->c, "%s", big);
+    else vl_write(p->c, big, (size_t)n);
+    if (big != small) vl_xfree(p->c, big);
 }
 
 _Noreturn static void fatal(P *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1909,7 +1910,7 @@ static const vl_opt patch_opts[] = {
     {O_FOLLOW, "follow-symlinks", VL_NOARG, NULL, NULL},
     {O_QUOTING, "quoting-style", VL_ARG, "WORD", NULL},
     {'x', "debug", VL_ARG, "NUM", NULL},
-    {'v', "version", VL_NOARG, NULL, "output version info"},
+    {'v', "version", VL_NOARG, NULL, NULL},
     {0}};
 
 static void reinit(P *p)
@@ -2143,7 +2144,9 @@ static int patch_main(vl_ctx *c, int argc, char **argv)
                 say(p, "Not deleting file %s as content differs from patch\n", q(p, outname));
                 p->somefailed = true;
             }
-            if (!p->dry_run) {
+            if (!p->dry_run && p->outfile && strcmp(p->outfile, "-") == 0) {
+                vl_write(c, p->out.data ? p->out.data : "", p->out.len);
+            } else if (!p->dry_run) {
                 bool backup = p->make_backups || (p->backup_if_mismatch && mismatch);
                 bool exists_out = true;
                 struct vk_stat ost;
