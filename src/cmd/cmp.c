@@ -258,8 +258,23 @@ static int cmp_files(C *m)
                     unsigned char c1 = (unsigned char)buf1[first_diff];
                     if (c0 != c1) {
                         if (!m->print_bytes) {
-                            vl_printf(c, "%*lld %3o %3o\n", offset_width, (long long)byte_number,
-                                      c0, c1);
+                            /* "%*lld %3o %3o\n" by hand: this runs for every differing byte */
+                            char line[64], *e = line + sizeof line, *q = e;
+                            *--q = '\n';
+                            for (int k = 0; k < 3; k++) *--q = (char)('0' + ((c1 >> (3 * k)) & 7));
+                            if (c1 < 0100) q[c1 < 010 ? 1 : 0] = ' ', q[0] = ' ';
+                            *--q = ' ';
+                            for (int k = 0; k < 3; k++) *--q = (char)('0' + ((c0 >> (3 * k)) & 7));
+                            if (c0 < 0100) q[c0 < 010 ? 1 : 0] = ' ', q[0] = ' ';
+                            *--q = ' ';
+                            char *numend = q;
+                            uint64_t v = (uint64_t)byte_number;
+                            do {
+                                *--q = (char)('0' + v % 10);
+                                v /= 10;
+                            } while (v);
+                            while (numend - q < offset_width && q > line) *--q = ' ';
+                            vl_write(c, q, (size_t)(e - q));
                         } else {
                             char s0[5], s1[5];
                             sprintc(s0, c0);

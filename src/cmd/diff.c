@@ -1073,6 +1073,12 @@ static int diff_2_files(D *d, cmpr *cm)
             return 2;
         }
     }
+    /* byte-identical files: nothing to find (the ed styles still warn about a missing final
+     * newline, so they take the long way) */
+    if (d->no_diff_means_no_output && fv[0].data.len == fv[1].data.len &&
+        (same_desc || memcmp(fv[0].data.buf, fv[1].data.buf, fv[0].data.len) == 0) &&
+        (robust(d) || fv[0].data.len == 0 || fv[0].data.buf[fv[0].data.len - 1] == '\n'))
+        return 0;
     bool can_be_binary = d->brief && !d->ignore_blank && d->ignore_ws == VL_WS_NONE &&
                          !d->ignore_case && !d->strip_cr;
     bool binary = can_be_binary;
