@@ -1340,6 +1340,8 @@ static int compare_files(D *d, cmpr const *parent, const char *name0, const char
             int rc = d->no_deref ? vk_lstat(c->p, cf->name, &cf->st)
                                  : vk_stat(c->p, cf->name, &cf->st);
             if (rc < 0) cf->desc = ERRNO_ENCODE(rc);
+            /* a pipe (<(cmd)) has no time of its own in the VM: GNU shows the pipe's, about now */
+            else if (VK_S_ISFIFO(cf->st.mode) && cf->st.mtime_ns == 0) cf->st.mtime_ns = vk_time_ns(c->p);
         }
     }
     for (int f = 0; f < 2; f++) {
@@ -1390,6 +1392,7 @@ static int compare_files(D *d, cmpr const *parent, const char *name0, const char
                cm.file[0].st.dev == cm.file[1].st.dev && cm.file[0].st.ino == cm.file[1].st.ino &&
                cm.file[0].st.mode == cm.file[1].st.mode && cm.file[0].st.size == cm.file[1].st.size &&
                cm.file[0].st.mtime_ns == cm.file[1].st.mtime_ns && cm.file[0].desc != 0 &&
+               !VK_S_ISFIFO(cm.file[0].st.mode) && cm.file[0].st.ino != 0 &&
                cm.file[1].desc != 0 && d->no_diff_means_no_output) {
         /* the same file: identical without reading it */
     } else if (DIR_P(0) && DIR_P(1)) {
