@@ -700,6 +700,14 @@ static void hunk_grow(P *p, int64_t need)
     h->cap = ncap;
 }
 
+/* A hunk cannot hold more lines than the patch has bytes left: refuse impossible counts before
+ * allocating for them. */
+static void check_room(P *p, int64_t lines)
+{
+    if (lines < 0 || (uint64_t)lines > (uint64_t)(p->plen - p->pos) + 4)
+        fatal(p, "unexpected end of file in patch");
+}
+
 static const char *scan_linenum(P *p, const char *s, const char *e, int64_t *out)
 {
     const char *s0 = s;
@@ -773,6 +781,7 @@ static int another_hunk_unified(P *p)
     }
     if (!h->ptrn_lines) h->first++;
     if (!h->repl_lines) h->newfirst++;
+    check_room(p, h->ptrn_lines > h->repl_lines ? h->ptrn_lines : h->repl_lines);
     int64_t pmax = h->ptrn_lines + h->repl_lines + 1;
     hunk_grow(p, pmax + 1);
     int64_t fillold = 1, fillnew = fillold + h->ptrn_lines;
@@ -931,6 +940,7 @@ static int another_hunk_context(P *p)
                 h->ptrn_lines = 0;
                 h->first = 1;
             }
+            check_room(p, h->ptrn_lines / 2);
             pmax = h->ptrn_lines + 6;
             hunk_grow(p, pmax + 1);
             pmax = h->cap - 2;
@@ -984,6 +994,7 @@ static int another_hunk_context(P *p)
                 h->repl_lines = 0;
                 h->newfirst = 1;
             }
+            check_room(p, h->repl_lines / 2);
             pmax = h->repl_lines + h->end;
             hunk_grow(p, pmax + 1);
             if (h->repl_lines != ptrn_copiable &&
@@ -1174,6 +1185,7 @@ static int another_hunk_normal(P *p)
     if (hunk_type == 'd') min++;
     h->newfirst = min;
     h->repl_lines = max - min + 1;
+    check_room(p, h->ptrn_lines + h->repl_lines);
     h->end = h->ptrn_lines + h->repl_lines + 1;
     h->hunk_beg = p->input_line + 1;
     hunk_grow(p, h->end + 1);
