@@ -33,7 +33,7 @@ CFLAGS := $(WARN) $(OPT) -fPIC -fvisibility=hidden -pthread
 LDFLAGS := $(LDSAN) -pthread
 LIBS := -lpcre2-8
 
-LIB_SRC := $(wildcard src/kernel/*.c src/fs/*.c src/lib/*.c src/shell/*.c src/cmd/*.c)
+LIB_SRC := $(wildcard src/api/*.c src/kernel/*.c src/fs/*.c src/lib/*.c src/shell/*.c src/cmd/*.c)
 CMD_DECL_SRC := $(wildcard src/cmd/*.c src/shell/*.c)
 LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/cmdtable.o
 CLI_SRC := $(wildcard src/cli/*.c)
@@ -78,6 +78,9 @@ $(BUILD)/libvos.so: $(LIB_OBJ)
 $(BUILD)/vos: $(CLI_OBJ) $(BUILD)/libvos.a
 	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libvos.a $(LDFLAGS) $(LIBS) -ledit
 
+# tests and benchmarks share the example driver in tests/example/
+$(UNIT_OBJ): CPPFLAGS += -Itests
+
 $(BUILD)/unit: $(UNIT_OBJ) $(BUILD)/libvos.a
 	$(CC) -o $@ $(UNIT_OBJ) $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
 
@@ -89,7 +92,7 @@ $(BUILD)/fuzz-replay: tests/fuzz/shell.c tests/fuzz/replay.c $(BUILD)/libvos.a
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libvos.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
 
 # ---- tests ----
 .PHONY: all test unit spec cmdtest boxes check tsan bench format shell clean clang fuzz

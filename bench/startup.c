@@ -55,7 +55,7 @@ int main(int argc, char **argv)
     (void)argv;
     static double t[RUNS];
     vos_exec_opts o;
-    memset(&o, 0, sizeof o);
+    vos_exec_opts_init(&o);
     o.struct_size = sizeof o;
 
     /* warm the allocator and the code paths once */
@@ -68,7 +68,8 @@ int main(int argc, char **argv)
             return 1;
         }
         vos_result res;
-        memset(&res, 0, sizeof res);
+        vos_result_init(&res);
+        vos_result_init(&res);
         rc = vos_exec(vm, "echo hi", &o, &res);
         if (rc != 0 || !res.out || strcmp(res.out, "hi\n") != 0) {
             fprintf(stderr, "startup: echo hi gave rc %s, out \"%s\", err \"%s\"\n",

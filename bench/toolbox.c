@@ -194,12 +194,15 @@ static int copy_in(vos_vm *vm, const char *src)
 static vos_vm *vm_for(const bcase *c, const char *dir)
 {
     vos_config cfg;
+    vos_limits cfg_lim;
+    vos_limits_init(&cfg_lim);
     vos_config_init(&cfg);
-    cfg.limits.mem_bytes = 8ull << 30;
-    cfg.limits.fs_bytes = 4ull << 30;
-    cfg.limits.fs_inodes = 4000000;
-    cfg.limits.time_ms = 600000;
-    cfg.limits.output_bytes = 1ull << 30;
+    cfg.limits = &cfg_lim;
+    cfg_lim.mem_bytes = 8ull << 30;
+    cfg_lim.fs_bytes = 4ull << 30;
+    cfg_lim.fs_inodes = 4000000;
+    cfg_lim.time_ms = 600000;
+    cfg_lim.output_bytes = 1ull << 30;
     vos_vm *vm = NULL;
     if (vos_vm_new(&cfg, &vm) != 0) return NULL;
     int rc;
@@ -226,11 +229,12 @@ static vos_vm *vm_for(const bcase *c, const char *dir)
 static double run_vos(vos_vm *vm, const bcase *c, const char *dir, const char *script)
 {
     vos_exec_opts o;
-    memset(&o, 0, sizeof o);
+    vos_exec_opts_init(&o);
     o.struct_size = sizeof o;
     o.cwd = dir;
     o.isolated = 1;
     vos_result r;
+    vos_result_init(&r);
     double t0 = now_ms();
     int rc = vos_exec(vm, script, &o, &r);
     double t1 = now_ms();

@@ -18,9 +18,22 @@ extern "C" {
 #endif
 
 #define VOS_VERSION_MAJOR 0
-#define VOS_VERSION_MINOR 1
+#define VOS_VERSION_MINOR 2
 #define VOS_VERSION_PATCH 0
-#define VOS_VERSION_STRING "0.1.0"
+#define VOS_VERSION_STRING "0.2.0"
+
+/* The ABI this header describes. It changes only when a compiled caller would break (a field
+ * moved or changed meaning); growing a struct at its end does not change it, thanks to the
+ * struct_size rule below. A caller can compare VOS_ABI_VERSION with vos_abi_version().
+ *
+ * The struct_size rule, the same for every struct the API reads or writes: the caller sets
+ * struct_size to sizeof the struct as its header declares it (vos_X_init does that).
+ *  - smaller than the library's: an older caller; accepted, the fields it does not know get
+ *    their defaults (zero), and an output struct is written only up to its struct_size;
+ *  - larger: a newer caller; accepted when the bytes the library does not know are all zero
+ *    (options it cannot honour are refused, never silently ignored);
+ *  - smaller than the smallest version ever published (or 0: never set): VOS_EMISUSE. */
+#define VOS_ABI_VERSION 1
 
 /* Error codes: 0 is success, every error is negative. The errno-like codes have the values
  * Linux gives them (negated); the vos-specific ones name a policy rule or a limit.
@@ -31,6 +44,7 @@ extern "C" {
     X(ESRCH, -3, "No such process")                                                               \
     X(EINTR, -4, "Interrupted system call")                                                       \
     X(EIO, -5, "Input/output error")                                                              \
+    X(ENXIO, -6, "No such device or address")                                                     \
     X(E2BIG, -7, "Argument list too long")                                                        \
     X(ENOEXEC, -8, "Exec format error")                                                           \
     X(EBADF, -9, "Bad file descriptor")                                                           \
@@ -94,8 +108,10 @@ typedef struct vos_proc vos_proc; /* a process started with vos_spawn */
  * osize is the old size of ptr (0 when ptr is NULL). */
 typedef void *(*vos_alloc_fn)(void *ud, void *ptr, size_t osize, size_t nsize);
 
-/* Limits. 0 means "use the default"; (uint64_t)-1 means "unlimited". */
+/* Limits. 0 means "use the default" (or, per exec, the VM's value); (uint64_t)-1 means
+ * "unlimited". Passed by pointer, so the list can grow without moving any other field. */
 typedef struct vos_limits {
+    size_t struct_size;    /* sizeof(vos_limits); set by vos_limits_init */
     uint64_t time_ms;      /* wall time of one exec */
     uint64_t cpu_steps;    /* interpreter steps of one exec */
     uint64_t mem_bytes;    /* bytes allocated by the VM (all processes, memfs included) */
@@ -107,7 +123,13 @@ typedef struct vos_limits {
     uint64_t call_depth;   /* shell function call depth */
     uint64_t nest_depth;   /* parser nesting depth */
     uint64_t expand_bytes; /* size of one word expansion */
+    uint64_t host_fds;     /* host file descriptors the VM may hold open at once (hostfs files,
+                              directories); the library also keeps a share of the process's
+                              RLIMIT_NOFILE for the host, whatever this says */
 } vos_limits;
+
+/* Zero lim (every limit at its default) and set its struct_size. Never fails. */
+VOS_API void vos_limits_init(vos_limits *lim);
 
 /* Path rule: a VM path prefix and what the VM may do under it. The longest matching prefix
  * wins; with no matching rule everything mounted is read-write. */
@@ -117,11 +139,23 @@ typedef struct vos_path_rule {
     vos_access access;
 } vos_path_rule;
 
+/* A driver call seen by a trace hook (vos_config.trace): what was asked of which mount, how
+ * it ended and how long it took. Strings are borrowed for the call. */
+typedef struct vos_trace_event {
+    size_t struct_size;
+    const char *op;        /* "lstat", "open", "pread", ... */
+    const char *mount;     /* the mount point in the VM ("/", "/workspace") */
+    const char *path;      /* the path inside the mount ("" for file calls) */
+    int64_t rc;            /* the driver's answer: a count, 0, or a VOS_E* code */
+    int64_t ns;            /* wall time of the call */
+} vos_trace_event;
+
 typedef struct vos_config {
     size_t struct_size;    /* sizeof(vos_config); set by vos_config_init */
     vos_alloc_fn alloc;    /* NULL: the C library's malloc */
     void *alloc_ud;
-    vos_limits limits;     /* per-VM defaults, and per-exec defaults */
+    const vos_limits *limits; /* NULL: the defaults; per-VM limits and per-exec defaults;
+                                 copied */
     const vos_path_rule *path_rules; /* copied */
     size_t n_path_rules;
     const char *const *allowed_commands; /* NULL: all; else NULL-terminated list, copied */
@@ -130,16 +164,29 @@ typedef struct vos_config {
     const char *user;      /* default "agent" */
     int multicall_self;    /* nonzero: a host file that is this program's own binary runs as
                               the vos command of its base name (used by the CLI) */
+    /* Called after every call the kernel makes into a mount driver, from the thread that
+     * made it, without any VM lock held; it must not call back into this VM. NULL: none. */
+    void (*trace)(void *ud, const vos_trace_event *ev);
+    void *trace_ud;
 } vos_config;
 
 /* Fill cfg with the defaults. Never fails. */
 VOS_API void vos_config_init(vos_config *cfg);
 
-/* Create a VM. cfg may be NULL for defaults; it is copied. 0 or VOS_ENOMEM / VOS_EMISUSE. */
+/* Create a VM. cfg may be NULL for defaults; it is copied. 0, or VOS_ENOMEM, VOS_EINVAL (a bad
+ * field: path_rules NULL with n_path_rules > 0, a bad user name...), VOS_EMISUSE (struct_size).
+ * Does not block. */
 VOS_API int vos_vm_new(const vos_config *cfg, vos_vm **out);
-/* Free a VM, killing whatever still runs in it. NULL is ignored. Blocks until its processes
- * are gone. */
+/* Free a VM, killing whatever still runs in it; blocks until its processes are gone. NULL, a
+ * handle already freed, or one never returned by vos_vm_new is ignored (the library keeps a
+ * registry of live VMs; a freed handle whose address a newer VM reuses cannot be told apart).
+ * Called from another thread while an API call runs on the VM: that call is interrupted and the
+ * VM freed when it returns. Called from inside an output callback of this VM: the VM is freed
+ * when the running vos_exec returns. */
 VOS_API void vos_vm_free(vos_vm *vm);
+/* Forget the session shell's state (variables, functions, options, aliases, traps, cwd back to
+ * home); files and mounts stay. For a session whose state filled the memory limit. */
+VOS_API int vos_session_reset(vos_vm *vm);
 
 /* Mounts */
 typedef enum {
@@ -149,14 +196,25 @@ typedef enum {
     VOS_MOUNT_OVERLAY = 4, /* a host directory as the lower layer, writes kept in memory */
 } vos_mount_kind;
 typedef struct vos_mount_spec {
-    size_t struct_size;   /* sizeof(vos_mount_spec) */
-    vos_mount_kind kind;
-    const char *host_path; /* for the HOST and OVERLAY kinds; copied */
+    size_t struct_size;    /* sizeof(vos_mount_spec); set by vos_mount_spec_init */
+    vos_mount_kind kind;   /* when driver is NULL: which built-in driver (and overlay) */
+    const char *host_path; /* for the HOST and OVERLAY kinds: the host directory; for a named
+                              driver: its source (what it means is the driver's); copied */
+    const char *driver;    /* a driver registered with vos_driver_register ("memfs", "hostfs"
+                              are built in), or NULL: the kind says */
+    const char *options;   /* driver options ("ro" is understood by every driver); copied */
+    void *arg;             /* passed to the driver's mount as it is (not copied) */
+    int readonly;          /* nonzero: the kernel refuses every write, whatever the driver */
+    int overlay;           /* nonzero: a copy-on-write memory layer over the driver's tree */
 } vos_mount_spec;
+
+/* Zero spec and set its struct_size. */
+VOS_API void vos_mount_spec_init(vos_mount_spec *spec);
 
 /* Mount at vm_path (created in the parent filesystem when missing). Errors: VOS_ENOENT /
  * VOS_ENOTDIR for a bad host path, VOS_EBUSY when something is mounted there already,
- * VOS_EINVAL for a bad spec. Host paths never appear in VM output or vos_errmsg. */
+ * VOS_EINVAL for a bad spec or an unknown driver. Host paths never appear in VM output or
+ * vos_errmsg. */
 VOS_API int vos_mount(vos_vm *vm, const char *vm_path, const vos_mount_spec *spec);
 /* Unmount. VOS_EBUSY when a file under it is open. */
 VOS_API int vos_umount(vos_vm *vm, const char *vm_path);
@@ -174,7 +232,7 @@ typedef struct vos_exec_opts {
     const vos_env_var *env;   /* overrides for this exec only; copied */
     size_t n_env;
     const char *cwd;          /* NULL: the session's cwd */
-    vos_limits limits;        /* per-exec limits; 0 fields inherit the VM's */
+    const vos_limits *limits; /* per-exec limits (0 fields inherit the VM's); NULL: the VM's */
     const char *argv0;        /* $0 of the script; NULL: "vos" */
     const char *const *args;  /* $1..; NULL-terminated or NULL */
     int isolated;             /* nonzero: run in a subshell, state changes do not persist */
@@ -184,7 +242,11 @@ typedef struct vos_exec_opts {
     void *ud;
 } vos_exec_opts;
 
+/* Zero opts and set its struct_size. */
+VOS_API void vos_exec_opts_init(vos_exec_opts *opts);
+
 typedef struct vos_result {
+    size_t struct_size; /* set by the caller (vos_result_init) before the call */
     char *out;      /* stdout bytes, NUL-terminated for convenience (len excludes it) */
     size_t out_len;
     char *err;      /* stderr bytes */
@@ -194,14 +256,20 @@ typedef struct vos_result {
     int exited;     /* nonzero when the script ran `exit` (where a terminal would close) */
 } vos_result;
 
+/* Zero res and set its struct_size. */
+VOS_API void vos_result_init(vos_result *res);
+
 /* Run a script in the VM's session shell. Blocks until it ends. Returns 0 when the script
  * ran (whatever its status), VOS_ESYNTAX when it did not parse (status 2, message on
  * res->err), or the limit code (VOS_ETIME, VOS_EINTERRUPTED, VOS_EOUTPUT, VOS_EMEMLIMIT...)
- * that ended it; res is filled in every case and must be freed with vos_result_free. The
- * VM stays usable after any of these. */
+ * that ended it; res (its struct_size set by the caller) is filled in every case and must be
+ * freed with vos_result_free. The VM stays usable after any of these: when the session's own
+ * state holds so much memory that it hit the limit, the next exec may still use a reserve
+ * kept for it, so `unset` and small commands run (see vos_session_reset). */
 VOS_API int vos_exec(vos_vm *vm, const char *script, const vos_exec_opts *opts,
                      vos_result *res);
-/* Free what a result holds and zero it. Safe to call twice, and on a zeroed result. */
+/* Free what a result holds and zero it (keeping struct_size). Safe to call twice, and on a
+ * zeroed result. */
 VOS_API void vos_result_free(vos_result *res);
 
 /* Spawn: run a script in its own host thread, in a copy of the session state; output goes to
@@ -242,6 +310,7 @@ typedef enum {
 } vos_file_type;
 
 typedef struct vos_stat {
+    size_t struct_size; /* set by the caller (sizeof(vos_stat)) before the call */
     vos_file_type type;
     unsigned mode; /* permission bits */
     uint64_t size;
@@ -280,10 +349,16 @@ VOS_API size_t vos_vm_mem_used(const vos_vm *vm);
 VOS_API const char *vos_strerror(int rc);
 /* Name of an error code ("ENOENT", "ETIME"...); static storage. */
 VOS_API const char *vos_errname(int rc);
-/* Detail of the last error on this VM (may be ""); valid until the next call on the VM. */
+/* Detail of the last error of an API call on this VM (may be ""). The string belongs to the VM
+ * and changes only at the next API call on it: the VM's processes (background jobs, spawned
+ * scripts) keep their own messages, so it never changes under a reader between calls. */
 VOS_API const char *vos_errmsg(vos_vm *vm);
-/* Version string, "0.1.0". */
+/* The same, copied into buf (always NUL-terminated when n > 0); returns the full length. */
+VOS_API size_t vos_errmsg_copy(vos_vm *vm, char *buf, size_t n);
+/* Version string, "0.2.0". */
 VOS_API const char *vos_version(void);
+/* The library's VOS_ABI_VERSION. */
+VOS_API int vos_abi_version(void);
 
 /* Names of the commands compiled in, NULL-terminated, static storage. */
 VOS_API const char *const *vos_commands(void);

@@ -21,3 +21,31 @@ if [ $status -ne 0 ]; then
     exit 1
 fi
 echo "check-boxes: src/cmd and src/shell make no host calls"
+
+# Box rules 2 and 4: layers point one way (api -> shell/cmd -> lib -> kernel -> drivers), and
+# the CLI is a host like any other: it includes only the public header.
+bad=""
+for f in src/kernel/*.c src/kernel/*.h; do
+    grep -nE '#include "(lib|shell|cmd|api|cli)/' "$f" | sed "s|^|$f:|"
+done > /tmp/vos-layers.$$
+for f in src/fs/*.c src/fs/*.h; do
+    grep -nE '#include "' "$f" | grep -vE '#include "(vos|vos_driver)\.h"|#include "fs/' | sed "s|^|$f:|"
+done >> /tmp/vos-layers.$$
+for f in src/lib/*.c src/lib/*.h; do
+    grep -nE '#include "(shell|cmd|api|cli|fs)/|#include "kernel/(internal|host)\.h"' "$f" | sed "s|^|$f:|"
+done >> /tmp/vos-layers.$$
+for f in src/shell/*.c src/shell/*.h src/cmd/*.c; do
+    [ -f "$f" ] || continue
+    grep -nE '#include "(api|cli|fs)/|#include "kernel/(internal|host)\.h"' "$f" | sed "s|^|$f:|"
+done >> /tmp/vos-layers.$$
+for f in src/cli/*.c; do
+    grep -nE '#include "' "$f" | grep -v '#include "vos.h"' | sed "s|^|$f:|"
+done >> /tmp/vos-layers.$$
+if [ -s /tmp/vos-layers.$$ ]; then
+    cat /tmp/vos-layers.$$ >&2
+    rm -f /tmp/vos-layers.$$
+    echo "check-boxes: an include against the layers (DESIGN.md: api -> shell/cmd -> lib -> kernel -> drivers; the CLI sees vos.h only)" >&2
+    exit 1
+fi
+rm -f /tmp/vos-layers.$$
+echo "check-boxes: the layers point one way; the CLI includes only vos.h"

@@ -157,6 +157,8 @@ typedef struct mountopt {
 
 typedef struct cli {
     vos_config cfg;
+    vos_limits lim;      /* the VM's (cfg.limits points here) */
+    vos_limits exec_lim; /* one exec's (--timeout) */
     vos_vm *vm;
     mountopt *mounts;
     size_t nmounts;
@@ -285,7 +287,10 @@ static void cli_open(cli *c)
     if (rc != 0) die(1, "cannot create the VM: %s", vos_strerror(rc));
     c->out.vm = c->vm;
     for (size_t i = 0; i < c->nmounts; i++) {
-        vos_mount_spec ms = {sizeof ms, c->mounts[i].kind, c->mounts[i].host};
+        vos_mount_spec ms;
+        vos_mount_spec_init(&ms);
+        ms.kind = c->mounts[i].kind;
+        ms.host_path = c->mounts[i].host;
         rc = vos_mount(c->vm, c->mounts[i].vmpath, &ms);
         if (rc != 0) {
             const char *detail = vos_errmsg(c->vm);
@@ -301,14 +306,15 @@ static void cli_open(cli *c)
 
 static void fill_opts(cli *c, vos_exec_opts *o, const char *argv0, char **args)
 {
-    memset(o, 0, sizeof *o);
-    o->struct_size = sizeof *o;
+    vos_exec_opts_init(o);
+    vos_limits_init(&c->exec_lim);
+    o->limits = &c->exec_lim;
     o->env = c->env;
     o->n_env = c->nenv;
     o->cwd = c->cwd;
     o->argv0 = argv0;
     o->args = (const char *const *)args;
-    if (c->timeout_ms) o->limits.time_ms = c->timeout_ms;
+    if (c->timeout_ms) c->exec_lim.time_ms = c->timeout_ms;
     o->on_stdout = on_stdout;
     o->on_stderr = on_stderr;
     o->ud = &c->out;
@@ -343,7 +349,7 @@ static int run_exec(cli *c, const char *script, const char *argv0, char **args, 
     o.stdin_data = in;
     o.stdin_len = inlen;
     vos_result res;
-    memset(&res, 0, sizeof res);
+    vos_result_init(&res);
     c->out.wrote_out = c->out.wrote_err = false;
     int rc = vos_exec(c->vm, script, &o, &res);
     pthread_mutex_lock(&c->out.mu);
@@ -439,7 +445,7 @@ static int run_once(cli *c, const char *script, const char *argv0, char **args)
     if (streamed) {
         vos_exec_opts o;
         fill_opts(c, &o, argv0, args);
-        o.limits.time_ms = 0; /* our own timer below tells a timeout from a status */
+        c->exec_lim.time_ms = 0; /* our own timer below tells a timeout from a status */
         vos_proc *p = NULL;
         if (vos_spawn(c->vm, script, &o, &p) == 0) {
             /* static: the pump thread may outlive this frame, blocked on the host's stdin */
@@ -533,11 +539,11 @@ static void *interrupter(void *arg)
 static void update_prompt(cli *c)
 {
     vos_exec_opts o;
-    memset(&o, 0, sizeof o);
+    vos_exec_opts_init(&o);
     o.struct_size = sizeof o;
     o.isolated = 1; /* must not change $? or anything else of the session */
     vos_result res;
-    memset(&res, 0, sizeof res);
+    vos_result_init(&res);
     int rc = vos_exec(c->vm, "printf '%s\\0%s\\0%s' \"$PWD\" \"$HOME\" \"${USER:-agent}\"", &o,
                       &res);
     if (rc == 0 && res.out && res.out_len > 2) {
@@ -791,9 +797,11 @@ int main(int argc, char **argv)
     vos_config_init(&c.cfg);
     c.cfg.multicall_self = 1;
     /* A CLI user bounds time with --timeout; the output streams, so it needs no cap. */
-    c.cfg.limits.time_ms = UINT64_MAX;
-    c.cfg.limits.cpu_steps = UINT64_MAX;
-    c.cfg.limits.output_bytes = UINT64_MAX;
+    vos_limits_init(&c.lim);
+    c.cfg.limits = &c.lim;
+    c.lim.time_ms = UINT64_MAX;
+    c.lim.cpu_steps = UINT64_MAX;
+    c.lim.output_bytes = UINT64_MAX;
 
     const char *name = base_name(argc > 0 ? argv[0] : "vos");
     if (strcmp(name, "vos") != 0 && name[0]) exit_with(&c, multicall(&c, name, argc, argv));
@@ -852,7 +860,7 @@ int main(int argc, char **argv)
             break;
         }
         case 3: c.timeout_ms = parse_seconds(val); break;
-        case 4: c.cfg.limits.mem_bytes = parse_bytes(val); break;
+        case 4: c.lim.mem_bytes = parse_bytes(val); break;
         }
     }
 

@@ -38,8 +38,18 @@ static int head_lines(vl_ctx *c, vl_in *in, const head_opts *o)
     char *line;
     ssize_t n = 0;
     if (!o->elide) {
-        for (int64_t i = 0; i < o->count && (n = vl_in_getdelim(c, in, o->delim, &line)) > 0; i++)
-            vl_write(c, line, (size_t)n);
+        /* stream blocks, counting delimiters: a line without end (cat /dev/zero) costs no
+         * memory, as GNU's head does */
+        char buf[65536];
+        int64_t left = o->count;
+        while (left > 0 && (n = vl_in_read(c, in, buf, sizeof buf)) > 0) {
+            size_t upto = (size_t)n;
+            for (char *q = buf; left > 0 && (q = memchr(q, o->delim, (size_t)(buf + n - q)));) {
+                q++;
+                if (--left == 0) upto = (size_t)(q - buf);
+            }
+            vl_write(c, buf, upto);
+        }
         return n < 0 ? (int)n : 0;
     }
     if (o->count == 0) {

@@ -11,28 +11,29 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "fs/vfs.h"
+#include "fs/hostfs.h"
 
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452 /* Linux 6.6; the same number on every architecture */
 #endif
 
 typedef struct hostfs {
-    vfs_mount base;
+    vos_fs base;
     int root;       /* O_PATH | O_DIRECTORY fd of the mount root */
     uid_t host_uid; /* files owned by the host user show as the VM's user */
     gid_t host_gid;
 } hostfs;
 
 typedef struct hfile {
-    vfs_file base;
+    vos_file base;
     int fd;
 } hfile;
 
-static const vfs_ops hostfs_ops;
+static const vos_fs_ops hostfs_ops;
 
 /* Host errno -> VOS code. The errno class of VOS codes is Linux's -errno, so known values pass
  * through; the few the VM has no name for become the nearest one it has. */
@@ -43,14 +44,13 @@ static int from_errno(int e)
         VOS_ERRNO_MAP(KNOWN_)
 #undef KNOWN_
         return -e;
-    case ENXIO: return VOS_EACCES; /* a FIFO without reader, a device without driver */
     case ETXTBSY: return VOS_EBUSY;
     case EOVERFLOW: return VOS_EFBIG;
     default: return VOS_EIO;
     }
 }
 
-static bool rdonly(const hostfs *h) { return (h->base.flags & VFS_MOUNT_RDONLY) != 0; }
+static bool rdonly(const hostfs *h) { return (h->base.flags & VOS_FS_RDONLY) != 0; }
 
 static bool is_special(mode_t mode) { return !S_ISREG(mode) && !S_ISDIR(mode) && !S_ISLNK(mode); }
 
@@ -60,13 +60,13 @@ static int check_rel(const char *rel)
 {
     if (!rel) return VOS_EINVAL;
     if (!*rel) return 0;
-    if (strlen(rel) >= VK_PATH_MAX) return VOS_ENAMETOOLONG;
+    if (strlen(rel) >= VOS_PATH_MAX) return VOS_ENAMETOOLONG;
     for (const char *s = rel;;) {
         const char *e = strchr(s, '/');
         size_t len = e ? (size_t)(e - s) : strlen(s);
         if (len == 0 || (len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
             return VOS_EINVAL;
-        if (len > VK_NAME_MAX) return VOS_ENAMETOOLONG;
+        if (len > VOS_NAME_MAX) return VOS_ENAMETOOLONG;
         if (!e) return 0;
         s = e + 1;
     }
@@ -104,7 +104,7 @@ static int open_parent(hostfs *h, const char *rel, const char **name)
         *name = rel;
         return h->root;
     }
-    char dir[VK_PATH_MAX];
+    char dir[VOS_PATH_MAX];
     size_t len = (size_t)(slash - rel);
     memcpy(dir, rel, len);
     dir[len] = 0;
@@ -117,15 +117,14 @@ static void put_parent(hostfs *h, int fd)
     if (fd != h->root) close(fd);
 }
 
-static void fill_stat(hostfs *h, const struct stat *sb, struct vk_stat *st)
+static void fill_stat(hostfs *h, const struct stat *sb, vos_dstat *st)
 {
     memset(st, 0, sizeof *st);
-    st->dev = h->base.dev;
     st->ino = sb->st_ino;
     st->mode = sb->st_mode;
     st->nlink = (uint32_t)sb->st_nlink;
-    st->uid = sb->st_uid == h->host_uid ? vfs_uid(h->base.vm) : sb->st_uid;
-    st->gid = sb->st_gid == h->host_gid ? vfs_gid(h->base.vm) : sb->st_gid;
+    st->uid = sb->st_uid == h->host_uid ? vos_host_uid(h->base.host) : sb->st_uid;
+    st->gid = sb->st_gid == h->host_gid ? vos_host_gid(h->base.host) : sb->st_gid;
     st->rdev = sb->st_rdev;
     st->size = (uint64_t)sb->st_size;
     st->blocks = (uint64_t)sb->st_blocks;
@@ -165,7 +164,7 @@ static int chmod_opath(int fd, unsigned mode)
 
 /* ---- files ---- */
 
-static ssize_t hf_pread(vfs_file *f, void *buf, size_t n, uint64_t off)
+static ssize_t hf_pread(vos_file *f, vos_call *c, void *buf, size_t n, uint64_t off)
 {
     if (off > (uint64_t)INT64_MAX) return VOS_EINVAL;
     ssize_t k;
@@ -174,9 +173,9 @@ static ssize_t hf_pread(vfs_file *f, void *buf, size_t n, uint64_t off)
     return k < 0 ? from_errno(errno) : k;
 }
 
-static ssize_t hf_pwrite(vfs_file *f, const void *buf, size_t n, uint64_t off)
+static ssize_t hf_pwrite(vos_file *f, vos_call *c, const void *buf, size_t n, uint64_t off)
 {
-    if (rdonly((hostfs *)f->mount)) return VOS_EROFS;
+    if (rdonly((hostfs *)f->fs)) return VOS_EROFS;
     if (off > (uint64_t)INT64_MAX || n > (uint64_t)INT64_MAX - off) return VOS_EFBIG;
     size_t done = 0;
     while (done < n) {
@@ -192,17 +191,17 @@ static ssize_t hf_pwrite(vfs_file *f, const void *buf, size_t n, uint64_t off)
     return (ssize_t)done;
 }
 
-static int hf_fstat(vfs_file *f, struct vk_stat *st)
+static int hf_fstat(vos_file *f, vos_call *c, vos_dstat *st)
 {
     struct stat sb;
     int rc = fstat_rc(((hfile *)f)->fd, &sb);
-    if (rc == 0) fill_stat((hostfs *)f->mount, &sb, st);
+    if (rc == 0) fill_stat((hostfs *)f->fs, &sb, st);
     return rc;
 }
 
-static int hf_ftruncate(vfs_file *f, uint64_t len)
+static int hf_ftruncate(vos_file *f, vos_call *c, uint64_t len)
 {
-    if (rdonly((hostfs *)f->mount)) return VOS_EROFS;
+    if (rdonly((hostfs *)f->fs)) return VOS_EROFS;
     if (len > (uint64_t)INT64_MAX) return VOS_EFBIG;
     int rc;
     do rc = ftruncate(((hfile *)f)->fd, (off_t)len);
@@ -210,17 +209,74 @@ static int hf_ftruncate(vfs_file *f, uint64_t len)
     return rc < 0 ? from_errno(errno) : 0;
 }
 
-static void hf_close(vfs_file *f)
+/* O_APPEND: the host's own append, atomic against every other writer of the file, in the VM or
+ * on the host (an fstat + pwrite would lose lines between concurrent appenders). */
+static ssize_t hf_append(vos_file *f, vos_call *c, const void *buf, size_t n, uint64_t *end)
 {
-    close(((hfile *)f)->fd);
-    vfs_free(f->mount->vm, f, sizeof(hfile));
+    if (rdonly((hostfs *)f->fs)) return VOS_EROFS;
+    int fd = ((hfile *)f)->fd;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t k = write(fd, (const char *)buf + done, n - done);
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            if (done) break;
+            return from_errno(errno);
+        }
+        done += (size_t)k;
+    }
+    off_t pos = lseek(fd, 0, SEEK_CUR);
+    *end = pos < 0 ? 0 : (uint64_t)pos;
+    return (ssize_t)done;
 }
 
-static const vfs_file_ops hfile_ops = {hf_pread, hf_pwrite, hf_fstat, hf_ftruncate, hf_close};
+static int hf_fsync(vos_file *f, vos_call *c, int datasync)
+{
+    int fd = ((hfile *)f)->fd;
+    int rc = datasync ? fdatasync(fd) : fsync(fd);
+    return rc < 0 ? from_errno(errno) : 0;
+}
+
+static ssize_t hf_copy_range(vos_file *f, vos_call *c, uint64_t off, vos_file *out,
+                             uint64_t out_off, size_t n)
+{
+    if (rdonly((hostfs *)out->fs)) return VOS_EROFS;
+    if (off > (uint64_t)INT64_MAX || out_off > (uint64_t)INT64_MAX) return VOS_EINVAL;
+    loff_t a = (loff_t)off, b = (loff_t)out_off;
+    ssize_t k;
+    do k = copy_file_range(((hfile *)f)->fd, &a, ((hfile *)out)->fd, &b, n, 0);
+    while (k < 0 && errno == EINTR);
+    if (k >= 0) return k;
+    /* across host filesystems, or a kernel or filesystem without it: the kernel copies */
+    if (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
+        errno == EBADF)
+        return VOS_EXDEV;
+    return from_errno(errno);
+}
+
+static int hf_close(vos_file *f, vos_call *c)
+{
+    int rc = close(((hfile *)f)->fd) < 0 && errno != EINTR ? from_errno(errno) : 0;
+    vos_host_fds(f->fs->host, -1);
+    vos_host_free(f->fs->host, f, sizeof(hfile));
+    return rc;
+}
+
+static const vos_file_ops hfile_ops = {
+    .struct_size = sizeof(vos_file_ops),
+    .pread = hf_pread,
+    .pwrite = hf_pwrite,
+    .append = hf_append,
+    .fstat = hf_fstat,
+    .ftruncate = hf_ftruncate,
+    .fsync = hf_fsync,
+    .close = hf_close,
+    .copy_range = hf_copy_range,
+};
 
 /* ---- mount operations ---- */
 
-static int h_lstat(vfs_mount *m, const char *rel, struct vk_stat *st)
+static int h_lstat(vos_fs *m, vos_call *c, const char *rel, vos_dstat *st)
 {
     int rc = check_rel(rel);
     if (rc < 0) return rc;
@@ -233,43 +289,50 @@ static int h_lstat(vfs_mount *m, const char *rel, struct vk_stat *st)
 /* Open in two steps: an O_PATH probe tells what the file is without any side effect, so a FIFO
  * or a device is refused before it is ever really opened; the real open then adds O_NONBLOCK
  * (a FIFO swapped in meanwhile cannot block us) and its fstat is checked again. */
-static int h_open(vfs_mount *m, const char *rel, int flags, unsigned mode, vfs_file **out)
+static int h_open(vos_fs *m, vos_call *c, const char *rel, int flags, unsigned mode,
+                  vos_file **out)
 {
     hostfs *h = (hostfs *)m;
     int rc = check_rel(rel);
     if (rc < 0) return rc;
-    int acc = flags & VK_O_ACCMODE;
-    if (acc == VK_O_ACCMODE) return VOS_EINVAL;
+    int acc = flags & VOS_O_ACCMODE;
+    if (acc == VOS_O_ACCMODE) return VOS_EINVAL;
 
-    hfile *f = vfs_alloc(m->vm, sizeof *f);
-    if (!f) return VOS_ENOMEM;
+    rc = vos_host_fds(m->host, 1); /* the fd this file will hold, within the VM's budget */
+    if (rc < 0) return rc;
+    hfile *f = vos_host_alloc(m->host, sizeof *f);
+    if (!f) {
+        vos_host_fds(m->host, -1);
+        return VOS_ENOMEM;
+    }
     int fd = -1;
     for (int attempt = 0;; attempt++) {
         struct stat sb;
         bool create = false;
         rc = host_lstat(h, rel, &sb);
-        if (rc == VOS_ENOENT && (flags & VK_O_CREAT)) {
-            create = !(flags & VK_O_DIRECTORY) && !rdonly(h);
-            rc = create ? 0 : (flags & VK_O_DIRECTORY) ? VOS_EINVAL : VOS_EROFS;
+        if (rc == VOS_ENOENT && (flags & VOS_O_CREAT)) {
+            create = !(flags & VOS_O_DIRECTORY) && !rdonly(h);
+            rc = create ? 0 : (flags & VOS_O_DIRECTORY) ? VOS_EINVAL : VOS_EROFS;
         } else if (rc == 0) {
-            if ((flags & VK_O_CREAT) && (flags & VK_O_EXCL)) rc = VOS_EEXIST;
+            if ((flags & VOS_O_CREAT) && (flags & VOS_O_EXCL)) rc = VOS_EEXIST;
             else if (S_ISLNK(sb.st_mode)) rc = VOS_ELOOP;
             else if (is_special(sb.st_mode)) rc = VOS_EACCES;
-            else if (S_ISDIR(sb.st_mode) && (acc != VK_O_RDONLY || (flags & VK_O_CREAT)))
+            else if (S_ISDIR(sb.st_mode) && (acc != VOS_O_RDONLY || (flags & VOS_O_CREAT)))
                 rc = VOS_EISDIR;
-            else if (!S_ISDIR(sb.st_mode) && (flags & VK_O_DIRECTORY)) rc = VOS_ENOTDIR;
-            else if (rdonly(h) && (acc != VK_O_RDONLY || (flags & VK_O_TRUNC))) rc = VOS_EROFS;
+            else if (!S_ISDIR(sb.st_mode) && (flags & VOS_O_DIRECTORY)) rc = VOS_ENOTDIR;
+            else if (rdonly(h) && (acc != VOS_O_RDONLY || (flags & VOS_O_TRUNC))) rc = VOS_EROFS;
         }
         if (rc < 0) goto fail;
 
         int hflags = acc | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW;
-        if (flags & VK_O_DIRECTORY) hflags |= O_DIRECTORY;
+        if ((flags & VOS_O_APPEND) && acc != VOS_O_RDONLY) hflags |= O_APPEND;
+        if (flags & VOS_O_DIRECTORY) hflags |= O_DIRECTORY;
         if (create) hflags |= O_CREAT | O_EXCL;
-        if ((flags & VK_O_TRUNC) && acc != VK_O_RDONLY) hflags |= O_TRUNC;
+        if ((flags & VOS_O_TRUNC) && acc != VOS_O_RDONLY) hflags |= O_TRUNC;
         fd = beneath(h, rel, hflags, mode);
         /* lost a race with another creator or remover: look again */
-        if ((fd == VOS_EEXIST && create && !(flags & VK_O_EXCL)) ||
-            (fd == VOS_ENOENT && !create && (flags & VK_O_CREAT))) {
+        if ((fd == VOS_EEXIST && create && !(flags & VOS_O_EXCL)) ||
+            (fd == VOS_ENOENT && !create && (flags & VOS_O_CREAT))) {
             if (attempt < 4) continue;
         }
         if (fd < 0) {
@@ -289,17 +352,18 @@ static int h_open(vfs_mount *m, const char *rel, int flags, unsigned mode, vfs_f
         break;
     }
     f->base.ops = &hfile_ops;
-    f->base.mount = m;
+    f->base.fs = m;
     f->fd = fd;
     *out = &f->base;
     return 0;
 fail:
     if (fd >= 0) close(fd);
-    vfs_free(m->vm, f, sizeof *f);
+    vos_host_free(m->host, f, sizeof *f);
+    vos_host_fds(m->host, -1);
     return rc;
 }
 
-static int h_mkdir(vfs_mount *m, const char *rel, unsigned mode)
+static int h_mkdir(vos_fs *m, vos_call *c, const char *rel, unsigned mode)
 {
     hostfs *h = (hostfs *)m;
     int rc = check_rel(rel);
@@ -326,7 +390,7 @@ static int h_mkdir(vfs_mount *m, const char *rel, unsigned mode)
 }
 
 /* unlink / rmdir / symlink / readlink: one *at call on the last component of rel. */
-static int h_rmdir(vfs_mount *m, const char *rel)
+static int h_rmdir(vos_fs *m, vos_call *c, const char *rel)
 {
     hostfs *h = (hostfs *)m;
     int rc = check_rel(rel);
@@ -341,7 +405,7 @@ static int h_rmdir(vfs_mount *m, const char *rel)
     return rc == VOS_EEXIST ? VOS_ENOTEMPTY : rc;
 }
 
-static int h_unlink(vfs_mount *m, const char *rel)
+static int h_unlink(vos_fs *m, vos_call *c, const char *rel)
 {
     hostfs *h = (hostfs *)m;
     int rc = check_rel(rel);
@@ -382,23 +446,23 @@ static int two_names(hostfs *h, const char *from, const char *to, bool is_link)
     return rc == VOS_EEXIST && !is_link ? VOS_ENOTEMPTY : rc;
 }
 
-static int h_rename(vfs_mount *m, const char *from, const char *to)
+static int h_rename(vos_fs *m, vos_call *c, const char *from, const char *to)
 {
     return two_names((hostfs *)m, from, to, false);
 }
 
-static int h_link(vfs_mount *m, const char *from, const char *to)
+static int h_link(vos_fs *m, vos_call *c, const char *from, const char *to)
 {
     return two_names((hostfs *)m, from, to, true);
 }
 
-static int h_symlink(vfs_mount *m, const char *target, const char *rel)
+static int h_symlink(vos_fs *m, vos_call *c, const char *target, const char *rel)
 {
     hostfs *h = (hostfs *)m;
     int rc = check_rel(rel);
     if (rc < 0) return rc;
     if (!target || !*target) return VOS_ENOENT;
-    if (strlen(target) >= VK_PATH_MAX) return VOS_ENAMETOOLONG;
+    if (strlen(target) >= VOS_PATH_MAX) return VOS_ENAMETOOLONG;
     if (!*rel) return VOS_EEXIST;
     if (rdonly(h)) return VOS_EROFS;
     const char *name;
@@ -409,7 +473,7 @@ static int h_symlink(vfs_mount *m, const char *target, const char *rel)
     return rc;
 }
 
-static ssize_t h_readlink(vfs_mount *m, const char *rel, char *buf, size_t n)
+static ssize_t h_readlink(vos_fs *m, vos_call *c, const char *rel, char *buf, size_t n)
 {
     hostfs *h = (hostfs *)m;
     int rc = check_rel(rel);
@@ -424,7 +488,7 @@ static ssize_t h_readlink(vfs_mount *m, const char *rel, char *buf, size_t n)
     return rc < 0 ? rc : k;
 }
 
-static int h_chmod(vfs_mount *m, const char *rel, unsigned mode)
+static int h_chmod(vos_fs *m, vos_call *c, const char *rel, unsigned mode)
 {
     hostfs *h = (hostfs *)m;
     int rc = check_rel(rel);
@@ -442,10 +506,10 @@ static int h_chmod(vfs_mount *m, const char *rel, unsigned mode)
 
 static void to_timespec(int64_t t, struct timespec *ts)
 {
-    if (t == VK_UTIME_NOW) {
+    if (t == VOS_UTIME_NOW) {
         ts->tv_sec = 0;
         ts->tv_nsec = UTIME_NOW;
-    } else if (t == VK_UTIME_OMIT) {
+    } else if (t == VOS_UTIME_OMIT) {
         ts->tv_sec = 0;
         ts->tv_nsec = UTIME_OMIT;
     } else {
@@ -460,7 +524,7 @@ static void to_timespec(int64_t t, struct timespec *ts)
     }
 }
 
-static int h_utimens(vfs_mount *m, const char *rel, const int64_t times[2])
+static int h_utimens(vos_fs *m, vos_call *c, const char *rel, const int64_t times[2])
 {
     hostfs *h = (hostfs *)m;
     int rc = check_rel(rel);
@@ -478,7 +542,7 @@ static int h_utimens(vfs_mount *m, const char *rel, const int64_t times[2])
     return rc;
 }
 
-static int h_truncate(vfs_mount *m, const char *rel, uint64_t len)
+static int h_truncate(vos_fs *m, vos_call *c, const char *rel, uint64_t len)
 {
     hostfs *h = (hostfs *)m;
     int rc = check_rel(rel);
@@ -509,7 +573,7 @@ struct linux_dirent64 {
     char d_name[];
 };
 
-static int h_readdir(vfs_mount *m, const char *rel, vfs_dir_cb cb, void *ctx)
+static int h_readdir(vos_fs *m, vos_call *c, const char *rel, vos_dir_fn cb, void *ctx)
 {
     hostfs *h = (hostfs *)m;
     int rc = check_rel(rel);
@@ -537,7 +601,7 @@ static int h_readdir(vfs_mount *m, const char *rel, vfs_dir_cb cb, void *ctx)
             off += d->d_reclen;
             const char *nm = d->d_name;
             if (nm[0] == '.' && (nm[1] == 0 || (nm[1] == '.' && nm[2] == 0))) continue;
-            stop = cb(ctx, nm, d->d_ino, d->d_type) != 0;
+            stop = cb(ctx, nm, d->d_ino, d->d_type, NULL) != 0;
         }
         if (stop) break;
     }
@@ -545,14 +609,76 @@ static int h_readdir(vfs_mount *m, const char *rel, vfs_dir_cb cb, void *ctx)
     return rc;
 }
 
-static void h_destroy(vfs_mount *m)
+static int h_statfs(vos_fs *m, vos_call *c, vos_statfs *st)
 {
-    close(((hostfs *)m)->root);
-    vfs_free(m->vm, m, sizeof(hostfs));
+    struct statvfs sv;
+    if (fstatvfs(((hostfs *)m)->root, &sv) < 0) return from_errno(errno);
+    st->bsize = sv.f_frsize ? sv.f_frsize : sv.f_bsize;
+    st->blocks = sv.f_blocks;
+    st->bfree = sv.f_bfree;
+    st->bavail = sv.f_bavail;
+    st->files = sv.f_files;
+    st->ffree = sv.f_ffree;
+    st->namemax = (uint32_t)sv.f_namemax;
+    return 0;
 }
 
-static const vfs_ops hostfs_ops = {
-    .version = VFS_OPS_VERSION,
+static int host_id(hostfs *h, const char *rel, uint64_t *dev, uint64_t *ino)
+{
+    int rc = check_rel(rel);
+    if (rc < 0) return rc;
+    struct stat sb;
+    rc = host_lstat(h, rel, &sb);
+    if (rc < 0) return rc;
+    *dev = sb.st_dev;
+    *ino = sb.st_ino;
+    return 0;
+}
+
+/* For the CLI's multicall mode only: is rel, a symlink in this mount, a link on the host to
+ * the file (dev, ino), i.e. the vos binary? The host follows this one link to compare
+ * identities; nothing of the target is read and only a yes/no comes back, so the VM learns no
+ * more than whether the link leads to vos. */
+static bool links_to(hostfs *h, const char *rel, uint64_t dev, uint64_t ino)
+{
+    if (check_rel(rel) < 0 || !*rel) return false;
+    const char *name;
+    int pfd = open_parent(h, rel, &name);
+    if (pfd < 0) return false;
+    char target[VOS_PATH_MAX];
+    ssize_t n = readlinkat(pfd, name, target, sizeof target - 1);
+    bool same = false;
+    if (n > 0) {
+        target[n] = 0;
+        struct stat sb;
+        if (fstatat(pfd, target, &sb, 0) == 0)
+            same = (uint64_t)sb.st_dev == dev && (uint64_t)sb.st_ino == ino;
+    }
+    put_parent(h, pfd);
+    return same;
+}
+
+static int h_ctl(vos_fs *m, vos_call *c, int op, void *arg)
+{
+    hostfs *h = (hostfs *)m;
+    vk_hostfs_id *id = arg;
+    switch (op) {
+    case VK_HOSTFS_CTL_HOST_ID: return host_id(h, id->rel, &id->dev, &id->ino);
+    case VK_HOSTFS_CTL_LINKS_TO: id->result = links_to(h, id->rel, id->dev, id->ino); return 0;
+    default: return VOS_ENOTSUP;
+    }
+}
+
+static void h_unmount(vos_fs *m)
+{
+    close(((hostfs *)m)->root);
+    vos_host_fds(m->host, -1);
+    vos_host_free(m->host, m, sizeof(hostfs));
+}
+
+static const vos_fs_ops hostfs_ops = {
+    .struct_size = sizeof(vos_fs_ops),
+    .version = VOS_DRIVER_VERSION,
     .name = "hostfs",
     .lstat = h_lstat,
     .open = h_open,
@@ -567,30 +693,34 @@ static const vfs_ops hostfs_ops = {
     .utimens = h_utimens,
     .truncate = h_truncate,
     .readdir = h_readdir,
-    .destroy = h_destroy,
+    .statfs = h_statfs,
+    .ctl = h_ctl,
+    .unmount = h_unmount,
 };
 
-int hostfs_new(vk_vm *vm, const char *host_path, bool rdonly_mount, vfs_mount **out)
+int hostfs_new(vos_host *vh, const char *host_path, bool rdonly_mount, vos_fs **out)
 {
-    if (!vm || !host_path || !*host_path || !out) return VOS_EINVAL;
+    if (!vh || !host_path || !*host_path || !out) return VOS_EINVAL;
+    int rc = vos_host_fds(vh, 1);
+    if (rc < 0) return rc;
     int root = open(host_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (root < 0) return from_errno(errno);
+    if (root < 0) {
+        vos_host_fds(vh, -1);
+        return from_errno(errno);
+    }
     /* Without openat2 (Linux < 5.6) there is no safe resolution: refuse rather than degrade. */
     int probe = beneath_at(root, "", O_PATH | O_DIRECTORY, 0);
-    if (probe < 0) {
-        close(root);
-        return probe;
-    }
-    close(probe);
-    hostfs *h = vfs_alloc(vm, sizeof *h);
+    hostfs *h = probe >= 0 ? vos_host_alloc(vh, sizeof *h) : NULL;
+    if (probe >= 0) close(probe);
     if (!h) {
         close(root);
-        return VOS_ENOMEM;
+        vos_host_fds(vh, -1);
+        return probe < 0 ? probe : VOS_ENOMEM;
     }
     memset(h, 0, sizeof *h);
     h->base.ops = &hostfs_ops;
-    h->base.vm = vm;
-    h->base.flags = rdonly_mount ? VFS_MOUNT_RDONLY : 0;
+    h->base.host = vh;
+    h->base.flags = rdonly_mount ? VOS_FS_RDONLY : 0;
     h->root = root;
     h->host_uid = geteuid();
     h->host_gid = getegid();
@@ -598,39 +728,15 @@ int hostfs_new(vk_vm *vm, const char *host_path, bool rdonly_mount, vfs_mount **
     return 0;
 }
 
-int hostfs_host_id(vfs_mount *m, const char *rel, uint64_t *dev, uint64_t *ino)
+static int hostfs_mount(vos_host *h, const vos_mount_args *a, vos_fs **out)
 {
-    if (!m || m->ops != &hostfs_ops) return VOS_ENOTSUP;
-    int rc = check_rel(rel);
-    if (rc < 0) return rc;
-    struct stat sb;
-    rc = host_lstat((hostfs *)m, rel, &sb);
-    if (rc < 0) return rc;
-    *dev = sb.st_dev;
-    *ino = sb.st_ino;
-    return 0;
+    bool ro = a->readonly || (a->options && strcmp(a->options, "ro") == 0);
+    return hostfs_new(h, a->source, ro, out);
 }
 
-/* For the CLI's multicall mode only: is rel, a symlink in this mount, a link on the host to
- * the file (dev, ino), i.e. the vos binary? The host follows this one link to compare
- * identities; nothing of the target is read and only a yes/no comes back, so the VM learns no
- * more than whether the link leads to vos. */
-bool hostfs_links_to(vfs_mount *m, const char *rel, uint64_t dev, uint64_t ino)
-{
-    if (!m || m->ops != &hostfs_ops || check_rel(rel) < 0 || !*rel) return false;
-    hostfs *h = (hostfs *)m;
-    const char *name;
-    int pfd = open_parent(h, rel, &name);
-    if (pfd < 0) return false;
-    char target[VK_PATH_MAX];
-    ssize_t n = readlinkat(pfd, name, target, sizeof target - 1);
-    bool same = false;
-    if (n > 0) {
-        target[n] = 0;
-        struct stat sb;
-        if (fstatat(pfd, target, &sb, 0) == 0)
-            same = (uint64_t)sb.st_dev == dev && (uint64_t)sb.st_ino == ino;
-    }
-    put_parent(h, pfd);
-    return same;
-}
+const vos_driver vk_hostfs_driver = {
+    .struct_size = sizeof(vos_driver),
+    .version = VOS_DRIVER_VERSION,
+    .name = "hostfs",
+    .mount = hostfs_mount,
+};

@@ -1,10 +1,14 @@
-/* memfs.c: the in-memory filesystem (the VM's root). Inodes with hard links, symlinks, modes
- * and timestamps; an unlinked file lives on while it is open. Every byte is counted against
- * the VM's memory and filesystem quotas. Not yet: copy-on-write sharing for O(1) fork. */
+/* memfs.c: the in-memory filesystem (the VM's root), a driver of vos_driver.h. Inodes with hard
+ * links, symlinks, named pipes, modes and timestamps; an unlinked file lives on while it is
+ * open. Every byte is counted against the VM's memory and filesystem quotas. One mutex per
+ * filesystem guards it all (every call is short and never blocks). Not yet: copy-on-write
+ * sharing for O(1) fork. */
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "fs/vfs.h"
+#include "fs/memfs.h"
 
 typedef struct mnode mnode;
 typedef struct mdent {
@@ -30,7 +34,8 @@ struct mnode {
 };
 
 typedef struct memfs {
-    vfs_mount base;
+    vos_fs base;
+    pthread_mutex_t mu;
     mnode *root;
     uint64_t next_ino;
     /* The directory the last walk reached, by its path. The kernel resolves a/b/c as a, a/b,
@@ -39,52 +44,63 @@ typedef struct memfs {
     char *hint;
     size_t hint_len, hint_cap;
     mnode *hint_node;
+    int node_err;
 } memfs;
 
 typedef struct mfile {
-    vfs_file base;
+    vos_file base;
     mnode *node;
 } mfile;
 
+#define HOST(fs) ((fs)->base.host)
 
+static const vos_file_ops mfile_ops;
+
+
+/* A new node, or NULL with fs->node_err telling why (the inode quota, or memory). */
 static mnode *node_new(memfs *fs, uint32_t mode)
 {
-    if (vfs_charge(fs->base.vm, 0, 1) < 0) return NULL;
-    mnode *n = vfs_alloc(fs->base.vm, sizeof *n);
+    int rc = vos_host_charge(HOST(fs), 0, 1);
+    if (rc < 0) {
+        fs->node_err = rc;
+        return NULL;
+    }
+    mnode *n = vos_host_alloc(HOST(fs), sizeof *n);
     if (!n) {
-        vfs_charge(fs->base.vm, 0, -1);
+        vos_host_charge(HOST(fs), 0, -1);
+        fs->node_err = VOS_ENOMEM;
         return NULL;
     }
     memset(n, 0, sizeof *n);
     n->ino = fs->next_ino++;
     n->mode = mode;
-    n->uid = vfs_uid(fs->base.vm);
-    n->gid = vfs_gid(fs->base.vm);
-    n->atime = n->mtime = n->ctime = vfs_now_ns();
+    n->uid = vos_host_uid(HOST(fs));
+    n->gid = vos_host_gid(HOST(fs));
+    n->atime = n->mtime = n->ctime = vos_host_now(NULL);
     return n;
 }
 
 static void node_free(memfs *fs, mnode *n)
 {
-    vk_vm *vm = fs->base.vm;
-    if (VK_S_ISDIR(n->mode)) {
+    vos_host *vm = HOST(fs);
+    if (VOS_S_ISDIR(n->mode)) {
         for (size_t i = 0; i < n->nents; i++) {
             mnode *c = n->ents[i].node;
-            vfs_free(vm, n->ents[i].name, strlen(n->ents[i].name) + 1);
-            if (VK_S_ISDIR(c->mode))
+            vos_host_free(vm, n->ents[i].name, strlen(n->ents[i].name) + 1);
+            if (VOS_S_ISDIR(c->mode))
                 c->nlink = 0;
             else
                 c->nlink--;
             if (c->nlink == 0 && c->opens == 0) node_free(fs, c);
         }
-        vfs_free(vm, n->ents, n->entcap * sizeof(mdent));
-        vfs_free(vm, n->index, n->icap * sizeof(mdent));
+        vos_host_free(vm, n->ents, n->entcap * sizeof(mdent));
+        vos_host_free(vm, n->index, n->icap * sizeof(mdent));
     } else {
-        if (VK_S_ISREG(n->mode)) vfs_charge(vm, -(int64_t)n->size, 0);
-        vfs_free(vm, n->data, n->cap);
+        if (VOS_S_ISREG(n->mode)) vos_host_charge(vm, -(int64_t)n->size, 0);
+        vos_host_free(vm, n->data, n->cap);
     }
-    vfs_charge(vm, 0, -1);
-    vfs_free(vm, n, sizeof *n);
+    vos_host_charge(vm, 0, -1);
+    vos_host_free(vm, n, sizeof *n);
 }
 
 static void maybe_free(memfs *fs, mnode *n)
@@ -119,12 +135,12 @@ static void index_put(mnode *d, mdent e)
 /* Rebuild the index with cap slots (0: drop it). On no memory, lookups go back to scanning. */
 static void index_build(memfs *fs, mnode *d, uint32_t cap)
 {
-    vk_vm *vm = fs->base.vm;
-    vfs_free(vm, d->index, d->icap * sizeof(mdent));
+    vos_host *vm = HOST(fs);
+    vos_host_free(vm, d->index, d->icap * sizeof(mdent));
     d->index = NULL;
     d->icap = 0;
     if (cap == 0) return;
-    mdent *ix = vfs_alloc(vm, cap * sizeof(mdent));
+    mdent *ix = vos_host_alloc(vm, cap * sizeof(mdent));
     if (!ix) return;
     memset(ix, 0, cap * sizeof(mdent));
     d->index = ix;
@@ -189,7 +205,7 @@ static void hint_set(memfs *fs, const char *path, size_t len, mnode *dir)
     if (len + 1 > fs->hint_cap) {
         size_t cap = fs->hint_cap ? fs->hint_cap : 64;
         while (cap < len + 1) cap *= 2;
-        char *h = vfs_realloc(fs->base.vm, fs->hint, fs->hint_cap, cap);
+        char *h = vos_host_realloc(HOST(fs), fs->hint, fs->hint_cap, cap);
         if (!h) {
             fs->hint_node = NULL;
             return;
@@ -222,12 +238,12 @@ static int walk(memfs *fs, const char *rel, mnode **out, mnode **parent_out, con
     for (;;) {
         const char *e = strchr(s, '/');
         size_t len = e ? (size_t)(e - s) : strlen(s);
-        if (len > VK_NAME_MAX) return VOS_ENAMETOOLONG;
-        if (!VK_S_ISDIR(cur->mode)) return VOS_ENOTDIR;
+        if (len > VOS_NAME_MAX) return VOS_ENAMETOOLONG;
+        if (!VOS_S_ISDIR(cur->mode)) return VOS_ENOTDIR;
         mnode *d = dir_lookup(cur, s, len);
         if (!e) {
             /* remember the deepest directory reached for the next walk */
-            if (d && VK_S_ISDIR(d->mode))
+            if (d && VOS_S_ISDIR(d->mode))
                 hint_set(fs, rel, (size_t)(s - rel) + len, d);
             else if (s > rel)
                 hint_set(fs, rel, (size_t)(s - rel) - 1, cur);
@@ -249,17 +265,17 @@ static int walk(memfs *fs, const char *rel, mnode **out, mnode **parent_out, con
 
 static int dir_add(memfs *fs, mnode *d, const char *name, mnode *n)
 {
-    vk_vm *vm = fs->base.vm;
+    vos_host *vm = HOST(fs);
     if (d->nents == d->entcap) {
         size_t nc = d->entcap ? (size_t)d->entcap * 2 : 4;
         if (nc > UINT32_MAX) return VOS_ENOSPC;
-        mdent *ne = vfs_realloc(vm, d->ents, d->entcap * sizeof(mdent), nc * sizeof(mdent));
+        mdent *ne = vos_host_realloc(vm, d->ents, d->entcap * sizeof(mdent), nc * sizeof(mdent));
         if (!ne) return VOS_ENOSPC;
         d->ents = ne;
         d->entcap = nc;
     }
     size_t l = strlen(name);
-    char *nm = vfs_alloc(vm, l + 1);
+    char *nm = vos_host_alloc(vm, l + 1);
     if (!nm) return VOS_ENOSPC;
     memcpy(nm, name, l + 1);
     d->ents[d->nents].name = nm;
@@ -269,8 +285,8 @@ static int dir_add(memfs *fs, mnode *d, const char *name, mnode *n)
         index_build(fs, d, d->icap ? d->icap * 2 : 4 * INDEX_MIN);
     else if (d->icap)
         index_put(d, d->ents[d->nents - 1]);
-    d->mtime = d->ctime = vfs_now_ns();
-    if (VK_S_ISDIR(n->mode)) {
+    d->mtime = d->ctime = vos_host_now(NULL);
+    if (VOS_S_ISDIR(n->mode)) {
         d->nlink++;
         n->parent = d;
     }
@@ -281,36 +297,35 @@ static int dir_add(memfs *fs, mnode *d, const char *name, mnode *n)
 static void dir_del(memfs *fs, mnode *d, mdent *e)
 {
     if (d->icap) index_del(d, e->name);
-    vfs_free(fs->base.vm, e->name, strlen(e->name) + 1);
-    if (VK_S_ISDIR(e->node->mode)) d->nlink--;
+    vos_host_free(HOST(fs), e->name, strlen(e->name) + 1);
+    if (VOS_S_ISDIR(e->node->mode)) d->nlink--;
     size_t i = (size_t)(e - d->ents);
     memmove(&d->ents[i], &d->ents[i + 1], (d->nents - i - 1) * sizeof(mdent));
     d->nents--;
-    d->mtime = d->ctime = vfs_now_ns();
+    d->mtime = d->ctime = vos_host_now(NULL);
     if (d->icap && d->nents < INDEX_MIN / 2)
         index_build(fs, d, 0);
     else if (d->icap > 4 * INDEX_MIN && d->nents * 8 < d->icap)
         index_build(fs, d, d->icap / 2);
 }
 
-static void fill_stat(memfs *fs, mnode *n, struct vk_stat *st)
+static void fill_stat(memfs *fs, mnode *n, vos_dstat *st)
 {
     memset(st, 0, sizeof *st);
-    st->dev = fs->base.dev;
     st->ino = n->ino;
     st->mode = n->mode;
     st->nlink = n->nlink;
     st->uid = n->uid;
     st->gid = n->gid;
-    st->size = VK_S_ISDIR(n->mode) ? 4096 : n->size;
+    st->size = VOS_S_ISDIR(n->mode) ? 4096 : n->size;
     st->blksize = 4096;
-    st->blocks = VK_S_ISDIR(n->mode) ? 8 : ((n->size + 4095) / 4096) * 8;
+    st->blocks = VOS_S_ISDIR(n->mode) ? 8 : ((n->size + 4095) / 4096) * 8;
     st->atime_ns = n->atime;
     st->mtime_ns = n->mtime;
     st->ctime_ns = n->ctime;
 }
 
-static int m_lstat(vfs_mount *m, const char *rel, struct vk_stat *st)
+static int m_lstat_locked(vos_fs *m, const char *rel, vos_dstat *st)
 {
     memfs *fs = (memfs *)m;
     mnode *n;
@@ -323,27 +338,27 @@ static int m_lstat(vfs_mount *m, const char *rel, struct vk_stat *st)
 /* ---- data ---- */
 static int set_size(memfs *fs, mnode *n, uint64_t len)
 {
-    vk_vm *vm = fs->base.vm;
+    vos_host *vm = HOST(fs);
     if (len > ((uint64_t)1 << 40)) return VOS_EFBIG;
     if (len > n->cap) {
         size_t nc = n->cap ? n->cap : 64;
         while (nc < len) nc = nc < ((size_t)1 << 20) ? nc * 2 : nc + nc / 2;
-        int rc = vfs_charge(vm, (int64_t)(len - n->size), 0);
+        int rc = vos_host_charge(vm, (int64_t)(len - n->size), 0);
         if (rc < 0) return rc;
-        char *nd = vfs_realloc(vm, n->data, n->cap, nc);
+        char *nd = vos_host_realloc(vm, n->data, n->cap, nc);
         if (!nd) {
             /* try the exact size before giving up */
             nc = (size_t)len;
-            nd = vfs_realloc(vm, n->data, n->cap, nc);
+            nd = vos_host_realloc(vm, n->data, n->cap, nc);
         }
         if (!nd) {
-            vfs_charge(vm, -(int64_t)(len - n->size), 0);
+            vos_host_charge(vm, -(int64_t)(len - n->size), 0);
             return VOS_ENOSPC;
         }
         n->data = nd;
         n->cap = nc;
     } else {
-        int rc = vfs_charge(vm, (int64_t)len - (int64_t)n->size, 0);
+        int rc = vos_host_charge(vm, (int64_t)len - (int64_t)n->size, 0);
         if (rc < 0) return rc;
     }
     if (len > n->size) memset(n->data + n->size, 0, len - n->size);
@@ -351,7 +366,7 @@ static int set_size(memfs *fs, mnode *n, uint64_t len)
     /* give memory back when a file shrinks a lot */
     if (n->cap > 4096 && len < n->cap / 4) {
         size_t nc = len < 64 ? 64 : (size_t)len;
-        char *nd = vfs_realloc(vm, n->data, n->cap, nc);
+        char *nd = vos_host_realloc(vm, n->data, n->cap, nc);
         if (nd) {
             n->data = nd;
             n->cap = nc;
@@ -360,58 +375,57 @@ static int set_size(memfs *fs, mnode *n, uint64_t len)
     return 0;
 }
 
-static ssize_t f_pread(vfs_file *f, void *buf, size_t len, uint64_t off)
+static ssize_t f_pread_locked(vos_file *f, void *buf, size_t len, uint64_t off)
 {
     mnode *n = ((mfile *)f)->node;
-    if (VK_S_ISDIR(n->mode)) return VOS_EISDIR;
+    if (VOS_S_ISDIR(n->mode)) return VOS_EISDIR;
     if (off >= n->size) return 0;
     size_t k = n->size - off < len ? (size_t)(n->size - off) : len;
     memcpy(buf, n->data + off, k);
     return (ssize_t)k;
 }
 
-static ssize_t f_pwrite(vfs_file *f, const void *buf, size_t len, uint64_t off)
+static ssize_t f_pwrite_locked(vos_file *f, const void *buf, size_t len, uint64_t off)
 {
-    memfs *fs = (memfs *)f->mount;
+    memfs *fs = (memfs *)f->fs;
     mnode *n = ((mfile *)f)->node;
-    if (VK_S_ISDIR(n->mode)) return VOS_EISDIR;
+    if (VOS_S_ISDIR(n->mode)) return VOS_EISDIR;
     if (len == 0) return 0;
     if (off + len > n->size) {
         int rc = set_size(fs, n, off + len);
         if (rc < 0) return rc;
     }
     memcpy(n->data + off, buf, len);
-    n->mtime = n->ctime = vfs_now_ns();
+    n->mtime = n->ctime = vos_host_now(NULL);
     return (ssize_t)len;
 }
 
-static int f_fstat(vfs_file *f, struct vk_stat *st)
+static int f_fstat_locked(vos_file *f, vos_dstat *st)
 {
-    fill_stat((memfs *)f->mount, ((mfile *)f)->node, st);
+    fill_stat((memfs *)f->fs, ((mfile *)f)->node, st);
     return 0;
 }
 
-static int f_ftruncate(vfs_file *f, uint64_t len)
+static int f_ftruncate_locked(vos_file *f, uint64_t len)
 {
     mnode *n = ((mfile *)f)->node;
-    if (!VK_S_ISREG(n->mode)) return VOS_EINVAL;
-    int rc = set_size((memfs *)f->mount, n, len);
-    if (rc == 0) n->mtime = n->ctime = vfs_now_ns();
+    if (!VOS_S_ISREG(n->mode)) return VOS_EINVAL;
+    int rc = set_size((memfs *)f->fs, n, len);
+    if (rc == 0) n->mtime = n->ctime = vos_host_now(NULL);
     return rc;
 }
 
-static void f_close(vfs_file *f)
+static void f_close_locked(vos_file *f)
 {
-    memfs *fs = (memfs *)f->mount;
+    memfs *fs = (memfs *)f->fs;
     mnode *n = ((mfile *)f)->node;
     n->opens--;
     maybe_free(fs, n);
-    vfs_free(fs->base.vm, f, sizeof(mfile));
+    vos_host_free(HOST(fs), f, sizeof(mfile));
 }
 
-static const vfs_file_ops mfile_ops = {f_pread, f_pwrite, f_fstat, f_ftruncate, f_close};
 
-static int m_open(vfs_mount *m, const char *rel, int flags, unsigned mode, vfs_file **out)
+static int m_open_locked(vos_fs *m, const char *rel, int flags, unsigned mode, vos_file **out)
 {
     memfs *fs = (memfs *)m;
     mnode *n, *parent = NULL;
@@ -423,22 +437,22 @@ static int m_open(vfs_mount *m, const char *rel, int flags, unsigned mode, vfs_f
     } else {
         n = fs->root;
     }
-    int acc = flags & VK_O_ACCMODE;
+    int acc = flags & VOS_O_ACCMODE;
     if (n) {
-        if ((flags & VK_O_CREAT) && (flags & VK_O_EXCL)) return VOS_EEXIST;
-        if (VK_S_ISLNK(n->mode)) return VOS_ELOOP;
-        if (VK_S_ISDIR(n->mode) && acc != VK_O_RDONLY) return VOS_EISDIR;
-        if ((flags & VK_O_DIRECTORY) && !VK_S_ISDIR(n->mode)) return VOS_ENOTDIR;
-        if ((flags & VK_O_TRUNC) && VK_S_ISREG(n->mode) && acc != VK_O_RDONLY) {
+        if ((flags & VOS_O_CREAT) && (flags & VOS_O_EXCL)) return VOS_EEXIST;
+        if (VOS_S_ISLNK(n->mode)) return VOS_ELOOP;
+        if (VOS_S_ISDIR(n->mode) && acc != VOS_O_RDONLY) return VOS_EISDIR;
+        if ((flags & VOS_O_DIRECTORY) && !VOS_S_ISDIR(n->mode)) return VOS_ENOTDIR;
+        if ((flags & VOS_O_TRUNC) && VOS_S_ISREG(n->mode) && acc != VOS_O_RDONLY) {
             rc = set_size(fs, n, 0);
             if (rc < 0) return rc;
-            n->mtime = n->ctime = vfs_now_ns();
+            n->mtime = n->ctime = vos_host_now(NULL);
         }
     } else {
-        if (!(flags & VK_O_CREAT)) return VOS_ENOENT;
-        if (flags & VK_O_DIRECTORY) return VOS_EINVAL;
-        n = node_new(fs, VK_S_IFREG | (mode & 07777));
-        if (!n) return VOS_EFSINODES;
+        if (!(flags & VOS_O_CREAT)) return VOS_ENOENT;
+        if (flags & VOS_O_DIRECTORY) return VOS_EINVAL;
+        n = node_new(fs, VOS_S_IFREG | (mode & 07777));
+        if (!n) return fs->node_err;
         n->nlink = 1;
         rc = dir_add(fs, parent, last, n);
         if (rc < 0) {
@@ -447,17 +461,17 @@ static int m_open(vfs_mount *m, const char *rel, int flags, unsigned mode, vfs_f
             return rc;
         }
     }
-    mfile *f = vfs_alloc(m->vm, sizeof *f);
+    mfile *f = vos_host_alloc(m->host, sizeof *f);
     if (!f) return VOS_ENOMEM;
     f->base.ops = &mfile_ops;
-    f->base.mount = m;
+    f->base.fs = m;
     f->node = n;
     n->opens++;
     *out = &f->base;
     return 0;
 }
 
-static int m_mkdir(vfs_mount *m, const char *rel, unsigned mode)
+static int m_mkdir_locked(vos_fs *m, const char *rel, unsigned mode)
 {
     memfs *fs = (memfs *)m;
     mnode *n, *parent;
@@ -466,8 +480,8 @@ static int m_mkdir(vfs_mount *m, const char *rel, unsigned mode)
     if (rc == VOS_EBUSY) return VOS_EEXIST;
     if (rc < 0) return rc;
     if (n) return VOS_EEXIST;
-    n = node_new(fs, VK_S_IFDIR | (mode & 07777));
-    if (!n) return VOS_EFSINODES;
+    n = node_new(fs, VOS_S_IFDIR | (mode & 07777));
+    if (!n) return fs->node_err;
     n->nlink = 2;
     rc = dir_add(fs, parent, last, n);
     if (rc < 0) {
@@ -477,7 +491,7 @@ static int m_mkdir(vfs_mount *m, const char *rel, unsigned mode)
     return rc;
 }
 
-static int m_remove(vfs_mount *m, const char *rel, bool dir)
+static int m_remove(vos_fs *m, const char *rel, bool dir)
 {
     memfs *fs = (memfs *)m;
     mnode *n, *parent;
@@ -486,9 +500,9 @@ static int m_remove(vfs_mount *m, const char *rel, bool dir)
     if (rc < 0) return rc;
     if (!n) return VOS_ENOENT;
     if (dir) {
-        if (!VK_S_ISDIR(n->mode)) return VOS_ENOTDIR;
+        if (!VOS_S_ISDIR(n->mode)) return VOS_ENOTDIR;
         if (n->nents) return VOS_ENOTEMPTY;
-    } else if (VK_S_ISDIR(n->mode)) {
+    } else if (VOS_S_ISDIR(n->mode)) {
         return VOS_EISDIR;
     }
     if (dir) hint_drop(fs);
@@ -497,12 +511,12 @@ static int m_remove(vfs_mount *m, const char *rel, bool dir)
         n->nlink = 0;
     else
         n->nlink--;
-    n->ctime = vfs_now_ns();
+    n->ctime = vos_host_now(NULL);
     maybe_free(fs, n);
     return 0;
 }
-static int m_rmdir(vfs_mount *m, const char *rel) { return m_remove(m, rel, true); }
-static int m_unlink(vfs_mount *m, const char *rel) { return m_remove(m, rel, false); }
+static int m_rmdir_locked(vos_fs *m, const char *rel) { return m_remove(m, rel, true); }
+static int m_unlink_locked(vos_fs *m, const char *rel) { return m_remove(m, rel, false); }
 
 static bool is_ancestor(mnode *a, mnode *d)
 {
@@ -511,7 +525,7 @@ static bool is_ancestor(mnode *a, mnode *d)
     return false;
 }
 
-static int m_rename(vfs_mount *m, const char *from, const char *to)
+static int m_rename_locked(vos_fs *m, const char *from, const char *to)
 {
     memfs *fs = (memfs *)m;
     mnode *src, *sp, *dst, *dp;
@@ -523,27 +537,27 @@ static int m_rename(vfs_mount *m, const char *from, const char *to)
     if (rc < 0) return rc;
     if (src == dst) return 0;
     hint_drop(fs);
-    if (VK_S_ISDIR(src->mode)) {
+    if (VOS_S_ISDIR(src->mode)) {
         if (is_ancestor(src, dp)) return VOS_EINVAL;
         if (dst) {
-            if (!VK_S_ISDIR(dst->mode)) return VOS_ENOTDIR;
+            if (!VOS_S_ISDIR(dst->mode)) return VOS_ENOTDIR;
             if (dst->nents) return VOS_ENOTEMPTY;
         }
-    } else if (dst && VK_S_ISDIR(dst->mode)) {
+    } else if (dst && VOS_S_ISDIR(dst->mode)) {
         return VOS_EISDIR;
     }
     /* make room first so a failure leaves both names as they were */
-    char nmbuf[VK_NAME_MAX + 1];
+    char nmbuf[VOS_NAME_MAX + 1];
     snprintf(nmbuf, sizeof nmbuf, "%s", dl);
     if (dst) {
         dir_del(fs, dp, dir_find(dp, nmbuf, strlen(nmbuf)));
-        if (VK_S_ISDIR(dst->mode))
+        if (VOS_S_ISDIR(dst->mode))
             dst->nlink = 0;
         else
             dst->nlink--;
         maybe_free(fs, dst);
     }
-    char slbuf[VK_NAME_MAX + 1];
+    char slbuf[VOS_NAME_MAX + 1];
     snprintf(slbuf, sizeof slbuf, "%s", sl);
     dir_del(fs, sp, dir_find(sp, slbuf, strlen(slbuf)));
     rc = dir_add(fs, dp, nmbuf, src);
@@ -555,30 +569,30 @@ static int m_rename(vfs_mount *m, const char *from, const char *to)
         }
         return rc;
     }
-    src->ctime = vfs_now_ns();
+    src->ctime = vos_host_now(NULL);
     return 0;
 }
 
-static int m_link(vfs_mount *m, const char *from, const char *to)
+static int m_link_locked(vos_fs *m, const char *from, const char *to)
 {
     memfs *fs = (memfs *)m;
     mnode *src, *dst, *dp;
     const char *dl;
     int rc = walk(fs, from, &src, NULL, NULL);
     if (rc < 0) return rc;
-    if (VK_S_ISDIR(src->mode)) return VOS_EPERM;
+    if (VOS_S_ISDIR(src->mode)) return VOS_EPERM;
     rc = walk(fs, to, &dst, &dp, &dl);
     if (rc < 0) return rc;
     if (dst) return VOS_EEXIST;
     rc = dir_add(fs, dp, dl, src);
     if (rc == 0) {
         src->nlink++;
-        src->ctime = vfs_now_ns();
+        src->ctime = vos_host_now(NULL);
     }
     return rc;
 }
 
-static int m_symlink(vfs_mount *m, const char *target, const char *rel)
+static int m_symlink_locked(vos_fs *m, const char *target, const char *rel)
 {
     memfs *fs = (memfs *)m;
     mnode *n, *parent;
@@ -588,10 +602,10 @@ static int m_symlink(vfs_mount *m, const char *target, const char *rel)
     if (rc < 0) return rc;
     if (n) return VOS_EEXIST;
     size_t tl = strlen(target);
-    if (tl >= VK_PATH_MAX) return VOS_ENAMETOOLONG;
-    n = node_new(fs, VK_S_IFLNK | 0777);
-    if (!n) return VOS_EFSINODES;
-    n->data = vfs_alloc(m->vm, tl + 1);
+    if (tl >= VOS_PATH_MAX) return VOS_ENAMETOOLONG;
+    n = node_new(fs, VOS_S_IFLNK | 0777);
+    if (!n) return fs->node_err;
+    n->data = vos_host_alloc(m->host, tl + 1);
     if (!n->data) {
         node_free(fs, n);
         return VOS_ENOSPC;
@@ -608,90 +622,269 @@ static int m_symlink(vfs_mount *m, const char *target, const char *rel)
     return rc;
 }
 
-static ssize_t m_readlink(vfs_mount *m, const char *rel, char *buf, size_t len)
+static ssize_t m_readlink_locked(vos_fs *m, const char *rel, char *buf, size_t len)
 {
     mnode *n;
     int rc = walk((memfs *)m, rel, &n, NULL, NULL);
     if (rc < 0) return rc;
-    if (!VK_S_ISLNK(n->mode)) return VOS_EINVAL;
+    if (!VOS_S_ISLNK(n->mode)) return VOS_EINVAL;
     size_t k = n->size < len ? (size_t)n->size : len;
     memcpy(buf, n->data, k);
     return (ssize_t)k;
 }
 
-static int m_chmod(vfs_mount *m, const char *rel, unsigned mode)
+static int m_chmod_locked(vos_fs *m, const char *rel, unsigned mode)
 {
     mnode *n;
     int rc = walk((memfs *)m, rel, &n, NULL, NULL);
     if (rc < 0) return rc;
-    n->mode = (n->mode & VK_S_IFMT) | (mode & 07777);
-    n->ctime = vfs_now_ns();
+    n->mode = (n->mode & VOS_S_IFMT) | (mode & 07777);
+    n->ctime = vos_host_now(NULL);
     return 0;
 }
 
-static int m_utimens(vfs_mount *m, const char *rel, const int64_t t[2])
+static int m_utimens_locked(vos_fs *m, const char *rel, const int64_t t[2])
 {
     mnode *n;
     int rc = walk((memfs *)m, rel, &n, NULL, NULL);
     if (rc < 0) return rc;
-    int64_t now = vfs_now_ns();
-    if (t[0] != VK_UTIME_OMIT) n->atime = t[0] == VK_UTIME_NOW ? now : t[0];
-    if (t[1] != VK_UTIME_OMIT) n->mtime = t[1] == VK_UTIME_NOW ? now : t[1];
+    int64_t now = vos_host_now(NULL);
+    if (t[0] != VOS_UTIME_OMIT) n->atime = t[0] == VOS_UTIME_NOW ? now : t[0];
+    if (t[1] != VOS_UTIME_OMIT) n->mtime = t[1] == VOS_UTIME_NOW ? now : t[1];
     n->ctime = now;
     return 0;
 }
 
-static int m_truncate(vfs_mount *m, const char *rel, uint64_t len)
+static int m_truncate_locked(vos_fs *m, const char *rel, uint64_t len)
 {
     mnode *n;
     int rc = walk((memfs *)m, rel, &n, NULL, NULL);
     if (rc < 0) return rc;
-    if (VK_S_ISDIR(n->mode)) return VOS_EISDIR;
-    if (!VK_S_ISREG(n->mode)) return VOS_EINVAL;
+    if (VOS_S_ISDIR(n->mode)) return VOS_EISDIR;
+    if (!VOS_S_ISREG(n->mode)) return VOS_EINVAL;
     rc = set_size((memfs *)m, n, len);
-    if (rc == 0) n->mtime = n->ctime = vfs_now_ns();
+    if (rc == 0) n->mtime = n->ctime = vos_host_now(NULL);
     return rc;
 }
 
 static unsigned dtype_of(uint32_t mode)
 {
-    switch (mode & VK_S_IFMT) {
-    case VK_S_IFDIR: return VK_DT_DIR;
-    case VK_S_IFREG: return VK_DT_REG;
-    case VK_S_IFLNK: return VK_DT_LNK;
-    case VK_S_IFCHR: return VK_DT_CHR;
-    case VK_S_IFIFO: return VK_DT_FIFO;
-    default: return VK_DT_UNKNOWN;
+    switch (mode & VOS_S_IFMT) {
+    case VOS_S_IFDIR: return VOS_DT_DIR;
+    case VOS_S_IFREG: return VOS_DT_REG;
+    case VOS_S_IFLNK: return VOS_DT_LNK;
+    case VOS_S_IFCHR: return VOS_DT_CHR;
+    case VOS_S_IFIFO: return VOS_DT_FIFO;
+    default: return VOS_DT_UNKNOWN;
     }
 }
 
-static int m_readdir(vfs_mount *m, const char *rel, vfs_dir_cb cb, void *ctx)
+static int m_readdir_locked(vos_fs *m, const char *rel, vos_dir_fn cb, void *ctx)
 {
     mnode *n;
     int rc = walk((memfs *)m, rel, &n, NULL, NULL);
     if (rc < 0) return rc;
-    if (!VK_S_ISDIR(n->mode)) return VOS_ENOTDIR;
+    if (!VOS_S_ISDIR(n->mode)) return VOS_ENOTDIR;
     for (size_t i = 0; i < n->nents; i++)
-        if (cb(ctx, n->ents[i].name, n->ents[i].node->ino, dtype_of(n->ents[i].node->mode)))
+    {
+        vos_dstat st;
+        fill_stat((memfs *)m, n->ents[i].node, &st);
+        if (cb(ctx, n->ents[i].name, n->ents[i].node->ino, dtype_of(n->ents[i].node->mode), &st))
             break;
+    }
     return 0;
 }
 
-static void m_destroy(vfs_mount *m)
+static void m_unmount(vos_fs *m)
 {
     memfs *fs = (memfs *)m;
     fs->root->nlink = 0;
     node_free(fs, fs->root);
-    vfs_free(m->vm, fs->hint, fs->hint_cap);
-    vfs_free(m->vm, fs, sizeof *fs);
+    vos_host_free(m->host, fs->hint, fs->hint_cap);
+    pthread_mutex_destroy(&fs->mu);
+    vos_host_free(m->host, fs, sizeof *fs);
 }
 
-static const vfs_ops memfs_ops = {
-    .version = VFS_OPS_VERSION,
+/* A named pipe: only the entry lives here (the kernel gives it its pipe). */
+static int m_mknod_locked(vos_fs *m, const char *rel, unsigned mode)
+{
+    memfs *fs = (memfs *)m;
+    if (!VOS_S_ISFIFO(mode)) return VOS_EPERM;
+    mnode *n, *parent;
+    const char *last;
+    int rc = walk(fs, rel, &n, &parent, &last);
+    if (rc == VOS_EBUSY) return VOS_EEXIST;
+    if (rc < 0) return rc;
+    if (n) return VOS_EEXIST;
+    n = node_new(fs, VOS_S_IFIFO | (mode & 07777));
+    if (!n) return fs->node_err;
+    n->nlink = 1;
+    rc = dir_add(fs, parent, last, n);
+    if (rc < 0) {
+        n->nlink = 0;
+        node_free(fs, n);
+    }
+    return rc;
+}
+
+static ssize_t f_append_locked(vos_file *f, const void *buf, size_t len, uint64_t *end)
+{
+    mnode *n = ((mfile *)f)->node;
+    ssize_t w = f_pwrite_locked(f, buf, len, n->size);
+    *end = n->size;
+    return w;
+}
+
+static ssize_t f_copy_locked(vos_file *f, uint64_t off, vos_file *out, uint64_t out_off,
+                             size_t n)
+{
+    mnode *src = ((mfile *)f)->node, *dst = ((mfile *)out)->node;
+    if (!VOS_S_ISREG(src->mode) || !VOS_S_ISREG(dst->mode)) return VOS_EINVAL;
+    if (off >= src->size) return 0;
+    if (n > src->size - off) n = (size_t)(src->size - off);
+    if (out_off + n > dst->size) {
+        int rc = set_size((memfs *)out->fs, dst, out_off + n);
+        if (rc < 0) return rc;
+    }
+    memmove(dst->data + out_off, src->data + off, n); /* src's data may have moved above */
+    dst->mtime = dst->ctime = vos_host_now(NULL);
+    return (ssize_t)n;
+}
+
+static int m_statfs_locked(vos_fs *m, vos_statfs *st)
+{
+    uint64_t bmax, bused, imax, iused;
+    vos_host_quota(m->host, &bmax, &bused, &imax, &iused);
+    st->bsize = 4096;
+    /* the VM's filesystem quota is the size of its memory filesystems */
+    if (bmax == UINT64_MAX) bmax = (uint64_t)1 << 40;
+    if (imax == UINT64_MAX) imax = (uint64_t)1 << 32;
+    st->blocks = bmax / 4096;
+    st->bfree = st->bavail = bused < bmax ? (bmax - bused) / 4096 : 0;
+    st->files = imax;
+    st->ffree = iused < imax ? imax - iused : 0;
+    st->namemax = VOS_NAME_MAX;
+    return 0;
+}
+
+/* ---- the driver's entry points: each takes the filesystem's lock ---- */
+#define LOCKED(fs, call)                                                                           \
+    do {                                                                                           \
+        memfs *lf_ = (memfs *)(fs);                                                                \
+        pthread_mutex_lock(&lf_->mu);                                                              \
+        __typeof__(call) r_ = (call);                                                              \
+        pthread_mutex_unlock(&lf_->mu);                                                            \
+        return r_;                                                                                 \
+    } while (0)
+
+static int m_lstat(vos_fs *m, vos_call *c, const char *rel, vos_dstat *st)
+{
+    LOCKED(m, m_lstat_locked(m, rel, st));
+}
+static int m_open(vos_fs *m, vos_call *c, const char *rel, int flags, unsigned mode,
+                  vos_file **out)
+{
+    LOCKED(m, m_open_locked(m, rel, flags, mode, out));
+}
+static int m_mkdir(vos_fs *m, vos_call *c, const char *rel, unsigned mode)
+{
+    LOCKED(m, m_mkdir_locked(m, rel, mode));
+}
+static int m_mknod(vos_fs *m, vos_call *c, const char *rel, unsigned mode)
+{
+    LOCKED(m, m_mknod_locked(m, rel, mode));
+}
+static int m_rmdir(vos_fs *m, vos_call *c, const char *rel) { LOCKED(m, m_rmdir_locked(m, rel)); }
+static int m_unlink(vos_fs *m, vos_call *c, const char *rel)
+{
+    LOCKED(m, m_unlink_locked(m, rel));
+}
+static int m_rename(vos_fs *m, vos_call *c, const char *from, const char *to)
+{
+    LOCKED(m, m_rename_locked(m, from, to));
+}
+static int m_link(vos_fs *m, vos_call *c, const char *from, const char *to)
+{
+    LOCKED(m, m_link_locked(m, from, to));
+}
+static int m_symlink(vos_fs *m, vos_call *c, const char *target, const char *rel)
+{
+    LOCKED(m, m_symlink_locked(m, target, rel));
+}
+static ssize_t m_readlink(vos_fs *m, vos_call *c, const char *rel, char *buf, size_t n)
+{
+    LOCKED(m, m_readlink_locked(m, rel, buf, n));
+}
+static int m_chmod(vos_fs *m, vos_call *c, const char *rel, unsigned mode)
+{
+    LOCKED(m, m_chmod_locked(m, rel, mode));
+}
+static int m_utimens(vos_fs *m, vos_call *c, const char *rel, const int64_t t[2])
+{
+    LOCKED(m, m_utimens_locked(m, rel, t));
+}
+static int m_truncate(vos_fs *m, vos_call *c, const char *rel, uint64_t len)
+{
+    LOCKED(m, m_truncate_locked(m, rel, len));
+}
+static int m_readdir(vos_fs *m, vos_call *c, const char *rel, vos_dir_fn cb, void *ctx)
+{
+    LOCKED(m, m_readdir_locked(m, rel, cb, ctx));
+}
+static int m_statfs(vos_fs *m, vos_call *c, vos_statfs *st) { LOCKED(m, m_statfs_locked(m, st)); }
+
+static ssize_t f_pread(vos_file *f, vos_call *c, void *buf, size_t n, uint64_t off)
+{
+    LOCKED(f->fs, f_pread_locked(f, buf, n, off));
+}
+static ssize_t f_pwrite(vos_file *f, vos_call *c, const void *buf, size_t n, uint64_t off)
+{
+    LOCKED(f->fs, f_pwrite_locked(f, buf, n, off));
+}
+static ssize_t f_append(vos_file *f, vos_call *c, const void *buf, size_t n, uint64_t *end)
+{
+    LOCKED(f->fs, f_append_locked(f, buf, n, end));
+}
+static int f_fstat(vos_file *f, vos_call *c, vos_dstat *st) { LOCKED(f->fs, f_fstat_locked(f, st)); }
+static int f_ftruncate(vos_file *f, vos_call *c, uint64_t len)
+{
+    LOCKED(f->fs, f_ftruncate_locked(f, len));
+}
+static ssize_t f_copy_range(vos_file *f, vos_call *c, uint64_t off, vos_file *out,
+                            uint64_t out_off, size_t n)
+{
+    if (f->fs != out->fs) return VOS_EXDEV; /* two memory filesystems: two locks, no gain */
+    LOCKED(f->fs, f_copy_locked(f, off, out, out_off, n));
+}
+
+static int f_close(vos_file *f, vos_call *c)
+{
+    memfs *fs = (memfs *)f->fs;
+    pthread_mutex_lock(&fs->mu);
+    f_close_locked(f);
+    pthread_mutex_unlock(&fs->mu);
+    return 0;
+}
+
+static const vos_file_ops mfile_ops = {
+    .struct_size = sizeof(vos_file_ops),
+    .pread = f_pread,
+    .pwrite = f_pwrite,
+    .append = f_append,
+    .fstat = f_fstat,
+    .ftruncate = f_ftruncate,
+    .close = f_close,
+    .copy_range = f_copy_range,
+};
+
+static const vos_fs_ops memfs_ops = {
+    .struct_size = sizeof(vos_fs_ops),
+    .version = VOS_DRIVER_VERSION,
     .name = "memfs",
     .lstat = m_lstat,
     .open = m_open,
     .mkdir = m_mkdir,
+    .mknod = m_mknod,
     .rmdir = m_rmdir,
     .unlink = m_unlink,
     .rename = m_rename,
@@ -702,23 +895,40 @@ static const vfs_ops memfs_ops = {
     .utimens = m_utimens,
     .truncate = m_truncate,
     .readdir = m_readdir,
-    .destroy = m_destroy,
+    .statfs = m_statfs,
+    .unmount = m_unmount,
 };
 
-int memfs_new(vk_vm *vm, vfs_mount **out)
+int memfs_new(vos_host *h, vos_fs **out)
 {
-    memfs *fs = vfs_alloc(vm, sizeof *fs);
+    memfs *fs = vos_host_alloc(h, sizeof *fs);
     if (!fs) return VOS_ENOMEM;
     memset(fs, 0, sizeof *fs);
     fs->base.ops = &memfs_ops;
-    fs->base.vm = vm;
+    fs->base.host = h;
+    fs->base.flags = VOS_FS_NOBLOCK;
+    pthread_mutex_init(&fs->mu, NULL);
     fs->next_ino = 1;
-    fs->root = node_new(fs, VK_S_IFDIR | 0755);
+    fs->root = node_new(fs, VOS_S_IFDIR | 0755);
     if (!fs->root) {
-        vfs_free(vm, fs, sizeof *fs);
+        pthread_mutex_destroy(&fs->mu);
+        vos_host_free(h, fs, sizeof *fs);
         return VOS_ENOMEM;
     }
     fs->root->nlink = 2;
     *out = &fs->base;
     return 0;
 }
+
+static int memfs_mount(vos_host *h, const vos_mount_args *a, vos_fs **out)
+{
+    (void)a;
+    return memfs_new(h, out);
+}
+
+const vos_driver vk_memfs_driver = {
+    .struct_size = sizeof(vos_driver),
+    .version = VOS_DRIVER_VERSION,
+    .name = "memfs",
+    .mount = memfs_mount,
+};

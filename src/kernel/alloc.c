@@ -14,10 +14,24 @@ typedef struct ablk {
 } ablk;
 #define ABLK_MAGIC ((size_t)0x766f73617265u)
 
+/* The process running on this thread (NULL on a host thread outside any exec). */
+static _Thread_local vk_proc *cur_proc;
+
+vk_proc *vk_current(void) { return cur_proc; }
+void vk_set_current(vk_proc *p) { cur_proc = p; }
+
+/* Past the limit? Ordinary allocations stop mem_reserve bytes short of it, so that when a
+ * session's own state (variables, functions) has filled the VM, the next exec, which is given
+ * the reserve, can still parse and run `unset` or `echo`. */
 static bool over_limit(vk_vm *vm, size_t add)
 {
+    if (vm->lim.mem_bytes == UINT64_MAX) return false;
     size_t used = atomic_load_explicit(&vm->mem_used, memory_order_relaxed);
-    return vm->lim.mem_bytes != UINT64_MAX && used + add > vm->lim.mem_bytes;
+    uint64_t limit = vm->lim.mem_bytes;
+    vk_proc *p = cur_proc;
+    bool reserve = p && p->vm == vm && p->ex && p->ex->mem_reserve;
+    if (!reserve && limit > vm->mem_reserve) limit -= vm->mem_reserve;
+    return used + add < used || used + add > limit;
 }
 
 void *vk_vm_alloc(vk_vm *vm, size_t n)
@@ -69,14 +83,6 @@ void vk_vm_strfree(vk_vm *vm, char *s)
 {
     if (s) vk_vm_free(vm, s, strlen(s) + 1);
 }
-
-/* ---- drivers ---- */
-void *vfs_alloc(vk_vm *vm, size_t n) { return vk_vm_alloc(vm, n); }
-void *vfs_realloc(vk_vm *vm, void *p, size_t old, size_t n)
-{
-    return vk_vm_realloc(vm, p, old, n);
-}
-void vfs_free(vk_vm *vm, void *p, size_t n) { vk_vm_free(vm, p, n); }
 
 /* ---- process arena ---- */
 static void mem_exhausted(vk_proc *p)

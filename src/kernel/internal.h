@@ -1,8 +1,22 @@
-/* internal.h: the kernel's own structures (VM, process, open file, pipe, sink, mount table).
- * Only the files of src/kernel includes this; the shell and commands see kernel.h, drivers vfs.h.
- * Locking: one mutex per VM (vm->mu) guards all of this; blocking waits use condition
- * variables on that mutex with the monotonic clock, so a signal or an interrupt can wake any
- * blocked process by broadcasting the condition it waits on (p->waitcv). */
+/* internal.h: the kernel's own structures (VM, process, exec, open file, pipe, sink, mount)
+ * and the functions its files share. Only src/kernel includes this; the shell and commands see
+ * kernel.h, drivers vos_driver.h, the API layer host.h.
+ *
+ * Locking (docs/kernel.md has the whole story):
+ *  - vm->mu guards the process table, fd tables, open-file refcounts, pipes, sinks, signals
+ *    and exec refcounts. It is held only for short, non-blocking work: never across a driver
+ *    call, a host callback (output, trace), a thread join or a host library call. Blocking
+ *    waits are condition variables on it (monotonic clock); a signal, an interrupt or the
+ *    watchdog wakes a blocked process through the condition it waits on (p->waitcv).
+ *  - vm->mntlk (rwlock) guards the mount list; a mount in use is pinned (busy, nopen), so
+ *    vos_umount answers EBUSY instead of waiting.
+ *  - an open file's position and directory listing: its own ofd->lk, held across the driver
+ *    call that moves them (as Linux's f_pos lock), so one slow file stalls only its users.
+ *  - drivers lock their own state; the kernel calls them from any process's thread.
+ *  - lock order: an ofd->lk may be taken before vm->mu, never after; vm->mu before
+ *    vm->errmu and vm->cpumu; the watchdog's lock is never held while taking another.
+ * A thread that drops the last reference to a file under vm->mu does not close it there: the
+ * close is queued and runs in vk_unlock, after the mutex is released. */
 #ifndef VK_INTERNAL_H
 #define VK_INTERNAL_H
 
@@ -10,44 +24,64 @@
 #include <setjmp.h>
 #include <stdatomic.h>
 
-#include "fs/vfs.h"
+#include "kernel/host.h"
 #include "kernel/kernel.h"
+#include "vos_driver.h"
 
-typedef struct vk_exec vk_exec;
 typedef struct vk_ofd vk_ofd;
 typedef struct vk_pipebuf vk_pipebuf;
-typedef struct vk_sink vk_sink;
+typedef struct vk_mnt vk_mnt;
 
 /* An exec: one vos_exec / vos_spawn. Its processes share its limits and its fate. */
 struct vk_exec {
-    int refs;                /* under vm->mu */
+    _Atomic int refs;
+    vk_vm *vm;
     vos_limits lim;          /* resolved (no zeros) */
     int64_t deadline_ns;     /* monotonic; INT64_MAX for none */
     _Atomic uint64_t steps;
     _Atomic int abort;       /* 0 or the VOS_E* code that ends the exec */
-    uint64_t out_used;       /* bytes written to its sinks */
+    uint64_t out_used;       /* bytes written to its sinks (under vm->mu) */
+    bool mem_reserve;        /* may use the memory kept back for a full session */
+    /* the watchdog's list (under its own lock) */
+    bool wd_armed;
+    vk_exec *wd_prev, *wd_next;
+    char errmsg[256];        /* the last detail set by its processes (under vm->errmu) */
 };
 
-typedef struct vk_mnt {
+struct vk_mnt {
     char *path;              /* absolute VM path, "/" for the root */
     size_t len;
-    vfs_mount *m;
+    vos_fs *fs;
     int kind;                /* VK_MNT_* */
-    struct vk_mnt *next;
-} vk_mnt;
+    uint64_t dev;
+    bool rdonly;             /* the kernel refuses writes (EROFS), whatever the driver says */
+    _Atomic int busy;        /* calls in flight (vk_mnt_get / vk_mnt_put) */
+    _Atomic int nopen;       /* open files */
+    vk_mnt *next;
+};
 enum { VK_MNT_PLAIN = 0, VK_MNT_DEV, VK_MNT_PROC, VK_MNT_BIN };
 
-struct vos_vm {
+/* A waiter for a CPU token (vk_cpu_*), queued in order. */
+typedef struct vk_cpuw {
+    pthread_cond_t cv;
+    bool granted;
+    struct vk_cpuw *next;
+} vk_cpuw;
+
+struct vk_vm {
     vos_alloc_fn alloc;
     void *alloc_ud;
     _Atomic size_t mem_used;
     _Atomic size_t mem_peak;
+    size_t mem_reserve;      /* kept back from ordinary allocations for a full session */
     vos_limits lim;          /* VM defaults, resolved */
     pthread_mutex_t mu;
     pthread_condattr_t cattr;
-    int64_t fs_bytes, fs_inodes;
+    _Atomic int64_t fs_bytes, fs_inodes;
+    _Atomic int host_fds;    /* host fds held by this VM's mounts */
     int64_t boot_ns;
 
+    pthread_rwlock_t mntlk;
     vk_mnt *mounts;          /* longest path first */
     uint64_t next_dev;
 
@@ -55,12 +89,15 @@ struct vos_vm {
     int next_pid;
     int nprocs;              /* alive (not reaped) */
     pthread_cond_t procs_cv; /* broadcast when a process ends */
+    _Atomic int nexecs;      /* execs not yet freed (vos_vm_free waits for 0) */
+
+    vk_pipebuf *fifos;       /* the pipes of named pipes (FIFOs) open now, under mu */
+    pthread_mutex_t appendmu; /* appends to files whose driver has no append of its own */
 
     vk_proc *session;        /* the shell session process (pid 1) */
-    void *shell;             /* its state (owned by the shell box) */
-    _Atomic int in_api;      /* a host thread is inside vos_exec */
     vk_exec *cur_exec;       /* the exec vos_exec is running, for vos_interrupt */
 
+    const vk_progtab *progs; /* the programs the VM can run (given by the API layer) */
     vos_path_rule *rules;
     size_t nrules;
     char **allowed_cmds;     /* NULL: all */
@@ -70,8 +107,23 @@ struct vos_vm {
     bool multicall_self;
     uint64_t self_dev, self_ino;
     bool self_known;
-    uint64_t rng[4];
-    char errmsg[256];
+    uint64_t rng[4];         /* under mu */
+
+    pthread_mutex_t errmu;
+    char *errmsg;            /* details set outside any exec (under errmu; VK_ERRMSG bytes,
+                                made when first needed) */
+
+    void (*trace)(void *ud, const vos_trace_event *ev);
+    void *trace_ud;
+    /* fault injection for tests: the fault_nth-th driver call from now fails with fault_code */
+    _Atomic long fault_nth;
+    int fault_code;
+
+    /* CPU tokens: at most cpu_max of the VM's processes run at once; the others queue */
+    pthread_mutex_t cpumu;
+    _Atomic int cpu_free;
+    vk_cpuw *cpu_head, *cpu_tail;
+    _Atomic int cpu_waiting;
 };
 
 typedef struct vk_fdent {
@@ -116,25 +168,30 @@ struct vk_proc {
     bool api_owned;          /* started by vos_spawn: reaped through its handle */
 };
 
-enum { OFD_FILE = 1, OFD_DIR, OFD_PIPE_R, OFD_PIPE_W, OFD_SINK, OFD_DATA };
+enum { OFD_FILE = 1, OFD_DIR, OFD_PIPE_R, OFD_PIPE_W, OFD_PIPE_RW, OFD_SINK, OFD_DATA };
 
 struct vk_ofd {
-    int refs;                /* under mu */
+    int refs;                /* under vm->mu */
     int kind;
     int flags;               /* open flags */
+    vk_vm *vm;
+    /* OFD_FILE, OFD_DIR: the position and listing, under lk */
+    pthread_mutex_t lk;
     int64_t off;
-    vfs_file *file;
-    vk_pipebuf *pipe;
-    vk_sink *sink;
-    /* OFD_DATA: a byte buffer (exec stdin) */
-    char *data;
-    size_t data_len;
-    /* OFD_DIR */
-    char *dirpath;           /* OFD_FILE, OFD_DIR: absolute VM path at open */
-    vk_mnt *dirmnt;          /* and the mount it lives on */
+    vos_file *file;
+    vk_mnt *mnt;
+    char *path;              /* absolute VM path at open (readdir, /proc/PID/fd/N) */
     vk_dirent *ents;
+    struct vk_stat *ent_st;  /* attributes the driver gave with the listing, or NULL */
+    unsigned char *ent_has;  /* which ents have attributes */
     size_t nents, entcap, dirpos;
     bool dir_loaded;
+    /* pipes, sinks, stdin data (under vm->mu) */
+    vk_pipebuf *pipe;
+    vk_sink *sink;
+    char *data;
+    size_t data_len;
+    vk_ofd *close_next;      /* queued for closing after vm->mu is released */
 };
 
 #define VK_PIPE_CAP 65536
@@ -143,6 +200,12 @@ struct vk_pipebuf {
     size_t head, len;
     int readers, writers;    /* ofds open on each end */
     pthread_cond_t cv;
+    /* a named pipe's: its file (mount dev, inode), opens so far of each end (a blocked open
+     * waits for the other end's count to move), and the VM's list of them */
+    bool fifo;
+    uint64_t fifo_dev, fifo_ino;
+    unsigned long ropens, wopens;
+    vk_pipebuf *fifo_next;
 };
 
 struct vk_sink {
@@ -155,74 +218,147 @@ struct vk_sink {
     bool closed;             /* the exec returned: further writes are dropped */
 };
 
-/* alloc.c */
+#define VK_ERRMSG 256
+
+/* The context of one driver call (vos_call in vos_driver.h). */
+struct vos_call {
+    vk_proc *p;
+    vk_exec *ex;
+};
+
+/* ---- locks (lock.h-like helpers, in fd.c) ---- */
+void vk_lock(vk_vm *vm);
+void vk_unlock(vk_vm *vm); /* also closes the files whose last reference went under the lock */
+#define VK_LOCK(vm) vk_lock(vm)
+#define VK_UNLOCK(vm) vk_unlock(vm)
+bool vk_lock_held(void);   /* does the calling thread hold some VM's mu? (for asserts) */
+
+/* ---- alloc.c ---- */
 void *vk_vm_alloc(vk_vm *vm, size_t n);
 void *vk_vm_realloc(vk_vm *vm, void *p, size_t old, size_t n);
 void vk_vm_free(vk_vm *vm, void *p, size_t n);
 char *vk_vm_strdup(vk_vm *vm, const char *s);
 void vk_vm_strfree(vk_vm *vm, char *s);
 void vk_arena_free_all(vk_proc *p);
+/* The calling thread's process (set while a process runs on it), or NULL. */
+vk_proc *vk_current(void);
+void vk_set_current(vk_proc *p);
 
-/* proc.c */
+/* ---- proc.c ---- */
 int vk_proc_create(vk_vm *vm, vk_proc *parent, vk_proc **out);
 void vk_proc_finish(vk_proc *p, int wstatus);
-void vk_proc_reap(vk_proc *p);
 void vk_wake(vk_proc *p);
 void vk_deliver_locked(vk_proc *t, int sig);
-int vk_kill_pid(vk_vm *vm, int pid, int sig);
 bool vk_cmd_allowed(vk_vm *vm, const char *name);
 int vk_dying_locked(vk_proc *p);
-void vk_exec_unref(vk_vm *vm, vk_exec *ex);
-void vk_exec_abort(vk_vm *vm, vk_exec *ex, int code);
+void vk_exec_abort_locked(vk_vm *vm, vk_exec *ex, int code);
 int vk_wait_cv(vk_proc *p, pthread_cond_t *cv, int64_t until_ns);
-void vk_reap_orphans(vk_vm *vm);
+void vk_timed_wait_ms(vk_vm *vm, int ms);
 int64_t vk_now_mono(void);
+void vk_cpu_start(vk_proc *p);
+void vk_cpu_stop(vk_proc *p);
+void vk_proc_destroy(vk_vm *vm, vk_proc *p);
+void vk_unlink_proc(vk_vm *vm, vk_proc *p);
+/* CPU tokens (fair share between processes and VMs): the calling thread takes one before
+ * running a process's code and gives it back before it blocks. */
+void vk_cpu_init(vk_vm *vm);
+void vk_cpu_take(vk_vm *vm);
+void vk_cpu_give(void);      /* give back the calling thread's token, if it holds one */
+void vk_cpu_ensure(vk_vm *vm); /* take one if the thread holds none */
+void vk_cpu_yield(vk_vm *vm);  /* let a waiting process run, if one waits */
 
-/* fd.c */
+/* ---- fd.c ---- */
 vk_ofd *vk_ofd_new(vk_vm *vm, int kind, int flags);
 void vk_ofd_ref(vk_ofd *o);
-void vk_ofd_unref(vk_vm *vm, vk_ofd *o);
+void vk_ofd_unref(vk_vm *vm, vk_ofd *o); /* vm->mu held; a file's close is deferred */
 int vk_fd_install(vk_proc *p, vk_ofd *o, int minfd, bool cloexec);
 void vk_fds_close_all(vk_proc *p);
 void vk_fds_close_cloexec(vk_proc *p);
 int vk_fds_copy(vk_proc *dst, vk_proc *src);
 int vk_fd_set(vk_proc *p, int fd, vk_ofd *o, bool cloexec); /* takes a ref */
 vk_ofd *vk_fd_get(vk_proc *p, int fd);
-vk_sink *vk_sink_new(vk_vm *vm, vk_exec *ex);
 void vk_sink_unref(vk_vm *vm, vk_sink *s);
-ssize_t vk_ofd_write(vk_proc *p, vk_ofd *o, const void *buf, size_t n);
-ssize_t vk_ofd_read(vk_proc *p, vk_ofd *o, void *buf, size_t n);
 size_t vk_pipe_put(vk_pipebuf *pp, const void *buf, size_t n);
-void vk_timed_wait_ms(vk_vm *vm, int ms);
-void vk_cpu_start(vk_proc *p);
-void vk_cpu_stop(vk_proc *p);
+vk_pipebuf *vk_pipebuf_new(vk_vm *vm);
+struct vk_path;
+int vk_fifo_open(vk_proc *p, struct vk_path *r, int flags);
 
-/* path.c */
+/* ---- vfs.c: the one place the kernel calls a driver ----
+ * Every vfs_* wrapper takes the calling process (NULL for the kernel's own calls while
+ * booting or tearing down), must be called without vm->mu, counts the call for fault
+ * injection, traces it, gives the CPU token back around a call that may block, and fills
+ * st->dev. A NULL method gives VOS_ENOTSUP (VOS_EROFS for the write kinds). */
+int vfs_lstat(vk_proc *p, vk_mnt *m, const char *rel, struct vk_stat *st);
+int vfs_open(vk_proc *p, vk_mnt *m, const char *rel, int flags, unsigned mode, vos_file **out);
+int vfs_mkdir(vk_proc *p, vk_mnt *m, const char *rel, unsigned mode);
+int vfs_mknod(vk_proc *p, vk_mnt *m, const char *rel, unsigned mode);
+/* Does the mount keep named pipes of its own (mknod)? Its FIFOs are the VM's pipes; a FIFO
+ * on any other mount (a host directory's) is the driver's to refuse. */
+bool vfs_has_fifos(vk_mnt *m);
+int vfs_rmdir(vk_proc *p, vk_mnt *m, const char *rel);
+int vfs_unlink(vk_proc *p, vk_mnt *m, const char *rel);
+int vfs_rename(vk_proc *p, vk_mnt *m, const char *from, const char *to);
+int vfs_link(vk_proc *p, vk_mnt *m, const char *from, const char *to);
+int vfs_symlink(vk_proc *p, vk_mnt *m, const char *target, const char *rel);
+ssize_t vfs_readlink(vk_proc *p, vk_mnt *m, const char *rel, char *buf, size_t n);
+int vfs_chmod(vk_proc *p, vk_mnt *m, const char *rel, unsigned mode);
+int vfs_utimens(vk_proc *p, vk_mnt *m, const char *rel, const int64_t times[2]);
+int vfs_truncate(vk_proc *p, vk_mnt *m, const char *rel, uint64_t len);
+int vfs_readdir(vk_proc *p, vk_mnt *m, const char *rel, vos_dir_fn fn, void *ctx);
+int vfs_statfs(vk_proc *p, vk_mnt *m, vos_statfs *st);
+int vfs_ctl(vk_proc *p, vk_mnt *m, int op, void *arg);
+ssize_t vfs_pread(vk_proc *p, vk_mnt *m, vos_file *f, void *buf, size_t n, uint64_t off);
+ssize_t vfs_pwrite(vk_proc *p, vk_mnt *m, vos_file *f, const void *buf, size_t n, uint64_t off);
+ssize_t vfs_append(vk_proc *p, vk_mnt *m, vos_file *f, const void *buf, size_t n,
+                   uint64_t *end);
+int vfs_fstat(vk_proc *p, vk_mnt *m, vos_file *f, struct vk_stat *st);
+int vfs_ftruncate(vk_proc *p, vk_mnt *m, vos_file *f, uint64_t len);
+int vfs_fsync(vk_proc *p, vk_mnt *m, vos_file *f, int datasync);
+int vfs_close(vk_proc *p, vk_mnt *m, vos_file *f);
+/* VOS_EXDEV when the driver cannot copy between these two files itself. */
+ssize_t vfs_copy_range(vk_proc *p, vk_mnt *m, vos_file *f, uint64_t off, vos_file *out,
+                       uint64_t out_off, size_t n);
+/* The mount table. vk_mnt_get finds the mount holding abs and pins it (vk_mnt_put unpins). */
+vk_mnt *vk_mnt_get(vk_vm *vm, const char *abs);
+void vk_mnt_put(vk_mnt *m);
+const char *vk_mnt_rel(const vk_mnt *m, const char *abs);
+bool vk_is_mountpoint(vk_vm *vm, const char *abs);
+int vk_mount_add(vk_vm *vm, const char *abs, vos_fs *fs, int kind, bool rdonly);
+void vk_mounts_free(vk_vm *vm);
+/* Built-in drivers (src/fs) and the kernel's own (specialfs.c). */
+extern const vos_driver vk_memfs_driver, vk_hostfs_driver;
+int vk_driver_find(const char *name, const vos_driver **out);
+vos_host *vk_host(vk_vm *vm);
+vk_vm *vk_host_vm(vos_host *h);
+
+/* ---- path.c ---- */
 typedef struct vk_path {
     char abs[VK_PATH_MAX];   /* canonical absolute VM path */
-    vk_mnt *mnt;
+    vk_mnt *mnt;             /* pinned while the vk_path lives: vk_path_done unpins */
     const char *rel;         /* points into abs */
     bool exists;
-    struct vk_stat st;              /* lstat of the result when exists */
+    struct vk_stat st;       /* lstat of the result when exists */
     int magic_pid, magic_fd; /* /proc/PID/fd/N: magic_fd >= 0 */
 } vk_path;
 #define VK_RES_FOLLOW 1      /* follow a symlink in the last component */
 #define VK_RES_MISSING_OK 2  /* the last component may be missing */
+/* Resolve path for p (no VM lock held). On success r->mnt is pinned: call vk_path_done. */
 int vk_resolve(vk_proc *p, const char *path, int flags, vk_path *out);
-vk_mnt *vk_mount_find(vk_vm *vm, const char *abs);
+void vk_path_done(vk_path *r);
 int vk_policy_check(vk_proc *p, const char *abs, bool write);
-int vk_mount_add(vk_vm *vm, const char *abs, vfs_mount *m, int kind);
-int vk_resolve_cwdless(vk_vm *vm, const char *path, int flags, vk_path *out);
 void vk_set_errmsg(vk_vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* specialfs.c */
-int devfs_new(vk_vm *vm, vfs_mount **out);
-int procfs_new(vk_vm *vm, vfs_mount **out);
-int binfs_new(vk_vm *vm, vfs_mount **out);
-int procfs_fd_path(vk_vm *vm, const char *rel, int *pid, int *fd);
+/* ---- specialfs.c ---- */
+int devfs_new(vk_vm *vm, vos_fs **out);
+int procfs_new(vk_vm *vm, vos_fs **out);
+int binfs_new(vk_vm *vm, vos_fs **out);
+int procfs_fd_path(const char *rel, int *pid, int *fd);
 
-/* lock helpers */
-#define VK_LOCK(vm) pthread_mutex_lock(&(vm)->mu)
-#define VK_UNLOCK(vm) pthread_mutex_unlock(&(vm)->mu)
+/* ---- watchdog.c: fires exec deadlines, whatever the exec's processes are doing ---- */
+void vk_wd_arm(vk_exec *ex);
+void vk_wd_disarm(vk_exec *ex);
+
+/* ---- vm.c ---- */
+void vk_exec_ref(vk_exec *ex);
 
 #endif

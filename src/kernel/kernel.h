@@ -3,7 +3,8 @@
  * 0 / a count, or a negative error code. NOTE: the VOS_E* constants are ALREADY NEGATIVE
  * (VOS_ENOENT == -2, Linux's -errno for the errno class): return and compare them as they
  * are (`return VOS_ENOENT;`, `if (rc == VOS_EEXIST)`), never negate them.
- * Nothing here touches the host except through a mount driver. */
+ * Nothing here touches the host except through a mount driver. The shell and the commands
+ * reach the host only through these calls. */
 #ifndef VK_KERNEL_H
 #define VK_KERNEL_H
 
@@ -14,7 +15,7 @@
 
 #include "vos.h"
 
-typedef struct vos_vm vk_vm;
+typedef struct vk_vm vk_vm;
 typedef struct vk_proc vk_proc;
 
 /* ---- constants: the Linux values, so host headers' O_*, S_* constants agree ---- */
@@ -184,6 +185,32 @@ int vk_ftruncate(vk_proc *p, int fd, uint64_t len);
 /* Read one directory entry from a directory fd: 1 and *ent filled, 0 at the end. Entries
  * come in the driver's order, without "." and "..". */
 int vk_readdir(vk_proc *p, int fd, vk_dirent *ent);
+/* The same, with the entry's attributes when the driver gave them with the listing (one round
+ * trip for `ls -l` on a remote mount): 2 with *st filled, 1 without, 0 at the end. */
+int vk_readdir_attr(vk_proc *p, int fd, vk_dirent *ent, struct vk_stat *st);
+int vk_fsync(vk_proc *p, int fd);
+/* Copy up to n bytes from in to out at their offsets (or, when the offset pointer is NULL, the
+ * fd's position, which moves), without the bytes passing through the caller when the driver
+ * can (copy_file_range on a host directory, one copy inside memory): what cp uses. Returns the
+ * bytes copied, 0 at in's end. */
+ssize_t vk_copy_range(vk_proc *p, int in, int64_t *in_off, int out, int64_t *out_off, size_t n);
+
+/* Filesystem statistics (df, stat -f) of the mount holding path / fd. */
+typedef struct vk_statfs_buf {
+    uint64_t bsize, blocks, bfree, bavail, files, ffree;
+    uint32_t namemax;
+    uint64_t dev;          /* the mount's id (st_dev of its files) */
+    bool rdonly;
+    char type[32];         /* the driver's name: "memfs", "hostfs", "overlay", "proc"... */
+    char mountpoint[VK_PATH_MAX];
+} vk_statfs_buf;
+int vk_statfs(vk_proc *p, const char *path, vk_statfs_buf *out);
+int vk_fstatfs(vk_proc *p, int fd, vk_statfs_buf *out);
+/* The VM's mounts in /proc/mounts order (outermost first): calls fn for each; fn returns
+ * nonzero to stop. */
+int vk_mounts(vk_proc *p, int (*fn)(void *ctx, const vk_statfs_buf *m), void *ctx);
+/* Make a named pipe (FIFO). */
+int vk_mkfifo(vk_proc *p, const char *path, unsigned mode);
 
 int vk_stat(vk_proc *p, const char *path, struct vk_stat *st);
 int vk_lstat(vk_proc *p, const char *path, struct vk_stat *st);
@@ -242,23 +269,5 @@ int vk_limit_hit(vk_proc *p, int code);
  * evaluator, the parser, arithmetic, patterns) asks this besides counting its own limit: a
  * hostile script ends on VOS_ENEST, never on a host segfault. */
 bool vk_stack_low(void);
-
-/* ---- shell hook ----
- * The shell registers itself as the commands "sh" and "bash"; the VM's session shell state
- * is owned by the shell box through these hooks, installed once by the API layer. */
-typedef struct vk_shell_hooks {
-    /* create the session state in proc p (its arena lives as long as the VM) */
-    void *(*session_new)(vk_proc *p);
-    /* Run a script in the session: returns the exit status (0-255), or VOS_ESYNTAX. env: the
-     * exec's overrides (as if exported for this script only; value NULL unsets). The kernel
-     * may have changed the process's cwd (vk_getcwd) since the last call: PWD follows it.
-     * argv0 may be NULL ("vos"); args NULL-terminated or NULL. */
-    int (*session_exec)(void *session, vk_proc *p, const char *script, const char *argv0,
-                        const char *const *args, const vos_env_var *env, size_t n_env,
-                        bool isolated);
-} vk_shell_hooks;
-/* session_exec ORs this into its status when the script ran `exit` in the session. */
-#define VK_SESSION_EXITED 0x100
-extern const vk_shell_hooks sh_session_hooks; /* defined by src/shell */
 
 #endif

@@ -1,88 +1,34 @@
-/* path.c: the mount table, path resolution in the VM's namespace, policy and permission
- * checks, and the path system calls. This is the one choke point through which the kernel
- * calls mount drivers: paths are canonicalised here ("." and ".." removed, ".." never above
- * the root, symlinks followed by the VM's rules with an ELOOP bound), so drivers only ever see
- * a clean path relative to their root. All functions here expect vm->mu held unless they are
- * system calls (vk_*), which take it. */
+/* path.c: path resolution in the VM's namespace, policy and permission checks, and the path
+ * system calls. Paths are canonicalised here ("." and ".." removed, ".." never above the root,
+ * symlinks followed by the VM's rules with an ELOOP bound), so drivers only ever see a clean
+ * path relative to their root. Resolution runs without the VM lock: each driver call goes
+ * through vfs.c with its mount pinned. A path inside one mount is first tried whole (one driver
+ * call: O(depth) on hostfs instead of one walk per component); when the driver meets a symlink
+ * or anything unusual on the way, the walk goes component by component. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "kernel/internal.h"
 
 void vk_set_errmsg(vk_vm *vm, const char *fmt, ...)
 {
+    char buf[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(vm->errmsg, sizeof vm->errmsg, fmt, ap);
+    vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-}
-
-int64_t vfs_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-int vfs_charge(vk_vm *vm, int64_t bytes, int64_t inodes)
-{
-    if (bytes > 0 && vm->lim.fs_bytes != UINT64_MAX &&
-        (uint64_t)(vm->fs_bytes + bytes) > vm->lim.fs_bytes) {
-        vk_set_errmsg(vm, "filesystem size limit (%llu bytes) exceeded",
-                      (unsigned long long)vm->lim.fs_bytes);
-        return VOS_EFSBYTES;
+    /* a process's message belongs to its exec (the API reads it when the exec returns); one
+     * from the host's own call or outside any exec goes to the VM */
+    vk_proc *p = vk_current();
+    pthread_mutex_lock(&vm->errmu);
+    if (p && p->vm == vm && p->ex) {
+        memcpy(p->ex->errmsg, buf, sizeof buf);
+    } else {
+        if (!vm->errmsg) vm->errmsg = vk_vm_alloc(vm, VK_ERRMSG);
+        if (vm->errmsg) memcpy(vm->errmsg, buf, sizeof buf);
     }
-    if (inodes > 0 && vm->lim.fs_inodes != UINT64_MAX &&
-        (uint64_t)(vm->fs_inodes + inodes) > vm->lim.fs_inodes) {
-        vk_set_errmsg(vm, "filesystem inode limit (%llu) exceeded",
-                      (unsigned long long)vm->lim.fs_inodes);
-        return VOS_EFSINODES;
-    }
-    vm->fs_bytes += bytes;
-    vm->fs_inodes += inodes;
-    return 0;
-}
-
-/* ---- mount table ---- */
-vk_mnt *vk_mount_find(vk_vm *vm, const char *abs)
-{
-    for (vk_mnt *m = vm->mounts; m; m = m->next) {
-        if (m->len == 1) return m; /* "/" */
-        if (strncmp(abs, m->path, m->len) == 0 && (abs[m->len] == 0 || abs[m->len] == '/'))
-            return m;
-    }
-    return NULL;
-}
-
-static const char *rel_of(vk_mnt *m, const char *abs)
-{
-    if (m->len == 1) return abs + 1;
-    return abs[m->len] == '/' ? abs + m->len + 1 : abs + m->len;
-}
-
-int vk_mount_add(vk_vm *vm, const char *abs, vfs_mount *fm, int kind)
-{
-    for (vk_mnt *m = vm->mounts; m; m = m->next)
-        if (strcmp(m->path, abs) == 0) return VOS_EBUSY;
-    vk_mnt *n = vk_vm_alloc(vm, sizeof *n);
-    if (!n) return VOS_ENOMEM;
-    n->path = vk_vm_strdup(vm, abs);
-    if (!n->path) {
-        vk_vm_free(vm, n, sizeof *n);
-        return VOS_ENOMEM;
-    }
-    n->len = strlen(abs);
-    n->m = fm;
-    n->kind = kind;
-    fm->vm = vm;
-    fm->dev = vm->next_dev++;
-    vk_mnt **pp = &vm->mounts;
-    while (*pp && (*pp)->len >= n->len) pp = &(*pp)->next;
-    n->next = *pp;
-    *pp = n;
-    return 0;
+    pthread_mutex_unlock(&vm->errmu);
 }
 
 /* ---- policy ---- */
@@ -114,9 +60,8 @@ int vk_policy_check(vk_proc *p, const char *abs, bool write)
 }
 
 /* ---- resolution ---- */
-int procfs_fd_path(vk_vm *vm, const char *rel, int *pid, int *fd)
+int procfs_fd_path(const char *rel, int *pid, int *fd)
 {
-    (void)vm;
     int a, b, n = 0;
     if (sscanf(rel, "%d/fd/%d%n", &a, &b, &n) == 2 && rel[n] == 0) {
         *pid = a;
@@ -135,29 +80,91 @@ static void pop(char *abs)
         *s = 0;
 }
 
-static int do_lstat(vk_vm *vm, const char *abs, struct vk_stat *st, vk_mnt **mout)
+void vk_path_done(vk_path *r)
 {
-    vk_mnt *m = vk_mount_find(vm, abs);
-    if (!m) return VOS_ENOENT;
-    *mout = m;
-    return m->m->ops->lstat(m->m, rel_of(m, abs), st);
+    vk_mnt_put(r->mnt);
+    r->mnt = NULL;
 }
 
-static int resolve_at(vk_vm *vm, const char *cwd, int pid, const char *path, int flags,
+/* The whole path at once: when path (joined to cwd) has no "." or ".." component and lies in
+ * one ordinary mount, one lstat of it answers, unless the driver meets a symlink or a
+ * non-directory on the way (then it says ELOOP / ENOTDIR and the walk below takes over).
+ * Returns 1 when it answered (out filled, mount pinned, or *rc the final error), 0 to walk. */
+static int resolve_whole(vk_proc *p, const char *cwd, const char *path, int flags, vk_path *out,
+                         int *rc)
+{
+    vk_vm *vm = p ? p->vm : NULL;
+    size_t plen = strlen(path), al = 0;
+    char *abs = out->abs;
+    if (path[0] != '/' && cwd) {
+        al = strlen(cwd);
+        if (al + plen + 2 >= VK_PATH_MAX) return 0;
+        memcpy(abs, cwd, al);
+    }
+    const char *s = path;
+    for (;;) {
+        while (*s == '/') s++;
+        if (!*s) break;
+        const char *e = strchr(s, '/');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (len == 1 && s[0] == '.') {
+            s += len;
+            continue;
+        }
+        if (len == 2 && s[0] == '.' && s[1] == '.') return 0;
+        if (len > VK_NAME_MAX || al + len + 2 >= VK_PATH_MAX) return 0;
+        if (al != 1 || abs[0] != '/') abs[al++] = '/';
+        memcpy(abs + al, s, len);
+        al += len;
+        s += len;
+    }
+    if (al == 0) abs[al++] = '/';
+    abs[al] = 0;
+    vk_mnt *m = vk_mnt_get(vm, abs);
+    if (!m) return 0;
+    if (m->kind != VK_MNT_PLAIN) {
+        vk_mnt_put(m);
+        return 0;
+    }
+    const char *rel = vk_mnt_rel(m, abs);
+    struct vk_stat st;
+    int r = vfs_lstat(p, m, rel, &st);
+    bool trailing = plen > 0 && path[plen - 1] == '/';
+    if (r == 0 && !VK_S_ISLNK(st.mode) && (!trailing || VK_S_ISDIR(st.mode))) {
+        out->mnt = m;
+        out->rel = rel;
+        out->exists = true;
+        out->st = st;
+        return 1;
+    }
+    vk_mnt_put(m);
+    /* a component is missing and none before it is a link: the path does not exist */
+    if (r == VOS_ENOENT && !(flags & VK_RES_MISSING_OK)) {
+        *rc = r;
+        return 1;
+    }
+    return 0;
+}
+
+static int resolve_at(vk_proc *p, const char *cwd, int pid, const char *path, int flags,
                       vk_path *out)
 {
+    vk_vm *vm = p->vm;
+    out->mnt = NULL;
+    out->magic_fd = -1;
+    out->magic_pid = 0;
+    out->exists = false;
     if (!path) return VOS_EFAULT;
     if (!*path) return VOS_ENOENT;
     size_t plen = strlen(path);
     if (plen >= VK_PATH_MAX) return VOS_ENAMETOOLONG;
+    int rc = 0;
+    if (resolve_whole(p, cwd, path, flags, out, &rc)) return rc;
+
     char work[VK_PATH_MAX * 2];
     memcpy(work, path, plen + 1);
     bool trailing = plen > 0 && path[plen - 1] == '/';
     if (trailing) flags |= VK_RES_FOLLOW;
-
-    out->magic_fd = -1;
-    out->magic_pid = 0;
-    out->exists = false;
     if (path[0] == '/' || !cwd)
         strcpy(out->abs, "/");
     else
@@ -165,6 +172,7 @@ static int resolve_at(vk_vm *vm, const char *cwd, int pid, const char *path, int
     char *abs = out->abs;
     int links = 0;
     bool have_st = false;
+    vk_mnt *m = NULL; /* pinned: the mount of the last lstat */
     char *rest = work;
     for (;;) {
         while (*rest == '/') rest++;
@@ -185,46 +193,52 @@ static int resolve_at(vk_vm *vm, const char *cwd, int pid, const char *path, int
             rest = next;
             continue;
         }
-        if (len > VK_NAME_MAX) return VOS_ENAMETOOLONG;
+        rc = VOS_ENAMETOOLONG;
+        if (len > VK_NAME_MAX) goto fail;
         size_t al = strlen(abs);
-        if (al + len + 2 >= VK_PATH_MAX) return VOS_ENAMETOOLONG;
+        if (al + len + 2 >= VK_PATH_MAX) goto fail;
         if (al > 1) abs[al++] = '/';
         memcpy(abs + al, rest, len);
         abs[al + len] = 0;
 
-        vk_mnt *m = vk_mount_find(vm, abs);
-        if (m && m->kind == VK_MNT_PROC && strcmp(rel_of(m, abs), "self") == 0 && pid > 0)
+        vk_mnt_put(m);
+        m = vk_mnt_get(vm, abs);
+        rc = VOS_ENOENT;
+        if (!m) goto fail;
+        if (m->kind == VK_MNT_PROC && strcmp(vk_mnt_rel(m, abs), "self") == 0 && pid > 0)
             snprintf(abs + al, VK_PATH_MAX - al, "%d", pid);
 
         struct vk_stat st;
-        int rc = do_lstat(vm, abs, &st, &m);
+        rc = vfs_lstat(p, m, vk_mnt_rel(m, abs), &st);
         if (rc == VOS_ENOENT && last && (flags & VK_RES_MISSING_OK)) {
             out->mnt = m;
-            out->rel = rel_of(m, abs);
+            out->rel = vk_mnt_rel(m, abs);
             return 0;
         }
-        if (rc < 0) return rc;
+        if (rc < 0) goto fail;
         if (VK_S_ISLNK(st.mode) && (!last || (flags & VK_RES_FOLLOW))) {
             int mp, mf;
-            if (m->kind == VK_MNT_PROC && procfs_fd_path(vm, rel_of(m, abs), &mp, &mf)) {
-                if (!last) return VOS_ENOTDIR;
+            if (m->kind == VK_MNT_PROC && procfs_fd_path(vk_mnt_rel(m, abs), &mp, &mf)) {
+                rc = VOS_ENOTDIR;
+                if (!last) goto fail;
                 out->magic_pid = mp;
                 out->magic_fd = mf;
                 out->mnt = m;
-                out->rel = rel_of(m, abs);
+                out->rel = vk_mnt_rel(m, abs);
                 out->exists = true;
                 out->st = st;
                 return 0;
             }
-            if (++links > VK_SYMLOOP_MAX) return VOS_ELOOP;
+            rc = VOS_ELOOP;
+            if (++links > VK_SYMLOOP_MAX) goto fail;
             char target[VK_PATH_MAX];
-            if (!m->m->ops->readlink) return VOS_EINVAL;
-            ssize_t tl = m->m->ops->readlink(m->m, rel_of(m, abs), target, sizeof target - 1);
-            if (tl < 0) return (int)tl;
-            if (tl == 0) return VOS_ENOENT;
+            ssize_t tl = vfs_readlink(p, m, vk_mnt_rel(m, abs), target, sizeof target - 1);
+            rc = tl < 0 ? (int)tl : VOS_ENOENT;
+            if (tl <= 0) goto fail;
             target[tl] = 0;
             size_t restlen = strlen(next);
-            if ((size_t)tl + restlen + 2 >= sizeof work) return VOS_ENAMETOOLONG;
+            rc = VOS_ENAMETOOLONG;
+            if ((size_t)tl + restlen + 2 >= sizeof work) goto fail;
             char tmp[VK_PATH_MAX * 2];
             memcpy(tmp, target, (size_t)tl);
             memcpy(tmp + tl, next, restlen + 1);
@@ -236,42 +250,46 @@ static int resolve_at(vk_vm *vm, const char *cwd, int pid, const char *path, int
                 pop(abs);
             continue;
         }
-        if (!last && !VK_S_ISDIR(st.mode)) return VOS_ENOTDIR;
+        rc = VOS_ENOTDIR;
+        if (!last && !VK_S_ISDIR(st.mode)) goto fail;
         if (last) {
             out->st = st;
             have_st = true;
         }
         rest = next;
     }
-    vk_mnt *m = vk_mount_find(vm, abs);
-    if (!m) return VOS_ENOENT;
+    vk_mnt_put(m);
+    m = vk_mnt_get(vm, abs);
+    rc = VOS_ENOENT;
+    if (!m) goto fail;
     out->mnt = m;
-    out->rel = rel_of(m, abs);
+    out->rel = vk_mnt_rel(m, abs);
     if (!have_st) {
-        int rc = m->m->ops->lstat(m->m, out->rel, &out->st);
-        if (rc < 0) return rc;
+        rc = vfs_lstat(p, m, out->rel, &out->st);
+        if (rc < 0) goto fail;
     }
     out->exists = true;
-    if (trailing && !VK_S_ISDIR(out->st.mode)) return VOS_ENOTDIR;
+    if (trailing && !VK_S_ISDIR(out->st.mode)) {
+        rc = VOS_ENOTDIR;
+        goto fail;
+    }
     return 0;
+fail:
+    vk_mnt_put(m);
+    out->mnt = NULL;
+    return rc;
 }
 
 int vk_resolve(vk_proc *p, const char *path, int flags, vk_path *out)
 {
-    return resolve_at(p->vm, p->cwd, p->pid, path, flags, out);
-}
-
-int vk_resolve_cwdless(vk_vm *vm, const char *path, int flags, vk_path *out)
-{
-    const char *cwd = vm->session && vm->session->cwd ? vm->session->cwd : "/";
-    return resolve_at(vm, cwd, vm->session ? vm->session->pid : 0, path, flags, out);
+    return resolve_at(p, p->cwd, p->pid, path, flags, out);
 }
 
 /* ---- permissions ---- */
 static bool perm_ok(vk_proc *p, const struct vk_stat *st, int want)
 {
     vk_vm *vm = p->vm;
-    unsigned uid = vfs_uid(vm), gid = vfs_gid(vm);
+    unsigned uid = vos_host_uid(vk_host(vm)), gid = vos_host_gid(vk_host(vm));
     if (p->privileged) uid = 0; /* the host's own calls act as root */
     if (uid == 0) return !(want & VK_X_OK) || VK_S_ISDIR(st->mode) || (st->mode & 0111);
     unsigned bits;
@@ -287,13 +305,14 @@ static bool perm_ok(vk_proc *p, const struct vk_stat *st, int want)
 /* The parent directory of abs must let us add or remove entries. */
 static int parent_writable(vk_proc *p, const char *abs)
 {
-    vk_vm *vm = p->vm;
     char par[VK_PATH_MAX];
     snprintf(par, sizeof par, "%s", abs);
     pop(par);
+    vk_mnt *m = vk_mnt_get(p->vm, par);
+    if (!m) return VOS_ENOENT;
     struct vk_stat st;
-    vk_mnt *m;
-    int rc = do_lstat(vm, par, &st, &m);
+    int rc = vfs_lstat(p, m, vk_mnt_rel(m, par), &st);
+    vk_mnt_put(m);
     if (rc < 0) return rc;
     if (!perm_ok(p, &st, VK_W_OK | VK_X_OK)) return VOS_EACCES;
     return 0;
@@ -301,15 +320,8 @@ static int parent_writable(vk_proc *p, const char *abs)
 
 static int write_ok(vk_proc *p, vk_path *r)
 {
-    if (r->mnt->m->flags & VFS_MOUNT_RDONLY) return VOS_EROFS;
+    if (r->mnt->rdonly) return VOS_EROFS;
     return vk_policy_check(p, r->abs, true);
-}
-
-static bool is_mountpoint(vk_vm *vm, const char *abs)
-{
-    for (vk_mnt *m = vm->mounts; m; m = m->next)
-        if (strcmp(m->path, abs) == 0) return true;
-    return false;
 }
 
 static const char *last_comp(const char *path)
@@ -330,8 +342,17 @@ static int enter(vk_proc *p)
     return rc == VOS_EINTR ? 0 : rc;
 }
 
+/* The open file description behind /proc/PID/fd/N, referenced (vm->mu held). */
+static vk_ofd *magic_ofd(vk_vm *vm, vk_path *r)
+{
+    for (vk_proc *q = vm->procs; q; q = q->next)
+        if (q->pid == r->magic_pid && q->state != PS_ZOMBIE) return vk_fd_get(q, r->magic_fd);
+    return NULL;
+}
+
 /* ---- system calls ---- */
-static int open_locked(vk_proc *p, const char *path, int flags, unsigned mode)
+
+static int do_open(vk_proc *p, const char *path, int flags, unsigned mode)
 {
     vk_vm *vm = p->vm;
     int acc = flags & VK_O_ACCMODE;
@@ -344,62 +365,103 @@ static int open_locked(vk_proc *p, const char *path, int flags, unsigned mode)
     int rc = vk_resolve(p, path, rflags, &r);
     if (rc < 0) return rc;
     if (r.magic_fd >= 0) {
-        vk_proc *t = NULL;
-        for (vk_proc *q = vm->procs; q; q = q->next)
-            if (q->pid == r.magic_pid && q->state != PS_ZOMBIE) t = q;
-        vk_ofd *o = t ? vk_fd_get(t, r.magic_fd) : NULL;
-        if (!o) return VOS_ENOENT;
-        vk_ofd_ref(o);
-        return vk_fd_install(p, o, 0, (flags & VK_O_CLOEXEC) != 0);
+        vk_path_done(&r);
+        VK_LOCK(vm);
+        vk_ofd *o = magic_ofd(vm, &r);
+        if (o) {
+            vk_ofd_ref(o);
+            rc = vk_fd_install(p, o, 0, (flags & VK_O_CLOEXEC) != 0);
+        } else {
+            rc = VOS_ENOENT;
+        }
+        VK_UNLOCK(vm);
+        return rc;
     }
     rc = vk_policy_check(p, r.abs, wr || (!r.exists && (flags & VK_O_CREAT)));
-    if (rc < 0) return rc;
+    if (rc < 0) goto out;
     if (r.exists) {
-        if ((flags & VK_O_CREAT) && (flags & VK_O_EXCL)) return VOS_EEXIST;
-        if (VK_S_ISLNK(r.st.mode)) return VOS_ELOOP;
-        if (VK_S_ISDIR(r.st.mode) && acc != VK_O_RDONLY) return VOS_EISDIR;
-        if ((flags & VK_O_DIRECTORY) && !VK_S_ISDIR(r.st.mode)) return VOS_ENOTDIR;
+        rc = VOS_EEXIST;
+        if ((flags & VK_O_CREAT) && (flags & VK_O_EXCL)) goto out;
+        rc = VOS_ELOOP;
+        if (VK_S_ISLNK(r.st.mode)) goto out;
+        rc = VOS_EISDIR;
+        if (VK_S_ISDIR(r.st.mode) && acc != VK_O_RDONLY) goto out;
+        rc = VOS_ENOTDIR;
+        if ((flags & VK_O_DIRECTORY) && !VK_S_ISDIR(r.st.mode)) goto out;
         int want = (acc != VK_O_WRONLY ? VK_R_OK : 0) | (acc != VK_O_RDONLY ? VK_W_OK : 0);
-        if (!perm_ok(p, &r.st, want)) return VOS_EACCES;
-        if (wr && (r.mnt->m->flags & VFS_MOUNT_RDONLY)) return VOS_EROFS;
+        rc = VOS_EACCES;
+        if (!perm_ok(p, &r.st, want)) goto out;
+        if (VK_S_ISFIFO(r.st.mode) && vfs_has_fifos(r.mnt)) {
+            rc = vk_fifo_open(p, &r, flags);
+            goto out;
+        }
+        rc = VOS_EROFS;
+        if (wr && r.mnt->rdonly) goto out;
     } else {
         size_t pl = strlen(path);
-        if (pl && path[pl - 1] == '/') return VOS_EISDIR; /* "new/" names a directory */
-        if (r.mnt->m->flags & VFS_MOUNT_RDONLY) return VOS_EROFS;
+        rc = VOS_EISDIR;
+        if (pl && path[pl - 1] == '/') goto out; /* "new/" names a directory */
+        rc = VOS_EROFS;
+        if (r.mnt->rdonly) goto out;
         rc = parent_writable(p, r.abs);
-        if (rc < 0) return rc;
+        if (rc < 0) goto out;
     }
-    if (!r.mnt->m->ops->open) return VOS_ENOTSUP;
-    vfs_file *f;
-    rc = r.mnt->m->ops->open(r.mnt->m, r.rel, flags & ~(VK_O_CLOEXEC | VK_O_NOFOLLOW),
-                             mode & ~p->umask & 07777, &f);
-    if (rc < 0) return rc;
-    r.mnt->m->nopen++;
+    vos_file *f;
+    rc = vfs_open(p, r.mnt, r.rel, flags & ~(VK_O_CLOEXEC | VK_O_NOFOLLOW | VK_O_NOCTTY |
+                                              VK_O_NONBLOCK),
+                  mode & ~p->umask & 07777, &f);
+    if (rc < 0) goto out;
     struct vk_stat st;
-    bool isdir = f->ops->fstat(f, &st) == 0 && VK_S_ISDIR(st.mode);
+    bool isdir = r.exists ? VK_S_ISDIR(r.st.mode)
+                          : (vfs_fstat(p, r.mnt, f, &st) == 0 && VK_S_ISDIR(st.mode));
     vk_ofd *o = vk_ofd_new(vm, isdir ? OFD_DIR : OFD_FILE, flags & ~VK_O_CLOEXEC);
-    if (!o) {
-        r.mnt->m->nopen--;
-        f->ops->close(f);
-        return VOS_ENOMEM;
+    char *opath = o ? vk_vm_strdup(vm, r.abs) : NULL; /* for readdir, and /proc/PID/fd/N */
+    if (!o || !opath) {
+        if (o) vk_vm_free(vm, o, sizeof *o);
+        vfs_close(p, r.mnt, f);
+        rc = VOS_ENOMEM;
+        goto out;
     }
     o->file = f;
-    o->dirpath = vk_vm_strdup(vm, r.abs); /* for readdir, and /proc/PID/fd/N */
-    o->dirmnt = r.mnt;
-    if (!o->dirpath) {
-        vk_ofd_unref(vm, o);
-        return VOS_ENOMEM;
-    }
-    return vk_fd_install(p, o, 0, (flags & VK_O_CLOEXEC) != 0);
+    o->mnt = r.mnt; /* kept alive by its nopen, counted by vfs_open */
+    o->path = opath;
+    VK_LOCK(vm);
+    rc = vk_fd_install(p, o, 0, (flags & VK_O_CLOEXEC) != 0);
+    VK_UNLOCK(vm);
+out:
+    vk_path_done(&r);
+    return rc;
 }
 
 int vk_open(vk_proc *p, const char *path, int flags, unsigned mode)
 {
     int rc = enter(p);
     if (rc < 0) return rc;
-    VK_LOCK(p->vm);
-    rc = open_locked(p, path, flags, mode);
-    VK_UNLOCK(p->vm);
+    return do_open(p, path, flags, mode);
+}
+
+/* stat of what /proc/PID/fd/N refers to */
+static int magic_stat(vk_proc *p, vk_path *r, struct vk_stat *st)
+{
+    vk_vm *vm = p->vm;
+    VK_LOCK(vm);
+    vk_ofd *o = magic_ofd(vm, r);
+    if (o) vk_ofd_ref(o);
+    VK_UNLOCK(vm);
+    if (!o) return VOS_ENOENT;
+    int rc = 0;
+    if (o->file) {
+        rc = vfs_fstat(p, o->mnt, o->file, st);
+    } else {
+        memset(st, 0, sizeof *st);
+        st->mode = VK_S_IFIFO | 0600;
+        st->nlink = 1;
+        st->uid = vos_host_uid(vk_host(vm));
+        st->gid = vos_host_gid(vk_host(vm));
+    }
+    VK_LOCK(vm);
+    vk_ofd_unref(vm, o);
+    VK_UNLOCK(vm);
     return rc;
 }
 
@@ -407,33 +469,17 @@ static int stat_common(vk_proc *p, const char *path, struct vk_stat *st, int fla
 {
     int rc = enter(p);
     if (rc < 0) return rc;
-    vk_vm *vm = p->vm;
-    VK_LOCK(vm);
     vk_path r;
     rc = vk_resolve(p, path, flags, &r);
-    if (rc == 0) rc = vk_policy_check(p, r.abs, false);
+    if (rc < 0) return rc;
+    rc = vk_policy_check(p, r.abs, false);
     if (rc == 0) {
-        if (r.magic_fd >= 0) {
-            vk_proc *t = NULL;
-            for (vk_proc *q = vm->procs; q; q = q->next)
-                if (q->pid == r.magic_pid && q->state != PS_ZOMBIE) t = q;
-            vk_ofd *o = t ? vk_fd_get(t, r.magic_fd) : NULL;
-            if (!o)
-                rc = VOS_ENOENT;
-            else if (o->file)
-                rc = o->file->ops->fstat(o->file, st);
-            else {
-                memset(st, 0, sizeof *st);
-                st->mode = VK_S_IFIFO | 0600;
-                st->nlink = 1;
-                st->uid = vfs_uid(vm);
-                st->gid = vfs_gid(vm);
-            }
-        } else {
+        if (r.magic_fd >= 0)
+            rc = magic_stat(p, &r, st);
+        else
             *st = r.st;
-        }
     }
-    VK_UNLOCK(vm);
+    vk_path_done(&r);
     return rc;
 }
 
@@ -445,23 +491,26 @@ int vk_lstat(vk_proc *p, const char *path, struct vk_stat *st) { return stat_com
 
 int vk_access(vk_proc *p, const char *path, int mode)
 {
-    struct vk_stat st;
-    int rc = vk_stat(p, path, &st);
+    int rc = enter(p);
     if (rc < 0) return rc;
-    if (mode == VK_F_OK) return 0;
-    if (!perm_ok(p, &st, mode)) return VOS_EACCES;
-    if (mode & VK_W_OK) {
-        VK_LOCK(p->vm);
-        vk_path r;
-        rc = vk_resolve(p, path, VK_RES_FOLLOW, &r);
-        if (rc == 0 && (r.mnt->m->flags & VFS_MOUNT_RDONLY)) rc = VOS_EROFS;
-        if (rc == 0 && vk_policy_check(p, r.abs, true) < 0) rc = VOS_EACCES;
-        VK_UNLOCK(p->vm);
+    vk_path r;
+    rc = vk_resolve(p, path, VK_RES_FOLLOW, &r);
+    if (rc < 0) return rc;
+    rc = vk_policy_check(p, r.abs, false);
+    struct vk_stat st = r.st;
+    if (rc == 0 && r.magic_fd >= 0) rc = magic_stat(p, &r, &st);
+    if (rc == 0 && mode != VK_F_OK && !perm_ok(p, &st, mode)) rc = VOS_EACCES;
+    if (rc == 0 && (mode & VK_W_OK)) {
+        if (r.mnt->rdonly)
+            rc = VOS_EROFS;
+        else if (vk_policy_check(p, r.abs, true) < 0)
+            rc = VOS_EACCES;
     }
+    vk_path_done(&r);
     return rc;
 }
 
-/* Resolve for a create/remove operation on the last component (never followed). */
+/* Resolve path, check it, run op on it. */
 typedef int (*path_op)(vk_proc *p, vk_path *r, const void *arg);
 
 static int with_path(vk_proc *p, const char *path, int flags, bool write, path_op op,
@@ -469,15 +518,14 @@ static int with_path(vk_proc *p, const char *path, int flags, bool write, path_o
 {
     int rc = enter(p);
     if (rc < 0) return rc;
-    vk_vm *vm = p->vm;
-    VK_LOCK(vm);
     vk_path r;
     rc = vk_resolve(p, path, flags, &r);
-    if (rc == 0 && r.magic_fd >= 0) rc = VOS_EPERM;
+    if (rc < 0) return rc;
+    if (r.magic_fd >= 0) rc = VOS_EPERM;
     if (rc == 0 && write) rc = write_ok(p, &r);
     if (rc == 0 && !write) rc = vk_policy_check(p, r.abs, false);
     if (rc == 0) rc = op(p, &r, arg);
-    VK_UNLOCK(vm);
+    vk_path_done(&r);
     return rc;
 }
 
@@ -486,13 +534,26 @@ static int op_mkdir(vk_proc *p, vk_path *r, const void *arg)
     if (r->exists) return VOS_EEXIST;
     int rc = parent_writable(p, r->abs);
     if (rc < 0) return rc;
-    if (!r->mnt->m->ops->mkdir) return VOS_EROFS;
-    return r->mnt->m->ops->mkdir(r->mnt->m, r->rel, *(const unsigned *)arg & ~p->umask & 07777);
+    return vfs_mkdir(p, r->mnt, r->rel, *(const unsigned *)arg & ~p->umask & 07777);
 }
 
 int vk_mkdir(vk_proc *p, const char *path, unsigned mode)
 {
     return with_path(p, path, VK_RES_MISSING_OK, true, op_mkdir, &mode);
+}
+
+static int op_mkfifo(vk_proc *p, vk_path *r, const void *arg)
+{
+    if (r->exists) return VOS_EEXIST;
+    int rc = parent_writable(p, r->abs);
+    if (rc < 0) return rc;
+    return vfs_mknod(p, r->mnt, r->rel,
+                     VK_S_IFIFO | (*(const unsigned *)arg & ~p->umask & 07777));
+}
+
+int vk_mkfifo(vk_proc *p, const char *path, unsigned mode)
+{
+    return with_path(p, path, VK_RES_MISSING_OK, true, op_mkfifo, &mode);
 }
 
 static int op_rmdir(vk_proc *p, vk_path *r, const void *arg)
@@ -502,11 +563,10 @@ static int op_rmdir(vk_proc *p, vk_path *r, const void *arg)
     if (strcmp(lc, "..") == 0) return VOS_ENOTEMPTY;
     if (!r->exists) return VOS_ENOENT;
     if (!VK_S_ISDIR(r->st.mode)) return VOS_ENOTDIR;
-    if (is_mountpoint(p->vm, r->abs) || strcmp(r->abs, "/") == 0) return VOS_EBUSY;
+    if (vk_is_mountpoint(p->vm, r->abs) || strcmp(r->abs, "/") == 0) return VOS_EBUSY;
     int rc = parent_writable(p, r->abs);
     if (rc < 0) return rc;
-    if (!r->mnt->m->ops->rmdir) return VOS_EROFS;
-    return r->mnt->m->ops->rmdir(r->mnt->m, r->rel);
+    return vfs_rmdir(p, r->mnt, r->rel);
 }
 
 int vk_rmdir(vk_proc *p, const char *path)
@@ -521,8 +581,7 @@ static int op_unlink(vk_proc *p, vk_path *r, const void *arg)
     if (VK_S_ISDIR(r->st.mode)) return VOS_EISDIR;
     int rc = parent_writable(p, r->abs);
     if (rc < 0) return rc;
-    if (!r->mnt->m->ops->unlink) return VOS_EROFS;
-    return r->mnt->m->ops->unlink(r->mnt->m, r->rel);
+    return vfs_unlink(p, r->mnt, r->rel);
 }
 
 int vk_unlink(vk_proc *p, const char *path)
@@ -537,28 +596,37 @@ int vk_unlink(vk_proc *p, const char *path)
     return with_path(p, path, 0, true, op_unlink, NULL);
 }
 
+/* Two paths for rename and link: both resolved and pinned, then checked. */
+static int two_paths(vk_proc *p, const char *from, const char *to, int tflags, vk_path *a,
+                     vk_path *b)
+{
+    int rc = vk_resolve(p, from, 0, a);
+    if (rc < 0) return rc;
+    rc = a->exists ? vk_resolve(p, to, tflags, b) : VOS_ENOENT;
+    if (rc < 0) vk_path_done(a);
+    return rc;
+}
+
 int vk_rename(vk_proc *p, const char *from, const char *to)
 {
     int rc = enter(p);
     if (rc < 0) return rc;
     vk_vm *vm = p->vm;
-    VK_LOCK(vm);
-    vk_path a, b;
     const char *lc = last_comp(from), *lt = last_comp(to);
     if (!strcmp(lc, ".") || !strcmp(lc, "..") || !strcmp(lt, ".") || !strcmp(lt, ".."))
-        rc = VOS_EINVAL;
-    if (rc == 0) rc = vk_resolve(p, from, 0, &a);
-    if (rc == 0 && !a.exists) rc = VOS_ENOENT;
-    if (rc == 0) rc = vk_resolve(p, to, VK_RES_MISSING_OK, &b);
-    if (rc == 0) rc = write_ok(p, &a);
+        return VOS_EINVAL;
+    vk_path a, b;
+    rc = two_paths(p, from, to, VK_RES_MISSING_OK, &a, &b);
+    if (rc < 0) return rc;
+    rc = write_ok(p, &a);
     if (rc == 0) rc = write_ok(p, &b);
-    if (rc == 0 && (is_mountpoint(vm, a.abs) || is_mountpoint(vm, b.abs))) rc = VOS_EBUSY;
+    if (rc == 0 && (vk_is_mountpoint(vm, a.abs) || vk_is_mountpoint(vm, b.abs))) rc = VOS_EBUSY;
     if (rc == 0 && a.mnt != b.mnt) rc = VOS_EXDEV;
     if (rc == 0) rc = parent_writable(p, a.abs);
     if (rc == 0) rc = parent_writable(p, b.abs);
-    if (rc == 0 && !a.mnt->m->ops->rename) rc = VOS_EROFS;
-    if (rc == 0) rc = a.mnt->m->ops->rename(a.mnt->m, a.rel, b.rel);
-    VK_UNLOCK(vm);
+    if (rc == 0) rc = vfs_rename(p, a.mnt, a.rel, b.rel);
+    vk_path_done(&a);
+    vk_path_done(&b);
     return rc;
 }
 
@@ -566,19 +634,16 @@ int vk_link(vk_proc *p, const char *from, const char *to)
 {
     int rc = enter(p);
     if (rc < 0) return rc;
-    vk_vm *vm = p->vm;
-    VK_LOCK(vm);
     vk_path a, b;
-    rc = vk_resolve(p, from, 0, &a);
-    if (rc == 0 && !a.exists) rc = VOS_ENOENT;
-    if (rc == 0) rc = vk_resolve(p, to, VK_RES_MISSING_OK, &b);
-    if (rc == 0 && b.exists) rc = VOS_EEXIST;
+    rc = two_paths(p, from, to, VK_RES_MISSING_OK, &a, &b);
+    if (rc < 0) return rc;
+    if (b.exists) rc = VOS_EEXIST;
     if (rc == 0) rc = write_ok(p, &b);
     if (rc == 0 && a.mnt != b.mnt) rc = VOS_EXDEV;
     if (rc == 0) rc = parent_writable(p, b.abs);
-    if (rc == 0 && !a.mnt->m->ops->link) rc = VOS_EPERM;
-    if (rc == 0) rc = a.mnt->m->ops->link(a.mnt->m, a.rel, b.rel);
-    VK_UNLOCK(vm);
+    if (rc == 0) rc = vfs_link(p, a.mnt, a.rel, b.rel);
+    vk_path_done(&a);
+    vk_path_done(&b);
     return rc;
 }
 
@@ -587,8 +652,7 @@ static int op_symlink(vk_proc *p, vk_path *r, const void *arg)
     if (r->exists) return VOS_EEXIST;
     int rc = parent_writable(p, r->abs);
     if (rc < 0) return rc;
-    if (!r->mnt->m->ops->symlink) return VOS_EROFS;
-    return r->mnt->m->ops->symlink(r->mnt->m, arg, r->rel);
+    return vfs_symlink(p, r->mnt, arg, r->rel);
 }
 
 int vk_symlink(vk_proc *p, const char *target, const char *linkpath)
@@ -607,11 +671,10 @@ typedef struct rlarg {
 
 static int op_readlink(vk_proc *p, vk_path *r, const void *arg)
 {
-    (void)p;
     rlarg *a = (rlarg *)arg;
     if (!r->exists) return VOS_ENOENT;
     if (!VK_S_ISLNK(r->st.mode)) return VOS_EINVAL;
-    a->len = r->mnt->m->ops->readlink(r->mnt->m, r->rel, a->buf, a->n);
+    a->len = vfs_readlink(p, r->mnt, r->rel, a->buf, a->n);
     return a->len < 0 ? (int)a->len : 0;
 }
 
@@ -624,11 +687,10 @@ ssize_t vk_readlink(vk_proc *p, const char *path, char *buf, size_t n)
 
 static int op_chmod(vk_proc *p, vk_path *r, const void *arg)
 {
-    (void)p;
     if (!r->exists) return VOS_ENOENT;
-    if (r->st.uid != vfs_uid(p->vm) && vfs_uid(p->vm) != 0) return VOS_EPERM;
-    if (!r->mnt->m->ops->chmod) return VOS_EROFS;
-    return r->mnt->m->ops->chmod(r->mnt->m, r->rel, *(const unsigned *)arg & 07777);
+    unsigned uid = vos_host_uid(vk_host(p->vm));
+    if (r->st.uid != uid && uid != 0 && !p->privileged) return VOS_EPERM;
+    return vfs_chmod(p, r->mnt, r->rel, *(const unsigned *)arg & 07777);
 }
 
 int vk_chmod(vk_proc *p, const char *path, unsigned mode)
@@ -638,10 +700,8 @@ int vk_chmod(vk_proc *p, const char *path, unsigned mode)
 
 static int op_utimens(vk_proc *p, vk_path *r, const void *arg)
 {
-    (void)p;
     if (!r->exists) return VOS_ENOENT;
-    if (!r->mnt->m->ops->utimens) return VOS_EROFS;
-    return r->mnt->m->ops->utimens(r->mnt->m, r->rel, arg);
+    return vfs_utimens(p, r->mnt, r->rel, arg);
 }
 
 int vk_utimens(vk_proc *p, const char *path, const int64_t times_ns[2], bool follow)
@@ -656,8 +716,7 @@ static int op_truncate(vk_proc *p, vk_path *r, const void *arg)
     if (!r->exists) return VOS_ENOENT;
     if (VK_S_ISDIR(r->st.mode)) return VOS_EISDIR;
     if (!perm_ok(p, &r->st, VK_W_OK)) return VOS_EACCES;
-    if (!r->mnt->m->ops->truncate) return VOS_EROFS;
-    return r->mnt->m->ops->truncate(r->mnt->m, r->rel, *(const uint64_t *)arg);
+    return vfs_truncate(p, r->mnt, r->rel, *(const uint64_t *)arg);
 }
 
 int vk_truncate(vk_proc *p, const char *path, uint64_t len)
@@ -665,26 +724,18 @@ int vk_truncate(vk_proc *p, const char *path, uint64_t len)
     return with_path(p, path, VK_RES_FOLLOW, true, op_truncate, &len);
 }
 
-static int op_chdir(vk_proc *p, vk_path *r, const void *arg)
-{
-    (void)arg;
-    if (!r->exists) return VOS_ENOENT;
-    if (!VK_S_ISDIR(r->st.mode)) return VOS_ENOTDIR;
-    if (!perm_ok(p, &r->st, VK_X_OK)) return VOS_EACCES;
-    return 0;
-}
-
 int vk_chdir(vk_proc *p, const char *path)
 {
     int rc = enter(p);
     if (rc < 0) return rc;
-    vk_vm *vm = p->vm;
-    VK_LOCK(vm);
     vk_path r;
     rc = vk_resolve(p, path, VK_RES_FOLLOW, &r);
-    if (rc == 0) rc = vk_policy_check(p, r.abs, false);
-    if (rc == 0) rc = op_chdir(p, &r, NULL);
-    VK_UNLOCK(vm);
+    if (rc < 0) return rc;
+    rc = vk_policy_check(p, r.abs, false);
+    if (rc == 0 && !r.exists) rc = VOS_ENOENT;
+    if (rc == 0 && !VK_S_ISDIR(r.st.mode)) rc = VOS_ENOTDIR;
+    if (rc == 0 && !perm_ok(p, &r.st, VK_X_OK)) rc = VOS_EACCES;
+    vk_path_done(&r);
     if (rc == 0) {
         char *n = vk_strdup(p, r.abs);
         if (!n) return VOS_ENOMEM;
@@ -700,11 +751,10 @@ int vk_realpath(vk_proc *p, const char *path, bool allow_missing_last, char **ou
 {
     int rc = enter(p);
     if (rc < 0) return rc;
-    VK_LOCK(p->vm);
     vk_path r;
     rc = vk_resolve(p, path, VK_RES_FOLLOW | (allow_missing_last ? VK_RES_MISSING_OK : 0), &r);
-    VK_UNLOCK(p->vm);
     if (rc < 0) return rc;
+    vk_path_done(&r);
     *out = vk_strdup(p, r.abs);
     return *out ? 0 : VOS_ENOMEM;
 }
@@ -714,4 +764,88 @@ unsigned vk_umask(vk_proc *p, unsigned mask)
     unsigned old = p->umask;
     p->umask = mask & 0777;
     return old;
+}
+
+/* ---- filesystem statistics ---- */
+static void fill_statfs(vk_proc *p, vk_mnt *m, vk_statfs_buf *out, const vos_statfs *s)
+{
+    memset(out, 0, sizeof *out);
+    out->bsize = s->bsize ? s->bsize : 4096;
+    out->blocks = s->blocks;
+    out->bfree = s->bfree;
+    out->bavail = s->bavail;
+    out->files = s->files;
+    out->ffree = s->ffree;
+    out->namemax = s->namemax ? s->namemax : VK_NAME_MAX;
+    out->dev = m->dev;
+    out->rdonly = m->rdonly;
+    snprintf(out->type, sizeof out->type, "%s", m->fs->ops->name ? m->fs->ops->name : "?");
+    snprintf(out->mountpoint, sizeof out->mountpoint, "%s", m->path);
+    (void)p;
+}
+
+int vk_statfs(vk_proc *p, const char *path, vk_statfs_buf *out)
+{
+    int rc = enter(p);
+    if (rc < 0) return rc;
+    vk_path r;
+    rc = vk_resolve(p, path, VK_RES_FOLLOW, &r);
+    if (rc < 0) return rc;
+    rc = vk_policy_check(p, r.abs, false);
+    vos_statfs s;
+    if (rc == 0) rc = vfs_statfs(p, r.mnt, &s);
+    if (rc == 0) fill_statfs(p, r.mnt, out, &s);
+    vk_path_done(&r);
+    return rc;
+}
+
+int vk_fstatfs(vk_proc *p, int fd, vk_statfs_buf *out)
+{
+    vk_vm *vm = p->vm;
+    VK_LOCK(vm);
+    vk_ofd *o = vk_fd_get(p, fd);
+    if (o) vk_ofd_ref(o);
+    VK_UNLOCK(vm);
+    if (!o) return VOS_EBADF;
+    int rc = 0;
+    vos_statfs s;
+    if (o->mnt) {
+        rc = vfs_statfs(p, o->mnt, &s);
+        if (rc == 0) fill_statfs(p, o->mnt, out, &s);
+    } else {
+        memset(out, 0, sizeof *out);
+        out->bsize = 4096;
+        out->namemax = VK_NAME_MAX;
+        snprintf(out->type, sizeof out->type, "pipefs");
+    }
+    VK_LOCK(vm);
+    vk_ofd_unref(vm, o);
+    VK_UNLOCK(vm);
+    return rc;
+}
+
+int vk_mounts(vk_proc *p, int (*fn)(void *ctx, const vk_statfs_buf *m), void *ctx)
+{
+    vk_vm *vm = p->vm;
+    /* pin them all (outermost first, as /proc/mounts lists them), then ask each driver */
+    vk_mnt *arr[256];
+    int n = 0;
+    pthread_rwlock_rdlock(&vm->mntlk);
+    for (vk_mnt *m = vm->mounts; m && n < 256; m = m->next) {
+        atomic_fetch_add(&m->busy, 1);
+        arr[n++] = m;
+    }
+    pthread_rwlock_unlock(&vm->mntlk);
+    int rc = 0;
+    for (int i = n - 1; i >= 0; i--) {
+        vos_statfs s;
+        vk_statfs_buf b;
+        if (rc == 0 && vk_policy_check(p, arr[i]->path, false) == 0 &&
+            vfs_statfs(p, arr[i], &s) == 0) {
+            fill_statfs(p, arr[i], &b, &s);
+            if (fn(ctx, &b)) rc = 1;
+        }
+    }
+    for (int i = 0; i < n; i++) vk_mnt_put(arr[i]);
+    return 0;
 }

@@ -1,5 +1,6 @@
 /* proc.c: processes (host threads, or the parent's thread for vk_proc_run), wait statuses,
- * virtual signals, limits checks, sleeping, and exec of vos commands and scripts.
+ * virtual signals, limits checks, CPU tokens (each VM runs at most as many processes at once
+ * as the host has CPUs, in turn), sleeping, and exec of the VM's programs and scripts.
  * A signal never interrupts a thread asynchronously: it is noted and the target notices it
  * at its next kernel call or interpreter step; a blocked target is woken through its waitcv. */
 #include <stdint.h>
@@ -8,9 +9,10 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "fs/hostfs.h"
 #include "kernel/internal.h"
-#include "lib/cmd.h"
 
 int64_t vk_now_mono(void)
 {
@@ -80,12 +82,19 @@ static void add_child_times(vk_proc *parent, vk_proc *c)
 }
 
 /* ---- exec contexts ---- */
-void vk_exec_unref(vk_vm *vm, vk_exec *ex)
+void vk_exec_ref(vk_exec *ex) { atomic_fetch_add(&ex->refs, 1); }
+
+void vk_exec_unref(vk_exec *ex)
 {
-    if (ex && --ex->refs == 0) vk_vm_free(vm, ex, sizeof *ex);
+    if (!ex || atomic_fetch_sub(&ex->refs, 1) != 1) return;
+    vk_vm *vm = ex->vm;
+    vk_wd_disarm(ex);
+    vk_vm_free(vm, ex, sizeof *ex);
+    atomic_fetch_sub(&vm->nexecs, 1);
 }
 
-static void abort_locked(vk_vm *vm, vk_exec *ex, int code)
+/* vm->mu held */
+void vk_exec_abort_locked(vk_vm *vm, vk_exec *ex, int code)
 {
     int zero = 0;
     if (!atomic_compare_exchange_strong(&ex->abort, &zero, code)) return;
@@ -96,14 +105,125 @@ static void abort_locked(vk_vm *vm, vk_exec *ex, int code)
 void vk_exec_abort(vk_vm *vm, vk_exec *ex, int code)
 {
     VK_LOCK(vm);
-    abort_locked(vm, ex, code);
+    vk_exec_abort_locked(vm, ex, code);
     VK_UNLOCK(vm);
 }
+
+int vk_exec_code(vk_exec *ex) { return atomic_load(&ex->abort); }
 
 int vk_limit_hit(vk_proc *p, int code)
 {
     if (p->ex) vk_exec_abort(p->vm, p->ex, code);
     return code;
+}
+
+/* ---- CPU tokens ----
+ * Fairness: a VM gets as many tokens as the host has CPUs, and a process runs its code only
+ * while its thread holds one, so 250 busy subshells of one VM make 250 threads that mostly
+ * wait here, not 250 threads the host schedules against every other VM's. A thread gives its
+ * token back whenever it blocks (a kernel wait, a driver call that may block, an output
+ * callback, a join) and takes one again at its next system call or interpreter step; a busy
+ * process hands its token on every few thousand steps when another waits. Waiters are served
+ * in order. */
+static _Thread_local vk_vm *tok_vm; /* the VM whose token this thread holds, or NULL */
+
+void vk_cpu_init(vk_vm *vm)
+{
+    pthread_mutex_init(&vm->cpumu, NULL);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    n = n < 1 ? 1 : n > 64 ? 64 : n;
+    /* twice the CPUs: a pipeline of a few stages never waits for a token (the host's
+     * scheduler shares the CPUs among them), while 250 busy subshells still cannot crowd out
+     * the other VMs */
+    atomic_store(&vm->cpu_free, (int)(2 * n));
+    vm->cpu_head = vm->cpu_tail = NULL;
+    atomic_store(&vm->cpu_waiting, 0);
+}
+
+void vk_cpu_take(vk_vm *vm)
+{
+    if (tok_vm == vm) return;
+    if (tok_vm) vk_cpu_give();
+    /* the fast path: a free token and nobody queued */
+    int f = atomic_load(&vm->cpu_free);
+    while (f > 0 && atomic_load(&vm->cpu_waiting) == 0) {
+        if (atomic_compare_exchange_weak(&vm->cpu_free, &f, f - 1)) {
+            tok_vm = vm;
+            return;
+        }
+    }
+    pthread_mutex_lock(&vm->cpumu);
+    f = atomic_load(&vm->cpu_free);
+    if (f > 0 && !vm->cpu_head) {
+        atomic_fetch_sub(&vm->cpu_free, 1);
+    } else {
+        vk_cpuw w;
+        pthread_cond_init(&w.cv, NULL);
+        w.granted = false;
+        w.next = NULL;
+        if (vm->cpu_tail)
+            vm->cpu_tail->next = &w;
+        else
+            vm->cpu_head = &w;
+        vm->cpu_tail = &w;
+        atomic_fetch_add(&vm->cpu_waiting, 1);
+        /* a token given back on the fast path while we queued is ours */
+        while (!w.granted) {
+            if (vm->cpu_head == &w && atomic_load(&vm->cpu_free) > 0) {
+                atomic_fetch_sub(&vm->cpu_free, 1);
+                vm->cpu_head = w.next;
+                if (!vm->cpu_head) vm->cpu_tail = NULL;
+                atomic_fetch_sub(&vm->cpu_waiting, 1);
+                break;
+            }
+            pthread_cond_wait(&w.cv, &vm->cpumu);
+        }
+        pthread_cond_destroy(&w.cv);
+    }
+    pthread_mutex_unlock(&vm->cpumu);
+    tok_vm = vm;
+}
+
+void vk_cpu_give(void)
+{
+    vk_vm *vm = tok_vm;
+    if (!vm) return;
+    tok_vm = NULL;
+    if (atomic_load(&vm->cpu_waiting) == 0) {
+        atomic_fetch_add(&vm->cpu_free, 1);
+        /* a waiter may have queued meanwhile: it must not sleep on a free token */
+        if (atomic_load(&vm->cpu_waiting) == 0) return;
+        pthread_mutex_lock(&vm->cpumu);
+        if (vm->cpu_head) pthread_cond_signal(&vm->cpu_head->cv);
+        pthread_mutex_unlock(&vm->cpumu);
+        return;
+    }
+    pthread_mutex_lock(&vm->cpumu);
+    vk_cpuw *w = vm->cpu_head;
+    if (w) {
+        /* hand it straight to the longest waiter */
+        vm->cpu_head = w->next;
+        if (!vm->cpu_head) vm->cpu_tail = NULL;
+        atomic_fetch_sub(&vm->cpu_waiting, 1);
+        w->granted = true;
+        pthread_cond_signal(&w->cv);
+    } else {
+        atomic_fetch_add(&vm->cpu_free, 1);
+    }
+    pthread_mutex_unlock(&vm->cpumu);
+}
+
+void vk_cpu_ensure(vk_vm *vm)
+{
+    if (tok_vm != vm) vk_cpu_take(vm);
+}
+
+void vk_cpu_yield(vk_vm *vm)
+{
+    if (tok_vm == vm && atomic_load_explicit(&vm->cpu_waiting, memory_order_relaxed) > 0) {
+        vk_cpu_give();
+        vk_cpu_take(vm);
+    }
 }
 
 /* lowest frame address the calling thread may reach: its stack's end plus a margin for the
@@ -166,7 +286,7 @@ int vk_proc_create(vk_vm *vm, vk_proc *parent, vk_proc **out)
     pthread_cond_init(&p->cv, &vm->cattr);
     if (parent) {
         p->ex = parent->ex;
-        if (p->ex) p->ex->refs++;
+        if (p->ex) vk_exec_ref(p->ex);
         for (int i = 0; i < VK_NSIG; i++)
             p->sigdisp[i] = parent->sigdisp[i] == VK_SIG_IGN ? VK_SIG_IGN : VK_SIG_DFL;
     }
@@ -204,7 +324,7 @@ int vk_proc_new(vk_proc *parent, vk_proc **out)
     return vk_proc_create(parent->vm, parent, out);
 }
 
-static void unlink_proc(vk_vm *vm, vk_proc *p)
+void vk_unlink_proc(vk_vm *vm, vk_proc *p)
 {
     for (vk_proc **pp = &vm->procs; *pp; pp = &(*pp)->next)
         if (*pp == p) {
@@ -213,7 +333,7 @@ static void unlink_proc(vk_vm *vm, vk_proc *p)
         }
 }
 
-static void proc_destroy(vk_vm *vm, vk_proc *p)
+void vk_proc_destroy(vk_vm *vm, vk_proc *p)
 {
     pthread_cond_destroy(&p->cv);
     vk_vm_free(vm, p, sizeof *p);
@@ -225,12 +345,13 @@ void vk_proc_discard(vk_proc *child)
     vk_fds_close_all(child);
     vk_arena_free_all(child);
     VK_LOCK(vm);
-    unlink_proc(vm, child);
+    vk_unlink_proc(vm, child);
     vm->nprocs--;
-    vk_exec_unref(vm, child->ex);
+    vk_exec_unref(child->ex);
+    child->ex = NULL;
     pthread_cond_broadcast(&vm->procs_cv);
     VK_UNLOCK(vm);
-    proc_destroy(vm, child);
+    vk_proc_destroy(vm, child);
 }
 
 /* ---- running and ending ---- */
@@ -246,8 +367,10 @@ static int run_entry(vk_proc *p)
 {
     jmp_buf jb;
     jmp_buf *saved = p->exit_jb;
+    vk_proc *prev = vk_current();
     volatile int w;
     p->exit_jb = &jb;
+    vk_set_current(p);
     vk_cpu_start(p);
     if (setjmp(jb) == 0) {
         int st = p->entry(p, p->entry_arg);
@@ -257,6 +380,7 @@ static int run_entry(vk_proc *p)
     }
     vk_cpu_stop(p);
     p->exit_jb = saved;
+    vk_set_current(prev);
     return w;
 }
 
@@ -278,7 +402,7 @@ void vk_proc_finish(vk_proc *p, int wstatus)
     VK_LOCK(vm);
     p->state = PS_ZOMBIE;
     p->wstatus = wstatus;
-    vk_exec_unref(vm, p->ex);
+    vk_exec_unref(p->ex);
     p->ex = NULL;
     vk_proc *parent = NULL;
     for (vk_proc *q = vm->procs; q; q = q->next) {
@@ -297,8 +421,10 @@ void vk_proc_finish(vk_proc *p, int wstatus)
 static void *proc_thread(void *arg)
 {
     vk_proc *p = arg;
+    vk_cpu_take(p->vm);
     int w = run_entry(p);
     vk_proc_finish(p, w);
+    vk_cpu_give();
     return NULL;
 }
 
@@ -329,9 +455,14 @@ int vk_proc_start(vk_proc *child, vk_entry_fn fn, void *arg)
 
 static void reap(vk_vm *vm, vk_proc *c)
 {
-    /* called without the lock, after c was unlinked */
-    if (c->has_thread) pthread_join(c->thread, NULL);
-    proc_destroy(vm, c);
+    /* called without the lock, after c was unlinked; the thread may need a token to end */
+    if (c->has_thread) {
+        vk_vm *held = vm;
+        vk_cpu_give();
+        pthread_join(c->thread, NULL);
+        (void)held;
+    }
+    vk_proc_destroy(vm, c);
 }
 
 int vk_proc_run(vk_proc *child, vk_entry_fn fn, void *arg)
@@ -363,7 +494,7 @@ int vk_proc_run(vk_proc *child, vk_entry_fn fn, void *arg)
         parent->fg_s += s1 - s0;
         add_child_times(parent, child);
     }
-    unlink_proc(vm, child);
+    vk_unlink_proc(vm, child);
     vm->nprocs--;
     VK_UNLOCK(vm);
     reap(vm, child);
@@ -381,7 +512,7 @@ void vk_reap_orphans(vk_vm *vm)
                 break;
             }
         if (z) {
-            unlink_proc(vm, z);
+            vk_unlink_proc(vm, z);
             vm->nprocs--;
         }
         VK_UNLOCK(vm);
@@ -413,6 +544,7 @@ int vk_dying_locked(vk_proc *p)
 
 int vk_dying(vk_proc *p) { return vk_dying_locked(p); }
 
+/* The watchdog fires deadlines; this is the backstop when it is late (a busy host). */
 static int check_deadline(vk_proc *p)
 {
     vk_exec *ex = p->ex;
@@ -435,6 +567,7 @@ static int check_fast(vk_proc *p)
 
 int vk_check(vk_proc *p)
 {
+    vk_cpu_ensure(p->vm);
     check_deadline(p);
     return check_fast(p);
 }
@@ -442,10 +575,14 @@ int vk_check(vk_proc *p)
 int vk_steps(vk_proc *p, uint64_t n)
 {
     vk_exec *ex = p->ex;
+    vk_cpu_ensure(p->vm);
     if (ex) {
         uint64_t s = atomic_fetch_add(&ex->steps, n) + n;
         if (s > ex->lim.cpu_steps) vk_exec_abort(p->vm, ex, VOS_ESTEPS);
-        if ((s & 63) < n) check_deadline(p); /* the clock every ~64 steps */
+        if ((s & 1023) < n) {
+            check_deadline(p); /* the clock every ~1024 steps, behind the watchdog */
+            vk_cpu_yield(p->vm);
+        }
     }
     return check_fast(p);
 }
@@ -459,6 +596,7 @@ int vk_wait_cv(vk_proc *p, pthread_cond_t *cv, int64_t until_ns)
     if (p->ex && p->ex->deadline_ns < dl) dl = p->ex->deadline_ns;
     int rc = check_fast(p);
     if (rc < 0) return rc;
+    vk_cpu_give(); /* taken back at the next system call */
     p->waitcv = cv;
     if (dl == INT64_MAX) {
         pthread_cond_wait(cv, &vm->mu);
@@ -468,7 +606,7 @@ int vk_wait_cv(vk_proc *p, pthread_cond_t *cv, int64_t until_ns)
     }
     p->waitcv = NULL;
     if (p->ex && p->ex->deadline_ns != INT64_MAX && vk_now_mono() >= p->ex->deadline_ns) {
-        abort_locked(vm, p->ex, VOS_ETIME);
+        vk_exec_abort_locked(vm, p->ex, VOS_ETIME);
     }
     return check_fast(p);
 }
@@ -514,7 +652,7 @@ int vk_waitpid(vk_proc *p, int pid, int *wstatus, int flags)
             int zpid = zombie->pid;
             if (wstatus) *wstatus = zombie->wstatus;
             add_child_times(p, zombie);
-            unlink_proc(vm, zombie);
+            vk_unlink_proc(vm, zombie);
             vm->nprocs--;
             VK_UNLOCK(vm);
             reap(vm, zombie);
@@ -689,30 +827,81 @@ bool vk_cmd_allowed(vk_vm *vm, const char *name)
     return true;
 }
 
-bool vk_command_exists(vk_proc *p, const char *name)
+/* The index of program name in the VM's table, or -1. */
+static long prog_find(vk_vm *vm, const char *name)
 {
-    return vl_cmd_find(name) && vk_cmd_allowed(p->vm, name);
+    const vk_progtab *t = vm->progs;
+    if (!t) return -1;
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(name, t->names[mid]);
+        if (c == 0) return (long)mid;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return -1;
 }
 
-static _Noreturn void run_command(vk_proc *p, const vl_cmd_decl *d, char *const argv[],
-                                  char *const envp[])
+bool vk_command_exists(vk_proc *p, const char *name)
+{
+    return prog_find(p->vm, name) >= 0 && vk_cmd_allowed(p->vm, name);
+}
+
+static _Noreturn void run_command(vk_proc *p, long i, char *const argv[], char *const envp[])
 {
     int argc = 0;
     while (argv[argc]) argc++;
     char **av = vk_calloc(p, (size_t)argc + 1, sizeof(char *));
     if (!av) vk_exit(p, 126);
-    for (int i = 0; i < argc; i++)
-        if (!(av[i] = vk_strdup(p, argv[i]))) vk_exit(p, 126);
+    for (int k = 0; k < argc; k++)
+        if (!(av[k] = vk_strdup(p, argv[k]))) vk_exit(p, 126);
     if (envp && set_environ(p, envp) < 0) vk_exit(p, 126);
     vk_fds_close_cloexec(p);
-    int st = vl_run(p, d, argc, av);
+    int st = p->vm->progs->run(p, (size_t)i, argc, av);
     vk_exit(p, st);
+}
+
+/* Run the program name (policy permitting); returns only on failure. */
+static int run_named(vk_proc *p, const char *name, char *const argv[], char *const envp[])
+{
+    long i = prog_find(p->vm, name);
+    if (i < 0) return VOS_ENOENT;
+    if (!vk_cmd_allowed(p->vm, name)) {
+        vk_set_errmsg(p->vm, "command '%s' is denied by the VM's policy", name);
+        return VOS_ECMDDENIED;
+    }
+    run_command(p, i, argv, envp);
 }
 
 static const char *base_name(const char *path)
 {
     const char *s = strrchr(path, '/');
     return s ? s + 1 : path;
+}
+
+/* Is abs an entry of /usr/bin (the VM's programs)? */
+static bool is_bin_path(vk_vm *vm, const char *abs)
+{
+    vk_mnt *m = vk_mnt_get(vm, abs);
+    bool r = m && m->kind == VK_MNT_BIN && *vk_mnt_rel(m, abs);
+    vk_mnt_put(m);
+    return r;
+}
+
+/* Is abs, on a host mount, the vos binary itself (multicall mode)? */
+static bool is_self(vk_proc *p, const char *abs)
+{
+    vk_vm *vm = p->vm;
+    vk_mnt *m = vk_mnt_get(vm, abs);
+    if (!m) return false;
+    vk_hostfs_id id = {vk_mnt_rel(m, abs), 0, 0, false};
+    bool r = vfs_ctl(p, m, VK_HOSTFS_CTL_HOST_ID, &id) == 0 && id.dev == vm->self_dev &&
+             id.ino == vm->self_ino;
+    vk_mnt_put(m);
+    return r;
 }
 
 static int exec_depth(vk_proc *p, const char *path, char *const argv[], char *const envp[],
@@ -748,7 +937,7 @@ static int exec_depth(vk_proc *p, const char *path, char *const argv[], char *co
             if (!e) break;
             s = e + 1;
         }
-        if (last == VOS_ENOENT && vl_cmd_find(path) && !vk_cmd_allowed(vm, path)) {
+        if (last == VOS_ENOENT && prog_find(vm, path) >= 0 && !vk_cmd_allowed(vm, path)) {
             /* not listed in /usr/bin because a rule denies it: say so, not "not found" */
             vk_set_errmsg(vm, "command '%s' is denied by the VM's policy", path);
             return VOS_ECMDDENIED;
@@ -762,34 +951,21 @@ static int exec_depth(vk_proc *p, const char *path, char *const argv[], char *co
         /* host-compatible mode: a host symlink to the vos binary (a multicall name like
          * ./sh or $SH) runs the command it is named after, though its target lies outside
          * the VM */
-        VK_LOCK(vm);
         rc = vk_resolve(p, path, 0, &r);
+        vk_hostfs_id id = {r.rel, vm->self_dev, vm->self_ino, false};
         bool self = rc == 0 && r.exists && VK_S_ISLNK(r.st.mode) &&
-                    hostfs_links_to(r.mnt->m, r.rel, vm->self_dev, vm->self_ino);
-        VK_UNLOCK(vm);
+                    vfs_ctl(p, r.mnt, VK_HOSTFS_CTL_LINKS_TO, &id) == 0 && id.result;
+        if (rc == 0) vk_path_done(&r);
         if (self) {
             const char *name = base_name(r.abs);
-            if (strcmp(name, "vos") == 0) name = "sh";
-            const vl_cmd_decl *d = vl_cmd_find(name);
-            if (!d) return VOS_ENOENT;
-            if (!vk_cmd_allowed(vm, d->name)) return VOS_ECMDDENIED;
-            run_command(p, d, argv, envp);
+            return run_named(p, strcmp(name, "vos") == 0 ? "sh" : name, argv, envp);
         }
     }
-    VK_LOCK(vm);
     rc = vk_resolve(p, path, VK_RES_FOLLOW, &r);
-    VK_UNLOCK(vm);
     if (rc < 0) return rc;
+    vk_path_done(&r); /* r.abs, r.st and r.rel stay readable; the mount is not needed now */
     if (!r.exists) return VOS_ENOENT;
-    if (r.mnt->kind == VK_MNT_BIN) {
-        const vl_cmd_decl *d = vl_cmd_find(r.rel);
-        if (!d) return VOS_ENOENT;
-        if (!vk_cmd_allowed(vm, d->name)) {
-            vk_set_errmsg(vm, "command '%s' is denied by the VM's policy", d->name);
-            return VOS_ECMDDENIED;
-        }
-        run_command(p, d, argv, envp);
-    }
+    if (is_bin_path(vm, r.abs)) return run_named(p, base_name(r.abs), argv, envp);
     if (VK_S_ISDIR(r.st.mode)) return VOS_EACCES;
     if (!VK_S_ISREG(r.st.mode)) return VOS_EACCES;
     if (!(r.st.mode & 0111)) return VOS_EACCES;
@@ -807,16 +983,9 @@ static int exec_depth(vk_proc *p, const char *path, char *const argv[], char *co
     int argc = 0;
     while (argv[argc]) argc++;
     if (n >= 4 && memcmp(head, "\177ELF", 4) == 0) {
-        uint64_t dev, ino;
-        if (vm->multicall_self && vm->self_known &&
-            hostfs_host_id(r.mnt->m, r.rel, &dev, &ino) == 0 && dev == vm->self_dev &&
-            ino == vm->self_ino) {
+        if (vm->multicall_self && vm->self_known && is_self(p, r.abs)) {
             const char *name = base_name(r.abs);
-            if (strcmp(name, "vos") == 0) name = "sh";
-            const vl_cmd_decl *d = vl_cmd_find(name);
-            if (!d) return VOS_ENOENT;
-            if (!vk_cmd_allowed(vm, d->name)) return VOS_ECMDDENIED;
-            run_command(p, d, argv, envp);
+            return run_named(p, strcmp(name, "vos") == 0 ? "sh" : name, argv, envp);
         }
         return VOS_ENOEXEC;
     }
@@ -909,5 +1078,3 @@ const char *vk_username(vk_proc *p) { return p->vm->user; }
 unsigned vk_getuid(vk_proc *p) { return strcmp(p->vm->user, "root") == 0 ? 0 : 1000; }
 unsigned vk_getgid(vk_proc *p) { return vk_getuid(p); }
 const char *vk_homedir(vk_proc *p) { return p->vm->home; }
-unsigned vfs_uid(vk_vm *vm) { return vm->booting || strcmp(vm->user, "root") == 0 ? 0 : 1000; }
-unsigned vfs_gid(vk_vm *vm) { return vfs_uid(vm); }

@@ -2,27 +2,27 @@
  * zero, full, random, urandom, and stdin/stdout/stderr/fd as links into /proc/self/fd),
  * /proc (self, PID/{fd,cwd,status,cmdline}, cpuinfo, meminfo, uptime, version, mounts), and
  * /usr/bin (every command vos has, as an executable entry; /bin links to it).
- * They are called with the VM lock held, like every driver, so they may read kernel state. */
+ * They are called without any lock, like every driver, and take the VM's lock themselves to
+ * read kernel state (the process table, fd tables, mounts). */
 #include <stdio.h>
 #include <string.h>
 
 #include "kernel/internal.h"
-#include "lib/cmd.h"
 
 /* A read-only file whose content is a byte snapshot (procfs) or a device. */
 enum { DEV_NONE, DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM };
 typedef struct sfile {
-    vfs_file base;
+    vos_file base;
     int dev;
     char *data;
     size_t len;
-    struct vk_stat st;
+    vos_dstat st;
 } sfile;
 
-static ssize_t s_pread(vfs_file *f, void *buf, size_t n, uint64_t off)
+static ssize_t s_pread(vos_file *f, vos_call *c, void *buf, size_t n, uint64_t off)
 {
     sfile *s = (sfile *)f;
-    vk_vm *vm = f->mount->vm;
+    vk_vm *vm = vk_host_vm(f->fs->host);
     switch (s->dev) {
     case DEV_NULL: return 0;
     case DEV_ZERO:
@@ -48,7 +48,7 @@ static ssize_t s_pread(vfs_file *f, void *buf, size_t n, uint64_t off)
     }
 }
 
-static ssize_t s_pwrite(vfs_file *f, const void *buf, size_t n, uint64_t off)
+static ssize_t s_pwrite(vos_file *f, vos_call *c, const void *buf, size_t n, uint64_t off)
 {
     (void)buf;
     (void)off;
@@ -58,37 +58,44 @@ static ssize_t s_pwrite(vfs_file *f, const void *buf, size_t n, uint64_t off)
     return (ssize_t)n;
 }
 
-static int s_fstat(vfs_file *f, struct vk_stat *st)
+static int s_fstat(vos_file *f, vos_call *c, vos_dstat *st)
 {
     *st = ((sfile *)f)->st;
     return 0;
 }
 
-static int s_ftruncate(vfs_file *f, uint64_t len)
+static int s_ftruncate(vos_file *f, vos_call *c, uint64_t len)
 {
     (void)len;
     return ((sfile *)f)->dev == DEV_NONE ? VOS_EACCES : 0;
 }
 
-static void s_close(vfs_file *f)
+static int s_close(vos_file *f, vos_call *c)
 {
     sfile *s = (sfile *)f;
-    vk_vm *vm = f->mount->vm;
+    vk_vm *vm = vk_host_vm(f->fs->host);
     if (s->data) vk_vm_free(vm, s->data, s->len ? s->len : 1);
     vk_vm_free(vm, s, sizeof *s);
+    return 0;
 }
 
-static const vfs_file_ops sfile_ops = {s_pread, s_pwrite, s_fstat, s_ftruncate, s_close};
+static const vos_file_ops sfile_ops = {
+    .struct_size = sizeof(vos_file_ops),
+    .pread = s_pread,
+    .pwrite = s_pwrite,
+    .fstat = s_fstat,
+    .ftruncate = s_ftruncate,
+    .close = s_close,
+};
 
-static void base_stat(vfs_mount *m, struct vk_stat *st, uint32_t mode, uint64_t ino)
+static void base_stat(vos_fs *m, vos_dstat *st, uint32_t mode, uint64_t ino)
 {
     memset(st, 0, sizeof *st);
-    st->dev = m->dev;
     st->ino = ino;
     st->mode = mode;
     st->nlink = VK_S_ISDIR(mode) ? 2 : 1;
     st->blksize = 4096;
-    int64_t t = m->vm->boot_ns;
+    int64_t t = vk_host_vm(m->host)->boot_ns;
     st->atime_ns = st->mtime_ns = st->ctime_ns = t;
     if (!VK_S_ISCHR(mode) && !(mode & 0002)) {
         st->uid = 0;
@@ -96,17 +103,17 @@ static void base_stat(vfs_mount *m, struct vk_stat *st, uint32_t mode, uint64_t 
     }
 }
 
-static int new_sfile(vfs_mount *m, int dev, char *data, size_t len, const struct vk_stat *st,
-                     vfs_file **out)
+static int new_sfile(vos_fs *m, int dev, char *data, size_t len, const vos_dstat *st,
+                     vos_file **out)
 {
-    sfile *s = vk_vm_alloc(m->vm, sizeof *s);
+    sfile *s = vk_vm_alloc(vk_host_vm(m->host), sizeof *s);
     if (!s) {
-        if (data) vk_vm_free(m->vm, data, len ? len : 1);
+        if (data) vk_vm_free(vk_host_vm(m->host), data, len ? len : 1);
         return VOS_ENOMEM;
     }
     memset(s, 0, sizeof *s);
     s->base.ops = &sfile_ops;
-    s->base.mount = m;
+    s->base.fs = m;
     s->dev = dev;
     s->data = data;
     s->len = len;
@@ -138,7 +145,7 @@ static const struct devent *dev_find(const char *rel)
     return NULL;
 }
 
-static int d_lstat(vfs_mount *m, const char *rel, struct vk_stat *st)
+static int d_lstat(vos_fs *m, vos_call *c, const char *rel, vos_dstat *st)
 {
     if (!*rel) {
         base_stat(m, st, VK_S_IFDIR | 0755, 1);
@@ -157,11 +164,12 @@ static int d_lstat(vfs_mount *m, const char *rel, struct vk_stat *st)
     return 0;
 }
 
-static int d_open(vfs_mount *m, const char *rel, int flags, unsigned mode, vfs_file **out)
+static int d_open(vos_fs *m, vos_call *c, const char *rel, int flags, unsigned mode,
+                  vos_file **out)
 {
     (void)mode;
-    struct vk_stat st;
-    int rc = d_lstat(m, rel, &st);
+    vos_dstat st;
+    int rc = d_lstat(m, c, rel, &st);
     if (rc < 0) return (flags & VK_O_CREAT) && rc == VOS_ENOENT ? VOS_EACCES : rc;
     if (VK_S_ISLNK(st.mode)) return VOS_ELOOP;
     if (VK_S_ISDIR(st.mode)) {
@@ -171,7 +179,7 @@ static int d_open(vfs_mount *m, const char *rel, int flags, unsigned mode, vfs_f
     return new_sfile(m, dev_find(rel)->dev, NULL, 0, &st, out);
 }
 
-static ssize_t d_readlink(vfs_mount *m, const char *rel, char *buf, size_t n)
+static ssize_t d_readlink(vos_fs *m, vos_call *c, const char *rel, char *buf, size_t n)
 {
     (void)m;
     const struct devent *d = dev_find(rel);
@@ -182,47 +190,49 @@ static ssize_t d_readlink(vfs_mount *m, const char *rel, char *buf, size_t n)
     return (ssize_t)l;
 }
 
-static int d_readdir(vfs_mount *m, const char *rel, vfs_dir_cb cb, void *ctx)
+static int d_readdir(vos_fs *m, vos_call *c, const char *rel, vos_dir_fn cb, void *ctx)
 {
     (void)m;
     if (*rel) return VOS_ENOTDIR;
     for (size_t i = 0; i < NDEV; i++)
-        if (cb(ctx, devents[i].name, 2 + i, devents[i].link ? VK_DT_LNK : VK_DT_CHR)) break;
+        if (cb(ctx, devents[i].name, 2 + i, devents[i].link ? VK_DT_LNK : VK_DT_CHR, NULL)) break;
     return 0;
 }
 
-static int d_utimens(vfs_mount *m, const char *rel, const int64_t t[2])
+static int d_utimens(vos_fs *m, vos_call *c, const char *rel, const int64_t t[2])
 {
     (void)t;
-    struct vk_stat st;
-    return d_lstat(m, rel, &st); /* touch /dev/null succeeds, changing nothing */
+    vos_dstat st;
+    return d_lstat(m, c, rel, &st); /* touch /dev/null succeeds, changing nothing */
 }
 
-static void s_destroy(vfs_mount *m) { vk_vm_free(m->vm, m, sizeof *m); }
+static void s_destroy(vos_fs *m) { vk_vm_free(vk_host_vm(m->host), m, sizeof *m); }
 
-static const vfs_ops devfs_ops = {
-    .version = VFS_OPS_VERSION,
+static const vos_fs_ops devfs_ops = {
+    .struct_size = sizeof(vos_fs_ops),
+    .version = VOS_DRIVER_VERSION,
     .name = "devfs",
     .lstat = d_lstat,
     .open = d_open,
     .readlink = d_readlink,
     .readdir = d_readdir,
     .utimens = d_utimens,
-    .destroy = s_destroy,
+    .unmount = s_destroy,
 };
 
-static int new_mount(vk_vm *vm, const vfs_ops *ops, vfs_mount **out)
+static int new_mount(vk_vm *vm, const vos_fs_ops *ops, vos_fs **out)
 {
-    vfs_mount *m = vk_vm_alloc(vm, sizeof *m);
+    vos_fs *m = vk_vm_alloc(vm, sizeof *m);
     if (!m) return VOS_ENOMEM;
     memset(m, 0, sizeof *m);
     m->ops = ops;
-    m->vm = vm;
+    m->host = vk_host(vm);
+    m->flags = VOS_FS_NOBLOCK;
     *out = m;
     return 0;
 }
 
-int devfs_new(vk_vm *vm, vfs_mount **out) { return new_mount(vm, &devfs_ops, out); }
+int devfs_new(vk_vm *vm, vos_fs **out) { return new_mount(vm, &devfs_ops, out); }
 
 /* ================= /proc ================= */
 static vk_proc *proc_by_pid(vk_vm *vm, int pid)
@@ -249,15 +259,15 @@ static int fd_desc(vk_proc *q, int fd, char *buf, size_t n)
 {
     vk_ofd *o = vk_fd_get(q, fd);
     if (!o) return VOS_ENOENT;
-    if (o->dirpath) return snprintf(buf, n, "%s", o->dirpath);
-    if (o->kind == OFD_PIPE_R || o->kind == OFD_PIPE_W)
+    if (o->path) return snprintf(buf, n, "%s", o->path);
+    if (o->pipe)
         return snprintf(buf, n, "pipe:[%llu]", (unsigned long long)((uintptr_t)o->pipe >> 4));
     return snprintf(buf, n, "pipe:[%llu]", (unsigned long long)((uintptr_t)o >> 4));
 }
 
-static int p_lstat(vfs_mount *m, const char *rel, struct vk_stat *st)
+static int p_lstat_locked(vos_fs *m, const char *rel, vos_dstat *st)
 {
-    vk_vm *vm = m->vm;
+    vk_vm *vm = vk_host_vm(m->host);
     if (!*rel) {
         base_stat(m, st, VK_S_IFDIR | 0555, 1);
         return 0;
@@ -277,8 +287,8 @@ static int p_lstat(vfs_mount *m, const char *rel, struct vk_stat *st)
     uint64_t ino = (uint64_t)q->pid << 8;
     if (!*rest || strcmp(rest, "fd") == 0) {
         base_stat(m, st, VK_S_IFDIR | 0555, ino + (*rest ? 1 : 0));
-        st->uid = vfs_uid(vm);
-        st->gid = vfs_gid(vm);
+        st->uid = vos_host_uid(m->host);
+        st->gid = vos_host_gid(m->host);
         return 0;
     }
     if (strcmp(rest, "cwd") == 0) {
@@ -293,16 +303,26 @@ static int p_lstat(vfs_mount *m, const char *rel, struct vk_stat *st)
     if (sscanf(rest, "fd/%d%n", &fd, &k) == 1 && rest[k] == 0 && fd >= 0) {
         if (!vk_fd_get(q, fd)) return VOS_ENOENT;
         base_stat(m, st, VK_S_IFLNK | 0700, ino + 16 + (uint64_t)fd);
-        st->uid = vfs_uid(vm);
-        st->gid = vfs_gid(vm);
+        st->uid = vos_host_uid(m->host);
+        st->gid = vos_host_gid(m->host);
         return 0;
     }
     return VOS_ENOENT;
 }
 
-static char *gen_content(vfs_mount *m, const char *rel, size_t *len)
+static int p_lstat(vos_fs *m, vos_call *c, const char *rel, vos_dstat *st)
 {
-    vk_vm *vm = m->vm;
+    vk_vm *vm = vk_host_vm(m->host);
+    VK_LOCK(vm);
+    int rc = p_lstat_locked(m, rel, st);
+    VK_UNLOCK(vm);
+    return rc;
+}
+
+/* The text of a /proc file (vm->mu held). */
+static char *gen_content(vos_fs *m, const char *rel, size_t *len)
+{
+    vk_vm *vm = vk_host_vm(m->host);
     char tmp[4096];
     int n = 0;
     if (strcmp(rel, "cpuinfo") == 0) {
@@ -320,7 +340,7 @@ static char *gen_content(vfs_mount *m, const char *rel, size_t *len)
                      "SwapFree:              0 kB\n",
                      total / 1024, fr / 1024, fr / 1024);
     } else if (strcmp(rel, "uptime") == 0) {
-        int64_t up = vfs_now_ns() - vm->boot_ns;
+        int64_t up = vos_host_now(m->host) - vm->boot_ns;
         if (up < 0) up = 0;
         n = snprintf(tmp, sizeof tmp, "%lld.%02lld 0.00\n", (long long)(up / 1000000000),
                      (long long)(up / 10000000 % 100));
@@ -331,13 +351,15 @@ static char *gen_content(vfs_mount *m, const char *rel, size_t *len)
         n = snprintf(tmp, sizeof tmp, "0.00 0.00 0.00 1/%d %d\n", vm->nprocs, vm->next_pid - 1);
     } else if (strcmp(rel, "mounts") == 0) {
         /* innermost first is how the list is kept; print outermost first like Linux */
+        pthread_rwlock_rdlock(&vm->mntlk);
         const vk_mnt *arr[64];
         int k = 0;
         for (vk_mnt *mn = vm->mounts; mn && k < 64; mn = mn->next) arr[k++] = mn;
         for (int i = k - 1; i >= 0 && n < (int)sizeof tmp - 200; i--)
             n += snprintf(tmp + n, sizeof tmp - (size_t)n, "%s %s %s %s 0 0\n",
-                          arr[i]->m->ops->name, arr[i]->path, arr[i]->m->ops->name,
-                          (arr[i]->m->flags & VFS_MOUNT_RDONLY) ? "ro" : "rw");
+                          arr[i]->fs->ops->name, arr[i]->path, arr[i]->fs->ops->name,
+                          arr[i]->rdonly ? "ro" : "rw");
+        pthread_rwlock_unlock(&vm->mntlk);
     } else {
         const char *rest;
         vk_proc *q = parse_pid(vm, rel, &rest);
@@ -347,8 +369,8 @@ static char *gen_content(vfs_mount *m, const char *rel, size_t *len)
                          "Name:\tvos\nState:\t%s\nPid:\t%d\nPPid:\t%d\nUid:\t%u\t%u\t%u\t%u\n"
                          "Gid:\t%u\t%u\t%u\t%u\n",
                          q->state == PS_RUNNING ? "R (running)" : "S (sleeping)", q->pid, q->ppid,
-                         vfs_uid(vm), vfs_uid(vm), vfs_uid(vm), vfs_uid(vm), vfs_gid(vm),
-                         vfs_gid(vm), vfs_gid(vm), vfs_gid(vm));
+                         vos_host_uid(m->host), vos_host_uid(m->host), vos_host_uid(m->host), vos_host_uid(m->host), vos_host_gid(m->host),
+                         vos_host_gid(m->host), vos_host_gid(m->host), vos_host_gid(m->host));
         } else if (strcmp(rest, "cmdline") == 0) {
             n = 0;
         } else {
@@ -364,133 +386,188 @@ static char *gen_content(vfs_mount *m, const char *rel, size_t *len)
     return d;
 }
 
-static int p_open(vfs_mount *m, const char *rel, int flags, unsigned mode, vfs_file **out)
+static int p_open(vos_fs *m, vos_call *c, const char *rel, int flags, unsigned mode,
+                  vos_file **out)
 {
     (void)mode;
-    struct vk_stat st;
-    int rc = p_lstat(m, rel, &st);
+    vk_vm *vm = vk_host_vm(m->host);
+    vos_dstat st;
+    VK_LOCK(vm);
+    int rc = p_lstat_locked(m, rel, &st);
+    char *d = NULL;
+    size_t len = 0;
+    if (rc == 0 && VK_S_ISREG(st.mode) && (flags & VK_O_ACCMODE) == VK_O_RDONLY) {
+        d = gen_content(m, rel, &len);
+        if (!d) rc = VOS_ENOMEM;
+    }
+    VK_UNLOCK(vm);
     if (rc < 0) return (flags & VK_O_CREAT) && rc == VOS_ENOENT ? VOS_EACCES : rc;
     if ((flags & VK_O_ACCMODE) != VK_O_RDONLY) return VK_S_ISDIR(st.mode) ? VOS_EISDIR : VOS_EACCES;
     if (VK_S_ISLNK(st.mode)) return VOS_ELOOP;
     if (VK_S_ISDIR(st.mode)) return new_sfile(m, DEV_NONE, NULL, 0, &st, out);
-    size_t len = 0;
-    char *d = gen_content(m, rel, &len);
-    if (!d) return VOS_ENOMEM;
     return new_sfile(m, DEV_NONE, d, len, &st, out);
 }
 
-static ssize_t p_readlink(vfs_mount *m, const char *rel, char *buf, size_t n)
+static ssize_t p_readlink(vos_fs *m, vos_call *c, const char *rel, char *buf, size_t n)
 {
-    vk_vm *vm = m->vm;
+    vk_vm *vm = vk_host_vm(m->host);
     char tmp[VK_PATH_MAX];
     int len;
     const char *rest;
+    VK_LOCK(vm);
     vk_proc *q = parse_pid(vm, rel, &rest);
-    if (!q) return strcmp(rel, "self") == 0 ? VOS_EINVAL : VOS_ENOENT;
     int fd, k = 0;
-    if (strcmp(rest, "cwd") == 0)
+    if (!q)
+        len = strcmp(rel, "self") == 0 ? VOS_EINVAL : VOS_ENOENT;
+    else if (strcmp(rest, "cwd") == 0)
         len = snprintf(tmp, sizeof tmp, "%s", q->cwd ? q->cwd : "/");
     else if (sscanf(rest, "fd/%d%n", &fd, &k) == 1 && rest[k] == 0)
         len = fd_desc(q, fd, tmp, sizeof tmp);
     else
-        return VOS_EINVAL;
+        len = VOS_EINVAL;
+    VK_UNLOCK(vm);
     if (len < 0) return len;
     if ((size_t)len > n) len = (int)n;
     memcpy(buf, tmp, (size_t)len);
     return len;
 }
 
-static int p_readdir(vfs_mount *m, const char *rel, vfs_dir_cb cb, void *ctx)
-{
-    vk_vm *vm = m->vm;
+/* The names of a /proc directory, taken under the lock; the callback runs after it. */
+typedef struct pent {
     char name[32];
+    uint64_t ino;
+    unsigned type;
+} pent;
+
+static int p_readdir(vos_fs *m, vos_call *c, const char *rel, vos_dir_fn cb, void *ctx)
+{
+    vk_vm *vm = vk_host_vm(m->host);
+    pent *ents = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+#define PUSH(nm, in, ty)                                                                           \
+    do {                                                                                           \
+        if (n == cap) {                                                                            \
+            size_t nc = cap ? cap * 2 : 32;                                                        \
+            pent *ne = vk_vm_realloc(vm, ents, cap * sizeof *ents, nc * sizeof *ents);            \
+            if (!ne) {                                                                             \
+                rc = VOS_ENOMEM;                                                                   \
+                break;                                                                             \
+            }                                                                                      \
+            ents = ne;                                                                             \
+            cap = nc;                                                                              \
+        }                                                                                          \
+        snprintf(ents[n].name, sizeof ents[n].name, "%s", nm);                                    \
+        ents[n].ino = (in);                                                                        \
+        ents[n].type = (ty);                                                                       \
+        n++;                                                                                       \
+    } while (0)
+    char name[32];
+    VK_LOCK(vm);
     if (!*rel) {
-        if (cb(ctx, "self", 2, VK_DT_LNK)) return 0;
-        for (size_t i = 0; i < NPROCF; i++)
-            if (cb(ctx, proc_files[i], 10 + i, VK_DT_REG)) return 0;
-        for (vk_proc *q = vm->procs; q; q = q->next) {
+        PUSH("self", 2, VK_DT_LNK);
+        for (size_t i = 0; rc == 0 && i < NPROCF; i++) PUSH(proc_files[i], 10 + i, VK_DT_REG);
+        for (vk_proc *q = vm->procs; rc == 0 && q; q = q->next) {
             if (q->state == PS_ZOMBIE) continue;
             snprintf(name, sizeof name, "%d", q->pid);
-            if (cb(ctx, name, (uint64_t)q->pid << 8, VK_DT_DIR)) return 0;
+            PUSH(name, (uint64_t)q->pid << 8, VK_DT_DIR);
         }
-        return 0;
-    }
-    const char *rest;
-    vk_proc *q = parse_pid(vm, rel, &rest);
-    if (!q) return VOS_ENOENT;
-    if (!*rest) {
-        static const char *const ents[] = {"fd", "cwd", "status", "cmdline"};
-        static const unsigned types[] = {VK_DT_DIR, VK_DT_LNK, VK_DT_REG, VK_DT_REG};
-        for (int i = 0; i < 4; i++)
-            if (cb(ctx, ents[i], ((uint64_t)q->pid << 8) + 1 + (uint64_t)i, types[i])) break;
-        return 0;
-    }
-    if (strcmp(rest, "fd") == 0) {
-        for (int i = 0; i < q->nfds; i++) {
-            if (!q->fds[i].ofd) continue;
-            snprintf(name, sizeof name, "%d", i);
-            if (cb(ctx, name, ((uint64_t)q->pid << 8) + 16 + (uint64_t)i, VK_DT_LNK)) break;
+    } else {
+        const char *rest;
+        vk_proc *q = parse_pid(vm, rel, &rest);
+        if (!q) {
+            rc = VOS_ENOENT;
+        } else if (!*rest) {
+            static const char *const names[] = {"fd", "cwd", "status", "cmdline"};
+            static const unsigned types[] = {VK_DT_DIR, VK_DT_LNK, VK_DT_REG, VK_DT_REG};
+            for (int i = 0; rc == 0 && i < 4; i++)
+                PUSH(names[i], ((uint64_t)q->pid << 8) + 1 + (uint64_t)i, types[i]);
+        } else if (strcmp(rest, "fd") == 0) {
+            for (int i = 0; rc == 0 && i < q->nfds; i++) {
+                if (!q->fds[i].ofd) continue;
+                snprintf(name, sizeof name, "%d", i);
+                PUSH(name, ((uint64_t)q->pid << 8) + 16 + (uint64_t)i, VK_DT_LNK);
+            }
+        } else {
+            rc = VOS_ENOTDIR;
         }
-        return 0;
     }
-    return VOS_ENOTDIR;
+#undef PUSH
+    VK_UNLOCK(vm);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (cb(ctx, ents[i].name, ents[i].ino, ents[i].type, NULL)) break;
+    vk_vm_free(vm, ents, cap * sizeof *ents);
+    return rc;
 }
 
-static const vfs_ops procfs_ops = {
-    .version = VFS_OPS_VERSION,
+static const vos_fs_ops procfs_ops = {
+    .struct_size = sizeof(vos_fs_ops),
+    .version = VOS_DRIVER_VERSION,
     .name = "proc",
     .lstat = p_lstat,
     .open = p_open,
     .readlink = p_readlink,
     .readdir = p_readdir,
-    .destroy = s_destroy,
+    .unmount = s_destroy,
 };
 
-int procfs_new(vk_vm *vm, vfs_mount **out) { return new_mount(vm, &procfs_ops, out); }
+int procfs_new(vk_vm *vm, vos_fs **out) { return new_mount(vm, &procfs_ops, out); }
 
 /* ================= /usr/bin ================= */
-static int b_lstat(vfs_mount *m, const char *rel, struct vk_stat *st)
+/* The index of name in the VM's programs, or -1. */
+static long prog_index(vk_vm *vm, const char *name)
 {
+    const vk_progtab *t = vm->progs;
+    for (size_t i = 0; t && i < t->n; i++)
+        if (strcmp(t->names[i], name) == 0) return (long)i;
+    return -1;
+}
+
+static int b_lstat(vos_fs *m, vos_call *c, const char *rel, vos_dstat *st)
+{
+    vk_vm *vm = vk_host_vm(m->host);
     if (!*rel) {
         base_stat(m, st, VK_S_IFDIR | 0755, 1);
         return 0;
     }
-    const vl_cmd_decl *d = vl_cmd_find(rel);
-    if (!d || !vk_cmd_allowed(m->vm, rel)) return VOS_ENOENT;
-    base_stat(m, st, VK_S_IFREG | 0755, 2 + (uint64_t)(d - vl_cmd_table[0]));
-    for (size_t i = 0; i < vl_cmd_count; i++)
-        if (vl_cmd_table[i] == d) st->ino = 2 + i;
+    long i = prog_index(vm, rel);
+    if (i < 0 || !vk_cmd_allowed(vm, rel)) return VOS_ENOENT;
+    base_stat(m, st, VK_S_IFREG | 0755, 2 + (uint64_t)i);
     return 0;
 }
 
-static int b_open(vfs_mount *m, const char *rel, int flags, unsigned mode, vfs_file **out)
+static int b_open(vos_fs *m, vos_call *c, const char *rel, int flags, unsigned mode,
+                  vos_file **out)
 {
     (void)mode;
-    struct vk_stat st;
-    int rc = b_lstat(m, rel, &st);
+    vos_dstat st;
+    int rc = b_lstat(m, c, rel, &st);
     if (rc < 0) return (flags & VK_O_CREAT) && rc == VOS_ENOENT ? VOS_EACCES : rc;
     if ((flags & VK_O_ACCMODE) != VK_O_RDONLY) return VK_S_ISDIR(st.mode) ? VOS_EISDIR : VOS_EACCES;
     return new_sfile(m, DEV_NONE, NULL, 0, &st, out);
 }
 
-static int b_readdir(vfs_mount *m, const char *rel, vfs_dir_cb cb, void *ctx)
+static int b_readdir(vos_fs *m, vos_call *c, const char *rel, vos_dir_fn cb, void *ctx)
 {
+    vk_vm *vm = vk_host_vm(m->host);
     if (*rel) return VOS_ENOTDIR;
-    for (size_t i = 0; i < vl_cmd_count; i++) {
-        const char *name = vl_cmd_table[i]->name;
-        if (!vk_cmd_allowed(m->vm, name)) continue;
-        if (cb(ctx, name, 2 + i, VK_DT_REG)) break;
+    const vk_progtab *t = vm->progs;
+    for (size_t i = 0; t && i < t->n; i++) {
+        const char *name = t->names[i];
+        if (!vk_cmd_allowed(vm, name)) continue;
+        if (cb(ctx, name, 2 + i, VK_DT_REG, NULL)) break;
     }
     return 0;
 }
 
-static const vfs_ops binfs_ops = {
-    .version = VFS_OPS_VERSION,
+static const vos_fs_ops binfs_ops = {
+    .struct_size = sizeof(vos_fs_ops),
+    .version = VOS_DRIVER_VERSION,
     .name = "vosbin",
     .lstat = b_lstat,
     .open = b_open,
     .readdir = b_readdir,
-    .destroy = s_destroy,
+    .unmount = s_destroy,
 };
 
-int binfs_new(vk_vm *vm, vfs_mount **out) { return new_mount(vm, &binfs_ops, out); }
+int binfs_new(vk_vm *vm, vos_fs **out) { return new_mount(vm, &binfs_ops, out); }

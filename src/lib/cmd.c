@@ -330,13 +330,19 @@ _Noreturn void vl_die(vl_ctx *c, int status, const char *fmt, ...)
     vl_exit(c, status);
 }
 
+/* A builtin's usage line: the one the shell gave, else the declaration's. */
+static const char *bash_usage_of(vl_ctx *c)
+{
+    const char *u = c->bash_usage ? c->bash_usage : c->decl->usage;
+    return u ? u : c->decl->name;
+}
+
 /* The usage error tail: GNU's "Try" line, or bash's usage line for a builtin. */
 _Noreturn static void usage_tail(vl_ctx *c)
 {
-    const char *cname = c->decl->name;
     if (c->builtin) {
-        const char *u = c->bash_usage ? c->bash_usage : c->decl->usage;
-        vl_eprintf(c, "%s: usage: %s\n", cname, u ? u : cname);
+        if (c->outlen) flush_out(c, false);
+        vl_bash_usage(c->p, c->decl->name, bash_usage_of(c));
         vl_exit(c, 2);
     }
     vl_eprintf(c, "Try '%s --help' for more information.\n", c->name);
@@ -435,8 +441,10 @@ static int run(vk_proc *p, const vl_cmd_decl *d, const char *name, bool builtin,
     ctx.name = name;
     ctx.builtin = builtin;
     ctx.bash_usage = bash_usage;
-    for (const vl_opt *o = d->opts; o && o->id && ctx.nopt < VL_MAXOPT; o++) ctx.nopt++;
+    for (const vl_opt *o = d->opts; o && o->id; o++) ctx.nopt++;
     if (setjmp(ctx.jb) == 0) {
+        /* one slot per declared option, however many there are */
+        ctx.opt = vl_xcalloc(&ctx, (size_t)ctx.nopt + 1, sizeof *ctx.opt);
         /* the command may permute and cut its argv (vl_getopt does); the caller's array,
          * which the shell still reads afterwards ($_), stays as it was */
         char **av = vl_xmalloc(&ctx, sizeof(char *) * ((size_t)(argc > 0 ? argc : 0) + 1));
@@ -500,6 +508,12 @@ int vl_last(vl_ctx *c, int id)
 
 enum { OPT_HELP = -2, OPT_VERSION = -3 };
 
+/* VL_NOARG / VL_ARG / VL_OPTARG, without the VL_PLUS mark */
+static int argkind(const vl_opt *o)
+{
+    return o->arg & ~VL_PLUS;
+}
+
 void vl_version(vl_ctx *c)
 {
     vl_printf(c, "%s (vos) %s\n", c->decl->name, VOS_VERSION_STRING);
@@ -523,12 +537,13 @@ static void help_left(vl_ctx *c, vl_buf *b, int i)
         vl_buf_adds(c, b, (has_short || !first_long) ? ", --" : "--");
         vl_buf_adds(c, b, opts[j].lng);
         if (first_long && o->argname) {
-            if (o->arg == VL_OPTARG) vl_buf_printf(c, b, "[=%s]", o->argname);
-            else if (o->arg == VL_ARG) vl_buf_printf(c, b, "=%s", o->argname);
+            if (argkind(o) == VL_OPTARG) vl_buf_printf(c, b, "[=%s]", o->argname);
+            else if (argkind(o) == VL_ARG) vl_buf_printf(c, b, "=%s", o->argname);
         }
         first_long = false;
     }
-    if (first_long && o->argname && o->arg != VL_NOARG) vl_buf_printf(c, b, " %s", o->argname);
+    if (first_long && o->argname && argkind(o) != VL_NOARG)
+        vl_buf_printf(c, b, " %s", o->argname);
 }
 
 void vl_help(vl_ctx *c)
@@ -537,10 +552,9 @@ void vl_help(vl_ctx *c)
     const vl_opt *opts = d->opts;
     vl_printf(c, "Usage: %s %s\n", c->builtin ? d->name : c->name, d->usage ? d->usage : "");
     if (d->help && *d->help) vl_printf(c, "%s\n", d->help);
-    vl_buf left[VL_MAXOPT + 2];
-    memset(left, 0, sizeof left);
+    vl_buf *left = vl_xcalloc(c, (size_t)c->nopt + 1, sizeof *left);
+    int *shown = vl_xcalloc(c, (size_t)c->nopt + 1, sizeof *shown);
     size_t width = strlen("      --version");
-    int shown[VL_MAXOPT];
     int ns = 0;
     for (int i = 0; i < c->nopt; i++) {
         if (!opts[i].help) continue;
@@ -568,16 +582,16 @@ void vl_help(vl_ctx *c)
         vl_putc(c, '\n');
         vl_buf_free(c, &left[k]);
     }
+    vl_xfree(c, left);
+    vl_xfree(c, shown);
     vl_printf(c, "%-*s%s\n", (int)col, "      --help", "display this help and exit");
     vl_printf(c, "%-*s%s\n", (int)col, "      --version", "output version information and exit");
 }
 
-/* A bad option: GNU's message and "Try" line, or bash's shape for a builtin. */
-_Noreturn static void bad_option(vl_ctx *c, const char *gnu_msg, const char *bash_opt,
-                                 const char *bash_what)
+/* A bad option: GNU's message and "Try" line (a builtin's options go through vl_bopts). */
+_Noreturn static void bad_option(vl_ctx *c, const char *gnu_msg)
 {
-    if (c->builtin) vl_eprintf(c, "%s: %s: %s\n", c->name, bash_opt, bash_what);
-    else vl_eprintf(c, "%s: %s\n", c->name, gnu_msg);
+    vl_eprintf(c, "%s: %s\n", c->name, gnu_msg);
     usage_tail(c);
 }
 
@@ -592,7 +606,7 @@ static void record(vl_ctx *c, int idx, const char *arg, int *order)
 
 static bool same_opt(const vl_opt *a, const vl_opt *b)
 {
-    return a->id == b->id && a->arg == b->arg;
+    return a->id == b->id && argkind(a) == argkind(b);
 }
 
 /* Parse one "--name[=value]" at argv[*i]; advances *i past a separate argument. */
@@ -604,17 +618,15 @@ static void parse_long(vl_ctx *c, int argc, char **argv, int *i, int *order)
     char *eq = strchr(name, '=');
     size_t nl = eq ? (size_t)(eq - name) : strlen(name);
     char msg[512];
-    if (c->builtin) bad_option(c, "", "--", "invalid option");
 
     /* candidates: the table, then the implicit --help and --version */
     int ncand = c->nopt + 2;
     int found = -100, nmatch = 0;
     bool ambig = false;
-    char marks[VL_MAXOPT + 2];
-    memset(marks, 0, sizeof marks);
+    char *marks = vl_xcalloc(c, (size_t)ncand, 1);
     const vl_opt help_opt = {OPT_HELP, "help", VL_NOARG, NULL, NULL};
     const vl_opt version_opt = {OPT_VERSION, "version", VL_NOARG, NULL, NULL};
-    const vl_opt *cand[VL_MAXOPT + 2];
+    const vl_opt **cand = vl_xcalloc(c, (size_t)ncand, sizeof *cand);
     int nc = 0;
     for (int k = 0; k < c->nopt; k++) cand[nc++] = &opts[k];
     if (opt_slot(c, OPT_HELP) < 0) cand[nc++] = &help_opt;
@@ -642,24 +654,26 @@ static void parse_long(vl_ctx *c, int argc, char **argv, int *i, int *order)
         for (int k = 0; k < ncand; k++)
             if (marks[k]) vl_buf_printf(c, &b, " '--%s'", cand[k]->lng);
         vl_buf_addc(c, &b, 0);
-        bad_option(c, b.data, a, "invalid option");
+        bad_option(c, b.data);
     }
     if (nmatch == 0) {
         snprintf(msg, sizeof msg, "unrecognized option '%.400s'", a);
-        bad_option(c, msg, a, "invalid option");
+        bad_option(c, msg);
     }
     const vl_opt *o = cand[found];
+    vl_xfree(c, marks);
+    vl_xfree(c, cand);
     const char *arg = NULL;
     if (eq) {
-        if (o->arg == VL_NOARG) {
+        if (argkind(o) == VL_NOARG) {
             snprintf(msg, sizeof msg, "option '--%.400s' doesn't allow an argument", o->lng);
-            bad_option(c, msg, a, "invalid option");
+            bad_option(c, msg);
         }
         arg = eq + 1;
-    } else if (o->arg == VL_ARG) {
+    } else if (argkind(o) == VL_ARG) {
         if (*i + 1 >= argc) {
             snprintf(msg, sizeof msg, "option '--%.400s' requires an argument", o->lng);
-            bad_option(c, msg, a, "option requires an argument");
+            bad_option(c, msg);
         }
         arg = argv[++*i];
     }
@@ -689,22 +703,20 @@ static void parse_short(vl_ctx *c, int argc, char **argv, int *i, int *order)
                 break;
             }
         if (idx < 0) {
-            char bo[3] = {'-', (char)ch, 0};
             snprintf(msg, sizeof msg, "invalid option -- '%c'", ch);
-            bad_option(c, msg, bo, "invalid option");
+            bad_option(c, msg);
         }
         const vl_opt *o = &opts[idx];
-        if (o->arg == VL_NOARG) {
+        if (argkind(o) == VL_NOARG) {
             record(c, idx, NULL, order);
             continue;
         }
         const char *arg = NULL;
         if (q[1]) arg = q + 1;
-        else if (o->arg == VL_ARG) {
+        else if (argkind(o) == VL_ARG) {
             if (*i + 1 >= argc) {
-                char bo[3] = {'-', (char)ch, 0};
                 snprintf(msg, sizeof msg, "option requires an argument -- '%c'", ch);
-                bad_option(c, msg, bo, "option requires an argument");
+                bad_option(c, msg);
             }
             arg = argv[++*i];
         }
@@ -713,13 +725,144 @@ static void parse_short(vl_ctx *c, int argc, char **argv, int *i, int *order)
     }
 }
 
+/* ---- bash builtins' options ---- */
+
+void vl_bopts_init(vl_bopts *g, const vl_opt *opts, int argc, char **argv)
+{
+    memset(g, 0, sizeof *g);
+    g->opts = opts;
+    g->argc = argc;
+    g->argv = argv;
+    g->ind = 1;
+}
+
+static const vl_opt *bopt_find(const vl_opt *opts, int ch)
+{
+    for (const vl_opt *o = opts; o && o->id; o++)
+        if (o->id == ch) return o;
+    return NULL;
+}
+
+static bool bopt_any_plus(const vl_opt *opts)
+{
+    for (const vl_opt *o = opts; o && o->id; o++)
+        if (o->arg & VL_PLUS) return true;
+    return false;
+}
+
+/* Leave the word being read: the next option comes from the next word. */
+static void bopt_next_word(vl_bopts *g)
+{
+    g->ind++;
+    g->pos = 0;
+}
+
+int vl_bopts_next(vl_bopts *g)
+{
+    g->arg = NULL;
+    if (g->pos == 0) {
+        if (g->ind >= g->argc) return VL_BOPT_END;
+        const char *w = g->argv[g->ind];
+        bool lead = w[0] == '-' || (w[0] == '+' && bopt_any_plus(g->opts));
+        if (!lead || w[1] == '\0') return VL_BOPT_END;
+        if (strcmp(w, "--") == 0) {
+            g->ind++;
+            return VL_BOPT_END;
+        }
+        if (strcmp(w, "--help") == 0) return VL_BOPT_HELP;
+        g->plus = w[0] == '+';
+        g->pos = 1;
+    }
+    const char *w = g->argv[g->ind];
+    int ch = (unsigned char)w[g->pos++];
+    const vl_opt *o = bopt_find(g->opts, ch);
+    g->bad[0] = g->plus ? '+' : '-';
+    g->bad[1] = (char)ch;
+    g->bad[2] = '\0';
+    if (!o || ch == '-' || ch == '+' || ch == ':' || (g->plus && !(o->arg & VL_PLUS)))
+        return VL_BOPT_INVALID;
+    int kind = argkind(o);
+    if (kind == VL_NOARG) {
+        if (w[g->pos] == '\0') bopt_next_word(g);
+        return ch;
+    }
+    if (w[g->pos]) {
+        g->arg = w + g->pos;
+    } else if (kind == VL_ARG && g->ind + 1 < g->argc) {
+        g->ind++;
+        g->arg = g->argv[g->ind];
+    } else if (kind == VL_ARG) {
+        return VL_BOPT_NEEDARG;
+    }
+    bopt_next_word(g);
+    return ch;
+}
+
+void vl_bash_usage(vk_proc *p, const char *name, const char *usage)
+{
+    size_t nl = strlen(name), ul = strlen(usage);
+    char *s = vk_malloc(p, nl + ul + 10);
+    if (!s) return;
+    memcpy(s, name, nl);
+    memcpy(s + nl, ": usage: ", 9);
+    memcpy(s + nl + 9, usage, ul);
+    s[nl + 9 + ul] = '\n';
+    vk_write(p, 2, s, nl + ul + 10);
+    vk_free(p, s);
+}
+
+int vl_bash_opt_error(vk_proc *p, const char *prefix, const vl_bopts *g, int rc, const char *name,
+                      const char *usage)
+{
+    const char *what = rc == VL_BOPT_NEEDARG ? "option requires an argument" : "invalid option";
+    size_t pl = strlen(prefix), bl = strlen(g->bad), wl = strlen(what);
+    char *s = vk_malloc(p, pl + bl + wl + 5);
+    if (s) {
+        memcpy(s, prefix, pl);
+        memcpy(s + pl, ": ", 2);
+        memcpy(s + pl + 2, g->bad, bl);
+        memcpy(s + pl + 2 + bl, ": ", 2);
+        memcpy(s + pl + 4 + bl, what, wl);
+        s[pl + 4 + bl + wl] = '\n';
+        vk_write(p, 2, s, pl + bl + wl + 5);
+        vk_free(p, s);
+    }
+    if (usage) vl_bash_usage(p, name, usage);
+    return 2;
+}
+
+/* vl_getopt for a command run as a bash builtin: bash's rules, bash's messages. */
+static int getopt_builtin(vl_ctx *c, int argc, char **argv)
+{
+    vl_bopts g;
+    vl_bopts_init(&g, c->decl->opts, argc, argv);
+    int order = 0, ch;
+    while ((ch = vl_bopts_next(&g)) > 0) record(c, opt_slot(c, ch), g.arg, &order);
+    if (ch == VL_BOPT_HELP) {
+        /* what the shell's builtins print for --help: the usage line and the summary */
+        const char *d = c->decl->help ? c->decl->help : "";
+        const char *e = strchr(d, '\n');
+        vl_printf(c, "%s: %s\n    %.*s\n", c->decl->name, bash_usage_of(c),
+                  (int)(e ? (size_t)(e - d) : strlen(d)), d);
+        vl_exit(c, 2);
+    }
+    if (ch < 0) {
+        if (c->outlen) flush_out(c, false);
+        vl_exit(c, vl_bash_opt_error(c->p, c->name, &g, ch, c->decl->name, bash_usage_of(c)));
+    }
+    int n = 0;
+    for (int i = g.ind; i < argc; i++) argv[++n] = argv[i];
+    if (argc > 0) argv[n + 1] = NULL;
+    return n;
+}
+
 int vl_getopt(vl_ctx *c, int argc, char **argv)
 {
+    if (c->builtin && !(c->decl->flags & VL_NO_OPTIONS)) return getopt_builtin(c, argc, argv);
     int flags = c->decl->flags;
     char **ops = vl_xmalloc(c, sizeof(char *) * (size_t)(argc > 0 ? argc : 1));
     int nops = 0, order = 0;
-    /* bash's builtins stop at the first operand, as POSIX getopt does */
-    bool stop_at_operand = (flags & VL_STOP_AT_OPERAND) || c->builtin;
+    bool stop_at_operand = flags & VL_STOP_AT_OPERAND;
     int i = 1;
     for (; i < argc; i++) {
         char *a = argv[i];

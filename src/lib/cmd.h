@@ -19,6 +19,7 @@ enum {
     VL_NOARG = 0,  /* a flag */
     VL_ARG = 1,    /* takes an argument (-n 5, -n5, --lines=5, --lines 5) */
     VL_OPTARG = 2, /* optional argument, only as --long=x or -xVALUE */
+    VL_PLUS = 8,   /* or'ed in, bash builtins only: the option also comes as +x (declare +i) */
 };
 
 typedef struct vl_opt {
@@ -64,7 +65,6 @@ extern const size_t vl_cmd_count;
  * vl_run sets a jump point in the ctx: vl_exit/vl_die unwind only to vl_run (never past it), so
  * the shell can run a command in its own process as a builtin (echo, printf, test...) with
  * vl_run. Everything vl_x* allocates belongs to the ctx and is freed when vl_run returns. */
-#define VL_MAXOPT 64
 typedef struct vl_optval {
     int count;        /* times given */
     int last;         /* position (1-based order among all options) of the last occurrence */
@@ -80,8 +80,8 @@ struct vl_ctx {
     vk_proc *p;
     const vl_cmd_decl *decl;
     const char *name;     /* program name for messages: argv[0] as GNU tools use it */
-    vl_optval opt[VL_MAXOPT]; /* indexed like decl->opts */
-    int nopt;
+    vl_optval *opt;       /* indexed like decl->opts, sized from it (arena) */
+    int nopt;             /* entries in decl->opts */
     int status;           /* exit status so far (vl_error sets 1 unless set higher) */
     char *outbuf;         /* stdout buffer */
     size_t outlen, outcap;
@@ -129,6 +129,43 @@ _Noreturn void vl_usage_error(vl_ctx *c, const char *fmt, ...) __attribute__((fo
 /* After a usage message the command printed itself: "Try 'NAME --help'..." (bash's usage
  * line for a builtin), then exit with the usage status. */
 _Noreturn void vl_try_help(vl_ctx *c);
+
+/* ---- bash builtins' options ----
+ * The rules of bash's own option reader (internal_getopt), shared by the shell's builtins and
+ * the commands run as builtins (vl_run_builtin): options end at the first word that is not one
+ * (not starting with '-', or with '+' when the table has VL_PLUS options; "-" and "+" alone are
+ * operands); "--" ends them and is skipped; bundles (-abc); an option's argument attached (-n5)
+ * or in the next word (-n 5), or only attached for VL_OPTARG; "--help" as a whole word asks for
+ * the builtin's help. The table is a vl_opt array ended by id 0, whose ids are the letters
+ * (lng, argname and help are not used). Reading stops at the first error. */
+typedef struct vl_bopts {
+    const vl_opt *opts;
+    int argc;
+    char **argv;
+    int ind;         /* word being read; once options end, the first operand */
+    int pos;         /* position in argv[ind] (0: at the start of a word) */
+    const char *arg; /* argument of the option just returned, or NULL */
+    bool plus;       /* the option just returned came as +x */
+    char bad[3];     /* after an error, the option it names: "-z", "+z", "--" */
+} vl_bopts;
+
+enum {
+    VL_BOPT_END = 0,      /* no more options: operands start at ind */
+    VL_BOPT_HELP = -1,    /* "--help" */
+    VL_BOPT_INVALID = -2, /* bad names an option not in the table */
+    VL_BOPT_NEEDARG = -3, /* bad names an option whose argument is missing */
+};
+
+void vl_bopts_init(vl_bopts *g, const vl_opt *opts, int argc, char **argv);
+/* The next option's letter (> 0), or a VL_BOPT_* code. */
+int vl_bopts_next(vl_bopts *g);
+/* bash's usage line on fd 2: "NAME: usage: USAGE". */
+void vl_bash_usage(vk_proc *p, const char *name, const char *usage);
+/* bash's message for a VL_BOPT_INVALID / VL_BOPT_NEEDARG code rc on fd 2 ("PREFIX: -z: invalid
+ * option", "PREFIX: -a: option requires an argument", PREFIX being "bash: line 3: read"), then
+ * the usage line. Returns 2, the status bash gives. */
+int vl_bash_opt_error(vk_proc *p, const char *prefix, const vl_bopts *g, int rc, const char *name,
+                      const char *usage);
 
 /* ---- errors (coreutils' shape: "NAME: message") ---- */
 void vl_error(vl_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,8 +1,10 @@
-/* builtins.c: the shell's builtin commands, in one table with bash's usage lines (for --help
- * and help): the ones that change the shell (cd, export, set, shift, exit, return, eval,
+/* builtins.c: the shell's builtin commands, declared in one table (name, function, usage line,
+ * summary, options): the ones that change the shell (cd, export, set, shift, exit, return, eval,
  * exec, source, read, mapfile, trap, local, declare, pushd...) and cheap ones that would be
- * slow as processes. echo and printf are the commands of src/cmd run in the shell's process
- * (vl_run_builtin); test and [ are cond.c's. Messages are bash's. */
+ * slow as processes. Every builtin's options are read by one iterator with bash's rules
+ * (lib/cmd.h's vl_bopts) and reported by one printer with bash's messages. echo and printf are
+ * the commands of src/cmd run in the shell's process (vl_run_builtin); test and [ are cond.c's.
+ * Messages are bash's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,31 +33,105 @@ static void out_buf(sh_state *sh, sh_buf *b)
     sh_buf_free(b);
 }
 
+/* ---- options ---- */
+
+/* NAME --help: the usage line and the summary (bash prints its long help text; see
+ * docs/differences.md), status 2 */
+static int print_help(sh_state *sh, const sh_builtin *bi)
+{
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    sh_buf_printf(&b, "%s: %s\n    %s\n", bi->name, bi->usage, bi->desc);
+    out_buf(sh, &b);
+    return 2;
+}
+
+/* bash's usage line of builtin name alone ("read: usage: read [-ers] ..."); returns 2 */
+static int usage(sh_state *sh, const char *name)
+{
+    const sh_builtin *bi = sh_builtin_find(name);
+    vl_bash_usage(sh->p, name, bi ? bi->usage : name);
+    return 2;
+}
+
+/* The options of the running builtin argv[0], in order, with bash's rules (vl_bopts over the
+ * table of its declaration):
+ *     bopts o;
+ *     opts_begin(&o, sh, argc, argv);
+ *     while ((c = opts_next(&o)) > 0) switch (c) { ... }
+ *     if (c < 0) return 2;
+ *     operands: argv[o.g.ind .. argc-1] */
+typedef struct bopts {
+    sh_state *sh;
+    const sh_builtin *bi;
+    vl_bopts g;
+} bopts;
+
+static void opts_begin(bopts *o, sh_state *sh, int argc, char **argv)
+{
+    static const vl_opt none[] = {{0}};
+    o->sh = sh;
+    o->bi = sh_builtin_find(argv[0]);
+    vl_bopts_init(&o->g, o->bi && o->bi->opts ? o->bi->opts : none, argc, argv);
+}
+
+/* The next option's letter (o->g.arg: its argument, o->g.plus: given as +x); 0 once options
+ * end; -1 after bash's message for a bad option, or after --help (the builtin returns 2). */
+static int opts_next(bopts *o)
+{
+    int ch = vl_bopts_next(&o->g);
+    if (ch >= 0) return ch;
+    if (ch == VL_BOPT_HELP && o->bi) {
+        print_help(o->sh, o->bi);
+    } else {
+        const char *name = o->g.argv[0];
+        char prefix[512];
+        sh_msg_prefix(o->sh, prefix, sizeof prefix, name);
+        vl_bash_opt_error(o->sh->p, prefix, &o->g, ch, name, o->bi ? o->bi->usage : name);
+    }
+    return -1;
+}
+
+/* A builtin that takes no option (eval, source, times...) still rejects "-x" and skips "--",
+ * as bash's do: the index of the first operand, or -1 after the message (status 2). */
+static int no_options(sh_state *sh, int argc, char **argv)
+{
+    bopts o;
+    opts_begin(&o, sh, argc, argv);
+    return opts_next(&o) < 0 ? -1 : o.g.ind;
+}
+
+/* the table of a builtin that takes no option */
+static const vl_opt no_opts[] = {{0}};
+
+/* exit, return, shift, break, continue, let: no options, but a first "--" is skipped (a number
+ * may be negative, so "-1" is an operand, not an option) */
+static int skip_ddash(int argc, char **argv)
+{
+    return argc > 1 && strcmp(argv[1], "--") == 0 ? 2 : 1;
+}
+
 static bool parse_num_arg(const char *s, int64_t *v)
 {
     return sh_parse_int(s, v);
 }
 
 /* ---- commands from src/cmd run in-process ---- */
-static int run_cmd_builtin(sh_state *sh, const char *cmd, const char *usage, int argc,
+static int run_cmd_builtin(sh_state *sh, const vl_cmd_decl *d, const char *usage, int argc,
                            char **argv)
 {
-    const vl_cmd_decl *d = vl_cmd_find(cmd);
-    if (!d) {
-        sh_error(sh, "%s: command not found", argv[0]);
-        return 127;
-    }
     char prefix[512];
-    const char *src = (sh->cmode && sh->func_depth > 0) ? "environment"
-                                                         : (sh->srcname ? sh->srcname : "bash");
-    snprintf(prefix, sizeof prefix, "%s: line %d: %s", src, sh->lineno, argv[0]);
+    sh_msg_prefix(sh, prefix, sizeof prefix, argv[0]);
     sh_env_sync(sh);
     return vl_run_builtin(sh->p, d, prefix, usage, argc, argv);
 }
 
+/* echo reads its own words (-neE only in a word of nothing else, no "--"): src/cmd/echo.c */
 static int b_echo(sh_state *sh, int argc, char **argv)
 {
-    return run_cmd_builtin(sh, "echo", "echo [-neE] [arg ...]", argc, argv);
+    const vl_cmd_decl *d = vl_cmd_find("echo");
+    if (!d) return 1;
+    return run_cmd_builtin(sh, d, "echo [-neE] [arg ...]", argc, argv);
 }
 
 /* printf -v: the format engine (lib/format.h) needs a command context, so the output is
@@ -70,7 +146,7 @@ static int printf_v_main(vl_ctx *c, int argc, char **argv)
     return st;
 }
 
-static const vl_opt printf_v_opts[] = {{0, NULL, 0, NULL, NULL}};
+static const vl_opt printf_v_opts[] = {{0}};
 static const vl_cmd_decl printf_v_decl = {"printf", printf_v_main, printf_v_opts,
                                           "[-v var] format [arguments]", "", VL_NO_OPTIONS, 2};
 
@@ -99,24 +175,37 @@ static int set_lvalue(sh_state *sh, const char *target, const char *val)
     return rc;
 }
 
+static const vl_opt printf_opts[] = {{.id = 'v', .arg = VL_ARG}, {0}};
+
 static int b_printf(sh_state *sh, int argc, char **argv)
 {
-    static const char usage[] = "printf [-v var] format [arguments]";
-    if (argc < 2 || strncmp(argv[1], "-v", 2) != 0)
-        return run_cmd_builtin(sh, "printf", usage, argc, argv);
-    const char *var = argv[1][2] ? argv[1] + 2 : (argc > 2 ? argv[2] : NULL);
-    int first = argv[1][2] ? 2 : 3;
+    const char *var = NULL;
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) var = o.g.arg;
+    if (c < 0) return 2;
+    int first = o.g.ind;
+    if (first >= argc) return usage(sh, argv[0]);
+    const vl_cmd_decl *d = vl_cmd_find("printf");
+    if (!d) return 1;
+    /* the usual printf FORMAT ARGS... goes to the command as it is */
+    if (!var && first == 1 && argv[1][0] != '-')
+        return run_cmd_builtin(sh, d, o.bi ? o.bi->usage : NULL, argc, argv);
+    int n = argc - first;
+    /* the format and its arguments, after a "--" so that the command reads no option */
+    char **av = vk_calloc(sh->p, (size_t)n + 3, sizeof *av);
+    if (!av) return 1;
     if (!var) {
-        sh_builtin_error(sh, "printf", "-v: option requires an argument");
-        sh_usage(sh, "printf: usage: %s", usage);
-        return 2;
-    }
-    if (first < argc && strcmp(argv[first], "--") == 0) first++;
-    if (first >= argc) {
-        sh_usage(sh, "printf: usage: %s", usage);
-        return 2;
+        av[0] = argv[0];
+        av[1] = "--";
+        for (int i = 0; i < n; i++) av[i + 2] = argv[first + i];
+        int st = run_cmd_builtin(sh, d, o.bi ? o.bi->usage : NULL, n + 2, av);
+        vk_free(sh->p, av);
+        return st;
     }
     if (!valid_lvalue(var)) {
+        vk_free(sh->p, av);
         sh_builtin_error(sh, "printf", "`%s': not a valid identifier", var);
         return 2;
     }
@@ -124,18 +213,10 @@ static int b_printf(sh_state *sh, int argc, char **argv)
     sh_buf_init(&out, sh->p);
     char addr[32];
     snprintf(addr, sizeof addr, "%llx", (unsigned long long)(uintptr_t)&out);
-    int n = argc - first;
-    char **av = vk_calloc(sh->p, (size_t)n + 3, sizeof *av);
-    if (!av) return 1;
     av[0] = argv[0];
     av[1] = addr;
     for (int i = 0; i < n; i++) av[i + 2] = argv[first + i];
-    char prefix[512];
-    const char *src = (sh->cmode && sh->func_depth > 0) ? "environment"
-                                                         : (sh->srcname ? sh->srcname : "bash");
-    snprintf(prefix, sizeof prefix, "%s: line %d: printf", src, sh->lineno);
-    sh_env_sync(sh);
-    int st = vl_run_builtin(sh->p, &printf_v_decl, prefix, usage, n + 2, av);
+    int st = run_cmd_builtin(sh, &printf_v_decl, o.bi ? o.bi->usage : NULL, n + 2, av);
     vk_free(sh->p, av);
     if (out.oom) {
         sh_buf_free(&out);
@@ -182,44 +263,21 @@ static char *clean_path(sh_state *sh, const char *path)
     return r;
 }
 
-static int b_cd(sh_state *sh, int argc, char **argv)
+/* cd to dir (NULL: $HOME; "-": $OLDPWD), logically or physically; me names the builtin in
+ * messages (cd, pushd, popd) */
+static int cd_dir(sh_state *sh, const char *me, const char *dir, bool physical)
 {
-    int i = 1;
-    bool physical = sh->opt[O_PHYSICAL];
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            i++;
-            break;
-        }
-        bool ok = true;
-        for (const char *s = argv[i] + 1; *s; s++) {
-            if (*s == 'P') physical = true;
-            else if (*s == 'L') physical = false;
-            else if (*s == 'e' || *s == '@') ;
-            else ok = false;
-        }
-        if (!ok) {
-            sh_builtin_error(sh, argv[0], "%s: invalid option", argv[i]);
-            sh_usage(sh, "cd: usage: cd [-L|[-P [-e]] [-@]] [dir]");
-            return 2;
-        }
-    }
-    if (argc - i > 1) {
-        sh_builtin_error(sh, argv[0], "too many arguments");
-        return 1;
-    }
-    const char *dir = i < argc ? argv[i] : NULL;
     bool print = false;
     if (!dir) {
         dir = sh_var_value(sh, "HOME");
         if (!dir) {
-            sh_builtin_error(sh, argv[0], "HOME not set");
+            sh_builtin_error(sh, me, "HOME not set");
             return 1;
         }
     } else if (strcmp(dir, "-") == 0) {
         dir = sh_var_value(sh, "OLDPWD");
         if (!dir) {
-            sh_builtin_error(sh, argv[0], "OLDPWD not set");
+            sh_builtin_error(sh, me, "OLDPWD not set");
             return 1;
         }
         print = true;
@@ -290,7 +348,7 @@ static int b_cd(sh_state *sh, int argc, char **argv)
         }
     }
     if (rc < 0) {
-        sh_builtin_error(sh, argv[0], "%s: %s", dir, sh_strerror(rc));
+        sh_builtin_error(sh, me, "%s: %s", dir, sh_strerror(rc));
         vk_free(sh->p, target);
         vk_free(sh->p, old);
         vk_free(sh->p, viacd);
@@ -312,20 +370,35 @@ static int b_cd(sh_state *sh, int argc, char **argv)
     return 0;
 }
 
+static const vl_opt cd_opts[] = {{.id = 'e'}, {.id = 'L'}, {.id = 'P'}, {0}};
+
+static int b_cd(sh_state *sh, int argc, char **argv)
+{
+    bool physical = sh->opt[O_PHYSICAL];
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0)
+        if (c != 'e') physical = c == 'P';
+    if (c < 0) return 2;
+    int i = o.g.ind;
+    if (argc - i > 1) {
+        sh_builtin_error(sh, argv[0], "too many arguments");
+        return 1;
+    }
+    return cd_dir(sh, argv[0], i < argc ? argv[i] : NULL, physical);
+}
+
+static const vl_opt pwd_opts[] = {{.id = 'L'}, {.id = 'P'}, {0}};
+
 static int b_pwd(sh_state *sh, int argc, char **argv)
 {
     bool physical = sh->opt[O_PHYSICAL];
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-P") == 0)
-            physical = true;
-        else if (strcmp(argv[i], "-L") == 0)
-            physical = false;
-        else if (argv[i][0] == '-' && argv[i][1]) {
-            sh_builtin_error(sh, "pwd", "%.2s: invalid option", argv[i]);
-            sh_usage(sh, "pwd: usage: pwd [-LP]");
-            return 2;
-        }
-    }
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) physical = c == 'P';
+    if (c < 0) return 2;
     const char *pwd = sh_var_value(sh, "PWD");
     char *real = NULL;
     if (physical || !pwd || pwd[0] != '/') {
@@ -377,6 +450,7 @@ static void decl_flags(sh_buf *b, sh_var *v)
     if (v->flags & VF_EXPORT) f[k++] = 'x';
     if (v->flags & VF_UPPER) f[k++] = 'u';
     if (v->flags & VF_LOWER) f[k++] = 'l';
+    if (v->flags & VF_CAPCASE) f[k++] = 'c';
     if (k == 0) f[k++] = '-';
     f[k] = 0;
     sh_buf_adds(b, "declare -");
@@ -452,7 +526,7 @@ static int set_type(sh_state *sh, const char *name, int flags)
                              name);
             return 1;
         }
-        int keep = v ? v->flags & (VF_EXPORT | VF_INTEGER | VF_LOWER | VF_UPPER) : 0;
+        int keep = v ? v->flags & (VF_EXPORT | VF_INTEGER | VF_LOWER | VF_UPPER | VF_CAPCASE) : 0;
         char *old = v && v->val ? vk_strdup(sh->p, v->val) : NULL;
         v = sh_assoc_new(sh, name);
         if (!v) {
@@ -614,106 +688,96 @@ static int assign_arg(sh_state *sh, const char *bname, const char *arg, int flag
 /* "name" of an argument for messages (without SH_RAW_LIST) */
 static const char *arg_text(const char *a) { return a[0] == SH_RAW_LIST ? a + 1 : a; }
 
-static int b_export(sh_state *sh, int argc, char **argv)
+/* export and readonly: the same options; attr is VF_EXPORT or VF_READONLY */
+static const vl_opt export_opts[] = {
+    {.id = 'a'}, {.id = 'A'}, {.id = 'f'}, {.id = 'n'}, {.id = 'p'}, {0},
+};
+
+static int export_cmd(sh_state *sh, int argc, char **argv, int attr)
 {
-    bool unexport = false;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            i++;
-            break;
-        }
-        for (const char *s = argv[i] + 1; *s; s++) {
-            if (*s == 'n') unexport = true;
-            else if (*s == 'p' || *s == 'f') ;
-            else {
-                sh_builtin_error(sh, argv[0], "-%c: invalid option", *s);
-                sh_usage(sh, "%s: usage: %s [-fn] [name[=value] ...] or %s -p", argv[0],
-                                argv[0], argv[0]);
-                return 2;
+    const char *me = argv[0];
+    bool undo = false, funcs = false;
+    int type = 0;
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) {
+        if (c == 'n') undo = true;
+        else if (c == 'f') funcs = true;
+        else if (c == 'a') type = VF_ARRAY;
+        else if (c == 'A') type = VF_ASSOC;
+    }
+    if (c < 0) return 2;
+    int i = o.g.ind;
+    if (funcs) {
+        /* functions carry no attributes here: none to list, only names to check */
+        int st = 0;
+        for (; i < argc; i++)
+            if (!sh_func_get(sh, argv[i])) {
+                sh_builtin_error(sh, me, "%s: not a function", argv[i]);
+                st = 1;
             }
-        }
+        return st;
     }
     if (i >= argc) {
-        list_flagged(sh, VF_EXPORT);
+        list_flagged(sh, attr);
         return 0;
     }
     int st = 0;
     for (; i < argc; i++) {
         size_t nl;
         if (!valid_assign_name(argv[i], &nl)) {
-            sh_builtin_error(sh, argv[0], "`%s': not a valid identifier", arg_text(argv[i]));
+            sh_builtin_error(sh, me, "`%s': not a valid identifier", arg_text(argv[i]));
             st = 1;
             continue;
         }
-        if (unexport) {
+        /* -n: export -n takes the attribute away; readonly -n only assigns. -a / -A only
+         * say what a list assignment (name=(...)) makes. */
+        int flags = (undo ? 0 : attr) | (argv[i][0] == SH_RAW_LIST ? type : 0);
+        if (assign_arg(sh, me, argv[i], flags, false)) {
+            st = 1;
+            continue;
+        }
+        if (undo && attr == VF_EXPORT) {
             char name[256];
             snprintf(name, sizeof name, "%.*s", (int)nl, arg_text(argv[i]));
             sh_var_flag(sh, name, VF_EXPORT, false);
-            continue;
         }
-        if (assign_arg(sh, argv[0], argv[i], VF_EXPORT, false)) st = 1;
     }
     return st;
+}
+
+static int b_export(sh_state *sh, int argc, char **argv)
+{
+    return export_cmd(sh, argc, argv, VF_EXPORT);
 }
 
 static int b_readonly(sh_state *sh, int argc, char **argv)
 {
-    int i = 1, rflags = 0;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            i++;
-            break;
-        }
-        for (const char *s = argv[i] + 1; *s; s++) {
-            if (*s == 'a') rflags |= VF_ARRAY;
-            else if (*s == 'A') rflags |= VF_ASSOC;
-            else if (*s != 'p' && *s != 'f') {
-                sh_builtin_error(sh, "readonly", "-%c: invalid option", *s);
-                sh_usage(sh, "readonly: usage: readonly [-aAf] [name[=value] ...] or "
-                                    "readonly -p");
-                return 2;
-            }
-        }
-    }
-    if (i >= argc) {
-        list_flagged(sh, VF_READONLY);
-        return 0;
-    }
-    int st = 0;
-    for (; i < argc; i++) {
-        size_t nl;
-        if (!valid_assign_name(argv[i], &nl)) {
-            sh_builtin_error(sh, "readonly", "`%s': not a valid identifier", arg_text(argv[i]));
-            st = 1;
-            continue;
-        }
-        if (assign_arg(sh, "readonly", argv[i], VF_READONLY | rflags, false)) st = 1;
-    }
-    return st;
+    return export_cmd(sh, argc, argv, VF_READONLY);
 }
+
+static const vl_opt unset_opts[] = {{.id = 'f'}, {.id = 'n'}, {.id = 'v'}, {0}};
 
 static int b_unset(sh_state *sh, int argc, char **argv)
 {
-    int mode = 0; /* 0 var-then-func, 1 var, 2 func */
+    bool vars = false, funcs = false;
     bool refs = false; /* -n: a nameref itself, not what it refers to */
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            i++;
-            break;
-        }
-        for (const char *s = argv[i] + 1; *s; s++) {
-            if (*s == 'v') mode = 1;
-            else if (*s == 'f') mode = 2;
-            else if (*s == 'n') refs = true;
-            else {
-                sh_builtin_error(sh, "unset", "-%c: invalid option", *s);
-                sh_usage(sh, "unset: usage: unset [-f] [-v] [-n] [name ...]");
-                return 2;
-            }
-        }
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) {
+        if (c == 'v') vars = true;
+        else if (c == 'f') funcs = true;
+        else refs = true;
     }
+    if (c < 0) return 2;
+    if (vars && funcs) {
+        sh_builtin_error(sh, "unset", "cannot simultaneously unset a function and a variable");
+        return 1;
+    }
+    int mode = vars ? 1 : funcs ? 2 : 0; /* 0 var-then-func, 1 var, 2 func */
+    int i = o.g.ind;
     int st = 0;
     for (; i < argc; i++) {
         const char *name = argv[i];
@@ -749,12 +813,21 @@ static int b_unset(sh_state *sh, int argc, char **argv)
             continue;
         }
         if (!sh_is_name(name, strlen(name))) {
-            sh_builtin_error(sh, "unset", "`%s': not a valid identifier", name);
-            st = 1;
+            /* not a variable's name: only -v says so; otherwise it may name a function */
+            if (mode == 1) {
+                sh_builtin_error(sh, "unset", "`%s': not a valid identifier", name);
+                st = 1;
+            } else if (!refs) {
+                sh_func_unset(sh, name);
+            }
             continue;
         }
-        sh_var *rv = refs ? sh_var_get_raw(sh, name) : NULL;
-        if (rv && (rv->flags & VF_NAMEREF)) rv->flags &= ~VF_NAMEREF;
+        if (refs) {
+            /* -n unsets a nameref itself, and nothing else */
+            sh_var *rv = sh_var_get_raw(sh, name);
+            if (!rv || !(rv->flags & VF_NAMEREF)) continue;
+            rv->flags &= ~VF_NAMEREF;
+        }
         sh_var *v = sh_var_get(sh, name);
         if (v) {
             if (sh_var_unset(sh, name) != 0) {
@@ -786,58 +859,77 @@ static int sort_funcs(sh_state *sh, sh_func ***out)
     return n;
 }
 
+/* local -I: the new local starts with the value and attributes of the variable it hides */
+static void inherit_var(sh_state *sh, const char *name, const sh_var *o)
+{
+    if (o->flags & (VF_ARRAY | VF_ASSOC)) {
+        sh_var *v = (o->flags & VF_ASSOC) ? sh_assoc_new(sh, name) : sh_array_new(sh, name);
+        for (size_t k = 0; v && k < o->narr; k++) {
+            if (o->flags & VF_ASSOC) sh_assoc_set(sh, v, o->arr[k].key, o->arr[k].val);
+            else sh_array_set(sh, v, o->arr[k].idx, o->arr[k].val);
+        }
+    } else if (o->val) {
+        sh_var_set(sh, name, o->val, 0);
+    }
+    int keep = VF_EXPORT | VF_INTEGER | VF_LOWER | VF_UPPER | VF_CAPCASE | VF_TRACE;
+    if (o->flags & keep) sh_var_flag(sh, name, o->flags & keep, true);
+}
+
+/* declare, typeset and local: every option also comes as +x (take the attribute away) */
+static const vl_opt declare_opts[] = {
+    {.id = 'a', .arg = VL_PLUS}, {.id = 'A', .arg = VL_PLUS}, {.id = 'c', .arg = VL_PLUS},
+    {.id = 'f', .arg = VL_PLUS}, {.id = 'F', .arg = VL_PLUS}, {.id = 'g', .arg = VL_PLUS},
+    {.id = 'G', .arg = VL_PLUS}, {.id = 'i', .arg = VL_PLUS}, {.id = 'I', .arg = VL_PLUS},
+    {.id = 'l', .arg = VL_PLUS}, {.id = 'n', .arg = VL_PLUS}, {.id = 'p', .arg = VL_PLUS},
+    {.id = 'r', .arg = VL_PLUS}, {.id = 't', .arg = VL_PLUS}, {.id = 'u', .arg = VL_PLUS},
+    {.id = 'x', .arg = VL_PLUS}, {0},
+};
+
 /* declare, typeset and local (is_local): the same options and arguments */
 static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
 {
     const char *me = argv[0];
     int flags = 0, unflags = 0;
-    bool print = false, global = false, funcs = false, names_only = false;
-    int i = 1;
-    for (; i < argc && (argv[i][0] == '-' || argv[i][0] == '+') && argv[i][1]; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            i++;
-            break;
-        }
-        bool on = argv[i][0] == '-';
-        for (const char *s = argv[i] + 1; *s; s++) {
-            int f = 0;
-            switch (*s) {
-            case 'r': f = VF_READONLY; break;
-            case 'x': f = VF_EXPORT; break;
-            case 'i': f = VF_INTEGER; break;
-            case 'a': f = VF_ARRAY; break;
-            case 'A': f = VF_ASSOC; break;
-            case 'l': f = VF_LOWER; break;
-            case 'u': f = VF_UPPER; break;
-            case 't': f = VF_TRACE; break;
-            case 'n': f = VF_NAMEREF; break;
-            case 'p': print = true; break;
-            case 'g': global = !is_local; break;
-            case 'I': break;
-            case 'f': funcs = true; break;
-            case 'F': funcs = names_only = true; break;
-            default:
-                sh_builtin_error(sh, me, "-%c: invalid option", *s);
-                if (is_local)
-                    sh_usage(sh, "local: usage: local [option] name[=value] ...");
-                else
-                    sh_usage(sh, "%s: usage: %s [-aAfFgiIlnrtux] [name[=value] ...] or %s -p "
-                                 "[-aAfFilnrtux] [name ...]",
-                             me, me, me);
-                return 2;
-            }
-            if (on)
-                flags |= f;
-            else
-                unflags |= f;
-        }
-    }
-    if (flags & VF_LOWER) unflags |= VF_UPPER;
-    if (flags & VF_UPPER) unflags |= VF_LOWER;
+    bool print = false, global = false, funcs = false, names_only = false, inherit = false;
     if (is_local && sh->func_depth == 0) {
         sh_builtin_error(sh, "local", "can only be used in a function");
         return 1;
     }
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) {
+        int f = 0;
+        switch (c) {
+        case 'r': f = VF_READONLY; break;
+        case 'x': f = VF_EXPORT; break;
+        case 'i': f = VF_INTEGER; break;
+        case 'a': f = VF_ARRAY; break;
+        case 'A': f = VF_ASSOC; break;
+        case 'c': f = VF_CAPCASE; break;
+        case 'l': f = VF_LOWER; break;
+        case 'u': f = VF_UPPER; break;
+        case 't': f = VF_TRACE; break;
+        case 'n': f = VF_NAMEREF; break;
+        case 'p': print = true; break;
+        /* -G (bash 5.2, undocumented) acts as -g in a script */
+        case 'g':
+        case 'G': global = global || !o.g.plus; break;
+        case 'f': funcs = funcs || !o.g.plus; break;
+        case 'F':
+            if (!o.g.plus) funcs = names_only = true;
+            break;
+        case 'I': inherit = !o.g.plus; break;
+        }
+        if (o.g.plus) unflags |= f;
+        else flags |= f;
+    }
+    if (c < 0) return 2;
+    int i = o.g.ind;
+    /* one case attribute at most: given together they cancel out */
+    int cases = flags & (VF_LOWER | VF_UPPER | VF_CAPCASE);
+    if (cases & (cases - 1)) flags &= ~cases;
+    if (cases) unflags |= (VF_LOWER | VF_UPPER | VF_CAPCASE) & ~flags;
     if (funcs) {
         sh_buf b;
         sh_buf_init(&b, sh->p);
@@ -902,7 +994,7 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
         return 0;
     }
     int st = 0;
-    bool local = is_local || (sh->func_depth > 0 && !global);
+    bool local = (is_local || sh->func_depth > 0) && !global;
     for (; i < argc; i++) {
         size_t nl;
         if (!valid_assign_name(argv[i], &nl)) {
@@ -927,6 +1019,17 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
             out_buf(sh, &b);
             continue;
         }
+        if (inherit && local) {
+            sh_var *outer = sh_var_get(sh, nm);
+            if (sh_var_make_local(sh, nm) != 0) {
+                st = 1;
+                continue;
+            }
+            if (outer && sh_var_get(sh, nm) != outer) inherit_var(sh, nm, outer);
+        }
+        /* a new case attribute replaces the old one before the value is converted */
+        sh_var *cv = cases && !local ? sh_var_get(sh, nm) : NULL;
+        if (cv) cv->flags &= ~(unflags & (VF_LOWER | VF_UPPER | VF_CAPCASE));
         if (assign_arg(sh, me, argv[i], flags, local)) {
             st = 1;
             continue;
@@ -1008,6 +1111,16 @@ static int set_positional(sh_state *sh, char **args, int n)
     return 0;
 }
 
+/* set's letters: those of the options that have one (the others, a ':' here, are only
+ * reached with -o), and o */
+static const vl_opt set_opts[] = {
+#define SH_OPT_SET_(n, c, s) {.id = (c) ? (c) : ':', .arg = VL_PLUS},
+    SH_OPTIONS(SH_OPT_SET_)
+#undef SH_OPT_SET_
+    {.id = 'o', .arg = VL_PLUS},
+    {0},
+};
+
 static int b_set(sh_state *sh, int argc, char **argv)
 {
     if (argc == 1) {
@@ -1059,52 +1172,62 @@ static int b_set(sh_state *sh, int argc, char **argv)
         out_buf(sh, &b);
         return 0;
     }
-    int i = 1;
-    bool set_args = false;
-    for (; i < argc; i++) {
-        const char *a = argv[i];
-        if (a[0] != '-' && a[0] != '+') break;
-        if (strcmp(a, "--") == 0) {
-            i++;
-            set_args = true;
+    /* bash reads set's options twice. First it checks them up to the first operand, with -o a
+     * flag: a bad one changes nothing ("set -?" alone returns 0). Then it applies them, where
+     * -o takes the next word after its bundle as an option name unless that word starts with
+     * - or + (then it lists the options), "+" alone is skipped, "-" ends the options (and
+     * turns -x and -v off) and "--" sets the positional parameters even to nothing. */
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) continue;
+    if (c < 0) return strcmp(o.g.bad, "-?") == 0 ? 0 : 2;
+    opts_begin(&o, sh, argc, argv);
+    int take = 0; /* words the -o of this bundle took as names */
+    for (;;) {
+        c = opts_next(&o);
+        if (c < 0) return strcmp(o.g.bad, "-?") == 0 ? 0 : 2;
+        if (c == 0) {
+            if (o.g.ind < argc && strcmp(argv[o.g.ind], "+") == 0) {
+                o.g.ind++;
+                continue;
+            }
             break;
         }
-        if (strcmp(a, "-") == 0) {
-            sh->opt[O_XTRACE] = false;
-            sh->opt[O_VERBOSE] = false;
-            i++;
-            set_args = i < argc;
-            break;
-        }
-        bool on = a[0] == '-';
-        for (const char *s = a + 1; *s; s++) {
-            if (*s == 'o') {
-                if (i + 1 >= argc) {
-                    print_options(sh, !on);
-                    continue;
-                }
-                const char *name = argv[++i];
+        bool word_end = o.g.pos == 0;
+        bool on = !o.g.plus;
+        if (c == 'o') {
+            int nx = (word_end ? o.g.ind : o.g.ind + 1) + take;
+            const char *name = nx < argc ? argv[nx] : NULL;
+            if (!name || name[0] == '-' || name[0] == '+') {
+                print_options(sh, !on);
+            } else {
+                take++;
                 int k = -1;
-                for (int o = 0; o < O_COUNT; o++)
-                    if (strcmp(opt_names[o], name) == 0) k = o;
+                for (int n = 0; n < O_COUNT; n++)
+                    if (strcmp(opt_names[n], name) == 0) k = n;
                 if (k < 0) {
                     sh_builtin_error(sh, "set", "%s: invalid option name", name);
                     return 2;
                 }
                 sh->opt[k] = on;
-                continue;
             }
-            int k = -1;
-            for (int o = 0; o < O_COUNT; o++)
-                if (opt_letters[o] && opt_letters[o] == *s) k = o;
-            if (k < 0) {
-                sh_builtin_error(sh, "set", "%c%c: invalid option", a[0], *s);
-                sh_usage(sh, "set: usage: set [-abefhkmnptuvxBCEHPT] [-o option-name] "
-                                    "[--] [-] [arg ...]");
-                return 2;
-            }
-            sh->opt[k] = on;
+        } else {
+            for (int n = 0; n < O_COUNT; n++)
+                if (opt_letters[n] == c) sh->opt[n] = on;
         }
+        if (word_end) {
+            o.g.ind += take;
+            take = 0;
+        }
+    }
+    int i = o.g.ind;
+    bool set_args = i > 1 && strcmp(argv[i - 1], "--") == 0;
+    if (i < argc && strcmp(argv[i], "-") == 0) {
+        sh->opt[O_XTRACE] = false;
+        sh->opt[O_VERBOSE] = false;
+        i++;
+        set_args = i < argc;
     }
     if (i < argc || set_args) return set_positional(sh, argv + i, argc - i);
     return 0;
@@ -1113,20 +1236,21 @@ static int b_set(sh_state *sh, int argc, char **argv)
 static int b_shift(sh_state *sh, int argc, char **argv)
 {
     int64_t n = 1;
-    if (argc > 2) {
+    int i = skip_ddash(argc, argv);
+    if (argc - i > 1) {
         sh_builtin_error(sh, "shift", "too many arguments");
         return 1;
     }
-    if (argc == 2 && !parse_num_arg(argv[1], &n)) {
-        sh_builtin_error(sh, "shift", "%s: numeric argument required", argv[1]);
+    if (argc - i == 1 && !parse_num_arg(argv[i], &n)) {
+        sh_builtin_error(sh, "shift", "%s: numeric argument required", argv[i]);
         return 1;
     }
     if (n < 0) {
-        sh_builtin_error(sh, "shift", "%s: shift count out of range", argv[1]);
+        sh_builtin_error(sh, "shift", "%s: shift count out of range", argv[i]);
         return 1;
     }
     if (n > sh->npos) return 1;
-    for (int i = 0; i < n; i++) vk_free(sh->p, sh->pos[i]);
+    for (int k = 0; k < n; k++) vk_free(sh->p, sh->pos[k]);
     memmove(sh->pos, sh->pos + n, (size_t)(sh->npos - n) * sizeof *sh->pos);
     sh->npos -= (int)n;
     sh->pos[sh->npos] = NULL;
@@ -1137,12 +1261,13 @@ static int b_shift(sh_state *sh, int argc, char **argv)
 static int b_exit(sh_state *sh, int argc, char **argv)
 {
     int st = sh->status;
-    if (argc > 1) {
+    int i = skip_ddash(argc, argv);
+    if (argc > i) {
         int64_t v;
-        if (!parse_num_arg(argv[1], &v)) {
-            sh_builtin_error(sh, "exit", "%s: numeric argument required", argv[1]);
+        if (!parse_num_arg(argv[i], &v)) {
+            sh_builtin_error(sh, "exit", "%s: numeric argument required", argv[i]);
             st = 2;
-        } else if (argc > 2) {
+        } else if (argc > i + 1) {
             sh_builtin_error(sh, "exit", "too many arguments");
             return 1;
         } else {
@@ -1156,19 +1281,20 @@ static int b_exit(sh_state *sh, int argc, char **argv)
 
 static int b_return(sh_state *sh, int argc, char **argv)
 {
-    if (sh->func_depth == 0 && sh->source_depth == 0) {
-        sh_builtin_error(sh, "return", "can only `return' from a function or sourced script");
-        return 2;
-    }
     int st = sh->status;
-    if (argc > 1) {
+    int i = skip_ddash(argc, argv);
+    if (argc > i) {
         int64_t v;
-        if (!parse_num_arg(argv[1], &v)) {
-            sh_builtin_error(sh, "return", "%s: numeric argument required", argv[1]);
+        if (!parse_num_arg(argv[i], &v)) {
+            sh_builtin_error(sh, "return", "%s: numeric argument required", argv[i]);
             st = 2;
         } else {
             st = (int)(v & 0xff);
         }
+    }
+    if (sh->func_depth == 0 && sh->source_depth == 0) {
+        sh_builtin_error(sh, "return", "can only `return' from a function or sourced script");
+        return 2;
     }
     sh->status = st;
     sh->jump = J_RETURN;
@@ -1178,9 +1304,14 @@ static int b_return(sh_state *sh, int argc, char **argv)
 static int loop_ctl(sh_state *sh, int argc, char **argv, int kind)
 {
     int64_t n = 1;
-    if (argc > 1) {
-        if (!parse_num_arg(argv[1], &n)) {
-            sh_builtin_error(sh, argv[0], "%s: numeric argument required", argv[1]);
+    int i = skip_ddash(argc, argv);
+    if (sh->loop_depth == 0) {
+        sh_builtin_error(sh, argv[0], "only meaningful in a `for', `while', or `until' loop");
+        return 0;
+    }
+    if (argc > i) {
+        if (!parse_num_arg(argv[i], &n)) {
+            sh_builtin_error(sh, argv[0], "%s: numeric argument required", argv[i]);
             n = 1;
             if (sh->loop_depth == 0) return 1;
             sh->jump = kind;
@@ -1190,7 +1321,7 @@ static int loop_ctl(sh_state *sh, int argc, char **argv, int kind)
         }
         if (n < 1) {
             /* bash complains, then leaves the loop anyway */
-            sh_builtin_error(sh, argv[0], "%s: loop count out of range", argv[1]);
+            sh_builtin_error(sh, argv[0], "%s: loop count out of range", argv[i]);
             if (sh->loop_depth > 0) {
                 sh->jump = J_BREAK;
                 sh->jump_n = 1;
@@ -1198,10 +1329,6 @@ static int loop_ctl(sh_state *sh, int argc, char **argv, int kind)
             sh->status = 1;
             return 1;
         }
-    }
-    if (sh->loop_depth == 0) {
-        sh_builtin_error(sh, argv[0], "only meaningful in a `for', `while', or `until' loop");
-        return 0;
     }
     if (n > sh->loop_depth) n = sh->loop_depth;
     sh->jump = kind;
@@ -1221,8 +1348,8 @@ static int b_continue(sh_state *sh, int argc, char **argv)
 
 static int b_eval(sh_state *sh, int argc, char **argv)
 {
-    int i = 1;
-    if (i < argc && strcmp(argv[i], "--") == 0) i++;
+    int i = no_options(sh, argc, argv);
+    if (i < 0) return 2;
     if (i >= argc) return 0;
     sh_buf b;
     sh_buf_init(&b, sh->p);
@@ -1251,35 +1378,22 @@ static int b_eval(sh_state *sh, int argc, char **argv)
     return sh->status;
 }
 
+static const vl_opt exec_opts[] = {{.id = 'a', .arg = VL_ARG}, {.id = 'c'}, {.id = 'l'}, {0}};
+
 static int b_exec(sh_state *sh, int argc, char **argv)
 {
-    int i = 1;
     bool clear_env = false, login = false;
     const char *name = NULL;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            i++;
-            break;
-        }
-        for (const char *s = argv[i] + 1; *s; s++) {
-            if (*s == 'c') {
-                clear_env = true;
-            } else if (*s == 'l') {
-                login = true;
-            } else if (*s == 'a' && !s[1] && i + 1 < argc) {
-                name = argv[++i];
-                break;
-            } else {
-                if (*s == 'a')
-                    sh_builtin_error(sh, "exec", "-a: option requires an argument");
-                else
-                    sh_builtin_error(sh, "exec", "-%c: invalid option", *s);
-                sh_usage(sh, "exec: usage: exec [-cl] [-a name] [command [argument ...]] "
-                             "[redirection ...]");
-                return 2;
-            }
-        }
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) {
+        if (c == 'c') clear_env = true;
+        else if (c == 'l') login = true;
+        else name = o.g.arg;
     }
+    if (c < 0) return 2;
+    int i = o.g.ind;
     if (i >= argc) return 0; /* redirections were made permanent by the caller */
     char *shown = NULL;
     if (login) {
@@ -1303,12 +1417,11 @@ static int b_exec(sh_state *sh, int argc, char **argv)
 
 static int b_source(sh_state *sh, int argc, char **argv)
 {
-    int i = 1;
-    if (i < argc && strcmp(argv[i], "--") == 0) i++;
+    int i = no_options(sh, argc, argv);
+    if (i < 0) return 2;
     if (i >= argc) {
         sh_builtin_error(sh, argv[0], "filename argument required");
-        sh_usage(sh, "%s: usage: %s filename [arguments]", argv[0], argv[0]);
-        return 2;
+        return usage(sh, argv[0]);
     }
     const char *file = argv[i];
     char *path = NULL;
@@ -1386,6 +1499,13 @@ static int b_source(sh_state *sh, int argc, char **argv)
 }
 
 /* ---- read ---- */
+static const vl_opt read_opts[] = {
+    {.id = 'a', .arg = VL_ARG}, {.id = 'd', .arg = VL_ARG}, {.id = 'e'},
+    {.id = 'i', .arg = VL_ARG}, {.id = 'n', .arg = VL_ARG}, {.id = 'N', .arg = VL_ARG},
+    {.id = 'p', .arg = VL_ARG}, {.id = 'r'}, {.id = 's'},
+    {.id = 't', .arg = VL_ARG}, {.id = 'u', .arg = VL_ARG}, {0},
+};
+
 static int b_read(sh_state *sh, int argc, char **argv)
 {
     bool raw = false;
@@ -1394,71 +1514,48 @@ static int b_read(sh_state *sh, int argc, char **argv)
     int64_t nchars = -1;
     bool exact = false, zero_timeout = false;
     int fd = 0;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            i++;
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) {
+        const char *arg = o.g.arg;
+        int64_t v;
+        switch (c) {
+        case 'r': raw = true; break;
+        case 'p': prompt = arg; break;
+        case 'd': delim = (unsigned char)arg[0]; break;
+        case 'a': array = arg; break;
+        case 't':
+            /* -t 0 only asks whether input is there; without a way to poll, an open fd
+             * counts as ready */
+            if (strcmp(arg, "0") == 0 || strcmp(arg, "0.0") == 0) zero_timeout = true;
             break;
-        }
-        for (const char *s = argv[i] + 1; *s; s++) {
-            char o = *s;
-            if (o == 'r') {
-                raw = true;
-                continue;
+        case 'n':
+        case 'N':
+            if (!sh_parse_int(arg, &v) || v < 0) {
+                sh_builtin_error(sh, "read", "%s: invalid number", arg);
+                return 1;
             }
-            if (o == 's' || o == 'e') continue;
-            if (strchr("pdantNui", o)) {
-                const char *arg = s[1] ? s + 1 : (i + 1 < argc ? argv[++i] : NULL);
-                if (!arg) {
-                    sh_builtin_error(sh, "read", "-%c: option requires an argument", o);
-                    sh_usage(sh, "read: usage: read [-ers] [-a array] [-d delim] [-i "
-                                        "text] [-n nchars] [-N nchars] [-p prompt] [-t "
-                                        "timeout] [-u fd] [name ...]");
-                    return 2;
-                }
-                int64_t v;
-                switch (o) {
-                case 'p': prompt = arg; break;
-                case 'd': delim = (unsigned char)arg[0]; break;
-                case 'a': array = arg; break;
-                case 'i': break;
-                case 't':
-                    /* -t 0 only asks whether input is there; without a way to poll, an open
-                     * fd counts as ready */
-                    if (strcmp(arg, "0") == 0 || strcmp(arg, "0.0") == 0) zero_timeout = true;
-                    break;
-                case 'n':
-                case 'N':
-                    if (!sh_parse_int(arg, &v) || v < 0) {
-                        sh_builtin_error(sh, "read", "%s: invalid number", arg);
-                        return 1;
-                    }
-                    nchars = v;
-                    exact = o == 'N';
-                    break;
-                case 'u':
-                    if (!sh_parse_int(arg, &v) || v < 0) {
-                        sh_builtin_error(sh, "read", "%s: invalid file descriptor "
-                                                     "specification", arg);
-                        return 1;
-                    }
-                    if (!vk_fd_valid(sh->p, (int)v)) {
-                        sh_builtin_error(sh, "read", "%s: invalid file descriptor: %s", arg,
-                                         sh_strerror(VOS_EBADF));
-                        return 1;
-                    }
-                    fd = (int)v;
-                    break;
-                }
-                break;
+            nchars = v;
+            exact = c == 'N';
+            break;
+        case 'u':
+            if (!sh_parse_int(arg, &v) || v < 0) {
+                sh_builtin_error(sh, "read", "%s: invalid file descriptor specification", arg);
+                return 1;
             }
-            sh_builtin_error(sh, "read", "-%c: invalid option", o);
-            sh_usage(sh, "read: usage: read [-ers] [-a array] [-d delim] [-i text] [-n "
-                                "nchars] [-N nchars] [-p prompt] [-t timeout] [-u fd] [name "
-                                "...]");
-            return 2;
+            if (!vk_fd_valid(sh->p, (int)v)) {
+                sh_builtin_error(sh, "read", "%s: invalid file descriptor: %s", arg,
+                                 sh_strerror(VOS_EBADF));
+                return 1;
+            }
+            fd = (int)v;
+            break;
+        default: break; /* -e, -s (no terminal to edit or hide), -i (only with -e) */
         }
     }
+    if (c < 0) return 2;
+    int i = o.g.ind;
     for (int k = i; k < argc; k++) {
         if (!sh_is_name(argv[k], strlen(argv[k]))) {
             sh_builtin_error(sh, "read", "`%s': not a valid identifier", argv[k]);
@@ -1598,6 +1695,12 @@ static int b_read(sh_state *sh, int argc, char **argv)
 }
 
 /* ---- mapfile / readarray ---- */
+static const vl_opt mapfile_opts[] = {
+    {.id = 'C', .arg = VL_ARG}, {.id = 'c', .arg = VL_ARG}, {.id = 'd', .arg = VL_ARG},
+    {.id = 'n', .arg = VL_ARG}, {.id = 'O', .arg = VL_ARG}, {.id = 's', .arg = VL_ARG},
+    {.id = 't'}, {.id = 'u', .arg = VL_ARG}, {0},
+};
+
 static int b_mapfile(sh_state *sh, int argc, char **argv)
 {
     const char *me = argv[0];
@@ -1605,67 +1708,47 @@ static int b_mapfile(sh_state *sh, int argc, char **argv)
     bool strip = false;
     int64_t count = 0, origin = 0, skip = 0, quantum = 5000;
     const char *callback = NULL;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            i++;
-            break;
-        }
-        for (const char *s = argv[i] + 1; *s; s++) {
-            char o = *s;
-            if (o == 't') {
-                strip = true;
-                continue;
-            }
-            if (!strchr("dnOsuCc", o)) {
-                sh_builtin_error(sh, me, "-%c: invalid option", o);
-                sh_usage(sh, "%s: usage: %s [-d delim] [-n count] [-O origin] [-s count] [-t] "
-                             "[-u fd] [-C callback] [-c quantum] [array]",
-                         me, me);
-                return 2;
-            }
-            const char *arg = s[1] ? s + 1 : (i + 1 < argc ? argv[++i] : NULL);
-            if (!arg) {
-                sh_builtin_error(sh, me, "-%c: option requires an argument", o);
-                sh_usage(sh, "%s: usage: %s [-d delim] [-n count] [-O origin] [-s count] [-t] "
-                             "[-u fd] [-C callback] [-c quantum] [array]",
-                         me, me);
-                return 2;
-            }
-            int64_t v = 0;
-            if (o == 'd') {
-                delim = (unsigned char)arg[0];
-            } else if (o == 'C') {
-                callback = arg;
-            } else if (!sh_parse_int(arg, &v) || v < 0 || (o == 'c' && v == 0)) {
-                if (o == 'u')
-                    sh_builtin_error(sh, me, "%s: invalid file descriptor specification", arg);
-                else if (o == 'c')
-                    sh_builtin_error(sh, me, "%s: invalid callback quantum", arg);
-                else if (o == 'O')
-                    sh_builtin_error(sh, me, "%s: invalid array origin", arg);
-                else
-                    sh_builtin_error(sh, me, "%s: invalid line count", arg);
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) {
+        const char *arg = o.g.arg;
+        int64_t v = 0;
+        if (c == 't') {
+            strip = true;
+        } else if (c == 'd') {
+            delim = (unsigned char)arg[0];
+        } else if (c == 'C') {
+            callback = arg;
+        } else if (!sh_parse_int(arg, &v) || v < 0 || (c == 'c' && v == 0)) {
+            if (c == 'u')
+                sh_builtin_error(sh, me, "%s: invalid file descriptor specification", arg);
+            else if (c == 'c')
+                sh_builtin_error(sh, me, "%s: invalid callback quantum", arg);
+            else if (c == 'O')
+                sh_builtin_error(sh, me, "%s: invalid array origin", arg);
+            else
+                sh_builtin_error(sh, me, "%s: invalid line count", arg);
+            return 1;
+        } else if (c == 'n') {
+            count = v;
+        } else if (c == 'O') {
+            origin = v;
+        } else if (c == 's') {
+            skip = v;
+        } else if (c == 'c') {
+            quantum = v;
+        } else if (c == 'u') {
+            if (!vk_fd_valid(sh->p, (int)v)) {
+                sh_builtin_error(sh, me, "%s: invalid file descriptor: %s", arg,
+                                 sh_strerror(VOS_EBADF));
                 return 1;
-            } else if (o == 'n') {
-                count = v;
-            } else if (o == 'O') {
-                origin = v;
-            } else if (o == 's') {
-                skip = v;
-            } else if (o == 'c') {
-                quantum = v;
-            } else if (o == 'u') {
-                if (!vk_fd_valid(sh->p, (int)v)) {
-                    sh_builtin_error(sh, me, "%s: invalid file descriptor: %s", arg,
-                                     sh_strerror(VOS_EBADF));
-                    return 1;
-                }
-                fd = (int)v;
             }
-            break;
+            fd = (int)v;
         }
     }
+    if (c < 0) return 2;
+    int i = o.g.ind;
     const char *name = i < argc ? argv[i] : "MAPFILE";
     if (!sh_is_name(name, strlen(name))) {
         sh_builtin_error(sh, me, "`%s': not a valid identifier", name);
@@ -1772,11 +1855,21 @@ static int pseudo_trap(const char *name)
     return -1;
 }
 
+static const vl_opt trap_opts[] = {{.id = 'l'}, {.id = 'p'}, {0}};
+
 static int b_trap(sh_state *sh, int argc, char **argv)
 {
-    int i = 1;
-    bool print = false;
-    if (i < argc && strcmp(argv[i], "-l") == 0) {
+    bool print = false, list = false;
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) {
+        if (c == 'l') list = true;
+        else print = true;
+    }
+    if (c < 0) return 2;
+    int i = o.g.ind;
+    if (list) {
         sh_buf b;
         sh_buf_init(&b, sh->p);
         for (int s = 1; s < VK_NSIG; s++)
@@ -1785,11 +1878,6 @@ static int b_trap(sh_state *sh, int argc, char **argv)
         out_buf(sh, &b);
         return 0;
     }
-    if (i < argc && strcmp(argv[i], "-p") == 0) {
-        print = true;
-        i++;
-    }
-    if (i < argc && strcmp(argv[i], "--") == 0) i++;
     if (i >= argc || print) {
         sh_buf b;
         sh_buf_init(&b, sh->p);
@@ -1813,7 +1901,10 @@ static int b_trap(sh_state *sh, int argc, char **argv)
     }
     const char *action = argv[i];
     int first = i + 1;
-    /* "trap SIG..." with a signal as the first word resets those signals */
+    /* "trap SIG..." with a signal as the first word resets those signals; a lone word must be
+     * a signal */
+    if (argc - i == 1 && pseudo_trap(action) < 0 && sh_sig_number(action) < 0)
+        return usage(sh, argv[0]);
     if (argc - i == 1 || (sh_sig_number(action) >= 0 && strcmp(action, "-") != 0 &&
                           action[0] >= '0' && action[0] <= '9')) {
         action = "-";
@@ -1852,74 +1943,92 @@ static int b_trap(sh_state *sh, int argc, char **argv)
     return st;
 }
 
-static int b_kill(sh_state *sh, int argc, char **argv)
+/* kill -l [sigspec...]: the table, or each spec converted (a number to its name, a name to its
+ * number), each line written as it comes so it interleaves with the messages */
+static int kill_list(sh_state *sh, int argc, char **argv, int i)
 {
-    int sig = 15;
-    int i = 1;
-    if (argc < 2) {
-        sh_error(sh, "kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... "
-                     "or kill -l [sigspec]");
-        return 2;
-    }
-    if (strcmp(argv[1], "-l") == 0 || strcmp(argv[1], "-L") == 0) {
+    if (i >= argc) {
         sh_buf b;
         sh_buf_init(&b, sh->p);
-        if (argc == 2) {
-            for (int s = 1; s < VK_NSIG; s++)
-                sh_buf_printf(&b, "%2d) SIG%s%s", s, sh_sig_name(s), s % 5 == 0 ? "\n" : "\t");
-            sh_buf_addc(&b, '\n');
-        }
-        int st = 0;
-        for (int k = 2; k < argc; k++) {
-            int64_t n;
-            if (sh_parse_int(argv[k], &n)) {
-                if (n > 128) n -= 128;
-                const char *nm = sh_sig_name((int)n);
-                if (!nm) {
-                    sh_builtin_error(sh, "kill", "%s: invalid signal specification", argv[k]);
-                    st = 1;
-                    continue;
-                }
-                sh_buf_printf(&b, "%s\n", nm);
-            } else {
-                int s = sh_sig_number(argv[k]);
-                if (s <= 0) {
-                    sh_builtin_error(sh, "kill", "%s: invalid signal specification", argv[k]);
-                    st = 1;
-                    continue;
-                }
-                sh_buf_printf(&b, "%d\n", s);
+        for (int s = 1; s < VK_NSIG; s++)
+            sh_buf_printf(&b, "%2d) SIG%s%s", s, sh_sig_name(s), s % 5 == 0 ? "\n" : "\t");
+        sh_buf_addc(&b, '\n');
+        out_buf(sh, &b);
+        return 0;
+    }
+    int st = 0;
+    char line[64];
+    for (; i < argc; i++) {
+        int64_t n;
+        if (sh_parse_int(argv[i], &n)) {
+            if (n > 128) n -= 128;
+            const char *nm = n == 0 ? "EXIT" : (n > 0 && n < VK_NSIG) ? sh_sig_name((int)n) : NULL;
+            if (nm) {
+                snprintf(line, sizeof line, "%s\n", nm);
+                outs(sh, line);
+                continue;
+            }
+        } else {
+            int s = sh_sig_number(argv[i]);
+            if (s > 0) {
+                snprintf(line, sizeof line, "%d\n", s);
+                outs(sh, line);
+                continue;
             }
         }
-        out_buf(sh, &b);
-        return st;
+        sh_builtin_error(sh, "kill", "%s: invalid signal specification", argv[i]);
+        st = 1;
     }
-    if (strcmp(argv[1], "-s") == 0 || strcmp(argv[1], "-n") == 0) {
-        if (argc < 3) {
-            sh_builtin_error(sh, "kill", "%s: option requires an argument", argv[1]);
-            return 2;
+    return st;
+}
+
+/* kill reads its words itself, as bash does: -l / -L (list), -s SIG and -n NUM (also -sNAME
+ * and -nNUM attached), "--", and one -SIGSPEC (-9, -TERM); after a signal another "-N" is a
+ * process group, so it ends the options. Errors are status 1, except the usage line (2). */
+static int b_kill(sh_state *sh, int argc, char **argv)
+{
+    bool listing = false, saw_signal = false;
+    const char *spec = NULL; /* the signal as given, NULL: TERM */
+    int i = 1;
+    while (i < argc) {
+        const char *w = argv[i];
+        if (strcmp(w, "-l") == 0 || strcmp(w, "-L") == 0) {
+            listing = true;
+            i++;
+        } else if (strcmp(w, "-s") == 0 || strcmp(w, "-n") == 0) {
+            if (i + 1 >= argc) {
+                sh_builtin_error(sh, "kill", "%s: option requires an argument", w);
+                return 1;
+            }
+            spec = argv[i + 1];
+            saw_signal = true;
+            i += 2;
+        } else if (w[0] == '-' && ((w[1] == 's' && ((w[2] >= 'a' && w[2] <= 'z') ||
+                                                     (w[2] >= 'A' && w[2] <= 'Z'))) ||
+                                   (w[1] == 'n' && w[2] >= '0' && w[2] <= '9'))) {
+            spec = w + 2;
+            saw_signal = true;
+            i++;
+        } else if (strcmp(w, "--") == 0) {
+            i++;
+            break;
+        } else if (strcmp(w, "-?") == 0) {
+            return usage(sh, argv[0]);
+        } else if (w[0] == '-' && !saw_signal) {
+            spec = w + 1;
+            saw_signal = true;
+            i++;
+        } else {
+            break;
         }
-        sig = sh_sig_number(argv[2]);
-        if (sig < 0) {
-            sh_builtin_error(sh, "kill", "%s: invalid signal specification", argv[2]);
-            return 1;
-        }
-        i = 3;
-    } else if (argv[1][0] == '-' && argv[1][1] && strcmp(argv[1], "--") != 0) {
-        sig = sh_sig_number(argv[1] + 1);
-        if (sig < 0) {
-            sh_builtin_error(sh, "kill", "%s: invalid signal specification", argv[1] + 1);
-            return 1;
-        }
-        i = 2;
-    } else if (strcmp(argv[1], "--") == 0) {
-        i = 2;
     }
-    if (i >= argc) {
-        sh_error(sh, "kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... "
-                     "or kill -l [sigspec]");
-        return 2;
+    if (listing) return kill_list(sh, argc, argv, i);
+    int sig = spec ? sh_sig_number(spec) : 15;
+    if (sig < 0) {
+        sh_builtin_error(sh, "kill", "%s: invalid signal specification", spec);
+        return 1;
     }
+    if (i >= argc) return usage(sh, argv[0]);
     int st = 0;
     for (; i < argc; i++) {
         int64_t pid;
@@ -1946,16 +2055,45 @@ static int b_kill(sh_state *sh, int argc, char **argv)
     return st;
 }
 
+/* wait -p var: var names the process whose status wait returns */
+static void wait_report(sh_state *sh, const char *var, int pid)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%d", pid);
+    if (var) sh_var_set(sh, var, num, 0);
+}
+
+static const vl_opt wait_opts[] = {{.id = 'f'}, {.id = 'n'}, {.id = 'p', .arg = VL_ARG}, {0}};
+
 static int b_wait(sh_state *sh, int argc, char **argv)
 {
-    int i = 1;
-    if (i < argc && strcmp(argv[i], "-n") == 0) {
+    bool any = false;
+    const char *var = NULL;
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) {
+        if (c == 'n') any = true;
+        else if (c == 'p') var = o.g.arg;
+        /* -f: without job control every wait is for the end */
+    }
+    if (c < 0) return 2;
+    int i = o.g.ind;
+    if (var) {
+        if (!sh_is_name(var, strlen(var))) {
+            sh_builtin_error(sh, "wait", "`%s': not a valid identifier", var);
+            return 1;
+        }
+        sh_var_unset(sh, var);
+    }
+    if (any) {
         /* any one job */
         for (;;) {
             sh_jobs_reap(sh);
             for (sh_job *j = sh->jobs; j; j = j->next) {
                 if (j->done) {
                     bool found;
+                    wait_report(sh, var, j->pid);
                     return sh_wait_pid(sh, j->pid, &found);
                 }
             }
@@ -1974,7 +2112,6 @@ static int b_wait(sh_state *sh, int argc, char **argv)
                 }
         }
     }
-    if (i < argc && strcmp(argv[i], "--") == 0) i++;
     if (i >= argc) {
         bool found;
         int st = sh_wait_pid(sh, -1, &found);
@@ -1990,16 +2127,19 @@ static int b_wait(sh_state *sh, int argc, char **argv)
                 continue;
             }
             pid = j->pid;
-        } else if (!sh_parse_int(argv[i], &pid) || pid <= 0) {
+        } else if (argv[i][strspn(argv[i], "0123456789")] || !argv[i][0] ||
+                   !sh_parse_int(argv[i], &pid) || pid > INT32_MAX) {
             sh_builtin_error(sh, "wait", "`%s': not a pid or valid job spec", argv[i]);
-            st = 2;
+            st = 1;
             continue;
         }
-        bool found;
-        st = sh_wait_pid(sh, (int)pid, &found);
+        bool found = false;
+        if (pid > 0) st = sh_wait_pid(sh, (int)pid, &found);
         if (!found) {
             sh_builtin_error(sh, "wait", "pid %lld is not a child of this shell", (long long)pid);
             st = 127;
+        } else {
+            wait_report(sh, var, (int)pid);
         }
     }
     return st;
@@ -2018,89 +2158,146 @@ static sh_alias *alias_get(sh_state *sh, const char *name)
     return NULL;
 }
 
-/* describe name for type (mode 0 long, 't' word, 'p' path) or command -v ('v') / -V ('V') */
-static bool describe(sh_state *sh, sh_buf *b, const char *name, int mode, bool funcs)
+/* The next executable file named name in the directories of path (":"-separated, an empty
+ * entry the current directory) from *pos on: a new string, or NULL at the end. */
+static char *path_next(sh_state *sh, const char *path, const char *name, const char **pos)
 {
-    /* a script does not expand aliases unless told to, and type says so */
-    sh_alias *a = sh->shopt[SO_EXPAND_ALIASES] ? alias_get(sh, name) : NULL;
-    if (a) {
-        if (mode == 't') sh_buf_adds(b, "alias\n");
-        else if (mode == 'v') {
-            sh_buf_printf(b, "alias %s=", name);
-            sh_buf_addc(b, '\'');
-            sh_buf_adds(b, a->val);
-            sh_buf_adds(b, "'\n");
-        } else if (mode != 'p') {
-            sh_buf_printf(b, "%s is aliased to `%s'\n", name, a->val);
-        }
-        return true;
+    while (*pos) {
+        const char *s = *pos;
+        const char *e = strchr(s, ':');
+        *pos = e ? e + 1 : NULL;
+        size_t dl = e ? (size_t)(e - s) : strlen(s);
+        size_t l = dl + strlen(name) + 2;
+        char *cand = vk_malloc(sh->p, l);
+        if (!cand) return NULL;
+        if (dl) snprintf(cand, l, "%.*s/%s", (int)dl, s, name);
+        else snprintf(cand, l, "%s", name);
+        struct vk_stat st;
+        if (vk_stat(sh->p, cand, &st) == 0 && !VK_S_ISDIR(st.mode) &&
+            vk_access(sh->p, cand, VK_X_OK) == 0)
+            return cand;
+        vk_free(sh->p, cand);
     }
-    if (is_keyword(name)) {
-        if (mode == 't') sh_buf_adds(b, "keyword\n");
-        else if (mode == 'v') sh_buf_printf(b, "%s\n", name);
-        else if (mode != 'p') sh_buf_printf(b, "%s is a shell keyword\n", name);
-        return true;
-    }
-    sh_func *fn = funcs ? sh_func_get(sh, name) : NULL;
-    if (fn) {
-        if (mode == 't') sh_buf_adds(b, "function\n");
-        else if (mode == 'v') sh_buf_printf(b, "%s\n", name);
-        else if (mode != 'p') {
-            sh_buf_printf(b, "%s is a function\n", name);
-            sh_print_function(b, name, fn->body, 0);
-            sh_buf_addc(b, '\n');
-        }
-        return true;
-    }
-    if (sh_builtin_find(name)) {
-        if (mode == 't') sh_buf_adds(b, "builtin\n");
-        else if (mode == 'v') sh_buf_printf(b, "%s\n", name);
-        else if (mode != 'p') sh_buf_printf(b, "%s is a shell builtin\n", name);
-        return true;
-    }
-    char *path = strchr(name, '/') ? (vk_access(sh->p, name, VK_X_OK) == 0
-                                          ? vk_strdup(sh->p, name)
-                                          : NULL)
-                                   : sh_path_search(sh, name);
-    if (path) {
-        if (mode == 't') sh_buf_adds(b, "file\n");
-        else if (mode == 'v' || mode == 'p') sh_buf_printf(b, "%s\n", path);
-        else sh_buf_printf(b, "%s is %s\n", name, path);
-        vk_free(sh->p, path);
-        return true;
-    }
-    return false;
+    return NULL;
 }
+
+/* what type and command -v / -V show */
+typedef struct desc_opts {
+    int mode;         /* 0 long ("x is a shell builtin"), 't' the kind, 'p' the path of a file
+                       * only, 'v' command -v */
+    bool funcs;       /* functions count (not with type -f) */
+    bool all;         /* type -a: every meaning, every file in PATH */
+    bool force_path;  /* type -P: only files in PATH */
+    const char *path; /* where files are looked for; NULL: $PATH */
+} desc_opts;
+
+/* a file name resolves to */
+static void describe_file(sh_buf *b, const char *name, const char *file, int mode)
+{
+    if (mode == 't') sh_buf_adds(b, "file\n");
+    else if (mode == 'v' || mode == 'p') sh_buf_printf(b, "%s\n", file);
+    else sh_buf_printf(b, "%s is %s\n", name, file);
+}
+
+/* describe name; false when it is nothing */
+static bool describe(sh_state *sh, sh_buf *b, const char *name, const desc_opts *d)
+{
+    int mode = d->mode;
+    bool found = false;
+    if (!d->force_path) {
+        /* a script does not expand aliases unless told to, and type says so */
+        sh_alias *a = sh->shopt[SO_EXPAND_ALIASES] ? alias_get(sh, name) : NULL;
+        if (a) {
+            if (mode == 't') sh_buf_adds(b, "alias\n");
+            else if (mode == 'v') {
+                sh_buf_printf(b, "alias %s=", name);
+                sh_buf_addc(b, '\'');
+                sh_buf_adds(b, a->val);
+                sh_buf_adds(b, "'\n");
+            } else if (mode != 'p') {
+                sh_buf_printf(b, "%s is aliased to `%s'\n", name, a->val);
+            }
+            if (!d->all) return true;
+            found = true;
+        }
+        if (is_keyword(name)) {
+            if (mode == 't') sh_buf_adds(b, "keyword\n");
+            else if (mode == 'v') sh_buf_printf(b, "%s\n", name);
+            else if (mode != 'p') sh_buf_printf(b, "%s is a shell keyword\n", name);
+            if (!d->all) return true;
+            found = true;
+        }
+        sh_func *fn = d->funcs ? sh_func_get(sh, name) : NULL;
+        if (fn) {
+            if (mode == 't') sh_buf_adds(b, "function\n");
+            else if (mode == 'v') sh_buf_printf(b, "%s\n", name);
+            else if (mode != 'p') {
+                sh_buf_printf(b, "%s is a function\n", name);
+                sh_print_function(b, name, fn->body, 0);
+                sh_buf_addc(b, '\n');
+            }
+            if (!d->all) return true;
+            found = true;
+        }
+        if (sh_builtin_find(name)) {
+            if (mode == 't') sh_buf_adds(b, "builtin\n");
+            else if (mode == 'v') sh_buf_printf(b, "%s\n", name);
+            else if (mode != 'p') sh_buf_printf(b, "%s is a shell builtin\n", name);
+            if (!d->all) return true;
+            found = true;
+        }
+    }
+    if (strchr(name, '/')) {
+        if (vk_access(sh->p, name, VK_X_OK) != 0) return found;
+        describe_file(b, name, name, mode);
+        return true;
+    }
+    if (!d->all && !d->path) {
+        char *file = sh_path_search(sh, name);
+        if (!file) return found;
+        describe_file(b, name, file, mode);
+        vk_free(sh->p, file);
+        return true;
+    }
+    const char *path = d->path ? d->path : sh_var_value(sh, "PATH");
+    const char *pos = path ? path : "";
+    char *file;
+    while ((file = path_next(sh, path ? path : "", name, &pos))) {
+        describe_file(b, name, file, mode);
+        vk_free(sh->p, file);
+        found = true;
+        if (!d->all) break;
+    }
+    return found;
+}
+
+static const vl_opt type_opts[] = {
+    {.id = 'a'}, {.id = 'f'}, {.id = 'p'}, {.id = 'P'}, {.id = 't'}, {0},
+};
 
 static int b_type(sh_state *sh, int argc, char **argv)
 {
-    int mode = 0;
-    bool funcs = true;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            i++;
-            break;
-        }
-        for (const char *s = argv[i] + 1; *s; s++) {
-            if (*s == 't') mode = 't';
-            else if (*s == 'p' || *s == 'P') mode = 'p';
-            else if (*s == 'f') funcs = false;
-            else if (*s == 'a') ;
-            else {
-                sh_builtin_error(sh, "type", "-%c: invalid option", *s);
-                sh_usage(sh, "type: usage: type [-afptP] name [name ...]");
-                return 2;
-            }
-        }
+    desc_opts d = {.mode = 0, .funcs = true};
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) {
+        /* the last of -t, -p and -P says what is shown; -P also keeps to PATH */
+        if (c == 't') d.mode = 't';
+        else if (c == 'p') d.mode = 'p';
+        else if (c == 'P') d.mode = 'p', d.force_path = true;
+        else if (c == 'f') d.funcs = false;
+        else d.all = true;
     }
+    if (c < 0) return 2;
+    int i = o.g.ind;
     int st = 0;
     sh_buf b;
     sh_buf_init(&b, sh->p);
     for (; i < argc; i++) {
-        if (!describe(sh, &b, argv[i], mode, funcs)) {
+        if (!describe(sh, &b, argv[i], &d)) {
             st = 1;
-            if (mode == 0) {
+            if (d.mode == 0) {
                 out_buf(sh, &b);
                 sh_buf_init(&b, sh->p);
                 sh_builtin_error(sh, "type", "%s: not found", argv[i]);
@@ -2111,33 +2308,31 @@ static int b_type(sh_state *sh, int argc, char **argv)
     return st;
 }
 
+static const vl_opt command_opts[] = {{.id = 'p'}, {.id = 'v'}, {.id = 'V'}, {0}};
+
 static int b_command(sh_state *sh, int argc, char **argv)
 {
     int mode = 0;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            i++;
-            break;
-        }
-        for (const char *s = argv[i] + 1; *s; s++) {
-            if (*s == 'v') mode = 'v';
-            else if (*s == 'V') mode = 'V';
-            else if (*s == 'p') ;
-            else {
-                sh_builtin_error(sh, "command", "-%c: invalid option", *s);
-                sh_usage(sh, "command: usage: command [-pVv] command [arg ...]");
-                return 2;
-            }
-        }
+    bool std_path = false;
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) {
+        if (c == 'p') std_path = true;
+        else mode = c;
     }
+    if (c < 0) return 2;
+    int i = o.g.ind;
     if (i >= argc) return 0;
     if (mode) {
         int st = 0;
         sh_buf b;
         sh_buf_init(&b, sh->p);
+        /* -p: the standard utilities' PATH (what confstr(_CS_PATH) gives), not $PATH */
+        desc_opts d = {.mode = mode == 'v' ? 'v' : 0, .funcs = true,
+                       .path = std_path ? "/bin:/usr/bin" : NULL};
         for (; i < argc; i++) {
-            if (!describe(sh, &b, argv[i], mode == 'v' ? 'v' : 0, true)) {
+            if (!describe(sh, &b, argv[i], &d)) {
                 st = 1;
                 if (mode == 'V') {
                     out_buf(sh, &b);
@@ -2151,7 +2346,7 @@ static int b_command(sh_state *sh, int argc, char **argv)
     }
     /* run, skipping functions */
     const sh_builtin *bi = sh_builtin_find(argv[i]);
-    if (bi) return bi->fn(sh, argc - i, argv + i);
+    if (bi) return sh_builtin_run(sh, bi, argc - i, argv + i);
     sh_func *saved = sh->funcs;
     sh->funcs = NULL; /* hide functions for the lookup only */
     int st = sh_run_command(sh, argv + i, argc - i, NULL, 0, NULL);
@@ -2161,26 +2356,27 @@ static int b_command(sh_state *sh, int argc, char **argv)
 
 static int b_builtin(sh_state *sh, int argc, char **argv)
 {
-    if (argc < 2) return 0;
-    const sh_builtin *bi = sh_builtin_find(argv[1]);
+    int i = no_options(sh, argc, argv);
+    if (i < 0) return 2;
+    if (i >= argc) return 0;
+    const sh_builtin *bi = sh_builtin_find(argv[i]);
     if (!bi) {
-        sh_builtin_error(sh, "builtin", "%s: not a shell builtin", argv[1]);
+        sh_builtin_error(sh, "builtin", "%s: not a shell builtin", argv[i]);
         return 1;
     }
-    return bi->fn(sh, argc - 1, argv + 1);
+    return sh_builtin_run(sh, bi, argc - i, argv + i);
 }
 
 /* ---- getopts ---- */
 static int b_getopts(sh_state *sh, int argc, char **argv)
 {
-    if (argc < 3) {
-        sh_usage(sh, "getopts: usage: getopts optstring name [arg ...]");
-        return 2;
-    }
-    const char *optstring = argv[1];
-    const char *name = argv[2];
-    char **args = argc > 3 ? argv + 3 : sh->pos;
-    int nargs = argc > 3 ? argc - 3 : sh->npos;
+    int i = no_options(sh, argc, argv);
+    if (i < 0) return 2;
+    if (argc - i < 2) return usage(sh, argv[0]);
+    const char *optstring = argv[i];
+    const char *name = argv[i + 1];
+    char **args = argc > i + 2 ? argv + i + 2 : sh->pos;
+    int nargs = argc > i + 2 ? argc - i - 2 : sh->npos;
     bool silent = optstring[0] == ':';
     if (silent) optstring++;
     const char *oi = sh_var_value(sh, "OPTIND");
@@ -2260,61 +2456,118 @@ static int b_getopts(sh_state *sh, int argc, char **argv)
 }
 
 /* ---- umask ---- */
+/* "u=rwx,g=rx,o=rx": the permissions the mask m lets through */
+static void umask_symbolic(char *buf, size_t n, unsigned m)
+{
+    unsigned a = ~m & 0777;
+    char who[3][4];
+    for (int w = 0; w < 3; w++) {
+        unsigned bits = (a >> (6 - 3 * w)) & 7;
+        int k = 0;
+        if (bits & 4) who[w][k++] = 'r';
+        if (bits & 2) who[w][k++] = 'w';
+        if (bits & 1) who[w][k++] = 'x';
+        who[w][k] = 0;
+    }
+    snprintf(buf, n, "u=%s,g=%s,o=%s", who[0], who[1], who[2]);
+}
+
+/* A symbolic mode ("u=rwx,g+w,o-r", chmod's grammar without X, s, t or copies) applied to the
+ * permissions m lets through: the new mask, or -1 after bash's message. */
+static long umask_parse_symbolic(sh_state *sh, const char *s, unsigned m)
+{
+    unsigned allowed = ~m & 0777;
+    for (;;) {
+        unsigned who = 0;
+        for (; *s == 'u' || *s == 'g' || *s == 'o' || *s == 'a'; s++)
+            who |= *s == 'u' ? 0700 : *s == 'g' ? 0070 : *s == 'o' ? 0007 : 0777;
+        if (!who) who = 0777;
+        char op = *s;
+        if (op != '+' && op != '-' && op != '=') {
+            /* bash shows the character as it is, a NUL included */
+            sh_error(sh, "umask: `%c': invalid symbolic mode operator", op);
+            return -1;
+        }
+        s++;
+        unsigned perm = 0;
+        for (; *s && *s != ','; s++) {
+            if (*s == 'r') perm |= 0444;
+            else if (*s == 'w') perm |= 0222;
+            else if (*s == 'x') perm |= 0111;
+            else {
+                sh_error(sh, "umask: `%c': invalid symbolic mode character", *s);
+                return -1;
+            }
+        }
+        perm &= who;
+        if (op == '+') allowed |= perm;
+        else if (op == '-') allowed &= ~perm;
+        else allowed = (allowed & ~who) | perm;
+        if (!*s) break;
+        s++;
+    }
+    return (long)(~allowed & 0777);
+}
+
+static const vl_opt umask_opts[] = {{.id = 'p'}, {.id = 'S'}, {0}};
+
 static int b_umask(sh_state *sh, int argc, char **argv)
 {
-    bool sym = false;
-    int i = 1;
-    if (i < argc && strcmp(argv[i], "-S") == 0) {
-        sym = true;
-        i++;
+    bool sym = false, reusable = false;
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) {
+        if (c == 'S') sym = true;
+        else reusable = true;
     }
-    if (i < argc && strcmp(argv[i], "-p") == 0) i++;
+    if (c < 0) return 2;
+    int i = o.g.ind;
+    unsigned m = vk_umask(sh->p, 0);
+    vk_umask(sh->p, m);
+    char buf[64];
     if (i >= argc) {
-        unsigned m = vk_umask(sh->p, 0);
-        vk_umask(sh->p, m);
-        char buf[64];
-        if (sym) {
-            unsigned a = ~m & 0777;
-            char u[4], g[4], o[4];
-            int k;
-#define PERM(dst, bits)                                                                            \
-    k = 0;                                                                                         \
-    if ((bits) & 4) dst[k++] = 'r';                                                                \
-    if ((bits) & 2) dst[k++] = 'w';                                                                \
-    if ((bits) & 1) dst[k++] = 'x';                                                                \
-    dst[k] = 0;
-            PERM(u, a >> 6)
-            PERM(g, (a >> 3) & 7)
-            PERM(o, a & 7)
-#undef PERM
-            snprintf(buf, sizeof buf, "u=%s,g=%s,o=%s\n", u, g, o);
-        } else {
-            snprintf(buf, sizeof buf, "%04o\n", m);
-        }
+        char shown[48];
+        if (sym) umask_symbolic(shown, sizeof shown, m);
+        else snprintf(shown, sizeof shown, "%04o", m);
+        snprintf(buf, sizeof buf, "%s%s%s\n", reusable ? "umask " : "",
+                 reusable && sym ? "-S " : "", shown);
         outs(sh, buf);
         return 0;
     }
     const char *s = argv[i];
-    unsigned m = 0;
-    for (const char *c = s; *c; c++) {
-        if (*c < '0' || *c > '7') {
+    if (*s >= '0' && *s <= '9') {
+        unsigned long v = 0;
+        for (const char *q = s; *q; q++) {
+            if (*q < '0' || *q > '7' || v > 07777) {
+                v = 010000;
+                break;
+            }
+            v = v * 8 + (unsigned)(*q - '0');
+        }
+        if (v > 07777) {
             sh_builtin_error(sh, "umask", "%s: octal number out of range", s);
             return 1;
         }
-        m = m * 8 + (unsigned)(*c - '0');
-    }
-    if (m > 0777) {
-        sh_builtin_error(sh, "umask", "%s: octal number out of range", s);
-        return 1;
+        m = (unsigned)v & 0777;
+    } else {
+        long r = umask_parse_symbolic(sh, s, m);
+        if (r < 0) return 1;
+        m = (unsigned)r;
     }
     vk_umask(sh->p, m);
+    if (sym) {
+        umask_symbolic(buf, sizeof buf - 1, m);
+        strcat(buf, "\n");
+        outs(sh, buf);
+    }
     return 0;
 }
 
 /* ---- alias ---- */
 static void alias_print(sh_state *sh, sh_buf *b, sh_alias *a)
 {
-    sh_buf_printf(b, "alias %s='", a->name);
+    sh_buf_printf(b, "alias %s%s='", a->name[0] == '-' ? "-- " : "", a->name);
     for (const char *s = a->val; *s; s++) {
         if (*s == '\'')
             sh_buf_adds(b, "'\\''");
@@ -2324,13 +2577,20 @@ static void alias_print(sh_state *sh, sh_buf *b, sh_alias *a)
     sh_buf_adds(b, "'\n");
 }
 
+static const vl_opt alias_opts[] = {{.id = 'p'}, {0}};
+
 static int b_alias(sh_state *sh, int argc, char **argv)
 {
+    bool print = false;
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) print = true;
+    if (c < 0) return 2;
+    int i = o.g.ind;
     sh_buf b;
     sh_buf_init(&b, sh->p);
-    int i = 1;
-    if (i < argc && strcmp(argv[i], "-p") == 0) i++;
-    if (i >= argc) {
+    if (i >= argc || print) {
         /* sorted by name */
         int n = 0;
         for (sh_alias *a = sh->aliases; a; a = a->next) n++;
@@ -2346,8 +2606,10 @@ static int b_alias(sh_state *sh, int argc, char **argv)
             }
         for (int x = 0; x < n; x++) alias_print(sh, &b, v[x]);
         vk_free(sh->p, v);
-        out_buf(sh, &b);
-        return 0;
+        if (i >= argc) {
+            out_buf(sh, &b);
+            return 0;
+        }
     }
     int st = 0;
     for (; i < argc; i++) {
@@ -2395,13 +2657,17 @@ static int b_alias(sh_state *sh, int argc, char **argv)
     return st;
 }
 
+static const vl_opt unalias_opts[] = {{.id = 'a'}, {0}};
+
 static int b_unalias(sh_state *sh, int argc, char **argv)
 {
-    if (argc < 2) {
-        sh_error(sh, "unalias: usage: unalias [-a] name [name ...]");
-        return 2;
-    }
-    if (strcmp(argv[1], "-a") == 0) {
+    bool all = false;
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) all = true;
+    if (c < 0) return 2;
+    if (all) {
         while (sh->aliases) {
             sh_alias *a = sh->aliases;
             sh->aliases = a->next;
@@ -2411,8 +2677,9 @@ static int b_unalias(sh_state *sh, int argc, char **argv)
         }
         return 0;
     }
+    if (o.g.ind >= argc) return usage(sh, argv[0]);
     int st = 0;
-    for (int i = 1; i < argc; i++) {
+    for (int i = o.g.ind; i < argc; i++) {
         bool found = false;
         for (sh_alias **pp = &sh->aliases; *pp; pp = &(*pp)->next) {
             if (strcmp((*pp)->name, argv[i]) == 0) {
@@ -2436,13 +2703,14 @@ static int b_unalias(sh_state *sh, int argc, char **argv)
 /* ---- let / shopt / hash ---- */
 static int b_let(sh_state *sh, int argc, char **argv)
 {
-    if (argc < 2) {
+    int i = skip_ddash(argc, argv);
+    if (i >= argc) {
         sh_builtin_error(sh, "let", "expression expected");
         return 1;
     }
     int64_t v = 0;
     sh->arith_ctx = "let";
-    for (int i = 1; i < argc; i++) {
+    for (; i < argc; i++) {
         if (sh_arith(sh, argv[i], &v) != 0) {
             sh->arith_ctx = NULL;
             return 1;
@@ -2458,25 +2726,30 @@ static const char *const shopt_names[] = {
 #undef SH_SHOPT_NAME_
 };
 
+static const vl_opt shopt_opts[] = {
+    {.id = 'o'}, {.id = 'p'}, {.id = 'q'}, {.id = 's'}, {.id = 'u'}, {0},
+};
+
 static int b_shopt(sh_state *sh, int argc, char **argv)
 {
-    int mode = 0; /* 's' set, 'u' unset */
-    bool quiet = false, print = false, oflag = false;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        for (const char *s = argv[i] + 1; *s; s++) {
-            if (*s == 's') mode = 's';
-            else if (*s == 'u') mode = 'u';
-            else if (*s == 'q') quiet = true;
-            else if (*s == 'p') print = true;
-            else if (*s == 'o') oflag = true;
-            else {
-                sh_builtin_error(sh, "shopt", "-%c: invalid option", *s);
-                sh_usage(sh, "shopt: usage: shopt [-pqsu] [-o] [optname ...]");
-                return 2;
-            }
-        }
+    bool set = false, unset = false, quiet = false, print = false, oflag = false;
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) {
+        if (c == 's') set = true;
+        else if (c == 'u') unset = true;
+        else if (c == 'q') quiet = true;
+        else if (c == 'p') print = true;
+        else oflag = true;
     }
+    if (c < 0) return 2;
+    if (set && unset) {
+        sh_builtin_error(sh, "shopt", "cannot set and unset shell options simultaneously");
+        return 1;
+    }
+    int mode = set ? 's' : unset ? 'u' : 0;
+    int i = o.g.ind;
     /* -o: the set -o options instead */
     int count = oflag ? O_COUNT : SO_COUNT;
     const char *const *names = oflag ? opt_names : shopt_names;
@@ -2501,8 +2774,8 @@ static int b_shopt(sh_state *sh, int argc, char **argv)
     }
     for (; i < argc; i++) {
         int k = -1;
-        for (int o = 0; o < count; o++)
-            if (strcmp(names[o], argv[i]) == 0) k = o;
+        for (int n = 0; n < count; n++)
+            if (strcmp(names[n], argv[i]) == 0) k = n;
         if (k < 0) {
             out_buf(sh, &b);
             sh_buf_init(&b, sh->p);
@@ -2531,71 +2804,163 @@ static int b_shopt(sh_state *sh, int argc, char **argv)
     return st;
 }
 
+/* hash: the shell keeps no table of command paths (a lookup here costs no more than a hit),
+ * so the table is always empty: names are only checked, -t shows where they are found, -p and
+ * -d have nothing to change */
+static const vl_opt hash_opts[] = {
+    {.id = 'd'}, {.id = 'l'}, {.id = 'p', .arg = VL_ARG}, {.id = 'r'}, {.id = 't'}, {0},
+};
+
 static int b_hash(sh_state *sh, int argc, char **argv)
 {
+    bool del = false, list = false, show = false, given = false, clear = false;
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) {
+        if (c == 'd') del = true;
+        else if (c == 'l') list = true;
+        else if (c == 't') show = true;
+        else if (c == 'p') given = true;
+        else clear = true;
+    }
+    if (c < 0) return 2;
+    int i = o.g.ind;
+    if ((show || del) && i >= argc) {
+        sh_builtin_error(sh, "hash", "%s: option requires an argument", show ? "-t" : "-d");
+        return 1;
+    }
+    if (i >= argc) {
+        if (!list && !clear) outs(sh, "hash: hash table empty\n");
+        return 0;
+    }
+    if (given || del) return 0;
     int st = 0;
-    for (int i = 1; i < argc; i++) {
-        if (argv[i][0] == '-') continue;
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    for (; i < argc; i++) {
         char *p = sh_path_search(sh, argv[i]);
         if (!p) {
+            out_buf(sh, &b);
+            sh_buf_init(&b, sh->p);
             sh_builtin_error(sh, "hash", "%s: not found", argv[i]);
             st = 1;
+            continue;
         }
+        if (show && argc - o.g.ind > 1) sh_buf_printf(&b, "%s\t%s\n", argv[i], p);
+        else if (show) sh_buf_printf(&b, "%s\n", p);
         vk_free(sh->p, p);
     }
-    if (argc == 1) sh_usage(sh, "hash: hash table empty");
+    out_buf(sh, &b);
     return st;
 }
 
 /* jobs: the running background jobs (bash forgets finished ones before a script's next
  * command, so they are not listed) */
+/* jobs -x command args: the command run with each job spec replaced by the job's pid */
+static int jobs_exec(sh_state *sh, int argc, char **argv)
+{
+    if (argc == 0) return 0;
+    char **av = vk_calloc(sh->p, (size_t)argc + 1, sizeof *av);
+    char **nums = vk_calloc(sh->p, (size_t)argc + 1, sizeof *nums);
+    int st = 1;
+    if (!av || !nums) goto out;
+    for (int k = 0; k < argc; k++) {
+        av[k] = argv[k];
+        if (argv[k][0] != '%') continue;
+        sh_job *j = sh_job_find(sh, argv[k], "jobs");
+        if (!j) goto out;
+        char num[32];
+        snprintf(num, sizeof num, "%d", j->pid);
+        nums[k] = vk_strdup(sh->p, num);
+        if (!nums[k]) goto out;
+        av[k] = nums[k];
+    }
+    st = sh_run_command(sh, av, argc, NULL, 0, NULL);
+out:
+    for (int k = 0; nums && k < argc; k++) vk_free(sh->p, nums[k]);
+    vk_free(sh->p, nums);
+    vk_free(sh->p, av);
+    return st;
+}
+
+static const vl_opt jobs_opts[] = {
+    {.id = 'l'}, {.id = 'n'}, {.id = 'p'}, {.id = 'r'}, {.id = 's'}, {.id = 'x'}, {0},
+};
+
 static int b_jobs(sh_state *sh, int argc, char **argv)
 {
-    bool pids = false, longer = false;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-        for (const char *s = argv[i] + 1; *s; s++) {
-            if (*s == 'p') pids = true;
-            else if (*s == 'l') longer = true;
-            else if (!strchr("nrs", *s)) {
-                sh_builtin_error(sh, "jobs", "-%c: invalid option", *s);
-                sh_usage(sh, "jobs: usage: jobs [-lnprs] [jobspec ...] or jobs -x command "
-                             "[args]");
-                return 2;
+    bool pids = false, longer = false, stopped = false, run = false, other = false;
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) {
+        if (c == 'x') {
+            if (other) {
+                sh_builtin_error(sh, "jobs", "no other options allowed with `-x'");
+                return 1;
             }
-        }
-    }
-    sh_jobs_reap(sh);
-    sh_buf b;
-    sh_buf_init(&b, sh->p);
-    /* oldest first; + is the newest, - the one before */
-    sh_job *list[256];
-    int n = 0;
-    for (sh_job *j = sh->jobs; j && n < 256; j = j->next)
-        if (!j->procsub && !j->done) list[n++] = j;
-    int st = 0;
-    for (int k = n - 1; k >= 0; k--) {
-        sh_job *j = list[k];
-        bool wanted = i >= argc;
-        for (int a = i; a < argc && !wanted; a++) {
-            sh_job *f = sh_job_find(sh, argv[a], "jobs");
-            if (f == j) wanted = true;
-        }
-        if (!wanted) continue;
-        if (pids) {
-            sh_buf_printf(&b, "%d\n", j->pid);
+            run = true;
             continue;
         }
-        char mark = k == 0 ? '+' : (k == 1 ? '-' : ' ');
-        if (longer)
-            sh_buf_printf(&b, "[%d]%c %5d %-24s%s &\n", j->num, mark, j->pid, "Running",
-                          j->cmd ? j->cmd : "");
-        else
-            sh_buf_printf(&b, "[%d]%c  %-24s%s &\n", j->num, mark, "Running",
-                          j->cmd ? j->cmd : "");
+        if (c == 'p') pids = true;
+        else if (c == 'l') longer = true;
+        else if (c == 's') stopped = true; /* -r and -n: every job here is running */
+        if (c == 'p' || c == 'l' || c == 'n') other = true;
     }
-    for (int a = i; a < argc; a++)
-        if (argv[a][0] == '%' && !sh_job_find(sh, argv[a], "jobs")) st = 1;
+    if (c < 0) return 2;
+    int i = o.g.ind;
+    if (run) return jobs_exec(sh, argc - i, argv + i);
+    if (stopped) return 0; /* no job is ever stopped: there is no job control */
+    sh_jobs_reap(sh);
+    /* the jobs newest first: + marks the newest, - the one before */
+    int n = 0;
+    for (sh_job *j = sh->jobs; j; j = j->next)
+        if (!j->procsub && !j->done) n++;
+    sh_job **list = vk_calloc(sh->p, (size_t)n + 1, sizeof *list);
+    if (!list) return 1;
+    n = 0;
+    for (sh_job *j = sh->jobs; j; j = j->next)
+        if (!j->procsub && !j->done) list[n++] = j;
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    int st = 0;
+    /* with job specs: those, in their order; else every job, oldest first */
+    for (int a = i < argc ? i : -1; a < argc; a++) {
+        int from = n - 1, to = 0;
+        if (a >= 0) {
+            sh_job *f = NULL;
+            out_buf(sh, &b);
+            sh_buf_init(&b, sh->p);
+            if (argv[a][0] == '%') {
+                f = sh_job_find(sh, argv[a], "jobs");
+            } else {
+                sh_builtin_error(sh, "jobs", "%s: no such job", argv[a]);
+            }
+            for (from = 0; f && from < n && list[from] != f; from++) continue;
+            if (!f || from == n) {
+                st = 1;
+                continue;
+            }
+            to = from;
+        }
+        for (int k = from; k >= to; k--) {
+            sh_job *j = list[k];
+            if (pids) {
+                sh_buf_printf(&b, "%d\n", j->pid);
+                continue;
+            }
+            char mark = k == 0 ? '+' : (k == 1 ? '-' : ' ');
+            if (longer)
+                sh_buf_printf(&b, "[%d]%c %5d %-24s%s &\n", j->num, mark, j->pid, "Running",
+                              j->cmd ? j->cmd : "");
+            else
+                sh_buf_printf(&b, "[%d]%c  %-24s%s &\n", j->num, mark, "Running",
+                              j->cmd ? j->cmd : "");
+        }
+        if (a < 0) break;
+    }
+    vk_free(sh->p, list);
     out_buf(sh, &b);
     return st;
 }
@@ -2608,11 +2973,43 @@ static int b_fg(sh_state *sh, int argc, char **argv)
     return 1;
 }
 
+/* a job leaves the table: it runs on, reaped by the VM once it ends */
+static void disown_job(sh_job *j) { j->procsub = true; }
+
+static const vl_opt disown_opts[] = {{.id = 'a'}, {.id = 'h'}, {.id = 'r'}, {0}};
+
 static int b_disown(sh_state *sh, int argc, char **argv)
 {
+    bool all = false, running = false, nohup = false;
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) {
+        if (c == 'a') all = true;
+        else if (c == 'r') running = true;
+        else nohup = true;
+    }
+    if (c < 0) return 2;
+    int i = o.g.ind;
+    /* -h: the job stays (no SIGHUP ever comes to a VM's jobs, so it changes nothing else) */
+    if (i >= argc && (all || running)) {
+        for (sh_job *j = sh->jobs; j; j = j->next)
+            if (!j->procsub && (!running || !j->done) && !nohup) disown_job(j);
+        return 0;
+    }
+    if (i >= argc) {
+        sh_job *cur = NULL;
+        for (sh_job *j = sh->jobs; j && !cur; j = j->next)
+            if (!j->procsub) cur = j;
+        if (!cur) {
+            sh_builtin_error(sh, "disown", "current: no such job");
+            return 1;
+        }
+        if (!nohup) disown_job(cur);
+        return 0;
+    }
     int st = 0;
-    for (int i = 1; i < argc; i++) {
-        if (argv[i][0] == '-') continue;
+    for (; i < argc; i++) {
         sh_job *j = NULL;
         if (argv[i][0] == '%') {
             j = sh_job_find(sh, argv[i], "disown");
@@ -2620,19 +3017,15 @@ static int b_disown(sh_state *sh, int argc, char **argv)
             int64_t pid;
             if (sh_parse_int(argv[i], &pid))
                 for (sh_job *k = sh->jobs; k && !j; k = k->next)
-                    if (k->pid == pid) j = k;
+                    if (k->pid == pid && !k->procsub) j = k;
             if (!j) sh_builtin_error(sh, "disown", "%s: no such job", argv[i]);
         }
         if (!j) {
             st = 1;
             continue;
         }
-        /* it runs on, reaped by the VM once it ends */
-        j->procsub = true;
+        if (!nohup) disown_job(j);
     }
-    if (argc == 1)
-        for (sh_job *j = sh->jobs; j; j = j->next)
-            if (!j->done) j->procsub = true;
     return st;
 }
 
@@ -2674,56 +3067,74 @@ static void print_dirs(sh_state *sh, bool longer, bool lines, bool verbose)
     out_buf(sh, &b);
 }
 
-/* "+N" / "-N": an index into the stack (0..ndirs), or -1 */
-static int dir_index(sh_state *sh, const char *a)
+/* dirs, pushd and popd read their words as bash does, not with the option reader: -N is an
+ * index into the stack rather than an option, so each option is a word of its own (-n, -l...),
+ * any other word starting with - or + must be a number, and the words after "--" are ignored
+ * (dirs, popd) or the directory (pushd). */
+
+/* "+N" / "-N" in a: its index into the stack (0..ndirs) in *k; false after bash's "invalid
+ * number" message and usage line (status 2). *k is -1 when N is out of range. */
+static bool dir_index(sh_state *sh, const char *me, const char *a, int *k)
 {
     int64_t n;
-    if ((a[0] != '+' && a[0] != '-') || !sh_parse_int(a + 1, &n) || n < 0 || n > sh->ndirs)
-        return -1;
-    return a[0] == '+' ? (int)n : sh->ndirs - (int)n;
+    if (!sh_parse_int(a + 1, &n)) {
+        sh_builtin_error(sh, me, "%s: invalid number", a);
+        usage(sh, me);
+        return false;
+    }
+    *k = n < 0 || n > sh->ndirs ? -1 : a[0] == '+' ? (int)n : sh->ndirs - (int)n;
+    return true;
+}
+
+/* an index out of range: bash says the stack is empty when it is */
+static int dir_range_error(sh_state *sh, const char *me, const char *shown)
+{
+    if (sh->ndirs == 0) sh_builtin_error(sh, me, "directory stack empty");
+    else sh_builtin_error(sh, me, "%s: directory stack index out of range", shown);
+    return 1;
 }
 
 /* cd for pushd / popd (who name themselves in cd's messages) */
 static int cd_to(sh_state *sh, const char *me, const char *dir)
 {
-    char *argv[] = {(char *)me, (char *)(dir[0] == '-' ? "--" : dir), (char *)dir, NULL};
-    return b_cd(sh, dir[0] == '-' ? 3 : 2, argv);
+    return cd_dir(sh, me, dir, sh->opt[O_PHYSICAL]);
 }
 
 static int b_dirs(sh_state *sh, int argc, char **argv)
 {
     bool longer = false, lines = false, verbose = false;
+    const char *at = NULL; /* the last +N / -N */
+    int k = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (a[0] == '-' && a[1] && !(a[1] >= '0' && a[1] <= '9')) {
-            for (const char *s = a + 1; *s; s++) {
-                if (*s == 'c') {
-                    for (int k = 0; k < sh->ndirs; k++) vk_free(sh->p, sh->dirstack[k]);
-                    sh->ndirs = 0;
-                } else if (*s == 'l') longer = true;
-                else if (*s == 'p') lines = true;
-                else if (*s == 'v') verbose = true;
-                else {
-                    sh_builtin_error(sh, "dirs", "-%c: invalid option", *s);
-                    sh_usage(sh, "dirs: usage: dirs [-clpv] [+N] [-N]");
-                    return 2;
-                }
-            }
-            continue;
+        if (strcmp(a, "-c") == 0) {
+            for (int d = 0; d < sh->ndirs; d++) vk_free(sh->p, sh->dirstack[d]);
+            sh->ndirs = 0;
+            return 0;
         }
-        int k = dir_index(sh, a);
-        if (k < 0) {
-            sh_builtin_error(sh, "dirs", "%s: directory stack index out of range", a);
-            return 1;
+        if (strcmp(a, "-l") == 0) longer = true;
+        else if (strcmp(a, "-p") == 0) lines = true;
+        else if (strcmp(a, "-v") == 0) verbose = true;
+        else if (strcmp(a, "--") == 0) break;
+        else if (a[0] == '+' || a[0] == '-') {
+            if (!dir_index(sh, "dirs", a, &k)) return 2;
+            at = a;
+        } else {
+            sh_builtin_error(sh, "dirs", "%s: invalid option", a);
+            return usage(sh, "dirs");
         }
-        sh_buf b;
-        sh_buf_init(&b, sh->p);
-        dir_show(sh, &b, dir_at(sh, k), longer);
-        sh_buf_addc(&b, '\n');
-        out_buf(sh, &b);
+    }
+    if (!at) {
+        print_dirs(sh, longer, lines, verbose);
         return 0;
     }
-    print_dirs(sh, longer, lines, verbose);
+    if (k < 0) return dir_range_error(sh, "dirs", at + 1);
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    if (verbose) sh_buf_printf(&b, "%2d  ", k);
+    dir_show(sh, &b, dir_at(sh, k), longer);
+    sh_buf_addc(&b, '\n');
+    out_buf(sh, &b);
     return 0;
 }
 
@@ -2746,13 +3157,49 @@ static int push_dir(sh_state *sh, const char *d)
 static int b_pushd(sh_state *sh, int argc, char **argv)
 {
     bool nocd = false;
+    const char *at = NULL; /* +N / -N: rotate */
+    int k = 0;
     int i = 1;
-    if (i < argc && strcmp(argv[i], "-n") == 0) {
-        nocd = true;
-        i++;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-n") == 0) {
+            nocd = true;
+        } else if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        } else if ((a[0] == '+' || a[0] == '-') && a[1]) {
+            if (!dir_index(sh, "pushd", a, &k)) return 2;
+            at = a;
+        } else {
+            break;
+        }
     }
-    if (i < argc && strcmp(argv[i], "--") == 0) i++;
+    if (at) {
+        if (k < 0) return dir_range_error(sh, "pushd", at);
+        /* rotate so that entry k is on top; without a cd (-n) that top entry is lost, as in
+         * bash */
+        int n = sh->ndirs + 1;
+        char **all = vk_calloc(sh->p, (size_t)n, sizeof *all);
+        if (!all) return 1;
+        all[0] = vk_strdup(sh->p, cur_dir(sh));
+        for (int j = 1; j < n; j++) all[j] = sh->dirstack[j - 1];
+        if (!all[0] || (!nocd && cd_to(sh, argv[0], all[k]) != 0)) {
+            vk_free(sh->p, all[0]);
+            vk_free(sh->p, all);
+            return 1;
+        }
+        for (int j = 1; j < n; j++) sh->dirstack[j - 1] = all[(k + j) % n];
+        vk_free(sh->p, all[k]);
+        vk_free(sh->p, all);
+        if (!nocd) print_dirs(sh, false, false, false);
+        return 0;
+    }
+    if (argc - i > 1) {
+        sh_builtin_error(sh, "pushd", "too many arguments");
+        return 1;
+    }
     if (i >= argc) {
+        if (nocd) return 0;
         if (sh->ndirs == 0) {
             sh_builtin_error(sh, "pushd", "no other directory");
             return 1;
@@ -2760,7 +3207,7 @@ static int b_pushd(sh_state *sh, int argc, char **argv)
         /* swap the top two */
         char *top = vk_strdup(sh->p, cur_dir(sh));
         if (!top) return 1;
-        if (!nocd && cd_to(sh, argv[0], sh->dirstack[0]) != 0) {
+        if (cd_to(sh, argv[0], sh->dirstack[0]) != 0) {
             vk_free(sh->p, top);
             return 1;
         }
@@ -2770,29 +3217,6 @@ static int b_pushd(sh_state *sh, int argc, char **argv)
         return 0;
     }
     const char *a = argv[i];
-    int k = (a[0] == '+' || a[0] == '-') && a[1] >= '0' && a[1] <= '9' ? dir_index(sh, a) : -2;
-    if (k == -1) {
-        sh_builtin_error(sh, "pushd", "%s: directory stack index out of range", a);
-        return 1;
-    }
-    if (k >= 0) {
-        /* rotate so that entry k is on top */
-        int n = sh->ndirs + 1;
-        char **all = vk_calloc(sh->p, (size_t)n, sizeof *all);
-        if (!all) return 1;
-        all[0] = vk_strdup(sh->p, cur_dir(sh));
-        for (int j = 1; j < n; j++) all[j] = sh->dirstack[j - 1];
-        if (!all[0] || cd_to(sh, argv[0], all[k]) != 0) {
-            vk_free(sh->p, all[0]);
-            vk_free(sh->p, all);
-            return 1;
-        }
-        for (int j = 1; j < n; j++) sh->dirstack[j - 1] = all[(k + j) % n];
-        vk_free(sh->p, all[k]);
-        vk_free(sh->p, all);
-        print_dirs(sh, false, false, false);
-        return 0;
-    }
     if (nocd) {
         /* the new entry goes below the current directory */
         if (push_dir(sh, a) != 0) return 1;
@@ -2817,32 +3241,31 @@ static int b_pushd(sh_state *sh, int argc, char **argv)
 static int b_popd(sh_state *sh, int argc, char **argv)
 {
     bool nocd = false;
+    const char *at = NULL;
     int k = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-n") == 0) {
+        const char *a = argv[i];
+        if (strcmp(a, "-n") == 0) {
             nocd = true;
-            continue;
-        }
-        k = dir_index(sh, argv[i]);
-        if (k < 0) {
-            sh_builtin_error(sh, "popd", "%s: invalid argument", argv[i]);
-            sh_usage(sh, "popd: usage: popd [-n] [+N | -N]");
-            return 2;
+        } else if (strcmp(a, "--") == 0) {
+            break;
+        } else if (a[0] == '+' || a[0] == '-') {
+            if (!dir_index(sh, "popd", a, &k)) return 2;
+            at = a;
+        } else {
+            sh_builtin_error(sh, "popd", "%s: invalid argument", a);
+            return usage(sh, "popd");
         }
     }
     if (sh->ndirs == 0) {
         sh_builtin_error(sh, "popd", "directory stack empty");
         return 1;
     }
+    if (at && k < 0) return dir_range_error(sh, "popd", at);
     if (k == 0) {
         if (!nocd && cd_to(sh, argv[0], sh->dirstack[0]) != 0) return 1;
-        if (nocd) {
-            vk_free(sh->p, sh->dirstack[0]);
-            memmove(sh->dirstack, sh->dirstack + 1, (size_t)(sh->ndirs - 1) * sizeof(char *));
-        } else {
-            vk_free(sh->p, sh->dirstack[0]);
-            memmove(sh->dirstack, sh->dirstack + 1, (size_t)(sh->ndirs - 1) * sizeof(char *));
-        }
+        vk_free(sh->p, sh->dirstack[0]);
+        memmove(sh->dirstack, sh->dirstack + 1, (size_t)(sh->ndirs - 1) * sizeof(char *));
         sh->ndirs--;
     } else {
         vk_free(sh->p, sh->dirstack[k - 1]);
@@ -2863,8 +3286,7 @@ static void put_min_sec(sh_buf *b, int64_t ns)
 
 static int b_times(sh_state *sh, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    if (no_options(sh, argc, argv) < 0) return 2;
     vk_tms t;
     vk_times(sh->p, &t);
     sh_buf b;
@@ -2894,194 +3316,398 @@ static int b_caller(sh_state *sh, int argc, char **argv)
 }
 
 static int b_help(sh_state *sh, int argc, char **argv);
+static const vl_opt help_opts[] = {{.id = 'd'}, {.id = 'm'}, {.id = 's'}, {0}};
 
+/* Every builtin, sorted by name (sh_builtin_find searches it). A builtin without .opts reads
+ * its words itself (see it for why): echo, test and [, true/false/:, kill, dirs/pushd/popd,
+ * the numeric ones (exit, return, shift, break, continue, let), caller, fg/bg. */
 static const sh_builtin builtins[] = {
-    {".", b_source, true,
-     ". filename [arguments]",
-     "Execute commands from a file in the current shell."},
-    {":", b_true, true,
-     ":",
-     "Null command."},
-    {"[", b_test, false,
-     "[ arg... ]",
-     "Evaluate conditional expression."},
-    {"alias", b_alias, false,
-     "alias [-p] [name[=value] ... ]",
-     "Define or display aliases."},
-    {"bg", b_fg, false,
-     "bg [job_spec ...]",
-     "Move jobs to the background."},
-    {"break", b_break, true,
-     "break [n]",
-     "Exit for, while, or until loops."},
-    {"builtin", b_builtin, false,
-     "builtin [shell-builtin [arg ...]]",
-     "Execute shell builtins."},
-    {"caller", b_caller, false,
-     "caller [expr]",
-     "Return the context of the current subroutine call."},
-    {"cd", b_cd, false,
-     "cd [-L|[-P [-e]] [-@]] [dir]",
-     "Change the shell working directory."},
-    {"command", b_command, false,
-     "command [-pVv] command [arg ...]",
-     "Execute a simple command or display information about commands."},
-    {"continue", b_continue, true,
-     "continue [n]",
-     "Resume for, while, or until loops."},
-    {"declare", b_declare, false,
-     "declare [-aAfFgiIlnrtux] [name[=value] ...] or declare -p [-aAfFilnrtux] [name ...]",
-     "Set variable values and attributes."},
-    {"dirs", b_dirs, false,
-     "dirs [-clpv] [+N] [-N]",
-     "Display directory stack."},
-    {"disown", b_disown, false,
-     "disown [-h] [-ar] [jobspec ... | pid ...]",
-     "Remove jobs from current shell."},
-    {"echo", b_echo, false,
-     "echo [-neE] [arg ...]",
-     "Write arguments to the standard output."},
-    {"eval", b_eval, true,
-     "eval [arg ...]",
-     "Execute arguments as a shell command."},
-    {"exec", b_exec, true,
-     "exec [-cl] [-a name] [command [argument ...]] [redirection ...]",
-     "Replace the shell with the given command."},
-    {"exit", b_exit, true,
-     "exit [n]",
-     "Exit the shell."},
-    {"export", b_export, true,
-     "export [-fn] [name[=value] ...] or export -p",
-     "Set export attribute for shell variables."},
-    {"false", b_false, false,
-     "false",
-     "Return an unsuccessful result."},
-    {"fg", b_fg, false,
-     "fg [job_spec]",
-     "Move job to the foreground."},
-    {"getopts", b_getopts, false,
-     "getopts optstring name [arg ...]",
-     "Parse option arguments."},
-    {"hash", b_hash, false,
-     "hash [-lr] [-p pathname] [-dt] [name ...]",
-     "Remember or display program locations."},
-    {"help", b_help, false,
-     "help [-dms] [pattern ...]",
-     "Display information about builtin commands."},
-    {"jobs", b_jobs, false,
-     "jobs [-lnprs] [jobspec ...] or jobs -x command [args]",
-     "Display status of jobs."},
-    {"kill", b_kill, false,
-     "kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]",
-     "Send a signal to a job."},
-    {"let", b_let, false,
-     "let arg [arg ...]",
-     "Evaluate arithmetic expressions."},
-    {"local", b_local, false,
-     "local [option] name[=value] ...",
-     "Define local variables."},
-    {"mapfile", b_mapfile, false,
-     "mapfile [-d delim] [-n count] [-O origin] [-s count] [-t] [-u fd] [-C callback] [-c "
-     "quantum] [array]",
-     "Read lines from the standard input into an indexed array variable."},
-    {"popd", b_popd, false,
-     "popd [-n] [+N | -N]",
-     "Remove directories from stack."},
-    {"printf", b_printf, false,
-     "printf [-v var] format [arguments]",
-     "Formats and prints ARGUMENTS under control of the FORMAT."},
-    {"pushd", b_pushd, false,
-     "pushd [-n] [+N | -N | dir]",
-     "Add directories to stack."},
-    {"pwd", b_pwd, false,
-     "pwd [-LP]",
-     "Print the name of the current working directory."},
-    {"read", b_read, false,
-     "read [-ers] [-a array] [-d delim] [-i text] [-n nchars] [-N nchars] [-p prompt] [-t "
-     "timeout] [-u fd] [name ...]",
-     "Read a line from the standard input and split it into fields."},
-    {"readarray", b_mapfile, false,
-     "readarray [-d delim] [-n count] [-O origin] [-s count] [-t] [-u fd] [-C callback] [-c "
-     "quantum] [array]",
-     "Read lines from a file into an array variable."},
-    {"readonly", b_readonly, true,
-     "readonly [-aAf] [name[=value] ...] or readonly -p",
-     "Mark shell variables as unchangeable."},
-    {"return", b_return, true,
-     "return [n]",
-     "Return from a shell function."},
-    {"set", b_set, true,
-     "set [-abefhkmnptuvxBCEHPT] [-o option-name] [--] [-] [arg ...]",
-     "Set or unset values of shell options and positional parameters."},
-    {"shift", b_shift, true,
-     "shift [n]",
-     "Shift positional parameters."},
-    {"shopt", b_shopt, false,
-     "shopt [-pqsu] [-o] [optname ...]",
-     "Set and unset shell options."},
-    {"source", b_source, false,
-     "source filename [arguments]",
-     "Execute commands from a file in the current shell."},
-    {"test", b_test, false,
-     "test [expr]",
-     "Evaluate conditional expression."},
-    {"times", b_times, true,
-     "times",
-     "Display process times."},
-    {"trap", b_trap, true,
-     "trap [-lp] [[arg] signal_spec ...]",
-     "Trap signals and other events."},
-    {"true", b_true, false,
-     "true",
-     "Return a successful result."},
-    {"type", b_type, false,
-     "type [-afptP] name [name ...]",
-     "Display information about command type."},
-    {"typeset", b_declare, false,
-     "typeset [-aAfFgiIlnrtux] name[=value] ... or typeset -p [-aAfFilnrtux] [name ...]",
-     "Set variable values and attributes."},
-    {"umask", b_umask, false,
-     "umask [-p] [-S] [mode]",
-     "Display or set file mode mask."},
-    {"unalias", b_unalias, false,
-     "unalias [-a] name [name ...]",
-     "Remove each NAME from the list of defined aliases."},
-    {"unset", b_unset, true,
-     "unset [-f] [-v] [-n] [name ...]",
-     "Unset values and attributes of shell variables and functions."},
-    {"wait", b_wait, false,
-     "wait [-fn] [-p var] [id ...]",
-     "Wait for job completion and return exit status."},
+    {
+        .name = ".",
+        .fn = b_source,
+        .special = true,
+        .usage = ". filename [arguments]",
+        .desc = "Execute commands from a file in the current shell.",
+        .opts = no_opts,
+    },
+    {
+        .name = ":",
+        .fn = b_true,
+        .special = true,
+        .usage = ":",
+        .desc = "Null command.",
+        .help_is_arg = true,
+    },
+    {
+        .name = "[",
+        .fn = b_test,
+        .usage = "[ arg... ]",
+        .desc = "Evaluate conditional expression.",
+        .help_is_arg = true,
+    },
+    {
+        .name = "alias",
+        .fn = b_alias,
+        .usage = "alias [-p] [name[=value] ... ]",
+        .desc = "Define or display aliases.",
+        .opts = alias_opts,
+    },
+    {
+        .name = "bg",
+        .fn = b_fg,
+        .usage = "bg [job_spec ...]",
+        .desc = "Move jobs to the background.",
+    },
+    {
+        .name = "break",
+        .fn = b_break,
+        .special = true,
+        .usage = "break [n]",
+        .desc = "Exit for, while, or until loops.",
+    },
+    {
+        .name = "builtin",
+        .fn = b_builtin,
+        .usage = "builtin [shell-builtin [arg ...]]",
+        .desc = "Execute shell builtins.",
+        .opts = no_opts,
+    },
+    {
+        .name = "caller",
+        .fn = b_caller,
+        .usage = "caller [expr]",
+        .desc = "Return the context of the current subroutine call.",
+    },
+    {
+        .name = "cd",
+        .fn = b_cd,
+        .usage = "cd [-L|[-P [-e]] [-@]] [dir]",
+        .desc = "Change the shell working directory.",
+        .opts = cd_opts,
+    },
+    {
+        .name = "command",
+        .fn = b_command,
+        .usage = "command [-pVv] command [arg ...]",
+        .desc = "Execute a simple command or display information about commands.",
+        .opts = command_opts,
+    },
+    {
+        .name = "continue",
+        .fn = b_continue,
+        .special = true,
+        .usage = "continue [n]",
+        .desc = "Resume for, while, or until loops.",
+    },
+    {
+        .name = "declare",
+        .fn = b_declare,
+        .usage = "declare [-aAfFgiIlnrtux] [name[=value] ...] or declare -p [-aAfFilnrtux] "
+                 "[name ...]",
+        .desc = "Set variable values and attributes.",
+        .opts = declare_opts,
+    },
+    {
+        .name = "dirs",
+        .fn = b_dirs,
+        .usage = "dirs [-clpv] [+N] [-N]",
+        .desc = "Display directory stack.",
+    },
+    {
+        .name = "disown",
+        .fn = b_disown,
+        .usage = "disown [-h] [-ar] [jobspec ... | pid ...]",
+        .desc = "Remove jobs from current shell.",
+        .opts = disown_opts,
+    },
+    {
+        .name = "echo",
+        .fn = b_echo,
+        .usage = "echo [-neE] [arg ...]",
+        .desc = "Write arguments to the standard output.",
+        .help_is_arg = true,
+    },
+    {
+        .name = "eval",
+        .fn = b_eval,
+        .special = true,
+        .usage = "eval [arg ...]",
+        .desc = "Execute arguments as a shell command.",
+        .opts = no_opts,
+    },
+    {
+        .name = "exec",
+        .fn = b_exec,
+        .special = true,
+        .usage = "exec [-cl] [-a name] [command [argument ...]] [redirection ...]",
+        .desc = "Replace the shell with the given command.",
+        .opts = exec_opts,
+    },
+    {
+        .name = "exit",
+        .fn = b_exit,
+        .special = true,
+        .usage = "exit [n]",
+        .desc = "Exit the shell.",
+    },
+    {
+        .name = "export",
+        .fn = b_export,
+        .special = true,
+        .usage = "export [-fn] [name[=value] ...] or export -p",
+        .desc = "Set export attribute for shell variables.",
+        .opts = export_opts,
+    },
+    {
+        .name = "false",
+        .fn = b_false,
+        .usage = "false",
+        .desc = "Return an unsuccessful result.",
+        .help_is_arg = true,
+    },
+    {
+        .name = "fg",
+        .fn = b_fg,
+        .usage = "fg [job_spec]",
+        .desc = "Move job to the foreground.",
+    },
+    {
+        .name = "getopts",
+        .fn = b_getopts,
+        .usage = "getopts optstring name [arg ...]",
+        .desc = "Parse option arguments.",
+        .opts = no_opts,
+    },
+    {
+        .name = "hash",
+        .fn = b_hash,
+        .usage = "hash [-lr] [-p pathname] [-dt] [name ...]",
+        .desc = "Remember or display program locations.",
+        .opts = hash_opts,
+    },
+    {
+        .name = "help",
+        .fn = b_help,
+        .usage = "help [-dms] [pattern ...]",
+        .desc = "Display information about builtin commands.",
+        .opts = help_opts,
+    },
+    {
+        .name = "jobs",
+        .fn = b_jobs,
+        .usage = "jobs [-lnprs] [jobspec ...] or jobs -x command [args]",
+        .desc = "Display status of jobs.",
+        .opts = jobs_opts,
+    },
+    {
+        .name = "kill",
+        .fn = b_kill,
+        .usage = "kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]",
+        .desc = "Send a signal to a job.",
+    },
+    {
+        .name = "let",
+        .fn = b_let,
+        .usage = "let arg [arg ...]",
+        .desc = "Evaluate arithmetic expressions.",
+    },
+    {
+        .name = "local",
+        .fn = b_local,
+        .usage = "local [option] name[=value] ...",
+        .desc = "Define local variables.",
+        .opts = declare_opts,
+    },
+    {
+        .name = "mapfile",
+        .fn = b_mapfile,
+        .usage = "mapfile [-d delim] [-n count] [-O origin] [-s count] [-t] [-u fd] "
+                 "[-C callback] [-c quantum] [array]",
+        .desc = "Read lines from the standard input into an indexed array variable.",
+        .opts = mapfile_opts,
+    },
+    {
+        .name = "popd",
+        .fn = b_popd,
+        .usage = "popd [-n] [+N | -N]",
+        .desc = "Remove directories from stack.",
+    },
+    {
+        .name = "printf",
+        .fn = b_printf,
+        .usage = "printf [-v var] format [arguments]",
+        .desc = "Formats and prints ARGUMENTS under control of the FORMAT.",
+        .opts = printf_opts,
+    },
+    {
+        .name = "pushd",
+        .fn = b_pushd,
+        .usage = "pushd [-n] [+N | -N | dir]",
+        .desc = "Add directories to stack.",
+    },
+    {
+        .name = "pwd",
+        .fn = b_pwd,
+        .usage = "pwd [-LP]",
+        .desc = "Print the name of the current working directory.",
+        .opts = pwd_opts,
+    },
+    {
+        .name = "read",
+        .fn = b_read,
+        .usage = "read [-ers] [-a array] [-d delim] [-i text] [-n nchars] [-N nchars] "
+                 "[-p prompt] [-t timeout] [-u fd] [name ...]",
+        .desc = "Read a line from the standard input and split it into fields.",
+        .opts = read_opts,
+    },
+    {
+        .name = "readarray",
+        .fn = b_mapfile,
+        .usage = "readarray [-d delim] [-n count] [-O origin] [-s count] [-t] [-u fd] "
+                 "[-C callback] [-c quantum] [array]",
+        .desc = "Read lines from a file into an array variable.",
+        .opts = mapfile_opts,
+    },
+    {
+        .name = "readonly",
+        .fn = b_readonly,
+        .special = true,
+        .usage = "readonly [-aAf] [name[=value] ...] or readonly -p",
+        .desc = "Mark shell variables as unchangeable.",
+        .opts = export_opts,
+    },
+    {
+        .name = "return",
+        .fn = b_return,
+        .special = true,
+        .usage = "return [n]",
+        .desc = "Return from a shell function.",
+    },
+    {
+        .name = "set",
+        .fn = b_set,
+        .special = true,
+        .usage = "set [-abefhkmnptuvxBCEHPT] [-o option-name] [--] [-] [arg ...]",
+        .desc = "Set or unset values of shell options and positional parameters.",
+        .opts = set_opts,
+    },
+    {
+        .name = "shift",
+        .fn = b_shift,
+        .special = true,
+        .usage = "shift [n]",
+        .desc = "Shift positional parameters.",
+    },
+    {
+        .name = "shopt",
+        .fn = b_shopt,
+        .usage = "shopt [-pqsu] [-o] [optname ...]",
+        .desc = "Set and unset shell options.",
+        .opts = shopt_opts,
+    },
+    {
+        .name = "source",
+        .fn = b_source,
+        .usage = "source filename [arguments]",
+        .desc = "Execute commands from a file in the current shell.",
+        .opts = no_opts,
+    },
+    {
+        .name = "test",
+        .fn = b_test,
+        .usage = "test [expr]",
+        .desc = "Evaluate conditional expression.",
+        .help_is_arg = true,
+    },
+    {
+        .name = "times",
+        .fn = b_times,
+        .special = true,
+        .usage = "times",
+        .desc = "Display process times.",
+        .opts = no_opts,
+    },
+    {
+        .name = "trap",
+        .fn = b_trap,
+        .special = true,
+        .usage = "trap [-lp] [[arg] signal_spec ...]",
+        .desc = "Trap signals and other events.",
+        .opts = trap_opts,
+    },
+    {
+        .name = "true",
+        .fn = b_true,
+        .usage = "true",
+        .desc = "Return a successful result.",
+        .help_is_arg = true,
+    },
+    {
+        .name = "type",
+        .fn = b_type,
+        .usage = "type [-afptP] name [name ...]",
+        .desc = "Display information about command type.",
+        .opts = type_opts,
+    },
+    {
+        .name = "typeset",
+        .fn = b_declare,
+        .usage = "typeset [-aAfFgiIlnrtux] name[=value] ... or typeset -p [-aAfFilnrtux] "
+                 "[name ...]",
+        .desc = "Set variable values and attributes.",
+        .opts = declare_opts,
+    },
+    {
+        .name = "umask",
+        .fn = b_umask,
+        .usage = "umask [-p] [-S] [mode]",
+        .desc = "Display or set file mode mask.",
+        .opts = umask_opts,
+    },
+    {
+        .name = "unalias",
+        .fn = b_unalias,
+        .usage = "unalias [-a] name [name ...]",
+        .desc = "Remove each NAME from the list of defined aliases.",
+        .opts = unalias_opts,
+    },
+    {
+        .name = "unset",
+        .fn = b_unset,
+        .special = true,
+        .usage = "unset [-f] [-v] [-n] [name ...]",
+        .desc = "Unset values and attributes of shell variables and functions.",
+        .opts = unset_opts,
+    },
+    {
+        .name = "wait",
+        .fn = b_wait,
+        .usage = "wait [-fn] [-p var] [id ...]",
+        .desc = "Wait for job completion and return exit status.",
+        .opts = wait_opts,
+    },
 };
 
-bool sh_builtin_help(sh_state *sh, const sh_builtin *bi, int argc, char **argv, int *status)
+int sh_builtin_run(sh_state *sh, const sh_builtin *bi, int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") != 0) return false;
-    static const char *const plain[] = {"echo", "test", "[", "true", "false", ":", NULL};
-    for (int i = 0; plain[i]; i++)
-        if (strcmp(bi->name, plain[i]) == 0) return false;
-    sh_buf b;
-    sh_buf_init(&b, sh->p);
-    sh_buf_printf(&b, "%s: %s\n    %s\n", bi->name, bi->usage, bi->desc);
-    out_buf(sh, &b);
-    *status = 2;
-    return true;
+    if (!bi->help_is_arg && argc >= 2 && strcmp(argv[1], "--help") == 0)
+        return print_help(sh, bi);
+    return bi->fn(sh, argc, argv);
 }
 
 static int b_help(sh_state *sh, int argc, char **argv)
 {
     bool dflag = false, sflag = false;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++)
-        for (const char *s = argv[i] + 1; *s; s++) {
-            if (*s == 'd') dflag = true;
-            else if (*s == 's') sflag = true;
-            else if (*s != 'm') {
-                sh_builtin_error(sh, "help", "-%c: invalid option", *s);
-                sh_usage(sh, "help: usage: help [-dms] [pattern ...]");
-                return 2;
-            }
-        }
+    bopts o;
+    int c;
+    opts_begin(&o, sh, argc, argv);
+    while ((c = opts_next(&o)) > 0) {
+        if (c == 'd') dflag = true;
+        else if (c == 's') sflag = true;
+        /* -m: the summary is all the help there is */
+    }
+    if (c < 0) return 2;
+    int i = o.g.ind;
     size_t nb = sizeof builtins / sizeof builtins[0];
     sh_buf b;
     sh_buf_init(&b, sh->p);

@@ -655,7 +655,9 @@ int sh_assign_list(sh_state *sh, const char *name, const char *list, bool append
         else if (append && v && !(v->flags & (VF_ARRAY | VF_ASSOC)) && v->val)
             next = 1;
         if (!append || !v || (assoc != ((v->flags & VF_ASSOC) != 0))) {
-            int keep = v ? v->flags & (VF_EXPORT | VF_INTEGER | VF_LOWER | VF_UPPER) : 0;
+            int keep = v ? v->flags & (VF_EXPORT | VF_INTEGER | VF_LOWER | VF_UPPER |
+                                       VF_CAPCASE)
+                         : 0;
             v = assoc ? sh_assoc_new(sh, name) : sh_array_new(sh, name);
             if (v) v->flags |= keep;
             next = 0;
@@ -981,8 +983,8 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
         (void)ok;
         if (fn) {
             status = sh_call_function(sh, fn, argv, argc);
-        } else if (!sh_builtin_help(sh, bi, argc, argv, &status)) {
-            status = bi->fn(sh, argc, argv);
+        } else {
+            status = sh_builtin_run(sh, bi, argc, argv);
         }
         sh_tempenv_pop(sh, mark);
     } else {

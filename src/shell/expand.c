@@ -629,7 +629,7 @@ static void attr_letters(sh_buf *b, const sh_var *v)
         char c;
     } f[] = {{VF_ARRAY, 'a'},  {VF_ASSOC, 'A'},  {VF_INTEGER, 'i'}, {VF_NAMEREF, 'n'},
              {VF_READONLY, 'r'}, {VF_TRACE, 't'}, {VF_EXPORT, 'x'}, {VF_UPPER, 'u'},
-             {VF_LOWER, 'l'}};
+             {VF_LOWER, 'l'}, {VF_CAPCASE, 'c'}};
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
         if (v->flags & f[i].flag) sh_buf_addc(b, f[i].c);
 }

@@ -7,6 +7,7 @@
 
 #include "lib/cmd.h"
 #include "shell/jobs.h"
+#include "shell/session.h"
 #include "shell/sh.h"
 
 static const char *const special_vars[] = {
@@ -697,7 +698,7 @@ static int session_exec(void *session, vk_proc *p, const char *script, const cha
     /* processes the host spawns next start from the session's environment */
     sh_env_sync(sh);
     if (syntax) return VOS_ESYNTAX;
-    return (status & 0xff) | (exited ? VK_SESSION_EXITED : 0);
+    return (status & 0xff) | (exited ? SH_SESSION_EXITED : 0);
 }
 
-const vk_shell_hooks sh_session_hooks = {session_new, session_exec};
+const sh_session_api sh_session_hooks = {session_new, session_exec};

@@ -147,6 +147,7 @@ enum {
     VF_UPPER = 128,  /* declare -u: values are uppercased */
     VF_TRACE = 256,  /* declare -t (kept for declare -p only) */
     VF_NAMEREF = 512, /* declare -n: val names the variable this one stands for */
+    VF_CAPCASE = 1024, /* declare -c: the first character uppercased, the rest lowercased */
 };
 /* An argument a declaration builtin (declare, local, export, readonly, typeset) gets as
  * MARK "name=(list)" / MARK "name+=(list)": the list's source text, left for the builtin to
@@ -330,8 +331,8 @@ void sh_error(sh_state *sh, const char *fmt, ...) __attribute__((format(printf, 
 /* Same, without the "line N: " part (bash leaves it out in a few places). */
 void sh_error_noline(sh_state *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sh_write_str(sh_state *sh, int fd, const char *s);
-/* A line on fd 2 exactly as given (usage lines: "set: usage: ..."). */
-void sh_usage(sh_state *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "NAME: line N: what" (what a message from builtin what starts with) into buf. */
+void sh_msg_prefix(sh_state *sh, char *buf, size_t n, const char *what);
 const char *sh_strerror(int err);
 bool sh_is_name(const char *s, size_t n);
 bool sh_is_name_start(int c);
@@ -521,16 +522,22 @@ void sh_print_function(sh_buf *b, const char *name, sh_node *body, int indent);
 
 /* ---- builtins.c ---- */
 typedef int (*sh_builtin_fn)(sh_state *sh, int argc, char **argv);
+/* One builtin's declaration. Its options are read with bash's rules by lib/cmd.h's vl_bopts
+ * (bash's internal_getopt) from the opts table, which says which letters are flags, which take
+ * an argument and which also come as +x; a builtin whose words follow other rules (set -o, kill
+ * -SIG, dirs +N, exit N...) has no table and says why where it reads them. */
 typedef struct sh_builtin {
     const char *name;
     sh_builtin_fn fn;
-    bool special;        /* POSIX special builtin */
-    const char *usage;   /* "cd [-L|[-P [-e]] [-@]] [dir]" */
-    const char *desc;    /* one line, for --help and help */
+    bool special;               /* POSIX special builtin */
+    const char *usage;          /* "cd [-L|[-P [-e]] [-@]] [dir]" */
+    const char *desc;           /* one line, for --help and help */
+    const struct vl_opt *opts;  /* options (ended by id 0), or NULL */
+    bool help_is_arg;           /* --help is an ordinary argument (echo, test, true...) */
 } sh_builtin;
-/* NAME --help: bash prints the builtin's usage and description and returns 2 (echo, test, [,
- * true, false and : take --help as an ordinary argument). True when it was that. */
-bool sh_builtin_help(sh_state *sh, const sh_builtin *bi, int argc, char **argv, int *status);
+/* Run builtin bi (argv[0] its name). NAME --help as the first word prints the builtin's usage
+ * and description and returns 2, as bash does (unless help_is_arg). */
+int sh_builtin_run(sh_state *sh, const sh_builtin *bi, int argc, char **argv);
 const sh_builtin *sh_builtin_find(const char *name);
 /* "NAME: line N: builtin: msg" */
 void sh_builtin_error(sh_state *sh, const char *bname, const char *fmt, ...)

@@ -99,19 +99,6 @@ char *sh_strndup(sh_state *sh, const char *s, size_t n) { return vk_strndup(sh->
 void sh_xfree(sh_state *sh, void *ptr) { vk_free(sh->p, ptr); }
 
 /* ---- messages ---- */
-void sh_usage(sh_state *sh, const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(msg, sizeof msg - 1, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n > sizeof msg - 2) n = (int)sizeof msg - 2;
-    msg[n++] = '\n';
-    vk_write(sh->p, 2, msg, (size_t)n);
-}
-
 void sh_write_str(sh_state *sh, int fd, const char *s)
 {
     vk_write(sh->p, fd, s, strlen(s));
@@ -123,6 +110,11 @@ static const char *msg_source(sh_state *sh)
 {
     if (sh->cmode && sh->func_depth > 0) return "environment";
     return sh->srcname ? sh->srcname : "bash";
+}
+
+void sh_msg_prefix(sh_state *sh, char *buf, size_t n, const char *what)
+{
+    snprintf(buf, n, "%s: line %d: %s", msg_source(sh), sh->lineno, what);
 }
 
 static void verror(sh_state *sh, bool with_line, const char *fmt, va_list ap)

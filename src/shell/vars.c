@@ -78,7 +78,14 @@ void sh_var_touch(sh_state *sh, sh_var *v) { env_touch(sh, v); }
 
 void sh_case_convert(const sh_var *v, char *s)
 {
-    if (!(v->flags & (VF_LOWER | VF_UPPER))) return;
+    if (!(v->flags & (VF_LOWER | VF_UPPER | VF_CAPCASE))) return;
+    if (v->flags & VF_CAPCASE) {
+        for (char *q = s; *q; q++) {
+            if (q == s && *q >= 'a' && *q <= 'z') *q = (char)(*q - 32);
+            else if (q != s && *q >= 'A' && *q <= 'Z') *q = (char)(*q + 32);
+        }
+        return;
+    }
     for (; *s; s++) {
         if ((v->flags & VF_LOWER) && *s >= 'A' && *s <= 'Z') *s = (char)(*s + 32);
         if ((v->flags & VF_UPPER) && *s >= 'a' && *s <= 'z') *s = (char)(*s - 32);

@@ -18,19 +18,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(script, data, size);
     script[size] = 0; /* a NUL ends the script early, as it would for bash -c */
     vos_config cfg;
+    vos_limits cfg_lim;
+    vos_limits_init(&cfg_lim);
     vos_config_init(&cfg);
-    cfg.limits.time_ms = 300;
-    cfg.limits.cpu_steps = 200000;
-    cfg.limits.mem_bytes = 64u << 20;
-    cfg.limits.fs_bytes = 4u << 20;
-    cfg.limits.output_bytes = 64u << 10;
-    cfg.limits.procs = 16;
-    cfg.limits.call_depth = 64;
-    cfg.limits.nest_depth = 64;
-    cfg.limits.expand_bytes = 1u << 20;
+    cfg.limits = &cfg_lim;
+    cfg_lim.time_ms = 300;
+    cfg_lim.cpu_steps = 200000;
+    cfg_lim.mem_bytes = 64u << 20;
+    cfg_lim.fs_bytes = 4u << 20;
+    cfg_lim.output_bytes = 64u << 10;
+    cfg_lim.procs = 16;
+    cfg_lim.call_depth = 64;
+    cfg_lim.nest_depth = 64;
+    cfg_lim.expand_bytes = 1u << 20;
     vos_vm *vm;
     if (vos_vm_new(&cfg, &vm) == 0) {
         vos_result r;
+        vos_result_init(&r);
         vos_exec(vm, script, NULL, &r);
         vos_result_free(&r);
         /* and once more in the same session: state left behind must be sound */

@@ -639,15 +639,18 @@ static void run_vos(const tcase *c, const char *dir, side *s, slot *sl)
 
     vos_env_var env[] = {{"PATH", "/usr/bin:/bin"}, {"HOME", dir}, {"LC_ALL", "C"}, {"TZ", "UTC"}};
     vos_exec_opts o;
-    memset(&o, 0, sizeof o);
+    vos_exec_opts_init(&o);
+    vos_limits o_lim;
+    vos_limits_init(&o_lim);
     o.struct_size = sizeof o;
+    o.limits = &o_lim;
     o.stdin_data = c->in.set ? c->in.data : NULL;
     o.stdin_len = c->in.set ? c->in.len : 0;
     o.env = env;
     o.n_env = sizeof env / sizeof env[0];
     o.cwd = dir;
     o.argv0 = "bash";
-    o.limits.time_ms = CASE_TIMEOUT_MS;
+    o_lim.time_ms = CASE_TIMEOUT_MS;
 
     pthread_mutex_lock(&sl->mu);
     sl->vm = vm;
@@ -656,7 +659,9 @@ static void run_vos(const tcase *c, const char *dir, side *s, slot *sl)
     pthread_mutex_unlock(&sl->mu);
 
     vos_result res;
-    memset(&res, 0, sizeof res);
+
+    vos_result_init(&res);
+    vos_result_init(&res);
     rc = vos_exec(vm, c->script, &o, &res);
 
     pthread_mutex_lock(&sl->mu);
@@ -1046,6 +1051,27 @@ int main(int argc, char **argv)
 
     int passed = 0, failed = bad_paths;
     int bash_ok = 0, bash_n = 0, vos_ok = 0, vos_n = 0;
+    /* per file (a command's cases in tests/cmd): passed/cases, four to a line */
+    int col = 0, fpass = 0, fn = 0;
+    for (size_t i = 0; i <= g_ncases; i++) {
+        bool end = i == g_ncases || (i > 0 && strcmp(g_cases[i].file, g_cases[i - 1].file) != 0);
+        if (end && fn) {
+            const char *f = g_cases[i - 1].file, *b = strrchr(f, '/');
+            char name[64];
+            snprintf(name, sizeof name, "%.*s", (int)strcspn(b ? b + 1 : f, "."), b ? b + 1 : f);
+            printf("%s%-16s %4d/%-4d%s", col ? " " : "", name, fpass, fn, fpass < fn ? "!" : " ");
+            if (++col == 4) {
+                putchar('\n');
+                col = 0;
+            }
+            fpass = fn = 0;
+        }
+        if (i == g_ncases) break;
+        if (!selected(&g_cases[i])) continue;
+        fn++;
+        fpass += g_results[i].pass;
+    }
+    if (col) putchar('\n');
     for (size_t i = 0; i < g_ncases; i++) {
         if (!selected(&g_cases[i])) continue;
         result *r = &g_results[i];

@@ -45,8 +45,10 @@ TEST(api_bad_null_everywhere)
 
     vos_vm *vm = test_vm_new();
     vos_result r;
+    vos_result_init(&r);
     vos_mount_spec mem = spec_of(VOS_MOUNT_MEMFS, NULL);
     vos_stat st;
+    st.struct_size = sizeof st;
     void *d = (void *)&r;
     size_t n = 7;
     char **names = (char **)&r;
@@ -104,46 +106,86 @@ TEST(api_bad_null_everywhere)
     ASSERT_EXEC(vm, "echo ok", "ok\n", 0);
 }
 
+/* The one struct_size rule (vos.h), the same for every struct: 0 or below the first version is
+ * misuse; the exact size works; a bigger struct (a newer caller) works while the bytes the
+ * library does not know are zero, and is refused when they say something it cannot honour. */
+typedef struct bigger_config {
+    vos_config c;
+    char tail[32];
+} bigger_config;
+
 TEST(api_bad_struct_sizes)
 {
     vos_config cfg;
     vos_config_init(&cfg);
     ASSERT_EQ(cfg.struct_size, sizeof cfg);
     vos_vm *vm = NULL;
-    size_t bad_cfg[] = {0, 1, offsetof(vos_config, limits) - 1, sizeof cfg + 1, (size_t)-1};
+    size_t bad_cfg[] = {0, 1, offsetof(vos_config, limits) - 1, (size_t)-1};
     for (size_t i = 0; i < sizeof bad_cfg / sizeof bad_cfg[0]; i++) {
         cfg.struct_size = bad_cfg[i];
         ASSERT_RC(vos_vm_new(&cfg, &vm), VOS_EMISUSE);
         ASSERT(vm == NULL);
     }
+    bigger_config big;
+    memset(&big, 0, sizeof big);
+    vos_config_init(&big.c);
+    big.c.struct_size = sizeof big;
+    vm = test_vm_new_cfg(&big.c); /* a newer caller's zero tail: accepted */
+    ASSERT_EXEC(vm, "echo newer", "newer\n", 0);
+    test_vm_free(vm);
+    big.tail[5] = 1;
+    vm = NULL;
+    ASSERT_RC(vos_vm_new(&big.c, &vm), VOS_EMISUSE); /* an option we do not know: refused */
+    ASSERT(vm == NULL);
+    vos_limits lim;
+    vos_limits_init(&lim);
+    lim.struct_size = 3;
+    vos_config_init(&cfg);
+    cfg.limits = &lim;
+    ASSERT_RC(vos_vm_new(&cfg, &vm), VOS_EMISUSE);
 
     vm = test_vm_new();
     vos_mount_spec s = spec_of(VOS_MOUNT_MEMFS, NULL);
     s.struct_size = 0;
-    ASSERT_RC(vos_mount(vm, "/m", &s), VOS_EINVAL);
+    ASSERT_RC(vos_mount(vm, "/m", &s), VOS_EMISUSE);
     s.struct_size = 4;
-    ASSERT_RC(vos_mount(vm, "/m", &s), VOS_EINVAL);
+    ASSERT_RC(vos_mount(vm, "/m", &s), VOS_EMISUSE);
 
     vos_exec_opts o;
     memset(&o, 0, sizeof o);
     vos_result r;
-    /* a zeroed struct (struct_size 0) is taken as "no options"; a truncated one is misuse */
-    ASSERT_OK(vos_exec(vm, "echo zero", &o, &r));
-    ASSERT_STR(r.out, "zero\n");
+    vos_result_init(&r);
+    /* a zeroed struct (struct_size 0) is misuse, like a truncated one; NULL means defaults */
+    ASSERT_RC(vos_exec(vm, "echo zero", &o, &r), VOS_EMISUSE);
+    ASSERT_EQ(r.out_len, 0);
     vos_result_free(&r);
     o.struct_size = 8;
     ASSERT_RC(vos_exec(vm, "echo eight", &o, &r), VOS_EMISUSE);
     ASSERT_EQ(r.out_len, 0);
     vos_result_free(&r);
+    /* the result too: its size is the caller's */
+    vos_result r0;
+    memset(&r0, 0, sizeof r0);
+    ASSERT_RC(vos_exec(vm, "echo r", NULL, &r0), VOS_EMISUSE);
     vos_proc *p = NULL;
-    o.struct_size = sizeof o;
-    o.limits.time_ms = 5000;
+    vos_limits o_lim;
+    vos_limits_init(&o_lim);
+    vos_exec_opts_init(&o);
+    o.limits = &o_lim;
+    o_lim.time_ms = 5000;
     ASSERT_OK(vos_exec(vm, "echo right", &o, &r));
     ASSERT_STR(r.out, "right\n");
     vos_result_free(&r);
     ASSERT_OK(vos_spawn(vm, "exit 3", &o, &p));
     ASSERT_EQ(vos_proc_wait(p, 5000), 3);
     vos_proc_free(p);
+    vos_stat st;
+    memset(&st, 0, sizeof st);
+    ASSERT_RC(vos_stat_path(vm, "/", &st), VOS_EMISUSE);
+    st.struct_size = sizeof st;
+    ASSERT_OK(vos_stat_path(vm, "/", &st));
+    ASSERT_EQ(st.type, VOS_TYPE_DIR);
+    ASSERT_EQ(vos_abi_version(), VOS_ABI_VERSION);
     ASSERT_EXEC(vm, "echo ok", "ok\n", 0);
 }
 
@@ -151,6 +193,7 @@ TEST(api_bad_result_freed_twice)
 {
     vos_vm *vm = test_vm_new();
     vos_result r;
+    vos_result_init(&r);
     ASSERT_OK(vos_exec(vm, "echo out; echo err >&2", NULL, &r));
     ASSERT_STR(r.out, "out\n");
     ASSERT_STR(r.err, "err\n");
@@ -158,6 +201,7 @@ TEST(api_bad_result_freed_twice)
     ASSERT(r.out == NULL && r.err == NULL && r.out_len == 0);
     vos_result_free(&r);
     vos_result zero;
+    vos_result_init(&zero);
     memset(&zero, 0, sizeof zero);
     vos_result_free(&zero);
     /* a failing exec still hands back a result that must be (and can be) freed */
@@ -190,11 +234,14 @@ static void *run_busy(void *arg)
 {
     busy *b = arg;
     vos_exec_opts o;
-    memset(&o, 0, sizeof o);
+    vos_exec_opts_init(&o);
+    vos_limits o_lim;
+    vos_limits_init(&o_lim);
     o.struct_size = sizeof o;
+    o.limits = &o_lim;
     o.on_stdout = on_started;
     o.ud = b;
-    o.limits.time_ms = 20000;
+    o_lim.time_ms = 20000;
     b->rc = vos_exec(b->vm, "echo started; sleep 30", &o, &b->r);
     return NULL;
 }
@@ -204,6 +251,7 @@ TEST(api_bad_second_thread_gets_emisuse)
     vos_vm *vm = test_vm_new();
     busy b;
     memset(&b, 0, sizeof b);
+    vos_result_init(&b.r);
     b.vm = vm;
     pthread_t t;
     pthread_create(&t, NULL, run_busy, &b);
@@ -211,6 +259,7 @@ TEST(api_bad_second_thread_gets_emisuse)
     ASSERT(atomic_load(&b.started));
     /* every entry point that works on the VM refuses while the first call runs */
     vos_result r;
+    vos_result_init(&r);
     ASSERT_RC(vos_exec(vm, "echo second", NULL, &r), VOS_EMISUSE);
     ASSERT(strstr(vos_errmsg(vm), "in use") != NULL);
     vos_result_free(&r);
@@ -222,6 +271,7 @@ TEST(api_bad_second_thread_gets_emisuse)
     size_t n;
     ASSERT_RC(vos_read_file(vm, "/etc/hostname", &d, &n), VOS_EMISUSE);
     vos_stat st;
+    st.struct_size = sizeof st;
     ASSERT_RC(vos_stat_path(vm, "/", &st), VOS_EMISUSE);
     vos_mount_spec mem = spec_of(VOS_MOUNT_MEMFS, NULL);
     ASSERT_RC(vos_mount(vm, "/m", &mem), VOS_EMISUSE);
@@ -242,6 +292,7 @@ TEST(api_bad_odd_paths)
     void *d;
     size_t n;
     vos_stat st;
+    st.struct_size = sizeof st;
     ASSERT_OK(vos_write_file(vm, "/tmp/../tmp/./a", "A", 1, 0));
     ASSERT_OK(vos_read_file(vm, "//tmp///a", &d, &n));
     ASSERT_STR(d, "A");
@@ -290,10 +341,11 @@ TEST(api_bad_odd_paths)
     vos_mount_spec mem = spec_of(VOS_MOUNT_MEMFS, NULL);
     ASSERT_RC(vos_mount(vm, path, &mem), VOS_ENAMETOOLONG);
     vos_exec_opts o;
-    memset(&o, 0, sizeof o);
+    vos_exec_opts_init(&o);
     o.struct_size = sizeof o;
     o.cwd = path;
     vos_result r;
+    vos_result_init(&r);
     ASSERT_RC(vos_exec(vm, "pwd", &o, &r), VOS_ENAMETOOLONG);
     vos_result_free(&r);
     /* control characters and high bytes are just bytes of a name */
@@ -413,8 +465,11 @@ TEST(api_bad_mounts)
 TEST(api_bad_read_endless_devices)
 {
     vos_config cfg;
+    vos_limits cfg_lim;
+    vos_limits_init(&cfg_lim);
     vos_config_init(&cfg);
-    cfg.limits.mem_bytes = 16u << 20;
+    cfg.limits = &cfg_lim;
+    cfg_lim.mem_bytes = 16u << 20;
     vos_vm *vm = test_vm_new_cfg(&cfg);
     void *d = NULL;
     size_t n = 0;
@@ -427,9 +482,12 @@ TEST(api_bad_read_endless_devices)
     vos_free(d);
     /* with a big memory limit a device still stops at 64 MiB; a regular file may be larger */
     vos_config big;
+    vos_limits big_lim;
+    vos_limits_init(&big_lim);
     vos_config_init(&big);
-    big.limits.mem_bytes = 1ull << 30;
-    big.limits.fs_bytes = 1ull << 30;
+    big.limits = &big_lim;
+    big_lim.mem_bytes = 1ull << 30;
+    big_lim.fs_bytes = 1ull << 30;
     vos_vm *vm2 = test_vm_new_cfg(&big);
     ASSERT_RC(vos_read_file(vm2, "/dev/zero", &d, &n), VOS_EFBIG);
     ASSERT(strstr(vos_errmsg(vm2), "67108864") != NULL);
@@ -500,6 +558,7 @@ TEST(api_bad_free_vm_with_work_running)
     /* free with background jobs, a spawned process and a blocked pipeline still alive */
     vos_vm *vm = test_vm_new();
     vos_result r;
+    vos_result_init(&r);
     ASSERT_OK(vos_exec(vm, "sleep 30 & yes | sleep 30 & echo started", NULL, &r));
     ASSERT_STR(r.out, "started\n");
     vos_result_free(&r);

@@ -9,7 +9,7 @@
 
 static void mount_memfs(vos_vm *vm, const char *at)
 {
-    vos_mount_spec spec = {sizeof spec, VOS_MOUNT_MEMFS, NULL};
+    vos_mount_spec spec = {.struct_size = sizeof spec, .kind = VOS_MOUNT_MEMFS, .host_path = NULL};
     ASSERT_OK(vos_mount(vm, at, &spec));
 }
 
@@ -23,6 +23,7 @@ static const char *run(vos_vm *vm, const char *script, int status)
 {
     static char out[8192];
     vos_result r;
+    vos_result_init(&r);
     int rc = test_exec(vm, script, &r);
     if (rc != 0 || r.status != status)
         test_fail(__FILE__, __LINE__, "exec %s: rc %d status %d (want %d)\n  out: %s\n  err: %s",

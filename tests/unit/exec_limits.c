@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "kernel/internal.h"
+#include "api/api.h"
 #include "test.h"
 
 TEST(stream_yes_head_ends_at_once)
@@ -24,9 +25,9 @@ TEST(stream_seq_tail_bounded_memory)
 {
     vos_vm *vm = test_vm_new();
     size_t base = vos_vm_mem_used(vm);
-    atomic_store(&vm->mem_peak, base);
+    atomic_store(&api_kvm(vm)->mem_peak, base);
     ASSERT_EXEC(vm, "seq 1 10000000 | tail -n 1", "10000000\n", 0);
-    size_t peak = atomic_load(&vm->mem_peak);
+    size_t peak = atomic_load(&api_kvm(vm)->mem_peak);
     /* 10 M lines is 78 MB of text; the pipeline holds a pipe buffer and a few lines */
     ASSERT(peak - base < (2u << 20));
 }
@@ -43,6 +44,7 @@ TEST(time_limit_ends_busy_loop_sleep_and_blocked_read)
     };
     for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
         vos_result r;
+        vos_result_init(&r);
         int64_t t0 = test_now_ms();
         int rc = test_exec_limited(vm, scripts[i], 300, 0, &r);
         int64_t dt = test_now_ms() - t0;
@@ -86,6 +88,7 @@ TEST(interrupt_from_another_thread)
         intr it = {vm, 0};
         pthread_create(&t, NULL, interrupter, &it);
         vos_result r;
+        vos_result_init(&r);
         int64_t t0 = test_now_ms();
         int rc = vos_exec(vm, scripts[i], NULL, &r);
         int64_t dt = test_now_ms() - t0;
@@ -104,10 +107,14 @@ TEST(output_limit_exact)
 {
     vos_vm *vm = test_vm_new();
     vos_exec_opts o;
-    memset(&o, 0, sizeof o);
+    vos_exec_opts_init(&o);
+    vos_limits o_lim;
+    vos_limits_init(&o_lim);
     o.struct_size = sizeof o;
-    o.limits.output_bytes = 10;
+    o.limits = &o_lim;
+    o_lim.output_bytes = 10;
     vos_result r;
+    vos_result_init(&r);
     /* exactly N bytes is fine */
     ASSERT_OK(vos_exec(vm, "printf 0123456789", &o, &r));
     ASSERT_EQ(r.out_len, 10);
@@ -127,10 +134,14 @@ TEST(output_limit_exact)
 TEST(memory_limit_ends_exec)
 {
     vos_config cfg;
+    vos_limits cfg_lim;
+    vos_limits_init(&cfg_lim);
     vos_config_init(&cfg);
-    cfg.limits.mem_bytes = 8u << 20;
+    cfg.limits = &cfg_lim;
+    cfg_lim.mem_bytes = 8u << 20;
     vos_vm *vm = test_vm_new_cfg(&cfg);
     vos_result r;
+    vos_result_init(&r);
     int rc = vos_exec(vm, "x=y; while :; do x=$x$x; done", NULL, &r);
     ASSERT(rc == VOS_EMEMLIMIT || rc == VOS_EEXPAND);
     ASSERT(r.status != 0);
@@ -144,10 +155,11 @@ TEST(session_state_persists)
     ASSERT_EXEC(vm, "cd /tmp; export A=1; B=2; f() { echo f$1; }; echo x > file", "", 0);
     ASSERT_EXEC(vm, "pwd; echo $A $B; f 3; cat file", "/tmp\n1 2\nf3\nx\n", 0);
     vos_exec_opts o;
-    memset(&o, 0, sizeof o);
+    vos_exec_opts_init(&o);
     o.struct_size = sizeof o;
     o.isolated = 1;
     vos_result r;
+    vos_result_init(&r);
     ASSERT_OK(vos_exec(vm, "cd /; A=changed", &o, &r));
     vos_result_free(&r);
     ASSERT_EXEC(vm, "pwd; echo $A", "/tmp\n1\n", 0);
@@ -197,7 +209,7 @@ TEST(spawn_streams_and_takes_stdin)
     static char got[256];
     got[0] = 0;
     vos_exec_opts o;
-    memset(&o, 0, sizeof o);
+    vos_exec_opts_init(&o);
     o.struct_size = sizeof o;
     o.on_stdout = on_out;
     o.ud = got;
@@ -221,10 +233,11 @@ TEST(status_persists_and_isolated_exec_leaves_it)
     vos_vm *vm = test_vm_new();
     ASSERT_EXEC(vm, "false", "", 1);
     vos_exec_opts o;
-    memset(&o, 0, sizeof o);
+    vos_exec_opts_init(&o);
     o.struct_size = sizeof o;
     o.isolated = 1;
     vos_result r;
+    vos_result_init(&r);
     ASSERT_OK(vos_exec(vm, "true; printf x", &o, &r)); /* what a prompt would run */
     ASSERT_STR(r.out, "x");
     vos_result_free(&r);
@@ -235,6 +248,7 @@ TEST(time_and_times_report_real_cpu)
 {
     vos_vm *vm = test_vm_new();
     vos_result r;
+    vos_result_init(&r);
     ASSERT_OK(test_exec(vm,
                         "TIMEFORMAT='%3U %3S %3R'; "
                         "time (i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done)",

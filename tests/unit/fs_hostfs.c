@@ -10,7 +10,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "fs/vfs.h"
+#include "api/api.h"
+#include "fs/hostfs.h"
+#include "fs/memfs.h"
+#include "fs/overlay.h"
+#include "kernel/internal.h"
 #include "test.h"
 
 /* ---- host-side helpers (the test may touch the host directly; the driver may not) ---- */
@@ -64,37 +68,36 @@ static int host_lstat(const char *dir, const char *rel, struct stat *sb)
 
 /* ---- driver-side helpers ---- */
 
-static vfs_mount *mount_host(vos_vm *vm, const char *dir, bool ro)
+static vos_fs *mount_host(vos_vm *vm, const char *dir, bool ro)
 {
-    vfs_mount *m = NULL;
-    ASSERT_OK(hostfs_new(vm, dir, ro, &m));
+    vos_fs *m = NULL;
+    ASSERT_OK(hostfs_new(vk_host(api_kvm(vm)), dir, ro, &m));
     ASSERT(m != NULL);
-    m->dev = 42; /* the kernel gives the id at mount time */
     return m;
 }
 
 /* Whole file through the vtable (static buffer); returns the open/read error or 0. */
-static int drv_read(vfs_mount *m, const char *rel, const char **out)
+static int drv_read(vos_fs *m, const char *rel, const char **out)
 {
     static char buf[8192];
-    vfs_file *f;
-    int rc = m->ops->open(m, rel, VK_O_RDONLY, 0, &f);
+    vos_file *f;
+    int rc = m->ops->open(m, NULL, rel, VK_O_RDONLY, 0, &f);
     if (rc < 0) return rc;
-    ssize_t n = f->ops->pread(f, buf, sizeof buf - 1, 0);
-    f->ops->close(f);
+    ssize_t n = f->ops->pread(f, NULL, buf, sizeof buf - 1, 0);
+    f->ops->close(f, NULL);
     if (n < 0) return (int)n;
     buf[n] = 0;
     *out = buf;
     return 0;
 }
 
-static int drv_write(vfs_mount *m, const char *rel, const char *data, unsigned mode)
+static int drv_write(vos_fs *m, const char *rel, const char *data, unsigned mode)
 {
-    vfs_file *f;
-    int rc = m->ops->open(m, rel, VK_O_WRONLY | VK_O_CREAT | VK_O_TRUNC, mode, &f);
+    vos_file *f;
+    int rc = m->ops->open(m, NULL, rel, VK_O_WRONLY | VK_O_CREAT | VK_O_TRUNC, mode, &f);
     if (rc < 0) return rc;
-    ssize_t n = f->ops->pwrite(f, data, strlen(data), 0);
-    f->ops->close(f);
+    ssize_t n = f->ops->pwrite(f, NULL, data, strlen(data), 0);
+    f->ops->close(f, NULL);
     return n < 0 ? (int)n : 0;
 }
 
@@ -105,7 +108,8 @@ typedef struct listing {
     int stop_after; /* 0: never */
 } listing;
 
-static int list_cb(void *ctx, const char *name, uint64_t ino, unsigned dtype)
+static int list_cb(void *ctx, const char *name, uint64_t ino, unsigned dtype,
+                   const vos_dstat *st_)
 {
     listing *l = ctx;
     if (l->n < 64) {
@@ -119,12 +123,12 @@ static int list_cb(void *ctx, const char *name, uint64_t ino, unsigned dtype)
 static int cmp_names(const void *a, const void *b) { return strcmp(a, b); }
 
 /* Sorted names of a directory joined by spaces (static buffer), or "ERR <code>". */
-static const char *drv_ls(vfs_mount *m, const char *rel)
+static const char *drv_ls(vos_fs *m, const char *rel)
 {
     static char out[4096];
     listing l;
     memset(&l, 0, sizeof l);
-    int rc = m->ops->readdir(m, rel, list_cb, &l);
+    int rc = m->ops->readdir(m, NULL, rel, list_cb, &l);
     if (rc < 0) {
         snprintf(out, sizeof out, "ERR %s", vos_errname(rc));
         return out;
@@ -138,11 +142,11 @@ static const char *drv_ls(vfs_mount *m, const char *rel)
     return out;
 }
 
-static unsigned type_of(vfs_mount *m, const char *dir, const char *name)
+static unsigned type_of(vos_fs *m, const char *dir, const char *name)
 {
     listing l;
     memset(&l, 0, sizeof l);
-    if (m->ops->readdir(m, dir, list_cb, &l) < 0) return 999;
+    if (m->ops->readdir(m, NULL, dir, list_cb, &l) < 0) return 999;
     for (int i = 0; i < l.n; i++)
         if (strcmp(l.names[i], name) == 0) return l.types[i];
     return 998;
@@ -156,13 +160,13 @@ TEST(hostfs_new_errors)
     const char *d = test_tmpdir();
     host_write(d, "file", "x");
     char p[4096];
-    vfs_mount *m = NULL;
+    vos_fs *m = NULL;
     snprintf(p, sizeof p, "%s/missing", d);
-    ASSERT_RC(hostfs_new(vm, p, false, &m), VOS_ENOENT);
+    ASSERT_RC(hostfs_new(vk_host(api_kvm(vm)), p, false, &m), VOS_ENOENT);
     snprintf(p, sizeof p, "%s/file", d);
-    ASSERT_RC(hostfs_new(vm, p, false, &m), VOS_ENOTDIR);
-    ASSERT_RC(hostfs_new(vm, NULL, false, &m), VOS_EINVAL);
-    ASSERT_RC(hostfs_new(vm, "", false, &m), VOS_EINVAL);
+    ASSERT_RC(hostfs_new(vk_host(api_kvm(vm)), p, false, &m), VOS_ENOTDIR);
+    ASSERT_RC(hostfs_new(vk_host(api_kvm(vm)), NULL, false, &m), VOS_EINVAL);
+    ASSERT_RC(hostfs_new(vk_host(api_kvm(vm)), "", false, &m), VOS_EINVAL);
     ASSERT(m == NULL);
 }
 
@@ -173,23 +177,23 @@ TEST(hostfs_read_and_stat)
     host_write(d, "a.txt", "hello\n");
     host_mkdir(d, "sub");
     host_write(d, "sub/b.txt", "bee");
-    vfs_mount *m = mount_host(vm, d, true);
+    vos_fs *m = mount_host(vm, d, true);
 
-    struct vk_stat st;
-    ASSERT_OK(m->ops->lstat(m, "", &st));
+    vos_dstat st;
+    ASSERT_OK(m->ops->lstat(m, NULL, "", &st));
     ASSERT(VK_S_ISDIR(st.mode));
-    ASSERT_OK(m->ops->lstat(m, "a.txt", &st));
+    ASSERT_OK(m->ops->lstat(m, NULL, "a.txt", &st));
     ASSERT(VK_S_ISREG(st.mode));
     ASSERT_EQ(st.size, 6);
-    ASSERT_EQ(st.dev, 42);
+    ASSERT_EQ(st.dev, 0); /* the kernel fills in the mount's id (see kernel_path.c) */
     struct stat sb;
     ASSERT_OK(host_lstat(d, "a.txt", &sb));
     ASSERT_EQ(st.ino, sb.st_ino);
     ASSERT_EQ(st.mtime_ns, (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec);
     ASSERT_EQ(st.mode & 07777, sb.st_mode & 07777);
     /* the host user running vos shows as the VM's user */
-    ASSERT_EQ(st.uid, vfs_uid(vm));
-    ASSERT_EQ(st.gid, vfs_gid(vm));
+    ASSERT_EQ(st.uid, vos_host_uid(vk_host(api_kvm(vm))));
+    ASSERT_EQ(st.gid, vos_host_gid(vk_host(api_kvm(vm))));
 
     const char *data;
     ASSERT_OK(drv_read(m, "a.txt", &data));
@@ -202,34 +206,34 @@ TEST(hostfs_read_and_stat)
     ASSERT_EQ(type_of(m, "", "a.txt"), VK_DT_REG);
     ASSERT_STR(drv_ls(m, "a.txt"), "ERR ENOTDIR");
     ASSERT_STR(drv_ls(m, "nope"), "ERR ENOENT");
-    ASSERT_RC(m->ops->lstat(m, "nope", &st), VOS_ENOENT);
-    ASSERT_RC(m->ops->lstat(m, "a.txt/x", &st), VOS_ENOTDIR);
+    ASSERT_RC(m->ops->lstat(m, NULL, "nope", &st), VOS_ENOENT);
+    ASSERT_RC(m->ops->lstat(m, NULL, "a.txt/x", &st), VOS_ENOTDIR);
 
     /* handles: fstat, a directory opens read-only but not for writing */
-    vfs_file *f;
-    ASSERT_OK(m->ops->open(m, "sub", VK_O_RDONLY | VK_O_DIRECTORY, 0, &f));
-    ASSERT_OK(f->ops->fstat(f, &st));
+    vos_file *f;
+    ASSERT_OK(m->ops->open(m, NULL, "sub", VK_O_RDONLY | VK_O_DIRECTORY, 0, &f));
+    ASSERT_OK(f->ops->fstat(f, NULL, &st));
     ASSERT(VK_S_ISDIR(st.mode));
     char c;
-    ASSERT_RC((int)f->ops->pread(f, &c, 1, 0), VOS_EISDIR);
-    f->ops->close(f);
-    ASSERT_RC(m->ops->open(m, "a.txt", VK_O_RDONLY | VK_O_DIRECTORY, 0, &f), VOS_ENOTDIR);
-    ASSERT_RC(m->ops->open(m, "nope", VK_O_RDONLY, 0, &f), VOS_ENOENT);
+    ASSERT_RC((int)f->ops->pread(f, NULL, &c, 1, 0), VOS_EISDIR);
+    f->ops->close(f, NULL);
+    ASSERT_RC(m->ops->open(m, NULL, "a.txt", VK_O_RDONLY | VK_O_DIRECTORY, 0, &f), VOS_ENOTDIR);
+    ASSERT_RC(m->ops->open(m, NULL, "nope", VK_O_RDONLY, 0, &f), VOS_ENOENT);
 
     /* an early stop of readdir is honoured */
     listing l;
     memset(&l, 0, sizeof l);
     l.stop_after = 1;
-    ASSERT_OK(m->ops->readdir(m, "", list_cb, &l));
+    ASSERT_OK(m->ops->readdir(m, NULL, "", list_cb, &l));
     ASSERT_EQ(l.n, 1);
-    m->ops->destroy(m);
+    m->ops->unmount(m);
 }
 
 TEST(hostfs_writes)
 {
     vos_vm *vm = test_vm_new();
     const char *d = test_tmpdir();
-    vfs_mount *m = mount_host(vm, d, false);
+    vos_fs *m = mount_host(vm, d, false);
     mode_t old = umask(022);
 
     /* created with exactly the mode asked for, whatever the host's umask */
@@ -238,73 +242,73 @@ TEST(hostfs_writes)
     struct stat sb;
     ASSERT_OK(host_lstat(d, "new.txt", &sb));
     ASSERT_EQ(sb.st_mode & 07777, 0666);
-    ASSERT_OK(m->ops->mkdir(m, "dir", 0777));
+    ASSERT_OK(m->ops->mkdir(m, NULL, "dir", 0777));
     ASSERT_OK(host_lstat(d, "dir", &sb));
     ASSERT_EQ(sb.st_mode & 07777, 0777);
     umask(old);
-    ASSERT_RC(m->ops->mkdir(m, "dir", 0755), VOS_EEXIST);
-    ASSERT_RC(m->ops->mkdir(m, "", 0755), VOS_EEXIST);
-    ASSERT_RC(m->ops->mkdir(m, "no/such", 0755), VOS_ENOENT);
+    ASSERT_RC(m->ops->mkdir(m, NULL, "dir", 0755), VOS_EEXIST);
+    ASSERT_RC(m->ops->mkdir(m, NULL, "", 0755), VOS_EEXIST);
+    ASSERT_RC(m->ops->mkdir(m, NULL, "no/such", 0755), VOS_ENOENT);
 
-    vfs_file *f;
-    ASSERT_RC(m->ops->open(m, "new.txt", VK_O_WRONLY | VK_O_CREAT | VK_O_EXCL, 0644, &f),
+    vos_file *f;
+    ASSERT_RC(m->ops->open(m, NULL, "new.txt", VK_O_WRONLY | VK_O_CREAT | VK_O_EXCL, 0644, &f),
               VOS_EEXIST);
-    ASSERT_RC(m->ops->open(m, "dir", VK_O_WRONLY, 0, &f), VOS_EISDIR);
-    ASSERT_OK(m->ops->open(m, "new.txt", VK_O_RDWR, 0, &f));
-    ASSERT_EQ(f->ops->pwrite(f, "XY", 2, 6), 2); /* past the end: a hole of zeros */
-    ASSERT_OK(f->ops->ftruncate(f, 7));
-    struct vk_stat st;
-    ASSERT_OK(f->ops->fstat(f, &st));
+    ASSERT_RC(m->ops->open(m, NULL, "dir", VK_O_WRONLY, 0, &f), VOS_EISDIR);
+    ASSERT_OK(m->ops->open(m, NULL, "new.txt", VK_O_RDWR, 0, &f));
+    ASSERT_EQ(f->ops->pwrite(f, NULL, "XY", 2, 6), 2); /* past the end: a hole of zeros */
+    ASSERT_OK(f->ops->ftruncate(f, NULL, 7));
+    vos_dstat st;
+    ASSERT_OK(f->ops->fstat(f, NULL, &st));
     ASSERT_EQ(st.size, 7);
-    f->ops->close(f);
+    f->ops->close(f, NULL);
     ASSERT_EQ(memcmp(host_read(d, "new.txt"), "data\0\0X", 7), 0);
 
-    ASSERT_OK(m->ops->rename(m, "new.txt", "dir/moved.txt"));
+    ASSERT_OK(m->ops->rename(m, NULL, "new.txt", "dir/moved.txt"));
     ASSERT_RC(host_lstat(d, "new.txt", &sb), -ENOENT);
-    ASSERT_OK(m->ops->link(m, "dir/moved.txt", "hard"));
-    ASSERT_OK(m->ops->lstat(m, "hard", &st));
+    ASSERT_OK(m->ops->link(m, NULL, "dir/moved.txt", "hard"));
+    ASSERT_OK(m->ops->lstat(m, NULL, "hard", &st));
     ASSERT_EQ(st.nlink, 2);
-    ASSERT_OK(m->ops->symlink(m, "/some/vm/path", "ln"));
+    ASSERT_OK(m->ops->symlink(m, NULL, "/some/vm/path", "ln"));
     char buf[64];
-    ssize_t n = m->ops->readlink(m, "ln", buf, sizeof buf);
+    ssize_t n = m->ops->readlink(m, NULL, "ln", buf, sizeof buf);
     ASSERT_EQ(n, 13);
     ASSERT_EQ(memcmp(buf, "/some/vm/path", 13), 0);
-    ASSERT_RC((int)m->ops->readlink(m, "hard", buf, sizeof buf), VOS_EINVAL);
-    ASSERT_OK(m->ops->lstat(m, "ln", &st));
+    ASSERT_RC((int)m->ops->readlink(m, NULL, "hard", buf, sizeof buf), VOS_EINVAL);
+    ASSERT_OK(m->ops->lstat(m, NULL, "ln", &st));
     ASSERT(VK_S_ISLNK(st.mode));
 
-    ASSERT_OK(m->ops->chmod(m, "hard", 0600));
+    ASSERT_OK(m->ops->chmod(m, NULL, "hard", 0600));
     ASSERT_OK(host_lstat(d, "hard", &sb));
     ASSERT_EQ(sb.st_mode & 07777, 0600);
     int64_t t[2] = {1000000000LL * 1000 + 5, 1000000000LL * 2000 + 7};
-    ASSERT_OK(m->ops->utimens(m, "hard", t));
+    ASSERT_OK(m->ops->utimens(m, NULL, "hard", t));
     ASSERT_OK(host_lstat(d, "hard", &sb));
     ASSERT_EQ(sb.st_mtim.tv_sec, 2000);
     ASSERT_EQ(sb.st_mtim.tv_nsec, 7);
     ASSERT_EQ(sb.st_atim.tv_sec, 1000);
     int64_t omit[2] = {VK_UTIME_OMIT, VK_UTIME_OMIT};
-    ASSERT_OK(m->ops->utimens(m, "hard", omit));
+    ASSERT_OK(m->ops->utimens(m, NULL, "hard", omit));
     ASSERT_OK(host_lstat(d, "hard", &sb));
     ASSERT_EQ(sb.st_mtim.tv_sec, 2000);
-    ASSERT_OK(m->ops->utimens(m, "", t)); /* the root too */
+    ASSERT_OK(m->ops->utimens(m, NULL, "", t)); /* the root too */
     ASSERT_OK(host_lstat(d, ".", &sb));
     ASSERT_EQ(sb.st_mtim.tv_sec, 2000);
 
-    ASSERT_OK(m->ops->truncate(m, "hard", 2));
+    ASSERT_OK(m->ops->truncate(m, NULL, "hard", 2));
     ASSERT_STR(host_read(d, "dir/moved.txt"), "da");
-    ASSERT_RC(m->ops->truncate(m, "dir", 0), VOS_EISDIR);
+    ASSERT_RC(m->ops->truncate(m, NULL, "dir", 0), VOS_EISDIR);
 
-    ASSERT_RC(m->ops->rmdir(m, "dir"), VOS_ENOTEMPTY);
-    ASSERT_RC(m->ops->unlink(m, "dir"), VOS_EISDIR);
-    ASSERT_RC(m->ops->rmdir(m, "hard"), VOS_ENOTDIR);
-    ASSERT_RC(m->ops->rmdir(m, ""), VOS_EBUSY);
-    ASSERT_RC(m->ops->link(m, "dir", "dirlink"), VOS_EPERM);
-    ASSERT_OK(m->ops->unlink(m, "dir/moved.txt"));
-    ASSERT_OK(m->ops->rmdir(m, "dir"));
-    ASSERT_OK(m->ops->unlink(m, "ln"));
-    ASSERT_OK(m->ops->unlink(m, "hard"));
+    ASSERT_RC(m->ops->rmdir(m, NULL, "dir"), VOS_ENOTEMPTY);
+    ASSERT_RC(m->ops->unlink(m, NULL, "dir"), VOS_EISDIR);
+    ASSERT_RC(m->ops->rmdir(m, NULL, "hard"), VOS_ENOTDIR);
+    ASSERT_RC(m->ops->rmdir(m, NULL, ""), VOS_EBUSY);
+    ASSERT_RC(m->ops->link(m, NULL, "dir", "dirlink"), VOS_EPERM);
+    ASSERT_OK(m->ops->unlink(m, NULL, "dir/moved.txt"));
+    ASSERT_OK(m->ops->rmdir(m, NULL, "dir"));
+    ASSERT_OK(m->ops->unlink(m, NULL, "ln"));
+    ASSERT_OK(m->ops->unlink(m, NULL, "hard"));
     ASSERT_STR(drv_ls(m, ""), "");
-    m->ops->destroy(m);
+    m->ops->unmount(m);
 }
 
 TEST(hostfs_readonly_refuses_writes)
@@ -314,37 +318,37 @@ TEST(hostfs_readonly_refuses_writes)
     host_write(d, "a.txt", "keep");
     host_mkdir(d, "dir");
     host_symlink(d, "ln", "a.txt");
-    vfs_mount *m = mount_host(vm, d, true);
-    vfs_file *f = NULL;
-    ASSERT_RC(m->ops->open(m, "a.txt", VK_O_WRONLY, 0, &f), VOS_EROFS);
-    ASSERT_RC(m->ops->open(m, "a.txt", VK_O_RDWR, 0, &f), VOS_EROFS);
-    ASSERT_RC(m->ops->open(m, "a.txt", VK_O_RDONLY | VK_O_TRUNC, 0, &f), VOS_EROFS);
-    ASSERT_RC(m->ops->open(m, "b.txt", VK_O_WRONLY | VK_O_CREAT, 0644, &f), VOS_EROFS);
-    ASSERT_RC(m->ops->open(m, "b.txt", VK_O_RDONLY | VK_O_CREAT, 0644, &f), VOS_EROFS);
-    ASSERT_RC(m->ops->mkdir(m, "newdir", 0755), VOS_EROFS);
-    ASSERT_RC(m->ops->mkdir(m, "dir", 0755), VOS_EEXIST);
-    ASSERT_RC(m->ops->rmdir(m, "dir"), VOS_EROFS);
-    ASSERT_RC(m->ops->unlink(m, "a.txt"), VOS_EROFS);
-    ASSERT_RC(m->ops->unlink(m, "ln"), VOS_EROFS);
-    ASSERT_RC(m->ops->rename(m, "a.txt", "c.txt"), VOS_EROFS);
-    ASSERT_RC(m->ops->link(m, "a.txt", "c.txt"), VOS_EROFS);
-    ASSERT_RC(m->ops->symlink(m, "x", "c.txt"), VOS_EROFS);
-    ASSERT_RC(m->ops->chmod(m, "a.txt", 0777), VOS_EROFS);
+    vos_fs *m = mount_host(vm, d, true);
+    vos_file *f = NULL;
+    ASSERT_RC(m->ops->open(m, NULL, "a.txt", VK_O_WRONLY, 0, &f), VOS_EROFS);
+    ASSERT_RC(m->ops->open(m, NULL, "a.txt", VK_O_RDWR, 0, &f), VOS_EROFS);
+    ASSERT_RC(m->ops->open(m, NULL, "a.txt", VK_O_RDONLY | VK_O_TRUNC, 0, &f), VOS_EROFS);
+    ASSERT_RC(m->ops->open(m, NULL, "b.txt", VK_O_WRONLY | VK_O_CREAT, 0644, &f), VOS_EROFS);
+    ASSERT_RC(m->ops->open(m, NULL, "b.txt", VK_O_RDONLY | VK_O_CREAT, 0644, &f), VOS_EROFS);
+    ASSERT_RC(m->ops->mkdir(m, NULL, "newdir", 0755), VOS_EROFS);
+    ASSERT_RC(m->ops->mkdir(m, NULL, "dir", 0755), VOS_EEXIST);
+    ASSERT_RC(m->ops->rmdir(m, NULL, "dir"), VOS_EROFS);
+    ASSERT_RC(m->ops->unlink(m, NULL, "a.txt"), VOS_EROFS);
+    ASSERT_RC(m->ops->unlink(m, NULL, "ln"), VOS_EROFS);
+    ASSERT_RC(m->ops->rename(m, NULL, "a.txt", "c.txt"), VOS_EROFS);
+    ASSERT_RC(m->ops->link(m, NULL, "a.txt", "c.txt"), VOS_EROFS);
+    ASSERT_RC(m->ops->symlink(m, NULL, "x", "c.txt"), VOS_EROFS);
+    ASSERT_RC(m->ops->chmod(m, NULL, "a.txt", 0777), VOS_EROFS);
     int64_t t[2] = {VK_UTIME_NOW, VK_UTIME_NOW};
-    ASSERT_RC(m->ops->utimens(m, "a.txt", t), VOS_EROFS);
-    ASSERT_RC(m->ops->truncate(m, "a.txt", 0), VOS_EROFS);
+    ASSERT_RC(m->ops->utimens(m, NULL, "a.txt", t), VOS_EROFS);
+    ASSERT_RC(m->ops->truncate(m, NULL, "a.txt", 0), VOS_EROFS);
     /* a read-only open of an existing file with O_CREAT is fine, as on Linux */
-    ASSERT_OK(m->ops->open(m, "a.txt", VK_O_RDONLY | VK_O_CREAT, 0644, &f));
-    ASSERT_RC((int)f->ops->pwrite(f, "x", 1, 0), VOS_EROFS);
-    ASSERT_RC(f->ops->ftruncate(f, 0), VOS_EROFS);
-    f->ops->close(f);
+    ASSERT_OK(m->ops->open(m, NULL, "a.txt", VK_O_RDONLY | VK_O_CREAT, 0644, &f));
+    ASSERT_RC((int)f->ops->pwrite(f, NULL, "x", 1, 0), VOS_EROFS);
+    ASSERT_RC(f->ops->ftruncate(f, NULL, 0), VOS_EROFS);
+    f->ops->close(f, NULL);
 
     ASSERT_STR(host_read(d, "a.txt"), "keep");
     struct stat sb;
     ASSERT_RC(host_lstat(d, "b.txt", &sb), -ENOENT);
     ASSERT_RC(host_lstat(d, "newdir", &sb), -ENOENT);
     ASSERT_STR(drv_ls(m, ""), "a.txt dir ln");
-    m->ops->destroy(m);
+    m->ops->unmount(m);
 }
 
 /* Host symlinks pointing out of the mount (absolute, or ../..) are reported as symlinks with
@@ -367,49 +371,49 @@ TEST(hostfs_symlinks_never_followed)
     host_symlink(d, "rel", "plain");
     struct stat before;
     ASSERT_OK(host_lstat(outside, "secret", &before));
-    vfs_mount *m = mount_host(vm, d, false);
+    vos_fs *m = mount_host(vm, d, false);
 
-    struct vk_stat st;
-    ASSERT_OK(m->ops->lstat(m, "etc", &st));
+    vos_dstat st;
+    ASSERT_OK(m->ops->lstat(m, NULL, "etc", &st));
     ASSERT(VK_S_ISLNK(st.mode));
     char buf[256];
-    ssize_t n = m->ops->readlink(m, "up", buf, sizeof buf);
+    ssize_t n = m->ops->readlink(m, NULL, "up", buf, sizeof buf);
     ASSERT_EQ(n, 5);
     ASSERT_EQ(memcmp(buf, "../..", 5), 0);
     ASSERT_EQ(type_of(m, "", "abs"), VK_DT_LNK);
 
-    vfs_file *f = NULL;
+    vos_file *f = NULL;
     const char *data = NULL;
     ASSERT_RC(drv_read(m, "abs", &data), VOS_ELOOP);
     ASSERT_RC(drv_read(m, "rel", &data), VOS_ELOOP);
     ASSERT_RC(drv_read(m, "etc/passwd", &data), VOS_ELOOP);
     ASSERT_RC(drv_read(m, "outdir/secret", &data), VOS_ELOOP);
-    ASSERT_RC(m->ops->lstat(m, "etc/passwd", &st), VOS_ELOOP);
-    ASSERT_RC(m->ops->lstat(m, "up/etc", &st), VOS_ELOOP);
+    ASSERT_RC(m->ops->lstat(m, NULL, "etc/passwd", &st), VOS_ELOOP);
+    ASSERT_RC(m->ops->lstat(m, NULL, "up/etc", &st), VOS_ELOOP);
     ASSERT_STR(drv_ls(m, "etc"), "ERR ENOTDIR");
     ASSERT_STR(drv_ls(m, "outdir"), "ERR ENOTDIR");
     ASSERT_STR(drv_ls(m, "up/etc"), "ERR ELOOP");
     ASSERT(data == NULL);
 
     /* no write goes through a link either */
-    ASSERT_RC(m->ops->open(m, "dangling", VK_O_WRONLY | VK_O_CREAT, 0644, &f), VOS_ELOOP);
-    ASSERT_RC(m->ops->open(m, "abs", VK_O_WRONLY | VK_O_TRUNC, 0, &f), VOS_ELOOP);
-    ASSERT_RC(m->ops->open(m, "outdir/new", VK_O_WRONLY | VK_O_CREAT, 0644, &f), VOS_ELOOP);
-    ASSERT_RC(m->ops->truncate(m, "abs", 0), VOS_ELOOP);
-    ASSERT_RC(m->ops->mkdir(m, "outdir/new", 0755), VOS_ELOOP);
-    ASSERT_RC(m->ops->symlink(m, "x", "outdir/new"), VOS_ELOOP);
-    ASSERT_RC(m->ops->unlink(m, "outdir/secret"), VOS_ELOOP);
-    ASSERT_RC(m->ops->rename(m, "outdir/secret", "stolen"), VOS_ELOOP);
-    ASSERT_RC(m->ops->link(m, "outdir/secret", "stolen"), VOS_ELOOP);
-    ASSERT_RC(m->ops->chmod(m, "abs", 0777), VOS_ENOTSUP);
-    ASSERT_RC(m->ops->chmod(m, "outdir/secret", 0777), VOS_ELOOP);
+    ASSERT_RC(m->ops->open(m, NULL, "dangling", VK_O_WRONLY | VK_O_CREAT, 0644, &f), VOS_ELOOP);
+    ASSERT_RC(m->ops->open(m, NULL, "abs", VK_O_WRONLY | VK_O_TRUNC, 0, &f), VOS_ELOOP);
+    ASSERT_RC(m->ops->open(m, NULL, "outdir/new", VK_O_WRONLY | VK_O_CREAT, 0644, &f), VOS_ELOOP);
+    ASSERT_RC(m->ops->truncate(m, NULL, "abs", 0), VOS_ELOOP);
+    ASSERT_RC(m->ops->mkdir(m, NULL, "outdir/new", 0755), VOS_ELOOP);
+    ASSERT_RC(m->ops->symlink(m, NULL, "x", "outdir/new"), VOS_ELOOP);
+    ASSERT_RC(m->ops->unlink(m, NULL, "outdir/secret"), VOS_ELOOP);
+    ASSERT_RC(m->ops->rename(m, NULL, "outdir/secret", "stolen"), VOS_ELOOP);
+    ASSERT_RC(m->ops->link(m, NULL, "outdir/secret", "stolen"), VOS_ELOOP);
+    ASSERT_RC(m->ops->chmod(m, NULL, "abs", 0777), VOS_ENOTSUP);
+    ASSERT_RC(m->ops->chmod(m, NULL, "outdir/secret", 0777), VOS_ELOOP);
     int64_t t[2] = {0, 0};
-    ASSERT_RC(m->ops->utimens(m, "outdir/secret", t), VOS_ELOOP);
+    ASSERT_RC(m->ops->utimens(m, NULL, "outdir/secret", t), VOS_ELOOP);
     /* utimens of a link changes the link, never its target */
-    ASSERT_OK(m->ops->utimens(m, "abs", t));
+    ASSERT_OK(m->ops->utimens(m, NULL, "abs", t));
     /* a hard link to a symlink links the symlink itself */
-    ASSERT_OK(m->ops->link(m, "abs", "abs2"));
-    ASSERT_OK(m->ops->lstat(m, "abs2", &st));
+    ASSERT_OK(m->ops->link(m, NULL, "abs", "abs2"));
+    ASSERT_OK(m->ops->lstat(m, NULL, "abs2", &st));
     ASSERT(VK_S_ISLNK(st.mode));
 
     struct stat sb;
@@ -420,7 +424,7 @@ TEST(hostfs_symlinks_never_followed)
     ASSERT_EQ(sb.st_mtim.tv_nsec, before.st_mtim.tv_nsec);
     ASSERT_STR(host_read(outside, "secret"), "HOST SECRET");
     ASSERT_STR(drv_ls(m, ""), "abs abs2 dangling etc outdir plain rel up");
-    m->ops->destroy(m);
+    m->ops->unmount(m);
 }
 
 /* Paths the kernel never produces are refused outright: "..", ".", empty and absolute
@@ -430,30 +434,30 @@ TEST(hostfs_bad_paths_refused)
     vos_vm *vm = test_vm_new();
     const char *d = test_tmpdir();
     host_mkdir(d, "sub");
-    vfs_mount *m = mount_host(vm, d, false);
+    vos_fs *m = mount_host(vm, d, false);
     const char *bad[] = {"..", "sub/..", "sub/../..", ".", "./sub", "/etc", "sub//x", "sub/",
                          "../x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        struct vk_stat st;
-        vfs_file *f;
+        vos_dstat st;
+        vos_file *f;
         char buf[16];
-        ASSERT_RC(m->ops->lstat(m, bad[i], &st), VOS_EINVAL);
-        ASSERT_RC(m->ops->open(m, bad[i], VK_O_RDONLY, 0, &f), VOS_EINVAL);
-        ASSERT_RC(m->ops->mkdir(m, bad[i], 0755), VOS_EINVAL);
-        ASSERT_RC(m->ops->unlink(m, bad[i]), VOS_EINVAL);
-        ASSERT_RC(m->ops->rmdir(m, bad[i]), VOS_EINVAL);
-        ASSERT_RC((int)m->ops->readlink(m, bad[i], buf, sizeof buf), VOS_EINVAL);
-        ASSERT_RC(m->ops->rename(m, "sub", bad[i]), VOS_EINVAL);
-        ASSERT_RC(m->ops->chmod(m, bad[i], 0700), VOS_EINVAL);
+        ASSERT_RC(m->ops->lstat(m, NULL, bad[i], &st), VOS_EINVAL);
+        ASSERT_RC(m->ops->open(m, NULL, bad[i], VK_O_RDONLY, 0, &f), VOS_EINVAL);
+        ASSERT_RC(m->ops->mkdir(m, NULL, bad[i], 0755), VOS_EINVAL);
+        ASSERT_RC(m->ops->unlink(m, NULL, bad[i]), VOS_EINVAL);
+        ASSERT_RC(m->ops->rmdir(m, NULL, bad[i]), VOS_EINVAL);
+        ASSERT_RC((int)m->ops->readlink(m, NULL, bad[i], buf, sizeof buf), VOS_EINVAL);
+        ASSERT_RC(m->ops->rename(m, NULL, "sub", bad[i]), VOS_EINVAL);
+        ASSERT_RC(m->ops->chmod(m, NULL, bad[i], 0700), VOS_EINVAL);
         ASSERT_STR(drv_ls(m, bad[i]), "ERR EINVAL");
     }
     char longname[300];
     memset(longname, 'x', sizeof longname - 1);
     longname[sizeof longname - 1] = 0;
-    struct vk_stat st;
-    ASSERT_RC(m->ops->lstat(m, longname, &st), VOS_ENAMETOOLONG);
+    vos_dstat st;
+    ASSERT_RC(m->ops->lstat(m, NULL, longname, &st), VOS_ENAMETOOLONG);
     ASSERT_STR(drv_ls(m, ""), "sub");
-    m->ops->destroy(m);
+    m->ops->unmount(m);
 }
 
 /* The host tree changes under a live mount: a directory replaced by a symlink (to outside, or
@@ -468,7 +472,7 @@ TEST(hostfs_dir_swapped_for_symlink)
     host_write(d, "work/f", "inside");
     host_mkdir(d, "other");
     host_write(d, "other/f", "other");
-    vfs_mount *m = mount_host(vm, d, false);
+    vos_fs *m = mount_host(vm, d, false);
     const char *data;
     ASSERT_OK(drv_read(m, "work/f", &data));
     ASSERT_STR(data, "inside");
@@ -478,21 +482,21 @@ TEST(hostfs_dir_swapped_for_symlink)
     snprintf(q, sizeof q, "%s/work.old", d);
     ASSERT_OK(rename(p, q));
     host_symlink(d, "work", outside);
-    struct vk_stat st;
+    vos_dstat st;
     ASSERT_RC(drv_read(m, "work/f", &data), VOS_ELOOP);
-    ASSERT_RC(m->ops->lstat(m, "work/f", &st), VOS_ELOOP);
+    ASSERT_RC(m->ops->lstat(m, NULL, "work/f", &st), VOS_ELOOP);
     ASSERT_STR(drv_ls(m, "work"), "ERR ENOTDIR");
     ASSERT_RC(drv_write(m, "work/f", "pwned", 0644), VOS_ELOOP);
-    ASSERT_RC(m->ops->unlink(m, "work/f"), VOS_ELOOP);
+    ASSERT_RC(m->ops->unlink(m, NULL, "work/f"), VOS_ELOOP);
     ASSERT_STR(host_read(outside, "f"), "OUTSIDE");
 
     /* even a link that stays inside the mount is not followed by the host */
     unlink(p);
     host_symlink(d, "work", "other");
     ASSERT_RC(drv_read(m, "work/f", &data), VOS_ELOOP);
-    ASSERT_OK(m->ops->lstat(m, "work", &st));
+    ASSERT_OK(m->ops->lstat(m, NULL, "work", &st));
     ASSERT(VK_S_ISLNK(st.mode));
-    m->ops->destroy(m);
+    m->ops->unmount(m);
 }
 
 /* FIFOs, sockets and devices show as what they are, and are refused on open without
@@ -518,33 +522,33 @@ TEST(hostfs_special_files_refused)
     close(s);
     snprintf(p, sizeof p, "%s/null", d);
     bool have_dev = mknod(p, S_IFCHR | 0666, makedev(1, 3)) == 0; /* needs privileges */
-    vfs_mount *m = mount_host(vm, d, false);
+    vos_fs *m = mount_host(vm, d, false);
 
-    struct vk_stat st;
-    ASSERT_OK(m->ops->lstat(m, "fifo", &st));
+    vos_dstat st;
+    ASSERT_OK(m->ops->lstat(m, NULL, "fifo", &st));
     ASSERT(VK_S_ISFIFO(st.mode));
     ASSERT_EQ(type_of(m, "", "fifo"), VK_DT_FIFO);
-    vfs_file *f;
-    ASSERT_RC(m->ops->open(m, "fifo", VK_O_RDONLY, 0, &f), VOS_EACCES);
-    ASSERT_RC(m->ops->open(m, "fifo", VK_O_WRONLY, 0, &f), VOS_EACCES);
-    ASSERT_RC(m->ops->open(m, "fifo", VK_O_RDWR | VK_O_CREAT, 0644, &f), VOS_EACCES);
-    ASSERT_RC(m->ops->truncate(m, "fifo", 0), VOS_EINVAL);
+    vos_file *f;
+    ASSERT_RC(m->ops->open(m, NULL, "fifo", VK_O_RDONLY, 0, &f), VOS_EACCES);
+    ASSERT_RC(m->ops->open(m, NULL, "fifo", VK_O_WRONLY, 0, &f), VOS_EACCES);
+    ASSERT_RC(m->ops->open(m, NULL, "fifo", VK_O_RDWR | VK_O_CREAT, 0644, &f), VOS_EACCES);
+    ASSERT_RC(m->ops->truncate(m, NULL, "fifo", 0), VOS_EINVAL);
     ASSERT_STR(drv_ls(m, "fifo"), "ERR ENOTDIR");
     if (have_sock) {
-        ASSERT_OK(m->ops->lstat(m, "sock", &st));
+        ASSERT_OK(m->ops->lstat(m, NULL, "sock", &st));
         ASSERT_EQ(st.mode & VK_S_IFMT, VK_S_IFSOCK);
-        ASSERT_RC(m->ops->open(m, "sock", VK_O_RDONLY, 0, &f), VOS_EACCES);
+        ASSERT_RC(m->ops->open(m, NULL, "sock", VK_O_RDONLY, 0, &f), VOS_EACCES);
     }
     if (have_dev) {
-        ASSERT_OK(m->ops->lstat(m, "null", &st));
+        ASSERT_OK(m->ops->lstat(m, NULL, "null", &st));
         ASSERT(VK_S_ISCHR(st.mode));
         ASSERT_EQ(st.rdev, makedev(1, 3));
-        ASSERT_RC(m->ops->open(m, "null", VK_O_WRONLY, 0, &f), VOS_EACCES);
+        ASSERT_RC(m->ops->open(m, NULL, "null", VK_O_WRONLY, 0, &f), VOS_EACCES);
     }
     /* they can still be removed and renamed: that does not open them */
-    ASSERT_OK(m->ops->rename(m, "fifo", "fifo2"));
-    ASSERT_OK(m->ops->unlink(m, "fifo2"));
-    m->ops->destroy(m);
+    ASSERT_OK(m->ops->rename(m, NULL, "fifo", "fifo2"));
+    ASSERT_OK(m->ops->unlink(m, NULL, "fifo2"));
+    m->ops->unmount(m);
 }
 
 TEST(hostfs_owner_mapping)
@@ -556,16 +560,16 @@ TEST(hostfs_owner_mapping)
     char p[4096];
     snprintf(p, sizeof p, "%s/theirs", d);
     bool chowned = geteuid() == 0 && chown(p, 4242, 4343) == 0;
-    vfs_mount *m = mount_host(vm, d, true);
-    struct vk_stat st;
-    ASSERT_OK(m->ops->lstat(m, "mine", &st));
-    ASSERT_EQ(st.uid, vfs_uid(vm));
+    vos_fs *m = mount_host(vm, d, true);
+    vos_dstat st;
+    ASSERT_OK(m->ops->lstat(m, NULL, "mine", &st));
+    ASSERT_EQ(st.uid, vos_host_uid(vk_host(api_kvm(vm))));
     if (chowned) {
-        ASSERT_OK(m->ops->lstat(m, "theirs", &st));
+        ASSERT_OK(m->ops->lstat(m, NULL, "theirs", &st));
         ASSERT_EQ(st.uid, 4242);
         ASSERT_EQ(st.gid, 4343);
     }
-    m->ops->destroy(m);
+    m->ops->unmount(m);
 }
 
 TEST(hostfs_host_id)
@@ -573,20 +577,23 @@ TEST(hostfs_host_id)
     vos_vm *vm = test_vm_new();
     const char *d = test_tmpdir();
     host_write(d, "bin", "x");
-    vfs_mount *m = mount_host(vm, d, true);
-    uint64_t dev = 0, ino = 0;
-    ASSERT_OK(hostfs_host_id(m, "bin", &dev, &ino));
+    vos_fs *m = mount_host(vm, d, true);
+    vk_hostfs_id id = {"bin", 0, 0, false};
+    ASSERT_OK(m->ops->ctl(m, NULL, VK_HOSTFS_CTL_HOST_ID, &id));
     struct stat sb;
     ASSERT_OK(host_lstat(d, "bin", &sb));
-    ASSERT_EQ(dev, sb.st_dev);
-    ASSERT_EQ(ino, sb.st_ino);
-    ASSERT_RC(hostfs_host_id(m, "nope", &dev, &ino), VOS_ENOENT);
-    ASSERT_RC(hostfs_host_id(m, "../bin", &dev, &ino), VOS_EINVAL);
-    vfs_mount *mem;
-    ASSERT_OK(memfs_new(vm, &mem));
-    ASSERT_RC(hostfs_host_id(mem, "", &dev, &ino), VOS_ENOTSUP);
-    mem->ops->destroy(mem);
-    m->ops->destroy(m);
+    ASSERT_EQ(id.dev, sb.st_dev);
+    ASSERT_EQ(id.ino, sb.st_ino);
+    id.rel = "nope";
+    ASSERT_RC(m->ops->ctl(m, NULL, VK_HOSTFS_CTL_HOST_ID, &id), VOS_ENOENT);
+    id.rel = "../bin";
+    ASSERT_RC(m->ops->ctl(m, NULL, VK_HOSTFS_CTL_HOST_ID, &id), VOS_EINVAL);
+    ASSERT_RC(m->ops->ctl(m, NULL, 12345, &id), VOS_ENOTSUP);
+    vos_fs *mem;
+    ASSERT_OK(memfs_new(vk_host(api_kvm(vm)), &mem));
+    ASSERT(mem->ops->ctl == NULL); /* memfs has no requests of its own: the kernel says ENOTSUP */
+    mem->ops->unmount(mem);
+    m->ops->unmount(m);
 }
 
 /* The mount holds the directory, not its name: renaming it on the host keeps the mount on
@@ -600,7 +607,7 @@ TEST(hostfs_root_is_held_by_fd)
     char p[4096], q[4096];
     snprintf(p, sizeof p, "%s/root", base);
     snprintf(q, sizeof q, "%s/moved", base);
-    vfs_mount *m = mount_host(vm, p, false);
+    vos_fs *m = mount_host(vm, p, false);
     ASSERT_OK(rename(p, q));
     host_mkdir(base, "root");
     host_write(base, "root/f", "impostor");
@@ -609,7 +616,7 @@ TEST(hostfs_root_is_held_by_fd)
     ASSERT_STR(data, "original");
     ASSERT_OK(drv_write(m, "g", "new", 0644));
     ASSERT_STR(host_read(base, "moved/g"), "new");
-    m->ops->destroy(m);
+    m->ops->unmount(m);
 }
 
 static int count_fds(void)
@@ -632,42 +639,42 @@ TEST(hostfs_no_fd_leaks)
     snprintf(p, sizeof p, "%s/fifo", d);
     ASSERT_OK(mkfifo(p, 0644));
     int before = count_fds();
-    vfs_mount *m = mount_host(vm, d, false);
+    vos_fs *m = mount_host(vm, d, false);
     for (int i = 0; i < 3; i++) {
-        struct vk_stat st;
-        vfs_file *f;
+        vos_dstat st;
+        vos_file *f;
         const char *data;
         char buf[64];
         int64_t t[2] = {VK_UTIME_NOW, VK_UTIME_NOW};
-        m->ops->lstat(m, "dir/f", &st);
-        m->ops->lstat(m, "ln/passwd", &st);
-        m->ops->lstat(m, "dir/nope", &st);
+        m->ops->lstat(m, NULL, "dir/f", &st);
+        m->ops->lstat(m, NULL, "ln/passwd", &st);
+        m->ops->lstat(m, NULL, "dir/nope", &st);
         drv_read(m, "dir/f", &data);
         drv_read(m, "fifo", &data);
         drv_read(m, "ln/passwd", &data);
-        m->ops->open(m, "dir/f", VK_O_WRONLY | VK_O_CREAT | VK_O_EXCL, 0644, &f);
+        m->ops->open(m, NULL, "dir/f", VK_O_WRONLY | VK_O_CREAT | VK_O_EXCL, 0644, &f);
         drv_write(m, "dir/g", "y", 0644);
-        m->ops->mkdir(m, "dir/sub", 0755);
-        m->ops->mkdir(m, "ln/sub", 0755);
-        m->ops->rename(m, "dir/g", "dir/h");
-        m->ops->link(m, "dir/h", "dir/i");
-        m->ops->symlink(m, "t", "dir/s");
-        m->ops->readlink(m, "dir/s", buf, sizeof buf);
-        m->ops->chmod(m, "dir/h", 0600);
-        m->ops->chmod(m, "ln", 0600);
-        m->ops->utimens(m, "dir/h", t);
-        m->ops->truncate(m, "dir/h", 0);
-        m->ops->truncate(m, "fifo", 0);
+        m->ops->mkdir(m, NULL, "dir/sub", 0755);
+        m->ops->mkdir(m, NULL, "ln/sub", 0755);
+        m->ops->rename(m, NULL, "dir/g", "dir/h");
+        m->ops->link(m, NULL, "dir/h", "dir/i");
+        m->ops->symlink(m, NULL, "t", "dir/s");
+        m->ops->readlink(m, NULL, "dir/s", buf, sizeof buf);
+        m->ops->chmod(m, NULL, "dir/h", 0600);
+        m->ops->chmod(m, NULL, "ln", 0600);
+        m->ops->utimens(m, NULL, "dir/h", t);
+        m->ops->truncate(m, NULL, "dir/h", 0);
+        m->ops->truncate(m, NULL, "fifo", 0);
         drv_ls(m, "dir");
         drv_ls(m, "ln");
-        m->ops->unlink(m, "dir/i");
-        m->ops->unlink(m, "dir/h");
-        m->ops->unlink(m, "dir/s");
-        m->ops->rmdir(m, "dir/sub");
-        m->ops->rmdir(m, "dir");
+        m->ops->unlink(m, NULL, "dir/i");
+        m->ops->unlink(m, NULL, "dir/h");
+        m->ops->unlink(m, NULL, "dir/s");
+        m->ops->rmdir(m, NULL, "dir/sub");
+        m->ops->rmdir(m, NULL, "dir");
     }
     ASSERT_EQ(count_fds(), before + 1); /* the root */
-    m->ops->destroy(m);
+    m->ops->unmount(m);
     ASSERT_EQ(count_fds(), before);
 }
 
@@ -681,6 +688,7 @@ static void expect_exec(vos_vm *vm, const char *script, const char *want_out, in
                         int line)
 {
     vos_result r;
+    vos_result_init(&r);
     int rc = test_exec(vm, script, &r);
     if (rc != 0 || strcmp(r.out, want_out) != 0 || r.status != want_status) {
         char msg[2048];
@@ -770,6 +778,7 @@ TEST(hostfs_e2e_symlinks_resolve_in_the_vm)
     ASSERT_RC(rc, VOS_ENOENT);
     ASSERT_STR(vm_read(vm, "/mnt/h/../h/f", &rc), "inside");
     vos_stat st;
+    st.struct_size = sizeof st;
     ASSERT_OK(vos_lstat_path(vm, "/mnt/h/up", &st));
     ASSERT_EQ(st.type, VOS_TYPE_LNK);
 }
@@ -786,6 +795,7 @@ TEST(hostfs_e2e_shell_dotdot_and_errors)
     vm_mount(vm, "/mnt/h", VOS_MOUNT_HOST_RO, d);
     EXPECT_EXEC(vm, "cd /mnt/h/sub && cd ../../../../.. && pwd", "/\n", 0);
     vos_result r;
+    vos_result_init(&r);
     ASSERT_OK(test_exec(vm, "echo x > /mnt/h/ro.txt", &r));
     ASSERT_EQ(r.status, 1);
     ASSERT_STR(r.err, "vos: line 1: /mnt/h/ro.txt: Read-only file system\n");

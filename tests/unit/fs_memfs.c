@@ -5,7 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fs/vfs.h"
+#include "api/api.h"
+#include "fs/hostfs.h"
+#include "fs/memfs.h"
+#include "fs/overlay.h"
+#include "kernel/internal.h"
 #include "test.h"
 
 /* Does /d/<name> exist, as the model says it should? */
@@ -13,6 +17,7 @@ static void check_all(vos_vm *vm, const char *dir, const unsigned char *present,
 {
     char path[64];
     vos_stat st;
+    st.struct_size = sizeof st;
     for (int i = 0; i < n; i++) {
         snprintf(path, sizeof path, "%s/f%d", dir, i);
         int rc = vos_stat_path(vm, path, &st);
@@ -110,23 +115,23 @@ TEST(memfs_deep_paths_after_removal_and_rename)
 TEST(memfs_driver_forgets_removed_and_moved_directories)
 {
     vos_vm *vm = test_vm_new();
-    vfs_mount *m = NULL;
-    ASSERT_OK(memfs_new(vm, &m));
-    struct vk_stat st;
-    ASSERT_OK(m->ops->mkdir(m, "a", 0755));
-    ASSERT_OK(m->ops->mkdir(m, "a/b", 0755));
-    ASSERT_OK(m->ops->mkdir(m, "a/b/c", 0755));
-    ASSERT_OK(m->ops->lstat(m, "a/b", &st)); /* the walk now starts at a/b */
-    ASSERT_OK(m->ops->rmdir(m, "a/b/c"));
-    ASSERT_OK(m->ops->rmdir(m, "a/b"));
-    ASSERT_RC(m->ops->lstat(m, "a/b/c", &st), VOS_ENOENT);
-    ASSERT_OK(m->ops->mkdir(m, "a/b", 0755));
-    ASSERT_OK(m->ops->mkdir(m, "x", 0755));
-    ASSERT_OK(m->ops->lstat(m, "a/b", &st));
-    ASSERT_OK(m->ops->rename(m, "a/b", "x/b"));
-    ASSERT_RC(m->ops->mkdir(m, "a/b/c", 0755), VOS_ENOENT);
-    ASSERT_OK(m->ops->mkdir(m, "x/b/c", 0755));
-    ASSERT_OK(m->ops->lstat(m, "x/b/c", &st));
+    vos_fs *m = NULL;
+    ASSERT_OK(memfs_new(vk_host(api_kvm(vm)), &m));
+    vos_dstat st;
+    ASSERT_OK(m->ops->mkdir(m, NULL, "a", 0755));
+    ASSERT_OK(m->ops->mkdir(m, NULL, "a/b", 0755));
+    ASSERT_OK(m->ops->mkdir(m, NULL, "a/b/c", 0755));
+    ASSERT_OK(m->ops->lstat(m, NULL, "a/b", &st)); /* the walk now starts at a/b */
+    ASSERT_OK(m->ops->rmdir(m, NULL, "a/b/c"));
+    ASSERT_OK(m->ops->rmdir(m, NULL, "a/b"));
+    ASSERT_RC(m->ops->lstat(m, NULL, "a/b/c", &st), VOS_ENOENT);
+    ASSERT_OK(m->ops->mkdir(m, NULL, "a/b", 0755));
+    ASSERT_OK(m->ops->mkdir(m, NULL, "x", 0755));
+    ASSERT_OK(m->ops->lstat(m, NULL, "a/b", &st));
+    ASSERT_OK(m->ops->rename(m, NULL, "a/b", "x/b"));
+    ASSERT_RC(m->ops->mkdir(m, NULL, "a/b/c", 0755), VOS_ENOENT);
+    ASSERT_OK(m->ops->mkdir(m, NULL, "x/b/c", 0755));
+    ASSERT_OK(m->ops->lstat(m, NULL, "x/b/c", &st));
     ASSERT_EQ(VK_S_ISDIR(st.mode), 1);
-    m->ops->destroy(m);
+    m->ops->unmount(m);
 }

@@ -8,9 +8,10 @@
 #include <unistd.h>
 
 #include "kernel/internal.h"
+#include "api/api.h"
 #include "test.h"
 
-static vk_proc *S(vos_vm *vm) { return vm->session; }
+static vk_proc *S(vos_vm *vm) { return api_kvm(vm)->session; }
 
 static vk_proc *child(vos_vm *vm)
 {
@@ -74,8 +75,11 @@ TEST(fd_basics)
 TEST(fd_limit_exact)
 {
     vos_config cfg;
+    vos_limits cfg_lim;
+    vos_limits_init(&cfg_lim);
     vos_config_init(&cfg);
-    cfg.limits.open_files = 8;
+    cfg.limits = &cfg_lim;
+    cfg_lim.open_files = 8;
     vos_vm *vm = test_vm_new_cfg(&cfg);
     vk_proc *c = child(vm);
     for (int i = 0; i < 8; i++) ASSERT_EQ(vk_open(c, "/dev/null", VK_O_RDONLY, 0), i);
@@ -204,8 +208,11 @@ TEST(signals_default_caught_ignored)
 TEST(procs_limit_exact)
 {
     vos_config cfg;
+    vos_limits cfg_lim;
+    vos_limits_init(&cfg_lim);
     vos_config_init(&cfg);
-    cfg.limits.procs = 4; /* the session + 3 */
+    cfg.limits = &cfg_lim;
+    cfg_lim.procs = 4; /* the session + 3 */
     vos_vm *vm = test_vm_new_cfg(&cfg);
     vk_proc *a, *b, *c, *d;
     ASSERT_OK(vk_proc_new(S(vm), &a));
@@ -260,11 +267,14 @@ TEST(exec_commands_scripts_and_policy)
 TEST(fs_limits_exact)
 {
     vos_config cfg;
+    vos_limits cfg_lim;
+    vos_limits_init(&cfg_lim);
     vos_config_init(&cfg);
-    cfg.limits.fs_bytes = 4096;
-    cfg.limits.fs_inodes = 60;
+    cfg.limits = &cfg_lim;
+    cfg_lim.fs_bytes = 4096;
+    cfg_lim.fs_inodes = 60;
     vos_vm *vm = test_vm_new_cfg(&cfg);
-    int64_t room = 4096 - vm->fs_bytes;
+    int64_t room = 4096 - api_kvm(vm)->fs_bytes;
     ASSERT(room > 1000);
     static char big[4096];
     memset(big, 'a', sizeof big);
@@ -274,7 +284,7 @@ TEST(fs_limits_exact)
     ASSERT_OK(vos_write_file(vm, "/tmp/a", big, 10, 0644)); /* space comes back */
     ASSERT_OK(vos_write_file(vm, "/tmp/b", big, 10, 0644));
     /* inodes */
-    int64_t free_inodes = 60 - vm->fs_inodes;
+    int64_t free_inodes = 60 - api_kvm(vm)->fs_inodes;
     char name[64];
     for (int64_t i = 0; i < free_inodes; i++) {
         snprintf(name, sizeof name, "/tmp/i%lld", (long long)i);
@@ -342,6 +352,7 @@ TEST(memfs_links_unlink_rename)
 TEST(api_misuse_is_an_error)
 {
     vos_result r;
+    vos_result_init(&r);
     ASSERT_RC(vos_vm_new(NULL, NULL), VOS_EMISUSE);
     ASSERT_RC(vos_exec(NULL, "true", NULL, &r), VOS_EMISUSE);
     vos_result_free(&r);
@@ -358,9 +369,9 @@ TEST(api_misuse_is_an_error)
     ASSERT_RC(vos_read_file(vm, "/nope", &d, &n), VOS_ENOENT);
     ASSERT(d == NULL);
     ASSERT_RC(vos_read_file(vm, "/tmp", &d, &n), VOS_EISDIR);
-    ASSERT_RC(vos_mount(vm, "relative", &(vos_mount_spec){sizeof(vos_mount_spec), VOS_MOUNT_MEMFS, NULL}), VOS_EINVAL);
-    ASSERT_RC(vos_mount(vm, "/x", &(vos_mount_spec){sizeof(vos_mount_spec), 99, NULL}), VOS_EINVAL);
-    ASSERT_RC(vos_mount(vm, "/x", &(vos_mount_spec){sizeof(vos_mount_spec), VOS_MOUNT_HOST_RO, "/definitely/not/here"}), VOS_ENOENT);
+    ASSERT_RC(vos_mount(vm, "relative", &(vos_mount_spec){.struct_size = sizeof(vos_mount_spec), .kind = VOS_MOUNT_MEMFS, .host_path = NULL}), VOS_EINVAL);
+    ASSERT_RC(vos_mount(vm, "/x", &(vos_mount_spec){.struct_size = sizeof(vos_mount_spec), .kind = 99, .host_path = NULL}), VOS_EINVAL);
+    ASSERT_RC(vos_mount(vm, "/x", &(vos_mount_spec){.struct_size = sizeof(vos_mount_spec), .kind = VOS_MOUNT_HOST_RO, .host_path = "/definitely/not/here"}), VOS_ENOENT);
     ASSERT(strstr(vos_errmsg(vm), "/definitely") == NULL); /* no host paths in messages */
     ASSERT_STR(vos_strerror(VOS_ENOENT), "No such file or directory");
     ASSERT_STR(vos_errname(VOS_ETIME), "ETIME");
@@ -380,6 +391,7 @@ TEST(api_files_binary_safe_and_listing)
     ASSERT(memcmp(d, bin, n) == 0);
     vos_free(d);
     vos_stat st;
+    st.struct_size = sizeof st;
     ASSERT_OK(vos_stat_path(vm, "/tmp/bin", &st));
     ASSERT_EQ(st.type, VOS_TYPE_REG);
     ASSERT_EQ(st.mode, 0600);
@@ -408,8 +420,11 @@ TEST(api_files_binary_safe_and_listing)
 TEST(api_read_file_is_bounded)
 {
     vos_config cfg;
+    vos_limits cfg_lim;
+    vos_limits_init(&cfg_lim);
     vos_config_init(&cfg);
-    cfg.limits.mem_bytes = 4u << 20;
+    cfg.limits = &cfg_lim;
+    cfg_lim.mem_bytes = 4u << 20;
     vos_vm *vm = test_vm_new_cfg(&cfg);
     void *d = (void *)1;
     size_t n = 1;
@@ -438,7 +453,7 @@ TEST(multicall_host_link_to_self_runs_the_named_command)
     vos_config_init(&cfg);
     cfg.multicall_self = 1;
     vos_vm *vm = test_vm_new_cfg(&cfg);
-    vos_mount_spec spec = {sizeof spec, VOS_MOUNT_HOST_RO, dir};
+    vos_mount_spec spec = {.struct_size = sizeof spec, .kind = VOS_MOUNT_HOST_RO, .host_path = dir};
     ASSERT_OK(vos_mount(vm, "/host", &spec));
     ASSERT_EXEC(vm, "/host/echo via the link", "via the link\n", 0);
     /* a link to another host binary leads outside the VM: not found */
@@ -447,4 +462,47 @@ TEST(multicall_host_link_to_self_runs_the_named_command)
     vos_vm *plain = test_vm_new();
     ASSERT_OK(vos_mount(plain, "/host", &spec));
     ASSERT_EXEC(plain, "/host/echo hi 2>/dev/null; echo $?", "127\n", 0);
+}
+
+/* vk_copy_range: inside one memfs, across drivers (through a kernel buffer), and between
+ * files of a host directory (the host's copy_file_range); positions moved or offsets given. */
+TEST(fd_copy_range)
+{
+    vos_vm *vm = test_vm_new();
+    const char *d = test_tmpdir();
+    vos_mount_spec ms = {.struct_size = sizeof ms, .kind = VOS_MOUNT_HOST_RW, .host_path = d};
+    ASSERT_OK(vos_mount(vm, "/h", &ms));
+    vk_proc *c = child(vm);
+    static const char *pairs[][2] = {
+        {"/tmp/a", "/tmp/b"}, {"/tmp/a", "/h/b"}, {"/h/a", "/h/c"}, {"/h/a", "/tmp/c"}};
+    for (size_t i = 0; i < 4; i++) {
+        const char *src = pairs[i][0], *dst = pairs[i][1];
+        int a = vk_open(c, src, VK_O_RDWR | VK_O_CREAT | VK_O_TRUNC, 0644);
+        ASSERT(a >= 0);
+        ASSERT_EQ(vk_write(c, a, "0123456789", 10), 10);
+        ASSERT_EQ(vk_lseek(c, a, 2, VK_SEEK_SET), 2);
+        int b = vk_open(c, dst, VK_O_RDWR | VK_O_CREAT | VK_O_TRUNC, 0644);
+        ASSERT(b >= 0);
+        /* from the position, to the position */
+        ASSERT_EQ(vk_copy_range(c, a, NULL, b, NULL, 3), 3);
+        ASSERT_EQ(vk_lseek(c, a, 0, VK_SEEK_CUR), 5);
+        ASSERT_EQ(vk_lseek(c, b, 0, VK_SEEK_CUR), 3);
+        /* at offsets: the positions stay */
+        int64_t ia = 7, ib = 10;
+        ASSERT_EQ(vk_copy_range(c, a, &ia, b, &ib, 100), 3); /* only 3 bytes left */
+        ASSERT_EQ(ia, 10);
+        ASSERT_EQ(ib, 13);
+        ASSERT_EQ(vk_copy_range(c, a, &ia, b, &ib, 100), 0); /* the end */
+        ASSERT_EQ(vk_lseek(c, a, 0, VK_SEEK_CUR), 5);
+        char buf[32] = {0};
+        ASSERT_EQ(vk_pread(c, b, buf, sizeof buf - 1, 0), 13);
+        ASSERT(memcmp(buf, "234\0\0\0\0\0\0\0" "789", 13) == 0);
+        vk_close(c, a);
+        vk_close(c, b);
+    }
+    /* the wrong kinds of fds */
+    int r = vk_open(c, "/tmp/a", VK_O_RDONLY, 0), w = vk_open(c, "/tmp/b", VK_O_WRONLY, 0);
+    ASSERT_RC((int)vk_copy_range(c, w, NULL, r, NULL, 1), VOS_EBADF);
+    ASSERT_RC((int)vk_copy_range(c, 99, NULL, w, NULL, 1), VOS_EBADF);
+    vk_proc_discard(c);
 }

@@ -9,10 +9,13 @@
 static vos_vm *vm_with(uint64_t call_depth, uint64_t nest_depth, uint64_t expand_bytes)
 {
     vos_config cfg;
+    vos_limits cfg_lim;
+    vos_limits_init(&cfg_lim);
     vos_config_init(&cfg);
-    cfg.limits.call_depth = call_depth;
-    cfg.limits.nest_depth = nest_depth;
-    cfg.limits.expand_bytes = expand_bytes;
+    cfg.limits = &cfg_lim;
+    cfg_lim.call_depth = call_depth;
+    cfg_lim.nest_depth = nest_depth;
+    cfg_lim.expand_bytes = expand_bytes;
     return test_vm_new_cfg(&cfg);
 }
 
@@ -24,6 +27,7 @@ TEST(limit_call_depth_exact)
     snprintf(script, sizeof script, "%sf 1 50", f);
     ASSERT_EXEC(vm, script, "50\n", 0); /* 50 nested calls */
     vos_result r;
+    vos_result_init(&r);
     snprintf(script, sizeof script, "%sf 1 51", f);
     ASSERT_RC(test_exec(vm, script, &r), VOS_EDEPTH); /* 51 */
     ASSERT_EQ(r.limit, VOS_EDEPTH);
@@ -38,6 +42,7 @@ static int nested(vos_vm *vm, int depth)
     strcat(script, "echo deep;");
     for (int i = 0; i < depth; i++) strcat(script, " }");
     vos_result r;
+    vos_result_init(&r);
     int rc = test_exec(vm, script, &r);
     vos_result_free(&r);
     return rc;
@@ -61,6 +66,7 @@ TEST(limit_expand_bytes_exact)
     /* a word of exactly 4096 bytes is fine */
     ASSERT_EXEC(vm, "x=$(printf '%4096s' ''); echo ${#x}", "4096\n", 0);
     vos_result r;
+    vos_result_init(&r);
     ASSERT_RC(test_exec(vm, "x=$(printf '%4096s' ''); y=${x}a; echo ${#y}", &r), VOS_EEXPAND);
     ASSERT_EQ(r.limit, VOS_EEXPAND);
     vos_result_free(&r);
@@ -71,6 +77,7 @@ TEST(limit_printf_width_is_bounded)
 {
     vos_vm *vm = vm_with(0, 0, 1u << 20);
     vos_result r;
+    vos_result_init(&r);
     ASSERT_OK(test_exec(vm, "printf '%999999999999d' 1; echo \" $?\"", &r));
     ASSERT_STR(r.out, " 1\n");
     ASSERT(strstr(r.err, "exceeds the expansion limit") != NULL);
@@ -95,6 +102,7 @@ TEST(limit_deep_words_hit_the_nest_limit)
         for (int i = 0; i < N; i++, q += lc) memcpy(q, closes[k], lc);
         *q = 0;
         vos_result r;
+        vos_result_init(&r);
         int rc = test_exec(vm, s, &r);
         free(s);
         if (rc != VOS_ENEST || !strstr(r.err, "nest_depth"))

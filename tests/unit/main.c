@@ -1,10 +1,12 @@
 /* main.c: the unit-test runner behind test.h: a registry filled by TEST()'s constructors, a
- * sequential in-process run with failures unwinding through longjmp, a counting allocator that
- * proves every VM gave back all its bytes, and host temp dirs cleaned after each test.
- * It does not fork per test: a crash ends the run (the alarm handler names the test that hung). */
+ * run where each test is a forked child with its own timeout (a crash or a hang fails that test
+ * and the run goes on), failures unwinding through longjmp inside the child, a counting
+ * allocator that proves every VM gave back all its bytes, and host temp dirs cleaned after
+ * each test. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -16,11 +18,13 @@
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "test.h"
 
-/* One test may hang (a kernel bug); the alarm turns that into a named failure of the run. */
+/* One test may hang (a kernel bug): its child is killed after this long (times the slowness
+ * factor, at most 5x) and the run goes on. */
 #ifndef TEST_TIMEOUT_S
 #define TEST_TIMEOUT_S 120
 #endif
@@ -172,11 +176,14 @@ int test_exec_limited(vos_vm *vm, const char *script, uint64_t time_ms, uint64_t
                       vos_result *res)
 {
     vos_exec_opts o;
-    memset(&o, 0, sizeof o);
+    vos_exec_opts_init(&o);
+    vos_limits o_lim;
+    vos_limits_init(&o_lim);
     o.struct_size = sizeof o;
-    o.limits.time_ms = time_ms;
-    o.limits.output_bytes = output_bytes;
-    memset(res, 0, sizeof *res);
+    o.limits = &o_lim;
+    o_lim.time_ms = time_ms;
+    o_lim.output_bytes = output_bytes;
+    vos_result_init(res);
     return vos_exec(vm, script, &o, res);
 }
 
@@ -263,46 +270,6 @@ static bool cleanup_test(bool failed)
 
 static int g_passed, g_failed;
 
-/* Append the decimal form of v to p (async-signal-safe, unlike printf). */
-static char *put_int(char *p, int v)
-{
-    char tmp[16];
-    int n = 0;
-    do tmp[n++] = (char)('0' + v % 10), v /= 10;
-    while (v > 0 && n < (int)sizeof tmp);
-    while (n > 0) *p++ = tmp[--n];
-    return p;
-}
-
-static char *put_str(char *p, const char *end, const char *s)
-{
-    while (*s && p < end) *p++ = *s++;
-    return p;
-}
-
-static void on_alarm(int sig)
-{
-    (void)sig;
-    /* A hung test cannot be unwound safely (it may hold the kernel's locks): name it, count it
-     * as failed, give the summary line, and leave. Only async-signal-safe calls here. */
-    char msg[1024];
-    char *p = msg, *end = msg + sizeof msg - 64;
-    p = put_str(p, end, "FAIL ");
-    p = put_str(p, end, g_cur ? g_cur->name : "?");
-    p = put_str(p, end, ": ");
-    p = put_str(p, end, g_cur ? g_cur->file : "?");
-    p = put_str(p, end, ": timed out after ");
-    p = put_int(p, TEST_TIMEOUT_S);
-    p = put_str(p, end, " s (hung; the run stops here)\n");
-    p = put_int(p, g_passed);
-    p = put_str(p, msg + sizeof msg, " passed, ");
-    p = put_int(p, g_failed + 1);
-    p = put_str(p, msg + sizeof msg - 2, " failed\n");
-    ssize_t w = write(1, msg, (size_t)(p - msg));
-    (void)w;
-    _exit(1);
-}
-
 /* The setjmp lives in its own frame so main's locals cannot be clobbered by the longjmp. */
 static bool run_body(const tcase *t)
 {
@@ -324,16 +291,152 @@ static int cmp_tests(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* ---- a test in a child process ----
+ * Each test runs in its own forked child (the parent never runs test code and never makes a
+ * thread, so the fork is safe): a crash or a hang fails that test only, and the run goes on.
+ * The child's stdout and stderr (failure message, sanitizer reports) come back through a pipe
+ * and are printed with the test's verdict. */
+typedef struct job {
+    const tcase *t;
+    pid_t pid;
+    int fd;           /* read end of the child's output */
+    char *out;        /* what the child printed */
+    size_t len, cap;
+    int64_t deadline; /* ms, monotonic */
+} job;
+
+static int g_slow = 1;
+
+int test_slow(void) { return g_slow; }
+
+_Noreturn static void child_run(const tcase *t)
+{
+    g_cur = t;
+    g_failmsg[0] = '\0';
+    bool ok = run_body(t);
+    ok = cleanup_test(!ok);
+    if (!ok) printf("%s\n", g_failmsg);
+    fflush(stdout);
+    fflush(stderr);
+    _exit(ok ? 0 : 1);
+}
+
+static bool job_start(job *j, const tcase *t, int timeout_s)
+{
+    int p[2];
+    if (pipe(p) != 0) return false;
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return false;
+    }
+    if (pid == 0) {
+        close(p[0]);
+        dup2(p[1], 1);
+        dup2(p[1], 2);
+        close(p[1]);
+        child_run(t);
+    }
+    close(p[1]);
+    fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
+    memset(j, 0, sizeof *j);
+    j->t = t;
+    j->pid = pid;
+    j->fd = p[0];
+    j->deadline = test_now_ms() + (int64_t)timeout_s * 1000;
+    return true;
+}
+
+/* Read what is there; false at end of file. */
+static bool job_read(job *j)
+{
+    for (;;) {
+        if (j->len + 4096 > j->cap) {
+            j->cap = j->cap ? j->cap * 2 : 8192;
+            j->out = xrealloc(j->out, j->cap);
+        }
+        ssize_t r = read(j->fd, j->out + j->len, j->cap - j->len - 1);
+        if (r > 0) {
+            j->len += (size_t)r;
+            continue;
+        }
+        if (r < 0 && (errno == EAGAIN || errno == EINTR)) return true;
+        return false;
+    }
+}
+
+static void job_finish(job *j, bool timed_out, int timeout_s, bool verbose)
+{
+    int st = 0;
+    if (timed_out) kill(j->pid, SIGKILL);
+    while (waitpid(j->pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    job_read(j);
+    close(j->fd);
+    if (j->out) j->out[j->len] = '\0';
+    bool ok = !timed_out && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    if (ok) {
+        g_passed++;
+        if (verbose) printf("ok   %s\n", j->t->name);
+        if (j->len) fputs(j->out, stdout); /* a passing test's own notes still show */
+    } else {
+        g_failed++;
+        if (timed_out)
+            printf("FAIL %s: %s: timed out after %d s (hung or far too slow; killed)\n",
+                   j->t->name, j->t->file, timeout_s);
+        else if (WIFSIGNALED(st))
+            printf("FAIL %s: %s: died of signal %d (%s)\n", j->t->name, j->t->file,
+                   WTERMSIG(st), strsignal(WTERMSIG(st)));
+        else
+            printf("FAIL %s: ", j->t->name);
+        if (j->len) {
+            fputs(j->out, stdout);
+            if (j->out[j->len - 1] != '\n') putchar('\n');
+        } else if (!timed_out && !WIFSIGNALED(st)) {
+            printf("failed without a message (exit status %d)\n", WEXITSTATUS(st));
+        }
+    }
+    fflush(stdout);
+    free(j->out);
+}
+
+/* How much slower than a plain build on an idle machine this run is: the sanitizer's factor
+ * times the load per CPU (1 to 8). Time bounds in tests are multiplied by it, so they still
+ * catch a runaway but not a busy CI machine or the sanitizers' own overhead. VOS_TEST_SLOW
+ * overrides it. */
+static int measure_slow(void)
+{
+    const char *env = getenv("VOS_TEST_SLOW");
+    if (env && atoi(env) > 0) return atoi(env);
+    double load = 0;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &load) != 1) load = 0;
+        fclose(f);
+    }
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    if (ncpu < 1) ncpu = 1;
+    int factor = (int)(load / (double)ncpu + 0.999);
+    if (factor < 1) factor = 1;
+    if (factor > 8) factor = 8;
+    return TEST_SAN_SLOW * factor;
+}
+
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: unit [--filter SUBSTR] [--list] [-v]\n"
-               "Run the unit tests whose name (or file) contains SUBSTR; --list prints them.\n");
+    fprintf(f, "Usage: unit [--filter SUBSTR] [--list] [-v] [-j N] [--timeout S]\n"
+               "Run the unit tests whose name (or file) contains SUBSTR, each in its own child\n"
+               "process, N at a time (default 1); --list prints them.\n");
 }
 
 int main(int argc, char **argv)
 {
     const char *filter = NULL;
     bool list = false, verbose = false;
+    int jobs = 1, timeout_s = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--filter") == 0 && i + 1 < argc) {
             filter = argv[++i];
@@ -343,6 +446,10 @@ int main(int argc, char **argv)
             list = true;
         } else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
             verbose = true;
+        } else if (strcmp(argv[i], "-j") == 0 && i + 1 < argc) {
+            jobs = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
+            timeout_s = atoi(argv[++i]);
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return 0;
@@ -352,40 +459,56 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (jobs < 1) jobs = 1;
+    if (jobs > 64) jobs = 64;
 
     if (g_ntests) qsort(g_tests, g_ntests, sizeof *g_tests, cmp_tests);
     g_main_thread = pthread_self();
-    signal(SIGALRM, on_alarm);
     /* A test writing to a closed pipe must fail, not kill the run. */
     signal(SIGPIPE, SIG_IGN);
+    g_slow = measure_slow();
+    if (timeout_s <= 0) timeout_s = TEST_TIMEOUT_S * (g_slow < 5 ? g_slow : 5);
 
-    for (size_t i = 0; i < g_ntests; i++) {
-        const tcase *t = &g_tests[i];
-        if (filter && !strstr(t->name, filter) && !strstr(t->file, filter)) continue;
-        if (list) {
-            printf("%s (%s)\n", t->name, t->file);
-            continue;
+    job running[64];
+    int nrun = 0;
+    size_t next = 0;
+    for (;;) {
+        while (nrun < jobs && next < g_ntests) {
+            const tcase *t = &g_tests[next++];
+            if (filter && !strstr(t->name, filter) && !strstr(t->file, filter)) continue;
+            if (list) {
+                printf("%s (%s)\n", t->name, t->file);
+                continue;
+            }
+            if (!job_start(&running[nrun], t, timeout_s)) {
+                fprintf(stderr, "unit: cannot start %s: %s\n", t->name, strerror(errno));
+                return 2;
+            }
+            nrun++;
         }
-        if (verbose) {
-            printf("%s ... ", t->name);
-            fflush(stdout);
+        if (nrun == 0) break;
+        /* wait for output, an end, or the nearest deadline */
+        struct pollfd pfd[64];
+        int64_t now = test_now_ms(), wait = 1000;
+        for (int i = 0; i < nrun; i++) {
+            pfd[i].fd = running[i].fd;
+            pfd[i].events = POLLIN;
+            pfd[i].revents = 0;
+            if (running[i].deadline - now < wait) wait = running[i].deadline - now;
         }
-        g_cur = t;
-        g_failmsg[0] = '\0';
-        alarm(TEST_TIMEOUT_S);
-        bool ok = run_body(t);
-        ok = cleanup_test(!ok);
-        alarm(0);
-        if (ok) {
-            g_passed++;
-            if (verbose) printf("ok\n");
-        } else {
-            g_failed++;
-            if (verbose) printf("FAIL\n");
-            printf("FAIL %s: %s\n", t->name, g_failmsg);
+        if (wait < 0) wait = 0;
+        if (nrun > 0) poll(pfd, (nfds_t)nrun, (int)wait);
+        now = test_now_ms();
+        for (int i = 0; i < nrun; i++) {
+            bool eof = (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) && !job_read(&running[i]);
+            bool late = now >= running[i].deadline;
+            if (!eof && !late) continue;
+            job_finish(&running[i], !eof, timeout_s, verbose);
+            running[i] = running[nrun - 1];
+            pfd[i] = pfd[nrun - 1];
+            nrun--;
+            i--;
         }
-        fflush(stdout);
-        g_cur = NULL;
     }
     if (list) return 0;
     printf("%d passed, %d failed\n", g_passed, g_failed);

@@ -8,7 +8,7 @@
 
 static int exec_opts(vos_vm *vm, const char *script, vos_exec_opts *o, vos_result *r)
 {
-    memset(r, 0, sizeof *r);
+    vos_result_init(r);
     return vos_exec(vm, script, o, r);
 }
 
@@ -25,10 +25,11 @@ TEST(shell_isolated_exec_does_not_leak)
     vos_vm *vm = test_vm_new();
     ASSERT_EXEC(vm, "x=before", "", 0);
     vos_exec_opts o;
-    memset(&o, 0, sizeof o);
+    vos_exec_opts_init(&o);
     o.struct_size = sizeof o;
     o.isolated = 1;
     vos_result r;
+    vos_result_init(&r);
     ASSERT_OK(exec_opts(vm, "x=inside; g() { :; }; echo $x", &o, &r));
     ASSERT_STR(r.out, "inside\n");
     vos_result_free(&r);
@@ -39,6 +40,7 @@ TEST(shell_syntax_error_is_esyntax)
 {
     vos_vm *vm = test_vm_new();
     vos_result r;
+    vos_result_init(&r);
     ASSERT_RC(test_exec(vm, "echo first\nfi", &r), VOS_ESYNTAX);
     ASSERT_STR(r.out, "first\n");
     ASSERT_EQ(r.status, 2);
@@ -54,13 +56,14 @@ TEST(shell_args_and_env_overrides)
     const char *args[] = {"one", "two words", NULL};
     vos_env_var env[] = {{"OVR", "temp"}};
     vos_exec_opts o;
-    memset(&o, 0, sizeof o);
+    vos_exec_opts_init(&o);
     o.struct_size = sizeof o;
     o.argv0 = "myscript";
     o.args = args;
     o.env = env;
     o.n_env = 1;
     vos_result r;
+    vos_result_init(&r);
     ASSERT_OK(exec_opts(vm, "echo \"$0 $# $2 $OVR\"; sh -c 'echo $OVR'; nosuch", &o, &r));
     ASSERT_STR(r.out, "myscript 2 two words temp\ntemp\n");
     ASSERT_STR(r.err, "myscript: line 1: nosuch: command not found\n");
@@ -73,10 +76,14 @@ TEST(shell_args_and_env_overrides)
 TEST(shell_call_depth_limit)
 {
     vos_config cfg;
+    vos_limits cfg_lim;
+    vos_limits_init(&cfg_lim);
     vos_config_init(&cfg);
-    cfg.limits.call_depth = 50;
+    cfg.limits = &cfg_lim;
+    cfg_lim.call_depth = 50;
     vos_vm *vm = test_vm_new_cfg(&cfg);
     vos_result r;
+    vos_result_init(&r);
     ASSERT_RC(test_exec(vm, "f() { f; }; f; echo not reached", &r), VOS_EDEPTH);
     ASSERT_STR(r.out, "");
     ASSERT(strstr(r.err, "maximum function nesting level exceeded (50)") != NULL);
@@ -87,14 +94,18 @@ TEST(shell_call_depth_limit)
 TEST(shell_nest_depth_limit)
 {
     vos_config cfg;
+    vos_limits cfg_lim;
+    vos_limits_init(&cfg_lim);
     vos_config_init(&cfg);
-    cfg.limits.nest_depth = 20;
+    cfg.limits = &cfg_lim;
+    cfg_lim.nest_depth = 20;
     vos_vm *vm = test_vm_new_cfg(&cfg);
     char script[512] = "";
     for (int i = 0; i < 30; i++) strcat(script, "{ ");
     strcat(script, "echo deep;");
     for (int i = 0; i < 30; i++) strcat(script, " }");
     vos_result r;
+    vos_result_init(&r);
     int rc = test_exec(vm, script, &r);
     ASSERT(rc == VOS_ENEST || rc == VOS_ESYNTAX);
     ASSERT_STR(r.out, "");
@@ -105,10 +116,14 @@ TEST(shell_nest_depth_limit)
 TEST(shell_expansion_limit)
 {
     vos_config cfg;
+    vos_limits cfg_lim;
+    vos_limits_init(&cfg_lim);
     vos_config_init(&cfg);
-    cfg.limits.expand_bytes = 4096;
+    cfg.limits = &cfg_lim;
+    cfg_lim.expand_bytes = 4096;
     vos_vm *vm = test_vm_new_cfg(&cfg);
     vos_result r;
+    vos_result_init(&r);
     int rc = test_exec(vm, "x=0123456789; while :; do x=$x$x; done", &r);
     ASSERT_RC(rc, VOS_EEXPAND);
     ASSERT(strstr(r.err, "expand_bytes") != NULL);
@@ -140,6 +155,7 @@ TEST(shell_session_does_not_grow)
         " trap 'echo t' EXIT; (exit 2) || true; set -- p q; shift; eval 'z=$1'; nosuch 2>/dev/null;"
         " echo \"$z ${PIPESTATUS[*]}\" | { read w; }; bad=; : ${bad:-d} > /dev/null";
     vos_result r;
+    vos_result_init(&r);
     for (int i = 0; i < 5; i++) {
         ASSERT_OK(test_exec(vm, script, &r));
         vos_result_free(&r);
@@ -188,10 +204,11 @@ TEST(shell_session_args_do_not_leak_to_the_next_exec)
     vos_vm *vm = test_vm_new();
     const char *args[] = {"a1", "a2", NULL};
     vos_exec_opts o;
-    memset(&o, 0, sizeof o);
+    vos_exec_opts_init(&o);
     o.struct_size = sizeof o;
     o.args = args;
     vos_result r;
+    vos_result_init(&r);
     ASSERT_OK(exec_opts(vm, "echo $#", &o, &r));
     ASSERT_STR(r.out, "2\n");
     vos_result_free(&r);
@@ -204,6 +221,7 @@ TEST(shell_session_exit_sets_exited)
 {
     vos_vm *vm = test_vm_new();
     vos_result r;
+    vos_result_init(&r);
     ASSERT_OK(test_exec(vm, "x=1; echo hi", &r));
     ASSERT_EQ(r.exited, 0);
     ASSERT_EQ(r.status, 0);
@@ -236,7 +254,7 @@ TEST(shell_session_exports_reach_builtins_and_spawn)
     static char got[256];
     got[0] = 0;
     vos_exec_opts o;
-    memset(&o, 0, sizeof o);
+    vos_exec_opts_init(&o);
     o.struct_size = sizeof o;
     o.on_stdout = collect;
     o.ud = got;
@@ -255,7 +273,7 @@ TEST(shell_spawn_single_command_is_execd)
     static char got[256];
     got[0] = 0;
     vos_exec_opts o;
-    memset(&o, 0, sizeof o);
+    vos_exec_opts_init(&o);
     o.struct_size = sizeof o;
     o.on_stdout = collect;
     o.ud = got;
@@ -293,6 +311,7 @@ TEST(shell_session_exec_replaces_the_shell)
     vos_vm *vm = test_vm_new();
     ASSERT_EXEC(vm, "x=kept", "", 0);
     vos_result r;
+    vos_result_init(&r);
     ASSERT_OK(test_exec(vm, "echo before; exec sh -c 'echo replaced; exit 4'; echo not reached",
                         &r));
     ASSERT_STR(r.out, "before\nreplaced\n");

@@ -50,23 +50,27 @@ _Noreturn void test_fail(const char *file, int line, const char *fmt, ...)
                       a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                     \
     } while (0)
 
-/* How much slower than a plain build this one runs: bounds on the cost of hostile input
- * (a few seconds at most) are multiplied by it, so they still catch a runaway but not the
- * sanitizers' own overhead. */
+/* How much slower than a plain build on an idle machine this run is: the sanitizer's own
+ * factor (TEST_SAN_SLOW) times the machine's load per CPU, measured by the runner at start
+ * (VOS_TEST_SLOW overrides it). Bounds on the cost of hostile input and on timings are
+ * multiplied by it, so they still catch a runaway but not the sanitizers' overhead or a busy
+ * CI machine. */
 #if defined(__SANITIZE_THREAD__)
-#define TEST_SLOW 20
+#define TEST_SAN_SLOW 20
 #elif defined(__SANITIZE_ADDRESS__)
-#define TEST_SLOW 4
+#define TEST_SAN_SLOW 4
 #elif defined(__has_feature)
 #if __has_feature(thread_sanitizer)
-#define TEST_SLOW 20
+#define TEST_SAN_SLOW 20
 #elif __has_feature(address_sanitizer)
-#define TEST_SLOW 4
+#define TEST_SAN_SLOW 4
 #endif
 #endif
-#ifndef TEST_SLOW
-#define TEST_SLOW 1
+#ifndef TEST_SAN_SLOW
+#define TEST_SAN_SLOW 1
 #endif
+int test_slow(void);
+#define TEST_SLOW (test_slow())
 
 /* A VM with a counting allocator; freed (and its bytes checked) by the runner after the test
  * if the test did not free it itself. */

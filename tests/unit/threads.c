@@ -42,6 +42,7 @@ static void *work(void *arg)
         vos_vm *vm = test_vm_new(); /* the registry is thread-safe */
         char script[256], want[256];
         vos_result r;
+        vos_result_init(&r);
         snprintf(script, sizeof script,
                  "echo %d > /tmp/mine; ls /tmp; seq 1 2000 | tail -n 1; cat /tmp/mine", w->id);
         snprintf(want, sizeof want, "mine\n2000\n%d\n", w->id);
@@ -60,9 +61,12 @@ static void *work(void *arg)
         }
         vos_result_free(&r);
         vos_exec_opts o;
-        memset(&o, 0, sizeof o);
+        vos_exec_opts_init(&o);
+        vos_limits o_lim;
+        vos_limits_init(&o_lim);
         o.struct_size = sizeof o;
-        o.limits.time_ms = 30;
+        o.limits = &o_lim;
+        o_lim.time_ms = 30;
         if (vos_exec(vm, "yes | cat | cat > /dev/null", &o, &r) != VOS_ETIME) w->failures++;
         vos_result_free(&r);
         pthread_t t;

@@ -1,0 +1,26 @@
+/* session.h: the shell's face towards the API layer: the VM's session shell (one long-lived
+ * shell state per VM, one script per vos_exec). The state lives in the session process's arena. */
+#ifndef SH_SESSION_H
+#define SH_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kernel/kernel.h"
+
+typedef struct sh_session_api {
+    /* create the session state in process p (its arena lives as long as the session) */
+    void *(*session_new)(vk_proc *p);
+    /* Run a script in the session: returns the exit status (0-255), or VOS_ESYNTAX. env: the
+     * exec's overrides (as if exported for this script only; value NULL unsets). The kernel
+     * may have changed the process's cwd (vk_getcwd) since the last call: PWD follows it.
+     * argv0 may be NULL ("vos"); args NULL-terminated or NULL. */
+    int (*session_exec)(void *session, vk_proc *p, const char *script, const char *argv0,
+                        const char *const *args, const vos_env_var *env, size_t n_env,
+                        bool isolated);
+} sh_session_api;
+/* session_exec ORs this into its status when the script ran `exit` in the session. */
+#define SH_SESSION_EXITED 0x100
+extern const sh_session_api sh_session_hooks;
+
+#endif
