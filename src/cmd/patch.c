@@ -704,7 +704,7 @@ static void hunk_grow(P *p, int64_t need)
  * allocating for them. */
 static void check_room(P *p, int64_t lines)
 {
-    if (lines < 0 || (uint64_t)lines > (uint64_t)(p->plen - p->pos) + 4)
+    if (lines > 0 && (uint64_t)lines > (uint64_t)(p->plen - p->pos) + 4)
         fatal(p, "unexpected end of file in patch");
 }
 
@@ -994,7 +994,8 @@ static int another_hunk_context(P *p)
                 h->repl_lines = 0;
                 h->newfirst = 1;
             }
-            check_room(p, h->repl_lines / 2);
+            /* (an omitted new side is filled from the old one) */
+            check_room(p, h->repl_lines - h->end);
             pmax = h->repl_lines + h->end;
             hunk_grow(p, pmax + 1);
             if (h->repl_lines != ptrn_copiable &&
