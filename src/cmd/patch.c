@@ -708,28 +708,33 @@ static void check_room(P *p, int64_t lines)
         fatal(p, "unexpected end of file in patch");
 }
 
-static const char *scan_linenum(P *p, const char *s, const char *e, int64_t *out)
-{
-    const char *s0 = s;
-    int64_t v = 0;
-    while (s < e && *s >= '0' && *s <= '9') {
-        if (v > (INT64_MAX / 4 - 9) / 10) fatal(p, "line number too large: %.*s", (int)(e - s0), s0);
-        v = v * 10 + (*s++ - '0');
-    }
-    if (s == s0) {
-        const char *nl = memchr(s0, '\n', (size_t)(e - s0));
-        size_t n = nl ? (size_t)(nl - s0) : (size_t)(e - s0);
-        fatal(p, "expected line number at line %lld: %.*s", (long long)p->input_line, (int)n, s0);
-    }
-    *out = v;
-    return s;
-}
-
 _Noreturn static void malformed(P *p, const pl *l)
 {
     size_t n = l->len;
     fatal(p, "malformed patch at line %lld: %.*s", (long long)p->input_line, (int)n, l->s);
 }
+
+/* A line number at s, in the patch line l (GNU's messages quote the whole line). */
+static const char *scan_linenum(P *p, const char *s, const pl *l, int64_t *out)
+{
+    const char *e = l->s + l->len, *s0 = s;
+    uint64_t v = 0;
+    bool overflow = false;
+    while (s < e && *s >= '0' && *s <= '9') {
+        unsigned dg = (unsigned)(*s++ - '0');
+        if (v > (UINT64_MAX - dg) / 10) overflow = true;
+        else v = v * 10 + dg;
+    }
+    if (s == s0)
+        fatal(p, "missing line number at line %lld: %.*s", (long long)p->input_line, (int)l->len, l->s);
+    if (overflow || v > (uint64_t)INT64_MAX)
+        fatal(p, "line number %.*s is too large at line %lld: %.*s", (int)(s - s0), s0,
+              (long long)p->input_line, (int)l->len, l->s);
+    if (v > (uint64_t)INT64_MAX / 4) malformed(p, l);
+    *out = (int64_t)v;
+    return s;
+}
+
 
 /* Is the next patch line "\ No newline..."? If so, consume it. */
 static bool incomplete_line(P *p)
@@ -762,13 +767,13 @@ static int another_hunk_unified(P *p)
         return 0;
     }
     const char *e = l.s + l.len;
-    const char *s = scan_linenum(p, l.s + 4, e, &h->first);
-    if (s < e && *s == ',') s = scan_linenum(p, s + 1, e, &h->ptrn_lines);
+    const char *s = scan_linenum(p, l.s + 4, &l, &h->first);
+    if (s < e && *s == ',') s = scan_linenum(p, s + 1, &l, &h->ptrn_lines);
     else h->ptrn_lines = 1;
     if (s < e && *s == ' ') s++;
     if (s >= e || *s != '+') malformed(p, &l);
-    s = scan_linenum(p, s + 1, e, &h->newfirst);
-    if (s < e && *s == ',') s = scan_linenum(p, s + 1, e, &h->repl_lines);
+    s = scan_linenum(p, s + 1, &l, &h->newfirst);
+    if (s < e && *s == ',') s = scan_linenum(p, s + 1, &l, &h->repl_lines);
     else h->repl_lines = 1;
     if (s < e && *s == ' ') s++;
     if (s >= e || *s++ != '@') malformed(p, &l);
@@ -928,10 +933,10 @@ static int another_hunk_context(P *p)
             set_line(h, h->end, '*', l.s, l.len);
             for (s = l.s; s < e && !(*s >= '0' && *s <= '9'); s++) continue;
             if (e - s >= 3 && memcmp(s, "0,0", 3) == 0) s += 2;
-            s = scan_linenum(p, s, e, &h->first);
+            s = scan_linenum(p, s, &l, &h->first);
             if (s < e && *s == ',') {
                 while (s < e && !(*s >= '0' && *s <= '9')) s++;
-                scan_linenum(p, s, e, &h->ptrn_lines);
+                scan_linenum(p, s, &l, &h->ptrn_lines);
                 h->ptrn_lines += 1 - h->first;
                 if (h->ptrn_lines < 0) malformed(p, &l);
             } else if (h->first) {
@@ -980,12 +985,12 @@ static int another_hunk_context(P *p)
             repl_context = context;
             set_line(h, h->end, '=', l.s, l.len);
             for (s = l.s; s < e && !(*s >= '0' && *s <= '9'); s++) continue;
-            s = scan_linenum(p, s, e, &h->newfirst);
+            s = scan_linenum(p, s, &l, &h->newfirst);
             if (s < e && *s == ',') {
                 do {
                     if (++s >= e) malformed(p, &l);
                 } while (!(*s >= '0' && *s <= '9'));
-                scan_linenum(p, s, e, &h->repl_lines);
+                scan_linenum(p, s, &l, &h->repl_lines);
                 h->repl_lines += 1 - h->newfirst;
                 if (h->repl_lines < 0) malformed(p, &l);
             } else if (h->newfirst) {
@@ -1169,9 +1174,9 @@ static int another_hunk_normal(P *p)
         return 0;
     }
     const char *e = l.s + l.len;
-    const char *s = scan_linenum(p, l.s, e, &h->first);
+    const char *s = scan_linenum(p, l.s, &l, &h->first);
     if (s < e && *s == ',') {
-        s = scan_linenum(p, s + 1, e, &h->ptrn_lines);
+        s = scan_linenum(p, s + 1, &l, &h->ptrn_lines);
         h->ptrn_lines += 1 - h->first;
     } else {
         h->ptrn_lines = s < e && *s != 'a';
@@ -1179,8 +1184,8 @@ static int another_hunk_normal(P *p)
     char hunk_type = s < e ? *s : 0;
     if (hunk_type == 'a') h->first++;
     int64_t min, max;
-    s = scan_linenum(p, s + 1, e, &min);
-    if (s < e && *s == ',') scan_linenum(p, s + 1, e, &max);
+    s = scan_linenum(p, s + 1, &l, &min);
+    if (s < e && *s == ',') scan_linenum(p, s + 1, &l, &max);
     else max = min;
     if (min > max) malformed(p, &l);
     if (hunk_type == 'd') min++;
