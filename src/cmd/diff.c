@@ -343,7 +343,9 @@ static void print_context_label(D *d, const char *mark, cfile *f, const char *na
         vl_printf(d->c, "%s %s\n", mark, label);
         return;
     }
-    vl_printf(d->c, "%s %s\t", mark, hquote(d, name));
+    const char *qn = hquote(d, name);
+    vl_printf(d->c, "%s %s\t", mark, qn);
+    if (qn != name) vl_xfree(d->c, (void *)qn);
     put_time(d, f->st.mtime_ns);
     vl_putc(d->c, '\n');
 }
@@ -352,9 +354,12 @@ static void begin_output(D *d)
 {
     if (d->output_begun) return;
     d->output_begun = true;
-    if (d->cur_recursive)
-        vl_printf(d->c, "diff%s %s %s\n", d->switch_string, hquote(d, d->cur_name[0]),
-                  hquote(d, d->cur_name[1]));
+    if (d->cur_recursive) {
+        const char *a = hquote(d, d->cur_name[0]), *b = hquote(d, d->cur_name[1]);
+        vl_printf(d->c, "diff%s %s %s\n", d->switch_string, a, b);
+        if (a != d->cur_name[0]) vl_xfree(d->c, (void *)a);
+        if (b != d->cur_name[1]) vl_xfree(d->c, (void *)b);
+    }
     if (d->style == S_CONTEXT || d->style == S_UNIFIED) {
         bool uni = d->style == S_UNIFIED;
         print_context_label(d, uni ? "---" : "***", &d->files[0], d->files[0].name,
@@ -1269,8 +1274,11 @@ static int diff_dirs(D *d, cmpr *cm)
         size_t k = 0;
         for (size_t i = 0; i < nm[f].n; i++) {
             const char *s = nm[f].v[i];
-            if (excluded(d, s)) continue;
-            if (!cm->parent && d->starting_file && name_cmp(d, s, d->starting_file) < 0) continue;
+            if (excluded(d, s) ||
+                (!cm->parent && d->starting_file && name_cmp(d, s, d->starting_file) < 0)) {
+                vl_xfree(c, nm[f].v[i]);
+                continue;
+            }
             nm[f].v[k++] = nm[f].v[i];
         }
         nm[f].n = k;
@@ -1292,6 +1300,8 @@ static int diff_dirs(D *d, cmpr *cm)
         if (nameorder <= 0) i++;
         if (nameorder >= 0) j++;
     }
+    vl_names_free(c, &nm[0]);
+    vl_names_free(c, &nm[1]);
     return val;
 }
 
@@ -1317,12 +1327,13 @@ static int compare_files(D *d, cmpr const *parent, const char *name0, const char
     cm.file[1].desc = name1 ? UNOPENED : NONEXISTENT;
     if (!name0) name0 = name1;
     if (!name1) name1 = name0;
+    char *owned[2] = {NULL, NULL}; /* names made here, freed on the way out */
     if (!parent) {
         cm.file[0].name = name0;
         cm.file[1].name = name1;
     } else {
-        cm.file[0].name = vl_path_join(c, parent->file[0].name, name0);
-        cm.file[1].name = vl_path_join(c, parent->file[1].name, name1);
+        cm.file[0].name = owned[0] = vl_path_join(c, parent->file[0].name, name0);
+        cm.file[1].name = owned[1] = vl_path_join(c, parent->file[1].name, name1);
     }
 
     for (int f = 0; f < 2; f++) {
@@ -1436,6 +1447,8 @@ static int compare_files(D *d, cmpr const *parent, const char *name0, const char
                           cm.file[1].name);
                 status = 1;
             }
+            vl_xfree(c, lv[0]);
+            vl_xfree(c, lv[1]);
         } else {
             vl_printf(c, "File %s is a %s while file %s is a %s\n", label_of(d, &cm, 0),
                       file_type(&cm.file[0].st), label_of(d, &cm, 1), file_type(&cm.file[1].st));
@@ -1478,6 +1491,8 @@ static int compare_files(D *d, cmpr const *parent, const char *name0, const char
         vl_flush(c);
     }
 #undef DIR_P
+    for (int f = 0; f < 2; f++)
+        if (owned[f]) vl_xfree(c, owned[f]);
     return status;
 }
 
