@@ -135,9 +135,9 @@ for ((t = 1; t <= N; t++)); do
     o=$(cat "opt$t")
     (LC_ALL=C diff $o "a$t" "b$t" > "gnu$t" 2> "gnuerr$t"; echo $? > "gnust$t")
 done
-start=$(date +%s.%N)
+start=$(date +%s%N)
 "$VOS" --mount "$W:$W:rw" --cwd "$W" -c "$script"
-end=$(date +%s.%N)
+end=$(date +%s%N)
 bad=0
 for ((t = 1; t <= N; t++)); do
     if ! cmp -s "gnu$t" "vos$t" || ! cmp -s "gnust$t" "vosst$t" || ! cmp -s "gnuerr$t" "voserr$t"; then
@@ -145,6 +145,6 @@ for ((t = 1; t <= N; t++)); do
         echo "DIFFERS: pair $t (diff $(cat "opt$t") a$t b$t; $(wc -l < "a$t") / $(wc -l < "b$t") lines)"
     fi
 done
-echo "$N pairs, $bad differ (vos run: $(echo "$end - $start" | bc) s); work dir $W"
+echo "$N pairs, $bad differ (vos run: $(( (end - start) / 1000000 )) ms); work dir $W"
 [ "$bad" -eq 0 ] && [ -z "${KEEP:-}" ] && rm -rf "$W"
 [ "$bad" -eq 0 ]
