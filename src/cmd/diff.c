@@ -1285,7 +1285,7 @@ static int diff_dirs(D *d, cmpr *cm)
         if (d->ignore_name_case) {
             qsort_r(nm[f].v, nm[f].n, sizeof *nm[f].v, sort_cmp, d);
         } else {
-            vl_names_sort(&nm[f]);
+            vl_names_sort(c, &nm[f]);
         }
     }
     int val = 0;
