@@ -5,6 +5,7 @@
  * paginate (-l) or colour (--color=always). */
 #include "lib/cmd.h"
 #include "lib/diffcore.h"
+#include "lib/regex.h"
 #include "lib/walk.h"
 
 #include <stdlib.h>
@@ -115,6 +116,8 @@ typedef struct D {
     vl_dopts eng;
     /* -p */
     int64_t ff_last_search, ff_last_match;
+    vl_buf func_pats, ignore_pats; /* -F / -p and -I patterns, one per line */
+    vl_re *func_re, *ignore_re;
     /* side by side / ifdef cursors */
     int64_t next0, next1;
 } D;
@@ -310,12 +313,26 @@ static bool line_is_blank(D *d, const vl_dfile *f, int64_t i)
     return newline - p == 0;
 }
 
+static void free_re(void *re) { vl_re_free(re); }
+
+/* Does line i of f match the -I patterns? */
+static bool line_ignored(D *d, const vl_dfile *f, int64_t i)
+{
+    if (!d->ignore_re) return false;
+    const char *line = f->line[i];
+    size_t len = (size_t)(f->line[i + 1] - line);
+    if (len && line[len - 1] == '\n') len--;
+    int rc = vl_re_search(d->ignore_re, line, len, 0, VL_RE_ANY, NULL, 0);
+    if (rc < 0 && rc != VL_RE_ECOMPLEX) vl_exit(d->c, 2); /* a limit: the process ends */
+    return rc == 1;
+}
+
 /* GNU's analyze_hunk over changes v[a..b]: the line ranges, and which kinds of lines the
- * hunk has (0 when every changed line is ignorable under -B). */
+ * hunk has (0 when every changed line is ignorable under -B and -I). */
 static int analyze_hunk(D *d, const vl_dchange *v, size_t a, size_t b, int64_t *first0,
                         int64_t *last0, int64_t *first1, int64_t *last1)
 {
-    bool trivial = d->ignore_blank;
+    bool trivial = d->ignore_blank || d->ignore_re;
     int64_t show_from = 0, show_to = 0, l0 = 0, l1 = 0;
     *first0 = v[a].line0;
     *first1 = v[a].line1;
@@ -325,9 +342,13 @@ static int analyze_hunk(D *d, const vl_dchange *v, size_t a, size_t b, int64_t *
         show_from += v[k].deleted;
         show_to += v[k].inserted;
         for (int64_t i = v[k].line0; i <= l0 && trivial; i++)
-            if (!line_is_blank(d, &d->files[0].data, i)) trivial = false;
+            if (!(d->ignore_blank && line_is_blank(d, &d->files[0].data, i)) &&
+                !line_ignored(d, &d->files[0].data, i))
+                trivial = false;
         for (int64_t i = v[k].line1; i <= l1 && trivial; i++)
-            if (!line_is_blank(d, &d->files[1].data, i)) trivial = false;
+            if (!(d->ignore_blank && line_is_blank(d, &d->files[1].data, i)) &&
+                !line_ignored(d, &d->files[1].data, i))
+                trivial = false;
     }
     *last0 = l0;
     *last1 = l1;
@@ -369,12 +390,13 @@ static void begin_output(D *d)
     }
 }
 
-/* -p: the last line before linenum in file 0 that starts with a letter, '_' or '$'. */
-static bool is_function_line(const char *line, size_t len)
+/* -p / -F: the last line before linenum in file 0 that matches the function patterns (-p's is
+ * ^[[:alpha:]$_]: a line that starts with a letter, '_' or '$'). */
+static bool is_function_line(D *d, const char *line, size_t len)
 {
-    if (len == 0) return false;
-    unsigned char ch = (unsigned char)line[0];
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' || ch == '$';
+    int rc = vl_re_search(d->func_re, line, len, 0, VL_RE_ANY, NULL, 0);
+    if (rc < 0 && rc != VL_RE_ECOMPLEX) vl_exit(d->c, 2);
+    return rc == 1;
 }
 
 static const char *find_function(D *d, int64_t linenum)
@@ -385,7 +407,7 @@ static const char *find_function(D *d, int64_t linenum)
     while (last <= --i) {
         const char *line = f->line[i];
         size_t len = (size_t)(f->line[i + 1] - line - 1);
-        if (is_function_line(line, len)) {
+        if (is_function_line(d, line, len)) {
             d->ff_last_match = i;
             return line;
         }
@@ -437,7 +459,7 @@ static void pr_unidiff_hunk(D *d, const vl_dchange *v, size_t a, size_t b)
     int64_t first0, last0, first1, last1;
     if (!analyze_hunk(d, v, a, b, &first0, &last0, &first1, &last1)) return;
     hunk_bounds(d, &first0, &last0, &first1, &last1);
-    const char *function = d->show_c_function ? find_function(d, first0) : NULL;
+    const char *function = d->func_re ? find_function(d, first0) : NULL;
     begin_output(d);
     vl_ctx *c = d->c;
     vl_puts(c, "@@ -");
@@ -482,7 +504,7 @@ static void pr_context_hunk(D *d, const vl_dchange *v, size_t a, size_t b)
     int changes = analyze_hunk(d, v, a, b, &first0, &last0, &first1, &last1);
     if (!changes) return;
     hunk_bounds(d, &first0, &last0, &first1, &last1);
-    const char *function = d->show_c_function ? find_function(d, first0) : NULL;
+    const char *function = d->func_re ? find_function(d, first0) : NULL;
     begin_output(d);
     vl_ctx *c = d->c;
     vl_puts(c, "***************");
@@ -1002,7 +1024,7 @@ static void print_script(D *d, vl_dchange *v, size_t n)
     switch (d->style) {
     case S_CONTEXT:
     case S_UNIFIED: {
-        if (d->ignore_blank) mark_ignorable(d, v, n);
+        if (d->ignore_blank || d->ignore_re) mark_ignorable(d, v, n);
         d->ff_last_search = 0;
         d->ff_last_match = INT64_MAX;
         for (size_t a = 0; a < n;) {
@@ -1084,7 +1106,7 @@ static int diff_2_files(D *d, cmpr *cm)
         (same_desc || memcmp(fv[0].data.buf, fv[1].data.buf, fv[0].data.len) == 0) &&
         (robust(d) || fv[0].data.len == 0 || fv[0].data.buf[fv[0].data.len - 1] == '\n'))
         return 0;
-    bool can_be_binary = d->brief && !d->ignore_blank && d->ignore_ws == VL_WS_NONE &&
+    bool can_be_binary = d->brief && !d->ignore_blank && !d->ignore_re && d->ignore_ws == VL_WS_NONE &&
                          !d->ignore_case && !d->strip_cr;
     bool binary = can_be_binary;
     if (!d->text && !binary)
@@ -1113,7 +1135,7 @@ static int diff_2_files(D *d, cmpr *cm)
     vl_dchange *v = vl_dcompare(c, pair, &d->eng, &n);
 
     bool changes;
-    if (d->ignore_blank) {
+    if (d->ignore_blank || d->ignore_re) {
         d->files = fv;
         changes = false;
         for (size_t k = 0; k < n && !changes; k++) {
@@ -1638,11 +1660,15 @@ static void on_opt(vl_ctx *c, int id, const char *arg, void *ud)
         break;
     case 'f': set_style(d, S_FED); break;
     case 'F':
-        vl_die(c, 2, "-F/--show-function-line is not supported yet (no regular expressions)");
+        vl_buf_adds(c, &d->func_pats, arg);
+        vl_buf_addc(c, &d->func_pats, '\n');
+        break;
     case 'H': break;
     case 'i': d->ignore_case = true; break;
     case 'I':
-        vl_die(c, 2, "-I/--ignore-matching-lines is not supported yet (no regular expressions)");
+        vl_buf_adds(c, &d->ignore_pats, arg);
+        vl_buf_addc(c, &d->ignore_pats, '\n');
+        break;
     case 'l':
         vl_die(c, 2, "-l/--paginate is not supported (there is no pr)");
     case 'L':
@@ -1652,7 +1678,10 @@ static void on_opt(vl_ctx *c, int id, const char *arg, void *ud)
         break;
     case 'n': set_style(d, S_RCS); break;
     case 'N': d->new_file = true; break;
-    case 'p': d->show_c_function = true; break;
+    case 'p':
+        vl_buf_adds(c, &d->func_pats, "^[[:alpha:]$_]\n");
+        d->show_c_function = true;
+        break;
     case 'q': d->brief = true; break;
     case 'r': d->recursive = true; break;
     case 's': d->report_identical = true; break;
@@ -1827,6 +1856,27 @@ static int diff_main(vl_ctx *c, int argc, char **argv)
     int ngiven;
     int n = vl_dgetopt(c, argc, argv, true, on_opt, d, &given, &ngiven);
     d->switch_string = switch_string(c, given, ngiven);
+    /* -F / -p and -I: each a list of BREs in GNU's grep dialect, one per option */
+    struct {
+        vl_buf *pats;
+        vl_re **re;
+    } lists[2] = {{&d->func_pats, &d->func_re}, {&d->ignore_pats, &d->ignore_re}};
+    for (int i = 0; i < 2; i++) {
+        if (!lists[i].pats->len) continue;
+        vl_re_diag diag;
+        memset(&diag, 0, sizeof diag);
+        int rc = vl_re_compile(c->p, lists[i].pats->data, lists[i].pats->len, VL_RE_BRE,
+                               VL_RE_LIST | VL_RE_GREP, lists[i].re, &diag);
+        if (rc == VL_RE_ESYNTAX || rc == VL_RE_ETOOBIG) {
+            /* GNU names the pattern: the last one given is where glibc stops (one per -I) */
+            const char *all = lists[i].pats->data, *last = all;
+            for (const char *q = all; *q; q++)
+                if (*q == '\n' && q[1]) last = q + 1;
+            vl_die(c, 2, "%.*s: %s", (int)strcspn(last, "\n"), last, diag.msg);
+        }
+        if (rc < 0) vl_exit(c, 2);
+        vl_defer(c, free_re, *lists[i].re);
+    }
 
     if (d->style == S_UNSPEC && d->show_c_function) {
         d->style = S_CONTEXT;
