@@ -28,6 +28,8 @@ struct vos_vm {
     vos_alloc_fn alloc;
     void *alloc_ud;
     struct vos_proc *procs; /* spawned process handles not freed yet (under g_reg_mu) */
+    struct free_waiter *waiters; /* threads in vos_vm_free waiting for the call to end (under
+                                    g_reg_mu) */
     char *errmsg;          /* the detail of the last API call (ERRMSG bytes, made when first
                               needed: an idle VM pays nothing for it) */
 };
@@ -75,6 +77,11 @@ int vos_abi_version(void) { return VOS_ABI_VERSION; }
  * foreign handle is refused (VOS_EMISUSE) instead of touching freed memory. An open-addressing
  * set of pointers under one mutex (held for a lookup only). */
 static pthread_mutex_t g_reg_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_reg_cv = PTHREAD_COND_INITIALIZER; /* a doomed VM is gone */
+struct free_waiter {
+    bool done;
+    struct free_waiter *next;
+};
 static void **g_reg;
 static size_t g_reg_cap, g_reg_n, g_reg_dead;
 #define REG_DEAD ((void *)1)
@@ -130,9 +137,8 @@ static bool reg_add(void *p)
 }
 
 /* Remove p; false when it was not there (already freed, or never ours). */
-static bool reg_del(void *p)
+static bool reg_del_locked(void *p)
 {
-    pthread_mutex_lock(&g_reg_mu);
     bool found = false;
     if (g_reg_cap)
         for (size_t i = reg_hash(p) & (g_reg_cap - 1); g_reg[i]; i = (i + 1) & (g_reg_cap - 1))
@@ -143,6 +149,13 @@ static bool reg_del(void *p)
                 found = true;
                 break;
             }
+    return found;
+}
+
+static bool reg_del(void *p)
+{
+    pthread_mutex_lock(&g_reg_mu);
+    bool found = reg_del_locked(p);
     pthread_mutex_unlock(&g_reg_mu);
     return found;
 }
@@ -305,7 +318,11 @@ static _Thread_local const char *tl_refused_msg;
 /* Claim the VM for this call: it must be live and not in another call. */
 static int api_enter(vos_vm *vm)
 {
-    if (!reg_has(vm)) return VOS_EMISUSE;
+    pthread_mutex_lock(&g_reg_mu);
+    if (!vm || !reg_has_locked(vm)) {
+        pthread_mutex_unlock(&g_reg_mu);
+        return VOS_EMISUSE;
+    }
     int zero = 0;
     if (!atomic_compare_exchange_strong(&vm->in_api, &zero, 1)) {
         tl_refused = vm;
@@ -313,10 +330,12 @@ static int api_enter(vos_vm *vm)
                              ? "the VM is in an API call on this thread (a callback may not "
                                "call it)"
                              : "the VM is in use by another call";
+        pthread_mutex_unlock(&g_reg_mu);
         return VOS_EMISUSE;
     }
+    vm->api_thread = pthread_self(); /* under the lock: vos_vm_free reads it there */
+    pthread_mutex_unlock(&g_reg_mu);
     tl_refused = NULL;
-    vm->api_thread = pthread_self();
     if (vm->errmsg) vm->errmsg[0] = 0;
     char tmp[256];
     vk_vm_errmsg_take(vm->k, tmp, sizeof tmp); /* what the VM noted between calls is stale */
@@ -339,8 +358,13 @@ static void api_leave(vos_vm *vm)
         vk_vm_errmsg_take(vm->k, tmp, sizeof tmp);
         if (tmp[0]) memcpy(errbuf(vm), tmp, ERRMSG);
     }
+    /* under the registry lock: vos_vm_free decides between "free it now" and "the call frees
+     * it" under the same lock, so exactly one side frees and nobody touches it after */
+    pthread_mutex_lock(&g_reg_mu);
     atomic_store(&vm->in_api, 0);
-    if (atomic_load(&vm->doomed) && reg_del(vm)) vm_destroy(vm);
+    bool doomed = atomic_load(&vm->doomed) && reg_del_locked(vm);
+    pthread_mutex_unlock(&g_reg_mu);
+    if (doomed) vm_destroy(vm);
 }
 
 static int host_leave(vos_vm *vm, int rc)
@@ -438,6 +462,8 @@ static void vm_destroy(vos_vm *vm)
     pthread_mutex_lock(&g_reg_mu);
     struct vos_proc *h = vm->procs;
     vm->procs = NULL;
+    struct free_waiter *waiters = vm->waiters;
+    vm->waiters = NULL;
     pthread_mutex_unlock(&g_reg_mu);
     for (; h; h = h->next) {
         if (!h->reaped) {
@@ -454,6 +480,12 @@ static void vm_destroy(vos_vm *vm)
     vk_vm_destroy(vm->k);
     if (vm->errmsg) vm->alloc(vm->alloc_ud, vm->errmsg, ERRMSG, 0);
     vm->alloc(vm->alloc_ud, vm, sizeof *vm, 0);
+    if (waiters) {
+        pthread_mutex_lock(&g_reg_mu);
+        for (struct free_waiter *w = waiters; w; w = w->next) w->done = true;
+        pthread_cond_broadcast(&g_reg_cv);
+        pthread_mutex_unlock(&g_reg_mu);
+    }
     if (used && atomic_fetch_add(&g_untrimmed, used) + used >= TRIM_EVERY) {
         atomic_store(&g_untrimmed, 0);
         malloc_trim(0);
@@ -462,27 +494,32 @@ static void vm_destroy(vos_vm *vm)
 
 void vos_vm_free(vos_vm *vm)
 {
-    if (!vm || !reg_has(vm)) return;
+    if (!vm) return;
+    pthread_mutex_lock(&g_reg_mu);
+    if (!reg_has_locked(vm)) {
+        pthread_mutex_unlock(&g_reg_mu);
+        return;
+    }
     int zero = 0;
     if (atomic_compare_exchange_strong(&vm->in_api, &zero, 1)) {
         /* not in a call: it is ours to free now */
-        if (reg_del(vm)) vm_destroy(vm);
+        reg_del_locked(vm);
+        pthread_mutex_unlock(&g_reg_mu);
+        vm_destroy(vm);
         return;
     }
-    /* a call runs: interrupt it; it frees the VM when it returns */
+    /* a call runs: interrupt it; it frees the VM when it returns (api_leave decides under
+     * this lock, so the VM stays while we hold it; the kernel never takes it) */
     atomic_store(&vm->doomed, true);
     vk_interrupt(vm->k);
-    if (pthread_equal(vm->api_thread, pthread_self())) return; /* from its own callback */
-    while (reg_has(vm)) {
-        /* the call may have returned between our look at in_api and doomed */
-        int z = 0;
-        if (atomic_compare_exchange_strong(&vm->in_api, &z, 1)) {
-            if (reg_del(vm)) vm_destroy(vm);
-            return;
-        }
-        struct timespec ts = {0, 1000000};
-        nanosleep(&ts, NULL);
+    if (pthread_equal(vm->api_thread, pthread_self())) { /* from its own callback */
+        pthread_mutex_unlock(&g_reg_mu);
+        return;
     }
+    struct free_waiter w = {false, vm->waiters};
+    vm->waiters = &w;
+    while (!w.done) pthread_cond_wait(&g_reg_cv, &g_reg_mu);
+    pthread_mutex_unlock(&g_reg_mu);
 }
 
 size_t vos_vm_mem_used(const vos_vm *vm)
