@@ -227,7 +227,7 @@ typedef struct vos_env_var {
 
 typedef struct vos_exec_opts {
     size_t struct_size;       /* sizeof(vos_exec_opts) */
-    const void *stdin_data;   /* bytes given as stdin; NULL: empty stdin */
+    const void *stdin_data;   /* bytes given as stdin; NULL: /dev/null */
     size_t stdin_len;
     const vos_env_var *env;   /* overrides for this exec only; copied */
     size_t n_env;

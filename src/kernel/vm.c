@@ -596,6 +596,16 @@ int vk_session_begin(vk_vm *vm, vk_exec *ex, const void *in, size_t inlen, vk_si
     if (rc >= 0) rc = set_sink_fd(s, 1, out);
     if (rc >= 0) rc = set_sink_fd(s, 2, err);
     VK_UNLOCK(vm);
+    if (rc >= 0 && !in) {
+        /* no stdin at all: the VM's /dev/null (a character device, as a terminal-less agent's
+         * harness gives; tools such as rg then search the directory instead of reading
+         * stdin). The empty data stays when the VM has no /dev. */
+        int fd = vk_open(s, "/dev/null", VK_O_RDONLY, 0);
+        if (fd > 0) {
+            vk_dup2(s, fd, 0);
+            vk_close(s, fd);
+        }
+    }
     return rc < 0 ? rc : 0;
 }
 

@@ -450,10 +450,11 @@ static void run_bash(const tcase *c, const char *dir, side *s)
         s->status = -1;
         goto out;
     }
-    /* stdin is a regular file (seekable, as `bash -c ... <file` has it) */
-    in = memfd_create("stdin", MFD_CLOEXEC);
+    /* stdin is a regular file (seekable, as `bash -c ... <file` has it); without a stdin
+     * section it is /dev/null, as vos_exec gives when it has no stdin data */
+    in = c->in.set ? memfd_create("stdin", MFD_CLOEXEC) : open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (in < 0) {
-        snprintf(s->note, sizeof s->note, "memfd_create: %s", strerror(errno));
+        snprintf(s->note, sizeof s->note, "stdin: %s", strerror(errno));
         s->status = -1;
         goto out;
     }
