@@ -200,6 +200,11 @@ struct vk_ofd {
     unsigned char *ent_has;  /* which ents have attributes */
     size_t nents, entcap, dirpos;
     bool dir_loaded;
+    /* a directory in the VM's cache: its attributes for write checks (under lk), valid
+     * while the cache's generation is dirst_gen (a chmod, rename, rmdir or mount moves it) */
+    bool dirst_ok;
+    uint64_t dirst_gen;
+    struct vk_stat dirst;
     /* pipes, sinks, stdin data (under vm->mu) */
     vk_pipebuf *pipe;
     vk_sink *sink;

@@ -431,9 +431,24 @@ static int parent_writable(vk_proc *p, const char *abs);
 static int dir_writable(vk_proc *p, vk_path *r)
 {
     if (!r->dir) return parent_writable(p, r->abs);
+    /* the cached directory's attributes: one fstat per directory while the cache holds it,
+     * not one per file created or removed in it (rm -rf, cp -r, tar x) */
+    vk_ofd *d = r->dir;
+    uint64_t gen = atomic_load(&p->vm->dcache_gen);
     struct vk_stat st;
-    int rc = vfs_fstat(p, r->dir->mnt, r->dir->file, &st);
-    if (rc < 0) return rc;
+    pthread_mutex_lock(&d->lk);
+    bool cached = d->dirst_ok && d->dirst_gen == gen;
+    if (cached) st = d->dirst;
+    pthread_mutex_unlock(&d->lk);
+    if (!cached) {
+        int rc = vfs_fstat(p, d->mnt, d->file, &st);
+        if (rc < 0) return rc;
+        pthread_mutex_lock(&d->lk);
+        d->dirst = st;
+        d->dirst_gen = gen;
+        d->dirst_ok = true;
+        pthread_mutex_unlock(&d->lk);
+    }
     return perm_ok(p, &st, VK_W_OK | VK_X_OK) ? 0 : VOS_EACCES;
 }
 
@@ -537,7 +552,7 @@ static int do_open(vk_proc *p, const char *path, int flags, unsigned mode)
         if (pl && path[pl - 1] == '/') goto out; /* "new/" names a directory */
         rc = VOS_EROFS;
         if (r.mnt->rdonly) goto out;
-        rc = parent_writable(p, r.abs);
+        rc = dir_writable(p, &r);
         if (rc < 0) goto out;
     }
     vos_file *f;
@@ -674,7 +689,7 @@ static int with_path(vk_proc *p, const char *path, int flags, bool write, path_o
 static int op_mkdir(vk_proc *p, vk_path *r, const void *arg)
 {
     if (r->exists) return VOS_EEXIST;
-    int rc = parent_writable(p, r->abs);
+    int rc = dir_writable(p, r);
     if (rc < 0) return rc;
     return vfs_mkdir(p, r->mnt, r->rel, *(const unsigned *)arg & ~p->umask & 07777);
 }
@@ -687,7 +702,7 @@ int vk_mkdir(vk_proc *p, const char *path, unsigned mode)
 static int op_mkfifo(vk_proc *p, vk_path *r, const void *arg)
 {
     if (r->exists) return VOS_EEXIST;
-    int rc = parent_writable(p, r->abs);
+    int rc = dir_writable(p, r);
     if (rc < 0) return rc;
     return vfs_mknod(p, r->mnt, r->rel,
                      VK_S_IFIFO | (*(const unsigned *)arg & ~p->umask & 07777));
@@ -788,7 +803,7 @@ int vk_link(vk_proc *p, const char *from, const char *to)
     if (b.exists) rc = VOS_EEXIST;
     if (rc == 0) rc = write_ok(p, &b);
     if (rc == 0 && a.mnt != b.mnt) rc = VOS_EXDEV;
-    if (rc == 0) rc = parent_writable(p, b.abs);
+    if (rc == 0) rc = dir_writable(p, &b);
     if (rc == 0) rc = vfs_link(p, a.mnt, a.rel, b.rel);
     vk_path_done(&a);
     vk_path_done(&b);
@@ -798,7 +813,7 @@ int vk_link(vk_proc *p, const char *from, const char *to)
 static int op_symlink(vk_proc *p, vk_path *r, const void *arg)
 {
     if (r->exists) return VOS_EEXIST;
-    int rc = parent_writable(p, r->abs);
+    int rc = dir_writable(p, r);
     if (rc < 0) return rc;
     return vfs_symlink(p, r->mnt, arg, r->rel);
 }
@@ -838,7 +853,9 @@ static int op_chmod(vk_proc *p, vk_path *r, const void *arg)
     if (!r->exists) return VOS_ENOENT;
     unsigned uid = vos_host_uid(vk_host(p->vm));
     if (r->st.uid != uid && uid != 0 && !p->privileged) return VOS_EPERM;
-    return vfs_chmod(p, r->mnt, r->rel, *(const unsigned *)arg & 07777);
+    int rc = vfs_chmod(p, r->mnt, r->rel, *(const unsigned *)arg & 07777);
+    if (rc == 0 && VK_S_ISDIR(r->st.mode)) vk_dcache_invalidate(p->vm); /* cached modes */
+    return rc;
 }
 
 int vk_chmod(vk_proc *p, const char *path, unsigned mode)

@@ -256,6 +256,12 @@ TEST(path_dir_cache_follows_changes)
                     "ls /tmp/a; echo y > /tmp/a/f; cat /tmp/a/f; rm /tmp/a/f; rmdir /tmp/a; "
                     "mkdir /tmp/a; ls /tmp/a; cat /tmp/a/f 2>/dev/null || echo empty",
                 "f\ngone\nx\ny\nempty\n", 0);
+    /* a cached directory's mode, used for the write checks of what is made in it, follows
+     * chmod */
+    ASSERT_EXEC(vm, "mkdir /tmp/c; ls /tmp/c; touch /tmp/c/a; rm /tmp/c/a; chmod 555 /tmp/c; "
+                    "touch /tmp/c/b 2>/dev/null || echo denied; echo x > /tmp/c/b || echo no; "
+                    "chmod 755 /tmp/c; touch /tmp/c/b && echo ok",
+                "denied\nno\nok\n", 0);
     ASSERT_EXEC(vm, "mkdir -p /tmp/m; echo under > /tmp/m/f; ls /tmp/m >/dev/null", "", 0);
     vos_mount_spec ms = {.struct_size = sizeof ms, .kind = VOS_MOUNT_MEMFS};
     ASSERT_OK(vos_mount(vm, "/tmp/m", &ms));
