@@ -51,7 +51,7 @@ static void xtrace_words(sh_state *sh, char **assigns, int na, char **argv, int 
     if (ps4) {
         bool save = sh->opt[O_XTRACE];
         sh->opt[O_XTRACE] = false;
-        prefix = sh_expand_str(sh, ps4);
+        prefix = sh_expand_heredoc(sh, ps4);
         sh->opt[O_XTRACE] = save;
     }
     sh_buf b;
@@ -91,7 +91,7 @@ void sh_xtrace_line(sh_state *sh, const char *text)
     if (ps4) {
         bool save = sh->opt[O_XTRACE];
         sh->opt[O_XTRACE] = false;
-        prefix = sh_expand_str(sh, ps4);
+        prefix = sh_expand_heredoc(sh, ps4);
         sh->opt[O_XTRACE] = save;
     }
     const char *pf = prefix ? prefix : "";

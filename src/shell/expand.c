@@ -118,11 +118,17 @@ static size_t skip_backquote(const char *s, size_t i, size_t n)
     return i < n ? i + 1 : n;
 }
 
-static size_t skip_dquote(sh_state *sh, const char *s, size_t i, size_t n)
+/* s[i] is '"': the index after the closing quote, or n when there is none (*closed says
+ * which: a quote at s[n-1] can be an escaped one). */
+static size_t skip_dquote_c(sh_state *sh, const char *s, size_t i, size_t n, bool *closed)
 {
+    *closed = false;
     for (i++; i < n;) {
         char c = s[i];
-        if (c == '"') return i + 1;
+        if (c == '"') {
+            *closed = true;
+            return i + 1;
+        }
         if (c == '\\' && i + 1 < n) {
             i += 2;
         } else if (c == '$' && i + 1 < n && (s[i + 1] == '\'' || s[i + 1] == '"')) {
@@ -136,6 +142,12 @@ static size_t skip_dquote(sh_state *sh, const char *s, size_t i, size_t n)
         }
     }
     return n;
+}
+
+static size_t skip_dquote(sh_state *sh, const char *s, size_t i, size_t n)
+{
+    bool closed;
+    return skip_dquote_c(sh, s, i, n, &closed);
 }
 
 /* s[i] is '{' of ${ */
@@ -1439,11 +1451,16 @@ static bool expand_text(xbuf *x, const char *s, size_t n, int ctx)
             x_addc(x, 0, XMARK);
             i = e;
         } else if (c == '"' && !dq && !hd) {
-            size_t e = skip_dquote(sh, s, i, n);
+            bool closed;
+            size_t e = skip_dquote_c(sh, s, i, n, &closed);
             size_t before = x->n;
             bool save = x->at_empty;
             x->at_empty = false;
-            expand_text(x, s + i + 1, e - i - 2, (ctx | CX_DQ) & ~(CX_PAT | CX_SPLITLIT));
+            /* no closing quote (text the parser did not check: PS4, a here-document's
+             * ${x%%"...}): the quote is literal and the rest is read as quoted, as bash does */
+            if (!closed) x_addc(x, '"', XQ);
+            expand_text(x, s + i + 1, closed ? e - i - 2 : e - i - 1,
+                        (ctx | CX_DQ) & ~(CX_PAT | CX_SPLITLIT));
             if (!(x->n == before && x->at_empty)) x_addc(x, 0, XMARK);
             x->at_empty = save;
             i = e;

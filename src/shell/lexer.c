@@ -327,6 +327,10 @@ static bool scan_cmdsubst(sh_parser *ps, sh_buf *b)
     sub.hd = NULL;
     sub.err = 0;
     sub.sub = true;
+    /* the look-ahead only finds the closing paren: it must not expand aliases, which would
+     * rewrite (and free) the source it shares with this parser; the body is parsed again,
+     * aliases and all, when it runs */
+    sub.own_src = false;
     sub.depth = ps->depth; /* sh_parse_sub counts the level */
     sh_pool tmp = {.p = ps->sh->p};
     sub.pool = &tmp;

@@ -57,6 +57,10 @@ struct sh_parser {
     const char *alias_active[16];
     size_t alias_end[16];
     int nalias;
+    /* the last alias's value ended in a blank: the next word, the first token at or after
+     * alias_blank_end in the current text, is checked for an alias too */
+    bool alias_blank;
+    size_t alias_blank_end;
 };
 
 /* lexer.c */

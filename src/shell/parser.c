@@ -289,6 +289,8 @@ static sh_node *parse_funcdef_body(sh_parser *ps, sh_node *fn)
     return fn->a ? fn : NULL;
 }
 
+static bool alias_expand(sh_parser *ps);
+
 static sh_node *parse_simple(sh_parser *ps)
 {
     sh_node *n = new_node(ps, N_SIMPLE);
@@ -302,6 +304,11 @@ static sh_node *parse_simple(sh_parser *ps)
             continue;
         }
         if (t != T_WORD) break;
+        if (words.n > 0 && ps->alias_blank && ps->tok_start >= ps->alias_blank_end) {
+            /* the word after an alias whose value ends in a blank (alias sudo='sudo ') */
+            ps->alias_blank = false;
+            if (alias_expand(ps)) continue;
+        }
         if (words.n == 0 && sh_is_assignment(ps->tok_text))
             wv_push(&assigns, ps->tok_text);
         else
@@ -737,11 +744,14 @@ static bool alias_expand(sh_parser *ps)
     ps->len = vl + rest;
     ps->pos = 0;
     ps->have_tok = false;
+    ps->alias_blank = vl && (a->val[vl - 1] == ' ' || a->val[vl - 1] == '\t');
+    ps->alias_blank_end = vl;
     return true;
 }
 
 static sh_node *parse_command_inner(sh_parser *ps)
 {
+    ps->alias_blank = false;
     int t = peek_cmd(ps);
     for (int guard = 0; t == T_WORD && guard < 64 && alias_expand(ps); guard++)
         t = peek_cmd(ps);

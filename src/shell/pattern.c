@@ -25,6 +25,7 @@ static bool pmatch_n(const char *p, const char *s, const char *se)
  * pathological pattern can cause. ---- */
 typedef struct xm {
     long budget;
+    int depth; /* of star_rest's backtracking */
 } xm;
 
 static bool is_ext_start(const char *p, const char *pe)
@@ -74,14 +75,77 @@ static bool any_alt(xm *m, const char *b, const char *be, const char *s, const c
     }
 }
 
-/* zero or more repetitions of the group, then rest */
+/* The length every string matching [p, pe) has, or -1 when it varies (a star, a group).
+ * A bracket, '?' and an escaped or plain byte are one byte each. */
+static long fixed_len(const char *p, const char *pe)
+{
+    long n = 0;
+    while (p < pe) {
+        if (*p == '*' || is_ext_start(p, pe)) return -1;
+        if (*p == '[') {
+            const char *e;
+            if (bracket(p, 0, &e) >= 0 && e <= pe) {
+                p = e;
+                n++;
+                continue;
+            }
+        }
+        if (*p == '\\' && p + 1 < pe) p++;
+        p++;
+        n++;
+    }
+    return n;
+}
+
+/* zero or more repetitions of the group, then rest. When every alternative has a fixed
+ * length (the common *([0-9]), +(ab|cd)), the positions a run of repetitions reaches are
+ * found in one pass with a window of the last MAXLEN positions: linear, and no C recursion
+ * per repetition (*(0) against 100,000 zeros must not exhaust the stack). Otherwise a
+ * backtracking search, whose depth is bounded like its work. */
+#define FIXED_MAX 64
 static bool star_rest(xm *m, const char *b, const char *be, const char *rest, const char *pe,
                       const char *s, const char *se)
 {
-    if (xmatch(m, rest, pe, s, se)) return true;
-    for (const char *k = s + 1; k <= se; k++)
-        if (any_alt(m, b, be, s, k) && star_rest(m, b, be, rest, pe, k, se)) return true;
-    return false;
+    long lens[8];
+    int nlens = 0;
+    for (const char *a = b;;) {
+        const char *e = alt_end(a, be);
+        long l = fixed_len(a, e);
+        if (l <= 0 || l > FIXED_MAX || nlens == 8) {
+            nlens = -1;
+            break;
+        }
+        lens[nlens++] = l;
+        if (e >= be) break;
+        a = e + 1;
+    }
+    if (nlens > 0) {
+        /* reach[i % W]: position s+i is the end of a run of repetitions */
+        unsigned char reach[FIXED_MAX + 1];
+        memset(reach, 0, sizeof reach);
+        size_t n = (size_t)(se - s), w = FIXED_MAX + 1;
+        reach[0] = 1;
+        for (size_t i = 0; i <= n; i++) {
+            if (!reach[i % w]) continue;
+            reach[i % w] = 0; /* the slot is reused for i + w */
+            if (m->budget < 0) return false;
+            if (xmatch(m, rest, pe, s + i, se)) return true;
+            for (int j = 0; j < nlens; j++) {
+                size_t k = i + (size_t)lens[j];
+                if (k <= n && !reach[k % w] && any_alt(m, b, be, s + i, s + k)) reach[k % w] = 1;
+            }
+        }
+        return false;
+    }
+    if (++m->depth > 10000) {
+        m->budget = -1; /* too deep to search: no match */
+        return false;
+    }
+    bool r = xmatch(m, rest, pe, s, se);
+    for (const char *k = s + 1; !r && k <= se && m->budget >= 0; k++)
+        if (any_alt(m, b, be, s, k) && star_rest(m, b, be, rest, pe, k, se)) r = true;
+    m->depth--;
+    return r;
 }
 
 static bool xmatch(xm *m, const char *p, const char *pe, const char *s, const char *se)
@@ -117,7 +181,8 @@ static bool xmatch(xm *m, const char *p, const char *pe, const char *s, const ch
         }
         char c = *p;
         if (c == '*') {
-            while (p < pe && *p == '*' && !is_ext_start(p, pe)) p++;
+            /* a run of stars; "*(" without its ')' is a plain star then '(' */
+            while (p < pe && *p == '*' && !(is_ext_start(p, pe) && group_end(p + 1, pe))) p++;
             if (p == pe) return true;
             for (const char *k = s; k <= se; k++)
                 if (xmatch(m, p, pe, k, se)) return true;

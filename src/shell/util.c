@@ -21,6 +21,10 @@ static bool buf_grow(sh_buf *b, size_t add)
 {
     if (b->oom) return false;
     if (b->len + add + 1 <= b->cap) return true;
+    if (add > SIZE_MAX / 4 - b->len) { /* no buffer that big: a caller's bad length */
+        b->oom = true;
+        return false;
+    }
     size_t ncap = b->cap ? b->cap * 2 : 64;
     while (ncap < b->len + add + 1) ncap *= 2;
     char *ns = vk_realloc(b->p, b->s, ncap);

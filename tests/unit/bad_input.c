@@ -620,3 +620,24 @@ TEST(bad_sleep_and_counts)
     ASSERT_EXEC(vm, "seq 1e400 1e400 | wc -c; seq 1e5000; echo $?", "402\n1\n", 0);
     ASSERT_ALIVE(vm);
 }
+
+/* Found by probes (issue 8): each crashed or hung the host process. */
+TEST(bad_shell_crashers_from_probes)
+{
+    vos_vm *vm = test_vm_new();
+    /* an extended-glob star without its ')' recursed without end */
+    ASSERT_EXEC(vm, "shopt -s extglob; x=abc; echo \"${x##*([}\" \"${x//*([/Z}\"", "abc abc\n", 0);
+    /* *(0) against 100,000 characters recursed once per character (bash itself overflows
+     * its stack here) */
+    ASSERT_EXEC(vm, "shopt -s extglob; s=$(printf '%*s' 100000 '' | tr ' ' 0); "
+                    "[[ $s == *(0) ]] && echo yes; [[ ${s}1 == +(0) ]] || echo no; "
+                    "[[ ${s}1 == *(00|0)1 ]] && echo rest",
+                "yes\nno\nrest\n", 0);
+    /* an unclosed double quote in PS4 or in a here-document's ${...} read past the text */
+    ASSERT_EXEC(vm, "PS4='\"'; set -x; echo hi 2>/dev/null; set +x", "hi\n", 0);
+    ASSERT_EXEC(vm, "unset x; cat <<E\n${x%%\"\nE\necho after", "after\n", 0);
+    /* an alias inside $(...) rewrote the source the outer parser was reading */
+    ASSERT_EXEC(vm, "shopt -s expand_aliases\nalias a='echo '\necho $(a b\n)\n", "b\n", 0);
+    ASSERT_ALIVE(vm);
+    vos_vm_free(vm);
+}
