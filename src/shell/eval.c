@@ -745,6 +745,13 @@ static int do_assign(sh_state *sh, const char *w, bool temp)
         return rc;
     }
     sh_var *v = sh_var_get(sh, name);
+    if (append && !temp) {
+        rc = sh_var_append(sh, name, val);
+        if (rc <= 0) {
+            vk_free(sh->p, val);
+            return rc;
+        }
+    }
     if (append || (v && (v->flags & VF_INTEGER))) {
         bool integer = v && (v->flags & VF_INTEGER);
         char *nv = assigned_value(sh, integer, sh_var_value(sh, name), val, append);

@@ -502,20 +502,51 @@ static char *expand_sub_pattern(sh_state *sh, const char *s, size_t n, bool *err
     return expand_pattern_esc(sh, s, n, ESC_GLOB, err);
 }
 
-/* ${x#p} and friends on one string; result in b */
-static void remove_pattern(sh_buf *b, const char *v, const char *pat, bool suffix, bool longest,
-                           bool ext)
+/* The scans below try the pattern at every position (and every length, unless the pattern
+ * has a fixed one): a long string makes them long, so they check the VM's limits and
+ * interrupts every SCAN_STEP tries, and stop (the expansion is then cut short: the shell is
+ * unwinding anyway). */
+#define SCAN_STEP 256
+static bool scan_ok(sh_state *sh, size_t *tries)
 {
-    size_t n = strlen(v);
+    return ++*tries % SCAN_STEP != 0 || sh_step(sh);
+}
+
+/* Does pat match v[0..k)? With a fixed-length pattern only k == flen can. */
+static bool pm_len(const char *pat, const char *v, size_t k, long flen, bool ext)
+{
+    if (flen >= 0 && (size_t)flen != k) return false;
+    return sh_pmatch_len_ext(pat, v, k, ext);
+}
+
+/* ${x#p} and friends on one string; result in b */
+static void remove_pattern(sh_state *sh, sh_buf *b, const char *v, const char *pat, bool suffix,
+                           bool longest, bool ext)
+{
+    size_t n = strlen(v), tries = 0;
+    long fl = sh_pattern_fixed_len(pat);
+    if (fl >= 0) {
+        /* one length: one try */
+        if ((size_t)fl <= n) {
+            size_t at = suffix ? n - (size_t)fl : 0;
+            if (sh_pmatch_len_ext(pat, v + at, (size_t)fl, ext)) {
+                if (suffix) sh_buf_add(b, v, at);
+                else sh_buf_adds(b, v + fl);
+                return;
+            }
+        }
+        sh_buf_adds(b, v);
+        return;
+    }
     if (!suffix) {
         if (longest) {
-            for (size_t k = n + 1; k-- > 0;)
+            for (size_t k = n + 1; k-- > 0 && scan_ok(sh, &tries);)
                 if (sh_pmatch_len_ext(pat, v, k, ext)) {
                     sh_buf_adds(b, v + k);
                     return;
                 }
         } else {
-            for (size_t k = 0; k <= n; k++)
+            for (size_t k = 0; k <= n && scan_ok(sh, &tries); k++)
                 if (sh_pmatch_len_ext(pat, v, k, ext)) {
                     sh_buf_adds(b, v + k);
                     return;
@@ -523,13 +554,13 @@ static void remove_pattern(sh_buf *b, const char *v, const char *pat, bool suffi
         }
     } else {
         if (longest) {
-            for (size_t k = 0; k <= n; k++)
+            for (size_t k = 0; k <= n && scan_ok(sh, &tries); k++)
                 if (sh_pmatch_ext(pat, v + k, ext)) {
                     sh_buf_add(b, v, k);
                     return;
                 }
         } else {
-            for (size_t k = n + 1; k-- > 0;)
+            for (size_t k = n + 1; k-- > 0 && scan_ok(sh, &tries);)
                 if (sh_pmatch_ext(pat, v + k, ext)) {
                     sh_buf_add(b, v, k);
                     return;
@@ -540,10 +571,10 @@ static void remove_pattern(sh_buf *b, const char *v, const char *pat, bool suffi
 }
 
 /* ${x/pat/rep}: mode 0 first, 1 all, 2 anchored start, 3 anchored end */
-static void replace_pattern(sh_buf *b, const char *v, const char *pat, const char *rep, int mode,
-                            bool ext)
+static void replace_pattern(sh_state *sh, sh_buf *b, const char *v, const char *pat,
+                            const char *rep, int mode, bool ext)
 {
-    size_t n = strlen(v);
+    size_t n = strlen(v), tries = 0;
     if (!*pat) {
         /* an empty anchored pattern matches at the start or the end */
         if (mode == 2) sh_buf_adds(b, rep);
@@ -551,9 +582,10 @@ static void replace_pattern(sh_buf *b, const char *v, const char *pat, const cha
         if (mode == 3) sh_buf_adds(b, rep);
         return;
     }
+    long fl = sh_pattern_fixed_len(pat);
     if (mode == 2) {
-        for (size_t k = n + 1; k-- > 0;)
-            if (sh_pmatch_len_ext(pat, v, k, ext)) {
+        for (size_t k = n + 1; k-- > 0 && scan_ok(sh, &tries);)
+            if (pm_len(pat, v, k, fl, ext)) {
                 sh_buf_adds(b, rep);
                 sh_buf_adds(b, v + k);
                 return;
@@ -562,8 +594,8 @@ static void replace_pattern(sh_buf *b, const char *v, const char *pat, const cha
         return;
     }
     if (mode == 3) {
-        for (size_t k = 0; k <= n; k++)
-            if (sh_pmatch_ext(pat, v + k, ext)) {
+        for (size_t k = 0; k <= n && scan_ok(sh, &tries); k++)
+            if ((fl < 0 || n - k == (size_t)fl) && sh_pmatch_ext(pat, v + k, ext)) {
                 sh_buf_add(b, v, k);
                 sh_buf_adds(b, rep);
                 return;
@@ -571,16 +603,47 @@ static void replace_pattern(sh_buf *b, const char *v, const char *pat, const cha
         sh_buf_adds(b, v);
         return;
     }
+    if (fl < 0) {
+        /* bash's shortcut: when *pat* does not match the whole string, nothing does */
+        size_t pl = strlen(pat);
+        char *any = vk_malloc(sh->p, pl + 3);
+        if (any) {
+            any[0] = '*';
+            memcpy(any + 1, pat, pl);
+            memcpy(any + 1 + pl, "*", 2);
+            bool some = sh_pmatch_ext(any, v, ext);
+            vk_free(sh->p, any);
+            if (!some) {
+                sh_buf_adds(b, v);
+                return;
+            }
+        }
+    }
     size_t i = 0;
     while (i <= n) {
         size_t best = 0;
         bool found = false;
-        for (size_t k = n - i + 1; k-- > 0;)
-            if (sh_pmatch_len_ext(pat, v + i, k, ext)) {
-                best = k;
+        if (fl >= 0) {
+            /* one length to try here (a literal or ?/[...] pattern: linear overall) */
+            if (!scan_ok(sh, &tries)) break;
+            if ((size_t)fl <= n - i && sh_pmatch_len_ext(pat, v + i, (size_t)fl, ext)) {
+                best = (size_t)fl;
                 found = true;
-                break;
             }
+        } else {
+            for (size_t k = n - i + 1; k-- > 0;) {
+                if (!scan_ok(sh, &tries)) {
+                    i = n + 1;
+                    break;
+                }
+                if (sh_pmatch_len_ext(pat, v + i, k, ext)) {
+                    best = k;
+                    found = true;
+                    break;
+                }
+            }
+            if (i > n) break;
+        }
         if (found && (best > 0 || i < n)) {
             sh_buf_adds(b, rep);
             if (best == 0) {
@@ -712,8 +775,8 @@ static char *apply_op(sh_state *sh, const strop *op, const char *v)
     sh_buf b;
     sh_buf_init(&b, sh->p);
     switch (op->kind) {
-    case 1: remove_pattern(&b, v, op->pat, op->suffix, op->longest, op->ext); break;
-    case 2: replace_pattern(&b, v, op->pat, op->rep, op->mode, op->ext); break;
+    case 1: remove_pattern(sh, &b, v, op->pat, op->suffix, op->longest, op->ext); break;
+    case 2: replace_pattern(sh, &b, v, op->pat, op->rep, op->mode, op->ext); break;
     case 3: case_modify(&b, v, op->pat, op->cmode, op->all); break;
     case 4: {
         int64_t n = (int64_t)strlen(v);

@@ -235,6 +235,8 @@ bool sh_pmatch_len_ext(const char *pat, const char *str, size_t len, bool ext)
     return pmatch_n(pat, str, str + len);
 }
 
+long sh_pattern_fixed_len(const char *pat) { return fixed_len(pat, pat + strlen(pat)); }
+
 bool sh_pmatch(const char *pat, const char *str)
 {
     return pmatch_n(pat, str, str + strlen(str));

@@ -166,6 +166,8 @@ typedef struct sh_var {
     char *name;
     uint64_t hash;       /* of the name, for the table */
     char *val;           /* scalar value; NULL: declared but unset (export x, local x) */
+    size_t vlen, vcap;   /* when vcap != 0: val's length and allocated size (kept by +=,
+                            which appends in place); 0 whenever val is replaced */
     int flags;
     sh_aelem *arr;       /* VF_ARRAY: elements sorted by idx; VF_ASSOC: in bash's hash order */
     size_t narr, carr;
@@ -377,6 +379,10 @@ sh_var *sh_var_get_raw(sh_state *sh, const char *name);
 const char *sh_var_value(sh_state *sh, const char *name);
 /* Set a scalar; returns 0, or -1 after reporting "x: readonly variable". */
 int sh_var_set(sh_state *sh, const char *name, const char *val, int addflags);
+/* name+=val on a set, plain scalar (no attributes but export): appended in place, amortised
+ * O(1). 1 when the variable is not such a scalar (the caller assigns the joined value), 0
+ * done, -1 out of memory. */
+int sh_var_append(sh_state *sh, const char *name, const char *val);
 int sh_var_set_len(sh_state *sh, const char *name, size_t nlen, const char *val, int addflags);
 int sh_var_unset(sh_state *sh, const char *name);
 void sh_var_flag(sh_state *sh, const char *name, int flags, bool on);
@@ -456,6 +462,9 @@ bool sh_pmatch_len(const char *pat, const char *str, size_t len);
 /* The same, with extended patterns (@(a|b) *(x) ...) when ext. */
 bool sh_pmatch_ext(const char *pat, const char *str, bool ext);
 bool sh_pmatch_len_ext(const char *pat, const char *str, size_t len, bool ext);
+/* The length every string that pat matches has, or -1 when it varies (a star, an extended
+ * group): ${s//lit/x}, ${s#?} and the like then try one length per position. */
+long sh_pattern_fixed_len(const char *pat);
 /* Prefix/suffix match lengths for ${x#p} etc: the length of the shortest/longest prefix
  * (or suffix) of str that pat matches, or -1. */
 bool sh_has_glob(const char *pat);

@@ -175,6 +175,7 @@ int sh_array_set(sh_state *sh, sh_var *v, int64_t idx, const char *val)
         /* a scalar becomes element 0 */
         char *old = v->val;
         v->val = NULL;
+        v->vcap = 0;
         v->flags |= VF_ARRAY;
         if (old) {
             int rc = sh_array_set(sh, v, 0, old);
@@ -352,6 +353,7 @@ static void rebuild_pipestatus(sh_state *sh)
     sh_array_clear(sh, v);
     vk_free(sh->p, v->val);
     v->val = NULL;
+    v->vcap = 0;
     v->flags |= VF_ARRAY;
     for (int i = 0; i < sh->npipestatus; i++) {
         char num[16];
@@ -375,6 +377,7 @@ static void rebuild_frames(sh_state *sh)
         sh_array_clear(sh, v);
         vk_free(sh->p, v->val);
         v->val = NULL;
+        v->vcap = 0;
         v->flags = (v->flags & ~VF_ASSOC) | VF_ARRAY;
         int n = 0;
         /* FUNCNAME exists only while a function runs (in a script, main counts) */
@@ -571,6 +574,27 @@ int sh_var_set_len(sh_state *sh, const char *name, size_t nlen, const char *val,
     sh_case_convert(v, copy);
     vk_free(sh->p, v->val);
     v->val = copy;
+    v->vcap = 0;
+    env_touch(sh, v);
+    return 0;
+}
+
+int sh_var_append(sh_state *sh, const char *name, const char *val)
+{
+    if (!sh->vars.tab || sh->opt[O_ALLEXPORT]) return 1;
+    sh_var *v = *slot(sh, name);
+    if (!v || !v->val || (v->flags & ~VF_EXPORT)) return 1;
+    size_t al = strlen(val), ol = v->vcap ? v->vlen : strlen(v->val);
+    if (!v->vcap || ol + al + 1 > v->vcap) {
+        size_t nc = (ol + al + 1) * 2;
+        if (nc < 64) nc = 64;
+        char *nv = vk_realloc(sh->p, v->val, nc);
+        if (!nv) return -1;
+        v->val = nv;
+        v->vcap = nc;
+    }
+    memcpy(v->val + ol, val, al + 1);
+    v->vlen = ol + al;
     env_touch(sh, v);
     return 0;
 }
@@ -607,6 +631,7 @@ sh_var *sh_array_new(sh_state *sh, const char *name)
     env_touch(sh, v);
     vk_free(sh->p, v->val);
     v->val = NULL;
+    v->vcap = 0;
     sh_array_clear(sh, v);
     v->flags = (v->flags & ~VF_ASSOC) | VF_ARRAY;
     return v;
@@ -644,6 +669,7 @@ int sh_var_unset(sh_state *sh, const char *name)
         sh_array_clear(sh, v);
         vk_free(sh->p, v->val);
         v->val = NULL;
+        v->vcap = 0;
         v->flags &= ~(VF_ARRAY | VF_ASSOC | VF_EXPORT | VF_SPECIAL);
         return 0;
     }
@@ -652,6 +678,7 @@ int sh_var_unset(sh_state *sh, const char *name)
         sh_array_clear(sh, v);
         vk_free(sh->p, v->val);
         v->val = NULL;
+        v->vcap = 0;
         v->flags &= ~(VF_ARRAY | VF_ASSOC | VF_EXPORT | VF_SPECIAL);
         return 0;
     }
@@ -720,6 +747,7 @@ int sh_tempenv_push(sh_state *sh, const char *name, const char *val)
     if (cur) detach(sh, name);
     s->var = cur;
     v->val = copy;
+    v->vcap = 0;
     v->flags = VF_EXPORT | (cur ? cur->flags & VF_SPECIAL : 0);
     v->level = cur ? cur->level : sh->func_depth;
     if (cur && (cur->flags & VF_SPECIAL)) special_assigned(sh, name, val);

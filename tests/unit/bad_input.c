@@ -641,3 +641,30 @@ TEST(bad_shell_crashers_from_probes)
     ASSERT_ALIVE(vm);
     vos_vm_free(vm);
 }
+
+/* ${s//pat/rep} and ${s##pat} try the pattern at every position and length: on a long string
+ * that is long work, which must stop at the deadline (it ran 11 s past a 1 s limit). */
+TEST(bad_pattern_scans_stop_at_the_deadline)
+{
+    vos_vm *vm = test_vm_new();
+    const char *scripts[] = {
+        "s=$(printf '%*s' 65536 '' | tr ' ' 0)10; t=${s//1*0/x}",
+        "shopt -s extglob; s=$(printf '%*s' 65536 '' | tr ' ' 0)10; t=${s/%*(0)1/x}",
+    };
+    for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
+        vos_result r;
+        vos_result_init(&r);
+        int64_t t0 = test_now_ms();
+        int rc = test_exec_limited(vm, scripts[i], 300, 0, &r);
+        int64_t dt = test_now_ms() - t0;
+        if (rc != VOS_ETIME || dt > 300 + 1000 * TEST_SLOW)
+            test_fail(__FILE__, __LINE__, "%s: rc %d after %lld ms", scripts[i], rc,
+                      (long long)dt);
+        vos_result_free(&r);
+        ASSERT_ALIVE(vm);
+    }
+    /* the common cases are linear: a literal over 1 MB */
+    ASSERT_EXEC(vm, "s=$(printf '%*s' 1000000 '' | tr ' ' 0); t=${s//0/ab}; echo ${#t}",
+                "2000000\n", 0);
+    vos_vm_free(vm);
+}
