@@ -571,6 +571,9 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
         return 1;
     }
     sh_run_string(sh, script, slen, 1);
+    /* a fatal expansion error (set -u, ${x?}) ends a -c string with 127 but a script file or
+     * standard input with 1, as bash does */
+    if (!cmode && sh->fatal && sh->status == 127) sh->status = 1;
     int status = sh->status;
     sh_run_exit_trap(sh);
     status = sh->status;
