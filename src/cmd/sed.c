@@ -267,7 +267,6 @@ static bool open_next(sed *s)
 static bool fill(sed *s)
 {
     if (s->ieof || s->fd < 0) return false;
-    if (s->ipos > 0 && s->ipos == s->ilen) s->ipos = s->ilen = 0;
     if (s->ilen == s->icap) {
         if (s->ipos > 0) {
             memmove(s->ib, s->ib + s->ipos, s->ilen - s->ipos);
@@ -283,11 +282,9 @@ static bool fill(sed *s)
     ssize_t n = vk_read(s->c->p, s->fd, s->ib + s->ilen, want);
     if (n < 0) {
         check_dying(s);
-        vl_eprintf(s->c, "%s: read error on %s: %s\n", s->c->name,
-                   strcmp(s->fname, "-") == 0 ? "stdin" : s->fname, vl_strerror((int)n));
-        s->c->status = 2;
-        s->ieof = true;
-        return false;
+        /* GNU gives up at once (its panic, status 4) */
+        fatal(s, 4, "read error on %s: %s", strcmp(s->fname, "-") == 0 ? "stdin" : s->fname,
+              vl_strerror((int)n));
     }
     if (n == 0) {
         s->ieof = true;
@@ -302,6 +299,7 @@ static bool file_has_more(sed *s)
 {
     if (s->fd < 0) return false;
     if (s->ipos < s->ilen) return true;
+    s->ipos = s->ilen = 0;
     return fill(s);
 }
 
@@ -374,7 +372,9 @@ static bool read_pattern_space(sed *s, bool append)
         if (s->fi >= s->nfiles) return false;
         if (!open_next(s)) return false;
         if (s->o.separate || s->o.inplace) {
-            /* a new file: the hold space starts empty (its chomped state stays) */
+            /* a new file: line numbers start again, the hold space starts empty (its chomped
+             * state stays), R files are read from their start */
+            s->lineno = 0;
             s->hold.len = 0;
             for (sed_rfile *r = s->prog.rfiles; r; r = r->next) {
                 if (r->fd >= 0) vk_close(s->c->p, r->fd);
@@ -561,8 +561,8 @@ static void read_R(sed *s, sed_rfile *r)
             app *a = new_app(s);
             a->from_rbuf = true;
             a->off = s->rbuf.len;
-            vl_buf_add(c, &s->rbuf, r->buf + r->pos, end - r->pos);
-            vl_buf_addc(c, &s->rbuf, s->delim);
+            /* the line as read: GNU adds no delimiter the file lacks */
+            vl_buf_add(c, &s->rbuf, r->buf + r->pos, e ? end + 1 - r->pos : end - r->pos);
             a->len = s->rbuf.len - a->off;
             r->pos = e ? end + 1 : r->len;
             return;
@@ -647,7 +647,7 @@ static int rx_search(sed *s, sed_rx *rx, const char *p, size_t n, size_t start, 
                      size_t nm)
 {
     if (!rx->re) {
-        if (!s->last_rx) fatal(s, 1, "no previous regular expression");
+        if (!s->last_rx) fatal(s, 1, "-e expression #1, char 0: no previous regular expression");
         rx = s->last_rx;
     } else {
         s->last_rx = rx;
@@ -753,7 +753,7 @@ static void do_list(sed *s, int64_t width)
                 ob[w++] = (char)('0' + (ch & 7));
             }
         }
-        if (width > 1 && col + w > (size_t)width - 1) {
+        if (width > 0 && col + w > (size_t)width - 1) {
             vl_buf_add(c, &b, "\\\n", 2);
             col = 0;
         }
@@ -828,7 +828,7 @@ static bool do_subst(sed *s, sed_cmd *cmd, line *acc)
     acc->len = 0;
     size_t nm = 10;
     sed_rx *rx = sub->rx;
-    if (!rx->re && !s->last_rx) fatal(s, 1, "no previous regular expression");
+    if (!rx->re && !s->last_rx) fatal(s, 1, "-e expression #1, char 0: no previous regular expression");
     ptrdiff_t prev_end = -1;
     while (start <= ps->len) {
         int rc = rx_search(s, rx, ps->s, ps->len, start, s->m, nm);
@@ -1112,7 +1112,11 @@ static void process(sed *s)
         if (r == X_END || r == X_QUIT) {
             if (!s->o.quiet) output_pattern(s, s->out, s->ps.s, s->ps.len, s->ps.chomped);
         }
-        if (r == X_QUIT) dump_append(s);
+        if (r == X_QUIT) {
+            dump_append(s);
+            /* GNU ends the output's last line when q quits */
+            missing_newline(s, s->out);
+        }
         if (s->quit) break;
     }
     if (!s->quit) dump_append(s);
@@ -1154,7 +1158,7 @@ static char *read_script_file(vl_ctx *c, const char *name, size_t *len)
             int w = vk_dying(c->p);
             if (w) vl_exit(c, VK_WSHELL(w));
             vl_eprintf(c, "%s: couldn't open file %s: %s\n", c->name, name, vl_strerror(fd));
-            vl_exit(c, 1);
+            vl_exit(c, 4);
         }
         close_it = true;
     }
@@ -1373,7 +1377,8 @@ static int sed_main(vl_ctx *c, int argc, char **argv)
     process(s);
     for (sed_out *o = s->prog.outs; o; o = o->next) out_flush(s, o);
     vl_flush(c);
-    if (s->quit) return s->exit_code;
+    /* an unreadable input's status 2 wins over q's exit code */
+    if (s->quit && c->status == 0) return s->exit_code;
     return c->status;
 }
 

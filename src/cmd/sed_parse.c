@@ -215,6 +215,56 @@ static bool match_slash(parser *ps, int slash, bool regex, vl_buf *b)
     b->len = 0;
     int ch;
     while ((ch = inchar(ps)) != SEOF && ch != '\n') {
+        if (ch == '[' && regex) {
+            /* a bracket expression: the delimiter is an ordinary character inside it */
+            vl_buf_addc(ps->c, b, ch);
+            ch = inchar(ps);
+            if (ch == '^') {
+                vl_buf_addc(ps->c, b, ch);
+                ch = inchar(ps);
+            }
+            if (ch == ']') {
+                vl_buf_addc(ps->c, b, ch);
+                ch = inchar(ps);
+            }
+            while (ch != SEOF && ch != '\n' && ch != ']') {
+                if (ch == '[') {
+                    int k = inchar(ps);
+                    vl_buf_addc(ps->c, b, ch);
+                    if (k == ':' || k == '.' || k == '=') {
+                        /* [:class:] [.coll.] [=equiv=] */
+                        vl_buf_addc(ps->c, b, k);
+                        int prev = 0;
+                        ch = inchar(ps);
+                        while (ch != SEOF && ch != '\n' && !(ch == ']' && prev == k)) {
+                            vl_buf_addc(ps->c, b, ch);
+                            prev = ch;
+                            ch = inchar(ps);
+                        }
+                        if (ch == ']') vl_buf_addc(ps->c, b, ch), ch = inchar(ps);
+                        continue;
+                    }
+                    ch = k;
+                    continue;
+                }
+                if (ch == '\\') {
+                    int k = inchar(ps);
+                    if (k == 'n') {
+                        vl_buf_addc(ps->c, b, '\n');
+                        ch = inchar(ps);
+                        continue;
+                    }
+                    vl_buf_addc(ps->c, b, ch);
+                    ch = k;
+                    continue;
+                }
+                vl_buf_addc(ps->c, b, ch);
+                ch = inchar(ps);
+            }
+            if (ch != ']') break;
+            vl_buf_addc(ps->c, b, ch);
+            continue;
+        }
         if (ch == slash) {
             vl_buf_addc(ps->c, b, 0);
             b->len--;
@@ -361,7 +411,7 @@ static char *read_label(parser *ps)
 {
     vl_buf b = {0};
     int ch = in_nonblank(ps);
-    while (ch != SEOF && ch != '\n' && !is_space(ch) && ch != ';') {
+    while (ch != SEOF && ch != '\n' && !is_space(ch) && ch != ';' && ch != '}') {
         vl_buf_addc(ps->c, &b, ch);
         ch = inchar(ps);
     }
@@ -612,14 +662,10 @@ static void compile_piece(parser *ps)
     if (ps->pending_cmd >= 0) read_text(ps, ps->pending_cmd, '\n');
     for (;;) {
         int ch = inchar(ps);
-        /* "#n" on the script's first line alone: -n */
+        /* "#n" starting the first piece: -n */
         if (ch == '#' && ps->first_script && ps->pos == 1) {
             ch = inchar(ps);
-            if (ch == 'n') {
-                int nx = inchar(ps);
-                if (nx == SEOF || nx == '\n') ps->prog->hash_n = true;
-                savchar(ps, nx);
-            }
+            if (ch == 'n') ps->prog->hash_n = true; /* GNU looks at these two bytes only */
             while (ch != SEOF && ch != '\n') ch = inchar(ps);
             continue;
         }
@@ -769,7 +815,7 @@ static void compile_piece(parser *ps)
         case SEOF:
             bad(ps, "missing command");
         default:
-            if (ch == '\n' || ch == ';') bad(ps, "missing command");
+            if (ch == '\n') bad(ps, "missing command");
             bad(ps, "unknown command: `%c'", ch);
         }
     }
@@ -818,7 +864,7 @@ void sed_compile(vl_ctx *c, const sed_opts *o, sed_piece *pieces, int npieces, s
             }
         if (target == -2) {
             vl_eprintf(c, "%s: can't find label for jump to `%s'\n", c->name, cmd->text);
-            vl_exit(c, 1);
+            vl_exit(c, 4);
         }
         cmd->jump = target;
     }
