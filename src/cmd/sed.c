@@ -174,6 +174,18 @@ static void missing_newline(sed *s, sed_out *o)
     }
 }
 
+/* Text of a i c: its last newline is the delimiter (NUL with -z). */
+static void output_text(sed *s, sed_out *o, const char *t, size_t n)
+{
+    missing_newline(s, o);
+    if (n > 0 && t[n - 1] == '\n') {
+        out_write(s, o, t, n - 1);
+        out_write(s, o, &s->delim, 1);
+    } else {
+        out_write(s, o, t, n);
+    }
+}
+
 static void output_pattern(sed *s, sed_out *o, const char *p, size_t n, bool nl)
 {
     missing_newline(s, o);
@@ -527,11 +539,14 @@ static void dump_append(sed *s)
             copy_file(s, a->rname);
             continue;
         }
-        missing_newline(s, s->out);
-        if (a->from_rbuf)
+        if (a->from_rbuf) {
+            missing_newline(s, s->out);
             out_write(s, s->out, s->rbuf.data + a->off, a->len);
-        else
+        } else {
+            /* `a` text goes out as it is (i and c end with the delimiter) */
+            missing_newline(s, s->out);
             out_write(s, s->out, a->text, a->len);
+        }
     }
     s->napps = 0;
     s->rbuf.len = 0;
@@ -680,6 +695,13 @@ static bool match_one(sed *s, sed_addr *a)
     return false;
 }
 
+/* a range that ends on the line it starts: a range from a line number is then done */
+static bool one_line(sed_cmd *cmd)
+{
+    cmd->range = RANGE_CLOSED;
+    return true;
+}
+
 static bool match_address(sed *s, sed_cmd *cmd)
 {
     if (cmd->a1.type == AD_NONE) return true;
@@ -687,9 +709,13 @@ static bool match_address(sed *s, sed_cmd *cmd)
     int64_t l = s->lineno;
     if (cmd->range == RANGE_ACTIVE) {
         switch (cmd->a2.type) {
-        case AD_LINE: case AD_PLUS: case AD_MOD:
+        case AD_LINE:
             if (l >= cmd->range_end) cmd->range = RANGE_CLOSED;
             return l <= cmd->range_end;
+        case AD_PLUS: case AD_MOD:
+            /* GNU: a line past the end (the command was skipped meanwhile) still matches, once */
+            if (l >= cmd->range_end) cmd->range = RANGE_CLOSED;
+            return true;
         case AD_LAST:
             if (is_last(s)) cmd->range = RANGE_CLOSED;
             return true;
@@ -698,22 +724,30 @@ static bool match_address(sed *s, sed_cmd *cmd)
             return true;
         }
     }
-    if (!match_one(s, &cmd->a1)) return false;
+    if (cmd->a1.type == AD_LINE) {
+        /* a range from line N starts at the first line >= N it sees (lines may have gone by
+         * in N or n, or while the command was skipped) unless that is past a line-number end,
+         * and only once */
+        if (cmd->range == RANGE_CLOSED || l < cmd->a1.n1) return false;
+        if (l > cmd->a1.n1 && cmd->a2.type == AD_LINE && cmd->a2.n1 < l) return false;
+    } else if (!match_one(s, &cmd->a1)) {
+        return false;
+    }
     switch (cmd->a2.type) {
     case AD_LINE:
-        if (cmd->a2.n1 <= l) return true;
+        if (cmd->a2.n1 <= l) return one_line(cmd);
         cmd->range_end = cmd->a2.n1;
         break;
     case AD_PLUS:
-        if (cmd->a2.n1 == 0) return true;
+        if (cmd->a2.n1 == 0) return one_line(cmd);
         cmd->range_end = l + cmd->a2.n1;
         break;
     case AD_MOD:
-        if (cmd->a2.n1 == 0) return true;
+        if (cmd->a2.n1 == 0) return one_line(cmd);
         cmd->range_end = (l / cmd->a2.n1 + 1) * cmd->a2.n1;
         break;
     case AD_LAST:
-        if (is_last(s)) return true;
+        if (is_last(s)) return one_line(cmd);
         break;
     default:
         break;
@@ -754,7 +788,8 @@ static void do_list(sed *s, int64_t width)
             }
         }
         if (width > 0 && col + w > (size_t)width - 1) {
-            vl_buf_add(c, &b, "\\\n", 2);
+            vl_buf_addc(c, &b, '\\');
+            vl_buf_addc(c, &b, s->delim);
             col = 0;
         }
         col += w;
@@ -929,7 +964,7 @@ static int execute(sed *s, line *acc)
             missing_newline(s, s->out);
             {
                 char num[32];
-                int k = snprintf(num, sizeof num, "%lld\n", (long long)s->lineno);
+                int k = snprintf(num, sizeof num, "%lld%c", (long long)s->lineno, s->delim);
                 out_write(s, s->out, num, (size_t)k);
             }
             break;
@@ -940,14 +975,10 @@ static int execute(sed *s, line *acc)
             break;
         }
         case 'i':
-            missing_newline(s, s->out);
-            out_write(s, s->out, cmd->text, cmd->tlen);
+            output_text(s, s->out, cmd->text, cmd->tlen);
             break;
         case 'c':
-            if (cmd->range != RANGE_ACTIVE) {
-                missing_newline(s, s->out);
-                out_write(s, s->out, cmd->text, cmd->tlen);
-            }
+            if (cmd->range != RANGE_ACTIVE) output_text(s, s->out, cmd->text, cmd->tlen);
             return X_DELETE;
         case 'b':
             pc = cmd->jump < 0 ? pg->ncmds : cmd->jump;
@@ -991,7 +1022,7 @@ static int execute(sed *s, line *acc)
         case 'F':
             missing_newline(s, s->out);
             out_write(s, s->out, s->fname ? s->fname : "-", strlen(s->fname ? s->fname : "-"));
-            out_write(s, s->out, "\n", 1);
+            out_write(s, s->out, &s->delim, 1);
             break;
         case 'g':
             line_set(s, &s->ps, s->hold.s ? s->hold.s : "", s->hold.len);

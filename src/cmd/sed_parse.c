@@ -695,13 +695,7 @@ static void compile_piece(parser *ps)
                 bad(ps, "invalid usage of +N or ~N as first address");
             ch = in_nonblank(ps);
         }
-        if (ch == '!') {
-            cmd->neg = true;
-            ch = in_nonblank(ps);
-            while (is_space(ch)) ch = inchar(ps);
-            if (ch == '!') bad(ps, "multiple `!'s");
-        }
-        /* 0 is only the start of 0,/re/ (and the address of 0r) */
+        /* 0 is only the start of 0,/re/ (and the address of 0r); GNU checks before the '!' */
         if (cmd->a1.type == AD_LINE && cmd->a1.n1 == 0) {
             if (cmd->a2.type == AD_RE)
                 cmd->a1.type = AD_ZERO, cmd->range = RANGE_ACTIVE;
@@ -709,6 +703,12 @@ static void compile_piece(parser *ps)
                 bad(ps, "invalid usage of line address 0");
             else
                 cmd->a1.type = AD_ZERO;
+        }
+        if (ch == '!') {
+            cmd->neg = true;
+            ch = in_nonblank(ps);
+            while (is_space(ch)) ch = inchar(ps);
+            if (ch == '!') bad(ps, "multiple `!'s");
         }
         bool addr = cmd->a1.type != AD_NONE;
         cmd->op = (char)ch;
