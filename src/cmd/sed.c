@@ -384,10 +384,15 @@ static bool read_pattern_space(sed *s, bool append)
         if (s->fi >= s->nfiles) return false;
         if (!open_next(s)) return false;
         if (s->o.separate || s->o.inplace) {
-            /* a new file: line numbers start again, the hold space starts empty (its chomped
-             * state stays), R files are read from their start */
+            /* a new file: line numbers and ranges start again, the hold space starts empty (its
+             * chomped state stays), R files are read from their start */
             s->lineno = 0;
             s->hold.len = 0;
+            for (int i = 0; i < s->prog.ncmds; i++) {
+                sed_cmd *cmd = &s->prog.cmds[i];
+                cmd->range = cmd->a1.type == AD_ZERO && cmd->a2.type != AD_NONE ? RANGE_ACTIVE
+                                                                                  : RANGE_INACTIVE;
+            }
             for (sed_rfile *r = s->prog.rfiles; r; r = r->next) {
                 if (r->fd >= 0) vk_close(s->c->p, r->fd);
                 r->fd = -2;
@@ -1198,10 +1203,9 @@ static char *read_script_file(vl_ctx *c, const char *name, size_t *len)
     ssize_t n;
     while ((n = vk_read(c->p, fd, buf, sizeof buf)) > 0) vl_buf_add(c, &b, buf, (size_t)n);
     if (n < 0) {
+        /* GNU takes a read error (a directory) as the end of the script */
         int w = vk_dying(c->p);
         if (w) vl_exit(c, VK_WSHELL(w));
-        vl_eprintf(c, "%s: read error on %s: %s\n", c->name, name, vl_strerror((int)n));
-        vl_exit(c, 1);
     }
     if (close_it) vk_close(c->p, fd);
     /* a final newline ends the last line; it is not part of the script */

@@ -191,7 +191,11 @@ static sed_rx *compile_rx(parser *ps, vl_buf *b, int flags)
     sed_rx *rx = vl_xcalloc(c, 1, sizeof *rx);
     rx->next = ps->prog->rxs;
     ps->prog->rxs = rx;
-    if (b->len == 0) return rx; /* the empty regex: the last one used */
+    if (b->len == 0) {
+        /* the empty regex: the last one used, as it was compiled */
+        if (flags & (VL_RE_ICASE | VL_RE_NEWLINE)) bad(ps, "cannot specify modifiers on empty regexp");
+        return rx;
+    }
     size_t n = normalize(ps, b->data, b->len, TX_REGEX);
     vl_re_diag diag;
     memset(&diag, 0, sizeof diag);
@@ -525,7 +529,7 @@ static void compile_s(parser *ps, sed_cmd *cmd)
 {
     vl_ctx *c = ps->c;
     int slash = inchar(ps);
-    if (slash == SEOF || slash == '\n' || slash == '\\') bad(ps, "unterminated `s' command");
+    if (slash == SEOF) bad(ps, "unterminated `s' command");
     vl_buf re = {0}, rp = {0};
     if (!match_slash(ps, slash, true, &re)) bad(ps, "unterminated `s' command");
     if (!match_slash(ps, slash, false, &rp)) bad(ps, "unterminated `s' command");
@@ -600,7 +604,7 @@ static void compile_y(parser *ps, sed_cmd *cmd)
 {
     vl_ctx *c = ps->c;
     int slash = inchar(ps);
-    if (slash == SEOF || slash == '\n' || slash == '\\') bad(ps, "unterminated `y' command");
+    if (slash == SEOF) bad(ps, "unterminated `y' command");
     vl_buf a = {0}, b = {0};
     if (!match_slash(ps, slash, false, &a)) bad(ps, "unterminated `y' command");
     if (!match_slash(ps, slash, false, &b)) bad(ps, "unterminated `y' command");
@@ -742,7 +746,7 @@ static void compile_piece(parser *ps)
             break;
         case '}':
             if (ps->nblocks == 0) bad(ps, "unexpected `}'");
-            if (addr) bad(ps, "} doesn't want any addresses");
+            if (addr) bad(ps, "`}' doesn't want any addresses");
             ps->prog->cmds[ps->blocks[--ps->nblocks]].jump = idx + 1;
             read_end_of_cmd(ps);
             break;
