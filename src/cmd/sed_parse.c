@@ -310,7 +310,7 @@ static bool compile_address(parser *ps, sed_addr *a, int ch)
     memset(a, 0, sizeof *a);
     if (ch == '/' || ch == '\\') {
         if (ch == '\\') ch = inchar(ps);
-        if (ch == SEOF || ch == '\n') bad(ps, "unterminated address regex");
+        if (ch == SEOF) bad(ps, "unterminated address regex");
         vl_buf b = {0};
         if (!match_slash(ps, ch, true, &b)) bad(ps, "unterminated address regex");
         int flags = rx_flags(ps);
@@ -337,14 +337,10 @@ static bool compile_address(parser *ps, sed_addr *a, int ch)
         return true;
     }
     if ((ch == '+' || ch == '~') && !ps->o->posix) {
-        int d = inchar(ps);
-        if (is_digit(d)) {
-            a->n1 = in_integer(ps, d);
-            a->type = ch == '+' ? AD_PLUS : AD_MOD;
-            return true;
-        }
-        savchar(ps, d);
-        return false;
+        /* +N / ~N; without digits N is 0 */
+        a->n1 = in_integer(ps, inchar(ps));
+        a->type = ch == '+' ? AD_PLUS : AD_MOD;
+        return true;
     }
     if (ch == '$') {
         a->type = AD_LAST;
@@ -415,7 +411,7 @@ static char *read_label(parser *ps)
 {
     vl_buf b = {0};
     int ch = in_nonblank(ps);
-    while (ch != SEOF && ch != '\n' && !is_space(ch) && ch != ';' && ch != '}') {
+    while (ch != SEOF && ch != '\n' && !is_space(ch) && ch != ';' && ch != '}' && ch != '#') {
         vl_buf_addc(ps->c, &b, ch);
         ch = inchar(ps);
     }
@@ -679,6 +675,8 @@ static void compile_piece(parser *ps)
         int idx = ps->prog->ncmds - 1;
         cmd->piece = ps->cur;
         if (compile_address(ps, &cmd->a1, ch)) {
+            if ((cmd->a1.type == AD_PLUS || cmd->a1.type == AD_MOD) && cmd->a1.n1 != 0)
+                bad(ps, "invalid usage of +N or ~N as first address");
             if (cmd->a1.type == AD_STEP && cmd->a1.n2 == 0) {
                 /* first~0 is line first */
                 cmd->a1.type = AD_LINE;
@@ -686,8 +684,6 @@ static void compile_piece(parser *ps)
             ch = in_nonblank(ps);
             if (ch == ',') {
                 if (!compile_address(ps, &cmd->a2, in_nonblank(ps))) bad(ps, "unexpected `,'");
-                if (cmd->a2.type == AD_LINE && cmd->a2.n1 == 0)
-                    bad(ps, "invalid usage of line address 0");
                 if (cmd->a2.type == AD_STEP) {
                     /* n~m as second address: a line number */
                     cmd->a2.type = AD_LINE;
@@ -695,11 +691,10 @@ static void compile_piece(parser *ps)
             } else {
                 savchar(ps, ch);
             }
-            if ((cmd->a1.type == AD_PLUS || cmd->a1.type == AD_MOD) && cmd->a1.n1 != 0)
-                bad(ps, "invalid usage of +N or ~N as first address");
             ch = in_nonblank(ps);
         }
         /* 0 is only the start of 0,/re/ (and the address of 0r); GNU checks before the '!' */
+        if (cmd->a2.type == AD_LINE && cmd->a2.n1 == 0) bad(ps, "invalid usage of line address 0");
         if (cmd->a1.type == AD_LINE && cmd->a1.n1 == 0) {
             if (cmd->a2.type == AD_RE)
                 cmd->a1.type = AD_ZERO, cmd->range = RANGE_ACTIVE;
@@ -732,6 +727,8 @@ static void compile_piece(parser *ps)
                 q++;
                 while (is_digit(*q)) min = min * 10 + (*q++ - '0');
             }
+            if (*ver && !is_digit(*ver) && strcmp(ver, "4.9") > 0)
+                bad(ps, "expected newer version of sed");
             if (maj > 4 || (maj == 4 && min > 9)) bad(ps, "expected newer version of sed");
             read_end_of_cmd(ps);
             ps->prog->ncmds--;
@@ -778,11 +775,9 @@ static void compile_piece(parser *ps)
                 if (!*l) bad(ps, "\":\" lacks a label");
                 cmd->text = l;
             }
-            read_end_of_cmd(ps);
-            break;
+            break; /* GNU reads the next command right after a label */
         case 'T': case 'b': case 't':
             cmd->text = read_label(ps);
-            read_end_of_cmd(ps);
             break;
         case 'Q': case 'q':
             if (cmd->a2.type != AD_NONE) bad(ps, "command only uses one address");
@@ -819,7 +814,6 @@ static void compile_piece(parser *ps)
         case SEOF:
             bad(ps, "missing command");
         default:
-            if (ch == '\n') bad(ps, "missing command");
             bad(ps, "unknown command: `%c'", ch);
         }
     }
@@ -843,17 +837,16 @@ void sed_compile(vl_ctx *c, const sed_opts *o, sed_piece *pieces, int npieces, s
     }
     ps.cur = npieces - 1;
     if (ps.pending_cmd >= 0 && !prog->cmds[ps.pending_cmd].text) {
-        /* "a" at the very end: nothing followed */
-        ps.pos = pieces[ps.cur].len;
-        bad(&ps, "expected \\ after `a', `c' or `i'");
+        /* "a\" at the very end: the text is empty */
+        prog->cmds[ps.pending_cmd].text = vl_xstrdup(c, "");
     }
     if (ps.nblocks > 0) {
         ps.pos = 0;
         ps.line = 0;
         bad(&ps, "unmatched `{'");
     }
-    /* labels */
-    for (int i = 0; i < prog->ncmds; i++) {
+    /* labels (GNU reports the last jump without one) */
+    for (int i = prog->ncmds - 1; i >= 0; i--) {
         sed_cmd *cmd = &prog->cmds[i];
         if (cmd->op != 'b' && cmd->op != 't' && cmd->op != 'T') continue;
         if (!*cmd->text) {
