@@ -694,7 +694,6 @@ static void compile_piece(parser *ps)
             ch = in_nonblank(ps);
         }
         /* 0 is only the start of 0,/re/ (and the address of 0r); GNU checks before the '!' */
-        if (cmd->a2.type == AD_LINE && cmd->a2.n1 == 0) bad(ps, "invalid usage of line address 0");
         if (cmd->a1.type == AD_LINE && cmd->a1.n1 == 0) {
             if (cmd->a2.type == AD_RE)
                 cmd->a1.type = AD_ZERO, cmd->range = RANGE_ACTIVE;
