@@ -142,11 +142,14 @@ static void out_flush(sed *s, sed_out *o)
         return;
     }
     if (o->buf.len == 0) return;
-    int rc = vl_write_fd(s->c, o->fd, o->buf.data, o->buf.len);
+    size_t n = o->buf.len;
+    int rc = vl_write_fd(s->c, o->fd, o->buf.data, n);
     o->buf.len = 0;
     if (rc < 0) {
+        /* GNU's wording; its count is that of one stdio write, ours of one buffer */
         check_dying(s);
-        fatal(s, 4, "couldn't write items to %s: %s", o->name, vl_strerror(rc));
+        fatal(s, 4, "couldn't write %zu item%s to %s: %s", n, n == 1 ? "" : "s", o->name,
+              vl_strerror(rc));
     }
 }
 

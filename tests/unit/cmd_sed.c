@@ -78,3 +78,24 @@ TEST(sed_in_place_interrupted_leaves_original)
     ASSERT_EXEC(vm, "cd /tmp/t && rm sed* && sed -i.bak 's/$/y/' f && ls && tail -n 1 f",
                 "f\nf.bak\n20000y\n", 0);
 }
+
+TEST(sed_in_place_out_of_space_leaves_original)
+{
+    vos_config cfg;
+    vos_limits lim;
+    vos_limits_init(&lim);
+    vos_config_init(&cfg);
+    lim.fs_bytes = 1u << 20;
+    cfg.limits = &lim;
+    vos_vm *vm = test_vm_new_cfg(&cfg);
+    ASSERT_EXEC(vm, "cd /tmp && seq 100000 > f && wc -c < f", "588895\n", 0);
+    /* the copy with longer lines does not fit beside the original: sed stops, status 4, the
+     * original stays and the temporary file is gone */
+    vos_result r;
+    vos_result_init(&r);
+    ASSERT_OK(test_exec(vm, "cd /tmp && sed -i 's/$/ and more/' f", &r));
+    ASSERT_EQ(r.status, 4);
+    ASSERT(strstr(r.err, "sed: couldn't write") != NULL);
+    vos_result_free(&r);
+    ASSERT_EXEC(vm, "cd /tmp && ls && wc -c < f && tail -n 1 f", "f\n588895\n100000\n", 0);
+}
