@@ -1404,6 +1404,7 @@ static int sed_main(vl_ctx *c, int argc, char **argv)
     s->files = operands + first;
     s->nfiles = nops - first;
     static char *dash[] = {"-", NULL};
+    if (s->nfiles == 0 && s->o.inplace) fatal(s, 4, "no input files");
     if (s->nfiles == 0) {
         s->files = dash;
         s->nfiles = 1;
