@@ -1718,6 +1718,7 @@ int vl_re_compile(vk_proc *p, const char *pat, size_t len, int syntax, int flags
     re->copts = PCRE2_DOLLAR_ENDONLY;
     if (flags & VL_RE_ICASE) re->copts |= PCRE2_CASELESS;
     if ((re->records && syntax != VL_RE_PCRE) || (flags & VL_RE_NEWLINE)) re->copts |= PCRE2_MULTILINE;
+    if ((flags & VL_RE_NEWLINE) && (flags & VL_RE_NL_END)) re->copts |= PCRE2_ALT_CIRCUMFLEX;
 
     size_t n = split_list(pat, len, flags & VL_RE_LIST, &items, &ilen, p);
     if (n == (size_t)-1) {

@@ -56,6 +56,9 @@ enum {
     VL_RE_NEWLINE = 1 << 7,
     /* ERE: an unmatched ')' is an error (sed -E) instead of a literal (regcomp, grep -E). */
     VL_RE_PAREN_STRICT = 1 << 8,
+    /* With VL_RE_NEWLINE: '^' also matches after a '\n' that ends the subject, as glibc's
+     * REG_NEWLINE does (sed's `G;s/^$/X/M`); PCRE2's multiline mode alone does not. */
+    VL_RE_NL_END = 1 << 12,
 };
 
 /* Compile diagnostics. msg receives the message of a failed compile, in GNU's words for
