@@ -41,14 +41,11 @@ static const vl_opt xargs_opts[] = {
 #define ARG_MAX_VM 2097152L /* the Linux ARG_MAX GNU's limits start from */
 #define DEFAULT_CHARS 131072L
 
-/* a running child */
+/* a running child (-P) */
 typedef struct job {
     int pid;
     int slot;
-    char **argv; /* owned copy */
-    char **envp;
-    int exec_rc; /* set by the child when exec failed */
-    const char *prog;
+    char *cmd; /* for messages */
 } job;
 
 typedef struct xargs {
@@ -71,7 +68,7 @@ typedef struct xargs {
     int64_t lines;
     bool ran_any;
     /* children */
-    job **jobs;
+    job *jobs;
     int njobs;
     /* status */
     int status;
@@ -93,10 +90,19 @@ static void tick(xargs *X)
     }
 }
 
-/* ---- children ---- */
+/* ---- children ----
+ * What a child needs lives in its own arena (allocated before it starts): when a limit ends
+ * xargs while children still run, nothing of theirs points into xargs's freed memory. Whether
+ * the command exists is checked here first, so "not found" (127) and "cannot run" (126) are
+ * told apart from a command that exits with those statuses, as GNU does with its exec pipe. */
+typedef struct child_arg {
+    char **argv;
+    char **envp;
+} child_arg;
+
 static int child_entry(vk_proc *p, void *arg)
 {
-    job *j = arg;
+    child_arg *ca = arg;
     /* the command's stdin is /dev/null: the input is xargs's */
     vk_close(p, 0);
     int fd = vk_open(p, "/dev/null", VK_O_RDONLY, 0);
@@ -104,53 +110,29 @@ static int child_entry(vk_proc *p, void *arg)
         vk_dup2(p, fd, 0);
         vk_close(p, fd);
     }
-    int rc = vk_execve(p, j->argv[0], j->argv, j->envp);
-    j->exec_rc = rc;
+    int rc = vk_execve(p, ca->argv[0], ca->argv, ca->envp);
     char msg[600];
-    snprintf(msg, sizeof msg, "%s: %s: %s\n", j->prog, j->argv[0], vl_strerror(rc));
+    snprintf(msg, sizeof msg, "xargs: %s: %s\n", ca->argv[0], vl_strerror(rc));
     vk_write(p, 2, msg, strlen(msg));
     return rc == VOS_ENOENT ? 127 : 126;
 }
 
-static void free_job(xargs *X, job *j)
-{
-    for (int i = 0; j->argv[i]; i++) vl_xfree(X->c, j->argv[i]);
-    vl_xfree(X->c, j->argv);
-    if (j->envp) {
-        /* only the slot variable is ours; the rest are borrowed */
-        for (int i = 0; j->envp[i]; i++)
-            if (!strncmp(j->envp[i], X->slot_var, strlen(X->slot_var)) &&
-                j->envp[i][strlen(X->slot_var)] == '=')
-                vl_xfree(X->c, j->envp[i]);
-        vl_xfree(X->c, j->envp);
-    }
-}
-
 /* Account for a finished child; ends xargs for the statuses GNU stops at. */
-static void finished(xargs *X, job *j, int ws)
+static void finished(xargs *X, const char *cmd, int ws)
 {
     vl_ctx *c = X->c;
     int w = vk_dying(c->p);
     if (w) vl_exit(c, VK_WSHELL(w));
-    const char *cmd = j->argv[0];
-    if (j->exec_rc) {
-        int st = j->exec_rc == VOS_ENOENT ? 127 : 126;
-        free_job(X, j);
-        vl_exit(c, st);
-    }
     if (VK_WIFSIGNALED(ws)) {
         vl_error(c, "%s: terminated by signal %d", cmd, VK_WTERMSIG(ws));
-        free_job(X, j);
         vl_exit(c, 125);
     }
     int st = VK_WEXITSTATUS(ws);
     if (st == 255) {
         vl_error(c, "%s: exited with status 255; aborting", cmd);
-        free_job(X, j);
         vl_exit(c, 124);
     }
     if (st != 0) X->status = 123;
-    free_job(X, j);
 }
 
 /* Wait for one child (any); false when none runs. */
@@ -159,21 +141,18 @@ static bool wait_one(xargs *X)
     if (!X->njobs) return false;
     int ws = 0;
     int pid;
-    for (;;) {
-        pid = vk_waitpid(X->c->p, -1, &ws, 0);
-        if (pid == VOS_EINTR) continue;
-        break;
-    }
+    do pid = vk_waitpid(X->c->p, -1, &ws, 0);
+    while (pid == VOS_EINTR);
     if (pid < 0) {
         int w = vk_dying(X->c->p);
         vl_exit(X->c, w ? VK_WSHELL(w) : 1);
     }
     for (int i = 0; i < X->njobs; i++) {
-        if (X->jobs[i]->pid != pid) continue;
-        job *j = X->jobs[i];
+        if (X->jobs[i].pid != pid) continue;
+        job j = X->jobs[i];
         X->jobs[i] = X->jobs[--X->njobs];
-        finished(X, j, ws);
-        vl_xfree(X->c, j);
+        finished(X, j.cmd, ws);
+        vl_xfree(X->c, j.cmd);
         return true;
     }
     return true;
@@ -185,20 +164,62 @@ static void wait_all(xargs *X)
     }
 }
 
-static char **make_env(xargs *X, int slot)
+/* copy argv (and the environment with the slot variable) into the child's arena */
+static child_arg *child_prepare(xargs *X, vk_proc *child, char **argv, int argc, int slot)
 {
-    char *const *env = vk_environ(X->c->p);
-    size_t n = 0;
-    while (env && env[n]) n++;
-    char **e = vl_xcalloc(X->c, n + 2, sizeof *e);
-    size_t k = 0, vl = strlen(X->slot_var);
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(env[i], X->slot_var, vl) || env[i][vl] != '=') e[k++] = env[i];
-    char *v = vl_xmalloc(X->c, vl + 24);
-    snprintf(v, vl + 24, "%s=%d", X->slot_var, slot);
-    e[k++] = v;
-    e[k] = NULL;
-    return e;
+    child_arg *ca = vk_calloc(child, 1, sizeof *ca);
+    if (!ca) return NULL;
+    /* one block: the pointers, then the strings */
+    size_t bytes = 0;
+    for (int i = 0; i < argc; i++) bytes += strlen(argv[i]) + 1;
+    ca->argv = vk_malloc(child, ((size_t)argc + 1) * sizeof *ca->argv + bytes);
+    if (!ca->argv) return NULL;
+    char *s = (char *)(ca->argv + argc + 1);
+    for (int i = 0; i < argc; i++) {
+        size_t l = strlen(argv[i]) + 1;
+        memcpy(s, argv[i], l);
+        ca->argv[i] = s;
+        s += l;
+    }
+    ca->argv[argc] = NULL;
+    if (X->slot_var) {
+        char *const *env = vk_environ(X->c->p);
+        size_t n = 0, k = 0, vl = strlen(X->slot_var);
+        while (env && env[n]) n++;
+        ca->envp = vk_calloc(child, n + 2, sizeof *ca->envp);
+        if (!ca->envp) return NULL;
+        for (size_t i = 0; i < n; i++)
+            if (strncmp(env[i], X->slot_var, vl) || env[i][vl] != '=')
+                if (!(ca->envp[k++] = vk_strdup(child, env[i]))) return NULL;
+        char *v = vk_malloc(child, vl + 24);
+        if (!v) return NULL;
+        snprintf(v, vl + 24, "%s=%d", X->slot_var, slot);
+        ca->envp[k++] = v;
+    }
+    return ca;
+}
+
+/* GNU's messages for a command that cannot run (xargs then ends with 127 or 126) */
+static void check_runnable(xargs *X, const char *cmd)
+{
+    vl_ctx *c = X->c;
+    if (!strchr(cmd, '/')) {
+        if (!vk_command_exists(c->p, cmd)) {
+            wait_all(X);
+            vl_error(c, "%s: No such file or directory", cmd);
+            vl_exit(c, 127);
+        }
+        return;
+    }
+    struct vk_stat st;
+    int rc = vk_stat(c->p, cmd, &st);
+    if (rc == 0 && VK_S_ISDIR(st.mode)) rc = VOS_EACCES;
+    if (rc == 0) rc = vk_access(c->p, cmd, VK_X_OK);
+    if (rc < 0) {
+        wait_all(X);
+        vl_error(c, "%s: %s", cmd, vl_strerror(rc));
+        vl_exit(c, rc == VOS_ENOENT ? 127 : 126);
+    }
 }
 
 static void run(xargs *X, char **argv, int argc)
@@ -220,56 +241,55 @@ static void run(xargs *X, char **argv, int argc)
             vl_die(c, 1, "failed to open /dev/tty for reading: No such device or address");
     }
     vl_flush(c);
+    check_runnable(X, argv[0]);
     /* a slot for it */
     int64_t maxp = X->max_procs;
-    while (maxp > 0 && X->njobs >= maxp) wait_one(X);
-    job j = {0};
-    j.prog = c->name;
-    j.argv = vl_xcalloc(c, (size_t)argc + 1, sizeof *j.argv);
-    for (int i = 0; i < argc; i++) j.argv[i] = vl_xstrdup(c, argv[i]);
+    while (X->njobs >= maxp) wait_one(X);
     int slot = 0;
-    if (X->slot_var) {
-        /* the lowest slot number not in use */
-        for (;; slot++) {
-            bool used = false;
-            for (int i = 0; i < X->njobs; i++)
-                if (X->jobs[i]->slot == slot) used = true;
-            if (!used) break;
-        }
-        j.envp = make_env(X, slot);
+    for (;; slot++) { /* the lowest slot number not in use */
+        bool used = false;
+        for (int i = 0; i < X->njobs; i++)
+            if (X->jobs[i].slot == slot) used = true;
+        if (!used) break;
     }
-    j.slot = slot;
     vk_proc *child;
     int rc = vk_proc_new(c->p, &child);
-    if (rc < 0) {
-        /* out of processes: wait for one and try again, else give up as GNU's fork failure */
-        if (X->njobs) {
-            wait_one(X);
-            rc = vk_proc_new(c->p, &child);
-        }
-        if (rc < 0) {
-            free_job(X, &j);
-            vl_die(c, 1, "cannot fork: %s", vl_strerror(rc));
-        }
+    while (rc == VOS_EPROCS && X->njobs) { /* out of processes: wait for one of ours */
+        wait_one(X);
+        rc = vk_proc_new(c->p, &child);
     }
-    if (maxp == 1) {
-        int ws = vk_proc_run(child, child_entry, &j);
-        finished(X, &j, ws);
+    if (rc < 0) {
+        int w = vk_dying(c->p);
+        if (w) vl_exit(c, VK_WSHELL(w));
+        wait_all(X);
+        vl_die(c, 1, "cannot fork: %s", vl_strerror(rc));
+    }
+    if (maxp == 1 && !X->slot_var) {
+        /* on this thread, xargs waits: the child may use xargs's own copy */
+        child_arg ca = {argv, NULL};
+        int ws = vk_proc_run(child, child_entry, &ca);
+        finished(X, argv[0], ws);
         return;
     }
-    /* the job's struct must stay put while the child runs (it writes exec_rc there) */
-    if (X->njobs % 16 == 0)
-        X->jobs = vl_xrealloc(c, X->jobs, ((size_t)X->njobs + 16) * sizeof *X->jobs);
-    job *jp = vl_xmalloc(c, sizeof *jp);
-    *jp = j;
-    int pid = vk_proc_start(child, child_entry, jp);
+    child_arg *ca = child_prepare(X, child, argv, argc, slot);
+    if (!ca) {
+        vk_proc_discard(child);
+        int w = vk_dying(c->p);
+        vl_exit(c, w ? VK_WSHELL(w) : 1);
+    }
+    if (maxp == 1) {
+        int ws = vk_proc_run(child, child_entry, ca);
+        finished(X, argv[0], ws);
+        return;
+    }
+    int pid = vk_proc_start(child, child_entry, ca);
     if (pid < 0) {
-        free_job(X, jp);
-        vl_xfree(c, jp);
+        wait_all(X);
         vl_die(c, 1, "cannot fork: %s", vl_strerror(pid));
     }
-    jp->pid = pid;
-    X->jobs[X->njobs++] = jp;
+    if (X->njobs % 16 == 0)
+        X->jobs = vl_xrealloc(c, X->jobs, ((size_t)X->njobs + 16) * sizeof *X->jobs);
+    X->jobs[X->njobs++] = (job){pid, slot, vl_xstrdup(c, argv[0])};
 }
 
 /* run the pending command (initial args + collected args) */
