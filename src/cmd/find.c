@@ -599,7 +599,8 @@ static int parse_primary(find *F, char **argv, int argc, int *i)
         int rc = vl_re_compile(c->p, a, strlen(a), F->regex_syntax, w[1] == 'i' ? VL_RE_ICASE : 0,
                                &p->re, &diag);
         if (rc < 0) {
-            if (rc == VL_RE_ESYNTAX || rc == VL_RE_ETOOBIG) die(F, "%s", diag.msg);
+            if (rc == VL_RE_ESYNTAX || rc == VL_RE_ETOOBIG)
+                die(F, "failed to compile regular expression '%s': %s", a, diag.msg);
             vl_exit(c, 1);
         }
     } else if (IS("-type") || IS("-xtype")) {
@@ -1179,7 +1180,8 @@ static void check_printf_format(find *F, const char *s)
         if (*s == '\\') {
             s++;
             if (!*s) {
-                vl_error(F->c, "warning: escape `\\' followed by nothing at all");
+                vl_eprintf(F->c, "%s: warning: escape `\\' followed by nothing at all\n",
+                           F->c->name);
                 break;
             }
             if (!strchr("abcfnrtv\\01234567", *s))
@@ -1194,11 +1196,7 @@ static void check_printf_format(find *F, const char *s)
             s++;
             while (isdigit((unsigned char)*s)) s++;
         }
-        if (!*s) {
-            vl_eprintf(F->c, "%s: warning: format directive `%%' should be followed by another "
-                             "character\n", F->c->name);
-            break;
-        }
+        if (!*s) die(F, "error: %% at end of format string");
         if (strchr("AC T", *s) && *s != ' ') {
             if (!s[1]) break;
             s++;
@@ -1817,11 +1815,13 @@ static void read_files0(find *F, const char *from, char ***roots, int *nroots)
     char *line;
     ssize_t n;
     int cap = 0;
+    long item = 0;
     while ((n = vl_in_getdelim(c, in, 0, &line)) > 0) {
         size_t len = (size_t)n;
+        item++;
         if (line[len - 1] == 0) len--;
         if (len == 0) {
-            vl_error(c, "invalid zero-length file name");
+            vl_error(c, "%s:%ld: invalid zero-length file name", q(F, from), item);
             continue;
         }
         if (*nroots == cap) {
@@ -1874,6 +1874,21 @@ static int find_main(vl_ctx *c, int argc, char **argv)
                 }
                 opts = argv[++i];
             }
+            if (!strcmp(opts, "help")) {
+                vl_puts(c, "Valid arguments for -D:\n"
+                           "exec       Show diagnostic information relating to -exec, -execdir, "
+                           "-ok and -okdir\n"
+                           "opt        Show diagnostic information relating to optimisation\n"
+                           "rates      Indicate how often each predicate succeeded\n"
+                           "search     Navigate the directory tree verbosely\n"
+                           "stat       Trace calls to stat(2) and lstat(2)\n"
+                           "time       Show diagnostic information relating to time-of-day and "
+                           "timestamp comparisons\n"
+                           "tree       Display the expression tree\n"
+                           "all        Set all of the debug flags (but help)\n"
+                           "help       Explain the various -D options\n");
+                return 0;
+            }
             /* debug output is not kept; unknown flags get GNU's warning */
             char buf[256];
             snprintf(buf, sizeof buf, "%s", opts);
@@ -1896,8 +1911,8 @@ static int find_main(vl_ctx *c, int argc, char **argv)
     int first = i;
     while (i < argc) {
         const char *a = argv[i];
-        bool expr = (a[0] == '-' && a[1]) || ((a[0] == '!' || a[0] == '(') && !a[1]) ||
-                    ((a[0] == ')' || a[0] == ',') && !a[1] && i > first);
+        /* GNU's looks_like_expression: among the starting points ")" and "," are names */
+        bool expr = (a[0] == '-' && a[1]) || ((a[0] == '!' || a[0] == '(') && !a[1]);
         if (expr) break;
         i++;
     }
@@ -1919,9 +1934,10 @@ static int find_main(vl_ctx *c, int argc, char **argv)
         if (F->preds[k].kind == P_PRINTF) check_printf_format(F, F->preds[k].s);
     if (F->follow == 'L') F->need_stat = true;
     if (files0) {
-        if (npaths)
-            die(F, "extra operand %s\nfile operands cannot be combined with -files0-from",
-                q(F, roots[0]));
+        if (npaths) {
+            vl_error(c, "extra operand %s", q(F, roots[0]));
+            die(F, "file operands cannot be combined with -files0-from");
+        }
         roots = NULL;
         npaths = 0;
         read_files0(F, files0, &roots, &npaths);
