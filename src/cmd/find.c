@@ -103,6 +103,7 @@ typedef struct find {
     int follow; /* 'P' 'H' 'L' */
     int maxdepth, mindepth;
     bool depth_first, xdev, warn;
+    const char *last_nonopt; /* the last test or action parsed (for -warn's messages) */
     int regex_syntax;
     pred *preds;
     size_t np, cappred;
@@ -538,6 +539,18 @@ static void check_octal_perm(find *F, pred *p, const char *s)
     p->mode = m & 07777;
 }
 
+/* GNU's warning for a global option after a test (only with -warn: GNU turns warnings on when
+ * stdin is a terminal, and a VM has none) */
+static void global_opt(find *F, const char *w)
+{
+    if (F->warn && F->last_nonopt)
+        vl_eprintf(F->c, "%s: warning: you have specified the global option %s after the argument "
+                         "%s, but global options are not positional, i.e., %s affects tests "
+                         "specified before it as well as those specified after it.  Please "
+                         "specify global options before other arguments.\n",
+                   F->c->name, w, F->last_nonopt, w);
+}
+
 /* Parse one primary at argv[*i] (a name starting with '-'); returns its predicate index, or -1
  * for a global option (no predicate). */
 static int parse_primary(find *F, char **argv, int argc, int *i)
@@ -546,6 +559,10 @@ static int parse_primary(find *F, char **argv, int argc, int *i)
     pred *p = NULL;
     vl_ctx *c = F->c;
 #define IS(x) (!strcmp(w, x))
+    if (IS("-maxdepth") || IS("-mindepth") || IS("-depth") || IS("-d") || IS("-xdev") ||
+        IS("-mount") || IS("-noleaf") || IS("-ignore_readdir_race") ||
+        IS("-noignore_readdir_race") || IS("-follow"))
+        global_opt(F, w);
     if (IS("-maxdepth")) {
         F->maxdepth = (int)parse_depth(F, w, arg1(F, argv, argc, i, w));
         return -1;
@@ -591,6 +608,11 @@ static int parse_primary(find *F, char **argv, int argc, int *i)
         p = new_pred(F, kind);
         p->s = a;
         p->flags = ic ? VL_FNM_CASEFOLD : 0;
+        if (kind == P_NAME && F->warn && strchr(a, '/') && strcmp(a, "/"))
+            vl_eprintf(c, "%s: warning: '%s' matches against basenames only, but the given "
+                          "pattern contains a directory separator ('/'), thus the expression "
+                          "will evaluate to false all the time.  Did you mean '-wholename'?\n",
+                       c->name, w);
     } else if (IS("-regex") || IS("-iregex")) {
         const char *a = arg1(F, argv, argc, i, w);
         p = new_pred(F, P_REGEX);
@@ -777,8 +799,10 @@ static void parse_expr(find *F, char **argv, int argc, int i)
             vl_exit(F->c, 1);
         }
         if (tok == T_PRED) {
+            int at = i;
             int pr = parse_primary(F, argv, argc, &i);
             if (pr < 0) continue; /* a global option: no operand */
+            F->last_nonopt = argv[at];
             if (is_action(F->preds[pr].kind)) any_action = true;
             if (!expect) binary(F, &P, T_AND, "-a");
             push_val(F, &P, add_node(F, &P, T_PRED, -1, -1, pr));
