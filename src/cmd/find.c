@@ -5,7 +5,7 @@
  * readdir, unsorted); a file is stat'ed only when the expression needs more than its name and
  * listing type. Nothing recurses on the C stack: the expression is compiled to a flat program
  * with jumps (so a 100,000-deep expression is fine) and the walk keeps its own stack of open
- * listings. Not here: -daystart, -context, -fls/-ls quoting of odd bytes, SELinux (%Z). */
+ * listings. Not here: -context, -fls/-ls quoting of odd bytes, SELinux (%Z). */
 #include "lib/cmd.h"
 #include "lib/fnmatch.h"
 #include "lib/parsedate.h"
@@ -115,6 +115,7 @@ typedef struct find {
     size_t nexecs;
     bool need_stat; /* the expression looks at more than names and types */
     int64_t now_ns;
+    int64_t origin_ns; /* what -mtime and friends count from (-daystart moves it) */
     vl_tz tz;
     vl_ids *ids;
     /* the walk */
@@ -126,6 +127,7 @@ typedef struct find {
     size_t nlv, caplv;
     bool prune, quit;
     unsigned ticks;
+    vk_statfs_buf *sfs; /* -fstype, %F */
     /* -ls column widths (they grow, as GNU's do) */
     int w_ino, w_blocks, w_nlink, w_user, w_group, w_size;
 } find;
@@ -579,6 +581,16 @@ static int parse_primary(find *F, char **argv, int argc, int *i)
                IS("-nowarn")) {
         if (IS("-nowarn")) F->warn = false;
         return -1;
+    } else if (IS("-daystart")) {
+        /* positional: the time tests after it count from the start of tomorrow, local time */
+        if (F->origin_ns == F->now_ns) {
+            int64_t sec = F->now_ns / NS + 86400;
+            vl_tm tm;
+            if (vl_time_split(sec, 0, &F->tz, &tm)) sec -= tm.hour * 3600 + tm.min * 60 + tm.sec;
+            else sec -= sec % 86400;
+            F->origin_ns = sec * NS;
+        }
+        return -1;
     } else if (IS("-warn")) {
         F->warn = true;
         return -1;
@@ -659,6 +671,7 @@ static int parse_primary(find *F, char **argv, int argc, int *i)
         const char *a = arg1(F, argv, argc, i, w);
         p = new_pred(F, P_TIME);
         p->which = w[1];
+        p->n = F->origin_ns;
         parse_time_arg(F, p, w, a, w[2] == 't' ? 86400 : 60);
     } else if (IS("-used")) {
         const char *a = arg1(F, argv, argc, i, w);
@@ -980,9 +993,9 @@ static char followed_type(find *F, entry *e)
 
 static const char *fstype_of(find *F)
 {
-    static __thread vk_statfs_buf sb;
-    if (vk_statfs(F->c->p, cpath(F), &sb) < 0) return "unknown";
-    return sb.type;
+    if (!F->sfs) F->sfs = vl_xmalloc(F->c, sizeof *F->sfs);
+    if (vk_statfs(F->c->p, cpath(F), F->sfs) < 0) return "unknown";
+    return F->sfs->type;
 }
 
 static void do_printf(find *F, pred *p, entry *e)
@@ -1366,14 +1379,13 @@ static void split_dir(find *F, entry *e, char **dir, char **name)
         (*dir)[np] = 0;
         if (np > 1 && (*dir)[np - 1] == '/') (*dir)[np - 1] = 0;
         *name = vl_xmalloc(F->c, strlen(path + np) + 3);
-        sprintf(*name, "./%s", path + np);
+        snprintf(*name, strlen(path + np) + 3, "./%s", path + np);
         return;
     }
     char *d = vl_dirname(F->c, path), *b = vl_basename(F->c, path);
     *dir = d;
     *name = vl_xmalloc(F->c, strlen(b) + 3);
-    if (b[0] == '/') sprintf(*name, "%s", b);
-    else sprintf(*name, "./%s", b);
+    snprintf(*name, strlen(b) + 3, b[0] == '/' ? "%s" : "./%s", b);
 }
 
 static bool ask(find *F, char **argv, const char *path)
@@ -1485,7 +1497,7 @@ static bool is_empty(find *F, entry *e, struct vk_stat *st)
 /* -mtime N and -mmin N, with GNU's boundaries: age is now minus the file's time */
 static bool eval_time(find *F, pred *p, int64_t t)
 {
-    double age = (double)(F->now_ns - t) / 1e9;
+    double age = (double)(p->n - t) / 1e9;
     double n = p->d * (double)p->unit;
     if (p->unit == 86400) {
         if (p->cmp == CMP_EQ) return age > n && age <= n + 86400;
@@ -1867,6 +1879,7 @@ static int find_main(vl_ctx *c, int argc, char **argv)
     F->maxdepth = INT32_MAX;
     F->regex_syntax = VL_RE_EMACS;
     F->now_ns = vk_time_ns(c->p);
+    F->origin_ns = F->now_ns;
     F->w_ino = 9, F->w_blocks = 6, F->w_nlink = 3, F->w_user = 8, F->w_group = 8, F->w_size = 8;
     vl_tz_from_env(c, &F->tz);
     vl_defer(c, free_res, F);
@@ -1916,7 +1929,9 @@ static int find_main(vl_ctx *c, int argc, char **argv)
             /* debug output is not kept; unknown flags get GNU's warning */
             char buf[256];
             snprintf(buf, sizeof buf, "%s", opts);
-            for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+            for (char *tok = buf, *next; tok; tok = next) {
+                next = strchr(tok, ',');
+                if (next) *next++ = 0;
                 static const char *const known[] = {"exec", "opt", "rates", "search", "stat",
                                                     "time", "tree", "all", "help", NULL};
                 bool ok = false;
