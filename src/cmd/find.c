@@ -1607,8 +1607,11 @@ static bool eval_pred(find *F, pred *p, entry *e)
     case P_EMPTY: return is_empty(F, e, st);
     case P_TIME: return eval_time(F, p, ref_time(st, p->which));
     case P_USED: {
+        /* days from the status change to the last access; GNU never matches an access before
+         * the change */
         double days = (double)(st->atime_ns - st->ctime_ns) / 1e9 / 86400;
-        if (p->cmp == CMP_EQ) return days >= p->d - 1 && days < p->d + 0;
+        if (days <= 0) return false;
+        if (p->cmp == CMP_EQ) return days > p->d - 1 && days <= p->d;
         if (p->cmp == CMP_GT) return days > p->d;
         return days < p->d;
     }
