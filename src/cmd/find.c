@@ -1610,7 +1610,7 @@ static bool eval_pred(find *F, pred *p, entry *e)
         /* days from the status change to the last access; GNU never matches an access before
          * the change */
         double days = (double)(st->atime_ns - st->ctime_ns) / 1e9 / 86400;
-        if (days <= 0) return false;
+        if (days < 0) return false;
         if (p->cmp == CMP_EQ) return days > p->d - 1 && days <= p->d;
         if (p->cmp == CMP_GT) return days > p->d;
         return days < p->d;
