@@ -695,6 +695,36 @@ static bool utf8_locale(sh_state *sh)
     return false;
 }
 
+/* UTF-8 characters as bash counts them in a UTF-8 locale: a valid sequence is one character,
+ * every byte of an invalid one is a character of its own. */
+static size_t u8_charlen(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t want = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
+                : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (want <= 1 || want > n) return 1;
+    for (size_t k = 1; k < want; k++)
+        if ((s[k] & 0xc0) != 0x80) return 1;
+    if (want == 3 && ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))) return 1;
+    if (want == 4 && ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))) return 1;
+    return want;
+}
+
+static size_t u8_count(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i += u8_charlen((const unsigned char *)s + i, n - i)) k++;
+    return k;
+}
+
+/* the byte offset of character ch (past the end: n) */
+static size_t u8_offset(const char *s, size_t n, int64_t ch)
+{
+    size_t i = 0;
+    for (; i < n && ch > 0; ch--) i += u8_charlen((const unsigned char *)s + i, n - i);
+    return i;
+}
+
 /* the attribute letters of ${x@a} */
 static void attr_letters(sh_buf *b, const sh_var *v)
 {
@@ -779,7 +809,10 @@ static char *apply_op(sh_state *sh, const strop *op, const char *v)
     case 2: replace_pattern(sh, &b, v, op->pat, op->rep, op->mode, op->ext); break;
     case 3: case_modify(&b, v, op->pat, op->cmode, op->all); break;
     case 4: {
-        int64_t n = (int64_t)strlen(v);
+        /* offsets count characters in a UTF-8 locale, bytes otherwise */
+        size_t bytes = strlen(v);
+        bool u8 = utf8_locale(sh);
+        int64_t n = u8 ? (int64_t)u8_count(v, bytes) : (int64_t)bytes;
         int64_t off = op->off;
         if (off < 0) off += n;
         if (off < 0 || off > n) break;
@@ -787,7 +820,11 @@ static char *apply_op(sh_state *sh, const strop *op, const char *v)
         if (len < 0) len = n - off + len;
         if (len < 0) len = -1;
         if (len > n - off) len = n - off;
-        if (len > 0) sh_buf_add(&b, v + off, (size_t)len);
+        if (len > 0) {
+            size_t from = u8 ? u8_offset(v, bytes, off) : (size_t)off;
+            size_t to = u8 ? from + u8_offset(v + from, bytes - from, len) : from + (size_t)len;
+            sh_buf_add(&b, v + from, to - from);
+        }
         break;
     }
     case 5: transform(sh, &b, v, op->top, op->name); break;
@@ -975,7 +1012,8 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
                 unbound(x, name, nlen, sub, sublen);
                 return;
             }
-            snprintf(num, sizeof num, "%zu", pv.s ? strlen(pv.s) : (size_t)0);
+            size_t bl = pv.s ? strlen(pv.s) : 0;
+            snprintf(num, sizeof num, "%zu", utf8_locale(sh) ? u8_count(pv.s, bl) : bl);
         }
         add_value(x, num, strlen(num), ctx);
         pval_free(sh, &pv);
