@@ -166,6 +166,10 @@ static void func_remove(sh_state *sh, const char *name)
     }
 }
 
+/* bash's check for a function's name (outside posix mode): written without expansions or
+ * quotes (f$x() is refused; 12() and a.b() are fine) */
+static bool func_name_ok(const char *name) { return !strpbrk(name, "$`'\"\\"); }
+
 int sh_func_define(sh_state *sh, const char *name, sh_node *body)
 {
     sh_func *f = vk_calloc(sh->p, 1, sizeof *f);
@@ -1067,7 +1071,7 @@ static int for_arith_part(sh_state *sh, const char *text, int64_t *v)
     const char *t = text;
     while (*t == ' ' || *t == '\t' || *t == '\n') t++;
     if (!*t) return 0;
-    char *e = sh_expand_str(sh, text);
+    char *e = sh_expand_arith(sh, text);
     if (!e) return -1;
     sh->arith_ctx = "((";
     int rc = sh_arith(sh, e, v);
@@ -1321,7 +1325,7 @@ static int eval_case(sh_state *sh, sh_node *n)
 static int eval_arith_cmd(sh_state *sh, sh_node *n)
 {
     sh->lineno = n->line;
-    char *e = sh_expand_str(sh, n->words[0]);
+    char *e = sh_expand_arith(sh, n->words[0]);
     if (!e) {
         sh_set_status(sh, 1);
         return 1;
@@ -1451,7 +1455,10 @@ int sh_eval(sh_state *sh, sh_node *n)
     }
     case N_FUNCDEF:
         sh->lineno = n->line;
-        if (sh_func_define(sh, n->name, n->a) != 0) {
+        if (!func_name_ok(n->name)) {
+            sh_error(sh, "`%s': not a valid identifier", n->name);
+            st = 1;
+        } else if (sh_func_define(sh, n->name, n->a) != 0) {
             st = 1;
         } else {
             st = 0;

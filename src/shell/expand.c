@@ -2096,6 +2096,23 @@ char *sh_expand_str(sh_state *sh, const char *word)
     return expand_flat(sh, word, CX_ASSIGN);
 }
 
+/* The text of (( )) or of a for (( ; ; )) part: expanded as $(( )) expands its text (as in
+ * double quotes: no process substitution in x<(1), no splitting); NULL after an error. */
+char *sh_expand_arith(sh_state *sh, const char *text)
+{
+    bool plain = true;
+    for (const char *c = text; *c && plain; c++)
+        if (strchr("$`\"'\\", *c)) plain = false;
+    if (plain) return vk_strdup(sh->p, text);
+    bool err = false;
+    char *e = expand_sub_str(sh, text, strlen(text), CX_DQ | CX_PAT | CX_ARITH, &err);
+    if (err) {
+        vk_free(sh->p, e);
+        return NULL;
+    }
+    return e;
+}
+
 char *sh_expand_heredoc(sh_state *sh, const char *body)
 {
     return expand_flat(sh, body, CX_HEREDOC);

@@ -428,6 +428,8 @@ int sh_expand_words(sh_state *sh, char **words, int nwords, char ***fields, int 
 /* Expand one word without field splitting and globbing (assignments, redirection targets
  * for a non-interactive shell's "ambiguous redirect" check is done by sh_expand_redir). */
 char *sh_expand_str(sh_state *sh, const char *word);
+/* (( )) text: expanded as $(( )) expands its text; NULL after an error */
+char *sh_expand_arith(sh_state *sh, const char *text);
 /* Expand a word for a redirection target: one field or an "ambiguous redirect" error. */
 char *sh_expand_redir(sh_state *sh, const char *word);
 /* Here-doc body: $, ` and \ expansions only. */
