@@ -3,6 +3,7 @@
  * argument checks and their messages, %q quoting. It does not do bash's %(fmt)T (time
  * formatting needs the VM's time zone rules) nor printf -v (the shell passes a buffer). */
 #include "lib/format.h"
+#include "lib/timefmt.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -426,6 +427,35 @@ static bool one_pass(fmt_state *st, vl_buf *out, bool flush, const char *fmt)
         if (hasw) spec[sl++] = '*';
         if (hasp) spec[sl++] = '.', spec[sl++] = '*';
         while (*f && strchr("hlLjzt", *f)) f++; /* length modifiers mean nothing here */
+        if (bash && *f == '(') {
+            /* bash's %(FMT)T: the argument (seconds since the epoch; -1 or none: now, -2:
+             * the shell's start, which is now here) formatted by strftime in the VM's TZ */
+            const char *close = strchr(f, ')');
+            if (!close || close[1] != 'T') bad_spec(st, out, flush, start, close ? close + 1 : f);
+            size_t tl = (size_t)(close - f - 1);
+            char *tf = vl_xmalloc(c, tl + 1);
+            memcpy(tf, f + 1, tl);
+            tf[tl] = 0;
+            const char *a = next_arg(st);
+            intmax_t t = -1;
+            if (a && *a) {
+                char *end;
+                errno = 0;
+                t = strtoimax(a, &end, 0);
+                check_num(st, a, end, errno ? -errno : 0);
+            }
+            if (t == -1 || t == -2) t = vk_time_ns(c->p) / 1000000000;
+            vl_tz tz;
+            vl_tz_from_env(c, &tz);
+            vl_tm tm;
+            vl_buf tmp = {0};
+            if (vl_time_split((int64_t)t, 0, &tz, &tm)) vl_strftime_buf(c, &tmp, tf, &tm);
+            put_padded(c, out, tmp.data ? tmp.data : "", tmp.len, left, width, prec);
+            vl_buf_free(c, &tmp);
+            vl_xfree(c, tf);
+            f = close + 2;
+            continue;
+        }
         char conv = *f;
         if (!conv) bad_spec(st, out, flush, start, f);
         if (!bash && (conv == 'b' || conv == 'q') && f - start > 1)

@@ -997,6 +997,14 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
     bool local = (is_local || sh->func_depth > 0) && !global;
     for (; i < argc; i++) {
         size_t nl;
+        if (is_local && strcmp(arg_text(argv[i]), "-") == 0) {
+            /* local -: the set options come back as they are now when the function returns */
+            if (sh->localopt && !sh->localopt->saved) {
+                memcpy(sh->localopt->opt, sh->opt, sizeof sh->opt);
+                sh->localopt->saved = true;
+            }
+            continue;
+        }
         if (!valid_assign_name(argv[i], &nl)) {
             sh_builtin_error(sh, me, "`%s': not a valid identifier", arg_text(argv[i]));
             st = 1;

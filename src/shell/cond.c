@@ -260,7 +260,7 @@ static int cond_prim(sh_state *sh, sh_node *n, bool neg)
             trace_add(tr, " ");
             trace_add(tr, b);
             if (pat) {
-                bool m = sh_pmatch_ext(b, a, true);
+                bool m = sh_pmatch_case(sh, b, a, true);
                 r = (m == (op[0] != '!')) ? 0 : 1;
             } else if (re) {
                 r = regex_match(sh, a, b);

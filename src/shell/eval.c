@@ -149,6 +149,7 @@ sh_func *sh_func_get(sh_state *sh, const char *name)
 void sh_func_unref(sh_state *sh, sh_func *f)
 {
     if (--f->refs > 0) return;
+    sh->cur_cmd = NULL; /* it may point into the body */
     sh_pool_free(&f->pool);
     vk_free(sh->p, f->name);
     vk_free(sh->p, f);
@@ -177,7 +178,7 @@ int sh_func_define(sh_state *sh, const char *name, sh_node *body)
     f->pool.p = sh->p;
     f->name = vk_strdup(sh->p, name);
     f->body = sh_node_copy(&f->pool, body);
-    const char *file = sh->source_depth > 0 ? sh->srcname : (sh->cmode ? "" : sh->arg0);
+    const char *file = sh->source_depth > 0 ? sh->srcname : (sh->cmode ? "environment" : sh->arg0);
     if (!file) file = "";
     f->file = sh_pool_strndup(&f->pool, file, strlen(file));
     if (!f->name || !f->body || !f->file) {
@@ -250,7 +251,11 @@ int sh_call_function(sh_state *sh, sh_func *f, char **argv, int argc)
         outer_ret = sh->ptraps[SH_TRAP_RETURN];
         sh->ptraps[SH_TRAP_RETURN] = NULL;
     }
+    struct sh_localopt lo = {.saved = false}, *outer_lo = sh->localopt;
+    sh->localopt = &lo;
     int st = sh_eval(sh, f->body);
+    sh->localopt = outer_lo;
+    if (lo.saved) memcpy(sh->opt, lo.opt, sizeof sh->opt);
     if (sh->jump == J_RETURN) {
         sh->jump = J_NONE;
         st = sh->status;
@@ -883,6 +888,7 @@ fail:
 static int eval_simple(sh_state *sh, sh_node *n)
 {
     sh->lineno = n->line;
+    if (!sh->in_trap) sh->cur_cmd = n;
     if (sh->ptraps[SH_TRAP_DEBUG] && *sh->ptraps[SH_TRAP_DEBUG] && !sh->in_trap &&
         (sh->func_depth == 0 || sh->opt[O_FUNCTRACE])) {
         sh_run_trap(sh, sh->ptraps[SH_TRAP_DEBUG]);
@@ -1303,7 +1309,7 @@ static int eval_case(sh_state *sh, sh_node *n)
                 fatal_exit(sh);
                 return sh->status;
             }
-            match = sh_pmatch_ext(pat, word, sh->shopt[SO_EXTGLOB]);
+            match = sh_pmatch_case(sh, pat, word, sh->shopt[SO_EXTGLOB]);
             vk_free(sh->p, pat);
         }
         if (!match) continue;

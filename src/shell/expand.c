@@ -189,6 +189,17 @@ static size_t arith_end(const char *s, size_t i, size_t n)
     return 0;
 }
 
+/* s[i] is the '[' of the old arithmetic form $[expr]: the index after its ']', or 0 */
+static size_t bracket_arith_end(const char *s, size_t i, size_t n)
+{
+    int depth = 0;
+    for (size_t k = i; k < n; k++) {
+        if (s[k] == '[') depth++;
+        else if (s[k] == ']' && --depth == 0) return k + 1;
+    }
+    return 0;
+}
+
 static size_t skip_dollar(sh_state *sh, const char *s, size_t i, size_t n)
 {
     if (i + 1 >= n) return n;
@@ -201,6 +212,10 @@ static size_t skip_dollar(sh_state *sh, const char *s, size_t i, size_t n)
             if (e) return e;
         }
         return sh_cmdsubst_end(sh, s, i + 2, n);
+    }
+    if (c == '[') {
+        size_t e = bracket_arith_end(s, i + 1, n);
+        if (e) return e;
     }
     return i + 1;
 }
@@ -1468,6 +1483,14 @@ static size_t expand_dollar(xbuf *x, const char *s, size_t i, size_t n, int ctx)
         size_t e = sh_cmdsubst_end(sh, s, i + 2, n);
         add_cmdsubst(x, s + i + 2, e > i + 2 ? e - i - 3 : 0, ctx);
         return e;
+    }
+    if (c == '[') {
+        /* $[expr]: bash's old spelling of $((expr)) */
+        size_t e = bracket_arith_end(s, i + 1, n);
+        if (e) {
+            add_arith(x, s + i + 2, e - i - 3, ctx);
+            return e;
+        }
     }
     if (c == '\'' && !quoted) {
         size_t e = skip_squote(s, i + 1, n, true);

@@ -380,6 +380,20 @@ static bool scan_dollar_inner(sh_parser *ps, sh_buf *b, bool in_dq)
         }
         return scan_cmdsubst(ps, b);
     }
+    if (c == '[') {
+        /* $[expr], the old arithmetic form: one word up to the matching ']' */
+        int depth = 0, start = ps->line;
+        for (;;) {
+            int d = peekc(ps, 0);
+            if (d < 0) {
+                sh_lex_error_eof_match(ps, start, ']');
+                return false;
+            }
+            sh_buf_addc(b, getc_(ps));
+            if (d == '[') depth++;
+            else if (d == ']' && --depth == 0) return true;
+        }
+    }
     return true;
 }
 

@@ -12,7 +12,7 @@
 
 static const char *const special_vars[] = {
     "RANDOM", "SECONDS", "LINENO", "BASHPID", "EPOCHSECONDS", "EPOCHREALTIME", "SRANDOM",
-    "BASH_SUBSHELL", "SHELLOPTS", "BASHOPTS", NULL,
+    "BASH_SUBSHELL", "SHELLOPTS", "BASHOPTS", "BASH_COMMAND", NULL,
 };
 
 static void set_default(sh_state *sh, const char *name, const char *val)
@@ -166,6 +166,7 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
     c->is_child = true;
     c->can_exec_last = true; /* a process of its own */
     c->tail_node = NULL;
+    c->cur_cmd = NULL; /* the parent's node is not the child's to keep */
     c->exec_tail = false;
     c->run_depth = 0;
     c->nprocsub = 0; /* inherited open; the child does not own them */
@@ -371,6 +372,7 @@ int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line)
             sh->run_depth--;
             sh->tail_node = NULL;
         }
+        sh->cur_cmd = NULL; /* its node goes with the pool */
         sh_pool_free(&pool);
         if (sh->fatal && sh->discard && !sh->dying) {
             /* bash's jump to the top level: this command is over, the loop goes on */

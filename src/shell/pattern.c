@@ -2,6 +2,7 @@
  * extended patterns @() *() +() ?() !() when extglob applies) byte by byte as in the C
  * locale, and pathname expansion over the VM's file system (sorted, hidden files only for an
  * explicit leading dot, ** with globstar). */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -233,6 +234,23 @@ bool sh_pmatch_len_ext(const char *pat, const char *str, size_t len, bool ext)
         return xmatch(&m, pat, pat + strlen(pat), str, str + len);
     }
     return pmatch_n(pat, str, str + len);
+}
+
+bool sh_pmatch_case(sh_state *sh, const char *pat, const char *str, bool ext)
+{
+    if (!sh->shopt[SO_NOCASEMATCH]) return sh_pmatch_ext(pat, str, ext);
+    /* nocasematch: both sides folded to lower case (ASCII, as bash in the C locale) */
+    size_t pl = strlen(pat), sl = strlen(str);
+    char *p = vk_malloc(sh->p, pl + 1), *s = vk_malloc(sh->p, sl + 1);
+    bool r = false;
+    if (p && s) {
+        for (size_t i = 0; i <= pl; i++) p[i] = (char)tolower((unsigned char)pat[i]);
+        for (size_t i = 0; i <= sl; i++) s[i] = (char)tolower((unsigned char)str[i]);
+        r = sh_pmatch_ext(p, s, ext);
+    }
+    vk_free(sh->p, p);
+    vk_free(sh->p, s);
+    return r;
 }
 
 long sh_pattern_fixed_len(const char *pat) { return fixed_len(pat, pat + strlen(pat)); }

@@ -234,6 +234,11 @@ struct sh_state {
     char **dirstack;     /* pushd's stack below the current directory, top first (owned) */
     int ndirs;
     bool opt[O_COUNT];
+    /* the running function's place for `local -`: the options to restore when it returns */
+    struct sh_localopt {
+        bool saved;
+        bool opt[O_COUNT];
+    } *localopt;
     bool shopt[SO_COUNT];
     bool cmode;          /* running a -c string: messages inside functions say "environment" */
     bool interactive;
@@ -252,6 +257,8 @@ struct sh_state {
     char *exit_trap;
     char *ptraps[3];     /* pseudo-signal traps: ERR, DEBUG, RETURN (SH_TRAP_*) */
     bool in_trap;
+    struct sh_node *cur_cmd; /* the simple command running, for $BASH_COMMAND (kept while a
+                                trap runs, as bash keeps it) */
     sh_job *jobs;
     int lineno;          /* line of the command being run */
     int line_base;       /* added to lines of a parsed string (eval, functions keep theirs) */
@@ -467,6 +474,8 @@ bool sh_pmatch_len_ext(const char *pat, const char *str, size_t len, bool ext);
 /* The length every string that pat matches has, or -1 when it varies (a star, an extended
  * group): ${s//lit/x}, ${s#?} and the like then try one length per position. */
 long sh_pattern_fixed_len(const char *pat);
+/* [[ == ]] and case: pattern matching that honours shopt nocasematch */
+bool sh_pmatch_case(sh_state *sh, const char *pat, const char *str, bool ext);
 /* Prefix/suffix match lengths for ${x#p} etc: the length of the shortest/longest prefix
  * (or suffix) of str that pat matches, or -1. */
 bool sh_has_glob(const char *pat);

@@ -469,6 +469,15 @@ static const char *special_value(sh_state *sh, const char *name)
                  (long long)(t % 1000000000 / 1000));
     } else if (strcmp(name, "SRANDOM") == 0) {
         snprintf(b, n, "%u", (unsigned)(vk_random(sh->p) & 0xffffffffu));
+    } else if (strcmp(name, "BASH_COMMAND") == 0) {
+        b[0] = 0;
+        if (sh->cur_cmd) {
+            sh_buf t;
+            sh_buf_init(&t, sh->p);
+            sh_print_command(&t, sh->cur_cmd);
+            snprintf(b, n, "%s", t.s ? t.s : "");
+            sh_buf_free(&t);
+        }
     } else if (strcmp(name, "BASH_SUBSHELL") == 0) {
         snprintf(b, n, "%d", sh->subshell);
     } else if (strcmp(name, "SHELLOPTS") == 0 || strcmp(name, "BASHOPTS") == 0) {
