@@ -447,6 +447,49 @@ static bool scan_array_list(sh_parser *ps, sh_buf *b)
 
 static bool scan_group(sh_parser *ps, sh_buf *b);
 
+static bool word_may_assign(sh_parser *ps);
+
+/* At command position, b holds a name and the input is at '[': when a matching ']' on this
+ * line is followed by '=' or '+=', the subscript is part of the word, blanks and all, as bash
+ * reads a[i + 1]=x or h[a b]=1. Takes it into b and returns true; false leaves the input. */
+static bool subscript_assign(sh_parser *ps, sh_buf *b)
+{
+    if (!b->len || (b->s[0] >= '0' && b->s[0] <= '9')) return false;
+    for (size_t i = 0; i < b->len; i++) {
+        char ch = b->s[i];
+        if (!(ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+              (ch >= '0' && ch <= '9')))
+            return false;
+    }
+    int depth = 0;
+    size_t k = 0;
+    for (;; k++) {
+        int d = peekc(ps, k);
+        if (d < 0 || d == '\n') return false;
+        if (d == '\\' && peekc(ps, k + 1) >= 0) {
+            k++;
+            continue;
+        }
+        if (d == '\'' || d == '"') { /* a quoted part: to its closing quote */
+            size_t q = k + 1;
+            while (peekc(ps, q) >= 0 && peekc(ps, q) != d && peekc(ps, q) != '\n') q++;
+            if (peekc(ps, q) != d) return false;
+            k = q;
+            continue;
+        }
+        if (d == '[') depth++;
+        if (d == ']' && --depth == 0) break;
+    }
+    bool blank = false;
+    for (size_t q = 0; q < k; q++)
+        if (peekc(ps, q) == ' ' || peekc(ps, q) == '\t') blank = true;
+    if (!blank) return false; /* the ordinary scan reads it the same way */
+    int a = peekc(ps, k + 1);
+    if (!(a == '=' || (a == '+' && peekc(ps, k + 2) == '='))) return false;
+    for (size_t q = 0; q <= k; q++) sh_buf_addc(b, getc_(ps));
+    return true;
+}
+
 static bool scan_word(sh_parser *ps, sh_buf *b)
 {
     for (;;) {
@@ -477,6 +520,7 @@ static bool scan_word(sh_parser *ps, sh_buf *b)
             if (d >= 0) sh_buf_addc(b, d);
             continue;
         }
+        if (c == '[' && word_may_assign(ps) && subscript_assign(ps, b)) continue;
         int part = scan_part(ps, b, c);
         if (part == 0) return false;
         if (part > 0) continue;
@@ -593,6 +637,21 @@ static int set_tok(sh_parser *ps, int tok)
     return tok;
 }
 
+/* Could the word being read start a command, or be an assignment before one? Judged from the
+ * token before it: a separator, '(', a reserved word that starts a body, or an assignment
+ * word. (The parser's own peek_cmd / assign_pos say so when they know.) */
+static bool word_may_assign(sh_parser *ps)
+{
+    if (ps->cmd_start || ps->assign_pos) return true;
+    switch (ps->prev_tok) {
+    case T_EOF: case T_NL: case T_SEMI: case T_DSEMI: case T_SEMIAND: case T_DSEMIAND:
+    case T_AMP: case T_AND: case T_PIPE: case T_PIPEAMP: case T_OR: case T_LPAREN:
+        return true;
+    case T_WORD: return ps->prev_word_opens;
+    default: return false;
+    }
+}
+
 static int redir_tok(sh_parser *ps, int op, int fd)
 {
     ps->tok_op = op;
@@ -604,6 +663,15 @@ static int redir_tok(sh_parser *ps, int op, int fd)
 
 int sh_lex_next(sh_parser *ps)
 {
+    ps->prev_tok = ps->tok;
+    ps->prev_word_opens = false;
+    if (ps->tok == T_WORD && ps->tok_text) {
+        static const char *const openers[] = {"then", "do", "else", "elif", "if", "while",
+                                              "until", "{", "!", "time", NULL};
+        for (int i = 0; openers[i] && !ps->prev_word_opens; i++)
+            ps->prev_word_opens = strcmp(ps->tok_text, openers[i]) == 0;
+        if (!ps->prev_word_opens) ps->prev_word_opens = sh_is_assignment(ps->tok_text);
+    }
     ps->tok_text = NULL;
     if (ps->err) return set_tok(ps, T_EOF);
     for (;;) {

@@ -387,6 +387,19 @@ int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line)
     return sh->status;
 }
 
+/* bash's check of a script file's first 80 bytes: a NUL in the first line (anywhere in them
+ * after a "#!" line) means a binary file, which it refuses to run */
+static bool binary_script(const char *s, size_t n)
+{
+    if (n > 80) n = 80;
+    bool shebang = n >= 2 && s[0] == '#' && s[1] == '!';
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\n' && !shebang) return false;
+        if (s[i] == 0) return true;
+    }
+    return false;
+}
+
 /* ---- the sh / bash command ---- */
 static int opt_index(const char *name)
 {
@@ -551,11 +564,25 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
             return err == VOS_ENOENT ? 127 : 126;
         }
         script = owned;
+        if (binary_script(owned, slen)) {
+            snprintf(msg, sizeof msg, "%s: %s: cannot execute binary file\n", name, name);
+            write2(p, msg);
+            vk_free(p, owned);
+            return 126;
+        }
     } else {
         int err;
         owned = read_all(p, NULL, &slen, &err);
         if (!owned) return 1;
         script = owned;
+    }
+    if (owned) {
+        /* bash's reader skips NUL bytes in a script */
+        size_t k = 0;
+        for (size_t j = 0; j < slen; j++)
+            if (owned[j]) owned[k++] = owned[j];
+        slen = k;
+        owned[k] = 0;
     }
     sh_state *sh = sh_new(p, name, vk_environ(p));
     if (!sh) {

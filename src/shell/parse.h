@@ -45,6 +45,10 @@ struct sh_parser {
     size_t tok_start; /* offset of the token in src */
     bool have_tok;
     bool cmd_start;   /* the next token is in command position (for (( )) */
+    int prev_tok;          /* the token before the one being read (T_EOF at the start) */
+    bool prev_word_opens;  /* it was a word after which a command starts (then, do, a=1...) */
+    bool assign_pos;  /* the next word may still be an assignment (before the command name):
+                         a[i + 1]=x keeps its blanks inside the brackets */
     hd_pending *hd;   /* here-docs waiting for the next newline */
     int depth;        /* nesting, against the limit */
     int lexdepth;     /* nested $( ${ $(( inside one word, against the same limit */

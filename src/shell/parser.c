@@ -298,7 +298,9 @@ static sh_node *parse_simple(sh_parser *ps)
     wvec words = {.p = ps->sh->p}, assigns = {.p = ps->sh->p};
     sh_redir **tail = &n->redirs;
     for (;;) {
+        ps->assign_pos = words.n == 0;
         int t = peek(ps);
+        ps->assign_pos = false;
         if (t == T_REDIR) {
             if (!parse_redir(ps, &tail)) break;
             continue;

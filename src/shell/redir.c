@@ -238,6 +238,22 @@ static int one(sh_state *sh, sh_redir *r, sh_redir_undo *undo)
             } else if (from != fd) {
                 if (save_fd(sh, undo, fd) < 0 || vk_dup2(sh->p, from, fd) < 0) rc = -1;
             }
+        } else if (strlen(target) > 1 && target[strlen(target) - 1] == '-' &&
+                   strspn(target, "0123456789") == strlen(target) - 1) {
+            /* N>&M- / N<&M-: move M to N (dup, then close M) */
+            int from = 0;
+            for (const char *s = target; *s != '-' && from < 100000; s++)
+                from = from * 10 + (*s - '0');
+            if (!vk_fd_valid(sh->p, from) || from >= 100000) {
+                sh_error(sh, "%d: Bad file descriptor", from);
+                rc = -1;
+            } else if (from != fd) {
+                if (save_fd(sh, undo, fd) < 0 || save_fd(sh, undo, from) < 0 ||
+                    vk_dup2(sh->p, from, fd) < 0)
+                    rc = -1;
+                else
+                    vk_close(sh->p, from);
+            }
         } else if (op == R_DUPOUT && r->fd < 0) {
             /* >&word with a file name is &>word */
             op = R_OUTERR;
