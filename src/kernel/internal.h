@@ -162,6 +162,8 @@ struct vk_proc {
     uint8_t sigdisp[VK_NSIG];
     _Atomic uint32_t sigpending; /* caught signals */
     _Atomic int fatal;       /* wait status to die with, 0 if none */
+    _Atomic bool stopped;    /* SIGSTOP/TSTP/TTIN/TTOU: paused at its next system call or
+                                step until SIGCONT (or death) */
     pthread_cond_t cv;       /* waitpid and sleep wait here */
     pthread_cond_t *waitcv;  /* the condition this process is blocked on, or NULL */
     pthread_t thread;

@@ -565,10 +565,35 @@ static int check_fast(vk_proc *p)
     return 0;
 }
 
+/* A stopped process waits here (at a system call or a step, never with the VM lock held)
+ * until SIGCONT, its death, the exec's end or its deadline. */
+static void stop_wait(vk_proc *p)
+{
+    vk_vm *vm = p->vm;
+    VK_LOCK(vm);
+    vk_cpu_give();
+    while (atomic_load(&p->stopped) && !atomic_load(&p->fatal) &&
+           !(p->ex && atomic_load(&p->ex->abort))) {
+        int64_t dl = p->ex ? p->ex->deadline_ns : INT64_MAX;
+        p->waitcv = &p->cv;
+        if (dl == INT64_MAX) {
+            pthread_cond_wait(&p->cv, &vm->mu);
+        } else {
+            struct timespec ts = {dl / 1000000000, dl % 1000000000};
+            pthread_cond_timedwait(&p->cv, &vm->mu, &ts);
+            if (vk_now_mono() >= dl) vk_exec_abort_locked(vm, p->ex, VOS_ETIME);
+        }
+        p->waitcv = NULL;
+    }
+    VK_UNLOCK(vm);
+    vk_cpu_ensure(vm);
+}
+
 int vk_check(vk_proc *p)
 {
     vk_cpu_ensure(p->vm);
     check_deadline(p);
+    if (atomic_load(&p->stopped)) stop_wait(p);
     return check_fast(p);
 }
 
@@ -584,6 +609,7 @@ int vk_steps(vk_proc *p, uint64_t n)
             vk_cpu_yield(p->vm);
         }
     }
+    if (atomic_load(&p->stopped)) stop_wait(p);
     return check_fast(p);
 }
 
@@ -683,18 +709,39 @@ int vk_signal(vk_proc *p, int sig, int disposition)
 
 static bool ignored_by_default(int sig)
 {
-    return sig == VOS_SIGCHLD || sig == 23 /* URG */ || sig == 28 /* WINCH */;
+    return sig == VOS_SIGCHLD || sig == 18 /* CONT */ || sig == 23 /* URG */ ||
+           sig == 28 /* WINCH */;
 }
+
+/* SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU: their default action stops the process */
+static bool stops_by_default(int sig) { return sig >= 19 && sig <= 22; }
 
 void vk_deliver_locked(vk_proc *t, int sig)
 {
     if (t->state == PS_ZOMBIE || sig == 0) return;
+    if (sig == 18) { /* SIGCONT resumes a stopped process whatever its disposition */
+        atomic_store(&t->stopped, false);
+        if (t->fg_child) vk_deliver_locked(t->fg_child, sig);
+        vk_wake(t);
+    }
+    if (sig == 19 && !atomic_load(&t->fatal)) { /* SIGSTOP: cannot be caught or ignored */
+        atomic_store(&t->stopped, true);
+        if (t->fg_child) vk_deliver_locked(t->fg_child, sig);
+        vk_wake(t);
+        return;
+    }
     int disp = sig == VOS_SIGKILL ? VK_SIG_DFL : t->sigdisp[sig];
     if (disp == VK_SIG_IGN) return;
     if (disp == VK_SIG_CATCH) {
         atomic_fetch_or(&t->sigpending, 1u << sig);
     } else {
         if (ignored_by_default(sig)) return;
+        if (stops_by_default(sig)) {
+            atomic_store(&t->stopped, true);
+            if (t->fg_child) vk_deliver_locked(t->fg_child, sig);
+            vk_wake(t);
+            return;
+        }
         int zero = 0;
         atomic_compare_exchange_strong(&t->fatal, &zero, VK_W_SIG(sig));
         /* A process whose child runs on its thread (vk_proc_run) cannot end before that
