@@ -174,6 +174,13 @@ static void to_stream(jq_state *J, jv *q, jv v, jv path, bool top)
     (void)top;
 }
 
+static void parse_error(jq_state *J, jq_main *M, jv err)
+{
+    /* jq 1.7: the input's position is in the message itself */
+    vl_eprintf(J->c, "jq: error (at <unknown>): %s\n", err.u.s->s);
+    (void)M;
+}
+
 /* The next input value: 1, 0 at the end, -1 after a parse error (reported; exit 2). */
 static int next_input(jq_state *J, jq_main *M, jv *out)
 {
@@ -189,7 +196,7 @@ static int next_input(jq_state *J, jq_main *M, jv *out)
             int r = jq_reader_next(J, J->rd, &v, &err);
             if (r <= 0) {
                 if (r < 0) {
-                    vl_eprintf(J->c, "jq: parse error: %s\n", err.u.s->s);
+                    parse_error(J, M, err);
                     jv_unref(J, err);
                     return -1;
                 }
@@ -212,7 +219,7 @@ static int next_input(jq_state *J, jq_main *M, jv *out)
     jv err;
     int r = jq_reader_next(J, J->rd, out, &err);
     if (r < 0) {
-        vl_eprintf(J->c, "jq: parse error: %s\n", err.u.s->s);
+        parse_error(J, M, err);
         jv_unref(J, err);
         return -1;
     }
@@ -220,6 +227,7 @@ static int next_input(jq_state *J, jq_main *M, jv *out)
     return r;
 }
 
+int jq_next_input(jq_state *J, jv *out);
 int jq_next_input(jq_state *J, jv *out)
 {
     jq_main *M = M_of(J);
@@ -278,7 +286,7 @@ static int run_one(jq_state *J, jq_main *M, jq_node *prog, jv in, int *status)
         if (e.k == JV_STRING) {
             vl_flush(J->c);
             vl_write_fd(J->c, 2, e.u.s->s, e.u.s->len);
-        } else if (e.k != JV_INVALID) {
+        } else if (e.k != JV_INVALID && e.k != JV_NULL) {
             vl_buf b = {0};
             jq_dump(J, &b, e, 0, 0);
             vl_buf_addc(J->c, &b, '\n');
@@ -480,7 +488,19 @@ static int jq_main_fn(vl_ctx *c, int argc, char **argv)
     int errline = 1;
     jq_node *prog = jq_parse_program(J, program, strlen(program), false, &err, &errline);
     if (!prog) {
-        vl_eprintf(c, "jq: error: %s at <top-level>, line %d:\n%s\njq: 1 compile error\n", err, errline, program);
+        /* jq shows the line and pads as many spaces as the error's column */
+        size_t pos = (size_t)errline, ls = 0;
+        int line = 1;
+        for (size_t i = 0; i < pos && program[i]; i++)
+            if (program[i] == '\n') {
+                line++;
+                ls = i + 1;
+            }
+        size_t le = ls;
+        while (program[le] && program[le] != '\n') le++;
+        if (program[le] == '\n') le++;
+        vl_eprintf(c, "jq: error: %s at <top-level>, line %d:\n%.*s%*s\njq: 1 compile error\n", err,
+                   line, (int)(le - ls), program + ls, (int)(pos - ls), "");
         vl_exit(c, 3);
     }
     J->rd = jq_reader_new(J, files, nfiles, M->raw_in);

@@ -192,6 +192,7 @@ struct jq_node {
     jq_pat **pats;   /* AS patterns (alternatives for ?//), REDUCE/FOREACH pattern */
     const struct jq_builtin *bi; /* CALL: resolved C builtin, if no def shadows it */
     int line;
+    int pos; /* byte offset in the program (compile errors) */
 };
 
 #endif

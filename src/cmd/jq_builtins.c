@@ -985,7 +985,7 @@ static jv setpath(jq_state *J, jv v, jv p, uint32_t i, jv x)
         jv child = jv_obj_get(v, k);
         jv c = jv_null();
         if (child.k != JV_INVALID) {
-            c = child;
+            c = jv_ref(child);
             v = jv_obj_set(J, v, jv_ref(k), jv_null());
         }
         jv nc = setpath(J, c, p, i + 1, x);
@@ -1896,10 +1896,9 @@ jv jq_global_var(jq_state *J, jq_node *n)
     if (!strcmp(n->name, "ENV")) return env_object(J);
     if (!strcmp(n->name, "__loc__")) {
         jv o = jv_obj_new(J);
-        o = jv_obj_set(J, o, jv_str_c(J, "file"), jv_str_c(J, "<stdin>"));
+        o = jv_obj_set(J, o, jv_str_c(J, "file"), jv_str_c(J, "<top-level>"));
         return jv_obj_set(J, o, jv_str_c(J, "line"), jv_num(n->line));
     }
-    if (!strcmp(n->name, "__prog_args")) return jv_arr_new(J, 1);
     if (!strcmp(n->name, "ARGS") && J->named_args.k == JV_OBJECT) {
         jv o = jv_obj_new(J);
         o = jv_obj_set(J, o, jv_str_c(J, "positional"), jv_ref(J->pos_args));
@@ -1914,8 +1913,7 @@ jv jq_global_var(jq_state *J, jq_node *n)
 
 bool jq_resolve_global_var(jq_state *J, const char *name)
 {
-    if (!strcmp(name, "ENV") || !strcmp(name, "__loc__") || !strcmp(name, "__prog_args") ||
-        !strcmp(name, "ARGS"))
+    if (!strcmp(name, "ENV") || !strcmp(name, "__loc__") || !strcmp(name, "ARGS"))
         return true;
     return J->named_args.k == JV_OBJECT && jv_obj_getc(J->named_args, name, strlen(name)).k != JV_INVALID;
 }
@@ -3226,7 +3224,6 @@ static const char prelude_src[] =
     "      if .e then .x else empty end);"
     "def truncate_stream(stream): . as $n | null | stream | . as $input"
     "  | if (.[0] | length) > $n then setpath([0]; .[0][$n:]) else empty end;"
-    "def ascii: [.] | implode;"
     "def pick(pathexps): . as $top | reduce path(pathexps) as $p (null; setpath($p; $top | getpath($p)));"
     "def IN(s): any(s == .; .);"
     "def IN(src; s): any(src == s; .);"

@@ -230,9 +230,7 @@ int jq_iterate(jq_state *J, jv t, jv *tpath, jq_cb cb, void *ud)
         jv_unref(J, hold);
         return rc;
     }
-    return jq_errorf(J, "Cannot iterate over %s%s%s%s", jv_kind_name(t),
-                     t.k == JV_NULL ? "" : " (", t.k == JV_NULL ? "" : jq_errval(J, t, b, sizeof b),
-                     t.k == JV_NULL ? "" : ")");
+    return jq_errorf(J, "Cannot iterate over %s (%s)", jv_kind_name(t), jq_errval(J, t, b, sizeof b));
 }
 
 /* ---- generic continuation records ---- */
@@ -1060,6 +1058,7 @@ static int eval_call(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb
             return ev(J, f->node, f->env, in, path, cb, ud);
         }
     }
+    if (!n->bi && !n->c) jq_resolve_global_fn(J, n->name, n->n, n); /* a builtin calling itself */
     if (n->bi) return n->bi->fn(J, n, env, in, path, cb, ud);
     if (n->c) return call_def(J, n, n->c, NULL, env, in, path, cb, ud);
     return jq_errorf(J, "%s/%zu is not defined", n->name, n->n);

@@ -987,6 +987,11 @@ static long p_feed(jq_state *J, jq_parser *P, const char *s, size_t n, jv *out, 
             }
             if (ch == '"') {
                 P->in_str = 0;
+                for (size_t q = 0; q < P->tok.len; q++)
+                    if ((unsigned char)P->tok.data[q] < 0x20) {
+                        *err = p_error(J, P, "Invalid string: control characters from U+0000 through U+001F must be escaped");
+                        return -1;
+                    }
                 jv v;
                 const char *m = p_string(J, P, P->tok.data, P->tok.len, &v);
                 P->tok.len = 0;

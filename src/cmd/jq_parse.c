@@ -34,6 +34,9 @@ typedef struct parser {
     jmp_buf jb;
     int depth;
     jq_node *pending; /* a term already parsed (by the "Term as" attempt) */
+    size_t lastpos;   /* start of the last token taken */
+    size_t errpos;    /* where the error is reported (jq pads that many spaces) */
+    bool errpos_set;
 } parser;
 
 extern const struct jq_builtin *jq_builtin_find(const char *name, size_t arity);
@@ -60,6 +63,8 @@ const char *jq_intern(jq_state *J, const char *s, size_t n)
 _Noreturn static void perr(parser *P, const char *msg)
 {
     if (!P->err) {
+        if (!P->errpos_set) P->errpos = P->lastpos;
+        P->errpos_set = true;
         snprintf(P->errbuf, sizeof P->errbuf, "%s", msg);
         P->err = P->errbuf;
     }
@@ -196,6 +201,7 @@ static tok next(parser *P)
 {
     tok t = *peek(P);
     P->have = false;
+    P->lastpos = t.pos;
     return t;
 }
 
@@ -234,6 +240,7 @@ static jq_node *mk(parser *P, jq_ntype t)
     memset(n, 0, sizeof *n);
     n->t = t;
     n->v = jv_invalid();
+    n->pos = (int)P->lastpos;
     return n;
 }
 
@@ -708,6 +715,7 @@ static jq_node *parse_primary(parser *P)
         n = mk(P, N_VAR);
         n->name = jq_intern(J, t.s, t.n);
         n->line = line_of(P, t.pos);
+        n->pos = (int)t.pos;
         break;
     case '-':
         n = parse_postfix(P);
@@ -799,6 +807,12 @@ static jq_node *parse_primary(parser *P)
             n->name = jq_intern(J, v.s, v.n);
             break;
         }
+        if ((t.n == 4 && !memcmp(t.s, "null", 4)) || (t.n == 4 && !memcmp(t.s, "true", 4)) ||
+            (t.n == 5 && !memcmp(t.s, "false", 5))) {
+            n = mk(P, N_LIT);
+            n->v = t.s[0] == 'n' ? jv_null() : jv_bool(t.s[0] == 't');
+            break;
+        }
         if (is_kw(&t, "import") || is_kw(&t, "include"))
             perr(P, "jq modules (import/include) are not supported");
         if (is_keyword(&t)) {
@@ -809,6 +823,7 @@ static jq_node *parse_primary(parser *P)
         n = mk(P, N_CALL);
         n->name = jq_intern(J, t.s, t.n);
         n->line = line_of(P, t.pos);
+        n->pos = (int)t.pos;
         if (peek(P)->t == '(') {
             next(P);
             size_t cap = 0;
@@ -850,6 +865,13 @@ static jq_node *parse_unary(parser *P) { return parse_postfix(P); }
 
 static jq_node *binop(parser *P, int op, jq_node *a, jq_node *b)
 {
+    /* jq folds constant arithmetic and refuses a literal division by zero */
+    if ((op == '/' || op == '%') && a->t == N_LIT && b->t == N_LIT && a->v.k == JV_NUMBER &&
+        b->v.k == JV_NUMBER && jv_n(b->v) == 0) {
+        P->errpos = (size_t)a->pos;
+        P->errpos_set = true;
+        perr(P, op == '/' ? "Division by zero?" : "Remainder by zero?");
+    }
     jq_node *n = mk2(P, N_BINOP, a, b);
     n->op = op;
     return n;
@@ -1005,6 +1027,7 @@ static jq_node *parse_pipe(parser *P)
             P->pending = term;
         } else {
             P->err = olderr;
+            P->errpos_set = false;
             P->depth = odepth;
             P->pos = save;
             P->tk = savetk;
@@ -1040,12 +1063,12 @@ typedef struct resolver {
 bool jq_resolve_global_fn(jq_state *J, const char *name, size_t arity, jq_node *call);
 bool jq_resolve_global_var(jq_state *J, const char *name);
 
-static void rerr(resolver *R, int line, const char *fmt, const char *name, size_t arity)
+static void rerr(resolver *R, int pos, const char *fmt, const char *name, size_t arity)
 {
     if (R->err) return;
     snprintf(R->errbuf, sizeof R->errbuf, fmt, name, arity);
     R->err = R->errbuf;
-    R->line = line;
+    R->line = pos;
 }
 
 static void resolve(resolver *R, jq_node *n, scope *sc);
@@ -1104,7 +1127,7 @@ static void resolve(resolver *R, jq_node *n, scope *sc)
 {
     if (!n || R->err) return;
     if (vk_stack_low()) {
-        rerr(R, 1, "%s program too deeply nested", "", 0);
+        rerr(R, 0, "%s program too deeply nested", "", 0);
         return;
     }
     switch (n->t) {
@@ -1136,14 +1159,14 @@ static void resolve(resolver *R, jq_node *n, scope *sc)
         for (scope *s = sc; s; s = s->up)
             if (s->kind == 0 && s->name == n->name && s->arity == n->n) return;
         if (R->global_fn(R->J, n->name, n->n, n)) return;
-        rerr(R, n->line, "%s/%zu is not defined", n->name, n->n);
+        rerr(R, n->pos, "%s/%zu is not defined", n->name, n->n);
         return;
     }
     case N_VAR: {
         for (scope *s = sc; s; s = s->up)
             if (s->kind == 1 && s->name == n->name) return;
         if (R->global_var(R->J, n->name)) return;
-        rerr(R, n->line, "$%s is not defined", n->name, 0);
+        rerr(R, n->pos, "$%s is not defined", n->name, 0);
         return;
     }
     case N_AS: {
@@ -1173,7 +1196,7 @@ static void resolve(resolver *R, jq_node *n, scope *sc)
     case N_BREAK:
         for (scope *s = sc; s; s = s->up)
             if (s->kind == 2 && s->name == n->name) return;
-        rerr(R, 1, "$*label-%s is not defined", n->name, 0);
+        rerr(R, n->pos, "$*label-%s is not defined", n->name, 0);
         return;
     case N_OBJECT:
     case N_STR:
@@ -1207,7 +1230,7 @@ jq_node *jq_parse_program(jq_state *J, const char *src, size_t len, bool is_prel
     } else {
         snprintf(msgbuf, sizeof msgbuf, "%s", P->err);
         *err = msgbuf;
-        *errline = 1;
+        *errline = (int)P->errpos;
         jq_free(J, P);
         return NULL;
     }
@@ -1222,7 +1245,7 @@ jq_node *jq_parse_program(jq_state *J, const char *src, size_t len, bool is_prel
     if (R->err) {
         snprintf(msgbuf, sizeof msgbuf, "%s", R->err);
         *err = msgbuf;
-        *errline = R->line ? R->line : 1;
+        *errline = R->line;
         jq_free(J, R);
         return NULL;
     }
