@@ -247,10 +247,8 @@ static int out_cb(jq_state *J, jv v, jv *p, void *ud)
     if (M->seq) vl_buf_addc(J->c, b, 0x1e);
     if (M->raw_out && v.k == JV_STRING) {
         if (M->ascii) {
+            /* jq: -r with -a prints the string as JSON, quotes and all */
             jq_dump(J, b, v, JQ_DUMP_ASCII, 0);
-            /* -r -a prints the escaped text without its quotes */
-            memmove(b->data + (M->seq ? 1 : 0), b->data + (M->seq ? 2 : 1), b->len - (M->seq ? 2 : 1));
-            b->len -= 2;
         } else {
             vl_buf_add(J->c, b, v.u.s->s, v.u.s->len);
         }
@@ -325,8 +323,8 @@ static int jq_main_fn(vl_ctx *c, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (opts_done || a[0] != '-' || !a[1]) {
-            if (!program && !from_file) {
-                program = a;
+            if (!program) {
+                program = a; /* with -f: the program file */
                 continue;
             }
             if (args_mode == 1) {
@@ -537,6 +535,7 @@ static int jq_main_fn(vl_ctx *c, int argc, char **argv)
                 vl_exit(c, 2);
             }
             if (r == 0) break;
+            status = 0; /* jq's status is the last input's */
             run_one(J, M, prog, v, &status);
             jv_unref(J, v);
         }

@@ -308,24 +308,32 @@ VF(tonumber)
 {
     (void)a;
     if (in.k == JV_NUMBER) return jv_ref(in);
-    if (in.k != JV_STRING) return errv(J, "%s (%s) cannot be parsed as a number", in);
-    const char *s = in.u.s->s;
-    char *end;
-    double d = strtod(s, &end);
-    bool bad = end == s || *end || in.u.s->len == 0 || s[0] == ' ' || s[0] == '\t' || s[0] == '\n';
-    for (const char *q = s; *q && !bad; q++)
-        if (*q == 'x' || *q == 'X' || *q == 'i' || *q == 'I' || *q == 'n' || *q == 'N') bad = true;
-    if (bad) {
-        jq_errorf(J, "Cannot parse '%s' as JSON", s);
-        return jv_invalid();
+    if (in.k == JV_STRING) {
+        /* jq parses the string as JSON text: a number is the answer, a parse error its message */
+        jv err = jv_invalid();
+        jv r = jq_parse_json(J, in.u.s->s, in.u.s->len, &err);
+        if (r.k == JV_NUMBER) return r;
+        if (r.k == JV_INVALID) {
+            if (err.k == JV_STRING) {
+                jq_errorf(J, "%s (while parsing '%s')", err.u.s->s, in.u.s->s);
+                jv_unref(J, err);
+            } else {
+                jq_errorf(J, "Expected JSON value (while parsing '%s')", in.u.s->s);
+            }
+            return jv_invalid();
+        }
+        jv_unref(J, r);
     }
-    return jv_num(d);
+    return errv(J, "%s (%s) cannot be parsed as a number", in);
 }
 
 VF(ascii_downcase)
 {
     (void)a;
-    if (in.k != JV_STRING) return errv(J, "%s (%s) cannot be ascii_downcased", in);
+    if (in.k != JV_STRING) {
+        jq_errorf(J, "explode input must be a string");
+        return jv_invalid();
+    }
     jv r = jv_str_new(J, in.u.s->s, in.u.s->len);
     for (uint32_t i = 0; i < r.u.s->len; i++)
         if (r.u.s->s[i] >= 'A' && r.u.s->s[i] <= 'Z') r.u.s->s[i] += 32;
@@ -335,7 +343,10 @@ VF(ascii_downcase)
 VF(ascii_upcase)
 {
     (void)a;
-    if (in.k != JV_STRING) return errv(J, "%s (%s) cannot be ascii_upcased", in);
+    if (in.k != JV_STRING) {
+        jq_errorf(J, "explode input must be a string");
+        return jv_invalid();
+    }
     jv r = jv_str_new(J, in.u.s->s, in.u.s->len);
     for (uint32_t i = 0; i < r.u.s->len; i++)
         if (r.u.s->s[i] >= 'a' && r.u.s->s[i] <= 'z') r.u.s->s[i] -= 32;
@@ -345,7 +356,12 @@ VF(ascii_upcase)
 VF(explode)
 {
     (void)a;
-    if (in.k != JV_STRING) return errv(J, "%s (%s) cannot be exploded", in);
+    if (in.k != JV_STRING) {
+        {
+        jq_errorf(J, "explode input must be a string");
+        return jv_invalid();
+    }
+    }
     jv r = jv_arr_new(J, in.u.s->len + 1);
     const unsigned char *s = (const unsigned char *)in.u.s->s;
     size_t n = in.u.s->len;
@@ -2119,7 +2135,7 @@ jv jq_format(jq_state *J, jv fmt, jv v)
                 case '<': vl_buf_adds(J->c, &b, "&lt;"); break;
                 case '>': vl_buf_adds(J->c, &b, "&gt;"); break;
                 case '&': vl_buf_adds(J->c, &b, "&amp;"); break;
-                case '\'': vl_buf_adds(J->c, &b, "&#39;"); break;
+                case '\'': vl_buf_adds(J->c, &b, "&apos;"); break;
                 case '"': vl_buf_adds(J->c, &b, "&quot;"); break;
                 default: vl_buf_addc(J->c, &b, (char)p[i]);
                 }
@@ -2128,7 +2144,8 @@ jv jq_format(jq_state *J, jv fmt, jv v)
             for (size_t i = 0; i < n; i++) {
                 unsigned char c = p[i];
                 if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_' || c == '.' || c == '~')
+                    c == '-' || c == '_' || c == '.' || c == '~' || c == '!' || c == '*' ||
+                    c == '\'' || c == '(' || c == ')')
                     vl_buf_addc(J->c, &b, (char)c);
                 else
                     vl_buf_printf(J->c, &b, "%%%02X", c);
@@ -2323,8 +2340,8 @@ static jv mk_match(jq_state *J, const char *s, vl_re_span *m, re_ent *e)
         jv c = jv_obj_new(J);
         if (m[g].so < 0) {
             c = jv_obj_set(J, c, jv_str_c(J, "offset"), jv_num(-1));
-            c = jv_obj_set(J, c, jv_str_c(J, "length"), jv_num(0));
             c = jv_obj_set(J, c, jv_str_c(J, "string"), jv_null());
+            c = jv_obj_set(J, c, jv_str_c(J, "length"), jv_num(0));
         } else {
             c = jv_obj_set(J, c, jv_str_c(J, "offset"), jv_num(utf8_cps(s, (size_t)m[g].so)));
             c = jv_obj_set(J, c, jv_str_c(J, "length"), jv_num(utf8_cps(s + m[g].so, (size_t)(m[g].eo - m[g].so))));

@@ -173,7 +173,7 @@ jv jq_index(jq_state *J, jv t, jv k)
         return jv_str_new(J, t.u.s->s + bl, bh - bl);
     }
     if (t.k == JV_ARRAY && k.k == JV_ARRAY) return jq_indices(J, t, k);
-    if (k.k == JV_STRING)
+    if (k.k == JV_STRING && k.u.s->len < 30)
         jq_errorf(J, "Cannot index %s with \"%s\"", jv_kind_name(t), k.u.s->s);
     else
         jq_errorf(J, "Cannot index %s with %s", jv_kind_name(t), jv_kind_name(k));
@@ -986,11 +986,8 @@ static int param_val_cb(jq_state *J, jv v, jv *p, void *ud)
     size_t i = kp->i;
     frame *f = &k->params[2 * i];
     f->val = v; /* borrowed for the call */
-    frame *g = &k->params[2 * i + 1];
-    g->val = v;
     int rc = call_bind(J, k, i + 1);
     f->val = jv_null();
-    g->val = jv_null();
     return rc;
 }
 
@@ -1025,9 +1022,11 @@ static int call_def(jq_state *J, jq_node *call, jq_node *def, frame *defenv, fra
             f->kind = F_VAR;
             f->name = nm;
             f->val = jv_null();
+            /* $a is the value; a stays the argument's filter (all its outputs) */
             g->kind = F_CLOSURE;
             g->name = nm;
-            g->node = NULL; /* returns g->val */
+            g->node = call->args[i];
+            g->env = env;
             g->val = jv_null();
         } else {
             f->kind = F_NONE;
@@ -1183,13 +1182,10 @@ static int ev(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, vo
         return ev(J, n->b, env, in, path, cb, ud);
     }
     case N_ALT: {
+        /* errors in the left side propagate (as in jq 1.6 and 1.7) */
         k_alt k = {cb, ud, false, false};
         int rc = ev(J, n->a, env, in, path, alt_cb, &k);
-        if (rc != JQ_OK) {
-            if (k.down || rc != JQ_ERR) return rc;
-            jv_unref(J, J->err);
-            J->err = jv_null();
-        }
+        if (rc != JQ_OK) return rc;
         if (k.any) return JQ_OK;
         return ev(J, n->b, env, in, path, cb, ud);
     }

@@ -908,10 +908,10 @@ static const char *p_string(jq_state *J, jq_parser *P, const char *s, size_t n, 
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                     i += 6;
                 } else {
-                    cp = 0xFFFD;
+                    return "Invalid \\uXXXX\\uXXXX surrogate pair escape";
                 }
             } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                cp = 0xFFFD;
+                return "Invalid \\uXXXX\\uXXXX surrogate pair escape";
             }
             put_utf8(J, b, cp);
             break;
@@ -1064,7 +1064,9 @@ static int p_finish(jq_state *J, jq_parser *P, jv *out, jv *err)
     }
     const char *m = p_literal(J, P);
     if (m) {
-        *err = p_error(J, P, m);
+        char buf[128];
+        snprintf(buf, sizeof buf, "%s at EOF", m);
+        *err = p_error(J, P, buf);
         return -1;
     }
     if (P->has_next) {
@@ -1154,7 +1156,7 @@ static int rd_fill(jq_state *J, jq_reader *R)
                 int err = 0;
                 R->in = vl_in_open_quiet(J->c, f, &err);
                 if (!R->in) {
-                    vl_eprintf(J->c, "jq: error: Could not open %s: %s\n", f, vl_strerror(err));
+                    vl_eprintf(J->c, "jq: error: Could not open file %s: %s\n", f, vl_strerror(err));
                     R->open_err = true;
                     continue;
                 }
@@ -1213,8 +1215,10 @@ int jq_reader_next(jq_state *J, jq_reader *R, jv *out, jv *err)
         R->nlines += count_nl(R->buf + R->pos, (size_t)used);
         R->pos += (size_t)used;
         if (got) {
-            /* jq feeds its parser whole lines: the value's line counts as read */
-            R->valline = R->nlines + (memchr(R->buf + R->pos, '\n', R->len - R->pos) ? 1 : 0);
+            /* jq feeds its parser whole lines: the value's line counts as read (unless the
+             * newline ending it was just taken) */
+            bool at_nl = used > 0 && R->buf[R->pos - 1] == '\n';
+            R->valline = R->nlines + (!at_nl && memchr(R->buf + R->pos, '\n', R->len - R->pos) ? 1 : 0);
             return 1;
         }
     }

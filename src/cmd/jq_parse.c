@@ -35,6 +35,7 @@ typedef struct parser {
     int depth;
     jq_node *pending; /* a term already parsed (by the "Term as" attempt) */
     size_t lastpos;   /* start of the last token taken */
+    size_t prevpos;   /* and of the one before */
     size_t errpos;    /* where the error is reported (jq pads that many spaces) */
     bool errpos_set;
 } parser;
@@ -201,6 +202,7 @@ static tok next(parser *P)
 {
     tok t = *peek(P);
     P->have = false;
+    P->prevpos = P->lastpos;
     P->lastpos = t.pos;
     return t;
 }
@@ -219,6 +221,7 @@ _Noreturn static void unexpected(parser *P)
     else if (t->t == T_IDENT) snprintf(m, sizeof m, "syntax error, unexpected IDENT");
     else if (t->t < 256) snprintf(m, sizeof m, "syntax error, unexpected '%c'", t->t);
     else snprintf(m, sizeof m, "syntax error, unexpected %.*s", (int)(t->end - t->pos), P->src + t->pos);
+    strcat(m, " (Unix shell quoting issues?)");
     perr(P, m);
 }
 
@@ -285,14 +288,14 @@ static jq_node *parse_string(parser *P, jv fmt)
     bool interp = false;
     extern void jq_put_utf8(jq_state * J, vl_buf * b, unsigned cp);
     for (;;) {
-        if (P->pos >= P->len) perr(P, "syntax error, unexpected end of file");
+        if (P->pos >= P->len) perr(P, "syntax error, unexpected end of file (Unix shell quoting issues?)");
         char c = P->src[P->pos++];
         if (c == '"') break;
         if (c != '\\') {
             vl_buf_addc(J->c, &b, c);
             continue;
         }
-        if (P->pos >= P->len) perr(P, "syntax error, unexpected end of file");
+        if (P->pos >= P->len) perr(P, "syntax error, unexpected end of file (Unix shell quoting issues?)");
         c = P->src[P->pos++];
         switch (c) {
         case '"': case '\\': case '/': vl_buf_addc(J->c, &b, c); break;
@@ -465,6 +468,7 @@ static jq_node *parse_funcdef(parser *P)
             if (p.t != T_IDENT && p.t != T_VAR) {
                 P->tk = p;
                 P->have = true;
+                P->lastpos = P->prevpos;
                 unexpected(P);
             }
             if (d->n == cap) {
@@ -557,6 +561,7 @@ static jq_node *parse_object(parser *P)
         } else {
             P->tk = k;
             P->have = true;
+            P->lastpos = P->prevpos;
             unexpected(P);
         }
         if (!val) {
@@ -784,6 +789,7 @@ static jq_node *parse_primary(parser *P)
             if (v.t != T_VAR) {
                 P->tk = v;
                 P->have = true;
+                P->lastpos = P->prevpos;
                 unexpected(P);
             }
             expect(P, '|');
@@ -845,6 +851,7 @@ static jq_node *parse_primary(parser *P)
     default:
         P->tk = t;
         P->have = true;
+        P->lastpos = P->prevpos;
         unexpected(P);
     }
     P->depth--;
