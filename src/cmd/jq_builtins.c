@@ -1492,9 +1492,8 @@ static int bi_recurse1(jq_state *J, jq_node *call, frame *env, jv in, jv *path, 
 static int bi_recurse0(jq_state *J, jq_node *call, frame *env, jv in, jv *path, jq_cb cb, void *ud)
 {
     /* recurse(.[]?) */
-    if (in.k != JV_ARRAY && in.k != JV_OBJECT) return CB(in, path);
     extern int jq_recurse_all(jq_state * J, jv v, jv * path, jq_cb cb, void *ud);
-    return recurse_paths(J, in, path, cb, ud);
+    return jq_recurse_all(J, in, path, cb, ud);
 }
 
 /* range */

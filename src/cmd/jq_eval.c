@@ -334,7 +334,8 @@ static int slice_from_cb(jq_state *J, jv from, jv *p, void *ud)
 }
 
 /* ---- .. ---- */
-static int recurse_all(jq_state *J, jv v, jv *path, jq_cb cb, void *ud)
+int jq_recurse_all(jq_state *J, jv v, jv *path, jq_cb cb, void *ud);
+int jq_recurse_all(jq_state *J, jv v, jv *path, jq_cb cb, void *ud)
 {
     if (vk_stack_low()) jq_fatal(J, "recursion too deep");
     int rc = CB(v, path);
@@ -346,10 +347,10 @@ static int recurse_all(jq_state *J, jv v, jv *path, jq_cb cb, void *ud)
             jv child = v.k == JV_ARRAY ? v.u.a->v[i] : v.u.o->e[i].val;
             if (path) {
                 jv p = jq_path_add(J, path, v.k == JV_ARRAY ? jv_num(i) : jv_ref(v.u.o->e[i].key));
-                rc = recurse_all(J, child, &p, cb, ud);
+                rc = jq_recurse_all(J, child, &p, cb, ud);
                 jv_unref(J, p);
             } else {
-                rc = recurse_all(J, child, NULL, cb, ud);
+                rc = jq_recurse_all(J, child, NULL, cb, ud);
             }
         }
         jv_unref(J, hold);
@@ -1095,7 +1096,7 @@ static int ev(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, vo
     if (vk_stack_low()) jq_fatal(J, "stack overflow: the filter recurses too deeply");
     switch (n->t) {
     case N_IDENT: return CB(in, path);
-    case N_RECURSE: return recurse_all(J, in, path, cb, ud);
+    case N_RECURSE: return jq_recurse_all(J, in, path, cb, ud);
     case N_FIELD:
     case N_INDEX:
         if (n->b->t == N_LIT) {
