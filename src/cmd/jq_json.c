@@ -10,9 +10,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-void *jq_alloc(jq_state *J, size_t n) { return vl_xmalloc(J->c, n); }
-void *jq_realloc(jq_state *J, void *p, size_t n) { return vl_xrealloc(J->c, p, n); }
-void jq_free(jq_state *J, void *p) { vl_xfree(J->c, p); }
+/* Values come straight from the process arena (no per-allocation list of the command
+ * context: a big input holds millions of them); the arena goes when the process ends. */
+_Noreturn static void out_of_memory(jq_state *J)
+{
+    int w = vk_dying(J->c->p);
+    vl_eprintf(J->c, "jq: error: cannot allocate memory\n");
+    vl_exit(J->c, w ? VK_WSHELL(w) : 5);
+}
+
+void *jq_alloc(jq_state *J, size_t n)
+{
+    void *p = vk_malloc(J->c->p, n ? n : 1);
+    if (!p) out_of_memory(J);
+    return p;
+}
+
+void *jq_realloc(jq_state *J, void *p, size_t n)
+{
+    void *q = vk_realloc(J->c->p, p, n ? n : 1);
+    if (!q) out_of_memory(J);
+    return q;
+}
+
+void jq_free(jq_state *J, void *p)
+{
+    if (p) vk_free(J->c->p, p);
+}
 
 /* ---- references ---- */
 jv jv_ref(jv v)
@@ -659,6 +683,7 @@ typedef struct jq_parser {
     bool tok_open;
     int line, col;
     int last; /* for ':' rules: 1 after a value that may be a key */
+    jv keys[64]; /* recent object keys: objects of one input share their key strings */
 } jq_parser;
 
 struct jq_reader {
@@ -728,6 +753,18 @@ static const char *p_literal(jq_state *J, jq_parser *P)
     return p_value(J, P, jv_num(d));
 }
 
+/* A finished container keeps only the room it uses. */
+static void shrink(jq_state *J, jv v)
+{
+    if (v.k == JV_ARRAY && v.u.a->cap > v.u.a->len + 1) {
+        v.u.a->cap = v.u.a->len ? v.u.a->len : 1;
+        v.u.a->v = jq_realloc(J, v.u.a->v, v.u.a->cap * sizeof(jv));
+    } else if (v.k == JV_OBJECT && v.u.o->cap > v.u.o->len + 1) {
+        v.u.o->cap = v.u.o->len ? v.u.o->len : 1;
+        v.u.o->e = jq_realloc(J, v.u.o->e, v.u.o->cap * sizeof(jv_ent));
+    }
+}
+
 static const char *p_token(jq_state *J, jq_parser *P, char ch)
 {
     switch (ch) {
@@ -744,6 +781,18 @@ static const char *p_token(jq_state *J, jq_parser *P, char ch)
         if (!P->has_next) return "Expected string key before ':'";
         if (P->next.k != JV_STRING) return "Object keys must be strings";
         if (P->last != 1) return "':' should follow a key";
+        {
+            uint32_t h = jv_str_hash(P->next) & 63;
+            jv old = P->keys[h];
+            if (old.k == JV_STRING && old.u.s->len == P->next.u.s->len &&
+                memcmp(old.u.s->s, P->next.u.s->s, old.u.s->len) == 0) {
+                jv_unref(J, P->next);
+                P->next = jv_ref(old);
+            } else {
+                if (old.k == JV_STRING) jv_unref(J, old);
+                P->keys[h] = jv_ref(P->next);
+            }
+        }
         p_push(J, P, P->next);
         P->has_next = false;
         P->last = 2;
@@ -772,6 +821,7 @@ static const char *p_token(jq_state *J, jq_parser *P, char ch)
             return "Expected another array element";
         }
         P->next = P->stack[--P->sp];
+        shrink(J, P->next);
         P->has_next = true;
         P->last = 0;
         return NULL;
@@ -788,6 +838,7 @@ static const char *p_token(jq_state *J, jq_parser *P, char ch)
         }
         if (P->stack[P->sp - 1].k != JV_OBJECT) return "Unmatched '}'";
         P->next = P->stack[--P->sp];
+        shrink(J, P->next);
         P->has_next = true;
         P->last = 0;
         return NULL;
@@ -1109,10 +1160,14 @@ jv jq_parse_json(jq_state *J, const char *s, size_t n, jv *err)
             goto fail;
         }
     }
+    for (int i = 0; i < 64; i++)
+        if (P.keys[i].k == JV_STRING) jv_unref(J, P.keys[i]);
     vl_buf_free(J->c, &P.tok);
     jq_free(J, P.stack);
     return out;
 fail:
+    for (int i = 0; i < 64; i++)
+        if (P.keys[i].k == JV_STRING) jv_unref(J, P.keys[i]);
     p_reset(J, &P);
     vl_buf_free(J->c, &P.tok);
     jq_free(J, P.stack);
