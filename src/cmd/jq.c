@@ -27,7 +27,7 @@ typedef struct jq_main {
     bool any_input; /* a value was read (errors then name a location) */
     int last_truthy; /* -e: -1 no output, 0 last false/null, 1 otherwise */
     vl_buf out;
-    bool stream_pending;
+    bool stream_pending, slurp_done;
     jv stream_q; /* --stream: events of the current value */
     uint32_t stream_i;
 } jq_main;
@@ -231,6 +231,25 @@ int jq_next_input(jq_state *J, jv *out);
 int jq_next_input(jq_state *J, jv *out)
 {
     jq_main *M = M_of(J);
+    if (M->slurp && M->null_in) {
+        /* -n -s: the one input is the slurped array */
+        if (M->slurp_done) return 0;
+        M->slurp_done = true;
+        if (M->raw_in) {
+            jq_reader_raw(J, J->rd, out, true);
+            return 1;
+        }
+        jv all = jv_arr_new(J, 16);
+        for (;;) {
+            jv v;
+            int r = next_input(J, M, &v);
+            if (r < 0) vl_exit(J->c, 2);
+            if (r == 0) break;
+            all = jv_arr_push(J, all, v);
+        }
+        *out = all;
+        return 1;
+    }
     int r = next_input(J, M, out);
     if (r < 0) {
         M->J->halt_status = 2;
@@ -397,7 +416,7 @@ static int jq_main_fn(vl_ctx *c, int argc, char **argv)
                     jv err = jv_invalid();
                     v = jq_parse_json(J, val, strlen(val), &err);
                     if (v.k == JV_INVALID) {
-                        vl_eprintf(c, "jq: Invalid JSON text passed to --argjson\n");
+                        vl_eprintf(c, "jq: invalid JSON text passed to --argjson\n");
                         vl_eprintf(c, "Use jq --help for help with command-line options,\nor see the jq manpage, or online docs  at https://jqlang.github.io/jq\n");
                         vl_exit(c, 2);
                     }
@@ -478,8 +497,8 @@ static int jq_main_fn(vl_ctx *c, int argc, char **argv)
         program = progbuf;
     }
     if (!program) {
-        vl_eprintf(c, "%s", usage_text);
-        vl_exit(c, 2);
+        /* jq's default program when stdin and stdout are not terminals (none in a VM) */
+        program = ".";
     }
     J->named_args = J->named_args; /* $ARGS.named */
     const char *err = NULL;

@@ -796,7 +796,7 @@ jv jq_indices(jq_state *J, jv a, jv b)
             const char *q = memmem(p, (size_t)(e - p), b.u.s->s, b.u.s->len);
             if (!q) break;
             r = jv_arr_push(J, r, jv_num((double)(q - a.u.s->s)));
-            p = q + 1;
+            p = q + b.u.s->len; /* jq: matches do not overlap */
         }
         return r;
     }

@@ -1203,7 +1203,7 @@ static void resolve(resolver *R, jq_node *n, scope *sc)
     case N_BREAK:
         for (scope *s = sc; s; s = s->up)
             if (s->kind == 2 && s->name == n->name) return;
-        rerr(R, n->pos, "$*label-%s is not defined", n->name, 0);
+        rerr(R, 0, "$*label-%s is not defined", n->name, 0);
         return;
     case N_OBJECT:
     case N_STR:
