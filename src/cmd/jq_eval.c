@@ -1010,8 +1010,8 @@ static int call_def(jq_state *J, jq_node *call, jq_node *def, frame *defenv, fra
                     jv *path, jq_cb cb, void *ud)
 {
     size_t np = def->n;
-    frame pbuf[8];
-    frame *params = np * 2 <= 8 ? pbuf : jq_alloc(J, np * 2 * sizeof(frame));
+    frame pbuf[4];
+    frame *params = np * 2 <= 4 ? pbuf : jq_alloc(J, np * 2 * sizeof(frame));
     frame *top = defenv;
     for (size_t i = 0; i < np; i++) {
         const char *pn = def->params[i];
@@ -1090,6 +1090,182 @@ static int var_eval(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb 
 }
 
 /* ---- the evaluator ---- */
+static __attribute__((noinline)) int ev_slice(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, void *ud)
+{
+    k_slice k = {n, env, in, path, jv_null(), jv_null(), cb, ud};
+    if (!n->b) return slice_from_cb(J, jv_null(), NULL, &k);
+    return ev(J, n->b, env, in, NULL, slice_from_cb, &k);
+}
+
+static __attribute__((noinline)) int ev_iter(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, void *ud)
+{
+    if (n->a->t == N_IDENT) return jq_iterate(J, in, path, cb, ud);
+    k_iter k = {cb, ud};
+    return ev(J, n->a, env, in, path, iter_cb, &k);
+}
+
+static __attribute__((noinline)) int ev_str(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, void *ud)
+{
+    jv vals[16];
+    jv *vp = n->n <= 16 ? vals : jq_alloc(J, n->n * sizeof(jv));
+    k_str k = {n, env, in, n->n, vp, cb, ud};
+    if (path) {
+        k.cb = cb;
+    }
+    int rc;
+    if (path) {
+        k_pathguard g = {cb, ud};
+        k.cb = pathguard_cb;
+        k.ud = &g;
+        rc = str_next(J, &k, n->n);
+    } else {
+        rc = str_next(J, &k, n->n);
+    }
+    if (vp != vals) jq_free(J, vp);
+    return rc;
+}
+
+static __attribute__((noinline)) int ev_format(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, void *ud)
+{
+    jv r = jq_format(J, n->v, in);
+    if (r.k == JV_INVALID) return JQ_ERR;
+    int rc = nonpath(J, r, path, cb, ud);
+    jv_unref(J, r);
+    return rc;
+}
+
+static __attribute__((noinline)) int ev_neg(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, void *ud)
+{
+    if (path) {
+        k_pathguard g = {cb, ud};
+        k_pipe k = {NULL, env, pathguard_cb, &g};
+        return ev(J, n->a, env, in, NULL, neg_cb, &k);
+    }
+    k_pipe k = {NULL, env, cb, ud};
+    return ev(J, n->a, env, in, NULL, neg_cb, &k);
+}
+
+static __attribute__((noinline)) int ev_array(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, void *ud)
+{
+    jv arr;
+    if (!n->a) {
+        arr = jv_arr_new(J, 1);
+    } else {
+        arr = jq_collect(J, n->a, env, in);
+        if (arr.k == JV_INVALID) return J->pending_rc;
+    }
+    int rc = nonpath(J, arr, path, cb, ud);
+    jv_unref(J, arr);
+    return rc;
+}
+
+static __attribute__((noinline)) int ev_object(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, void *ud)
+{
+    k_pathguard g = {cb, ud};
+    k_obj k = {n, env, in, 0, jv_obj_new(J), jv_null(), path ? pathguard_cb : cb,
+               path ? (void *)&g : ud};
+    int rc = obj_step(J, &k, 0);
+    jv_unref(J, k.acc);
+    return rc;
+}
+
+static __attribute__((noinline)) int ev_pipe(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, void *ud)
+{
+    k_pipe k = {n->b, env, cb, ud};
+    return ev(J, n->a, env, in, path, pipe_cb, &k);
+}
+
+static __attribute__((noinline)) int ev_comma(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, void *ud)
+{
+    int rc = ev(J, n->a, env, in, path, cb, ud);
+    if (rc) return rc;
+    return ev(J, n->b, env, in, path, cb, ud);
+}
+
+static __attribute__((noinline)) int ev_alt(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, void *ud)
+{
+    /* errors in the left side propagate (as in jq 1.6 and 1.7) */
+    k_alt k = {cb, ud, false, false};
+    int rc = ev(J, n->a, env, in, path, alt_cb, &k);
+    if (rc != JQ_OK) return rc;
+    if (k.any) return JQ_OK;
+    return ev(J, n->b, env, in, path, cb, ud);
+}
+
+static __attribute__((noinline)) int ev_binop(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, void *ud)
+{
+    k_pathguard g = {cb, ud};
+    k_bin k = {n, env, in, jv_null(), path ? pathguard_cb : cb, path ? (void *)&g : ud};
+    return ev(J, n->b, env, in, NULL, bin_r_cb, &k);
+}
+
+static __attribute__((noinline)) int ev_or(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, void *ud)
+{
+    k_pathguard g = {cb, ud};
+    k_logic k = {n, env, in, path ? pathguard_cb : cb, path ? (void *)&g : ud};
+    return ev(J, n->a, env, in, NULL, logic_l_cb, &k);
+}
+
+static __attribute__((noinline)) int ev_assign(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, void *ud)
+{
+    if (path) {
+        k_pathguard g = {cb, ud};
+        return jq_assign(J, n, env, in, pathguard_cb, &g);
+    }
+    return jq_assign(J, n, env, in, cb, ud);
+}
+
+static __attribute__((noinline)) int ev_if(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, void *ud)
+{
+    k_if k = {n, env, in, path, cb, ud};
+    return ev(J, n->a, env, in, NULL, if_cb, &k);
+}
+
+static __attribute__((noinline)) int ev_try(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, void *ud)
+{
+    k_try k = {cb, ud, false, false};
+    int rc = ev(J, n->a, env, in, path, try_cb, &k);
+    if (rc != JQ_ERR || k.down) return rc;
+    jv e = J->err;
+    J->err = jv_null();
+    if (e.k == JV_OBJECT && jv_obj_getc(e, "__jq", 4).k != JV_INVALID) {
+        /* halt_error and friends pass through */
+        J->err = e;
+        return JQ_ERR;
+    }
+    if (!n->b) {
+        jv_unref(J, e);
+        return JQ_OK;
+    }
+    rc = ev(J, n->b, env, e, NULL, cb, ud);
+    jv_unref(J, e);
+    return rc;
+}
+
+static __attribute__((noinline)) int ev_foreach(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, void *ud)
+{
+    k_pathguard g = {cb, ud};
+    k_red k = {n, env, in, jv_null(), false, path ? pathguard_cb : cb, path ? (void *)&g : ud};
+    return ev(J, n->b, env, in, NULL, red_init_cb, &k);
+}
+
+static __attribute__((noinline)) int ev_funcdef(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, void *ud)
+{
+    frame f;
+    memset(&f, 0, sizeof f);
+    f.kind = F_FUNC;
+    f.name = n->name;
+    f.node = n;
+    f.up = env;
+    return ev(J, n->b, &f, in, path, cb, ud);
+}
+
+static __attribute__((noinline)) int ev_as(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, void *ud)
+{
+    k_as k = {n, env, in, path, cb, ud};
+    return ev(J, n->a, env, in, NULL, as_cb, &k);
+}
+
 static int ev(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, void *ud)
 {
     if (++J->ticks >= 4096) jq_tick(J);
@@ -1107,151 +1283,29 @@ static int ev(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, vo
             k_index k = {n, env, in, path, jv_null(), cb, ud};
             return ev(J, n->b, env, in, NULL, index_key_cb, &k);
         }
-    case N_SLICE: {
-        k_slice k = {n, env, in, path, jv_null(), jv_null(), cb, ud};
-        if (!n->b) return slice_from_cb(J, jv_null(), NULL, &k);
-        return ev(J, n->b, env, in, NULL, slice_from_cb, &k);
-    }
-    case N_ITER: {
-        if (n->a->t == N_IDENT) return jq_iterate(J, in, path, cb, ud);
-        k_iter k = {cb, ud};
-        return ev(J, n->a, env, in, path, iter_cb, &k);
-    }
+    case N_SLICE: return ev_slice(J, n, env, in, path, cb, ud);
+    case N_ITER: return ev_iter(J, n, env, in, path, cb, ud);
     case N_LIT: return nonpath(J, n->v, path, cb, ud);
-    case N_STR: {
-        jv vals[64];
-        jv *vp = n->n <= 64 ? vals : jq_alloc(J, n->n * sizeof(jv));
-        k_str k = {n, env, in, n->n, vp, cb, ud};
-        if (path) {
-            k.cb = cb;
-        }
-        int rc;
-        if (path) {
-            k_pathguard g = {cb, ud};
-            k.cb = pathguard_cb;
-            k.ud = &g;
-            rc = str_next(J, &k, n->n);
-        } else {
-            rc = str_next(J, &k, n->n);
-        }
-        if (vp != vals) jq_free(J, vp);
-        return rc;
-    }
-    case N_FORMAT: {
-        jv r = jq_format(J, n->v, in);
-        if (r.k == JV_INVALID) return JQ_ERR;
-        int rc = nonpath(J, r, path, cb, ud);
-        jv_unref(J, r);
-        return rc;
-    }
-    case N_NEG: {
-        if (path) {
-            k_pathguard g = {cb, ud};
-            k_pipe k = {NULL, env, pathguard_cb, &g};
-            return ev(J, n->a, env, in, NULL, neg_cb, &k);
-        }
-        k_pipe k = {NULL, env, cb, ud};
-        return ev(J, n->a, env, in, NULL, neg_cb, &k);
-    }
-    case N_ARRAY: {
-        jv arr;
-        if (!n->a) {
-            arr = jv_arr_new(J, 1);
-        } else {
-            arr = jq_collect(J, n->a, env, in);
-            if (arr.k == JV_INVALID) return J->pending_rc;
-        }
-        int rc = nonpath(J, arr, path, cb, ud);
-        jv_unref(J, arr);
-        return rc;
-    }
-    case N_OBJECT: {
-        k_pathguard g = {cb, ud};
-        k_obj k = {n, env, in, 0, jv_obj_new(J), jv_null(), path ? pathguard_cb : cb,
-                   path ? (void *)&g : ud};
-        int rc = obj_step(J, &k, 0);
-        jv_unref(J, k.acc);
-        return rc;
-    }
-    case N_PIPE: {
-        k_pipe k = {n->b, env, cb, ud};
-        return ev(J, n->a, env, in, path, pipe_cb, &k);
-    }
-    case N_COMMA: {
-        int rc = ev(J, n->a, env, in, path, cb, ud);
-        if (rc) return rc;
-        return ev(J, n->b, env, in, path, cb, ud);
-    }
-    case N_ALT: {
-        /* errors in the left side propagate (as in jq 1.6 and 1.7) */
-        k_alt k = {cb, ud, false, false};
-        int rc = ev(J, n->a, env, in, path, alt_cb, &k);
-        if (rc != JQ_OK) return rc;
-        if (k.any) return JQ_OK;
-        return ev(J, n->b, env, in, path, cb, ud);
-    }
-    case N_BINOP: {
-        k_pathguard g = {cb, ud};
-        k_bin k = {n, env, in, jv_null(), path ? pathguard_cb : cb, path ? (void *)&g : ud};
-        return ev(J, n->b, env, in, NULL, bin_r_cb, &k);
-    }
+    case N_STR: return ev_str(J, n, env, in, path, cb, ud);
+    case N_FORMAT: return ev_format(J, n, env, in, path, cb, ud);
+    case N_NEG: return ev_neg(J, n, env, in, path, cb, ud);
+    case N_ARRAY: return ev_array(J, n, env, in, path, cb, ud);
+    case N_OBJECT: return ev_object(J, n, env, in, path, cb, ud);
+    case N_PIPE: return ev_pipe(J, n, env, in, path, cb, ud);
+    case N_COMMA: return ev_comma(J, n, env, in, path, cb, ud);
+    case N_ALT: return ev_alt(J, n, env, in, path, cb, ud);
+    case N_BINOP: return ev_binop(J, n, env, in, path, cb, ud);
     case N_AND:
-    case N_OR: {
-        k_pathguard g = {cb, ud};
-        k_logic k = {n, env, in, path ? pathguard_cb : cb, path ? (void *)&g : ud};
-        return ev(J, n->a, env, in, NULL, logic_l_cb, &k);
-    }
-    case N_ASSIGN: {
-        if (path) {
-            k_pathguard g = {cb, ud};
-            return jq_assign(J, n, env, in, pathguard_cb, &g);
-        }
-        return jq_assign(J, n, env, in, cb, ud);
-    }
-    case N_IF: {
-        k_if k = {n, env, in, path, cb, ud};
-        return ev(J, n->a, env, in, NULL, if_cb, &k);
-    }
-    case N_TRY: {
-        k_try k = {cb, ud, false, false};
-        int rc = ev(J, n->a, env, in, path, try_cb, &k);
-        if (rc != JQ_ERR || k.down) return rc;
-        jv e = J->err;
-        J->err = jv_null();
-        if (e.k == JV_OBJECT && jv_obj_getc(e, "__jq", 4).k != JV_INVALID) {
-            /* halt_error and friends pass through */
-            J->err = e;
-            return JQ_ERR;
-        }
-        if (!n->b) {
-            jv_unref(J, e);
-            return JQ_OK;
-        }
-        rc = ev(J, n->b, env, e, NULL, cb, ud);
-        jv_unref(J, e);
-        return rc;
-    }
+    case N_OR: return ev_or(J, n, env, in, path, cb, ud);
+    case N_ASSIGN: return ev_assign(J, n, env, in, path, cb, ud);
+    case N_IF: return ev_if(J, n, env, in, path, cb, ud);
+    case N_TRY: return ev_try(J, n, env, in, path, cb, ud);
     case N_REDUCE:
-    case N_FOREACH: {
-        k_pathguard g = {cb, ud};
-        k_red k = {n, env, in, jv_null(), false, path ? pathguard_cb : cb, path ? (void *)&g : ud};
-        return ev(J, n->b, env, in, NULL, red_init_cb, &k);
-    }
-    case N_FUNCDEF: {
-        frame f;
-        memset(&f, 0, sizeof f);
-        f.kind = F_FUNC;
-        f.name = n->name;
-        f.node = n;
-        f.up = env;
-        return ev(J, n->b, &f, in, path, cb, ud);
-    }
+    case N_FOREACH: return ev_foreach(J, n, env, in, path, cb, ud);
+    case N_FUNCDEF: return ev_funcdef(J, n, env, in, path, cb, ud);
     case N_CALL: return eval_call(J, n, env, in, path, cb, ud);
     case N_VAR: return var_eval(J, n, env, in, path, cb, ud);
-    case N_AS: {
-        k_as k = {n, env, in, path, cb, ud};
-        return ev(J, n->a, env, in, NULL, as_cb, &k);
-    }
+    case N_AS: return ev_as(J, n, env, in, path, cb, ud);
     case N_LABEL: return label_eval(J, n, env, in, path, cb, ud);
     case N_BREAK:
         for (frame *f = env; f; f = f->up)
