@@ -1333,6 +1333,7 @@ typedef struct k_asg {
     jv paths;
     jq_cb cb;
     void *ud;
+    bool owned; /* in may be changed in place (reduce's state, one right-hand value) */
 } k_asg;
 
 static int first_cb(jq_state *J, jv v, jv *p, void *ud)
@@ -1346,7 +1347,14 @@ static int asg_rhs_cb(jq_state *J, jv v, jv *p, void *ud)
 {
     k_asg *k = ud;
     int op = k->n->op;
-    jv st = jv_ref(k->in);
+    jv st;
+    if (!k->owned) {
+        st = jv_ref(k->in);
+    } else {
+        st = k->in; /* the caller's reference, given away */
+        k->owned = false;
+        k->in = jv_invalid();
+    }
     for (uint32_t i = 0; i < k->paths.u.a->len; i++) {
         jv pth = k->paths.u.a->v[i];
         jv nv;
@@ -1377,13 +1385,18 @@ static int asg_rhs_cb(jq_state *J, jv v, jv *p, void *ud)
     return rc;
 }
 
-int jq_assign(jq_state *J, jq_node *n, frame *env, jv in, jq_cb cb, void *ud)
+/* owned: in is a reference the caller gives away (reduce's state): it is changed in place
+ * when nothing else can see it, so reduce ... (.; .[$k] += 1) stays linear. */
+int jq_assign(jq_state *J, jq_node *n, frame *env, jv in, jq_cb cb, void *ud, bool owned)
 {
     jv paths = jq_collect_paths(J, n->a, env, in);
-    if (paths.k == JV_INVALID) return J->pending_rc;
+    if (paths.k == JV_INVALID) {
+        if (owned) jv_unref(J, in);
+        return J->pending_rc;
+    }
     int rc;
     if (n->op == '|') {
-        jv st = jv_ref(in);
+        jv st = owned ? in : jv_ref(in);
         jv del = jv_arr_new(J, 1);
         rc = JQ_OK;
         for (uint32_t i = 0; i < paths.u.a->len; i++) {
@@ -1424,9 +1437,71 @@ int jq_assign(jq_state *J, jq_node *n, frame *env, jv in, jq_cb cb, void *ud)
         jv_unref(J, paths);
         return rc;
     }
-    k_asg k = {n, env, in, paths, cb, ud};
+    k_asg k = {n, env, in, paths, cb, ud, false};
+    if (owned) {
+        /* in place only when the right side has one value */
+        jv vals = jq_collect(J, n->b, env, in);
+        if (vals.k == JV_INVALID) {
+            jv_unref(J, in);
+            jv_unref(J, paths);
+            return J->pending_rc;
+        }
+        rc = JQ_OK;
+        k.owned = vals.u.a->len == 1;
+        for (uint32_t i = 0; i < vals.u.a->len && rc == JQ_OK; i++) rc = asg_rhs_cb(J, vals.u.a->v[i], NULL, &k);
+        if (k.owned || vals.u.a->len != 1) jv_unref(J, in);
+        jv_unref(J, vals);
+        jv_unref(J, paths);
+        return rc;
+    }
     rc = jq_eval(J, n->b, env, in, NULL, asg_rhs_cb, &k);
     jv_unref(J, paths);
+    return rc;
+}
+
+/* reduce's "state + X" with the state given away: arrays, strings and objects grow in place */
+int jq_add_owned(jq_state *J, jq_node *n, frame *env, jv in, jq_cb cb, void *ud);
+int jq_add_owned(jq_state *J, jq_node *n, frame *env, jv in, jq_cb cb, void *ud)
+{
+    jv vals = jq_collect(J, n->b, env, in);
+    if (vals.k == JV_INVALID) {
+        jv_unref(J, in);
+        return J->pending_rc;
+    }
+    int rc = JQ_OK;
+    if (vals.u.a->len == 1) {
+        jv x = vals.u.a->v[0];
+        jv r;
+        if (in.k == JV_ARRAY && x.k == JV_ARRAY) {
+            r = in;
+            for (uint32_t i = 0; i < x.u.a->len; i++) r = jv_arr_push(J, r, jv_ref(x.u.a->v[i]));
+        } else if (in.k == JV_STRING && x.k == JV_STRING) {
+            r = jv_str_cat(J, in, x.u.s->s, x.u.s->len);
+        } else if (in.k == JV_OBJECT && x.k == JV_OBJECT) {
+            r = in;
+            for (uint32_t i = 0; i < x.u.o->len; i++)
+                r = jv_obj_set(J, r, jv_ref(x.u.o->e[i].key), jv_ref(x.u.o->e[i].val));
+        } else {
+            r = jq_arith(J, '+', in, x);
+            jv_unref(J, in);
+        }
+        if (r.k == JV_INVALID) rc = JQ_ERR;
+        else {
+            rc = CB(r, NULL);
+            jv_unref(J, r);
+        }
+    } else {
+        for (uint32_t i = 0; i < vals.u.a->len && rc == JQ_OK; i++) {
+            jv r = jq_arith(J, '+', in, vals.u.a->v[i]);
+            if (r.k == JV_INVALID) rc = JQ_ERR;
+            else {
+                rc = CB(r, NULL);
+                jv_unref(J, r);
+            }
+        }
+        jv_unref(J, in);
+    }
+    jv_unref(J, vals);
     return rc;
 }
 

@@ -920,8 +920,17 @@ static int red_item_cb(jq_state *J, jv item, jv *p, void *ud)
         sub.env = top;
         if (n->t == N_REDUCE) {
             sub.state = jv_null();
-            rc = ev(J, n->c, top, st, NULL, red_upd_cb, &sub);
-            jv_unref(J, st);
+            jq_node *u = n->c;
+            if (++J->ticks >= 4096) jq_tick(J);
+            /* the state is reduce's alone: updates that only change it do so in place */
+            if (u->t == N_ASSIGN)
+                rc = jq_assign(J, u, top, st, red_upd_cb, &sub, true);
+            else if (u->t == N_BINOP && u->op == '+' && u->a->t == N_IDENT)
+                rc = jq_add_owned(J, u, top, st, red_upd_cb, &sub);
+            else {
+                rc = ev(J, n->c, top, st, NULL, red_upd_cb, &sub);
+                jv_unref(J, st);
+            }
             k->state = sub.state; /* null when the update was empty */
         } else {
             sub.state = jv_ref(st);
@@ -1210,9 +1219,9 @@ static __attribute__((noinline)) int ev_assign(jq_state *J, jq_node *n, frame *e
 {
     if (path) {
         k_pathguard g = {cb, ud};
-        return jq_assign(J, n, env, in, pathguard_cb, &g);
+        return jq_assign(J, n, env, in, pathguard_cb, &g, false);
     }
-    return jq_assign(J, n, env, in, cb, ud);
+    return jq_assign(J, n, env, in, cb, ud, false);
 }
 
 static __attribute__((noinline)) int ev_if(jq_state *J, jq_node *n, frame *env, jv in, jv *path, jq_cb cb, void *ud)
