@@ -341,7 +341,10 @@ static int jq_main_fn(vl_ctx *c, int argc, char **argv)
     bool opts_done = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (opts_done || a[0] != '-' || !a[1]) {
+        /* jq's isoptish: "-x" and "--x" are options; "-(1)" or "-1" is a program or value */
+        bool optish = a[0] == '-' && (a[1] == '-' || (a[1] >= 'a' && a[1] <= 'z') ||
+                                      (a[1] >= 'A' && a[1] <= 'Z'));
+        if (opts_done || !optish) {
             if (!program) {
                 program = a; /* with -f: the program file */
                 continue;

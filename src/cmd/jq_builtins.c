@@ -179,13 +179,13 @@ VF(has)
     return jv_invalid();
 }
 
-static bool contains(jq_state *J, jv a, jv b, bool *err)
+static bool contains(jq_state *J, jv a, jv b, bool *err, int depth)
 {
     if (a.k == JV_OBJECT && b.k == JV_OBJECT) {
         for (uint32_t i = 0; i < b.u.o->len; i++) {
             jv av = jv_obj_get(a, b.u.o->e[i].key);
             if (av.k == JV_INVALID) return false;
-            if (!contains(J, av, b.u.o->e[i].val, err)) return false;
+            if (!contains(J, av, b.u.o->e[i].val, err, depth + 1)) return false;
             if (*err) return false;
         }
         return true;
@@ -194,7 +194,7 @@ static bool contains(jq_state *J, jv a, jv b, bool *err)
         for (uint32_t i = 0; i < b.u.a->len; i++) {
             bool found = false;
             for (uint32_t j = 0; j < a.u.a->len && !found; j++) {
-                if (contains(J, a.u.a->v[j], b.u.a->v[i], err)) found = true;
+                if (contains(J, a.u.a->v[j], b.u.a->v[i], err, depth + 1)) found = true;
                 if (*err) return false;
             }
             if (!found) return false;
@@ -205,7 +205,7 @@ static bool contains(jq_state *J, jv a, jv b, bool *err)
         return memmem(a.u.s->s, a.u.s->len, b.u.s->s, b.u.s->len) != NULL;
     if ((a.k == JV_TRUE || a.k == JV_FALSE) && (b.k == JV_TRUE || b.k == JV_FALSE))
         return a.k == b.k;
-    if (a.k == b.k) return jv_equal(a, b);
+    if (a.k == b.k || depth > 0) return jv_equal(a, b);
     char x[64], y[64];
     jq_errorf(J, "%s (%s) and %s (%s) cannot have their containment checked", jv_kind_name(a),
               jq_errval(J, a, x, sizeof x), jv_kind_name(b), jq_errval(J, b, y, sizeof y));
@@ -216,21 +216,20 @@ static bool contains(jq_state *J, jv a, jv b, bool *err)
 VF(contains)
 {
     bool err = false;
-    bool r = contains(J, in, a[0], &err);
+    bool r = contains(J, in, a[0], &err, 0);
     return err ? jv_invalid() : jv_bool(r);
 }
 
 VF(inside)
 {
     bool err = false;
-    bool r = contains(J, a[0], in, &err);
+    bool r = contains(J, a[0], in, &err, 0);
     return err ? jv_invalid() : jv_bool(r);
 }
 
 VF(add)
 {
     (void)a;
-    if (in.k == JV_NULL) return jv_null();
     if (in.k != JV_ARRAY && in.k != JV_OBJECT) {
         char b[64];
         jq_errorf(J, "Cannot iterate over %s (%s)", jv_kind_name(in), jq_errval(J, in, b, sizeof b));
@@ -741,8 +740,9 @@ VF(reverse)
 
 static jv flatten(jq_state *J, jv r, jv in, double depth)
 {
-    for (uint32_t i = 0; i < in.u.a->len; i++) {
-        jv x = in.u.a->v[i];
+    uint32_t n = in.k == JV_ARRAY ? in.u.a->len : in.u.o->len;
+    for (uint32_t i = 0; i < n; i++) {
+        jv x = in.k == JV_ARRAY ? in.u.a->v[i] : in.u.o->e[i].val;
         if (x.k == JV_ARRAY && depth != 0) r = flatten(J, r, x, depth - 1);
         else r = jv_arr_push(J, r, jv_ref(x));
     }
@@ -752,7 +752,7 @@ static jv flatten(jq_state *J, jv r, jv in, double depth)
 VF(flatten)
 {
     (void)a;
-    if (in.k != JV_ARRAY) return errv(J, "Cannot iterate over %s (%s)", in);
+    if (in.k != JV_ARRAY && in.k != JV_OBJECT) return errv(J, "Cannot iterate over %s (%s)", in);
     return flatten(J, jv_arr_new(J, 4), in, -1);
 }
 
@@ -766,7 +766,7 @@ VF(flatten1)
         jq_errorf(J, "flatten depth must not be negative");
         return jv_invalid();
     }
-    if (in.k != JV_ARRAY) return errv(J, "Cannot iterate over %s (%s)", in);
+    if (in.k != JV_ARRAY && in.k != JV_OBJECT) return errv(J, "Cannot iterate over %s (%s)", in);
     return flatten(J, jv_arr_new(J, 4), in, jv_n(a[0]));
 }
 

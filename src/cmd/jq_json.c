@@ -92,7 +92,7 @@ jv jv_str_new(jq_state *J, const char *s, size_t n)
     p->rc = 1;
     p->len = (uint32_t)n;
     p->hash = 0;
-    if (n) memcpy(p->s, s, n);
+    if (n && s) memcpy(p->s, s, n); /* s NULL: the caller fills the bytes */
     p->s[n] = 0;
     jv v = {JV_STRING, 0, {0}};
     v.u.s = p;
@@ -122,6 +122,7 @@ jv jv_str_cat(jq_state *J, jv a, const char *s, size_t n)
 {
     size_t al = a.u.s->len;
     if (al + n > UINT32_MAX - 64) jq_fatal(J, "string too long");
+    if (n == 0) return a;
     if (a.u.s->rc == 1) {
         jv_str *p = jq_realloc(J, a.u.s, sizeof *p + al + n + 1);
         memcpy(p->s + al, s, n);
