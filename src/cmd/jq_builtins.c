@@ -732,7 +732,14 @@ VF(reverse)
         }
         return r;
     }
-    if (in.k != JV_ARRAY) return errv(J, "Cannot index %s with number", in);
+    if (in.k != JV_ARRAY) {
+        /* jq: [.[length - 1 - range(0; length)]] */
+        jv len = vf_length(J, in, NULL);
+        if (len.k == JV_INVALID) return len;
+        if (jv_n(len) == 0) return jv_arr_new(J, 1);
+        jq_errorf(J, "Cannot index %s with number", jv_kind_name(in));
+        return jv_invalid();
+    }
     jv r = jv_arr_new(J, in.u.a->len + 1);
     for (uint32_t i = in.u.a->len; i-- > 0;) r = jv_arr_push(J, r, jv_ref(in.u.a->v[i]));
     return r;
