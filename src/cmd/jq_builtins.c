@@ -170,6 +170,7 @@ VF(keys_unsorted) { (void)a; return keys_of(J, in, false); }
 VF(has)
 {
     jv k = a[0];
+    if (in.k == JV_NULL) return jv_bool(false);
     if (in.k == JV_OBJECT && k.k == JV_STRING) return jv_bool(jv_obj_get(in, k).k != JV_INVALID);
     if (in.k == JV_ARRAY && k.k == JV_NUMBER) {
         double d = jv_n(k);
@@ -612,15 +613,32 @@ enum { BY_SORT, BY_GROUP, BY_UNIQUE, BY_MIN, BY_MAX };
 static int by_impl(jq_state *J, int mode, jq_node *call, frame *env, jv in, jv *path, jq_cb cb,
                    void *ud)
 {
-    static const char *const what[] = {"sorted", "grouped", "sorted", "", ""};
     if (in.k != JV_ARRAY) {
-        if (mode == BY_MIN || mode == BY_MAX) {
-            char b[64];
-            return jq_errorf(J, "Cannot index %s with number", jv_kind_name(in));
-            (void)b;
+        /* jq defines these as _impl(map([f])): map fails first on what cannot be iterated,
+         * then the C part on an object's keys */
+        char b[64], c2[64];
+        if (in.k != JV_OBJECT)
+            return jq_errorf(J, "Cannot iterate over %s (%s)", jv_kind_name(in), jq_errval(J, in, b, sizeof b));
+        jv ks = jv_arr_new(J, in.u.o->len + 1);
+        for (uint32_t i = 0; i < in.u.o->len; i++) {
+            jv kv;
+            if (call) {
+                kv = jq_collect(J, ARG(0), env, in.u.o->e[i].val);
+                if (kv.k == JV_INVALID) {
+                    jv_unref(J, ks);
+                    return J->pending_rc;
+                }
+            } else {
+                kv = jv_arr_push(J, jv_arr_new(J, 1), jv_ref(in.u.o->e[i].val));
+            }
+            ks = jv_arr_push(J, ks, kv);
         }
-        char b[64];
-        return jq_errorf(J, "Cannot index %s with number", jv_kind_name(in)), (void)what, (void)b, JQ_ERR;
+        int r = jq_errorf(J, "%s (%s) and %s (%s) %s", jv_kind_name(in), jq_errval(J, in, b, sizeof b),
+                          jv_kind_name(ks), jq_errval(J, ks, c2, sizeof c2),
+                          mode == BY_MIN || mode == BY_MAX ? "cannot be iterated over"
+                                                           : "cannot be sorted, as they are not both arrays");
+        jv_unref(J, ks);
+        return r;
     }
     size_t n = in.u.a->len;
     jv *keys = NULL;
@@ -674,11 +692,6 @@ static int by_impl(jq_state *J, int mode, jq_node *call, frame *env, jv in, jv *
 
 static int bi_sort_by(jq_state *J, jq_node *call, frame *env, jv in, jv *path, jq_cb cb, void *ud)
 {
-    if (in.k != JV_ARRAY) {
-        char b[64];
-        return jq_errorf(J, "%s (%s) cannot be sorted, as it is not an array", jv_kind_name(in),
-                         jq_errval(J, in, b, sizeof b));
-    }
     return by_impl(J, BY_SORT, call, env, in, path, cb, ud);
 }
 static int bi_group_by(jq_state *J, jq_node *call, frame *env, jv in, jv *path, jq_cb cb, void *ud)
@@ -691,11 +704,6 @@ static int bi_unique_by(jq_state *J, jq_node *call, frame *env, jv in, jv *path,
 }
 static int bi_unique(jq_state *J, jq_node *call, frame *env, jv in, jv *path, jq_cb cb, void *ud)
 {
-    if (in.k != JV_ARRAY) {
-        char b[64];
-        return jq_errorf(J, "%s (%s) cannot be sorted, as it is not an array", jv_kind_name(in),
-                         jq_errval(J, in, b, sizeof b));
-    }
     return by_impl(J, BY_UNIQUE, NULL, env, in, path, cb, ud);
 }
 static int bi_min_by(jq_state *J, jq_node *call, frame *env, jv in, jv *path, jq_cb cb, void *ud)
@@ -706,12 +714,22 @@ static int bi_max_by(jq_state *J, jq_node *call, frame *env, jv in, jv *path, jq
 {
     return by_impl(J, BY_MAX, call, env, in, path, cb, ud);
 }
+static int minmax_type_error(jq_state *J, jv in)
+{
+    char b[64];
+    jq_errval(J, in, b, sizeof b);
+    return jq_errorf(J, "%s (%s) and %s (%s) cannot be iterated over", jv_kind_name(in), b,
+                     jv_kind_name(in), b);
+}
+
 static int bi_min(jq_state *J, jq_node *call, frame *env, jv in, jv *path, jq_cb cb, void *ud)
 {
+    if (in.k != JV_ARRAY) return minmax_type_error(J, in);
     return by_impl(J, BY_MIN, NULL, env, in, path, cb, ud);
 }
 static int bi_max(jq_state *J, jq_node *call, frame *env, jv in, jv *path, jq_cb cb, void *ud)
 {
+    if (in.k != JV_ARRAY) return minmax_type_error(J, in);
     return by_impl(J, BY_MAX, NULL, env, in, path, cb, ud);
 }
 
@@ -1154,12 +1172,13 @@ static jv delpath(jq_state *J, jv v, jv p, uint32_t i)
             jv_unref(J, v);
             return r;
         }
-        jv t = jq_index(J, v, k);
+        if (v.k == JV_ARRAY)
+            jq_errorf(J, "Cannot delete %s element of array", jv_kind_name(k));
+        else if (v.k == JV_OBJECT)
+            jq_errorf(J, "Cannot delete %s field of object", jv_kind_name(k));
+        else
+            jq_errorf(J, "Cannot delete fields from %s", jv_kind_name(v));
         jv_unref(J, v);
-        if (t.k != JV_INVALID) {
-            jv_unref(J, t);
-            jq_errorf(J, "Cannot delete field at index of %s", "?");
-        }
         return jv_invalid();
     }
     jv child = jq_index(J, v, k);
@@ -1923,7 +1942,9 @@ static int bi_stderr(jq_state *J, jq_node *call, frame *env, jv in, jv *path, jq
 static int bi_input_filename(jq_state *J, jq_node *call, frame *env, jv in, jv *path, jq_cb cb, void *ud)
 {
     extern const char *jq_reader_name(jq_reader * R);
+    extern bool jq_reader_started(jq_reader * R);
     const char *n = J->rd ? jq_reader_name(J->rd) : NULL;
+    if (!n && J->rd && jq_reader_started(J->rd)) n = "<stdin>";
     return emit(J, n ? jv_str_c(J, n) : jv_null(), path, cb, ud);
 }
 

@@ -58,7 +58,7 @@ const char *jq_errval(jq_state *J, jv v, char *buf, size_t n)
     vl_buf b = {0};
     jq_dump(J, &b, v, 0, 0);
     size_t len = b.len;
-    if (len > 11) {
+    if (len > 14) { /* jq's 15-byte buffer: 11 bytes and "..." */
         /* cut on a byte boundary as jq does (jvp_utf8_backtrack) */
         size_t cut = 11;
         while (cut > 0 && ((unsigned char)b.data[cut] & 0xC0) == 0x80) cut--;

@@ -1189,6 +1189,8 @@ jq_reader *jq_reader_new(jq_state *J, char **files, int nfiles, bool raw)
     return R;
 }
 
+bool jq_reader_started(jq_reader *R);
+bool jq_reader_started(jq_reader *R) { return R->in_open || R->done; }
 bool jq_reader_open_failed(jq_reader *R);
 bool jq_reader_open_failed(jq_reader *R) { return R->open_err; }
 int jq_reader_line(jq_reader *R);
