@@ -148,7 +148,6 @@ static void print_error(jq_state *J, jv e)
     }
 }
 
-static jq_main *g_main_unused;
 static jq_main *M_of(jq_state *J) { return (jq_main *)J->tmp_owner; }
 
 /* stream events of v ([path, leaf] and closing [path]) */
@@ -328,7 +327,6 @@ static int jq_main_fn(vl_ctx *c, int argc, char **argv)
     M->last_truthy = -1;
     M->stream_q = jv_invalid();
     J->tmp_owner = M;
-    (void)g_main_unused;
     J->named_args = jv_obj_new(J);
     J->pos_args = jv_arr_new(J, 4);
 
@@ -503,7 +501,6 @@ static int jq_main_fn(vl_ctx *c, int argc, char **argv)
         /* jq's default program when stdin and stdout are not terminals (none in a VM) */
         program = ".";
     }
-    J->named_args = J->named_args; /* $ARGS.named */
     const char *err = NULL;
     int errline = 1;
     jq_node *prog = jq_parse_program(J, program, strlen(program), false, &err, &errline);
@@ -524,7 +521,6 @@ static int jq_main_fn(vl_ctx *c, int argc, char **argv)
         vl_exit(c, 3);
     }
     J->rd = jq_reader_new(J, files, nfiles, M->raw_in);
-    M->raw_out = M->raw_out;
     J->seq = M->seq;
     J->dump_flags = M->ascii ? JQ_DUMP_ASCII : 0;
     if (M->indent == 0 && !M->tab) M->compact = true;

@@ -1906,10 +1906,6 @@ static int bi_debug(jq_state *J, jq_node *call, frame *env, jv in, jv *path, jq_
     return CB(in, path);
 }
 
-typedef struct k_dbg {
-    jq_state *J;
-} k_dbg;
-
 static int debugmsg_cb(jq_state *J, jv v, jv *p, void *ud)
 {
     vl_buf b = {0};
@@ -2355,8 +2351,6 @@ static void re_names(jq_state *J, re_ent *e, const char *p, size_t n)
 
 static re_ent *re_get(jq_state *J, jv re, jv flags)
 {
-    static const char key_sep = 0;
-    (void)key_sep;
     char x[64];
     if (re.k != JV_STRING) {
         jq_errorf(J, "%s (%s) cannot be matched, as it is not a string", jv_kind_name(re), jq_errval(J, re, x, sizeof x));

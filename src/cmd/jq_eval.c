@@ -976,14 +976,6 @@ typedef struct k_call {
 
 static int call_bind(jq_state *J, k_call *k, size_t i);
 
-static int call_param_cb(jq_state *J, jv v, jv *p, void *ud)
-{
-    k_call *k = ud;
-    size_t i = k->call->n; /* set below */
-    (void)i;
-    return JQ_OK;
-}
-
 typedef struct k_param {
     k_call *k;
     size_t i;
@@ -1052,7 +1044,6 @@ static int call_def(jq_state *J, jq_node *call, jq_node *def, frame *defenv, fra
     k_call k = {call, def, env, defenv, params, in, path, cb, ud};
     int rc = call_bind(J, &k, 0);
     if (params != pbuf) jq_free(J, params);
-    (void)call_param_cb;
     return rc;
 }
 

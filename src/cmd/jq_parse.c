@@ -40,7 +40,6 @@ typedef struct parser {
     bool errpos_set;
 } parser;
 
-extern const struct jq_builtin *jq_builtin_find(const char *name, size_t arity);
 const char *jq_intern(jq_state *J, const char *s, size_t n);
 
 /* ---- names: interned so lookups compare pointers ---- */
