@@ -1780,10 +1780,11 @@ static int last_cb(jq_state *J, jv v, jv *p, void *ud)
 
 static int bi_last1(jq_state *J, jq_node *call, frame *env, jv in, jv *path, jq_cb cb, void *ud)
 {
+    /* jq's last(f) is a reduce: not a path expression */
     k_lim k;
     memset(&k, 0, sizeof k);
-    int rc = jq_eval(J, ARG(0), env, in, path, last_cb, &k);
-    if (rc == JQ_OK && k.have) rc = CB(k.last, path ? &k.lastpath : NULL);
+    int rc = jq_eval(J, ARG(0), env, in, NULL, last_cb, &k);
+    if (rc == JQ_OK && k.have) rc = path ? pathguard_cb(J, k.last, NULL, NULL) : CB(k.last, NULL);
     if (k.have) {
         jv_unref(J, k.last);
         jv_unref(J, k.lastpath);
