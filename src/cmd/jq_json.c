@@ -387,7 +387,10 @@ int jv_cmp(jq_state *J, jv a, jv b)
     if (a.k != b.k) return kind_rank(a) < kind_rank(b) ? -1 : 1;
     switch (a.k) {
     case JV_NUMBER: {
+        /* jq's order: nan sorts below every number (and below itself) */
         double x = jv_n(a), y = jv_n(b);
+        if (isnan(x)) return -1;
+        if (isnan(y)) return 1;
         return x < y ? -1 : x > y ? 1 : 0;
     }
     case JV_STRING: return str_cmp(a, b);
