@@ -700,7 +700,7 @@ struct jq_reader {
     jq_parser P;
     int nlines;     /* newlines consumed */
     int valline;    /* jq's position of the last value: lines fed to its parser */
-    bool raw, open_err;
+    bool raw, open_err, bom_checked;
     const char *name;
 };
 
@@ -1137,6 +1137,10 @@ jv jq_parse_json(jq_state *J, const char *s, size_t n, jv *err)
     jq_parser P;
     memset(&P, 0, sizeof P);
     P.line = 1;
+    if (n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
+        s += 3;
+        n -= 3;
+    }
     jv out = jv_invalid(), extra;
     bool got;
     long used = p_feed(J, &P, s, n, &out, &got, err);
@@ -1247,6 +1251,11 @@ static int rd_fill(jq_state *J, jq_reader *R)
         }
         R->pos = 0;
         R->len = (size_t)n;
+        if (!R->bom_checked) {
+            /* jq skips a UTF-8 byte order mark at the start of its input */
+            R->bom_checked = true;
+            if (n >= 3 && !memcmp(R->buf, "\xEF\xBB\xBF", 3)) R->pos = 3;
+        }
         jq_tick(J);
     }
 }
