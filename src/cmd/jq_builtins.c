@@ -2400,7 +2400,20 @@ static re_ent *re_get(jq_state *J, jv re, jv flags)
     int rc = vl_re_compile(J->c->p, pat.data, pat.len, VL_RE_PCRE, cflags, &r, &diag);
     vl_buf_free(J->c, &pat);
     if (rc == VL_RE_ESYNTAX || rc == VL_RE_ETOOBIG) {
-        jq_errorf(J, "%s (at offset 0) is not a valid regex: %s", re.u.s->s, diag.msg);
+        /* jq's regexes are Oniguruma's: say what it says for the common mistakes */
+        static const char *const onig[][2] = {
+            {"missing closing parenthesis", "end pattern with unmatched parenthesis"},
+            {"unmatched closing parenthesis", "unmatched close parenthesis"},
+            {"missing terminating ] for character class", "premature end of char-class"},
+            {"numbers out of order in {} quantifier", "upper is smaller than lower in repeat range"},
+            {"quantifier does not follow a repeatable item", "target of repeat operator is not specified"},
+            {"range out of order in character class", "empty range in char class"},
+            {NULL, NULL},
+        };
+        const char *msg = diag.msg;
+        for (int i = 0; onig[i][0]; i++)
+            if (!strcmp(msg, onig[i][0])) msg = onig[i][1];
+        jq_errorf(J, "%s (at offset 0) is not a valid regex: %s", re.u.s->s, msg);
         return NULL;
     }
     if (rc < 0) {
