@@ -143,7 +143,7 @@ static bigint big_mul(vl_ctx *c, const bigint *a, const bigint *b)
         for (size_t j = 0; j < b->n; j++) acc[i + j] += (uint64_t)a->d[i] * b->d[j];
         if (i % 1024 == 1023) { /* carry before the sums could overflow */
             for (size_t k = 0; k + 1 < n; k++) acc[k + 1] += acc[k] / 10, acc[k] %= 10;
-            vk_steps(c->p, n);
+            if (vk_steps(c->p, n + 1024 * b->n) < 0) vl_exit(c, EXPR_FAILURE);
         }
     }
     bigint r = {a->neg != b->neg, n, vl_xmalloc(c, n)};
@@ -181,7 +181,8 @@ static bigint big_div(vl_ctx *c, const bigint *a, const bigint *b, bool want_rem
             digit++;
         }
         q.d[k] = (unsigned char)digit;
-        if (k % 4096 == 0) vk_steps(c->p, 4096);
+        /* steps in proportion to the work (up to 9 subtractions of rem per digit) */
+        if (vk_steps(c->p, (uint64_t)(digit + 1) * (rem.n + 1)) < 0) vl_exit(c, EXPR_FAILURE);
     }
     trim(&q);
     if (!want_rem) return q;
