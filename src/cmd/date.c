@@ -361,8 +361,10 @@ static bool item(dp *p)
         p->day = (int)-at(p, 2)->val;
         p->i += 3;
         if (is(p, 0, T_WORD) && strcmp(at(p, 0)->word, "t") == 0 && at(p, 0)->glued &&
-            unum(p, 1) && at(p, 1)->glued)
+            unum(p, 1) && at(p, 1)->glued) {
+            if (!is(p, 2, T_COLON)) return false; /* 2024-05-01T10 is not a date */
             p->i++;
+        }
         return true;
     }
     /* D MONTH [Y], D-MONTH-Y */
@@ -444,7 +446,8 @@ static bool item(dp *p)
         if (zone_of(w, &off)) {
             p->zones++;
             p->i++;
-            if (strcmp(w, "t") == 0 && unum(p, 0) && at(p, 0)->glued) { /* a T before 10:00 */
+            if (strcmp(w, "t") == 0 && unum(p, 0) && at(p, 0)->glued && is(p, 1, T_COLON)) {
+                /* a T before 10:00 */
                 p->zones--;
                 return true;
             }
@@ -477,14 +480,6 @@ static bool item(dp *p)
             p->merid = 0;
         }
         p->i++;
-        return true;
-    }
-    /* a signed number alone after a time is a zone offset */
-    if (snum(p, 0) && p->times && !p->zones) {
-        int32_t off;
-        if (!offset(p, &off)) return false;
-        p->zones++;
-        p->zone = off;
         return true;
     }
     return false;
