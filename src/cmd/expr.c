@@ -335,7 +335,7 @@ static val eval_unary(ex *e, bool ev)
         const char *s = to_str(c, &l);
         if (!to_int(c, &i1) || !to_int(c, &i2)) return str_val("");
         size_t pos = get_size(&i1.i), len = get_size(&i2.i), slen = strlen(s);
-        if (slen < pos || pos == 0 || len == 0 || len == SIZE_MAX) return str_val("");
+        if (slen < pos || pos == 0 || len == 0) return str_val("");
         size_t n = len < slen - pos + 1 ? len : slen - pos + 1;
         char *r = vl_xmalloc(c, n + 1);
         memcpy(r, s + pos - 1, n);
