@@ -15,7 +15,7 @@
 
 /* ---- the -d parser ---- */
 
-enum { T_END, T_NUM, T_WORD, T_COLON, T_SLASH, T_DOT };
+enum { T_END, T_NUM, T_WORD, T_COLON, T_SLASH, T_COMMA };
 
 typedef struct tok {
     int kind;
@@ -52,7 +52,7 @@ static bool lex(vl_ctx *c, const char *s, dp *p)
     bool space = true;
     while (*s) {
         unsigned char ch = (unsigned char)*s;
-        if (isspace(ch) || ch == ',') {
+        if (isspace(ch)) {
             space = true;
             s++;
             continue;
@@ -117,6 +117,7 @@ static bool lex(vl_ctx *c, const char *s, dp *p)
             continue;
         }
         if (ch == ':') k->kind = T_COLON;
+        else if (ch == ',') k->kind = T_COMMA;
         else if (ch == '/') k->kind = T_SLASH;
         else return false;
         s++;
@@ -249,6 +250,8 @@ static int rel_unit(dp *p, int k, int64_t v, int32_t frac)
         v = -v;
         frac = -frac;
         used++;
+    } else if (is(p, used, T_WORD) && strcmp(at(p, used)->word, "hence") == 0) {
+        used++;
     }
     add_rel(p, field, v * mul);
     if (field == 3 && mul == 1 && frac) p->rns += frac;
@@ -360,8 +363,8 @@ static bool item(dp *p)
         p->mon = (int)-at(p, 1)->val;
         p->day = (int)-at(p, 2)->val;
         p->i += 3;
-        if (is(p, 0, T_WORD) && strcmp(at(p, 0)->word, "t") == 0 && at(p, 0)->glued &&
-            unum(p, 1) && at(p, 1)->glued) {
+        if (is(p, 0, T_WORD) && strcmp(at(p, 0)->word, "t") == 0 && unum(p, 1) &&
+            at(p, 1)->glued) {
             if (!is(p, 2, T_COLON)) return false; /* 2024-05-01T10 is not a date */
             p->i++;
         }
@@ -391,9 +394,23 @@ static bool item(dp *p)
         } else if (unum(p, 0) && !is(p, 1, T_COLON)) {
             p->day = (int)at(p, 0)->val;
             p->i++;
+            if (is(p, 0, T_COMMA) && unum(p, 1)) { /* May 1, 2024 */
+                set_year(p, at(p, 1));
+                p->i += 2;
+            }
         } else {
-            p->day = 1;
+            return false; /* a month alone is not a date */
         }
+        return true;
+    }
+    /* N DAYNAME: the Nth such day from today (GNU takes any number as the ordinal) */
+    int nwd;
+    if (unum(p, 0) && is(p, 1, T_WORD) && (nwd = wday_of(at(p, 1)->word)) >= 0) {
+        if (k0->val > 1000000) return false;
+        p->days++;
+        p->day_ord = (int)k0->val;
+        p->day_num = nwd;
+        p->i += 2;
         return true;
     }
     /* relative: [+-]N UNIT [ago] */
@@ -437,6 +454,7 @@ static bool item(dp *p)
             p->day_ord = 0;
             p->day_num = wd;
             p->i++;
+            if (is(p, 0, T_COMMA)) p->i++; /* Thu, 02 May 2024 */
             return true;
         }
         if (unit_of(w, &field, &mul)) {
@@ -446,12 +464,16 @@ static bool item(dp *p)
         if (zone_of(w, &off)) {
             p->zones++;
             p->i++;
-            if (strcmp(w, "t") == 0 && unum(p, 0) && at(p, 0)->glued && is(p, 1, T_COLON)) {
+            if (strcmp(w, "t") == 0 && k0->glued && unum(p, 0) && at(p, 0)->glued &&
+                is(p, 1, T_COLON)) {
                 /* a T before 10:00 */
                 p->zones--;
                 return true;
             }
-            if (snum(p, 0) && at(p, 0)->glued && !is(p, 1, T_WORD)) { /* UTC+2 */
+            int f_;
+            int64_t m_;
+            if (snum(p, 0) && !(is(p, 1, T_WORD) && unit_of(at(p, 1)->word, &f_, &m_))) {
+                /* UTC+2, GMT -0430 (but UTC +2 days is a relative item) */
                 int32_t more;
                 if (!offset(p, &more)) return false;
                 off += more;
