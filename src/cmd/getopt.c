@@ -57,6 +57,10 @@ static void put_arg(gst *g, const char *s)
         if (*s == '\'') vl_buf_adds(g->c, &g->out, "'\\''");
         else if (g->csh && *s == '!') vl_buf_adds(g->c, &g->out, "'\\!'");
         else if (g->csh && *s == '\n') vl_buf_adds(g->c, &g->out, "'\\\n'");
+        else if (g->csh && (*s == ' ' || *s == '\t' || *s == '\v' || *s == '\f' || *s == '\r')) {
+            char w[5] = {'\'', '\\', *s, '\'', 0}; /* tcsh: whitespace outside the quotes */
+            vl_buf_adds(g->c, &g->out, w);
+        }
         else vl_buf_addc(g->c, &g->out, *s);
     }
     vl_buf_addc(g->c, &g->out, '\'');
