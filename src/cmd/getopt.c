@@ -56,7 +56,7 @@ static void put_arg(gst *g, const char *s)
     for (; *s; s++) {
         if (*s == '\'') vl_buf_adds(g->c, &g->out, "'\\''");
         else if (g->csh && *s == '!') vl_buf_adds(g->c, &g->out, "'\\!'");
-        else if (g->csh && *s == '\n') vl_buf_adds(g->c, &g->out, "'\\\n'");
+        else if (g->csh && *s == '\n') vl_buf_adds(g->c, &g->out, "\\n");
         else if (g->csh && (*s == ' ' || *s == '\t' || *s == '\v' || *s == '\f' || *s == '\r')) {
             char w[5] = {'\'', '\\', *s, '\'', 0}; /* tcsh: whitespace outside the quotes */
             vl_buf_adds(g->c, &g->out, w);
