@@ -636,9 +636,9 @@ static int pick(vl_ctx *c, const char *arg, const char *opt, const char *const *
     }
     if (hits == 1 && l) return found;
     vl_eprintf(c, "%s: %s argument %s for %s\nValid arguments are:\n", c->name,
-               hits > 1 ? "ambiguous" : "invalid", vl_quote_always(c, arg),
-               vl_quote_always(c, opt));
-    for (int i = 0; i < n; i++) vl_eprintf(c, "  - %s\n", vl_quote_always(c, names[i]));
+               hits > 1 ? "ambiguous" : "invalid", vl_quote_locale(c, arg),
+               vl_quote_locale(c, opt));
+    for (int i = 0; i < n; i++) vl_eprintf(c, "  - %s\n", vl_quote_locale(c, names[i]));
     vl_try_help(c);
 }
 
@@ -674,7 +674,7 @@ static int date_main(vl_ctx *c, int argc, char **argv)
     const char *set = vl_arg(c, 's');
     if ((dstr != NULL) + (file != NULL) + (ref != NULL) + (set != NULL) > 1)
         vl_usage_error(c, "the options to specify dates for printing are mutually exclusive");
-    if (n > 1) vl_usage_error(c, "extra operand %s", vl_quote_always(c, argv[2]));
+    if (n > 1) vl_usage_error(c, "extra operand %s", vl_quote_locale(c, argv[2]));
     if (n == 1) {
         if (argv[1][0] == '+') {
             if (formats) vl_die(c, 1, "multiple output formats specified");
@@ -684,7 +684,7 @@ static int date_main(vl_ctx *c, int argc, char **argv)
                        "%s: the argument %s lacks a leading '+';\n"
                        "when using an option to specify date(s), any non-option\n"
                        "argument must be a format string beginning with '+'\n",
-                       c->name, vl_quote_always(c, argv[1]));
+                       c->name, vl_quote_locale(c, argv[1]));
             vl_try_help(c);
         } else {
             set = argv[1];
@@ -704,7 +704,7 @@ static int date_main(vl_ctx *c, int argc, char **argv)
         int64_t s;
         int32_t ns;
         if (set != argv[1] && !parse_datetime(c, set, now_s, now_ns, &tz, &s, &ns))
-            vl_die(c, 1, "invalid date %s", vl_quote_always(c, set));
+            vl_die(c, 1, "invalid date %s", vl_quote_locale(c, set));
         vl_die(c, 1, "cannot set date: Operation not permitted");
     }
     if (ref) {
@@ -735,7 +735,7 @@ static int date_main(vl_ctx *c, int argc, char **argv)
             int64_t s;
             int32_t ns;
             if (!parse_datetime(c, l, now_s, now_ns, &tz, &s, &ns)) {
-                vl_error(c, "invalid date %s", vl_quote_always(c, l));
+                vl_error(c, "invalid date %s", vl_quote_locale(c, l));
                 status = 1;
             } else if (!show(c, fmt, s, ns, &tz)) {
                 status = 1;
@@ -748,7 +748,7 @@ static int date_main(vl_ctx *c, int argc, char **argv)
     int64_t s = now_s;
     int32_t ns = now_ns;
     if (dstr && !parse_datetime(c, dstr, now_s, now_ns, &tz, &s, &ns))
-        vl_die(c, 1, "invalid date %s", vl_quote_always(c, dstr));
+        vl_die(c, 1, "invalid date %s", vl_quote_locale(c, dstr));
     return show(c, fmt, s, ns, &tz) ? 0 : 1;
 }
 

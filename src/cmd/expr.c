@@ -5,6 +5,7 @@
  * + TOKEN quoting. Exit status: 0 when the result is neither empty nor zero, 1 when it is, 2 for
  * a bad expression, 3 for a failure of the matcher. */
 #include "lib/cmd.h"
+#include "lib/format.h"
 #include "lib/regex.h"
 
 #include <stdint.h>
@@ -245,7 +246,7 @@ static bool next_is(ex *e, const char *s)
 static _Noreturn void syntax(ex *e, const char *fmt, const char *arg)
 {
     vl_ctx *c = e->c;
-    if (arg) vl_die(c, EXPR_INVALID, fmt, vl_quote_always(c, arg));
+    if (arg) vl_die(c, EXPR_INVALID, fmt, vl_quote_locale(c, arg));
     vl_die(c, EXPR_INVALID, "%s", fmt);
 }
 

@@ -1,6 +1,7 @@
 /* id and groups: the VM's user and groups, named from the VM's /etc/passwd and /etc/group
  * (uid=1000(agent) gid=1000(agent) groups=1000(agent)), or those of a USER named there. */
 #include "lib/cmd.h"
+#include "lib/format.h"
 #include "sys_user.h"
 
 #include <string.h>
@@ -23,7 +24,7 @@ static bool find_who(vl_ctx *c, const char *name, who *w)
             char *end;
             unsigned long v = strtoul(name, &end, 10);
             if (!*name || *end || !sys_lookup(c, "/etc/passwd", NULL, (unsigned)v, &e)) {
-                vl_error(c, "%s: no such user", vl_quote_always(c, name));
+                vl_error(c, "%s: no such user", vl_quote_locale(c, name));
                 return false;
             }
         }
@@ -70,7 +71,7 @@ static int id_main(vl_ctx *c, int argc, char **argv)
     bool deflt = !(u || g || G);
     if (deflt && (names || real)) vl_die(c, 1, "cannot print only names or real IDs in default format");
     if (deflt && zero) vl_die(c, 1, "option --zero not permitted in default format");
-    if (n > 1) vl_usage_error(c, "extra operand %s", vl_quote_always(c, argv[2]));
+    if (n > 1) vl_usage_error(c, "extra operand %s", vl_quote_locale(c, argv[2]));
     who w;
     if (!find_who(c, n ? argv[1] : NULL, &w)) return 1;
     int end = zero ? 0 : '\n';

@@ -3,6 +3,7 @@
  * has no effect. Statuses as GNU's: 125 for nice's own errors, 126/127 when the command cannot
  * run / is not found. */
 #include "lib/cmd.h"
+#include "lib/format.h"
 
 #include <string.h>
 
@@ -25,8 +26,8 @@ static int nice_main(vl_ctx *c, int argc, char **argv)
     if (adj) {
         int64_t v;
         if (vl_parse_int(adj[0] == '+' ? adj + 1 : adj, &v, false) < 0 && adj[0] != '\0')
-            vl_die(c, 125, "invalid adjustment %s", vl_quote_always(c, adj));
-        if (!adj[0]) vl_die(c, 125, "invalid adjustment %s", vl_quote_always(c, adj));
+            vl_die(c, 125, "invalid adjustment %s", vl_quote_locale(c, adj));
+        if (!adj[0]) vl_die(c, 125, "invalid adjustment %s", vl_quote_locale(c, adj));
     }
     if (n == 0) {
         if (adj) vl_usage_error(c, "a command must be given with an adjustment");
@@ -35,7 +36,7 @@ static int nice_main(vl_ctx *c, int argc, char **argv)
     }
     vl_flush(c);
     int rc = vk_execve(c->p, argv[1], &argv[1], vk_environ(c->p));
-    vl_error(c, "%s: %s", vl_quote_always(c, argv[1]), vl_strerror(rc));
+    vl_error(c, "%s: %s", vl_quote_locale(c, argv[1]), vl_strerror(rc));
     return rc == VOS_ENOENT ? 127 : 126;
 }
 

@@ -3,6 +3,7 @@
  * error is a terminal): it ignores SIGHUP and runs the command. Statuses as GNU's: 125 for
  * nohup's own errors, 126/127 when the command cannot run / is not found. */
 #include "lib/cmd.h"
+#include "lib/format.h"
 
 static int nohup_main(vl_ctx *c, int argc, char **argv)
 {

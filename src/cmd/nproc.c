@@ -1,6 +1,7 @@
 /* nproc: the processors the VM offers (the "processor" lines of its /proc/cpuinfo), less
  * --ignore=N but at least 1; OMP_NUM_THREADS and OMP_THREAD_LIMIT bound it as in GNU's. */
 #include "lib/cmd.h"
+#include "lib/format.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -35,13 +36,13 @@ static unsigned long env_num(vl_ctx *c, const char *name)
 static int nproc_main(vl_ctx *c, int argc, char **argv)
 {
     int n = vl_getopt(c, argc, argv);
-    if (n > 0) vl_usage_error(c, "extra operand %s", vl_quote_always(c, argv[1]));
+    if (n > 0) vl_usage_error(c, "extra operand %s", vl_quote_locale(c, argv[1]));
     unsigned long ignore = 0;
     if (vl_arg(c, 256)) {
         int64_t v;
         const char *a = vl_arg(c, 256);
         if (vl_parse_int(a, &v, false) < 0 || v < 0 || a[0] == '-')
-            vl_die(c, 1, "invalid number: %s", vl_quote_always(c, a));
+            vl_die(c, 1, "invalid number: %s", vl_quote_locale(c, a));
         ignore = (unsigned long)v;
     }
     unsigned long cpus = (unsigned long)vm_cpus(c);

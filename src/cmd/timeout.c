@@ -38,6 +38,7 @@ static bool parse_duration(const char *s, int64_t *ns)
 
 typedef struct run_arg {
     const char *prog;
+    const char *quoted; /* argv[0] quoted for the message (the child has no vl_ctx) */
     char **argv;
 } run_arg;
 
@@ -48,8 +49,8 @@ static int child_entry(vk_proc *p, void *arg)
     const char *why = vl_strerror(rc);
     /* the child is not a vl_ctx: write the message by hand */
     char buf[1024];
-    int n = snprintf(buf, sizeof buf, "%s: failed to run command '%s': %s\n", ra->prog,
-                     ra->argv[0], why);
+    int n = snprintf(buf, sizeof buf, "%s: failed to run command %s: %s\n", ra->prog,
+                     ra->quoted, why);
     if (n > 0) vk_write(p, 2, buf, (size_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1));
     return rc == VOS_ENOENT ? 127 : 126;
 }
@@ -58,7 +59,7 @@ static void send(vl_ctx *c, int pid, bool group, int sig, bool verbose, const ch
 {
     if (verbose)
         vl_eprintf(c, "%s: sending signal %s to command %s\n", c->name, sys_sig_name(sig),
-                   vl_quote_always(c, cmd));
+                   vl_quote_locale(c, cmd));
     if (group) vk_kill(c->p, -pid, sig);
     vk_kill(c->p, pid, sig); /* also before the group exists */
 }
@@ -70,19 +71,19 @@ static int timeout_main(vl_ctx *c, int argc, char **argv)
     if (vl_arg(c, 's')) {
         sig = sys_sig_number(vl_arg(c, 's'));
         if (sig < 0) {
-            vl_error(c, "%s: invalid signal", vl_quote_always(c, vl_arg(c, 's')));
+            vl_error(c, "%s: invalid signal", vl_quote_locale(c, vl_arg(c, 's')));
             vl_try_help(c);
         }
     }
     int64_t kill_after = 0;
     if (vl_arg(c, 'k') && !parse_duration(vl_arg(c, 'k'), &kill_after)) {
-        vl_error(c, "invalid time interval %s", vl_quote_always(c, vl_arg(c, 'k')));
+        vl_error(c, "invalid time interval %s", vl_quote_locale(c, vl_arg(c, 'k')));
         vl_try_help(c);
     }
     if (n < 2) vl_try_help(c);
     int64_t dur;
     if (!parse_duration(argv[1], &dur)) {
-        vl_error(c, "invalid time interval %s", vl_quote_always(c, argv[1]));
+        vl_error(c, "invalid time interval %s", vl_quote_locale(c, argv[1]));
         vl_try_help(c);
     }
     bool foreground = vl_has(c, 256), preserve = vl_has(c, 257), verbose = vl_has(c, 'v');
@@ -98,7 +99,7 @@ static int timeout_main(vl_ctx *c, int argc, char **argv)
     vk_signal(c->p, VOS_SIGCHLD, VK_SIG_CATCH);
     static const int fwd[] = {VOS_SIGTERM, 1 /*HUP*/, 2 /*INT*/, 3 /*QUIT*/, 14 /*ALRM*/};
     for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++) vk_signal(c->p, fwd[i], VK_SIG_CATCH);
-    run_arg ra = {c->name, argv + 2};
+    run_arg ra = {c->name, vl_quote_locale(c, argv[2]), argv + 2};
     int pid = vk_proc_start(child, child_entry, &ra);
     if (!foreground) vk_setpgid(c->p, oldpg);
     if (pid < 0) vl_die(c, 125, "fork system call failed: %s", vl_strerror(pid));

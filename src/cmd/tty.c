@@ -1,11 +1,12 @@
 /* tty: print the terminal on standard input. A VM has no terminals: "not a tty", status 1
  * (-s: silent). */
 #include "lib/cmd.h"
+#include "lib/format.h"
 
 static int tty_main(vl_ctx *c, int argc, char **argv)
 {
     int n = vl_getopt(c, argc, argv);
-    if (n > 0) vl_usage_error(c, "extra operand %s", vl_quote_always(c, argv[1]));
+    if (n > 0) vl_usage_error(c, "extra operand %s", vl_quote_locale(c, argv[1]));
     if (!vk_fd_valid(c->p, 0) && !vl_has(c, 's')) {
         vl_puts(c, "not a tty\n");
         return 1;

@@ -2,6 +2,7 @@
  * hostname, release 6.1.0-vos, version "#1 SMP", the machine vos was built for. The processor
  * and hardware platform are "unknown" (-a leaves them out, as GNU does then). */
 #include "lib/cmd.h"
+#include "lib/format.h"
 
 #include <string.h>
 
@@ -22,7 +23,7 @@
 static int uname_main(vl_ctx *c, int argc, char **argv)
 {
     int n = vl_getopt(c, argc, argv);
-    if (n > 0) vl_usage_error(c, "extra operand %s", vl_quote_always(c, argv[1]));
+    if (n > 0) vl_usage_error(c, "extra operand %s", vl_quote_locale(c, argv[1]));
     const char *fields[] = {"Linux", vk_hostname(c->p), "6.1.0-vos", "#1 SMP", VOS_MACHINE,
                             "unknown", "unknown", "GNU/Linux"};
     static const char keys[] = "snrvmpio";
@@ -67,7 +68,7 @@ VL_COMMAND(uname, uname_main, uname_opts, "[OPTION]...",
 static int arch_main(vl_ctx *c, int argc, char **argv)
 {
     int n = vl_getopt(c, argc, argv);
-    if (n > 0) vl_usage_error(c, "extra operand %s", vl_quote_always(c, argv[1]));
+    if (n > 0) vl_usage_error(c, "extra operand %s", vl_quote_locale(c, argv[1]));
     vl_puts(c, VOS_MACHINE "\n");
     return 0;
 }

@@ -2,12 +2,13 @@
  * finds no login (no terminal session in a VM: "no login name", as GNU says without utmp);
  * users lists logged-in users from utmp, of which a VM has none, so it prints nothing. */
 #include "lib/cmd.h"
+#include "lib/format.h"
 #include "sys_user.h"
 
 static int whoami_main(vl_ctx *c, int argc, char **argv)
 {
     int n = vl_getopt(c, argc, argv);
-    if (n > 0) vl_usage_error(c, "extra operand %s", vl_quote_always(c, argv[1]));
+    if (n > 0) vl_usage_error(c, "extra operand %s", vl_quote_locale(c, argv[1]));
     sys_ent e;
     unsigned uid = vk_getuid(c->p);
     if (sys_lookup(c, "/etc/passwd", NULL, uid, &e)) vl_printf(c, "%s\n", e.name);
@@ -24,7 +25,7 @@ VL_COMMAND(whoami, whoami_main, no_opts, "[OPTION]...",
 static int logname_main(vl_ctx *c, int argc, char **argv)
 {
     int n = vl_getopt(c, argc, argv);
-    if (n > 0) vl_usage_error(c, "extra operand %s", vl_quote_always(c, argv[1]));
+    if (n > 0) vl_usage_error(c, "extra operand %s", vl_quote_locale(c, argv[1]));
     vl_die(c, 1, "no login name");
 }
 VL_COMMAND(logname, logname_main, no_opts, "[OPTION]", "Print the user's login name.", 0, 1);
@@ -32,7 +33,7 @@ VL_COMMAND(logname, logname_main, no_opts, "[OPTION]", "Print the user's login n
 static int users_main(vl_ctx *c, int argc, char **argv)
 {
     int n = vl_getopt(c, argc, argv);
-    if (n > 1) vl_usage_error(c, "extra operand %s", vl_quote_always(c, argv[2]));
+    if (n > 1) vl_usage_error(c, "extra operand %s", vl_quote_locale(c, argv[2]));
     return 0;
 }
 VL_COMMAND(users, users_main, no_opts, "[OPTION]... [FILE]",
