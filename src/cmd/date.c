@@ -10,6 +10,7 @@
 #include "lib/timefmt.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -517,11 +518,13 @@ static bool parse_datetime(vl_ctx *c, const char *s, int64_t now_s, int32_t now_
         bool neg = false;
         if (*q == '-' || *q == '+') neg = *q++ == '-';
         if (!isdigit((unsigned char)*q)) return false;
-        int64_t v = 0;
+        /* the magnitude, up to 2^63 (INT64_MIN's) */
+        uint64_t v = 0;
         while (isdigit((unsigned char)*q)) {
-            if (v > (INT64_MAX - 9) / 10) return false;
-            v = v * 10 + (*q++ - '0');
+            if (v > (UINT64_MAX - 9) / 10) return false;
+            v = v * 10 + (uint64_t)(*q++ - '0');
         }
+        if (v > (uint64_t)INT64_MAX + (neg ? 1 : 0)) return false;
         int32_t f = 0;
         if ((*q == '.' || *q == ',') && isdigit((unsigned char)q[1])) {
             q++;
@@ -534,8 +537,11 @@ static bool parse_datetime(vl_ctx *c, const char *s, int64_t now_s, int32_t now_
         }
         while (isspace((unsigned char)*q)) q++;
         if (*q) return false;
-        if (neg && f) v += 1, f = 1000000000 - f;
-        *sec = neg ? -v : v;
+        if (neg && f) {
+            if (v > (uint64_t)INT64_MAX) return false;
+            v += 1, f = 1000000000 - f;
+        }
+        *sec = neg ? (int64_t)(0 - v) : (int64_t)v;
         *nsec = f;
         return true;
     }
@@ -588,8 +594,10 @@ static bool parse_datetime(vl_ctx *c, const char *s, int64_t now_s, int32_t now_
         vl_time_split(t, 0, z, &chk);
     }
     if (p.ry || p.rm || p.rd) {
-        if (p.ry > 1000000000 || p.ry < -1000000000 || p.rm > 100000000000LL ||
-            p.rm < -100000000000LL || p.rd > 1000000000000LL || p.rd < -1000000000000LL)
+        /* GNU adds them to struct tm's int fields: beyond those, the date is invalid */
+        if (chk.year - 1900 + p.ry > INT32_MAX || chk.year - 1900 + p.ry < INT32_MIN ||
+            chk.mon - 1 + p.rm > INT32_MAX || chk.mon - 1 + p.rm < INT32_MIN ||
+            chk.mday + p.rd > INT32_MAX || chk.mday + p.rd < INT32_MIN)
             return false;
         int64_t mon = chk.mon - 1 + p.rm;
         int64_t yadd = mon >= 0 ? mon / 12 : -((11 - mon) / 12);
@@ -614,7 +622,9 @@ static bool show(vl_ctx *c, const char *fmt, int64_t s, int32_t ns, const vl_tz 
 {
     vl_tm tm;
     if (!vl_time_split(s, ns, tz, &tm)) {
-        vl_error(c, "time %lld is out of range", (long long)s);
+        char num[32];
+        snprintf(num, sizeof num, "%lld", (long long)s);
+        vl_error(c, "time %s is out of range", vl_quote_locale(c, num));
         return false;
     }
     vl_buf b = {0};
