@@ -23,8 +23,17 @@ static int child(vk_proc *p, void *arg)
     return rc == VOS_ENOENT ? 127 : 126;
 }
 
-/* run once; the output (stdout) in *out, the wait status returned, or a negative code */
-static int run_once(vl_ctx *c, char **argv, vl_buf *out)
+/* FNV-1a over a run's output: -g compares runs without keeping them */
+static uint64_t fnv(uint64_t h, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* Run once, its output streamed to ours (a command that never stops writing is stopped by the
+ * exec's limits, not by our memory); *hash gets the output's hash. Returns the wait status or
+ * a negative code. */
+static int run_once(vl_ctx *c, char **argv, const char *title, uint64_t *hash)
 {
     int fds[2];
     int rc = vk_pipe(c->p, fds);
@@ -43,10 +52,14 @@ static int run_once(vl_ctx *c, char **argv, vl_buf *out)
         vk_close(c->p, fds[0]);
         return pid;
     }
+    if (title) vl_printf(c, "%s\n\n", title);
     char buf[4096];
     ssize_t n;
-    out->len = 0;
-    while ((n = vk_read(c->p, fds[0], buf, sizeof buf)) > 0) vl_buf_add(c, out, buf, (size_t)n);
+    *hash = 14695981039346656037ULL;
+    while ((n = vk_read(c->p, fds[0], buf, sizeof buf)) > 0) {
+        *hash = fnv(*hash, buf, (size_t)n);
+        vl_write(c, buf, (size_t)n);
+    }
     vk_close(c->p, fds[0]);
     int ws = 0;
     rc = vk_waitpid(c->p, pid, &ws, 0);
@@ -88,28 +101,25 @@ static int watch_main(vl_ctx *c, int argc, char **argv)
         cmd[1] = "-c";
         cmd[2] = title.data;
     }
-    vl_buf out = {0}, prev = {0};
+    vl_buf head = {0};
+    vl_buf_printf(c, &head, "Every %.1fs: %s", every, title.data);
+    uint64_t hash = 0, prev = 0;
     bool first = true;
     for (;;) {
-        int ws = run_once(c, cmd, &out);
+        int ws = run_once(c, cmd, vl_has(c, 't') ? NULL : head.data, &hash);
         if (ws < 0) {
             int w = vk_dying(c->p);
             if (w) return VK_WSHELL(w);
             vl_die(c, 1, "unable to run the command: %s", vl_strerror(ws));
         }
-        if (!vl_has(c, 't')) vl_printf(c, "Every %.1fs: %s\n\n", every, title.data);
-        vl_write(c, out.data, out.len);
         vl_flush(c);
         if (vl_has(c, 'e') && ws != 0) {
             vl_eprintf(c, "command exit with a non-zero status, press a key to exit\n");
             return 8;
         }
-        if (vl_has(c, 'g') && !first &&
-            (out.len != prev.len || (out.len && memcmp(out.data, prev.data, out.len))))
-            return 0;
+        if (vl_has(c, 'g') && !first && hash != prev) return 0;
         first = false;
-        prev.len = 0;
-        vl_buf_add(c, &prev, out.data ? out.data : "", out.len);
+        prev = hash;
         int rc = vk_sleep_ns(c->p, (int64_t)(every * 1e9));
         if (rc < 0 && rc != VOS_EINTR) {
             int w = vk_dying(c->p);
