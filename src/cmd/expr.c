@@ -163,6 +163,25 @@ static bigint big_mul(vl_ctx *c, const bigint *a, const bigint *b)
 static bigint big_div(vl_ctx *c, const bigint *a, const bigint *b, bool want_rem)
 {
     bigint q = {a->neg != b->neg, a->n, vl_xcalloc(c, a->n + 1, 1)};
+    if (b->n <= 18) { /* a divisor below 10^18: short division, one pass */
+        uint64_t bv = 0, r = 0;
+        for (size_t k = b->n; k-- > 0;) bv = bv * 10 + b->d[k];
+        for (size_t k = a->n; k-- > 0;) {
+            unsigned __int128 cur = (unsigned __int128)r * 10 + a->d[k];
+            q.d[k] = (unsigned char)(cur / bv);
+            r = (uint64_t)(cur % bv);
+        }
+        vk_steps(c->p, a->n / 64);
+        if (!want_rem) {
+            trim(&q);
+            return q;
+        }
+        char tmp[24];
+        snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)r);
+        bigint rr = big_parse(c, tmp);
+        rr.neg = a->neg && rr.n;
+        return rr;
+    }
     bigint rem = {false, 0, vl_xcalloc(c, b->n + 2, 1)};
     for (size_t k = a->n; k-- > 0;) {
         /* rem = rem * 10 + digit */
