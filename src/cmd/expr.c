@@ -159,6 +159,115 @@ static bigint big_mul(vl_ctx *c, const bigint *a, const bigint *b)
     return r;
 }
 
+/* ---- long division of big by big: Knuth's algorithm D in base 10^9 ---- */
+#define LIMB 1000000000u
+
+static uint32_t *to_limbs(vl_ctx *c, const bigint *x, size_t *nl)
+{
+    size_t n = (x->n + 8) / 9;
+    uint32_t *l = vl_xcalloc(c, n + 2, sizeof *l);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = 0;
+        for (size_t k = 9; k-- > 0;) {
+            size_t pos = i * 9 + k;
+            v = v * 10 + (pos < x->n ? x->d[pos] : 0);
+        }
+        l[i] = v;
+    }
+    while (n && !l[n - 1]) n--;
+    *nl = n;
+    return l;
+}
+
+static bigint from_limbs(vl_ctx *c, const uint32_t *l, size_t n, bool neg)
+{
+    bigint r = {neg, n * 9, vl_xmalloc(c, n * 9 + 1)};
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = l[i];
+        for (size_t k = 0; k < 9; k++, v /= 10) r.d[i * 9 + k] = (unsigned char)(v % 10);
+    }
+    trim(&r);
+    return r;
+}
+
+/* |a| / |b| or the remainder, for b of two limbs or more (q0: an empty quotient to return) */
+static bigint big_div_long(vl_ctx *c, const bigint *a, const bigint *b, bool want_rem, bigint q0)
+{
+    size_t un, vn;
+    uint32_t *u0 = to_limbs(c, a, &un), *v = to_limbs(c, b, &vn);
+    if (un < vn) { /* |a| < |b| */
+        if (!want_rem) {
+            q0.n = 0;
+            trim(&q0);
+            return q0;
+        }
+        return from_limbs(c, u0, un, a->neg);
+    }
+    /* normalize so the divisor's top limb is at least LIMB/2 */
+    uint32_t d = LIMB / (v[vn - 1] + 1);
+    uint32_t *u = vl_xcalloc(c, un + 2, sizeof *u);
+    uint64_t carry = 0;
+    for (size_t i = 0; i < un; i++) {
+        uint64_t t = (uint64_t)u0[i] * d + carry;
+        u[i] = (uint32_t)(t % LIMB);
+        carry = t / LIMB;
+    }
+    u[un] = (uint32_t)carry;
+    carry = 0;
+    for (size_t i = 0; i < vn; i++) {
+        uint64_t t = (uint64_t)v[i] * d + carry;
+        v[i] = (uint32_t)(t % LIMB);
+        carry = t / LIMB;
+    }
+    size_t m = un - vn;
+    uint32_t *q = vl_xcalloc(c, m + 2, sizeof *q);
+    for (size_t j = m + 1; j-- > 0;) {
+        uint64_t num = (uint64_t)u[j + vn] * LIMB + u[j + vn - 1];
+        uint64_t qhat = num / v[vn - 1], rhat = num % v[vn - 1];
+        while (qhat >= LIMB ||
+               (vn >= 2 && qhat * v[vn - 2] > rhat * LIMB + u[j + vn - 2])) {
+            qhat--;
+            rhat += v[vn - 1];
+            if (rhat >= LIMB) break;
+        }
+        /* u[j..j+vn] -= qhat * v */
+        int64_t borrow = 0;
+        uint64_t mc = 0;
+        for (size_t i = 0; i < vn; i++) {
+            uint64_t prod = qhat * v[i] + mc;
+            mc = prod / LIMB;
+            int64_t t = (int64_t)u[i + j] - (int64_t)(prod % LIMB) - borrow;
+            borrow = t < 0;
+            u[i + j] = (uint32_t)(t + (borrow ? LIMB : 0));
+        }
+        int64_t t = (int64_t)u[j + vn] - (int64_t)mc - borrow;
+        if (t < 0) { /* qhat was one too big: add v back */
+            u[j + vn] = (uint32_t)(t + LIMB);
+            qhat--;
+            uint64_t cy = 0;
+            for (size_t i = 0; i < vn; i++) {
+                uint64_t s2 = (uint64_t)u[i + j] + v[i] + cy;
+                u[i + j] = (uint32_t)(s2 % LIMB);
+                cy = s2 / LIMB;
+            }
+            u[j + vn] = (uint32_t)((u[j + vn] + cy) % LIMB);
+        } else {
+            u[j + vn] = (uint32_t)t;
+        }
+        q[j] = (uint32_t)qhat;
+        if (vk_steps(c->p, vn + 1) < 0) vl_exit(c, EXPR_FAILURE);
+    }
+    if (!want_rem) return from_limbs(c, q, m + 1, a->neg != b->neg);
+    /* the remainder is u[0..vn) / d */
+    uint64_t r = 0;
+    for (size_t i = vn; i-- > 0;) {
+        uint64_t cur = r * LIMB + u[i];
+        u[i] = (uint32_t)(cur / d);
+        r = cur % d;
+    }
+    return from_limbs(c, u, vn, a->neg);
+}
+
 /* Truncating division: quotient (want_rem false) or remainder (sign of a), as mpz_tdiv_q/r. */
 static bigint big_div(vl_ctx *c, const bigint *a, const bigint *b, bool want_rem)
 {
@@ -182,33 +291,7 @@ static bigint big_div(vl_ctx *c, const bigint *a, const bigint *b, bool want_rem
         rr.neg = a->neg && rr.n;
         return rr;
     }
-    bigint rem = {false, 0, vl_xcalloc(c, b->n + 2, 1)};
-    for (size_t k = a->n; k-- > 0;) {
-        /* rem = rem * 10 + digit */
-        memmove(rem.d + 1, rem.d, rem.n);
-        rem.d[0] = a->d[k];
-        rem.n++;
-        trim(&rem);
-        int digit = 0;
-        while (mag_cmp(&rem, b) >= 0) {
-            int borrow = 0;
-            for (size_t j = 0; j < rem.n; j++) {
-                int s = rem.d[j] - borrow - (j < b->n ? b->d[j] : 0);
-                borrow = s < 0;
-                rem.d[j] = (unsigned char)(s + (borrow ? 10 : 0));
-            }
-            trim(&rem);
-            digit++;
-        }
-        q.d[k] = (unsigned char)digit;
-        /* steps in proportion to the work (up to 9 subtractions of rem per digit) */
-        if (vk_steps(c->p, (uint64_t)(digit + 1) * (rem.n + 1)) < 0) vl_exit(c, EXPR_FAILURE);
-    }
-    trim(&q);
-    if (!want_rem) return q;
-    rem.neg = a->neg;
-    trim(&rem);
-    return rem;
+    return big_div_long(c, a, b, want_rem, q);
 }
 
 /* ---- values ---- */
