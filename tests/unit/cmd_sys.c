@@ -111,6 +111,12 @@ TEST(sys_expr_big_numbers_are_exact_and_bounded)
     ASSERT(test_now_ms() - t0 < 8000);
     ASSERT(r.status == 0 ? strcmp(r.out, "40001\n") == 0 : r.limit != 0);
     vos_result_free(&r);
+    /* and divided back: exact, in well under the exec's time */
+    t0 = test_now_ms();
+    ASSERT_EXEC(vm, "n=$(printf '%020000d' 7 | tr 0 9); m=$(expr $n '*' $n); "
+                    "test \"$(expr $m / $n)\" = \"$n\" && expr $m % $n",
+                "0\n", 1);
+    ASSERT(test_now_ms() - t0 < 8000);
     ASSERT_EXEC(vm, "expr 1 + 1", "2\n", 0);
 }
 
