@@ -1,10 +1,9 @@
 /* expr: evaluate an expression given as separate arguments, GNU expr's grammar and results:
  * | & (with their short-circuit), comparisons (numeric when both sides are integers, else by
- * bytes), + - * / % on integers of any size (as GNU's GMP build: decimal digits here, division
- * in base 10^9), STRING :
- * REGEX and match (a BRE anchored at the start through lib/regex), substr, index, length, and
- * + TOKEN quoting. Exit status: 0 when the result is neither empty nor zero, 1 when it is, 2 for
- * a bad expression, 3 for a failure of the matcher. */
+ * bytes), + - * / % on integers of any size (as GNU's GMP build; decimal digits here, division
+ * in base 10^9), STRING : REGEX and match (a BRE anchored at the start through lib/regex),
+ * substr, index, length, and + TOKEN quoting. Exit status: 0 when the result is neither empty
+ * nor zero, 1 when it is, 2 for a bad expression, 3 for a failure of the matcher. */
 #include "lib/cmd.h"
 #include "lib/format.h"
 #include "lib/regex.h"
