@@ -513,6 +513,19 @@ static bool parse_datetime(vl_ctx *c, const char *s, int64_t now_s, int32_t now_
                            const vl_tz *tz, int64_t *sec, int32_t *nsec)
 {
     while (isspace((unsigned char)*s)) s++;
+    vl_tz given;
+    if (strncmp(s, "TZ=\"", 4) == 0) { /* TZ="ZONE" first: the zone the rest is read in */
+        const char *e = strchr(s + 4, '"');
+        if (!e) return false;
+        char *z = vl_xmalloc(c, (size_t)(e - s - 4) + 1);
+        memcpy(z, s + 4, (size_t)(e - s - 4));
+        z[e - s - 4] = '\0';
+        vl_tz_parse(z, &given);
+        vl_xfree(c, z);
+        tz = &given;
+        s = e + 1;
+        while (isspace((unsigned char)*s)) s++;
+    }
     if (*s == '@') { /* @SECONDS[.FRAC] */
         const char *q = s + 1;
         bool neg = false;
