@@ -2,7 +2,8 @@
  * -I[FMT], -R, --rfc-3339=FMT, or the default "%a %b %e %H:%M:%S %Z %Y". The -d parser follows
  * GNU's parse-datetime grammar for the forms people write: @SECONDS, ISO 8601 dates and times
  * with T and zones, month names, m/d/y, times with am/pm, zone names and offsets, relative
- * items ("2 days ago", "+1 month", "next monday", "last week", yesterday, tomorrow), combined.
+ * items ("2 days ago", "+1 month", "next monday", "last week", yesterday, tomorrow), a leading
+ * TZ="ZONE", combined.
  * The zone is the process's TZ (UTC when unset; lib/timefmt knows fixed offsets, not zoneinfo);
  * -u makes it UTC. Setting the clock (-s, MMDDhhmm) is refused: a VM has no clock to set. */
 #include "lib/cmd.h"
