@@ -112,7 +112,8 @@ static bool lex(vl_ctx *c, const char *s, dp *p)
             k->kind = T_WORD;
             size_t l = 0;
             while (isalpha((unsigned char)*s) || *s == '.') {
-                if (*s != '.' && l + 1 < sizeof k->word) k->word[l++] = (char)tolower((unsigned char)*s);
+                if (*s != '.' && l + 1 < sizeof k->word)
+                    k->word[l++] = (char)tolower((unsigned char)*s);
                 s++;
             }
             n++;
@@ -602,7 +603,8 @@ static bool parse_datetime(vl_ctx *c, const char *s, int64_t now_s, int32_t now_
     if (!vl_time_split(t, 0, z, &chk) || chk.mday != tm.mday || chk.mon != tm.mon) return false;
     if (p.days && !p.dates) {
         int wd = chk.wday;
-        int64_t add = (p.day_num - wd + 7) % 7 + 7 * (p.day_ord - (p.day_ord > 0 && wd != p.day_num));
+        int64_t add =
+            (p.day_num - wd + 7) % 7 + 7 * (p.day_ord - (p.day_ord > 0 && wd != p.day_num));
         chk.mday += (int)add;
         if (!vl_time_make(&chk, z, &t)) return false;
         vl_time_split(t, 0, z, &chk);

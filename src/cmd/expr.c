@@ -394,7 +394,8 @@ static val eval_primary(ex *e, bool ev)
     if (next_is(e, "(")) {
         val v = eval_or(e, ev);
         if (!more(e)) syntax(e, "syntax error: expecting ')' after %s", e->args[e->pos - 1]);
-        if (!next_is(e, ")")) syntax(e, "syntax error: expecting ')' instead of %s", e->args[e->pos]);
+        if (!next_is(e, ")"))
+            syntax(e, "syntax error: expecting ')' instead of %s", e->args[e->pos]);
         return v;
     }
     if (next_is(e, ")")) syntax(e, "syntax error: unexpected ')'", NULL);

@@ -115,8 +115,10 @@ static int free_main(vl_ctx *c, int argc, char **argv)
             vl_puts(c, "free from procps-ng 4.0.2 (vos)\n");
             return 0;
         } else {
-            if (a[0] == '-' && a[1] && a[1] != '-') vl_eprintf(c, "%s: invalid option -- '%c'\n", c->name, a[1]);
-            else if (a[0] == '-' && a[1] == '-') vl_eprintf(c, "%s: unrecognized option '%s'\n", c->name, a);
+            if (a[0] == '-' && a[1] && a[1] != '-')
+                vl_eprintf(c, "%s: invalid option -- '%c'\n", c->name, a[1]);
+            else if (a[0] == '-' && a[1] == '-')
+                vl_eprintf(c, "%s: unrecognized option '%s'\n", c->name, a);
             vl_eprintf(c, "%s", free_usage);
             return 1;
         }
@@ -136,9 +138,11 @@ static int free_main(vl_ctx *c, int argc, char **argv)
         uint64_t buffers = meminfo(mi, "Buffers"), cached = meminfo(mi, "Cached");
         uint64_t used = tot > fr + buffers + cached ? tot - fr - buffers - cached : 0;
         if (wide)
-            vl_puts(c, "               total        used        free      shared     buffers       cache   available\n");
+            vl_puts(c, "               total        used        free      shared     buffers       "
+                       "cache   available\n");
         else
-            vl_puts(c, "               total        used        free      shared  buff/cache   available\n");
+            vl_puts(c, "               total        used        free      shared  buff/cache   "
+                       "available\n");
         vl_printf(c, "%-8s", "Mem:");
         cell(c, tot, &u);
         cell(c, used, &u);

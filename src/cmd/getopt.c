@@ -38,7 +38,8 @@ static void add_longs(gst *g, const char *spec)
             if (l >= 2 && t[l - 1] == ':' && t[l - 2] == ':') ha = 2, t[l - 2] = '\0';
             else if (t[l - 1] == ':') ha = 1, t[l - 1] = '\0';
             if (g->nlong == g->caplong)
-                g->longs = vl_xrealloc(g->c, g->longs, (size_t)(g->caplong = g->caplong * 2 + 8) * sizeof(lopt));
+                g->longs = vl_xrealloc(g->c, g->longs,
+                                       (size_t)(g->caplong = g->caplong * 2 + 8) * sizeof(lopt));
             g->longs[g->nlong++] = (lopt){t, ha};
         }
         t = next;
@@ -108,8 +109,8 @@ static bool long_opt(gst *g, char **params, int n, int *i, const char *dash, boo
         g->errors++;
         if (!g->quiet) {
             vl_buf m = {0};
-            vl_buf_printf(g->c, &m, "%s: option '%s%.*s' is ambiguous; possibilities:", g->prog, dash,
-                          (int)nl, name);
+            vl_buf_printf(g->c, &m, "%s: option '%s%.*s' is ambiguous; possibilities:", g->prog,
+                          dash, (int)nl, name);
             for (int k = 0; k < g->nlong; k++)
                 if (strncmp(g->longs[k].name, name, nl) == 0)
                     vl_buf_printf(g->c, &m, " '%s%s'", dash, g->longs[k].name);
@@ -176,6 +177,10 @@ static void short_opts(gst *g, char **params, int n, int *i)
 }
 
 static const char getopt_usage_tail[] = "Try 'getopt --help' for more information.\n";
+static const char getopt_help[] =
+    "\nUsage:\n getopt <optstring> <parameters>\n"
+    " getopt [options] [--] <optstring> <parameters>\n"
+    " getopt [options] -o|--options <optstring> [options] [--] <parameters>\n";
 
 static int getopt_main(vl_ctx *c, int argc, char **argv)
 {
@@ -270,9 +275,7 @@ static int getopt_main(vl_ctx *c, int argc, char **argv)
                     case 'u': g.quote = false; break;
                     case 'T': return 4;
                     case 'h':
-                        vl_puts(c, "\nUsage:\n getopt <optstring> <parameters>\n"
-                                   " getopt [options] [--] <optstring> <parameters>\n"
-                                   " getopt [options] -o|--options <optstring> [options] [--] <parameters>\n");
+                        vl_puts(c, getopt_help);
                         return 0;
                     case 'V': vl_puts(c, "getopt from util-linux 2.38.1 (vos)\n"); return 0;
                     }
@@ -289,9 +292,7 @@ static int getopt_main(vl_ctx *c, int argc, char **argv)
             case 'u': g.quote = false; break;
             case 'T': return 4;
             case 'h':
-                vl_puts(c, "\nUsage:\n getopt <optstring> <parameters>\n"
-                           " getopt [options] [--] <optstring> <parameters>\n"
-                           " getopt [options] -o|--options <optstring> [options] [--] <parameters>\n");
+                vl_puts(c, getopt_help);
                 return 0;
             case 'V': vl_puts(c, "getopt from util-linux 2.38.1 (vos)\n"); return 0;
             case 'l': add_longs(&g, arg); break;

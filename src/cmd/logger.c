@@ -21,7 +21,8 @@ static int priority(const char *s)
     if (dot) {
         fac = -1;
         for (int i = 0; i < 12; i++)
-            if (strlen(facilities[i]) == (size_t)(dot - s) && !strncmp(s, facilities[i], (size_t)(dot - s)))
+            if (strlen(facilities[i]) == (size_t)(dot - s) &&
+                !strncmp(s, facilities[i], (size_t)(dot - s)))
                 fac = i;
         if (fac < 0 && !strncmp(s, "local", 5) && s[5] >= '0' && s[5] <= '7' && s + 6 == dot)
             fac = 16 + s[5] - '0';

@@ -20,24 +20,60 @@ typedef struct col {
 } col;
 
 static const col cols[] = {
-    {"pid", "PID", 5, false},      {"ppid", "PPID", 5, false},  {"pgid", "PGID", 5, false},
-    {"pgrp", "PGRP", 5, false},    {"sid", "SID", 5, false},    {"uid", "UID", 5, false},
-    {"euid", "EUID", 5, false},    {"user", "USER", 8, true},   {"euser", "EUSER", 8, true},
-    {"uname", "USER", 8, true},    {"ruser", "RUSER", 8, true}, {"gid", "GID", 5, false},
-    {"group", "GROUP", 8, true},   {"comm", "COMMAND", 15, true}, {"ucomm", "COMMAND", 15, true},
-    {"ucmd", "CMD", 15, true},     {"fname", "COMMAND", 8, true}, {"cmd", "CMD", 27, true},
-    {"args", "COMMAND", 27, true}, {"command", "COMMAND", 27, true}, {"stat", "STAT", 4, true},
-    {"s", "S", 1, true},           {"state", "S", 1, true},     {"etime", "ELAPSED", 11, false},
-    {"etimes", "ELAPSED", 7, false}, {"time", "TIME", 8, false}, {"cputime", "TIME", 8, false},
-    {"bsdtime", "TIME", 6, false}, {"tty", "TT", 8, true},      {"tt", "TT", 8, true},
-    {"tname", "TTY", 8, true},     {"rss", "RSS", 5, false},    {"rssize", "RSS", 5, false},
-    {"vsz", "VSZ", 6, false},      {"vsize", "VSZ", 6, false},  {"%cpu", "%CPU", 4, false},
-    {"pcpu", "%CPU", 4, false},    {"%mem", "%MEM", 4, false},  {"pmem", "%MEM", 4, false},
-    {"ni", "NI", 3, false},        {"nice", "NI", 3, false},    {"pri", "PRI", 3, false},
-    {"c", "C", 2, false},          {"stime", "STIME", 5, true}, {"start_time", "START", 5, false},
-    {"start", "STARTED", 8, false}, {"bsdstart", "START", 6, false}, {"lstart", "STARTED", 24, true},
-    {"f", "F", 1, false},          {"wchan", "WCHAN", 6, true}, {"nlwp", "NLWP", 4, false},
-    {"lwp", "LWP", 5, false},      {"psr", "PSR", 3, false},    {"sz", "SZ", 5, false},
+    {"pid", "PID", 5, false},
+    {"ppid", "PPID", 5, false},
+    {"pgid", "PGID", 5, false},
+    {"pgrp", "PGRP", 5, false},
+    {"sid", "SID", 5, false},
+    {"uid", "UID", 5, false},
+    {"euid", "EUID", 5, false},
+    {"user", "USER", 8, true},
+    {"euser", "EUSER", 8, true},
+    {"uname", "USER", 8, true},
+    {"ruser", "RUSER", 8, true},
+    {"gid", "GID", 5, false},
+    {"group", "GROUP", 8, true},
+    {"comm", "COMMAND", 15, true},
+    {"ucomm", "COMMAND", 15, true},
+    {"ucmd", "CMD", 15, true},
+    {"fname", "COMMAND", 8, true},
+    {"cmd", "CMD", 27, true},
+    {"args", "COMMAND", 27, true},
+    {"command", "COMMAND", 27, true},
+    {"stat", "STAT", 4, true},
+    {"s", "S", 1, true},
+    {"state", "S", 1, true},
+    {"etime", "ELAPSED", 11, false},
+    {"etimes", "ELAPSED", 7, false},
+    {"time", "TIME", 8, false},
+    {"cputime", "TIME", 8, false},
+    {"bsdtime", "TIME", 6, false},
+    {"tty", "TT", 8, true},
+    {"tt", "TT", 8, true},
+    {"tname", "TTY", 8, true},
+    {"rss", "RSS", 5, false},
+    {"rssize", "RSS", 5, false},
+    {"vsz", "VSZ", 6, false},
+    {"vsize", "VSZ", 6, false},
+    {"%cpu", "%CPU", 4, false},
+    {"pcpu", "%CPU", 4, false},
+    {"%mem", "%MEM", 4, false},
+    {"pmem", "%MEM", 4, false},
+    {"ni", "NI", 3, false},
+    {"nice", "NI", 3, false},
+    {"pri", "PRI", 3, false},
+    {"c", "C", 2, false},
+    {"stime", "STIME", 5, true},
+    {"start_time", "START", 5, false},
+    {"start", "STARTED", 8, false},
+    {"bsdstart", "START", 6, false},
+    {"lstart", "STARTED", 24, true},
+    {"f", "F", 1, false},
+    {"wchan", "WCHAN", 6, true},
+    {"nlwp", "NLWP", 4, false},
+    {"lwp", "LWP", 5, false},
+    {"psr", "PSR", 3, false},
+    {"sz", "SZ", 5, false},
 };
 
 typedef struct field {
@@ -83,10 +119,13 @@ static void add_format(vl_ctx *c, psopt *o, const char *spec)
         }
         const col *k = find_col(p);
         if (!k) {
-            vl_eprintf(c, "error: unknown user-defined format specifier \"%s\"\n\nUsage:\n ps [options]\n\n"
-                          " Try 'ps --help <simple|list|output|threads|misc|all>'\n"
-                          "  or 'ps --help <s|l|o|t|m|a>'\n for additional help text.\n\n"
-                          "For more details see ps(1).\n", p);
+            vl_eprintf(
+                c,
+                "error: unknown user-defined format specifier \"%s\"\n\nUsage:\n ps [options]\n\n"
+                " Try 'ps --help <simple|list|output|threads|misc|all>'\n"
+                "  or 'ps --help <s|l|o|t|m|a>'\n for additional help text.\n\n"
+                "For more details see ps(1).\n",
+                p);
             vl_exit(c, 1);
         }
         if (o->nf < 64) o->f[o->nf++] = (field){k, head ? head : k->head};
@@ -147,8 +186,8 @@ static bool selected(vl_ctx *c, const psopt *o, const sys_proc *q)
 static void fmt_elapsed(char *b, size_t n, int64_t s)
 {
     if (s >= 86400)
-        snprintf(b, n, "%lld-%02lld:%02lld:%02lld", (long long)(s / 86400), (long long)(s / 3600 % 24),
-                 (long long)(s / 60 % 60), (long long)(s % 60));
+        snprintf(b, n, "%lld-%02lld:%02lld:%02lld", (long long)(s / 86400),
+                 (long long)(s / 3600 % 24), (long long)(s / 60 % 60), (long long)(s % 60));
     else if (s >= 3600)
         snprintf(b, n, "%02lld:%02lld:%02lld", (long long)(s / 3600), (long long)(s / 60 % 60),
                  (long long)(s % 60));
@@ -186,8 +225,10 @@ static const char *value(vl_ctx *c, const col *k, const sys_proc *q, int64_t boo
     else if (!strcmp(key, "etimes")) snprintf(b, n, "%lld", (long long)(now - boot));
     else if (!strcmp(key, "time") || !strcmp(key, "cputime")) snprintf(b, n, "00:00:00");
     else if (!strcmp(key, "bsdtime")) snprintf(b, n, "0:00");
-    else if (!strcmp(key, "tty") || !strcmp(key, "tt") || !strcmp(key, "tname")) snprintf(b, n, "?");
-    else if (!strcmp(key, "%cpu") || !strcmp(key, "pcpu") || !strcmp(key, "%mem") || !strcmp(key, "pmem"))
+    else if (!strcmp(key, "tty") || !strcmp(key, "tt") || !strcmp(key, "tname"))
+        snprintf(b, n, "?");
+    else if (!strcmp(key, "%cpu") || !strcmp(key, "pcpu") || !strcmp(key, "%mem") ||
+             !strcmp(key, "pmem"))
         snprintf(b, n, "0.0");
     else if (!strcmp(key, "pri")) snprintf(b, n, "19");
     else if (!strcmp(key, "f")) snprintf(b, n, "0");
@@ -195,7 +236,8 @@ static const char *value(vl_ctx *c, const col *k, const sys_proc *q, int64_t boo
     else if (!strcmp(key, "nlwp")) snprintf(b, n, "1");
     else if (vl_time_split(boot, 0, NULL, &tm)) {
         if (!strcmp(key, "lstart")) vl_strftime(b, n, "%a %b %e %H:%M:%S %Y", &tm);
-        else if (!strcmp(key, "start")) vl_strftime(b, n, now - boot < 86400 ? "%H:%M:%S" : "%b %d", &tm);
+        else if (!strcmp(key, "start"))
+            vl_strftime(b, n, now - boot < 86400 ? "%H:%M:%S" : "%b %d", &tm);
         else if (!strcmp(key, "stime") || !strcmp(key, "start_time") || !strcmp(key, "bsdstart"))
             vl_strftime(b, n, now - boot < 86400 ? "%H:%M" : "%b%d", &tm);
         else snprintf(b, n, "0");
@@ -212,8 +254,9 @@ static void emit(vl_ctx *c, const char *s, const col *k, bool last)
     }
     if (!k->left)
         for (int i = len; i < k->width; i++) vl_putc(c, ' ');
-    if (k->left && !last && len > k->width && (!strcmp(k->key, "cmd") || !strcmp(k->key, "args") ||
-                                               !strcmp(k->key, "command") || strstr(k->key, "comm")))
+    if (k->left && !last && len > k->width &&
+        (!strcmp(k->key, "cmd") || !strcmp(k->key, "args") || !strcmp(k->key, "command") ||
+         strstr(k->key, "comm")))
         vl_write(c, s, (size_t)k->width); /* a command not last is cut to its width */
     else vl_puts(c, s);
     if (k->left && !last)
@@ -288,10 +331,11 @@ static int ps_main(vl_ctx *c, int argc, char **argv)
                     else add_list(c, &o, arg, ch == 'p' ? 'p' : 'u');
                     break;
                 } else if (!strchr("axwefcrjlsvXSTn", ch)) {
-                    vl_eprintf(c, "error: unsupported option (BSD syntax)\n\nUsage:\n ps [options]\n\n"
-                                  " Try 'ps --help <simple|list|output|threads|misc|all>'\n"
-                                  "  or 'ps --help <s|l|o|t|m|a>'\n for additional help text.\n\n"
-                                  "For more details see ps(1).\n");
+                    vl_eprintf(c,
+                               "error: unsupported option (BSD syntax)\n\nUsage:\n ps [options]\n\n"
+                               " Try 'ps --help <simple|list|output|threads|misc|all>'\n"
+                               "  or 'ps --help <s|l|o|t|m|a>'\n for additional help text.\n\n"
+                               "For more details see ps(1).\n");
                     return 1;
                 }
             }
@@ -304,7 +348,8 @@ static int ps_main(vl_ctx *c, int argc, char **argv)
         }
     }
     if (!o.nf) {
-        if (bsd_u) add_format(c, &o, "user,pid,%cpu,%mem,vsz,rss,tname,stat,start_time,bsdtime,args");
+        if (bsd_u)
+            add_format(c, &o, "user,pid,%cpu,%mem,vsz,rss,tname,stat,start_time,bsdtime,args");
         else if (full) add_format(c, &o, "uid,pid,ppid,c,stime,tname,time,cmd");
         else add_format(c, &o, "pid,tname,time,ucmd");
         /* -f and u name users in the UID/USER column */

@@ -11,6 +11,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the machine name uname -m and arch print: the one vos was built for */
+#if defined(__x86_64__)
+#define VOS_MACHINE "x86_64"
+#elif defined(__aarch64__)
+#define VOS_MACHINE "aarch64"
+#elif defined(__i386__)
+#define VOS_MACHINE "i686"
+#elif defined(__arm__)
+#define VOS_MACHINE "armv7l"
+#elif defined(__riscv)
+#define VOS_MACHINE "riscv64"
+#else
+#define VOS_MACHINE "unknown"
+#endif
+
 typedef struct sys_proc {
     int pid, ppid, pgid;
     unsigned uid, gid;
@@ -71,7 +86,8 @@ static inline sys_proc *sys_procs(vl_ctx *c, int *n)
         sys_proc q = {0};
         q.pid = (int)pid;
         const char *f;
-        if ((f = sys_field(st, "Name"))) q.name = vl_xstrdup(c, f), q.name[strcspn(q.name, "\n")] = 0;
+        if ((f = sys_field(st, "Name")))
+            q.name = vl_xstrdup(c, f), q.name[strcspn(q.name, "\n")] = 0;
         else q.name = vl_xstrdup(c, "?");
         q.state = (f = sys_field(st, "State")) ? *f : '?';
         q.ppid = (f = sys_field(st, "PPid")) ? atoi(f) : 0;

@@ -5,6 +5,8 @@
 
 #include "lib/cmd.h"
 
+#include "lib/format.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +97,62 @@ static inline int sys_supplementary(vl_ctx *c, const char *user, unsigned primar
     }
     vl_in_close(c, in);
     return n;
+}
+
+/* ---- a user as id and groups show it ---- */
+
+typedef struct sys_who {
+    const char *user; /* NULL when the uid has no name */
+    unsigned uid, gid;
+    unsigned gids[64];
+    int ngids; /* the primary first */
+} sys_who;
+
+/* false: no such user (message printed) */
+static inline bool sys_find_who(vl_ctx *c, const char *name, sys_who *w)
+{
+    sys_ent e;
+    memset(w, 0, sizeof *w);
+    if (name) {
+        if (!sys_lookup(c, "/etc/passwd", name, 0, &e)) {
+            /* a number names a uid */
+            char *end;
+            unsigned long v = strtoul(name, &end, 10);
+            if (!*name || *end || !sys_lookup(c, "/etc/passwd", NULL, (unsigned)v, &e)) {
+                vl_error(c, "%s: no such user", vl_quote_locale(c, name));
+                return false;
+            }
+        }
+        w->user = e.name;
+        w->uid = e.id;
+        w->gid = e.gid;
+    } else {
+        w->uid = vk_getuid(c->p);
+        w->gid = vk_getgid(c->p);
+        if (sys_lookup(c, "/etc/passwd", NULL, w->uid, &e)) w->user = e.name;
+    }
+    w->gids[0] = w->gid;
+    w->ngids = 1;
+    if (w->user) w->ngids += sys_supplementary(c, w->user, w->gid, w->gids + 1, 63);
+    return true;
+}
+
+static inline const char *sys_group_name(vl_ctx *c, unsigned gid)
+{
+    sys_ent g;
+    return sys_lookup(c, "/etc/group", NULL, gid, &g) ? g.name : NULL;
+}
+
+static inline void sys_print_group(vl_ctx *c, unsigned gid, bool names)
+{
+    const char *g = names ? sys_group_name(c, gid) : NULL;
+    if (names && !g) {
+        vl_error(c, "cannot find name for group ID %u", gid);
+        vl_printf(c, "%u", gid);
+        return;
+    }
+    if (g) vl_puts(c, g);
+    else vl_printf(c, "%u", gid);
 }
 
 #endif

@@ -106,7 +106,8 @@ static int timeout_main(vl_ctx *c, int argc, char **argv)
     int group = foreground ? 0 : me;
 
     int64_t now = vk_monotonic_ns(c->p);
-    int64_t deadline = dur == 0 || dur == INT64_MAX || now > INT64_MAX - dur ? INT64_MAX : now + dur;
+    int64_t deadline =
+        dur == 0 || dur == INT64_MAX || now > INT64_MAX - dur ? INT64_MAX : now + dur;
     bool timed_out = false, killed = false;
     int ws = 0;
     for (;;) {
@@ -117,8 +118,9 @@ static int timeout_main(vl_ctx *c, int argc, char **argv)
             if (!timed_out) {
                 timed_out = true;
                 send(c, pid, group, sig, verbose, argv[2]);
-                deadline = kill_after ? (now > INT64_MAX - kill_after ? INT64_MAX : now + kill_after)
-                                      : INT64_MAX;
+                deadline = kill_after
+                               ? (now > INT64_MAX - kill_after ? INT64_MAX : now + kill_after)
+                               : INT64_MAX;
             } else if (!killed) {
                 killed = true;
                 send(c, pid, group, VOS_SIGKILL, verbose, argv[2]);

@@ -1,10 +1,11 @@
-/* tput and clear: terminal capabilities from a built-in table (a VM reads no terminfo files):
+/* tput: terminal capabilities from a built-in table (a VM reads no terminfo files):
  * the xterm family as ncurses 6.4 describes it (also used for screen, tmux, linux, vt100 and
  * rxvt names, which differ only in rarely used strings), and dumb. A VM has no terminal, so
  * cols and lines come from COLUMNS/LINES or the terminal's defaults (80x24), as ncurses gives
  * without a tty. Messages and statuses as ncurses': 2 without TERM, 3 for an unknown terminal,
  * 4 for an unknown capability, 1 for a boolean that is false or a missing string. */
 #include "lib/cmd.h"
+#include "sys_term.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,25 +30,14 @@ static const cap xterm_caps[] = {
     {"hpa", "\033[%1G"}, {"vpa", "\033[%1d"}, {"ech", "\033[%1X"}, {"dch", "\033[%1P"},
     {"ich", "\033[%1@"}, {"il", "\033[%1L"}, {"dl", "\033[%1M"}, {NULL, NULL}};
 
-/* 0 no TERM, 1 xterm-like, 2 dumb, -1 unknown */
-static int term_kind(const char *t)
-{
-    if (!t || !*t) return 0;
-    if (!strcmp(t, "dumb")) return 2;
-    static const char *const pre[] = {"xterm", "screen", "tmux", "linux", "vt100", "vt220",
-                                      "rxvt", "ansi", "konsole", "gnome", "alacritty", "kitty"};
-    for (size_t i = 0; i < sizeof pre / sizeof pre[0]; i++)
-        if (!strncmp(t, pre[i], strlen(pre[i]))) return 1;
-    return -1;
-}
-
 static int colors_of(const char *t)
 {
-    if (term_kind(t) == 2) return -1;
+    if (sys_term_kind(t) == 2) return -1;
     if (strstr(t, "256color")) return 256;
     if (strstr(t, "direct")) return 16777216;
     if (!strncmp(t, "vt1", 3) || !strncmp(t, "vt2", 3)) return -1;
-    if (!strcmp(t, "xterm-16color") || !strncmp(t, "rxvt", 4)) return strncmp(t, "rxvt", 4) ? 16 : 8;
+    if (!strcmp(t, "xterm-16color") || !strncmp(t, "rxvt", 4))
+        return strncmp(t, "rxvt", 4) ? 16 : 8;
     return 8;
 }
 
@@ -83,18 +73,19 @@ static int tput_main(vl_ctx *c, int argc, char **argv)
     int n = vl_getopt(c, argc, argv);
     const char *term = vl_arg(c, 'T') ? vl_arg(c, 'T') : vk_getenv(c->p, "TERM");
     if (n == 0) {
-        vl_eprintf(c, "Usage: tput [options] [command]\n\nOptions:\n"
-                      "  -S <<       read commands from standard input\n"
-                      "  -T TERM     use this instead of $TERM\n"
-                      "  -V          print curses-version\n"
-                      "  -x          do not try to clear scrollback\n\nCommands:\n"
-                      "  clear       clear the screen\n"
-                      "  init        initialize the terminal\n"
-                      "  reset       reinitialize the terminal\n"
-                      "  capname     unlike clear/init/reset, print value for capability \"capname\"\n");
+        vl_eprintf(
+            c, "Usage: tput [options] [command]\n\nOptions:\n"
+               "  -S <<       read commands from standard input\n"
+               "  -T TERM     use this instead of $TERM\n"
+               "  -V          print curses-version\n"
+               "  -x          do not try to clear scrollback\n\nCommands:\n"
+               "  clear       clear the screen\n"
+               "  init        initialize the terminal\n"
+               "  reset       reinitialize the terminal\n"
+               "  capname     unlike clear/init/reset, print value for capability \"capname\"\n");
         return 2;
     }
-    int kind = term_kind(term);
+    int kind = sys_term_kind(term);
     if (kind == 0) vl_die(c, 2, "No value for $TERM and no -T specified");
     if (kind < 0) vl_die(c, 3, "unknown terminal \"%s\"", term);
     const char *capname = argv[1];
@@ -141,34 +132,3 @@ static const vl_opt tput_opts[] = {
     {0}};
 VL_COMMAND(tput, tput_main, tput_opts, "[options] [command]",
            "Print a terminal capability.", VL_STOP_AT_OPERAND, 2);
-
-static int clear_main(vl_ctx *c, int argc, char **argv)
-{
-    int n = vl_getopt(c, argc, argv);
-    if (n > 0) {
-        vl_eprintf(c, "Usage: clear [options]\n\nOptions:\n"
-                      "  -T TERM     use this instead of $TERM\n"
-                      "  -V          print curses-version\n"
-                      "  -x          do not try to clear scrollback\n");
-        return 1;
-    }
-    const char *term = vl_arg(c, 'T') ? vl_arg(c, 'T') : vk_getenv(c->p, "TERM");
-    int kind = term_kind(term);
-    if (kind == 0) {
-        vl_eprintf(c, "TERM environment variable not set.\n");
-        return 1;
-    }
-    if (kind < 0) {
-        vl_eprintf(c, "'%s': unknown terminal type.\n", term);
-        return 1;
-    }
-    if (kind == 2) return 1;
-    vl_puts(c, vl_has(c, 'x') ? "\033[H\033[2J" : "\033[H\033[2J\033[3J");
-    return 0;
-}
-
-static const vl_opt clear_opts[] = {
-    {'T', NULL, VL_ARG, "TERM", "use this instead of $TERM"},
-    {'x', NULL, VL_NOARG, NULL, "do not try to clear scrollback"},
-    {0}};
-VL_COMMAND(clear, clear_main, clear_opts, "[options]", "Clear the terminal screen.", 0, 1);

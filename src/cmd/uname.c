@@ -1,24 +1,11 @@
-/* uname and arch: the VM's system names, as its /proc/version tells them: Linux, the VM's
+/* uname: the VM's system names, as its /proc/version tells them: Linux, the VM's
  * hostname, release 6.1.0-vos, version "#1 SMP", the machine vos was built for. The processor
  * and hardware platform are "unknown" (-a leaves them out, as GNU does then). */
 #include "lib/cmd.h"
 #include "lib/format.h"
+#include "sys_proc.h"
 
 #include <string.h>
-
-#if defined(__x86_64__)
-#define VOS_MACHINE "x86_64"
-#elif defined(__aarch64__)
-#define VOS_MACHINE "aarch64"
-#elif defined(__i386__)
-#define VOS_MACHINE "i686"
-#elif defined(__arm__)
-#define VOS_MACHINE "armv7l"
-#elif defined(__riscv)
-#define VOS_MACHINE "riscv64"
-#else
-#define VOS_MACHINE "unknown"
-#endif
 
 static int uname_main(vl_ctx *c, int argc, char **argv)
 {
@@ -64,15 +51,3 @@ static const vl_opt uname_opts[] = {
     {0}};
 VL_COMMAND(uname, uname_main, uname_opts, "[OPTION]...",
            "Print certain system information.  With no OPTION, same as -s.", 0, 1);
-
-static int arch_main(vl_ctx *c, int argc, char **argv)
-{
-    int n = vl_getopt(c, argc, argv);
-    if (n > 0) vl_usage_error(c, "extra operand %s", vl_quote_locale(c, argv[1]));
-    vl_puts(c, VOS_MACHINE "\n");
-    return 0;
-}
-
-static const vl_opt arch_opts[] = {{0}};
-VL_COMMAND(arch, arch_main, arch_opts, "[OPTION]...",
-           "Print machine architecture.", 0, 1);

@@ -84,5 +84,5 @@ static int uptime_main(vl_ctx *c, int argc, char **argv)
 }
 
 static const vl_opt uptime_opts[] = {{0}};
-VL_COMMAND(uptime, uptime_main, uptime_opts, "[options]", "Tell how long the system has been running.",
-           VL_NO_OPTIONS, 1);
+VL_COMMAND(uptime, uptime_main, uptime_opts, "[options]",
+           "Tell how long the system has been running.", VL_NO_OPTIONS, 1);
