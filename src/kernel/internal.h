@@ -162,6 +162,10 @@ struct vk_proc {
     uint8_t sigdisp[VK_NSIG];
     _Atomic uint32_t sigpending; /* caught signals */
     _Atomic int fatal;       /* wait status to die with, 0 if none */
+    char comm[16];           /* the program's name, as /proc/PID/status shows it */
+    char *cmdline;           /* its arguments, each ended by a NUL (/proc/PID/cmdline), in
+                                the process's arena; replaced under vm->mu */
+    size_t cmdline_len;
     _Atomic bool stopped;    /* SIGSTOP/TSTP/TTIN/TTOU: paused at its next system call or
                                 step until SIGCONT (or death) */
     pthread_cond_t cv;       /* waitpid and sleep wait here */

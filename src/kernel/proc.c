@@ -283,6 +283,7 @@ int vk_proc_create(vk_vm *vm, vk_proc *parent, vk_proc **out)
     p->pgid = parent ? parent->pgid : p->pid;
     p->state = PS_EMBRYO;
     p->umask = parent ? parent->umask : 022;
+    snprintf(p->comm, sizeof p->comm, "%s", parent ? parent->comm : "bash");
     pthread_cond_init(&p->cv, &vm->cattr);
     if (parent) {
         p->ex = parent->ex;
@@ -298,6 +299,10 @@ int vk_proc_create(vk_vm *vm, vk_proc *parent, vk_proc **out)
     if (parent) {
         int rc = vk_fds_copy(p, parent);
         if (rc == 0) {
+            if (parent->cmdline_len && (p->cmdline = vk_malloc(p, parent->cmdline_len))) {
+                memcpy(p->cmdline, parent->cmdline, parent->cmdline_len);
+                p->cmdline_len = parent->cmdline_len;
+            }
             p->cwd = vk_strdup(p, parent->cwd);
             p->env = vk_calloc(p, (size_t)parent->nenv + 1, sizeof(char *));
             if (!p->cwd || !p->env) rc = VOS_ENOMEM;
@@ -311,6 +316,9 @@ int vk_proc_create(vk_vm *vm, vk_proc *parent, vk_proc **out)
             vk_proc_discard(p);
             return rc;
         }
+    } else if ((p->cmdline = vk_malloc(p, 5))) {
+        memcpy(p->cmdline, "bash", 5); /* the session's shell */
+        p->cmdline_len = 5;
     }
     *out = p;
     return 0;
@@ -906,6 +914,28 @@ static _Noreturn void run_command(vk_proc *p, long i, char *const argv[], char *
     for (int k = 0; k < argc; k++)
         if (!(av[k] = vk_strdup(p, argv[k]))) vk_exit(p, 126);
     if (envp && set_environ(p, envp) < 0) vk_exit(p, 126);
+    /* what /proc/PID/status and cmdline show (ps, pgrep) */
+    size_t cl = 0;
+    for (int k = 0; k < argc; k++) cl += strlen(av[k]) + 1;
+    if (cl > 65536) cl = 65536;
+    char *cmd = vk_malloc(p, cl ? cl : 1);
+    if (cmd) {
+        size_t off = 0;
+        for (int k = 0; k < argc && off < cl; k++) {
+            size_t l = strlen(av[k]) + 1;
+            if (l > cl - off) l = cl - off;
+            memcpy(cmd + off, av[k], l);
+            off += l;
+        }
+        if (cl) cmd[cl - 1] = 0;
+    }
+    VK_LOCK(p->vm);
+    char *old = p->cmdline;
+    p->cmdline = cmd;
+    p->cmdline_len = cmd ? cl : 0;
+    snprintf(p->comm, sizeof p->comm, "%s", p->vm->progs->names[i]);
+    VK_UNLOCK(p->vm);
+    vk_free(p, old);
     vk_fds_close_cloexec(p);
     int st = p->vm->progs->run(p, (size_t)i, argc, av);
     vk_exit(p, st);

@@ -366,13 +366,19 @@ static char *gen_content(vos_fs *m, const char *rel, size_t *len)
         if (!q) return NULL;
         if (strcmp(rest, "status") == 0) {
             n = snprintf(tmp, sizeof tmp,
-                         "Name:\tvos\nState:\t%s\nPid:\t%d\nPPid:\t%d\nUid:\t%u\t%u\t%u\t%u\n"
+                         "Name:\t%s\nState:\t%s\nPid:\t%d\nPPid:\t%d\nUid:\t%u\t%u\t%u\t%u\n"
                          "Gid:\t%u\t%u\t%u\t%u\n",
-                         q->state == PS_RUNNING ? "R (running)" : "S (sleeping)", q->pid, q->ppid,
+                         q->comm,
+                         atomic_load(&q->stopped)    ? "T (stopped)"
+                         : q->state == PS_RUNNING ? "R (running)"
+                         : q->state == PS_ZOMBIE  ? "Z (zombie)"
+                                                  : "S (sleeping)",
+                         q->pid, q->ppid,
                          vos_host_uid(m->host), vos_host_uid(m->host), vos_host_uid(m->host), vos_host_uid(m->host), vos_host_gid(m->host),
                          vos_host_gid(m->host), vos_host_gid(m->host), vos_host_gid(m->host));
         } else if (strcmp(rest, "cmdline") == 0) {
-            n = 0;
+            n = (int)(q->cmdline_len < sizeof tmp ? q->cmdline_len : sizeof tmp - 1);
+            if (n) memcpy(tmp, q->cmdline, (size_t)n);
         } else {
             return NULL;
         }
