@@ -259,6 +259,21 @@ static void die_if_dying(vl_ctx *c, int rc)
     }
 }
 
+/* Is process pid gone? A child that ended but was not waited for still answers kill(pid, 0)
+ * in the kernel (bash would have reaped it at once); /proc lists only the living, so it
+ * decides when it is there. */
+static bool pid_dead(vl_ctx *c, int pid)
+{
+    if (vk_kill(c->p, pid, 0) == VOS_ESRCH) return true;
+    struct vk_stat st;
+    if (vk_stat(c->p, "/proc/self/status", &st) < 0) return false;
+    vl_buf path = {0};
+    vl_buf_printf(c, &path, "/proc/%d/status", pid);
+    bool dead = vk_stat(c->p, path.data, &st) == VOS_ENOENT;
+    vl_buf_free(c, &path);
+    return dead;
+}
+
 static void show_header(vl_ctx *c, tfile *f, bool *first)
 {
     vl_printf(c, "%s==> %s <==\n", *first ? "" : "\n", f->shown);
@@ -319,7 +334,8 @@ static int tail_follow(vl_ctx *c, int n, char **argv, tail_opts *o, bool by_name
                 int rc = vk_stat(c->p, f->name, &st);
                 if (rc < 0) {
                     if (f->fd >= 0) {
-                        vl_error(c, "%s has become inaccessible: %s", vl_quote_always(c, f->name), vl_strerror(rc));
+                        vl_eprintf(c, "%s: %s has become inaccessible: %s\n", c->name,
+                                   vl_quote_always(c, f->name), vl_strerror(rc));
                         vk_close(c->p, f->fd);
                         f->fd = -1;
                     }
@@ -334,12 +350,13 @@ static int tail_follow(vl_ctx *c, int n, char **argv, tail_opts *o, bool by_name
                         continue;
                     }
                     if (f->fd >= 0) {
-                        vl_error(c, "%s has been replaced;  following new file", vl_quote_always(c, f->name));
+                        vl_eprintf(c, "%s: %s has been replaced;  following new file\n", c->name,
+                                   vl_quote_always(c, f->name));
                         vk_close(c->p, f->fd);
                     } else {
-                        vl_error(c, "%s has appeared;  following new file", vl_quote_always(c, f->name));
+                        vl_eprintf(c, "%s: %s has appeared;  following new file\n", c->name,
+                                   vl_quote_always(c, f->name));
                     }
-                    c->status = failed ? 1 : 0;
                     f->fd = fd;
                     f->pos = 0;
                     f->ino = st.ino;
@@ -355,7 +372,8 @@ static int tail_follow(vl_ctx *c, int n, char **argv, tail_opts *o, bool by_name
             struct vk_stat st;
             if (vk_fstat(c->p, f->fd, &st) < 0) continue;
             if ((int64_t)st.size < f->pos) {
-                vl_error(c, "%s: file truncated", vl_quote(c, f->name));
+                /* a notice, not an error: the status stays as it was */
+                vl_eprintf(c, "%s: %s: file truncated\n", c->name, vl_quote(c, f->name));
                 f->pos = 0;
             }
             while ((int64_t)st.size > f->pos) {
@@ -380,7 +398,7 @@ static int tail_follow(vl_ctx *c, int n, char **argv, tail_opts *o, bool by_name
         }
         if (!any) {
             if (writer_dead) break;
-            writer_dead = pid > 0 && vk_kill(c->p, pid, 0) == VOS_ESRCH;
+            writer_dead = pid > 0 && pid_dead(c, pid);
             if (!writer_dead) die_if_dying(c, vk_sleep_ns(c->p, sleep_ns));
         }
         die_if_dying(c, vk_check(c->p));
