@@ -95,20 +95,31 @@ typedef struct sparse {
     size_t cap, used;
 } sparse;
 
-static uint64_t *sp_slot(vl_ctx *c, sparse *m, uint64_t k)
+/* Room for two more keys, so the two lookups of a swap keep their pointers valid. */
+static void sp_reserve(vl_ctx *c, sparse *m)
 {
-    if ((m->used + 1) * 2 > m->cap) {
-        sparse nm = {0};
-        nm.cap = m->cap ? m->cap * 2 : 64;
-        nm.key = vl_xmalloc(c, nm.cap * sizeof *nm.key);
-        nm.val = vl_xmalloc(c, nm.cap * sizeof *nm.val);
-        memset(nm.key, 0xff, nm.cap * sizeof *nm.key);
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->key[i] != UINT64_MAX) *sp_slot(c, &nm, m->key[i]) = m->val[i];
-        vl_xfree(c, m->key);
-        vl_xfree(c, m->val);
-        *m = nm;
+    if ((m->used + 2) * 2 <= m->cap) return;
+    sparse nm = {0};
+    nm.cap = m->cap ? m->cap * 2 : 64;
+    nm.key = vl_xmalloc(c, nm.cap * sizeof *nm.key);
+    nm.val = vl_xmalloc(c, nm.cap * sizeof *nm.val);
+    memset(nm.key, 0xff, nm.cap * sizeof *nm.key);
+    for (size_t i = 0; i < m->cap; i++) {
+        if (m->key[i] == UINT64_MAX) continue;
+        size_t k = (size_t)((m->key[i] * 0x9E3779B97F4A7C15ull) >> 20) & (nm.cap - 1);
+        while (nm.key[k] != UINT64_MAX) k = (k + 1) & (nm.cap - 1);
+        nm.key[k] = m->key[i];
+        nm.val[k] = m->val[i];
+        nm.used++;
     }
+    vl_xfree(c, m->key);
+    vl_xfree(c, m->val);
+    *m = nm;
+}
+
+/* The value at k (k itself when never set); call sp_reserve first. */
+static uint64_t *sp_slot(sparse *m, uint64_t k)
+{
     size_t i = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & (m->cap - 1);
     while (m->key[i] != UINT64_MAX && m->key[i] != k) i = (i + 1) & (m->cap - 1);
     if (m->key[i] == UINT64_MAX) {
@@ -131,10 +142,10 @@ static uint64_t *randperm(vl_ctx *c, rsource *r, uint64_t h, uint64_t n)
         sparse m = {0};
         for (uint64_t i = 0; i < h; i++) {
             uint64_t j = i + choose(c, r, n - i);
-            uint64_t *a = sp_slot(c, &m, i);
+            sp_reserve(c, &m);
+            uint64_t *a = sp_slot(&m, i);
+            uint64_t *b = sp_slot(&m, j);
             uint64_t vi = *a;
-            uint64_t *b = sp_slot(c, &m, j);
-            a = sp_slot(c, &m, i); /* b's insertion may have moved the table */
             *a = *b;
             *b = vi;
             v[i] = *a;

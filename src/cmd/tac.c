@@ -62,7 +62,7 @@ static bool grow_left(vl_ctx *c, window *w, const char *name)
         size_t ncap = w->cap ? w->cap : BLOCK;
         while (ncap - w->len < want) ncap *= 2;
         char *nb = vl_xmalloc(c, ncap);
-        memcpy(nb + ncap - w->len, w->buf + w->cap - w->len, w->len);
+        if (w->len) memcpy(nb + ncap - w->len, w->buf + w->cap - w->len, w->len);
         vl_xfree(c, w->buf);
         w->buf = nb;
         w->cap = ncap;
