@@ -138,8 +138,8 @@ static void line_error(csplit *s, const control *p, int64_t rep)
     vl_buf_printf(s->c, &b, "%lld", (long long)p->lines);
     const char *num = b.data;
     if (rep) vl_eprintf(s->c, "%s: %s: line number out of range on repetition %lld\n", s->c->name,
-                        vl_quote_always(s->c, num), (long long)rep);
-    else vl_eprintf(s->c, "%s: %s: line number out of range\n", s->c->name, vl_quote_always(s->c, num));
+                        vl_quote_locale(s->c, num), (long long)rep);
+    else vl_eprintf(s->c, "%s: %s: line number out of range\n", s->c->name, vl_quote_locale(s->c, num));
     fatal(s);
 }
 
@@ -159,7 +159,7 @@ static void process_lines(csplit *s, const control *p, int64_t rep)
 static void regexp_error(csplit *s, const control *p, int64_t rep)
 {
     vl_flush(s->c);
-    const char *q = vl_quote_always(s->c, s->argv[p->argnum]);
+    const char *q = vl_quote_locale(s->c, s->argv[p->argnum]);
     if (rep) vl_eprintf(s->c, "%s: %s: match not found on repetition %lld\n", s->c->name, q, (long long)rep);
     else vl_eprintf(s->c, "%s: %s: match not found\n", s->c->name, q);
     if (!p->ignore) {
@@ -205,12 +205,12 @@ static void process_regexp(csplit *s, const control *p, int64_t rep)
     }
     int64_t brk = s->current + p->offset;
     if (s->first > brk) {
-        vl_error(s->c, "%s: line number out of range", vl_quote_always(s->c, s->argv[p->argnum]));
+        vl_error(s->c, "%s: line number out of range", vl_quote_locale(s->c, s->argv[p->argnum]));
         fatal(s);
     }
     for (int64_t i = 0, n = brk - s->first; i < n; i++)
         if (!take_line(s, !p->ignore)) {
-            vl_error(s->c, "%s: line number out of range", vl_quote_always(s->c, s->argv[p->argnum]));
+            vl_error(s->c, "%s: line number out of range", vl_quote_locale(s->c, s->argv[p->argnum]));
             fatal(s);
         }
     if (!p->ignore) close_out(s);
@@ -244,7 +244,7 @@ static void check_suffix(vl_ctx *c, const char *f)
 static int64_t parse_int_arg(vl_ctx *c, const char *s, const char *what)
 {
     int64_t v;
-    if (vl_parse_int(s, &v, false) < 0 || v < 0) vl_die(c, 1, "invalid %s: %s", what, vl_quote_always(c, s));
+    if (vl_parse_int(s, &v, false) < 0 || v < 0) vl_die(c, 1, "invalid %s: %s", what, vl_quote_locale(c, s));
     return v;
 }
 
@@ -268,7 +268,7 @@ static int csplit_main(vl_ctx *c, int argc, char **argv)
     s.suppress = vl_has(c, 256);
     if (n < 2) {
         if (n == 0) vl_usage_error(c, "missing operand");
-        vl_usage_error(c, "missing operand after %s", vl_quote_always(c, argv[1]));
+        vl_usage_error(c, "missing operand after %s", vl_quote_locale(c, argv[1]));
     }
     /* parse the patterns */
     control *ctl = vl_xcalloc(c, (size_t)n, sizeof *ctl);
@@ -287,7 +287,7 @@ static int csplit_main(vl_ctx *c, int argc, char **argv)
             vl_re_diag diag = {0};
             int rc = vl_re_compile(c->p, a + 1, (size_t)(end - a - 1), VL_RE_BRE, 0, &p->re, &diag);
             if (rc == VL_RE_ESYNTAX || rc == VL_RE_ETOOBIG)
-                vl_die(c, 1, "%s: invalid regular expression: %s", vl_quote_always(c, a), diag.msg);
+                vl_die(c, 1, "%s: invalid regular expression: %s", vl_quote_locale(c, a), diag.msg);
             if (rc < 0) vl_exit(c, 1);
             vl_defer(c, free_re, p->re);
             if (end[1]) {
@@ -295,14 +295,14 @@ static int csplit_main(vl_ctx *c, int argc, char **argv)
                 const char *o = end + 1;
                 if ((o[0] != '+' && o[0] != '-' && (o[0] < '0' || o[0] > '9')) ||
                     vl_parse_int(o, &off, false) < 0)
-                    vl_die(c, 1, "%s: integer expected after delimiter", vl_quote_always(c, a));
+                    vl_die(c, 1, "%s: integer expected after delimiter", vl_quote_locale(c, a));
                 p->offset = off;
             }
         } else if (a[0] == '{') {
             size_t len = strlen(a);
-            if (nctl == 0) vl_die(c, 1, "%s: invalid pattern", vl_quote_always(c, a));
+            if (nctl == 0) vl_die(c, 1, "%s: invalid pattern", vl_quote_locale(c, a));
             control *p = &ctl[nctl - 1];
-            if (a[len - 1] != '}') vl_die(c, 1, "%s: '}' is required in repeat count", vl_quote_always(c, a));
+            if (a[len - 1] != '}') vl_die(c, 1, "%s: '}' is required in repeat count", vl_quote_locale(c, a));
             if (len == 3 && a[1] == '*') {
                 p->forever = true;
             } else {
@@ -314,21 +314,21 @@ static int csplit_main(vl_ctx *c, int argc, char **argv)
                     char *head = vl_xmalloc(c, len);
                     memcpy(head, a, len - 1);
                     head[len - 1] = '\0';
-                    vl_die(c, 1, "%s}: integer required between '{' and '}'", vl_quote_always(c, head));
+                    vl_die(c, 1, "%s}: integer required between '{' and '}'", vl_quote_locale(c, head));
                 }
                 p->repeat = v;
             }
         } else {
             int64_t v;
             if (a[0] < '0' || a[0] > '9' || vl_parse_int(a, &v, false) < 0)
-                vl_die(c, 1, "%s: invalid pattern", vl_quote_always(c, a));
+                vl_die(c, 1, "%s: invalid pattern", vl_quote_locale(c, a));
             if (v == 0) vl_die(c, 1, "%s: line number must be greater than zero", a);
             if (v < last_line)
                 vl_die(c, 1, "line number %s is smaller than preceding line number, %lld",
-                       vl_quote_always(c, a), (long long)last_line);
+                       vl_quote_locale(c, a), (long long)last_line);
             if (v == last_line)
                 vl_error(c, "warning: line number %s is the same as preceding line number",
-                         vl_quote_always(c, a));
+                         vl_quote_locale(c, a));
             c->status = 0;
             last_line = v;
             control *p = &ctl[nctl++];

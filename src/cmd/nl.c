@@ -22,9 +22,11 @@ typedef struct nl_state {
     int width;
     const char *fmt; /* "ln" "rn" "rz" */
     const char *sep;
+    size_t seplen;
     bool renumber, overflow;
     int64_t blanks;
     char *blankfmt;
+    size_t blanklen;
 } nl_state;
 
 static void free_re(void *arg)
@@ -62,13 +64,42 @@ static void parse_style(vl_ctx *c, style *st, const char *arg, const char *which
     st->kind = 'p';
 }
 
+static void pad(vl_ctx *c, char ch, size_t n)
+{
+    char sp[32];
+    memset(sp, ch, sizeof sp);
+    while (n > 0) {
+        size_t k = n < sizeof sp ? n : sizeof sp;
+        vl_write(c, sp, k);
+        n -= k;
+    }
+}
+
+/* The number as printf's %-*lld, %0*lld or %*lld would give it, without printf's cost. */
 static void print_number(vl_ctx *c, nl_state *s)
 {
     if (s->overflow) vl_die(c, 1, "line number overflow");
-    if (s->fmt[0] == 'l') vl_printf(c, "%-*lld", s->width, (long long)s->line);
-    else if (s->fmt[1] == 'z') vl_printf(c, "%0*lld", s->width, (long long)s->line);
-    else vl_printf(c, "%*lld", s->width, (long long)s->line);
-    vl_puts(c, s->sep);
+    char d[24];
+    size_t k = sizeof d;
+    uint64_t v = s->line < 0 ? 0 - (uint64_t)s->line : (uint64_t)s->line;
+    do d[--k] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    size_t digits = sizeof d - k, len = digits + (s->line < 0);
+    size_t w = (size_t)s->width;
+    if (s->fmt[0] == 'l') {
+        if (s->line < 0) vl_putc(c, '-');
+        vl_write(c, d + k, digits);
+        if (w > len) pad(c, ' ', w - len);
+    } else if (s->fmt[1] == 'z') {
+        if (s->line < 0) vl_putc(c, '-');
+        if (w > len) pad(c, '0', w - len);
+        vl_write(c, d + k, digits);
+    } else {
+        if (w > len) pad(c, ' ', w - len);
+        if (s->line < 0) vl_putc(c, '-');
+        vl_write(c, d + k, digits);
+    }
+    vl_write(c, s->sep, s->seplen);
     if (__builtin_add_overflow(s->line, s->incr, &s->line)) s->overflow = true;
 }
 
@@ -117,7 +148,7 @@ static void nl_line(vl_ctx *c, nl_state *s, const char *l, size_t len)
         break;
     }
     if (num) print_number(c, s);
-    else vl_puts(c, s->blankfmt);
+    else vl_write(c, s->blankfmt, s->blanklen);
     vl_write(c, l, len);
     vl_putc(c, '\n');
 }
@@ -126,7 +157,7 @@ static int nl_main(vl_ctx *c, int argc, char **argv)
 {
     int n = vl_getopt(c, argc, argv);
     nl_state s = {{{'n', NULL}, {'t', NULL}, {'n', NULL}}, 1, "\\:", 2, 1, 1, 1, 0, 6, "rn", "\t",
-                  true, false, 0, NULL};
+                  1, true, false, 0, NULL, 0};
     if (vl_has(c, 'h')) parse_style(c, &s.sect[0], vl_arg(c, 'h'), "header");
     if (vl_has(c, 'b')) parse_style(c, &s.sect[1], vl_arg(c, 'b'), "body");
     if (vl_has(c, 'f')) parse_style(c, &s.sect[2], vl_arg(c, 'f'), "footer");
@@ -168,6 +199,8 @@ static int nl_main(vl_ctx *c, int argc, char **argv)
     s.blankfmt = vl_xmalloc(c, blen + 1);
     memset(s.blankfmt, ' ', blen);
     s.blankfmt[blen] = '\0';
+    s.blanklen = blen;
+    s.seplen = strlen(s.sep);
     static char dash[] = "-";
     char *stdin_only[] = {NULL, dash};
     if (n == 0) {

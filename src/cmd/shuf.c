@@ -31,8 +31,8 @@ static void rread(vl_ctx *c, rsource *r, unsigned char *buf, size_t n)
     size_t got = 0;
     while (got < n) {
         ssize_t k = vl_in_read(c, r->in, buf + got, n - got);
-        if (k < 0) vl_die(c, 1, "%s: %s", vl_quote_always(c, r->name), vl_strerror((int)k));
-        if (k == 0) vl_die(c, 1, "%s: end of file", vl_quote_always(c, r->name));
+        if (k < 0) vl_die(c, 1, "%s: %s", vl_quote_locale(c, r->name), vl_strerror((int)k));
+        if (k == 0) vl_die(c, 1, "%s: end of file", vl_quote_locale(c, r->name));
         got += (size_t)k;
     }
 }
