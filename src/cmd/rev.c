@@ -21,12 +21,12 @@ static int rev_file(vl_ctx *c, vl_in *in, const char *name)
     char *line;
     ssize_t n;
     int64_t lineno = 0;
-    vl_buf out = {0};
+    vl_buf out = {0}; /* the line so far: util-linux keeps what came before a NUL and reads
+                       * the next line onto it, dropping the rest */
     while ((n = vl_in_getdelim(c, in, '\n', &line)) > 0) {
         size_t len = (size_t)n;
         bool nl = line[len - 1] == '\n';
         if (nl) len--;
-        /* util-linux reads wide characters: a NUL ends what it sees of the line */
         const char *z = memchr(line, '\0', len);
         size_t vis = z ? (size_t)(z - line) : len;
         for (size_t i = 0; i < vis; i++)
@@ -38,17 +38,26 @@ static int rev_file(vl_ctx *c, vl_in *in, const char *name)
                 c->status = 1;
                 return 0;
             }
-        out.len = 0;
         vl_buf_add(c, &out, line, vis);
-        for (size_t i = 0, j = vis; i + 1 < j; i++, j--) {
+        if (z) continue;
+        for (size_t i = 0, j = out.len; i + 1 < j; i++, j--) {
             char t = out.data[i];
             out.data[i] = out.data[j - 1];
             out.data[j - 1] = t;
         }
-        vl_write(c, out.data, vis);
+        vl_write(c, out.data, out.len);
         if (nl) vl_putc(c, '\n');
+        out.len = 0;
         lineno++;
         if ((lineno & 1023) == 0) tick(c, 1024);
+    }
+    if (out.len) {
+        for (size_t i = 0, j = out.len; i + 1 < j; i++, j--) {
+            char t = out.data[i];
+            out.data[i] = out.data[j - 1];
+            out.data[j - 1] = t;
+        }
+        vl_write(c, out.data, out.len);
     }
     vl_buf_free(c, &out);
     if (n < 0) {
@@ -61,6 +70,10 @@ static int rev_file(vl_ctx *c, vl_in *in, const char *name)
 static int rev_main(vl_ctx *c, int argc, char **argv)
 {
     int n = vl_getopt(c, argc, argv);
+    if (vl_has(c, 'h')) {
+        vl_help(c);
+        return 0;
+    }
     if (n == 0) {
         rev_file(c, vl_in_fd(c, 0, "-"), "stdin");
         return c->status;
@@ -81,5 +94,5 @@ static int rev_main(vl_ctx *c, int argc, char **argv)
     return c->status;
 }
 
-static const vl_opt rev_opts[] = {{0}};
+static const vl_opt rev_opts[] = {{'h', NULL, VL_NOARG, NULL, "display this help"}, {0}};
 VL_COMMAND(rev, rev_main, rev_opts, "[options] [file ...]", "Reverse lines characterwise.", 0, 1);
