@@ -230,13 +230,53 @@ static uint64_t dectou(vl_ctx *c, const char *s, const char *what)
     return v;
 }
 
+/* Every -n in argv (GNU keeps the smallest; vl_getopt only the last), read before vl_getopt
+ * reorders argv. NULL when there is none. */
+static const char *smallest_count(vl_ctx *c, int argc, char **argv, uint64_t *min)
+{
+    const char *found = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *val = NULL;
+        if (strcmp(a, "--") == 0) break;
+        if (a[0] != '-' || a[1] == '\0') continue;
+        if (a[1] == '-') {
+            const char *eq = strchr(a, '=');
+            size_t len = eq ? (size_t)(eq - a) : strlen(a);
+            if (len >= 5 && strncmp(a, "--head-count", len) == 0)
+                val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+            else if (!eq && len >= 3 && (strncmp(a, "--input-range", len) == 0 ||
+                                         strncmp(a, "--output", len) == 0 ||
+                                         strncmp(a, "--random-source", len) == 0))
+                i++;
+        } else {
+            for (const char *q = a + 1; *q; q++) {
+                if (*q == 'n') {
+                    val = q[1] ? q + 1 : (i + 1 < argc ? argv[++i] : NULL);
+                    break;
+                }
+                if (*q == 'i' || *q == 'o') {
+                    if (!q[1]) i++;
+                    break;
+                }
+            }
+        }
+        if (!val) continue;
+        uint64_t v = dectou(c, val, "invalid line count");
+        if (!found || v < *min) *min = v;
+        found = val;
+    }
+    return found;
+}
+
 static int shuf_main(vl_ctx *c, int argc, char **argv)
 {
+    uint64_t min_count = UINT64_MAX;
+    bool have_count = smallest_count(c, argc, argv, &min_count) != NULL;
     int n = vl_getopt(c, argc, argv);
     bool echo = vl_has(c, 'e'), range = vl_has(c, 'i'), repeat = vl_has(c, 'r');
     int eol = vl_has(c, 'z') ? 0 : '\n';
     uint64_t head = UINT64_MAX, lo = 0, hi = 0;
-    if (vl_has(c, 'n')) head = dectou(c, vl_arg(c, 'n'), "invalid line count");
+    if (vl_has(c, 'n')) head = have_count ? min_count : dectou(c, vl_arg(c, 'n'), "invalid line count");
     if (vl_count(c, 'i') > 1) vl_die(c, 1, "multiple -i options specified");
     if (range) {
         const char *a = vl_arg(c, 'i');
