@@ -2,7 +2,8 @@
  * (/RE/[OFFSET], or %RE%[OFFSET] to skip a section), each repeated {N} or {*} times, into
  * xx00, xx01... (-f -n -b), printing each file's size (unless -s), GNU's messages, and on an
  * error removing the files it made (unless -k). -z drops empty files, --suppress-matched the
- * lines that split. The input is held in memory as lines (the VM's memory limit bounds it). */
+ * lines that split. The input streams: only the lines a search has looked at and not yet
+ * written are held (a negative offset keeps the lines it may reach back to). */
 #include "lib/cmd.h"
 #include "lib/format.h"
 #include "lib/regex.h"
@@ -21,10 +22,12 @@ typedef struct control {
 typedef struct csplit {
     vl_ctx *c;
     char **argv;
-    /* input lines: line i (1-based) is data[start[i-1] .. start[i]) */
-    vl_buf data;
-    size_t *start;
-    int64_t nlines;
+    /* the input, read as lines are needed: q holds lines first .. first+nq-1 (a ring), the
+     * ones a search has looked at but that are not written yet */
+    vl_in *in;
+    vl_buf *q;
+    size_t qcap, qhead, nq;
+    bool eof;
     int64_t first;   /* next line not yet written or dropped */
     int64_t current; /* regexp searches start after it */
     /* output */
@@ -100,12 +103,52 @@ static void close_out(csplit *s)
     }
 }
 
+/* Line n (1-based), reading up to it; false when it is gone or past the end. */
 static bool line_get(csplit *s, int64_t n, const char **l, size_t *len)
 {
-    if (n < s->first || n > s->nlines) return false;
-    *l = s->data.data + s->start[n - 1];
-    *len = s->start[n] - s->start[n - 1];
+    if (n < s->first) return false;
+    while ((int64_t)s->nq <= n - s->first) {
+        if (s->eof) return false;
+        char *line;
+        ssize_t r = vl_in_getdelim(s->c, s->in, '\n', &line);
+        if (r < 0) vl_die(s->c, 1, "read error: %s", vl_strerror((int)r));
+        if (r == 0) {
+            s->eof = true;
+            return false;
+        }
+        if (s->nq == s->qcap) {
+            /* grow the ring, unwrapping it */
+            size_t ncap = s->qcap ? s->qcap * 2 : 64;
+            vl_buf *nb = vl_xcalloc(s->c, ncap, sizeof *nb);
+            for (size_t i = 0; i < s->nq; i++) nb[i] = s->q[(s->qhead + i) % s->qcap];
+            vl_xfree(s->c, s->q);
+            s->q = nb;
+            s->qcap = ncap;
+            s->qhead = 0;
+        }
+        vl_buf *b = &s->q[(s->qhead + s->nq) % s->qcap];
+        b->len = 0;
+        vl_buf_add(s->c, b, line, (size_t)r);
+        s->nq++;
+        if ((s->first + (int64_t)s->nq) % 1024 == 0) {
+            int rc = vk_steps(s->c->p, 1024);
+            if (rc < 0 && rc != VOS_EINTR) {
+                int w = vk_dying(s->c->p);
+                vl_exit(s->c, w ? VK_WSHELL(w) : 1);
+            }
+        }
+    }
+    vl_buf *b = &s->q[(s->qhead + (size_t)(n - s->first)) % s->qcap];
+    *l = b->data;
+    *len = b->len;
     return true;
+}
+
+static bool no_more_lines(csplit *s)
+{
+    const char *l;
+    size_t len;
+    return !line_get(s, s->first, &l, &len);
 }
 
 /* Take the first line left: write it to the current file unless ignore. */
@@ -115,6 +158,8 @@ static bool take_line(csplit *s, bool write)
     size_t len;
     if (!line_get(s, s->first, &l, &len)) return false;
     s->first++;
+    s->qhead = (s->qhead + 1) % s->qcap;
+    s->nq--;
     if (write && s->fd >= 0) {
         int rc = vl_write_fd(s->c, s->fd, l, len);
         if (rc < 0) {
@@ -147,13 +192,13 @@ static void process_lines(csplit *s, const control *p, int64_t rep)
 {
     int64_t last = p->lines * (rep + 1);
     create_out(s);
-    if (s->first > s->nlines && s->suppress) line_error(s, p, rep);
+    if (s->suppress && no_more_lines(s)) line_error(s, p, rep);
     int64_t n = s->first;
     while (n++ < last)
         if (!take_line(s, true)) line_error(s, p, rep);
     close_out(s);
     if (s->suppress) take_line(s, false);
-    if (s->first > s->nlines && !s->suppress) line_error(s, p, rep);
+    if (!s->suppress && no_more_lines(s)) line_error(s, p, rep);
 }
 
 static void regexp_error(csplit *s, const control *p, int64_t rep)
@@ -342,28 +387,7 @@ static int csplit_main(vl_ctx *c, int argc, char **argv)
     if (!in) {
         vl_die(c, 1, "cannot open %s for reading: %s", vl_quote_always(c, argv[1]), vl_strerror(err));
     }
-    char buf[65536];
-    ssize_t r;
-    while ((r = vl_in_read(c, in, buf, sizeof buf)) > 0) {
-        vl_buf_add(c, &s.data, buf, (size_t)r);
-        int rc = vk_steps(c->p, (uint64_t)r / 256 + 1);
-        if (rc < 0 && rc != VOS_EINTR) vl_exit(c, 1);
-    }
-    if (r < 0) vl_die(c, 1, "read error: %s", vl_strerror((int)r));
-    vl_in_close(c, in);
-    size_t cap = 1024;
-    s.start = vl_xmalloc(c, cap * sizeof *s.start);
-    s.start[0] = 0;
-    for (size_t i = 0; i < s.data.len;) {
-        const char *q = memchr(s.data.data + i, '\n', s.data.len - i);
-        size_t e = q ? (size_t)(q - s.data.data) + 1 : s.data.len;
-        if ((size_t)s.nlines + 2 > cap) {
-            cap *= 2;
-            s.start = vl_xrealloc(c, s.start, cap * sizeof *s.start);
-        }
-        s.start[++s.nlines] = e;
-        i = e;
-    }
+    s.in = in;
     s.first = 1;
     for (int i = 0; i < nctl; i++) {
         control *p = &ctl[i];

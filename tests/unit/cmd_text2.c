@@ -162,5 +162,10 @@ TEST(text2_tac_fmt_nl_stream_big_inputs_in_bounded_memory)
     ASSERT_EXEC(vm, "fmt -w 60 /h/n | md5sum", "f5449efd1ebd69fee17e42eaa7ba92e3  -\n", 0);
     ASSERT_EXEC(vm, "nl /h/n | md5sum", "5f51fe81defae030a8726e239af2ca09  -\n", 0);
     ASSERT_EXEC(vm, "tail -n 1 /h/n; wc -l < /h/n", "6000000\n6000000\n", 0);
+    /* csplit streams: only the lines a search looks ahead at are held (outputs: GNU's) */
+    ASSERT_EXEC(vm, "csplit -f /h/out /h/n 3000000 '/^5999999$/' && wc -l < /h/out01 && cat /h/out02",
+                "22888888\n23999992\n16\n2999999\n5999999\n6000000\n", 0);
+    ASSERT_EXEC(vm, "csplit -f /h/out /h/n '/^5999999$/' 3000000 && rm /h/out0*",
+                "46888880\n0\n16\n", 0);
     remove(path);
 }
