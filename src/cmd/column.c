@@ -85,6 +85,17 @@ static void pad(vl_ctx *c, size_t n)
     }
 }
 
+/* Display width in the C locale: control bytes take no column (as libsmartcols counts). */
+static size_t width_of(const char *s, size_t len)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x20 && ch != 0x7f) w++;
+    }
+    return w;
+}
+
 static bool is_blank(char ch)
 {
     return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\v' || ch == '\f' || ch == '\r';
@@ -155,7 +166,8 @@ static int column_main(vl_ctx *c, int argc, char **argv)
             while (k < lines[i].len && is_blank(lines[i].s[k])) k++;
             if (k == lines[i].len) continue;
             lines[ne++] = lines[i];
-            if (lines[i].len > maxlen) maxlen = lines[i].len;
+            size_t w = width_of(lines[i].s, lines[i].len);
+            if (w > maxlen) maxlen = w;
         }
         if (ne == 0) return c->status;
         maxlen = (maxlen + 8) & ~(size_t)7;
@@ -171,7 +183,7 @@ static int column_main(vl_ctx *c, int argc, char **argv)
             size_t chcnt = 0, colno = 0, endcol = maxlen;
             for (size_t i = 0;; i++) {
                 vl_write(c, lines[i].s, lines[i].len);
-                chcnt += lines[i].len;
+                chcnt += width_of(lines[i].s, lines[i].len);
                 if (i + 1 == ne) break;
                 if (++colno == numcols) {
                     chcnt = colno = 0;
@@ -194,7 +206,7 @@ static int column_main(vl_ctx *c, int argc, char **argv)
                 size_t endcol = maxlen, chcnt = 0, base = r;
                 for (size_t k = 0; k < numcols; k++) {
                     vl_write(c, lines[base].s, lines[base].len);
-                    chcnt += lines[base].len;
+                    chcnt += width_of(lines[base].s, lines[base].len);
                     if ((base += numrows) >= ne) break;
                     size_t cnt;
                     while ((cnt = (chcnt + 8) & ~(size_t)7) <= endcol) {
@@ -226,6 +238,7 @@ static int column_main(vl_ctx *c, int argc, char **argv)
             }
             if (k == cap) cells = vl_xrealloc(c, cells, (cap *= 2) * sizeof *cells);
             const char *q = p;
+            if (rest && p == e) break; /* an empty rest is no cell */
             if (rest || (limit == 1 && k == 0)) {
                 q = e;
             } else if (isep == NULL) {
@@ -241,7 +254,10 @@ static int column_main(vl_ctx *c, int argc, char **argv)
             vl_xfree(c, cells);
             continue;
         }
-        if (lines[i].len == 0 && !keep_empty) {
+        /* a line of blanks is no row, whatever the separators (unless -L) */
+        size_t nb = 0;
+        while (nb < lines[i].len && is_blank(lines[i].s[nb])) nb++;
+        if (nb == lines[i].len && !keep_empty) {
             vl_xfree(c, cells);
             continue;
         }
@@ -251,6 +267,8 @@ static int column_main(vl_ctx *c, int argc, char **argv)
     size_t nnames = 0;
     char **names = vl_has(c, 'N') ? split_list(c, vl_arg(c, 'N'), &nnames) : NULL;
     if (nnames > ncols) ncols = nnames;
+    /* rows but no column at all (-L over empty lines): util-linux fails without a word */
+    if (nrows > 0 && ncols == 0) return 1;
     if (json) {
         for (size_t r = 0; r < nrows; r++)
             if (rows[r].n > nnames)
@@ -320,9 +338,12 @@ static int column_main(vl_ctx *c, int argc, char **argv)
 
     bool header = names && !vl_has(c, 'd');
     for (size_t i = 0; i < ncols; i++) {
-        if (header && cols[i].name) cols[i].width = strlen(cols[i].name);
-        for (size_t r = 0; r < nrows; r++)
-            if (i < rows[r].n && rows[r].cells[i].len > cols[i].width) cols[i].width = rows[r].cells[i].len;
+        if (header && cols[i].name) cols[i].width = width_of(cols[i].name, strlen(cols[i].name));
+        for (size_t r = 0; r < nrows; r++) {
+            if (i >= rows[r].n) continue;
+            size_t w = width_of(rows[r].cells[i].s, rows[r].cells[i].len);
+            if (w > cols[i].width) cols[i].width = w;
+        }
     }
     size_t last = SIZE_MAX;
     for (size_t k = 0; k < norder; k++)
@@ -343,9 +364,11 @@ static int column_main(vl_ctx *c, int argc, char **argv)
                 s = rows[r].cells[i].s;
                 len = rows[r].cells[i].len;
             }
-            if (cols[i].right) pad(c, cols[i].width - len);
+            size_t w = width_of(s, len);
+            /* the last column is never padded out for an empty cell, even right-aligned */
+            if (cols[i].right && !(i == last && len == 0)) pad(c, cols[i].width - w);
             vl_write(c, s, len);
-            if (!cols[i].right && i != last) pad(c, cols[i].width - len);
+            if (!cols[i].right && i != last) pad(c, cols[i].width - w);
         }
         vl_putc(c, '\n');
         if (r == SIZE_MAX && nrows == 0) break;
