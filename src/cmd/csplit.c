@@ -8,6 +8,8 @@
 #include "lib/format.h"
 #include "lib/regex.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef struct control {
@@ -47,6 +49,26 @@ static void free_re(void *arg)
     vl_re_free(arg);
 }
 
+/* A message on stderr that does not flush stdout first: GNU's sizes sit in stdout's buffer
+ * until csplit ends, so with 2>&1 the messages come before them. Sets status 1. */
+static void say(csplit *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(csplit *s, const char *fmt, ...)
+{
+    vl_buf b = {0};
+    vl_buf_adds(s->c, &b, s->c->name);
+    vl_buf_adds(s->c, &b, ": ");
+    va_list ap;
+    va_start(ap, fmt);
+    char tmp[8192];
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    vl_buf_adds(s->c, &b, tmp);
+    vl_buf_addc(s->c, &b, '\n');
+    vl_write_fd(s->c, 2, b.data, b.len);
+    vl_buf_free(s->c, &b);
+    s->c->status = 1;
+}
+
 static char *make_name(csplit *s, int n)
 {
     vl_buf b = {0};
@@ -65,7 +87,7 @@ _Noreturn static void fatal(csplit *s)
     if (!s->keep)
         for (int i = 0; i < s->nmade; i++) {
             int rc = vk_unlink(s->c->p, s->made[i]);
-            if (rc < 0 && rc != VOS_ENOENT) vl_error(s->c, "%s: %s", vl_quote(s->c, s->made[i]), vl_strerror(rc));
+            if (rc < 0 && rc != VOS_ENOENT) say(s, "%s: %s", vl_quote(s->c, s->made[i]), vl_strerror(rc));
         }
     vl_exit(s->c, 1);
 }
@@ -75,7 +97,7 @@ static void create_out(csplit *s)
     s->name = make_name(s, s->files);
     int fd = vk_open(s->c->p, s->name, VK_O_WRONLY | VK_O_CREAT | VK_O_TRUNC, 0666);
     if (fd < 0) {
-        vl_error(s->c, "%s: %s", vl_quote(s->c, s->name), vl_strerror(fd));
+        say(s, "%s: %s", vl_quote(s->c, s->name), vl_strerror(fd));
         fatal(s);
     }
     if (s->nmade == s->capmade) {
@@ -99,7 +121,6 @@ static void close_out(csplit *s)
         s->nmade--;
     } else if (!s->quiet) {
         vl_printf(s->c, "%llu\n", (unsigned long long)s->written);
-        vl_flush(s->c);
     }
 }
 
@@ -163,7 +184,7 @@ static bool take_line(csplit *s, bool write)
     if (write && s->fd >= 0) {
         int rc = vl_write_fd(s->c, s->fd, l, len);
         if (rc < 0) {
-            vl_error(s->c, "%s: %s", vl_quote(s->c, s->name), vl_strerror(rc));
+            say(s, "%s: %s", vl_quote(s->c, s->name), vl_strerror(rc));
             fatal(s);
         }
         s->written += len;
@@ -178,13 +199,11 @@ static void dump_rest(csplit *s)
 
 static void line_error(csplit *s, const control *p, int64_t rep)
 {
-    vl_flush(s->c);
     vl_buf b = {0};
     vl_buf_printf(s->c, &b, "%lld", (long long)p->lines);
     const char *num = b.data;
-    if (rep) vl_eprintf(s->c, "%s: %s: line number out of range on repetition %lld\n", s->c->name,
-                        vl_quote_locale(s->c, num), (long long)rep);
-    else vl_eprintf(s->c, "%s: %s: line number out of range\n", s->c->name, vl_quote_locale(s->c, num));
+    if (rep) say(s, "%s: line number out of range on repetition %lld", vl_quote_locale(s->c, num), (long long)rep);
+    else say(s, "%s: line number out of range", vl_quote_locale(s->c, num));
     fatal(s);
 }
 
@@ -203,10 +222,9 @@ static void process_lines(csplit *s, const control *p, int64_t rep)
 
 static void regexp_error(csplit *s, const control *p, int64_t rep)
 {
-    vl_flush(s->c);
     const char *q = vl_quote_locale(s->c, s->argv[p->argnum]);
-    if (rep) vl_eprintf(s->c, "%s: %s: match not found on repetition %lld\n", s->c->name, q, (long long)rep);
-    else vl_eprintf(s->c, "%s: %s: match not found\n", s->c->name, q);
+    if (rep) say(s, "%s: match not found on repetition %lld", q, (long long)rep);
+    else say(s, "%s: match not found", q);
     if (!p->ignore) {
         dump_rest(s);
         close_out(s);
@@ -234,7 +252,7 @@ static void process_regexp(csplit *s, const control *p, int64_t rep)
         if (len && l[len - 1] == '\n') len--;
         int rc = vl_re_search(p->re, l, len, 0, 0, NULL, 0);
         if (rc == VL_RE_ECOMPLEX) {
-            vl_error(s->c, "error in regular expression search");
+            say(s, "error in regular expression search");
             fatal(s);
         }
         if (rc < 0) vl_exit(s->c, 1);
@@ -250,12 +268,12 @@ static void process_regexp(csplit *s, const control *p, int64_t rep)
     }
     int64_t brk = s->current + p->offset;
     if (s->first > brk) {
-        vl_error(s->c, "%s: line number out of range", vl_quote_locale(s->c, s->argv[p->argnum]));
+        say(s, "%s: line number out of range", vl_quote_locale(s->c, s->argv[p->argnum]));
         fatal(s);
     }
     for (int64_t i = 0, n = brk - s->first; i < n; i++)
         if (!take_line(s, !p->ignore)) {
-            vl_error(s->c, "%s: line number out of range", vl_quote_locale(s->c, s->argv[p->argnum]));
+            say(s, "%s: line number out of range", vl_quote_locale(s->c, s->argv[p->argnum]));
             fatal(s);
         }
     if (!p->ignore) close_out(s);
