@@ -29,8 +29,28 @@ static int expand_main(vl_ctx *c, int argc, char **argv)
         bool convert = true;
         uint64_t col = 0;
         size_t idx = 0;
-        int ch;
+        int ch = 0;
         do {
+            /* a run of ordinary bytes goes out at once, straight from the input buffer (the
+             * `continue` tests ch, which is never '\n' here: runs stop before newlines) */
+            if (s->pos < s->len) {
+                const char *b = s->buf + s->pos;
+                size_t k = 0, avail = s->len - s->pos;
+                if (convert) {
+                    while (k < avail && b[k] != '\t' && b[k] != '\b' && b[k] != '\n' &&
+                           (entire || b[k] == ' '))
+                        k++;
+                    col += k;
+                } else {
+                    const char *q = memchr(b, '\n', avail);
+                    k = q ? (size_t)(q - b) : avail;
+                }
+                if (k) {
+                    vl_write(c, b, k);
+                    s->pos += k;
+                    continue;
+                }
+            }
             ch = tstream_getc(c, s);
             if (convert) {
                 if (ch == '\t') {
