@@ -217,6 +217,15 @@ static int tail_one(vl_ctx *c, vl_in *in, void *arg)
 {
     const tail_opts *o = arg;
     int64_t start = 0, size;
+    if (o->from_start && o->bytes && (size = seekable_size(c, in, &start)) >= 0) {
+        /* -c +N of a regular file: skip to byte N without reading what comes before */
+        int64_t skip = o->count > 0 ? o->count - 1 : 0;
+        int64_t from = size - start > skip ? start + skip : size;
+        int rc = from < size ? copy_range(c, in->fd, from, size) : 0;
+        if (rc == 0) vk_lseek(c->p, in->fd, size > start ? size : start, VK_SEEK_SET);
+        if (o->end_pos) *o->end_pos = size > start ? size : start;
+        return rc;
+    }
     if (!o->from_start && (size = seekable_size(c, in, &start)) >= 0) {
         if (size <= start) {
             if (o->end_pos) *o->end_pos = start;
