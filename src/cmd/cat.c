@@ -8,8 +8,37 @@
 typedef struct cat_state {
     bool number, nonblank, squeeze, show_ends, show_tabs, nonprint;
     bool at_bol, prev_blank;
-    int64_t line;
+    /* the next line number as text, GNU's way: "     1\t", incremented in place; digits
+     * grow to the left past six */
+    char num[32];
+    int numstart; /* first digit in num; num[30] is the tab */
 } cat_state;
+
+static void num_init(cat_state *s)
+{
+    memset(s->num, ' ', sizeof s->num);
+    s->num[29] = '1';
+    s->num[30] = '\t';
+    s->numstart = 29;
+}
+
+static void num_put(vl_ctx *c, cat_state *s)
+{
+    int from = s->numstart < 24 ? s->numstart : 24; /* at least six columns */
+    vl_write(c, s->num + from, (size_t)(31 - from));
+    int i = 29;
+    while (i >= s->numstart && s->num[i] == '9') s->num[i--] = '0';
+    if (i < s->numstart) {
+        if (i < 1) { /* more lines than anyone has: keep the count going from 1 */
+            num_init(s);
+            return;
+        }
+        s->num[i] = '1';
+        s->numstart = i;
+    } else {
+        s->num[i]++;
+    }
+}
 
 static void put_char(vl_ctx *c, cat_state *s, unsigned char ch)
 {
@@ -35,31 +64,44 @@ static void put_char(vl_ctx *c, cat_state *s, unsigned char ch)
     vl_putc(c, ch);
 }
 
-/* Copy one input with the formatting options. State carries across files, as GNU's does:
- * a file without a final newline continues the line of the next one. */
+/* Copy one input with the formatting options, a block at a time. State carries across files,
+ * as GNU's does: a file without a final newline continues the line of the next one. */
 static int cat_format(vl_ctx *c, cat_state *s, vl_in *in)
 {
-    char *line;
+    char buf[65536];
     ssize_t n;
-    while ((n = vl_in_getdelim(c, in, '\n', &line)) > 0) {
-        bool nl = line[n - 1] == '\n';
-        size_t len = (size_t)n - (nl ? 1 : 0);
-        bool blank = s->at_bol && len == 0;
-        if (blank) {
-            if (s->squeeze && s->prev_blank) continue;
-            s->prev_blank = true;
-        } else {
-            s->prev_blank = false;
+    bool plain = !s->show_tabs && !s->nonprint;
+    while ((n = vl_in_read(c, in, buf, sizeof buf)) > 0) {
+        const char *p = buf, *e = buf + n;
+        while (p < e) {
+            const char *q = memchr(p, '\n', (size_t)(e - p));
+            bool nl = q != NULL;
+            size_t len = (size_t)((nl ? q : e) - p);
+            bool blank = s->at_bol && len == 0 && nl;
+            if (s->at_bol && (nl || len)) {
+                if (blank) {
+                    if (s->squeeze && s->prev_blank) {
+                        p++;
+                        continue;
+                    }
+                    s->prev_blank = true;
+                } else {
+                    s->prev_blank = false;
+                }
+                if (s->nonblank ? !blank : s->number) num_put(c, s);
+            }
+            if (plain) vl_write(c, p, len);
+            else
+                for (size_t i = 0; i < len; i++) put_char(c, s, (unsigned char)p[i]);
+            if (nl) {
+                if (s->show_ends) vl_write(c, "$\n", 2);
+                else vl_putc(c, '\n');
+                p = q + 1;
+            } else {
+                p = e;
+            }
+            s->at_bol = nl;
         }
-        if (s->at_bol && (s->nonblank ? !blank : s->number)) vl_printf(c, "%6lld\t", (long long)++s->line);
-        if (!s->show_tabs && !s->nonprint) vl_write(c, line, len);
-        else
-            for (size_t i = 0; i < len; i++) put_char(c, s, (unsigned char)line[i]);
-        if (nl) {
-            if (s->show_ends) vl_putc(c, '$');
-            vl_putc(c, '\n');
-        }
-        s->at_bol = nl;
     }
     return (int)n;
 }
@@ -77,6 +119,7 @@ static int cat_main(vl_ctx *c, int argc, char **argv)
     int n = vl_getopt(c, argc, argv);
     cat_state s = {0};
     s.at_bol = true;
+    num_init(&s);
     s.number = vl_has(c, 'n');
     s.nonblank = vl_has(c, 'b');
     s.squeeze = vl_has(c, 's');
@@ -97,6 +140,14 @@ static int cat_main(vl_ctx *c, int argc, char **argv)
     for (int i = 1; i <= n; i++) {
         vl_in *in = vl_in_open(c, argv[i]);
         if (!in) continue;
+        /* copying a nonempty regular file onto itself would never end (GNU's check) */
+        struct vk_stat ist;
+        if (VK_S_ISREG(ost.mode) && vk_fstat(c->p, in->fd, &ist) == 0 && ist.dev == ost.dev &&
+            ist.ino == ost.ino && vk_lseek(c->p, in->fd, 0, VK_SEEK_CUR) < (int64_t)ist.size) {
+            vl_error(c, "%s: input file is output file", vl_quote(c, argv[i]));
+            vl_in_close(c, in);
+            continue;
+        }
         int rc = fmt ? cat_format(c, &s, in) : cat_plain(c, in);
         if (rc < 0) vl_perror(c, vl_quote(c, argv[i]), rc);
         vl_in_close(c, in);
