@@ -34,6 +34,9 @@ LDFLAGS := $(LDSAN) -pthread
 LIBS := -lpcre2-8
 # md5sum and the sha*sum commands: OpenSSL's MD5/SHA (SHA-NI/AVX2 assembly, 3-4x GNU's C code)
 LIBS += -lcrypto
+# tar, zip/unzip, gzip, bzip2, xz, zstd: libarchive for the archive formats, zlib, libbz2, liblzma
+# and libzstd for the streams (DESIGN.md's list), all fed through VM file descriptors
+LIBS += -larchive -lz -lbz2 -llzma -lzstd
 
 LIB_SRC := $(wildcard src/api/*.c src/kernel/*.c src/fs/*.c src/lib/*.c src/shell/*.c src/cmd/*.c)
 CMD_DECL_SRC := $(wildcard src/cmd/*.c src/shell/*.c)
