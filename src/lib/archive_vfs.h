@@ -41,6 +41,9 @@ void va_codec_free(va_codec *z);
 int va_codec_step(va_codec *z, const void *in, size_t *inlen, void *out, size_t *outlen,
                   size_t outcap, bool finish);
 void va_codec_reset(va_codec *z);
+/* Tell a compressor the input's size before the first step (zstd writes it in the frame
+ * header, as the zstd tool does for a file). */
+void va_codec_set_size(va_codec *z, uint64_t size);
 
 /* ---- libarchive over VM files ---- */
 /* The state of one archive's I/O: err is the first error of a callback (a negative VOS code)
@@ -59,3 +62,22 @@ va_io *va_read_open_fd(vl_ctx *c, struct archive *a, int fd, int *rc);
 va_io *va_write_open_fd(vl_ctx *c, struct archive *a, int fd, int *rc);
 
 #endif
+
+/* ---- the bzip2 / xz / zstd command front end ----
+ * One engine, three tools: each command file declares its options (the ids below) and a
+ * va_tool naming its suffixes and message style; the engine does the rest: stdin to stdout,
+ * NAME to NAME.SUF (or back) through a temporary file renamed at the end, mode and times kept,
+ * the input removed after success unless kept, the tool's own messages and exit statuses. */
+enum { VA_STYLE_BZIP2, VA_STYLE_XZ, VA_STYLE_ZSTD };
+enum { VA_OPT_RM = 300, VA_OPT_KEEP_ALIAS, VA_OPT_FAST, VA_OPT_BEST, VA_OPT_THREADS_LONG };
+typedef struct va_tool {
+    int kind;                  /* VA_BZIP2... */
+    int style;                 /* VA_STYLE_* */
+    const char *suffix;        /* ".bz2" */
+    const char *const *dsfx;   /* pairs: suffix, replacement ("", ".tar"); NULL-terminated */
+    bool keep_default;         /* zstd keeps its input unless --rm */
+    int level;                 /* a level the command parsed itself (zstd -19), or 0 */
+} va_tool;
+/* mode: 0 compress, 1 decompress, 2 decompress to stdout (the *cat command). Options read by
+ * id: c d z k f t q v, '0'..'9', 'o' (output name), VA_OPT_RM (--rm). */
+int va_tool_run(vl_ctx *c, int argc, char **argv, const va_tool *tool, int mode);
