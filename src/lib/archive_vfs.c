@@ -5,6 +5,7 @@
 #include "lib/archive_vfs.h"
 
 #include <archive.h>
+#include <errno.h>
 #include <bzlib.h>
 #include <lzma.h>
 #include <stdio.h>
@@ -12,10 +13,16 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-void va_tick(vl_ctx *c, uint64_t bytes)
+int va_tick_rc(vl_ctx *c, uint64_t bytes)
 {
     int rc = vk_steps(c->p, bytes / 4096 + 1);
-    if (rc < 0 && rc != VOS_EINTR) {
+    return rc < 0 && rc != VOS_EINTR ? rc : 0;
+}
+
+void va_tick(vl_ctx *c, uint64_t bytes)
+{
+    int rc = va_tick_rc(c, bytes);
+    if (rc < 0) {
         int w = vk_dying(c->p);
         vl_exit(c, w ? VK_WSHELL(w) : 1);
     }
@@ -241,7 +248,13 @@ enum { IO_CHUNK = 65536 };
 static la_ssize_t io_read_cb(struct archive *a, void *ud, const void **buf)
 {
     va_io *io = ud;
-    va_tick(io->c, IO_CHUNK);
+    /* never unwind out of libarchive from here: fail the call, the caller ends the command */
+    int rc = io->err ? io->err : va_tick_rc(io->c, IO_CHUNK);
+    if (rc < 0) {
+        io->err = rc;
+        archive_set_error(a, EINTR, "%s", vl_strerror(rc));
+        return -1;
+    }
     ssize_t n = vk_read(io->c->p, io->fd, io->buf, io->cap);
     if (n < 0) {
         if (!io->err) io->err = (int)n;
@@ -256,7 +269,12 @@ static la_ssize_t io_read_cb(struct archive *a, void *ud, const void **buf)
 static la_ssize_t io_write_cb(struct archive *a, void *ud, const void *buf, size_t n)
 {
     va_io *io = ud;
-    va_tick(io->c, n);
+    int rc = io->err ? io->err : va_tick_rc(io->c, n);
+    if (rc < 0) {
+        io->err = rc;
+        archive_set_error(a, EINTR, "%s", vl_strerror(rc));
+        return -1;
+    }
     ssize_t w = vk_write(io->c->p, io->fd, buf, n);
     if (w < 0) {
         if (!io->err) io->err = (int)w;

@@ -15,6 +15,9 @@ struct archive;
  * status the process is dying of) when the exec's time/step limit, an interrupt or a fatal
  * signal says so. Call between chunks. */
 void va_tick(vl_ctx *c, uint64_t bytes);
+/* The same without ending the command: 0, or the negative code to end with (for callbacks
+ * inside a library, which must return an error rather than unwind). */
+int va_tick_rc(vl_ctx *c, uint64_t bytes);
 
 /* Allocators for the libraries' hooks: opaque is the vk_proc. */
 void *va_zalloc(void *opaque, unsigned items, unsigned size);
