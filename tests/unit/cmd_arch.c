@@ -23,6 +23,8 @@ static const char fx_symabs[] = "H4sIAAAAAAACA+3ROw6DQAxFUddZxawgDPNx1jPUICJwJJY
 static const char fx_hardout[] = "H4sIAAAAAAACA+3OMQ6DMBAEQD/FLzCxMM570qUDgZF4Poh0KZIKqplmV9ri7h2u9zjUUs48fOenP/tShzKcPec+1xBzSt06pba1C59bl/aaYwzzOP48828HAAAAAAAAAACAG+2uBc/PACgAAA==";
 static const char fx_sym2[] = "H4sIAAAAAAACA+3TQQrDIBBA0Vn3FJ5gYs2o5zEXCKQGPH4l3WXRrmwb+G8zA7oQPhYZz3fJ7Jjdeb72PFuKFo/97n00cWH5wuP2Ry2bc7Kta31379P5RS3/2T+k0PurTqr0H6lMTWurP+4fzv1zzuK88P9HazcBAAAAAAAAAAAAAADAhT0BTNTk8wAoAAA=";
 
+static const char fx_zip[] = "UEsDBBQAAAAAAAAAIQB9DhbaAwAAAAMAAAAGAAAAb2sudHh0b2sKUEsDBBQAAAAAAAAAIQBB45FiAwAAAAMAAAAJAAAALi4vdXAudHh0dXAKUEsDBBQAAAAAAAAAIQAfk0oNBAAAAAQAAAAIAAAAL2Ficy50eHRhYnMKUEsDBBQAAAAAAAAAIQAfCOpGAgAAAAIAAAANAAAAZC8uLi8uLi94LnR4dHgKUEsBAhQDFAAAAAAAAAAhAH0OFtoDAAAAAwAAAAYAAAAAAAAAAAAAAKSBAAAAAG9rLnR4dFBLAQIUAxQAAAAAAAAAIQBB45FiAwAAAAMAAAAJAAAAAAAAAAAAAACkgScAAAAuLi91cC50eHRQSwECFAMUAAAAAAAAACEAH5NKDQQAAAAEAAAACAAAAAAAAAAAAAAApIFRAAAAL2Ficy50eHRQSwECFAMUAAAAAAAAACEAHwjqRgIAAAACAAAADQAAAAAAAAAAAAAApIF7AAAAZC8uLi8uLi94LnR4dFBLBQYAAAAABAAEANwAAACoAAAAAAA=";
+
 /* The names in a host directory, sorted, space-separated. */
 static const char *names_in(const char *dir)
 {
@@ -111,6 +113,28 @@ TEST(tar_hostile_archives_write_nothing_outside_the_target)
     struct stat sb;
     snprintf(path, sizeof path, "%s/box/target/l", dir);
     ASSERT(lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode));
+    vos_vm_free(vm);
+}
+
+TEST(unzip_hostile_paths_write_nothing_outside_the_target)
+{
+    const char *dir = test_tmpdir();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/box", dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/box/target", dir);
+    mkdir(path, 0755);
+    vos_vm *vm = vm_with_host(dir, 0);
+    char script[2048];
+    snprintf(script, sizeof script,
+             "echo '%s' | base64 -d > /tmp/e.zip && cd /h/box/target && "
+             "unzip -o /tmp/e.zip >/dev/null 2>&1; echo $?", fx_zip);
+    ASSERT_EXEC(vm, script, "1\n", 0);
+    ASSERT_STREQ(names_in(dir), "box");
+    snprintf(path, sizeof path, "%s/box", dir);
+    ASSERT_STREQ(names_in(path), "target");
+    snprintf(path, sizeof path, "%s/box/target", dir);
+    ASSERT_STREQ(names_in(path), "abs.txt d ok.txt up.txt");
     vos_vm_free(vm);
 }
 
