@@ -956,7 +956,14 @@ static void extract_data(tar *t, struct archive *a, int fd, const char *name)
         if (r == ARCHIVE_EOF) break;
         if (r < ARCHIVE_WARN) {
             check_dying(t);
-            terr(t, "%s", archive_error_string(a));
+            const char *m = archive_error_string(a);
+            if (m && strstr(m, "runcated")) {
+                /* GNU says it for the member, then again for the archive */
+                terr(t, "Unexpected EOF in archive");
+                terr(t, "Unexpected EOF in archive");
+            } else {
+                terr(t, "%s", m ? m : "read error");
+            }
             tfatal(t, NULL);
         }
         if (fd == -2) continue;
@@ -1222,7 +1229,6 @@ static void do_read(tar *t, int nnames, char **names)
     }
     archive_read_support_format_tar(a);
     archive_read_support_format_gnutar(a);
-    if (t->zip == Z_NONE) archive_read_support_format_empty(a);
     int r;
     va_io *io = va_read_open_fd(c, a, fd, &r);
     if (r != ARCHIVE_OK) {
@@ -1237,8 +1243,6 @@ static void do_read(tar *t, int nnames, char **names)
         }
     }
     member_sel sel = {names, vl_xcalloc(c, (size_t)nnames + 1, sizeof(bool)), nnames};
-    vl_tz_from_env(c, &t->tz);
-    t->ugswidth = 19;
     struct archive_entry *e;
     bool any = false;
     for (;;) {
@@ -1312,7 +1316,11 @@ static void do_read(tar *t, int nnames, char **names)
                 vl_write(c, b.data, b.len);
                 vl_buf_free(c, &b);
             }
-            archive_read_data_skip(a);
+            if (archive_read_data_skip(a) < ARCHIVE_WARN) {
+                check_dying(t);
+                terr(t, "Unexpected EOF in archive");
+                tfatal(t, NULL);
+            }
             continue;
         }
         verbose_entry(t, e, raw);
@@ -1488,6 +1496,8 @@ static int tar_main(vl_ctx *c, int argc, char **argv)
         int nt = vl_opt_all(c, argc, orig, OPT_TRANSFORM, &tr);
         for (int i = 0; i < nt; i++) parse_transform(t, tr[i]);
     }
+    vl_tz_from_env(c, &t->tz);
+    t->ugswidth = 19;
     t->umask = vk_umask(t->p, 022);
     vk_umask(t->p, t->umask);
     /* names: operands, then -T files */
