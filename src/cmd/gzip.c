@@ -409,8 +409,42 @@ static void treat_stdin(gz *g)
     vl_ctx *c = g->c;
     int64_t in = 0, out = 0;
     if (g->list) {
-        vl_eprintf(c, "%s: stdin: option --list not supported on a pipe\n", c->name);
-        error_code(g);
+        /* read it all: the sizes are the bytes read and the last member's trailer */
+        g->header_bytes = 0;
+        unsigned char last[8] = {0}, head[512];
+        size_t nhead = 0;
+        int64_t total = 0;
+        for (;;) {
+            ssize_t n = vk_read(c->p, 0, g->ibuf, CHUNK);
+            if (n < 0 && vk_dying(c->p)) vl_exit(c, VK_WSHELL(vk_dying(c->p)));
+            if (n <= 0) break;
+            va_tick(c, (uint64_t)n);
+            if (nhead < sizeof head) {
+                size_t k = sizeof head - nhead < (size_t)n ? sizeof head - nhead : (size_t)n;
+                memcpy(head + nhead, g->ibuf, k);
+                nhead += k;
+            }
+            if (n >= 8) {
+                memcpy(last, g->ibuf + n - 8, 8);
+            } else {
+                memmove(last, last + n, (size_t)(8 - n));
+                memcpy(last + 8 - n, g->ibuf, (size_t)n);
+            }
+            total += n;
+        }
+        uint32_t mtime = 0;
+        long h = nhead ? parse_header(head, nhead, NULL, 0, &mtime) : -1;
+        if (h <= 0) {
+            vl_eprintf(c, "\n%s: stdin: not in gzip format\n", c->name);
+            error_code(g);
+            return;
+        }
+        g->header_bytes = h + 8;
+        list_header_line(g);
+        int64_t usize = get32(last + 4);
+        list_line(g, total, usize, "stdout", get32(last), mtime, false);
+        g->total_in += total, g->total_out += usize;
+        g->nlisted++;
         return;
     }
     if (!g->dec && !g->test) {
@@ -679,7 +713,7 @@ static int gzip_run(vl_ctx *c, int argc, char **argv, int mode)
     g->restore_name = vl_last(c, 'N') > vl_last(c, 'n');
     g->suffix = vl_has(c, 'S') ? vl_arg(c, 'S') : ".gz";
     if (!*g->suffix && !g->dec)
-        vl_die(c, 1, "incorrect suffix ''");
+        vl_die(c, 1, "invalid suffix ''");
     g->level = 6;
     int best = 0;
     for (int l = 1; l <= 9; l++)
@@ -688,13 +722,7 @@ static int gzip_run(vl_ctx *c, int argc, char **argv, int mode)
     g->ibuf = vl_xmalloc(c, CHUNK);
     g->obuf = vl_xmalloc(c, CHUNK);
     vl_tz_from_env(c, &g->tz);
-    if (n == 0) {
-        if (g->list) {
-            vl_eprintf(c, "%s: stdin: option --list not supported on a pipe\n", c->name);
-            return 1;
-        }
-        treat_stdin(g);
-    }
+    if (n == 0) treat_stdin(g);
     for (int i = 1; i <= n; i++) treat_file(g, argv[i], false);
     if (g->list && g->nlisted > 1 && !g->quiet) {
         list_header_line(g);
