@@ -641,6 +641,10 @@ static int create_cb(vl_ctx *c, vl_walk_ent *e, int event, void *ud)
         if (t->remove_files) vk_rmdir(t->p, e->path);
         return 0;
     }
+    if (event == VL_WALK_LOOP) {
+        terr(t, "%s: File system loop detected", e->path);
+        return 0;
+    }
     if (e->depth > 0 && t->nexcl && excluded(t, e->path)) return VL_WALK_SKIP;
     if (e->depth == 0 && t->nexcl && excluded(t, e->path)) return VL_WALK_SKIP;
     add_one(t, e->path, &e->st);
