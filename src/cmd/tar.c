@@ -1515,7 +1515,7 @@ static int tar_main(vl_ctx *c, int argc, char **argv)
             char **more = read_names_file(t, tf[i], &k, vl_has(c, OPT_NULL));
             char **all = vl_xmalloc(c, (size_t)(nnames + k + 1) * sizeof *all);
             memcpy(all, names, (size_t)nnames * sizeof *all);
-            memcpy(all + nnames, more, (size_t)k * sizeof *all);
+            if (k) memcpy(all + nnames, more, (size_t)k * sizeof *all);
             names = all;
             nnames += k;
         }
