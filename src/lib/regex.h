@@ -56,6 +56,10 @@ enum {
     VL_RE_NEWLINE = 1 << 7,
     /* ERE: an unmatched ')' is an error (sed -E) instead of a literal (regcomp, grep -E). */
     VL_RE_PAREN_STRICT = 1 << 8,
+    /* Perl patterns only: UTF-8 with Unicode properties (PCRE2_UTF | PCRE2_UCP): \w, \d, \b,
+     * classes and case folding are Unicode's, '.' is one character; bytes that are not valid
+     * UTF-8 are matched by nothing but never make a search fail (PCRE2_MATCH_INVALID_UTF): rg. */
+    VL_RE_UTF = 1 << 14,
 };
 
 /* Compile diagnostics. msg receives the message of a failed compile, in GNU's words for
