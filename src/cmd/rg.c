@@ -826,26 +826,33 @@ static void re_fail(rg *g, sfile *f, int rc)
     dying(g);
 }
 
-/* next match in buf[ls, le) at or after start, that is not an empty match at skip_empty */
-static int next_match(rg *g, sfile *f, size_t le, size_t start, vl_re_span *m, size_t nm)
+/* Matches of one line, as Rust's find_iter gives them: after an empty match the search moves
+ * one character on, and an empty match right where the last match ended is skipped. */
+typedef struct miter {
+    size_t last_end;
+    ptrdiff_t last_match;
+} miter;
+
+static miter miter_at(size_t ls) { return (miter){ls, -1}; }
+
+static int next_match(rg *g, sfile *f, size_t le, miter *it, vl_re_span *m, size_t nm)
 {
     for (;;) {
-        if (start > le) return 0;
-        int rc = vl_re_search(g->re, g->buf, le, start, 0, m, nm);
+        if (it->last_end > le) return 0;
+        int rc = vl_re_search(g->re, g->buf, le, it->last_end, 0, m, nm);
         if (rc < 0) re_fail(g, f, rc);
-        return rc;
+        if (rc == 0) return 0;
+        size_t e = (size_t)m[0].eo;
+        if (m[0].so == m[0].eo) {
+            it->last_end = e + 1;
+            while (it->last_end < le && ((unsigned char)g->buf[it->last_end] & 0xC0) == 0x80) it->last_end++;
+            if ((ptrdiff_t)e == it->last_match) continue;
+        } else {
+            it->last_end = e;
+        }
+        it->last_match = (ptrdiff_t)e;
+        return 1;
     }
-}
-
-/* the next place to search after a match (an empty match moves one character on) */
-static size_t after_match(rg *g, const vl_re_span *m, size_t le)
-{
-    size_t e = (size_t)m->eo;
-    if (m->eo == m->so) {
-        e++;
-        while (e < le && ((unsigned char)g->buf[e] & 0xC0) == 0x80) e++;
-    }
-    return e;
 }
 
 /* ---- JSON ---- */
@@ -937,11 +944,11 @@ static void json_line(rg *g, sfile *f, size_t ls, size_t le, bool match, int64_t
     vl_buf_printf(c, &b, ",\"line_number\":%lld,\"absolute_offset\":%lld,\"submatches\":[",
                   (long long)lineno, (long long)(f->off + (int64_t)ls));
     if (match && !g->invert) {
-        size_t start = ls;
+        miter it = miter_at(ls);
         vl_re_span m;
         bool first = true;
-        while (next_match(g, f, le, start, &m, 1) == 1) {
-            if (!(m.eo == m.so && (size_t)m.so == le && le > ls)) {
+        while (next_match(g, f, le, &it, &m, 1) == 1) {
+            {
                 if (!first) vl_buf_addc(c, &b, ',');
                 first = false;
                 vl_buf_adds(c, &b, "{\"match\":");
@@ -949,7 +956,6 @@ static void json_line(rg *g, sfile *f, size_t ls, size_t le, bool match, int64_t
                 vl_buf_printf(c, &b, ",\"start\":%lld,\"end\":%lld}", (long long)((size_t)m.so - ls),
                               (long long)((size_t)m.eo - ls));
             }
-            start = after_match(g, &m, le);
         }
     }
     vl_buf_adds(c, &b, "]}}\n");
@@ -1103,11 +1109,11 @@ static void print_selected(rg *g, sfile *f, size_t ls, size_t le)
         separator(g, f, ls);
         bool per_match = (g->only || g->vimgrep) && !g->invert;
         if (per_match) {
-            size_t start = ls;
+            miter it = miter_at(ls);
             vl_re_span m[NM];
-            while (next_match(g, f, le, start, m, NM) == 1) {
+            while (next_match(g, f, le, &it, m, NM) == 1) {
                 size_t so = (size_t)m[0].so;
-                if (!(m[0].eo == m[0].so && so == le && le > ls)) {
+                {
                     prefix(g, f, ':', lineno, g->column ? (int64_t)(so - ls) + 1 : -1,
                            g->byte_offset ? f->off + (int64_t)so : -1);
                     if (g->vimgrep) {
@@ -1118,20 +1124,19 @@ static void print_selected(rg *g, sfile *f, size_t ls, size_t le)
                         outc(g, '\n');
                     }
                 }
-                start = after_match(g, &m[0], le);
             }
         } else {
             int64_t col = -1;
             vl_re_span m[NM];
             bool have = false;
-            if ((g->column || g->has_replace) && !g->invert) have = next_match(g, f, le, ls, m, NM) == 1;
+            miter it = miter_at(ls);
+            if ((g->column || g->has_replace) && !g->invert) have = next_match(g, f, le, &it, m, NM) == 1;
             if (g->column) col = have ? (int64_t)((size_t)m[0].so - ls) + 1 : 1;
             prefix(g, f, ':', lineno, col, g->byte_offset ? f->off + (int64_t)ls : -1);
             if (g->has_replace && have) {
                 size_t a = ls;
                 if (g->trim)
                     while (a < le && (g->buf[a] == ' ' || g->buf[a] == '\t')) a++;
-                size_t start = ls;
                 while (have) {
                     size_t so = (size_t)m[0].so;
                     if (so >= a) {
@@ -1139,9 +1144,7 @@ static void print_selected(rg *g, sfile *f, size_t ls, size_t le)
                         replacement(g, m, NM);
                         a = (size_t)m[0].eo;
                     }
-                    start = after_match(g, &m[0], le);
-                    have = next_match(g, f, le, start, m, NM) == 1;
-                    if (have && m[0].eo == m[0].so && (size_t)m[0].so == le && le > ls && a == le) break;
+                    have = next_match(g, f, le, &it, m, NM) == 1;
                 }
                 out(g, g->buf + a, le > a ? le - a : 0);
                 outc(g, '\n');
@@ -1158,12 +1161,9 @@ static void print_selected(rg *g, sfile *f, size_t ls, size_t le)
 static int64_t count_matches(rg *g, sfile *f, size_t ls, size_t le)
 {
     int64_t n = 0;
-    size_t start = ls;
+    miter it = miter_at(ls);
     vl_re_span m;
-    while (next_match(g, f, le, start, &m, 1) == 1) {
-        if (!(m.eo == m.so && (size_t)m.so == le && le > ls)) n++;
-        start = after_match(g, &m, le);
-    }
+    while (next_match(g, f, le, &it, &m, 1) == 1) n++;
     return n;
 }
 
