@@ -717,6 +717,10 @@ static bool filtered(rg *g, const char *rel, size_t rlen, const char *disp, cons
         level *lv = &g->levels[i];
         const char *p;
         size_t pl;
+        if (!lv->rgi.n && !lv->ign.n && !lv->git.n && !lv->excl.n) {
+            saw_git = saw_git || lv->has_git;
+            continue;
+        }
         if (lv->prefix) {
             vl_buf_adds(g->c, &tmp, "");
             tmp.len = 0;
