@@ -36,6 +36,7 @@ enum {
     O_NO_UNICODE, O_SEARCH_ZIP, O_PRE, O_ENCODING, O_INCLUDE_ZERO, O_ONE_FILE_SYSTEM,
     O_CONTEXT_SEP, O_FIELD_CTX_SEP, O_FIELD_MATCH_SEP, O_PATH_SEP, O_LINE_BUFFERED,
     O_BLOCK_BUFFERED, O_DEBUG, O_TRACE, O_IGNORE, O_COLORS, O_NO_IGNORE_MESSAGES,
+    O_MAX_COLUMNS_PREVIEW,
 };
 
 typedef struct ropt {
@@ -88,7 +89,7 @@ static const ropt ropts[] = {
     {'n', "line-number", O_LINE_NUMBER, false},
     {'x', "line-regexp", O_LINE_REGEXP, false},
     {'M', "max-columns", O_MAX_COLUMNS, true},
-    {0, "max-columns-preview", O_NONE, false},
+    {0, "max-columns-preview", O_MAX_COLUMNS_PREVIEW, false},
     {'m', "max-count", O_MAX_COUNT, true},
     {0, "max-depth", O_MAX_DEPTH, true},
     {0, "max-filesize", O_MAX_FILESIZE, true},
@@ -206,7 +207,9 @@ typedef struct rg {
     bool with_filename_set, with_filename, byte_offset, include_zero;
     bool has_replace, dotall_flag, no_require_git;
     const char *replace;
-    int64_t max_count, max_depth, max_filesize;
+    int64_t max_count, max_depth, max_filesize, max_columns;
+    bool max_preview;
+    bool one_thread; /* -j1: rg's single-threaded walker words a missing operand differently */
     int64_t before, after;
     bool sort_rev;
     const char *ctx_sep;
@@ -221,7 +224,7 @@ typedef struct rg {
     size_t parent_levels;
     bool any_git;
     /* results */
-    bool matched, had_error, printed, printed_group;
+    bool matched, had_error, printed, printed_group, matched_without;
     int64_t st_matches, st_lines, st_files_matched, st_files, st_printed, st_searched;
     /* buffer */
     char *buf;
@@ -1010,6 +1013,23 @@ static void separator(rg *g, sfile *f, size_t ls)
     }
 }
 
+/* -M: is the line too long to print? Then its stand-in has been printed. */
+static bool too_long(rg *g, size_t ls, size_t le, bool match)
+{
+    if (g->max_columns <= 0 || (int64_t)(le - ls) <= g->max_columns) return false;
+    if (g->max_preview) {
+        size_t e = ls;
+        for (int64_t n = 0; e < le; e++) {
+            if (((unsigned char)g->buf[e] & 0xC0) != 0x80 && n++ == g->max_columns) break;
+        }
+        out(g, g->buf + ls, e - ls);
+        outs(g, " [... omitted end of long line]\n");
+    } else {
+        outs(g, match ? "[Omitted long matching line]\n" : "[Omitted long context line]\n");
+    }
+    return true;
+}
+
 /* the text of a line [ls, le), --trim'med, with its newline */
 static void line_text(rg *g, size_t ls, size_t le)
 {
@@ -1077,7 +1097,7 @@ static void context_line(rg *g, sfile *f, size_t ls, size_t le, int64_t lineno)
         heading(g, f);
         separator(g, f, ls);
         prefix(g, f, '-', lineno, -1, g->byte_offset ? f->off + (int64_t)ls : -1);
-        line_text(g, ls, le);
+        if (!too_long(g, ls, le, false)) line_text(g, ls, le);
     }
     g->printed_group = true;
     f->last_out = f->off + (int64_t)le + 1;
@@ -1135,9 +1155,10 @@ static void print_selected(rg *g, sfile *f, size_t ls, size_t le)
             bool have = false;
             miter it = miter_at(ls);
             if ((g->column || g->has_replace) && !g->invert) have = next_match(g, f, le, &it, m, NM) == 1;
-            if (g->column) col = have ? (int64_t)((size_t)m[0].so - ls) + 1 : 1;
+            if (g->column && !g->invert) col = have ? (int64_t)((size_t)m[0].so - ls) + 1 : 1;
             prefix(g, f, ':', lineno, col, g->byte_offset ? f->off + (int64_t)ls : -1);
-            if (g->has_replace && have) {
+            if (too_long(g, ls, le, true)) {
+            } else if (g->has_replace && have) {
                 size_t a = ls;
                 if (g->trim)
                     while (a < le && (g->buf[a] == ' ' || g->buf[a] == '\t')) a++;
@@ -1462,19 +1483,18 @@ static void search_fd(rg *g, int fd, const char *name, bool is_reg, bool quit_bi
         if (g->count_matches && g->invert) n = f.nsel;
         if (n > 0 || g->include_zero) {
             if (g->with_filename) {
-                outs(g, name);
-                outc(g, g->nul ? '\0' : ':');
+                vl_puts(c, name);
+                vl_putc(c, g->nul ? '\0' : ':');
             }
-            outnum(g, n);
-            outc(g, '\n');
+            vl_printf(c, "%lld\n", (long long)n);
         }
     } else if (g->list && f.nsel > 0) {
-        outs(g, name);
-        outc(g, g->nul ? '\0' : '\n');
+        vl_puts(c, name);
+        vl_putc(c, g->nul ? '\0' : '\n');
     } else if (g->list_without && f.nsel == 0 && !quit_hidden) {
-        outs(g, name);
-        outc(g, g->nul ? '\0' : '\n');
-        g->matched = true;
+        vl_puts(c, name);
+        vl_putc(c, g->nul ? '\0' : '\n');
+        g->matched_without = true;
     }
     if (g->json && f.began) {
         int64_t ns = vk_monotonic_ns(c->p) - t0;
@@ -2071,6 +2091,8 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
         case O_LINE_REGEXP: linex = true; break;
         case O_MAX_COUNT: g->max_count = clap_num(g, a, "--max-count <NUM>"); break;
         case O_MAX_DEPTH: g->max_depth = plain_num(g, a); break;
+        case O_MAX_COLUMNS: g->max_columns = clap_num(g, a, "--max-columns <NUM>"); break;
+        case O_MAX_COLUMNS_PREVIEW: g->max_preview = true; break;
         case O_MAX_FILESIZE: g->max_filesize = parse_size(g, a); break;
         case O_MULTILINE: g->multiline = true; break;
         case O_NO_MULTILINE: g->multiline = false; break;
@@ -2095,7 +2117,7 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
         case O_NO_TEXT: g->text = false; break;
         case O_BINARY: g->binary_convert = true; break;
         case O_NO_BINARY: g->binary_convert = false; break;
-        case O_THREADS: plain_num(g, a); break;
+        case O_THREADS: g->one_thread = plain_num(g, a) == 1; break;
         case O_TRIM: g->trim = true; break;
         case O_NO_TRIM: g->trim = false; break;
         case O_TYPE:
@@ -2151,6 +2173,17 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
         default: break;
         }
     }
+    if (g->json) {
+        const char *clash = g->count ? "--count" : g->count_matches ? "--count-matches"
+                            : g->files_mode ? "--files" : g->list ? "--files-with-matches"
+                            : g->list_without ? "--files-without-match" : NULL;
+        if (clash) {
+            vl_eprintf(c, "error: The argument '%s' cannot be used with '--json'\n\n%s\n", clash, USAGE);
+            vl_exit(c, 2);
+        }
+        g->vimgrep = g->only = g->heading = false;
+        g->passthru = g->passthru;
+    }
     if (unrestricted >= 1) g->no_ignore = true;
     if (unrestricted >= 2) g->hidden = true;
     if (unrestricted >= 3) g->binary_convert = true;
@@ -2181,7 +2214,8 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
     }
     if (g->vimgrep) g->lineno = g->column = true;
     if (g->column) g->lineno = true;
-    if (g->only && g->vimgrep) g->vimgrep = false, g->only = true;
+    bool vim = g->vimgrep;
+    if (g->only && g->vimgrep) g->vimgrep = false; /* (-o's output, with vimgrep's names) */
 
     if (!g->files_mode) {
         int tflags = (g->multiline ? RG_TR_MULTILINE : 0) | (g->dotall_flag && g->multiline ? RG_TR_DOTALL : 0) |
@@ -2269,7 +2303,7 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
         struct vk_stat st;
         if (!same_str(paths[k], "-") && vk_stat(c->p, paths[k], &st) == 0 && VK_S_ISDIR(st.mode)) dir_arg = true;
     }
-    g->with_filename = npaths > 1 || dir_arg || (npaths == 0 && !use_stdin) || g->vimgrep;
+    g->with_filename = npaths > 1 || dir_arg || (npaths == 0 && !use_stdin) || vim;
     if (with_fn) g->with_filename = true;
     if (no_fn) g->with_filename = false;
     (void)no_heading;
@@ -2294,16 +2328,23 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
             int r = vk_stat(c->p, p, &st);
             if (r < 0) {
                 if (vk_dying(c->p)) dying(g);
-                errmsg(g, "%s: %s\n", p, os_error(c, r));
+                if (g->one_thread) {
+                    const char *e = os_error(c, r);
+                    vl_buf b = {0};
+                    vl_buf_printf(c, &b, "IO error for operation on %s: %s", p, e);
+                    errmsg(g, "%s: %s\n", p, b.data);
+                    vl_buf_free(c, &b);
+                } else {
+                    errmsg(g, "%s: %s\n", p, os_error(c, r));
+                }
                 continue;
             }
             if (VK_S_ISDIR(st.mode)) walk(g, p, false);
             else found_file(g, p, p, false);
         }
     }
-    if (g->stats && !g->quiet) print_stats(g);
-    else if (g->json) print_stats(g);
-    else if (g->stats && g->quiet) print_stats(g);
+    if (g->stats || (g->json && !g->quiet)) print_stats(g);
+    if (g->list_without) g->matched = g->matched_without;
     if (g->matched && (g->quiet || !g->had_error)) return 0;
     return g->had_error ? 2 : 1;
 }
