@@ -36,7 +36,7 @@ enum {
     O_NO_UNICODE, O_SEARCH_ZIP, O_PRE, O_ENCODING, O_INCLUDE_ZERO, O_ONE_FILE_SYSTEM,
     O_CONTEXT_SEP, O_FIELD_CTX_SEP, O_FIELD_MATCH_SEP, O_PATH_SEP, O_LINE_BUFFERED,
     O_BLOCK_BUFFERED, O_DEBUG, O_TRACE, O_IGNORE, O_COLORS, O_NO_IGNORE_MESSAGES,
-    O_MAX_COLUMNS_PREVIEW,
+    O_MAX_COLUMNS_PREVIEW, O_VERSION_SHORT,
 };
 
 typedef struct ropt {
@@ -44,121 +44,123 @@ typedef struct ropt {
     const char *lng;
     int id;
     bool arg;
+    const char *val; /* clap's value name, for its messages */
+    bool hyphen;     /* the value may start with '-' */
 } ropt;
 
 static const ropt ropts[] = {
-    {'A', "after-context", O_AFTER, true},
-    {'B', "before-context", O_BEFORE, true},
-    {0, "binary", O_BINARY, false},
-    {0, "block-buffered", O_BLOCK_BUFFERED, false},
-    {'b', "byte-offset", O_BYTE_OFFSET, false},
-    {'s', "case-sensitive", O_CASE_SENSITIVE, false},
-    {0, "color", O_COLOR, true},
-    {0, "colors", O_COLORS, true},
-    {0, "column", O_COLUMN, false},
-    {'C', "context", O_CONTEXT, true},
-    {0, "context-separator", O_CONTEXT_SEP, true},
-    {'c', "count", O_COUNT, false},
-    {0, "count-matches", O_COUNT_MATCHES, false},
-    {0, "crlf", O_CRLF, false},
-    {0, "debug", O_DEBUG, false},
-    {0, "dfa-size-limit", O_NONE, true},
-    {'E', "encoding", O_ENCODING, true},
-    {0, "engine", O_ENGINE, true},
-    {0, "field-context-separator", O_FIELD_CTX_SEP, true},
-    {0, "field-match-separator", O_FIELD_MATCH_SEP, true},
-    {'f', "file", O_FILE, true},
-    {0, "files", O_FILES, false},
-    {'l', "files-with-matches", O_FILES_WITH, false},
-    {0, "files-without-match", O_FILES_WITHOUT, false},
-    {'F', "fixed-strings", O_FIXED, false},
-    {'L', "follow", O_FOLLOW, false},
-    {'g', "glob", O_GLOB, true},
-    {0, "glob-case-insensitive", O_IGNORE_CASE_GLOB, false},
-    {'h', "help", O_HELP, false},
-    {0, "heading", O_HEADING, false},
-    {0, "hidden", O_HIDDEN, false},
-    {0, "iglob", O_IGLOB, true},
-    {'i', "ignore-case", O_ICASE, false},
-    {0, "ignore-file", O_IGNORE_FILE, true},
-    {0, "ignore-file-case-insensitive", O_NONE, false},
-    {0, "include-zero", O_INCLUDE_ZERO, false},
-    {'v', "invert-match", O_INVERT, false},
-    {0, "json", O_JSON, false},
-    {0, "line-buffered", O_LINE_BUFFERED, false},
-    {'n', "line-number", O_LINE_NUMBER, false},
-    {'x', "line-regexp", O_LINE_REGEXP, false},
-    {'M', "max-columns", O_MAX_COLUMNS, true},
-    {0, "max-columns-preview", O_MAX_COLUMNS_PREVIEW, false},
-    {'m', "max-count", O_MAX_COUNT, true},
-    {0, "max-depth", O_MAX_DEPTH, true},
-    {0, "max-filesize", O_MAX_FILESIZE, true},
-    {0, "mmap", O_MMAP, false},
-    {'U', "multiline", O_MULTILINE, false},
-    {0, "multiline-dotall", O_DOTALL, false},
-    {0, "no-binary", O_NO_BINARY, false},
-    {0, "no-column", O_NO_COLUMN, false},
-    {0, "no-config", O_NO_CONFIG, false},
-    {0, "no-crlf", O_NO_CRLF, false},
-    {0, "no-fixed-strings", O_NO_FIXED, false},
-    {0, "no-follow", O_NO_FOLLOW, false},
-    {0, "no-heading", O_NO_HEADING, false},
-    {0, "no-hidden", O_NO_HIDDEN, false},
-    {0, "no-ignore", O_NO_IGNORE, false},
-    {0, "no-ignore-dot", O_NO_IGNORE_DOT, false},
-    {0, "no-ignore-exclude", O_NO_IGNORE_EXCLUDE, false},
-    {0, "no-ignore-files", O_NO_IGNORE_FILES, false},
-    {0, "no-ignore-global", O_NO_IGNORE_GLOBAL, false},
-    {0, "no-ignore-messages", O_NO_IGNORE_MESSAGES, false},
-    {0, "no-ignore-parent", O_NO_IGNORE_PARENT, false},
-    {0, "no-ignore-vcs", O_NO_IGNORE_VCS, false},
-    {0, "no-json", O_NO_JSON, false},
-    {'N', "no-line-number", O_NO_LINE_NUMBER, false},
-    {0, "no-messages", O_NO_MESSAGES, false},
-    {0, "no-mmap", O_NO_MMAP, false},
-    {0, "no-multiline", O_NO_MULTILINE, false},
-    {0, "no-multiline-dotall", O_NO_DOTALL, false},
-    {0, "no-pcre2", O_NO_PCRE2, false},
-    {0, "no-require-git", O_NO_REQUIRE_GIT, false},
-    {0, "no-stats", O_NO_STATS, false},
-    {0, "no-text", O_NO_TEXT, false},
-    {0, "no-trim", O_NO_TRIM, false},
-    {0, "no-unicode", O_NO_UNICODE, false},
-    {'I', "no-filename", O_NO_FILENAME, false},
-    {'0', "null", O_NULL, false},
-    {0, "null-data", O_NULL_DATA, false},
-    {0, "one-file-system", O_ONE_FILE_SYSTEM, false},
-    {'o', "only-matching", O_ONLY, false},
-    {0, "passthru", O_PASSTHRU, false},
-    {0, "passthrough", O_PASSTHRU, false},
-    {0, "path-separator", O_PATH_SEP, true},
-    {'P', "pcre2", O_PCRE2, false},
-    {0, "pre", O_PRE, true},
-    {'p', "pretty", O_PRETTY, false},
-    {'q', "quiet", O_QUIET, false},
-    {0, "regex-size-limit", O_NONE, true},
-    {'e', "regexp", O_REGEXP, true},
-    {'r', "replace", O_REPLACE, true},
-    {'z', "search-zip", O_SEARCH_ZIP, false},
-    {'S', "smart-case", O_SMART, false},
-    {0, "sort", O_SORT, true},
-    {0, "sort-files", O_NONE, false},
-    {0, "sortr", O_SORTR, true},
-    {0, "stats", O_STATS, false},
-    {'a', "text", O_TEXT, false},
-    {'j', "threads", O_THREADS, true},
-    {0, "trim", O_TRIM, false},
-    {'t', "type", O_TYPE, true},
-    {0, "type-add", O_TYPE_ADD, true},
-    {0, "type-clear", O_TYPE_CLEAR, true},
-    {0, "type-list", O_TYPE_LIST, false},
-    {'T', "type-not", O_TYPE_NOT, true},
-    {'u', "unrestricted", O_UNRESTRICTED, false},
-    {'V', "version", O_VERSION, false},
-    {0, "vimgrep", O_VIMGREP, false},
-    {'H', "with-filename", O_WITH_FILENAME, false},
-    {'w', "word-regexp", O_WORD, false},
-    {0, NULL, 0, false},
+    {'A', "after-context", O_AFTER, true, "<NUM>", false},
+    {'B', "before-context", O_BEFORE, true, "<NUM>", false},
+    {0, "binary", O_BINARY, false, NULL, false},
+    {0, "block-buffered", O_BLOCK_BUFFERED, false, NULL, false},
+    {'b', "byte-offset", O_BYTE_OFFSET, false, NULL, false},
+    {'s', "case-sensitive", O_CASE_SENSITIVE, false, NULL, false},
+    {0, "color", O_COLOR, true, "<WHEN>", false},
+    {0, "colors", O_COLORS, true, "<COLOR_SPEC>...", false},
+    {0, "column", O_COLUMN, false, NULL, false},
+    {'C', "context", O_CONTEXT, true, "<NUM>", false},
+    {0, "context-separator", O_CONTEXT_SEP, true, "<SEPARATOR>", false},
+    {'c', "count", O_COUNT, false, NULL, false},
+    {0, "count-matches", O_COUNT_MATCHES, false, NULL, false},
+    {0, "crlf", O_CRLF, false, NULL, false},
+    {0, "debug", O_DEBUG, false, NULL, false},
+    {0, "dfa-size-limit", O_NONE, true, "<NUM+SUFFIX?>", false},
+    {'E', "encoding", O_ENCODING, true, "<ENCODING>", false},
+    {0, "engine", O_ENGINE, true, "<ENGINE>", false},
+    {0, "field-context-separator", O_FIELD_CTX_SEP, true, "<SEPARATOR>", false},
+    {0, "field-match-separator", O_FIELD_MATCH_SEP, true, "<SEPARATOR>", false},
+    {'f', "file", O_FILE, true, "<PATTERNFILE>...", true},
+    {0, "files", O_FILES, false, NULL, false},
+    {'l', "files-with-matches", O_FILES_WITH, false, NULL, false},
+    {0, "files-without-match", O_FILES_WITHOUT, false, NULL, false},
+    {'F', "fixed-strings", O_FIXED, false, NULL, false},
+    {'L', "follow", O_FOLLOW, false, NULL, false},
+    {'g', "glob", O_GLOB, true, "<GLOB>...", true},
+    {0, "glob-case-insensitive", O_IGNORE_CASE_GLOB, false, NULL, false},
+    {'h', "help", O_HELP, false, NULL, false},
+    {0, "heading", O_HEADING, false, NULL, false},
+    {0, "hidden", O_HIDDEN, false, NULL, false},
+    {0, "iglob", O_IGLOB, true, "<GLOB>...", true},
+    {'i', "ignore-case", O_ICASE, false, NULL, false},
+    {0, "ignore-file", O_IGNORE_FILE, true, "<PATH>...", true},
+    {0, "ignore-file-case-insensitive", O_NONE, false, NULL, false},
+    {0, "include-zero", O_INCLUDE_ZERO, false, NULL, false},
+    {'v', "invert-match", O_INVERT, false, NULL, false},
+    {0, "json", O_JSON, false, NULL, false},
+    {0, "line-buffered", O_LINE_BUFFERED, false, NULL, false},
+    {'n', "line-number", O_LINE_NUMBER, false, NULL, false},
+    {'x', "line-regexp", O_LINE_REGEXP, false, NULL, false},
+    {'M', "max-columns", O_MAX_COLUMNS, true, "<NUM>", false},
+    {0, "max-columns-preview", O_MAX_COLUMNS_PREVIEW, false, NULL, false},
+    {'m', "max-count", O_MAX_COUNT, true, "<NUM>", false},
+    {0, "max-depth", O_MAX_DEPTH, true, "<NUM>", false},
+    {0, "max-filesize", O_MAX_FILESIZE, true, "<NUM+SUFFIX?>", false},
+    {0, "mmap", O_MMAP, false, NULL, false},
+    {'U', "multiline", O_MULTILINE, false, NULL, false},
+    {0, "multiline-dotall", O_DOTALL, false, NULL, false},
+    {0, "no-binary", O_NO_BINARY, false, NULL, false},
+    {0, "no-column", O_NO_COLUMN, false, NULL, false},
+    {0, "no-config", O_NO_CONFIG, false, NULL, false},
+    {0, "no-crlf", O_NO_CRLF, false, NULL, false},
+    {0, "no-fixed-strings", O_NO_FIXED, false, NULL, false},
+    {0, "no-follow", O_NO_FOLLOW, false, NULL, false},
+    {0, "no-heading", O_NO_HEADING, false, NULL, false},
+    {0, "no-hidden", O_NO_HIDDEN, false, NULL, false},
+    {0, "no-ignore", O_NO_IGNORE, false, NULL, false},
+    {0, "no-ignore-dot", O_NO_IGNORE_DOT, false, NULL, false},
+    {0, "no-ignore-exclude", O_NO_IGNORE_EXCLUDE, false, NULL, false},
+    {0, "no-ignore-files", O_NO_IGNORE_FILES, false, NULL, false},
+    {0, "no-ignore-global", O_NO_IGNORE_GLOBAL, false, NULL, false},
+    {0, "no-ignore-messages", O_NO_IGNORE_MESSAGES, false, NULL, false},
+    {0, "no-ignore-parent", O_NO_IGNORE_PARENT, false, NULL, false},
+    {0, "no-ignore-vcs", O_NO_IGNORE_VCS, false, NULL, false},
+    {0, "no-json", O_NO_JSON, false, NULL, false},
+    {'N', "no-line-number", O_NO_LINE_NUMBER, false, NULL, false},
+    {0, "no-messages", O_NO_MESSAGES, false, NULL, false},
+    {0, "no-mmap", O_NO_MMAP, false, NULL, false},
+    {0, "no-multiline", O_NO_MULTILINE, false, NULL, false},
+    {0, "no-multiline-dotall", O_NO_DOTALL, false, NULL, false},
+    {0, "no-pcre2", O_NO_PCRE2, false, NULL, false},
+    {0, "no-require-git", O_NO_REQUIRE_GIT, false, NULL, false},
+    {0, "no-stats", O_NO_STATS, false, NULL, false},
+    {0, "no-text", O_NO_TEXT, false, NULL, false},
+    {0, "no-trim", O_NO_TRIM, false, NULL, false},
+    {0, "no-unicode", O_NO_UNICODE, false, NULL, false},
+    {'I', "no-filename", O_NO_FILENAME, false, NULL, false},
+    {'0', "null", O_NULL, false, NULL, false},
+    {0, "null-data", O_NULL_DATA, false, NULL, false},
+    {0, "one-file-system", O_ONE_FILE_SYSTEM, false, NULL, false},
+    {'o', "only-matching", O_ONLY, false, NULL, false},
+    {0, "passthru", O_PASSTHRU, false, NULL, false},
+    {0, "passthrough", O_PASSTHRU, false, NULL, false},
+    {0, "path-separator", O_PATH_SEP, true, "<SEPARATOR>", false},
+    {'P', "pcre2", O_PCRE2, false, NULL, false},
+    {0, "pre", O_PRE, true, "<COMMAND>", false},
+    {'p', "pretty", O_PRETTY, false, NULL, false},
+    {'q', "quiet", O_QUIET, false, NULL, false},
+    {0, "regex-size-limit", O_NONE, true, "<NUM+SUFFIX?>", false},
+    {'e', "regexp", O_REGEXP, true, "<PATTERN>...", true},
+    {'r', "replace", O_REPLACE, true, "<REPLACEMENT_TEXT>", true},
+    {'z', "search-zip", O_SEARCH_ZIP, false, NULL, false},
+    {'S', "smart-case", O_SMART, false, NULL, false},
+    {0, "sort", O_SORT, true, "<SORTBY>", false},
+    {0, "sort-files", O_NONE, false, NULL, false},
+    {0, "sortr", O_SORTR, true, "<SORTBY>", false},
+    {0, "stats", O_STATS, false, NULL, false},
+    {'a', "text", O_TEXT, false, NULL, false},
+    {'j', "threads", O_THREADS, true, "<NUM>", false},
+    {0, "trim", O_TRIM, false, NULL, false},
+    {'t', "type", O_TYPE, true, "<TYPE>...", false},
+    {0, "type-add", O_TYPE_ADD, true, "<TYPE_SPEC>...", false},
+    {0, "type-clear", O_TYPE_CLEAR, true, "<TYPE>...", false},
+    {0, "type-list", O_TYPE_LIST, false, NULL, false},
+    {'T', "type-not", O_TYPE_NOT, true, "<TYPE>...", false},
+    {'u', "unrestricted", O_UNRESTRICTED, false, NULL, false},
+    {'V', "version", O_VERSION, false, NULL, false},
+    {0, "vimgrep", O_VIMGREP, false, NULL, false},
+    {'H', "with-filename", O_WITH_FILENAME, false, NULL, false},
+    {'w', "word-regexp", O_WORD, false, NULL, false},
+    {0, NULL, 0, false, NULL, false},
 };
 
 static const char USAGE[] =
@@ -209,7 +211,8 @@ typedef struct rg {
     const char *replace;
     int64_t max_count, max_depth, max_filesize, max_columns;
     bool max_preview;
-    bool one_thread; /* -j1: rg's single-threaded walker words a missing operand differently */
+    bool one_thread;
+    bool in_parents; /* loading the ignore files of the directories above a root */ /* -j1: rg's single-threaded walker words a missing operand differently */
     int64_t before, after;
     bool sort_rev;
     const char *ctx_sep;
@@ -415,24 +418,23 @@ static int64_t parse_size(rg *g, const char *s)
 
 /* ---- compiling globs ---- */
 
-static vl_re *compile_glob(rg *g, const char *glob, size_t len, bool icase, const char *what)
+/* A glob as a compiled pattern, or NULL with the glob error in err. */
+static vl_re *compile_glob(rg *g, const char *glob, size_t len, bool icase, vl_buf *err)
 {
     vl_ctx *c = g->c;
-    vl_buf out = {0}, err = {0};
-    if (rg_glob_translate(c, glob, len, &out, &err) < 0) {
-        vl_eprintf(c, "error parsing glob '%.*s': %.*s\n", (int)len, glob, (int)err.len, err.data);
-        vl_exit(c, 2);
+    vl_buf out = {0};
+    if (rg_glob_translate(c, glob, len, &out, err) < 0) {
+        vl_buf_free(c, &out);
+        return NULL;
     }
     vl_re *re = NULL;
     vl_re_diag d;
     int rc = vl_re_compile(c->p, out.data, out.len, VL_RE_PCRE, icase ? VL_RE_ICASE : 0, &re, &d);
     vl_buf_free(c, &out);
-    vl_buf_free(c, &err);
     if (rc < 0) {
         if (rc != VL_RE_ESYNTAX && rc != VL_RE_ETOOBIG) dying(g);
-        (void)what;
-        vl_eprintf(c, "error parsing glob '%.*s': %s\n", (int)len, glob, d.msg);
-        vl_exit(c, 2);
+        vl_buf_adds(c, err, d.msg);
+        return NULL;
     }
     keep_re(g, re);
     return re;
@@ -447,10 +449,14 @@ static void rules_add(rg *g, ruleset *rs, rule r)
     rs->v[rs->n++] = r;
 }
 
-/* one line of a gitignore file (or an override glob): false when it holds no rule */
-static bool gitignore_line(rg *g, ruleset *rs, const char *s, size_t n, bool icase, bool override)
+/* one line of a gitignore file (or an override glob: src NULL): false when it holds no rule. A
+ * bad glob in a file is reported and skipped (rg's status stays); a bad -g glob ends rg. */
+static bool gitignore_line(rg *g, ruleset *rs, const char *s, size_t n, bool icase, bool override,
+                           const char *src, size_t lineno)
 {
     vl_ctx *c = g->c;
+    const char *orig = s;
+    size_t orig_n = n;
     if (n && s[n - 1] == '\r' && !override) n--;
     if (!n) return false;
     if (s[0] == '#' && !override) return false;
@@ -480,19 +486,36 @@ static bool gitignore_line(rg *g, ruleset *rs, const char *s, size_t n, bool ica
     vl_buf pat = {0};
     if (!anchored && !(n >= 3 && memcmp(s, "**/", 3) == 0)) vl_buf_adds(c, &pat, "**/");
     vl_buf_add(c, &pat, s, n);
-    r.re = compile_glob(g, pat.data, pat.len, icase, NULL);
+    vl_buf err = {0};
+    r.re = compile_glob(g, pat.data, pat.len, icase, &err);
     vl_buf_free(c, &pat);
+    if (!r.re) {
+        size_t on = orig_n;
+        if (!override) /* (the line as written, without its trailing blanks) */
+            while (on && (orig[on - 1] == '\r' || orig[on - 1] == ' ')) on--;
+        if (override) {
+            vl_eprintf(c, "error parsing glob '%.*s': %.*s\n", (int)on, orig, (int)err.len, err.data);
+            vl_exit(c, 2);
+        }
+        if (!g->no_messages)
+            vl_eprintf(c, "%s: line %zu: error parsing glob '%.*s': %.*s\n", src, lineno, (int)on, orig,
+                       (int)err.len, err.data);
+        if (g->in_parents) g->had_error = true; /* (rg counts those of parent directories only) */
+        vl_buf_free(c, &err);
+        return false;
+    }
+    vl_buf_free(c, &err);
     rules_add(g, rs, r);
     return true;
 }
 
-static void gitignore_text(rg *g, ruleset *rs, const char *data, size_t len)
+static void gitignore_text(rg *g, ruleset *rs, const char *data, size_t len, const char *src)
 {
-    size_t i = 0;
+    size_t i = 0, lineno = 0;
     while (i < len) {
         const char *e = memchr(data + i, '\n', len - i);
         size_t le = e ? (size_t)(e - data) : len;
-        gitignore_line(g, rs, data + i, le - i, false, false);
+        gitignore_line(g, rs, data + i, le - i, false, false, src, ++lineno);
         i = le + 1;
     }
 }
@@ -519,10 +542,11 @@ static int slurp(rg *g, const char *path, vl_buf *out)
     return 0;
 }
 
-static void load_ignore(rg *g, ruleset *rs, const char *path)
+/* the rules of an ignore file (opened as path, named as shown in messages) */
+static void load_ignore(rg *g, ruleset *rs, const char *path, const char *shown)
 {
     vl_buf b = {0};
-    if (slurp(g, path, &b) == 0) gitignore_text(g, rs, b.data ? b.data : "", b.len);
+    if (slurp(g, path, &b) == 0) gitignore_text(g, rs, b.data ? b.data : "", b.len, shown);
     vl_buf_free(g->c, &b);
 }
 
@@ -1584,32 +1608,30 @@ static bool has_name(char **names, size_t n, const char *want)
     return false;
 }
 
-/* the ignore files of directory dir (a path to open them by: "" is the working directory) */
-static void load_level(rg *g, level *lv, const char *dir, bool has_git, char **names, size_t n)
+static char *join2(vl_ctx *c, const char *a, const char *b, bool slash);
+
+/* the ignore files of directory dir (a path to open them by: "" is the working directory; shown:
+ * the directory as messages name it, with its trailing '/') */
+static void load_level(rg *g, level *lv, const char *dir, const char *shown, bool has_git,
+                       char **names, size_t n)
 {
     vl_ctx *c = g->c;
     lv->has_git = has_git;
     if (g->no_ignore) return;
-    char *p;
-#define LOAD(set, file)                                                                            \
-    if (!names || has_name(names, n, file)) {                                                      \
-        p = vl_path_join(c, *dir ? dir : ".", file);                                               \
-        load_ignore(g, &lv->set, *dir ? p : file);                                                 \
-        vl_xfree(c, p);                                                                            \
+    if (!*shown) shown = "./";
+    static const char *const files[] = {".gitignore", ".git/info/exclude", ".ignore", ".rgignore"};
+    for (int k = 0; k < 4; k++) {
+        if (k < 2 && g->no_vcs) continue;
+        if (k == 1 && !has_git) continue;
+        if (k >= 2 && g->no_dot) continue;
+        if (names && k != 1 && !has_name(names, n, files[k])) continue;
+        ruleset *rs = k == 0 ? &lv->git : k == 1 ? &lv->excl : k == 2 ? &lv->ign : &lv->rgi;
+        char *p = *dir ? vl_path_join(c, dir, files[k]) : NULL;
+        char *sh = join2(c, shown, files[k], false);
+        load_ignore(g, rs, p ? p : files[k], sh);
+        vl_xfree(c, p);
+        vl_xfree(c, sh);
     }
-    if (!g->no_vcs) {
-        LOAD(git, ".gitignore");
-        if (has_git) {
-            p = vl_path_join(c, *dir ? dir : ".", ".git/info/exclude");
-            load_ignore(g, &lv->excl, *dir ? p : ".git/info/exclude");
-            vl_xfree(c, p);
-        }
-    }
-    if (!g->no_dot) {
-        LOAD(ign, ".ignore");
-        LOAD(rgi, ".rgignore");
-    }
-#undef LOAD
 }
 
 static int read_dir(rg *g, const char *path, wframe *fr)
@@ -1717,8 +1739,10 @@ static void parent_levels(rg *g, const char *root)
         bool has_git = vk_stat(c->p, gitp, &st) == 0;
         vl_xfree(c, gitp);
         level *lv = push_level(g);
-        if (!g->no_parent) load_level(g, lv, dir.data, has_git, NULL, 0);
+        g->in_parents = true;
+        if (!g->no_parent) load_level(g, lv, dir.data, dir.data, has_git, NULL, 0);
         else lv->has_git = false;
+        g->in_parents = false;
         lv->prefix = vl_xstrdup(c, pre.data);
         vl_buf_free(c, &dir);
         vl_buf_free(c, &pre);
@@ -1767,7 +1791,8 @@ static void walk(rg *g, const char *root, bool implicit)
     }
     {
         level *lv = push_level(g);
-        load_level(g, lv, cd ? "" : root, has_name(st[0].names, st[0].n, ".git"), st[0].names, st[0].n);
+        load_level(g, lv, cd ? "" : root, st[0].disp, has_name(st[0].names, st[0].n, ".git"), st[0].names,
+                   st[0].n);
         lv->rel_len = 0;
     }
     depth = 1;
@@ -1857,7 +1882,7 @@ static void walk(rg *g, const char *root, bool implicit)
             if (st[i].dev == nf->dev && st[i].ino == nf->ino) loop = true;
         if (loop) nf->n = 0;
         level *lv = push_level(g);
-        load_level(g, lv, cd ? "" : disp, has_name(nf->names, nf->n, ".git"), nf->names, nf->n);
+        load_level(g, lv, cd ? "" : disp, nf->disp, has_name(nf->names, nf->n, ".git"), nf->names, nf->n);
         lv->rel_len = strlen(nf->rel);
         vl_xfree(c, disp);
         depth++;
@@ -1889,6 +1914,30 @@ static const ropt *find_short(char ch)
     return NULL;
 }
 
+/* The word after an option that takes a value: clap reads a word starting with '-' as an option
+ * (unless the option allows such values), so the value is missing, or the word is unknown. */
+static const char *next_value(vl_ctx *c, const ropt *o, const char *w)
+{
+    if (o->hyphen || w[0] != '-' || !w[1]) return w;
+    bool known;
+    if (w[1] == '-') {
+        const char *eq = strchr(w + 2, '=');
+        known = !w[2] || find_long(w + 2, eq ? (size_t)(eq - w - 2) : strlen(w + 2));
+    } else {
+        known = find_short(w[1]) != NULL;
+    }
+    if (!known) bad_arg(c, w);
+    vl_buf b = {0};
+    size_t vl = strlen(o->val);
+    if (vl > 3 && strcmp(o->val + vl - 3, "...") == 0)
+        vl_buf_printf(c, &b, "error: The argument '--%s %s' requires a value but none was supplied\n", o->lng, o->val);
+    else
+        vl_buf_printf(c, &b, "error: The argument '--%s %s' requires 1 values, but 0 were provided\n", o->lng, o->val);
+    vl_buf_printf(c, &b, "\n%s\n", USAGE);
+    vl_write_fd(c, 2, b.data, b.len);
+    vl_exit(c, 2);
+}
+
 /* clap's reading of argv: options (bundled short ones, --long=value, --long value) anywhere,
  * "--" ending them; the rest are positionals */
 static void parse_args(vl_ctx *c, int argc, char **argv, occ **ov, size_t *no, char ***pos, size_t *np)
@@ -1916,7 +1965,7 @@ static void parse_args(vl_ctx *c, int argc, char **argv, occ **ov, size_t *no, c
             const char *val = NULL;
             if (o->arg) {
                 if (eq) val = eq + 1;
-                else if (i + 1 < argc) val = argv[++i];
+                else if (i + 1 < argc) val = next_value(c, o, argv[++i]);
                 else missing_pattern(c);
             } else if (eq) {
                 bad_arg(c, a);
@@ -1934,13 +1983,13 @@ static void parse_args(vl_ctx *c, int argc, char **argv, occ **ov, size_t *no, c
             const char *val = NULL;
             if (o->arg) {
                 if (a[k + 1]) val = a + k + 1 + (a[k + 1] == '=');
-                else if (i + 1 < argc) val = argv[++i];
+                else if (i + 1 < argc) val = next_value(c, o, argv[++i]);
                 else missing_pattern(c);
                 (*ov)[*no].id = o->id;
                 (*ov)[(*no)++].arg = val;
                 break;
             }
-            (*ov)[*no].id = o->id;
+            (*ov)[*no].id = o->id == O_VERSION ? O_VERSION_SHORT : o->id;
             (*ov)[(*no)++].arg = NULL;
         }
     }
@@ -2042,8 +2091,8 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
             } else {
                 rc = slurp(g, a, &b);
             }
-            if (rc < 0) {
-                vl_eprintf(c, "%s: %s\n", a, os_error(c, rc));
+            if (rc < 0) { /* (rg words a failed read without the space) */
+                vl_eprintf(c, rc == VOS_EISDIR ? "%s:%s\n" : "%s: %s\n", a, os_error(c, rc));
                 vl_exit(c, 2);
             }
             size_t k = 0;
@@ -2073,7 +2122,7 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
         case O_IGLOB: {
             bool neg = a[0] == '!';
             if (!neg) g->n_whitelist++;
-            if (!gitignore_line(g, &g->overrides, a, strlen(a), ov[i].id == O_IGLOB, true) && !neg)
+            if (!gitignore_line(g, &g->overrides, a, strlen(a), ov[i].id == O_IGLOB, true, NULL, 0) && !neg)
                 g->n_whitelist--;
             break;
         }
@@ -2084,13 +2133,13 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
         case O_ICASE: icase = 1; break;
         case O_CASE_SENSITIVE: icase = 0; break;
         case O_SMART: icase = 2; break;
-        case O_IGNORE_FILE: load_ignore(g, &g->explicit_ign, a); break;
+        case O_IGNORE_FILE: load_ignore(g, &g->explicit_ign, a, a); break;
         case O_INVERT: g->invert = true; break;
         case O_LINE_NUMBER: g->lineno = true; break;
         case O_NO_LINE_NUMBER: g->lineno = false; break;
         case O_LINE_REGEXP: linex = true; break;
         case O_MAX_COUNT: g->max_count = clap_num(g, a, "--max-count <NUM>"); break;
-        case O_MAX_DEPTH: g->max_depth = plain_num(g, a); break;
+        case O_MAX_DEPTH: g->max_depth = clap_num(g, a, "--max-depth <NUM>"); break;
         case O_MAX_COLUMNS: g->max_columns = clap_num(g, a, "--max-columns <NUM>"); break;
         case O_MAX_COLUMNS_PREVIEW: g->max_preview = true; break;
         case O_MAX_FILESIZE: g->max_filesize = parse_size(g, a); break;
@@ -2159,7 +2208,10 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
             vl_puts(c, USAGE);
             vl_exit(c, 0);
         case O_VERSION:
-            vl_puts(c, "ripgrep 13.0.0 (vos)\n");
+            vl_puts(c, "ripgrep 13.0.0\n-SIMD -AVX (compiled)\n+SIMD +AVX (runtime)\n");
+            vl_exit(c, 0);
+        case O_VERSION_SHORT:
+            vl_puts(c, "ripgrep 13.0.0\n");
             vl_exit(c, 0);
         case O_NULL_DATA: die_msg(g, "rg: --null-data is not supported in vos");
         case O_PRE: die_msg(g, "rg: --pre is not supported in vos");
