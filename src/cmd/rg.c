@@ -809,6 +809,7 @@ typedef struct sfile {
     int64_t last_out; /* file offset just past the last line printed, -1: none */
     int64_t pending;  /* trailing context lines still to print */
     int64_t nsel, nmatch;
+    int64_t nlines;   /* -U: lines the matches span (--stats, --json) */
     int64_t binoff;   /* offset of the first NUL byte, -1: none seen */
     bool quit;        /* quit_binary and a NUL was seen */
     bool stop, eof, maxed, began;
@@ -1127,10 +1128,9 @@ static void context_line(rg *g, sfile *f, size_t ls, size_t le, int64_t lineno)
     f->last_out = f->off + (int64_t)le + 1;
 }
 
-static void print_selected(rg *g, sfile *f, size_t ls, size_t le)
+/* -B: up to that many lines before ls, after the last line printed */
+static void leading_context(rg *g, sfile *f, size_t ls, int64_t lineno)
 {
-    int64_t lineno = g->lineno || g->json ? line_number(g, f, ls) : 0;
-    /* leading context */
     if (g->before > 0) {
         size_t lo = f->last_out > f->off ? (size_t)(f->last_out - f->off) : 0;
         size_t starts[64];
@@ -1150,6 +1150,12 @@ static void print_selected(rg *g, sfile *f, size_t ls, size_t le)
         }
         if (st != starts) vl_xfree(g->c, st);
     }
+}
+
+static void print_selected(rg *g, sfile *f, size_t ls, size_t le)
+{
+    int64_t lineno = g->lineno || g->json ? line_number(g, f, ls) : 0;
+    leading_context(g, f, ls, lineno);
     if (g->json) {
         json_line(g, f, ls, le, true, lineno);
     } else {
@@ -1317,76 +1323,186 @@ static void scan(rg *g, sfile *f, size_t end)
     }
 }
 
-/* -U: matches may span lines; each line a match touches is printed once */
+/* -U: matches may span lines. Matches whose lines touch form a group, printed once as the lines
+ * it spans (with -o, match by match); -c counts groups, as rg does. */
+typedef struct mspan {
+    vl_re_span m[NM];
+} mspan;
+
+static size_t line_end_at(rg *g, size_t i, size_t end)
+{
+    const char *e = i < end ? memchr(g->buf + i, '\n', end - i) : NULL;
+    return e ? (size_t)(e - g->buf) : end;
+}
+
+static void print_group(rg *g, sfile *f, size_t gls, size_t gle, const mspan *ms, size_t nm)
+{
+    int64_t lineno = g->lineno || g->json ? line_number(g, f, gls) : 0;
+    leading_context(g, f, gls, lineno);
+    if (g->json) {
+        json_line(g, f, gls, gle, true, lineno);
+        return;
+    }
+    heading(g, f);
+    separator(g, f, gls);
+    size_t so0 = (size_t)ms[0].m[0].so;
+    const char *b0 = so0 > gls ? memrchr(g->buf + gls, '\n', so0 - gls) : NULL;
+    int64_t col0 = (int64_t)(so0 - (b0 ? (size_t)(b0 - g->buf) + 1 : gls)) + 1;
+    if (g->only || g->vimgrep) {
+        for (size_t k = 0; k < nm; k++) {
+            size_t so = (size_t)ms[k].m[0].so, eo = (size_t)ms[k].m[0].eo;
+            int64_t ln = 0;
+            const char *q = so > 0 ? memrchr(g->buf, '\n', so) : NULL;
+            size_t lstart = q ? (size_t)(q - g->buf) + 1 : 0;
+            if (g->lineno) ln = line_number(g, f, lstart);
+            prefix(g, f, ':', ln, g->column ? (int64_t)(so - lstart) + 1 : -1,
+                   g->byte_offset ? f->off + (int64_t)so : -1);
+            if (g->vimgrep) {
+                line_text(g, lstart, line_end_at(g, lstart, f->len));
+            } else {
+                if (g->has_replace) replacement(g, ms[k].m, NM);
+                else out(g, g->buf + so, eo - so);
+                outc(g, '\n');
+            }
+        }
+        return;
+    }
+    /* the group's text (matches replaced with -r), printed line by line */
+    vl_buf t = {0};
+    if (g->has_replace) {
+        size_t a = gls;
+        for (size_t k = 0; k < nm; k++) {
+            size_t so = (size_t)ms[k].m[0].so;
+            if (so < a) continue;
+            vl_buf_add(g->c, &t, g->buf + a, so - a);
+            /* (as replacement() does, into t) */
+            const char *r = g->replace;
+            while (*r) {
+                if (*r != '$') {
+                    vl_buf_addc(g->c, &t, *r++);
+                    continue;
+                }
+                r++;
+                if (*r == '$') {
+                    vl_buf_addc(g->c, &t, '$');
+                    r++;
+                    continue;
+                }
+                const char *nm_s = r;
+                size_t nl;
+                if (*r == '{') {
+                    const char *e = strchr(r, '}');
+                    if (!e) {
+                        vl_buf_addc(g->c, &t, '$');
+                        continue;
+                    }
+                    nm_s = r + 1;
+                    nl = (size_t)(e - r - 1);
+                    r = e + 1;
+                } else {
+                    while (*r == '_' || (*r >= '0' && *r <= '9') || ((*r | 32) >= 'a' && (*r | 32) <= 'z')) r++;
+                    nl = (size_t)(r - nm_s);
+                    if (!nl) {
+                        vl_buf_addc(g->c, &t, '$');
+                        continue;
+                    }
+                }
+                size_t idx = 0;
+                bool num = true;
+                for (size_t i = 0; i < nl; i++)
+                    if (nm_s[i] < '0' || nm_s[i] > '9') num = false;
+                    else idx = idx * 10 + (size_t)(nm_s[i] - '0');
+                const vl_re_span *sp = ms[k].m;
+                if (num && idx < NM && sp[idx].so >= 0)
+                    vl_buf_add(g->c, &t, g->buf + sp[idx].so, (size_t)(sp[idx].eo - sp[idx].so));
+            }
+            a = (size_t)ms[k].m[0].eo;
+        }
+        if (gle > a) vl_buf_add(g->c, &t, g->buf + a, gle - a);
+    } else {
+        vl_buf_add(g->c, &t, g->buf + gls, gle - gls);
+    }
+    size_t a = 0;
+    for (;;) {
+        const char *q = a < t.len ? memchr(t.data + a, '\n', t.len - a) : NULL;
+        size_t qe = q ? (size_t)(q - t.data) : t.len;
+        prefix(g, f, ':', lineno++, g->column ? col0 : -1, g->byte_offset ? f->off + (int64_t)gls : -1);
+        if (!(g->max_columns > 0 && (int64_t)(qe - a) > g->max_columns && !g->max_preview)) {
+            size_t x = a;
+            if (g->trim)
+                while (x < qe && (t.data[x] == ' ' || t.data[x] == '\t')) x++;
+            out(g, t.data + x, qe - x);
+            outc(g, '\n');
+        } else {
+            outs(g, "[Omitted long matching line]\n");
+        }
+        if (!q) break;
+        a = qe + 1;
+    }
+    vl_buf_free(g->c, &t);
+}
+
 static void scan_multiline(rg *g, sfile *f)
 {
     size_t end = f->len;
-    size_t start = 0;
-    while (!f->stop) {
-        vl_re_span m[NM];
-        int rc = vl_re_search(g->re, g->buf, end, start, 0, m, NM);
-        if (rc < 0) re_fail(g, f, rc);
-        if (rc == 1 && (size_t)m[0].so == end && end > 0 && g->buf[end - 1] == '\n') rc = 0;
-        if (rc == 0) break;
-        size_t so = (size_t)m[0].so, eo = (size_t)m[0].eo;
+    /* (a last line without its newline ends the data; a match after a final newline belongs
+     * to no line) */
+    miter it = miter_at(0);
+    mspan *ms = NULL;
+    size_t cap = 0;
+    mspan cur;
+    bool have = next_match(g, f, end, &it, cur.m, NM) == 1;
+    if (have && (size_t)cur.m[0].so == end && end > 0 && g->buf[end - 1] == '\n') have = false;
+    while (have && !f->stop) {
+        size_t so = (size_t)cur.m[0].so;
         const char *b = so > 0 ? memrchr(g->buf, '\n', so) : NULL;
-        size_t ls = b ? (size_t)(b - g->buf) + 1 : 0;
-        size_t last = eo > so ? eo - 1 : so;
-        const char *e = last < end ? memchr(g->buf + last, '\n', end - last) : NULL;
-        if (eo > so && g->buf[eo - 1] == '\n') e = g->buf + eo - 1;
-        size_t le = e ? (size_t)(e - g->buf) : end;
-        if (ls < f->pos) ls = f->pos; /* (lines already printed) */
-        if (g->invert) {
-            other_lines(g, f, f->pos, ls, true);
-        } else {
-            if (ls < le || ls >= f->pos) {
-                other_lines(g, f, f->pos, ls, false);
-                f->nsel++;
-                g->matched = true;
-                f->nmatch++;
-                if (g->quiet || g->list || g->list_without) {
-                    f->stop = true;
-                    break;
-                }
-                if (!summary_mode(g)) {
-                    int64_t lineno = g->lineno || g->json ? line_number(g, f, ls) : 0;
-                    if (g->json) {
-                        json_line(g, f, ls, le, true, lineno);
-                    } else if (g->only) {
-                        heading(g, f);
-                        separator(g, f, ls);
-                        prefix(g, f, ':', lineno, g->column ? (int64_t)(so - ls) + 1 : -1, -1);
-                        if (g->has_replace) replacement(g, m, NM);
-                        else out(g, g->buf + so, eo - so);
-                        outc(g, '\n');
-                    } else {
-                        heading(g, f);
-                        separator(g, f, ls);
-                        size_t a = ls;
-                        bool first = true;
-                        while (a <= le) {
-                            const char *q = memchr(g->buf + a, '\n', le - a);
-                            size_t qe = q ? (size_t)(q - g->buf) : le;
-                            prefix(g, f, ':', lineno++, g->column && first ? (int64_t)(so - ls) + 1 : -1, -1);
-                            line_text(g, a, qe);
-                            first = false;
-                            a = qe + 1;
-                            if (!q) break;
-                        }
-                    }
-                    g->printed_group = true;
-                    f->last_out = (int64_t)le + 1;
-                    f->pending = g->after;
-                }
-                if (g->max_count >= 0 && f->nsel >= g->max_count) f->stop = true;
+        size_t gls = b ? (size_t)(b - g->buf) + 1 : 0;
+        size_t n = 0;
+        size_t gle = 0;
+        int64_t nlines = 0;
+        for (;;) {
+            size_t mso = (size_t)cur.m[0].so, meo = (size_t)cur.m[0].eo;
+            size_t last = meo > mso ? meo - 1 : mso; /* the last byte the match covers */
+            size_t le = g->buf[last] == '\n' && meo > mso ? last : line_end_at(g, last, end);
+            if (last >= end) le = end;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 8;
+                ms = vl_xrealloc(g->c, ms, cap * sizeof *ms);
             }
+            ms[n++] = cur;
+            if (le > gle) gle = le;
+            have = next_match(g, f, end, &it, cur.m, NM) == 1;
+            if (have && (size_t)cur.m[0].so == end && end > 0 && g->buf[end - 1] == '\n') have = false;
+            if (!have || (size_t)cur.m[0].so > gle) break;
         }
-        f->pos = le < end ? le + 1 : end;
-        start = eo > so ? eo : so + 1;
-        if (start < f->pos) start = f->pos;
-        if (start > end) break;
+        for (size_t i = gls; i < gle; i++)
+            if (g->buf[i] == '\n') nlines++;
+        nlines++;
+        if (g->invert) {
+            other_lines(g, f, f->pos, gls, true);
+        } else {
+            other_lines(g, f, f->pos, gls, false);
+            f->nsel++;
+            f->nlines += nlines;
+            f->nmatch += (int64_t)n;
+            g->matched = true;
+            if (g->quiet || g->list || g->list_without) {
+                f->stop = true;
+                break;
+            }
+            if (!summary_mode(g)) {
+                print_group(g, f, gls, gle, ms, n);
+                g->printed_group = true;
+                f->last_out = f->off + (int64_t)gle + 1;
+                f->pending = g->after;
+            }
+            if (g->max_count >= 0 && f->nsel >= g->max_count) f->maxed = true;
+        }
+        f->pos = gle < end ? gle + 1 : end;
+        if (f->maxed) break;
     }
-    if (!f->stop && f->pos < end) other_lines(g, f, f->pos, end, g->invert);
+    vl_xfree(g->c, ms);
+    if (!f->stop && f->pos < end) other_lines(g, f, f->pos, end, g->invert && !f->maxed);
 }
 
 /* Read the next chunk after the kept data: bytes read, 0 at the end, or an error. */
@@ -1494,7 +1610,7 @@ static void search_fd(rg *g, int fd, const char *name, bool is_reg, bool quit_bi
     if (f.quit && f.nsel > 0 && !summary_mode(g) && !g->json) binary_message(g, &f, true);
     if (quit_hidden) f.nsel = 0;
     if (f.nsel > 0) g->st_files_matched++;
-    g->st_lines += f.nsel;
+    g->st_lines += g->multiline && !g->invert ? f.nlines : f.nsel;
     g->st_matches += f.nmatch;
     if (g->quiet) {
         if (f.nsel > 0 && !g->stats) {
@@ -1534,7 +1650,7 @@ static void search_fd(rg *g, int fd, const char *name, bool is_reg, bool quit_bi
                       "\"bytes_printed\":%lld,\"matched_lines\":%lld,\"matches\":%lld}}}\n",
                       (long long)(ns / 1000000000), (long long)(ns % 1000000000), (double)ns / 1e9,
                       f.nsel > 0, (long long)(g->st_searched - searched0), (long long)printed,
-                      (long long)f.nsel, (long long)f.nmatch);
+                      (long long)(g->multiline && !g->invert ? f.nlines : f.nsel), (long long)f.nmatch);
         out(g, b.data, b.len);
         g->st_printed -= (int64_t)b.len;
         vl_buf_free(c, &b);
