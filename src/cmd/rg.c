@@ -1248,16 +1248,12 @@ static void selected(rg *g, sfile *f, size_t ls, size_t le)
     }
     f->nsel++;
     g->matched = true;
-    if (g->quiet) {
-        f->stop = true;
-        return;
-    }
-    if ((g->list || g->list_without) && !g->stats) {
-        f->stop = true;
-        return;
-    }
     if (g->count_matches || g->stats || g->json || (g->count && g->only)) {
         if (!g->invert) f->nmatch += count_matches(g, f, ls, le);
+    }
+    if (g->quiet || g->list || g->list_without) {
+        f->stop = true;
+        return;
     }
     if (!summary_mode(g)) print_selected(g, f, ls, le);
     if (g->max_count >= 0 && f->nsel >= g->max_count) {
@@ -1993,10 +1989,22 @@ static void walk(rg *g, const char *root, bool implicit)
             continue;
         }
         /* a directory that is its own ancestor (only through links, with -L) */
-        bool loop = false;
-        for (size_t i = 0; i < depth && g->follow; i++)
-            if (st[i].dev == nf->dev && st[i].ino == nf->ino) loop = true;
-        if (loop) nf->n = 0;
+        /* a directory that is its own ancestor (through links, with -L; as rg, the root is not
+         * compared) */
+        size_t anc = 0;
+        for (size_t i = 1; i < depth && g->follow; i++)
+            if (st[i].dev == nf->dev && st[i].ino == nf->ino) anc = i;
+        if (anc) {
+            char *a = vl_xstrdup(c, st[anc].disp);
+            size_t al = strlen(a);
+            if (al > 1 && a[al - 1] == '/') a[al - 1] = 0;
+            errmsg(g, "File system loop found: %s points to an ancestor %s\n", disp, a);
+            vl_xfree(c, a);
+            if (cd && vk_chdir(c->p, fr->abs) < 0) dying(g);
+            free_frame(g, nf);
+            vl_xfree(c, disp);
+            continue;
+        }
         level *lv = push_level(g);
         load_level(g, lv, cd ? "" : disp, nf->disp, has_name(nf->names, nf->n, ".git"), nf->names, nf->n);
         lv->rel_len = strlen(nf->rel);
@@ -2352,6 +2360,7 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
         g->vimgrep = g->only = g->heading = false;
         g->passthru = g->passthru;
     }
+    if (g->count || g->count_matches) g->list = g->list_without = false; /* (rg: counts win) */
     if (unrestricted >= 1) g->no_ignore = true;
     if (unrestricted >= 2) g->hidden = true;
     if (unrestricted >= 3) g->binary_convert = true;

@@ -18,6 +18,7 @@ typedef struct tr {
     rg_tr_info *info;
     bool failed;
     bool literal;
+    bool class_nl, class_other; /* the class being read holds '\n' / something else */
 } tr;
 
 /* group flags Rust tracks itself (the others go to PCRE2 as written) */
@@ -361,8 +362,10 @@ static int class_items(tr *t, size_t open, size_t open_end, int fl, bool *nl_ris
                             if (neg) {
                                 vl_buf_printf(c, t->out, "[:^%s:]", ascii_classes[k].name);
                                 *nl_risk = true;
+                                t->class_other = true;
                             } else {
                                 vl_buf_adds(c, t->out, ascii_classes[k].set);
+                                t->class_other = true;
                                 if (k == 2 || k == 4 || k == 10) *nl_risk = true;
                             }
                             t->i = (size_t)(z - t->s) + 2;
@@ -387,6 +390,7 @@ static int class_items(tr *t, size_t open, size_t open_end, int fl, bool *nl_ris
             if (e.kind == E_CLASS) {
                 vl_buf_adds(c, t->out, e.text);
                 if (e.neg) *nl_risk = true;
+                t->class_other = true;
                 continue;
             }
             lo = e.cp;
@@ -409,12 +413,17 @@ static int class_items(tr *t, size_t open, size_t open_end, int fl, bool *nl_ris
             if (hi < lo)
                 return fail_span(t, a, t->i, "invalid character class range, the start must be <= the end", false);
             note_literal(t, hi);
+            t->class_other = true;
             if (lo <= '\n' && hi >= '\n') *nl_risk = true;
             emit_cp(t, lo, true);
             vl_buf_addc(c, t->out, '-');
             emit_cp(t, hi, true);
         } else {
-            if (lo == '\n' && line_mode(t)) return fail_newline(t);
+            if (lo == '\n' && line_mode(t)) { /* rg drops it from the class */
+                t->class_nl = true;
+                goto next;
+            }
+            t->class_other = true;
             emit_cp(t, lo, true);
         }
     next:;
@@ -434,11 +443,16 @@ static int parse_class(tr *t, int fl)
     vl_buf body = {0};
     t->out = &body;
     bool risk = false;
+    t->class_nl = t->class_other = false;
     int rc = class_items(t, open, open_end, fl, &risk, 0);
     t->out = saved;
     if (rc < 0) {
         vl_buf_free(c, &body);
         return -1;
+    }
+    if (!neg && t->class_nl && !t->class_other) { /* [\n] alone: nothing is left of it */
+        vl_buf_free(c, &body);
+        return fail_newline(t);
     }
     if (neg) {
         vl_buf_adds(c, t->out, "[^");
@@ -712,7 +726,7 @@ int rg_translate(vl_ctx *c, const char *pat, size_t len, int flags, vl_buf *out,
 {
     memset(info, 0, sizeof *info);
     if (flags & RG_TR_FIXED) {
-        tr t = {c, (const unsigned char *)pat, len, 0, flags, out, lit, err, info, false, true};
+        tr t = {c, (const unsigned char *)pat, len, 0, flags, out, lit, err, info, false, true, false, false};
         vl_buf_adds(c, out, "(?m)");
         for (size_t i = 0; i < len;) {
             unsigned cp;
@@ -730,7 +744,7 @@ int rg_translate(vl_ctx *c, const char *pat, size_t len, int flags, vl_buf *out,
         info->literal = t.literal;
         return 0;
     }
-    tr t = {c, (const unsigned char *)pat, len, 0, flags, out, lit, err, info, false, true};
+    tr t = {c, (const unsigned char *)pat, len, 0, flags, out, lit, err, info, false, true, false, false};
     if (translate(&t) < 0) return -1;
     info->literal = t.literal;
     return 0;
