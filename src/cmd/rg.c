@@ -837,11 +837,20 @@ static void outnum(rg *g, int64_t v)
     out(g, tmp, (size_t)n);
 }
 
-/* newlines in p[0, n): a plain loop the compiler vectorizes (line numbers over big files) */
+/* newlines in p[0, n), eight bytes at a time (exact: no carries between bytes) */
 static int64_t count_nl(const char *p, size_t n)
 {
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, nl = 0x0a0a0a0a0a0a0a0aULL;
     int64_t k = 0;
-    for (size_t i = 0; i < n; i++) k += p[i] == '\n';
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, p + i, 8);
+        x ^= nl; /* a newline is now a zero byte */
+        uint64_t t = ~(((x & lo7) + lo7) | x | lo7);
+        k += (int64_t)(((t >> 7) * 0x0101010101010101ULL) >> 56); /* (sum of the 0/1 bytes) */
+    }
+    for (; i < n; i++) k += p[i] == '\n';
     return k;
 }
 
