@@ -224,8 +224,6 @@ typedef struct rg {
     /* walk */
     level *levels;
     size_t nlev, caplev;
-    size_t parent_levels;
-    bool any_git;
     /* results */
     bool matched, had_error, printed, printed_group, matched_without;
     int64_t st_matches, st_lines, st_files_matched, st_files, st_printed, st_searched;
@@ -1730,7 +1728,7 @@ static void pop_level(rg *g)
 
 static bool has_name(char **names, size_t n, const char *want)
 {
-    for (size_t i = 0; i < n; i++) /* (the dot files come first in sorted order) */
+    for (size_t i = 0; i < n; i++)
         if (names[i][0] == '.' && same_str(names[i], want)) return true;
     return false;
 }
@@ -2191,7 +2189,7 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
 
     /* the last of each pair of opposite flags wins */
     int icase = 0; /* 0 sensitive, 1 -i, 2 -S */
-    bool fixed = false, pcre = false, word = false, linex = false, no_heading = false;
+    bool fixed = false, pcre = false, word = false, linex = false;
     bool with_fn = false, no_fn = false, type_list = false;
     int unrestricted = 0;
     const char *sort = NULL;
@@ -2265,8 +2263,8 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
                 g->n_whitelist--;
             break;
         }
-        case O_HEADING: g->heading = true; no_heading = false; break;
-        case O_NO_HEADING: g->heading = false; no_heading = true; break;
+        case O_HEADING: g->heading = true; break;
+        case O_NO_HEADING: g->heading = false; break;
         case O_HIDDEN: g->hidden = true; break;
         case O_NO_HIDDEN: g->hidden = false; break;
         case O_ICASE: icase = 1; break;
@@ -2373,7 +2371,6 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
             vl_exit(c, 2);
         }
         g->vimgrep = g->only = g->heading = false;
-        g->passthru = g->passthru;
     }
     if (g->count || g->count_matches) g->list = g->list_without = false; /* (rg: counts win) */
     if (unrestricted >= 1) g->no_ignore = true;
@@ -2498,7 +2495,6 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
     g->with_filename = npaths > 1 || dir_arg || (npaths == 0 && !use_stdin) || vim;
     if (with_fn) g->with_filename = true;
     if (no_fn) g->with_filename = false;
-    (void)no_heading;
 
     if (use_stdin) {
         struct vk_stat st;
