@@ -1974,6 +1974,11 @@ static void walk(rg *g, const char *root, bool implicit)
             vl_xfree(c, disp);
             continue;
         }
+        if (g->max_depth >= 0 && (int64_t)depth + 1 > g->max_depth) { /* (nothing below counts) */
+            vl_xfree(c, rel);
+            vl_xfree(c, disp);
+            continue;
+        }
         if (depth == cap) {
             st = vl_xrealloc(c, st, cap * 2 * sizeof *st);
             memset(st + cap, 0, cap * sizeof *st);
