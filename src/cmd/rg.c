@@ -1079,20 +1079,21 @@ static void line_text(rg *g, size_t ls, size_t le)
     outc(g, '\n');
 }
 
-/* --replace: $0, $1, ${1}, $$ (named groups expand to nothing) */
-static void replacement(rg *g, const vl_re_span *m, size_t nm)
+/* --replace: $0, $1, ${1}, $$ expanded for match m into b (named groups expand to nothing) */
+static void expand_replacement(rg *g, vl_buf *b, const vl_re_span *m, size_t nm)
 {
+    vl_ctx *c = g->c;
     const char *r = g->replace;
     while (*r) {
         if (*r != '$') {
             size_t k = strcspn(r, "$");
-            out(g, r, k);
+            vl_buf_add(c, b, r, k);
             r += k;
             continue;
         }
         r++;
         if (*r == '$') {
-            outc(g, '$');
+            vl_buf_addc(c, b, '$');
             r++;
             continue;
         }
@@ -1101,7 +1102,7 @@ static void replacement(rg *g, const vl_re_span *m, size_t nm)
         if (*r == '{') {
             const char *e = strchr(r, '}');
             if (!e) {
-                outc(g, '$');
+                vl_buf_addc(c, b, '$');
                 continue;
             }
             nm_s = r + 1;
@@ -1112,7 +1113,7 @@ static void replacement(rg *g, const vl_re_span *m, size_t nm)
             while (*r == '_' || (*r >= '0' && *r <= '9') || ((*r | 32) >= 'a' && (*r | 32) <= 'z')) r++;
             nl = (size_t)(r - nm_s);
             if (!nl) {
-                outc(g, '$');
+                vl_buf_addc(c, b, '$');
                 continue;
             }
         }
@@ -1121,8 +1122,17 @@ static void replacement(rg *g, const vl_re_span *m, size_t nm)
         for (size_t i = 0; i < nl; i++)
             if (nm_s[i] < '0' || nm_s[i] > '9') num = false;
             else idx = idx * 10 + (size_t)(nm_s[i] - '0');
-        if (num && idx < nm && m[idx].so >= 0) out(g, g->buf + m[idx].so, (size_t)(m[idx].eo - m[idx].so));
+        if (num && idx < nm && m[idx].so >= 0)
+            vl_buf_add(c, b, g->buf + m[idx].so, (size_t)(m[idx].eo - m[idx].so));
     }
+}
+
+static void replacement(rg *g, const vl_re_span *m, size_t nm)
+{
+    vl_buf b = {0};
+    expand_replacement(g, &b, m, nm);
+    if (b.len) out(g, b.data, b.len);
+    vl_buf_free(g->c, &b);
 }
 
 #define NM 10
@@ -1384,47 +1394,7 @@ static void print_group(rg *g, sfile *f, size_t gls, size_t gle, const mspan *ms
             size_t so = (size_t)ms[k].m[0].so;
             if (so < a) continue;
             vl_buf_add(g->c, &t, g->buf + a, so - a);
-            /* (as replacement() does, into t) */
-            const char *r = g->replace;
-            while (*r) {
-                if (*r != '$') {
-                    vl_buf_addc(g->c, &t, *r++);
-                    continue;
-                }
-                r++;
-                if (*r == '$') {
-                    vl_buf_addc(g->c, &t, '$');
-                    r++;
-                    continue;
-                }
-                const char *nm_s = r;
-                size_t nl;
-                if (*r == '{') {
-                    const char *e = strchr(r, '}');
-                    if (!e) {
-                        vl_buf_addc(g->c, &t, '$');
-                        continue;
-                    }
-                    nm_s = r + 1;
-                    nl = (size_t)(e - r - 1);
-                    r = e + 1;
-                } else {
-                    while (*r == '_' || (*r >= '0' && *r <= '9') || ((*r | 32) >= 'a' && (*r | 32) <= 'z')) r++;
-                    nl = (size_t)(r - nm_s);
-                    if (!nl) {
-                        vl_buf_addc(g->c, &t, '$');
-                        continue;
-                    }
-                }
-                size_t idx = 0;
-                bool num = true;
-                for (size_t i = 0; i < nl; i++)
-                    if (nm_s[i] < '0' || nm_s[i] > '9') num = false;
-                    else idx = idx * 10 + (size_t)(nm_s[i] - '0');
-                const vl_re_span *sp = ms[k].m;
-                if (num && idx < NM && sp[idx].so >= 0)
-                    vl_buf_add(g->c, &t, g->buf + sp[idx].so, (size_t)(sp[idx].eo - sp[idx].so));
-            }
+            expand_replacement(g, &t, ms[k].m, NM);
             a = (size_t)ms[k].m[0].eo;
         }
         if (gle > a) vl_buf_add(g->c, &t, g->buf + a, gle - a);
