@@ -2379,6 +2379,7 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
     if (g->vimgrep) g->lineno = g->column = true;
     if (g->column) g->lineno = true;
     bool vim = g->vimgrep;
+    if (vim) g->heading = false; /* (one line per match, always named) */
     if (g->only && g->vimgrep) g->vimgrep = false; /* (-o's output, with vimgrep's names) */
 
     if (!g->files_mode) {
