@@ -1953,6 +1953,7 @@ static void walk(rg *g, const char *root, bool implicit)
             st = vl_xrealloc(c, st, cap * 2 * sizeof *st);
             memset(st + cap, 0, cap * sizeof *st);
             cap *= 2;
+            fr = &st[depth - 1]; /* (the frames moved) */
         }
         wframe *nf = &st[depth];
         memset(nf, 0, sizeof *nf);
@@ -1977,12 +1978,16 @@ static void walk(rg *g, const char *root, bool implicit)
             continue;
         }
         /* a directory that is its own ancestor (only through links, with -L) */
-        /* a directory that is its own ancestor (through links, with -L; as rg, the root is not
-         * compared) */
-        size_t anc = 0;
-        for (size_t i = 1; i < depth && g->follow; i++)
-            if (st[i].dev == nf->dev && st[i].ino == nf->ino) anc = i;
-        if (anc) {
+        /* a link to a directory that is its own ancestor (with -L: rg checks links only, and
+         * names the nearest such ancestor) */
+        size_t anc = SIZE_MAX;
+        if (g->follow && fr->types[idx] == VK_DT_LNK)
+            for (size_t i = depth; i-- > 0;)
+                if (st[i].dev == nf->dev && st[i].ino == nf->ino) {
+                    anc = i;
+                    break;
+                }
+        if (anc != SIZE_MAX) {
             char *a = vl_xstrdup(c, st[anc].disp);
             size_t al = strlen(a);
             if (al > 1 && a[al - 1] == '/') a[al - 1] = 0;
