@@ -36,7 +36,7 @@ enum {
     O_NO_UNICODE, O_SEARCH_ZIP, O_PRE, O_ENCODING, O_INCLUDE_ZERO, O_ONE_FILE_SYSTEM,
     O_CONTEXT_SEP, O_FIELD_CTX_SEP, O_FIELD_MATCH_SEP, O_PATH_SEP, O_LINE_BUFFERED,
     O_BLOCK_BUFFERED, O_DEBUG, O_TRACE, O_IGNORE, O_COLORS, O_NO_IGNORE_MESSAGES,
-    O_MAX_COLUMNS_PREVIEW, O_VERSION_SHORT,
+    O_MAX_COLUMNS_PREVIEW, O_VERSION_SHORT, O_IGNORE_FILE_ICASE,
 };
 
 typedef struct ropt {
@@ -83,7 +83,7 @@ static const ropt ropts[] = {
     {0, "iglob", O_IGLOB, true, "<GLOB>...", true},
     {'i', "ignore-case", O_ICASE, false, NULL, false},
     {0, "ignore-file", O_IGNORE_FILE, true, "<PATH>...", true},
-    {0, "ignore-file-case-insensitive", O_NONE, false, NULL, false},
+    {0, "ignore-file-case-insensitive", O_IGNORE_FILE_ICASE, false, NULL, false},
     {0, "include-zero", O_INCLUDE_ZERO, false, NULL, false},
     {'v', "invert-match", O_INVERT, false, NULL, false},
     {0, "json", O_JSON, false, NULL, false},
@@ -216,6 +216,9 @@ typedef struct rg {
     int64_t before, after;
     bool sort_rev;
     const char *ctx_sep;
+    const char *msep, *csep; /* --field-match-separator, --field-context-separator */
+    char pathsep;            /* --path-separator (0: '/') */
+    bool glob_icase, ign_icase, no_excl, no_ign_files, no_ign_messages;
     /* filters */
     ruleset overrides;
     size_t n_whitelist;
@@ -495,7 +498,7 @@ static bool gitignore_line(rg *g, ruleset *rs, const char *s, size_t n, bool ica
             vl_eprintf(c, "error parsing glob '%.*s': %.*s\n", (int)on, orig, (int)err.len, err.data);
             vl_exit(c, 2);
         }
-        if (!g->no_messages)
+        if (!g->no_messages && !g->no_ign_messages)
             vl_eprintf(c, "%s: line %zu: error parsing glob '%.*s': %.*s\n", src, lineno, (int)on, orig,
                        (int)err.len, err.data);
         if (g->in_parents) g->had_error = true; /* (rg counts those of parent directories only) */
@@ -513,7 +516,7 @@ static void gitignore_text(rg *g, ruleset *rs, const char *data, size_t len, con
     while (i < len) {
         const char *e = memchr(data + i, '\n', len - i);
         size_t le = e ? (size_t)(e - data) : len;
-        gitignore_line(g, rs, data + i, le - i, false, false, src, ++lineno);
+        gitignore_line(g, rs, data + i, le - i, g->ign_icase, false, src, ++lineno);
         i = le + 1;
     }
 }
@@ -1020,23 +1023,25 @@ static void heading(rg *g, sfile *f)
     outc(g, '\n');
 }
 
-static void prefix(rg *g, sfile *f, char sep, int64_t lineno, int64_t col, int64_t boff)
+static void prefix(rg *g, sfile *f, char kind, int64_t lineno, int64_t col, int64_t boff)
 {
+    const char *sep = kind == ':' ? g->msep : g->csep;
     if (g->with_filename && !g->heading) {
         outs(g, f->name);
-        outc(g, g->nul ? '\0' : sep);
+        if (g->nul) outc(g, '\0');
+        else outs(g, sep);
     }
     if (g->lineno) {
         outnum(g, lineno);
-        outc(g, sep);
+        outs(g, sep);
     }
     if (col > 0) {
         outnum(g, col);
-        outc(g, sep);
+        outs(g, sep);
     }
     if (boff >= 0) {
         outnum(g, boff);
-        outc(g, sep);
+        outs(g, sep);
     }
 }
 
@@ -1717,7 +1722,7 @@ static void load_level(rg *g, level *lv, const char *dir, const char *shown, boo
     static const char *const files[] = {".gitignore", ".git/info/exclude", ".ignore", ".rgignore"};
     for (int k = 0; k < 4; k++) {
         if (k < 2 && g->no_vcs) continue;
-        if (k == 1 && !has_git) continue;
+        if (k == 1 && (!has_git || g->no_excl)) continue;
         if (k >= 2 && g->no_dot) continue;
         if (names && k != 1 && !has_name(names, n, files[k])) continue;
         ruleset *rs = k == 0 ? &lv->git : k == 1 ? &lv->excl : k == 2 ? &lv->ign : &lv->rgi;
@@ -1782,13 +1787,21 @@ static char *join2(vl_ctx *c, const char *a, const char *b, bool slash)
 
 static void found_file(rg *g, const char *open, const char *disp, bool walked)
 {
+    char *own = NULL;
+    if (g->pathsep && g->pathsep != '/') {
+        own = vl_xstrdup(g->c, disp);
+        for (char *q = own; *q; q++)
+            if (*q == '/') *q = g->pathsep;
+        disp = own;
+    }
     if (g->files_mode) {
         outs(g, disp);
         outc(g, g->nul ? '\0' : '\n');
         g->matched = true;
-        return;
+    } else {
+        search_path(g, open, disp, walked && !g->binary_convert);
     }
-    search_path(g, open, disp, walked && !g->binary_convert);
+    vl_xfree(g->c, own);
 }
 
 /* the ignore files of the directories above the root, outermost first */
@@ -2156,6 +2169,40 @@ static void print_stats(rg *g)
               (double)ns / 1e9, (double)ns / 1e9);
 }
 
+static int hexdig(char ch)
+{
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if ((ch | 32) >= 'a' && (ch | 32) <= 'f') return (ch | 32) - 'a' + 10;
+    return -1;
+}
+
+/* rg's unescaping of separators: \\ \n \r \t \0 \xHH; anything else stays as written */
+static const char *unescape(vl_ctx *c, const char *s)
+{
+    char *o = vl_xmalloc(c, strlen(s) + 1), *q = o;
+    while (*s) {
+        if (*s != '\\' || !s[1]) {
+            *q++ = *s++;
+            continue;
+        }
+        char e = s[1];
+        if (e == 'x' && hexdig(s[2]) >= 0 && hexdig(s[3]) >= 0) {
+            *q++ = (char)(hexdig(s[2]) * 16 + hexdig(s[3]));
+            s += 4;
+            continue;
+        }
+        char r = e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : e == '0' ? '\0' : e == '\\' ? '\\' : 0;
+        if (!r && e != '0') {
+            *q++ = *s++;
+            continue;
+        }
+        *q++ = r;
+        s += 2;
+    }
+    *q = 0;
+    return o;
+}
+
 static int rg_main(vl_ctx *c, int argc, char **argv)
 {
     rg *g = vl_xcalloc(c, 1, sizeof *g);
@@ -2181,6 +2228,15 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
     g->max_count = g->max_depth = g->max_filesize = -1;
     g->ctx_sep = "--";
     types_init(c, &g->types, &g->ntypes);
+    g->msep = ":";
+    g->csep = "-";
+    /* flags that change how other options are read, whatever their place */
+    for (size_t i = 0; i < no; i++) {
+        if (ov[i].id == O_IGNORE_CASE_GLOB) g->glob_icase = true;
+        if (ov[i].id == O_IGNORE_FILE_ICASE) g->ign_icase = true;
+        if (ov[i].id == O_NO_IGNORE_FILES) g->no_ign_files = true;
+        if (ov[i].id == O_NO_IGNORE_MESSAGES) g->no_ign_messages = true;
+    }
     vl_buf *patlist = vl_xcalloc(c, (size_t)no + 1, sizeof *patlist);
     for (size_t i = 0; i < no; i++) {
         const char *a = ov[i].arg;
@@ -2239,7 +2295,8 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
         case O_IGLOB: {
             bool neg = a[0] == '!';
             if (!neg) g->n_whitelist++;
-            if (!gitignore_line(g, &g->overrides, a, strlen(a), ov[i].id == O_IGLOB, true, NULL, 0) && !neg)
+            if (!gitignore_line(g, &g->overrides, a, strlen(a), ov[i].id == O_IGLOB || g->glob_icase, true,
+                                NULL, 0) && !neg)
                 g->n_whitelist--;
             break;
         }
@@ -2250,7 +2307,29 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
         case O_ICASE: icase = 1; break;
         case O_CASE_SENSITIVE: icase = 0; break;
         case O_SMART: icase = 2; break;
-        case O_IGNORE_FILE: load_ignore(g, &g->explicit_ign, a, a); break;
+        case O_IGNORE_FILE:
+            if (!g->no_ign_files) load_ignore(g, &g->explicit_ign, a, a);
+            break;
+        case O_NO_IGNORE_EXCLUDE: g->no_excl = true; break;
+        case O_FIELD_MATCH_SEP: g->msep = unescape(c, a); break;
+        case O_FIELD_CTX_SEP: g->csep = unescape(c, a); break;
+        case O_PATH_SEP:
+            a = unescape(c, a);
+            if (strlen(a) > 1) {
+                vl_eprintf(c, "A path separator must be exactly one byte, but the given separator is %zu bytes: %s\n"
+                              "In some shells on Windows '/' is automatically expanded. Use '//' instead.\n", strlen(a), a);
+                vl_exit(c, 2);
+            }
+            g->pathsep = a[0];
+            break;
+        case O_ENGINE:
+            if (same_str(a, "pcre2")) pcre = true;
+            else if (same_str(a, "default")) pcre = false;
+            else if (!same_str(a, "auto")) {
+                vl_eprintf(c, "error: '%s' isn't a valid value for '--engine <ENGINE>'\n\t[possible values: auto, default, pcre2]\n\n\n%s\n", a, USAGE);
+                vl_exit(c, 2);
+            }
+            break;
         case O_INVERT: g->invert = true; break;
         case O_LINE_NUMBER: g->lineno = true; break;
         case O_NO_LINE_NUMBER: g->lineno = false; break;
@@ -2311,7 +2390,7 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
         case O_NO_MESSAGES: g->no_messages = true; break;
         case O_BYTE_OFFSET: g->byte_offset = true; break;
         case O_INCLUDE_ZERO: g->include_zero = true; break;
-        case O_CONTEXT_SEP: g->ctx_sep = a; break;
+        case O_CONTEXT_SEP: g->ctx_sep = unescape(c, a); break;
         case O_NO_REQUIRE_GIT: g->no_require_git = true; break;
         case O_COLOR:
             if (!same_str(a, "never") && !same_str(a, "auto") && !same_str(a, "always") && !same_str(a, "ansi")) {
