@@ -215,6 +215,7 @@ typedef struct rg {
     bool in_parents; /* loading the ignore files of the directories above a root */ /* -j1: rg's single-threaded walker words a missing operand differently */
     int64_t before, after;
     bool sort_rev;
+    char sort_time; /* --sort modified ('m') / accessed ('a'); 0: by path */
     const char *ctx_sep;
     const char *msep, *csep; /* --field-match-separator, --field-context-separator */
     char pathsep;            /* --path-separator (0: '/') */
@@ -1669,11 +1670,6 @@ typedef struct wframe {
     uint64_t dev, ino;
 } wframe;
 
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static level *push_level(rg *g)
 {
     if (g->nlev == g->caplev) {
@@ -1734,6 +1730,19 @@ static void load_level(rg *g, level *lv, const char *dir, const char *shown, boo
     }
 }
 
+typedef struct dent {
+    char *name;
+    int64_t t; /* --sort modified/accessed: the entry's time */
+    unsigned char type;
+} dent;
+
+static int cmp_dent(const void *a, const void *b)
+{
+    const dent *x = a, *y = b;
+    if (x->t != y->t) return x->t < y->t ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
 static int read_dir(rg *g, const char *path, wframe *fr)
 {
     vl_ctx *c = g->c;
@@ -1747,21 +1756,27 @@ static int read_dir(rg *g, const char *path, wframe *fr)
     size_t cap = 0;
     vk_dirent de;
     int rc;
-    struct {
-        char *name;
-        unsigned char type;
-    } *tmp = NULL;
-    while ((rc = vk_readdir(c->p, fd, &de)) > 0) {
+    dent *tmp = NULL;
+    while ((rc = g->sort_time ? vk_readdir_attr(c->p, fd, &de, &st) : vk_readdir(c->p, fd, &de)) > 0) {
         if (fr->n == cap) {
             cap = cap ? cap * 2 : 16;
             tmp = vl_xrealloc(c, tmp, cap * sizeof *tmp);
         }
         tmp[fr->n].name = vl_xstrdup(c, de.name);
+        tmp[fr->n].t = 0;
+        if (g->sort_time) { /* (the listing's attributes, else the entry's own, not followed) */
+            if (rc != 2) {
+                char *ep = vl_path_join(c, path, de.name);
+                if (vk_lstat(c->p, ep, &st) < 0) memset(&st, 0, sizeof st);
+                vl_xfree(c, ep);
+            }
+            tmp[fr->n].t = g->sort_time == 'a' ? st.atime_ns : st.mtime_ns;
+        }
         tmp[fr->n++].type = (unsigned char)de.type;
     }
     vk_close(c->p, fd);
     if (fr->n) {
-        qsort(tmp, fr->n, sizeof *tmp, cmp_name); /* (name first: compares as strings) */
+        qsort(tmp, fr->n, sizeof *tmp, cmp_dent);
         fr->names = vl_xmalloc(c, fr->n * sizeof *fr->names);
         fr->types = vl_xmalloc(c, fr->n);
         for (size_t i = 0; i < fr->n; i++) {
@@ -2436,14 +2451,14 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
     if (unrestricted >= 2) g->hidden = true;
     if (unrestricted >= 3) g->binary_convert = true;
     if (sort && !same_str(sort, "path") && !same_str(sort, "none")) {
-        static const char *const kinds[] = {"accessed", "created", "modified", NULL};
-        bool known = false;
-        for (int k = 0; kinds[k]; k++) known |= same_str(sort, kinds[k]);
-        if (!known) {
+        if (same_str(sort, "modified")) g->sort_time = 'm';
+        else if (same_str(sort, "accessed")) g->sort_time = 'a';
+        else if (same_str(sort, "created"))
+            die_msg(g, "rg: --sort created is not supported in vos (files have no creation time)");
+        else {
             vl_eprintf(c, "error: '%s' isn't a valid value for '--sort <SORTBY>'\n\t[possible values: accessed, created, modified, none, path]\n\n\n%s\n", sort, USAGE);
             vl_exit(c, 2);
         }
-        die_msg(g, "rg: sorting by time is not supported in vos (entries come in path order)");
     }
     if (sort && same_str(sort, "none")) g->sort_rev = false;
     if (type_list) {
