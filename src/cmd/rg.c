@@ -4,8 +4,8 @@
  * .ignore, .rgignore, .git/info/exclude, --ignore-file and the ignore files of parent
  * directories, hidden and binary files skipped, symbolic links not followed, file types, globs,
  * and the output modes models use (-n -c -l -o -r -A/-B/-C --column --vimgrep --json
- * --stats...). Entries are always visited in --sort path order (real rg's order without it
- * depends on its threads). Files are read in 64 KiB chunks, as `rg --no-mmap` reads them, so
+ * --stats...). Entries are visited in --sort path order (real rg's order without it depends
+ * on its threads), or by time with --sort modified/accessed. Files are read in 64 KiB chunks, as `rg --no-mmap` reads them, so
  * binary detection and streaming behave alike; -U reads a whole file. Not here: --pre,
  * --search-zip, encodings, --null-data, the global git excludes file, colours. */
 #include "cmd/rg.h"

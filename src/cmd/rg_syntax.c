@@ -209,7 +209,7 @@ static esc parse_escape(tr *t, bool in_class)
         return e;
     }
     int ch = t->s[t->i];
-    if (is_meta(ch) || (ch == ' ' && 0)) {
+    if (is_meta(ch)) {
         t->i++;
         e.kind = E_CP;
         e.cp = (unsigned)ch;
@@ -538,7 +538,7 @@ static int translate(tr *t)
                 /* flags */
                 char keep[16];
                 size_t nk = 0;
-                bool neg = false, any = false;
+                bool neg = false;
                 int nfl = fl;
                 for (;;) {
                     if (t->i >= t->n) return fail_span(t, t->n, t->n + 1, "expected flag but got end of regex", false);
@@ -549,7 +549,6 @@ static int translate(tr *t)
                         neg = true;
                         if (nk < sizeof keep - 1) keep[nk++] = '-';
                     } else if (x == 'i') {
-                        any = true;
                         if (nk < sizeof keep - 1) keep[nk++] = 'i';
                     } else if (x == 'm' || x == 's' || x == 'U' || x == 'x' || x == 'u') {
                         int b = x == 'm' ? F_M : x == 's' ? F_S : x == 'U' ? F_U : x == 'x' ? F_X : 0;
@@ -561,7 +560,6 @@ static int translate(tr *t)
                 }
                 if (nk && keep[nk - 1] == '-') nk--;
                 keep[nk] = 0;
-                (void)any;
                 if (t->s[t->i] == ')') { /* (?flags): to the end of the group */
                     t->i++;
                     if (nk) vl_buf_printf(c, t->out, "(?%s)", keep);
