@@ -19,6 +19,8 @@ typedef struct tr {
     bool failed;
     bool literal;
     bool class_nl, class_other; /* the class being read holds '\n' / something else */
+    bool outer_neg;             /* the class being read is negated */
+    int negset[8], nneg;        /* its negated ASCII classes (indexes in ascii_classes) */
 } tr;
 
 /* group flags Rust tracks itself (the others go to PCRE2 as written) */
@@ -359,7 +361,12 @@ static int class_items(tr *t, size_t open, size_t open_end, int fl, bool *nl_ris
                     if (neg) nm++, nl--;
                     for (size_t k = 0; k < sizeof ascii_classes / sizeof *ascii_classes; k++)
                         if (strlen(ascii_classes[k].name) == nl && memcmp(ascii_classes[k].name, nm, nl) == 0) {
-                            if (neg) {
+                            if (neg && t->nneg < 8) {
+                                /* [[:^alpha:]] is ASCII's complement (PCRE2's is Unicode's): an
+                                 * alternative of its own, [^A-Za-z] */
+                                t->negset[t->nneg++] = (int)k;
+                                t->class_other = true;
+                            } else if (neg) {
                                 vl_buf_printf(c, t->out, "[:^%s:]", ascii_classes[k].name);
                                 *nl_risk = true;
                                 t->class_other = true;
@@ -444,6 +451,8 @@ static int parse_class(tr *t, int fl)
     t->out = &body;
     bool risk = false;
     t->class_nl = t->class_other = false;
+    t->outer_neg = neg;
+    t->nneg = 0;
     int rc = class_items(t, open, open_end, fl, &risk, 0);
     t->out = saved;
     if (rc < 0) {
@@ -454,16 +463,34 @@ static int parse_class(tr *t, int fl)
         vl_buf_free(c, &body);
         return fail_newline(t);
     }
-    if (neg) {
+    if (neg && t->nneg) {
+        /* [^x[:^alpha:]]: not x, and an ASCII letter */
+        vl_buf_adds(c, t->out, "(?:");
+        if (body.len) {
+            vl_buf_adds(c, t->out, "(?![");
+            vl_buf_add(c, t->out, body.data, body.len);
+            vl_buf_adds(c, t->out, "])");
+        }
+        for (int k = 0; k < t->nneg; k++) vl_buf_printf(c, t->out, "(?=[%s])", ascii_classes[t->negset[k]].set);
+        vl_buf_adds(c, t->out, line_mode(t) ? "[^\\n])" : "(?s:.))");
+    } else if (neg) {
         vl_buf_adds(c, t->out, "[^");
         vl_buf_add(c, t->out, body.data, body.len);
         if (line_mode(t)) vl_buf_adds(c, t->out, "\\n");
         vl_buf_addc(c, t->out, ']');
     } else {
-        if (risk && line_mode(t)) vl_buf_adds(c, t->out, "(?!\\n)");
-        vl_buf_addc(c, t->out, '[');
-        vl_buf_add(c, t->out, body.data, body.len);
-        vl_buf_addc(c, t->out, ']');
+        if (t->nneg) vl_buf_adds(c, t->out, "(?:");
+        if (body.len || !t->nneg) {
+            if (risk && line_mode(t)) vl_buf_adds(c, t->out, "(?!\\n)");
+            vl_buf_addc(c, t->out, '[');
+            vl_buf_add(c, t->out, body.data, body.len);
+            vl_buf_addc(c, t->out, ']');
+        }
+        for (int k = 0; k < t->nneg; k++) {
+            if (k || body.len) vl_buf_addc(c, t->out, '|');
+            vl_buf_printf(c, t->out, "[^%s%s]", ascii_classes[t->negset[k]].set, line_mode(t) ? "\\n" : "");
+        }
+        if (t->nneg) vl_buf_addc(c, t->out, ')');
     }
     vl_buf_free(c, &body);
     return 0;
@@ -724,7 +751,7 @@ int rg_translate(vl_ctx *c, const char *pat, size_t len, int flags, vl_buf *out,
 {
     memset(info, 0, sizeof *info);
     if (flags & RG_TR_FIXED) {
-        tr t = {c, (const unsigned char *)pat, len, 0, flags, out, lit, err, info, false, true, false, false};
+        tr t = {c, (const unsigned char *)pat, len, 0, flags, out, lit, err, info, false, true, false, false, false, {0}, 0};
         vl_buf_adds(c, out, "(?m)");
         for (size_t i = 0; i < len;) {
             unsigned cp;
@@ -742,7 +769,7 @@ int rg_translate(vl_ctx *c, const char *pat, size_t len, int flags, vl_buf *out,
         info->literal = t.literal;
         return 0;
     }
-    tr t = {c, (const unsigned char *)pat, len, 0, flags, out, lit, err, info, false, true, false, false};
+    tr t = {c, (const unsigned char *)pat, len, 0, flags, out, lit, err, info, false, true, false, false, false, {0}, 0};
     if (translate(&t) < 0) return -1;
     info->literal = t.literal;
     return 0;
