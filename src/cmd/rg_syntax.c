@@ -384,7 +384,8 @@ static int class_items(tr *t, size_t open, size_t open_end, int fl, bool *nl_ris
             size_t o = t->i++;
             if (t->i < t->n && t->s[t->i] == '^')
                 return fail_span(t, o, t->i + 1, "negated nested classes are not supported", false);
-            if (depth > 32) return fail_span(t, o, t->i, "exceed the maximum number of nested parentheses/brackets", false);
+            if (depth >= 249)
+                return fail_span(t, o, t->i, "exceed the maximum number of nested parentheses/brackets (250)", false);
             size_t oe = t->i + (t->i < t->n && t->s[t->i] == ']');
             if (class_items(t, o, oe, fl, nl_risk, depth + 1) < 0) return -1;
             continue;
@@ -518,7 +519,7 @@ typedef struct frame {
 static int translate(tr *t)
 {
     vl_ctx *c = t->c;
-    frame stack[64];
+    frame stack[250]; /* (the regex crate's nesting limit) */
     size_t depth = 0;
     int fl = F_M;
     if (t->flags & RG_TR_DOTALL) fl |= F_S;
@@ -533,8 +534,16 @@ static int translate(tr *t)
         switch (ch) {
         case '(': {
             t->literal = false;
-            if (depth == sizeof stack / sizeof *stack)
-                return fail_span(t, at, at + 1, "exceed the maximum number of nested parentheses/brackets", false);
+            if (depth == sizeof stack / sizeof *stack) { /* Rust's span: the group too deep */
+                size_t k = at, lvl = 0;
+                for (; k < t->n; k++) {
+                    if (t->s[k] == '\\') k++;
+                    else if (t->s[k] == '(') lvl++;
+                    else if (t->s[k] == ')' && --lvl == 0) break;
+                }
+                return fail_span(t, at, k < t->n ? k + 1 : t->n,
+                                 "exceed the maximum number of nested parentheses/brackets (250)", false);
+            }
             frame *f = &stack[depth];
             f->open = at;
             f->flags = fl;
