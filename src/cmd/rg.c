@@ -751,10 +751,21 @@ static bool filtered(rg *g, const char *rel, size_t rlen, const char *disp, cons
             continue;
         }
         if (lv->prefix) {
+            /* rg joins the path as shown (not the walk-relative one) to the root's absolute
+             * path, "." components dropped: `rg x a/b` matches a parent's rules against
+             * "b/a/b/x" (so they rarely apply), `cd a/b; rg x` against "b/x" */
             vl_buf_adds(g->c, &tmp, "");
             tmp.len = 0;
             vl_buf_adds(g->c, &tmp, lv->prefix);
-            vl_buf_add(g->c, &tmp, rel, rlen);
+            for (const char *q = disp; *q;) {
+                size_t k = strcspn(q, "/");
+                if (k && !(k == 1 && q[0] == '.')) {
+                    vl_buf_add(g->c, &tmp, q, k);
+                    if (q[k]) vl_buf_addc(g->c, &tmp, '/');
+                }
+                q += k;
+                while (*q == '/') q++;
+            }
             p = tmp.data;
             pl = tmp.len;
         } else {
