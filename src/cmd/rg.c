@@ -36,7 +36,10 @@ enum {
     O_NO_UNICODE, O_SEARCH_ZIP, O_PRE, O_ENCODING, O_INCLUDE_ZERO, O_ONE_FILE_SYSTEM,
     O_CONTEXT_SEP, O_FIELD_CTX_SEP, O_FIELD_MATCH_SEP, O_PATH_SEP, O_LINE_BUFFERED,
     O_BLOCK_BUFFERED, O_DEBUG, O_TRACE, O_IGNORE, O_COLORS, O_NO_IGNORE_MESSAGES,
-    O_MAX_COLUMNS_PREVIEW, O_VERSION_SHORT, O_IGNORE_FILE_ICASE,
+    O_MAX_COLUMNS_PREVIEW, O_VERSION_SHORT, O_IGNORE_FILE_ICASE, O_NO_CONTEXT_SEP,
+    O_NO_IGNORE_CASE_GLOB, O_NO_IGNORE_FILE_ICASE, O_NO_MAX_COLUMNS_PREVIEW, O_PCRE2_VERSION,
+    O_IGNORE_ON, O_IGNORE_MESSAGES_ON, O_REQUIRE_GIT, O_IGNORE_DOT_ON, O_IGNORE_VCS_ON,
+    O_IGNORE_PARENT_ON, O_IGNORE_EXCLUDE_ON, O_IGNORE_FILES_ON,
 };
 
 typedef struct ropt {
@@ -160,6 +163,34 @@ static const ropt ropts[] = {
     {0, "vimgrep", O_VIMGREP, false, NULL, false},
     {'H', "with-filename", O_WITH_FILENAME, false, NULL, false},
     {'w', "word-regexp", O_WORD, false, NULL, false},
+    {0, "auto-hybrid-regex", O_NONE, false, NULL, false},
+    {0, "no-auto-hybrid-regex", O_NONE, false, NULL, false},
+    {0, "no-block-buffered", O_NONE, false, NULL, false},
+    {0, "no-line-buffered", O_NONE, false, NULL, false},
+    {0, "no-context-separator", O_NO_CONTEXT_SEP, false, NULL, false},
+    {0, "no-encoding", O_NONE, false, NULL, false},
+    {0, "no-glob-case-insensitive", O_NO_IGNORE_CASE_GLOB, false, NULL, false},
+    {0, "no-ignore-file-case-insensitive", O_NO_IGNORE_FILE_ICASE, false, NULL, false},
+    {0, "no-max-columns-preview", O_NO_MAX_COLUMNS_PREVIEW, false, NULL, false},
+    {0, "no-one-file-system", O_NONE, false, NULL, false},
+    {0, "no-pcre2-unicode", O_NONE, false, NULL, false},
+    {0, "unicode", O_NONE, false, NULL, false},
+    {0, "no-pre", O_NONE, false, NULL, false},
+    {0, "no-search-zip", O_NONE, false, NULL, false},
+    {0, "pcre2-version", O_PCRE2_VERSION, false, NULL, false},
+    {0, "pre-glob", O_NONE, true, "<GLOB>...", false},
+    {0, "ignore", O_IGNORE_ON, false, NULL, false},
+    {0, "messages", O_MESSAGES, false, NULL, false},
+    {0, "ignore-messages", O_IGNORE_MESSAGES_ON, false, NULL, false},
+    {0, "require-git", O_REQUIRE_GIT, false, NULL, false},
+    {0, "ignore-dot", O_IGNORE_DOT_ON, false, NULL, false},
+    {0, "ignore-vcs", O_IGNORE_VCS_ON, false, NULL, false},
+    {0, "ignore-parent", O_IGNORE_PARENT_ON, false, NULL, false},
+    {0, "ignore-exclude", O_IGNORE_EXCLUDE_ON, false, NULL, false},
+    {0, "ignore-global", O_NONE, false, NULL, false},
+    {0, "ignore-files", O_IGNORE_FILES_ON, false, NULL, false},
+    {0, "pcre2-unicode", O_NONE, false, NULL, false},
+    {0, "trace", O_NONE, false, NULL, false},
     {0, NULL, 0, false, NULL, false},
 };
 
@@ -282,6 +313,35 @@ static bool same_str(const char *a, const char *b) { return strcmp(a, b) == 0; }
 
 /* ---- clap-like errors ---- */
 
+/* clap's long names in the order rg 13 defines them: its "Did you mean" takes the first best */
+static const char *const clap_order[] = {
+    "after-context", "auto-hybrid-regex", "no-auto-hybrid-regex", "before-context", "binary",
+    "no-binary", "block-buffered", "no-block-buffered", "byte-offset", "case-sensitive", "color",
+    "colors", "column", "no-column", "context", "context-separator", "no-context-separator",
+    "count", "count-matches", "crlf", "no-crlf", "debug", "trace", "dfa-size-limit", "encoding",
+    "no-encoding", "engine", "field-context-separator", "field-match-separator", "file", "files",
+    "files-with-matches", "files-without-match", "fixed-strings", "no-fixed-strings", "follow",
+    "no-follow", "glob", "glob-case-insensitive", "no-glob-case-insensitive", "heading",
+    "no-heading", "hidden", "no-hidden", "iglob", "ignore-case", "ignore-file",
+    "ignore-file-case-insensitive", "no-ignore-file-case-insensitive", "include-zero",
+    "invert-match", "json", "no-json", "line-buffered", "no-line-buffered", "line-number",
+    "no-line-number", "line-regexp", "max-columns", "max-columns-preview",
+    "no-max-columns-preview", "max-count", "max-depth", "max-filesize", "mmap", "no-mmap",
+    "multiline", "no-multiline", "multiline-dotall", "no-multiline-dotall", "no-config",
+    "no-ignore", "ignore", "no-ignore-dot", "ignore-dot", "no-ignore-exclude", "ignore-exclude",
+    "no-ignore-files", "ignore-files", "no-ignore-global", "ignore-global", "no-ignore-messages",
+    "ignore-messages", "no-ignore-parent", "ignore-parent", "no-ignore-vcs", "ignore-vcs",
+    "no-messages", "messages", "no-pcre2-unicode", "pcre2-unicode", "no-require-git",
+    "require-git", "no-unicode", "unicode", "null", "null-data", "one-file-system",
+    "no-one-file-system", "only-matching", "path-separator", "passthru", "pcre2", "no-pcre2",
+    "pcre2-version", "pre", "no-pre", "pre-glob", "pretty", "quiet", "regex-size-limit", "regexp",
+    "replace", "search-zip", "no-search-zip", "smart-case", "sort-files", "no-sort-files", "sort",
+    "sortr", "stats", "no-stats", "text", "no-text", "threads", "trim", "no-trim", "type",
+    "type-add", "type-clear", "type-list", "type-not", "unrestricted", "vimgrep", "with-filename",
+    "no-filename", "word-regexp", "help", "version", NULL,
+};
+
+/* strsim's jaro_winkler as clap 2 calls it (the common prefix is not limited to 4) */
 static double jaro_winkler(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
@@ -311,8 +371,9 @@ static double jaro_winkler(const char *a, const char *b)
     double dm = (double)m;
     double j = (dm / (double)la + dm / (double)lb + (dm - (double)tr / 2) / dm) / 3;
     size_t l = 0;
-    while (l < 4 && l < la && l < lb && a[l] == b[l]) l++;
-    return j + (double)l * 0.1 * (1 - j);
+    while (l < la && l < lb && a[l] == b[l]) l++;
+    double r = j + (double)l * 0.1 * (1 - j);
+    return r > 1 ? 1 : r;
 }
 
 static _Noreturn void bad_arg(vl_ctx *c, const char *arg)
@@ -327,9 +388,9 @@ static _Noreturn void bad_arg(vl_ctx *c, const char *arg)
         n[nl] = 0;
         double best = 0.8;
         const char *pick = NULL;
-        for (const ropt *o = ropts; o->lng; o++) {
-            double s = jaro_winkler(n, o->lng);
-            if (s > best) best = s, pick = o->lng;
+        for (const char *const *o = clap_order; *o; o++) {
+            double s = jaro_winkler(n, *o);
+            if (s > best) best = s, pick = *o;
         }
         if (pick) vl_buf_printf(c, &b, "\tDid you mean --%s?\n", pick);
     }
@@ -2258,10 +2319,14 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
     g->csep = "-";
     /* flags that change how other options are read, whatever their place */
     for (size_t i = 0; i < no; i++) {
-        if (ov[i].id == O_IGNORE_CASE_GLOB) g->glob_icase = true;
-        if (ov[i].id == O_IGNORE_FILE_ICASE) g->ign_icase = true;
-        if (ov[i].id == O_NO_IGNORE_FILES) g->no_ign_files = true;
-        if (ov[i].id == O_NO_IGNORE_MESSAGES) g->no_ign_messages = true;
+        if (ov[i].id == O_IGNORE_CASE_GLOB || ov[i].id == O_NO_IGNORE_CASE_GLOB)
+            g->glob_icase = ov[i].id == O_IGNORE_CASE_GLOB;
+        if (ov[i].id == O_IGNORE_FILE_ICASE || ov[i].id == O_NO_IGNORE_FILE_ICASE)
+            g->ign_icase = ov[i].id == O_IGNORE_FILE_ICASE;
+        if (ov[i].id == O_NO_IGNORE_FILES || ov[i].id == O_IGNORE_FILES_ON)
+            g->no_ign_files = ov[i].id == O_NO_IGNORE_FILES;
+        if (ov[i].id == O_NO_IGNORE_MESSAGES || ov[i].id == O_IGNORE_MESSAGES_ON)
+            g->no_ign_messages = ov[i].id == O_NO_IGNORE_MESSAGES;
     }
     vl_buf *patlist = vl_xcalloc(c, (size_t)no + 1, sizeof *patlist);
     for (size_t i = 0; i < no; i++) {
@@ -2370,6 +2435,13 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
         case O_DOTALL: g->dotall_flag = true; break;
         case O_NO_DOTALL: g->dotall_flag = false; break;
         case O_NO_IGNORE: g->no_ignore = true; break;
+        case O_IGNORE_ON: g->no_ignore = false; break;
+        case O_IGNORE_DOT_ON: g->no_dot = false; break;
+        case O_IGNORE_VCS_ON: g->no_vcs = false; break;
+        case O_IGNORE_PARENT_ON: g->no_parent = false; break;
+        case O_IGNORE_EXCLUDE_ON: g->no_excl = false; break;
+        case O_REQUIRE_GIT: g->no_require_git = false; break;
+        case O_MESSAGES: g->no_messages = false; break;
         case O_NO_IGNORE_VCS: g->no_vcs = true; break;
         case O_NO_IGNORE_PARENT: g->no_parent = true; break;
         case O_NO_IGNORE_DOT: g->no_dot = true; break;
@@ -2417,6 +2489,11 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
         case O_BYTE_OFFSET: g->byte_offset = true; break;
         case O_INCLUDE_ZERO: g->include_zero = true; break;
         case O_CONTEXT_SEP: g->ctx_sep = unescape(c, a); break;
+        case O_NO_CONTEXT_SEP: g->ctx_sep = NULL; break;
+        case O_NO_MAX_COLUMNS_PREVIEW: g->max_preview = false; break;
+        case O_PCRE2_VERSION:
+            vl_puts(c, "PCRE2 10.32 is available\nJIT is available\n"); /* (what Debian's rg says) */
+            vl_exit(c, 0);
         case O_NO_REQUIRE_GIT: g->no_require_git = true; break;
         case O_COLOR:
             if (!same_str(a, "never") && !same_str(a, "auto") && !same_str(a, "always") && !same_str(a, "ansi")) {
