@@ -884,6 +884,7 @@ typedef struct sfile {
     int64_t pending;  /* trailing context lines still to print */
     int64_t nsel, nmatch;
     int64_t nlines;   /* -U: lines the matches span (--stats, --json) */
+    int64_t nread;    /* bytes read */
     int64_t binoff;   /* offset of the first NUL byte, -1: none seen */
     bool quit;        /* quit_binary and a NUL was seen */
     bool stop, eof, maxed, began;
@@ -1352,7 +1353,9 @@ static void selected(rg *g, sfile *f, size_t ls, size_t le)
     if (g->count_matches || g->stats || g->json || (g->count && g->only)) {
         if (!g->invert) f->nmatch += count_matches(g, f, ls, le);
     }
-    if (g->quiet || g->list || g->list_without) {
+    /* (--files-without-match reads a walked file to its end: rg gives up on one with a NUL
+     * byte anywhere, and then counts it as without a match, unlisted) */
+    if (g->quiet || g->list || (g->list_without && !f->quit_binary)) {
         f->stop = true;
         return;
     }
@@ -1608,7 +1611,7 @@ static ssize_t fill(rg *g, sfile *f)
         got += (size_t)r;
         if (!f->is_reg) break;
     }
-    g->st_searched += (int64_t)got;
+    f->nread += (int64_t)got;
     char *nw = g->buf + f->len;
     if (got && !g->text) {
         char *z = memchr(nw, 0, got);
@@ -1662,6 +1665,9 @@ static void search_fd(rg *g, int fd, const char *name, bool is_reg, bool quit_bi
             if (f.stop) break;
         }
     }
+    /* bytes searched: all that was read, or for a binary file given up on, what was searched
+     * before (as rg counts) */
+    g->st_searched += f.quit ? f.off + (int64_t)f.pos : f.nread;
     if (failed) return;
     bool quit_hidden = f.quit && summary_mode(g);
     if (f.quit && f.nsel > 0 && !summary_mode(g) && !g->json) binary_message(g, &f, true);
@@ -1688,9 +1694,11 @@ static void search_fd(rg *g, int fd, const char *name, bool is_reg, bool quit_bi
     } else if (g->list && f.nsel > 0) {
         vl_puts(c, name);
         vl_putc(c, g->nul ? '\0' : '\n');
-    } else if (g->list_without && f.nsel == 0 && !quit_hidden) {
-        vl_puts(c, name);
-        vl_putc(c, g->nul ? '\0' : '\n');
+    } else if (g->list_without && f.nsel == 0) {
+        if (!f.quit) { /* (a binary file given up on is not listed, but counts for the status) */
+            vl_puts(c, name);
+            vl_putc(c, g->nul ? '\0' : '\n');
+        }
         g->matched_without = true;
     }
     if (g->json && f.began) {
