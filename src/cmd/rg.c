@@ -1233,24 +1233,23 @@ static void context_line(rg *g, sfile *f, size_t ls, size_t le, int64_t lineno)
 /* -B: up to that many lines before ls, after the last line printed */
 static void leading_context(rg *g, sfile *f, size_t ls, int64_t lineno)
 {
-    if (g->before > 0) {
-        size_t lo = f->last_out > f->off ? (size_t)(f->last_out - f->off) : 0;
-        size_t starts[64];
-        size_t *st = g->before <= 64 ? starts : vl_xmalloc(g->c, (size_t)g->before * sizeof *st);
-        int64_t k = 0;
-        size_t p = ls;
-        while (k < g->before && p > lo) {
-            size_t q = p - 1;
-            while (q > lo && g->buf[q - 1] != '\n') q--;
-            st[k++] = q;
-            p = q;
-        }
-        for (int64_t i = k; i-- > 0;) {
-            size_t s = st[i];
-            size_t e = i ? st[i - 1] - 1 : ls - 1;
-            context_line(g, f, s, e, lineno - (i + 1));
-        }
-        if (st != starts) vl_xfree(g->c, st);
+    if (g->before <= 0) return;
+    /* back over up to -B lines (not before the last line printed), then forward printing them:
+     * no list of line starts, so a huge -B costs nothing */
+    size_t lo = f->last_out > f->off ? (size_t)(f->last_out - f->off) : 0;
+    int64_t k = 0;
+    size_t p = ls;
+    while (k < g->before && p > lo) {
+        size_t q = p - 1;
+        while (q > lo && g->buf[q - 1] != '\n') q--;
+        k++;
+        p = q;
+    }
+    for (; k > 0; k--) {
+        const char *e = memchr(g->buf + p, '\n', ls - p);
+        size_t le = e ? (size_t)(e - g->buf) : ls - 1;
+        context_line(g, f, p, le, lineno - k);
+        p = le + 1;
     }
 }
 
