@@ -1504,6 +1504,7 @@ static void print_group(rg *g, sfile *f, size_t gls, size_t gle, const mspan *ms
 static void scan_multiline(rg *g, sfile *f)
 {
     size_t end = f->len;
+    if (end == 0) return; /* (an empty file has no line to match) */
     /* (a last line without its newline ends the data; a match after a final newline belongs
      * to no line) */
     miter it = miter_at(0);
@@ -1522,8 +1523,9 @@ static void scan_multiline(rg *g, sfile *f)
         for (;;) {
             size_t mso = (size_t)cur.m[0].so, meo = (size_t)cur.m[0].eo;
             size_t last = meo > mso ? meo - 1 : mso; /* the last byte the match covers */
-            size_t le = g->buf[last] == '\n' && meo > mso ? last : line_end_at(g, last, end);
-            if (last >= end) le = end;
+            size_t le = last >= end                                ? end
+                        : meo > mso && g->buf[last] == '\n' ? last
+                                                             : line_end_at(g, last, end);
             if (n == cap) {
                 cap = cap ? cap * 2 : 8;
                 ms = vl_xrealloc(g->c, ms, cap * sizeof *ms);
