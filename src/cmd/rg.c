@@ -1424,9 +1424,6 @@ static void scan(rg *g, sfile *f, size_t end)
 
 /* -U: matches may span lines. Matches whose lines touch form a group, printed once as the lines
  * it spans (with -o, match by match); -c counts groups, as rg does. */
-typedef struct mspan {
-    vl_re_span m[NM];
-} mspan;
 
 static size_t line_end_at(rg *g, size_t i, size_t end)
 {
@@ -1434,7 +1431,8 @@ static size_t line_end_at(rg *g, size_t i, size_t end)
     return e ? (size_t)(e - g->buf) : end;
 }
 
-static void print_group(rg *g, sfile *f, size_t gls, size_t gle, const mspan *ms, size_t nm)
+/* ms: nm matches, w spans each (the groups too only when -r needs them) */
+static void print_group(rg *g, sfile *f, size_t gls, size_t gle, const vl_re_span *ms, size_t w, size_t nm)
 {
     int64_t lineno = g->lineno || g->json ? line_number(g, f, gls) : 0;
     leading_context(g, f, gls, lineno);
@@ -1444,12 +1442,12 @@ static void print_group(rg *g, sfile *f, size_t gls, size_t gle, const mspan *ms
     }
     heading(g, f);
     separator(g, f, gls);
-    size_t so0 = (size_t)ms[0].m[0].so;
+    size_t so0 = (size_t)ms[0].so;
     const char *b0 = so0 > gls ? memrchr(g->buf + gls, '\n', so0 - gls) : NULL;
     int64_t col0 = (int64_t)(so0 - (b0 ? (size_t)(b0 - g->buf) + 1 : gls)) + 1;
     if (g->only || g->vimgrep) {
         for (size_t k = 0; k < nm; k++) {
-            size_t so = (size_t)ms[k].m[0].so, eo = (size_t)ms[k].m[0].eo;
+            size_t so = (size_t)ms[k * w].so, eo = (size_t)ms[k * w].eo;
             int64_t ln = 0;
             const char *q = so > 0 ? memrchr(g->buf, '\n', so) : NULL;
             size_t lstart = q ? (size_t)(q - g->buf) + 1 : 0;
@@ -1459,7 +1457,7 @@ static void print_group(rg *g, sfile *f, size_t gls, size_t gle, const mspan *ms
             if (g->vimgrep) {
                 line_text(g, lstart, line_end_at(g, lstart, f->len));
             } else {
-                if (g->has_replace) replacement(g, ms[k].m, NM);
+                if (g->has_replace) replacement(g, &ms[k * w], w);
                 else out(g, g->buf + so, eo - so);
                 outc(g, '\n');
             }
@@ -1471,11 +1469,11 @@ static void print_group(rg *g, sfile *f, size_t gls, size_t gle, const mspan *ms
     if (g->has_replace) {
         size_t a = gls;
         for (size_t k = 0; k < nm; k++) {
-            size_t so = (size_t)ms[k].m[0].so;
+            size_t so = (size_t)ms[k * w].so;
             if (so < a) continue;
             vl_buf_add(g->c, &t, g->buf + a, so - a);
-            expand_replacement(g, &t, ms[k].m, NM);
-            a = (size_t)ms[k].m[0].eo;
+            expand_replacement(g, &t, &ms[k * w], w);
+            a = (size_t)ms[k * w].eo;
         }
         if (gle > a) vl_buf_add(g->c, &t, g->buf + a, gle - a);
     } else {
@@ -1508,33 +1506,34 @@ static void scan_multiline(rg *g, sfile *f)
     /* (a last line without its newline ends the data; a match after a final newline belongs
      * to no line) */
     miter it = miter_at(0);
-    mspan *ms = NULL;
+    size_t w = g->has_replace ? NM : 1;
+    vl_re_span *ms = NULL;
     size_t cap = 0;
-    mspan cur;
-    bool have = next_match(g, f, end, &it, cur.m, NM) == 1;
-    if (have && (size_t)cur.m[0].so == end && end > 0 && g->buf[end - 1] == '\n') have = false;
+    vl_re_span cur[NM];
+    bool have = next_match(g, f, end, &it, cur, NM) == 1;
+    if (have && (size_t)cur[0].so == end && end > 0 && g->buf[end - 1] == '\n') have = false;
     while (have && !f->stop) {
-        size_t so = (size_t)cur.m[0].so;
+        size_t so = (size_t)cur[0].so;
         const char *b = so > 0 ? memrchr(g->buf, '\n', so) : NULL;
         size_t gls = b ? (size_t)(b - g->buf) + 1 : 0;
         size_t n = 0;
         size_t gle = 0;
         int64_t nlines = 0;
         for (;;) {
-            size_t mso = (size_t)cur.m[0].so, meo = (size_t)cur.m[0].eo;
+            size_t mso = (size_t)cur[0].so, meo = (size_t)cur[0].eo;
             size_t last = meo > mso ? meo - 1 : mso; /* the last byte the match covers */
             size_t le = last >= end                                ? end
                         : meo > mso && g->buf[last] == '\n' ? last
                                                              : line_end_at(g, last, end);
             if (n == cap) {
                 cap = cap ? cap * 2 : 8;
-                ms = vl_xrealloc(g->c, ms, cap * sizeof *ms);
+                ms = vl_xrealloc(g->c, ms, cap * w * sizeof *ms);
             }
-            ms[n++] = cur;
+            memcpy(&ms[n++ * w], cur, w * sizeof *ms);
             if (le > gle) gle = le;
-            have = next_match(g, f, end, &it, cur.m, NM) == 1;
-            if (have && (size_t)cur.m[0].so == end && end > 0 && g->buf[end - 1] == '\n') have = false;
-            if (!have || (size_t)cur.m[0].so > gle) break;
+            have = next_match(g, f, end, &it, cur, NM) == 1;
+            if (have && (size_t)cur[0].so == end && end > 0 && g->buf[end - 1] == '\n') have = false;
+            if (!have || (size_t)cur[0].so > gle) break;
         }
         for (size_t i = gls; i < gle; i++)
             if (g->buf[i] == '\n') nlines++;
@@ -1552,7 +1551,7 @@ static void scan_multiline(rg *g, sfile *f)
                 break;
             }
             if (!summary_mode(g)) {
-                print_group(g, f, gls, gle, ms, n);
+                print_group(g, f, gls, gle, ms, w, n);
                 g->printed_group = true;
                 f->last_out = f->off + (int64_t)gle + 1;
                 f->pending = g->after;
