@@ -1525,11 +1525,15 @@ static void scan_multiline(rg *g, sfile *f)
             size_t le = last >= end                                ? end
                         : meo > mso && g->buf[last] == '\n' ? last
                                                              : line_end_at(g, last, end);
-            if (n == cap) {
-                cap = cap ? cap * 2 : 8;
-                ms = vl_xrealloc(g->c, ms, cap * w * sizeof *ms);
+            /* (plain output needs only the first match: where the column is) */
+            if (n == 0 || g->only || g->vimgrep || g->has_replace) {
+                if (n == cap) {
+                    cap = cap ? cap * 2 : 8;
+                    ms = vl_xrealloc(g->c, ms, cap * w * sizeof *ms);
+                }
+                memcpy(&ms[n * w], cur, w * sizeof *ms);
             }
-            memcpy(&ms[n++ * w], cur, w * sizeof *ms);
+            n++;
             if (le > gle) gle = le;
             have = next_match(g, f, end, &it, cur, NM) == 1;
             if (have && (size_t)cur[0].so == end && end > 0 && g->buf[end - 1] == '\n') have = false;
