@@ -239,6 +239,7 @@ typedef struct rg {
     bool hidden, follow, no_ignore, no_vcs, no_parent, no_dot, no_messages, files_mode;
     bool with_filename_set, with_filename, byte_offset, include_zero;
     bool has_replace, dotall_flag, no_require_git;
+    vl_buf gnames; /* "NAME=NUMBER\n" of the named groups, for -r's $NAME */
     const char *replace;
     int64_t max_count, max_depth, max_filesize, max_columns;
     bool max_preview;
@@ -1201,6 +1202,15 @@ static void expand_replacement(rg *g, vl_buf *b, const vl_re_span *m, size_t nm)
         for (size_t i = 0; i < nl; i++)
             if (nm_s[i] < '0' || nm_s[i] > '9') num = false;
             else idx = idx * 10 + (size_t)(nm_s[i] - '0');
+        for (size_t i = 0; !num && i < g->gnames.len;) { /* a named group */
+            const char *ln = g->gnames.data + i, *e = memchr(ln, '\n', g->gnames.len - i);
+            const char *eq = memchr(ln, '=', (size_t)(e - ln));
+            if ((size_t)(eq - ln) == nl && memcmp(ln, nm_s, nl) == 0) {
+                idx = (size_t)atoi(eq + 1);
+                num = true;
+            }
+            i = (size_t)(e - g->gnames.data) + 1;
+        }
         if (num && idx < nm && m[idx].so >= 0)
             vl_buf_add(c, b, g->buf + m[idx].so, (size_t)(m[idx].eo - m[idx].so));
     }
@@ -1214,7 +1224,7 @@ static void replacement(rg *g, const vl_re_span *m, size_t nm)
     vl_buf_free(g->c, &b);
 }
 
-#define NM 10
+#define NM 32 /* spans asked of a search: the match and its first 31 groups (for -r) */
 
 static void context_line(rg *g, sfile *f, size_t ls, size_t le, int64_t lineno)
 {
@@ -2585,6 +2595,7 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
         int tflags = (g->multiline ? RG_TR_MULTILINE : 0) | (g->dotall_flag && g->multiline ? RG_TR_DOTALL : 0) |
                      (fixed ? RG_TR_FIXED : 0);
         bool any_upper = false, any_literal = false;
+        int ngroups = 0;
         vl_buf lit = {0};
         bool all_literal = true;
         for (size_t k = 0; k < npats; k++) {
@@ -2601,13 +2612,14 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
                     any_literal = true;
                 }
                 all_literal = false;
-            } else if (rg_translate(c, pd, pl, tflags, &one, &lit, &info, &err) < 0) {
+            } else if (rg_translate(c, pd, pl, tflags, ngroups, &g->gnames, &one, &lit, &info, &err) < 0) {
                 vl_write_fd(c, 2, err.data, err.len);
                 vl_exit(c, 2);
             } else {
                 any_upper |= info.any_upper;
                 any_literal |= info.any_literal;
                 all_literal &= info.literal;
+                ngroups += info.ngroups;
             }
             if (pats.len) vl_buf_addc(c, &pats, '|');
             vl_buf_adds(c, &pats, "(?:");

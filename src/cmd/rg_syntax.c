@@ -21,6 +21,8 @@ typedef struct tr {
     bool class_nl, class_other; /* the class being read holds '\n' / something else */
     bool outer_neg;             /* the class being read is negated */
     int negset[8], nneg;        /* its negated ASCII classes (indexes in ascii_classes) */
+    int group;                  /* number of the last capturing group opened */
+    vl_buf *names;              /* "NAME=NUMBER\n" of the named groups */
 } tr;
 
 /* group flags Rust tracks itself (the others go to PCRE2 as written) */
@@ -564,6 +566,9 @@ static int translate(tr *t)
                     vl_buf_adds(c, t->out, "(?P<");
                     vl_buf_add(c, t->out, t->s + ns, k - ns);
                     vl_buf_addc(c, t->out, '>');
+                    t->group++;
+                    vl_buf_add(c, t->names, t->s + ns, k - ns);
+                    vl_buf_printf(c, t->names, "=%d\n", t->group);
                     t->i = k + 1;
                     goto pushed;
                 }
@@ -609,6 +614,7 @@ static int translate(tr *t)
                 goto pushed;
             }
             vl_buf_addc(c, t->out, '(');
+            t->group++;
         pushed:
             depth++;
             atom = SIZE_MAX;
@@ -755,12 +761,13 @@ static int translate(tr *t)
     return 0;
 }
 
-int rg_translate(vl_ctx *c, const char *pat, size_t len, int flags, vl_buf *out, vl_buf *lit,
-                 rg_tr_info *info, vl_buf *err)
+int rg_translate(vl_ctx *c, const char *pat, size_t len, int flags, int group_base, vl_buf *names,
+                 vl_buf *out, vl_buf *lit, rg_tr_info *info, vl_buf *err)
 {
     memset(info, 0, sizeof *info);
     if (flags & RG_TR_FIXED) {
-        tr t = {c, (const unsigned char *)pat, len, 0, flags, out, lit, err, info, false, true, false, false, false, {0}, 0};
+        tr t = {c, (const unsigned char *)pat, len, 0, flags, out, lit, err, info, false, true, false, false, false, {0}, 0,
+                group_base, names};
         vl_buf_adds(c, out, "(?m)");
         for (size_t i = 0; i < len;) {
             unsigned cp;
@@ -778,9 +785,11 @@ int rg_translate(vl_ctx *c, const char *pat, size_t len, int flags, vl_buf *out,
         info->literal = t.literal;
         return 0;
     }
-    tr t = {c, (const unsigned char *)pat, len, 0, flags, out, lit, err, info, false, true, false, false, false, {0}, 0};
+    tr t = {c, (const unsigned char *)pat, len, 0, flags, out, lit, err, info, false, true, false, false, false, {0}, 0,
+            group_base, names};
     if (translate(&t) < 0) return -1;
     info->literal = t.literal;
+    info->ngroups = t.group - group_base;
     return 0;
 }
 
