@@ -238,7 +238,8 @@ typedef struct rg {
     bool vimgrep, json, stats, passthru, trim, nul, heading, text, binary_convert, multiline;
     bool hidden, follow, no_ignore, no_vcs, no_parent, no_dot, no_messages, files_mode;
     bool with_filename_set, with_filename, byte_offset, include_zero;
-    bool has_replace, dotall_flag, no_require_git;
+    bool has_replace, dotall_flag, no_require_git, crlf;
+    size_t cur_len; /* bytes in buf of the file being searched (where its data ends) */
     vl_buf gnames; /* "NAME=NUMBER\n" of the named groups, for -r's $NAME */
     const char *replace;
     int64_t max_count, max_depth, max_filesize, max_columns;
@@ -906,6 +907,16 @@ static void out(rg *g, const void *p, size_t n)
 }
 static void outs(rg *g, const char *s) { out(g, s, strlen(s)); }
 static void outc(rg *g, char ch) { out(g, &ch, 1); }
+/* the end of a line rg adds itself (--crlf: CRLF) */
+static void out_eol(rg *g) { outs(g, g->crlf ? "\r\n" : "\n"); }
+
+/* the end of the line ending at le: its own newline, else the one rg adds */
+static void out_line_end(rg *g, size_t le)
+{
+    if (le < g->cur_len && g->buf[le] == '\n') outc(g, '\n');
+    else out_eol(g);
+}
+
 static void outnum(rg *g, int64_t v)
 {
     char tmp[32];
@@ -960,11 +971,14 @@ static miter miter_at(size_t ls) { return (miter){ls, -1}; }
 
 static int next_match(rg *g, sfile *f, size_t le, miter *it, vl_re_span *m, size_t nm)
 {
+    /* (the subject keeps the line's newline, so "$" sees what follows as in the first search;
+     * no match can hold it) */
+    size_t subj = le < f->len && g->buf[le] == '\n' ? le + 1 : le;
     for (;;) {
         if (it->last_end > le) return 0;
-        int rc = vl_re_search(g->re, g->buf, le, it->last_end, 0, m, nm);
+        int rc = vl_re_search(g->re, g->buf, subj, it->last_end, 0, m, nm);
         if (rc < 0) re_fail(g, f, rc);
-        if (rc == 0) return 0;
+        if (rc == 0 || (size_t)m[0].so > le) return 0;
         size_t e = (size_t)m[0].eo;
         if (m[0].so == m[0].eo) {
             it->last_end = e + 1;
@@ -1095,7 +1109,7 @@ static void heading(rg *g, sfile *f)
     if (!g->heading || !g->with_filename) return;
     if (g->st_files_matched > 0 || g->printed) outc(g, '\n');
     outs(g, f->name);
-    outc(g, '\n');
+    out_eol(g);
 }
 
 static void prefix(rg *g, sfile *f, char kind, int64_t lineno, int64_t col, int64_t boff)
@@ -1126,7 +1140,7 @@ static void separator(rg *g, sfile *f, size_t ls)
     if (f->last_out < 0 ? !g->heading : f->off + (int64_t)ls != f->last_out) {
         if (g->ctx_sep) {
             outs(g, g->ctx_sep);
-            outc(g, '\n');
+            out_eol(g);
         }
     }
 }
@@ -1156,7 +1170,7 @@ static void line_text(rg *g, size_t ls, size_t le)
                            g->buf[ls] == '\r' || g->buf[ls] == '\v'))
             ls++;
     out(g, g->buf + ls, le - ls);
-    outc(g, '\n');
+    out_line_end(g, le);
 }
 
 /* --replace: $0, $1, ${1}, $$ expanded for match m into b (named groups expand to nothing) */
@@ -1216,12 +1230,28 @@ static void expand_replacement(rg *g, vl_buf *b, const vl_re_span *m, size_t nm)
     }
 }
 
-static void replacement(rg *g, const vl_re_span *m, size_t nm)
+/* the replacement of match m; returns its last byte (-1: empty) */
+static int replacement(rg *g, const vl_re_span *m, size_t nm)
 {
     vl_buf b = {0};
     expand_replacement(g, &b, m, nm);
+    int last = b.len ? (unsigned char)b.data[b.len - 1] : -1;
     if (b.len) out(g, b.data, b.len);
     vl_buf_free(g->c, &b);
+    return last;
+}
+
+/* -o: a match and its line terminator, unless it ends with one (-U); --crlf ends it with CRLF */
+static void only_match(rg *g, const vl_re_span *m, size_t nm)
+{
+    int last;
+    if (g->has_replace) {
+        last = replacement(g, m, nm);
+    } else {
+        out(g, g->buf + m[0].so, (size_t)(m[0].eo - m[0].so));
+        last = m[0].eo > m[0].so ? (unsigned char)g->buf[m[0].eo - 1] : -1;
+    }
+    if (last != '\n') outs(g, g->crlf ? "\r\n" : "\n");
 }
 
 #define NM 32 /* spans asked of a search: the match and its first 31 groups (for -r) */
@@ -1284,9 +1314,7 @@ static void print_selected(rg *g, sfile *f, size_t ls, size_t le)
                     if (g->vimgrep) {
                         line_text(g, ls, le);
                     } else {
-                        if (g->has_replace) replacement(g, m, NM);
-                        else out(g, g->buf + so, (size_t)(m[0].eo - m[0].so));
-                        outc(g, '\n');
+                        only_match(g, m, NM);
                     }
                 }
             }
@@ -1313,7 +1341,7 @@ static void print_selected(rg *g, sfile *f, size_t ls, size_t le)
                     have = next_match(g, f, le, &it, m, NM) == 1;
                 }
                 out(g, g->buf + a, le > a ? le - a : 0);
-                outc(g, '\n');
+                out_line_end(g, le);
             } else {
                 line_text(g, ls, le);
             }
@@ -1457,7 +1485,7 @@ static void print_group(rg *g, sfile *f, size_t gls, size_t gle, const vl_re_spa
     int64_t col0 = (int64_t)(so0 - (b0 ? (size_t)(b0 - g->buf) + 1 : gls)) + 1;
     if (g->only || g->vimgrep) {
         for (size_t k = 0; k < nm; k++) {
-            size_t so = (size_t)ms[k * w].so, eo = (size_t)ms[k * w].eo;
+            size_t so = (size_t)ms[k * w].so;
             int64_t ln = 0;
             const char *q = so > 0 ? memrchr(g->buf, '\n', so) : NULL;
             size_t lstart = q ? (size_t)(q - g->buf) + 1 : 0;
@@ -1467,9 +1495,7 @@ static void print_group(rg *g, sfile *f, size_t gls, size_t gle, const vl_re_spa
             if (g->vimgrep) {
                 line_text(g, lstart, line_end_at(g, lstart, f->len));
             } else {
-                if (g->has_replace) replacement(g, &ms[k * w], w);
-                else out(g, g->buf + so, eo - so);
-                outc(g, '\n');
+                only_match(g, &ms[k * w], w);
             }
         }
         return;
@@ -1499,7 +1525,8 @@ static void print_group(rg *g, sfile *f, size_t gls, size_t gle, const vl_re_spa
             if (g->trim)
                 while (x < qe && (t.data[x] == ' ' || t.data[x] == '\t')) x++;
             out(g, t.data + x, qe - x);
-            outc(g, '\n');
+            if (q) outc(g, '\n');
+            else out_line_end(g, gle);
         } else {
             outs(g, "[Omitted long matching line]\n");
         }
@@ -1667,12 +1694,14 @@ static void search_fd(rg *g, int fd, const char *name, bool is_reg, bool quit_bi
                 break;
             }
             if (f.quit) break;
+            g->cur_len = f.len;
             if (r == 0 && f.eof) {
                 if (g->multiline) scan_multiline(g, &f);
                 else if (f.pos < f.len) scan(g, &f, f.len);
                 break;
             }
             f.len += (size_t)r;
+            g->cur_len = f.len;
             if (g->multiline) continue;
             const char *last = memrchr(g->buf + f.pos, '\n', f.len - f.pos);
             if (last) scan(g, &f, (size_t)(last - g->buf) + 1);
@@ -1703,15 +1732,17 @@ static void search_fd(rg *g, int fd, const char *name, bool is_reg, bool quit_bi
                 vl_puts(c, name);
                 vl_putc(c, g->nul ? '\0' : ':');
             }
-            vl_printf(c, "%lld\n", (long long)n);
+            vl_printf(c, "%lld%s", (long long)n, g->crlf ? "\r\n" : "\n");
         }
     } else if (g->list && f.nsel > 0) {
         vl_puts(c, name);
-        vl_putc(c, g->nul ? '\0' : '\n');
+        if (g->nul) vl_putc(c, '\0');
+        else vl_puts(c, g->crlf ? "\r\n" : "\n");
     } else if (g->list_without && f.nsel == 0) {
         if (!f.quit) { /* (a binary file given up on is not listed, but counts for the status) */
             vl_puts(c, name);
-            vl_putc(c, g->nul ? '\0' : '\n');
+            if (g->nul) vl_putc(c, '\0');
+        else vl_puts(c, g->crlf ? "\r\n" : "\n");
         }
         g->matched_without = true;
     }
@@ -2541,7 +2572,8 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
             if (!same_str(a, "utf-8") && !same_str(a, "none") && !same_str(a, "auto"))
                 die_msg(g, "rg: --encoding other than utf-8 is not supported in vos");
             break;
-        case O_CRLF: die_msg(g, "rg: --crlf is not supported in vos");
+        case O_CRLF: g->crlf = true; break;
+        case O_NO_CRLF: g->crlf = false; break;
         case O_PRETTY: die_msg(g, "rg: --pretty is not supported in vos (no colours)");
         default: break;
         }
@@ -2593,7 +2625,7 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
 
     if (!g->files_mode) {
         int tflags = (g->multiline ? RG_TR_MULTILINE : 0) | (g->dotall_flag && g->multiline ? RG_TR_DOTALL : 0) |
-                     (fixed ? RG_TR_FIXED : 0);
+                     (fixed ? RG_TR_FIXED : 0) | (g->crlf ? RG_TR_CRLF : 0);
         bool any_upper = false, any_literal = false;
         int ngroups = 0;
         vl_buf lit = {0};

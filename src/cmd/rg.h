@@ -10,6 +10,7 @@ enum {
     RG_TR_MULTILINE = 1, /* -U: the pattern may match '\n' */
     RG_TR_DOTALL = 2,    /* --multiline-dotall: '.' matches '\n' too */
     RG_TR_FIXED = 4,     /* -F: the pattern is a literal */
+    RG_TR_CRLF = 8,      /* --crlf: '\r' ends lines too, '$' matches before "\r\n" */
 };
 
 /* What a translation found out about a pattern. */

@@ -19,6 +19,7 @@ typedef struct tr {
     bool failed;
     bool literal;
     bool class_nl, class_other; /* the class being read holds '\n' / something else */
+    unsigned class_term;        /* the terminator it held */
     bool outer_neg;             /* the class being read is negated */
     int negset[8], nneg;        /* its negated ASCII classes (indexes in ascii_classes) */
     int group;                  /* number of the last capturing group opened */
@@ -56,18 +57,31 @@ static int fail_span(tr *t, size_t a, size_t b, const char *msg, bool hint)
     return -1;
 }
 
-static int fail_newline(tr *t)
+/* rg's error for a line terminator written in the pattern without -U */
+static int fail_term(tr *t, unsigned cp)
 {
     if (t->failed) return -1;
     t->failed = true;
-    vl_buf_adds(t->c, t->err,
-                "the literal '\"\\n\"' is not allowed in a regex\n\nConsider enabling multiline "
-                "mode with the --multiline flag (or -U for short).\nWhen multiline mode is "
-                "enabled, new line characters can be matched.\n");
+    vl_buf_printf(t->c, t->err,
+                  "the literal '\"%s\"' is not allowed in a regex\n\nConsider enabling multiline "
+                  "mode with the --multiline flag (or -U for short).\nWhen multiline mode is "
+                  "enabled, new line characters can be matched.\n", cp == '\r' ? "\\r" : "\\n");
     return -1;
 }
 
 static bool line_mode(const tr *t) { return !(t->flags & RG_TR_MULTILINE); }
+
+/* --crlf: '\r' is a line terminator too */
+static bool crlf(const tr *t) { return t->flags & RG_TR_CRLF; }
+
+/* is cp a line terminator that nothing may match (line mode)? */
+static bool is_term(const tr *t, unsigned cp)
+{
+    return line_mode(t) && (cp == '\n' || (cp == '\r' && crlf(t)));
+}
+
+/* the terminators a class must leave out, as PCRE2 class text */
+static const char *terms(const tr *t) { return crlf(t) ? "\\r\\n" : "\\n"; }
 
 /* length of the UTF-8 sequence at s[i] (1 for a bad byte) and its code point */
 static size_t utf8_at(const unsigned char *s, size_t n, size_t i, unsigned *cp)
@@ -424,13 +438,14 @@ static int class_items(tr *t, size_t open, size_t open_end, int fl, bool *nl_ris
                 return fail_span(t, a, t->i, "invalid character class range, the start must be <= the end", false);
             note_literal(t, hi);
             t->class_other = true;
-            if (lo <= '\n' && hi >= '\n') *nl_risk = true;
+            if ((lo <= '\n' && hi >= '\n') || (crlf(t) && lo <= '\r' && hi >= '\r')) *nl_risk = true;
             emit_cp(t, lo, true);
             vl_buf_addc(c, t->out, '-');
             emit_cp(t, hi, true);
         } else {
-            if (lo == '\n' && line_mode(t)) { /* rg drops it from the class */
+            if (is_term(t, lo)) { /* rg drops it from the class */
                 t->class_nl = true;
+                t->class_term = lo;
                 goto next;
             }
             t->class_other = true;
@@ -464,7 +479,7 @@ static int parse_class(tr *t, int fl)
     }
     if (!neg && t->class_nl && !t->class_other) { /* [\n] alone: nothing is left of it */
         vl_buf_free(c, &body);
-        return fail_newline(t);
+        return fail_term(t, t->class_term);
     }
     if (neg && t->nneg) {
         /* [^x[:^alpha:]]: not x, and an ASCII letter */
@@ -475,23 +490,27 @@ static int parse_class(tr *t, int fl)
             vl_buf_adds(c, t->out, "])");
         }
         for (int k = 0; k < t->nneg; k++) vl_buf_printf(c, t->out, "(?=[%s])", ascii_classes[t->negset[k]].set);
-        vl_buf_adds(c, t->out, line_mode(t) ? "[^\\n])" : "(?s:.))");
+        if (line_mode(t)) vl_buf_printf(c, t->out, "[^%s])", terms(t));
+        else vl_buf_adds(c, t->out, "(?s:.))");
     } else if (neg) {
         vl_buf_adds(c, t->out, "[^");
         vl_buf_add(c, t->out, body.data, body.len);
-        if (line_mode(t)) vl_buf_adds(c, t->out, "\\n");
+        if (line_mode(t)) vl_buf_adds(c, t->out, terms(t));
         vl_buf_addc(c, t->out, ']');
     } else {
         if (t->nneg) vl_buf_adds(c, t->out, "(?:");
         if (body.len || !t->nneg) {
-            if (risk && line_mode(t)) vl_buf_adds(c, t->out, "(?!\\n)");
+            /* (one unit, so a quantifier repeats the guard too) */
+            bool guard = risk && line_mode(t);
+            if (guard) vl_buf_adds(c, t->out, crlf(t) ? "(?:(?![\\r\\n])" : "(?:(?!\\n)");
             vl_buf_addc(c, t->out, '[');
             vl_buf_add(c, t->out, body.data, body.len);
             vl_buf_addc(c, t->out, ']');
+            if (guard) vl_buf_addc(c, t->out, ')');
         }
         for (int k = 0; k < t->nneg; k++) {
             if (k || body.len) vl_buf_addc(c, t->out, '|');
-            vl_buf_printf(c, t->out, "[^%s%s]", ascii_classes[t->negset[k]].set, line_mode(t) ? "\\n" : "");
+            vl_buf_printf(c, t->out, "[^%s%s]", ascii_classes[t->negset[k]].set, line_mode(t) ? terms(t) : "");
         }
         if (t->nneg) vl_buf_addc(c, t->out, ')');
     }
@@ -700,8 +719,12 @@ static int translate(tr *t)
             t->literal = false;
             atom = t->out->len;
             quantified = false;
-            if (fl & F_S) vl_buf_adds(c, t->out, line_mode(t) ? "[^\\n]" : "(?s:.)");
-            else vl_buf_addc(c, t->out, '.');
+            if ((fl & F_S) || (crlf(t) && line_mode(t))) {
+                if (line_mode(t)) vl_buf_printf(c, t->out, "[^%s]", terms(t));
+                else vl_buf_adds(c, t->out, "(?s:.)");
+            } else {
+                vl_buf_addc(c, t->out, '.');
+            }
             continue;
         case '^':
         case '$':
@@ -709,8 +732,9 @@ static int translate(tr *t)
             t->literal = false;
             atom = t->out->len;
             quantified = false;
-            if (fl & F_M) vl_buf_addc(c, t->out, ch);
-            else vl_buf_adds(c, t->out, ch == '^' ? "\\A" : "\\z");
+            if (!(fl & F_M)) vl_buf_adds(c, t->out, ch == '^' ? "\\A" : "\\z");
+            else if (ch == '$' && crlf(t)) vl_buf_adds(c, t->out, "(?=\\r?\\n|\\z)");
+            else vl_buf_addc(c, t->out, ch);
             continue;
         case '\\': {
             atom = t->out->len;
@@ -721,9 +745,9 @@ static int translate(tr *t)
                 t->literal = false;
                 if (e.neg && line_mode(t)) {
                     /* \W, \D, \s, \P{..} never match '\n' here */
-                    if (e.text[1] == 's') vl_buf_adds(c, t->out, "[^\\S\\n]");
-                    else if (e.text[1] == 'P') vl_buf_printf(c, t->out, "[^\\p%s\\n]", e.text + 2);
-                    else vl_buf_printf(c, t->out, "[^\\%c\\n]", e.text[1] - 'A' + 'a');
+                    if (e.text[1] == 's') vl_buf_printf(c, t->out, "[^\\S%s]", terms(t));
+                    else if (e.text[1] == 'P') vl_buf_printf(c, t->out, "[^\\p%s%s]", e.text + 2, terms(t));
+                    else vl_buf_printf(c, t->out, "[^\\%c%s]", e.text[1] - 'A' + 'a', terms(t));
                 } else {
                     vl_buf_adds(c, t->out, e.text);
                 }
@@ -734,7 +758,7 @@ static int translate(tr *t)
                 vl_buf_adds(c, t->out, e.text);
                 continue;
             }
-            if (e.cp == '\n' && line_mode(t)) return fail_newline(t);
+            if (is_term(t, e.cp)) return fail_term(t, e.cp);
             note_literal(t, e.cp);
             put_cp_utf8(c, t->lit, e.cp);
             emit_cp(t, e.cp, false);
@@ -745,7 +769,7 @@ static int translate(tr *t)
             size_t k = utf8_at(t->s, t->n, t->i, &cp);
             atom = t->out->len;
             quantified = false;
-            if (ch == '\n' && line_mode(t)) return fail_newline(t);
+            if (is_term(t, (unsigned)ch)) return fail_term(t, (unsigned)ch);
             note_literal(t, cp);
             vl_buf_add(c, t->lit, t->s + t->i, k);
             if (k == 1 && cp >= 0x80) vl_buf_printf(c, t->out, "\\x{%x}", cp); /* a stray byte */
@@ -766,13 +790,13 @@ int rg_translate(vl_ctx *c, const char *pat, size_t len, int flags, int group_ba
 {
     memset(info, 0, sizeof *info);
     if (flags & RG_TR_FIXED) {
-        tr t = {c, (const unsigned char *)pat, len, 0, flags, out, lit, err, info, false, true, false, false, false, {0}, 0,
+        tr t = {c, (const unsigned char *)pat, len, 0, flags, out, lit, err, info, false, true, false, false, 0, false, {0}, 0,
                 group_base, names};
         vl_buf_adds(c, out, "(?m)");
         for (size_t i = 0; i < len;) {
             unsigned cp;
             size_t k = utf8_at(t.s, len, i, &cp);
-            if (cp == '\n' && line_mode(&t)) return fail_newline(&t);
+            if (is_term(&t, cp)) return fail_term(&t, cp);
             note_literal(&t, cp);
             if (k == 1 && cp >= 0x80) {
                 vl_buf_printf(c, out, "\\x{%x}", cp);
@@ -785,7 +809,7 @@ int rg_translate(vl_ctx *c, const char *pat, size_t len, int flags, int group_ba
         info->literal = t.literal;
         return 0;
     }
-    tr t = {c, (const unsigned char *)pat, len, 0, flags, out, lit, err, info, false, true, false, false, false, {0}, 0,
+    tr t = {c, (const unsigned char *)pat, len, 0, flags, out, lit, err, info, false, true, false, false, 0, false, {0}, 0,
             group_base, names};
     if (translate(&t) < 0) return -1;
     info->literal = t.literal;
