@@ -1107,7 +1107,7 @@ static void heading(rg *g, sfile *f)
     if (f->began) return;
     f->began = true;
     if (!g->heading || !g->with_filename) return;
-    if (g->st_files_matched > 0 || g->printed) outc(g, '\n');
+    if (g->st_files_matched > 0 || g->printed) out_eol(g); /* (rg -j1's; threaded rg writes "\n") */
     outs(g, f->name);
     out_eol(g);
 }
