@@ -2676,6 +2676,8 @@ static int rg_main(vl_ctx *c, int argc, char **argv)
         }
         bool ci = icase == 1 || (icase == 2 && !any_upper && any_literal);
         int flags = VL_RE_UTF | (ci ? VL_RE_ICASE : 0);
+        /* -P: PCRE2 sees one line at a time (its \s could match the newline otherwise) */
+        if (pcre && !g->multiline) flags |= VL_RE_RECORDS;
         vl_re_diag d;
         int rc;
         /* one plain literal: the wrapper's literal search is the fastest */
