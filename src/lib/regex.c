@@ -1717,8 +1717,6 @@ int vl_re_compile(vk_proc *p, const char *pat, size_t len, int syntax, int flags
         pcre2_set_newline(re->cctx, re->sep ? PCRE2_NEWLINE_LF : PCRE2_NEWLINE_NUL);
     re->copts = PCRE2_DOLLAR_ENDONLY;
     if (flags & VL_RE_ICASE) re->copts |= PCRE2_CASELESS;
-    if ((flags & VL_RE_UTF) && syntax == VL_RE_PCRE)
-        re->copts |= PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF;
     if ((re->records && syntax != VL_RE_PCRE) || (flags & VL_RE_NEWLINE)) re->copts |= PCRE2_MULTILINE;
 
     size_t n = split_list(pat, len, flags & VL_RE_LIST, &items, &ilen, p);
@@ -1732,6 +1730,7 @@ int vl_re_compile(vk_proc *p, const char *pat, size_t len, int syntax, int flags
     }
 
     if (syntax == VL_RE_PCRE) {
+        if (flags & VL_RE_UTF) re->copts |= PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF;
         if (n != 1) {
             diag_msg(diag, "the -P option only supports a single pattern");
             rc = VL_RE_ESYNTAX;
