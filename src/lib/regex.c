@@ -1731,6 +1731,7 @@ int vl_re_compile(vk_proc *p, const char *pat, size_t len, int syntax, int flags
     }
 
     if (syntax == VL_RE_PCRE) {
+        if (flags & VL_RE_UTF) re->copts |= PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF;
         if (n != 1) {
             diag_msg(diag, "the -P option only supports a single pattern");
             rc = VL_RE_ESYNTAX;

@@ -36,6 +36,10 @@ enum {
 /* Compile flags (OR them). */
 enum {
     VL_RE_ICASE = 1 << 0, /* ignore case (ASCII letters) */
+    /* Perl patterns only: UTF-8 with Unicode properties (PCRE2_UTF | PCRE2_UCP): \w, \d, \b,
+     * classes and case folding are Unicode's, '.' is one character; bytes that are not valid
+     * UTF-8 are matched by nothing but never make a search fail (PCRE2_MATCH_INVALID_UTF): rg. */
+    VL_RE_UTF = 1 << 14,
     /* The pattern is a list of patterns, each ended by '\n' (a last one without '\n' counts too;
      * "" is an empty list, which matches nothing): a subject matches where any of them does.
      * Each is parsed on its own (its own ^ context, back-references to its own groups). */
