@@ -31,7 +31,7 @@ endif
 CPPFLAGS := -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD)/gen
 CFLAGS := $(WARN) $(OPT) -fPIC -fvisibility=hidden -pthread
 LDFLAGS := $(LDSAN) -pthread
-LIBS := -lpcre2-8
+LIBS := -lpcre2-8 -lm
 # md5sum and the sha*sum commands: OpenSSL's MD5/SHA (SHA-NI/AVX2 assembly, 3-4x GNU's C code)
 LIBS += -lcrypto
 
