@@ -274,7 +274,7 @@ static int awk_main(vl_ctx *c, int argc, char **argv)
             if (!opt) {
                 vl_flush(c);
                 vl_eprintf(c, "%s: unrecognized option '%s'\n", c->name, a);
-                usage(c, 2);
+                usage(c, 1);
             }
             if (strchr("Fvfe", opt)) {
                 if (eq) val = eq + 1;
@@ -282,7 +282,7 @@ static int awk_main(vl_ctx *c, int argc, char **argv)
                 else {
                     vl_flush(c);
                     vl_eprintf(c, "%s: option '--%.*s' requires an argument\n", c->name, (int)ln, a + 2);
-                    usage(c, 2);
+                    usage(c, 1);
                 }
             }
         } else {
@@ -293,7 +293,7 @@ static int awk_main(vl_ctx *c, int argc, char **argv)
                 else {
                     vl_flush(c);
                     vl_eprintf(c, "%s: option requires an argument -- '%c'\n", c->name, opt);
-                    usage(c, 2);
+                    usage(c, 1);
                 }
             } else if (a[2]) {
                 /* bundled flags are not supported beyond one */
@@ -305,7 +305,7 @@ static int awk_main(vl_ctx *c, int argc, char **argv)
             if (!strchr(val, '=')) {
                 vl_flush(c);
                 vl_eprintf(c, "%s: `%s' argument to `-v' not in `var=value' form\n\n", c->name, val);
-                usage(c, 2);
+                usage(c, 1);
             }
             assigns[nassign++] = (char *)val;
             break;
@@ -330,11 +330,11 @@ static int awk_main(vl_ctx *c, int argc, char **argv)
         default:
             vl_flush(c);
             vl_eprintf(c, "%s: invalid option -- '%c'\n", c->name, opt);
-            usage(c, 2);
+            usage(c, 1);
         }
     }
     if (!have_f) {
-        if (i >= argc) usage(c, 2);
+        if (i >= argc) usage(c, 1);
         srcs[nsrc].name = "cmd. line";
         srcs[nsrc].text = argv[i];
         srcs[nsrc].len = strlen(argv[i]);

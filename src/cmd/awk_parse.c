@@ -60,6 +60,7 @@ typedef struct parser {
     int no_gt;      /* > is a redirection here (print's arguments outside parentheses) */
     int no_in;      /* `in` ends an expression (for (x in a) heads) */
     aw_func *fn;    /* function being parsed: its parameters are locals */
+    int errors;     /* non-fatal errors reported: exit 1 after parsing */
     int depth;
 } parser;
 
@@ -159,7 +160,6 @@ static void escape(parser *ps, vl_buf *b, const char *s, size_t n, size_t *i)
     case 'v': vl_buf_addc(ps->c, b, '\v'); return;
     case '\\': vl_buf_addc(ps->c, b, '\\'); return;
     case '"': vl_buf_addc(ps->c, b, '"'); return;
-    case '/': vl_buf_addc(ps->c, b, '/'); return;
     case 'x': {
         int v = 0, k = 0;
         while (k < 2 && *i < n) {
@@ -397,7 +397,7 @@ static void lex_regex(parser *ps)
     bool br = false;
     for (;;) {
         if (p >= s->len || s->text[p] == '\n')
-            syntax_at(ps, l->tokpos, l->tokline, false, "unterminated regexp");
+            syntax_at(ps, l->tokpos + 1, l->tokline, false, "unterminated regexp");
         char ch = s->text[p];
         if (ch == '\\' && p + 1 < s->len) {
             if (s->text[p + 1] == '\n') { p += 2; continue; }
@@ -782,6 +782,13 @@ static aw_node *mul(parser *ps)
         next(ps);
         e = node(ps, N_BINOP, e, unary(ps));
         e->op = op;
+        /* gawk folds constants, and reports a constant division by zero while parsing */
+        if (op != '*' && e->a->type == N_NUM && e->b->type == N_NUM && e->b->num == 0) {
+            vl_flush(ps->c);
+            vl_eprintf(ps->c, "%s: %s:%d: error: division by zero attempted%s\n", ps->c->name,
+                       ps->srcs[ps->l.src].name, e->line, op == '%' ? " in `%'" : "");
+            ps->errors++;
+        }
     }
     return e;
 }
@@ -1322,4 +1329,5 @@ void aw_parse(vl_ctx *c, aw_prog *prog, aw_src *srcs, int nsrc)
             add_rule(&ps, P_MAIN, pat, pat2, NULL);
         }
     }
+    if (ps.errors) vl_exit(c, 1);
 }

@@ -82,8 +82,8 @@ typedef struct interp {
     int exit_code;
     bool in_end, in_begin, exiting;
     double seed, prev_seed;
-    uint32_t rstate[34];
-    int rsi;
+    uint32_t rstate[63];
+    int rf, rr;
 } interp;
 
 static aw_val eval(interp *I, aw_node *n);
@@ -94,6 +94,22 @@ static aw_str *format_num(interp *I, aw_str *fmt, double d);
 
 /* ---- errors ---- */
 
+/* gawk's message prefix: "awk: SRC:LINE: (FILENAME=f FNR=n) " */
+static void where_prefix(interp *I, char *out, size_t n)
+{
+    int k;
+    if (I->line > 0) k = snprintf(out, n, "%s: %s:%d: ", I->c->name, I->srcnames[I->src], I->line);
+    else k = snprintf(out, n, "%s: ", I->c->name);
+    if (k < 0 || (size_t)k >= n) return;
+    aw_var *fv = &I->g[V_FNR];
+    double fnr = fv->kind == VK_SCALAR && fv->v.ty == TY_NUM ? fv->v.num : I->fnr;
+    if (fnr > 0 && !I->in_begin) {
+        aw_var *fn = &I->g[V_FILENAME];
+        const char *name = fn->kind == VK_SCALAR && fn->v.s && fn->v.s->len ? fn->v.s->s : "-";
+        snprintf(out + k, n - (size_t)k, "(FILENAME=%s FNR=%.0f) ", name, fnr);
+    }
+}
+
 static _Noreturn void fatal(interp *I, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static _Noreturn void fatal(interp *I, const char *fmt, ...)
 {
@@ -103,10 +119,9 @@ static _Noreturn void fatal(interp *I, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     vl_flush(I->c);
-    if (I->line > 0)
-        vl_eprintf(I->c, "%s: %s:%d: fatal: %s\n", I->c->name, I->srcnames[I->src], I->line, msg);
-    else
-        vl_eprintf(I->c, "%s: fatal: %s\n", I->c->name, msg);
+    char where[600];
+    where_prefix(I, where, sizeof where);
+    vl_eprintf(I->c, "%sfatal: %s\n", where, msg);
     vl_exit(I->c, 2);
 }
 
@@ -119,10 +134,9 @@ static void warning(interp *I, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     vl_flush(I->c);
-    if (I->line > 0)
-        vl_eprintf(I->c, "%s: %s:%d: warning: %s\n", I->c->name, I->srcnames[I->src], I->line, msg);
-    else
-        vl_eprintf(I->c, "%s: warning: %s\n", I->c->name, msg);
+    char where[600];
+    where_prefix(I, where, sizeof where);
+    vl_eprintf(I->c, "%swarning: %s\n", where, msg);
 }
 
 /* count interpreter work against the VM's step budget and interrupts */
@@ -1794,6 +1808,7 @@ static bool open_next(interp *I)
         if (I->argi >= argc) {
             if (I->used_file) return false;
             I->used_file = true;
+            set_filename(I, "-");
             I->main_in = reader_new(I, 0, false);
             I->fnr = 0;
             set_counter(I, V_FNR, 0);
@@ -1941,10 +1956,6 @@ static aw_val do_getline(interp *I, aw_node *n)
         rec = read_record(I, s->in, &rt);
         if (!rec) return vnum(0);
         set_rt(I, rt);
-        if (n->op == R_CMD) {
-            I->nr++;
-            set_counter(I, V_NR, I->nr);
-        }
     }
     if (n->a) {
         assign(I, n->a, vinput(rec));
@@ -2143,7 +2154,6 @@ static aw_str *substitute(interp *I, vl_re *re, aw_str *repl, aw_str *s, long wh
             pos = (size_t)m[0].eo;
         }
         if (which > 0 && seen >= which) break;
-        if (which < 0) break;
         tick(I);
     }
     if (*count == 0) {
@@ -2173,7 +2183,7 @@ static aw_val bi_sub(interp *I, aw_node *n, bool global)
     aw_str *s = tostr(I, &tv, NULL);
     vfree(I, &tv);
     double cnt;
-    aw_str *r = substitute(I, re, repl, s, global ? 0 : -1, false, &cnt);
+    aw_str *r = substitute(I, re, repl, s, global ? 0 : 1, false, &cnt);
     sunref(I, repl);
     sunref(I, s);
     if (r) {
@@ -2248,19 +2258,20 @@ static aw_val bi_substr(interp *I, aw_node *n)
     double m = num_arg(I, n, 1);
     double len = s->len;
     /* gawk rounds the start and length */
-    double st = isnan(m) ? 1 : round(m);
+    /* gawk truncates both, and a start before 1 counts as 1 (the length is kept) */
+    double st = isnan(m) ? 1 : trunc(m);
+    if (st < 1) st = 1;
     double end;
     if (n->idx > 2) {
         double l = num_arg(I, n, 2);
-        if (isnan(l) || l <= 0) {
+        if (isnan(l) || trunc(l) <= 0) {
             sunref(I, s);
             return vstr(snew(I, "", 0));
         }
-        end = st + round(l);
+        end = st + trunc(l);
     } else {
         end = len + 1;
     }
-    if (st < 1) st = 1;
     if (end > len + 1) end = len + 1;
     if (end <= st) {
         sunref(I, s);
@@ -2273,7 +2284,7 @@ static aw_val bi_substr(interp *I, aw_node *n)
 
 static int index_of(aw_str *s, aw_str *t, bool icase)
 {
-    if (!t->len) return 0;
+    if (!t->len) return 1;
     if (t->len > s->len) return 0;
     for (size_t i = 0; i + t->len <= s->len; i++) {
         if (icase ? !strncasecmp(s->s + i, t->s, t->len) : !memcmp(s->s + i, t->s, t->len)) return (int)i + 1;
@@ -2293,6 +2304,20 @@ typedef struct sortctx {
     int how; /* bit 0: by value; bit 1: numeric; bit 2: descending */
     aw_node *fn;
 } sortctx;
+
+static long rand_next(interp *I)
+{
+    uint32_t *t = I->rstate;
+    t[I->rf] += t[I->rr];
+    long r = (long)((t[I->rf] >> 1) & 0x7fffffff);
+    if (++I->rf >= 63) {
+        I->rf = 0;
+        I->rr++;
+    } else if (++I->rr >= 63) {
+        I->rr = 0;
+    }
+    return r;
+}
 
 static interp *sort_I;
 static int sort_how;
@@ -2460,43 +2485,23 @@ static aw_val bi_patsplit(interp *I, aw_node *n)
     return vnum((double)cnt);
 }
 
-/* glibc's random(3) TYPE_3 generator (what gawk's rand() draws from), so rand() sequences
- * are gawk's */
+/* gawk's rand() draws from its own copy of BSD random(3), state of 63 words (TYPE_4), seeded
+ * with srandom(seed): the same sequences as gawk */
 static void rand_seed(interp *I, uint32_t seed)
 {
-    int32_t r[34];
-    r[0] = (int32_t)(seed ? seed : 1);
-    for (int i = 1; i < 31; i++) {
-        int64_t hi = r[i - 1] / 127773, lo = r[i - 1] % 127773;
-        int64_t word = 16807 * lo - 2836 * hi;
-        if (word < 0) word += 2147483647;
-        r[i] = (int32_t)word;
+    uint32_t *st = I->rstate;
+    int32_t x = (int32_t)seed;
+    if (x == 0) x = 123459876;
+    st[0] = (uint32_t)x;
+    for (int i = 1; i < 63; i++) {
+        int32_t hi = x / 127773, lo = x % 127773;
+        x = 16807 * lo - 2836 * hi;
+        if (x < 0) x += 0x7fffffff;
+        st[i] = (uint32_t)x;
     }
-    for (int i = 0; i < 31; i++) I->rstate[i] = (uint32_t)r[i];
-    I->rsi = 0;
-    /* discard 310 outputs, as srandom does */
-    uint32_t tab[31];
-    memcpy(tab, I->rstate, sizeof tab);
-    int f = 3, b = 0;
-    for (int i = 0; i < 310; i++) {
-        tab[f] += tab[b];
-        f = (f + 1) % 31;
-        b = (b + 1) % 31;
-    }
-    memcpy(I->rstate, tab, sizeof tab);
-    I->rstate[31] = (uint32_t)f;
-    I->rstate[32] = (uint32_t)b;
-}
-
-static long rand_next(interp *I)
-{
-    uint32_t *t = I->rstate;
-    int f = (int)t[31], b = (int)t[32];
-    t[f] += t[b];
-    long r = (long)(t[f] >> 1);
-    t[31] = (uint32_t)((f + 1) % 31);
-    t[32] = (uint32_t)((b + 1) % 31);
-    return r;
+    I->rf = 1;
+    I->rr = 0;
+    for (int i = 0; i < 630; i++) rand_next(I);
 }
 
 static double bi_rand(interp *I)
@@ -3170,7 +3175,7 @@ static int exec(interp *I, aw_node *n)
         for (i = 0; i < cnt; i++) {
             tick(I);
             sref(keys[i].key);
-            assign(I, n->a, vstr(keys[i].key));
+            assign(I, n->a, vinput(keys[i].key));
             int rc = exec(I, n->c);
             if (rc == X_BREAK) break;
             if (rc && rc != X_CONTINUE) {
@@ -3381,7 +3386,8 @@ int aw_run(vl_ctx *c, aw_prog *prog, const char *progname, int argc, char **argv
     I->fs_mode = FS_SPACE;
     I->rs_mode = RS_CHAR;
     I->rs_char = '\n';
-    rand_seed(I, 0);
+    rand_seed(I, 1);
+    I->seed = 1;
     /* ENVIRON, ARGV, ARGC, PROCINFO */
     aw_var *env = &I->g[V_ENVIRON];
     env->kind = VK_ARRAY;
