@@ -30,6 +30,7 @@ enum {
     TY_INPUT,      /* input not yet checked */
     TY_STRNUM,     /* input that looks numeric: compares as a number */
     TY_INSTR,      /* input that does not: a string */
+    TY_LAZY,       /* a field not yet cut out of $0 (awk_run.c's record only) */
 };
 typedef struct aw_val {
     unsigned char ty;

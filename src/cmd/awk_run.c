@@ -50,6 +50,9 @@ typedef struct interp {
     /* the record: $0 and the fields 1..nf (f[0] unused) */
     aw_val rec;
     aw_val *f;
+    size_t *fofs;      /* TY_LAZY fields: offset in lazy_src (their length is in num) */
+    aw_str *lazy_src;  /* the string the lazy fields point into ($0's, borrowed) */
+    aw_str *rt_cache;  /* RT for a one-character RS, shared by the records */
     size_t nf, fcap;
     bool split_ok, rec_ok;
     /* settings cached from the special variables */
@@ -567,6 +570,7 @@ static void grow_fields(interp *I, size_t n)
     while (ncap < n + 1) ncap *= 2;
     I->f = vl_xrealloc(I->c, I->f, ncap * sizeof *I->f);
     memset(I->f + I->fcap, 0, (ncap - I->fcap) * sizeof *I->f);
+    I->fofs = vl_xrealloc(I->c, I->fofs, ncap * sizeof *I->fofs);
     I->fcap = ncap;
 }
 
@@ -580,7 +584,16 @@ static void add_field(interp *I, const char *s, size_t n)
 {
     grow_fields(I, I->nf + 1);
     I->nf++;
-    I->f[I->nf] = vinput(snew(I, s, n));
+    /* cut out only when used: most programs read a few fields of many */
+    I->f[I->nf] = (aw_val){.ty = TY_LAZY, .num = (double)n};
+    I->fofs[I->nf] = (size_t)(s - I->lazy_src->s);
+}
+
+static inline aw_val *field_cell(interp *I, size_t i)
+{
+    aw_val *v = &I->f[i];
+    if (v->ty == TY_LAZY) *v = vinput(snew(I, I->lazy_src->s + I->fofs[i], (size_t)v->num));
+    return v;
 }
 
 static void set_nf_var(interp *I)
@@ -710,10 +723,15 @@ static void ensure_split(interp *I)
 {
     if (I->split_ok) return;
     I->split_ok = true;
-    aw_str *s = I->rec.ty == TY_UNINIT ? NULL : tostr(I, &I->rec, NULL);
-    if (s) {
-        split_record(I, s->s, s->len);
-        sunref(I, s);
+    if (I->rec.ty == TY_NUM) {
+        /* the lazy fields point into a string */
+        aw_str *s = tostr(I, &I->rec, NULL);
+        vfree(I, &I->rec);
+        I->rec = vstr(s);
+    }
+    if (I->rec.ty != TY_UNINIT) {
+        I->lazy_src = I->rec.s;
+        split_record(I, I->rec.s->s, I->rec.s->len);
     } else {
         clear_fields(I);
     }
@@ -727,7 +745,7 @@ static void rebuild_record(interp *I)
     vl_buf b = {0};
     for (size_t i = 1; i <= I->nf; i++) {
         if (i > 1) vl_buf_add(I->c, &b, I->ofs->s, I->ofs->len);
-        aw_str *s = tostr(I, &I->f[i], NULL);
+        aw_str *s = tostr(I, field_cell(I, i), NULL);
         vl_buf_add(I->c, &b, s->s, s->len);
         sunref(I, s);
     }
@@ -778,7 +796,7 @@ static aw_val get_field(interp *I, long i)
     }
     ensure_split(I);
     if ((size_t)i > I->nf) return (aw_val){0};
-    return vcopy(&I->f[i]);
+    return vcopy(field_cell(I, (size_t)i));
 }
 
 /* store v (taken) into $i */
@@ -939,7 +957,12 @@ static aw_str *read_record(interp *I, reader *r, aw_str **rt)
                 size_t end = (size_t)(nl - r->buf);
                 aw_str *s = snew(I, r->buf + r->pos, end - r->pos);
                 r->pos = end + 1;
-                *rt = snew(I, &I->rs_char, 1);
+                if (!I->rt_cache || I->rt_cache->s[0] != I->rs_char) {
+                    sunref(I, I->rt_cache);
+                    I->rt_cache = snew(I, &I->rs_char, 1);
+                }
+                sref(I->rt_cache);
+                *rt = I->rt_cache;
                 return s;
             }
             size_t off = r->len - r->pos;
