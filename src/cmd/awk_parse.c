@@ -1249,7 +1249,7 @@ static void function_def(parser *ps)
     aw_func *f = ps->prog->funcs[fi];
     if (f->defined) {
         vl_flush(ps->c);
-        vl_eprintf(ps->c, "%s: %s:%d: error: function `%s' previously defined\n", ps->c->name,
+        vl_eprintf(ps->c, "%s: %s:%d: error: function name `%s' previously defined\n", ps->c->name,
                    ps->srcs[ps->l.src].name, ps->l.tokline, f->name);
         vl_exit(ps->c, 1);
     }

@@ -848,7 +848,7 @@ static vl_re *dyn_regex(interp *I, aw_str *s)
     bool err = false;
     char msg[300];
     vl_re *re = aw_regex_compile(I->c, NULL, s->s, s->len, I->icase, &err, msg, sizeof msg);
-    if (err) fatal(I, "%s: /%s/", msg, s->s);
+    if (err) fatal(I, "invalid regexp: %s: /%s/", msg, s->s);
     recache *e = &I->cache[I->cache_next];
     I->cache_next = (I->cache_next + 1) % RECACHE;
     if (e->re) {
@@ -1183,7 +1183,7 @@ static int close_stream(interp *I, stream *s)
 static void close_all(void *arg)
 {
     interp *I = arg;
-    vl_flush(I->c);
+    /* pipes are closed (and waited for) before our own stdout is flushed, as gawk */
     stream *s = I->streams;
     I->streams = NULL;
     while (s) {
@@ -1366,8 +1366,9 @@ static void format(interp *I, vl_buf *b, const char *fmt, size_t flen, aw_val *a
                 cl = 1;
             } else {
                 aw_str *s = arg_str(I, v);
-                cl = s->len ? 1 : 0;
-                if (cl) cb[0] = s->s[0];
+                /* an empty string prints a NUL, as gawk */
+                cl = 1;
+                cb[0] = s->len ? s->s[0] : 0;
                 sunref(I, s);
             }
             int w = width < 0 ? 0 : width;
@@ -2137,7 +2138,24 @@ static aw_str *substitute(interp *I, vl_re *re, aw_str *repl, aw_str *s, long wh
                 char ch = repl->s[k];
                 if (ch == '\\' && k + 1 < repl->len) {
                     char nx = repl->s[k + 1];
-                    if (gensub) {
+                    if (!gensub) {
+                        /* gawk's table: \& is a backslash then the match, \\\& is \&,
+                         * \& is &, any other backslash is itself */
+                        if (nx == '&') {
+                            vl_buf_addc(I->c, &b, '&');
+                            k++;
+                        } else if (nx == '\\' && k + 2 < repl->len && repl->s[k + 2] == '&') {
+                            vl_buf_addc(I->c, &b, '\\');
+                            vl_buf_add(I->c, &b, s->s + m[0].so, (size_t)(m[0].eo - m[0].so));
+                            k += 2;
+                        } else if (nx == '\\' && k + 3 < repl->len && repl->s[k + 2] == '\\' &&
+                                   repl->s[k + 3] == '&') {
+                            vl_buf_adds(I->c, &b, "\\&");
+                            k += 3;
+                        } else {
+                            vl_buf_addc(I->c, &b, '\\');
+                        }
+                    } else if (gensub) {
                         if (nx == '&') {
                             vl_buf_addc(I->c, &b, '&');
                             k++;
@@ -2716,6 +2734,8 @@ static aw_val call_builtin(interp *I, aw_node *n)
         } else if (s && (s->kind == R_FILE || s->kind == R_APPEND || s->kind == R_PIPE)) {
             stream_flush(I, s);
             r = 0;
+        } else {
+            warning(I, "fflush: `%s' is not an open file, pipe or co-process", name->s);
         }
         sunref(I, name);
         return vnum(r);
