@@ -952,7 +952,7 @@ static aw_str *read_record(interp *I, reader *r, aw_str **rt)
     if (I->rs_mode == RS_CHAR) {
         size_t scan = r->pos;
         for (;;) {
-            char *nl = memchr(r->buf + scan, I->rs_char, r->len - scan);
+            char *nl = r->len > scan ? memchr(r->buf + scan, I->rs_char, r->len - scan) : NULL;
             if (nl) {
                 size_t end = (size_t)(nl - r->buf);
                 aw_str *s = snew(I, r->buf + r->pos, end - r->pos);
@@ -1031,9 +1031,7 @@ static aw_str *read_record(interp *I, reader *r, aw_str **rt)
     /* regex RS */
     for (;;) {
         vl_re_span m;
-        int rc = r->pos < r->len || r->eof
-                     ? search(I, I->rs_re, r->buf + r->pos, r->len - r->pos, 0, &m, 1)
-                     : 0;
+        int rc = r->pos < r->len ? search(I, I->rs_re, r->buf + r->pos, r->len - r->pos, 0, &m, 1) : 0;
         if (rc == 1 && m.eo > m.so && (r->eof || (size_t)m.eo < r->len - r->pos)) {
             aw_str *s = snew(I, r->buf + r->pos, (size_t)m.so);
             *rt = snew(I, r->buf + r->pos + m.so, (size_t)(m.eo - m.so));
@@ -3281,8 +3279,16 @@ static void run_rules(interp *I, int kind)
 {
     int rc;
     jmp_buf jb, *saved = I->jb;
+    aw_var *frame = I->frame;
+    int depth = I->depth;
     I->jb = &jb;
-    if ((rc = setjmp(jb)) == 0) rc = run_special(I, kind);
+    if ((rc = setjmp(jb)) == 0) {
+        rc = run_special(I, kind);
+    } else {
+        /* next/exit from inside functions: their frames were left behind */
+        I->frame = frame;
+        I->depth = depth;
+    }
     I->jb = saved;
     if (rc == X_EXIT) {
         I->exiting = true;
@@ -3342,6 +3348,8 @@ static void main_loop(interp *I)
     volatile int rc;
     I->jb = &jb;
     rc = setjmp(jb);
+    I->frame = NULL;
+    I->depth = 0;
     if (rc == X_EXIT || I->exiting) {
         I->exiting = true;
         return;
