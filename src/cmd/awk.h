@@ -61,6 +61,7 @@ typedef struct aw_var {
     aw_val v;
     aw_array *arr;
     struct aw_var *ref; /* VK_REF: an untyped variable of the caller, passed by reference */
+    const char *refname; /* the caller's name for it (messages) */
 } aw_var;
 
 /* ---- the syntax tree ---- */

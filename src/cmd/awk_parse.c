@@ -38,6 +38,20 @@ static const struct {
 static const char *const builtin_names[] = {AW_BUILTINS(AW_BNAME)};
 #undef AW_BNAME
 
+/* how many arguments each builtin takes (gawk's table) */
+static const int bi_args[B__COUNT][2] = {
+    [B_LENGTH] = {0, 1},  [B_SUBSTR] = {2, 3},  [B_INDEX] = {2, 2},    [B_SPLIT] = {2, 4},
+    [B_SUB] = {2, 3},     [B_GSUB] = {2, 3},    [B_GENSUB] = {3, 4},   [B_MATCH] = {2, 3},
+    [B_SPRINTF] = {1, 9999}, [B_SIN] = {1, 1},  [B_COS] = {1, 1},      [B_ATAN2] = {2, 2},
+    [B_EXP] = {1, 1},     [B_LOG] = {1, 1},     [B_SQRT] = {1, 1},     [B_INT] = {1, 1},
+    [B_RAND] = {0, 0},    [B_SRAND] = {0, 1},   [B_TOLOWER] = {1, 1},  [B_TOUPPER] = {1, 1},
+    [B_SYSTEM] = {1, 1},  [B_CLOSE] = {1, 2},   [B_FFLUSH] = {0, 1},   [B_SYSTIME] = {0, 0},
+    [B_STRFTIME] = {0, 4}, [B_MKTIME] = {1, 2}, [B_ASORT] = {1, 3},    [B_ASORTI] = {1, 3},
+    [B_PATSPLIT] = {2, 4}, [B_TYPEOF] = {1, 2}, [B_ISARRAY] = {1, 1},  [B_AND] = {2, 9999},
+    [B_OR] = {2, 9999},   [B_XOR] = {2, 9999},  [B_COMPL] = {1, 1},    [B_LSHIFT] = {2, 2},
+    [B_RSHIFT] = {2, 2},  [B_STRTONUM] = {1, 1},
+};
+
 /* the lexer state: saved and restored whole when the parser backs up */
 typedef struct lexstate {
     int src;        /* index in the sources */
@@ -685,6 +699,8 @@ static aw_node *primary(parser *ps)
         n = node(ps, N_BUILTIN, NULL, NULL);
         n->op = ps->l.bi;
         next(ps);
+        size_t close_pos = ps->l.tokpos;
+        int close_line = ps->l.tokline;
         if (ps->l.tok == '(') {
             next(ps);
             int sg = ps->no_gt, si = ps->no_in;
@@ -692,6 +708,8 @@ static aw_node *primary(parser *ps)
             opt_newlines(ps);
             n->a = explist(ps, ')');
             opt_newlines(ps);
+            close_pos = ps->l.tokpos;
+            close_line = ps->l.tokline;
             expect(ps, ')');
             ps->no_gt = sg;
             ps->no_in = si;
@@ -699,6 +717,12 @@ static aw_node *primary(parser *ps)
             syntax(ps);
         }
         for (aw_node *a = n->a; a; a = a->next) n->idx++;
+        if (n->idx < bi_args[n->op][0] || n->idx > bi_args[n->op][1]) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "%d is invalid as number of arguments for %s", n->idx,
+                     builtin_names[n->op]);
+            syntax_at(ps, close_pos, close_line, false, msg);
+        }
         return n;
     }
     case T_GETLINE:
@@ -1050,7 +1074,6 @@ redir:
         n->b = concat(ps);
         ps->no_gt = sg;
     }
-    if (type == S_PRINTF && !n->a) syntax(ps);
     end_simple(ps);
     return n;
 }
@@ -1253,6 +1276,17 @@ static void function_def(parser *ps)
                    ps->srcs[ps->l.src].name, ps->l.tokline, f->name);
         vl_exit(ps->c, 1);
     }
+    {
+        /* a name already used as a variable cannot become a function */
+        aw_prog *pr = ps->prog;
+        for (int g = V__NSPECIAL; g < pr->nglobals; g++)
+            if (!strcmp(pr->gnames[g], f->name)) {
+                vl_flush(ps->c);
+                vl_eprintf(ps->c, "%s: %s:%d: error: function name `%s' previously defined\n",
+                           ps->c->name, ps->srcs[ps->l.src].name, ps->l.tokline, f->name);
+                ps->errors++;
+            }
+    }
     f->defined = true;
     f->line = ps->l.tokline;
     next(ps);
@@ -1266,6 +1300,20 @@ static void function_def(parser *ps)
             f->params = vl_xrealloc(ps->c, f->params, (size_t)cap * sizeof *f->params);
         }
         f->params[f->nparams++] = ps->l.str->s;
+        if (!strcmp(ps->l.str->s, f->name)) {
+            vl_flush(ps->c);
+            vl_eprintf(ps->c, "%s: %s:%d: error: function `%s': cannot use function name as parameter name\n",
+                       ps->c->name, ps->srcs[ps->l.src].name, ps->l.tokline, f->name);
+            ps->errors++;
+        }
+        for (int k = 0; k + 1 < f->nparams; k++)
+            if (!strcmp(f->params[k], ps->l.str->s)) {
+                vl_flush(ps->c);
+                vl_eprintf(ps->c, "%s: %s:%d: error: function `%s': parameter #%d, `%s', duplicates parameter #%d\n",
+                           ps->c->name, ps->srcs[ps->l.src].name, ps->l.tokline, f->name, f->nparams,
+                           ps->l.str->s, k + 1);
+                ps->errors++;
+            }
         next(ps);
         opt_newlines(ps);
         if (ps->l.tok == ',') {

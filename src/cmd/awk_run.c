@@ -78,6 +78,7 @@ typedef struct interp {
     /* functions */
     int depth;
     aw_var *frame;
+    aw_func *fn;     /* the function running (for messages) */
     aw_val retval;
     jmp_buf *jb;     /* next/exit from inside a function land here */
     int line, src;
@@ -487,7 +488,15 @@ static void arr_set_num(interp *I, aw_array *a, double idx, aw_val v)
 static const char *var_name(interp *I, aw_node *n)
 {
     if (n->type == N_GLOBAL) return I->prog->gnames[n->idx];
-    return "(local)";
+    aw_var *v = &I->frame[n->idx];
+    const char *pn = I->fn && n->idx < I->fn->nparams ? I->fn->params[n->idx] : "?";
+    if (v->kind == VK_REF && v->refname) {
+        size_t len = strlen(pn) + strlen(v->refname) + 16;
+        char *s = vl_xmalloc(I->c, len);
+        snprintf(s, len, "%s (from %s)", pn, v->refname);
+        return s;
+    }
+    return pn;
 }
 
 static aw_var *var_of(interp *I, aw_node *n)
@@ -635,10 +644,10 @@ static void split_record(interp *I, const char *s, size_t n)
         if (!n) break;
         size_t st = 0;
         char fc = I->fs_char;
-        bool ic = I->icase && ((fc | 32) >= 'a' && (fc | 32) <= 'z');
+        /* a one-character FS ignores IGNORECASE, as gawk */
         for (size_t i = 0; i < n; i++) {
             char ch = s[i];
-            if (ch == fc || (para && ch == '\n') || (ic && (ch | 32) == (fc | 32))) {
+            if (ch == fc || (para && ch == '\n')) {
                 add_field(I, s + st, i - st);
                 st = i + 1;
             }
@@ -1269,6 +1278,19 @@ static void out_write(interp *I, stream *s, const char *d, size_t n)
 
 static aw_str *arg_str(interp *I, aw_val *v) { return tostr(I, v, NULL); }
 
+/* an integer conversion of inf or nan: gawk prints "+inf" "-nan"... in the field */
+static void nonfinite(interp *I, vl_buf *b, double d, int width, const char *flags)
+{
+    const char *t = isnan(d) ? (signbit(d) ? "-nan" : "+nan") : d < 0 ? "-inf" : "+inf";
+    int w = width < 0 ? 0 : width;
+    bool left = strchr(flags, '-') != NULL;
+    if (!left)
+        for (int k = 4; k < w; k++) vl_buf_addc(I->c, b, ' ');
+    vl_buf_adds(I->c, b, t);
+    if (left)
+        for (int k = 4; k < w; k++) vl_buf_addc(I->c, b, ' ');
+}
+
 /* format with fmt and the values args[0..n) into b, as gawk's printf */
 static void format(interp *I, vl_buf *b, const char *fmt, size_t flen, aw_val *args, size_t n)
 {
@@ -1396,16 +1418,7 @@ static void format(interp *I, vl_buf *b, const char *fmt, size_t flen, aw_val *a
         case 'i': {
             double d = tonum(I, v);
             if (isnan(d) || isinf(d)) {
-                /* gawk prints the value as %f would, without a sign flag change */
-                char s2[64];
-                int k = 0;
-                s2[k++] = '%';
-                for (int q = 0; flags[q]; q++)
-                    if (flags[q] != '0') s2[k++] = flags[q];
-                if (width >= 0) k += snprintf(s2 + k, sizeof s2 - (size_t)k, "%d", width);
-                s2[k++] = 'f';
-                s2[k] = 0;
-                vl_buf_printf(I->c, b, s2, d);
+                nonfinite(I, b, d, width, flags);
                 break;
             }
             d = trunc(d);
@@ -1436,7 +1449,7 @@ static void format(interp *I, vl_buf *b, const char *fmt, size_t flen, aw_val *a
         case 'X': {
             double d = tonum(I, v);
             if (isnan(d) || isinf(d)) {
-                vl_buf_printf(I->c, b, "%f", d);
+                nonfinite(I, b, d, width, flags);
                 break;
             }
             d = trunc(d);
@@ -2053,9 +2066,8 @@ static size_t split_into(interp *I, aw_str *s, aw_array *a, aw_array *seps, int 
     }
     if (mode == FS_CHAR) {
         size_t st = 0;
-        bool ic = I->icase && ((ch | 32) >= 'a' && (ch | 32) <= 'z');
         for (size_t i = 0; i < len; i++)
-            if (p[i] == ch || (ic && (p[i] | 32) == (ch | 32))) {
+            if (p[i] == ch) {
                 arr_set_num(I, a, (double)++n, vinput(snew(I, p + st, i - st)));
                 if (seps) arr_set_num(I, seps, (double)n, vstr(snew(I, p + i, 1)));
                 st = i + 1;
@@ -2831,14 +2843,10 @@ static aw_val call_user(interp *I, aw_node *n)
         if (a->type == N_GLOBAL || a->type == N_LOCAL) {
             aw_var *v = var_of(I, a);
             aw_var *r = root(v);
-            if (r->kind == VK_ARRAY) {
+            if (r->kind == VK_ARRAY || r->kind == VK_UNSET) {
                 fr[k].kind = VK_REF;
                 fr[k].ref = r;
-                continue;
-            }
-            if (r->kind == VK_UNSET) {
-                fr[k].kind = VK_REF;
-                fr[k].ref = r;
+                fr[k].refname = a->type == N_GLOBAL ? I->prog->gnames[a->idx] : var_name(I, a);
                 continue;
             }
         }
@@ -2846,12 +2854,15 @@ static aw_val call_user(interp *I, aw_node *n)
         fr[k].v = eval(I, a);
     }
     aw_var *saved = I->frame;
+    aw_func *savedfn = I->fn;
     int sline = I->line, ssrc = I->src;
     I->frame = fr;
+    I->fn = f;
     I->depth++;
     int rc = exec(I, f->body);
     I->depth--;
     I->frame = saved;
+    I->fn = savedfn;
     I->line = sline;
     I->src = ssrc;
     aw_val ret = (aw_val){0};
@@ -3096,6 +3107,7 @@ static void do_print(interp *I, aw_node *n)
         sunref(I, name);
     }
     if (n->type == S_PRINTF) {
+        if (!n->a) fatal(I, "printf: no arguments");
         size_t na = 0;
         for (aw_node *a = n->a; a; a = a->next) na++;
         aw_val vals[32];
@@ -3280,6 +3292,7 @@ static void run_rules(interp *I, int kind)
     int rc;
     jmp_buf jb, *saved = I->jb;
     aw_var *frame = I->frame;
+    aw_func *fn = I->fn;
     int depth = I->depth;
     I->jb = &jb;
     if ((rc = setjmp(jb)) == 0) {
@@ -3288,6 +3301,7 @@ static void run_rules(interp *I, int kind)
         /* next/exit from inside functions: their frames were left behind */
         I->frame = frame;
         I->depth = depth;
+        I->fn = fn;
     }
     I->jb = saved;
     if (rc == X_EXIT) {
@@ -3349,6 +3363,7 @@ static void main_loop(interp *I)
     I->jb = &jb;
     rc = setjmp(jb);
     I->frame = NULL;
+    I->fn = NULL;
     I->depth = 0;
     if (rc == X_EXIT || I->exiting) {
         I->exiting = true;
