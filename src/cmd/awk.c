@@ -196,14 +196,53 @@ static _Noreturn void usage(vl_ctx *c, int status)
     vl_buf b = {0};
     vl_buf_printf(c, &b, "Usage: %s [POSIX or GNU style options] -f progfile [--] file ...\n", n);
     vl_buf_printf(c, &b, "Usage: %s [POSIX or GNU style options] [--] 'program' file ...\n", n);
+    /* gawk's text, options we do not have included (the usage is gawk's) */
     vl_buf_adds(c, &b,
-                "POSIX options:\t\tGNU long options: (standard)\n"
-                "\t-f progfile\t\t--file=progfile\n"
-                "\t-F fs\t\t\t--field-separator=fs\n"
-                "\t-v var=val\t\t--assign=var=val\n"
-                "Short options:\t\tGNU long options: (extensions)\n"
-                "\t-e 'program-text'\t--source='program-text'\n"
-                "\t-V\t\t\t--version\n");
+        "POSIX options:\t\tGNU long options: (standard)\n"
+        "\t-f progfile\t\t--file=progfile\n"
+        "\t-F fs\t\t\t--field-separator=fs\n"
+        "\t-v var=val\t\t--assign=var=val\n"
+        "Short options:\t\tGNU long options: (extensions)\n"
+        "\t-b\t\t\t--characters-as-bytes\n"
+        "\t-c\t\t\t--traditional\n"
+        "\t-C\t\t\t--copyright\n"
+        "\t-d[file]\t\t--dump-variables[=file]\n"
+        "\t-D[file]\t\t--debug[=file]\n"
+        "\t-e 'program-text'\t--source='program-text'\n"
+        "\t-E file\t\t\t--exec=file\n"
+        "\t-g\t\t\t--gen-pot\n"
+        "\t-h\t\t\t--help\n"
+        "\t-i includefile\t\t--include=includefile\n"
+        "\t-I\t\t\t--trace\n"
+        "\t-l library\t\t--load=library\n"
+        "\t-L[fatal|invalid|no-ext]\t--lint[=fatal|invalid|no-ext]\n"
+        "\t-M\t\t\t--bignum\n"
+        "\t-N\t\t\t--use-lc-numeric\n"
+        "\t-n\t\t\t--non-decimal-data\n"
+        "\t-o[file]\t\t--pretty-print[=file]\n"
+        "\t-O\t\t\t--optimize\n"
+        "\t-p[file]\t\t--profile[=file]\n"
+        "\t-P\t\t\t--posix\n"
+        "\t-r\t\t\t--re-interval\n"
+        "\t-s\t\t\t--no-optimize\n"
+        "\t-S\t\t\t--sandbox\n"
+        "\t-t\t\t\t--lint-old\n"
+        "\t-V\t\t\t--version\n"
+        "\n"
+        "To report bugs, use the `gawkbug' program.\n"
+        "For full instructions, see the node `Bugs' in `gawk.info'\n"
+        "which is section `Reporting Problems and Bugs' in the\n"
+        "printed version.  This same information may be found at\n"
+        "https://www.gnu.org/software/gawk/manual/html_node/Bugs.html.\n"
+        "PLEASE do NOT try to report bugs by posting in comp.lang.awk,\n"
+        "or by using a web forum such as Stack Overflow.\n"
+        "\n"
+        "gawk is a pattern scanning and processing language.\n"
+        "By default it reads standard input and writes standard output.\n"
+        "\n");
+    vl_buf_adds(c, &b, "Examples:\n");
+    vl_buf_printf(c, &b, "\t%s '{ sum += $1 }; END { print sum }' file\n", n);
+    vl_buf_printf(c, &b, "\t%s -F: '{ print $1 }' /etc/passwd\n", n);
     if (status == 0) {
         vl_write(c, b.data, b.len);
         vl_buf_free(c, &b);
@@ -221,7 +260,7 @@ static char *slurp(vl_ctx *c, const char *path, size_t *len)
     int fd = (!strcmp(path, "-") || !strcmp(path, "/dev/stdin")) ? vk_dup(c->p, 0) : vk_open(c->p, path, VK_O_RDONLY, 0);
     if (fd < 0) {
         vl_flush(c);
-        vl_eprintf(c, "%s: fatal: can't open source file `%s' for reading: %s\n", c->name, path, vl_strerror(fd));
+        vl_eprintf(c, "%s: fatal: cannot open source file `%s' for reading: %s\n", c->name, path, vl_strerror(fd));
         vl_exit(c, 2);
     }
     vl_buf b = {0};
@@ -271,11 +310,7 @@ static int awk_main(vl_ctx *c, int argc, char **argv)
                     opt = longs[k].opt;
                     break;
                 }
-            if (!opt) {
-                vl_flush(c);
-                vl_eprintf(c, "%s: unrecognized option '%s'\n", c->name, a);
-                usage(c, 1);
-            }
+            if (!opt) usage(c, 1);
             if (strchr("Fvfe", opt)) {
                 if (eq) val = eq + 1;
                 else if (i + 1 < argc) val = argv[++i];
@@ -292,7 +327,7 @@ static int awk_main(vl_ctx *c, int argc, char **argv)
                 else if (i + 1 < argc) val = argv[++i];
                 else {
                     vl_flush(c);
-                    vl_eprintf(c, "%s: option requires an argument -- '%c'\n", c->name, opt);
+                    vl_eprintf(c, "%s: option requires an argument -- %c\n", c->name, opt);
                     usage(c, 1);
                 }
             } else if (a[2]) {
@@ -328,8 +363,6 @@ static int awk_main(vl_ctx *c, int argc, char **argv)
         case 'h': usage(c, 0);
         case 'P': case 'c': case 'r': break;
         default:
-            vl_flush(c);
-            vl_eprintf(c, "%s: invalid option -- '%c'\n", c->name, opt);
             usage(c, 1);
         }
     }

@@ -75,6 +75,7 @@ typedef struct parser {
     int no_in;      /* `in` ends an expression (for (x in a) heads) */
     aw_func *fn;    /* function being parsed: its parameters are locals */
     int errors;     /* non-fatal errors reported: exit 1 after parsing */
+    int rule_kind;  /* P_BEGIN... of the rule being parsed */
     int depth;
 } parser;
 
@@ -1084,8 +1085,23 @@ static aw_node *simple_stmt(parser *ps)
     switch (ps->l.tok) {
     case T_PRINT: return print_stmt(ps, S_PRINT);
     case T_PRINTF: return print_stmt(ps, S_PRINTF);
-    case T_NEXT: n = node(ps, S_NEXT, NULL, NULL); next(ps); end_simple(ps); return n;
-    case T_NEXTFILE: n = node(ps, S_NEXTFILE, NULL, NULL); next(ps); end_simple(ps); return n;
+    case T_NEXT:
+    case T_NEXTFILE: {
+        bool nf = ps->l.tok == T_NEXTFILE;
+        /* gawk refuses them where there is no record to skip */
+        int k = ps->fn ? 0 : ps->rule_kind;
+        if (k == P_BEGIN || k == P_END || k == P_ENDFILE || (k == P_BEGINFILE && !nf)) {
+            static const char *const kinds[] = {"", "BEGIN", "END", "BEGINFILE", "ENDFILE"};
+            vl_flush(ps->c);
+            vl_eprintf(ps->c, "%s: %s:%d: error: `%s' used in %s action\n", ps->c->name,
+                       ps->srcs[ps->l.src].name, ps->l.tokline, nf ? "nextfile" : "next", kinds[k]);
+            ps->errors++;
+        }
+        n = node(ps, nf ? S_NEXTFILE : S_NEXT, NULL, NULL);
+        next(ps);
+        end_simple(ps);
+        return n;
+    }
     case T_BREAK: n = node(ps, S_BREAK, NULL, NULL); next(ps); end_simple(ps); return n;
     case T_CONTINUE: n = node(ps, S_CONTINUE, NULL, NULL); next(ps); end_simple(ps); return n;
     case T_EXIT:
@@ -1357,9 +1373,12 @@ void aw_parse(vl_ctx *c, aw_prog *prog, aw_src *srcs, int nsrc)
                                        : "syntax error");
             }
             int kind = t == T_BEGIN ? P_BEGIN : t == T_END ? P_END : t == T_BEGINFILE ? P_BEGINFILE : P_ENDFILE;
+            ps.rule_kind = kind;
             add_rule(&ps, kind, NULL, NULL, block(&ps));
+            ps.rule_kind = P_MAIN;
             continue;
         }
+        ps.rule_kind = P_MAIN;
         if (t == '{') {
             add_rule(&ps, P_MAIN, NULL, NULL, block(&ps));
             continue;

@@ -84,6 +84,7 @@ typedef struct interp {
     int line, src;
     uint64_t ticks;
     int exit_code;
+    bool skip_file;  /* BEGINFILE ran nextfile */
     bool in_end, in_begin, exiting;
     double seed, prev_seed;
     uint32_t rstate[63];
@@ -804,7 +805,8 @@ static aw_val get_field(interp *I, long i)
         return vcopy(&I->rec);
     }
     ensure_split(I);
-    if ((size_t)i > I->nf) return (aw_val){0};
+    /* a field past NF is the empty string (not an uninitialized value: "" != 0) */
+    if ((size_t)i > I->nf) return vstr(snew(I, "", 0));
     return vcopy(field_cell(I, (size_t)i));
 }
 
@@ -1202,10 +1204,14 @@ static void close_all(void *arg)
     }
 }
 
-static stream *find_stream(interp *I, aw_str *name)
+static bool is_output(stream *s) { return s->kind == R_FILE || s->kind == R_APPEND || s->kind == R_PIPE; }
+
+/* the open stream of that name and direction */
+static stream *find_stream(interp *I, aw_str *name, bool output)
 {
     for (stream *s = I->streams; s; s = s->next)
-        if (s->name->len == name->len && !memcmp(s->name->s, name->s, name->len)) return s;
+        if (is_output(s) == output && s->name->len == name->len && !memcmp(s->name->s, name->s, name->len))
+            return s;
     return NULL;
 }
 
@@ -1223,9 +1229,8 @@ static stream *add_stream(interp *I, aw_str *name, int kind)
 
 static stream *out_stream(interp *I, int kind, aw_str *name)
 {
-    stream *s = find_stream(I, name);
-    if (s && (s->kind == R_FILE || s->kind == R_APPEND || s->kind == R_PIPE)) return s;
-    if (s) fatal(I, "`%s' used for input file and output file", name->s);
+    stream *s = find_stream(I, name, true);
+    if (s) return s;
     s = add_stream(I, name, kind);
     if (kind == R_PIPE) {
         int fds[2];
@@ -1281,14 +1286,11 @@ static aw_str *arg_str(interp *I, aw_val *v) { return tostr(I, v, NULL); }
 /* an integer conversion of inf or nan: gawk prints "+inf" "-nan"... in the field */
 static void nonfinite(interp *I, vl_buf *b, double d, int width, const char *flags)
 {
+    /* gawk prints these whole, whatever the width */
+    (void)width;
+    (void)flags;
     const char *t = isnan(d) ? (signbit(d) ? "-nan" : "+nan") : d < 0 ? "-inf" : "+inf";
-    int w = width < 0 ? 0 : width;
-    bool left = strchr(flags, '-') != NULL;
-    if (!left)
-        for (int k = 4; k < w; k++) vl_buf_addc(I->c, b, ' ');
     vl_buf_adds(I->c, b, t);
-    if (left)
-        for (int k = 4; k < w; k++) vl_buf_addc(I->c, b, ' ');
 }
 
 /* format with fmt and the values args[0..n) into b, as gawk's printf */
@@ -1356,6 +1358,11 @@ static void format(interp *I, vl_buf *b, const char *fmt, size_t flen, aw_val *a
             break;
         }
         char conv = fmt[i];
+        if (conv == '%') {
+            /* "%5%" is a percent sign */
+            vl_buf_addc(I->c, b, '%');
+            continue;
+        }
         if (!strchr("cdiouxXeEfFgGaAs", conv)) {
             /* not a conversion: printed as written */
             vl_buf_add(I->c, b, fmt + st, i - st + 1);
@@ -1479,6 +1486,10 @@ static void format(interp *I, vl_buf *b, const char *fmt, size_t flen, aw_val *a
         }
         default: {
             double d = tonum(I, v);
+            if (isnan(d) || isinf(d)) {
+                nonfinite(I, b, d, width, flags);
+                break;
+            }
             spec[sl++] = conv;
             spec[sl] = 0;
             int k = snprintf(tmp, sizeof tmp, spec, d);
@@ -1884,6 +1895,23 @@ static bool open_next(interp *I)
         }
         set_filename(I, s->s);
         if (fd < 0) {
+            if (I->prog->has_beginfile) {
+                /* BEGINFILE sees ERRNO and may skip the file with nextfile */
+                aw_var *ev = &I->g[V_ERRNO];
+                vfree(I, &ev->v);
+                ev->kind = VK_SCALAR;
+                ev->v = vstr(snew(I, vl_strerror(fd), strlen(vl_strerror(fd))));
+                I->fnr = 0;
+                set_counter(I, V_FNR, 0);
+                I->skip_file = false;
+                run_rules(I, P_BEGINFILE);
+                vfree(I, &ev->v);
+                ev->v = vstr(snew(I, "", 0));
+                if (I->skip_file) {
+                    sunref(I, s);
+                    continue;
+                }
+            }
             I->line = 0;
             fatal(I, "cannot open file `%s' for reading: %s", s->s, vl_strerror(fd));
         }
@@ -1891,7 +1919,16 @@ static bool open_next(interp *I)
         I->main_in = reader_new(I, fd, fd != 0);
         I->fnr = 0;
         set_counter(I, V_FNR, 0);
-        if (I->prog->has_beginfile) run_rules(I, P_BEGINFILE);
+        if (I->prog->has_beginfile) {
+            I->skip_file = false;
+            run_rules(I, P_BEGINFILE);
+            if (I->skip_file) {
+                /* nextfile in BEGINFILE: the file is skipped, ENDFILE does not run */
+                reader_free(I, I->main_in);
+                I->main_in = NULL;
+                continue;
+            }
+        }
         return true;
     }
 }
@@ -1940,7 +1977,8 @@ static aw_val do_getline(interp *I, aw_node *n)
         aw_val nv = eval(I, n->b);
         aw_str *name = tostr(I, &nv, NULL);
         vfree(I, &nv);
-        stream *s = find_stream(I, name);
+        stream *s = find_stream(I, name, false);
+        if (s && (s->kind == R_CMD) != (n->op == R_CMD)) s = NULL;
         if (!s) {
             if (n->op == R_FILE) {
                 int fd;
@@ -1983,9 +2021,6 @@ static aw_val do_getline(interp *I, aw_node *n)
                 s->spawn = sa;
                 s->in = reader_new(I, fds[0], true);
             }
-        } else if (!s->in) {
-            sunref(I, name);
-            fatal(I, "`%s' used for input file and output file", s->name->s);
         }
         sunref(I, name);
         rec = read_record(I, s->in, &rt);
@@ -2370,8 +2405,8 @@ static long rand_next(interp *I)
     return r;
 }
 
-static interp *sort_I;
-static int sort_how;
+static _Thread_local interp *sort_I; /* qsort has no context argument; processes are threads */
+static _Thread_local int sort_how;
 
 static int cmp_num_str(interp *I, aw_val *a, aw_val *b)
 {
@@ -2390,11 +2425,27 @@ static int cmp_num_str(interp *I, aw_val *a, aw_val *b)
     return cmp_str(a->s, b->s);
 }
 
+static _Thread_local aw_func *sort_fn;
+static aw_val call_with(interp *I, aw_func *f, aw_val *args, int nargs);
+
 static int sort_cmp(const void *pa, const void *pb)
 {
     const sortent *a = pa, *b = pb;
     interp *I = sort_I;
     int r;
+    if (sort_fn) {
+        aw_val args[4];
+        sref(a->key);
+        sref(b->key);
+        args[0] = vinput(a->key);
+        args[1] = vcopy(a->val);
+        args[2] = vinput(b->key);
+        args[3] = vcopy(b->val);
+        aw_val rv = call_with(I, sort_fn, args, 4);
+        double d = tonum(I, &rv);
+        vfree(I, &rv);
+        return d < 0 ? -1 : d > 0;
+    }
     if (sort_how & 1) {
         if (sort_how & 2) {
             double x = tonum(I, a->val), y = tonum(I, b->val);
@@ -2452,8 +2503,15 @@ static int sorted_in(interp *I)
         {"@val_type_asc", 9}, {"@val_type_desc", 13}, {"@unsorted", -1},
     };
     int how = -1;
+    sort_fn = NULL;
     for (size_t i = 0; i < sizeof tab / sizeof *tab; i++)
         if (!strcmp(s->s, tab[i].name)) how = tab[i].how;
+    if (how < 0 && s->s[0] != '@')
+        for (int i = 0; i < I->prog->nfuncs; i++)
+            if (I->prog->funcs[i]->defined && !strcmp(I->prog->funcs[i]->name, s->s)) {
+                sort_fn = I->prog->funcs[i];
+                how = 0;
+            }
     sunref(I, s);
     return how;
 }
@@ -2736,7 +2794,7 @@ static aw_val call_builtin(interp *I, aw_node *n)
             return vnum(0);
         }
         aw_str *name = str_arg(I, n, 0);
-        stream *s = find_stream(I, name);
+        stream *s = find_stream(I, name, true);
         int r = -1;
         if (!strcmp(name->s, "/dev/stdout")) {
             vl_flush(I->c);
@@ -2880,9 +2938,52 @@ static aw_val call_user(interp *I, aw_node *n)
     vl_xfree(I->c, fr);
     if (rc == X_NEXT || rc == X_NEXTFILE || rc == X_EXIT) {
         vfree(I, &ret);
-        if (!I->jb) fatal(I, "`next' used in function called from BEGIN or END");
+        if (!I->jb || I->in_begin || I->in_end)
+            fatal(I, "`%s' cannot be called from a `%s' rule", rc == X_EXIT ? "exit" : rc == X_NEXT ? "next" : "nextfile",
+                  I->in_begin ? "BEGIN" : "END");
         longjmp(*I->jb, rc);
     }
+    return ret;
+}
+
+/* call f with the values args[0..nargs) (taken): for sorted_in's comparison function */
+static aw_val call_with(interp *I, aw_func *f, aw_val *args, int nargs)
+{
+    if (I->depth >= 20000 || vk_stack_low()) fatal(I, "function call nesting too deep (function `%s')", f->name);
+    aw_var *fr = vl_xcalloc(I->c, f->nparams ? (size_t)f->nparams : 1, sizeof *fr);
+    for (int k = 0; k < nargs; k++) {
+        if (k < f->nparams) {
+            fr[k].kind = VK_SCALAR;
+            fr[k].v = args[k];
+        } else {
+            vfree(I, &args[k]);
+        }
+    }
+    aw_var *saved = I->frame;
+    aw_func *savedfn = I->fn;
+    int sline = I->line, ssrc = I->src;
+    I->frame = fr;
+    I->fn = f;
+    I->depth++;
+    int rc = exec(I, f->body);
+    I->depth--;
+    I->frame = saved;
+    I->fn = savedfn;
+    I->line = sline;
+    I->src = ssrc;
+    aw_val ret = (aw_val){0};
+    if (rc == X_RETURN) {
+        ret = I->retval;
+        I->retval = (aw_val){0};
+    }
+    for (int i = 0; i < f->nparams; i++) {
+        if (fr[i].kind == VK_SCALAR) vfree(I, &fr[i].v);
+        else if (fr[i].kind == VK_ARRAY) {
+            arr_clear(I, fr[i].arr);
+            vl_xfree(I->c, fr[i].arr);
+        }
+    }
+    vl_xfree(I->c, fr);
     return ret;
 }
 
@@ -3241,7 +3342,8 @@ static int exec(interp *I, aw_node *n)
         return result;
     }
     case S_NEXT:
-        if (I->in_begin || I->in_end) fatal(I, "`next' used in %s action", I->in_begin ? "BEGIN" : "END");
+        if ((I->in_begin || I->in_end) && I->depth > 0)
+            fatal(I, "`next' cannot be called from a `%s' rule", I->in_begin ? "BEGIN" : "END");
         return X_NEXT;
     case S_NEXTFILE: return X_NEXTFILE;
     case S_EXIT:
@@ -3282,7 +3384,10 @@ static int run_special(interp *I, int kind)
         if (r->kind != kind) continue;
         int rc = exec(I, r->action);
         if (rc == X_EXIT) return rc;
-        if (rc == X_NEXTFILE && (kind == P_BEGINFILE)) return rc;
+        if (rc == X_NEXTFILE && kind == P_BEGINFILE) {
+            I->skip_file = true;
+            return rc;
+        }
     }
     return X_NORMAL;
 }
