@@ -896,6 +896,7 @@ static aw_node *comparison(parser *ps)
         default:
             return e;
         }
+        if (e->type == N_CMP) syntax(ps); /* comparisons do not chain (gawk's grammar) */
         next(ps);
         e = node(ps, N_CMP, e, concat(ps));
         e->op = op;

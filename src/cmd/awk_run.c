@@ -2489,6 +2489,7 @@ static sortent *snapshot(interp *I, aw_array *a, size_t *n)
 /* the order PROCINFO["sorted_in"] asks for: -1 none */
 static int sorted_in(interp *I)
 {
+    sort_fn = NULL;
     aw_var *pv = &I->g[V_PROCINFO];
     if (pv->kind != VK_ARRAY) return -1;
     aw_elem *e = arr_find(pv->arr, "sorted_in", 9, hash("sorted_in", 9));
@@ -2541,6 +2542,7 @@ static aw_val bi_asort(interp *I, aw_node *n, bool indices)
     sortent *v = snapshot(I, src, &cnt);
     sort_I = I;
     sort_how = how;
+    sort_fn = NULL;
     qsort(v, cnt, sizeof *v, sort_cmp);
     /* the results, before the source (maybe the destination) is cleared */
     aw_val *res = vl_xmalloc(I->c, (cnt ? cnt : 1) * sizeof *res);
@@ -3323,6 +3325,7 @@ static int exec(interp *I, aw_node *n)
             sort_I = I;
             sort_how = how == 9 || how == 13 ? (how | 8) & ~0 : how;
             qsort(keys, cnt, sizeof *keys, sort_cmp);
+            sort_fn = NULL;
         }
         int result = X_NORMAL;
         size_t i;
