@@ -76,6 +76,7 @@ typedef struct parser {
     aw_func *fn;    /* function being parsed: its parameters are locals */
     int errors;     /* non-fatal errors reported: exit 1 after parsing */
     int rule_kind;  /* P_BEGIN... of the rule being parsed */
+    int loops;      /* loops around the statement being parsed (break/continue) */
     int depth;
 } parser;
 
@@ -1103,11 +1104,30 @@ static aw_node *simple_stmt(parser *ps)
         end_simple(ps);
         return n;
     }
-    case T_BREAK: n = node(ps, S_BREAK, NULL, NULL); next(ps); end_simple(ps); return n;
-    case T_CONTINUE: n = node(ps, S_CONTINUE, NULL, NULL); next(ps); end_simple(ps); return n;
+    case T_BREAK:
+    case T_CONTINUE: {
+        bool brk = ps->l.tok == T_BREAK;
+        if (!ps->loops) {
+            /* gawk says it twice */
+            for (int k = 0; k < 2; k++) {
+                vl_flush(ps->c);
+                vl_eprintf(ps->c, "%s: %s:%d: error: %s\n", ps->c->name, ps->srcs[ps->l.src].name,
+                           ps->l.tokline,
+                           brk ? "`break' is not allowed outside a loop or switch"
+                               : "`continue' is not allowed outside a loop");
+            }
+            ps->errors++;
+        }
+        n = node(ps, brk ? S_BREAK : S_CONTINUE, NULL, NULL);
+        next(ps);
+        end_simple(ps);
+        return n;
+    }
     case T_EXIT:
     case T_RETURN: {
         int t = ps->l.tok;
+        if (t == T_RETURN && !ps->fn)
+            syntax_at(ps, ps->l.tokpos, ps->l.tokline, false, "`return' used outside function context");
         n = node(ps, t == T_EXIT ? S_EXIT : S_RETURN, NULL, NULL);
         next(ps);
         if (!at_terminator(ps)) n->a = expr(ps);
@@ -1189,13 +1209,17 @@ static aw_node *stmt(parser *ps)
             break;
         }
         opt_newlines(ps);
+        ps->loops++;
         n = node(ps, S_WHILE, cond, stmt(ps));
+        ps->loops--;
         break;
     }
     case T_DO: {
         next(ps);
         opt_newlines(ps);
+        ps->loops++;
         aw_node *body = stmt(ps);
+        ps->loops--;
         while (ps->l.tok == T_NEWLINE || ps->l.tok == ';') next(ps);
         expect(ps, T_WHILE);
         expect(ps, '(');
@@ -1223,7 +1247,9 @@ static aw_node *stmt(parser *ps)
                         next(ps);
                         opt_newlines(ps);
                         n = node(ps, S_FORIN, var_node(ps, k), arr);
+                        ps->loops++;
                         n->c = stmt(ps);
+                        ps->loops--;
                         break;
                     }
                 }
@@ -1251,7 +1277,9 @@ static aw_node *stmt(parser *ps)
         opt_newlines(ps);
         n = node(ps, S_FOR, init, cond);
         n->c = incr;
+        ps->loops++;
         n->d = stmt(ps);
+        ps->loops--;
         break;
     }
     default:
@@ -1345,7 +1373,10 @@ static void function_def(parser *ps)
     opt_newlines(ps);
     if (ps->l.tok != '{') syntax(ps);
     ps->fn = f;
+    int loops = ps->loops;
+    ps->loops = 0;
     f->body = block(ps);
+    ps->loops = loops;
     ps->fn = NULL;
 }
 
@@ -1369,9 +1400,12 @@ void aw_parse(vl_ctx *c, aw_prog *prog, aw_src *srcs, int nsrc)
         if (t == T_BEGIN || t == T_END || t == T_BEGINFILE || t == T_ENDFILE) {
             next(&ps);
             if (ps.l.tok != '{') {
-                syntax_at(&ps, ps.l.tokpos, ps.l.tokline, false,
-                          t == T_BEGIN ? "each rule must have a pattern or an action part"
-                                       : "syntax error");
+                static const char *const kinds[] = {"BEGIN", "END", "BEGINFILE", "ENDFILE"};
+                vl_flush(c);
+                vl_eprintf(c, "%s: %s:%d: %s blocks must have an action part\n", c->name,
+                           srcs[ps.l.src].name, ps.l.tokline,
+                           kinds[t == T_BEGIN ? 0 : t == T_END ? 1 : t == T_BEGINFILE ? 2 : 3]);
+                vl_exit(c, 1);
             }
             int kind = t == T_BEGIN ? P_BEGIN : t == T_END ? P_END : t == T_BEGINFILE ? P_BEGINFILE : P_ENDFILE;
             ps.rule_kind = kind;
