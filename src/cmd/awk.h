@@ -46,7 +46,7 @@ typedef struct aw_elem {
     uint64_t hash;
     aw_str *key;
     aw_val v;
-    struct aw_array *sub;         /* gawk arrays of arrays are not supported: always NULL */
+    struct aw_array *sub;         /* the element is an array (gawk's a[i][j]) */
 } aw_elem;
 typedef struct aw_array {
     aw_elem **tab;
@@ -62,6 +62,7 @@ typedef struct aw_var {
     aw_array *arr;
     struct aw_var *ref; /* VK_REF: an untyped variable of the caller, passed by reference */
     const char *refname; /* the caller's name for it (messages) */
+    bool borrowed;       /* VK_ARRAY: a subarray passed by reference, not freed with the frame */
 } aw_var;
 
 /* ---- the syntax tree ---- */

@@ -558,11 +558,13 @@ static aw_node *subscripts(parser *ps)
     return l;
 }
 
+/* an array: a name, or an element that is itself an array (gawk's a[i][j]) */
 static aw_node *array_name(parser *ps)
 {
     if (ps->l.tok != T_NAME && ps->l.tok != T_FUNC_NAME) syntax(ps);
     aw_node *n = var_node(ps, ps->l.str->s);
     next(ps);
+    while (ps->l.tok == '[') n = node(ps, N_INDEX, n, subscripts(ps));
     return n;
 }
 
@@ -677,8 +679,9 @@ static aw_node *primary(parser *ps)
         char *name = ps->l.str->s;
         next(ps);
         if (ps->l.tok == '[') {
-            aw_node *arr = var_node(ps, name);
-            return node(ps, N_INDEX, arr, subscripts(ps));
+            aw_node *e = var_node(ps, name);
+            while (ps->l.tok == '[') e = node(ps, N_INDEX, e, subscripts(ps));
+            return e;
         }
         return var_node(ps, name);
     }
@@ -751,11 +754,9 @@ static aw_node *simple_lvalue(parser *ps)
     }
     char *name = ps->l.str->s;
     next(ps);
-    if (ps->l.tok == '[') {
-        aw_node *arr = var_node(ps, name);
-        return node(ps, N_INDEX, arr, subscripts(ps));
-    }
-    return var_node(ps, name);
+    aw_node *e = var_node(ps, name);
+    while (ps->l.tok == '[') e = node(ps, N_INDEX, e, subscripts(ps));
+    return e;
 }
 
 static aw_node *postfix(parser *ps)
@@ -1139,8 +1140,9 @@ static aw_node *simple_stmt(parser *ps)
         int paren = 0;
         if (ps->l.tok == '(') { paren = 1; next(ps); }
         aw_node *arr = array_name(ps);
-        if (ps->l.tok == '[') {
-            n = node(ps, S_DELETE, arr, subscripts(ps));
+        if (arr->type == N_INDEX) {
+            /* delete a[i] (or a[i][j]): the last subscripts name the element */
+            n = node(ps, S_DELETE, arr->a, arr->b);
         } else {
             n = node(ps, S_DELALL, arr, NULL);
         }

@@ -428,6 +428,16 @@ static aw_elem *arr_get(interp *I, aw_array *a, aw_str *key)
     return e;
 }
 
+static void arr_clear(interp *I, aw_array *a);
+
+static void free_sub(interp *I, aw_elem *e)
+{
+    if (!e->sub) return;
+    arr_clear(I, e->sub);
+    vl_xfree(I->c, e->sub);
+    e->sub = NULL;
+}
+
 static void arr_delete(interp *I, aw_array *a, const char *k, size_t n)
 {
     uint64_t h = hash(k, n);
@@ -444,6 +454,7 @@ static void arr_delete(interp *I, aw_array *a, const char *k, size_t n)
             a->n--;
             sunref(I, e->key);
             vfree(I, &e->v);
+            free_sub(I, e);
             vl_xfree(I->c, e);
             return;
         }
@@ -457,6 +468,7 @@ static void arr_clear(interp *I, aw_array *a)
         aw_elem *nx = e->next;
         sunref(I, e->key);
         vfree(I, &e->v);
+        free_sub(I, e);
         vl_xfree(I->c, e);
         e = nx;
     }
@@ -512,8 +524,44 @@ static aw_var *root(aw_var *v)
     return v;
 }
 
+static aw_str *subscript(interp *I, aw_node *l);
+
+/* gawk's name for an element in messages: a["x"]["y"] (only on error paths: subscripts of
+ * nested elements are evaluated again) */
+static const char *elem_name(interp *I, aw_node *base, aw_str *key)
+{
+    vl_buf b = {0};
+    aw_node *chain[64];
+    int nc = 0;
+    aw_node *x = base;
+    while (x->type == N_INDEX && nc < 64) {
+        chain[nc++] = x;
+        x = x->a;
+    }
+    vl_buf_adds(I->c, &b, var_name(I, x));
+    while (nc-- > 0) {
+        aw_str *k = subscript(I, chain[nc]->b);
+        vl_buf_printf(I->c, &b, "[\"%s\"]", k->s);
+        sunref(I, k);
+    }
+    vl_buf_printf(I->c, &b, "[\"%s\"]", key->s);
+    vl_buf_addc(I->c, &b, 0);
+    return b.data;
+}
+
 static aw_array *get_array(interp *I, aw_node *n)
 {
+    if (n->type == N_INDEX) {
+        /* a subarray: made when the element is new or untouched */
+        aw_array *base = get_array(I, n->a);
+        aw_str *k = subscript(I, n->b);
+        aw_elem *e = arr_get(I, base, k);
+        sunref(I, k);
+        if (e->sub) return e->sub;
+        if (e->v.ty != TY_UNINIT) fatal(I, "attempt to use scalar `%s' as an array", elem_name(I, n->a, e->key));
+        e->sub = arr_new(I);
+        return e->sub;
+    }
     if (n->type != N_GLOBAL && n->type != N_LOCAL) fatal(I, "attempt to use a non-array as an array");
     aw_var *v = root(var_of(I, n));
     if (v->kind == VK_ARRAY) return v->arr;
@@ -1693,6 +1741,10 @@ static void assign(interp *I, aw_node *n, aw_val v)
         aw_str *k = subscript(I, n->b);
         aw_elem *e = arr_get(I, a, k);
         sunref(I, k);
+        if (e->sub) {
+            vfree(I, &v);
+            fatal(I, "attempt to use array `%s' in a scalar context", elem_name(I, n->a, e->key));
+        }
         vfree(I, &e->v);
         e->v = v;
         return;
@@ -1719,6 +1771,7 @@ static double modify(interp *I, aw_node *n, int op, double rhs, double *old)
         aw_str *k = subscript(I, n->b);
         e = arr_get(I, a, k);
         sunref(I, k);
+        if (e->sub) fatal(I, "attempt to use array `%s' in a scalar context", elem_name(I, n->a, e->key));
         cell = &e->v;
         break;
     }
@@ -2060,11 +2113,24 @@ static aw_str *str_arg(interp *I, aw_node *n, int i)
     return s;
 }
 
-static bool is_array_node(interp *I, aw_node *a)
+/* the array a node names, or NULL when it is not one (nothing is created) */
+static aw_array *array_if(interp *I, aw_node *a)
 {
-    if (!a || (a->type != N_GLOBAL && a->type != N_LOCAL)) return false;
-    return root(var_of(I, a))->kind == VK_ARRAY;
+    if (!a) return NULL;
+    if (a->type == N_INDEX) {
+        aw_array *base = array_if(I, a->a);
+        if (!base) return NULL;
+        aw_str *k = subscript(I, a->b);
+        aw_elem *e = arr_find(base, k->s, k->len, hash(k->s, k->len));
+        sunref(I, k);
+        return e ? e->sub : NULL;
+    }
+    if (a->type != N_GLOBAL && a->type != N_LOCAL) return NULL;
+    aw_var *r = root(var_of(I, a));
+    return r->kind == VK_ARRAY ? r->arr : NULL;
 }
+
+static bool is_array_node(interp *I, aw_node *a) { return array_if(I, a) != NULL; }
 
 /* split s into a with separator sep per gawk's split(); returns the count */
 static size_t split_into(interp *I, aw_str *s, aw_array *a, aw_array *seps, int mode, char ch, vl_re *re)
@@ -2688,7 +2754,8 @@ static aw_val call_builtin(interp *I, aw_node *n)
             sunref(I, s);
             return vnum(l);
         }
-        if (is_array_node(I, a)) return vnum((double)root(var_of(I, a))->arr->n);
+        aw_array *arr = array_if(I, a);
+        if (arr) return vnum((double)arr->n);
         aw_str *s = str_arg(I, n, 0);
         double l = (double)s->len;
         sunref(I, s);
@@ -2834,6 +2901,7 @@ static aw_val call_builtin(interp *I, aw_node *n)
         return vstr(snew(I, t, strlen(t)));
     }
     case B_ISARRAY: return vnum(is_array_node(I, arg(n, 0)));
+
     case B_AND:
     case B_OR:
     case B_XOR: {
@@ -2900,6 +2968,15 @@ static aw_val call_user(interp *I, aw_node *n)
     aw_var *fr = vl_xcalloc(I->c, f->nparams ? (size_t)f->nparams : 1, sizeof *fr);
     int k = 0;
     for (aw_node *a = n->a; a; a = a->next, k++) {
+        if (a->type == N_INDEX) {
+            aw_array *sub = array_if(I, a);
+            if (sub) {
+                fr[k].kind = VK_ARRAY;
+                fr[k].arr = sub;
+                fr[k].borrowed = true;
+                continue;
+            }
+        }
         if (a->type == N_GLOBAL || a->type == N_LOCAL) {
             aw_var *v = var_of(I, a);
             aw_var *r = root(v);
@@ -2932,7 +3009,7 @@ static aw_val call_user(interp *I, aw_node *n)
     }
     for (int i = 0; i < f->nparams; i++) {
         if (fr[i].kind == VK_SCALAR) vfree(I, &fr[i].v);
-        else if (fr[i].kind == VK_ARRAY) {
+        else if (fr[i].kind == VK_ARRAY && !fr[i].borrowed) {
             arr_clear(I, fr[i].arr);
             vl_xfree(I->c, fr[i].arr);
         }
@@ -3038,6 +3115,7 @@ static aw_val eval(interp *I, aw_node *n)
         aw_str *k = subscript(I, n->b);
         aw_elem *e = arr_get(I, a, k);
         sunref(I, k);
+        if (e->sub) fatal(I, "attempt to use array `%s' in a scalar context", elem_name(I, n->a, e->key));
         return vcopy(&e->v);
     }
     case N_ASSIGN: {
