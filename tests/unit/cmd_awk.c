@@ -98,3 +98,26 @@ TEST(awk_deeply_nested_program_is_a_syntax_error)
     free(prog);
     ASSERT_EXEC(vm, "echo alive", "alive\n", 0);
 }
+
+TEST(awk_long_expression_chain_is_an_error_not_a_crash)
+{
+    vos_vm *vm = test_vm_new();
+    /* 1+1+...+1, 300000 terms: a left-deep tree the evaluator recurses into */
+    size_t n = 300000;
+    char *prog = malloc(2 * n + 64);
+    ASSERT(prog != NULL);
+    char *p = prog;
+    p += sprintf(p, "awk 'BEGIN{print ");
+    for (size_t i = 0; i < n; i++) {
+        *p++ = '1';
+        *p++ = i + 1 < n ? '+' : '}';
+    }
+    strcpy(p, "'");
+    vos_result r;
+    ASSERT_OK(test_exec(vm, prog, &r));
+    ASSERT_EQ(r.status, 2);
+    ASSERT(strstr(r.err, "fatal: expression nested too deeply") != NULL);
+    vos_result_free(&r);
+    free(prog);
+    ASSERT_EXEC(vm, "echo alive", "alive\n", 0);
+}
