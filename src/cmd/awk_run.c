@@ -3085,7 +3085,10 @@ static aw_val concat_vals(interp *I, aw_val *a, aw_val *b)
 static aw_val eval(interp *I, aw_node *n)
 {
     /* a left-deep chain (a b c ... or 1+1+1...) recurses here as deep as it is long */
-    if (vk_stack_low()) fatal(I, "expression nested too deeply");
+    if (vk_stack_low()) {
+        if (I->depth > 100) fatal(I, "function call nesting too deep (function `%s')", I->fn ? I->fn->name : "?");
+        fatal(I, "expression nested too deeply");
+    }
     switch (n->type) {
     case N_NUM: return vnum(n->num);
     case N_STR: sref(n->str); return vstr(n->str);
