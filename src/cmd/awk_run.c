@@ -1135,6 +1135,7 @@ static void set_counter(interp *I, int idx, double d)
 
 typedef struct spawn_arg {
     char *argv[4];
+    char **envp;       /* from ENVIRON: changes to it reach the commands (gawk 4.2+) */
     int in_fd, out_fd; /* become the child's 0 / 1 (-1: inherit) */
     int other;         /* the parent's end of the pipe: closed in the child */
 } spawn_arg;
@@ -1151,12 +1152,13 @@ static int child_entry(vk_proc *p, void *arg)
         vk_dup2(p, sa->out_fd, 1);
         vk_close(p, sa->out_fd);
     }
-    int rc = vk_execve(p, "sh", sa->argv, vk_environ(p));
+    int rc = vk_execve(p, "sh", sa->argv, sa->envp ? sa->envp : vk_environ(p));
     (void)rc;
     return 127;
 }
 
 static void flush_all(interp *I);
+static void spawn_free(interp *I, spawn_arg *sa);
 
 /* run "sh -c cmd" with the given fds; returns the pid or a negative code */
 static int spawn(interp *I, const char *cmd, int in_fd, int out_fd, int other, spawn_arg **keep)
@@ -1168,15 +1170,44 @@ static int spawn(interp *I, const char *cmd, int in_fd, int out_fd, int other, s
     sa->in_fd = in_fd;
     sa->out_fd = out_fd;
     sa->other = other;
+    aw_var *ev = &I->g[V_ENVIRON];
+    if (ev->kind == VK_ARRAY) {
+        sa->envp = vl_xcalloc(I->c, ev->arr->n + 1, sizeof *sa->envp);
+        size_t k = 0;
+        for (aw_elem *e = ev->arr->first; e; e = e->next) {
+            if (e->sub) continue;
+            aw_str *v = tostr(I, &e->v, NULL);
+            size_t len = e->key->len + v->len + 2;
+            char *kv = vl_xmalloc(I->c, len);
+            snprintf(kv, len, "%s=%s", e->key->s, v->s);
+            sunref(I, v);
+            sa->envp[k++] = kv;
+        }
+    }
     vk_proc *child;
     int rc = vk_proc_new(I->c->p, &child);
-    if (rc < 0) return rc;
+    if (rc < 0) {
+        spawn_free(I, sa);
+        return rc;
+    }
     int pid = vk_proc_start(child, child_entry, sa);
     if (pid < 0) {
+        spawn_free(I, sa);
         return pid;
     }
     *keep = sa;
     return pid;
+}
+
+static void spawn_free(interp *I, spawn_arg *sa)
+{
+    if (!sa) return;
+    if (sa->envp) {
+        for (char **e = sa->envp; *e; e++) vl_xfree(I->c, *e);
+        vl_xfree(I->c, sa->envp);
+    }
+    vl_xfree(I->c, sa->argv[2]);
+    vl_xfree(I->c, sa);
 }
 
 static int wait_child(interp *I, int pid)
@@ -1229,9 +1260,7 @@ static int close_stream(interp *I, stream *s)
         s->pid = 0;
     }
     if (s->spawn) {
-        spawn_arg *sa = s->spawn;
-        vl_xfree(I->c, sa->argv[2]);
-        vl_xfree(I->c, sa);
+        spawn_free(I, s->spawn);
         s->spawn = NULL;
     }
     return r;
@@ -2839,8 +2868,7 @@ static aw_val call_builtin(interp *I, aw_node *n)
         sunref(I, cmd);
         if (pid < 0) return vnum(-1);
         int st = wait_child(I, pid);
-        vl_xfree(I->c, sa->argv[2]);
-        vl_xfree(I->c, sa);
+        spawn_free(I, sa);
         return vnum(st);
     }
     case B_CLOSE: {
