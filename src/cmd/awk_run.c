@@ -84,6 +84,8 @@ typedef struct interp {
     int line, src;
     uint64_t ticks;
     int exit_code;
+    bool last_printf; /* the last output statement was printf (messages) */
+    bool quiet_close; /* closing on the way out after an error: no more messages */
     bool skip_file;  /* BEGINFILE ran nextfile */
     bool in_end, in_begin, exiting;
     double seed, prev_seed;
@@ -1228,8 +1230,18 @@ static int wait_child(interp *I, int pid)
 static void stream_flush(interp *I, stream *s)
 {
     if (s->out.len && s->fd >= 0) {
+        /* a command that stopped reading is an error, not a SIGPIPE (gawk ignores it there) */
+        int old = s->kind == R_PIPE ? vk_signal(I->c->p, VOS_SIGPIPE, VK_SIG_IGN) : -1;
         int rc = vl_write_fd(I->c, s->fd, s->out.data, s->out.len);
-        (void)rc;
+        if (old >= 0) vk_signal(I->c->p, VOS_SIGPIPE, old);
+        s->out.len = 0;
+        if (rc < 0 && !I->quiet_close) {
+            int fd = s->fd;
+            s->fd = -1;
+            vk_close(I->c->p, fd);
+            fatal(I, "%s to \"%s\" failed: %s", I->last_printf ? "printf" : "print", s->name->s,
+                  vl_strerror(rc));
+        }
     }
     s->out.len = 0;
 }
@@ -1269,6 +1281,7 @@ static int close_stream(interp *I, stream *s)
 static void close_all(void *arg)
 {
     interp *I = arg;
+    if (I->streams == NULL) return;
     /* pipes are closed (and waited for) before our own stdout is flushed, as gawk */
     stream *s = I->streams;
     I->streams = NULL;
@@ -1284,6 +1297,13 @@ static void close_all(void *arg)
 static bool is_output(stream *s) { return s->kind == R_FILE || s->kind == R_APPEND || s->kind == R_PIPE; }
 
 /* the open stream of that name and direction */
+static void close_all_quiet(void *arg)
+{
+    interp *I = arg;
+    I->quiet_close = true;
+    close_all(I);
+}
+
 static stream *find_stream(interp *I, aw_str *name, bool output)
 {
     for (stream *s = I->streams; s; s = s->next)
@@ -3309,6 +3329,7 @@ static aw_val eval(interp *I, aw_node *n)
 static void do_print(interp *I, aw_node *n)
 {
     stream *s = NULL;
+    I->last_printf = n->type == S_PRINTF;
     if (n->op != R_NONE) {
         aw_val nv = eval(I, n->b);
         aw_str *name = tostr(I, &nv, NULL);
@@ -3641,7 +3662,7 @@ int aw_run(vl_ctx *c, aw_prog *prog, const char *progname, int argc, char **argv
         }
     I->g = vl_xcalloc(c, (size_t)prog->nglobals + 1, sizeof *I->g);
     vl_defer(c, free_regexes, I);
-    vl_defer(c, close_all, I);
+    vl_defer(c, close_all_quiet, I);
     init_var_str(I, V_FS, " ");
     init_var_str(I, V_OFS, " ");
     init_var_str(I, V_ORS, "\n");
