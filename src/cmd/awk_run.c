@@ -2068,7 +2068,7 @@ static aw_str *next_main(interp *I)
 
 /* ---- getline ---- */
 
-static aw_val do_getline(interp *I, aw_node *n)
+__attribute__((noinline)) static aw_val do_getline(interp *I, aw_node *n)
 {
     aw_str *rec = NULL, *rt = NULL;
     if (n->op == R_MAIN) {
@@ -2791,7 +2791,7 @@ static aw_val bi_mktime(interp *I, aw_node *n)
     return vnum((double)t);
 }
 
-static aw_val call_builtin(interp *I, aw_node *n)
+__attribute__((noinline)) static aw_val call_builtin(interp *I, aw_node *n)
 {
     switch (n->op) {
     case B_LENGTH: {
@@ -3031,7 +3031,10 @@ static aw_val call_user(interp *I, aw_node *n)
             if (r->kind == VK_ARRAY || r->kind == VK_UNSET) {
                 fr[k].kind = VK_REF;
                 fr[k].ref = r;
-                fr[k].refname = a->type == N_GLOBAL ? I->prog->gnames[a->idx] : var_name(I, a);
+                /* messages name the variable the caller's caller... passed: no allocation */
+                if (a->type == N_GLOBAL) fr[k].refname = I->prog->gnames[a->idx];
+                else if (v->kind == VK_REF) fr[k].refname = v->refname;
+                else fr[k].refname = I->fn && a->idx < I->fn->nparams ? I->fn->params[a->idx] : "?";
                 continue;
             }
         }
@@ -3326,7 +3329,9 @@ static aw_val eval(interp *I, aw_node *n)
 
 /* ---- statements ---- */
 
-static void do_print(interp *I, aw_node *n)
+/* Kept out of exec and eval (noinline): their locals would otherwise grow every frame of a
+ * recursion through user functions. */
+__attribute__((noinline)) static void do_print(interp *I, aw_node *n)
 {
     stream *s = NULL;
     I->last_printf = n->type == S_PRINTF;
@@ -3376,6 +3381,38 @@ static void do_print(interp *I, aw_node *n)
     }
     out_write(I, s, I->ors->s, I->ors->len);
 }
+
+__attribute__((noinline)) static int exec_forin(interp *I, aw_node *n)
+{
+        aw_array *a = get_array(I, n->b);
+        size_t cnt;
+        sortent *keys = snapshot(I, a, &cnt);
+        int how = sorted_in(I);
+        if (how >= 0) {
+            sort_I = I;
+            sort_how = how == 9 || how == 13 ? (how | 8) & ~0 : how;
+            qsort(keys, cnt, sizeof *keys, sort_cmp);
+            sort_fn = NULL;
+        }
+        int result = X_NORMAL;
+        size_t i;
+        for (i = 0; i < cnt; i++) {
+            tick(I);
+            sref(keys[i].key);
+            assign(I, n->a, vinput(keys[i].key));
+            int rc = exec(I, n->c);
+            if (rc == X_BREAK) break;
+            if (rc && rc != X_CONTINUE) {
+                result = rc;
+                break;
+            }
+        }
+        for (size_t k = 0; k < cnt; k++) sunref(I, keys[k].key);
+        vl_xfree(I->c, keys);
+        return result;
+    }
+
+static int exec(interp *I, aw_node *n);
 
 static int exec_list(interp *I, aw_node *n)
 {
@@ -3448,34 +3485,7 @@ static int exec(interp *I, aw_node *n)
             if (n->c) exec(I, n->c);
         }
         return X_NORMAL;
-    case S_FORIN: {
-        aw_array *a = get_array(I, n->b);
-        size_t cnt;
-        sortent *keys = snapshot(I, a, &cnt);
-        int how = sorted_in(I);
-        if (how >= 0) {
-            sort_I = I;
-            sort_how = how == 9 || how == 13 ? (how | 8) & ~0 : how;
-            qsort(keys, cnt, sizeof *keys, sort_cmp);
-            sort_fn = NULL;
-        }
-        int result = X_NORMAL;
-        size_t i;
-        for (i = 0; i < cnt; i++) {
-            tick(I);
-            sref(keys[i].key);
-            assign(I, n->a, vinput(keys[i].key));
-            int rc = exec(I, n->c);
-            if (rc == X_BREAK) break;
-            if (rc && rc != X_CONTINUE) {
-                result = rc;
-                break;
-            }
-        }
-        for (size_t k = 0; k < cnt; k++) sunref(I, keys[k].key);
-        vl_xfree(I->c, keys);
-        return result;
-    }
+    case S_FORIN: return exec_forin(I, n);
     case S_NEXT:
         if ((I->in_begin || I->in_end) && I->depth > 0)
             fatal(I, "`next' cannot be called from a `%s' rule", I->in_begin ? "BEGIN" : "END");
