@@ -47,6 +47,7 @@ typedef struct interp {
     aw_prog *prog;
     const char *srcnames[64];
     aw_var *g;
+    int ng;          /* slots in g */
     /* the record: $0 and the fields 1..nf (f[0] unused) */
     aw_val rec;
     aw_val *f;
@@ -155,6 +156,32 @@ static inline void tick(interp *I)
         int w = vk_dying(I->c->p);
         vl_exit(I->c, w ? VK_WSHELL(w) : 2);
     }
+}
+
+/* ---- conversions that C leaves undefined out of range: clamped ---- */
+
+static int64_t to_i64(double d)
+{
+    if (isnan(d)) return 0;
+    if (d >= 9.2e18) return INT64_MAX;
+    if (d <= -9.2e18) return INT64_MIN;
+    return (int64_t)d;
+}
+
+static int to_int(double d)
+{
+    if (isnan(d)) return 0;
+    if (d >= 2147483647.0) return 2147483647;
+    if (d <= -2147483648.0) return -2147483647 - 1;
+    return (int)d;
+}
+
+/* gawk's bit functions take non-negative integers */
+static uint64_t to_u64(double d)
+{
+    if (isnan(d) || d <= 0) return 0;
+    if (d >= 1.8e19) return UINT64_MAX;
+    return (uint64_t)d;
 }
 
 /* ---- strings and values ---- */
@@ -277,7 +304,7 @@ static aw_str *num2str(interp *I, double d, aw_str *fmt)
     char buf[64];
     if (isnan(d)) return snew(I, signbit(d) ? "-nan" : "+nan", 4);
     if (isinf(d)) return snew(I, d < 0 ? "-inf" : "+inf", 4);
-    if (d == (double)(int64_t)d && fabs(d) < 9.2e18) {
+    if (fabs(d) < 9.2e18 && d == (double)(int64_t)d) {
         int64_t k = (int64_t)d;
         char *p = buf + sizeof buf;
         bool neg = k < 0;
@@ -1418,12 +1445,13 @@ static void format(interp *I, vl_buf *b, const char *fmt, size_t flen, aw_val *a
         flags[nfl] = 0;
         int width = -1, prec = -1;
         if (i < flen && fmt[i] == '*') {
-            if (ai >= n) fatal(I, "fatal: not enough arguments to satisfy format string");
-            width = (int)tonum(I, &args[ai++]);
+            if (ai >= n) fatal(I, "not enough arguments to satisfy format string");
+            width = to_int(tonum(I, &args[ai++]));
             if (width < 0) {
                 if (!strchr(flags, '-') && nfl < 6) flags[nfl++] = '-', flags[nfl] = 0;
-                width = -width;
+                width = width < -100000000 ? 100000000 : -width;
             }
+            if (width > 100000000) width = 100000000;
             i++;
         } else {
             while (i < flen && fmt[i] >= '0' && fmt[i] <= '9') {
@@ -1437,8 +1465,9 @@ static void format(interp *I, vl_buf *b, const char *fmt, size_t flen, aw_val *a
             prec = 0;
             if (i < flen && fmt[i] == '*') {
                 if (ai >= n) fatal(I, "not enough arguments to satisfy format string");
-                prec = (int)tonum(I, &args[ai++]);
+                prec = to_int(tonum(I, &args[ai++]));
                 if (prec < 0) prec = -1;
+                if (prec > 100000000) prec = 100000000;
                 i++;
             } else {
                 while (i < flen && fmt[i] >= '0' && fmt[i] <= '9') {
@@ -1485,7 +1514,7 @@ static void format(interp *I, vl_buf *b, const char *fmt, size_t flen, aw_val *a
             size_t cl;
             if (v->ty == TY_NUM || (check_input(I, v), v->ty == TY_STRNUM)) {
                 double d = tonum(I, v);
-                unsigned u = (unsigned)(int64_t)d;
+                unsigned u = (unsigned)to_i64(d);
                 cb[0] = (char)(u & 0xff);
                 cl = 1;
             } else {
@@ -1921,8 +1950,11 @@ static void cmdline_assign(interp *I, const char *s)
     memcpy(name, s, n);
     name[n] = 0;
     int idx = aw_global(I->c, I->prog, name);
-    if (idx >= I->prog->nglobals - 1 && idx >= V__NSPECIAL) {
-        /* a new name: the globals array grows */
+    if (idx >= I->ng) {
+        /* a name the program never uses (an operand put into ARGV at run time) */
+        I->g = vl_xrealloc(I->c, I->g, ((size_t)idx + 1) * sizeof *I->g);
+        memset(I->g + I->ng, 0, ((size_t)idx + 1 - (size_t)I->ng) * sizeof *I->g);
+        I->ng = idx + 1;
     }
     aw_node tmp = {.type = N_GLOBAL, .idx = idx};
     assign(I, &tmp, vinput(unescape(I, eq + 1)));
@@ -1951,7 +1983,7 @@ static bool open_next(interp *I)
 {
     for (;;) {
         aw_val ac = vcopy(&I->g[V_ARGC].v);
-        int argc = (int)tonum(I, &ac);
+        int argc = to_int(tonum(I, &ac));
         vfree(I, &ac);
         if (I->argi >= argc) {
             if (I->used_file) return false;
@@ -2744,7 +2776,7 @@ static double bi_rand(interp *I)
 static aw_val bi_strftime(interp *I, aw_node *n)
 {
     aw_str *fmt = n->idx > 0 ? str_arg(I, n, 0) : snew(I, "%a %b %e %H:%M:%S %Z %Y", 23);
-    int64_t t = n->idx > 1 ? (int64_t)num_arg(I, n, 1) : vk_time_ns(I->c->p) / 1000000000;
+    int64_t t = n->idx > 1 ? to_i64(num_arg(I, n, 1)) : vk_time_ns(I->c->p) / 1000000000;
     bool utc = n->idx > 2 ? num_arg(I, n, 2) != 0 : false;
     vl_tz tz;
     if (utc) tz = vl_tz_utc;
@@ -2865,7 +2897,7 @@ __attribute__((noinline)) static aw_val call_builtin(interp *I, aw_node *n)
         double prev = I->seed;
         double s = n->idx > 0 ? num_arg(I, n, 0) : (double)(vk_time_ns(I->c->p) / 1000000000);
         I->seed = s;
-        rand_seed(I, (uint32_t)(int64_t)s);
+        rand_seed(I, (uint32_t)to_i64(s));
         return vnum(prev);
     }
     case B_TOLOWER:
@@ -2953,23 +2985,23 @@ __attribute__((noinline)) static aw_val call_builtin(interp *I, aw_node *n)
     case B_AND:
     case B_OR:
     case B_XOR: {
-        uint64_t r = (uint64_t)num_arg(I, n, 0);
+        uint64_t r = to_u64(num_arg(I, n, 0));
         for (int i = 1; i < n->idx; i++) {
-            uint64_t x = (uint64_t)num_arg(I, n, i);
+            uint64_t x = to_u64(num_arg(I, n, i));
             r = n->op == B_AND ? r & x : n->op == B_OR ? r | x : r ^ x;
         }
         return vnum((double)r);
     }
-    case B_COMPL: return vnum((double)(~(uint64_t)num_arg(I, n, 0) & ((1ull << 53) - 1)));
+    case B_COMPL: return vnum((double)(~to_u64(num_arg(I, n, 0)) & ((1ull << 53) - 1)));
     case B_LSHIFT: {
-        uint64_t x = (uint64_t)num_arg(I, n, 0);
-        int s = (int)num_arg(I, n, 1);
-        return vnum((double)(s >= 64 ? 0 : x << s));
+        uint64_t x = to_u64(num_arg(I, n, 0));
+        int s = to_int(num_arg(I, n, 1));
+        return vnum((double)(s < 0 || s >= 64 ? 0 : x << s));
     }
     case B_RSHIFT: {
-        uint64_t x = (uint64_t)num_arg(I, n, 0);
-        int s = (int)num_arg(I, n, 1);
-        return vnum((double)(s >= 64 ? 0 : x >> s));
+        uint64_t x = to_u64(num_arg(I, n, 0));
+        int s = to_int(num_arg(I, n, 1));
+        return vnum((double)(s < 0 || s >= 64 ? 0 : x >> s));
     }
     case B_STRTONUM: {
         aw_val v = eval(I, arg(n, 0));
@@ -3494,7 +3526,7 @@ static int exec(interp *I, aw_node *n)
     case S_EXIT:
         if (n->a) {
             aw_val v = eval(I, n->a);
-            I->exit_code = (int)tonum(I, &v) & 0xff;
+            I->exit_code = (int)(to_i64(tonum(I, &v)) & 0xff);
             vfree(I, &v);
         }
         return X_EXIT;
@@ -3670,7 +3702,8 @@ int aw_run(vl_ctx *c, aw_prog *prog, const char *progname, int argc, char **argv
             name[n] = 0;
             aw_global(c, prog, name);
         }
-    I->g = vl_xcalloc(c, (size_t)prog->nglobals + 1, sizeof *I->g);
+    I->ng = prog->nglobals;
+    I->g = vl_xcalloc(c, (size_t)I->ng + 1, sizeof *I->g);
     vl_defer(c, free_regexes, I);
     vl_defer(c, close_all_quiet, I);
     init_var_str(I, V_FS, " ");
