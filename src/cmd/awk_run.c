@@ -1436,6 +1436,16 @@ static void format(interp *I, vl_buf *b, const char *fmt, size_t flen, aw_val *a
             vl_buf_addc(I->c, b, '%');
             continue;
         }
+        /* %N$...: the Nth argument (gawk's positional specifiers) */
+        size_t argpos = 0;
+        {
+            size_t k = i, v = 0;
+            while (k < flen && fmt[k] >= '0' && fmt[k] <= '9' && v < 100000) v = v * 10 + (size_t)(fmt[k++] - '0');
+            if (k > i && k < flen && fmt[k] == '$' && v > 0) {
+                argpos = v;
+                i = k + 1;
+            }
+        }
         char flags[8];
         int nfl = 0;
         while (i < flen && strchr("-+ #0'", fmt[i])) {
@@ -1494,12 +1504,14 @@ static void format(interp *I, vl_buf *b, const char *fmt, size_t flen, aw_val *a
             vl_buf_add(I->c, b, fmt + st, i - st + 1);
             continue;
         }
-        if (ai >= n) {
+        if (argpos) {
+            if (argpos > n) fatal(I, "argument index %zu greater than total number of supplied arguments", argpos);
+        } else if (ai >= n) {
             vl_flush(I->c);
             fatal(I, "not enough arguments to satisfy format string\n\t`%.*s'\n\t%*s^ ran out for this one",
                   (int)flen, fmt, (int)(i - 0), "");
         }
-        aw_val *v = &args[ai++];
+        aw_val *v = argpos ? &args[argpos - 1] : &args[ai++];
         char spec[64];
         int sl = 0;
         spec[sl++] = '%';
