@@ -285,7 +285,7 @@ static int awk_main(vl_ctx *c, int argc, char **argv)
     char **assigns = vl_xcalloc(c, (size_t)argc + 2, sizeof *assigns);
     int nassign = 0;
     const char *fs = NULL;
-    bool have_f = false;
+    bool have_f = false, inplace = false;
     int i = 1;
     for (; i < argc; i++) {
         char *a = argv[i];
@@ -302,7 +302,8 @@ static int awk_main(vl_ctx *c, int argc, char **argv)
                 int opt;
             } longs[] = {{"field-separator", 'F'}, {"assign", 'v'}, {"file", 'f'},
                          {"source", 'e'},          {"version", 'V'}, {"help", 'h'},
-                         {"posix", 'P'},           {"traditional", 'c'}, {"re-interval", 'r'}};
+                         {"posix", 'P'},           {"traditional", 'c'}, {"re-interval", 'r'},
+                         {"include", 'i'}};
             const char *eq = strchr(a + 2, '=');
             size_t ln = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
             for (size_t k = 0; k < sizeof longs / sizeof *longs; k++)
@@ -311,7 +312,7 @@ static int awk_main(vl_ctx *c, int argc, char **argv)
                     break;
                 }
             if (!opt) usage(c, 1);
-            if (strchr("Fvfe", opt)) {
+            if (strchr("Fvfei", opt)) {
                 if (eq) val = eq + 1;
                 else if (i + 1 < argc) val = argv[++i];
                 else {
@@ -322,7 +323,7 @@ static int awk_main(vl_ctx *c, int argc, char **argv)
             }
         } else {
             opt = a[1];
-            if (strchr("Fvfe", opt)) {
+            if (strchr("Fvfei", opt)) {
                 if (a[2]) val = a + 2;
                 else if (i + 1 < argc) val = argv[++i];
                 else {
@@ -357,6 +358,30 @@ static int awk_main(vl_ctx *c, int argc, char **argv)
             nsrc++;
             have_f = true;
             break;
+        case 'i':
+            /* -i inplace: gawk's in-place editing; other names are source files to include
+             * (NAME or NAME.awk), before the program */
+            if (!strcmp(val, "inplace") || !strcmp(val, "inplace.awk")) {
+                inplace = true;
+                break;
+            }
+            {
+                int err = 0;
+                char *path = (char *)val;
+                vl_in *probe = vl_in_open_quiet(c, path, &err);
+                if (!probe) {
+                    size_t n = strlen(val) + 5;
+                    path = vl_xmalloc(c, n);
+                    snprintf(path, n, "%s.awk", val);
+                    probe = vl_in_open_quiet(c, path, &err);
+                }
+                if (probe) vl_in_close(c, probe);
+                else path = (char *)val;
+                srcs[nsrc].name = path;
+                srcs[nsrc].text = slurp(c, path, &srcs[nsrc].len);
+                nsrc++;
+            }
+            break;
         case 'V':
             vl_printf(c, "GNU Awk 5.2.1 (vos)\n");
             vl_exit(c, 0);
@@ -375,6 +400,7 @@ static int awk_main(vl_ctx *c, int argc, char **argv)
         i++;
     }
     aw_prog *prog = vl_xcalloc(c, 1, sizeof *prog);
+    prog->inplace = inplace;
     vl_defer(c, free_parse_res, prog);
     aw_parse(c, prog, srcs, nsrc);
     if (fs) {
@@ -385,7 +411,7 @@ static int awk_main(vl_ctx *c, int argc, char **argv)
         assigns[nassign++] = a;
         /* -F must come before the -v assignments' order does not matter for FS */
     }
-    return aw_run(c, prog, srcs[0].name, argc - i, argv + i, assigns, nassign);
+    return aw_run(c, prog, srcs, nsrc, argc - i, argv + i, assigns, nassign);
 }
 
 VL_COMMAND(awk, awk_main, awk_opts, "[POSIX or GNU style options] [--] 'program' file ...",

@@ -156,6 +156,7 @@ typedef struct aw_src {
 typedef struct aw_prog {
     aw_rule *rules, *rules_last;
     bool has_main, has_end, has_beginfile, has_endfile, has_getline_main;
+    bool inplace; /* -i inplace: each file's output replaces it */
     aw_func **funcs;
     int nfuncs, capfuncs;
     char **gnames; /* global names by slot */
@@ -177,7 +178,7 @@ vl_re *aw_regex_compile(vl_ctx *c, aw_prog *prog, const char *s, size_t n, bool 
                         bool *err, char *msg, size_t msglen);
 
 /* run the program with the operands argv[0..argc) (ARGV[1..]); returns the exit status */
-int aw_run(vl_ctx *c, aw_prog *prog, const char *progname, int argc, char **argv,
+int aw_run(vl_ctx *c, aw_prog *prog, const aw_src *srcs, int nsrc, int argc, char **argv,
            char **assigns, int nassign);
 
 #endif

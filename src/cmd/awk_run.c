@@ -45,7 +45,7 @@ typedef struct recache {
 typedef struct interp {
     vl_ctx *c;
     aw_prog *prog;
-    const char *srcnames[64];
+    const char **srcnames; /* by source index: "cmd. line" or the -f file */
     aw_var *g;
     int ng;          /* slots in g */
     /* the record: $0 and the fields 1..nf (f[0] unused) */
@@ -85,6 +85,8 @@ typedef struct interp {
     int line, src;
     uint64_t ticks;
     int exit_code;
+    int ip_saved;     /* -i inplace: our real stdout while a file's output goes to ip_tmp */
+    char *ip_tmp, *ip_name;
     bool last_printf; /* the last output statement was printf (messages) */
     bool quiet_close; /* closing on the way out after an error: no more messages */
     bool skip_file;  /* BEGINFILE ran nextfile */
@@ -96,6 +98,8 @@ typedef struct interp {
 
 static aw_val eval(interp *I, aw_node *n);
 static int exec(interp *I, aw_node *n);
+static void inplace_warn(interp *I, const char *msg);
+static void inplace_begin(interp *I, const char *name, int fd);
 static void set_special(interp *I, int idx);
 static aw_str *tostr(interp *I, aw_val *v, aw_str *fmt);
 static aw_str *format_num(interp *I, aw_str *fmt, double d);
@@ -2001,6 +2005,7 @@ static bool open_next(interp *I)
             if (I->used_file) return false;
             I->used_file = true;
             set_filename(I, "-");
+            if (I->prog->inplace) inplace_warn(I, "disabling in-place editing for invalid FILENAME `-'");
             I->main_in = reader_new(I, 0, false);
             I->fnr = 0;
             set_counter(I, V_FNR, 0);
@@ -2058,13 +2063,24 @@ static bool open_next(interp *I)
                     continue;
                 }
             }
+            if (I->prog->inplace) {
+                char msg[600];
+                snprintf(msg, sizeof msg, "Cannot stat `%s' (%s)", s->s, vl_strerror(fd));
+                inplace_warn(I, msg);
+                /* gawk is then in inplace.awk's BEGINFILE, line 59 */
+                vl_flush(I->c);
+                vl_eprintf(I->c, "%s: inplace:59: fatal: cannot open file `%s' for reading: %s\n",
+                           I->c->name, s->s, vl_strerror(fd));
+                vl_exit(I->c, 2);
+            }
             I->line = 0;
             fatal(I, "cannot open file `%s' for reading: %s", s->s, vl_strerror(fd));
         }
-        sunref(I, s);
         I->main_in = reader_new(I, fd, fd != 0);
         I->fnr = 0;
         set_counter(I, V_FNR, 0);
+        if (I->prog->inplace) inplace_begin(I, s->s, fd);
+        sunref(I, s);
         if (I->prog->has_beginfile) {
             I->skip_file = false;
             run_rules(I, P_BEGINFILE);
@@ -2079,10 +2095,101 @@ static bool open_next(interp *I)
     }
 }
 
+/* ---- -i inplace: stdout goes to a temporary file that replaces each input file ---- */
+
+static const char *inplace_suffix(interp *I)
+{
+    const char *names[] = {"inplace::suffix", "INPLACE_SUFFIX"};
+    for (int k = 0; k < 2; k++)
+        for (int g = 0; g < I->prog->nglobals && g < I->ng; g++)
+            if (!strcmp(I->prog->gnames[g], names[k]) && I->g[g].kind == VK_SCALAR) {
+                aw_str *sv = tostr(I, &I->g[g].v, NULL);
+                const char *r = sv->len ? vl_xstrdup(I->c, sv->s) : NULL;
+                sunref(I, sv);
+                if (r) return r;
+            }
+    return NULL;
+}
+
+static void inplace_warn(interp *I, const char *msg)
+{
+    vl_flush(I->c);
+    vl_eprintf(I->c, "%s: inplace:59: warning: inplace::begin: %s\n", I->c->name, msg);
+}
+
+static void inplace_begin(interp *I, const char *name, int fd)
+{
+    struct vk_stat st;
+    if (vk_fstat(I->c->p, fd, &st) < 0 || !VK_S_ISREG(st.mode)) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "disabling in-place editing for invalid FILENAME `%s'", name);
+        inplace_warn(I, msg);
+        return;
+    }
+    vl_flush(I->c);
+    char *tmp = NULL;
+    int tfd = -1;
+    for (int tries = 0; tries < 100 && tfd < 0; tries++) {
+        size_t len = strlen(name) + 32;
+        vl_xfree(I->c, tmp);
+        tmp = vl_xmalloc(I->c, len);
+        snprintf(tmp, len, "%s.gawk.%06llx", name, (unsigned long long)(vk_random(I->c->p) & 0xffffff));
+        tfd = vk_open(I->c->p, tmp, VK_O_WRONLY | VK_O_CREAT | VK_O_EXCL, st.mode & 07777);
+        if (tfd != VOS_EEXIST && tfd < 0) break;
+    }
+    if (tfd < 0) fatal(I, "inplace::begin: mkstemp(`%s') failed (%s)", tmp, vl_strerror(tfd));
+    vk_chmod(I->c->p, tmp, st.mode & 07777);
+    I->ip_saved = vk_dup(I->c->p, 1);
+    vk_dup2(I->c->p, tfd, 1);
+    vk_close(I->c->p, tfd);
+    I->ip_tmp = tmp;
+    I->ip_name = vl_xstrdup(I->c, name);
+}
+
+static void inplace_end(interp *I)
+{
+    if (!I->ip_tmp) return;
+    vl_flush(I->c);
+    vk_dup2(I->c->p, I->ip_saved, 1);
+    vk_close(I->c->p, I->ip_saved);
+    const char *suffix = inplace_suffix(I);
+    if (suffix) {
+        size_t len = strlen(I->ip_name) + strlen(suffix) + 1;
+        char *bak = vl_xmalloc(I->c, len);
+        snprintf(bak, len, "%s%s", I->ip_name, suffix);
+        vk_unlink(I->c->p, bak);
+        vk_link(I->c->p, I->ip_name, bak);
+        vl_xfree(I->c, bak);
+    }
+    int rc = vk_rename(I->c->p, I->ip_tmp, I->ip_name);
+    char *tmp = I->ip_tmp;
+    I->ip_tmp = NULL;
+    if (rc < 0) {
+        vk_unlink(I->c->p, tmp);
+        fatal(I, "inplace::end: rename(`%s', `%s') failed (%s)", tmp, I->ip_name, vl_strerror(rc));
+    }
+    vl_xfree(I->c, tmp);
+    vl_xfree(I->c, I->ip_name);
+    I->ip_name = NULL;
+}
+
+/* on the way out after an error: the input file stays as it was */
+static void inplace_abort(void *arg)
+{
+    interp *I = arg;
+    if (!I->ip_tmp) return;
+    vk_dup2(I->c->p, I->ip_saved, 1);
+    vk_close(I->c->p, I->ip_saved);
+    vk_unlink(I->c->p, I->ip_tmp);
+    I->ip_tmp = NULL;
+}
+
 static void end_file(interp *I)
 {
     if (!I->main_in) return;
+    /* the file's ENDFILE output still goes into it */
     if (I->prog->has_endfile) run_rules(I, P_ENDFILE);
+    inplace_end(I);
     reader_free(I, I->main_in);
     I->main_in = NULL;
 }
@@ -3685,13 +3792,14 @@ static void init_var_str(interp *I, int idx, const char *s)
     v->v = vstr(snew(I, s, strlen(s)));
 }
 
-int aw_run(vl_ctx *c, aw_prog *prog, const char *progname, int argc, char **argv, char **assigns,
-           int nassign)
+int aw_run(vl_ctx *c, aw_prog *prog, const aw_src *srcs, int nsrc, int argc, char **argv,
+           char **assigns, int nassign)
 {
     interp *I = vl_xcalloc(c, 1, sizeof *I);
     I->c = c;
     I->prog = prog;
-    I->srcnames[0] = progname;
+    I->srcnames = vl_xcalloc(c, (size_t)nsrc + 1, sizeof *I->srcnames);
+    for (int k = 0; k < nsrc; k++) I->srcnames[k] = srcs[k].name;
     /* -v and operand assignments may name new globals: room for them */
     int extra = nassign;
     for (int i = 0; i < argc; i++)
@@ -3718,6 +3826,7 @@ int aw_run(vl_ctx *c, aw_prog *prog, const char *progname, int argc, char **argv
     I->g = vl_xcalloc(c, (size_t)I->ng + 1, sizeof *I->g);
     vl_defer(c, free_regexes, I);
     vl_defer(c, close_all_quiet, I);
+    vl_defer(c, inplace_abort, I);
     init_var_str(I, V_FS, " ");
     init_var_str(I, V_OFS, " ");
     init_var_str(I, V_ORS, "\n");
@@ -3798,11 +3907,13 @@ int aw_run(vl_ctx *c, aw_prog *prog, const char *progname, int argc, char **argv
         I->exiting = false;
         if (I->main_in) {
             /* leaving the input early: the ENDFILE rules are not run (gawk) */
+            inplace_end(I);
             reader_free(I, I->main_in);
             I->main_in = NULL;
         }
         run_rules(I, P_END);
     }
+    inplace_end(I);
     close_all(I);
     int code = I->exit_code;
     return code;
