@@ -73,7 +73,7 @@ typedef struct aw_var {
     X(N_POSTDEC) X(N_CALL) X(N_BUILTIN) X(N_GETLINE) X(N_GROUP)                                \
     X(S_EXPR) X(S_PRINT) X(S_PRINTF) X(S_IF) X(S_WHILE) X(S_DO) X(S_FOR) X(S_FORIN)             \
     X(S_BLOCK) X(S_NEXT) X(S_NEXTFILE) X(S_EXIT) X(S_RETURN) X(S_BREAK) X(S_CONTINUE)          \
-    X(S_DELETE) X(S_DELALL) X(S_GETLINE)
+    X(S_DELETE) X(S_DELALL) X(S_GETLINE) X(S_SWITCH) X(S_CASE)
 #define AW_ENUM(n) n,
 enum { AW_NODES(AW_ENUM) N__COUNT };
 #undef AW_ENUM

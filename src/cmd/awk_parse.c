@@ -17,7 +17,7 @@ enum {
     /* keywords */
     T_BEGIN, T_END, T_BEGINFILE, T_ENDFILE, T_FUNCTION, T_IF, T_ELSE, T_WHILE, T_FOR, T_DO,
     T_BREAK, T_CONTINUE, T_NEXT, T_NEXTFILE, T_EXIT, T_RETURN, T_DELETE, T_GETLINE, T_PRINT,
-    T_PRINTF, T_IN,
+    T_PRINTF, T_IN, T_SWITCH, T_CASE, T_DEFAULT,
 };
 
 static const struct {
@@ -31,7 +31,8 @@ static const struct {
     {"continue", T_CONTINUE}, {"next", T_NEXT},     {"nextfile", T_NEXTFILE},
     {"exit", T_EXIT},         {"return", T_RETURN}, {"delete", T_DELETE},
     {"getline", T_GETLINE},   {"print", T_PRINT},   {"printf", T_PRINTF},
-    {"in", T_IN},
+    {"in", T_IN},             {"switch", T_SWITCH}, {"case", T_CASE},
+    {"default", T_DEFAULT},
 };
 
 #define AW_BNAME(e, s) s,
@@ -77,6 +78,7 @@ typedef struct parser {
     int errors;     /* non-fatal errors reported: exit 1 after parsing */
     int rule_kind;  /* P_BEGIN... of the rule being parsed */
     int loops;      /* loops around the statement being parsed (break/continue) */
+    int switches;   /* switch statements around it (break) */
     int depth;
 } parser;
 
@@ -1108,7 +1110,7 @@ static aw_node *simple_stmt(parser *ps)
     case T_BREAK:
     case T_CONTINUE: {
         bool brk = ps->l.tok == T_BREAK;
-        if (!ps->loops) {
+        if (!ps->loops && !(brk && ps->switches)) {
             /* gawk says it twice */
             for (int k = 0; k < 2; k++) {
                 vl_flush(ps->c);
@@ -1231,6 +1233,78 @@ static aw_node *stmt(parser *ps)
         expect(ps, ')');
         end_simple(ps);
         n = node(ps, S_DO, cond, body);
+        break;
+    }
+    case T_SWITCH: {
+        /* gawk's switch: case constants (numbers, strings, regexes) and default, with
+         * fall-through; break leaves the switch */
+        next(ps);
+        expect(ps, '(');
+        opt_newlines(ps);
+        aw_node *sel = expr(ps);
+        opt_newlines(ps);
+        expect(ps, ')');
+        opt_newlines(ps);
+        expect(ps, '{');
+        n = node(ps, S_SWITCH, sel, NULL);
+        aw_node **tail = &n->b;
+        bool seen_default = false;
+        ps->switches++;
+        for (;;) {
+            while (ps->l.tok == T_NEWLINE || ps->l.tok == ';') next(ps);
+            if (ps->l.tok == '}') break;
+            aw_node *cs = node(ps, S_CASE, NULL, NULL);
+            if (ps->l.tok == T_DEFAULT) {
+                if (seen_default) {
+                    vl_flush(ps->c);
+                    vl_eprintf(ps->c, "%s: %s:%d: error: duplicate `default' detected in switch body\n",
+                               ps->c->name, ps->srcs[ps->l.src].name, ps->l.tokline);
+                    ps->errors++;
+                }
+                seen_default = true;
+                next(ps);
+            } else if (ps->l.tok == T_CASE) {
+                next(ps);
+                bool neg = false;
+                if (ps->l.tok == '-' || ps->l.tok == '+') {
+                    neg = ps->l.tok == '-';
+                    next(ps);
+                    if (ps->l.tok != T_NUMBER) syntax(ps);
+                }
+                if (ps->l.tok == T_NUMBER) {
+                    cs->a = node(ps, N_NUM, NULL, NULL);
+                    cs->a->num = neg ? -ps->l.num : ps->l.num;
+                    next(ps);
+                } else if (ps->l.tok == T_STRING) {
+                    cs->a = node(ps, N_STR, NULL, NULL);
+                    cs->a->str = ps->l.str;
+                    next(ps);
+                } else if (ps->l.tok == '/' || ps->l.tok == T_DIV_ASSIGN) {
+                    lex_regex(ps);
+                    cs->a = regex_node(ps);
+                    next(ps);
+                } else {
+                    syntax(ps);
+                }
+            } else {
+                syntax(ps);
+            }
+            expect(ps, ':');
+            aw_node *head = NULL, **st = &head;
+            for (;;) {
+                while (ps->l.tok == T_NEWLINE || ps->l.tok == ';') next(ps);
+                if (ps->l.tok == T_CASE || ps->l.tok == T_DEFAULT || ps->l.tok == '}') break;
+                if (ps->l.tok == T_EOF) syntax(ps);
+                aw_node *x = stmt(ps);
+                *st = x;
+                st = &x->next;
+            }
+            cs->b = head;
+            *tail = cs;
+            tail = &cs->next;
+        }
+        ps->switches--;
+        next(ps);
         break;
     }
     case T_FOR: {
@@ -1375,10 +1449,11 @@ static void function_def(parser *ps)
     opt_newlines(ps);
     if (ps->l.tok != '{') syntax(ps);
     ps->fn = f;
-    int loops = ps->loops;
-    ps->loops = 0;
+    int loops = ps->loops, switches = ps->switches;
+    ps->loops = ps->switches = 0;
     f->body = block(ps);
     ps->loops = loops;
+    ps->switches = switches;
     ps->fn = NULL;
 }
 

@@ -3564,6 +3564,45 @@ __attribute__((noinline)) static int exec_forin(interp *I, aw_node *n)
     }
 
 static int exec(interp *I, aw_node *n);
+static int exec_list(interp *I, aw_node *n);
+
+/* switch: the first case whose constant equals the value (a regex case matches it), else
+ * default; statements run from there on through the next cases until break */
+__attribute__((noinline)) static int exec_switch(interp *I, aw_node *n)
+{
+    aw_val v = eval(I, n->a);
+    aw_node *start = NULL, *dflt = NULL;
+    for (aw_node *cs = n->b; cs && !start; cs = cs->next) {
+        if (!cs->a) {
+            dflt = cs;
+            continue;
+        }
+        bool m;
+        if (cs->a->type == N_REGEX) {
+            aw_str *s = tostr(I, &v, NULL);
+            m = match_str(I, const_regex(I, cs->a), s);
+            sunref(I, s);
+        } else if (cs->a->type == N_NUM) {
+            aw_val c = vnum(cs->a->num);
+            m = cmp_vals(I, &v, &c) == 0;
+        } else {
+            aw_val c = vstr(cs->a->str);
+            aw_str *s = tostr(I, &v, NULL);
+            m = cmp_str(s, cs->a->str) == 0;
+            sunref(I, s);
+            (void)c;
+        }
+        if (m) start = cs;
+    }
+    vfree(I, &v);
+    if (!start) start = dflt;
+    for (aw_node *cs = start; cs; cs = cs->next) {
+        int rc = exec_list(I, cs->b);
+        if (rc == X_BREAK) return X_NORMAL;
+        if (rc) return rc;
+    }
+    return X_NORMAL;
+}
 
 static int exec_list(interp *I, aw_node *n)
 {
@@ -3637,6 +3676,7 @@ static int exec(interp *I, aw_node *n)
         }
         return X_NORMAL;
     case S_FORIN: return exec_forin(I, n);
+    case S_SWITCH: return exec_switch(I, n);
     case S_NEXT:
         if ((I->in_begin || I->in_end) && I->depth > 0)
             fatal(I, "`next' cannot be called from a `%s' rule", I->in_begin ? "BEGIN" : "END");
