@@ -2297,13 +2297,9 @@ static aw_node *arg(aw_node *n, int i)
     return a;
 }
 
-static double num_arg(interp *I, aw_node *n, int i)
-{
-    aw_val v = eval(I, arg(n, i));
-    double d = tonum(I, &v);
-    vfree(I, &v);
-    return d;
-}
+static double eval_num(interp *I, aw_node *n);
+
+static double num_arg(interp *I, aw_node *n, int i) { return eval_num(I, arg(n, i)); }
 
 static aw_str *str_arg(interp *I, aw_node *n, int i)
 {
@@ -3284,6 +3280,29 @@ static aw_val concat_vals(interp *I, aw_val *a, aw_val *b)
     return vstr(r);
 }
 
+/* the numeric value of n: like tonum(eval(n)), without cutting a field out of $0 */
+static double eval_num(interp *I, aw_node *n)
+{
+    if (n->type == N_NUM) return n->num;
+    if (n->type == N_FIELD) {
+        long i = field_index(I, n->a);
+        if (i > 0) {
+            ensure_split(I);
+            if ((size_t)i > I->nf) return 0;
+            aw_val *f = &I->f[i];
+            if (f->ty == TY_LAZY) {
+                bool whole;
+                return str2num(I->lazy_src->s + I->fofs[i], (size_t)f->num, &whole);
+            }
+            return tonum(I, f);
+        }
+    }
+    aw_val v = eval(I, n);
+    double d = tonum(I, &v);
+    vfree(I, &v);
+    return d;
+}
+
 static aw_val eval(interp *I, aw_node *n)
 {
     /* a left-deep chain (a b c ... or 1+1+1...) recurses here as deep as it is long */
@@ -3333,9 +3352,7 @@ static aw_val eval(interp *I, aw_node *n)
         return r;
     }
     case N_OPASSIGN: {
-        aw_val v = eval(I, n->b);
-        double rhs = tonum(I, &v);
-        vfree(I, &v);
+        double rhs = eval_num(I, n->b);
         double old;
         return vnum(modify(I, n->a, n->op, rhs, &old));
     }
@@ -3382,25 +3399,11 @@ static aw_val eval(interp *I, aw_node *n)
         vfree(I, &a);
         return vnum(!t);
     }
-    case N_NEG: {
-        aw_val a = eval(I, n->a);
-        double d = tonum(I, &a);
-        vfree(I, &a);
-        return vnum(-d);
-    }
-    case N_PLUS: {
-        aw_val a = eval(I, n->a);
-        double d = tonum(I, &a);
-        vfree(I, &a);
-        return vnum(d);
-    }
+    case N_NEG: return vnum(-eval_num(I, n->a));
+    case N_PLUS: return vnum(eval_num(I, n->a));
     case N_BINOP: {
-        aw_val a = eval(I, n->a);
-        double x = tonum(I, &a);
-        vfree(I, &a);
-        aw_val b = eval(I, n->b);
-        double y = tonum(I, &b);
-        vfree(I, &b);
+        double x = eval_num(I, n->a);
+        double y = eval_num(I, n->b);
         switch (n->op) {
         case '+': return vnum(x + y);
         case '-': return vnum(x - y);
