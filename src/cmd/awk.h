@@ -119,6 +119,7 @@ typedef struct aw_func {
     char **params;
     aw_node *body;
     bool defined;
+    bool clash;    /* already reported as a variable's name */
     int line;
 } aw_func;
 
@@ -160,6 +161,7 @@ typedef struct aw_prog {
     aw_func **funcs;
     int nfuncs, capfuncs;
     char **gnames; /* global names by slot */
+    int *gline;    /* line where the program first uses each (0: not from the program text) */
     int nglobals, capglobals;
     vl_re **res; /* every compiled regex, freed at exit */
     size_t nres, capres;

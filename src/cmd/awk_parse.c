@@ -64,6 +64,7 @@ typedef struct lexstate {
     double num;
     aw_str *str;    /* T_STRING / T_ERE text, T_NAME... name */
     int bi;         /* T_BUILTIN id */
+    bool vnl;       /* the newline the end of this source makes was returned */
 } lexstate;
 
 typedef struct parser {
@@ -101,18 +102,22 @@ aw_str *aw_str_new(vl_ctx *c, const char *s, size_t n)
 /* ---- errors ---- */
 
 /* gawk's shape: "awk: SRC:LINE: TEXT OF THE LINE" then a caret under the column */
-static _Noreturn void syntax_at(parser *ps, size_t pos, int line, bool eol, const char *msg)
+/* eol: 1 when the offending token is a newline (gawk numbers it as the next line), 2 when it
+ * is the end of the program (shown on the last line of text) */
+static _Noreturn void syntax_at(parser *ps, size_t pos, int line, int eol, const char *msg)
 {
     aw_src *s = &ps->srcs[ps->l.src < ps->nsrc ? ps->l.src : ps->nsrc - 1];
     if (pos > s->len) pos = s->len;
-    size_t bol = pos;
-    /* a newline token shows the line it ends (gawk numbers it as the next line) */
-    if (eol && bol > 0 && bol <= s->len && bol < s->len && s->text[bol] == '\n') {
+    int shownline = line;
+    if (eol == 1) shownline = line + 1;
+    if (eol == 2 && pos == s->len && pos > 0 && s->text[pos - 1] == '\n') {
+        pos--;
+        shownline = line - 1;
     }
+    size_t bol = pos;
     while (bol > 0 && s->text[bol - 1] != '\n') bol--;
     size_t eolp = pos;
     while (eolp < s->len && s->text[eolp] != '\n') eolp++;
-    int shownline = line + (eol && pos < s->len ? 1 : 0);
     vl_buf b = {0};
     vl_buf_printf(ps->c, &b, "%s: %s:%d: ", ps->c->name, s->name, shownline);
     size_t prefix = b.len;
@@ -129,7 +134,7 @@ static _Noreturn void syntax_at(parser *ps, size_t pos, int line, bool eol, cons
 
 static _Noreturn void syntax(parser *ps)
 {
-    bool eol = ps->l.tok == T_NEWLINE || ps->l.tok == T_EOF;
+    int eol = ps->l.tok == T_NEWLINE ? 1 : ps->l.tok == T_EOF ? 2 : 0;
     syntax_at(ps, ps->l.tokpos, ps->l.tokline, eol,
               eol ? "unexpected newline or end of string" : "syntax error");
 }
@@ -244,13 +249,19 @@ again:
     l->tokline = l->line;
     int ch = peekc(ps);
     if (ch == -1) {
+        /* each source ends with a newline of its own (gawk's lexer adds one), then the
+         * next source follows, or the end */
+        if (!l->vnl) {
+            l->vnl = true;
+            l->tok = T_NEWLINE;
+            return;
+        }
         if (l->src + 1 < ps->nsrc) {
-            /* sources are joined: the end of one ends a statement */
             l->src++;
             l->pos = 0;
             l->line = 1;
-            l->tok = T_NEWLINE;
-            return;
+            l->vnl = false;
+            goto again;
         }
         l->tok = T_EOF;
         return;
@@ -305,7 +316,7 @@ again:
         l->tok = '>'; return;
     case '&':
         if (c2 == '&') { l->pos++; l->tok = T_AND; return; }
-        syntax_at(ps, l->tokpos, l->tokline, false, "syntax error");
+        syntax_at(ps, l->tokpos, l->tokline, 0, "syntax error");
     case '|':
         if (c2 == '|') { l->pos++; l->tok = T_OR; return; }
         if (c2 == '&') { l->pos++; l->tok = T_PIPEAMP; return; }
@@ -315,13 +326,13 @@ again:
         for (;;) {
             int d = peekc(ps);
             if (d == -1 || d == '\n')
-                syntax_at(ps, l->tokpos, l->tokline, false, "unterminated string");
+                syntax_at(ps, l->tokpos, l->tokline, 0, "unterminated string");
             l->pos++;
             if (d == '"') break;
             if (d == '\\') {
                 if (peekc(ps) == '\n') { l->pos++; l->line++; continue; }
                 if (peekc(ps) == -1)
-                    syntax_at(ps, l->tokpos, l->tokline, false, "unterminated string");
+                    syntax_at(ps, l->tokpos, l->tokline, 0, "unterminated string");
                 escape(ps, &b, s->text, s->len, &l->pos);
                 continue;
             }
@@ -402,7 +413,7 @@ again:
         l->tok = (e < s->len && s->text[e] == '(') ? T_FUNC_NAME : T_NAME;
         return;
     }
-    syntax_at(ps, l->tokpos, l->tokline, false, "syntax error");
+    syntax_at(ps, l->tokpos, l->tokline, 0, "syntax error");
     goto again;
 }
 
@@ -415,7 +426,7 @@ static void lex_regex(parser *ps)
     bool br = false;
     for (;;) {
         if (p >= s->len || s->text[p] == '\n')
-            syntax_at(ps, l->tokpos + 1, l->tokline, false, "unterminated regexp");
+            syntax_at(ps, l->tokpos + 1, l->tokline, 0, "unterminated regexp");
         char ch = s->text[p];
         if (ch == '\\' && p + 1 < s->len) {
             if (s->text[p + 1] == '\n') { p += 2; continue; }
@@ -473,7 +484,9 @@ int aw_global(vl_ctx *c, aw_prog *prog, const char *name)
     if (prog->nglobals == prog->capglobals) {
         prog->capglobals = prog->capglobals ? prog->capglobals * 2 : 64;
         prog->gnames = vl_xrealloc(c, prog->gnames, (size_t)prog->capglobals * sizeof *prog->gnames);
+        prog->gline = vl_xrealloc(c, prog->gline, (size_t)prog->capglobals * sizeof *prog->gline);
     }
+    prog->gline[prog->nglobals] = 0;
     prog->gnames[prog->nglobals] = vl_xstrdup(c, name);
     return prog->nglobals++;
 }
@@ -504,6 +517,7 @@ static aw_node *var_node(parser *ps, const char *name)
             }
     aw_node *n = node(ps, N_GLOBAL, NULL, NULL);
     n->idx = aw_global(ps->c, ps->prog, name);
+    if (!ps->prog->gline[n->idx]) ps->prog->gline[n->idx] = ps->l.tokline;
     return n;
 }
 
@@ -591,7 +605,7 @@ static aw_node *getline_tail(parser *ps, aw_node *cmd)
 
 static aw_node *primary(parser *ps)
 {
-    if (ps->depth > 2000 || vk_stack_low()) syntax_at(ps, ps->l.tokpos, ps->l.tokline, false, "expression nested too deeply");
+    if (ps->depth > 2000 || vk_stack_low()) syntax_at(ps, ps->l.tokpos, ps->l.tokline, 0, "expression nested too deeply");
     aw_node *n;
     switch (ps->l.tok) {
     case T_NUMBER:
@@ -728,7 +742,7 @@ static aw_node *primary(parser *ps)
             char msg[128];
             snprintf(msg, sizeof msg, "%d is invalid as number of arguments for %s", n->idx,
                      builtin_names[n->op]);
-            syntax_at(ps, close_pos, close_line, false, msg);
+            syntax_at(ps, close_pos, close_line, 0, msg);
         }
         return n;
     }
@@ -973,7 +987,7 @@ static aw_node *ternary(parser *ps)
 static aw_node *expr(parser *ps)
 {
     if (++ps->depth > 2000 || vk_stack_low())
-        syntax_at(ps, ps->l.tokpos, ps->l.tokline, false, "expression nested too deeply");
+        syntax_at(ps, ps->l.tokpos, ps->l.tokline, 0, "expression nested too deeply");
     aw_node *e = ternary(ps);
     int t = ps->l.tok;
     int op = 0;
@@ -1130,7 +1144,7 @@ static aw_node *simple_stmt(parser *ps)
     case T_RETURN: {
         int t = ps->l.tok;
         if (t == T_RETURN && !ps->fn)
-            syntax_at(ps, ps->l.tokpos, ps->l.tokline, false, "`return' used outside function context");
+            syntax_at(ps, ps->l.tokpos, ps->l.tokline, 0, "`return' used outside function context");
         n = node(ps, t == T_EXIT ? S_EXIT : S_RETURN, NULL, NULL);
         next(ps);
         if (!at_terminator(ps)) n->a = expr(ps);
@@ -1169,7 +1183,7 @@ static aw_node *for_part(parser *ps, int end)
 static aw_node *stmt(parser *ps)
 {
     if (++ps->depth > 1000 || vk_stack_low())
-        syntax_at(ps, ps->l.tokpos, ps->l.tokline, false, "statements nested too deeply");
+        syntax_at(ps, ps->l.tokpos, ps->l.tokline, 0, "statements nested too deeply");
     aw_node *n;
     switch (ps->l.tok) {
     case '{':
@@ -1406,6 +1420,7 @@ static void function_def(parser *ps)
                 vl_eprintf(ps->c, "%s: %s:%d: error: function name `%s' previously defined\n",
                            ps->c->name, ps->srcs[ps->l.src].name, ps->l.tokline, f->name);
                 ps->errors++;
+                f->clash = true;
             }
     }
     f->defined = true;
@@ -1507,6 +1522,19 @@ void aw_parse(vl_ctx *c, aw_prog *prog, aw_src *srcs, int nsrc)
             if (ps.l.tok != T_NEWLINE && ps.l.tok != ';' && ps.l.tok != T_EOF) syntax(&ps);
             add_rule(&ps, P_MAIN, pat, pat2, NULL);
         }
+    }
+    /* a function's name used as a variable after its definition: `f (1)` with a space */
+    for (int i = 0; i < prog->nfuncs; i++) {
+        aw_func *f = prog->funcs[i];
+        if (!f->defined || f->clash) continue;
+        for (int g = V__NSPECIAL; g < prog->nglobals; g++)
+            if (!strcmp(prog->gnames[g], f->name)) {
+                vl_flush(c);
+                vl_eprintf(c, "%s: %s:%d: error: function `%s' called with space between name and `(',\n"
+                              "or used as a variable or an array\n",
+                           c->name, srcs[ps.l.src].name, prog->gline[g], f->name);
+                ps.errors++;
+            }
     }
     if (ps.errors) vl_exit(c, 1);
 }
