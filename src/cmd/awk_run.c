@@ -2222,6 +2222,19 @@ static aw_str *next_main(interp *I)
 __attribute__((noinline)) static aw_val do_getline(interp *I, aw_node *n)
 {
     aw_str *rec = NULL, *rt = NULL;
+    /* the variable is evaluated first, whether a record comes or not (gawk): getline a[++n]
+     * moves n at the end of the file too, and a[1] exists afterwards */
+    aw_elem *te = NULL;
+    long tf = -1;
+    if (n->a && n->a->type == N_INDEX) {
+        aw_array *ta = get_array(I, n->a->a);
+        aw_str *k = subscript(I, n->a->b);
+        te = arr_get(I, ta, k);
+        sunref(I, k);
+        if (te->sub) fatal(I, "attempt to use array `%s' in a scalar context", elem_name(I, n->a->a, te->key));
+    } else if (n->a && n->a->type == N_FIELD) {
+        tf = field_index(I, n->a->a);
+    }
     if (n->op == R_MAIN) {
         if (I->in_end) return vnum(0);
         rec = next_main(I);
@@ -2280,7 +2293,12 @@ __attribute__((noinline)) static aw_val do_getline(interp *I, aw_node *n)
         if (!rec) return vnum(0);
         set_rt(I, rt);
     }
-    if (n->a) {
+    if (te) {
+        vfree(I, &te->v);
+        te->v = vinput(rec);
+    } else if (tf >= 0) {
+        set_field(I, tf, vinput(rec));
+    } else if (n->a) {
         assign(I, n->a, vinput(rec));
     } else {
         set_record(I, rec);
