@@ -2219,26 +2219,14 @@ static aw_str *next_main(interp *I)
 
 /* ---- getline ---- */
 
-__attribute__((noinline)) static aw_val do_getline(interp *I, aw_node *n)
+/* read the record getline n asks for: 1 and *out, 0 at the end, -1 when it cannot be opened */
+static int getline_fetch(interp *I, aw_node *n, aw_str **out)
 {
     aw_str *rec = NULL, *rt = NULL;
-    /* the variable is evaluated first, whether a record comes or not (gawk): getline a[++n]
-     * moves n at the end of the file too, and a[1] exists afterwards */
-    aw_elem *te = NULL;
-    long tf = -1;
-    if (n->a && n->a->type == N_INDEX) {
-        aw_array *ta = get_array(I, n->a->a);
-        aw_str *k = subscript(I, n->a->b);
-        te = arr_get(I, ta, k);
-        sunref(I, k);
-        if (te->sub) fatal(I, "attempt to use array `%s' in a scalar context", elem_name(I, n->a->a, te->key));
-    } else if (n->a && n->a->type == N_FIELD) {
-        tf = field_index(I, n->a->a);
-    }
     if (n->op == R_MAIN) {
-        if (I->in_end) return vnum(0);
+        if (I->in_end) return 0;
         rec = next_main(I);
-        if (!rec) return vnum(0);
+        if (!rec) return 0;
     } else {
         aw_val nv = eval(I, n->b);
         aw_str *name = tostr(I, &nv, NULL);
@@ -2252,13 +2240,13 @@ __attribute__((noinline)) static aw_val do_getline(interp *I, aw_node *n)
                 else fd = vk_open(I->c->p, name->s, VK_O_RDONLY, 0);
                 if (fd < 0) {
                     sunref(I, name);
-                    return vnum(-1);
+                    return -1;
                 }
                 struct vk_stat st;
                 if (vk_fstat(I->c->p, fd, &st) == 0 && VK_S_ISDIR(st.mode)) {
                     vk_close(I->c->p, fd);
                     sunref(I, name);
-                    return vnum(-1);
+                    return -1;
                 }
                 vk_set_cloexec(I->c->p, fd, true);
                 s = add_stream(I, name, R_MAIN);
@@ -2269,7 +2257,7 @@ __attribute__((noinline)) static aw_val do_getline(interp *I, aw_node *n)
                 int rc = vk_pipe(I->c->p, fds);
                 if (rc < 0) {
                     sunref(I, name);
-                    return vnum(-1);
+                    return -1;
                 }
                 vk_set_cloexec(I->c->p, fds[0], true);
                 flush_all(I);
@@ -2279,7 +2267,7 @@ __attribute__((noinline)) static aw_val do_getline(interp *I, aw_node *n)
                 if (pid < 0) {
                     vk_close(I->c->p, fds[0]);
                     sunref(I, name);
-                    return vnum(-1);
+                    return -1;
                 }
                 s = add_stream(I, name, R_CMD);
                 s->fd = fds[0];
@@ -2290,10 +2278,38 @@ __attribute__((noinline)) static aw_val do_getline(interp *I, aw_node *n)
         }
         sunref(I, name);
         rec = read_record(I, s->in, &rt);
-        if (!rec) return vnum(0);
+        if (!rec) return 0;
         set_rt(I, rt);
     }
-    if (te) {
+    *out = rec;
+    return 1;
+}
+
+__attribute__((noinline)) static aw_val do_getline(interp *I, aw_node *n)
+{
+    /* the variable is evaluated first, whether a record comes or not (gawk): getline a[++n]
+     * moves n at the end of the file too, and a[1] exists afterwards */
+    aw_array *ta = NULL;
+    aw_str *tk = NULL;
+    long tf = -1;
+    if (n->a && n->a->type == N_INDEX) {
+        ta = get_array(I, n->a->a);
+        tk = subscript(I, n->a->b);
+        aw_elem *te = arr_get(I, ta, tk);
+        if (te->sub) fatal(I, "attempt to use array `%s' in a scalar context", elem_name(I, n->a->a, te->key));
+        /* the key is kept, not the element: reading may run BEGINFILE rules that delete it */
+    } else if (n->a && n->a->type == N_FIELD) {
+        tf = field_index(I, n->a->a);
+    }
+    aw_str *rec = NULL;
+    int st = getline_fetch(I, n, &rec);
+    if (st <= 0) {
+        sunref(I, tk);
+        return vnum(st);
+    }
+    if (ta) {
+        aw_elem *te = arr_get(I, ta, tk);
+        sunref(I, tk);
         vfree(I, &te->v);
         te->v = vinput(rec);
     } else if (tf >= 0) {
