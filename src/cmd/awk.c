@@ -136,16 +136,26 @@ void aw_regex_translate(vl_ctx *c, vl_buf *out, const char *s, size_t n)
             vl_buf_free(c, &body);
             return;
         }
+        bool rb = body.len && memchr(body.data, '\x02', body.len);
+        if (!neg && !rb && !body.len && caret && !dash) {
+            /* [\^] alone: a '^' first in a bracket would negate it */
+            vl_buf_adds(c, out, "\\^");
+            vl_buf_free(c, &body);
+            i = j;
+            continue;
+        }
         vl_buf_addc(c, out, '[');
         if (neg) vl_buf_addc(c, out, '^');
-        bool rb = body.len && memchr(body.data, '\x02', body.len);
         if (rb) vl_buf_addc(c, out, ']');
         for (size_t k = 0; k < body.len; k++)
             if (body.data[k] != '\x02') vl_buf_addc(c, out, body.data[k]);
-        if (caret) vl_buf_addc(c, out, '^');
+        /* '^' must not come first, '-' must come last */
+        if (caret && (neg || rb || body.len)) vl_buf_addc(c, out, '^');
         if (dash) vl_buf_addc(c, out, '-');
-        if (!rb && !body.len && !caret && !dash) {
-            /* [] cannot happen: the first ']' was taken as a member */
+        if (caret && !(neg || rb || body.len)) {
+            /* only [\-\^]: "-^" is the range-free form */
+            out->len--;
+            vl_buf_adds(c, out, "-^");
         }
         vl_buf_addc(c, out, ']');
         vl_buf_free(c, &body);

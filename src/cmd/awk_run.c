@@ -211,12 +211,7 @@ static inline aw_val vcopy(aw_val *v)
     return *v;
 }
 static aw_str *snew(interp *I, const char *s, size_t n) { return aw_str_new(I->c, s, n); }
-static aw_str *empty_str(interp *I)
-{
-    static aw_str *e;
-    (void)e;
-    return snew(I, "", 0);
-}
+static aw_str *empty_str(interp *I) { return snew(I, "", 0); }
 
 static bool is_blank(int ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v'; }
 
