@@ -2214,6 +2214,16 @@ static aw_str *next_main(interp *I)
 
 /* ---- getline ---- */
 
+/* ERRNO after a failed getline or close: the system's message */
+static void set_errno(interp *I, int code)
+{
+    aw_var *ev = &I->g[V_ERRNO];
+    vfree(I, &ev->v);
+    ev->kind = VK_SCALAR;
+    const char *m = vl_strerror(code);
+    ev->v = vstr(snew(I, m, strlen(m)));
+}
+
 /* read the record getline n asks for: 1 and *out, 0 at the end, -1 when it cannot be opened */
 static int getline_fetch(interp *I, aw_node *n, aw_str **out)
 {
@@ -2234,12 +2244,14 @@ static int getline_fetch(interp *I, aw_node *n, aw_str **out)
                 if (!strcmp(name->s, "-") || !strcmp(name->s, "/dev/stdin")) fd = vk_dup(I->c->p, 0);
                 else fd = vk_open(I->c->p, name->s, VK_O_RDONLY, 0);
                 if (fd < 0) {
+                    set_errno(I, fd);
                     sunref(I, name);
                     return -1;
                 }
                 struct vk_stat st;
                 if (vk_fstat(I->c->p, fd, &st) == 0 && VK_S_ISDIR(st.mode)) {
                     vk_close(I->c->p, fd);
+                    set_errno(I, VOS_EISDIR);
                     sunref(I, name);
                     return -1;
                 }
