@@ -120,11 +120,9 @@ static _Noreturn void syntax_at(parser *ps, size_t pos, int line, int eol, const
     while (eolp < s->len && s->text[eolp] != '\n') eolp++;
     vl_buf b = {0};
     vl_buf_printf(ps->c, &b, "%s: %s:%d: ", ps->c->name, s->name, shownline);
-    size_t prefix = b.len;
     vl_buf_add(ps->c, &b, s->text + bol, eolp - bol);
     vl_buf_addc(ps->c, &b, '\n');
     vl_buf_printf(ps->c, &b, "%s: %s:%d: ", ps->c->name, s->name, shownline);
-    (void)prefix;
     for (size_t i = bol; i < pos; i++) vl_buf_addc(ps->c, &b, s->text[i] == '\t' ? '\t' : ' ');
     vl_buf_printf(ps->c, &b, "^ %s\n", msg);
     vl_flush(ps->c);

@@ -3630,11 +3630,10 @@ __attribute__((noinline)) static int exec_switch(interp *I, aw_node *n)
             aw_val c = vnum(cs->a->num);
             m = cmp_vals(I, &v, &c) == 0;
         } else {
-            aw_val c = vstr(cs->a->str);
+            /* a string case compares as strings */
             aw_str *s = tostr(I, &v, NULL);
             m = cmp_str(s, cs->a->str) == 0;
             sunref(I, s);
-            (void)c;
         }
         if (m) start = cs;
     }
@@ -3884,11 +3883,8 @@ int aw_run(vl_ctx *c, aw_prog *prog, const aw_src *srcs, int nsrc, int argc, cha
     I->prog = prog;
     I->srcnames = vl_xcalloc(c, (size_t)nsrc + 1, sizeof *I->srcnames);
     for (int k = 0; k < nsrc; k++) I->srcnames[k] = srcs[k].name;
-    /* -v and operand assignments may name new globals: room for them */
-    int extra = nassign;
-    for (int i = 0; i < argc; i++)
-        if (is_assignment(argv[i])) extra++;
-    (void)extra;
+    /* -v and operand assignments may name new globals: their slots exist before g is made
+     * (ARGV changed at run time can still add some: cmdline_assign grows g) */
     for (int i = 0; i < nassign; i++) {
         const char *eq = strchr(assigns[i], '=');
         char name[256];
@@ -3985,8 +3981,6 @@ int aw_run(vl_ctx *c, aw_prog *prog, const aw_src *srcs, int nsrc, int argc, cha
     I->jb = NULL;
     if (prog->has_end && !I->in_end) {
         /* exit in BEGIN or a main rule still runs END; exit in END stops */
-        bool was_exit = I->exiting;
-        (void)was_exit;
         I->in_end = true;
         I->exiting = false;
         if (I->main_in) {
