@@ -54,11 +54,46 @@ static int esc_byte(const char *s, size_t n, size_t *i)
     return -1;
 }
 
+/* is s[i] (a '{') the start of a valid interval {m}, {m,}, {m,n}, {,n}? */
+static bool interval_at(const char *s, size_t n, size_t i)
+{
+    size_t k = i + 1;
+    bool digits = false;
+    while (k < n && s[k] >= '0' && s[k] <= '9') k++, digits = true;
+    if (k < n && s[k] == ',') {
+        k++;
+        while (k < n && s[k] >= '0' && s[k] <= '9') k++, digits = true;
+    }
+    return digits && k < n && s[k] == '}';
+}
+
 void aw_regex_translate(vl_ctx *c, vl_buf *out, const char *s, size_t n)
 {
     size_t i = 0;
+    /* gawk takes an operator with nothing to repeat (at the start, after ( or |) and a brace
+     * that opens no valid interval as literal characters, where POSIX says error */
+    bool at_start = true;
     while (i < n) {
         char ch = s[i];
+        bool was_start = at_start;
+        at_start = false;
+        if ((ch == '*' || ch == '+' || ch == '?') && was_start) {
+            vl_buf_addc(c, out, '\\');
+            vl_buf_addc(c, out, ch);
+            i++;
+            continue;
+        }
+        if (ch == '{' && (was_start || !interval_at(s, n, i))) {
+            vl_buf_adds(c, out, "\\{");
+            i++;
+            continue;
+        }
+        if (ch == '(' || ch == '|' || (ch == '^' && was_start)) {
+            vl_buf_addc(c, out, ch);
+            i++;
+            at_start = true;
+            continue;
+        }
         if (ch == '\\') {
             i++;
             if (i >= n) {
