@@ -15,6 +15,7 @@
 /* ---- strings: refcounted, NUL-terminated, binary-safe through len ---- */
 typedef struct aw_str {
     uint32_t ref;
+    uint32_t cap; /* bytes allocated for s when reusable (records), else 0 */
     size_t len;
     char s[];
 } aw_str;

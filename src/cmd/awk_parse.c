@@ -93,6 +93,7 @@ aw_str *aw_str_new(vl_ctx *c, const char *s, size_t n)
 {
     aw_str *r = vl_xmalloc(c, sizeof *r + n + 1);
     r->ref = 1;
+    r->cap = 0;
     r->len = n;
     if (n) memcpy(r->s, s, n);
     r->s[n] = 0;

@@ -54,6 +54,7 @@ typedef struct interp {
     size_t *fofs;      /* TY_LAZY fields: offset in lazy_src (their length is in num) */
     aw_str *lazy_src;  /* the string the lazy fields point into ($0's, borrowed) */
     aw_str *rt_cache;  /* RT for a one-character RS, shared by the records */
+    aw_str *spare;     /* a record string no longer used, reused by the next record */
     size_t nf, fcap;
     bool split_ok, rec_ok;
     /* settings cached from the special variables */
@@ -843,6 +844,13 @@ static void rebuild_record(interp *I)
 /* a new record: $0 = s (taken), typed as input */
 static void set_record(interp *I, aw_str *s)
 {
+    aw_str *old = I->rec.s;
+    if (old && old->ref == 1 && old->cap && (!I->spare || I->spare->cap < old->cap)) {
+        /* nothing else holds the old record: its memory takes the next one */
+        if (I->spare) vl_xfree(I->c, I->spare);
+        I->spare = old;
+        I->rec.s = NULL;
+    }
     vfree(I, &I->rec);
     I->rec = vinput(s);
     I->rec_ok = true;
@@ -1032,6 +1040,25 @@ static bool fill(interp *I, reader *r)
     }
 }
 
+/* a record's string: the spare one when it is big enough (one allocation less per record) */
+static aw_str *rec_new(interp *I, const char *d, size_t n)
+{
+    aw_str *r = I->spare;
+    if (r && r->cap >= n + 1) {
+        I->spare = NULL;
+    } else {
+        size_t cap = n + 1 < 256 ? 256 : n + 1 + n / 4;
+        if (cap > UINT32_MAX) return snew(I, d, n);
+        r = vl_xmalloc(I->c, sizeof *r + cap);
+        r->cap = (uint32_t)cap;
+    }
+    r->ref = 1;
+    r->len = n;
+    if (n) memcpy(r->s, d, n);
+    r->s[n] = 0;
+    return r;
+}
+
 /* The next record of r per RS: a new string, or NULL at the end. *rt gets RT. */
 static aw_str *read_record(interp *I, reader *r, aw_str **rt)
 {
@@ -1042,7 +1069,7 @@ static aw_str *read_record(interp *I, reader *r, aw_str **rt)
             char *nl = r->len > scan ? memchr(r->buf + scan, I->rs_char, r->len - scan) : NULL;
             if (nl) {
                 size_t end = (size_t)(nl - r->buf);
-                aw_str *s = snew(I, r->buf + r->pos, end - r->pos);
+                aw_str *s = rec_new(I, r->buf + r->pos, end - r->pos);
                 r->pos = end + 1;
                 if (!I->rt_cache || I->rt_cache->s[0] != I->rs_char) {
                     sunref(I, I->rt_cache);
@@ -3312,6 +3339,7 @@ static aw_val concat_vals(interp *I, aw_val *a, aw_val *b)
     aw_str *x = tostr(I, a, NULL), *y = tostr(I, b, NULL);
     aw_str *r = vl_xmalloc(I->c, sizeof *r + x->len + y->len + 1);
     r->ref = 1;
+    r->cap = 0;
     r->len = x->len + y->len;
     memcpy(r->s, x->s, x->len);
     memcpy(r->s + x->len, y->s, y->len);
