@@ -1047,7 +1047,8 @@ static aw_str *rec_new(interp *I, const char *d, size_t n)
     if (r && r->cap >= n + 1) {
         I->spare = NULL;
     } else {
-        size_t cap = n + 1 < 256 ? 256 : n + 1 + n / 4;
+        /* no slack beyond malloc's own rounding: the string may end up kept in an array */
+        size_t cap = (n + 1 + 15) & ~(size_t)15;
         if (cap > UINT32_MAX) return snew(I, d, n);
         r = vl_xmalloc(I->c, sizeof *r + cap);
         r->cap = (uint32_t)cap;
