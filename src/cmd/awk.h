@@ -168,6 +168,12 @@ typedef struct aw_prog {
     size_t nres, capres;
 } aw_prog;
 
+/* The many small objects (strings, array elements) come straight from the process arena
+ * (vk_malloc), without vl_xmalloc's bookkeeping: the arena frees them at exit anyway. At the
+ * memory limit aw_alloc ends the command with "memory exhausted", as vl_xmalloc does. */
+void *aw_alloc(vl_ctx *c, size_t n);
+void aw_free(vl_ctx *c, void *p);
+
 /* parse all sources into prog; on a syntax error prints gawk's message and exits 1 */
 void aw_parse(vl_ctx *c, aw_prog *prog, aw_src *srcs, int nsrc);
 /* the slot of global name (created when new) */

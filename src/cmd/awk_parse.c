@@ -89,9 +89,21 @@ static aw_node *ternary(parser *ps);
 static aw_node *concat(parser *ps);
 static aw_node *unary(parser *ps);
 
+void *aw_alloc(vl_ctx *c, size_t n)
+{
+    void *p = vk_malloc(c->p, n ? n : 1);
+    if (!p) {
+        /* vl_xmalloc's own way out: its message, the limit's status */
+        (void)vl_xmalloc(c, SIZE_MAX);
+    }
+    return p;
+}
+
+void aw_free(vl_ctx *c, void *p) { vk_free(c->p, p); }
+
 aw_str *aw_str_new(vl_ctx *c, const char *s, size_t n)
 {
-    aw_str *r = vl_xmalloc(c, sizeof *r + n + 1);
+    aw_str *r = aw_alloc(c, sizeof *r + n + 1);
     r->ref = 1;
     r->cap = 0;
     r->len = n;

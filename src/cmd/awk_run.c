@@ -194,7 +194,7 @@ static uint64_t to_u64(double d)
 static inline void sref(aw_str *s) { if (s) s->ref++; }
 static inline void sunref(interp *I, aw_str *s)
 {
-    if (s && --s->ref == 0) vl_xfree(I->c, s);
+    if (s && --s->ref == 0) aw_free(I->c, s);
 }
 static inline void vfree(interp *I, aw_val *v)
 {
@@ -430,7 +430,8 @@ static aw_elem *arr_insert(interp *I, aw_array *a, const char *k, size_t n, uint
         a->tab = nt;
         a->cap = ncap;
     }
-    aw_elem *e = vl_xcalloc(I->c, 1, sizeof *e);
+    aw_elem *e = aw_alloc(I->c, sizeof *e);
+    memset(e, 0, sizeof *e);
     e->hash = h;
     if (key) {
         sref(key);
@@ -484,7 +485,7 @@ static void arr_delete(interp *I, aw_array *a, const char *k, size_t n)
             sunref(I, e->key);
             vfree(I, &e->v);
             free_sub(I, e);
-            vl_xfree(I->c, e);
+            aw_free(I->c, e);
             return;
         }
     }
@@ -498,7 +499,7 @@ static void arr_clear(interp *I, aw_array *a)
         sunref(I, e->key);
         vfree(I, &e->v);
         free_sub(I, e);
-        vl_xfree(I->c, e);
+        aw_free(I->c, e);
         e = nx;
     }
     vl_xfree(I->c, a->tab);
@@ -847,7 +848,7 @@ static void set_record(interp *I, aw_str *s)
     aw_str *old = I->rec.s;
     if (old && old->ref == 1 && old->cap && (!I->spare || I->spare->cap < old->cap)) {
         /* nothing else holds the old record: its memory takes the next one */
-        if (I->spare) vl_xfree(I->c, I->spare);
+        if (I->spare) aw_free(I->c, I->spare);
         I->spare = old;
         I->rec.s = NULL;
     }
@@ -1050,7 +1051,7 @@ static aw_str *rec_new(interp *I, const char *d, size_t n)
         /* no slack beyond malloc's own rounding: the string may end up kept in an array */
         size_t cap = (n + 1 + 15) & ~(size_t)15;
         if (cap > UINT32_MAX) return snew(I, d, n);
-        r = vl_xmalloc(I->c, sizeof *r + cap);
+        r = aw_alloc(I->c, sizeof *r + cap);
         r->cap = (uint32_t)cap;
     }
     r->ref = 1;
@@ -3338,7 +3339,7 @@ static aw_val call_with(interp *I, aw_func *f, aw_val *args, int nargs)
 static aw_val concat_vals(interp *I, aw_val *a, aw_val *b)
 {
     aw_str *x = tostr(I, a, NULL), *y = tostr(I, b, NULL);
-    aw_str *r = vl_xmalloc(I->c, sizeof *r + x->len + y->len + 1);
+    aw_str *r = aw_alloc(I->c, sizeof *r + x->len + y->len + 1);
     r->ref = 1;
     r->cap = 0;
     r->len = x->len + y->len;
