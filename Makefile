@@ -31,9 +31,11 @@ endif
 CPPFLAGS := -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD)/gen
 CFLAGS := $(WARN) $(OPT) -fPIC -fvisibility=hidden -pthread
 LDFLAGS := $(LDSAN) -pthread
-LIBS := -lpcre2-8 -lm
+LIBS := -lpcre2-8
 # md5sum and the sha*sum commands: OpenSSL's MD5/SHA (SHA-NI/AVX2 assembly, 3-4x GNU's C code)
 LIBS += -lcrypto
+# jq's math builtins (floor, pow, log, sin...)
+LIBS += -lm
 
 LIB_SRC := $(wildcard src/api/*.c src/kernel/*.c src/fs/*.c src/lib/*.c src/shell/*.c src/cmd/*.c)
 CMD_DECL_SRC := $(wildcard src/cmd/*.c src/shell/*.c)
