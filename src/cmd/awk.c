@@ -162,6 +162,12 @@ void aw_regex_translate(vl_ctx *c, vl_buf *out, const char *s, size_t n)
                 }
                 continue;
             }
+            if (d == '-' && j + 1 < n && s[j + 1] == ']' && body.len) {
+                /* a '-' just before the closing ']' is a literal: it goes last */
+                dash = true;
+                j++;
+                continue;
+            }
             vl_buf_addc(c, &body, d);
             j++;
         }

@@ -424,7 +424,8 @@ again:
         l->tok = (e < s->len && s->text[e] == '(') ? T_FUNC_NAME : T_NAME;
         return;
     }
-    syntax_at(ps, l->tokpos, l->tokline, 0, "syntax error");
+    syntax_at(ps, l->tokpos, l->tokline, 0,
+              ch == '\\' ? "backslash not last character on line" : "syntax error");
     goto again;
 }
 
@@ -721,6 +722,13 @@ static aw_node *primary(parser *ps)
         ps->no_gt = ps->no_in = 0;
         opt_newlines(ps);
         n->a = explist(ps, ')');
+        int k = 1;
+        for (aw_node *a = n->a; a; a = a->next, k++)
+            if (a->type == N_REGEX) {
+                char msg[80];
+                snprintf(msg, sizeof msg, "regexp constant for parameter #%d yields boolean value", k);
+                warn(ps, "%s", msg);
+            }
         opt_newlines(ps);
         expect(ps, ')');
         ps->no_gt = sg;
@@ -1502,6 +1510,8 @@ void aw_parse(vl_ctx *c, aw_prog *prog, aw_src *srcs, int nsrc)
         }
         if (t == T_BEGIN || t == T_END || t == T_BEGINFILE || t == T_ENDFILE) {
             next(&ps);
+            if (ps.l.tok != '{' && ps.l.tok != T_NEWLINE && ps.l.tok != T_EOF && ps.l.tok != ';')
+                syntax(&ps);
             if (ps.l.tok != '{') {
                 static const char *const kinds[] = {"BEGIN", "END", "BEGINFILE", "ENDFILE"};
                 vl_flush(c);

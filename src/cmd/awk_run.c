@@ -2033,7 +2033,15 @@ static bool open_next(interp *I)
             I->main_in = reader_new(I, 0, false);
             I->fnr = 0;
             set_counter(I, V_FNR, 0);
-            if (I->prog->has_beginfile) run_rules(I, P_BEGINFILE);
+            if (I->prog->has_beginfile) {
+                I->skip_file = false;
+                run_rules(I, P_BEGINFILE);
+                if (I->skip_file) {
+                    reader_free(I, I->main_in);
+                    I->main_in = NULL;
+                    return false;
+                }
+            }
             return true;
         }
         aw_val a = argv_elem(I, I->argi++);
@@ -3595,14 +3603,24 @@ __attribute__((noinline)) static void do_print(interp *I, aw_node *n)
         out_write(I, s, r->s, r->len);
         sunref(I, r);
     } else {
+        /* every expression is evaluated before anything is written (a fatal error in one
+         * prints nothing) */
+        size_t na = 0;
+        for (aw_node *a = n->a; a; a = a->next) na++;
+        aw_str *strs[32];
+        aw_str **sp = na <= 32 ? strs : vl_xmalloc(I->c, na * sizeof *sp);
+        size_t k = 0;
         for (aw_node *a = n->a; a; a = a->next) {
-            if (a != n->a) out_write(I, s, I->ofs->s, I->ofs->len);
             aw_val v = eval(I, a);
-            aw_str *str = v.ty == TY_NUM ? num2str(I, v.num, I->ofmt) : tostr(I, &v, NULL);
+            sp[k++] = v.ty == TY_NUM ? num2str(I, v.num, I->ofmt) : tostr(I, &v, NULL);
             vfree(I, &v);
-            out_write(I, s, str->s, str->len);
-            sunref(I, str);
         }
+        for (size_t i = 0; i < k; i++) {
+            if (i) out_write(I, s, I->ofs->s, I->ofs->len);
+            out_write(I, s, sp[i]->s, sp[i]->len);
+            sunref(I, sp[i]);
+        }
+        if (sp != strs) vl_xfree(I->c, sp);
     }
     out_write(I, s, I->ors->s, I->ors->len);
 }
