@@ -845,7 +845,7 @@ static aw_node *mul(parser *ps)
         e = node(ps, N_BINOP, e, unary(ps));
         e->op = op;
         /* gawk folds constants, and reports a constant division by zero while parsing */
-        if (op != '*' && e->a->type == N_NUM && e->b->type == N_NUM && e->b->num == 0) {
+        if (op != '*' && e->b->type == N_NUM && e->b->num == 0) {
             vl_flush(ps->c);
             vl_eprintf(ps->c, "%s: %s:%d: error: division by zero attempted%s\n", ps->c->name,
                        ps->srcs[ps->l.src].name, e->line, op == '%' ? " in `%'" : "");
@@ -871,7 +871,7 @@ static bool starts_concat(parser *ps)
 {
     switch (ps->l.tok) {
     case T_NUMBER: case T_STRING: case T_NAME: case T_FUNC_NAME: case T_BUILTIN: case '$':
-    case '(': case T_INCR: case T_DECR: case '!':
+    case '(': case T_INCR: case T_DECR: case '!': case T_GETLINE:
         return true;
     case '-': case '+':
         return false;
@@ -886,10 +886,7 @@ static aw_node *concat(parser *ps)
 {
     aw_node *e = additive(ps);
     while (starts_concat(ps)) {
-        if (ps->l.tok == '!') {
-            /* `a !b` is not a concatenation in gawk's grammar either */
-            break;
-        }
+        /* gawk's grammar takes `a !b` and `a getline` as concatenations too */
         ps->depth++;
         e = node(ps, N_CONCAT, e, additive(ps));
         ps->depth--;
@@ -1438,8 +1435,8 @@ static void function_def(parser *ps)
                 vl_flush(ps->c);
                 vl_eprintf(ps->c, "%s: %s:%d: error: function name `%s' previously defined\n",
                            ps->c->name, ps->srcs[ps->l.src].name, ps->l.tokline, f->name);
-                ps->errors++;
-                f->clash = true;
+                /* gawk stops reading the program there */
+                vl_exit(ps->c, 1);
             }
     }
     f->defined = true;
