@@ -97,7 +97,8 @@ void aw_regex_translate(vl_ctx *c, vl_buf *out, const char *s, size_t n)
         if (ch == '\\') {
             i++;
             if (i >= n) {
-                vl_buf_adds(c, out, "\\\\");
+                /* a trailing backslash: the library says "Trailing backslash", as gawk */
+                vl_buf_addc(c, out, '\\');
                 break;
             }
             int b = esc_byte(s, n, &i);

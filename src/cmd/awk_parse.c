@@ -206,7 +206,7 @@ static void escape(parser *ps, vl_buf *b, const char *s, size_t n, size_t *i)
         }
         if (!k) {
             warn(ps, "no hex digits in `\\x' escape sequence%s", "");
-            vl_buf_adds(ps->c, b, "\\x");
+            vl_buf_addc(ps->c, b, 'x');
             return;
         }
         vl_buf_addc(ps->c, b, v);
@@ -246,6 +246,9 @@ again:
         } else if (ch == '\\' && peekc2(ps) == '\n') {
             l->pos += 2;
             l->line++;
+        } else if (ch == '\\' && peekc2(ps) == -1) {
+            /* a backslash ending the program continues onto nothing */
+            l->pos++;
         } else if (ch == '\\' && peekc2(ps) == '\r') {
             l->pos += 2;
             if (peekc(ps) == '\n') l->pos++;
@@ -437,6 +440,8 @@ static void lex_regex(parser *ps)
     size_t p = l->tokpos + 1, st = p;
     bool br = false;
     for (;;) {
+        if (p == st && p >= s->len)
+            syntax_at(ps, p, l->tokline, 0, "unexpected newline or end of string");
         if (p >= s->len || s->text[p] == '\n')
             syntax_at(ps, l->tokpos + 1, l->tokline, 0, "unterminated regexp");
         char ch = s->text[p];
@@ -446,6 +451,16 @@ static void lex_regex(parser *ps)
             continue;
         }
         if (br) {
+            /* [:class:], [.coll.], [=equiv=] inside a bracket hold a ']' of their own */
+            if (ch == '[' && p + 1 < s->len && strchr(":.=", s->text[p + 1])) {
+                char kind = s->text[p + 1];
+                size_t q = p + 2;
+                while (q + 1 < s->len && s->text[q] != '\n' && !(s->text[q] == kind && s->text[q + 1] == ']')) q++;
+                if (q + 1 < s->len && s->text[q] == kind) {
+                    p = q + 2;
+                    continue;
+                }
+            }
             if (ch == ']' && p > st) br = false;
             p++;
             continue;
@@ -640,7 +655,6 @@ static aw_node *primary(parser *ps)
         next(ps);
         int sg = ps->no_gt, si = ps->no_in;
         ps->no_gt = ps->no_in = 0;
-        opt_newlines(ps);
         aw_node *e = expr(ps);
         if (ps->l.tok == ',') {
             /* (a, b) in array */
@@ -653,7 +667,6 @@ static aw_node *primary(parser *ps)
                 *tail = x;
                 tail = &x->next;
             }
-            opt_newlines(ps);
             expect(ps, ')');
             ps->no_gt = sg;
             ps->no_in = si;
@@ -662,7 +675,6 @@ static aw_node *primary(parser *ps)
             n = node(ps, N_IN, e, array_name(ps));
             return n;
         }
-        opt_newlines(ps);
         expect(ps, ')');
         ps->no_gt = sg;
         ps->no_in = si;
@@ -714,14 +726,26 @@ static aw_node *primary(parser *ps)
         return var_node(ps, name);
     }
     case T_FUNC_NAME: {
+        {
+            /* a name the program already uses as a variable */
+            aw_prog *pr = ps->prog;
+            for (int g = V__NSPECIAL; g < pr->nglobals; g++)
+                if (!strcmp(pr->gnames[g], ps->l.str->s)) {
+                    vl_flush(ps->c);
+                    vl_eprintf(ps->c, "%s: %s:%d: error: attempt to use non-function `%s' in function call\n",
+                               ps->c->name, ps->srcs[ps->l.src].name, ps->l.tokline, ps->l.str->s);
+                    ps->errors++;
+                    break;
+                }
+        }
         n = node(ps, N_CALL, NULL, NULL);
         n->idx = func_index(ps, ps->l.str->s);
         next(ps);
         expect(ps, '(');
         int sg = ps->no_gt, si = ps->no_in;
         ps->no_gt = ps->no_in = 0;
-        opt_newlines(ps);
         n->a = explist(ps, ')');
+        expect(ps, ')');
         int k = 1;
         for (aw_node *a = n->a; a; a = a->next, k++)
             if (a->type == N_REGEX) {
@@ -729,8 +753,6 @@ static aw_node *primary(parser *ps)
                 snprintf(msg, sizeof msg, "regexp constant for parameter #%d yields boolean value", k);
                 warn(ps, "%s", msg);
             }
-        opt_newlines(ps);
-        expect(ps, ')');
         ps->no_gt = sg;
         ps->no_in = si;
         return n;
@@ -745,9 +767,7 @@ static aw_node *primary(parser *ps)
             next(ps);
             int sg = ps->no_gt, si = ps->no_in;
             ps->no_gt = ps->no_in = 0;
-            opt_newlines(ps);
             n->a = explist(ps, ')');
-            opt_newlines(ps);
             close_pos = ps->l.tokpos;
             close_line = ps->l.tokline;
             expect(ps, ')');
@@ -1020,7 +1040,6 @@ static aw_node *expr(parser *ps)
     while (lv && lv->type == N_GROUP) lv = lv->a;
     if (op && is_lvalue(lv)) {
         next(ps);
-        opt_newlines(ps);
         aw_node *r = expr(ps);
         e = node(ps, op == '=' ? N_ASSIGN : N_OPASSIGN, lv, r);
         e->op = op;
@@ -1078,9 +1097,7 @@ static aw_node *print_stmt(parser *ps, int type)
         next(ps);
         int sg = ps->no_gt, si = ps->no_in;
         ps->no_gt = ps->no_in = 0;
-        opt_newlines(ps);
         aw_node *l = explist(ps, ')');
-        opt_newlines(ps);
         ps->no_gt = sg;
         ps->no_in = si;
         if (ps->l.tok == ')') {
@@ -1140,20 +1157,23 @@ static aw_node *simple_stmt(parser *ps)
     case T_BREAK:
     case T_CONTINUE: {
         bool brk = ps->l.tok == T_BREAK;
-        if (!ps->loops && !(brk && ps->switches)) {
-            /* gawk says it twice */
-            for (int k = 0; k < 2; k++) {
-                vl_flush(ps->c);
-                vl_eprintf(ps->c, "%s: %s:%d: error: %s\n", ps->c->name, ps->srcs[ps->l.src].name,
-                           ps->l.tokline,
-                           brk ? "`break' is not allowed outside a loop or switch"
-                               : "`continue' is not allowed outside a loop");
-            }
+        bool bad = !ps->loops && !(brk && ps->switches);
+        const char *msg = brk ? "`break' is not allowed outside a loop or switch"
+                              : "`continue' is not allowed outside a loop";
+        int line = ps->l.tokline;
+        if (bad) {
+            vl_flush(ps->c);
+            vl_eprintf(ps->c, "%s: %s:%d: error: %s\n", ps->c->name, ps->srcs[ps->l.src].name, line, msg);
             ps->errors++;
         }
         n = node(ps, brk ? S_BREAK : S_CONTINUE, NULL, NULL);
         next(ps);
         end_simple(ps);
+        if (bad) {
+            /* gawk says it a second time once the statement is complete */
+            vl_flush(ps->c);
+            vl_eprintf(ps->c, "%s: %s:%d: error: %s\n", ps->c->name, ps->srcs[ps->l.src].name, line, msg);
+        }
         return n;
     }
     case T_EXIT:
@@ -1212,9 +1232,7 @@ static aw_node *stmt(parser *ps)
     case T_IF: {
         next(ps);
         expect(ps, '(');
-        opt_newlines(ps);
         aw_node *cond = expr(ps);
-        opt_newlines(ps);
         expect(ps, ')');
         opt_newlines(ps);
         aw_node *then = stmt(ps);
@@ -1233,9 +1251,7 @@ static aw_node *stmt(parser *ps)
     case T_WHILE: {
         next(ps);
         expect(ps, '(');
-        opt_newlines(ps);
         aw_node *cond = expr(ps);
-        opt_newlines(ps);
         expect(ps, ')');
         if (ps->l.tok == ';') {
             next(ps);
@@ -1257,9 +1273,7 @@ static aw_node *stmt(parser *ps)
         while (ps->l.tok == T_NEWLINE || ps->l.tok == ';') next(ps);
         expect(ps, T_WHILE);
         expect(ps, '(');
-        opt_newlines(ps);
         aw_node *cond = expr(ps);
-        opt_newlines(ps);
         expect(ps, ')');
         end_simple(ps);
         n = node(ps, S_DO, cond, body);
@@ -1270,9 +1284,7 @@ static aw_node *stmt(parser *ps)
          * fall-through; break leaves the switch */
         next(ps);
         expect(ps, '(');
-        opt_newlines(ps);
         aw_node *sel = expr(ps);
-        opt_newlines(ps);
         expect(ps, ')');
         opt_newlines(ps);
         expect(ps, '{');
@@ -1363,15 +1375,12 @@ static aw_node *stmt(parser *ps)
             ps->l = save;
         }
         aw_node *init = for_part(ps, ';');
-        opt_newlines(ps);
         expect(ps, ';');
         opt_newlines(ps);
         aw_node *cond = ps->l.tok == ';' ? NULL : expr(ps);
-        opt_newlines(ps);
         expect(ps, ';');
         opt_newlines(ps);
         aw_node *incr = for_part(ps, ')');
-        opt_newlines(ps);
         expect(ps, ')');
         if (ps->l.tok == ';') {
             next(ps);

@@ -1695,7 +1695,8 @@ static void set_fs(interp *I)
         I->fs_mode = FS_SPACE;
     } else if (fs->len == 0) {
         I->fs_mode = FS_EMPTY;
-    } else if (fs->len == 1 && fs->s[0] != '\\') {
+    } else if (fs->len == 1) {
+        /* any other single character, a backslash too, is itself */
         I->fs_mode = FS_CHAR;
         I->fs_char = fs->s[0];
     } else if (fs->len == 2 && fs->s[0] == '\\' && !strchr("yBsSwW<>`'", fs->s[1])) {
@@ -2540,7 +2541,7 @@ static aw_str *substitute(interp *I, vl_re *re, aw_str *repl, aw_str *s, long wh
                         } else {
                             vl_buf_addc(I->c, &b, '\\');
                         }
-                    } else if (gensub) {
+                    } else {
                         if (nx == '&') {
                             vl_buf_addc(I->c, &b, '&');
                             k++;
@@ -2548,20 +2549,11 @@ static aw_str *substitute(interp *I, vl_re *re, aw_str *repl, aw_str *s, long wh
                             size_t g = (size_t)(nx - '0');
                             if (g <= ng && m[g].so >= 0) vl_buf_add(I->c, &b, s->s + m[g].so, (size_t)(m[g].eo - m[g].so));
                             k++;
-                        } else if (nx == '\\') {
-                            vl_buf_addc(I->c, &b, '\\');
-                            k++;
                         } else {
-                            vl_buf_addc(I->c, &b, '\\');
+                            /* gensub: \q is q */
+                            vl_buf_addc(I->c, &b, nx);
+                            k++;
                         }
-                    } else if (nx == '&') {
-                        vl_buf_addc(I->c, &b, '&');
-                        k++;
-                    } else if (nx == '\\') {
-                        vl_buf_addc(I->c, &b, '\\');
-                        k++;
-                    } else {
-                        vl_buf_addc(I->c, &b, '\\');
                     }
                 } else if (ch == '&') {
                     vl_buf_add(I->c, &b, s->s + m[0].so, (size_t)(m[0].eo - m[0].so));
