@@ -78,6 +78,9 @@ typedef struct parser {
     aw_func *fn;    /* function being parsed: its parameters are locals */
     int errors;     /* non-fatal errors reported: exit 1 after parsing */
     int rule_kind;  /* P_BEGIN... of the rule being parsed */
+    bool quiet_escapes; /* inside a string: escape warnings are kept for its end */
+    char warns[8][96];
+    int nwarn;
     int loops;      /* loops around the statement being parsed (break/continue) */
     int switches;   /* switch statements around it (break) */
     int depth;
@@ -152,6 +155,10 @@ static _Noreturn void syntax(parser *ps)
 
 static void warn(parser *ps, const char *fmt, const char *arg)
 {
+    if (ps->quiet_escapes) {
+        if (ps->nwarn < 8) snprintf(ps->warns[ps->nwarn++], sizeof ps->warns[0], fmt, arg);
+        return;
+    }
     vl_buf b = {0};
     vl_buf_printf(ps->c, &b, "%s: %s:%d: warning: ", ps->c->name, ps->srcs[ps->l.src].name,
                   ps->l.line);
@@ -337,6 +344,8 @@ again:
         l->tok = '|'; return;
     case '"': {
         vl_buf b = {0};
+        ps->quiet_escapes = true; /* warnings wait for the closing quote, as gawk's */
+        ps->nwarn = 0;
         for (;;) {
             int d = peekc(ps);
             if (d == -1 || d == '\n')
@@ -354,6 +363,9 @@ again:
         }
         l->str = aw_str_new(ps->c, b.data ? b.data : "", b.len);
         vl_buf_free(ps->c, &b);
+        ps->quiet_escapes = false;
+        for (int k = 0; k < ps->nwarn; k++) warn(ps, "%s", ps->warns[k]);
+        ps->nwarn = 0;
         l->tok = T_STRING;
         return;
     }
@@ -438,7 +450,10 @@ static void lex_regex(parser *ps)
     lexstate *l = &ps->l;
     aw_src *s = &ps->srcs[l->src];
     size_t p = l->tokpos + 1, st = p;
-    bool br = false;
+    /* gawk's lexer counts brackets: '[' opens one outside a bracket, or as "[:" inside one;
+     * every ']' but the first of a bracket ("[]" "[^]") closes one */
+    int depth = 0;
+    size_t open_at = 0;
     for (;;) {
         if (p == st && p >= s->len)
             syntax_at(ps, p, l->tokline, 0, "unexpected newline or end of string");
@@ -446,33 +461,24 @@ static void lex_regex(parser *ps)
             syntax_at(ps, l->tokpos + 1, l->tokline, 0, "unterminated regexp");
         char ch = s->text[p];
         if (ch == '\\' && p + 1 < s->len) {
-            if (s->text[p + 1] == '\n') { p += 2; continue; }
             p += 2;
             continue;
         }
-        if (br) {
-            /* [:class:], [.coll.], [=equiv=] inside a bracket hold a ']' of their own */
-            if (ch == '[' && p + 1 < s->len && strchr(":.=", s->text[p + 1])) {
-                char kind = s->text[p + 1];
-                size_t q = p + 2;
-                while (q + 1 < s->len && s->text[q] != '\n' && !(s->text[q] == kind && s->text[q + 1] == ']')) q++;
-                if (q + 1 < s->len && s->text[q] == kind) {
-                    p = q + 2;
-                    continue;
-                }
-            }
-            if (ch == ']' && p > st) br = false;
-            p++;
-            continue;
-        }
         if (ch == '[') {
-            br = true;
+            if (depth == 0 || (p + 1 < s->len && s->text[p + 1] == ':')) {
+                if (depth == 0) open_at = p;
+                depth++;
+            }
             p++;
-            if (p < s->len && s->text[p] == '^') p++;
-            if (p < s->len && s->text[p] == ']') p++;
             continue;
         }
-        if (ch == '/') break;
+        if (ch == ']' && depth > 0) {
+            bool first = p == open_at + 1 || (p == open_at + 2 && s->text[open_at + 1] == '^');
+            if (!(depth == 1 && first)) depth--;
+            p++;
+            continue;
+        }
+        if (ch == '/' && depth == 0) break;
         p++;
     }
     l->str = aw_str_new(ps->c, s->text + st, p - st);
@@ -726,18 +732,8 @@ static aw_node *primary(parser *ps)
         return var_node(ps, name);
     }
     case T_FUNC_NAME: {
-        {
-            /* a name the program already uses as a variable */
-            aw_prog *pr = ps->prog;
-            for (int g = V__NSPECIAL; g < pr->nglobals; g++)
-                if (!strcmp(pr->gnames[g], ps->l.str->s)) {
-                    vl_flush(ps->c);
-                    vl_eprintf(ps->c, "%s: %s:%d: error: attempt to use non-function `%s' in function call\n",
-                               ps->c->name, ps->srcs[ps->l.src].name, ps->l.tokline, ps->l.str->s);
-                    ps->errors++;
-                    break;
-                }
-        }
+        const char *fname = ps->l.str->s;
+        int fline = ps->l.tokline;
         n = node(ps, N_CALL, NULL, NULL);
         n->idx = func_index(ps, ps->l.str->s);
         next(ps);
@@ -746,6 +742,18 @@ static aw_node *primary(parser *ps)
         ps->no_gt = ps->no_in = 0;
         n->a = explist(ps, ')');
         expect(ps, ')');
+        {
+            /* a name the program also uses as a variable (the arguments included) */
+            aw_prog *pr = ps->prog;
+            for (int g = V__NSPECIAL; g < pr->nglobals; g++)
+                if (!strcmp(pr->gnames[g], fname)) {
+                    vl_flush(ps->c);
+                    vl_eprintf(ps->c, "%s: %s:%d: error: attempt to use non-function `%s' in function call\n",
+                               ps->c->name, ps->srcs[ps->l.src].name, fline, fname);
+                    ps->errors++;
+                    break;
+                }
+        }
         int k = 1;
         for (aw_node *a = n->a; a; a = a->next, k++)
             if (a->type == N_REGEX) {

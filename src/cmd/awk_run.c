@@ -2274,6 +2274,10 @@ static int getline_fetch(interp *I, aw_node *n, aw_str **out)
         aw_val nv = eval(I, n->b);
         aw_str *name = tostr(I, &nv, NULL);
         vfree(I, &nv);
+        if (!name->len) {
+            sunref(I, name);
+            fatal(I, "expression for `%s' redirection has null string value", n->op == R_CMD ? "|" : "<");
+        }
         stream *s = find_stream(I, name, false);
         if (s && (s->kind == R_CMD) != (n->op == R_CMD)) s = NULL;
         if (!s) {
