@@ -551,6 +551,18 @@ static aw_node *var_node(parser *ps, const char *name)
     aw_node *n = node(ps, N_GLOBAL, NULL, NULL);
     n->idx = aw_global(ps->c, ps->prog, name);
     if (!ps->prog->gline[n->idx]) ps->prog->gline[n->idx] = ps->l.tokline;
+    for (int i = 0; i < ps->prog->nfuncs; i++) {
+        aw_func *f = ps->prog->funcs[i];
+        if (f->defined && !f->clash && !strcmp(f->name, name)) {
+            /* a function's name used as a variable: gawk says so right there */
+            vl_flush(ps->c);
+            vl_eprintf(ps->c, "%s: %s:%d: error: function `%s' called with space between name and `(',\n"
+                              "or used as a variable or an array\n",
+                       ps->c->name, ps->srcs[ps->l.src].name, ps->l.tokline, name);
+            ps->errors++;
+            f->clash = true;
+        }
+    }
     return n;
 }
 
@@ -922,6 +934,33 @@ static aw_node *concat(parser *ps)
     return e;
 }
 
+static int assign_op(int tok)
+{
+    switch (tok) {
+    case '=': return '=';
+    case T_ADD_ASSIGN: return '+';
+    case T_SUB_ASSIGN: return '-';
+    case T_MUL_ASSIGN: return '*';
+    case T_DIV_ASSIGN: return '/';
+    case T_MOD_ASSIGN: return '%';
+    case T_POW_ASSIGN: return '^';
+    }
+    return 0;
+}
+
+/* gawk's grammar lets the right operand of a comparison or a match be an assignment:
+ * `$3 < $2 = $1 + $2` compares with the assigned value */
+static aw_node *rhs_assign(parser *ps, aw_node *e)
+{
+    int op = assign_op(ps->l.tok);
+    if (!op || !is_lvalue(e)) return e;
+    next(ps);
+    aw_node *r = expr(ps);
+    aw_node *n = node(ps, op == '=' ? N_ASSIGN : N_OPASSIGN, e, r);
+    n->op = op;
+    return n;
+}
+
 /* is the token after '|' getline? */
 static bool pipe_getline(parser *ps)
 {
@@ -960,7 +999,7 @@ static aw_node *comparison(parser *ps)
         }
         if (e->type == N_CMP) syntax(ps); /* comparisons do not chain (gawk's grammar) */
         next(ps);
-        e = node(ps, N_CMP, e, concat(ps));
+        e = node(ps, N_CMP, e, rhs_assign(ps, concat(ps)));
         e->op = op;
     }
 }
@@ -971,7 +1010,7 @@ static aw_node *matching(parser *ps)
     while (ps->l.tok == '~' || ps->l.tok == T_NOMATCH) {
         int neg = ps->l.tok == T_NOMATCH;
         next(ps);
-        e = node(ps, N_MATCH, e, comparison(ps));
+        e = node(ps, N_MATCH, e, rhs_assign(ps, comparison(ps)));
         e->op = neg;
     }
     return e;
@@ -1469,6 +1508,13 @@ static void function_def(parser *ps)
             f->params = vl_xrealloc(ps->c, f->params, (size_t)cap * sizeof *f->params);
         }
         f->params[f->nparams++] = ps->l.str->s;
+        for (int g = 0; g < V__NSPECIAL; g++)
+            if (!strcmp(ps->prog->gnames[g], ps->l.str->s)) {
+                vl_flush(ps->c);
+                vl_eprintf(ps->c, "%s: %s:%d: error: function `%s': cannot use special variable `%s' as a function parameter\n",
+                           ps->c->name, ps->srcs[ps->l.src].name, ps->l.tokline, f->name, ps->l.str->s);
+                ps->errors++;
+            }
         if (!strcmp(ps->l.str->s, f->name)) {
             vl_flush(ps->c);
             vl_eprintf(ps->c, "%s: %s:%d: error: function `%s': cannot use function name as parameter name\n",

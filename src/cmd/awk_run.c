@@ -1627,22 +1627,15 @@ static void format(interp *I, vl_buf *b, const char *fmt, size_t flen, aw_val *a
             }
             d = trunc(d);
             unsigned long long u;
-            if (d < 0) u = (unsigned long long)(long long)d;
-            else if (d >= 1.8446744073709552e19) {
-                char s2[64];
-                int k = 0;
-                s2[k++] = '%';
-                for (int q = 0; flags[q]; q++) s2[k++] = flags[q];
-                if (width >= 0) k += snprintf(s2 + k, sizeof s2 - (size_t)k, "%d", width);
-                s2[k++] = '.';
-                s2[k++] = '0';
-                s2[k++] = 'f';
-                s2[k] = 0;
-                vl_buf_printf(I->c, b, s2, d);
+            if (d < -9.2e18 || d >= 1.8446744073709552e19) {
+                /* out of the integers' range: gawk prints the value as %g would */
+                spec[sl++] = 'g';
+                spec[sl] = 0;
+                vl_buf_printf(I->c, b, spec, d);
                 break;
-            } else {
-                u = (unsigned long long)d;
             }
+            if (d < 0) u = (unsigned long long)(long long)d;
+            else u = (unsigned long long)d;
             spec[sl++] = 'l';
             spec[sl++] = 'l';
             spec[sl++] = conv;
