@@ -2061,7 +2061,7 @@ static bool open_next(interp *I)
                 if (vk_fstat(I->c->p, fd, &st) == 0 && VK_S_ISDIR(st.mode)) {
                     vk_close(I->c->p, fd);
                     int ln = I->line;
-                    I->line = 0;
+                    /* as for a file that cannot be opened: the last line run */
                     warning(I, "command line argument `%s' is a directory: skipped", s->s);
                     I->line = ln;
                     sunref(I, s);
@@ -2099,7 +2099,7 @@ static bool open_next(interp *I)
                            I->c->name, s->s, vl_strerror(fd));
                 vl_exit(I->c, 2);
             }
-            I->line = 0;
+            /* gawk names the last line it ran (none before the first rule) */
             fatal(I, "cannot open file `%s' for reading: %s", s->s, vl_strerror(fd));
         }
         I->main_in = reader_new(I, fd, fd != 0);
