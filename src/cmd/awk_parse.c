@@ -576,6 +576,15 @@ static aw_node *regex_node(parser *ps)
 {
     aw_node *n = node(ps, N_REGEX, NULL, NULL);
     n->str = ps->l.str;
+    for (size_t i = 0; i + 1 < n->str->len; i++) {
+        if (n->str->s[i] != '\\') continue;
+        char e = n->str->s[++i];
+        if (!strchr("/\\\"ntrfvab01234567xyBsSwW<>`'.[](){}*+?|^$-", e)) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "regexp escape sequence `\\%c' is not a known regexp operator", e);
+            warn(ps, "%s", msg);
+        }
+    }
     bool err = false;
     char msg[300];
     n->re = aw_regex_compile(ps->c, ps->prog, n->str->s, n->str->len, false, &err, msg, sizeof msg);
@@ -1477,11 +1486,12 @@ static void function_def(parser *ps)
     if (ps->l.tok != T_NAME && ps->l.tok != T_FUNC_NAME) syntax(ps);
     int fi = func_index(ps, ps->l.str->s);
     aw_func *f = ps->prog->funcs[fi];
-    if (f->defined) {
-        vl_flush(ps->c);
-        vl_eprintf(ps->c, "%s: %s:%d: error: function name `%s' previously defined\n", ps->c->name,
-                   ps->srcs[ps->l.src].name, ps->l.tokline, f->name);
-        vl_exit(ps->c, 1);
+    bool redefined = f->defined;
+    int defline = ps->l.tokline;
+    if (redefined) {
+        /* a second definition is parsed into a scratch function (its syntax errors first) */
+        f = vl_xcalloc(ps->c, 1, sizeof *f);
+        f->name = ps->prog->funcs[fi]->name;
     }
     {
         /* a name already used as a variable cannot become a function */
@@ -1540,6 +1550,12 @@ static void function_def(parser *ps)
         }
     }
     next(ps);
+    if (redefined) {
+        vl_flush(ps->c);
+        vl_eprintf(ps->c, "%s: %s:%d: error: function name `%s' previously defined\n", ps->c->name,
+                   ps->srcs[ps->l.src].name, defline, f->name);
+        vl_exit(ps->c, 1);
+    }
     opt_newlines(ps);
     if (ps->l.tok != '{') syntax(ps);
     ps->fn = f;

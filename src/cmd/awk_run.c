@@ -877,8 +877,11 @@ static long field_index(interp *I, aw_node *e)
     aw_val v = eval(I, e);
     double d = tonum(I, &v);
     vfree(I, &v);
-    if (d < 0 || isnan(d)) fatal(I, "attempt to access field %ld", (long)d);
-    if (d > 100000000) fatal(I, "attempt to access field %.0f", d);
+    if (d < 0 || isnan(d) || d > 100000000) {
+        /* gawk's conversion to a C long: out of range is LONG_MIN */
+        long long k = (isnan(d) || d >= 9.2e18 || d <= -9.2e18) ? INT64_MIN : (long long)d;
+        fatal(I, "attempt to access field %lld", k);
+    }
     return (long)d;
 }
 
@@ -2468,6 +2471,9 @@ static size_t split_into(interp *I, aw_str *s, aw_array *a, aw_array *seps, int 
 
 static double bi_split(interp *I, aw_node *n)
 {
+    aw_node *an = arg(n, 1);
+    if (an->type != N_GLOBAL && an->type != N_LOCAL && an->type != N_INDEX)
+        fatal(I, "split: second argument is not an array");
     aw_str *s = str_arg(I, n, 0);
     aw_array *a = get_array(I, arg(n, 1));
     aw_array *seps = n->idx > 3 ? get_array(I, arg(n, 3)) : NULL;
