@@ -337,9 +337,9 @@ static int awk_main(vl_ctx *c, int argc, char **argv)
     char **assigns = vl_xcalloc(c, (size_t)argc + 2, sizeof *assigns);
     int nassign = 0;
     const char *fs = NULL;
-    bool have_f = false, inplace = false;
+    bool have_f = false, inplace = false, end_opts = false;
     int i = 1;
-    for (; i < argc; i++) {
+    for (; i < argc && !end_opts; i++) {
         char *a = argv[i];
         if (a[0] != '-' || !a[1]) break;
         if (!strcmp(a, "--")) {
@@ -355,7 +355,7 @@ static int awk_main(vl_ctx *c, int argc, char **argv)
             } longs[] = {{"field-separator", 'F'}, {"assign", 'v'}, {"file", 'f'},
                          {"source", 'e'},          {"version", 'V'}, {"help", 'h'},
                          {"posix", 'P'},           {"traditional", 'c'}, {"re-interval", 'r'},
-                         {"include", 'i'}};
+                         {"include", 'i'}, {"exec", 'E'}};
             const char *eq = strchr(a + 2, '=');
             size_t ln = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
             for (size_t k = 0; k < sizeof longs / sizeof *longs; k++)
@@ -364,7 +364,7 @@ static int awk_main(vl_ctx *c, int argc, char **argv)
                     break;
                 }
             if (!opt) usage(c, 1);
-            if (strchr("Fvfei", opt)) {
+            if (strchr("FvfeiE", opt)) {
                 if (eq) val = eq + 1;
                 else if (i + 1 < argc) val = argv[++i];
                 else {
@@ -375,7 +375,7 @@ static int awk_main(vl_ctx *c, int argc, char **argv)
             }
         } else {
             opt = a[1];
-            if (strchr("Fvfei", opt)) {
+            if (strchr("FvfeiE", opt)) {
                 if (a[2]) val = a + 2;
                 else if (i + 1 < argc) val = argv[++i];
                 else {
@@ -397,6 +397,10 @@ static int awk_main(vl_ctx *c, int argc, char **argv)
             }
             assigns[nassign++] = (char *)val;
             break;
+        case 'E':
+            /* -E FILE: -f FILE that also ends the options (gawk) */
+            end_opts = true;
+            /* fallthrough */
         case 'f':
             srcs[nsrc].name = val;
             srcs[nsrc].text = slurp(c, val, &srcs[nsrc].len);

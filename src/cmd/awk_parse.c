@@ -1576,8 +1576,20 @@ void aw_parse(vl_ctx *c, aw_prog *prog, aw_src *srcs, int nsrc)
     AW_SPECIALS(AW_VREG)
 #undef AW_VREG
     next(&ps);
+    /* a ';' may end a rule, once; gawk refuses one at the start or a second one */
+    int semi_ok = 0;
     for (;;) {
-        while (ps.l.tok == T_NEWLINE || ps.l.tok == ';') next(&ps);
+        while (ps.l.tok == T_NEWLINE || ps.l.tok == ';') {
+            if (ps.l.tok == ';' && !semi_ok) {
+                vl_flush(c);
+                vl_eprintf(c, "%s: %s:%d: each rule must have a pattern or an action part\n", c->name,
+                           srcs[ps.l.src].name, ps.l.tokline);
+                vl_exit(c, 1);
+            }
+            semi_ok = ps.l.tok == T_NEWLINE;
+            next(&ps);
+        }
+        semi_ok = 1;
         if (ps.l.tok == T_EOF) break;
         int t = ps.l.tok;
         if (t == T_FUNCTION) {
