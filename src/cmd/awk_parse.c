@@ -1584,7 +1584,7 @@ void aw_parse(vl_ctx *c, aw_prog *prog, aw_src *srcs, int nsrc)
                 vl_flush(c);
                 vl_eprintf(c, "%s: %s:%d: each rule must have a pattern or an action part\n", c->name,
                            srcs[ps.l.src].name, ps.l.tokline);
-                vl_exit(c, 1);
+                ps.errors++;
             }
             semi_ok = ps.l.tok == T_NEWLINE;
             next(&ps);
@@ -1606,7 +1606,9 @@ void aw_parse(vl_ctx *c, aw_prog *prog, aw_src *srcs, int nsrc)
                 vl_eprintf(c, "%s: %s:%d: %s blocks must have an action part\n", c->name,
                            srcs[ps.l.src].name, ps.l.tokline,
                            kinds[t == T_BEGIN ? 0 : t == T_END ? 1 : t == T_BEGINFILE ? 2 : 3]);
-                vl_exit(c, 1);
+                /* gawk goes on reading the program */
+                ps.errors++;
+                continue;
             }
             int kind = t == T_BEGIN ? P_BEGIN : t == T_END ? P_END : t == T_BEGINFILE ? P_BEGINFILE : P_ENDFILE;
             ps.rule_kind = kind;
