@@ -1603,8 +1603,9 @@ void aw_parse(vl_ctx *c, aw_prog *prog, aw_src *srcs, int nsrc)
             if (ps.l.tok != '{') {
                 static const char *const kinds[] = {"BEGIN", "END", "BEGINFILE", "ENDFILE"};
                 vl_flush(c);
+                /* a real newline counts as the next line, the one ending the program not */
                 vl_eprintf(c, "%s: %s:%d: %s blocks must have an action part\n", c->name,
-                           srcs[ps.l.src].name, ps.l.tokline,
+                           srcs[ps.l.src].name, ps.l.tokline + (ps.l.tok == T_NEWLINE && !ps.l.vnl),
                            kinds[t == T_BEGIN ? 0 : t == T_END ? 1 : t == T_BEGINFILE ? 2 : 3]);
                 /* gawk goes on reading the program */
                 ps.errors++;
