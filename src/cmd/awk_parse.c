@@ -460,7 +460,9 @@ static void lex_regex(parser *ps)
         if (p >= s->len || s->text[p] == '\n')
             syntax_at(ps, l->tokpos + 1, l->tokline, 0, "unterminated regexp");
         char ch = s->text[p];
-        if (ch == '\\' && p + 1 < s->len) {
+        if (ch == '\\' && p + 1 >= s->len)
+            syntax_at(ps, l->tokpos + 1, l->tokline, 1, "unterminated regexp at end of file");
+        if (ch == '\\') {
             p += 2;
             continue;
         }
@@ -764,9 +766,10 @@ static aw_node *primary(parser *ps)
         n->a = explist(ps, ')');
         expect(ps, ')');
         {
-            /* a name the program also uses as a variable (the arguments included) */
+            /* a name the program also uses as a variable (the arguments included), or a
+             * special variable's */
             aw_prog *pr = ps->prog;
-            for (int g = V__NSPECIAL; g < pr->nglobals; g++)
+            for (int g = 0; g < pr->nglobals; g++)
                 if (!strcmp(pr->gnames[g], fname)) {
                     vl_flush(ps->c);
                     vl_eprintf(ps->c, "%s: %s:%d: error: attempt to use non-function `%s' in function call\n",
@@ -1598,7 +1601,8 @@ void aw_parse(vl_ctx *c, aw_prog *prog, aw_src *srcs, int nsrc)
         }
         if (t == T_BEGIN || t == T_END || t == T_BEGINFILE || t == T_ENDFILE) {
             next(&ps);
-            if (ps.l.tok != '{' && ps.l.tok != T_NEWLINE && ps.l.tok != T_EOF && ps.l.tok != ';')
+            if (ps.l.tok != '{' && ps.l.tok != T_NEWLINE && ps.l.tok != T_EOF && ps.l.tok != ';' &&
+                ps.l.tok != '}')
                 syntax(&ps);
             if (ps.l.tok != '{') {
                 static const char *const kinds[] = {"BEGIN", "END", "BEGINFILE", "ENDFILE"};

@@ -1737,6 +1737,7 @@ static void set_widths(interp *I)
         while (*p == ' ' || *p == '\t') p++;
         if (!*p) break;
         int skip = 0, width;
+        const char *fstart = p;
         if (*p == '*') {
             width = -1;
             p++;
@@ -1751,6 +1752,8 @@ static void set_widths(interp *I)
             } else {
                 width = (int)v;
             }
+            if (*p && *p != ' ' && *p != '\t')
+                fatal(I, "invalid FIELDWIDTHS value, for field %zu, near `%s'", I->nwidths + 1, fstart);
         }
         if (I->nwidths == cap) {
             cap = cap ? cap * 2 : 16;
