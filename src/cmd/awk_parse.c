@@ -730,6 +730,7 @@ static aw_node *primary(parser *ps)
     case T_DECR: {
         int t = ps->l.tok;
         next(ps);
+        if (ps->l.tok != T_NAME && ps->l.tok != '$') syntax(ps); /* ++ needs a variable */
         aw_node *e = primary(ps);
         if (!is_lvalue(e)) syntax(ps);
         return node(ps, t == T_INCR ? N_PREINC : N_PREDEC, e, NULL);
