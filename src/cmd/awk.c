@@ -1,5 +1,5 @@
-/* awk.c: the awk command (gawk 5.2's dialect and messages): the command line (-F -v -f -e
- * --), the translation of awk regexes into the ERE src/lib/regex.h reads, then parsing
+/* awk.c: the awk command (gawk 5.2's dialect and messages): the command line (-F -v -f -E
+ * -e -i --), the translation of awk regexes into the ERE src/lib/regex.h reads, then parsing
  * (awk_parse.c) and running (awk_run.c). Also installed as gawk. */
 #include <stdio.h>
 #include <string.h>

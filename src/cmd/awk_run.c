@@ -1,9 +1,9 @@
 /* awk_run.c: the awk interpreter: walks the tree awk_parse.c built, with gawk's value rules
- * (strnum input, CONVFMT/OFMT, uninitialized values), lazy field splitting, arrays, user
- * functions, getline and output redirections to files and VM commands. Every loop iteration,
- * call and record counts against the VM's step budget; memory comes from the process arena
- * (vl_x*), so limits end a runaway program cleanly. Not here: gawk's namespaces, arrays of
- * arrays, two-way pipes (|&), dynamic extensions, MPFR arithmetic. */
+ * (strnum input, CONVFMT/OFMT, uninitialized values), lazy field splitting, arrays (and
+ * gawk's arrays of arrays), user functions, builtins, printf, getline, output redirections to
+ * files and VM commands, -i inplace. Every loop iteration, call and record counts against the
+ * VM's step budget; memory comes from the process arena, so limits end a runaway program
+ * cleanly. Not here: gawk's namespaces, two-way pipes (|&), dynamic extensions, MPFR. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
