@@ -3402,14 +3402,25 @@ static aw_val eval(interp *I, aw_node *n)
         aw_var *v = &I->g[n->idx];
         if (n->idx == V_NF) ensure_split(I);
         if (v->kind == VK_SCALAR) return vcopy(&v->v);
-        if (v->kind == VK_UNSET) return (aw_val){0};
+        if (v->kind == VK_UNSET) {
+            /* used as a value: a scalar from now on (gawk) */
+            v->kind = VK_SCALAR;
+            return (aw_val){0};
+        }
         return vcopy(scalar_of(I, n));
     }
     case N_LOCAL: {
         aw_var *v = &I->frame[n->idx];
         if (v->kind == VK_SCALAR) return vcopy(&v->v);
-        if (v->kind == VK_UNSET) return (aw_val){0};
-        if (v->kind == VK_REF && root(v)->kind == VK_UNSET) return (aw_val){0};
+        if (v->kind == VK_UNSET) {
+            v->kind = VK_SCALAR;
+            return (aw_val){0};
+        }
+        if (v->kind == VK_REF && root(v)->kind == VK_UNSET) {
+            /* the caller's untyped variable, used as a value: a scalar now, there too */
+            root(v)->kind = VK_SCALAR;
+            return (aw_val){0};
+        }
         return vcopy(scalar_of(I, n));
     }
     case N_FIELD: return get_field(I, field_index(I, n->a));
