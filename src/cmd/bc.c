@@ -282,7 +282,11 @@ static void next(bcs *b)
             else if (*p == '\\' && p + 1 < b->end && p[1] == '\n') p += 2, b->line++;
             else break;
         }
-        tset(b, t.data, t.len);
+        /* GNU's lexer drops leading zeros ("0.5" is ".5", "000" is "0") */
+        size_t z = 0;
+        while (z < t.len && t.data[z] == '0') z++;
+        if (z == t.len) z--;
+        tset(b, t.data + z, t.len - z);
         vl_buf_free(b->c, &t);
         b->p = p;
         b->tok = T_NUM;
@@ -1077,10 +1081,14 @@ static void set_var(bcs *b, int id, bn *v)
     case 2:
         t = bn_to_long(v, &ok);
         if (!ok) t = 0;
+        if (!ok) t = 2147483648L;
         if (t < 0) {
             rt_msg(b, "warning", "negative scale, set to 0");
             b->scale = 0;
-        } else b->scale = (int)(t > 2147483647 ? 2147483647 : t);
+        } else if (t > 2147483647) {
+            rt_msg(b, "warning", "scale too large, set to 2147483647");
+            b->scale = 2147483647;
+        } else b->scale = (int)t;
         return;
     case 3: return;
     }
@@ -1095,12 +1103,15 @@ static array *get_arr(bcs *b, int id)
     return b->aval[id];
 }
 
-static bool arr_index(bcs *b, bn *ix, size_t *out)
+static bool arr_index(bcs *b, int id, bn *ix, size_t *out)
 {
     bool ok;
     long v = bn_to_long(ix, &ok);
     if (!ok || v < 0 || v > 16777215) {
-        rt_error(b, "Array index out of bounds");
+        char msg[300];
+        snprintf(msg, sizeof msg, "Array %s subscript out of bounds.",
+                 id - 1 < b->arrs.n ? b->arrs.name[id - 1] : "?");
+        rt_error(b, msg);
         return false;
     }
     *out = (size_t)v;
@@ -1267,6 +1278,7 @@ static void execute(bcs *b)
             break;
         case 's':
             id = fetch_id(b, code);
+            b->adr = b->pc;
             set_var(b, id, b->stk[b->sp - 1]);
             break;
         case 'i':
@@ -1290,7 +1302,7 @@ static void execute(bcs *b)
             bn *val = inst == 'S' ? pop(b) : NULL;
             x = pop(b);
             size_t ix;
-            bool ok = arr_index(b, x, &ix);
+            bool ok = arr_index(b, id, x, &ix);
             bn_unref(c, x);
             if (!ok) {
                 bn_unref(c, val);
@@ -1510,9 +1522,22 @@ static void execute(bcs *b)
 /* read(): a number from the next line of standard input (GNU reads it with the same rules as
  * a constant in the program, in the current ibase) */
 static const char *stdin_data, *stdin_end, *stdin_pos;
+static bool stdin_loaded;
+static char *slurp(vl_ctx *c, vl_in *in, size_t *n);
+
+static void load_stdin(bcs *b)
+{
+    vl_in *in = vl_in_fd(b->c, 0, "-");
+    size_t len;
+    char *src = slurp(b->c, in, &len);
+    stdin_data = stdin_pos = src;
+    stdin_end = src + len;
+    stdin_loaded = true;
+}
 
 static bn *read_number(bcs *b)
 {
+    if (!b->stdin_src && !stdin_loaded) load_stdin(b);
     const char **pp = b->stdin_src ? &b->p : &stdin_pos;
     const char *end = b->stdin_src ? b->end : stdin_end;
     const char *p = *pp;
@@ -1613,6 +1638,8 @@ static int bc_main(vl_ctx *c, int argc, char **argv)
 {
     int n = vl_getopt(c, argc, argv);
     bn_init(c);
+    stdin_loaded = false;
+    stdin_data = stdin_pos = stdin_end = NULL;
     bcs *b = vl_xcalloc(c, 1, sizeof *b);
     b->c = c;
     b->ibase = b->obase = 10;
@@ -1643,14 +1670,9 @@ static int bc_main(vl_ctx *c, int argc, char **argv)
         run_source(b, src, len, argv[i]);
         vl_xfree(c, src);
     }
-    vl_in *in = vl_in_fd(c, 0, "-");
-    size_t len;
-    char *src = slurp(c, in, &len);
+    if (!stdin_loaded) load_stdin(b);
     b->stdin_src = true;
-    stdin_data = stdin_pos = src;
-    stdin_end = src + len;
-    run_source(b, src, len, "(standard_in)");
-    (void)stdin_data;
+    run_source(b, stdin_pos, (size_t)(stdin_end - stdin_pos), "(standard_in)");
     return 0;
 }
 

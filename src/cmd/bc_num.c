@@ -629,10 +629,10 @@ bn *bn_from_digits(vl_ctx *c, const signed char *dig_, int n, int ibase, bool ne
     bn *build = bn_zero(c);
     bn *base = bn_from_long(c, ibase);
     int ch = i < n ? dig_[i++] : -2;
-    if (ch >= 0) { /* a lone digit keeps its value */
+    if (ch >= 0) { /* a lone digit keeps its value (in base 10: only a one-digit constant) */
         int first = ch;
         ch = i < n ? dig_[i++] : -2;
-        if (ch >= 0 && first >= ibase) first = ibase - 1;
+        if ((ch >= 0 || (ibase == 10 && n > 1)) && first >= ibase) first = ibase - 1;
         bn_unref(c, build);
         build = bn_from_long(c, first);
     }
