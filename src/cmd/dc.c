@@ -64,7 +64,7 @@ static void out_ch(void *arg, int ch)
         return;
     }
     d->out_col++;
-    if (d->out_col == d->line_size - 1 && d->line_size != 0) {
+    if (d->out_col == d->line_size && d->line_size != 0) {
         vl_putc(d->c, '\\');
         vl_putc(d->c, '\n');
         d->out_col = 1;
@@ -400,6 +400,7 @@ static void run(dcs *d, dstr *prog)
             if (need(d, 1)) spush(d, &d->st, dv_ref(d->st.v[d->st.n - 1]));
             break;
         case 'r':
+            if (d->st.n == 1) break; /* GNU: a lone value stays, no message */
             if (need(d, 2)) {
                 dv t = d->st.v[d->st.n - 1];
                 d->st.v[d->st.n - 1] = d->st.v[d->st.n - 2];
@@ -616,11 +617,15 @@ static void run(dcs *d, dstr *prog)
                     err(d, "Q command argument exceeded string execution depth");
                     break;
                 }
-                while (n-- > 0) pop_frame(d);
+                /* GNU dc 1.4.1 leaves no level for 1Q (observed) */
+                if (n >= 2)
+                    while (n-- > 0) pop_frame(d);
             }
             break;
         default:
-            vl_eprintf(c, "dc: '%c' (0%o) unimplemented\n", ch, ch);
+            /* GNU writes the "dc: " on stderr and the rest on stdout */
+            vl_eprintf(c, "dc: ");
+            vl_printf(c, "'%c' (0%o) unimplemented\n", ch, ch);
             break;
         }
     }
