@@ -623,8 +623,31 @@ int bn_length(const bn *a)
     return a->len + a->scale;
 }
 
+/* Base 10 without digits above 9 (the common case): the digits are copied as they are. */
+static bn *from_dec(vl_ctx *c, const signed char *dig_, int n, bool neg)
+{
+    int dot = n, i;
+    for (i = 0; i < n; i++)
+        if (dig_[i] == -1) dot = i;
+    int il = dot, fl = dot < n ? n - dot - 1 : 0;
+    int z = 0;
+    while (z < il - 1 && dig_[z] == 0) z++;
+    bn *a = bn_alloc(c, il - z, fl);
+    int k = il - z < 1 ? 1 : 0; /* an empty integer part leaves its zero digit */
+    for (i = z; i < il; i++) a->d[k++] = (unsigned char)dig_[i];
+    for (i = dot + 1; i < n; i++) a->d[k++] = (unsigned char)dig_[i];
+    a->neg = neg && !bn_is_zero(a);
+    return a;
+}
+
 bn *bn_from_digits(vl_ctx *c, const signed char *dig_, int n, int ibase, bool neg)
 {
+    if (ibase == 10) {
+        bool plain = true;
+        for (int k = 0; k < n; k++)
+            if (dig_[k] > 9) plain = false;
+        if (plain && n > 0) return from_dec(c, dig_, n, neg);
+    }
     int i = 0;
     bn *build = bn_zero(c);
     bn *base = bn_from_long(c, ibase);

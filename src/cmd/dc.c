@@ -160,6 +160,23 @@ static bn *read_num(dcs *d, const char **pp, const char *end)
     const char *p = *pp;
     bool neg = false;
     if (p < end && *p == '_') neg = true, p++;
+    if (d->ibase == 10) { /* the common case: digits copied as they are */
+        signed char buf[256];
+        int n = 0;
+        bool dot = false;
+        const char *q = p;
+        while (q < end && n < (int)sizeof buf &&
+               ((*q >= '0' && *q <= '9') || (*q == '.' && !dot))) {
+            if (*q == '.') dot = true;
+            buf[n++] = (signed char)(*q == '.' ? -1 : *q - '0');
+            q++;
+        }
+        bool more = q < end && ((*q >= 'A' && *q <= 'F') || (*q >= '0' && *q <= '9') || (*q == '.' && !dot));
+        if (n > 0 && !more) {
+            *pp = q;
+            return bn_from_digits(d->c, buf, n, 10, neg);
+        }
+    }
     bn *base = bn_from_long(d->c, d->ibase);
     bn *r = bn_zero(d->c);
     while (p < end && ((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'F'))) {
