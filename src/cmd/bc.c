@@ -1521,8 +1521,8 @@ static void execute(bcs *b)
 
 /* read(): a number from the next line of standard input (GNU reads it with the same rules as
  * a constant in the program, in the current ibase) */
-static const char *stdin_data, *stdin_end, *stdin_pos;
-static bool stdin_loaded;
+static _Thread_local const char *stdin_data, *stdin_end, *stdin_pos;
+static _Thread_local bool stdin_loaded;
 static char *slurp(vl_ctx *c, vl_in *in, size_t *n);
 
 static void load_stdin(bcs *b)

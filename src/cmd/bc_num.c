@@ -10,12 +10,19 @@
 
 #define LIMB 1000000000u
 
-static uint64_t work_acc;
+/* Per thread (each command runs in its own thread), reset by bn_init at the start of a run:
+ * the step count not yet reported, and the free small numbers kept for reuse (the
+ * interpreter's loops make and drop many: the allocator's accounting costs more than the
+ * arithmetic). The kept numbers belong to the run's arena, freed with it. */
+#define SMALL 24
+static _Thread_local uint64_t work_acc;
+static _Thread_local bn *small_free;
 
 void bn_init(vl_ctx *c)
 {
     (void)c;
     work_acc = 0;
+    small_free = NULL;
 }
 
 void bn_work(vl_ctx *c, uint64_t n)
@@ -34,7 +41,17 @@ static bn *bn_alloc(vl_ctx *c, int len, int scale)
 {
     if (len < 1) len = 1;
     if ((size_t)len + (size_t)scale > (size_t)INT_MAX / 2) vl_die(c, 1, "memory exhausted");
-    bn *a = vl_xmalloc(c, sizeof(bn) + (size_t)len + (size_t)scale);
+    bn *a;
+    if (len + scale <= SMALL) {
+        if (small_free) {
+            a = small_free;
+            memcpy(&small_free, a->d, sizeof small_free);
+        } else {
+            a = vl_xmalloc(c, sizeof(bn) + SMALL);
+        }
+    } else {
+        a = vl_xmalloc(c, sizeof(bn) + (size_t)len + (size_t)scale);
+    }
     a->refs = 1;
     a->neg = false;
     a->len = len;
@@ -51,7 +68,13 @@ bn *bn_ref(bn *a)
 
 void bn_unref(vl_ctx *c, bn *a)
 {
-    if (a && --a->refs == 0) vl_xfree(c, a);
+    if (!a || --a->refs) return;
+    if (a->len + a->scale <= SMALL) {
+        memcpy(a->d, &small_free, sizeof small_free);
+        small_free = a;
+        return;
+    }
+    vl_xfree(c, a);
 }
 
 /* Strip leading integer zeros in place (the digits move down). */
