@@ -199,6 +199,7 @@ typedef struct bcs {
     int adr; /* address for runtime messages */
     bool stdin_src;
     bool silent; /* compiling the math library */
+    int depth;   /* parser nesting */
 } bcs;
 
 #define MAX_FRAMES 100000
@@ -518,6 +519,7 @@ static void skip_nl(bcs *b)
 }
 
 static int expr(bcs *b, int minprec);
+static int expr1(bcs *b, int minprec);
 
 enum { P_OR = 1, P_AND, P_NOT, P_REL, P_ADD, P_MUL, P_POW, P_UNARY };
 
@@ -722,7 +724,22 @@ static int primary(bcs *b)
     return EX_REG;
 }
 
+/* The parser recurses for parentheses and nested statements; a bound keeps a pathological
+ * input from exhausting the thread's stack (GNU's yacc stack has a bound too). */
+#define MAX_NEST 1000
+
 static int expr(bcs *b, int minprec)
+{
+    if (++b->depth > MAX_NEST) {
+        b->depth = 0;
+        syntax_error(b);
+    }
+    int fl = expr1(b, minprec);
+    b->depth--;
+    return fl;
+}
+
+static int expr1(bcs *b, int minprec)
 {
     int fl = primary(b);
     for (;;) {
@@ -800,7 +817,19 @@ static void statement_list(bcs *b)
     }
 }
 
+static void statement1(bcs *b);
+
 static void statement(bcs *b)
+{
+    if (++b->depth > MAX_NEST) {
+        b->depth = 0;
+        syntax_error(b);
+    }
+    statement1(b);
+    b->depth--;
+}
+
+static void statement1(bcs *b)
 {
     switch (b->tok) {
     case T_STR:
@@ -1576,6 +1605,7 @@ static void reset_gen(bcs *b)
     b->break_label = b->continue_label = b->if_label = 0;
     b->had_error = false;
     b->did_gen = false;
+    b->depth = 0;
 }
 
 static void run_source(bcs *b, const char *src, size_t n, const char *fname)
