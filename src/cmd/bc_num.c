@@ -514,8 +514,8 @@ bn *bn_raise(vl_ctx *c, const bn *a, const bn *b, int scale, bool *warn, const c
         bn *r = bn_div(c, one, temp, rscale);
         bn_unref(c, one);
         bn_unref(c, temp);
-        if (!r) { /* 0^-n: GNU divides by zero too */
-            *err = "Divide by zero";
+        if (!r) { /* 0^-n: GNU's message for it is in lower case */
+            *err = "divide by zero";
             return NULL;
         }
         return r;

@@ -258,7 +258,10 @@ static void binop(dcs *d, int op)
         bool warn = false;
         if (b.n->scale) vl_eprintf(d->c, "Runtime warning: non-zero scale in exponent\n");
         r = bn_raise(d->c, a.n, b.n, d->scale, &warn, &e);
-        if (e && strcmp(e, "Divide by zero") == 0) e = "divide by zero";
+        if (e && strcmp(e, "divide by zero") == 0) { /* 0^-n: GNU dc gives 0, silently */
+            e = NULL;
+            r = bn_zero(d->c);
+        }
         break;
     }
     }
