@@ -141,6 +141,7 @@ typedef struct array {
 typedef struct func {
     char *name;
     bool defined;
+    bool is_void; /* define void f(): a call gives no value to print or assign */
     vl_buf code;
     int *labels;
     int nlabels;
@@ -233,7 +234,21 @@ static void tset(bcs *b, const char *s, size_t n)
     b->tval[n] = 0;
 }
 
+static void next1(bcs *b);
+
+/* GNU's lexer reports a character it cannot use, skips it and goes on; the line does not run */
 static void next(bcs *b)
+{
+    for (;;) {
+        next1(b);
+        if (b->tok != T_BAD) return;
+        vl_eprintf(b->c, "%s %d: illegal character: %c\n", b->fname, b->line, *b->p);
+        b->had_error = true;
+        b->p++;
+    }
+}
+
+static void next1(bcs *b)
 {
     const char *p = b->p;
     for (;;) {
@@ -272,13 +287,14 @@ static void next(bcs *b)
         b->tok = T_NL;
         return;
     }
-    if ((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'F') ||
-        (ch == '.' && p + 1 < b->end && ((p[1] >= '0' && p[1] <= '9') || (p[1] >= 'A' && p[1] <= 'F')))) {
+    /* GNU takes every capital letter as a digit (A is 10, Z is 35) */
+    if ((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') ||
+        (ch == '.' && p + 1 < b->end && ((p[1] >= '0' && p[1] <= '9') || (p[1] >= 'A' && p[1] <= 'Z')))) {
         /* digits, '.', digits; a backslash-newline may split it */
         vl_buf t = {0};
         bool dot = false;
         while (p < b->end) {
-            if ((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'F')) vl_buf_addc(b->c, &t, *p++);
+            if ((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z')) vl_buf_addc(b->c, &t, *p++);
             else if (*p == '.' && !dot) dot = true, vl_buf_addc(b->c, &t, *p++);
             else if (*p == '\\' && p + 1 < b->end && p[1] == '\n') p += 2, b->line++;
             else break;
@@ -304,18 +320,30 @@ static void next(bcs *b)
         return;
     }
     if (ch == '"') {
+        int line0 = b->line;
         p++;
         while (p < b->end && *p != '"') {
             if (*p == '\n') b->line++;
             p++;
         }
+        if (p >= b->end) { /* no closing quote: the quote is an illegal character */
+            b->line = line0;
+            b->p = s;
+            b->tok = T_BAD;
+            return;
+        }
         tset(b, s + 1, (size_t)(p - s - 1));
-        b->p = p < b->end ? p + 1 : p;
-        b->tok = p < b->end ? T_STR : T_BAD;
+        b->p = p + 1;
+        b->tok = T_STR;
         return;
     }
     char c2 = p + 1 < b->end ? p[1] : 0;
     b->p = p + 1;
+    if (!strchr(".+-*/%^=!<>&|()[]{},;", ch)) {
+        b->p = p;
+        b->tok = T_BAD;
+        return;
+    }
     b->top = ch;
     switch (ch) {
     case '.':
@@ -372,13 +400,15 @@ static void next(bcs *b)
             b->tok = T_AND;
             return;
         }
-        break;
+        b->tok = T_OP; /* a token the grammar has no place for: a syntax error */
+        return;
     case '|':
         if (c2 == '|') {
             b->p++;
             b->tok = T_OR;
             return;
         }
+        b->p = p;
         break;
     case '(':
     case ')':
@@ -683,7 +713,7 @@ static int primary(bcs *b)
             for (size_t i = 0; i < types.len; i++) emit(b, types.data[i]);
             emit(b, ':');
             vl_buf_free(b->c, &types);
-            return EX_REG;
+            return b->fn[f].is_void ? EX_VOID : EX_REG;
         }
         break;
     }
@@ -700,7 +730,8 @@ static int primary(bcs *b)
                 emit_id(b, 'L', -id - 1);
             } else emit_id(b, 'l', id);
         }
-        expr(b, P_OR);
+        int rf = expr(b, P_OR);
+        if (rf & EX_VOID) compile_error(b, b->line, "Assignment of a void expression");
         if (op != '=') emit(b, op);
         if (id < 0) emit_id(b, 'S', -id - 1);
         else emit_id(b, 's', id);
@@ -1011,9 +1042,14 @@ static void param_list(bcs *b, int **ids, bool **arr, int *n, bool autos)
 static void define(bcs *b)
 {
     next(b);
-    if (b->tok == T_VOID) next(b);
+    bool is_void = false;
+    if (b->tok == T_VOID) {
+        is_void = true;
+        next(b);
+    }
     if (b->tok != T_NAME) syntax_error(b);
     int f = func_id(b, b->tval);
+    b->fn[f].is_void = is_void;
     next(b);
     expect_op(b, '(');
     func *fn = &b->fn[f];
@@ -1627,6 +1663,7 @@ static void run_source(bcs *b, const char *src, size_t n, const char *fname)
     for (;;) {
         if (b->tok == T_EOF) break;
         if (b->tok == T_NL) {
+            reset_gen(b);
             next(b);
             continue;
         }
