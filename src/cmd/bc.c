@@ -1701,9 +1701,86 @@ static char *slurp(vl_ctx *c, vl_in *in, size_t *n)
     return buf.data;
 }
 
+static const char bc_usage[] =
+    "usage: bc [options] [file ...]\n"
+    "  -h  --help         print this usage and exit\n"
+    "  -i  --interactive  force interactive mode\n"
+    "  -l  --mathlib      use the predefined math routines\n"
+    "  -q  --quiet        don't print initial banner\n"
+    "  -s  --standard     non-standard bc constructs are errors\n"
+    "  -w  --warn         warn about non-standard bc constructs\n"
+    "  -v  --version      print version information and exit\n";
+
+/* GNU bc's own option handling (getopt_long over "hilqswv"), with its usage text and messages;
+ * returns the operands moved to argv[1..n]. */
+static int bc_options(vl_ctx *c, int argc, char **argv, bool *use_mathlib)
+{
+    static const char *const longs[] = {"help", "interactive", "mathlib", "quiet",
+                                        "standard", "warn", "version"};
+    static const char shorts[] = "hilqswv";
+    int n = 0;
+    bool only_operands = false;
+    for (int i = 1; i < argc; i++) {
+        char *a = argv[i];
+        if (only_operands || a[0] != '-' || a[1] == 0) {
+            argv[++n] = a;
+            continue;
+        }
+        char opts[64];
+        size_t no = 0;
+        if (a[1] == '-') {
+            if (a[2] == 0) {
+                only_operands = true;
+                continue;
+            }
+            int found = -1, matches = 0;
+            size_t l = strlen(a + 2);
+            for (int k = 0; k < 7; k++) {
+                if (strcmp(longs[k], a + 2) == 0) {
+                    found = k;
+                    matches = 1;
+                    break;
+                }
+                if (strncmp(longs[k], a + 2, l) == 0) found = k, matches++;
+            }
+            if (matches != 1) {
+                vl_eprintf(c, matches ? "bc: option '%s' is ambiguous\n"
+                                      : "bc: unrecognized option '%s'\n", a);
+                vl_puts(c, bc_usage);
+                vl_exit(c, 1);
+            }
+            opts[no++] = shorts[found];
+        } else {
+            for (const char *q = a + 1; *q && no < sizeof opts; q++) {
+                if (!strchr(shorts, *q)) {
+                    vl_eprintf(c, "bc: invalid option -- '%c'\n", *q);
+                    vl_puts(c, bc_usage);
+                    vl_exit(c, 1);
+                }
+                opts[no++] = *q;
+            }
+        }
+        for (size_t k = 0; k < no; k++) {
+            if (opts[k] == 'h') {
+                vl_puts(c, bc_usage);
+                vl_exit(c, 0);
+            }
+            if (opts[k] == 'v') {
+                vl_puts(c, "bc 1.07.1\nCopyright 1991-1994, 1997, 1998, 2000, 2004, 2006, 2008, "
+                           "2012-2017 Free Software Foundation, Inc.\n");
+                vl_exit(c, 0);
+            }
+            if (opts[k] == 'l') *use_mathlib = true;
+        }
+    }
+    argv[n + 1] = NULL;
+    return n;
+}
+
 static int bc_main(vl_ctx *c, int argc, char **argv)
 {
-    int n = vl_getopt(c, argc, argv);
+    bool use_mathlib = false;
+    int n = bc_options(c, argc, argv, &use_mathlib);
     bn_init(c);
     stdin_loaded = false;
     stdin_data = stdin_pos = stdin_end = NULL;
@@ -1719,7 +1796,7 @@ static int bc_main(vl_ctx *c, int argc, char **argv)
     func_id(b, "(main)");
     b->fn[0].defined = true;
     var_id(b, "\001"); /* make room for the specials 0..4 */
-    if (vl_has(c, 'l')) {
+    if (use_mathlib) {
         b->silent = true;
         run_source(b, mathlib, sizeof mathlib - 1, "(mathlib)");
         b->silent = false;
@@ -1744,4 +1821,4 @@ static int bc_main(vl_ctx *c, int argc, char **argv)
 }
 
 VL_COMMAND(bc, bc_main, bc_opts, "[OPTION]... [FILE]...",
-           "An arbitrary precision calculator language.", 0, 1);
+           "An arbitrary precision calculator language.", VL_NO_OPTIONS, 1);

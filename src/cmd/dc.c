@@ -3,6 +3,7 @@
  * command executes another one is replaced by it (GNU's tail call), so register loops run in
  * constant space; every command counts a step. Not here: '!' (running a shell command). */
 #include "cmd/bc.h"
+#include "lib/enc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -659,11 +660,110 @@ static void run_text(dcs *d, const char *s, size_t n)
     if (--p->refs == 0) vl_xfree(d->c, p);
 }
 
+static void dc_usage(vl_ctx *c, bool to_err)
+{
+    static const char u[] = "Usage: dc [OPTION] [file ...]\n"
+                            "  -e, --expression=EXPR    evaluate expression\n"
+                            "  -f, --file=FILE          evaluate contents of file\n"
+                            "  -h, --help               display this help and exit\n"
+                            "  -V, --version            output version information and exit\n"
+                            "\n";
+    /* GNU dc writes the usage of an error on stderr, but its last line on stdout */
+    if (to_err) vl_eprintf(c, "%s", u);
+    else vl_puts(c, u);
+    vl_puts(c, "Email bug reports to:  bug-dc@gnu.org .\n");
+}
+
+/* GNU dc's options (getopt_long over "e:f:hV"), in order: each -e/-f is a job (kind 'e' or
+ * 'f' in jobs[i].id), the operands move to argv[1..n]. */
+static int dc_options(vl_ctx *c, int argc, char **argv, vl_optocc **jobs, int *njobs)
+{
+    static const char *const longs[] = {"expression", "file", "help", "version"};
+    static const char shorts[] = "efhV";
+    *jobs = vl_xcalloc(c, (size_t)argc + 1, sizeof **jobs);
+    *njobs = 0;
+    int n = 0;
+    bool only_operands = false;
+    for (int i = 1; i < argc; i++) {
+        char *a = argv[i];
+        if (only_operands || a[0] != '-' || a[1] == 0) {
+            argv[++n] = a;
+            continue;
+        }
+        if (a[1] == '-') {
+            if (a[2] == 0) {
+                only_operands = true;
+                continue;
+            }
+            char *eq = strchr(a + 2, '=');
+            size_t l = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
+            int found = -1, matches = 0;
+            for (int k = 0; k < 4; k++) {
+                if (strlen(longs[k]) == l && strncmp(longs[k], a + 2, l) == 0) {
+                    found = k;
+                    matches = 1;
+                    break;
+                }
+                if (strncmp(longs[k], a + 2, l) == 0) found = k, matches++;
+            }
+            if (matches != 1) {
+                vl_eprintf(c, matches ? "dc: option '%s' is ambiguous\n"
+                                      : "dc: unrecognized option '%s'\n", a);
+                dc_usage(c, true);
+                vl_exit(c, 1);
+            }
+            int o = shorts[found];
+            if (o == 'h') {
+                dc_usage(c, false);
+                vl_exit(c, 0);
+            }
+            if (o == 'V') goto version;
+            const char *val = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+            if (!val) {
+                vl_eprintf(c, "dc: option '--%s' requires an argument\n", longs[found]);
+                dc_usage(c, true);
+                vl_exit(c, 1);
+            }
+            (*jobs)[(*njobs)++] = (vl_optocc){o, val};
+            continue;
+        }
+        for (const char *q = a + 1; *q; q++) {
+            if (!strchr(shorts, *q)) {
+                vl_eprintf(c, "dc: invalid option -- '%c'\n", *q);
+                dc_usage(c, true);
+                vl_exit(c, 1);
+            }
+            if (*q == 'h') {
+                dc_usage(c, false);
+                vl_exit(c, 0);
+            }
+            if (*q == 'V') goto version;
+            const char *val = q[1] ? q + 1 : i + 1 < argc ? argv[++i] : NULL;
+            if (!val) {
+                vl_eprintf(c, "dc: option requires an argument -- '%c'\n", *q);
+                dc_usage(c, true);
+                vl_exit(c, 1);
+            }
+            (*jobs)[(*njobs)++] = (vl_optocc){*q, val};
+            break;
+        }
+    }
+    argv[n + 1] = NULL;
+    return n;
+version:
+    vl_puts(c, "dc (GNU bc 1.07.1) 1.4.1\n\nCopyright 1994, 1997, 1998, 2000, 2001, 2003-2006, "
+               "2008, 2010, 2012-2017 Free Software Foundation, Inc.\nThis is free software; see "
+               "the source for copying conditions.  There is NO\nwarranty; not even for "
+               "MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE,\nto the extent permitted "
+               "by law.\n");
+    vl_exit(c, 0);
+}
+
 static int dc_main(vl_ctx *c, int argc, char **argv)
 {
-    char **orig = vl_xmalloc(c, (size_t)(argc + 1) * sizeof *orig);
-    memcpy(orig, argv, (size_t)(argc + 1) * sizeof *orig);
-    int n = vl_getopt(c, argc, argv);
+    vl_optocc *jobs;
+    int njobs;
+    int n = dc_options(c, argc, argv, &jobs, &njobs);
     bn_init(c);
     dcs *d = vl_xcalloc(c, 1, sizeof *d);
     d->c = c;
@@ -676,20 +776,9 @@ static int dc_main(vl_ctx *c, int argc, char **argv)
     }
     bool any = false;
     /* -e and -f in the order given */
-    for (int i = 1; i < argc && !d->quit; i++) {
-        const char *a = orig[i];
-        if (strcmp(a, "--") == 0) break;
-        const char *val = NULL;
-        int kind = 0;
-        if (strncmp(a, "--expression", 12) == 0 || strncmp(a, "--file", 6) == 0) {
-            kind = a[2] == 'e' ? 'e' : 'f';
-            const char *eq = strchr(a, '=');
-            val = eq ? eq + 1 : (i + 1 < argc ? orig[++i] : NULL);
-        } else if (a[0] == '-' && (a[1] == 'e' || a[1] == 'f')) {
-            kind = a[1];
-            val = a[2] ? a + 2 : (i + 1 < argc ? orig[++i] : NULL);
-        }
-        if (!kind || !val) continue;
+    for (int i = 0; i < njobs && !d->quit; i++) {
+        int kind = jobs[i].id;
+        const char *val = jobs[i].arg;
         any = true;
         if (kind == 'e') run_text(d, val, strlen(val));
         else {
@@ -737,4 +826,4 @@ static int dc_main(vl_ctx *c, int argc, char **argv)
 }
 
 VL_COMMAND(dc, dc_main, dc_opts, "[OPTION] [file ...]",
-           "An arbitrary precision reverse-polish calculator.", 0, 1);
+           "An arbitrary precision reverse-polish calculator.", VL_NO_OPTIONS, 1);
