@@ -53,6 +53,7 @@ typedef struct dcs {
     int out_col, line_size;
     bool quit;
     int quit_status;
+    bool stdin_prog; /* the program being run is standard input */
     vl_in *in; /* stdin, for ? */
 } dcs;
 
@@ -607,6 +608,20 @@ static void run(dcs *d, dstr *prog)
             }
             break;
         case '?': {
+            if (d->stdin_prog) {
+                /* the program is standard input: GNU reads the rest of its current line */
+                frame *b0 = &d->fr[base - 1];
+                const char *s0 = b0->p, *e0 = s0;
+                while (e0 < b0->end && *e0 != '\n') e0++;
+                if (e0 < b0->end) e0++;
+                b0->p = e0;
+                if (e0 > s0) {
+                    dstr *s = str_new(d, s0, (size_t)(e0 - s0));
+                    push_frame(d, s);
+                    if (--s->refs == 0) vl_xfree(c, s);
+                }
+                break;
+            }
             if (!d->in) d->in = vl_in_fd(c, 0, "-");
             char *line;
             ssize_t n = vl_in_getdelim(c, d->in, '\n', &line);
@@ -814,6 +829,7 @@ static int dc_main(vl_ctx *c, int argc, char **argv)
         vl_buf_free(c, &b);
     }
     if (!any && !d->quit) {
+        d->stdin_prog = true;
         d->in = vl_in_fd(c, 0, "-");
         vl_buf b = {0};
         char tmp[65536];
