@@ -167,6 +167,12 @@ typedef struct bcs {
     vl_ctx *c;
     /* lexer */
     const char *src, *end, *p;
+    /* a streamed source (a file, standard input): lines are read as the lexer needs them, and
+     * what is consumed is dropped between top-level items, so input of any size streams */
+    vl_in *in;
+    char *buf;
+    size_t cap;
+    size_t nl_off; /* offset in buf just past the last newline read */
     const char *fname; /* "(standard_in)" or the file name */
     int line;          /* lines read so far + 1 */
     int tok;
@@ -236,6 +242,58 @@ static void tset(bcs *b, const char *s, size_t n)
 
 static void next1(bcs *b);
 
+/* Read one more line into the buffer; false at the end of input. Moves the buffer: raw
+ * pointers into it must be rebased (more_at does it for the lexer's). */
+static bool more(bcs *b)
+{
+    if (!b->in) return false;
+    char *line;
+    ssize_t n = vl_in_getdelim(b->c, b->in, '\n', &line);
+    if (n <= 0) {
+        b->in = NULL;
+        return false;
+    }
+    size_t off = (size_t)(b->p - b->src), len = (size_t)(b->end - b->src);
+    if (len + (size_t)n + 1 > b->cap) {
+        b->cap = (len + (size_t)n + 1) * 2;
+        b->buf = vl_xrealloc(b->c, b->buf, b->cap);
+    }
+    memcpy(b->buf + len, line, (size_t)n);
+    len += (size_t)n;
+    if (b->buf[len - 1] == '\n') b->nl_off = len;
+    b->src = b->buf;
+    b->p = b->buf + off;
+    b->end = b->buf + len;
+    return true;
+}
+
+static bool more_at(bcs *b, const char **p, const char **s)
+{
+    size_t po = (size_t)(*p - b->src), so = s ? (size_t)(*s - b->src) : 0;
+    bool ok = more(b);
+    *p = b->src + po;
+    if (s) *s = b->src + so;
+    return ok;
+}
+
+/* Make sure a whole line is in the buffer from the current position. */
+static void fill_line(bcs *b)
+{
+    while (b->in && (size_t)(b->p - b->src) >= b->nl_off)
+        if (!more(b)) break;
+}
+
+/* Between top-level items: drop what was consumed. */
+static void compact(bcs *b)
+{
+    if (!b->buf || b->p == b->src) return;
+    size_t rest = (size_t)(b->end - b->p), used = (size_t)(b->p - b->src);
+    memmove(b->buf, b->p, rest);
+    b->nl_off = b->nl_off > used ? b->nl_off - used : 0;
+    b->src = b->p = b->buf;
+    b->end = b->buf + rest;
+}
+
 /* GNU's lexer reports a character it cannot use, skips it and goes on; the line does not run */
 static void next(bcs *b)
 {
@@ -250,8 +308,10 @@ static void next(bcs *b)
 
 static void next1(bcs *b)
 {
+    fill_line(b);
     const char *p = b->p;
     for (;;) {
+        if (p >= b->end && more_at(b, &p, NULL)) continue;
         while (p < b->end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\f' || *p == '\v'))
             p++;
         if (p + 1 < b->end && p[0] == '\\' && p[1] == '\n') {
@@ -261,7 +321,12 @@ static void next1(bcs *b)
         }
         if (p + 1 < b->end && p[0] == '/' && p[1] == '*') {
             p += 2;
-            while (p < b->end && !(p[0] == '*' && p + 1 < b->end && p[1] == '/')) {
+            for (;;) {
+                if (p + 1 >= b->end && !more_at(b, &p, NULL)) {
+                    p = b->end;
+                    break;
+                }
+                if (p[0] == '*' && p + 1 < b->end && p[1] == '/') break;
                 if (*p == '\n') b->line++;
                 p++;
             }
@@ -296,8 +361,10 @@ static void next1(bcs *b)
         while (p < b->end) {
             if ((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z')) vl_buf_addc(b->c, &t, *p++);
             else if (*p == '.' && !dot) dot = true, vl_buf_addc(b->c, &t, *p++);
-            else if (*p == '\\' && p + 1 < b->end && p[1] == '\n') p += 2, b->line++;
-            else break;
+            else if (*p == '\\' && p + 1 < b->end && p[1] == '\n') {
+                p += 2, b->line++;
+                if (p >= b->end) more_at(b, &p, NULL);
+            } else break;
         }
         /* GNU's lexer drops leading zeros ("0.5" is ".5", "000" is "0") */
         size_t z = 0;
@@ -322,7 +389,9 @@ static void next1(bcs *b)
     if (ch == '"') {
         int line0 = b->line;
         p++;
-        while (p < b->end && *p != '"') {
+        for (;;) {
+            if (p >= b->end && !more_at(b, &p, &s)) break;
+            if (*p == '"') break;
             if (*p == '\n') b->line++;
             p++;
         }
@@ -648,11 +717,11 @@ static int primary(bcs *b)
         int t = b->tok;
         if (t == T_SCALE) {
             /* scale alone is the variable */
-            const char *save = b->p;
+            size_t save = (size_t)(b->p - b->src);
             int line = b->line;
             next(b);
             if (!is_op(b, '(')) {
-                b->p = save;
+                b->p = b->src + save;
                 b->line = line;
                 b->tok = T_SCALE;
                 break;
@@ -1603,6 +1672,7 @@ static void load_stdin(bcs *b)
 static bn *read_number(bcs *b)
 {
     if (!b->stdin_src && !stdin_loaded) load_stdin(b);
+    if (b->stdin_src) fill_line(b);
     const char **pp = b->stdin_src ? &b->p : &stdin_pos;
     const char *end = b->stdin_src ? b->end : stdin_end;
     const char *p = *pp;
@@ -1644,8 +1714,19 @@ static void reset_gen(bcs *b)
     b->depth = 0;
 }
 
-static void run_source(bcs *b, const char *src, size_t n, const char *fname)
+/* Run a program from in (streamed), or from src[0..n) when in is NULL. */
+static void run_source(bcs *b, vl_in *in, const char *src, size_t n, const char *fname)
 {
+    b->in = in;
+    if (in) {
+        if (!b->buf) {
+            b->cap = 4096;
+            b->buf = vl_xmalloc(b->c, b->cap);
+        }
+        src = b->buf;
+        n = 0;
+    }
+    b->nl_off = in ? 0 : n;
     b->src = src;
     b->p = src;
     b->end = src + n;
@@ -1664,6 +1745,7 @@ static void run_source(bcs *b, const char *src, size_t n, const char *fname)
         if (b->tok == T_EOF) break;
         if (b->tok == T_NL) {
             reset_gen(b);
+            if (b->in) compact(b);
             next(b);
             continue;
         }
@@ -1686,8 +1768,12 @@ static void run_source(bcs *b, const char *src, size_t n, const char *fname)
         if (b->tok == T_EOF && any) syntax_error(b);
         if (!b->had_error && b->did_gen) execute(b);
         reset_gen(b);
-        if (b->tok == T_NL) next(b);
+        if (b->tok == T_NL) {
+            if (b->in) compact(b);
+            next(b);
+        }
     }
+    b->in = NULL;
 }
 
 static char *slurp(vl_ctx *c, vl_in *in, size_t *n)
@@ -1798,7 +1884,7 @@ static int bc_main(vl_ctx *c, int argc, char **argv)
     var_id(b, "\001"); /* make room for the specials 0..4 */
     if (use_mathlib) {
         b->silent = true;
-        run_source(b, mathlib, sizeof mathlib - 1, "(mathlib)");
+        run_source(b, NULL, mathlib, sizeof mathlib - 1, "(mathlib)");
         b->silent = false;
     }
     for (int i = 1; i <= n; i++) {
@@ -1808,15 +1894,13 @@ static int bc_main(vl_ctx *c, int argc, char **argv)
             vl_eprintf(c, "File %s is unavailable.\n", argv[i]);
             vl_exit(c, 1);
         }
-        size_t len;
-        char *src = slurp(c, in, &len);
+        run_source(b, in, NULL, 0, argv[i]);
         vl_in_close(c, in);
-        run_source(b, src, len, argv[i]);
-        vl_xfree(c, src);
     }
-    if (!stdin_loaded) load_stdin(b);
     b->stdin_src = true;
-    run_source(b, stdin_pos, (size_t)(stdin_end - stdin_pos), "(standard_in)");
+    if (stdin_loaded) /* read() already took standard input in */
+        run_source(b, NULL, stdin_pos, (size_t)(stdin_end - stdin_pos), "(standard_in)");
+    else run_source(b, vl_in_fd(c, 0, "-"), NULL, 0, "(standard_in)");
     return 0;
 }
 
