@@ -675,6 +675,51 @@ static void run_text(dcs *d, const char *s, size_t n)
     if (--p->refs == 0) vl_xfree(d->c, p);
 }
 
+/* Run a program from in as it comes: whole lines, gathered until no string ('[...]') is left
+ * open and no register name is still due, run one group at a time (the stacks and registers
+ * carry over), so input of any size streams. */
+static void run_stream(dcs *d, vl_in *in)
+{
+    vl_buf chunk = {0};
+    int depth = 0;     /* '[' nesting: inside a string when > 0 */
+    int want_reg = 0;  /* a register name comes next (after s l S L : ; < > = and !< !> !=) */
+    bool bang = false; /* after '!', outside a string */
+    char *line;
+    ssize_t n;
+    while (!d->quit && (n = vl_in_getdelim(d->c, in, '\n', &line)) > 0) {
+        for (ssize_t i = 0; i < n; i++) {
+            char ch = line[i];
+            if (want_reg) {
+                want_reg = 0;
+                continue;
+            }
+            if (depth > 0) {
+                if (ch == '[') depth++;
+                else if (ch == ']') depth--;
+                continue;
+            }
+            if (bang) {
+                bang = false;
+                if (ch == '<' || ch == '>' || ch == '=') {
+                    want_reg = 1;
+                    continue;
+                }
+            }
+            if (ch == '[') depth++;
+            else if (ch == '#') break; /* a comment to the end of the line */
+            else if (strchr("sSlL:;<>=", ch)) want_reg = 1;
+            else if (ch == '!') bang = true;
+        }
+        vl_buf_add(d->c, &chunk, line, (size_t)n);
+        if (depth == 0 && !want_reg && !bang) {
+            run_text(d, chunk.data, chunk.len);
+            chunk.len = 0;
+        }
+    }
+    if (chunk.len && !d->quit) run_text(d, chunk.data, chunk.len);
+    vl_buf_free(d->c, &chunk);
+}
+
 static void dc_usage(vl_ctx *c, bool to_err)
 {
     static const char u[] = "Usage: dc [OPTION] [file ...]\n"
@@ -803,13 +848,8 @@ static int dc_main(vl_ctx *c, int argc, char **argv)
                 vl_eprintf(c, "dc: Could not open file %s\n", val);
                 continue;
             }
-            vl_buf b = {0};
-            char tmp[65536];
-            ssize_t r;
-            while ((r = vl_in_read(c, in, tmp, sizeof tmp)) > 0) vl_buf_add(c, &b, tmp, (size_t)r);
+            run_stream(d, in);
             vl_in_close(c, in);
-            run_text(d, b.data ? b.data : "", b.len);
-            vl_buf_free(c, &b);
         }
     }
     for (int i = 1; i <= n && !d->quit; i++) {
@@ -820,23 +860,13 @@ static int dc_main(vl_ctx *c, int argc, char **argv)
             vl_eprintf(c, "dc: Could not open file %s\n", argv[i]);
             continue;
         }
-        vl_buf b = {0};
-        char tmp[65536];
-        ssize_t r;
-        while ((r = vl_in_read(c, in, tmp, sizeof tmp)) > 0) vl_buf_add(c, &b, tmp, (size_t)r);
+        run_stream(d, in);
         if (in->fd != 0) vl_in_close(c, in);
-        run_text(d, b.data ? b.data : "", b.len);
-        vl_buf_free(c, &b);
     }
     if (!any && !d->quit) {
         d->stdin_prog = true;
         d->in = vl_in_fd(c, 0, "-");
-        vl_buf b = {0};
-        char tmp[65536];
-        ssize_t r;
-        while ((r = vl_in_read(c, d->in, tmp, sizeof tmp)) > 0) vl_buf_add(c, &b, tmp, (size_t)r);
-        run_text(d, b.data ? b.data : "", b.len);
-        vl_buf_free(c, &b);
+        run_stream(d, d->in);
     }
     return d->quit ? d->quit_status : 0;
 }
