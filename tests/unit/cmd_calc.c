@@ -95,3 +95,23 @@ TEST(dc_tail_call_loop_runs_in_constant_space)
     vos_vm *vm = test_vm_new();
     ASSERT_EXEC(vm, "echo '0[1+d200000>a]salaxp' | dc", "200000\n", 0);
 }
+
+TEST(bc_dc_stream_their_input)
+{
+    vos_vm *vm = test_vm_new();
+    /* endless input: the pipeline ends when head has its lines */
+    ASSERT_EXEC(vm, "yes 1+1 | bc | head -n 3", "2\n2\n2\n", 0);
+    ASSERT_EXEC(vm, "yes 1p | dc | head -n 2", "1\n1\n", 0);
+    test_vm_free(vm);
+    /* more input than the VM's memory: read a line at a time */
+    vos_config cfg;
+    vos_limits lim;
+    vos_limits_init(&lim);
+    vos_config_init(&cfg);
+    lim.mem_bytes = 4u << 20;
+    cfg.limits = &lim;
+    vm = test_vm_new_cfg(&cfg);
+    ASSERT_EXEC(vm, "(yes 'x+=1' | head -n 1000000; echo x) | bc", "1000000\n", 0);
+    ASSERT_EXEC(vm, "yes 'x=x+1;1' | head -n 300000 | bc | tail -n 1", "1\n", 0);
+    ASSERT_EXEC(vm, "yes '1+' | head -n 1000000 | dc 2>/dev/null | head -n 1; echo end", "end\n", 0);
+}
