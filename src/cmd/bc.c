@@ -205,7 +205,6 @@ typedef struct bcs {
     int pc;
     int adr; /* address for runtime messages */
     bool stdin_src;
-    bool silent; /* compiling the math library */
     int depth;   /* parser nesting */
 } bcs;
 
@@ -1402,7 +1401,7 @@ static void execute(bcs *b)
                 }
                 d[n++] = (signed char)(ch == '.' ? -1 : ch);
             }
-            push(b, bn_from_digits(c, d, n, b->nfr || curf ? b->ibase : b->ibase, false));
+            push(b, bn_from_digits(c, d, n, b->ibase, false));
             if (d != dg) vl_xfree(c, d);
             break;
         }
@@ -1881,11 +1880,12 @@ static int bc_main(vl_ctx *c, int argc, char **argv)
     }
     func_id(b, "(main)");
     b->fn[0].defined = true;
-    var_id(b, "\001"); /* make room for the specials 0..4 */
+    /* room for the specials (ibase obase scale history last: 0..4); names count from 5 */
+    b->nvars = 64;
+    b->vval = vl_xcalloc(c, (size_t)b->nvars, sizeof *b->vval);
+    b->vsave = vl_xcalloc(c, (size_t)b->nvars, sizeof *b->vsave);
     if (use_mathlib) {
-        b->silent = true;
         run_source(b, NULL, mathlib, sizeof mathlib - 1, "(mathlib)");
-        b->silent = false;
     }
     for (int i = 1; i <= n; i++) {
         int err;

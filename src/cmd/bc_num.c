@@ -466,7 +466,7 @@ static bn *copy(vl_ctx *c, const bn *a) { return bn_rescale(c, a, a->scale); }
 
 bn *bn_raise(vl_ctx *c, const bn *a, const bn *b, int scale, bool *warn, const char **err)
 {
-    *warn = b->scale != 0 && !bn_is_zero(b) ? true : b->scale != 0;
+    *warn = b->scale != 0;
     bool ok;
     long e = bn_to_long(b, &ok);
     if (!ok || (e == 0 && (b->len > 1 || b->d[0] != 0))) {

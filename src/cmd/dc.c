@@ -242,7 +242,7 @@ static void binop(dcs *d, int op)
     bn *r = NULL, *r2 = NULL;
     const char *e = NULL;
     switch (op) {
-    case '+': r = bn_add(d->c, a.n, b.n, d->scale > 0 ? 0 : 0); break;
+    case '+': r = bn_add(d->c, a.n, b.n, 0); break;
     case '-': r = bn_sub(d->c, a.n, b.n, 0); break;
     case '*': r = bn_mul(d->c, a.n, b.n, d->scale); break;
     case '/':
