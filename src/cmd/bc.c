@@ -1886,6 +1886,13 @@ static int bc_main(vl_ctx *c, int argc, char **argv)
     b->vsave = vl_xcalloc(c, (size_t)b->nvars, sizeof *b->vsave);
     if (use_mathlib) {
         run_source(b, NULL, mathlib, sizeof mathlib - 1, "(mathlib)");
+        /* GNU loads the library as byte code: its parameter and auto names are not in the
+         * name table, and the user's variables number from 6 (observed: one id is taken).
+         * Forgetting the names keeps the byte addresses in messages equal to GNU's; the
+         * library's functions only use their own parameters and autos, saved and restored
+         * around each call, so sharing ids with user variables changes nothing. */
+        b->vars.n = 0;
+        var_id(b, "");
     }
     for (int i = 1; i <= n; i++) {
         int err;
