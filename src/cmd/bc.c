@@ -299,7 +299,12 @@ static void next(bcs *b)
     for (;;) {
         next1(b);
         if (b->tok != T_BAD) return;
-        vl_eprintf(b->c, "%s %d: illegal character: %c\n", b->fname, b->line, *b->p);
+        unsigned char ch = (unsigned char)*b->p;
+        if (ch < 32) /* control characters as ^M, others past ASCII as \377, as GNU */
+            vl_eprintf(b->c, "%s %d: illegal character: ^%c\n", b->fname, b->line, ch ^ 0x40);
+        else if (ch >= 127)
+            vl_eprintf(b->c, "%s %d: illegal character: \\%03o\n", b->fname, b->line, ch);
+        else vl_eprintf(b->c, "%s %d: illegal character: %c\n", b->fname, b->line, ch);
         b->had_error = true;
         b->p++;
     }
@@ -311,7 +316,7 @@ static void next1(bcs *b)
     const char *p = b->p;
     for (;;) {
         if (p >= b->end && more_at(b, &p, NULL)) continue;
-        while (p < b->end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\f' || *p == '\v'))
+        while (p < b->end && (*p == ' ' || *p == '\t')) /* GNU: \r \f \v are illegal */
             p++;
         if (p + 1 < b->end && p[0] == '\\' && p[1] == '\n') {
             p += 2;

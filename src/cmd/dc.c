@@ -314,7 +314,7 @@ static void run(dcs *d, dstr *prog)
         }
         int ch = (unsigned char)*f->p++;
         switch (ch) {
-        case ' ': case '\t': case '\n': case '\r': case '\f': case '\v':
+        case ' ': case '\t': case '\n': /* GNU: \r \f \v are unimplemented commands */
             break;
         case '_': case '.':
         case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
@@ -661,7 +661,8 @@ static void run(dcs *d, dstr *prog)
         default:
             /* GNU writes the "dc: " on stderr and the rest on stdout */
             vl_eprintf(c, "dc: ");
-            vl_printf(c, "'%c' (0%o) unimplemented\n", ch, ch);
+            if (ch >= 0x20 && ch < 0x7f) vl_printf(c, "'%c' (0%o) unimplemented\n", ch, ch);
+            else vl_printf(c, "0%o unimplemented\n", ch);
             break;
         }
     }
