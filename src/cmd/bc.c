@@ -206,6 +206,11 @@ typedef struct bcs {
     int adr; /* address for runtime messages */
     bool stdin_src;
     int depth;   /* parser nesting */
+    /* yacc's error recovery, as GNU's parser does it: after an error, 3 tokens must be taken
+     * before another error is reported; the state it resumes in decides what is skipped */
+    int errstatus;
+    int braces;     /* '{' open in the line being parsed */
+    bool semi_seen; /* a ';' was taken at the top level of this line */
 } bcs;
 
 #define MAX_FRAMES 100000
@@ -296,6 +301,7 @@ static void compact(bcs *b)
 /* GNU's lexer reports a character it cannot use, skips it and goes on; the line does not run */
 static void next(bcs *b)
 {
+    if (b->errstatus) b->errstatus--; /* the current token is taken */
     for (;;) {
         next1(b);
         if (b->tok != T_BAD) return;
@@ -1069,8 +1075,10 @@ static void statement1(bcs *b)
     case T_OP:
         if (b->top == '{') {
             next(b);
+            b->braces++;
             statement_list(b);
             expect_op(b, '}');
+            b->braces--;
             return;
         }
         if (b->top == ';') return; /* empty statement */
@@ -1706,6 +1714,30 @@ static bn *read_number(bcs *b)
     return r;
 }
 
+/* Drop the current token without taking it (yacc discarding input while recovering). */
+static void next1_skip(bcs *b)
+{
+    int save = b->errstatus;
+    next(b);
+    b->errstatus = save;
+}
+
+/* Can tok begin a statement (what yacc accepts after the error token)? */
+static bool starts_statement(int tok, bcs *b)
+{
+    switch (tok) {
+    case T_NUM: case T_NAME: case T_STR: case T_INCDEC: case T_LAST: case T_IBASE:
+    case T_OBASE: case T_SCALE: case T_HISTORY: case T_LENGTH: case T_SQRT: case T_READ:
+    case T_IF: case T_WHILE: case T_FOR: case T_BREAK: case T_CONTINUE: case T_QUIT:
+    case T_HALT: case T_RETURN: case T_PRINT: case T_LIMITS: case T_WARRANTY:
+        return true;
+    case T_OP:
+        return b->top == '(' || b->top == '-' || b->top == '!' || b->top == '{';
+    default:
+        return false;
+    }
+}
+
 static void reset_gen(bcs *b)
 {
     clear_code(b, 0);
@@ -1737,30 +1769,57 @@ static void run_source(bcs *b, vl_in *in, const char *src, size_t n, const char 
     b->fname = fname;
     b->line = 1;
     reset_gen(b);
+    bool resume = false; /* recovered into the middle of a line: parse the rest of it */
     if (setjmp(b->perr)) {
-        vl_eprintf(b->c, "%s %d: syntax error\n", b->fname, b->line);
-        while (b->tok != T_NL && b->tok != T_EOF) next(b);
-        reset_gen(b);
-        if (b->tok == T_NL) next(b);
+        if (!b->errstatus) vl_eprintf(b->c, "%s %d: syntax error\n", b->fname, b->line);
+        bool nl_ok = !b->semi_seen && !b->braces; /* the line's first state takes error-NL */
+        if (b->errstatus == 3) { /* nothing taken since the last error: drop the token */
+            if (b->tok == T_EOF) goto done;
+            next1_skip(b);
+        }
+        b->errstatus = 3;
+        b->depth = 0;
+        b->braces = 0;
+        b->cur = 0;
+        b->in_func = false;
+        b->break_label = b->continue_label = b->if_label = 0;
+        for (;;) {
+            if (b->tok == T_EOF) goto done;
+            if (b->tok == T_NL && nl_ok) {
+                reset_gen(b);
+                b->semi_seen = false;
+                next(b);
+                break;
+            }
+            if (starts_statement(b->tok, b)) {
+                resume = true;
+                b->had_error = true;
+                break;
+            }
+            next1_skip(b);
+        }
     } else {
         next(b);
     }
     for (;;) {
         if (b->tok == T_EOF) break;
-        if (b->tok == T_NL) {
+        if (b->tok == T_NL && !resume) {
             reset_gen(b);
+            b->semi_seen = false;
             if (b->in) compact(b);
             next(b);
             continue;
         }
-        if (b->tok == T_DEFINE) {
+        if (b->tok == T_DEFINE && !resume) {
             define(b);
             reset_gen(b);
             continue;
         }
-        bool any = false;
+        bool any = resume;
+        resume = false;
         for (;;) {
             if (is_op(b, ';')) {
+                b->semi_seen = true;
                 next(b);
                 continue;
             }
@@ -1772,12 +1831,15 @@ static void run_source(bcs *b, vl_in *in, const char *src, size_t n, const char 
         if (b->tok == T_EOF && any) syntax_error(b);
         if (!b->had_error && b->did_gen) execute(b);
         reset_gen(b);
+        b->semi_seen = false;
         if (b->tok == T_NL) {
             if (b->in) compact(b);
             next(b);
         }
     }
+done:
     b->in = NULL;
+    b->errstatus = 0;
 }
 
 static char *slurp(vl_ctx *c, vl_in *in, size_t *n)
