@@ -333,6 +333,7 @@ static void next1(bcs *b)
             p += 2;
             for (;;) {
                 if (p + 1 >= b->end && !more_at(b, &p, NULL)) {
+                    vl_eprintf(b->c, "EOF encountered in a comment.\n");
                     p = b->end;
                     break;
                 }
@@ -905,6 +906,20 @@ static int expr1(bcs *b, int minprec)
     }
 }
 
+/* Can the current token begin an expression? */
+static bool starts_expr(bcs *b)
+{
+    switch (b->tok) {
+    case T_NUM: case T_NAME: case T_INCDEC: case T_LAST: case T_IBASE: case T_OBASE:
+    case T_SCALE: case T_HISTORY: case T_LENGTH: case T_SQRT: case T_READ:
+        return true;
+    case T_OP:
+        return b->top == '(' || b->top == '-' || b->top == '!';
+    default:
+        return false;
+    }
+}
+
 static int opt_expr(bcs *b)
 {
     if (is_op(b, ';') || is_op(b, ')')) return EX_VOID;
@@ -967,7 +982,7 @@ static void statement1(bcs *b)
         return;
     case T_RETURN: {
         next(b);
-        if (b->tok == T_NL || b->tok == T_EOF || is_op(b, ';') || is_op(b, '}')) emit(b, '0');
+        if (!starts_expr(b)) emit(b, '0'); /* "return" alone, even before a stray token */
         else expr(b, P_OR);
         if (!b->in_func) compile_error(b, b->line, "Return outside of a function.");
         emit(b, 'R');
@@ -1154,8 +1169,10 @@ static void define(bcs *b)
     clear_code(b, f);
     b->next_label = 1;
     b->fn[f].defined = true;
+    b->braces++;
     statement_list(b);
     expect_op(b, '}');
+    b->braces--;
     emit(b, '0');
     emit(b, 'R');
     b->cur = save_cur;
