@@ -422,8 +422,8 @@ static void run(dcs *d, dstr *prog)
             if (need(d, 1)) spush(d, &d->st, dv_ref(d->st.v[d->st.n - 1]));
             break;
         case 'r':
-            if (d->st.n == 1) break; /* GNU: a lone value stays, no message */
-            if (need(d, 2)) {
+            if (d->st.n < 2) break; /* GNU: no message, nothing changes */
+            {
                 dv t = d->st.v[d->st.n - 1];
                 d->st.v[d->st.n - 1] = d->st.v[d->st.n - 2];
                 d->st.v[d->st.n - 2] = t;
