@@ -1084,8 +1084,24 @@ static void statement1(bcs *b)
                         "BC_SCALE_MAX    = 2147483647\nBC_STRING_MAX   = 2147483647\n"
                         "MAX Exponent    = 9223372036854775807\nNumber of vars  = 32767\n");
         return;
-    case T_WARRANTY:
+    case T_WARRANTY: /* printed while parsing, like limits (GNU's text) */
         next(b);
+        vl_puts(b->c,
+                "\nbc 1.07.1\nCopyright 1991-1994, 1997, 1998, 2000, 2004, 2006, 2008, 2012-2017 "
+                "Free Software Foundation, Inc.\n\n"
+                "    This program is free software; you can redistribute it and/or modify\n"
+                "    it under the terms of the GNU General Public License as published by\n"
+                "    the Free Software Foundation; either version 3 of the License , or\n"
+                "    (at your option) any later version.\n\n"
+                "    This program is distributed in the hope that it will be useful,\n"
+                "    but WITHOUT ANY WARRANTY; without even the implied warranty of\n"
+                "    MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the\n"
+                "    GNU General Public License for more details.\n\n"
+                "    You should have received a copy of the GNU General Public License\n"
+                "    along with this program. If not, write to\n\n"
+                "       The Free Software Foundation, Inc.\n"
+                "       51 Franklin Street, Fifth Floor\n"
+                "       Boston, MA 02110-1335  USA\n\n");
         return;
     case T_OP:
         if (b->top == '{') {
