@@ -1964,6 +1964,33 @@ static int bc_options(vl_ctx *c, int argc, char **argv, bool *use_mathlib)
 
 static int bc_main(vl_ctx *c, int argc, char **argv)
 {
+    /* BC_ENV_ARGS: words taken as arguments before the command line's (GNU) */
+    const char *env = vk_getenv(c->p, "BC_ENV_ARGS");
+    if (env) {
+        int extra = 0;
+        for (const char *q = env; *q;) {
+            while (*q == ' ' || *q == '\t' || *q == '\n') q++;
+            if (!*q) break;
+            extra++;
+            while (*q && *q != ' ' && *q != '\t' && *q != '\n') q++;
+        }
+        char **nv = vl_xcalloc(c, (size_t)(argc + extra + 1), sizeof *nv);
+        int k = 0;
+        nv[k++] = argv[0];
+        for (const char *q = env; *q;) {
+            while (*q == ' ' || *q == '\t' || *q == '\n') q++;
+            if (!*q) break;
+            const char *st = q;
+            while (*q && *q != ' ' && *q != '\t' && *q != '\n') q++;
+            char *w = vl_xmalloc(c, (size_t)(q - st) + 1);
+            memcpy(w, st, (size_t)(q - st));
+            w[q - st] = 0;
+            nv[k++] = w;
+        }
+        for (int i = 1; i < argc; i++) nv[k++] = argv[i];
+        argv = nv;
+        argc = k;
+    }
     bool use_mathlib = false;
     int n = bc_options(c, argc, argv, &use_mathlib);
     bn_init(c);
