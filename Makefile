@@ -34,6 +34,8 @@ LDFLAGS := $(LDSAN) -pthread
 LIBS := -lpcre2-8
 # md5sum and the sha*sum commands: OpenSSL's MD5/SHA (SHA-NI/AVX2 assembly, 3-4x GNU's C code)
 LIBS += -lcrypto
+# sqlite3 (DESIGN.md names libsqlite3): the engine under the sqlite3 command, files through a VM VFS
+LIBS += -lsqlite3
 
 LIB_SRC := $(wildcard src/api/*.c src/kernel/*.c src/fs/*.c src/lib/*.c src/shell/*.c src/cmd/*.c)
 CMD_DECL_SRC := $(wildcard src/cmd/*.c src/shell/*.c)
