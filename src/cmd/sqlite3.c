@@ -1217,14 +1217,17 @@ static int schema_query(shell *s, const char *sql)
 
 /* ---- .dump ---- */
 
-static int dump_table(shell *s, const char *table, const char *type, const char *sql)
+static int dump_table(shell *s, const char *table, const char *type, const char *sql, bool data_only,
+                      bool nosys)
 {
-    if (strcmp(table, "sqlite_sequence") == 0) {
-        outs(s, "DELETE FROM sqlite_sequence;\n");
-    } else if (sqlite3_strglob("sqlite_stat?", table) == 0) {
-        outs(s, "ANALYZE sqlite_schema;\n");
+    if (strcmp(table, "sqlite_sequence") == 0 && !nosys) {
+        if (!data_only) outs(s, "DELETE FROM sqlite_sequence;\n");
+    } else if (sqlite3_strglob("sqlite_stat?", table) == 0 && !nosys) {
+        if (!data_only) outs(s, "ANALYZE sqlite_schema;\n");
     } else if (strncmp(table, "sqlite_", 7) == 0) {
         return 0;
+    } else if (data_only) {
+        /* no schema */
     } else if (sqlite3_strglob("CREATE VIRTUAL TABLE*", sql) == 0) {
         outs(s, "PRAGMA writable_schema=ON;\n");
         outf(s, "INSERT INTO sqlite_schema(type,name,tbl_name,rootpage,sql)VALUES('table','%q','%q',0,'%q');\n",
@@ -1312,7 +1315,6 @@ static int do_dump(shell *s, int nargs, char **args)
     }
     vl_buf_addc(s->c, &like, 0);
     const char *zlike = like.len > 1 ? like.data : "true";
-    (void)nosys;
     if (!data_only) {
         outs(s, "PRAGMA foreign_keys=OFF;\n");
         outs(s, "BEGIN TRANSACTION;\n");
@@ -1341,20 +1343,8 @@ static int do_dump(shell *s, int nargs, char **args)
             }
         }
         sqlite3_finalize(st);
-        if (data_only) {
-            for (size_t i = 0; i < n; i += 3) {
-                if (strncmp(rows[i], "sqlite_", 7) == 0) continue;
-                /* data only: the inserts without the CREATE */
-                int save_mode = s->mode;
-                (void)save_mode;
-            }
-        }
         for (size_t i = 0; i < n; i += 3) {
-            if (data_only) {
-                if (strncmp(rows[i], "sqlite_", 7) == 0) continue;
-                /* print nothing for the schema: swallow the CREATE by dumping to a scratch */
-            }
-            nerr += dump_table(s, rows[i], rows[i + 1], rows[i + 2]);
+            nerr += dump_table(s, rows[i], rows[i + 1], rows[i + 2], data_only, nosys);
         }
         for (size_t i = 0; i < n; i++) vl_xfree(s->c, rows[i]);
         if (rows) vl_xfree(s->c, rows);

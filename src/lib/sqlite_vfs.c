@@ -55,7 +55,8 @@ static sqlite3_mutex *lock_mutex(void) { return sqlite3_mutex_alloc(SQLITE_MUTEX
  * says "database or disk is full"), a read-only mount SQLITE_READONLY. */
 static int write_error(int rc)
 {
-    if (rc == VOS_ENOSPC || rc == VOS_EDQUOT) return SQLITE_FULL;
+    if (rc == VOS_ENOSPC || rc == VOS_EDQUOT || rc == VOS_EFSBYTES || rc == VOS_EFSINODES || rc == VOS_EFBIG)
+        return SQLITE_FULL;
     if (rc == VOS_EROFS || rc == VOS_EACCES || rc == VOS_EPERM) return SQLITE_READONLY;
     if (rc == VOS_ENOMEM || rc == VOS_EMEMLIMIT) return SQLITE_IOERR_NOMEM;
     return SQLITE_IOERR_WRITE;
