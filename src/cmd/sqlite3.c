@@ -67,6 +67,8 @@ typedef struct shell {
     unsigned ticks;
     int depth;             /* .read nesting */
     bool in_dump;
+    int *indent;           /* EXPLAIN: indentation of each opcode (loops) */
+    int nindent, iindent;
 } shell;
 
 /* ---- output ---- */
@@ -393,6 +395,10 @@ static void output_real(shell *s, double r, bool insert)
     outs(s, z);
 }
 
+static void width_print(shell *s, int w, const char *z);
+static int strlen_char(const char *z);
+static void print_dashes(shell *s, int n);
+
 /* ---- row output: the row modes ---- */
 
 static void print_row(shell *s, int n, char **val, char **col, int *type)
@@ -410,7 +416,34 @@ static void print_row(shell *s, int n, char **val, char **col, int *type)
             outf(s, "%*s = %s%s", w, col[i], val[i] ? val[i] : s->nullvalue, s->rowsep);
         break;
     }
-    case MODE_EXPLAIN:
+    case MODE_EXPLAIN: {
+        static const int ew[] = {4, 13, 4, 4, 4, 13, 2, 13};
+        int nw = 8;
+        if (n > nw) n = nw;
+        if (s->cnt++ == 0) {
+            for (i = 0; i < n; i++) {
+                width_print(s, ew[i], col[i]);
+                outs(s, i == n - 1 ? "\n" : "  ");
+            }
+            for (i = 0; i < n; i++) {
+                print_dashes(s, ew[i]);
+                outs(s, i == n - 1 ? "\n" : "  ");
+            }
+        }
+        for (i = 0; i < n; i++) {
+            const char *sep = "  ";
+            int w = ew[i];
+            if (i == n - 1) w = 0;
+            if (val[i] && strlen_char(val[i]) > w) w = strlen_char(val[i]);
+            if (i == 1 && s->indent) {
+                if (s->iindent < s->nindent) pad(s, s->indent[s->iindent]);
+                s->iindent++;
+            }
+            width_print(s, w, val[i] ? val[i] : s->nullvalue);
+            outs(s, i == n - 1 ? "\n" : sep);
+        }
+        break;
+    }
     case MODE_LIST:
         if (s->cnt++ == 0 && s->header)
             for (i = 0; i < n; i++) {
@@ -960,6 +993,46 @@ static int step_stmt(shell *s, sqlite3_stmt *st)
     return rc;
 }
 
+static bool in_list(const char *z, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(z, *list) == 0) return true;
+    return false;
+}
+
+/* The CLI's explain_data_prepare: indent the bodies of loops in an EXPLAIN listing. */
+static void explain_prepare(shell *s, sqlite3_stmt *st)
+{
+    static const char *const next[] = {"Next", "Prev", "VPrev", "VNext", "SorterNext", NULL};
+    static const char *const yield[] = {"Yield", "SeekLT", "SeekGT", "RowSetRead", "Rewind", NULL};
+    static const char *const go[] = {"Goto", NULL};
+    const char *sql = sqlite3_sql(st);
+    if (sqlite3_column_count(st) != 8 || !sql || sqlite3_strnicmp(sql, "explain", 7) != 0) return;
+    int cap = 0;
+    bool *isyield = NULL;
+    for (int op = 0; step_stmt(s, st) == SQLITE_ROW; op++) {
+        int addr = sqlite3_column_int(st, 0);
+        const char *zop = (const char *)sqlite3_column_text(st, 1);
+        int p2 = sqlite3_column_int(st, 3);
+        int p2op = p2 + (op - addr);
+        if (op >= cap) {
+            cap = cap ? cap * 2 : 64;
+            s->indent = vl_xrealloc(s->c, s->indent, (size_t)cap * sizeof *s->indent);
+            isyield = vl_xrealloc(s->c, isyield, (size_t)cap * sizeof *isyield);
+        }
+        isyield[op] = zop && in_list(zop, yield);
+        s->indent[op] = 0;
+        s->nindent = op + 1;
+        if (zop && in_list(zop, next) && p2op > 0)
+            for (int i = p2op; i < op; i++) s->indent[i] += 2;
+        if (zop && in_list(zop, go) && p2op < s->nindent && p2op >= 0 && (isyield[p2op] || sqlite3_column_int(st, 2)))
+            for (int i = p2op; i < op; i++) s->indent[i] += 2;
+    }
+    s->iindent = 0;
+    if (isyield) vl_xfree(s->c, isyield);
+    sqlite3_reset(st);
+}
+
 static int exec_stmt(shell *s, sqlite3_stmt *st)
 {
     if (s->cmode == MODE_COLUMN || s->cmode == MODE_TABLE || s->cmode == MODE_BOX ||
@@ -1061,24 +1134,11 @@ static int shell_exec(shell *s, const char *sql, char **err)
         int ex = sqlite3_stmt_isexplain(st);
         if (ex == 2) s->cmode = MODE_EQP;
         else if (ex == 1 && s->mode != MODE_EXPLAIN) s->cmode = MODE_EXPLAIN;
-        int old_header = s->header;
-        if (s->cmode == MODE_EXPLAIN) {
-            /* .explain auto shows EXPLAIN listings in the CLI's explain columns */
-            s->cmode = MODE_COLUMN;
-            s->header = true;
-            static const int ew[] = {-4, -13, 4, 4, 4, -13, 2, -13};
-            ensure_widths(s, 8);
-            int save[8];
-            for (int i = 0; i < 8; i++) {
-                save[i] = s->colwidth[i];
-                s->colwidth[i] = ew[i] < 0 ? -ew[i] : ew[i];
-            }
-            exec_stmt(s, st);
-            for (int i = 0; i < 8; i++) s->colwidth[i] = save[i];
-        } else {
-            exec_stmt(s, st);
-        }
-        s->header = old_header;
+        if (s->cmode == MODE_EXPLAIN) explain_prepare(s, st);
+        exec_stmt(s, st);
+        if (s->indent) vl_xfree(s->c, s->indent);
+        s->indent = NULL;
+        s->nindent = s->iindent = 0;
         s->stmt = NULL;
         rc = sqlite3_finalize(st);
         if (rc == SQLITE_OK) {
@@ -1618,7 +1678,8 @@ static int do_import(shell *s, int nargs, char **args)
     sqlite3_finalize(st);
     if (autocommit) sqlite3_exec(s->db, "COMMIT", 0, 0, 0);
     vl_buf_free(s->c, &data);
-    return 0;
+    (void)nerr;
+    return rc; /* as the CLI: the code of the last row's insert */
 }
 
 /* ---- dot-commands ---- */
@@ -1828,6 +1889,7 @@ static int open_output(shell *s, const char *name, bool once)
     if (!name || strcmp(name, "stdout") == 0) return 0;
     int fd = vk_open(s->c->p, name, VK_O_WRONLY | VK_O_CREAT | VK_O_TRUNC | VK_O_CLOEXEC, 0666);
     if (fd < 0) {
+        errf(s, "Error: cannot open \"%s\"\n", name);
         errf(s, "Error: cannot write to \"%s\"\n", name);
         return 1;
     }
@@ -1863,14 +1925,41 @@ static int split_args(shell *s, char *line, char **args, int max)
     return n;
 }
 
-static void list_names(shell *s, const char *sql, const char *like)
+/* .tables / .indexes: names over every attached database (others than main prefixed with
+ * theirs), in columns as the CLI lays them out. */
+static void list_names(shell *s, bool tables, const char *like)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, 0)) {
+    vl_buf q = {0};
+    if (sqlite3_prepare_v2(s->db, "PRAGMA database_list", -1, &st, 0) == SQLITE_OK) {
+        while (step_stmt(s, st) == SQLITE_ROW) {
+            const char *db = (const char *)sqlite3_column_text(st, 1);
+            if (!db) continue;
+            if (q.len) vl_buf_adds(s->c, &q, " UNION ALL ");
+            if (sqlite3_stricmp(db, "main") == 0) {
+                vl_buf_adds(s->c, &q, "SELECT name FROM ");
+            } else {
+                vl_buf_adds(s->c, &q, "SELECT ");
+                append_text(s, &q, db, '\'');
+                vl_buf_adds(s->c, &q, "||'.'||name FROM ");
+            }
+            append_text(s, &q, db, '"');
+            vl_buf_adds(s->c, &q, ".sqlite_schema ");
+            vl_buf_adds(s->c, &q, tables ? " WHERE type IN ('table','view')   AND name NOT LIKE 'sqlite_%'   AND name LIKE ?1"
+                                         : " WHERE type='index'   AND tbl_name LIKE ?1");
+        }
+    }
+    sqlite3_finalize(st);
+    vl_buf_adds(s->c, &q, " ORDER BY 1");
+    vl_buf_addc(s->c, &q, 0);
+    st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, q.data, -1, &st, 0);
+    vl_buf_free(s->c, &q);
+    if (rc) {
         errf(s, "Error: %s\n", sqlite3_errmsg(s->db));
         return;
     }
-    sqlite3_bind_text(st, 1, like, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, like ? like : "%", -1, SQLITE_STATIC);
     char **names = NULL;
     int n = 0, cap = 0, maxlen = 0;
     while (step_stmt(s, st) == SQLITE_ROW) {
@@ -1985,9 +2074,7 @@ static int do_meta(shell *s, const char *line)
             errf(s, "Usage: .indexes ?LIKE-PATTERN?\n");
             rc = 1;
         } else {
-            list_names(s, nargs == 2 ? "SELECT name FROM sqlite_schema WHERE type='index' AND tbl_name LIKE ?1 ORDER BY 1"
-                                     : "SELECT name FROM sqlite_schema WHERE type='index' AND ?1 IS NULL ORDER BY 1",
-                       nargs == 2 ? args[1] : NULL);
+            list_names(s, false, nargs == 2 ? args[1] : NULL);
         }
     } else if (c0 == 'm' && IS("mode", 1)) {
         rc = set_mode(s, nargs, args, true);
@@ -2126,9 +2213,7 @@ static int do_meta(shell *s, const char *line)
             errf(s, "Usage: .tables ?LIKE-PATTERN?\n");
             rc = 1;
         } else {
-            list_names(s, "SELECT name FROM sqlite_schema WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' "
-                          "AND (?1 IS NULL OR name LIKE ?1) ORDER BY 1",
-                       nargs == 2 ? args[1] : NULL);
+            list_names(s, true, nargs == 2 ? args[1] : NULL);
         }
     } else if (c0 == 't' && IS("timer", 2)) {
         if (nargs == 2) s->timer = boolean_value(s, args[1]);
