@@ -13,10 +13,11 @@
  *
  * Temporary files (no name: sorter spills, temp tables, statement journals) are buffers in
  * the VM's memory, charged to its memory limit. The main database, its journal and super
- * journals are ordinary VM files. No shared memory: WAL mode is refused as SQLite refuses it
- * for a VFS without xShmMap (the journal stays "delete"). */
+ * journals are ordinary VM files. WAL mode works: the WAL is a VM file, the WAL index is memory
+ * shared by the process's connections to the database (no -shm file). */
 #include "lib/sqlite_vfs.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,6 +34,11 @@ typedef struct vfs_inode {
     int nref;
     int nshared; /* connections holding at least SHARED */
     int elock;   /* strongest lock held by anyone */
+    /* WAL index ("shared memory"): regions shared by the connections of the process */
+    void **regions;
+    int nregion;
+    int shm_shared[SQLITE_SHM_NLOCK]; /* holders of each slot's shared lock */
+    bool shm_excl[SQLITE_SHM_NLOCK];
     struct vfs_inode *next;
 } vfs_inode;
 
@@ -47,6 +53,7 @@ typedef struct vfs_file {
     char *delname;         /* delete on close (VM path, vk_malloc'ed) */
     unsigned char *mem;    /* memory file: data (vk_malloc'ed) */
     int64_t memlen, memcap;
+    unsigned shm_shared, shm_excl; /* WAL-index slots this connection holds (bit masks) */
 } vfs_file;
 
 static sqlite3_mutex *lock_mutex(void) { return sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_VFS1); }
@@ -64,6 +71,17 @@ static int write_error(int rc)
 
 /* ---- file methods ---- */
 
+/* Drop the WAL-index slots f holds (lock mutex held). */
+static void shm_release(vfs_file *f)
+{
+    vfs_inode *n = f->inode;
+    for (int i = 0; i < SQLITE_SHM_NLOCK; i++) {
+        if (f->shm_excl & (1u << i)) n->shm_excl[i] = false;
+        if (f->shm_shared & (1u << i)) n->shm_shared[i]--;
+    }
+    f->shm_excl = f->shm_shared = 0;
+}
+
 static int f_close(sqlite3_file *sf)
 {
     vfs_file *f = (vfs_file *)sf;
@@ -78,12 +96,15 @@ static int f_close(sqlite3_file *sf)
             if (n->nshared == 0) n->elock = SQLITE_LOCK_NONE;
             else if (f->elock > SQLITE_LOCK_SHARED) n->elock = SQLITE_LOCK_SHARED;
         }
+        shm_release(f);
         if (--n->nref == 0) {
             for (vfs_inode **pp = &inodes; *pp; pp = &(*pp)->next)
                 if (*pp == n) {
                     *pp = n->next;
                     break;
                 }
+            for (int i = 0; i < n->nregion; i++) sqlite3_free(n->regions[i]);
+            sqlite3_free(n->regions);
             sqlite3_free(n);
         }
         sqlite3_mutex_leave(mu);
@@ -256,14 +277,107 @@ static int f_check_reserved(sqlite3_file *sf, int *out)
     return SQLITE_OK;
 }
 
+/* The WAL index lives in memory shared by the process's connections to the database (there is
+ * no -shm file); it goes when the last of them closes, as the unix VFS deletes its -shm. */
+static int f_shm_map(sqlite3_file *sf, int region, int size, int extend, void volatile **pp)
+{
+    vfs_file *f = (vfs_file *)sf;
+    *pp = NULL;
+    if (!f->inode) return SQLITE_IOERR_SHMMAP;
+    sqlite3_mutex *mu = lock_mutex();
+    sqlite3_mutex_enter(mu);
+    vfs_inode *n = f->inode;
+    int rc = SQLITE_OK;
+    if (region >= n->nregion && extend) {
+        void **r = sqlite3_realloc64(n->regions, (sqlite3_uint64)(region + 1) * sizeof *r);
+        if (!r) {
+            rc = SQLITE_IOERR_NOMEM;
+        } else {
+            n->regions = r;
+            while (n->nregion <= region) {
+                void *m = sqlite3_malloc(size);
+                if (!m) {
+                    rc = SQLITE_IOERR_NOMEM;
+                    break;
+                }
+                memset(m, 0, (size_t)size);
+                n->regions[n->nregion++] = m;
+            }
+        }
+    }
+    if (rc == SQLITE_OK && region < n->nregion) *pp = n->regions[region];
+    sqlite3_mutex_leave(mu);
+    return rc;
+}
+
+static int f_shm_lock(sqlite3_file *sf, int ofst, int cnt, int flags)
+{
+    vfs_file *f = (vfs_file *)sf;
+    if (!f->inode) return SQLITE_IOERR_SHMLOCK;
+    sqlite3_mutex *mu = lock_mutex();
+    sqlite3_mutex_enter(mu);
+    vfs_inode *n = f->inode;
+    int rc = SQLITE_OK;
+    if (flags & SQLITE_SHM_UNLOCK) {
+        for (int i = ofst; i < ofst + cnt; i++) {
+            unsigned bit = 1u << i;
+            if (f->shm_excl & bit) n->shm_excl[i] = false;
+            if (f->shm_shared & bit) n->shm_shared[i]--;
+            f->shm_excl &= ~bit;
+            f->shm_shared &= ~bit;
+        }
+    } else if (flags & SQLITE_SHM_SHARED) {
+        for (int i = ofst; i < ofst + cnt && rc == SQLITE_OK; i++)
+            if (n->shm_excl[i] && !(f->shm_excl & (1u << i))) rc = SQLITE_BUSY;
+        for (int i = ofst; i < ofst + cnt && rc == SQLITE_OK; i++) {
+            unsigned bit = 1u << i;
+            if (!(f->shm_shared & bit)) {
+                n->shm_shared[i]++;
+                f->shm_shared |= bit;
+            }
+        }
+    } else {
+        for (int i = ofst; i < ofst + cnt && rc == SQLITE_OK; i++) {
+            unsigned bit = 1u << i;
+            if ((n->shm_excl[i] && !(f->shm_excl & bit)) ||
+                n->shm_shared[i] - ((f->shm_shared & bit) ? 1 : 0) > 0)
+                rc = SQLITE_BUSY;
+        }
+        for (int i = ofst; i < ofst + cnt && rc == SQLITE_OK; i++) {
+            n->shm_excl[i] = true;
+            f->shm_excl |= 1u << i;
+        }
+    }
+    sqlite3_mutex_leave(mu);
+    return rc;
+}
+
+static void f_shm_barrier(sqlite3_file *sf)
+{
+    sqlite3_mutex *mu = lock_mutex();
+    sqlite3_mutex_enter(mu);
+    sqlite3_mutex_leave(mu);
+}
+
+static int f_shm_unmap(sqlite3_file *sf, int delete_flag)
+{
+    vfs_file *f = (vfs_file *)sf;
+    if (!f->inode) return SQLITE_OK;
+    sqlite3_mutex *mu = lock_mutex();
+    sqlite3_mutex_enter(mu);
+    shm_release(f);
+    sqlite3_mutex_leave(mu);
+    return SQLITE_OK;
+}
+
 static int f_control(sqlite3_file *sf, int op, void *arg) { return SQLITE_NOTFOUND; }
 static int f_sector_size(sqlite3_file *sf) { return 4096; }
 static int f_device_chars(sqlite3_file *sf) { return 0; }
 
 static const sqlite3_io_methods file_methods = {
-    1, f_close, f_read, f_write, f_truncate, f_sync, f_size, f_lock, f_unlock,
+    2, f_close, f_read, f_write, f_truncate, f_sync, f_size, f_lock, f_unlock,
     f_check_reserved, f_control, f_sector_size, f_device_chars,
-    NULL, NULL, NULL, NULL, NULL, NULL,
+    f_shm_map, f_shm_lock, f_shm_barrier, f_shm_unmap, NULL, NULL,
 };
 
 /* ---- vfs methods ---- */
