@@ -2514,10 +2514,52 @@ static int sqlite3_main(vl_ctx *c, int argc, char **argv)
             vl_printf(c, "%s %s\n", sqlite3_libversion(), sqlite3_sourceid());
             return 0;
         } else if (strcmp(z, "-help") == 0) {
-            vl_printf(c, "Usage: sqlite3 [OPTIONS] FILENAME [SQL]\n"
-                         "FILENAME is the name of an SQLite database. A new database is created\n"
-                         "if the file does not previously exist.\n");
-            return 0;
+            /* the CLI's usage text, on stderr with status 1 */
+            vl_eprintf(c, "%s",
+                "Usage: sqlite3 [OPTIONS] FILENAME [SQL]\n"
+                "FILENAME is the name of an SQLite database. A new database is created\n"
+                "if the file does not previously exist.\n"
+                "OPTIONS include:\n"
+                "   -A ARGS...           run \".archive ARGS\" and exit\n"
+                "   -append              append the database to the end of the file\n"
+                "   -ascii               set output mode to 'ascii'\n"
+                "   -bail                stop after hitting an error\n"
+                "   -batch               force batch I/O\n"
+                "   -box                 set output mode to 'box'\n"
+                "   -column              set output mode to 'column'\n"
+                "   -cmd COMMAND         run \"COMMAND\" before reading stdin\n"
+                "   -csv                 set output mode to 'csv'\n"
+                "   -deserialize         open the database using sqlite3_deserialize()\n"
+                "   -echo                print inputs before execution\n"
+                "   -init FILENAME       read/process named file\n"
+                "   -[no]header          turn headers on or off\n"
+                "   -help                show this message\n"
+                "   -html                set output mode to HTML\n"
+                "   -interactive         force interactive I/O\n"
+                "   -json                set output mode to 'json'\n"
+                "   -line                set output mode to 'line'\n"
+                "   -list                set output mode to 'list'\n"
+                "   -lookaside SIZE N    use N entries of SZ bytes for lookaside memory\n"
+                "   -markdown            set output mode to 'markdown'\n"
+                "   -maxsize N           maximum size for a --deserialize database\n"
+                "   -memtrace            trace all memory allocations and deallocations\n"
+                "   -mmap N              default mmap size set to N\n"
+                "   -newline SEP         set output row separator. Default: '\\n'\n"
+                "   -nofollow            refuse to open symbolic links to database files\n"
+                "   -nonce STRING        set the safe-mode escape nonce\n"
+                "   -nullvalue TEXT      set text string for NULL values. Default ''\n"
+                "   -pagecache SIZE N    use N slots of SZ bytes each for page cache memory\n"
+                "   -quote               set output mode to 'quote'\n"
+                "   -readonly            open the database read-only\n"
+                "   -safe                enable safe-mode\n"
+                "   -separator SEP       set output column separator. Default: '|'\n"
+                "   -stats               print memory stats before each finalize\n"
+                "   -table               set output mode to 'table'\n"
+                "   -tabs                set output mode to 'tabs'\n"
+                "   -version             show SQLite version\n"
+                "   -vfs NAME            use NAME as the default VFS\n"
+                "   -zip                 open the file as a ZIP Archive\n");
+            return 1;
         } else {
             vl_eprintf(c, "sqlite3: Error: unknown option: %s\nUse -help for a list of options.\n", argv[i]);
             return 1;
@@ -2567,8 +2609,7 @@ static int sqlite3_main(vl_ctx *c, int argc, char **argv)
             } else {
                 open_db(s);
                 char *err = NULL;
-                int rc = shell_exec(s, cmds[i], &err);
-                if (s->once) output_reset(s);
+                int rc = shell_exec(s, cmds[i], &err); /* .once lasts to the end here, as in the CLI */
                 if (err || rc) {
                     if (err) errf(s, "Error: %s\n", err);
                     else errf(s, "Error: unable to process SQL: %s\n", cmds[i]);
