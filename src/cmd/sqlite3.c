@@ -1427,6 +1427,7 @@ static int do_dump(shell *s, int nargs, char **args)
 /* ---- .import ---- */
 
 typedef struct csv_reader {
+    const char *file;
     const char *data;
     size_t len, pos;
     int line;
@@ -1446,6 +1447,8 @@ static char *csv_field(shell *s, csv_reader *r, bool csv, const char *cs, const 
         return b.data;
     }
     if (csv && r->data[r->pos] == '"') {
+        int startline = r->line;
+        bool closed = false;
         r->pos++;
         while (r->pos < r->len) {
             char ch = r->data[r->pos];
@@ -1456,12 +1459,14 @@ static char *csv_field(shell *s, csv_reader *r, bool csv, const char *cs, const 
                     continue;
                 }
                 r->pos++;
+                closed = true;
                 break;
             }
             if (ch == '\n') r->line++;
             vl_buf_addc(s->c, &b, ch);
             r->pos++;
         }
+        if (!closed) errf(s, "%s:%d: unterminated \"-quoted field\n", r->file, startline);
     }
     *term = 0;
     while (r->pos < r->len) {
@@ -1491,6 +1496,22 @@ static char *csv_field(shell *s, csv_reader *r, bool csv, const char *cs, const 
     return b.data;
 }
 
+static const char import_usage[] =
+    ".import FILE TABLE       Import data from FILE into TABLE\n"
+    "   Options:\n"
+    "     --ascii               Use \\037 and \\036 as column and row separators\n"
+    "     --csv                 Use , and \\n as column and row separators\n"
+    "     --skip N              Skip the first N rows of input\n"
+    "     --schema S            Target table to be S.TABLE\n"
+    "     -v                    \"Verbose\" - increase auxiliary output\n"
+    "   Notes:\n"
+    "     *  If TABLE does not exist, it is created.  The first row of input\n"
+    "        determines the column names.\n"
+    "     *  If neither --csv or --ascii are used, the input mode is derived\n"
+    "        from the \".mode\" output mode\n"
+    "     *  If FILE begins with \"|\" then it is a command that generates the\n"
+    "        input text.\n";
+
 static int do_import(shell *s, int nargs, char **args)
 {
     const char *file = NULL, *table = NULL;
@@ -1503,8 +1524,8 @@ static int do_import(shell *s, int nargs, char **args)
             if (!file) file = z;
             else if (!table) table = z;
             else {
-                errf(s, "ERROR: extra argument: \"%s\".  Usage:\n", z);
-                errf(s, "Usage: .import FILE TABLE\n");
+                outf(s, "ERROR: extra argument: \"%s\".  Usage:\n", z);
+                outs(s, import_usage);
                 return 1;
             }
         } else if (strcmp(z, "-v") == 0) {
@@ -1518,14 +1539,14 @@ static int do_import(shell *s, int nargs, char **args)
             csv = true;
             ascii = false;
         } else {
-            errf(s, "ERROR: unknown option: \"%s\".  Usage:\n", z);
-            errf(s, "Usage: .import FILE TABLE\n");
+            outf(s, "ERROR: unknown option: \"%s\".  Usage:\n", args[i]);
+            outs(s, import_usage);
             return 1;
         }
     }
     if (!table) {
-        errf(s, "ERROR: missing %s argument. Usage:\n", file ? "TABLE" : "FILE");
-        errf(s, "Usage: .import FILE TABLE\n");
+        outf(s, "ERROR: missing %s argument. Usage:\n", file ? "TABLE" : "FILE");
+        outs(s, import_usage);
         return 1;
     }
     const char *cs = ascii ? "\037" : csv && strcmp(s->colsep, "|") == 0 ? "," : s->colsep;
@@ -1558,7 +1579,7 @@ static int do_import(shell *s, int nargs, char **args)
     ssize_t n;
     while ((n = vl_in_read(s->c, in, buf, sizeof buf)) > 0) vl_buf_add(s->c, &data, buf, (size_t)n);
     vl_in_close(s->c, in);
-    csv_reader r = {data.data ? data.data : "", data.len, 0, 1, false};
+    csv_reader r = {file, data.data ? data.data : "", data.len, 0, 1, false};
     int term;
     /* skip lines */
     while (skip-- > 0 && r.pos < r.len) {
@@ -1573,6 +1594,11 @@ static int do_import(shell *s, int nargs, char **args)
     int ncol;
     if (rc && sqlite3_strglob("no such table: *", sqlite3_errmsg(s->db)) == 0) {
         /* create it from the first row */
+        if (r.pos >= r.len) {
+            errf(s, "%s: empty file\n", file);
+            vl_buf_free(s->c, &data);
+            return 1;
+        }
         vl_buf cr = {0};
         char *h = sqlite3_mprintf("CREATE TABLE \"%w\"", table);
         vl_buf_adds(s->c, &cr, h);
