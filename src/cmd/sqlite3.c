@@ -67,6 +67,9 @@ typedef struct shell {
     unsigned ticks;
     int depth;             /* .read nesting */
     bool in_dump;
+    bool writable_schema;  /* .dump wrote "PRAGMA writable_schema=ON" */
+    sqlite3_stmt *live[16]; /* statements prepared and not finalized (nested: .dump) */
+    int nlive;
     int *indent;           /* EXPLAIN: indentation of each opcode (loops) */
     int nindent, iindent;
 } shell;
@@ -127,12 +130,39 @@ static void output_reset(shell *s)
 
 /* ---- the connection ---- */
 
+/* Prepare and finalize through these, so that a command ended half way (a limit, an error
+ * exit) finalizes what it had open before closing the connection. */
+static int prep(shell *s, const char *sql, int n, sqlite3_stmt **st, const char **tail)
+{
+    int rc = sqlite3_prepare_v2(s->db, sql, n, st, tail);
+    if (*st) {
+        if (s->nlive == (int)(sizeof s->live / sizeof *s->live)) {
+            sqlite3_finalize(*st);
+            *st = NULL;
+            return SQLITE_NOMEM;
+        }
+        s->live[s->nlive++] = *st;
+    }
+    return rc;
+}
+
+static int fin(shell *s, sqlite3_stmt *st)
+{
+    for (int i = s->nlive - 1; i >= 0; i--)
+        if (s->live[i] == st) {
+            s->live[i] = s->live[--s->nlive];
+            break;
+        }
+    return sqlite3_finalize(st);
+}
+
 static void shell_cleanup(void *arg)
 {
     shell *s = arg;
     if (s->db) {
-        sqlite3_stmt *st;
-        while ((st = sqlite3_next_stmt(s->db, NULL))) sqlite3_finalize(st);
+        /* only ours: a virtual table (fts5) owns statements of its own on the connection */
+        for (int i = 0; i < s->nlive; i++) sqlite3_finalize(s->live[i]);
+        s->nlive = 0;
         sqlite3_close(s->db);
         s->db = NULL;
     }
@@ -1117,7 +1147,7 @@ static int shell_exec(shell *s, const char *sql, char **err)
     *err = NULL;
     while (sql[0] && rc == SQLITE_OK) {
         sqlite3_stmt *st = NULL;
-        rc = sqlite3_prepare_v2(s->db, sql, -1, &st, &left);
+        rc = prep(s, sql, -1, &st, &left);
         check_stopped(s);
         if (rc != SQLITE_OK) {
             *err = save_err_msg(s->db, "in prepare", rc, sql);
@@ -1140,7 +1170,7 @@ static int shell_exec(shell *s, const char *sql, char **err)
         s->indent = NULL;
         s->nindent = s->iindent = 0;
         s->stmt = NULL;
-        rc = sqlite3_finalize(st);
+        rc = fin(s, st);
         if (rc == SQLITE_OK) {
             sql = left;
             while (is_space(sql[0])) sql++;
@@ -1261,13 +1291,13 @@ static void print_schema_line(shell *s, const char *z, const char *tail)
 static int schema_query(shell *s, const char *sql)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, 0);
+    int rc = prep(s, sql, -1, &st, 0);
     if (rc) {
         errf(s, "Error: %s\n", sqlite3_errmsg(s->db));
         return 1;
     }
     while ((rc = step_stmt(s, st)) == SQLITE_ROW) print_schema_line(s, (const char *)sqlite3_column_text(st, 0), ";\n");
-    rc = sqlite3_finalize(st);
+    rc = fin(s, st);
     if (rc) {
         errf(s, "Error: %s\n", sqlite3_errmsg(s->db));
         return 1;
@@ -1289,7 +1319,8 @@ static int dump_table(shell *s, const char *table, const char *type, const char 
     } else if (data_only) {
         /* no schema */
     } else if (sqlite3_strglob("CREATE VIRTUAL TABLE*", sql) == 0) {
-        outs(s, "PRAGMA writable_schema=ON;\n");
+        if (!s->writable_schema) outs(s, "PRAGMA writable_schema=ON;\n");
+        s->writable_schema = true;
         outf(s, "INSERT INTO sqlite_schema(type,name,tbl_name,rootpage,sql)VALUES('table','%q','%q',0,'%q');\n",
              table, table, sql);
         return 0;
@@ -1300,7 +1331,7 @@ static int dump_table(shell *s, const char *table, const char *type, const char 
     /* the column list: every column, quoted as needed */
     char *q = sqlite3_mprintf("PRAGMA table_info=\"%w\"", table);
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, q, -1, &st, 0);
+    int rc = prep(s, q, -1, &st, 0);
     sqlite3_free(q);
     if (rc) return 1;
     vl_buf sel = {0};
@@ -1311,7 +1342,7 @@ static int dump_table(shell *s, const char *table, const char *type, const char 
         if (ncol++) vl_buf_adds(s->c, &sel, ",");
         append_text(s, &sel, col ? col : "", quote_char(col ? col : ""));
     }
-    sqlite3_finalize(st);
+    fin(s, st);
     vl_buf_adds(s->c, &sel, " FROM ");
     vl_buf dest = {0};
     append_text(s, &dest, table, quote_char(table));
@@ -1375,6 +1406,7 @@ static int do_dump(shell *s, int nargs, char **args)
     }
     vl_buf_addc(s->c, &like, 0);
     const char *zlike = like.len > 1 ? like.data : "true";
+    s->writable_schema = false;
     if (!data_only) {
         outs(s, "PRAGMA foreign_keys=OFF;\n");
         outs(s, "BEGIN TRANSACTION;\n");
@@ -1386,7 +1418,7 @@ static int do_dump(shell *s, int nargs, char **args)
     char *q = sqlite3_mprintf("SELECT name, type, sql FROM sqlite_schema AS o WHERE (%s) AND type=='table'"
                               "  AND sql NOT NULL ORDER BY tbl_name='sqlite_sequence', rowid", zlike);
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, q, -1, &st, 0);
+    int rc = prep(s, q, -1, &st, 0);
     sqlite3_free(q);
     if (rc == SQLITE_OK) {
         /* collect first: dumping a table runs statements of its own */
@@ -1402,7 +1434,7 @@ static int do_dump(shell *s, int nargs, char **args)
                 rows[n++] = vl_xstrdup(s->c, t ? t : "");
             }
         }
-        sqlite3_finalize(st);
+        fin(s, st);
         for (size_t i = 0; i < n; i += 3) {
             nerr += dump_table(s, rows[i], rows[i + 1], rows[i + 2], data_only, nosys);
         }
@@ -1419,6 +1451,10 @@ static int do_dump(shell *s, int nargs, char **args)
     }
     shell_exec(s, "PRAGMA writable_schema=OFF; RELEASE dump;", &unused);
     sqlite3_free(unused);
+    if (s->writable_schema) {
+        outs(s, "PRAGMA writable_schema=OFF;\n");
+        s->writable_schema = false;
+    }
     if (!data_only) outs(s, nerr ? "ROLLBACK; -- due to errors\n" : "COMMIT;\n");
     vl_buf_free(s->c, &like);
     return 0;
@@ -1589,7 +1625,7 @@ static int do_import(shell *s, int nargs, char **args)
     /* does the table exist? */
     char *q = sqlite3_mprintf("SELECT * FROM \"%w\"", table);
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, q, -1, &st, 0);
+    int rc = prep(s, q, -1, &st, 0);
     sqlite3_free(q);
     int ncol;
     if (rc && sqlite3_strglob("no such table: *", sqlite3_errmsg(s->db)) == 0) {
@@ -1647,7 +1683,7 @@ static int do_import(shell *s, int nargs, char **args)
             return 1;
         }
         q = sqlite3_mprintf("SELECT * FROM \"%w\"", table);
-        rc = sqlite3_prepare_v2(s->db, q, -1, &st, 0);
+        rc = prep(s, q, -1, &st, 0);
         sqlite3_free(q);
     }
     if (rc) {
@@ -1656,7 +1692,7 @@ static int do_import(shell *s, int nargs, char **args)
         return 1;
     }
     ncol = sqlite3_column_count(st);
-    sqlite3_finalize(st);
+    fin(s, st);
     if (ncol == 0) {
         vl_buf_free(s->c, &data);
         return 0;
@@ -1668,7 +1704,7 @@ static int do_import(shell *s, int nargs, char **args)
     for (int i = 1; i < ncol; i++) vl_buf_adds(s->c, &ins, ",?");
     vl_buf_adds(s->c, &ins, ")");
     vl_buf_addc(s->c, &ins, 0);
-    rc = sqlite3_prepare_v2(s->db, ins.data, -1, &st, 0);
+    rc = prep(s, ins.data, -1, &st, 0);
     vl_buf_free(s->c, &ins);
     if (rc) {
         errf(s, "Error: %s\n", sqlite3_errmsg(s->db));
@@ -1701,7 +1737,7 @@ static int do_import(shell *s, int nargs, char **args)
             nerr++;
         }
     }
-    sqlite3_finalize(st);
+    fin(s, st);
     if (autocommit) sqlite3_exec(s->db, "COMMIT", 0, 0, 0);
     vl_buf_free(s->c, &data);
     (void)nerr;
@@ -1953,11 +1989,11 @@ static int split_args(shell *s, char *line, char **args, int max)
 
 /* .tables / .indexes: names over every attached database (others than main prefixed with
  * theirs), in columns as the CLI lays them out. */
-static void list_names(shell *s, bool tables, const char *like)
+static int list_names(shell *s, bool tables, const char *like)
 {
     sqlite3_stmt *st = NULL;
     vl_buf q = {0};
-    if (sqlite3_prepare_v2(s->db, "PRAGMA database_list", -1, &st, 0) == SQLITE_OK) {
+    if (prep(s, "PRAGMA database_list", -1, &st, 0) == SQLITE_OK) {
         while (step_stmt(s, st) == SQLITE_ROW) {
             const char *db = (const char *)sqlite3_column_text(st, 1);
             if (!db) continue;
@@ -1975,15 +2011,15 @@ static void list_names(shell *s, bool tables, const char *like)
                                          : " WHERE type='index'   AND tbl_name LIKE ?1");
         }
     }
-    sqlite3_finalize(st);
+    fin(s, st);
     vl_buf_adds(s->c, &q, " ORDER BY 1");
     vl_buf_addc(s->c, &q, 0);
     st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, q.data, -1, &st, 0);
+    int rc = prep(s, q.data, -1, &st, 0);
     vl_buf_free(s->c, &q);
     if (rc) {
         errf(s, "Error: %s\n", sqlite3_errmsg(s->db));
-        return;
+        return 1;
     }
     sqlite3_bind_text(st, 1, like ? like : "%", -1, SQLITE_STATIC);
     char **names = NULL;
@@ -1999,7 +2035,7 @@ static void list_names(shell *s, bool tables, const char *like)
         if (len > maxlen) maxlen = len;
         n++;
     }
-    sqlite3_finalize(st);
+    fin(s, st);
     if (n > 0) {
         int ncol = 80 / (maxlen + 2);
         if (ncol < 1) ncol = 1;
@@ -2013,6 +2049,7 @@ static void list_names(shell *s, bool tables, const char *like)
     }
     for (int i = 0; i < n; i++) vl_xfree(s->c, names[i]);
     if (names) vl_xfree(s->c, names);
+    return 0;
 }
 
 /* Returns 0, 1 (error) or 2 (.quit/.exit). */
@@ -2043,14 +2080,14 @@ static int do_meta(shell *s, const char *line)
     } else if (c0 == 'd' && n > 1 && strncmp(cmd, "databases", n) == 0) {
         open_db(s);
         sqlite3_stmt *st = NULL;
-        sqlite3_prepare_v2(s->db, "PRAGMA database_list", -1, &st, 0);
+        prep(s, "PRAGMA database_list", -1, &st, 0);
         while (st && step_stmt(s, st) == SQLITE_ROW) {
             const char *name = (const char *)sqlite3_column_text(st, 1);
             const char *file = (const char *)sqlite3_column_text(st, 2);
             int ro = sqlite3_db_readonly(s->db, name);
             outf(s, "%s: %s %s\n", name, file && file[0] ? file : "\"\"", ro == 1 ? "r/o" : "r/w");
         }
-        sqlite3_finalize(st);
+        fin(s, st);
     } else if (c0 == 'd' && IS("dump", 2)) {
         open_db(s);
         rc = do_dump(s, nargs, args);
@@ -2100,7 +2137,7 @@ static int do_meta(shell *s, const char *line)
             errf(s, "Usage: .indexes ?LIKE-PATTERN?\n");
             rc = 1;
         } else {
-            list_names(s, false, nargs == 2 ? args[1] : NULL);
+            rc = list_names(s, false, nargs == 2 ? args[1] : NULL);
         }
     } else if (c0 == 'm' && IS("mode", 1)) {
         rc = set_mode(s, nargs, args, true);
@@ -2175,17 +2212,38 @@ static int do_meta(shell *s, const char *line)
                 return 1;
             }
         }
+        /* every attached database, main first, others' names prefixed with theirs */
         vl_buf q = {0};
-        vl_buf_adds(s->c, &q, "SELECT shell_add_schema(sql,NULL,name) FROM sqlite_schema WHERE ");
+        vl_buf_adds(s->c, &q, "SELECT sql FROM (");
+        sqlite3_stmt *dl = NULL;
+        int ndb = 0;
+        if (prep(s, "PRAGMA database_list", -1, &dl, 0) == SQLITE_OK) {
+            while (step_stmt(s, dl) == SQLITE_ROW) {
+                const char *db = (const char *)sqlite3_column_text(dl, 1);
+                if (!db) continue;
+                bool is_main = sqlite3_stricmp(db, "main") == 0;
+                char *arg = is_main ? sqlite3_mprintf("NULL") : sqlite3_mprintf("%Q", db);
+                char *part = sqlite3_mprintf("%sSELECT shell_add_schema(sql,%s,name) AS sql, type, tbl_name, name, "
+                                             "rowid, %d AS snum, %Q AS sname FROM \"%w\".sqlite_schema",
+                                             ndb ? " UNION ALL " : "", arg, sqlite3_column_int(dl, 0), db, db);
+                sqlite3_free(arg);
+                vl_buf_adds(s->c, &q, part);
+                sqlite3_free(part);
+                ndb++;
+            }
+        }
+        if (dl) fin(s, dl);
+        vl_buf_adds(s->c, &q, ") WHERE ");
         if (pat) {
             bool glob = strpbrk(pat, "*?[") != NULL;
-            char *e = sqlite3_mprintf("lower(tbl_name) %s %Q%s AND ", glob ? "GLOB" : "LIKE", pat,
-                                      glob ? "" : " ESCAPE '\\' ");
+            char *e = sqlite3_mprintf("%s %s %Q%s AND ",
+                                      strchr(pat, '.') ? "lower(printf('%s.%s',sname,tbl_name))" : "lower(tbl_name)",
+                                      glob ? "GLOB" : "LIKE", pat, glob ? "" : " ESCAPE '\\' ");
             vl_buf_adds(s->c, &q, e);
             sqlite3_free(e);
         }
         if (nosys) vl_buf_adds(s->c, &q, "name NOT LIKE 'sqlite_%' AND ");
-        vl_buf_adds(s->c, &q, "sql IS NOT NULL ORDER BY rowid");
+        vl_buf_adds(s->c, &q, "sql IS NOT NULL ORDER BY snum, rowid");
         vl_buf_addc(s->c, &q, 0);
         rc = schema_query(s, q.data);
         vl_buf_free(s->c, &q);
@@ -2239,7 +2297,7 @@ static int do_meta(shell *s, const char *line)
             errf(s, "Usage: .tables ?LIKE-PATTERN?\n");
             rc = 1;
         } else {
-            list_names(s, true, nargs == 2 ? args[1] : NULL);
+            rc = list_names(s, true, nargs == 2 ? args[1] : NULL);
         }
     } else if (c0 == 't' && IS("timer", 2)) {
         if (nargs == 2) s->timer = boolean_value(s, args[1]);
