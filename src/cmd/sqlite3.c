@@ -209,6 +209,42 @@ static void check_stopped(shell *s)
 
 static void shell_add_schema(sqlite3_context *ctx, int n, sqlite3_value **v);
 
+/* The host's libsqlite3 takes "file:" URIs everywhere (built with SQLITE_USE_URI), and a URI
+ * may name another VFS ("file:/etc/x?vfs=unix"): the host's own files. A name that is a URI
+ * mentioning "vfs" (after the %-decoding SQLite does) is refused, for the main database and
+ * for ATTACH / VACUUM INTO; an ATTACH whose file name is not a plain string is refused too. */
+static bool names_other_vfs(const char *z)
+{
+    if (strncmp(z, "file:", 5) != 0) return false;
+    size_t n = strlen(z);
+    char *d = sqlite3_malloc64(n + 1);
+    if (!d) return true;
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)z[i];
+        if (ch == '%' && i + 2 < n) {
+            int hi = z[i + 1], lo = z[i + 2];
+            int h = hi >= '0' && hi <= '9' ? hi - '0' : (hi | 32) >= 'a' && (hi | 32) <= 'f' ? (hi | 32) - 'a' + 10 : -1;
+            int l = lo >= '0' && lo <= '9' ? lo - '0' : (lo | 32) >= 'a' && (lo | 32) <= 'f' ? (lo | 32) - 'a' + 10 : -1;
+            if (h >= 0 && l >= 0) {
+                ch = (unsigned char)(h * 16 + l);
+                i += 2;
+            }
+        }
+        d[j++] = (char)ch;
+    }
+    d[j] = 0;
+    bool bad = strstr(d, "vfs") != NULL;
+    sqlite3_free(d);
+    return bad;
+}
+
+static int authorizer(void *arg, int action, const char *a1, const char *a2, const char *a3, const char *a4)
+{
+    if (action == SQLITE_ATTACH && (!a1 || names_other_vfs(a1))) return SQLITE_DENY;
+    return SQLITE_OK;
+}
+
 static int open_db(shell *s)
 {
     if (s->opened) return s->db ? 0 : 1;
@@ -218,14 +254,23 @@ static int open_db(shell *s)
     vl_defer(s->c, shell_cleanup, s);
     const char *name = s->dbname ? s->dbname : ":memory:";
     int flags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    int rc = sqlite3_open_v2(name, &s->db, flags | SQLITE_OPEN_URI, vl_sqlite_vfs_name(s->vfs));
+    int rc = names_other_vfs(name) ? SQLITE_CANTOPEN
+                                   : sqlite3_open_v2(name, &s->db, flags, vl_sqlite_vfs_name(s->vfs));
+    if (rc == SQLITE_OK) {
+        /* whatever the name said, the main database must be on the VM's VFS */
+        sqlite3_vfs *used = NULL;
+        sqlite3_file_control(s->db, "main", SQLITE_FCNTL_VFS_POINTER, &used);
+        if (!used || strcmp(used->zName, vl_sqlite_vfs_name(s->vfs)) != 0) rc = SQLITE_CANTOPEN;
+    }
     if (rc != SQLITE_OK) {
-        errf(s, "Error: unable to open database \"%s\": %s\n", name, sqlite3_errmsg(s->db));
+        errf(s, "Error: unable to open database \"%s\": %s\n", name,
+             s->db && sqlite3_errcode(s->db) != SQLITE_OK ? sqlite3_errmsg(s->db) : sqlite3_errstr(SQLITE_CANTOPEN));
         sqlite3_close(s->db);
         s->db = NULL;
         vl_exit(s->c, 1);
     }
     sqlite3_progress_handler(s->db, 1000, progress, s);
+    sqlite3_set_authorizer(s->db, authorizer, s);
     sqlite3_create_function(s->db, "shell_add_schema", 3, SQLITE_UTF8, s, shell_add_schema, 0, 0);
     const vos_limits *lim = vk_limits(s->c->p);
     s->mem_limit = lim && lim->mem_bytes && lim->mem_bytes != (uint64_t)-1 ? (int64_t)lim->mem_bytes : 0;

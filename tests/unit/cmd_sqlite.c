@@ -3,7 +3,9 @@
  * usable; a database obeys memfs quotas ("database or disk is full") and read-only mounts
  * ("attempt to write a readonly database"); a database on a host mount is a real SQLite file.
  * (Output bytes are checked against the sqlite3 CLI in tests/cmd/sqlite3.test.) */
+#include <dirent.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,28 @@ static void assert_contains(const char *file, int line, const char *hay, const c
     if (!hay || !strstr(hay, needle)) test_fail(file, line, "\"%s\" does not contain \"%s\"", hay ? hay : "(null)", needle);
 }
 #define ASSERT_CONTAINS(h, n) assert_contains(__FILE__, __LINE__, (h), (n))
+
+/* Names in a host directory other than those listed (NULL-terminated), or "" */
+static const char *extra_names(const char *dir, const char *const *known)
+{
+    static char out[1024];
+    out[0] = 0;
+    DIR *d = opendir(dir);
+    if (!d) return "(cannot open)";
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        bool ok = false;
+        for (const char *const *k = known; *k; k++)
+            if (!strcmp(*k, e->d_name)) ok = true;
+        if (!ok && strlen(out) + strlen(e->d_name) + 2 < sizeof out) {
+            strcat(out, e->d_name);
+            strcat(out, " ");
+        }
+    }
+    closedir(d);
+    return out;
+}
 
 TEST(sqlite_runaway_query_stops_at_step_limit)
 {
@@ -199,4 +223,24 @@ TEST(sqlite_locks_between_connections)
                 "sleep 0.8; sqlite3 /tmp/l.db 'insert into t values(2)'; echo $?; wait; "
                 "sqlite3 /tmp/l.db 'select count(*) from t'",
                 "5\n1\n", 0);
+}
+
+TEST(sqlite_uri_cannot_reach_host_files)
+{
+    /* the host's libsqlite3 takes URIs, and a URI can name the host's own VFS */
+    const char *dir = test_tmpdir();
+    char script[8192];
+    vos_vm *vm = test_vm_new();
+    snprintf(script, sizeof script,
+             "sqlite3 :memory: \"attach 'file:%s/a.db?vfs=unix' as h; create table h.t(x)\"; echo $?; "
+             "sqlite3 :memory: \"attach 'file:%s/b.db?v%%66s=unix' as h; create table h.t(x)\"; echo $?; "
+             "sqlite3 :memory: \"attach 'file:' || '%s/c.db?vfs=unix' as h; create table h.t(x)\"; echo $?; "
+             "sqlite3 'file:%s/d.db?vfs=unix' 'create table t(x)'; echo $?; "
+             "sqlite3 :memory: \"create table t(a); vacuum into 'file:%s/e.db?vfs=unix'\"; echo $?",
+             dir, dir, dir, dir, dir);
+    ASSERT_EXEC(vm, script, "23\n23\n23\n1\n23\n", 0);
+    const char *none[] = {NULL};
+    ASSERT_STR(extra_names(dir, none), "");
+    /* a plain URI still works, on the VM's files */
+    ASSERT_EXEC(vm, "cd /tmp && sqlite3 'file:u.db' 'create table t(a)' && ls", "u.db\n", 0);
 }
