@@ -242,6 +242,8 @@ static bool names_other_vfs(const char *z)
 static int authorizer(void *arg, int action, const char *a1, const char *a2, const char *a3, const char *a4)
 {
     if (action == SQLITE_ATTACH && (!a1 || names_other_vfs(a1))) return SQLITE_DENY;
+    /* sorter threads would call the VFS (the VM's memory) off the process's thread */
+    if (action == SQLITE_PRAGMA && a1 && sqlite3_stricmp(a1, "threads") == 0 && a2) return SQLITE_IGNORE;
     return SQLITE_OK;
 }
 
@@ -271,6 +273,9 @@ static int open_db(shell *s)
     }
     sqlite3_progress_handler(s->db, 1000, progress, s);
     sqlite3_set_authorizer(s->db, authorizer, s);
+    /* the two-argument fts3_tokenizer() takes a raw C pointer (Debian's build enables it) */
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, (int *)0);
+    sqlite3_limit(s->db, SQLITE_LIMIT_WORKER_THREADS, 0);
     sqlite3_create_function(s->db, "shell_add_schema", 3, SQLITE_UTF8, s, shell_add_schema, 0, 0);
     const vos_limits *lim = vk_limits(s->c->p);
     s->mem_limit = lim && lim->mem_bytes && lim->mem_bytes != (uint64_t)-1 ? (int64_t)lim->mem_bytes : 0;

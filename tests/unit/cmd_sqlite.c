@@ -244,3 +244,15 @@ TEST(sqlite_uri_cannot_reach_host_files)
     /* a plain URI still works, on the VM's files */
     ASSERT_EXEC(vm, "cd /tmp && sqlite3 'file:u.db' 'create table t(a)' && ls", "u.db\n", 0);
 }
+
+TEST(sqlite_no_pointer_tokenizer_and_no_threads)
+{
+    vos_vm *vm = test_vm_new();
+    vos_result r;
+    vos_result_init(&r);
+    ASSERT_OK(test_exec(vm, "sqlite3 :memory: \"select fts3_tokenizer('simple', x'0102030405060708')\"", &r));
+    ASSERT_EQ(r.status, 1);
+    ASSERT_STR(r.err, "Error: stepping, fts3tokenize disabled\n");
+    vos_result_free(&r);
+    ASSERT_EXEC(vm, "sqlite3 :memory: 'pragma threads=4; pragma threads'", "0\n", 0);
+}
