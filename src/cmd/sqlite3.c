@@ -242,8 +242,14 @@ static bool names_other_vfs(const char *z)
 static int authorizer(void *arg, int action, const char *a1, const char *a2, const char *a3, const char *a4)
 {
     if (action == SQLITE_ATTACH && (!a1 || names_other_vfs(a1))) return SQLITE_DENY;
-    /* sorter threads would call the VFS (the VM's memory) off the process's thread */
-    if (action == SQLITE_PRAGMA && a1 && sqlite3_stricmp(a1, "threads") == 0 && a2) return SQLITE_IGNORE;
+    /* Setting these is ignored: sorter threads would call the VFS (the VM's memory) off the
+     * process's thread; the others are global to the host process (every VM, the host's own
+     * use of SQLite). */
+    static const char *const ignored[] = {"threads", "hard_heap_limit", "soft_heap_limit",
+                                          "temp_store_directory", "data_store_directory", NULL};
+    if (action == SQLITE_PRAGMA && a1 && a2)
+        for (const char *const *q = ignored; *q; q++)
+            if (sqlite3_stricmp(a1, *q) == 0) return SQLITE_IGNORE;
     return SQLITE_OK;
 }
 

@@ -5,6 +5,7 @@
  * (Output bytes are checked against the sqlite3 CLI in tests/cmd/sqlite3.test.) */
 #include <dirent.h>
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,4 +256,8 @@ TEST(sqlite_no_pointer_tokenizer_and_no_threads)
     ASSERT_STR(r.err, "Error: stepping, fts3tokenize disabled\n");
     vos_result_free(&r);
     ASSERT_EXEC(vm, "sqlite3 :memory: 'pragma threads=4; pragma threads'", "0\n", 0);
+    /* global settings of the host's SQLite stay as they are */
+    ASSERT_EXEC(vm, "sqlite3 :memory: 'pragma hard_heap_limit=1000; pragma soft_heap_limit=5; select 1'", "1\n", 0);
+    ASSERT_EQ(sqlite3_hard_heap_limit64(-1), 0);
+    ASSERT_EQ(sqlite3_soft_heap_limit64(-1), 0);
 }
