@@ -10,6 +10,7 @@
  * host process): only temporary files are charged to the VM, and the connection's memory is
  * checked against the limit rather than charged (docs/differences.md). */
 #include "lib/cmd.h"
+#include "lib/regex.h"
 #include "lib/sqlite_vfs.h"
 
 #include <sqlite3.h>
@@ -209,6 +210,211 @@ static void check_stopped(shell *s)
 
 static void shell_add_schema(sqlite3_context *ctx, int n, sqlite3_value **v);
 
+/* ---- the CLI's built-in extensions that scripts use: generate_series, REGEXP ---- */
+
+/* generate_series(START, STOP, STEP) as the CLI's series.c (3.40): an eponymous virtual table
+ * whose hidden columns start, stop and step are its arguments. */
+typedef struct series_cursor {
+    sqlite3_vtab_cursor base;
+    sqlite3_int64 rowid, value, lo, hi, step, ostep;
+    bool desc, eof;
+} series_cursor;
+
+static int series_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
+                          char **err)
+{
+    int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(value,start hidden,stop hidden,step hidden)");
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_vtab *v = sqlite3_malloc(sizeof *v);
+    if (!v) return SQLITE_NOMEM;
+    memset(v, 0, sizeof *v);
+    sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
+    *out = v;
+    return SQLITE_OK;
+}
+
+static int series_disconnect(sqlite3_vtab *v)
+{
+    sqlite3_free(v);
+    return SQLITE_OK;
+}
+
+static int series_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
+{
+    series_cursor *c = sqlite3_malloc(sizeof *c);
+    if (!c) return SQLITE_NOMEM;
+    memset(c, 0, sizeof *c);
+    *out = &c->base;
+    return SQLITE_OK;
+}
+
+static int series_close(sqlite3_vtab_cursor *cur)
+{
+    sqlite3_free(cur);
+    return SQLITE_OK;
+}
+
+static int series_next(sqlite3_vtab_cursor *cur)
+{
+    series_cursor *c = (series_cursor *)cur;
+    c->rowid++;
+    if (c->desc) {
+        if (c->value - c->lo < c->step) c->eof = true;
+        else c->value -= c->step;
+    } else {
+        if (c->hi - c->value < c->step) c->eof = true;
+        else c->value += c->step;
+    }
+    return SQLITE_OK;
+}
+
+static int series_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
+{
+    series_cursor *c = (series_cursor *)cur;
+    sqlite3_int64 x = i == 1 ? c->lo : i == 2 ? c->hi : i == 3 ? c->ostep : c->value;
+    sqlite3_result_int64(ctx, x);
+    return SQLITE_OK;
+}
+
+static int series_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *out)
+{
+    *out = ((series_cursor *)cur)->rowid;
+    return SQLITE_OK;
+}
+
+static int series_eof(sqlite3_vtab_cursor *cur) { return ((series_cursor *)cur)->eof; }
+
+static int series_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxstr, int argc, sqlite3_value **argv)
+{
+    series_cursor *c = (series_cursor *)cur;
+    int i = 0;
+    c->lo = idx & 1 ? sqlite3_value_int64(argv[i++]) : 0;
+    c->hi = idx & 2 ? sqlite3_value_int64(argv[i++]) : 0xffffffff;
+    sqlite3_int64 step = 1;
+    if (idx & 4) {
+        step = sqlite3_value_int64(argv[i++]);
+        if (step == 0) step = 1;
+        else if (step < 0 && (idx & 16) == 0) idx |= 8;
+    }
+    for (i = 0; i < argc; i++)
+        if (sqlite3_value_type(argv[i]) == SQLITE_NULL) { /* a NULL argument: no rows */
+            c->lo = 1;
+            c->hi = 0;
+            step = 1;
+            break;
+        }
+    c->desc = (idx & 8) != 0;
+    c->ostep = step;
+    c->step = step < 0 ? (step == INT64_MIN ? INT64_MAX : -step) : step;
+    c->rowid = 1;
+    c->eof = c->lo > c->hi;
+    if (!c->eof) {
+        if (c->desc) {
+            uint64_t span = (uint64_t)c->hi - (uint64_t)c->lo;
+            c->value = (sqlite3_int64)((uint64_t)c->hi - span % (uint64_t)c->step);
+        } else {
+            c->value = c->lo;
+        }
+    }
+    return SQLITE_OK;
+}
+
+static int series_best_index(sqlite3_vtab *v, sqlite3_index_info *info)
+{
+    int idx = 0, unusable = 0, nargs = 0, aidx[3] = {-1, -1, -1};
+    bool start_seen = false;
+    for (int i = 0; i < info->nConstraint; i++) {
+        const struct sqlite3_index_constraint *k = &info->aConstraint[i];
+        if (k->iColumn < 1) continue;
+        int col = k->iColumn - 1, mask = 1 << col;
+        if (col == 0) start_seen = true;
+        if (!k->usable) {
+            unusable |= mask;
+        } else if (k->op == SQLITE_INDEX_CONSTRAINT_EQ) {
+            idx |= mask;
+            aidx[col] = i;
+        }
+    }
+    for (int i = 0; i < 3; i++)
+        if (aidx[i] >= 0) {
+            info->aConstraintUsage[aidx[i]].argvIndex = ++nargs;
+            info->aConstraintUsage[aidx[i]].omit = 1;
+        }
+    if (!start_seen) {
+        sqlite3_free(v->zErrMsg);
+        v->zErrMsg = sqlite3_mprintf("first argument to \"generate_series()\" missing or unusable");
+        return SQLITE_ERROR;
+    }
+    if (unusable & ~idx) return SQLITE_CONSTRAINT;
+    if ((idx & 3) == 3) {
+        info->estimatedCost = (double)(2 - ((idx & 4) != 0));
+        info->estimatedRows = 1000;
+        if (info->nOrderBy >= 1 && info->aOrderBy[0].iColumn == 0) {
+            idx |= info->aOrderBy[0].desc ? 8 : 16;
+            info->orderByConsumed = 1;
+        }
+    } else {
+        info->estimatedRows = 2147483647;
+    }
+    info->idxNum = idx;
+    return SQLITE_OK;
+}
+
+static sqlite3_module series_module = {
+    0, NULL, series_connect, series_best_index, series_disconnect, NULL, series_open, series_close,
+    series_filter, series_next, series_eof, series_column, series_rowid,
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+};
+
+/* X REGEXP Y is regexp(Y, X): Perl-style patterns (the CLI's own engine takes a subset of
+ * them), compiled once per statement. */
+static void regexp_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    shell *s = sqlite3_user_data(ctx);
+    vl_re *re = sqlite3_get_auxdata(ctx, 0);
+    const char *str = (const char *)sqlite3_value_text(argv[1]);
+    if (!re) {
+        const char *pat = (const char *)sqlite3_value_text(argv[0]);
+        if (!pat) return;
+        vl_re_diag diag = {{0}, NULL, NULL};
+        int rc = vl_re_compile(s->c->p, pat, strlen(pat), VL_RE_PCRE, 0, &re, &diag);
+        if (rc != 0) {
+            sqlite3_result_error(ctx, rc == VL_RE_ESYNTAX || rc == VL_RE_ETOOBIG ? diag.msg : vl_strerror(rc), -1);
+            return;
+        }
+        sqlite3_set_auxdata(ctx, 0, re, (void (*)(void *))vl_re_free);
+        re = sqlite3_get_auxdata(ctx, 0);
+        if (!re) return;
+    }
+    if (!str) return;
+    int rc = vl_re_search(re, str, (size_t)sqlite3_value_bytes(argv[1]), 0, VL_RE_ANY, NULL, 0);
+    if (rc < 0) {
+        sqlite3_result_error(ctx, rc == VL_RE_ECOMPLEX ? vl_re_limit_msg(re) : vl_strerror(rc), -1);
+        return;
+    }
+    sqlite3_result_int(ctx, rc == 1);
+}
+
+static void regexpi_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    sqlite3_value *args[2] = {argv[0], argv[1]};
+    /* the case-insensitive form: compile with VL_RE_ICASE */
+    shell *s = sqlite3_user_data(ctx);
+    vl_re *re = sqlite3_get_auxdata(ctx, 0);
+    if (!re) {
+        const char *pat = (const char *)sqlite3_value_text(argv[0]);
+        if (!pat) return;
+        vl_re_diag diag = {{0}, NULL, NULL};
+        int rc = vl_re_compile(s->c->p, pat, strlen(pat), VL_RE_PCRE, VL_RE_ICASE, &re, &diag);
+        if (rc != 0) {
+            sqlite3_result_error(ctx, rc == VL_RE_ESYNTAX || rc == VL_RE_ETOOBIG ? diag.msg : vl_strerror(rc), -1);
+            return;
+        }
+        sqlite3_set_auxdata(ctx, 0, re, (void (*)(void *))vl_re_free);
+    }
+    regexp_func(ctx, 2, args);
+}
+
 /* The host's libsqlite3 takes "file:" URIs everywhere (built with SQLITE_USE_URI), and a URI
  * may name another VFS ("file:/etc/x?vfs=unix"): the host's own files. A name that is a URI
  * mentioning "vfs" (after the %-decoding SQLite does) is refused, for the main database and
@@ -283,6 +489,11 @@ static int open_db(shell *s)
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, (int *)0);
     sqlite3_limit(s->db, SQLITE_LIMIT_WORKER_THREADS, 0);
     sqlite3_create_function(s->db, "shell_add_schema", 3, SQLITE_UTF8, s, shell_add_schema, 0, 0);
+    sqlite3_create_module(s->db, "generate_series", &series_module, 0);
+    sqlite3_create_function(s->db, "regexp", 2, SQLITE_UTF8 | SQLITE_INNOCUOUS | SQLITE_DETERMINISTIC, s,
+                            regexp_func, 0, 0);
+    sqlite3_create_function(s->db, "regexpi", 2, SQLITE_UTF8 | SQLITE_INNOCUOUS | SQLITE_DETERMINISTIC, s,
+                            regexpi_func, 0, 0);
     const vos_limits *lim = vk_limits(s->c->p);
     s->mem_limit = lim && lim->mem_bytes && lim->mem_bytes != (uint64_t)-1 ? (int64_t)lim->mem_bytes : 0;
     return 0;
