@@ -496,6 +496,9 @@ static int open_db(shell *s)
                             regexpi_func, 0, 0);
     const vos_limits *lim = vk_limits(s->c->p);
     s->mem_limit = lim && lim->mem_bytes && lim->mem_bytes != (uint64_t)-1 ? (int64_t)lim->mem_bytes : 0;
+    /* one string or blob may not be bigger than the VM's memory: SQLite allocates it from the
+     * host's heap in one piece, between two progress checks */
+    if (s->mem_limit > 0 && s->mem_limit < 1000000000) sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, (int)s->mem_limit);
     return 0;
 }
 

@@ -130,6 +130,12 @@ TEST(sqlite_memory_limit_stops_a_growing_database)
     ASSERT_RC(rc, VOS_EMEMLIMIT);
     vos_result_free(&r);
     ASSERT_EXEC(vm, "sqlite3 :memory: 'select 1+1'", "2\n", 0);
+    /* one blob bigger than the VM's memory is refused before SQLite allocates it */
+    vos_result_init(&r);
+    ASSERT_OK(test_exec(vm, "sqlite3 :memory: 'select length(randomblob(900000000))'", &r));
+    ASSERT_EQ(r.status, 18);
+    ASSERT_STR(r.err, "Error: stepping, string or blob too big (18)\n");
+    vos_result_free(&r);
 }
 
 TEST(sqlite_quota_gives_disk_full)
