@@ -69,6 +69,7 @@ typedef struct shell {
     int depth;             /* .read nesting */
     bool in_dump;
     bool writable_schema;  /* .dump wrote "PRAGMA writable_schema=ON" */
+    bool keepalive;        /* .open: a failure falls back to a memory database */
     sqlite3_stmt *live[16]; /* statements prepared and not finalized (nested: .dump) */
     int nlive;
     int *indent;           /* EXPLAIN: indentation of each opcode (loops) */
@@ -463,9 +464,11 @@ static int open_db(shell *s)
 {
     if (s->opened) return s->db ? 0 : 1;
     s->opened = true;
-    s->vfs = vl_sqlite_vfs_new(s->c->p);
-    if (!s->vfs) vl_die(s->c, 1, "memory exhausted");
-    vl_defer(s->c, shell_cleanup, s);
+    if (!s->vfs) {
+        s->vfs = vl_sqlite_vfs_new(s->c->p);
+        if (!s->vfs) vl_die(s->c, 1, "memory exhausted");
+        vl_defer(s->c, shell_cleanup, s);
+    }
     const char *name = s->dbname ? s->dbname : ":memory:";
     int flags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     int rc = names_other_vfs(name) ? SQLITE_CANTOPEN
@@ -481,6 +484,13 @@ static int open_db(shell *s)
              s->db && sqlite3_errcode(s->db) != SQLITE_OK ? sqlite3_errmsg(s->db) : sqlite3_errstr(SQLITE_CANTOPEN));
         sqlite3_close(s->db);
         s->db = NULL;
+        if (s->keepalive) { /* as the CLI after a failed .open: carry on in memory */
+            s->dbname = NULL;
+            s->readonly = false;
+            s->opened = false;
+            s->keepalive = false;
+            return open_db(s);
+        }
         vl_exit(s->c, 1);
     }
     sqlite3_progress_handler(s->db, 1000, progress, s);
@@ -2322,6 +2332,75 @@ static int list_names(shell *s, bool tables, const char *like)
     return 0;
 }
 
+/* .backup/.save ?DB? FILE and .restore ?DB? FILE: SQLite's online backup between the open
+ * database and another file on the VM's VFS. */
+static int do_backup(shell *s, int nargs, char **args, bool to_file)
+{
+    const char *file = NULL, *db = NULL;
+    int j = 1;
+    for (; j < nargs; j++) {
+        const char *z = args[j];
+        if (z[0] == '-') {
+            if (z[1] == '-') z++;
+            if (strcmp(z, "-append") == 0 || strcmp(z, "-async") == 0) continue;
+            errf(s, "unknown option: %s\n", args[j]);
+            return 1;
+        }
+        if (!file) {
+            file = args[j];
+        } else if (!db) {
+            db = file;
+            file = args[j];
+        } else {
+            errf(s, "Usage: .%s ?DB? ?OPTIONS? FILENAME\n", to_file ? "backup" : "restore");
+            return 1;
+        }
+    }
+    if (!file) {
+        errf(s, "missing FILENAME argument on .%s\n", to_file ? "backup" : "restore");
+        return 1;
+    }
+    if (!db) db = "main";
+    open_db(s);
+    sqlite3 *other = NULL;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    int rc = names_other_vfs(file) ? SQLITE_CANTOPEN : sqlite3_open_v2(file, &other, flags, vl_sqlite_vfs_name(s->vfs));
+    if (rc != SQLITE_OK) {
+        errf(s, "Error: cannot open \"%s\"\n", file);
+        sqlite3_close(other);
+        return 1;
+    }
+    sqlite3_backup *b = to_file ? sqlite3_backup_init(other, "main", s->db, db) : sqlite3_backup_init(s->db, db, other, "main");
+    if (!b) {
+        errf(s, "Error: %s\n", sqlite3_errmsg(to_file ? other : s->db));
+        sqlite3_close(other);
+        return 1;
+    }
+    int dying = 0;
+    while ((rc = sqlite3_backup_step(b, 100)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+        if (rc != SQLITE_OK) break;
+        int k = vk_steps(s->c->p, 100);
+        if (k < 0 && k != VOS_EINTR) {
+            dying = k;
+            break;
+        }
+    }
+    sqlite3_backup_finish(b);
+    if (dying) {
+        sqlite3_close(other);
+        s->nerr_stop = dying;
+        check_stopped(s);
+    }
+    if (rc == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        errf(s, "Error: %s\n", sqlite3_errmsg(to_file ? other : s->db));
+        rc = 1;
+    }
+    sqlite3_close(other);
+    return rc;
+}
+
 /* Returns 0, 1 (error) or 2 (.quit/.exit). */
 static int do_meta(shell *s, const char *line)
 {
@@ -2334,7 +2413,44 @@ static int do_meta(shell *s, const char *line)
     size_t n = strlen(cmd);
     char c0 = cmd[0];
 #define IS(name, min) (n >= (min) && strncmp(cmd, name, n) == 0)
-    if (c0 == 'b' && IS("bail", 3)) {
+    if ((c0 == 'b' && n >= 3 && strncmp(cmd, "backup", n) == 0) || (c0 == 's' && n >= 2 && strncmp(cmd, "save", n) == 0)) {
+        rc = do_backup(s, nargs, args, true);
+    } else if (c0 == 'r' && n >= 3 && strncmp(cmd, "restore", n) == 0) {
+        rc = do_backup(s, nargs, args, false);
+    } else if (c0 == 'o' && n >= 2 && strncmp(cmd, "open", n) == 0) {
+        const char *file = NULL;
+        bool fresh = false, ro = false;
+        for (int i = 1; i < nargs; i++) {
+            const char *z = args[i];
+            if (z[0] == '-' && z[1] == '-') z++;
+            if (strcmp(z, "-new") == 0) fresh = true;
+            else if (strcmp(z, "-readonly") == 0) ro = true;
+            else if (strcmp(z, "-nofollow") == 0) {
+            } else if (z[0] == '-') {
+                errf(s, "unknown option: %s\n", args[i]);
+                return 1;
+            } else if (file) {
+                errf(s, "extra argument: \"%s\"\n", args[i]);
+                return 1;
+            } else {
+                file = args[i];
+            }
+        }
+        /* close the current database; the VFS stays for the next */
+        if (s->db) {
+            for (int i = 0; i < s->nlive; i++) sqlite3_finalize(s->live[i]);
+            s->nlive = 0;
+            sqlite3_close(s->db);
+            s->db = NULL;
+        }
+        if (fresh && file && strcmp(file, ":memory:") != 0) vk_unlink(s->c->p, file);
+        s->dbname = file && strcmp(file, ":memory:") != 0 ? vl_xstrdup(s->c, file) : NULL;
+        s->readonly = ro;
+        s->opened = false;
+        s->keepalive = true;
+        open_db(s);
+        s->keepalive = false;
+    } else if (c0 == 'b' && IS("bail", 3)) {
         if (nargs != 2) {
             errf(s, "Usage: .bail on|off\n");
             rc = 1;
