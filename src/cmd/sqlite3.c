@@ -2262,6 +2262,7 @@ static int split_args(shell *s, char *line, char **args, int max)
             args[n++] = z;
             while (*z && !is_space(*z)) z++;
             if (*z) *z++ = 0;
+            resolve_backslashes(args[n - 1]);
         }
     }
     return n;
@@ -2598,6 +2599,15 @@ static int do_meta(shell *s, const char *line)
                 return 1;
             }
         }
+        if (pat && (sqlite3_strlike(pat, "sqlite_master", '\\') == 0 || sqlite3_strlike(pat, "sqlite_schema", '\\') == 0 ||
+                    sqlite3_strlike(pat, "sqlite_temp_master", '\\') == 0 ||
+                    sqlite3_strlike(pat, "sqlite_temp_schema", '\\') == 0)) {
+            /* the schema table's own definition, as the CLI makes it up */
+            char *z = sqlite3_mprintf("CREATE TABLE %s (\n  type text,\n  name text,\n  tbl_name text,\n"
+                                      "  rootpage integer,\n  sql text\n)", pat);
+            print_schema_line(s, z, ";\n");
+            sqlite3_free(z);
+        }
         /* every attached database, main first, others' names prefixed with theirs */
         vl_buf q = {0};
         vl_buf_adds(s->c, &q, "SELECT sql FROM (");
@@ -2640,12 +2650,8 @@ static int do_meta(shell *s, const char *line)
         } else {
             if (s->mode == MODE_ASCII) {
             }
-            resolve_backslashes(args[1]);
             set_sep(s->colsep, args[1]);
-            if (nargs == 3) {
-                resolve_backslashes(args[2]);
-                set_sep(s->rowsep, args[2]);
-            }
+            if (nargs == 3) set_sep(s->rowsep, args[2]);
         }
     } else if (c0 == 's' && IS("show", 2)) {
         if (nargs != 1) {
