@@ -67,7 +67,6 @@ typedef struct shell {
     int64_t mem_limit;
     unsigned ticks;
     int depth;             /* .read nesting */
-    bool in_dump;
     bool writable_schema;  /* .dump wrote "PRAGMA writable_schema=ON" */
     bool keepalive;        /* .open: a failure falls back to a memory database */
     sqlite3_stmt *live[16]; /* statements prepared and not finalized (nested: .dump) */
@@ -1831,7 +1830,7 @@ static const char import_usage[] =
 static int do_import(shell *s, int nargs, char **args)
 {
     const char *file = NULL, *table = NULL;
-    bool csv = s->mode == MODE_CSV, ascii = s->mode == MODE_ASCII;
+    int opt = 0; /* 'c' --csv, 'a' --ascii */
     int64_t skip = 0;
     for (int i = 1; i < nargs; i++) {
         const char *z = args[i];
@@ -1849,11 +1848,9 @@ static int do_import(shell *s, int nargs, char **args)
             skip = 0;
             for (const char *d = args[++i]; *d >= '0' && *d <= '9'; d++) skip = skip * 10 + (*d - '0');
         } else if (strcmp(z, "-ascii") == 0) {
-            ascii = true;
-            csv = false;
+            opt = 'a';
         } else if (strcmp(z, "-csv") == 0) {
-            csv = true;
-            ascii = false;
+            opt = 'c';
         } else {
             outf(s, "ERROR: unknown option: \"%s\".  Usage:\n", args[i]);
             outs(s, import_usage);
@@ -1865,24 +1862,35 @@ static int do_import(shell *s, int nargs, char **args)
         outs(s, import_usage);
         return 1;
     }
-    const char *cs = ascii ? "\037" : csv && strcmp(s->colsep, "|") == 0 ? "," : s->colsep;
-    const char *rs = ascii ? "\036" : csv && strcmp(s->rowsep, "\r\n") == 0 ? "\n" : s->rowsep;
-    if (csv && !ascii) {
-        if (strcmp(s->colsep, "|") == 0 || s->mode != MODE_CSV) cs = ",";
-        if (strcmp(s->rowsep, "\r\n") == 0 || s->mode != MODE_CSV) rs = "\n";
-        if (s->mode == MODE_CSV) cs = s->colsep;
-    }
-    if (strlen(cs) == 0) {
-        errf(s, "Error: non-null column separator required for import\n");
-        return 1;
-    }
-    if (strlen(cs) > 1) {
-        errf(s, "Error: multi-character column separators not allowed for import\n");
-        return 1;
-    }
-    if (strlen(rs) > 1 && !(csv && strcmp(rs, "\r\n") == 0)) {
-        errf(s, "Error: multi-character row separators not allowed for import\n");
-        return 1;
+    /* --csv and --ascii fix the separators; else they are the output mode's, read with CSV
+     * quoting (except in ascii mode), a CSV mode's "\r\n" row separator read as "\n" */
+    const char *cs, *rs;
+    if (opt == 'c') {
+        cs = ",";
+        rs = "\n";
+    } else if (opt == 'a') {
+        cs = "\037";
+        rs = "\036";
+    } else {
+        cs = s->colsep;
+        rs = s->rowsep;
+        if (!cs[0]) {
+            errf(s, "Error: non-null column separator required for import\n");
+            return 1;
+        }
+        if (strlen(cs) > 1) {
+            errf(s, "Error: multi-character column separators not allowed for import\n");
+            return 1;
+        }
+        if (!rs[0]) {
+            errf(s, "Error: non-null row separator required for import\n");
+            return 1;
+        }
+        if (s->mode == MODE_CSV && strcmp(rs, "\r\n") == 0) rs = "\n";
+        if (strlen(rs) > 1) {
+            errf(s, "Error: multi-character row separators not allowed for import\n");
+            return 1;
+        }
     }
     /* read the whole file (it goes into the database anyway) */
     vl_in *in = strcmp(file, "stdin") == 0 ? vl_in_fd(s->c, 0, "-") : vl_in_open_quiet(s->c, file, &(int){0});
@@ -1895,6 +1903,7 @@ static int do_import(shell *s, int nargs, char **args)
     ssize_t n;
     while ((n = vl_in_read(s->c, in, buf, sizeof buf)) > 0) vl_buf_add(s->c, &data, buf, (size_t)n);
     vl_in_close(s->c, in);
+    bool csv = opt == 'c' || (opt == 0 && s->mode != MODE_ASCII); /* quotes are read */
     csv_reader r = {file, data.data ? data.data : "", data.len, 0, 1, false};
     int term;
     /* skip lines */
@@ -1993,7 +2002,6 @@ static int do_import(shell *s, int nargs, char **args)
     }
     bool autocommit = sqlite3_get_autocommit(s->db);
     if (autocommit) sqlite3_exec(s->db, "BEGIN", 0, 0, 0);
-    int nerr = 0;
     while (r.pos < r.len) {
         int start = r.line, i = 0;
         char *f = NULL;
@@ -2014,19 +2022,17 @@ static int do_import(shell *s, int nargs, char **args)
         rc = sqlite3_reset(st);
         if (rc != SQLITE_OK) {
             errf(s, "%s:%d: INSERT failed: %s\n", file, start, sqlite3_errmsg(s->db));
-            nerr++;
         }
     }
     fin(s, st);
     if (autocommit) sqlite3_exec(s->db, "COMMIT", 0, 0, 0);
     vl_buf_free(s->c, &data);
-    (void)nerr;
     return rc; /* as the CLI: the code of the last row's insert */
 }
 
 /* ---- dot-commands ---- */
 
-static int process_input(shell *s, vl_in *in, bool is_stdin);
+static int process_input(shell *s, vl_in *in);
 
 static bool boolean_value(shell *s, const char *z)
 {
@@ -2580,7 +2586,7 @@ static int do_meta(shell *s, const char *line)
                 rc = 1;
             } else {
                 s->depth++;
-                rc = process_input(s, in, false);
+                rc = process_input(s, in);
                 s->depth--;
                 vl_in_close(s->c, in);
             }
@@ -2648,8 +2654,6 @@ static int do_meta(shell *s, const char *line)
             errf(s, "Usage: .separator COL ?ROW?\n");
             rc = 1;
         } else {
-            if (s->mode == MODE_ASCII) {
-            }
             set_sep(s->colsep, args[1]);
             if (nargs == 3) set_sep(s->rowsep, args[2]);
         }
@@ -2714,9 +2718,6 @@ static int do_meta(shell *s, const char *line)
         rc = 1;
     }
 #undef IS
-    if (s->once && c0 != 'o') {
-        /* .once lasts for one SQL command, not for dot-commands */
-    }
     vl_xfree(s->c, copy);
     return rc;
 }
@@ -2814,7 +2815,7 @@ static int run_one(shell *s, const char *sql, int startline, bool numbered)
     return 0;
 }
 
-static int process_input(shell *s, vl_in *in, bool is_stdin)
+static int process_input(shell *s, vl_in *in)
 {
     vl_buf sql = {0};
     int errcnt = 0, lineno = 0, startline = 0, state = 0;
@@ -2883,7 +2884,6 @@ static int process_input(shell *s, vl_in *in, bool is_stdin)
         errcnt += run_one(s, sql.data, startline, true);
     }
     vl_buf_free(s->c, &sql);
-    (void)is_stdin;
     return errcnt > 0;
 }
 
@@ -3047,7 +3047,7 @@ static int sqlite3_main(vl_ctx *c, int argc, char **argv)
         int err = 0;
         vl_in *in = vl_in_open_quiet(c, init, &err);
         if (in) {
-            int r = process_input(s, in, false);
+            int r = process_input(s, in);
             vl_in_close(c, in);
             if (r == 2) return 0;
         } else {
@@ -3097,7 +3097,7 @@ static int sqlite3_main(vl_ctx *c, int argc, char **argv)
         }
     } else {
         vl_in *in = vl_in_fd(c, 0, "-");
-        int r = process_input(s, in, true);
+        int r = process_input(s, in);
         status = r == 1 ? 1 : 0;
     }
     output_reset(s);
