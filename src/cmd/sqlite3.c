@@ -2093,33 +2093,34 @@ static int set_mode(shell *s, int nargs, char **args, bool from_dot)
     const char *m = NULL;
     int wrap = -1;
     bool ww = false, quote = false, have_opts = false;
+    const char *tab = NULL;
     for (int i = 1; i < nargs; i++) {
         const char *z = args[i];
-        if (z[0] == '-') {
-            if (z[1] == '-') z++;
-            if (strcmp(z, "-wrap") == 0 && i + 1 < nargs) {
-                wrap = (int)strtol(args[++i], NULL, 10);
-                have_opts = true;
-            } else if (strcmp(z, "-ww") == 0 || strcmp(z, "-wordwrap") == 0) {
-                if (strcmp(z, "-ww") == 0) ww = true;
-                else ww = i + 1 < nargs ? boolean_value(s, args[++i]) : true;
-                have_opts = true;
-            } else if (strcmp(z, "-quote") == 0) {
-                quote = true;
-                have_opts = true;
-            } else if (strcmp(z, "-noquote") == 0) {
-                quote = false;
-                have_opts = true;
-            } else {
-                errf(s, "Error: unknown .mode option: %s\n", args[i]);
-                return 1;
-            }
+        const char *o = z[0] == '-' ? z + 1 + (z[1] == '-') : "";
+        if (strcmp(o, "wrap") == 0 && i + 1 < nargs) {
+            wrap = (int)strtol(args[++i], NULL, 10);
+            have_opts = true;
+        } else if (strcmp(o, "ww") == 0) {
+            ww = true;
+            have_opts = true;
+        } else if (strcmp(o, "wordwrap") == 0 && i + 1 < nargs) {
+            ww = boolean_value(s, args[++i]);
+            have_opts = true;
+        } else if (strcmp(o, "quote") == 0) {
+            quote = true;
+            have_opts = true;
+        } else if (strcmp(o, "noquote") == 0) {
+            quote = false;
+            have_opts = true;
         } else if (!m) {
             m = z;
-        } else if (s->mode == MODE_INSERT || (m && strcmp(m, "insert") == 0)) {
-            s->dest_table = vl_xstrdup(s->c, z);
+        } else if (!tab) {
+            tab = z; /* the table of insert mode; ignored by the others */
+        } else if (z[0] == '-') {
+            errf(s, "unknown option: %s\noptions:\n  --noquote\n  --quote\n  --wordwrap on/off\n  --wrap N\n  --ww\n", z);
+            return 1;
         } else {
-            errf(s, "Error: extra argument: \"%s\"\n", z);
+            errf(s, "extra argument: \"%s\"\n", z);
             return 1;
         }
     }
@@ -2158,11 +2159,11 @@ static int set_mode(shell *s, int nargs, char **args, bool from_dot)
         set_sep(s->colsep, "\t");
     } else if (strncmp(m, "insert", n) == 0) {
         s->mode = MODE_INSERT;
-        if (!s->dest_table || nargs < 3) s->dest_table = "\"table\"";
-        if (nargs >= 3) {
-            char q = quote_char(args[2]);
+        s->dest_table = "\"table\"";
+        if (tab) {
+            char q = quote_char(tab);
             vl_buf b = {0};
-            append_text(s, &b, args[2], q);
+            append_text(s, &b, tab, q);
             vl_buf_addc(s->c, &b, 0);
             s->dest_table = b.data;
         }
@@ -2495,9 +2496,14 @@ static int do_meta(shell *s, const char *line)
         rc = 2;
     } else if (c0 == 'q' && IS("quit", 1)) {
         rc = 2;
-    } else if (c0 == 'h' && IS("headers", 2) && nargs == 2) {
-        s->header = boolean_value(s, args[1]);
-        s->header_set = true;
+    } else if (c0 == 'h' && IS("headers", 2)) {
+        if (nargs == 2) {
+            s->header = boolean_value(s, args[1]);
+            s->header_set = true;
+        } else {
+            errf(s, "Usage: .headers on|off\n");
+            rc = 1;
+        }
     } else if (c0 == 'h' && IS("help", 2)) {
         outs(s, ".bail on|off             Stop after hitting an error.  Default OFF\n"
                 ".changes on|off          Show number of rows changed by SQL\n"
@@ -2541,28 +2547,38 @@ static int do_meta(shell *s, const char *line)
             rc = 1;
         }
     } else if ((c0 == 'o' && (IS("output", 3) || IS("once", 2)))) {
-        bool once = cmd[1] == 'n';
-        const char *file = NULL;
-        for (int i = 1; i < nargs; i++) {
-            if (args[i][0] == '-' && args[i][1]) {
-                errf(s, "ERROR: unknown option: \"%s\".  Usage:\n", args[i]);
-                rc = 1;
-                break;
-            }
-            if (file) {
-                errf(s, "ERROR: extra parameter: \"%s\".  Usage:\n", args[i]);
-                rc = 1;
-                break;
-            }
-            file = args[i];
-        }
-        if (!rc) {
-            if (once && !file) {
-                errf(s, "ERROR: missing FILE argument on .once\n");
-                rc = 1;
+        bool once = cmd[1] == 'n', bom = false;
+        const char *file = NULL, *bad = NULL, *what = NULL;
+        for (int i = 1; i < nargs && !bad; i++) {
+            const char *z = args[i];
+            if (z[0] == '-' && z[1]) {
+                if (z[1] == '-') z++;
+                if (strcmp(z, "-bom") == 0) bom = true;
+                else bad = args[i], what = "unknown option"; /* -e, -x: no editor or spreadsheet */
+            } else if (file) {
+                bad = args[i], what = "extra parameter";
             } else {
-                rc = open_output(s, file, once);
+                file = args[i];
             }
+        }
+        if (bad) {
+            /* the CLI prints these on its output, with the command's help */
+            outf(s, "ERROR: %s: \"%s\".  Usage:\n", what, bad);
+            outs(s, once ? ".once ?OPTIONS? ?FILE?   Output for the next SQL command only to FILE\n"
+                           "     If FILE begins with '|' then open as a pipe\n"
+                           "       --bom  Put a UTF8 byte-order mark at the beginning\n"
+                           "       -e     Send output to the system text editor\n"
+                           "       -x     Send output as CSV to a spreadsheet (same as \".excel\")\n"
+                         : ".output ?FILE?           Send output to FILE or stdout if FILE is omitted\n"
+                           "   If FILE begins with '|' then open it as a pipe.\n"
+                           "   Options:\n"
+                           "     --bom                 Prefix output with a UTF8 byte-order mark\n"
+                           "     -e                    Send output to the system text editor\n"
+                           "     -x                    Send output as CSV to a spreadsheet\n");
+            rc = 1;
+        } else {
+            rc = open_output(s, file, once && file);
+            if (!rc && bom) outs(s, "\357\273\277");
         }
     } else if (c0 == 'p' && IS("print", 2)) {
         for (int i = 1; i < nargs; i++) {
@@ -2689,12 +2705,8 @@ static int do_meta(shell *s, const char *line)
         }
     } else if (c0 == 't' && n > 1 && strncmp(cmd, "tables", n) == 0) {
         open_db(s);
-        if (nargs > 2) {
-            errf(s, "Usage: .tables ?LIKE-PATTERN?\n");
-            rc = 1;
-        } else {
-            rc = list_names(s, true, nargs == 2 ? args[1] : NULL);
-        }
+        /* extra arguments are ignored, as the CLI does (for .tables, not .indexes) */
+        rc = list_names(s, true, nargs >= 2 ? args[1] : NULL);
     } else if (c0 == 't' && IS("timer", 2)) {
         if (nargs == 2) s->timer = boolean_value(s, args[1]);
         else {
