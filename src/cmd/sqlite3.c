@@ -2796,10 +2796,15 @@ static int run_one(shell *s, const char *sql, int startline, bool numbered)
     char *err = NULL;
     open_db(s);
     int64_t t0 = s->timer ? vk_monotonic_ns(s->c->p) : 0;
+    vk_tms tm0 = {0, 0, 0, 0};
+    if (s->timer) vk_times(s->c->p, &tm0);
     int rc = shell_exec(s, sql, &err);
     if (s->timer) {
         double real = (double)(vk_monotonic_ns(s->c->p) - t0) / 1e9;
-        outf(s, "Run Time: real %.3f user %f sys %f\n", real, 0.0, 0.0);
+        vk_tms tm1 = {0, 0, 0, 0};
+        vk_times(s->c->p, &tm1);
+        outf(s, "Run Time: real %.3f user %f sys %f\n", real, (double)(tm1.utime - tm0.utime) / 1e9,
+             (double)(tm1.stime - tm0.stime) / 1e9);
     }
     if (rc || err) {
         const char *type, *tail;
