@@ -1086,6 +1086,7 @@ static void ensure_widths(shell *s, int n)
 }
 
 static int step_stmt(shell *s, sqlite3_stmt *st);
+static void bind_params(shell *s, sqlite3_stmt *st);
 
 static int exec_columnar(shell *s, sqlite3_stmt *st)
 {
@@ -1437,6 +1438,7 @@ static int shell_exec(shell *s, const char *sql, char **err)
             while (is_space(sql[0])) sql++;
             continue;
         }
+        bind_params(s, st);
         s->stmt = st;
         s->cnt = 0;
         s->cmode = s->mode;
@@ -2409,6 +2411,109 @@ static int do_backup(shell *s, int nargs, char **args, bool to_file)
     return rc;
 }
 
+/* ---- .parameter: bindings kept in temp.sqlite_parameters, as the CLI keeps them ---- */
+
+static void bind_table_init(shell *s)
+{
+    int wr = 0, defensive = 0;
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, -1, &defensive);
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 0, (int *)0);
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_WRITABLE_SCHEMA, -1, &wr);
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_WRITABLE_SCHEMA, 1, (int *)0);
+    sqlite3_exec(s->db, "CREATE TABLE IF NOT EXISTS temp.sqlite_parameters(\n  key TEXT PRIMARY KEY,\n  value\n) WITHOUT ROWID;",
+                 0, 0, 0);
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_WRITABLE_SCHEMA, wr, (int *)0);
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, defensive, (int *)0);
+}
+
+/* Bind a statement's parameters from the table (NULL for those not there). */
+static void bind_params(shell *s, sqlite3_stmt *st)
+{
+    int nvar = sqlite3_bind_parameter_count(st);
+    if (nvar == 0) return;
+    if (sqlite3_table_column_metadata(s->db, "TEMP", "sqlite_parameters", "key", 0, 0, 0, 0, 0) != SQLITE_OK) return;
+    sqlite3_stmt *q = NULL;
+    if (prep(s, "SELECT value FROM temp.sqlite_parameters WHERE key=?1", -1, &q, 0) || !q) {
+        if (q) fin(s, q);
+        return;
+    }
+    for (int i = 1; i <= nvar; i++) {
+        char num[30];
+        const char *name = sqlite3_bind_parameter_name(st, i);
+        if (!name) {
+            sqlite3_snprintf(sizeof num, num, "?%d", i);
+            name = num;
+        }
+        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) == SQLITE_ROW) sqlite3_bind_value(st, i, sqlite3_column_value(q, 0));
+        else sqlite3_bind_null(st, i);
+        sqlite3_reset(q);
+    }
+    fin(s, q);
+}
+
+static int do_parameter(shell *s, int nargs, char **args)
+{
+    int rc = 0;
+    open_db(s);
+    if (nargs == 2 && strcmp(args[1], "clear") == 0) {
+        sqlite3_exec(s->db, "DROP TABLE IF EXISTS temp.sqlite_parameters;", 0, 0, 0);
+    } else if (nargs == 2 && strcmp(args[1], "list") == 0) {
+        sqlite3_stmt *st = NULL;
+        int len = 0;
+        if (prep(s, "SELECT max(length(key)) FROM temp.sqlite_parameters;", -1, &st, 0) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW) {
+            len = sqlite3_column_int(st, 0);
+            if (len > 40) len = 40;
+        }
+        if (st) fin(s, st);
+        st = NULL;
+        if (len) {
+            int rx = prep(s, "SELECT key, quote(value) FROM temp.sqlite_parameters;", -1, &st, 0);
+            while (rx == SQLITE_OK && step_stmt(s, st) == SQLITE_ROW)
+                outf(s, "%-*s %s\n", len, sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
+            if (st) fin(s, st);
+        }
+    } else if (nargs == 2 && strcmp(args[1], "init") == 0) {
+        bind_table_init(s);
+    } else if (nargs == 4 && strcmp(args[1], "set") == 0) {
+        bind_table_init(s);
+        /* the value as an SQL literal, else as text */
+        char *sql = sqlite3_mprintf("REPLACE INTO temp.sqlite_parameters(key,value)VALUES(%Q,%s);", args[2], args[3]);
+        sqlite3_stmt *st = NULL;
+        int rx = prep(s, sql, -1, &st, 0);
+        sqlite3_free(sql);
+        if (rx != SQLITE_OK) {
+            if (st) fin(s, st);
+            st = NULL;
+            sql = sqlite3_mprintf("REPLACE INTO temp.sqlite_parameters(key,value)VALUES(%Q,%Q);", args[2], args[3]);
+            rx = prep(s, sql, -1, &st, 0);
+            sqlite3_free(sql);
+            if (rx != SQLITE_OK) {
+                outf(s, "Error: %s\n", sqlite3_errmsg(s->db));
+                rc = 1;
+            }
+        }
+        if (st) {
+            step_stmt(s, st);
+            fin(s, st);
+        }
+    } else if (nargs == 3 && strcmp(args[1], "unset") == 0) {
+        char *sql = sqlite3_mprintf("DELETE FROM temp.sqlite_parameters WHERE key=%Q", args[2]);
+        sqlite3_exec(s->db, sql, 0, 0, 0);
+        sqlite3_free(sql);
+    } else {
+        outs(s, ".parameter CMD ...       Manage SQL parameter bindings\n"
+                "   clear                   Erase all bindings\n"
+                "   init                    Initialize the TEMP table that holds bindings\n"
+                "   list                    List the current parameter bindings\n"
+                "   set PARAMETER VALUE     Given SQL parameter PARAMETER a value of VALUE\n"
+                "                           PARAMETER should start with one of: $ : @ ?\n"
+                "   unset PARAMETER         Remove PARAMETER from the binding table\n");
+    }
+    return rc;
+}
+
 /* Returns 0, 1 (error) or 2 (.quit/.exit). */
 static int do_meta(shell *s, const char *line)
 {
@@ -2580,6 +2685,8 @@ static int do_meta(shell *s, const char *line)
             rc = open_output(s, file, once && file);
             if (!rc && bom) outs(s, "\357\273\277");
         }
+    } else if (c0 == 'p' && n >= 2 && strncmp(cmd, "parameter", n) == 0) {
+        rc = do_parameter(s, nargs, args);
     } else if (c0 == 'p' && IS("print", 2)) {
         for (int i = 1; i < nargs; i++) {
             if (i > 1) outc(s, ' ');
