@@ -68,6 +68,7 @@ typedef struct shell {
     unsigned ticks;
     int depth;             /* .read nesting */
     bool writable_schema;  /* .dump wrote "PRAGMA writable_schema=ON" */
+    int eqp;               /* .eqp: 0 off, 1 on, 2 full, 3 trigger */
     bool keepalive;        /* .open: a failure falls back to a memory database */
     sqlite3_stmt *live[16]; /* statements prepared and not finalized (nested: .dump) */
     int nlive;
@@ -1439,6 +1440,16 @@ static int shell_exec(shell *s, const char *sql, char **err)
             continue;
         }
         bind_params(s, st);
+        if (s->eqp && sqlite3_stmt_isexplain(st) == 0) {
+            /* .eqp on: the plan first, as a tree */
+            const char *ssql = sqlite3_sql(st);
+            while (ssql && is_space(*ssql)) ssql++;
+            char *q = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", ssql ? ssql : "");
+            sqlite3_stmt *ex = NULL;
+            if (prep(s, q, -1, &ex, 0) == SQLITE_OK && ex) exec_eqp(s, ex);
+            if (ex) fin(s, ex);
+            sqlite3_free(q);
+        }
         s->stmt = st;
         s->cnt = 0;
         s->cmode = s->mode;
@@ -2596,6 +2607,15 @@ static int do_meta(shell *s, const char *line)
             errf(s, "Usage: .echo on|off\n");
             rc = 1;
         }
+    } else if (c0 == 'e' && IS("eqp", 2)) {
+        if (nargs == 2) {
+            if (strcmp(args[1], "full") == 0) s->eqp = 2;
+            else if (strcmp(args[1], "trigger") == 0) s->eqp = 3;
+            else s->eqp = boolean_value(s, args[1]) ? 1 : 0;
+        } else {
+            errf(s, "Usage: .eqp off|on|trace|trigger|full\n");
+            rc = 1;
+        }
     } else if (c0 == 'e' && IS("exit", 2)) {
         if (nargs > 1) vl_exit(s->c, (int)strtol(args[1], NULL, 10) & 0xff);
         rc = 2;
@@ -2786,7 +2806,8 @@ static int do_meta(shell *s, const char *line)
             rc = 1;
         } else {
             outf(s, "%12.12s: %s\n", "echo", s->echo ? "on" : "off");
-            outf(s, "%12.12s: %s\n", "eqp", "off");
+            static const char *const eqp_names[] = {"off", "on", "full", "trigger"};
+            outf(s, "%12.12s: %s\n", "eqp", eqp_names[s->eqp]);
             outf(s, "%12.12s: %s\n", "explain", "auto");
             outf(s, "%12.12s: %s\n", "headers", s->header ? "on" : "off");
             if (s->mode == MODE_COLUMN || (s->mode >= MODE_MARKDOWN && s->mode <= MODE_BOX))
