@@ -2574,6 +2574,58 @@ static int do_meta(shell *s, const char *line)
         s->keepalive = true;
         open_db(s);
         s->keepalive = false;
+    } else if (c0 == 'c' && n >= 2 && strncmp(cmd, "cd", n) == 0) {
+        if (nargs != 2) {
+            errf(s, "Usage: .cd DIRECTORY\n");
+            rc = 1;
+        } else if (vk_chdir(s->c->p, args[1]) < 0) {
+            errf(s, "Cannot change to directory \"%s\"\n", args[1]);
+            rc = 1;
+        }
+    } else if (c0 == 'f' && n >= 2 && strncmp(cmd, "fullschema", n) == 0) {
+        bool bad = nargs > 2 || (nargs == 2 && strcmp(args[1], "--indent") != 0);
+        if (bad) {
+            errf(s, "Usage: .fullschema ?--indent?\n");
+            rc = 1;
+        } else {
+            open_db(s);
+            rc = schema_query(s, "SELECT sql FROM (SELECT sql sql, type type, tbl_name tbl_name, name name, rowid x"
+                                 " FROM sqlite_schema UNION ALL SELECT sql, type, tbl_name, name, rowid FROM "
+                                 "sqlite_temp_schema) WHERE type!='meta' AND sql NOTNULL AND name NOT LIKE 'sqlite_%' "
+                                 "ORDER BY x");
+            sqlite3_stmt *st = NULL;
+            bool stats = false;
+            if (!rc && prep(s, "SELECT rowid FROM sqlite_schema WHERE name GLOB 'sqlite_stat[134]'", -1, &st, 0) == SQLITE_OK)
+                stats = step_stmt(s, st) == SQLITE_ROW;
+            if (st) fin(s, st);
+            if (!stats) {
+                outs(s, "/* No STAT tables available */\n");
+            } else {
+                outs(s, "ANALYZE sqlite_schema;\n");
+                int save_mode = s->mode;
+                bool save_header = s->header;
+                const char *save_dest = s->dest_table;
+                s->mode = MODE_INSERT;
+                s->header = false;
+                char *err = NULL;
+                s->dest_table = "sqlite_stat1";
+                shell_exec(s, "SELECT * FROM sqlite_stat1", &err);
+                sqlite3_free(err);
+                err = NULL;
+                s->dest_table = "sqlite_stat4";
+                shell_exec(s, "SELECT * FROM sqlite_stat4", &err);
+                sqlite3_free(err);
+                s->mode = save_mode;
+                s->header = save_header;
+                s->dest_table = save_dest;
+                outs(s, "ANALYZE sqlite_schema;\n");
+            }
+        }
+    } else if (c0 == 'p' && n >= 2 && strncmp(cmd, "prompt", n) == 0) {
+        /* no prompts without a terminal */
+    } else if (c0 == 's' && n >= 2 && strncmp(cmd, "stats", n) == 0 && nargs == 2 &&
+               (strcmp(args[1], "off") == 0 || strcmp(args[1], "on") == 0)) {
+        /* accepted: vos prints no statistics */
     } else if (c0 == 'b' && IS("bail", 3)) {
         if (nargs != 2) {
             errf(s, "Usage: .bail on|off\n");
