@@ -2143,6 +2143,10 @@ static int set_mode(shell *s, int nargs, char **args, bool from_dot)
                  s->wrap, s->wordwrap ? "on" : "off", s->quote_cols ? "" : "no");
         else
             outf(s, "current output mode: %s\n", mode_names[s->mode]);
+        /* as the CLI's: asking also resets the column options to their defaults */
+        s->wrap = 60;
+        s->wordwrap = false;
+        s->quote_cols = false;
         return 0;
     }
     size_t n = strlen(m);
