@@ -66,7 +66,8 @@ typedef struct shell {
     int nerr_stop;         /* set when a limit stopped a statement */
     int64_t mem_limit;
     unsigned ticks;
-    int depth;             /* .read nesting */
+    int depth;             /* inputs being read (stdin, -init, .read) */
+    int lineno;            /* line of the input being read */
     bool writable_schema;  /* .dump wrote "PRAGMA writable_schema=ON" */
     int eqp;               /* .eqp: 0 off, 1 on, 2 full, 3 trigger */
     bool keepalive;        /* .open: a failure falls back to a memory database */
@@ -2825,14 +2826,8 @@ static int do_meta(shell *s, const char *line)
             if (!in) {
                 errf(s, "Error: cannot open \"%s\"\n", args[1]);
                 rc = 1;
-            } else if (s->depth > 25) {
-                vl_in_close(s->c, in);
-                errf(s, "Error: .read nested too deeply\n");
-                rc = 1;
             } else {
-                s->depth++;
                 rc = process_input(s, in);
-                s->depth--;
                 vl_in_close(s->c, in);
             }
         }
@@ -3062,10 +3057,28 @@ static int run_one(shell *s, const char *sql, int startline, bool numbered)
     return 0;
 }
 
+static int process_input_nested(shell *s, vl_in *in);
+
+/* Read SQL and dot-commands from in, at most 25 inputs deep as the CLI (a .read of itself). */
 static int process_input(shell *s, vl_in *in)
 {
+    if (s->depth == 25) {
+        errf(s, "Input nesting limit (25) reached at line %d. Check recursion.\n", s->lineno);
+        return 1;
+    }
+    int saved = s->lineno;
+    s->depth++;
+    s->lineno = 0;
+    int rc = process_input_nested(s, in);
+    s->depth--;
+    s->lineno = saved;
+    return rc;
+}
+
+static int process_input_nested(shell *s, vl_in *in)
+{
     vl_buf sql = {0};
-    int errcnt = 0, lineno = 0, startline = 0, state = 0;
+    int errcnt = 0, startline = 0, state = 0;
     bool semi = false;
     char *line;
     ssize_t n;
@@ -3077,7 +3090,7 @@ static int process_input(shell *s, vl_in *in)
         char *z = vl_xmalloc(s->c, (size_t)n + 1);
         memcpy(z, line, (size_t)n);
         z[n] = 0;
-        lineno++;
+        s->lineno++;
         if (vk_steps(s->c->p, 1) < 0) {
             int w = vk_dying(s->c->p);
             if (w) vl_exit(s->c, VK_WSHELL(w));
@@ -3107,7 +3120,7 @@ static int process_input(shell *s, vl_in *in)
             const char *t = z;
             while (is_space(*t)) t++;
             vl_buf_adds(s->c, &sql, t);
-            startline = lineno;
+            startline = s->lineno;
         } else {
             vl_buf_addc(s->c, &sql, '\n');
             vl_buf_adds(s->c, &sql, z);
