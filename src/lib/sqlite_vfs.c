@@ -476,17 +476,53 @@ static int v_access(sqlite3_vfs *vfs, const char *name, int flags, int *out)
     return SQLITE_OK;
 }
 
+/* Collapse "//", "/./" and "/../" of an absolute path in place. */
+static void normalize(char *path)
+{
+    char *w = path;
+    const char *r = path;
+    while (*r) {
+        while (*r == '/') r++;
+        const char *e = r;
+        while (*e && *e != '/') e++;
+        size_t n = (size_t)(e - r);
+        if (n == 0) break;
+        if (n == 1 && r[0] == '.') {
+        } else if (n == 2 && r[0] == '.' && r[1] == '.') {
+            while (w > path && *--w != '/') {
+            }
+        } else {
+            *w++ = '/';
+            memmove(w, r, n);
+            w += n;
+        }
+        r = e;
+    }
+    if (w == path) *w++ = '/';
+    *w = 0;
+}
+
+/* As the unix VFS: the absolute, canonical path (symbolic links resolved; the last component
+ * may not exist yet), so the journal sits beside the real file and .databases names it. */
 static int v_full_pathname(sqlite3_vfs *vfs, const char *name, int nout, char *out)
 {
     vk_proc *p = vfs_proc(vfs);
     int n;
+    char *real = NULL;
+    if (vk_realpath(p, name, true, &real) == 0 && real) {
+        n = snprintf(out, (size_t)nout, "%s", real);
+        vk_free(p, real);
+        return n < 0 || n >= nout ? SQLITE_CANTOPEN : SQLITE_OK;
+    }
     if (name[0] == '/') {
         n = snprintf(out, (size_t)nout, "%s", name);
     } else {
         const char *cwd = vk_getcwd(p);
         n = snprintf(out, (size_t)nout, "%s%s%s", cwd, cwd[strlen(cwd) - 1] == '/' ? "" : "/", name);
     }
-    return n < 0 || n >= nout ? SQLITE_CANTOPEN : SQLITE_OK;
+    if (n < 0 || n >= nout) return SQLITE_CANTOPEN;
+    normalize(out);
+    return SQLITE_OK;
 }
 
 static int v_randomness(sqlite3_vfs *vfs, int n, char *out)
