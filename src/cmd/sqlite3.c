@@ -1581,7 +1581,86 @@ static void print_schema_line(shell *s, const char *z, const char *tail)
 }
 
 /* Run a query whose rows are single SQL texts and print each as a schema line. */
-static int schema_query(shell *s, const char *sql)
+static void print_schema_line_n(shell *s, char *z, int n, const char *tail)
+{
+    char c = z[n];
+    z[n] = 0;
+    print_schema_line(s, z, tail);
+    z[n] = c;
+}
+
+/* Only blanks (or a -- comment) up to the end of the line? */
+static bool ws_to_eol(const char *z)
+{
+    for (int i = 0; z[i]; i++) {
+        if (z[i] == '\n') return true;
+        if (is_space(z[i])) continue;
+        if (z[i] == '-' && z[i + 1] == '-') return true;
+        return false;
+    }
+    return true;
+}
+
+/* .schema --indent: the CLI's MODE_Pretty. Blanks squeezed; a statement of 79 characters or
+ * more gets one line per top-level element of its column list. */
+static void print_pretty(shell *s, const char *sql)
+{
+    if (!sql) return;
+    if (sqlite3_strlike("CREATE VIEW%", sql, 0) == 0 || sqlite3_strlike("CREATE TRIG%", sql, 0) == 0) {
+        outf(s, "%s;\n", sql);
+        return;
+    }
+    char *z = vl_xstrdup(s->c, sql);
+    int i, j = 0, nparen = 0, nline = 0;
+    char c, cend = 0;
+    for (i = 0; is_space(z[i]); i++) {
+    }
+    for (; (c = z[i]) != 0; i++) {
+        if (is_space(c)) {
+            if (z[j - 1] == '\r') z[j - 1] = '\n';
+            if (is_space(z[j - 1]) || z[j - 1] == '(') continue;
+        } else if ((c == '(' || c == ')') && j > 0 && is_space(z[j - 1])) {
+            j--;
+        }
+        z[j++] = c;
+    }
+    while (j > 0 && is_space(z[j - 1])) j--;
+    z[j] = 0;
+    if ((int)strlen(z) >= 79) {
+        for (i = j = 0; (c = z[i]) != 0; i++) {
+            if (c == cend) {
+                cend = 0;
+            } else if (c == '"' || c == '\'' || c == '`') {
+                cend = c;
+            } else if (c == '[') {
+                cend = ']';
+            } else if (c == '-' && z[i + 1] == '-') {
+                cend = '\n';
+            } else if (c == '(') {
+                nparen++;
+            } else if (c == ')') {
+                nparen--;
+                if (nline > 0 && nparen == 0 && j > 0) {
+                    print_schema_line_n(s, z, j, "\n");
+                    j = 0;
+                }
+            }
+            z[j++] = c;
+            if (nparen == 1 && cend == 0 && (c == '(' || c == '\n' || (c == ',' && !ws_to_eol(z + i + 1)))) {
+                if (c == '\n') j--;
+                print_schema_line_n(s, z, j, "\n  ");
+                j = 0;
+                nline++;
+                while (is_space(z[i + 1])) i++;
+            }
+        }
+        z[j] = 0;
+    }
+    print_schema_line(s, z, ";\n");
+    vl_xfree(s->c, z);
+}
+
+static int schema_query_mode(shell *s, const char *sql, bool pretty)
 {
     sqlite3_stmt *st = NULL;
     int rc = prep(s, sql, -1, &st, 0);
@@ -1589,7 +1668,11 @@ static int schema_query(shell *s, const char *sql)
         errf(s, "Error: %s\n", sqlite3_errmsg(s->db));
         return 1;
     }
-    while ((rc = step_stmt(s, st)) == SQLITE_ROW) print_schema_line(s, (const char *)sqlite3_column_text(st, 0), ";\n");
+    while ((rc = step_stmt(s, st)) == SQLITE_ROW) {
+        const char *z = (const char *)sqlite3_column_text(st, 0);
+        if (pretty) print_pretty(s, z);
+        else print_schema_line(s, z, ";\n");
+    }
     rc = fin(s, st);
     if (rc) {
         errf(s, "Error: %s\n", sqlite3_errmsg(s->db));
@@ -1597,6 +1680,8 @@ static int schema_query(shell *s, const char *sql)
     }
     return 0;
 }
+
+static int schema_query(shell *s, const char *sql) { return schema_query_mode(s, sql, false); }
 
 /* ---- .dump ---- */
 
@@ -2594,10 +2679,11 @@ static int do_meta(shell *s, const char *line)
             rc = 1;
         } else {
             open_db(s);
-            rc = schema_query(s, "SELECT sql FROM (SELECT sql sql, type type, tbl_name tbl_name, name name, rowid x"
+            rc = schema_query_mode(s, "SELECT sql FROM (SELECT sql sql, type type, tbl_name tbl_name, name name, rowid x"
                                  " FROM sqlite_schema UNION ALL SELECT sql, type, tbl_name, name, rowid FROM "
                                  "sqlite_temp_schema) WHERE type!='meta' AND sql NOTNULL AND name NOT LIKE 'sqlite_%' "
-                                 "ORDER BY x");
+                                 "ORDER BY x",
+                                 nargs == 2);
             sqlite3_stmt *st = NULL;
             bool stats = false;
             if (!rc && prep(s, "SELECT rowid FROM sqlite_schema WHERE name GLOB 'sqlite_stat[134]'", -1, &st, 0) == SQLITE_OK)
@@ -2834,10 +2920,11 @@ static int do_meta(shell *s, const char *line)
     } else if (c0 == 's' && IS("schema", 2)) {
         open_db(s);
         const char *pat = NULL;
-        bool nosys = false;
+        bool nosys = false, indent = false;
         for (int i = 1; i < nargs; i++) {
             if (strcmp(args[i], "--indent") == 0 || strcmp(args[i], "--nosys") == 0 || strcmp(args[i], "-nosys") == 0) {
                 if (strstr(args[i], "nosys")) nosys = true;
+                else indent = true;
             } else if (!pat) {
                 pat = args[i];
             } else {
@@ -2887,7 +2974,7 @@ static int do_meta(shell *s, const char *line)
         if (nosys) vl_buf_adds(s->c, &q, "name NOT LIKE 'sqlite_%' AND ");
         vl_buf_adds(s->c, &q, "sql IS NOT NULL ORDER BY snum, rowid");
         vl_buf_addc(s->c, &q, 0);
-        rc = schema_query(s, q.data);
+        rc = schema_query_mode(s, q.data, indent);
         vl_buf_free(s->c, &q);
     } else if (c0 == 's' && IS("separator", 3)) {
         if (nargs < 2 || nargs > 3) {
