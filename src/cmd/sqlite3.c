@@ -70,6 +70,8 @@ typedef struct shell {
     int lineno;            /* line of the input being read */
     bool writable_schema;  /* .dump wrote "PRAGMA writable_schema=ON" */
     int eqp;               /* .eqp: 0 off, 1 on, 2 full, 3 trigger */
+    bool dump_rowids;      /* .dump --preserve-rowids */
+    bool newlines;         /* .dump --newlines (stays for insert mode until the next .dump) */
     bool keepalive;        /* .open: a failure falls back to a memory database */
     sqlite3_stmt *live[16]; /* statements prepared and not finalized (nested: .dump) */
     int nlive;
@@ -825,12 +827,14 @@ static void print_row(shell *s, int n, char **val, char **col, int *type)
         for (i = 0; i < n; i++) {
             outs(s, i > 0 ? "," : " VALUES(");
             if (!val[i] || type[i] == SQLITE_NULL) outs(s, "NULL");
+            else if (type[i] == SQLITE_TEXT && s->newlines) output_quoted_string(s, val[i]);
             else if (type[i] == SQLITE_TEXT) output_quoted_escaped_string(s, val[i]);
             else if (type[i] == SQLITE_INTEGER) outs(s, val[i]);
             else if (type[i] == SQLITE_FLOAT) output_real(s, sqlite3_column_double(s->stmt, i), true);
             else if (type[i] == SQLITE_BLOB)
                 output_hex_blob(s, sqlite3_column_blob(s->stmt, i), sqlite3_column_bytes(s->stmt, i));
             else if (is_number(val[i])) outs(s, val[i]);
+            else if (s->newlines) output_quoted_string(s, val[i]);
             else output_quoted_escaped_string(s, val[i]);
         }
         outs(s, ");\n");
@@ -1712,21 +1716,59 @@ static int dump_table(shell *s, const char *table, const char *type, const char 
     int rc = prep(s, q, -1, &st, 0);
     sqlite3_free(q);
     if (rc) return 1;
-    vl_buf sel = {0};
-    vl_buf_adds(s->c, &sel, "SELECT ");
-    int ncol = 0;
+    vl_buf cols = {0};
+    int ncol = 0, npk = 0;
+    bool ipk = false, used[3] = {false, false, false};
+    static const char *const rowid_names[] = {"rowid", "_rowid_", "oid"};
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *col = (const char *)sqlite3_column_text(st, 1);
-        if (ncol++) vl_buf_adds(s->c, &sel, ",");
-        append_text(s, &sel, col ? col : "", quote_char(col ? col : ""));
+        const char *ctype = (const char *)sqlite3_column_text(st, 2);
+        if (!col) col = "";
+        if (ncol++) vl_buf_adds(s->c, &cols, ",");
+        append_text(s, &cols, col, quote_char(col));
+        if (sqlite3_column_int(st, 5) > 0) {
+            npk++;
+            ipk = ctype && sqlite3_stricmp(ctype, "INTEGER") == 0;
+        }
+        for (int k = 0; k < 3; k++)
+            if (sqlite3_stricmp(col, rowid_names[k]) == 0) used[k] = true;
     }
     fin(s, st);
+    vl_buf_addc(s->c, &cols, 0);
+    /* --preserve-rowids: a rowid that no INTEGER PRIMARY KEY aliases, under its first free name */
+    const char *rowid = NULL;
+    if (s->dump_rowids && !(npk == 1 && ipk)) {
+        for (int k = 0; k < 3 && !rowid; k++)
+            if (!used[k]) {
+                char *probe = sqlite3_mprintf("SELECT %s FROM \"%w\" LIMIT 0", rowid_names[k], table);
+                sqlite3_stmt *ps = NULL;
+                if (prep(s, probe, -1, &ps, 0) == SQLITE_OK) rowid = rowid_names[k];
+                if (ps) fin(s, ps);
+                sqlite3_free(probe);
+                break; /* a WITHOUT ROWID table has none under any name */
+            }
+    }
+    vl_buf sel = {0};
+    vl_buf_adds(s->c, &sel, "SELECT ");
+    if (rowid) {
+        vl_buf_adds(s->c, &sel, rowid);
+        vl_buf_adds(s->c, &sel, ",");
+    }
+    vl_buf_adds(s->c, &sel, cols.data);
     vl_buf_adds(s->c, &sel, " FROM ");
     vl_buf dest = {0};
     append_text(s, &dest, table, quote_char(table));
+    vl_buf_adds(s->c, &sel, dest.data ? dest.data : "");
+    if (rowid) {
+        vl_buf_adds(s->c, &dest, "(");
+        vl_buf_adds(s->c, &dest, rowid);
+        vl_buf_adds(s->c, &dest, ",");
+        vl_buf_adds(s->c, &dest, cols.data);
+        vl_buf_adds(s->c, &dest, ")");
+    }
     vl_buf_addc(s->c, &dest, 0);
-    vl_buf_adds(s->c, &sel, dest.data);
     vl_buf_addc(s->c, &sel, 0);
+    vl_buf_free(s->c, &cols);
     if (ncol == 0) {
         vl_buf_free(s->c, &sel);
         vl_buf_free(s->c, &dest);
@@ -1756,28 +1798,26 @@ static int do_dump(shell *s, int nargs, char **args)
 {
     vl_buf like = {0};
     bool data_only = false, nosys = false;
+    s->dump_rowids = s->newlines = false;
     for (int i = 1; i < nargs; i++) {
         const char *z = args[i];
         if (z[0] == '-') {
             if (z[1] == '-') z++;
             if (strcmp(z, "-data-only") == 0) data_only = true;
             else if (strcmp(z, "-nosys") == 0) nosys = true;
-            else if (strcmp(z, "-preserve-rowids") == 0 || strcmp(z, "-newlines") == 0) {
-                /* accepted; rowids and newlines are not preserved by this implementation */
-            } else {
+            else if (strcmp(z, "-preserve-rowids") == 0) s->dump_rowids = true;
+            else if (strcmp(z, "-newlines") == 0) s->newlines = true;
+            else {
                 errf(s, "Unknown option \"%s\" on \".dump\"\n", args[i]);
                 vl_buf_free(s->c, &like);
                 return 1;
             }
             continue;
         }
-        bool glob = strpbrk(z, "*?[") != NULL;
-        char *expr;
-        if (glob) expr = sqlite3_mprintf("name GLOB %Q OR (type='table' AND tbl_name GLOB %Q)", z, z);
-        else
-            expr = sqlite3_mprintf("name LIKE %Q ESCAPE '\\' OR EXISTS (SELECT 1 FROM sqlite_schema AS i "
-                                   "WHERE i.name LIKE %Q ESCAPE '\\' AND o.type=='table' AND o.name==i.tbl_name)"
-                                   " OR (type='table' AND tbl_name LIKE %Q ESCAPE '\\')", z, z, z);
+        /* the CLI's: the name, or a virtual table's shadow tables */
+        char *expr = sqlite3_mprintf("CAST(name AS TEXT) LIKE %Q ESCAPE '\\' OR EXISTS (  SELECT 1 FROM sqlite_schema WHERE "
+                                     "    name LIKE %Q ESCAPE '\\' AND    sql LIKE 'CREATE VIRTUAL TABLE%%' AND"
+                                     "    substr(o.name, 1, length(name)+1) == (name||'_'))", z, z);
         vl_buf_adds(s->c, &like, like.len ? " OR " : "");
         vl_buf_adds(s->c, &like, expr);
         sqlite3_free(expr);
@@ -1834,6 +1874,7 @@ static int do_dump(shell *s, int nargs, char **args)
         s->writable_schema = false;
     }
     if (!data_only) outs(s, nerr ? "ROLLBACK; -- due to errors\n" : "COMMIT;\n");
+    s->dump_rowids = s->newlines = false;
     vl_buf_free(s->c, &like);
     return 0;
 }
