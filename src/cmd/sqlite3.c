@@ -61,7 +61,7 @@ typedef struct shell {
     sqlite3_stmt *stmt;
     int outfd;             /* -1: stdout */
     char *outname;
-    bool once;
+    int once;              /* .once: commands left before the output goes back (as outCount) */
     vl_buf obuf;
     int nerr_stop;         /* set when a limit stopped a statement */
     int64_t mem_limit;
@@ -130,7 +130,7 @@ static void output_reset(shell *s)
         vk_close(s->c->p, s->outfd);
         s->outfd = -1;
     }
-    s->once = false;
+    s->once = 0;
 }
 
 /* ---- the connection ---- */
@@ -2387,7 +2387,9 @@ static int open_output(shell *s, const char *name, bool once)
         return 1;
     }
     s->outfd = fd;
-    s->once = once;
+    s->once = once ? 2 : 0; /* .once itself counts as one command */
+    if (s->outname) vl_xfree(s->c, s->outname);
+    s->outname = vl_xstrdup(s->c, name);
     return 0;
 }
 
@@ -2657,7 +2659,7 @@ static int do_parameter(shell *s, int nargs, char **args)
 }
 
 /* Returns 0, 1 (error) or 2 (.quit/.exit). */
-static int do_meta(shell *s, const char *line)
+static int do_meta_command(shell *s, const char *line)
 {
     char *copy = vl_xstrdup(s->c, line + 1);
     char *args[52];
@@ -3084,6 +3086,15 @@ static int do_meta(shell *s, const char *line)
     }
 #undef IS
     vl_xfree(s->c, copy);
+    return rc;
+}
+
+/* A dot-command; after it, a pending .once counts down as the CLI's does (the output goes back
+ * after the next command, SQL or dot-command). */
+static int do_meta(shell *s, const char *line)
+{
+    int rc = do_meta_command(s, line);
+    if (s->once && --s->once == 0) output_reset(s);
     return rc;
 }
 
