@@ -11,6 +11,9 @@ PKGS="make gcc libc6-dev libedit-dev bash coreutils clang libclang-rt-14-dev
       tar gzip bzip2 xz-utils zstd zip unzip"
 
       findutils grep sed diffutils patch gawk ripgrep bsdextrautils xxd file tree gettext-base binutils dc"
+
+      libpcre2-dev libssl-dev libsqlite3-dev
+      findutils grep sed diffutils patch gawk ripgrep bsdextrautils xxd file tree gettext-base binutils sqlite3"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
