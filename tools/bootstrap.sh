@@ -5,15 +5,10 @@ set -e
 # build: compiler, libraries (DESIGN.md's list); test references: the GNU tools and the others
 # the runner compares vos with (tests/README.md)
 PKGS="make gcc libc6-dev libedit-dev bash coreutils clang libclang-rt-14-dev
-      libpcre2-dev libssl-dev
+      libpcre2-dev libssl-dev libsqlite3-dev
       libarchive-dev zlib1g-dev libbz2-dev liblzma-dev libzstd-dev
       findutils grep sed diffutils patch gawk ripgrep bsdextrautils xxd file tree gettext-base binutils
-      tar gzip bzip2 xz-utils zstd zip unzip"
-
-      findutils grep sed diffutils patch gawk ripgrep bsdextrautils xxd file tree gettext-base binutils dc"
-
-      libpcre2-dev libssl-dev libsqlite3-dev
-      findutils grep sed diffutils patch gawk ripgrep bsdextrautils xxd file tree gettext-base binutils sqlite3"
+      tar gzip bzip2 xz-utils zstd zip unzip dc sqlite3"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
