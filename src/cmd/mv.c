@@ -146,7 +146,13 @@ static int remove_cb(vl_ctx *c, vl_walk_ent *e, int event, void *ud)
 static void move_across(vl_ctx *c, mvstate *s, const char *src, const struct vk_stat *st,
                         const char *dst, bool exists)
 {
-    if (exists && !VK_S_ISDIR(st->mode)) {
+    struct vk_stat dst_st;
+    if (exists && !VK_S_ISDIR(st->mode) && VK_S_ISREG(st->mode) &&
+        vk_lstat(c->p, dst, &dst_st) == 0 && VK_S_ISREG(dst_st.mode) && dst_st.nlink == 1 &&
+        vk_access(c->p, dst, VK_W_OK) == 0) {
+        /* a file over a file: the copy replaces it only when complete (vl_copy_data), so a
+         * failure midway leaves the old one */
+    } else if (exists && !VK_S_ISDIR(st->mode)) {
         int rc = vk_unlink(c->p, dst);
         if (rc < 0) {
             vl_error(c, "cannot remove %s: %s", q(c, dst), vl_strerror(rc));

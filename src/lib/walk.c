@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 
 /* ---- directories ---- */
@@ -437,6 +438,8 @@ const char *vl_ids_group(vl_ids *ids, unsigned gid)
 
 /* ---- copying ---- */
 
+static int copy_fds(vl_ctx *c, int in, int out, int *stage);
+
 int vl_copy_data(vl_ctx *c, const char *src, const char *dst, unsigned mode, bool excl,
                  int *stage)
 {
@@ -444,12 +447,48 @@ int vl_copy_data(vl_ctx *c, const char *src, const char *dst, unsigned mode, boo
     int in = vk_open(c->p, src, VK_O_RDONLY, 0);
     if (in < 0) return in;
     *stage = VL_COPY_OPEN_DST;
+    /* Over an existing regular file (one link), the data goes to a new file beside it that
+     * replaces it only when complete: a failure midway (a quota, a limit, an interrupt)
+     * leaves the old content, never a partial file. The new file takes the old one's mode,
+     * as writing into it would keep it. */
+    char *tmp = NULL;
+    struct vk_stat dst_st;
+    if (!excl && vk_lstat(c->p, dst, &dst_st) == 0 && VK_S_ISREG(dst_st.mode) &&
+        dst_st.nlink == 1 && vk_access(c->p, dst, VK_W_OK) == 0) {
+        size_t dl = strlen(dst);
+        const char *base = strrchr(dst, '/');
+        size_t dirlen = base ? (size_t)(base - dst) + 1 : 0;
+        tmp = vl_xmalloc(c, dl + 40);
+        static _Atomic unsigned seq;
+        for (int tries = 0; tries < 8; tries++) {
+            snprintf(tmp, dl + 40, "%.*s.%s.vos%d-%u", (int)dirlen, dst, dst + dirlen,
+                     vk_getpid(c->p), (unsigned)atomic_fetch_add(&seq, 1));
+            int out = vk_open(c->p, tmp, VK_O_WRONLY | VK_O_CREAT | VK_O_EXCL, dst_st.mode & 07777);
+            if (out == VOS_EEXIST) continue;
+            if (out < 0) break; /* a directory we may not write into: write in place below */
+            int rc = copy_fds(c, in, out, stage);
+            vk_close(c->p, in);
+            if (rc == 0 && (rc = vk_rename(c->p, tmp, dst)) < 0) *stage = VL_COPY_WRITE;
+            if (rc < 0) vk_unlink(c->p, tmp);
+            vl_xfree(c, tmp);
+            return rc;
+        }
+        vl_xfree(c, tmp);
+    }
     int flags = VK_O_WRONLY | VK_O_CREAT | (excl ? VK_O_EXCL : VK_O_TRUNC);
     int out = vk_open(c->p, dst, flags, mode & 07777);
     if (out < 0) {
         vk_close(c->p, in);
         return out;
     }
+    int rc = copy_fds(c, in, out, stage);
+    vk_close(c->p, in);
+    return rc;
+}
+
+/* Copy in to out and close out (its close can report a write error). */
+static int copy_fds(vl_ctx *c, int in, int out, int *stage)
+{
     enum { CHUNK = 256 * 1024 }; /* big reads and writes: the copy is syscall-bound on memfs */
     char *buf = vl_xmalloc(c, CHUNK);
     int rc = 0;
@@ -469,7 +508,6 @@ int vl_copy_data(vl_ctx *c, const char *src, const char *dst, unsigned mode, boo
         }
     }
     vl_xfree(c, buf);
-    vk_close(c->p, in);
     int crc = vk_close(c->p, out);
     if (rc == 0 && crc < 0) {
         *stage = VL_COPY_WRITE;

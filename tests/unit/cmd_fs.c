@@ -122,3 +122,42 @@ TEST(deep_trees_copy_list_and_remove)
     const char *out = run(vm, script, 0);
     ASSERT_STR(out, "regular empty file\n601\n");
 }
+
+/* cp, mv (across mounts) and sort -o over an existing file: when the new content cannot be
+ * written whole (here the VM's memory, which holds memfs files, runs out), the old content
+ * stays and no temporary file is left beside it. */
+TEST(overwrite_that_fails_midway_keeps_the_old_content)
+{
+    const char *dir = test_tmpdir();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/big", dir);
+    FILE *f = fopen(path, "w");
+    ASSERT(f != NULL);
+    for (int i = 0; i < 100000; i++) fprintf(f, "line %d of a file bigger than the VM's memory\n", i);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/big2", dir);
+    f = fopen(path, "w");
+    ASSERT(f != NULL);
+    for (int i = 0; i < 100000; i++) fprintf(f, "another line %d, too big to fit\n", i);
+    fclose(f);
+
+    vos_config cfg;
+    vos_limits lim;
+    vos_limits_init(&lim);
+    vos_config_init(&cfg);
+    lim.mem_bytes = 3u << 20;
+    cfg.limits = &lim;
+    vos_vm *vm = test_vm_new_cfg(&cfg);
+    vos_mount_spec ms;
+    vos_mount_spec_init(&ms);
+    ms.kind = VOS_MOUNT_HOST_RW;
+    ms.host_path = dir;
+    ASSERT_OK(vos_mount(vm, "/h", &ms));
+    ASSERT(strcmp(run(vm, "mkdir /tmp/w; echo old > /tmp/w/c; cp /h/big /tmp/w/c", 1), "") == 0);
+    ASSERT(strcmp(run(vm, "cat /tmp/w/c; ls -A /tmp/w", 0), "old\nc\n") == 0);
+    ASSERT(starts_with(run(vm, "echo old > /tmp/w/m; mv /h/big2 /tmp/w/m", 1), ""));
+    ASSERT(strcmp(run(vm, "cat /tmp/w/m; ls -A /tmp/w; ls /h", 0), "old\nc\nm\nbig\nbig2\n") == 0);
+    run(vm, "echo old > /tmp/w/s; sort -o /tmp/w/s /h/big", 2);
+    ASSERT(strcmp(run(vm, "cat /tmp/w/s; ls -A /tmp/w", 0), "old\nc\nm\ns\n") == 0);
+    vos_vm_free(vm);
+}
