@@ -106,7 +106,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libvos.a
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
 
 # ---- tests ----
-.PHONY: all test unit spec cmdtest boxes check tsan bench format shell clean clang fuzz
+.PHONY: all test unit spec cmdtest boxes check tsan bench format shell clean clang fuzz fuzz-interp
 test: all $(BUILD)/unit $(BUILD)/vos-runner $(BUILD)/fuzz-replay
 	@sh tools/check-boxes.sh
 	@sh tools/check-exports.sh $(BUILD)/libvos.so
@@ -130,6 +130,24 @@ bench: all $(BENCH_BIN)
 # libFuzzer over the shell (and all a script reaches); new crashers land in tests/fuzz/crashers/,
 # which `make test` replays. FUZZ_TIME seconds (default 60).
 FUZZ_TIME ?= 60
+# libFuzzer over each interpreter (awk, jq, bc, dc, sed): the input is a program run on a small
+# input file in a fresh VM. FUZZ_TIME seconds each (default 60); crashers land in
+# tests/fuzz/crashers/ named after the interpreter.
+fuzz-interp:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang MODE=fuzz build-fuzz/libvos.a
+	@for spec in awk jq bc dc sed; do \
+	    case $$spec in awk) cmd='awk -f /p /in';; jq) cmd='jq -f /p /in';; bc) cmd='bc -l /p';; \
+	        dc) cmd='dc /p';; sed) cmd='sed -f /p /in';; esac; \
+	    clang $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -pthread \
+	        "-DFUZZ_CMD=\"$$cmd\"" -o build-fuzz/fuzz-$$spec tests/fuzz/interp.c \
+	        build-fuzz/libvos.a $(LIBS) || exit 1; \
+	    mkdir -p build-fuzz/corpus-$$spec; \
+	    echo "fuzz-interp: $$spec ($$cmd) for $(FUZZ_TIME) s"; \
+	    build-fuzz/fuzz-$$spec -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=4096 \
+	        -artifact_prefix=tests/fuzz/crashers/$$spec- build-fuzz/corpus-$$spec \
+	        2>&1 | grep -E "^#[0-9]+ *DONE|^==|ERROR|SUMMARY|Done [0-9]+ runs" || true; \
+	done
+
 fuzz:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang MODE=fuzz build-fuzz/libvos.a
 	@mkdir -p build-fuzz/corpus
