@@ -22,6 +22,7 @@ enum {
     CX_PAT = 8,     /* expanding a pattern operand: quotes matter even inside "${...}" */
     CX_SPLITLIT = 16, /* word of an unquoted ${x:-word}: its literal text splits too */
     CX_ARITH = 32,    /* $(( )): as in double quotes, but double quote characters vanish */
+    CX_OPW = 64,      /* word of "${x:-word}" (or in a here-document): its own "..." are quotes */
 };
 
 typedef struct xbuf {
@@ -866,7 +867,10 @@ static void unbound(xbuf *x, const char *name, size_t n, const char *sub, size_t
 static int word_ctx(int ctx)
 {
     ctx &= ~CX_PAT;
-    if (!(ctx & (CX_DQ | CX_HEREDOC))) ctx |= CX_SPLITLIT;
+    if (!(ctx & (CX_DQ | CX_HEREDOC)))
+        ctx |= CX_SPLITLIT;
+    else
+        ctx |= CX_OPW; /* bash removes the quotes of "${u:-"a b"}", even in a here-document */
     return ctx;
 }
 
@@ -1080,7 +1084,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
                     break;
                 }
                 bool err;
-                char *val = expand_sub_str(sh, w, wl, (ctx & ~CX_PAT) | CX_ASSIGN, &err);
+                char *val = expand_sub_str(sh, w, wl, word_ctx(ctx) | CX_ASSIGN, &err);
                 if (err) {
                     x_error(x, 1);
                     break;
@@ -1115,7 +1119,8 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         case '?':
             if (isnull) {
                 bool err = false;
-                char *msg = wl ? expand_sub_str(sh, w, wl, CX_DQ, &err) : NULL;
+                /* bash removes the quotes of the message even inside "..." */
+                char *msg = wl ? expand_sub_str(sh, w, wl, 0, &err) : NULL;
                 if (err) {
                     x_error(x, 1);
                     break;
@@ -1574,7 +1579,7 @@ static bool expand_text(xbuf *x, const char *s, size_t n, int ctx)
             x_add(x, s + i + 1, e - i - 2 > n ? 0 : e - i - 2, XQ);
             x_addc(x, 0, XMARK);
             i = e;
-        } else if (c == '"' && !dq && !hd) {
+        } else if (c == '"' && ((!dq && !hd) || (ctx & CX_OPW))) {
             bool closed;
             size_t e = skip_dquote_c(sh, s, i, n, &closed);
             size_t before = x->n;
@@ -1584,7 +1589,7 @@ static bool expand_text(xbuf *x, const char *s, size_t n, int ctx)
              * ${x%%"...}): the quote is literal and the rest is read as quoted, as bash does */
             if (!closed) x_addc(x, '"', XQ);
             expand_text(x, s + i + 1, closed ? e - i - 2 : e - i - 1,
-                        (ctx | CX_DQ) & ~(CX_PAT | CX_SPLITLIT));
+                        (ctx | CX_DQ) & ~(CX_PAT | CX_SPLITLIT | CX_OPW));
             if (!(x->n == before && x->at_empty)) x_addc(x, 0, XMARK);
             x->at_empty = save;
             i = e;
