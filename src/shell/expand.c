@@ -481,7 +481,7 @@ static char *expand_sub_str(sh_state *sh, const char *s, size_t n, int ctx, bool
 }
 
 /* how quoted characters of an expanded pattern are escaped */
-enum { ESC_GLOB = 0, ESC_ALL = 1, ESC_REGEX = 2 };
+enum { ESC_GLOB = 0, ESC_ALL = 1, ESC_REGEX = 2, ESC_REP = 3 };
 
 /* expand a pattern operand: quoted characters are escaped for the matcher (those special to
  * it, every one for ESC_ALL, those special to an extended regex for ESC_REGEX) */
@@ -495,7 +495,7 @@ static char *expand_pattern_esc(sh_state *sh, const char *s, size_t n, int esc, 
         x_free(&y);
         return NULL;
     }
-    static const char *const special[] = {"*?[]\\()|@!+", "", "\\.[]()*+?{}|^$"};
+    static const char *const special[] = {"*?[]\\()|@!+", "", "\\.[]()*+?{}|^$", "\\&"};
     sh_buf b;
     sh_buf_init(&b, sh->p);
     for (size_t i = 0; i < y.n; i++) {
@@ -586,6 +586,20 @@ static void remove_pattern(sh_state *sh, sh_buf *b, const char *v, const char *p
     sh_buf_adds(b, v);
 }
 
+/* the replacement of one match: rep comes escaped (expand_pattern_esc, ESC_REP): an
+ * unescaped & is the matched text (bash 5.2's patsub_replacement), \c is c */
+static void add_rep(sh_buf *b, const char *rep, const char *m, size_t mlen)
+{
+    for (const char *r = rep; *r; r++) {
+        if (*r == '\\' && r[1])
+            sh_buf_addc(b, *++r);
+        else if (*r == '&')
+            sh_buf_add(b, m, mlen);
+        else
+            sh_buf_addc(b, *r);
+    }
+}
+
 /* ${x/pat/rep}: mode 0 first, 1 all, 2 anchored start, 3 anchored end */
 static void replace_pattern(sh_state *sh, sh_buf *b, const char *v, const char *pat,
                             const char *rep, int mode, bool ext)
@@ -593,16 +607,16 @@ static void replace_pattern(sh_state *sh, sh_buf *b, const char *v, const char *
     size_t n = strlen(v), tries = 0;
     if (!*pat) {
         /* an empty anchored pattern matches at the start or the end */
-        if (mode == 2) sh_buf_adds(b, rep);
+        if (mode == 2) add_rep(b, rep, v, 0);
         sh_buf_adds(b, v);
-        if (mode == 3) sh_buf_adds(b, rep);
+        if (mode == 3) add_rep(b, rep, v + n, 0);
         return;
     }
     long fl = sh_pattern_fixed_len(pat);
     if (mode == 2) {
         for (size_t k = n + 1; k-- > 0 && scan_ok(sh, &tries);)
             if (pm_len(pat, v, k, fl, ext)) {
-                sh_buf_adds(b, rep);
+                add_rep(b, rep, v, k);
                 sh_buf_adds(b, v + k);
                 return;
             }
@@ -613,7 +627,7 @@ static void replace_pattern(sh_state *sh, sh_buf *b, const char *v, const char *
         for (size_t k = 0; k <= n && scan_ok(sh, &tries); k++)
             if ((fl < 0 || n - k == (size_t)fl) && sh_pmatch_ext(pat, v + k, ext)) {
                 sh_buf_add(b, v, k);
-                sh_buf_adds(b, rep);
+                add_rep(b, rep, v + k, n - k);
                 return;
             }
         sh_buf_adds(b, v);
@@ -661,7 +675,7 @@ static void replace_pattern(sh_state *sh, sh_buf *b, const char *v, const char *
             if (i > n) break;
         }
         if (found && (best > 0 || i < n)) {
-            sh_buf_adds(b, rep);
+            add_rep(b, rep, v + i, best);
             if (best == 0) {
                 sh_buf_addc(b, v[i]);
                 i++;
@@ -1191,7 +1205,9 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         }
         pat = expand_sub_pattern(sh, op + ps, i - ps, &err);
         if (!err)
-            rep = i < oplen ? expand_sub_str(sh, op + i + 1, oplen - i - 1, ctx & CX_DQ, &err)
+            /* the replacement loses its quotes even inside "..." (bash 5.2); its quoted & and
+             * \ stay literal */
+            rep = i < oplen ? expand_pattern_esc(sh, op + i + 1, oplen - i - 1, ESC_REP, &err)
                             : vk_strdup(sh->p, "");
         if (!err && !rep) err = true;
         so.pat = pat;
