@@ -656,8 +656,15 @@ static int assign_arg(sh_state *sh, const char *bname, const char *arg, int flag
             char num[32];
             if (v && (v->flags & VF_INTEGER) && !append) {
                 int64_t x;
-                if (sh_arith(sh, val, &x) != 0) {
+                /* bash names the builtin in the message, and the error ends a
+                 * non-interactive shell as it does for name=value */
+                const char *save = sh->arith_ctx;
+                sh->arith_ctx = bname;
+                int arc = sh_arith(sh, val, &x);
+                sh->arith_ctx = save;
+                if (arc != 0) {
                     vk_free(sh->p, joined);
+                    sh->fatal = true;
                     return 1;
                 }
                 snprintf(num, sizeof num, "%lld", (long long)x);
