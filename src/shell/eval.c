@@ -912,7 +912,8 @@ static int eval_simple(sh_state *sh, sh_node *n)
         int st = 0;
         for (int i = 0; i < n->nassigns; i++) {
             if (do_assign(sh, n->assigns[i], false) != 0) {
-                st = 1;
+                /* an expansion error in the value (x=${u?}) keeps its status (127) */
+                st = sh->fatal && sh->status ? sh->status : 1;
                 sh->fatal = true;
                 sh->discard = sh->discard || assign_to_readonly(sh, n->assigns[i]);
                 break;
@@ -997,7 +998,12 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
         for (int i = 0; i < nassigns; i++) {
             if (do_assign(sh, assigns[i], true) != 0) ok = false;
         }
-        (void)ok;
+        if (!ok && sh->fatal) {
+            /* x=${u?} cmd: the expansion error ends the shell before cmd runs, as bash */
+            sh_tempenv_pop(sh, mark);
+            sh_redir_restore(sh, &u);
+            return sh->status;
+        }
         if (fn) {
             status = sh_call_function(sh, fn, argv, argc);
         } else {
@@ -1010,8 +1016,9 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
             env = expand_assigns_env(sh, assigns, nassigns);
             if (!env) {
                 sh_redir_restore(sh, &u);
-                sh_set_status(sh, 1);
-                return 1;
+                int st = sh->fatal && sh->status ? sh->status : 1; /* x=${u?} keeps 127 */
+                sh_set_status(sh, st);
+                return st;
             }
         }
         status = run_external(sh, argv, argc, env, nassigns, tail);
