@@ -865,9 +865,12 @@ static char *apply_op(sh_state *sh, const strop *op, const char *v)
 
 static bool is_special_param(char c) { return c && strchr("@*#?-$!0", c) != NULL; }
 
-static void unbound(xbuf *x, const char *name, size_t n, const char *sub, size_t sublen)
+static void unbound(xbuf *x, const char *name, size_t n, const char *sub, size_t sublen,
+                    bool indirect)
 {
-    if (sub)
+    if (indirect) /* ${!x} whose target is unset: bash names it !x */
+        sh_error(x->sh, "!%.*s: unbound variable", (int)n, name);
+    else if (sub)
         sh_error(x->sh, "%.*s[%.*s]: unbound variable", (int)n, name, (int)sublen, sub);
     else if (name[0] >= '0' && name[0] <= '9')
         sh_error(x->sh, "$%.*s: unbound variable", (int)n, name);
@@ -986,10 +989,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         const char *target = pv.list ? NULL : pv.s;
         pval_free(sh, &pv);
         if (!target || !*target) {
-            if (!target && sh->opt[O_NOUNSET]) {
-                unbound(x, name, nlen, sub, sublen);
-                return;
-            }
+            /* even under set -u (bash 5.2) */
             sh_error(sh, "%.*s: invalid indirect expansion", (int)nlen, name);
             x_error(x, 1);
             return;
@@ -1042,7 +1042,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
             snprintf(num, sizeof num, "%d", pv.nv);
         } else {
             if (!pv.set && sh->opt[O_NOUNSET]) {
-                unbound(x, name, nlen, sub, sublen);
+                unbound(x, name, nlen, sub, sublen, indirect);
                 return;
             }
             size_t bl = pv.s ? strlen(pv.s) : 0;
@@ -1055,7 +1055,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
 
     if (oplen == 0) {
         if (!pv.set && sh->opt[O_NOUNSET] && !(nlen == 1 && (name[0] == '@' || name[0] == '*'))) {
-            unbound(x, name, nlen, sub, sublen);
+            unbound(x, name, nlen, sub, sublen, indirect);
             return;
         }
         if (pv.list)
@@ -1158,7 +1158,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
     }
 
     if (!pv.set && sh->opt[O_NOUNSET] && !pv.list) {
-        unbound(x, name, nlen, sub, sublen);
+        unbound(x, name, nlen, sub, sublen, indirect);
         return;
     }
 
@@ -1243,6 +1243,17 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         if (!err && so.has_len && so.len < 0 && pv.list) {
             sh_error(sh, "%.*s: substring expression < 0", (int)(oplen - i - 1), op + i + 1);
             err = true;
+        }
+        if (!err && so.has_len && so.len < 0 && !pv.list && pv.set && pv.s) {
+            /* a negative length counts from the end: bash refuses an end before the start */
+            size_t bytes = strlen(pv.s);
+            int64_t vn = utf8_locale(sh) ? (int64_t)u8_count(pv.s, bytes) : (int64_t)bytes;
+            int64_t off = so.off < 0 ? so.off + vn : so.off;
+            if (off >= 0 && off <= vn && vn - off + so.len < 0) {
+                sh_error(sh, "%.*s: substring expression < 0", (int)(oplen - i - 1),
+                         op + i + 1);
+                err = true;
+            }
         }
     } else if (op[0] == '@' && oplen == 2 && strchr("QUuLEPAaKk", op[1])) {
         so.kind = 5;
