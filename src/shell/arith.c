@@ -195,6 +195,18 @@ static void next_(actx *a)
         {"~", A_BNOT, 0},         {"?", A_QUEST, 0},        {":", A_COLON, 0},
         {",", A_COMMA, 0},        {"(", A_LP, 0},           {")", A_RP, 0},
     };
+    /* ++ and -- are increments after a variable or before one; elsewhere they are two
+     * signs, as bash reads them: --2 is 2, 1--2 is 3 */
+    if ((c == '+' || c == '-') && s[1] == c && a->tok != A_ID) {
+        const char *q = s + 2;
+        while (*q == ' ' || *q == '\t' || *q == '\n') q++;
+        if (!sh_is_name_start((unsigned char)*q)) {
+            a->p += 1;
+            a->tok = c == '+' ? A_PLUS : A_MINUS;
+            a->asg_op = 0;
+            return;
+        }
+    }
     /* longest first; the first character rules most entries out */
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         const char *o = ops[i].s;
@@ -470,10 +482,8 @@ static int64_t expr_unary_(actx *a)
     }
     if (t == A_INC || t == A_DEC) {
         next(a);
-        if (a->tok != A_ID) {
-            aerror(a, "syntax error: operand expected", a->tok_start);
-            return 0;
-        }
+        if (a->tok != A_ID) /* --2 is -(-2) and ++3 is +(+3) in bash */
+            return expr_unary(a);
         const char *id = a->id;
         size_t n = a->idlen;
         next(a);
