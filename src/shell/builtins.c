@@ -437,6 +437,21 @@ static void dquote(sh_buf *b, const char *v)
     sh_buf_addc(b, '"');
 }
 
+/* an associative key in declare -p: as bash, bare unless it holds a shell
+ * metacharacter (then "..."; $'...' with control characters), and "@" quoted */
+static void dquote_key(sh_buf *b, const char *k)
+{
+    bool meta = strcmp(k, "@") == 0 || k[0] == '#' || k[0] == '~';
+    for (const char *s = k; *s && !meta; s++)
+        if (strchr(" \t\n'\"\\|&;()<>!{}*[?]^$`", *s) || (unsigned char)*s < 32 ||
+            *s == 127 || (*s == '~' && (s[-1] == '=' || s[-1] == ':')))
+            meta = true;
+    if (meta)
+        dquote(b, k);
+    else
+        sh_buf_adds(b, k);
+}
+
 static void decl_flags(sh_buf *b, sh_var *v)
 {
     char f[16];
@@ -470,7 +485,7 @@ static void print_decl(sh_state *sh, sh_buf *b, sh_var *v)
                 if (i && !assoc) sh_buf_addc(b, ' ');
                 if (assoc) {
                     sh_buf_addc(b, '[');
-                    sh_quote(b, v->arr[i].key);
+                    dquote_key(b, v->arr[i].key);
                     sh_buf_adds(b, "]=");
                 } else {
                     sh_buf_printf(b, "[%lld]=", (long long)v->arr[i].idx);

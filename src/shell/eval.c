@@ -588,15 +588,86 @@ typedef struct list_elem {
     bool append;   /* [key]+= */
 } list_elem;
 
+/* the end of a quoted string or escape at s[i] (the index after it), or i when none starts */
+static size_t skip_quoted(const char *s, size_t i)
+{
+    if (s[i] == '\\') return s[i + 1] ? i + 2 : i + 1;
+    if (s[i] != '\'' && s[i] != '"') return i;
+    char q = s[i++];
+    for (; s[i] && s[i] != q; i++)
+        if (q == '"' && s[i] == '\\' && s[i + 1]) i++;
+    return s[i] ? i + 1 : i;
+}
+
+/* "_ " and the list with the blanks of each [sub]= key escaped, so that the parser keeps
+ * ([a b]=1 [i + 1]=2) as two words, as bash reads them */
+static char *protect_keys(sh_state *sh, const char *list)
+{
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    sh_buf_add(&b, "_ ", 2);
+    bool start = true;
+    for (size_t i = 0; list[i];) {
+        char c = list[i];
+        if (start && c == '[') {
+            /* find the matching ] followed by = or += on this line */
+            size_t k = i, close = 0;
+            int depth = 0, paren = 0;
+            for (; list[k] && list[k] != '\n'; k++) {
+                size_t e = skip_quoted(list, k);
+                if (e != k) {
+                    k = e - 1;
+                    continue;
+                }
+                if (list[k] == '(') paren++;
+                if (list[k] == ')') paren--;
+                if (list[k] == '[') depth++;
+                if (list[k] == ']' && --depth == 0) {
+                    size_t a = k + 1;
+                    if (list[a] == '+') a++;
+                    if (list[a] == '=') close = k;
+                    break;
+                }
+            }
+            if (close) {
+                paren = 0;
+                for (size_t j = i; j <= close;) {
+                    size_t e = skip_quoted(list, j);
+                    if (e != j) {
+                        sh_buf_add(&b, list + j, e - j);
+                        j = e;
+                        continue;
+                    }
+                    if (list[j] == '(') paren++;
+                    if (list[j] == ')') paren--;
+                    if ((list[j] == ' ' || list[j] == '\t') && paren == 0) sh_buf_addc(&b, '\\');
+                    sh_buf_addc(&b, list[j++]);
+                }
+                i = close + 1;
+                start = false;
+                continue;
+            }
+        }
+        size_t e = skip_quoted(list, i);
+        if (e != i) {
+            sh_buf_add(&b, list + i, e - i);
+            i = e;
+            start = false;
+            continue;
+        }
+        sh_buf_addc(&b, c);
+        start = c == ' ' || c == '\t' || c == '\n' || c == '(';
+        i++;
+    }
+    return sh_buf_take(&b);
+}
+
 int sh_assign_list(sh_state *sh, const char *name, const char *list, bool append, int kind)
 {
     /* the list is split into words by the parser (as the arguments of a dummy command) */
-    size_t il = strlen(list);
-    char *text = vk_malloc(sh->p, il + 3);
+    char *text = protect_keys(sh, list);
     if (!text) return -1;
-    memcpy(text, "_ ", 2);
-    memcpy(text + 2, list, il + 1);
-    sh_parser *ps = sh_parser_new(sh, text, il + 2, sh->lineno);
+    sh_parser *ps = sh_parser_new(sh, text, strlen(text), sh->lineno);
     vk_free(sh->p, text);
     if (!ps) return -1;
     sh_pool pool = {.p = sh->p};
