@@ -407,16 +407,16 @@ named:
         x_error(x, 1);
         return false;
     }
-    if (!var) return true;
     if (idx < 0) {
-        if (!(var->flags & VF_ARRAY) || var->narr == 0) return true;
-        idx += var->arr[var->narr - 1].idx + 1;
+        /* counts from the end of an array; before its start (or on a scalar or an unset
+         * name) bash reports it and goes on with the element unset */
+        if (var && (var->flags & VF_ARRAY) && var->narr) idx += var->arr[var->narr - 1].idx + 1;
         if (idx < 0) {
             sh_error(sh, "%s: bad array subscript", nm);
-            x_error(x, 1);
-            return false;
+            return true;
         }
     }
+    if (!var) return true;
     const char *v = (var->flags & VF_SPECIAL) ? (idx == 0 ? sh_var_value(sh, nm) : NULL)
                                               : sh_array_get(var, idx);
     if (v) {
