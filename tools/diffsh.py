@@ -138,7 +138,7 @@ class G:
         elif r == 17: cmd = self.ch(["set -e", "set +e", "set -u", "set -o pipefail", "shopt -s nullglob", "shopt -s failglob", "shopt -s extglob", "shopt -s dotglob", "shopt -s globstar", "IFS=:", "IFS=", "unset IFS", "set -f"])
         elif r == 18: cmd = self.ch(["declare -p %s" % self.ch(VARS + ARRS), "typeset -i n=%s" % self.word(), "declare -a a", "readonly y", "export x", "echo ${a[*]@Q}", "eval %s" % self.quote(self.ch(["echo $x", "x=3", "a=(1 2)", "echo $((n+1))"]))])
         elif r == 19: cmd = "IFS=%s read -ra %s <<< %s" % (self.ch([":", "' '", "','"]), self.ch(ARRS), self.word())
-        elif r == 20: cmd = self.ch(["mkdir -p d", "touch d/a.c", "rm -f f", "cd d", "cd ..", "echo ${PWD#$HOME}"])
+        elif r == 20: cmd = self.ch(["mkdir -p d", "touch d/a.c", "rm -f f", "cd d", "cd \"$HOME\"", "echo ${PWD#$HOME}"])
         else: cmd = "x=%s echo %s" % (self.word(), self.word())
         if self.r.random() < 0.15:
             cmd += " " + self.redir()

@@ -638,6 +638,15 @@ static int assign_arg(sh_state *sh, const char *bname, const char *arg, int flag
         return 1;
     }
     if (type && !raw && set_type(sh, name, type)) return 1;
+    if (raw && (type & VF_ASSOC) && cur && (cur->flags & VF_ARRAY) && !(cur->flags & VF_ASSOC) &&
+        !(local && cur->level < sh->func_depth)) {
+        /* declare -A a=(...) on an indexed array: bash's message has no builtin name, and
+         * the command line is abandoned as after an expansion error */
+        sh_error(sh, "%s: cannot convert indexed to associative array", name);
+        sh->fatal = true;
+        sh->discard = true;
+        return 1;
+    }
     if (attrs) sh_var_flag(sh, name, attrs, true);
     if (raw) {
         const char *list = eq + 1;
