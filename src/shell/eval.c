@@ -869,11 +869,23 @@ static char **expand_assigns_env(sh_state *sh, char **assigns, int n)
         }
         size_t kl = append ? nl - 1 : nl;
         const char *old = NULL;
-        if (append) {
-            char nm[256];
-            snprintf(nm, sizeof nm, "%.*s", (int)kl, assigns[i]);
-            old = sh_var_value(sh, nm);
+        char nm[256];
+        snprintf(nm, sizeof nm, "%.*s", (int)kl, assigns[i]);
+        sh_var *rv = sh_var_get(sh, nm);
+        if (rv && (rv->flags & VF_READONLY)) {
+            /* bash reports it and the command sees the variable's own value */
+            sh_error(sh, "%s: readonly variable", nm);
+            const char *cur = sh_var_value(sh, nm);
+            char *keep = vk_strdup(sh->p, cur ? cur : "");
+            vk_free(sh->p, val);
+            if (!keep) {
+                sh_env_free(sh, out);
+                return NULL;
+            }
+            val = keep;
+            append = false;
         }
+        if (append) old = sh_var_value(sh, nm);
         size_t len = kl + 1 + (old ? strlen(old) : 0) + strlen(val) + 1;
         out[i] = vk_malloc(sh->p, len);
         if (!out[i]) {
