@@ -189,7 +189,9 @@ def run(argv, cwd, env, timeout=10):
     try:
         p = subprocess.run(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
                            timeout=timeout)
-        return p.stdout, p.stderr, p.returncode
+        # bash killed by signal N is status 128+N as a shell reports it (vos exits with it)
+        rc = p.returncode if p.returncode >= 0 else 128 - p.returncode
+        return p.stdout, p.stderr, rc
     except subprocess.TimeoutExpired:
         return b"", b"", "timeout"
 

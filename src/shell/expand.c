@@ -1614,7 +1614,7 @@ static bool expand_text(xbuf *x, const char *s, size_t n, int ctx)
             x->at_empty = false;
             /* no closing quote (text the parser did not check: PS4, a here-document's
              * ${x%%"...}): the quote is literal and the rest is read as quoted, as bash does */
-            if (!closed) x_addc(x, '"', XQ);
+            if (!closed && !(ctx & CX_OPW)) x_addc(x, '"', XQ);
             expand_text(x, s + i + 1, closed ? e - i - 2 : e - i - 1,
                         (ctx | CX_DQ) & ~(CX_PAT | CX_SPLITLIT | CX_OPW));
             if (!(x->n == before && x->at_empty)) x_addc(x, 0, XMARK);
@@ -1707,6 +1707,15 @@ static void fv_push(fvec *f, char *s)
     f->v[f->n] = NULL;
 }
 
+/* a [ is a pattern character only when a ] follows it (the command [ is not a pattern,
+ * failglob or not) */
+static bool bracket_closes(const xbuf *x, size_t i, size_t e)
+{
+    for (; i < e; i++)
+        if (x->c[i] == ']' && !(x->f[i] & (XMARK | XBRK))) return true;
+    return false;
+}
+
 /* one field [b, e) of x: glob it or push it as is */
 static void emit_field(sh_state *sh, xbuf *x, size_t b, size_t e, fvec *out)
 {
@@ -1714,7 +1723,7 @@ static void emit_field(sh_state *sh, xbuf *x, size_t b, size_t e, fvec *out)
     if (!sh->opt[O_NOGLOB]) {
         for (size_t i = b; i < e; i++)
             if (!(x->f[i] & (XQ | XMARK | XBRK)) &&
-                (strchr("*?[", x->c[i]) ||
+                (strchr("*?", x->c[i]) || (x->c[i] == '[' && bracket_closes(x, i + 1, e)) ||
                  (sh->shopt[SO_EXTGLOB] && strchr("@!+", x->c[i]) && i + 1 < e &&
                   x->c[i + 1] == '(')))
                 glob = true;
