@@ -1458,7 +1458,11 @@ static void add_backquote(xbuf *x, const char *s, size_t n, int ctx)
         sh_buf_free(&b);
         return;
     }
+    /* `...` is parsed only when it runs: bash names its syntax errors "command substitution" */
+    const char *save = x->sh->parse_ctx;
+    x->sh->parse_ctx = "command substitution";
     add_cmdsubst(x, b.s ? b.s : "", b.len, ctx);
+    x->sh->parse_ctx = save;
     sh_buf_free(&b);
 }
 
