@@ -14,6 +14,7 @@ import argparse
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -185,10 +186,17 @@ class G:
         return "\n".join(lines) + "\n"
 
 
+def default_signals():
+    # a background job gets SIGINT/SIGQUIT ignored (and nohup SIGHUP): bash would inherit
+    # that and list it in `trap -p`; the runner starts bash with default dispositions
+    for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGTERM, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def run(argv, cwd, env, timeout=10):
     try:
         p = subprocess.run(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                           timeout=timeout)
+                           timeout=timeout, preexec_fn=default_signals)
         # bash killed by signal N is status 128+N as a shell reports it (vos exits with it)
         rc = p.returncode if p.returncode >= 0 else 128 - p.returncode
         return p.stdout, p.stderr, rc
