@@ -195,7 +195,8 @@ def default_signals():
 
 def run(argv, cwd, env, timeout=10):
     try:
-        p = subprocess.run(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+        p = subprocess.run(argv, executable="/bin/bash" if argv[0] == "bash" else None,
+                           cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
                            timeout=timeout, preexec_fn=default_signals)
         # bash killed by signal N is status 128+N as a shell reports it (vos exits with it)
         rc = p.returncode if p.returncode >= 0 else 128 - p.returncode
@@ -211,7 +212,7 @@ def one(vos, seed):
         d = tempfile.mkdtemp(prefix="diffsh.")
         env = {"PATH": "/usr/bin:/bin", "HOME": d, "LC_ALL": "C", "TZ": "UTC"}
         if side == "bash":
-            argv = ["/bin/bash", "-c", script, "bash"]
+            argv = ["bash", "-c", script, "bash"]  # argv[0] bash, as the runner runs it
         else:
             argv = [vos, "--cwd", d, "--timeout", "8", "--env", "HOME=" + d, "--env", "LC_ALL=C",
                     "--env", "TZ=UTC", "--env", "PATH=/usr/bin:/bin", "-c", script, "bash"]
