@@ -985,7 +985,11 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
                 st = 1;
                 continue;
             }
-            if (names_only) {
+            if (names_only && sh->shopt[SO_EXTDEBUG]) {
+                /* extdebug: where it was defined, as bash ("environment" for -c) */
+                sh_buf_printf(&b, "%s %d %s\n", f->name, f->line,
+                              f->file && *f->file ? f->file : "environment");
+            } else if (names_only) {
                 sh_buf_printf(&b, "%s\n", f->name);
             } else {
                 sh_print_function(&b, f->name, f->body, 0);

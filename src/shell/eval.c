@@ -1557,6 +1557,7 @@ int sh_eval(sh_state *sh, sh_node *n)
         } else if (sh_func_define(sh, n->name, n->a) != 0) {
             st = 1;
         } else {
+            sh->funcs->line = n->line; /* sh_func_define put it first */
             st = 0;
         }
         sh_set_status(sh, st);

@@ -188,6 +188,7 @@ typedef struct sh_vars {
 typedef struct sh_func {
     char *name;
     char *file;          /* where it was defined ("" for a -c string), in pool */
+    int line;            /* the line of its definition (declare -F under extdebug) */
     sh_pool pool;        /* owns body */
     sh_node *body;
     int refs;            /* table + running calls */
