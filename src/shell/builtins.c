@@ -1605,6 +1605,14 @@ static int b_read(sh_state *sh, int argc, char **argv)
             return 1;
         }
     }
+    if (array) {
+        /* bash refuses before it reads */
+        sh_var *av = sh_var_get(sh, array);
+        if (av && (av->flags & VF_ASSOC)) {
+            sh_builtin_error(sh, "read", "%s: not an indexed array", array);
+            return 1;
+        }
+    }
     if (zero_timeout) return vk_fd_valid(sh->p, fd) ? 0 : 1;
     /* bash shows the prompt only when reading from a terminal */
     if (prompt && vk_isatty(sh->p, fd) > 0) sh_write_str(sh, 2, prompt);
@@ -1800,6 +1808,10 @@ static int b_mapfile(sh_state *sh, int argc, char **argv)
     sh_var *v = sh_var_get(sh, name);
     if (v && (v->flags & VF_READONLY)) {
         sh_builtin_error(sh, me, "%s: readonly variable", name);
+        return 1;
+    }
+    if (v && (v->flags & VF_ASSOC)) {
+        sh_builtin_error(sh, me, "%s: not an indexed array", name);
         return 1;
     }
     if (!v || !(v->flags & VF_ARRAY) || origin == 0) v = sh_array_new(sh, name);
