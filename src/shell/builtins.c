@@ -2105,8 +2105,9 @@ static int b_kill(sh_state *sh, int argc, char **argv)
             st = 1;
         }
     }
-    /* a signal to ourselves is delivered before the next command */
-    sh_step(sh);
+    /* a signal to ourselves is delivered before the next command, once this one's
+     * redirections are undone (sh_run_command) */
+    sh->sig_self = true;
     return st;
 }
 

@@ -1110,6 +1110,11 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
     sh_redir_restore(sh, &u);
     if (sh->jump == J_EXIT || sh->jump == J_RETURN) return sh->status;
     sh_set_status(sh, status);
+    if (sh->sig_self) {
+        /* kill $$: its trap runs now, as bash runs it, with the status kept */
+        sh->sig_self = false;
+        sh_step(sh);
+    }
     return status;
 }
 

@@ -258,6 +258,7 @@ struct sh_state {
     char *exit_trap;
     char *ptraps[3];     /* pseudo-signal traps: ERR, DEBUG, RETURN (SH_TRAP_*) */
     bool in_trap;
+    bool sig_self;        /* kill sent a signal to this shell: take it after the command */
     struct sh_node *cur_cmd; /* the simple command running, for $BASH_COMMAND (kept while a
                                 trap runs, as bash keeps it) */
     sh_job *jobs;
