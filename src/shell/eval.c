@@ -1536,6 +1536,7 @@ int sh_eval(sh_state *sh, sh_node *n)
     case N_ARITH:
     case N_COND: {
         sh_redir_undo u = {0};
+        if (n->redirs && n->end_line) sh->lineno = n->end_line;
         if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
             sh_redir_restore(sh, &u);
             sh_set_status(sh, 1);

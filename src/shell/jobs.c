@@ -345,7 +345,7 @@ static int eval_pipe_untimed(sh_state *sh, sh_node *n)
 
 int sh_eval_subshell(sh_state *sh, sh_node *n)
 {
-    sh->lineno = n->line;
+    sh->lineno = n->redirs && n->end_line ? n->end_line : n->line;
     sh_redir_undo u = {0};
     if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
         sh_redir_restore(sh, &u);
