@@ -89,7 +89,7 @@ sh_state *sh_new(vk_proc *p, const char *argv0, char *const *env)
     if (!sh_var_get(sh, "OLDPWD")) sh_var_flag(sh, "OLDPWD", VF_EXPORT, true);
     /* $_ at startup: the environment's _, else the name the shell was run by, as bash */
     const char *u = sh_var_value(sh, "_");
-    if (!u || !*u) sh_var_set(sh, "_", sh->arg0, 0);
+    if (sh->arg0 && (!u || !*u)) sh_var_set(sh, "_", sh->arg0, 0);
     return sh;
 }
 
