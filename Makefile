@@ -106,7 +106,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libvos.a
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
 
 # ---- tests ----
-.PHONY: all test unit spec cmdtest boxes check tsan bench format shell clean clang fuzz fuzz-interp
+.PHONY: all test unit spec cmdtest boxes check tsan bench format shell clean clang fuzz fuzz-interp diff-fuzz
 test: all $(BUILD)/unit $(BUILD)/vos-runner $(BUILD)/fuzz-replay
 	@sh tools/check-boxes.sh
 	@sh tools/check-exports.sh $(BUILD)/libvos.so
@@ -155,6 +155,13 @@ fuzz:
 	    -o build-fuzz/fuzz-shell tests/fuzz/shell.c build-fuzz/libvos.a $(LIBS)
 	build-fuzz/fuzz-shell -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=4096 \
 	    -artifact_prefix=tests/fuzz/crashers/ build-fuzz/corpus tests/fuzz/corpus/shell
+
+# differential fuzzer: random scripts under /bin/bash and vos, mismatches printed as cases
+# (not part of `make test`). DIFF_N scripts from seed DIFF_SEED.
+DIFF_N ?= 1000
+DIFF_SEED ?= 1
+diff-fuzz: $(BUILD)/vos
+	python3 tools/diffsh.py --vos $(BUILD)/vos -n $(DIFF_N) --seed $(DIFF_SEED) -j 2
 
 clang:
 	@$(MAKE) --no-print-directory BUILD=build-clang CC=clang WERROR=1 all

@@ -12,6 +12,7 @@ enum {
     A_PLUS, A_MINUS, A_MUL, A_DIV, A_MOD, A_POW, A_SHL, A_SHR, A_LT, A_LE, A_GT, A_GE, A_EQ,
     A_NE, A_BAND, A_BXOR, A_BOR, A_LAND, A_LOR, A_NOT, A_BNOT, A_QUEST, A_COLON, A_COMMA,
     A_INC, A_DEC, A_ASSIGN,
+    A_BAD, /* a character no token starts with, where an operand is expected */
     /* compound assignments: A_ASSIGN + 1 + the binary op's position */
     A_ASG_FIRST,
 };
@@ -27,6 +28,7 @@ typedef struct actx {
     size_t idlen;
     const char *tok_start;
     const char *prev_start; /* start of the last consumed token (bash's error token) */
+    int last;             /* the token before this one */
     int noeval;
     bool err;
     int depth;
@@ -127,7 +129,15 @@ static int parse_number(actx *a, const char *s, int64_t *out)
     return (int)(q - s);
 }
 
+static void next_(actx *a);
+
 static void next(actx *a)
+{
+    a->last = a->tok;
+    next_(a);
+}
+
+static void next_(actx *a)
 {
     a->prev_start = a->tok_start;
     while (*a->p == ' ' || *a->p == '\t' || *a->p == '\n' || *a->p == '\r') a->p++;
@@ -185,6 +195,18 @@ static void next(actx *a)
         {"~", A_BNOT, 0},         {"?", A_QUEST, 0},        {":", A_COLON, 0},
         {",", A_COMMA, 0},        {"(", A_LP, 0},           {")", A_RP, 0},
     };
+    /* ++ and -- are increments after a variable or before one; elsewhere they are two
+     * signs, as bash reads them: --2 is 2, 1--2 is 3 */
+    if ((c == '+' || c == '-') && s[1] == c && a->tok != A_ID) {
+        const char *q = s + 2;
+        while (*q == ' ' || *q == '\t' || *q == '\n') q++;
+        if (!sh_is_name_start((unsigned char)*q)) {
+            a->p += 1;
+            a->tok = c == '+' ? A_PLUS : A_MINUS;
+            a->asg_op = 0;
+            return;
+        }
+    }
     /* longest first; the first character rules most entries out */
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         const char *o = ops[i].s;
@@ -198,6 +220,13 @@ static void next(actx *a)
         }
     }
     a->tok_start = s;
+    /* bash: where an operand is expected the character is a missing operand ([0-9]+, 'a b',
+     * é); after an operand it is a bad operator (1 @ 2) */
+    bool after_operand = a->last == A_NUM || a->last == A_ID || a->last == A_RP;
+    if (!after_operand) {
+        a->tok = A_BAD;
+        return;
+    }
     a->prev_start = s;
     aerror(a, "syntax error: invalid arithmetic operator", s);
     a->tok = A_EOF;
@@ -395,16 +424,6 @@ static int64_t expr_primary_(actx *a)
             next(a);
             return v;
         }
-        if (a->tok == A_ASSIGN) {
-            int op = a->asg_op;
-            next(a);
-            int64_t r = expr_assign(a);
-            if (a->err) return 0;
-            int64_t v = op ? binop(a, op, var_value(a, id, n), r) : r;
-            if (a->err) return 0;
-            set_var(a, id, n, v);
-            return v;
-        }
         return var_value(a, id, n);
     }
     case A_LP: {
@@ -463,10 +482,8 @@ static int64_t expr_unary_(actx *a)
     }
     if (t == A_INC || t == A_DEC) {
         next(a);
-        if (a->tok != A_ID) {
-            aerror(a, "syntax error: operand expected", a->tok_start);
-            return 0;
-        }
+        if (a->tok != A_ID) /* --2 is -(-2) and ++3 is +(+3) in bash */
+            return expr_unary(a);
         const char *id = a->id;
         size_t n = a->idlen;
         next(a);
@@ -534,15 +551,26 @@ static int64_t expr_cond(actx *a)
     int64_t c = expr_bin(a, 1);
     if (a->err || a->tok != A_QUEST) return c;
     next(a);
+    if (a->tok == A_COLON || a->tok == A_EOF) {
+        aerror(a, "expression expected", a->tok_start);
+        return 0;
+    }
     if (!c) a->noeval++;
     int64_t t = expr_comma(a);
     if (!c) a->noeval--;
     if (a->err) return 0;
     if (a->tok != A_COLON) {
-        aerror(a, "`:' expected for conditional expression", a->tok_start);
+        /* at the end bash shows the last token */
+        aerror(a, "`:' expected for conditional expression",
+               a->tok == A_EOF ? a->prev_start : a->tok_start);
         return 0;
     }
+    const char *colon = a->tok_start;
     next(a);
+    if (a->tok == A_EOF) {
+        aerror(a, "expression expected", colon);
+        return 0;
+    }
     if (c) a->noeval++;
     int64_t f = expr_cond(a);
     if (c) a->noeval--;
@@ -565,7 +593,21 @@ static int64_t expr_assign(actx *a)
         a->p = save_start;
         next(a);
         a->prev_start = save_prev;
-        if (asg) return expr_primary(a);
+        if (asg) {
+            /* only here, at the start of an assignment expression, is `name op=` an
+             * assignment: -i=3 and a || i=3 assign to a non-variable, as in bash */
+            const char *id = a->id;
+            size_t n = a->idlen;
+            next(a);
+            int op = a->asg_op;
+            next(a);
+            int64_t r = expr_assign(a);
+            if (a->err) return 0;
+            int64_t v = op ? binop(a, op, var_value(a, id, n), r) : r;
+            if (a->err) return 0;
+            set_var(a, id, n, v);
+            return v;
+        }
     }
     int64_t v = expr_cond(a);
     if (!a->err && a->tok == A_ASSIGN) {
@@ -598,6 +640,8 @@ static int arith_eval(sh_state *sh, const char *expr, int64_t *out)
     actx a = {.sh = sh, .expr = expr, .p = expr};
     next(&a);
     int64_t v = a.err ? 0 : expr_comma(&a);
+    if (!a.err && a.tok == A_BAD)
+        aerror(&a, "syntax error: invalid arithmetic operator", a.tok_start);
     if (!a.err && a.tok != A_EOF) aerror(&a, "syntax error in expression", a.tok_start);
     if (a.err) return -1;
     *out = v;

@@ -437,6 +437,21 @@ static void dquote(sh_buf *b, const char *v)
     sh_buf_addc(b, '"');
 }
 
+/* an associative key in declare -p: as bash, bare unless it holds a shell
+ * metacharacter (then "..."; $'...' with control characters), and "@" quoted */
+static void dquote_key(sh_buf *b, const char *k)
+{
+    bool meta = strcmp(k, "@") == 0 || k[0] == '#' || k[0] == '~';
+    for (const char *s = k; *s && !meta; s++)
+        if (strchr(" \t\n'\"\\|&;()<>!{}*[?]^$`", *s) || (unsigned char)*s < 32 ||
+            *s == 127 || (*s == '~' && (s[-1] == '=' || s[-1] == ':')))
+            meta = true;
+    if (meta)
+        dquote(b, k);
+    else
+        sh_buf_adds(b, k);
+}
+
 static void decl_flags(sh_buf *b, sh_var *v)
 {
     char f[16];
@@ -470,7 +485,7 @@ static void print_decl(sh_state *sh, sh_buf *b, sh_var *v)
                 if (i && !assoc) sh_buf_addc(b, ' ');
                 if (assoc) {
                     sh_buf_addc(b, '[');
-                    sh_quote(b, v->arr[i].key);
+                    dquote_key(b, v->arr[i].key);
                     sh_buf_adds(b, "]=");
                 } else {
                     sh_buf_printf(b, "[%lld]=", (long long)v->arr[i].idx);
@@ -623,6 +638,15 @@ static int assign_arg(sh_state *sh, const char *bname, const char *arg, int flag
         return 1;
     }
     if (type && !raw && set_type(sh, name, type)) return 1;
+    if (raw && (type & VF_ASSOC) && cur && (cur->flags & VF_ARRAY) && !(cur->flags & VF_ASSOC) &&
+        !(local && cur->level < sh->func_depth)) {
+        /* declare -A a=(...) on an indexed array: bash's message has no builtin name, and
+         * the command line is abandoned as after an expansion error */
+        sh_error(sh, "%s: cannot convert indexed to associative array", name);
+        sh->fatal = true;
+        sh->discard = true;
+        return 1;
+    }
     if (attrs) sh_var_flag(sh, name, attrs, true);
     if (raw) {
         const char *list = eq + 1;
@@ -656,8 +680,15 @@ static int assign_arg(sh_state *sh, const char *bname, const char *arg, int flag
             char num[32];
             if (v && (v->flags & VF_INTEGER) && !append) {
                 int64_t x;
-                if (sh_arith(sh, val, &x) != 0) {
+                /* bash names the builtin in the message, and the error ends a
+                 * non-interactive shell as it does for name=value */
+                const char *save = sh->arith_ctx;
+                sh->arith_ctx = bname;
+                int arc = sh_arith(sh, val, &x);
+                sh->arith_ctx = save;
+                if (arc != 0) {
                     vk_free(sh->p, joined);
+                    sh->fatal = true;
                     return 1;
                 }
                 snprintf(num, sizeof num, "%lld", (long long)x);
@@ -954,7 +985,11 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
                 st = 1;
                 continue;
             }
-            if (names_only) {
+            if (names_only && sh->shopt[SO_EXTDEBUG]) {
+                /* extdebug: where it was defined, as bash ("environment" for -c) */
+                sh_buf_printf(&b, "%s %d %s\n", f->name, f->line,
+                              f->file && *f->file ? f->file : "environment");
+            } else if (names_only) {
                 sh_buf_printf(&b, "%s\n", f->name);
             } else {
                 sh_print_function(&b, f->name, f->body, 0);
@@ -1570,6 +1605,14 @@ static int b_read(sh_state *sh, int argc, char **argv)
             return 1;
         }
     }
+    if (array) {
+        /* bash refuses before it reads */
+        sh_var *av = sh_var_get(sh, array);
+        if (av && (av->flags & VF_ASSOC)) {
+            sh_builtin_error(sh, "read", "%s: not an indexed array", array);
+            return 1;
+        }
+    }
     if (zero_timeout) return vk_fd_valid(sh->p, fd) ? 0 : 1;
     /* bash shows the prompt only when reading from a terminal */
     if (prompt && vk_isatty(sh->p, fd) > 0) sh_write_str(sh, 2, prompt);
@@ -1765,6 +1808,10 @@ static int b_mapfile(sh_state *sh, int argc, char **argv)
     sh_var *v = sh_var_get(sh, name);
     if (v && (v->flags & VF_READONLY)) {
         sh_builtin_error(sh, me, "%s: readonly variable", name);
+        return 1;
+    }
+    if (v && (v->flags & VF_ASSOC)) {
+        sh_builtin_error(sh, me, "%s: not an indexed array", name);
         return 1;
     }
     if (!v || !(v->flags & VF_ARRAY) || origin == 0) v = sh_array_new(sh, name);
@@ -2058,8 +2105,9 @@ static int b_kill(sh_state *sh, int argc, char **argv)
             st = 1;
         }
     }
-    /* a signal to ourselves is delivered before the next command */
-    sh_step(sh);
+    /* a signal to ourselves is delivered before the next command, once this one's
+     * redirections are undone (sh_run_command) */
+    sh->sig_self = true;
     return st;
 }
 

@@ -588,15 +588,86 @@ typedef struct list_elem {
     bool append;   /* [key]+= */
 } list_elem;
 
+/* the end of a quoted string or escape at s[i] (the index after it), or i when none starts */
+static size_t skip_quoted(const char *s, size_t i)
+{
+    if (s[i] == '\\') return s[i + 1] ? i + 2 : i + 1;
+    if (s[i] != '\'' && s[i] != '"') return i;
+    char q = s[i++];
+    for (; s[i] && s[i] != q; i++)
+        if (q == '"' && s[i] == '\\' && s[i + 1]) i++;
+    return s[i] ? i + 1 : i;
+}
+
+/* "_ " and the list with the blanks of each [sub]= key escaped, so that the parser keeps
+ * ([a b]=1 [i + 1]=2) as two words, as bash reads them */
+static char *protect_keys(sh_state *sh, const char *list)
+{
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    sh_buf_add(&b, "_ ", 2);
+    bool start = true;
+    for (size_t i = 0; list[i];) {
+        char c = list[i];
+        if (start && c == '[') {
+            /* find the matching ] followed by = or += on this line */
+            size_t k = i, close = 0;
+            int depth = 0, paren = 0;
+            for (; list[k] && list[k] != '\n'; k++) {
+                size_t e = skip_quoted(list, k);
+                if (e != k) {
+                    k = e - 1;
+                    continue;
+                }
+                if (list[k] == '(') paren++;
+                if (list[k] == ')') paren--;
+                if (list[k] == '[') depth++;
+                if (list[k] == ']' && --depth == 0) {
+                    size_t a = k + 1;
+                    if (list[a] == '+') a++;
+                    if (list[a] == '=') close = k;
+                    break;
+                }
+            }
+            if (close) {
+                paren = 0;
+                for (size_t j = i; j <= close;) {
+                    size_t e = skip_quoted(list, j);
+                    if (e != j) {
+                        sh_buf_add(&b, list + j, e - j);
+                        j = e;
+                        continue;
+                    }
+                    if (list[j] == '(') paren++;
+                    if (list[j] == ')') paren--;
+                    if ((list[j] == ' ' || list[j] == '\t') && paren == 0) sh_buf_addc(&b, '\\');
+                    sh_buf_addc(&b, list[j++]);
+                }
+                i = close + 1;
+                start = false;
+                continue;
+            }
+        }
+        size_t e = skip_quoted(list, i);
+        if (e != i) {
+            sh_buf_add(&b, list + i, e - i);
+            i = e;
+            start = false;
+            continue;
+        }
+        sh_buf_addc(&b, c);
+        start = c == ' ' || c == '\t' || c == '\n' || c == '(';
+        i++;
+    }
+    return sh_buf_take(&b);
+}
+
 int sh_assign_list(sh_state *sh, const char *name, const char *list, bool append, int kind)
 {
     /* the list is split into words by the parser (as the arguments of a dummy command) */
-    size_t il = strlen(list);
-    char *text = vk_malloc(sh->p, il + 3);
+    char *text = protect_keys(sh, list);
     if (!text) return -1;
-    memcpy(text, "_ ", 2);
-    memcpy(text + 2, list, il + 1);
-    sh_parser *ps = sh_parser_new(sh, text, il + 2, sh->lineno);
+    sh_parser *ps = sh_parser_new(sh, text, strlen(text), sh->lineno);
     vk_free(sh->p, text);
     if (!ps) return -1;
     sh_pool pool = {.p = sh->p};
@@ -798,11 +869,23 @@ static char **expand_assigns_env(sh_state *sh, char **assigns, int n)
         }
         size_t kl = append ? nl - 1 : nl;
         const char *old = NULL;
-        if (append) {
-            char nm[256];
-            snprintf(nm, sizeof nm, "%.*s", (int)kl, assigns[i]);
-            old = sh_var_value(sh, nm);
+        char nm[256];
+        snprintf(nm, sizeof nm, "%.*s", (int)kl, assigns[i]);
+        sh_var *rv = sh_var_get(sh, nm);
+        if (rv && (rv->flags & VF_READONLY)) {
+            /* bash reports it and the command sees the variable's own value */
+            sh_error(sh, "%s: readonly variable", nm);
+            const char *cur = sh_var_value(sh, nm);
+            char *keep = vk_strdup(sh->p, cur ? cur : "");
+            vk_free(sh->p, val);
+            if (!keep) {
+                sh_env_free(sh, out);
+                return NULL;
+            }
+            val = keep;
+            append = false;
         }
+        if (append) old = sh_var_value(sh, nm);
         size_t len = kl + 1 + (old ? strlen(old) : 0) + strlen(val) + 1;
         out[i] = vk_malloc(sh->p, len);
         if (!out[i]) {
@@ -912,7 +995,8 @@ static int eval_simple(sh_state *sh, sh_node *n)
         int st = 0;
         for (int i = 0; i < n->nassigns; i++) {
             if (do_assign(sh, n->assigns[i], false) != 0) {
-                st = 1;
+                /* an expansion error in the value (x=${u?}) keeps its status (127) */
+                st = sh->fatal && sh->status ? sh->status : 1;
                 sh->fatal = true;
                 sh->discard = sh->discard || assign_to_readonly(sh, n->assigns[i]);
                 break;
@@ -997,7 +1081,12 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
         for (int i = 0; i < nassigns; i++) {
             if (do_assign(sh, assigns[i], true) != 0) ok = false;
         }
-        (void)ok;
+        if (!ok && sh->fatal) {
+            /* x=${u?} cmd: the expansion error ends the shell before cmd runs, as bash */
+            sh_tempenv_pop(sh, mark);
+            sh_redir_restore(sh, &u);
+            return sh->status;
+        }
         if (fn) {
             status = sh_call_function(sh, fn, argv, argc);
         } else {
@@ -1010,8 +1099,9 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
             env = expand_assigns_env(sh, assigns, nassigns);
             if (!env) {
                 sh_redir_restore(sh, &u);
-                sh_set_status(sh, 1);
-                return 1;
+                int st = sh->fatal && sh->status ? sh->status : 1; /* x=${u?} keeps 127 */
+                sh_set_status(sh, st);
+                return st;
             }
         }
         status = run_external(sh, argv, argc, env, nassigns, tail);
@@ -1020,6 +1110,11 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
     sh_redir_restore(sh, &u);
     if (sh->jump == J_EXIT || sh->jump == J_RETURN) return sh->status;
     sh_set_status(sh, status);
+    if (sh->sig_self) {
+        /* kill $$: its trap runs now, as bash runs it, with the status kept */
+        sh->sig_self = false;
+        sh_step(sh);
+    }
     return status;
 }
 
@@ -1441,6 +1536,7 @@ int sh_eval(sh_state *sh, sh_node *n)
     case N_ARITH:
     case N_COND: {
         sh_redir_undo u = {0};
+        if (n->redirs && n->end_line) sh->lineno = n->end_line;
         if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
             sh_redir_restore(sh, &u);
             sh_set_status(sh, 1);
@@ -1467,6 +1563,7 @@ int sh_eval(sh_state *sh, sh_node *n)
         } else if (sh_func_define(sh, n->name, n->a) != 0) {
             st = 1;
         } else {
+            sh->funcs->line = n->line; /* sh_func_define put it first */
             st = 0;
         }
         sh_set_status(sh, st);

@@ -22,6 +22,7 @@ enum {
     CX_PAT = 8,     /* expanding a pattern operand: quotes matter even inside "${...}" */
     CX_SPLITLIT = 16, /* word of an unquoted ${x:-word}: its literal text splits too */
     CX_ARITH = 32,    /* $(( )): as in double quotes, but double quote characters vanish */
+    CX_OPW = 64,      /* word of "${x:-word}" (or in a here-document): its own "..." are quotes */
 };
 
 typedef struct xbuf {
@@ -406,16 +407,16 @@ named:
         x_error(x, 1);
         return false;
     }
-    if (!var) return true;
     if (idx < 0) {
-        if (!(var->flags & VF_ARRAY) || var->narr == 0) return true;
-        idx += var->arr[var->narr - 1].idx + 1;
+        /* counts from the end of an array; before its start (or on a scalar or an unset
+         * name) bash reports it and goes on with the element unset */
+        if (var && (var->flags & VF_ARRAY) && var->narr) idx += var->arr[var->narr - 1].idx + 1;
         if (idx < 0) {
             sh_error(sh, "%s: bad array subscript", nm);
-            x_error(x, 1);
-            return false;
+            return true;
         }
     }
+    if (!var) return true;
     const char *v = (var->flags & VF_SPECIAL) ? (idx == 0 ? sh_var_value(sh, nm) : NULL)
                                               : sh_array_get(var, idx);
     if (v) {
@@ -480,7 +481,7 @@ static char *expand_sub_str(sh_state *sh, const char *s, size_t n, int ctx, bool
 }
 
 /* how quoted characters of an expanded pattern are escaped */
-enum { ESC_GLOB = 0, ESC_ALL = 1, ESC_REGEX = 2 };
+enum { ESC_GLOB = 0, ESC_ALL = 1, ESC_REGEX = 2, ESC_REP = 3 };
 
 /* expand a pattern operand: quoted characters are escaped for the matcher (those special to
  * it, every one for ESC_ALL, those special to an extended regex for ESC_REGEX) */
@@ -494,7 +495,7 @@ static char *expand_pattern_esc(sh_state *sh, const char *s, size_t n, int esc, 
         x_free(&y);
         return NULL;
     }
-    static const char *const special[] = {"*?[]\\()|@!+", "", "\\.[]()*+?{}|^$"};
+    static const char *const special[] = {"*?[]\\()|@!+", "", "\\.[]()*+?{}|^$", "\\&"};
     sh_buf b;
     sh_buf_init(&b, sh->p);
     for (size_t i = 0; i < y.n; i++) {
@@ -585,6 +586,20 @@ static void remove_pattern(sh_state *sh, sh_buf *b, const char *v, const char *p
     sh_buf_adds(b, v);
 }
 
+/* the replacement of one match: rep comes escaped (expand_pattern_esc, ESC_REP): an
+ * unescaped & is the matched text (bash 5.2's patsub_replacement), \c is c */
+static void add_rep(sh_buf *b, const char *rep, const char *m, size_t mlen)
+{
+    for (const char *r = rep; *r; r++) {
+        if (*r == '\\' && r[1])
+            sh_buf_addc(b, *++r);
+        else if (*r == '&')
+            sh_buf_add(b, m, mlen);
+        else
+            sh_buf_addc(b, *r);
+    }
+}
+
 /* ${x/pat/rep}: mode 0 first, 1 all, 2 anchored start, 3 anchored end */
 static void replace_pattern(sh_state *sh, sh_buf *b, const char *v, const char *pat,
                             const char *rep, int mode, bool ext)
@@ -592,16 +607,16 @@ static void replace_pattern(sh_state *sh, sh_buf *b, const char *v, const char *
     size_t n = strlen(v), tries = 0;
     if (!*pat) {
         /* an empty anchored pattern matches at the start or the end */
-        if (mode == 2) sh_buf_adds(b, rep);
+        if (mode == 2) add_rep(b, rep, v, 0);
         sh_buf_adds(b, v);
-        if (mode == 3) sh_buf_adds(b, rep);
+        if (mode == 3) add_rep(b, rep, v + n, 0);
         return;
     }
     long fl = sh_pattern_fixed_len(pat);
     if (mode == 2) {
         for (size_t k = n + 1; k-- > 0 && scan_ok(sh, &tries);)
             if (pm_len(pat, v, k, fl, ext)) {
-                sh_buf_adds(b, rep);
+                add_rep(b, rep, v, k);
                 sh_buf_adds(b, v + k);
                 return;
             }
@@ -612,7 +627,7 @@ static void replace_pattern(sh_state *sh, sh_buf *b, const char *v, const char *
         for (size_t k = 0; k <= n && scan_ok(sh, &tries); k++)
             if ((fl < 0 || n - k == (size_t)fl) && sh_pmatch_ext(pat, v + k, ext)) {
                 sh_buf_add(b, v, k);
-                sh_buf_adds(b, rep);
+                add_rep(b, rep, v + k, n - k);
                 return;
             }
         sh_buf_adds(b, v);
@@ -660,7 +675,7 @@ static void replace_pattern(sh_state *sh, sh_buf *b, const char *v, const char *
             if (i > n) break;
         }
         if (found && (best > 0 || i < n)) {
-            sh_buf_adds(b, rep);
+            add_rep(b, rep, v + i, best);
             if (best == 0) {
                 sh_buf_addc(b, v[i]);
                 i++;
@@ -850,9 +865,12 @@ static char *apply_op(sh_state *sh, const strop *op, const char *v)
 
 static bool is_special_param(char c) { return c && strchr("@*#?-$!0", c) != NULL; }
 
-static void unbound(xbuf *x, const char *name, size_t n, const char *sub, size_t sublen)
+static void unbound(xbuf *x, const char *name, size_t n, const char *sub, size_t sublen,
+                    bool indirect)
 {
-    if (sub)
+    if (indirect) /* ${!x} whose target is unset: bash names it !x */
+        sh_error(x->sh, "!%.*s: unbound variable", (int)n, name);
+    else if (sub)
         sh_error(x->sh, "%.*s[%.*s]: unbound variable", (int)n, name, (int)sublen, sub);
     else if (name[0] >= '0' && name[0] <= '9')
         sh_error(x->sh, "$%.*s: unbound variable", (int)n, name);
@@ -866,7 +884,10 @@ static void unbound(xbuf *x, const char *name, size_t n, const char *sub, size_t
 static int word_ctx(int ctx)
 {
     ctx &= ~CX_PAT;
-    if (!(ctx & (CX_DQ | CX_HEREDOC))) ctx |= CX_SPLITLIT;
+    if (!(ctx & (CX_DQ | CX_HEREDOC)))
+        ctx |= CX_SPLITLIT;
+    else
+        ctx |= CX_OPW; /* bash removes the quotes of "${u:-"a b"}", even in a here-document */
     return ctx;
 }
 
@@ -968,10 +989,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         const char *target = pv.list ? NULL : pv.s;
         pval_free(sh, &pv);
         if (!target || !*target) {
-            if (!target && sh->opt[O_NOUNSET]) {
-                unbound(x, name, nlen, sub, sublen);
-                return;
-            }
+            /* even under set -u (bash 5.2) */
             sh_error(sh, "%.*s: invalid indirect expansion", (int)nlen, name);
             x_error(x, 1);
             return;
@@ -1024,7 +1042,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
             snprintf(num, sizeof num, "%d", pv.nv);
         } else {
             if (!pv.set && sh->opt[O_NOUNSET]) {
-                unbound(x, name, nlen, sub, sublen);
+                unbound(x, name, nlen, sub, sublen, indirect);
                 return;
             }
             size_t bl = pv.s ? strlen(pv.s) : 0;
@@ -1037,7 +1055,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
 
     if (oplen == 0) {
         if (!pv.set && sh->opt[O_NOUNSET] && !(nlen == 1 && (name[0] == '@' || name[0] == '*'))) {
-            unbound(x, name, nlen, sub, sublen);
+            unbound(x, name, nlen, sub, sublen, indirect);
             return;
         }
         if (pv.list)
@@ -1080,7 +1098,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
                     break;
                 }
                 bool err;
-                char *val = expand_sub_str(sh, w, wl, (ctx & ~CX_PAT) | CX_ASSIGN, &err);
+                char *val = expand_sub_str(sh, w, wl, word_ctx(ctx) | CX_ASSIGN, &err);
                 if (err) {
                     x_error(x, 1);
                     break;
@@ -1115,7 +1133,8 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         case '?':
             if (isnull) {
                 bool err = false;
-                char *msg = wl ? expand_sub_str(sh, w, wl, CX_DQ, &err) : NULL;
+                /* bash removes the quotes of the message even inside "..." */
+                char *msg = wl ? expand_sub_str(sh, w, wl, 0, &err) : NULL;
                 if (err) {
                     x_error(x, 1);
                     break;
@@ -1139,7 +1158,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
     }
 
     if (!pv.set && sh->opt[O_NOUNSET] && !pv.list) {
-        unbound(x, name, nlen, sub, sublen);
+        unbound(x, name, nlen, sub, sublen, indirect);
         return;
     }
 
@@ -1186,7 +1205,9 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         }
         pat = expand_sub_pattern(sh, op + ps, i - ps, &err);
         if (!err)
-            rep = i < oplen ? expand_sub_str(sh, op + i + 1, oplen - i - 1, ctx & CX_DQ, &err)
+            /* the replacement loses its quotes even inside "..." (bash 5.2); its quoted & and
+             * \ stay literal */
+            rep = i < oplen ? expand_pattern_esc(sh, op + i + 1, oplen - i - 1, ESC_REP, &err)
                             : vk_strdup(sh->p, "");
         if (!err && !rep) err = true;
         so.pat = pat;
@@ -1222,6 +1243,17 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         if (!err && so.has_len && so.len < 0 && pv.list) {
             sh_error(sh, "%.*s: substring expression < 0", (int)(oplen - i - 1), op + i + 1);
             err = true;
+        }
+        if (!err && so.has_len && so.len < 0 && !pv.list && pv.set && pv.s) {
+            /* a negative length counts from the end: bash refuses an end before the start */
+            size_t bytes = strlen(pv.s);
+            int64_t vn = utf8_locale(sh) ? (int64_t)u8_count(pv.s, bytes) : (int64_t)bytes;
+            int64_t off = so.off < 0 ? so.off + vn : so.off;
+            if (off >= 0 && off <= vn && vn - off + so.len < 0) {
+                sh_error(sh, "%.*s: substring expression < 0", (int)(oplen - i - 1),
+                         op + i + 1);
+                err = true;
+            }
         }
     } else if (op[0] == '@' && oplen == 2 && strchr("QUuLEPAaKk", op[1])) {
         so.kind = 5;
@@ -1426,7 +1458,11 @@ static void add_backquote(xbuf *x, const char *s, size_t n, int ctx)
         sh_buf_free(&b);
         return;
     }
+    /* `...` is parsed only when it runs: bash names its syntax errors "command substitution" */
+    const char *save = x->sh->parse_ctx;
+    x->sh->parse_ctx = "command substitution";
     add_cmdsubst(x, b.s ? b.s : "", b.len, ctx);
+    x->sh->parse_ctx = save;
     sh_buf_free(&b);
 }
 
@@ -1574,7 +1610,7 @@ static bool expand_text(xbuf *x, const char *s, size_t n, int ctx)
             x_add(x, s + i + 1, e - i - 2 > n ? 0 : e - i - 2, XQ);
             x_addc(x, 0, XMARK);
             i = e;
-        } else if (c == '"' && !dq && !hd) {
+        } else if (c == '"' && ((!dq && !hd) || (ctx & CX_OPW))) {
             bool closed;
             size_t e = skip_dquote_c(sh, s, i, n, &closed);
             size_t before = x->n;
@@ -1582,9 +1618,9 @@ static bool expand_text(xbuf *x, const char *s, size_t n, int ctx)
             x->at_empty = false;
             /* no closing quote (text the parser did not check: PS4, a here-document's
              * ${x%%"...}): the quote is literal and the rest is read as quoted, as bash does */
-            if (!closed) x_addc(x, '"', XQ);
+            if (!closed && !(ctx & CX_OPW)) x_addc(x, '"', XQ);
             expand_text(x, s + i + 1, closed ? e - i - 2 : e - i - 1,
-                        (ctx | CX_DQ) & ~(CX_PAT | CX_SPLITLIT));
+                        (ctx | CX_DQ) & ~(CX_PAT | CX_SPLITLIT | CX_OPW));
             if (!(x->n == before && x->at_empty)) x_addc(x, 0, XMARK);
             x->at_empty = save;
             i = e;
@@ -1675,6 +1711,15 @@ static void fv_push(fvec *f, char *s)
     f->v[f->n] = NULL;
 }
 
+/* a [ is a pattern character only when a ] follows it (the command [ is not a pattern,
+ * failglob or not) */
+static bool bracket_closes(const xbuf *x, size_t i, size_t e)
+{
+    for (; i < e; i++)
+        if (x->c[i] == ']' && !(x->f[i] & (XMARK | XBRK))) return true;
+    return false;
+}
+
 /* one field [b, e) of x: glob it or push it as is */
 static void emit_field(sh_state *sh, xbuf *x, size_t b, size_t e, fvec *out)
 {
@@ -1682,7 +1727,7 @@ static void emit_field(sh_state *sh, xbuf *x, size_t b, size_t e, fvec *out)
     if (!sh->opt[O_NOGLOB]) {
         for (size_t i = b; i < e; i++)
             if (!(x->f[i] & (XQ | XMARK | XBRK)) &&
-                (strchr("*?[", x->c[i]) ||
+                (strchr("*?", x->c[i]) || (x->c[i] == '[' && bracket_closes(x, i + 1, e)) ||
                  (sh->shopt[SO_EXTGLOB] && strchr("@!+", x->c[i]) && i + 1 < e &&
                   x->c[i + 1] == '(')))
                 glob = true;

@@ -21,6 +21,7 @@ typedef struct child_arg {
     int closefd[4];
     int nclose;
     bool devnull_stdin;
+    bool subshell; /* ( list ) run in place: its body is not a pipeline stage */
 } child_arg;
 
 static int child_entry(vk_proc *p, void *arg)
@@ -56,6 +57,10 @@ static int child_entry(vk_proc *p, void *arg)
         st = sh_run_string(sh, ca->src, ca->srclen, ca->src_line);
     }
     if (sh->jump == J_EXIT || sh->jump == J_RETURN || sh->fatal) st = sh->status;
+    /* a fatal expansion error (${x?}, set -u) ends a subshell, $(...), a compound command
+     * in a pipeline or in the background with 1; a simple command keeps 127, as in bash */
+    if (sh->fatal && st == 127 && (ca->subshell || !(ca->node && ca->node->type == N_SIMPLE)))
+        st = 1;
     sh->jump = J_NONE;
     sh->fatal = false;
     sh->status = st;
@@ -340,7 +345,7 @@ static int eval_pipe_untimed(sh_state *sh, sh_node *n)
 
 int sh_eval_subshell(sh_state *sh, sh_node *n)
 {
-    sh->lineno = n->line;
+    sh->lineno = n->redirs && n->end_line ? n->end_line : n->line;
     sh_redir_undo u = {0};
     if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
         sh_redir_restore(sh, &u);
@@ -359,6 +364,7 @@ int sh_eval_subshell(sh_state *sh, sh_node *n)
             vk_proc_discard(child);
             st = 1;
         } else {
+            ca->subshell = true;
             int ws = vk_proc_run(child, child_entry, ca);
             st = ws < 0 ? 1 : VK_WSHELL(ws);
         }

@@ -364,12 +364,15 @@ static bool scan_dollar(sh_parser *ps, sh_buf *b, bool in_dq)
 static bool scan_dollar_inner(sh_parser *ps, sh_buf *b, bool in_dq)
 {
     sh_buf_addc(b, getc_(ps)); /* $ */
+    /* backslash-newline is gone before bash reads $\<nl>( or $(\<nl>( */
+    while (peekc(ps, 0) == '\\' && peekc(ps, 1) == '\n') getc_(ps), getc_(ps);
     int c = peekc(ps, 0);
     if (c == '{') return scan_brace(ps, b);
     if (c == '\'' && !in_dq) return scan_squote(ps, b, true);
     if (c == '"' && !in_dq) return scan_dquote(ps, b);
     if (c == '(') {
         sh_buf_addc(b, getc_(ps));
+        while (peekc(ps, 0) == '\\' && peekc(ps, 1) == '\n') getc_(ps), getc_(ps);
         if (peekc(ps, 0) == '(' ) {
             ps->pos++;
             if (looks_arith(ps)) {
@@ -401,6 +404,24 @@ static bool is_meta(int c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '&' || c == '|' || c == '<' ||
            c == '>' || c == '(' || c == ')';
+}
+
+/* bash removes backslash-newline before it reads tokens, so an operator may be split by one
+ * (&\<nl>&, ;\<nl>;, >\<nl>>): take them out of the (owned) text after the operator's first
+ * two characters, counting the lines they end */
+static void join_operator(sh_parser *ps)
+{
+    if (!ps->own_src || ps->nalias) return;
+    char *src = (char *)ps->src;
+    for (size_t k = ps->pos + 1; k <= ps->pos + 2 && k < ps->len; k++) {
+        while (k + 1 < ps->len && src[k] == '\\' && src[k + 1] == '\n') {
+            memmove(src + k, src + k + 2, ps->len - k - 2);
+            ps->len -= 2;
+            src[ps->len] = 0;
+            ps->line++;
+        }
+        if (!strchr(";&|<>-", src[k])) break;
+    }
 }
 
 /* text of b so far is NAME= or NAME+= (an array assignment may follow) */
@@ -695,6 +716,7 @@ int sh_lex_next(sh_parser *ps)
     ps->tok_line = ps->line;
     int c = peekc(ps, 0);
     if (c < 0) return set_tok(ps, T_EOF);
+    if (c == ';' || c == '&' || c == '|' || c == '<' || c == '>') join_operator(ps);
     int d = peekc(ps, 1);
     switch (c) {
     case '\n':

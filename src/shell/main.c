@@ -87,6 +87,9 @@ sh_state *sh_new(vk_proc *p, const char *argv0, char *const *env)
     const char *cwd = vk_getcwd(p);
     if (cwd) sh_var_set(sh, "PWD", cwd, VF_EXPORT);
     if (!sh_var_get(sh, "OLDPWD")) sh_var_flag(sh, "OLDPWD", VF_EXPORT, true);
+    /* $_ at startup: the environment's _, else the name the shell was run by, as bash */
+    const char *u = sh_var_value(sh, "_");
+    if (sh->arg0 && (!u || !*u)) sh_var_set(sh, "_", sh->arg0, 0);
     return sh;
 }
 
@@ -187,6 +190,7 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
         nf->name = vk_strdup(child, f->name);
         nf->body = sh_node_copy(&nf->pool, f->body);
         nf->file = f->file ? sh_pool_strndup(&nf->pool, f->file, strlen(f->file)) : NULL;
+        nf->line = f->line;
         nf->refs = 1;
         if (!nf->name || !nf->body) return NULL;
         *tail = nf;

@@ -83,6 +83,7 @@ typedef struct sh_redir {
 typedef struct sh_node {
     int type;          /* N_* */
     int line;          /* line where the command starts */
+    int end_line;      /* compound command with redirections: the line they end on */
     int flags;         /* NF_* */
     struct sh_node *a, *b, *c;
     struct sh_node *next;

@@ -820,6 +820,7 @@ static sh_node *parse_command_inner(sh_parser *ps)
         return fail(ps);
     }
     if (!n || !parse_redirs(ps, n)) return NULL;
+    if (n->redirs) n->end_line = ps->tok_line; /* bash reports their errors there */
     return n;
 }
 

@@ -188,6 +188,7 @@ typedef struct sh_vars {
 typedef struct sh_func {
     char *name;
     char *file;          /* where it was defined ("" for a -c string), in pool */
+    int line;            /* the line of its definition (declare -F under extdebug) */
     sh_pool pool;        /* owns body */
     sh_node *body;
     int refs;            /* table + running calls */
@@ -257,6 +258,7 @@ struct sh_state {
     char *exit_trap;
     char *ptraps[3];     /* pseudo-signal traps: ERR, DEBUG, RETURN (SH_TRAP_*) */
     bool in_trap;
+    bool sig_self;        /* kill sent a signal to this shell: take it after the command */
     struct sh_node *cur_cmd; /* the simple command running, for $BASH_COMMAND (kept while a
                                 trap runs, as bash keeps it) */
     sh_job *jobs;
