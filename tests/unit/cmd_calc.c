@@ -35,7 +35,7 @@ TEST(bc_endless_loop_ends_on_time_limit)
     int64_t t0 = test_now_ms();
     int rc = test_exec_limited(vm, "echo 'x=0;while(1){x+=1}' | bc", 300, 0, &r);
     ASSERT(rc != 0);
-    ASSERT(test_now_ms() - t0 < 5000);
+    ASSERT(test_now_ms() - t0 < 5000 * TEST_SLOW);
     vos_result_free(&r);
     ASSERT_EXEC(vm, "echo 'scale=3;1/3' | bc", ".333\n", 0);
 }

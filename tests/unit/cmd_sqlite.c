@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -78,7 +79,7 @@ TEST(sqlite_runaway_query_stops_at_time_limit)
 
 typedef struct interrupter {
     vos_vm *vm;
-    volatile int stop;
+    _Atomic int stop;
 } interrupter;
 
 static void *interrupt_loop(void *arg)
@@ -86,7 +87,7 @@ static void *interrupt_loop(void *arg)
     interrupter *it = arg;
     struct timespec d = {0, 200 * 1000 * 1000};
     nanosleep(&d, NULL);
-    while (!it->stop) {
+    while (!atomic_load(&it->stop)) {
         vos_interrupt(it->vm);
         struct timespec next = {0, 20 * 1000 * 1000};
         nanosleep(&next, NULL);
@@ -103,7 +104,7 @@ TEST(sqlite_runaway_query_stops_at_interrupt)
     vos_result r;
     vos_result_init(&r);
     int rc = vos_exec(vm, RUNAWAY, NULL, &r);
-    it.stop = 1;
+    atomic_store(&it.stop, 1);
     pthread_join(th, NULL);
     ASSERT_RC(rc, VOS_EINTERRUPTED);
     vos_result_free(&r);

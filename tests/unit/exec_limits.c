@@ -17,7 +17,7 @@ TEST(stream_yes_head_ends_at_once)
     vos_vm *vm = test_vm_new();
     int64_t t0 = test_now_ms();
     ASSERT_EXEC(vm, "yes | head -n 1", "y\n", 0);
-    ASSERT(test_now_ms() - t0 < 1000);
+    ASSERT(test_now_ms() - t0 < 1000 * TEST_SLOW);
     ASSERT_EXEC(vm, "yes | head -c 3; echo \" ${PIPESTATUS[*]}\"", "y\ny 141 0\n", 0);
 }
 
