@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <stdbool.h>
+
 #include "test.h"
 
 static vos_vm *vm_with(uint64_t mem, uint64_t fs_bytes, uint64_t fs_inodes)
@@ -143,13 +145,17 @@ TEST(text2_tail_of_a_big_file_reads_only_its_end)
 TEST(text2_tac_fmt_nl_stream_big_inputs_in_bounded_memory)
 {
     /* a 40 MB file on a host mount, a VM of 16 MB: tac reads it backwards a block at a time,
-     * fmt and nl stream */
+     * fmt and nl stream. Under ThreadSanitizer (20x slower, and there for races, not for
+     * output) the file is 2 MB and the checks that need GNU's sums of the 40 MB file are left
+     * to the plain and ASan runs. */
+    bool full = TEST_SAN_SLOW < 20;
+    long n = full ? 6000000 : 300000;
     const char *dir = test_tmpdir();
     char path[4096];
     snprintf(path, sizeof path, "%s/n", dir);
     FILE *f = fopen(path, "w");
     ASSERT(f != NULL);
-    for (long i = 1; i <= 6000000; i++) fprintf(f, "%ld\n", i);
+    for (long i = 1; i <= n; i++) fprintf(f, "%ld\n", i);
     fclose(f);
     vos_vm *vm = vm_with(16u << 20, 0, 0);
     vos_mount_spec ms;
@@ -157,15 +163,24 @@ TEST(text2_tac_fmt_nl_stream_big_inputs_in_bounded_memory)
     ms.kind = VOS_MOUNT_HOST_RW;
     ms.host_path = dir;
     ASSERT_OK(vos_mount(vm, "/h", &ms));
-    ASSERT_EXEC(vm, "tac /h/n | head -n 2; tac /h/n | tail -n 1", "6000000\n5999999\n1\n", 0);
-    /* the sums are GNU fmt's and nl's output for the same input */
-    ASSERT_EXEC(vm, "fmt -w 60 /h/n | md5sum", "f5449efd1ebd69fee17e42eaa7ba92e3  -\n", 0);
-    ASSERT_EXEC(vm, "nl /h/n | md5sum", "5f51fe81defae030a8726e239af2ca09  -\n", 0);
-    ASSERT_EXEC(vm, "tail -n 1 /h/n; wc -l < /h/n", "6000000\n6000000\n", 0);
-    /* csplit streams: only the lines a search looks ahead at are held (outputs: GNU's) */
-    ASSERT_EXEC(vm, "csplit -f /h/out /h/n 3000000 '/^5999999$/' && wc -l < /h/out01 && cat /h/out02",
-                "22888888\n23999992\n16\n2999999\n5999999\n6000000\n", 0);
-    ASSERT_EXEC(vm, "csplit -f /h/out /h/n '/^5999999$/' 3000000 && rm /h/out0*",
-                "46888880\n0\n16\n", 0);
+    char want[128];
+    snprintf(want, sizeof want, "%ld\n%ld\n1\n", n, n - 1);
+    ASSERT_EXEC(vm, "tac /h/n | head -n 2; tac /h/n | tail -n 1", want, 0);
+    snprintf(want, sizeof want, "%ld\n%ld\n", n, n);
+    ASSERT_EXEC(vm, "tail -n 1 /h/n; wc -l < /h/n", want, 0);
+    if (full) {
+        /* the sums are GNU fmt's and nl's output for the same input */
+        ASSERT_EXEC(vm, "fmt -w 60 /h/n | md5sum", "f5449efd1ebd69fee17e42eaa7ba92e3  -\n", 0);
+        ASSERT_EXEC(vm, "nl /h/n | md5sum", "5f51fe81defae030a8726e239af2ca09  -\n", 0);
+        /* csplit streams: only the lines a search looks ahead at are held (outputs: GNU's) */
+        ASSERT_EXEC(vm,
+                    "csplit -f /h/out /h/n 3000000 '/^5999999$/' && wc -l < /h/out01 && cat /h/out02",
+                    "22888888\n23999992\n16\n2999999\n5999999\n6000000\n", 0);
+        ASSERT_EXEC(vm, "csplit -f /h/out /h/n '/^5999999$/' 3000000 && rm /h/out0*",
+                    "46888880\n0\n16\n", 0);
+    } else {
+        ASSERT_EXEC(vm, "fmt -w 60 /h/n | wc -l; nl /h/n | tail -n 1 | tr -d ' \t'",
+                    "34901\n300000300000\n", 0);
+    }
     remove(path);
 }
