@@ -125,24 +125,6 @@ TEST(awk_long_expression_chain_is_an_error_not_a_crash)
     ASSERT_EXEC(vm, "echo alive", "alive\n", 0);
 }
 
-typedef struct awk_intr {
-    vos_vm *vm;
-    _Atomic int done;
-} awk_intr;
-
-/* interrupt after 100 ms, then every 10 ms until the exec is over */
-static void *awk_interrupter(void *arg)
-{
-    awk_intr *it = arg;
-    struct timespec first = {0, 100000000}, next = {0, 10000000};
-    nanosleep(&first, NULL);
-    while (!atomic_load(&it->done)) {
-        vos_interrupt(it->vm);
-        nanosleep(&next, NULL);
-    }
-    return NULL;
-}
-
 TEST(awk_stops_on_interrupt)
 {
     vos_vm *vm = test_vm_new();
@@ -154,16 +136,9 @@ TEST(awk_stops_on_interrupt)
         "awk 'function f(n) { while (1) n++ } BEGIN { f(1) }'",
     };
     for (size_t i = 0; i < sizeof scripts / sizeof *scripts; i++) {
-        pthread_t t;
-        awk_intr it = {vm, 0};
-        pthread_create(&t, NULL, awk_interrupter, &it);
         vos_result r;
-        vos_result_init(&r);
-        int64_t t0 = test_now_ms();
-        int rc = vos_exec(vm, scripts[i], NULL, &r);
-        int64_t dt = test_now_ms() - t0;
-        atomic_store(&it.done, 1);
-        pthread_join(t, NULL);
+        int64_t dt;
+        int rc = test_exec_interrupted(vm, scripts[i], 100, &r, &dt);
         if (rc != VOS_EINTERRUPTED || dt > 2000 * TEST_SLOW)
             test_fail(__FILE__, __LINE__, "%s: rc %d status %d after %lld ms", scripts[i], rc,
                       r.status, (long long)dt);

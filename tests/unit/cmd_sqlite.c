@@ -77,35 +77,11 @@ TEST(sqlite_runaway_query_stops_at_time_limit)
     ASSERT_EXEC(vm, "sqlite3 :memory: 'select 1+1'", "2\n", 0);
 }
 
-typedef struct interrupter {
-    vos_vm *vm;
-    _Atomic int stop;
-} interrupter;
-
-static void *interrupt_loop(void *arg)
-{
-    interrupter *it = arg;
-    struct timespec d = {0, 200 * 1000 * 1000};
-    nanosleep(&d, NULL);
-    while (!atomic_load(&it->stop)) {
-        vos_interrupt(it->vm);
-        struct timespec next = {0, 20 * 1000 * 1000};
-        nanosleep(&next, NULL);
-    }
-    return NULL;
-}
-
 TEST(sqlite_runaway_query_stops_at_interrupt)
 {
     vos_vm *vm = test_vm_new();
-    interrupter it = {vm, 0};
-    pthread_t th;
-    ASSERT(pthread_create(&th, NULL, interrupt_loop, &it) == 0);
     vos_result r;
-    vos_result_init(&r);
-    int rc = vos_exec(vm, RUNAWAY, NULL, &r);
-    atomic_store(&it.stop, 1);
-    pthread_join(th, NULL);
+    int rc = test_exec_interrupted(vm, RUNAWAY, 200, &r, NULL);
     ASSERT_RC(rc, VOS_EINTERRUPTED);
     vos_result_free(&r);
     ASSERT_EXEC(vm, "sqlite3 :memory: 'select 1+1'", "2\n", 0);

@@ -53,39 +53,15 @@ TEST(sys_timeout_of_a_busy_loop_stops_it)
     ASSERT_EXEC(vm, "ps -e --no-headers | wc -l", "3\n", 0);
 }
 
-typedef struct intr {
-    vos_vm *vm;
-    _Atomic int done;
-} intr;
-
-static void *interrupter(void *arg)
-{
-    intr *it = arg;
-    struct timespec first = {0, 150000000}, next = {0, 10000000};
-    nanosleep(&first, NULL);
-    while (!atomic_load(&it->done)) {
-        vos_interrupt(it->vm);
-        nanosleep(&next, NULL);
-    }
-    return NULL;
-}
-
 TEST(sys_interrupt_stops_watch_and_timeout)
 {
     vos_vm *vm = test_vm_new();
     const char *scripts[] = {"watch -n 0.05 echo x > /dev/null", "timeout 50 sleep 50",
                              "watch -n 0.1 sleep 10"};
     for (size_t i = 0; i < 3; i++) {
-        pthread_t t;
-        intr it = {vm, 0};
-        pthread_create(&t, NULL, interrupter, &it);
         vos_result r;
-        vos_result_init(&r);
-        int64_t t0 = test_now_ms();
-        int rc = vos_exec(vm, scripts[i], NULL, &r);
-        int64_t dt = test_now_ms() - t0;
-        atomic_store(&it.done, 1);
-        pthread_join(t, NULL);
+        int64_t dt;
+        int rc = test_exec_interrupted(vm, scripts[i], 150, &r, &dt);
         if (rc != VOS_EINTERRUPTED || dt > 2000 * TEST_SLOW)
             test_fail(__FILE__, __LINE__, "%s: rc %d status %d after %lld ms", scripts[i], rc,
                       r.status, (long long)dt);

@@ -58,25 +58,6 @@ TEST(time_limit_ends_busy_loop_sleep_and_blocked_read)
     }
 }
 
-typedef struct intr {
-    vos_vm *vm;
-    _Atomic int done;
-} intr;
-
-/* Interrupt after 100 ms, and again every 10 ms until the exec is over (the first one could
- * land before the exec starts on a loaded machine). */
-static void *interrupter(void *arg)
-{
-    intr *it = arg;
-    struct timespec first = {0, 100000000}, next = {0, 10000000};
-    nanosleep(&first, NULL);
-    while (!atomic_load(&it->done)) {
-        vos_interrupt(it->vm);
-        nanosleep(&next, NULL);
-    }
-    return NULL;
-}
-
 TEST(interrupt_from_another_thread)
 {
     vos_vm *vm = test_vm_new();
@@ -84,16 +65,9 @@ TEST(interrupt_from_another_thread)
     ASSERT_EXEC(vm, "echo ok", "ok\n", 0);
     const char *scripts[] = {"while :; do :; done", "sleep 100", "cat /dev/zero | sleep 50"};
     for (size_t i = 0; i < 3; i++) {
-        pthread_t t;
-        intr it = {vm, 0};
-        pthread_create(&t, NULL, interrupter, &it);
         vos_result r;
-        vos_result_init(&r);
-        int64_t t0 = test_now_ms();
-        int rc = vos_exec(vm, scripts[i], NULL, &r);
-        int64_t dt = test_now_ms() - t0;
-        atomic_store(&it.done, 1);
-        pthread_join(t, NULL);
+        int64_t dt;
+        int rc = test_exec_interrupted(vm, scripts[i], 100, &r, &dt);
         /* the interrupt comes at 100 ms: the exec must end within 100 ms of it */
         if (rc != VOS_EINTERRUPTED || r.status != 130 || dt > 100 + 100 * TEST_SLOW)
             test_fail(__FILE__, __LINE__, "%s: rc %d status %d after %lld ms", scripts[i], rc,

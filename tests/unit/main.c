@@ -187,6 +187,40 @@ int test_exec_limited(vos_vm *vm, const char *script, uint64_t time_ms, uint64_t
     return vos_exec(vm, script, &o, res);
 }
 
+typedef struct interrupter {
+    vos_vm *vm;
+    int first_ms;
+    _Atomic int done;
+} interrupter;
+
+static void *interrupt_loop(void *arg)
+{
+    interrupter *it = arg;
+    struct timespec first = {it->first_ms / 1000, (long)(it->first_ms % 1000) * 1000000},
+                    next = {0, 10000000};
+    nanosleep(&first, NULL);
+    while (!atomic_load(&it->done)) {
+        vos_interrupt(it->vm);
+        nanosleep(&next, NULL);
+    }
+    return NULL;
+}
+
+int test_exec_interrupted(vos_vm *vm, const char *script, int first_ms, vos_result *res,
+                          int64_t *dt_ms)
+{
+    interrupter it = {vm, first_ms, 0};
+    pthread_t t;
+    vos_result_init(res);
+    if (pthread_create(&t, NULL, interrupt_loop, &it) != 0) return VOS_ENOMEM;
+    int64_t t0 = test_now_ms();
+    int rc = vos_exec(vm, script, NULL, res);
+    if (dt_ms) *dt_ms = test_now_ms() - t0;
+    atomic_store(&it.done, 1);
+    pthread_join(t, NULL);
+    return rc;
+}
+
 int64_t test_now_ms(void)
 {
     struct timespec ts;

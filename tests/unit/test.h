@@ -82,6 +82,11 @@ int test_exec(vos_vm *vm, const char *script, vos_result *res);
 /* The same with per-exec time and output limits (0: the VM's). */
 int test_exec_limited(vos_vm *vm, const char *script, uint64_t time_ms, uint64_t output_bytes,
                       vos_result *res);
+/* Run script while another thread calls vos_interrupt(vm) after first_ms, then every 10 ms
+ * until the exec returns (the first could land before the exec starts on a loaded machine).
+ * Returns vos_exec's code; *dt_ms (if given) is how long the exec took. res is initialised. */
+int test_exec_interrupted(vos_vm *vm, const char *script, int first_ms, vos_result *res,
+                          int64_t *dt_ms);
 /* The monotonic clock in milliseconds. */
 int64_t test_now_ms(void);
 /* Run a script and assert its stdout and status. */
