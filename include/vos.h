@@ -150,6 +150,80 @@ typedef struct vos_trace_event {
     int64_t ns;            /* wall time of the call */
 } vos_trace_event;
 
+/* Policy (docs/security.md). Each request a VM makes beyond its own memory (a path, a
+ * command, an environment variable, a network request, a host tool) is decided by the VM's
+ * rules: allowed, denied, or asked of the host through vos_config.ask. */
+typedef enum {
+    VOS_POLICY_DENY = 0,
+    VOS_POLICY_ALLOW = 1,
+    VOS_POLICY_ASK = 2 /* the host's ask callback decides; no answer in time denies */
+} vos_policy_outcome;
+
+typedef enum {
+    VOS_REQ_PATH = 1,    /* subject: the VM path; detail: "read" or "write" */
+    VOS_REQ_COMMAND = 2, /* subject: the command name */
+    VOS_REQ_ENV = 3,     /* subject: the variable's name */
+    VOS_REQ_NET = 4,     /* subject: the URL; detail: the method */
+    VOS_REQ_TOOL = 5     /* subject: "collection function" */
+} vos_request_kind;
+
+/* A request as the ask and audit callbacks see it. Strings are borrowed for the call. */
+typedef struct vos_request {
+    size_t struct_size;
+    vos_request_kind kind;
+    const char *subject;
+    const char *detail;  /* may be "" */
+    const char *rule;    /* the rule that decided (or asks), as vos_policy_explain names it */
+} vos_request;
+
+/* Ask callback: called from the requesting VM process's thread, without any VM lock held;
+ * returns VOS_POLICY_ALLOW or VOS_POLICY_DENY. It must not call back into this VM. */
+typedef int (*vos_ask_fn)(void *ud, const vos_request *req);
+
+/* A header the host adds to the VM's network requests (credentials): the VM never sees it. */
+typedef struct vos_header {
+    const char *name;
+    const char *value;
+} vos_header;
+
+/* Network rule: which requests a VM's curl/wget may make. The first matching rule decides;
+ * with no matching rule a request is denied. */
+typedef struct vos_net_rule {
+    const char *origin;      /* "https://api.example.com" (default port), "http://h:8080";
+                                a host may start with "*." for its subdomains; "*" alone
+                                matches any http(s) origin */
+    const char *path_prefix; /* NULL or "": any path */
+    const char *methods;     /* "GET,HEAD"; NULL: any */
+    vos_policy_outcome outcome;
+    const char *address;     /* an exact IP address this rule allows even where private,
+                                loopback or link-local addresses are denied; NULL: none */
+    const vos_header *headers; /* set on matching requests (replacing the VM's own header of
+                                  that name), never sent after a redirect to another origin */
+    size_t n_headers;
+} vos_net_rule;
+
+/* Audit event: what a VM did, for a host that logs or bills. Strings borrowed for the call. */
+typedef enum {
+    VOS_AUDIT_EXEC_START = 1,  /* subject: the script (may be cut) */
+    VOS_AUDIT_EXEC_END = 2,    /* status, ns */
+    VOS_AUDIT_DENIED = 3,      /* kind, subject, detail, rule */
+    VOS_AUDIT_NET = 4,         /* subject: URL; detail: method; status: HTTP status; bytes */
+    VOS_AUDIT_TOOL = 5         /* subject: "collection function"; status; ns */
+} vos_audit_kind;
+
+typedef struct vos_audit_event {
+    size_t struct_size;
+    vos_audit_kind type;
+    vos_request_kind kind;  /* for DENIED */
+    const char *subject;
+    const char *detail;     /* may be "" */
+    const char *rule;       /* may be "" */
+    int pid;                /* the VM process, 0 when none */
+    int status;
+    uint64_t bytes;
+    int64_t ns;
+} vos_audit_event;
+
 typedef struct vos_config {
     size_t struct_size;    /* sizeof(vos_config); set by vos_config_init */
     vos_alloc_fn alloc;    /* NULL: the C library's malloc */
@@ -168,6 +242,17 @@ typedef struct vos_config {
      * made it, without any VM lock held; it must not call back into this VM. NULL: none. */
     void (*trace)(void *ud, const vos_trace_event *ev);
     void *trace_ud;
+    /* Policy. Rules whose outcome is VOS_POLICY_ASK call ask; NULL ask denies them.
+     * ask_timeout_ms: how long an answer may take (0: 30 s); past it the request is denied. */
+    vos_ask_fn ask;
+    void *ask_ud;
+    uint64_t ask_timeout_ms;
+    /* Called for each vos_audit_event, from the thread where it happened, without any VM lock
+     * held; it must not call back into this VM. NULL: none. */
+    void (*audit)(void *ud, const vos_audit_event *ev);
+    void *audit_ud;
+    const vos_net_rule *net_rules; /* copied; none: every network request is denied */
+    size_t n_net_rules;
 } vos_config;
 
 /* Fill cfg with the defaults. Never fails. */

@@ -432,6 +432,13 @@ int vos_vm_new(const vos_config *cfg_in, vos_vm **out)
     kc.progs = &g_progs;
     kc.trace = cfg.trace;
     kc.trace_ud = cfg.trace_ud;
+    kc.ask = cfg.ask;
+    kc.ask_ud = cfg.ask_ud;
+    kc.ask_timeout_ms = cfg.ask_timeout_ms;
+    kc.audit = cfg.audit;
+    kc.audit_ud = cfg.audit_ud;
+    kc.net_rules = cfg.net_rules;
+    kc.n_net_rules = cfg.n_net_rules;
 
     vos_vm *vm = kc.alloc(kc.alloc_ud, NULL, 0, sizeof *vm);
     if (!vm) return VOS_ENOMEM;

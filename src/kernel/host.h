@@ -37,6 +37,13 @@ typedef struct vk_vm_config {
     const vk_progtab *progs;
     void (*trace)(void *ud, const vos_trace_event *ev);
     void *trace_ud;
+    vos_ask_fn ask;               /* NULL: ask rules deny */
+    void *ask_ud;
+    uint64_t ask_timeout_ms;      /* 0: 30 s */
+    void (*audit)(void *ud, const vos_audit_event *ev);
+    void *audit_ud;
+    const vos_net_rule *net_rules;
+    size_t n_net_rules;
 } vk_vm_config;
 
 /* The defaults of every limit, and "in over base": in's nonzero fields, base's elsewhere. */

@@ -129,6 +129,11 @@ struct vk_vm {
 
     void (*trace)(void *ud, const vos_trace_event *ev);
     void *trace_ud;
+    vos_ask_fn ask;          /* policy.c */
+    void *ask_ud;
+    uint64_t ask_timeout_ms;
+    void (*audit)(void *ud, const vos_audit_event *ev);
+    void *audit_ud;
     /* fault injection for tests: the fault_nth-th driver call from now fails with fault_code */
     _Atomic long fault_nth;
     int fault_code;
@@ -291,6 +296,15 @@ void vk_cpu_take(vk_vm *vm);
 void vk_cpu_give(void);      /* give back the calling thread's token, if it holds one */
 void vk_cpu_ensure(vk_vm *vm); /* take one if the thread holds none */
 void vk_cpu_yield(vk_vm *vm);  /* let a waiting process run, if one waits */
+
+/* ---- policy.c ---- */
+/* Ask the host about req (a rule whose outcome is VOS_POLICY_ASK): VOS_POLICY_ALLOW or
+ * VOS_POLICY_DENY. No callback, no answer within the VM's ask timeout, or the process being
+ * ended meanwhile: deny. Called without VM locks held. */
+int vk_ask(vk_proc *p, const vos_request *req);
+/* Hand ev to the host's audit callback, if any (struct_size and NULL strings filled in).
+ * Called without VM locks held. */
+void vk_audit(vk_vm *vm, const vos_audit_event *ev);
 
 /* ---- fd.c ---- */
 vk_ofd *vk_ofd_new(vk_vm *vm, int kind, int flags);

@@ -241,6 +241,11 @@ int vk_vm_create(const vk_vm_config *cfg, vk_vm **out)
     vm->progs = cfg->progs;
     vm->trace = cfg->trace;
     vm->trace_ud = cfg->trace_ud;
+    vm->ask = cfg->ask;
+    vm->ask_ud = cfg->ask_ud;
+    vm->ask_timeout_ms = cfg->ask_timeout_ms ? cfg->ask_timeout_ms : 30000;
+    vm->audit = cfg->audit;
+    vm->audit_ud = cfg->audit_ud;
     if (getrandom(vm->rng, sizeof vm->rng, GRND_NONBLOCK) != (ssize_t)sizeof vm->rng) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
