@@ -100,18 +100,29 @@ $(BUILD)/vos-runner: $(RUNNER_OBJ) $(BUILD)/libvos.a
 
 $(BUILD)/fuzz-replay: tests/fuzz/shell.c tests/fuzz/replay.c $(BUILD)/libvos.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ tests/fuzz/shell.c tests/fuzz/replay.c $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
+$(BUILD)/fuzz-replay-interp: tests/fuzz/interp.c tests/fuzz/replay.c $(BUILD)/libvos.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ tests/fuzz/interp.c tests/fuzz/replay.c $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
+
+# The interpreters `make fuzz-interp` fuzzes, and the command each runs its input with.
+FUZZ_INTERPS := awk jq bc dc sed
+FUZZ_CMD_awk := awk -f /p /in
+FUZZ_CMD_jq := jq -f /p /in
+FUZZ_CMD_bc := bc -l /p
+FUZZ_CMD_dc := dc /p
+FUZZ_CMD_sed := sed -f /p /in
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libvos.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
 
 # ---- tests ----
-.PHONY: all test unit spec cmdtest boxes check tsan bench format shell clean clang fuzz fuzz-interp diff-fuzz
-test: all $(BUILD)/unit $(BUILD)/vos-runner $(BUILD)/fuzz-replay
+.PHONY: all test unit spec cmdtest boxes check tsan bench format shell clean clang fuzz fuzz-interp fuzz-interp-one diff-fuzz
+test: all $(BUILD)/unit $(BUILD)/vos-runner $(BUILD)/fuzz-replay $(BUILD)/fuzz-replay-interp
 	@sh tools/check-boxes.sh
 	@sh tools/check-exports.sh $(BUILD)/libvos.so
 	@$(BUILD)/unit
 	@$(BUILD)/fuzz-replay tests/fuzz/crashers tests/fuzz/corpus/shell
+	@$(foreach s,$(FUZZ_INTERPS),FUZZ_CMD='$(FUZZ_CMD_$(s))' $(BUILD)/fuzz-replay-interp tests/fuzz/crashers/$(s) &&) true
 	@$(BUILD)/vos-runner --vos $(BUILD)/vos tests/spec tests/cmd
 
 unit: $(BUILD)/unit
@@ -131,22 +142,23 @@ bench: all $(BENCH_BIN)
 # which `make test` replays. FUZZ_TIME seconds (default 60).
 FUZZ_TIME ?= 60
 # libFuzzer over each interpreter (awk, jq, bc, dc, sed): the input is a program run on a small
-# input file in a fresh VM. FUZZ_TIME seconds each (default 60); crashers land in
-# tests/fuzz/crashers/ named after the interpreter.
+# input file in a fresh VM, starting from the programs of the interpreter's own cases
+# (tools/fuzz-seeds.py). FUZZ_TIME seconds each (default 60), FUZZ_INTERPS to choose; crashers
+# land in tests/fuzz/crashers/<interpreter>/, which `make test` replays.
 fuzz-interp:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang MODE=fuzz build-fuzz/libvos.a
-	@for spec in awk jq bc dc sed; do \
-	    case $$spec in awk) cmd='awk -f /p /in';; jq) cmd='jq -f /p /in';; bc) cmd='bc -l /p';; \
-	        dc) cmd='dc /p';; sed) cmd='sed -f /p /in';; esac; \
-	    clang $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -pthread \
-	        "-DFUZZ_CMD=\"$$cmd\"" -o build-fuzz/fuzz-$$spec tests/fuzz/interp.c \
-	        build-fuzz/libvos.a $(LIBS) || exit 1; \
-	    mkdir -p build-fuzz/corpus-$$spec; \
-	    echo "fuzz-interp: $$spec ($$cmd) for $(FUZZ_TIME) s"; \
-	    build-fuzz/fuzz-$$spec -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=4096 \
-	        -artifact_prefix=tests/fuzz/crashers/$$spec- build-fuzz/corpus-$$spec \
-	        2>&1 | grep -E "^#[0-9]+ *DONE|^==|ERROR|SUMMARY|Done [0-9]+ runs" || true; \
-	done
+	@$(foreach s,$(FUZZ_INTERPS),$(MAKE) --no-print-directory fuzz-interp-one SPEC=$(s) &&) true
+
+fuzz-interp-one:
+	clang $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -pthread \
+	    '-DFUZZ_CMD="$(FUZZ_CMD_$(SPEC))"' -o build-fuzz/fuzz-$(SPEC) tests/fuzz/interp.c \
+	    build-fuzz/libvos.a $(LIBS)
+	@python3 tools/fuzz-seeds.py $(SPEC) build-fuzz/seeds-$(SPEC)
+	@mkdir -p build-fuzz/corpus-$(SPEC) tests/fuzz/crashers/$(SPEC)
+	@echo "fuzz-interp: $(SPEC) ($(FUZZ_CMD_$(SPEC))) for $(FUZZ_TIME) s"
+	@build-fuzz/fuzz-$(SPEC) -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=4096 \
+	    -artifact_prefix=tests/fuzz/crashers/$(SPEC)/ build-fuzz/corpus-$(SPEC) \
+	    build-fuzz/seeds-$(SPEC) 2>&1 | grep -E "^#[0-9]+ *DONE|^==|ERROR|SUMMARY|Done [0-9]+ runs" || true
 
 fuzz:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang MODE=fuzz build-fuzz/libvos.a

@@ -4,14 +4,26 @@
  * `make fuzz-interp` (clang, libFuzzer, ASan+UBSan); crashers land in tests/fuzz/crashers/
  * with the interpreter's name in front. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vos.h"
 
-#ifndef FUZZ_CMD
-#error "build with -DFUZZ_CMD='\"awk -f /p /in\"'"
+/* The command: fixed at build time for a fuzzer (-DFUZZ_CMD='"awk -f /p /in"'), or taken
+ * from the environment variable FUZZ_CMD by the replay binary that `make test` runs over
+ * tests/fuzz/crashers/<interpreter>/. */
+static const char *fuzz_cmd(void)
+{
+#ifdef FUZZ_CMD
+    return FUZZ_CMD;
+#else
+    static const char *cmd;
+    if (!cmd) cmd = getenv("FUZZ_CMD");
+    if (!cmd) abort();
+    return cmd;
 #endif
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -38,7 +50,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         vos_write_file(vm, "/in", input, sizeof input - 1, 0644) == 0) {
         vos_result r;
         vos_result_init(&r);
-        vos_exec(vm, FUZZ_CMD " < /dev/null", NULL, &r);
+        char script[256];
+        snprintf(script, sizeof script, "%s < /dev/null", fuzz_cmd());
+        vos_exec(vm, script, NULL, &r);
         vos_result_free(&r);
         vos_exec(vm, "echo ok", NULL, &r); /* the VM must still be sound */
         vos_result_free(&r);

@@ -1,5 +1,5 @@
-/* replay.c: runs every file given (or every file in the directories given) through the fuzz
- * target once, so crashers found by `make fuzz` stay fixed. Ends with "N passed, N failed":
+/* replay.c: runs every file given (or every file in the directories given, not their
+ * subdirectories) through the fuzz target once, so crashers found by `make fuzz` stay fixed. Ends with "N passed, N failed":
  * a crash aborts the run, so reaching the end means every input passed. */
 #include <dirent.h>
 #include <stdint.h>
@@ -42,10 +42,13 @@ int main(int argc, char **argv)
             if (e->d_name[0] == '.' || strcmp(e->d_name, "README") == 0) continue;
             char p[4096];
             snprintf(p, sizeof p, "%s/%s", argv[i], e->d_name);
+            struct stat est;
+            if (stat(p, &est) == 0 && S_ISDIR(est.st_mode)) continue; /* another target's */
             if (run_file(p) == 0) passed++; else failed++;
         }
         if (d) closedir(d);
     }
-    printf("replay: %d passed, %d failed\n", passed, failed);
+    printf("replay%s%s: %d passed, %d failed\n", getenv("FUZZ_CMD") ? " " : "",
+           getenv("FUZZ_CMD") ? getenv("FUZZ_CMD") : "", passed, failed);
     return failed != 0;
 }
