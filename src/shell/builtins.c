@@ -51,6 +51,7 @@ static int usage(sh_state *sh, const char *name)
 {
     const sh_builtin *bi = sh_builtin_find(name);
     vl_bash_usage(sh->p, name, bi ? bi->usage : name);
+    sh->special_err = true;
     return 2;
 }
 
@@ -88,6 +89,7 @@ static int opts_next(bopts *o)
         char prefix[512];
         sh_msg_prefix(o->sh, prefix, sizeof prefix, name);
         vl_bash_opt_error(o->sh->p, prefix, &o->g, ch, name, o->bi ? o->bi->usage : name);
+        o->sh->special_err = true;
     }
     return -1;
 }
@@ -634,7 +636,14 @@ static int assign_arg(sh_state *sh, const char *bname, const char *arg, int flag
     int type = flags & (VF_ARRAY | VF_ASSOC);
     int attrs = flags & ~(VF_ARRAY | VF_ASSOC | VF_READONLY);
     if (cur && (cur->flags & VF_READONLY) && (eq || type)) {
-        sh_builtin_error(sh, bname, "%s: readonly variable", name);
+        /* export and readonly (special builtins) report an assignment as bash's assignment
+         * code does, without their name */
+        if (eq && (!strcmp(bname, "export") || !strcmp(bname, "readonly"))) {
+            sh_error(sh, "%s: readonly variable", name);
+            sh->special_err = true;
+        } else {
+            sh_builtin_error(sh, bname, "%s: readonly variable", name);
+        }
         return 1;
     }
     if (type && !raw && set_type(sh, name, type)) return 1;
@@ -1251,6 +1260,7 @@ static int b_set(sh_state *sh, int argc, char **argv)
                     if (strcmp(opt_names[n], name) == 0) k = n;
                 if (k < 0) {
                     sh_builtin_error(sh, "set", "%s: invalid option name", name);
+                    sh->special_err = true;
                     return 2;
                 }
                 sh->opt[k] = on;
@@ -1282,6 +1292,7 @@ static int b_shift(sh_state *sh, int argc, char **argv)
     int i = skip_ddash(argc, argv);
     if (argc - i > 1) {
         sh_builtin_error(sh, "shift", "too many arguments");
+        sh->special_err = true;
         return 1;
     }
     if (argc - i == 1 && !parse_num_arg(argv[i], &n)) {
@@ -1292,7 +1303,16 @@ static int b_shift(sh_state *sh, int argc, char **argv)
         sh_builtin_error(sh, "shift", "%s: shift count out of range", argv[i]);
         return 1;
     }
-    if (n > sh->npos) return 1;
+    if (n > sh->npos) {
+        /* posix mode reports it (as shopt -s shift_verbose does) */
+        if (sh->opt[O_POSIX] || sh->shopt[SO_SHIFT_VERBOSE]) {
+            if (argc > i)
+                sh_builtin_error(sh, "shift", "%s: shift count out of range", argv[i]);
+            else
+                sh_builtin_error(sh, "shift", "shift count out of range");
+        }
+        return 1;
+    }
     for (int k = 0; k < n; k++) vk_free(sh->p, sh->pos[k]);
     memmove(sh->pos, sh->pos + n, (size_t)(sh->npos - n) * sizeof *sh->pos);
     sh->npos -= (int)n;
@@ -1312,6 +1332,7 @@ static int b_exit(sh_state *sh, int argc, char **argv)
             st = 2;
         } else if (argc > i + 1) {
             sh_builtin_error(sh, "exit", "too many arguments");
+            sh->special_err = true;
             return 1;
         } else {
             st = (int)(v & 0xff);
@@ -1331,12 +1352,19 @@ static int b_return(sh_state *sh, int argc, char **argv)
         if (!parse_num_arg(argv[i], &v)) {
             sh_builtin_error(sh, "return", "%s: numeric argument required", argv[i]);
             st = 2;
+        } else if (argc > i + 1) {
+            /* bash ends the shell here, in any mode */
+            sh_builtin_error(sh, "return", "too many arguments");
+            sh->status = 1;
+            sh->jump = J_EXIT;
+            return 1;
         } else {
             st = (int)(v & 0xff);
         }
     }
     if (sh->func_depth == 0 && sh->source_depth == 0) {
         sh_builtin_error(sh, "return", "can only `return' from a function or sourced script");
+        sh->special_err = true;
         return 2;
     }
     sh->status = st;
@@ -1349,7 +1377,8 @@ static int loop_ctl(sh_state *sh, int argc, char **argv, int kind)
     int64_t n = 1;
     int i = skip_ddash(argc, argv);
     if (sh->loop_depth == 0) {
-        sh_builtin_error(sh, argv[0], "only meaningful in a `for', `while', or `until' loop");
+        if (!sh->opt[O_POSIX]) /* posix mode says nothing */
+            sh_builtin_error(sh, argv[0], "only meaningful in a `for', `while', or `until' loop");
         return 0;
     }
     if (argc > i) {
@@ -1413,9 +1442,11 @@ static int b_eval(sh_state *sh, int argc, char **argv)
     sh->parse_ctx = save_ctx;
     sh_buf_free(&b);
     if (sh->jump == J_NONE) sh->lineno = save_line;
+    sh->special_err = false; /* errors of the commands inside were theirs */
     if (sh->syntax_err) {
         /* the eval failed, not the script around it */
         sh->syntax_err = false;
+        sh->special_err = true;
         return 2;
     }
     return sh->status;
@@ -1484,6 +1515,7 @@ static int b_source(sh_state *sh, int argc, char **argv)
     if (fd < 0) {
         sh_error(sh, "%s: %s", file, sh_strerror(fd));
         vk_free(sh->p, path);
+        sh->special_err = true;
         return 1;
     }
     vk_free(sh->p, path);
@@ -1520,6 +1552,7 @@ static int b_source(sh_state *sh, int argc, char **argv)
     sh_frame_push(sh, "source", sh->srcname, saveline);
     sh_set_status(sh, 0);
     sh_run_string(sh, b.s ? b.s : "", b.len, 1);
+    sh->special_err = false; /* errors of the commands inside were theirs */
     sh_frame_pop(sh);
     sh->source_depth--;
     sh->srcname = savesrc;

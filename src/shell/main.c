@@ -485,6 +485,8 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
     const char *me = argc > 0 && argv[0] ? argv[0] : "bash";
     int setopts[O_COUNT];
     for (int i = 0; i < O_COUNT; i++) setopts[i] = -1;
+    const char *base = strrchr(me, '/') ? strrchr(me, '/') + 1 : me;
+    if (strcmp(base, "sh") == 0) setopts[O_POSIX] = 1; /* bash run as sh is in posix mode */
     bool cflag = false, sflag = false;
     int i = 1;
     char msg[512];
@@ -500,6 +502,7 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
                 vk_write(p, 1, v, strlen(v));
                 return 0;
             }
+            if (strcmp(a, "--posix") == 0) setopts[O_POSIX] = 1;
             if (strcmp(a, "--norc") == 0 || strcmp(a, "--noprofile") == 0 ||
                 strcmp(a, "--posix") == 0 || strcmp(a, "--login") == 0) {
                 i++;

@@ -277,6 +277,9 @@ struct sh_state {
                           * arithmetic error, a readonly assignment): bash jumps back to the
                           * nearest command loop (the script, eval, .), which goes on */
     bool syntax_err;     /* the last parse failed */
+    bool special_err;    /* the special builtin just run hit an error that ends a shell in
+                          * posix mode (a usage error, too many arguments, a readonly
+                          * assignment, a missing `.` file, a syntax error in eval) */
     sh_saved *tempenv;   /* stack of temporary assignments */
     int pipestatus[64];
     int npipestatus;
