@@ -3373,6 +3373,182 @@ static void put_min_sec(sh_buf *b, int64_t ns)
                   (long long)(ms % 1000));
 }
 
+/* ---- ulimit ----
+ * The VM's limits in bash's format. A resource the VM bounds (open files, processes, memory,
+ * time, file data) shows the VM's value as both soft and hard limit; the others show the
+ * values a Linux host typically has. A script may lower a limit and see it (in this shell and
+ * its subshells): raising it above the hard limit fails as bash fails. The VM enforces its
+ * own limits whatever the script sets (docs/shell.md). */
+typedef struct ulim_res {
+    char opt;
+    const char *desc, *unit;
+    int64_t fixed; /* value when the VM has none (-1: unlimited) */
+} ulim_res;
+
+static const ulim_res ulim_table[] = {
+    {'R', "real-time non-blocking time", "microseconds", -1},
+    {'c', "core file size", "blocks", 0},
+    {'d', "data seg size", "kbytes", -1},
+    {'e', "scheduling priority", NULL, 0},
+    {'f', "file size", "blocks", -1},
+    {'i', "pending signals", NULL, -1},
+    {'l', "max locked memory", "kbytes", 8192},
+    {'m', "max memory size", "kbytes", -1},
+    {'n', "open files", NULL, -1},
+    {'p', "pipe size", "512 bytes", 8},
+    {'q', "POSIX message queues", "bytes", 819200},
+    {'r', "real-time priority", NULL, 0},
+    {'s', "stack size", "kbytes", 8192},
+    {'t', "cpu time", "seconds", -1},
+    {'u', "max user processes", NULL, -1},
+    {'v', "virtual memory", "kbytes", -1},
+    {'x', "file locks", NULL, -1},
+};
+enum { ULIM_N = sizeof ulim_table / sizeof ulim_table[0] };
+
+/* the VM's value of resource k (-1: unlimited) */
+static int64_t ulim_vm(sh_state *sh, int k)
+{
+    const vos_limits *l = vk_limits(sh->p);
+    switch (ulim_table[k].opt) {
+    case 'n': return (int64_t)l->open_files;
+    case 'u':
+    case 'i': return (int64_t)l->procs;
+    case 'v': return (int64_t)(l->mem_bytes / 1024);
+    case 't': return l->time_ms ? (int64_t)((l->time_ms + 999) / 1000) : -1;
+    case 'f': return (int64_t)(l->fs_bytes / 1024);
+    default: return ulim_table[k].fixed;
+    }
+}
+
+/* current soft (hard = 0) or hard (1) value, -1 for unlimited */
+static int64_t ulim_get(sh_state *sh, int k, int hard)
+{
+    int64_t v = sh->ulim[hard][k];
+    if (v) return v < 0 ? -1 : v - 1;
+    return ulim_vm(sh, k);
+}
+
+/* a <= b where -1 is unlimited */
+static bool ulim_le(int64_t a, int64_t b) { return b < 0 || (a >= 0 && a <= b); }
+
+static void ulim_print(sh_state *sh, sh_buf *b, int k, int hard, bool longfmt)
+{
+    const ulim_res *r = &ulim_table[k];
+    if (longfmt) {
+        char unit[64];
+        if (r->unit)
+            snprintf(unit, sizeof unit, "(%s, -%c) ", r->unit, r->opt);
+        else
+            snprintf(unit, sizeof unit, "(-%c) ", r->opt);
+        sh_buf_printf(b, "%-20s %20s", r->desc, unit);
+    }
+    int64_t v = ulim_get(sh, k, hard);
+    if (v < 0)
+        sh_buf_adds(b, "unlimited\n");
+    else
+        sh_buf_printf(b, "%lld\n", (long long)v);
+}
+
+static int b_ulimit(sh_state *sh, int argc, char **argv)
+{
+    int which[64], nw = 0;     /* resources asked, in order */
+    const char *vals[64] = {0}; /* the value given after each */
+    bool soft = false, hard = false, all = false;
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (a[0] != '-' || !a[1]) {
+            if (nw > 0 && !vals[nw - 1]) {
+                vals[nw - 1] = a;
+                continue;
+            }
+            break;
+        }
+        for (const char *c = a + 1; *c; c++) {
+            if (*c == 'S') {
+                soft = true;
+            } else if (*c == 'H') {
+                hard = true;
+            } else if (*c == 'a') {
+                all = true;
+            } else {
+                int k = -1;
+                for (int j = 0; j < ULIM_N; j++)
+                    if (ulim_table[j].opt == *c) k = j;
+                if (k < 0) {
+                    char bad[3] = {'-', *c, 0};
+                    sh_builtin_error(sh, "ulimit", "%s: invalid option", bad);
+                    return usage(sh, "ulimit");
+                }
+                if (nw < 64) which[nw++] = k;
+            }
+        }
+    }
+    if (i < argc) {
+        if (nw == 0) which[nw++] = 4; /* -f */
+        if (!vals[nw - 1]) vals[nw - 1] = argv[i];
+    }
+    if (all) {
+        sh_buf b;
+        sh_buf_init(&b, sh->p);
+        for (int k = 0; k < ULIM_N; k++) ulim_print(sh, &b, k, hard && !soft, true);
+        out_buf(sh, &b);
+        return 0;
+    }
+    if (nw == 0) which[nw++] = 4;
+    int st = 0;
+    int nshow = 0;
+    for (int j = 0; j < nw; j++)
+        if (!vals[j]) nshow++;
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    for (int j = 0; j < nw; j++) {
+        int k = which[j];
+        if (!vals[j]) {
+            ulim_print(sh, &b, k, hard && !soft, nshow > 1);
+            continue;
+        }
+        const char *v = vals[j];
+        int64_t n;
+        if (strcmp(v, "unlimited") == 0) {
+            n = -1;
+        } else if (strcmp(v, "hard") == 0) {
+            n = ulim_get(sh, k, 1);
+        } else if (strcmp(v, "soft") == 0) {
+            n = ulim_get(sh, k, 0);
+        } else if (!sh_parse_int(v, &n) || n < 0) {
+            sh_builtin_error(sh, "ulimit", "%s: invalid number", v);
+            st = 1;
+            continue;
+        }
+        bool set_soft = soft || !hard, set_hard = hard || !soft;
+        int64_t oh = ulim_get(sh, k, 1), os = ulim_get(sh, k, 0);
+        const char *why = NULL;
+        if (set_hard && !ulim_le(n, oh))
+            why = "Operation not permitted";
+        else if (set_soft && !set_hard && !ulim_le(n, oh))
+            why = "Invalid argument";
+        else if (set_hard && !set_soft && !ulim_le(os, n))
+            why = "Invalid argument";
+        if (why) {
+            sh_builtin_error(sh, "ulimit", "%s: cannot modify limit: %s", ulim_table[k].desc,
+                             why);
+            st = 1;
+            continue;
+        }
+        int64_t enc = n < 0 ? -1 : n + 1;
+        if (set_soft) sh->ulim[0][k] = enc;
+        if (set_hard) sh->ulim[1][k] = enc;
+    }
+    out_buf(sh, &b);
+    return st;
+}
+
 static int b_times(sh_state *sh, int argc, char **argv)
 {
     if (no_options(sh, argc, argv) < 0) return 2;
@@ -3745,6 +3921,12 @@ static const sh_builtin builtins[] = {
                  "[name ...]",
         .desc = "Set variable values and attributes.",
         .opts = declare_opts,
+    },
+    {
+        .name = "ulimit",
+        .fn = b_ulimit,
+        .usage = "ulimit [-SHabcdefiklmnpqrstuvxPRT] [limit]",
+        .desc = "Modify shell resource limits.",
     },
     {
         .name = "umask",

@@ -277,6 +277,9 @@ struct sh_state {
                           * arithmetic error, a readonly assignment): bash jumps back to the
                           * nearest command loop (the script, eval, .), which goes on */
     bool syntax_err;     /* the last parse failed */
+    int64_t ulim[2][32]; /* ulimit values set by the script: [0] soft, [1] hard, per
+                          * resource (builtins.c's table); 0 = not set (the VM's), -1 =
+                          * unlimited, else the value + 1 */
     bool special_err;    /* the special builtin just run hit an error that ends a shell in
                           * posix mode (a usage error, too many arguments, a readonly
                           * assignment, a missing `.` file, a syntax error in eval) */
