@@ -179,7 +179,99 @@ static int set_lvalue(sh_state *sh, const char *target, const char *val)
 
 static const vl_opt printf_opts[] = {{.id = 'v', .arg = VL_ARG}, {0}};
 
+/* In a UTF-8 locale bash's printf takes "'é" as the character's code point (233) where a
+ * number is wanted; the printf command counts bytes. Walk the format as printf does (reusing
+ * it while arguments remain) and hand the command the code point, in decimal, for those
+ * arguments. Returns the number of replaced arguments (each a new string in args). */
+static int printf_char_consts(sh_state *sh, char **args, int nargs, char **owned)
+{
+    const char *fmt = args[0];
+    int ai = 1, nrep = 0;
+    for (;;) {
+        int before = ai;
+        for (size_t i = 0; fmt[i]; i++) {
+            if (fmt[i] == '\\' && fmt[i + 1]) {
+                i++;
+                continue;
+            }
+            if (fmt[i] != '%') continue;
+            i++;
+            if (fmt[i] == '%') continue;
+            while (fmt[i] && strchr("-+ #0'", fmt[i])) i++;
+            bool numeric_star[2] = {false, false};
+            for (int part = 0; part < 2; part++) {
+                if (part == 1) {
+                    if (fmt[i] != '.') break;
+                    i++;
+                }
+                if (fmt[i] == '*') {
+                    numeric_star[part] = true;
+                    i++;
+                } else {
+                    while (fmt[i] >= '0' && fmt[i] <= '9') i++;
+                }
+            }
+            while (fmt[i] && strchr("hlLqjzt", fmt[i])) i++;
+            if (!fmt[i]) break;
+            int want = 0;
+            for (int k = 0; k < 2; k++)
+                if (numeric_star[k]) want++;
+            bool numeric = strchr("diouxXeEfFgGaA", fmt[i]) != NULL;
+            if (fmt[i] == '(') {
+                while (fmt[i] && !(fmt[i] == ')' && fmt[i + 1] == 'T')) i++;
+                if (!fmt[i]) break;
+                i++;
+            }
+            for (int k = 0; k < want + 1 && ai < nargs; k++, ai++) {
+                bool num = k < want || numeric;
+                const char *a = args[ai];
+                uint32_t cp;
+                if (!num || (a[0] != '\'' && a[0] != '"') || (unsigned char)a[1] < 0x80) continue;
+                if (sh_u8_decode(a + 1, strlen(a + 1), &cp) < 2) continue;
+                char *d = vk_malloc(sh->p, 16);
+                if (!d) continue;
+                snprintf(d, 16, "%u", (unsigned)cp);
+                owned[ai] = d;
+                args[ai] = d;
+                nrep++;
+            }
+        }
+        if (ai >= nargs || ai == before) break;
+    }
+    return nrep;
+}
+
+static int b_printf_args(sh_state *sh, int argc, char **argv);
+
 static int b_printf(sh_state *sh, int argc, char **argv)
+{
+    /* find the format (after -v VAR and --) and replace UTF-8 character constants */
+    int f = 1;
+    if (f < argc && strcmp(argv[f], "-v") == 0) f += 2;
+    else if (f < argc && strncmp(argv[f], "-v", 2) == 0) f++;
+    if (f < argc && strcmp(argv[f], "--") == 0) f++;
+    bool any = false;
+    for (int i = f + 1; i < argc; i++)
+        if ((argv[i][0] == '\'' || argv[i][0] == '"') && (unsigned char)argv[i][1] >= 0x80)
+            any = true;
+    if (!any || f >= argc || !sh_utf8_locale(sh)) return b_printf_args(sh, argc, argv);
+    char **av = vk_calloc(sh->p, (size_t)argc + 1, sizeof *av);
+    char **owned = vk_calloc(sh->p, (size_t)argc + 1, sizeof *owned);
+    if (!av || !owned) {
+        vk_free(sh->p, av);
+        vk_free(sh->p, owned);
+        return 1;
+    }
+    memcpy(av, argv, (size_t)argc * sizeof *av);
+    printf_char_consts(sh, av + f, argc - f, owned + f);
+    int st = b_printf_args(sh, argc, av);
+    for (int i = 0; i < argc; i++) vk_free(sh->p, owned[i]);
+    vk_free(sh->p, owned);
+    vk_free(sh->p, av);
+    return st;
+}
+
+static int b_printf_args(sh_state *sh, int argc, char **argv)
 {
     const char *var = NULL;
     bopts o;

@@ -402,7 +402,15 @@ int sh_var_set_len(sh_state *sh, const char *name, size_t nlen, const char *val,
 int sh_var_unset(sh_state *sh, const char *name);
 void sh_var_flag(sh_state *sh, const char *name, int flags, bool on);
 /* declare -l / -u: convert s in place for v */
-void sh_case_convert(const sh_var *v, char *s);
+void sh_case_convert(sh_state *sh, const sh_var *v, char *s);
+/* Unicode simple case mapping (util.c) and UTF-8 helpers: sh_u8_decode returns the length of
+ * the valid sequence at s (0: an invalid byte, *cp its value); out has room for 4 bytes */
+uint32_t sh_u_toupper(uint32_t c);
+uint32_t sh_u_tolower(uint32_t c);
+size_t sh_u8_decode(const char *s, size_t n, uint32_t *cp);
+size_t sh_u8_encode(uint32_t c, char *out);
+/* does the locale (LC_ALL, LC_CTYPE, LANG: the first set) use UTF-8? */
+bool sh_utf8_locale(sh_state *sh);
 /* v changed behind the setters' back: keep the environment in step */
 void sh_var_touch(sh_state *sh, sh_var *v);
 /* local: make name local at the current function level */
