@@ -2433,6 +2433,12 @@ static bool describe(sh_state *sh, sh_buf *b, const char *name, const desc_opts 
         describe_file(b, name, name, mode);
         return true;
     }
+    const char *hashed = d->path ? NULL : sh_hash_find(sh, name);
+    if (hashed && !d->all) {
+        if (mode == 0) sh_buf_printf(b, "%s is hashed (%s)\n", name, hashed);
+        else describe_file(b, name, hashed, mode);
+        return true;
+    }
     if (!d->all && !d->path) {
         char *file = sh_path_search(sh, name);
         if (!file) return found;
@@ -2512,9 +2518,11 @@ static int b_command(sh_state *sh, int argc, char **argv)
         /* -p: the standard utilities' PATH (what confstr(_CS_PATH) gives), not $PATH */
         desc_opts d = {.mode = mode == 'v' ? 'v' : 0, .funcs = true,
                        .path = std_path ? "/bin:/usr/bin" : NULL};
+        st = 1; /* bash: success when any name is found */
         for (; i < argc; i++) {
-            if (!describe(sh, &b, argv[i], &d)) {
-                st = 1;
+            if (describe(sh, &b, argv[i], &d)) {
+                st = 0;
+            } else {
                 if (mode == 'V') {
                     out_buf(sh, &b);
                     sh_buf_init(&b, sh->p);
@@ -2528,6 +2536,15 @@ static int b_command(sh_state *sh, int argc, char **argv)
     /* run, skipping functions */
     const sh_builtin *bi = sh_builtin_find(argv[i]);
     if (bi) return sh_builtin_run(sh, bi, argc - i, argv + i);
+    if (std_path && !strchr(argv[i], '/')) {
+        /* -p: found on the standard PATH, and hashed there as bash does */
+        const char *pos = "/bin:/usr/bin";
+        char *file = path_next(sh, "/bin:/usr/bin", argv[i], &pos);
+        if (file) {
+            sh_hash_add(sh, argv[i], file, 0);
+            vk_free(sh->p, file);
+        }
+    }
     sh_func *saved = sh->funcs;
     sh->funcs = NULL; /* hide functions for the lookup only */
     int st = sh_run_command(sh, argv + i, argc - i, NULL, 0, NULL);
@@ -2985,16 +3002,143 @@ static int b_shopt(sh_state *sh, int argc, char **argv)
     return st;
 }
 
-/* hash: the shell keeps no table of command paths (a lookup here costs no more than a hit),
- * so the table is always empty: names are only checked, -t shows where they are found, -p and
- * -d have nothing to change */
+/* hash: bash's table of the commands found on PATH (filled as commands run, emptied when
+ * PATH is assigned), listed in bash's order with the hit counts */
 static const vl_opt hash_opts[] = {
     {.id = 'd'}, {.id = 'l'}, {.id = 'p', .arg = VL_ARG}, {.id = 'r'}, {.id = 't'}, {0},
 };
 
+/* ---- the hash table of commands ---- */
+static sh_hashent *hash_get(sh_state *sh, const char *name)
+{
+    for (sh_hashent *e = sh->hashtab; e; e = e->next)
+        if (strcmp(e->name, name) == 0) return e;
+    return NULL;
+}
+
+const char *sh_hash_find(sh_state *sh, const char *name)
+{
+    sh_hashent *e = hash_get(sh, name);
+    return e ? e->path : NULL;
+}
+
+void sh_hash_add(sh_state *sh, const char *name, const char *path, int hits)
+{
+    sh_hashent *e = hash_get(sh, name);
+    if (e) {
+        char *np = vk_strdup(sh->p, path);
+        if (!np) return;
+        vk_free(sh->p, e->path);
+        e->path = np;
+        e->hits = hits;
+        return;
+    }
+    e = vk_calloc(sh->p, 1, sizeof *e);
+    if (!e) return;
+    e->name = vk_strdup(sh->p, name);
+    e->path = vk_strdup(sh->p, path);
+    if (!e->name || !e->path) {
+        vk_free(sh->p, e->name);
+        vk_free(sh->p, e->path);
+        vk_free(sh->p, e);
+        return;
+    }
+    uint32_t h = 2166136261u; /* bash's hash_string (FNV-1) */
+    for (const unsigned char *q = (const unsigned char *)name; *q; q++) {
+        h *= 16777619u;
+        h ^= *q;
+    }
+    e->bucket = h & 255;
+    e->seq = ++sh->hashseq;
+    e->hits = hits;
+    e->next = sh->hashtab;
+    sh->hashtab = e;
+}
+
+static void hash_free(sh_state *sh, sh_hashent *e)
+{
+    vk_free(sh->p, e->name);
+    vk_free(sh->p, e->path);
+    vk_free(sh->p, e);
+}
+
+void sh_hash_clear(sh_state *sh)
+{
+    while (sh->hashtab) {
+        sh_hashent *e = sh->hashtab;
+        sh->hashtab = e->next;
+        hash_free(sh, e);
+    }
+}
+
+static bool hash_remove(sh_state *sh, const char *name)
+{
+    for (sh_hashent **pp = &sh->hashtab; *pp; pp = &(*pp)->next) {
+        if (strcmp((*pp)->name, name) == 0) {
+            sh_hashent *e = *pp;
+            *pp = e->next;
+            hash_free(sh, e);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool sh_hash_copy(sh_state *c, const sh_state *sh)
+{
+    sh_hashent **tail = &c->hashtab;
+    for (const sh_hashent *e = sh->hashtab; e; e = e->next) {
+        sh_hashent *n = vk_calloc(c->p, 1, sizeof *n);
+        if (!n) return false;
+        *n = *e;
+        n->next = NULL;
+        n->name = vk_strdup(c->p, e->name);
+        n->path = vk_strdup(c->p, e->path);
+        *tail = n;
+        tail = &n->next;
+        if (!n->name || !n->path) return false;
+    }
+    return true;
+}
+
+/* the entries in bash's order: bucket by bucket, the newest first within one */
+static int hash_cmp(const void *a, const void *b)
+{
+    const sh_hashent *x = *(sh_hashent *const *)a, *y = *(sh_hashent *const *)b;
+    if (x->bucket != y->bucket) return x->bucket < y->bucket ? -1 : 1;
+    return x->seq > y->seq ? -1 : x->seq < y->seq;
+}
+
+static void hash_list(sh_state *sh, bool as_cmds)
+{
+    size_t n = 0;
+    for (sh_hashent *e = sh->hashtab; e; e = e->next) n++;
+    if (n == 0) {
+        if (!as_cmds) outs(sh, "hash: hash table empty\n");
+        return;
+    }
+    sh_hashent **v = vk_calloc(sh->p, n, sizeof *v);
+    if (!v) return;
+    n = 0;
+    for (sh_hashent *e = sh->hashtab; e; e = e->next) v[n++] = e;
+    qsort(v, n, sizeof *v, hash_cmp);
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    if (!as_cmds) sh_buf_adds(&b, "hits\tcommand\n");
+    for (size_t k = 0; k < n; k++) {
+        if (as_cmds)
+            sh_buf_printf(&b, "builtin hash -p %s %s\n", v[k]->path, v[k]->name);
+        else
+            sh_buf_printf(&b, "%4d\t%s\n", v[k]->hits, v[k]->path);
+    }
+    vk_free(sh->p, v);
+    out_buf(sh, &b);
+}
+
 static int b_hash(sh_state *sh, int argc, char **argv)
 {
-    bool del = false, list = false, show = false, given = false, clear = false;
+    bool del = false, list = false, show = false, clear = false;
+    const char *given = NULL;
     bopts o;
     int c;
     opts_begin(&o, sh, argc, argv);
@@ -3002,7 +3146,7 @@ static int b_hash(sh_state *sh, int argc, char **argv)
         if (c == 'd') del = true;
         else if (c == 'l') list = true;
         else if (c == 't') show = true;
-        else if (c == 'p') given = true;
+        else if (c == 'p') given = o.g.arg;
         else clear = true;
     }
     if (c < 0) return 2;
@@ -3011,25 +3155,57 @@ static int b_hash(sh_state *sh, int argc, char **argv)
         sh_builtin_error(sh, "hash", "%s: option requires an argument", show ? "-t" : "-d");
         return 1;
     }
+    if (clear) sh_hash_clear(sh);
     if (i >= argc) {
-        if (!list && !clear) outs(sh, "hash: hash table empty\n");
+        if (!clear || list) hash_list(sh, list);
         return 0;
     }
-    if (given || del) return 0;
     int st = 0;
     sh_buf b;
     sh_buf_init(&b, sh->p);
+    bool many = argc - i > 1;
     for (; i < argc; i++) {
-        char *p = sh_path_search(sh, argv[i]);
+        const char *name = argv[i];
+        if (given) {
+            sh_hash_add(sh, name, given, 0);
+            continue;
+        }
+        if (del) {
+            /* bash says nothing while the table is empty */
+            if (sh->hashtab && !hash_remove(sh, name)) {
+                sh_builtin_error(sh, "hash", "%s: not found", name);
+                st = 1;
+            }
+            continue;
+        }
+        if (show) {
+            const char *p = sh_hash_find(sh, name);
+            if (!p) {
+                out_buf(sh, &b);
+                sh_buf_init(&b, sh->p);
+                sh_builtin_error(sh, "hash", "%s: not found", name);
+                st = 1;
+            } else if (many || list) {
+                if (list)
+                    sh_buf_printf(&b, "builtin hash -p %s %s\n", p, name);
+                else
+                    sh_buf_printf(&b, "%s\t%s\n", name, p);
+            } else {
+                sh_buf_printf(&b, "%s\n", p);
+            }
+            continue;
+        }
+        /* hash NAME: look it up now (a builtin or a function is not hashed) */
+        if (strchr(name, '/') || sh_builtin_find(name) || sh_func_get(sh, name)) continue;
+        char *p = sh_path_search(sh, name);
         if (!p) {
             out_buf(sh, &b);
             sh_buf_init(&b, sh->p);
-            sh_builtin_error(sh, "hash", "%s: not found", argv[i]);
+            sh_builtin_error(sh, "hash", "%s: not found", name);
             st = 1;
             continue;
         }
-        if (show && argc - o.g.ind > 1) sh_buf_printf(&b, "%s\t%s\n", argv[i], p);
-        else if (show) sh_buf_printf(&b, "%s\n", p);
+        sh_hash_add(sh, name, p, 0);
         vk_free(sh->p, p);
     }
     out_buf(sh, &b);

@@ -386,7 +386,17 @@ static char *find_external(sh_state *sh, const char *name, bool exec_builtin, in
         if (!path) *status = 1;
         return path;
     }
+    const char *hashed = sh_hash_find(sh, name);
+    if (hashed) {
+        /* bash runs the hashed path (checkhash is off) and counts the hit */
+        for (sh_hashent *e = sh->hashtab; e; e = e->next)
+            if (strcmp(e->name, name) == 0) e->hits++;
+        char *path = vk_strdup(sh->p, hashed);
+        if (!path) *status = 1;
+        return path;
+    }
     char *path = sh_path_search(sh, name);
+    if (path) sh_hash_add(sh, name, path, 1);
     if (!path) {
         if (exec_builtin)
             sh_error(sh, "exec: %s: not found", name);

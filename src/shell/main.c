@@ -130,6 +130,7 @@ void sh_free(sh_state *sh)
         sh->funcs = f->next;
         sh_func_unref(sh, f);
     }
+    sh_hash_clear(sh);
     while (sh->aliases) {
         sh_alias *a = sh->aliases;
         sh->aliases = a->next;
@@ -159,6 +160,8 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
     c->locals = NULL;
     c->funcs = NULL;
     c->aliases = NULL;
+    c->hashtab = NULL;
+    if (!sh_hash_copy(c, sh)) return NULL;
     c->pos = NULL;
     c->npos = 0;
     c->tempenv = NULL;

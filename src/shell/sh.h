@@ -200,6 +200,15 @@ typedef struct sh_alias {
     struct sh_alias *next;
 } sh_alias;
 
+/* the table of commands found on PATH (bash's hash): listed in bash's bucket order */
+typedef struct sh_hashent {
+    char *name, *path;
+    int hits;
+    uint32_t bucket;     /* bash's FNV-1 hash of the name, modulo its 256 buckets */
+    uint64_t seq;        /* insertion order (newest first within a bucket) */
+    struct sh_hashent *next;
+} sh_hashent;
+
 /* background jobs */
 typedef struct sh_job {
     int pid;
@@ -280,6 +289,8 @@ struct sh_state {
     int64_t ulim[2][32]; /* ulimit values set by the script: [0] soft, [1] hard, per
                           * resource (builtins.c's table); 0 = not set (the VM's), -1 =
                           * unlimited, else the value + 1 */
+    sh_hashent *hashtab; /* hashed commands (builtins.c) */
+    uint64_t hashseq;
     bool special_err;    /* the special builtin just run hit an error that ends a shell in
                           * posix mode (a usage error, too many arguments, a readonly
                           * assignment, a missing `.` file, a syntax error in eval) */
@@ -557,6 +568,12 @@ void sh_print_command(sh_buf *b, sh_node *n);
 void sh_print_function(sh_buf *b, const char *name, sh_node *body, int indent);
 
 /* ---- builtins.c ---- */
+/* The hash table of commands: the hashed path of name (NULL: none), adding (or replacing)
+ * an entry, forgetting all (PATH assigned, hash -r), copying into a subshell's state. */
+const char *sh_hash_find(sh_state *sh, const char *name);
+void sh_hash_add(sh_state *sh, const char *name, const char *path, int hits);
+void sh_hash_clear(sh_state *sh);
+bool sh_hash_copy(sh_state *c, const sh_state *sh);
 typedef int (*sh_builtin_fn)(sh_state *sh, int argc, char **argv);
 /* One builtin's declaration. Its options are read with bash's rules by lib/cmd.h's vl_bopts
  * (bash's internal_getopt) from the opts table, which says which letters are flags, which take

@@ -572,6 +572,7 @@ int sh_var_set_len(sh_state *sh, const char *name, size_t nlen, const char *val,
     }
     if (!sh->vars.tab) return -1;
     if (sh->pstat_dirty && nm[0] == 'P' && strcmp(nm, "PIPESTATUS") == 0) rebuild_pipestatus(sh);
+    if (sh->hashtab && nm[0] == 'P' && strcmp(nm, "PATH") == 0) sh_hash_clear(sh); /* as bash */
     sh_var *v = *slot(sh, nm);
     if (v && (v->flags & VF_NAMEREF) && v->val && *v->val && !(addflags & VF_NAMEREF)) {
         nm = ref_target(sh, v);
