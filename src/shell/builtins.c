@@ -3838,12 +3838,37 @@ static int b_times(sh_state *sh, int argc, char **argv)
 }
 
 /* caller: the line a function was called from ("LINE NULL" in a -c string) */
+/* caller [N]: read off the call stack's arrays as bash does: with no N, "BASH_LINENO[0]
+ * BASH_SOURCE[1]" (NULL when there is none); with N, "BASH_LINENO[N] FUNCNAME[N+1]
+ * BASH_SOURCE[N+1]", failing (1, silently) past the stack's end */
 static int b_caller(sh_state *sh, int argc, char **argv)
 {
-    (void)argv;
-    if (sh->func_depth == 0 || argc > 1) return 1;
-    char buf[64];
-    snprintf(buf, sizeof buf, "%d NULL\n", sh->call_line);
+    int i = no_options(sh, argc, argv);
+    if (i < 0) return 2;
+    sh_var *fn = sh_var_get(sh, "FUNCNAME");
+    sh_var *ln = sh_var_get(sh, "BASH_LINENO");
+    sh_var *src = sh_var_get(sh, "BASH_SOURCE");
+    bool arrays = fn && ln && src && (fn->flags & VF_ARRAY) && (ln->flags & VF_ARRAY) &&
+                  (src->flags & VF_ARRAY);
+    char buf[1024];
+    if (i >= argc) {
+        const char *l = arrays ? sh_array_get(ln, 0) : NULL;
+        if (!l) return 1;
+        const char *s = sh_array_get(src, 1);
+        snprintf(buf, sizeof buf, "%s %s\n", l, s ? s : "NULL");
+        outs(sh, buf);
+        return 0;
+    }
+    int64_t n;
+    if (!sh_parse_int(argv[i], &n)) {
+        sh_builtin_error(sh, "caller", "%s: invalid number", argv[i]);
+        return usage(sh, "caller");
+    }
+    if (!arrays || n < 0 || n > INT32_MAX) return 1;
+    const char *l = sh_array_get(ln, n), *f = sh_array_get(fn, n + 1),
+               *s = sh_array_get(src, n + 1);
+    if (!l || !f || !s) return 1;
+    snprintf(buf, sizeof buf, "%s %s %s\n", l, f, s);
     outs(sh, buf);
     return 0;
 }

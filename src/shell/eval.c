@@ -178,7 +178,10 @@ int sh_func_define(sh_state *sh, const char *name, sh_node *body)
     f->pool.p = sh->p;
     f->name = vk_strdup(sh->p, name);
     f->body = sh_node_copy(&f->pool, body);
-    const char *file = sh->source_depth > 0 ? sh->srcname : (sh->cmode ? "environment" : sh->arg0);
+    const char *file = sh->source_depth > 0 ? sh->srcname
+                       : sh->cmode                ? "environment"
+                       : sh->from_stdin           ? "main" /* bash's name for stdin */
+                                                  : sh->arg0;
     if (!file) file = "";
     f->file = sh_pool_strndup(&f->pool, file, strlen(file));
     if (!f->name || !f->body || !f->file) {

@@ -601,6 +601,7 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
         return 1;
     }
     sh->cmode = cmode;
+    sh->from_stdin = !cmode && name == me; /* no script file was named */
     sh->can_exec_last = cmode;
     for (int k = 0; k < O_COUNT; k++)
         if (setopts[k] >= 0) sh->opt[k] = setopts[k];

@@ -291,6 +291,7 @@ struct sh_state {
                           * unlimited, else the value + 1 */
     sh_hashent *hashtab; /* hashed commands (builtins.c) */
     uint64_t hashseq;
+    bool from_stdin;     /* running a script read from standard input (no "main" frame) */
     bool special_err;    /* the special builtin just run hit an error that ends a shell in
                           * posix mode (a usage error, too many arguments, a readonly
                           * assignment, a missing `.` file, a syntax error in eval) */

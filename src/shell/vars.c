@@ -397,7 +397,8 @@ static void rebuild_frames(sh_state *sh)
         v->flags = (v->flags & ~VF_ASSOC) | VF_ARRAY;
         int n = 0;
         /* FUNCNAME exists only while a function runs (in a script, main counts) */
-        bool any_func = !sh->cmode;
+        bool nomain = sh->cmode || sh->from_stdin; /* no "main" frame: -c, stdin */
+        bool any_func = !nomain;
         for (int i = 0; i < sh->nframes; i++)
             if (strcmp(sh->frames[i].name, "source") != 0) any_func = true;
         if (k == 0 && !any_func) continue;
@@ -407,8 +408,9 @@ static void rebuild_frames(sh_state *sh)
             snprintf(num, sizeof num, "%d", f->line);
             sh_array_set(sh, v, n, k == 0 ? f->name : (k == 1 ? num : f->source));
         }
-        /* a script's own frame is "main" (a -c string has none) */
-        if ((sh->nframes || k == 2) && !sh->cmode) {
+        /* a script file's own frame is "main" (a -c string and stdin have none); at its top
+         * level BASH_LINENO is (0) and BASH_SOURCE the file, FUNCNAME is empty */
+        if ((sh->nframes || k >= 1) && !nomain) {
             const char *src = sh->arg0 ? sh->arg0 : "";
             sh_array_set(sh, v, n, k == 0 ? "main" : (k == 1 ? "0" : src));
         }
