@@ -1355,6 +1355,7 @@ static int b_set(sh_state *sh, int argc, char **argv)
                     sh->special_err = true;
                     return 2;
                 }
+                if (k == O_POSIX && sh->opt[k] != on) sh_set_posix(sh, on);
                 sh->opt[k] = on;
             }
         } else {
@@ -1378,6 +1379,16 @@ static int b_set(sh_state *sh, int argc, char **argv)
     return 0;
 }
 
+/* posix mode on or off changes shopt options as bash's does: on sets inherit_errexit,
+ * shift_verbose and expand_aliases; off clears the last two (inherit_errexit stays) */
+void sh_set_posix(sh_state *sh, bool on)
+{
+    sh->opt[O_POSIX] = on;
+    if (on) sh->shopt[SO_INHERIT_ERREXIT] = true;
+    sh->shopt[SO_SHIFT_VERBOSE] = on;
+    sh->shopt[SO_EXPAND_ALIASES] = on || sh->interactive;
+}
+
 static int b_shift(sh_state *sh, int argc, char **argv)
 {
     int64_t n = 1;
@@ -1396,8 +1407,8 @@ static int b_shift(sh_state *sh, int argc, char **argv)
         return 1;
     }
     if (n > sh->npos) {
-        /* posix mode reports it (as shopt -s shift_verbose does) */
-        if (sh->opt[O_POSIX] || sh->shopt[SO_SHIFT_VERBOSE]) {
+        /* shopt -s shift_verbose (on in posix mode) reports it */
+        if (sh->shopt[SO_SHIFT_VERBOSE]) {
             if (argc > i)
                 sh_builtin_error(sh, "shift", "%s: shift count out of range", argv[i]);
             else

@@ -605,6 +605,7 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
     sh->can_exec_last = cmode;
     for (int k = 0; k < O_COUNT; k++)
         if (setopts[k] >= 0) sh->opt[k] = setopts[k];
+    if (sh->opt[O_POSIX]) sh_set_posix(sh, true);
     if (set_pos(sh, (const char *const *)argv + i, argc - i) != 0) {
         sh_free(sh);
         vk_free(p, owned);

@@ -572,6 +572,8 @@ void sh_print_function(sh_buf *b, const char *name, sh_node *body, int indent);
 /* The hash table of commands: the hashed path of name (NULL: none), adding (or replacing)
  * an entry, forgetting all (PATH assigned, hash -r), copying into a subshell's state. */
 const char *sh_hash_find(sh_state *sh, const char *name);
+/* set -o posix / +o posix (and --posix, sh): the option and the shopts it implies */
+void sh_set_posix(sh_state *sh, bool on);
 void sh_hash_add(sh_state *sh, const char *name, const char *path, int hits);
 void sh_hash_clear(sh_state *sh);
 bool sh_hash_copy(sh_state *c, const sh_state *sh);
