@@ -1154,10 +1154,18 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
                     x_error(x, 1);
                     break;
                 }
-                if (msg)
-                    sh_error(sh, "%.*s: %s", (int)nlen, name, msg);
+                /* bash names an element with its subscript, and says "not set" for ? */
+                char shown[512];
+                const char *bang = indirect ? "!" : "";
+                if (sub)
+                    snprintf(shown, sizeof shown, "%s%.*s[%.*s]", bang, (int)nlen, name,
+                             (int)sublen, sub);
                 else
-                    sh_error(sh, "%.*s: parameter null or not set", (int)nlen, name);
+                    snprintf(shown, sizeof shown, "%s%.*s", bang, (int)nlen, name);
+                if (msg)
+                    sh_error(sh, "%s: %s", shown, msg);
+                else
+                    sh_error(sh, "%s: parameter %s", shown, colon ? "null or not set" : "not set");
                 vk_free(sh->p, msg);
                 sh->fatal = true;
                 x_error(x, 127);
