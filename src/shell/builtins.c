@@ -51,6 +51,7 @@ static int usage(sh_state *sh, const char *name)
 {
     const sh_builtin *bi = sh_builtin_find(name);
     vl_bash_usage(sh->p, name, bi ? bi->usage : name);
+    sh->special_err = true;
     return 2;
 }
 
@@ -88,6 +89,7 @@ static int opts_next(bopts *o)
         char prefix[512];
         sh_msg_prefix(o->sh, prefix, sizeof prefix, name);
         vl_bash_opt_error(o->sh->p, prefix, &o->g, ch, name, o->bi ? o->bi->usage : name);
+        o->sh->special_err = true;
     }
     return -1;
 }
@@ -177,7 +179,99 @@ static int set_lvalue(sh_state *sh, const char *target, const char *val)
 
 static const vl_opt printf_opts[] = {{.id = 'v', .arg = VL_ARG}, {0}};
 
+/* In a UTF-8 locale bash's printf takes "'é" as the character's code point (233) where a
+ * number is wanted; the printf command counts bytes. Walk the format as printf does (reusing
+ * it while arguments remain) and hand the command the code point, in decimal, for those
+ * arguments. Returns the number of replaced arguments (each a new string in args). */
+static int printf_char_consts(sh_state *sh, char **args, int nargs, char **owned)
+{
+    const char *fmt = args[0];
+    int ai = 1, nrep = 0;
+    for (;;) {
+        int before = ai;
+        for (size_t i = 0; fmt[i]; i++) {
+            if (fmt[i] == '\\' && fmt[i + 1]) {
+                i++;
+                continue;
+            }
+            if (fmt[i] != '%') continue;
+            i++;
+            if (fmt[i] == '%') continue;
+            while (fmt[i] && strchr("-+ #0'", fmt[i])) i++;
+            bool numeric_star[2] = {false, false};
+            for (int part = 0; part < 2; part++) {
+                if (part == 1) {
+                    if (fmt[i] != '.') break;
+                    i++;
+                }
+                if (fmt[i] == '*') {
+                    numeric_star[part] = true;
+                    i++;
+                } else {
+                    while (fmt[i] >= '0' && fmt[i] <= '9') i++;
+                }
+            }
+            while (fmt[i] && strchr("hlLqjzt", fmt[i])) i++;
+            if (!fmt[i]) break;
+            int want = 0;
+            for (int k = 0; k < 2; k++)
+                if (numeric_star[k]) want++;
+            bool numeric = strchr("diouxXeEfFgGaA", fmt[i]) != NULL;
+            if (fmt[i] == '(') {
+                while (fmt[i] && !(fmt[i] == ')' && fmt[i + 1] == 'T')) i++;
+                if (!fmt[i]) break;
+                i++;
+            }
+            for (int k = 0; k < want + 1 && ai < nargs; k++, ai++) {
+                bool num = k < want || numeric;
+                const char *a = args[ai];
+                uint32_t cp;
+                if (!num || (a[0] != '\'' && a[0] != '"') || (unsigned char)a[1] < 0x80) continue;
+                if (sh_u8_decode(a + 1, strlen(a + 1), &cp) < 2) continue;
+                char *d = vk_malloc(sh->p, 16);
+                if (!d) continue;
+                snprintf(d, 16, "%u", (unsigned)cp);
+                owned[ai] = d;
+                args[ai] = d;
+                nrep++;
+            }
+        }
+        if (ai >= nargs || ai == before) break;
+    }
+    return nrep;
+}
+
+static int b_printf_args(sh_state *sh, int argc, char **argv);
+
 static int b_printf(sh_state *sh, int argc, char **argv)
+{
+    /* find the format (after -v VAR and --) and replace UTF-8 character constants */
+    int f = 1;
+    if (f < argc && strcmp(argv[f], "-v") == 0) f += 2;
+    else if (f < argc && strncmp(argv[f], "-v", 2) == 0) f++;
+    if (f < argc && strcmp(argv[f], "--") == 0) f++;
+    bool any = false;
+    for (int i = f + 1; i < argc; i++)
+        if ((argv[i][0] == '\'' || argv[i][0] == '"') && (unsigned char)argv[i][1] >= 0x80)
+            any = true;
+    if (!any || f >= argc || !sh_utf8_locale(sh)) return b_printf_args(sh, argc, argv);
+    char **av = vk_calloc(sh->p, (size_t)argc + 1, sizeof *av);
+    char **owned = vk_calloc(sh->p, (size_t)argc + 1, sizeof *owned);
+    if (!av || !owned) {
+        vk_free(sh->p, av);
+        vk_free(sh->p, owned);
+        return 1;
+    }
+    memcpy(av, argv, (size_t)argc * sizeof *av);
+    printf_char_consts(sh, av + f, argc - f, owned + f);
+    int st = b_printf_args(sh, argc, av);
+    for (int i = 0; i < argc; i++) vk_free(sh->p, owned[i]);
+    vk_free(sh->p, owned);
+    vk_free(sh->p, av);
+    return st;
+}
+
+static int b_printf_args(sh_state *sh, int argc, char **argv)
 {
     const char *var = NULL;
     bopts o;
@@ -634,7 +728,14 @@ static int assign_arg(sh_state *sh, const char *bname, const char *arg, int flag
     int type = flags & (VF_ARRAY | VF_ASSOC);
     int attrs = flags & ~(VF_ARRAY | VF_ASSOC | VF_READONLY);
     if (cur && (cur->flags & VF_READONLY) && (eq || type)) {
-        sh_builtin_error(sh, bname, "%s: readonly variable", name);
+        /* export and readonly (special builtins) report an assignment as bash's assignment
+         * code does, without their name */
+        if (eq && (!strcmp(bname, "export") || !strcmp(bname, "readonly"))) {
+            sh_error(sh, "%s: readonly variable", name);
+            sh->special_err = true;
+        } else {
+            sh_builtin_error(sh, bname, "%s: readonly variable", name);
+        }
         return 1;
     }
     if (type && !raw && set_type(sh, name, type)) return 1;
@@ -1251,8 +1352,10 @@ static int b_set(sh_state *sh, int argc, char **argv)
                     if (strcmp(opt_names[n], name) == 0) k = n;
                 if (k < 0) {
                     sh_builtin_error(sh, "set", "%s: invalid option name", name);
+                    sh->special_err = true;
                     return 2;
                 }
+                if (k == O_POSIX && sh->opt[k] != on) sh_set_posix(sh, on);
                 sh->opt[k] = on;
             }
         } else {
@@ -1276,12 +1379,23 @@ static int b_set(sh_state *sh, int argc, char **argv)
     return 0;
 }
 
+/* posix mode on or off changes shopt options as bash's does: on sets inherit_errexit,
+ * shift_verbose and expand_aliases; off clears the last two (inherit_errexit stays) */
+void sh_set_posix(sh_state *sh, bool on)
+{
+    sh->opt[O_POSIX] = on;
+    if (on) sh->shopt[SO_INHERIT_ERREXIT] = true;
+    sh->shopt[SO_SHIFT_VERBOSE] = on;
+    sh->shopt[SO_EXPAND_ALIASES] = on || sh->interactive;
+}
+
 static int b_shift(sh_state *sh, int argc, char **argv)
 {
     int64_t n = 1;
     int i = skip_ddash(argc, argv);
     if (argc - i > 1) {
         sh_builtin_error(sh, "shift", "too many arguments");
+        sh->special_err = true;
         return 1;
     }
     if (argc - i == 1 && !parse_num_arg(argv[i], &n)) {
@@ -1292,7 +1406,16 @@ static int b_shift(sh_state *sh, int argc, char **argv)
         sh_builtin_error(sh, "shift", "%s: shift count out of range", argv[i]);
         return 1;
     }
-    if (n > sh->npos) return 1;
+    if (n > sh->npos) {
+        /* shopt -s shift_verbose (on in posix mode) reports it */
+        if (sh->shopt[SO_SHIFT_VERBOSE]) {
+            if (argc > i)
+                sh_builtin_error(sh, "shift", "%s: shift count out of range", argv[i]);
+            else
+                sh_builtin_error(sh, "shift", "shift count out of range");
+        }
+        return 1;
+    }
     for (int k = 0; k < n; k++) vk_free(sh->p, sh->pos[k]);
     memmove(sh->pos, sh->pos + n, (size_t)(sh->npos - n) * sizeof *sh->pos);
     sh->npos -= (int)n;
@@ -1312,6 +1435,7 @@ static int b_exit(sh_state *sh, int argc, char **argv)
             st = 2;
         } else if (argc > i + 1) {
             sh_builtin_error(sh, "exit", "too many arguments");
+            sh->special_err = true;
             return 1;
         } else {
             st = (int)(v & 0xff);
@@ -1331,12 +1455,19 @@ static int b_return(sh_state *sh, int argc, char **argv)
         if (!parse_num_arg(argv[i], &v)) {
             sh_builtin_error(sh, "return", "%s: numeric argument required", argv[i]);
             st = 2;
+        } else if (argc > i + 1) {
+            /* bash ends the shell here, in any mode */
+            sh_builtin_error(sh, "return", "too many arguments");
+            sh->status = 1;
+            sh->jump = J_EXIT;
+            return 1;
         } else {
             st = (int)(v & 0xff);
         }
     }
     if (sh->func_depth == 0 && sh->source_depth == 0) {
         sh_builtin_error(sh, "return", "can only `return' from a function or sourced script");
+        sh->special_err = true;
         return 2;
     }
     sh->status = st;
@@ -1349,7 +1480,8 @@ static int loop_ctl(sh_state *sh, int argc, char **argv, int kind)
     int64_t n = 1;
     int i = skip_ddash(argc, argv);
     if (sh->loop_depth == 0) {
-        sh_builtin_error(sh, argv[0], "only meaningful in a `for', `while', or `until' loop");
+        if (!sh->opt[O_POSIX]) /* posix mode says nothing */
+            sh_builtin_error(sh, argv[0], "only meaningful in a `for', `while', or `until' loop");
         return 0;
     }
     if (argc > i) {
@@ -1413,9 +1545,11 @@ static int b_eval(sh_state *sh, int argc, char **argv)
     sh->parse_ctx = save_ctx;
     sh_buf_free(&b);
     if (sh->jump == J_NONE) sh->lineno = save_line;
+    sh->special_err = false; /* errors of the commands inside were theirs */
     if (sh->syntax_err) {
         /* the eval failed, not the script around it */
         sh->syntax_err = false;
+        sh->special_err = true;
         return 2;
     }
     return sh->status;
@@ -1484,6 +1618,7 @@ static int b_source(sh_state *sh, int argc, char **argv)
     if (fd < 0) {
         sh_error(sh, "%s: %s", file, sh_strerror(fd));
         vk_free(sh->p, path);
+        sh->special_err = true;
         return 1;
     }
     vk_free(sh->p, path);
@@ -1520,6 +1655,7 @@ static int b_source(sh_state *sh, int argc, char **argv)
     sh_frame_push(sh, "source", sh->srcname, saveline);
     sh_set_status(sh, 0);
     sh_run_string(sh, b.s ? b.s : "", b.len, 1);
+    sh->special_err = false; /* errors of the commands inside were theirs */
     sh_frame_pop(sh);
     sh->source_depth--;
     sh->srcname = savesrc;
@@ -2308,6 +2444,12 @@ static bool describe(sh_state *sh, sh_buf *b, const char *name, const desc_opts 
         describe_file(b, name, name, mode);
         return true;
     }
+    const char *hashed = d->path ? NULL : sh_hash_find(sh, name);
+    if (hashed && !d->all) {
+        if (mode == 0) sh_buf_printf(b, "%s is hashed (%s)\n", name, hashed);
+        else describe_file(b, name, hashed, mode);
+        return true;
+    }
     if (!d->all && !d->path) {
         char *file = sh_path_search(sh, name);
         if (!file) return found;
@@ -2387,9 +2529,11 @@ static int b_command(sh_state *sh, int argc, char **argv)
         /* -p: the standard utilities' PATH (what confstr(_CS_PATH) gives), not $PATH */
         desc_opts d = {.mode = mode == 'v' ? 'v' : 0, .funcs = true,
                        .path = std_path ? "/bin:/usr/bin" : NULL};
+        st = 1; /* bash: success when any name is found */
         for (; i < argc; i++) {
-            if (!describe(sh, &b, argv[i], &d)) {
-                st = 1;
+            if (describe(sh, &b, argv[i], &d)) {
+                st = 0;
+            } else {
                 if (mode == 'V') {
                     out_buf(sh, &b);
                     sh_buf_init(&b, sh->p);
@@ -2403,6 +2547,15 @@ static int b_command(sh_state *sh, int argc, char **argv)
     /* run, skipping functions */
     const sh_builtin *bi = sh_builtin_find(argv[i]);
     if (bi) return sh_builtin_run(sh, bi, argc - i, argv + i);
+    if (std_path && !strchr(argv[i], '/')) {
+        /* -p: found on the standard PATH, and hashed there as bash does */
+        const char *pos = "/bin:/usr/bin";
+        char *file = path_next(sh, "/bin:/usr/bin", argv[i], &pos);
+        if (file) {
+            sh_hash_add(sh, argv[i], file, 0);
+            vk_free(sh->p, file);
+        }
+    }
     sh_func *saved = sh->funcs;
     sh->funcs = NULL; /* hide functions for the lookup only */
     int st = sh_run_command(sh, argv + i, argc - i, NULL, 0, NULL);
@@ -2860,16 +3013,143 @@ static int b_shopt(sh_state *sh, int argc, char **argv)
     return st;
 }
 
-/* hash: the shell keeps no table of command paths (a lookup here costs no more than a hit),
- * so the table is always empty: names are only checked, -t shows where they are found, -p and
- * -d have nothing to change */
+/* hash: bash's table of the commands found on PATH (filled as commands run, emptied when
+ * PATH is assigned), listed in bash's order with the hit counts */
 static const vl_opt hash_opts[] = {
     {.id = 'd'}, {.id = 'l'}, {.id = 'p', .arg = VL_ARG}, {.id = 'r'}, {.id = 't'}, {0},
 };
 
+/* ---- the hash table of commands ---- */
+static sh_hashent *hash_get(sh_state *sh, const char *name)
+{
+    for (sh_hashent *e = sh->hashtab; e; e = e->next)
+        if (strcmp(e->name, name) == 0) return e;
+    return NULL;
+}
+
+const char *sh_hash_find(sh_state *sh, const char *name)
+{
+    sh_hashent *e = hash_get(sh, name);
+    return e ? e->path : NULL;
+}
+
+void sh_hash_add(sh_state *sh, const char *name, const char *path, int hits)
+{
+    sh_hashent *e = hash_get(sh, name);
+    if (e) {
+        char *np = vk_strdup(sh->p, path);
+        if (!np) return;
+        vk_free(sh->p, e->path);
+        e->path = np;
+        e->hits = hits;
+        return;
+    }
+    e = vk_calloc(sh->p, 1, sizeof *e);
+    if (!e) return;
+    e->name = vk_strdup(sh->p, name);
+    e->path = vk_strdup(sh->p, path);
+    if (!e->name || !e->path) {
+        vk_free(sh->p, e->name);
+        vk_free(sh->p, e->path);
+        vk_free(sh->p, e);
+        return;
+    }
+    uint32_t h = 2166136261u; /* bash's hash_string (FNV-1) */
+    for (const unsigned char *q = (const unsigned char *)name; *q; q++) {
+        h *= 16777619u;
+        h ^= *q;
+    }
+    e->bucket = h & 255;
+    e->seq = ++sh->hashseq;
+    e->hits = hits;
+    e->next = sh->hashtab;
+    sh->hashtab = e;
+}
+
+static void hash_free(sh_state *sh, sh_hashent *e)
+{
+    vk_free(sh->p, e->name);
+    vk_free(sh->p, e->path);
+    vk_free(sh->p, e);
+}
+
+void sh_hash_clear(sh_state *sh)
+{
+    while (sh->hashtab) {
+        sh_hashent *e = sh->hashtab;
+        sh->hashtab = e->next;
+        hash_free(sh, e);
+    }
+}
+
+static bool hash_remove(sh_state *sh, const char *name)
+{
+    for (sh_hashent **pp = &sh->hashtab; *pp; pp = &(*pp)->next) {
+        if (strcmp((*pp)->name, name) == 0) {
+            sh_hashent *e = *pp;
+            *pp = e->next;
+            hash_free(sh, e);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool sh_hash_copy(sh_state *c, const sh_state *sh)
+{
+    sh_hashent **tail = &c->hashtab;
+    for (const sh_hashent *e = sh->hashtab; e; e = e->next) {
+        sh_hashent *n = vk_calloc(c->p, 1, sizeof *n);
+        if (!n) return false;
+        *n = *e;
+        n->next = NULL;
+        n->name = vk_strdup(c->p, e->name);
+        n->path = vk_strdup(c->p, e->path);
+        *tail = n;
+        tail = &n->next;
+        if (!n->name || !n->path) return false;
+    }
+    return true;
+}
+
+/* the entries in bash's order: bucket by bucket, the newest first within one */
+static int hash_cmp(const void *a, const void *b)
+{
+    const sh_hashent *x = *(sh_hashent *const *)a, *y = *(sh_hashent *const *)b;
+    if (x->bucket != y->bucket) return x->bucket < y->bucket ? -1 : 1;
+    return x->seq > y->seq ? -1 : x->seq < y->seq;
+}
+
+static void hash_list(sh_state *sh, bool as_cmds)
+{
+    size_t n = 0;
+    for (sh_hashent *e = sh->hashtab; e; e = e->next) n++;
+    if (n == 0) {
+        if (!as_cmds) outs(sh, "hash: hash table empty\n");
+        return;
+    }
+    sh_hashent **v = vk_calloc(sh->p, n, sizeof *v);
+    if (!v) return;
+    n = 0;
+    for (sh_hashent *e = sh->hashtab; e; e = e->next) v[n++] = e;
+    qsort(v, n, sizeof *v, hash_cmp);
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    if (!as_cmds) sh_buf_adds(&b, "hits\tcommand\n");
+    for (size_t k = 0; k < n; k++) {
+        if (as_cmds)
+            sh_buf_printf(&b, "builtin hash -p %s %s\n", v[k]->path, v[k]->name);
+        else
+            sh_buf_printf(&b, "%4d\t%s\n", v[k]->hits, v[k]->path);
+    }
+    vk_free(sh->p, v);
+    out_buf(sh, &b);
+}
+
 static int b_hash(sh_state *sh, int argc, char **argv)
 {
-    bool del = false, list = false, show = false, given = false, clear = false;
+    bool del = false, list = false, show = false, clear = false;
+    const char *given = NULL;
     bopts o;
     int c;
     opts_begin(&o, sh, argc, argv);
@@ -2877,7 +3157,7 @@ static int b_hash(sh_state *sh, int argc, char **argv)
         if (c == 'd') del = true;
         else if (c == 'l') list = true;
         else if (c == 't') show = true;
-        else if (c == 'p') given = true;
+        else if (c == 'p') given = o.g.arg;
         else clear = true;
     }
     if (c < 0) return 2;
@@ -2886,25 +3166,57 @@ static int b_hash(sh_state *sh, int argc, char **argv)
         sh_builtin_error(sh, "hash", "%s: option requires an argument", show ? "-t" : "-d");
         return 1;
     }
+    if (clear) sh_hash_clear(sh);
     if (i >= argc) {
-        if (!list && !clear) outs(sh, "hash: hash table empty\n");
+        if (!clear || list) hash_list(sh, list);
         return 0;
     }
-    if (given || del) return 0;
     int st = 0;
     sh_buf b;
     sh_buf_init(&b, sh->p);
+    bool many = argc - i > 1;
     for (; i < argc; i++) {
-        char *p = sh_path_search(sh, argv[i]);
+        const char *name = argv[i];
+        if (given) {
+            sh_hash_add(sh, name, given, 0);
+            continue;
+        }
+        if (del) {
+            /* bash says nothing while the table is empty */
+            if (sh->hashtab && !hash_remove(sh, name)) {
+                sh_builtin_error(sh, "hash", "%s: not found", name);
+                st = 1;
+            }
+            continue;
+        }
+        if (show) {
+            const char *p = sh_hash_find(sh, name);
+            if (!p) {
+                out_buf(sh, &b);
+                sh_buf_init(&b, sh->p);
+                sh_builtin_error(sh, "hash", "%s: not found", name);
+                st = 1;
+            } else if (many || list) {
+                if (list)
+                    sh_buf_printf(&b, "builtin hash -p %s %s\n", p, name);
+                else
+                    sh_buf_printf(&b, "%s\t%s\n", name, p);
+            } else {
+                sh_buf_printf(&b, "%s\n", p);
+            }
+            continue;
+        }
+        /* hash NAME: look it up now (a builtin or a function is not hashed) */
+        if (strchr(name, '/') || sh_builtin_find(name) || sh_func_get(sh, name)) continue;
+        char *p = sh_path_search(sh, name);
         if (!p) {
             out_buf(sh, &b);
             sh_buf_init(&b, sh->p);
-            sh_builtin_error(sh, "hash", "%s: not found", argv[i]);
+            sh_builtin_error(sh, "hash", "%s: not found", name);
             st = 1;
             continue;
         }
-        if (show && argc - o.g.ind > 1) sh_buf_printf(&b, "%s\t%s\n", argv[i], p);
-        else if (show) sh_buf_printf(&b, "%s\n", p);
+        sh_hash_add(sh, name, p, 0);
         vk_free(sh->p, p);
     }
     out_buf(sh, &b);
@@ -3340,6 +3652,182 @@ static void put_min_sec(sh_buf *b, int64_t ns)
                   (long long)(ms % 1000));
 }
 
+/* ---- ulimit ----
+ * The VM's limits in bash's format. A resource the VM bounds (open files, processes, memory,
+ * time, file data) shows the VM's value as both soft and hard limit; the others show the
+ * values a Linux host typically has. A script may lower a limit and see it (in this shell and
+ * its subshells): raising it above the hard limit fails as bash fails. The VM enforces its
+ * own limits whatever the script sets (docs/shell.md). */
+typedef struct ulim_res {
+    char opt;
+    const char *desc, *unit;
+    int64_t fixed; /* value when the VM has none (-1: unlimited) */
+} ulim_res;
+
+static const ulim_res ulim_table[] = {
+    {'R', "real-time non-blocking time", "microseconds", -1},
+    {'c', "core file size", "blocks", 0},
+    {'d', "data seg size", "kbytes", -1},
+    {'e', "scheduling priority", NULL, 0},
+    {'f', "file size", "blocks", -1},
+    {'i', "pending signals", NULL, -1},
+    {'l', "max locked memory", "kbytes", 8192},
+    {'m', "max memory size", "kbytes", -1},
+    {'n', "open files", NULL, -1},
+    {'p', "pipe size", "512 bytes", 8},
+    {'q', "POSIX message queues", "bytes", 819200},
+    {'r', "real-time priority", NULL, 0},
+    {'s', "stack size", "kbytes", 8192},
+    {'t', "cpu time", "seconds", -1},
+    {'u', "max user processes", NULL, -1},
+    {'v', "virtual memory", "kbytes", -1},
+    {'x', "file locks", NULL, -1},
+};
+enum { ULIM_N = sizeof ulim_table / sizeof ulim_table[0] };
+
+/* the VM's value of resource k (-1: unlimited) */
+static int64_t ulim_vm(sh_state *sh, int k)
+{
+    const vos_limits *l = vk_limits(sh->p);
+    switch (ulim_table[k].opt) {
+    case 'n': return (int64_t)l->open_files;
+    case 'u':
+    case 'i': return (int64_t)l->procs;
+    case 'v': return (int64_t)(l->mem_bytes / 1024);
+    case 't': return l->time_ms ? (int64_t)((l->time_ms + 999) / 1000) : -1;
+    case 'f': return (int64_t)(l->fs_bytes / 1024);
+    default: return ulim_table[k].fixed;
+    }
+}
+
+/* current soft (hard = 0) or hard (1) value, -1 for unlimited */
+static int64_t ulim_get(sh_state *sh, int k, int hard)
+{
+    int64_t v = sh->ulim[hard][k];
+    if (v) return v < 0 ? -1 : v - 1;
+    return ulim_vm(sh, k);
+}
+
+/* a <= b where -1 is unlimited */
+static bool ulim_le(int64_t a, int64_t b) { return b < 0 || (a >= 0 && a <= b); }
+
+static void ulim_print(sh_state *sh, sh_buf *b, int k, int hard, bool longfmt)
+{
+    const ulim_res *r = &ulim_table[k];
+    if (longfmt) {
+        char unit[64];
+        if (r->unit)
+            snprintf(unit, sizeof unit, "(%s, -%c) ", r->unit, r->opt);
+        else
+            snprintf(unit, sizeof unit, "(-%c) ", r->opt);
+        sh_buf_printf(b, "%-20s %20s", r->desc, unit);
+    }
+    int64_t v = ulim_get(sh, k, hard);
+    if (v < 0)
+        sh_buf_adds(b, "unlimited\n");
+    else
+        sh_buf_printf(b, "%lld\n", (long long)v);
+}
+
+static int b_ulimit(sh_state *sh, int argc, char **argv)
+{
+    int which[64], nw = 0;     /* resources asked, in order */
+    const char *vals[64] = {0}; /* the value given after each */
+    bool soft = false, hard = false, all = false;
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (a[0] != '-' || !a[1]) {
+            if (nw > 0 && !vals[nw - 1]) {
+                vals[nw - 1] = a;
+                continue;
+            }
+            break;
+        }
+        for (const char *c = a + 1; *c; c++) {
+            if (*c == 'S') {
+                soft = true;
+            } else if (*c == 'H') {
+                hard = true;
+            } else if (*c == 'a') {
+                all = true;
+            } else {
+                int k = -1;
+                for (int j = 0; j < ULIM_N; j++)
+                    if (ulim_table[j].opt == *c) k = j;
+                if (k < 0) {
+                    char bad[3] = {'-', *c, 0};
+                    sh_builtin_error(sh, "ulimit", "%s: invalid option", bad);
+                    return usage(sh, "ulimit");
+                }
+                if (nw < 64) which[nw++] = k;
+            }
+        }
+    }
+    if (i < argc) {
+        if (nw == 0) which[nw++] = 4; /* -f */
+        if (!vals[nw - 1]) vals[nw - 1] = argv[i];
+    }
+    if (all) {
+        sh_buf b;
+        sh_buf_init(&b, sh->p);
+        for (int k = 0; k < ULIM_N; k++) ulim_print(sh, &b, k, hard && !soft, true);
+        out_buf(sh, &b);
+        return 0;
+    }
+    if (nw == 0) which[nw++] = 4;
+    int st = 0;
+    int nshow = 0;
+    for (int j = 0; j < nw; j++)
+        if (!vals[j]) nshow++;
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    for (int j = 0; j < nw; j++) {
+        int k = which[j];
+        if (!vals[j]) {
+            ulim_print(sh, &b, k, hard && !soft, nshow > 1);
+            continue;
+        }
+        const char *v = vals[j];
+        int64_t n;
+        if (strcmp(v, "unlimited") == 0) {
+            n = -1;
+        } else if (strcmp(v, "hard") == 0) {
+            n = ulim_get(sh, k, 1);
+        } else if (strcmp(v, "soft") == 0) {
+            n = ulim_get(sh, k, 0);
+        } else if (!sh_parse_int(v, &n) || n < 0) {
+            sh_builtin_error(sh, "ulimit", "%s: invalid number", v);
+            st = 1;
+            continue;
+        }
+        bool set_soft = soft || !hard, set_hard = hard || !soft;
+        int64_t oh = ulim_get(sh, k, 1), os = ulim_get(sh, k, 0);
+        const char *why = NULL;
+        if (set_hard && !ulim_le(n, oh))
+            why = "Operation not permitted";
+        else if (set_soft && !set_hard && !ulim_le(n, oh))
+            why = "Invalid argument";
+        else if (set_hard && !set_soft && !ulim_le(os, n))
+            why = "Invalid argument";
+        if (why) {
+            sh_builtin_error(sh, "ulimit", "%s: cannot modify limit: %s", ulim_table[k].desc,
+                             why);
+            st = 1;
+            continue;
+        }
+        int64_t enc = n < 0 ? -1 : n + 1;
+        if (set_soft) sh->ulim[0][k] = enc;
+        if (set_hard) sh->ulim[1][k] = enc;
+    }
+    out_buf(sh, &b);
+    return st;
+}
+
 static int b_times(sh_state *sh, int argc, char **argv)
 {
     if (no_options(sh, argc, argv) < 0) return 2;
@@ -3361,12 +3849,37 @@ static int b_times(sh_state *sh, int argc, char **argv)
 }
 
 /* caller: the line a function was called from ("LINE NULL" in a -c string) */
+/* caller [N]: read off the call stack's arrays as bash does: with no N, "BASH_LINENO[0]
+ * BASH_SOURCE[1]" (NULL when there is none); with N, "BASH_LINENO[N] FUNCNAME[N+1]
+ * BASH_SOURCE[N+1]", failing (1, silently) past the stack's end */
 static int b_caller(sh_state *sh, int argc, char **argv)
 {
-    (void)argv;
-    if (sh->func_depth == 0 || argc > 1) return 1;
-    char buf[64];
-    snprintf(buf, sizeof buf, "%d NULL\n", sh->call_line);
+    int i = no_options(sh, argc, argv);
+    if (i < 0) return 2;
+    sh_var *fn = sh_var_get(sh, "FUNCNAME");
+    sh_var *ln = sh_var_get(sh, "BASH_LINENO");
+    sh_var *src = sh_var_get(sh, "BASH_SOURCE");
+    bool arrays = fn && ln && src && (fn->flags & VF_ARRAY) && (ln->flags & VF_ARRAY) &&
+                  (src->flags & VF_ARRAY);
+    char buf[1024];
+    if (i >= argc) {
+        const char *l = arrays ? sh_array_get(ln, 0) : NULL;
+        if (!l) return 1;
+        const char *s = sh_array_get(src, 1);
+        snprintf(buf, sizeof buf, "%s %s\n", l, s ? s : "NULL");
+        outs(sh, buf);
+        return 0;
+    }
+    int64_t n;
+    if (!sh_parse_int(argv[i], &n)) {
+        sh_builtin_error(sh, "caller", "%s: invalid number", argv[i]);
+        return usage(sh, "caller");
+    }
+    if (!arrays || n < 0 || n > INT32_MAX) return 1;
+    const char *l = sh_array_get(ln, n), *f = sh_array_get(fn, n + 1),
+               *s = sh_array_get(src, n + 1);
+    if (!l || !f || !s) return 1;
+    snprintf(buf, sizeof buf, "%s %s %s\n", l, f, s);
     outs(sh, buf);
     return 0;
 }
@@ -3712,6 +4225,12 @@ static const sh_builtin builtins[] = {
                  "[name ...]",
         .desc = "Set variable values and attributes.",
         .opts = declare_opts,
+    },
+    {
+        .name = "ulimit",
+        .fn = b_ulimit,
+        .usage = "ulimit [-SHabcdefiklmnpqrstuvxPRT] [limit]",
+        .desc = "Modify shell resource limits.",
     },
     {
         .name = "umask",

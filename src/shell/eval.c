@@ -178,7 +178,10 @@ int sh_func_define(sh_state *sh, const char *name, sh_node *body)
     f->pool.p = sh->p;
     f->name = vk_strdup(sh->p, name);
     f->body = sh_node_copy(&f->pool, body);
-    const char *file = sh->source_depth > 0 ? sh->srcname : (sh->cmode ? "environment" : sh->arg0);
+    const char *file = sh->source_depth > 0 ? sh->srcname
+                       : sh->cmode                ? "environment"
+                       : sh->from_stdin           ? "main" /* bash's name for stdin */
+                                                  : sh->arg0;
     if (!file) file = "";
     f->file = sh_pool_strndup(&f->pool, file, strlen(file));
     if (!f->name || !f->body || !f->file) {
@@ -386,7 +389,17 @@ static char *find_external(sh_state *sh, const char *name, bool exec_builtin, in
         if (!path) *status = 1;
         return path;
     }
+    const char *hashed = sh_hash_find(sh, name);
+    if (hashed) {
+        /* bash runs the hashed path (checkhash is off) and counts the hit */
+        for (sh_hashent *e = sh->hashtab; e; e = e->next)
+            if (strcmp(e->name, name) == 0) e->hits++;
+        char *path = vk_strdup(sh->p, hashed);
+        if (!path) *status = 1;
+        return path;
+    }
     char *path = sh_path_search(sh, name);
+    if (path) sh_hash_add(sh, name, path, 1);
     if (!path) {
         if (exec_builtin)
             sh_error(sh, "exec: %s: not found", name);
@@ -995,10 +1008,13 @@ static int eval_simple(sh_state *sh, sh_node *n)
         int st = 0;
         for (int i = 0; i < n->nassigns; i++) {
             if (do_assign(sh, n->assigns[i], false) != 0) {
-                /* an expansion error in the value (x=${u?}) keeps its status (127) */
+                /* an expansion error in the value (x=${u?}) keeps its status (127); posix
+                 * mode ends the shell with 127 on a readonly variable too */
                 st = sh->fatal && sh->status ? sh->status : 1;
+                if (!sh->fatal && sh->opt[O_POSIX] && assign_to_readonly(sh, n->assigns[i]))
+                    st = 127;
                 sh->fatal = true;
-                sh->discard = sh->discard || assign_to_readonly(sh, n->assigns[i]);
+                sh->discard = sh->discard || (st != 127 && assign_to_readonly(sh, n->assigns[i]));
                 break;
             }
         }
@@ -1060,8 +1076,18 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
     bool tail = sh->exec_tail && !traps_set(sh);
     sh->exec_tail = false;
     const sh_builtin *bi = NULL;
-    sh_func *fn = sh_func_get(sh, argv[0]);
-    if (!fn) bi = sh_builtin_find(argv[0]);
+    sh_func *fn = NULL;
+    /* posix mode finds a special builtin before a function of the same name */
+    bool posix = sh->opt[O_POSIX];
+    if (posix) {
+        bi = sh_builtin_find(argv[0]);
+        if (bi && !bi->special) bi = NULL;
+    }
+    if (!bi) fn = sh_func_get(sh, argv[0]);
+    if (!fn && !bi) bi = sh_builtin_find(argv[0]);
+    /* POSIX special builtins in posix mode: their errors end a non-interactive shell and
+     * their prefix assignments stay (exported, as bash leaves them) */
+    bool special = posix && bi && bi->special;
     if (sh->opt[O_XTRACE]) {
         char **shown = NULL;
         if (nassigns) shown = expand_assigns_env(sh, assigns, nassigns);
@@ -1073,9 +1099,38 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
     if (redirs && sh_redirect(sh, redirs, exec_noargs ? NULL : &u) != 0) {
         sh_redir_restore(sh, &u);
         sh_set_status(sh, 1);
+        if (special && !sh->interactive) sh->jump = J_EXIT;
         return 1;
     }
-    if (fn || bi) {
+    if (special) {
+        for (int i = 0; i < nassigns; i++) {
+            if (do_assign(sh, assigns[i], false) != 0) {
+                if (!sh->fatal) {
+                    /* a readonly variable: bash ends the shell with 127 */
+                    sh_set_status(sh, 127);
+                    sh->fatal = true;
+                }
+                sh_redir_restore(sh, &u);
+                if (!sh->interactive) sh->jump = J_EXIT;
+                return sh->status;
+            }
+            size_t nl = strcspn(assigns[i], "+=[");
+            char nm[256];
+            if (nl < sizeof nm) {
+                memcpy(nm, assigns[i], nl);
+                nm[nl] = 0;
+                sh_var_flag(sh, nm, VF_EXPORT, true);
+            }
+        }
+        sh->special_err = false;
+        status = sh_builtin_run(sh, bi, argc, argv);
+        bool err = sh->special_err;
+        sh->special_err = false;
+        if (err && !sh->interactive && sh->jump == J_NONE) {
+            sh_set_status(sh, status);
+            sh->jump = J_EXIT;
+        }
+    } else if (fn || bi) {
         sh_saved *mark = sh->tempenv;
         bool ok = true;
         for (int i = 0; i < nassigns; i++) {
@@ -1086,6 +1141,15 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
             sh_tempenv_pop(sh, mark);
             sh_redir_restore(sh, &u);
             return sh->status;
+        }
+        if (!ok && posix) {
+            /* posix mode: a readonly variable in a prefix abandons the command line, as
+             * after an expansion error (status 1) */
+            sh_tempenv_pop(sh, mark);
+            sh_redir_restore(sh, &u);
+            sh_set_status(sh, 1);
+            sh->fatal = sh->discard = true;
+            return 1;
         }
         if (fn) {
             status = sh_call_function(sh, fn, argv, argc);
@@ -1102,6 +1166,18 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
                 int st = sh->fatal && sh->status ? sh->status : 1; /* x=${u?} keeps 127 */
                 sh_set_status(sh, st);
                 return st;
+            }
+            if (posix) {
+                /* posix mode: a readonly variable in a prefix stops the command (status 1) */
+                for (int i = 0; i < nassigns; i++) {
+                    if (assign_to_readonly(sh, assigns[i])) {
+                        sh_env_free(sh, env);
+                        sh_redir_restore(sh, &u);
+                        sh_set_status(sh, 1);
+                        sh->fatal = sh->discard = true;
+                        return 1;
+                    }
+                }
             }
         }
         status = run_external(sh, argv, argc, env, nassigns, tail);
@@ -1252,6 +1328,12 @@ static int eval_for(sh_state *sh, sh_node *n)
                                             (n->flags & NF_FOR_IN) != 0);
         if (sh_var_set(sh, n->name, items[i], 0) != 0) {
             status = 1;
+            if (sh->opt[O_POSIX] && !sh->interactive) {
+                /* a readonly loop variable ends a posix-mode shell with 127, as bash */
+                status = 127;
+                sh_set_status(sh, status);
+                sh->jump = J_EXIT;
+            }
             break;
         }
         status = sh_eval(sh, n->a);
@@ -1557,6 +1639,14 @@ int sh_eval(sh_state *sh, sh_node *n)
     }
     case N_FUNCDEF:
         sh->lineno = n->line;
+        const sh_builtin *sb = sh->opt[O_POSIX] ? sh_builtin_find(n->name) : NULL;
+        if (sb && sb->special) {
+            /* posix mode: a function cannot take a special builtin's name (fatal, 2) */
+            sh_error(sh, "`%s': is a special builtin", n->name);
+            sh_set_status(sh, 2);
+            if (!sh->interactive) sh->jump = J_EXIT;
+            break;
+        }
         if (!func_name_ok(n->name)) {
             sh_error(sh, "`%s': not a valid identifier", n->name);
             st = 1;

@@ -694,21 +694,36 @@ static void replace_pattern(sh_state *sh, sh_buf *b, const char *v, const char *
 }
 
 /* ${x^} ${x^^} ${x,} ${x,,} ${x~} ${x~~}: mode 'u' upper, 'l' lower, 't' toggle */
-static void case_modify(sh_buf *b, const char *v, const char *pat, char mode, bool all)
+static void case_modify(sh_buf *b, const char *v, const char *pat, char mode, bool all,
+                        bool utf8)
 {
-    for (size_t i = 0; v[i]; i++) {
-        char c = v[i];
-        bool apply = all || i == 0;
+    size_t n = strlen(v);
+    for (size_t i = 0; i < n;) {
+        uint32_t c = (unsigned char)v[i];
+        size_t l = utf8 ? sh_u8_decode(v + i, n - i, &c) : 1;
+        bool valid = l > 0;
+        if (!valid) l = 1;
+        bool apply = (all || i == 0) && valid && (utf8 || c < 0x80);
         if (apply && pat && *pat) {
-            char one[2] = {c, 0};
+            char one[5];
+            memcpy(one, v + i, l);
+            one[l] = 0;
             apply = sh_pmatch(pat, one);
         }
+        uint32_t m = c;
         if (apply) {
-            bool lo = c >= 'a' && c <= 'z', up = c >= 'A' && c <= 'Z';
-            if ((mode == 'u' || mode == 't') && lo) c = (char)(c - 32);
-            else if ((mode == 'l' || mode == 't') && up) c = (char)(c + 32);
+            uint32_t u = sh_u_toupper(c), lo = sh_u_tolower(c);
+            if (mode == 'u') m = u;
+            else if (mode == 'l') m = lo;
+            else m = lo != c ? lo : u; /* ~: an upper (or title) letter goes down, a lower one up */
         }
-        sh_buf_addc(b, c);
+        if (m != c) {
+            char enc[4];
+            sh_buf_add(b, enc, sh_u8_encode(m, enc));
+        } else {
+            sh_buf_add(b, v + i, l);
+        }
+        i += l;
     }
 }
 
@@ -791,9 +806,9 @@ static bool transform(sh_state *sh, sh_buf *b, const char *v, char op, const cha
 {
     switch (op) {
     case 'Q': quote_always(b, v); return true;
-    case 'U': case_modify(b, v, NULL, 'u', true); return true;
-    case 'u': case_modify(b, v, NULL, 'u', false); return true;
-    case 'L': case_modify(b, v, NULL, 'l', true); return true;
+    case 'U': case_modify(b, v, NULL, 'u', true, utf8_locale(sh)); return true;
+    case 'u': case_modify(b, v, NULL, 'u', false, utf8_locale(sh)); return true;
+    case 'L': case_modify(b, v, NULL, 'l', true, utf8_locale(sh)); return true;
     case 'E': ansic_decode(b, v, strlen(v), utf8_locale(sh)); return true;
     case 'P': sh_buf_adds(b, v); return true;
     case 'a': attr_letters(b, name ? sh_var_get(sh, name) : NULL); return true;
@@ -837,7 +852,7 @@ static char *apply_op(sh_state *sh, const strop *op, const char *v)
     switch (op->kind) {
     case 1: remove_pattern(sh, &b, v, op->pat, op->suffix, op->longest, op->ext); break;
     case 2: replace_pattern(sh, &b, v, op->pat, op->rep, op->mode, op->ext); break;
-    case 3: case_modify(&b, v, op->pat, op->cmode, op->all); break;
+    case 3: case_modify(&b, v, op->pat, op->cmode, op->all, utf8_locale(sh)); break;
     case 4: {
         /* offsets count characters in a UTF-8 locale, bytes otherwise */
         size_t bytes = strlen(v);
@@ -1139,10 +1154,18 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
                     x_error(x, 1);
                     break;
                 }
-                if (msg)
-                    sh_error(sh, "%.*s: %s", (int)nlen, name, msg);
+                /* bash names an element with its subscript, and says "not set" for ? */
+                char shown[512];
+                const char *bang = indirect ? "!" : "";
+                if (sub)
+                    snprintf(shown, sizeof shown, "%s%.*s[%.*s]", bang, (int)nlen, name,
+                             (int)sublen, sub);
                 else
-                    sh_error(sh, "%.*s: parameter null or not set", (int)nlen, name);
+                    snprintf(shown, sizeof shown, "%s%.*s", bang, (int)nlen, name);
+                if (msg)
+                    sh_error(sh, "%s: %s", shown, msg);
+                else
+                    sh_error(sh, "%s: parameter %s", shown, colon ? "null or not set" : "not set");
                 vk_free(sh->p, msg);
                 sh->fatal = true;
                 x_error(x, 127);

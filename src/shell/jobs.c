@@ -69,6 +69,23 @@ static int child_entry(vk_proc *p, void *arg)
     return st & 0xff;
 }
 
+/* copy the job table into a child's state (newest first, as the parent's) */
+static bool jobs_copy(sh_state *c, const sh_state *sh)
+{
+    sh_job **tail = &c->jobs;
+    for (const sh_job *j = sh->jobs; j; j = j->next) {
+        sh_job *n = vk_calloc(c->p, 1, sizeof *n);
+        if (!n) return false;
+        *n = *j;
+        n->next = NULL;
+        n->cmd = j->cmd ? vk_strdup(c->p, j->cmd) : NULL;
+        *tail = n;
+        tail = &n->next;
+        if (j->cmd && !n->cmd) return false;
+    }
+    return true;
+}
+
 static child_arg *child_prepare(sh_state *sh, vk_proc *child, sh_node *node, const char *src,
                                 size_t len)
 {
@@ -77,6 +94,10 @@ static child_arg *child_prepare(sh_state *sh, vk_proc *child, sh_node *node, con
     ca->pool.p = child;
     ca->sh = sh_clone(sh, child);
     if (!ca->sh) return NULL;
+    /* a command substitution or a simple command in a pipeline still sees the parent's jobs
+     * (jobs -p, kill %1 there act on them, as in bash); a ( ) subshell or a compound stage
+     * starts with none */
+    if ((src || (node && node->type == N_SIMPLE)) && !jobs_copy(ca->sh, sh)) return NULL;
     if (node) {
         ca->node = sh_node_copy(&ca->pool, node);
         if (!ca->node) return NULL;
@@ -365,6 +386,7 @@ int sh_eval_subshell(sh_state *sh, sh_node *n)
             st = 1;
         } else {
             ca->subshell = true;
+            sh_jobs_free(ca->sh); /* ( ... ) starts with no jobs */
             int ws = vk_proc_run(child, child_entry, ca);
             st = ws < 0 ? 1 : VK_WSHELL(ws);
         }

@@ -130,6 +130,7 @@ void sh_free(sh_state *sh)
         sh->funcs = f->next;
         sh_func_unref(sh, f);
     }
+    sh_hash_clear(sh);
     while (sh->aliases) {
         sh_alias *a = sh->aliases;
         sh->aliases = a->next;
@@ -159,6 +160,8 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
     c->locals = NULL;
     c->funcs = NULL;
     c->aliases = NULL;
+    c->hashtab = NULL;
+    if (!sh_hash_copy(c, sh)) return NULL;
     c->pos = NULL;
     c->npos = 0;
     c->tempenv = NULL;
@@ -485,6 +488,8 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
     const char *me = argc > 0 && argv[0] ? argv[0] : "bash";
     int setopts[O_COUNT];
     for (int i = 0; i < O_COUNT; i++) setopts[i] = -1;
+    const char *base = strrchr(me, '/') ? strrchr(me, '/') + 1 : me;
+    if (strcmp(base, "sh") == 0) setopts[O_POSIX] = 1; /* bash run as sh is in posix mode */
     bool cflag = false, sflag = false;
     int i = 1;
     char msg[512];
@@ -500,6 +505,7 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
                 vk_write(p, 1, v, strlen(v));
                 return 0;
             }
+            if (strcmp(a, "--posix") == 0) setopts[O_POSIX] = 1;
             if (strcmp(a, "--norc") == 0 || strcmp(a, "--noprofile") == 0 ||
                 strcmp(a, "--posix") == 0 || strcmp(a, "--login") == 0) {
                 i++;
@@ -595,9 +601,11 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
         return 1;
     }
     sh->cmode = cmode;
+    sh->from_stdin = !cmode && name == me; /* no script file was named */
     sh->can_exec_last = cmode;
     for (int k = 0; k < O_COUNT; k++)
         if (setopts[k] >= 0) sh->opt[k] = setopts[k];
+    if (sh->opt[O_POSIX]) sh_set_posix(sh, true);
     if (set_pos(sh, (const char *const *)argv + i, argc - i) != 0) {
         sh_free(sh);
         vk_free(p, owned);

@@ -200,6 +200,15 @@ typedef struct sh_alias {
     struct sh_alias *next;
 } sh_alias;
 
+/* the table of commands found on PATH (bash's hash): listed in bash's bucket order */
+typedef struct sh_hashent {
+    char *name, *path;
+    int hits;
+    uint32_t bucket;     /* bash's FNV-1 hash of the name, modulo its 256 buckets */
+    uint64_t seq;        /* insertion order (newest first within a bucket) */
+    struct sh_hashent *next;
+} sh_hashent;
+
 /* background jobs */
 typedef struct sh_job {
     int pid;
@@ -277,6 +286,15 @@ struct sh_state {
                           * arithmetic error, a readonly assignment): bash jumps back to the
                           * nearest command loop (the script, eval, .), which goes on */
     bool syntax_err;     /* the last parse failed */
+    int64_t ulim[2][32]; /* ulimit values set by the script: [0] soft, [1] hard, per
+                          * resource (builtins.c's table); 0 = not set (the VM's), -1 =
+                          * unlimited, else the value + 1 */
+    sh_hashent *hashtab; /* hashed commands (builtins.c) */
+    uint64_t hashseq;
+    bool from_stdin;     /* running a script read from standard input (no "main" frame) */
+    bool special_err;    /* the special builtin just run hit an error that ends a shell in
+                          * posix mode (a usage error, too many arguments, a readonly
+                          * assignment, a missing `.` file, a syntax error in eval) */
     sh_saved *tempenv;   /* stack of temporary assignments */
     int pipestatus[64];
     int npipestatus;
@@ -396,7 +414,15 @@ int sh_var_set_len(sh_state *sh, const char *name, size_t nlen, const char *val,
 int sh_var_unset(sh_state *sh, const char *name);
 void sh_var_flag(sh_state *sh, const char *name, int flags, bool on);
 /* declare -l / -u: convert s in place for v */
-void sh_case_convert(const sh_var *v, char *s);
+void sh_case_convert(sh_state *sh, const sh_var *v, char *s);
+/* Unicode simple case mapping (util.c) and UTF-8 helpers: sh_u8_decode returns the length of
+ * the valid sequence at s (0: an invalid byte, *cp its value); out has room for 4 bytes */
+uint32_t sh_u_toupper(uint32_t c);
+uint32_t sh_u_tolower(uint32_t c);
+size_t sh_u8_decode(const char *s, size_t n, uint32_t *cp);
+size_t sh_u8_encode(uint32_t c, char *out);
+/* does the locale (LC_ALL, LC_CTYPE, LANG: the first set) use UTF-8? */
+bool sh_utf8_locale(sh_state *sh);
 /* v changed behind the setters' back: keep the environment in step */
 void sh_var_touch(sh_state *sh, sh_var *v);
 /* local: make name local at the current function level */
@@ -543,6 +569,14 @@ void sh_print_command(sh_buf *b, sh_node *n);
 void sh_print_function(sh_buf *b, const char *name, sh_node *body, int indent);
 
 /* ---- builtins.c ---- */
+/* The hash table of commands: the hashed path of name (NULL: none), adding (or replacing)
+ * an entry, forgetting all (PATH assigned, hash -r), copying into a subshell's state. */
+const char *sh_hash_find(sh_state *sh, const char *name);
+/* set -o posix / +o posix (and --posix, sh): the option and the shopts it implies */
+void sh_set_posix(sh_state *sh, bool on);
+void sh_hash_add(sh_state *sh, const char *name, const char *path, int hits);
+void sh_hash_clear(sh_state *sh);
+bool sh_hash_copy(sh_state *c, const sh_state *sh);
 typedef int (*sh_builtin_fn)(sh_state *sh, int argc, char **argv);
 /* One builtin's declaration. Its options are read with bash's rules by lib/cmd.h's vl_bopts
  * (bash's internal_getopt) from the opts table, which says which letters are flags, which take

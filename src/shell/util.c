@@ -288,3 +288,118 @@ int sh_sig_number(const char *name)
         if (strcasecmp(s, sig_names[i]) == 0) return i;
     return -1;
 }
+
+/* ---- Unicode case mapping (UTF-8 locales) ----
+ * The simple one-to-one mappings of the scripts models meet (Latin-1, Latin Extended-A and
+ * Additional, Greek, Cyrillic, Armenian, fullwidth Latin), as glibc's towupper/towlower give
+ * them; characters outside these ranges keep their case. */
+uint32_t sh_u_toupper(uint32_t c)
+{
+    if (c < 0x80) return c >= 'a' && c <= 'z' ? c - 32 : c;
+    if (c >= 0xe0 && c <= 0xfe && c != 0xf7) return c - 32;
+    if (c == 0xff) return 0x178;
+    if (c == 0xb5) return 0x39c;
+    if (c == 0x131) return 'I';
+    if (c == 0x17f) return 'S';
+    if (c >= 0x1c4 && c <= 0x1cc) return c - (c - 0x1c4) % 3;     /* DŽ Dž dž, LJ, NJ */
+    if (c >= 0x1f1 && c <= 0x1f3) return 0x1f1;                   /* DZ Dz dz */
+    if ((c >= 0x100 && c <= 0x12f) || (c >= 0x132 && c <= 0x137) || (c >= 0x14a && c <= 0x177))
+        return c & 1 ? c - 1 : c;
+    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e)) return c & 1 ? c : c - 1;
+    if (c >= 0x3b1 && c <= 0x3cb && c != 0x3c2) return c - 32;
+    if (c == 0x3c2) return 0x3a3;
+    if (c == 0x3ac) return 0x386;
+    if (c >= 0x3ad && c <= 0x3af) return c - 37;
+    if (c == 0x3cc) return 0x38c;
+    if (c == 0x3cd || c == 0x3ce) return c - 63;
+    if (c >= 0x430 && c <= 0x44f) return c - 32;
+    if (c >= 0x450 && c <= 0x45f) return c - 80;
+    if ((c >= 0x460 && c <= 0x481) || (c >= 0x48a && c <= 0x4bf) || (c >= 0x4d0 && c <= 0x52f))
+        return c & 1 ? c - 1 : c;
+    if (c >= 0x4c1 && c <= 0x4ce) return c & 1 ? c : c - 1;
+    if (c >= 0x561 && c <= 0x586) return c - 48;
+    if ((c >= 0x1e00 && c <= 0x1e95) || (c >= 0x1ea0 && c <= 0x1eff)) return c & 1 ? c - 1 : c;
+    if (c >= 0xff41 && c <= 0xff5a) return c - 32;
+    return c;
+}
+
+uint32_t sh_u_tolower(uint32_t c)
+{
+    if (c < 0x80) return c >= 'A' && c <= 'Z' ? c + 32 : c;
+    if (c >= 0xc0 && c <= 0xde && c != 0xd7) return c + 32;
+    if (c == 0x178) return 0xff;
+    if (c == 0x130) return 'i';
+    if (c == 0x1e9e) return 0xdf;
+    if (c >= 0x1c4 && c <= 0x1cc) return c - (c - 0x1c4) % 3 + 2;
+    if (c >= 0x1f1 && c <= 0x1f3) return 0x1f3;
+    if ((c >= 0x100 && c <= 0x12f) || (c >= 0x132 && c <= 0x137) || (c >= 0x14a && c <= 0x177))
+        return c & 1 ? c : c + 1;
+    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e)) return c & 1 ? c + 1 : c;
+    if (c >= 0x391 && c <= 0x3ab && c != 0x3a2) return c + 32;
+    if (c == 0x386) return 0x3ac;
+    if (c >= 0x388 && c <= 0x38a) return c + 37;
+    if (c == 0x38c) return 0x3cc;
+    if (c == 0x38e || c == 0x38f) return c + 63;
+    if (c >= 0x410 && c <= 0x42f) return c + 32;
+    if (c >= 0x400 && c <= 0x40f) return c + 80;
+    if ((c >= 0x460 && c <= 0x481) || (c >= 0x48a && c <= 0x4bf) || (c >= 0x4d0 && c <= 0x52f))
+        return c & 1 ? c : c + 1;
+    if (c >= 0x4c1 && c <= 0x4ce) return c & 1 ? c + 1 : c;
+    if (c >= 0x531 && c <= 0x556) return c + 48;
+    if ((c >= 0x1e00 && c <= 0x1e95) || (c >= 0x1ea0 && c <= 0x1eff)) return c & 1 ? c : c + 1;
+    if (c >= 0xff21 && c <= 0xff3a) return c + 32;
+    return c;
+}
+
+size_t sh_u8_decode(const char *s, size_t n, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned c = u[0];
+    size_t want = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
+                : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    *cp = c;
+    if (want == 1) return 1;
+    if (want == 0 || want > n) return 0;
+    for (size_t k = 1; k < want; k++)
+        if ((u[k] & 0xc0) != 0x80) return 0;
+    if (want == 3 && ((c == 0xe0 && u[1] < 0xa0) || (c == 0xed && u[1] > 0x9f))) return 0;
+    if (want == 4 && ((c == 0xf0 && u[1] < 0x90) || (c == 0xf4 && u[1] > 0x8f))) return 0;
+    uint32_t v = c & (want == 2 ? 0x1f : want == 3 ? 0x0f : 0x07);
+    for (size_t k = 1; k < want; k++) v = (v << 6) | (u[k] & 0x3f);
+    *cp = v;
+    return want;
+}
+
+size_t sh_u8_encode(uint32_t c, char *out)
+{
+    if (c < 0x80) {
+        out[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (char)(0xc0 | (c >> 6));
+        out[1] = (char)(0x80 | (c & 0x3f));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (char)(0xe0 | (c >> 12));
+        out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+        out[2] = (char)(0x80 | (c & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | (c >> 18));
+    out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+    out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+    out[3] = (char)(0x80 | (c & 0x3f));
+    return 4;
+}
+
+bool sh_utf8_locale(sh_state *sh)
+{
+    const char *names[] = {"LC_ALL", "LC_CTYPE", "LANG"};
+    for (int i = 0; i < 3; i++) {
+        const char *v = sh_var_value(sh, names[i]);
+        if (v && *v) return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
+    }
+    return false;
+}

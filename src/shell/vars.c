@@ -76,20 +76,36 @@ static void env_touch(sh_state *sh, const sh_var *v)
 
 void sh_var_touch(sh_state *sh, sh_var *v) { env_touch(sh, v); }
 
-void sh_case_convert(const sh_var *v, char *s)
+/* declare -u / -l / -c: convert s in place (by characters in a UTF-8 locale; a character
+ * whose other case would take more bytes keeps its case) */
+void sh_case_convert(sh_state *sh, const sh_var *v, char *s)
 {
     if (!(v->flags & (VF_LOWER | VF_UPPER | VF_CAPCASE))) return;
-    if (v->flags & VF_CAPCASE) {
-        for (char *q = s; *q; q++) {
-            if (q == s && *q >= 'a' && *q <= 'z') *q = (char)(*q - 32);
-            else if (q != s && *q >= 'A' && *q <= 'Z') *q = (char)(*q + 32);
+    bool utf8 = sh_utf8_locale(sh);
+    size_t n = strlen(s), r = 0, w = 0;
+    while (r < n) {
+        uint32_t c;
+        size_t l = utf8 ? sh_u8_decode(s + r, n - r, &c) : 1;
+        if (!utf8) c = (unsigned char)s[r];
+        if (l == 0) l = 1, c = 0xfffd0000u; /* an invalid byte: no case */
+        bool up = (v->flags & VF_UPPER) || ((v->flags & VF_CAPCASE) && r == 0);
+        uint32_t m = c;
+        if (c < 0x110000) {
+            if (!utf8 && c >= 0x80) m = c;
+            else m = up ? sh_u_toupper(c) : sh_u_tolower(c);
         }
-        return;
+        char enc[4];
+        size_t el = m == c ? 0 : sh_u8_encode(m, enc);
+        if (m != c && el <= l) {
+            memcpy(s + w, enc, el);
+            w += el;
+        } else {
+            memmove(s + w, s + r, l);
+            w += l;
+        }
+        r += l;
     }
-    for (; *s; s++) {
-        if ((v->flags & VF_LOWER) && *s >= 'A' && *s <= 'Z') *s = (char)(*s + 32);
-        if ((v->flags & VF_UPPER) && *s >= 'a' && *s <= 'z') *s = (char)(*s - 32);
-    }
+    s[w] = 0;
 }
 
 static void free_var(sh_state *sh, sh_var *v)
@@ -185,7 +201,7 @@ int sh_array_set(sh_state *sh, sh_var *v, int64_t idx, const char *val)
     }
     char *copy = vk_strdup(sh->p, val);
     if (!copy) return -1;
-    sh_case_convert(v, copy);
+    sh_case_convert(sh, v, copy);
     bool found;
     size_t i = arr_find(v, idx, &found);
     if (found) {
@@ -293,7 +309,7 @@ int sh_assoc_set(sh_state *sh, sh_var *v, const char *key, const char *val)
     sh_aelem *e = assoc_find(v, key, h);
     char *copy = vk_strdup(sh->p, val);
     if (!copy) return -1;
-    sh_case_convert(v, copy);
+    sh_case_convert(sh, v, copy);
     if (e) {
         vk_free(sh->p, e->val);
         e->val = copy;
@@ -381,7 +397,8 @@ static void rebuild_frames(sh_state *sh)
         v->flags = (v->flags & ~VF_ASSOC) | VF_ARRAY;
         int n = 0;
         /* FUNCNAME exists only while a function runs (in a script, main counts) */
-        bool any_func = !sh->cmode;
+        bool nomain = sh->cmode || sh->from_stdin; /* no "main" frame: -c, stdin */
+        bool any_func = !nomain;
         for (int i = 0; i < sh->nframes; i++)
             if (strcmp(sh->frames[i].name, "source") != 0) any_func = true;
         if (k == 0 && !any_func) continue;
@@ -391,8 +408,9 @@ static void rebuild_frames(sh_state *sh)
             snprintf(num, sizeof num, "%d", f->line);
             sh_array_set(sh, v, n, k == 0 ? f->name : (k == 1 ? num : f->source));
         }
-        /* a script's own frame is "main" (a -c string has none) */
-        if ((sh->nframes || k == 2) && !sh->cmode) {
+        /* a script file's own frame is "main" (a -c string and stdin have none); at its top
+         * level BASH_LINENO is (0) and BASH_SOURCE the file, FUNCNAME is empty */
+        if ((sh->nframes || k >= 1) && !nomain) {
             const char *src = sh->arg0 ? sh->arg0 : "";
             sh_array_set(sh, v, n, k == 0 ? "main" : (k == 1 ? "0" : src));
         }
@@ -556,6 +574,7 @@ int sh_var_set_len(sh_state *sh, const char *name, size_t nlen, const char *val,
     }
     if (!sh->vars.tab) return -1;
     if (sh->pstat_dirty && nm[0] == 'P' && strcmp(nm, "PIPESTATUS") == 0) rebuild_pipestatus(sh);
+    if (sh->hashtab && nm[0] == 'P' && strcmp(nm, "PATH") == 0) sh_hash_clear(sh); /* as bash */
     sh_var *v = *slot(sh, nm);
     if (v && (v->flags & VF_NAMEREF) && v->val && *v->val && !(addflags & VF_NAMEREF)) {
         nm = ref_target(sh, v);
@@ -580,7 +599,7 @@ int sh_var_set_len(sh_state *sh, const char *name, size_t nlen, const char *val,
     if (v->flags & (VF_ARRAY | VF_ASSOC)) return sh_array_set(sh, v, 0, val);
     char *copy = vk_strdup(sh->p, val);
     if (!copy) return -1;
-    sh_case_convert(v, copy);
+    sh_case_convert(sh, v, copy);
     vk_free(sh->p, v->val);
     v->val = copy;
     v->vcap = 0;
