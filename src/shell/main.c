@@ -479,6 +479,52 @@ static char *read_all(vk_proc *p, const char *path, size_t *len, int *err)
 
 static void write2(vk_proc *p, const char *s) { vk_write(p, 2, s, strlen(s)); }
 
+/* A script on standard input is read as bash reads it: one line at a time, one byte at a
+ * time, more lines only while the command is incomplete, and each complete command runs
+ * before the next is read. So a command the script runs (head, read, cat) gets the rest of
+ * the input. */
+static int run_stdin(sh_state *sh)
+{
+    vk_proc *p = sh->p;
+    sh_buf acc;
+    sh_buf_init(&acc, p);
+    int line = 1;
+    bool eof = false;
+    sh->syntax_err = false;
+    while (!eof) {
+        for (;;) {
+            char c;
+            ssize_t r = vk_read(p, 0, &c, 1);
+            if (r == VOS_EINTR) {
+                if (!sh_step(sh)) break;
+                continue;
+            }
+            if (r <= 0) {
+                eof = true;
+                break;
+            }
+            if (c == 0) continue; /* bash's reader skips NUL bytes in a script */
+            sh_buf_addc(&acc, c);
+            if (c == '\n') break;
+        }
+        if (acc.oom) {
+            sh_error(sh, "out of memory while reading the script");
+            sh_set_status(sh, 1);
+            break;
+        }
+        if (sh->dying) break;
+        if (acc.len == 0) break;
+        if (!eof && sh_parse_incomplete(sh, acc.s, acc.len, line)) continue;
+        sh_run_string(sh, acc.s, acc.len, line);
+        for (size_t k = 0; k < acc.len; k++)
+            if (acc.s[k] == '\n') line++;
+        acc.len = 0;
+        if (sh->jump != J_NONE || sh->dying || sh->fatal || sh->syntax_err) break;
+    }
+    sh_buf_free(&acc);
+    return sh->status;
+}
+
 static int sh_main(vl_ctx *c, int argc, char **argv)
 {
     vk_proc *p = c->p;
@@ -547,7 +593,7 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
     char *owned = NULL;
     size_t slen = 0;
     const char *name = me;
-    bool cmode = false;
+    bool cmode = false, from_stdin = false;
     if (cflag) {
         if (i >= argc) {
             snprintf(msg, sizeof msg, "%s: -c: option requires an argument\n", me);
@@ -575,10 +621,7 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
             return 126;
         }
     } else {
-        int err;
-        owned = read_all(p, NULL, &slen, &err);
-        if (!owned) return 1;
-        script = owned;
+        from_stdin = true;
     }
     if (owned) {
         /* bash's reader skips NUL bytes in a script */
@@ -603,7 +646,10 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
         vk_free(p, owned);
         return 1;
     }
-    sh_run_string(sh, script, slen, 1);
+    if (from_stdin)
+        run_stdin(sh);
+    else
+        sh_run_string(sh, script, slen, 1);
     /* a fatal expansion error (set -u, ${x?}) ends a -c string with 127 but a script file or
      * standard input with 1, as bash does */
     if (!cmode && sh->fatal && sh->status == 127) sh->status = 1;

@@ -371,6 +371,10 @@ bool sh_parser_at_end(sh_parser *ps);
 bool sh_is_assignment(const char *w);
 /* Check that src parses completely (no run). */
 int sh_parse_check(sh_state *sh, const char *src, size_t len, int line);
+/* src (text read so far from a script on standard input) stops inside a command: an
+ * unclosed quote, here-document or compound command, a line ending in a backslash or an
+ * operator. Nothing is reported or run. */
+bool sh_parse_incomplete(sh_state *sh, const char *src, size_t len, int line);
 /* s[start..] is the inside of a $( ... ): the offset just after its closing paren, or n. */
 size_t sh_cmdsubst_end(sh_state *sh, const char *s, size_t start, size_t n);
 /* Is word (source text) an unquoted reserved word? */
