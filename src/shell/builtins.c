@@ -1254,6 +1254,8 @@ static int b_set(sh_state *sh, int argc, char **argv)
                     return 2;
                 }
                 sh->opt[k] = on;
+                /* bash: posix mode turns alias expansion on, leaving it turns it off */
+                if (k == O_POSIX) sh->shopt[SO_EXPAND_ALIASES] = on;
             }
         } else {
             for (int n = 0; n < O_COUNT; n++)
@@ -2682,7 +2684,19 @@ static int b_alias(sh_state *sh, int argc, char **argv)
             }
             continue;
         }
-        char *name = vk_strndup(sh->p, argv[i], (size_t)(eq - argv[i]));
+        /* bash's legal_alias_name: no blank, metacharacter, quote, $ or / */
+        size_t nl = (size_t)(eq - argv[i]);
+        bool bad = false;
+        for (size_t k = 0; k < nl; k++)
+            if (strchr(" \t\n()<>;&|\"'`\\$/", argv[i][k])) bad = true;
+        if (bad) {
+            out_buf(sh, &b);
+            sh_buf_init(&b, sh->p);
+            sh_builtin_error(sh, "alias", "`%.*s': invalid alias name", (int)nl, argv[i]);
+            st = 1;
+            continue;
+        }
+        char *name = vk_strndup(sh->p, argv[i], nl);
         char *val = vk_strdup(sh->p, eq + 1);
         if (!name || !val) {
             vk_free(sh->p, name);

@@ -589,8 +589,13 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
                 vk_write(p, 1, v, strlen(v));
                 return 0;
             }
+            if (strcmp(a, "--posix") == 0) {
+                setopts[O_POSIX] = 1;
+                i++;
+                continue;
+            }
             if (strcmp(a, "--norc") == 0 || strcmp(a, "--noprofile") == 0 ||
-                strcmp(a, "--posix") == 0 || strcmp(a, "--login") == 0) {
+                strcmp(a, "--login") == 0) {
                 i++;
                 continue;
             }
@@ -682,8 +687,12 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
     }
     sh->cmode = cmode;
     sh->can_exec_last = cmode;
+    /* invoked as sh, bash goes into posix mode; posix mode expands aliases in a script */
+    const char *base = strrchr(me, '/') ? strrchr(me, '/') + 1 : me;
+    if (strcmp(base, "sh") == 0 && setopts[O_POSIX] < 0) setopts[O_POSIX] = 1;
     for (int k = 0; k < O_COUNT; k++)
         if (setopts[k] >= 0) sh->opt[k] = setopts[k];
+    if (sh->opt[O_POSIX]) sh->shopt[SO_EXPAND_ALIASES] = true;
     if (set_pos(sh, (const char *const *)argv + i, argc - i) != 0) {
         sh_free(sh);
         vk_free(p, owned);
