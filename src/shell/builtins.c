@@ -2835,7 +2835,19 @@ static int b_alias(sh_state *sh, int argc, char **argv)
             }
             continue;
         }
-        char *name = vk_strndup(sh->p, argv[i], (size_t)(eq - argv[i]));
+        /* bash's legal_alias_name: no blank, metacharacter, quote, $ or / */
+        size_t nl = (size_t)(eq - argv[i]);
+        bool bad = false;
+        for (size_t k = 0; k < nl; k++)
+            if (strchr(" \t\n()<>;&|\"'`\\$/", argv[i][k])) bad = true;
+        if (bad) {
+            out_buf(sh, &b);
+            sh_buf_init(&b, sh->p);
+            sh_builtin_error(sh, "alias", "`%.*s': invalid alias name", (int)nl, argv[i]);
+            st = 1;
+            continue;
+        }
+        char *name = vk_strndup(sh->p, argv[i], nl);
         char *val = vk_strdup(sh->p, eq + 1);
         if (!name || !val) {
             vk_free(sh->p, name);

@@ -71,6 +71,7 @@ static void report(sh_parser *ps, int line, const char *msg, bool echo_line)
 
 void sh_syntax_error(sh_parser *ps, const char *tokdesc)
 {
+    if (ps->tok == T_EOF) ps->hit_eof = true;
     char msg[512];
     snprintf(msg, sizeof msg, "syntax error near unexpected token `%s'", tokdesc);
     report(ps, ps->tok_line, msg, true);
@@ -83,6 +84,7 @@ void sh_syntax_plain(sh_parser *ps, const char *msg)
 
 void sh_syntax_eof(sh_parser *ps)
 {
+    ps->hit_eof = true;
     report(ps, ps->line, "syntax error: unexpected end of file", false);
 }
 
@@ -90,6 +92,7 @@ void sh_lex_error_eof_match(sh_parser *ps, int line, char want)
 {
     char msg[128];
     snprintf(msg, sizeof msg, "unexpected EOF while looking for matching `%c'", want);
+    ps->hit_eof = true;
     report(ps, line, msg, false);
 }
 
@@ -338,6 +341,10 @@ static bool scan_cmdsubst(sh_parser *ps, sh_buf *b)
     int rc = sh_parse_sub(&sub, &end);
     sh_pool_free(&tmp);
     ps->line = sub.line;
+    if (sub.hit_eof && !ps->hit_eof) {
+        ps->hit_eof = true;
+        memcpy(ps->eof_delim, sub.eof_delim, sizeof ps->eof_delim);
+    }
     if (rc != PARSE_OK) {
         ps->err = sub.err ? sub.err : PARSE_ERROR;
         return false;
@@ -458,6 +465,13 @@ static bool scan_array_list(sh_parser *ps, sh_buf *b)
         }
         if (c == '#' && b->len && strchr(" \t\n(", b->s[b->len - 1])) {
             while (peekc(ps, 0) >= 0 && peekc(ps, 0) != '\n') getc_(ps);
+            continue;
+        }
+        if (c == '\n') {
+            /* a newline between elements separates them as a blank does (the word's text
+             * is split on blanks when it is assigned) */
+            getc_(ps);
+            sh_buf_addc(b, ' ');
             continue;
         }
         int part = scan_part(ps, b, c);
@@ -603,6 +617,8 @@ static void read_heredoc(sh_parser *ps, sh_redir *r)
     size_t dl = strlen(delim);
     for (;;) {
         if (ps->pos >= ps->len) {
+            if (!ps->hit_eof && dl < sizeof ps->eof_delim) memcpy(ps->eof_delim, delim, dl + 1);
+            ps->hit_eof = true;
             if (!ps->quiet) {
                 char msg[512];
                 snprintf(msg, sizeof msg,

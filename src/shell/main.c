@@ -482,6 +482,95 @@ static char *read_all(vk_proc *p, const char *path, size_t *len, int *err)
 
 static void write2(vk_proc *p, const char *s) { vk_write(p, 2, s, strlen(s)); }
 
+/* Could the line [s, s+n) (a newline at its end) complete a command that waits for a closing
+ * quote, bracket, brace or keyword? Conservative: a false yes only costs a parse. */
+static bool may_close(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strchr("})]'\"`", s[i]) && s[i]) return true;
+    for (size_t i = 0; i + 1 < n; i++)
+        if ((s[i] == 'f' && s[i + 1] == 'i') ||
+            (i + 3 < n && (memcmp(s + i, "done", 4) == 0 || memcmp(s + i, "esac", 4) == 0)))
+            return true;
+    return false;
+}
+
+/* the text ends (before its newline and blanks) in an operator or a backslash after which
+ * any line may go on: &&, ||, |, |&, ! */
+static bool ends_open(const char *s, size_t n)
+{
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    return n > 0 && strchr("&|!\\", s[n - 1]);
+}
+
+/* A script on standard input is read as bash reads it: one line at a time, one byte at a
+ * time, more lines only while the command is incomplete, and each complete command runs
+ * before the next is read. So a command the script runs (head, read, cat) gets the rest of
+ * the input. */
+static int run_stdin(sh_state *sh)
+{
+    vk_proc *p = sh->p;
+    sh_buf acc;
+    sh_buf_init(&acc, p);
+    int line = 1;
+    bool eof = false;
+    sh->syntax_err = false;
+    /* what the text read so far waits for (SH_MORE_*): lines that cannot give it are not
+     * parsed again, so a long function or here-document costs one parse, not one per line */
+    int more = SH_MORE_NO;
+    size_t line_start = 0; /* where the last line read starts in acc */
+    char delim[128];
+    while (!eof) {
+        line_start = acc.len;
+        for (;;) {
+            char c;
+            ssize_t r = vk_read(p, 0, &c, 1);
+            if (r == VOS_EINTR) {
+                if (!sh_step(sh)) break;
+                continue;
+            }
+            if (r <= 0) {
+                eof = true;
+                break;
+            }
+            if (c == 0) continue; /* bash's reader skips NUL bytes in a script */
+            sh_buf_addc(&acc, c);
+            if (c == '\n') break;
+        }
+        if (acc.oom) {
+            sh_error(sh, "out of memory while reading the script");
+            sh_set_status(sh, 1);
+            break;
+        }
+        if (sh->dying) break;
+        if (acc.len == 0) break;
+        if (!eof) {
+            const char *ls = acc.s + line_start;
+            size_t ln = acc.len - line_start;
+            bool probe = true;
+            if (more == SH_MORE_DELIM) {
+                /* the body goes on until a line equal to the delimiter (<<- strips tabs) */
+                while (ln > 0 && *ls == '\t') ls++, ln--;
+                if (ln > 0 && ls[ln - 1] == '\n') ln--;
+                probe = ln == strlen(delim) && memcmp(ls, delim, ln) == 0;
+            } else if (more == SH_MORE_CLOSE) {
+                probe = may_close(ls, ln) || ends_open(acc.s, line_start);
+            }
+            if (!probe) continue;
+            more = sh_parse_incomplete(sh, acc.s, acc.len, line, delim, sizeof delim);
+            if (more != SH_MORE_NO) continue;
+        }
+        more = SH_MORE_NO;
+        sh_run_string(sh, acc.s, acc.len, line);
+        for (size_t k = 0; k < acc.len; k++)
+            if (acc.s[k] == '\n') line++;
+        acc.len = 0;
+        if (sh->jump != J_NONE || sh->dying || sh->fatal || sh->syntax_err) break;
+    }
+    sh_buf_free(&acc);
+    return sh->status;
+}
+
 static int sh_main(vl_ctx *c, int argc, char **argv)
 {
     vk_proc *p = c->p;
@@ -505,9 +594,13 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
                 vk_write(p, 1, v, strlen(v));
                 return 0;
             }
-            if (strcmp(a, "--posix") == 0) setopts[O_POSIX] = 1;
+            if (strcmp(a, "--posix") == 0) {
+                setopts[O_POSIX] = 1;
+                i++;
+                continue;
+            }
             if (strcmp(a, "--norc") == 0 || strcmp(a, "--noprofile") == 0 ||
-                strcmp(a, "--posix") == 0 || strcmp(a, "--login") == 0) {
+                strcmp(a, "--login") == 0) {
                 i++;
                 continue;
             }
@@ -553,7 +646,7 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
     char *owned = NULL;
     size_t slen = 0;
     const char *name = me;
-    bool cmode = false;
+    bool cmode = false, from_stdin = false;
     if (cflag) {
         if (i >= argc) {
             snprintf(msg, sizeof msg, "%s: -c: option requires an argument\n", me);
@@ -581,10 +674,7 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
             return 126;
         }
     } else {
-        int err;
-        owned = read_all(p, NULL, &slen, &err);
-        if (!owned) return 1;
-        script = owned;
+        from_stdin = true;
     }
     if (owned) {
         /* bash's reader skips NUL bytes in a script */
@@ -611,7 +701,10 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
         vk_free(p, owned);
         return 1;
     }
-    sh_run_string(sh, script, slen, 1);
+    if (from_stdin)
+        run_stdin(sh);
+    else
+        sh_run_string(sh, script, slen, 1);
     /* a fatal expansion error (set -u, ${x?}) ends a -c string with 127 but a script file or
      * standard input with 1, as bash does */
     if (!cmode && sh->fatal && sh->status == 127) sh->status = 1;

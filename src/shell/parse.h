@@ -55,6 +55,10 @@ struct sh_parser {
     int err;          /* PARSE_ERROR / PARSE_NOMEM after the first error */
     bool sub;         /* a $(...) being checked: ')' ends it */
     bool quiet;       /* do not report (used when probing) */
+    bool hit_eof;     /* the error (or an unclosed here-document) is at the end of the text:
+                         more input could complete the command */
+    char eof_delim[128]; /* the here-document that met the end of the text: its delimiter
+                            (empty if none or too long); only a line equal to it goes on */
     bool own_src;     /* src was allocated by the parser (alias expansion replaces it) */
     /* aliases being expanded: a word inside [0, end) of the current text that names one of
      * them is not expanded again (alias ls='ls -l') */

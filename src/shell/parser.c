@@ -1062,6 +1062,38 @@ int sh_parse_check(sh_state *sh, const char *src, size_t len, int line)
     return rc == PARSE_EOF ? PARSE_OK : rc;
 }
 
+int sh_parse_incomplete(sh_state *sh, const char *src, size_t len, int line, char *delim,
+                        size_t cap)
+{
+    if (cap) delim[0] = 0;
+    /* a line that ends in backslash-newline goes on with the next one */
+    size_t k = len;
+    if (k > 0 && src[k - 1] == '\n') k--;
+    size_t bs = 0;
+    while (bs < k && src[k - 1 - bs] == '\\') bs++;
+    if (bs % 2) return SH_MORE_ANY;
+    sh_parser *ps = sh_parser_new(sh, src, len, line);
+    if (!ps) return SH_MORE_NO;
+    ps->quiet = true;
+    sh_pool pool = {.p = sh->p};
+    for (;;) {
+        sh_node *n;
+        int rc = sh_parse_next(ps, &pool, &n);
+        if (rc != PARSE_OK) break;
+    }
+    int more = SH_MORE_NO;
+    if (ps->hit_eof) {
+        more = SH_MORE_CLOSE;
+        if (ps->eof_delim[0] && strlen(ps->eof_delim) < cap) {
+            strcpy(delim, ps->eof_delim);
+            more = SH_MORE_DELIM;
+        }
+    }
+    sh_pool_free(&pool);
+    sh_parser_free(ps);
+    return more;
+}
+
 size_t sh_cmdsubst_end(sh_state *sh, const char *s, size_t start, size_t n)
 {
     sh_parser ps = {.sh = sh, .src = s, .len = n, .pos = start, .line = sh->lineno};

@@ -389,6 +389,15 @@ bool sh_parser_at_end(sh_parser *ps);
 bool sh_is_assignment(const char *w);
 /* Check that src parses completely (no run). */
 int sh_parse_check(sh_state *sh, const char *src, size_t len, int line);
+/* src (text read so far from a script on standard input) stops inside a command: an
+ * unclosed quote, here-document or compound command, a line ending in a backslash or an
+ * operator. Nothing is reported or run. Returns SH_MORE_NO (complete, or an error more text
+ * cannot mend), SH_MORE_ANY (any next line may complete it), SH_MORE_CLOSE (only a line that
+ * closes something: a quote, bracket, brace or keyword) or SH_MORE_DELIM (a here-document's
+ * body goes on: only a line equal to delim, which is filled in, may end it). */
+enum { SH_MORE_NO, SH_MORE_ANY, SH_MORE_CLOSE, SH_MORE_DELIM };
+int sh_parse_incomplete(sh_state *sh, const char *src, size_t len, int line, char *delim,
+                        size_t cap);
 /* s[start..] is the inside of a $( ... ): the offset just after its closing paren, or n. */
 size_t sh_cmdsubst_end(sh_state *sh, const char *s, size_t start, size_t n);
 /* Is word (source text) an unquoted reserved word? */
