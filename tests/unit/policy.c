@@ -252,3 +252,251 @@ TEST(policy_ask_timeout_denies_vm_usable)
     ASSERT(strstr(g_log, "asked 2 rm  -> 0\n"));
     ASSERT_STR(run(vm, "echo still; cat /dev/null; echo $?"), "still\n0\nerr: status 0");
 }
+
+TEST(policy_commands)
+{
+    vos_policy_rule rules[] = {
+        {VOS_REQ_COMMAND, "cat", NULL, VOS_POLICY_ALLOW},
+        {VOS_REQ_COMMAND, "sort", NULL, VOS_POLICY_ASK},
+        {VOS_REQ_COMMAND, "sh", NULL, VOS_POLICY_ALLOW},
+    };
+    vos_vm *vm = vm_rules(rules, 3, ask_allow);
+    /* a command denied outright is not in /usr/bin: the shell does not find it, as bash
+     * would not find a command the machine lacks */
+    ASSERT_STR(run(vm, "echo b | cat; printf 'b\\na\\n' | sort; ls /; echo $?"),
+               "b\na\nb\n127\nerr: vos: line 1: ls: command not found\nstatus 0");
+    ASSERT(strstr(g_log, "ask 2 sort  [the command rule 'sort' (ask)]\n"));
+    ASSERT_STR(explain(vm, VOS_REQ_COMMAND, "ls", NULL),
+               "deny: command ls: no command rule matches (default: deny)");
+    ASSERT_STR(explain(vm, VOS_REQ_COMMAND, "cat", NULL),
+               "allow: command cat: the command rule 'cat' (allow)");
+    /* /usr/bin lists what may run (ask included) */
+    vk_proc *s = api_kvm(vm)->session;
+    struct vk_stat st;
+    ASSERT_OK(vk_stat(s, "/usr/bin/sort", &st));
+    ASSERT_RC(vk_stat(s, "/usr/bin/ls", &st), VOS_ENOENT);
+    test_vm_free(vm);
+
+    /* "*" with exceptions; an exact name beats "*" whatever the order */
+    vos_policy_rule r2[] = {
+        {VOS_REQ_COMMAND, "*", NULL, VOS_POLICY_ALLOW},
+        {VOS_REQ_COMMAND, "rm", NULL, VOS_POLICY_DENY},
+    };
+    vm = vm_rules(r2, 2, NULL);
+    ASSERT_STR(run(vm, "touch /tmp/a; rm /tmp/a; ls /tmp"),
+               "a\nerr: vos: line 1: rm: command not found\nstatus 0");
+    ASSERT_STR(explain(vm, VOS_REQ_COMMAND, "rm", ""),
+               "deny: command rm: the command rule 'rm' (deny)");
+    /* the kernel's exec of it names the rule and audits the denial */
+    char *argv[] = {"rm", "/tmp/a", NULL};
+    ASSERT_RC(vk_execve(api_kvm(vm)->session, "rm", argv, NULL), VOS_ECMDDENIED);
+    char msg[300];
+    vk_vm_errmsg_take(api_kvm(vm), msg, sizeof msg);
+    ASSERT_STR(msg, "command 'rm' is denied by the command rule 'rm' (deny)");
+    ASSERT(strstr(g_log, "denied 2 rm  [the command rule 'rm' (deny)]\n"));
+}
+
+TEST(policy_commands_legacy_lists)
+{
+    const char *allowed[] = {"cat", "rm", NULL}, *denied[] = {"rm", NULL};
+    vos_config cfg;
+    vos_config_init(&cfg);
+    cfg.allowed_commands = allowed;
+    cfg.denied_commands = denied;
+    vos_vm *vm = test_vm_new_cfg(&cfg);
+    ASSERT_STR(explain(vm, VOS_REQ_COMMAND, "rm", ""),
+               "deny: command rm: the denied_commands entry 'rm'");
+    ASSERT_STR(explain(vm, VOS_REQ_COMMAND, "cat", ""),
+               "allow: command cat: the allowed_commands entry 'cat'");
+    ASSERT_STR(explain(vm, VOS_REQ_COMMAND, "ls", ""),
+               "deny: command ls: no command rule matches (default: deny)");
+    ASSERT_STR(run(vm, "echo x | cat; ls"),
+               "x\nerr: vos: line 1: ls: command not found\nstatus 127");
+}
+
+static vos_env_var g_env[] = {
+    {"PUBLIC_A", "a"}, {"PUBLIC_SECRET", "s"}, {"OTHER", "o"}, {"TOKEN", "t"}, {"ASKED", "q"},
+};
+
+static const char *run_env(vos_vm *vm, const char *script)
+{
+    static char buf[2048];
+    vos_exec_opts o;
+    vos_exec_opts_init(&o);
+    o.env = g_env;
+    o.n_env = sizeof g_env / sizeof g_env[0];
+    vos_result r;
+    vos_result_init(&r);
+    ASSERT_OK(vos_exec(vm, script, &o, &r));
+    snprintf(buf, sizeof buf, "%serr: %sstatus %d", r.out, r.err, r.status);
+    vos_result_free(&r);
+    return buf;
+}
+
+TEST(policy_env)
+{
+    const char *script = "echo \"${PUBLIC_A-unset} ${PUBLIC_SECRET-unset} ${OTHER-unset} "
+                         "${TOKEN-unset} ${ASKED-unset} $HOME\"";
+    /* no env rule: every variable the host gives is set */
+    vos_vm *vm = vm_rules(NULL, 0, NULL);
+    ASSERT_STR(run_env(vm, script), "a s o t q /home/agent\nerr: status 0");
+    test_vm_free(vm);
+
+    vos_policy_rule rules[] = {
+        {VOS_REQ_ENV, "PUBLIC_*", NULL, VOS_POLICY_ALLOW},
+        {VOS_REQ_ENV, "PUBLIC_SECRET", NULL, VOS_POLICY_DENY},
+        {VOS_REQ_ENV, "ASKED", NULL, VOS_POLICY_ASK},
+    };
+    vm = vm_rules(rules, 3, ask_allow);
+    ASSERT_STR(run_env(vm, script), "a unset unset unset q /home/agent\nerr: status 0");
+    ASSERT(strstr(g_log, "denied 3 PUBLIC_SECRET  [the env rule 'PUBLIC_SECRET' (deny)]\n"));
+    ASSERT(strstr(g_log, "denied 3 TOKEN  [no env rule matches (default: deny)]\n"));
+    ASSERT(strstr(g_log, "asked 3 ASKED  -> 1\n"));
+    ASSERT_STR(explain(vm, VOS_REQ_ENV, "PUBLIC_B", NULL),
+               "allow: env PUBLIC_B: the env rule 'PUBLIC_*' (allow)");
+    test_vm_free(vm);
+
+    /* the same through vos_spawn */
+    vm = vm_rules(rules, 3, ask_deny);
+    char out[256] = "";
+    vos_exec_opts o;
+    vos_exec_opts_init(&o);
+    o.env = g_env;
+    o.n_env = sizeof g_env / sizeof g_env[0];
+    o.on_stdout = NULL;
+    vos_proc *p;
+    ASSERT_OK(vos_spawn(vm, "echo \"${PUBLIC_A-unset} ${TOKEN-unset} ${ASKED-unset}\" > /tmp/o",
+                        &o, &p));
+    ASSERT_EQ(vos_proc_wait(p, -1), 0);
+    vos_proc_free(p);
+    void *data;
+    size_t len;
+    ASSERT_OK(vos_read_file(vm, "/tmp/o", &data, &len));
+    snprintf(out, sizeof out, "%s", (char *)data);
+    vos_free(data);
+    ASSERT_STR(out, "a unset unset\n");
+}
+
+TEST(policy_tools)
+{
+    vos_policy_rule rules[] = {
+        {VOS_REQ_TOOL, "github *", NULL, VOS_POLICY_ALLOW},
+        {VOS_REQ_TOOL, "github delete_repo", NULL, VOS_POLICY_ASK},
+        {VOS_REQ_TOOL, "*", NULL, VOS_POLICY_DENY},
+    };
+    vos_vm *vm = vm_rules(rules, 3, ask_deny);
+    vk_vm *k = api_kvm(vm);
+    char rule[300];
+    ASSERT_EQ(vk_policy_decide(k, NULL, VOS_REQ_TOOL, "github list_issues", "", rule,
+                               sizeof rule), VOS_POLICY_ALLOW);
+    ASSERT_STR(rule, "the tool rule 'github *' (allow)");
+    ASSERT_EQ(vk_policy_decide(k, NULL, VOS_REQ_TOOL, "github delete_repo", "", rule,
+                               sizeof rule), VOS_POLICY_DENY);
+    ASSERT_STR(rule, "the tool rule 'github delete_repo' (ask)");
+    ASSERT_EQ(vk_policy_decide(k, NULL, VOS_REQ_TOOL, "mail send", "", rule, sizeof rule),
+              VOS_POLICY_DENY);
+    ASSERT_STR(explain(vm, VOS_REQ_TOOL, "mail send", NULL),
+               "deny: tool mail send: the tool rule '*' (deny)");
+    ASSERT_STR(explain(vm, VOS_REQ_TOOL, "githubx y", NULL),
+               "deny: tool githubx y: the tool rule '*' (deny)");
+    ASSERT(strstr(g_log, "asked 5 github delete_repo  -> 0\n"));
+    test_vm_free(vm);
+    /* no tool rule: the host's registered tools are allowed */
+    vm = vm_rules(NULL, 0, NULL);
+    ASSERT_STR(explain(vm, VOS_REQ_TOOL, "mail send", NULL),
+               "allow: tool mail send: no tool rule matches (default: allow)");
+}
+
+TEST(policy_net_explain)
+{
+    vos_header h = {"Authorization", "Bearer sekrit"};
+    vos_net_rule nr[] = {
+        {"https://api.example.com", "/v1/", "GET,HEAD", VOS_POLICY_ALLOW, NULL, &h, 1},
+        {"https://*.example.org", NULL, NULL, VOS_POLICY_ASK, NULL, NULL, 0},
+        {"http://127.0.0.1:8080", NULL, "post", VOS_POLICY_ALLOW, "127.0.0.1", NULL, 0},
+    };
+    vos_config cfg;
+    vos_config_init(&cfg);
+    cfg.net_rules = nr;
+    cfg.n_net_rules = 3;
+    vos_vm *vm = test_vm_new_cfg(&cfg);
+    ASSERT_STR(explain(vm, VOS_REQ_NET, "https://api.example.com/v1/x", "GET"),
+               "allow: network https://api.example.com/v1/x GET: "
+               "the network rule 1 'https://api.example.com/v1/ GET,HEAD' (allow)");
+    ASSERT_STR(explain(vm, VOS_REQ_NET, "https://API.example.com:443/v1/x?q", "HEAD"),
+               "allow: network https://API.example.com:443/v1/x?q HEAD: "
+               "the network rule 1 'https://api.example.com/v1/ GET,HEAD' (allow)");
+    ASSERT_STR(explain(vm, VOS_REQ_NET, "https://api.example.com/v1/x", "POST"),
+               "deny: network https://api.example.com/v1/x POST: no network rule matches "
+               "(default: deny)");
+    ASSERT_STR(explain(vm, VOS_REQ_NET, "https://api.example.com/v2/", "GET"),
+               "deny: network https://api.example.com/v2/ GET: no network rule matches "
+               "(default: deny)");
+    ASSERT_STR(explain(vm, VOS_REQ_NET, "http://api.example.com/v1/", "GET"),
+               "deny: network http://api.example.com/v1/ GET: no network rule matches "
+               "(default: deny)");
+    ASSERT_STR(explain(vm, VOS_REQ_NET, "https://a.b.example.org/", "PUT"),
+               "ask: network https://a.b.example.org/ PUT: "
+               "the network rule 2 'https://*.example.org' (ask)");
+    ASSERT_STR(explain(vm, VOS_REQ_NET, "https://example.org/", "GET"),
+               "deny: network https://example.org/ GET: no network rule matches "
+               "(default: deny)");
+    ASSERT_STR(explain(vm, VOS_REQ_NET, "http://127.0.0.1:8080/x", "POST"),
+               "allow: network http://127.0.0.1:8080/x POST: "
+               "the network rule 3 'http://127.0.0.1:8080 post' (allow)");
+    ASSERT_STR(explain(vm, VOS_REQ_NET, "http://127.0.0.1/x", "POST"),
+               "deny: network http://127.0.0.1/x POST: no network rule matches "
+               "(default: deny)");
+    ASSERT_STR(explain(vm, VOS_REQ_NET, "ftp://api.example.com/v1/", "GET"),
+               "deny: network ftp://api.example.com/v1/ GET: no network rule matches "
+               "(default: deny)");
+    /* explain never shows a credential */
+    ASSERT(!strstr(explain(vm, VOS_REQ_NET, "https://api.example.com/v1/", "GET"), "sekrit"));
+}
+
+TEST(policy_explain_errors)
+{
+    vos_vm *vm = vm_rules(NULL, 0, NULL);
+    char buf[64] = "junk";
+    vos_request q = {sizeof q, (vos_request_kind)9, "x", NULL, NULL};
+    ASSERT_RC(vos_policy_explain(vm, &q, buf, sizeof buf), VOS_EINVAL);
+    ASSERT_STR(buf, "");
+    ASSERT_RC(vos_policy_explain(NULL, &q, buf, sizeof buf), VOS_EMISUSE);
+    ASSERT_RC(vos_policy_explain(vm, NULL, buf, sizeof buf), VOS_EMISUSE);
+    q.kind = VOS_REQ_PATH;
+    q.subject = "/a/very/long/path/that/does/not/fit/into/the/buffer/at/all";
+    ASSERT_EQ(vos_policy_explain(vm, &q, buf, 10), VOS_POLICY_ALLOW);
+    ASSERT_STR(buf, "allow: pa");
+    ASSERT_EQ(vos_policy_explain(vm, &q, NULL, 0), VOS_POLICY_ALLOW);
+    /* bad rules are refused at creation */
+    vos_policy_rule bad[][1] = {
+        {{VOS_REQ_PATH, "relative", NULL, VOS_POLICY_ALLOW}},
+        {{VOS_REQ_PATH, "/x", "exec", VOS_POLICY_ALLOW}},
+        {{VOS_REQ_COMMAND, NULL, NULL, VOS_POLICY_ALLOW}},
+        {{VOS_REQ_NET, "*", NULL, VOS_POLICY_ALLOW}},
+        {{VOS_REQ_ENV, "X", NULL, (vos_policy_outcome)7}},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        vos_config cfg;
+        vos_config_init(&cfg);
+        cfg.rules = bad[i];
+        cfg.n_rules = 1;
+        vos_vm *b = NULL;
+        ASSERT_RC(vos_vm_new(&cfg, &b), VOS_EINVAL);
+        ASSERT(!b);
+    }
+}
+
+TEST(policy_audit_exec)
+{
+    vos_vm *vm = vm_rules(NULL, 0, NULL);
+    ASSERT_STR(run(vm, "exit 3"), "err: status 3");
+    ASSERT_STR(g_log, "start exit 3\nend 3\n");
+    log_reset();
+    vos_proc *p;
+    ASSERT_OK(vos_spawn(vm, "exit 4", NULL, &p));
+    ASSERT_EQ(vos_proc_wait(p, -1), 4);
+    ASSERT_EQ(vos_proc_wait(p, -1), 4); /* reported once */
+    vos_proc_free(p);
+    ASSERT_STR(g_log, "start exit 4\nend 4\n");
+}
