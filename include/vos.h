@@ -485,6 +485,23 @@ VOS_API const char *const *vos_commands(void);
  * Errors: VOS_EMISUSE (NULL vm or req), VOS_EINVAL (an unknown kind). */
 VOS_API int vos_policy_explain(vos_vm *vm, const vos_request *req, char *buf, size_t n);
 
+/* A policy read from a JSON file (the CLI's --policy; docs/security.md has the format):
+ * {"paths": {"/work": "write", "/etc": "read", "/secret": "none",
+ *            "/inbox": {"read": "allow", "write": "ask"}},
+ *  "commands": {"*": "allow", "rm": "deny"}, "env": {"PUBLIC_*": "allow"},
+ *  "tools": {"github *": "allow"}, "ask_timeout_ms": 30000,
+ *  "network": [{"origin": "https://api.example.com", "path_prefix": "/v1/",
+ *               "methods": ["GET"], "outcome": "allow", "address": null-or-IP,
+ *               "headers": {"Authorization": "Bearer ..."}}]}
+ * parse: 0, VOS_EINVAL with "LINE:COL: what" in err (NUL-terminated when errn > 0), or
+ * VOS_EMISUSE. apply points cfg's rules, net_rules and ask_timeout_ms at the policy's (which
+ * must outlive the vos_vm_new call; the VM copies them). */
+typedef struct vos_policy vos_policy;
+VOS_API int vos_policy_parse_json(const char *text, size_t len, vos_policy **out, char *err,
+                                  size_t errn);
+VOS_API void vos_policy_apply(const vos_policy *pol, vos_config *cfg);
+VOS_API void vos_policy_free(vos_policy *pol);
+
 #ifdef __cplusplus
 }
 #endif
