@@ -123,7 +123,7 @@ static char *parse_string(jparse *p)
     const char *q = s;
     while (q < p->end && *q != '"') q += (*q == '\\' && q + 1 < p->end) ? 2 : 1;
     if (q >= p->end) {
-        JFAIL(p, "unterminated string");
+        jfail_at(p, p->line, col_of(p) - 1, "unterminated string"); /* at its quote */
         return NULL;
     }
     char *o = malloc((size_t)(q - s) + 1);
@@ -152,6 +152,7 @@ static char *parse_string(jparse *p)
             continue;
         }
         uint32_t cp, lo;
+        const char *esc = p->s;
         if (e != 'u' || p->end - p->s < 6 || hex4(p->s + 2, &cp) < 0) {
             JFAIL(p, "invalid escape in a string");
             free(o);
@@ -161,19 +162,19 @@ static char *parse_string(jparse *p)
         if (cp >= 0xd800 && cp < 0xdc00) {
             if (p->end - p->s < 6 || p->s[0] != '\\' || p->s[1] != 'u' ||
                 hex4(p->s + 2, &lo) < 0 || lo < 0xdc00 || lo > 0xdfff) {
-                JFAIL(p, "lone surrogate in a string");
+                jfail_at(p, p->line, (int)(esc - p->bol) + 1, "lone surrogate in a string");
                 free(o);
                 return NULL;
             }
             p->s += 6;
             cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
         } else if (cp >= 0xdc00 && cp < 0xe000) {
-            JFAIL(p, "lone surrogate in a string");
+            jfail_at(p, p->line, (int)(esc - p->bol) + 1, "lone surrogate in a string");
             free(o);
             return NULL;
         }
         if (cp == 0) {
-            JFAIL(p, "NUL in a string");
+            jfail_at(p, p->line, (int)(esc - p->bol) + 1, "NUL in a string");
             free(o);
             return NULL;
         }

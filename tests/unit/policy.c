@@ -500,3 +500,126 @@ TEST(policy_audit_exec)
     vos_proc_free(p);
     ASSERT_STR(g_log, "start exit 4\nend 4\n");
 }
+
+static const char *json_err(const char *text)
+{
+    static char err[300];
+    vos_policy *pol = (vos_policy *)1;
+    int rc = vos_policy_parse_json(text, strlen(text), &pol, err, sizeof err);
+    ASSERT_RC(rc, VOS_EINVAL);
+    ASSERT(pol == NULL);
+    return err;
+}
+
+TEST(policy_json_file)
+{
+    const char *text =
+        "{\n"
+        "  \"paths\": {\"/\": \"write\", \"/etc\": \"read\", \"/secret\": \"none\",\n"
+        "            \"/inbox\": {\"read\": \"allow\", \"write\": \"ask\"}},\n"
+        "  \"commands\": {\"*\": \"allow\", \"rm\": \"deny\"},\n"
+        "  \"env\": {\"PUBLIC_*\": \"allow\", \"PUBLIC_KEY\": \"deny\"},\n"
+        "  \"tools\": {\"github *\": \"allow\"},\n"
+        "  \"network\": [{\"origin\": \"https://api.example.com\", \"path_prefix\": \"/v1/\",\n"
+        "               \"methods\": [\"GET\", \"HEAD\"], \"outcome\": \"allow\",\n"
+        "               \"address\": \"10.0.0.1\",\n"
+        "               \"headers\": {\"Authorization\": \"Bearer s\\u00e9krit\"}},\n"
+        "              {\"origin\": \"*\", \"outcome\": \"ask\"}],\n"
+        "  \"ask_timeout_ms\": 1234\n"
+        "}\n";
+    vos_policy *pol;
+    char err[200];
+    ASSERT_OK(vos_policy_parse_json(text, strlen(text), &pol, err, sizeof err));
+    ASSERT_STR(err, "");
+    vos_config cfg;
+    vos_config_init(&cfg);
+    vos_policy_apply(pol, &cfg);
+    ASSERT_EQ(cfg.n_rules, 11);
+    ASSERT_EQ(cfg.n_net_rules, 2);
+    ASSERT_EQ(cfg.ask_timeout_ms, 1234);
+    ASSERT_STR(cfg.net_rules[0].methods, "GET,HEAD");
+    ASSERT_STR(cfg.net_rules[0].address, "10.0.0.1");
+    ASSERT_EQ(cfg.net_rules[0].n_headers, 1);
+    ASSERT_STR(cfg.net_rules[0].headers[0].name, "Authorization");
+    ASSERT_STR(cfg.net_rules[0].headers[0].value, "Bearer s\xc3\xa9krit");
+    ASSERT_EQ(cfg.net_rules[1].outcome, VOS_POLICY_ASK);
+    vos_vm *vm = test_vm_new_cfg(&cfg);
+    vos_policy_free(pol); /* the VM has its copy */
+    ASSERT_STR(explain(vm, VOS_REQ_PATH, "/etc/passwd", "write"),
+               "deny: path /etc/passwd write: the path rule '/etc' (write: deny)");
+    ASSERT_STR(explain(vm, VOS_REQ_PATH, "/secret/x", "read"),
+               "deny: path /secret/x read: the path rule '/secret' (deny)");
+    ASSERT_STR(explain(vm, VOS_REQ_PATH, "/inbox/m", "write"),
+               "ask: path /inbox/m write: the path rule '/inbox' (write: ask)");
+    ASSERT_STR(explain(vm, VOS_REQ_PATH, "/tmp/x", "write"),
+               "allow: path /tmp/x write: the path rule '/' (allow)");
+    ASSERT_STR(explain(vm, VOS_REQ_COMMAND, "rm", ""),
+               "deny: command rm: the command rule 'rm' (deny)");
+    ASSERT_STR(explain(vm, VOS_REQ_ENV, "PUBLIC_KEY", ""),
+               "deny: env PUBLIC_KEY: the env rule 'PUBLIC_KEY' (deny)");
+    ASSERT_STR(explain(vm, VOS_REQ_TOOL, "github x", ""),
+               "allow: tool github x: the tool rule 'github *' (allow)");
+    ASSERT_STR(explain(vm, VOS_REQ_NET, "http://other.example/", "POST"),
+               "ask: network http://other.example/ POST: the network rule 2 '*' (ask)");
+    ASSERT_STR(run(vm, "echo a > /etc/a; echo $?; echo b > /tmp/b; cat /tmp/b"),
+               "1\nb\nerr: vos: line 1: /etc/a: Denied by policy\nstatus 0");
+    /* an empty policy object: no rules, the defaults */
+    ASSERT_OK(vos_policy_parse_json(" {} ", 4, &pol, NULL, 0));
+    vos_config_init(&cfg);
+    vos_policy_apply(pol, &cfg);
+    ASSERT_EQ(cfg.n_rules, 0);
+    ASSERT(cfg.net_rules == NULL);
+    vos_policy_free(pol);
+}
+
+TEST(policy_json_errors)
+{
+    ASSERT_STR(json_err(""), "1:1: unexpected end of the file");
+    ASSERT_STR(json_err("[]"), "1:1: expected the policy object");
+    ASSERT_STR(json_err("{\n  \"paths\": {\"/x\": \"read\",}\n}"), "2:26: expected a string key");
+    ASSERT_STR(json_err("{\"paths\": {\"/x\": \"rw\"}}"),
+               "1:18: expected \"read\", \"write\", \"none\", \"ask\" or an object of "
+               "\"read\"/\"write\" outcomes");
+    ASSERT_STR(json_err("{\"paths\": {\"x\": \"read\"}}"),
+               "1:17: path \"x\": want an absolute VM path");
+    ASSERT_STR(json_err("{\"paths\": {\"/x\": {\"exec\": \"allow\"}}}"),
+               "1:27: expected \"read\" or \"write\"");
+    ASSERT_STR(json_err("{\"commands\": {\"a\": \"allow\", \"a\": \"deny\"}}"),
+               "1:29: duplicate key \"a\"");
+    ASSERT_STR(json_err("{\"commands\": {\"a\": \"maybe\"}}"),
+               "1:20: expected \"allow\", \"deny\" or \"ask\"");
+    ASSERT_STR(json_err("{\"commands\": [\"a\"]}"),
+               "1:14: expected an object of patterns and outcomes");
+    ASSERT_STR(json_err("{\"colors\": 1}"),
+               "1:12: unknown key \"colors\" (want paths, commands, env, network, tools, "
+               "ask_timeout_ms)");
+    ASSERT_STR(json_err("{\"network\": [{\"path_prefix\": \"/\"}]}"),
+               "1:14: a network rule needs an \"origin\"");
+    ASSERT_STR(json_err("{\"network\": [{\"origin\": \"*\", \"port\": 1}]}"),
+               "1:38: unknown key \"port\" in a network rule");
+    ASSERT_STR(json_err("{\"network\": [{\"origin\": \"*\", \"headers\": {\"A\": 1}}]}"),
+               "1:47: expected a header value");
+    ASSERT_STR(json_err("{\"ask_timeout_ms\": 1.5}"),
+               "1:20: expected a whole number of milliseconds (1 to 86400000)");
+    ASSERT_STR(json_err("{} x"), "1:4: text after the policy object");
+    ASSERT_STR(json_err("{\"a\\q\": 1}"), "1:4: invalid escape in a string");
+    ASSERT_STR(json_err("{\"a\": \"\\ud800\"}"), "1:8: lone surrogate in a string");
+    ASSERT_STR(json_err("{\"a\": \"x\ty\"}"), "1:9: control character in a string");
+    ASSERT_STR(json_err("{\"a\": \"unterminated}"), "1:7: unterminated string");
+    ASSERT_STR(json_err("{\"a\": 01}"), "1:8: expected ',' or '}'");
+    ASSERT_STR(json_err("{\"a\": -}"), "1:7: unexpected character '-'");
+    ASSERT_STR(json_err("{\"a\": 1.}"), "1:7: invalid number");
+    ASSERT_STR(json_err("{\"a\": tru}"), "1:7: unexpected character 't'");
+    ASSERT_STR(json_err("{\"a\" 1}"), "1:6: expected ':'");
+    ASSERT_STR(json_err("{\"a\": [1 2]}"), "1:10: expected ',' or ']'");
+    /* nesting is bounded */
+    char deep[300] = "{\"a\": ";
+    for (int i = 0; i < 100; i++) strcat(deep, "[");
+    ASSERT_STR(json_err(deep), "1:70: nested too deeply");
+    /* a short error buffer is cut, never overrun */
+    char small[8];
+    vos_policy *pol;
+    ASSERT_RC(vos_policy_parse_json("[]", 2, &pol, small, sizeof small), VOS_EINVAL);
+    ASSERT_STR(small, "1:1: ex");
+    ASSERT_RC(vos_policy_parse_json("{}", 2, NULL, NULL, 0), VOS_EMISUSE);
+}
