@@ -149,8 +149,8 @@ void vk_vfs_fault(vk_vm *vm, long nth, int code);
 /* policy.c (the rest of the engine is in internal.h) */
 /* Decide a request at its boundary: VOS_POLICY_ALLOW or VOS_POLICY_DENY, asking the host
  * for an ask rule (p's thread, or the calling host thread when p is NULL; answers are
- * remembered per request) and auditing asks and denials. rule (may be NULL) gets the
- * deciding rule's name for the caller's error message. Called without VM locks held. */
+ * remembered per request) and auditing asks and denials. When denied, rule (may be NULL)
+ * gets the deciding rule's name for the caller's error message. Called without VM locks held. */
 int vk_policy_decide(vk_vm *vm, vk_proc *p, int kind, const char *subj, const char *detail,
                      char *rule, size_t rn);
 /* The outcome without asking or auditing, and a line saying which rule decides (explain). */

@@ -354,10 +354,31 @@ static bool system_path(const char *abs, bool write)
     return false;
 }
 
-/* The rule that decides, its outcome in *outcome, and its name (as the ask and audit callbacks
- * and explain show it) in name. */
+/* The name of the rule that decided (best, or the default when NULL), as the ask and audit
+ * callbacks, the error messages and explain show it. */
+static void rule_name(const prule *best, int kind, int outcome, char *name, size_t nn)
+{
+    if (best) {
+        if (best->legacy && kind == VOS_REQ_PATH)
+            snprintf(name, nn, "the path rule '%s' (%s)", best->pattern, best->legacy);
+        else if (best->legacy)
+            snprintf(name, nn, "the %s_commands entry '%s'", best->legacy, best->pattern);
+        else if (best->detail)
+            snprintf(name, nn, "the %s rule '%s' (%s: %s)", kind_name(kind), best->pattern,
+                     best->detail, outcome_name(best->outcome));
+        else
+            snprintf(name, nn, "the %s rule '%s' (%s)", kind_name(kind), best->pattern,
+                     outcome_name(best->outcome));
+    } else {
+        snprintf(name, nn, "no %s rule matches (default: %s)", kind_name(kind),
+                 outcome_name(outcome));
+    }
+}
+
+/* The rule that decides (NULL: the kind's default) and its outcome in *outcome. Every file
+ * access comes here: no formatting, no allocation. */
 static const prule *decide(vk_policy *pol, int kind, const char *subj, const char *detail,
-                           int *outcome, char *name, size_t nn)
+                           int *outcome)
 {
     const prule *best = NULL;
     long bs = -1;
@@ -371,24 +392,12 @@ static const prule *decide(vk_policy *pol, int kind, const char *subj, const cha
     }
     if (best) {
         *outcome = best->outcome;
-        if (best->legacy && kind == VOS_REQ_PATH)
-            snprintf(name, nn, "the path rule '%s' (%s)", best->pattern, best->legacy);
-        else if (best->legacy)
-            snprintf(name, nn, "the %s_commands entry '%s'", best->legacy, best->pattern);
-        else if (best->detail)
-            snprintf(name, nn, "the %s rule '%s' (%s: %s)", kind_name(kind), best->pattern,
-                     best->detail, outcome_name(best->outcome));
-        else
-            snprintf(name, nn, "the %s rule '%s' (%s)", kind_name(kind), best->pattern,
-                     outcome_name(best->outcome));
         return best;
     }
     bool deny = (pol->strict >> kind) & 1;
     if (deny && kind == VOS_REQ_PATH && system_path(subj, strcmp(detail, "write") == 0))
         deny = false;
     *outcome = deny ? VOS_POLICY_DENY : VOS_POLICY_ALLOW;
-    snprintf(name, nn, "no %s rule matches (default: %s)", kind_name(kind),
-             outcome_name(*outcome));
     return NULL;
 }
 
@@ -493,8 +502,10 @@ int vk_policy_explain(vk_vm *vm, int kind, const char *subj, const char *detail,
     int outcome;
     if (kind == VOS_REQ_NET)
         outcome = net_decide(vm->policy, subj, detail, name, sizeof name);
-    else
-        decide(vm->policy, kind, subj, detail, &outcome, name, sizeof name);
+    else {
+        const prule *r = decide(vm->policy, kind, subj, detail, &outcome);
+        rule_name(r, kind, outcome, name, sizeof name);
+    }
     if (n)
         snprintf(buf, n, "%s: %s %s%s%s: %s", outcome_name(outcome), kind_name(kind), subj,
                  *detail ? " " : "", detail, name);
@@ -532,12 +543,16 @@ int vk_policy_decide(vk_vm *vm, vk_proc *p, int kind, const char *subj, const ch
     subj = nz(subj);
     detail = nz(detail);
     vk_policy *pol = vm->policy;
+    if (pol->n == 0 && pol->strict == 0 && kind != VOS_REQ_NET) return VOS_POLICY_ALLOW;
     char name[600];
     int outcome;
-    if (kind == VOS_REQ_NET)
+    if (kind == VOS_REQ_NET) {
         outcome = net_decide(pol, subj, detail, name, sizeof name);
-    else
-        decide(pol, kind, subj, detail, &outcome, name, sizeof name);
+    } else {
+        const prule *r = decide(pol, kind, subj, detail, &outcome);
+        if (outcome == VOS_POLICY_ALLOW) return VOS_POLICY_ALLOW; /* no name needed */
+        rule_name(r, kind, outcome, name, sizeof name);
+    }
     if (rule && rn) snprintf(rule, rn, "%s", name);
     if (outcome == VOS_POLICY_ALLOW) return VOS_POLICY_ALLOW;
     vos_request req = {sizeof req, (vos_request_kind)kind, subj, detail, name};
@@ -572,8 +587,7 @@ int vk_policy_decide(vk_vm *vm, vk_proc *p, int kind, const char *subj, const ch
 
 bool vk_policy_lists(vk_vm *vm, int kind, const char *subj)
 {
-    char name[600];
     int outcome;
-    decide(vm->policy, kind, subj, "", &outcome, name, sizeof name);
+    decide(vm->policy, kind, subj, "", &outcome);
     return outcome != VOS_POLICY_DENY;
 }
