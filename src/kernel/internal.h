@@ -112,10 +112,6 @@ struct vk_vm {
     vk_exec *cur_exec;       /* the exec vos_exec is running, for vos_interrupt */
 
     const vk_progtab *progs; /* the programs the VM can run (given by the API layer) */
-    vos_path_rule *rules;
-    size_t nrules;
-    char **allowed_cmds;     /* NULL: all */
-    char **denied_cmds;
     char *hostname, *user, *home;
     bool booting;            /* building the base system: files belong to root */
     bool multicall_self;
