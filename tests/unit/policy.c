@@ -622,3 +622,21 @@ TEST(policy_json_errors)
     ASSERT_STR(small, "1:1: ex");
     ASSERT_RC(vos_policy_parse_json("{}", 2, NULL, NULL, 0), VOS_EMISUSE);
 }
+
+TEST(policy_ask_interrupted)
+{
+    /* a host that thinks for a long time: vos_interrupt still ends the exec at once */
+    vos_policy_rule rules[] = {{VOS_REQ_PATH, "/", NULL, VOS_POLICY_ASK}};
+    vos_config cfg;
+    vos_config_init(&cfg);
+    cfg.rules = rules;
+    cfg.n_rules = 1;
+    cfg.ask = ask_slow;
+    cfg.ask_timeout_ms = 60000;
+    vos_vm *vm = test_vm_new_cfg(&cfg);
+    vos_result r;
+    int64_t dt;
+    ASSERT_RC(test_exec_interrupted(vm, "cat /etc/hostname", 100, &r, &dt), VOS_EINTERRUPTED);
+    vos_result_free(&r);
+    ASSERT(dt < 1400 * TEST_SLOW);
+}
