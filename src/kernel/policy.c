@@ -533,6 +533,7 @@ static void memo_put(vk_policy *pol, int kind, const char *key, size_t kl, int a
     ask_memo *m = &pol->memo[pol->memo_next++ % ASK_CACHE];
     m->kind = kind;
     m->answer = answer;
+    memset(m->key, 0, sizeof m->key);
     memcpy(m->key, key, kl);
     pthread_mutex_unlock(&pol->mu);
 }
