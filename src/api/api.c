@@ -673,7 +673,7 @@ int vos_policy_explain(vos_vm *vm, const vos_request *req, char *buf, size_t n)
 {
     if (buf && n) buf[0] = 0;
     if (!vm || !req || !reg_has(vm)) return VOS_EMISUSE;
-    if (req->struct_size && req->struct_size < offsetof(vos_request, rule)) return VOS_EMISUSE;
+    if (req->struct_size < offsetof(vos_request, rule)) return VOS_EMISUSE; /* struct_size rule */
     return vk_policy_explain(vm->k, (int)req->kind, req->subject, req->detail, buf,
                              buf ? n : 0);
 }
