@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kernel/internal.h"
@@ -639,4 +640,88 @@ TEST(policy_ask_interrupted)
     ASSERT_RC(test_exec_interrupted(vm, "cat /etc/hostname", 100, &r, &dt), VOS_EINTERRUPTED);
     vos_result_free(&r);
     ASSERT(dt < 1400 * TEST_SLOW);
+}
+
+/* ---- the CLI (the vos binary next to this test binary; skipped when it is not built) ---- */
+
+static bool cli_path(char *buf, size_t n)
+{
+    ssize_t l = readlink("/proc/self/exe", buf, n - 8);
+    if (l <= 0) return false;
+    buf[l] = 0;
+    char *s = strrchr(buf, '/');
+    if (!s) return false;
+    strcpy(s + 1, "vos");
+    return access(buf, X_OK) == 0;
+}
+
+/* Run the CLI with args (a shell fragment, no user input); its stdout+stderr and status. */
+static const char *cli(const char *vos, const char *args, int *status)
+{
+    static char out[2048];
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s' %s 2>&1 </dev/null", vos, args);
+    FILE *f = popen(cmd, "r");
+    ASSERT(f);
+    size_t n = fread(out, 1, sizeof out - 1, f);
+    out[n] = 0;
+    int st = pclose(f);
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return out;
+}
+
+TEST(policy_cli)
+{
+    char vos[4096];
+    if (!cli_path(vos, sizeof vos)) return;
+    char file[4200];
+    snprintf(file, sizeof file, "%s/p.json", test_tmpdir());
+    FILE *f = fopen(file, "w");
+    ASSERT(f);
+    fputs("{\"paths\": {\"/\": \"write\", \"/etc\": \"read\"},\n"
+          " \"commands\": {\"*\": \"allow\", \"rm\": \"deny\"},\n"
+          " \"env\": {\"PUBLIC_*\": \"allow\"},\n"
+          " \"network\": [{\"origin\": \"https://api.example.com\", \"methods\": \"GET\"}]}\n",
+          f);
+    fclose(f);
+    char args[4400];
+    int st;
+    snprintf(args, sizeof args, "policy explain --policy '%s' path /etc/passwd write", file);
+    ASSERT_STR(cli(vos, args, &st),
+               "deny: path /etc/passwd write: the path rule '/etc' (write: deny)\n");
+    ASSERT_EQ(st, 1);
+    snprintf(args, sizeof args, "policy explain --policy '%s' path /etc/passwd", file);
+    ASSERT_STR(cli(vos, args, &st),
+               "allow: path /etc/passwd read: the path rule '/etc' (read: allow)\n");
+    ASSERT_EQ(st, 0);
+    snprintf(args, sizeof args,
+             "policy explain --policy='%s' network https://api.example.com/x GET", file);
+    ASSERT_STR(cli(vos, args, &st),
+               "allow: network https://api.example.com/x GET: the network rule 1 "
+               "'https://api.example.com GET' (allow)\n");
+    ASSERT_EQ(st, 0);
+    ASSERT_STR(cli(vos, "policy explain command rm", &st),
+               "allow: command rm: no command rule matches (default: allow)\n");
+    ASSERT_EQ(st, 0);
+    ASSERT_STR(cli(vos, "policy explain colour red", &st),
+               "vos: policy explain: unknown kind 'colour' (want path, command, env, network "
+               "or tool)\nTry 'vos --help' for more information.\n");
+    ASSERT_EQ(st, 2);
+    /* --policy on a script: the rules bind it, the env rules filter --env */
+    snprintf(args, sizeof args,
+             "--policy '%s' --env PUBLIC_A=1 --env TOKEN=2 -c "
+             "'echo \"$PUBLIC_A ${TOKEN-unset}\"; echo x > /etc/y; echo $?'",
+             file);
+    ASSERT_STR(cli(vos, args, &st), "1 unset\nvos: line 1: /etc/y: Denied by policy\n1\n");
+    ASSERT_EQ(st, 0);
+    /* an error in the file: its line and column */
+    f = fopen(file, "w");
+    ASSERT(f);
+    fputs("{\n  \"paths\": {\"/x\": \"read\",}\n}\n", f);
+    fclose(f);
+    snprintf(args, sizeof args, "--policy '%s' -c true", file);
+    char want[4400];
+    snprintf(want, sizeof want, "vos: --policy: %s:2:26: expected a string key\n", file);
+    ASSERT_STR(cli(vos, args, &st), want);
+    ASSERT_EQ(st, 2);
 }
