@@ -208,7 +208,10 @@ typedef enum {
     VOS_AUDIT_EXEC_END = 2,    /* status, ns */
     VOS_AUDIT_DENIED = 3,      /* kind, subject, detail, rule */
     VOS_AUDIT_NET = 4,         /* subject: URL; detail: method; status: HTTP status; bytes */
-    VOS_AUDIT_TOOL = 5         /* subject: "collection function"; status; ns */
+    VOS_AUDIT_TOOL = 5,        /* subject: "collection function"; status; ns */
+    VOS_AUDIT_ASKED = 6        /* the host's ask callback was asked: kind, subject, detail,
+                                  rule; status: the answer (VOS_POLICY_ALLOW or DENY; a
+                                  timeout or no callback is DENY) */
 } vos_audit_kind;
 
 typedef struct vos_audit_event {
@@ -223,6 +226,27 @@ typedef struct vos_audit_event {
     uint64_t bytes;
     int64_t ns;
 } vos_audit_event;
+
+/* Policy rules (docs/security.md): one list for every kind of request but the network
+ * (vos_net_rule). How a rule matches its kind's subject:
+ *  - VOS_REQ_PATH: pattern is a VM path prefix ("/data" covers /data and /data/x); detail is
+ *    "read" or "write" (the rule covers only that access) or NULL (both). The longest
+ *    matching prefix wins; at the same length a rule naming the access beats one that does
+ *    not. The VM's own system trees (/dev, /proc, /usr/bin, /bin) stay readable and /dev
+ *    writable when no rule names them.
+ *  - VOS_REQ_COMMAND: pattern is a command name, or "*" for any; an exact name beats "*".
+ *  - VOS_REQ_ENV: pattern is a variable name, "PREFIX*" or "*"; applied to the variables the
+ *    host gives (vos_exec_opts.env): a denied one is not set in the VM. An exact name beats
+ *    the longest prefix, which beats "*".
+ *  - VOS_REQ_TOOL: pattern is "collection function", "collection *" or "*" (most exact wins).
+ * Among equally exact matches the first rule listed wins. The legacy vos_path_rule and the
+ * command lists keep their meaning and are checked as rules of the same engine. */
+typedef struct vos_policy_rule {
+    vos_request_kind kind;
+    const char *pattern;
+    const char *detail;         /* VOS_REQ_PATH: "read", "write" or NULL; others: NULL */
+    vos_policy_outcome outcome;
+} vos_policy_rule;
 
 typedef struct vos_config {
     size_t struct_size;    /* sizeof(vos_config); set by vos_config_init */
@@ -253,6 +277,11 @@ typedef struct vos_config {
     void *audit_ud;
     const vos_net_rule *net_rules; /* copied; none: every network request is denied */
     size_t n_net_rules;
+    /* Policy rules of every kind (vos_policy_rule below), copied. Once the host gives a rule
+     * of a kind (paths, commands, environment, tools), what the rules of that kind do not
+     * grant is denied; a kind with no rule keeps the defaults of a VM without a policy. */
+    const vos_policy_rule *rules;
+    size_t n_rules;
 } vos_config;
 
 /* Fill cfg with the defaults. Never fails. */
@@ -447,6 +476,31 @@ VOS_API int vos_abi_version(void);
 
 /* Names of the commands compiled in, NULL-terminated, static storage. */
 VOS_API const char *const *vos_commands(void);
+
+
+/* Which rule decides req (kind, subject, detail; rule is ignored) in this VM, without asking
+ * anyone: returns the outcome (VOS_POLICY_DENY, ALLOW or ASK) and writes into buf (always
+ * NUL-terminated when n > 0) a line a host can show, e.g.
+ *   "deny: path /etc/passwd write: the path rule '/etc' (read-only)"
+ * Errors: VOS_EMISUSE (NULL vm or req), VOS_EINVAL (an unknown kind). */
+VOS_API int vos_policy_explain(vos_vm *vm, const vos_request *req, char *buf, size_t n);
+
+/* A policy read from a JSON file (the CLI's --policy; docs/security.md has the format):
+ * {"paths": {"/work": "write", "/etc": "read", "/secret": "none",
+ *            "/inbox": {"read": "allow", "write": "ask"}},
+ *  "commands": {"*": "allow", "rm": "deny"}, "env": {"PUBLIC_*": "allow"},
+ *  "tools": {"github *": "allow"}, "ask_timeout_ms": 30000,
+ *  "network": [{"origin": "https://api.example.com", "path_prefix": "/v1/",
+ *               "methods": ["GET"], "outcome": "allow", "address": null-or-IP,
+ *               "headers": {"Authorization": "Bearer ..."}}]}
+ * parse: 0, VOS_EINVAL with "LINE:COL: what" in err (NUL-terminated when errn > 0), or
+ * VOS_EMISUSE. apply points cfg's rules, net_rules and ask_timeout_ms at the policy's (which
+ * must outlive the vos_vm_new call; the VM copies them). */
+typedef struct vos_policy vos_policy;
+VOS_API int vos_policy_parse_json(const char *text, size_t len, vos_policy **out, char *err,
+                                  size_t errn);
+VOS_API void vos_policy_apply(const vos_policy *pol, vos_config *cfg);
+VOS_API void vos_policy_free(vos_policy *pol);
 
 #ifdef __cplusplus
 }

@@ -41,6 +41,7 @@ struct vos_proc {
     vk_exec *ex;           /* NULL once the VM is gone */
     bool reaped;
     int status;
+    int64_t t0;            /* when it was spawned (the exec-finished audit event) */
     struct vos_proc *next; /* vm->procs */
 };
 
@@ -439,6 +440,9 @@ int vos_vm_new(const vos_config *cfg_in, vos_vm **out)
     kc.audit_ud = cfg.audit_ud;
     kc.net_rules = cfg.net_rules;
     kc.n_net_rules = cfg.n_net_rules;
+    if (cfg.n_rules && !cfg.rules) return VOS_EINVAL;
+    kc.prules = cfg.rules;
+    kc.n_prules = cfg.n_rules;
 
     vos_vm *vm = kc.alloc(kc.alloc_ud, NULL, 0, sizeof *vm);
     if (!vm) return VOS_ENOMEM;
@@ -619,6 +623,61 @@ static void append_err(vos_result *res, const char *msg)
     res->err_len += l;
 }
 
+/* ---- policy at the API's boundary ---- */
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The variables of opts the VM's environment rules let it see: *out is env itself when all
+ * pass, else a malloc'd copy without the denied ones (freed by the caller when != env).
+ * Unsetting (a NULL value) is always allowed. */
+static int env_filter(vos_vm *vm, const vos_env_var *env, size_t n, vos_env_var **out,
+                      size_t *nout)
+{
+    *out = (vos_env_var *)env;
+    *nout = n;
+    vos_env_var *copy = NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool ok = !env[i].name || !env[i].value ||
+                  vk_policy_decide(vm->k, NULL, VOS_REQ_ENV, env[i].name, "", NULL, 0) ==
+                      VOS_POLICY_ALLOW;
+        if (!ok && !copy) {
+            copy = malloc(n * sizeof *copy);
+            if (!copy) return VOS_ENOMEM;
+            memcpy(copy, env, i * sizeof *copy);
+            k = i;
+        }
+        if (ok && copy) copy[k++] = env[i];
+    }
+    if (copy) {
+        *out = copy;
+        *nout = k;
+    }
+    return 0;
+}
+
+/* The exec-started audit event: the script, cut to a size a log line can take. */
+static void audit_start(vos_vm *vm, const char *script)
+{
+    char cut[1024];
+    snprintf(cut, sizeof cut, "%s", script);
+    vos_audit_event ev = {.type = VOS_AUDIT_EXEC_START, .subject = cut};
+    vk_audit(vm->k, &ev);
+}
+
+int vos_policy_explain(vos_vm *vm, const vos_request *req, char *buf, size_t n)
+{
+    if (buf && n) buf[0] = 0;
+    if (!vm || !req || !reg_has(vm)) return VOS_EMISUSE;
+    if (req->struct_size < offsetof(vos_request, rule)) return VOS_EMISUSE; /* struct_size rule */
+    return vk_policy_explain(vm->k, (int)req->kind, req->subject, req->detail, buf,
+                             buf ? n : 0);
+}
+
 typedef struct run_arg {
     vos_vm *vm;
     const char *script;
@@ -659,7 +718,15 @@ int vos_exec(vos_vm *vm, const char *script, const vos_exec_opts *opts_in, vos_r
     }
     vk_vm *k = vm->k;
     vk_reap_orphans(k);
-    vk_exec *ex = vk_exec_new(k, &lim);
+    int64_t t0 = mono_ns();
+    audit_start(vm, script);
+    const vos_env_var *env_orig = o.env;
+    vos_env_var *env = NULL;
+    size_t n_env = 0;
+    rc = env_filter(vm, o.env, o.n_env, &env, &n_env);
+    o.env = env;
+    o.n_env = n_env;
+    vk_exec *ex = rc == 0 ? vk_exec_new(k, &lim) : NULL;
     vk_sink *out = ex ? vk_sink_new(k, ex, o.on_stdout, o.ud) : NULL;
     vk_sink *err = ex ? vk_sink_new(k, ex, o.on_stderr, o.ud) : NULL;
     if (!ex || !out || !err) rc = VOS_ENOMEM;
@@ -727,6 +794,10 @@ int vos_exec(vos_vm *vm, const char *script, const vos_exec_opts *opts_in, vos_r
     res.status = status;
     if (rc < 0 && rc != VOS_ESYNTAX && !abort_code && !has_err(vm))
         set_err(vm, "%s", vos_strerror(rc));
+    if (env != env_orig) free(env);
+    vos_audit_event ev = {.type = VOS_AUDIT_EXEC_END, .subject = "", .status = status,
+                          .ns = mono_ns() - t0};
+    vk_audit(k, &ev);
     struct_out(res_out, &res, sizeof res);
     api_leave(vm);
     return rc;
@@ -752,6 +823,14 @@ int vos_spawn(vos_vm *vm, const char *script, const vos_exec_opts *opts_in, vos_
     int rc = api_enter(vm);
     if (rc < 0) return rc;
     vk_vm *k = vm->k;
+    int64_t t0 = mono_ns();
+    audit_start(vm, script);
+    vos_env_var *env = NULL;
+    size_t n_env = 0;
+    if (env_filter(vm, o.env, o.n_env, &env, &n_env) < 0) {
+        api_leave(vm);
+        return VOS_ENOMEM;
+    }
     vos_proc *h = calloc(1, sizeof *h);
     vk_exec *ex = vk_exec_new(k, &lim);
     vk_sink *so = ex ? vk_sink_new(k, ex, o.on_stdout, o.ud) : NULL;
@@ -768,8 +847,9 @@ int vos_spawn(vos_vm *vm, const char *script, const vos_exec_opts *opts_in, vos_
         argv[a++] = (char *)(o.argv0 ? o.argv0 : "vos");
         for (int i = 0; i < nargs; i++) argv[a++] = (char *)o.args[i];
         argv[a] = NULL;
-        rc = vk_spawn(k, ex, "/bin/sh", argv, o.env, o.n_env, o.cwd, so, se, &h->in);
+        rc = vk_spawn(k, ex, "/bin/sh", argv, env, n_env, o.cwd, so, se, &h->in);
     }
+    if (env != o.env) free(env);
     free(argv);
     vk_sink_release(k, so);
     vk_sink_release(k, se);
@@ -789,6 +869,7 @@ int vos_spawn(vos_vm *vm, const char *script, const vos_exec_opts *opts_in, vos_
     h->vm = vm;
     h->ex = ex;
     h->pid = rc;
+    h->t0 = t0;
     pthread_mutex_lock(&g_reg_mu);
     h->next = vm->procs;
     vm->procs = h;
@@ -835,6 +916,9 @@ int vos_proc_wait(vos_proc *h, int64_t timeout_ms)
     if (rc == VOS_ETIMEDOUT) return rc;
     h->status = rc == 0 ? VK_WSHELL(ws) : 137;
     h->reaped = true;
+    vos_audit_event ev = {.type = VOS_AUDIT_EXEC_END, .subject = "", .pid = h->pid,
+                          .status = h->status, .ns = mono_ns() - h->t0};
+    vk_audit(h->vm->k, &ev);
     return h->status;
 }
 

@@ -186,13 +186,116 @@ static void usage(FILE *f)
           "  --env NAME=VALUE         set an environment variable in the VM; repeatable\n"
           "  --timeout SECONDS        wall time limit of each script (exit status 124)\n"
           "  --memory BYTES           memory limit of the VM (suffixes K, M, G)\n"
+          "  --policy FILE            the VM's policy: a JSON file of path, command, env,\n"
+          "                           network and tool rules (docs/security.md); a rule\n"
+          "                           that asks prompts on the terminal (no terminal: deny)\n"
           "  --help                   show this help and exit\n"
           "  --version                show the version and exit\n"
+          "\n"
+          "\n"
+          "  vos policy explain [--policy FILE] KIND SUBJECT [DETAIL]\n"
+          "                           say which rule decides a request: KIND is path (DETAIL\n"
+          "                           read or write), command, env, network (SUBJECT a URL,\n"
+          "                           DETAIL the method) or tool (\"collection function\")\n"
           "\n"
           "Invoked through a link named after a command (sh, bash, cat, seq...), vos runs that\n"
           "command with the host's current directory mounted read-write at its own path.\n"
           "The exit status is the script's.\n",
           f);
+}
+
+/* ---- policy ---- */
+
+static void usage_error(const char *fmt, const char *arg) __attribute__((noreturn));
+
+/* --policy FILE: read and apply it; errors name the file, line and column. */
+static vos_policy *load_policy(vos_config *cfg, const char *file)
+{
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) die(2, "--policy: %s: %s", file, strerror(errno));
+    sbuf text = {0};
+    if (!read_all(fd, &text)) die(2, "--policy: %s: %s", file, strerror(errno));
+    close(fd);
+    vos_policy *pol;
+    char err[400];
+    if (vos_policy_parse_json(text.data ? text.data : "", text.len, &pol, err, sizeof err) != 0)
+        die(2, "--policy: %s:%s", file, err);
+    free(text.data);
+    vos_policy_apply(pol, cfg);
+    return pol;
+}
+
+static const char *const kind_names[] = {"", "path", "command", "env", "network", "tool"};
+
+/* A rule that asks: the person at the terminal decides; no terminal, no answer: deny. */
+static int ask_tty(void *ud, const vos_request *r)
+{
+    (void)ud;
+    int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return VOS_POLICY_DENY;
+    char q[1200];
+    int n = snprintf(q, sizeof q, "vos: allow %s %s%s%s (%s)? [y/N] ",
+                     r->kind >= 1 && r->kind <= 5 ? kind_names[r->kind] : "?", r->subject,
+                     r->detail[0] ? " " : "", r->detail, r->rule);
+    if (n > 0 && write(fd, q, (size_t)n < sizeof q ? (size_t)n : sizeof q - 1) < 0) {
+        close(fd);
+        return VOS_POLICY_DENY;
+    }
+    char a[16] = "";
+    ssize_t k = read(fd, a, sizeof a - 1);
+    close(fd);
+    return k > 0 && (a[0] == 'y' || a[0] == 'Y') ? VOS_POLICY_ALLOW : VOS_POLICY_DENY;
+}
+
+static int policy_main(int argc, char **argv)
+{
+    if (argc < 3 || strcmp(argv[2], "explain") != 0) {
+        fputs("Usage: vos policy explain [--policy FILE] KIND SUBJECT [DETAIL]\n", stderr);
+        return 2;
+    }
+    vos_config cfg;
+    vos_config_init(&cfg);
+    vos_policy *pol = NULL;
+    int i = 3;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--policy") == 0 && i + 1 < argc) {
+            if (pol) usage_error("%s: given twice", "--policy");
+            pol = load_policy(&cfg, argv[++i]);
+        } else if (strncmp(a, "--policy=", 9) == 0) {
+            if (pol) usage_error("%s: given twice", "--policy");
+            pol = load_policy(&cfg, a + 9);
+        } else if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        } else if (a[0] == '-' && a[1]) {
+            usage_error("unrecognized option '%s'", a);
+        } else {
+            break;
+        }
+    }
+    if (argc - i < 2 || argc - i > 3)
+        usage_error("%s: want KIND SUBJECT [DETAIL]", "policy explain");
+    vos_request q = {sizeof q, 0, argv[i + 1], argc - i == 3 ? argv[i + 2] : "", NULL};
+    for (int k = 1; k <= 5; k++)
+        if (strcmp(argv[i], kind_names[k]) == 0) q.kind = (vos_request_kind)k;
+    if (!q.kind)
+        usage_error("policy explain: unknown kind '%s' (want path, command, env, network or "
+                    "tool)", argv[i]);
+    if (q.kind == VOS_REQ_PATH && q.detail[0] && strcmp(q.detail, "read") != 0 &&
+        strcmp(q.detail, "write") != 0)
+        usage_error("policy explain: a path's access is read or write, not '%s'", q.detail);
+    vos_vm *vm;
+    int rc = vos_vm_new(&cfg, &vm);
+    if (rc != 0) die(2, "policy explain: %s", vos_strerror(rc));
+    char line[1200];
+    rc = vos_policy_explain(vm, &q, line, sizeof line);
+    vos_vm_free(vm);
+    vos_policy_free(pol);
+    if (rc < 0) die(2, "policy explain: %s", vos_strerror(rc));
+    printf("%s\n", line);
+    /* the status says it too: 0 allow, 1 deny, 3 ask */
+    return rc == VOS_POLICY_ALLOW ? 0 : rc == VOS_POLICY_ASK ? 3 : 1;
 }
 
 static void usage_error(const char *fmt, const char *arg)
@@ -805,6 +908,8 @@ int main(int argc, char **argv)
 
     const char *name = base_name(argc > 0 ? argv[0] : "vos");
     if (strcmp(name, "vos") != 0 && name[0]) exit_with(&c, multicall(&c, name, argc, argv));
+    if (argc > 1 && strcmp(argv[1], "policy") == 0) return policy_main(argc, argv);
+    vos_policy *policy = NULL;
 
     const char *script = NULL;
     int i = 1;
@@ -831,7 +936,7 @@ int main(int argc, char **argv)
             break; /* what follows is $0 and the arguments */
         }
         static const char *const withval[] = {"--mount", "--cwd", "--env", "--timeout",
-                                              "--memory"};
+                                              "--memory", "--policy"};
         size_t k, nk = sizeof withval / sizeof withval[0];
         for (k = 0; k < nk; k++) {
             size_t n = strlen(withval[k]);
@@ -861,6 +966,11 @@ int main(int argc, char **argv)
         }
         case 3: c.timeout_ms = parse_seconds(val); break;
         case 4: c.lim.mem_bytes = parse_bytes(val); break;
+        case 5:
+            if (policy) usage_error("%s: given twice", "--policy");
+            policy = load_policy(&c.cfg, val);
+            c.cfg.ask = ask_tty;
+            break;
         }
     }
 

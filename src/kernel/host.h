@@ -44,6 +44,8 @@ typedef struct vk_vm_config {
     void *audit_ud;
     const vos_net_rule *net_rules;
     size_t n_net_rules;
+    const vos_policy_rule *prules; /* policy.c */
+    size_t n_prules;
 } vk_vm_config;
 
 /* The defaults of every limit, and "in over base": in's nonzero fields, base's elsewhere. */
@@ -143,5 +145,18 @@ int vk_driver_find(const char *name, const vos_driver **out);
 /* ---- testing ---- */
 /* Fail the nth driver call from now (1: the next) with code; 0 turns it off. */
 void vk_vfs_fault(vk_vm *vm, long nth, int code);
+
+/* policy.c (the rest of the engine is in internal.h) */
+/* Decide a request at its boundary: VOS_POLICY_ALLOW or VOS_POLICY_DENY, asking the host
+ * for an ask rule (p's thread, or the calling host thread when p is NULL; answers are
+ * remembered per request) and auditing asks and denials. When denied, rule (may be NULL)
+ * gets the deciding rule's name for the caller's error message. Called without VM locks held. */
+int vk_policy_decide(vk_vm *vm, vk_proc *p, int kind, const char *subj, const char *detail,
+                     char *rule, size_t rn);
+/* The outcome without asking or auditing, and a line saying which rule decides (explain). */
+int vk_policy_explain(vk_vm *vm, int kind, const char *subj, const char *detail, char *buf,
+                      size_t n);
+/* Hand ev to the host's audit callback, if any. */
+void vk_audit(vk_vm *vm, const vos_audit_event *ev);
 
 #endif

@@ -112,10 +112,6 @@ struct vk_vm {
     vk_exec *cur_exec;       /* the exec vos_exec is running, for vos_interrupt */
 
     const vk_progtab *progs; /* the programs the VM can run (given by the API layer) */
-    vos_path_rule *rules;
-    size_t nrules;
-    char **allowed_cmds;     /* NULL: all */
-    char **denied_cmds;
     char *hostname, *user, *home;
     bool booting;            /* building the base system: files belong to root */
     bool multicall_self;
@@ -134,6 +130,7 @@ struct vk_vm {
     uint64_t ask_timeout_ms;
     void (*audit)(void *ud, const vos_audit_event *ev);
     void *audit_ud;
+    struct vk_policy *policy; /* policy.c: the rules of every kind */
     /* fault injection for tests: the fault_nth-th driver call from now fails with fault_code */
     _Atomic long fault_nth;
     int fault_code;
@@ -305,6 +302,13 @@ int vk_ask(vk_proc *p, const vos_request *req);
 /* Hand ev to the host's audit callback, if any (struct_size and NULL strings filled in).
  * Called without VM locks held. */
 void vk_audit(vk_vm *vm, const vos_audit_event *ev);
+/* The policy engine. init copies cfg's path rules, command lists, policy rules and network
+ * rules (VOS_EINVAL for a bad one); free releases them. */
+typedef struct vk_policy vk_policy;
+int vk_policy_init(vk_vm *vm, const vk_vm_config *cfg);
+void vk_policy_free(vk_vm *vm);
+/* Not denied outright (allowed, or to be asked): what /usr/bin lists. */
+bool vk_policy_lists(vk_vm *vm, int kind, const char *subj);
 
 /* ---- fd.c ---- */
 vk_ofd *vk_ofd_new(vk_vm *vm, int kind, int flags);

@@ -36,27 +36,15 @@ int vk_policy_check(vk_proc *p, const char *abs, bool write)
 {
     vk_vm *vm = p->vm;
     if (p->privileged) return 0; /* the host's own calls through the API */
-    const vos_path_rule *best = NULL;
-    size_t bestlen = 0;
-    for (size_t i = 0; i < vm->nrules; i++) {
-        const char *pre = vm->rules[i].prefix;
-        size_t l = strlen(pre);
-        while (l > 1 && pre[l - 1] == '/') l--;
-        bool match = (l == 1 && pre[0] == '/') ||
-                     (strncmp(abs, pre, l) == 0 && (abs[l] == 0 || abs[l] == '/'));
-        if (match && l >= bestlen) {
-            best = &vm->rules[i];
-            bestlen = l;
-        }
-    }
-    if (!best) return 0;
-    if (best->access == VOS_ACCESS_NONE || (write && best->access != VOS_ACCESS_RW)) {
-        vk_set_errmsg(vm, "%s of '%s' denied by the path rule '%s' (%s)",
-                      write ? "write" : "access", abs, best->prefix,
-                      best->access == VOS_ACCESS_NONE ? "none" : "read-only");
-        return VOS_EDENIED;
-    }
-    return 0;
+    char rule[600];
+    if (vk_policy_decide(vm, p, VOS_REQ_PATH, abs, write ? "write" : "read", rule,
+                         sizeof rule) == VOS_POLICY_ALLOW)
+        return 0;
+    /* "... denied by the path rule '/x' (none)", or "... denied: no path rule matches ..." */
+    bool named = strncmp(rule, "the ", 4) == 0;
+    vk_set_errmsg(vm, "%s of '%s' denied%s%s", write ? "write" : "access", abs,
+                  named ? " by " : ": ", rule);
+    return VOS_EDENIED;
 }
 
 /* ---- resolution ---- */

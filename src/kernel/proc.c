@@ -869,17 +869,18 @@ static int set_environ(vk_proc *p, char *const envp[])
 }
 
 /* ---- exec ---- */
+/* Listed and runnable as far as the rules say without asking: a command behind an ask rule
+ * counts, and the host is asked when it is run (run_named). */
 bool vk_cmd_allowed(vk_vm *vm, const char *name)
 {
-    if (vm->denied_cmds)
-        for (char **d = vm->denied_cmds; *d; d++)
-            if (strcmp(*d, name) == 0) return false;
-    if (vm->allowed_cmds) {
-        for (char **a = vm->allowed_cmds; *a; a++)
-            if (strcmp(*a, name) == 0) return true;
-        return false;
-    }
-    return true;
+    return vk_policy_lists(vm, VOS_REQ_COMMAND, name);
+}
+
+static int cmd_denied(vk_vm *vm, const char *name, const char *rule)
+{
+    bool named = strncmp(rule, "the ", 4) == 0;
+    vk_set_errmsg(vm, "command '%s' is denied%s%s", name, named ? " by " : ": ", rule);
+    return VOS_ECMDDENIED;
 }
 
 /* The index of program name in the VM's table, or -1. */
@@ -946,10 +947,10 @@ static int run_named(vk_proc *p, const char *name, char *const argv[], char *con
 {
     long i = prog_find(p->vm, name);
     if (i < 0) return VOS_ENOENT;
-    if (!vk_cmd_allowed(p->vm, name)) {
-        vk_set_errmsg(p->vm, "command '%s' is denied by the VM's policy", name);
-        return VOS_ECMDDENIED;
-    }
+    char rule[600];
+    if (vk_policy_decide(p->vm, p, VOS_REQ_COMMAND, name, "", rule, sizeof rule) !=
+        VOS_POLICY_ALLOW)
+        return cmd_denied(p->vm, name, rule);
     run_command(p, i, argv, envp);
 }
 
@@ -1016,8 +1017,9 @@ static int exec_depth(vk_proc *p, const char *path, char *const argv[], char *co
         }
         if (last == VOS_ENOENT && prog_find(vm, path) >= 0 && !vk_cmd_allowed(vm, path)) {
             /* not listed in /usr/bin because a rule denies it: say so, not "not found" */
-            vk_set_errmsg(vm, "command '%s' is denied by the VM's policy", path);
-            return VOS_ECMDDENIED;
+            char rule[600];
+            vk_policy_decide(vm, p, VOS_REQ_COMMAND, path, "", rule, sizeof rule);
+            return cmd_denied(vm, path, rule);
         }
         return last;
     }

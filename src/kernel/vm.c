@@ -56,32 +56,6 @@ void vk_limits_resolve(vos_limits *out, const vos_limits *in, const vos_limits *
 size_t vk_vm_mem(const vk_vm *vm) { return atomic_load(&((vk_vm *)vm)->mem_used); }
 size_t vk_vm_peak(const vk_vm *vm) { return atomic_load(&((vk_vm *)vm)->mem_peak); }
 
-static char **copy_list(vk_vm *vm, const char *const *list, int *rc)
-{
-    if (!list) return NULL;
-    size_t n = 0;
-    while (list[n]) n++;
-    char **out = vk_vm_alloc(vm, (n + 1) * sizeof(char *));
-    if (!out) {
-        *rc = VOS_ENOMEM;
-        return NULL;
-    }
-    memset(out, 0, (n + 1) * sizeof(char *));
-    for (size_t i = 0; i < n; i++)
-        if (!(out[i] = vk_vm_strdup(vm, list[i]))) *rc = VOS_ENOMEM;
-    return out;
-}
-
-static void free_list(vk_vm *vm, char **list)
-{
-    if (!list) return;
-    size_t n = 0;
-    for (; list[n]; n++) vk_vm_strfree(vm, list[n]);
-    /* a list cut short by a failed copy still has its NULL tail: count to the real end */
-    size_t cap = n + 1;
-    vk_vm_free(vm, list, cap * sizeof(char *));
-}
-
 /* ---- the base filesystem ---- */
 static int root_mkdir(vk_mnt *root, const char *rel, unsigned mode)
 {
@@ -267,22 +241,8 @@ int vk_vm_create(const vk_vm_config *cfg, vk_vm **out)
         vm->home = vk_vm_strdup(vm, h);
         if (!vm->hostname || !vm->user || !vm->home) rc = VOS_ENOMEM;
     }
-    if (rc == 0 && cfg->nrules) {
-        vm->rules = vk_vm_alloc(vm, cfg->nrules * sizeof(vos_path_rule));
-        if (!vm->rules) rc = VOS_ENOMEM;
-        for (size_t i = 0; rc == 0 && i < cfg->nrules; i++) {
-            if (!cfg->rules[i].prefix || cfg->rules[i].prefix[0] != '/') {
-                rc = VOS_EINVAL;
-                break;
-            }
-            vm->rules[i].prefix = vk_vm_strdup(vm, cfg->rules[i].prefix);
-            vm->rules[i].access = cfg->rules[i].access;
-            vm->nrules = i + 1;
-            if (!vm->rules[i].prefix) rc = VOS_ENOMEM;
-        }
-    }
-    if (rc == 0) vm->allowed_cmds = copy_list(vm, cfg->allowed_cmds, &rc);
-    if (rc == 0) vm->denied_cmds = copy_list(vm, cfg->denied_cmds, &rc);
+    /* path rules, command lists and the policy's rules: one engine (policy.c) */
+    if (rc == 0) rc = vk_policy_init(vm, cfg);
     vm->multicall_self = cfg->multicall_self;
     if (vm->multicall_self) {
         struct stat st;
@@ -378,10 +338,7 @@ void vk_vm_destroy(vk_vm *vm)
         struct timespec ts = {0, 1000000};
         nanosleep(&ts, NULL);
     }
-    for (size_t i = 0; i < vm->nrules; i++) vk_vm_strfree(vm, (char *)vm->rules[i].prefix);
-    if (vm->rules) vk_vm_free(vm, vm->rules, vm->nrules * sizeof(vos_path_rule));
-    free_list(vm, vm->allowed_cmds);
-    free_list(vm, vm->denied_cmds);
+    vk_policy_free(vm);
     vk_vm_strfree(vm, vm->hostname);
     vk_vm_strfree(vm, vm->user);
     vk_vm_strfree(vm, vm->home);
