@@ -144,4 +144,10 @@ int vk_driver_find(const char *name, const vos_driver **out);
 /* Fail the nth driver call from now (1: the next) with code; 0 turns it off. */
 void vk_vfs_fault(vk_vm *vm, long nth, int code);
 
+/* Host tools (tools.c): add a collection (copied; VOS_EEXIST when the name is taken); the VM
+ * whose tool callback the calling thread is running, or NULL (the API refuses calls into it). */
+int vk_tools_add(vk_vm *vm, const char *name, const char *desc, const vos_tool_function *fns,
+                 size_t n);
+vk_vm *vk_tool_caller_vm(void);
+
 #endif

@@ -134,6 +134,7 @@ struct vk_vm {
     uint64_t ask_timeout_ms;
     void (*audit)(void *ud, const vos_audit_event *ev);
     void *audit_ud;
+    _Atomic(struct vk_tool_coll *) tools; /* tools.c: host tool collections (add-only) */
     /* fault injection for tests: the fault_nth-th driver call from now fails with fault_code */
     _Atomic long fault_nth;
     int fault_code;
@@ -305,6 +306,13 @@ int vk_ask(vk_proc *p, const vos_request *req);
 /* Hand ev to the host's audit callback, if any (struct_size and NULL strings filled in).
  * Called without VM locks held. */
 void vk_audit(vk_vm *vm, const vos_audit_event *ev);
+
+/* ---- tools.c ---- */
+struct vk_tool_coll;
+/* Is name a host tool collection of the VM? Its n-th collection's name (NULL past the end). */
+bool vk_tool_exists(vk_vm *vm, const char *name);
+const char *vk_tool_name_at(vk_vm *vm, size_t i);
+void vk_tools_free(vk_vm *vm);
 
 /* ---- fd.c ---- */
 vk_ofd *vk_ofd_new(vk_vm *vm, int kind, int flags);

@@ -902,7 +902,8 @@ static long prog_find(vk_vm *vm, const char *name)
 
 bool vk_command_exists(vk_proc *p, const char *name)
 {
-    return prog_find(p->vm, name) >= 0 && vk_cmd_allowed(p->vm, name);
+    return (prog_find(p->vm, name) >= 0 || vk_tool_exists(p->vm, name)) &&
+           vk_cmd_allowed(p->vm, name);
 }
 
 static _Noreturn void run_command(vk_proc *p, long i, char *const argv[], char *const envp[])
@@ -945,6 +946,8 @@ static _Noreturn void run_command(vk_proc *p, long i, char *const argv[], char *
 static int run_named(vk_proc *p, const char *name, char *const argv[], char *const envp[])
 {
     long i = prog_find(p->vm, name);
+    /* a host tool collection runs as the hosttool program (argv[0] tells which) */
+    if (i < 0 && vk_tool_exists(p->vm, name)) i = prog_find(p->vm, "hosttool");
     if (i < 0) return VOS_ENOENT;
     if (!vk_cmd_allowed(p->vm, name)) {
         vk_set_errmsg(p->vm, "command '%s' is denied by the VM's policy", name);

@@ -380,6 +380,7 @@ void vk_vm_destroy(vk_vm *vm)
     }
     for (size_t i = 0; i < vm->nrules; i++) vk_vm_strfree(vm, (char *)vm->rules[i].prefix);
     if (vm->rules) vk_vm_free(vm, vm->rules, vm->nrules * sizeof(vos_path_rule));
+    vk_tools_free(vm);
     free_list(vm, vm->allowed_cmds);
     free_list(vm, vm->denied_cmds);
     vk_vm_strfree(vm, vm->hostname);
