@@ -1017,7 +1017,8 @@ static int exec_depth(vk_proc *p, const char *path, char *const argv[], char *co
             if (!e) break;
             s = e + 1;
         }
-        if (last == VOS_ENOENT && prog_find(vm, path) >= 0 && !vk_cmd_allowed(vm, path)) {
+        if (last == VOS_ENOENT && (prog_find(vm, path) >= 0 || vk_tool_exists(vm, path)) &&
+            !vk_cmd_allowed(vm, path)) {
             /* not listed in /usr/bin because a rule denies it: say so, not "not found" */
             vk_set_errmsg(vm, "command '%s' is denied by the VM's policy", path);
             return VOS_ECMDDENIED;
