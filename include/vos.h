@@ -501,6 +501,41 @@ VOS_API int vos_policy_parse_json(const char *text, size_t len, vos_policy **out
                                   size_t errn);
 VOS_API void vos_policy_apply(const vos_policy *pol, vos_config *cfg);
 VOS_API void vos_policy_free(vos_policy *pol);
+/* Host tools (docs/tools.md). The host registers a collection of functions on a VM; inside
+ * the VM the collection is a command ("COLLECTION FUNCTION --flag value", "--json '{...}'",
+ * "--help"), its input checked against the function's JSON schema before the callback runs.
+ *
+ * The callback gets the input as JSON text (an object) and answers 0 with *output set to
+ * the result as JSON text, or non-zero with *output set to an error message (plain text).
+ * *output is malloc'd by the callback (vos frees it) or left NULL (result null / no message).
+ * It runs on a host thread of its own, not holding any VM lock: past timeout_ms the VM
+ * process stops waiting (status 124) and the thread finishes on its own later; a call into
+ * the same VM from the callback fails with VOS_EBUSY. */
+typedef int (*vos_tool_fn)(void *ud, const char *input_json, size_t len, char **output,
+                           size_t *out_len);
+
+typedef struct vos_tool_function {
+    const char *name;         /* [a-z0-9][a-z0-9_-]*, unique in its collection */
+    const char *description;  /* one line for --help; may be NULL */
+    const char *input_schema; /* JSON schema of the input (an object schema); NULL: {} */
+    vos_tool_fn fn;
+    void *ud;
+    uint64_t timeout_ms;      /* 0: 30 s */
+} vos_tool_function;
+
+typedef struct vos_tool_collection {
+    size_t struct_size;       /* sizeof(vos_tool_collection) */
+    const char *name;         /* the command's name: [a-z0-9][a-z0-9_-]*, not a built-in
+                                 command's nor another collection's */
+    const char *description;
+    const vos_tool_function *functions;
+    size_t n_functions;
+} vos_tool_collection;
+
+/* Register a collection on vm (everything is copied). 0; VOS_EINVAL for a bad name, a bad
+ * schema (vos_errmsg says which) or a missing callback; VOS_EEXIST when the name is taken;
+ * VOS_EMISUSE. */
+VOS_API int vos_tools_add(vos_vm *vm, const vos_tool_collection *coll);
 
 #ifdef __cplusplus
 }

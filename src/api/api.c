@@ -16,6 +16,7 @@
 #include "api/api.h"
 #include "kernel/host.h"
 #include "lib/cmd.h"
+#include "lib/json.h"
 #include "shell/session.h"
 #include "vos_driver.h"
 
@@ -323,6 +324,13 @@ static int api_enter(vos_vm *vm)
     if (!vm || !reg_has_locked(vm)) {
         pthread_mutex_unlock(&g_reg_mu);
         return VOS_EMISUSE;
+    }
+    if (vk_tool_caller_vm() == vm->k) {
+        /* a host tool's callback calling back into the VM that waits for it */
+        tl_refused = vm;
+        tl_refused_msg = "a host tool callback may not call into the VM that called it";
+        pthread_mutex_unlock(&g_reg_mu);
+        return VOS_EBUSY;
     }
     int zero = 0;
     if (!atomic_compare_exchange_strong(&vm->in_api, &zero, 1)) {
@@ -1233,3 +1241,74 @@ void vos_free_list(char **names, size_t n)
 }
 
 vk_vm *api_kvm(vos_vm *vm) { return vm->k; }
+
+/* ---- host tools (docs/tools.md) ---- */
+/* A collection's or a function's name: a word a shell passes as is. */
+static bool tool_name_ok(const char *s)
+{
+    if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9'))) return false;
+    size_t n = 0;
+    for (; *s; s++, n++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+            return false;
+    return n <= 64;
+}
+
+static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    (void)ud;
+    (void)osize;
+    if (nsize == 0) {
+        free(ptr);
+        return NULL;
+    }
+    return realloc(ptr, nsize);
+}
+
+int vos_tools_add(vos_vm *vm, const vos_tool_collection *in)
+{
+    vos_tool_collection c;
+    memset(&c, 0, sizeof c);
+    if (!in || struct_in(&c, sizeof c, in, sizeof c) < 0) return VOS_EMISUSE;
+    int rc = api_enter(vm);
+    if (rc < 0) return rc;
+    if (!tool_name_ok(c.name)) {
+        set_err(vm, "bad collection name (want [a-z0-9][a-z0-9_-]*)");
+        rc = VOS_EINVAL;
+    } else if (vl_cmd_find(c.name)) {
+        set_err(vm, "'%s' is a built-in command", c.name);
+        rc = VOS_EEXIST;
+    } else if (c.n_functions && !c.functions) {
+        rc = VOS_EINVAL;
+    }
+    vl_json_ctx jx = {.fn = host_alloc};
+    for (size_t i = 0; rc == 0 && i < c.n_functions; i++) {
+        const vos_tool_function *f = &c.functions[i];
+        if (!tool_name_ok(f->name) || !f->fn) {
+            set_err(vm, "function %zu: bad name or no callback", i);
+            rc = VOS_EINVAL;
+            break;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(c.functions[j].name, f->name) == 0) {
+                set_err(vm, "function '%s' given twice", f->name);
+                rc = VOS_EINVAL;
+            }
+        if (!f->input_schema) continue;
+        vl_json_error e;
+        vl_json *s = vl_json_parse(&jx, f->input_schema, strlen(f->input_schema), &e);
+        if (!s || vl_json_type_of(s) != VL_JSON_OBJECT) {
+            if (s) snprintf(e.msg, sizeof e.msg, "not an object");
+            set_err(vm, "function '%s': input schema: %d:%d: %s", f->name, s ? 1 : e.line,
+                    s ? 1 : e.column, e.msg);
+            rc = VOS_EINVAL;
+        }
+        vl_json_free(&jx, s);
+    }
+    if (rc == 0) {
+        rc = vk_tools_add(vm->k, c.name, c.description, c.functions, c.n_functions);
+        if (rc == VOS_EEXIST) set_err(vm, "a collection '%s' exists", c.name);
+    }
+    api_leave(vm);
+    return rc;
+}

@@ -168,6 +168,7 @@ typedef struct cli {
     uint64_t timeout_ms; /* 0: none */
     bool interactive;
     bool keep_vm; /* a thread may still be inside a call on the VM: do not free it */
+    bool demo_tools; /* --demo-tools */
     io out;
 } cli;
 
@@ -189,6 +190,7 @@ static void usage(FILE *f)
           "  --policy FILE            the VM's policy: a JSON file of path, command, env,\n"
           "                           network and tool rules (docs/security.md); a rule\n"
           "                           that asks prompts on the terminal (no terminal: deny)\n"
+          "  --demo-tools             add the host tool collection 'demo' (demo --help)\n"
           "  --help                   show this help and exit\n"
           "  --version                show the version and exit\n"
           "\n"
@@ -382,6 +384,85 @@ static bool valid_name(const char *s, size_t n)
     return true;
 }
 
+/* ---- --demo-tools: a small host tool collection to try (docs/tools.md) ---- */
+static char *demo_dup(const char *s, size_t *len)
+{
+    char *o = strdup(s);
+    if (o) *len = strlen(o);
+    return o;
+}
+
+/* The number after "key": in the (schema-checked) input; 0 if none. */
+static double demo_num(const char *in, const char *key)
+{
+    char pat[32];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = strstr(in, pat);
+    return p ? strtod(p + strlen(pat), NULL) : 0;
+}
+
+static int demo_echo(void *ud, const char *in, size_t len, char **out, size_t *out_len)
+{
+    (void)ud;
+    (void)len;
+    *out = demo_dup(in, out_len); /* the input object, as the tool received it */
+    return 0;
+}
+
+static int demo_add(void *ud, const char *in, size_t len, char **out, size_t *out_len)
+{
+    (void)ud;
+    (void)len;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.17g", demo_num(in, "a") + demo_num(in, "b"));
+    *out = demo_dup(buf, out_len);
+    return 0;
+}
+
+static int demo_now(void *ud, const char *in, size_t len, char **out, size_t *out_len)
+{
+    (void)ud;
+    (void)in;
+    (void)len;
+    char buf[64];
+    snprintf(buf, sizeof buf, "{\"unix\":%lld}", (long long)time(NULL));
+    *out = demo_dup(buf, out_len);
+    return 0;
+}
+
+static int demo_fail(void *ud, const char *in, size_t len, char **out, size_t *out_len)
+{
+    (void)ud;
+    (void)in;
+    (void)len;
+    *out = demo_dup("the demo tool failed, as asked", out_len);
+    return 1;
+}
+
+static void add_demo_tools(cli *c)
+{
+    static const vos_tool_function fns[] = {
+        {"echo", "Return the input object.",
+         "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\","
+         "\"description\":\"text to echo\"},\"upper\":{\"type\":\"boolean\","
+         "\"description\":\"a flag\"}},\"required\":[\"text\"],"
+         "\"additionalProperties\":false}",
+         demo_echo, NULL, 0},
+        {"add", "Add two numbers.",
+         "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"number\"},"
+         "\"b\":{\"type\":\"number\"}},\"required\":[\"a\",\"b\"],"
+         "\"additionalProperties\":false}",
+         demo_add, NULL, 0},
+        {"now", "The host's time (seconds since the epoch).",
+         "{\"type\":\"object\",\"additionalProperties\":false}", demo_now, NULL, 0},
+        {"fail", "Fail with an error message.", NULL, demo_fail, NULL, 0},
+    };
+    vos_tool_collection tc = {sizeof tc, "demo", "A demo collection of host tools (vos --demo-tools).",
+                              fns, sizeof fns / sizeof fns[0]};
+    int rc = vos_tools_add(c->vm, &tc);
+    if (rc != 0) die(1, "--demo-tools: %s: %s", vos_strerror(rc), vos_errmsg(c->vm));
+}
+
 /* ---- running scripts ---- */
 
 static void cli_open(cli *c)
@@ -389,6 +470,7 @@ static void cli_open(cli *c)
     int rc = vos_vm_new(&c->cfg, &c->vm);
     if (rc != 0) die(1, "cannot create the VM: %s", vos_strerror(rc));
     c->out.vm = c->vm;
+    if (c->demo_tools) add_demo_tools(c);
     for (size_t i = 0; i < c->nmounts; i++) {
         vos_mount_spec ms;
         vos_mount_spec_init(&ms);
@@ -928,6 +1010,10 @@ int main(int argc, char **argv)
         if (strcmp(a, "--version") == 0) {
             printf("vos %s\n", vos_version());
             return 0;
+        }
+        if (strcmp(a, "--demo-tools") == 0) {
+            c.demo_tools = true;
+            continue;
         }
         if (strcmp(a, "-c") == 0) {
             if (i + 1 >= argc) usage_error("option '%s' requires an argument", "-c");

@@ -158,5 +158,10 @@ int vk_policy_explain(vk_vm *vm, int kind, const char *subj, const char *detail,
                       size_t n);
 /* Hand ev to the host's audit callback, if any. */
 void vk_audit(vk_vm *vm, const vos_audit_event *ev);
+/* Host tools (tools.c): add a collection (copied; VOS_EEXIST when the name is taken); the VM
+ * whose tool callback the calling thread is running, or NULL (the API refuses calls into it). */
+int vk_tools_add(vk_vm *vm, const char *name, const char *desc, const vos_tool_function *fns,
+                 size_t n);
+vk_vm *vk_tool_caller_vm(void);
 
 #endif

@@ -131,6 +131,7 @@ struct vk_vm {
     void (*audit)(void *ud, const vos_audit_event *ev);
     void *audit_ud;
     struct vk_policy *policy; /* policy.c: the rules of every kind */
+    _Atomic(struct vk_tool_coll *) tools; /* tools.c: host tool collections (add-only) */
     /* fault injection for tests: the fault_nth-th driver call from now fails with fault_code */
     _Atomic long fault_nth;
     int fault_code;
@@ -309,6 +310,13 @@ int vk_policy_init(vk_vm *vm, const vk_vm_config *cfg);
 void vk_policy_free(vk_vm *vm);
 /* Not denied outright (allowed, or to be asked): what /usr/bin lists. */
 bool vk_policy_lists(vk_vm *vm, int kind, const char *subj);
+
+/* ---- tools.c ---- */
+struct vk_tool_coll;
+/* Is name a host tool collection of the VM? Its n-th collection's name (NULL past the end). */
+bool vk_tool_exists(vk_vm *vm, const char *name);
+const char *vk_tool_name_at(vk_vm *vm, size_t i);
+void vk_tools_free(vk_vm *vm);
 
 /* ---- fd.c ---- */
 vk_ofd *vk_ofd_new(vk_vm *vm, int kind, int flags);

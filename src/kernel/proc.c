@@ -903,7 +903,8 @@ static long prog_find(vk_vm *vm, const char *name)
 
 bool vk_command_exists(vk_proc *p, const char *name)
 {
-    return prog_find(p->vm, name) >= 0 && vk_cmd_allowed(p->vm, name);
+    return (prog_find(p->vm, name) >= 0 || vk_tool_exists(p->vm, name)) &&
+           vk_cmd_allowed(p->vm, name);
 }
 
 static _Noreturn void run_command(vk_proc *p, long i, char *const argv[], char *const envp[])
@@ -946,6 +947,8 @@ static _Noreturn void run_command(vk_proc *p, long i, char *const argv[], char *
 static int run_named(vk_proc *p, const char *name, char *const argv[], char *const envp[])
 {
     long i = prog_find(p->vm, name);
+    /* a host tool collection runs as the hosttool program (argv[0] tells which) */
+    if (i < 0 && vk_tool_exists(p->vm, name)) i = prog_find(p->vm, "hosttool");
     if (i < 0) return VOS_ENOENT;
     char rule[600];
     if (vk_policy_decide(p->vm, p, VOS_REQ_COMMAND, name, "", rule, sizeof rule) !=
@@ -1015,7 +1018,8 @@ static int exec_depth(vk_proc *p, const char *path, char *const argv[], char *co
             if (!e) break;
             s = e + 1;
         }
-        if (last == VOS_ENOENT && prog_find(vm, path) >= 0 && !vk_cmd_allowed(vm, path)) {
+        if (last == VOS_ENOENT && (prog_find(vm, path) >= 0 || vk_tool_exists(vm, path)) &&
+            !vk_cmd_allowed(vm, path)) {
             /* not listed in /usr/bin because a rule denies it: say so, not "not found" */
             char rule[600];
             vk_policy_decide(vm, p, VOS_REQ_COMMAND, path, "", rule, sizeof rule);

@@ -537,6 +537,7 @@ static int b_lstat(vos_fs *m, vos_call *c, const char *rel, vos_dstat *st)
         return 0;
     }
     long i = prog_index(vm, rel);
+    if (i < 0 && vk_tool_exists(vm, rel)) i = prog_index(vm, "hosttool"); /* a tool collection */
     if (i < 0 || !vk_cmd_allowed(vm, rel)) return VOS_ENOENT;
     base_stat(m, st, VK_S_IFREG | 0755, 2 + (uint64_t)i);
     return 0;
@@ -561,8 +562,13 @@ static int b_readdir(vos_fs *m, vos_call *c, const char *rel, vos_dir_fn cb, voi
     for (size_t i = 0; t && i < t->n; i++) {
         const char *name = t->names[i];
         if (!vk_cmd_allowed(vm, name)) continue;
-        if (cb(ctx, name, 2 + i, VK_DT_REG, NULL)) break;
+        if (cb(ctx, name, 2 + i, VK_DT_REG, NULL)) return 0;
     }
+    /* the host's tool collections (tools.c) */
+    long tool = prog_index(vm, "hosttool");
+    const char *name;
+    for (size_t i = 0; tool >= 0 && (name = vk_tool_name_at(vm, i)); i++)
+        if (vk_cmd_allowed(vm, name) && cb(ctx, name, 2 + (uint64_t)tool, VK_DT_REG, NULL)) break;
     return 0;
 }
 

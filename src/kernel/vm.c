@@ -339,6 +339,7 @@ void vk_vm_destroy(vk_vm *vm)
         nanosleep(&ts, NULL);
     }
     vk_policy_free(vm);
+    vk_tools_free(vm);
     vk_vm_strfree(vm, vm->hostname);
     vk_vm_strfree(vm, vm->user);
     vk_vm_strfree(vm, vm->home);
