@@ -253,6 +253,12 @@ typedef struct vos_config {
     void *audit_ud;
     const vos_net_rule *net_rules; /* copied; none: every network request is denied */
     size_t n_net_rules;
+    /* Name resolution for the VM's network requests (docs/network.md): fills addrs with up to
+     * max numeric addresses of host ("93.184.216.34", "2606:2800::1") and returns how many,
+     * 0 or negative when the name does not resolve. NULL: the C library's getaddrinfo. Every
+     * answer is checked against the rules; libcurl never resolves by itself. */
+    int (*net_resolve)(void *ud, const char *host, char (*addrs)[64], int max);
+    void *net_resolve_ud;
 } vos_config;
 
 /* Fill cfg with the defaults. Never fails. */

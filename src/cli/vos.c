@@ -171,6 +171,18 @@ typedef struct cli {
     io out;
 } cli;
 
+/* --allow-net ORIGIN: one more allow rule (public addresses only, no credentials) */
+static void add_net_rule(cli *c, const char *origin)
+{
+    vos_net_rule *r = realloc((void *)c->cfg.net_rules, (c->cfg.n_net_rules + 1) * sizeof *r);
+    if (!r) die(1, "out of memory");
+    memset(&r[c->cfg.n_net_rules], 0, sizeof *r);
+    r[c->cfg.n_net_rules].origin = origin;
+    r[c->cfg.n_net_rules].outcome = VOS_POLICY_ALLOW;
+    c->cfg.net_rules = r;
+    c->cfg.n_net_rules++;
+}
+
 static void usage(FILE *f)
 {
     fputs("Usage: vos [OPTION]... [-c SCRIPT [NAME [ARG]...] | FILE [ARG]...]\n"
@@ -186,6 +198,8 @@ static void usage(FILE *f)
           "  --env NAME=VALUE         set an environment variable in the VM; repeatable\n"
           "  --timeout SECONDS        wall time limit of each script (exit status 124)\n"
           "  --memory BYTES           memory limit of the VM (suffixes K, M, G)\n"
+          "  --allow-net ORIGIN       let curl/wget reach ORIGIN (https://host[:port], *.host,\n"
+          "                           or *); public addresses only (docs/network.md)\n"
           "  --help                   show this help and exit\n"
           "  --version                show the version and exit\n"
           "\n"
@@ -831,7 +845,7 @@ int main(int argc, char **argv)
             break; /* what follows is $0 and the arguments */
         }
         static const char *const withval[] = {"--mount", "--cwd", "--env", "--timeout",
-                                              "--memory"};
+                                              "--memory", "--allow-net"};
         size_t k, nk = sizeof withval / sizeof withval[0];
         for (k = 0; k < nk; k++) {
             size_t n = strlen(withval[k]);
@@ -861,6 +875,7 @@ int main(int argc, char **argv)
         }
         case 3: c.timeout_ms = parse_seconds(val); break;
         case 4: c.lim.mem_bytes = parse_bytes(val); break;
+        case 5: add_net_rule(&c, val); break;
         }
     }
 

@@ -44,6 +44,8 @@ typedef struct vk_vm_config {
     void *audit_ud;
     const vos_net_rule *net_rules;
     size_t n_net_rules;
+    int (*net_resolve)(void *ud, const char *host, char (*addrs)[64], int max);
+    void *net_resolve_ud;
 } vk_vm_config;
 
 /* The defaults of every limit, and "in over base": in's nonzero fields, base's elsewhere. */

@@ -134,6 +134,7 @@ struct vk_vm {
     uint64_t ask_timeout_ms;
     void (*audit)(void *ud, const vos_audit_event *ev);
     void *audit_ud;
+    struct vk_net *net;      /* net.c: the copy of the network rules, the resolver */
     /* fault injection for tests: the fault_nth-th driver call from now fails with fault_code */
     _Atomic long fault_nth;
     int fault_code;
@@ -305,6 +306,10 @@ int vk_ask(vk_proc *p, const vos_request *req);
 /* Hand ev to the host's audit callback, if any (struct_size and NULL strings filled in).
  * Called without VM locks held. */
 void vk_audit(vk_vm *vm, const vos_audit_event *ev);
+
+/* ---- net.c ---- */
+int vk_net_init(vk_vm *vm, const vk_vm_config *cfg); /* 0 or VOS_ENOMEM */
+void vk_net_free(vk_vm *vm);
 
 /* ---- fd.c ---- */
 vk_ofd *vk_ofd_new(vk_vm *vm, int kind, int flags);

@@ -246,6 +246,10 @@ int vk_vm_create(const vk_vm_config *cfg, vk_vm **out)
     vm->ask_timeout_ms = cfg->ask_timeout_ms ? cfg->ask_timeout_ms : 30000;
     vm->audit = cfg->audit;
     vm->audit_ud = cfg->audit_ud;
+    if (vk_net_init(vm, cfg) != 0) {
+        cfg->alloc(cfg->alloc_ud, vm, sizeof *vm, 0);
+        return VOS_ENOMEM;
+    }
     if (getrandom(vm->rng, sizeof vm->rng, GRND_NONBLOCK) != (ssize_t)sizeof vm->rng) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -380,6 +384,7 @@ void vk_vm_destroy(vk_vm *vm)
     }
     for (size_t i = 0; i < vm->nrules; i++) vk_vm_strfree(vm, (char *)vm->rules[i].prefix);
     if (vm->rules) vk_vm_free(vm, vm->rules, vm->nrules * sizeof(vos_path_rule));
+    vk_net_free(vm);
     free_list(vm, vm->allowed_cmds);
     free_list(vm, vm->denied_cmds);
     vk_vm_strfree(vm, vm->hostname);
