@@ -184,17 +184,17 @@ static int parse_url(const char *url, url_parts *u, vk_http_res *res)
     int rc = 0;
     CURLUcode uc = curl_url_set(h, CURLUPART_URL, url, CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME);
     if (uc == CURLUE_OK) uc = curl_url_get(h, CURLUPART_SCHEME, &scheme, 0);
+    if (uc == CURLUE_OK && strcasecmp(scheme, "http") && strcasecmp(scheme, "https")) {
+        res->code = 1;
+        snprintf(res->err, sizeof res->err,
+                 "Protocol \"%s\" not supported or disabled in libcurl", scheme);
+        rc = VOS_EIO;
+        goto out;
+    }
     if (uc == CURLUE_OK) uc = curl_url_get(h, CURLUPART_HOST, &host, 0);
     if (uc != CURLUE_OK || !host || !*host) {
         res->code = 3;
         snprintf(res->err, sizeof res->err, "URL using bad/illegal format or missing URL");
-        rc = VOS_EIO;
-        goto out;
-    }
-    if (strcasecmp(scheme, "http") && strcasecmp(scheme, "https")) {
-        res->code = 1;
-        snprintf(res->err, sizeof res->err,
-                 "Protocol \"%s\" not supported or disabled in libcurl", scheme);
         rc = VOS_EIO;
         goto out;
     }
