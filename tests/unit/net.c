@@ -444,3 +444,28 @@ TEST(net_timeouts_and_interrupt)
     test_vm_free(vm);
     server_stop(s);
 }
+
+TEST(net_wget)
+{
+    server *s = server_start();
+    char o[100], ot[100], sc[4096];
+    vos_vm *vm = std_vm(s, o, sizeof o, ot, sizeof ot);
+    snprintf(sc, sizeof sc, "wget -q -O - %s/hello", o);
+    ASSERT_EXEC(vm, sc, "hello\n", 0);
+    snprintf(sc, sizeof sc, "mkdir /tmp/w && wget -q -P /tmp/w %s/hello && cat /tmp/w/hello", o);
+    ASSERT_EXEC(vm, sc, "hello\n", 0);
+    snprintf(sc, sizeof sc, "wget -q -O /tmp/x %s/status/404; echo rc=$?; test -e /tmp/x || echo none", o);
+    ASSERT_EXEC(vm, sc, "rc=8\nnone\n", 0);
+    snprintf(sc, sizeof sc, "wget -q -O - --header 'A: 1' --header 'B: 2' --post-data x=1 %s/echo | tr '|' '\\n' | grep -E '^(POST|A:|B:|x=)'", o);
+    ASSERT_EXEC(vm, sc, "POST /echo HTTP/1.1\nA: 1\nB: 2\nx=1\n", 0);
+    snprintf(sc, sizeof sc, "wget -q -O - 'http://127.0.0.1:%d/hello'", s->port + 0);
+    ASSERT_EXEC(vm, sc, "hello\n", 0);
+    snprintf(sc, sizeof sc, "wget -q -O - http://evil.test:%d/; echo rc=$?", s->port);
+    ASSERT_EXEC(vm, sc, "rc=4\n", 0);
+    ASSERT_EXEC(vm, "wget -q --no-check-certificate https://example.com/; echo rc=$?", "rc=2\n", 0);
+    pthread_mutex_lock(&g_audit_mu);
+    ASSERT(strstr(g_audit, SECRET) == NULL);
+    pthread_mutex_unlock(&g_audit_mu);
+    test_vm_free(vm);
+    server_stop(s);
+}
