@@ -126,6 +126,9 @@ typedef struct vos_limits {
     uint64_t host_fds;     /* host file descriptors the VM may hold open at once (hostfs files,
                               directories); the library also keeps a share of the process's
                               RLIMIT_NOFILE for the host, whatever this says */
+    uint64_t net_requests; /* network requests (each redirect hop counts) over the VM's life */
+    uint64_t net_bytes;    /* response body bytes received over the VM's life */
+    uint64_t net_conns;    /* network transfers in progress at once */
 } vos_limits;
 
 /* Zero lim (every limit at its default) and set its struct_size. Never fails. */

@@ -10,6 +10,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,8 @@ struct vk_net {
     size_t n;
     int (*resolve)(void *ud, const char *host, char (*addrs)[64], int max);
     void *resolve_ud;
+    _Atomic uint64_t requests, bytes; /* over the VM's life (limits.net_requests/net_bytes) */
+    _Atomic uint64_t conns;           /* transfers in progress (limits.net_conns) */
 };
 
 static char *xdup(const char *s)
@@ -251,6 +254,9 @@ typedef struct hop {
     int cb_err;
     uint64_t body_bytes;
     uint64_t header_bytes;
+    struct vk_net *net;
+    uint64_t max_bytes;
+    bool over_quota;
 } hop;
 
 static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
@@ -283,6 +289,10 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
     hop *h = ud;
     size_t n = size * nmemb;
     if (h->skip_body) return n;
+    if (atomic_fetch_add(&h->net->bytes, n) + n > h->max_bytes) {
+        h->over_quota = true;
+        return 0;
+    }
     h->body_bytes += n;
     if (h->cb && h->cb->body) {
         int rc = h->cb->body(h->cb->ud, data, n);
@@ -488,9 +498,28 @@ int vk_http(vk_proc *p, const vk_http_req *rq, const vk_http_cb *cb, vk_http_res
             }
         }
 
+        /* the quotas */
+        const vos_limits *lim = &p->vm->lim;
+        if (atomic_fetch_add(&net->requests, 1) >= lim->net_requests) {
+            denied(p, res, url, method, "", "the VM's quota of %s network requests is used up%s",
+                   "limits.net_requests", "");
+            rc = VOS_EACCES;
+            break;
+        }
+        if (atomic_fetch_add(&net->conns, 1) >= lim->net_conns) {
+            atomic_fetch_sub(&net->conns, 1);
+            denied(p, res, url, method, "", "too many transfers at once (%s)%s",
+                   "limits.net_conns", "");
+            rc = VOS_EACCES;
+            break;
+        }
+        h.net = net;
+        h.max_bytes = lim->net_bytes;
+
         /* the request */
         CURL *e = curl_easy_init();
         if (!e) {
+            atomic_fetch_sub(&net->conns, 1);
             rc = VOS_ENOMEM;
             break;
         }
@@ -573,6 +602,7 @@ int vk_http(vk_proc *p, const vk_http_req *rq, const vk_http_cb *cb, vk_http_res
         CURLcode cc;
         int64_t hop0 = vk_now_mono();
         int krc = run_handle(p, e, &cc);
+        atomic_fetch_sub(&net->conns, 1);
         long status = 0;
         char *redir = NULL, *ctype = NULL, *ip = NULL;
         long rport = 0;
@@ -611,6 +641,14 @@ int vk_http(vk_proc *p, const vk_http_req *rq, const vk_http_cb *cb, vk_http_res
         if (h.cb_err < 0) {
             free(next);
             rc = h.cb_err;
+            break;
+        }
+        if (h.over_quota) {
+            free(next);
+            res->code = 63;
+            snprintf(res->err, sizeof res->err,
+                     "Exceeded the VM's network byte quota (limits.net_bytes)");
+            rc = VOS_EIO;
             break;
         }
         if (cc != CURLE_OK) {

@@ -26,6 +26,9 @@ const vos_limits vk_default_limits = {
     .nest_depth = 200,
     .expand_bytes = 64ull << 20,
     .host_fds = 1024,
+    .net_requests = 10000,
+    .net_bytes = 1ull << 30,
+    .net_conns = 8,
 };
 
 void vk_limits_resolve(vos_limits *out, const vos_limits *in, const vos_limits *base)
@@ -44,6 +47,9 @@ void vk_limits_resolve(vos_limits *out, const vos_limits *in, const vos_limits *
     L(nest_depth);
     L(expand_bytes);
     L(host_fds);
+    L(net_requests);
+    L(net_bytes);
+    L(net_conns);
 #undef L
     r.struct_size = sizeof r;
     /* an fd number must fit an int; processes are counted in an int */

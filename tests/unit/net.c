@@ -469,3 +469,33 @@ TEST(net_wget)
     test_vm_free(vm);
     server_stop(s);
 }
+
+TEST(net_quotas)
+{
+    server *s = server_start();
+    char origin[100], sc[512];
+    snprintf(origin, sizeof origin, "http://127.0.0.1:%d", s->port);
+    vos_net_rule rule = {.origin = origin, .outcome = VOS_POLICY_ALLOW, .address = "127.0.0.1"};
+    vos_config cfg;
+    vos_limits lim;
+    vos_config_init(&cfg);
+    vos_limits_init(&lim);
+    lim.net_requests = 2;
+    lim.net_bytes = 9;
+    cfg.limits = &lim;
+    cfg.net_rules = &rule;
+    cfg.n_net_rules = 1;
+    vos_vm *vm = test_vm_new_cfg(&cfg);
+    snprintf(sc, sizeof sc, "curl -s %s/hello; curl -sS %s/hello; echo rc=$?; curl -sS %s/hello; echo rc=$?",
+             origin, origin, origin);
+    vos_result r;
+    run(vm, sc, &r);
+    ASSERT_STR(r.out, "hello\nrc=63\nrc=7\n");
+    ASSERT_STR(r.err, "curl: (63) Exceeded the VM's network byte quota (limits.net_bytes)\n"
+                      "curl: (7) Blocked by the VM's network policy: the VM's quota of "
+                      "limits.net_requests network requests is used up\n");
+    vos_result_free(&r);
+    ASSERT_EQ(atomic_load(&s->accepts), 2);
+    test_vm_free(vm);
+    server_stop(s);
+}
