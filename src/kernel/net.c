@@ -454,7 +454,8 @@ int vk_http(vk_proc *p, const vk_http_req *rq, const vk_http_cb *cb, vk_http_res
             if (cls && !(has_rule_addr && !memcmp(rule_addr.a, h.pin.a, 16) &&
                          rule_addr.v6 == h.pin.v6)) {
                 char a[300];
-                snprintf(a, sizeof a, "%s is a %s address", h.pin.text, cls);
+                snprintf(a, sizeof a, "%s is %s %s address", h.pin.text,
+                         strchr("aeiouAEIOU", cls[0]) ? "an" : "a", cls);
                 denied(p, res, url, method, rulename, "%s (%s)", a, url);
                 rc = VOS_EACCES;
                 break;
@@ -486,7 +487,8 @@ int vk_http(vk_proc *p, const vk_http_req *rq, const vk_http_cb *cb, vk_http_res
                     cls = NULL;
                 if (cls) {
                     char w[400];
-                    snprintf(w, sizeof w, "%s resolves to %s, a %s address", u.host, a.text, cls);
+                    snprintf(w, sizeof w, "%s resolves to %s, %s %s address", u.host, a.text,
+                             strchr("aeiouAEIOU", cls[0]) ? "an" : "a", cls);
                     denied(p, res, url, method, rulename, "%s%s", w, "");
                     bad = true;
                 }
