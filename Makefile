@@ -44,6 +44,9 @@ LIBS += -larchive -lz -lbz2 -llzma -lzstd
 # sqlite3 (DESIGN.md names libsqlite3): the engine under the sqlite3 command, files through a VM VFS
 LIBS += -lsqlite3
 
+# curl and wget: the kernel's network module (src/kernel/net.c) makes the transfers with libcurl
+LIBS += -lcurl
+
 LIB_SRC := $(wildcard src/api/*.c src/kernel/*.c src/fs/*.c src/lib/*.c src/shell/*.c src/cmd/*.c)
 CMD_DECL_SRC := $(wildcard src/cmd/*.c src/shell/*.c)
 LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/cmdtable.o

@@ -126,6 +126,9 @@ typedef struct vos_limits {
     uint64_t host_fds;     /* host file descriptors the VM may hold open at once (hostfs files,
                               directories); the library also keeps a share of the process's
                               RLIMIT_NOFILE for the host, whatever this says */
+    uint64_t net_requests; /* network requests (each redirect hop counts) over the VM's life */
+    uint64_t net_bytes;    /* response body bytes received over the VM's life */
+    uint64_t net_conns;    /* network transfers in progress at once */
 } vos_limits;
 
 /* Zero lim (every limit at its default) and set its struct_size. Never fails. */
@@ -282,6 +285,12 @@ typedef struct vos_config {
      * grant is denied; a kind with no rule keeps the defaults of a VM without a policy. */
     const vos_policy_rule *rules;
     size_t n_rules;
+    /* Name resolution for the VM's network requests (docs/network.md): fills addrs with up to
+     * max numeric addresses of host ("93.184.216.34", "2606:2800::1") and returns how many,
+     * 0 or negative when the name does not resolve. NULL: the C library's getaddrinfo. Every
+     * answer is checked against the rules; libcurl never resolves by itself. */
+    int (*net_resolve)(void *ud, const char *host, char (*addrs)[64], int max);
+    void *net_resolve_ud;
 } vos_config;
 
 /* Fill cfg with the defaults. Never fails. */

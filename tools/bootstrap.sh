@@ -9,6 +9,8 @@ PKGS="make gcc libc6-dev libedit-dev bash coreutils clang libclang-rt-14-dev
       libarchive-dev zlib1g-dev libbz2-dev liblzma-dev libzstd-dev
       findutils grep sed diffutils patch gawk ripgrep bsdextrautils xxd file tree gettext-base binutils
       tar gzip bzip2 xz-utils zstd zip unzip dc sqlite3"
+# curl and wget in the VM: libcurl in the kernel network module
+PKGS="$PKGS libcurl4-openssl-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

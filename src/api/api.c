@@ -451,6 +451,8 @@ int vos_vm_new(const vos_config *cfg_in, vos_vm **out)
     if (cfg.n_rules && !cfg.rules) return VOS_EINVAL;
     kc.prules = cfg.rules;
     kc.n_prules = cfg.n_rules;
+    kc.net_resolve = cfg.net_resolve;
+    kc.net_resolve_ud = cfg.net_resolve_ud;
 
     vos_vm *vm = kc.alloc(kc.alloc_ud, NULL, 0, sizeof *vm);
     if (!vm) return VOS_ENOMEM;

@@ -169,8 +169,39 @@ typedef struct cli {
     bool interactive;
     bool keep_vm; /* a thread may still be inside a call on the VM: do not free it */
     bool demo_tools; /* --demo-tools */
+    vos_net_rule *allow_net; /* --allow-net rules, after the policy file's network rules */
+    size_t n_allow_net;
     io out;
 } cli;
+
+/* --allow-net ORIGIN: one more allow rule (public addresses only, no credentials) */
+static void add_net_rule(cli *c, const char *origin)
+{
+    vos_net_rule *r = realloc(c->allow_net, (c->n_allow_net + 1) * sizeof *r);
+    if (!r) die(1, "out of memory");
+    memset(&r[c->n_allow_net], 0, sizeof *r);
+    r[c->n_allow_net].origin = origin;
+    r[c->n_allow_net].outcome = VOS_POLICY_ALLOW;
+    c->allow_net = r;
+    c->n_allow_net++;
+}
+
+/* The VM's network rules: the policy file's (first: the first matching rule decides), then
+ * the --allow-net ones. The array lives as long as the process. */
+static void join_net_rules(cli *c)
+{
+    if (!c->n_allow_net) return;
+    size_t n = c->cfg.n_net_rules + c->n_allow_net;
+    vos_net_rule *r = malloc(n * sizeof *r);
+    if (!r) die(1, "out of memory");
+    if (c->cfg.n_net_rules) memcpy(r, c->cfg.net_rules, c->cfg.n_net_rules * sizeof *r);
+    memcpy(r + c->cfg.n_net_rules, c->allow_net, c->n_allow_net * sizeof *r);
+    c->cfg.net_rules = r;
+    c->cfg.n_net_rules = n;
+    free(c->allow_net);
+    c->allow_net = NULL;
+    c->n_allow_net = 0;
+}
 
 static void usage(FILE *f)
 {
@@ -190,6 +221,8 @@ static void usage(FILE *f)
           "  --policy FILE            the VM's policy: a JSON file of path, command, env,\n"
           "                           network and tool rules (docs/security.md); a rule\n"
           "                           that asks prompts on the terminal (no terminal: deny)\n"
+          "  --allow-net ORIGIN       let curl/wget reach ORIGIN (https://host[:port], *.host,\n"
+          "                           or *); public addresses only (docs/network.md)\n"
           "  --demo-tools             add the host tool collection 'demo' (demo --help)\n"
           "  --help                   show this help and exit\n"
           "  --version                show the version and exit\n"
@@ -467,6 +500,7 @@ static void add_demo_tools(cli *c)
 
 static void cli_open(cli *c)
 {
+    join_net_rules(c);
     int rc = vos_vm_new(&c->cfg, &c->vm);
     if (rc != 0) die(1, "cannot create the VM: %s", vos_strerror(rc));
     c->out.vm = c->vm;
@@ -1022,7 +1056,7 @@ int main(int argc, char **argv)
             break; /* what follows is $0 and the arguments */
         }
         static const char *const withval[] = {"--mount", "--cwd", "--env", "--timeout",
-                                              "--memory", "--policy"};
+                                              "--memory", "--policy", "--allow-net"};
         size_t k, nk = sizeof withval / sizeof withval[0];
         for (k = 0; k < nk; k++) {
             size_t n = strlen(withval[k]);
@@ -1057,6 +1091,7 @@ int main(int argc, char **argv)
             policy = load_policy(&c.cfg, val);
             c.cfg.ask = ask_tty;
             break;
+        case 6: add_net_rule(&c, val); break;
         }
     }
 

@@ -46,6 +46,8 @@ typedef struct vk_vm_config {
     size_t n_net_rules;
     const vos_policy_rule *prules; /* policy.c */
     size_t n_prules;
+    int (*net_resolve)(void *ud, const char *host, char (*addrs)[64], int max);
+    void *net_resolve_ud;
 } vk_vm_config;
 
 /* The defaults of every limit, and "in over base": in's nonzero fields, base's elsewhere. */

@@ -132,6 +132,7 @@ struct vk_vm {
     void *audit_ud;
     struct vk_policy *policy; /* policy.c: the rules of every kind */
     _Atomic(struct vk_tool_coll *) tools; /* tools.c: host tool collections (add-only) */
+    struct vk_net *net;      /* net.c: the copy of the network rules, the resolver */
     /* fault injection for tests: the fault_nth-th driver call from now fails with fault_code */
     _Atomic long fault_nth;
     int fault_code;
@@ -317,6 +318,10 @@ struct vk_tool_coll;
 bool vk_tool_exists(vk_vm *vm, const char *name);
 const char *vk_tool_name_at(vk_vm *vm, size_t i);
 void vk_tools_free(vk_vm *vm);
+
+/* ---- net.c ---- */
+int vk_net_init(vk_vm *vm, const vk_vm_config *cfg); /* 0 or VOS_ENOMEM */
+void vk_net_free(vk_vm *vm);
 
 /* ---- fd.c ---- */
 vk_ofd *vk_ofd_new(vk_vm *vm, int kind, int flags);

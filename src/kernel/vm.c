@@ -26,6 +26,9 @@ const vos_limits vk_default_limits = {
     .nest_depth = 200,
     .expand_bytes = 64ull << 20,
     .host_fds = 1024,
+    .net_requests = 10000,
+    .net_bytes = 1ull << 30,
+    .net_conns = 8,
 };
 
 void vk_limits_resolve(vos_limits *out, const vos_limits *in, const vos_limits *base)
@@ -44,6 +47,9 @@ void vk_limits_resolve(vos_limits *out, const vos_limits *in, const vos_limits *
     L(nest_depth);
     L(expand_bytes);
     L(host_fds);
+    L(net_requests);
+    L(net_bytes);
+    L(net_conns);
 #undef L
     r.struct_size = sizeof r;
     /* an fd number must fit an int; processes are counted in an int */
@@ -220,6 +226,10 @@ int vk_vm_create(const vk_vm_config *cfg, vk_vm **out)
     vm->ask_timeout_ms = cfg->ask_timeout_ms ? cfg->ask_timeout_ms : 30000;
     vm->audit = cfg->audit;
     vm->audit_ud = cfg->audit_ud;
+    if (vk_net_init(vm, cfg) != 0) {
+        cfg->alloc(cfg->alloc_ud, vm, sizeof *vm, 0);
+        return VOS_ENOMEM;
+    }
     if (getrandom(vm->rng, sizeof vm->rng, GRND_NONBLOCK) != (ssize_t)sizeof vm->rng) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -340,6 +350,7 @@ void vk_vm_destroy(vk_vm *vm)
     }
     vk_policy_free(vm);
     vk_tools_free(vm);
+    vk_net_free(vm);
     vk_vm_strfree(vm, vm->hostname);
     vk_vm_strfree(vm, vm->user);
     vk_vm_strfree(vm, vm->home);

@@ -1,0 +1,688 @@
+/* net.c: HTTP(S) requests for the VM (docs/network.md). Deny by default: a request goes out
+ * only when the first network rule matching its origin, path and method allows it (or the
+ * host says yes to an "ask" rule). The name is resolved once per hop by the host's resolver,
+ * every answer must be a public address (or the rule's exact `address`), and libcurl connects
+ * only to the checked address (CURLOPT_RESOLVE pins it, the open-socket callback verifies
+ * it), so a second, different answer (DNS rebinding) never reaches a socket. Redirects are
+ * followed here, hop by hop, each hop decided again. The rule's headers (credentials) go
+ * only to the origin of the first hop and never back to the VM. */
+#include <curl/curl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "kernel/net_int.h"
+
+#define DEFAULT_TIMEOUT_MS 300000
+#define DEFAULT_CONNECT_MS 30000
+#define MAX_ADDRS 16
+
+typedef struct net_rule {
+    vos_net_rule r;  /* strings below are owned copies */
+} net_rule;
+
+struct vk_net {
+    net_rule *rules;
+    size_t n;
+    int (*resolve)(void *ud, const char *host, char (*addrs)[64], int max);
+    void *resolve_ud;
+    _Atomic uint64_t requests, bytes; /* over the VM's life (limits.net_requests/net_bytes) */
+    _Atomic uint64_t conns;           /* transfers in progress (limits.net_conns) */
+};
+
+static char *xdup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+int vk_net_init(vk_vm *vm, const vk_vm_config *cfg)
+{
+    /* host memory: the rules are the host's configuration, like the path rules' strings */
+    struct vk_net *n = calloc(1, sizeof *n);
+    if (!n) return VOS_ENOMEM;
+    n->resolve = cfg->net_resolve;
+    n->resolve_ud = cfg->net_resolve_ud;
+    if (cfg->n_net_rules) {
+        n->rules = calloc(cfg->n_net_rules, sizeof *n->rules);
+        if (!n->rules) {
+            free(n);
+            return VOS_ENOMEM;
+        }
+        n->n = cfg->n_net_rules;
+        for (size_t i = 0; i < n->n; i++) {
+            const vos_net_rule *s = &cfg->net_rules[i];
+            vos_net_rule *d = &n->rules[i].r;
+            d->origin = xdup(s->origin ? s->origin : "");
+            d->path_prefix = xdup(s->path_prefix);
+            d->methods = xdup(s->methods);
+            d->outcome = s->outcome;
+            d->address = xdup(s->address);
+            if (s->n_headers) {
+                vos_header *h = calloc(s->n_headers, sizeof *h);
+                if (h) {
+                    for (size_t j = 0; j < s->n_headers; j++) {
+                        h[j].name = xdup(s->headers[j].name);
+                        h[j].value = xdup(s->headers[j].value);
+                    }
+                    d->headers = h;
+                    d->n_headers = s->n_headers;
+                }
+            }
+        }
+    }
+    vm->net = n;
+    return 0;
+}
+
+void vk_net_free(vk_vm *vm)
+{
+    struct vk_net *n = vm->net;
+    if (!n) return;
+    for (size_t i = 0; i < n->n; i++) {
+        vos_net_rule *d = &n->rules[i].r;
+        free((char *)d->origin);
+        free((char *)d->path_prefix);
+        free((char *)d->methods);
+        free((char *)d->address);
+        for (size_t j = 0; j < d->n_headers; j++) {
+            free((char *)d->headers[j].name);
+            /* a credential: wipe it before the memory goes back */
+            if (d->headers[j].value) {
+                volatile char *v = (volatile char *)d->headers[j].value;
+                while (*v) *v++ = 0;
+            }
+            free((char *)d->headers[j].value);
+        }
+        free((vos_header *)d->headers);
+    }
+    free(n->rules);
+    free(n);
+    vm->net = NULL;
+}
+
+/* ---- matching ---- */
+
+typedef struct url_parts {
+    char scheme[16];
+    char host[256];   /* as in the URL, IPv6 in brackets */
+    int port;
+    char path[2048];
+    char origin[300]; /* scheme://host:port */
+} url_parts;
+
+static int default_port(const char *scheme)
+{
+    return !strcasecmp(scheme, "https") ? 443 : 80;
+}
+
+/* "https://h", "http://h:8080", "*.h", "*": does it cover (scheme, host, port)? */
+static bool origin_match(const char *o, const url_parts *u)
+{
+    if (!strcmp(o, "*")) return true;
+    const char *sep = strstr(o, "://");
+    if (!sep) return false;
+    size_t sl = (size_t)(sep - o);
+    if (sl != strlen(u->scheme) || strncasecmp(o, u->scheme, sl)) return false;
+    const char *h = sep + 3;
+    const char *end;
+    if (*h == '[') {
+        end = strchr(h, ']');
+        if (!end) return false;
+        end++;
+    } else {
+        end = h + strcspn(h, ":/");
+    }
+    size_t hl = (size_t)(end - h);
+    int port = default_port(u->scheme);
+    if (*end == ':') port = atoi(end + 1);
+    if (port != u->port) return false;
+    size_t ul = strlen(u->host);
+    if (hl >= 2 && h[0] == '*' && h[1] == '.') {
+        /* subdomains only: "*.example.com" covers "a.example.com", not "example.com" */
+        return ul > hl - 1 && !strncasecmp(u->host + ul - (hl - 1), h + 1, hl - 1);
+    }
+    return hl == ul && !strncasecmp(h, u->host, hl);
+}
+
+static bool method_match(const char *list, const char *m)
+{
+    if (!list || !*list) return true;
+    size_t ml = strlen(m);
+    for (const char *s = list; *s;) {
+        s += strspn(s, ", ");
+        size_t l = strcspn(s, ", ");
+        if (l == ml && !strncasecmp(s, m, l)) return true;
+        s += l;
+    }
+    return false;
+}
+
+/* Index of the first rule matching, or -1 */
+static int find_rule(struct vk_net *n, const url_parts *u, const char *method)
+{
+    for (size_t i = 0; n && i < n->n; i++) {
+        const vos_net_rule *r = &n->rules[i].r;
+        if (!origin_match(r->origin, u)) continue;
+        if (r->path_prefix && *r->path_prefix &&
+            strncmp(u->path, r->path_prefix, strlen(r->path_prefix)))
+            continue;
+        if (!method_match(r->methods, method)) continue;
+        return (int)i;
+    }
+    return -1;
+}
+
+static int parse_url(const char *url, url_parts *u, vk_http_res *res)
+{
+    memset(u, 0, sizeof *u);
+    CURLU *h = curl_url();
+    if (!h) return VOS_ENOMEM;
+    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL;
+    int rc = 0;
+    CURLUcode uc = curl_url_set(h, CURLUPART_URL, url, CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME);
+    if (uc == CURLUE_OK) uc = curl_url_get(h, CURLUPART_SCHEME, &scheme, 0);
+    if (uc == CURLUE_OK && strcasecmp(scheme, "http") && strcasecmp(scheme, "https")) {
+        res->code = 1;
+        snprintf(res->err, sizeof res->err,
+                 "Protocol \"%s\" not supported or disabled in libcurl", scheme);
+        rc = VOS_EIO;
+        goto out;
+    }
+    if (uc == CURLUE_OK) uc = curl_url_get(h, CURLUPART_HOST, &host, 0);
+    if (uc != CURLUE_OK || !host || !*host) {
+        res->code = 3;
+        snprintf(res->err, sizeof res->err, "URL using bad/illegal format or missing URL");
+        rc = VOS_EIO;
+        goto out;
+    }
+    curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
+    curl_url_get(h, CURLUPART_PATH, &path, 0);
+    curl_url_get(h, CURLUPART_QUERY, &query, 0);
+    snprintf(u->scheme, sizeof u->scheme, "%s", scheme);
+    for (char *c = u->scheme; *c; c++) *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+    snprintf(u->host, sizeof u->host, "%s", host);
+    u->port = port ? atoi(port) : default_port(u->scheme);
+    snprintf(u->path, sizeof u->path, "%s%s%s", path ? path : "/", query ? "?" : "",
+             query ? query : "");
+    snprintf(u->origin, sizeof u->origin, "%s://%s:%d", u->scheme, u->host, u->port);
+out:
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_free(path);
+    curl_free(query);
+    curl_url_cleanup(h);
+    return rc;
+}
+
+/* ---- resolving ---- */
+
+static int default_resolve(const char *host, char (*addrs)[64], int max)
+{
+    struct addrinfo hints, *ai = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host, NULL, &hints, &ai) != 0) return 0;
+    int n = 0;
+    for (struct addrinfo *a = ai; a && n < max; a = a->ai_next) {
+        char buf[64];
+        if (getnameinfo(a->ai_addr, a->ai_addrlen, buf, sizeof buf, NULL, 0, NI_NUMERICHOST))
+            continue;
+        snprintf(addrs[n++], 64, "%s", buf);
+    }
+    freeaddrinfo(ai);
+    return n;
+}
+
+/* ---- the transfer ---- */
+
+typedef struct hop {
+    vk_proc *p;
+    const vk_http_cb *cb;
+    vk_http_res *res;
+    vk_net_addr pin;
+    bool follow;
+    long status;          /* from the status line of the response being read */
+    bool has_location;
+    bool skip_body;       /* a redirect we follow: its body is not the answer */
+    int cb_err;
+    uint64_t body_bytes;
+    uint64_t header_bytes;
+    struct vk_net *net;
+    uint64_t max_bytes;
+    bool over_quota;
+} hop;
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
+{
+    hop *h = ud;
+    size_t n = size * nmemb;
+    h->header_bytes += n;
+    if (n > 5 && !strncmp(data, "HTTP/", 5)) {
+        const char *sp = memchr(data, ' ', n);
+        h->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+        h->has_location = false;
+    } else if (n > 9 && !strncasecmp(data, "location:", 9)) {
+        h->has_location = true;
+    } else if ((n == 2 && data[0] == '\r') || (n == 1 && data[0] == '\n')) {
+        h->skip_body = h->follow && h->has_location && h->status >= 300 && h->status < 400 &&
+                       h->status != 304;
+    }
+    if (h->cb && h->cb->header) {
+        int rc = h->cb->header(h->cb->ud, data, n);
+        if (rc < 0) {
+            h->cb_err = rc;
+            return 0;
+        }
+    }
+    return n;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
+{
+    hop *h = ud;
+    size_t n = size * nmemb;
+    if (h->skip_body) return n;
+    if (atomic_fetch_add(&h->net->bytes, n) + n > h->max_bytes) {
+        h->over_quota = true;
+        return 0;
+    }
+    h->body_bytes += n;
+    if (h->cb && h->cb->body) {
+        int rc = h->cb->body(h->cb->ud, data, n);
+        if (rc < 0) {
+            h->cb_err = rc;
+            return 0;
+        }
+    }
+    return n;
+}
+
+/* The last guard: a socket opens only to the address that was checked. */
+static curl_socket_t on_open(void *ud, curlsocktype purpose, struct curl_sockaddr *sa)
+{
+    hop *h = ud;
+    (void)purpose;
+    bool ok = false;
+    if (sa->family == AF_INET && !h->pin.v6) {
+        struct sockaddr_in *in = (struct sockaddr_in *)&sa->addr;
+        ok = !memcmp(&in->sin_addr, h->pin.a, 4);
+    } else if (sa->family == AF_INET6 && h->pin.v6) {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa->addr;
+        ok = !memcmp(&in6->sin6_addr, h->pin.a, 16);
+    }
+    if (!ok) return CURL_SOCKET_BAD;
+    return socket(sa->family, sa->socktype, sa->protocol);
+}
+
+static pthread_once_t g_curl_once = PTHREAD_ONCE_INIT;
+static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+static bool same_name(const char *line, const char *name)
+{
+    size_t l = strcspn(line, ":;");
+    return l == strlen(name) && !strncasecmp(line, name, l);
+}
+
+static void denied(vk_proc *p, vk_http_res *res, const char *url, const char *method,
+                   const char *rule, const char *fmt, const char *a, const char *b)
+{
+    res->denied = true;
+    res->code = 7;
+    char why[400];
+    snprintf(why, sizeof why, fmt, a, b);
+    snprintf(res->err, sizeof res->err, "Blocked by the VM's network policy: %s", why);
+    vos_audit_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = VOS_AUDIT_DENIED;
+    ev.kind = VOS_REQ_NET;
+    ev.subject = url;
+    ev.detail = method;
+    ev.rule = rule;
+    ev.pid = p->pid;
+    vk_audit(p->vm, &ev);
+}
+
+/* Run one prepared easy handle to its end, polling vk_check; the CPU token goes back while
+ * waiting for the network. Returns 0 or vk_check's code. */
+static int run_handle(vk_proc *p, CURL *e, CURLcode *out)
+{
+    CURLM *m = curl_multi_init();
+    if (!m) return VOS_ENOMEM;
+    curl_multi_add_handle(m, e);
+    int rc = 0;
+    *out = CURLE_OK;
+    for (;;) {
+        int running = 0;
+        CURLMcode mc = curl_multi_perform(m, &running);
+        if (mc != CURLM_OK) {
+            *out = CURLE_OUT_OF_MEMORY;
+            break;
+        }
+        if (!running) break;
+        int c = vk_check(p);
+        if (c < 0 && c != VOS_EINTR) {
+            rc = c;
+            break;
+        }
+        vk_cpu_give();
+        curl_multi_poll(m, NULL, 0, 50, NULL);
+        vk_cpu_ensure(p->vm);
+    }
+    int q;
+    CURLMsg *msg;
+    while ((msg = curl_multi_info_read(m, &q)))
+        if (msg->msg == CURLMSG_DONE) *out = msg->data.result;
+    curl_multi_remove_handle(m, e);
+    curl_multi_cleanup(m);
+    return rc;
+}
+
+int vk_http(vk_proc *p, const vk_http_req *rq, const vk_http_cb *cb, vk_http_res *res)
+{
+    memset(res, 0, sizeof *res);
+    pthread_once(&g_curl_once, curl_init_once);
+    struct vk_net *net = p->vm->net;
+    int64_t t0 = vk_now_mono();
+    int64_t total_ms = rq->timeout_ms > 0 ? rq->timeout_ms : DEFAULT_TIMEOUT_MS;
+    int64_t deadline = t0 + total_ms * 1000000;
+    int max_redirs = rq->max_redirs < 0 ? 50 : rq->max_redirs;
+    char method[32];
+    snprintf(method, sizeof method, "%s",
+             rq->method ? rq->method : rq->head ? "HEAD" : rq->has_body ? "POST" : "GET");
+    bool has_body = rq->has_body;
+    char *url = strdup(rq->url);
+    if (!url) return VOS_ENOMEM;
+    char first_origin[300] = "";
+    int rc = 0;
+    for (int hopn = 0;; hopn++) {
+        url_parts u;
+        rc = parse_url(url, &u, res);
+        if (rc) break;
+        snprintf(res->url, sizeof res->url, "%s", url);
+        if (hopn == 0) snprintf(first_origin, sizeof first_origin, "%s", u.origin);
+        bool same_origin = !strcmp(first_origin, u.origin);
+
+        /* the rule */
+        int ri = find_rule(net, &u, method);
+        char rulename[400];
+        if (ri < 0) {
+            char what[2200];
+            snprintf(what, sizeof what, "%s %s", method, url);
+            denied(p, res, url, method, "", "no network rule allows %s%s", what, "");
+            rc = VOS_EACCES;
+            break;
+        }
+        const vos_net_rule *rule = &net->rules[ri].r;
+        snprintf(rulename, sizeof rulename, "net rule %d (%s)", ri + 1, rule->origin);
+        if (rule->outcome == VOS_POLICY_ASK) {
+            vos_request q;
+            memset(&q, 0, sizeof q);
+            q.struct_size = sizeof q;
+            q.kind = VOS_REQ_NET;
+            q.subject = url;
+            q.detail = method;
+            q.rule = rulename;
+            if (vk_ask(p, &q) != VOS_POLICY_ALLOW) {
+                denied(p, res, url, method, rulename, "%s was not allowed by the host (%s)",
+                       url, rulename);
+                rc = VOS_EACCES;
+                break;
+            }
+        } else if (rule->outcome != VOS_POLICY_ALLOW) {
+            denied(p, res, url, method, rulename, "%s denies %s", rulename, url);
+            rc = VOS_EACCES;
+            break;
+        }
+        vk_net_addr rule_addr;
+        bool has_rule_addr = rule->address && vk_net_parse_addr(rule->address, &rule_addr) == 0;
+
+        /* the address: a literal, or the resolver's answers, each one checked */
+        hop h;
+        memset(&h, 0, sizeof h);
+        char bare[256];
+        snprintf(bare, sizeof bare, "%s", u.host);
+        bool literal = vk_net_parse_addr(u.host, &h.pin) == 0;
+        if (literal) {
+            const char *cls = vk_net_class(&h.pin);
+            if (cls && !(has_rule_addr && !memcmp(rule_addr.a, h.pin.a, 16) &&
+                         rule_addr.v6 == h.pin.v6)) {
+                char a[300];
+                snprintf(a, sizeof a, "%s is %s %s address", h.pin.text,
+                         strchr("aeiouAEIOU", cls[0]) ? "an" : "a", cls);
+                denied(p, res, url, method, rulename, "%s (%s)", a, url);
+                rc = VOS_EACCES;
+                break;
+            }
+        } else {
+            const char *ncls = vk_net_name_class(u.host);
+            if (ncls) {
+                denied(p, res, url, method, rulename, "%s is a %s name", u.host, ncls);
+                rc = VOS_EACCES;
+                break;
+            }
+            char addrs[MAX_ADDRS][64];
+            vk_cpu_give();
+            int na = net->resolve ? net->resolve(net->resolve_ud, u.host, addrs, MAX_ADDRS)
+                                  : default_resolve(u.host, addrs, MAX_ADDRS);
+            vk_cpu_ensure(p->vm);
+            if (na <= 0) {
+                res->code = 6;
+                snprintf(res->err, sizeof res->err, "Could not resolve host: %s", u.host);
+                rc = VOS_EIO;
+                break;
+            }
+            if (na > MAX_ADDRS) na = MAX_ADDRS;
+            bool bad = false;
+            for (int i = 0; i < na && !bad; i++) {
+                vk_net_addr a;
+                const char *cls = vk_net_parse_addr(addrs[i], &a) ? "invalid" : vk_net_class(&a);
+                if (cls && has_rule_addr && !memcmp(rule_addr.a, a.a, 16) && rule_addr.v6 == a.v6)
+                    cls = NULL;
+                if (cls) {
+                    char w[400];
+                    snprintf(w, sizeof w, "%s resolves to %s, %s %s address", u.host, a.text,
+                             strchr("aeiouAEIOU", cls[0]) ? "an" : "a", cls);
+                    denied(p, res, url, method, rulename, "%s%s", w, "");
+                    bad = true;
+                }
+                if (i == 0) h.pin = a;
+            }
+            if (bad) {
+                rc = VOS_EACCES;
+                break;
+            }
+        }
+
+        /* the quotas */
+        const vos_limits *lim = &p->vm->lim;
+        if (atomic_fetch_add(&net->requests, 1) >= lim->net_requests) {
+            denied(p, res, url, method, "", "the VM's quota of %s network requests is used up%s",
+                   "limits.net_requests", "");
+            rc = VOS_EACCES;
+            break;
+        }
+        if (atomic_fetch_add(&net->conns, 1) >= lim->net_conns) {
+            atomic_fetch_sub(&net->conns, 1);
+            denied(p, res, url, method, "", "too many transfers at once (%s)%s",
+                   "limits.net_conns", "");
+            rc = VOS_EACCES;
+            break;
+        }
+        h.net = net;
+        h.max_bytes = lim->net_bytes;
+
+        /* the request */
+        CURL *e = curl_easy_init();
+        if (!e) {
+            atomic_fetch_sub(&net->conns, 1);
+            rc = VOS_ENOMEM;
+            break;
+        }
+        char errbuf[CURL_ERROR_SIZE] = "";
+        struct curl_slist *resolve = NULL, *hdrs = NULL;
+        char fixed_url[2300];
+        if (literal) {
+            /* connect to the canonical spelling of the address that was checked */
+            CURLU *cu = curl_url();
+            char hostbuf[80], *out = NULL;
+            snprintf(hostbuf, sizeof hostbuf, h.pin.v6 ? "[%s]" : "%s", h.pin.text);
+            curl_url_set(cu, CURLUPART_URL, url, CURLU_GUESS_SCHEME);
+            curl_url_set(cu, CURLUPART_HOST, hostbuf, 0);
+            curl_url_get(cu, CURLUPART_URL, &out, 0);
+            snprintf(fixed_url, sizeof fixed_url, "%s", out ? out : url);
+            curl_free(out);
+            curl_url_cleanup(cu);
+        } else {
+            char pinline[400];
+            snprintf(pinline, sizeof pinline, h.pin.v6 ? "%s:%d:[%s]" : "%s:%d:%s", u.host,
+                     u.port, h.pin.text);
+            resolve = curl_slist_append(NULL, pinline);
+            snprintf(fixed_url, sizeof fixed_url, "%s", url);
+        }
+        bool creds = same_origin && rule->n_headers > 0;
+        for (size_t i = 0; i < rq->n_headers; i++) {
+            const char *l = rq->headers[i];
+            if (!same_origin && (same_name(l, "Authorization") || same_name(l, "Cookie")))
+                continue;
+            bool replaced = false;
+            for (size_t j = 0; creds && j < rule->n_headers; j++)
+                if (same_name(l, rule->headers[j].name)) replaced = true;
+            if (!replaced) hdrs = curl_slist_append(hdrs, l);
+        }
+        for (size_t j = 0; creds && j < rule->n_headers; j++) {
+            size_t len = strlen(rule->headers[j].name) + strlen(rule->headers[j].value) + 3;
+            char *l = malloc(len);
+            if (!l) continue;
+            snprintf(l, len, "%s: %s", rule->headers[j].name, rule->headers[j].value);
+            hdrs = curl_slist_append(hdrs, l);
+            memset(l, 0, len);
+            free(l);
+        }
+        h.p = p;
+        h.cb = cb;
+        h.res = res;
+        h.follow = rq->follow && res->redirects < max_redirs + 1;
+        curl_easy_setopt(e, CURLOPT_URL, fixed_url);
+        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(e, CURLOPT_PROXY, "");
+        curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+        curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+        if (resolve) curl_easy_setopt(e, CURLOPT_RESOLVE, resolve);
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open);
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, &h);
+        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, &h);
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(e, CURLOPT_WRITEDATA, &h);
+        if (hdrs) curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
+        if (rq->compressed) curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+        int64_t left_ms = (deadline - vk_now_mono()) / 1000000;
+        if (left_ms < 1) left_ms = 1;
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)left_ms);
+        int64_t cto = rq->connect_timeout_ms > 0 ? rq->connect_timeout_ms : DEFAULT_CONNECT_MS;
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cto);
+        if (!strcmp(method, "HEAD")) {
+            curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+        } else if (has_body) {
+            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, rq->body_len ? rq->body : "");
+            if (strcmp(method, "POST")) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+        } else if (strcmp(method, "GET")) {
+            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+        }
+        if (rq->head) curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+
+        CURLcode cc;
+        int64_t hop0 = vk_now_mono();
+        int krc = run_handle(p, e, &cc);
+        atomic_fetch_sub(&net->conns, 1);
+        long status = 0;
+        char *redir = NULL, *ctype = NULL, *ip = NULL;
+        long rport = 0;
+        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &redir);
+        curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ctype);
+        curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip);
+        curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &rport);
+        res->status = status;
+        res->bytes = h.body_bytes;
+        res->header_bytes += h.header_bytes;
+        snprintf(res->content_type, sizeof res->content_type, "%s", ctype ? ctype : "");
+        snprintf(res->remote_ip, sizeof res->remote_ip, "%s", ip ? ip : "");
+        res->remote_port = (int)rport;
+        snprintf(res->redirect_url, sizeof res->redirect_url, "%s", redir ? redir : "");
+        char *next = redir && *redir ? strdup(redir) : NULL;
+        vos_audit_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = VOS_AUDIT_NET;
+        ev.subject = url;
+        ev.detail = method;
+        ev.rule = rulename;
+        ev.pid = p->pid;
+        ev.status = (int)status;
+        ev.bytes = h.body_bytes;
+        ev.ns = vk_now_mono() - hop0;
+        curl_easy_cleanup(e);
+        curl_slist_free_all(resolve);
+        curl_slist_free_all(hdrs);
+        vk_audit(p->vm, &ev);
+        if (krc < 0) {
+            free(next);
+            rc = krc;
+            break;
+        }
+        if (h.cb_err < 0) {
+            free(next);
+            rc = h.cb_err;
+            break;
+        }
+        if (h.over_quota) {
+            free(next);
+            res->code = 63;
+            snprintf(res->err, sizeof res->err,
+                     "Exceeded the VM's network byte quota (limits.net_bytes)");
+            rc = VOS_EIO;
+            break;
+        }
+        if (cc != CURLE_OK) {
+            free(next);
+            res->code = (int)cc;
+            snprintf(res->err, sizeof res->err, "%s", errbuf[0] ? errbuf : curl_easy_strerror(cc));
+            rc = VOS_EIO;
+            break;
+        }
+        if (rq->follow && next && status >= 300 && status < 400 && status != 304) {
+            if (res->redirects >= max_redirs) {
+                free(next);
+                res->code = 47;
+                snprintf(res->err, sizeof res->err, "Maximum (%d) redirects followed",
+                         max_redirs);
+                rc = VOS_EIO;
+                break;
+            }
+            res->redirects++;
+            if (status == 303 || ((status == 301 || status == 302) && !strcmp(method, "POST"))) {
+                if (strcmp(method, "HEAD")) snprintf(method, sizeof method, "GET");
+                has_body = false;
+            }
+            free(url);
+            url = next;
+            res->redirect_url[0] = 0;
+            continue;
+        }
+        free(next);
+        break;
+    }
+    res->total_ns = vk_now_mono() - t0;
+    free(url);
+    return rc;
+}
