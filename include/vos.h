@@ -253,6 +253,12 @@ typedef struct vos_config {
     void *audit_ud;
     const vos_net_rule *net_rules; /* copied; none: every network request is denied */
     size_t n_net_rules;
+    /* Escalation (docs/escalation.md): programs run natively in a bubblewrap jail over the
+     * VM's files. NULL-terminated names, or {"*", NULL} for any program of the image; NULL:
+     * nothing escalates. escalate_image: a host directory holding the jail's /usr, /etc...;
+     * NULL: the host's own. Both copied. */
+    const char *const *escalate;
+    const char *escalate_image;
 } vos_config;
 
 /* Fill cfg with the defaults. Never fails. */

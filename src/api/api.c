@@ -439,6 +439,8 @@ int vos_vm_new(const vos_config *cfg_in, vos_vm **out)
     kc.audit_ud = cfg.audit_ud;
     kc.net_rules = cfg.net_rules;
     kc.n_net_rules = cfg.n_net_rules;
+    kc.escalate = cfg.escalate;
+    kc.escalate_image = cfg.escalate_image;
 
     vos_vm *vm = kc.alloc(kc.alloc_ud, NULL, 0, sizeof *vm);
     if (!vm) return VOS_ENOMEM;

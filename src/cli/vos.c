@@ -186,6 +186,8 @@ static void usage(FILE *f)
           "  --env NAME=VALUE         set an environment variable in the VM; repeatable\n"
           "  --timeout SECONDS        wall time limit of each script (exit status 124)\n"
           "  --memory BYTES           memory limit of the VM (suffixes K, M, G)\n"
+          "  --escalate NAME,...      run these programs natively in a jail over the VM's\n"
+          "                           files (* for any); see docs/escalation.md\n"
           "  --help                   show this help and exit\n"
           "  --version                show the version and exit\n"
           "\n"
@@ -193,6 +195,29 @@ static void usage(FILE *f)
           "command with the host's current directory mounted read-write at its own path.\n"
           "The exit status is the script's.\n",
           f);
+}
+
+static void usage_error(const char *fmt, const char *arg);
+
+/* --escalate a,b,c: append to the VM's escalate list (kept for the process's life) */
+static void add_escalate(cli *c, const char *val)
+{
+    static const char **list;
+    static size_t n;
+    for (const char *s = val; *s;) {
+        const char *e = strchr(s, ',');
+        size_t l = e ? (size_t)(e - s) : strlen(s);
+        if (l) {
+            const char **nl = realloc(list, (n + 2) * sizeof *nl);
+            char *name = strndup(s, l);
+            if (!nl || !name) usage_error("%s", "out of memory");
+            list = nl;
+            list[n++] = name;
+            list[n] = NULL;
+        }
+        s += l + (e != NULL);
+    }
+    c->cfg.escalate = list;
 }
 
 static void usage_error(const char *fmt, const char *arg)
@@ -831,7 +856,7 @@ int main(int argc, char **argv)
             break; /* what follows is $0 and the arguments */
         }
         static const char *const withval[] = {"--mount", "--cwd", "--env", "--timeout",
-                                              "--memory"};
+                                              "--memory", "--escalate"};
         size_t k, nk = sizeof withval / sizeof withval[0];
         for (k = 0; k < nk; k++) {
             size_t n = strlen(withval[k]);
@@ -861,6 +886,7 @@ int main(int argc, char **argv)
         }
         case 3: c.timeout_ms = parse_seconds(val); break;
         case 4: c.lim.mem_bytes = parse_bytes(val); break;
+        case 5: add_escalate(&c, val); break;
         }
     }
 

@@ -44,6 +44,8 @@ typedef struct vk_vm_config {
     void *audit_ud;
     const vos_net_rule *net_rules;
     size_t n_net_rules;
+    const char *const *escalate;  /* escalate.c: NULL-terminated names, "*" for any */
+    const char *escalate_image;   /* NULL: the host's own /usr, /etc... */
 } vk_vm_config;
 
 /* The defaults of every limit, and "in over base": in's nonzero fields, base's elsewhere. */

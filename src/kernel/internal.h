@@ -134,6 +134,8 @@ struct vk_vm {
     uint64_t ask_timeout_ms;
     void (*audit)(void *ud, const vos_audit_event *ev);
     void *audit_ud;
+    char **escalate;         /* escalate.c: names run natively in a jail, "*" any; NULL none */
+    char *escalate_image;
     /* fault injection for tests: the fault_nth-th driver call from now fails with fault_code */
     _Atomic long fault_nth;
     int fault_code;

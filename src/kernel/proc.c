@@ -13,6 +13,7 @@
 
 #include "fs/hostfs.h"
 #include "kernel/internal.h"
+#include "kernel/escalate.h"
 
 int64_t vk_now_mono(void)
 {
@@ -945,6 +946,7 @@ static _Noreturn void run_command(vk_proc *p, long i, char *const argv[], char *
 static int run_named(vk_proc *p, const char *name, char *const argv[], char *const envp[])
 {
     long i = prog_find(p->vm, name);
+    if (i < 0 && vk_escalate_listed(p->vm, name)) return vk_escalate(p, name, false, argv, envp);
     if (i < 0) return VOS_ENOENT;
     if (!vk_cmd_allowed(p->vm, name)) {
         vk_set_errmsg(p->vm, "command '%s' is denied by the VM's policy", name);
@@ -1014,6 +1016,8 @@ static int exec_depth(vk_proc *p, const char *path, char *const argv[], char *co
             if (!e) break;
             s = e + 1;
         }
+        if (last == VOS_ENOENT && prog_find(vm, path) < 0 && vk_escalate_listed(vm, path))
+            return vk_escalate(p, path, false, argv, envp); /* a native program, jailed */
         if (last == VOS_ENOENT && prog_find(vm, path) >= 0 && !vk_cmd_allowed(vm, path)) {
             /* not listed in /usr/bin because a rule denies it: say so, not "not found" */
             vk_set_errmsg(vm, "command '%s' is denied by the VM's policy", path);
@@ -1064,6 +1068,8 @@ static int exec_depth(vk_proc *p, const char *path, char *const argv[], char *co
             const char *name = base_name(r.abs);
             return run_named(p, strcmp(name, "vos") == 0 ? "sh" : name, argv, envp);
         }
+        if (vk_escalate_listed(vm, "*") || vk_escalate_listed(vm, base_name(r.abs)))
+            return vk_escalate(p, r.abs, true, argv, envp); /* a host binary the VM holds */
         return VOS_ENOEXEC;
     }
     /* a script: "#!interp [arg]" or, without #!, a shell script */

@@ -283,6 +283,10 @@ int vk_vm_create(const vk_vm_config *cfg, vk_vm **out)
     }
     if (rc == 0) vm->allowed_cmds = copy_list(vm, cfg->allowed_cmds, &rc);
     if (rc == 0) vm->denied_cmds = copy_list(vm, cfg->denied_cmds, &rc);
+    if (rc == 0) vm->escalate = copy_list(vm, cfg->escalate, &rc);
+    if (rc == 0 && cfg->escalate_image &&
+        !(vm->escalate_image = vk_vm_strdup(vm, cfg->escalate_image)))
+        rc = VOS_ENOMEM;
     vm->multicall_self = cfg->multicall_self;
     if (vm->multicall_self) {
         struct stat st;
@@ -382,6 +386,8 @@ void vk_vm_destroy(vk_vm *vm)
     if (vm->rules) vk_vm_free(vm, vm->rules, vm->nrules * sizeof(vos_path_rule));
     free_list(vm, vm->allowed_cmds);
     free_list(vm, vm->denied_cmds);
+    free_list(vm, vm->escalate);
+    if (vm->escalate_image) vk_vm_strfree(vm, vm->escalate_image);
     vk_vm_strfree(vm, vm->hostname);
     vk_vm_strfree(vm, vm->user);
     vk_vm_strfree(vm, vm->home);
