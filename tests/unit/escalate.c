@@ -1,0 +1,230 @@
+/* escalate.c: programs the VM escalates (python3, git, cc, node) run natively in a bubblewrap
+ * jail over the VM's files (src/kernel/escalate.c). Each test is skipped, with the reason
+ * printed, when the machine has no bwrap or no user namespaces. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test.h"
+
+/* NULL when escalation can run here, else why not. */
+static const char *why_not(void)
+{
+    static int state; /* 0 unknown, 1 yes, 2 no */
+    static char reason[200];
+    if (state == 0) {
+        state = 1;
+        if (access("/usr/bin/bwrap", X_OK) != 0) {
+            snprintf(reason, sizeof reason, "/usr/bin/bwrap is not installed");
+            state = 2;
+        } else if (system("/usr/bin/bwrap --unshare-all --unshare-user --ro-bind /usr /usr "
+                          "--symlink usr/lib64 /lib64 --symlink usr/lib /lib "
+                          "/usr/bin/true 2>/dev/null") != 0) {
+            snprintf(reason, sizeof reason, "bwrap cannot create user namespaces here");
+            state = 2;
+        } else if (access("/usr/bin/python3", X_OK) != 0 || access("/usr/bin/git", X_OK) != 0) {
+            snprintf(reason, sizeof reason, "/usr/bin/python3 or /usr/bin/git is missing");
+            state = 2;
+        }
+    }
+    return state == 2 ? reason : NULL;
+}
+
+#define SKIP_UNLESS_JAIL()                                                                         \
+    do {                                                                                           \
+        if (why_not()) {                                                                           \
+            printf("  skipped %s: %s\n", __func__, why_not());                                     \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)
+
+static const char *const progs[] = {"python3", "git", "cc", "node", "a.out", NULL};
+
+static vos_vm *esc_vm(uint64_t fs_bytes)
+{
+    vos_config cfg;
+    vos_config_init(&cfg);
+    static vos_limits lim;
+    vos_limits_init(&lim);
+    lim.fs_bytes = fs_bytes;
+    cfg.limits = &lim;
+    cfg.escalate = progs;
+    return test_vm_new_cfg(&cfg);
+}
+
+/* Run script, assert stdout and status (stderr shown on failure). */
+#define RUN(vm_, script_, out_, status_) ASSERT_EXEC(vm_, script_, out_, status_)
+
+TEST(escalate_denied_by_default)
+{
+    vos_vm *vm = test_vm_new();
+    RUN(vm, "python3 -c 'print(1)' 2>/dev/null; echo $?", "127\n", 0);
+    RUN(vm, "ls /usr/bin/python3 2>/dev/null; echo $?", "2\n", 0);
+}
+
+TEST(escalate_denied_rule_wins)
+{
+    SKIP_UNLESS_JAIL();
+    vos_config cfg;
+    vos_config_init(&cfg);
+    static const char *const deny[] = {"python3", NULL};
+    cfg.escalate = progs;
+    cfg.denied_commands = deny;
+    vos_vm *vm = test_vm_new_cfg(&cfg);
+    RUN(vm, "python3 -c 'print(1)' 2>/dev/null; echo $?", "127\n", 0);
+}
+
+TEST(escalate_python_memfs)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(0);
+    RUN(vm, "cd /home/agent && printf 'hello\\n' > a.txt && mkdir -p d && "
+            "python3 -c 'import os\n"
+            "s = open(\"a.txt\").read()\n"
+            "open(\"d/b.txt\", \"w\").write(s.upper())\n"
+            "os.rename(\"a.txt\", \"c.txt\")\n"
+            "os.symlink(\"c.txt\", \"l\")\n"
+            "os.chmod(\"d/b.txt\", 0o600)\n"
+            "print(os.getcwd(), os.getuid())' && cat d/b.txt l && ls && stat -c %a d/b.txt",
+        "/home/agent 1000\nHELLO\nhello\nc.txt\nd\nl\n600\n", 0);
+    /* deletes land too */
+    RUN(vm, "cd /home/agent && python3 -c 'import os, shutil; os.remove(\"c.txt\"); "
+            "shutil.rmtree(\"d\")'; ls", "l\n", 0);
+}
+
+TEST(escalate_python_hostfs_and_overlay)
+{
+    SKIP_UNLESS_JAIL();
+    const char *rw = test_tmpdir(), *lower = test_tmpdir();
+    char p[4096];
+    snprintf(p, sizeof p, "%s/in.txt", lower);
+    FILE *f = fopen(p, "w");
+    fputs("lower\n", f);
+    fclose(f);
+    vos_vm *vm = esc_vm(0);
+    vos_mount_spec s;
+    vos_mount_spec_init(&s);
+    s.kind = VOS_MOUNT_HOST_RW;
+    s.host_path = rw;
+    ASSERT_OK(vos_mount(vm, "/work", &s));
+    s.kind = VOS_MOUNT_OVERLAY;
+    s.host_path = lower;
+    ASSERT_OK(vos_mount(vm, "/ov", &s));
+    s.kind = VOS_MOUNT_HOST_RO;
+    ASSERT_OK(vos_mount(vm, "/ro", &s));
+    RUN(vm, "python3 -c 'open(\"/work/out.txt\", \"w\").write(open(\"/ov/in.txt\").read())\n"
+            "open(\"/ov/in.txt\", \"a\").write(\"upper\\n\")'; cat /work/out.txt /ov/in.txt",
+        "lower\nlower\nupper\n", 0);
+    snprintf(p, sizeof p, "%s/out.txt", rw);
+    struct stat st;
+    ASSERT_OK(stat(p, &st));
+    ASSERT_EQ(st.st_size, 6);
+    snprintf(p, sizeof p, "%s/in.txt", lower);
+    ASSERT_OK(stat(p, &st));
+    ASSERT_EQ(st.st_size, 6); /* the lower stays as it was */
+    /* a read-only mount stays read-only: the write is not kept */
+    RUN(vm, "python3 -c 'open(\"/ro/new\", \"w\").write(\"x\")' 2>/dev/null; echo $?; "
+            "ls /ro",
+        "1\nin.txt\n", 0);
+}
+
+TEST(escalate_git_memfs)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(0);
+    RUN(vm, "mkdir -p /home/agent/r && cd /home/agent/r && git init -q -b main && "
+            "git config user.email a@b && git config user.name A && "
+            "echo one > f && git add f && git commit -qm first && "
+            "echo two >> f && git diff --stat && git status --short && "
+            "git commit -qam second && git branch b2 && git checkout -q b2 && "
+            "git log --format=%s && git branch --show-current && git status --short | wc -l",
+        " f | 1 +\n 1 file changed, 1 insertion(+)\n M f\nsecond\nfirst\nb2\n0\n", 0);
+}
+
+TEST(escalate_pipes_and_status)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(0);
+    int64_t t0 = test_now_ms();
+    RUN(vm, "python3 -c 'while 1: print(1)' | head -1; echo ${PIPESTATUS[0]}", "1\n141\n", 0);
+    ASSERT(test_now_ms() - t0 < 10000 * TEST_SLOW);
+    RUN(vm, "printf 'a\\nb\\n' | python3 -c 'import sys; print(len(sys.stdin.read()))'", "4\n",
+        0);
+    RUN(vm, "python3 -c 'import sys; sys.exit(7)'; echo $?", "7\n", 0);
+    RUN(vm, "python3 -c 'import os; os.kill(os.getpid(), 9)'; echo $?", "137\n", 0);
+    RUN(vm, "python3 -c 'import sys; print(\"e\", file=sys.stderr)' 2>&1 >/dev/null", "e\n", 0);
+    /* a shebang through env, and $PATH */
+    RUN(vm, "printf '#!/usr/bin/env python3\\nprint(\"sb\")\\n' > /tmp/s && chmod +x /tmp/s && "
+            "/tmp/s && command -v python3",
+        "sb\n/usr/bin/python3\n", 0);
+}
+
+TEST(escalate_kill_timeout_interrupt)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(0);
+    int64_t t0 = test_now_ms();
+    RUN(vm, "python3 -c 'import time; time.sleep(30)' & p=$!; sleep 0.3; kill $p; wait $p; "
+            "echo $?",
+        "143\n", 0);
+    RUN(vm, "timeout 0.5 python3 -c 'import time; time.sleep(30)'; echo $?", "124\n", 0);
+    ASSERT(test_now_ms() - t0 < 10000 * TEST_SLOW);
+    vos_result r;
+    int64_t dt;
+    int rc = test_exec_interrupted(vm, "python3 -c 'import time; time.sleep(30)'", 300, &r, &dt);
+    vos_result_free(&r);
+    ASSERT_RC(rc, VOS_EINTERRUPTED);
+    ASSERT(dt < 10000 * TEST_SLOW);
+    /* no jailed process is left behind */
+    ASSERT_EQ(system("pgrep -f 'time.sleep\\(30\\)' >/dev/null"), 256);
+}
+
+TEST(escalate_quota_import)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(1 << 20);
+    RUN(vm, "cd /home/agent && echo keep > k && "
+            "python3 -c 'open(\"k\", \"w\").write(\"changed\")\n"
+            "open(\"big\", \"wb\").write(b\"x\" * 3000000)'; echo $?; cat k; ls",
+        "1\nkeep\nk\n", 0);
+    vos_result r;
+    ASSERT_OK(test_exec(vm, "cd /home/agent && python3 -c 'open(\"big\", \"wb\").write(b\"x\" "
+                            "* 3000000)'", &r));
+    ASSERT(strstr(r.err, "filesystem size limit exceeded") != NULL);
+    vos_result_free(&r);
+}
+
+TEST(escalate_jail_refuses)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(0);
+    RUN(vm, "python3 -c 'import os\n"
+            "for f in (\"/etc/shadow\", \"/root/.bashrc\"):\n"
+            "    try: open(f).read(); print(\"read\", f)\n"
+            "    except OSError as e: print(\"no\", f)\n"
+            "try: open(\"/proc/%d/mem\" % os.getppid(), \"rb\").read(1); print(\"mem\")\n"
+            "except OSError: print(\"no mem\")\n"
+            "import socket\n"
+            "try: socket.create_connection((\"1.1.1.1\", 80), timeout=2); print(\"net\")\n"
+            "except OSError: print(\"no net\")'",
+        "no /etc/shadow\nno /root/.bashrc\nno mem\nno net\n", 0);
+}
+
+TEST(escalate_cc_and_node)
+{
+    SKIP_UNLESS_JAIL();
+    if (access("/usr/bin/cc", X_OK) != 0 || access("/usr/bin/node", X_OK) != 0) {
+        printf("  skipped %s: /usr/bin/cc or /usr/bin/node is missing\n", __func__);
+        return;
+    }
+    vos_vm *vm = esc_vm(0);
+    RUN(vm, "cd /home/agent && printf '#include <stdio.h>\\nint main(void){puts(\"hi\");"
+            "return 3;}\\n' > x.c && cc -o a.out x.c && ./a.out; echo $?",
+        "hi\n3\n", 0);
+    RUN(vm, "cd /home/agent && node -e 'require(\"fs\").writeFileSync(\"n.txt\", "
+            "String(6*7))' && cat n.txt",
+        "42", 0);
+}
