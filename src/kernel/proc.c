@@ -1046,6 +1046,9 @@ static int exec_depth(vk_proc *p, const char *path, char *const argv[], char *co
     if (rc < 0) return rc;
     vk_path_done(&r); /* r.abs, r.st and r.rel stay readable; the mount is not needed now */
     if (!r.exists) return VOS_ENOENT;
+    if (is_bin_path(vm, r.abs) && prog_find(vm, base_name(r.abs)) < 0 &&
+        vk_escalate_listed(vm, base_name(r.abs)))
+        return vk_escalate(p, path, true, argv, envp); /* as named: a venv's python3 link */
     if (is_bin_path(vm, r.abs)) return run_named(p, base_name(r.abs), argv, envp);
     if (VK_S_ISDIR(r.st.mode)) return VOS_EACCES;
     if (!VK_S_ISREG(r.st.mode)) return VOS_EACCES;

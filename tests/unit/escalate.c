@@ -228,3 +228,24 @@ TEST(escalate_cc_and_node)
             "String(6*7))' && cat n.txt",
         "42", 0);
 }
+
+TEST(escalate_venv_pip_sdist)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(0);
+    /* an sdist built in the VM, installed into a venv with pip, no network (the jail has
+     * none): --no-build-isolation uses the system's setuptools through the venv */
+    RUN(vm, "cd /home/agent && mkdir -p pkg/src/hello && "
+            "printf '[build-system]\\nrequires = [\"setuptools\"]\\n"
+            "build-backend = \"setuptools.build_meta\"\\n[project]\\nname = \"hello\"\\n"
+            "version = \"0.1\"\\n' > pkg/pyproject.toml && "
+            "echo 'def hi(): return \"hi from hello\"' > pkg/src/hello/__init__.py && "
+            "(cd pkg && python3 -c 'from setuptools import build_meta as b; "
+            "print(b.build_sdist(\"dist\"))' 2>/dev/null | tail -1) && "
+            "python3 -m venv --system-site-packages v && "
+            "v/bin/pip install -q --no-index --no-build-isolation pkg/dist/hello-0.1.tar.gz && "
+            "v/bin/python3 -c 'import hello; print(hello.hi())' && "
+            "v/bin/pip list 2>/dev/null | grep -c '^hello ' && "
+            "python3 -c 'import hello' 2>/dev/null; echo $?",
+        "hello-0.1.tar.gz\nhi from hello\n1\n1\n", 0);
+}
