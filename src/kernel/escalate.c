@@ -49,46 +49,110 @@ static bool system_dir(const char *name)
 
 /* ---- the manifest: what was exported, as the host saw it right after the copy ---- */
 typedef struct ment {
-    char *rel;       /* path under the export root, no leading slash (arena) */
+    char *rel;       /* path under the export root, no leading slash (VM allocation) */
     unsigned mode;   /* host st_mode */
     uint64_t size, ino;
     int64_t mtime_ns;
+    /* the VM file it was copied from: unchanged identity, no copy next time */
+    uint64_t vdev, vino, vsize;
+    int64_t vmtime, vctime;
+    unsigned vmode;
     bool seen;       /* found again during the import */
 } ment;
+
+/* What a VM keeps between escalations: the host copy of its tree and its manifest, so the next
+ * call copies only what changed. One call uses it at a time; a concurrent one makes its own. */
+struct vk_esc_cache {
+    bool busy;       /* under vm->mu */
+    char dir[64];
+    ment *ents;
+    size_t n, cap;
+};
 
 typedef struct esc {
     vk_proc *p;
     char dir[64];    /* host temp dir: DIR/root is the VM's tree */
     char root[80];
-    ment *ents;
-    size_t n, cap;
+    ment *ents;      /* the manifest being made (VM allocations) */
+    size_t n, cap, hint;
+    ment *old;       /* the last call's, or none */
+    size_t nold, oldcap, ohint;
     uint64_t bytes;
-    int err;
 } esc;
+
+static void ments_free(vk_vm *vm, ment *v, size_t n, size_t cap)
+{
+    for (size_t i = 0; i < n; i++) vk_vm_strfree(vm, v[i].rel);
+    if (v) vk_vm_free(vm, v, cap * sizeof *v);
+}
+
+static void rm_tree(const char *path);
+
+void vk_escalate_vm_free(vk_vm *vm)
+{
+    struct vk_esc_cache *c = vm->esc_cache;
+    if (!c) return;
+    if (c->dir[0]) rm_tree(c->dir);
+    ments_free(vm, c->ents, c->n, c->cap);
+    vk_vm_free(vm, c, sizeof *c);
+    vm->esc_cache = NULL;
+}
 
 static int64_t host_mtime(const struct stat *st)
 {
     return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 }
 
-static int note(esc *e, const char *rel, const struct stat *st)
+static int note(esc *e, const char *rel, const struct stat *st, const struct vk_stat *vs)
 {
+    vk_vm *vm = e->p->vm;
     if (e->n == e->cap) {
         size_t nc = e->cap ? e->cap * 2 : 256;
-        ment *ne = vk_realloc(e->p, e->ents, nc * sizeof *ne);
+        ment *ne = vk_vm_realloc(vm, e->ents, e->cap * sizeof *ne, nc * sizeof *ne);
         if (!ne) return VOS_ENOMEM;
         e->ents = ne;
         e->cap = nc;
     }
     ment *m = &e->ents[e->n];
-    if (!(m->rel = vk_strdup(e->p, rel))) return VOS_ENOMEM;
+    if (!(m->rel = vk_vm_strdup(vm, rel))) return VOS_ENOMEM;
     m->mode = st->st_mode;
     m->size = (uint64_t)st->st_size;
     m->ino = (uint64_t)st->st_ino;
     m->mtime_ns = host_mtime(st);
+    m->vdev = vs->dev;
+    m->vino = vs->ino;
+    m->vsize = vs->size;
+    m->vmtime = vs->mtime_ns;
+    m->vctime = vs->ctime_ns;
+    m->vmode = vs->mode;
     m->seen = false;
     e->n++;
     return 0;
+}
+
+/* rel in manifest v (n entries), searched from *hint: both walks go in the same order, so the
+ * next entry is nearly always the one */
+static ment *lookup(ment *v, size_t n, size_t *hint, const char *rel)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t i = (*hint + k) % n;
+        if (strcmp(v[i].rel, rel) == 0) {
+            *hint = i + 1;
+            return &v[i];
+        }
+    }
+    return NULL;
+}
+
+/* Is the host copy at hp still what the last call left from this same VM entry? */
+static bool unchanged(const ment *o, const struct vk_stat *vs, const char *hp, struct stat *hs)
+{
+    if (!o || o->vdev != vs->dev || o->vino != vs->ino || o->vsize != vs->size ||
+        o->vmtime != vs->mtime_ns || o->vctime != vs->ctime_ns || o->vmode != vs->mode)
+        return false;
+    if (lstat(hp, hs) < 0) return false;
+    return (unsigned)hs->st_mode == o->mode && (uint64_t)hs->st_size == o->size &&
+           (uint64_t)hs->st_ino == o->ino && host_mtime(hs) == o->mtime_ns;
 }
 
 static int herr(void) { return errno ? -errno : VOS_EIO; }
@@ -157,10 +221,23 @@ static int export_dir(esc *e, const char *vmdir, const char *rel, int depth)
             if (rc == VOS_EACCES || rc == VOS_EDENIED) { rc = 0; continue; } /* policy hides */
             break;
         }
+        struct stat hs;
+        ment *o = e->old ? lookup(e->old, e->nold, &e->ohint, r2) : NULL;
+        if (!VK_S_ISDIR(st.mode) && unchanged(o, &st, hp, &hs)) {
+            if ((rc = note(e, r2, &hs, &st)) < 0) break;
+            continue; /* the host copy is current */
+        }
+        if (lstat(hp, &hs) == 0 && !(VK_S_ISDIR(st.mode) && S_ISDIR(hs.st_mode))) rm_tree(hp);
         if (VK_S_ISDIR(st.mode)) {
-            if (mkdir(hp, 0700) < 0) { rc = herr(); break; }
+            if (mkdir(hp, 0700) < 0 && errno != EEXIST) { rc = herr(); break; }
+            if (chmod(hp, 0700) < 0) { rc = herr(); break; }
+            /* noted before its contents: the import and the deletes rely on that order */
+            if (lstat(hp, &hs) < 0) { rc = herr(); break; }
+            hs.st_mode = (hs.st_mode & ~07777u) | (st.mode & 07777);
+            if ((rc = note(e, r2, &hs, &st)) < 0) break;
             if ((rc = export_dir(e, vp, r2, depth + 1)) < 0) break;
             if (chmod(hp, st.mode & 07777) < 0) { rc = herr(); break; }
+            continue;
         } else if (VK_S_ISREG(st.mode)) {
             rc = copy_out(e, vp, hp, st.mode);
             if (rc == VOS_EACCES || rc == VOS_EDENIED) { rc = 0; continue; }
@@ -174,9 +251,8 @@ static int export_dir(esc *e, const char *vmdir, const char *rel, int depth)
         } else {
             continue; /* FIFOs, devices: the VM's own, not exported */
         }
-        struct stat hs;
         if (lstat(hp, &hs) < 0) { rc = herr(); break; }
-        if ((rc = note(e, r2, &hs)) < 0) break;
+        if ((rc = note(e, r2, &hs, &st)) < 0) break;
     }
     vk_close(e->p, fd);
     vk_free(e->p, dep);
@@ -208,19 +284,30 @@ static void rm_tree(const char *path)
 }
 
 /* ---- the import ---- */
-static ment *find(esc *e, const char *rel)
+static ment *find(esc *e, const char *rel) { return lookup(e->ents, e->n, &e->hint, rel); }
+
+/* Remove from the host copy whatever the manifest does not hold (the VM deleted it, or the
+ * last program made it and its import failed). */
+static void prune(esc *e, const char *rel, int depth)
 {
-    /* entries were noted in walk order; a linear scan with a hint is enough for the sizes a
-     * VM holds, but a binary search needs sorting: keep it simple and scan from a hint */
-    static __thread size_t hint;
-    for (size_t k = 0; k < e->n; k++) {
-        size_t i = (hint + k) % e->n;
-        if (strcmp(e->ents[i].rel, rel) == 0) {
-            hint = i + 1;
-            return &e->ents[i];
-        }
+    char hp[VK_PATH_MAX + 96];
+    snprintf(hp, sizeof hp, "%s%s%s", e->root, *rel ? "/" : "", rel);
+    DIR *d = opendir(hp);
+    if (!d || depth > 64) {
+        if (d) closedir(d);
+        return;
     }
-    return NULL;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        char r2[VK_PATH_MAX], h2[VK_PATH_MAX + 96];
+        snprintf(r2, sizeof r2, "%s%s%s", rel, *rel ? "/" : "", de->d_name);
+        snprintf(h2, sizeof h2, "%s/%s", e->root, r2);
+        ment *m = find(e, r2);
+        if (!m) rm_tree(h2);
+        else if (S_ISDIR(m->mode)) prune(e, r2, depth + 1);
+    }
+    closedir(d);
 }
 
 typedef struct change {
@@ -525,6 +612,29 @@ bool vk_escalate_offers(vk_vm *vm, const char *name)
            vk_escalate_listed(vm, name) && vk_cmd_allowed(vm, name) && image_has(vm, name);
 }
 
+/* End a call: keep the host copy and its manifest for the next call (keep), or drop them. */
+static void esc_done(esc *e, struct vk_esc_cache *cache, bool keep)
+{
+    vk_vm *vm = e->p->vm;
+    if (!keep || !cache) {
+        rm_tree(e->dir);
+        ments_free(vm, e->ents, e->n, e->cap);
+        if (cache) cache->dir[0] = 0;
+    } else {
+        memcpy(cache->dir, e->dir, sizeof cache->dir);
+        cache->ents = e->ents;
+        cache->n = e->n;
+        cache->cap = e->cap;
+    }
+    e->ents = NULL;
+    e->n = e->cap = 0;
+    if (cache) {
+        VK_LOCK(vm);
+        cache->busy = false;
+        VK_UNLOCK(vm);
+    }
+}
+
 int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[],
                 char *const envp[])
 {
@@ -544,15 +654,41 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     esc e;
     memset(&e, 0, sizeof e);
     e.p = p;
-    snprintf(e.dir, sizeof e.dir, "/tmp/vos-esc-XXXXXX");
-    if (!mkdtemp(e.dir)) return herr();
+    /* the VM's cached copy, unless another escalated program uses it now */
+    struct vk_esc_cache *cache = NULL;
+    VK_LOCK(vm);
+    if (!vm->esc_cache && (vm->esc_cache = vk_vm_alloc(vm, sizeof *cache)))
+        memset(vm->esc_cache, 0, sizeof *cache);
+    if (vm->esc_cache && !vm->esc_cache->busy) {
+        cache = vm->esc_cache;
+        cache->busy = true;
+    }
+    VK_UNLOCK(vm);
+    int rc = 0;
+    if (cache && cache->dir[0]) {
+        memcpy(e.dir, cache->dir, sizeof e.dir);
+        e.old = cache->ents;
+        e.nold = cache->n;
+        e.oldcap = cache->cap;
+    } else {
+        snprintf(e.dir, sizeof e.dir, "/tmp/vos-esc-XXXXXX");
+        if (!mkdtemp(e.dir)) rc = herr();
+    }
     snprintf(e.root, sizeof e.root, "%s/root", e.dir);
-    int rc = mkdir(e.root, 0755) < 0 ? herr() : 0;
+    if (rc == 0 && mkdir(e.root, 0755) < 0 && errno != EEXIST) rc = herr();
     if (rc == 0) rc = export_dir(&e, "/", "", 0);
+    if (rc == 0) prune(&e, "", 0);
+    if (cache) {
+        /* the old manifest is spent: the new one describes the host copy now */
+        ments_free(vm, e.old, e.nold, e.oldcap);
+        cache->ents = NULL;
+        cache->n = cache->cap = 0;
+        e.old = NULL;
+    }
     if (rc < 0) {
         if (rc == VOS_EFBIG)
             vk_set_errmsg(vm, "escalation: the VM's files are too big to export");
-        rm_tree(e.dir);
+        esc_done(&e, cache, false);
         return rc;
     }
     /* the jail's /etc/passwd and /etc/group name the VM's user */
@@ -646,11 +782,11 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     /* host ends: stdin a socket (a write to a gone reader must not raise SIGPIPE here) */
     int in[2], out[2], err[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) < 0) {
-        rm_tree(e.dir);
+        esc_done(&e, cache, false);
         return herr();
     }
     if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-        rm_tree(e.dir);
+        esc_done(&e, cache, false);
         return herr();
     }
     const vos_limits *lim = vk_limits(p);
@@ -684,7 +820,7 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     close(err[1]);
     if (pid < 0) {
         close(in[0]); close(out[0]); close(err[0]);
-        rm_tree(e.dir);
+        esc_done(&e, cache, false);
         return herr();
     }
     setpgid(pid, pid);
@@ -771,6 +907,6 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
             if (code == 0) code = 1;
         }
     }
-    rm_tree(e.dir);
+    esc_done(&e, cache, !dying && rc == 0);
     vk_exit(p, code);
 }

@@ -9,6 +9,8 @@ bool vk_escalate_listed(vk_vm *vm, const char *name);
 /* Is name (no slash) listed, allowed by the command rules and found in the jail's image? What
  * /usr/bin shows for it. */
 bool vk_escalate_offers(vk_vm *vm, const char *name);
+/* Drop the VM's host copy (at the VM's end). */
+void vk_escalate_vm_free(vk_vm *vm);
 /* Run name (a base name, or a VM path to a host binary when path_in_vm) escalated in the
  * current process. Returns only on failure before the program starts (VOS_ENOENT when the
  * image has no such program, VOS_ECMDDENIED, VOS_ENOSYS when bwrap or user namespaces are

@@ -136,6 +136,7 @@ struct vk_vm {
     void *audit_ud;
     char **escalate;         /* escalate.c: names run natively in a jail, "*" any; NULL none */
     char *escalate_image;
+    struct vk_esc_cache *esc_cache; /* escalate.c: the host copy kept between calls */
     /* fault injection for tests: the fault_nth-th driver call from now fails with fault_code */
     _Atomic long fault_nth;
     int fault_code;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "fs/overlay.h"
+#include "kernel/escalate.h"
 #include "kernel/internal.h"
 
 const vos_limits vk_default_limits = {
@@ -386,6 +387,7 @@ void vk_vm_destroy(vk_vm *vm)
     if (vm->rules) vk_vm_free(vm, vm->rules, vm->nrules * sizeof(vos_path_rule));
     free_list(vm, vm->allowed_cmds);
     free_list(vm, vm->denied_cmds);
+    vk_escalate_vm_free(vm);
     free_list(vm, vm->escalate);
     if (vm->escalate_image) vk_vm_strfree(vm, vm->escalate_image);
     vk_vm_strfree(vm, vm->hostname);

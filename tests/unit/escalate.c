@@ -249,3 +249,19 @@ TEST(escalate_venv_pip_sdist)
             "python3 -c 'import hello' 2>/dev/null; echo $?",
         "hello-0.1.tar.gz\nhi from hello\n1\n1\n", 0);
 }
+
+TEST(escalate_incremental_copy)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(1 << 20);
+    const char *ls = "python3 -c 'import os; print(sorted(os.listdir(\".\")), "
+                     "[open(f).read() for f in sorted(os.listdir(\".\")) if os.path.isfile(f)])'";
+    char s2[2048];
+    snprintf(s2, sizeof s2, "mkdir -p /home/agent/w && cd /home/agent/w && echo a > a && "
+                            "echo b > b && %s && echo A > a && rm b && mkdir d && %s", ls, ls);
+    RUN(vm, s2, "['a', 'b'] ['a\\n', 'b\\n']\n['a', 'd'] ['A\\n']\n", 0);
+    /* a program's write the quota refused is not there for the next program */
+    snprintf(s2, sizeof s2, "cd /home/agent/w && python3 -c 'open(\"big\", \"w\").write(\"x\" * "
+                            "3000000)' 2>/dev/null; %s", ls);
+    RUN(vm, s2, "['a', 'd'] ['A\\n']\n", 0);
+}
