@@ -842,10 +842,18 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
             kill_jail(pid);
             break;
         }
+        if (status < 0) {
+            int ws;
+            if (waitpid(pid, &ws, WNOHANG) == pid) {
+                status = ws;
+                continue; /* drain what is left, without waiting */
+            }
+        }
         struct pollfd pf[2] = {{out_open ? out[0] : -1, POLLIN, 0},
                                {err_open ? err[0] : -1, POLLIN, 0}};
         vk_cpu_give(); /* blocking on the host: let the VM's other processes run */
-        int np = poll(pf, 2, (out_open || err_open) ? 50 : 10);
+        /* the pipes close as the program ends; past that, its exit is a moment away */
+        int np = poll(pf, 2, status >= 0 ? 0 : (out_open || err_open) ? 50 : 1);
         vk_cpu_ensure(vm);
         for (int k = 0; k < 2 && np > 0; k++) {
             if (!(pf[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -869,10 +877,7 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
             }
         }
         if (dying) break;
-        if (status < 0) {
-            int ws;
-            if (waitpid(pid, &ws, WNOHANG) == pid) status = ws;
-        }
+        if (status >= 0 && np == 0) break; /* ended, and nothing more to read */
     }
     if (status < 0) {
         int ws = 0;
