@@ -903,7 +903,8 @@ static long prog_find(vk_vm *vm, const char *name)
 
 bool vk_command_exists(vk_proc *p, const char *name)
 {
-    return prog_find(p->vm, name) >= 0 && vk_cmd_allowed(p->vm, name);
+    if (prog_find(p->vm, name) < 0) return vk_escalate_offers(p->vm, name); /* native */
+    return vk_cmd_allowed(p->vm, name);
 }
 
 static _Noreturn void run_command(vk_proc *p, long i, char *const argv[], char *const envp[])

@@ -265,3 +265,44 @@ TEST(escalate_incremental_copy)
                             "3000000)' 2>/dev/null; %s", ls);
     RUN(vm, s2, "['a', 'd'] ['A\\n']\n", 0);
 }
+
+TEST(escalate_git_overlay_and_tools)
+{
+    SKIP_UNLESS_JAIL();
+    /* a real repository on the host, seen through an overlay: git works in the VM, the
+     * host's repository stays as it was */
+    const char *d = test_tmpdir();
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "cd %s && git init -q -b main && git -c user.email=a@b -c user.name=A commit -q "
+             "--allow-empty -m base && echo x > f && git add f && git -c user.email=a@b -c "
+             "user.name=A commit -qm f && git rev-parse HEAD > /tmp/vos-esc-head-%d",
+             d, (int)getpid());
+    ASSERT_EQ(system(cmd), 0);
+    vos_vm *vm = esc_vm(0);
+    vos_mount_spec s;
+    vos_mount_spec_init(&s);
+    s.kind = VOS_MOUNT_OVERLAY;
+    s.host_path = d;
+    ASSERT_OK(vos_mount(vm, "/repo", &s));
+    RUN(vm, "cd /repo && git config --global --add safe.directory '*' && "
+            "echo y >> f && git -c user.email=a@b -c user.name=A commit -qam vm && "
+            "git log --format=%s | head -2 && git checkout -q -b b2 HEAD~1 && cat f",
+        "vm\nf\nx\n", 0);
+    snprintf(cmd, sizeof cmd,
+             "cd %s && test \"$(git rev-parse HEAD)\" = \"$(cat /tmp/vos-esc-head-%d)\" && "
+             "test \"$(cat f)\" = x && test -z \"$(git status --short)\" && "
+             "test \"$(git branch --show-current)\" = main",
+             d, (int)getpid());
+    int st = system(cmd);
+    snprintf(cmd, sizeof cmd, "rm -f /tmp/vos-esc-head-%d", (int)getpid());
+    if (system(cmd) != 0) {}
+    ASSERT_EQ(st, 0);
+    /* reached through xargs, env and find -exec too; ps sees it */
+    RUN(vm, "echo 1 2 | xargs python3 -c 'import sys; print(sys.argv[1:])'; "
+            "env python3 -c 'print(3)'; find /repo -maxdepth 0 -exec python3 -c 'print(4)' \\;",
+        "['1', '2']\n3\n4\n", 0);
+    RUN(vm, "python3 -c 'import time; time.sleep(0.6)' & sleep 0.3; ps -o comm= | grep -c python3; "
+            "wait $!; echo $?",
+        "1\n0\n", 0);
+}
