@@ -647,8 +647,13 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     const char *img = vm->escalate_image ? vm->escalate_image : "";
     if (!path_in_vm && !image_has(vm, name)) return VOS_ENOENT;
     if (access(BWRAP, X_OK) != 0) {
-        vk_set_errmsg(vm, "escalation needs bubblewrap (" BWRAP "), which is not installed");
-        return VOS_ENOSYS;
+        /* say what is missing, in the program's name, as its own failure would */
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "%s: cannot run natively: escalation needs bubblewrap (" BWRAP
+                 "), which is not installed on the host\n", base);
+        vk_write(p, 2, msg, strlen(msg));
+        vk_exit(p, 126);
     }
 
     esc e;
@@ -792,8 +797,10 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     const vos_limits *lim = vk_limits(p);
     struct rlimit r_as = {RLIM_INFINITY, RLIM_INFINITY}, r_cpu = r_as;
     if (lim->time_ms != UINT64_MAX) r_cpu.rlim_cur = r_cpu.rlim_max = lim->time_ms / 1000 + 1;
-    /* address space: generous (V8 and the JVMs reserve far more than they use) */
-    if (lim->mem_bytes != UINT64_MAX) r_as.rlim_cur = r_as.rlim_max = lim->mem_bytes + (16ull << 30);
+    /* address space: the VM's memory limit, at least 1 GiB (address space is not memory:
+     * runtimes such as V8 reserve more than they use) */
+    if (lim->mem_bytes != UINT64_MAX)
+        r_as.rlim_cur = r_as.rlim_max = lim->mem_bytes > (1ull << 30) ? lim->mem_bytes : 1ull << 30;
 
     pid_t pid = fork();
     if (pid == 0) {
