@@ -41,7 +41,7 @@ static const char *why_not(void)
         }                                                                                          \
     } while (0)
 
-static const char *const progs[] = {"python3", "git", "cc", "node", "a.out", NULL};
+static const char *const progs[] = {"python3", "git", "cc", "node", "make", "a.out", "x", NULL};
 
 static vos_vm *esc_vm(uint64_t fs_bytes)
 {
@@ -162,6 +162,20 @@ TEST(escalate_pipes_and_status)
         "sb\n/usr/bin/python3\n", 0);
 }
 
+TEST(escalate_python_unittest)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(0);
+    /* a test run as agents do: discovery over the VM's files, failures in the status */
+    RUN(vm, "mkdir -p /home/agent/p && cd /home/agent/p && "
+            "printf 'def add(a, b): return a + b\\n' > calc.py && "
+            "printf 'import unittest, calc\\nclass T(unittest.TestCase):\\n"
+            "    def test_ok(self): self.assertEqual(calc.add(1, 2), 3)\\n"
+            "    def test_bad(self): self.assertEqual(calc.add(1, 1), 3)\\n' > test_calc.py && "
+            "python3 -m unittest -q 2>&1 | tail -1; echo ${PIPESTATUS[0]}; ls -d __pycache__",
+        "FAILED (failures=1)\n1\n__pycache__\n", 0);
+}
+
 TEST(escalate_kill_timeout_interrupt)
 {
     SKIP_UNLESS_JAIL();
@@ -224,6 +238,10 @@ TEST(escalate_cc_and_node)
     RUN(vm, "cd /home/agent && printf '#include <stdio.h>\\nint main(void){puts(\"hi\");"
             "return 3;}\\n' > x.c && cc -o a.out x.c && ./a.out; echo $?",
         "hi\n3\n", 0);
+    /* make running cc, then the VM running what it built */
+    RUN(vm, "cd /home/agent && printf 'x: x.c\\n\\tcc -o x x.c\\n' > Makefile && make -s && ./x; "
+            "echo $?; make",
+        "hi\n3\nmake: 'x' is up to date.\n", 0);
     RUN(vm, "cd /home/agent && node -e 'require(\"fs\").writeFileSync(\"n.txt\", "
             "String(6*7))' && cat n.txt",
         "42", 0);
