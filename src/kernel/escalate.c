@@ -527,6 +527,9 @@ static int import(esc *e)
 static int pump_in(vk_proc *c, void *arg)
 {
     int sock = *(int *)arg;
+    /* hold no other end open: a reader of the program's output must see its EOF */
+    for (int fd = 1; fd < c->nfds; fd++)
+        if (vk_fd_valid(c, fd)) vk_close(c, fd);
     char buf[16384];
     for (;;) {
         ssize_t n = vk_read(c, 0, buf, sizeof buf);
@@ -834,7 +837,14 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
 
     vk_proc *pump = NULL;
     int pump_pid = -1;
-    if (vk_proc_new(p, &pump) == 0) {
+    VK_LOCK(vm);
+    vk_ofd *o0 = vk_fd_get(p, 0);
+    /* no input (a closed fd 0, or the exec's empty stdin): the program reads EOF at once, and
+     * nothing reads ahead on its behalf */
+    bool no_input = !o0 || (o0->kind == OFD_DATA && o0->data_len == 0);
+    VK_UNLOCK(vm);
+    if (no_input) shutdown(in[0], SHUT_WR);
+    else if (vk_proc_new(p, &pump) == 0) {
         pump_pid = vk_proc_start(pump, pump_in, &in[0]);
         if (pump_pid < 0) pump_pid = -1;
     }
