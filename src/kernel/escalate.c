@@ -77,6 +77,7 @@ typedef struct esc {
     size_t n, cap, hint;
     ment *old;       /* the last call's, or none */
     size_t nold, oldcap, ohint;
+    ment *last;      /* o_mark's find */
     uint64_t bytes;
 } esc;
 
@@ -144,6 +145,14 @@ static ment *lookup(ment *v, size_t n, size_t *hint, const char *rel)
     return NULL;
 }
 
+/* Find rel in the last call's manifest (e->last), marking it as still in the VM. */
+static bool o_mark(esc *e, const char *rel)
+{
+    e->last = e->old ? lookup(e->old, e->nold, &e->ohint, rel) : NULL;
+    if (e->last) e->last->seen = true;
+    return e->last != NULL;
+}
+
 /* Is the host copy at hp still what the last call left from this same VM entry? */
 static bool unchanged(const ment *o, const struct vk_stat *vs, const char *hp, struct stat *hs)
 {
@@ -203,8 +212,11 @@ static int export_dir(esc *e, const char *vmdir, const char *rel, int depth)
     vk_dirent *dep = vk_malloc(e->p, sizeof *dep);
     if (!dep) { vk_close(e->p, fd); return VOS_ENOMEM; }
     vk_dirent de;
+    struct vk_stat st;
     rc = 0;
-    while ((rc = vk_readdir(e->p, fd, dep)) > 0) {
+    /* the listing's attributes when the driver gives them: no lookup per entry */
+    while ((rc = vk_readdir_attr(e->p, fd, dep, &st)) > 0) {
+        int got = rc;
         memcpy(de.name, dep->name, strlen(dep->name) + 1);
         if (!strcmp(de.name, ".") || !strcmp(de.name, "..")) continue;
         if (!*rel && system_dir(de.name)) continue;
@@ -216,13 +228,14 @@ static int export_dir(esc *e, const char *vmdir, const char *rel, int depth)
         snprintf(vp, sizeof vp, "%s/%s", *rel ? vmdir : "", de.name);
         snprintf(r2, sizeof r2, "%s%s%s", rel, *rel ? "/" : "", de.name);
         snprintf(hp, sizeof hp, "%s/%s", e->root, r2);
-        struct vk_stat st;
-        if ((rc = vk_lstat(e->p, vp, &st)) < 0) {
+        if (got != 2 && (rc = vk_lstat(e->p, vp, &st)) < 0) {
             if (rc == VOS_EACCES || rc == VOS_EDENIED) { rc = 0; continue; } /* policy hides */
             break;
         }
+        rc = 0;
+        if (o_mark(e, r2)) {} /* (marks the last call's entry as still there) */
         struct stat hs;
-        ment *o = e->old ? lookup(e->old, e->nold, &e->ohint, r2) : NULL;
+        ment *o = e->last;
         if (!VK_S_ISDIR(st.mode) && unchanged(o, &st, hp, &hs)) {
             if ((rc = note(e, r2, &hs, &st)) < 0) break;
             continue; /* the host copy is current */
@@ -245,6 +258,7 @@ static int export_dir(esc *e, const char *vmdir, const char *rel, int depth)
         } else if (VK_S_ISLNK(st.mode)) {
             char t[VK_PATH_MAX];
             ssize_t n = vk_readlink(e->p, vp, t, sizeof t - 1);
+            if (n == VOS_EACCES || n == VOS_EDENIED) continue;
             if (n < 0) { rc = (int)n; break; }
             t[n] = 0;
             if (symlink(t, hp) < 0) { rc = herr(); break; }
@@ -285,30 +299,6 @@ static void rm_tree(const char *path)
 
 /* ---- the import ---- */
 static ment *find(esc *e, const char *rel) { return lookup(e->ents, e->n, &e->hint, rel); }
-
-/* Remove from the host copy whatever the manifest does not hold (the VM deleted it, or the
- * last program made it and its import failed). */
-static void prune(esc *e, const char *rel, int depth)
-{
-    char hp[VK_PATH_MAX + 96];
-    snprintf(hp, sizeof hp, "%s%s%s", e->root, *rel ? "/" : "", rel);
-    DIR *d = opendir(hp);
-    if (!d || depth > 64) {
-        if (d) closedir(d);
-        return;
-    }
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-        char r2[VK_PATH_MAX], h2[VK_PATH_MAX + 96];
-        snprintf(r2, sizeof r2, "%s%s%s", rel, *rel ? "/" : "", de->d_name);
-        snprintf(h2, sizeof h2, "%s/%s", e->root, r2);
-        ment *m = find(e, r2);
-        if (!m) rm_tree(h2);
-        else if (S_ISDIR(m->mode)) prune(e, r2, depth + 1);
-    }
-    closedir(d);
-}
 
 typedef struct change {
     char *rel;
@@ -678,6 +668,7 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         e.old = cache->ents;
         e.nold = cache->n;
         e.oldcap = cache->cap;
+        for (size_t i = 0; i < e.nold; i++) e.old[i].seen = false;
     } else {
         snprintf(e.dir, sizeof e.dir, "/tmp/vos-esc-XXXXXX");
         if (!mkdtemp(e.dir)) rc = herr();
@@ -685,7 +676,14 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     snprintf(e.root, sizeof e.root, "%s/root", e.dir);
     if (rc == 0 && mkdir(e.root, 0755) < 0 && errno != EEXIST) rc = herr();
     if (rc == 0) rc = export_dir(&e, "/", "", 0);
-    if (rc == 0) prune(&e, "", 0);
+    /* what the VM no longer has goes from the host copy (the last call ended with the copy
+     * equal to the VM, or the copy was dropped: only these can be stale) */
+    for (size_t i = 0; rc == 0 && i < e.nold; i++) {
+        if (e.old[i].seen) continue;
+        char hp[VK_PATH_MAX + 96];
+        snprintf(hp, sizeof hp, "%s/%s", e.root, e.old[i].rel);
+        rm_tree(hp);
+    }
     if (cache) {
         /* the old manifest is spent: the new one describes the host copy now */
         ments_free(vm, e.old, e.nold, e.oldcap);
