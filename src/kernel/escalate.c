@@ -78,6 +78,7 @@ typedef struct esc {
     ment *old;       /* the last call's, or none */
     size_t nold, oldcap, ohint;
     ment *last;      /* o_mark's find */
+    size_t *idx, mask; /* index_build */
     uint64_t bytes;
 } esc;
 
@@ -298,7 +299,37 @@ static void rm_tree(const char *path)
 }
 
 /* ---- the import ---- */
-static ment *find(esc *e, const char *rel) { return lookup(e->ents, e->n, &e->hint, rel); }
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* The manifest's hash index (the host's listing order is not the VM's: no hint helps). */
+static int index_build(esc *e)
+{
+    size_t sz = 16;
+    while (sz < e->n * 2) sz *= 2;
+    e->idx = vk_malloc(e->p, sz * sizeof *e->idx);
+    if (!e->idx) return VOS_ENOMEM;
+    for (size_t i = 0; i < sz; i++) e->idx[i] = SIZE_MAX;
+    e->mask = sz - 1;
+    for (size_t i = 0; i < e->n; i++) {
+        size_t h = (size_t)hash_str(e->ents[i].rel) & e->mask;
+        while (e->idx[h] != SIZE_MAX) h = (h + 1) & e->mask;
+        e->idx[h] = i;
+    }
+    return 0;
+}
+
+static ment *find(esc *e, const char *rel)
+{
+    if (!e->idx) return lookup(e->ents, e->n, &e->hint, rel);
+    for (size_t h = (size_t)hash_str(rel) & e->mask; e->idx[h] != SIZE_MAX; h = (h + 1) & e->mask)
+        if (strcmp(e->ents[e->idx[h]].rel, rel) == 0) return &e->ents[e->idx[h]];
+    return NULL;
+}
 
 typedef struct change {
     char *rel;
@@ -497,7 +528,8 @@ static int apply(esc *e, plan *pl)
 static int import(esc *e)
 {
     plan pl = {0};
-    int rc = scan(e, &pl, "", 0);
+    int rc = index_build(e);
+    if (rc == 0) rc = scan(e, &pl, "", 0);
     if (rc < 0) return rc;
     for (size_t i = 0; i < e->n; i++)
         if (!e->ents[i].seen && S_ISREG(e->ents[i].mode)) pl.delta -= (int64_t)e->ents[i].size;
