@@ -3,15 +3,19 @@
  * the host (git on a host copy of the same tree); medians and ratios in one run. Targets:
  * python3 within 1.3x, git status within 2x. Skips (exit 0, with the reason) when bwrap cannot
  * run. Usage: escalate [PATH_TO_VOS_CLI] (the argument is ignored) */
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "vos.h"
 
 #define RUNS 15
+
 
 static double now_ms(void)
 {
@@ -52,15 +56,27 @@ static double time_vm(vos_vm *vm, const char *script)
     return median(v, RUNS);
 }
 
-static double time_host(const char *script)
+/* argv spawned directly (no shell), stdout to /dev/null, with an environment like the VM's:
+ * no host settings (such as NODE_EXTRA_CA_CERTS, which makes node load a file at start) */
+static double time_host(char *const argv[])
 {
+    static char *const env[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", "LANG=C.UTF-8", NULL};
     double v[RUNS];
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     for (int i = 0; i < RUNS; i++) {
         double t0 = now_ms();
-        int st = system(script);
+        pid_t pid;
+        int st = -1;
+        if (posix_spawn(&pid, argv[0], &fa, NULL, argv, env) != 0 ||
+            waitpid(pid, &st, 0) != pid || st != 0) {
+            posix_spawn_file_actions_destroy(&fa);
+            return -1;
+        }
         v[i] = now_ms() - t0;
-        if (st != 0) return -1;
     }
+    posix_spawn_file_actions_destroy(&fa);
     return median(v, RUNS);
 }
 
@@ -87,10 +103,12 @@ int main(void)
     cfg.escalate = progs;
     vos_vm *vm;
     if (vos_vm_new(&cfg, &vm) != 0) return 1;
-    printf("escalation, medians of %d runs (system() for the host side: one sh more)\n", RUNS);
+    printf("escalation, medians of %d runs (host side: posix_spawn, VM-like environment)\n",
+           RUNS);
     row("python3 -c 'print(1)'", time_vm(vm, "python3 -c 'print(1)' >/dev/null"),
-        time_host("/usr/bin/python3 -c 'print(1)' >/dev/null"), 1.3);
-    row("node -e 1", time_vm(vm, "node -e 1"), time_host("/usr/bin/node -e 1"), 1.3);
+        time_host((char *[]){"/usr/bin/python3", "-c", "print(1)", NULL}), 1.3);
+    row("node -e 1", time_vm(vm, "node -e 1"),
+        time_host((char *[]){"/usr/bin/node", "-e", "1", NULL}), 1.3);
 
     /* a 1,000-file repository: in the VM's memfs, and the same on the host */
     char dir[] = "/tmp/vos-bench-esc-XXXXXX";
@@ -114,9 +132,9 @@ int main(void)
              "-qm init && echo changed >> d3/f7.txt",
              dir);
     if (system(host) != 0) return 1;
-    snprintf(host, sizeof host, "cd %s && git status --short >/dev/null", dir);
     row("git status, 1,000 files (memfs)",
-        time_vm(vm, "cd /home/agent/ws && git status --short >/dev/null"), time_host(host), 2.0);
+        time_vm(vm, "cd /home/agent/ws && git status --short >/dev/null"),
+        time_host((char *[]){"/usr/bin/git", "-C", dir, "status", "--short", NULL}), 2.0);
     snprintf(host, sizeof host, "rm -rf %s", dir);
     if (system(host) != 0) return 1;
     vos_vm_free(vm);
