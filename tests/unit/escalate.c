@@ -324,3 +324,24 @@ TEST(escalate_git_overlay_and_tools)
             "wait $!; echo $?",
         "1\n0\n", 0);
 }
+
+TEST(escalate_limits_and_concurrency)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(0);
+    vos_result r;
+    int64_t t0 = test_now_ms();
+    /* the exec's output and time limits hold for an escalated program */
+    ASSERT_RC(test_exec_limited(vm, "python3 -c 'while 1: print(\"x\" * 100)'", 0, 10000, &r),
+              VOS_EOUTPUT);
+    vos_result_free(&r);
+    ASSERT_RC(test_exec_limited(vm, "python3 -c 'import time; time.sleep(30)'", 500, 0, &r),
+              VOS_ETIME);
+    vos_result_free(&r);
+    ASSERT(test_now_ms() - t0 < 10000 * TEST_SLOW);
+    /* the VM is usable after, and programs run side by side (each with its own copy) */
+    RUN(vm, "cd /home/agent && for i in 1 2 3; do "
+            "python3 -c \"import time; time.sleep(0.2); open('f$i', 'w').write('$i')\" & done; "
+            "wait; cat f1 f2 f3",
+        "123", 0);
+}
