@@ -78,7 +78,8 @@ typedef struct esc {
     ment *old;       /* the last call's, or none */
     size_t nold, oldcap, ohint;
     ment *last;      /* o_mark's find */
-    size_t *idx, mask; /* index_build */
+    size_t *idx, mask; /* the index of ents (import) */
+    size_t *oidx, omask; /* the index of old (export) */
     uint64_t bytes;
 } esc;
 
@@ -146,10 +147,50 @@ static ment *lookup(ment *v, size_t n, size_t *hint, const char *rel)
     return NULL;
 }
 
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* A hash index over a manifest (listing orders differ between the VM, the host and the
+ * manifest's appended entries: no hint helps there). Arena memory of the process. */
+static int index_build(vk_proc *p, const ment *v, size_t n, size_t **idx, size_t *mask)
+{
+    size_t sz = 16;
+    while (sz < n * 2) sz *= 2;
+    *idx = vk_malloc(p, sz * sizeof **idx);
+    if (!*idx) return VOS_ENOMEM;
+    for (size_t i = 0; i < sz; i++) (*idx)[i] = SIZE_MAX;
+    *mask = sz - 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t h = (size_t)hash_str(v[i].rel) & *mask;
+        while ((*idx)[h] != SIZE_MAX) h = (h + 1) & *mask;
+        (*idx)[h] = i;
+    }
+    return 0;
+}
+
+static ment *index_find(ment *v, const size_t *idx, size_t mask, const char *rel)
+{
+    for (size_t h = (size_t)hash_str(rel) & mask; idx[h] != SIZE_MAX; h = (h + 1) & mask)
+        if (strcmp(v[idx[h]].rel, rel) == 0) return &v[idx[h]];
+    return NULL;
+}
+
+static ment *find(esc *e, const char *rel)
+{
+    if (!e->idx) return lookup(e->ents, e->n, &e->hint, rel);
+    return index_find(e->ents, e->idx, e->mask, rel);
+}
+
 /* Find rel in the last call's manifest (e->last), marking it as still in the VM. */
 static bool o_mark(esc *e, const char *rel)
 {
-    e->last = e->old ? lookup(e->old, e->nold, &e->ohint, rel) : NULL;
+    e->last = !e->old ? NULL
+              : e->oidx ? index_find(e->old, e->oidx, e->omask, rel)
+                        : lookup(e->old, e->nold, &e->ohint, rel);
     if (e->last) e->last->seen = true;
     return e->last != NULL;
 }
@@ -299,38 +340,6 @@ static void rm_tree(const char *path)
 }
 
 /* ---- the import ---- */
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
-/* The manifest's hash index (the host's listing order is not the VM's: no hint helps). */
-static int index_build(esc *e)
-{
-    size_t sz = 16;
-    while (sz < e->n * 2) sz *= 2;
-    e->idx = vk_malloc(e->p, sz * sizeof *e->idx);
-    if (!e->idx) return VOS_ENOMEM;
-    for (size_t i = 0; i < sz; i++) e->idx[i] = SIZE_MAX;
-    e->mask = sz - 1;
-    for (size_t i = 0; i < e->n; i++) {
-        size_t h = (size_t)hash_str(e->ents[i].rel) & e->mask;
-        while (e->idx[h] != SIZE_MAX) h = (h + 1) & e->mask;
-        e->idx[h] = i;
-    }
-    return 0;
-}
-
-static ment *find(esc *e, const char *rel)
-{
-    if (!e->idx) return lookup(e->ents, e->n, &e->hint, rel);
-    for (size_t h = (size_t)hash_str(rel) & e->mask; e->idx[h] != SIZE_MAX; h = (h + 1) & e->mask)
-        if (strcmp(e->ents[e->idx[h]].rel, rel) == 0) return &e->ents[e->idx[h]];
-    return NULL;
-}
-
 typedef struct change {
     char *rel;
     int kind;        /* 1 new/changed file, 2 new dir, 3 symlink, 4 chmod */
@@ -483,6 +492,32 @@ static int copy_in(esc *e, const char *rel, unsigned mode)
     return rc;
 }
 
+/* After the import wrote rel into the VM: the manifest notes the VM's new identity, so the
+ * next call does not copy back what came from the host copy. */
+static void renote(esc *e, const char *rel, const char *vp)
+{
+    struct vk_stat vs;
+    struct stat hs;
+    char hp[VK_PATH_MAX + 96];
+    snprintf(hp, sizeof hp, "%s/%s", e->root, rel);
+    if (vk_lstat(e->p, vp, &vs) < 0 || lstat(hp, &hs) < 0) return;
+    ment *m = find(e, rel);
+    if (!m) {
+        note(e, rel, &hs, &vs); /* appended: the index is not needed for it any more */
+        return;
+    }
+    m->mode = hs.st_mode;
+    m->size = (uint64_t)hs.st_size;
+    m->ino = (uint64_t)hs.st_ino;
+    m->mtime_ns = host_mtime(&hs);
+    m->vdev = vs.dev;
+    m->vino = vs.ino;
+    m->vsize = vs.size;
+    m->vmtime = vs.mtime_ns;
+    m->vctime = vs.ctime_ns;
+    m->vmode = vs.mode;
+}
+
 static int apply(esc *e, plan *pl)
 {
     int rc = 0;
@@ -517,6 +552,7 @@ static int apply(esc *e, plan *pl)
         }
         case 4: rc = vk_chmod(e->p, vp, c->mode & 07777); break;
         }
+        if (rc >= 0 && c->kind != 2) renote(e, c->rel, vp);
     }
     for (size_t i = pl->n; i-- > 0 && rc >= 0;)
         if (pl->c[i].kind == 2 && vm_path(vp, sizeof vp, pl->c[i].rel) == 0)
@@ -528,7 +564,7 @@ static int apply(esc *e, plan *pl)
 static int import(esc *e)
 {
     plan pl = {0};
-    int rc = index_build(e);
+    int rc = index_build(e->p, e->ents, e->n, &e->idx, &e->mask);
     if (rc == 0) rc = scan(e, &pl, "", 0);
     if (rc < 0) return rc;
     for (size_t i = 0; i < e->n; i++)
@@ -707,6 +743,7 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     }
     snprintf(e.root, sizeof e.root, "%s/root", e.dir);
     if (rc == 0 && mkdir(e.root, 0755) < 0 && errno != EEXIST) rc = herr();
+    if (rc == 0 && e.old) rc = index_build(p, e.old, e.nold, &e.oidx, &e.omask);
     if (rc == 0) rc = export_dir(&e, "/", "", 0);
     /* what the VM no longer has goes from the host copy (the last call ended with the copy
      * equal to the VM, or the copy was dropped: only these can be stale) */

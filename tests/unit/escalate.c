@@ -282,6 +282,11 @@ TEST(escalate_incremental_copy)
     snprintf(s2, sizeof s2, "cd /home/agent/w && python3 -c 'open(\"big\", \"w\").write(\"x\" * "
                             "3000000)' 2>/dev/null; %s", ls);
     RUN(vm, s2, "['a', 'd'] ['A\\n']\n", 0);
+    /* a file the program wrote, changed by the VM after: the next program sees the change */
+    RUN(vm, "cd /home/agent/w && python3 -c 'open(\"g\", \"w\").write(\"p\")' && echo -n v >> g && "
+            "python3 -c 'print(open(\"g\").read())' && echo -n w > g && "
+            "python3 -c 'print(open(\"g\").read())'",
+        "pv\nw\n", 0);
 }
 
 TEST(escalate_git_overlay_and_tools)
