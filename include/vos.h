@@ -291,6 +291,12 @@ typedef struct vos_config {
      * answer is checked against the rules; libcurl never resolves by itself. */
     int (*net_resolve)(void *ud, const char *host, char (*addrs)[64], int max);
     void *net_resolve_ud;
+    /* Escalation (docs/escalation.md): programs run natively in a bubblewrap jail over the
+     * VM's files. NULL-terminated names, or {"*", NULL} for any program of the image; NULL:
+     * nothing escalates. escalate_image: a host directory holding the jail's /usr, /etc...;
+     * NULL: the host's own. Both copied. */
+    const char *const *escalate;
+    const char *escalate_image;
 } vos_config;
 
 /* Fill cfg with the defaults. Never fails. */

@@ -8,7 +8,8 @@ PKGS="make gcc libc6-dev libedit-dev bash coreutils clang libclang-rt-14-dev
       libpcre2-dev libssl-dev libsqlite3-dev
       libarchive-dev zlib1g-dev libbz2-dev liblzma-dev libzstd-dev
       findutils grep sed diffutils patch gawk ripgrep bsdextrautils xxd file tree gettext-base binutils
-      tar gzip bzip2 xz-utils zstd zip unzip dc sqlite3"
+      tar gzip bzip2 xz-utils zstd zip unzip dc sqlite3
+      bubblewrap python3 python3-venv python3-pip git nodejs"
 # curl and wget in the VM: libcurl in the kernel network module
 PKGS="$PKGS libcurl4-openssl-dev"
 missing=""

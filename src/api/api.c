@@ -453,6 +453,8 @@ int vos_vm_new(const vos_config *cfg_in, vos_vm **out)
     kc.n_prules = cfg.n_rules;
     kc.net_resolve = cfg.net_resolve;
     kc.net_resolve_ud = cfg.net_resolve_ud;
+    kc.escalate = cfg.escalate;
+    kc.escalate_image = cfg.escalate_image;
 
     vos_vm *vm = kc.alloc(kc.alloc_ud, NULL, 0, sizeof *vm);
     if (!vm) return VOS_ENOMEM;

@@ -224,6 +224,8 @@ static void usage(FILE *f)
           "  --allow-net ORIGIN       let curl/wget reach ORIGIN (https://host[:port], *.host,\n"
           "                           or *); public addresses only (docs/network.md)\n"
           "  --demo-tools             add the host tool collection 'demo' (demo --help)\n"
+          "  --escalate NAME,...      run these programs natively in a jail over the VM's\n"
+          "                           files (* for any); see docs/escalation.md\n"
           "  --help                   show this help and exit\n"
           "  --version                show the version and exit\n"
           "\n"
@@ -331,6 +333,27 @@ static int policy_main(int argc, char **argv)
     printf("%s\n", line);
     /* the status says it too: 0 allow, 1 deny, 3 ask */
     return rc == VOS_POLICY_ALLOW ? 0 : rc == VOS_POLICY_ASK ? 3 : 1;
+}
+
+/* --escalate a,b,c: append to the VM's escalate list (kept for the process's life) */
+static void add_escalate(cli *c, const char *val)
+{
+    static const char **list;
+    static size_t n;
+    for (const char *s = val; *s;) {
+        const char *e = strchr(s, ',');
+        size_t l = e ? (size_t)(e - s) : strlen(s);
+        if (l) {
+            const char **nl = realloc(list, (n + 2) * sizeof *nl);
+            char *name = strndup(s, l);
+            if (!nl || !name) usage_error("%s", "out of memory");
+            list = nl;
+            list[n++] = name;
+            list[n] = NULL;
+        }
+        s += l + (e != NULL);
+    }
+    c->cfg.escalate = list;
 }
 
 static void usage_error(const char *fmt, const char *arg)
@@ -1056,7 +1079,7 @@ int main(int argc, char **argv)
             break; /* what follows is $0 and the arguments */
         }
         static const char *const withval[] = {"--mount", "--cwd", "--env", "--timeout",
-                                              "--memory", "--policy", "--allow-net"};
+                                              "--memory", "--policy", "--allow-net", "--escalate"};
         size_t k, nk = sizeof withval / sizeof withval[0];
         for (k = 0; k < nk; k++) {
             size_t n = strlen(withval[k]);
@@ -1092,6 +1115,7 @@ int main(int argc, char **argv)
             c.cfg.ask = ask_tty;
             break;
         case 6: add_net_rule(&c, val); break;
+        case 7: add_escalate(&c, val); break;
         }
     }
 

@@ -48,6 +48,8 @@ typedef struct vk_vm_config {
     size_t n_prules;
     int (*net_resolve)(void *ud, const char *host, char (*addrs)[64], int max);
     void *net_resolve_ud;
+    const char *const *escalate;  /* escalate.c: NULL-terminated names, "*" for any */
+    const char *escalate_image;   /* NULL: the host's own /usr, /etc... */
 } vk_vm_config;
 
 /* The defaults of every limit, and "in over base": in's nonzero fields, base's elsewhere. */

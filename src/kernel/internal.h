@@ -133,6 +133,9 @@ struct vk_vm {
     struct vk_policy *policy; /* policy.c: the rules of every kind */
     _Atomic(struct vk_tool_coll *) tools; /* tools.c: host tool collections (add-only) */
     struct vk_net *net;      /* net.c: the copy of the network rules, the resolver */
+    char **escalate;         /* escalate.c: names run natively in a jail, "*" any; NULL none */
+    char *escalate_image;
+    struct vk_esc_cache *esc_cache; /* escalate.c: the host copy kept between calls */
     /* fault injection for tests: the fault_nth-th driver call from now fails with fault_code */
     _Atomic long fault_nth;
     int fault_code;

@@ -13,6 +13,7 @@
 
 #include "fs/hostfs.h"
 #include "kernel/internal.h"
+#include "kernel/escalate.h"
 
 int64_t vk_now_mono(void)
 {
@@ -903,8 +904,9 @@ static long prog_find(vk_vm *vm, const char *name)
 
 bool vk_command_exists(vk_proc *p, const char *name)
 {
-    return (prog_find(p->vm, name) >= 0 || vk_tool_exists(p->vm, name)) &&
-           vk_cmd_allowed(p->vm, name);
+    if (prog_find(p->vm, name) < 0 && !vk_tool_exists(p->vm, name))
+        return vk_escalate_offers(p->vm, name); /* native */
+    return vk_cmd_allowed(p->vm, name);
 }
 
 static _Noreturn void run_command(vk_proc *p, long i, char *const argv[], char *const envp[])
@@ -949,6 +951,7 @@ static int run_named(vk_proc *p, const char *name, char *const argv[], char *con
     long i = prog_find(p->vm, name);
     /* a host tool collection runs as the hosttool program (argv[0] tells which) */
     if (i < 0 && vk_tool_exists(p->vm, name)) i = prog_find(p->vm, "hosttool");
+    if (i < 0 && vk_escalate_listed(p->vm, name)) return vk_escalate(p, name, false, argv, envp);
     if (i < 0) return VOS_ENOENT;
     char rule[600];
     if (vk_policy_decide(p->vm, p, VOS_REQ_COMMAND, name, "", rule, sizeof rule) !=
@@ -1018,6 +1021,9 @@ static int exec_depth(vk_proc *p, const char *path, char *const argv[], char *co
             if (!e) break;
             s = e + 1;
         }
+        if (last == VOS_ENOENT && prog_find(vm, path) < 0 && !vk_tool_exists(vm, path) &&
+            vk_escalate_listed(vm, path))
+            return vk_escalate(p, path, false, argv, envp); /* a native program, jailed */
         if (last == VOS_ENOENT && (prog_find(vm, path) >= 0 || vk_tool_exists(vm, path)) &&
             !vk_cmd_allowed(vm, path)) {
             /* not listed in /usr/bin because a rule denies it: say so, not "not found" */
@@ -1048,6 +1054,9 @@ static int exec_depth(vk_proc *p, const char *path, char *const argv[], char *co
     if (rc < 0) return rc;
     vk_path_done(&r); /* r.abs, r.st and r.rel stay readable; the mount is not needed now */
     if (!r.exists) return VOS_ENOENT;
+    if (is_bin_path(vm, r.abs) && prog_find(vm, base_name(r.abs)) < 0 &&
+        vk_escalate_listed(vm, base_name(r.abs)))
+        return vk_escalate(p, path, true, argv, envp); /* as named: a venv's python3 link */
     if (is_bin_path(vm, r.abs)) return run_named(p, base_name(r.abs), argv, envp);
     if (VK_S_ISDIR(r.st.mode)) return VOS_EACCES;
     if (!VK_S_ISREG(r.st.mode)) return VOS_EACCES;
@@ -1070,6 +1079,8 @@ static int exec_depth(vk_proc *p, const char *path, char *const argv[], char *co
             const char *name = base_name(r.abs);
             return run_named(p, strcmp(name, "vos") == 0 ? "sh" : name, argv, envp);
         }
+        if (vk_escalate_listed(vm, "*") || vk_escalate_listed(vm, base_name(r.abs)))
+            return vk_escalate(p, r.abs, true, argv, envp); /* a host binary the VM holds */
         return VOS_ENOEXEC;
     }
     /* a script: "#!interp [arg]" or, without #!, a shell script */

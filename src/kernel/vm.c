@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "fs/overlay.h"
+#include "kernel/escalate.h"
 #include "kernel/internal.h"
 
 const vos_limits vk_default_limits = {
@@ -61,6 +62,33 @@ void vk_limits_resolve(vos_limits *out, const vos_limits *in, const vos_limits *
 
 size_t vk_vm_mem(const vk_vm *vm) { return atomic_load(&((vk_vm *)vm)->mem_used); }
 size_t vk_vm_peak(const vk_vm *vm) { return atomic_load(&((vk_vm *)vm)->mem_peak); }
+
+/* the escalate list (escalate.c) */
+static char **copy_list(vk_vm *vm, const char *const *list, int *rc)
+{
+    if (!list) return NULL;
+    size_t n = 0;
+    while (list[n]) n++;
+    char **out = vk_vm_alloc(vm, (n + 1) * sizeof(char *));
+    if (!out) {
+        *rc = VOS_ENOMEM;
+        return NULL;
+    }
+    memset(out, 0, (n + 1) * sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        if (!(out[i] = vk_vm_strdup(vm, list[i]))) *rc = VOS_ENOMEM;
+    return out;
+}
+
+static void free_list(vk_vm *vm, char **list)
+{
+    if (!list) return;
+    size_t n = 0;
+    for (; list[n]; n++) vk_vm_strfree(vm, list[n]);
+    /* a list cut short by a failed copy still has its NULL tail: count to the real end */
+    size_t cap = n + 1;
+    vk_vm_free(vm, list, cap * sizeof(char *));
+}
 
 /* ---- the base filesystem ---- */
 static int root_mkdir(vk_mnt *root, const char *rel, unsigned mode)
@@ -253,6 +281,10 @@ int vk_vm_create(const vk_vm_config *cfg, vk_vm **out)
     }
     /* path rules, command lists and the policy's rules: one engine (policy.c) */
     if (rc == 0) rc = vk_policy_init(vm, cfg);
+    if (rc == 0) vm->escalate = copy_list(vm, cfg->escalate, &rc);
+    if (rc == 0 && cfg->escalate_image &&
+        !(vm->escalate_image = vk_vm_strdup(vm, cfg->escalate_image)))
+        rc = VOS_ENOMEM;
     vm->multicall_self = cfg->multicall_self;
     if (vm->multicall_self) {
         struct stat st;
@@ -351,6 +383,9 @@ void vk_vm_destroy(vk_vm *vm)
     vk_policy_free(vm);
     vk_tools_free(vm);
     vk_net_free(vm);
+    vk_escalate_vm_free(vm);
+    free_list(vm, vm->escalate);
+    if (vm->escalate_image) vk_vm_strfree(vm, vm->escalate_image);
     vk_vm_strfree(vm, vm->hostname);
     vk_vm_strfree(vm, vm->user);
     vk_vm_strfree(vm, vm->home);

@@ -1,0 +1,142 @@
+/* escalate.c: the cost of escalation (issue 10). Escalated `python3 -c 'print(1)'`, `node -e 1`
+ * and `git status` in a 1,000-file memfs workspace, each against the same command run bare on
+ * the host (git on a host copy of the same tree); medians and ratios in one run. Targets:
+ * python3 within 1.3x, git status within 2x. Skips (exit 0, with the reason) when bwrap cannot
+ * run. Usage: escalate [PATH_TO_VOS_CLI] (the argument is ignored) */
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vos.h"
+
+#define RUNS 15
+
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_dbl);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static double time_vm(vos_vm *vm, const char *script)
+{
+    double v[RUNS];
+    for (int i = 0; i < RUNS; i++) {
+        vos_result r;
+        vos_result_init(&r);
+        double t0 = now_ms();
+        int rc = vos_exec(vm, script, NULL, &r);
+        v[i] = now_ms() - t0;
+        if (rc != 0 || r.status != 0) {
+            fprintf(stderr, "escalate: vos: %s: rc %d status %d: %s\n", script, rc, r.status,
+                    r.err);
+            vos_result_free(&r);
+            return -1;
+        }
+        vos_result_free(&r);
+    }
+    return median(v, RUNS);
+}
+
+/* argv spawned directly (no shell), stdout to /dev/null, with an environment like the VM's:
+ * no host settings (such as NODE_EXTRA_CA_CERTS, which makes node load a file at start) */
+static double time_host(char *const argv[])
+{
+    static char *const env[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", "LANG=C.UTF-8", NULL};
+    double v[RUNS];
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    for (int i = 0; i < RUNS; i++) {
+        double t0 = now_ms();
+        pid_t pid;
+        int st = -1;
+        if (posix_spawn(&pid, argv[0], &fa, NULL, argv, env) != 0 ||
+            waitpid(pid, &st, 0) != pid || st != 0) {
+            posix_spawn_file_actions_destroy(&fa);
+            return -1;
+        }
+        v[i] = now_ms() - t0;
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    return median(v, RUNS);
+}
+
+static void row(const char *name, double vos, double host, double target)
+{
+    if (vos < 0 || host < 0) {
+        printf("%-34s NOT MEASURED\n", name);
+        return;
+    }
+    printf("%-34s vos %8.1f ms  host %8.1f ms  ratio %5.2f  (target %.1f)\n", name, vos, host,
+           vos / host, target);
+}
+
+int main(void)
+{
+    if (system("/usr/bin/bwrap --unshare-all --unshare-user --ro-bind /usr /usr --symlink "
+               "usr/lib /lib --symlink usr/lib64 /lib64 /usr/bin/true 2>/dev/null") != 0) {
+        printf("escalate: skipped: bwrap or user namespaces are not available\n");
+        return 0;
+    }
+    static const char *const progs[] = {"python3", "node", "git", NULL};
+    vos_config cfg;
+    vos_config_init(&cfg);
+    cfg.escalate = progs;
+    vos_vm *vm;
+    if (vos_vm_new(&cfg, &vm) != 0) return 1;
+    printf("escalation, medians of %d runs (host side: posix_spawn, VM-like environment)\n",
+           RUNS);
+    row("python3 -c 'print(1)'", time_vm(vm, "python3 -c 'print(1)' >/dev/null"),
+        time_host((char *[]){"/usr/bin/python3", "-c", "print(1)", NULL}), 1.3);
+    row("node -e 1", time_vm(vm, "node -e 1"),
+        time_host((char *[]){"/usr/bin/node", "-e", "1", NULL}), 1.3);
+
+    /* a 1,000-file repository: in the VM's memfs, and the same on the host */
+    char dir[] = "/tmp/vos-bench-esc-XXXXXX";
+    if (!mkdtemp(dir)) return 1;
+    const char *mk =
+        "mkdir -p /home/agent/ws && cd /home/agent/ws && git init -q -b main && "
+        "git config user.email a@b && git config user.name A && "
+        "for d in 0 1 2 3 4 5 6 7 8 9; do mkdir d$d; for f in $(seq 100); do "
+        "echo \"file $d $f\" > d$d/f$f.txt; done; done && git add -A && git commit -qm init && "
+        "echo changed >> d3/f7.txt";
+    vos_result r;
+    vos_result_init(&r);
+    int rc = vos_exec(vm, mk, NULL, &r);
+    if (rc != 0 || r.status != 0) fprintf(stderr, "escalate: setup: %s\n", r.err);
+    vos_result_free(&r);
+    char host[4096];
+    snprintf(host, sizeof host,
+             "cd %s && git init -q -b main && git config user.email a@b && git config "
+             "user.name A && for d in 0 1 2 3 4 5 6 7 8 9; do mkdir d$d; for f in $(seq 100); "
+             "do echo \"file $d $f\" > d$d/f$f.txt; done; done && git add -A && git commit "
+             "-qm init && echo changed >> d3/f7.txt",
+             dir);
+    if (system(host) != 0) return 1;
+    row("git status, 1,000 files (memfs)",
+        time_vm(vm, "cd /home/agent/ws && git status --short >/dev/null"),
+        time_host((char *[]){"/usr/bin/git", "-C", dir, "status", "--short", NULL}), 2.0);
+    snprintf(host, sizeof host, "rm -rf %s", dir);
+    if (system(host) != 0) return 1;
+    vos_vm_free(vm);
+    return 0;
+}

@@ -1,0 +1,1001 @@
+/* escalate.c: a listed program (python3, git, cc...) runs as a real host process inside a
+ * bubblewrap jail, on a copy of the VM's files (docs/escalation.md has the why).
+ *
+ * One call: (1) materialise: copy the VM's tree (everything but the system directories the
+ * jail takes from the image) into a host temp directory, noting each entry's host identity
+ * (size, mtime, inode, mode) in a manifest; (2) run bwrap over it, the VM process's thread
+ * pumping the program's stdout/stderr into the VM's fds and a helper VM process pumping the
+ * VM's stdin in, watching the VM's signals and limits meanwhile; (3) import: whatever
+ * differs from the manifest goes back into the VM (writes, new files, deletes, renames as
+ * delete+create, modes, symlinks), after a check that it fits the VM's filesystem quota, so
+ * an import past it changes nothing. */
+#include "kernel/escalate.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define BWRAP "/usr/bin/bwrap"
+/* the export's bounds: a tree past them is refused rather than copied for minutes */
+#define EXPORT_MAX_BYTES (1ull << 30)
+#define EXPORT_MAX_ENTRIES 200000
+
+bool vk_escalate_listed(vk_vm *vm, const char *name)
+{
+    if (!vm->escalate || !name || !*name) return false;
+    for (char **s = vm->escalate; *s; s++)
+        if (strcmp(*s, "*") == 0 || strcmp(*s, name) == 0) return true;
+    return false;
+}
+
+/* Top-level VM directories the jail takes from the image (or makes fresh), not the VM. */
+static bool system_dir(const char *name)
+{
+    static const char *const sys[] = {"usr", "bin", "sbin", "lib", "lib32", "lib64",
+                                      "libx32", "etc", "proc", "dev", "sys", "run", NULL};
+    for (int i = 0; sys[i]; i++)
+        if (strcmp(sys[i], name) == 0) return true;
+    return false;
+}
+
+/* ---- the manifest: what was exported, as the host saw it right after the copy ---- */
+typedef struct ment {
+    char *rel;       /* path under the export root, no leading slash (VM allocation) */
+    unsigned mode;   /* host st_mode */
+    uint64_t size, ino;
+    int64_t mtime_ns;
+    /* the VM file it was copied from: unchanged identity, no copy next time */
+    uint64_t vdev, vino, vsize;
+    int64_t vmtime, vctime;
+    unsigned vmode;
+    bool seen;       /* found again during the import */
+} ment;
+
+/* What a VM keeps between escalations: the host copy of its tree and its manifest, so the next
+ * call copies only what changed. One call uses it at a time; a concurrent one makes its own. */
+struct vk_esc_cache {
+    bool busy;       /* under vm->mu */
+    char dir[64];
+    ment *ents;
+    size_t n, cap;
+};
+
+typedef struct esc {
+    vk_proc *p;
+    char dir[64];    /* host temp dir: DIR/root is the VM's tree */
+    char root[80];
+    ment *ents;      /* the manifest being made (VM allocations) */
+    size_t n, cap, hint;
+    ment *old;       /* the last call's, or none */
+    size_t nold, oldcap, ohint;
+    ment *last;      /* o_mark's find */
+    size_t *idx, mask; /* the index of ents (import) */
+    size_t *oidx, omask; /* the index of old (export) */
+    uint64_t bytes;
+} esc;
+
+static void ments_free(vk_vm *vm, ment *v, size_t n, size_t cap)
+{
+    for (size_t i = 0; i < n; i++) vk_vm_strfree(vm, v[i].rel);
+    if (v) vk_vm_free(vm, v, cap * sizeof *v);
+}
+
+static void rm_tree(const char *path);
+
+void vk_escalate_vm_free(vk_vm *vm)
+{
+    struct vk_esc_cache *c = vm->esc_cache;
+    if (!c) return;
+    if (c->dir[0]) rm_tree(c->dir);
+    ments_free(vm, c->ents, c->n, c->cap);
+    vk_vm_free(vm, c, sizeof *c);
+    vm->esc_cache = NULL;
+}
+
+static int64_t host_mtime(const struct stat *st)
+{
+    return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+static int note(esc *e, const char *rel, const struct stat *st, const struct vk_stat *vs)
+{
+    vk_vm *vm = e->p->vm;
+    if (e->n == e->cap) {
+        size_t nc = e->cap ? e->cap * 2 : 256;
+        ment *ne = vk_vm_realloc(vm, e->ents, e->cap * sizeof *ne, nc * sizeof *ne);
+        if (!ne) return VOS_ENOMEM;
+        e->ents = ne;
+        e->cap = nc;
+    }
+    ment *m = &e->ents[e->n];
+    if (!(m->rel = vk_vm_strdup(vm, rel))) return VOS_ENOMEM;
+    m->mode = st->st_mode;
+    m->size = (uint64_t)st->st_size;
+    m->ino = (uint64_t)st->st_ino;
+    m->mtime_ns = host_mtime(st);
+    m->vdev = vs->dev;
+    m->vino = vs->ino;
+    m->vsize = vs->size;
+    m->vmtime = vs->mtime_ns;
+    m->vctime = vs->ctime_ns;
+    m->vmode = vs->mode;
+    m->seen = false;
+    e->n++;
+    return 0;
+}
+
+/* rel in manifest v (n entries), searched from *hint: both walks go in the same order, so the
+ * next entry is nearly always the one */
+static ment *lookup(ment *v, size_t n, size_t *hint, const char *rel)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t i = (*hint + k) % n;
+        if (strcmp(v[i].rel, rel) == 0) {
+            *hint = i + 1;
+            return &v[i];
+        }
+    }
+    return NULL;
+}
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* A hash index over a manifest (listing orders differ between the VM, the host and the
+ * manifest's appended entries: no hint helps there). Arena memory of the process. */
+static int index_build(vk_proc *p, const ment *v, size_t n, size_t **idx, size_t *mask)
+{
+    size_t sz = 16;
+    while (sz < n * 2) sz *= 2;
+    *idx = vk_malloc(p, sz * sizeof **idx);
+    if (!*idx) return VOS_ENOMEM;
+    for (size_t i = 0; i < sz; i++) (*idx)[i] = SIZE_MAX;
+    *mask = sz - 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t h = (size_t)hash_str(v[i].rel) & *mask;
+        while ((*idx)[h] != SIZE_MAX) h = (h + 1) & *mask;
+        (*idx)[h] = i;
+    }
+    return 0;
+}
+
+static ment *index_find(ment *v, const size_t *idx, size_t mask, const char *rel)
+{
+    for (size_t h = (size_t)hash_str(rel) & mask; idx[h] != SIZE_MAX; h = (h + 1) & mask)
+        if (strcmp(v[idx[h]].rel, rel) == 0) return &v[idx[h]];
+    return NULL;
+}
+
+static ment *find(esc *e, const char *rel)
+{
+    if (!e->idx) return lookup(e->ents, e->n, &e->hint, rel);
+    return index_find(e->ents, e->idx, e->mask, rel);
+}
+
+/* Find rel in the last call's manifest (e->last), marking it as still in the VM. */
+static bool o_mark(esc *e, const char *rel)
+{
+    e->last = !e->old ? NULL
+              : e->oidx ? index_find(e->old, e->oidx, e->omask, rel)
+                        : lookup(e->old, e->nold, &e->ohint, rel);
+    if (e->last) e->last->seen = true;
+    return e->last != NULL;
+}
+
+/* Is the host copy at hp still what the last call left from this same VM entry? */
+static bool unchanged(const ment *o, const struct vk_stat *vs, const char *hp, struct stat *hs)
+{
+    if (!o || o->vdev != vs->dev || o->vino != vs->ino || o->vsize != vs->size ||
+        o->vmtime != vs->mtime_ns || o->vctime != vs->ctime_ns || o->vmode != vs->mode)
+        return false;
+    if (lstat(hp, hs) < 0) return false;
+    return (unsigned)hs->st_mode == o->mode && (uint64_t)hs->st_size == o->size &&
+           (uint64_t)hs->st_ino == o->ino && host_mtime(hs) == o->mtime_ns;
+}
+
+static int herr(void) { return errno ? -errno : VOS_EIO; }
+
+/* Copy the VM file vm into the host file host (created with mode). */
+static int copy_out(esc *e, const char *vm, const char *host, unsigned mode)
+{
+    int fd = vk_open(e->p, vm, VK_O_RDONLY, 0);
+    if (fd < 0) return fd;
+    int hfd = open(host, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 07777);
+    if (hfd < 0) {
+        vk_close(e->p, fd);
+        return herr();
+    }
+    char buf[16384];
+    int rc = 0;
+    for (;;) {
+        ssize_t n = vk_read(e->p, fd, buf, sizeof buf);
+        if (n <= 0) {
+            rc = (int)n;
+            break;
+        }
+        e->bytes += (uint64_t)n;
+        if (e->bytes > EXPORT_MAX_BYTES) {
+            rc = VOS_EFBIG;
+            break;
+        }
+        if (write(hfd, buf, (size_t)n) != n) {
+            rc = herr();
+            break;
+        }
+    }
+    vk_close(e->p, fd);
+    if (close(hfd) < 0 && rc == 0) rc = herr();
+    if (rc == 0 && fchmodat(AT_FDCWD, host, mode & 07777, 0) < 0) rc = herr();
+    return rc;
+}
+
+/* Export the VM directory vmdir (rel under the root; "" for "/") into e->root/rel. */
+static int export_dir(esc *e, const char *vmdir, const char *rel, int depth)
+{
+    if (depth > 64) return VOS_ELOOP;
+    int rc = vk_check(e->p);
+    if (rc < 0 && rc != VOS_EINTR) return rc;
+    int fd = vk_open(e->p, vmdir, VK_O_RDONLY | VK_O_DIRECTORY, 0);
+    if (fd == VOS_EACCES || fd == VOS_EDENIED) return 0; /* the user cannot list it: empty */
+    if (fd < 0) return fd;
+    vk_dirent *dep = vk_malloc(e->p, sizeof *dep);
+    if (!dep) { vk_close(e->p, fd); return VOS_ENOMEM; }
+    vk_dirent de;
+    struct vk_stat st;
+    rc = 0;
+    /* the listing's attributes when the driver gives them: no lookup per entry */
+    while ((rc = vk_readdir_attr(e->p, fd, dep, &st)) > 0) {
+        int got = rc;
+        memcpy(de.name, dep->name, strlen(dep->name) + 1);
+        if (!strcmp(de.name, ".") || !strcmp(de.name, "..")) continue;
+        if (!*rel && system_dir(de.name)) continue;
+        if (e->n >= EXPORT_MAX_ENTRIES) {
+            rc = VOS_EFBIG;
+            break;
+        }
+        char vp[VK_PATH_MAX], r2[VK_PATH_MAX], hp[VK_PATH_MAX + 96];
+        snprintf(vp, sizeof vp, "%s/%s", *rel ? vmdir : "", de.name);
+        snprintf(r2, sizeof r2, "%s%s%s", rel, *rel ? "/" : "", de.name);
+        snprintf(hp, sizeof hp, "%s/%s", e->root, r2);
+        if (got != 2 && (rc = vk_lstat(e->p, vp, &st)) < 0) {
+            if (rc == VOS_EACCES || rc == VOS_EDENIED) { rc = 0; continue; } /* policy hides */
+            break;
+        }
+        rc = 0;
+        if (o_mark(e, r2)) {} /* (marks the last call's entry as still there) */
+        struct stat hs;
+        ment *o = e->last;
+        if (!VK_S_ISDIR(st.mode) && unchanged(o, &st, hp, &hs)) {
+            if ((rc = note(e, r2, &hs, &st)) < 0) break;
+            continue; /* the host copy is current */
+        }
+        if (lstat(hp, &hs) == 0 && !(VK_S_ISDIR(st.mode) && S_ISDIR(hs.st_mode))) rm_tree(hp);
+        if (VK_S_ISDIR(st.mode)) {
+            if (mkdir(hp, 0700) < 0 && errno != EEXIST) { rc = herr(); break; }
+            if (chmod(hp, 0700) < 0) { rc = herr(); break; }
+            /* noted before its contents: the import and the deletes rely on that order */
+            if (lstat(hp, &hs) < 0) { rc = herr(); break; }
+            hs.st_mode = (hs.st_mode & ~07777u) | (st.mode & 07777);
+            if ((rc = note(e, r2, &hs, &st)) < 0) break;
+            if ((rc = export_dir(e, vp, r2, depth + 1)) < 0) break;
+            if (chmod(hp, st.mode & 07777) < 0) { rc = herr(); break; }
+            continue;
+        } else if (VK_S_ISREG(st.mode)) {
+            rc = copy_out(e, vp, hp, st.mode);
+            if (rc == VOS_EACCES || rc == VOS_EDENIED) { rc = 0; continue; }
+            if (rc < 0) break;
+        } else if (VK_S_ISLNK(st.mode)) {
+            char t[VK_PATH_MAX];
+            ssize_t n = vk_readlink(e->p, vp, t, sizeof t - 1);
+            if (n == VOS_EACCES || n == VOS_EDENIED) continue;
+            if (n < 0) { rc = (int)n; break; }
+            t[n] = 0;
+            if (symlink(t, hp) < 0) { rc = herr(); break; }
+        } else {
+            continue; /* FIFOs, devices: the VM's own, not exported */
+        }
+        if (lstat(hp, &hs) < 0) { rc = herr(); break; }
+        if ((rc = note(e, r2, &hs, &st)) < 0) break;
+    }
+    vk_close(e->p, fd);
+    vk_free(e->p, dep);
+    return rc < 0 ? rc : 0;
+}
+
+/* Remove a host tree (not following symlinks); best effort. */
+static void rm_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0) return;
+    if (S_ISDIR(st.st_mode)) {
+        chmod(path, 0700);
+        DIR *d = opendir(path);
+        if (d) {
+            struct dirent *de;
+            while ((de = readdir(d))) {
+                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+                char sub[VK_PATH_MAX + 96];
+                snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
+                rm_tree(sub);
+            }
+            closedir(d);
+        }
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+/* ---- the import ---- */
+typedef struct change {
+    char *rel;
+    int kind;        /* 1 new/changed file, 2 new dir, 3 symlink, 4 chmod */
+    unsigned mode;
+    bool replace;    /* the VM's entry has another type: remove it first */
+} change;
+
+typedef struct plan {
+    change *c;
+    size_t n, cap;
+    int64_t delta;   /* bytes the VM's files grow by */
+} plan;
+
+static int plan_add(esc *e, plan *pl, const char *rel, int kind, unsigned mode, bool replace)
+{
+    if (pl->n == pl->cap) {
+        size_t nc = pl->cap ? pl->cap * 2 : 64;
+        change *nn = vk_realloc(e->p, pl->c, nc * sizeof *nn);
+        if (!nn) return VOS_ENOMEM;
+        pl->c = nn;
+        pl->cap = nc;
+    }
+    change *c = &pl->c[pl->n];
+    if (!(c->rel = vk_strdup(e->p, rel))) return VOS_ENOMEM;
+    c->kind = kind;
+    c->mode = mode;
+    c->replace = replace;
+    pl->n++;
+    return 0;
+}
+
+/* Walk the host tree after the run, listing what changed (directories before their
+ * contents). */
+static int scan(esc *e, plan *pl, const char *rel, int depth)
+{
+    if (depth > 64) return VOS_ELOOP;
+    char hp[VK_PATH_MAX + 96];
+    snprintf(hp, sizeof hp, "%s%s%s", e->root, *rel ? "/" : "", rel);
+    DIR *d = opendir(hp);
+    if (!d) return herr();
+    struct dirent *de;
+    int rc = 0;
+    while ((de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        if (!*rel && system_dir(de->d_name)) continue;
+        char r2[VK_PATH_MAX], h2[VK_PATH_MAX + 96];
+        snprintf(r2, sizeof r2, "%s%s%s", rel, *rel ? "/" : "", de->d_name);
+        snprintf(h2, sizeof h2, "%s/%s", e->root, r2);
+        struct stat st;
+        if (lstat(h2, &st) < 0) continue;
+        ment *m = find(e, r2);
+        bool same_type = m && (m->mode & S_IFMT) == (st.st_mode & S_IFMT);
+        if (m) m->seen = same_type; /* a type change: delete the old, create the new */
+        if (S_ISDIR(st.st_mode)) {
+            if (!same_type) rc = plan_add(e, pl, r2, 2, st.st_mode, m != NULL);
+            else if ((m->mode & 07777) != (st.st_mode & 07777))
+                rc = plan_add(e, pl, r2, 4, st.st_mode, false);
+            if (rc == 0) rc = scan(e, pl, r2, depth + 1);
+        } else if (S_ISREG(st.st_mode)) {
+            bool changed = !same_type || m->size != (uint64_t)st.st_size ||
+                           m->mtime_ns != host_mtime(&st) || m->ino != (uint64_t)st.st_ino;
+            if (changed) {
+                rc = plan_add(e, pl, r2, 1, st.st_mode, m && !same_type);
+                pl->delta += (int64_t)st.st_size - (same_type ? (int64_t)m->size : 0);
+            } else if ((m->mode & 07777) != (st.st_mode & 07777)) {
+                rc = plan_add(e, pl, r2, 4, st.st_mode, false);
+            }
+        } else if (S_ISLNK(st.st_mode)) {
+            /* a symlink's target may change with the same inode only by a new link */
+            if (!same_type || m->ino != (uint64_t)st.st_ino ||
+                m->mtime_ns != host_mtime(&st))
+                rc = plan_add(e, pl, r2, 3, 0, m != NULL);
+        }
+        if (rc < 0) break;
+    }
+    closedir(d);
+    return rc;
+}
+
+static int vm_path(char *out, size_t n, const char *rel)
+{
+    return snprintf(out, n, "/%s", rel) < (int)n ? 0 : VOS_ENAMETOOLONG;
+}
+
+/* Remove a VM entry and what is under it. */
+static int vm_remove(vk_proc *p, const char *path)
+{
+    struct vk_stat st;
+    int rc = vk_lstat(p, path, &st);
+    if (rc == VOS_ENOENT) return 0;
+    if (rc < 0) return rc;
+    if (!VK_S_ISDIR(st.mode)) return vk_unlink(p, path);
+    int fd = vk_open(p, path, VK_O_RDONLY | VK_O_DIRECTORY, 0);
+    if (fd < 0) return fd;
+    /* collect the names, then remove them (no removal while the listing is open) */
+    vk_dirent *de = vk_malloc(p, sizeof *de);
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    while (de && (rc = vk_readdir(p, fd, de)) > 0) {
+        if (!strcmp(de->name, ".") || !strcmp(de->name, "..")) continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **nn = vk_realloc(p, names, cap * sizeof *nn);
+            if (!nn) { rc = VOS_ENOMEM; break; }
+            names = nn;
+        }
+        if (!(names[n++] = vk_strdup(p, de->name))) { rc = VOS_ENOMEM; break; }
+    }
+    if (!de) rc = VOS_ENOMEM;
+    vk_close(p, fd);
+    for (size_t i = 0; i < n && rc >= 0; i++) {
+        char sub[VK_PATH_MAX];
+        if (snprintf(sub, sizeof sub, "%s/%s", path, names[i]) >= (int)sizeof sub)
+            rc = VOS_ENAMETOOLONG;
+        else
+            rc = vm_remove(p, sub);
+    }
+    for (size_t i = 0; i < n; i++) vk_free(p, names[i]);
+    vk_free(p, names);
+    vk_free(p, de);
+    if (rc < 0) return rc;
+    return vk_rmdir(p, path);
+}
+
+static int copy_in(esc *e, const char *rel, unsigned mode)
+{
+    char hp[VK_PATH_MAX + 96], vp[VK_PATH_MAX];
+    snprintf(hp, sizeof hp, "%s/%s", e->root, rel);
+    int rc = vm_path(vp, sizeof vp, rel);
+    if (rc < 0) return rc;
+    int hfd = open(hp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (hfd < 0) return herr();
+    int fd = vk_open(e->p, vp, VK_O_WRONLY | VK_O_CREAT | VK_O_TRUNC, mode & 07777);
+    if (fd < 0) {
+        close(hfd);
+        return fd;
+    }
+    char buf[16384];
+    for (;;) {
+        ssize_t n = read(hfd, buf, sizeof buf);
+        if (n < 0) { rc = herr(); break; }
+        if (n == 0) break;
+        ssize_t w = vk_write(e->p, fd, buf, (size_t)n);
+        if (w < 0) { rc = (int)w; break; }
+    }
+    close(hfd);
+    int rc2 = vk_close(e->p, fd);
+    if (rc == 0) rc = rc2;
+    if (rc == 0) rc = vk_chmod(e->p, vp, mode & 07777);
+    return rc;
+}
+
+/* After the import wrote rel into the VM: the manifest notes the VM's new identity, so the
+ * next call does not copy back what came from the host copy. */
+static void renote(esc *e, const char *rel, const char *vp)
+{
+    struct vk_stat vs;
+    struct stat hs;
+    char hp[VK_PATH_MAX + 96];
+    snprintf(hp, sizeof hp, "%s/%s", e->root, rel);
+    if (vk_lstat(e->p, vp, &vs) < 0 || lstat(hp, &hs) < 0) return;
+    ment *m = find(e, rel);
+    if (!m) {
+        note(e, rel, &hs, &vs); /* appended: the index is not needed for it any more */
+        return;
+    }
+    m->mode = hs.st_mode;
+    m->size = (uint64_t)hs.st_size;
+    m->ino = (uint64_t)hs.st_ino;
+    m->mtime_ns = host_mtime(&hs);
+    m->vdev = vs.dev;
+    m->vino = vs.ino;
+    m->vsize = vs.size;
+    m->vmtime = vs.mtime_ns;
+    m->vctime = vs.ctime_ns;
+    m->vmode = vs.mode;
+}
+
+static int apply(esc *e, plan *pl)
+{
+    int rc = 0;
+    char vp[VK_PATH_MAX];
+    /* deletes first (deepest first: the manifest is in walk order, parents before children),
+     * so a rename's old name goes before its new one appears */
+    for (size_t i = e->n; i-- > 0 && rc >= 0;) {
+        if (e->ents[i].seen) continue;
+        if ((rc = vm_path(vp, sizeof vp, e->ents[i].rel)) < 0) break;
+        rc = vm_remove(e->p, vp);
+    }
+    for (size_t i = 0; i < pl->n && rc >= 0; i++) {
+        change *c = &pl->c[i];
+        if ((rc = vm_path(vp, sizeof vp, c->rel)) < 0) break;
+        if (c->replace && (rc = vm_remove(e->p, vp)) < 0) break;
+        switch (c->kind) {
+        case 1: rc = copy_in(e, c->rel, c->mode); break;
+        case 2:
+            rc = vk_mkdir(e->p, vp, 0700);
+            if (rc == VOS_EEXIST) rc = 0;
+            /* its mode after its contents: a read-only directory would refuse them */
+            break;
+        case 3: {
+            char hp[VK_PATH_MAX + 96], t[VK_PATH_MAX];
+            snprintf(hp, sizeof hp, "%s/%s", e->root, c->rel);
+            ssize_t n = readlink(hp, t, sizeof t - 1);
+            if (n < 0) { rc = herr(); break; }
+            t[n] = 0;
+            vm_remove(e->p, vp);
+            rc = vk_symlink(e->p, t, vp);
+            break;
+        }
+        case 4: rc = vk_chmod(e->p, vp, c->mode & 07777); break;
+        }
+        if (rc >= 0 && c->kind != 2) renote(e, c->rel, vp);
+    }
+    for (size_t i = pl->n; i-- > 0 && rc >= 0;)
+        if (pl->c[i].kind == 2 && vm_path(vp, sizeof vp, pl->c[i].rel) == 0)
+            rc = vk_chmod(e->p, vp, pl->c[i].mode & 07777);
+    return rc;
+}
+
+/* Import the program's changes. The quota is checked before anything changes. */
+static int import(esc *e)
+{
+    plan pl = {0};
+    int rc = index_build(e->p, e->ents, e->n, &e->idx, &e->mask);
+    if (rc == 0) rc = scan(e, &pl, "", 0);
+    if (rc < 0) return rc;
+    for (size_t i = 0; i < e->n; i++)
+        if (!e->ents[i].seen && S_ISREG(e->ents[i].mode)) pl.delta -= (int64_t)e->ents[i].size;
+    vk_vm *vm = e->p->vm;
+    int64_t used = atomic_load(&vm->fs_bytes);
+    if (pl.delta > 0 && (uint64_t)(used + pl.delta) > vm->lim.fs_bytes) {
+        vk_set_errmsg(vm, "filesystem size limit (%llu bytes) exceeded",
+                      (unsigned long long)vm->lim.fs_bytes);
+        return VOS_EFSBYTES;
+    }
+    return apply(e, &pl);
+}
+
+/* ---- the run ---- */
+
+/* The stdin pump: a VM process reading the VM's fd 0 into the jail's stdin socket. */
+static int pump_in(vk_proc *c, void *arg)
+{
+    int sock = *(int *)arg;
+    /* hold no other end open: a reader of the program's output must see its EOF */
+    for (int fd = 1; fd < c->nfds; fd++)
+        if (vk_fd_valid(c, fd)) vk_close(c, fd);
+    char buf[16384];
+    for (;;) {
+        ssize_t n = vk_read(c, 0, buf, sizeof buf);
+        if (n <= 0) break;
+        for (ssize_t off = 0; off < n;) {
+            ssize_t w = send(sock, buf + off, (size_t)(n - off), MSG_NOSIGNAL);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) goto out;
+            off += w;
+        }
+    }
+out:
+    shutdown(sock, SHUT_WR);
+    return 0;
+}
+
+static const char *const etc_files[] = {
+    "alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf",
+    "ssl", "ca-certificates", "python3", "python3.11", "gitconfig", "mime.types", "os-release",
+    "debian_version", "protocols", "services", "gprofng.rc", NULL};
+
+typedef struct argvb {
+    vk_proc *p;
+    char **v;
+    size_t n, cap;
+} argvb;
+
+static void add(argvb *a, const char *s)
+{
+    if (a->n + 2 > a->cap) {
+        size_t nc = a->cap ? a->cap * 2 : 128;
+        char **nv = vk_realloc(a->p, a->v, nc * sizeof *nv);
+        if (!nv) vk_exit(a->p, 126);
+        a->v = nv;
+        a->cap = nc;
+    }
+    a->v[a->n++] = vk_strdup(a->p, s);
+    a->v[a->n] = NULL;
+}
+
+static bool host_exists(const char *img, const char *path)
+{
+    char b[VK_PATH_MAX + 256];
+    snprintf(b, sizeof b, "%s%s", img, path);
+    return access(b, F_OK) == 0;
+}
+
+static void ro_bind(argvb *a, const char *img, const char *path)
+{
+    char b[VK_PATH_MAX + 256];
+    snprintf(b, sizeof b, "%s%s", img, path);
+    add(a, "--ro-bind");
+    add(a, b);
+    add(a, path);
+}
+
+static void set_comm(vk_proc *p, const char *name)
+{
+    VK_LOCK(p->vm);
+    snprintf(p->comm, sizeof p->comm, "%s", name);
+    VK_UNLOCK(p->vm);
+}
+
+static void kill_jail(pid_t pid)
+{
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+}
+
+static bool image_has(vk_vm *vm, const char *name)
+{
+    const char *img = vm->escalate_image ? vm->escalate_image : "";
+    char b[VK_PATH_MAX + 256];
+    snprintf(b, sizeof b, "%s/usr/bin/%s", img, name);
+    if (access(b, X_OK) == 0) return true;
+    snprintf(b, sizeof b, "%s/usr/local/bin/%s", img, name);
+    return access(b, X_OK) == 0;
+}
+
+bool vk_escalate_offers(vk_vm *vm, const char *name)
+{
+    return !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..") &&
+           vk_escalate_listed(vm, name) && vk_cmd_allowed(vm, name) && image_has(vm, name);
+}
+
+/* End a call: keep the host copy and its manifest for the next call (keep), or drop them. */
+static void esc_done(esc *e, struct vk_esc_cache *cache, bool keep)
+{
+    vk_vm *vm = e->p->vm;
+    if (!keep || !cache) {
+        rm_tree(e->dir);
+        ments_free(vm, e->ents, e->n, e->cap);
+        if (cache) cache->dir[0] = 0;
+    } else {
+        memcpy(cache->dir, e->dir, sizeof cache->dir);
+        cache->ents = e->ents;
+        cache->n = e->n;
+        cache->cap = e->cap;
+    }
+    e->ents = NULL;
+    e->n = e->cap = 0;
+    if (cache) {
+        VK_LOCK(vm);
+        cache->busy = false;
+        VK_UNLOCK(vm);
+    }
+}
+
+int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[],
+                char *const envp[])
+{
+    vk_vm *vm = p->vm;
+    const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+    if (!vk_cmd_allowed(vm, base)) {
+        vk_set_errmsg(vm, "command '%s' is denied by the VM's policy", base);
+        return VOS_ECMDDENIED;
+    }
+    const char *img = vm->escalate_image ? vm->escalate_image : "";
+    if (!path_in_vm && !image_has(vm, name)) return VOS_ENOENT;
+    if (access(BWRAP, X_OK) != 0) {
+        /* say what is missing, in the program's name, as its own failure would */
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "%s: cannot run natively: escalation needs bubblewrap (" BWRAP
+                 "), which is not installed on the host\n", base);
+        vk_write(p, 2, msg, strlen(msg));
+        vk_exit(p, 126);
+    }
+
+    esc e;
+    memset(&e, 0, sizeof e);
+    e.p = p;
+    /* the VM's cached copy, unless another escalated program uses it now */
+    struct vk_esc_cache *cache = NULL;
+    VK_LOCK(vm);
+    if (!vm->esc_cache && (vm->esc_cache = vk_vm_alloc(vm, sizeof *cache)))
+        memset(vm->esc_cache, 0, sizeof *cache);
+    if (vm->esc_cache && !vm->esc_cache->busy) {
+        cache = vm->esc_cache;
+        cache->busy = true;
+    }
+    VK_UNLOCK(vm);
+    int rc = 0;
+    if (cache && cache->dir[0]) {
+        memcpy(e.dir, cache->dir, sizeof e.dir);
+        e.old = cache->ents;
+        e.nold = cache->n;
+        e.oldcap = cache->cap;
+        for (size_t i = 0; i < e.nold; i++) e.old[i].seen = false;
+    } else {
+        snprintf(e.dir, sizeof e.dir, "/tmp/vos-esc-XXXXXX");
+        if (!mkdtemp(e.dir)) rc = herr();
+    }
+    snprintf(e.root, sizeof e.root, "%s/root", e.dir);
+    if (rc == 0 && mkdir(e.root, 0755) < 0 && errno != EEXIST) rc = herr();
+    if (rc == 0 && e.old) rc = index_build(p, e.old, e.nold, &e.oidx, &e.omask);
+    if (rc == 0) rc = export_dir(&e, "/", "", 0);
+    /* what the VM no longer has goes from the host copy (the last call ended with the copy
+     * equal to the VM, or the copy was dropped: only these can be stale) */
+    for (size_t i = 0; rc == 0 && i < e.nold; i++) {
+        if (e.old[i].seen) continue;
+        char hp[VK_PATH_MAX + 96];
+        snprintf(hp, sizeof hp, "%s/%s", e.root, e.old[i].rel);
+        rm_tree(hp);
+    }
+    if (cache) {
+        /* the old manifest is spent: the new one describes the host copy now */
+        ments_free(vm, e.old, e.nold, e.oldcap);
+        cache->ents = NULL;
+        cache->n = cache->cap = 0;
+        e.old = NULL;
+    }
+    if (rc < 0) {
+        if (rc == VOS_EFBIG)
+            vk_set_errmsg(vm, "escalation: the VM's files are too big to export");
+        esc_done(&e, cache, false);
+        return rc;
+    }
+    /* the jail's /etc/passwd and /etc/group name the VM's user */
+    unsigned uid = vk_getuid(p);
+    char pw[VK_PATH_MAX], gr[VK_PATH_MAX];
+    snprintf(pw, sizeof pw, "%s/passwd", e.dir);
+    snprintf(gr, sizeof gr, "%s/group", e.dir);
+    FILE *f = fopen(pw, "we");
+    if (f) {
+        fprintf(f, "root:x:0:0:root:/root:/bin/sh\n");
+        if (uid) fprintf(f, "%s:x:%u:%u::%s:/bin/sh\n", vm->user, uid, uid, vm->home);
+        fprintf(f, "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+        fclose(f);
+    }
+    f = fopen(gr, "we");
+    if (f) {
+        fprintf(f, "root:x:0:\n");
+        if (uid) fprintf(f, "%s:x:%u:\n", vm->user, uid);
+        fclose(f);
+    }
+
+    /* bwrap's command line */
+    argvb a = {p, NULL, 0, 0};
+    char num[32];
+    add(&a, "bwrap");
+    add(&a, "--unshare-all");
+    add(&a, "--unshare-user");
+    add(&a, "--die-with-parent");
+    add(&a, "--new-session");
+    snprintf(num, sizeof num, "%u", uid);
+    add(&a, "--uid"); add(&a, num);
+    add(&a, "--gid"); add(&a, num);
+    add(&a, "--hostname"); add(&a, vm->hostname);
+    ro_bind(&a, img, "/usr");
+    static const char *const links[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32", NULL};
+    for (int i = 0; links[i]; i++) {
+        char lp[64], b[VK_PATH_MAX + 256];
+        snprintf(lp, sizeof lp, "/%s", links[i]);
+        snprintf(b, sizeof b, "%s%s", img, lp);
+        struct stat st;
+        if (lstat(b, &st) < 0) continue;
+        if (S_ISLNK(st.st_mode)) {
+            char t[256];
+            ssize_t n = readlink(b, t, sizeof t - 1);
+            if (n <= 0) continue;
+            t[n] = 0;
+            add(&a, "--symlink"); add(&a, t); add(&a, lp);
+        } else {
+            ro_bind(&a, img, lp);
+        }
+    }
+    for (int i = 0; etc_files[i]; i++) {
+        char ep[64];
+        snprintf(ep, sizeof ep, "/etc/%s", etc_files[i]);
+        if (host_exists(img, ep)) ro_bind(&a, img, ep);
+    }
+    add(&a, "--ro-bind"); add(&a, pw); add(&a, "/etc/passwd");
+    add(&a, "--ro-bind"); add(&a, gr); add(&a, "/etc/group");
+    add(&a, "--proc"); add(&a, "/proc");
+    add(&a, "--dev"); add(&a, "/dev");
+    add(&a, "--tmpfs"); add(&a, "/tmp");
+    /* the VM's tree at the VM's paths, each top-level entry bound on its own */
+    DIR *d = opendir(e.root);
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        char hp[VK_PATH_MAX + 96], vp[VK_PATH_MAX];
+        snprintf(hp, sizeof hp, "%s/%s", e.root, de->d_name);
+        snprintf(vp, sizeof vp, "/%s", de->d_name);
+        struct stat st;
+        if (lstat(hp, &st) < 0) continue;
+        if (S_ISLNK(st.st_mode)) {
+            char t[VK_PATH_MAX];
+            ssize_t n = readlink(hp, t, sizeof t - 1);
+            if (n < 0) continue;
+            t[n] = 0;
+            add(&a, "--symlink"); add(&a, t); add(&a, vp);
+        } else {
+            add(&a, "--bind"); add(&a, hp); add(&a, vp);
+        }
+    }
+    if (d) closedir(d);
+    add(&a, "--chdir"); add(&a, vk_getcwd(p));
+    add(&a, "--");
+    add(&a, name); /* bwrap runs it (PATH search) with it as argv[0] */
+    for (int i = 1; argv[i]; i++) add(&a, argv[i]);
+
+    char *const *env = envp ? envp : vk_environ(p);
+    set_comm(p, base);
+
+    /* host ends: stdin a socket (a write to a gone reader must not raise SIGPIPE here) */
+    int in[2], out[2], err[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) < 0) {
+        esc_done(&e, cache, false);
+        return herr();
+    }
+    if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+        esc_done(&e, cache, false);
+        return herr();
+    }
+    const vos_limits *lim = vk_limits(p);
+    struct rlimit r_as = {RLIM_INFINITY, RLIM_INFINITY}, r_cpu = r_as;
+    if (lim->time_ms != UINT64_MAX) r_cpu.rlim_cur = r_cpu.rlim_max = lim->time_ms / 1000 + 1;
+    /* address space: the VM's memory limit, at least 1 GiB (address space is not memory:
+     * runtimes such as V8 reserve more than they use) */
+    if (lim->mem_bytes != UINT64_MAX)
+        r_as.rlim_cur = r_as.rlim_max = lim->mem_bytes > (1ull << 30) ? lim->mem_bytes : 1ull << 30;
+
+    pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        setrlimit(RLIMIT_AS, &r_as);
+        setrlimit(RLIMIT_CPU, &r_cpu);
+        if (geteuid() != 0) {
+            /* per real uid on the host; root's count holds the whole machine's */
+            struct rlimit np = {lim->procs + 64, lim->procs + 64};
+            setrlimit(RLIMIT_NPROC, &np);
+        }
+        dup2(in[1], 0);
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        signal(SIGPIPE, SIG_DFL);
+        execve(BWRAP, a.v, env);
+        _exit(127);
+    }
+    close(in[1]);
+    close(out[1]);
+    close(err[1]);
+    if (pid < 0) {
+        close(in[0]); close(out[0]); close(err[0]);
+        esc_done(&e, cache, false);
+        return herr();
+    }
+    setpgid(pid, pid);
+
+    vk_proc *pump = NULL;
+    int pump_pid = -1;
+    VK_LOCK(vm);
+    vk_ofd *o0 = vk_fd_get(p, 0);
+    /* no input (a closed fd 0, or the exec's empty stdin): the program reads EOF at once, and
+     * nothing reads ahead on its behalf */
+    bool no_input = !o0 || (o0->kind == OFD_DATA && o0->data_len == 0);
+    VK_UNLOCK(vm);
+    if (no_input) shutdown(in[0], SHUT_WR);
+    else if (vk_proc_new(p, &pump) == 0) {
+        pump_pid = vk_proc_start(pump, pump_in, &in[0]);
+        if (pump_pid < 0) pump_pid = -1;
+    }
+
+    int status = -1, dying = 0;
+    bool out_open = true, err_open = true, broken = false;
+    char buf[16384];
+    while (out_open || err_open || status < 0) {
+        rc = vk_check(p);
+        if (rc < 0 && rc != VOS_EINTR) {
+            dying = rc;
+            kill_jail(pid);
+            break;
+        }
+        if (status < 0) {
+            int ws;
+            if (waitpid(pid, &ws, WNOHANG) == pid) {
+                status = ws;
+                continue; /* drain what is left, without waiting */
+            }
+        }
+        struct pollfd pf[2] = {{out_open ? out[0] : -1, POLLIN, 0},
+                               {err_open ? err[0] : -1, POLLIN, 0}};
+        vk_cpu_give(); /* blocking on the host: let the VM's other processes run */
+        /* the pipes close as the program ends; past that, its exit is a moment away */
+        int np = poll(pf, 2, status >= 0 ? 0 : (out_open || err_open) ? 50 : 1);
+        vk_cpu_ensure(vm);
+        for (int k = 0; k < 2 && np > 0; k++) {
+            if (!(pf[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            ssize_t n = read(k ? err[0] : out[0], buf, sizeof buf);
+            if (n <= 0) {
+                if (k) err_open = false; else out_open = false;
+                continue;
+            }
+            ssize_t w = vk_write(p, k ? 2 : 1, buf, (size_t)n);
+            if (w < 0) {
+                if (w == VOS_EPIPE) {
+                    /* the reader went: the program would get SIGPIPE */
+                    broken = true;
+                    kill_jail(pid);
+                    if (k) err_open = false; else out_open = false;
+                } else if (w != VOS_EINTR) {
+                    dying = (int)w;
+                    kill_jail(pid);
+                    break;
+                }
+            }
+        }
+        if (dying) break;
+        if (status >= 0 && np == 0) break; /* ended, and nothing more to read */
+    }
+    if (status < 0) {
+        int ws = 0;
+        while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
+        status = ws;
+    }
+    close(out[0]);
+    close(err[0]);
+    shutdown(in[0], SHUT_RDWR);
+    if (pump_pid > 0) {
+        vk_kill(p, pump_pid, 9);
+        int ws;
+        vk_waitpid(p, pump_pid, &ws, 0);
+    }
+    close(in[0]);
+
+    int code;
+    if (WIFEXITED(status)) code = WEXITSTATUS(status);
+    else code = 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : SIGKILL);
+    if (broken) code = 128 + SIGPIPE;
+
+    if (!dying) {
+        rc = import(&e);
+        if (rc < 0) {
+            char msg[512];
+            snprintf(msg, sizeof msg,
+                     "%s: escalation: the program's changes to the VM's files were not "
+                     "kept: %s\n",
+                     base, rc == VOS_EFSBYTES ? "filesystem size limit exceeded"
+                                              : "an error while importing them");
+            vk_write(p, 2, msg, strlen(msg));
+            if (code == 0) code = 1;
+        }
+    }
+    esc_done(&e, cache, !dying && rc == 0);
+    vk_exit(p, code);
+}

@@ -1,0 +1,352 @@
+/* escalate.c: programs the VM escalates (python3, git, cc, node) run natively in a bubblewrap
+ * jail over the VM's files (src/kernel/escalate.c). Each test is skipped, with the reason
+ * printed, when the machine has no bwrap or no user namespaces. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test.h"
+
+/* NULL when escalation can run here, else why not. */
+static const char *why_not(void)
+{
+    static int state; /* 0 unknown, 1 yes, 2 no */
+    static char reason[200];
+    if (state == 0) {
+        state = 1;
+        if (access("/usr/bin/bwrap", X_OK) != 0) {
+            snprintf(reason, sizeof reason, "/usr/bin/bwrap is not installed");
+            state = 2;
+        } else if (system("/usr/bin/bwrap --unshare-all --unshare-user --ro-bind /usr /usr "
+                          "--symlink usr/lib64 /lib64 --symlink usr/lib /lib "
+                          "/usr/bin/true 2>/dev/null") != 0) {
+            snprintf(reason, sizeof reason, "bwrap cannot create user namespaces here");
+            state = 2;
+        } else if (access("/usr/bin/python3", X_OK) != 0 || access("/usr/bin/git", X_OK) != 0) {
+            snprintf(reason, sizeof reason, "/usr/bin/python3 or /usr/bin/git is missing");
+            state = 2;
+        }
+    }
+    return state == 2 ? reason : NULL;
+}
+
+#define SKIP_UNLESS_JAIL()                                                                         \
+    do {                                                                                           \
+        if (why_not()) {                                                                           \
+            printf("  skipped %s: %s\n", __func__, why_not());                                     \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)
+
+static const char *const progs[] = {"python3", "git", "cc", "node", "make", "a.out", "x", NULL};
+
+static vos_vm *esc_vm(uint64_t fs_bytes)
+{
+    vos_config cfg;
+    vos_config_init(&cfg);
+    static vos_limits lim;
+    vos_limits_init(&lim);
+    lim.fs_bytes = fs_bytes;
+    cfg.limits = &lim;
+    cfg.escalate = progs;
+    return test_vm_new_cfg(&cfg);
+}
+
+/* Run script, assert stdout and status (stderr shown on failure). */
+#define RUN(vm_, script_, out_, status_) ASSERT_EXEC(vm_, script_, out_, status_)
+
+TEST(escalate_denied_by_default)
+{
+    vos_vm *vm = test_vm_new();
+    RUN(vm, "python3 -c 'print(1)' 2>/dev/null; echo $?", "127\n", 0);
+    RUN(vm, "ls /usr/bin/python3 2>/dev/null; echo $?", "2\n", 0);
+}
+
+TEST(escalate_denied_rule_wins)
+{
+    SKIP_UNLESS_JAIL();
+    vos_config cfg;
+    vos_config_init(&cfg);
+    static const char *const deny[] = {"python3", NULL};
+    cfg.escalate = progs;
+    cfg.denied_commands = deny;
+    vos_vm *vm = test_vm_new_cfg(&cfg);
+    RUN(vm, "python3 -c 'print(1)' 2>/dev/null; echo $?", "127\n", 0);
+}
+
+TEST(escalate_python_memfs)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(0);
+    RUN(vm, "cd /home/agent && printf 'hello\\n' > a.txt && mkdir -p d && "
+            "python3 -c 'import os\n"
+            "s = open(\"a.txt\").read()\n"
+            "open(\"d/b.txt\", \"w\").write(s.upper())\n"
+            "os.rename(\"a.txt\", \"c.txt\")\n"
+            "os.symlink(\"c.txt\", \"l\")\n"
+            "os.chmod(\"d/b.txt\", 0o600)\n"
+            "print(os.getcwd(), os.getuid())' && cat d/b.txt l && ls && stat -c %a d/b.txt",
+        "/home/agent 1000\nHELLO\nhello\nc.txt\nd\nl\n600\n", 0);
+    /* deletes land too */
+    RUN(vm, "cd /home/agent && python3 -c 'import os, shutil; os.remove(\"c.txt\"); "
+            "shutil.rmtree(\"d\")'; ls", "l\n", 0);
+}
+
+TEST(escalate_python_hostfs_and_overlay)
+{
+    SKIP_UNLESS_JAIL();
+    const char *rw = test_tmpdir(), *lower = test_tmpdir();
+    char p[4096];
+    snprintf(p, sizeof p, "%s/in.txt", lower);
+    FILE *f = fopen(p, "w");
+    fputs("lower\n", f);
+    fclose(f);
+    vos_vm *vm = esc_vm(0);
+    vos_mount_spec s;
+    vos_mount_spec_init(&s);
+    s.kind = VOS_MOUNT_HOST_RW;
+    s.host_path = rw;
+    ASSERT_OK(vos_mount(vm, "/work", &s));
+    s.kind = VOS_MOUNT_OVERLAY;
+    s.host_path = lower;
+    ASSERT_OK(vos_mount(vm, "/ov", &s));
+    s.kind = VOS_MOUNT_HOST_RO;
+    ASSERT_OK(vos_mount(vm, "/ro", &s));
+    RUN(vm, "python3 -c 'open(\"/work/out.txt\", \"w\").write(open(\"/ov/in.txt\").read())\n"
+            "open(\"/ov/in.txt\", \"a\").write(\"upper\\n\")'; cat /work/out.txt /ov/in.txt",
+        "lower\nlower\nupper\n", 0);
+    snprintf(p, sizeof p, "%s/out.txt", rw);
+    struct stat st;
+    ASSERT_OK(stat(p, &st));
+    ASSERT_EQ(st.st_size, 6);
+    snprintf(p, sizeof p, "%s/in.txt", lower);
+    ASSERT_OK(stat(p, &st));
+    ASSERT_EQ(st.st_size, 6); /* the lower stays as it was */
+    /* a read-only mount stays read-only: the write is not kept */
+    RUN(vm, "python3 -c 'open(\"/ro/new\", \"w\").write(\"x\")' 2>/dev/null; echo $?; "
+            "ls /ro",
+        "1\nin.txt\n", 0);
+}
+
+TEST(escalate_git_memfs)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(0);
+    RUN(vm, "mkdir -p /home/agent/r && cd /home/agent/r && git init -q -b main && "
+            "git config user.email a@b && git config user.name A && "
+            "echo one > f && git add f && git commit -qm first && "
+            "echo two >> f && git diff --stat && git status --short && "
+            "git commit -qam second && git branch b2 && git checkout -q b2 && "
+            "git log --format=%s && git branch --show-current && git status --short | wc -l",
+        " f | 1 +\n 1 file changed, 1 insertion(+)\n M f\nsecond\nfirst\nb2\n0\n", 0);
+}
+
+TEST(escalate_pipes_and_status)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(0);
+    int64_t t0 = test_now_ms();
+    RUN(vm, "python3 -c 'while 1: print(1)' | head -1; echo ${PIPESTATUS[0]}", "1\n141\n", 0);
+    ASSERT(test_now_ms() - t0 < 10000 * TEST_SLOW);
+    RUN(vm, "printf 'a\\nb\\n' | python3 -c 'import sys; print(len(sys.stdin.read()))'", "4\n",
+        0);
+    RUN(vm, "python3 -c 'import sys; sys.exit(7)'; echo $?", "7\n", 0);
+    RUN(vm, "python3 -c 'import os; os.kill(os.getpid(), 9)'; echo $?", "137\n", 0);
+    RUN(vm, "python3 -c 'import sys; print(\"e\", file=sys.stderr)' 2>&1 >/dev/null", "e\n", 0);
+    /* a shebang through env, and $PATH */
+    RUN(vm, "printf '#!/usr/bin/env python3\\nprint(\"sb\")\\n' > /tmp/s && chmod +x /tmp/s && "
+            "/tmp/s && command -v python3",
+        "sb\n/usr/bin/python3\n", 0);
+}
+
+TEST(escalate_python_unittest)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(0);
+    /* a test run as agents do: discovery over the VM's files, failures in the status */
+    RUN(vm, "mkdir -p /home/agent/p && cd /home/agent/p && "
+            "printf 'def add(a, b): return a + b\\n' > calc.py && "
+            "printf 'import unittest, calc\\nclass T(unittest.TestCase):\\n"
+            "    def test_ok(self): self.assertEqual(calc.add(1, 2), 3)\\n"
+            "    def test_bad(self): self.assertEqual(calc.add(1, 1), 3)\\n' > test_calc.py && "
+            "python3 -m unittest -q 2>&1 | tail -1; echo ${PIPESTATUS[0]}; ls -d __pycache__",
+        "FAILED (failures=1)\n1\n__pycache__\n", 0);
+}
+
+TEST(escalate_kill_timeout_interrupt)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(0);
+    int64_t t0 = test_now_ms();
+    RUN(vm, "python3 -c 'import time; time.sleep(30)' & p=$!; sleep 0.3; kill $p; wait $p; "
+            "echo $?",
+        "143\n", 0);
+    RUN(vm, "timeout 0.5 python3 -c 'import time; time.sleep(30)'; echo $?", "124\n", 0);
+    ASSERT(test_now_ms() - t0 < 10000 * TEST_SLOW);
+    vos_result r;
+    int64_t dt;
+    int rc = test_exec_interrupted(vm, "python3 -c 'import time; time.sleep(30)'", 300, &r, &dt);
+    vos_result_free(&r);
+    ASSERT_RC(rc, VOS_EINTERRUPTED);
+    ASSERT(dt < 10000 * TEST_SLOW);
+    /* no jailed process is left behind */
+    ASSERT_EQ(system("pgrep -f 'time.sleep\\(30\\)' >/dev/null"), 256);
+}
+
+TEST(escalate_quota_import)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(1 << 20);
+    RUN(vm, "cd /home/agent && echo keep > k && "
+            "python3 -c 'open(\"k\", \"w\").write(\"changed\")\n"
+            "open(\"big\", \"wb\").write(b\"x\" * 3000000)'; echo $?; cat k; ls",
+        "1\nkeep\nk\n", 0);
+    vos_result r;
+    ASSERT_OK(test_exec(vm, "cd /home/agent && python3 -c 'open(\"big\", \"wb\").write(b\"x\" "
+                            "* 3000000)'", &r));
+    ASSERT(strstr(r.err, "filesystem size limit exceeded") != NULL);
+    vos_result_free(&r);
+}
+
+TEST(escalate_jail_refuses)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(0);
+    RUN(vm, "python3 -c 'import os\n"
+            "for f in (\"/etc/shadow\", \"/root/.bashrc\"):\n"
+            "    try: open(f).read(); print(\"read\", f)\n"
+            "    except OSError as e: print(\"no\", f)\n"
+            "try: open(\"/proc/%d/mem\" % os.getppid(), \"rb\").read(1); print(\"mem\")\n"
+            "except OSError: print(\"no mem\")\n"
+            "import socket\n"
+            "try: socket.create_connection((\"1.1.1.1\", 80), timeout=2); print(\"net\")\n"
+            "except OSError: print(\"no net\")'",
+        "no /etc/shadow\nno /root/.bashrc\nno mem\nno net\n", 0);
+}
+
+TEST(escalate_cc_and_node)
+{
+    SKIP_UNLESS_JAIL();
+    if (access("/usr/bin/cc", X_OK) != 0 || access("/usr/bin/node", X_OK) != 0) {
+        printf("  skipped %s: /usr/bin/cc or /usr/bin/node is missing\n", __func__);
+        return;
+    }
+    vos_vm *vm = esc_vm(0);
+    RUN(vm, "cd /home/agent && printf '#include <stdio.h>\\nint main(void){puts(\"hi\");"
+            "return 3;}\\n' > x.c && cc -o a.out x.c && ./a.out; echo $?",
+        "hi\n3\n", 0);
+    /* make running cc, then the VM running what it built */
+    RUN(vm, "cd /home/agent && printf 'x: x.c\\n\\tcc -o x x.c\\n' > Makefile && make -s && ./x; "
+            "echo $?; make",
+        "hi\n3\nmake: 'x' is up to date.\n", 0);
+    RUN(vm, "cd /home/agent && node -e 'require(\"fs\").writeFileSync(\"n.txt\", "
+            "String(6*7))' && cat n.txt",
+        "42", 0);
+}
+
+TEST(escalate_venv_pip_sdist)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(0);
+    /* an sdist built in the VM, installed into a venv with pip, no network (the jail has
+     * none): --no-build-isolation uses the system's setuptools through the venv */
+    RUN(vm, "cd /home/agent && mkdir -p pkg/src/hello && "
+            "printf '[build-system]\\nrequires = [\"setuptools\"]\\n"
+            "build-backend = \"setuptools.build_meta\"\\n[project]\\nname = \"hello\"\\n"
+            "version = \"0.1\"\\n' > pkg/pyproject.toml && "
+            "echo 'def hi(): return \"hi from hello\"' > pkg/src/hello/__init__.py && "
+            "(cd pkg && python3 -c 'from setuptools import build_meta as b; "
+            "print(b.build_sdist(\"dist\"))' 2>/dev/null | tail -1) && "
+            "python3 -m venv --system-site-packages v && "
+            "v/bin/pip install -q --no-index --no-build-isolation pkg/dist/hello-0.1.tar.gz && "
+            "v/bin/python3 -c 'import hello; print(hello.hi())' && "
+            "v/bin/pip list 2>/dev/null | grep -c '^hello ' && "
+            "python3 -c 'import hello' 2>/dev/null; echo $?",
+        "hello-0.1.tar.gz\nhi from hello\n1\n1\n", 0);
+}
+
+TEST(escalate_incremental_copy)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(1 << 20);
+    const char *ls = "python3 -c 'import os; print(sorted(os.listdir(\".\")), "
+                     "[open(f).read() for f in sorted(os.listdir(\".\")) if os.path.isfile(f)])'";
+    char s2[2048];
+    snprintf(s2, sizeof s2, "mkdir -p /home/agent/w && cd /home/agent/w && echo a > a && "
+                            "echo b > b && %s && echo A > a && rm b && mkdir d && %s", ls, ls);
+    RUN(vm, s2, "['a', 'b'] ['a\\n', 'b\\n']\n['a', 'd'] ['A\\n']\n", 0);
+    /* a program's write the quota refused is not there for the next program */
+    snprintf(s2, sizeof s2, "cd /home/agent/w && python3 -c 'open(\"big\", \"w\").write(\"x\" * "
+                            "3000000)' 2>/dev/null; %s", ls);
+    RUN(vm, s2, "['a', 'd'] ['A\\n']\n", 0);
+    /* a file the program wrote, changed by the VM after: the next program sees the change */
+    RUN(vm, "cd /home/agent/w && python3 -c 'open(\"g\", \"w\").write(\"p\")' && echo -n v >> g && "
+            "python3 -c 'print(open(\"g\").read())' && echo -n w > g && "
+            "python3 -c 'print(open(\"g\").read())'",
+        "pv\nw\n", 0);
+}
+
+TEST(escalate_git_overlay_and_tools)
+{
+    SKIP_UNLESS_JAIL();
+    /* a real repository on the host, seen through an overlay: git works in the VM, the
+     * host's repository stays as it was */
+    const char *d = test_tmpdir();
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "cd %s && git init -q -b main && git -c user.email=a@b -c user.name=A commit -q "
+             "--allow-empty -m base && echo x > f && git add f && git -c user.email=a@b -c "
+             "user.name=A commit -qm f && git rev-parse HEAD > /tmp/vos-esc-head-%d",
+             d, (int)getpid());
+    ASSERT_EQ(system(cmd), 0);
+    vos_vm *vm = esc_vm(0);
+    vos_mount_spec s;
+    vos_mount_spec_init(&s);
+    s.kind = VOS_MOUNT_OVERLAY;
+    s.host_path = d;
+    ASSERT_OK(vos_mount(vm, "/repo", &s));
+    RUN(vm, "cd /repo && git config --global --add safe.directory '*' && "
+            "echo y >> f && git -c user.email=a@b -c user.name=A commit -qam vm && "
+            "git log --format=%s | head -2 && git checkout -q -b b2 HEAD~1 && cat f",
+        "vm\nf\nx\n", 0);
+    snprintf(cmd, sizeof cmd,
+             "cd %s && test \"$(git rev-parse HEAD)\" = \"$(cat /tmp/vos-esc-head-%d)\" && "
+             "test \"$(cat f)\" = x && test -z \"$(git status --short)\" && "
+             "test \"$(git branch --show-current)\" = main",
+             d, (int)getpid());
+    int st = system(cmd);
+    snprintf(cmd, sizeof cmd, "rm -f /tmp/vos-esc-head-%d", (int)getpid());
+    if (system(cmd) != 0) {}
+    ASSERT_EQ(st, 0);
+    /* reached through xargs, env and find -exec too; ps sees it */
+    RUN(vm, "echo 1 2 | xargs python3 -c 'import sys; print(sys.argv[1:])'; "
+            "env python3 -c 'print(3)'; find /repo -maxdepth 0 -exec python3 -c 'print(4)' \\;",
+        "['1', '2']\n3\n4\n", 0);
+    RUN(vm, "python3 -c 'import time; time.sleep(0.6)' & sleep 0.3; ps -o comm= | grep -c python3; "
+            "wait $!; echo $?",
+        "1\n0\n", 0);
+}
+
+TEST(escalate_limits_and_concurrency)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(0);
+    vos_result r;
+    int64_t t0 = test_now_ms();
+    /* the exec's output and time limits hold for an escalated program */
+    ASSERT_RC(test_exec_limited(vm, "python3 -c 'while 1: print(\"x\" * 100)'", 0, 10000, &r),
+              VOS_EOUTPUT);
+    vos_result_free(&r);
+    ASSERT_RC(test_exec_limited(vm, "python3 -c 'import time; time.sleep(30)'", 500, 0, &r),
+              VOS_ETIME);
+    vos_result_free(&r);
+    ASSERT(test_now_ms() - t0 < 10000 * TEST_SLOW);
+    /* the VM is usable after, and programs run side by side (each with its own copy) */
+    RUN(vm, "cd /home/agent && for i in 1 2 3; do "
+            "python3 -c \"import time; time.sleep(0.2); open('f$i', 'w').write('$i')\" & done; "
+            "wait; cat f1 f2 f3",
+        "123", 0);
+}
