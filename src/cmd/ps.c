@@ -101,7 +101,7 @@ static const col *find_col(const char *k)
     return NULL;
 }
 
-/* add "a,b c=HEAD" to the format (a HEAD= takes the rest of the item, commas included) */
+/* add "a,b c=HEAD" to the format (procps-ng 4: a HEAD= ends at the next comma or blank) */
 static void add_format(vl_ctx *c, psopt *o, const char *spec)
 {
     char *s = vl_xstrdup(c, spec);
@@ -113,7 +113,8 @@ static void add_format(vl_ctx *c, psopt *o, const char *spec)
         if (*e == '=') {
             *e = '\0';
             head = e + 1;
-            e = e + 1 + strlen(e + 1);
+            e = e + 1 + strcspn(e + 1, ", ");
+            if (*e) *e++ = '\0';
         } else if (*e) {
             *e++ = '\0';
         }
@@ -129,7 +130,6 @@ static void add_format(vl_ctx *c, psopt *o, const char *spec)
             vl_exit(c, 1);
         }
         if (o->nf < 64) o->f[o->nf++] = (field){k, head ? head : k->head};
-        if (head) break;
         p = e;
     }
 }
