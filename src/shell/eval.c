@@ -422,6 +422,38 @@ static bool traps_set(sh_state *sh)
 
 /* replace: run the command in this process (vk_execve), as exec does and as bash does with the
  * last command of a process of its own; returns only when that fails */
+/* bash lowers SHLVL when the shell gives its process to a command (exec, or the last command
+ * of a -c string), so the command sees the level of the shell's parent; raised back when the
+ * exec fails */
+static void shlvl_add(sh_state *sh, int d)
+{
+    const char *lvl = sh_var_value(sh, "SHLVL");
+    int64_t n = 0;
+    if (!lvl || !sh_parse_int(lvl, &n)) n = 0;
+    char num[32];
+    snprintf(num, sizeof num, "%lld", (long long)(n + d));
+    sh_var_set(sh, "SHLVL", num, VF_EXPORT);
+}
+
+/* envp (built with a spare slot) with _ set to the command's path, as bash passes it */
+static void env_set_underscore(sh_state *sh, char **envp, const char *path)
+{
+    size_t len = strlen(path) + 3;
+    char *kv = vk_malloc(sh->p, len);
+    if (!kv) return;
+    snprintf(kv, len, "_=%s", path);
+    size_t i = 0;
+    for (; envp[i]; i++) {
+        if (envp[i][0] == '_' && envp[i][1] == '=') {
+            vk_free(sh->p, envp[i]);
+            envp[i] = kv;
+            return;
+        }
+    }
+    envp[i] = kv;
+    envp[i + 1] = NULL;
+}
+
 static int run_external(sh_state *sh, char **argv, int argc, char **assigns, int nassigns,
                         bool replace)
 {
@@ -432,19 +464,25 @@ static int run_external(sh_state *sh, char **argv, int argc, char **assigns, int
     /* without assignments the command gets the process environment as it is (kept in step
      * with the exported variables), which costs no copy here */
     char **envp = NULL;
+    if (replace) shlvl_add(sh, -1);
     if (nassigns) {
         envp = sh_env_build(sh, assigns, nassigns);
         if (!envp) {
+            if (replace) shlvl_add(sh, 1);
             vk_free(sh->p, path);
             return 1;
         }
+        env_set_underscore(sh, envp, path);
     } else {
         sh_env_sync(sh);
+        vk_setenv(sh->p, "_", path);
+        sh->env_dirty = true; /* the next sync puts back the shell's own _ */
     }
     exec_arg ea = {.path = path, .name = argv[0], .argv = argv, .envp = envp};
     msg_prefix(sh, ea.prefix, sizeof ea.prefix);
     if (replace) {
         status = exec_or_report(sh->p, &ea);
+        shlvl_add(sh, 1);
     } else {
         vk_proc *child;
         int rc = vk_proc_new(sh->p, &child);
@@ -468,6 +506,7 @@ int sh_exec_replace(sh_state *sh, char **argv, const char *argv0, bool clear_env
     if (!path) return status;
     char *none[] = {NULL};
     char **envp = clear_env ? none : NULL;
+    shlvl_add(sh, -1);
     if (!clear_env) sh_env_sync(sh);
     const char *name = strchr(argv[0], '/') ? path : argv[0];
     char *save0 = argv[0];
@@ -475,6 +514,7 @@ int sh_exec_replace(sh_state *sh, char **argv, const char *argv0, bool clear_env
     exec_arg ea = {.path = path, .name = name, .argv = argv, .envp = envp};
     msg_prefix(sh, ea.prefix, sizeof ea.prefix);
     status = exec_or_report(sh->p, &ea);
+    shlvl_add(sh, 1);
     argv[0] = save0;
     if (status == 126) {
         int rc = vk_access(sh->p, path, VK_X_OK);

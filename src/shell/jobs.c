@@ -307,6 +307,9 @@ static int eval_pipe_untimed(sh_state *sh, sh_node *n)
             failed = true;
             break;
         }
+        /* bash counts a subshell for a compound stage only: a simple command's process
+         * keeps its shell's $BASH_SUBSHELL */
+        if (c->type == N_SIMPLE) ca->sh->subshell = sh->subshell;
         ca->sh->cond = bang ? ca->sh->cond + 1 : ca->sh->cond;
         if (prev >= 0) {
             child_dup(ca, prev, 0);

@@ -65,7 +65,6 @@ sh_state *sh_new(vk_proc *p, const char *argv0, char *const *env)
     sh_var_set(sh, "UID", num, VF_READONLY);
     sh_var_set(sh, "EUID", num, VF_READONLY);
     sh_var_set(sh, "IFS", " \t\n", 0);
-    sh_var_set(sh, "PS2", "> ", 0);
     sh_var_set(sh, "PS4", "+ ", 0);
     sh_var_set(sh, "OPTIND", "1", 0);
     sh_var_set(sh, "OPTERR", "1", 0);
@@ -80,6 +79,9 @@ sh_state *sh_new(vk_proc *p, const char *argv0, char *const *env)
     sh_var_set(sh, "HOSTTYPE", "x86_64", 0);
     sh_var_set(sh, "MACHTYPE", "x86_64-pc-linux-gnu", 0);
     sh_var_set(sh, "OSTYPE", "linux-gnu", 0);
+    snprintf(num, sizeof num, "%u", vk_getgid(p));
+    sh_var *gr = sh_array_new(sh, "GROUPS");
+    if (gr) sh_array_set(sh, gr, 0, num);
     const char *host = vk_hostname(p);
     if (host) sh_var_set(sh, "HOSTNAME", host, 0);
     set_default(sh, "PATH", "/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin:.");
@@ -691,6 +693,7 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
         return 1;
     }
     sh->cmode = cmode;
+    if (cmode) sh_var_set(sh, "BASH_EXECUTION_STRING", script, 0);
     sh->from_stdin = !cmode && name == me; /* no script file was named */
     sh->can_exec_last = cmode;
     for (int k = 0; k < O_COUNT; k++)
@@ -776,6 +779,7 @@ static int session_exec(void *session, vk_proc *p, const char *script, const cha
         sh->pos_from_args = args != NULL;
     }
     sh->cmode = true;
+    sh_var_set(sh, "BASH_EXECUTION_STRING", script, 0);
     sh->jump = J_NONE;
     sh->fatal = false;
     sh->dying = false;

@@ -807,7 +807,7 @@ char **sh_env_build(sh_state *sh, char **extra, int nextra)
     for (size_t i = 0; i < sh->vars.cap; i++)
         for (sh_var *v = sh->vars.tab[i]; v; v = v->next)
             if ((v->flags & VF_EXPORT) && !(v->flags & (VF_ARRAY | VF_ASSOC))) n++;
-    char **env = vk_calloc(sh->p, n + (size_t)nextra + 1, sizeof *env);
+    char **env = vk_calloc(sh->p, n + (size_t)nextra + 2, sizeof *env); /* a spare for _ */
     if (!env) return NULL;
     size_t k = 0;
     for (size_t i = 0; i < sh->vars.cap; i++) {
