@@ -966,10 +966,14 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
             if (strncmp(vars[i]->name, name, nlen) != 0) continue;
             if (!vars[i]->val && !(vars[i]->flags & (VF_ARRAY | VF_SPECIAL))) continue;
             if (!first) {
-                if (quoted && t[k] == '@')
+                if (quoted && t[k] == '@') {
                     x_addc(x, ' ', XBRK);
-                else
-                    x_addc(x, ' ', quoted ? XQ : XS);
+                } else if (quoted) {
+                    const char *ifs = ifs_value(sh); /* "${!p*}" joins with IFS's first char */
+                    if (*ifs) x_addc(x, *ifs, XQ);
+                } else {
+                    x_addc(x, ' ', XS);
+                }
             }
             first = false;
             add_value(x, vars[i]->name, strlen(vars[i]->name), ctx);
@@ -993,7 +997,12 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
             snprintf(num, sizeof num, "%lld",
                      (long long)((var->flags & VF_ARRAY) ? var->arr[i].idx : 0));
             const char *key = (var->flags & VF_ASSOC) ? var->arr[i].key : num;
-            if (i > 0) x_addc(x, ' ', quoted && sub[0] == '@' ? XBRK : (quoted ? XQ : XS));
+            if (i > 0 && quoted && sub[0] == '*') {
+                const char *ifs = ifs_value(sh); /* "${!a[*]}" joins with IFS's first char */
+                if (*ifs) x_addc(x, *ifs, XQ);
+            } else if (i > 0) {
+                x_addc(x, ' ', quoted ? XBRK : XS);
+            }
             if (quoted && sub[0] == '@') x_addc(x, 0, XMARK);
             add_value(x, key, strlen(key), ctx);
         }
@@ -1321,6 +1330,28 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
             if (off < 0) off += total;
             if (off < 0) off = total;
             int64_t len = so.has_len ? so.len : total - off;
+            /* an indexed array's offset is an index: the slice starts at the first element
+             * whose index is at least that (counted from the last index + 1 if negative) */
+            sh_var *av = NULL;
+            if (sub && !indirect && nlen < 256) {
+                char nm[256];
+                memcpy(nm, name, nlen);
+                nm[nlen] = 0;
+                av = sh_var_get(sh, nm);
+            }
+            if (av && (av->flags & VF_ARRAY) && !(av->flags & VF_ASSOC) &&
+                av->narr == (size_t)pv.nv && pv.nv > 0) {
+                int64_t ix = so.off;
+                if (ix < 0) ix += av->arr[pv.nv - 1].idx + 1;
+                off = total;
+                if (ix >= 0)
+                    for (int e = 0; e < pv.nv; e++)
+                        if (av->arr[e].idx >= ix) {
+                            off = e;
+                            break;
+                        }
+                len = so.has_len ? so.len : total - off;
+            }
             for (int64_t i = off; i < total && i - off < len; i++) {
                 const char *e = positional ? (i == 0 ? (sh->arg0 ? sh->arg0 : "bash")
                                                      : pv.v[i - 1])
@@ -1810,7 +1841,8 @@ static void split_fields(sh_state *sh, xbuf *x, fvec *out, bool split)
         uint8_t f = x->f[i];
         char c = x->c[i];
         if (f & XBRK) {
-            emit_field(sh, x, start, i, out);
+            /* an unquoted empty element makes no field */
+            if (started) emit_field(sh, x, start, i, out);
             i++;
             start = i;
             started = false;
