@@ -765,7 +765,16 @@ static int assign_arg(sh_state *sh, const char *bname, const char *arg, int flag
     } else if (eq) {
         const char *val = eq + 1;
         sh_var *v = sh_var_get(sh, name);
-        if (v && (v->flags & (VF_ARRAY | VF_ASSOC))) {
+        size_t vl = strlen(val);
+        if (v && (v->flags & (VF_ARRAY | VF_ASSOC)) && vl >= 2 && val[0] == '(' &&
+            val[vl - 1] == ')') {
+            /* declare -a a='(1 2)': a quoted list is still a compound assignment */
+            char *inner = vk_strndup(sh->p, val + 1, vl - 2);
+            if (!inner) return 1;
+            int rc = sh_assign_list(sh, name, inner, append, v->flags & (VF_ARRAY | VF_ASSOC));
+            vk_free(sh->p, inner);
+            if (rc) return 1;
+        } else if (v && (v->flags & (VF_ARRAY | VF_ASSOC))) {
             /* name=value on an array sets element 0 (or key "0") */
             if (sh_assign_elem(sh, name, "0", val, append) != 0) return 1;
         } else {
