@@ -701,6 +701,16 @@ int sh_var_unset(sh_state *sh, const char *name)
         v->flags &= ~(VF_ARRAY | VF_ASSOC | VF_EXPORT | VF_SPECIAL);
         return 0;
     }
+    if (v->level > 0 && v->shadow) {
+        /* unsetting a caller's local: bash pops it, showing the value it hid; the dead local
+         * stays on the locals list until its function returns */
+        sh_var *hid = v->shadow;
+        detach(sh, name);
+        v->shadow = NULL;
+        insert(sh, hid);
+        env_touch(sh, hid);
+        return 0;
+    }
     if (v->level > 0) {
         /* unsetting a caller's local: bash makes it vanish in that scope too */
         sh_array_clear(sh, v);
