@@ -1008,7 +1008,23 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         }
         return;
     }
-    if (!get_param(x, name, nlen, sub, sublen, &pv)) return;
+    sh_var *nref = NULL;
+    if (indirect && !sub && nlen < 256) {
+        char nm[256];
+        memcpy(nm, name, nlen);
+        nm[nlen] = 0;
+        nref = sh_is_name(nm, nlen) ? sh_var_get_raw(sh, nm) : NULL;
+        if (nref && (!(nref->flags & VF_NAMEREF) || !nref->val || !*nref->val)) nref = NULL;
+    }
+    if (nref) {
+        /* ${!ref} of a nameref is the name it stands for */
+        memset(&pv, 0, sizeof pv);
+        pv.set = true;
+        pv.s = nref->val;
+        indirect = false;
+    } else if (!get_param(x, name, nlen, sub, sublen, &pv)) {
+        return;
+    }
     if (indirect) {
         const char *target = pv.list ? NULL : pv.s;
         pval_free(sh, &pv);
