@@ -1188,6 +1188,12 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
             continue;
         }
         sh_var *v = sh_var_get(sh, nm);
+        sh_var *rawv = sh_var_get_raw(sh, nm);
+        if ((unflags & VF_NAMEREF) && rawv && (rawv->flags & VF_NAMEREF)) {
+            /* declare +n acts on the reference itself: its value (the name) stays */
+            rawv->flags &= ~VF_NAMEREF;
+            v = rawv;
+        }
         if (v && unflags) {
             if ((unflags & VF_READONLY) && (v->flags & VF_READONLY)) {
                 sh_builtin_error(sh, me, "%s: readonly variable", nm);
