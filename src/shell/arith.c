@@ -92,7 +92,7 @@ static int parse_number(actx *a, const char *s, int64_t *out)
         int64_t b = 0;
         for (const char *d = q; d < h; d++) b = b * 10 + (*d - '0');
         if (b < 2 || b > 64) {
-            aerror(a, "invalid arithmetic base", s);
+            aerror_num(a, "invalid arithmetic base", s);
             return -1;
         }
         base = (int)b;
