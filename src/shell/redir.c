@@ -233,7 +233,7 @@ static int one(sh_state *sh, sh_redir *r, sh_redir_undo *undo)
             int from = 0;
             for (const char *s = target; *s && from < 100000; s++) from = from * 10 + (*s - '0');
             if (!vk_fd_valid(sh->p, from) || from >= 100000) {
-                sh_error(sh, "%s: Bad file descriptor", target);
+                sh_error(sh, "%s: Bad file descriptor", r->word); /* the word as written */
                 rc = -1;
             } else if (from != fd) {
                 if (save_fd(sh, undo, fd) < 0 || vk_dup2(sh->p, from, fd) < 0) rc = -1;
