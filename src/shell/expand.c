@@ -588,12 +588,13 @@ static void remove_pattern(sh_state *sh, sh_buf *b, const char *v, const char *p
 
 /* the replacement of one match: rep comes escaped (expand_pattern_esc, ESC_REP): an
  * unescaped & is the matched text (bash 5.2's patsub_replacement), \c is c */
-static void add_rep(sh_buf *b, const char *rep, const char *m, size_t mlen)
+static void add_rep(sh_state *sh, sh_buf *b, const char *rep, const char *m, size_t mlen)
 {
+    bool amp = sh->shopt[SO_PATSUB_REPLACEMENT];
     for (const char *r = rep; *r; r++) {
         if (*r == '\\' && r[1])
             sh_buf_addc(b, *++r);
-        else if (*r == '&')
+        else if (*r == '&' && amp)
             sh_buf_add(b, m, mlen);
         else
             sh_buf_addc(b, *r);
@@ -607,16 +608,16 @@ static void replace_pattern(sh_state *sh, sh_buf *b, const char *v, const char *
     size_t n = strlen(v), tries = 0;
     if (!*pat) {
         /* an empty anchored pattern matches at the start or the end */
-        if (mode == 2) add_rep(b, rep, v, 0);
+        if (mode == 2) add_rep(sh, b, rep, v, 0);
         sh_buf_adds(b, v);
-        if (mode == 3) add_rep(b, rep, v + n, 0);
+        if (mode == 3) add_rep(sh, b, rep, v + n, 0);
         return;
     }
     long fl = sh_pattern_fixed_len(pat);
     if (mode == 2) {
         for (size_t k = n + 1; k-- > 0 && scan_ok(sh, &tries);)
             if (pm_len(pat, v, k, fl, ext)) {
-                add_rep(b, rep, v, k);
+                add_rep(sh, b, rep, v, k);
                 sh_buf_adds(b, v + k);
                 return;
             }
@@ -627,7 +628,7 @@ static void replace_pattern(sh_state *sh, sh_buf *b, const char *v, const char *
         for (size_t k = 0; k <= n && scan_ok(sh, &tries); k++)
             if ((fl < 0 || n - k == (size_t)fl) && sh_pmatch_ext(pat, v + k, ext)) {
                 sh_buf_add(b, v, k);
-                add_rep(b, rep, v + k, n - k);
+                add_rep(sh, b, rep, v + k, n - k);
                 return;
             }
         sh_buf_adds(b, v);
@@ -675,7 +676,7 @@ static void replace_pattern(sh_state *sh, sh_buf *b, const char *v, const char *
             if (i > n) break;
         }
         if (found && (best > 0 || i < n)) {
-            add_rep(b, rep, v + i, best);
+            add_rep(sh, b, rep, v + i, best);
             if (best == 0) {
                 sh_buf_addc(b, v[i]);
                 i++;
@@ -802,6 +803,106 @@ static void quote_always(sh_buf *b, const char *v)
     sh_buf_addc(b, '\'');
 }
 
+static char *expand_flat(sh_state *sh, const char *word, int ctx);
+
+/* a value inserted by a prompt escape: the expansion that follows must leave it as it is */
+static void prompt_lit(sh_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (strchr("$`\\", *s)) sh_buf_addc(b, '\\');
+        sh_buf_addc(b, *s);
+    }
+}
+
+/* ${x@P}: the prompt escapes bash documents under PROMPTING, then (promptvars) the expansions
+ * of a double-quoted string. The clock and user escapes are left as written: a VM's prompt
+ * has no use for them and tests cannot pin them down. */
+static void prompt_expand(sh_state *sh, sh_buf *out, const char *v)
+{
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    for (const char *c = v; *c; c++) {
+        if (*c != '\\' || !c[1]) {
+            sh_buf_addc(&b, *c);
+            continue;
+        }
+        char e = *++c;
+        switch (e) {
+        case 'a': sh_buf_addc(&b, 7); break;
+        case 'e': sh_buf_addc(&b, 27); break;
+        case 'n': sh_buf_addc(&b, '\n'); break;
+        case 'r': sh_buf_addc(&b, '\r'); break;
+        case '\\': sh_buf_addc(&b, '\\'); break; /* it may escape what follows, as in bash */
+        case '[':
+        case ']': break;
+        case 'v': sh_buf_adds(&b, "5.2"); break;
+        case 'V': sh_buf_adds(&b, "5.2.15"); break;
+        case 'j': sh_buf_addc(&b, '0'); break;
+        case '#': sh_buf_addc(&b, '0'); break;
+        case '!': sh_buf_addc(&b, '1'); break;
+        case '$': sh_buf_adds(&b, vk_getuid(sh->p) == 0 ? "#" : "\\$"); break;
+        case 's': {
+            const char *n = sh->arg0 ? sh->arg0 : "bash";
+            const char *sl = strrchr(n, '/');
+            prompt_lit(&b, sl ? sl + 1 : n);
+            break;
+        }
+        case 'h':
+        case 'H': {
+            const char *h = vk_hostname(sh->p);
+            if (!h) h = "";
+            size_t hl = e == 'h' ? strcspn(h, ".") : strlen(h);
+            char tmp[256];
+            snprintf(tmp, sizeof tmp, "%.*s", (int)(hl < 255 ? hl : 255), h);
+            prompt_lit(&b, tmp);
+            break;
+        }
+        case 'w':
+        case 'W': {
+            const char *pwd = sh_var_value(sh, "PWD");
+            const char *home = sh_var_value(sh, "HOME");
+            if (!pwd) pwd = "";
+            size_t hl = home ? strlen(home) : 0;
+            bool athome = hl > 1 && strncmp(pwd, home, hl) == 0 && (!pwd[hl] || pwd[hl] == '/');
+            if (e == 'W') {
+                const char *sl = strrchr(pwd, '/');
+                if (athome && !pwd[hl])
+                    sh_buf_addc(&b, '~');
+                else
+                    prompt_lit(&b, sl && sl[1] ? sl + 1 : pwd);
+            } else if (athome) {
+                sh_buf_addc(&b, '~');
+                prompt_lit(&b, pwd + hl);
+            } else {
+                prompt_lit(&b, pwd);
+            }
+            break;
+        }
+        default:
+            if (e >= '0' && e <= '7') {
+                int n = 0, k = 0;
+                while (k < 3 && c[k] >= '0' && c[k] <= '7') n = n * 8 + (c[k++] - '0');
+                c += k - 1;
+                char tmp[2] = {(char)n, 0};
+                if (n) prompt_lit(&b, tmp);
+            } else {
+                sh_buf_addc(&b, '\\');
+                sh_buf_addc(&b, e);
+            }
+        }
+    }
+    if (sh->shopt[SO_PROMPTVARS] && b.s) {
+        char *r = expand_flat(sh, b.s, CX_HEREDOC);
+        if (r) {
+            sh_buf_adds(out, r);
+            vk_free(sh->p, r);
+        }
+    } else if (b.s) {
+        sh_buf_adds(out, b.s);
+    }
+    sh_buf_free(&b);
+}
+
 static bool transform(sh_state *sh, sh_buf *b, const char *v, char op, const char *name)
 {
     switch (op) {
@@ -810,7 +911,7 @@ static bool transform(sh_state *sh, sh_buf *b, const char *v, char op, const cha
     case 'u': case_modify(b, v, NULL, 'u', false, utf8_locale(sh)); return true;
     case 'L': case_modify(b, v, NULL, 'l', true, utf8_locale(sh)); return true;
     case 'E': ansic_decode(b, v, strlen(v), utf8_locale(sh)); return true;
-    case 'P': sh_buf_adds(b, v); return true;
+    case 'P': prompt_expand(sh, b, v); return true;
     case 'a': attr_letters(b, name ? sh_var_get(sh, name) : NULL); return true;
     case 'A': {
         sh_var *var = name ? sh_var_get(sh, name) : NULL;
