@@ -236,9 +236,9 @@ bool sh_pmatch_len_ext(const char *pat, const char *str, size_t len, bool ext)
     return pmatch_n(pat, str, str + len);
 }
 
-bool sh_pmatch_case(sh_state *sh, const char *pat, const char *str, bool ext)
+static bool pmatch_fold(sh_state *sh, const char *pat, const char *str, bool ext, bool fold)
 {
-    if (!sh->shopt[SO_NOCASEMATCH]) return sh_pmatch_ext(pat, str, ext);
+    if (!fold) return sh_pmatch_ext(pat, str, ext);
     /* nocasematch: both sides folded to lower case (ASCII, as bash in the C locale) */
     size_t pl = strlen(pat), sl = strlen(str);
     char *p = vk_malloc(sh->p, pl + 1), *s = vk_malloc(sh->p, sl + 1);
@@ -251,6 +251,11 @@ bool sh_pmatch_case(sh_state *sh, const char *pat, const char *str, bool ext)
     vk_free(sh->p, p);
     vk_free(sh->p, s);
     return r;
+}
+
+bool sh_pmatch_case(sh_state *sh, const char *pat, const char *str, bool ext)
+{
+    return pmatch_fold(sh, pat, str, ext, sh->shopt[SO_NOCASEMATCH]);
 }
 
 long sh_pattern_fixed_len(const char *pat) { return fixed_len(pat, pat + strlen(pat)); }
@@ -427,14 +432,16 @@ static void glob_rec(sh_state *sh, const char *dir, const char *comp, glist *out
         vk_free(p, cpat);
         return;
     }
+    /* a non-empty GLOBIGNORE turns dotglob on, as in bash */
+    const char *gi = sh_var_value(sh, "GLOBIGNORE");
     bool dot_ok = cpat[0] == '.' || (cpat[0] == '\\' && cpat[1] == '.') ||
-                  sh->shopt[SO_DOTGLOB];
+                  sh->shopt[SO_DOTGLOB] || (gi && *gi);
     glist names = {.p = p};
     vk_dirent ent;
     while (vk_readdir(p, fd, &ent) == 1) {
         if (ent.name[0] == '.' && !dot_ok) continue;
         if (strcmp(ent.name, ".") == 0 || strcmp(ent.name, "..") == 0) continue;
-        if (sh_pmatch_ext(cpat, ent.name, sh->shopt[SO_EXTGLOB]))
+        if (pmatch_fold(sh, cpat, ent.name, sh->shopt[SO_EXTGLOB], sh->shopt[SO_NOCASEGLOB]))
             gl_add(&names, vk_strdup(p, ent.name));
     }
     vk_close(p, fd);
@@ -478,6 +485,30 @@ int sh_glob(sh_state *sh, const char *pat, char ***out, int *nout)
         *out = NULL;
         *nout = 0;
         return -1;
+    }
+    const char *gi = sh_var_value(sh, "GLOBIGNORE");
+    if (gi && *gi) {
+        /* GLOBIGNORE: drop the names matching one of its colon-separated patterns, and
+         * always . and .. */
+        int k = 0;
+        for (int i = 0; i < g.n; i++) {
+            const char *base = strrchr(g.v[i], '/');
+            base = base ? base + 1 : g.v[i];
+            bool drop = strcmp(base, ".") == 0 || strcmp(base, "..") == 0;
+            for (const char *q = gi; !drop && *q;) {
+                size_t ql = strcspn(q, ":");
+                char *one = vk_strndup(sh->p, q, ql);
+                if (one && *one && sh_pmatch_ext(one, g.v[i], sh->shopt[SO_EXTGLOB])) drop = true;
+                vk_free(sh->p, one);
+                q += ql;
+                if (*q == ':') q++;
+            }
+            if (drop)
+                vk_free(sh->p, g.v[i]);
+            else
+                g.v[k++] = g.v[i];
+        }
+        g.n = k;
     }
     if (g.n > 1) qsort(g.v, (size_t)g.n, sizeof *g.v, cmp_str);
     *out = g.v;
