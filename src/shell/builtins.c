@@ -133,7 +133,16 @@ static int b_echo(sh_state *sh, int argc, char **argv)
 {
     const vl_cmd_decl *d = vl_cmd_find("echo");
     if (!d) return 1;
-    return run_cmd_builtin(sh, d, "echo [-neE] [arg ...]", argc, argv);
+    if (!sh->shopt[SO_XPG_ECHO]) return run_cmd_builtin(sh, d, "echo [-neE] [arg ...]", argc, argv);
+    /* xpg_echo: escapes on by default, as if -e came first (a later -E still turns them off) */
+    char **av = vk_calloc(sh->p, (size_t)argc + 2, sizeof *av);
+    if (!av) return 1;
+    av[0] = argv[0];
+    av[1] = "-e";
+    for (int i = 1; i < argc; i++) av[i + 1] = argv[i];
+    int st = run_cmd_builtin(sh, d, "echo [-neE] [arg ...]", argc + 1, av);
+    vk_free(sh->p, av);
+    return st;
 }
 
 /* printf -v: the format engine (lib/format.h) needs a command context, so the output is
@@ -2446,7 +2455,7 @@ static bool describe(sh_state *sh, sh_buf *b, const char *name, const desc_opts 
             if (!d->all) return true;
             found = true;
         }
-        if (sh_builtin_find(name)) {
+        if (sh_builtin_get(sh, name)) {
             if (mode == 't') sh_buf_adds(b, "builtin\n");
             else if (mode == 'v') sh_buf_printf(b, "%s\n", name);
             else if (mode != 'p') sh_buf_printf(b, "%s is a shell builtin\n", name);
@@ -2560,7 +2569,7 @@ static int b_command(sh_state *sh, int argc, char **argv)
         return st;
     }
     /* run, skipping functions */
-    const sh_builtin *bi = sh_builtin_find(argv[i]);
+    const sh_builtin *bi = sh_builtin_get(sh, argv[i]);
     if (bi) return sh_builtin_run(sh, bi, argc - i, argv + i);
     if (std_path && !strchr(argv[i], '/')) {
         /* -p: found on the standard PATH, and hashed there as bash does */
@@ -2583,7 +2592,7 @@ static int b_builtin(sh_state *sh, int argc, char **argv)
     int i = no_options(sh, argc, argv);
     if (i < 0) return 2;
     if (i >= argc) return 0;
-    const sh_builtin *bi = sh_builtin_find(argv[i]);
+    const sh_builtin *bi = sh_builtin_get(sh, argv[i]);
     if (!bi) {
         sh_builtin_error(sh, "builtin", "%s: not a shell builtin", argv[i]);
         return 1;
@@ -3234,7 +3243,7 @@ static int b_hash(sh_state *sh, int argc, char **argv)
             continue;
         }
         /* hash NAME: look it up now (a builtin or a function is not hashed) */
-        if (strchr(name, '/') || sh_builtin_find(name) || sh_func_get(sh, name)) continue;
+        if (strchr(name, '/') || sh_builtin_get(sh, name) || sh_func_get(sh, name)) continue;
         char *p = sh_path_search(sh, name);
         if (!p) {
             out_buf(sh, &b);
@@ -3879,6 +3888,130 @@ static int b_times(sh_state *sh, int argc, char **argv)
 /* caller [N]: read off the call stack's arrays as bash does: with no N, "BASH_LINENO[0]
  * BASH_SOURCE[1]" (NULL when there is none); with N, "BASH_LINENO[N] FUNCNAME[N+1]
  * BASH_SOURCE[N+1]", failing (1, silently) past the stack's end */
+/* ---- the interactive-only builtins, as a non-interactive bash runs them: no history list
+ * (nothing is saved), no login shell, no job control ---- */
+static int b_logout(sh_state *sh, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    sh_builtin_error(sh, "logout", "not login shell: use `exit'");
+    return 1;
+}
+
+static int b_suspend(sh_state *sh, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    sh_builtin_error(sh, "suspend", "cannot suspend: no job control");
+    return 1;
+}
+
+static int b_fc(sh_state *sh, int argc, char **argv)
+{
+    for (int i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        if (strcmp(argv[i], "--") == 0) break;
+        if (strchr(argv[i], 's')) {
+            sh_builtin_error(sh, "fc", "no command found");
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int b_history(sh_state *sh, int argc, char **argv)
+{
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        const char *o = argv[i];
+        if (strcmp(o, "--") == 0) {
+            i++;
+            break;
+        }
+        if (o[1] == 'd') {
+            const char *off = o[2] ? o + 2 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!off) {
+                sh_builtin_error(sh, "history", "-d: option requires an argument");
+                return 2;
+            }
+            sh_builtin_error(sh, "history", "%s: history position out of range", off);
+            return 1;
+        }
+        if (strpbrk(o + 1, "anrw")) return 1; /* no history file */
+    }
+    if (i < argc) {
+        const char *n = argv[i];
+        bool num = *n != 0;
+        for (const char *c = n; *c; c++)
+            if (*c < '0' || *c > '9') num = false;
+        if (!num) {
+            sh_builtin_error(sh, "history", "%s: numeric argument required", n);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const sh_builtin builtins[];
+static const size_t n_builtins;
+
+/* enable [-a] [-nps] [name ...]: turn builtins off and on, or list them */
+static int b_enable(sh_state *sh, int argc, char **argv)
+{
+    bool off = false, all = false, special = false;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        }
+        for (const char *o = argv[i] + 1; *o; o++) {
+            switch (*o) {
+            case 'n': off = true; break;
+            case 'a': all = true; break;
+            case 's': special = true; break;
+            case 'p': break;
+            case 'd':
+            case 'f':
+                /* no loadable builtins in a VM */
+                sh_builtin_error(sh, "enable", "-%c: loadable builtins are not supported", *o);
+                return 1;
+            default:
+                sh_builtin_error(sh, "enable", "-%c: invalid option", *o);
+                vl_bash_usage(sh->p, "enable", "enable [-a] [-dnps] [-f filename] [name ...]");
+                return 2;
+            }
+        }
+    }
+    if (i >= argc) {
+        sh_buf b;
+        sh_buf_init(&b, sh->p);
+        for (size_t k = 0; k < n_builtins; k++) {
+            bool isoff = sh->bi_off[k / 64] >> (k % 64) & 1;
+            if (special && !builtins[k].special) continue;
+            if (!all && isoff != off) continue;
+            sh_buf_printf(&b, "enable %s%s\n", isoff ? "-n " : "", builtins[k].name);
+        }
+        sh_write_str(sh, 1, b.s ? b.s : "");
+        sh_buf_free(&b);
+        return 0;
+    }
+    int st = 0;
+    for (; i < argc; i++) {
+        const sh_builtin *bi = sh_builtin_find(argv[i]);
+        if (!bi) {
+            sh_builtin_error(sh, "enable", "%s: not a shell builtin", argv[i]);
+            st = 1;
+            continue;
+        }
+        size_t k = (size_t)(bi - builtins);
+        if (off)
+            sh->bi_off[k / 64] |= (uint64_t)1 << (k % 64);
+        else
+            sh->bi_off[k / 64] &= ~((uint64_t)1 << (k % 64));
+    }
+    return st;
+}
+
 static int b_caller(sh_state *sh, int argc, char **argv)
 {
     int i = no_options(sh, argc, argv);
@@ -4024,6 +4157,12 @@ static const sh_builtin builtins[] = {
         .help_is_arg = true,
     },
     {
+        .name = "enable",
+        .fn = b_enable,
+        .usage = "enable [-a] [-dnps] [-f filename] [name ...]",
+        .desc = "Enable and disable shell builtins.",
+    },
+    {
         .name = "eval",
         .fn = b_eval,
         .special = true,
@@ -4062,6 +4201,12 @@ static const sh_builtin builtins[] = {
         .help_is_arg = true,
     },
     {
+        .name = "fc",
+        .fn = b_fc,
+        .usage = "fc [-e ename] [-lnr] [first] [last] or fc -s [pat=rep] [command]",
+        .desc = "Display or execute commands from the history list.",
+    },
+    {
         .name = "fg",
         .fn = b_fg,
         .usage = "fg [job_spec]",
@@ -4089,6 +4234,13 @@ static const sh_builtin builtins[] = {
         .opts = help_opts,
     },
     {
+        .name = "history",
+        .fn = b_history,
+        .usage = "history [-c] [-d offset] [n] or history -anrw [filename] or history -ps arg "
+                 "[arg...]",
+        .desc = "Display or manipulate the history list.",
+    },
+    {
         .name = "jobs",
         .fn = b_jobs,
         .usage = "jobs [-lnprs] [jobspec ...] or jobs -x command [args]",
@@ -4113,6 +4265,12 @@ static const sh_builtin builtins[] = {
         .usage = "local [option] name[=value] ...",
         .desc = "Define local variables.",
         .opts = declare_opts,
+    },
+    {
+        .name = "logout",
+        .fn = b_logout,
+        .usage = "logout [n]",
+        .desc = "Exit a login shell.",
     },
     {
         .name = "mapfile",
@@ -4207,6 +4365,12 @@ static const sh_builtin builtins[] = {
         .usage = "source filename [arguments]",
         .desc = "Execute commands from a file in the current shell.",
         .opts = no_opts,
+    },
+    {
+        .name = "suspend",
+        .fn = b_suspend,
+        .usage = "suspend [-f]",
+        .desc = "Suspend shell execution.",
     },
     {
         .name = "test",
@@ -4349,6 +4513,16 @@ static int b_help(sh_state *sh, int argc, char **argv)
     }
     out_buf(sh, &b);
     return st;
+}
+
+static const size_t n_builtins = sizeof builtins / sizeof builtins[0];
+
+const sh_builtin *sh_builtin_get(sh_state *sh, const char *name)
+{
+    const sh_builtin *bi = sh_builtin_find(name);
+    if (!bi) return NULL;
+    size_t k = (size_t)(bi - builtins);
+    return (sh->bi_off[k / 64] >> (k % 64) & 1) ? NULL : bi;
 }
 
 const sh_builtin *sh_builtin_find(const char *name)

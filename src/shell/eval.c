@@ -1120,11 +1120,11 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
     /* posix mode finds a special builtin before a function of the same name */
     bool posix = sh->opt[O_POSIX];
     if (posix) {
-        bi = sh_builtin_find(argv[0]);
+        bi = sh_builtin_get(sh, argv[0]);
         if (bi && !bi->special) bi = NULL;
     }
     if (!bi) fn = sh_func_get(sh, argv[0]);
-    if (!fn && !bi) bi = sh_builtin_find(argv[0]);
+    if (!fn && !bi) bi = sh_builtin_get(sh, argv[0]);
     /* POSIX special builtins in posix mode: their errors end a non-interactive shell and
      * their prefix assignments stay (exported, as bash leaves them) */
     bool special = posix && bi && bi->special;
@@ -1604,6 +1604,8 @@ static int eval_compound(sh_state *sh, sh_node *n)
 int sh_eval(sh_state *sh, sh_node *n)
 {
     if (!n || unwinding(sh)) return sh->status;
+    /* set -n: a non-interactive shell reads on but runs nothing more, even on this line */
+    if (sh->opt[O_NOEXEC] && !sh->interactive) return sh->status;
     if (!sh_step(sh)) return sh->status;
     const vos_limits *lim = vk_limits(sh->p);
     /* a guard for the C stack: deep enough for call_depth levels of function recursion

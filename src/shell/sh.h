@@ -243,6 +243,7 @@ struct sh_state {
     char *arg0;          /* $0 */
     char **dirstack;     /* pushd's stack below the current directory, top first (owned) */
     int ndirs;
+    uint64_t bi_off[2];  /* enable -n: builtins turned off (bits by table index) */
     bool opt[O_COUNT];
     /* the running function's place for `local -`: the options to restore when it returns */
     struct sh_localopt {
@@ -604,6 +605,8 @@ typedef struct sh_builtin {
  * and description and returns 2, as bash does (unless help_is_arg). */
 int sh_builtin_run(sh_state *sh, const sh_builtin *bi, int argc, char **argv);
 const sh_builtin *sh_builtin_find(const char *name);
+/* the builtin name runs as: NULL when there is none or enable -n turned it off */
+const sh_builtin *sh_builtin_get(sh_state *sh, const char *name);
 /* "NAME: line N: builtin: msg" */
 void sh_builtin_error(sh_state *sh, const char *bname, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
