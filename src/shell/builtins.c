@@ -1685,8 +1685,18 @@ static int b_source(sh_state *sh, int argc, char **argv)
     sh->srcname = savesrc;
     vk_free(sh->p, srcname);
     sh->lineno = saveline;
+    bool returned = sh->jump == J_RETURN;
     if (sh->jump == J_RETURN && sh->func_depth == 0) sh->jump = J_NONE;
     else if (sh->jump == J_RETURN && sh->source_depth >= 0) sh->jump = J_NONE;
+    if (sh->ptraps[SH_TRAP_RETURN] && *sh->ptraps[SH_TRAP_RETURN] && !sh->in_trap &&
+        sh->jump == J_NONE) {
+        /* the RETURN trap runs when a sourced file finishes too; after `return N` bash
+         * shows it $? = 0 */
+        int st = sh->status;
+        if (returned) sh->status = 0;
+        sh_run_trap(sh, sh->ptraps[SH_TRAP_RETURN]);
+        if (sh->jump == J_NONE) sh_set_status(sh, st);
+    }
     if (newargs) {
         for (int k = 0; k < sh->npos; k++) vk_free(sh->p, sh->pos[k]);
         vk_free(sh->p, sh->pos);

@@ -259,13 +259,14 @@ int sh_call_function(sh_state *sh, sh_func *f, char **argv, int argc)
     int st = sh_eval(sh, f->body);
     sh->localopt = outer_lo;
     if (lo.saved) memcpy(sh->opt, lo.opt, sizeof sh->opt);
+    bool returned = sh->jump == J_RETURN;
     if (sh->jump == J_RETURN) {
         sh->jump = J_NONE;
         st = sh->status;
     }
     if (sh->ptraps[SH_TRAP_RETURN] && *sh->ptraps[SH_TRAP_RETURN] && !sh->in_trap &&
         sh->jump == J_NONE) {
-        sh->status = st;
+        sh->status = returned ? 0 : st; /* after `return N` bash shows the trap $? = 0 */
         sh_run_trap(sh, sh->ptraps[SH_TRAP_RETURN]);
     }
     if (hide_ret) {
