@@ -860,13 +860,18 @@ static int export_cmd(sh_state *sh, int argc, char **argv, int attr)
     if (c < 0) return 2;
     int i = o.g.ind;
     if (funcs) {
-        /* functions carry no attributes here: none to list, only names to check */
+        /* readonly -f marks functions; export -f is checked only (no function reaches a
+         * child's environment) */
         int st = 0;
-        for (; i < argc; i++)
-            if (!sh_func_get(sh, argv[i])) {
+        for (; i < argc; i++) {
+            sh_func *f = sh_func_get(sh, argv[i]);
+            if (!f) {
                 sh_builtin_error(sh, me, "%s: not a function", argv[i]);
                 st = 1;
+            } else if (attr == VF_READONLY) {
+                if (!undo) f->readonly = true;
             }
+        }
         return st;
     }
     if (i >= argc) {
@@ -932,7 +937,7 @@ static int b_unset(sh_state *sh, int argc, char **argv)
     for (; i < argc; i++) {
         const char *name = argv[i];
         if (mode == 2) {
-            sh_func_unset(sh, name);
+            if (sh_func_unset(sh, name) != 0) st = 1;
             continue;
         }
         const char *br = strchr(name, '[');
@@ -967,8 +972,8 @@ static int b_unset(sh_state *sh, int argc, char **argv)
             if (mode == 1) {
                 sh_builtin_error(sh, "unset", "`%s': not a valid identifier", name);
                 st = 1;
-            } else if (!refs) {
-                sh_func_unset(sh, name);
+            } else if (!refs && sh_func_unset(sh, name) != 0) {
+                st = 1;
             }
             continue;
         }
@@ -984,8 +989,8 @@ static int b_unset(sh_state *sh, int argc, char **argv)
                 sh_builtin_error(sh, "unset", "%s: cannot unset: readonly variable", name);
                 st = 1;
             }
-        } else if (mode == 0) {
-            sh_func_unset(sh, name);
+        } else if (mode == 0 && sh_func_unset(sh, name) != 0) {
+            st = 1;
         }
     }
     return st;

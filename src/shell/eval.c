@@ -173,6 +173,11 @@ static bool func_name_ok(const char *name) { return !strpbrk(name, "$`'\"\\"); }
 
 int sh_func_define(sh_state *sh, const char *name, sh_node *body)
 {
+    sh_func *old = sh_func_get(sh, name);
+    if (old && old->readonly) {
+        sh_error(sh, "%s: readonly function", name);
+        return -1;
+    }
     sh_func *f = vk_calloc(sh->p, 1, sizeof *f);
     if (!f) return -1;
     f->pool.p = sh->p;
@@ -199,6 +204,11 @@ int sh_func_define(sh_state *sh, const char *name, sh_node *body)
 
 int sh_func_unset(sh_state *sh, const char *name)
 {
+    sh_func *f = sh_func_get(sh, name);
+    if (f && f->readonly) {
+        sh_builtin_error(sh, "unset", "%s: cannot unset: readonly function", name);
+        return -1;
+    }
     func_remove(sh, name);
     return 0;
 }
@@ -1367,7 +1377,10 @@ static int eval_for(sh_state *sh, sh_node *n)
         if (!sh_step(sh)) break;
         if (sh->opt[O_XTRACE]) trace_source(sh, "for", n->name, n->words, n->nwords,
                                             (n->flags & NF_FOR_IN) != 0);
-        if (sh_var_set(sh, n->name, items[i], 0) != 0) {
+        /* a nameref loop variable is pointed at each word in turn, as in bash */
+        sh_var *lv = sh_var_get_raw(sh, n->name);
+        int vf = lv && (lv->flags & VF_NAMEREF) ? VF_NAMEREF : 0;
+        if (sh_var_set(sh, n->name, items[i], vf) != 0) {
             status = 1;
             if (sh->opt[O_POSIX] && !sh->interactive) {
                 /* a readonly loop variable ends a posix-mode shell with 127, as bash */

@@ -196,6 +196,7 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
         nf->body = sh_node_copy(&nf->pool, f->body);
         nf->file = f->file ? sh_pool_strndup(&nf->pool, f->file, strlen(f->file)) : NULL;
         nf->line = f->line;
+        nf->readonly = f->readonly;
         nf->refs = 1;
         if (!nf->name || !nf->body) return NULL;
         *tail = nf;

@@ -192,6 +192,7 @@ typedef struct sh_func {
     sh_pool pool;        /* owns body */
     sh_node *body;
     int refs;            /* table + running calls */
+    bool readonly;       /* readonly -f: not redefined, not unset */
     struct sh_func *next;
 } sh_func;
 
