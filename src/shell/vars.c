@@ -196,7 +196,8 @@ int sh_array_set(sh_state *sh, sh_var *v, int64_t idx, const char *val)
         if (old) {
             int rc = sh_array_set(sh, v, 0, old);
             vk_free(sh->p, old);
-            if (rc) return rc;
+            /* val was the scalar itself (declare -a on a scalar): element 0 has it now */
+            if (rc || (val == old && idx == 0)) return rc;
         }
     }
     char *copy = vk_strdup(sh->p, val);
