@@ -1424,7 +1424,10 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         return;
     }
     if (!pv.list) {
-        if (pv.set || so.kind != 5) {
+        /* ${x@a} shows a declared variable's attributes even while it has no value */
+        bool attrs_only = !pv.set && so.kind == 5 && so.top == 'a' && so.name &&
+                          sh_var_get(sh, so.name);
+        if (pv.set || so.kind != 5 || attrs_only) {
             char *r = apply_op(sh, &so, pv.s ? pv.s : "");
             if (!r)
                 x->oom = true;
