@@ -317,6 +317,11 @@ struct sh_state {
     bool exec_tail;
     sh_node *tail_node;
     int run_depth;       /* nesting of sh_run_string (1: the script itself) */
+    /* the coprocess (bash keeps one): its pid (0: none), the shell's ends of its pipes (read,
+     * write; -1 once closed) and its name, for NAME, NAME_PID (jobs.c) */
+    int coproc_pid;
+    int coproc_fd[2];
+    char *coproc_name;
     int procsub_fds[32]; /* fds of <( ) >( ) open for the command being run (sh_eval closes) */
     int nprocsub;
     int call_line;       /* line the running function was called from (caller) */
@@ -570,6 +575,10 @@ int sh_exec_replace(sh_state *sh, char **argv, const char *argv0, bool clear_env
 sh_job *sh_job_find(sh_state *sh, const char *spec, const char *bname);
 /* Wait for a background pid (or all): the shell's status. */
 int sh_wait_pid(sh_state *sh, int pid, bool *found);
+/* the shell closed fd: if it is one of the coprocess's pipes, NAME[i] becomes -1 (jobs.c) */
+void sh_coproc_fd_closed(sh_state *sh, int fd);
+/* forget the coprocess (its name's memory; the fds are left as they are) */
+void sh_coproc_free(sh_state *sh);
 
 /* ---- print.c ---- */
 /* A command on one line as bash shows it in jobs ("sleep 1", "{ a; b; }"). */
