@@ -703,6 +703,7 @@ static sh_node *parse_cond(sh_parser *ps)
     cskip_nl(ps);
     top->a = cond_or(ps);
     if (!top->a) return NULL;
+    cskip_nl(ps); /* newlines before ]] */
     if (!cond_end(ps)) {
         if (ps->tok == T_RPAREN)
             return cfail(ps, "syntax error in conditional expression: unexpected token `%s'",
