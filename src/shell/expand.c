@@ -1673,7 +1673,9 @@ static bool expand_text(xbuf *x, const char *s, size_t n, int ctx)
                 i++;
             } else if (dq || hd) {
                 char d = s[i + 1];
-                if (d == '$' || d == '`' || d == '\\' || (dq && d == '"')) {
+                /* in the word of "${x-word}" (and a here-document's), \} is } as in bash */
+                if (d == '$' || d == '`' || d == '\\' || (dq && d == '"') ||
+                    (d == '}' && (ctx & CX_OPW))) {
                     x_addc(x, d, XQ);
                     i += 2;
                 } else if (d == '\n') {
