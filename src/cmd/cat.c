@@ -102,6 +102,7 @@ static int cat_format(vl_ctx *c, cat_state *s, vl_in *in)
             }
             s->at_bol = nl;
         }
+        vl_flush(c);
     }
     return (int)n;
 }
@@ -110,7 +111,12 @@ static int cat_plain(vl_ctx *c, vl_in *in)
 {
     char buf[65536];
     ssize_t n;
-    while ((n = vl_in_read(c, in, buf, sizeof buf)) > 0) vl_write(c, buf, (size_t)n);
+    /* each read is written at once, as GNU cat does: a reader of a pipe (a coprocess's
+     * shell, cat | while read) sees a line as soon as it arrives */
+    while ((n = vl_in_read(c, in, buf, sizeof buf)) > 0) {
+        vl_write(c, buf, (size_t)n);
+        vl_flush(c);
+    }
     return (int)n;
 }
 

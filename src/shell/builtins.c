@@ -576,9 +576,18 @@ static void decl_flags(sh_buf *b, sh_var *v)
     sh_buf_addc(b, ' ');
 }
 
-static void print_decl(sh_state *sh, sh_buf *b, sh_var *v)
+/* head: NULL for declare's form, else posix mode's "export" / "readonly", which show no
+ * attribute but -a / -A */
+static void print_decl_as(sh_state *sh, sh_buf *b, sh_var *v, const char *head)
 {
-    decl_flags(b, v);
+    if (head) {
+        sh_buf_adds(b, head);
+        if (v->flags & VF_ARRAY) sh_buf_adds(b, " -a");
+        if (v->flags & VF_ASSOC) sh_buf_adds(b, " -A");
+        sh_buf_addc(b, ' ');
+    } else {
+        decl_flags(b, v);
+    }
     sh_buf_adds(b, v->name);
     if (v->flags & (VF_ARRAY | VF_ASSOC)) {
         if (v->narr) {
@@ -608,6 +617,9 @@ static void print_decl(sh_state *sh, sh_buf *b, sh_var *v)
     sh_buf_addc(b, '\n');
 }
 
+static void print_decl(sh_state *sh, sh_buf *b, sh_var *v) { print_decl_as(sh, b, v, NULL); }
+
+/* export -p / readonly -p: declare's form, or in posix mode "export x="1"" */
 static void list_flagged(sh_state *sh, int flag)
 {
     size_t n;
@@ -615,8 +627,9 @@ static void list_flagged(sh_state *sh, int flag)
     if (!vars) return;
     sh_buf b;
     sh_buf_init(&b, sh->p);
+    const char *head = !sh->opt[O_POSIX] ? NULL : flag == VF_EXPORT ? "export" : "readonly";
     for (size_t i = 0; i < n; i++)
-        if (vars[i]->flags & flag) print_decl(sh, &b, vars[i]);
+        if (vars[i]->flags & flag) print_decl_as(sh, &b, vars[i], head);
     vk_free(sh->p, vars);
     out_buf(sh, &b);
 }

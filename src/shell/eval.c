@@ -1661,6 +1661,9 @@ int sh_eval(sh_state *sh, sh_node *n)
     case N_BG:
         st = sh_eval_bg(sh, n->a);
         break;
+    case N_COPROC:
+        st = sh_eval_coproc(sh, n);
+        break;
     case N_SUBSHELL:
         st = sh_eval_subshell(sh, n);
         check_errexit(sh);

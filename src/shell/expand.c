@@ -529,18 +529,30 @@ static bool scan_ok(sh_state *sh, size_t *tries)
 }
 
 /* Does pat match v[0..k)? With a fixed-length pattern only k == flen can. */
-static bool pm_len(const char *pat, const char *v, size_t k, long flen, bool ext)
+static bool pm_len(const char *pat, const char *v, size_t k, long flen, int ext)
 {
     if (flen >= 0 && (size_t)flen != k) return false;
     return sh_pmatch_len_ext(pat, v, k, ext);
 }
 
 /* ${x#p} and friends on one string; result in b */
+/* in a UTF-8 locale a match starts and ends between characters: UB(k) says k is such a place */
+#define UB(k) (!u8 || sh_u8_boundary(v, n, (k)))
+
+static bool has_high(const char *v)
+{
+    for (; *v; v++)
+        if ((unsigned char)*v >= 0x80) return true;
+    return false;
+}
+
 static void remove_pattern(sh_state *sh, sh_buf *b, const char *v, const char *pat, bool suffix,
-                           bool longest, bool ext)
+                           bool longest, int ext)
 {
     size_t n = strlen(v), tries = 0;
-    long fl = sh_pattern_fixed_len(pat);
+    if ((ext & SH_PM_UTF8) && !has_high(v)) ext &= ~(SH_PM_UTF8 | SH_PM_LAX);
+    bool u8 = ext & SH_PM_UTF8;
+    long fl = sh_pattern_fixed_len(pat, ext);
     if (fl >= 0) {
         /* one length: one try */
         if ((size_t)fl <= n) {
@@ -557,13 +569,13 @@ static void remove_pattern(sh_state *sh, sh_buf *b, const char *v, const char *p
     if (!suffix) {
         if (longest) {
             for (size_t k = n + 1; k-- > 0 && scan_ok(sh, &tries);)
-                if (sh_pmatch_len_ext(pat, v, k, ext)) {
+                if (UB(k) && sh_pmatch_len_ext(pat, v, k, ext)) {
                     sh_buf_adds(b, v + k);
                     return;
                 }
         } else {
             for (size_t k = 0; k <= n && scan_ok(sh, &tries); k++)
-                if (sh_pmatch_len_ext(pat, v, k, ext)) {
+                if (UB(k) && sh_pmatch_len_ext(pat, v, k, ext)) {
                     sh_buf_adds(b, v + k);
                     return;
                 }
@@ -571,13 +583,13 @@ static void remove_pattern(sh_state *sh, sh_buf *b, const char *v, const char *p
     } else {
         if (longest) {
             for (size_t k = 0; k <= n && scan_ok(sh, &tries); k++)
-                if (sh_pmatch_ext(pat, v + k, ext)) {
+                if (UB(k) && sh_pmatch_ext(pat, v + k, ext)) {
                     sh_buf_add(b, v, k);
                     return;
                 }
         } else {
             for (size_t k = n + 1; k-- > 0 && scan_ok(sh, &tries);)
-                if (sh_pmatch_ext(pat, v + k, ext)) {
+                if (UB(k) && sh_pmatch_ext(pat, v + k, ext)) {
                     sh_buf_add(b, v, k);
                     return;
                 }
@@ -603,9 +615,11 @@ static void add_rep(sh_state *sh, sh_buf *b, const char *rep, const char *m, siz
 
 /* ${x/pat/rep}: mode 0 first, 1 all, 2 anchored start, 3 anchored end */
 static void replace_pattern(sh_state *sh, sh_buf *b, const char *v, const char *pat,
-                            const char *rep, int mode, bool ext)
+                            const char *rep, int mode, int ext)
 {
     size_t n = strlen(v), tries = 0;
+    if ((ext & SH_PM_UTF8) && !has_high(v)) ext &= ~(SH_PM_UTF8 | SH_PM_LAX);
+    bool u8 = ext & SH_PM_UTF8;
     if (!*pat) {
         /* an empty anchored pattern matches at the start or the end */
         if (mode == 2) add_rep(sh, b, rep, v, 0);
@@ -613,10 +627,10 @@ static void replace_pattern(sh_state *sh, sh_buf *b, const char *v, const char *
         if (mode == 3) add_rep(sh, b, rep, v + n, 0);
         return;
     }
-    long fl = sh_pattern_fixed_len(pat);
+    long fl = sh_pattern_fixed_len(pat, ext);
     if (mode == 2) {
         for (size_t k = n + 1; k-- > 0 && scan_ok(sh, &tries);)
-            if (pm_len(pat, v, k, fl, ext)) {
+            if (UB(k) && pm_len(pat, v, k, fl, ext)) {
                 add_rep(sh, b, rep, v, k);
                 sh_buf_adds(b, v + k);
                 return;
@@ -626,7 +640,7 @@ static void replace_pattern(sh_state *sh, sh_buf *b, const char *v, const char *
     }
     if (mode == 3) {
         for (size_t k = 0; k <= n && scan_ok(sh, &tries); k++)
-            if ((fl < 0 || n - k == (size_t)fl) && sh_pmatch_ext(pat, v + k, ext)) {
+            if ((fl < 0 || n - k == (size_t)fl) && UB(k) && sh_pmatch_ext(pat, v + k, ext)) {
                 sh_buf_add(b, v, k);
                 add_rep(sh, b, rep, v + k, n - k);
                 return;
@@ -654,10 +668,15 @@ static void replace_pattern(sh_state *sh, sh_buf *b, const char *v, const char *
     while (i <= n) {
         size_t best = 0;
         bool found = false;
+        if (!UB(i)) {
+            sh_buf_addc(b, v[i++]); /* the rest of a character: no match starts here */
+            continue;
+        }
         if (fl >= 0) {
             /* one length to try here (a literal or ?/[...] pattern: linear overall) */
             if (!scan_ok(sh, &tries)) break;
-            if ((size_t)fl <= n - i && sh_pmatch_len_ext(pat, v + i, (size_t)fl, ext)) {
+            if ((size_t)fl <= n - i && UB(i + (size_t)fl) &&
+                sh_pmatch_len_ext(pat, v + i, (size_t)fl, ext)) {
                 best = (size_t)fl;
                 found = true;
             }
@@ -667,7 +686,7 @@ static void replace_pattern(sh_state *sh, sh_buf *b, const char *v, const char *
                     i = n + 1;
                     break;
                 }
-                if (sh_pmatch_len_ext(pat, v + i, k, ext)) {
+                if (UB(i + k) && sh_pmatch_len_ext(pat, v + i, k, ext)) {
                     best = k;
                     found = true;
                     break;
@@ -709,7 +728,7 @@ static void case_modify(sh_buf *b, const char *v, const char *pat, char mode, bo
             char one[5];
             memcpy(one, v + i, l);
             one[l] = 0;
-            apply = sh_pmatch(pat, one);
+            apply = sh_pmatch_len_ext(pat, one, l, utf8 ? SH_PM_UTF8 | SH_PM_LAX : 0);
         }
         uint32_t m = c;
         if (apply) {
@@ -937,7 +956,7 @@ typedef struct strop {
     int kind;        /* 1 remove, 2 replace, 3 case, 4 substring, 5 transform */
     const char *pat, *rep;
     bool suffix, longest, all;
-    bool ext;        /* patterns: extglob is on */
+    int ext;         /* patterns: SH_PM_* (extglob, UTF-8) */
     char cmode;      /* case: 'u', 'l', 't' */
     const char *name; /* transform: the variable, for @A / @a */
     int mode;
@@ -1314,7 +1333,8 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
     /* string operations */
     strop so;
     memset(&so, 0, sizeof so);
-    so.ext = sh->shopt[SO_EXTGLOB];
+    so.ext = sh_pmode(sh, sh->shopt[SO_EXTGLOB]);
+    if (so.ext & SH_PM_UTF8) so.ext |= SH_PM_LAX; /* bash reads a bad byte as a character */
     char so_name[256];
     char *pat = NULL, *rep = NULL;
     bool err = false;
@@ -1804,7 +1824,9 @@ static bool expand_text(xbuf *x, const char *s, size_t n, int ctx)
                 i++;
             } else if (dq || hd) {
                 char d = s[i + 1];
-                if (d == '$' || d == '`' || d == '\\' || (dq && d == '"')) {
+                /* in the word of "${x-word}" (and a here-document's), \} is } as in bash */
+                if (d == '$' || d == '`' || d == '\\' || (dq && d == '"') ||
+                    (d == '}' && (ctx & CX_OPW))) {
                     x_addc(x, d, XQ);
                     i += 2;
                 } else if (d == '\n') {

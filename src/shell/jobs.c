@@ -18,7 +18,7 @@ typedef struct child_arg {
     int src_line;
     int dup_from[2], dup_to[2];
     int ndup;
-    int closefd[4];
+    int closefd[8];
     int nclose;
     bool devnull_stdin;
     bool subshell; /* ( list ) run in place: its body is not a pipeline stage */
@@ -86,6 +86,18 @@ static bool jobs_copy(sh_state *c, const sh_state *sh)
     return true;
 }
 
+static void child_dup(child_arg *ca, int from, int to)
+{
+    ca->dup_from[ca->ndup] = from;
+    ca->dup_to[ca->ndup] = to;
+    ca->ndup++;
+}
+
+static void child_close(child_arg *ca, int fd)
+{
+    if (fd >= 0 && ca->nclose < 8) ca->closefd[ca->nclose++] = fd;
+}
+
 static child_arg *child_prepare(sh_state *sh, vk_proc *child, sh_node *node, const char *src,
                                 size_t len)
 {
@@ -98,6 +110,11 @@ static child_arg *child_prepare(sh_state *sh, vk_proc *child, sh_node *node, con
      * (jobs -p, kill %1 there act on them, as in bash); a ( ) subshell or a compound stage
      * starts with none */
     if ((src || (node && node->type == N_SIMPLE)) && !jobs_copy(ca->sh, sh)) return NULL;
+    /* a subshell, pipeline stage or background job does not get the coprocess's pipes (a
+     * command substitution does), as in bash: the coprocess sees EOF once the shell closes
+     * its write end */
+    if (!src && sh->coproc_pid)
+        for (int i = 0; i < 2; i++) child_close(ca, sh->coproc_fd[i]);
     if (node) {
         ca->node = sh_node_copy(&ca->pool, node);
         if (!ca->node) return NULL;
@@ -112,18 +129,6 @@ static child_arg *child_prepare(sh_state *sh, vk_proc *child, sh_node *node, con
         if (!sh->shopt[SO_INHERIT_ERREXIT] && !sh->opt[O_POSIX]) ca->sh->opt[O_ERREXIT] = false;
     }
     return ca;
-}
-
-static void child_dup(child_arg *ca, int from, int to)
-{
-    ca->dup_from[ca->ndup] = from;
-    ca->dup_to[ca->ndup] = to;
-    ca->ndup++;
-}
-
-static void child_close(child_arg *ca, int fd)
-{
-    if (fd >= 0 && ca->nclose < 4) ca->closefd[ca->nclose++] = fd;
 }
 
 /* take caught signals out of the kernel so blocking calls can be retried */
@@ -460,6 +465,156 @@ int sh_eval_bg(sh_state *sh, sh_node *n)
     return 0;
 }
 
+/* ---- coprocesses ---- */
+
+/* The coprocess ended and was reaped: as bash, its pipes are closed and NAME, NAME_PID unset. */
+static void coproc_dispose(sh_state *sh)
+{
+    if (!sh->coproc_pid) return;
+    for (int i = 0; i < 2; i++)
+        if (sh->coproc_fd[i] >= 0) vk_close(sh->p, sh->coproc_fd[i]);
+    if (sh->coproc_name) {
+        sh_buf b;
+        sh_buf_init(&b, sh->p);
+        sh_buf_adds(&b, sh->coproc_name);
+        sh_buf_adds(&b, "_PID");
+        char *pidname = sh_buf_take(&b);
+        sh_var_unset(sh, sh->coproc_name);
+        if (pidname) sh_var_unset(sh, pidname);
+        vk_free(sh->p, pidname);
+    }
+    vk_free(sh->p, sh->coproc_name);
+    sh->coproc_name = NULL;
+    sh->coproc_pid = 0;
+}
+
+void sh_coproc_fd_closed(sh_state *sh, int fd)
+{
+    if (!sh->coproc_pid || !sh->coproc_name) return;
+    for (int i = 0; i < 2; i++) {
+        if (sh->coproc_fd[i] != fd) continue;
+        sh->coproc_fd[i] = -1;
+        sh_var *v = sh_var_get(sh, sh->coproc_name);
+        if (v && (v->flags & VF_ARRAY)) sh_array_set(sh, v, i, "-1");
+    }
+}
+
+void sh_coproc_free(sh_state *sh)
+{
+    vk_free(sh->p, sh->coproc_name);
+    sh->coproc_name = NULL;
+    sh->coproc_pid = 0;
+}
+
+/* the highest free fd at or below top, at least 10 (bash puts the pipes at 63, 62...) */
+static int high_fd(sh_state *sh, int fd, int top)
+{
+    for (int k = top; k >= 10; k--) {
+        if (vk_fd_valid(sh->p, k)) continue;
+        if (vk_dup2(sh->p, fd, k) < 0) break;
+        vk_close(sh->p, fd);
+        fd = k;
+        break;
+    }
+    vk_set_cloexec(sh->p, fd, true);
+    return fd;
+}
+
+/* coproc NAME cmd: cmd runs as a background job reading the pipe whose write end is
+ * NAME[1] and writing the pipe whose read end is NAME[0]; its pid is NAME_PID. */
+int sh_eval_coproc(sh_state *sh, sh_node *n)
+{
+    if (n->line) sh->lineno = n->line;
+    sh_jobs_reap(sh);
+    if (sh->coproc_pid) {
+        sh_error(sh, "warning: execute_coproc: coproc [%d:%s] still exists", sh->coproc_pid,
+                 sh->coproc_name ? sh->coproc_name : "COPROC");
+        sh_coproc_free(sh); /* the old one runs on, untracked, its variables left as they are */
+    }
+    int in[2], out[2];
+    int rc = vk_pipe(sh->p, in);
+    if (rc < 0) {
+        sh_error(sh, "cannot make pipe for coprocess: %s", sh_strerror(rc));
+        sh_set_status(sh, 1);
+        return 1;
+    }
+    rc = vk_pipe(sh->p, out);
+    if (rc < 0) {
+        vk_close(sh->p, in[0]);
+        vk_close(sh->p, in[1]);
+        sh_error(sh, "cannot make pipe for coprocess: %s", sh_strerror(rc));
+        sh_set_status(sh, 1);
+        return 1;
+    }
+    vk_proc *child;
+    rc = vk_proc_new(sh->p, &child);
+    child_arg *ca = rc < 0 ? NULL : child_prepare(sh, child, n->a, NULL, 0);
+    if (!ca) {
+        if (rc < 0)
+            sh_error(sh, "fork: %s", sh_strerror(rc));
+        else
+            vk_proc_discard(child);
+        for (int i = 0; i < 2; i++) {
+            vk_close(sh->p, in[i]);
+            vk_close(sh->p, out[i]);
+        }
+        sh_set_status(sh, 1);
+        return 1;
+    }
+    child_dup(ca, in[0], 0);
+    child_dup(ca, out[1], 1);
+    child_close(ca, in[0]);
+    child_close(ca, in[1]);
+    child_close(ca, out[0]);
+    child_close(ca, out[1]);
+    int pid = vk_proc_start(child, child_entry, ca);
+    vk_close(sh->p, in[0]);
+    vk_close(sh->p, out[1]);
+    if (pid < 0) {
+        vk_close(sh->p, in[1]);
+        vk_close(sh->p, out[0]);
+        sh_error(sh, "fork: %s", sh_strerror(pid));
+        sh_set_status(sh, 1);
+        return 1;
+    }
+    int rfd = high_fd(sh, out[0], 63);
+    int wfd = high_fd(sh, in[1], rfd - 1 >= 10 ? rfd - 1 : 63);
+    sh->coproc_pid = pid;
+    sh->coproc_fd[0] = rfd;
+    sh->coproc_fd[1] = wfd;
+    sh->coproc_name = vk_strdup(sh->p, n->name);
+    sh_var *v = sh_array_new(sh, n->name);
+    char num[24];
+    if (v) {
+        snprintf(num, sizeof num, "%d", rfd);
+        sh_array_set(sh, v, 0, num);
+        snprintf(num, sizeof num, "%d", wfd);
+        sh_array_set(sh, v, 1, num);
+    }
+    char pidname[300];
+    snprintf(pidname, sizeof pidname, "%s_PID", n->name);
+    snprintf(num, sizeof num, "%d", pid);
+    sh_var_set(sh, pidname, num, 0);
+    sh_job *j = vk_calloc(sh->p, 1, sizeof *j);
+    if (j) {
+        int top = 0;
+        for (sh_job *o = sh->jobs; o; o = o->next)
+            if (!o->done && o->num > top) top = o->num;
+        j->pid = pid;
+        j->num = top + 1;
+        sh_buf b;
+        sh_buf_init(&b, sh->p);
+        sh_print_command(&b, n);
+        j->cmd = sh_buf_take(&b);
+        j->next = sh->jobs;
+        sh->jobs = j;
+        forget_old_jobs(sh);
+    }
+    sh->last_bg = pid;
+    sh_set_status(sh, 0);
+    return 0;
+}
+
 sh_job *sh_job_find(sh_state *sh, const char *spec, const char *bname)
 {
     sh_jobs_reap(sh);
@@ -502,6 +657,7 @@ void sh_jobs_reap(sh_state *sh)
         if (vk_waitpid(sh->p, j->pid, &ws, VK_WNOHANG) == j->pid) {
             j->done = true;
             j->status = ws;
+            if (j->pid == sh->coproc_pid) coproc_dispose(sh);
         }
     }
 }
@@ -518,6 +674,7 @@ void sh_jobs_free(sh_state *sh)
 
 static void job_remove(sh_state *sh, sh_job *job)
 {
+    if (job->pid == sh->coproc_pid) coproc_dispose(sh);
     for (sh_job **pp = &sh->jobs; *pp; pp = &(*pp)->next) {
         if (*pp == job) {
             *pp = job->next;

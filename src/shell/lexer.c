@@ -833,9 +833,18 @@ int sh_lex_next(sh_parser *ps)
         if (ps->src[ps->pos] == '{') {
             size_t e = ps->pos + 1;
             while (e < ps->len && sh_is_name_char((unsigned char)ps->src[e])) e++;
+            size_t ne = e;
+            if (e < ps->len && ps->src[e] == '[') {
+                /* {name[subscript]}> : an array element (bash's valid array reference) */
+                size_t k = e + 1;
+                while (k < ps->len && k - e < 256 && ps->src[k] != ']' && ps->src[k] != '\n' &&
+                       ps->src[k] != '}')
+                    k++;
+                if (k < ps->len && ps->src[k] == ']' && k > e + 1) e = k + 1;
+            }
             if (e < ps->len && ps->src[e] == '}' && e + 1 < ps->len &&
                 (ps->src[e + 1] == '<' || ps->src[e + 1] == '>') &&
-                sh_is_name(ps->src + ps->pos + 1, e - ps->pos - 1)) {
+                sh_is_name(ps->src + ps->pos + 1, ne - ps->pos - 1)) {
                 size_t vstart = ps->pos + 1, vlen = e - vstart, start = ps->pos;
                 ps->pos = e + 1;
                 int t = sh_lex_next(ps);

@@ -148,6 +148,7 @@ void sh_free(sh_state *sh)
     for (int i = 0; i < 3; i++) vk_free(p, sh->ptraps[i]);
     vk_free(p, sh->exit_trap);
     sh_jobs_free(sh);
+    sh_coproc_free(sh);
     vk_free(p, sh->arg0);
     vk_free(p, sh);
 }
@@ -178,6 +179,8 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
     c->exec_tail = false;
     c->run_depth = 0;
     c->nprocsub = 0; /* inherited open; the child does not own them */
+    c->coproc_pid = 0; /* the parent's coprocess is not the child's */
+    c->coproc_name = NULL;
     c->subshell = sh->subshell + 1;
     c->last_bg = sh->last_bg;
     c->sig_pending = 0;

@@ -27,7 +27,8 @@
     X(CASEITEM, "words = patterns, a = body, flags: terminator, next = next item")              \
     X(FUNCDEF, "name() a (a is the compound command, with its redirections)")                   \
     X(ARITH, "(( words[0] ))")                                                                  \
-    X(COND, "[[ a ]]; inside: name && || ! ( or an operator, words = operands")
+    X(COND, "[[ a ]]; inside: name && || ! ( or an operator, words = operands")                \
+    X(COPROC, "coproc name a: a runs in the background, joined to the shell by two pipes")
 
 typedef enum {
 #define SH_NODE_ENUM_(n, doc) N_##n,

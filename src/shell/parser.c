@@ -8,7 +8,8 @@
 
 static const char *const reserved[] = {
     "!", "{", "}", "case", "do", "done", "elif", "else", "esac", "fi", "for",
-    "function", "if", "in", "select", "then", "until", "while", "[[", "]]", "time", NULL,
+    "function", "if", "in", "select", "then", "until", "while", "[[", "]]", "time", "coproc",
+    NULL,
 };
 
 bool sh_is_reserved(const char *w)
@@ -291,11 +292,13 @@ static sh_node *parse_funcdef_body(sh_parser *ps, sh_node *fn)
 
 static bool alias_expand(sh_parser *ps);
 
-static sh_node *parse_simple(sh_parser *ps)
+/* first: a word already read as the command name (coproc's NAME that was not one), or NULL */
+static sh_node *parse_simple(sh_parser *ps, char *first)
 {
     sh_node *n = new_node(ps, N_SIMPLE);
     if (!n) return NULL;
     wvec words = {.p = ps->sh->p}, assigns = {.p = ps->sh->p};
+    if (first) wv_push(&words, first);
     sh_redir **tail = &n->redirs;
     for (;;) {
         ps->assign_pos = words.n == 0;
@@ -700,6 +703,7 @@ static sh_node *parse_cond(sh_parser *ps)
     cskip_nl(ps);
     top->a = cond_or(ps);
     if (!top->a) return NULL;
+    cskip_nl(ps); /* newlines before ]] */
     if (!cond_end(ps)) {
         if (ps->tok == T_RPAREN)
             return cfail(ps, "syntax error in conditional expression: unexpected token `%s'",
@@ -749,6 +753,53 @@ static bool alias_expand(sh_parser *ps)
     ps->alias_blank = vl && (a->val[vl - 1] == ' ' || a->val[vl - 1] == '\t');
     ps->alias_blank_end = vl;
     return true;
+}
+
+static sh_node *parse_command_inner(sh_parser *ps);
+
+/* Does the token just peeked start a compound command? */
+static bool compound_start(sh_parser *ps, int t)
+{
+    static const char *const starts[] = {"{", "if", "while", "until", "for", "case", "[[",
+                                         "select", NULL};
+    if (t == T_LPAREN || t == T_DLPAREN) return true;
+    for (int i = 0; t == T_WORD && starts[i]; i++)
+        if (strcmp(ps->tok_text, starts[i]) == 0) return true;
+    return false;
+}
+
+/* coproc [NAME] command, by bash's grammar: NAME is only read as the name when a compound
+ * command follows it; before a simple command the word is the command's name
+ * (`coproc cat file`) and the coprocess is COPROC. */
+static sh_node *parse_coproc(sh_parser *ps)
+{
+    sh_node *n = new_node(ps, N_COPROC);
+    if (!n) return NULL;
+    consume(ps);
+    int t = peek_cmd(ps);
+    char *first = NULL;
+    if (t == T_WORD && !compound_start(ps, t) && sh_is_name(ps->tok_text, strlen(ps->tok_text))) {
+        first = ps->tok_text;
+        consume(ps);
+        t = peek_cmd(ps);
+        if (compound_start(ps, t)) {
+            n->name = first;
+            first = NULL;
+        }
+    }
+    if (!n->name) n->name = sh_pool_strndup(ps->pool, "COPROC", 6);
+    if (!n->name) {
+        ps->err = PARSE_NOMEM;
+        return NULL;
+    }
+    if (first) {
+        n->a = parse_simple(ps, first);
+    } else {
+        if (!depth_enter(ps)) return NULL;
+        n->a = parse_command_inner(ps);
+        ps->depth--;
+    }
+    return n->a ? n : NULL;
 }
 
 static sh_node *parse_command_inner(sh_parser *ps)
@@ -811,11 +862,13 @@ static sh_node *parse_command_inner(sh_parser *ps)
                    strcmp(w, "done") == 0 || strcmp(w, "esac") == 0 || strcmp(w, "}") == 0 ||
                    strcmp(w, "in") == 0) {
             return fail(ps);
+        } else if (strcmp(w, "coproc") == 0) {
+            return parse_coproc(ps);
         } else {
-            return parse_simple(ps);
+            return parse_simple(ps, NULL);
         }
     } else if (t == T_REDIR) {
-        return parse_simple(ps);
+        return parse_simple(ps, NULL);
     } else {
         return fail(ps);
     }

@@ -1,6 +1,6 @@
 /* pattern.c: shell pattern matching (* ? [...] with classes and ranges, \ quoting, and the
  * extended patterns @() *() +() ?() !() when extglob applies) byte by byte as in the C
- * locale, and pathname expansion over the VM's file system (sorted, hidden files only for an
+ * locale or by UTF-8 characters in a UTF-8 one, and pathname expansion over the VM's file system (sorted, hidden files only for an
  * explicit leading dot, ** with globstar). */
 #include <ctype.h>
 #include <stdlib.h>
@@ -16,9 +16,61 @@ static int bracket(const char *p, int c, const char **end)
     return vl_fnmatch_bracket(p, c, VL_FNM_SHELL, end);
 }
 
-static bool pmatch_n(const char *p, const char *s, const char *se)
+static int fnm_flags(int mode)
 {
-    return vl_fnmatch_n(p, s, (size_t)(se - s), VL_FNM_SHELL) == 0;
+    return VL_FNM_SHELL | ((mode & SH_PM_UTF8) ? VL_FNM_UTF8 : 0) |
+           ((mode & SH_PM_LAX) ? VL_FNM_UTF8_LAX : 0);
+}
+
+static bool pmatch_n(const char *p, const char *s, const char *se, int mode)
+{
+    return vl_fnmatch_n(p, s, (size_t)(se - s), fnm_flags(mode)) == 0;
+}
+
+/* the valid UTF-8 character at s: its length (0: an invalid byte), its value in *cp */
+static size_t u8_at(const char *s, const char *se, uint32_t *cp)
+{
+    return sh_u8_decode(s, (size_t)(se - s), cp);
+}
+
+static bool all_ascii(const char *s, const char *se)
+{
+    for (; s < se; s++)
+        if ((unsigned char)*s >= 0x80) return false;
+    return true;
+}
+
+static bool u8_valid(const char *s, const char *se)
+{
+    uint32_t cp;
+    while (s < se) {
+        if ((unsigned char)*s < 0x80) {
+            s++;
+            continue;
+        }
+        size_t n = u8_at(s, se, &cp);
+        if (!n) return false;
+        s += n;
+    }
+    return true;
+}
+
+bool sh_u8_boundary(const char *v, size_t n, size_t k)
+{
+    if (k == 0 || k >= n || ((unsigned char)v[k] & 0xc0) != 0x80) return true;
+    for (size_t back = 1; back <= 3 && back <= k; back++) {
+        unsigned char b = (unsigned char)v[k - back];
+        if ((b & 0xc0) == 0x80) continue;
+        uint32_t cp;
+        size_t l = b >= 0xc0 ? u8_at(v + k - back, v + n, &cp) : 0;
+        return !(l > back);
+    }
+    return true;
+}
+
+int sh_pmode(sh_state *sh, bool ext)
+{
+    return (ext ? SH_PM_EXT : 0) | (sh_utf8_locale(sh) ? SH_PM_UTF8 : 0);
 }
 
 /* ---- extended patterns: a backtracking matcher over ranges, used when the pattern has an
@@ -27,7 +79,27 @@ static bool pmatch_n(const char *p, const char *s, const char *se)
 typedef struct xm {
     long budget;
     int depth; /* of star_rest's backtracking */
+    bool utf8; /* ? and [...] take a UTF-8 character; stars stop only between characters */
 } xm;
+
+/* the length of the character at s (< se) and its value */
+static size_t xchar(const xm *m, const char *s, const char *se, int *c)
+{
+    uint32_t cp;
+    size_t n = m->utf8 && (unsigned char)*s >= 0x80 ? u8_at(s, se, &cp) : 0;
+    if (n) {
+        *c = (int)cp;
+        return n;
+    }
+    *c = (unsigned char)*s;
+    return 1;
+}
+
+/* may a star's match end at k? (not inside a character) */
+static bool xstop(const xm *m, const char *k, const char *se)
+{
+    return !m->utf8 || k >= se || ((unsigned char)*k & 0xc0) != 0x80;
+}
 
 static bool is_ext_start(const char *p, const char *pe)
 {
@@ -78,14 +150,16 @@ static bool any_alt(xm *m, const char *b, const char *be, const char *s, const c
 
 /* The length every string matching [p, pe) has, or -1 when it varies (a star, a group).
  * A bracket, '?' and an escaped or plain byte are one byte each. */
-static long fixed_len(const char *p, const char *pe)
+static long fixed_len(const char *p, const char *pe, bool utf8)
 {
     long n = 0;
     while (p < pe) {
         if (*p == '*' || is_ext_start(p, pe)) return -1;
+        if (*p == '?' && utf8) return -1; /* one character: 1 to 4 bytes */
         if (*p == '[') {
             const char *e;
             if (bracket(p, 0, &e) >= 0 && e <= pe) {
+                if (utf8) return -1;
                 p = e;
                 n++;
                 continue;
@@ -111,7 +185,7 @@ static bool star_rest(xm *m, const char *b, const char *be, const char *rest, co
     int nlens = 0;
     for (const char *a = b;;) {
         const char *e = alt_end(a, be);
-        long l = fixed_len(a, e);
+        long l = fixed_len(a, e, m->utf8);
         if (l <= 0 || l > FIXED_MAX || nlens == 8) {
             nlens = -1;
             break;
@@ -144,7 +218,8 @@ static bool star_rest(xm *m, const char *b, const char *be, const char *rest, co
     }
     bool r = xmatch(m, rest, pe, s, se);
     for (const char *k = s + 1; !r && k <= se && m->budget >= 0; k++)
-        if (any_alt(m, b, be, s, k) && star_rest(m, b, be, rest, pe, k, se)) r = true;
+        if (xstop(m, k, se) && any_alt(m, b, be, s, k) && star_rest(m, b, be, rest, pe, k, se))
+            r = true;
     m->depth--;
     return r;
 }
@@ -163,19 +238,23 @@ static bool xmatch(xm *m, const char *p, const char *pe, const char *s, const ch
                 case '?':
                     if (kind == '?' && xmatch(m, rest, pe, s, se)) return true;
                     for (const char *k = s; k <= se; k++)
-                        if (any_alt(m, b, ge, s, k) && xmatch(m, rest, pe, k, se)) return true;
+                        if (xstop(m, k, se) && any_alt(m, b, ge, s, k) &&
+                            xmatch(m, rest, pe, k, se))
+                            return true;
                     return false;
                 case '*': return star_rest(m, b, ge, rest, pe, s, se);
                 case '+':
                     for (const char *k = s; k <= se; k++)
-                        if (any_alt(m, b, ge, s, k) &&
+                        if (xstop(m, k, se) && any_alt(m, b, ge, s, k) &&
                             (k > s ? star_rest(m, b, ge, rest, pe, k, se)
                                    : xmatch(m, rest, pe, k, se)))
                             return true;
                     return false;
                 default: /* '!': a prefix that matches none of the alternatives */
                     for (const char *k = s; k <= se; k++)
-                        if (!any_alt(m, b, ge, s, k) && xmatch(m, rest, pe, k, se)) return true;
+                        if (xstop(m, k, se) && !any_alt(m, b, ge, s, k) &&
+                            xmatch(m, rest, pe, k, se))
+                            return true;
                     return false;
                 }
             }
@@ -186,22 +265,24 @@ static bool xmatch(xm *m, const char *p, const char *pe, const char *s, const ch
             while (p < pe && *p == '*' && !(is_ext_start(p, pe) && group_end(p + 1, pe))) p++;
             if (p == pe) return true;
             for (const char *k = s; k <= se; k++)
-                if (xmatch(m, p, pe, k, se)) return true;
+                if (xstop(m, k, se) && xmatch(m, p, pe, k, se)) return true;
             return false;
         }
         if (s >= se) return false;
+        int ch;
+        size_t clen = xchar(m, s, se, &ch);
         if (c == '?') {
             p++;
-            s++;
+            s += clen;
             continue;
         }
         if (c == '[') {
             const char *e;
-            int r = bracket(p, (unsigned char)*s, &e);
+            int r = vl_fnmatch_bracket(p, ch, VL_FNM_SHELL | (m->utf8 ? VL_FNM_UTF8 : 0), &e);
             if (r >= 0 && e <= pe) {
                 if (!r) return false;
                 p = e;
-                s++;
+                s += clen;
                 continue;
             }
         }
@@ -222,21 +303,26 @@ static bool has_ext(const char *p)
     return false;
 }
 
-bool sh_pmatch_ext(const char *pat, const char *str, bool ext)
+bool sh_pmatch_ext(const char *pat, const char *str, int mode)
 {
-    return sh_pmatch_len_ext(pat, str, strlen(str), ext);
+    return sh_pmatch_len_ext(pat, str, strlen(str), mode);
 }
 
-bool sh_pmatch_len_ext(const char *pat, const char *str, size_t len, bool ext)
+bool sh_pmatch_len_ext(const char *pat, const char *str, size_t len, int mode)
 {
-    if (ext && has_ext(pat)) {
-        xm m = {.budget = 2000000};
-        return xmatch(&m, pat, pat + strlen(pat), str, str + len);
+    /* an ASCII string matches the same by bytes (and fast) */
+    if ((mode & SH_PM_UTF8) && all_ascii(str, str + len)) mode &= ~(SH_PM_UTF8 | SH_PM_LAX);
+    if ((mode & SH_PM_EXT) && has_ext(pat)) {
+        const char *pe = pat + strlen(pat);
+        bool utf8 = (mode & SH_PM_UTF8) &&
+                    ((mode & SH_PM_LAX) || (u8_valid(pat, pe) && u8_valid(str, str + len)));
+        xm m = {.budget = 2000000, .utf8 = utf8};
+        return xmatch(&m, pat, pe, str, str + len);
     }
-    return pmatch_n(pat, str, str + len);
+    return pmatch_n(pat, str, str + len, mode);
 }
 
-static bool pmatch_fold(sh_state *sh, const char *pat, const char *str, bool ext, bool fold)
+static bool pmatch_fold(sh_state *sh, const char *pat, const char *str, int ext, bool fold)
 {
     if (!fold) return sh_pmatch_ext(pat, str, ext);
     /* nocasematch: both sides folded to lower case (ASCII, as bash in the C locale) */
@@ -253,21 +339,24 @@ static bool pmatch_fold(sh_state *sh, const char *pat, const char *str, bool ext
     return r;
 }
 
-bool sh_pmatch_case(sh_state *sh, const char *pat, const char *str, bool ext)
+bool sh_pmatch_case(sh_state *sh, const char *pat, const char *str, bool ext_on)
 {
-    return pmatch_fold(sh, pat, str, ext, sh->shopt[SO_NOCASEMATCH]);
+    return pmatch_fold(sh, pat, str, sh_pmode(sh, ext_on), sh->shopt[SO_NOCASEMATCH]);
 }
 
-long sh_pattern_fixed_len(const char *pat) { return fixed_len(pat, pat + strlen(pat)); }
+long sh_pattern_fixed_len(const char *pat, int mode)
+{
+    return fixed_len(pat, pat + strlen(pat), mode & SH_PM_UTF8);
+}
 
 bool sh_pmatch(const char *pat, const char *str)
 {
-    return pmatch_n(pat, str, str + strlen(str));
+    return pmatch_n(pat, str, str + strlen(str), 0);
 }
 
 bool sh_pmatch_len(const char *pat, const char *str, size_t len)
 {
-    return pmatch_n(pat, str, str + len);
+    return pmatch_n(pat, str, str + len, 0);
 }
 
 bool sh_has_glob(const char *pat)
@@ -438,10 +527,11 @@ static void glob_rec(sh_state *sh, const char *dir, const char *comp, glist *out
                   sh->shopt[SO_DOTGLOB] || (gi && *gi);
     glist names = {.p = p};
     vk_dirent ent;
+    int pmode = sh_pmode(sh, sh->shopt[SO_EXTGLOB]);
     while (vk_readdir(p, fd, &ent) == 1) {
         if (ent.name[0] == '.' && !dot_ok) continue;
         if (strcmp(ent.name, ".") == 0 || strcmp(ent.name, "..") == 0) continue;
-        if (pmatch_fold(sh, cpat, ent.name, sh->shopt[SO_EXTGLOB], sh->shopt[SO_NOCASEGLOB]))
+        if (pmatch_fold(sh, cpat, ent.name, pmode, sh->shopt[SO_NOCASEGLOB]))
             gl_add(&names, vk_strdup(p, ent.name));
     }
     vk_close(p, fd);

@@ -168,6 +168,12 @@ static void pr_cmd(sh_buf *b, sh_node *n, int ind)
         pr_cmd(b, n->a, ind);
         sh_buf_adds(b, " &");
         return;
+    case N_COPROC:
+        sh_buf_adds(b, "coproc ");
+        sh_buf_adds(b, n->name);
+        sh_buf_addc(b, ' ');
+        pr_cmd(b, n->a, ind);
+        return;
     case N_SUBSHELL:
         sh_buf_adds(b, "( ");
         pr_inline(b, n->a, ind);

@@ -130,27 +130,57 @@ static int open_file(sh_state *sh, const char *path, int op)
 
 /* {name}>target: open like the plain form onto a fresh fd (10 and up), store its number in
  * name; it stays open after the command, as in bash. {name}>&- closes the fd in name. */
+/* the value of {name} or {name[subscript]} (NULL: unset); *own: free it */
+static const char *named_value(sh_state *sh, const char *name, char **own)
+{
+    *own = NULL;
+    if (!strchr(name, '[')) return sh_var_value(sh, name);
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    sh_buf_adds(&b, "${");
+    sh_buf_adds(&b, name);
+    sh_buf_adds(&b, "}");
+    char *ref = sh_buf_take(&b);
+    *own = ref ? sh_expand_str(sh, ref) : NULL;
+    vk_free(sh->p, ref);
+    return *own && **own ? *own : NULL;
+}
+
+static int named_set(sh_state *sh, const char *name, const char *val)
+{
+    const char *lb = strchr(name, '[');
+    if (!lb) return sh_var_set(sh, name, val, 0);
+    char *base = vk_strndup(sh->p, name, (size_t)(lb - name));
+    char *sub = vk_strndup(sh->p, lb + 1, strlen(lb + 1) - 1); /* without the ']' */
+    int rc = base && sub ? sh_assign_elem(sh, base, sub, val, false) : -1;
+    vk_free(sh->p, base);
+    vk_free(sh->p, sub);
+    return rc;
+}
+
 static int named(sh_state *sh, sh_redir *r)
 {
     if (r->op == R_DUPOUT || r->op == R_DUPIN) {
         char *target = sh_expand_redir(sh, r->word);
         if (!target) return -1;
         if (strcmp(target, "-") == 0) {
-            const char *v = sh_var_value(sh, r->varname);
+            char *own;
+            const char *v = named_value(sh, r->varname, &own);
             int64_t fd;
+            int rc = 0;
             if (!v || !sh_parse_int(v, &fd) || fd < 0) {
                 sh_error(sh, "%s: ambiguous redirect", r->varname);
-                vk_free(sh->p, target);
-                return -1;
-            }
-            if (!vk_fd_valid(sh->p, (int)fd)) {
+                rc = -1;
+            } else if (!vk_fd_valid(sh->p, (int)fd)) {
                 sh_error(sh, "%s: Bad file descriptor", v);
-                vk_free(sh->p, target);
-                return -1;
+                rc = -1;
+            } else {
+                vk_close(sh->p, (int)fd);
+                sh_coproc_fd_closed(sh, (int)fd);
             }
-            vk_close(sh->p, (int)fd);
+            vk_free(sh->p, own);
             vk_free(sh->p, target);
-            return 0;
+            return rc;
         }
         vk_free(sh->p, target);
     }
@@ -172,7 +202,7 @@ static int named(sh_state *sh, sh_redir *r)
     if (one(sh, &plain, NULL) != 0) return -1;
     char num[16];
     snprintf(num, sizeof num, "%d", tmp);
-    return sh_var_set(sh, r->varname, num, 0) == 0 ? 0 : -1;
+    return named_set(sh, r->varname, num) == 0 ? 0 : -1;
 }
 
 static int one(sh_state *sh, sh_redir *r, sh_redir_undo *undo)
@@ -227,8 +257,12 @@ static int one(sh_state *sh, sh_redir *r, sh_redir_undo *undo)
     int rc = 0;
     if (op == R_DUPIN || op == R_DUPOUT) {
         if (strcmp(target, "-") == 0) {
-            if (save_fd(sh, undo, fd) < 0) rc = -1;
-            else vk_close(sh->p, fd);
+            if (save_fd(sh, undo, fd) < 0) {
+                rc = -1;
+            } else {
+                vk_close(sh->p, fd);
+                if (!undo) sh_coproc_fd_closed(sh, fd);
+            }
         } else if (all_digits(target)) {
             int from = 0;
             for (const char *s = target; *s && from < 100000; s++) from = from * 10 + (*s - '0');

@@ -319,6 +319,11 @@ struct sh_state {
     bool exec_tail;
     sh_node *tail_node;
     int run_depth;       /* nesting of sh_run_string (1: the script itself) */
+    /* the coprocess (bash keeps one): its pid (0: none), the shell's ends of its pipes (read,
+     * write; -1 once closed) and its name, for NAME, NAME_PID (jobs.c) */
+    int coproc_pid;
+    int coproc_fd[2];
+    char *coproc_name;
     int procsub_fds[32]; /* fds of <( ) >( ) open for the command being run (sh_eval closes) */
     int nprocsub;
     int call_line;       /* line the running function was called from (caller) */
@@ -504,16 +509,25 @@ int sh_test_builtin(sh_state *sh, int argc, char **argv);
 int sh_eval_cond(sh_state *sh, sh_node *n);
 
 /* ---- pattern.c ---- */
-/* Shell pattern match (* ? [...] with \ escaping); whole string. */
+/* Shell pattern match (* ? [...] with \ escaping); whole string, bytewise. */
 bool sh_pmatch(const char *pat, const char *str);
 bool sh_pmatch_len(const char *pat, const char *str, size_t len);
-/* The same, with extended patterns (@(a|b) *(x) ...) when ext. */
-bool sh_pmatch_ext(const char *pat, const char *str, bool ext);
-bool sh_pmatch_len_ext(const char *pat, const char *str, size_t len, bool ext);
-/* The length every string that pat matches has, or -1 when it varies (a star, an extended
- * group): ${s//lit/x}, ${s#?} and the like then try one length per position. */
-long sh_pattern_fixed_len(const char *pat);
-/* [[ == ]] and case: pattern matching that honours shopt nocasematch */
+/* How a pattern is matched: SH_PM_EXT extended patterns (@(a|b) *(x) ...), SH_PM_UTF8 by
+ * UTF-8 characters (bytewise when either side is not valid UTF-8, as bash's [[ ]], case and
+ * globbing), SH_PM_LAX with it: an invalid byte is one character (bash's ${x#p}, ${x/p/r}). */
+enum { SH_PM_EXT = 1, SH_PM_UTF8 = 2, SH_PM_LAX = 4 };
+/* SH_PM_EXT when ext, SH_PM_UTF8 in a UTF-8 locale */
+int sh_pmode(sh_state *sh, bool ext);
+/* The same as sh_pmatch, in mode (SH_PM_*; a bool true is SH_PM_EXT). */
+bool sh_pmatch_ext(const char *pat, const char *str, int mode);
+bool sh_pmatch_len_ext(const char *pat, const char *str, size_t len, int mode);
+/* The byte length every string that pat matches has, or -1 when it varies (a star, an
+ * extended group, ? or [...] in SH_PM_UTF8 mode): ${s//lit/x}, ${s#?} and the like then try
+ * one length per position. */
+long sh_pattern_fixed_len(const char *pat, int mode);
+/* Is k (<= n) at the start of a character of v? (a byte inside a valid UTF-8 sequence is not) */
+bool sh_u8_boundary(const char *v, size_t n, size_t k);
+/* [[ == ]] and case: pattern matching that honours shopt nocasematch (and the locale) */
 bool sh_pmatch_case(sh_state *sh, const char *pat, const char *str, bool ext);
 /* Prefix/suffix match lengths for ${x#p} etc: the length of the shortest/longest prefix
  * (or suffix) of str that pat matches, or -1. */
@@ -572,6 +586,10 @@ int sh_exec_replace(sh_state *sh, char **argv, const char *argv0, bool clear_env
 sh_job *sh_job_find(sh_state *sh, const char *spec, const char *bname);
 /* Wait for a background pid (or all): the shell's status. */
 int sh_wait_pid(sh_state *sh, int pid, bool *found);
+/* the shell closed fd: if it is one of the coprocess's pipes, NAME[i] becomes -1 (jobs.c) */
+void sh_coproc_fd_closed(sh_state *sh, int fd);
+/* forget the coprocess (its name's memory; the fds are left as they are) */
+void sh_coproc_free(sh_state *sh);
 
 /* ---- print.c ---- */
 /* A command on one line as bash shows it in jobs ("sleep 1", "{ a; b; }"). */
