@@ -558,6 +558,7 @@ int sh_assign_elem(sh_state *sh, const char *name, const char *sub, const char *
                                                       : (v->val ? 1 : 0);
         if (idx + n < 0) {
             sh_error(sh, "%s[%s]: bad array subscript", name, sub);
+            sh->bad_subscript = true;
             return -1;
         }
         idx += n;
@@ -1007,6 +1008,7 @@ static int eval_simple(sh_state *sh, sh_node *n)
         sh->subst_ran = false;
         int st = 0;
         for (int i = 0; i < n->nassigns; i++) {
+            sh->bad_subscript = false;
             if (do_assign(sh, n->assigns[i], false) != 0) {
                 /* an expansion error in the value (x=${u?}) keeps its status (127); posix
                  * mode ends the shell with 127 on a readonly variable too */
@@ -1014,7 +1016,10 @@ static int eval_simple(sh_state *sh, sh_node *n)
                 if (!sh->fatal && sh->opt[O_POSIX] && assign_to_readonly(sh, n->assigns[i]))
                     st = 127;
                 sh->fatal = true;
-                sh->discard = sh->discard || (st != 127 && assign_to_readonly(sh, n->assigns[i]));
+                /* a readonly variable or a bad subscript (b[-1]=x with b unset) abandons
+                 * the command line, as bash's jump to the top level; the shell goes on */
+                sh->discard = sh->discard || (st != 127 && (sh->bad_subscript ||
+                                                            assign_to_readonly(sh, n->assigns[i])));
                 break;
             }
         }
