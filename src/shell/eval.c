@@ -1236,7 +1236,12 @@ static int eval_loop(sh_state *sh, sh_node *n, bool until)
         int c = eval_cond(sh, n->a);
         bool cont;
         if (loop_jump(sh, &cont)) break;
-        if (cont) continue;
+        /* `continue` in the test: its status 0 ends an until loop (as bash), a while loop
+         * skips its body and tests again */
+        if (cont) {
+            if (until) break;
+            continue;
+        }
         if (until ? c == 0 : c != 0) break;
         status = sh_eval(sh, n->b);
         if (loop_jump(sh, &cont)) break;
