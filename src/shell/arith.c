@@ -286,6 +286,9 @@ static bool resolve(actx *a, const char *id, size_t n, elem_ref *r)
 /* value of a variable used in an expression */
 static int64_t var_value(actx *a, const char *name, size_t n)
 {
+    /* a branch not taken (0 && x, 1 ? 3 : a[1+]) reads nothing: bash neither evaluates the
+     * value nor the subscript there */
+    if (a->noeval) return 0;
     elem_ref r;
     if (!resolve(a, name, n, &r)) return 0;
     const char *v = NULL;

@@ -609,6 +609,7 @@ int sh_assign_elem(sh_state *sh, const char *name, const char *sub, const char *
                                                       : (v->val ? 1 : 0);
         if (idx + n < 0) {
             sh_error(sh, "%s[%s]: bad array subscript", name, sub);
+            sh->bad_subscript = true;
             return -1;
         }
         idx += n;
@@ -1058,6 +1059,7 @@ static int eval_simple(sh_state *sh, sh_node *n)
         sh->subst_ran = false;
         int st = 0;
         for (int i = 0; i < n->nassigns; i++) {
+            sh->bad_subscript = false;
             if (do_assign(sh, n->assigns[i], false) != 0) {
                 /* an expansion error in the value (x=${u?}) keeps its status (127); posix
                  * mode ends the shell with 127 on a readonly variable too */
@@ -1065,7 +1067,10 @@ static int eval_simple(sh_state *sh, sh_node *n)
                 if (!sh->fatal && sh->opt[O_POSIX] && assign_to_readonly(sh, n->assigns[i]))
                     st = 127;
                 sh->fatal = true;
-                sh->discard = sh->discard || (st != 127 && assign_to_readonly(sh, n->assigns[i]));
+                /* a readonly variable or a bad subscript (b[-1]=x with b unset) abandons
+                 * the command line, as bash's jump to the top level; the shell goes on */
+                sh->discard = sh->discard || (st != 127 && (sh->bad_subscript ||
+                                                            assign_to_readonly(sh, n->assigns[i])));
                 break;
             }
         }
@@ -1282,7 +1287,12 @@ static int eval_loop(sh_state *sh, sh_node *n, bool until)
         int c = eval_cond(sh, n->a);
         bool cont;
         if (loop_jump(sh, &cont)) break;
-        if (cont) continue;
+        /* `continue` in the test: its status 0 ends an until loop (as bash), a while loop
+         * skips its body and tests again */
+        if (cont) {
+            if (until) break;
+            continue;
+        }
         if (until ? c == 0 : c != 0) break;
         status = sh_eval(sh, n->b);
         if (loop_jump(sh, &cont)) break;

@@ -1110,8 +1110,13 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         nm[nlen] = 0;
         sh_var *var = sh_var_get(sh, nm);
         bool quoted = ctx & (CX_DQ | CX_HEREDOC);
-        if (!var) return;
-        size_t cnt = (var->flags & (VF_ARRAY | VF_ASSOC)) ? var->narr : (var->val ? 1 : 0);
+        size_t cnt = !var ? 0 : (var->flags & (VF_ARRAY | VF_ASSOC)) ? var->narr
+                                                                  : (var->val ? 1 : 0);
+        if (cnt == 0) {
+            /* "${!b[@]}" of an unset or empty array is no word at all, as "$@" */
+            if (quoted && sub[0] == '@') x->at_empty = true;
+            return;
+        }
         for (size_t i = 0; i < cnt; i++) {
             char num[32];
             snprintf(num, sizeof num, "%lld",

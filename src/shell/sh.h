@@ -288,6 +288,7 @@ struct sh_state {
                           * arithmetic error, a readonly assignment): bash jumps back to the
                           * nearest command loop (the script, eval, .), which goes on */
     bool syntax_err;     /* the last parse failed */
+    bool bad_subscript;  /* an element assignment's index was out of range (a[-9]=x) */
     int64_t ulim[2][32]; /* ulimit values set by the script: [0] soft, [1] hard, per
                           * resource (builtins.c's table); 0 = not set (the VM's), -1 =
                           * unlimited, else the value + 1 */
