@@ -214,13 +214,13 @@ static bool is_kw(const tok *t, const char *kw)
 _Noreturn static void unexpected(parser *P)
 {
     tok *t = peek(P);
-    char m[200];
-    if (t->t == T_EOF) snprintf(m, sizeof m, "syntax error, unexpected end of file");
-    else if (t->t == T_BAD) snprintf(m, sizeof m, "syntax error, unexpected INVALID_CHARACTER");
-    else if (t->t == T_IDENT) snprintf(m, sizeof m, "syntax error, unexpected IDENT");
-    else if (t->t < 256) snprintf(m, sizeof m, "syntax error, unexpected '%c'", t->t);
-    else snprintf(m, sizeof m, "syntax error, unexpected %.*s", (int)(t->end - t->pos), P->src + t->pos);
-    strcat(m, " (Unix shell quoting issues?)");
+    char what[128], m[256];
+    if (t->t == T_EOF) snprintf(what, sizeof what, "end of file");
+    else if (t->t == T_BAD) snprintf(what, sizeof what, "INVALID_CHARACTER");
+    else if (t->t == T_IDENT) snprintf(what, sizeof what, "IDENT");
+    else if (t->t < 256) snprintf(what, sizeof what, "'%c'", t->t);
+    else snprintf(what, sizeof what, "%.*s", (int)(t->end - t->pos), P->src + t->pos); /* cut */
+    snprintf(m, sizeof m, "syntax error, unexpected %s (Unix shell quoting issues?)", what);
     perr(P, m);
 }
 

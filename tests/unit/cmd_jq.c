@@ -115,3 +115,21 @@ TEST(jq_syntax_error_in_deep_nesting_is_quick)
     vos_result_free(&r);
     test_vm_free(vm);
 }
+
+TEST(jq_syntax_error_at_a_long_token)
+{
+    /* the message names the token: a long one overflowed the message buffer (fuzzer) */
+    vos_vm *vm = test_vm_new();
+    char prog[512];
+    memcpy(prog, "jq -n 'andak$x", 14);
+    memset(prog + 14, 'g', 300);
+    memcpy(prog + 314, "'", 2);
+    vos_result r;
+    vos_result_init(&r);
+    ASSERT_OK(test_exec(vm, prog, &r));
+    ASSERT_EQ(r.status, 3);
+    ASSERT(strstr(r.err, "jq: error: syntax error, unexpected $xggg") != NULL);
+    ASSERT(strstr(r.err, "jq: 1 compile error\n") != NULL);
+    vos_result_free(&r);
+    test_vm_free(vm);
+}
