@@ -31,7 +31,6 @@ typedef struct stream {
     int pid;
     vl_buf out;
     reader *in;
-    void *spawn; /* the child's arguments, kept until it is waited for */
 } stream;
 
 typedef struct recache {
@@ -1218,56 +1217,42 @@ static int child_entry(vk_proc *p, void *arg)
 }
 
 static void flush_all(interp *I);
-static void spawn_free(interp *I, spawn_arg *sa);
 
-/* run "sh -c cmd" with the given fds; returns the pid or a negative code */
-static int spawn(interp *I, const char *cmd, int in_fd, int out_fd, int other, spawn_arg **keep)
+/* run "sh -c cmd" with the given fds; returns the pid or a negative code. The child's
+ * arguments live in its own arena: they outlive awk if awk ends (killed, out of time) before
+ * it could wait for the child. */
+static int spawn(interp *I, const char *cmd, int in_fd, int out_fd, int other)
 {
-    spawn_arg *sa = vl_xcalloc(I->c, 1, sizeof *sa);
+    vk_proc *child;
+    int rc = vk_proc_new(I->c->p, &child);
+    if (rc < 0) return rc;
+    spawn_arg *sa = vk_calloc(child, 1, sizeof *sa);
+    if (!sa || !(sa->argv[2] = vk_strdup(child, cmd))) goto nomem;
     sa->argv[0] = "sh";
     sa->argv[1] = "-c";
-    sa->argv[2] = vl_xstrdup(I->c, cmd);
     sa->in_fd = in_fd;
     sa->out_fd = out_fd;
     sa->other = other;
     aw_var *ev = &I->g[V_ENVIRON];
     if (ev->kind == VK_ARRAY) {
-        sa->envp = vl_xcalloc(I->c, ev->arr->n + 1, sizeof *sa->envp);
+        sa->envp = vk_calloc(child, ev->arr->n + 1, sizeof *sa->envp);
+        if (!sa->envp) goto nomem;
         size_t k = 0;
         for (aw_elem *e = ev->arr->first; e; e = e->next) {
             if (e->sub) continue;
             aw_str *v = tostr(I, &e->v, NULL);
             size_t len = e->key->len + v->len + 2;
-            char *kv = vl_xmalloc(I->c, len);
-            snprintf(kv, len, "%s=%s", e->key->s, v->s);
+            char *kv = vk_malloc(child, len);
+            if (kv) snprintf(kv, len, "%s=%s", e->key->s, v->s);
             sunref(I, v);
+            if (!kv) goto nomem;
             sa->envp[k++] = kv;
         }
     }
-    vk_proc *child;
-    int rc = vk_proc_new(I->c->p, &child);
-    if (rc < 0) {
-        spawn_free(I, sa);
-        return rc;
-    }
-    int pid = vk_proc_start(child, child_entry, sa);
-    if (pid < 0) {
-        spawn_free(I, sa);
-        return pid;
-    }
-    *keep = sa;
-    return pid;
-}
-
-static void spawn_free(interp *I, spawn_arg *sa)
-{
-    if (!sa) return;
-    if (sa->envp) {
-        for (char **e = sa->envp; *e; e++) vl_xfree(I->c, *e);
-        vl_xfree(I->c, sa->envp);
-    }
-    vl_xfree(I->c, sa->argv[2]);
-    vl_xfree(I->c, sa);
+    return vk_proc_start(child, child_entry, sa);
+nomem:
+    vk_proc_discard(child);
+    return VOS_ENOMEM;
 }
 
 static int wait_child(interp *I, int pid)
@@ -1329,10 +1314,6 @@ static int close_stream(interp *I, stream *s)
         r = wait_child(I, s->pid);
         s->pid = 0;
     }
-    if (s->spawn) {
-        spawn_free(I, s->spawn);
-        s->spawn = NULL;
-    }
     return r;
 }
 
@@ -1393,8 +1374,7 @@ static stream *out_stream(interp *I, int kind, aw_str *name)
         if (rc < 0) fatal(I, "cannot open pipe `%s': %s", name->s, vl_strerror(rc));
         vk_set_cloexec(I->c->p, fds[1], true);
         flush_all(I);
-        spawn_arg *sa = NULL;
-        int pid = spawn(I, name->s, fds[0], -1, fds[1], &sa);
+        int pid = spawn(I, name->s, fds[0], -1, fds[1]);
         vk_close(I->c->p, fds[0]);
         if (pid < 0) {
             vk_close(I->c->p, fds[1]);
@@ -1402,7 +1382,6 @@ static stream *out_stream(interp *I, int kind, aw_str *name)
         }
         s->fd = fds[1];
         s->pid = pid;
-        s->spawn = sa;
         return s;
     }
     if (!strcmp(name->s, "/dev/stdout") || !strcmp(name->s, "-")) {
@@ -2309,8 +2288,7 @@ static int getline_fetch(interp *I, aw_node *n, aw_str **out)
                 }
                 vk_set_cloexec(I->c->p, fds[0], true);
                 flush_all(I);
-                spawn_arg *sa = NULL;
-                int pid = spawn(I, name->s, -1, fds[1], fds[0], &sa);
+                int pid = spawn(I, name->s, -1, fds[1], fds[0]);
                 vk_close(I->c->p, fds[1]);
                 if (pid < 0) {
                     vk_close(I->c->p, fds[0]);
@@ -2320,7 +2298,6 @@ static int getline_fetch(interp *I, aw_node *n, aw_str **out)
                 s = add_stream(I, name, R_CMD);
                 s->fd = fds[0];
                 s->pid = pid;
-                s->spawn = sa;
                 s->in = reader_new(I, fds[0], true);
             }
         }
@@ -3106,13 +3083,10 @@ __attribute__((noinline)) static aw_val call_builtin(interp *I, aw_node *n)
     case B_SYSTEM: {
         aw_str *cmd = str_arg(I, n, 0);
         flush_all(I);
-        spawn_arg *sa = NULL;
-        int pid = spawn(I, cmd->s, -1, -1, -1, &sa);
+        int pid = spawn(I, cmd->s, -1, -1, -1);
         sunref(I, cmd);
         if (pid < 0) return vnum(-1);
-        int st = wait_child(I, pid);
-        spawn_free(I, sa);
-        return vnum(st);
+        return vnum(wait_child(I, pid));
     }
     case B_CLOSE: {
         aw_str *name = str_arg(I, n, 0);

@@ -60,6 +60,14 @@ static bn *bn_alloc(vl_ctx *c, int len, int scale)
     return a;
 }
 
+/* A scale computed from others (a sum, a product): past what bn_alloc can ever hold, the run
+ * ends as it would there, before the int could overflow. */
+static int checked_scale(vl_ctx *c, int64_t s)
+{
+    if (s > INT_MAX / 2) vl_die(c, 1, "memory exhausted");
+    return (int)s;
+}
+
 bn *bn_ref(bn *a)
 {
     if (a) a->refs++;
@@ -392,7 +400,7 @@ bn *bn_div(vl_ctx *c, const bn *a, const bn *b, int scale)
 {
     if (bn_is_zero(b)) return NULL;
     /* q = trunc(A * 10^(sb + scale - sa) / B) where A, B are the digit strings */
-    int e = b->scale + scale - a->scale;
+    int e = checked_scale(c, (int64_t)b->scale + scale) - a->scale;
     int an = a->len + a->scale;
     int nn = an + e;
     const unsigned char *bd = b->d;
@@ -437,7 +445,7 @@ bn *bn_div(vl_ctx *c, const bn *a, const bn *b, int scale)
 bool bn_divmod(vl_ctx *c, const bn *a, const bn *b, int scale, bn **q, bn **rem)
 {
     if (bn_is_zero(b)) return false;
-    int rs = imax(a->scale, b->scale + scale);
+    int rs = imax(a->scale, checked_scale(c, (int64_t)b->scale + scale));
     bn *t = bn_div(c, a, b, scale);
     bn *m = bn_mul(c, t, b, rs);
     *rem = bn_sub(c, a, m, rs);
@@ -558,6 +566,7 @@ bn *bn_sqrt(vl_ctx *c, const bn *a, int scale)
         return one;
     }
     int rscale = imax(scale, a->scale);
+    checked_scale(c, (int64_t)rscale + 1);
     bn *point5 = bn_alloc(c, 1, 1);
     point5->d[1] = 5;
     bn *guess, *guess1 = NULL;
@@ -591,7 +600,8 @@ bn *bn_sqrt(vl_ctx *c, const bn *a, int scale)
         bool nz = near_zero(diff, cscale);
         bn_unref(c, diff);
         if (nz) {
-            if (cscale < rscale + 1) cscale = imin(cscale * 3, rscale + 1);
+            if (cscale < rscale + 1)
+                cscale = (int)(3 * (int64_t)cscale < rscale + 1 ? 3 * cscale : rscale + 1);
             else break;
         }
     }

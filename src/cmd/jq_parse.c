@@ -214,13 +214,13 @@ static bool is_kw(const tok *t, const char *kw)
 _Noreturn static void unexpected(parser *P)
 {
     tok *t = peek(P);
-    char m[200];
-    if (t->t == T_EOF) snprintf(m, sizeof m, "syntax error, unexpected end of file");
-    else if (t->t == T_BAD) snprintf(m, sizeof m, "syntax error, unexpected INVALID_CHARACTER");
-    else if (t->t == T_IDENT) snprintf(m, sizeof m, "syntax error, unexpected IDENT");
-    else if (t->t < 256) snprintf(m, sizeof m, "syntax error, unexpected '%c'", t->t);
-    else snprintf(m, sizeof m, "syntax error, unexpected %.*s", (int)(t->end - t->pos), P->src + t->pos);
-    strcat(m, " (Unix shell quoting issues?)");
+    char what[128], m[256];
+    if (t->t == T_EOF) snprintf(what, sizeof what, "end of file");
+    else if (t->t == T_BAD) snprintf(what, sizeof what, "INVALID_CHARACTER");
+    else if (t->t == T_IDENT) snprintf(what, sizeof what, "IDENT");
+    else if (t->t < 256) snprintf(what, sizeof what, "'%c'", t->t);
+    else snprintf(what, sizeof what, "%.*s", (int)(t->end - t->pos), P->src + t->pos); /* cut */
+    snprintf(m, sizeof m, "syntax error, unexpected %s (Unix shell quoting issues?)", what);
     perr(P, m);
 }
 
@@ -993,20 +993,14 @@ static jq_node *parse_pipe(parser *P)
         P->depth--;
         return d;
     }
-    /* Term as Patterns | Pipe: try a term first, fall back to an expression */
-    size_t save = P->pos;
-    tok savetk = P->tk;
-    bool savehave = P->have;
+    /* Term as Patterns | Pipe: a term first; when no "as" follows, it starts the expression.
+     * An error in the term is the expression's error too (parse_comma would reach the same
+     * parse_postfix at the same place): it is not retried, which took time exponential in the
+     * nesting ("(([[[[...") */
     if (t->t != '-' && !is_kw(t, "reduce") && !is_kw(t, "foreach") && !is_kw(t, "if") &&
         !is_kw(t, "try") && !is_kw(t, "label") && !is_kw(t, "def")) {
-        jmp_buf old;
-        memcpy(old, P->jb, sizeof old);
-        const char *olderr = P->err;
-        int odepth = P->depth;
-        jq_node *volatile term = NULL;
-        if (!setjmp(P->jb)) term = parse_postfix(P);
-        memcpy(P->jb, old, sizeof old);
-        if (term && is_kw(peek(P), "as")) {
+        jq_node *term = parse_postfix(P);
+        if (is_kw(peek(P), "as")) {
             next(P);
             jq_node *n = mk(P, N_AS);
             n->a = term;
@@ -1028,17 +1022,7 @@ static jq_node *parse_pipe(parser *P)
             P->depth--;
             return n;
         }
-        if (term) {
-            /* not a binding: the term starts the expression */
-            P->pending = term;
-        } else {
-            P->err = olderr;
-            P->errpos_set = false;
-            P->depth = odepth;
-            P->pos = save;
-            P->tk = savetk;
-            P->have = savehave;
-        }
+        P->pending = term; /* not a binding: the term starts the expression */
     }
     r = parse_comma(P);
     if (peek(P)->t == '|') {

@@ -647,8 +647,17 @@ static void run_shell(sed *s, const char *cmd, vl_buf *out)
         check_dying(s);
         fatal(s, 4, "couldn't run shell: %s", vl_strerror(rc));
     }
-    sh_arg a = {cmd, fds[0], fds[1]};
-    int pid = vk_proc_start(child, sh_entry, &a);
+    /* the arguments live in the child's arena: sed may end (killed, out of time) before the
+     * child has read them */
+    sh_arg *a = vk_calloc(child, 1, sizeof *a);
+    char *cmd_copy = a ? vk_strdup(child, cmd) : NULL;
+    int pid = VOS_ENOMEM;
+    if (cmd_copy) {
+        *a = (sh_arg){cmd_copy, fds[0], fds[1]};
+        pid = vk_proc_start(child, sh_entry, a);
+    } else {
+        vk_proc_discard(child);
+    }
     vk_close(c->p, fds[1]);
     if (pid < 0) {
         vk_close(c->p, fds[0]);

@@ -717,18 +717,10 @@ static void compile_piece(parser *ps)
             ps->prog->ncmds--;
             continue;
         case 'v': {
-            /* v [VERSION]: fails when VERSION is newer than 4.9 */
+            /* v [VERSION]: fails when VERSION is newer than 4.9, in strverscmp's order as
+             * GNU (digit runs of any length; "05" and "4.09" are older) */
             char *ver = read_label(ps);
-            long maj = 0, min = 0;
-            const char *q = ver;
-            while (is_digit(*q)) maj = maj * 10 + (*q++ - '0');
-            if (*q == '.') {
-                q++;
-                while (is_digit(*q)) min = min * 10 + (*q++ - '0');
-            }
-            if (*ver && !is_digit(*ver) && strcmp(ver, "4.9") > 0)
-                bad(ps, "expected newer version of sed");
-            if (maj > 4 || (maj == 4 && min > 9)) bad(ps, "expected newer version of sed");
+            if (strverscmp(ver, "4.9") > 0) bad(ps, "expected newer version of sed");
             read_end_of_cmd(ps);
             ps->prog->ncmds--;
             continue;

@@ -873,7 +873,7 @@ void sh_env_sync(sh_state *sh)
         if (!env[i]) break;
         const char *eq = strchr(env[i], '=');
         size_t nl = eq ? (size_t)(eq - env[i]) : strlen(env[i]);
-        if (nl >= sizeof name) {
+        if (nl == 0 || nl >= sizeof name) { /* no variable can have it (vk_setenv refuses "") */
             i++;
             continue;
         }

@@ -146,3 +146,23 @@ TEST(awk_stops_on_interrupt)
         ASSERT_EXEC(vm, "echo again", "again\n", 0);
     }
 }
+
+TEST(awk_children_outlive_awk_stopped_while_waiting)
+{
+    /* awk waits for a command that never ends; the time limit stops awk first, and the
+     * command must not read arguments awk has freed (a use after free the fuzzer found) */
+    vos_vm *vm = test_vm_new();
+    const char *scripts[] = {
+        "awk 'BEGIN{system(\"while :; do :; done\")}'",
+        "awk 'BEGIN{print \"x\" | \"while :; do :; done\"; close(\"while :; do :; done\")}'",
+        "awk 'BEGIN{\"while :; do :; done\" | getline l}'",
+        "awk 'BEGIN{ENVIRON[\"V\"]=1; system(\"while :; do :; done\")}'",
+    };
+    for (size_t i = 0; i < sizeof scripts / sizeof *scripts; i++) {
+        vos_result r;
+        int rc = test_exec_limited(vm, scripts[i], 200, 0, &r);
+        if (rc != VOS_ETIME) test_fail(__FILE__, __LINE__, "%s: rc %d", scripts[i], rc);
+        vos_result_free(&r);
+        ASSERT_EXEC(vm, "echo alive", "alive\n", 0);
+    }
+}

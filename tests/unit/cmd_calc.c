@@ -115,3 +115,30 @@ TEST(bc_dc_stream_their_input)
     ASSERT_EXEC(vm, "yes 'x=x+1;1' | head -n 300000 | bc | tail -n 1", "1\n", 0);
     ASSERT_EXEC(vm, "yes '1+' | head -n 1000000 | dc 2>/dev/null | head -n 1; echo end", "end\n", 0);
 }
+
+TEST(bc_dc_scale_near_int_max_ends_cleanly)
+{
+    /* a scale near 2^31 in a division, a remainder or a square root: the scale sums must not
+     * overflow (UBSan found them); the run ends on memory, as GNU's would, or works */
+    vos_vm *vm = test_vm_new();
+    const char *scripts[] = {
+        "echo 'scale=2147483647; 1/3' | bc",
+        "echo 'scale=2147483647; 1.5/3.25' | bc",
+        "echo 'scale=2147483647; 5%3' | bc",
+        "echo 'scale=2147483647; sqrt(2)' | bc -l",
+        "echo 'scale=2147483647; sqrt(.5)' | bc",
+        "echo '2147483647k 1 3/p' | dc",
+        "echo '2147483647k 7 3%p' | dc",
+        "echo '2147483647k 7 3~f' | dc",
+        "echo '2147483647k 2vp' | dc",
+    };
+    for (size_t i = 0; i < sizeof scripts / sizeof *scripts; i++) {
+        vos_result r;
+        int rc = test_exec_limited(vm, scripts[i], 5000, 0, &r);
+        if (rc != 0 || r.status != 1 || !strstr(r.err, "memory exhausted"))
+            test_fail(__FILE__, __LINE__, "%s: rc %d status %d err %s", scripts[i], rc, r.status,
+                      r.err ? r.err : "");
+        vos_result_free(&r);
+    }
+    ASSERT_EXEC(vm, "echo 'scale=20; sqrt(2)' | bc", "1.41421356237309504880\n", 0);
+}

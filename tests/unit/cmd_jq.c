@@ -95,3 +95,41 @@ TEST(jq_interrupted_by_the_time_limit)
     ASSERT_EXEC(vm, "jq -n '1 + 1'", "2\n", 0);
     test_vm_free(vm);
 }
+
+TEST(jq_syntax_error_in_deep_nesting_is_quick)
+{
+    /* "f(([[[[...][": each level was parsed twice ("Term as" first, then as an expression),
+     * 2^depth in all (the fuzzer's timeout) */
+    vos_vm *vm = test_vm_new();
+    char prog[256];
+    memcpy(prog, "jq -n 'getpat((", 15);
+    memset(prog + 15, '[', 100);
+    memcpy(prog + 115, "]['", 4);
+    vos_result r;
+    vos_result_init(&r);
+    int64_t t0 = test_now_ms();
+    ASSERT_OK(test_exec(vm, prog, &r));
+    ASSERT(test_now_ms() - t0 < 2000 * TEST_SLOW);
+    ASSERT_EQ(r.status, 3);
+    ASSERT(strstr(r.err, "jq: error: syntax error, unexpected end of file") != NULL);
+    vos_result_free(&r);
+    test_vm_free(vm);
+}
+
+TEST(jq_syntax_error_at_a_long_token)
+{
+    /* the message names the token: a long one overflowed the message buffer (fuzzer) */
+    vos_vm *vm = test_vm_new();
+    char prog[512];
+    memcpy(prog, "jq -n 'andak$x", 14);
+    memset(prog + 14, 'g', 300);
+    memcpy(prog + 314, "'", 2);
+    vos_result r;
+    vos_result_init(&r);
+    ASSERT_OK(test_exec(vm, prog, &r));
+    ASSERT_EQ(r.status, 3);
+    ASSERT(strstr(r.err, "jq: error: syntax error, unexpected $xggg") != NULL);
+    ASSERT(strstr(r.err, "jq: 1 compile error\n") != NULL);
+    vos_result_free(&r);
+    test_vm_free(vm);
+}

@@ -99,3 +99,22 @@ TEST(sed_in_place_out_of_space_leaves_original)
     vos_result_free(&r);
     ASSERT_EXEC(vm, "cd /tmp && ls && wc -c < f && tail -n 1 f", "f\n588895\n100000\n", 0);
 }
+
+TEST(sed_e_child_outlives_sed_stopped_while_waiting)
+{
+    /* sed waits for its e command, the time limit stops sed first: the command must not read
+     * arguments on sed's stack or in its freed arena */
+    vos_vm *vm = test_vm_new();
+    const char *scripts[] = {
+        "echo x | sed '1e while :; do :; done'",
+        "echo 'while :; do :; done' | sed e",
+        "echo 'while :; do :; done' | sed 's/.*/&/e'",
+    };
+    for (size_t i = 0; i < sizeof scripts / sizeof *scripts; i++) {
+        vos_result r;
+        int rc = test_exec_limited(vm, scripts[i], 200, 0, &r);
+        if (rc != VOS_ETIME) test_fail(__FILE__, __LINE__, "%s: rc %d", scripts[i], rc);
+        vos_result_free(&r);
+        ASSERT_EXEC(vm, "echo alive", "alive\n", 0);
+    }
+}
