@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <openssl/err.h>
@@ -967,4 +968,98 @@ TEST(net_https_from_a_json_policy)
     ASSERT_STR(err, "1:42: expected true or false");
     server_stop(s);
     rm_dir(t.dir);
+}
+
+/* ---- the CLI (the vos binary next to this test binary; skipped when it is not built) ---- */
+
+static bool vos_cli_path(char *buf, size_t n)
+{
+    ssize_t l = readlink("/proc/self/exe", buf, n - 8);
+    if (l <= 0) return false;
+    buf[l] = 0;
+    char *s = strrchr(buf, '/');
+    if (!s) return false;
+    strcpy(s + 1, "vos");
+    return access(buf, X_OK) == 0;
+}
+
+/* stdout and stderr of `vos ARGS` (stderr after stdout), and its status */
+static char *vos_cli(const char *vos, const char *args, int *status)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "'%s' %s 2>/tmp/vos-net-cli-err.$$ </dev/null; st=$?;"
+             " cat /tmp/vos-net-cli-err.$$; rm -f /tmp/vos-net-cli-err.$$; exit $st", vos, args);
+    FILE *f = popen(cmd, "r");
+    ASSERT(f);
+    char *out = calloc(1, 65536);
+    size_t n = fread(out, 1, 65535, f);
+    out[n] = 0;
+    int st = pclose(f);
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return out;
+}
+
+TEST(net_cli_policy_allow_net_and_demo_tools)
+{
+    char vos[4096];
+    if (!vos_cli_path(vos, sizeof vos)) return;
+    server *s = server_start();
+    char *dir = make_dir();
+    char file[600], args[3000];
+    snprintf(file, sizeof file, "%s/p.json", dir);
+    FILE *f = fopen(file, "w");
+    ASSERT(f);
+    fprintf(f, "{\"network\": [{\"origin\": \"http://127.0.0.1:%d\", \"address\": \"127.0.0.1\","
+               " \"headers\": {\"X-Secret\": \"%s\"}}]}\n", s->port, SECRET);
+    fclose(f);
+    /* the policy file's rule: the request goes out with the credential the VM never sees */
+    snprintf(args, sizeof args,
+             "--policy '%s' -c 'curl -sv http://127.0.0.1:%d/echo | tr \"|\" \"\\n\" | grep -i "
+             "secret; env'",
+             file, s->port);
+    int st;
+    char *out = vos_cli(vos, args, &st);
+    ASSERT_EQ(st, 0);
+    ASSERT(strstr(out, "X-Secret: ####") != NULL);
+    ASSERT(strstr(out, SECRET) == NULL);
+    free(out);
+    pthread_mutex_lock(&s->mu);
+    ASSERT(strstr(s->last, "X-Secret: " SECRET "\r\n") != NULL);
+    pthread_mutex_unlock(&s->mu);
+    int before = atomic_load(&s->accepts);
+    /* --allow-net names an origin but no address: loopback stays refused, nothing connects */
+    snprintf(args, sizeof args, "--allow-net http://127.0.0.1:%d -c 'curl -sS http://127.0.0.1:%d/hello'",
+             s->port, s->port);
+    out = vos_cli(vos, args, &st);
+    ASSERT_EQ(st, 7);
+    char want[300];
+    snprintf(want, sizeof want,
+             "curl: (7) Blocked by the VM's network policy: 127.0.0.1 is a loopback address "
+             "(http://127.0.0.1:%d/hello)\n", s->port);
+    ASSERT_STR(out, want);
+    free(out);
+    /* no rule at all */
+    snprintf(args, sizeof args, "-c 'wget -q -O - http://127.0.0.1:%d/hello; echo $?'", s->port);
+    out = vos_cli(vos, args, &st);
+    snprintf(want, sizeof want,
+             "4\nwget: Blocked by the VM's network policy: no network rule allows GET "
+             "http://127.0.0.1:%d/hello\n", s->port);
+    ASSERT_STR(out, want);
+    free(out);
+    ASSERT_EQ(atomic_load(&s->accepts), before);
+    /* host tools in the CLI: the demo collection's flags, help, validation, failure */
+    out = vos_cli(vos, "--demo-tools -c 'demo add --a 1 --b 2.5; demo echo --text hi --upper;"
+                       " demo echo --json \"{\\\"text\\\":3}\"; echo rc=$?; demo fail; echo rc=$?;"
+                       " demo --help | head -n 1'", &st);
+    ASSERT_STR(out, "{\"ok\":true,\"result\":3.5}\n"
+                    "{\"ok\":true,\"result\":{\"text\":\"hi\",\"upper\":true}}\n"
+                    "rc=2\nrc=1\n"
+                    "Usage: demo FUNCTION [--FLAG VALUE]... [--json JSON | --json-file FILE]\n"
+                    "demo echo: --text: expected string, got number\n"
+                    "Try 'demo echo --help' for more information.\n"
+                    "demo fail: the demo tool failed, as asked\n");
+    ASSERT_EQ(st, 0);
+    free(out);
+    rm_dir(dir);
+    server_stop(s);
 }
