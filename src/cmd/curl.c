@@ -4,6 +4,7 @@
  * exit codes and "curl: (N) message" lines, the -w variables. A request the policy refuses
  * fails like a connection curl could not make: "curl: (7) Blocked by the VM's network
  * policy: ..." (docs/network.md). There is no progress meter (the VM has no terminal). */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,7 +121,7 @@ static void read_file(vl_ctx *c, const char *path, vl_buf *b, bool strip_newline
 
 static void urlencode(vl_ctx *c, vl_buf *b, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789abcdef"; /* as curl 7.88 */
+    static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
         if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
@@ -144,8 +145,11 @@ static void add_data(vl_ctx *c, curl_opts *o, const char *kind, const char *arg)
         const char *eq = strchr(arg, '=');
         const char *at = strchr(arg, '@');
         if (eq && (!at || eq < at)) {
-            vl_buf_add(c, &o->data, arg, (size_t)(eq - arg));
-            vl_buf_addc(c, &o->data, '=');
+            /* "=content": no name, the content alone */
+            if (eq > arg) {
+                vl_buf_add(c, &o->data, arg, (size_t)(eq - arg));
+                vl_buf_addc(c, &o->data, '=');
+            }
             urlencode(c, &o->data, eq + 1, strlen(eq + 1));
         } else if (at) {
             vl_buf f = {0};
@@ -410,6 +414,11 @@ static int transfer(vl_ctx *c, curl_opts *o, const char *url0, int num)
         url = vl_xmalloc(c, strlen(url0) + o->data.len + 2);
         sprintf((char *)url, "%s%c%.*s", url0, strchr(url0, '?') ? '&' : '?', (int)o->data.len,
                 o->data.data);
+        /* curl 7.88 appends the query through libcurl's URL parser, which writes the
+         * appended part's %XX in lowercase */
+        for (char *q = (char *)url + strlen(url0) + 1; *q; q++)
+            if (q[0] == '%' && isxdigit((unsigned char)q[1]) && isxdigit((unsigned char)q[2]))
+                for (int k = 1; k <= 2; k++) q[k] = (char)tolower((unsigned char)q[k]);
         has_body = false;
     }
     xfer x = {.c = c, .o = o, .fd = -1};

@@ -823,6 +823,22 @@ TEST(net_curl_flags_same_as_real_curl)
         "--no-progress-meter --retry 1 @U/flaky",
         "-s --retry 1 -o out -w '%{http_code}\\n' @U/flaky",
         "-s -o /dev/null -w '%{http_code}\\n' @U/status/201",
+        "-s @U/hello @U/raw",
+        "-s -O @U/hello -w '%{filename_effective}\\n'",
+        "-s -i -L '@U/redir?to=/hello'",
+        "-s -I -L '@U/redir?to=/hello'",
+        "-s -L -F a=b '@U/redir?to=/raw'",
+        "-s -o out -w '%{http_code} %{size_download}\\n' @U/status/404",
+        "-sS -f -w '%{exitcode} %{errormsg}\\n' @U/nope",
+        "-sS -L --max-redirs 0 '@U/redir?to=/hello'",
+        "-s -H 'Content-Type: text/plain' -d x @U/raw",
+        "-s -X POST @U/raw",
+        "-s -d '' @U/raw",
+        "-s --data-urlencode '=a b' --data-urlencode 'name@d.txt' @U/raw",
+        "-s -H 'Cookie: c=1' -b 'a=1' @U/raw",
+        "-s -u a:b -H 'Authorization: Bearer x' @U/raw",
+        "-s -G -d 'x=%4A%4a%zz' --data-urlencode 'n=a\nb' '@U/raw?q=%4A'",
+        "-sS -G -d 'x=a b' @U/raw",
         NULL};
     int bad = 0;
     for (int i = 0; cases[i]; i++) bad += same_as_curl(dir, s, NULL, NULL, cases[i]);
