@@ -264,7 +264,7 @@ static int fake_resolve(void *ud, const char *host, char (*addrs)[64], int max)
 /* audit events seen */
 static pthread_mutex_t g_audit_mu = PTHREAD_MUTEX_INITIALIZER;
 static char g_audit[16384];
-static int g_audit_net;
+static int g_audit_net, g_audit_denied;
 
 static void on_audit(void *ud, const vos_audit_event *ev)
 {
@@ -274,6 +274,7 @@ static void on_audit(void *ud, const vos_audit_event *ev)
     snprintf(g_audit + l, sizeof g_audit - l, "%d %s %s %s %d\n", ev->type, ev->subject,
              ev->detail, ev->rule, ev->status);
     if (ev->type == VOS_AUDIT_NET) g_audit_net++;
+    if (ev->type == VOS_AUDIT_DENIED && ev->kind == VOS_REQ_NET) g_audit_denied++;
     pthread_mutex_unlock(&g_audit_mu);
 }
 
@@ -403,6 +404,10 @@ TEST(net_blocked_address_spellings)
         "[2001:0:7f00:1::]", "127.0.0.1", "foo.localhost", "[::]", "224.0.0.1",
         "public.test", "v6.test", "multi.test", "0x7f.1", "[::ffff:7f00:1]", NULL};
     int n = 0;
+    pthread_mutex_lock(&g_audit_mu);
+    int net0 = g_audit_net, denied0 = g_audit_denied;
+    pthread_mutex_unlock(&g_audit_mu);
+    int res0 = atomic_load(&g_resolves);
     for (int i = 0; hosts[i]; i++, n++) {
         char sc[512];
         snprintf(sc, sizeof sc, "curl -sS http://%s:%d/hello; echo rc=$?", hosts[i], s->port);
@@ -413,6 +418,14 @@ TEST(net_blocked_address_spellings)
         vos_result_free(&r);
     }
     ASSERT(n >= 23);
+    /* no transfer was even started (a started one is a VOS_AUDIT_NET event, whatever its
+     * outcome): each request was refused before libcurl had a handle; the numeric spellings
+     * and the reserved names never reached the resolver (only the three .test names did) */
+    pthread_mutex_lock(&g_audit_mu);
+    ASSERT_EQ(g_audit_net - net0, 0);
+    ASSERT_EQ(g_audit_denied - denied0, n);
+    pthread_mutex_unlock(&g_audit_mu);
+    ASSERT_EQ(atomic_load(&g_resolves) - res0, 3);
     ASSERT_EQ(atomic_load(&s->accepts), 0);
     test_vm_free(vm);
     server_stop(s);
