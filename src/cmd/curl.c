@@ -485,6 +485,8 @@ static int transfer(vl_ctx *c, curl_opts *o, const char *url0, int num)
     int64_t delay = o->retry_delay_s > 0 ? o->retry_delay_s * 1000 : 1000;
     for (int attempt = 0;; attempt++) {
         x.jar.len = 0;
+        x.failed = false;
+        x.status = 0;
         rc = vk_http(c->p, &rq, &cb, &r);
         const char *why = transient(rc, &r);
         if (!(attempt < o->retry && why)) break;

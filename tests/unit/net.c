@@ -852,6 +852,8 @@ TEST(net_curl_flags_same_as_real_curl)
         "-s -u a:b -H 'Authorization: Bearer x' @U/raw",
         "-s -G -d 'x=%4A%4a%zz' --data-urlencode 'n=a\nb' '@U/raw?q=%4A'",
         "-sS -G -d 'x=a b' @U/raw",
+        "-sf --retry 1 -w '%{http_code}\\n' @U/flaky",
+        "-s --retry 1 -c - -b cookies.txt @U/flaky",
         NULL};
     int bad = 0;
     for (int i = 0; cases[i]; i++) bad += same_as_curl(dir, s, NULL, NULL, cases[i]);
