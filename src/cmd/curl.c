@@ -3,7 +3,10 @@
  * redirects hop by hop. This file is only curl's command line: the flags models use, curl's
  * exit codes and "curl: (N) message" lines, the -w variables. A request the policy refuses
  * fails like a connection curl could not make: "curl: (7) Blocked by the VM's network
- * policy: ..." (docs/network.md). There is no progress meter (the VM has no terminal). */
+ * policy: ..." (docs/network.md). There is no progress meter (the VM has no terminal). Form
+ * files, @data files and cookie files are read and written here, through the VM's files; the
+ * kernel gets their bytes. Request bytes and output are checked against curl 7.88 in
+ * tests/unit/net.c. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,10 @@
  * only to the checked address (CURLOPT_RESOLVE pins it, the open-socket callback verifies
  * it), so a second, different answer (DNS rebinding) never reaches a socket. Redirects are
  * followed here, hop by hop, each hop decided again. The rule's headers (credentials) go
- * only to the origin of the first hop and never back to the VM. */
+ * only to the origin of the first hop and never back to the VM. https trusts the host's CA file
+ * (vos_config.net_ca_file); skipping the check needs the rule's `insecure`. A request's cookie
+ * engine (curl -b/-c) lives in a libcurl share for that one request; its lines come from and
+ * go back to the caller, which keeps them in the VM's files. */
 #include <curl/curl.h>
 #include <netdb.h>
 #include <netinet/in.h>
