@@ -95,8 +95,9 @@ $(BUILD)/vos: $(CLI_OBJ) $(BUILD)/libvos.a
 # tests and benchmarks share the example driver in tests/example/
 $(UNIT_OBJ): CPPFLAGS += -Itests
 
+# -lssl: tests/unit/net.c's TLS test server for the https cases
 $(BUILD)/unit: $(UNIT_OBJ) $(BUILD)/libvos.a
-	$(CC) -o $@ $(UNIT_OBJ) $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
+	$(CC) -o $@ $(UNIT_OBJ) $(BUILD)/libvos.a $(LDFLAGS) $(LIBS) -lssl
 
 $(BUILD)/vos-runner: $(RUNNER_OBJ) $(BUILD)/libvos.a
 	$(CC) -o $@ $(RUNNER_OBJ) $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)

@@ -203,6 +203,9 @@ typedef struct vos_net_rule {
     const vos_header *headers; /* set on matching requests (replacing the VM's own header of
                                   that name), never sent after a redirect to another origin */
     size_t n_headers;
+    int insecure;            /* nonzero: `curl -k` / `wget --no-check-certificate` may skip the
+                                certificate check for https requests this rule decides;
+                                0: they are refused */
 } vos_net_rule;
 
 /* Audit event: what a VM did, for a host that logs or bills. Strings borrowed for the call. */
@@ -297,6 +300,9 @@ typedef struct vos_config {
      * NULL: the host's own. Both copied. */
     const char *const *escalate;
     const char *escalate_image;
+    /* The CA certificates (a PEM file on the host) the VM's https requests trust, instead of
+     * the host's default bundle (as `curl --cacert`); copied. NULL: the default bundle. */
+    const char *net_ca_file;
 } vos_config;
 
 /* Fill cfg with the defaults. Never fails. */
@@ -507,10 +513,11 @@ VOS_API int vos_policy_explain(vos_vm *vm, const vos_request *req, char *buf, si
  *  "tools": {"github *": "allow"}, "ask_timeout_ms": 30000,
  *  "network": [{"origin": "https://api.example.com", "path_prefix": "/v1/",
  *               "methods": ["GET"], "outcome": "allow", "address": null-or-IP,
- *               "headers": {"Authorization": "Bearer ..."}}]}
+ *               "insecure": false, "headers": {"Authorization": "Bearer ..."}}],
+ *  "network_ca_file": "/host/path/ca.pem"}
  * parse: 0, VOS_EINVAL with "LINE:COL: what" in err (NUL-terminated when errn > 0), or
- * VOS_EMISUSE. apply points cfg's rules, net_rules and ask_timeout_ms at the policy's (which
- * must outlive the vos_vm_new call; the VM copies them). */
+ * VOS_EMISUSE. apply points cfg's rules, net_rules, ask_timeout_ms and net_ca_file at the
+ * policy's (which must outlive the vos_vm_new call; the VM copies them). */
 typedef struct vos_policy vos_policy;
 VOS_API int vos_policy_parse_json(const char *text, size_t len, vos_policy **out, char *err,
                                   size_t errn);

@@ -10,6 +10,8 @@ PKGS="make gcc libc6-dev libedit-dev bash coreutils clang libclang-rt-14-dev
       findutils grep sed diffutils patch gawk ripgrep bsdextrautils xxd file tree gettext-base binutils
       tar gzip bzip2 xz-utils zstd zip unzip dc sqlite3
       bubblewrap python3 python3-venv python3-pip git nodejs"
+# curl (the reference vos curl is compared with) and openssl (makes the https tests' certificate)
+PKGS="$PKGS curl openssl"
 # curl and wget in the VM: libcurl in the kernel network module
 PKGS="$PKGS libcurl4-openssl-dev"
 missing=""

@@ -455,6 +455,7 @@ int vos_vm_new(const vos_config *cfg_in, vos_vm **out)
     kc.net_resolve_ud = cfg.net_resolve_ud;
     kc.escalate = cfg.escalate;
     kc.escalate_image = cfg.escalate_image;
+    kc.net_ca_file = cfg.net_ca_file;
 
     vos_vm *vm = kc.alloc(kc.alloc_ud, NULL, 0, sizeof *vm);
     if (!vm) return VOS_ENOMEM;

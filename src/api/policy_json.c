@@ -347,6 +347,7 @@ struct vos_policy {
     vos_net_rule *net;
     size_t n_net;
     uint64_t ask_timeout_ms;
+    const char *net_ca_file;
     char **strs; /* every string the rules point into */
     size_t n_strs, cap_strs;
 };
@@ -506,6 +507,9 @@ static bool load_net(loader *L, const jval *v)
                 ok = str_field(L, m, &nr->path_prefix);
             } else if (strcmp(k, "address") == 0) {
                 ok = str_field(L, m, &nr->address);
+            } else if (strcmp(k, "insecure") == 0) {
+                if (!want(L, m, J_BOOL, "true or false")) return false;
+                nr->insecure = m->b;
             } else if (strcmp(k, "outcome") == 0) {
                 ok = outcome_of(L, m, &nr->outcome);
             } else if (strcmp(k, "methods") == 0) {
@@ -604,9 +608,11 @@ int vos_policy_parse_json(const char *text, size_t len, vos_policy **out, char *
                 ok = failv(&L, m, "expected a whole number of milliseconds (1 to 86400000)");
             else
                 pol->ask_timeout_ms = (uint64_t)m->num;
+        } else if (strcmp(k, "network_ca_file") == 0) {
+            ok = str_field(&L, m, &pol->net_ca_file);
         } else
             ok = failv(&L, m, "unknown key \"%s\" (want paths, commands, env, network, tools, "
-                              "ask_timeout_ms)", k);
+                              "ask_timeout_ms, network_ca_file)", k);
     }
     jfree(&root);
     if (!ok) {
@@ -627,4 +633,5 @@ void vos_policy_apply(const vos_policy *pol, vos_config *cfg)
         cfg->n_net_rules = pol->n_net;
     }
     if (pol->ask_timeout_ms) cfg->ask_timeout_ms = pol->ask_timeout_ms;
+    if (pol->net_ca_file) cfg->net_ca_file = pol->net_ca_file;
 }

@@ -76,11 +76,6 @@ static int wget_main(vl_ctx *c, int argc, char **argv)
     }
     int n = vl_getopt(c, argc, argv);
     bool quiet = vl_has(c, 'q');
-    if (vl_has(c, W_NO_CHECK)) {
-        vl_eprintf(c, "wget: --no-check-certificate is refused in the VM: certificates are "
-                      "always checked\n");
-        return 2;
-    }
     if (n == 0) {
         vl_eprintf(c, "wget: missing URL\nUsage: wget [OPTION]... [URL]...\n\n"
                       "Try `wget --help' for more options.\n");
@@ -135,7 +130,8 @@ static int wget_main(vl_ctx *c, int argc, char **argv)
         rq.max_redirs = 20;
         rq.timeout_ms = tmo;
         rq.connect_timeout_ms = tmo;
-        vk_http_cb cb = {&x, w_header, w_body};
+        rq.insecure = vl_has(c, W_NO_CHECK);
+        vk_http_cb cb = {&x, w_header, w_body, NULL};
         vk_http_res r;
         int rc = 0;
         for (int t = 0; t < tries; t++) {
@@ -193,7 +189,7 @@ static const vl_opt wget_opts[] = {
     {W_POST_DATA, "post-data", VL_ARG, "STRING", "use the POST method; send STRING as the data"},
     {W_BODY_DATA, "body-data", VL_ARG, "STRING", "send STRING as data (with --method)"},
     {W_METHOD, "method", VL_ARG, "HTTPMethod", "use method \"HTTPMethod\" in the request"},
-    {W_NO_CHECK, "no-check-certificate", VL_NOARG, NULL, "refused in the VM"},
+    {W_NO_CHECK, "no-check-certificate", VL_NOARG, NULL, "don't validate the server's certificate (if the network rule allows it)"},
     {0}};
 VL_COMMAND(wget, wget_main, wget_opts, "[OPTION]... [URL]...",
            "GNU Wget, a non-interactive network retriever.", 0, 2);

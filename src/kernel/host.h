@@ -49,7 +49,8 @@ typedef struct vk_vm_config {
     int (*net_resolve)(void *ud, const char *host, char (*addrs)[64], int max);
     void *net_resolve_ud;
     const char *const *escalate;  /* escalate.c: NULL-terminated names, "*" for any */
-    const char *escalate_image;   /* NULL: the host's own /usr, /etc... */
+    const char *escalate_image;
+    const char *net_ca_file;      /* https trust anchors (PEM); NULL: libcurl's default */   /* NULL: the host's own /usr, /etc... */
 } vk_vm_config;
 
 /* The defaults of every limit, and "in over base": in's nonzero fields, base's elsewhere. */

@@ -5,7 +5,10 @@
  * only to the checked address (CURLOPT_RESOLVE pins it, the open-socket callback verifies
  * it), so a second, different answer (DNS rebinding) never reaches a socket. Redirects are
  * followed here, hop by hop, each hop decided again. The rule's headers (credentials) go
- * only to the origin of the first hop and never back to the VM. */
+ * only to the origin of the first hop and never back to the VM. https trusts the host's CA file
+ * (vos_config.net_ca_file); skipping the check needs the rule's `insecure`. A request's cookie
+ * engine (curl -b/-c) lives in a libcurl share for that one request; its lines come from and
+ * go back to the caller, which keeps them in the VM's files. */
 #include <curl/curl.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -32,6 +35,7 @@ struct vk_net {
     size_t n;
     int (*resolve)(void *ud, const char *host, char (*addrs)[64], int max);
     void *resolve_ud;
+    char *ca_file;                    /* https trust anchors, or NULL: libcurl's default */
     _Atomic uint64_t requests, bytes; /* over the VM's life (limits.net_requests/net_bytes) */
     _Atomic uint64_t conns;           /* transfers in progress (limits.net_conns) */
 };
@@ -48,9 +52,14 @@ int vk_net_init(vk_vm *vm, const vk_vm_config *cfg)
     if (!n) return VOS_ENOMEM;
     n->resolve = cfg->net_resolve;
     n->resolve_ud = cfg->net_resolve_ud;
+    if (cfg->net_ca_file && !(n->ca_file = strdup(cfg->net_ca_file))) {
+        free(n);
+        return VOS_ENOMEM;
+    }
     if (cfg->n_net_rules) {
         n->rules = calloc(cfg->n_net_rules, sizeof *n->rules);
         if (!n->rules) {
+            free(n->ca_file);
             free(n);
             return VOS_ENOMEM;
         }
@@ -63,6 +72,7 @@ int vk_net_init(vk_vm *vm, const vk_vm_config *cfg)
             d->methods = xdup(s->methods);
             d->outcome = s->outcome;
             d->address = xdup(s->address);
+            d->insecure = s->insecure;
             if (s->n_headers) {
                 vos_header *h = calloc(s->n_headers, sizeof *h);
                 if (h) {
@@ -102,6 +112,7 @@ void vk_net_free(vk_vm *vm)
         free((vos_header *)d->headers);
     }
     free(n->rules);
+    free(n->ca_file);
     free(n);
     vm->net = NULL;
 }
@@ -257,7 +268,35 @@ typedef struct hop {
     struct vk_net *net;
     uint64_t max_bytes;
     bool over_quota;
+    struct cookie_order *order;
 } hop;
+
+/* The order cookies were made in (loaded, then Set-Cookie by Set-Cookie), by name: libcurl's
+ * cookie list comes out in hash order, curl writes its jar newest first. */
+#define MAX_COOKIES 1000
+typedef struct cookie_order {
+    char *names[MAX_COOKIES];
+    int n;
+} cookie_order;
+
+static void order_note(cookie_order *o, const char *name, size_t len)
+{
+    if (!o || o->n >= MAX_COOKIES || !len) return;
+    for (int i = 0; i < o->n; i++)
+        if (strlen(o->names[i]) == len && !memcmp(o->names[i], name, len)) return;
+    char *d = malloc(len + 1);
+    if (!d) return;
+    memcpy(d, name, len);
+    d[len] = 0;
+    o->names[o->n++] = d;
+}
+
+static int order_of(const cookie_order *o, const char *name, size_t len)
+{
+    for (int i = 0; i < o->n; i++)
+        if (strlen(o->names[i]) == len && !memcmp(o->names[i], name, len)) return i;
+    return o->n;
+}
 
 static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 {
@@ -270,6 +309,15 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
         h->has_location = false;
     } else if (n > 9 && !strncasecmp(data, "location:", 9)) {
         h->has_location = true;
+    } else if (n > 11 && !strncasecmp(data, "set-cookie:", 11)) {
+        const char *v = data + 11, *e = data + n;
+        while (v < e && (*v == ' ' || *v == '\t')) v++;
+        const char *eq = memchr(v, '=', (size_t)(e - v));
+        if (eq) {
+            const char *ne = eq;
+            while (ne > v && (ne[-1] == ' ' || ne[-1] == '\t')) ne--;
+            order_note(h->order, v, (size_t)(ne - v));
+        }
     } else if ((n == 2 && data[0] == '\r') || (n == 1 && data[0] == '\n')) {
         h->skip_body = h->follow && h->has_location && h->status >= 300 && h->status < 400 &&
                        h->status != 304;
@@ -349,6 +397,123 @@ static void denied(vk_proc *p, vk_http_res *res, const char *url, const char *me
     vk_audit(p->vm, &ev);
 }
 
+/* The name of a cookie line (Netscape file format or "Set-Cookie: n=v"), or len 0 */
+static const char *cookie_line_name(const char *l, size_t *len)
+{
+    *len = 0;
+    if (!strncasecmp(l, "Set-Cookie:", 11)) {
+        l += 11;
+        while (*l == ' ' || *l == '\t') l++;
+        *len = strcspn(l, "=;");
+        return l;
+    }
+    if (*l == '#' && strncmp(l, "#HttpOnly_", 10)) return l;
+    for (int f = 0; f < 5; f++) {
+        const char *t = strchr(l, '\t');
+        if (!t) return l;
+        l = t + 1;
+    }
+    *len = strcspn(l, "\t");
+    return l;
+}
+
+/* Start the cookie engine of a request: a share every hop's handle uses, loaded with the
+ * VM's cookie lines. */
+static CURLSH *cookies_start(const char *lines, cookie_order *order)
+{
+    CURLSH *sh = curl_share_init();
+    if (!sh) return NULL;
+    curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
+    CURL *t = curl_easy_init();
+    if (!t) {
+        curl_share_cleanup(sh);
+        return NULL;
+    }
+    curl_easy_setopt(t, CURLOPT_SHARE, sh);
+    curl_easy_setopt(t, CURLOPT_COOKIEFILE, "");
+    char line[8192];
+    int count = 0;
+    for (const char *l = lines ? lines : ""; *l && count < MAX_COOKIES;) {
+        size_t n = strcspn(l, "\n");
+        size_t m = n;
+        while (m && l[m - 1] == '\r') m--;
+        if (m && m < sizeof line) {
+            memcpy(line, l, m);
+            line[m] = 0;
+            size_t nl;
+            const char *nm = cookie_line_name(line, &nl);
+            if (nl) {
+                order_note(order, nm, nl);
+                curl_easy_setopt(t, CURLOPT_COOKIELIST, line);
+                count++;
+            }
+        }
+        l += n + (l[n] == '\n');
+    }
+    curl_easy_cleanup(t);
+    return sh;
+}
+
+/* Hand the engine's cookies to the caller, oldest first, and end the engine. */
+static void cookies_end(CURLSH *sh, cookie_order *order, const vk_http_cb *cb)
+{
+    CURL *t = cb && cb->cookie ? curl_easy_init() : NULL;
+    if (t) {
+        struct curl_slist *list = NULL;
+        curl_easy_setopt(t, CURLOPT_SHARE, sh);
+        curl_easy_getinfo(t, CURLINFO_COOKIELIST, &list);
+        size_t n = 0;
+        for (struct curl_slist *c = list; c; c = c->next) n++;
+        struct curl_slist **v = n ? calloc(n, sizeof *v) : NULL;
+        int *rank = n ? calloc(n, sizeof *rank) : NULL;
+        if (v && rank) {
+            size_t i = 0;
+            for (struct curl_slist *c = list; c; c = c->next, i++) {
+                size_t nl;
+                const char *nm = cookie_line_name(c->data, &nl);
+                int r = order_of(order, nm, nl);
+                /* insertion sort by rank, stable */
+                size_t j = i;
+                for (; j > 0 && rank[j - 1] > r; j--) {
+                    v[j] = v[j - 1];
+                    rank[j] = rank[j - 1];
+                }
+                v[j] = c;
+                rank[j] = r;
+            }
+            for (i = 0; i < n; i++) cb->cookie(cb->ud, v[i]->data);
+        }
+        free(v);
+        free(rank);
+        curl_slist_free_all(list);
+        curl_easy_cleanup(t);
+    }
+    curl_share_cleanup(sh);
+    for (int i = 0; i < order->n; i++) free(order->names[i]);
+    free(order);
+}
+
+static curl_mime *make_mime(CURL *e, const vk_http_req *rq)
+{
+    curl_mime *mime = curl_mime_init(e);
+    if (!mime) return NULL;
+    for (size_t i = 0; i < rq->n_parts; i++) {
+        const vk_http_part *pt = &rq->parts[i];
+        curl_mimepart *mp = curl_mime_addpart(mime);
+        if (!mp) break;
+        curl_mime_name(mp, pt->name);
+        curl_mime_data(mp, pt->len ? pt->data : "", pt->len);
+        if (pt->filename) curl_mime_filename(mp, pt->filename);
+        if (pt->type) curl_mime_type(mp, pt->type);
+        if (pt->n_headers) {
+            struct curl_slist *hl = NULL;
+            for (size_t j = 0; j < pt->n_headers; j++) hl = curl_slist_append(hl, pt->headers[j]);
+            curl_mime_headers(mp, hl, 1);
+        }
+    }
+    return mime;
+}
+
 /* Run one prepared easy handle to its end, polling vk_check; the CPU token goes back while
  * waiting for the network. Returns 0 or vk_check's code. */
 static int run_handle(vk_proc *p, CURL *e, CURLcode *out)
@@ -401,6 +566,17 @@ int vk_http(vk_proc *p, const vk_http_req *rq, const vk_http_cb *cb, vk_http_res
     if (!url) return VOS_ENOMEM;
     char first_origin[300] = "";
     int rc = 0;
+    cookie_order *order = NULL;
+    CURLSH *share = NULL;
+    if (rq->cookie_engine) {
+        order = calloc(1, sizeof *order);
+        if (order) share = cookies_start(rq->cookie_lines, order);
+        if (!share) {
+            free(order);
+            free(url);
+            return VOS_ENOMEM;
+        }
+    }
     for (int hopn = 0;; hopn++) {
         url_parts u;
         rc = parse_url(url, &u, res);
@@ -437,6 +613,14 @@ int vk_http(vk_proc *p, const vk_http_req *rq, const vk_http_cb *cb, vk_http_res
             }
         } else if (rule->outcome != VOS_POLICY_ALLOW) {
             denied(p, res, url, method, rulename, "%s denies %s", rulename, url);
+            rc = VOS_EACCES;
+            break;
+        }
+        bool tls = !strcmp(u.scheme, "https");
+        if (rq->insecure && tls && !rule->insecure) {
+            denied(p, res, url, method, rulename,
+                   "%s does not allow skipping the certificate check (--insecure) for %s",
+                   rulename, url);
             rc = VOS_EACCES;
             break;
         }
@@ -566,6 +750,7 @@ int vk_http(vk_proc *p, const vk_http_req *rq, const vk_http_cb *cb, vk_http_res
             free(l);
         }
         h.p = p;
+        h.order = order;
         h.cb = cb;
         h.res = res;
         h.follow = rq->follow && res->redirects < max_redirs + 1;
@@ -585,6 +770,21 @@ int vk_http(vk_proc *p, const vk_http_req *rq, const vk_http_cb *cb, vk_http_res
         curl_easy_setopt(e, CURLOPT_WRITEDATA, &h);
         if (hdrs) curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
         if (rq->compressed) curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+        if (rq->user_agent) curl_easy_setopt(e, CURLOPT_USERAGENT, rq->user_agent);
+        if (rq->referer) curl_easy_setopt(e, CURLOPT_REFERER, rq->referer);
+        /* the VM's own credentials, like the rule's, stay with the first origin */
+        if (rq->userpwd && same_origin) curl_easy_setopt(e, CURLOPT_USERPWD, rq->userpwd);
+        if (rq->cookie && same_origin) curl_easy_setopt(e, CURLOPT_COOKIE, rq->cookie);
+        if (share) {
+            curl_easy_setopt(e, CURLOPT_SHARE, share);
+            curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
+        }
+        if (tls && net->ca_file) curl_easy_setopt(e, CURLOPT_CAINFO, net->ca_file);
+        if (tls && rq->insecure) {
+            curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+            curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+        }
+        curl_mime *mime = NULL;
         int64_t left_ms = (deadline - vk_now_mono()) / 1000000;
         if (left_ms < 1) left_ms = 1;
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)left_ms);
@@ -592,6 +792,10 @@ int vk_http(vk_proc *p, const vk_http_req *rq, const vk_http_cb *cb, vk_http_res
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cto);
         if (!strcmp(method, "HEAD")) {
             curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+        } else if (has_body && rq->n_parts) {
+            mime = make_mime(e, rq);
+            curl_easy_setopt(e, CURLOPT_MIMEPOST, mime);
+            if (strcmp(method, "POST")) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
         } else if (has_body) {
             curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
             curl_easy_setopt(e, CURLOPT_POSTFIELDS, rq->body_len ? rq->body : "");
@@ -619,6 +823,28 @@ int vk_http(vk_proc *p, const vk_http_req *rq, const vk_http_cb *cb, vk_http_res
         snprintf(res->content_type, sizeof res->content_type, "%s", ctype ? ctype : "");
         snprintf(res->remote_ip, sizeof res->remote_ip, "%s", ip ? ip : "");
         res->remote_port = (int)rport;
+        {
+            long reqsz = 0, ver = 0, nconn = 0, lport = 0, ssl = 0;
+            curl_off_t up = 0;
+            char *lip = NULL, *sch = NULL;
+            curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &reqsz);
+            curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &up);
+            curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &ver);
+            curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &nconn);
+            curl_easy_getinfo(e, CURLINFO_LOCAL_IP, &lip);
+            curl_easy_getinfo(e, CURLINFO_LOCAL_PORT, &lport);
+            curl_easy_getinfo(e, CURLINFO_SSL_VERIFYRESULT, &ssl);
+            curl_easy_getinfo(e, CURLINFO_SCHEME, &sch);
+            res->request_bytes += (uint64_t)reqsz;
+            res->upload_bytes = (uint64_t)up;
+            res->http_version = ver == CURL_HTTP_VERSION_1_0 ? 10 : ver == CURL_HTTP_VERSION_1_1 ? 11
+                                : ver == CURL_HTTP_VERSION_2_0 ? 20 : ver == CURL_HTTP_VERSION_3 ? 30 : 0;
+            res->num_connects += (int)nconn;
+            snprintf(res->local_ip, sizeof res->local_ip, "%s", lip ? lip : "");
+            res->local_port = (int)lport;
+            res->ssl_verify_result = ssl;
+            snprintf(res->scheme, sizeof res->scheme, "%s", sch ? sch : "");
+        }
         snprintf(res->redirect_url, sizeof res->redirect_url, "%s", redir ? redir : "");
         char *next = redir && *redir ? strdup(redir) : NULL;
         vos_audit_event ev;
@@ -632,6 +858,7 @@ int vk_http(vk_proc *p, const vk_http_req *rq, const vk_http_cb *cb, vk_http_res
         ev.bytes = h.body_bytes;
         ev.ns = vk_now_mono() - hop0;
         curl_easy_cleanup(e);
+        curl_mime_free(mime);
         curl_slist_free_all(resolve);
         curl_slist_free_all(hdrs);
         vk_audit(p->vm, &ev);
@@ -683,6 +910,7 @@ int vk_http(vk_proc *p, const vk_http_req *rq, const vk_http_cb *cb, vk_http_res
         break;
     }
     res->total_ns = vk_now_mono() - t0;
+    if (share) cookies_end(share, order, cb);
     free(url);
     return rc;
 }

@@ -14,6 +14,8 @@
 
 #include "kernel/kernel.h"
 
+struct vk_http_part;
+
 typedef struct vk_http_req {
     const char *method;           /* NULL: GET, or POST when has_body */
     const char *url;
@@ -28,7 +30,29 @@ typedef struct vk_http_req {
     bool compressed;              /* ask for and decode gzip/deflate/br */
     int64_t timeout_ms;           /* whole request, all hops; 0: the kernel's default */
     int64_t connect_timeout_ms;   /* 0: the kernel's default */
+    const char *user_agent;       /* NULL: none (as libcurl's CURLOPT_USERAGENT) */
+    const char *referer;          /* NULL: none */
+    const char *userpwd;          /* "user:password" for Basic authentication, NULL: none */
+    const char *cookie;           /* "a=1; b=2" sent as given (curl -b STRING), NULL: none */
+    bool cookie_engine;           /* keep cookies across hops (curl -b FILE / -c FILE) */
+    const char *cookie_lines;     /* with cookie_engine: cookies to start with, one a line, in
+                                     the Netscape cookie-file format or "Set-Cookie: ..." */
+    const struct vk_http_part *parts; /* multipart/form-data body (curl -F), or NULL */
+    size_t n_parts;
+    bool insecure;                /* skip the certificate check: refused unless the deciding
+                                     rule allows it (vos_net_rule.insecure) */
 } vk_http_req;
+
+/* One part of a multipart/form-data body. */
+typedef struct vk_http_part {
+    const char *name;
+    const void *data;
+    size_t len;
+    const char *filename;         /* NULL: none (a plain field) */
+    const char *type;             /* NULL: libcurl's guess from the file name, or none */
+    const char *const *headers;   /* extra part headers, "Name: value" */
+    size_t n_headers;
+} vk_http_part;
 
 /* Callbacks, called on the requesting process's thread. header gets each raw response header
  * line (status line, fields, the blank line) of every hop; body gets the body of the last hop
@@ -37,6 +61,9 @@ typedef struct vk_http_cb {
     void *ud;
     int (*header)(void *ud, const char *line, size_t n);
     int (*body)(void *ud, const void *data, size_t n);
+    /* with cookie_engine: once the request ends (even failed), each cookie the engine holds,
+     * as a Netscape cookie-file line without its newline, oldest first; may be NULL */
+    void (*cookie)(void *ud, const char *line);
 } vk_http_cb;
 
 typedef struct vk_http_res {
@@ -53,6 +80,14 @@ typedef struct vk_http_res {
     char remote_ip[64];
     int remote_port;
     char content_type[256];
+    uint64_t request_bytes;  /* request head and body sent, all hops */
+    uint64_t upload_bytes;   /* body bytes sent on the last hop */
+    long http_version;       /* of the last response: 10, 11, 20, 30; 0: none */
+    int num_connects;        /* new connections made, all hops */
+    char local_ip[64];
+    int local_port;
+    long ssl_verify_result;
+    char scheme[16];         /* of the last hop, as libcurl names it ("HTTP", "HTTPS") */
 } vk_http_res;
 
 /* Make the request. Returns 0 when an HTTP response arrived (whatever its status), else a

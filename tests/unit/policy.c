@@ -411,9 +411,9 @@ TEST(policy_net_explain)
 {
     vos_header h = {"Authorization", "Bearer sekrit"};
     vos_net_rule nr[] = {
-        {"https://api.example.com", "/v1/", "GET,HEAD", VOS_POLICY_ALLOW, NULL, &h, 1},
-        {"https://*.example.org", NULL, NULL, VOS_POLICY_ASK, NULL, NULL, 0},
-        {"http://127.0.0.1:8080", NULL, "post", VOS_POLICY_ALLOW, "127.0.0.1", NULL, 0},
+        {"https://api.example.com", "/v1/", "GET,HEAD", VOS_POLICY_ALLOW, NULL, &h, 1, 0},
+        {"https://*.example.org", NULL, NULL, VOS_POLICY_ASK, NULL, NULL, 0, 0},
+        {"http://127.0.0.1:8080", NULL, "post", VOS_POLICY_ALLOW, "127.0.0.1", NULL, 0, 0},
     };
     vos_config cfg;
     vos_config_init(&cfg);
@@ -592,7 +592,7 @@ TEST(policy_json_errors)
                "1:14: expected an object of patterns and outcomes");
     ASSERT_STR(json_err("{\"colors\": 1}"),
                "1:12: unknown key \"colors\" (want paths, commands, env, network, tools, "
-               "ask_timeout_ms)");
+               "ask_timeout_ms, network_ca_file)");
     ASSERT_STR(json_err("{\"network\": [{\"path_prefix\": \"/\"}]}"),
                "1:14: a network rule needs an \"origin\"");
     ASSERT_STR(json_err("{\"network\": [{\"origin\": \"*\", \"port\": 1}]}"),
