@@ -10,6 +10,7 @@
  * delete+create, modes, symlinks), after a check that it fits the VM's filesystem quota, so
  * an import past it changes nothing. */
 #include "kernel/escalate.h"
+#include "fs/hostfs.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,8 +71,17 @@ struct vk_esc_cache {
     size_t n, cap;
 };
 
+/* A host-directory mount bound whole into the jail (not copied). */
+typedef struct hbind {
+    char *path;      /* its VM path (process arena) */
+    int fd;          /* O_PATH fd of its root */
+    bool ro;
+} hbind;
+
 typedef struct esc {
     vk_proc *p;
+    hbind *binds;    /* host-directory mounts bound directly */
+    size_t nbinds;
     char dir[64];    /* host temp dir: DIR/root is the VM's tree */
     char root[80];
     ment *ents;      /* the manifest being made (VM allocations) */
@@ -208,6 +219,90 @@ static bool unchanged(const ment *o, const struct vk_stat *vs, const char *hp, s
 
 static int herr(void) { return errno ? -errno : VOS_EIO; }
 
+/* Is the VM path vp (rel: the same, without its leading slash) a host-directory mount the
+ * jail binds directly? Its place in the copy is an empty directory. */
+static bool bound(const esc *e, const char *rel)
+{
+    for (size_t i = 0; i < e->nbinds; i++)
+        if (strcmp(e->binds[i].path + 1, rel) == 0) return true;
+    return false;
+}
+
+/* The host-directory (hostfs) mounts the jail binds at their VM paths instead of copying them:
+ * not the root, not under a system directory, none with another mount below it (it would have
+ * to be copied on top), and only where the VM's path rules treat the whole tree alike: readable,
+ * and writable unless the mount is read-only or writes are denied (then bound read-only). A
+ * mount whose writes the host is asked about keeps the copy, whose import asks. */
+static int find_binds(esc *e)
+{
+    vk_proc *p = e->p;
+    vk_vm *vm = p->vm;
+    size_t n = 0;
+    char **paths = NULL;
+    bool *ro = NULL;
+    int rc = 0;
+    pthread_rwlock_rdlock(&vm->mntlk);
+    for (vk_mnt *m = vm->mounts; m; m = m->next) n++;
+    paths = vk_malloc(p, (n + 1) * sizeof *paths);
+    ro = vk_malloc(p, (n + 1) * sizeof *ro);
+    n = 0;
+    for (vk_mnt *m = vm->mounts; m && paths && ro; m = m->next) {
+        if (m->kind != VK_MNT_PLAIN || m->len <= 1 || strcmp(m->fs->ops->name, "hostfs") != 0)
+            continue;
+        char top[VK_NAME_MAX + 1];
+        const char *sl = strchr(m->path + 1, '/');
+        size_t tl = sl ? (size_t)(sl - m->path - 1) : strlen(m->path + 1);
+        if (tl > VK_NAME_MAX) continue;
+        memcpy(top, m->path + 1, tl);
+        top[tl] = 0;
+        if (system_dir(top)) continue;
+        bool nested = false;
+        for (vk_mnt *o = vm->mounts; o && !nested; o = o->next)
+            nested = o != m && o->len > m->len && strncmp(o->path, m->path, m->len) == 0 &&
+                     o->path[m->len] == '/';
+        if (nested) continue;
+        if (!(paths[n] = vk_strdup(p, m->path))) break;
+        ro[n++] = m->rdonly || (m->fs->flags & VOS_FS_RDONLY);
+    }
+    pthread_rwlock_unlock(&vm->mntlk);
+    if (!paths || !ro) rc = VOS_ENOMEM;
+    if (rc == 0 && n && !(e->binds = vk_malloc(p, n * sizeof *e->binds))) rc = VOS_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        int rd, wr;
+        if (!vk_policy_path_subtree(vm, paths[i], &rd, &wr) || rd != VOS_POLICY_ALLOW ||
+            (!ro[i] && wr == VOS_POLICY_ASK))
+            continue;
+        vk_mnt *m = vk_mnt_get(vm, paths[i]);
+        if (!m) continue;
+        int fd = -1;
+        /* the mount found for the path is the same one (not replaced meanwhile) */
+        if (m->len == strlen(paths[i]) && strcmp(m->fs->ops->name, "hostfs") == 0 &&
+            vfs_ctl(p, m, VK_HOSTFS_CTL_ROOT_FD, &fd) == 0 && fd >= 0) {
+            hbind *b = &e->binds[e->nbinds++];
+            b->path = paths[i];
+            paths[i] = NULL;
+            b->fd = fd;
+            b->ro = ro[i] || wr != VOS_POLICY_ALLOW;
+        }
+        vk_mnt_put(m);
+    }
+    for (size_t i = 0; paths && i < n; i++) vk_free(p, paths[i]);
+    vk_free(p, paths);
+    vk_free(p, ro);
+    return rc;
+}
+
+static void binds_close(esc *e)
+{
+    for (size_t i = 0; i < e->nbinds; i++) {
+        close(e->binds[i].fd);
+        vk_free(e->p, e->binds[i].path);
+    }
+    vk_free(e->p, e->binds);
+    e->binds = NULL;
+    e->nbinds = 0;
+}
+
 /* Copy the VM file vm into the host file host (created with mode). */
 static int copy_out(esc *e, const char *vm, const char *host, unsigned mode)
 {
@@ -290,7 +385,8 @@ static int export_dir(esc *e, const char *vmdir, const char *rel, int depth)
             if (lstat(hp, &hs) < 0) { rc = herr(); break; }
             hs.st_mode = (hs.st_mode & ~07777u) | (st.mode & 07777);
             if ((rc = note(e, r2, &hs, &st)) < 0) break;
-            if ((rc = export_dir(e, vp, r2, depth + 1)) < 0) break;
+            /* a host directory bound whole: an empty place to bind it on */
+            if (!bound(e, r2) && (rc = export_dir(e, vp, r2, depth + 1)) < 0) break;
             if (chmod(hp, st.mode & 07777) < 0) { rc = herr(); break; }
             continue;
         } else if (VK_S_ISREG(st.mode)) {
@@ -397,7 +493,7 @@ static int scan(esc *e, plan *pl, const char *rel, int depth)
             if (!same_type) rc = plan_add(e, pl, r2, 2, st.st_mode, m != NULL);
             else if ((m->mode & 07777) != (st.st_mode & 07777))
                 rc = plan_add(e, pl, r2, 4, st.st_mode, false);
-            if (rc == 0) rc = scan(e, pl, r2, depth + 1);
+            if (rc == 0 && !bound(e, r2)) rc = scan(e, pl, r2, depth + 1);
         } else if (S_ISREG(st.st_mode)) {
             bool changed = !same_type || m->size != (uint64_t)st.st_size ||
                            m->mtime_ns != host_mtime(&st) || m->ino != (uint64_t)st.st_ino;
@@ -677,6 +773,7 @@ bool vk_escalate_offers(vk_vm *vm, const char *name)
 static void esc_done(esc *e, struct vk_esc_cache *cache, bool keep)
 {
     vk_vm *vm = e->p->vm;
+    binds_close(e);
     if (!keep || !cache) {
         rm_tree(e->dir);
         ments_free(vm, e->ents, e->n, e->cap);
@@ -744,6 +841,7 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     snprintf(e.root, sizeof e.root, "%s/root", e.dir);
     if (rc == 0 && mkdir(e.root, 0755) < 0 && errno != EEXIST) rc = herr();
     if (rc == 0 && e.old) rc = index_build(p, e.old, e.nold, &e.oidx, &e.omask);
+    if (rc == 0) rc = find_binds(&e);
     if (rc == 0) rc = export_dir(&e, "/", "", 0);
     /* what the VM no longer has goes from the host copy (the last call ended with the copy
      * equal to the VM, or the copy was dropped: only these can be stale) */
@@ -824,12 +922,18 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     add(&a, "--ro-bind"); add(&a, gr); add(&a, "/etc/group");
     add(&a, "--proc"); add(&a, "/proc");
     add(&a, "--dev"); add(&a, "/dev");
-    add(&a, "--tmpfs"); add(&a, "/tmp");
+    /* a private /tmp: the VM's own copy, else an empty one */
+    char tp[sizeof e.root + 8];
+    snprintf(tp, sizeof tp, "%s/tmp", e.root);
+    if (access(tp, F_OK) != 0 && !bound(&e, "tmp")) {
+        add(&a, "--tmpfs"); add(&a, "/tmp");
+    }
     /* the VM's tree at the VM's paths, each top-level entry bound on its own */
     DIR *d = opendir(e.root);
     struct dirent *de;
     while (d && (de = readdir(d))) {
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        if (bound(&e, de->d_name)) continue;
         char hp[VK_PATH_MAX + 96], vp[VK_PATH_MAX];
         snprintf(hp, sizeof hp, "%s/%s", e.root, de->d_name);
         snprintf(vp, sizeof vp, "/%s", de->d_name);
@@ -846,6 +950,13 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         }
     }
     if (d) closedir(d);
+    /* host-directory mounts, over the copy's empty places for them */
+    for (size_t i = 0; i < e.nbinds; i++) {
+        snprintf(num, sizeof num, "%d", e.binds[i].fd);
+        add(&a, e.binds[i].ro ? "--ro-bind-fd" : "--bind-fd");
+        add(&a, num);
+        add(&a, e.binds[i].path);
+    }
     add(&a, "--chdir"); add(&a, vk_getcwd(p));
     add(&a, "--");
     add(&a, name); /* bwrap runs it (PATH search) with it as argv[0] */
@@ -889,6 +1000,10 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         signal(SIGPIPE, SIG_DFL);
+        /* nothing the host process holds reaches the jail: not even fds it inherited
+         * without close-on-exec (Linux 5.11; older kernels keep them) */
+        syscall(SYS_close_range, 3u, ~0u, 4u /* CLOSE_RANGE_CLOEXEC */);
+        for (size_t i = 0; i < e.nbinds; i++) fcntl(e.binds[i].fd, F_SETFD, 0);
         execve(BWRAP, a.v, env);
         _exit(127);
     }
@@ -978,6 +1093,8 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     }
     close(in[0]);
 
+    /* the program may have changed bound host directories behind the VM's caches */
+    if (e.nbinds) vk_dcache_invalidate(vm);
     int code;
     if (WIFEXITED(status)) code = WEXITSTATUS(status);
     else code = 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : SIGKILL);

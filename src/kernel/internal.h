@@ -310,6 +310,10 @@ void vk_audit(vk_vm *vm, const vos_audit_event *ev);
 /* The policy engine. init copies cfg's path rules, command lists, policy rules and network
  * rules (VOS_EINVAL for a bad one); free releases them. */
 typedef struct vk_policy vk_policy;
+/* When every path under abs (and abs) decides as abs does (no path rule names a path below it):
+ * true, with the outcomes (VOS_POLICY_*) for reads and writes, decided without asking the
+ * host. False when some rule names a path below abs. */
+bool vk_policy_path_subtree(vk_vm *vm, const char *abs, int *read, int *write);
 int vk_policy_init(vk_vm *vm, const vk_vm_config *cfg);
 void vk_policy_free(vk_vm *vm);
 /* Not denied outright (allowed, or to be asked): what /usr/bin lists. */
