@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -700,10 +702,134 @@ out:
     return 0;
 }
 
+/* The jail's /etc: one directory per VM (DIR/etc), built at its first escalation, holding the
+ * image's files programs need (hard links, or copies where the host refuses a link) and the
+ * VM's passwd and group; the two big trees are bound on top of it. One bind instead of one per
+ * file: bwrap's cost grows with every mount. Only what every host user may read is taken
+ * (not /etc/ssl/private). */
 static const char *const etc_files[] = {
-    "alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf",
-    "ssl", "ca-certificates", "python3", "python3.11", "gitconfig", "mime.types", "os-release",
-    "debian_version", "protocols", "services", "gprofng.rc", NULL};
+    "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf", "ssl",
+    "ssl/openssl.cnf", "ca-certificates", "python3", "python3.11", "gitconfig", "mime.types",
+    "os-release", "debian_version", "protocols", "services", "gprofng.rc", NULL};
+static const char *const etc_binds[] = {"alternatives", "ssl/certs", NULL};
+
+/* Copy the host file from into the new file to (both absolute), mode mode. */
+static int copy_host_file(const char *from, const char *to, unsigned mode)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (in < 0) return herr();
+    int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 0777);
+    if (out < 0) {
+        close(in);
+        return herr();
+    }
+    char buf[16384];
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read(in, buf, sizeof buf);
+        if (n <= 0) {
+            if (n < 0) rc = herr();
+            break;
+        }
+        if (write(out, buf, (size_t)n) != n) {
+            rc = herr();
+            break;
+        }
+    }
+    close(in);
+    if (close(out) < 0 && rc == 0) rc = herr();
+    return rc;
+}
+
+/* Take the image's from into to: symlinks as they are, world-readable files linked or copied,
+ * world-readable directories entry by entry (depth-bounded; these are small). */
+static int etc_take(const char *from, const char *to, int depth)
+{
+    struct stat st;
+    if (lstat(from, &st) < 0) return 0;
+    if (S_ISLNK(st.st_mode)) {
+        char t[VK_PATH_MAX];
+        ssize_t n = readlink(from, t, sizeof t - 1);
+        if (n < 0) return 0;
+        t[n] = 0;
+        return symlink(t, to) < 0 && errno != EEXIST ? herr() : 0;
+    }
+    if (S_ISREG(st.st_mode)) {
+        if ((st.st_mode & S_IROTH) == 0) return 0;
+        if (link(from, to) == 0 || errno == EEXIST) return 0;
+        return copy_host_file(from, to, st.st_mode);
+    }
+    if (!S_ISDIR(st.st_mode) || (st.st_mode & (S_IROTH | S_IXOTH)) != (S_IROTH | S_IXOTH) ||
+        depth > 4)
+        return 0;
+    if (mkdir(to, 0755) < 0 && errno != EEXIST) return herr();
+    DIR *d = opendir(from);
+    if (!d) return 0;
+    struct dirent *de;
+    int rc = 0, n = 0;
+    while (rc == 0 && (de = readdir(d)) && n++ < 256) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        char f2[VK_PATH_MAX + 256], t2[VK_PATH_MAX + 256];
+        snprintf(f2, sizeof f2, "%s/%s", from, de->d_name);
+        snprintf(t2, sizeof t2, "%s/%s", to, de->d_name);
+        rc = etc_take(f2, t2, depth + 1);
+    }
+    closedir(d);
+    return rc;
+}
+
+static int write_host_file(const char *path, const char *s)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return herr();
+    ssize_t n = (ssize_t)strlen(s);
+    int rc = write(fd, s, (size_t)n) == n ? 0 : herr();
+    if (close(fd) < 0 && rc == 0) rc = herr();
+    return rc;
+}
+
+/* Build DIR/etc (once per host copy). */
+static int etc_build(vk_proc *p, const char *dir, const char *img)
+{
+    vk_vm *vm = p->vm;
+    char etc[VK_PATH_MAX], tmp[VK_PATH_MAX + 8], from[VK_PATH_MAX + 256], to[VK_PATH_MAX + 64];
+    snprintf(etc, sizeof etc, "%s/etc", dir);
+    if (access(etc, F_OK) == 0) return 0;
+    /* built aside, renamed into place when complete: a half-built one is never used */
+    snprintf(tmp, sizeof tmp, "%s/etc.new", dir);
+    rm_tree(tmp);
+    if (mkdir(tmp, 0755) < 0) return herr();
+    int rc = 0;
+    for (int i = 0; rc == 0 && etc_files[i]; i++) {
+        snprintf(from, sizeof from, "%s/etc/%s", img, etc_files[i]);
+        snprintf(to, sizeof to, "%s/%s", tmp, etc_files[i]);
+        rc = etc_take(from, to, 0);
+    }
+    /* empty places for the trees bound on top */
+    for (int i = 0; rc == 0 && etc_binds[i]; i++) {
+        snprintf(to, sizeof to, "%s/%s", tmp, etc_binds[i]);
+        if (mkdir(to, 0755) < 0 && errno != EEXIST) rc = herr();
+    }
+    /* passwd and group name the VM's user */
+    unsigned uid = vk_getuid(p);
+    char pw[1024], gr[512];
+    const char *nobody = "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
+    if (uid) {
+        snprintf(pw, sizeof pw, "root:x:0:0:root:/root:/bin/sh\n%s:x:%u:%u::%s:/bin/sh\n%s",
+                 vm->user, uid, uid, vm->home, nobody);
+        snprintf(gr, sizeof gr, "root:x:0:\n%s:x:%u:\n", vm->user, uid);
+    } else {
+        snprintf(pw, sizeof pw, "root:x:0:0:root:/root:/bin/sh\n%s", nobody);
+        snprintf(gr, sizeof gr, "root:x:0:\n");
+    }
+    snprintf(to, sizeof to, "%s/passwd", tmp);
+    if (rc == 0) rc = write_host_file(to, pw);
+    snprintf(to, sizeof to, "%s/group", tmp);
+    if (rc == 0) rc = write_host_file(to, gr);
+    if (rc == 0 && rename(tmp, etc) < 0) rc = herr();
+    if (rc < 0) rm_tree(tmp);
+    return rc;
+}
 
 typedef struct argvb {
     vk_proc *p;
@@ -767,6 +893,68 @@ bool vk_escalate_offers(vk_vm *vm, const char *name)
 {
     return !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..") &&
            vk_escalate_listed(vm, name) && vk_cmd_allowed(vm, name) && image_has(vm, name);
+}
+
+/* What the jail's first process starts with. */
+typedef struct spawn_args {
+    char **argv, **env;
+    int fds[3];
+    struct rlimit as, cpu, nproc;
+    bool set_nproc;
+    const hbind *binds;
+    size_t nbinds;
+} spawn_args;
+
+/* The child of spawn_bwrap: it shares the parent's memory until execve, so it only makes
+ * system calls (no allocation, no locks) and runs no handler of the parent's. */
+static int spawn_child(void *arg)
+{
+    const spawn_args *s = arg;
+    setpgid(0, 0);
+    setrlimit(RLIMIT_AS, &s->as);
+    setrlimit(RLIMIT_CPU, &s->cpu);
+    /* per real uid on the host; root's count holds the whole machine's */
+    if (s->set_nproc) setrlimit(RLIMIT_NPROC, &s->nproc);
+    for (int i = 0; i < 3; i++) dup2(s->fds[i], i);
+    /* nothing the host process holds reaches the jail: not even fds it inherited
+     * without close-on-exec (Linux 5.11; older kernels keep them) */
+    syscall(SYS_close_range, 3u, ~0u, 4u /* CLOSE_RANGE_CLOEXEC */);
+    for (size_t i = 0; i < s->nbinds; i++) fcntl(s->binds[i].fd, F_SETFD, 0);
+    /* the handler table is this child's own copy: caught signals go back to their default
+     * before the mask opens (a handler must not run on the parent's memory), SIGPIPE too */
+    for (int sig = 1; sig < NSIG; sig++) {
+        struct sigaction act;
+        if (sigaction(sig, NULL, &act) < 0) continue;
+        if (act.sa_handler == SIG_DFL || (act.sa_handler == SIG_IGN && sig != SIGPIPE)) continue;
+        act.sa_handler = SIG_DFL;
+        act.sa_flags = 0;
+        sigaction(sig, &act, NULL);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execve(BWRAP, s->argv, s->env);
+    _exit(127);
+}
+
+/* Start bwrap the way posix_spawn does (the child borrows the parent's memory until it
+ * execs): no copy of a big host process's page tables, as fork would make, for a child that
+ * execs at once. Returns its pid, or -1 with errno. */
+static pid_t spawn_bwrap(spawn_args *s)
+{
+    size_t sz = 256 * 1024;
+    void *stack = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+                       -1, 0);
+    if (stack == MAP_FAILED) return -1;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t pid = clone(spawn_child, (char *)stack + sz, CLONE_VM | CLONE_VFORK | SIGCHLD, s);
+    int saved = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    munmap(stack, sz);
+    errno = saved;
+    return pid;
 }
 
 /* End a call: keep the host copy and its manifest for the next call (keep), or drop them. */
@@ -864,23 +1052,10 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         esc_done(&e, cache, false);
         return rc;
     }
-    /* the jail's /etc/passwd and /etc/group name the VM's user */
     unsigned uid = vk_getuid(p);
-    char pw[VK_PATH_MAX], gr[VK_PATH_MAX];
-    snprintf(pw, sizeof pw, "%s/passwd", e.dir);
-    snprintf(gr, sizeof gr, "%s/group", e.dir);
-    FILE *f = fopen(pw, "we");
-    if (f) {
-        fprintf(f, "root:x:0:0:root:/root:/bin/sh\n");
-        if (uid) fprintf(f, "%s:x:%u:%u::%s:/bin/sh\n", vm->user, uid, uid, vm->home);
-        fprintf(f, "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
-        fclose(f);
-    }
-    f = fopen(gr, "we");
-    if (f) {
-        fprintf(f, "root:x:0:\n");
-        if (uid) fprintf(f, "%s:x:%u:\n", vm->user, uid);
-        fclose(f);
+    if ((rc = etc_build(p, e.dir, img)) < 0) {
+        esc_done(&e, cache, false);
+        return rc;
     }
 
     /* bwrap's command line */
@@ -913,13 +1088,14 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
             ro_bind(&a, img, lp);
         }
     }
-    for (int i = 0; etc_files[i]; i++) {
+    char etc[VK_PATH_MAX];
+    snprintf(etc, sizeof etc, "%s/etc", e.dir);
+    add(&a, "--ro-bind"); add(&a, etc); add(&a, "/etc");
+    for (int i = 0; etc_binds[i]; i++) {
         char ep[64];
-        snprintf(ep, sizeof ep, "/etc/%s", etc_files[i]);
+        snprintf(ep, sizeof ep, "/etc/%s", etc_binds[i]);
         if (host_exists(img, ep)) ro_bind(&a, img, ep);
     }
-    add(&a, "--ro-bind"); add(&a, pw); add(&a, "/etc/passwd");
-    add(&a, "--ro-bind"); add(&a, gr); add(&a, "/etc/group");
     add(&a, "--proc"); add(&a, "/proc");
     add(&a, "--dev"); add(&a, "/dev");
     /* a private /tmp: the VM's own copy, else an empty one */
@@ -983,30 +1159,9 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     if (lim->mem_bytes != UINT64_MAX)
         r_as.rlim_cur = r_as.rlim_max = lim->mem_bytes > (1ull << 30) ? lim->mem_bytes : 1ull << 30;
 
-    pid_t pid = fork();
-    if (pid == 0) {
-        setpgid(0, 0);
-        setrlimit(RLIMIT_AS, &r_as);
-        setrlimit(RLIMIT_CPU, &r_cpu);
-        if (geteuid() != 0) {
-            /* per real uid on the host; root's count holds the whole machine's */
-            struct rlimit np = {lim->procs + 64, lim->procs + 64};
-            setrlimit(RLIMIT_NPROC, &np);
-        }
-        dup2(in[1], 0);
-        dup2(out[1], 1);
-        dup2(err[1], 2);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        signal(SIGPIPE, SIG_DFL);
-        /* nothing the host process holds reaches the jail: not even fds it inherited
-         * without close-on-exec (Linux 5.11; older kernels keep them) */
-        syscall(SYS_close_range, 3u, ~0u, 4u /* CLOSE_RANGE_CLOEXEC */);
-        for (size_t i = 0; i < e.nbinds; i++) fcntl(e.binds[i].fd, F_SETFD, 0);
-        execve(BWRAP, a.v, env);
-        _exit(127);
-    }
+    spawn_args sa = {a.v, (char **)env, {in[1], out[1], err[1]}, r_as, r_cpu,
+                     {lim->procs + 64, lim->procs + 64}, geteuid() != 0, e.binds, e.nbinds};
+    pid_t pid = spawn_bwrap(&sa);
     close(in[1]);
     close(out[1]);
     close(err[1]);
@@ -1016,6 +1171,8 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         return herr();
     }
     setpgid(pid, pid);
+    /* its exit wakes the loop below at once (Linux 5.3; else a short poll finds it) */
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 
     vk_proc *pump = NULL;
     int pump_pid = -1;
@@ -1048,11 +1205,13 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
                 continue; /* drain what is left, without waiting */
             }
         }
-        struct pollfd pf[2] = {{out_open ? out[0] : -1, POLLIN, 0},
-                               {err_open ? err[0] : -1, POLLIN, 0}};
+        struct pollfd pf[3] = {{out_open ? out[0] : -1, POLLIN, 0},
+                               {err_open ? err[0] : -1, POLLIN, 0},
+                               {status < 0 ? pidfd : -1, POLLIN, 0}};
         vk_cpu_give(); /* blocking on the host: let the VM's other processes run */
-        /* the pipes close as the program ends; past that, its exit is a moment away */
-        int np = poll(pf, 2, status >= 0 ? 0 : (out_open || err_open) ? 50 : 1);
+        /* the pipes close as the program ends; past that, its exit is a moment away (without
+         * a pidfd to say when, a short poll) */
+        int np = poll(pf, 3, status >= 0 ? 0 : (out_open || err_open || pidfd >= 0) ? 50 : 1);
         vk_cpu_ensure(vm);
         for (int k = 0; k < 2 && np > 0; k++) {
             if (!(pf[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -1083,6 +1242,7 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
         status = ws;
     }
+    if (pidfd >= 0) close(pidfd);
     close(out[0]);
     close(err[0]);
     shutdown(in[0], SHUT_RDWR);
