@@ -68,6 +68,9 @@ typedef struct ment {
  * call copies only what changed. One call uses it at a time; a concurrent one makes its own. */
 struct vk_esc_cache {
     bool busy;       /* under vm->mu */
+    bool clean;      /* the last call's import completed: the host copy is its manifest */
+    bool gen_ok;     /* ... and the VM's files were as the copy after it, at vm->fs_gen gen */
+    uint64_t gen;
     char dir[64];
     ment *ents;
     size_t n, cap;
@@ -91,6 +94,7 @@ typedef struct esc {
     ment *old;       /* the last call's, or none */
     size_t nold, oldcap, ohint;
     ment *last;      /* o_mark's find */
+    bool trusted;    /* the host copy is as the last manifest says (no lstat to check it) */
     size_t *idx, mask; /* the index of ents (import) */
     size_t *oidx, omask; /* the index of old (export) */
     uint64_t bytes;
@@ -208,12 +212,24 @@ static bool o_mark(esc *e, const char *rel)
     return e->last != NULL;
 }
 
-/* Is the host copy at hp still what the last call left from this same VM entry? */
-static bool unchanged(const ment *o, const struct vk_stat *vs, const char *hp, struct stat *hs)
+/* Is the host copy at hp still what the last call left from this same VM entry? (Without a
+ * look at it when the copy is trusted: nothing but a jailed program writes it, and the last
+ * import saw all of that.) */
+static bool unchanged(const esc *e, const ment *o, const struct vk_stat *vs, const char *hp,
+                      struct stat *hs)
 {
     if (!o || o->vdev != vs->dev || o->vino != vs->ino || o->vsize != vs->size ||
         o->vmtime != vs->mtime_ns || o->vctime != vs->ctime_ns || o->vmode != vs->mode)
         return false;
+    if (e->trusted) {
+        memset(hs, 0, sizeof *hs);
+        hs->st_mode = o->mode;
+        hs->st_size = (off_t)o->size;
+        hs->st_ino = (ino_t)o->ino;
+        hs->st_mtim.tv_sec = o->mtime_ns / 1000000000;
+        hs->st_mtim.tv_nsec = o->mtime_ns % 1000000000;
+        return true;
+    }
     if (lstat(hp, hs) < 0) return false;
     return (unsigned)hs->st_mode == o->mode && (uint64_t)hs->st_size == o->size &&
            (uint64_t)hs->st_ino == o->ino && host_mtime(hs) == o->mtime_ns;
@@ -292,6 +308,32 @@ static int find_binds(esc *e)
     vk_free(p, paths);
     vk_free(p, ro);
     return rc;
+}
+
+/* Is any mount whose files the export copies one the host can change behind the VM (all but
+ * memfs: a host directory, an overlay's lower)? */
+static bool external(const esc *e)
+{
+    vk_vm *vm = e->p->vm;
+    bool r = false;
+    pthread_rwlock_rdlock(&vm->mntlk);
+    for (vk_mnt *m = vm->mounts; m && !r; m = m->next) {
+        if (m->kind != VK_MNT_PLAIN || strcmp(m->fs->ops->name, "memfs") == 0) continue;
+        if (m->len > 1) {
+            char top[VK_NAME_MAX + 1];
+            const char *sl = strchr(m->path + 1, '/');
+            size_t tl = sl ? (size_t)(sl - m->path - 1) : strlen(m->path + 1);
+            if (tl <= VK_NAME_MAX) {
+                memcpy(top, m->path + 1, tl);
+                top[tl] = 0;
+                if (system_dir(top)) continue;
+            }
+            if (bound(e, m->path + 1)) continue;
+        }
+        r = true;
+    }
+    pthread_rwlock_unlock(&vm->mntlk);
+    return r;
 }
 
 static void binds_close(esc *e)
@@ -375,7 +417,7 @@ static int export_dir(esc *e, const char *vmdir, const char *rel, int depth)
         if (o_mark(e, r2)) {} /* (marks the last call's entry as still there) */
         struct stat hs;
         ment *o = e->last;
-        if (!VK_S_ISDIR(st.mode) && unchanged(o, &st, hp, &hs)) {
+        if (!VK_S_ISDIR(st.mode) && unchanged(e, o, &st, hp, &hs)) {
             if ((rc = note(e, r2, &hs, &st)) < 0) break;
             continue; /* the host copy is current */
         }
@@ -1028,9 +1070,24 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     }
     snprintf(e.root, sizeof e.root, "%s/root", e.dir);
     if (rc == 0 && mkdir(e.root, 0755) < 0 && errno != EEXIST) rc = herr();
-    if (rc == 0 && e.old) rc = index_build(p, e.old, e.nold, &e.oidx, &e.omask);
+    /* the VM's files as the export will see them: nothing changed since the last import (no
+     * call that may change a file, no (u)mount) and no copied mount the host can change
+     * behind the VM (hostfs, an overlay's lower): the host copy is current, no walk */
+    uint64_t gen0 = atomic_load(&vm->fs_gen), own0 = p->fs_writes;
+    e.trusted = cache && e.old && cache->clean;
     if (rc == 0) rc = find_binds(&e);
-    if (rc == 0) rc = export_dir(&e, "/", "", 0);
+    bool skip = rc == 0 && e.trusted && cache->gen_ok && cache->gen == gen0 && !external(&e);
+    if (skip) {
+        e.ents = e.old;
+        e.n = e.nold;
+        e.cap = e.oldcap;
+        e.old = NULL;
+        e.nold = e.oldcap = 0;
+        cache->ents = NULL;
+        cache->n = cache->cap = 0;
+    }
+    if (rc == 0 && e.old) rc = index_build(p, e.old, e.nold, &e.oidx, &e.omask);
+    if (rc == 0 && !skip) rc = export_dir(&e, "/", "", 0);
     /* what the VM no longer has goes from the host copy (the last call ended with the copy
      * equal to the VM, or the copy was dropped: only these can be stale) */
     for (size_t i = 0; rc == 0 && i < e.nold; i++) {
@@ -1039,7 +1096,7 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         snprintf(hp, sizeof hp, "%s/%s", e.root, e.old[i].rel);
         rm_tree(hp);
     }
-    if (cache) {
+    if (cache && e.old) {
         /* the old manifest is spent: the new one describes the host copy now */
         ments_free(vm, e.old, e.nold, e.oldcap);
         cache->ents = NULL;
@@ -1272,6 +1329,14 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
             vk_write(p, 2, msg, strlen(msg));
             if (code == 0) code = 1;
         }
+    }
+    if (cache) {
+        /* the host copy is what the manifest says; and when every move of the VM's count
+         * since the export was this import's own, it is the VM's files too */
+        cache->clean = !dying && rc == 0;
+        uint64_t gen = atomic_load(&vm->fs_gen);
+        cache->gen_ok = cache->clean && gen - gen0 == p->fs_writes - own0;
+        cache->gen = gen;
     }
     esc_done(&e, cache, !dying && rc == 0);
     vk_exit(p, code);

@@ -80,6 +80,8 @@ struct vk_vm {
     pthread_mutex_t mu;
     pthread_condattr_t cattr;
     _Atomic int64_t fs_bytes, fs_inodes;
+    _Atomic uint64_t fs_gen;   /* vfs.c: moves at every call that may change a file, and at
+                                  (u)mounts (escalate.c skips its export while it stands) */
     _Atomic int host_fds;    /* host fds held by this VM's mounts */
     int64_t boot_ns;
 
@@ -156,6 +158,7 @@ enum { PS_EMBRYO, PS_RUNNING, PS_ZOMBIE };
 
 struct vk_proc {
     vk_vm *vm;
+    uint64_t fs_writes;      /* vfs.c: its own moves of vm->fs_gen (its thread only) */
     int pid, ppid, pgid;
     int state;
     int wstatus;

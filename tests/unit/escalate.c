@@ -444,3 +444,30 @@ TEST(escalate_hostfs_bind_policy)
             "print(sorted(os.listdir(\"/w2\")), os.path.exists(\"/w2/hide/h\"))'",
         "Read-only file system\n['a'] False\n", 0);
 }
+
+/* The host copy is reused while the VM's files stand still, but not past a change of an
+ * overlay's lower on the host, nor past a VM write made while a program ran. */
+TEST(escalate_copy_reuse_and_changes)
+{
+    SKIP_UNLESS_JAIL();
+    const char *lower = test_tmpdir();
+    char p[4096];
+    snprintf(p, sizeof p, "echo one > %s/f", lower);
+    ASSERT_EQ(system(p), 0);
+    vos_vm *vm = esc_vm(0);
+    vos_mount_spec s;
+    vos_mount_spec_init(&s);
+    s.kind = VOS_MOUNT_OVERLAY;
+    s.host_path = lower;
+    ASSERT_OK(vos_mount(vm, "/ov", &s));
+    const char *rd = "python3 -c 'print(open(\"/ov/f\").read(), open(\"/tmp/g\").read(), sep=\"\", end=\"\")'";
+    RUN(vm, "echo a > /tmp/g", "", 0);
+    RUN(vm, rd, "one\na\n", 0);
+    RUN(vm, rd, "one\na\n", 0);
+    snprintf(p, sizeof p, "echo two > %s/f", lower);
+    ASSERT_EQ(system(p), 0);
+    RUN(vm, rd, "two\na\n", 0);
+    RUN(vm, "python3 -c 'import time; time.sleep(0.5)' & sleep 0.1; echo b > /tmp/g; wait; "
+            "python3 -c 'print(open(\"/tmp/g\").read(), end=\"\")'",
+        "b\n", 0);
+}
