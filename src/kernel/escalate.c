@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -71,6 +72,13 @@ struct vk_esc_cache {
     bool clean;      /* the last call's import completed: the host copy is its manifest */
     bool gen_ok;     /* ... and the VM's files were as the copy after it, at vm->fs_gen gen */
     uint64_t gen;
+    /* inotify watches on every directory of the host copy (when watching), so the import
+     * looks only where the program changed something; wd_rel[wd] names each one's directory */
+    int ifd;
+    bool watching;
+    char **wd_rel;
+    size_t nwd;
+
     char dir[64];
     ment *ents;
     size_t n, cap;
@@ -95,6 +103,14 @@ typedef struct esc {
     size_t nold, oldcap, ohint;
     ment *last;      /* o_mark's find */
     bool trusted;    /* the host copy is as the last manifest says (no lstat to check it) */
+    struct vk_esc_cache *cache; /* the VM's, when this call uses it */
+    bool deleted;    /* the import removed something */
+    bool links;      /* the scan met a file with more than one link (or, partial, a directory
+                        the watches did not tell of): list everything */
+    /* the import's partial scan: directories with events (entries listed again), and
+     * directories created, moved or removed (their trees listed again); process arena */
+    char **chg, **deep;
+    size_t nchg, ndeep;
     size_t *idx, mask; /* the index of ents (import) */
     size_t *oidx, omask; /* the index of old (export) */
     uint64_t bytes;
@@ -108,10 +124,61 @@ static void ments_free(vk_vm *vm, ment *v, size_t n, size_t cap)
 
 static void rm_tree(const char *path);
 
+static void watches_drop(vk_vm *vm, struct vk_esc_cache *c)
+{
+    if (c->ifd >= 0) close(c->ifd);
+    c->ifd = -1;
+    c->watching = false;
+    for (size_t i = 0; i < c->nwd; i++)
+        if (c->wd_rel[i]) vk_vm_strfree(vm, c->wd_rel[i]);
+    if (c->wd_rel) vk_vm_free(vm, c->wd_rel, c->nwd * sizeof *c->wd_rel);
+    c->wd_rel = NULL;
+    c->nwd = 0;
+}
+
+#define WATCH_MASK                                                                                 \
+    (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM |              \
+     IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW)
+#define WATCH_MAX_WD (1 << 20)
+
+/* Watch the host copy's directory hp (rel under the root), when the cache keeps watches; a
+ * failure (the host's watch limit) ends watching: the imports scan everything again. */
+static void watch(esc *e, const char *hp, const char *rel)
+{
+    struct vk_esc_cache *c = e->cache;
+    if (!c || !c->watching) return;
+    vk_vm *vm = e->p->vm;
+    int wd = inotify_add_watch(c->ifd, hp, WATCH_MASK);
+    if (wd < 0 || wd >= WATCH_MAX_WD) {
+        c->watching = false;
+        return;
+    }
+    if ((size_t)wd >= c->nwd) {
+        size_t nn = c->nwd ? c->nwd : 64;
+        while (nn <= (size_t)wd) nn *= 2;
+        char **nv = vk_vm_realloc(vm, c->wd_rel, c->nwd * sizeof *nv, nn * sizeof *nv);
+        if (!nv) {
+            c->watching = false;
+            return;
+        }
+        memset(nv + c->nwd, 0, (nn - c->nwd) * sizeof *nv);
+        c->wd_rel = nv;
+        c->nwd = nn;
+    }
+    char *r = vk_vm_strdup(vm, rel);
+    if (!r) {
+        c->watching = false;
+        return;
+    }
+    if (c->wd_rel[wd]) vk_vm_strfree(vm, c->wd_rel[wd]);
+    c->wd_rel[wd] = r; /* a directory moved keeps its watch: it is named anew here */
+}
+
 void vk_escalate_vm_free(vk_vm *vm)
 {
     struct vk_esc_cache *c = vm->esc_cache;
     if (!c) return;
+    watches_drop(vm, c);
     if (c->dir[0]) rm_tree(c->dir);
     ments_free(vm, c->ents, c->n, c->cap);
     vk_vm_free(vm, c, sizeof *c);
@@ -423,7 +490,8 @@ static int export_dir(esc *e, const char *vmdir, const char *rel, int depth)
         }
         if (lstat(hp, &hs) == 0 && !(VK_S_ISDIR(st.mode) && S_ISDIR(hs.st_mode))) rm_tree(hp);
         if (VK_S_ISDIR(st.mode)) {
-            if (mkdir(hp, 0700) < 0 && errno != EEXIST) { rc = herr(); break; }
+            if (mkdir(hp, 0700) == 0) watch(e, hp, r2);
+            else if (errno != EEXIST) { rc = herr(); break; }
             if (chmod(hp, 0700) < 0) { rc = herr(); break; }
             /* noted before its contents: the import and the deletes rely on that order */
             if (lstat(hp, &hs) < 0) { rc = herr(); break; }
@@ -513,13 +581,18 @@ static int plan_add(esc *e, plan *pl, const char *rel, int kind, unsigned mode, 
 
 /* Walk the host tree after the run, listing what changed (directories before their
  * contents). */
-static int scan(esc *e, plan *pl, const char *rel, int depth)
+static bool in_list(char **v, size_t n, const char *rel, bool under);
+
+/* shallow: list rel's entries, and only the trees of directories that are new, of another type
+ * or in e->deep (the others are listed when they had events themselves) */
+static int scan(esc *e, plan *pl, const char *rel, int depth, bool shallow)
 {
     if (depth > 64) return VOS_ELOOP;
     char hp[VK_PATH_MAX + 96];
     snprintf(hp, sizeof hp, "%s%s%s", e->root, *rel ? "/" : "", rel);
     DIR *d = opendir(hp);
     if (!d) return herr();
+    if (!shallow) watch(e, hp, rel);
     struct dirent *de;
     int rc = 0;
     while ((de = readdir(d))) {
@@ -537,8 +610,13 @@ static int scan(esc *e, plan *pl, const char *rel, int depth)
             if (!same_type) rc = plan_add(e, pl, r2, 2, st.st_mode, m != NULL);
             else if ((m->mode & 07777) != (st.st_mode & 07777))
                 rc = plan_add(e, pl, r2, 4, st.st_mode, false);
-            if (rc == 0 && !bound(e, r2)) rc = scan(e, pl, r2, depth + 1);
+            bool deeper = !shallow || !same_type || in_list(e->deep, e->ndeep, r2, false);
+            /* a directory the manifest does not know, with no event for it: the watches do
+             * not tell the whole story, list everything */
+            if (shallow && !m && !in_list(e->deep, e->ndeep, r2, false)) e->links = true;
+            if (rc == 0 && deeper && !bound(e, r2)) rc = scan(e, pl, r2, depth + 1, false);
         } else if (S_ISREG(st.st_mode)) {
+            if (st.st_nlink > 1) e->links = true;
             bool changed = !same_type || m->size != (uint64_t)st.st_size ||
                            m->mtime_ns != host_mtime(&st) || m->ino != (uint64_t)st.st_ino;
             if (changed) {
@@ -666,6 +744,7 @@ static int apply(esc *e, plan *pl)
      * so a rename's old name goes before its new one appears */
     for (size_t i = e->n; i-- > 0 && rc >= 0;) {
         if (e->ents[i].seen) continue;
+        e->deleted = true; /* the manifest keeps the entry: the next export must walk */
         if ((rc = vm_path(vp, sizeof vp, e->ents[i].rel)) < 0) break;
         rc = vm_remove(e->p, vp);
     }
@@ -692,11 +771,133 @@ static int apply(esc *e, plan *pl)
         }
         case 4: rc = vk_chmod(e->p, vp, c->mode & 07777); break;
         }
-        if (rc >= 0 && c->kind != 2) renote(e, c->rel, vp);
+        if (rc >= 0) renote(e, c->rel, vp); /* directories too: a partial scan trusts them */
     }
     for (size_t i = pl->n; i-- > 0 && rc >= 0;)
         if (pl->c[i].kind == 2 && vm_path(vp, sizeof vp, pl->c[i].rel) == 0)
             rc = vk_chmod(e->p, vp, pl->c[i].mode & 07777);
+    return rc;
+}
+
+/* Is rel in v (under: or below an entry of v)? */
+static bool in_list(char **v, size_t n, const char *rel, bool under)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(v[i]);
+        if (strncmp(v[i], rel, l) != 0) continue;
+        if (rel[l] == 0 || (under && (l == 0 || rel[l] == '/'))) return true;
+    }
+    return false;
+}
+
+static bool add_rel(esc *e, char ***v, size_t *n, const char *rel)
+{
+    if (in_list(*v, *n, rel, false)) return true;
+    if (*n >= 256) return false; /* a program that changed this much: scan everything */
+    char **nv = vk_realloc(e->p, *v, (*n + 1) * sizeof *nv);
+    if (!nv) return false;
+    *v = nv;
+    if (!(nv[*n] = vk_strdup(e->p, rel))) return false;
+    (*n)++;
+    return true;
+}
+
+/* Read the watches' events of the run: the directories the program changed (e->chg) and the
+ * directories it created, moved or removed (e->deep). False when they cannot say (an
+ * overflow, an unknown watch, too much): the import scans everything. */
+static bool collect(esc *e)
+{
+    struct vk_esc_cache *c = e->cache;
+    _Alignas(struct inotify_event) char buf[16384];
+    for (;;) {
+        ssize_t n = read(c->ifd, buf, sizeof buf);
+        if (n < 0) return errno == EAGAIN;
+        if (n == 0) return false;
+        for (char *q = buf; q < buf + n;) {
+            struct inotify_event *ev = (struct inotify_event *)(void *)q;
+            q += sizeof *ev + ev->len;
+            if (ev->mask & IN_Q_OVERFLOW) return false;
+            /* a watch gone, a directory itself moved or removed: its parent's watch has it */
+            if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) continue;
+            if (ev->wd < 0 || (size_t)ev->wd >= c->nwd || !c->wd_rel[ev->wd]) return false;
+            const char *dir = c->wd_rel[ev->wd];
+            if (!add_rel(e, &e->chg, &e->nchg, dir)) return false;
+            if ((ev->mask & IN_ISDIR) && ev->len &&
+                (ev->mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO))) {
+                char r[VK_PATH_MAX];
+                if (snprintf(r, sizeof r, "%s%s%s", dir, *dir ? "/" : "", ev->name) >=
+                    (int)sizeof r)
+                    return false;
+                if (!add_rel(e, &e->deep, &e->ndeep, r)) return false;
+            }
+        }
+    }
+}
+
+/* Throw away the events so far (the export's own writes). */
+static void drain(struct vk_esc_cache *c)
+{
+    char buf[4096];
+    while (read(c->ifd, buf, sizeof buf) > 0) {}
+}
+
+static void plan_free(esc *e, plan *pl)
+{
+    for (size_t i = 0; i < pl->n; i++) vk_free(e->p, pl->c[i].rel);
+    vk_free(e->p, pl->c);
+    memset(pl, 0, sizeof *pl);
+}
+
+/* Where the watches say the program changed something, the host copy is listed again: an
+ * entry of a directory with events, a tree created, moved or removed; every other entry is
+ * as the manifest says. Not when a file has several links (a write through one name is seen
+ * in that name's directory only): then, and when the watches cannot say, everything. */
+static int scan_changes(esc *e, plan *pl)
+{
+    struct vk_esc_cache *c = e->cache;
+    bool partial = c && c->watching && collect(e);
+    int rc = 0;
+    /* a tree is listed from its parent's listing, once: the parent is listed (its events
+     * may have come under an older name of it), the directories below are not on their own */
+    for (size_t i = 0; partial && i < e->ndeep; i++) {
+        char par[VK_PATH_MAX];
+        const char *sl = strrchr(e->deep[i], '/');
+        snprintf(par, sizeof par, "%.*s", sl ? (int)(sl - e->deep[i]) : 0, e->deep[i]);
+        if (!in_list(e->deep, e->ndeep, par, true) && !add_rel(e, &e->chg, &e->nchg, par))
+            partial = false;
+    }
+    if (partial) {
+        for (size_t i = 0; i < e->n; i++) {
+            ment *m = &e->ents[i];
+            const char *sl = strrchr(m->rel, '/');
+            size_t pl_ = sl ? (size_t)(sl - m->rel) : 0;
+            bool relist = in_list(e->deep, e->ndeep, m->rel, true);
+            for (size_t k = 0; k < e->nchg && !relist; k++)
+                relist = strlen(e->chg[k]) == pl_ && strncmp(e->chg[k], m->rel, pl_) == 0;
+            m->seen = !relist;
+        }
+        for (size_t k = 0; k < e->nchg && rc == 0; k++) {
+            if (in_list(e->deep, e->ndeep, e->chg[k], true)) continue;
+            char hp[VK_PATH_MAX + 96];
+            snprintf(hp, sizeof hp, "%s%s%s", e->root, *e->chg[k] ? "/" : "", e->chg[k]);
+            struct stat st;
+            if (lstat(hp, &st) < 0 || !S_ISDIR(st.st_mode)) continue; /* gone: its parent says */
+            rc = scan(e, pl, e->chg[k], 1, true);
+        }
+        if (rc == 0 && !e->links) return 0;
+        plan_free(e, pl);
+        if (rc < 0 && rc != VOS_ENOMEM) return rc;
+        rc = 0;
+    }
+    for (size_t i = 0; i < e->n; i++) e->ents[i].seen = false;
+    if (c) {
+        if (c->ifd < 0) c->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        c->watching = c->ifd >= 0;
+    }
+    e->links = false;
+    rc = scan(e, pl, "", 0, false);
+    /* several links to one file: watching cannot tell every change */
+    if (c && e->links) c->watching = false;
     return rc;
 }
 
@@ -705,7 +906,7 @@ static int import(esc *e)
 {
     plan pl = {0};
     int rc = index_build(e->p, e->ents, e->n, &e->idx, &e->mask);
-    if (rc == 0) rc = scan(e, &pl, "", 0);
+    if (rc == 0) rc = scan_changes(e, &pl);
     if (rc < 0) return rc;
     for (size_t i = 0; i < e->n; i++)
         if (!e->ents[i].seen && S_ISREG(e->ents[i].mode)) pl.delta -= (int64_t)e->ents[i].size;
@@ -1007,7 +1208,10 @@ static void esc_done(esc *e, struct vk_esc_cache *cache, bool keep)
     if (!keep || !cache) {
         rm_tree(e->dir);
         ments_free(vm, e->ents, e->n, e->cap);
-        if (cache) cache->dir[0] = 0;
+        if (cache) {
+            cache->dir[0] = 0;
+            watches_drop(vm, cache);
+        }
     } else {
         memcpy(cache->dir, e->dir, sizeof cache->dir);
         cache->ents = e->ents;
@@ -1050,14 +1254,17 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     /* the VM's cached copy, unless another escalated program uses it now */
     struct vk_esc_cache *cache = NULL;
     VK_LOCK(vm);
-    if (!vm->esc_cache && (vm->esc_cache = vk_vm_alloc(vm, sizeof *cache)))
+    if (!vm->esc_cache && (vm->esc_cache = vk_vm_alloc(vm, sizeof *cache))) {
         memset(vm->esc_cache, 0, sizeof *cache);
+        vm->esc_cache->ifd = -1;
+    }
     if (vm->esc_cache && !vm->esc_cache->busy) {
         cache = vm->esc_cache;
         cache->busy = true;
     }
     VK_UNLOCK(vm);
     int rc = 0;
+    e.cache = cache;
     if (cache && cache->dir[0]) {
         memcpy(e.dir, cache->dir, sizeof e.dir);
         e.old = cache->ents;
@@ -1218,6 +1425,7 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
 
     spawn_args sa = {a.v, (char **)env, {in[1], out[1], err[1]}, r_as, r_cpu,
                      {lim->procs + 64, lim->procs + 64}, geteuid() != 0, e.binds, e.nbinds};
+    if (cache && cache->watching) drain(cache); /* from here on, the program's changes */
     pid_t pid = spawn_bwrap(&sa);
     close(in[1]);
     close(out[1]);
@@ -1335,7 +1543,7 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
          * since the export was this import's own, it is the VM's files too */
         cache->clean = !dying && rc == 0;
         uint64_t gen = atomic_load(&vm->fs_gen);
-        cache->gen_ok = cache->clean && gen - gen0 == p->fs_writes - own0;
+        cache->gen_ok = cache->clean && !e.deleted && gen - gen0 == p->fs_writes - own0;
         cache->gen = gen;
     }
     esc_done(&e, cache, !dying && rc == 0);

@@ -471,3 +471,35 @@ TEST(escalate_copy_reuse_and_changes)
             "python3 -c 'print(open(\"/tmp/g\").read(), end=\"\")'",
         "b\n", 0);
 }
+
+/* Program after program changes a tree (the later imports look only where the watches saw
+ * changes): every change reaches the VM, and the next program sees the VM's files. */
+TEST(escalate_import_sequence)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(0);
+    const char *py = "cd /home/agent && python3 -c 'import os, shutil\n";
+    const char *steps[][2] = {
+        {"os.makedirs(\"t/a/b\"); open(\"t/a/b/f\", \"w\").write(\"1\")", "t/a/b/f:1"},
+        {"open(\"t/a/b/f\", \"a\").write(\"2\"); os.rename(\"t/a\", \"t/c\")", "t/c/b/f:12"},
+        {"os.makedirs(\"t/a\"); os.rename(\"t/c/b\", \"t/a/b\"); os.chmod(\"t/a/b/f\", 0o600)",
+         "t/a/b/f:12"},
+        {"shutil.rmtree(\"t/c\"); os.symlink(\"b/f\", \"t/a/l\"); open(\"t/g\", \"w\")", "t/a/l:12"},
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        char s[2048], want[256];
+        const char *colon = strchr(steps[i][1], ':');
+        snprintf(s, sizeof s, "%s%s'; cat %.*s; echo; find t | sort | tr '\\n' ' '", py,
+                 steps[i][0], (int)(colon - steps[i][1]), steps[i][1]);
+        vos_result r;
+        ASSERT_OK(test_exec(vm, s, &r));
+        snprintf(want, sizeof want, "%s\n", colon + 1);
+        ASSERT(strncmp(r.out, want, strlen(want)) == 0);
+        vos_result_free(&r);
+    }
+    RUN(vm, "cd /home/agent && find t | sort | tr '\\n' ' '; stat -c %a t/a/b/f",
+        "t t/a t/a/b t/a/b/f t/a/l t/g 600\n", 0);
+    RUN(vm, "cd /home/agent && python3 -c 'import os\n"
+            "print(sorted(os.path.join(r, f) for r, d, fs in os.walk(\"t\") for f in d + fs))'",
+        "['t/a', 't/a/b', 't/a/b/f', 't/a/l', 't/g']\n", 0);
+}
