@@ -460,7 +460,8 @@ TEST(escalate_copy_reuse_and_changes)
     s.kind = VOS_MOUNT_OVERLAY;
     s.host_path = lower;
     ASSERT_OK(vos_mount(vm, "/ov", &s));
-    const char *rd = "python3 -c 'print(open(\"/ov/f\").read(), open(\"/tmp/g\").read(), sep=\"\", end=\"\")'";
+    const char *rd = "python3 -c 'print(open(\"/ov/f\").read(), open(\"/tmp/g\").read(), "
+                     "sep=\"\", end=\"\")'";
     RUN(vm, "echo a > /tmp/g", "", 0);
     RUN(vm, rd, "one\na\n", 0);
     RUN(vm, rd, "one\na\n", 0);
@@ -484,7 +485,8 @@ TEST(escalate_import_sequence)
         {"open(\"t/a/b/f\", \"a\").write(\"2\"); os.rename(\"t/a\", \"t/c\")", "t/c/b/f:12"},
         {"os.makedirs(\"t/a\"); os.rename(\"t/c/b\", \"t/a/b\"); os.chmod(\"t/a/b/f\", 0o600)",
          "t/a/b/f:12"},
-        {"shutil.rmtree(\"t/c\"); os.symlink(\"b/f\", \"t/a/l\"); open(\"t/g\", \"w\")", "t/a/l:12"},
+        {"shutil.rmtree(\"t/c\"); os.symlink(\"b/f\", \"t/a/l\"); open(\"t/g\", \"w\")",
+         "t/a/l:12"},
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         char s[2048], want[256];
