@@ -4,6 +4,7 @@
  * python3 within 1.3x, git status within 2x. Skips (exit 0, with the reason) when bwrap cannot
  * run. Usage: escalate [PATH_TO_VOS_CLI] (the argument is ignored) */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,52 +37,60 @@ static double median(double *v, size_t n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static double time_vm(vos_vm *vm, const char *script)
+/* One escalated run in the VM: ms, or -1 on failure. */
+static double once_vm(vos_vm *vm, const char *script)
 {
-    double v[RUNS];
-    for (int i = 0; i < RUNS; i++) {
-        vos_result r;
-        vos_result_init(&r);
-        double t0 = now_ms();
-        int rc = vos_exec(vm, script, NULL, &r);
-        v[i] = now_ms() - t0;
-        if (rc != 0 || r.status != 0) {
-            fprintf(stderr, "escalate: vos: %s: rc %d status %d: %s\n", script, rc, r.status,
-                    r.err);
-            vos_result_free(&r);
-            return -1;
-        }
-        vos_result_free(&r);
+    vos_result r;
+    vos_result_init(&r);
+    double t0 = now_ms();
+    int rc = vos_exec(vm, script, NULL, &r);
+    double t = now_ms() - t0;
+    if (rc != 0 || r.status != 0) {
+        fprintf(stderr, "escalate: vos: %s: rc %d status %d: %s\n", script, rc, r.status, r.err);
+        t = -1;
     }
-    return median(v, RUNS);
+    vos_result_free(&r);
+    return t;
 }
 
-/* argv spawned directly (no shell), stdout to /dev/null, with an environment like the VM's:
- * no host settings (such as NODE_EXTRA_CA_CERTS, which makes node load a file at start) */
-static double time_host(char *const argv[])
+/* One bare run on the host: argv spawned directly (no shell), stdout to /dev/null, with an
+ * environment like the VM's: no host settings (such as NODE_EXTRA_CA_CERTS, which makes node
+ * load a file at start). */
+static double once_host(char *const argv[])
 {
     static char *const env[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", "LANG=C.UTF-8", NULL};
-    double v[RUNS];
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    for (int i = 0; i < RUNS; i++) {
-        double t0 = now_ms();
-        pid_t pid;
-        int st = -1;
-        if (posix_spawn(&pid, argv[0], &fa, NULL, argv, env) != 0 ||
-            waitpid(pid, &st, 0) != pid || st != 0) {
-            posix_spawn_file_actions_destroy(&fa);
-            return -1;
-        }
-        v[i] = now_ms() - t0;
-    }
+    double t0 = now_ms();
+    pid_t pid;
+    int st = -1;
+    bool ok = posix_spawn(&pid, argv[0], &fa, NULL, argv, env) == 0 &&
+              waitpid(pid, &st, 0) == pid && st == 0;
+    double t = now_ms() - t0;
     posix_spawn_file_actions_destroy(&fa);
-    return median(v, RUNS);
+    return ok ? t : -1;
 }
 
-static void row(const char *name, double vos, double host, double target)
+/* Medians of RUNS runs each, the VM's and the host's alternating (a busy machine slows both
+ * alike). */
+static void pair(vos_vm *vm, const char *script, char *const argv[], double *vos, double *host)
 {
+    double v[RUNS], h[RUNS];
+    *vos = *host = -1;
+    if (once_vm(vm, script) < 0 || once_host(argv) < 0) return; /* warm-up */
+    for (int i = 0; i < RUNS; i++) {
+        if ((v[i] = once_vm(vm, script)) < 0 || (h[i] = once_host(argv)) < 0) return;
+    }
+    *vos = median(v, RUNS);
+    *host = median(h, RUNS);
+}
+
+static void row(const char *name, vos_vm *vm, const char *script, char *const argv[],
+                double target)
+{
+    double vos, host;
+    pair(vm, script, argv, &vos, &host);
     if (vos < 0 || host < 0) {
         printf("%-34s NOT MEASURED\n", name);
         return;
@@ -103,12 +112,11 @@ int main(void)
     cfg.escalate = progs;
     vos_vm *vm;
     if (vos_vm_new(&cfg, &vm) != 0) return 1;
-    printf("escalation, medians of %d runs (host side: posix_spawn, VM-like environment)\n",
-           RUNS);
-    row("python3 -c 'print(1)'", time_vm(vm, "python3 -c 'print(1)' >/dev/null"),
-        time_host((char *[]){"/usr/bin/python3", "-c", "print(1)", NULL}), 1.3);
-    row("node -e 1", time_vm(vm, "node -e 1"),
-        time_host((char *[]){"/usr/bin/node", "-e", "1", NULL}), 1.3);
+    printf("escalation, medians of %d runs, VM and host alternating (host side: posix_spawn, "
+           "VM-like environment)\n", RUNS);
+    row("python3 -c 'print(1)'", vm, "python3 -c 'print(1)' >/dev/null",
+        (char *[]){"/usr/bin/python3", "-c", "print(1)", NULL}, 1.3);
+    row("node -e 1", vm, "node -e 1", (char *[]){"/usr/bin/node", "-e", "1", NULL}, 1.3);
 
     /* a 1,000-file repository: in the VM's memfs, and the same on the host */
     char dir[] = "/tmp/vos-bench-esc-XXXXXX";
@@ -132,9 +140,9 @@ int main(void)
              "-qm init && echo changed >> d3/f7.txt",
              dir);
     if (system(host) != 0) return 1;
-    row("git status, 1,000 files (memfs)",
-        time_vm(vm, "cd /home/agent/ws && git status --short >/dev/null"),
-        time_host((char *[]){"/usr/bin/git", "-C", dir, "status", "--short", NULL}), 2.0);
+    row("git status, 1,000 files (memfs)", vm,
+        "cd /home/agent/ws && git status --short >/dev/null",
+        (char *[]){"/usr/bin/git", "-C", dir, "status", "--short", NULL}, 2.0);
     snprintf(host, sizeof host, "rm -rf %s", dir);
     if (system(host) != 0) return 1;
     vos_vm_free(vm);

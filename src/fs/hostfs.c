@@ -745,6 +745,11 @@ static int h_ctl(vos_fs *m, vos_call *c, int op, void *arg)
     switch (op) {
     case VK_HOSTFS_CTL_HOST_ID: return host_id(h, id->rel, &id->dev, &id->ino);
     case VK_HOSTFS_CTL_LINKS_TO: id->result = links_to(h, id->rel, id->dev, id->ino); return 0;
+    case VK_HOSTFS_CTL_ROOT_FD: {
+        int *fd = arg;
+        *fd = fcntl(h->root, F_DUPFD_CLOEXEC, 3);
+        return *fd < 0 ? from_errno(errno) : 0;
+    }
     default: return VOS_ENOTSUP;
     }
 }

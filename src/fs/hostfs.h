@@ -13,6 +13,9 @@ enum {
     VK_HOSTFS_CTL_HOST_ID = 0x686f0001,
     /* result: is rel, a symlink in the mount, a link on the host to the file (dev, ino)? */
     VK_HOSTFS_CTL_LINKS_TO = 0x686f0002,
+    /* arg an int *: a new O_PATH fd of the mount's root (O_CLOEXEC; the caller closes it), so
+     * escalation can bind the very directory the mount holds into its jail */
+    VK_HOSTFS_CTL_ROOT_FD = 0x686f0003,
 };
 
 typedef struct vk_hostfs_id {

@@ -10,6 +10,7 @@
  * delete+create, modes, symlinks), after a check that it fits the VM's filesystem quota, so
  * an import past it changes nothing. */
 #include "kernel/escalate.h"
+#include "fs/hostfs.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,9 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,13 +69,32 @@ typedef struct ment {
  * call copies only what changed. One call uses it at a time; a concurrent one makes its own. */
 struct vk_esc_cache {
     bool busy;       /* under vm->mu */
+    bool clean;      /* the last call's import completed: the host copy is its manifest */
+    bool gen_ok;     /* ... and the VM's files were as the copy after it, at vm->fs_gen gen */
+    uint64_t gen;
+    /* inotify watches on every directory of the host copy (when watching), so the import
+     * looks only where the program changed something; wd_rel[wd] names each one's directory */
+    int ifd;
+    bool watching;
+    char **wd_rel;
+    size_t nwd;
+
     char dir[64];
     ment *ents;
     size_t n, cap;
 };
 
+/* A host-directory mount bound whole into the jail (not copied). */
+typedef struct hbind {
+    char *path;      /* its VM path (process arena) */
+    int fd;          /* O_PATH fd of its root */
+    bool ro;
+} hbind;
+
 typedef struct esc {
     vk_proc *p;
+    hbind *binds;    /* host-directory mounts bound directly */
+    size_t nbinds;
     char dir[64];    /* host temp dir: DIR/root is the VM's tree */
     char root[80];
     ment *ents;      /* the manifest being made (VM allocations) */
@@ -78,6 +102,15 @@ typedef struct esc {
     ment *old;       /* the last call's, or none */
     size_t nold, oldcap, ohint;
     ment *last;      /* o_mark's find */
+    bool trusted;    /* the host copy is as the last manifest says (no lstat to check it) */
+    struct vk_esc_cache *cache; /* the VM's, when this call uses it */
+    bool deleted;    /* the import removed something */
+    bool links;      /* the scan met a file with more than one link (or, partial, a directory
+                        the watches did not tell of): list everything */
+    /* the import's partial scan: directories with events (entries listed again), and
+     * directories created, moved or removed (their trees listed again); process arena */
+    char **chg, **deep;
+    size_t nchg, ndeep;
     size_t *idx, mask; /* the index of ents (import) */
     size_t *oidx, omask; /* the index of old (export) */
     uint64_t bytes;
@@ -91,10 +124,61 @@ static void ments_free(vk_vm *vm, ment *v, size_t n, size_t cap)
 
 static void rm_tree(const char *path);
 
+static void watches_drop(vk_vm *vm, struct vk_esc_cache *c)
+{
+    if (c->ifd >= 0) close(c->ifd);
+    c->ifd = -1;
+    c->watching = false;
+    for (size_t i = 0; i < c->nwd; i++)
+        if (c->wd_rel[i]) vk_vm_strfree(vm, c->wd_rel[i]);
+    if (c->wd_rel) vk_vm_free(vm, c->wd_rel, c->nwd * sizeof *c->wd_rel);
+    c->wd_rel = NULL;
+    c->nwd = 0;
+}
+
+#define WATCH_MASK                                                                                 \
+    (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM |              \
+     IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW)
+#define WATCH_MAX_WD (1 << 20)
+
+/* Watch the host copy's directory hp (rel under the root), when the cache keeps watches; a
+ * failure (the host's watch limit) ends watching: the imports scan everything again. */
+static void watch(esc *e, const char *hp, const char *rel)
+{
+    struct vk_esc_cache *c = e->cache;
+    if (!c || !c->watching) return;
+    vk_vm *vm = e->p->vm;
+    int wd = inotify_add_watch(c->ifd, hp, WATCH_MASK);
+    if (wd < 0 || wd >= WATCH_MAX_WD) {
+        c->watching = false;
+        return;
+    }
+    if ((size_t)wd >= c->nwd) {
+        size_t nn = c->nwd ? c->nwd : 64;
+        while (nn <= (size_t)wd) nn *= 2;
+        char **nv = vk_vm_realloc(vm, c->wd_rel, c->nwd * sizeof *nv, nn * sizeof *nv);
+        if (!nv) {
+            c->watching = false;
+            return;
+        }
+        memset(nv + c->nwd, 0, (nn - c->nwd) * sizeof *nv);
+        c->wd_rel = nv;
+        c->nwd = nn;
+    }
+    char *r = vk_vm_strdup(vm, rel);
+    if (!r) {
+        c->watching = false;
+        return;
+    }
+    if (c->wd_rel[wd]) vk_vm_strfree(vm, c->wd_rel[wd]);
+    c->wd_rel[wd] = r; /* a directory moved keeps its watch: it is named anew here */
+}
+
 void vk_escalate_vm_free(vk_vm *vm)
 {
     struct vk_esc_cache *c = vm->esc_cache;
     if (!c) return;
+    watches_drop(vm, c);
     if (c->dir[0]) rm_tree(c->dir);
     ments_free(vm, c->ents, c->n, c->cap);
     vk_vm_free(vm, c, sizeof *c);
@@ -195,18 +279,140 @@ static bool o_mark(esc *e, const char *rel)
     return e->last != NULL;
 }
 
-/* Is the host copy at hp still what the last call left from this same VM entry? */
-static bool unchanged(const ment *o, const struct vk_stat *vs, const char *hp, struct stat *hs)
+/* Is the host copy at hp still what the last call left from this same VM entry? (Without a
+ * look at it when the copy is trusted: nothing but a jailed program writes it, and the last
+ * import saw all of that.) */
+static bool unchanged(const esc *e, const ment *o, const struct vk_stat *vs, const char *hp,
+                      struct stat *hs)
 {
     if (!o || o->vdev != vs->dev || o->vino != vs->ino || o->vsize != vs->size ||
         o->vmtime != vs->mtime_ns || o->vctime != vs->ctime_ns || o->vmode != vs->mode)
         return false;
+    if (e->trusted) {
+        memset(hs, 0, sizeof *hs);
+        hs->st_mode = o->mode;
+        hs->st_size = (off_t)o->size;
+        hs->st_ino = (ino_t)o->ino;
+        hs->st_mtim.tv_sec = o->mtime_ns / 1000000000;
+        hs->st_mtim.tv_nsec = o->mtime_ns % 1000000000;
+        return true;
+    }
     if (lstat(hp, hs) < 0) return false;
     return (unsigned)hs->st_mode == o->mode && (uint64_t)hs->st_size == o->size &&
            (uint64_t)hs->st_ino == o->ino && host_mtime(hs) == o->mtime_ns;
 }
 
 static int herr(void) { return errno ? -errno : VOS_EIO; }
+
+/* Is the VM path vp (rel: the same, without its leading slash) a host-directory mount the
+ * jail binds directly? Its place in the copy is an empty directory. */
+static bool bound(const esc *e, const char *rel)
+{
+    for (size_t i = 0; i < e->nbinds; i++)
+        if (strcmp(e->binds[i].path + 1, rel) == 0) return true;
+    return false;
+}
+
+/* The host-directory (hostfs) mounts the jail binds at their VM paths instead of copying them:
+ * not the root, not under a system directory, none with another mount below it (it would have
+ * to be copied on top), and only where the VM's path rules treat the whole tree alike: readable,
+ * and writable unless the mount is read-only or writes are denied (then bound read-only). A
+ * mount whose writes the host is asked about keeps the copy, whose import asks. */
+static int find_binds(esc *e)
+{
+    vk_proc *p = e->p;
+    vk_vm *vm = p->vm;
+    size_t n = 0;
+    char **paths = NULL;
+    bool *ro = NULL;
+    int rc = 0;
+    pthread_rwlock_rdlock(&vm->mntlk);
+    for (vk_mnt *m = vm->mounts; m; m = m->next) n++;
+    paths = vk_malloc(p, (n + 1) * sizeof *paths);
+    ro = vk_malloc(p, (n + 1) * sizeof *ro);
+    n = 0;
+    for (vk_mnt *m = vm->mounts; m && paths && ro; m = m->next) {
+        if (m->kind != VK_MNT_PLAIN || m->len <= 1 || strcmp(m->fs->ops->name, "hostfs") != 0)
+            continue;
+        char top[VK_NAME_MAX + 1];
+        const char *sl = strchr(m->path + 1, '/');
+        size_t tl = sl ? (size_t)(sl - m->path - 1) : strlen(m->path + 1);
+        if (tl > VK_NAME_MAX) continue;
+        memcpy(top, m->path + 1, tl);
+        top[tl] = 0;
+        if (system_dir(top)) continue;
+        bool nested = false;
+        for (vk_mnt *o = vm->mounts; o && !nested; o = o->next)
+            nested = o != m && o->len > m->len && strncmp(o->path, m->path, m->len) == 0 &&
+                     o->path[m->len] == '/';
+        if (nested) continue;
+        if (!(paths[n] = vk_strdup(p, m->path))) break;
+        ro[n++] = m->rdonly || (m->fs->flags & VOS_FS_RDONLY);
+    }
+    pthread_rwlock_unlock(&vm->mntlk);
+    if (!paths || !ro) rc = VOS_ENOMEM;
+    if (rc == 0 && n && !(e->binds = vk_malloc(p, n * sizeof *e->binds))) rc = VOS_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        int rd, wr;
+        if (!vk_policy_path_subtree(vm, paths[i], &rd, &wr) || rd != VOS_POLICY_ALLOW ||
+            (!ro[i] && wr == VOS_POLICY_ASK))
+            continue;
+        vk_mnt *m = vk_mnt_get(vm, paths[i]);
+        if (!m) continue;
+        int fd = -1;
+        /* the mount found for the path is the same one (not replaced meanwhile) */
+        if (m->len == strlen(paths[i]) && strcmp(m->fs->ops->name, "hostfs") == 0 &&
+            vfs_ctl(p, m, VK_HOSTFS_CTL_ROOT_FD, &fd) == 0 && fd >= 0) {
+            hbind *b = &e->binds[e->nbinds++];
+            b->path = paths[i];
+            paths[i] = NULL;
+            b->fd = fd;
+            b->ro = ro[i] || wr != VOS_POLICY_ALLOW;
+        }
+        vk_mnt_put(m);
+    }
+    for (size_t i = 0; paths && i < n; i++) vk_free(p, paths[i]);
+    vk_free(p, paths);
+    vk_free(p, ro);
+    return rc;
+}
+
+/* Is any mount whose files the export copies one the host can change behind the VM (all but
+ * memfs: a host directory, an overlay's lower)? */
+static bool external(const esc *e)
+{
+    vk_vm *vm = e->p->vm;
+    bool r = false;
+    pthread_rwlock_rdlock(&vm->mntlk);
+    for (vk_mnt *m = vm->mounts; m && !r; m = m->next) {
+        if (m->kind != VK_MNT_PLAIN || strcmp(m->fs->ops->name, "memfs") == 0) continue;
+        if (m->len > 1) {
+            char top[VK_NAME_MAX + 1];
+            const char *sl = strchr(m->path + 1, '/');
+            size_t tl = sl ? (size_t)(sl - m->path - 1) : strlen(m->path + 1);
+            if (tl <= VK_NAME_MAX) {
+                memcpy(top, m->path + 1, tl);
+                top[tl] = 0;
+                if (system_dir(top)) continue;
+            }
+            if (bound(e, m->path + 1)) continue;
+        }
+        r = true;
+    }
+    pthread_rwlock_unlock(&vm->mntlk);
+    return r;
+}
+
+static void binds_close(esc *e)
+{
+    for (size_t i = 0; i < e->nbinds; i++) {
+        close(e->binds[i].fd);
+        vk_free(e->p, e->binds[i].path);
+    }
+    vk_free(e->p, e->binds);
+    e->binds = NULL;
+    e->nbinds = 0;
+}
 
 /* Copy the VM file vm into the host file host (created with mode). */
 static int copy_out(esc *e, const char *vm, const char *host, unsigned mode)
@@ -278,19 +484,21 @@ static int export_dir(esc *e, const char *vmdir, const char *rel, int depth)
         if (o_mark(e, r2)) {} /* (marks the last call's entry as still there) */
         struct stat hs;
         ment *o = e->last;
-        if (!VK_S_ISDIR(st.mode) && unchanged(o, &st, hp, &hs)) {
+        if (!VK_S_ISDIR(st.mode) && unchanged(e, o, &st, hp, &hs)) {
             if ((rc = note(e, r2, &hs, &st)) < 0) break;
             continue; /* the host copy is current */
         }
         if (lstat(hp, &hs) == 0 && !(VK_S_ISDIR(st.mode) && S_ISDIR(hs.st_mode))) rm_tree(hp);
         if (VK_S_ISDIR(st.mode)) {
-            if (mkdir(hp, 0700) < 0 && errno != EEXIST) { rc = herr(); break; }
+            if (mkdir(hp, 0700) == 0) watch(e, hp, r2);
+            else if (errno != EEXIST) { rc = herr(); break; }
             if (chmod(hp, 0700) < 0) { rc = herr(); break; }
             /* noted before its contents: the import and the deletes rely on that order */
             if (lstat(hp, &hs) < 0) { rc = herr(); break; }
             hs.st_mode = (hs.st_mode & ~07777u) | (st.mode & 07777);
             if ((rc = note(e, r2, &hs, &st)) < 0) break;
-            if ((rc = export_dir(e, vp, r2, depth + 1)) < 0) break;
+            /* a host directory bound whole: an empty place to bind it on */
+            if (!bound(e, r2) && (rc = export_dir(e, vp, r2, depth + 1)) < 0) break;
             if (chmod(hp, st.mode & 07777) < 0) { rc = herr(); break; }
             continue;
         } else if (VK_S_ISREG(st.mode)) {
@@ -373,13 +581,18 @@ static int plan_add(esc *e, plan *pl, const char *rel, int kind, unsigned mode, 
 
 /* Walk the host tree after the run, listing what changed (directories before their
  * contents). */
-static int scan(esc *e, plan *pl, const char *rel, int depth)
+static bool in_list(char **v, size_t n, const char *rel, bool under);
+
+/* shallow: list rel's entries, and only the trees of directories that are new, of another type
+ * or in e->deep (the others are listed when they had events themselves) */
+static int scan(esc *e, plan *pl, const char *rel, int depth, bool shallow)
 {
     if (depth > 64) return VOS_ELOOP;
     char hp[VK_PATH_MAX + 96];
     snprintf(hp, sizeof hp, "%s%s%s", e->root, *rel ? "/" : "", rel);
     DIR *d = opendir(hp);
     if (!d) return herr();
+    if (!shallow) watch(e, hp, rel);
     struct dirent *de;
     int rc = 0;
     while ((de = readdir(d))) {
@@ -397,8 +610,13 @@ static int scan(esc *e, plan *pl, const char *rel, int depth)
             if (!same_type) rc = plan_add(e, pl, r2, 2, st.st_mode, m != NULL);
             else if ((m->mode & 07777) != (st.st_mode & 07777))
                 rc = plan_add(e, pl, r2, 4, st.st_mode, false);
-            if (rc == 0) rc = scan(e, pl, r2, depth + 1);
+            bool deeper = !shallow || !same_type || in_list(e->deep, e->ndeep, r2, false);
+            /* a directory the manifest does not know, with no event for it: the watches do
+             * not tell the whole story, list everything */
+            if (shallow && !m && !in_list(e->deep, e->ndeep, r2, false)) e->links = true;
+            if (rc == 0 && deeper && !bound(e, r2)) rc = scan(e, pl, r2, depth + 1, false);
         } else if (S_ISREG(st.st_mode)) {
+            if (st.st_nlink > 1) e->links = true;
             bool changed = !same_type || m->size != (uint64_t)st.st_size ||
                            m->mtime_ns != host_mtime(&st) || m->ino != (uint64_t)st.st_ino;
             if (changed) {
@@ -526,6 +744,7 @@ static int apply(esc *e, plan *pl)
      * so a rename's old name goes before its new one appears */
     for (size_t i = e->n; i-- > 0 && rc >= 0;) {
         if (e->ents[i].seen) continue;
+        e->deleted = true; /* the manifest keeps the entry: the next export must walk */
         if ((rc = vm_path(vp, sizeof vp, e->ents[i].rel)) < 0) break;
         rc = vm_remove(e->p, vp);
     }
@@ -552,11 +771,133 @@ static int apply(esc *e, plan *pl)
         }
         case 4: rc = vk_chmod(e->p, vp, c->mode & 07777); break;
         }
-        if (rc >= 0 && c->kind != 2) renote(e, c->rel, vp);
+        if (rc >= 0) renote(e, c->rel, vp); /* directories too: a partial scan trusts them */
     }
     for (size_t i = pl->n; i-- > 0 && rc >= 0;)
         if (pl->c[i].kind == 2 && vm_path(vp, sizeof vp, pl->c[i].rel) == 0)
             rc = vk_chmod(e->p, vp, pl->c[i].mode & 07777);
+    return rc;
+}
+
+/* Is rel in v (under: or below an entry of v)? */
+static bool in_list(char **v, size_t n, const char *rel, bool under)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(v[i]);
+        if (strncmp(v[i], rel, l) != 0) continue;
+        if (rel[l] == 0 || (under && (l == 0 || rel[l] == '/'))) return true;
+    }
+    return false;
+}
+
+static bool add_rel(esc *e, char ***v, size_t *n, const char *rel)
+{
+    if (in_list(*v, *n, rel, false)) return true;
+    if (*n >= 256) return false; /* a program that changed this much: scan everything */
+    char **nv = vk_realloc(e->p, *v, (*n + 1) * sizeof *nv);
+    if (!nv) return false;
+    *v = nv;
+    if (!(nv[*n] = vk_strdup(e->p, rel))) return false;
+    (*n)++;
+    return true;
+}
+
+/* Read the watches' events of the run: the directories the program changed (e->chg) and the
+ * directories it created, moved or removed (e->deep). False when they cannot say (an
+ * overflow, an unknown watch, too much): the import scans everything. */
+static bool collect(esc *e)
+{
+    struct vk_esc_cache *c = e->cache;
+    _Alignas(struct inotify_event) char buf[16384];
+    for (;;) {
+        ssize_t n = read(c->ifd, buf, sizeof buf);
+        if (n < 0) return errno == EAGAIN;
+        if (n == 0) return false;
+        for (char *q = buf; q < buf + n;) {
+            struct inotify_event *ev = (struct inotify_event *)(void *)q;
+            q += sizeof *ev + ev->len;
+            if (ev->mask & IN_Q_OVERFLOW) return false;
+            /* a watch gone, a directory itself moved or removed: its parent's watch has it */
+            if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) continue;
+            if (ev->wd < 0 || (size_t)ev->wd >= c->nwd || !c->wd_rel[ev->wd]) return false;
+            const char *dir = c->wd_rel[ev->wd];
+            if (!add_rel(e, &e->chg, &e->nchg, dir)) return false;
+            if ((ev->mask & IN_ISDIR) && ev->len &&
+                (ev->mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO))) {
+                char r[VK_PATH_MAX];
+                if (snprintf(r, sizeof r, "%s%s%s", dir, *dir ? "/" : "", ev->name) >=
+                    (int)sizeof r)
+                    return false;
+                if (!add_rel(e, &e->deep, &e->ndeep, r)) return false;
+            }
+        }
+    }
+}
+
+/* Throw away the events so far (the export's own writes). */
+static void drain(struct vk_esc_cache *c)
+{
+    char buf[4096];
+    while (read(c->ifd, buf, sizeof buf) > 0) {}
+}
+
+static void plan_free(esc *e, plan *pl)
+{
+    for (size_t i = 0; i < pl->n; i++) vk_free(e->p, pl->c[i].rel);
+    vk_free(e->p, pl->c);
+    memset(pl, 0, sizeof *pl);
+}
+
+/* Where the watches say the program changed something, the host copy is listed again: an
+ * entry of a directory with events, a tree created, moved or removed; every other entry is
+ * as the manifest says. Not when a file has several links (a write through one name is seen
+ * in that name's directory only): then, and when the watches cannot say, everything. */
+static int scan_changes(esc *e, plan *pl)
+{
+    struct vk_esc_cache *c = e->cache;
+    bool partial = c && c->watching && collect(e);
+    int rc = 0;
+    /* a tree is listed from its parent's listing, once: the parent is listed (its events
+     * may have come under an older name of it), the directories below are not on their own */
+    for (size_t i = 0; partial && i < e->ndeep; i++) {
+        char par[VK_PATH_MAX];
+        const char *sl = strrchr(e->deep[i], '/');
+        snprintf(par, sizeof par, "%.*s", sl ? (int)(sl - e->deep[i]) : 0, e->deep[i]);
+        if (!in_list(e->deep, e->ndeep, par, true) && !add_rel(e, &e->chg, &e->nchg, par))
+            partial = false;
+    }
+    if (partial) {
+        for (size_t i = 0; i < e->n; i++) {
+            ment *m = &e->ents[i];
+            const char *sl = strrchr(m->rel, '/');
+            size_t pl_ = sl ? (size_t)(sl - m->rel) : 0;
+            bool relist = in_list(e->deep, e->ndeep, m->rel, true);
+            for (size_t k = 0; k < e->nchg && !relist; k++)
+                relist = strlen(e->chg[k]) == pl_ && strncmp(e->chg[k], m->rel, pl_) == 0;
+            m->seen = !relist;
+        }
+        for (size_t k = 0; k < e->nchg && rc == 0; k++) {
+            if (in_list(e->deep, e->ndeep, e->chg[k], true)) continue;
+            char hp[VK_PATH_MAX + 96];
+            snprintf(hp, sizeof hp, "%s%s%s", e->root, *e->chg[k] ? "/" : "", e->chg[k]);
+            struct stat st;
+            if (lstat(hp, &st) < 0 || !S_ISDIR(st.st_mode)) continue; /* gone: its parent says */
+            rc = scan(e, pl, e->chg[k], 1, true);
+        }
+        if (rc == 0 && !e->links) return 0;
+        plan_free(e, pl);
+        if (rc < 0 && rc != VOS_ENOMEM) return rc;
+        rc = 0;
+    }
+    for (size_t i = 0; i < e->n; i++) e->ents[i].seen = false;
+    if (c) {
+        if (c->ifd < 0) c->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        c->watching = c->ifd >= 0;
+    }
+    e->links = false;
+    rc = scan(e, pl, "", 0, false);
+    /* several links to one file: watching cannot tell every change */
+    if (c && e->links) c->watching = false;
     return rc;
 }
 
@@ -565,7 +906,7 @@ static int import(esc *e)
 {
     plan pl = {0};
     int rc = index_build(e->p, e->ents, e->n, &e->idx, &e->mask);
-    if (rc == 0) rc = scan(e, &pl, "", 0);
+    if (rc == 0) rc = scan_changes(e, &pl);
     if (rc < 0) return rc;
     for (size_t i = 0; i < e->n; i++)
         if (!e->ents[i].seen && S_ISREG(e->ents[i].mode)) pl.delta -= (int64_t)e->ents[i].size;
@@ -604,10 +945,134 @@ out:
     return 0;
 }
 
+/* The jail's /etc: one directory per VM (DIR/etc), built at its first escalation, holding the
+ * image's files programs need (hard links, or copies where the host refuses a link) and the
+ * VM's passwd and group; the two big trees are bound on top of it. One bind instead of one per
+ * file: bwrap's cost grows with every mount. Only what every host user may read is taken
+ * (not /etc/ssl/private). */
 static const char *const etc_files[] = {
-    "alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf",
-    "ssl", "ca-certificates", "python3", "python3.11", "gitconfig", "mime.types", "os-release",
-    "debian_version", "protocols", "services", "gprofng.rc", NULL};
+    "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf", "ssl",
+    "ssl/openssl.cnf", "ca-certificates", "python3", "python3.11", "gitconfig", "mime.types",
+    "os-release", "debian_version", "protocols", "services", "gprofng.rc", NULL};
+static const char *const etc_binds[] = {"alternatives", "ssl/certs", NULL};
+
+/* Copy the host file from into the new file to (both absolute), mode mode. */
+static int copy_host_file(const char *from, const char *to, unsigned mode)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (in < 0) return herr();
+    int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 0777);
+    if (out < 0) {
+        close(in);
+        return herr();
+    }
+    char buf[16384];
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read(in, buf, sizeof buf);
+        if (n <= 0) {
+            if (n < 0) rc = herr();
+            break;
+        }
+        if (write(out, buf, (size_t)n) != n) {
+            rc = herr();
+            break;
+        }
+    }
+    close(in);
+    if (close(out) < 0 && rc == 0) rc = herr();
+    return rc;
+}
+
+/* Take the image's from into to: symlinks as they are, world-readable files linked or copied,
+ * world-readable directories entry by entry (depth-bounded; these are small). */
+static int etc_take(const char *from, const char *to, int depth)
+{
+    struct stat st;
+    if (lstat(from, &st) < 0) return 0;
+    if (S_ISLNK(st.st_mode)) {
+        char t[VK_PATH_MAX];
+        ssize_t n = readlink(from, t, sizeof t - 1);
+        if (n < 0) return 0;
+        t[n] = 0;
+        return symlink(t, to) < 0 && errno != EEXIST ? herr() : 0;
+    }
+    if (S_ISREG(st.st_mode)) {
+        if ((st.st_mode & S_IROTH) == 0) return 0;
+        if (link(from, to) == 0 || errno == EEXIST) return 0;
+        return copy_host_file(from, to, st.st_mode);
+    }
+    if (!S_ISDIR(st.st_mode) || (st.st_mode & (S_IROTH | S_IXOTH)) != (S_IROTH | S_IXOTH) ||
+        depth > 4)
+        return 0;
+    if (mkdir(to, 0755) < 0 && errno != EEXIST) return herr();
+    DIR *d = opendir(from);
+    if (!d) return 0;
+    struct dirent *de;
+    int rc = 0, n = 0;
+    while (rc == 0 && (de = readdir(d)) && n++ < 256) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        char f2[VK_PATH_MAX + 256], t2[VK_PATH_MAX + 256];
+        snprintf(f2, sizeof f2, "%s/%s", from, de->d_name);
+        snprintf(t2, sizeof t2, "%s/%s", to, de->d_name);
+        rc = etc_take(f2, t2, depth + 1);
+    }
+    closedir(d);
+    return rc;
+}
+
+static int write_host_file(const char *path, const char *s)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return herr();
+    ssize_t n = (ssize_t)strlen(s);
+    int rc = write(fd, s, (size_t)n) == n ? 0 : herr();
+    if (close(fd) < 0 && rc == 0) rc = herr();
+    return rc;
+}
+
+/* Build DIR/etc (once per host copy). */
+static int etc_build(vk_proc *p, const char *dir, const char *img)
+{
+    vk_vm *vm = p->vm;
+    char etc[VK_PATH_MAX], tmp[VK_PATH_MAX + 8], from[VK_PATH_MAX + 256], to[VK_PATH_MAX + 64];
+    snprintf(etc, sizeof etc, "%s/etc", dir);
+    if (access(etc, F_OK) == 0) return 0;
+    /* built aside, renamed into place when complete: a half-built one is never used */
+    snprintf(tmp, sizeof tmp, "%s/etc.new", dir);
+    rm_tree(tmp);
+    if (mkdir(tmp, 0755) < 0) return herr();
+    int rc = 0;
+    for (int i = 0; rc == 0 && etc_files[i]; i++) {
+        snprintf(from, sizeof from, "%s/etc/%s", img, etc_files[i]);
+        snprintf(to, sizeof to, "%s/%s", tmp, etc_files[i]);
+        rc = etc_take(from, to, 0);
+    }
+    /* empty places for the trees bound on top */
+    for (int i = 0; rc == 0 && etc_binds[i]; i++) {
+        snprintf(to, sizeof to, "%s/%s", tmp, etc_binds[i]);
+        if (mkdir(to, 0755) < 0 && errno != EEXIST) rc = herr();
+    }
+    /* passwd and group name the VM's user */
+    unsigned uid = vk_getuid(p);
+    char pw[1024], gr[512];
+    const char *nobody = "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
+    if (uid) {
+        snprintf(pw, sizeof pw, "root:x:0:0:root:/root:/bin/sh\n%s:x:%u:%u::%s:/bin/sh\n%s",
+                 vm->user, uid, uid, vm->home, nobody);
+        snprintf(gr, sizeof gr, "root:x:0:\n%s:x:%u:\n", vm->user, uid);
+    } else {
+        snprintf(pw, sizeof pw, "root:x:0:0:root:/root:/bin/sh\n%s", nobody);
+        snprintf(gr, sizeof gr, "root:x:0:\n");
+    }
+    snprintf(to, sizeof to, "%s/passwd", tmp);
+    if (rc == 0) rc = write_host_file(to, pw);
+    snprintf(to, sizeof to, "%s/group", tmp);
+    if (rc == 0) rc = write_host_file(to, gr);
+    if (rc == 0 && rename(tmp, etc) < 0) rc = herr();
+    if (rc < 0) rm_tree(tmp);
+    return rc;
+}
 
 typedef struct argvb {
     vk_proc *p;
@@ -673,14 +1138,80 @@ bool vk_escalate_offers(vk_vm *vm, const char *name)
            vk_escalate_listed(vm, name) && vk_cmd_allowed(vm, name) && image_has(vm, name);
 }
 
+/* What the jail's first process starts with. */
+typedef struct spawn_args {
+    char **argv, **env;
+    int fds[3];
+    struct rlimit as, cpu, nproc;
+    bool set_nproc;
+    const hbind *binds;
+    size_t nbinds;
+} spawn_args;
+
+/* The child of spawn_bwrap: it shares the parent's memory until execve, so it only makes
+ * system calls (no allocation, no locks) and runs no handler of the parent's. */
+static int spawn_child(void *arg)
+{
+    const spawn_args *s = arg;
+    setpgid(0, 0);
+    setrlimit(RLIMIT_AS, &s->as);
+    setrlimit(RLIMIT_CPU, &s->cpu);
+    /* per real uid on the host; root's count holds the whole machine's */
+    if (s->set_nproc) setrlimit(RLIMIT_NPROC, &s->nproc);
+    for (int i = 0; i < 3; i++) dup2(s->fds[i], i);
+    /* nothing the host process holds reaches the jail: not even fds it inherited
+     * without close-on-exec (Linux 5.11; older kernels keep them) */
+    syscall(SYS_close_range, 3u, ~0u, 4u /* CLOSE_RANGE_CLOEXEC */);
+    for (size_t i = 0; i < s->nbinds; i++) fcntl(s->binds[i].fd, F_SETFD, 0);
+    /* the handler table is this child's own copy: caught signals go back to their default
+     * before the mask opens (a handler must not run on the parent's memory), SIGPIPE too */
+    for (int sig = 1; sig < NSIG; sig++) {
+        struct sigaction act;
+        if (sigaction(sig, NULL, &act) < 0) continue;
+        if (act.sa_handler == SIG_DFL || (act.sa_handler == SIG_IGN && sig != SIGPIPE)) continue;
+        act.sa_handler = SIG_DFL;
+        act.sa_flags = 0;
+        sigaction(sig, &act, NULL);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execve(BWRAP, s->argv, s->env);
+    _exit(127);
+}
+
+/* Start bwrap the way posix_spawn does (the child borrows the parent's memory until it
+ * execs): no copy of a big host process's page tables, as fork would make, for a child that
+ * execs at once. Returns its pid, or -1 with errno. */
+static pid_t spawn_bwrap(spawn_args *s)
+{
+    size_t sz = 256 * 1024;
+    void *stack = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+                       -1, 0);
+    if (stack == MAP_FAILED) return -1;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t pid = clone(spawn_child, (char *)stack + sz, CLONE_VM | CLONE_VFORK | SIGCHLD, s);
+    int saved = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    munmap(stack, sz);
+    errno = saved;
+    return pid;
+}
+
 /* End a call: keep the host copy and its manifest for the next call (keep), or drop them. */
 static void esc_done(esc *e, struct vk_esc_cache *cache, bool keep)
 {
     vk_vm *vm = e->p->vm;
+    binds_close(e);
     if (!keep || !cache) {
         rm_tree(e->dir);
         ments_free(vm, e->ents, e->n, e->cap);
-        if (cache) cache->dir[0] = 0;
+        if (cache) {
+            cache->dir[0] = 0;
+            watches_drop(vm, cache);
+        }
     } else {
         memcpy(cache->dir, e->dir, sizeof cache->dir);
         cache->ents = e->ents;
@@ -723,14 +1254,17 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     /* the VM's cached copy, unless another escalated program uses it now */
     struct vk_esc_cache *cache = NULL;
     VK_LOCK(vm);
-    if (!vm->esc_cache && (vm->esc_cache = vk_vm_alloc(vm, sizeof *cache)))
+    if (!vm->esc_cache && (vm->esc_cache = vk_vm_alloc(vm, sizeof *cache))) {
         memset(vm->esc_cache, 0, sizeof *cache);
+        vm->esc_cache->ifd = -1;
+    }
     if (vm->esc_cache && !vm->esc_cache->busy) {
         cache = vm->esc_cache;
         cache->busy = true;
     }
     VK_UNLOCK(vm);
     int rc = 0;
+    e.cache = cache;
     if (cache && cache->dir[0]) {
         memcpy(e.dir, cache->dir, sizeof e.dir);
         e.old = cache->ents;
@@ -743,8 +1277,24 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     }
     snprintf(e.root, sizeof e.root, "%s/root", e.dir);
     if (rc == 0 && mkdir(e.root, 0755) < 0 && errno != EEXIST) rc = herr();
+    /* the VM's files as the export will see them: nothing changed since the last import (no
+     * call that may change a file, no (u)mount) and no copied mount the host can change
+     * behind the VM (hostfs, an overlay's lower): the host copy is current, no walk */
+    uint64_t gen0 = atomic_load(&vm->fs_gen), own0 = p->fs_writes;
+    e.trusted = cache && e.old && cache->clean;
+    if (rc == 0) rc = find_binds(&e);
+    bool skip = rc == 0 && e.trusted && cache->gen_ok && cache->gen == gen0 && !external(&e);
+    if (skip) {
+        e.ents = e.old;
+        e.n = e.nold;
+        e.cap = e.oldcap;
+        e.old = NULL;
+        e.nold = e.oldcap = 0;
+        cache->ents = NULL;
+        cache->n = cache->cap = 0;
+    }
     if (rc == 0 && e.old) rc = index_build(p, e.old, e.nold, &e.oidx, &e.omask);
-    if (rc == 0) rc = export_dir(&e, "/", "", 0);
+    if (rc == 0 && !skip) rc = export_dir(&e, "/", "", 0);
     /* what the VM no longer has goes from the host copy (the last call ended with the copy
      * equal to the VM, or the copy was dropped: only these can be stale) */
     for (size_t i = 0; rc == 0 && i < e.nold; i++) {
@@ -753,7 +1303,7 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         snprintf(hp, sizeof hp, "%s/%s", e.root, e.old[i].rel);
         rm_tree(hp);
     }
-    if (cache) {
+    if (cache && e.old) {
         /* the old manifest is spent: the new one describes the host copy now */
         ments_free(vm, e.old, e.nold, e.oldcap);
         cache->ents = NULL;
@@ -766,23 +1316,10 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         esc_done(&e, cache, false);
         return rc;
     }
-    /* the jail's /etc/passwd and /etc/group name the VM's user */
     unsigned uid = vk_getuid(p);
-    char pw[VK_PATH_MAX], gr[VK_PATH_MAX];
-    snprintf(pw, sizeof pw, "%s/passwd", e.dir);
-    snprintf(gr, sizeof gr, "%s/group", e.dir);
-    FILE *f = fopen(pw, "we");
-    if (f) {
-        fprintf(f, "root:x:0:0:root:/root:/bin/sh\n");
-        if (uid) fprintf(f, "%s:x:%u:%u::%s:/bin/sh\n", vm->user, uid, uid, vm->home);
-        fprintf(f, "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
-        fclose(f);
-    }
-    f = fopen(gr, "we");
-    if (f) {
-        fprintf(f, "root:x:0:\n");
-        if (uid) fprintf(f, "%s:x:%u:\n", vm->user, uid);
-        fclose(f);
+    if ((rc = etc_build(p, e.dir, img)) < 0) {
+        esc_done(&e, cache, false);
+        return rc;
     }
 
     /* bwrap's command line */
@@ -815,21 +1352,28 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
             ro_bind(&a, img, lp);
         }
     }
-    for (int i = 0; etc_files[i]; i++) {
+    char etc[VK_PATH_MAX];
+    snprintf(etc, sizeof etc, "%s/etc", e.dir);
+    add(&a, "--ro-bind"); add(&a, etc); add(&a, "/etc");
+    for (int i = 0; etc_binds[i]; i++) {
         char ep[64];
-        snprintf(ep, sizeof ep, "/etc/%s", etc_files[i]);
+        snprintf(ep, sizeof ep, "/etc/%s", etc_binds[i]);
         if (host_exists(img, ep)) ro_bind(&a, img, ep);
     }
-    add(&a, "--ro-bind"); add(&a, pw); add(&a, "/etc/passwd");
-    add(&a, "--ro-bind"); add(&a, gr); add(&a, "/etc/group");
     add(&a, "--proc"); add(&a, "/proc");
     add(&a, "--dev"); add(&a, "/dev");
-    add(&a, "--tmpfs"); add(&a, "/tmp");
+    /* a private /tmp: the VM's own copy, else an empty one */
+    char tp[sizeof e.root + 8];
+    snprintf(tp, sizeof tp, "%s/tmp", e.root);
+    if (access(tp, F_OK) != 0 && !bound(&e, "tmp")) {
+        add(&a, "--tmpfs"); add(&a, "/tmp");
+    }
     /* the VM's tree at the VM's paths, each top-level entry bound on its own */
     DIR *d = opendir(e.root);
     struct dirent *de;
     while (d && (de = readdir(d))) {
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        if (bound(&e, de->d_name)) continue;
         char hp[VK_PATH_MAX + 96], vp[VK_PATH_MAX];
         snprintf(hp, sizeof hp, "%s/%s", e.root, de->d_name);
         snprintf(vp, sizeof vp, "/%s", de->d_name);
@@ -846,6 +1390,13 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         }
     }
     if (d) closedir(d);
+    /* host-directory mounts, over the copy's empty places for them */
+    for (size_t i = 0; i < e.nbinds; i++) {
+        snprintf(num, sizeof num, "%d", e.binds[i].fd);
+        add(&a, e.binds[i].ro ? "--ro-bind-fd" : "--bind-fd");
+        add(&a, num);
+        add(&a, e.binds[i].path);
+    }
     add(&a, "--chdir"); add(&a, vk_getcwd(p));
     add(&a, "--");
     add(&a, name); /* bwrap runs it (PATH search) with it as argv[0] */
@@ -872,26 +1423,10 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     if (lim->mem_bytes != UINT64_MAX)
         r_as.rlim_cur = r_as.rlim_max = lim->mem_bytes > (1ull << 30) ? lim->mem_bytes : 1ull << 30;
 
-    pid_t pid = fork();
-    if (pid == 0) {
-        setpgid(0, 0);
-        setrlimit(RLIMIT_AS, &r_as);
-        setrlimit(RLIMIT_CPU, &r_cpu);
-        if (geteuid() != 0) {
-            /* per real uid on the host; root's count holds the whole machine's */
-            struct rlimit np = {lim->procs + 64, lim->procs + 64};
-            setrlimit(RLIMIT_NPROC, &np);
-        }
-        dup2(in[1], 0);
-        dup2(out[1], 1);
-        dup2(err[1], 2);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        signal(SIGPIPE, SIG_DFL);
-        execve(BWRAP, a.v, env);
-        _exit(127);
-    }
+    spawn_args sa = {a.v, (char **)env, {in[1], out[1], err[1]}, r_as, r_cpu,
+                     {lim->procs + 64, lim->procs + 64}, geteuid() != 0, e.binds, e.nbinds};
+    if (cache && cache->watching) drain(cache); /* from here on, the program's changes */
+    pid_t pid = spawn_bwrap(&sa);
     close(in[1]);
     close(out[1]);
     close(err[1]);
@@ -901,6 +1436,8 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         return herr();
     }
     setpgid(pid, pid);
+    /* its exit wakes the loop below at once (Linux 5.3; else a short poll finds it) */
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 
     vk_proc *pump = NULL;
     int pump_pid = -1;
@@ -933,11 +1470,13 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
                 continue; /* drain what is left, without waiting */
             }
         }
-        struct pollfd pf[2] = {{out_open ? out[0] : -1, POLLIN, 0},
-                               {err_open ? err[0] : -1, POLLIN, 0}};
+        struct pollfd pf[3] = {{out_open ? out[0] : -1, POLLIN, 0},
+                               {err_open ? err[0] : -1, POLLIN, 0},
+                               {status < 0 ? pidfd : -1, POLLIN, 0}};
         vk_cpu_give(); /* blocking on the host: let the VM's other processes run */
-        /* the pipes close as the program ends; past that, its exit is a moment away */
-        int np = poll(pf, 2, status >= 0 ? 0 : (out_open || err_open) ? 50 : 1);
+        /* the pipes close as the program ends; past that, its exit is a moment away (without
+         * a pidfd to say when, a short poll) */
+        int np = poll(pf, 3, status >= 0 ? 0 : (out_open || err_open || pidfd >= 0) ? 50 : 1);
         vk_cpu_ensure(vm);
         for (int k = 0; k < 2 && np > 0; k++) {
             if (!(pf[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -968,6 +1507,7 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
         status = ws;
     }
+    if (pidfd >= 0) close(pidfd);
     close(out[0]);
     close(err[0]);
     shutdown(in[0], SHUT_RDWR);
@@ -978,6 +1518,8 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     }
     close(in[0]);
 
+    /* the program may have changed bound host directories behind the VM's caches */
+    if (e.nbinds) vk_dcache_invalidate(vm);
     int code;
     if (WIFEXITED(status)) code = WEXITSTATUS(status);
     else code = 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : SIGKILL);
@@ -995,6 +1537,14 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
             vk_write(p, 2, msg, strlen(msg));
             if (code == 0) code = 1;
         }
+    }
+    if (cache) {
+        /* the host copy is what the manifest says; and when every move of the VM's count
+         * since the export was this import's own, it is the VM's files too */
+        cache->clean = !dying && rc == 0;
+        uint64_t gen = atomic_load(&vm->fs_gen);
+        cache->gen_ok = cache->clean && !e.deleted && gen - gen0 == p->fs_writes - own0;
+        cache->gen = gen;
     }
     esc_done(&e, cache, !dying && rc == 0);
     vk_exit(p, code);

@@ -80,6 +80,8 @@ struct vk_vm {
     pthread_mutex_t mu;
     pthread_condattr_t cattr;
     _Atomic int64_t fs_bytes, fs_inodes;
+    _Atomic uint64_t fs_gen;   /* vfs.c: moves at every call that may change a file, and at
+                                  (u)mounts (escalate.c skips its export while it stands) */
     _Atomic int host_fds;    /* host fds held by this VM's mounts */
     int64_t boot_ns;
 
@@ -156,6 +158,7 @@ enum { PS_EMBRYO, PS_RUNNING, PS_ZOMBIE };
 
 struct vk_proc {
     vk_vm *vm;
+    uint64_t fs_writes;      /* vfs.c: its own moves of vm->fs_gen (its thread only) */
     int pid, ppid, pgid;
     int state;
     int wstatus;
@@ -310,6 +313,10 @@ void vk_audit(vk_vm *vm, const vos_audit_event *ev);
 /* The policy engine. init copies cfg's path rules, command lists, policy rules and network
  * rules (VOS_EINVAL for a bad one); free releases them. */
 typedef struct vk_policy vk_policy;
+/* When every path under abs (and abs) decides as abs does (no path rule names a path below it):
+ * true, with the outcomes (VOS_POLICY_*) for reads and writes, decided without asking the
+ * host. False when some rule names a path below abs. */
+bool vk_policy_path_subtree(vk_vm *vm, const char *abs, int *read, int *write);
 int vk_policy_init(vk_vm *vm, const vk_vm_config *cfg);
 void vk_policy_free(vk_vm *vm);
 /* Not denied outright (allowed, or to be asked): what /usr/bin lists. */

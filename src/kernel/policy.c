@@ -586,6 +586,23 @@ int vk_policy_decide(vk_vm *vm, vk_proc *p, int kind, const char *subj, const ch
     return VOS_POLICY_DENY;
 }
 
+bool vk_policy_path_subtree(vk_vm *vm, const char *abs, int *read, int *write)
+{
+    vk_policy *pol = vm->policy;
+    size_t al = strlen(abs);
+    for (size_t i = 0; i < pol->n; i++) {
+        const prule *r = &pol->r[i];
+        if (r->kind != VOS_REQ_PATH) continue;
+        size_t pl = strlen(r->pattern);
+        while (pl > 1 && r->pattern[pl - 1] == '/') pl--;
+        if (pl > al && (al == 1 || (strncmp(r->pattern, abs, al) == 0 && r->pattern[al] == '/')))
+            return false;
+    }
+    decide(pol, VOS_REQ_PATH, abs, "read", read);
+    decide(pol, VOS_REQ_PATH, abs, "write", write);
+    return true;
+}
+
 bool vk_policy_lists(vk_vm *vm, int kind, const char *subj)
 {
     int outcome;

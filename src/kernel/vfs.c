@@ -313,6 +313,7 @@ int vk_mount_add(vk_vm *vm, const char *abs, vos_fs *fs, int kind, bool rdonly)
     n->fs = fs;
     n->kind = kind;
     n->rdonly = rdonly || (fs->flags & VOS_FS_RDONLY);
+    atomic_fetch_add(&vm->fs_gen, 1);
     vk_dcache_invalidate(vm); /* paths under abs now lead into the new mount */
     pthread_rwlock_wrlock(&vm->mntlk);
     for (vk_mnt *m = vm->mounts; m; m = m->next)
@@ -359,6 +360,7 @@ int vk_umount(vk_vm *vm, const char *path)
         vk_dcache_drop(vm, pin);
         vk_mnt_put(pin);
     }
+    atomic_fetch_add(&vm->fs_gen, 1);
     vk_dcache_invalidate(vm);
     pthread_rwlock_wrlock(&vm->mntlk);
     vk_mnt **pp = &vm->mounts, *m = NULL;
@@ -449,6 +451,14 @@ static int64_t end(vcall *v, int64_t rc)
         return end(&v_, (method)((m)->fs, &v_.c, __VA_ARGS__));                                   \
     } while (0)
 
+/* A call that may change the VM's files: escalation's export skips its walk while the count
+ * has not moved (escalate.c), and needs to know which of the moves were its own import's. */
+static void wrote(vk_proc *p, vk_mnt *m)
+{
+    atomic_fetch_add(&vk_host_vm(m->fs->host)->fs_gen, 1);
+    if (p) p->fs_writes++;
+}
+
 int vfs_lstat(vk_proc *p, vk_mnt *m, const char *rel, struct vk_stat *st)
 {
     vcall v;
@@ -467,6 +477,7 @@ int vfs_open(vk_proc *p, vk_mnt *m, const char *rel, int flags, unsigned mode, v
 {
     int (*fn)(vos_fs *, vos_call *, const char *, int, unsigned, vos_file **) = FS_OP(m, open);
     if (!fn) return VOS_ENOTSUP;
+    if (flags & (VK_O_ACCMODE | VK_O_CREAT | VK_O_TRUNC)) wrote(p, m);
     vcall v;
     int rc = begin(&v, p, m, "open", rel);
     if (rc < 0) return rc;
@@ -482,6 +493,7 @@ int vfs_mkdir(vk_proc *p, vk_mnt *m, const char *rel, unsigned mode)
 {
     int (*fn)(vos_fs *, vos_call *, const char *, unsigned) = FS_OP(m, mkdir);
     if (!fn) return VOS_EROFS;
+    wrote(p, m);
     CALL(p, m, "mkdir", rel, fn, rel, mode);
 }
 
@@ -491,6 +503,7 @@ int vfs_mknod(vk_proc *p, vk_mnt *m, const char *rel, unsigned mode)
 {
     int (*fn)(vos_fs *, vos_call *, const char *, unsigned) = FS_OP(m, mknod);
     if (!fn) return VOS_EPERM;
+    wrote(p, m);
     CALL(p, m, "mknod", rel, fn, rel, mode);
 }
 
@@ -498,6 +511,7 @@ int vfs_rmdir(vk_proc *p, vk_mnt *m, const char *rel)
 {
     int (*fn)(vos_fs *, vos_call *, const char *) = FS_OP(m, rmdir);
     if (!fn) return VOS_EROFS;
+    wrote(p, m);
     CALL(p, m, "rmdir", rel, fn, rel);
 }
 
@@ -505,6 +519,7 @@ int vfs_unlink(vk_proc *p, vk_mnt *m, const char *rel)
 {
     int (*fn)(vos_fs *, vos_call *, const char *) = FS_OP(m, unlink);
     if (!fn) return VOS_EROFS;
+    wrote(p, m);
     CALL(p, m, "unlink", rel, fn, rel);
 }
 
@@ -512,6 +527,7 @@ int vfs_rename(vk_proc *p, vk_mnt *m, const char *from, const char *to)
 {
     int (*fn)(vos_fs *, vos_call *, const char *, const char *) = FS_OP(m, rename);
     if (!fn) return VOS_EROFS;
+    wrote(p, m);
     CALL(p, m, "rename", from, fn, from, to);
 }
 
@@ -519,6 +535,7 @@ int vfs_link(vk_proc *p, vk_mnt *m, const char *from, const char *to)
 {
     int (*fn)(vos_fs *, vos_call *, const char *, const char *) = FS_OP(m, link);
     if (!fn) return VOS_EPERM;
+    wrote(p, m);
     CALL(p, m, "link", to, fn, from, to);
 }
 
@@ -526,6 +543,7 @@ int vfs_symlink(vk_proc *p, vk_mnt *m, const char *target, const char *rel)
 {
     int (*fn)(vos_fs *, vos_call *, const char *, const char *) = FS_OP(m, symlink);
     if (!fn) return VOS_EROFS;
+    wrote(p, m);
     CALL(p, m, "symlink", rel, fn, target, rel);
 }
 
@@ -540,6 +558,7 @@ int vfs_chmod(vk_proc *p, vk_mnt *m, const char *rel, unsigned mode)
 {
     int (*fn)(vos_fs *, vos_call *, const char *, unsigned) = FS_OP(m, chmod);
     if (!fn) return VOS_EROFS;
+    wrote(p, m);
     CALL(p, m, "chmod", rel, fn, rel, mode);
 }
 
@@ -547,6 +566,7 @@ int vfs_utimens(vk_proc *p, vk_mnt *m, const char *rel, const int64_t times[2])
 {
     int (*fn)(vos_fs *, vos_call *, const char *, const int64_t *) = FS_OP(m, utimens);
     if (!fn) return VOS_EROFS;
+    wrote(p, m);
     CALL(p, m, "utimens", rel, fn, rel, times);
 }
 
@@ -554,6 +574,7 @@ int vfs_truncate(vk_proc *p, vk_mnt *m, const char *rel, uint64_t len)
 {
     int (*fn)(vos_fs *, vos_call *, const char *, uint64_t) = FS_OP(m, truncate);
     if (!fn) return VOS_EROFS;
+    wrote(p, m);
     CALL(p, m, "truncate", rel, fn, rel, len);
 }
 
@@ -598,6 +619,7 @@ ssize_t vfs_pwrite(vk_proc *p, vk_mnt *m, vos_file *f, const void *buf, size_t n
 {
     ssize_t (*fn)(vos_file *, vos_call *, const void *, size_t, uint64_t) = FILE_OP(f, pwrite);
     if (!fn) return VOS_EBADF;
+    wrote(p, m);
     vcall v;
     int rc = begin(&v, p, m, "pwrite", NULL);
     if (rc < 0) return rc;
@@ -609,6 +631,7 @@ ssize_t vfs_append(vk_proc *p, vk_mnt *m, vos_file *f, const void *buf, size_t n
 {
     ssize_t (*fn)(vos_file *, vos_call *, const void *, size_t, uint64_t *) = FILE_OP(f, append);
     if (!fn) return VOS_ENOTSUP; /* the caller emulates it */
+    wrote(p, m);
     vcall v;
     int rc = begin(&v, p, m, "append", NULL);
     if (rc < 0) return rc;
@@ -635,6 +658,7 @@ int vfs_ftruncate(vk_proc *p, vk_mnt *m, vos_file *f, uint64_t len)
 {
     int (*fn)(vos_file *, vos_call *, uint64_t) = FILE_OP(f, ftruncate);
     if (!fn) return VOS_EROFS;
+    wrote(p, m);
     vcall v;
     int rc = begin(&v, p, m, "ftruncate", NULL);
     if (rc < 0) return rc;
@@ -657,6 +681,7 @@ ssize_t vfs_copy_range(vk_proc *p, vk_mnt *m, vos_file *f, uint64_t off, vos_fil
     ssize_t (*fn)(vos_file *, vos_call *, uint64_t, vos_file *, uint64_t, size_t) =
         FILE_OP(f, copy_range);
     if (!fn || f->ops != out->ops) return VOS_EXDEV;
+    wrote(p, m);
     vcall v;
     int rc = begin(&v, p, m, "copy_range", NULL);
     if (rc < 0) return rc;
@@ -688,6 +713,7 @@ int vfs_unlinkat(vk_proc *p, vk_mnt *m, vos_file *dir, const char *name, bool is
 {
     int (*fn)(vos_file *, vos_call *, const char *, int) = FILE_OP(dir, unlinkat);
     if (!fn) return VOS_ENOTSUP;
+    wrote(p, m);
     vcall v;
     int rc = begin(&v, p, m, "unlinkat", name);
     if (rc < 0) return rc;
@@ -700,6 +726,7 @@ int vfs_openat(vk_proc *p, vk_mnt *m, vos_file *dir, const char *name, int flags
     int (*fn)(vos_file *, vos_call *, const char *, int, unsigned, vos_file **) =
         FILE_OP(dir, openat);
     if (!fn) return VOS_ENOTSUP;
+    if (flags & (VK_O_ACCMODE | VK_O_CREAT | VK_O_TRUNC)) wrote(p, m);
     vcall v;
     int rc = begin(&v, p, m, "openat", name);
     if (rc < 0) return rc;

@@ -350,3 +350,158 @@ TEST(escalate_limits_and_concurrency)
             "wait; cat f1 f2 f3",
         "123", 0);
 }
+
+/* Host-directory mounts are bound into the jail as they are: writes to a read-write one land in
+ * the host directory (the same inode the host sees, no copy), a read-only one refuses writes
+ * with EROFS, and nothing of the host beyond the mounted directories is there. */
+TEST(escalate_hostfs_direct_bind)
+{
+    SKIP_UNLESS_JAIL();
+    const char *rw = test_tmpdir(), *ro = test_tmpdir(), *other = test_tmpdir();
+    char p[4096], script[8192];
+    snprintf(p, sizeof p, "%s/a.txt", rw);
+    FILE *f = fopen(p, "w");
+    fputs("a\n", f);
+    fclose(f);
+    struct stat st;
+    ASSERT_OK(stat(p, &st));
+    snprintf(p, sizeof p, "%s/r.txt", ro);
+    f = fopen(p, "w");
+    fputs("r\n", f);
+    fclose(f);
+    snprintf(p, sizeof p, "%s/secret", other);
+    f = fopen(p, "w");
+    fputs("s\n", f);
+    fclose(f);
+    vos_vm *vm = esc_vm(0);
+    vos_mount_spec s;
+    vos_mount_spec_init(&s);
+    s.kind = VOS_MOUNT_HOST_RW;
+    s.host_path = rw;
+    ASSERT_OK(vos_mount(vm, "/work", &s));
+    s.kind = VOS_MOUNT_HOST_RO;
+    s.host_path = ro;
+    ASSERT_OK(vos_mount(vm, "/home/agent/ro", &s));
+    snprintf(script, sizeof script,
+             "cd /work && python3 -c 'import os\n"
+             "print(os.stat(\"a.txt\").st_ino == %llu)\n"
+             "open(\"new.txt\", \"w\").write(\"n\\n\")\n"
+             "os.mkdir(\"d\"); os.rename(\"a.txt\", \"d/b.txt\")\n"
+             "for op in (lambda: open(\"/home/agent/ro/x\", \"w\"),\n"
+             "           lambda: os.chmod(\"/home/agent/ro/r.txt\", 0o600),\n"
+             "           lambda: os.remove(\"/home/agent/ro/r.txt\")):\n"
+             "    try: op(); print(\"written\")\n"
+             "    except OSError as e: print(os.strerror(e.errno))\n"
+             "print(open(\"/home/agent/ro/r.txt\").read(), end=\"\")\n"
+             "print([os.path.exists(h) for h in (\"%s\", \"%s\", \"%s\")])\n"
+             "print(sorted(os.listdir(\"/proc/self/fd\")))' && cat new.txt d/b.txt && ls",
+             (unsigned long long)st.st_ino, rw, ro, p);
+    RUN(vm, script,
+        "True\nRead-only file system\nRead-only file system\nRead-only file system\nr\n"
+        "[False, False, False]\n['0', '1', '2', '3']\nn\na\nd\nnew.txt\n",
+        0);
+    /* on the host at once, and the read-only directory as it was */
+    snprintf(p, sizeof p, "%s/d/b.txt", rw);
+    ASSERT_OK(stat(p, &st));
+    ASSERT_EQ(st.st_size, 2);
+    snprintf(p, sizeof p, "%s/a.txt", rw);
+    ASSERT(stat(p, &st) < 0);
+    snprintf(p, sizeof p, "%s/x", ro);
+    ASSERT(stat(p, &st) < 0);
+    snprintf(p, sizeof p, "%s/r.txt", ro);
+    ASSERT_OK(stat(p, &st));
+    ASSERT_EQ(st.st_mode & 0777, 0644);
+    /* the VM sees the program's changes after it (its caches notwithstanding) */
+    RUN(vm, "cd /work && ls d && python3 -c 'import os; os.remove(\"d/b.txt\")' && ls d | wc -l",
+        "b.txt\n0\n", 0);
+}
+
+/* A host directory the VM's path rules treat unevenly is not bound whole: with writes denied it
+ * is bound read-only; with a part of it hidden it is copied, without that part. */
+TEST(escalate_hostfs_bind_policy)
+{
+    SKIP_UNLESS_JAIL();
+    const char *rw = test_tmpdir();
+    char p[4096];
+    snprintf(p, sizeof p, "mkdir -p %s/hide && echo h > %s/hide/h && echo a > %s/a", rw, rw, rw);
+    ASSERT_EQ(system(p), 0);
+    vos_config cfg;
+    vos_config_init(&cfg);
+    cfg.escalate = progs;
+    vos_path_rule rules[] = {{"/w1", VOS_ACCESS_READ}, {"/w2/hide", VOS_ACCESS_NONE}};
+    cfg.path_rules = rules;
+    cfg.n_path_rules = 2;
+    vos_vm *vm = test_vm_new_cfg(&cfg);
+    vos_mount_spec s;
+    vos_mount_spec_init(&s);
+    s.kind = VOS_MOUNT_HOST_RW;
+    s.host_path = rw;
+    ASSERT_OK(vos_mount(vm, "/w1", &s));
+    ASSERT_OK(vos_mount(vm, "/w2", &s));
+    RUN(vm, "python3 -c 'import os\n"
+            "try: open(\"/w1/n\", \"w\"); print(\"written\")\n"
+            "except OSError as e: print(os.strerror(e.errno))\n"
+            "print(sorted(os.listdir(\"/w2\")), os.path.exists(\"/w2/hide/h\"))'",
+        "Read-only file system\n['a'] False\n", 0);
+}
+
+/* The host copy is reused while the VM's files stand still, but not past a change of an
+ * overlay's lower on the host, nor past a VM write made while a program ran. */
+TEST(escalate_copy_reuse_and_changes)
+{
+    SKIP_UNLESS_JAIL();
+    const char *lower = test_tmpdir();
+    char p[4096];
+    snprintf(p, sizeof p, "echo one > %s/f", lower);
+    ASSERT_EQ(system(p), 0);
+    vos_vm *vm = esc_vm(0);
+    vos_mount_spec s;
+    vos_mount_spec_init(&s);
+    s.kind = VOS_MOUNT_OVERLAY;
+    s.host_path = lower;
+    ASSERT_OK(vos_mount(vm, "/ov", &s));
+    const char *rd = "python3 -c 'print(open(\"/ov/f\").read(), open(\"/tmp/g\").read(), "
+                     "sep=\"\", end=\"\")'";
+    RUN(vm, "echo a > /tmp/g", "", 0);
+    RUN(vm, rd, "one\na\n", 0);
+    RUN(vm, rd, "one\na\n", 0);
+    snprintf(p, sizeof p, "echo two > %s/f", lower);
+    ASSERT_EQ(system(p), 0);
+    RUN(vm, rd, "two\na\n", 0);
+    RUN(vm, "python3 -c 'import time; time.sleep(0.5)' & sleep 0.1; echo b > /tmp/g; wait; "
+            "python3 -c 'print(open(\"/tmp/g\").read(), end=\"\")'",
+        "b\n", 0);
+}
+
+/* Program after program changes a tree (the later imports look only where the watches saw
+ * changes): every change reaches the VM, and the next program sees the VM's files. */
+TEST(escalate_import_sequence)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(0);
+    const char *py = "cd /home/agent && python3 -c 'import os, shutil\n";
+    const char *steps[][2] = {
+        {"os.makedirs(\"t/a/b\"); open(\"t/a/b/f\", \"w\").write(\"1\")", "t/a/b/f:1"},
+        {"open(\"t/a/b/f\", \"a\").write(\"2\"); os.rename(\"t/a\", \"t/c\")", "t/c/b/f:12"},
+        {"os.makedirs(\"t/a\"); os.rename(\"t/c/b\", \"t/a/b\"); os.chmod(\"t/a/b/f\", 0o600)",
+         "t/a/b/f:12"},
+        {"shutil.rmtree(\"t/c\"); os.symlink(\"b/f\", \"t/a/l\"); open(\"t/g\", \"w\")",
+         "t/a/l:12"},
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        char s[2048], want[256];
+        const char *colon = strchr(steps[i][1], ':');
+        snprintf(s, sizeof s, "%s%s'; cat %.*s; echo; find t | sort | tr '\\n' ' '", py,
+                 steps[i][0], (int)(colon - steps[i][1]), steps[i][1]);
+        vos_result r;
+        ASSERT_OK(test_exec(vm, s, &r));
+        snprintf(want, sizeof want, "%s\n", colon + 1);
+        ASSERT(strncmp(r.out, want, strlen(want)) == 0);
+        vos_result_free(&r);
+    }
+    RUN(vm, "cd /home/agent && find t | sort | tr '\\n' ' '; stat -c %a t/a/b/f",
+        "t t/a t/a/b t/a/b/f t/a/l t/g 600\n", 0);
+    RUN(vm, "cd /home/agent && python3 -c 'import os\n"
+            "print(sorted(os.path.join(r, f) for r, d, fs in os.walk(\"t\") for f in d + fs))'",
+        "['t/a', 't/a/b', 't/a/b/f', 't/a/l', 't/g']\n", 0);
+}
