@@ -180,20 +180,26 @@ TEST(escalate_kill_timeout_interrupt)
 {
     SKIP_UNLESS_JAIL();
     vos_vm *vm = esc_vm(0);
+    /* a tag unique to this test process, so other processes on the host cannot match */
+    char py[96], cmd[256];
+    snprintf(py, sizeof py, "python3 -c 'import time; time.sleep(30) # vos-esc-%d'", (int)getpid());
     int64_t t0 = test_now_ms();
-    RUN(vm, "python3 -c 'import time; time.sleep(30)' & p=$!; sleep 0.3; kill $p; wait $p; "
-            "echo $?",
-        "143\n", 0);
-    RUN(vm, "timeout 0.5 python3 -c 'import time; time.sleep(30)'; echo $?", "124\n", 0);
+    snprintf(cmd, sizeof cmd, "%s & p=$!; sleep 0.3; kill $p; wait $p; echo $?", py);
+    RUN(vm, cmd, "143\n", 0);
+    snprintf(cmd, sizeof cmd, "timeout 0.5 %s; echo $?", py);
+    RUN(vm, cmd, "124\n", 0);
     ASSERT(test_now_ms() - t0 < 10000 * TEST_SLOW);
     vos_result r;
     int64_t dt;
-    int rc = test_exec_interrupted(vm, "python3 -c 'import time; time.sleep(30)'", 300, &r, &dt);
+    int rc = test_exec_interrupted(vm, py, 300, &r, &dt);
     vos_result_free(&r);
     ASSERT_RC(rc, VOS_EINTERRUPTED);
     ASSERT(dt < 10000 * TEST_SLOW);
-    /* no jailed process is left behind */
-    ASSERT_EQ(system("pgrep -f 'time.sleep\\(30\\)' >/dev/null"), 256);
+    /* no jailed process is left behind (the kill is delivered; give it a moment to land) */
+    snprintf(cmd, sizeof cmd, "pgrep -f 'vos-es[c]-%d' >/dev/null", (int)getpid());
+    int left = 0;
+    for (int i = 0; i < 50 && (left = system(cmd)) != 256; i++) usleep(100000);
+    ASSERT_EQ(left, 256);
 }
 
 TEST(escalate_quota_import)
