@@ -1142,14 +1142,8 @@ int main(int argc, char **argv)
         cli_open(&c);
         exit_with(&c, interactive(&c));
     }
-    /* A script on stdin: read it whole (the script then has no stdin of its own). */
-    sbuf text = {0};
-    if (!read_all(0, &text)) die(1, "standard input: %s", strerror(errno));
-    if (memchr(text.data, '\0', text.len)) die(126, "standard input: cannot execute binary file");
+    /* A script on stdin: the VM's shell reads it as bash does, a line (or a whole command)
+     * at a time, so a command in it reads the lines after it (`printf 'head -n1\nx\n' | vos`). */
     cli_open(&c);
-    vos_result res;
-    int rc = run_exec(&c, text.data, "vos", NULL, NULL, 0, &res);
-    int status = finish_status(&c, rc, res.status);
-    vos_result_free(&res);
-    exit_with(&c, status);
+    exit_with(&c, run_once(&c, "exec -a \"$0\" bash", "vos", NULL));
 }

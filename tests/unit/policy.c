@@ -670,6 +670,30 @@ static const char *cli(const char *vos, const char *args, int *status)
     return out;
 }
 
+/* A script on the CLI's stdin is read as bash reads one: a line (a whole command) at a
+ * time, so a command in it takes the lines after it; a fatal error ends it with 1. */
+TEST(cli_script_on_stdin)
+{
+    char vos[4096];
+    if (!cli_path(vos, sizeof vos)) return;
+    char cmd[4400], out[512];
+    const char *cases[][2] = {
+        {"printf 'echo a\\nhead -n1\\necho b\\necho c\\n'", "a\necho b\n0\n"},
+        {"printf 'read x\\nhello\\necho \"[$x]\"\\n'", "[hello]\n0\n"},
+        {"printf 'echo $0\\nnosuch\\necho ${x?unset}\\necho no\\n'",
+         "vos\nvos: line 2: nosuch: command not found\nvos: line 3: x: unset\n1\n"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        snprintf(cmd, sizeof cmd, "%s | '%s' 2>&1; echo $?", cases[k][0], vos);
+        FILE *f = popen(cmd, "r");
+        ASSERT(f);
+        size_t n = fread(out, 1, sizeof out - 1, f);
+        out[n] = 0;
+        pclose(f);
+        ASSERT_STR(out, cases[k][1]);
+    }
+}
+
 TEST(policy_cli)
 {
     char vos[4096];
