@@ -585,7 +585,7 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
     for (int i = 0; i < O_COUNT; i++) setopts[i] = -1;
     const char *base = strrchr(me, '/') ? strrchr(me, '/') + 1 : me;
     if (strcmp(base, "sh") == 0) setopts[O_POSIX] = 1; /* bash run as sh is in posix mode */
-    bool cflag = false, sflag = false;
+    bool cflag = false, sflag = false, vfile = false;
     int i = 1;
     char msg[512];
     while (i < argc && (argv[i][0] == '-' || argv[i][0] == '+') && argv[i][1]) {
@@ -599,6 +599,12 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
                 const char *v = "GNU bash, version 5.2.15(1)-release (x86_64-pc-linux-gnu)\n";
                 vk_write(p, 1, v, strlen(v));
                 return 0;
+            }
+            if (strcmp(a, "--vos-script-file") == 0) {
+                /* vos_spawn's script_file: the string runs as a script file named $0 */
+                cflag = vfile = true;
+                i++;
+                continue;
             }
             if (strcmp(a, "--posix") == 0) {
                 setopts[O_POSIX] = 1;
@@ -662,7 +668,7 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
         script = argv[i++];
         slen = strlen(script);
         if (i < argc) name = argv[i++];
-        cmode = true;
+        cmode = !vfile;
     } else if (!sflag && i < argc) {
         int err;
         name = argv[i++];
@@ -698,7 +704,7 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
     }
     sh->cmode = cmode;
     if (cmode) sh_var_set(sh, "BASH_EXECUTION_STRING", script, 0);
-    sh->from_stdin = !cmode && name == me; /* no script file was named */
+    sh->from_stdin = !cmode && !vfile && name == me; /* no script file was named */
     sh->can_exec_last = cmode;
     for (int k = 0; k < O_COUNT; k++)
         if (setopts[k] >= 0) sh->opt[k] = setopts[k];
@@ -746,6 +752,7 @@ static int iso_entry(vk_proc *p, void *arg)
     iso_arg *ia = arg;
     sh_state *sh = ia->sh;
     sh_run_string(sh, ia->script, strlen(ia->script), 1);
+    if (!sh->cmode && sh->fatal && sh->status == 127) sh->status = 1;
     int st = sh->status;
     sh->jump = J_NONE;
     sh->fatal = false;
@@ -758,8 +765,9 @@ static int iso_entry(vk_proc *p, void *arg)
 
 static int session_exec(void *session, vk_proc *p, const char *script, const char *argv0,
                         const char *const *args, const vos_env_var *env, size_t n_env,
-                        bool isolated)
+                        int flags)
 {
+    bool isolated = flags & SH_SESSION_ISOLATED;
     sh_state *sh = session;
     if (!sh || !script) return 2;
     sh->p = p;
@@ -782,8 +790,10 @@ static int session_exec(void *session, vk_proc *p, const char *script, const cha
         set_pos(sh, args, nargs);
         sh->pos_from_args = args != NULL;
     }
-    sh->cmode = true;
-    sh_var_set(sh, "BASH_EXECUTION_STRING", script, 0);
+    /* a -c string, or a script file named argv0 (then a "main" frame, no c in $-) */
+    sh->cmode = !(flags & SH_SESSION_FILE);
+    if (sh->cmode) sh_var_set(sh, "BASH_EXECUTION_STRING", script, 0);
+    else sh_var_unset(sh, "BASH_EXECUTION_STRING");
     sh->jump = J_NONE;
     sh->fatal = false;
     sh->dying = false;
@@ -826,6 +836,8 @@ static int session_exec(void *session, vk_proc *p, const char *script, const cha
         /* `exit` or set -e ended the script: where a terminal would close */
         exited = sh->jump == J_EXIT && !sh->fatal;
         status = sh->status;
+        /* a fatal error (set -u, ${x?}) ends a script file with 1, a -c string with 127 */
+        if (!sh->cmode && sh->fatal && status == 127) status = sh->status = 1;
         sh->jump = J_NONE;
         sh->fatal = false;
         sh_run_exit_trap(sh);
