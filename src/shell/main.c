@@ -355,6 +355,11 @@ sh_node *sh_tail_of(sh_node *n)
 
 int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line)
 {
+    return sh_run_source(sh, src, len, first_line, true);
+}
+
+int sh_run_source(sh_state *sh, const char *src, size_t len, int first_line, bool echo)
+{
     sh_parser *ps = sh_parser_new(sh, src, len, first_line);
     if (!ps) {
         sh_set_status(sh, 1);
@@ -365,6 +370,7 @@ int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line)
         sh_pool pool = {.p = sh->p};
         sh_node *n = NULL;
         int rc = sh_parse_next(ps, &pool, &n);
+        if (echo) sh_parser_echo(ps, sh->opt[O_VERBOSE]);
         if (rc == PARSE_EOF) {
             sh_pool_free(&pool);
             break;
@@ -487,6 +493,19 @@ static char *read_all(vk_proc *p, const char *path, size_t *len, int *err)
 }
 
 static void write2(vk_proc *p, const char *s) { vk_write(p, 2, s, strlen(s)); }
+static void write1(vk_proc *p, const char *s) { vk_write(p, 1, s, strlen(s)); }
+
+static int shopt_index(const char *name)
+{
+    static const char *const names[] = {
+#define SH_SHOPT_NAME_(n, s, d) s,
+        SH_SHOPTS(SH_SHOPT_NAME_)
+#undef SH_SHOPT_NAME_
+    };
+    for (int i = 0; i < SO_COUNT; i++)
+        if (strcmp(names[i], name) == 0) return i;
+    return -1;
+}
 
 /* Could the line [s, s+n) (a newline at its end) complete a command that waits for a closing
  * quote, bracket, brace or keyword? Conservative: a false yes only costs a parse. */
@@ -586,6 +605,9 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
     const char *base = strrchr(me, '/') ? strrchr(me, '/') + 1 : me;
     if (strcmp(base, "sh") == 0) setopts[O_POSIX] = 1; /* bash run as sh is in posix mode */
     bool cflag = false, sflag = false, vfile = false;
+    int shopts[SO_COUNT]; /* -O name / +O name: -1 untouched */
+    for (int k = 0; k < SO_COUNT; k++) shopts[k] = -1;
+    int list_shopts = 0;  /* -O (1) or +O (2) without a name: list them, as shopt / shopt -p */
     int i = 1;
     char msg[512];
     while (i < argc && (argv[i][0] == '-' || argv[i][0] == '+') && argv[i][1]) {
@@ -612,9 +634,43 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
                 continue;
             }
             if (strcmp(a, "--norc") == 0 || strcmp(a, "--noprofile") == 0 ||
-                strcmp(a, "--login") == 0) {
+                strcmp(a, "--login") == 0 || strcmp(a, "--noediting") == 0) {
                 i++;
                 continue;
+            }
+            if (strcmp(a, "--rcfile") == 0 || strcmp(a, "--init-file") == 0) {
+                /* read only by an interactive shell: the name is taken and left alone */
+                if (i + 1 >= argc) {
+                    snprintf(msg, sizeof msg, "%s: %s: option requires an argument\n", me, a + 2);
+                    write2(p, msg);
+                    return 2;
+                }
+                i += 2;
+                continue;
+            }
+            if (strcmp(a, "--verbose") == 0) {
+                setopts[O_VERBOSE] = 1;
+                i++;
+                continue;
+            }
+            if (strcmp(a, "--help") == 0) {
+                write1(p, "GNU bash, version 5.2.15(1)-release-(x86_64-pc-linux-gnu)\n"
+                          "Usage:\tbash [GNU long option] [option] ...\n"
+                          "\tbash [GNU long option] [option] script-file ...\n"
+                          "GNU long options:\n\t--debug\n\t--debugger\n\t--dump-po-strings\n"
+                          "\t--dump-strings\n\t--help\n\t--init-file\n\t--login\n"
+                          "\t--noediting\n\t--noprofile\n\t--norc\n\t--posix\n"
+                          "\t--pretty-print\n\t--rcfile\n\t--restricted\n\t--verbose\n"
+                          "\t--version\nShell options:\n"
+                          "\t-ilrsD or -c command or -O shopt_option\t\t(invocation only)\n"
+                          "\t-abefhkmnptuvxBCEHPT or -o option\n"
+                          "Type `bash -c \"help set\"' for more information about shell options.\n"
+                          "Type `bash -c help' for more information about shell builtin "
+                          "commands.\n"
+                          "Use the `bashbug' command to report bugs.\n\n"
+                          "bash home page: <http://www.gnu.org/software/bash>\n"
+                          "General help using GNU software: <http://www.gnu.org/gethelp/>\n");
+                return 0;
             }
             snprintf(msg, sizeof msg, "%s: %s: invalid option\n", me, a);
             write2(p, msg);
@@ -629,6 +685,21 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
                 sflag = true;
             } else if (*s == 'i' || *s == 'l') {
                 /* interactive / login: no terminal in a VM, nothing to do */
+            } else if (*s == 'O') {
+                if (i >= argc) {
+                    list_shopts = on ? 1 : 2;
+                    continue;
+                }
+                int k = shopt_index(argv[i]);
+                if (k < 0) {
+                    /* bash reports it as a builtin error before any line is read */
+                    snprintf(msg, sizeof msg, "%s: line 0: %s: invalid shell option name\n", me,
+                             argv[i]);
+                    write2(p, msg);
+                    return 2;
+                }
+                shopts[k] = on;
+                i++;
             } else if (*s == 'o') {
                 if (i >= argc) {
                     snprintf(msg, sizeof msg, "%s: -o: option requires an argument\n", me);
@@ -709,6 +780,12 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
     for (int k = 0; k < O_COUNT; k++)
         if (setopts[k] >= 0) sh->opt[k] = setopts[k];
     if (sh->opt[O_POSIX]) sh_set_posix(sh, true);
+    for (int k = 0; k < SO_COUNT; k++)
+        if (shopts[k] >= 0) sh->shopt[k] = shopts[k];
+    if (list_shopts) {
+        const char *ls = list_shopts == 1 ? "shopt" : "shopt -p";
+        sh_run_string(sh, ls, strlen(ls), 1);
+    }
     if (set_pos(sh, (const char *const *)argv + i, argc - i) != 0) {
         sh_free(sh);
         vk_free(p, owned);

@@ -1051,6 +1051,19 @@ int sh_parse_next(sh_parser *ps, sh_pool *pool, sh_node **out)
     return ps->err ? ps->err : PARSE_OK;
 }
 
+void sh_parser_echo(sh_parser *ps, bool show)
+{
+    if (ps->pos <= ps->echoed || ps->echoed >= ps->len) return;
+    size_t end = ps->pos - 1;
+    while (end < ps->len && ps->src[end] != '\n') end++;
+    if (end < ps->len) end++; /* with its newline */
+    if (show) {
+        vk_write(ps->sh->p, 2, ps->src + ps->echoed, end - ps->echoed);
+        if (ps->src[end - 1] != '\n') vk_write(ps->sh->p, 2, "\n", 1);
+    }
+    ps->echoed = end;
+}
+
 bool sh_parser_at_end(sh_parser *ps)
 {
     size_t i = ps->pos;

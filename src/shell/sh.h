@@ -350,6 +350,9 @@ void sh_free(sh_state *sh);
 sh_state *sh_clone(sh_state *sh, vk_proc *child);
 /* Parse and run a whole string (a script, eval, a trap, $(...)): returns the status. */
 int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line);
+/* the same; echo: the text counts as input read by the shell, which set -v shows (not so
+ * for the text of a $(...) or a subshell, read once already with its command) */
+int sh_run_source(sh_state *sh, const char *src, size_t len, int first_line, bool echo);
 /* The simple command a process running node ends with, which may replace it (see tail_node). */
 sh_node *sh_tail_of(sh_node *n);
 /* Check for signals, limits and steps: false when the shell must unwind. Runs traps. */
@@ -393,6 +396,9 @@ void sh_parser_free(sh_parser *ps);
 int sh_parse_next(sh_parser *ps, sh_pool *pool, sh_node **out);
 /* Nothing but blanks and comments is left after the command just parsed. */
 bool sh_parser_at_end(sh_parser *ps);
+/* The lines the parser has read since the last call (whole lines, as bash reads them): written
+ * to stderr when show (set -v), else only marked as read. */
+void sh_parser_echo(sh_parser *ps, bool show);
 /* Is w (source text) an assignment word: name=, name+=, name[sub]=? */
 bool sh_is_assignment(const char *w);
 /* Check that src parses completely (no run). */
