@@ -4150,6 +4150,27 @@ static const sh_builtin builtins[] = {
         .opts = command_opts,
     },
     {
+        .name = "compgen",
+        .fn = sh_bi_compgen,
+        .usage = "compgen [-abcdefgjksuv] [-o option] [-A action] [-G globpat] [-W wordlist] "
+                 "[-F function] [-C command] [-X filterpat] [-P prefix] [-S suffix] [word]",
+        .desc = "Display possible completions depending on the options.",
+    },
+    {
+        .name = "complete",
+        .fn = sh_bi_complete,
+        .usage = "complete [-abcdefgjksuv] [-pr] [-DEI] [-o option] [-A action] [-G globpat] "
+                 "[-W wordlist] [-F function] [-C command] [-X filterpat] [-P prefix] "
+                 "[-S suffix] [name ...]",
+        .desc = "Specify how arguments are to be completed by Readline.",
+    },
+    {
+        .name = "compopt",
+        .fn = sh_bi_compopt,
+        .usage = "compopt [-o|+o option] [-DEI] [name ...]",
+        .desc = "Modify or display completion options.",
+    },
+    {
         .name = "continue",
         .fn = b_continue,
         .special = true,
@@ -4552,6 +4573,12 @@ const sh_builtin *sh_builtin_get(sh_state *sh, const char *name)
     size_t k = (size_t)(bi - builtins);
     return (sh->bi_off[k / 64] >> (k % 64) & 1) ? NULL : bi;
 }
+
+const sh_builtin *sh_builtin_at(size_t k) { return k < n_builtins ? &builtins[k] : NULL; }
+
+const char *const *sh_set_option_names(void) { return opt_names; }
+
+const char *const *sh_shopt_names(void) { return shopt_names; }
 
 const sh_builtin *sh_builtin_find(const char *name)
 {

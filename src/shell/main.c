@@ -133,6 +133,7 @@ void sh_free(sh_state *sh)
         sh_func_unref(sh, f);
     }
     sh_hash_clear(sh);
+    sh_comp_free(sh);
     while (sh->aliases) {
         sh_alias *a = sh->aliases;
         sh->aliases = a->next;
@@ -163,6 +164,7 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
     c->locals = NULL;
     c->funcs = NULL;
     c->aliases = NULL;
+    c->compspecs = NULL;
     c->hashtab = NULL;
     if (!sh_hash_copy(c, sh)) return NULL;
     c->pos = NULL;
@@ -215,6 +217,7 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
         *at = na;
         at = &na->next;
     }
+    if (!sh_comp_copy(c, sh)) return NULL;
     c->dirstack = NULL;
     c->ndirs = 0;
     /* the call stack, with its strings in the child's arena (they live as long as it) */

@@ -239,6 +239,7 @@ struct sh_state {
     sh_var *locals;      /* stack of local variables (lnext) */
     sh_func *funcs;
     sh_alias *aliases;
+    struct sh_compspec *compspecs; /* complete's table (complete.c) */
     char **pos;          /* $1... (owned) */
     int npos;
     char *arg0;          /* $0 */
@@ -631,6 +632,18 @@ typedef struct sh_builtin {
  * and description and returns 2, as bash does (unless help_is_arg). */
 int sh_builtin_run(sh_state *sh, const sh_builtin *bi, int argc, char **argv);
 const sh_builtin *sh_builtin_find(const char *name);
+/* the k-th builtin of the table (sorted by name), NULL past its end */
+const sh_builtin *sh_builtin_at(size_t k);
+/* set -o's option names (O_COUNT) and shopt's (SO_COUNT), in their tables' order */
+const char *const *sh_set_option_names(void);
+const char *const *sh_shopt_names(void);
+
+/* ---- complete.c ---- */
+int sh_bi_compgen(sh_state *sh, int argc, char **argv);
+int sh_bi_complete(sh_state *sh, int argc, char **argv);
+int sh_bi_compopt(sh_state *sh, int argc, char **argv);
+void sh_comp_free(sh_state *sh);
+bool sh_comp_copy(sh_state *to, const sh_state *from);
 /* the builtin name runs as: NULL when there is none or enable -n turned it off */
 const sh_builtin *sh_builtin_get(sh_state *sh, const char *name);
 /* "NAME: line N: builtin: msg" */
