@@ -852,6 +852,34 @@ static int assign_arg(sh_state *sh, const char *bname, const char *arg, int flag
 static const char *arg_text(const char *a) { return a[0] == SH_RAW_LIST ? a + 1 : a; }
 
 /* export and readonly: the same options; attr is VF_EXPORT or VF_READONLY */
+/* "declare -f" plus a function's attributes: r readonly, x exported */
+static void func_decl(sh_buf *b, const sh_func *f)
+{
+    sh_buf_printf(b, "declare -f%s%s %s\n", f->readonly ? "r" : "", f->exported ? "x" : "",
+                  f->name);
+}
+
+static int sort_funcs(sh_state *sh, sh_func ***out);
+
+/* export -f / readonly -f without names: the functions with that attribute, each followed
+ * by its declaration */
+static void list_funcs_with(sh_state *sh, int attr)
+{
+    sh_func **v;
+    int n = sort_funcs(sh, &v);
+    if (n < 0) return;
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    for (int x = 0; x < n; x++) {
+        if (!(attr == VF_READONLY ? v[x]->readonly : v[x]->exported)) continue;
+        sh_print_function(&b, v[x]->name, v[x]->body, 0);
+        sh_buf_addc(&b, '\n');
+        func_decl(&b, v[x]);
+    }
+    vk_free(sh->p, v);
+    out_buf(sh, &b);
+}
+
 static const vl_opt export_opts[] = {
     {.id = 'a'}, {.id = 'A'}, {.id = 'f'}, {.id = 'n'}, {.id = 'p'}, {0},
 };
@@ -873,8 +901,11 @@ static int export_cmd(sh_state *sh, int argc, char **argv, int attr)
     if (c < 0) return 2;
     int i = o.g.ind;
     if (funcs) {
-        /* readonly -f marks functions; export -f is checked only (no function reaches a
-         * child's environment) */
+        /* readonly -f marks functions; export -f puts them in children's environment */
+        if (i >= argc && !undo) {
+            list_funcs_with(sh, attr);
+            return 0;
+        }
         int st = 0;
         for (; i < argc; i++) {
             sh_func *f = sh_func_get(sh, argv[i]);
@@ -883,6 +914,9 @@ static int export_cmd(sh_state *sh, int argc, char **argv, int attr)
                 st = 1;
             } else if (attr == VF_READONLY) {
                 if (!undo) f->readonly = true;
+            } else if (f->exported != !undo) {
+                f->exported = !undo;
+                sh->env_dirty = true;
             }
         }
         return st;
@@ -1107,11 +1141,15 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
             int n = sort_funcs(sh, &v);
             if (n < 0) return 1;
             for (int x = 0; x < n; x++) {
+                /* -x / -r: only the functions with that attribute */
+                if ((flags & VF_EXPORT) && !v[x]->exported) continue;
+                if ((flags & VF_READONLY) && !v[x]->readonly) continue;
                 if (names_only) {
-                    sh_buf_printf(&b, "declare -f %s\n", v[x]->name);
+                    func_decl(&b, v[x]);
                 } else {
                     sh_print_function(&b, v[x]->name, v[x]->body, 0);
                     sh_buf_addc(&b, '\n');
+                    if (v[x]->readonly || v[x]->exported) func_decl(&b, v[x]);
                 }
             }
             vk_free(sh->p, v);
@@ -1120,6 +1158,16 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
             sh_func *f = sh_func_get(sh, argv[i]);
             if (!f) {
                 st = 1;
+                continue;
+            }
+            /* declare -xf / +x -f / -rf name: the attributes change, nothing is printed */
+            if ((flags | unflags) & (VF_EXPORT | VF_READONLY)) {
+                if ((flags & VF_EXPORT) && !f->exported) f->exported = sh->env_dirty = true;
+                if ((unflags & VF_EXPORT) && f->exported) {
+                    f->exported = false;
+                    sh->env_dirty = true;
+                }
+                if (flags & VF_READONLY) f->readonly = true;
                 continue;
             }
             if (names_only && sh->shopt[SO_EXTDEBUG]) {

@@ -196,6 +196,9 @@ int sh_func_define(sh_state *sh, const char *name, sh_node *body)
         return -1;
     }
     f->refs = 1;
+    /* the export attribute stays with the name, as in bash */
+    f->exported = old && old->exported;
+    if (f->exported) sh->env_dirty = true;
     func_remove(sh, name);
     f->next = sh->funcs;
     sh->funcs = f;
@@ -209,6 +212,7 @@ int sh_func_unset(sh_state *sh, const char *name)
         sh_builtin_error(sh, "unset", "%s: cannot unset: readonly function", name);
         return -1;
     }
+    if (f && f->exported) sh->env_dirty = true;
     func_remove(sh, name);
     return 0;
 }

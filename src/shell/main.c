@@ -89,10 +89,66 @@ sh_state *sh_new(vk_proc *p, const char *argv0, char *const *env)
     const char *cwd = vk_getcwd(p);
     if (cwd) sh_var_set(sh, "PWD", cwd, VF_EXPORT);
     if (!sh_var_get(sh, "OLDPWD")) sh_var_flag(sh, "OLDPWD", VF_EXPORT, true);
+    sh_import_functions(sh, env);
     /* $_ at startup: the environment's _, else the name the shell was run by, as bash */
     const char *u = sh_var_value(sh, "_");
     if (sh->arg0 && (!u || !*u)) sh_var_set(sh, "_", sh->arg0, 0);
     return sh;
+}
+
+/* one BASH_FUNC_name%%=() {...} entry: defined when it is exactly that function */
+static void import_function(sh_state *sh, const char *name, size_t nl, const char *val)
+{
+    vk_proc *p = sh->p;
+    char *fname = vk_strndup(p, name, nl);
+    sh_buf text;
+    sh_buf_init(&text, p);
+    sh_buf_add(&text, name, nl);
+    sh_buf_addc(&text, ' ');
+    sh_buf_adds(&text, val);
+    bool ok = false;
+    if (fname && text.s) {
+        sh_parser *ps = sh_parser_new(sh, text.s, text.len, 1);
+        if (ps) {
+            sh_parser_quiet(ps);
+            sh_pool pool = {.p = p};
+            sh_node *n = NULL;
+            if (sh_parse_next(ps, &pool, &n) == PARSE_OK && n && n->type == N_FUNCDEF &&
+                strcmp(n->name, fname) == 0 && sh_parser_at_end(ps) &&
+                sh_func_define(sh, fname, n->a) == 0) {
+                sh->funcs->exported = true;
+                ok = true;
+            }
+            sh_pool_free(&pool);
+            sh_parser_free(ps);
+        }
+    }
+    if (!ok && fname) {
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "%s: warning: %s: ignoring function definition attempt\n"
+                 "%s: error importing function definition for `%s'\n",
+                 sh->arg0, fname, sh->arg0, fname);
+        vk_write(p, 2, msg, strlen(msg));
+    }
+    sh_buf_free(&text);
+    vk_free(p, fname);
+}
+
+void sh_import_functions(sh_state *sh, char *const *env)
+{
+    if (!env) return;
+    for (char *const *e = env; *e; e++) {
+        if (strncmp(*e, "BASH_FUNC_", 10) != 0) continue;
+        const char *eq = strchr(*e, '=');
+        if (!eq || eq - *e < 13 || strncmp(eq - 2, "%%", 2) != 0) continue;
+        const char *name = *e + 10;
+        size_t nl = (size_t)(eq - 2 - name);
+        /* bash only looks at values that start as a definition does */
+        if (!nl || strncmp(eq + 1, "() {", 4) != 0) continue;
+        import_function(sh, name, nl, eq + 1);
+    }
+    sh->env_dirty = true;
 }
 
 static void free_pos(sh_state *sh)
@@ -202,6 +258,7 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
         nf->file = f->file ? sh_pool_strndup(&nf->pool, f->file, strlen(f->file)) : NULL;
         nf->line = f->line;
         nf->readonly = f->readonly;
+        nf->exported = f->exported;
         nf->refs = 1;
         if (!nf->name || !nf->body) return NULL;
         *tail = nf;

@@ -1051,6 +1051,8 @@ int sh_parse_next(sh_parser *ps, sh_pool *pool, sh_node **out)
     return ps->err ? ps->err : PARSE_OK;
 }
 
+void sh_parser_quiet(sh_parser *ps) { ps->quiet = true; }
+
 void sh_parser_echo(sh_parser *ps, bool show)
 {
     if (ps->pos <= ps->echoed || ps->echoed >= ps->len) return;

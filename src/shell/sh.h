@@ -193,6 +193,7 @@ typedef struct sh_func {
     sh_node *body;
     int refs;            /* table + running calls */
     bool readonly;       /* readonly -f: not redefined, not unset */
+    bool exported;       /* export -f: in children's environment as BASH_FUNC_name%% */
     struct sh_func *next;
 } sh_func;
 
@@ -400,6 +401,8 @@ bool sh_parser_at_end(sh_parser *ps);
 /* The lines the parser has read since the last call (whole lines, as bash reads them): written
  * to stderr when show (set -v), else only marked as read. */
 void sh_parser_echo(sh_parser *ps, bool show);
+/* report no syntax error (a probe whose failure the caller reports its own way) */
+void sh_parser_quiet(sh_parser *ps);
 /* Is w (source text) an assignment word: name=, name+=, name[sub]=? */
 bool sh_is_assignment(const char *w);
 /* Check that src parses completely (no run). */
@@ -604,6 +607,13 @@ void sh_coproc_free(sh_state *sh);
 void sh_print_command(sh_buf *b, sh_node *n);
 /* "name () \n{ \n    ...\n}" as bash prints a function (no final newline). */
 void sh_print_function(sh_buf *b, const char *name, sh_node *body, int indent);
+/* An exported function's value in the environment, as bash writes it: "() {  cmd;\n ...}"
+ * (the text of declare -f with the name dropped and each line's indent cut to one blank).
+ * In sh's arena; NULL when out of memory. */
+char *sh_func_env_text(sh_state *sh, const char *name, sh_node *body);
+/* Define the functions the environment exports (BASH_FUNC_name%%=() {...}): a value that is
+ * not exactly one definition of that name is refused with bash's messages. */
+void sh_import_functions(sh_state *sh, char *const *env);
 
 /* ---- builtins.c ---- */
 /* The hash table of commands: the hashed path of name (NULL: none), adding (or replacing)

@@ -879,6 +879,21 @@ void sh_env_sync(sh_state *sh)
         }
         memcpy(name, env[i], nl);
         name[nl] = 0;
+        if (nl > 12 && strncmp(name, "BASH_FUNC_", 10) == 0 && strcmp(name + nl - 2, "%%") == 0) {
+            /* an exported function: kept (and its text updated) while it is one */
+            name[nl - 2] = 0;
+            sh_func *f = sh_func_get(sh, name + 10);
+            char *text = f && f->exported ? sh_func_env_text(sh, f->name, f->body) : NULL;
+            name[nl - 2] = '%';
+            if (!text) {
+                vk_setenv(p, name, NULL);
+                continue;
+            }
+            if (!eq || strcmp(eq + 1, text) != 0) vk_setenv(p, name, text);
+            vk_free(p, text);
+            i++;
+            continue;
+        }
         const char *val = env_value(sh, *slot(sh, name));
         if (!val) {
             vk_setenv(p, name, NULL); /* the next entry moves to index i */
@@ -892,6 +907,14 @@ void sh_env_sync(sh_state *sh)
             const char *val = env_value(sh, v);
             if (val && !vk_getenv(p, v->name)) vk_setenv(p, v->name, val);
         }
+    for (sh_func *f = sh->funcs; f; f = f->next) {
+        if (!f->exported || strlen(f->name) > sizeof name - 13) continue;
+        snprintf(name, sizeof name, "BASH_FUNC_%s%%%%", f->name);
+        if (vk_getenv(p, name)) continue;
+        char *text = sh_func_env_text(sh, f->name, f->body);
+        if (text) vk_setenv(p, name, text);
+        vk_free(p, text);
+    }
 }
 
 void sh_env_free(sh_state *sh, char **env)
