@@ -590,6 +590,7 @@ static void print_decl_as(sh_state *sh, sh_buf *b, sh_var *v, const char *head)
     }
     sh_buf_adds(b, v->name);
     if (v->flags & (VF_ARRAY | VF_ASSOC)) {
+        if (!v->narr && !(v->flags & VF_INVISIBLE)) sh_buf_adds(b, "=()");
         if (v->narr) {
             bool assoc = v->flags & VF_ASSOC;
             sh_buf_adds(b, "=(");
@@ -618,6 +619,8 @@ static void print_decl_as(sh_state *sh, sh_buf *b, sh_var *v, const char *head)
 }
 
 static void print_decl(sh_state *sh, sh_buf *b, sh_var *v) { print_decl_as(sh, b, v, NULL); }
+
+void sh_var_decl(sh_state *sh, sh_buf *b, sh_var *v) { print_decl_as(sh, b, v, NULL); }
 
 /* export -p / readonly -p: declare's form, or in posix mode "export x="1"" */
 static void list_flagged(sh_state *sh, int flag)
@@ -659,12 +662,14 @@ static int set_type(sh_state *sh, const char *name, int flags)
         }
         int keep = v ? v->flags & (VF_EXPORT | VF_INTEGER | VF_LOWER | VF_UPPER | VF_CAPCASE) : 0;
         char *old = v && v->val ? vk_strdup(sh->p, v->val) : NULL;
+        bool fresh = !v || (!v->val && !(v->flags & VF_ARRAY));
         v = sh_assoc_new(sh, name);
         if (!v) {
             vk_free(sh->p, old);
             return 1;
         }
         v->flags |= keep;
+        if (fresh) v->flags |= VF_INVISIBLE;
         if (old) sh_assoc_set(sh, v, "0", old);
         vk_free(sh->p, old);
         return 0;
@@ -675,13 +680,16 @@ static int set_type(sh_state *sh, const char *name, int flags)
                              name);
             return 1;
         }
-        if (!v) v = sh_array_new(sh, name);
+        if (!v) {
+            v = sh_array_new(sh, name);
+            if (v) v->flags |= VF_INVISIBLE;
+        }
         if (!v) return 1;
         if (!(v->flags & VF_ARRAY)) {
             if (v->val)
                 sh_array_set(sh, v, 0, v->val);
             else
-                v->flags |= VF_ARRAY;
+                v->flags |= VF_ARRAY | VF_INVISIBLE;
         }
     }
     return 0;
@@ -1003,7 +1011,14 @@ static int b_unset(sh_state *sh, int argc, char **argv)
             if (subx && v && (v->flags & VF_ASSOC)) {
                 sh_assoc_unset(sh, v, subx);
             } else if (subx && v && (strcmp(subx, "@") == 0 || strcmp(subx, "*") == 0)) {
-                sh_var_unset(sh, nm);
+                /* bash 5.2: every element goes, the (now empty) array stays */
+                if (v->flags & VF_ARRAY) {
+                    sh_array_clear(sh, v);
+                    v->flags &= ~VF_INVISIBLE;
+                } else {
+                    sh_builtin_error(sh, "unset", "%s: not an array variable", nm);
+                    st = 1;
+                }
             } else if (subx && v && (v->flags & VF_ARRAY) && sh_arith(sh, subx, &idx) == 0) {
                 if (idx < 0 && v->narr) idx += v->arr[v->narr - 1].idx + 1;
                 sh_array_unset(sh, v, idx);

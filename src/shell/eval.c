@@ -731,7 +731,19 @@ static char *protect_keys(sh_state *sh, const char *list)
     return sh_buf_take(&b);
 }
 
+static int assign_list_core(sh_state *sh, const char *name, const char *list, bool append,
+                            int kind);
+
 int sh_assign_list(sh_state *sh, const char *name, const char *list, bool append, int kind)
+{
+    int rc = assign_list_core(sh, name, list, append, kind);
+    sh_var *v = rc == 0 ? sh_var_get(sh, name) : NULL;
+    if (v) v->flags &= ~VF_INVISIBLE; /* assigned, if only an empty list */
+    return rc;
+}
+
+static int assign_list_core(sh_state *sh, const char *name, const char *list, bool append,
+                            int kind)
 {
     /* the list is split into words by the parser (as the arguments of a dummy command) */
     char *text = protect_keys(sh, list);

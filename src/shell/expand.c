@@ -1448,6 +1448,39 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         x_error(x, 1);
         return;
     }
+    if (pv.list && sub && !indirect && so.kind == 5 && so.top == 'A' && so.name) {
+        /* ${a[@]@A}: the whole array as declare -p shows it, one word */
+        sh_var *av = sh_var_get(sh, so.name);
+        if (av && (av->flags & (VF_ARRAY | VF_ASSOC))) {
+            sh_buf d;
+            sh_buf_init(&d, sh->p);
+            sh_var_decl(sh, &d, av);
+            if (d.len && d.s[d.len - 1] == '\n') d.s[--d.len] = 0;
+            if (d.oom || !d.s) {
+                x->oom = true;
+            } else {
+                /* as bash: "declare", "-a", "name=(...)" are separate words, even quoted */
+                char *w[3];
+                char *sp1 = strchr(d.s, ' ');
+                char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+                if (sp2) {
+                    *sp1 = *sp2 = 0;
+                    w[0] = d.s, w[1] = sp1 + 1, w[2] = sp2 + 1;
+                    pval out = pv;
+                    out.v = w;
+                    out.nv = 3;
+                    add_list(x, &out, ctx);
+                } else {
+                    add_value(x, d.s, d.len, ctx);
+                }
+            }
+            sh_buf_free(&d);
+            vk_free(sh->p, pat);
+            vk_free(sh->p, rep);
+            pval_free(sh, &pv);
+            return;
+        }
+    }
     if (!pv.list) {
         /* ${x@a} shows a declared variable's attributes even while it has no value */
         bool attrs_only = !pv.set && so.kind == 5 && so.top == 'a' && so.name &&

@@ -148,6 +148,8 @@ enum {
     VF_TRACE = 256,  /* declare -t (kept for declare -p only) */
     VF_NAMEREF = 512, /* declare -n: val names the variable this one stands for */
     VF_CAPCASE = 1024, /* declare -c: the first character uppercased, the rest lowercased */
+    VF_INVISIBLE = 2048, /* an array declared without a value (declare -a a): declare -p shows
+                            no "=()" until something is assigned */
 };
 /* An argument a declaration builtin (declare, local, export, readonly, typeset) gets as
  * MARK "name=(list)" / MARK "name+=(list)": the list's source text, left for the builtin to
@@ -642,6 +644,8 @@ typedef struct sh_builtin {
  * and description and returns 2, as bash does (unless help_is_arg). */
 int sh_builtin_run(sh_state *sh, const sh_builtin *bi, int argc, char **argv);
 const sh_builtin *sh_builtin_find(const char *name);
+/* declare -p's line for v (with its newline) */
+void sh_var_decl(sh_state *sh, sh_buf *b, sh_var *v);
 /* the k-th builtin of the table (sorted by name), NULL past its end */
 const sh_builtin *sh_builtin_at(size_t k);
 /* set -o's option names (O_COUNT) and shopt's (SO_COUNT), in their tables' order */

@@ -186,6 +186,7 @@ int sh_array_set(sh_state *sh, sh_var *v, int64_t idx, const char *val)
         snprintf(key, sizeof key, "%lld", (long long)idx);
         return sh_assoc_set(sh, v, key, val);
     }
+    v->flags &= ~VF_INVISIBLE;
     if (!(v->flags & VF_ARRAY)) {
         env_touch(sh, v); /* an array is not exported */
         /* a scalar becomes element 0 */
@@ -306,6 +307,7 @@ const char *sh_assoc_get(sh_var *v, const char *key)
 
 int sh_assoc_set(sh_state *sh, sh_var *v, const char *key, const char *val)
 {
+    v->flags &= ~VF_INVISIBLE;
     uint32_t h = bash_hash(key);
     sh_aelem *e = assoc_find(v, key, h);
     char *copy = vk_strdup(sh->p, val);
@@ -662,7 +664,7 @@ sh_var *sh_array_new(sh_state *sh, const char *name)
     v->val = NULL;
     v->vcap = 0;
     sh_array_clear(sh, v);
-    v->flags = (v->flags & ~VF_ASSOC) | VF_ARRAY;
+    v->flags = (v->flags & ~(VF_ASSOC | VF_INVISIBLE)) | VF_ARRAY;
     return v;
 }
 
