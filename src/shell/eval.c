@@ -606,6 +606,7 @@ int sh_assign_elem(sh_state *sh, const char *name, const char *sub, const char *
     int rc = sh_arith(sh, subx, &idx);
     vk_free(sh->p, subx);
     if (rc) return -1;
+    v = sh_var_get(sh, name); /* the subscript may have made it (b[b[0]=1]=x) */
     if (!v) v = sh_array_new(sh, name);
     if (!v) return -1;
     if (idx < 0) {
@@ -872,7 +873,8 @@ static bool assign_to_readonly(sh_state *sh, const char *w)
 
 static int do_assign(sh_state *sh, const char *w, bool temp)
 {
-    const char *eq = strchr(w, '=');
+    const char *eq = sh_assign_eq(w);
+    if (!eq) eq = strchr(w, '=');
     size_t nl = (size_t)(eq - w);
     bool append = nl > 0 && w[nl - 1] == '+';
     if (append) nl--;
@@ -940,7 +942,8 @@ static char **expand_assigns_env(sh_state *sh, char **assigns, int n)
     char **out = vk_calloc(sh->p, (size_t)n + 1, sizeof *out);
     if (!out) return NULL;
     for (int i = 0; i < n; i++) {
-        const char *eq = strchr(assigns[i], '=');
+        const char *eq = sh_assign_eq(assigns[i]);
+        if (!eq) eq = strchr(assigns[i], '=');
         size_t nl = (size_t)(eq - assigns[i]);
         bool append = nl > 0 && assigns[i][nl - 1] == '+';
         char *val = sh_expand_str(sh, eq + 1);
@@ -996,7 +999,7 @@ static int expand_decl_words(sh_state *sh, char **words, int nwords, char ***fie
     for (int i = 0; i < nwords; i++) {
         const char *w = words[i];
         if (i > 0 && sh_is_assignment(w)) {
-            const char *eq = strchr(w, '=');
+            const char *eq = sh_assign_eq(w);
             const char *val = eq + 1;
             size_t vl = strlen(val);
             char *a;
@@ -1095,7 +1098,8 @@ static int eval_simple(sh_state *sh, sh_node *n)
             char **shown = vk_calloc(sh->p, (size_t)n->nassigns + 1, sizeof *shown);
             if (shown) {
                 for (int i = 0; i < n->nassigns; i++) {
-                    const char *eq = strchr(n->assigns[i], '=');
+                    const char *eq = sh_assign_eq(n->assigns[i]);
+                    if (!eq) eq = strchr(n->assigns[i], '=');
                     char nm[256];
                     snprintf(nm, sizeof nm, "%.*s", (int)(eq - n->assigns[i]), n->assigns[i]);
                     char *plus = strchr(nm, '+');

@@ -1272,13 +1272,10 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
                 snprintf(nm, sizeof nm, "%.*s", (int)nlen, name);
                 int rc = 0;
                 if (sub) {
-                    sh_var *var = sh_var_get(sh, nm);
-                    int64_t idx = 0;
+                    /* an element: a key of an associative array, else an index */
                     char *s2 = vk_strndup(sh->p, sub, sublen);
-                    if (s2) rc = sh_arith(sh, s2, &idx);
+                    rc = s2 ? sh_assign_elem(sh, nm, s2, val, false) : -1;
                     vk_free(sh->p, s2);
-                    if (!var) var = sh_array_new(sh, nm);
-                    if (!rc && var) rc = sh_array_set(sh, var, idx, val);
                 } else {
                     rc = sh_var_set(sh, nm, val, 0);
                 }

@@ -407,6 +407,8 @@ void sh_parser_echo(sh_parser *ps, bool show);
 void sh_parser_quiet(sh_parser *ps);
 /* Is w (source text) an assignment word: name=, name+=, name[sub]=? */
 bool sh_is_assignment(const char *w);
+/* the '=' of assignment word w (past a subscript's brackets), or NULL when w is none */
+const char *sh_assign_eq(const char *w);
 /* Check that src parses completely (no run). */
 int sh_parse_check(sh_state *sh, const char *src, size_t len, int line);
 /* src (text read so far from a script on standard input) stops inside a command: an
