@@ -2129,6 +2129,51 @@ static int b_mapfile(sh_state *sh, int argc, char **argv)
 }
 
 /* ---- trap / kill / wait ---- */
+static void snap_free(vk_proc *p, sh_trapsnap *t)
+{
+    if (!t) return;
+    vk_free(p, t->exit_trap);
+    for (int i = 0; i < VK_NSIG; i++) vk_free(p, t->traps[i]);
+    for (int i = 0; i < 3; i++) vk_free(p, t->ptraps[i]);
+    vk_free(p, t);
+}
+
+void sh_trapsnap_free(sh_state *sh)
+{
+    snap_free(sh->p, sh->parent_traps);
+    sh->parent_traps = NULL;
+}
+
+bool sh_trapsnap_copy(sh_state *c, const sh_state *sh)
+{
+    c->parent_traps = NULL;
+    const sh_trapsnap *src = sh->parent_traps;
+    sh_trapsnap own = {.exit_trap = sh->exit_trap};
+    if (!src) {
+        bool any = sh->exit_trap != NULL;
+        for (int i = 0; i < VK_NSIG; i++) any |= (own.traps[i] = sh->traps[i]) != NULL;
+        for (int i = 0; i < 3; i++) any |= (own.ptraps[i] = sh->ptraps[i]) != NULL;
+        if (!any) return true; /* the common case: nothing to keep */
+        src = &own;
+    }
+    vk_proc *p = c->p;
+    sh_trapsnap *t = vk_calloc(p, 1, sizeof *t);
+    if (!t) return false;
+    bool ok = true;
+#define SNAP_DUP(dst, s)                                                                           \
+    if (s && !(dst = vk_strdup(p, s))) ok = false
+    SNAP_DUP(t->exit_trap, src->exit_trap);
+    for (int i = 0; i < VK_NSIG; i++) SNAP_DUP(t->traps[i], src->traps[i]);
+    for (int i = 0; i < 3; i++) SNAP_DUP(t->ptraps[i], src->ptraps[i]);
+#undef SNAP_DUP
+    if (!ok) {
+        snap_free(p, t);
+        return false;
+    }
+    c->parent_traps = t;
+    return true;
+}
+
 static void trap_print(sh_state *sh, sh_buf *b, int sig, const char *action)
 {
     sh_buf_adds(b, "trap -- ");
@@ -2187,24 +2232,30 @@ static int b_trap(sh_state *sh, int argc, char **argv)
     if (i >= argc || print) {
         sh_buf b;
         sh_buf_init(&b, sh->p);
+        /* a subshell that has not set a trap yet lists its parent's */
+        const sh_trapsnap *ps = sh->parent_traps;
+        char *const *traps = ps ? ps->traps : sh->traps;
+        char *const *ptraps = ps ? ps->ptraps : sh->ptraps;
+        const char *exit_trap = ps ? ps->exit_trap : sh->exit_trap;
         /* trap -p NAME... shows just those */
         for (int k = i; k < argc; k++) {
             int pt = pseudo_trap(argv[k]);
             int sig = pt >= 0 ? -1 : sh_sig_number(argv[k]);
-            if (pt >= 0 && sh->ptraps[pt]) trap_print(sh, &b, -1 - pt, sh->ptraps[pt]);
-            else if (sig == 0 && sh->exit_trap) trap_print(sh, &b, 0, sh->exit_trap);
-            else if (sig > 0 && sh->traps[sig]) trap_print(sh, &b, sig, sh->traps[sig]);
+            if (pt >= 0 && ptraps[pt]) trap_print(sh, &b, -1 - pt, ptraps[pt]);
+            else if (sig == 0 && exit_trap) trap_print(sh, &b, 0, exit_trap);
+            else if (sig > 0 && traps[sig]) trap_print(sh, &b, sig, traps[sig]);
         }
         if (i >= argc) {
-            if (sh->exit_trap) trap_print(sh, &b, 0, sh->exit_trap);
+            if (exit_trap) trap_print(sh, &b, 0, exit_trap);
             for (int s = 1; s < VK_NSIG; s++)
-                if (sh->traps[s]) trap_print(sh, &b, s, sh->traps[s]);
+                if (traps[s]) trap_print(sh, &b, s, traps[s]);
             for (int t = 0; t < 3; t++)
-                if (sh->ptraps[t]) trap_print(sh, &b, -1 - t, sh->ptraps[t]);
+                if (ptraps[t]) trap_print(sh, &b, -1 - t, ptraps[t]);
         }
         out_buf(sh, &b);
         return 0;
     }
+    sh_trapsnap_free(sh); /* from here on, the subshell's own traps */
     const char *action = argv[i];
     int first = i + 1;
     /* "trap SIG..." with a signal as the first word resets those signals; a lone word must be

@@ -203,6 +203,7 @@ void sh_free(sh_state *sh)
     vk_free(p, sh->dirstack);
     for (int i = 0; i < VK_NSIG; i++) vk_free(p, sh->traps[i]);
     for (int i = 0; i < 3; i++) vk_free(p, sh->ptraps[i]);
+    sh_trapsnap_free(sh);
     vk_free(p, sh->exit_trap);
     sh_jobs_free(sh);
     sh_coproc_free(sh);
@@ -229,6 +230,7 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
     c->jobs = NULL;
     c->exit_trap = NULL;
     for (int i = 0; i < 3; i++) c->ptraps[i] = NULL;
+    c->parent_traps = NULL;
     c->in_trap = false;
     c->is_child = true;
     c->can_exec_last = true; /* a process of its own */
@@ -312,6 +314,7 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
     /* traps: caught ones are reset in a subshell, ignored ones stay ignored */
     for (int i = 0; i < VK_NSIG; i++)
         if (sh->traps[i] && !*sh->traps[i]) c->traps[i] = vk_strdup(child, "");
+    if (!sh_trapsnap_copy(c, sh)) return NULL;
     return c;
 }
 

@@ -272,6 +272,9 @@ struct sh_state {
     char *traps[VK_NSIG]; /* NULL: default; "": ignored */
     char *exit_trap;
     char *ptraps[3];     /* pseudo-signal traps: ERR, DEBUG, RETURN (SH_TRAP_*) */
+    /* in a subshell, the traps of the shell it came from: what `trap` lists there until the
+     * subshell sets or resets one (bash's rule, so that $(trap) shows the parent's) */
+    struct sh_trapsnap *parent_traps;
     bool in_trap;
     bool sig_self;        /* kill sent a signal to this shell: take it after the command */
     struct sh_node *cur_cmd; /* the simple command running, for $BASH_COMMAND (kept while a
@@ -659,6 +662,16 @@ int sh_bi_compgen(sh_state *sh, int argc, char **argv);
 int sh_bi_complete(sh_state *sh, int argc, char **argv);
 int sh_bi_compopt(sh_state *sh, int argc, char **argv);
 void sh_comp_free(sh_state *sh);
+
+/* ---- the traps a subshell lists (builtins.c) ---- */
+typedef struct sh_trapsnap {
+    char *exit_trap;
+    char *traps[VK_NSIG];
+    char *ptraps[3];
+} sh_trapsnap;
+/* c's copy of what sh lists (its own snapshot when it has one); false when out of memory */
+bool sh_trapsnap_copy(sh_state *c, const sh_state *sh);
+void sh_trapsnap_free(sh_state *sh);
 bool sh_comp_copy(sh_state *to, const sh_state *from);
 /* the builtin name runs as: NULL when there is none or enable -n turned it off */
 const sh_builtin *sh_builtin_get(sh_state *sh, const char *name);
