@@ -1380,10 +1380,20 @@ static int b_set(sh_state *sh, int argc, char **argv)
         sh_buf_init(&b, sh->p);
         for (size_t i = 0; i < n; i++) {
             sh_var *v = vars[i];
-            if (v->flags & VF_ARRAY) {
+            if (v->flags & (VF_ARRAY | VF_ASSOC)) {
+                if (v->flags & VF_INVISIBLE) continue; /* declared, never assigned */
+                bool assoc = v->flags & VF_ASSOC;
                 sh_buf_adds(&b, v->name);
                 sh_buf_adds(&b, "=(");
                 for (size_t k = 0; k < v->narr; k++) {
+                    if (assoc) {
+                        sh_buf_addc(&b, '[');
+                        dquote_key(&b, v->arr[k].key);
+                        sh_buf_adds(&b, "]=");
+                        dquote(&b, v->arr[k].val);
+                        sh_buf_addc(&b, ' ');
+                        continue;
+                    }
                     if (k) sh_buf_addc(&b, ' ');
                     sh_buf_printf(&b, "[%lld]=", (long long)v->arr[k].idx);
                     dquote(&b, v->arr[k].val);
@@ -1395,7 +1405,12 @@ static int b_set(sh_state *sh, int argc, char **argv)
             if (!val) continue;
             sh_buf_adds(&b, v->name);
             sh_buf_addc(&b, '=');
-            sh_quote(&b, val);
+            /* set quotes any control character, newlines and tabs too, the $'...' way */
+            bool ctl = false;
+            for (const unsigned char *c = (const unsigned char *)val; *c && !ctl; c++)
+                ctl = *c < 32 || *c == 127;
+            if (ctl) sh_quote_ansic(&b, val);
+            else sh_quote(&b, val);
             sh_buf_addc(&b, '\n');
         }
         vk_free(sh->p, vars);

@@ -420,6 +420,77 @@ static void rebuild_frames(sh_state *sh)
     }
 }
 
+/* DIRSTACK, BASH_ALIASES and BASH_CMDS: arrays made afresh from the directory stack, the
+ * aliases and the command hash table whenever they are read (bash's tables keep the order of
+ * their hash buckets: 64 for aliases, 256 for commands). */
+static bool is_table_var(const char *name)
+{
+    return (name[0] == 'D' && strcmp(name, "DIRSTACK") == 0) ||
+           (name[0] == 'B' && (strcmp(name, "BASH_ALIASES") == 0 ||
+                               strcmp(name, "BASH_CMDS") == 0));
+}
+
+static sh_var *fresh_array(sh_state *sh, const char *name, bool assoc, uint32_t buckets)
+{
+    sh_var *v = *slot(sh, name);
+    if (!v) {
+        v = new_var(sh, name, strlen(name));
+        if (!v) return NULL;
+        insert(sh, v);
+    }
+    sh_array_clear(sh, v);
+    vk_free(sh->p, v->val);
+    v->val = NULL;
+    v->vcap = 0;
+    v->flags = (v->flags & ~(VF_ASSOC | VF_ARRAY | VF_INVISIBLE)) | (assoc ? VF_ASSOC : VF_ARRAY);
+    if (assoc) {
+        v->nbuckets = buckets;
+        v->aseq = 0;
+    }
+    return v;
+}
+
+static int cmp_hashent(const void *a, const void *b)
+{
+    uint64_t x = (*(sh_hashent *const *)a)->seq, y = (*(sh_hashent *const *)b)->seq;
+    return x < y ? -1 : x > y;
+}
+
+static void rebuild_table_var(sh_state *sh, const char *name)
+{
+    if (name[0] == 'D') {
+        sh_var *v = fresh_array(sh, name, false, 0);
+        if (!v) return;
+        const char *pwd = sh_var_value(sh, "PWD");
+        if (!pwd) pwd = vk_getcwd(sh->p);
+        sh_array_set(sh, v, 0, pwd ? pwd : "/");
+        for (int k = 0; k < sh->ndirs; k++) sh_array_set(sh, v, k + 1, sh->dirstack[k]);
+        return;
+    }
+    bool aliases = strcmp(name, "BASH_ALIASES") == 0;
+    sh_var *v = fresh_array(sh, name, true, aliases ? 64 : 256);
+    if (!v) return;
+    size_t n = 0;
+    if (aliases) {
+        for (sh_alias *a = sh->aliases; a; a = a->next) n++;
+        sh_alias **all = n ? vk_malloc(sh->p, n * sizeof *all) : NULL;
+        if (!all) return;
+        size_t k = n;
+        for (sh_alias *a = sh->aliases; a; a = a->next) all[--k] = a; /* oldest first */
+        for (k = 0; k < n; k++) sh_assoc_set(sh, v, all[k]->name, all[k]->val);
+        vk_free(sh->p, all);
+    } else {
+        for (sh_hashent *e = sh->hashtab; e; e = e->next) n++;
+        sh_hashent **all = n ? vk_malloc(sh->p, n * sizeof *all) : NULL;
+        if (!all) return;
+        size_t k = 0;
+        for (sh_hashent *e = sh->hashtab; e; e = e->next) all[k++] = e;
+        qsort(all, n, sizeof *all, cmp_hashent);
+        for (k = 0; k < n; k++) sh_assoc_set(sh, v, all[k]->name, all[k]->path);
+        vk_free(sh->p, all);
+    }
+}
+
 static bool is_frame_var(const char *name)
 {
     return (name[0] == 'F' && strcmp(name, "FUNCNAME") == 0) ||
@@ -444,6 +515,7 @@ sh_var *sh_var_get(sh_state *sh, const char *name)
     if (sh->pstat_dirty && name[0] == 'P' && strcmp(name, "PIPESTATUS") == 0)
         rebuild_pipestatus(sh);
     if (sh->frames_dirty && is_frame_var(name)) rebuild_frames(sh);
+    if (is_table_var(name)) rebuild_table_var(sh, name);
     sh_var *v = *slot(sh, name);
     if (v && (v->flags & VF_NAMEREF) && v->val && *v->val) v = *slot(sh, ref_target(sh, v));
     return v;
@@ -451,7 +523,9 @@ sh_var *sh_var_get(sh_state *sh, const char *name)
 
 sh_var *sh_var_get_raw(sh_state *sh, const char *name)
 {
-    return sh->vars.tab ? *slot(sh, name) : NULL;
+    if (!sh->vars.tab) return NULL;
+    if (is_table_var(name)) rebuild_table_var(sh, name);
+    return *slot(sh, name);
 }
 
 /* the name a change to name acts on (itself, or a nameref's target) */
@@ -935,6 +1009,10 @@ sh_var **sh_vars_sorted(sh_state *sh, size_t *n)
 {
     if (sh->pstat_dirty) rebuild_pipestatus(sh);
     if (sh->frames_dirty) rebuild_frames(sh);
+    /* listings show the dynamic tables empty, as bash's do */
+    fresh_array(sh, "DIRSTACK", false, 0);
+    fresh_array(sh, "BASH_ALIASES", true, 64);
+    fresh_array(sh, "BASH_CMDS", true, 256);
     sh_var **arr = vk_malloc(sh->p, (sh->vars.count + 1) * sizeof *arr);
     *n = 0;
     if (!arr) return NULL;
