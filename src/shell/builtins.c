@@ -1046,7 +1046,13 @@ static int b_unset(sh_state *sh, int argc, char **argv)
             rv->flags &= ~VF_NAMEREF;
         }
         sh_var *v = sh_var_get(sh, name);
-        if (v) {
+        if (!refs && !v && sh_nameref_elem(sh, name)) {
+            /* a reference to an array element: the element goes */
+            if (sh_var_unset(sh, name) != 0) {
+                sh_builtin_error(sh, "unset", "%s: cannot unset: readonly variable", name);
+                st = 1;
+            }
+        } else if (v) {
             if (sh_var_unset(sh, name) != 0) {
                 sh_builtin_error(sh, "unset", "%s: cannot unset: readonly variable", name);
                 st = 1;

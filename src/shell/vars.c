@@ -535,6 +535,64 @@ static const char *deref(sh_state *sh, const char *name)
     return v && (v->flags & VF_NAMEREF) && v->val && *v->val ? ref_target(sh, v) : name;
 }
 
+const char *sh_nameref_elem(sh_state *sh, const char *name)
+{
+    if (!sh->vars.tab) return NULL;
+    sh_var *v = *slot(sh, name);
+    if (!v || !(v->flags & VF_NAMEREF) || !v->val || !*v->val) return NULL;
+    const char *t = ref_target(sh, v);
+    const char *br = strchr(t, '[');
+    size_t tl = strlen(t);
+    return br && br > t && tl > 2 && t[tl - 1] == ']' ? t : NULL;
+}
+
+/* the element a nameref names ("arr[i]"): its variable (NULL when unset) and, split off, the
+ * expanded key (an associative array's) or the index; false after an error in the subscript */
+static bool elem_of(sh_state *sh, const char *target, sh_var **vout, char **key, int64_t *idx)
+{
+    const char *br = strchr(target, '[');
+    char base[256];
+    size_t bl = (size_t)(br - target);
+    *vout = NULL;
+    *key = NULL;
+    *idx = 0;
+    if (bl >= sizeof base) return false;
+    memcpy(base, target, bl);
+    base[bl] = 0;
+    char *subtext = vk_strndup(sh->p, br + 1, strlen(br + 1) - 1);
+    if (!subtext) return false;
+    sh_var *v = sh_var_get(sh, base);
+    bool ok = true;
+    if (v && (v->flags & VF_ASSOC)) {
+        *key = sh_expand_word(sh, subtext);
+        ok = *key != NULL;
+    } else {
+        char *subx = sh_expand_str(sh, subtext);
+        ok = subx && sh_arith(sh, subx, idx) == 0;
+        vk_free(sh->p, subx);
+        if (ok && *idx < 0 && v && (v->flags & VF_ARRAY) && v->narr)
+            *idx += v->arr[v->narr - 1].idx + 1;
+    }
+    vk_free(sh->p, subtext);
+    *vout = v;
+    return ok;
+}
+
+static const char *elem_value(sh_state *sh, const char *target)
+{
+    sh_var *v;
+    char *key;
+    int64_t idx;
+    const char *r = NULL;
+    if (elem_of(sh, target, &v, &key, &idx) && v) {
+        if (key) r = sh_assoc_get(v, key);
+        else if (v->flags & VF_ARRAY) r = idx >= 0 ? sh_array_get(v, idx) : NULL;
+        else if (idx == 0) r = v->val;
+    }
+    vk_free(sh->p, key);
+    return r;
+}
+
 static uint32_t next_random(sh_state *sh)
 {
     if (!sh->rand_seeded) return (uint32_t)(vk_random(sh->p) & 0x7fff);
@@ -614,6 +672,8 @@ static const char *special_value(sh_state *sh, const char *name)
 
 const char *sh_var_value(sh_state *sh, const char *name)
 {
+    const char *elem = sh_nameref_elem(sh, name);
+    if (elem) return elem_value(sh, elem);
     sh_var *v = sh_var_get(sh, name);
     if (!v) return NULL;
     if (v->flags & VF_SPECIAL) return special_value(sh, name);
@@ -654,6 +714,20 @@ int sh_var_set_len(sh_state *sh, const char *name, size_t nlen, const char *val,
     if (sh->hashtab && nm[0] == 'P' && strcmp(nm, "PATH") == 0) sh_hash_clear(sh); /* as bash */
     sh_var *v = *slot(sh, nm);
     if (v && (v->flags & VF_NAMEREF) && v->val && *v->val && !(addflags & VF_NAMEREF)) {
+        const char *elem = sh_nameref_elem(sh, nm);
+        if (elem) {
+            /* a reference to an array element (declare -n r=a[1]): that element is set */
+            const char *br = strchr(elem, '[');
+            char base[256];
+            size_t bl = (size_t)(br - elem);
+            char *subtext = bl < sizeof base ? vk_strndup(sh->p, br + 1, strlen(br + 1) - 1) : NULL;
+            if (!subtext) return -1;
+            memcpy(base, elem, bl);
+            base[bl] = 0;
+            int rc = sh_assign_elem(sh, base, subtext, val, false);
+            vk_free(sh->p, subtext);
+            return rc;
+        }
         nm = ref_target(sh, v);
         if (strlen(nm) >= sizeof nbuf) return -1;
         memmove(nbuf, nm, strlen(nm) + 1);
@@ -764,6 +838,23 @@ void sh_var_flag(sh_state *sh, const char *name, int flags, bool on)
 int sh_var_unset(sh_state *sh, const char *name)
 {
     if (!sh->vars.tab) return 0;
+    const char *elem = sh_nameref_elem(sh, name);
+    if (elem) {
+        /* unset through a reference to an element unsets that element */
+        sh_var *ev;
+        char *key;
+        int64_t idx;
+        if (elem_of(sh, elem, &ev, &key, &idx) && ev) {
+            if (ev->flags & VF_READONLY) {
+                vk_free(sh->p, key);
+                return -1;
+            }
+            if (key) sh_assoc_unset(sh, ev, key);
+            else if ((ev->flags & VF_ARRAY) && idx >= 0) sh_array_unset(sh, ev, idx);
+        }
+        vk_free(sh->p, key);
+        return 0;
+    }
     name = deref(sh, name);
     sh_var *v = *slot(sh, name);
     if (!v) return 0;
