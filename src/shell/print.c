@@ -5,8 +5,13 @@
 
 #include "shell/sh.h"
 
+/* or'ed into the indent level: not inside a function definition (jobs' text), where bash
+ * prints a { } group on one line */
+#define PR_FLAT (1 << 20)
+
 static void indent(sh_buf *b, int n)
 {
+    n &= ~PR_FLAT;
     for (int i = 0; i < n; i++) sh_buf_adds(b, "    ");
 }
 
@@ -180,6 +185,14 @@ static void pr_cmd(sh_buf *b, sh_node *n, int ind)
         sh_buf_adds(b, " )");
         break;
     case N_GROUP:
+        if (ind & PR_FLAT) {
+            sh_node *items[256];
+            int k = flatten(n->a, items, 256, 0);
+            sh_buf_adds(b, "{ ");
+            pr_inline(b, n->a, ind);
+            sh_buf_adds(b, k && items[k - 1]->type == N_BG ? " }" : "; }");
+            break;
+        }
         sh_buf_adds(b, "{ \n");
         pr_lines(b, n->a, ind + 1, false);
         sh_buf_addc(b, '\n');
@@ -273,7 +286,7 @@ static void pr_cmd(sh_buf *b, sh_node *n, int ind)
     pr_heredocs(b, n->redirs);
 }
 
-void sh_print_command(sh_buf *b, sh_node *n) { pr_inline(b, n, 0); }
+void sh_print_command(sh_buf *b, sh_node *n) { pr_inline(b, n, PR_FLAT); }
 
 void sh_print_function(sh_buf *b, const char *name, sh_node *body, int ind)
 {
