@@ -128,16 +128,19 @@ static void free_var(sh_state *sh, sh_var *v)
     sh_array_clear(sh, v);
     vk_free(sh->p, v->arr);
     val_free(sh, v);
-    vk_free(sh->p, v);
+    if (!v->inblock) vk_free(sh->p, v);
 }
 
-/* a new variable called name (nlen bytes), with val (vlen bytes) as its value if not NULL */
-static sh_var *new_var_val(sh_state *sh, const char *name, size_t nlen, const char *val,
-                           size_t vlen)
+/* the bytes a variable takes with its name and value (vlen: none when val is NULL) */
+static size_t var_size(size_t nlen, const char *val, size_t vlen)
 {
-    size_t extra = nlen + 1 + (val ? vlen + 1 : 0);
-    sh_var *v = vk_malloc(sh->p, sizeof *v + extra);
-    if (!v) return NULL;
+    size_t n = sizeof(sh_var) + nlen + 1 + (val ? vlen + 1 : 0);
+    return (n + 15) & ~(size_t)15;
+}
+
+static sh_var *var_init(void *mem, const char *name, size_t nlen, const char *val, size_t vlen)
+{
+    sh_var *v = mem;
     memset(v, 0, sizeof *v);
     v->name = (char *)(v + 1);
     memcpy(v->name, name, nlen);
@@ -149,6 +152,14 @@ static sh_var *new_var_val(sh_state *sh, const char *name, size_t nlen, const ch
     }
     v->hash = hash_name(v->name);
     return v;
+}
+
+/* a new variable called name (nlen bytes), with val (vlen bytes) as its value if not NULL */
+static sh_var *new_var_val(sh_state *sh, const char *name, size_t nlen, const char *val,
+                           size_t vlen)
+{
+    void *mem = vk_malloc(sh->p, var_size(nlen, val, vlen));
+    return mem ? var_init(mem, name, nlen, val, vlen) : NULL;
 }
 
 static sh_var *new_var(sh_state *sh, const char *name, size_t nlen)
@@ -955,14 +966,30 @@ sh_var **sh_vars_sorted(sh_state *sh, size_t *n)
  * NULL on memory exhaustion, dst's table otherwise (as a non-NULL marker). */
 sh_var *sh_var_copy_table(sh_state *dst, sh_state *src)
 {
-    sh_vars_init(dst);
-    if (!dst->vars.tab) return NULL;
     if (src->pstat_dirty) rebuild_pipestatus(src);
+    /* the table at the parent's size, and every variable (struct, name, value) in one block:
+     * a child's copy is made for every $( ) and pipeline stage, and mostly only read */
+    dst->vars.cap = src->vars.cap ? src->vars.cap : 64;
+    dst->vars.count = 0;
+    dst->vars.tab = vk_calloc(dst->p, dst->vars.cap, sizeof *dst->vars.tab);
+    if (!dst->vars.tab) {
+        dst->vars.cap = 0;
+        return NULL;
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < src->vars.cap; i++)
+        for (sh_var *v = src->vars.tab[i]; v; v = v->next)
+            total += var_size(strlen(v->name), v->val,
+                              v->val ? (v->vcap ? v->vlen : strlen(v->val)) : 0);
+    char *blk = total ? vk_malloc(dst->p, total) : NULL;
+    if (total && !blk) return NULL;
     for (size_t i = 0; i < src->vars.cap; i++) {
         for (sh_var *v = src->vars.tab[i]; v; v = v->next) {
-            sh_var *c = new_var_val(dst, v->name, strlen(v->name), v->val,
-                                    v->val ? (v->vcap ? v->vlen : strlen(v->val)) : 0);
-            if (!c) return NULL;
+            size_t nlen = strlen(v->name);
+            size_t vlen = v->val ? (v->vcap ? v->vlen : strlen(v->val)) : 0;
+            sh_var *c = var_init(blk, v->name, nlen, v->val, vlen);
+            blk += var_size(nlen, v->val, vlen);
+            c->inblock = true;
             c->flags = v->flags;
             c->level = v->level;
             insert(dst, c);
