@@ -505,9 +505,29 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* A host that forks keeps only the forking thread: the child's pool starts empty (the idle
+ * threads it lists do not exist there; their records stay listed in pool_lost). */
+static worker *pool_lost;
+static void pool_prefork(void) { pthread_mutex_lock(&pool_mu); }
+static void pool_postfork_parent(void) { pthread_mutex_unlock(&pool_mu); }
+static void pool_postfork_child(void)
+{
+    pthread_mutex_init(&pool_mu, NULL);
+    pthread_cond_init(&pool_done, NULL);
+    if (pool_idle) pool_lost = pool_idle;
+    pool_idle = NULL;
+    pool_nidle = pool_joiners = 0;
+}
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+static void pool_init(void)
+{
+    pthread_atfork(pool_prefork, pool_postfork_parent, pool_postfork_child);
+}
+
 /* Run p on a pool thread: an idle one, else a new one. 0 or a pthread error. */
 static int pool_run(vk_proc *p)
 {
+    pthread_once(&pool_once, pool_init);
     pthread_mutex_lock(&pool_mu);
     worker *w = pool_idle;
     if (w) {
