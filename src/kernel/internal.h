@@ -182,8 +182,9 @@ struct vk_proc {
                                 wait gives up with VOS_ETIMEDOUT (monotonic) */
     pthread_cond_t cv;       /* waitpid and sleep wait here */
     pthread_cond_t *waitcv;  /* the condition this process is blocked on, or NULL */
-    pthread_t thread;
-    bool has_thread;
+    bool has_thread;         /* runs on a pool thread (vk_proc_start): vk_proc_join before
+                                destroying it */
+    _Atomic bool thread_done; /* that thread no longer touches it */
     jmp_buf *exit_jb;
     int exit_wstatus;
     void *arena;             /* list of arena blocks */
@@ -295,6 +296,7 @@ int64_t vk_now_mono(void);
 void vk_cpu_start(vk_proc *p);
 void vk_cpu_stop(vk_proc *p);
 void vk_proc_destroy(vk_vm *vm, vk_proc *p);
+void vk_proc_join(vk_proc *p);
 void vk_unlink_proc(vk_vm *vm, vk_proc *p);
 /* CPU tokens (fair share between processes and VMs): the calling thread takes one before
  * running a process's code and gives it back before it blocks. */

@@ -358,7 +358,7 @@ void vk_vm_destroy(vk_vm *vm)
             vk_exec_unref(q->ex);
             q->ex = NULL;
         }
-        if (q->has_thread) pthread_join(q->thread, NULL);
+        if (q->has_thread) vk_proc_join(q);
         vk_proc_destroy(vm, q);
     }
     if (vm->session) {
@@ -853,7 +853,7 @@ int vk_wait_spawned(vk_vm *vm, int pid, int64_t timeout_ms, int *wstatus)
     VK_UNLOCK(vm);
     if (!z) return VOS_ESRCH;
     *wstatus = z->wstatus;
-    if (z->has_thread) pthread_join(z->thread, NULL);
+    if (z->has_thread) vk_proc_join(z);
     vk_proc_destroy(vm, z);
     return 0;
 }

@@ -98,6 +98,15 @@ static void child_close(child_arg *ca, int fd)
     if (fd >= 0 && ca->nclose < 8) ca->closefd[ca->nclose++] = fd;
 }
 
+/* a child process: the process environment is brought up to date first, so the child
+ * inherits it in sync and does not redo that work at its first command (a loop of $( )s
+ * would otherwise pay for it every time) */
+static int child_new(sh_state *sh, vk_proc **child)
+{
+    sh_env_sync(sh);
+    return vk_proc_new(sh->p, child);
+}
+
 static child_arg *child_prepare(sh_state *sh, vk_proc *child, sh_node *node, const char *src,
                                 size_t len)
 {
@@ -296,7 +305,7 @@ static int eval_pipe_untimed(sh_state *sh, sh_node *n)
             }
         }
         vk_proc *child;
-        int rc = vk_proc_new(sh->p, &child);
+        int rc = child_new(sh, &child);
         if (rc < 0) {
             sh_error(sh, "fork: %s", sh_strerror(rc));
             if (fds[0] >= 0) vk_close(sh->p, fds[0]);
@@ -382,7 +391,7 @@ int sh_eval_subshell(sh_state *sh, sh_node *n)
         return 1;
     }
     vk_proc *child;
-    int rc = vk_proc_new(sh->p, &child);
+    int rc = child_new(sh, &child);
     int st;
     if (rc < 0) {
         sh_error(sh, "fork: %s", sh_strerror(rc));
@@ -423,7 +432,7 @@ static void forget_old_jobs(sh_state *sh)
 int sh_eval_bg(sh_state *sh, sh_node *n)
 {
     vk_proc *child;
-    int rc = vk_proc_new(sh->p, &child);
+    int rc = child_new(sh, &child);
     if (rc < 0) {
         sh_error(sh, "fork: %s", sh_strerror(rc));
         sh_set_status(sh, 1);
@@ -547,7 +556,7 @@ int sh_eval_coproc(sh_state *sh, sh_node *n)
         return 1;
     }
     vk_proc *child;
-    rc = vk_proc_new(sh->p, &child);
+    rc = child_new(sh, &child);
     child_arg *ca = rc < 0 ? NULL : child_prepare(sh, child, n->a, NULL, 0);
     if (!ca) {
         if (rc < 0)
@@ -736,7 +745,7 @@ char *sh_process_subst(sh_state *sh, const char *src, size_t len, bool out)
         return NULL;
     }
     vk_proc *child;
-    rc = vk_proc_new(sh->p, &child);
+    rc = child_new(sh, &child);
     child_arg *ca = rc < 0 ? NULL : child_prepare(sh, child, NULL, src, len);
     if (!ca) {
         if (rc < 0)
@@ -865,7 +874,7 @@ char *sh_command_subst(sh_state *sh, const char *src, size_t len)
         return NULL;
     }
     vk_proc *child;
-    rc = vk_proc_new(sh->p, &child);
+    rc = child_new(sh, &child);
     if (rc < 0) {
         sh_error(sh, "fork: %s", sh_strerror(rc));
         vk_close(sh->p, fds[0]);

@@ -179,6 +179,7 @@ typedef struct sh_var {
     struct sh_var *shadow; /* the outer variable a local hides */
     struct sh_var *next;   /* hash chain */
     struct sh_var *lnext;  /* stack of locals */
+    bool inblock;          /* part of a child's one-block copy of the table: not freed alone */
 } sh_var;
 
 typedef struct sh_vars {

@@ -108,27 +108,63 @@ void sh_case_convert(sh_state *sh, const sh_var *v, char *s)
     s[w] = 0;
 }
 
+/* A variable is one block: the struct, then its name, then, in a child's copy of the table
+ * (sh_var_copy_table, which a $( ) or a pipeline stage pays for), its first value. An inline
+ * value is never freed or grown by itself: a new value replaces it. */
+static bool val_inline(const sh_var *v)
+{
+    return v->val && v->val == v->name + strlen(v->name) + 1;
+}
+
+/* free v's scalar value (not v->val = NULL: the caller sets the new one) */
+static void val_free(sh_state *sh, sh_var *v)
+{
+    if (!val_inline(v)) vk_free(sh->p, v->val);
+}
+
 static void free_var(sh_state *sh, sh_var *v)
 {
     if (!v) return;
     sh_array_clear(sh, v);
     vk_free(sh->p, v->arr);
-    vk_free(sh->p, v->val);
-    vk_free(sh->p, v->name);
-    vk_free(sh->p, v);
+    val_free(sh, v);
+    if (!v->inblock) vk_free(sh->p, v);
+}
+
+/* the bytes a variable takes with its name and value (vlen: none when val is NULL) */
+static size_t var_size(size_t nlen, const char *val, size_t vlen)
+{
+    size_t n = sizeof(sh_var) + nlen + 1 + (val ? vlen + 1 : 0);
+    return (n + 15) & ~(size_t)15;
+}
+
+static sh_var *var_init(void *mem, const char *name, size_t nlen, const char *val, size_t vlen)
+{
+    sh_var *v = mem;
+    memset(v, 0, sizeof *v);
+    v->name = (char *)(v + 1);
+    memcpy(v->name, name, nlen);
+    v->name[nlen] = 0;
+    if (val) {
+        v->val = v->name + nlen + 1;
+        memcpy(v->val, val, vlen);
+        v->val[vlen] = 0;
+    }
+    v->hash = hash_name(v->name);
+    return v;
+}
+
+/* a new variable called name (nlen bytes), with val (vlen bytes) as its value if not NULL */
+static sh_var *new_var_val(sh_state *sh, const char *name, size_t nlen, const char *val,
+                           size_t vlen)
+{
+    void *mem = vk_malloc(sh->p, var_size(nlen, val, vlen));
+    return mem ? var_init(mem, name, nlen, val, vlen) : NULL;
 }
 
 static sh_var *new_var(sh_state *sh, const char *name, size_t nlen)
 {
-    sh_var *v = vk_calloc(sh->p, 1, sizeof *v);
-    if (!v) return NULL;
-    v->name = vk_strndup(sh->p, name, nlen);
-    if (!v->name) {
-        vk_free(sh->p, v);
-        return NULL;
-    }
-    v->hash = hash_name(v->name);
-    return v;
+    return new_var_val(sh, name, nlen, NULL, 0);
 }
 
 void sh_vars_init(sh_state *sh)
@@ -191,12 +227,13 @@ int sh_array_set(sh_state *sh, sh_var *v, int64_t idx, const char *val)
         env_touch(sh, v); /* an array is not exported */
         /* a scalar becomes element 0 */
         char *old = v->val;
+        bool inl = val_inline(v);
         v->val = NULL;
         v->vcap = 0;
         v->flags |= VF_ARRAY;
         if (old) {
             int rc = sh_array_set(sh, v, 0, old);
-            vk_free(sh->p, old);
+            if (!inl) vk_free(sh->p, old);
             /* val was the scalar itself (declare -a on a scalar): element 0 has it now */
             if (rc || (val == old && idx == 0)) return rc;
         }
@@ -370,7 +407,7 @@ static void rebuild_pipestatus(sh_state *sh)
         insert(sh, v);
     }
     sh_array_clear(sh, v);
-    vk_free(sh->p, v->val);
+    val_free(sh, v);
     v->val = NULL;
     v->vcap = 0;
     v->flags |= VF_ARRAY;
@@ -394,7 +431,7 @@ static void rebuild_frames(sh_state *sh)
             insert(sh, v);
         }
         sh_array_clear(sh, v);
-        vk_free(sh->p, v->val);
+        val_free(sh, v);
         v->val = NULL;
         v->vcap = 0;
         v->flags = (v->flags & ~VF_ASSOC) | VF_ARRAY;
@@ -751,7 +788,7 @@ int sh_var_set_len(sh_state *sh, const char *name, size_t nlen, const char *val,
     char *copy = vk_strdup(sh->p, val);
     if (!copy) return -1;
     sh_case_convert(sh, v, copy);
-    vk_free(sh->p, v->val);
+    val_free(sh, v);
     v->val = copy;
     v->vcap = 0;
     env_touch(sh, v);
@@ -767,7 +804,13 @@ int sh_var_append(sh_state *sh, const char *name, const char *val)
     if (!v->vcap || ol + al + 1 > v->vcap) {
         size_t nc = (ol + al + 1) * 2;
         if (nc < 64) nc = 64;
-        char *nv = vk_realloc(sh->p, v->val, nc);
+        char *nv;
+        if (val_inline(v)) {
+            nv = vk_malloc(sh->p, nc);
+            if (nv) memcpy(nv, v->val, ol + 1);
+        } else {
+            nv = vk_realloc(sh->p, v->val, nc);
+        }
         if (!nv) return -1;
         v->val = nv;
         v->vcap = nc;
@@ -808,7 +851,7 @@ sh_var *sh_array_new(sh_state *sh, const char *name)
     }
     if (sh->opt[O_ALLEXPORT]) v->flags |= VF_EXPORT;
     env_touch(sh, v);
-    vk_free(sh->p, v->val);
+    val_free(sh, v);
     v->val = NULL;
     v->vcap = 0;
     sh_array_clear(sh, v);
@@ -863,7 +906,7 @@ int sh_var_unset(sh_state *sh, const char *name)
     if (v->level > 0 && v->level == sh->func_depth) {
         /* a local stays local (and unset) until its function returns */
         sh_array_clear(sh, v);
-        vk_free(sh->p, v->val);
+        val_free(sh, v);
         v->val = NULL;
         v->vcap = 0;
         v->flags &= ~(VF_ARRAY | VF_ASSOC | VF_EXPORT | VF_SPECIAL);
@@ -882,7 +925,7 @@ int sh_var_unset(sh_state *sh, const char *name)
     if (v->level > 0) {
         /* unsetting a caller's local: bash makes it vanish in that scope too */
         sh_array_clear(sh, v);
-        vk_free(sh->p, v->val);
+        val_free(sh, v);
         v->val = NULL;
         v->vcap = 0;
         v->flags &= ~(VF_ARRAY | VF_ASSOC | VF_EXPORT | VF_SPECIAL);
@@ -1117,19 +1160,32 @@ sh_var **sh_vars_sorted(sh_state *sh, size_t *n)
  * NULL on memory exhaustion, dst's table otherwise (as a non-NULL marker). */
 sh_var *sh_var_copy_table(sh_state *dst, sh_state *src)
 {
-    sh_vars_init(dst);
-    if (!dst->vars.tab) return NULL;
     if (src->pstat_dirty) rebuild_pipestatus(src);
+    /* the table at the parent's size, and every variable (struct, name, value) in one block:
+     * a child's copy is made for every $( ) and pipeline stage, and mostly only read */
+    dst->vars.cap = src->vars.cap ? src->vars.cap : 64;
+    dst->vars.count = 0;
+    dst->vars.tab = vk_calloc(dst->p, dst->vars.cap, sizeof *dst->vars.tab);
+    if (!dst->vars.tab) {
+        dst->vars.cap = 0;
+        return NULL;
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < src->vars.cap; i++)
+        for (sh_var *v = src->vars.tab[i]; v; v = v->next)
+            total += var_size(strlen(v->name), v->val,
+                              v->val ? (v->vcap ? v->vlen : strlen(v->val)) : 0);
+    char *blk = total ? vk_malloc(dst->p, total) : NULL;
+    if (total && !blk) return NULL;
     for (size_t i = 0; i < src->vars.cap; i++) {
         for (sh_var *v = src->vars.tab[i]; v; v = v->next) {
-            sh_var *c = new_var(dst, v->name, strlen(v->name));
-            if (!c) return NULL;
+            size_t nlen = strlen(v->name);
+            size_t vlen = v->val ? (v->vcap ? v->vlen : strlen(v->val)) : 0;
+            sh_var *c = var_init(blk, v->name, nlen, v->val, vlen);
+            blk += var_size(nlen, v->val, vlen);
+            c->inblock = true;
             c->flags = v->flags;
             c->level = v->level;
-            if (v->val && !(c->val = vk_strdup(dst->p, v->val))) {
-                free_var(dst, c);
-                return NULL;
-            }
             insert(dst, c);
             if ((v->flags & (VF_ARRAY | VF_ASSOC)) && v->narr) {
                 c->arr = vk_malloc(dst->p, v->narr * sizeof *c->arr);

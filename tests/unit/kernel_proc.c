@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kernel/internal.h"
@@ -505,4 +507,35 @@ TEST(fd_copy_range)
     ASSERT_RC((int)vk_copy_range(c, w, NULL, r, NULL, 1), VOS_EBADF);
     ASSERT_RC((int)vk_copy_range(c, 99, NULL, w, NULL, 1), VOS_EBADF);
     vk_proc_discard(c);
+}
+
+/* Processes run on a pool of host threads; a host that forks keeps only the forking thread,
+ * so the child's pool must start empty instead of handing work to threads it does not
+ * have (a $( ) or a pipeline there would wait forever). */
+TEST(pool_threads_after_host_fork)
+{
+    vos_vm *vm = test_vm_new();
+    ASSERT_EXEC(vm, "x=$(echo a | cat); echo $x", "a\n", 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    ASSERT(pid >= 0);
+    if (pid == 0) {
+        /* the parent's idle pool threads do not exist here */
+        vos_result r;
+        vos_result_init(&r);
+        int rc = vos_exec(vm, "x=$(echo b | cat); echo $x", NULL, &r);
+        bool ok = rc == 0 && r.out_len == 2 && memcmp(r.out, "b\n", 2) == 0;
+        _exit(ok ? 0 : 1);
+    }
+    int st = 0;
+    int64_t until = test_now_ms() + 20000;
+    pid_t w = 0;
+    while ((w = waitpid(pid, &st, WNOHANG)) == 0 && test_now_ms() < until) usleep(10000);
+    if (w == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &st, 0);
+    }
+    ASSERT(w == pid);
+    ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    test_vm_free(vm);
 }
