@@ -1386,6 +1386,12 @@ static int jail_start(vk_proc *p, struct vk_esc_cache *c, char **v, size_t n,
         goto out;
     char num[32];
     snprintf(num, sizeof num, "%d", info[1]);
+    /* the namespaces outlive a program: what it could write outside the VM's files (the
+     * jail's root and /dev, both tmpfs) is read-only, /tmp and /dev/shm fresh per program */
+    add(&a, "--remount-ro");
+    add(&a, "/");
+    add(&a, "--remount-ro");
+    add(&a, "/dev");
     add(&a, "--as-pid-1");
     add(&a, "--info-fd");
     add(&a, num);
@@ -1499,6 +1505,7 @@ static int jail_exec(void *arg)
     if (ok) ok = jail_mount("proc", step = "/proc", NULL);
     for (size_t i = 0; ok && i < sizeof ro / sizeof *ro; i++) ok = jail_mount(NULL, step = ro[i], NULL);
     if (ok && s->fresh_tmp) ok = jail_mount("tmpfs", step = "/tmp", "mode=0755");
+    if (ok) ok = jail_mount("tmpfs", step = "/dev/shm", "mode=1777");
     if (!ok) {
         child_fail("Can't mount the jail's ", step, errno);
         _exit(1);
