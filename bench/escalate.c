@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +38,20 @@ static double median(double *v, size_t n)
 {
     qsort(v, n, sizeof *v, cmp_dbl);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* CPU time (user+system, ms) of this process and its reaped children: what a run costs,
+ * less sensitive than wall time to a loaded machine's waits. */
+static double cpu_ms(void)
+{
+    struct rusage a, b;
+    getrusage(RUSAGE_SELF, &a);
+    getrusage(RUSAGE_CHILDREN, &b);
+    double us = (double)(a.ru_utime.tv_sec + a.ru_stime.tv_sec + b.ru_utime.tv_sec +
+                         b.ru_stime.tv_sec) * 1e6 +
+                (double)(a.ru_utime.tv_usec + a.ru_stime.tv_usec + b.ru_utime.tv_usec +
+                         b.ru_stime.tv_usec);
+    return us / 1e3;
 }
 
 /* One escalated run in the VM: ms, or -1 on failure. */
@@ -77,14 +92,22 @@ static double once_host(char *const argv[])
 /* Medians and minimums of `runs` runs each, the VM's and the host's alternating (a busy
  * machine slows both alike; the minimums are what a quiet moment gives). */
 static void pair(vos_vm *vm, const char *script, char *const argv[], double *vos, double *host,
-                 double *vmin, double *hmin)
+                 double *vmin, double *hmin, double *vcpu, double *hcpu)
 {
     double v[RUNS_MAX], h[RUNS_MAX];
     *vos = *host = -1;
+    *vcpu = *hcpu = 0;
     if (once_vm(vm, script) < 0 || once_host(argv) < 0) return; /* warm-up */
     for (int i = 0; i < runs; i++) {
-        if ((v[i] = once_vm(vm, script)) < 0 || (h[i] = once_host(argv)) < 0) return;
+        double c0 = cpu_ms();
+        if ((v[i] = once_vm(vm, script)) < 0) return;
+        double c1 = cpu_ms();
+        if ((h[i] = once_host(argv)) < 0) return;
+        *vcpu += c1 - c0;
+        *hcpu += cpu_ms() - c1;
     }
+    *vcpu /= runs;
+    *hcpu /= runs;
     *vos = median(v, (size_t)runs); /* sorts */
     *host = median(h, (size_t)runs);
     *vmin = v[0];
@@ -94,14 +117,16 @@ static void pair(vos_vm *vm, const char *script, char *const argv[], double *vos
 static void row(const char *name, vos_vm *vm, const char *script, char *const argv[],
                 double target)
 {
-    double vos, host, vmin = 0, hmin = 0;
-    pair(vm, script, argv, &vos, &host, &vmin, &hmin);
+    double vos, host, vmin = 0, hmin = 0, vcpu, hcpu;
+    pair(vm, script, argv, &vos, &host, &vmin, &hmin, &vcpu, &hcpu);
     if (vos < 0 || host < 0) {
         printf("%-34s NOT MEASURED\n", name);
         return;
     }
-    printf("%-34s vos %8.1f ms  host %8.1f ms  ratio %5.2f  (target %.1f)  min: vos %.1f host "
-           "%.1f ratio %.2f\n", name, vos, host, vos / host, target, vmin, hmin, vmin / hmin);
+    printf("%-34s vos %8.1f ms  host %8.1f ms  ratio %5.2f  (target %.1f)\n"
+           "%-34s min: vos %.1f host %.1f ratio %.2f; mean cpu: vos %.1f host %.1f ratio %.2f\n",
+           name, vos, host, vos / host, target, "", vmin, hmin, vmin / hmin, vcpu, hcpu,
+           hcpu > 0 ? vcpu / hcpu : 0);
 }
 
 int main(void)

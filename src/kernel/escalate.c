@@ -1018,10 +1018,14 @@ static int copy_host_file(const char *from, const char *to, unsigned mode)
     return rc;
 }
 
-/* Take the image's from into to: symlinks as they are, world-readable files linked or copied,
- * world-readable directories entry by entry (depth-bounded; these are small). */
-static int etc_take(const char *from, const char *to, int depth)
+/* Take the image's from into to (rel: its path under the jail's /etc): symlinks as they are,
+ * world-readable files linked or copied, world-readable directories entry by entry
+ * (depth-bounded; these are small), but the trees bound on top (etc_binds) only as empty
+ * places. */
+static int etc_take(const char *from, const char *to, const char *rel, int depth)
 {
+    for (int i = 0; etc_binds[i]; i++)
+        if (!strcmp(rel, etc_binds[i])) return mkdir(to, 0755) < 0 && errno != EEXIST ? herr() : 0;
     struct stat st;
     if (lstat(from, &st) < 0) return 0;
     if (S_ISLNK(st.st_mode)) {
@@ -1049,7 +1053,7 @@ static int etc_take(const char *from, const char *to, int depth)
         char f2[VK_PATH_MAX + 256], t2[VK_PATH_MAX + 256];
         snprintf(f2, sizeof f2, "%s/%s", from, de->d_name);
         snprintf(t2, sizeof t2, "%s/%s", to, de->d_name);
-        rc = etc_take(f2, t2, depth + 1);
+        rc = etc_take(f2, t2, t2 + (rel - to), depth + 1);
     }
     closedir(d);
     return rc;
@@ -1080,7 +1084,7 @@ static int etc_build(vk_proc *p, const char *dir, const char *img)
     for (int i = 0; rc == 0 && etc_files[i]; i++) {
         snprintf(from, sizeof from, "%s/etc/%s", img, etc_files[i]);
         snprintf(to, sizeof to, "%s/%s", tmp, etc_files[i]);
-        rc = etc_take(from, to, 0);
+        rc = etc_take(from, to, to + strlen(tmp) + 1, 0);
     }
     /* empty places for the trees bound on top */
     for (int i = 0; rc == 0 && etc_binds[i]; i++) {
