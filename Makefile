@@ -79,10 +79,11 @@ $(BUILD)/obj/gen/cmdtable.o: $(BUILD)/gen/cmdtable.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 # The escalated programs' PID-namespace init (src/kernel/escalate-init/), a static program of
-# its own (no sanitizer), embedded in escalate.o.
+# its own (no C library, no sanitizer), embedded in escalate.o.
 $(BUILD)/gen/escalate-init: src/kernel/escalate-init/init.c
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -static -o $@ $<
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -static -nostdlib -ffreestanding -fno-stack-protector \
+	  -fno-builtin -fno-asynchronous-unwind-tables -o $@ $<
 $(BUILD)/obj/src/kernel/escalate.o: $(BUILD)/gen/escalate-init
 $(BUILD)/obj/src/kernel/escalate.o: CPPFLAGS += -DVK_ESC_INIT='"$(BUILD)/gen/escalate-init"'
 
