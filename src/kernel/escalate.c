@@ -3,12 +3,13 @@
  *
  * One call: (1) materialise: copy the VM's tree (everything but the system directories the
  * jail takes from the image) into a host temp directory, noting each entry's host identity
- * (size, mtime, inode, mode) in a manifest; (2) run bwrap over it, the VM process's thread
- * pumping the program's stdout/stderr into the VM's fds and a helper VM process pumping the
- * VM's stdin in, watching the VM's signals and limits meanwhile; (3) import: whatever
- * differs from the manifest goes back into the VM (writes, new files, deletes, renames as
- * delete+create, modes, symlinks), after a check that it fits the VM's filesystem quota, so
- * an import past it changes nothing. */
+ * (size, mtime, inode, mode) in a manifest; (2) run it in the VM's jail (made by bwrap once,
+ * then joined: "the persistent jail" below; bwrap per program where that cannot be), the VM
+ * process's thread pumping the program's stdout/stderr into the VM's fds and a helper VM
+ * process pumping the VM's stdin in, watching the VM's signals and limits meanwhile; (3)
+ * import: whatever differs from the manifest goes back into the VM (writes, new files,
+ * deletes, renames as delete+create, modes, symlinks), after a check that it fits the VM's
+ * filesystem quota, so an import past it changes nothing. */
 #include "kernel/escalate.h"
 #include "fs/hostfs.h"
 #include <dirent.h>
@@ -1424,7 +1425,8 @@ static int jail_start(vk_proc *p, struct vk_esc_cache *c, char **v, size_t n,
         goto out;
     long child = strtol(cp + 12, NULL, 10);
     /* cat echoes a line once it runs: bwrap has made every namespace by then */
-    if (child <= 1 || write(in[1], "x\n", 2) != 2 || !read_until(out[0], buf, sizeof buf, "\n", deadline))
+    if (child <= 1 || write(in[1], "x\n", 2) != 2 ||
+        !read_until(out[0], buf, sizeof buf, "\n", deadline))
         goto out;
     static const char *const names[NS_N] = {NULL, "mnt", "net", "ipc", "uts", "cgroup", "user"};
     int ns[NS_N];
@@ -1503,11 +1505,13 @@ static int jail_exec(void *arg)
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* as bwrap's --die-with-parent */
     setsid();                         /* as --new-session */
     child_setup(s);
-    static const char *const ro[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"};
+    static const char *const ro[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
+                                     "/proc/bus"};
     const char *step = "/";
     bool ok = unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0;
     if (ok) ok = jail_mount("proc", step = "/proc", NULL);
-    for (size_t i = 0; ok && i < sizeof ro / sizeof *ro; i++) ok = jail_mount(NULL, step = ro[i], NULL);
+    for (size_t i = 0; ok && i < sizeof ro / sizeof *ro; i++)
+        ok = jail_mount(NULL, step = ro[i], NULL);
     if (ok && s->fresh_tmp) ok = jail_mount("tmpfs", step = "/tmp", "mode=0755");
     if (ok) ok = jail_mount("tmpfs", step = "/dev/shm", "mode=1777");
     if (!ok) {
@@ -1540,8 +1544,9 @@ static int jail_exec(void *arg)
     _exit(1);
 }
 
-/* The middle child: joins the jail's namespaces (all but the program's user namespace), starts the program in a new PID namespace as
- * a child of the host process (not its own), and ends. */
+/* The middle child: joins the jail's namespaces (all but the program's user namespace),
+ * starts the program in a new PID namespace as a child of the host process (not its own), and
+ * ends. */
 static int jail_middle(void *arg)
 {
     spawn_args *s = arg;

@@ -524,7 +524,8 @@ TEST(escalate_persistent_jail)
         "cd && printf '%s\\n' 'import os, subprocess' "
         "'subprocess.Popen([\"sleep\", \"100\"], start_new_session=True)' "
         "'open(\"/dev/shm/x\", \"w\").write(\"1\")' "
-        "'try: open(\"/x\", \"w\")' 'except OSError as e: print(e.strerror)' > a.py && python3 a.py",
+        "'try: open(\"/x\", \"w\")' 'except OSError as e: print(e.strerror)' > a.py && "
+        "python3 a.py",
         "Read-only file system\n", 0);
     RUN(vm,
         "python3 -c 'import os; print(os.getpid(), sorted(int(x) for x in os.listdir(\"/proc\") "
