@@ -1480,6 +1480,14 @@ static bool jail_mount(const char *fs, const char *path, const char *data)
                  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0;
 }
 
+/* End a child that shares the parent's memory: the exit system call itself (_exit is
+ * noreturn, which a sanitizer's runtime handles on the parent's stack, not this one). */
+static int child_exit(int code)
+{
+    syscall(SYS_exit, code);
+    return code;
+}
+
 /* bwrap's message for a failed step (no stdio, no locale in a child on the parent's memory). */
 static void child_fail(const char *what, const char *arg, int err)
 {
@@ -1516,32 +1524,32 @@ static int jail_exec(void *arg)
     if (ok) ok = jail_mount("tmpfs", step = "/dev/shm", "mode=1777");
     if (!ok) {
         child_fail("Can't mount the jail's ", step, errno);
-        _exit(1);
+        return child_exit(1);
     }
     /* the program's user namespace last: the mounts above belong to the one owning the jail's,
      * out of the program's reach as bwrap leaves them */
     if (s->ns[NS_USER] >= 0 && setns(s->ns[NS_USER], CLONE_NEWUSER) < 0) {
         child_fail("Can't enter the jail's ", "user namespace", errno);
-        _exit(1);
+        return child_exit(1);
     }
     /* no capability, now or after an exec (even as uid 0 in the jail), as bwrap leaves it */
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     for (int cap = 0; cap < 64; cap++)
-        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) _exit(1);
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) return child_exit(1);
     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
     struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct d[2];
     memset(d, 0, sizeof d);
-    if (syscall(SYS_capset, &h, d) < 0) _exit(1);
+    if (syscall(SYS_capset, &h, d) < 0) return child_exit(1);
     child_signals();
     if (chdir(s->cwd) < 0) {
         child_fail("Can't chdir to ", s->cwd, errno);
-        _exit(1);
+        return child_exit(1);
     }
     /* the namespace's init, which starts the program (src/kernel/escalate-init/init.c) */
     syscall(SYS_execveat, s->initfd, "", s->argv, s->env, AT_EMPTY_PATH);
     child_fail("Can't start the jail's ", "init", errno);
-    _exit(1);
+    return child_exit(1);
 }
 
 /* The middle child: joins the jail's namespaces (all but the program's user namespace),
@@ -1551,10 +1559,10 @@ static int jail_middle(void *arg)
 {
     spawn_args *s = arg;
     for (int i = 0; i < NS_USER; i++)
-        if (s->ns[i] >= 0 && setns(s->ns[i], 0) < 0) _exit(1);
+        if (s->ns[i] >= 0 && setns(s->ns[i], 0) < 0) return child_exit(1);
     s->pid = clone(jail_exec, s->stack + s->stacksz,
                    CLONE_VM | CLONE_VFORK | CLONE_PARENT | CLONE_NEWPID | SIGCHLD, s);
-    _exit(s->pid < 0);
+    return child_exit(s->pid < 0);
 }
 
 /* Start s->argv (the program's argv) in the VM's jail: its pid, or -1 with errno. */
