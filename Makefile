@@ -78,6 +78,15 @@ $(BUILD)/obj/gen/cmdtable.o: $(BUILD)/gen/cmdtable.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# The escalated programs' PID-namespace init (src/kernel/escalate-init/), a static program of
+# its own (no C library, no sanitizer), embedded in escalate.o.
+$(BUILD)/gen/escalate-init: src/kernel/escalate-init/init.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -static -nostdlib -ffreestanding -fno-stack-protector \
+	  -fno-builtin -fno-asynchronous-unwind-tables -o $@ $<
+$(BUILD)/obj/src/kernel/escalate.o: $(BUILD)/gen/escalate-init
+$(BUILD)/obj/src/kernel/escalate.o: CPPFLAGS += -DVK_ESC_INIT='"$(BUILD)/gen/escalate-init"'
+
 $(BUILD)/obj/%.o: %.c | $(BOOTSTRAP_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@

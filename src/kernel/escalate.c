@@ -3,12 +3,13 @@
  *
  * One call: (1) materialise: copy the VM's tree (everything but the system directories the
  * jail takes from the image) into a host temp directory, noting each entry's host identity
- * (size, mtime, inode, mode) in a manifest; (2) run bwrap over it, the VM process's thread
- * pumping the program's stdout/stderr into the VM's fds and a helper VM process pumping the
- * VM's stdin in, watching the VM's signals and limits meanwhile; (3) import: whatever
- * differs from the manifest goes back into the VM (writes, new files, deletes, renames as
- * delete+create, modes, symlinks), after a check that it fits the VM's filesystem quota, so
- * an import past it changes nothing. */
+ * (size, mtime, inode, mode) in a manifest; (2) run it in the VM's jail (made by bwrap once,
+ * then joined: "the persistent jail" below; bwrap per program where that cannot be), the VM
+ * process's thread pumping the program's stdout/stderr into the VM's fds and a helper VM
+ * process pumping the VM's stdin in, watching the VM's signals and limits meanwhile; (3)
+ * import: whatever differs from the manifest goes back into the VM (writes, new files,
+ * deletes, renames as delete+create, modes, symlinks), after a check that it fits the VM's
+ * filesystem quota, so an import past it changes nothing. */
 #include "kernel/escalate.h"
 #include "fs/hostfs.h"
 #include <dirent.h>
@@ -21,6 +22,11 @@
 #include <string.h>
 #include <sched.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <linux/capability.h>
+#include <linux/nsfs.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -64,6 +70,11 @@ static bool system_dir(const char *name)
     return false;
 }
 
+/* The namespaces of a persistent jail, in the order a process joins them: the user namespace
+ * owning the others first (with its rights, the others can be joined), the program's own
+ * (bwrap may nest one, for the uid it maps) last. */
+enum { NS_UOWN, NS_MNT, NS_NET, NS_IPC, NS_UTS, NS_CGROUP, NS_USER, NS_N };
+
 /* ---- the manifest: what was exported, as the host saw it right after the copy ---- */
 typedef struct ment {
     char *rel;       /* path under the export root, no leading slash (VM allocation) */
@@ -94,6 +105,15 @@ struct vk_esc_cache {
     char dir[64];
     ment *ents;
     size_t n, cap;
+
+    /* the persistent jail (jail_start): the namespaces one bwrap set up, kept by their fds;
+     * sig says what they were made for (the bwrap arguments, with the identities of the
+     * directories bound) */
+    int ns[NS_N];
+    int initfd;      /* a sealed memfd holding the namespaces' init */
+    bool jail, nojail;
+    char *sig;
+    size_t siglen;
 };
 
 /* A host-directory mount bound whole into the jail (not copied). */
@@ -186,11 +206,26 @@ static void watch(esc *e, const char *hp, const char *rel)
     c->wd_rel[wd] = r; /* a directory moved keeps its watch: it is named anew here */
 }
 
+/* Forget the persistent jail (its namespaces go with their last fd: no process holds them). */
+static void jail_drop(vk_vm *vm, struct vk_esc_cache *c)
+{
+    for (int i = 0; i < NS_N; i++) {
+        if (c->ns[i] >= 0) close(c->ns[i]);
+        c->ns[i] = -1;
+    }
+    c->jail = false;
+    if (c->sig) vk_vm_free(vm, c->sig, c->siglen);
+    c->sig = NULL;
+    c->siglen = 0;
+}
+
 void vk_escalate_vm_free(vk_vm *vm)
 {
     struct vk_esc_cache *c = vm->esc_cache;
     if (!c) return;
     watches_drop(vm, c);
+    jail_drop(vm, c);
+    if (c->initfd >= 0) close(c->initfd);
     if (c->dir[0]) rm_tree(c->dir);
     ments_free(vm, c->ents, c->n, c->cap);
     vk_vm_free(vm, c, sizeof *c);
@@ -996,10 +1031,14 @@ static int copy_host_file(const char *from, const char *to, unsigned mode)
     return rc;
 }
 
-/* Take the image's from into to: symlinks as they are, world-readable files linked or copied,
- * world-readable directories entry by entry (depth-bounded; these are small). */
-static int etc_take(const char *from, const char *to, int depth)
+/* Take the image's from into to (rel: its path under the jail's /etc): symlinks as they are,
+ * world-readable files linked or copied, world-readable directories entry by entry
+ * (depth-bounded; these are small), but the trees bound on top (etc_binds) only as empty
+ * places. */
+static int etc_take(const char *from, const char *to, const char *rel, int depth)
 {
+    for (int i = 0; etc_binds[i]; i++)
+        if (!strcmp(rel, etc_binds[i])) return mkdir(to, 0755) < 0 && errno != EEXIST ? herr() : 0;
     struct stat st;
     if (lstat(from, &st) < 0) return 0;
     if (S_ISLNK(st.st_mode)) {
@@ -1027,7 +1066,7 @@ static int etc_take(const char *from, const char *to, int depth)
         char f2[VK_PATH_MAX + 256], t2[VK_PATH_MAX + 256];
         snprintf(f2, sizeof f2, "%s/%s", from, de->d_name);
         snprintf(t2, sizeof t2, "%s/%s", to, de->d_name);
-        rc = etc_take(f2, t2, depth + 1);
+        rc = etc_take(f2, t2, t2 + (rel - to), depth + 1);
     }
     closedir(d);
     return rc;
@@ -1058,7 +1097,7 @@ static int etc_build(vk_proc *p, const char *dir, const char *img)
     for (int i = 0; rc == 0 && etc_files[i]; i++) {
         snprintf(from, sizeof from, "%s/etc/%s", img, etc_files[i]);
         snprintf(to, sizeof to, "%s/%s", tmp, etc_files[i]);
-        rc = etc_take(from, to, 0);
+        rc = etc_take(from, to, to + strlen(tmp) + 1, 0);
     }
     /* empty places for the trees bound on top */
     for (int i = 0; rc == 0 && etc_binds[i]; i++) {
@@ -1155,28 +1194,41 @@ typedef struct spawn_args {
     char **argv, **env;
     int fds[3];
     struct rlimit as, cpu, nproc;
-    bool set_nproc;
+    bool set_nproc, limits;
     const hbind *binds;
     size_t nbinds;
+    int keep;            /* one more fd bwrap gets (its --info-fd), or -1 */
+    /* in a persistent jail (spawn_in_jail): its namespaces, the cwd, a fresh /tmp or not, the
+     * program's pid (set by the middle child) and the failure of a step, for a message */
+    const int *ns;
+    int initfd;
+    const char *cwd;
+    bool fresh_tmp;
+    pid_t pid;
+    char *stack;
+    size_t stacksz;
 } spawn_args;
 
-/* The child of spawn_bwrap: it shares the parent's memory until execve, so it only makes
- * system calls (no allocation, no locks) and runs no handler of the parent's. */
-static int spawn_child(void *arg)
+/* A child's limits and stdio (it shares the parent's memory until execve: system calls only,
+ * no allocation, no locks). */
+static void child_setup(const spawn_args *s)
 {
-    const spawn_args *s = arg;
-    setpgid(0, 0);
-    setrlimit(RLIMIT_AS, &s->as);
-    setrlimit(RLIMIT_CPU, &s->cpu);
-    /* per real uid on the host; root's count holds the whole machine's */
-    if (s->set_nproc) setrlimit(RLIMIT_NPROC, &s->nproc);
+    if (s->limits) {
+        setrlimit(RLIMIT_AS, &s->as);
+        setrlimit(RLIMIT_CPU, &s->cpu);
+        /* per real uid on the host; root's count holds the whole machine's */
+        if (s->set_nproc) setrlimit(RLIMIT_NPROC, &s->nproc);
+    }
     for (int i = 0; i < 3; i++) dup2(s->fds[i], i);
     /* nothing the host process holds reaches the jail: not even fds it inherited
      * without close-on-exec (Linux 5.11; older kernels keep them) */
     syscall(SYS_close_range, 3u, ~0u, 4u /* CLOSE_RANGE_CLOEXEC */);
-    for (size_t i = 0; i < s->nbinds; i++) fcntl(s->binds[i].fd, F_SETFD, 0);
-    /* the handler table is this child's own copy: caught signals go back to their default
-     * before the mask opens (a handler must not run on the parent's memory), SIGPIPE too */
+}
+
+/* The handler table is the child's own copy: caught signals go back to their default before
+ * the mask opens (a handler must not run on the parent's memory), SIGPIPE too. */
+static void child_signals(void)
+{
     for (int sig = 1; sig < NSIG; sig++) {
         struct sigaction act;
         if (sigaction(sig, NULL, &act) < 0) continue;
@@ -1188,6 +1240,18 @@ static int spawn_child(void *arg)
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* The child of spawn_bwrap: it shares the parent's memory until execve, so it only makes
+ * system calls (no allocation, no locks) and runs no handler of the parent's. */
+static int spawn_child(void *arg)
+{
+    const spawn_args *s = arg;
+    setpgid(0, 0);
+    child_setup(s);
+    for (size_t i = 0; i < s->nbinds; i++) fcntl(s->binds[i].fd, F_SETFD, 0);
+    if (s->keep >= 0) fcntl(s->keep, F_SETFD, 0);
+    child_signals();
     execve(BWRAP, s->argv, s->env);
     _exit(127);
 }
@@ -1218,6 +1282,341 @@ static pid_t spawn_bwrap(spawn_args *s)
     munmap(stack, sz);
     errno = saved;
     return pid;
+}
+
+/* ---- the persistent jail ----
+ * bwrap's start (a dozen mounts, a pivot_root, two user namespaces) is most of an escalation's
+ * cost. A VM keeps the namespaces one bwrap made (user, mount, network, IPC, UTS, cgroup: held
+ * by fds, no process stays) and starts each program in them: a middle child joins them, and
+ * its child, the program, begins a PID namespace of its own (the whole tree dies with it) in a
+ * private copy of the mount namespace (a /proc of that PID namespace, read-only /proc/sys as
+ * bwrap makes it, a fresh /tmp where the jail has no VM /tmp), drops every capability, and
+ * execs. The jail is made again when bwrap's arguments would change (a new top-level
+ * directory, another hostfs mount, the hostname, the uid). */
+
+/* What a jail is made of: bwrap's arguments v (n of them), each bound directory named by its
+ * device and inode as well (a directory replaced at the same path is another jail). VM
+ * allocation, or NULL. */
+static char *jail_sig(vk_vm *vm, char **v, size_t n, size_t *len)
+{
+    size_t cap = 4096, used = 0;
+    char *b = vk_vm_alloc(vm, cap);
+    for (size_t i = 0; b && i < n; i++) {
+        char extra[64] = "";
+        struct stat st;
+        const char *prev = i ? v[i - 1] : "";
+        if ((!strcmp(prev, "--bind-fd") || !strcmp(prev, "--ro-bind-fd")) &&
+            fstat(atoi(v[i]), &st) == 0)
+            snprintf(extra, sizeof extra, "fd:%llu:%llu", (unsigned long long)st.st_dev,
+                     (unsigned long long)st.st_ino);
+        else if ((!strcmp(prev, "--bind") || !strcmp(prev, "--ro-bind")) && lstat(v[i], &st) == 0)
+            snprintf(extra, sizeof extra, ":%llu:%llu", (unsigned long long)st.st_dev,
+                     (unsigned long long)st.st_ino);
+        const char *arg = extra[0] == 'f' ? "" : v[i];
+        size_t need = strlen(arg) + strlen(extra) + 1;
+        if (used + need > cap) {
+            size_t nc = cap;
+            while (used + need > nc) nc *= 2;
+            char *nb = vk_vm_realloc(vm, b, cap, nc);
+            if (!nb) {
+                vk_vm_free(vm, b, cap);
+                return NULL;
+            }
+            b = nb;
+            cap = nc;
+        }
+        used += (size_t)sprintf(b + used, "%s%s", arg, extra) + 1;
+    }
+    if (b && used < cap) {
+        char *nb = vk_vm_realloc(vm, b, cap, used ? used : 1);
+        if (nb) {
+            b = nb;
+            cap = used ? used : 1;
+        }
+    }
+    *len = cap;
+    return b;
+}
+
+/* Read from fd until the buffer holds end (a string) or the deadline; true when it does. */
+static bool read_until(int fd, char *buf, size_t n, const char *end, double deadline_ms)
+{
+    size_t used = 0;
+    buf[0] = 0;
+    for (;;) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        double now = (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+        if (now >= deadline_ms || used + 1 >= n) return false;
+        struct pollfd pf = {fd, POLLIN, 0};
+        int np = poll(&pf, 1, (int)(deadline_ms - now) + 1);
+        if (np < 0 && errno == EINTR) continue;
+        if (np <= 0) return false;
+        ssize_t r = read(fd, buf + used, n - 1 - used);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return false;
+        used += (size_t)r;
+        buf[used] = 0;
+        if (strstr(buf, end)) return true;
+    }
+}
+
+#ifdef VK_ESC_INIT
+/* the init of the programs' PID namespaces (Makefile: src/kernel/escalate-init/init.c) */
+__asm__(".pushsection .rodata\n.balign 16\n.globl vk_esc_init_bin\n.hidden vk_esc_init_bin\n"
+        "vk_esc_init_bin:\n.incbin \"" VK_ESC_INIT "\"\n.globl vk_esc_init_end\n"
+        ".hidden vk_esc_init_end\nvk_esc_init_end:\n.popsection\n");
+extern const char vk_esc_init_bin[], vk_esc_init_end[];
+#endif
+
+/* A sealed memfd holding the init (exec'd from there: no file of it in the jail), or -1. */
+static int init_memfd(void)
+{
+#ifdef VK_ESC_INIT
+    int fd = memfd_create("vos-esc-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0) return -1;
+    size_t n = (size_t)(vk_esc_init_end - vk_esc_init_bin), off = 0;
+    while (off < n) {
+        ssize_t w = write(fd, vk_esc_init_bin + off, n - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            close(fd);
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+#else
+    return -1;
+#endif
+}
+
+/* Start the VM's jail: bwrap with the jail's arguments v (n of them) runs cat as its only
+ * process; once cat answers (every namespace is made), the kernel keeps the fds of its
+ * namespaces and lets it end. 0, or -1 (the caller starts bwrap per program instead). */
+static int jail_start(vk_proc *p, struct vk_esc_cache *c, char **v, size_t n,
+                      spawn_args *tmpl)
+{
+    int info[2] = {-1, -1}, in[2] = {-1, -1}, out[2] = {-1, -1}, null = -1, rc = -1;
+    pid_t pid = -1;
+    if (c->initfd < 0 && (c->initfd = init_memfd()) < 0) return -1;
+    argvb a = {p, NULL, 0, 0};
+    for (size_t i = 0; i < n; i++) add(&a, v[i]);
+    if (pipe2(info, O_CLOEXEC) < 0 || pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
+        (null = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0)
+        goto out;
+    char num[32];
+    snprintf(num, sizeof num, "%d", info[1]);
+    /* the namespaces outlive a program: what it could write outside the VM's files (the
+     * jail's root and /dev, both tmpfs) is read-only, /tmp and /dev/shm fresh per program */
+    add(&a, "--remount-ro");
+    add(&a, "/");
+    add(&a, "--remount-ro");
+    add(&a, "/dev");
+    add(&a, "--as-pid-1");
+    add(&a, "--info-fd");
+    add(&a, num);
+    add(&a, "--");
+    add(&a, "/usr/bin/cat");
+    spawn_args sa = *tmpl;
+    sa.argv = a.v;
+    sa.fds[0] = in[0];
+    sa.fds[1] = out[1];
+    sa.fds[2] = null;
+    sa.limits = false;
+    sa.keep = info[1];
+    pid = spawn_bwrap(&sa);
+    close(info[1]);
+    close(in[0]);
+    close(out[1]);
+    info[1] = in[0] = out[1] = -1;
+    if (pid < 0) goto out;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double deadline = (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6 + 10000;
+    char buf[1024];
+    const char *cp;
+    if (!read_until(info[0], buf, sizeof buf, "}", deadline) ||
+        !(cp = strstr(buf, "\"child-pid\":")))
+        goto out;
+    long child = strtol(cp + 12, NULL, 10);
+    /* cat echoes a line once it runs: bwrap has made every namespace by then */
+    if (child <= 1 || write(in[1], "x\n", 2) != 2 ||
+        !read_until(out[0], buf, sizeof buf, "\n", deadline))
+        goto out;
+    static const char *const names[NS_N] = {NULL, "mnt", "net", "ipc", "uts", "cgroup", "user"};
+    int ns[NS_N];
+    for (int i = 0; i < NS_N; i++) ns[i] = -1;
+    bool ok = true;
+    for (int i = 1; i < NS_N && ok; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%ld/ns/%s", child, names[i]);
+        ns[i] = open(path, O_RDONLY | O_CLOEXEC);
+        /* a kernel without cgroup namespaces: the host's stays (bwrap would do the same) */
+        if (ns[i] < 0 && !(i == NS_CGROUP && errno == ENOENT)) ok = false;
+    }
+    if (ok) ns[NS_UOWN] = ioctl(ns[NS_MNT], NS_GET_USERNS);
+    struct stat s1, s2;
+    ok = ok && ns[NS_UOWN] >= 0 && fstat(ns[NS_UOWN], &s1) == 0 && fstat(ns[NS_USER], &s2) == 0;
+    if (ok && s1.st_ino == s2.st_ino && s1.st_dev == s2.st_dev) {
+        close(ns[NS_USER]);
+        ns[NS_USER] = -1;
+    }
+    if (ok) {
+        for (int i = 0; i < NS_N; i++) c->ns[i] = ns[i];
+        c->jail = true;
+        rc = 0;
+    } else {
+        for (int i = 0; i < NS_N; i++)
+            if (ns[i] >= 0) close(ns[i]);
+    }
+out:
+    if (pid > 0) {
+        if (rc < 0) kill_jail(pid);
+        if (in[1] >= 0) close(in[1]); /* cat sees EOF and ends, and bwrap with it */
+        in[1] = -1;
+        int ws;
+        while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
+    }
+    int fds[] = {info[0], info[1], in[0], in[1], out[0], out[1], null};
+    for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
+        if (fds[i] >= 0) close(fds[i]);
+    for (size_t i = 0; i < a.n; i++) vk_free(p, a.v[i]);
+    vk_free(p, a.v);
+    return rc;
+}
+
+/* Mount fs on path in the program's mount namespace, or bind path read-only onto itself
+ * (fs NULL); a missing path is no failure. */
+static bool jail_mount(const char *fs, const char *path, const char *data)
+{
+    if (fs) return mount(fs, path, fs, MS_NOSUID | MS_NODEV | (data ? 0 : MS_NOEXEC), data) == 0;
+    if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) return errno == ENOENT;
+    return mount(NULL, path, NULL,
+                 MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0;
+}
+
+/* End a child that shares the parent's memory: the exit system call itself (_exit is
+ * noreturn, which a sanitizer's runtime handles on the parent's stack, not this one). */
+static int child_exit(int code)
+{
+    syscall(SYS_exit, code);
+    return code;
+}
+
+/* bwrap's message for a failed step (no stdio, no locale in a child on the parent's memory). */
+static void child_fail(const char *what, const char *arg, int err)
+{
+    const char *desc = strerrordesc_np(err);
+    const char *parts[] = {"bwrap: ", what, arg, ": ", desc ? desc : "error", "\n"};
+    char msg[VK_PATH_MAX + 256];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+        size_t l = strlen(parts[i]);
+        if (n + l > sizeof msg) l = sizeof msg - n;
+        memcpy(msg + n, parts[i], l);
+        n += l;
+    }
+    ssize_t w = write(2, msg, n);
+    (void)w;
+}
+
+/* The program, first process of its own PID namespace (in the jail's others): its mount
+ * namespace, no capabilities, then the program. Shares the parent's memory until execve. */
+static int jail_exec(void *arg)
+{
+    const spawn_args *s = arg;
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* as bwrap's --die-with-parent */
+    setsid();                         /* as --new-session */
+    child_setup(s);
+    static const char *const ro[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
+                                     "/proc/bus"};
+    const char *step = "/";
+    bool ok = unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0;
+    if (ok) ok = jail_mount("proc", step = "/proc", NULL);
+    for (size_t i = 0; ok && i < sizeof ro / sizeof *ro; i++)
+        ok = jail_mount(NULL, step = ro[i], NULL);
+    if (ok && s->fresh_tmp) ok = jail_mount("tmpfs", step = "/tmp", "mode=0755");
+    if (ok) ok = jail_mount("tmpfs", step = "/dev/shm", "mode=1777");
+    if (!ok) {
+        child_fail("Can't mount the jail's ", step, errno);
+        return child_exit(1);
+    }
+    /* the program's user namespace last: the mounts above belong to the one owning the jail's,
+     * out of the program's reach as bwrap leaves them */
+    if (s->ns[NS_USER] >= 0 && setns(s->ns[NS_USER], CLONE_NEWUSER) < 0) {
+        child_fail("Can't enter the jail's ", "user namespace", errno);
+        return child_exit(1);
+    }
+    /* no capability, now or after an exec (even as uid 0 in the jail), as bwrap leaves it */
+    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    for (int cap = 0; cap < 64; cap++)
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) return child_exit(1);
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[2];
+    memset(d, 0, sizeof d);
+    if (syscall(SYS_capset, &h, d) < 0) return child_exit(1);
+    child_signals();
+    if (chdir(s->cwd) < 0) {
+        child_fail("Can't chdir to ", s->cwd, errno);
+        return child_exit(1);
+    }
+    /* the namespace's init, which starts the program (src/kernel/escalate-init/init.c) */
+    syscall(SYS_execveat, s->initfd, "", s->argv, s->env, AT_EMPTY_PATH);
+    child_fail("Can't start the jail's ", "init", errno);
+    return child_exit(1);
+}
+
+/* The middle child: joins the jail's namespaces (all but the program's user namespace),
+ * starts the program in a new PID namespace as a child of the host process (not its own), and
+ * ends. */
+static int jail_middle(void *arg)
+{
+    spawn_args *s = arg;
+    for (int i = 0; i < NS_USER; i++)
+        if (s->ns[i] >= 0 && setns(s->ns[i], 0) < 0) return child_exit(1);
+    s->pid = clone(jail_exec, s->stack + s->stacksz,
+                   CLONE_VM | CLONE_VFORK | CLONE_PARENT | CLONE_NEWPID | SIGCHLD, s);
+    return child_exit(s->pid < 0);
+}
+
+/* Start s->argv (the program's argv) in the VM's jail: its pid, or -1 with errno. */
+static pid_t spawn_in_jail(spawn_args *s)
+{
+    size_t sz = 256 * 1024;
+    char *stack = mmap(NULL, 2 * sz, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) return -1;
+    s->stack = stack + sz;
+    s->stacksz = sz;
+    s->pid = -1;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t mid = clone(jail_middle, stack + sz, CLONE_VM | CLONE_VFORK | SIGCHLD, s);
+    int saved = errno, ws = 0;
+    if (mid > 0)
+        while (waitpid(mid, &ws, 0) < 0 && errno == EINTR) {}
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    munmap(stack, 2 * sz);
+    if (mid < 0) {
+        errno = saved;
+        return -1;
+    }
+    if (s->pid < 0 || !WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
+        if (s->pid > 0) {
+            kill(s->pid, SIGKILL);
+            while (waitpid(s->pid, &ws, 0) < 0 && errno == EINTR) {}
+        }
+        errno = EPERM;
+        return -1;
+    }
+    return s->pid;
 }
 
 /* End a call: keep the host copy and its manifest for the next call (keep), or drop them. */
@@ -1277,6 +1676,8 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     if (!vm->esc_cache && (vm->esc_cache = vk_vm_alloc(vm, sizeof *cache))) {
         memset(vm->esc_cache, 0, sizeof *cache);
         vm->esc_cache->ifd = -1;
+        for (int i = 0; i < NS_N; i++) vm->esc_cache->ns[i] = -1;
+        vm->esc_cache->initfd = -1;
     }
     if (vm->esc_cache && !vm->esc_cache->busy) {
         cache = vm->esc_cache;
@@ -1417,8 +1818,10 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         add(&a, num);
         add(&a, e.binds[i].path);
     }
+    size_t jn = a.n; /* what makes the jail; the rest is the program's */
     add(&a, "--chdir"); add(&a, vk_getcwd(p));
     add(&a, "--");
+    size_t pn = a.n;
     add(&a, name); /* bwrap runs it (PATH search) with it as argv[0] */
     for (int i = 1; argv[i]; i++) add(&a, argv[i]);
 
@@ -1444,9 +1847,50 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         r_as.rlim_cur = r_as.rlim_max = lim->mem_bytes > (1ull << 30) ? lim->mem_bytes : 1ull << 30;
 
     spawn_args sa = {a.v, (char **)env, {in[1], out[1], err[1]}, r_as, r_cpu,
-                     {lim->procs + 64, lim->procs + 64}, geteuid() != 0, e.binds, e.nbinds};
+                     {lim->procs + 64, lim->procs + 64}, geteuid() != 0, true, e.binds,
+                     e.nbinds, -1, NULL, -1, NULL, false, -1, NULL, 0};
+    /* the VM's persistent jail, when it has one made for these arguments (or can make it) */
+    bool injail = false;
+    if (cache && !cache->nojail) {
+        size_t siglen = 0;
+        char *sig = jail_sig(vm, a.v, jn, &siglen);
+        if (sig && cache->jail && siglen == cache->siglen && !memcmp(sig, cache->sig, siglen)) {
+            vk_vm_free(vm, sig, siglen);
+            injail = true;
+        } else if (sig) {
+            jail_drop(vm, cache);
+            if (jail_start(p, cache, a.v, jn, &sa) == 0) {
+                cache->sig = sig;
+                cache->siglen = siglen;
+                injail = true;
+            } else {
+                vk_vm_free(vm, sig, siglen);
+                cache->nojail = true;
+            }
+        }
+    }
     if (cache && cache->watching) drain(cache); /* from here on, the program's changes */
-    pid_t pid = spawn_bwrap(&sa);
+    pid_t pid = -1;
+    if (injail) {
+        /* the init's argv: its name, then the program's */
+        size_t nv = a.n - pn;
+        char **iv = vk_malloc(p, (nv + 2) * sizeof *iv);
+        if (!iv) vk_exit(p, 126);
+        iv[0] = "vos-init";
+        memcpy(iv + 1, a.v + pn, (nv + 1) * sizeof *iv);
+        sa.argv = iv;
+        sa.initfd = cache->initfd;
+        sa.ns = cache->ns;
+        sa.cwd = vk_getcwd(p);
+        sa.fresh_tmp = access(tp, F_OK) != 0 && !bound(&e, "tmp");
+        if ((pid = spawn_in_jail(&sa)) < 0) {
+            /* the jail cannot take it: bwrap per program from now on */
+            jail_drop(vm, cache);
+            cache->nojail = true;
+            sa.argv = a.v;
+        }
+    }
+    if (pid < 0) pid = spawn_bwrap(&sa);
     close(in[1]);
     close(out[1]);
     close(err[1]);

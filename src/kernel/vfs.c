@@ -455,6 +455,10 @@ static int64_t end(vcall *v, int64_t rc)
  * has not moved (escalate.c), and needs to know which of the moves were its own import's. */
 static void wrote(vk_proc *p, vk_mnt *m)
 {
+    /* devices, /proc and the command directory are never exported: a `>/dev/null` is no
+     * change to the VM's files */
+    const char *drv = m->fs->ops->name;
+    if (!strcmp(drv, "devfs") || !strcmp(drv, "proc") || !strcmp(drv, "vosbin")) return;
     atomic_fetch_add(&vk_host_vm(m->fs->host)->fs_gen, 1);
     if (p) p->fs_writes++;
 }

@@ -511,3 +511,43 @@ TEST(escalate_import_sequence)
             "print(sorted(os.path.join(r, f) for r, d, fs in os.walk(\"t\") for f in d + fs))'",
         "['t/a', 't/a/b', 't/a/b/f', 't/a/l', 't/g']\n", 0);
 }
+
+/* The VM's persistent jail (one set of namespaces, each program in its own PID namespace):
+ * nothing of one program outlives it (a detached child, /dev/shm, the jail's root), a program
+ * that kills itself dies as elsewhere, and a top-level directory or a copy replaced since the
+ * jail was made is seen (the jail is made again). */
+TEST(escalate_persistent_jail)
+{
+    SKIP_UNLESS_JAIL();
+    vos_vm *vm = esc_vm(0);
+    RUN(vm,
+        "cd && printf '%s\\n' 'import os, subprocess' "
+        "'subprocess.Popen([\"sleep\", \"100\"], start_new_session=True)' "
+        "'open(\"/dev/shm/x\", \"w\").write(\"1\")' "
+        "'try: open(\"/x\", \"w\")' 'except OSError as e: print(e.strerror)' > a.py && "
+        "python3 a.py",
+        "Read-only file system\n", 0);
+    RUN(vm,
+        "python3 -c 'import os; print(os.getpid(), sorted(int(x) for x in os.listdir(\"/proc\") "
+        "if x.isdigit()), os.path.exists(\"/dev/shm/x\"))'",
+        "2 [1, 2] False\n", 0);
+    RUN(vm, "python3 -c 'import os; os.kill(os.getpid(), 15)'; echo $?", "143\n", 0);
+    /* as root (uid 0 in the jail), who may make top-level directories */
+    vos_config cfg;
+    vos_config_init(&cfg);
+    cfg.escalate = progs;
+    cfg.user = "root";
+    vm = test_vm_new_cfg(&cfg);
+    RUN(vm, "python3 -c 'import os; print(os.getuid(), [l for l in open(\"/proc/self/status\") "
+            "if l.startswith(\"CapEff\")])'",
+        "0 ['CapEff:\\t0000000000000000\\n']\n", 0);
+    RUN(vm, "mkdir /data && echo one > /data/f && python3 -c 'print(open(\"/data/f\").read())'",
+        "one\n\n", 0);
+    RUN(vm,
+        "rm -rf /data && mkdir /data && echo two > /data/f && "
+        "python3 -c 'print(open(\"/data/f\").read())'",
+        "two\n\n", 0);
+    RUN(vm, "python3 -c 'import os; print(os.path.exists(\"/data\"))'; rm -rf /data; "
+            "python3 -c 'import os; print(os.path.exists(\"/data\"))'",
+        "True\nFalse\n", 0);
+}
