@@ -1573,7 +1573,9 @@ static void ansic_decode(sh_buf *b, const char *s, size_t n, bool utf8)
         case 'c':
             if (i + 1 < n) {
                 char d = s[++i];
-                sh_buf_addc(b, (d >= 'a' && d <= 'z' ? d - 32 : d) & 0x1f);
+                /* \c\\ is control-backslash; \c? is DEL, as bash's TOCTRL */
+                if (d == '\\' && i + 1 < n && s[i + 1] == '\\') i++;
+                sh_buf_addc(b, d == '?' ? 0x7f : (d >= 'a' && d <= 'z' ? d - 32 : d) & 0x1f);
             } else {
                 sh_buf_add(b, "\\c", 2);
             }
@@ -1727,7 +1729,10 @@ static size_t expand_dollar(xbuf *x, const char *s, size_t i, size_t n, int ctx)
             return e;
         }
     }
-    if (c == '\'' && !quoted) {
+    /* extquote: $'...' and $"..." are quotes in the word of "${x:-word}" (not in a
+     * here-document's) */
+    bool ext = (ctx & CX_OPW) && !(ctx & CX_HEREDOC) && sh->shopt[SO_EXTQUOTE];
+    if (c == '\'' && (!quoted || ext)) {
         size_t e = skip_squote(s, i + 1, n, true);
         sh_buf b;
         sh_buf_init(&b, sh->p);
@@ -1740,7 +1745,7 @@ static size_t expand_dollar(xbuf *x, const char *s, size_t i, size_t n, int ctx)
         sh_buf_free(&b);
         return e;
     }
-    if (c == '"' && !quoted) return i + 1; /* $"..." is "..." */
+    if (c == '"' && (!quoted || ext)) return i + 1; /* $"..." is "..." */
     if (sh_is_name_start((unsigned char)c)) {
         size_t e = i + 1;
         while (e < n && sh_is_name_char((unsigned char)s[e])) e++;
