@@ -60,7 +60,7 @@ sh_state *sh_new(vk_proc *p, const char *argv0, char *const *env)
     snprintf(num, sizeof num, "%lld", (long long)shlvl + 1);
     sh_var_set(sh, "SHLVL", num, VF_EXPORT);
     snprintf(num, sizeof num, "%d", vk_getppid(p));
-    sh_var_set(sh, "PPID", num, 0);
+    sh_var_set(sh, "PPID", num, VF_READONLY);
     snprintf(num, sizeof num, "%u", vk_getuid(p));
     sh_var_set(sh, "UID", num, VF_READONLY);
     sh_var_set(sh, "EUID", num, VF_READONLY);
