@@ -2086,8 +2086,8 @@ static void trap_print(sh_state *sh, sh_buf *b, int sig, const char *action)
         sh_buf_printf(b, " %s\n", pseudo[-1 - sig]);
     else if (sig == 0)
         sh_buf_adds(b, " EXIT\n");
-    else
-        sh_buf_printf(b, " SIG%s\n", sh_sig_name(sig));
+    else /* posix mode lists the names without SIG */
+        sh_buf_printf(b, " %s%s\n", sh->opt[O_POSIX] ? "" : "SIG", sh_sig_name(sig));
 }
 
 static int pseudo_trap(const char *name)
@@ -2483,10 +2483,13 @@ static bool describe(sh_state *sh, sh_buf *b, const char *name, const desc_opts 
             if (!d->all) return true;
             found = true;
         }
-        if (sh_builtin_get(sh, name)) {
+        const sh_builtin *bi = sh_builtin_get(sh, name);
+        if (bi) {
             if (mode == 't') sh_buf_adds(b, "builtin\n");
             else if (mode == 'v') sh_buf_printf(b, "%s\n", name);
-            else if (mode != 'p') sh_buf_printf(b, "%s is a shell builtin\n", name);
+            else if (mode != 'p')
+                sh_buf_printf(b, "%s is a %sshell builtin\n", name,
+                              sh->opt[O_POSIX] && bi->special ? "special " : "");
             if (!d->all) return true;
             found = true;
         }

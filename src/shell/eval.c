@@ -1064,7 +1064,8 @@ static int eval_simple(sh_state *sh, sh_node *n)
                 /* an expansion error in the value (x=${u?}) keeps its status (127); posix
                  * mode ends the shell with 127 on a readonly variable too */
                 st = sh->fatal && sh->status ? sh->status : 1;
-                if (!sh->fatal && sh->opt[O_POSIX] && assign_to_readonly(sh, n->assigns[i]))
+                if (!sh->fatal && sh->opt[O_POSIX] &&
+                    (sh->bad_subscript || assign_to_readonly(sh, n->assigns[i])))
                     st = 127;
                 sh->fatal = true;
                 /* a readonly variable or a bad subscript (b[-1]=x with b unset) abandons
@@ -1712,6 +1713,13 @@ int sh_eval(sh_state *sh, sh_node *n)
         if (sb && sb->special) {
             /* posix mode: a function cannot take a special builtin's name (fatal, 2) */
             sh_error(sh, "`%s': is a special builtin", n->name);
+            sh_set_status(sh, 2);
+            if (!sh->interactive) sh->jump = J_EXIT;
+            break;
+        }
+        if (sh->opt[O_POSIX] && !sh_is_name(n->name, strlen(n->name))) {
+            /* posix mode: a function's name must be a name (fatal, 2) */
+            sh_error(sh, "`%s': not a valid identifier", n->name);
             sh_set_status(sh, 2);
             if (!sh->interactive) sh->jump = J_EXIT;
             break;

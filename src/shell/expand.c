@@ -93,9 +93,12 @@ static bool x_add(xbuf *x, const char *s, size_t n, uint8_t fl)
 static bool x_addc(xbuf *x, char c, uint8_t fl) { return x_add(x, &c, 1, fl); }
 
 /* an expansion error: in a non-interactive shell bash ends the script for an unset
- * variable (status 127), and the command being run for the others */
+ * variable (status 127), and the command being run for the others (all of them in posix
+ * mode) */
 static void x_error(xbuf *x, int status)
 {
+    /* posix mode: every expansion error ends a non-interactive shell, with 127 */
+    if (x->sh->opt[O_POSIX] && !x->sh->interactive) status = 127;
     x->err = true;
     x->sh->status = status;
     x->sh->fatal = true;
@@ -1405,15 +1408,57 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
             if (op[i] == ')') depth--;
             i++;
         }
+        /* as bash's verify_substring_values: both words are expanded; the offset is
+         * evaluated unless the variable is unset, the length only when the offset falls
+         * inside the value (else the result is empty); an arithmetic error names the
+         * parameter ("x: 1/0: division by 0...") */
+        bool positional = nlen == 1 && (*name == '@' || *name == '*') && !sub;
+        char actx[128];
+        snprintf(actx, sizeof actx, "%.*s", (int)(op - name), name);
+        const char *save_ctx = sh->arith_ctx;
         char *offs = expand_sub_str(sh, op + 1, i - 1, CX_DQ, &err);
-        if (!err && sh_arith(sh, offs, &so.off)) err = true;
-        vk_free(sh->p, offs);
-        if (!err && i < oplen) {
-            char *lens = expand_sub_str(sh, op + i + 1, oplen - i - 1, CX_DQ, &err);
+        sh_var *av = NULL;
+        if (pv.list && sub && !indirect && nlen < 256) {
+            char nm[256];
+            memcpy(nm, name, nlen);
+            nm[nlen] = 0;
+            av = sh_var_get(sh, nm);
+        }
+        bool none = pv.list ? !positional && !av : !pv.set;
+        sh->arith_ctx = actx;
+        if (!err && !none && sh_arith(sh, offs, &so.off)) err = true;
+        sh->arith_ctx = save_ctx;
+        if (!err && !none) {
+            int64_t vlen = -1;
+            if (!pv.list) {
+                size_t bytes = pv.s ? strlen(pv.s) : 0;
+                vlen = utf8_locale(sh) ? (int64_t)u8_count(pv.s ? pv.s : "", bytes)
+                                       : (int64_t)bytes;
+            } else if (positional) {
+                vlen = pv.nv + 1 + (so.off == 0);
+            } else {
+                if (av && (av->flags & VF_ASSOC))
+                    vlen = (int64_t)av->narr + (so.off < 0);
+                else if (av && (av->flags & VF_ARRAY))
+                    vlen = (av->narr ? av->arr[av->narr - 1].idx : -1) + (so.off < 0);
+                else
+                    vlen = pv.nv;
+            }
+            int64_t o = so.off < 0 ? so.off + vlen : so.off;
+            if (vlen < 0 || o > vlen || o < 0) none = true;
+        }
+        char *lens = NULL;
+        if (none) {
+            so.off = INT32_MAX; /* empty */
+        } else if (!err && i < oplen) {
+            lens = expand_sub_str(sh, op + i + 1, oplen - i - 1, CX_DQ, &err);
+            sh->arith_ctx = actx;
             if (!err && sh_arith(sh, lens, &so.len)) err = true;
-            vk_free(sh->p, lens);
+            sh->arith_ctx = save_ctx;
             so.has_len = true;
         }
+        vk_free(sh->p, offs);
+        vk_free(sh->p, lens);
         if (!err && so.has_len && so.len < 0 && pv.list) {
             sh_error(sh, "%.*s: substring expression < 0", (int)(oplen - i - 1), op + i + 1);
             err = true;
