@@ -555,6 +555,24 @@ static void dquote_key(sh_buf *b, const char *k)
         sh_buf_adds(b, k);
 }
 
+void sh_decl_elems(sh_buf *b, sh_var *v, bool decl)
+{
+    bool assoc = v->flags & VF_ASSOC;
+    if (decl) sh_buf_addc(b, '(');
+    for (size_t i = 0; i < v->narr; i++) {
+        if (i && !assoc) sh_buf_addc(b, ' ');
+        if (decl) sh_buf_addc(b, '[');
+        if (assoc)
+            dquote_key(b, v->arr[i].key);
+        else
+            sh_buf_printf(b, "%lld", (long long)v->arr[i].idx);
+        sh_buf_adds(b, decl ? "]=" : " ");
+        dquote(b, v->arr[i].val);
+        if (assoc) sh_buf_addc(b, ' ');
+    }
+    if (decl) sh_buf_addc(b, ')');
+}
+
 static void decl_flags(sh_buf *b, sh_var *v)
 {
     char f[16];
@@ -591,21 +609,8 @@ static void print_decl_as(sh_state *sh, sh_buf *b, sh_var *v, const char *head)
     sh_buf_adds(b, v->name);
     if (v->flags & (VF_ARRAY | VF_ASSOC)) {
         if (v->narr) {
-            bool assoc = v->flags & VF_ASSOC;
-            sh_buf_adds(b, "=(");
-            for (size_t i = 0; i < v->narr; i++) {
-                if (i && !assoc) sh_buf_addc(b, ' ');
-                if (assoc) {
-                    sh_buf_addc(b, '[');
-                    dquote_key(b, v->arr[i].key);
-                    sh_buf_adds(b, "]=");
-                } else {
-                    sh_buf_printf(b, "[%lld]=", (long long)v->arr[i].idx);
-                }
-                dquote(b, v->arr[i].val);
-                if (assoc) sh_buf_addc(b, ' ');
-            }
-            sh_buf_addc(b, ')');
+            sh_buf_addc(b, '=');
+            sh_decl_elems(b, v, true);
         }
     } else {
         const char *val = (v->flags & VF_SPECIAL) ? sh_var_value(sh, v->name) : v->val;

@@ -954,6 +954,86 @@ static bool transform(sh_state *sh, sh_buf *b, const char *v, char op, const cha
     return false;
 }
 
+static char *num_dup(sh_state *sh, int64_t n)
+{
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%lld", (long long)n);
+    return vk_strdup(sh->p, tmp);
+}
+
+/* ${a[@]@K} (one word of key "value" pairs), ${a[@]@k} (keys and values as words) and
+ * ${a[@]@A} / ${@@A} (the declare / set -- command as words) on a whole array; false when the
+ * parameter is not one (each element then goes through transform) */
+static bool list_transform(xbuf *x, const pval *pv, char top, const char *name, size_t nlen,
+                           const char *sub, bool indirect, int ctx)
+{
+    sh_state *sh = x->sh;
+    bool positional = nlen == 1 && (*name == '@' || *name == '*') && !sub;
+    sh_var *v = NULL;
+    if (positional) {
+        if (top != 'A') return false;
+    } else {
+        if (!sub || indirect || nlen >= 256) return false;
+        char nm[256];
+        memcpy(nm, name, nlen);
+        nm[nlen] = 0;
+        v = sh_var_get(sh, nm);
+        if (!v || !(v->flags & (VF_ARRAY | VF_ASSOC))) return false;
+    }
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    size_t n = positional ? (size_t)pv->nv : v->narr;
+    char **w = vk_calloc(sh->p, 2 * n + 3, sizeof *w);
+    int nw = 0;
+    if (!w) {
+        x->oom = true;
+        return true;
+    }
+    if (top == 'K') {
+        if (n) {
+            sh_decl_elems(&b, v, false);
+            w[nw++] = sh_buf_take(&b);
+        }
+    } else if (top == 'k') {
+        for (size_t i = 0; i < n; i++) {
+            if (v->flags & VF_ASSOC)
+                w[nw++] = vk_strdup(sh->p, v->arr[i].key);
+            else
+                w[nw++] = num_dup(sh, v->arr[i].idx);
+            w[nw++] = vk_strdup(sh->p, v->arr[i].val);
+        }
+    } else if (positional) {
+        if (!n) goto done;
+        w[nw++] = vk_strdup(sh->p, "set");
+        w[nw++] = vk_strdup(sh->p, "--");
+        for (int i = 0; i < pv->nv; i++) {
+            quote_always(&b, pv->v[i]);
+            w[nw++] = sh_buf_take(&b);
+        }
+    } else {
+        w[nw++] = vk_strdup(sh->p, "declare");
+        sh_buf_addc(&b, '-');
+        attr_letters(&b, v);
+        w[nw++] = sh_buf_take(&b);
+        sh_buf_adds(&b, v->name);
+        sh_buf_addc(&b, '=');
+        sh_decl_elems(&b, v, true);
+        w[nw++] = sh_buf_take(&b);
+    }
+done:
+    sh_buf_free(&b);
+    pval out = *pv;
+    out.v = w;
+    out.nv = nw;
+    out.own_v = false;
+    for (int i = 0; i < nw; i++)
+        if (!w[i]) x->oom = true;
+    if (!x->oom) add_list(x, &out, ctx);
+    for (int i = 0; i < nw; i++) vk_free(sh->p, w[i]);
+    vk_free(sh->p, w);
+    return true;
+}
+
 /* apply a string operation to one value */
 typedef struct strop {
     int kind;        /* 1 remove, 2 replace, 3 case, 4 substring, 5 transform */
@@ -1490,7 +1570,8 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         vk_free(sh->p, pat);
         vk_free(sh->p, rep);
         pval_free(sh, &pv);
-        x_error(x, 1);
+        /* an unknown @ operator ends the shell, as an unset variable does */
+        x_error(x, op[0] == '@' && so.kind == 0 ? 127 : 1);
         return;
     }
     if (!pv.list) {
@@ -1505,6 +1586,9 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
                 add_value(x, r, strlen(r), ctx);
             vk_free(sh->p, r);
         }
+    } else if (so.kind == 5 && (so.top == 'K' || so.top == 'k' || so.top == 'A') &&
+               list_transform(x, &pv, so.top, name, nlen, sub, indirect, ctx)) {
+        /* done */
     } else {
         /* element-wise; substring selects elements */
         pval out = pv;

@@ -604,6 +604,9 @@ void sh_print_function(sh_buf *b, const char *name, sh_node *body, int indent);
 const char *sh_hash_find(sh_state *sh, const char *name);
 /* set -o posix / +o posix (and --posix, sh): the option and the shopts it implies */
 void sh_set_posix(sh_state *sh, bool on);
+/* An array's elements as declare -p shows them ("([0]="a" [1]="b")"), or with decl false as
+ * ${a[@]@K} does ("0 "a" 1 "b""; an associative array's pairs each end with a space). */
+void sh_decl_elems(sh_buf *b, sh_var *v, bool decl);
 void sh_hash_add(sh_state *sh, const char *name, const char *path, int hits);
 void sh_hash_clear(sh_state *sh);
 bool sh_hash_copy(sh_state *c, const sh_state *sh);
