@@ -54,6 +54,8 @@ struct sh_parser {
     int lexdepth;     /* nested $( ${ $(( inside one word, against the same limit */
     int err;          /* PARSE_ERROR / PARSE_NOMEM after the first error */
     bool sub;         /* a $(...) being checked: ')' ends it */
+    int sub_eof_line; /* nonzero: the line to report an unclosed $( at (a "$((" that was not
+                         arithmetic: bash names the line it began on) */
     bool quiet;       /* do not report (used when probing) */
     bool hit_eof;     /* the error (or an unclosed here-document) is at the end of the text:
                          more input could complete the command */

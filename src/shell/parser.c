@@ -1074,10 +1074,11 @@ int sh_parse_sub(sh_parser *ps, size_t *end)
     /* a $( ) nests like a compound command: $(echo $(echo ...)) must meet the limit before
      * the recursion meets the end of the stack */
     if (!depth_enter(ps)) return ps->err ? ps->err : PARSE_ERROR;
+    int eof_line = ps->sub_eof_line;
     skip_nl(ps);
     if (!ps->err && peek(ps) != T_RPAREN) {
         if (peek(ps) == T_EOF && !ps->err) {
-            sh_lex_error_eof_match(ps, ps->line, ')');
+            sh_lex_error_eof_match(ps, eof_line ? eof_line : ps->line, ')');
             return ps->err;
         }
         sh_node *n = parse_compound_list(ps);
@@ -1087,7 +1088,7 @@ int sh_parse_sub(sh_parser *ps, size_t *end)
         }
         if (peek(ps) != T_RPAREN) {
             if (ps->tok == T_EOF && !ps->err)
-                sh_lex_error_eof_match(ps, ps->line, ')');
+                sh_lex_error_eof_match(ps, eof_line ? eof_line : ps->line, ')');
             else
                 fail(ps);
             return ps->err ? ps->err : PARSE_ERROR;
