@@ -361,6 +361,7 @@ int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line)
         return 1;
     }
     sh->syntax_err = false;
+    sh->syntax_kept = false;
     for (;;) {
         sh_pool pool = {.p = sh->p};
         sh_node *n = NULL;
@@ -372,7 +373,9 @@ int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line)
         if (rc != PARSE_OK) {
             sh_pool_free(&pool);
             sh->syntax_err = rc == PARSE_ERROR;
-            sh_set_status(sh, rc == PARSE_ERROR ? 2 : 1);
+            /* a bad [[ ]] expression keeps $? (bash sets no status for it) */
+            sh->syntax_kept = rc == PARSE_ERROR && sh_parser_cond_err(ps);
+            if (!sh->syntax_kept) sh_set_status(sh, rc == PARSE_ERROR ? 2 : 1);
             if (rc == PARSE_NOMEM) sh_error(sh, "out of memory while parsing");
             break;
         }
@@ -521,6 +524,7 @@ static int run_stdin(sh_state *sh)
     int line = 1;
     bool eof = false;
     sh->syntax_err = false;
+    sh->syntax_kept = false;
     /* what the text read so far waits for (SH_MORE_*): lines that cannot give it are not
      * parsed again, so a long function or here-document costs one parse, not one per line */
     int more = SH_MORE_NO;
@@ -751,7 +755,7 @@ static int iso_entry(vk_proc *p, void *arg)
     sh->fatal = false;
     sh_run_exit_trap(sh);
     st = sh->status;
-    if (sh->syntax_err) st = 2;
+    if (sh->syntax_err && !sh->syntax_kept) st = 2;
     (void)p;
     return st & 0xff;
 }
@@ -788,6 +792,7 @@ static int session_exec(void *session, vk_proc *p, const char *script, const cha
     sh->fatal = false;
     sh->dying = false;
     sh->syntax_err = false;
+    sh->syntax_kept = false;
     sh->cond = 0;
     sh->nest = 0;
     sh->loop_depth = 0;
@@ -822,7 +827,7 @@ static int session_exec(void *session, vk_proc *p, const char *script, const cha
         }
     } else {
         sh_run_string(sh, script, strlen(script), 1);
-        syntax = sh->syntax_err;
+        syntax = sh->syntax_err && !sh->syntax_kept;
         /* `exit` or set -e ended the script: where a terminal would close */
         exited = sh->jump == J_EXIT && !sh->fatal;
         status = sh->status;

@@ -855,6 +855,7 @@ static sh_node *parse_command_inner(sh_parser *ps)
             n = parse_case(ps);
         } else if (strcmp(w, "[[") == 0) {
             n = parse_cond(ps);
+            if (!n && ps->err == PARSE_ERROR) ps->cond_err = true;
         } else if (strcmp(w, "function") == 0) {
             return parse_function_kw(ps);
         } else if (strcmp(w, "then") == 0 || strcmp(w, "else") == 0 ||
@@ -1050,6 +1051,8 @@ int sh_parse_next(sh_parser *ps, sh_pool *pool, sh_node **out)
     *out = list;
     return ps->err ? ps->err : PARSE_OK;
 }
+
+bool sh_parser_cond_err(const sh_parser *ps) { return ps->cond_err; }
 
 bool sh_parser_at_end(sh_parser *ps)
 {

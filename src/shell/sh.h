@@ -288,6 +288,7 @@ struct sh_state {
                           * arithmetic error, a readonly assignment): bash jumps back to the
                           * nearest command loop (the script, eval, .), which goes on */
     bool syntax_err;     /* the last parse failed */
+    bool syntax_kept;    /* ...in a [[ ]] expression, which leaves $? as it was (bash) */
     bool bad_subscript;  /* an element assignment's index was out of range (a[-9]=x) */
     int64_t ulim[2][32]; /* ulimit values set by the script: [0] soft, [1] hard, per
                           * resource (builtins.c's table); 0 = not set (the VM's), -1 =
@@ -393,6 +394,8 @@ void sh_parser_free(sh_parser *ps);
 int sh_parse_next(sh_parser *ps, sh_pool *pool, sh_node **out);
 /* Nothing but blanks and comments is left after the command just parsed. */
 bool sh_parser_at_end(sh_parser *ps);
+/* the last parse error was in a [[ ]] expression */
+bool sh_parser_cond_err(const sh_parser *ps);
 /* Is w (source text) an assignment word: name=, name+=, name[sub]=? */
 bool sh_is_assignment(const char *w);
 /* Check that src parses completely (no run). */
