@@ -573,6 +573,29 @@ void sh_decl_elems(sh_buf *b, sh_var *v, bool decl)
     if (decl) sh_buf_addc(b, ')');
 }
 
+/* every function, sorted by name, as declare -f prints them (set and declare list them after
+ * the variables) */
+static void print_all_functions(sh_state *sh, sh_buf *b)
+{
+    int nf = 0;
+    for (sh_func *f = sh->funcs; f; f = f->next) nf++;
+    sh_func **fv = vk_calloc(sh->p, (size_t)nf + 1, sizeof *fv);
+    if (!fv) return;
+    nf = 0;
+    for (sh_func *f = sh->funcs; f; f = f->next) fv[nf++] = f;
+    for (int x = 1; x < nf; x++)
+        for (int y = x; y > 0 && strcmp(fv[y - 1]->name, fv[y]->name) > 0; y--) {
+            sh_func *t = fv[y];
+            fv[y] = fv[y - 1];
+            fv[y - 1] = t;
+        }
+    for (int x = 0; x < nf; x++) {
+        sh_print_function(b, fv[x]->name, fv[x]->body, 0);
+        sh_buf_addc(b, '\n');
+    }
+    vk_free(sh->p, fv);
+}
+
 static void decl_flags(sh_buf *b, sh_var *v)
 {
     char f[16];
@@ -1167,6 +1190,7 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
             }
         }
         vk_free(sh->p, vars);
+        if (!print && !flags && !is_local) print_all_functions(sh, &b); /* plain declare */
         out_buf(sh, &b);
         return 0;
     }
@@ -1341,25 +1365,7 @@ static int b_set(sh_state *sh, int argc, char **argv)
             sh_buf_addc(&b, '\n');
         }
         vk_free(sh->p, vars);
-        /* then the functions, sorted by name, as declare -f prints them */
-        int nf = 0;
-        for (sh_func *f = sh->funcs; f; f = f->next) nf++;
-        sh_func **fv = vk_calloc(sh->p, (size_t)nf + 1, sizeof *fv);
-        if (fv) {
-            nf = 0;
-            for (sh_func *f = sh->funcs; f; f = f->next) fv[nf++] = f;
-            for (int x = 1; x < nf; x++)
-                for (int y = x; y > 0 && strcmp(fv[y - 1]->name, fv[y]->name) > 0; y--) {
-                    sh_func *t = fv[y];
-                    fv[y] = fv[y - 1];
-                    fv[y - 1] = t;
-                }
-            for (int x = 0; x < nf; x++) {
-                sh_print_function(&b, fv[x]->name, fv[x]->body, 0);
-                sh_buf_addc(&b, '\n');
-            }
-            vk_free(sh->p, fv);
-        }
+        print_all_functions(sh, &b);
         out_buf(sh, &b);
         return 0;
     }
@@ -1531,15 +1537,24 @@ static int loop_ctl(sh_state *sh, int argc, char **argv, int kind)
             sh_builtin_error(sh, argv[0], "only meaningful in a `for', `while', or `until' loop");
         return 0;
     }
+    if (argc > i + 1) {
+        /* bash throws to the top level: a -c string ends (1), a script goes on after the
+         * command */
+        sh_builtin_error(sh, argv[0], "too many arguments");
+        sh->status = 1;
+        if (sh->cmode && !sh->interactive)
+            sh->jump = J_EXIT;
+        else
+            sh->fatal = sh->discard = true;
+        return 1;
+    }
     if (argc > i) {
         if (!parse_num_arg(argv[i], &n)) {
+            /* bash's throw_to_top_level: the shell ends with $? | 128 */
             sh_builtin_error(sh, argv[0], "%s: numeric argument required", argv[i]);
-            n = 1;
-            if (sh->loop_depth == 0) return 1;
-            sh->jump = kind;
-            sh->jump_n = (int)sh->loop_depth;
-            sh->status = 1;
-            return 1;
+            sh->status |= 128;
+            sh->jump = J_EXIT;
+            return sh->status;
         }
         if (n < 1) {
             /* bash complains, then leaves the loop anyway */
@@ -1649,7 +1664,7 @@ static int b_source(sh_state *sh, int argc, char **argv)
     }
     const char *file = argv[i];
     char *path = NULL;
-    if (!strchr(file, '/')) {
+    if (!strchr(file, '/') && sh->shopt[SO_SOURCEPATH]) {
         path = sh_path_search(sh, file);
         if (path) {
             struct vk_stat st;

@@ -315,6 +315,8 @@ static int eval_pipe_untimed(sh_state *sh, sh_node *n)
         /* bash counts a subshell for a compound stage only: a simple command's process
          * keeps its shell's $BASH_SUBSHELL */
         if (c->type == N_SIMPLE) ca->sh->subshell = sh->subshell;
+        /* ...and a compound stage starts outside any loop (break there is an error) */
+        if (c->type != N_SIMPLE) ca->sh->loop_depth = 0;
         ca->sh->cond = bang ? ca->sh->cond + 1 : ca->sh->cond;
         if (prev >= 0) {
             child_dup(ca, prev, 0);
@@ -395,6 +397,7 @@ int sh_eval_subshell(sh_state *sh, sh_node *n)
         } else {
             ca->subshell = true;
             sh_jobs_free(ca->sh); /* ( ... ) starts with no jobs */
+            ca->sh->loop_depth = 0; /* and outside any loop, as bash */
             int ws = vk_proc_run(child, child_entry, ca);
             st = ws < 0 ? 1 : VK_WSHELL(ws);
         }
