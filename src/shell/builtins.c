@@ -21,7 +21,11 @@ void sh_builtin_error(sh_state *sh, const char *bname, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* a builtin's message keeps "line N:" under gnu_errfmt (bash's builtin_error) */
+    bool gnu = sh->shopt[SO_GNU_ERRFMT];
+    sh->shopt[SO_GNU_ERRFMT] = false;
     sh_error(sh, "%s: %s", bname, msg);
+    sh->shopt[SO_GNU_ERRFMT] = gnu;
 }
 
 static void out(sh_state *sh, const char *s, size_t n) { vk_write(sh->p, 1, s, n); }
@@ -448,6 +452,28 @@ static int cd_dir(sh_state *sh, const char *me, const char *dir, bool physical)
             rc = 0;
             vk_free(sh->p, target);
             target = vk_strdup(sh->p, vk_getcwd(sh->p));
+        }
+    }
+    if (rc < 0 && sh->shopt[SO_CDABLE_VARS] && !viacd && sh_is_name(dir, strlen(dir))) {
+        /* cdable_vars: a name that is no directory may be a variable holding one; cd
+         * prints it */
+        const char *val = sh_var_value(sh, dir);
+        struct vk_stat st;
+        char *v = val && *val && vk_stat(sh->p, val, &st) == 0 && VK_S_ISDIR(st.mode)
+                      ? vk_strdup(sh->p, val)
+                      : NULL;
+        if (v) {
+            vk_free(sh->p, target);
+            vk_free(sh->p, old);
+            sh->shopt[SO_CDABLE_VARS] = false;
+            int r = cd_dir(sh, me, v, physical);
+            sh->shopt[SO_CDABLE_VARS] = true;
+            if (r == 0) {
+                outs(sh, v);
+                outs(sh, "\n");
+            }
+            vk_free(sh->p, v);
+            return r;
         }
     }
     if (rc < 0) {
@@ -1650,7 +1676,8 @@ static int b_exec(sh_state *sh, int argc, char **argv)
     int st = sh_exec_replace(sh, argv + i, name, clear_env);
     vk_free(sh->p, shown);
     sh->status = st;
-    sh->jump = J_EXIT;
+    /* back here, the exec failed: execfail keeps the shell going */
+    if (!sh->shopt[SO_EXECFAIL]) sh->jump = J_EXIT;
     return st;
 }
 
@@ -3082,8 +3109,10 @@ static int b_shopt(sh_state *sh, int argc, char **argv)
             st = 1;
             continue;
         }
-        if (mode == 's') vals[k] = true;
-        else if (mode == 'u') vals[k] = false;
+        /* login_shell and restricted_shell only report how the shell started */
+        bool fixed = !oflag && (k == SO_LOGIN_SHELL || k == SO_RESTRICTED_SHELL);
+        if (mode == 's') vals[k] = fixed ? vals[k] : true;
+        else if (mode == 'u') vals[k] = fixed ? vals[k] : false;
         else {
             if (!vals[k]) st = 1;
             if (!quiet) {

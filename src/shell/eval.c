@@ -368,7 +368,7 @@ static void msg_prefix(sh_state *sh, char *buf, size_t n)
 {
     const char *src = (sh->cmode && sh->func_depth > 0) ? "environment"
                                                          : (sh->srcname ? sh->srcname : "bash");
-    snprintf(buf, n, "%s: line %d: ", src, sh->lineno);
+    snprintf(buf, n, sh->shopt[SO_GNU_ERRFMT] ? "%s:%d: " : "%s: line %d: ", src, sh->lineno);
 }
 
 /* the path of an external command (an arena string), or NULL after bash's message and *status
@@ -401,8 +401,13 @@ static char *find_external(sh_state *sh, const char *name, bool exec_builtin, in
         return path;
     }
     const char *hashed = sh_hash_find(sh, name);
+    struct vk_stat hst;
+    /* checkhash: a hashed path that is gone means a new search */
+    if (hashed && sh->shopt[SO_CHECKHASH] &&
+        (vk_stat(sh->p, hashed, &hst) != 0 || VK_S_ISDIR(hst.mode)))
+        hashed = NULL;
     if (hashed) {
-        /* bash runs the hashed path (checkhash is off) and counts the hit */
+        /* bash runs the hashed path and counts the hit */
         for (sh_hashent *e = sh->hashtab; e; e = e->next)
             if (strcmp(e->name, name) == 0) e->hits++;
         char *path = vk_strdup(sh->p, hashed);

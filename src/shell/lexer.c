@@ -47,12 +47,14 @@ static void report(sh_parser *ps, int line, const char *msg, bool echo_line)
     sh_buf_init(&b, sh->p);
     const char *name = sh->srcname ? sh->srcname : "bash";
     char pre[256];
+    bool gnu = sh->shopt[SO_GNU_ERRFMT]; /* "name:N:" instead of "name: line N:" */
     if (sh->parse_ctx)
-        snprintf(pre, sizeof pre, "%s: %s: line %d: ", name, sh->parse_ctx, line);
+        snprintf(pre, sizeof pre, gnu ? "%s: %s:%d: " : "%s: %s: line %d: ", name, sh->parse_ctx,
+                 line);
     else if (sh->cmode && sh->func_depth == 0 && sh->source_depth == 0)
-        snprintf(pre, sizeof pre, "%s: -c: line %d: ", name, line);
+        snprintf(pre, sizeof pre, gnu ? "%s: -c:%d: " : "%s: -c: line %d: ", name, line);
     else
-        snprintf(pre, sizeof pre, "%s: line %d: ", sh->cmode ? name : name, line);
+        snprintf(pre, sizeof pre, gnu ? "%s:%d: " : "%s: line %d: ", name, line);
     sh_buf_adds(&b, pre);
     sh_buf_adds(&b, msg);
     sh_buf_addc(&b, '\n');

@@ -699,8 +699,9 @@ int sh_var_unset(sh_state *sh, const char *name)
     if (name[0] == 'P' && strcmp(name, "POSIXLY_CORRECT") == 0 && sh->opt[O_POSIX])
         sh_set_posix(sh, false);
     env_touch(sh, v);
-    if (v->level > 0 && v->level == sh->func_depth) {
-        /* a local stays local (and unset) until its function returns */
+    if (v->level > 0 && (v->level == sh->func_depth || sh->shopt[SO_LOCALVAR_UNSET])) {
+        /* a local stays local (and unset) until its function returns (a caller's local
+         * too with localvar_unset) */
         sh_array_clear(sh, v);
         vk_free(sh->p, v->val);
         v->val = NULL;
