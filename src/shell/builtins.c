@@ -1459,8 +1459,19 @@ static int b_set(sh_state *sh, int argc, char **argv)
 }
 
 /* posix mode on or off changes shopt options as bash's does: on sets inherit_errexit,
- * shift_verbose and expand_aliases; off clears the last two (inherit_errexit stays) */
+ * shift_verbose and expand_aliases; off clears the last two (inherit_errexit stays) and
+ * unsets POSIXLY_CORRECT */
 void sh_set_posix(sh_state *sh, bool on)
+{
+    sh_posix_opts(sh, on);
+    /* bash keeps POSIXLY_CORRECT in step (set to y, unset) */
+    if (on && !sh_var_value(sh, "POSIXLY_CORRECT"))
+        sh_var_set(sh, "POSIXLY_CORRECT", "y", 0);
+    else if (!on)
+        sh_var_unset(sh, "POSIXLY_CORRECT");
+}
+
+void sh_posix_opts(sh_state *sh, bool on)
 {
     sh->opt[O_POSIX] = on;
     if (on) sh->shopt[SO_INHERIT_ERREXIT] = true;

@@ -266,7 +266,12 @@ int sh_call_function(sh_state *sh, sh_func *f, char **argv, int argc)
     }
     struct sh_localopt lo = {.saved = false}, *outer_lo = sh->localopt;
     sh->localopt = &lo;
-    int st = sh_eval(sh, f->body);
+    /* set -T: the DEBUG trap runs once more as the function starts (BASH_COMMAND still the
+     * call), as bash does */
+    if (sh->opt[O_FUNCTRACE] && sh->ptraps[SH_TRAP_DEBUG] && *sh->ptraps[SH_TRAP_DEBUG] &&
+        !sh->in_trap)
+        sh_run_trap(sh, sh->ptraps[SH_TRAP_DEBUG]);
+    int st = sh->jump == J_NONE ? sh_eval(sh, f->body) : sh->status;
     sh->localopt = outer_lo;
     if (lo.saved) memcpy(sh->opt, lo.opt, sizeof sh->opt);
     bool returned = sh->jump == J_RETURN;
@@ -1038,6 +1043,9 @@ fail:
     return -1;
 }
 
+static int simple_words(sh_state *sh, sh_node *n, char **words, int nwords, char **assigns,
+                        int nassigns);
+
 static int eval_simple(sh_state *sh, sh_node *n)
 {
     sh->lineno = n->line;
@@ -1047,11 +1055,40 @@ static int eval_simple(sh_state *sh, sh_node *n)
         sh_run_trap(sh, sh->ptraps[SH_TRAP_DEBUG]);
         if (sh->jump != J_NONE) return sh->status;
     }
+    /* set -k: assignment words after the command name go to its environment too */
+    char **words = n->words, **assigns = n->assigns, **kw = NULL;
+    int nwords = n->nwords, nassigns = n->nassigns;
+    if (sh->opt[O_KEYWORD] && n->nwords > 1 && !is_decl_cmd(n->words[0])) {
+        int k = 0;
+        for (int i = 1; i < n->nwords; i++) k += sh_is_assignment(n->words[i]);
+        kw = k ? vk_calloc(sh->p, (size_t)(n->nwords + n->nassigns + k) + 2, sizeof *kw) : NULL;
+        if (kw) {
+            words = kw;
+            assigns = kw + n->nwords + 1;
+            nwords = nassigns = 0;
+            words[nwords++] = n->words[0];
+            for (int i = 0; i < n->nassigns; i++) assigns[nassigns++] = n->assigns[i];
+            for (int i = 1; i < n->nwords; i++) {
+                if (sh_is_assignment(n->words[i]))
+                    assigns[nassigns++] = n->words[i];
+                else
+                    words[nwords++] = n->words[i];
+            }
+        }
+    }
+    int st = simple_words(sh, n, words, nwords, assigns, nassigns);
+    vk_free(sh->p, kw);
+    return st;
+}
+
+static int simple_words(sh_state *sh, sh_node *n, char **words, int nwords, char **assigns,
+                        int nassigns)
+{
     char **argv = NULL;
     int argc = 0;
-    int xrc = n->nwords > 1 && is_decl_cmd(n->words[0])
-                  ? expand_decl_words(sh, n->words, n->nwords, &argv, &argc)
-                  : sh_expand_words(sh, n->words, n->nwords, &argv, &argc);
+    int xrc = nwords > 1 && is_decl_cmd(words[0])
+                  ? expand_decl_words(sh, words, nwords, &argv, &argc)
+                  : sh_expand_words(sh, words, nwords, &argv, &argc);
     if (xrc != 0) {
         if (!sh->fatal && sh->status == 0) sh->status = 1;
         sh->fatal = true;
@@ -1123,7 +1160,7 @@ static int eval_simple(sh_state *sh, sh_node *n)
         sh->exec_tail = true;
         sh->tail_node = NULL;
     }
-    status = sh_run_command(sh, argv, argc, n->assigns, n->nassigns, n->redirs);
+    status = sh_run_command(sh, argv, argc, assigns, nassigns, n->redirs);
     /* $_: the last argument of the previous command */
     sh_var *u = sh_var_get(sh, "_");
     if (!u || !(u->flags & VF_READONLY)) sh_var_set(sh, "_", argv[argc - 1], 0);

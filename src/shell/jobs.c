@@ -54,6 +54,7 @@ static int child_entry(vk_proc *p, void *arg)
     } else if (ca->node) {
         st = sh_eval(sh, ca->node);
     } else {
+        sh->no_verbose = true;
         st = sh_run_string(sh, ca->src, ca->srclen, ca->src_line);
     }
     if (sh->jump == J_EXIT || sh->jump == J_RETURN || sh->fatal) st = sh->status;

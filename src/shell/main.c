@@ -362,10 +362,24 @@ int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line)
     }
     sh->syntax_err = false;
     sh->syntax_kept = false;
+    size_t shown = 0; /* set -v: the text echoed (or read while it was off) so far */
     for (;;) {
         sh_pool pool = {.p = sh->p};
         sh_node *n = NULL;
+        bool verbose = sh->opt[O_VERBOSE] && !sh->no_verbose;
         int rc = sh_parse_next(ps, &pool, &n);
+        /* set -v: bash echoes each line as it reads it; the parser read up to the end of
+         * the line its command ends on */
+        size_t upto = sh_parser_pos(ps);
+        while (upto < len && upto > 0 && src[upto - 1] != '\n') upto++;
+        if (rc == PARSE_EOF || upto > len) upto = len;
+        if (upto > shown) {
+            if (verbose) {
+                vk_write(sh->p, 2, src + shown, upto - shown);
+                if (src[upto - 1] != '\n') vk_write(sh->p, 2, "\n", 1);
+            }
+            shown = upto;
+        }
         if (rc == PARSE_EOF) {
             sh_pool_free(&pool);
             break;
@@ -388,7 +402,7 @@ int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line)
             sh->run_depth--;
             sh->tail_node = NULL;
         }
-        sh->cur_cmd = NULL; /* its node goes with the pool */
+        if (!sh->in_trap) sh->cur_cmd = NULL; /* its node goes with the pool (a trap sets none) */
         sh_pool_free(&pool);
         if (sh->fatal && sh->discard && !sh->dying) {
             /* bash's jump to the top level: this command is over, the loop goes on */

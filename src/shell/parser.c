@@ -1054,6 +1054,8 @@ int sh_parse_next(sh_parser *ps, sh_pool *pool, sh_node **out)
 
 bool sh_parser_cond_err(const sh_parser *ps) { return ps->cond_err; }
 
+size_t sh_parser_pos(const sh_parser *ps) { return ps->pos; }
+
 bool sh_parser_at_end(sh_parser *ps)
 {
     size_t i = ps->pos;

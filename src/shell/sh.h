@@ -289,6 +289,7 @@ struct sh_state {
                           * nearest command loop (the script, eval, .), which goes on */
     bool syntax_err;     /* the last parse failed */
     bool syntax_kept;    /* ...in a [[ ]] expression, which leaves $? as it was (bash) */
+    bool no_verbose;     /* a $(...) body: set -v does not echo it (bash reads it once) */
     bool bad_subscript;  /* an element assignment's index was out of range (a[-9]=x) */
     int64_t ulim[2][32]; /* ulimit values set by the script: [0] soft, [1] hard, per
                           * resource (builtins.c's table); 0 = not set (the VM's), -1 =
@@ -396,6 +397,8 @@ int sh_parse_next(sh_parser *ps, sh_pool *pool, sh_node **out);
 bool sh_parser_at_end(sh_parser *ps);
 /* the last parse error was in a [[ ]] expression */
 bool sh_parser_cond_err(const sh_parser *ps);
+/* how far the parser has read its text */
+size_t sh_parser_pos(const sh_parser *ps);
 /* Is w (source text) an assignment word: name=, name+=, name[sub]=? */
 bool sh_is_assignment(const char *w);
 /* Check that src parses completely (no run). */
@@ -607,6 +610,8 @@ void sh_print_function(sh_buf *b, const char *name, sh_node *body, int indent);
 const char *sh_hash_find(sh_state *sh, const char *name);
 /* set -o posix / +o posix (and --posix, sh): the option and the shopts it implies */
 void sh_set_posix(sh_state *sh, bool on);
+/* ...the options only (for POSIXLY_CORRECT's own assignment and unset) */
+void sh_posix_opts(sh_state *sh, bool on);
 /* An array's elements as declare -p shows them ("([0]="a" [1]="b")"), or with decl false as
  * ${a[@]@K} does ("0 "a" 1 "b""; an associative array's pairs each end with a space). */
 void sh_decl_elems(sh_buf *b, sh_var *v, bool decl);

@@ -600,7 +600,7 @@ int sh_var_set_len(sh_state *sh, const char *name, size_t nlen, const char *val,
     /* as bash: setting POSIXLY_CORRECT (or finding it in the environment) turns posix mode
      * on, unsetting it turns it off */
     if (nm[0] == 'P' && strcmp(nm, "POSIXLY_CORRECT") == 0 && !sh->opt[O_POSIX])
-        sh_set_posix(sh, true);
+        sh_posix_opts(sh, true);
     if (v->flags & (VF_ARRAY | VF_ASSOC)) return sh_array_set(sh, v, 0, val);
     char *copy = vk_strdup(sh->p, val);
     if (!copy) return -1;
@@ -697,7 +697,7 @@ int sh_var_unset(sh_state *sh, const char *name)
     if (!v) return 0;
     if (v->flags & VF_READONLY) return -1;
     if (name[0] == 'P' && strcmp(name, "POSIXLY_CORRECT") == 0 && sh->opt[O_POSIX])
-        sh_set_posix(sh, false);
+        sh_posix_opts(sh, false);
     env_touch(sh, v);
     if (v->level > 0 && (v->level == sh->func_depth || sh->shopt[SO_LOCALVAR_UNSET])) {
         /* a local stays local (and unset) until its function returns (a caller's local
