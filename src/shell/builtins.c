@@ -2236,6 +2236,10 @@ static int b_trap(sh_state *sh, int argc, char **argv)
             sh->exit_trap = copy;
             continue;
         }
+        if (sig < 32 && (sh->ign_entry & (1u << sig)) && !sh->interactive) {
+            vk_free(sh->p, copy); /* ignored when the shell started: it stays ignored */
+            continue;
+        }
         vk_free(sh->p, sh->traps[sig]);
         sh->traps[sig] = copy;
         if (sig == 9 || sig == 19) continue;

@@ -511,8 +511,10 @@ static int run_external(sh_state *sh, char **argv, int argc, char **assigns, int
             sh_error(sh, "fork: %s", sh_strerror(rc));
             status = 254;
         } else {
+            int pid = vk_getpid(child);
             int ws = vk_proc_run(child, exec_entry, &ea);
             status = ws < 0 ? 126 : VK_WSHELL(ws);
+            sh_notify_signal(sh, ws, pid, sh->cur_cmd, NULL, false);
         }
     }
     sh_env_free(sh, envp);
@@ -1283,6 +1285,7 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
         sh_env_free(sh, env);
     }
     sh_redir_restore(sh, &u);
+    sh_flush_notice(sh);
     if (sh->jump == J_EXIT || sh->jump == J_RETURN) return sh->status;
     sh_set_status(sh, status);
     if (sh->sig_self) {

@@ -139,6 +139,58 @@ static void stash_signals(sh_state *sh)
 }
 
 /* wait for one child; returns its wait status */
+/* bash's notice when a command dies of a signal other than SIGINT and SIGPIPE: the
+ * description alone for SIGTERM or a signal the shell traps (a foreground command), else
+ * "NAME: line N: PID Description   command". It is kept in sh->sig_notice and written by
+ * sh_flush_notice once the command's redirections are undone (it goes to the shell's own
+ * stderr). text: the command, when cmd is NULL. bg: a job reported by wait (SIGTERM says
+ * nothing there). */
+void sh_notify_signal(sh_state *sh, int ws, int pid, sh_node *cmd, const char *text, bool bg)
+{
+    static const char *const desc[] = {
+        NULL, "Hangup", "Interrupt", "Quit", "Illegal instruction", "Trace/breakpoint trap",
+        "Aborted", "Bus error", "Floating point exception", "Killed", "User defined signal 1",
+        "Segmentation fault", "User defined signal 2", "Broken pipe", "Alarm clock",
+        "Terminated", "Stack fault", "Child exited", "Continued", "Stopped (signal)", "Stopped",
+        "Stopped (tty input)", "Stopped (tty output)", "Urgent I/O condition",
+        "CPU time limit exceeded", "File size limit exceeded", "Virtual timer expired",
+        "Profiling timer expired", "Window changed", "I/O possible", "Power failure",
+        "Bad system call"};
+    if (ws < 0 || !VK_WIFSIGNALED(ws) || sh->interactive || sh->dying) return;
+    int sig = VK_WTERMSIG(ws);
+    if (sig == VOS_SIGINT || sig == VOS_SIGPIPE || (bg && sig == VOS_SIGTERM)) return;
+    char d[32];
+    if (sig > 0 && sig < (int)(sizeof desc / sizeof desc[0]))
+        snprintf(d, sizeof d, "%s", desc[sig]);
+    else
+        snprintf(d, sizeof d, "Signal %d", sig);
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    if (!bg && (sig == VOS_SIGTERM || (sig < VK_NSIG && sh->traps[sig] && *sh->traps[sig]))) {
+        sh_buf_adds(&b, d);
+    } else {
+        char pre[300];
+        sh_msg_prefix(sh, pre, sizeof pre, "");
+        sh_buf_adds(&b, pre);
+        sh_buf_printf(&b, "%5d %-24s", pid, d);
+        if (cmd)
+            sh_print_command(&b, cmd);
+        else if (text)
+            sh_buf_adds(&b, text);
+    }
+    sh_buf_addc(&b, '\n');
+    vk_free(sh->p, sh->sig_notice);
+    sh->sig_notice = sh_buf_take(&b);
+}
+
+void sh_flush_notice(sh_state *sh)
+{
+    if (!sh->sig_notice) return;
+    vk_write(sh->p, 2, sh->sig_notice, strlen(sh->sig_notice));
+    vk_free(sh->p, sh->sig_notice);
+    sh->sig_notice = NULL;
+}
+
 static int wait_child(sh_state *sh, int pid)
 {
     for (;;) {
@@ -399,11 +451,14 @@ int sh_eval_subshell(sh_state *sh, sh_node *n)
             ca->subshell = true;
             sh_jobs_free(ca->sh); /* ( ... ) starts with no jobs */
             ca->sh->loop_depth = 0; /* and outside any loop, as bash */
+            int pid = vk_getpid(child);
             int ws = vk_proc_run(child, child_entry, ca);
             st = ws < 0 ? 1 : VK_WSHELL(ws);
+            sh_notify_signal(sh, ws, pid, n, NULL, false);
         }
     }
     sh_redir_restore(sh, &u);
+    sh_flush_notice(sh);
     sh_set_status(sh, st);
     return st;
 }
@@ -697,6 +752,10 @@ int sh_wait_pid(sh_state *sh, int pid, bool *found)
             if (j->pid != pid) continue;
             *found = true;
             int ws = j->done ? j->status : wait_child(sh, pid);
+            if (!j->procsub) {
+                sh_notify_signal(sh, ws, pid, NULL, j->cmd, true);
+                sh_flush_notice(sh);
+            }
             job_remove(sh, j);
             return VK_WSHELL(ws);
         }

@@ -46,6 +46,13 @@ sh_state *sh_new(vk_proc *p, const char *argv0, char *const *env)
     sh->start_ns = vk_monotonic_ns(p);
     sh->lineno = 1;
     for (int i = 0; special_vars[i]; i++) sh_var_flag(sh, special_vars[i], VF_SPECIAL, true);
+    /* signals ignored at entry: a non-interactive shell cannot trap them (bash) */
+    for (int s = 1; s < VK_NSIG && s < 32; s++) {
+        if (s == VOS_SIGKILL || s == 19) continue;
+        int old = vk_signal(p, s, VK_SIG_IGN);
+        vk_signal(p, s, old);
+        if (old == VK_SIG_IGN) sh->ign_entry |= 1u << s;
+    }
     if (env) {
         for (char *const *e = env; *e; e++) {
             const char *eq = strchr(*e, '=');
@@ -147,6 +154,7 @@ void sh_free(sh_state *sh)
     for (int i = 0; i < VK_NSIG; i++) vk_free(p, sh->traps[i]);
     for (int i = 0; i < 3; i++) vk_free(p, sh->ptraps[i]);
     vk_free(p, sh->exit_trap);
+    vk_free(p, sh->sig_notice);
     sh_jobs_free(sh);
     sh_coproc_free(sh);
     vk_free(p, sh->arg0);
@@ -170,6 +178,7 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
     c->tempenv = NULL;
     c->jobs = NULL;
     c->exit_trap = NULL;
+    c->sig_notice = NULL;
     for (int i = 0; i < 3; i++) c->ptraps[i] = NULL;
     c->in_trap = false;
     c->is_child = true;
@@ -595,12 +604,37 @@ static int run_stdin(sh_state *sh)
     return sh->status;
 }
 
+/* what bash prints after an invalid option */
+static const char usage_text[] =
+    "Usage:\tbash [GNU long option] [option] ...\n"
+    "\tbash [GNU long option] [option] script-file ...\n"
+    "GNU long options:\n"
+    "\t--debug\n\t--debugger\n\t--dump-po-strings\n\t--dump-strings\n\t--help\n"
+    "\t--init-file\n\t--login\n\t--noediting\n\t--noprofile\n\t--norc\n\t--posix\n"
+    "\t--pretty-print\n\t--rcfile\n\t--restricted\n\t--verbose\n\t--version\n"
+    "Shell options:\n"
+    "\t-ilrsD or -c command or -O shopt_option\t\t(invocation only)\n"
+    "\t-abefhkmnptuvxBCEHPT or -o option\n";
+
+static int shopt_index(const char *name)
+{
+    static const char *const names[] = {
+#define SH_SHOPT_NAME_(n, s, d) s,
+        SH_SHOPTS(SH_SHOPT_NAME_)
+#undef SH_SHOPT_NAME_
+    };
+    for (int k = 0; k < SO_COUNT; k++)
+        if (strcmp(names[k], name) == 0) return k;
+    return -1;
+}
+
 static int sh_main(vl_ctx *c, int argc, char **argv)
 {
     vk_proc *p = c->p;
     const char *me = argc > 0 && argv[0] ? argv[0] : "bash";
-    int setopts[O_COUNT];
+    int setopts[O_COUNT], setshopts[SO_COUNT];
     for (int i = 0; i < O_COUNT; i++) setopts[i] = -1;
+    for (int i = 0; i < SO_COUNT; i++) setshopts[i] = -1;
     const char *base = strrchr(me, '/') ? strrchr(me, '/') + 1 : me;
     if (strcmp(base, "sh") == 0) setopts[O_POSIX] = 1; /* bash run as sh is in posix mode */
     bool cflag = false, sflag = false;
@@ -623,6 +657,7 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
                 i++;
                 continue;
             }
+            if (strcmp(a, "--login") == 0) setshopts[SO_LOGIN_SHELL] = 1;
             if (strcmp(a, "--norc") == 0 || strcmp(a, "--noprofile") == 0 ||
                 strcmp(a, "--login") == 0) {
                 i++;
@@ -630,6 +665,7 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
             }
             snprintf(msg, sizeof msg, "%s: %s: invalid option\n", me, a);
             write2(p, msg);
+            write2(p, usage_text);
             return 2;
         }
         bool on = a[0] == '-';
@@ -639,8 +675,27 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
                 cflag = true;
             } else if (*s == 's') {
                 sflag = true;
-            } else if (*s == 'i' || *s == 'l') {
-                /* interactive / login: no terminal in a VM, nothing to do */
+            } else if (*s == 'l') {
+                setshopts[SO_LOGIN_SHELL] = 1; /* a login shell reads no profile in a VM */
+            } else if (*s == 'O') {
+                /* -O name / +O name: a shopt option; a bad name is reported, not fatal */
+                if (i >= argc) {
+                    snprintf(msg, sizeof msg, "%s: -O: option requires an argument\n", me);
+                    write2(p, msg);
+                    return 2;
+                }
+                int k = shopt_index(argv[i]);
+                if (k < 0) {
+                    snprintf(msg, sizeof msg, "%s: line 0: %s: invalid shell option name\n", me,
+                             argv[i]);
+                    write2(p, msg);
+                    return 2;
+                } else if (k != SO_LOGIN_SHELL && k != SO_RESTRICTED_SHELL) {
+                    setshopts[k] = on;
+                }
+                i++;
+            } else if (*s == 'i') {
+                /* interactive: no terminal in a VM, nothing to do */
             } else if (*s == 'o') {
                 if (i >= argc) {
                     snprintf(msg, sizeof msg, "%s: -o: option requires an argument\n", me);
@@ -660,6 +715,7 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
                 if (k < 0) {
                     snprintf(msg, sizeof msg, "%s: -%c: invalid option\n", me, *s);
                     write2(p, msg);
+                    write2(p, usage_text);
                     return 2;
                 }
                 setopts[k] = on;
@@ -686,7 +742,10 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
         name = argv[i++];
         owned = read_all(p, name, &slen, &err);
         if (!owned) {
-            snprintf(msg, sizeof msg, "%s: %s: %s\n", me, name, vos_strerror(err));
+            /* a directory: bash names the script itself, as for a binary file */
+            const char *who = err == VOS_EISDIR ? name : me;
+            snprintf(msg, sizeof msg, "%s: %s: %s\n", who ? who : "bash", name,
+                     vos_strerror(err));
             write2(p, msg);
             return err == VOS_ENOENT ? 127 : 126;
         }
@@ -720,6 +779,8 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
     sh->can_exec_last = cmode;
     for (int k = 0; k < O_COUNT; k++)
         if (setopts[k] >= 0) sh->opt[k] = setopts[k];
+    for (int k = 0; k < SO_COUNT; k++)
+        if (setshopts[k] >= 0) sh->shopt[k] = setshopts[k];
     if (sh->opt[O_POSIX]) sh_set_posix(sh, true);
     if (set_pos(sh, (const char *const *)argv + i, argc - i) != 0) {
         sh_free(sh);

@@ -290,6 +290,8 @@ struct sh_state {
     bool syntax_err;     /* the last parse failed */
     bool syntax_kept;    /* ...in a [[ ]] expression, which leaves $? as it was (bash) */
     bool no_verbose;     /* a $(...) body: set -v does not echo it (bash reads it once) */
+    char *sig_notice;    /* a "Killed"-style notice waiting for the redirections to go */
+    uint32_t ign_entry;  /* signals ignored when the shell started: trap cannot catch them */
     bool bad_subscript;  /* an element assignment's index was out of range (a[-9]=x) */
     int64_t ulim[2][32]; /* ulimit values set by the script: [0] soft, [1] hard, per
                           * resource (builtins.c's table); 0 = not set (the VM's), -1 =
@@ -601,6 +603,9 @@ void sh_coproc_free(sh_state *sh);
 /* ---- print.c ---- */
 /* A command on one line as bash shows it in jobs ("sleep 1", "{ a; b; }"). */
 void sh_print_command(sh_buf *b, sh_node *n);
+/* bash's notice for a command that a signal ended, kept until sh_flush_notice (jobs.c) */
+void sh_notify_signal(sh_state *sh, int ws, int pid, sh_node *cmd, const char *text, bool bg);
+void sh_flush_notice(sh_state *sh);
 /* "name () \n{ \n    ...\n}" as bash prints a function (no final newline). */
 void sh_print_function(sh_buf *b, const char *name, sh_node *body, int indent);
 
