@@ -304,6 +304,9 @@ int sh_call_function(sh_state *sh, sh_func *f, char **argv, int argc)
 }
 
 /* ---- PATH ---- */
+/* find_external's status when command_not_found_handle is to run instead of the message */
+#define CNF_HANDLER 1000
+
 char *sh_path_search(sh_state *sh, const char *name)
 {
     const char *path = sh_var_value(sh, "PATH");
@@ -315,8 +318,8 @@ char *sh_path_search(sh_state *sh, const char *name)
         size_t dl = e ? (size_t)(e - s) : strlen(s);
         char buf[VK_PATH_MAX];
         int n;
-        if (dl == 0)
-            n = snprintf(buf, sizeof buf, "%s", name);
+        if (dl == 0) /* an empty entry is the current directory */
+            n = snprintf(buf, sizeof buf, "./%s", name);
         else
             n = snprintf(buf, sizeof buf, "%.*s/%s", (int)dl, s, name);
         if (n > 0 && (size_t)n < sizeof buf) {
@@ -422,11 +425,15 @@ static char *find_external(sh_state *sh, const char *name, bool exec_builtin, in
     char *path = sh_path_search(sh, name);
     if (path) sh_hash_add(sh, name, path, 1);
     if (!path) {
+        *status = 127;
+        if (!exec_builtin && sh_func_get(sh, "command_not_found_handle")) {
+            *status = CNF_HANDLER; /* the caller runs it */
+            return NULL;
+        }
         if (exec_builtin)
             sh_error(sh, "exec: %s: not found", name);
         else
             sh_error(sh, "%s: command not found", name);
-        *status = 127;
     }
     return path;
 }
@@ -478,9 +485,9 @@ static void env_set_underscore(sh_state *sh, char **envp, const char *path)
 static int run_external(sh_state *sh, char **argv, int argc, char **assigns, int nassigns,
                         bool replace)
 {
-    (void)argc;
     int status = 1;
     char *path = find_external(sh, argv[0], false, &status);
+    if (!path && status == CNF_HANDLER) return sh_run_cnf(sh, argv, argc);
     if (!path) return status;
     /* without assignments the command gets the process environment as it is (kept in step
      * with the exported variables), which costs no copy here */
@@ -931,7 +938,10 @@ static int do_assign(sh_state *sh, const char *w, bool temp)
 }
 
 /* expanded assignment strings ("k=v") for an external command's environment */
-static char **expand_assigns_env(sh_state *sh, char **assigns, int n)
+/* with push, each value is also made a temporary variable as soon as it is known, so the
+ * next assignments and the command search see it (a=1 b=$a cmd; PATH=... cmd); the caller
+ * pops them */
+static char **expand_assigns_env_(sh_state *sh, char **assigns, int n, bool push)
 {
     char **out = vk_calloc(sh->p, (size_t)n + 1, sizeof *out);
     if (!out) return NULL;
@@ -972,8 +982,15 @@ static char **expand_assigns_env(sh_state *sh, char **assigns, int n)
         }
         snprintf(out[i], len, "%.*s=%s%s", (int)kl, assigns[i], old ? old : "", val);
         vk_free(sh->p, val);
+        if (push && !(rv && (rv->flags & VF_READONLY)) && sh_is_name(nm, strlen(nm)))
+            sh_tempenv_push(sh, nm, out[i] + kl + 1);
     }
     return out;
+}
+
+static char **expand_assigns_env(sh_state *sh, char **assigns, int n)
+{
+    return expand_assigns_env_(sh, assigns, n, false);
 }
 
 /* declare, local, export, readonly, typeset: their name=value arguments expand as
@@ -1088,6 +1105,9 @@ static int simple_words(sh_state *sh, sh_node *n, char **words, int nwords, char
 {
     char **argv = NULL;
     int argc = 0;
+    /* a command that expands to nothing has the status of its last command substitution,
+     * in its words or in its assignments */
+    sh->subst_ran = false;
     int xrc = nwords > 1 && is_decl_cmd(words[0])
                   ? expand_decl_words(sh, words, nwords, &argv, &argc)
                   : sh_expand_words(sh, words, nwords, &argv, &argc);
@@ -1100,7 +1120,6 @@ static int simple_words(sh_state *sh, sh_node *n, char **words, int nwords, char
     int status = 0;
     if (argc == 0) {
         /* assignments only (and redirections, done in a scratch context) */
-        sh->subst_ran = false;
         int st = 0;
         for (int i = 0; i < n->nassigns; i++) {
             sh->bad_subscript = false;
@@ -1260,9 +1279,11 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
         sh_tempenv_pop(sh, mark);
     } else {
         char **env = NULL;
+        sh_saved *mark = sh->tempenv;
         if (nassigns) {
-            env = expand_assigns_env(sh, assigns, nassigns);
+            env = expand_assigns_env_(sh, assigns, nassigns, true);
             if (!env) {
+                sh_tempenv_pop(sh, mark);
                 sh_redir_restore(sh, &u);
                 int st = sh->fatal && sh->status ? sh->status : 1; /* x=${u?} keeps 127 */
                 sh_set_status(sh, st);
@@ -1273,6 +1294,7 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
                 for (int i = 0; i < nassigns; i++) {
                     if (assign_to_readonly(sh, assigns[i])) {
                         sh_env_free(sh, env);
+                        sh_tempenv_pop(sh, mark);
                         sh_redir_restore(sh, &u);
                         sh_set_status(sh, 1);
                         sh->fatal = sh->discard = true;
@@ -1283,6 +1305,7 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
         }
         status = run_external(sh, argv, argc, env, nassigns, tail);
         sh_env_free(sh, env);
+        sh_tempenv_pop(sh, mark);
     }
     sh_redir_restore(sh, &u);
     sh_flush_notice(sh);

@@ -1915,6 +1915,18 @@ static void tilde(xbuf *x, const char *name, size_t n)
     x_add(x, home, strlen(home), XQ);
 }
 
+/* s[eq] is the '=' of an assignment: the first one, after a name (name+= and name[sub]=
+ * too); a tilde after a later '=' stays */
+static bool assign_eq(const char *s, size_t eq)
+{
+    size_t e = eq;
+    if (memchr(s, '=', eq)) return false;
+    const char *lb = memchr(s, '[', eq);
+    if (lb) e = (size_t)(lb - s);
+    else if (e > 0 && s[e - 1] == '+') e--;
+    return e > 0 && sh_is_name(s, e);
+}
+
 /* a tilde prefix at s[i]: its length when it is one (chars up to / or :), else 0 */
 static size_t tilde_prefix(const char *s, size_t i, size_t n, int ctx)
 {
@@ -1999,7 +2011,8 @@ static bool expand_text(xbuf *x, const char *s, size_t n, int ctx)
             vk_free(sh->p, path);
             i = e;
         } else if (c == '~' && !dq && !hd &&
-                   (i == 0 || ((ctx & CX_ASSIGN) && (s[i - 1] == ':' || s[i - 1] == '=')))) {
+                   (i == 0 || ((ctx & CX_ASSIGN) && (s[i - 1] == ':' ||
+                                                     (s[i - 1] == '=' && assign_eq(s, i - 1)))))) {
             size_t tl = tilde_prefix(s, i, n, ctx);
             if (tl) {
                 tilde(x, s + i + 1, tl - 1);
@@ -2438,7 +2451,10 @@ int sh_expand_words(sh_state *sh, char **words, int nwords, char ***fields, int 
             }
             xbuf x;
             x_init(&x, sh);
-            expand_text(&x, ww, strlen(ww), 0);
+            /* an argument that looks like an assignment gets an assignment's tildes (not in
+             * posix mode) */
+            int wctx = !sh->opt[O_POSIX] && sh_is_assignment(ww) ? CX_ASSIGN : 0;
+            expand_text(&x, ww, strlen(ww), wctx);
             if (x_fail(&x)) {
                 bool oom = x.oom;
                 x_free(&x);

@@ -22,6 +22,8 @@ typedef struct child_arg {
     int nclose;
     bool devnull_stdin;
     bool subshell; /* ( list ) run in place: its body is not a pipeline stage */
+    char **cnf_argv; /* command_not_found_handle's arguments (the parent's, borrowed) */
+    int cnf_argc;
 } child_arg;
 
 static int child_entry(vk_proc *p, void *arg)
@@ -53,6 +55,17 @@ static int child_entry(vk_proc *p, void *arg)
             st = sh_eval(sh, ca->node->a);
     } else if (ca->node) {
         st = sh_eval(sh, ca->node);
+    } else if (ca->cnf_argv) {
+        /* $1... are the command and its arguments */
+        sh_func *f = sh_func_get(sh, "command_not_found_handle");
+        char **av = vk_calloc(p, (size_t)ca->cnf_argc + 2, sizeof *av);
+        st = 127;
+        if (f && av) {
+            av[0] = f->name;
+            for (int i = 0; i < ca->cnf_argc; i++) av[i + 1] = ca->cnf_argv[i];
+            st = sh_call_function(sh, f, av, ca->cnf_argc + 1);
+        }
+        vk_free(p, av);
     } else {
         sh->no_verbose = true;
         st = sh_run_string(sh, ca->src, ca->srclen, ca->src_line);
@@ -130,6 +143,28 @@ static child_arg *child_prepare(sh_state *sh, vk_proc *child, sh_node *node, con
         if (!sh->shopt[SO_INHERIT_ERREXIT] && !sh->opt[O_POSIX]) ca->sh->opt[O_ERREXIT] = false;
     }
     return ca;
+}
+
+/* bash's command_not_found_handle: the function runs in a subshell with the command and its
+ * arguments; its status is the command's */
+int sh_run_cnf(sh_state *sh, char **argv, int argc)
+{
+    vk_proc *child;
+    int rc = vk_proc_new(sh->p, &child);
+    if (rc < 0) {
+        sh_error(sh, "fork: %s", sh_strerror(rc));
+        return 254;
+    }
+    child_arg *ca = child_prepare(sh, child, NULL, NULL, 0);
+    if (!ca) {
+        vk_proc_discard(child);
+        return 1;
+    }
+    ca->subshell = true;
+    ca->cnf_argv = argv;
+    ca->cnf_argc = argc;
+    int ws = vk_proc_run(child, child_entry, ca);
+    return ws < 0 ? 1 : VK_WSHELL(ws);
 }
 
 /* take caught signals out of the kernel so blocking calls can be retried */
@@ -234,6 +269,7 @@ static void time_report(sh_state *sh, int64_t real_ns, int64_t user_ns, int64_t 
     const char *fmt = posix ? "real %2R\nuser %2U\nsys %2S"
                             : sh_var_value(sh, "TIMEFORMAT");
     if (!fmt) fmt = "\nreal\t%3lR\nuser\t%3lU\nsys\t%3lS";
+    if (!*fmt) return; /* an empty TIMEFORMAT: no report at all */
     sh_buf b;
     sh_buf_init(&b, sh->p);
     for (const char *f = fmt; *f; f++) {

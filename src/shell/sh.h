@@ -606,6 +606,8 @@ void sh_print_command(sh_buf *b, sh_node *n);
 /* bash's notice for a command that a signal ended, kept until sh_flush_notice (jobs.c) */
 void sh_notify_signal(sh_state *sh, int ws, int pid, sh_node *cmd, const char *text, bool bg);
 void sh_flush_notice(sh_state *sh);
+/* run command_not_found_handle in a subshell for argv (jobs.c) */
+int sh_run_cnf(sh_state *sh, char **argv, int argc);
 /* "name () \n{ \n    ...\n}" as bash prints a function (no final newline). */
 void sh_print_function(sh_buf *b, const char *name, sh_node *body, int indent);
 

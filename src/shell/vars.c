@@ -797,6 +797,7 @@ int sh_tempenv_push(sh_state *sh, const char *name, const char *val)
     v->flags = VF_EXPORT | (cur ? cur->flags & VF_SPECIAL : 0);
     v->level = cur ? cur->level : sh->func_depth;
     if (cur && (cur->flags & VF_SPECIAL)) special_assigned(sh, name, val);
+    if (sh->hashtab && strcmp(name, "PATH") == 0) sh_hash_clear(sh); /* as an assignment */
     insert(sh, v);
     s->next = sh->tempenv;
     sh->tempenv = s;
