@@ -728,6 +728,11 @@ static bool alias_expand(sh_parser *ps)
     for (int i = 0; i < ps->nalias; i++)
         if (ps->tok_start < ps->alias_end[i] && ps->alias_active[i] == a->name) return false;
     size_t vl = strlen(a->val), rest = ps->len - ps->pos;
+    /* an alias inside the text of one that ends in a blank (alias a='b ' with b an alias):
+     * the word after that text is still checked */
+    bool keep = ps->alias_blank && ps->tok_start < ps->alias_blank_end &&
+                ps->alias_blank_end >= ps->pos;
+    size_t keep_end = keep ? ps->alias_blank_end - ps->pos + vl : 0;
     char *n = vk_malloc(sh->p, vl + rest + 1);
     if (!n) return false;
     memcpy(n, a->val, vl);
@@ -752,6 +757,10 @@ static bool alias_expand(sh_parser *ps)
     ps->have_tok = false;
     ps->alias_blank = vl && (a->val[vl - 1] == ' ' || a->val[vl - 1] == '\t');
     ps->alias_blank_end = vl;
+    if (!ps->alias_blank && keep) {
+        ps->alias_blank = true;
+        ps->alias_blank_end = keep_end;
+    }
     return true;
 }
 
