@@ -657,6 +657,20 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
                 i++;
                 continue;
             }
+            if (strcmp(a, "--rcfile") == 0 || strcmp(a, "--init-file") == 0) {
+                /* a startup file only an interactive shell reads: taken and left */
+                if (i + 1 >= argc) {
+                    snprintf(msg, sizeof msg, "%s: %s: option requires an argument\n", me, a + 2);
+                    write2(p, msg);
+                    return 2;
+                }
+                i += 2;
+                continue;
+            }
+            if (strcmp(a, "--debug") == 0 || strcmp(a, "--noediting") == 0) {
+                i++;
+                continue;
+            }
             if (strcmp(a, "--login") == 0) setshopts[SO_LOGIN_SHELL] = 1;
             if (strcmp(a, "--norc") == 0 || strcmp(a, "--noprofile") == 0 ||
                 strcmp(a, "--login") == 0) {
