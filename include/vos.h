@@ -375,6 +375,10 @@ typedef struct vos_exec_opts {
     void (*on_stdout)(void *ud, const void *data, size_t len);
     void (*on_stderr)(void *ud, const void *data, size_t len);
     void *ud;
+    /* nonzero: run the script as bash runs a script file named argv0 (FUNCNAME and
+     * BASH_SOURCE have a "main" frame, $- has no c, a fatal error such as ${x?} or set -u
+     * ends it with status 1); 0: as bash -c runs a string */
+    int script_file;
 } vos_exec_opts;
 
 /* Zero opts and set its struct_size. */

@@ -707,7 +707,9 @@ static int run_session(vk_proc *s, void *arg)
         if (!vm->shell) return VOS_ENOMEM;
     }
     return sh_session_hooks.session_exec(vm->shell, s, ra->script, o->argv0, o->args, o->env,
-                                         o->n_env, o->isolated != 0);
+                                         o->n_env,
+                                         (o->isolated ? SH_SESSION_ISOLATED : 0) |
+                                             (o->script_file ? SH_SESSION_FILE : 0));
 }
 
 int vos_exec(vos_vm *vm, const char *script, const vos_exec_opts *opts_in, vos_result *res_out)
@@ -854,8 +856,8 @@ int vos_spawn(vos_vm *vm, const char *script, const vos_exec_opts *opts_in, vos_
     if (!h || !ex || !so || !se || !argv) rc = VOS_ENOMEM;
     if (rc == 0) {
         int a = 0;
-        argv[a++] = "sh";
-        argv[a++] = "-c";
+        argv[a++] = "bash"; /* not "sh": that name means posix mode */
+        argv[a++] = o.script_file ? "--vos-script-file" : "-c";
         argv[a++] = (char *)script;
         argv[a++] = (char *)(o.argv0 ? o.argv0 : "vos");
         for (int i = 0; i < nargs; i++) argv[a++] = (char *)o.args[i];

@@ -169,6 +169,7 @@ typedef struct cli {
     bool interactive;
     bool keep_vm; /* a thread may still be inside a call on the VM: do not free it */
     bool demo_tools; /* --demo-tools */
+    bool script_file; /* the script is a host file's text: run it as bash runs a file */
     vos_net_rule *allow_net; /* --allow-net rules, after the policy file's network rules */
     size_t n_allow_net;
     io out;
@@ -556,6 +557,7 @@ static void fill_opts(cli *c, vos_exec_opts *o, const char *argv0, char **args)
     o->cwd = c->cwd;
     o->argv0 = argv0;
     o->args = (const char *const *)args;
+    o->script_file = c->script_file;
     if (c->timeout_ms) c->exec_lim.time_ms = c->timeout_ms;
     o->on_stdout = on_stdout;
     o->on_stderr = on_stderr;
@@ -1136,6 +1138,7 @@ int main(int argc, char **argv)
         close(fd);
         if (memchr(text.data, '\0', text.len)) die(126, "%s: cannot execute binary file", file);
         cli_open(&c);
+        c.script_file = true;
         exit_with(&c, run_once(&c, text.data, file, argv + i + 1));
     }
     if (isatty(0)) {

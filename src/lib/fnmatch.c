@@ -410,3 +410,14 @@ bool vl_fnmatch_has_magic(const char *s, int flags)
     }
     return false;
 }
+
+size_t vl_u8_decode(const char *s, const char *se, uint32_t *cp)
+{
+    return u8_decode((const unsigned char *)s, (const unsigned char *)se, cp);
+}
+
+bool vl_uc_print(uint32_t c)
+{
+    if (c < 0x80) return c >= 0x20 && c < 0x7f;
+    return IN_UC(uc_print, c);
+}

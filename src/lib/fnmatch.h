@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum {
     VL_FNM_NOESCAPE = 1 << 0,    /* backslash is an ordinary character */
@@ -46,5 +47,12 @@ int vl_fnmatch_bracket(const char *p, int ch, int flags, const char **end);
 
 /* Does s hold an unescaped * ? or a complete bracket expression? */
 bool vl_fnmatch_has_magic(const char *s, int flags);
+
+/* The valid UTF-8 character at s (not past se; NULL: up to the NUL): its length and *cp, or 0
+ * for bytes that are no valid character (overlong, surrogate, past U+10FFFF, cut). */
+size_t vl_u8_decode(const char *s, const char *se, uint32_t *cp);
+
+/* Is the code point printable in glibc's C.UTF-8 locale (iswprint)? */
+bool vl_uc_print(uint32_t c);
 
 #endif

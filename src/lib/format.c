@@ -3,6 +3,7 @@
  * argument checks and their messages, %q quoting. It does not do bash's %(fmt)T (time
  * formatting needs the VM's time zone rules) nor printf -v (the shell passes a buffer). */
 #include "lib/format.h"
+#include "lib/fnmatch.h"
 #include "lib/timefmt.h"
 
 #include <errno.h>
@@ -176,6 +177,14 @@ const char *vl_quote_locale(vl_ctx *c, const char *s)
     return b.data;
 }
 
+/* The length of the printable multibyte character at q in a UTF-8 locale, else 0. */
+static size_t u8_printable(bool u8, const char *q)
+{
+    uint32_t cp;
+    size_t n = u8 && (unsigned char)*q >= 0x80 ? vl_u8_decode(q, NULL, &cp) : 0;
+    return n && vl_uc_print(cp) ? n : 0;
+}
+
 void vl_shell_quote(vl_ctx *c, vl_buf *out, const char *s)
 {
     if (!c->builtin) {
@@ -186,19 +195,32 @@ void vl_shell_quote(vl_ctx *c, vl_buf *out, const char *s)
         vl_buf_adds(c, out, "''");
         return;
     }
-    bool ctrl = false;
-    for (const char *q = s; *q; q++)
-        if ((unsigned char)*q < 0x20 || (unsigned char)*q >= 0x7f) ctrl = true;
+    /* bash keeps a printable character of a UTF-8 locale as it is */
+    bool u8 = utf8_locale(c), ctrl = false;
+    for (const char *q = s; *q; q++) {
+        size_t n = u8_printable(u8, q);
+        if (n) q += n - 1;
+        else if ((unsigned char)*q < 0x20 || (unsigned char)*q >= 0x7f) ctrl = true;
+    }
     if (ctrl) {
         /* bash's ANSI-C form, $'...' */
         vl_buf_adds(c, out, "$'");
         for (const char *q = s; *q; q++) {
             unsigned char ch = (unsigned char)*q;
             const char *esc = strchr("\aa\bb\033E\ff\nn\rr\tt\vv", ch);
-            if (ch == '\\' || ch == '\'') vl_buf_addc(c, out, '\\'), vl_buf_addc(c, out, ch);
-            else if (esc && ch < 0x20) vl_buf_printf(c, out, "\\%c", esc[1]);
-            else if (ch < 0x20 || ch >= 0x7f) vl_buf_printf(c, out, "\\%03o", ch);
-            else vl_buf_addc(c, out, ch);
+            size_t n = u8_printable(u8, q);
+            if (n) {
+                vl_buf_add(c, out, q, n);
+                q += n - 1;
+            } else if (ch == '\\' || ch == '\'') {
+                vl_buf_addc(c, out, '\\'), vl_buf_addc(c, out, ch);
+            } else if (esc && ch < 0x20) {
+                vl_buf_printf(c, out, "\\%c", esc[1]);
+            } else if (ch < 0x20 || ch >= 0x7f) {
+                vl_buf_printf(c, out, "\\%03o", ch);
+            } else {
+                vl_buf_addc(c, out, ch);
+            }
         }
         vl_buf_addc(c, out, '\'');
         return;

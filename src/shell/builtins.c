@@ -657,6 +657,7 @@ static void print_decl_as(sh_state *sh, sh_buf *b, sh_var *v, const char *head)
     }
     sh_buf_adds(b, v->name);
     if (v->flags & (VF_ARRAY | VF_ASSOC)) {
+        if (!v->narr && !(v->flags & VF_INVISIBLE)) sh_buf_adds(b, "=()");
         if (v->narr) {
             sh_buf_addc(b, '=');
             sh_decl_elems(b, v, true);
@@ -672,6 +673,8 @@ static void print_decl_as(sh_state *sh, sh_buf *b, sh_var *v, const char *head)
 }
 
 static void print_decl(sh_state *sh, sh_buf *b, sh_var *v) { print_decl_as(sh, b, v, NULL); }
+
+void sh_var_decl(sh_state *sh, sh_buf *b, sh_var *v) { print_decl_as(sh, b, v, NULL); }
 
 /* export -p / readonly -p: declare's form, or in posix mode "export x="1"" */
 static void list_flagged(sh_state *sh, int flag)
@@ -713,12 +716,14 @@ static int set_type(sh_state *sh, const char *name, int flags)
         }
         int keep = v ? v->flags & (VF_EXPORT | VF_INTEGER | VF_LOWER | VF_UPPER | VF_CAPCASE) : 0;
         char *old = v && v->val ? vk_strdup(sh->p, v->val) : NULL;
+        bool fresh = !v || (!v->val && !(v->flags & VF_ARRAY));
         v = sh_assoc_new(sh, name);
         if (!v) {
             vk_free(sh->p, old);
             return 1;
         }
         v->flags |= keep;
+        if (fresh) v->flags |= VF_INVISIBLE;
         if (old) sh_assoc_set(sh, v, "0", old);
         vk_free(sh->p, old);
         return 0;
@@ -729,13 +734,16 @@ static int set_type(sh_state *sh, const char *name, int flags)
                              name);
             return 1;
         }
-        if (!v) v = sh_array_new(sh, name);
+        if (!v) {
+            v = sh_array_new(sh, name);
+            if (v) v->flags |= VF_INVISIBLE;
+        }
         if (!v) return 1;
         if (!(v->flags & VF_ARRAY)) {
             if (v->val)
                 sh_array_set(sh, v, 0, v->val);
             else
-                v->flags |= VF_ARRAY;
+                v->flags |= VF_ARRAY | VF_INVISIBLE;
         }
     }
     return 0;
@@ -906,6 +914,34 @@ static int assign_arg(sh_state *sh, const char *bname, const char *arg, int flag
 static const char *arg_text(const char *a) { return a[0] == SH_RAW_LIST ? a + 1 : a; }
 
 /* export and readonly: the same options; attr is VF_EXPORT or VF_READONLY */
+/* "declare -f" plus a function's attributes: r readonly, x exported */
+static void func_decl(sh_buf *b, const sh_func *f)
+{
+    sh_buf_printf(b, "declare -f%s%s %s\n", f->readonly ? "r" : "", f->exported ? "x" : "",
+                  f->name);
+}
+
+static int sort_funcs(sh_state *sh, sh_func ***out);
+
+/* export -f / readonly -f without names: the functions with that attribute, each followed
+ * by its declaration */
+static void list_funcs_with(sh_state *sh, int attr)
+{
+    sh_func **v;
+    int n = sort_funcs(sh, &v);
+    if (n < 0) return;
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    for (int x = 0; x < n; x++) {
+        if (!(attr == VF_READONLY ? v[x]->readonly : v[x]->exported)) continue;
+        sh_print_function(&b, v[x]->name, v[x]->body, 0);
+        sh_buf_addc(&b, '\n');
+        func_decl(&b, v[x]);
+    }
+    vk_free(sh->p, v);
+    out_buf(sh, &b);
+}
+
 static const vl_opt export_opts[] = {
     {.id = 'a'}, {.id = 'A'}, {.id = 'f'}, {.id = 'n'}, {.id = 'p'}, {0},
 };
@@ -927,8 +963,11 @@ static int export_cmd(sh_state *sh, int argc, char **argv, int attr)
     if (c < 0) return 2;
     int i = o.g.ind;
     if (funcs) {
-        /* readonly -f marks functions; export -f is checked only (no function reaches a
-         * child's environment) */
+        /* readonly -f marks functions; export -f puts them in children's environment */
+        if (i >= argc && !undo) {
+            list_funcs_with(sh, attr);
+            return 0;
+        }
         int st = 0;
         for (; i < argc; i++) {
             sh_func *f = sh_func_get(sh, argv[i]);
@@ -937,6 +976,9 @@ static int export_cmd(sh_state *sh, int argc, char **argv, int attr)
                 st = 1;
             } else if (attr == VF_READONLY) {
                 if (!undo) f->readonly = true;
+            } else if (f->exported != !undo) {
+                f->exported = !undo;
+                sh->env_dirty = true;
             }
         }
         return st;
@@ -1023,7 +1065,14 @@ static int b_unset(sh_state *sh, int argc, char **argv)
             if (subx && v && (v->flags & VF_ASSOC)) {
                 sh_assoc_unset(sh, v, subx);
             } else if (subx && v && (strcmp(subx, "@") == 0 || strcmp(subx, "*") == 0)) {
-                sh_var_unset(sh, nm);
+                /* bash 5.2: every element goes, the (now empty) array stays */
+                if (v->flags & VF_ARRAY) {
+                    sh_array_clear(sh, v);
+                    v->flags &= ~VF_INVISIBLE;
+                } else {
+                    sh_builtin_error(sh, "unset", "%s: not an array variable", nm);
+                    st = 1;
+                }
             } else if (subx && v && (v->flags & VF_ARRAY) && sh_arith(sh, subx, &idx) == 0) {
                 if (idx < 0 && v->narr) idx += v->arr[v->narr - 1].idx + 1;
                 sh_array_unset(sh, v, idx);
@@ -1161,11 +1210,15 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
             int n = sort_funcs(sh, &v);
             if (n < 0) return 1;
             for (int x = 0; x < n; x++) {
+                /* -x / -r: only the functions with that attribute */
+                if ((flags & VF_EXPORT) && !v[x]->exported) continue;
+                if ((flags & VF_READONLY) && !v[x]->readonly) continue;
                 if (names_only) {
-                    sh_buf_printf(&b, "declare -f %s\n", v[x]->name);
+                    func_decl(&b, v[x]);
                 } else {
                     sh_print_function(&b, v[x]->name, v[x]->body, 0);
                     sh_buf_addc(&b, '\n');
+                    if (v[x]->readonly || v[x]->exported) func_decl(&b, v[x]);
                 }
             }
             vk_free(sh->p, v);
@@ -1174,6 +1227,16 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
             sh_func *f = sh_func_get(sh, argv[i]);
             if (!f) {
                 st = 1;
+                continue;
+            }
+            /* declare -xf / +x -f / -rf name: the attributes change, nothing is printed */
+            if ((flags | unflags) & (VF_EXPORT | VF_READONLY)) {
+                if ((flags & VF_EXPORT) && !f->exported) f->exported = sh->env_dirty = true;
+                if ((unflags & VF_EXPORT) && f->exported) {
+                    f->exported = false;
+                    sh->env_dirty = true;
+                }
+                if (flags & VF_READONLY) f->readonly = true;
                 continue;
             }
             if (names_only && sh->shopt[SO_EXTDEBUG]) {
@@ -2124,6 +2187,51 @@ static int b_mapfile(sh_state *sh, int argc, char **argv)
 }
 
 /* ---- trap / kill / wait ---- */
+static void snap_free(vk_proc *p, sh_trapsnap *t)
+{
+    if (!t) return;
+    vk_free(p, t->exit_trap);
+    for (int i = 0; i < VK_NSIG; i++) vk_free(p, t->traps[i]);
+    for (int i = 0; i < 3; i++) vk_free(p, t->ptraps[i]);
+    vk_free(p, t);
+}
+
+void sh_trapsnap_free(sh_state *sh)
+{
+    snap_free(sh->p, sh->parent_traps);
+    sh->parent_traps = NULL;
+}
+
+bool sh_trapsnap_copy(sh_state *c, const sh_state *sh)
+{
+    c->parent_traps = NULL;
+    const sh_trapsnap *src = sh->parent_traps;
+    sh_trapsnap own = {.exit_trap = sh->exit_trap};
+    if (!src) {
+        bool any = sh->exit_trap != NULL;
+        for (int i = 0; i < VK_NSIG; i++) any |= (own.traps[i] = sh->traps[i]) != NULL;
+        for (int i = 0; i < 3; i++) any |= (own.ptraps[i] = sh->ptraps[i]) != NULL;
+        if (!any) return true; /* the common case: nothing to keep */
+        src = &own;
+    }
+    vk_proc *p = c->p;
+    sh_trapsnap *t = vk_calloc(p, 1, sizeof *t);
+    if (!t) return false;
+    bool ok = true;
+#define SNAP_DUP(dst, s)                                                                           \
+    if (s && !(dst = vk_strdup(p, s))) ok = false
+    SNAP_DUP(t->exit_trap, src->exit_trap);
+    for (int i = 0; i < VK_NSIG; i++) SNAP_DUP(t->traps[i], src->traps[i]);
+    for (int i = 0; i < 3; i++) SNAP_DUP(t->ptraps[i], src->ptraps[i]);
+#undef SNAP_DUP
+    if (!ok) {
+        snap_free(p, t);
+        return false;
+    }
+    c->parent_traps = t;
+    return true;
+}
+
 static void trap_print(sh_state *sh, sh_buf *b, int sig, const char *action)
 {
     sh_buf_adds(b, "trap -- ");
@@ -2182,24 +2290,30 @@ static int b_trap(sh_state *sh, int argc, char **argv)
     if (i >= argc || print) {
         sh_buf b;
         sh_buf_init(&b, sh->p);
+        /* a subshell that has not set a trap yet lists its parent's */
+        const sh_trapsnap *ps = sh->parent_traps;
+        char *const *traps = ps ? ps->traps : sh->traps;
+        char *const *ptraps = ps ? ps->ptraps : sh->ptraps;
+        const char *exit_trap = ps ? ps->exit_trap : sh->exit_trap;
         /* trap -p NAME... shows just those */
         for (int k = i; k < argc; k++) {
             int pt = pseudo_trap(argv[k]);
             int sig = pt >= 0 ? -1 : sh_sig_number(argv[k]);
-            if (pt >= 0 && sh->ptraps[pt]) trap_print(sh, &b, -1 - pt, sh->ptraps[pt]);
-            else if (sig == 0 && sh->exit_trap) trap_print(sh, &b, 0, sh->exit_trap);
-            else if (sig > 0 && sh->traps[sig]) trap_print(sh, &b, sig, sh->traps[sig]);
+            if (pt >= 0 && ptraps[pt]) trap_print(sh, &b, -1 - pt, ptraps[pt]);
+            else if (sig == 0 && exit_trap) trap_print(sh, &b, 0, exit_trap);
+            else if (sig > 0 && traps[sig]) trap_print(sh, &b, sig, traps[sig]);
         }
         if (i >= argc) {
-            if (sh->exit_trap) trap_print(sh, &b, 0, sh->exit_trap);
+            if (exit_trap) trap_print(sh, &b, 0, exit_trap);
             for (int s = 1; s < VK_NSIG; s++)
-                if (sh->traps[s]) trap_print(sh, &b, s, sh->traps[s]);
+                if (traps[s]) trap_print(sh, &b, s, traps[s]);
             for (int t = 0; t < 3; t++)
-                if (sh->ptraps[t]) trap_print(sh, &b, -1 - t, sh->ptraps[t]);
+                if (ptraps[t]) trap_print(sh, &b, -1 - t, ptraps[t]);
         }
         out_buf(sh, &b);
         return 0;
     }
+    sh_trapsnap_free(sh); /* from here on, the subshell's own traps */
     const char *action = argv[i];
     int first = i + 1;
     /* "trap SIG..." with a signal as the first word resets those signals; a lone word must be
@@ -4217,6 +4331,27 @@ static const sh_builtin builtins[] = {
         .opts = command_opts,
     },
     {
+        .name = "compgen",
+        .fn = sh_bi_compgen,
+        .usage = "compgen [-abcdefgjksuv] [-o option] [-A action] [-G globpat] [-W wordlist] "
+                 "[-F function] [-C command] [-X filterpat] [-P prefix] [-S suffix] [word]",
+        .desc = "Display possible completions depending on the options.",
+    },
+    {
+        .name = "complete",
+        .fn = sh_bi_complete,
+        .usage = "complete [-abcdefgjksuv] [-pr] [-DEI] [-o option] [-A action] [-G globpat] "
+                 "[-W wordlist] [-F function] [-C command] [-X filterpat] [-P prefix] "
+                 "[-S suffix] [name ...]",
+        .desc = "Specify how arguments are to be completed by Readline.",
+    },
+    {
+        .name = "compopt",
+        .fn = sh_bi_compopt,
+        .usage = "compopt [-o|+o option] [-DEI] [name ...]",
+        .desc = "Modify or display completion options.",
+    },
+    {
         .name = "continue",
         .fn = b_continue,
         .special = true,
@@ -4619,6 +4754,12 @@ const sh_builtin *sh_builtin_get(sh_state *sh, const char *name)
     size_t k = (size_t)(bi - builtins);
     return (sh->bi_off[k / 64] >> (k % 64) & 1) ? NULL : bi;
 }
+
+const sh_builtin *sh_builtin_at(size_t k) { return k < n_builtins ? &builtins[k] : NULL; }
+
+const char *const *sh_set_option_names(void) { return opt_names; }
+
+const char *const *sh_shopt_names(void) { return shopt_names; }
 
 const sh_builtin *sh_builtin_find(const char *name)
 {

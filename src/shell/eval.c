@@ -196,6 +196,9 @@ int sh_func_define(sh_state *sh, const char *name, sh_node *body)
         return -1;
     }
     f->refs = 1;
+    /* the export attribute stays with the name, as in bash */
+    f->exported = old && old->exported;
+    if (f->exported) sh->env_dirty = true;
     func_remove(sh, name);
     f->next = sh->funcs;
     sh->funcs = f;
@@ -209,6 +212,7 @@ int sh_func_unset(sh_state *sh, const char *name)
         sh_builtin_error(sh, "unset", "%s: cannot unset: readonly function", name);
         return -1;
     }
+    if (f && f->exported) sh->env_dirty = true;
     func_remove(sh, name);
     return 0;
 }
@@ -621,6 +625,7 @@ int sh_assign_elem(sh_state *sh, const char *name, const char *sub, const char *
     int rc = sh_arith(sh, subx, &idx);
     vk_free(sh->p, subx);
     if (rc) return -1;
+    v = sh_var_get(sh, name); /* the subscript may have made it (b[b[0]=1]=x) */
     if (!v) v = sh_array_new(sh, name);
     if (!v) return -1;
     if (idx < 0) {
@@ -746,7 +751,19 @@ static char *protect_keys(sh_state *sh, const char *list)
     return sh_buf_take(&b);
 }
 
+static int assign_list_core(sh_state *sh, const char *name, const char *list, bool append,
+                            int kind);
+
 int sh_assign_list(sh_state *sh, const char *name, const char *list, bool append, int kind)
+{
+    int rc = assign_list_core(sh, name, list, append, kind);
+    sh_var *v = rc == 0 ? sh_var_get(sh, name) : NULL;
+    if (v) v->flags &= ~VF_INVISIBLE; /* assigned, if only an empty list */
+    return rc;
+}
+
+static int assign_list_core(sh_state *sh, const char *name, const char *list, bool append,
+                            int kind)
 {
     /* the list is split into words by the parser (as the arguments of a dummy command) */
     char *text = protect_keys(sh, list);
@@ -875,7 +892,8 @@ static bool assign_to_readonly(sh_state *sh, const char *w)
 
 static int do_assign(sh_state *sh, const char *w, bool temp)
 {
-    const char *eq = strchr(w, '=');
+    const char *eq = sh_assign_eq(w);
+    if (!eq) eq = strchr(w, '=');
     size_t nl = (size_t)(eq - w);
     bool append = nl > 0 && w[nl - 1] == '+';
     if (append) nl--;
@@ -946,7 +964,8 @@ static char **expand_assigns_env_(sh_state *sh, char **assigns, int n, bool push
     char **out = vk_calloc(sh->p, (size_t)n + 1, sizeof *out);
     if (!out) return NULL;
     for (int i = 0; i < n; i++) {
-        const char *eq = strchr(assigns[i], '=');
+        const char *eq = sh_assign_eq(assigns[i]);
+        if (!eq) eq = strchr(assigns[i], '=');
         size_t nl = (size_t)(eq - assigns[i]);
         bool append = nl > 0 && assigns[i][nl - 1] == '+';
         char *val = sh_expand_str(sh, eq + 1);
@@ -1009,7 +1028,7 @@ static int expand_decl_words(sh_state *sh, char **words, int nwords, char ***fie
     for (int i = 0; i < nwords; i++) {
         const char *w = words[i];
         if (i > 0 && sh_is_assignment(w)) {
-            const char *eq = strchr(w, '=');
+            const char *eq = sh_assign_eq(w);
             const char *val = eq + 1;
             size_t vl = strlen(val);
             char *a;
@@ -1143,7 +1162,8 @@ static int simple_words(sh_state *sh, sh_node *n, char **words, int nwords, char
             char **shown = vk_calloc(sh->p, (size_t)n->nassigns + 1, sizeof *shown);
             if (shown) {
                 for (int i = 0; i < n->nassigns; i++) {
-                    const char *eq = strchr(n->assigns[i], '=');
+                    const char *eq = sh_assign_eq(n->assigns[i]);
+                    if (!eq) eq = strchr(n->assigns[i], '=');
                     char nm[256];
                     snprintf(nm, sizeof nm, "%.*s", (int)(eq - n->assigns[i]), n->assigns[i]);
                     char *plus = strchr(nm, '+');

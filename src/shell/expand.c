@@ -961,9 +961,9 @@ static char *num_dup(sh_state *sh, int64_t n)
     return vk_strdup(sh->p, tmp);
 }
 
-/* ${a[@]@K} (one word of key "value" pairs), ${a[@]@k} (keys and values as words) and
- * ${a[@]@A} / ${@@A} (the declare / set -- command as words) on a whole array; false when the
- * parameter is not one (each element then goes through transform) */
+/* ${a[@]@K} (one word of key "value" pairs), ${a[@]@k} (keys and values as words) on a whole
+ * array, and ${@@A} (set -- and the quoted parameters as words); false when the parameter is
+ * not one (each element then goes through transform). ${a[@]@A} is param_expand's. */
 static bool list_transform(xbuf *x, const pval *pv, char top, const char *name, size_t nlen,
                            const char *sub, bool indirect, int ctx)
 {
@@ -973,7 +973,7 @@ static bool list_transform(xbuf *x, const pval *pv, char top, const char *name, 
     if (positional) {
         if (top != 'A') return false;
     } else {
-        if (!sub || indirect || nlen >= 256) return false;
+        if (!sub || indirect || nlen >= 256 || top == 'A') return false;
         char nm[256];
         memcpy(nm, name, nlen);
         nm[nlen] = 0;
@@ -1002,7 +1002,7 @@ static bool list_transform(xbuf *x, const pval *pv, char top, const char *name, 
                 w[nw++] = num_dup(sh, v->arr[i].idx);
             w[nw++] = vk_strdup(sh->p, v->arr[i].val);
         }
-    } else if (positional) {
+    } else {
         if (!n) goto done;
         w[nw++] = vk_strdup(sh->p, "set");
         w[nw++] = vk_strdup(sh->p, "--");
@@ -1010,15 +1010,6 @@ static bool list_transform(xbuf *x, const pval *pv, char top, const char *name, 
             quote_always(&b, pv->v[i]);
             w[nw++] = sh_buf_take(&b);
         }
-    } else {
-        w[nw++] = vk_strdup(sh->p, "declare");
-        sh_buf_addc(&b, '-');
-        attr_letters(&b, v);
-        w[nw++] = sh_buf_take(&b);
-        sh_buf_adds(&b, v->name);
-        sh_buf_addc(&b, '=');
-        sh_decl_elems(&b, v, true);
-        w[nw++] = sh_buf_take(&b);
     }
 done:
     sh_buf_free(&b);
@@ -1355,13 +1346,10 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
                 snprintf(nm, sizeof nm, "%.*s", (int)nlen, name);
                 int rc = 0;
                 if (sub) {
-                    sh_var *var = sh_var_get(sh, nm);
-                    int64_t idx = 0;
+                    /* an element: a key of an associative array, else an index */
                     char *s2 = vk_strndup(sh->p, sub, sublen);
-                    if (s2) rc = sh_arith(sh, s2, &idx);
+                    rc = s2 ? sh_assign_elem(sh, nm, s2, val, false) : -1;
                     vk_free(sh->p, s2);
-                    if (!var) var = sh_array_new(sh, nm);
-                    if (!rc && var) rc = sh_array_set(sh, var, idx, val);
                 } else {
                     rc = sh_var_set(sh, nm, val, 0);
                 }
@@ -1573,6 +1561,39 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         /* an unknown @ operator ends the shell, as an unset variable does */
         x_error(x, op[0] == '@' && so.kind == 0 ? 127 : 1);
         return;
+    }
+    if (pv.list && sub && !indirect && so.kind == 5 && so.top == 'A' && so.name) {
+        /* ${a[@]@A}: the whole array as declare -p shows it, one word */
+        sh_var *av = sh_var_get(sh, so.name);
+        if (av && (av->flags & (VF_ARRAY | VF_ASSOC))) {
+            sh_buf d;
+            sh_buf_init(&d, sh->p);
+            sh_var_decl(sh, &d, av);
+            if (d.len && d.s[d.len - 1] == '\n') d.s[--d.len] = 0;
+            if (d.oom || !d.s) {
+                x->oom = true;
+            } else {
+                /* as bash: "declare", "-a", "name=(...)" are separate words, even quoted */
+                char *w[3];
+                char *sp1 = strchr(d.s, ' ');
+                char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+                if (sp2) {
+                    *sp1 = *sp2 = 0;
+                    w[0] = d.s, w[1] = sp1 + 1, w[2] = sp2 + 1;
+                    pval out = pv;
+                    out.v = w;
+                    out.nv = 3;
+                    add_list(x, &out, ctx);
+                } else {
+                    add_value(x, d.s, d.len, ctx);
+                }
+            }
+            sh_buf_free(&d);
+            vk_free(sh->p, pat);
+            vk_free(sh->p, rep);
+            pval_free(sh, &pv);
+            return;
+        }
     }
     if (!pv.list) {
         /* ${x@a} shows a declared variable's attributes even while it has no value */

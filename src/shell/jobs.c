@@ -67,8 +67,7 @@ static int child_entry(vk_proc *p, void *arg)
         }
         vk_free(p, av);
     } else {
-        sh->no_verbose = true;
-        st = sh_run_string(sh, ca->src, ca->srclen, ca->src_line);
+        st = sh_run_source(sh, ca->src, ca->srclen, ca->src_line, false);
     }
     if (sh->jump == J_EXIT || sh->jump == J_RETURN || sh->fatal) st = sh->status;
     /* a fatal expansion error (${x?}, set -u) ends a subshell, $(...), a compound command

@@ -96,10 +96,66 @@ sh_state *sh_new(vk_proc *p, const char *argv0, char *const *env)
     const char *cwd = vk_getcwd(p);
     if (cwd) sh_var_set(sh, "PWD", cwd, VF_EXPORT);
     if (!sh_var_get(sh, "OLDPWD")) sh_var_flag(sh, "OLDPWD", VF_EXPORT, true);
+    sh_import_functions(sh, env);
     /* $_ at startup: the environment's _, else the name the shell was run by, as bash */
     const char *u = sh_var_value(sh, "_");
     if (sh->arg0 && (!u || !*u)) sh_var_set(sh, "_", sh->arg0, 0);
     return sh;
+}
+
+/* one BASH_FUNC_name%%=() {...} entry: defined when it is exactly that function */
+static void import_function(sh_state *sh, const char *name, size_t nl, const char *val)
+{
+    vk_proc *p = sh->p;
+    char *fname = vk_strndup(p, name, nl);
+    sh_buf text;
+    sh_buf_init(&text, p);
+    sh_buf_add(&text, name, nl);
+    sh_buf_addc(&text, ' ');
+    sh_buf_adds(&text, val);
+    bool ok = false;
+    if (fname && text.s) {
+        sh_parser *ps = sh_parser_new(sh, text.s, text.len, 1);
+        if (ps) {
+            sh_parser_quiet(ps);
+            sh_pool pool = {.p = p};
+            sh_node *n = NULL;
+            if (sh_parse_next(ps, &pool, &n) == PARSE_OK && n && n->type == N_FUNCDEF &&
+                strcmp(n->name, fname) == 0 && sh_parser_at_end(ps) &&
+                sh_func_define(sh, fname, n->a) == 0) {
+                sh->funcs->exported = true;
+                ok = true;
+            }
+            sh_pool_free(&pool);
+            sh_parser_free(ps);
+        }
+    }
+    if (!ok && fname) {
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "%s: warning: %s: ignoring function definition attempt\n"
+                 "%s: error importing function definition for `%s'\n",
+                 sh->arg0, fname, sh->arg0, fname);
+        vk_write(p, 2, msg, strlen(msg));
+    }
+    sh_buf_free(&text);
+    vk_free(p, fname);
+}
+
+void sh_import_functions(sh_state *sh, char *const *env)
+{
+    if (!env) return;
+    for (char *const *e = env; *e; e++) {
+        if (strncmp(*e, "BASH_FUNC_", 10) != 0) continue;
+        const char *eq = strchr(*e, '=');
+        if (!eq || eq - *e < 13 || strncmp(eq - 2, "%%", 2) != 0) continue;
+        const char *name = *e + 10;
+        size_t nl = (size_t)(eq - 2 - name);
+        /* bash only looks at values that start as a definition does */
+        if (!nl || strncmp(eq + 1, "() {", 4) != 0) continue;
+        import_function(sh, name, nl, eq + 1);
+    }
+    sh->env_dirty = true;
 }
 
 static void free_pos(sh_state *sh)
@@ -140,6 +196,7 @@ void sh_free(sh_state *sh)
         sh_func_unref(sh, f);
     }
     sh_hash_clear(sh);
+    sh_comp_free(sh);
     while (sh->aliases) {
         sh_alias *a = sh->aliases;
         sh->aliases = a->next;
@@ -153,6 +210,7 @@ void sh_free(sh_state *sh)
     vk_free(p, sh->dirstack);
     for (int i = 0; i < VK_NSIG; i++) vk_free(p, sh->traps[i]);
     for (int i = 0; i < 3; i++) vk_free(p, sh->ptraps[i]);
+    sh_trapsnap_free(sh);
     vk_free(p, sh->exit_trap);
     vk_free(p, sh->sig_notice);
     sh_jobs_free(sh);
@@ -171,6 +229,7 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
     c->locals = NULL;
     c->funcs = NULL;
     c->aliases = NULL;
+    c->compspecs = NULL;
     c->hashtab = NULL;
     if (!sh_hash_copy(c, sh)) return NULL;
     c->pos = NULL;
@@ -180,6 +239,7 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
     c->exit_trap = NULL;
     c->sig_notice = NULL;
     for (int i = 0; i < 3; i++) c->ptraps[i] = NULL;
+    c->parent_traps = NULL;
     c->in_trap = false;
     c->is_child = true;
     c->can_exec_last = true; /* a process of its own */
@@ -209,6 +269,7 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
         nf->file = f->file ? sh_pool_strndup(&nf->pool, f->file, strlen(f->file)) : NULL;
         nf->line = f->line;
         nf->readonly = f->readonly;
+        nf->exported = f->exported;
         nf->refs = 1;
         if (!nf->name || !nf->body) return NULL;
         *tail = nf;
@@ -224,6 +285,7 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
         *at = na;
         at = &na->next;
     }
+    if (!sh_comp_copy(c, sh)) return NULL;
     c->dirstack = NULL;
     c->ndirs = 0;
     /* the call stack, with its strings in the child's arena (they live as long as it) */
@@ -261,6 +323,7 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
     /* traps: caught ones are reset in a subshell, ignored ones stay ignored */
     for (int i = 0; i < VK_NSIG; i++)
         if (sh->traps[i] && !*sh->traps[i]) c->traps[i] = vk_strdup(child, "");
+    if (!sh_trapsnap_copy(c, sh)) return NULL;
     return c;
 }
 
@@ -364,6 +427,11 @@ sh_node *sh_tail_of(sh_node *n)
 
 int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line)
 {
+    return sh_run_source(sh, src, len, first_line, true);
+}
+
+int sh_run_source(sh_state *sh, const char *src, size_t len, int first_line, bool echo)
+{
     sh_parser *ps = sh_parser_new(sh, src, len, first_line);
     if (!ps) {
         sh_set_status(sh, 1);
@@ -371,24 +439,11 @@ int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line)
     }
     sh->syntax_err = false;
     sh->syntax_kept = false;
-    size_t shown = 0; /* set -v: the text echoed (or read while it was off) so far */
     for (;;) {
         sh_pool pool = {.p = sh->p};
         sh_node *n = NULL;
-        bool verbose = sh->opt[O_VERBOSE] && !sh->no_verbose;
         int rc = sh_parse_next(ps, &pool, &n);
-        /* set -v: bash echoes each line as it reads it; the parser read up to the end of
-         * the line its command ends on */
-        size_t upto = sh_parser_pos(ps);
-        while (upto < len && upto > 0 && src[upto - 1] != '\n') upto++;
-        if (rc == PARSE_EOF || upto > len) upto = len;
-        if (upto > shown) {
-            if (verbose) {
-                vk_write(sh->p, 2, src + shown, upto - shown);
-                if (src[upto - 1] != '\n') vk_write(sh->p, 2, "\n", 1);
-            }
-            shown = upto;
-        }
+        if (echo) sh_parser_echo(ps, sh->opt[O_VERBOSE]);
         if (rc == PARSE_EOF) {
             sh_pool_free(&pool);
             break;
@@ -513,6 +568,19 @@ static char *read_all(vk_proc *p, const char *path, size_t *len, int *err)
 }
 
 static void write2(vk_proc *p, const char *s) { vk_write(p, 2, s, strlen(s)); }
+static void write1(vk_proc *p, const char *s) { vk_write(p, 1, s, strlen(s)); }
+
+static int shopt_index(const char *name)
+{
+    static const char *const names[] = {
+#define SH_SHOPT_NAME_(n, s, d) s,
+        SH_SHOPTS(SH_SHOPT_NAME_)
+#undef SH_SHOPT_NAME_
+    };
+    for (int i = 0; i < SO_COUNT; i++)
+        if (strcmp(names[i], name) == 0) return i;
+    return -1;
+}
 
 /* Could the line [s, s+n) (a newline at its end) complete a command that waits for a closing
  * quote, bracket, brace or keyword? Conservative: a false yes only costs a parse. */
@@ -616,28 +684,18 @@ static const char usage_text[] =
     "\t-ilrsD or -c command or -O shopt_option\t\t(invocation only)\n"
     "\t-abefhkmnptuvxBCEHPT or -o option\n";
 
-static int shopt_index(const char *name)
-{
-    static const char *const names[] = {
-#define SH_SHOPT_NAME_(n, s, d) s,
-        SH_SHOPTS(SH_SHOPT_NAME_)
-#undef SH_SHOPT_NAME_
-    };
-    for (int k = 0; k < SO_COUNT; k++)
-        if (strcmp(names[k], name) == 0) return k;
-    return -1;
-}
-
 static int sh_main(vl_ctx *c, int argc, char **argv)
 {
     vk_proc *p = c->p;
     const char *me = argc > 0 && argv[0] ? argv[0] : "bash";
-    int setopts[O_COUNT], setshopts[SO_COUNT];
+    int setopts[O_COUNT];
     for (int i = 0; i < O_COUNT; i++) setopts[i] = -1;
-    for (int i = 0; i < SO_COUNT; i++) setshopts[i] = -1;
     const char *base = strrchr(me, '/') ? strrchr(me, '/') + 1 : me;
     if (strcmp(base, "sh") == 0) setopts[O_POSIX] = 1; /* bash run as sh is in posix mode */
-    bool cflag = false, sflag = false;
+    bool cflag = false, sflag = false, vfile = false;
+    int shopts[SO_COUNT]; /* -O name / +O name: -1 untouched */
+    for (int k = 0; k < SO_COUNT; k++) shopts[k] = -1;
+    int list_shopts = 0;  /* -O (1) or +O (2) without a name: list them, as shopt / shopt -p */
     int i = 1;
     char msg[512];
     while (i < argc && (argv[i][0] == '-' || argv[i][0] == '+') && argv[i][1]) {
@@ -652,13 +710,26 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
                 vk_write(p, 1, v, strlen(v));
                 return 0;
             }
+            if (strcmp(a, "--vos-script-file") == 0) {
+                /* vos_spawn's script_file: the string runs as a script file named $0 */
+                cflag = vfile = true;
+                i++;
+                continue;
+            }
             if (strcmp(a, "--posix") == 0) {
                 setopts[O_POSIX] = 1;
                 i++;
                 continue;
             }
+            if (strcmp(a, "--login") == 0) shopts[SO_LOGIN_SHELL] = 1;
+            if (strcmp(a, "--norc") == 0 || strcmp(a, "--noprofile") == 0 ||
+                strcmp(a, "--login") == 0 || strcmp(a, "--noediting") == 0 ||
+                strcmp(a, "--debug") == 0) {
+                i++;
+                continue;
+            }
             if (strcmp(a, "--rcfile") == 0 || strcmp(a, "--init-file") == 0) {
-                /* a startup file only an interactive shell reads: taken and left */
+                /* read only by an interactive shell: the name is taken and left alone */
                 if (i + 1 >= argc) {
                     snprintf(msg, sizeof msg, "%s: %s: option requires an argument\n", me, a + 2);
                     write2(p, msg);
@@ -667,15 +738,29 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
                 i += 2;
                 continue;
             }
-            if (strcmp(a, "--debug") == 0 || strcmp(a, "--noediting") == 0) {
+            if (strcmp(a, "--verbose") == 0) {
+                setopts[O_VERBOSE] = 1;
                 i++;
                 continue;
             }
-            if (strcmp(a, "--login") == 0) setshopts[SO_LOGIN_SHELL] = 1;
-            if (strcmp(a, "--norc") == 0 || strcmp(a, "--noprofile") == 0 ||
-                strcmp(a, "--login") == 0) {
-                i++;
-                continue;
+            if (strcmp(a, "--help") == 0) {
+                write1(p, "GNU bash, version 5.2.15(1)-release-(x86_64-pc-linux-gnu)\n"
+                          "Usage:\tbash [GNU long option] [option] ...\n"
+                          "\tbash [GNU long option] [option] script-file ...\n"
+                          "GNU long options:\n\t--debug\n\t--debugger\n\t--dump-po-strings\n"
+                          "\t--dump-strings\n\t--help\n\t--init-file\n\t--login\n"
+                          "\t--noediting\n\t--noprofile\n\t--norc\n\t--posix\n"
+                          "\t--pretty-print\n\t--rcfile\n\t--restricted\n\t--verbose\n"
+                          "\t--version\nShell options:\n"
+                          "\t-ilrsD or -c command or -O shopt_option\t\t(invocation only)\n"
+                          "\t-abefhkmnptuvxBCEHPT or -o option\n"
+                          "Type `bash -c \"help set\"' for more information about shell options.\n"
+                          "Type `bash -c help' for more information about shell builtin "
+                          "commands.\n"
+                          "Use the `bashbug' command to report bugs.\n\n"
+                          "bash home page: <http://www.gnu.org/software/bash>\n"
+                          "General help using GNU software: <http://www.gnu.org/gethelp/>\n");
+                return 0;
             }
             snprintf(msg, sizeof msg, "%s: %s: invalid option\n", me, a);
             write2(p, msg);
@@ -690,26 +775,24 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
             } else if (*s == 's') {
                 sflag = true;
             } else if (*s == 'l') {
-                setshopts[SO_LOGIN_SHELL] = 1; /* a login shell reads no profile in a VM */
+                shopts[SO_LOGIN_SHELL] = 1; /* a login shell reads no profile in a VM */
+            } else if (*s == 'i') {
+                /* interactive: no terminal in a VM, nothing to do */
             } else if (*s == 'O') {
-                /* -O name / +O name: a shopt option; a bad name is reported, not fatal */
                 if (i >= argc) {
-                    snprintf(msg, sizeof msg, "%s: -O: option requires an argument\n", me);
-                    write2(p, msg);
-                    return 2;
+                    list_shopts = on ? 1 : 2;
+                    continue;
                 }
                 int k = shopt_index(argv[i]);
                 if (k < 0) {
+                    /* bash reports it as a builtin error before any line is read */
                     snprintf(msg, sizeof msg, "%s: line 0: %s: invalid shell option name\n", me,
                              argv[i]);
                     write2(p, msg);
                     return 2;
-                } else if (k != SO_LOGIN_SHELL && k != SO_RESTRICTED_SHELL) {
-                    setshopts[k] = on;
                 }
+                shopts[k] = on;
                 i++;
-            } else if (*s == 'i') {
-                /* interactive: no terminal in a VM, nothing to do */
             } else if (*s == 'o') {
                 if (i >= argc) {
                     snprintf(msg, sizeof msg, "%s: -o: option requires an argument\n", me);
@@ -750,7 +833,7 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
         script = argv[i++];
         slen = strlen(script);
         if (i < argc) name = argv[i++];
-        cmode = true;
+        cmode = !vfile;
     } else if (!sflag && i < argc) {
         int err;
         name = argv[i++];
@@ -789,13 +872,17 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
     }
     sh->cmode = cmode;
     if (cmode) sh_var_set(sh, "BASH_EXECUTION_STRING", script, 0);
-    sh->from_stdin = !cmode && name == me; /* no script file was named */
+    sh->from_stdin = !cmode && !vfile && name == me; /* no script file was named */
     sh->can_exec_last = cmode;
     for (int k = 0; k < O_COUNT; k++)
         if (setopts[k] >= 0) sh->opt[k] = setopts[k];
-    for (int k = 0; k < SO_COUNT; k++)
-        if (setshopts[k] >= 0) sh->shopt[k] = setshopts[k];
     if (sh->opt[O_POSIX]) sh_set_posix(sh, true);
+    for (int k = 0; k < SO_COUNT; k++)
+        if (shopts[k] >= 0) sh->shopt[k] = shopts[k];
+    if (list_shopts) {
+        const char *ls = list_shopts == 1 ? "shopt" : "shopt -p";
+        sh_run_string(sh, ls, strlen(ls), 1);
+    }
     if (set_pos(sh, (const char *const *)argv + i, argc - i) != 0) {
         sh_free(sh);
         vk_free(p, owned);
@@ -839,6 +926,7 @@ static int iso_entry(vk_proc *p, void *arg)
     iso_arg *ia = arg;
     sh_state *sh = ia->sh;
     sh_run_string(sh, ia->script, strlen(ia->script), 1);
+    if (!sh->cmode && sh->fatal && sh->status == 127) sh->status = 1;
     int st = sh->status;
     sh->jump = J_NONE;
     sh->fatal = false;
@@ -851,8 +939,9 @@ static int iso_entry(vk_proc *p, void *arg)
 
 static int session_exec(void *session, vk_proc *p, const char *script, const char *argv0,
                         const char *const *args, const vos_env_var *env, size_t n_env,
-                        bool isolated)
+                        int flags)
 {
+    bool isolated = flags & SH_SESSION_ISOLATED;
     sh_state *sh = session;
     if (!sh || !script) return 2;
     sh->p = p;
@@ -875,8 +964,10 @@ static int session_exec(void *session, vk_proc *p, const char *script, const cha
         set_pos(sh, args, nargs);
         sh->pos_from_args = args != NULL;
     }
-    sh->cmode = true;
-    sh_var_set(sh, "BASH_EXECUTION_STRING", script, 0);
+    /* a -c string, or a script file named argv0 (then a "main" frame, no c in $-) */
+    sh->cmode = !(flags & SH_SESSION_FILE);
+    if (sh->cmode) sh_var_set(sh, "BASH_EXECUTION_STRING", script, 0);
+    else sh_var_unset(sh, "BASH_EXECUTION_STRING");
     sh->jump = J_NONE;
     sh->fatal = false;
     sh->dying = false;
@@ -920,6 +1011,8 @@ static int session_exec(void *session, vk_proc *p, const char *script, const cha
         /* `exit` or set -e ended the script: where a terminal would close */
         exited = sh->jump == J_EXIT && !sh->fatal;
         status = sh->status;
+        /* a fatal error (set -u, ${x?}) ends a script file with 1, a -c string with 127 */
+        if (!sh->cmode && sh->fatal && status == 127) status = sh->status = 1;
         sh->jump = J_NONE;
         sh->fatal = false;
         sh_run_exit_trap(sh);

@@ -62,6 +62,7 @@ struct sh_parser {
                          more input could complete the command */
     char eof_delim[128]; /* the here-document that met the end of the text: its delimiter
                             (empty if none or too long); only a line equal to it goes on */
+    size_t echoed;    /* set -v: the text before this offset was read (echoed if verbose) */
     bool own_src;     /* src was allocated by the parser (alias expansion replaces it) */
     /* aliases being expanded: a word inside [0, end) of the current text that names one of
      * them is not expanded again (alias ls='ls -l') */

@@ -261,18 +261,39 @@ static bool parse_redirs(sh_parser *ps, sh_node *n)
     return !ps->err;
 }
 
-bool sh_is_assignment(const char *w)
+const char *sh_assign_eq(const char *w)
 {
-    const char *eq = strchr(w, '=');
-    if (!eq || eq == w) return false;
-    size_t n = (size_t)(eq - w);
-    if (w[n - 1] == '+') n--;
-    if (sh_is_name(w, n)) return true;
-    /* name[subscript]= */
-    const char *br = memchr(w, '[', n);
-    if (br && w[n - 1] == ']' && sh_is_name(w, (size_t)(br - w))) return true;
-    return false;
+    const char *s = w;
+    if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))) return NULL;
+    while (*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+           (*s >= '0' && *s <= '9'))
+        s++;
+    if (*s == '[') {
+        /* the subscript ends at its matching ']' (a[a[2]=5]=x), quotes skipped */
+        int depth = 0;
+        char q = 0;
+        for (; *s; s++) {
+            if (q) {
+                if (*s == q) q = 0;
+                else if (q == '"' && *s == '\\' && s[1]) s++;
+            } else if (*s == '\\' && s[1]) {
+                s++;
+            } else if (*s == '\'' || *s == '"') {
+                q = *s;
+            } else if (*s == '[') {
+                depth++;
+            } else if (*s == ']' && --depth == 0) {
+                break;
+            }
+        }
+        if (*s != ']') return NULL;
+        s++;
+    }
+    if (*s == '+') s++;
+    return *s == '=' ? s : NULL;
 }
+
+bool sh_is_assignment(const char *w) { return sh_assign_eq(w) != NULL; }
 
 static sh_node *parse_funcdef_body(sh_parser *ps, sh_node *fn)
 {
@@ -1063,7 +1084,20 @@ int sh_parse_next(sh_parser *ps, sh_pool *pool, sh_node **out)
 
 bool sh_parser_cond_err(const sh_parser *ps) { return ps->cond_err; }
 
-size_t sh_parser_pos(const sh_parser *ps) { return ps->pos; }
+void sh_parser_quiet(sh_parser *ps) { ps->quiet = true; }
+
+void sh_parser_echo(sh_parser *ps, bool show)
+{
+    if (ps->pos <= ps->echoed || ps->echoed >= ps->len) return;
+    size_t end = ps->pos - 1;
+    while (end < ps->len && ps->src[end] != '\n') end++;
+    if (end < ps->len) end++; /* with its newline */
+    if (show) {
+        vk_write(ps->sh->p, 2, ps->src + ps->echoed, end - ps->echoed);
+        if (ps->src[end - 1] != '\n') vk_write(ps->sh->p, 2, "\n", 1);
+    }
+    ps->echoed = end;
+}
 
 bool sh_parser_at_end(sh_parser *ps)
 {

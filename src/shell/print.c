@@ -297,3 +297,37 @@ void sh_print_function(sh_buf *b, const char *name, sh_node *body, int ind)
     sh_buf_addc(b, '}');
     if (body && body->type == N_GROUP && body->redirs) pr_redirs(b, body->redirs);
 }
+
+char *sh_func_env_text(sh_state *sh, const char *name, sh_node *body)
+{
+    sh_buf t, out;
+    sh_buf_init(&t, sh->p);
+    sh_buf_init(&out, sh->p);
+    sh_print_function(&t, name, body, 0);
+    if (t.oom || !t.s) {
+        sh_buf_free(&t);
+        return NULL;
+    }
+    /* drop "name () \n", keep "{ " and join the first body line to it */
+    const char *s = strchr(t.s, '\n');
+    s = s ? s + 1 : t.s;
+    sh_buf_adds(&out, "() ");
+    int k = 0; /* line number after the header: 0 is "{ ", which runs on into line 1 */
+    for (const char *line = s; *line; k++) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        size_t lead = strspn(line, " \t");
+        if (lead > len) lead = len;
+        if (k > 1) sh_buf_addc(&out, '\n');
+        if (lead) sh_buf_addc(&out, ' ');
+        sh_buf_add(&out, line + lead, len - lead);
+        if (!nl) break;
+        line = nl + 1;
+    }
+    sh_buf_free(&t);
+    if (out.oom || !out.s) {
+        sh_buf_free(&out);
+        return NULL;
+    }
+    return out.s; /* the buffer's storage is the caller's now */
+}

@@ -14,11 +14,15 @@ typedef struct sh_session_api {
     /* Run a script in the session: returns the exit status (0-255), or VOS_ESYNTAX. env: the
      * exec's overrides (as if exported for this script only; value NULL unsets). The kernel
      * may have changed the process's cwd (vk_getcwd) since the last call: PWD follows it.
-     * argv0 may be NULL ("vos"); args NULL-terminated or NULL. */
+     * argv0 may be NULL ("vos"); args NULL-terminated or NULL. flags: SH_SESSION_*. */
     int (*session_exec)(void *session, vk_proc *p, const char *script, const char *argv0,
                         const char *const *args, const vos_env_var *env, size_t n_env,
-                        bool isolated);
+                        int flags);
 } sh_session_api;
+/* session_exec's flags: run in a subshell (state changes do not persist); run the script as
+ * a script file named argv0 rather than as a -c string */
+#define SH_SESSION_ISOLATED 1
+#define SH_SESSION_FILE 2
 /* session_exec ORs this into its status when the script ran `exit` in the session. */
 #define SH_SESSION_EXITED 0x100
 extern const sh_session_api sh_session_hooks;

@@ -148,6 +148,8 @@ enum {
     VF_TRACE = 256,  /* declare -t (kept for declare -p only) */
     VF_NAMEREF = 512, /* declare -n: val names the variable this one stands for */
     VF_CAPCASE = 1024, /* declare -c: the first character uppercased, the rest lowercased */
+    VF_INVISIBLE = 2048, /* an array declared without a value (declare -a a): declare -p shows
+                            no "=()" until something is assigned */
 };
 /* An argument a declaration builtin (declare, local, export, readonly, typeset) gets as
  * MARK "name=(list)" / MARK "name+=(list)": the list's source text, left for the builtin to
@@ -193,6 +195,7 @@ typedef struct sh_func {
     sh_node *body;
     int refs;            /* table + running calls */
     bool readonly;       /* readonly -f: not redefined, not unset */
+    bool exported;       /* export -f: in children's environment as BASH_FUNC_name%% */
     struct sh_func *next;
 } sh_func;
 
@@ -239,6 +242,7 @@ struct sh_state {
     sh_var *locals;      /* stack of local variables (lnext) */
     sh_func *funcs;
     sh_alias *aliases;
+    struct sh_compspec *compspecs; /* complete's table (complete.c) */
     char **pos;          /* $1... (owned) */
     int npos;
     char *arg0;          /* $0 */
@@ -268,6 +272,9 @@ struct sh_state {
     char *traps[VK_NSIG]; /* NULL: default; "": ignored */
     char *exit_trap;
     char *ptraps[3];     /* pseudo-signal traps: ERR, DEBUG, RETURN (SH_TRAP_*) */
+    /* in a subshell, the traps of the shell it came from: what `trap` lists there until the
+     * subshell sets or resets one (bash's rule, so that $(trap) shows the parent's) */
+    struct sh_trapsnap *parent_traps;
     bool in_trap;
     bool sig_self;        /* kill sent a signal to this shell: take it after the command */
     struct sh_node *cur_cmd; /* the simple command running, for $BASH_COMMAND (kept while a
@@ -289,7 +296,6 @@ struct sh_state {
                           * nearest command loop (the script, eval, .), which goes on */
     bool syntax_err;     /* the last parse failed */
     bool syntax_kept;    /* ...in a [[ ]] expression, which leaves $? as it was (bash) */
-    bool no_verbose;     /* a $(...) body: set -v does not echo it (bash reads it once) */
     char *sig_notice;    /* a "Killed"-style notice waiting for the redirections to go */
     uint32_t ign_entry;  /* signals ignored when the shell started: trap cannot catch them */
     bool bad_subscript;  /* an element assignment's index was out of range (a[-9]=x) */
@@ -354,6 +360,9 @@ void sh_free(sh_state *sh);
 sh_state *sh_clone(sh_state *sh, vk_proc *child);
 /* Parse and run a whole string (a script, eval, a trap, $(...)): returns the status. */
 int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line);
+/* the same; echo: the text counts as input read by the shell, which set -v shows (not so
+ * for the text of a $(...) or a subshell, read once already with its command) */
+int sh_run_source(sh_state *sh, const char *src, size_t len, int first_line, bool echo);
 /* The simple command a process running node ends with, which may replace it (see tail_node). */
 sh_node *sh_tail_of(sh_node *n);
 /* Check for signals, limits and steps: false when the shell must unwind. Runs traps. */
@@ -399,10 +408,15 @@ int sh_parse_next(sh_parser *ps, sh_pool *pool, sh_node **out);
 bool sh_parser_at_end(sh_parser *ps);
 /* the last parse error was in a [[ ]] expression */
 bool sh_parser_cond_err(const sh_parser *ps);
-/* how far the parser has read its text */
-size_t sh_parser_pos(const sh_parser *ps);
+/* The lines the parser has read since the last call (whole lines, as bash reads them): written
+ * to stderr when show (set -v), else only marked as read. */
+void sh_parser_echo(sh_parser *ps, bool show);
+/* report no syntax error (a probe whose failure the caller reports its own way) */
+void sh_parser_quiet(sh_parser *ps);
 /* Is w (source text) an assignment word: name=, name+=, name[sub]=? */
 bool sh_is_assignment(const char *w);
+/* the '=' of assignment word w (past a subscript's brackets), or NULL when w is none */
+const char *sh_assign_eq(const char *w);
 /* Check that src parses completely (no run). */
 int sh_parse_check(sh_state *sh, const char *src, size_t len, int line);
 /* src (text read so far from a script on standard input) stops inside a command: an
@@ -610,6 +624,13 @@ void sh_flush_notice(sh_state *sh);
 int sh_run_cnf(sh_state *sh, char **argv, int argc);
 /* "name () \n{ \n    ...\n}" as bash prints a function (no final newline). */
 void sh_print_function(sh_buf *b, const char *name, sh_node *body, int indent);
+/* An exported function's value in the environment, as bash writes it: "() {  cmd;\n ...}"
+ * (the text of declare -f with the name dropped and each line's indent cut to one blank).
+ * In sh's arena; NULL when out of memory. */
+char *sh_func_env_text(sh_state *sh, const char *name, sh_node *body);
+/* Define the functions the environment exports (BASH_FUNC_name%%=() {...}): a value that is
+ * not exactly one definition of that name is refused with bash's messages. */
+void sh_import_functions(sh_state *sh, char *const *env);
 
 /* ---- builtins.c ---- */
 /* The hash table of commands: the hashed path of name (NULL: none), adding (or replacing)
@@ -643,6 +664,30 @@ typedef struct sh_builtin {
  * and description and returns 2, as bash does (unless help_is_arg). */
 int sh_builtin_run(sh_state *sh, const sh_builtin *bi, int argc, char **argv);
 const sh_builtin *sh_builtin_find(const char *name);
+/* declare -p's line for v (with its newline) */
+void sh_var_decl(sh_state *sh, sh_buf *b, sh_var *v);
+/* the k-th builtin of the table (sorted by name), NULL past its end */
+const sh_builtin *sh_builtin_at(size_t k);
+/* set -o's option names (O_COUNT) and shopt's (SO_COUNT), in their tables' order */
+const char *const *sh_set_option_names(void);
+const char *const *sh_shopt_names(void);
+
+/* ---- complete.c ---- */
+int sh_bi_compgen(sh_state *sh, int argc, char **argv);
+int sh_bi_complete(sh_state *sh, int argc, char **argv);
+int sh_bi_compopt(sh_state *sh, int argc, char **argv);
+void sh_comp_free(sh_state *sh);
+
+/* ---- the traps a subshell lists (builtins.c) ---- */
+typedef struct sh_trapsnap {
+    char *exit_trap;
+    char *traps[VK_NSIG];
+    char *ptraps[3];
+} sh_trapsnap;
+/* c's copy of what sh lists (its own snapshot when it has one); false when out of memory */
+bool sh_trapsnap_copy(sh_state *c, const sh_state *sh);
+void sh_trapsnap_free(sh_state *sh);
+bool sh_comp_copy(sh_state *to, const sh_state *from);
 /* the builtin name runs as: NULL when there is none or enable -n turned it off */
 const sh_builtin *sh_builtin_get(sh_state *sh, const char *name);
 /* "NAME: line N: builtin: msg" */

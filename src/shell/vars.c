@@ -186,6 +186,7 @@ int sh_array_set(sh_state *sh, sh_var *v, int64_t idx, const char *val)
         snprintf(key, sizeof key, "%lld", (long long)idx);
         return sh_assoc_set(sh, v, key, val);
     }
+    v->flags &= ~VF_INVISIBLE;
     if (!(v->flags & VF_ARRAY)) {
         env_touch(sh, v); /* an array is not exported */
         /* a scalar becomes element 0 */
@@ -306,6 +307,7 @@ const char *sh_assoc_get(sh_var *v, const char *key)
 
 int sh_assoc_set(sh_state *sh, sh_var *v, const char *key, const char *val)
 {
+    v->flags &= ~VF_INVISIBLE;
     uint32_t h = bash_hash(key);
     sh_aelem *e = assoc_find(v, key, h);
     char *copy = vk_strdup(sh->p, val);
@@ -666,7 +668,7 @@ sh_var *sh_array_new(sh_state *sh, const char *name)
     v->val = NULL;
     v->vcap = 0;
     sh_array_clear(sh, v);
-    v->flags = (v->flags & ~VF_ASSOC) | VF_ARRAY;
+    v->flags = (v->flags & ~(VF_ASSOC | VF_INVISIBLE)) | VF_ARRAY;
     return v;
 }
 
@@ -887,6 +889,21 @@ void sh_env_sync(sh_state *sh)
         }
         memcpy(name, env[i], nl);
         name[nl] = 0;
+        if (nl > 12 && strncmp(name, "BASH_FUNC_", 10) == 0 && strcmp(name + nl - 2, "%%") == 0) {
+            /* an exported function: kept (and its text updated) while it is one */
+            name[nl - 2] = 0;
+            sh_func *f = sh_func_get(sh, name + 10);
+            char *text = f && f->exported ? sh_func_env_text(sh, f->name, f->body) : NULL;
+            name[nl - 2] = '%';
+            if (!text) {
+                vk_setenv(p, name, NULL);
+                continue;
+            }
+            if (!eq || strcmp(eq + 1, text) != 0) vk_setenv(p, name, text);
+            vk_free(p, text);
+            i++;
+            continue;
+        }
         const char *val = env_value(sh, *slot(sh, name));
         if (!val) {
             vk_setenv(p, name, NULL); /* the next entry moves to index i */
@@ -900,6 +917,14 @@ void sh_env_sync(sh_state *sh)
             const char *val = env_value(sh, v);
             if (val && !vk_getenv(p, v->name)) vk_setenv(p, v->name, val);
         }
+    for (sh_func *f = sh->funcs; f; f = f->next) {
+        if (!f->exported || strlen(f->name) > sizeof name - 13) continue;
+        snprintf(name, sizeof name, "BASH_FUNC_%s%%%%", f->name);
+        if (vk_getenv(p, name)) continue;
+        char *text = sh_func_env_text(sh, f->name, f->body);
+        if (text) vk_setenv(p, name, text);
+        vk_free(p, text);
+    }
 }
 
 void sh_env_free(sh_state *sh, char **env)

@@ -235,13 +235,22 @@ TEST(bad_recursion_on_a_small_host_stack)
 
 /* ---- big words, big inputs, endless streams ---- */
 
+/* A time limit that only stops a runaway: 30 s scaled by the machine's slowness (sanitizers,
+ * load), so it never wins the race against the limit a test expects. */
+static uint64_t roomy_ms(void)
+{
+    uint64_t ms = 30000 * (uint64_t)TEST_SLOW;
+    return ms > 240000 ? 240000 : ms;
+}
+
 TEST(bad_doubling_word_hits_the_expansion_limit)
 {
     vos_vm *vm = test_vm_new();
     vos_result r;
     vos_result_init(&r);
     size_t base = vos_vm_mem_used(vm);
-    ASSERT_RC(test_exec_limited(vm, "x=y; while :; do x=$x$x; done", 30000, 0, &r), VOS_EEXPAND);
+    ASSERT_RC(test_exec_limited(vm, "x=y; while :; do x=$x$x; done", roomy_ms(), 0, &r),
+              VOS_EEXPAND);
     ASSERT_HAS(r.err, "expansion too large");
     ASSERT_EQ(r.status, 137);
     vos_result_free(&r);
@@ -249,7 +258,7 @@ TEST(bad_doubling_word_hits_the_expansion_limit)
     ASSERT_EXEC(vm, "echo ${#x}; unset x", "67108864\n", 0); /* the limit itself */
     ASSERT(vos_vm_mem_used(vm) < base + (1u << 20));
     /* ...and the same through command substitution and printf */
-    ASSERT_RC(test_exec_limited(vm, "x=$(yes | head -c 100000000); echo ${#x}", 30000, 0, &r), VOS_EEXPAND);
+    ASSERT_RC(test_exec_limited(vm, "x=$(yes | head -c 100000000); echo ${#x}", roomy_ms(), 0, &r), VOS_EEXPAND);
     vos_result_free(&r);
     ASSERT_ALIVE(vm);
 }
@@ -289,7 +298,7 @@ TEST(bad_endless_streams_run_in_bounded_memory)
     /* NUL bytes read into a variable are dropped (with bash's warning), so nothing grows */
     vos_result r;
     vos_result_init(&r);
-    ASSERT_OK(test_exec_limited(vm, "x=$(head -c 50000000 /dev/zero); echo ${#x}", 30000, 0, &r));
+    ASSERT_OK(test_exec_limited(vm, "x=$(head -c 50000000 /dev/zero); echo ${#x}", roomy_ms(), 0, &r));
     ASSERT_STR(r.out, "0\n");
     ASSERT_HAS(r.err, "warning: command substitution: ignored null byte in input");
     vos_result_free(&r);

@@ -327,3 +327,75 @@ TEST(shell_session_exec_replaces_the_shell)
     vos_result_free(&r);
     ASSERT_EXEC(vm, "echo alive", "alive\n", 0);
 }
+
+/* vos_spawn's output, gathered (the callbacks may run on another thread; the wait orders
+ * them before the read) */
+typedef struct sbuf_out {
+    char b[512];
+    size_t n;
+} sbuf_out;
+
+static void gather(void *ud, const void *data, size_t len)
+{
+    sbuf_out *s = ud;
+    if (len > sizeof s->b - 1 - s->n) len = sizeof s->b - 1 - s->n;
+    memcpy(s->b + s->n, data, len);
+    s->n += len;
+    s->b[s->n] = 0;
+}
+
+/* script_file: the script runs as bash runs a script file named argv0 (a "main" frame, no c
+ * in $-, a fatal error ends it with 1), through vos_exec and vos_spawn alike; without it, as
+ * a -c string (127). Neither runs in posix mode. */
+TEST(shell_script_file_mode)
+{
+    vos_vm *vm = test_vm_new();
+    const char *script = "f() { echo \"${FUNCNAME[*]} ${BASH_SOURCE[*]}\"; }; f\n"
+                         "echo \"$- $0 $1 ${BASH_EXECUTION_STRING-unset}\"; shopt -qo posix || "
+                         "echo notposix\necho ${x?gone}\necho no\n";
+    const char *args[] = {"a1", NULL};
+    const char *want = "f main s.sh s.sh\nhB s.sh a1 unset\nnotposix\n";
+    for (int spawn = 0; spawn < 2; spawn++) {
+        vos_exec_opts o;
+        vos_exec_opts_init(&o);
+        o.argv0 = "s.sh";
+        o.args = args;
+        o.script_file = 1;
+        int status;
+        sbuf_out out = {.n = 0};
+        if (spawn) {
+            o.on_stdout = gather;
+            o.ud = &out;
+            vos_proc *p = NULL;
+            ASSERT_OK(vos_spawn(vm, script, &o, &p));
+            status = vos_proc_wait(p, 10000 * TEST_SLOW);
+            vos_proc_free(p);
+        } else {
+            vos_result r;
+            ASSERT_OK(exec_opts(vm, script, &o, &r));
+            snprintf(out.b, sizeof out.b, "%s", r.out);
+            status = r.status;
+            vos_result_free(&r);
+        }
+        ASSERT_STR(out.b, want);
+        ASSERT_EQ(status, 1);
+    }
+    /* the -c form: a fatal error is 127 */
+    vos_exec_opts o;
+    vos_exec_opts_init(&o);
+    o.argv0 = "s.sh";
+    vos_result r;
+    ASSERT_OK(exec_opts(vm, "echo \"$-\"; f() { echo ${FUNCNAME[*]}; }; f; echo ${x?gone}", &o, &r));
+    ASSERT_STR(r.out, "hBc\nf\n");
+    ASSERT_STR(r.err, "s.sh: line 1: x: gone\n");
+    ASSERT_EQ(r.status, 127);
+    vos_result_free(&r);
+    sbuf_out out = {.n = 0};
+    o.on_stdout = gather;
+    o.ud = &out;
+    vos_proc *p = NULL;
+    ASSERT_OK(vos_spawn(vm, "shopt -qo posix && echo posix; echo \"$-\"; echo ${x?gone}", &o, &p));
+    ASSERT_EQ(vos_proc_wait(p, 10000 * TEST_SLOW), 127);
+    vos_proc_free(p);
+    ASSERT_STR(out.b, "hBc\n");
+}
