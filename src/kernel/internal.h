@@ -178,6 +178,8 @@ struct vk_proc {
     size_t cmdline_len;
     _Atomic bool stopped;    /* SIGSTOP/TSTP/TTIN/TTOU: paused at its next system call or
                                 step until SIGCONT (or death) */
+    int64_t io_until_ns;     /* vk_set_io_deadline (read -t): 0, or when a blocking pipe
+                                wait gives up with VOS_ETIMEDOUT (monotonic) */
     pthread_cond_t cv;       /* waitpid and sleep wait here */
     pthread_cond_t *waitcv;  /* the condition this process is blocked on, or NULL */
     pthread_t thread;

@@ -251,6 +251,10 @@ int64_t vk_time_ns(vk_proc *p);      /* realtime */
 int64_t vk_monotonic_ns(vk_proc *p);
 /* Sleep; wakes early with VOS_EINTR for a caught signal or the vk_check code. */
 int vk_sleep_ns(vk_proc *p, int64_t ns);
+/* Until until_ns (vk_monotonic_ns's clock; 0: never again), a read or write that would block
+ * on a pipe gives up with VOS_ETIMEDOUT at that time (read -t). Only for the calling
+ * process's own blocking calls. */
+void vk_set_io_deadline(vk_proc *p, int64_t until_ns);
 uint64_t vk_random(vk_proc *p); /* 64 random bits */
 
 /* ---- identity ---- */

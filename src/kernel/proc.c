@@ -624,13 +624,17 @@ int vk_steps(vk_proc *p, uint64_t n)
 
 /* Wait on cv (vm->mu held) until woken, until_ns (monotonic, INT64_MAX: none) or the exec's
  * deadline. Returns 0, or the vk_check code. */
+void vk_set_io_deadline(vk_proc *p, int64_t until_ns) { p->io_until_ns = until_ns; }
+
 int vk_wait_cv(vk_proc *p, pthread_cond_t *cv, int64_t until_ns)
 {
     vk_vm *vm = p->vm;
     int64_t dl = until_ns;
     if (p->ex && p->ex->deadline_ns < dl) dl = p->ex->deadline_ns;
+    if (p->io_until_ns && p->io_until_ns < dl) dl = p->io_until_ns;
     int rc = check_fast(p);
     if (rc < 0) return rc;
+    if (p->io_until_ns && vk_now_mono() >= p->io_until_ns) return VOS_ETIMEDOUT;
     vk_cpu_give(); /* taken back at the next system call */
     p->waitcv = cv;
     if (dl == INT64_MAX) {
@@ -643,7 +647,9 @@ int vk_wait_cv(vk_proc *p, pthread_cond_t *cv, int64_t until_ns)
     if (p->ex && p->ex->deadline_ns != INT64_MAX && vk_now_mono() >= p->ex->deadline_ns) {
         vk_exec_abort_locked(vm, p->ex, VOS_ETIME);
     }
-    return check_fast(p);
+    rc = check_fast(p);
+    if (rc == 0 && p->io_until_ns && vk_now_mono() >= p->io_until_ns) rc = VOS_ETIMEDOUT;
+    return rc;
 }
 
 int vk_sleep_ns(vk_proc *p, int64_t ns)

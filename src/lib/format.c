@@ -534,6 +534,26 @@ static bool one_pass(fmt_state *st, vl_buf *out, bool flush, const char *fmt)
             vl_buf_free(c, &tmp);
             break;
         }
+        case 'Q': {
+            /* bash 5.2: the precision cuts the argument before it is quoted */
+            if (!bash) {
+                bad_spec(st, out, flush, start, f);
+                break;
+            }
+            const char *s = next_arg(st);
+            if (!s) s = "";
+            size_t n = strlen(s);
+            if (prec >= 0 && (size_t)prec < n) n = (size_t)prec;
+            char *cut = vl_xmalloc(c, n + 1);
+            memcpy(cut, s, n);
+            cut[n] = 0;
+            vl_buf tmp = {0};
+            vl_shell_quote(c, &tmp, cut);
+            put_padded(c, out, tmp.data ? tmp.data : "", tmp.len, left, width, -1);
+            vl_buf_free(c, &tmp);
+            vl_xfree(c, cut);
+            break;
+        }
         default:
             bad_spec(st, out, flush, start, f);
         }

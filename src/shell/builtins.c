@@ -1100,7 +1100,13 @@ static int b_unset(sh_state *sh, int argc, char **argv)
             rv->flags &= ~VF_NAMEREF;
         }
         sh_var *v = sh_var_get(sh, name);
-        if (v) {
+        if (!refs && !v && sh_nameref_elem(sh, name)) {
+            /* a reference to an array element: the element goes */
+            if (sh_var_unset(sh, name) != 0) {
+                sh_builtin_error(sh, "unset", "%s: cannot unset: readonly variable", name);
+                st = 1;
+            }
+        } else if (v) {
             if (sh_var_unset(sh, name) != 0) {
                 sh_builtin_error(sh, "unset", "%s: cannot unset: readonly variable", name);
                 st = 1;
@@ -1435,10 +1441,20 @@ static int b_set(sh_state *sh, int argc, char **argv)
         sh_buf_init(&b, sh->p);
         for (size_t i = 0; i < n; i++) {
             sh_var *v = vars[i];
-            if (v->flags & VF_ARRAY) {
+            if (v->flags & (VF_ARRAY | VF_ASSOC)) {
+                if (v->flags & VF_INVISIBLE) continue; /* declared, never assigned */
+                bool assoc = v->flags & VF_ASSOC;
                 sh_buf_adds(&b, v->name);
                 sh_buf_adds(&b, "=(");
                 for (size_t k = 0; k < v->narr; k++) {
+                    if (assoc) {
+                        sh_buf_addc(&b, '[');
+                        dquote_key(&b, v->arr[k].key);
+                        sh_buf_adds(&b, "]=");
+                        dquote(&b, v->arr[k].val);
+                        sh_buf_addc(&b, ' ');
+                        continue;
+                    }
                     if (k) sh_buf_addc(&b, ' ');
                     sh_buf_printf(&b, "[%lld]=", (long long)v->arr[k].idx);
                     dquote(&b, v->arr[k].val);
@@ -1450,7 +1466,12 @@ static int b_set(sh_state *sh, int argc, char **argv)
             if (!val) continue;
             sh_buf_adds(&b, v->name);
             sh_buf_addc(&b, '=');
-            sh_quote(&b, val);
+            /* set quotes any control character, newlines and tabs too, the $'...' way */
+            bool ctl = false;
+            for (const unsigned char *c = (const unsigned char *)val; *c && !ctl; c++)
+                ctl = *c < 32 || *c == 127;
+            if (ctl) sh_quote_ansic(&b, val);
+            else sh_quote(&b, val);
             sh_buf_addc(&b, '\n');
         }
         vk_free(sh->p, vars);
@@ -1858,6 +1879,24 @@ static const vl_opt read_opts[] = {
     {.id = 't', .arg = VL_ARG}, {.id = 'u', .arg = VL_ARG}, {0},
 };
 
+/* read -t's seconds (a decimal fraction, not negative) as ns; false when it is none */
+static bool parse_timeout(const char *s, int64_t *ns)
+{
+    int64_t sec = 0, frac = 0, scale = 1000000000;
+    const char *c = s; /* bash takes "" and "." as 0 */
+    for (; *c >= '0' && *c <= '9'; c++) {
+        if (sec > 100000000000) return false;
+        sec = sec * 10 + (*c - '0');
+    }
+    if (*c == '.') {
+        for (c++; *c >= '0' && *c <= '9'; c++)
+            if (scale > 1) frac += (*c - '0') * (scale /= 10);
+    }
+    if (*c) return false;
+    *ns = sec * 1000000000 + frac;
+    return true;
+}
+
 static int b_read(sh_state *sh, int argc, char **argv)
 {
     bool raw = false;
@@ -1865,6 +1904,10 @@ static int b_read(sh_state *sh, int argc, char **argv)
     int delim = '\n';
     int64_t nchars = -1;
     bool exact = false, zero_timeout = false;
+    int64_t timeout_ns = -1; /* -t N (or TMOUT): how long to wait for the line */
+    const char *tmout = sh_var_value(sh, "TMOUT");
+    if (tmout && *tmout && !parse_timeout(tmout, &timeout_ns)) timeout_ns = -1;
+    if (timeout_ns == 0) timeout_ns = -1; /* TMOUT=0: none */
     int fd = 0;
     bopts o;
     int c;
@@ -1878,9 +1921,13 @@ static int b_read(sh_state *sh, int argc, char **argv)
         case 'd': delim = (unsigned char)arg[0]; break;
         case 'a': array = arg; break;
         case 't':
+            if (!parse_timeout(arg, &timeout_ns)) {
+                sh_builtin_error(sh, "read", "%s: invalid timeout specification", arg);
+                return 1;
+            }
             /* -t 0 only asks whether input is there; without a way to poll, an open fd
              * counts as ready */
-            if (strcmp(arg, "0") == 0 || strcmp(arg, "0.0") == 0) zero_timeout = true;
+            if (timeout_ns == 0) zero_timeout = true;
             break;
         case 'n':
         case 'N':
@@ -1935,6 +1982,11 @@ static int b_read(sh_state *sh, int argc, char **argv)
     struct vk_stat fst;
     bool seekable = vk_fstat(sh->p, fd, &fst) == 0 && VK_S_ISREG(fst.mode) &&
                     vk_lseek(sh->p, fd, 0, VK_SEEK_CUR) >= 0;
+    bool timed_out = false;
+    if (timeout_ns > 0) {
+        int64_t now = vk_monotonic_ns(sh->p);
+        vk_set_io_deadline(sh->p, timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns);
+    }
     char rbuf[4096];
     size_t rpos = 0, rlen = 0;
     bool pending_bs = false; /* a backslash waits for the next byte */
@@ -1950,6 +2002,11 @@ static int b_read(sh_state *sh, int argc, char **argv)
                     break;
                 }
                 continue;
+            }
+            if (n == VOS_ETIMEDOUT) {
+                /* read -t: what came so far is assigned, the status is 128 + SIGALRM */
+                timed_out = eof = true;
+                break;
             }
             if (n <= 0) {
                 eof = true;
@@ -1979,6 +2036,7 @@ static int b_read(sh_state *sh, int argc, char **argv)
         sh_buf_addc(&esc, 0);
         got++;
     }
+    if (timeout_ns > 0) vk_set_io_deadline(sh->p, 0);
     if (seekable && rpos < rlen) vk_lseek(sh->p, fd, -(int64_t)(rlen - rpos), VK_SEEK_CUR);
     if (line.oom || esc.oom) {
         sh_buf_free(&line);
@@ -1992,7 +2050,7 @@ static int b_read(sh_state *sh, int argc, char **argv)
     if (!ifs) ifs = " \t\n";
 #define IS_IFS(k) (!e[k] && s[k] && strchr(ifs, s[k]))
 #define IS_IFSWS(k) (IS_IFS(k) && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n'))
-    int st = eof ? 1 : 0;
+    int st = timed_out ? 128 + 14 : eof ? 1 : 0;
     int nnames = argc - i;
     if (array) {
         sh_var *v = sh_array_new(sh, array);

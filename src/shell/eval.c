@@ -846,6 +846,8 @@ static int assign_list_core(sh_state *sh, const char *name, const char *list, bo
         if (!v) rc = -1;
     }
     const char *pending_key = NULL; /* assoc lists may also be "key value key value" */
+    /* ... when their first word has no [key]=: then every word is a key or a value */
+    bool kv = assoc && nel > 0 && !el[0].key;
     for (size_t i = 0; rc == 0 && i < nel; i++) {
         list_elem *e = &el[i];
         if (e->key && !assoc) {
@@ -861,6 +863,14 @@ static int assign_list_core(sh_state *sh, const char *name, const char *list, bo
             rc = sh_assign_elem_key(sh, v, e->key, e->val, e->append);
         } else if (!assoc) {
             rc = elem_set_idx(sh, v, next++, e->val, false);
+        } else if (!kv) {
+            /* declare's words still carry their quotes in bash's message */
+            if (kind)
+                sh_error(sh, "%s: '%s': must use subscript when assigning associative array",
+                         name, e->val);
+            else
+                sh_error(sh, "%s: %s: must use subscript when assigning associative array",
+                         name, e->val);
         } else if (!pending_key) {
             pending_key = e->val;
         } else {

@@ -335,6 +335,12 @@ named:
     memcpy(nm, name, nlen);
     nm[nlen] = 0;
     if (!sub) {
+        const char *elem = sh_nameref_elem(sh, nm);
+        if (elem) {
+            /* a reference to an element: that element, its subscript read now */
+            const char *br = strchr(elem, '[');
+            return get_param(x, elem, (size_t)(br - elem), br + 1, strlen(br + 1) - 1, pv);
+        }
         const char *v = sh_var_value(sh, nm);
         if (v) {
             pv->set = true;

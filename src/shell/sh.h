@@ -438,6 +438,8 @@ void sh_vars_init(sh_state *sh);
 void sh_vars_free(sh_state *sh);
 /* The variable called name (through namerefs), or NULL. */
 sh_var *sh_var_get(sh_state *sh, const char *name);
+/* name is a nameref whose target is an array element ("arr[1]"): that text, else NULL */
+const char *sh_nameref_elem(sh_state *sh, const char *name);
 /* The same without following a nameref (declare -n, unset -n). */
 sh_var *sh_var_get_raw(sh_state *sh, const char *name);
 /* Value of a variable as $name reads it (borrowed, valid until the next change); NULL unset.

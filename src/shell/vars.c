@@ -420,6 +420,77 @@ static void rebuild_frames(sh_state *sh)
     }
 }
 
+/* DIRSTACK, BASH_ALIASES and BASH_CMDS: arrays made afresh from the directory stack, the
+ * aliases and the command hash table whenever they are read (bash's tables keep the order of
+ * their hash buckets: 64 for aliases, 256 for commands). */
+static bool is_table_var(const char *name)
+{
+    return (name[0] == 'D' && strcmp(name, "DIRSTACK") == 0) ||
+           (name[0] == 'B' && (strcmp(name, "BASH_ALIASES") == 0 ||
+                               strcmp(name, "BASH_CMDS") == 0));
+}
+
+static sh_var *fresh_array(sh_state *sh, const char *name, bool assoc, uint32_t buckets)
+{
+    sh_var *v = *slot(sh, name);
+    if (!v) {
+        v = new_var(sh, name, strlen(name));
+        if (!v) return NULL;
+        insert(sh, v);
+    }
+    sh_array_clear(sh, v);
+    vk_free(sh->p, v->val);
+    v->val = NULL;
+    v->vcap = 0;
+    v->flags = (v->flags & ~(VF_ASSOC | VF_ARRAY | VF_INVISIBLE)) | (assoc ? VF_ASSOC : VF_ARRAY);
+    if (assoc) {
+        v->nbuckets = buckets;
+        v->aseq = 0;
+    }
+    return v;
+}
+
+static int cmp_hashent(const void *a, const void *b)
+{
+    uint64_t x = (*(sh_hashent *const *)a)->seq, y = (*(sh_hashent *const *)b)->seq;
+    return x < y ? -1 : x > y;
+}
+
+static void rebuild_table_var(sh_state *sh, const char *name)
+{
+    if (name[0] == 'D') {
+        sh_var *v = fresh_array(sh, name, false, 0);
+        if (!v) return;
+        const char *pwd = sh_var_value(sh, "PWD");
+        if (!pwd) pwd = vk_getcwd(sh->p);
+        sh_array_set(sh, v, 0, pwd ? pwd : "/");
+        for (int k = 0; k < sh->ndirs; k++) sh_array_set(sh, v, k + 1, sh->dirstack[k]);
+        return;
+    }
+    bool aliases = strcmp(name, "BASH_ALIASES") == 0;
+    sh_var *v = fresh_array(sh, name, true, aliases ? 64 : 256);
+    if (!v) return;
+    size_t n = 0;
+    if (aliases) {
+        for (sh_alias *a = sh->aliases; a; a = a->next) n++;
+        sh_alias **all = n ? vk_malloc(sh->p, n * sizeof *all) : NULL;
+        if (!all) return;
+        size_t k = n;
+        for (sh_alias *a = sh->aliases; a; a = a->next) all[--k] = a; /* oldest first */
+        for (k = 0; k < n; k++) sh_assoc_set(sh, v, all[k]->name, all[k]->val);
+        vk_free(sh->p, all);
+    } else {
+        for (sh_hashent *e = sh->hashtab; e; e = e->next) n++;
+        sh_hashent **all = n ? vk_malloc(sh->p, n * sizeof *all) : NULL;
+        if (!all) return;
+        size_t k = 0;
+        for (sh_hashent *e = sh->hashtab; e; e = e->next) all[k++] = e;
+        qsort(all, n, sizeof *all, cmp_hashent);
+        for (k = 0; k < n; k++) sh_assoc_set(sh, v, all[k]->name, all[k]->path);
+        vk_free(sh->p, all);
+    }
+}
+
 static bool is_frame_var(const char *name)
 {
     return (name[0] == 'F' && strcmp(name, "FUNCNAME") == 0) ||
@@ -444,6 +515,7 @@ sh_var *sh_var_get(sh_state *sh, const char *name)
     if (sh->pstat_dirty && name[0] == 'P' && strcmp(name, "PIPESTATUS") == 0)
         rebuild_pipestatus(sh);
     if (sh->frames_dirty && is_frame_var(name)) rebuild_frames(sh);
+    if (is_table_var(name)) rebuild_table_var(sh, name);
     sh_var *v = *slot(sh, name);
     if (v && (v->flags & VF_NAMEREF) && v->val && *v->val) v = *slot(sh, ref_target(sh, v));
     return v;
@@ -451,7 +523,9 @@ sh_var *sh_var_get(sh_state *sh, const char *name)
 
 sh_var *sh_var_get_raw(sh_state *sh, const char *name)
 {
-    return sh->vars.tab ? *slot(sh, name) : NULL;
+    if (!sh->vars.tab) return NULL;
+    if (is_table_var(name)) rebuild_table_var(sh, name);
+    return *slot(sh, name);
 }
 
 /* the name a change to name acts on (itself, or a nameref's target) */
@@ -459,6 +533,64 @@ static const char *deref(sh_state *sh, const char *name)
 {
     sh_var *v = *slot(sh, name);
     return v && (v->flags & VF_NAMEREF) && v->val && *v->val ? ref_target(sh, v) : name;
+}
+
+const char *sh_nameref_elem(sh_state *sh, const char *name)
+{
+    if (!sh->vars.tab) return NULL;
+    sh_var *v = *slot(sh, name);
+    if (!v || !(v->flags & VF_NAMEREF) || !v->val || !*v->val) return NULL;
+    const char *t = ref_target(sh, v);
+    const char *br = strchr(t, '[');
+    size_t tl = strlen(t);
+    return br && br > t && tl > 2 && t[tl - 1] == ']' ? t : NULL;
+}
+
+/* the element a nameref names ("arr[i]"): its variable (NULL when unset) and, split off, the
+ * expanded key (an associative array's) or the index; false after an error in the subscript */
+static bool elem_of(sh_state *sh, const char *target, sh_var **vout, char **key, int64_t *idx)
+{
+    const char *br = strchr(target, '[');
+    char base[256];
+    size_t bl = (size_t)(br - target);
+    *vout = NULL;
+    *key = NULL;
+    *idx = 0;
+    if (bl >= sizeof base) return false;
+    memcpy(base, target, bl);
+    base[bl] = 0;
+    char *subtext = vk_strndup(sh->p, br + 1, strlen(br + 1) - 1);
+    if (!subtext) return false;
+    sh_var *v = sh_var_get(sh, base);
+    bool ok = true;
+    if (v && (v->flags & VF_ASSOC)) {
+        *key = sh_expand_word(sh, subtext);
+        ok = *key != NULL;
+    } else {
+        char *subx = sh_expand_str(sh, subtext);
+        ok = subx && sh_arith(sh, subx, idx) == 0;
+        vk_free(sh->p, subx);
+        if (ok && *idx < 0 && v && (v->flags & VF_ARRAY) && v->narr)
+            *idx += v->arr[v->narr - 1].idx + 1;
+    }
+    vk_free(sh->p, subtext);
+    *vout = v;
+    return ok;
+}
+
+static const char *elem_value(sh_state *sh, const char *target)
+{
+    sh_var *v;
+    char *key;
+    int64_t idx;
+    const char *r = NULL;
+    if (elem_of(sh, target, &v, &key, &idx) && v) {
+        if (key) r = sh_assoc_get(v, key);
+        else if (v->flags & VF_ARRAY) r = idx >= 0 ? sh_array_get(v, idx) : NULL;
+        else if (idx == 0) r = v->val;
+    }
+    vk_free(sh->p, key);
+    return r;
 }
 
 static uint32_t next_random(sh_state *sh)
@@ -540,6 +672,8 @@ static const char *special_value(sh_state *sh, const char *name)
 
 const char *sh_var_value(sh_state *sh, const char *name)
 {
+    const char *elem = sh_nameref_elem(sh, name);
+    if (elem) return elem_value(sh, elem);
     sh_var *v = sh_var_get(sh, name);
     if (!v) return NULL;
     if (v->flags & VF_SPECIAL) return special_value(sh, name);
@@ -580,6 +714,20 @@ int sh_var_set_len(sh_state *sh, const char *name, size_t nlen, const char *val,
     if (sh->hashtab && nm[0] == 'P' && strcmp(nm, "PATH") == 0) sh_hash_clear(sh); /* as bash */
     sh_var *v = *slot(sh, nm);
     if (v && (v->flags & VF_NAMEREF) && v->val && *v->val && !(addflags & VF_NAMEREF)) {
+        const char *elem = sh_nameref_elem(sh, nm);
+        if (elem) {
+            /* a reference to an array element (declare -n r=a[1]): that element is set */
+            const char *br = strchr(elem, '[');
+            char base[256];
+            size_t bl = (size_t)(br - elem);
+            char *subtext = bl < sizeof base ? vk_strndup(sh->p, br + 1, strlen(br + 1) - 1) : NULL;
+            if (!subtext) return -1;
+            memcpy(base, elem, bl);
+            base[bl] = 0;
+            int rc = sh_assign_elem(sh, base, subtext, val, false);
+            vk_free(sh->p, subtext);
+            return rc;
+        }
         nm = ref_target(sh, v);
         if (strlen(nm) >= sizeof nbuf) return -1;
         memmove(nbuf, nm, strlen(nm) + 1);
@@ -694,6 +842,23 @@ void sh_var_flag(sh_state *sh, const char *name, int flags, bool on)
 int sh_var_unset(sh_state *sh, const char *name)
 {
     if (!sh->vars.tab) return 0;
+    const char *elem = sh_nameref_elem(sh, name);
+    if (elem) {
+        /* unset through a reference to an element unsets that element */
+        sh_var *ev;
+        char *key;
+        int64_t idx;
+        if (elem_of(sh, elem, &ev, &key, &idx) && ev) {
+            if (ev->flags & VF_READONLY) {
+                vk_free(sh->p, key);
+                return -1;
+            }
+            if (key) sh_assoc_unset(sh, ev, key);
+            else if ((ev->flags & VF_ARRAY) && idx >= 0) sh_array_unset(sh, ev, idx);
+        }
+        vk_free(sh->p, key);
+        return 0;
+    }
     name = deref(sh, name);
     sh_var *v = *slot(sh, name);
     if (!v) return 0;
@@ -943,6 +1108,10 @@ sh_var **sh_vars_sorted(sh_state *sh, size_t *n)
 {
     if (sh->pstat_dirty) rebuild_pipestatus(sh);
     if (sh->frames_dirty) rebuild_frames(sh);
+    /* listings show the dynamic tables empty, as bash's do */
+    fresh_array(sh, "DIRSTACK", false, 0);
+    fresh_array(sh, "BASH_ALIASES", true, 64);
+    fresh_array(sh, "BASH_CMDS", true, 256);
     sh_var **arr = vk_malloc(sh->p, (sh->vars.count + 1) * sizeof *arr);
     *n = 0;
     if (!arr) return NULL;
