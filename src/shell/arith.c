@@ -313,7 +313,7 @@ static int64_t var_value(actx *a, const char *name, size_t n)
     /* plain decimal is the common case; a leading 0 means octal, left to the parser */
     if (!(d[0] == '0' && d[1]) && sh_parse_int(v, &out)) return out;
     if (a->depth > 1000) {
-        aerror(a, "expression recursion level exceeded", a->tok_start);
+        aerror(a, "expression recursion level exceeded", name); /* bash: from the name on */
         return 0;
     }
     out = 0;

@@ -21,7 +21,11 @@ void sh_builtin_error(sh_state *sh, const char *bname, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* a builtin's message keeps "line N:" under gnu_errfmt (bash's builtin_error) */
+    bool gnu = sh->shopt[SO_GNU_ERRFMT];
+    sh->shopt[SO_GNU_ERRFMT] = false;
     sh_error(sh, "%s: %s", bname, msg);
+    sh->shopt[SO_GNU_ERRFMT] = gnu;
 }
 
 static void out(sh_state *sh, const char *s, size_t n) { vk_write(sh->p, 1, s, n); }
@@ -450,6 +454,28 @@ static int cd_dir(sh_state *sh, const char *me, const char *dir, bool physical)
             target = vk_strdup(sh->p, vk_getcwd(sh->p));
         }
     }
+    if (rc < 0 && sh->shopt[SO_CDABLE_VARS] && !viacd && sh_is_name(dir, strlen(dir))) {
+        /* cdable_vars: a name that is no directory may be a variable holding one; cd
+         * prints it */
+        const char *val = sh_var_value(sh, dir);
+        struct vk_stat st;
+        char *v = val && *val && vk_stat(sh->p, val, &st) == 0 && VK_S_ISDIR(st.mode)
+                      ? vk_strdup(sh->p, val)
+                      : NULL;
+        if (v) {
+            vk_free(sh->p, target);
+            vk_free(sh->p, old);
+            sh->shopt[SO_CDABLE_VARS] = false;
+            int r = cd_dir(sh, me, v, physical);
+            sh->shopt[SO_CDABLE_VARS] = true;
+            if (r == 0) {
+                outs(sh, v);
+                outs(sh, "\n");
+            }
+            vk_free(sh->p, v);
+            return r;
+        }
+    }
     if (rc < 0) {
         sh_builtin_error(sh, me, "%s: %s", dir, sh_strerror(rc));
         vk_free(sh->p, target);
@@ -555,6 +581,47 @@ static void dquote_key(sh_buf *b, const char *k)
         sh_buf_adds(b, k);
 }
 
+void sh_decl_elems(sh_buf *b, sh_var *v, bool decl)
+{
+    bool assoc = v->flags & VF_ASSOC;
+    if (decl) sh_buf_addc(b, '(');
+    for (size_t i = 0; i < v->narr; i++) {
+        if (i && !assoc) sh_buf_addc(b, ' ');
+        if (decl) sh_buf_addc(b, '[');
+        if (assoc)
+            dquote_key(b, v->arr[i].key);
+        else
+            sh_buf_printf(b, "%lld", (long long)v->arr[i].idx);
+        sh_buf_adds(b, decl ? "]=" : " ");
+        dquote(b, v->arr[i].val);
+        if (assoc) sh_buf_addc(b, ' ');
+    }
+    if (decl) sh_buf_addc(b, ')');
+}
+
+/* every function, sorted by name, as declare -f prints them (set and declare list them after
+ * the variables) */
+static void print_all_functions(sh_state *sh, sh_buf *b)
+{
+    int nf = 0;
+    for (sh_func *f = sh->funcs; f; f = f->next) nf++;
+    sh_func **fv = vk_calloc(sh->p, (size_t)nf + 1, sizeof *fv);
+    if (!fv) return;
+    nf = 0;
+    for (sh_func *f = sh->funcs; f; f = f->next) fv[nf++] = f;
+    for (int x = 1; x < nf; x++)
+        for (int y = x; y > 0 && strcmp(fv[y - 1]->name, fv[y]->name) > 0; y--) {
+            sh_func *t = fv[y];
+            fv[y] = fv[y - 1];
+            fv[y - 1] = t;
+        }
+    for (int x = 0; x < nf; x++) {
+        sh_print_function(b, fv[x]->name, fv[x]->body, 0);
+        sh_buf_addc(b, '\n');
+    }
+    vk_free(sh->p, fv);
+}
+
 static void decl_flags(sh_buf *b, sh_var *v)
 {
     char f[16];
@@ -592,21 +659,8 @@ static void print_decl_as(sh_state *sh, sh_buf *b, sh_var *v, const char *head)
     if (v->flags & (VF_ARRAY | VF_ASSOC)) {
         if (!v->narr && !(v->flags & VF_INVISIBLE)) sh_buf_adds(b, "=()");
         if (v->narr) {
-            bool assoc = v->flags & VF_ASSOC;
-            sh_buf_adds(b, "=(");
-            for (size_t i = 0; i < v->narr; i++) {
-                if (i && !assoc) sh_buf_addc(b, ' ');
-                if (assoc) {
-                    sh_buf_addc(b, '[');
-                    dquote_key(b, v->arr[i].key);
-                    sh_buf_adds(b, "]=");
-                } else {
-                    sh_buf_printf(b, "[%lld]=", (long long)v->arr[i].idx);
-                }
-                dquote(b, v->arr[i].val);
-                if (assoc) sh_buf_addc(b, ' ');
-            }
-            sh_buf_addc(b, ')');
+            sh_buf_addc(b, '=');
+            sh_decl_elems(b, v, true);
         }
     } else {
         const char *val = (v->flags & VF_SPECIAL) ? sh_var_value(sh, v->name) : v->val;
@@ -1231,6 +1285,7 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
             }
         }
         vk_free(sh->p, vars);
+        if (!print && !flags && !is_local) print_all_functions(sh, &b); /* plain declare */
         out_buf(sh, &b);
         return 0;
     }
@@ -1420,25 +1475,7 @@ static int b_set(sh_state *sh, int argc, char **argv)
             sh_buf_addc(&b, '\n');
         }
         vk_free(sh->p, vars);
-        /* then the functions, sorted by name, as declare -f prints them */
-        int nf = 0;
-        for (sh_func *f = sh->funcs; f; f = f->next) nf++;
-        sh_func **fv = vk_calloc(sh->p, (size_t)nf + 1, sizeof *fv);
-        if (fv) {
-            nf = 0;
-            for (sh_func *f = sh->funcs; f; f = f->next) fv[nf++] = f;
-            for (int x = 1; x < nf; x++)
-                for (int y = x; y > 0 && strcmp(fv[y - 1]->name, fv[y]->name) > 0; y--) {
-                    sh_func *t = fv[y];
-                    fv[y] = fv[y - 1];
-                    fv[y - 1] = t;
-                }
-            for (int x = 0; x < nf; x++) {
-                sh_print_function(&b, fv[x]->name, fv[x]->body, 0);
-                sh_buf_addc(&b, '\n');
-            }
-            vk_free(sh->p, fv);
-        }
+        print_all_functions(sh, &b);
         out_buf(sh, &b);
         return 0;
     }
@@ -1506,8 +1543,19 @@ static int b_set(sh_state *sh, int argc, char **argv)
 }
 
 /* posix mode on or off changes shopt options as bash's does: on sets inherit_errexit,
- * shift_verbose and expand_aliases; off clears the last two (inherit_errexit stays) */
+ * shift_verbose and expand_aliases; off clears the last two (inherit_errexit stays) and
+ * unsets POSIXLY_CORRECT */
 void sh_set_posix(sh_state *sh, bool on)
+{
+    sh_posix_opts(sh, on);
+    /* bash keeps POSIXLY_CORRECT in step (set to y, unset) */
+    if (on && !sh_var_value(sh, "POSIXLY_CORRECT"))
+        sh_var_set(sh, "POSIXLY_CORRECT", "y", 0);
+    else if (!on)
+        sh_var_unset(sh, "POSIXLY_CORRECT");
+}
+
+void sh_posix_opts(sh_state *sh, bool on)
 {
     sh->opt[O_POSIX] = on;
     if (on) sh->shopt[SO_INHERIT_ERREXIT] = true;
@@ -1610,15 +1658,24 @@ static int loop_ctl(sh_state *sh, int argc, char **argv, int kind)
             sh_builtin_error(sh, argv[0], "only meaningful in a `for', `while', or `until' loop");
         return 0;
     }
+    if (argc > i + 1) {
+        /* bash throws to the top level: a -c string ends (1), a script goes on after the
+         * command */
+        sh_builtin_error(sh, argv[0], "too many arguments");
+        sh->status = 1;
+        if (sh->cmode && !sh->interactive)
+            sh->jump = J_EXIT;
+        else
+            sh->fatal = sh->discard = true;
+        return 1;
+    }
     if (argc > i) {
         if (!parse_num_arg(argv[i], &n)) {
+            /* bash's throw_to_top_level: the shell ends with $? | 128 */
             sh_builtin_error(sh, argv[0], "%s: numeric argument required", argv[i]);
-            n = 1;
-            if (sh->loop_depth == 0) return 1;
-            sh->jump = kind;
-            sh->jump_n = (int)sh->loop_depth;
-            sh->status = 1;
-            return 1;
+            sh->status |= 128;
+            sh->jump = J_EXIT;
+            return sh->status;
         }
         if (n < 1) {
             /* bash complains, then leaves the loop anyway */
@@ -1714,7 +1771,8 @@ static int b_exec(sh_state *sh, int argc, char **argv)
     int st = sh_exec_replace(sh, argv + i, name, clear_env);
     vk_free(sh->p, shown);
     sh->status = st;
-    sh->jump = J_EXIT;
+    /* back here, the exec failed: execfail keeps the shell going */
+    if (!sh->shopt[SO_EXECFAIL]) sh->jump = J_EXIT;
     return st;
 }
 
@@ -1728,7 +1786,7 @@ static int b_source(sh_state *sh, int argc, char **argv)
     }
     const char *file = argv[i];
     char *path = NULL;
-    if (!strchr(file, '/')) {
+    if (!strchr(file, '/') && sh->shopt[SO_SOURCEPATH]) {
         path = sh_path_search(sh, file);
         if (path) {
             struct vk_stat st;
@@ -2252,8 +2310,8 @@ static void trap_print(sh_state *sh, sh_buf *b, int sig, const char *action)
         sh_buf_printf(b, " %s\n", pseudo[-1 - sig]);
     else if (sig == 0)
         sh_buf_adds(b, " EXIT\n");
-    else
-        sh_buf_printf(b, " SIG%s\n", sh_sig_name(sig));
+    else /* posix mode lists the names without SIG */
+        sh_buf_printf(b, " %s%s\n", sh->opt[O_POSIX] ? "" : "SIG", sh_sig_name(sig));
 }
 
 static int pseudo_trap(const char *name)
@@ -2348,6 +2406,10 @@ static int b_trap(sh_state *sh, int argc, char **argv)
         if (sig == 0) {
             vk_free(sh->p, sh->exit_trap);
             sh->exit_trap = copy;
+            continue;
+        }
+        if (sig < 32 && (sh->ign_entry & (1u << sig)) && !sh->interactive) {
+            vk_free(sh->p, copy); /* ignored when the shell started: it stays ignored */
             continue;
         }
         vk_free(sh->p, sh->traps[sig]);
@@ -2655,10 +2717,13 @@ static bool describe(sh_state *sh, sh_buf *b, const char *name, const desc_opts 
             if (!d->all) return true;
             found = true;
         }
-        if (sh_builtin_get(sh, name)) {
+        const sh_builtin *bi = sh_builtin_get(sh, name);
+        if (bi) {
             if (mode == 't') sh_buf_adds(b, "builtin\n");
             else if (mode == 'v') sh_buf_printf(b, "%s\n", name);
-            else if (mode != 'p') sh_buf_printf(b, "%s is a shell builtin\n", name);
+            else if (mode != 'p')
+                sh_buf_printf(b, "%s is a %sshell builtin\n", name,
+                              sh->opt[O_POSIX] && bi->special ? "special " : "");
             if (!d->all) return true;
             found = true;
         }
@@ -3231,8 +3296,10 @@ static int b_shopt(sh_state *sh, int argc, char **argv)
             st = 1;
             continue;
         }
-        if (mode == 's') vals[k] = true;
-        else if (mode == 'u') vals[k] = false;
+        /* login_shell and restricted_shell only report how the shell started */
+        bool fixed = !oflag && (k == SO_LOGIN_SHELL || k == SO_RESTRICTED_SHELL);
+        if (mode == 's') vals[k] = fixed ? vals[k] : true;
+        else if (mode == 'u') vals[k] = fixed ? vals[k] : false;
         else {
             if (!vals[k]) st = 1;
             if (!quiet) {

@@ -270,7 +270,12 @@ int sh_call_function(sh_state *sh, sh_func *f, char **argv, int argc)
     }
     struct sh_localopt lo = {.saved = false}, *outer_lo = sh->localopt;
     sh->localopt = &lo;
-    int st = sh_eval(sh, f->body);
+    /* set -T: the DEBUG trap runs once more as the function starts (BASH_COMMAND still the
+     * call), as bash does */
+    if (sh->opt[O_FUNCTRACE] && sh->ptraps[SH_TRAP_DEBUG] && *sh->ptraps[SH_TRAP_DEBUG] &&
+        !sh->in_trap)
+        sh_run_trap(sh, sh->ptraps[SH_TRAP_DEBUG]);
+    int st = sh->jump == J_NONE ? sh_eval(sh, f->body) : sh->status;
     sh->localopt = outer_lo;
     if (lo.saved) memcpy(sh->opt, lo.opt, sizeof sh->opt);
     bool returned = sh->jump == J_RETURN;
@@ -303,6 +308,9 @@ int sh_call_function(sh_state *sh, sh_func *f, char **argv, int argc)
 }
 
 /* ---- PATH ---- */
+/* find_external's status when command_not_found_handle is to run instead of the message */
+#define CNF_HANDLER 1000
+
 char *sh_path_search(sh_state *sh, const char *name)
 {
     const char *path = sh_var_value(sh, "PATH");
@@ -314,8 +322,8 @@ char *sh_path_search(sh_state *sh, const char *name)
         size_t dl = e ? (size_t)(e - s) : strlen(s);
         char buf[VK_PATH_MAX];
         int n;
-        if (dl == 0)
-            n = snprintf(buf, sizeof buf, "%s", name);
+        if (dl == 0) /* an empty entry is the current directory */
+            n = snprintf(buf, sizeof buf, "./%s", name);
         else
             n = snprintf(buf, sizeof buf, "%.*s/%s", (int)dl, s, name);
         if (n > 0 && (size_t)n < sizeof buf) {
@@ -372,7 +380,7 @@ static void msg_prefix(sh_state *sh, char *buf, size_t n)
 {
     const char *src = (sh->cmode && sh->func_depth > 0) ? "environment"
                                                          : (sh->srcname ? sh->srcname : "bash");
-    snprintf(buf, n, "%s: line %d: ", src, sh->lineno);
+    snprintf(buf, n, sh->shopt[SO_GNU_ERRFMT] ? "%s:%d: " : "%s: line %d: ", src, sh->lineno);
 }
 
 /* the path of an external command (an arena string), or NULL after bash's message and *status
@@ -405,8 +413,13 @@ static char *find_external(sh_state *sh, const char *name, bool exec_builtin, in
         return path;
     }
     const char *hashed = sh_hash_find(sh, name);
+    struct vk_stat hst;
+    /* checkhash: a hashed path that is gone means a new search */
+    if (hashed && sh->shopt[SO_CHECKHASH] &&
+        (vk_stat(sh->p, hashed, &hst) != 0 || VK_S_ISDIR(hst.mode)))
+        hashed = NULL;
     if (hashed) {
-        /* bash runs the hashed path (checkhash is off) and counts the hit */
+        /* bash runs the hashed path and counts the hit */
         for (sh_hashent *e = sh->hashtab; e; e = e->next)
             if (strcmp(e->name, name) == 0) e->hits++;
         char *path = vk_strdup(sh->p, hashed);
@@ -416,11 +429,15 @@ static char *find_external(sh_state *sh, const char *name, bool exec_builtin, in
     char *path = sh_path_search(sh, name);
     if (path) sh_hash_add(sh, name, path, 1);
     if (!path) {
+        *status = 127;
+        if (!exec_builtin && sh_func_get(sh, "command_not_found_handle")) {
+            *status = CNF_HANDLER; /* the caller runs it */
+            return NULL;
+        }
         if (exec_builtin)
             sh_error(sh, "exec: %s: not found", name);
         else
             sh_error(sh, "%s: command not found", name);
-        *status = 127;
     }
     return path;
 }
@@ -472,9 +489,9 @@ static void env_set_underscore(sh_state *sh, char **envp, const char *path)
 static int run_external(sh_state *sh, char **argv, int argc, char **assigns, int nassigns,
                         bool replace)
 {
-    (void)argc;
     int status = 1;
     char *path = find_external(sh, argv[0], false, &status);
+    if (!path && status == CNF_HANDLER) return sh_run_cnf(sh, argv, argc);
     if (!path) return status;
     /* without assignments the command gets the process environment as it is (kept in step
      * with the exported variables), which costs no copy here */
@@ -505,8 +522,10 @@ static int run_external(sh_state *sh, char **argv, int argc, char **assigns, int
             sh_error(sh, "fork: %s", sh_strerror(rc));
             status = 254;
         } else {
+            int pid = vk_getpid(child);
             int ws = vk_proc_run(child, exec_entry, &ea);
             status = ws < 0 ? 126 : VK_WSHELL(ws);
+            sh_notify_signal(sh, ws, pid, sh->cur_cmd, NULL, false);
         }
     }
     sh_env_free(sh, envp);
@@ -947,7 +966,10 @@ static int do_assign(sh_state *sh, const char *w, bool temp)
 }
 
 /* expanded assignment strings ("k=v") for an external command's environment */
-static char **expand_assigns_env(sh_state *sh, char **assigns, int n)
+/* with push, each value is also made a temporary variable as soon as it is known, so the
+ * next assignments and the command search see it (a=1 b=$a cmd; PATH=... cmd); the caller
+ * pops them */
+static char **expand_assigns_env_(sh_state *sh, char **assigns, int n, bool push)
 {
     char **out = vk_calloc(sh->p, (size_t)n + 1, sizeof *out);
     if (!out) return NULL;
@@ -989,8 +1011,15 @@ static char **expand_assigns_env(sh_state *sh, char **assigns, int n)
         }
         snprintf(out[i], len, "%.*s=%s%s", (int)kl, assigns[i], old ? old : "", val);
         vk_free(sh->p, val);
+        if (push && !(rv && (rv->flags & VF_READONLY)) && sh_is_name(nm, strlen(nm)))
+            sh_tempenv_push(sh, nm, out[i] + kl + 1);
     }
     return out;
+}
+
+static char **expand_assigns_env(sh_state *sh, char **assigns, int n)
+{
+    return expand_assigns_env_(sh, assigns, n, false);
 }
 
 /* declare, local, export, readonly, typeset: their name=value arguments expand as
@@ -1062,6 +1091,9 @@ fail:
     return -1;
 }
 
+static int simple_words(sh_state *sh, sh_node *n, char **words, int nwords, char **assigns,
+                        int nassigns);
+
 static int eval_simple(sh_state *sh, sh_node *n)
 {
     sh->lineno = n->line;
@@ -1071,11 +1103,43 @@ static int eval_simple(sh_state *sh, sh_node *n)
         sh_run_trap(sh, sh->ptraps[SH_TRAP_DEBUG]);
         if (sh->jump != J_NONE) return sh->status;
     }
+    /* set -k: assignment words after the command name go to its environment too */
+    char **words = n->words, **assigns = n->assigns, **kw = NULL;
+    int nwords = n->nwords, nassigns = n->nassigns;
+    if (sh->opt[O_KEYWORD] && n->nwords > 1 && !is_decl_cmd(n->words[0])) {
+        int k = 0;
+        for (int i = 1; i < n->nwords; i++) k += sh_is_assignment(n->words[i]);
+        kw = k ? vk_calloc(sh->p, (size_t)(n->nwords + n->nassigns + k) + 2, sizeof *kw) : NULL;
+        if (kw) {
+            words = kw;
+            assigns = kw + n->nwords + 1;
+            nwords = nassigns = 0;
+            words[nwords++] = n->words[0];
+            for (int i = 0; i < n->nassigns; i++) assigns[nassigns++] = n->assigns[i];
+            for (int i = 1; i < n->nwords; i++) {
+                if (sh_is_assignment(n->words[i]))
+                    assigns[nassigns++] = n->words[i];
+                else
+                    words[nwords++] = n->words[i];
+            }
+        }
+    }
+    int st = simple_words(sh, n, words, nwords, assigns, nassigns);
+    vk_free(sh->p, kw);
+    return st;
+}
+
+static int simple_words(sh_state *sh, sh_node *n, char **words, int nwords, char **assigns,
+                        int nassigns)
+{
     char **argv = NULL;
     int argc = 0;
-    int xrc = n->nwords > 1 && is_decl_cmd(n->words[0])
-                  ? expand_decl_words(sh, n->words, n->nwords, &argv, &argc)
-                  : sh_expand_words(sh, n->words, n->nwords, &argv, &argc);
+    /* a command that expands to nothing has the status of its last command substitution,
+     * in its words or in its assignments */
+    sh->subst_ran = false;
+    int xrc = nwords > 1 && is_decl_cmd(words[0])
+                  ? expand_decl_words(sh, words, nwords, &argv, &argc)
+                  : sh_expand_words(sh, words, nwords, &argv, &argc);
     if (xrc != 0) {
         if (!sh->fatal && sh->status == 0) sh->status = 1;
         sh->fatal = true;
@@ -1085,7 +1149,6 @@ static int eval_simple(sh_state *sh, sh_node *n)
     int status = 0;
     if (argc == 0) {
         /* assignments only (and redirections, done in a scratch context) */
-        sh->subst_ran = false;
         int st = 0;
         for (int i = 0; i < n->nassigns; i++) {
             sh->bad_subscript = false;
@@ -1093,7 +1156,8 @@ static int eval_simple(sh_state *sh, sh_node *n)
                 /* an expansion error in the value (x=${u?}) keeps its status (127); posix
                  * mode ends the shell with 127 on a readonly variable too */
                 st = sh->fatal && sh->status ? sh->status : 1;
-                if (!sh->fatal && sh->opt[O_POSIX] && assign_to_readonly(sh, n->assigns[i]))
+                if (!sh->fatal && sh->opt[O_POSIX] &&
+                    (sh->bad_subscript || assign_to_readonly(sh, n->assigns[i])))
                     st = 127;
                 sh->fatal = true;
                 /* a readonly variable or a bad subscript (b[-1]=x with b unset) abandons
@@ -1147,7 +1211,7 @@ static int eval_simple(sh_state *sh, sh_node *n)
         sh->exec_tail = true;
         sh->tail_node = NULL;
     }
-    status = sh_run_command(sh, argv, argc, n->assigns, n->nassigns, n->redirs);
+    status = sh_run_command(sh, argv, argc, assigns, nassigns, n->redirs);
     /* $_: the last argument of the previous command */
     sh_var *u = sh_var_get(sh, "_");
     if (!u || !(u->flags & VF_READONLY)) sh_var_set(sh, "_", argv[argc - 1], 0);
@@ -1245,9 +1309,11 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
         sh_tempenv_pop(sh, mark);
     } else {
         char **env = NULL;
+        sh_saved *mark = sh->tempenv;
         if (nassigns) {
-            env = expand_assigns_env(sh, assigns, nassigns);
+            env = expand_assigns_env_(sh, assigns, nassigns, true);
             if (!env) {
+                sh_tempenv_pop(sh, mark);
                 sh_redir_restore(sh, &u);
                 int st = sh->fatal && sh->status ? sh->status : 1; /* x=${u?} keeps 127 */
                 sh_set_status(sh, st);
@@ -1258,6 +1324,7 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
                 for (int i = 0; i < nassigns; i++) {
                     if (assign_to_readonly(sh, assigns[i])) {
                         sh_env_free(sh, env);
+                        sh_tempenv_pop(sh, mark);
                         sh_redir_restore(sh, &u);
                         sh_set_status(sh, 1);
                         sh->fatal = sh->discard = true;
@@ -1268,8 +1335,10 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
         }
         status = run_external(sh, argv, argc, env, nassigns, tail);
         sh_env_free(sh, env);
+        sh_tempenv_pop(sh, mark);
     }
     sh_redir_restore(sh, &u);
+    sh_flush_notice(sh);
     if (sh->jump == J_EXIT || sh->jump == J_RETURN) return sh->status;
     sh_set_status(sh, status);
     if (sh->sig_self) {
@@ -1742,6 +1811,13 @@ int sh_eval(sh_state *sh, sh_node *n)
         if (sb && sb->special) {
             /* posix mode: a function cannot take a special builtin's name (fatal, 2) */
             sh_error(sh, "`%s': is a special builtin", n->name);
+            sh_set_status(sh, 2);
+            if (!sh->interactive) sh->jump = J_EXIT;
+            break;
+        }
+        if (sh->opt[O_POSIX] && !sh_is_name(n->name, strlen(n->name))) {
+            /* posix mode: a function's name must be a name (fatal, 2) */
+            sh_error(sh, "`%s': not a valid identifier", n->name);
             sh_set_status(sh, 2);
             if (!sh->interactive) sh->jump = J_EXIT;
             break;

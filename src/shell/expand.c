@@ -93,9 +93,12 @@ static bool x_add(xbuf *x, const char *s, size_t n, uint8_t fl)
 static bool x_addc(xbuf *x, char c, uint8_t fl) { return x_add(x, &c, 1, fl); }
 
 /* an expansion error: in a non-interactive shell bash ends the script for an unset
- * variable (status 127), and the command being run for the others */
+ * variable (status 127), and the command being run for the others (all of them in posix
+ * mode) */
 static void x_error(xbuf *x, int status)
 {
+    /* posix mode: every expansion error ends a non-interactive shell, with 127 */
+    if (x->sh->opt[O_POSIX] && !x->sh->interactive) status = 127;
     x->err = true;
     x->sh->status = status;
     x->sh->fatal = true;
@@ -957,6 +960,77 @@ static bool transform(sh_state *sh, sh_buf *b, const char *v, char op, const cha
     return false;
 }
 
+static char *num_dup(sh_state *sh, int64_t n)
+{
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%lld", (long long)n);
+    return vk_strdup(sh->p, tmp);
+}
+
+/* ${a[@]@K} (one word of key "value" pairs), ${a[@]@k} (keys and values as words) on a whole
+ * array, and ${@@A} (set -- and the quoted parameters as words); false when the parameter is
+ * not one (each element then goes through transform). ${a[@]@A} is param_expand's. */
+static bool list_transform(xbuf *x, const pval *pv, char top, const char *name, size_t nlen,
+                           const char *sub, bool indirect, int ctx)
+{
+    sh_state *sh = x->sh;
+    bool positional = nlen == 1 && (*name == '@' || *name == '*') && !sub;
+    sh_var *v = NULL;
+    if (positional) {
+        if (top != 'A') return false;
+    } else {
+        if (!sub || indirect || nlen >= 256 || top == 'A') return false;
+        char nm[256];
+        memcpy(nm, name, nlen);
+        nm[nlen] = 0;
+        v = sh_var_get(sh, nm);
+        if (!v || !(v->flags & (VF_ARRAY | VF_ASSOC))) return false;
+    }
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    size_t n = positional ? (size_t)pv->nv : v->narr;
+    char **w = vk_calloc(sh->p, 2 * n + 3, sizeof *w);
+    int nw = 0;
+    if (!w) {
+        x->oom = true;
+        return true;
+    }
+    if (top == 'K') {
+        if (n) {
+            sh_decl_elems(&b, v, false);
+            w[nw++] = sh_buf_take(&b);
+        }
+    } else if (top == 'k') {
+        for (size_t i = 0; i < n; i++) {
+            if (v->flags & VF_ASSOC)
+                w[nw++] = vk_strdup(sh->p, v->arr[i].key);
+            else
+                w[nw++] = num_dup(sh, v->arr[i].idx);
+            w[nw++] = vk_strdup(sh->p, v->arr[i].val);
+        }
+    } else {
+        if (!n) goto done;
+        w[nw++] = vk_strdup(sh->p, "set");
+        w[nw++] = vk_strdup(sh->p, "--");
+        for (int i = 0; i < pv->nv; i++) {
+            quote_always(&b, pv->v[i]);
+            w[nw++] = sh_buf_take(&b);
+        }
+    }
+done:
+    sh_buf_free(&b);
+    pval out = *pv;
+    out.v = w;
+    out.nv = nw;
+    out.own_v = false;
+    for (int i = 0; i < nw; i++)
+        if (!w[i]) x->oom = true;
+    if (!x->oom) add_list(x, &out, ctx);
+    for (int i = 0; i < nw; i++) vk_free(sh->p, w[i]);
+    vk_free(sh->p, w);
+    return true;
+}
+
 /* apply a string operation to one value */
 typedef struct strop {
     int kind;        /* 1 remove, 2 replace, 3 case, 4 substring, 5 transform */
@@ -1408,15 +1482,57 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
             if (op[i] == ')') depth--;
             i++;
         }
+        /* as bash's verify_substring_values: both words are expanded; the offset is
+         * evaluated unless the variable is unset, the length only when the offset falls
+         * inside the value (else the result is empty); an arithmetic error names the
+         * parameter ("x: 1/0: division by 0...") */
+        bool positional = nlen == 1 && (*name == '@' || *name == '*') && !sub;
+        char actx[128];
+        snprintf(actx, sizeof actx, "%.*s", (int)(op - name), name);
+        const char *save_ctx = sh->arith_ctx;
         char *offs = expand_sub_str(sh, op + 1, i - 1, CX_DQ, &err);
-        if (!err && sh_arith(sh, offs, &so.off)) err = true;
-        vk_free(sh->p, offs);
-        if (!err && i < oplen) {
-            char *lens = expand_sub_str(sh, op + i + 1, oplen - i - 1, CX_DQ, &err);
+        sh_var *av = NULL;
+        if (pv.list && sub && !indirect && nlen < 256) {
+            char nm[256];
+            memcpy(nm, name, nlen);
+            nm[nlen] = 0;
+            av = sh_var_get(sh, nm);
+        }
+        bool none = pv.list ? !positional && !av : !pv.set;
+        sh->arith_ctx = actx;
+        if (!err && !none && sh_arith(sh, offs, &so.off)) err = true;
+        sh->arith_ctx = save_ctx;
+        if (!err && !none) {
+            int64_t vlen = -1;
+            if (!pv.list) {
+                size_t bytes = pv.s ? strlen(pv.s) : 0;
+                vlen = utf8_locale(sh) ? (int64_t)u8_count(pv.s ? pv.s : "", bytes)
+                                       : (int64_t)bytes;
+            } else if (positional) {
+                vlen = pv.nv + 1 + (so.off == 0);
+            } else {
+                if (av && (av->flags & VF_ASSOC))
+                    vlen = (int64_t)av->narr + (so.off < 0);
+                else if (av && (av->flags & VF_ARRAY))
+                    vlen = (av->narr ? av->arr[av->narr - 1].idx : -1) + (so.off < 0);
+                else
+                    vlen = pv.nv;
+            }
+            int64_t o = so.off < 0 ? so.off + vlen : so.off;
+            if (vlen < 0 || o > vlen || o < 0) none = true;
+        }
+        char *lens = NULL;
+        if (none) {
+            so.off = INT32_MAX; /* empty */
+        } else if (!err && i < oplen) {
+            lens = expand_sub_str(sh, op + i + 1, oplen - i - 1, CX_DQ, &err);
+            sh->arith_ctx = actx;
             if (!err && sh_arith(sh, lens, &so.len)) err = true;
-            vk_free(sh->p, lens);
+            sh->arith_ctx = save_ctx;
             so.has_len = true;
         }
+        vk_free(sh->p, offs);
+        vk_free(sh->p, lens);
         if (!err && so.has_len && so.len < 0 && pv.list) {
             sh_error(sh, "%.*s: substring expression < 0", (int)(oplen - i - 1), op + i + 1);
             err = true;
@@ -1448,7 +1564,8 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         vk_free(sh->p, pat);
         vk_free(sh->p, rep);
         pval_free(sh, &pv);
-        x_error(x, 1);
+        /* an unknown @ operator ends the shell, as an unset variable does */
+        x_error(x, op[0] == '@' && so.kind == 0 ? 127 : 1);
         return;
     }
     if (pv.list && sub && !indirect && so.kind == 5 && so.top == 'A' && so.name) {
@@ -1496,6 +1613,9 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
                 add_value(x, r, strlen(r), ctx);
             vk_free(sh->p, r);
         }
+    } else if (so.kind == 5 && (so.top == 'K' || so.top == 'k' || so.top == 'A') &&
+               list_transform(x, &pv, so.top, name, nlen, sub, indirect, ctx)) {
+        /* done */
     } else {
         /* element-wise; substring selects elements */
         pval out = pv;
@@ -1609,7 +1729,9 @@ static void ansic_decode(sh_buf *b, const char *s, size_t n, bool utf8)
         case 'c':
             if (i + 1 < n) {
                 char d = s[++i];
-                sh_buf_addc(b, (d >= 'a' && d <= 'z' ? d - 32 : d) & 0x1f);
+                /* \c\\ is control-backslash; \c? is DEL, as bash's TOCTRL */
+                if (d == '\\' && i + 1 < n && s[i + 1] == '\\') i++;
+                sh_buf_addc(b, d == '?' ? 0x7f : (d >= 'a' && d <= 'z' ? d - 32 : d) & 0x1f);
             } else {
                 sh_buf_add(b, "\\c", 2);
             }
@@ -1763,7 +1885,10 @@ static size_t expand_dollar(xbuf *x, const char *s, size_t i, size_t n, int ctx)
             return e;
         }
     }
-    if (c == '\'' && !quoted) {
+    /* extquote: $'...' and $"..." are quotes in the word of "${x:-word}" (not in a
+     * here-document's) */
+    bool ext = (ctx & CX_OPW) && !(ctx & CX_HEREDOC) && sh->shopt[SO_EXTQUOTE];
+    if (c == '\'' && (!quoted || ext)) {
         size_t e = skip_squote(s, i + 1, n, true);
         sh_buf b;
         sh_buf_init(&b, sh->p);
@@ -1776,7 +1901,7 @@ static size_t expand_dollar(xbuf *x, const char *s, size_t i, size_t n, int ctx)
         sh_buf_free(&b);
         return e;
     }
-    if (c == '"' && !quoted) return i + 1; /* $"..." is "..." */
+    if (c == '"' && (!quoted || ext)) return i + 1; /* $"..." is "..." */
     if (sh_is_name_start((unsigned char)c)) {
         size_t e = i + 1;
         while (e < n && sh_is_name_char((unsigned char)s[e])) e++;
@@ -1815,6 +1940,18 @@ static void tilde(xbuf *x, const char *name, size_t n)
         return;
     }
     x_add(x, home, strlen(home), XQ);
+}
+
+/* s[eq] is the '=' of an assignment: the first one, after a name (name+= and name[sub]=
+ * too); a tilde after a later '=' stays */
+static bool assign_eq(const char *s, size_t eq)
+{
+    size_t e = eq;
+    if (memchr(s, '=', eq)) return false;
+    const char *lb = memchr(s, '[', eq);
+    if (lb) e = (size_t)(lb - s);
+    else if (e > 0 && s[e - 1] == '+') e--;
+    return e > 0 && sh_is_name(s, e);
 }
 
 /* a tilde prefix at s[i]: its length when it is one (chars up to / or :), else 0 */
@@ -1901,7 +2038,8 @@ static bool expand_text(xbuf *x, const char *s, size_t n, int ctx)
             vk_free(sh->p, path);
             i = e;
         } else if (c == '~' && !dq && !hd &&
-                   (i == 0 || ((ctx & CX_ASSIGN) && (s[i - 1] == ':' || s[i - 1] == '=')))) {
+                   (i == 0 || ((ctx & CX_ASSIGN) && (s[i - 1] == ':' ||
+                                                     (s[i - 1] == '=' && assign_eq(s, i - 1)))))) {
             size_t tl = tilde_prefix(s, i, n, ctx);
             if (tl) {
                 tilde(x, s + i + 1, tl - 1);
@@ -2340,7 +2478,10 @@ int sh_expand_words(sh_state *sh, char **words, int nwords, char ***fields, int 
             }
             xbuf x;
             x_init(&x, sh);
-            expand_text(&x, ww, strlen(ww), 0);
+            /* an argument that looks like an assignment gets an assignment's tildes (not in
+             * posix mode) */
+            int wctx = !sh->opt[O_POSIX] && sh_is_assignment(ww) ? CX_ASSIGN : 0;
+            expand_text(&x, ww, strlen(ww), wctx);
             if (x_fail(&x)) {
                 bool oom = x.oom;
                 x_free(&x);

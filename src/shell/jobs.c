@@ -22,6 +22,8 @@ typedef struct child_arg {
     int nclose;
     bool devnull_stdin;
     bool subshell; /* ( list ) run in place: its body is not a pipeline stage */
+    char **cnf_argv; /* command_not_found_handle's arguments (the parent's, borrowed) */
+    int cnf_argc;
 } child_arg;
 
 static int child_entry(vk_proc *p, void *arg)
@@ -53,6 +55,17 @@ static int child_entry(vk_proc *p, void *arg)
             st = sh_eval(sh, ca->node->a);
     } else if (ca->node) {
         st = sh_eval(sh, ca->node);
+    } else if (ca->cnf_argv) {
+        /* $1... are the command and its arguments */
+        sh_func *f = sh_func_get(sh, "command_not_found_handle");
+        char **av = vk_calloc(p, (size_t)ca->cnf_argc + 2, sizeof *av);
+        st = 127;
+        if (f && av) {
+            av[0] = f->name;
+            for (int i = 0; i < ca->cnf_argc; i++) av[i + 1] = ca->cnf_argv[i];
+            st = sh_call_function(sh, f, av, ca->cnf_argc + 1);
+        }
+        vk_free(p, av);
     } else {
         st = sh_run_source(sh, ca->src, ca->srclen, ca->src_line, false);
     }
@@ -140,6 +153,28 @@ static child_arg *child_prepare(sh_state *sh, vk_proc *child, sh_node *node, con
     return ca;
 }
 
+/* bash's command_not_found_handle: the function runs in a subshell with the command and its
+ * arguments; its status is the command's */
+int sh_run_cnf(sh_state *sh, char **argv, int argc)
+{
+    vk_proc *child;
+    int rc = vk_proc_new(sh->p, &child);
+    if (rc < 0) {
+        sh_error(sh, "fork: %s", sh_strerror(rc));
+        return 254;
+    }
+    child_arg *ca = child_prepare(sh, child, NULL, NULL, 0);
+    if (!ca) {
+        vk_proc_discard(child);
+        return 1;
+    }
+    ca->subshell = true;
+    ca->cnf_argv = argv;
+    ca->cnf_argc = argc;
+    int ws = vk_proc_run(child, child_entry, ca);
+    return ws < 0 ? 1 : VK_WSHELL(ws);
+}
+
 /* take caught signals out of the kernel so blocking calls can be retried */
 static void stash_signals(sh_state *sh)
 {
@@ -147,6 +182,58 @@ static void stash_signals(sh_state *sh)
 }
 
 /* wait for one child; returns its wait status */
+/* bash's notice when a command dies of a signal other than SIGINT and SIGPIPE: the
+ * description alone for SIGTERM or a signal the shell traps (a foreground command), else
+ * "NAME: line N: PID Description   command". It is kept in sh->sig_notice and written by
+ * sh_flush_notice once the command's redirections are undone (it goes to the shell's own
+ * stderr). text: the command, when cmd is NULL. bg: a job reported by wait (SIGTERM says
+ * nothing there). */
+void sh_notify_signal(sh_state *sh, int ws, int pid, sh_node *cmd, const char *text, bool bg)
+{
+    static const char *const desc[] = {
+        NULL, "Hangup", "Interrupt", "Quit", "Illegal instruction", "Trace/breakpoint trap",
+        "Aborted", "Bus error", "Floating point exception", "Killed", "User defined signal 1",
+        "Segmentation fault", "User defined signal 2", "Broken pipe", "Alarm clock",
+        "Terminated", "Stack fault", "Child exited", "Continued", "Stopped (signal)", "Stopped",
+        "Stopped (tty input)", "Stopped (tty output)", "Urgent I/O condition",
+        "CPU time limit exceeded", "File size limit exceeded", "Virtual timer expired",
+        "Profiling timer expired", "Window changed", "I/O possible", "Power failure",
+        "Bad system call"};
+    if (ws < 0 || !VK_WIFSIGNALED(ws) || sh->interactive || sh->dying) return;
+    int sig = VK_WTERMSIG(ws);
+    if (sig == VOS_SIGINT || sig == VOS_SIGPIPE || (bg && sig == VOS_SIGTERM)) return;
+    char d[32];
+    if (sig > 0 && sig < (int)(sizeof desc / sizeof desc[0]))
+        snprintf(d, sizeof d, "%s", desc[sig]);
+    else
+        snprintf(d, sizeof d, "Signal %d", sig);
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    if (!bg && (sig == VOS_SIGTERM || (sig < VK_NSIG && sh->traps[sig] && *sh->traps[sig]))) {
+        sh_buf_adds(&b, d);
+    } else {
+        char pre[300];
+        sh_msg_prefix(sh, pre, sizeof pre, "");
+        sh_buf_adds(&b, pre);
+        sh_buf_printf(&b, "%5d %-24s", pid, d);
+        if (cmd)
+            sh_print_command(&b, cmd);
+        else if (text)
+            sh_buf_adds(&b, text);
+    }
+    sh_buf_addc(&b, '\n');
+    vk_free(sh->p, sh->sig_notice);
+    sh->sig_notice = sh_buf_take(&b);
+}
+
+void sh_flush_notice(sh_state *sh)
+{
+    if (!sh->sig_notice) return;
+    vk_write(sh->p, 2, sh->sig_notice, strlen(sh->sig_notice));
+    vk_free(sh->p, sh->sig_notice);
+    sh->sig_notice = NULL;
+}
+
 static int wait_child(sh_state *sh, int pid)
 {
     for (;;) {
@@ -190,6 +277,7 @@ static void time_report(sh_state *sh, int64_t real_ns, int64_t user_ns, int64_t 
     const char *fmt = posix ? "real %2R\nuser %2U\nsys %2S"
                             : sh_var_value(sh, "TIMEFORMAT");
     if (!fmt) fmt = "\nreal\t%3lR\nuser\t%3lU\nsys\t%3lS";
+    if (!*fmt) return; /* an empty TIMEFORMAT: no report at all */
     sh_buf b;
     sh_buf_init(&b, sh->p);
     for (const char *f = fmt; *f; f++) {
@@ -324,6 +412,8 @@ static int eval_pipe_untimed(sh_state *sh, sh_node *n)
         /* bash counts a subshell for a compound stage only: a simple command's process
          * keeps its shell's $BASH_SUBSHELL */
         if (c->type == N_SIMPLE) ca->sh->subshell = sh->subshell;
+        /* ...and a compound stage starts outside any loop (break there is an error) */
+        if (c->type != N_SIMPLE) ca->sh->loop_depth = 0;
         ca->sh->cond = bang ? ca->sh->cond + 1 : ca->sh->cond;
         if (prev >= 0) {
             child_dup(ca, prev, 0);
@@ -404,11 +494,15 @@ int sh_eval_subshell(sh_state *sh, sh_node *n)
         } else {
             ca->subshell = true;
             sh_jobs_free(ca->sh); /* ( ... ) starts with no jobs */
+            ca->sh->loop_depth = 0; /* and outside any loop, as bash */
+            int pid = vk_getpid(child);
             int ws = vk_proc_run(child, child_entry, ca);
             st = ws < 0 ? 1 : VK_WSHELL(ws);
+            sh_notify_signal(sh, ws, pid, n, NULL, false);
         }
     }
     sh_redir_restore(sh, &u);
+    sh_flush_notice(sh);
     sh_set_status(sh, st);
     return st;
 }
@@ -702,6 +796,10 @@ int sh_wait_pid(sh_state *sh, int pid, bool *found)
             if (j->pid != pid) continue;
             *found = true;
             int ws = j->done ? j->status : wait_child(sh, pid);
+            if (!j->procsub) {
+                sh_notify_signal(sh, ws, pid, NULL, j->cmd, true);
+                sh_flush_notice(sh);
+            }
             job_remove(sh, j);
             return VK_WSHELL(ws);
         }

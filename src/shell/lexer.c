@@ -47,12 +47,14 @@ static void report(sh_parser *ps, int line, const char *msg, bool echo_line)
     sh_buf_init(&b, sh->p);
     const char *name = sh->srcname ? sh->srcname : "bash";
     char pre[256];
+    bool gnu = sh->shopt[SO_GNU_ERRFMT]; /* "name:N:" instead of "name: line N:" */
     if (sh->parse_ctx)
-        snprintf(pre, sizeof pre, "%s: %s: line %d: ", name, sh->parse_ctx, line);
+        snprintf(pre, sizeof pre, gnu ? "%s: %s:%d: " : "%s: %s: line %d: ", name, sh->parse_ctx,
+                 line);
     else if (sh->cmode && sh->func_depth == 0 && sh->source_depth == 0)
-        snprintf(pre, sizeof pre, "%s: -c: line %d: ", name, line);
+        snprintf(pre, sizeof pre, gnu ? "%s: -c:%d: " : "%s: -c: line %d: ", name, line);
     else
-        snprintf(pre, sizeof pre, "%s: line %d: ", sh->cmode ? name : name, line);
+        snprintf(pre, sizeof pre, gnu ? "%s:%d: " : "%s: line %d: ", name, line);
     sh_buf_adds(&b, pre);
     sh_buf_adds(&b, msg);
     sh_buf_addc(&b, '\n');
@@ -259,9 +261,10 @@ static bool scan_brace(sh_parser *ps, sh_buf *b)
     }
 }
 
-/* $(( ... )): true when the text from pos (just after "$((") closes with "))" at depth 0
- * before anything that makes it a command substitution instead. */
-static bool looks_arith(sh_parser *ps)
+/* $(( ... )): 1 when the text from pos (just after "$((") closes with "))" at depth 0
+ * before anything that makes it a command substitution instead; 0 when it is one; -1 when
+ * the input ends first (bash then reports the EOF at the line where "((" began). */
+static int looks_arith(sh_parser *ps)
 {
     /* parens nested past the nest limit fail either way (as arithmetic or as commands):
      * stop there, so that each level of $(( $(( ... does not scan the whole rest */
@@ -269,16 +272,16 @@ static bool looks_arith(sh_parser *ps)
     int depth = 0;
     for (size_t i = ps->pos; i < ps->len; i++) {
         char c = ps->src[i];
-        if (c == '(' && ++depth > 2 * max + 2) return true;
+        if (c == '(' && ++depth > 2 * max + 2) return 1;
         else if (c == ')') {
             if (depth == 0) return i + 1 < ps->len && ps->src[i + 1] == ')';
             depth--;
         } else if (c == '\'' || c == '`') {
             /* quotes inside arithmetic are rare; a command substitution is likelier */
-            if (c == '`') return false;
+            if (c == '`') return 0;
         }
     }
-    return false;
+    return -1;
 }
 
 static bool scan_arith(sh_parser *ps, sh_buf *b)
@@ -321,7 +324,7 @@ static bool scan_arith(sh_parser *ps, sh_buf *b)
 }
 
 /* $( ... ): parse the inside as commands to find the closing paren */
-static bool scan_cmdsubst(sh_parser *ps, sh_buf *b)
+static bool scan_cmdsubst(sh_parser *ps, sh_buf *b, int eof_line)
 {
     size_t start = ps->pos; /* just after "$(" */
     sh_parser sub = *ps;
@@ -330,6 +333,7 @@ static bool scan_cmdsubst(sh_parser *ps, sh_buf *b)
     sub.hd = NULL;
     sub.err = 0;
     sub.sub = true;
+    sub.sub_eof_line = eof_line;
     /* the look-ahead only finds the closing paren: it must not expand aliases, which would
      * rewrite (and free) the source it shares with this parser; the body is parsed again,
      * aliases and all, when it runs */
@@ -380,15 +384,22 @@ static bool scan_dollar_inner(sh_parser *ps, sh_buf *b, bool in_dq)
     if (c == '(') {
         sh_buf_addc(b, getc_(ps));
         while (peekc(ps, 0) == '\\' && peekc(ps, 1) == '\n') getc_(ps), getc_(ps);
+        int dline = 0;
         if (peekc(ps, 0) == '(' ) {
+            dline = ps->line;
             ps->pos++;
-            if (looks_arith(ps)) {
+            int la = looks_arith(ps);
+            if (la < 0) {
+                sh_lex_error_eof_match(ps, ps->line, ')');
+                return false;
+            }
+            if (la) {
                 sh_buf_addc(b, '(');
                 return scan_arith(ps, b);
             }
             ps->pos--;
         }
-        return scan_cmdsubst(ps, b);
+        return scan_cmdsubst(ps, b, dline);
     }
     if (c == '[') {
         /* $[expr], the old arithmetic form: one word up to the matching ']' */
@@ -533,7 +544,7 @@ static bool scan_word(sh_parser *ps, sh_buf *b)
             /* process substitution <( ) / >( ), part of the word */
             sh_buf_addc(b, getc_(ps));
             sh_buf_addc(b, getc_(ps));
-            if (!scan_cmdsubst(ps, b)) return false;
+            if (!scan_cmdsubst(ps, b, 0)) return false;
             continue;
         }
         if (c < 0 || is_meta(c)) {
@@ -787,7 +798,12 @@ int sh_lex_next(sh_parser *ps)
             size_t save = ps->pos;
             int save_line = ps->line;
             ps->pos++;
-            if (looks_arith(ps)) {
+            int la = looks_arith(ps);
+            if (la < 0) {
+                sh_lex_error_eof_match(ps, ps->line, ')');
+                return set_tok(ps, T_EOF);
+            }
+            if (la) {
                 sh_buf b;
                 sh_buf_init(&b, ps->sh->p);
                 if (!scan_arith(ps, &b)) {

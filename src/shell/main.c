@@ -46,6 +46,13 @@ sh_state *sh_new(vk_proc *p, const char *argv0, char *const *env)
     sh->start_ns = vk_monotonic_ns(p);
     sh->lineno = 1;
     for (int i = 0; special_vars[i]; i++) sh_var_flag(sh, special_vars[i], VF_SPECIAL, true);
+    /* signals ignored at entry: a non-interactive shell cannot trap them (bash) */
+    for (int s = 1; s < VK_NSIG && s < 32; s++) {
+        if (s == VOS_SIGKILL || s == 19) continue;
+        int old = vk_signal(p, s, VK_SIG_IGN);
+        vk_signal(p, s, old);
+        if (old == VK_SIG_IGN) sh->ign_entry |= 1u << s;
+    }
     if (env) {
         for (char *const *e = env; *e; e++) {
             const char *eq = strchr(*e, '=');
@@ -60,7 +67,7 @@ sh_state *sh_new(vk_proc *p, const char *argv0, char *const *env)
     snprintf(num, sizeof num, "%lld", (long long)shlvl + 1);
     sh_var_set(sh, "SHLVL", num, VF_EXPORT);
     snprintf(num, sizeof num, "%d", vk_getppid(p));
-    sh_var_set(sh, "PPID", num, 0);
+    sh_var_set(sh, "PPID", num, VF_READONLY);
     snprintf(num, sizeof num, "%u", vk_getuid(p));
     sh_var_set(sh, "UID", num, VF_READONLY);
     sh_var_set(sh, "EUID", num, VF_READONLY);
@@ -205,6 +212,7 @@ void sh_free(sh_state *sh)
     for (int i = 0; i < 3; i++) vk_free(p, sh->ptraps[i]);
     sh_trapsnap_free(sh);
     vk_free(p, sh->exit_trap);
+    vk_free(p, sh->sig_notice);
     sh_jobs_free(sh);
     sh_coproc_free(sh);
     vk_free(p, sh->arg0);
@@ -229,6 +237,7 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
     c->tempenv = NULL;
     c->jobs = NULL;
     c->exit_trap = NULL;
+    c->sig_notice = NULL;
     for (int i = 0; i < 3; i++) c->ptraps[i] = NULL;
     c->parent_traps = NULL;
     c->in_trap = false;
@@ -429,6 +438,7 @@ int sh_run_source(sh_state *sh, const char *src, size_t len, int first_line, boo
         return 1;
     }
     sh->syntax_err = false;
+    sh->syntax_kept = false;
     for (;;) {
         sh_pool pool = {.p = sh->p};
         sh_node *n = NULL;
@@ -441,7 +451,9 @@ int sh_run_source(sh_state *sh, const char *src, size_t len, int first_line, boo
         if (rc != PARSE_OK) {
             sh_pool_free(&pool);
             sh->syntax_err = rc == PARSE_ERROR;
-            sh_set_status(sh, rc == PARSE_ERROR ? 2 : 1);
+            /* a bad [[ ]] expression keeps $? (bash sets no status for it) */
+            sh->syntax_kept = rc == PARSE_ERROR && sh_parser_cond_err(ps);
+            if (!sh->syntax_kept) sh_set_status(sh, rc == PARSE_ERROR ? 2 : 1);
             if (rc == PARSE_NOMEM) sh_error(sh, "out of memory while parsing");
             break;
         }
@@ -454,7 +466,7 @@ int sh_run_source(sh_state *sh, const char *src, size_t len, int first_line, boo
             sh->run_depth--;
             sh->tail_node = NULL;
         }
-        sh->cur_cmd = NULL; /* its node goes with the pool */
+        if (!sh->in_trap) sh->cur_cmd = NULL; /* its node goes with the pool (a trap sets none) */
         sh_pool_free(&pool);
         if (sh->fatal && sh->discard && !sh->dying) {
             /* bash's jump to the top level: this command is over, the loop goes on */
@@ -603,6 +615,7 @@ static int run_stdin(sh_state *sh)
     int line = 1;
     bool eof = false;
     sh->syntax_err = false;
+    sh->syntax_kept = false;
     /* what the text read so far waits for (SH_MORE_*): lines that cannot give it are not
      * parsed again, so a long function or here-document costs one parse, not one per line */
     int more = SH_MORE_NO;
@@ -659,6 +672,18 @@ static int run_stdin(sh_state *sh)
     return sh->status;
 }
 
+/* what bash prints after an invalid option */
+static const char usage_text[] =
+    "Usage:\tbash [GNU long option] [option] ...\n"
+    "\tbash [GNU long option] [option] script-file ...\n"
+    "GNU long options:\n"
+    "\t--debug\n\t--debugger\n\t--dump-po-strings\n\t--dump-strings\n\t--help\n"
+    "\t--init-file\n\t--login\n\t--noediting\n\t--noprofile\n\t--norc\n\t--posix\n"
+    "\t--pretty-print\n\t--rcfile\n\t--restricted\n\t--verbose\n\t--version\n"
+    "Shell options:\n"
+    "\t-ilrsD or -c command or -O shopt_option\t\t(invocation only)\n"
+    "\t-abefhkmnptuvxBCEHPT or -o option\n";
+
 static int sh_main(vl_ctx *c, int argc, char **argv)
 {
     vk_proc *p = c->p;
@@ -696,8 +721,10 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
                 i++;
                 continue;
             }
+            if (strcmp(a, "--login") == 0) shopts[SO_LOGIN_SHELL] = 1;
             if (strcmp(a, "--norc") == 0 || strcmp(a, "--noprofile") == 0 ||
-                strcmp(a, "--login") == 0 || strcmp(a, "--noediting") == 0) {
+                strcmp(a, "--login") == 0 || strcmp(a, "--noediting") == 0 ||
+                strcmp(a, "--debug") == 0) {
                 i++;
                 continue;
             }
@@ -737,6 +764,7 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
             }
             snprintf(msg, sizeof msg, "%s: %s: invalid option\n", me, a);
             write2(p, msg);
+            write2(p, usage_text);
             return 2;
         }
         bool on = a[0] == '-';
@@ -746,8 +774,10 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
                 cflag = true;
             } else if (*s == 's') {
                 sflag = true;
-            } else if (*s == 'i' || *s == 'l') {
-                /* interactive / login: no terminal in a VM, nothing to do */
+            } else if (*s == 'l') {
+                shopts[SO_LOGIN_SHELL] = 1; /* a login shell reads no profile in a VM */
+            } else if (*s == 'i') {
+                /* interactive: no terminal in a VM, nothing to do */
             } else if (*s == 'O') {
                 if (i >= argc) {
                     list_shopts = on ? 1 : 2;
@@ -782,6 +812,7 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
                 if (k < 0) {
                     snprintf(msg, sizeof msg, "%s: -%c: invalid option\n", me, *s);
                     write2(p, msg);
+                    write2(p, usage_text);
                     return 2;
                 }
                 setopts[k] = on;
@@ -808,7 +839,10 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
         name = argv[i++];
         owned = read_all(p, name, &slen, &err);
         if (!owned) {
-            snprintf(msg, sizeof msg, "%s: %s: %s\n", me, name, vos_strerror(err));
+            /* a directory: bash names the script itself, as for a binary file */
+            const char *who = err == VOS_EISDIR ? name : me;
+            snprintf(msg, sizeof msg, "%s: %s: %s\n", who ? who : "bash", name,
+                     vos_strerror(err));
             write2(p, msg);
             return err == VOS_ENOENT ? 127 : 126;
         }
@@ -898,7 +932,7 @@ static int iso_entry(vk_proc *p, void *arg)
     sh->fatal = false;
     sh_run_exit_trap(sh);
     st = sh->status;
-    if (sh->syntax_err) st = 2;
+    if (sh->syntax_err && !sh->syntax_kept) st = 2;
     (void)p;
     return st & 0xff;
 }
@@ -938,6 +972,7 @@ static int session_exec(void *session, vk_proc *p, const char *script, const cha
     sh->fatal = false;
     sh->dying = false;
     sh->syntax_err = false;
+    sh->syntax_kept = false;
     sh->cond = 0;
     sh->nest = 0;
     sh->loop_depth = 0;
@@ -972,7 +1007,7 @@ static int session_exec(void *session, vk_proc *p, const char *script, const cha
         }
     } else {
         sh_run_string(sh, script, strlen(script), 1);
-        syntax = sh->syntax_err;
+        syntax = sh->syntax_err && !sh->syntax_kept;
         /* `exit` or set -e ended the script: where a terminal would close */
         exited = sh->jump == J_EXIT && !sh->fatal;
         status = sh->status;

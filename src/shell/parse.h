@@ -54,7 +54,10 @@ struct sh_parser {
     int lexdepth;     /* nested $( ${ $(( inside one word, against the same limit */
     int err;          /* PARSE_ERROR / PARSE_NOMEM after the first error */
     bool sub;         /* a $(...) being checked: ')' ends it */
+    int sub_eof_line; /* nonzero: the line to report an unclosed $( at (a "$((" that was not
+                         arithmetic: bash names the line it began on) */
     bool quiet;       /* do not report (used when probing) */
+    bool cond_err;    /* the error was in a [[ ]] expression: bash leaves $? as it was */
     bool hit_eof;     /* the error (or an unclosed here-document) is at the end of the text:
                          more input could complete the command */
     char eof_delim[128]; /* the here-document that met the end of the text: its delimiter

@@ -749,6 +749,11 @@ static bool alias_expand(sh_parser *ps)
     for (int i = 0; i < ps->nalias; i++)
         if (ps->tok_start < ps->alias_end[i] && ps->alias_active[i] == a->name) return false;
     size_t vl = strlen(a->val), rest = ps->len - ps->pos;
+    /* an alias inside the text of one that ends in a blank (alias a='b ' with b an alias):
+     * the word after that text is still checked */
+    bool keep = ps->alias_blank && ps->tok_start < ps->alias_blank_end &&
+                ps->alias_blank_end >= ps->pos;
+    size_t keep_end = keep ? ps->alias_blank_end - ps->pos + vl : 0;
     char *n = vk_malloc(sh->p, vl + rest + 1);
     if (!n) return false;
     memcpy(n, a->val, vl);
@@ -773,6 +778,10 @@ static bool alias_expand(sh_parser *ps)
     ps->have_tok = false;
     ps->alias_blank = vl && (a->val[vl - 1] == ' ' || a->val[vl - 1] == '\t');
     ps->alias_blank_end = vl;
+    if (!ps->alias_blank && keep) {
+        ps->alias_blank = true;
+        ps->alias_blank_end = keep_end;
+    }
     return true;
 }
 
@@ -876,6 +885,7 @@ static sh_node *parse_command_inner(sh_parser *ps)
             n = parse_case(ps);
         } else if (strcmp(w, "[[") == 0) {
             n = parse_cond(ps);
+            if (!n && ps->err == PARSE_ERROR) ps->cond_err = true;
         } else if (strcmp(w, "function") == 0) {
             return parse_function_kw(ps);
         } else if (strcmp(w, "then") == 0 || strcmp(w, "else") == 0 ||
@@ -1072,6 +1082,8 @@ int sh_parse_next(sh_parser *ps, sh_pool *pool, sh_node **out)
     return ps->err ? ps->err : PARSE_OK;
 }
 
+bool sh_parser_cond_err(const sh_parser *ps) { return ps->cond_err; }
+
 void sh_parser_quiet(sh_parser *ps) { ps->quiet = true; }
 
 void sh_parser_echo(sh_parser *ps, bool show)
@@ -1110,10 +1122,11 @@ int sh_parse_sub(sh_parser *ps, size_t *end)
     /* a $( ) nests like a compound command: $(echo $(echo ...)) must meet the limit before
      * the recursion meets the end of the stack */
     if (!depth_enter(ps)) return ps->err ? ps->err : PARSE_ERROR;
+    int eof_line = ps->sub_eof_line;
     skip_nl(ps);
     if (!ps->err && peek(ps) != T_RPAREN) {
         if (peek(ps) == T_EOF && !ps->err) {
-            sh_lex_error_eof_match(ps, ps->line, ')');
+            sh_lex_error_eof_match(ps, eof_line ? eof_line : ps->line, ')');
             return ps->err;
         }
         sh_node *n = parse_compound_list(ps);
@@ -1123,7 +1136,7 @@ int sh_parse_sub(sh_parser *ps, size_t *end)
         }
         if (peek(ps) != T_RPAREN) {
             if (ps->tok == T_EOF && !ps->err)
-                sh_lex_error_eof_match(ps, ps->line, ')');
+                sh_lex_error_eof_match(ps, eof_line ? eof_line : ps->line, ')');
             else
                 fail(ps);
             return ps->err ? ps->err : PARSE_ERROR;

@@ -553,6 +553,13 @@ static void glob_rec(sh_state *sh, const char *dir, const char *comp, glist *out
         if (pmatch_fold(sh, cpat, ent.name, pmode, sh->shopt[SO_NOCASEGLOB]))
             gl_add(&names, vk_strdup(p, ent.name));
     }
+    /* globskipdots off: a pattern that starts with a dot may match . and .. */
+    if (!sh->shopt[SO_GLOBSKIPDOTS] && (cpat[0] == '.' || (cpat[0] == '\\' && cpat[1] == '.'))) {
+        static const char *const dots[] = {".", ".."};
+        for (int d = 0; d < 2; d++)
+            if (pmatch_fold(sh, cpat, dots[d], pmode, sh->shopt[SO_NOCASEGLOB]))
+                gl_add(&names, vk_strdup(p, dots[d]));
+    }
     vk_close(p, fd);
     vk_free(p, cpat);
     for (int i = 0; i < names.n; i++) {

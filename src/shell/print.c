@@ -179,11 +179,19 @@ static void pr_cmd(sh_buf *b, sh_node *n, int ind)
         sh_buf_addc(b, ' ');
         pr_cmd(b, n->a, ind);
         return;
-    case N_SUBSHELL:
+    case N_SUBSHELL: {
+        /* bash puts each command after the first on a line of its own: "( a;\n    b )" */
         sh_buf_adds(b, "( ");
-        pr_inline(b, n->a, ind);
+        sh_node *items[256];
+        int k = flatten(n->a, items, 256, 0);
+        for (int i = 0; i < k; i++) {
+            if (i > 0 && items[i - 1]->type != N_BG) indent(b, ind);
+            pr_cmd(b, items[i], ind);
+            if (i + 1 < k) sh_buf_adds(b, items[i]->type == N_BG ? " " : ";\n");
+        }
         sh_buf_adds(b, " )");
         break;
+    }
     case N_GROUP:
         if (ind & PR_FLAT) {
             sh_node *items[256];

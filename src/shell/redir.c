@@ -158,7 +158,7 @@ static int named_set(sh_state *sh, const char *name, const char *val)
     return rc;
 }
 
-static int named(sh_state *sh, sh_redir *r)
+static int named(sh_state *sh, sh_redir *r, sh_redir_undo *undo)
 {
     if (r->op == R_DUPOUT || r->op == R_DUPIN) {
         char *target = sh_expand_redir(sh, r->word);
@@ -195,6 +195,8 @@ static int named(sh_state *sh, sh_redir *r)
         vk_free(sh->p, target);
         return -1;
     }
+    /* varredir_close: the fd is closed when the command is done (not after exec) */
+    if (undo && sh->shopt[SO_VARREDIR_CLOSE] && save_fd(sh, undo, tmp) < 0) return -1;
     sh_redir plain = *r;
     plain.varname = NULL;
     plain.next = NULL;
@@ -207,7 +209,7 @@ static int named(sh_state *sh, sh_redir *r)
 
 static int one(sh_state *sh, sh_redir *r, sh_redir_undo *undo)
 {
-    if (r->varname) return named(sh, r);
+    if (r->varname) return named(sh, r, undo);
     int op = r->op;
     int fd = r->fd;
     if (fd < 0)

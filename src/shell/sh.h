@@ -296,6 +296,9 @@ struct sh_state {
                           * arithmetic error, a readonly assignment): bash jumps back to the
                           * nearest command loop (the script, eval, .), which goes on */
     bool syntax_err;     /* the last parse failed */
+    bool syntax_kept;    /* ...in a [[ ]] expression, which leaves $? as it was (bash) */
+    char *sig_notice;    /* a "Killed"-style notice waiting for the redirections to go */
+    uint32_t ign_entry;  /* signals ignored when the shell started: trap cannot catch them */
     bool bad_subscript;  /* an element assignment's index was out of range (a[-9]=x) */
     int64_t ulim[2][32]; /* ulimit values set by the script: [0] soft, [1] hard, per
                           * resource (builtins.c's table); 0 = not set (the VM's), -1 =
@@ -404,6 +407,8 @@ void sh_parser_free(sh_parser *ps);
 int sh_parse_next(sh_parser *ps, sh_pool *pool, sh_node **out);
 /* Nothing but blanks and comments is left after the command just parsed. */
 bool sh_parser_at_end(sh_parser *ps);
+/* the last parse error was in a [[ ]] expression */
+bool sh_parser_cond_err(const sh_parser *ps);
 /* The lines the parser has read since the last call (whole lines, as bash reads them): written
  * to stderr when show (set -v), else only marked as read. */
 void sh_parser_echo(sh_parser *ps, bool show);
@@ -615,6 +620,11 @@ void sh_coproc_free(sh_state *sh);
 /* ---- print.c ---- */
 /* A command on one line as bash shows it in jobs ("sleep 1", "{ a; b; }"). */
 void sh_print_command(sh_buf *b, sh_node *n);
+/* bash's notice for a command that a signal ended, kept until sh_flush_notice (jobs.c) */
+void sh_notify_signal(sh_state *sh, int ws, int pid, sh_node *cmd, const char *text, bool bg);
+void sh_flush_notice(sh_state *sh);
+/* run command_not_found_handle in a subshell for argv (jobs.c) */
+int sh_run_cnf(sh_state *sh, char **argv, int argc);
 /* "name () \n{ \n    ...\n}" as bash prints a function (no final newline). */
 void sh_print_function(sh_buf *b, const char *name, sh_node *body, int indent);
 /* An exported function's value in the environment, as bash writes it: "() {  cmd;\n ...}"
@@ -631,6 +641,11 @@ void sh_import_functions(sh_state *sh, char *const *env);
 const char *sh_hash_find(sh_state *sh, const char *name);
 /* set -o posix / +o posix (and --posix, sh): the option and the shopts it implies */
 void sh_set_posix(sh_state *sh, bool on);
+/* ...the options only (for POSIXLY_CORRECT's own assignment and unset) */
+void sh_posix_opts(sh_state *sh, bool on);
+/* An array's elements as declare -p shows them ("([0]="a" [1]="b")"), or with decl false as
+ * ${a[@]@K} does ("0 "a" 1 "b""; an associative array's pairs each end with a space). */
+void sh_decl_elems(sh_buf *b, sh_var *v, bool decl);
 void sh_hash_add(sh_state *sh, const char *name, const char *path, int hits);
 void sh_hash_clear(sh_state *sh);
 bool sh_hash_copy(sh_state *c, const sh_state *sh);

@@ -118,7 +118,8 @@ static const char *msg_source(sh_state *sh)
 
 void sh_msg_prefix(sh_state *sh, char *buf, size_t n, const char *what)
 {
-    snprintf(buf, n, "%s: line %d: %s", msg_source(sh), sh->lineno, what);
+    snprintf(buf, n, sh->shopt[SO_GNU_ERRFMT] ? "%s:%d: %s" : "%s: line %d: %s", msg_source(sh),
+             sh->lineno, what);
 }
 
 static void verror(sh_state *sh, bool with_line, const char *fmt, va_list ap)
@@ -126,7 +127,8 @@ static void verror(sh_state *sh, bool with_line, const char *fmt, va_list ap)
     char msg[1024];
     int n;
     if (with_line)
-        n = snprintf(msg, sizeof msg, "%s: line %d: ", msg_source(sh), sh->lineno);
+        n = snprintf(msg, sizeof msg, sh->shopt[SO_GNU_ERRFMT] ? "%s:%d: " : "%s: line %d: ",
+                     msg_source(sh), sh->lineno);
     else
         n = snprintf(msg, sizeof msg, "%s: ", msg_source(sh));
     if (n < 0) n = 0;

@@ -784,6 +784,10 @@ int sh_var_set_len(sh_state *sh, const char *name, size_t nlen, const char *val,
     if (sh->opt[O_ALLEXPORT]) v->flags |= VF_EXPORT;
     v->flags |= addflags;
     if (v->flags & VF_SPECIAL) special_assigned(sh, nm, val);
+    /* as bash: setting POSIXLY_CORRECT (or finding it in the environment) turns posix mode
+     * on, unsetting it turns it off */
+    if (nm[0] == 'P' && strcmp(nm, "POSIXLY_CORRECT") == 0 && !sh->opt[O_POSIX])
+        sh_posix_opts(sh, true);
     if (v->flags & (VF_ARRAY | VF_ASSOC)) return sh_array_set(sh, v, 0, val);
     char *copy = vk_strdup(sh->p, val);
     if (!copy) return -1;
@@ -902,9 +906,12 @@ int sh_var_unset(sh_state *sh, const char *name)
     sh_var *v = *slot(sh, name);
     if (!v) return 0;
     if (v->flags & VF_READONLY) return -1;
+    if (name[0] == 'P' && strcmp(name, "POSIXLY_CORRECT") == 0 && sh->opt[O_POSIX])
+        sh_posix_opts(sh, false);
     env_touch(sh, v);
-    if (v->level > 0 && v->level == sh->func_depth) {
-        /* a local stays local (and unset) until its function returns */
+    if (v->level > 0 && (v->level == sh->func_depth || sh->shopt[SO_LOCALVAR_UNSET])) {
+        /* a local stays local (and unset) until its function returns (a caller's local
+         * too with localvar_unset) */
         sh_array_clear(sh, v);
         val_free(sh, v);
         v->val = NULL;
@@ -1000,6 +1007,7 @@ int sh_tempenv_push(sh_state *sh, const char *name, const char *val)
     v->flags = VF_EXPORT | (cur ? cur->flags & VF_SPECIAL : 0);
     v->level = cur ? cur->level : sh->func_depth;
     if (cur && (cur->flags & VF_SPECIAL)) special_assigned(sh, name, val);
+    if (sh->hashtab && strcmp(name, "PATH") == 0) sh_hash_clear(sh); /* as an assignment */
     insert(sh, v);
     s->next = sh->tempenv;
     sh->tempenv = s;

@@ -149,6 +149,7 @@ typedef struct tcase {
     char *script;
     sect in, out, err, status, vout, verr, vstatus;
     bool skip_bash;
+    bool as_sh; /* "--- sh": bash run as sh (posix mode) against vos's sh */
     int want_status, want_vstatus;
     char *error; /* a format error: the case fails with this message, nothing runs */
 } tcase;
@@ -190,7 +191,7 @@ static const struct {
     {"stdin", offsetof(tcase, in)},        {"stdout", offsetof(tcase, out)},
     {"stderr", offsetof(tcase, err)},      {"status", offsetof(tcase, status)},
     {"vos-stdout", offsetof(tcase, vout)}, {"vos-stderr", offsetof(tcase, verr)},
-    {"vos-status", offsetof(tcase, vstatus)}, {"skip-bash", 0},
+    {"vos-status", offsetof(tcase, vstatus)}, {"skip-bash", 0}, {"sh", 0},
 };
 
 /* A marker is exactly "--- NAME" or "--- NAME -n" with a known NAME, so text such as diff's
@@ -268,7 +269,7 @@ static void parse_file(const char *path)
     buf script = {0};
     sect *cur = NULL;          /* the section lines go to; NULL: the script (or the preamble) */
     bool cur_strip = false;
-    bool after_skip = false;   /* right after "--- skip-bash" */
+    bool after_skip = false;   /* right after "--- skip-bash" or "--- sh" */
     bool in_header = false;    /* right after ===: "# differs" / "# vos only" lines */
     bool has_differs = false, has_vos_only = false;
     int lineno = 0;
@@ -317,8 +318,12 @@ static void parse_file(const char *path)
             CLOSE_SECTION();
             in_header = false;
             after_skip = false;
-            if (strcmp(g_sections[si].name, "skip-bash") == 0) {
-                c->skip_bash = true;
+            if (strcmp(g_sections[si].name, "skip-bash") == 0 ||
+                strcmp(g_sections[si].name, "sh") == 0) {
+                if (g_sections[si].name[0] == 's' && g_sections[si].name[1] == 'h')
+                    c->as_sh = true;
+                else
+                    c->skip_bash = true;
                 after_skip = true;
                 cur = NULL;
                 continue;
@@ -341,8 +346,8 @@ static void parse_file(const char *path)
         if (cur) {
             buf_add(&sectbuf, line, linelen);
         } else if (after_skip) {
-            /* "--- skip-bash" has no text: what follows it would silently vanish */
-            if (bare > 0) case_error(c, "line %d: text after --- skip-bash", lineno);
+            /* "--- skip-bash" / "--- sh" have no text: what follows would silently vanish */
+            if (bare > 0) case_error(c, "line %d: text after a --- skip-bash/sh marker", lineno);
         } else {
             buf_add(&script, line, linelen);
         }
@@ -469,7 +474,7 @@ static void drain_fd(int fd, buf *b, bool *open_)
     }
 }
 
-/* Run `bash -c SCRIPT bash` in dir with the environment env -i would leave plus PATH, HOME,
+/* Run `bash -c SCRIPT bash` (for a "--- sh" case: bash run as `sh -c SCRIPT sh`) in dir with the environment env -i would leave plus PATH, HOME,
  * LC_ALL, TZ. The child gets its own process group so a timeout kills what it started too. */
 static void run_bash(const tcase *c, const char *dir, side *s)
 {
@@ -505,7 +510,8 @@ static void run_bash(const tcase *c, const char *dir, side *s)
     char *home = xmalloc(hl);
     snprintf(home, hl, "HOME=%s", dir);
     char *envp[] = {"PATH=/usr/bin:/bin", home, "LC_ALL=C", "TZ=UTC", NULL};
-    char *argv[] = {"bash", "-c", c->script, "bash", NULL};
+    char *name = c->as_sh ? "sh" : "bash";
+    char *argv[] = {name, "-c", c->script, name, NULL};
 
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -681,6 +687,10 @@ static void run_vos(const tcase *c, const char *dir, side *s, slot *sl)
     o.n_env = sizeof env / sizeof env[0];
     o.cwd = dir;
     o.argv0 = "bash";
+    /* "--- sh": the script is run by vos's `sh` program (bash run as sh: posix mode), which
+     * the session shell execs with the script as its argument */
+    const char *sh_args[] = {c->script, NULL};
+    if (c->as_sh) o.args = sh_args;
     o_lim.time_ms = CASE_TIMEOUT_MS;
 
     pthread_mutex_lock(&sl->mu);
@@ -693,7 +703,7 @@ static void run_vos(const tcase *c, const char *dir, side *s, slot *sl)
 
     vos_result_init(&res);
     vos_result_init(&res);
-    rc = vos_exec(vm, c->script, &o, &res);
+    rc = vos_exec(vm, c->as_sh ? "exec sh -c \"$1\" sh" : c->script, &o, &res);
 
     pthread_mutex_lock(&sl->mu);
     bool fired = sl->fired;
