@@ -372,7 +372,7 @@ int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line)
         if (rc != PARSE_OK) {
             sh_pool_free(&pool);
             sh->syntax_err = rc == PARSE_ERROR;
-            sh_set_status(sh, rc == PARSE_ERROR ? 2 : 1);
+            sh_set_status(sh, rc == PARSE_ERROR ? sh_parser_err_status(ps, sh->status) : 1);
             if (rc == PARSE_NOMEM) sh_error(sh, "out of memory while parsing");
             break;
         }
@@ -746,12 +746,10 @@ static int iso_entry(vk_proc *p, void *arg)
     iso_arg *ia = arg;
     sh_state *sh = ia->sh;
     sh_run_string(sh, ia->script, strlen(ia->script), 1);
-    int st = sh->status;
     sh->jump = J_NONE;
     sh->fatal = false;
-    sh_run_exit_trap(sh);
-    st = sh->status;
-    if (sh->syntax_err) st = 2;
+    sh_run_exit_trap(sh); /* a syntax error left $? as bash leaves it */
+    int st = sh->status;
     (void)p;
     return st & 0xff;
 }
@@ -842,7 +840,7 @@ static int session_exec(void *session, vk_proc *p, const char *script, const cha
     sh_jobs_reap(sh);
     /* processes the host spawns next start from the session's environment */
     sh_env_sync(sh);
-    if (syntax) return VOS_ESYNTAX;
+    if (syntax) return (status & 0xff) | SH_SESSION_SYNTAX;
     return (status & 0xff) | (exited ? SH_SESSION_EXITED : 0);
 }
 

@@ -388,6 +388,9 @@ enum { PARSE_OK = 0, PARSE_EOF = 1, PARSE_ERROR = -1, PARSE_NOMEM = -2, PARSE_DE
 /* Parser over src[0..len): lines are numbered from first_line. */
 sh_parser *sh_parser_new(sh_state *sh, const char *src, size_t len, int first_line);
 void sh_parser_free(sh_parser *ps);
+/* The $? a script gets when ps failed with PARSE_ERROR and $? was status (as bash: 2, kept,
+ * or 127 for an error inside $( ) in a -c string). */
+int sh_parser_err_status(sh_parser *ps, int status);
 /* Parse the next complete command (up to an unquoted newline at top level) into pool.
  * *out may be NULL for an empty line. Returns PARSE_*; an error has been reported. */
 int sh_parse_next(sh_parser *ps, sh_pool *pool, sh_node **out);
