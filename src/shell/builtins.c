@@ -590,7 +590,7 @@ static void print_decl_as(sh_state *sh, sh_buf *b, sh_var *v, const char *head)
     }
     sh_buf_adds(b, v->name);
     if (v->flags & (VF_ARRAY | VF_ASSOC)) {
-        if (v->narr) {
+        if (v->narr || !(v->flags & VF_NOVALUE)) {
             bool assoc = v->flags & VF_ASSOC;
             sh_buf_adds(b, "=(");
             for (size_t i = 0; i < v->narr; i++) {
@@ -659,12 +659,13 @@ static int set_type(sh_state *sh, const char *name, int flags)
         }
         int keep = v ? v->flags & (VF_EXPORT | VF_INTEGER | VF_LOWER | VF_UPPER | VF_CAPCASE) : 0;
         char *old = v && v->val ? vk_strdup(sh->p, v->val) : NULL;
+        bool novalue = !v || (!v->val && !(v->flags & VF_ARRAY));
         v = sh_assoc_new(sh, name);
         if (!v) {
             vk_free(sh->p, old);
             return 1;
         }
-        v->flags |= keep;
+        v->flags |= keep | (novalue && !old ? VF_NOVALUE : 0);
         if (old) sh_assoc_set(sh, v, "0", old);
         vk_free(sh->p, old);
         return 0;
@@ -675,13 +676,15 @@ static int set_type(sh_state *sh, const char *name, int flags)
                              name);
             return 1;
         }
+        bool fresh = !v;
         if (!v) v = sh_array_new(sh, name);
         if (!v) return 1;
+        if (fresh) v->flags |= VF_NOVALUE;
         if (!(v->flags & VF_ARRAY)) {
             if (v->val)
                 sh_array_set(sh, v, 0, v->val);
             else
-                v->flags |= VF_ARRAY;
+                v->flags |= VF_ARRAY | VF_NOVALUE;
         }
     }
     return 0;
@@ -1186,6 +1189,17 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
         snprintf(nm, sizeof nm, "%.*s", (int)nl, arg_text(argv[i]));
         char *br = strchr(nm, '[');
         if (br) *br = 0;
+        if (print && argv[i][0] == SH_RAW_LIST) {
+            /* declare -p b=(...): bash assigns the list, then shows the variable */
+            if (assign_arg(sh, me, argv[i], flags, local)) {
+                st = 1;
+                continue;
+            }
+        } else if (print && strchr(arg_text(argv[i]), '=')) {
+            sh_builtin_error(sh, me, "%s: not found", arg_text(argv[i]));
+            st = 1;
+            continue;
+        }
         if (print) {
             sh_var *v = sh_var_get_raw(sh, nm);
             if (!v) {

@@ -2270,6 +2270,21 @@ static bool has_brace(const char *w)
     return o && strchr(o, '}');
 }
 
+char **sh_brace_words(sh_state *sh, const char *w, size_t *n)
+{
+    wlist l = {.p = sh->p};
+    brace_expand(sh, w, &l, 0);
+    char **v = l.oom ? NULL : vk_realloc(sh->p, l.v, (l.n + 1) * sizeof *v);
+    if (!v) {
+        for (size_t i = 0; i < l.n; i++) vk_free(sh->p, l.v[i]);
+        vk_free(sh->p, l.v);
+        return NULL;
+    }
+    v[l.n] = NULL;
+    *n = l.n;
+    return v;
+}
+
 int sh_expand_words(sh_state *sh, char **words, int nwords, char ***fields, int *nfields)
 {
     fvec out = {.p = sh->p};

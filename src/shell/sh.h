@@ -148,6 +148,8 @@ enum {
     VF_TRACE = 256,  /* declare -t (kept for declare -p only) */
     VF_NAMEREF = 512, /* declare -n: val names the variable this one stands for */
     VF_CAPCASE = 1024, /* declare -c: the first character uppercased, the rest lowercased */
+    VF_NOVALUE = 2048, /* an array declared (declare -a b) and never assigned since: declare -p
+                          shows no =() (bash's invisible attribute) */
 };
 /* An argument a declaration builtin (declare, local, export, readonly, typeset) gets as
  * MARK "name=(list)" / MARK "name+=(list)": the list's source text, left for the builtin to
@@ -480,6 +482,9 @@ sh_var *sh_var_copy_table(sh_state *dst, sh_state *src);
  * Returns 0 and fields (NULL-terminated, freed with sh_fields_free), or -1 after an error
  * was reported (status set in sh->status). */
 int sh_expand_words(sh_state *sh, char **words, int nwords, char ***fields, int *nfields);
+/* The brace expansion of the source text w (set -B): a NULL-terminated array of n new words
+ * (free with sh_fields_free), or NULL when out of memory or over the expansion limit. */
+char **sh_brace_words(sh_state *sh, const char *w, size_t *n);
 /* Expand one word without field splitting and globbing (assignments, redirection targets
  * for a non-interactive shell's "ambiguous redirect" check is done by sh_expand_redir). */
 char *sh_expand_str(sh_state *sh, const char *word);

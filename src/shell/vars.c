@@ -181,6 +181,7 @@ const char *sh_array_get(sh_var *v, int64_t idx)
 
 int sh_array_set(sh_state *sh, sh_var *v, int64_t idx, const char *val)
 {
+    v->flags &= ~VF_NOVALUE;
     if (v->flags & VF_ASSOC) {
         char key[32];
         snprintf(key, sizeof key, "%lld", (long long)idx);
@@ -306,6 +307,7 @@ const char *sh_assoc_get(sh_var *v, const char *key)
 
 int sh_assoc_set(sh_state *sh, sh_var *v, const char *key, const char *val)
 {
+    v->flags &= ~VF_NOVALUE;
     uint32_t h = bash_hash(key);
     sh_aelem *e = assoc_find(v, key, h);
     char *copy = vk_strdup(sh->p, val);
@@ -662,7 +664,7 @@ sh_var *sh_array_new(sh_state *sh, const char *name)
     v->val = NULL;
     v->vcap = 0;
     sh_array_clear(sh, v);
-    v->flags = (v->flags & ~VF_ASSOC) | VF_ARRAY;
+    v->flags = (v->flags & ~(VF_ASSOC | VF_NOVALUE)) | VF_ARRAY;
     return v;
 }
 
