@@ -1346,7 +1346,7 @@ static int eval_loop(sh_state *sh, sh_node *n, bool until)
         if (loop_jump(sh, &cont)) break;
     }
     sh->loop_depth--;
-    if (sh->jump == J_NONE) sh_set_status(sh, status);
+    if (sh->jump == J_NONE && !sh->fatal) sh_set_status(sh, status);
     return sh->status;
 }
 
@@ -1391,7 +1391,7 @@ static int eval_for_arith(sh_state *sh, sh_node *n)
         }
     }
     sh->loop_depth--;
-    if (sh->jump == J_NONE) sh_set_status(sh, status);
+    if (sh->jump == J_NONE && !sh->fatal) sh_set_status(sh, status);
     return sh->status;
 }
 
@@ -1572,7 +1572,7 @@ static int eval_select(sh_state *sh, sh_node *n, char **items, int nitems)
         if (loop_jump(sh, &cont)) break;
     }
     sh->loop_depth--;
-    if (sh->jump == J_NONE) sh_set_status(sh, status);
+    if (sh->jump == J_NONE && !sh->fatal) sh_set_status(sh, status);
     return sh->status;
 }
 

@@ -244,7 +244,7 @@ static int eval_pipe_untimed(sh_state *sh, sh_node *n)
         if (bang) sh->cond++;
         int st = sh_eval(sh, n->a);
         if (bang) sh->cond--;
-        if (sh->jump != J_NONE || sh->dying) return st;
+        if (sh->jump != J_NONE || sh->dying || sh->fatal) return st;
         if (bang) st = !st;
         sh->status = st;
         return st;

@@ -350,7 +350,10 @@ static bool scan_cmdsubst(sh_parser *ps, sh_buf *b)
     if (rc != PARSE_OK) {
         ps->err = sub.err ? sub.err : PARSE_ERROR;
         /* the text ended inside it: bash's lexer reports that, not the $( ) parser */
-        ps->err_kind = sub.err_kind == ERRK_EOF || sub.hit_eof ? ERRK_EOF : ERRK_SUBST;
+        ps->err_kind = sub.err_kind == ERRK_EOF || sub.hit_eof ? ERRK_EOF
+                       : sub.err_kind == ERRK_LINE           ? ERRK_LINE
+                                                             : ERRK_SUBST;
+        ps->err_pos = sub.err_pos;
         return false;
     }
     /* end: offset just after the closing paren */
@@ -444,6 +447,8 @@ static bool is_assign_prefix(sh_buf *b)
     return sh_is_name(b->s, n);
 }
 
+static bool scan_group(sh_parser *ps, sh_buf *b);
+
 /* a parenthesised list after NAME=( */
 static bool scan_array_list(sh_parser *ps, sh_buf *b)
 {
@@ -478,13 +483,32 @@ static bool scan_array_list(sh_parser *ps, sh_buf *b)
             sh_buf_addc(b, ' ');
             continue;
         }
+        if (c == '(') {
+            char prev = b->len ? b->s[b->len - 1] : 0;
+            bool word_start = b->len < 2 || strchr(" \t(", b->s[b->len - 2]);
+            if ((prev == '<' || prev == '>') && word_start) {
+                /* <( ) / >( ) */
+                sh_buf_addc(b, getc_(ps));
+                if (!scan_cmdsubst(ps, b)) return false;
+                continue;
+            }
+            if (ps->sh->shopt[SO_EXTGLOB] && prev && strchr("@*+?!", prev)) {
+                if (!scan_group(ps, b)) return false;
+                continue;
+            }
+            /* bash's compound assignment parser: an error that abandons the rest of the
+             * line, and the script goes on with the next */
+            ps->tok_start = ps->pos;
+            ps->tok_line = ps->line;
+            ps->pos++;
+            report(ps, ps->line, "syntax error near unexpected token `('", true, ERRK_LINE);
+            return false;
+        }
         int part = scan_part(ps, b, c);
         if (part == 0) return false;
         if (part < 0) sh_buf_addc(b, getc_(ps));
     }
 }
-
-static bool scan_group(sh_parser *ps, sh_buf *b);
 
 static bool word_may_assign(sh_parser *ps);
 

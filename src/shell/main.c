@@ -369,6 +369,11 @@ int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line)
             sh_pool_free(&pool);
             break;
         }
+        if (rc == PARSE_ERROR && sh_parser_skip_line(ps)) {
+            sh_pool_free(&pool);
+            sh_set_status(sh, 1);
+            continue;
+        }
         if (rc != PARSE_OK) {
             sh_pool_free(&pool);
             sh->syntax_err = rc == PARSE_ERROR;

@@ -1015,8 +1015,24 @@ int sh_parser_err_status(sh_parser *ps, int status)
         return status ? status : 2;
     case ERRK_EOF: return status ? status : 2;
     case ERRK_SUBST: return ps->sh->cmode ? 127 : 2;
+    case ERRK_LINE: return 1;
     default: return 2;
     }
+}
+
+bool sh_parser_skip_line(sh_parser *ps)
+{
+    if (ps->err != PARSE_ERROR || ps->err_kind != ERRK_LINE) return false;
+    size_t at = ps->err_pos < ps->len ? ps->err_pos : ps->len;
+    const char *nl = memchr(ps->src + at, '\n', ps->len - at);
+    ps->pos = nl ? (size_t)(nl - ps->src) + 1 : ps->len;
+    if (nl) ps->line++;
+    ps->err = 0;
+    ps->err_kind = ERRK_SYNTAX;
+    ps->have_tok = false;
+    ps->hd = NULL;
+    ps->hit_eof = false;
+    return true;
 }
 
 void sh_parser_free(sh_parser *ps)

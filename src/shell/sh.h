@@ -393,6 +393,9 @@ void sh_parser_free(sh_parser *ps);
 /* The $? a script gets when ps failed with PARSE_ERROR and $? was status (as bash: 2, kept,
  * or 127 for an error inside $( ) in a -c string). */
 int sh_parser_err_status(sh_parser *ps, int status);
+/* After an error that abandons only the rest of its line (a '(' inside a=( )): skip to the
+ * next line and return true, the parse can go on; false for any other error. */
+bool sh_parser_skip_line(sh_parser *ps);
 /* Parse the next complete command (up to an unquoted newline at top level) into pool.
  * *out may be NULL for an empty line. Returns PARSE_*; an error has been reported. */
 int sh_parse_next(sh_parser *ps, sh_pool *pool, sh_node **out);
