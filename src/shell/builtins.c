@@ -2112,6 +2112,40 @@ static int pseudo_trap(const char *name)
     return -1;
 }
 
+/* trap -p NAME in a subshell that shows its parent's traps: that trap's line of the text */
+static void shown_trap(sh_state *sh, sh_buf *b, int sig)
+{
+    static const char *const pseudo[] = {"ERR", "DEBUG", "RETURN"};
+    char end[64];
+    snprintf(end, sizeof end, "' %s%s", sig > 0 ? "SIG" : "",
+             sig < 0 ? pseudo[-1 - sig] : sig == 0 ? "EXIT" : sh_sig_name(sig));
+    size_t el = strlen(end);
+    for (const char *l = sh->shown_traps; *l;) {
+        const char *nl = strchr(l, '\n');
+        size_t n = nl ? (size_t)(nl - l) : strlen(l);
+        if (n >= el && memcmp(l + n - el, end, el) == 0) {
+            sh_buf_add(b, l, n);
+            sh_buf_addc(b, '\n');
+        }
+        l += n + (nl ? 1 : 0);
+    }
+}
+
+char *sh_traps_text(sh_state *sh, vk_proc *p)
+{
+    if (sh->shown_traps) return vk_strdup(p, sh->shown_traps);
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    if (sh->exit_trap) trap_print(sh, &b, 0, sh->exit_trap);
+    for (int s = 1; s < VK_NSIG; s++)
+        if (sh->traps[s]) trap_print(sh, &b, s, sh->traps[s]);
+    for (int t = 0; t < 3; t++)
+        if (sh->ptraps[t]) trap_print(sh, &b, -1 - t, sh->ptraps[t]);
+    char *r = b.len && !b.oom ? vk_strndup(p, b.s, b.len) : NULL;
+    sh_buf_free(&b);
+    return r;
+}
+
 static const vl_opt trap_opts[] = {{.id = 'l'}, {.id = 'p'}, {0}};
 
 static int b_trap(sh_state *sh, int argc, char **argv)
@@ -2142,16 +2176,18 @@ static int b_trap(sh_state *sh, int argc, char **argv)
         for (int k = i; k < argc; k++) {
             int pt = pseudo_trap(argv[k]);
             int sig = pt >= 0 ? -1 : sh_sig_number(argv[k]);
+            if (sh->shown_traps && (pt >= 0 || sig >= 0)) {
+                shown_trap(sh, &b, pt >= 0 ? -1 - pt : sig);
+                continue;
+            }
             if (pt >= 0 && sh->ptraps[pt]) trap_print(sh, &b, -1 - pt, sh->ptraps[pt]);
             else if (sig == 0 && sh->exit_trap) trap_print(sh, &b, 0, sh->exit_trap);
             else if (sig > 0 && sh->traps[sig]) trap_print(sh, &b, sig, sh->traps[sig]);
         }
         if (i >= argc) {
-            if (sh->exit_trap) trap_print(sh, &b, 0, sh->exit_trap);
-            for (int s = 1; s < VK_NSIG; s++)
-                if (sh->traps[s]) trap_print(sh, &b, s, sh->traps[s]);
-            for (int t = 0; t < 3; t++)
-                if (sh->ptraps[t]) trap_print(sh, &b, -1 - t, sh->ptraps[t]);
+            char *all = sh_traps_text(sh, sh->p);
+            if (all) sh_buf_adds(&b, all);
+            vk_free(sh->p, all);
         }
         out_buf(sh, &b);
         return 0;
@@ -2168,6 +2204,9 @@ static int b_trap(sh_state *sh, int argc, char **argv)
         first = i;
     }
     int st = 0;
+    /* a subshell that sets a trap no longer shows its parent's */
+    vk_free(sh->p, sh->shown_traps);
+    sh->shown_traps = NULL;
     for (int k = first; k < argc; k++) {
         int pt = pseudo_trap(argv[k]);
         if (pt >= 0) {

@@ -146,6 +146,7 @@ void sh_free(sh_state *sh)
     vk_free(p, sh->dirstack);
     for (int i = 0; i < VK_NSIG; i++) vk_free(p, sh->traps[i]);
     for (int i = 0; i < 3; i++) vk_free(p, sh->ptraps[i]);
+    vk_free(p, sh->shown_traps);
     vk_free(p, sh->exit_trap);
     sh_jobs_free(sh);
     sh_coproc_free(sh);
@@ -171,6 +172,7 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
     c->jobs = NULL;
     c->exit_trap = NULL;
     for (int i = 0; i < 3; i++) c->ptraps[i] = NULL;
+    c->shown_traps = sh_traps_text(sh, child);
     c->in_trap = false;
     c->is_child = true;
     c->can_exec_last = true; /* a process of its own */

@@ -269,6 +269,8 @@ struct sh_state {
     bool is_child;       /* a subshell process: exit ends the process */
     char *traps[VK_NSIG]; /* NULL: default; "": ignored */
     char *exit_trap;
+    char *shown_traps;   /* a subshell: its parent's traps as `trap -p` lists them, which
+                            `trap` shows until the subshell changes a trap (as bash does) */
     char *ptraps[3];     /* pseudo-signal traps: ERR, DEBUG, RETURN (SH_TRAP_*) */
     bool in_trap;
     bool sig_self;        /* kill sent a signal to this shell: take it after the command */
@@ -350,6 +352,9 @@ sh_state *sh_new(vk_proc *p, const char *argv0, char *const *env);
 void sh_free(sh_state *sh);
 /* Deep copy of the state into another process (not started yet). NULL when out of memory. */
 sh_state *sh_clone(sh_state *sh, vk_proc *child);
+/* The text `trap -p` gives in sh (its traps, or those it shows from its parent), allocated
+ * in proc p; NULL when none is set or out of memory. */
+char *sh_traps_text(sh_state *sh, vk_proc *p);
 /* Parse and run a whole string (a script, eval, a trap, $(...)): returns the status. */
 int sh_run_string(sh_state *sh, const char *src, size_t len, int first_line);
 /* The simple command a process running node ends with, which may replace it (see tail_node). */
