@@ -102,6 +102,14 @@ static void x_error(xbuf *x, int status)
     x->sh->discard = status != 127;
 }
 
+/* an error of a parameter expansion itself (bad substitution, invalid indirection, a bad
+ * subscript): under set -e bash ends the shell with it, wherever the command is */
+static void x_param_error(xbuf *x)
+{
+    x_error(x, 1);
+    if (x->sh->opt[O_ERREXIT] && !x->sh->interactive) x->sh->discard = false;
+}
+
 /* ---- finding the ends of constructs in source text ---- */
 static size_t skip_squote(const char *s, size_t i, size_t n, bool ansic)
 {
@@ -404,7 +412,7 @@ named:
     int rc = sh_arith(sh, subx, &idx);
     vk_free(sh->p, subx);
     if (rc) {
-        x_error(x, 1);
+        x_param_error(x);
         return false;
     }
     if (idx < 0) {
@@ -1052,7 +1060,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         k++;
     } else {
         sh_error(sh, "${%.*s}: bad substitution", (int)m, t);
-        x_error(x, 1);
+        x_param_error(x);
         return;
     }
     const char *name = t + ns;
@@ -1069,7 +1077,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         }
         if (e >= m) {
             sh_error(sh, "${%.*s}: bad substitution", (int)m, t);
-            x_error(x, 1);
+            x_param_error(x);
             return;
         }
         sub = t + k + 1;
@@ -1156,7 +1164,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         if (!target || !*target) {
             /* even under set -u (bash 5.2) */
             sh_error(sh, "%.*s: invalid indirect expansion", (int)nlen, name);
-            x_error(x, 1);
+            x_param_error(x);
             return;
         }
         char *tg = vk_strdup(sh->p, target);
@@ -1184,7 +1192,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         if (!ok) {
             sh_error(sh, "%s: invalid variable name", tg);
             vk_free(sh->p, tg);
-            x_error(x, 1);
+            x_param_error(x);
             return;
         }
         bool got = get_param(x, tg, tnl, tsub, tsublen, &pv);
@@ -1198,7 +1206,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
     if (want_len) {
         if (oplen) {
             sh_error(sh, "${%.*s}: bad substitution", (int)m, t);
-            x_error(x, 1);
+            x_param_error(x);
             pval_free(sh, &pv);
             return;
         }
@@ -1259,7 +1267,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
             if (isnull) {
                 if (pv.list || !(sh_is_name(name, nlen) || sub)) {
                     sh_error(sh, "$%.*s: cannot assign in this way", (int)nlen, name);
-                    x_error(x, 1);
+                    x_param_error(x);
                     break;
                 }
                 bool err;
@@ -1342,7 +1350,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
     if (so.ext & SH_PM_UTF8) so.ext |= SH_PM_LAX; /* bash reads a bad byte as a character */
     char so_name[256];
     char *pat = NULL, *rep = NULL;
-    bool err = false;
+    bool err = false, bad = false;
     if (op[0] == '#' || op[0] == '%') {
         so.kind = 1;
         so.suffix = op[0] == '%';
@@ -1439,13 +1447,14 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         }
     } else {
         sh_error(sh, "${%.*s}: bad substitution", (int)m, t);
-        err = true;
+        err = bad = true;
     }
     if (err) {
         vk_free(sh->p, pat);
         vk_free(sh->p, rep);
         pval_free(sh, &pv);
-        x_error(x, 1);
+        if (bad) x_param_error(x);
+        else x_error(x, 1);
         return;
     }
     if (!pv.list) {
