@@ -399,8 +399,8 @@ typedef struct vos_result {
 VOS_API void vos_result_init(vos_result *res);
 
 /* Run a script in the VM's session shell. Blocks until it ends. Returns 0 when the script
- * ran (whatever its status), VOS_ESYNTAX when it did not parse (status 2, message on
- * res->err), or the limit code (VOS_ETIME, VOS_EINTERRUPTED, VOS_EOUTPUT, VOS_EMEMLIMIT...)
+ * ran (whatever its status), VOS_ESYNTAX when it did not parse (status as bash gives it,
+ * usually 2; message on res->err), or the limit code (VOS_ETIME, VOS_EINTERRUPTED, VOS_EOUTPUT, VOS_EMEMLIMIT...)
  * that ended it; res (its struct_size set by the caller) is filled in every case and must be
  * freed with vos_result_free. The VM stays usable after any of these: when the session's own
  * state holds so much memory that it hit the limit, the next exec may still use a reserve

@@ -763,14 +763,12 @@ int vos_exec(vos_vm *vm, const char *script, const vos_exec_opts *opts_in, vos_r
             status = st;
             res.exited = 1;
             vm->shell = NULL;
-        } else if (st == VOS_ESYNTAX) {
-            rc = VOS_ESYNTAX;
-            status = 2;
         } else if (st < 0) {
             status = 1;
         } else {
             status = st & 0xff;
             res.exited = (st & SH_SESSION_EXITED) != 0;
+            if (st & SH_SESSION_SYNTAX) rc = VOS_ESYNTAX;
         }
     }
     int abort_code = ex ? vk_exec_code(ex) : 0;

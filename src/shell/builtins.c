@@ -734,11 +734,10 @@ static int set_type(sh_state *sh, const char *name, int flags)
                              name);
             return 1;
         }
-        if (!v) {
-            v = sh_array_new(sh, name);
-            if (v) v->flags |= VF_INVISIBLE;
-        }
+        bool fresh = !v;
+        if (!v) v = sh_array_new(sh, name);
         if (!v) return 1;
+        if (fresh) v->flags |= VF_INVISIBLE;
         if (!(v->flags & VF_ARRAY)) {
             if (v->val)
                 sh_array_set(sh, v, 0, v->val);
@@ -1310,6 +1309,17 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
         snprintf(nm, sizeof nm, "%.*s", (int)nl, arg_text(argv[i]));
         char *br = strchr(nm, '[');
         if (br) *br = 0;
+        if (print && argv[i][0] == SH_RAW_LIST) {
+            /* declare -p b=(...): bash assigns the list, then shows the variable */
+            if (assign_arg(sh, me, argv[i], flags, local)) {
+                st = 1;
+                continue;
+            }
+        } else if (print && strchr(arg_text(argv[i]), '=')) {
+            sh_builtin_error(sh, me, "%s: not found", arg_text(argv[i]));
+            st = 1;
+            continue;
+        }
         if (print) {
             sh_var *v = sh_var_get_raw(sh, nm);
             if (!v) {

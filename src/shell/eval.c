@@ -844,6 +844,7 @@ static int assign_list_core(sh_state *sh, const char *name, const char *list, bo
             next = 0;
         }
         if (!v) rc = -1;
+        else v->flags &= ~VF_INVISIBLE; /* b+=() assigns, if nothing */
     }
     const char *pending_key = NULL; /* assoc lists may also be "key value key value" */
     /* ... when their first word has no [key]=: then every word is a key or a value */
@@ -1030,6 +1031,44 @@ static bool is_decl_cmd(const char *w)
            !strcmp(w, "readonly") || !strcmp(w, "typeset");
 }
 
+/* NAME=value of a declaration builtin: the value expanded as an assignment's (no splitting
+ * or globbing); a NAME=(list) is passed raw, marked, for the builtin to parse. */
+static char *decl_assign_word(sh_state *sh, const char *w)
+{
+    const char *eq = sh_assign_eq(w);
+    if (!eq) eq = strchr(w, '=');
+    const char *val = eq + 1;
+    size_t vl = strlen(val);
+    bool list = val[0] == '(' && vl >= 2 && val[vl - 1] == ')';
+    if (list && !memchr(w, '[', (size_t)(eq - w))) {
+        size_t l = strlen(w);
+        char *a = vk_malloc(sh->p, l + 2);
+        if (a) {
+            a[0] = SH_RAW_LIST;
+            memcpy(a + 1, w, l + 1);
+        }
+        return a;
+    }
+    char *x = sh_expand_str(sh, val);
+    if (!x) return NULL;
+    size_t nl = (size_t)(eq - w) + 1, xl = strlen(x);
+    char *a = vk_malloc(sh->p, nl + xl + 1);
+    if (a) {
+        memcpy(a, w, nl);
+        memcpy(a + nl, x, xl + 1);
+    }
+    vk_free(sh->p, x);
+    return a;
+}
+
+static bool decl_is_list(const char *w)
+{
+    const char *eq = sh_assign_eq(w);
+    if (!eq) eq = strchr(w, '=');
+    size_t vl = strlen(eq + 1);
+    return eq[1] == '(' && vl >= 2 && eq[vl] == ')';
+}
+
 static int expand_decl_words(sh_state *sh, char **words, int nwords, char ***fields, int *nf)
 {
     char **out = vk_calloc(sh->p, (size_t)nwords + 1, sizeof *out);
@@ -1037,49 +1076,50 @@ static int expand_decl_words(sh_state *sh, char **words, int nwords, char ***fie
     int n = 0, cap = nwords;
     for (int i = 0; i < nwords; i++) {
         const char *w = words[i];
-        if (i > 0 && sh_is_assignment(w)) {
-            const char *eq = sh_assign_eq(w);
-            const char *val = eq + 1;
-            size_t vl = strlen(val);
-            char *a;
-            bool list = val[0] == '(' && vl >= 2 && val[vl - 1] == ')';
-            if (list && !memchr(w, '[', (size_t)(eq - w))) {
-                size_t l = strlen(w);
-                a = vk_malloc(sh->p, l + 2);
-                if (a) {
-                    a[0] = SH_RAW_LIST;
-                    memcpy(a + 1, w, l + 1);
-                }
-            } else {
-                char *x = sh_expand_str(sh, val);
-                if (!x) goto fail;
-                size_t nl = (size_t)(eq - w) + 1, xl = strlen(x);
-                a = vk_malloc(sh->p, nl + xl + 1);
-                if (a) {
-                    memcpy(a, w, nl);
-                    memcpy(a + nl, x, xl + 1);
-                }
-                vk_free(sh->p, x);
-            }
-            if (!a) goto fail;
-            out[n++] = a;
-            continue;
+        char **bw = NULL;
+        size_t nb = 1;
+        /* declare n={1..3}: the braces expand first, into n=1 n=2 n=3, as bash does */
+        if (i > 0 && sh_is_assignment(w) && sh->opt[O_BRACEEXPAND] && !decl_is_list(w) &&
+            strchr(w, '{')) {
+            bw = sh_brace_words(sh, w, &nb);
+            if (!bw) goto fail;
         }
-        char **f;
-        int k;
-        if (sh_expand_words(sh, &words[i], 1, &f, &k) != 0) goto fail;
-        if (n + k + (nwords - i) > cap) {
-            int nc = n + k + (nwords - i) + 8;
-            char **no = vk_realloc(sh->p, out, (size_t)(nc + 1) * sizeof *no);
-            if (!no) {
-                sh_fields_free(sh, f);
+        for (size_t b = 0; b < nb; b++) {
+            const char *ww = bw ? bw[b] : w;
+            if (bw && nb > 1 && !*ww) continue;
+            char **f = NULL;
+            int k = 1;
+            char *a = NULL;
+            if (i > 0 && sh_is_assignment(ww)) {
+                a = decl_assign_word(sh, ww);
+                if (!a) {
+                    sh_fields_free(sh, bw);
+                    goto fail;
+                }
+            } else if (sh_expand_words(sh, (char **)&ww, 1, &f, &k) != 0) {
+                sh_fields_free(sh, bw);
                 goto fail;
             }
-            out = no;
-            cap = nc;
+            if (n + k + (nwords - i) > cap) {
+                int nc = n + k + (nwords - i) + 8;
+                char **no = vk_realloc(sh->p, out, (size_t)(nc + 1) * sizeof *no);
+                if (!no) {
+                    vk_free(sh->p, a);
+                    sh_fields_free(sh, f);
+                    sh_fields_free(sh, bw);
+                    goto fail;
+                }
+                out = no;
+                cap = nc;
+            }
+            if (a) {
+                out[n++] = a;
+            } else {
+                for (int j = 0; j < k; j++) out[n++] = f[j];
+                vk_free(sh->p, f);
+            }
         }
-        for (int j = 0; j < k; j++) out[n++] = f[j];
-        vk_free(sh->p, f);
+        sh_fields_free(sh, bw);
     }
     out[n] = NULL;
     *fields = out;
@@ -1196,7 +1236,11 @@ static int simple_words(sh_state *sh, sh_node *n, char **words, int nwords, char
         if (st == 0 && sh->subst_ran) st = sh->status;
         if (n->redirs) {
             sh_redir_undo u = {0};
-            if (sh_redirect(sh, n->redirs, &u) != 0) st = 1;
+            if (sh_redirect(sh, n->redirs, &u) != 0) {
+                st = sh->status;
+                /* bash does these redirections in a child: an expansion error ends it */
+                sh->fatal = sh->discard = false;
+            }
             sh_redir_restore(sh, &u);
         }
         sh_fields_free(sh, argv);
@@ -1248,9 +1292,15 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
     bool exec_noargs = bi && strcmp(argv[0], "exec") == 0 && argc == 1;
     if (redirs && sh_redirect(sh, redirs, exec_noargs ? NULL : &u) != 0) {
         sh_redir_restore(sh, &u);
-        sh_set_status(sh, 1);
+        int st = sh->fatal && sh->status ? sh->status : 1; /* <${u?} keeps 127 */
+        if (sh->fatal && !fn && !bi) {
+            /* bash expands an external command's redirections in its child: an expansion
+             * error there ends the child only */
+            sh->fatal = sh->discard = false;
+        }
+        sh_set_status(sh, st);
         if (special && !sh->interactive) sh->jump = J_EXIT;
-        return 1;
+        return st;
     }
     if (special) {
         for (int i = 0; i < nassigns; i++) {
@@ -1397,7 +1447,7 @@ static int eval_loop(sh_state *sh, sh_node *n, bool until)
         if (loop_jump(sh, &cont)) break;
     }
     sh->loop_depth--;
-    if (sh->jump == J_NONE) sh_set_status(sh, status);
+    if (sh->jump == J_NONE && !sh->fatal) sh_set_status(sh, status);
     return sh->status;
 }
 
@@ -1442,7 +1492,7 @@ static int eval_for_arith(sh_state *sh, sh_node *n)
         }
     }
     sh->loop_depth--;
-    if (sh->jump == J_NONE) sh_set_status(sh, status);
+    if (sh->jump == J_NONE && !sh->fatal) sh_set_status(sh, status);
     return sh->status;
 }
 
@@ -1623,7 +1673,7 @@ static int eval_select(sh_state *sh, sh_node *n, char **items, int nitems)
         if (loop_jump(sh, &cont)) break;
     }
     sh->loop_depth--;
-    if (sh->jump == J_NONE) sh_set_status(sh, status);
+    if (sh->jump == J_NONE && !sh->fatal) sh_set_status(sh, status);
     return sh->status;
 }
 
@@ -1789,8 +1839,8 @@ int sh_eval(sh_state *sh, sh_node *n)
         if (n->redirs && n->end_line) sh->lineno = n->end_line;
         if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
             sh_redir_restore(sh, &u);
-            sh_set_status(sh, 1);
-            st = 1;
+            st = sh->status; /* 1, or 127 for >${u?} */
+            sh_set_status(sh, st);
             break;
         }
         st = eval_compound(sh, n);

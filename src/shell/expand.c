@@ -105,6 +105,14 @@ static void x_error(xbuf *x, int status)
     x->sh->discard = status != 127;
 }
 
+/* an error of a parameter expansion itself (bad substitution, invalid indirection, a bad
+ * subscript): under set -e bash ends the shell with it, wherever the command is */
+static void x_param_error(xbuf *x)
+{
+    x_error(x, 1);
+    if (x->sh->opt[O_ERREXIT] && !x->sh->interactive) x->sh->discard = false;
+}
+
 /* ---- finding the ends of constructs in source text ---- */
 static size_t skip_squote(const char *s, size_t i, size_t n, bool ansic)
 {
@@ -413,7 +421,7 @@ named:
     int rc = sh_arith(sh, subx, &idx);
     vk_free(sh->p, subx);
     if (rc) {
-        x_error(x, 1);
+        x_param_error(x);
         return false;
     }
     if (idx < 0) {
@@ -1132,7 +1140,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         k++;
     } else {
         sh_error(sh, "${%.*s}: bad substitution", (int)m, t);
-        x_error(x, 1);
+        x_param_error(x);
         return;
     }
     const char *name = t + ns;
@@ -1149,7 +1157,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         }
         if (e >= m) {
             sh_error(sh, "${%.*s}: bad substitution", (int)m, t);
-            x_error(x, 1);
+            x_param_error(x);
             return;
         }
         sub = t + k + 1;
@@ -1236,7 +1244,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         if (!target || !*target) {
             /* even under set -u (bash 5.2) */
             sh_error(sh, "%.*s: invalid indirect expansion", (int)nlen, name);
-            x_error(x, 1);
+            x_param_error(x);
             return;
         }
         char *tg = vk_strdup(sh->p, target);
@@ -1264,7 +1272,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         if (!ok) {
             sh_error(sh, "%s: invalid variable name", tg);
             vk_free(sh->p, tg);
-            x_error(x, 1);
+            x_param_error(x);
             return;
         }
         bool got = get_param(x, tg, tnl, tsub, tsublen, &pv);
@@ -1278,7 +1286,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
     if (want_len) {
         if (oplen) {
             sh_error(sh, "${%.*s}: bad substitution", (int)m, t);
-            x_error(x, 1);
+            x_param_error(x);
             pval_free(sh, &pv);
             return;
         }
@@ -1339,7 +1347,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
             if (isnull) {
                 if (pv.list || !(sh_is_name(name, nlen) || sub)) {
                     sh_error(sh, "$%.*s: cannot assign in this way", (int)nlen, name);
-                    x_error(x, 1);
+                    x_param_error(x);
                     break;
                 }
                 bool err;
@@ -1419,7 +1427,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
     if (so.ext & SH_PM_UTF8) so.ext |= SH_PM_LAX; /* bash reads a bad byte as a character */
     char so_name[256];
     char *pat = NULL, *rep = NULL;
-    bool err = false;
+    bool err = false, bad = false;
     if (op[0] == '#' || op[0] == '%') {
         so.kind = 1;
         so.suffix = op[0] == '%';
@@ -1558,14 +1566,17 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         }
     } else {
         sh_error(sh, "${%.*s}: bad substitution", (int)m, t);
-        err = true;
+        err = bad = true;
     }
     if (err) {
         vk_free(sh->p, pat);
         vk_free(sh->p, rep);
         pval_free(sh, &pv);
-        /* an unknown @ operator ends the shell, as an unset variable does */
-        x_error(x, op[0] == '@' && so.kind == 0 ? 127 : 1);
+        /* an unknown @ operator ends the shell with 127, as an unset variable does; under
+         * set -e it and other bad substitutions end it with 1 (bash) */
+        if (bad && op[0] == '@' && !sh->opt[O_ERREXIT]) x_error(x, 127);
+        else if (bad) x_param_error(x);
+        else x_error(x, 1);
         return;
     }
     if (pv.list && sub && !indirect && so.kind == 5 && so.top == 'A' && so.name) {
@@ -2442,6 +2453,21 @@ static bool has_brace(const char *w)
 {
     const char *o = strchr(w, '{');
     return o && strchr(o, '}');
+}
+
+char **sh_brace_words(sh_state *sh, const char *w, size_t *n)
+{
+    wlist l = {.p = sh->p};
+    brace_expand(sh, w, &l, 0);
+    char **v = l.oom ? NULL : vk_realloc(sh->p, l.v, (l.n + 1) * sizeof *v);
+    if (!v) {
+        for (size_t i = 0; i < l.n; i++) vk_free(sh->p, l.v[i]);
+        vk_free(sh->p, l.v);
+        return NULL;
+    }
+    v[l.n] = NULL;
+    *n = l.n;
+    return v;
 }
 
 int sh_expand_words(sh_state *sh, char **words, int nwords, char ***fields, int *nfields)

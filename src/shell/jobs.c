@@ -341,7 +341,7 @@ static int eval_pipe_untimed(sh_state *sh, sh_node *n)
         if (bang) sh->cond++;
         int st = sh_eval(sh, n->a);
         if (bang) sh->cond--;
-        if (sh->jump != J_NONE || sh->dying) return st;
+        if (sh->jump != J_NONE || sh->dying || sh->fatal) return st;
         if (bang) st = !st;
         sh->status = st;
         return st;
@@ -476,9 +476,13 @@ int sh_eval_subshell(sh_state *sh, sh_node *n)
     sh->lineno = n->redirs && n->end_line ? n->end_line : n->line;
     sh_redir_undo u = {0};
     if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
+        /* bash does them in the child: an expansion error (status 1, 127 for >${u?}) ends
+         * only the subshell */
         sh_redir_restore(sh, &u);
-        sh_set_status(sh, 1);
-        return 1;
+        int st = sh->status;
+        sh->fatal = sh->discard = false;
+        sh_set_status(sh, st);
+        return st;
     }
     vk_proc *child;
     int rc = child_new(sh, &child);

@@ -37,10 +37,12 @@ static void line_text(sh_parser *ps, size_t at, const char **s, size_t *n)
     *n = e - b;
 }
 
-static void report(sh_parser *ps, int line, const char *msg, bool echo_line)
+static void report(sh_parser *ps, int line, const char *msg, bool echo_line, int kind)
 {
     if (ps->err) return;
     ps->err = PARSE_ERROR;
+    ps->err_kind = kind;
+    ps->err_pos = ps->pos;
     if (ps->quiet) return;
     sh_state *sh = ps->sh;
     sh_buf b;
@@ -76,18 +78,18 @@ void sh_syntax_error(sh_parser *ps, const char *tokdesc)
     if (ps->tok == T_EOF) ps->hit_eof = true;
     char msg[512];
     snprintf(msg, sizeof msg, "syntax error near unexpected token `%s'", tokdesc);
-    report(ps, ps->tok_line, msg, true);
+    report(ps, ps->tok_line, msg, true, ERRK_SYNTAX);
 }
 
-void sh_syntax_plain(sh_parser *ps, const char *msg)
+void sh_syntax_cond(sh_parser *ps, const char *msg)
 {
-    report(ps, ps->tok_line, msg, false);
+    report(ps, ps->tok_line, msg, false, ERRK_KEEP);
 }
 
 void sh_syntax_eof(sh_parser *ps)
 {
     ps->hit_eof = true;
-    report(ps, ps->line, "syntax error: unexpected end of file", false);
+    report(ps, ps->line, "syntax error: unexpected end of file", false, ERRK_SYNTAX);
 }
 
 void sh_lex_error_eof_match(sh_parser *ps, int line, char want)
@@ -95,7 +97,7 @@ void sh_lex_error_eof_match(sh_parser *ps, int line, char want)
     char msg[128];
     snprintf(msg, sizeof msg, "unexpected EOF while looking for matching `%c'", want);
     ps->hit_eof = true;
-    report(ps, line, msg, false);
+    report(ps, line, msg, false, ERRK_EOF);
 }
 
 const char *sh_tok_desc(sh_parser *ps)
@@ -351,6 +353,11 @@ static bool scan_cmdsubst(sh_parser *ps, sh_buf *b, int eof_line)
     }
     if (rc != PARSE_OK) {
         ps->err = sub.err ? sub.err : PARSE_ERROR;
+        /* the text ended inside it: bash's lexer reports that, not the $( ) parser */
+        ps->err_kind = sub.err_kind == ERRK_EOF || sub.hit_eof ? ERRK_EOF
+                       : sub.err_kind == ERRK_LINE           ? ERRK_LINE
+                                                             : ERRK_SUBST;
+        ps->err_pos = sub.err_pos;
         return false;
     }
     /* end: offset just after the closing paren */
@@ -451,6 +458,8 @@ static bool is_assign_prefix(sh_buf *b)
     return sh_is_name(b->s, n);
 }
 
+static bool scan_group(sh_parser *ps, sh_buf *b);
+
 /* a parenthesised list after NAME=( */
 static bool scan_array_list(sh_parser *ps, sh_buf *b)
 {
@@ -485,13 +494,32 @@ static bool scan_array_list(sh_parser *ps, sh_buf *b)
             sh_buf_addc(b, ' ');
             continue;
         }
+        if (c == '(') {
+            char prev = b->len ? b->s[b->len - 1] : 0;
+            bool word_start = b->len < 2 || strchr(" \t(", b->s[b->len - 2]);
+            if ((prev == '<' || prev == '>') && word_start) {
+                /* <( ) / >( ) */
+                sh_buf_addc(b, getc_(ps));
+                if (!scan_cmdsubst(ps, b, 0)) return false;
+                continue;
+            }
+            if (ps->sh->shopt[SO_EXTGLOB] && prev && strchr("@*+?!", prev)) {
+                if (!scan_group(ps, b)) return false;
+                continue;
+            }
+            /* bash's compound assignment parser: an error that abandons the rest of the
+             * line, and the script goes on with the next */
+            ps->tok_start = ps->pos;
+            ps->tok_line = ps->line;
+            ps->pos++;
+            report(ps, ps->line, "syntax error near unexpected token `('", true, ERRK_LINE);
+            return false;
+        }
         int part = scan_part(ps, b, c);
         if (part == 0) return false;
         if (part < 0) sh_buf_addc(b, getc_(ps));
     }
 }
-
-static bool scan_group(sh_parser *ps, sh_buf *b);
 
 static bool word_may_assign(sh_parser *ps);
 
@@ -961,8 +989,10 @@ static bool scan_group(sh_parser *ps, sh_buf *b)
     }
 }
 
-int sh_lex_cond(sh_parser *ps, bool regex)
+int sh_lex_cond(sh_parser *ps, int mode)
 {
+    bool regex = mode == CLEX_REGEX;
+    bool ext = mode == CLEX_PATTERN || ps->sh->shopt[SO_EXTGLOB];
     ps->tok_text = NULL;
     if (ps->err) return set_tok(ps, T_EOF);
     for (;;) {
@@ -1038,7 +1068,7 @@ int sh_lex_cond(sh_parser *ps, bool regex)
             ok = scan_dollar(ps, &b, false);
         } else if (c == '`') {
             ok = scan_backquote(ps, &b);
-        } else if (!regex && strchr("@*+?!", c) && peekc(ps, 1) == '(') {
+        } else if (ext && !regex && strchr("@*+?!", c) && peekc(ps, 1) == '(') {
             sh_buf_addc(&b, getc_(ps));
             ok = scan_group(ps, &b);
         } else {

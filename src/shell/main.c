@@ -438,7 +438,6 @@ int sh_run_source(sh_state *sh, const char *src, size_t len, int first_line, boo
         return 1;
     }
     sh->syntax_err = false;
-    sh->syntax_kept = false;
     for (;;) {
         sh_pool pool = {.p = sh->p};
         sh_node *n = NULL;
@@ -448,12 +447,15 @@ int sh_run_source(sh_state *sh, const char *src, size_t len, int first_line, boo
             sh_pool_free(&pool);
             break;
         }
+        if (rc == PARSE_ERROR && sh_parser_skip_line(ps)) {
+            sh_pool_free(&pool);
+            sh_set_status(sh, 1);
+            continue;
+        }
         if (rc != PARSE_OK) {
             sh_pool_free(&pool);
             sh->syntax_err = rc == PARSE_ERROR;
-            /* a bad [[ ]] expression keeps $? (bash sets no status for it) */
-            sh->syntax_kept = rc == PARSE_ERROR && sh_parser_cond_err(ps);
-            if (!sh->syntax_kept) sh_set_status(sh, rc == PARSE_ERROR ? 2 : 1);
+            sh_set_status(sh, rc == PARSE_ERROR ? sh_parser_err_status(ps, sh->status) : 1);
             if (rc == PARSE_NOMEM) sh_error(sh, "out of memory while parsing");
             break;
         }
@@ -615,7 +617,6 @@ static int run_stdin(sh_state *sh)
     int line = 1;
     bool eof = false;
     sh->syntax_err = false;
-    sh->syntax_kept = false;
     /* what the text read so far waits for (SH_MORE_*): lines that cannot give it are not
      * parsed again, so a long function or here-document costs one parse, not one per line */
     int more = SH_MORE_NO;
@@ -927,12 +928,10 @@ static int iso_entry(vk_proc *p, void *arg)
     sh_state *sh = ia->sh;
     sh_run_string(sh, ia->script, strlen(ia->script), 1);
     if (!sh->cmode && sh->fatal && sh->status == 127) sh->status = 1;
-    int st = sh->status;
     sh->jump = J_NONE;
     sh->fatal = false;
-    sh_run_exit_trap(sh);
-    st = sh->status;
-    if (sh->syntax_err && !sh->syntax_kept) st = 2;
+    sh_run_exit_trap(sh); /* a syntax error left $? as bash leaves it */
+    int st = sh->status;
     (void)p;
     return st & 0xff;
 }
@@ -972,7 +971,6 @@ static int session_exec(void *session, vk_proc *p, const char *script, const cha
     sh->fatal = false;
     sh->dying = false;
     sh->syntax_err = false;
-    sh->syntax_kept = false;
     sh->cond = 0;
     sh->nest = 0;
     sh->loop_depth = 0;
@@ -1007,7 +1005,7 @@ static int session_exec(void *session, vk_proc *p, const char *script, const cha
         }
     } else {
         sh_run_string(sh, script, strlen(script), 1);
-        syntax = sh->syntax_err && !sh->syntax_kept;
+        syntax = sh->syntax_err;
         /* `exit` or set -e ended the script: where a terminal would close */
         exited = sh->jump == J_EXIT && !sh->fatal;
         status = sh->status;
@@ -1029,7 +1027,7 @@ static int session_exec(void *session, vk_proc *p, const char *script, const cha
     sh_jobs_reap(sh);
     /* processes the host spawns next start from the session's environment */
     sh_env_sync(sh);
-    if (syntax) return VOS_ESYNTAX;
+    if (syntax) return (status & 0xff) | SH_SESSION_SYNTAX;
     return (status & 0xff) | (exited ? SH_SESSION_EXITED : 0);
 }
 

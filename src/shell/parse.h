@@ -42,6 +42,7 @@ struct sh_parser {
     char *tok_var;    /* {name}> : name (in pool), else NULL */
     bool tok_strip;   /* <<- */
     int tok_line;
+    int cond_line;    /* the line of the [[ being parsed (its end-of-text errors name it) */
     size_t tok_start; /* offset of the token in src */
     bool have_tok;
     bool cmd_start;   /* the next token is in command position (for (( )) */
@@ -53,6 +54,8 @@ struct sh_parser {
     int depth;        /* nesting, against the limit */
     int lexdepth;     /* nested $( ${ $(( inside one word, against the same limit */
     int err;          /* PARSE_ERROR / PARSE_NOMEM after the first error */
+    int err_kind;     /* ERRK_*: what the first reported error does to $? */
+    size_t err_pos;   /* where the lexer was then */
     bool sub;         /* a $(...) being checked: ')' ends it */
     int sub_eof_line; /* nonzero: the line to report an unclosed $( at (a "$((" that was not
                          arithmetic: bash names the line it began on) */
@@ -75,14 +78,23 @@ struct sh_parser {
     size_t alias_blank_end;
 };
 
+/* What a syntax error does to $? where bash reads the script (-c string, file): its yacc
+ * errors set 2; the errors its lexer and [[ ]] parser report themselves keep $?, but the
+ * grammar's recovery sets 2 for a $? of 0 when it meets the end of the text before a
+ * newline; an error inside $( ) / <( ) throws to the top level, which ends a -c string with
+ * 127; a '(' inside a=( ) abandons the rest of its line only (status 1, the script goes on). */
+enum { ERRK_SYNTAX = 0, ERRK_KEEP, ERRK_EOF, ERRK_SUBST, ERRK_LINE };
+
 /* lexer.c */
 int sh_lex_next(sh_parser *ps);          /* fills the token fields, returns tok */
 void sh_lex_read_heredocs(sh_parser *ps);
 void sh_syntax_error(sh_parser *ps, const char *tokdesc);
 void sh_syntax_eof(sh_parser *ps);
-void sh_syntax_plain(sh_parser *ps, const char *msg); /* "NAME: line N: msg" */
-/* the next token inside [[ ]] (regex: the operand of =~) */
-int sh_lex_cond(sh_parser *ps, bool regex);
+void sh_syntax_cond(sh_parser *ps, const char *msg); /* "NAME: line N: msg" from [[ ]] */
+/* the next token inside [[ ]]: an operand, the operand of =~, or the pattern after ==, =
+ * or != (where bash reads extended patterns even with extglob off) */
+enum { CLEX_WORD, CLEX_REGEX, CLEX_PATTERN };
+int sh_lex_cond(sh_parser *ps, int mode);
 void sh_lex_error_eof_match(sh_parser *ps, int line, char want);
 const char *sh_tok_desc(sh_parser *ps);
 /* parser.c: parse a $(...) body from ps->pos; *end: offset after its ')' */

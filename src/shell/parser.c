@@ -558,7 +558,7 @@ static sh_node *parse_function_kw(sh_parser *ps)
  * command itself is an N_COND with no name and the expression in a. */
 static int cpeek(sh_parser *ps)
 {
-    if (!ps->have_tok) sh_lex_cond(ps, false);
+    if (!ps->have_tok) sh_lex_cond(ps, CLEX_WORD);
     return ps->tok;
 }
 
@@ -577,7 +577,7 @@ static void *cfail(sh_parser *ps, const char *fmt, const char *arg)
     if (ps->err) return NULL;
     char msg[512];
     snprintf(msg, sizeof msg, fmt, arg ? arg : "");
-    sh_syntax_plain(ps, msg);
+    sh_syntax_cond(ps, msg);
     return NULL;
 }
 
@@ -617,6 +617,12 @@ static sh_node *cond_term(sh_parser *ps)
         cskip_nl(ps);
         sh_node *e = cond_or(ps);
         if (!e) return NULL;
+        cskip_nl(ps);
+        if (cpeek(ps) == T_EOF) {
+            ps->hit_eof = true;
+            ps->tok_line = ps->cond_line;
+            return cfail(ps, "unexpected token `%s', expected `)'", "EOF");
+        }
         if (cpeek(ps) != T_RPAREN)
             return cfail(ps, "unexpected token `%s', expected `)'", sh_tok_desc(ps));
         consume(ps);
@@ -624,8 +630,6 @@ static sh_node *cond_term(sh_parser *ps)
         if (g) g->a = e;
         return g;
     }
-    if (t == T_AND || t == T_OR)
-        return cfail(ps, "unexpected token `%s' in conditional command", sh_tok_desc(ps));
     if (t == T_RPAREN)
         return cfail(ps, "syntax error in conditional expression: unexpected token `%s'",
                      sh_tok_desc(ps));
@@ -634,7 +638,10 @@ static sh_node *cond_term(sh_parser *ps)
         if (!ps->err) ps->err = PARSE_ERROR;
         return NULL;
     }
-    if (t != T_WORD) return fail(ps);
+    if (t == T_EOF) ps->hit_eof = true;
+    if (t != T_WORD)
+        return cfail(ps, "unexpected token `%s' in conditional command",
+                     t == T_EOF ? "EOF" : sh_tok_desc(ps));
     char *w = ps->tok_text;
     consume(ps);
     if (sh_cond_is_unary(w)) {
@@ -666,11 +673,15 @@ static sh_node *cond_term(sh_parser *ps)
         if (t2 == T_NL || t2 == T_EOF)
             return cfail(ps, "unexpected token `%s', conditional binary operator expected",
                          "newline");
+        if (t2 != T_WORD)
+            return cfail(ps, "unexpected token `%s', conditional binary operator expected",
+                         sh_tok_desc(ps));
         return cfail(ps, "conditional binary operator expected", NULL);
     }
     consume(ps);
     bool regex = strcmp(op, "=~") == 0;
-    if (!ps->have_tok) sh_lex_cond(ps, regex);
+    bool pat = !strcmp(op, "==") || !strcmp(op, "=") || !strcmp(op, "!=");
+    if (!ps->have_tok) sh_lex_cond(ps, regex ? CLEX_REGEX : pat ? CLEX_PATTERN : CLEX_WORD);
     if (ps->tok != T_WORD || (!regex && cond_end(ps)))
         return cfail(ps, "unexpected argument `%s' to conditional binary operator",
                      sh_tok_desc(ps));
@@ -720,15 +731,21 @@ static sh_node *parse_cond(sh_parser *ps)
 {
     sh_node *top = cond_node(ps, NULL, 0);
     if (!top) return NULL;
+    ps->cond_line = ps->tok_line;
     consume(ps); /* [[ */
     cskip_nl(ps);
     top->a = cond_or(ps);
     if (!top->a) return NULL;
     cskip_nl(ps); /* newlines before ]] */
     if (!cond_end(ps)) {
-        if (ps->tok == T_RPAREN)
+        if (ps->tok == T_EOF) {
+            ps->hit_eof = true;
+            ps->tok_line = ps->cond_line;
+            return cfail(ps, "unexpected EOF while looking for `%s'", "]]");
+        }
+        if (ps->tok != T_WORD)
             return cfail(ps, "syntax error in conditional expression: unexpected token `%s'",
-                         ")");
+                         sh_tok_desc(ps));
         return cfail(ps, "syntax error in conditional expression", NULL);
     }
     consume(ps);
@@ -1018,6 +1035,35 @@ sh_parser *sh_parser_new(sh_state *sh, const char *src, size_t len, int first_li
     ps->len = len;
     ps->line = first_line;
     return ps;
+}
+
+int sh_parser_err_status(sh_parser *ps, int status)
+{
+    size_t at = ps->err_pos < ps->len ? ps->err_pos : ps->len;
+    switch (ps->err_kind) {
+    case ERRK_KEEP:
+        if (memchr(ps->src + at, '\n', ps->len - at)) return status;
+        return status ? status : 2;
+    case ERRK_EOF: return status ? status : 2;
+    case ERRK_SUBST: return ps->sh->cmode ? 127 : 2;
+    case ERRK_LINE: return 1;
+    default: return 2;
+    }
+}
+
+bool sh_parser_skip_line(sh_parser *ps)
+{
+    if (ps->err != PARSE_ERROR || ps->err_kind != ERRK_LINE) return false;
+    size_t at = ps->err_pos < ps->len ? ps->err_pos : ps->len;
+    const char *nl = memchr(ps->src + at, '\n', ps->len - at);
+    ps->pos = nl ? (size_t)(nl - ps->src) + 1 : ps->len;
+    if (nl) ps->line++;
+    ps->err = 0;
+    ps->err_kind = ERRK_SYNTAX;
+    ps->have_tok = false;
+    ps->hd = NULL;
+    ps->hit_eof = false;
+    return true;
 }
 
 void sh_parser_free(sh_parser *ps)

@@ -334,7 +334,7 @@ int sh_redirect(sh_state *sh, sh_redir *r, sh_redir_undo *undo)
 {
     for (; r; r = r->next) {
         if (one(sh, r, undo) != 0) {
-            sh->status = 1;
+            if (!sh->fatal || !sh->status) sh->status = 1; /* <${u?} keeps 127 */
             return -1;
         }
     }

@@ -11,7 +11,8 @@
 typedef struct sh_session_api {
     /* create the session state in process p (its arena lives as long as the session) */
     void *(*session_new)(vk_proc *p);
-    /* Run a script in the session: returns the exit status (0-255), or VOS_ESYNTAX. env: the
+    /* Run a script in the session: returns the exit status (0-255), with SH_SESSION_SYNTAX
+     * when a syntax error stopped it, or a negative VOS_E* code. env: the
      * exec's overrides (as if exported for this script only; value NULL unsets). The kernel
      * may have changed the process's cwd (vk_getcwd) since the last call: PWD follows it.
      * argv0 may be NULL ("vos"); args NULL-terminated or NULL. flags: SH_SESSION_*. */
@@ -25,6 +26,9 @@ typedef struct sh_session_api {
 #define SH_SESSION_FILE 2
 /* session_exec ORs this into its status when the script ran `exit` in the session. */
 #define SH_SESSION_EXITED 0x100
+/* ... and this when the script did not parse (the status is the one bash gives: 2, the $?
+ * before the error for some errors, 127 for one inside $( )). */
+#define SH_SESSION_SYNTAX 0x200
 extern const sh_session_api sh_session_hooks;
 
 #endif

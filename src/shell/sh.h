@@ -296,7 +296,6 @@ struct sh_state {
                           * arithmetic error, a readonly assignment): bash jumps back to the
                           * nearest command loop (the script, eval, .), which goes on */
     bool syntax_err;     /* the last parse failed */
-    bool syntax_kept;    /* ...in a [[ ]] expression, which leaves $? as it was (bash) */
     char *sig_notice;    /* a "Killed"-style notice waiting for the redirections to go */
     uint32_t ign_entry;  /* signals ignored when the shell started: trap cannot catch them */
     bool bad_subscript;  /* an element assignment's index was out of range (a[-9]=x) */
@@ -402,6 +401,12 @@ enum { PARSE_OK = 0, PARSE_EOF = 1, PARSE_ERROR = -1, PARSE_NOMEM = -2, PARSE_DE
 /* Parser over src[0..len): lines are numbered from first_line. */
 sh_parser *sh_parser_new(sh_state *sh, const char *src, size_t len, int first_line);
 void sh_parser_free(sh_parser *ps);
+/* The $? a script gets when ps failed with PARSE_ERROR and $? was status (as bash: 2, kept,
+ * or 127 for an error inside $( ) in a -c string). */
+int sh_parser_err_status(sh_parser *ps, int status);
+/* After an error that abandons only the rest of its line (a '(' inside a=( )): skip to the
+ * next line and return true, the parse can go on; false for any other error. */
+bool sh_parser_skip_line(sh_parser *ps);
 /* Parse the next complete command (up to an unquoted newline at top level) into pool.
  * *out may be NULL for an empty line. Returns PARSE_*; an error has been reported. */
 int sh_parse_next(sh_parser *ps, sh_pool *pool, sh_node **out);
@@ -502,6 +507,9 @@ sh_var *sh_var_copy_table(sh_state *dst, sh_state *src);
  * Returns 0 and fields (NULL-terminated, freed with sh_fields_free), or -1 after an error
  * was reported (status set in sh->status). */
 int sh_expand_words(sh_state *sh, char **words, int nwords, char ***fields, int *nfields);
+/* The brace expansion of the source text w (set -B): a NULL-terminated array of n new words
+ * (free with sh_fields_free), or NULL when out of memory or over the expansion limit. */
+char **sh_brace_words(sh_state *sh, const char *w, size_t *n);
 /* Expand one word without field splitting and globbing (assignments, redirection targets
  * for a non-interactive shell's "ambiguous redirect" check is done by sh_expand_redir). */
 char *sh_expand_str(sh_state *sh, const char *word);

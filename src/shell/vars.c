@@ -217,6 +217,7 @@ const char *sh_array_get(sh_var *v, int64_t idx)
 
 int sh_array_set(sh_state *sh, sh_var *v, int64_t idx, const char *val)
 {
+    v->flags &= ~VF_INVISIBLE;
     if (v->flags & VF_ASSOC) {
         char key[32];
         snprintf(key, sizeof key, "%lld", (long long)idx);
