@@ -157,8 +157,7 @@ typedef struct tar {
     /* create */
     struct archive *aw;
     va_io *wio;
-    int zpid;  /* -z: the child process that compresses (0: none) */
-    int zpipe; /* and the pipe's write end it reads (-1 once closed) */
+    struct zwait *zw; /* -z: the child process that compresses (NULL: none) */
     uint64_t arch_dev, arch_ino;
     bool have_arch_id;
     linkrec *links;
@@ -728,16 +727,22 @@ static int zchild_main(vk_proc *p, void *arg)
     return status;
 }
 
+/* tar's side of the child (in the arena: the deferred wait may run after tar_main returned) */
+typedef struct zwait {
+    vk_proc *p;
+    int pid;  /* 0 once waited for */
+    int wend; /* the pipe's write end */
+} zwait;
+
 /* Close the pipe and wait for the child: its exit status (-1 if there was none). */
-static int zchild_wait(tar *t)
+static int zchild_wait(zwait *zw)
 {
-    if (t->zpid <= 0) return -1;
-    if (t->zpipe >= 0) vk_close(t->p, t->zpipe);
-    t->zpipe = -1;
-    int ws = 0, pid = t->zpid;
-    t->zpid = 0;
+    if (!zw || zw->pid <= 0) return -1;
+    vk_close(zw->p, zw->wend);
+    int ws = 0, pid = zw->pid;
+    zw->pid = 0;
     int rc;
-    while ((rc = vk_waitpid(t->p, pid, &ws, 0)) == VOS_EINTR) {
+    while ((rc = vk_waitpid(zw->p, pid, &ws, 0)) == VOS_EINTR) {
     }
     return rc < 0 ? -1 : VK_WSHELL(ws);
 }
@@ -746,8 +751,8 @@ static int zchild_wait(tar *t)
  * archive has said why; one killed by a signal, say SIGPIPE, is reported here). */
 static void zchild_check(tar *t)
 {
-    if (t->zpid <= 0) return;
-    int st = zchild_wait(t);
+    if (!t->zw || t->zw->pid <= 0) return;
+    int st = zchild_wait(t->zw);
     check_dying(t);
     if (st <= 0) return;
     if (st != 2) terr(t, "Child returned status %d", st);
@@ -764,6 +769,7 @@ static void zchild_defer(void *arg)
 static int zchild_start(tar *t, int fd)
 {
     int pfd[2];
+    zwait *zw = vl_xmalloc(t->c, sizeof *zw);
     if (vk_pipe(t->p, pfd) < 0) return fd;
     vk_proc *child;
     if (vk_proc_new(t->p, &child) < 0) {
@@ -791,8 +797,9 @@ static int zchild_start(tar *t, int fd)
     }
     /* a write to the pipe after the child ended fails (EPIPE) instead of killing tar */
     vk_signal(t->p, VOS_SIGPIPE, VK_SIG_IGN);
-    t->zpid = pid, t->zpipe = pfd[1];
-    vl_defer(t->c, zchild_defer, t);
+    zw->p = t->p, zw->pid = pid, zw->wend = pfd[1];
+    t->zw = zw;
+    vl_defer(t->c, zchild_defer, zw);
     return pfd[1];
 }
 
