@@ -177,15 +177,17 @@ fuzz:
 	    -artifact_prefix=tests/fuzz/crashers/ build-fuzz/corpus tests/fuzz/corpus/shell
 
 # libFuzzer over the shell's parser alone (`bash -n` on the input as a file and on stdin: parse,
-# no run), from the shell corpus; crashers land in tests/fuzz/crashers/parse/, which `make test`
-# replays. FUZZ_TIME seconds.
+# no run), starting from the scripts of tests/spec and the shell corpus; crashers land in
+# tests/fuzz/crashers/parse/, which `make test` replays. FUZZ_TIME seconds.
 fuzz-parse:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang MODE=fuzz build-fuzz/libvos.a
+	@python3 tools/fuzz-seeds.py sh build-fuzz/seeds-parse
 	@mkdir -p build-fuzz/corpus-parse tests/fuzz/crashers/parse
 	clang $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -pthread \
 	    -o build-fuzz/fuzz-parse tests/fuzz/parse.c build-fuzz/libvos.a $(LIBS)
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 build-fuzz/fuzz-parse -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=4096 \
-	    -artifact_prefix=tests/fuzz/crashers/parse/ build-fuzz/corpus-parse tests/fuzz/corpus/shell
+	    -artifact_prefix=tests/fuzz/crashers/parse/ build-fuzz/corpus-parse \
+	    build-fuzz/seeds-parse tests/fuzz/corpus/shell
 
 # differential fuzzer: random scripts under /bin/bash and vos, mismatches printed as cases
 # (not part of `make test`). DIFF_N scripts from seed DIFF_SEED.
