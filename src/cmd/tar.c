@@ -7,7 +7,8 @@
  * meanwhile, as GNU does), so a later member cannot be written through them. Writing stops
  * at the VM's filesystem limit. Not done: --delete, -A, multi-volume, sparse files, ACLs and
  * xattrs, incremental dumps; -C applies once to all operands (not between them); created
- * archives list directory entries in name order (GNU: readdir order, like --sort=name). */
+ * archives list directory entries in name order (GNU: readdir order, like --sort=name).
+ * -z on create compresses in a child process, as GNU tar runs gzip (see zchild_start). */
 #include "lib/archive_vfs.h"
 #include "lib/cmd.h"
 #include "lib/fnmatch.h"
