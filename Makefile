@@ -113,6 +113,8 @@ $(BUILD)/vos-runner: $(RUNNER_OBJ) $(BUILD)/libvos.a
 
 $(BUILD)/fuzz-replay: tests/fuzz/shell.c tests/fuzz/replay.c $(BUILD)/libvos.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ tests/fuzz/shell.c tests/fuzz/replay.c $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
+$(BUILD)/fuzz-replay-parse: tests/fuzz/parse.c tests/fuzz/replay.c $(BUILD)/libvos.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ tests/fuzz/parse.c tests/fuzz/replay.c $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
 $(BUILD)/fuzz-replay-interp: tests/fuzz/interp.c tests/fuzz/replay.c $(BUILD)/libvos.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ tests/fuzz/interp.c tests/fuzz/replay.c $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
 
@@ -129,12 +131,14 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libvos.a
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(BUILD)/libvos.a $(LDFLAGS) $(LIBS)
 
 # ---- tests ----
-.PHONY: all test unit spec cmdtest boxes check tsan bench format shell clean clang fuzz fuzz-interp fuzz-interp-one diff-fuzz
-test: all $(BUILD)/unit $(BUILD)/vos-runner $(BUILD)/fuzz-replay $(BUILD)/fuzz-replay-interp
+.PHONY: all test unit spec cmdtest boxes check tsan bench format shell clean clang fuzz fuzz-parse fuzz-interp fuzz-interp-one diff-fuzz
+test: all $(BUILD)/unit $(BUILD)/vos-runner $(BUILD)/fuzz-replay $(BUILD)/fuzz-replay-parse \
+      $(BUILD)/fuzz-replay-interp
 	@sh tools/check-boxes.sh
 	@sh tools/check-exports.sh $(BUILD)/libvos.so
 	@$(BUILD)/unit
 	@$(BUILD)/fuzz-replay tests/fuzz/crashers tests/fuzz/corpus/shell
+	@$(BUILD)/fuzz-replay-parse tests/fuzz/crashers/parse tests/fuzz/corpus/shell
 	@$(foreach s,$(FUZZ_INTERPS),FUZZ_CMD='$(FUZZ_CMD_$(s))' $(BUILD)/fuzz-replay-interp tests/fuzz/crashers/$(s) &&) true
 	@$(BUILD)/vos-runner --vos $(BUILD)/vos tests/spec tests/cmd
 
@@ -169,17 +173,30 @@ fuzz-interp-one:
 	@python3 tools/fuzz-seeds.py $(SPEC) build-fuzz/seeds-$(SPEC)
 	@mkdir -p build-fuzz/corpus-$(SPEC) tests/fuzz/crashers/$(SPEC)
 	@echo "fuzz-interp: $(SPEC) ($(FUZZ_CMD_$(SPEC))) for $(FUZZ_TIME) s"
-	@build-fuzz/fuzz-$(SPEC) -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=4096 \
+	@UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 build-fuzz/fuzz-$(SPEC) -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=4096 \
 	    -artifact_prefix=tests/fuzz/crashers/$(SPEC)/ build-fuzz/corpus-$(SPEC) \
-	    build-fuzz/seeds-$(SPEC) 2>&1 | grep -E "^#[0-9]+ *DONE|^==|ERROR|SUMMARY|Done [0-9]+ runs" || true
+	    build-fuzz/seeds-$(SPEC) 2>&1 | grep -E "^#[0-9]+ *DONE|^==|ERROR|SUMMARY|runtime error|Done [0-9]+ runs" || true
 
 fuzz:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang MODE=fuzz build-fuzz/libvos.a
 	@mkdir -p build-fuzz/corpus
 	clang $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -pthread \
 	    -o build-fuzz/fuzz-shell tests/fuzz/shell.c build-fuzz/libvos.a $(LIBS)
-	build-fuzz/fuzz-shell -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=4096 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 build-fuzz/fuzz-shell -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=4096 \
 	    -artifact_prefix=tests/fuzz/crashers/ build-fuzz/corpus tests/fuzz/corpus/shell
+
+# libFuzzer over the shell's parser alone (`bash -n` on the input as a file and on stdin: parse,
+# no run), starting from the scripts of tests/spec and the shell corpus; crashers land in
+# tests/fuzz/crashers/parse/, which `make test` replays. FUZZ_TIME seconds.
+fuzz-parse:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang MODE=fuzz build-fuzz/libvos.a
+	@python3 tools/fuzz-seeds.py sh build-fuzz/seeds-parse
+	@mkdir -p build-fuzz/corpus-parse tests/fuzz/crashers/parse
+	clang $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -pthread \
+	    -o build-fuzz/fuzz-parse tests/fuzz/parse.c build-fuzz/libvos.a $(LIBS)
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 build-fuzz/fuzz-parse -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=4096 \
+	    -artifact_prefix=tests/fuzz/crashers/parse/ build-fuzz/corpus-parse \
+	    build-fuzz/seeds-parse tests/fuzz/corpus/shell
 
 # differential fuzzer: random scripts under /bin/bash and vos, mismatches printed as cases
 # (not part of `make test`). DIFF_N scripts from seed DIFF_SEED.

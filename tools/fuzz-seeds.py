@@ -2,13 +2,15 @@
 """fuzz-seeds.py SPEC DIR: write seed inputs for `make fuzz-interp` into DIR, taken from the
 interpreter's own cases (tests/cmd/SPEC*.test): the programs of its command lines
 (single-quoted arguments) and, for bc and dc, the stdin sections. A fuzzer that starts from
-real programs reaches deep code in minutes instead of hours."""
+real programs reaches deep code in minutes instead of hours. SPEC "sh" (for `make fuzz-parse`)
+takes the whole script of every case in tests/spec/*.test."""
 import glob, hashlib, os, re, sys
 
 spec, out = sys.argv[1], sys.argv[2]
 os.makedirs(out, exist_ok=True)
 seeds = set()
-for path in glob.glob(f"tests/cmd/{spec}*.test"):
+paths = glob.glob("tests/spec/*.test") if spec == "sh" else glob.glob(f"tests/cmd/{spec}*.test")
+for path in paths:
     text = open(path, encoding="utf-8", errors="replace").read()
     for case in text.split("\n=== ")[1:]:
         lines = case.split("\n")
@@ -22,6 +24,9 @@ for path in glob.glob(f"tests/cmd/{spec}*.test"):
             elif sect == "stdin":
                 stdin.append(ln)
         body = "\n".join(script)
+        if spec == "sh":
+            seeds.add(body + "\n")
+            continue
         for m in re.finditer(r"\b%s\b[^'\n|;]*'([^']+)'" % re.escape(spec), body):
             seeds.add(m.group(1))
         if spec in ("bc", "dc") and stdin:

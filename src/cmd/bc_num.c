@@ -252,6 +252,7 @@ static uint32_t *to_limbs(vl_ctx *c, const unsigned char *d, int n, int *nl)
     }
     while (cnt > 1 && l[cnt - 1] == 0) cnt--;
     *nl = cnt;
+    bn_work(c, (uint64_t)n); /* a number of many zeros (a large scale) costs its digits */
     return l;
 }
 
@@ -289,6 +290,7 @@ static uint32_t *mul_limbs(vl_ctx *c, const uint32_t *a, int na, const uint32_t 
         }
         bn_work(c, (uint64_t)nb * 8);
     }
+    bn_work(c, (uint64_t)na); /* the zero limbs too */
     while (n > 1 && r[n - 1] == 0) n--;
     *nr = n;
     return r;
@@ -386,6 +388,7 @@ bn *bn_mul(vl_ctx *c, const bn *a, const bn *b, int scale)
     bn *r = bn_alloc(c, rl, ps);
     unsigned char *tmp = vl_xmalloc(c, (size_t)nd);
     from_limbs(lr, nr, tmp, nd);
+    bn_work(c, (uint64_t)nd);
     memcpy(r->d + (r->len - rl), tmp, (size_t)(rl + ps));
     vl_xfree(c, tmp);
     vl_xfree(c, la);
@@ -424,6 +427,7 @@ bn *bn_div(vl_ctx *c, const bn *a, const bn *b, int scale)
             int qn = (nu - nv + 1) * 9;
             unsigned char *qd = vl_xmalloc(c, (size_t)qn);
             from_limbs(q, nu - nv + 1, qd, qn);
+            bn_work(c, (uint64_t)qn);
             int rl = qn - scale;
             r = bn_alloc(c, rl, scale);
             if (rl >= 1) {

@@ -7,7 +7,8 @@
  * meanwhile, as GNU does), so a later member cannot be written through them. Writing stops
  * at the VM's filesystem limit. Not done: --delete, -A, multi-volume, sparse files, ACLs and
  * xattrs, incremental dumps; -C applies once to all operands (not between them); created
- * archives list directory entries in name order (GNU: readdir order, like --sort=name). */
+ * archives list directory entries in name order (GNU: readdir order, like --sort=name).
+ * -z on create compresses in a child process, as GNU tar runs gzip (see zchild_start). */
 #include "lib/archive_vfs.h"
 #include "lib/cmd.h"
 #include "lib/fnmatch.h"
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 enum {
     OPT_ZSTD = 256,
@@ -156,6 +158,7 @@ typedef struct tar {
     /* create */
     struct archive *aw;
     va_io *wio;
+    struct zwait *zw; /* -z: the child process that compresses (NULL: none) */
     uint64_t arch_dev, arch_ino;
     bool have_arch_id;
     linkrec *links;
@@ -475,9 +478,13 @@ static int zip_from_suffix(const char *f)
     return Z_NONE;
 }
 
+static void zchild_check(tar *t);
+
 static void archive_fail(tar *t, struct archive *a, va_io *io)
 {
     check_dying(t);
+    /* the child that writes the archive may have ended (a write to its pipe then fails) */
+    zchild_check(t);
     if (io && io->err) {
         terr(t, "%s: Cannot %s: %s", t->to_stdio ? "-" : t->file,
              t->mode == MODE_CREATE ? "write" : "read", vl_strerror(io->err));
@@ -652,6 +659,151 @@ static int create_cb(vl_ctx *c, vl_walk_ent *e, int event, void *ud)
     return 0;
 }
 
+/* ---- -z on create: gzip in a child process ----
+ * GNU tar feeds the tar stream to a gzip child through a pipe, so the compression runs on
+ * another core while tar reads the files. tar does the same: libarchive writes the plain tar
+ * stream (padded to a record, as GNU's is) into a pipe, and a child process deflates it into
+ * the archive (gzip's format: no name, no time stamp, as GNU tar's child writes it). When the
+ * child cannot write the archive it says so in tar's words and ends with 2; tar, finding the
+ * pipe closed, ends with "Error is not recoverable". */
+typedef struct zchild {
+    int in, out, wend; /* the pipe's read end, the archive, the pipe's write end */
+    char name[];       /* the archive's name, for messages */
+} zchild;
+
+static void zchild_say(vk_proc *p, const char *name, int err)
+{
+    char msg[1024];
+    int n = snprintf(msg, sizeof msg, "tar: %s: Cannot write: %s\n", name, vl_strerror(err));
+    if (n > (int)sizeof msg - 1) n = (int)sizeof msg - 1;
+    vk_write(p, 2, msg, (size_t)n);
+}
+
+static int zchild_main(vk_proc *p, void *arg)
+{
+    zchild *z = arg;
+    vk_close(p, z->wend); /* else the pipe never ends */
+    enum { ZBUF = 65536 };
+    unsigned char *ib = vk_malloc(p, ZBUF), *ob = vk_malloc(p, ZBUF);
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    zs.zalloc = va_zalloc, zs.zfree = va_zfree, zs.opaque = p;
+    if (!ib || !ob || deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+                                   Z_DEFAULT_STRATEGY) != Z_OK) {
+        vk_write(p, 2, "tar (child): memory exhausted\n", 30);
+        return 2;
+    }
+    int status = 0;
+    for (bool end = false; !end && status == 0;) {
+        ssize_t n = vk_read(p, z->in, ib, ZBUF);
+        int rc = n < 0 ? (int)n : vk_steps(p, (uint64_t)n / 4096 + 1);
+        if (rc == VOS_EINTR) continue;
+        if (rc < 0) {
+            int w = vk_dying(p);
+            status = w ? VK_WSHELL(w) : 2;
+            break;
+        }
+        end = n == 0;
+        zs.next_in = ib, zs.avail_in = (unsigned)n;
+        do {
+            zs.next_out = ob, zs.avail_out = ZBUF;
+            deflate(&zs, end ? Z_FINISH : Z_NO_FLUSH);
+            size_t have = ZBUF - zs.avail_out;
+            ssize_t w = have ? vk_write(p, z->out, ob, have) : 0;
+            if (w < 0) {
+                int dw = vk_dying(p);
+                if (dw) {
+                    status = VK_WSHELL(dw);
+                } else {
+                    zchild_say(p, z->name, (int)w);
+                    status = 2;
+                }
+                break;
+            }
+        } while (zs.avail_out == 0);
+    }
+    deflateEnd(&zs);
+    vk_free(p, ib);
+    vk_free(p, ob);
+    return status;
+}
+
+/* tar's side of the child (in the arena: the deferred wait may run after tar_main returned) */
+typedef struct zwait {
+    vk_proc *p;
+    int pid;  /* 0 once waited for */
+    int wend; /* the pipe's write end */
+} zwait;
+
+/* Close the pipe and wait for the child: its exit status (-1 if there was none). */
+static int zchild_wait(zwait *zw)
+{
+    if (!zw || zw->pid <= 0) return -1;
+    vk_close(zw->p, zw->wend);
+    int ws = 0, pid = zw->pid;
+    zw->pid = 0;
+    int rc;
+    while ((rc = vk_waitpid(zw->p, pid, &ws, 0)) == VOS_EINTR) {
+    }
+    return rc < 0 ? -1 : VK_WSHELL(ws);
+}
+
+/* Wait for the child; when it failed, end as GNU does (a child that could not write the
+ * archive has said why; one killed by a signal, say SIGPIPE, is reported here). */
+static void zchild_check(tar *t)
+{
+    if (!t->zw || t->zw->pid <= 0) return;
+    int st = zchild_wait(t->zw);
+    check_dying(t);
+    if (st <= 0) return;
+    if (st != 2) terr(t, "Child returned status %d", st);
+    tfatal(t, NULL);
+}
+
+static void zchild_defer(void *arg)
+{
+    zchild_wait(arg);
+}
+
+/* Start the child that compresses into fd; returns the pipe's write end for libarchive, or
+ * fd itself (the compression then stays in this process) when no child can be made. */
+static int zchild_start(tar *t, int fd)
+{
+    int pfd[2];
+    zwait *zw = vl_xmalloc(t->c, sizeof *zw);
+    if (vk_pipe(t->p, pfd) < 0) return fd;
+    vk_proc *child;
+    if (vk_proc_new(t->p, &child) < 0) {
+        check_dying(t);
+        vk_close(t->p, pfd[0]);
+        vk_close(t->p, pfd[1]);
+        return fd;
+    }
+    const char *name = t->to_stdio ? "-" : t->file;
+    zchild *z = vk_malloc(child, sizeof *z + strlen(name) + 1);
+    if (!z) {
+        vk_proc_discard(child);
+        vk_close(t->p, pfd[0]);
+        vk_close(t->p, pfd[1]);
+        return fd;
+    }
+    z->in = pfd[0], z->out = fd, z->wend = pfd[1];
+    strcpy(z->name, name);
+    int pid = vk_proc_start(child, zchild_main, z);
+    vk_close(t->p, pfd[0]);
+    if (pid < 0) {
+        vk_close(t->p, pfd[1]);
+        check_dying(t);
+        return fd;
+    }
+    /* a write to the pipe after the child ended fails (EPIPE) instead of killing tar */
+    vk_signal(t->p, VOS_SIGPIPE, VK_SIG_IGN);
+    zw->p = t->p, zw->pid = pid, zw->wend = pfd[1];
+    t->zw = zw;
+    vl_defer(t->c, zchild_defer, zw);
+    return pfd[1];
+}
+
 static void add_filter(tar *t, struct archive *a)
 {
     int r = ARCHIVE_OK;
@@ -782,6 +934,8 @@ static void do_create(tar *t, int nnames, char **names)
     if (vk_fstat(t->p, fd, &ast) == 0 && VK_S_ISREG(ast.mode)) {
         t->arch_dev = ast.dev, t->arch_ino = ast.ino, t->have_arch_id = true;
     }
+    /* -z: a child compresses (the deferred wait for it runs after the archive is freed) */
+    int wfd = t->zip == Z_GZIP ? zchild_start(t, fd) : fd;
     struct archive *a = archive_write_new();
     if (!a) vl_die(c, 2, "memory exhausted");
     t->aw = a;
@@ -795,11 +949,11 @@ static void do_create(tar *t, int nnames, char **names)
     default: r = archive_write_set_format_gnutar(a); break;
     }
     if (r != ARCHIVE_OK) tfatal(t, archive_error_string(a));
-    add_filter(t, a);
+    if (wfd == fd) add_filter(t, a);
     archive_write_set_bytes_per_block(a, 10240);
     /* GNU pads the tar stream to a record, not the compressed stream after it */
-    if (t->zip != Z_NONE) archive_write_set_bytes_in_last_block(a, 1);
-    t->wio = va_write_open_fd(c, a, fd, &r);
+    if (wfd == fd && t->zip != Z_NONE) archive_write_set_bytes_in_last_block(a, 1);
+    t->wio = va_write_open_fd(c, a, wfd, &r);
     if (r != ARCHIVE_OK) archive_fail(t, a, t->wio);
     t->buf = vl_xmalloc(c, 65536);
     t->ids = vl_ids_new(c);
@@ -819,6 +973,7 @@ static void do_create(tar *t, int nnames, char **names)
         vl_walk(c, n, t->deref ? VL_WALK_FOLLOW : 0, create_cb, t);
     }
     if (archive_write_close(a) != ARCHIVE_OK) archive_fail(t, a, t->wio);
+    zchild_check(t);
     if (fd != 1) vk_close(t->p, fd);
 }
 

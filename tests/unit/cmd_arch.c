@@ -210,3 +210,53 @@ TEST(compression_ends_at_the_time_limit)
     ASSERT_EXEC(vm, "echo fine", "fine\n", 0);
     vos_vm_free(vm);
 }
+
+static void write_random(const char *path, long n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) test_fail(__FILE__, __LINE__, "%s: %s", path, strerror(errno));
+    uint32_t x = 12345;
+    for (long i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        fputc((int)(x >> 24), f);
+    }
+    fclose(f);
+}
+
+/* tar czf compresses in a child process (as GNU tar runs gzip): the child's failures, the
+ * limits and a VM with no process to spare all end as they did in one process */
+TEST(tar_czf_child_at_the_limits)
+{
+    const char *dir = test_tmpdir();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/noise", dir);
+    write_random(path, 3L << 20);
+    snprintf(path, sizeof path, "%s/zeros", dir);
+    write_zeros(path, 64L << 20);
+    vos_vm *vm = vm_with_host(dir, 1u << 20); /* memfs: 1 MiB of file data */
+    vos_result r;
+    ASSERT_OK(test_exec(vm, "tar czf /tmp/n.tgz -C /h noise; echo $?", &r));
+    if (strcmp(r.out, "2\n") != 0 || !strstr(r.err, "tar: /tmp/n.tgz: Cannot write: ") ||
+        !strstr(r.err, "tar: Error is not recoverable: exiting now"))
+        test_fail(__FILE__, __LINE__, "out '%s' err '%s'", r.out, r.err);
+    vos_result_free(&r);
+    ASSERT_EXEC(vm, "rm /tmp/n.tgz; tar czf - -C /h noise | head -c 100 | wc -c; "
+                    "echo ${PIPESTATUS[0]}",
+                "100\n2\n", 0);
+    int rc = test_exec_limited(vm, "tar czf - /h/zeros | tar tzvf - > /dev/null; echo after", 200,
+                               0, &r);
+    if (rc != VOS_ETIME) test_fail(__FILE__, __LINE__, "rc %d, out '%s'", rc, r.out);
+    vos_result_free(&r);
+    ASSERT_EXEC(vm, "tar czf /tmp/z.tgz -C /h zeros && tar tzf /tmp/z.tgz", "zeros\n", 0);
+    vos_vm_free(vm);
+    /* no process to spare for the child: tar compresses in its own */
+    vos_config cfg;
+    vos_limits lim;
+    vos_limits_init(&lim);
+    vos_config_init(&cfg);
+    lim.procs = 2;
+    cfg.limits = &lim;
+    vm = test_vm_new_cfg(&cfg);
+    ASSERT_EXEC(vm, "cd /tmp; echo x > a; tar czf t.tgz a; echo $?; tar tzf t.tgz", "0\na\n", 0);
+    vos_vm_free(vm);
+}

@@ -142,3 +142,17 @@ TEST(bc_dc_scale_near_int_max_ends_cleanly)
     }
     ASSERT_EXEC(vm, "echo 'scale=20; sqrt(2)' | bc", "1.41421356237309504880\n", 0);
 }
+
+TEST(dc_modexp_at_a_large_scale_counts_its_work)
+{
+    /* | (modular power) at a scale of 100,000 digits: each step converts numbers of that many
+     * (mostly zero) digits, work the step budget must see (the fuzzer found one running 16 s
+     * past a 300 ms limit under ASan) */
+    vos_vm *vm = test_vm_new();
+    vos_result r;
+    int rc = exec_steps(vm, "echo '100000k 2 1000000 7|p' | dc", 300, &r);
+    ASSERT_RC(rc, VOS_ESTEPS);
+    vos_result_free(&r);
+    ASSERT_EXEC(vm, "echo '2 10 1000|p' | dc", "24\n", 0);
+    test_vm_free(vm);
+}
