@@ -403,11 +403,17 @@ _Noreturn void vk_exit(vk_proc *p, int status)
 void vk_proc_finish(vk_proc *p, int wstatus)
 {
     vk_vm *vm = p->vm;
-    vk_fds_close_all(p);
-    vk_arena_free_all(p);
+    /* what /proc/PID shows lives in the arena: other processes read it under the VM lock,
+     * so it is taken from them before the arena goes */
+    VK_LOCK(vm);
+    p->cmdline = NULL;
+    p->cmdline_len = 0;
     p->cwd = NULL;
     p->env = NULL;
     p->nenv = 0;
+    VK_UNLOCK(vm);
+    vk_fds_close_all(p);
+    vk_arena_free_all(p);
     VK_LOCK(vm);
     p->state = PS_ZOMBIE;
     p->wstatus = wstatus;
