@@ -1849,9 +1849,11 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     spawn_args sa = {a.v, (char **)env, {in[1], out[1], err[1]}, r_as, r_cpu,
                      {lim->procs + 64, lim->procs + 64}, geteuid() != 0, true, e.binds,
                      e.nbinds, -1, NULL, -1, NULL, false, -1, NULL, 0};
-    /* the VM's persistent jail, when it has one made for these arguments (or can make it) */
+    /* the VM's persistent jail, when it has one made for these arguments (or can make it);
+     * not under ThreadSanitizer, whose bookkeeping cannot follow the CLONE_VM children that
+     * join it (bwrap per program there) */
     bool injail = false;
-    if (cache && !cache->nojail) {
+    if (cache && !cache->nojail && !VK_TSAN) {
         size_t siglen = 0;
         char *sig = jail_sig(vm, a.v, jn, &siglen);
         if (sig && cache->jail && siglen == cache->siglen && !memcmp(sig, cache->sig, siglen)) {
