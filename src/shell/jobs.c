@@ -527,6 +527,26 @@ static void forget_old_jobs(sh_state *sh)
     }
 }
 
+/* A background job for process pid running n: numbered up from the highest job still
+ * running (1 when none is), listed first. */
+static void job_add(sh_state *sh, int pid, sh_node *n)
+{
+    sh_job *j = vk_calloc(sh->p, 1, sizeof *j);
+    if (!j) return;
+    int top = 0;
+    for (sh_job *o = sh->jobs; o; o = o->next)
+        if (!o->done && o->num > top) top = o->num;
+    j->pid = pid;
+    j->num = top + 1;
+    sh_buf b;
+    sh_buf_init(&b, sh->p);
+    sh_print_command(&b, n);
+    j->cmd = sh_buf_take(&b);
+    j->next = sh->jobs;
+    sh->jobs = j;
+    forget_old_jobs(sh);
+}
+
 int sh_eval_bg(sh_state *sh, sh_node *n)
 {
     vk_proc *child;
@@ -550,23 +570,8 @@ int sh_eval_bg(sh_state *sh, sh_node *n)
         sh_set_status(sh, 1);
         return 1;
     }
-    sh_job *j = vk_calloc(sh->p, 1, sizeof *j);
-    if (j) {
-        /* numbers count up from the highest job still running (1 when none is) */
-        sh_jobs_reap(sh);
-        int top = 0;
-        for (sh_job *o = sh->jobs; o; o = o->next)
-            if (!o->done && o->num > top) top = o->num;
-        j->pid = pid;
-        j->num = top + 1;
-        sh_buf b;
-        sh_buf_init(&b, sh->p);
-        sh_print_command(&b, n);
-        j->cmd = sh_buf_take(&b);
-        j->next = sh->jobs;
-        sh->jobs = j;
-        forget_old_jobs(sh);
-    }
+    sh_jobs_reap(sh);
+    job_add(sh, pid, n);
     sh->last_bg = pid;
     sh_set_status(sh, 0);
     return 0;
@@ -702,21 +707,7 @@ int sh_eval_coproc(sh_state *sh, sh_node *n)
     snprintf(pidname, sizeof pidname, "%s_PID", n->name);
     snprintf(num, sizeof num, "%d", pid);
     sh_var_set(sh, pidname, num, 0);
-    sh_job *j = vk_calloc(sh->p, 1, sizeof *j);
-    if (j) {
-        int top = 0;
-        for (sh_job *o = sh->jobs; o; o = o->next)
-            if (!o->done && o->num > top) top = o->num;
-        j->pid = pid;
-        j->num = top + 1;
-        sh_buf b;
-        sh_buf_init(&b, sh->p);
-        sh_print_command(&b, n);
-        j->cmd = sh_buf_take(&b);
-        j->next = sh->jobs;
-        sh->jobs = j;
-        forget_old_jobs(sh);
-    }
+    job_add(sh, pid, n);
     sh->last_bg = pid;
     sh_set_status(sh, 0);
     return 0;
