@@ -184,64 +184,46 @@ static void files(wlist *w, const char *word, bool dirs_only, bool exec_only, bo
     vk_free(sh->p, dir);
 }
 
-/* lines of a file of the VM with ':'-separated fields: the first field of each */
-static void first_fields(wlist *w, const char *file, const char *word)
+/* the lines of a file of the VM (/etc/passwd, /etc/hosts), each passed to fn, NUL-ended */
+static void each_line(wlist *w, const char *file, const char *word,
+                      void (*fn)(wlist *, char *, const char *))
 {
-    sh_state *sh = w->sh;
-    int fd = vk_open(sh->p, file, VK_O_RDONLY, 0);
-    if (fd < 0) return;
-    sh_buf b;
-    sh_buf_init(&b, sh->p);
-    char buf[4096];
-    ssize_t r;
-    while ((r = vk_read(sh->p, fd, buf, sizeof buf)) > 0 && b.len < (1u << 20))
-        sh_buf_add(&b, buf, (size_t)r);
-    vk_close(sh->p, fd);
-    for (char *line = b.s; line && *line;) {
+    size_t n;
+    int err;
+    char *text = sh_read_file(w->sh->p, file, &n, &err);
+    if (!text) return;
+    for (char *line = text; *line;) {
         char *nl = strchr(line, '\n');
         if (nl) *nl = 0;
-        size_t k = strcspn(line, ":");
-        char save = line[k];
-        line[k] = 0;
-        if (*line && *line != '#' && has_prefix(line, word)) wl_add(w, line);
-        line[k] = save;
-        line = nl ? nl + 1 : NULL;
+        fn(w, line, word);
+        if (!nl) break;
+        line = nl + 1;
     }
-    sh_buf_free(&b);
+    vk_free(w->sh->p, text);
 }
 
-/* the host names in /etc/hosts (every name after the address) */
-static void host_names(wlist *w, const char *word)
+/* /etc/passwd, /etc/group: the first ':'-separated field */
+static void first_field(wlist *w, char *line, const char *word)
 {
-    sh_state *sh = w->sh;
-    int fd = vk_open(sh->p, "/etc/hosts", VK_O_RDONLY, 0);
-    if (fd < 0) return;
-    sh_buf b;
-    sh_buf_init(&b, sh->p);
-    char buf[4096];
-    ssize_t r;
-    while ((r = vk_read(sh->p, fd, buf, sizeof buf)) > 0 && b.len < (1u << 20))
-        sh_buf_add(&b, buf, (size_t)r);
-    vk_close(sh->p, fd);
-    for (char *line = b.s; line && *line;) {
-        char *nl = strchr(line, '\n');
-        if (nl) *nl = 0;
-        char *hash = strchr(line, '#');
-        if (hash) *hash = 0;
-        int field = 0;
-        for (char *t = line; *t;) {
-            t += strspn(t, " \t");
-            size_t k = strcspn(t, " \t");
-            if (!k) break;
-            char save = t[k];
-            t[k] = 0;
-            if (field++ > 0 && has_prefix(t, word)) wl_add(w, t);
-            t[k] = save;
-            t += k;
-        }
-        line = nl ? nl + 1 : NULL;
+    line[strcspn(line, ":")] = 0;
+    if (*line && *line != '#' && has_prefix(line, word)) wl_add(w, line);
+}
+
+/* /etc/hosts: every name after the address */
+static void host_line(wlist *w, char *line, const char *word)
+{
+    line[strcspn(line, "#")] = 0;
+    int field = 0;
+    for (char *t = line; *t;) {
+        t += strspn(t, " \t");
+        size_t k = strcspn(t, " \t");
+        if (!k) break;
+        char save = t[k];
+        t[k] = 0;
+        if (field++ > 0 && has_prefix(t, word)) wl_add(w, t);
+        t[k] = save;
+        t += k;
     }
-    sh_buf_free(&b);
 }
 
 static void vars(wlist *w, const char *word, int need, bool array_only)
@@ -256,9 +238,6 @@ static void vars(wlist *w, const char *word, int need, bool array_only)
         sh_var *v = arr[i];
         if (need && !(v->flags & need)) continue;
         if (array_only && !(v->flags & (VF_ARRAY | VF_ASSOC))) continue;
-        if (!array_only && !need && !v->val && !(v->flags & (VF_ARRAY | VF_ASSOC))) {
-            /* declared but unset: bash lists it too */
-        }
         if (has_prefix(v->name, word)) wl_add(w, v->name);
     }
     vk_free(w->sh->p, arr);
@@ -366,7 +345,6 @@ static void from_table(wlist *w, const char *word, const char *const *names, siz
 
 static void gen_action(wlist *w, int a, const char *word)
 {
-    sh_state *sh = w->sh;
     switch (a) {
     case A_ALIAS: aliases(w, word); break;
     case A_ARRAYVAR: vars(w, word, 0, true); break;
@@ -379,16 +357,16 @@ static void gen_action(wlist *w, int a, const char *word)
     case A_EXPORT: vars(w, word, VF_EXPORT, false); break;
     case A_FILE: files(w, word, false, false, false); break;
     case A_FUNCTION: funcs(w, word); break;
-    case A_GROUP: first_fields(w, "/etc/group", word); break;
+    case A_GROUP: each_line(w, "/etc/group", word, first_field); break;
     case A_HELPTOPIC: builtins(w, word, -1); break;
-    case A_HOSTNAME: host_names(w, word); break;
+    case A_HOSTNAME: each_line(w, "/etc/hosts", word, host_line); break;
     case A_JOB: jobs(w, word, 0); break;
     case A_KEYWORD: from_table(w, word, keywords, sizeof keywords / sizeof keywords[0]); break;
     case A_RUNNING: jobs(w, word, 1); break;
     case A_SERVICE: break; /* the VM has no /etc/services */
     case A_SETOPT: {
         /* bash lists set -o's names sorted */
-        wlist o = {.sh = sh};
+        wlist o = {.sh = w->sh};
         from_table(&o, word, sh_set_option_names(), (size_t)O_COUNT);
         if (o.n) qsort(o.v, o.n, sizeof *o.v, cmp_str);
         for (size_t i = 0; i < o.n; i++) wl_add(w, o.v[i]);
@@ -407,10 +385,9 @@ static void gen_action(wlist *w, int a, const char *word)
         }
         break;
     case A_STOPPED: jobs(w, word, 2); break;
-    case A_USER: first_fields(w, "/etc/passwd", word); break;
+    case A_USER: each_line(w, "/etc/passwd", word, first_field); break;
     case A_VARIABLE: vars(w, word, 0, false); break;
     }
-    (void)sh;
 }
 
 /* -W's list: split as words (quotes kept together), then each expanded as a word is */
@@ -425,18 +402,9 @@ static void gen_words(wlist *w, const char *list, const char *word)
         while (*s && strchr(ifs, *s)) s++;
         if (!*s) break;
         const char *st = s;
-        char q = 0;
-        for (; *s; s++) {
-            if (q) {
-                if (*s == q) q = 0;
-                else if (q == '"' && *s == '\\' && s[1]) s++;
-            } else if (*s == '\\' && s[1]) {
-                s++;
-            } else if (*s == '\'' || *s == '"') {
-                q = *s;
-            } else if (strchr(ifs, *s)) {
-                break;
-            }
+        while (*s && !strchr(ifs, *s)) {
+            const char *n = *s == '\\' || *s == '\'' || *s == '"' ? sh_skip_quoted(s) : s + 1;
+            s = n ? n : s + strlen(s); /* an unclosed quote runs to the end */
         }
         words[nw] = vk_strndup(sh->p, st, (size_t)(s - st));
         if (!words[nw]) break;
@@ -698,12 +666,12 @@ int sh_bi_compgen(sh_state *sh, int argc, char **argv)
 
 /* ---- complete and compopt ---- */
 
-static void spec_free(sh_state *sh, struct sh_compspec *s)
+static void spec_free(vk_proc *p, struct sh_compspec *s)
 {
     char **f[] = {&s->name, &s->glob, &s->words, &s->prefix, &s->suffix,
                   &s->filter, &s->command, &s->func};
-    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) vk_free(sh->p, *f[i]);
-    vk_free(sh->p, s);
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) vk_free(p, *f[i]);
+    vk_free(p, s);
 }
 
 void sh_comp_free(sh_state *sh)
@@ -711,7 +679,7 @@ void sh_comp_free(sh_state *sh)
     while (sh->compspecs) {
         struct sh_compspec *s = sh->compspecs;
         sh->compspecs = s->next;
-        spec_free(sh, s);
+        spec_free(sh->p, s);
     }
 }
 
@@ -741,15 +709,7 @@ static struct sh_compspec *spec_new(vk_proc *p, const char *name, uint32_t acts,
     s->command = dup_or_null(p, strs[5], &oom);
     s->func = dup_or_null(p, strs[6], &oom);
     if (oom) {
-        vk_free(p, s->name);
-        vk_free(p, s->glob);
-        vk_free(p, s->words);
-        vk_free(p, s->prefix);
-        vk_free(p, s->suffix);
-        vk_free(p, s->filter);
-        vk_free(p, s->command);
-        vk_free(p, s->func);
-        vk_free(p, s);
+        spec_free(p, s);
         return NULL;
     }
     return s;
@@ -779,7 +739,7 @@ static struct sh_compspec **spec_find(sh_state *sh, const char *name)
     return pp;
 }
 
-static void print_spec(sh_state *sh, sh_buf *b, const struct sh_compspec *s)
+static void print_spec(sh_buf *b, const struct sh_compspec *s)
 {
     sh_buf_adds(b, "complete");
     for (int i = 0; i < N_COPTS; i++)
@@ -805,7 +765,6 @@ static void print_spec(sh_state *sh, sh_buf *b, const struct sh_compspec *s)
     }
     if (s->func) sh_buf_printf(b, " -F %s", s->func);
     sh_buf_printf(b, " %s\n", shown_name(s->name));
-    (void)sh;
 }
 
 static int cmp_spec(const void *a, const void *b)
@@ -827,7 +786,7 @@ static void print_all(sh_state *sh, sh_buf *b)
     n = 0;
     for (struct sh_compspec *s = sh->compspecs; s; s = s->next) v[n++] = s;
     qsort(v, n, sizeof *v, cmp_spec);
-    for (size_t i = 0; i < n; i++) print_spec(sh, b, v[i]);
+    for (size_t i = 0; i < n; i++) print_spec(b, v[i]);
     vk_free(sh->p, v);
 }
 
@@ -858,18 +817,14 @@ int sh_bi_complete(sh_state *sh, int argc, char **argv)
             sh_comp_free(sh);
             return 0;
         }
-        int rc = 0;
         for (int k = 0; k < n; k++) {
             struct sh_compspec **pp = spec_find(sh, names[k]);
-            if (!*pp) {
-                /* bash says nothing when removing what is not there */
-                continue;
-            }
+            if (!*pp) continue; /* bash says nothing when removing what is not there */
             struct sh_compspec *s = *pp;
             *pp = s->next;
-            spec_free(sh, s);
+            spec_free(sh->p, s);
         }
-        return rc;
+        return 0;
     }
     if (c.print || (!n && !defines)) {
         sh_buf b;
@@ -881,7 +836,7 @@ int sh_bi_complete(sh_state *sh, int argc, char **argv)
             for (int k = 0; k < n; k++) {
                 struct sh_compspec *s = *spec_find(sh, names[k]);
                 if (s) {
-                    print_spec(sh, &b, s);
+                    print_spec(&b, s);
                 } else {
                     sh_write_str(sh, 1, b.s ? b.s : "");
                     b.len = 0;
@@ -918,7 +873,7 @@ int sh_bi_complete(sh_state *sh, int argc, char **argv)
             /* bash replaces the data of an entry in its place */
             s->seq = (*pp)->seq;
             s->next = (*pp)->next;
-            spec_free(sh, *pp);
+            spec_free(sh->p, *pp);
         } else {
             s->seq = top + 1;
         }

@@ -645,28 +645,14 @@ int sh_assign_elem(sh_state *sh, const char *name, const char *sub, const char *
 static bool list_elem_key(const char *w, size_t *close, size_t *eq)
 {
     if (w[0] != '[') return false;
-    int depth = 0;
-    for (size_t i = 0; w[i]; i++) {
-        char c = w[i];
-        if (c == '\\' && w[i + 1]) {
-            i++;
-        } else if (c == '\'' || c == '"') {
-            char q = c;
-            for (i++; w[i] && w[i] != q; i++)
-                if (q == '"' && w[i] == '\\' && w[i + 1]) i++;
-            if (!w[i]) return false;
-        } else if (c == '[') {
-            depth++;
-        } else if (c == ']' && --depth == 0) {
-            size_t e = i + 1;
-            if (w[e] == '+') e++;
-            if (w[e] != '=') return false;
-            *close = i;
-            *eq = e;
-            return true;
-        }
-    }
-    return false;
+    size_t i = sh_subscript_end(w);
+    if (!i) return false;
+    size_t e = i + 1;
+    if (w[e] == '+') e++;
+    if (w[e] != '=') return false;
+    *close = i;
+    *eq = e;
+    return true;
 }
 
 /* the expanded elements of a compound assignment, before any is stored: the list may use

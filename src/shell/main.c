@@ -522,7 +522,7 @@ static int opt_letter(int c)
 }
 
 /* read a whole file (or stdin when path is NULL) into an arena string */
-static char *read_all(vk_proc *p, const char *path, size_t *len, int *err)
+char *sh_read_file(vk_proc *p, const char *path, size_t *len, int *err)
 {
     int fd = 0;
     *err = 0;
@@ -838,7 +838,7 @@ static int sh_main(vl_ctx *c, int argc, char **argv)
     } else if (!sflag && i < argc) {
         int err;
         name = argv[i++];
-        owned = read_all(p, name, &slen, &err);
+        owned = sh_read_file(p, name, &slen, &err);
         if (!owned) {
             /* a directory: bash names the script itself, as for a binary file */
             const char *who = err == VOS_EISDIR ? name : me;

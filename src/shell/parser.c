@@ -261,6 +261,31 @@ static bool parse_redirs(sh_parser *ps, sh_node *n)
     return !ps->err;
 }
 
+const char *sh_skip_quoted(const char *s)
+{
+    if (*s == '\\') return s[1] ? s + 2 : s + 1;
+    char q = *s++;
+    for (; *s && *s != q; s++)
+        if (q == '"' && *s == '\\' && s[1]) s++;
+    return *s ? s + 1 : NULL;
+}
+
+size_t sh_subscript_end(const char *s)
+{
+    int depth = 0;
+    for (const char *c = s; *c;) {
+        if (*c == '\\' || *c == '\'' || *c == '"') {
+            c = sh_skip_quoted(c);
+            if (!c) return 0; /* an unclosed quote */
+            continue;
+        }
+        if (*c == '[') depth++;
+        else if (*c == ']' && --depth == 0) return (size_t)(c - s);
+        c++;
+    }
+    return 0;
+}
+
 const char *sh_assign_eq(const char *w)
 {
     const char *s = w;
@@ -270,24 +295,9 @@ const char *sh_assign_eq(const char *w)
         s++;
     if (*s == '[') {
         /* the subscript ends at its matching ']' (a[a[2]=5]=x), quotes skipped */
-        int depth = 0;
-        char q = 0;
-        for (; *s; s++) {
-            if (q) {
-                if (*s == q) q = 0;
-                else if (q == '"' && *s == '\\' && s[1]) s++;
-            } else if (*s == '\\' && s[1]) {
-                s++;
-            } else if (*s == '\'' || *s == '"') {
-                q = *s;
-            } else if (*s == '[') {
-                depth++;
-            } else if (*s == ']' && --depth == 0) {
-                break;
-            }
-        }
-        if (*s != ']') return NULL;
-        s++;
+        size_t close = sh_subscript_end(s);
+        if (!close) return NULL;
+        s += close + 1;
     }
     if (*s == '+') s++;
     return *s == '=' ? s : NULL;

@@ -421,6 +421,12 @@ void sh_parser_echo(sh_parser *ps, bool show);
 void sh_parser_quiet(sh_parser *ps);
 /* Is w (source text) an assignment word: name=, name+=, name[sub]=? */
 bool sh_is_assignment(const char *w);
+/* s at a quote or a backslash: past the quoted text (or the escaped character); NULL when the
+ * quote is not closed */
+const char *sh_skip_quoted(const char *s);
+/* s at '[': the offset of its matching ']' (nested brackets counted, quoted text skipped), or
+ * 0 when there is none */
+size_t sh_subscript_end(const char *s);
 /* the '=' of assignment word w (past a subscript's brackets), or NULL when w is none */
 const char *sh_assign_eq(const char *w);
 /* Check that src parses completely (no run). */
@@ -528,6 +534,10 @@ char *sh_expand_regex(sh_state *sh, const char *word);
 /* One word, no field splitting, no globbing ([[ ]] operands). */
 char *sh_expand_word(sh_state *sh, const char *word);
 void sh_fields_free(sh_state *sh, char **fields);
+/* v with its case changed into b: mode 'u' upper, 'l' lower, 't' toggle; all: every
+ * character (else the first); pat: only the characters it matches; utf8: by characters
+ * (Unicode's simple mappings), else ASCII bytes */
+void sh_case_modify(sh_buf *b, const char *v, const char *pat, char mode, bool all, bool utf8);
 /* <(src) (out false) / >(src): start it and return "/dev/fd/N" for the fd the shell keeps
  * open until the command that expanded it ends (sh_procsub_close); NULL after a message. */
 char *sh_process_subst(sh_state *sh, const char *src, size_t len, bool out);
@@ -682,6 +692,10 @@ const sh_builtin *sh_builtin_at(size_t k);
 /* set -o's option names (O_COUNT) and shopt's (SO_COUNT), in their tables' order */
 const char *const *sh_set_option_names(void);
 const char *const *sh_shopt_names(void);
+
+/* The whole of a VM file (path NULL: stdin) in p's arena, NUL-terminated, its length in *len;
+ * NULL with *err (VOS_EISDIR, VOS_ENOMEM, the open's error). */
+char *sh_read_file(vk_proc *p, const char *path, size_t *len, int *err);
 
 /* ---- complete.c ---- */
 int sh_bi_compgen(sh_state *sh, int argc, char **argv);
