@@ -343,13 +343,7 @@ named:
     memcpy(nm, name, nlen);
     nm[nlen] = 0;
     if (!sub) {
-        const char *elem = sh_nameref_elem(sh, nm);
-        if (elem) {
-            /* a reference to an element: that element, its subscript read now */
-            const char *br = strchr(elem, '[');
-            return get_param(x, elem, (size_t)(br - elem), br + 1, strlen(br + 1) - 1, pv);
-        }
-        const char *v = sh_var_value(sh, nm);
+        const char *v = sh_var_value(sh, nm); /* a nameref to an element included */
         if (v) {
             pv->set = true;
             pv->s = v;
@@ -731,8 +725,7 @@ static void replace_pattern(sh_state *sh, sh_buf *b, const char *v, const char *
 }
 
 /* ${x^} ${x^^} ${x,} ${x,,} ${x~} ${x~~}: mode 'u' upper, 'l' lower, 't' toggle */
-static void case_modify(sh_buf *b, const char *v, const char *pat, char mode, bool all,
-                        bool utf8)
+void sh_case_modify(sh_buf *b, const char *v, const char *pat, char mode, bool all, bool utf8)
 {
     size_t n = strlen(v);
     for (size_t i = 0; i < n;) {
@@ -765,17 +758,6 @@ static void case_modify(sh_buf *b, const char *v, const char *pat, char mode, bo
 }
 
 static void ansic_decode(sh_buf *b, const char *s, size_t n, bool utf8);
-
-/* does the locale (LC_ALL, LC_CTYPE, LANG, first set wins) use UTF-8? */
-static bool utf8_locale(sh_state *sh)
-{
-    const char *names[] = {"LC_ALL", "LC_CTYPE", "LANG"};
-    for (int i = 0; i < 3; i++) {
-        const char *v = sh_var_value(sh, names[i]);
-        if (v && *v) return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
-    }
-    return false;
-}
 
 /* UTF-8 characters as bash counts them in a UTF-8 locale: a valid sequence is one character,
  * every byte of an invalid one is a character of its own. */
@@ -943,10 +925,10 @@ static bool transform(sh_state *sh, sh_buf *b, const char *v, char op, const cha
 {
     switch (op) {
     case 'Q': quote_always(b, v); return true;
-    case 'U': case_modify(b, v, NULL, 'u', true, utf8_locale(sh)); return true;
-    case 'u': case_modify(b, v, NULL, 'u', false, utf8_locale(sh)); return true;
-    case 'L': case_modify(b, v, NULL, 'l', true, utf8_locale(sh)); return true;
-    case 'E': ansic_decode(b, v, strlen(v), utf8_locale(sh)); return true;
+    case 'U': sh_case_modify(b, v, NULL, 'u', true, sh_utf8_locale(sh)); return true;
+    case 'u': sh_case_modify(b, v, NULL, 'u', false, sh_utf8_locale(sh)); return true;
+    case 'L': sh_case_modify(b, v, NULL, 'l', true, sh_utf8_locale(sh)); return true;
+    case 'E': ansic_decode(b, v, strlen(v), sh_utf8_locale(sh)); return true;
     case 'P': prompt_expand(sh, b, v); return true;
     case 'a': attr_letters(b, name ? sh_var_get(sh, name) : NULL); return true;
     case 'A': {
@@ -1060,11 +1042,11 @@ static char *apply_op(sh_state *sh, const strop *op, const char *v)
     switch (op->kind) {
     case 1: remove_pattern(sh, &b, v, op->pat, op->suffix, op->longest, op->ext); break;
     case 2: replace_pattern(sh, &b, v, op->pat, op->rep, op->mode, op->ext); break;
-    case 3: case_modify(&b, v, op->pat, op->cmode, op->all, utf8_locale(sh)); break;
+    case 3: sh_case_modify(&b, v, op->pat, op->cmode, op->all, sh_utf8_locale(sh)); break;
     case 4: {
         /* offsets count characters in a UTF-8 locale, bytes otherwise */
         size_t bytes = strlen(v);
-        bool u8 = utf8_locale(sh);
+        bool u8 = sh_utf8_locale(sh);
         int64_t n = u8 ? (int64_t)u8_count(v, bytes) : (int64_t)bytes;
         int64_t off = op->off;
         if (off < 0) off += n;
@@ -1299,7 +1281,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
                 return;
             }
             size_t bl = pv.s ? strlen(pv.s) : 0;
-            snprintf(num, sizeof num, "%zu", utf8_locale(sh) ? u8_count(pv.s, bl) : bl);
+            snprintf(num, sizeof num, "%zu", sh_utf8_locale(sh) ? u8_count(pv.s, bl) : bl);
         }
         add_value(x, num, strlen(num), ctx);
         pval_free(sh, &pv);
@@ -1514,7 +1496,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
             int64_t vlen = -1;
             if (!pv.list) {
                 size_t bytes = pv.s ? strlen(pv.s) : 0;
-                vlen = utf8_locale(sh) ? (int64_t)u8_count(pv.s ? pv.s : "", bytes)
+                vlen = sh_utf8_locale(sh) ? (int64_t)u8_count(pv.s ? pv.s : "", bytes)
                                        : (int64_t)bytes;
             } else if (positional) {
                 vlen = pv.nv + 1 + (so.off == 0);
@@ -1548,7 +1530,7 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         if (!err && so.has_len && so.len < 0 && !pv.list && pv.set && pv.s) {
             /* a negative length counts from the end: bash refuses an end before the start */
             size_t bytes = strlen(pv.s);
-            int64_t vn = utf8_locale(sh) ? (int64_t)u8_count(pv.s, bytes) : (int64_t)bytes;
+            int64_t vn = sh_utf8_locale(sh) ? (int64_t)u8_count(pv.s, bytes) : (int64_t)bytes;
             int64_t off = so.off < 0 ? so.off + vn : so.off;
             if (off >= 0 && off <= vn && vn - off + so.len < 0) {
                 sh_error(sh, "%.*s: substring expression < 0", (int)(oplen - i - 1),
@@ -1903,7 +1885,7 @@ static size_t expand_dollar(xbuf *x, const char *s, size_t i, size_t n, int ctx)
         size_t e = skip_squote(s, i + 1, n, true);
         sh_buf b;
         sh_buf_init(&b, sh->p);
-        ansic_decode(&b, s + i + 2, e - i - 3, utf8_locale(sh));
+        ansic_decode(&b, s + i + 2, e - i - 3, sh_utf8_locale(sh));
         if (b.oom)
             x->oom = true;
         else

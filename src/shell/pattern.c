@@ -322,39 +322,19 @@ bool sh_pmatch_len_ext(const char *pat, const char *str, size_t len, int mode)
     return pmatch_n(pat, str, str + len, mode);
 }
 
-/* s folded to lower case into out (room for 2 * strlen(s) + 1): by characters in a UTF-8
- * locale (invalid bytes kept), by ASCII bytes otherwise */
-static void fold_lower(const char *s, char *out, bool u8)
-{
-    size_t n = strlen(s), o = 0;
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t l = u8 && (unsigned char)s[i] >= 0x80 ? sh_u8_decode(s + i, n - i, &cp) : 0;
-        if (l) {
-            o += sh_u8_encode(sh_u_tolower(cp), out + o);
-            i += l;
-        } else {
-            out[o++] = (char)tolower((unsigned char)s[i++]);
-        }
-    }
-    out[o] = 0;
-}
-
 static bool pmatch_fold(sh_state *sh, const char *pat, const char *str, int ext, bool fold)
 {
     if (!fold) return sh_pmatch_ext(pat, str, ext);
     /* nocasematch/nocaseglob: both sides folded to lower case, by characters in a UTF-8
      * locale as bash's towlower does */
-    size_t pl = strlen(pat), sl = strlen(str);
-    char *p = vk_malloc(sh->p, 2 * pl + 1), *s = vk_malloc(sh->p, 2 * sl + 1);
-    bool r = false;
-    if (p && s) {
-        fold_lower(pat, p, ext & SH_PM_UTF8);
-        fold_lower(str, s, ext & SH_PM_UTF8);
-        r = sh_pmatch_ext(p, s, ext);
-    }
-    vk_free(sh->p, p);
-    vk_free(sh->p, s);
+    sh_buf p, s;
+    sh_buf_init(&p, sh->p);
+    sh_buf_init(&s, sh->p);
+    sh_case_modify(&p, pat, NULL, 'l', true, ext & SH_PM_UTF8);
+    sh_case_modify(&s, str, NULL, 'l', true, ext & SH_PM_UTF8);
+    bool r = !p.oom && !s.oom && sh_pmatch_ext(p.s ? p.s : "", s.s ? s.s : "", ext);
+    sh_buf_free(&p);
+    sh_buf_free(&s);
     return r;
 }
 

@@ -419,23 +419,35 @@ static void rebuild_pipestatus(sh_state *sh)
     }
 }
 
+/* name as an empty array (associative with that many buckets), made if need be */
+static sh_var *fresh_array(sh_state *sh, const char *name, bool assoc, uint32_t buckets)
+{
+    sh_var *v = *slot(sh, name);
+    if (!v) {
+        v = new_var(sh, name, strlen(name));
+        if (!v) return NULL;
+        insert(sh, v);
+    }
+    sh_array_clear(sh, v);
+    val_free(sh, v);
+    v->val = NULL;
+    v->vcap = 0;
+    v->flags = (v->flags & ~(VF_ASSOC | VF_ARRAY | VF_INVISIBLE)) | (assoc ? VF_ASSOC : VF_ARRAY);
+    if (assoc) {
+        v->nbuckets = buckets;
+        v->aseq = 0;
+    }
+    return v;
+}
+
 /* FUNCNAME, BASH_LINENO, BASH_SOURCE from the call stack */
 static void rebuild_frames(sh_state *sh)
 {
     sh->frames_dirty = false;
     static const char *const names[] = {"FUNCNAME", "BASH_LINENO", "BASH_SOURCE"};
     for (int k = 0; k < 3; k++) {
-        sh_var *v = *slot(sh, names[k]);
-        if (!v) {
-            v = new_var(sh, names[k], strlen(names[k]));
-            if (!v) return;
-            insert(sh, v);
-        }
-        sh_array_clear(sh, v);
-        val_free(sh, v);
-        v->val = NULL;
-        v->vcap = 0;
-        v->flags = (v->flags & ~VF_ASSOC) | VF_ARRAY;
+        sh_var *v = fresh_array(sh, names[k], false, 0);
+        if (!v) return;
         int n = 0;
         /* FUNCNAME exists only while a function runs (in a script, main counts) */
         bool nomain = sh->cmode || sh->from_stdin; /* no "main" frame: -c, stdin */
@@ -466,26 +478,6 @@ static bool is_table_var(const char *name)
     return (name[0] == 'D' && strcmp(name, "DIRSTACK") == 0) ||
            (name[0] == 'B' && (strcmp(name, "BASH_ALIASES") == 0 ||
                                strcmp(name, "BASH_CMDS") == 0));
-}
-
-static sh_var *fresh_array(sh_state *sh, const char *name, bool assoc, uint32_t buckets)
-{
-    sh_var *v = *slot(sh, name);
-    if (!v) {
-        v = new_var(sh, name, strlen(name));
-        if (!v) return NULL;
-        insert(sh, v);
-    }
-    sh_array_clear(sh, v);
-    vk_free(sh->p, v->val);
-    v->val = NULL;
-    v->vcap = 0;
-    v->flags = (v->flags & ~(VF_ASSOC | VF_ARRAY | VF_INVISIBLE)) | (assoc ? VF_ASSOC : VF_ARRAY);
-    if (assoc) {
-        v->nbuckets = buckets;
-        v->aseq = 0;
-    }
-    return v;
 }
 
 static int cmp_hashent(const void *a, const void *b)
@@ -710,10 +702,12 @@ static const char *special_value(sh_state *sh, const char *name)
 
 const char *sh_var_value(sh_state *sh, const char *name)
 {
-    const char *elem = sh_nameref_elem(sh, name);
-    if (elem) return elem_value(sh, elem);
     sh_var *v = sh_var_get(sh, name);
-    if (!v) return NULL;
+    if (!v) {
+        /* a nameref to an array element has no variable of its own (declare -n r=a[1]) */
+        const char *elem = sh_nameref_elem(sh, name);
+        return elem ? elem_value(sh, elem) : NULL;
+    }
     if (v->flags & VF_SPECIAL) return special_value(sh, name);
     if (v->flags & (VF_ARRAY | VF_ASSOC)) return sh_array_get(v, 0);
     return v->val;
@@ -886,26 +880,25 @@ void sh_var_flag(sh_state *sh, const char *name, int flags, bool on)
 int sh_var_unset(sh_state *sh, const char *name)
 {
     if (!sh->vars.tab) return 0;
-    const char *elem = sh_nameref_elem(sh, name);
-    if (elem) {
-        /* unset through a reference to an element unsets that element */
+    const char *target = deref(sh, name);
+    sh_var *v = *slot(sh, target);
+    if (!v) {
+        /* unset through a reference to an array element unsets that element */
+        const char *elem = sh_nameref_elem(sh, name);
+        if (!elem) return 0;
         sh_var *ev;
         char *key;
         int64_t idx;
+        int rc = 0;
         if (elem_of(sh, elem, &ev, &key, &idx) && ev) {
-            if (ev->flags & VF_READONLY) {
-                vk_free(sh->p, key);
-                return -1;
-            }
-            if (key) sh_assoc_unset(sh, ev, key);
+            if (ev->flags & VF_READONLY) rc = -1;
+            else if (key) sh_assoc_unset(sh, ev, key);
             else if ((ev->flags & VF_ARRAY) && idx >= 0) sh_array_unset(sh, ev, idx);
         }
         vk_free(sh->p, key);
-        return 0;
+        return rc;
     }
-    name = deref(sh, name);
-    sh_var *v = *slot(sh, name);
-    if (!v) return 0;
+    name = target;
     if (v->flags & VF_READONLY) return -1;
     if (name[0] == 'P' && strcmp(name, "POSIXLY_CORRECT") == 0 && sh->opt[O_POSIX])
         sh_posix_opts(sh, false);
