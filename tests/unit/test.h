@@ -101,6 +101,15 @@ int64_t test_now_ms(void);
                       #script_, rc_, r_.status, (status_), r_.out, (out_), r_.err);              \
         vos_result_free(&r_);                                                                      \
     } while (0)
+/* script_ ends at a time limit of ms_ (VOS_ETIME), and the VM still runs a command after it */
+#define ASSERT_TIMES_OUT(vm_, script_, ms_)                                                        \
+    do {                                                                                           \
+        vos_result t_;                                                                             \
+        int trc_ = test_exec_limited((vm_), (script_), (ms_), 0, &t_);                             \
+        vos_result_free(&t_);                                                                      \
+        if (trc_ != VOS_ETIME) test_fail(__FILE__, __LINE__, "%s: rc %d", (script_), trc_);        \
+        ASSERT_EXEC((vm_), "echo alive", "alive\n", 0);                                            \
+    } while (0)
 /* A fresh host temp directory (removed after the test). */
 const char *test_tmpdir(void);
 
