@@ -578,18 +578,25 @@ const char *sh_nameref_elem(sh_state *sh, const char *name)
 
 /* the element a nameref names ("arr[i]"): its variable (NULL when unset) and, split off, the
  * expanded key (an associative array's) or the index; false after an error in the subscript */
-static bool elem_of(sh_state *sh, const char *target, sh_var **vout, char **key, int64_t *idx)
+/* "arr[sub]" split: the name into base (256 bytes), the subscript's text (the caller frees
+ * it), NULL when too long or out of memory */
+static char *split_elem(sh_state *sh, const char *target, char *base)
 {
     const char *br = strchr(target, '[');
-    char base[256];
     size_t bl = (size_t)(br - target);
+    if (bl >= 256) return NULL;
+    memcpy(base, target, bl);
+    base[bl] = 0;
+    return vk_strndup(sh->p, br + 1, strlen(br + 1) - 1);
+}
+
+static bool elem_of(sh_state *sh, const char *target, sh_var **vout, char **key, int64_t *idx)
+{
+    char base[256];
     *vout = NULL;
     *key = NULL;
     *idx = 0;
-    if (bl >= sizeof base) return false;
-    memcpy(base, target, bl);
-    base[bl] = 0;
-    char *subtext = vk_strndup(sh->p, br + 1, strlen(br + 1) - 1);
+    char *subtext = split_elem(sh, target, base);
     if (!subtext) return false;
     sh_var *v = sh_var_get(sh, base);
     bool ok = true;
@@ -749,13 +756,9 @@ int sh_var_set_len(sh_state *sh, const char *name, size_t nlen, const char *val,
         const char *elem = sh_nameref_elem(sh, nm);
         if (elem) {
             /* a reference to an array element (declare -n r=a[1]): that element is set */
-            const char *br = strchr(elem, '[');
             char base[256];
-            size_t bl = (size_t)(br - elem);
-            char *subtext = bl < sizeof base ? vk_strndup(sh->p, br + 1, strlen(br + 1) - 1) : NULL;
+            char *subtext = split_elem(sh, elem, base);
             if (!subtext) return -1;
-            memcpy(base, elem, bl);
-            base[bl] = 0;
             int rc = sh_assign_elem(sh, base, subtext, val, false);
             vk_free(sh->p, subtext);
             return rc;
