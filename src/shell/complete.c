@@ -110,7 +110,11 @@ typedef struct wlist {
     bool oom;
 } wlist;
 
-static void wl_add(wlist *w, const char *s)
+static void wl_addn(wlist *w, const char *s, size_t n);
+
+static void wl_add(wlist *w, const char *s) { wl_addn(w, s, strlen(s)); }
+
+static void wl_addn(wlist *w, const char *s, size_t n)
 {
     if (w->oom) return;
     if (w->n + 1 >= w->cap) {
@@ -123,7 +127,7 @@ static void wl_add(wlist *w, const char *s)
         w->v = nv;
         w->cap = nc;
     }
-    char *d = vk_strdup(w->sh->p, s);
+    char *d = vk_strndup(w->sh->p, s, n);
     if (!d) {
         w->oom = true;
         return;
@@ -394,11 +398,10 @@ static void gen_action(wlist *w, int a, const char *word)
 static void gen_words(wlist *w, const char *list, const char *word)
 {
     sh_state *sh = w->sh;
-    char *words[1024];
-    int nw = 0;
+    wlist raw = {.sh = sh};
     const char *ifs = sh_var_value(sh, "IFS");
     if (!ifs) ifs = " \t\n";
-    for (const char *s = list; *s && nw < 1024;) {
+    for (const char *s = list; *s && !raw.oom;) {
         while (*s && strchr(ifs, *s)) s++;
         if (!*s) break;
         const char *st = s;
@@ -406,18 +409,17 @@ static void gen_words(wlist *w, const char *list, const char *word)
             const char *n = *s == '\\' || *s == '\'' || *s == '"' ? sh_skip_quoted(s) : s + 1;
             s = n ? n : s + strlen(s); /* an unclosed quote runs to the end */
         }
-        words[nw] = vk_strndup(sh->p, st, (size_t)(s - st));
-        if (!words[nw]) break;
-        nw++;
+        wl_addn(&raw, st, (size_t)(s - st));
     }
     char **fields = NULL;
     int nf = 0;
-    if (nw && sh_expand_words(sh, words, nw, &fields, &nf) == 0) {
+    w->oom |= raw.oom;
+    if (raw.n && !raw.oom && sh_expand_words(sh, raw.v, (int)raw.n, &fields, &nf) == 0) {
         for (int i = 0; i < nf; i++)
             if (has_prefix(fields[i], word)) wl_add(w, fields[i]);
         sh_fields_free(sh, fields);
     }
-    for (int i = 0; i < nw; i++) vk_free(sh->p, words[i]);
+    wl_free(&raw);
 }
 
 /* -G: a glob's matches (then filtered by nothing: the word is not a prefix here) */
@@ -802,14 +804,29 @@ static int spec_names(const cspec *c, int argc, char **argv, int i, const char *
     return n;
 }
 
+static int complete_names(sh_state *sh, const cspec *c0, char **argv, const char **names, int n);
+
 int sh_bi_complete(sh_state *sh, int argc, char **argv)
 {
     cspec c = {0};
     int status = 0;
     int i = read_spec(sh, argc, argv, 1, &c, &status);
     if (i < 0) return status;
-    const char *names[256];
-    int n = spec_names(&c, argc, argv, i, names, 256);
+    const char **names = vk_malloc(sh->p, (size_t)(argc - i + 3) * sizeof *names);
+    if (!names) {
+        sh_builtin_error(sh, argv[0], "out of memory");
+        return 1;
+    }
+    int n = spec_names(&c, argc, argv, i, names, argc - i + 3);
+    int rc = complete_names(sh, &c, argv, names, n);
+    vk_free(sh->p, names);
+    return rc;
+}
+
+/* complete's work once its options and names are read */
+static int complete_names(sh_state *sh, const cspec *c0, char **argv, const char **names, int n)
+{
+    cspec c = *c0;
     bool defines = c.actions || c.copts || c.glob || c.words || c.prefix || c.suffix ||
                    c.filter || c.command || c.func;
     if (c.remove) {
@@ -882,14 +899,29 @@ int sh_bi_complete(sh_state *sh, int argc, char **argv)
     return 0;
 }
 
+static int compopt_names(sh_state *sh, const cspec *c0, char **argv, const char **names, int n);
+
 int sh_bi_compopt(sh_state *sh, int argc, char **argv)
 {
     cspec c = {0};
     int status = 0;
     int i = read_spec(sh, argc, argv, 2, &c, &status);
     if (i < 0) return status;
-    const char *names[256];
-    int n = spec_names(&c, argc, argv, i, names, 256);
+    const char **names = vk_malloc(sh->p, (size_t)(argc - i + 3) * sizeof *names);
+    if (!names) {
+        sh_builtin_error(sh, argv[0], "out of memory");
+        return 1;
+    }
+    int n = spec_names(&c, argc, argv, i, names, argc - i + 3);
+    int rc = compopt_names(sh, &c, argv, names, n);
+    vk_free(sh->p, names);
+    return rc;
+}
+
+/* compopt's work once its options and names are read */
+static int compopt_names(sh_state *sh, const cspec *c0, char **argv, const char **names, int n)
+{
+    cspec c = *c0;
     if (!n) {
         /* outside a completion function there is nothing current to change */
         sh_builtin_error(sh, argv[0], "not currently executing completion function");
