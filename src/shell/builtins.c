@@ -1600,6 +1600,7 @@ static int b_shift(sh_state *sh, int argc, char **argv)
         }
         return 1;
     }
+    if (n == 0) return 0; /* with no parameters there may be no array at all */
     for (int k = 0; k < n; k++) vk_free(sh->p, sh->pos[k]);
     memmove(sh->pos, sh->pos + n, (size_t)(sh->npos - n) * sizeof *sh->pos);
     sh->npos -= (int)n;
