@@ -177,13 +177,17 @@ fuzz-interp-one:
 	    -artifact_prefix=tests/fuzz/crashers/$(SPEC)/ build-fuzz/corpus-$(SPEC) \
 	    build-fuzz/seeds-$(SPEC) 2>&1 | grep -E "^#[0-9]+ *DONE|^==|ERROR|SUMMARY|runtime error|Done [0-9]+ runs" || true
 
+# libFuzzer over the whole shell (parse, expand, run, with the toolbox) in a fresh VM under tight
+# limits, seeded from tests/fuzz/corpus/shell and every script of tests/spec; crashers land in
+# tests/fuzz/crashers/, which `make test` replays. FUZZ_TIME seconds.
 fuzz:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang MODE=fuzz build-fuzz/libvos.a
+	@python3 tools/fuzz-seeds.py sh build-fuzz/seeds-sh
 	@mkdir -p build-fuzz/corpus
 	clang $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -pthread \
 	    -o build-fuzz/fuzz-shell tests/fuzz/shell.c build-fuzz/libvos.a $(LIBS)
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 build-fuzz/fuzz-shell -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=4096 \
-	    -artifact_prefix=tests/fuzz/crashers/ build-fuzz/corpus tests/fuzz/corpus/shell
+	    -artifact_prefix=tests/fuzz/crashers/ build-fuzz/corpus tests/fuzz/corpus/shell build-fuzz/seeds-sh
 
 # libFuzzer over the shell's parser alone (`bash -n` on the input as a file and on stdin: parse,
 # no run), starting from the scripts of tests/spec and the shell corpus; crashers land in

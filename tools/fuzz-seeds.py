@@ -2,7 +2,7 @@
 """fuzz-seeds.py SPEC DIR: write seed inputs for `make fuzz-interp` into DIR, taken from the
 interpreter's own cases (tests/cmd/SPEC*.test): the programs of its command lines
 (single-quoted arguments) and, for bc and dc, the stdin sections. A fuzzer that starts from
-real programs reaches deep code in minutes instead of hours. SPEC "sh" (for `make fuzz-parse`)
+real programs reaches deep code in minutes instead of hours. SPEC "sh" (for `make fuzz-parse` and `make fuzz`)
 takes the whole script of every case in tests/spec/*.test."""
 import glob, hashlib, os, re, sys
 
