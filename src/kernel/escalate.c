@@ -11,6 +11,7 @@
  * deletes, renames as delete+create, modes, symlinks), after a check that it fits the VM's
  * filesystem quota, so an import past it changes nothing. */
 #include "kernel/escalate.h"
+#include "kernel/net.h"
 #include "fs/hostfs.h"
 #include <dirent.h>
 #include <errno.h>
@@ -20,7 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sched.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -38,6 +42,8 @@
 #define BWRAP "/usr/bin/bwrap"
 /* the export's bounds: a tree past them is refused rather than copied for minutes */
 #define EXPORT_MAX_BYTES (1ull << 30)
+/* the least address space a program gets (RLIMIT_AS) */
+#define AS_FLOOR (4ull << 30)
 #define EXPORT_MAX_ENTRIES 200000
 
 /* built with ThreadSanitizer (gcc says so one way, clang another) */
@@ -1619,6 +1625,118 @@ static pid_t spawn_in_jail(spawn_args *s)
     return s->pid;
 }
 
+/* ---- the network: a proxy on the jail's loopback (netproxy.c) ---- */
+
+typedef struct listen_args {
+    const int *ns;
+    int fd, port;
+} listen_args;
+
+/* In the jail's network namespace (joined through the user namespace owning it): the loopback
+ * up, a socket listening on 127.0.0.1. Shares the parent's memory and fd table. */
+static int listen_child(void *arg)
+{
+    listen_args *l = arg;
+    if (setns(l->ns[NS_UOWN], CLONE_NEWUSER) < 0 || setns(l->ns[NS_NET], CLONE_NEWNET) < 0)
+        return child_exit(1);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) return child_exit(1);
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, "lo", 3);
+    if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
+        ifr.ifr_flags |= IFF_UP;
+        ioctl(fd, SIOCSIFFLAGS, &ifr);
+    }
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t al = sizeof a;
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 64) < 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &al) < 0) {
+        close(fd);
+        return child_exit(1);
+    }
+    l->port = ntohs(a.sin_port);
+    l->fd = fd;
+    return child_exit(0);
+}
+
+/* A listening socket in the persistent jail's network namespace (the socket stays in it
+ * whoever holds it), its port in *port: the fd, or -1. */
+static int jail_listen(const int *ns, int *port)
+{
+    size_t sz = 64 * 1024;
+    char *stack = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+                       -1, 0);
+    if (stack == MAP_FAILED) return -1;
+    listen_args l = {ns, -1, 0};
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t pid = clone(listen_child, stack + sz, CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD,
+                      &l);
+    int ws = 0;
+    if (pid > 0)
+        while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    munmap(stack, sz);
+    if (pid < 0 || !WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
+        if (l.fd >= 0) close(l.fd);
+        return -1;
+    }
+    *port = l.port;
+    return l.fd;
+}
+
+/* The program's environment with the proxy's address in every variable programs read for one
+ * (the VM's own proxy settings would lead nowhere from the jail): VM allocation, or NULL. */
+static char **proxy_env(vk_proc *p, char *const *env, int port)
+{
+    static const char *const names[] = {"http_proxy", "HTTP_PROXY", "https_proxy",
+                                        "HTTPS_PROXY", "no_proxy", "NO_PROXY", NULL};
+    size_t n = 0;
+    while (env[n]) n++;
+    char **v = vk_malloc(p, (n + 8) * sizeof *v);
+    if (!v) return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        static const char *const drop[] = {"http_proxy", "https_proxy", "all_proxy", "no_proxy",
+                                           NULL};
+        size_t nl = strcspn(env[i], "=");
+        bool proxy = false;
+        for (int j = 0; drop[j] && !proxy; j++)
+            proxy = nl == strlen(drop[j]) && !strncasecmp(env[i], drop[j], nl);
+        if (!proxy) v[k++] = env[i];
+    }
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+    size_t first = k;
+    for (int i = 0; names[i]; i++) {
+        bool no = i >= 4;
+        size_t len = strlen(names[i]) + 2 + (no ? 32 : strlen(url));
+        char *e = vk_malloc(p, len);
+        if (!e) {
+            for (size_t j = first; j < k; j++) vk_free(p, v[j]);
+            vk_free(p, v);
+            return NULL;
+        }
+        snprintf(e, len, "%s=%s", names[i], no ? "localhost,127.0.0.1,::1" : url);
+        v[k++] = e;
+    }
+    v[k] = NULL;
+    return v;
+}
+
+static void proxy_env_free(vk_proc *p, char **v)
+{
+    size_t n = 0;
+    while (v[n]) n++;
+    for (size_t i = n - 6; i < n; i++) vk_free(p, v[i]); /* the six proxy_env made */
+    vk_free(p, v);
+}
+
 /* End a call: keep the host copy and its manifest for the next call (keep), or drop them. */
 static void esc_done(esc *e, struct vk_esc_cache *cache, bool keep)
 {
@@ -1841,10 +1959,11 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     const vos_limits *lim = vk_limits(p);
     struct rlimit r_as = {RLIM_INFINITY, RLIM_INFINITY}, r_cpu = r_as;
     if (lim->time_ms != UINT64_MAX) r_cpu.rlim_cur = r_cpu.rlim_max = lim->time_ms / 1000 + 1;
-    /* address space: the VM's memory limit, at least 1 GiB (address space is not memory:
-     * runtimes such as V8 reserve more than they use) */
+    /* address space: the VM's memory limit, at least 4 GiB (address space is not memory:
+     * runtimes reserve more than they use; V8 with 1 GiB fails even `npm view` with "heap
+     * out of memory") */
     if (lim->mem_bytes != UINT64_MAX)
-        r_as.rlim_cur = r_as.rlim_max = lim->mem_bytes > (1ull << 30) ? lim->mem_bytes : 1ull << 30;
+        r_as.rlim_cur = r_as.rlim_max = lim->mem_bytes > AS_FLOOR ? lim->mem_bytes : AS_FLOOR;
 
     spawn_args sa = {a.v, (char **)env, {in[1], out[1], err[1]}, r_as, r_cpu,
                      {lim->procs + 64, lim->procs + 64}, geteuid() != 0, true, e.binds,
@@ -1873,6 +1992,8 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     }
     if (cache && cache->watching) drain(cache); /* from here on, the program's changes */
     pid_t pid = -1;
+    int lfd = -1;
+    char **penv = NULL;
     if (injail) {
         /* the init's argv: its name, then the program's */
         size_t nv = a.n - pn;
@@ -1885,12 +2006,22 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         sa.ns = cache->ns;
         sa.cwd = vk_getcwd(p);
         sa.fresh_tmp = access(tp, F_OK) != 0 && !bound(&e, "tmp");
+        /* the network, by the VM's rules: a proxy on the jail's loopback */
+        int port = 0;
+        if (vk_net_has_rules(vm) && (lfd = jail_listen(cache->ns, &port)) >= 0 &&
+            (penv = proxy_env(p, env, port)))
+            sa.env = penv;
         if ((pid = spawn_in_jail(&sa)) < 0) {
             /* the jail cannot take it: bwrap per program from now on */
             jail_drop(vm, cache);
             cache->nojail = true;
             sa.argv = a.v;
+            sa.env = (char **)env;
         }
+    }
+    if (lfd >= 0 && (pid < 0 || !penv)) {
+        close(lfd); /* no program in the jail, or no way to tell it the address */
+        lfd = -1;
     }
     if (pid < 0) pid = spawn_bwrap(&sa);
     close(in[1]);
@@ -1902,6 +2033,7 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         return herr();
     }
     setpgid(pid, pid);
+    int proxy_pid = lfd >= 0 ? vk_netproxy_start(p, lfd) : -1; /* takes lfd */
     /* its exit wakes the loop below at once (Linux 5.3; else a short poll finds it) */
     int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 
@@ -1982,6 +2114,13 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         int ws;
         vk_waitpid(p, pump_pid, &ws, 0);
     }
+    if (proxy_pid > 0) {
+        /* the proxy and its connections: one process group */
+        vk_kill(p, -proxy_pid, 9);
+        int ws;
+        vk_waitpid(p, proxy_pid, &ws, 0);
+    }
+    if (penv) proxy_env_free(p, penv);
     close(in[0]);
 
     /* the program may have changed bound host directories behind the VM's caches */

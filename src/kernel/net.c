@@ -119,13 +119,6 @@ void vk_net_free(vk_vm *vm)
 
 /* ---- matching ---- */
 
-typedef struct url_parts {
-    char scheme[16];
-    char host[256];   /* as in the URL, IPv6 in brackets */
-    int port;
-    char path[2048];
-    char origin[300]; /* scheme://host:port */
-} url_parts;
 
 static int default_port(const char *scheme)
 {
@@ -174,12 +167,14 @@ static bool method_match(const char *list, const char *m)
     return false;
 }
 
-/* Index of the first rule matching, or -1 */
-static int find_rule(struct vk_net *n, const url_parts *u, const char *method)
+/* Index of the first rule matching, or -1. A tunnel (tunnel: CONNECT through the escalation
+ * proxy) has no path or method to see: the first rule for its origin decides. */
+static int find_rule(struct vk_net *n, const url_parts *u, const char *method, bool tunnel)
 {
     for (size_t i = 0; n && i < n->n; i++) {
         const vos_net_rule *r = &n->rules[i].r;
         if (!origin_match(r->origin, u)) continue;
+        if (tunnel) return (int)i;
         if (r->path_prefix && *r->path_prefix &&
             strncmp(u->path, r->path_prefix, strlen(r->path_prefix)))
             continue;
@@ -189,7 +184,7 @@ static int find_rule(struct vk_net *n, const url_parts *u, const char *method)
     return -1;
 }
 
-static int parse_url(const char *url, url_parts *u, vk_http_res *res)
+int vk_net_parse_url(const char *url, url_parts *u, vk_http_res *res)
 {
     memset(u, 0, sizeof *u);
     CURLU *h = curl_url();
@@ -549,6 +544,159 @@ static int run_handle(vk_proc *p, CURL *e, CURLcode *out)
     return rc;
 }
 
+/* ---- the decision ---- */
+
+int vk_net_decide(vk_proc *p, const url_parts *u, const char *url, const char *method,
+                  unsigned flags, vk_http_res *res, vk_net_addr *pin, bool *literal,
+                  const vos_net_rule **rule_out, char *rulename, size_t rn)
+{
+    struct vk_net *net = p->vm->net;
+    bool tunnel = flags & VK_NET_TUNNEL;
+    snprintf(rulename, rn, "%s", "");
+    /* the rule */
+    int ri = find_rule(net, u, method, tunnel);
+    if (ri < 0) {
+        char what[2200];
+        snprintf(what, sizeof what, "%s %s", method, url);
+        denied(p, res, url, method, "", "no network rule allows %s%s", what, "");
+        return VOS_EACCES;
+    }
+    const vos_net_rule *rule = &net->rules[ri].r;
+    *rule_out = rule;
+    snprintf(rulename, rn, "net rule %d (%s)", ri + 1, rule->origin);
+    if (tunnel && rule->outcome != VOS_POLICY_DENY &&
+        ((rule->path_prefix && *rule->path_prefix && strcmp(rule->path_prefix, "/")) ||
+         (rule->methods && *rule->methods))) {
+        /* inside the tunnel (TLS) neither can be checked: only a rule for the whole origin
+         * opens one */
+        denied(p, res, url, method, rulename,
+               "%s limits paths or methods, which a tunnel (CONNECT) cannot check: %s", rulename,
+               url);
+        return VOS_EACCES;
+    }
+    if (rule->outcome == VOS_POLICY_ASK) {
+        vos_request q;
+        memset(&q, 0, sizeof q);
+        q.struct_size = sizeof q;
+        q.kind = VOS_REQ_NET;
+        q.subject = url;
+        q.detail = method;
+        q.rule = rulename;
+        if (vk_ask(p, &q) != VOS_POLICY_ALLOW) {
+            denied(p, res, url, method, rulename, "%s was not allowed by the host (%s)", url,
+                   rulename);
+            return VOS_EACCES;
+        }
+    } else if (rule->outcome != VOS_POLICY_ALLOW) {
+        denied(p, res, url, method, rulename, "%s denies %s", rulename, url);
+        return VOS_EACCES;
+    }
+    bool tls = !strcmp(u->scheme, "https");
+    if ((flags & VK_NET_INSECURE) && tls && !rule->insecure) {
+        denied(p, res, url, method, rulename,
+               "%s does not allow skipping the certificate check (--insecure) for %s", rulename,
+               url);
+        return VOS_EACCES;
+    }
+    vk_net_addr rule_addr;
+    bool has_rule_addr = rule->address && vk_net_parse_addr(rule->address, &rule_addr) == 0;
+
+    /* the address: a literal, or the resolver's answers, each one checked */
+    *literal = vk_net_parse_addr(u->host, pin) == 0;
+    if (*literal) {
+        const char *cls = vk_net_class(pin);
+        if (cls && !(has_rule_addr && !memcmp(rule_addr.a, pin->a, 16) &&
+                     rule_addr.v6 == pin->v6)) {
+            char a[300];
+            snprintf(a, sizeof a, "%s is %s %s address", pin->text,
+                     strchr("aeiouAEIOU", cls[0]) ? "an" : "a", cls);
+            denied(p, res, url, method, rulename, "%s (%s)", a, url);
+            return VOS_EACCES;
+        }
+        return 0;
+    }
+    const char *ncls = vk_net_name_class(u->host);
+    if (ncls) {
+        denied(p, res, url, method, rulename, "%s is a %s name", u->host, ncls);
+        return VOS_EACCES;
+    }
+    char addrs[MAX_ADDRS][64];
+    vk_cpu_give();
+    int na = net->resolve ? net->resolve(net->resolve_ud, u->host, addrs, MAX_ADDRS)
+                          : default_resolve(u->host, addrs, MAX_ADDRS);
+    vk_cpu_ensure(p->vm);
+    if (na <= 0) {
+        res->code = 6;
+        snprintf(res->err, sizeof res->err, "Could not resolve host: %s", u->host);
+        return VOS_EIO;
+    }
+    if (na > MAX_ADDRS) na = MAX_ADDRS;
+    for (int i = 0; i < na; i++) {
+        vk_net_addr a;
+        const char *cls = vk_net_parse_addr(addrs[i], &a) ? "invalid" : vk_net_class(&a);
+        if (cls && has_rule_addr && !memcmp(rule_addr.a, a.a, 16) && rule_addr.v6 == a.v6)
+            cls = NULL;
+        if (cls) {
+            char w[400];
+            snprintf(w, sizeof w, "%s resolves to %s, %s %s address", u->host, a.text,
+                     strchr("aeiouAEIOU", cls[0]) ? "an" : "a", cls);
+            denied(p, res, url, method, rulename, "%s%s", w, "");
+            return VOS_EACCES;
+        }
+        if (i == 0) *pin = a;
+    }
+    return 0;
+}
+
+int vk_net_admit(vk_proc *p, const char *url, const char *method, vk_http_res *res)
+{
+    struct vk_net *net = p->vm->net;
+    const vos_limits *lim = &p->vm->lim;
+    if (atomic_fetch_add(&net->requests, 1) >= lim->net_requests) {
+        denied(p, res, url, method, "", "the VM's quota of %s network requests is used up%s",
+               "limits.net_requests", "");
+        return VOS_EACCES;
+    }
+    if (atomic_fetch_add(&net->conns, 1) >= lim->net_conns) {
+        atomic_fetch_sub(&net->conns, 1);
+        denied(p, res, url, method, "", "too many transfers at once (%s)%s", "limits.net_conns",
+               "");
+        return VOS_EACCES;
+    }
+    return 0;
+}
+
+void vk_net_leave(vk_vm *vm)
+{
+    atomic_fetch_sub(&vm->net->conns, 1);
+}
+
+bool vk_net_take_bytes(vk_vm *vm, uint64_t n)
+{
+    return atomic_fetch_add(&vm->net->bytes, n) + n <= vm->lim.net_bytes;
+}
+
+bool vk_net_has_rules(vk_vm *vm)
+{
+    return vm->net && vm->net->n > 0;
+}
+
+void vk_net_audit(vk_proc *p, const char *url, const char *method, const char *rule,
+                  int status, uint64_t bytes, int64_t ns)
+{
+    vos_audit_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = VOS_AUDIT_NET;
+    ev.subject = url;
+    ev.detail = method;
+    ev.rule = rule;
+    ev.pid = p->pid;
+    ev.status = status;
+    ev.bytes = bytes;
+    ev.ns = ns;
+    vk_audit(p->vm, &ev);
+}
+
 int vk_http(vk_proc *p, const vk_http_req *rq, const vk_http_cb *cb, vk_http_res *res)
 {
     memset(res, 0, sizeof *res);
@@ -579,126 +727,24 @@ int vk_http(vk_proc *p, const vk_http_req *rq, const vk_http_cb *cb, vk_http_res
     }
     for (int hopn = 0;; hopn++) {
         url_parts u;
-        rc = parse_url(url, &u, res);
+        rc = vk_net_parse_url(url, &u, res);
         if (rc) break;
         snprintf(res->url, sizeof res->url, "%s", url);
         if (hopn == 0) snprintf(first_origin, sizeof first_origin, "%s", u.origin);
         bool same_origin = !strcmp(first_origin, u.origin);
 
-        /* the rule */
-        int ri = find_rule(net, &u, method);
         char rulename[400];
-        if (ri < 0) {
-            char what[2200];
-            snprintf(what, sizeof what, "%s %s", method, url);
-            denied(p, res, url, method, "", "no network rule allows %s%s", what, "");
-            rc = VOS_EACCES;
-            break;
-        }
-        const vos_net_rule *rule = &net->rules[ri].r;
-        snprintf(rulename, sizeof rulename, "net rule %d (%s)", ri + 1, rule->origin);
-        if (rule->outcome == VOS_POLICY_ASK) {
-            vos_request q;
-            memset(&q, 0, sizeof q);
-            q.struct_size = sizeof q;
-            q.kind = VOS_REQ_NET;
-            q.subject = url;
-            q.detail = method;
-            q.rule = rulename;
-            if (vk_ask(p, &q) != VOS_POLICY_ALLOW) {
-                denied(p, res, url, method, rulename, "%s was not allowed by the host (%s)",
-                       url, rulename);
-                rc = VOS_EACCES;
-                break;
-            }
-        } else if (rule->outcome != VOS_POLICY_ALLOW) {
-            denied(p, res, url, method, rulename, "%s denies %s", rulename, url);
-            rc = VOS_EACCES;
-            break;
-        }
-        bool tls = !strcmp(u.scheme, "https");
-        if (rq->insecure && tls && !rule->insecure) {
-            denied(p, res, url, method, rulename,
-                   "%s does not allow skipping the certificate check (--insecure) for %s",
-                   rulename, url);
-            rc = VOS_EACCES;
-            break;
-        }
-        vk_net_addr rule_addr;
-        bool has_rule_addr = rule->address && vk_net_parse_addr(rule->address, &rule_addr) == 0;
-
-        /* the address: a literal, or the resolver's answers, each one checked */
+        const vos_net_rule *rule = NULL;
         hop h;
         memset(&h, 0, sizeof h);
-        char bare[256];
-        snprintf(bare, sizeof bare, "%s", u.host);
-        bool literal = vk_net_parse_addr(u.host, &h.pin) == 0;
-        if (literal) {
-            const char *cls = vk_net_class(&h.pin);
-            if (cls && !(has_rule_addr && !memcmp(rule_addr.a, h.pin.a, 16) &&
-                         rule_addr.v6 == h.pin.v6)) {
-                char a[300];
-                snprintf(a, sizeof a, "%s is %s %s address", h.pin.text,
-                         strchr("aeiouAEIOU", cls[0]) ? "an" : "a", cls);
-                denied(p, res, url, method, rulename, "%s (%s)", a, url);
-                rc = VOS_EACCES;
-                break;
-            }
-        } else {
-            const char *ncls = vk_net_name_class(u.host);
-            if (ncls) {
-                denied(p, res, url, method, rulename, "%s is a %s name", u.host, ncls);
-                rc = VOS_EACCES;
-                break;
-            }
-            char addrs[MAX_ADDRS][64];
-            vk_cpu_give();
-            int na = net->resolve ? net->resolve(net->resolve_ud, u.host, addrs, MAX_ADDRS)
-                                  : default_resolve(u.host, addrs, MAX_ADDRS);
-            vk_cpu_ensure(p->vm);
-            if (na <= 0) {
-                res->code = 6;
-                snprintf(res->err, sizeof res->err, "Could not resolve host: %s", u.host);
-                rc = VOS_EIO;
-                break;
-            }
-            if (na > MAX_ADDRS) na = MAX_ADDRS;
-            bool bad = false;
-            for (int i = 0; i < na && !bad; i++) {
-                vk_net_addr a;
-                const char *cls = vk_net_parse_addr(addrs[i], &a) ? "invalid" : vk_net_class(&a);
-                if (cls && has_rule_addr && !memcmp(rule_addr.a, a.a, 16) && rule_addr.v6 == a.v6)
-                    cls = NULL;
-                if (cls) {
-                    char w[400];
-                    snprintf(w, sizeof w, "%s resolves to %s, %s %s address", u.host, a.text,
-                             strchr("aeiouAEIOU", cls[0]) ? "an" : "a", cls);
-                    denied(p, res, url, method, rulename, "%s%s", w, "");
-                    bad = true;
-                }
-                if (i == 0) h.pin = a;
-            }
-            if (bad) {
-                rc = VOS_EACCES;
-                break;
-            }
-        }
-
-        /* the quotas */
+        bool literal = false;
+        rc = vk_net_decide(p, &u, url, method, rq->insecure ? VK_NET_INSECURE : 0, res, &h.pin,
+                           &literal, &rule, rulename, sizeof rulename);
+        if (rc) break;
+        bool tls = !strcmp(u.scheme, "https");
+        rc = vk_net_admit(p, url, method, res);
+        if (rc) break;
         const vos_limits *lim = &p->vm->lim;
-        if (atomic_fetch_add(&net->requests, 1) >= lim->net_requests) {
-            denied(p, res, url, method, "", "the VM's quota of %s network requests is used up%s",
-                   "limits.net_requests", "");
-            rc = VOS_EACCES;
-            break;
-        }
-        if (atomic_fetch_add(&net->conns, 1) >= lim->net_conns) {
-            atomic_fetch_sub(&net->conns, 1);
-            denied(p, res, url, method, "", "too many transfers at once (%s)%s",
-                   "limits.net_conns", "");
-            rc = VOS_EACCES;
-            break;
-        }
         h.net = net;
         h.max_bytes = lim->net_bytes;
 
@@ -847,21 +893,11 @@ int vk_http(vk_proc *p, const vk_http_req *rq, const vk_http_cb *cb, vk_http_res
         }
         snprintf(res->redirect_url, sizeof res->redirect_url, "%s", redir ? redir : "");
         char *next = redir && *redir ? strdup(redir) : NULL;
-        vos_audit_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.type = VOS_AUDIT_NET;
-        ev.subject = url;
-        ev.detail = method;
-        ev.rule = rulename;
-        ev.pid = p->pid;
-        ev.status = (int)status;
-        ev.bytes = h.body_bytes;
-        ev.ns = vk_now_mono() - hop0;
         curl_easy_cleanup(e);
         curl_mime_free(mime);
         curl_slist_free_all(resolve);
         curl_slist_free_all(hdrs);
-        vk_audit(p->vm, &ev);
+        vk_net_audit(p, url, method, rulename, (int)status, h.body_bytes, vk_now_mono() - hop0);
         if (krc < 0) {
             free(next);
             rc = krc;

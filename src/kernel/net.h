@@ -95,6 +95,16 @@ typedef struct vk_http_res {
  * which), a callback's code, or vk_check's code when the process must end. */
 int vk_http(vk_proc *p, const vk_http_req *rq, const vk_http_cb *cb, vk_http_res *res);
 
+/* Has the VM any network rule (without one, every request is refused)? */
+bool vk_net_has_rules(vk_vm *vm);
+
+/* The network of escalated programs (netproxy.c, docs/escalation.md): serve the HTTP proxy
+ * whose listening socket lfd (taken) lies in the jail's network namespace. Each connection is
+ * a VM process (a child of p's server process, all in one new process group) that decides
+ * its request by the VM's network rules as vk_http does. Returns the server's pid (end the
+ * group -pid and reap the server once the program ends) or a negative code. */
+int vk_netproxy_start(vk_proc *p, int lfd);
+
 /* Address class of a numeric address: NULL when public, else a word ("loopback", "private",
  * "link-local", "metadata"...). For tests and explain. */
 const char *vk_net_addr_class(const char *numeric);

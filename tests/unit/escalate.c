@@ -3,7 +3,13 @@
  * printed, when the machine has no bwrap or no user namespaces. */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -567,4 +573,211 @@ TEST(escalate_persistent_jail)
     RUN(vm, "python3 -c 'import os; print(os.path.exists(\"/data\"))'; rm -rf /data; "
             "python3 -c 'import os; print(os.path.exists(\"/data\"))'",
         "True\nFalse\n", 0);
+}
+
+/* ---- the network of escalated programs: the proxy on the jail's loopback ---- */
+
+/* A host HTTP server: each request is answered with its method, path, body and whether the
+ * rule's credential header reached it. */
+typedef struct web {
+    int fd, port;
+    pthread_t th;
+    atomic_bool stop;
+} web;
+
+static void *web_main(void *arg)
+{
+    web *w = arg;
+    while (!atomic_load(&w->stop)) {
+        int c = accept(w->fd, NULL, NULL);
+        if (c < 0) continue;
+        char req[8192];
+        size_t n = 0;
+        char *end = NULL;
+        while (n < sizeof req - 1 && !end) {
+            ssize_t r = recv(c, req + n, sizeof req - 1 - n, 0);
+            if (r <= 0) break;
+            n += (size_t)r;
+            req[n] = 0;
+            end = strstr(req, "\r\n\r\n");
+        }
+        if (end) {
+            char *cl = strcasestr(req, "\r\nContent-Length:");
+            size_t want = cl && cl < end ? strtoul(cl + 17, NULL, 10) : 0;
+            size_t have = n - (size_t)(end + 4 - req);
+            while (have < want && n < sizeof req - 1) {
+                ssize_t r = recv(c, req + n, sizeof req - 1 - n, 0);
+                if (r <= 0) break;
+                n += (size_t)r;
+                have += (size_t)r;
+            }
+            req[n] = 0;
+            char line[256];
+            snprintf(line, sizeof line, "%.*s", (int)strcspn(req, "\r"), req);
+            const char *secret = strcasestr(req, "\r\nX-Secret: s3cret\r\n") ? "yes" : "no";
+            const char *closing = strcasestr(req, "\r\nConnection: close\r\n") ? "close" : "open";
+            const char *host = strcasestr(req, "\r\nHost: ");
+            int hostlen = host ? (int)strcspn(host + 8, "\r") : 0;
+            char body[1024];
+            int bl = snprintf(body, sizeof body, "%s secret=%s conn=%s host=%.*s body=%s\n", line,
+                              secret, closing, hostlen, host ? host + 8 : "", end + 4);
+            char head[256];
+            int hl = snprintf(head, sizeof head,
+                              "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n",
+                              bl);
+            send(c, head, (size_t)hl, MSG_NOSIGNAL);
+            send(c, body, (size_t)bl, MSG_NOSIGNAL);
+        }
+        close(c);
+    }
+    return NULL;
+}
+
+static web *web_start(void)
+{
+    web *w = calloc(1, sizeof *w);
+    w->fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT(bind(w->fd, (struct sockaddr *)&a, sizeof a) == 0);
+    ASSERT(listen(w->fd, 16) == 0);
+    socklen_t l = sizeof a;
+    getsockname(w->fd, (struct sockaddr *)&a, &l);
+    w->port = ntohs(a.sin_port);
+    pthread_create(&w->th, NULL, web_main, w);
+    return w;
+}
+
+static void web_stop(web *w)
+{
+    atomic_store(&w->stop, true);
+    shutdown(w->fd, SHUT_RDWR);
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((uint16_t)w->port);
+    connect(c, (struct sockaddr *)&a, sizeof a);
+    close(c);
+    pthread_join(w->th, NULL);
+    close(w->fd);
+    free(w);
+}
+
+/* web.test and tun.test are the test server (a loopback address: each rule names it) */
+static int web_resolve(void *ud, const char *host, char (*addrs)[64], int max)
+{
+    (void)ud;
+    (void)max;
+    if (!strcmp(host, "web.test") || !strcmp(host, "tun.test") || !strcmp(host, "limited.test")) {
+        strcpy(addrs[0], "127.0.0.1");
+        return 1;
+    }
+    return 0;
+}
+
+/* A program in the jail reaches the network only through vos's proxy, and only where the
+ * VM's network rules allow, as curl would: plain http decided on method and path with the
+ * rule's credential added (the program never sees it), https as a CONNECT tunnel decided on
+ * its origin, everything else refused with the policy's reason; no rule, no proxy. */
+TEST(escalate_network_proxy)
+{
+#if defined(__SANITIZE_THREAD__)
+    printf("  skipped %s: no persistent jail under ThreadSanitizer (the proxy lives in it)\n",
+           __func__);
+    return;
+#endif
+    SKIP_UNLESS_JAIL();
+    web *w = web_start();
+    char o1[64], o2[64], o3[64];
+    snprintf(o1, sizeof o1, "http://web.test:%d", w->port);
+    snprintf(o2, sizeof o2, "https://tun.test:%d", w->port);
+    snprintf(o3, sizeof o3, "https://limited.test:%d", w->port);
+    static const vos_header secret[] = {{"X-Secret", "s3cret"}};
+    vos_net_rule rules[3];
+    memset(rules, 0, sizeof rules);
+    rules[0].origin = o1;
+    rules[0].outcome = VOS_POLICY_ALLOW;
+    rules[0].address = "127.0.0.1";
+    rules[0].headers = secret;
+    rules[0].n_headers = 1;
+    rules[0].path_prefix = "/ok";
+    rules[1].origin = o2;
+    rules[1].outcome = VOS_POLICY_ALLOW;
+    rules[1].address = "127.0.0.1";
+    rules[2].origin = o3;
+    rules[2].outcome = VOS_POLICY_ALLOW;
+    rules[2].address = "127.0.0.1";
+    rules[2].path_prefix = "/v1/";
+    vos_config cfg;
+    vos_config_init(&cfg);
+    cfg.escalate = progs;
+    cfg.net_rules = rules;
+    cfg.n_net_rules = 3;
+    cfg.net_resolve = web_resolve;
+    vos_vm *vm = test_vm_new_cfg(&cfg);
+    char script[4096], want[2048];
+    snprintf(script, sizeof script,
+             "cd && cat > t.py <<'EOF'\n"
+             "import os, socket, urllib.request, urllib.error\n"
+             "print(os.environ['http_proxy'].startswith('http://127.0.0.1:'), "
+             "os.environ['no_proxy'], os.environ.get('ALL_PROXY'))\n"
+             "def get(url, data=None):\n"
+             "    try:\n"
+             "        r = urllib.request.urlopen(url, data)\n"
+             "        print(r.status, r.read().decode(), end='')\n"
+             "    except urllib.error.HTTPError as e:\n"
+             "        print(e.code, e.read().decode(), end='')\n"
+             "get('http://web.test:%d/ok/a?q=1')\n"
+             "get(urllib.request.Request('http://web.test:%d/ok/p', b'abc', {'Host': 'evil'}))\n"
+             "get('http://web.test:%d/no')\n"
+             "get('http://other.test:%d/ok')\n"
+             "def tunnel(hp):\n"
+             "    px = os.environ['https_proxy'][7:].split(':')\n"
+             "    s = socket.create_connection((px[0], int(px[1])))\n"
+             "    s.sendall(b'CONNECT %%s HTTP/1.1\\r\\nHost: %%s\\r\\n\\r\\n' %% (hp, hp))\n"
+             "    f = s.makefile('rb')\n"
+             "    st = f.readline().decode().strip()\n"
+             "    print(st)\n"
+             "    if not st.endswith('established'):\n"
+             "        while f.readline() not in (b'\\r\\n', b''): pass\n"
+             "        print(f.read().decode(), end='')\n"
+             "        return\n"
+             "    f.readline()\n"
+             "    s.sendall(b'GET /inside HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n')\n"
+             "    print(f.read().decode().split('\\r\\n\\r\\n', 1)[1], end='')\n"
+             "tunnel(b'tun.test:%d')\n"
+             "tunnel(b'limited.test:%d')\n"
+             "tunnel(b'web.test:%d')\n"
+             "try: socket.create_connection(('1.1.1.1', 80), timeout=2); print('direct')\n"
+             "except OSError: print('no direct')\n"
+             "EOF\n"
+             "ALL_PROXY=http://elsewhere:1 python3 t.py; ps -o comm= > ps.txt; grep -c netproxy ps.txt || true",
+             w->port, w->port, w->port, w->port, w->port, w->port, w->port);
+    snprintf(want, sizeof want,
+             "True localhost,127.0.0.1,::1 None\n"
+             "200 GET /ok/a?q=1 HTTP/1.1 secret=yes conn=close host=web.test:%d body=\n"
+             "200 POST /ok/p HTTP/1.1 secret=yes conn=close host=web.test:%d body=abc\n"
+             "403 vos: Blocked by the VM's network policy: no network rule allows GET "
+             "http://web.test:%d/no\n"
+             "403 vos: Blocked by the VM's network policy: no network rule allows GET "
+             "http://other.test:%d/ok\n"
+             "HTTP/1.1 200 Connection established\n"
+             "GET /inside HTTP/1.1 secret=no conn=open host=x body=\n"
+             "HTTP/1.1 403 Forbidden\n"
+             "vos: Blocked by the VM's network policy: net rule 3 (https://limited.test:%d) "
+             "limits paths or methods, which a tunnel (CONNECT) cannot check: "
+             "https://limited.test:%d\n"
+             "HTTP/1.1 403 Forbidden\n"
+             "vos: Blocked by the VM's network policy: no network rule allows CONNECT "
+             "https://web.test:%d\n"
+             "no direct\n"
+             "0\n",
+             w->port, w->port, w->port, w->port, w->port, w->port, w->port);
+    RUN(vm, script, want, 0);
+    /* without a rule there is no proxy: the program's network is the empty namespace */
+    vos_vm *plain = esc_vm(0);
+    RUN(plain, "python3 -c 'import os; print(os.environ.get(\"http_proxy\"))'", "None\n", 0);
+    web_stop(w);
 }
