@@ -25,6 +25,8 @@
 #include <sched.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -109,6 +111,7 @@ struct vk_esc_cache {
     size_t nwd;
 
     char dir[64];
+    int lockfd;
     ment *ents;
     size_t n, cap;
 
@@ -134,6 +137,7 @@ typedef struct esc {
     hbind *binds;    /* host-directory mounts bound directly */
     size_t nbinds;
     char dir[64];    /* host temp dir: DIR/root is the VM's tree */
+    int lockfd;      /* DIR open and locked while it is in use (dir_lock) */
     char root[80];
     ment *ents;      /* the manifest being made (VM allocations) */
     size_t n, cap, hint;
@@ -233,6 +237,7 @@ void vk_escalate_vm_free(vk_vm *vm)
     jail_drop(vm, c);
     if (c->initfd >= 0) close(c->initfd);
     if (c->dir[0]) rm_tree(c->dir);
+    if (c->lockfd >= 0) close(c->lockfd);
     ments_free(vm, c->ents, c->n, c->cap);
     vk_vm_free(vm, c, sizeof *c);
     vm->esc_cache = NULL;
@@ -598,6 +603,48 @@ static void rm_tree(const char *path)
     } else {
         unlink(path);
     }
+}
+
+/* ---- host copies left behind ----
+ * A host copy lives in /tmp/vos-esc-XXXXXX while a VM uses it, its directory open and locked
+ * (flock) by the process. A process that dies (killed, crashed) leaves its copies but not its
+ * locks: the first escalation of each process removes every copy of its host uid that nobody
+ * holds, unless it was made in the last minute (a process between mkdtemp and its lock). */
+
+/* The directory open and flock'ed (nb: do not wait): its fd, or -1. */
+static int dir_lock(const char *path, bool nb)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return -1;
+    if (flock(fd, LOCK_EX | (nb ? LOCK_NB : 0)) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static pthread_once_t g_sweep_once = PTHREAD_ONCE_INIT;
+
+static void sweep_stale(void)
+{
+    DIR *d = opendir("/tmp");
+    if (!d) return;
+    struct dirent *de;
+    time_t now = time(NULL);
+    while ((de = readdir(d))) {
+        if (strncmp(de->d_name, "vos-esc-", 8)) continue;
+        char path[300];
+        snprintf(path, sizeof path, "/tmp/%s", de->d_name);
+        struct stat st;
+        if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+            st.st_mtime > now - 60)
+            continue;
+        int fd = dir_lock(path, true);
+        if (fd < 0) continue; /* in use */
+        rm_tree(path);
+        close(fd);
+    }
+    closedir(d);
 }
 
 /* ---- the import ---- */
@@ -1744,6 +1791,7 @@ static void esc_done(esc *e, struct vk_esc_cache *cache, bool keep)
     binds_close(e);
     if (!keep || !cache) {
         rm_tree(e->dir);
+        if (e->lockfd >= 0) close(e->lockfd);
         ments_free(vm, e->ents, e->n, e->cap);
         if (cache) {
             cache->dir[0] = 0;
@@ -1751,12 +1799,14 @@ static void esc_done(esc *e, struct vk_esc_cache *cache, bool keep)
         }
     } else {
         memcpy(cache->dir, e->dir, sizeof cache->dir);
+        cache->lockfd = e->lockfd;
         cache->ents = e->ents;
         cache->n = e->n;
         cache->cap = e->cap;
     }
     e->ents = NULL;
     e->n = e->cap = 0;
+    e->lockfd = -1;
     if (cache) {
         VK_LOCK(vm);
         cache->busy = false;
@@ -1788,6 +1838,7 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     esc e;
     memset(&e, 0, sizeof e);
     e.p = p;
+    e.lockfd = -1;
     /* the VM's cached copy, unless another escalated program uses it now */
     struct vk_esc_cache *cache = NULL;
     VK_LOCK(vm);
@@ -1796,6 +1847,7 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         vm->esc_cache->ifd = -1;
         for (int i = 0; i < NS_N; i++) vm->esc_cache->ns[i] = -1;
         vm->esc_cache->initfd = -1;
+        vm->esc_cache->lockfd = -1;
     }
     if (vm->esc_cache && !vm->esc_cache->busy) {
         cache = vm->esc_cache;
@@ -1806,13 +1858,17 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     e.cache = cache;
     if (cache && cache->dir[0]) {
         memcpy(e.dir, cache->dir, sizeof e.dir);
+        e.lockfd = cache->lockfd;
+        cache->lockfd = -1;
         e.old = cache->ents;
         e.nold = cache->n;
         e.oldcap = cache->cap;
         for (size_t i = 0; i < e.nold; i++) e.old[i].seen = false;
     } else {
+        pthread_once(&g_sweep_once, sweep_stale);
         snprintf(e.dir, sizeof e.dir, "/tmp/vos-esc-XXXXXX");
         if (!mkdtemp(e.dir)) rc = herr();
+        else e.lockfd = dir_lock(e.dir, false);
     }
     snprintf(e.root, sizeof e.root, "%s/root", e.dir);
     if (rc == 0 && mkdir(e.root, 0755) < 0 && errno != EEXIST) rc = herr();

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -780,4 +782,35 @@ TEST(escalate_network_proxy)
     vos_vm *plain = esc_vm(0);
     RUN(plain, "python3 -c 'import os; print(os.environ.get(\"http_proxy\"))'", "None\n", 0);
     web_stop(w);
+}
+
+/* Host copies a dead process left in /tmp go at the next process's first escalation; one a
+ * live process holds (locked), or one just made, stays. */
+TEST(escalate_stale_copies_swept)
+{
+    SKIP_UNLESS_JAIL();
+    char stale[64], held[64], fresh[64], f[128];
+    snprintf(stale, sizeof stale, "/tmp/vos-esc-XXXXXX");
+    snprintf(held, sizeof held, "/tmp/vos-esc-XXXXXX");
+    snprintf(fresh, sizeof fresh, "/tmp/vos-esc-XXXXXX");
+    ASSERT(mkdtemp(stale) && mkdtemp(held) && mkdtemp(fresh));
+    snprintf(f, sizeof f, "%s/root", stale);
+    ASSERT_OK(mkdir(f, 0755));
+    struct timeval old[2];
+    gettimeofday(&old[0], NULL);
+    old[0].tv_sec -= 3600;
+    old[1] = old[0];
+    ASSERT_OK(utimes(stale, old));
+    ASSERT_OK(utimes(held, old));
+    int fd = open(held, O_RDONLY | O_DIRECTORY);
+    ASSERT(fd >= 0 && flock(fd, LOCK_EX) == 0);
+    vos_vm *vm = esc_vm(0);
+    RUN(vm, "python3 -c 'print(1)'", "1\n", 0);
+    struct stat st;
+    ASSERT(stat(stale, &st) < 0 && errno == ENOENT);
+    ASSERT_OK(stat(held, &st));
+    ASSERT_OK(stat(fresh, &st));
+    close(fd);
+    rmdir(held);
+    rmdir(fresh);
 }
