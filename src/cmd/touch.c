@@ -144,6 +144,12 @@ static int touch_main(vl_ctx *c, int argc, char **argv)
     for (int i = 1; i <= n; i++) {
         const char *f = argv[i];
         int rc = 0;
+        if (strcmp(f, "-") == 0) {
+            /* the file open on standard output */
+            int urc = vk_futimens(c->p, 1, times);
+            if (urc < 0) vl_error(c, "setting times of %s: %s", vl_quote_always(c, f), vl_strerror(urc));
+            continue;
+        }
         if (create) {
             int fd = vk_open(c->p, f, VK_O_WRONLY | VK_O_CREAT | VK_O_NOCTTY | VK_O_NONBLOCK, 0666);
             if (fd >= 0) vk_close(c->p, fd);

@@ -763,6 +763,28 @@ int vk_fstat(vk_proc *p, int fd, struct vk_stat *st)
     return r;
 }
 
+int vk_futimens(vk_proc *p, int fd, const int64_t times_ns[2])
+{
+    vk_ofd *o = fd_take(p, fd);
+    if (!o) return VOS_EBADF;
+    if ((o->kind != OFD_FILE && o->kind != OFD_DIR) || !o->path) {
+        fd_drop(p, o);
+        return 0;
+    }
+    /* the drivers set times by path: the one it was opened at, while it is still this file */
+    struct vk_stat a, b;
+    int r = vfs_fstat(p, o->mnt, o->file, &a);
+    char *path = r == 0 ? vk_strdup(p, o->path) : NULL;
+    fd_drop(p, o);
+    if (r < 0) return r;
+    if (!path) return VOS_ENOMEM;
+    r = vk_stat(p, path, &b);
+    if (r == 0 && (a.dev != b.dev || a.ino != b.ino)) r = VOS_ENOENT; /* renamed or replaced */
+    if (r == 0) r = vk_utimens(p, path, times_ns, true);
+    vk_free(p, path);
+    return r;
+}
+
 int vk_ftruncate(vk_proc *p, int fd, uint64_t len)
 {
     vk_ofd *o = fd_take(p, fd);

@@ -231,6 +231,8 @@ int vk_chmod(vk_proc *p, const char *path, unsigned mode);
 #define VK_UTIME_NOW (-1)
 #define VK_UTIME_OMIT (-2)
 int vk_utimens(vk_proc *p, const char *path, const int64_t times_ns[2], bool follow);
+/* futimens: the times of an open file (a pipe or the like has none to keep: 0) */
+int vk_futimens(vk_proc *p, int fd, const int64_t times_ns[2]);
 int vk_truncate(vk_proc *p, const char *path, uint64_t len);
 int vk_chdir(vk_proc *p, const char *path);
 /* The cwd (a VM absolute path), borrowed; valid until the next chdir. */
