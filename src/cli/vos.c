@@ -683,9 +683,12 @@ static int run_once(cli *c, const char *script, const char *argv0, char **args)
      * vos_exec, which also tells which limit ended a script (a spawned process only has its
      * status). */
     struct stat devnull;
-    bool streamed = give_stdin && fstat(0, &st) == 0 && !S_ISREG(st.st_mode) &&
-                    !(S_ISCHR(st.st_mode) && stat("/dev/null", &devnull) == 0 &&
-                      st.st_rdev == devnull.st_rdev);
+    bool null_in = give_stdin && fstat(0, &st) == 0 && S_ISCHR(st.st_mode) &&
+                   stat("/dev/null", &devnull) == 0 && st.st_rdev == devnull.st_rdev;
+    bool streamed = give_stdin && !null_in && fstat(0, &st) == 0 && !S_ISREG(st.st_mode);
+    /* the host's /dev/null: the VM's (no stdin data), so that tools see a device, not an
+     * empty pipe (`rg x` then searches the directory, as it does on the host) */
+    if (null_in) give_stdin = false;
     if (streamed) {
         vos_exec_opts o;
         fill_opts(c, &o, argv0, args);

@@ -694,6 +694,18 @@ TEST(cli_script_on_stdin)
     }
 }
 
+/* The host's /dev/null as the CLI's stdin is the VM's /dev/null: a device, not an empty pipe,
+ * so rg without a path searches the directory as on the host. */
+TEST(cli_null_stdin)
+{
+    char vos[4096];
+    if (!cli_path(vos, sizeof vos)) return;
+    int st;
+    ASSERT_STR(cli(vos, "-c '[ -c /dev/stdin ] && echo device; cd && echo hi > a && rg hi'", &st),
+               "device\na:hi\n");
+    ASSERT_EQ(st, 0);
+}
+
 TEST(policy_cli)
 {
     char vos[4096];
