@@ -365,6 +365,7 @@ static int serve(vk_proc *p, void *arg)
         if (!sent) goto out;
         a->left = body;
         if (!body) a->eof = true;
+        a->shut = true; /* no half-close after the body: some servers take it for an abort */
     }
     /* what the client sent past the head goes first (a body, or early tunnel bytes) */
     size_t extra = cn->hlen - cn->hend;
@@ -398,8 +399,12 @@ static int accept_loop(vk_proc *p, void *arg)
     snprintf(p->comm, sizeof p->comm, "vos-netproxy");
     VK_UNLOCK(p->vm);
     for (;;) {
-        int r = wait_fd(p, lfd, POLLIN, -1);
+        /* the connections that ended are reaped here (the VM reaps them once this ends) */
+        int ws;
+        while (vk_waitpid(p, -1, &ws, VK_WNOHANG) > 0) {}
+        int r = wait_fd(p, lfd, POLLIN, 1000);
         if (r < 0) break;
+        if (r == 0) continue;
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) continue;
         vk_proc *c = NULL;
@@ -413,9 +418,6 @@ static int accept_loop(vk_proc *p, void *arg)
         memset(cn, 0, sizeof *cn);
         cn->fd = fd;
         if (vk_proc_start(c, serve, cn) < 0) close(fd); /* c and cn went with it */
-        /* the connections end on their own (or with the group); the VM reaps them */
-        int ws;
-        while (vk_waitpid(p, -1, &ws, VK_WNOHANG) > 0) {}
     }
     close(lfd);
     return 0;
