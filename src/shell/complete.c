@@ -804,13 +804,14 @@ static int spec_names(const cspec *c, int argc, char **argv, int i, const char *
     return n;
 }
 
-static int complete_names(sh_state *sh, const cspec *c0, char **argv, const char **names, int n);
+typedef int (*names_fn)(sh_state *sh, const cspec *c, char **argv, const char **names, int n);
 
-int sh_bi_complete(sh_state *sh, int argc, char **argv)
+/* complete and compopt (mode 1, 2): their options, then fn on the names they list */
+static int spec_and_names(sh_state *sh, int argc, char **argv, int mode, names_fn fn)
 {
     cspec c = {0};
     int status = 0;
-    int i = read_spec(sh, argc, argv, 1, &c, &status);
+    int i = read_spec(sh, argc, argv, mode, &c, &status);
     if (i < 0) return status;
     const char **names = vk_malloc(sh->p, (size_t)(argc - i + 3) * sizeof *names);
     if (!names) {
@@ -818,9 +819,16 @@ int sh_bi_complete(sh_state *sh, int argc, char **argv)
         return 1;
     }
     int n = spec_names(&c, argc, argv, i, names, argc - i + 3);
-    int rc = complete_names(sh, &c, argv, names, n);
+    int rc = fn(sh, &c, argv, names, n);
     vk_free(sh->p, names);
     return rc;
+}
+
+static int complete_names(sh_state *sh, const cspec *c0, char **argv, const char **names, int n);
+
+int sh_bi_complete(sh_state *sh, int argc, char **argv)
+{
+    return spec_and_names(sh, argc, argv, 1, complete_names);
 }
 
 /* complete's work once its options and names are read */
@@ -903,19 +911,7 @@ static int compopt_names(sh_state *sh, const cspec *c0, char **argv, const char 
 
 int sh_bi_compopt(sh_state *sh, int argc, char **argv)
 {
-    cspec c = {0};
-    int status = 0;
-    int i = read_spec(sh, argc, argv, 2, &c, &status);
-    if (i < 0) return status;
-    const char **names = vk_malloc(sh->p, (size_t)(argc - i + 3) * sizeof *names);
-    if (!names) {
-        sh_builtin_error(sh, argv[0], "out of memory");
-        return 1;
-    }
-    int n = spec_names(&c, argc, argv, i, names, argc - i + 3);
-    int rc = compopt_names(sh, &c, argv, names, n);
-    vk_free(sh->p, names);
-    return rc;
+    return spec_and_names(sh, argc, argv, 2, compopt_names);
 }
 
 /* compopt's work once its options and names are read */

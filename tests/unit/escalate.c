@@ -638,15 +638,7 @@ static void *web_main(void *arg)
 static web *web_start(void)
 {
     web *w = calloc(1, sizeof *w);
-    w->fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT(bind(w->fd, (struct sockaddr *)&a, sizeof a) == 0);
-    ASSERT(listen(w->fd, 16) == 0);
-    socklen_t l = sizeof a;
-    getsockname(w->fd, (struct sockaddr *)&a, &l);
-    w->port = ntohs(a.sin_port);
+    w->fd = test_listen_loopback(&w->port);
     pthread_create(&w->th, NULL, web_main, w);
     return w;
 }
@@ -654,14 +646,7 @@ static web *web_start(void)
 static void web_stop(web *w)
 {
     atomic_store(&w->stop, true);
-    shutdown(w->fd, SHUT_RDWR);
-    int c = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons((uint16_t)w->port);
-    connect(c, (struct sockaddr *)&a, sizeof a);
-    close(c);
+    test_poke_loopback(w->port); /* wake accept */
     pthread_join(w->th, NULL);
     close(w->fd);
     free(w);

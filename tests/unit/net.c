@@ -194,17 +194,7 @@ static server *server_start_tls(SSL_CTX *tls)
     server *s = calloc(1, sizeof *s);
     s->tls = tls;
     pthread_mutex_init(&s->mu, NULL);
-    s->fd = socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT(bind(s->fd, (struct sockaddr *)&a, sizeof a) == 0);
-    ASSERT(listen(s->fd, 16) == 0);
-    socklen_t l = sizeof a;
-    getsockname(s->fd, (struct sockaddr *)&a, &l);
-    s->port = ntohs(a.sin_port);
+    s->fd = test_listen_loopback(&s->port);
     pthread_create(&s->th, NULL, server_main, s);
     return s;
 }
@@ -217,14 +207,7 @@ static server *server_start(void)
 static void server_stop(server *s)
 {
     atomic_store(&s->stop, true);
-    /* wake accept */
-    int c = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons((uint16_t)s->port);
-    connect(c, (struct sockaddr *)&a, sizeof a);
-    close(c);
+    test_poke_loopback(s->port); /* wake accept */
     pthread_join(s->th, NULL);
     close(s->fd);
     if (s->tls) SSL_CTX_free(s->tls);

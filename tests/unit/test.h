@@ -112,5 +112,9 @@ int64_t test_now_ms(void);
     } while (0)
 /* A fresh host temp directory (removed after the test). */
 const char *test_tmpdir(void);
+/* A TCP socket listening on 127.0.0.1 (its port in *port), for a test's server thread; and a
+ * connection made and dropped at once, to wake that thread's accept. */
+int test_listen_loopback(int *port);
+void test_poke_loopback(int port);
 
 #endif
