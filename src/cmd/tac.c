@@ -88,6 +88,8 @@ static void tac_fixed(vl_ctx *c, const tac_opts *o, window *w, const char *name)
     size_t L = o->seplen;
     /* positions are relative to the window's start; end: bytes not printed yet; lim: a
      * separator found next must lie wholly before it */
+    /* nothing read yet (no buffer at all) and nothing to read: an empty input */
+    if (!w->buf && !grow_left(c, w, name)) return;
     size_t end = w->len, lim = w->len;
     for (;;) {
         char *d = w->buf + w->cap - w->len;
