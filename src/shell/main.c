@@ -256,7 +256,11 @@ sh_state *sh_clone(sh_state *sh, vk_proc *child)
     for (int i = 0; i < VK_NSIG; i++) c->traps[i] = NULL;
     c->arg0 = vk_strdup(child, sh->arg0 ? sh->arg0 : "bash");
     if (!c->arg0) return NULL;
-    c->srcname = sh->srcname == sh->arg0 ? c->arg0 : sh->srcname;
+    /* its own copy: a sourced file's name goes when `source` returns, and a background
+     * child started inside it may outlive that */
+    c->srcname = c->arg0;
+    if (sh->srcname && sh->srcname != sh->arg0 && !(c->srcname = vk_strdup(child, sh->srcname)))
+        return NULL;
     if (!sh_var_copy_table(c, sh)) return NULL;
     /* functions, newest first like the parent (order does not matter for lookup) */
     sh_func **tail = &c->funcs;
