@@ -1628,6 +1628,11 @@ static int eval_select(sh_state *sh, sh_node *n, char **items, int nitems)
 {
     int status = 0;
     bool menu = true;
+    if (nitems == 0) {
+        /* nothing to choose from: bash neither prompts nor reads */
+        sh_set_status(sh, 0);
+        return 0;
+    }
     sh->loop_depth++;
     for (;;) {
         if (!sh_step(sh)) break;
