@@ -90,7 +90,7 @@ static int parse_number(actx *a, const char *s, int64_t *out)
     while (*h >= '0' && *h <= '9') h++;
     if (*h == '#' && base == 10) {
         int64_t b = 0;
-        for (const char *d = q; d < h; d++) b = b * 10 + (*d - '0');
+        for (const char *d = q; d < h && b <= 64; d++) b = b * 10 + (*d - '0'); /* past 64: bad */
         if (b < 2 || b > 64) {
             aerror_num(a, "invalid arithmetic base", s);
             return -1;

@@ -327,12 +327,13 @@ static bool get_param(xbuf *x, const char *name, size_t nlen, const char *sub, s
     }
 named:
     if (name[0] >= '0' && name[0] <= '9') {
-        int64_t k = 0;
-        for (size_t i = 0; i < nlen; i++) k = k * 10 + (name[i] - '0');
+        /* wrapping (unsigned, so defined) as bash's own reading of a huge number does */
+        uint64_t k = 0;
+        for (size_t i = 0; i < nlen; i++) k = k * 10 + (uint64_t)(name[i] - '0');
         if (k == 0) {
             pv->set = true;
             pv->s = sh->arg0 ? sh->arg0 : "bash";
-        } else if (k <= sh->npos) {
+        } else if (k <= (uint64_t)sh->npos) {
             pv->set = true;
             pv->s = sh->pos[k - 1];
         }
