@@ -38,7 +38,11 @@ static const vl_opt *find_long(const vl_opt *opts, const char *name, size_t nl)
 int vl_enc_optseq(vl_ctx *c, int argc, char **argv, vl_optocc **out)
 {
     const vl_opt *opts = c->decl->opts;
-    vl_optocc *v = vl_xmalloc(c, sizeof *v * (size_t)(argc > 0 ? argc : 1));
+    /* A bundle such as -echoAn yields one occurrence per letter, so the
+     * bound is the letters of every argument, not the count of arguments. */
+    size_t cap = 1;
+    for (int i = 1; i < argc; i++) cap += strlen(argv[i]);
+    vl_optocc *v = vl_xmalloc(c, sizeof *v * cap);
     int n = 0;
     bool stop = (c->decl->flags & VL_STOP_AT_OPERAND) != 0;
     for (int i = 1; i < argc; i++) {
