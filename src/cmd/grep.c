@@ -354,22 +354,22 @@ static void selected_output(grep *g, gfile *f, size_t ls, size_t le, int64_t lin
     if (g->before > 0) {
         size_t lo = 0;
         if (f->last_out > f->off) lo = (size_t)(f->last_out - f->off);
-        size_t starts[64];
-        size_t *st = g->before <= 64 ? starts : vl_xmalloc(c, (size_t)g->before * sizeof *st);
+        /* walk back to the first context line, then print forward: no table of starts,
+         * so a huge -B costs only the lines there are */
         int64_t k = 0;
         size_t p = ls;
         while (k < g->before && p > lo) {
             size_t q = p - 1; /* the eol ending the previous line */
             while (q > lo && g->buf[q - 1] != (char)g->eol) q--;
-            st[k++] = q;
+            k++;
             p = q;
         }
-        for (int64_t i = k; i-- > 0;) {
-            size_t s = st[i];
-            size_t e = i ? st[i - 1] - 1 : ls - 1;
-            context_line(g, f, s, e, lineno - (i + 1));
+        for (int64_t i = k; i > 0; i--) {
+            size_t e = p;
+            while (e < ls - 1 && g->buf[e] != (char)g->eol) e++;
+            context_line(g, f, p, e, lineno - i);
+            p = e + 1;
         }
-        if (st != starts) vl_xfree(c, st);
     }
     separator(g, f, ls);
     if (!g->only) {
@@ -1022,7 +1022,9 @@ static bool collected(int id)
 
 static occ *prescan(vl_ctx *c, int *argc, char **argv, size_t *nocc)
 {
-    occ *v = vl_xmalloc(c, 2 * (size_t)*argc * sizeof *v);
+    size_t cap = 1; /* at most one occurrence per argument or per letter of a bundle */
+    for (int i = 1; i < *argc; i++) cap += strlen(argv[i]) + 1;
+    occ *v = vl_xmalloc(c, cap * sizeof *v);
     size_t n = 0;
     int out = 1;
     bool opts_done = false;
@@ -1076,8 +1078,13 @@ static occ *prescan(vl_ctx *c, int *argc, char **argv, size_t *nocc)
         int valid = 0;
         for (; *w; w++) {
             if (*w >= '0' && *w <= '9') { /* -NUM: as -C NUM (a run of digits is one number) */
+                while (*w == '0' && w[1] >= '0' && w[1] <= '9') w++; /* GNU drops leading zeros */
                 size_t k = 1;
                 while (w[k] >= '0' && w[k] <= '9') k++;
+                if (k > 21) { /* GNU keeps 21 digits and complains about them */
+                    vl_eprintf(c, "%s: %.21s...: invalid context length argument\n", c->name, w);
+                    vl_exit(c, 2);
+                }
                 char *num = vl_xmalloc(c, k + 1);
                 memcpy(num, w, k);
                 num[k] = 0;

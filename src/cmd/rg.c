@@ -2212,7 +2212,9 @@ static const char *next_value(vl_ctx *c, const ropt *o, const char *w)
  * "--" ending them; the rest are positionals */
 static void parse_args(vl_ctx *c, int argc, char **argv, occ **ov, size_t *no, char ***pos, size_t *np)
 {
-    *ov = vl_xcalloc(c, (size_t)argc * 2 + 1, sizeof **ov);
+    size_t cap = 1; /* a bundle (-iiw) gives one occurrence per letter */
+    for (int i = 1; i < argc; i++) cap += strlen(argv[i]) + 1;
+    *ov = vl_xcalloc(c, cap, sizeof **ov);
     *pos = vl_xcalloc(c, (size_t)argc + 1, sizeof **pos);
     *no = *np = 0;
     bool opts = true;
