@@ -691,9 +691,20 @@ static void list_flagged(sh_state *sh, int flag)
     out_buf(sh, &b);
 }
 
-static bool valid_assign_name(const char *arg, size_t *nl)
+/* an argument the declaration builtins got as SH_RAW_LIST "name=(list)" from the expander:
+ * the evaluator lists those (by address) in sh->raw_lists around the call, since a word of
+ * the script can start with the marker byte too (any byte can) and is then just a word */
+static bool raw_list(const sh_state *sh, const char *a)
 {
-    if (arg[0] == SH_RAW_LIST) arg++;
+    if (a[0] != SH_RAW_LIST || !sh->raw_lists) return false;
+    for (char *const *r = sh->raw_lists; *r; r++)
+        if (*r == a) return true;
+    return false;
+}
+
+static bool valid_assign_name(const sh_state *sh, const char *arg, size_t *nl)
+{
+    if (raw_list(sh, arg)) arg++;
     const char *eq = strchr(arg, '=');
     size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
     if (n > 0 && eq && arg[n - 1] == '+') n--;
@@ -752,7 +763,7 @@ static int set_type(sh_state *sh, const char *name, int flags)
  * expanded), "name[sub]=value", SH_RAW_LIST "name=(list)"; flags are VF_* to turn on */
 static int assign_arg(sh_state *sh, const char *bname, const char *arg, int flags, bool local)
 {
-    bool raw = arg[0] == SH_RAW_LIST;
+    bool raw = raw_list(sh, arg);
     if (raw) arg++;
     const char *eq = strchr(arg, '=');
     size_t nl = eq ? (size_t)(eq - arg) : strlen(arg);
@@ -910,7 +921,10 @@ static int assign_arg(sh_state *sh, const char *bname, const char *arg, int flag
 }
 
 /* "name" of an argument for messages (without SH_RAW_LIST) */
-static const char *arg_text(const char *a) { return a[0] == SH_RAW_LIST ? a + 1 : a; }
+static const char *arg_text(const sh_state *sh, const char *a)
+{
+    return raw_list(sh, a) ? a + 1 : a;
+}
 
 /* export and readonly: the same options; attr is VF_EXPORT or VF_READONLY */
 /* "declare -f" plus a function's attributes: r readonly, x exported */
@@ -989,21 +1003,21 @@ static int export_cmd(sh_state *sh, int argc, char **argv, int attr)
     int st = 0;
     for (; i < argc; i++) {
         size_t nl;
-        if (!valid_assign_name(argv[i], &nl)) {
-            sh_builtin_error(sh, me, "`%s': not a valid identifier", arg_text(argv[i]));
+        if (!valid_assign_name(sh, argv[i], &nl)) {
+            sh_builtin_error(sh, me, "`%s': not a valid identifier", arg_text(sh, argv[i]));
             st = 1;
             continue;
         }
         /* -n: export -n takes the attribute away; readonly -n only assigns. -a / -A only
          * say what a list assignment (name=(...)) makes. */
-        int flags = (undo ? 0 : attr) | (argv[i][0] == SH_RAW_LIST ? type : 0);
+        int flags = (undo ? 0 : attr) | (raw_list(sh, argv[i]) ? type : 0);
         if (assign_arg(sh, me, argv[i], flags, false)) {
             st = 1;
             continue;
         }
         if (undo && attr == VF_EXPORT) {
             char name[256];
-            snprintf(name, sizeof name, "%.*s", (int)nl, arg_text(argv[i]));
+            snprintf(name, sizeof name, "%.*s", (int)nl, arg_text(sh, argv[i]));
             sh_var_flag(sh, name, VF_EXPORT, false);
         }
     }
@@ -1292,7 +1306,7 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
     bool local = (is_local || sh->func_depth > 0) && !global;
     for (; i < argc; i++) {
         size_t nl;
-        if (is_local && strcmp(arg_text(argv[i]), "-") == 0) {
+        if (is_local && strcmp(arg_text(sh, argv[i]), "-") == 0) {
             /* local -: the set options come back as they are now when the function returns */
             if (sh->localopt && !sh->localopt->saved) {
                 memcpy(sh->localopt->opt, sh->opt, sizeof sh->opt);
@@ -1300,23 +1314,28 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
             }
             continue;
         }
-        if (!valid_assign_name(argv[i], &nl)) {
-            sh_builtin_error(sh, me, "`%s': not a valid identifier", arg_text(argv[i]));
+        const char *at = arg_text(sh, argv[i]);
+        if (!valid_assign_name(sh, argv[i], &nl) ||
+            (print && !strchr(at, '=') && strchr(at, '['))) {
+            if (print) /* declare -p looks the word up as it is: a[1] is no name */
+                sh_builtin_error(sh, me, "%s: not found", arg_text(sh, argv[i]));
+            else
+                sh_builtin_error(sh, me, "`%s': not a valid identifier", arg_text(sh, argv[i]));
             st = 1;
             continue;
         }
         char nm[256];
-        snprintf(nm, sizeof nm, "%.*s", (int)nl, arg_text(argv[i]));
+        snprintf(nm, sizeof nm, "%.*s", (int)nl, arg_text(sh, argv[i]));
         char *br = strchr(nm, '[');
         if (br) *br = 0;
-        if (print && argv[i][0] == SH_RAW_LIST) {
+        if (print && raw_list(sh, argv[i])) {
             /* declare -p b=(...): bash assigns the list, then shows the variable */
             if (assign_arg(sh, me, argv[i], flags, local)) {
                 st = 1;
                 continue;
             }
-        } else if (print && strchr(arg_text(argv[i]), '=')) {
-            sh_builtin_error(sh, me, "%s: not found", arg_text(argv[i]));
+        } else if (print && strchr(arg_text(sh, argv[i]), '=')) {
+            sh_builtin_error(sh, me, "%s: not found", arg_text(sh, argv[i]));
             st = 1;
             continue;
         }

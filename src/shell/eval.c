@@ -1055,11 +1055,19 @@ static bool decl_is_list(const char *w)
     return eq[1] == '(' && vl >= 2 && eq[vl] == ')';
 }
 
-static int expand_decl_words(sh_state *sh, char **words, int nwords, char ***fields, int *nf)
+/* the words of a declaration builtin; *raws (NULL-terminated, not owning) lists the fields
+ * that are SH_RAW_LIST lists */
+static int expand_decl_words(sh_state *sh, char **words, int nwords, char ***fields, int *nf,
+                             char ***raws)
 {
     char **out = vk_calloc(sh->p, (size_t)nwords + 1, sizeof *out);
-    if (!out) return -1;
-    int n = 0, cap = nwords;
+    char **rl = vk_calloc(sh->p, (size_t)nwords + 1, sizeof *rl);
+    if (!out || !rl) {
+        vk_free(sh->p, out);
+        vk_free(sh->p, rl);
+        return -1;
+    }
+    int n = 0, cap = nwords, nr = 0;
     for (int i = 0; i < nwords; i++) {
         const char *w = words[i];
         char **bw = NULL;
@@ -1099,6 +1107,8 @@ static int expand_decl_words(sh_state *sh, char **words, int nwords, char ***fie
                 cap = nc;
             }
             if (a) {
+                /* only a list starts with the mark (an assignment starts with its name) */
+                if (a[0] == SH_RAW_LIST && nr < nwords) rl[nr++] = a;
                 out[n++] = a;
             } else {
                 for (int j = 0; j < k; j++) out[n++] = f[j];
@@ -1110,10 +1120,12 @@ static int expand_decl_words(sh_state *sh, char **words, int nwords, char ***fie
     out[n] = NULL;
     *fields = out;
     *nf = n;
+    *raws = rl;
     return 0;
 fail:
     out[n] = NULL;
     sh_fields_free(sh, out);
+    vk_free(sh->p, rl);
     return -1;
 }
 
@@ -1163,8 +1175,9 @@ static int simple_words(sh_state *sh, sh_node *n, char **words, int nwords, char
     /* a command that expands to nothing has the status of its last command substitution,
      * in its words or in its assignments */
     sh->subst_ran = false;
+    char **raws = NULL;
     int xrc = nwords > 1 && is_decl_cmd(words[0])
-                  ? expand_decl_words(sh, words, nwords, &argv, &argc)
+                  ? expand_decl_words(sh, words, nwords, &argv, &argc, &raws)
                   : sh_expand_words(sh, words, nwords, &argv, &argc);
     if (xrc != 0) {
         if (!sh->fatal && sh->status == 0) sh->status = 1;
@@ -1230,6 +1243,7 @@ static int simple_words(sh_state *sh, sh_node *n, char **words, int nwords, char
             sh_redir_restore(sh, &u);
         }
         sh_fields_free(sh, argv);
+        vk_free(sh->p, raws);
         sh_var_set(sh, "_", "", 0);
         sh_set_status(sh, st);
         if (sh->fatal) {
@@ -1241,10 +1255,21 @@ static int simple_words(sh_state *sh, sh_node *n, char **words, int nwords, char
         sh->exec_tail = true;
         sh->tail_node = NULL;
     }
+    char *const *save_raws = sh->raw_lists;
+    sh->raw_lists = raws;
     status = sh_run_command(sh, argv, argc, assigns, nassigns, n->redirs);
-    /* $_: the last argument of the previous command */
+    sh->raw_lists = save_raws;
+    /* $_: the last argument of the previous command (of a list assignment, its name) */
+    const char *last = argv[argc - 1];
+    char nm[256];
+    for (char **r = raws; r && *r; r++)
+        if (*r == last) {
+            snprintf(nm, sizeof nm, "%.*s", (int)strcspn(last + 1, "+="), last + 1);
+            last = nm;
+        }
+    vk_free(sh->p, raws);
     sh_var *u = sh_var_get(sh, "_");
-    if (!u || !(u->flags & VF_READONLY)) sh_var_set(sh, "_", argv[argc - 1], 0);
+    if (!u || !(u->flags & VF_READONLY)) sh_var_set(sh, "_", last, 0);
     sh_fields_free(sh, argv);
     return status;
 }

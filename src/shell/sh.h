@@ -153,7 +153,8 @@ enum {
 };
 /* An argument a declaration builtin (declare, local, export, readonly, typeset) gets as
  * MARK "name=(list)" / MARK "name+=(list)": the list's source text, left for the builtin to
- * assign (the evaluator does not expand it like a word). No name starts with this byte. */
+ * assign (the evaluator does not expand it like a word). A word of the script may start
+ * with this byte too: only the arguments listed in sh_state.raw_lists are lists. */
 #define SH_RAW_LIST '\001'
 
 
@@ -297,6 +298,8 @@ struct sh_state {
                           * nearest command loop (the script, eval, .), which goes on */
     bool syntax_err;     /* the last parse failed */
     char *sig_notice;    /* a "Killed"-style notice waiting for the redirections to go */
+    char *const *raw_lists; /* the running declaration builtin's SH_RAW_LIST arguments (by
+                               address, NULL-terminated; NULL: none) */
     uint32_t ign_entry;  /* signals ignored when the shell started: trap cannot catch them */
     bool bad_subscript;  /* an element assignment's index was out of range (a[-9]=x) */
     int64_t ulim[2][32]; /* ulimit values set by the script: [0] soft, [1] hard, per
