@@ -1178,6 +1178,58 @@ static int etc_build(vk_proc *p, const char *dir, const char *img)
     return rc;
 }
 
+/* ---- /etc, shared ----
+ * A jail's /etc depends only on the image, the uid and the VM's user name and home: it is
+ * built once per process for each such set, in a host directory of its own held (locked)
+ * like a host copy for the process's life, and bound read-only into every jail that
+ * matches. A VM's first call then copies nothing for it. Past ETC_SHARED_MAX sets, or when
+ * the shared directory cannot be made, a VM builds its own in its host copy's directory. */
+#define ETC_SHARED_MAX 16
+static struct etc_shared {
+    char *key;       /* "image\nuid\nuser\nhome" (malloc) */
+    char dir[64];
+} g_etc[ETC_SHARED_MAX];
+static size_t g_netc;
+static pthread_mutex_t g_etc_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* The /etc for p's jail (image img) into out (n bytes): shared, else built in dir (the VM's
+ * host copy directory). 0 or -errno. */
+static int etc_path(vk_proc *p, const char *dir, const char *img, char *out, size_t n)
+{
+    vk_vm *vm = p->vm;
+    char key[VK_PATH_MAX + 512];
+    int kl = snprintf(key, sizeof key, "%s\n%u\n%s\n%s", img, vk_getuid(p), vm->user,
+                      vm->home);
+    pthread_mutex_lock(&g_etc_mu);
+    for (size_t i = 0; i < g_netc; i++)
+        if (!strcmp(g_etc[i].key, key)) {
+            snprintf(out, n, "%s/etc", g_etc[i].dir);
+            pthread_mutex_unlock(&g_etc_mu);
+            return 0;
+        }
+    if (g_netc < ETC_SHARED_MAX && kl > 0 && (size_t)kl < sizeof key) {
+        struct etc_shared *s = &g_etc[g_netc];
+        snprintf(s->dir, sizeof s->dir, "/tmp/vos-esc-XXXXXX");
+        bool made = mkdtemp(s->dir) != NULL;
+        /* the lock stays held for the process's life: no sweep takes the directory */
+        int lk = made ? dir_lock(s->dir, false) : -1;
+        if (lk >= 0 && etc_build(p, s->dir, img) == 0 && (s->key = strdup(key))) {
+            g_netc++;
+            snprintf(out, n, "%s/etc", s->dir);
+            pthread_mutex_unlock(&g_etc_mu);
+            return 0;
+        }
+        if (made) rm_tree(s->dir);
+        if (lk >= 0) close(lk);
+        s->dir[0] = 0;
+    }
+    pthread_mutex_unlock(&g_etc_mu);
+    int rc = etc_build(p, dir, img);
+    if (rc < 0) return rc;
+    snprintf(out, n, "%s/etc", dir);
+    return 0;
+}
+
 typedef struct argvb {
     vk_proc *p;
     char **v;
@@ -1912,7 +1964,8 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         return rc;
     }
     unsigned uid = vk_getuid(p);
-    if ((rc = etc_build(p, e.dir, img)) < 0) {
+    char etc[VK_PATH_MAX];
+    if ((rc = etc_path(p, e.dir, img, etc, sizeof etc)) < 0) {
         esc_done(&e, cache, false);
         return rc;
     }
@@ -1947,8 +2000,6 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
             ro_bind(&a, img, lp);
         }
     }
-    char etc[VK_PATH_MAX];
-    snprintf(etc, sizeof etc, "%s/etc", e.dir);
     add(&a, "--ro-bind"); add(&a, etc); add(&a, "/etc");
     for (int i = 0; etc_binds[i]; i++) {
         char ep[64];

@@ -577,6 +577,29 @@ TEST(escalate_persistent_jail)
         "True\nFalse\n", 0);
 }
 
+/* The jail's /etc is built once per process for each image, uid, user and home, and shared
+ * by the VMs that match: each VM still sees its own user, and one VM's end leaves the shared
+ * copy to the others. */
+TEST(escalate_etc_shared)
+{
+    SKIP_UNLESS_JAIL();
+    const char *who = "python3 -c 'import os, pwd; p = pwd.getpwuid(os.getuid()); "
+                      "print(p.pw_name, p.pw_dir, os.path.exists(\"/etc/ld.so.cache\"))'";
+    vos_config cfg;
+    vos_config_init(&cfg);
+    cfg.escalate = progs;
+    vos_vm *a = test_vm_new_cfg(&cfg);
+    RUN(a, who, "agent /home/agent True\n", 0);
+    cfg.user = "alice";
+    vos_vm *b = test_vm_new_cfg(&cfg);
+    RUN(b, who, "alice /home/alice True\n", 0);
+    cfg.user = NULL;
+    vos_vm *c = test_vm_new_cfg(&cfg);
+    test_vm_free(a);
+    RUN(c, who, "agent /home/agent True\n", 0);
+    RUN(c, "python3 -c 'import os; print(os.access(\"/etc/passwd\", os.W_OK))'", "False\n", 0);
+}
+
 /* ---- the network of escalated programs: the proxy on the jail's loopback ---- */
 
 /* A host HTTP server: each request is answered with its method, path, body and whether the
