@@ -85,6 +85,24 @@ static int parse_number(actx *a, const char *s, int64_t *out)
     } else if (q[0] == '0') {
         base = 8;
     }
+    /* a constant is bash's token: letters, digits, _, @ and #; a # after a 0 or 0x prefix,
+     * or a second one, is "invalid number" */
+    const char *t = q;
+    while (sh_is_name_char((unsigned char)*t) || *t == '@' || *t == '#') t++;
+    const char *hash = memchr(q, '#', (size_t)(t - q));
+    if (hash && base != 10) {
+        /* bash reads in order: a digit too great for the prefix's base comes first */
+        for (const char *d = q; d < hash; d++) {
+            int dv = digit_val((unsigned char)*d);
+            if (base == 16 && *d >= 'A' && *d <= 'F') dv = *d - 'A' + 10;
+            if (dv >= base) {
+                aerror_num(a, "value too great for base", s);
+                return -1;
+            }
+        }
+        aerror_num(a, "invalid number", s);
+        return -1;
+    }
     /* base#digits */
     const char *h = q;
     while (*h >= '0' && *h <= '9') h++;
@@ -109,7 +127,11 @@ static int parse_number(actx *a, const char *s, int64_t *out)
             q++;
         }
         if (q == start) {
-            aerror(a, "invalid number", s);
+            aerror_num(a, "invalid integer constant", s);
+            return -1;
+        }
+        if (*q == '#') {
+            aerror_num(a, "invalid number", s);
             return -1;
         }
         *out = (int64_t)v;
