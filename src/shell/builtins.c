@@ -1124,6 +1124,11 @@ static int b_unset(sh_state *sh, int argc, char **argv)
                 sh_builtin_error(sh, "unset", "%s: cannot unset: readonly variable", name);
                 st = 1;
             }
+        } else if (!refs && (v = sh_var_get_raw(sh, name)) && (v->flags & VF_NAMEREF)) {
+            /* a reference to nothing: a circular one goes itself, as in bash (which warns
+             * twice, looking it up and unsetting it) */
+            sh->ref_warn_seq = 0;
+            sh_var_unset(sh, name);
         } else if (mode == 0 && sh_func_unset(sh, name) != 0) {
             st = 1;
         }
@@ -1367,8 +1372,8 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
             st = 1;
             continue;
         }
-        sh_var *v = sh_var_get(sh, nm);
         sh_var *rawv = sh_var_get_raw(sh, nm);
+        sh_var *v = (flags & VF_NAMEREF) ? rawv : sh_var_get(sh, nm);
         if ((unflags & VF_NAMEREF) && rawv && (rawv->flags & VF_NAMEREF)) {
             /* declare +n acts on the reference itself: its value (the name) stays */
             rawv->flags &= ~VF_NAMEREF;

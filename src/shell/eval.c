@@ -1135,6 +1135,7 @@ static int simple_words(sh_state *sh, sh_node *n, char **words, int nwords, char
 static int eval_simple(sh_state *sh, sh_node *n)
 {
     sh->lineno = n->line;
+    sh->cmd_seq++;
     if (!sh->in_trap) sh->cur_cmd = n;
     if (sh->ptraps[SH_TRAP_DEBUG] && *sh->ptraps[SH_TRAP_DEBUG] && !sh->in_trap &&
         (sh->func_depth == 0 || sh->opt[O_FUNCTRACE])) {

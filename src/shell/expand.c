@@ -1211,6 +1211,11 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         nm[nlen] = 0;
         nref = sh_is_name(nm, nlen) ? sh_var_get_raw(sh, nm) : NULL;
         if (nref && (!(nref->flags & VF_NAMEREF) || !nref->val || !*nref->val)) nref = NULL;
+        if (nref && sh_nameref_loops(sh, nm)) {
+            sh_error(sh, "%s: invalid indirect expansion", nm);
+            x_param_error(x);
+            return;
+        }
     }
     if (nref) {
         /* ${!ref} of a nameref is the name it stands for */

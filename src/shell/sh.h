@@ -298,10 +298,14 @@ struct sh_state {
                           * nearest command loop (the script, eval, .), which goes on */
     bool syntax_err;     /* the last parse failed */
     char *sig_notice;    /* a "Killed"-style notice waiting for the redirections to go */
+    uint64_t cmd_seq;    /* simple commands begun (a circular reference warns once in each) */
+    uint64_t ref_warn_seq;
+    char ref_warned[64];
     char *const *raw_lists; /* the running declaration builtin's SH_RAW_LIST arguments (by
                                address, NULL-terminated; NULL: none) */
     uint32_t ign_entry;  /* signals ignored when the shell started: trap cannot catch them */
-    bool bad_subscript;  /* an element assignment's index was out of range (a[-9]=x) */
+    bool bad_subscript;  /* an element assignment's index was out of range (a[-9]=x), or a
+                            name reference it went through leads nowhere (circular) */
     int64_t ulim[2][32]; /* ulimit values set by the script: [0] soft, [1] hard, per
                           * resource (builtins.c's table); 0 = not set (the VM's), -1 =
                           * unlimited, else the value + 1 */
@@ -456,6 +460,8 @@ sh_var *sh_var_get(sh_state *sh, const char *name);
 /* name is a nameref whose target is an array element ("arr[1]"): that text, else NULL */
 const char *sh_nameref_elem(sh_state *sh, const char *name);
 /* The same without following a nameref (declare -n, unset -n). */
+/* name is a nameref whose chain leads back to itself (bash: "circular name reference") */
+bool sh_nameref_loops(sh_state *sh, const char *name);
 sh_var *sh_var_get_raw(sh_state *sh, const char *name);
 /* Value of a variable as $name reads it (borrowed, valid until the next change); NULL unset.
  * Specials (RANDOM, LINENO, SECONDS...) are computed into a buffer held by the state. */

@@ -528,15 +528,46 @@ static bool is_frame_var(const char *name)
                                strcmp(name, "BASH_SOURCE") == 0));
 }
 
-/* a nameref v (declare -n): the name it finally refers to (chains of up to 8) */
-static const char *ref_target(sh_state *sh, sh_var *v)
+/* a nameref v (declare -n): the name it finally refers to, or NULL, as bash's lookup: past
+ * 8 references, or when one leads back to v or to itself (*loop set) */
+static const char *ref_walk(sh_state *sh, sh_var *v, bool *loop)
 {
+    sh_var *orig = v;
     const char *name = v->name;
-    for (int i = 0; i < 8 && v && (v->flags & VF_NAMEREF) && v->val && *v->val; i++) {
+    *loop = false;
+    for (int level = 1; v && (v->flags & VF_NAMEREF) && v->val && *v->val; level++) {
+        if (level > 8) return NULL;
+        sh_var *old = v;
         name = v->val;
         v = *slot(sh, name);
+        if (v == orig || v == old) {
+            *loop = true;
+            return NULL;
+        }
     }
     return name;
+}
+
+/* ref_walk, and bash's warning for a loop ("circular name reference", with v's name) */
+static const char *ref_target(sh_state *sh, sh_var *v)
+{
+    bool loop;
+    const char *t = ref_walk(sh, v, &loop);
+    /* once per command and name: vos looks a variable up more often than bash */
+    if (loop && (sh->ref_warn_seq != sh->cmd_seq || strcmp(sh->ref_warned, v->name))) {
+        sh_error(sh, "warning: %s: circular name reference", v->name);
+        sh->ref_warn_seq = sh->cmd_seq;
+        snprintf(sh->ref_warned, sizeof sh->ref_warned, "%s", v->name);
+    }
+    return t;
+}
+
+bool sh_nameref_loops(sh_state *sh, const char *name)
+{
+    sh_var *v = sh->vars.tab ? *slot(sh, name) : NULL;
+    bool loop = false;
+    if (v && (v->flags & VF_NAMEREF) && v->val && *v->val) ref_walk(sh, v, &loop);
+    return loop;
 }
 
 sh_var *sh_var_get(sh_state *sh, const char *name)
@@ -547,7 +578,10 @@ sh_var *sh_var_get(sh_state *sh, const char *name)
     if (sh->frames_dirty && is_frame_var(name)) rebuild_frames(sh);
     if (is_table_var(name)) rebuild_table_var(sh, name);
     sh_var *v = *slot(sh, name);
-    if (v && (v->flags & VF_NAMEREF) && v->val && *v->val) v = *slot(sh, ref_target(sh, v));
+    if (v && (v->flags & VF_NAMEREF) && v->val && *v->val) {
+        const char *t = ref_target(sh, v);
+        v = t ? *slot(sh, t) : NULL;
+    }
     return v;
 }
 
@@ -558,7 +592,8 @@ sh_var *sh_var_get_raw(sh_state *sh, const char *name)
     return *slot(sh, name);
 }
 
-/* the name a change to name acts on (itself, or a nameref's target) */
+/* the name a change to name acts on (itself, or a nameref's target; NULL: a reference that
+ * leads nowhere, see ref_target) */
 static const char *deref(sh_state *sh, const char *name)
 {
     sh_var *v = *slot(sh, name);
@@ -571,6 +606,7 @@ const char *sh_nameref_elem(sh_state *sh, const char *name)
     sh_var *v = *slot(sh, name);
     if (!v || !(v->flags & VF_NAMEREF) || !v->val || !*v->val) return NULL;
     const char *t = ref_target(sh, v);
+    if (!t) return NULL;
     const char *br = strchr(t, '[');
     size_t tl = strlen(t);
     return br && br > t && tl > 2 && t[tl - 1] == ']' ? t : NULL;
@@ -764,6 +800,11 @@ int sh_var_set_len(sh_state *sh, const char *name, size_t nlen, const char *val,
             return rc;
         }
         nm = ref_target(sh, v);
+        if (!nm) {
+            /* bash: the assignment fails, and the command line is abandoned */
+            sh->bad_subscript = true;
+            return -1;
+        }
         if (strlen(nm) >= sizeof nbuf) return -1;
         memmove(nbuf, nm, strlen(nm) + 1);
         nm = nbuf;
@@ -841,6 +882,7 @@ sh_var *sh_assoc_new(sh_state *sh, const char *name)
 sh_var *sh_array_new(sh_state *sh, const char *name)
 {
     name = deref(sh, name);
+    if (!name) return NULL;
     sh_var *v = *slot(sh, name);
     if (v && (v->flags & VF_READONLY)) {
         sh_error(sh, "%s: readonly variable", name);
@@ -865,7 +907,7 @@ void sh_var_flag(sh_state *sh, const char *name, int flags, bool on)
 {
     /* declare -n name acts on name itself, other attributes on what it refers to */
     sh_var *v = (flags & VF_NAMEREF) ? sh_var_get_raw(sh, name) : sh_var_get(sh, name);
-    if (!v && !(flags & VF_NAMEREF)) name = deref(sh, name);
+    if (!v && !(flags & VF_NAMEREF) && !(name = deref(sh, name))) return;
     if (!v) {
         if (!on) return;
         v = new_var(sh, name, strlen(name));
@@ -884,6 +926,7 @@ int sh_var_unset(sh_state *sh, const char *name)
 {
     if (!sh->vars.tab) return 0;
     const char *target = deref(sh, name);
+    if (!target) target = name; /* a circular reference: bash unsets the reference itself */
     sh_var *v = *slot(sh, target);
     if (!v) {
         /* unset through a reference to an array element unsets that element */
