@@ -197,6 +197,18 @@ static void next_(actx *a)
         a->idlen = (size_t)(q - s);
         a->p = q;
         a->tok = A_ID;
+        if (a->last == A_NUM || a->last == A_ID || a->last == A_RP) {
+            /* a name where an operator belongs: bash has read the token after it first,
+             * so a character no token starts with is the error reported ("a b @") */
+            const char *n = q;
+            while (*n == ' ' || *n == '\t' || *n == '\n' || *n == '\r') n++;
+            if (*n && !(*n >= '0' && *n <= '9') && !sh_is_name_start((unsigned char)*n) &&
+                !strchr("<>*/%+-&^|=!~?:,()", *n)) {
+                a->prev_start = n;
+                aerror(a, "syntax error: invalid arithmetic operator", n);
+                a->tok = A_EOF;
+            }
+        }
         return;
     }
     static const struct {

@@ -1258,6 +1258,7 @@ static int simple_words(sh_state *sh, sh_node *n, char **words, int nwords, char
     }
     char *const *save_raws = sh->raw_lists;
     sh->raw_lists = raws;
+    sh->keep_redirs = n == sh->keep_redir_node;
     status = sh_run_command(sh, argv, argc, assigns, nassigns, n->redirs);
     sh->raw_lists = save_raws;
     /* $_: the last argument of the previous command (of a list assignment, its name) */
@@ -1281,6 +1282,8 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
     int status = 0;
     bool tail = sh->exec_tail && !traps_set(sh);
     sh->exec_tail = false;
+    bool keep = sh->keep_redirs;
+    sh->keep_redirs = false;
     const sh_builtin *bi = NULL;
     sh_func *fn = NULL;
     /* posix mode finds a special builtin before a function of the same name */
@@ -1300,20 +1303,10 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
         xtrace_words(sh, shown, shown ? nassigns : 0, argv, argc);
         sh_env_free(sh, shown);
     }
-    sh_redir_undo u = {0};
-    bool exec_noargs = bi && strcmp(argv[0], "exec") == 0 && argc == 1;
-    if (redirs && sh_redirect(sh, redirs, exec_noargs ? NULL : &u) != 0) {
-        sh_redir_restore(sh, &u);
-        int st = sh->fatal && sh->status ? sh->status : 1; /* <${u?} keeps 127 */
-        if (sh->fatal && !fn && !bi) {
-            /* bash expands an external command's redirections in its child: an expansion
-             * error there ends the child only */
-            sh->fatal = sh->discard = false;
-        }
-        sh_set_status(sh, st);
-        if (special && !sh->interactive) sh->jump = J_EXIT;
-        return st;
-    }
+    /* the prefix assignments are expanded (and made) before the redirections, as bash
+     * expands them with the words: x=$(cmd 2>&1) cmd 2>/dev/null reports to the old fd 2 */
+    sh_saved *mark = sh->tempenv;
+    char **env = NULL;
     if (special) {
         for (int i = 0; i < nassigns; i++) {
             if (do_assign(sh, assigns[i], false) != 0) {
@@ -1322,7 +1315,6 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
                     sh_set_status(sh, 127);
                     sh->fatal = true;
                 }
-                sh_redir_restore(sh, &u);
                 if (!sh->interactive) sh->jump = J_EXIT;
                 return sh->status;
             }
@@ -1334,6 +1326,65 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
                 sh_var_flag(sh, nm, VF_EXPORT, true);
             }
         }
+    } else if (fn || bi) {
+        bool ok = true;
+        for (int i = 0; i < nassigns; i++) {
+            if (do_assign(sh, assigns[i], true) != 0) ok = false;
+        }
+        if (!ok && sh->fatal) {
+            /* x=${u?} cmd: the expansion error ends the shell before cmd runs, as bash */
+            sh_tempenv_pop(sh, mark);
+            return sh->status;
+        }
+        if (!ok && posix) {
+            /* posix mode: a readonly variable in a prefix abandons the command line, as
+             * after an expansion error (status 1) */
+            sh_tempenv_pop(sh, mark);
+            sh_set_status(sh, 1);
+            sh->fatal = sh->discard = true;
+            return 1;
+        }
+    } else if (nassigns) {
+        env = expand_assigns_env_(sh, assigns, nassigns, true);
+        if (!env) {
+            sh_tempenv_pop(sh, mark);
+            int st = sh->fatal && sh->status ? sh->status : 1; /* x=${u?} keeps 127 */
+            sh_set_status(sh, st);
+            return st;
+        }
+        if (posix) {
+            /* posix mode: a readonly variable in a prefix stops the command (status 1) */
+            for (int i = 0; i < nassigns; i++) {
+                if (assign_to_readonly(sh, assigns[i])) {
+                    sh_env_free(sh, env);
+                    sh_tempenv_pop(sh, mark);
+                    sh_set_status(sh, 1);
+                    sh->fatal = sh->discard = true;
+                    return 1;
+                }
+            }
+        }
+    }
+    sh_redir_undo u = {0};
+    bool exec_noargs = bi && strcmp(argv[0], "exec") == 0 && argc == 1;
+    if (redirs && !special) sh_tempenv_hide(sh, mark, true);
+    int rrc = redirs ? sh_redirect(sh, redirs, exec_noargs ? NULL : &u) : 0;
+    if (redirs && !special) sh_tempenv_hide(sh, mark, false);
+    if (rrc != 0) {
+        sh_redir_restore(sh, &u);
+        sh_env_free(sh, env);
+        if (!special) sh_tempenv_pop(sh, mark);
+        int st = sh->fatal && sh->status ? sh->status : 1; /* <${u?} keeps 127 */
+        if (sh->fatal && !fn && !bi) {
+            /* bash expands an external command's redirections in its child: an expansion
+             * error there ends the child only */
+            sh->fatal = sh->discard = false;
+        }
+        sh_set_status(sh, st);
+        if (special && !sh->interactive) sh->jump = J_EXIT;
+        return st;
+    }
+    if (special) {
         sh->special_err = false;
         status = sh_builtin_run(sh, bi, argc, argv);
         bool err = sh->special_err;
@@ -1343,26 +1394,6 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
             sh->jump = J_EXIT;
         }
     } else if (fn || bi) {
-        sh_saved *mark = sh->tempenv;
-        bool ok = true;
-        for (int i = 0; i < nassigns; i++) {
-            if (do_assign(sh, assigns[i], true) != 0) ok = false;
-        }
-        if (!ok && sh->fatal) {
-            /* x=${u?} cmd: the expansion error ends the shell before cmd runs, as bash */
-            sh_tempenv_pop(sh, mark);
-            sh_redir_restore(sh, &u);
-            return sh->status;
-        }
-        if (!ok && posix) {
-            /* posix mode: a readonly variable in a prefix abandons the command line, as
-             * after an expansion error (status 1) */
-            sh_tempenv_pop(sh, mark);
-            sh_redir_restore(sh, &u);
-            sh_set_status(sh, 1);
-            sh->fatal = sh->discard = true;
-            return 1;
-        }
         if (fn) {
             status = sh_call_function(sh, fn, argv, argc);
         } else {
@@ -1370,36 +1401,12 @@ int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nass
         }
         sh_tempenv_pop(sh, mark);
     } else {
-        char **env = NULL;
-        sh_saved *mark = sh->tempenv;
-        if (nassigns) {
-            env = expand_assigns_env_(sh, assigns, nassigns, true);
-            if (!env) {
-                sh_tempenv_pop(sh, mark);
-                sh_redir_restore(sh, &u);
-                int st = sh->fatal && sh->status ? sh->status : 1; /* x=${u?} keeps 127 */
-                sh_set_status(sh, st);
-                return st;
-            }
-            if (posix) {
-                /* posix mode: a readonly variable in a prefix stops the command (status 1) */
-                for (int i = 0; i < nassigns; i++) {
-                    if (assign_to_readonly(sh, assigns[i])) {
-                        sh_env_free(sh, env);
-                        sh_tempenv_pop(sh, mark);
-                        sh_redir_restore(sh, &u);
-                        sh_set_status(sh, 1);
-                        sh->fatal = sh->discard = true;
-                        return 1;
-                    }
-                }
-            }
-        }
         status = run_external(sh, argv, argc, env, nassigns, tail);
         sh_env_free(sh, env);
         sh_tempenv_pop(sh, mark);
     }
-    sh_redir_restore(sh, &u);
+    if (!keep) sh_redir_restore(sh, &u);
+    else vk_free(sh->p, u.s); /* (the saved fds go with the process) */
     sh_flush_notice(sh);
     if (sh->jump == J_EXIT || sh->jump == J_RETURN) return sh->status;
     sh_set_status(sh, status);

@@ -47,6 +47,10 @@ static int child_entry(vk_proc *p, void *arg)
     }
     int st;
     sh->tail_node = sh_tail_of(ca->node);
+    /* a simple command as the whole child (a pipeline stage, a background job): bash runs
+     * it in place, its redirections still in force when the EXIT trap runs */
+    sh->keep_redir_node = ca->node && ca->node->type == N_SIMPLE && !ca->subshell ? ca->node
+                                                                                 : NULL;
     if (ca->node && ca->node->type == N_SUBSHELL) {
         /* ( list ) as a pipeline stage or in the background: already in a child */
         if (ca->node->redirs && sh_redirect(sh, ca->node->redirs, NULL) != 0)

@@ -298,6 +298,8 @@ struct sh_state {
                           * nearest command loop (the script, eval, .), which goes on */
     bool syntax_err;     /* the last parse failed */
     char *sig_notice;    /* a "Killed"-style notice waiting for the redirections to go */
+    struct sh_node *keep_redir_node; /* this command's redirections stay: the child ends with it */
+    bool keep_redirs;    /* (sh_run_command: set for keep_redir_node) */
     uint64_t cmd_seq;    /* simple commands begun (a circular reference warns once in each) */
     uint64_t ref_warn_seq;
     char ref_warned[64];
@@ -514,6 +516,7 @@ void sh_env_sync(sh_state *sh);
 sh_var **sh_vars_sorted(sh_state *sh, size_t *n);
 /* Temporary assignments (x=1 cmd): push saves the old value, pop restores them all. */
 int sh_tempenv_push(sh_state *sh, const char *name, const char *val);
+void sh_tempenv_hide(sh_state *sh, sh_saved *mark, bool hide);
 void sh_tempenv_pop(sh_state *sh, sh_saved *mark);
 sh_var *sh_var_copy_table(sh_state *dst, sh_state *src);
 
