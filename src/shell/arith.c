@@ -638,9 +638,13 @@ static int64_t expr_assign(actx *a)
             next(a);
             int op = a->asg_op;
             next(a);
+            /* n op= rhs: bash reads n before the right side runs (n+=2*n-- adds to the old
+             * n) */
+            int64_t old = op ? var_value(a, id, n) : 0;
+            if (a->err) return 0;
             int64_t r = expr_assign(a);
             if (a->err) return 0;
-            int64_t v = op ? binop(a, op, var_value(a, id, n), r) : r;
+            int64_t v = op ? binop(a, op, old, r) : r;
             if (a->err) return 0;
             set_var(a, id, n, v);
             return v;

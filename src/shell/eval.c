@@ -27,6 +27,8 @@ static bool unwinding(sh_state *sh)
 static void check_errexit(sh_state *sh)
 {
     if (sh->cond != 0 || sh->status == 0 || sh->jump != J_NONE || sh->in_trap) return;
+    /* inside a compound command under ! the ERR trap runs, unless set -e is on (bash) */
+    if (sh->bang && sh->opt[O_ERREXIT]) return;
     /* functions inherit the ERR trap only with set -E */
     if (sh->ptraps[SH_TRAP_ERR] && *sh->ptraps[SH_TRAP_ERR] &&
         (sh->func_depth == 0 || sh->opt[O_ERRTRACE]))
@@ -275,7 +277,11 @@ int sh_call_function(sh_state *sh, sh_func *f, char **argv, int argc)
     if (sh->opt[O_FUNCTRACE] && sh->ptraps[SH_TRAP_DEBUG] && *sh->ptraps[SH_TRAP_DEBUG] &&
         !sh->in_trap)
         sh_run_trap(sh, sh->ptraps[SH_TRAP_DEBUG]);
+    /* a redirection of the body (f() { ...; } >x) that fails names the definition's line */
+    sh->body_node = f->body;
+    sh->body_line = f->body->line;
     int st = sh->jump == J_NONE ? sh_eval(sh, f->body) : sh->status;
+    sh->body_node = NULL;
     sh->localopt = outer_lo;
     if (lo.saved) memcpy(sh->opt, lo.opt, sizeof sh->opt);
     bool returned = sh->jump == J_RETURN;
@@ -1860,7 +1866,9 @@ int sh_eval(sh_state *sh, sh_node *n)
     case N_ARITH:
     case N_COND: {
         sh_redir_undo u = {0};
-        if (n->redirs && n->end_line) sh->lineno = n->end_line;
+        if (n->redirs && n->end_line)
+            sh->lineno = n == sh->body_node ? sh->body_line : n->end_line;
+        sh->body_node = NULL;
         if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
             sh_redir_restore(sh, &u);
             st = sh->status; /* 1, or 127 for >${u?} */

@@ -342,9 +342,15 @@ static int eval_pipe_untimed(sh_state *sh, sh_node *n)
     int count = 0;
     for (sh_node *c = n->a; c; c = c->next) count++;
     if (count == 1) {
-        if (bang) sh->cond++;
+        /* ! cmd: cmd's own failure neither runs the ERR trap nor ends a set -e shell; the
+         * commands inside a compound one (! { false; true; }) still run the trap */
+        int t = n->a->type;
+        bool whole = t == N_SIMPLE || t == N_SUBSHELL || t == N_ARITH || t == N_COND;
+        if (bang && whole) sh->cond++;
+        if (bang && !whole) sh->bang++;
         int st = sh_eval(sh, n->a);
-        if (bang) sh->cond--;
+        if (bang && whole) sh->cond--;
+        if (bang && !whole) sh->bang--;
         if (sh->jump != J_NONE || sh->dying || sh->fatal) return st;
         if (bang) st = !st;
         sh->status = st;

@@ -267,6 +267,8 @@ struct sh_state {
     int func_depth;
     int source_depth;
     int cond;            /* > 0: inside a condition, errexit is off */
+    int bang;            /* > 0: inside a compound command under !: errexit is off, the ERR
+                            trap still runs (without set -e) */
     bool errexit_pending;
     int subshell;        /* nesting of subshells ($BASH_SUBSHELL) */
     int xlevel;          /* extra PS4 repeats: one per enclosing command substitution */
@@ -300,6 +302,8 @@ struct sh_state {
     char *sig_notice;    /* a "Killed"-style notice waiting for the redirections to go */
     struct sh_node *keep_redir_node; /* this command's redirections stay: the child ends with it */
     bool keep_redirs;    /* (sh_run_command: set for keep_redir_node) */
+    struct sh_node *body_node; /* a function's body about to run, and its definition's line */
+    int body_line;
     uint64_t cmd_seq;    /* simple commands begun (a circular reference warns once in each) */
     uint64_t ref_warn_seq;
     char ref_warned[64];
