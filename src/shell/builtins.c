@@ -1768,7 +1768,7 @@ static int b_eval(sh_state *sh, int argc, char **argv)
         /* the eval failed, not the script around it */
         sh->syntax_err = false;
         sh->special_err = true;
-        return 2;
+        return sh->syntax_array ? 1 : 2;
     }
     return sh->status;
 }
@@ -1901,7 +1901,7 @@ static int b_source(sh_state *sh, int argc, char **argv)
     sh_buf_free(&b);
     if (sh->syntax_err) {
         sh->syntax_err = false;
-        return 2;
+        return sh->syntax_array ? 1 : 2;
     }
     return sh->status;
 }

@@ -460,6 +460,19 @@ static bool is_assign_prefix(sh_buf *b)
 
 static bool scan_group(sh_parser *ps, sh_buf *b);
 
+/* The input ended inside NAME=( ... ): bash's compound assignment parser ends the shell with
+ * status 1, and when a quote or expansion inside was open, says too that the file ended (at
+ * the line after the last) */
+static void array_eof(sh_parser *ps, bool inner)
+{
+    if (ps->err != PARSE_ERROR || (ps->err_kind != ERRK_EOF && !ps->hit_eof)) return;
+    if (inner) {
+        ps->err = 0;
+        report(ps, ps->line, "syntax error: unexpected end of file", false, ERRK_ARRAY);
+    }
+    ps->err_kind = ERRK_ARRAY;
+}
+
 /* a parenthesised list after NAME=( */
 static bool scan_array_list(sh_parser *ps, sh_buf *b)
 {
@@ -469,6 +482,7 @@ static bool scan_array_list(sh_parser *ps, sh_buf *b)
         int c = peekc(ps, 0);
         if (c < 0) {
             sh_lex_error_eof_match(ps, start, ')');
+            array_eof(ps, false);
             return false;
         }
         if (c == ')') {
@@ -516,7 +530,10 @@ static bool scan_array_list(sh_parser *ps, sh_buf *b)
             return false;
         }
         int part = scan_part(ps, b, c);
-        if (part == 0) return false;
+        if (part == 0) {
+            array_eof(ps, true);
+            return false;
+        }
         if (part < 0) sh_buf_addc(b, getc_(ps));
     }
 }

@@ -459,6 +459,7 @@ int sh_run_source(sh_state *sh, const char *src, size_t len, int first_line, boo
         if (rc != PARSE_OK) {
             sh_pool_free(&pool);
             sh->syntax_err = rc == PARSE_ERROR;
+            sh->syntax_array = sh_parser_err_array(ps);
             sh_set_status(sh, rc == PARSE_ERROR ? sh_parser_err_status(ps, sh->status) : 1);
             if (rc == PARSE_NOMEM) sh_error(sh, "out of memory while parsing");
             break;

@@ -83,7 +83,7 @@ struct sh_parser {
  * grammar's recovery sets 2 for a $? of 0 when it meets the end of the text before a
  * newline; an error inside $( ) / <( ) throws to the top level, which ends a -c string with
  * 127; a '(' inside a=( ) abandons the rest of its line only (status 1, the script goes on). */
-enum { ERRK_SYNTAX = 0, ERRK_KEEP, ERRK_EOF, ERRK_SUBST, ERRK_LINE };
+enum { ERRK_SYNTAX = 0, ERRK_KEEP, ERRK_EOF, ERRK_SUBST, ERRK_LINE, ERRK_ARRAY };
 
 /* lexer.c */
 int sh_lex_next(sh_parser *ps);          /* fills the token fields, returns tok */

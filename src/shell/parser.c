@@ -1056,9 +1056,15 @@ int sh_parser_err_status(sh_parser *ps, int status)
         return status ? status : 2;
     case ERRK_EOF: return status ? status : 2;
     case ERRK_SUBST: return ps->sh->cmode ? 127 : 2;
-    case ERRK_LINE: return 1;
+    case ERRK_LINE:
+    case ERRK_ARRAY: return 1;
     default: return 2;
     }
+}
+
+bool sh_parser_err_array(sh_parser *ps)
+{
+    return ps->err == PARSE_ERROR && ps->err_kind == ERRK_ARRAY;
 }
 
 bool sh_parser_skip_line(sh_parser *ps)

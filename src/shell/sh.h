@@ -299,6 +299,7 @@ struct sh_state {
                           * arithmetic error, a readonly assignment): bash jumps back to the
                           * nearest command loop (the script, eval, .), which goes on */
     bool syntax_err;     /* the last parse failed */
+    bool syntax_array;   /* ... at the end of the input inside NAME=( ... ) */
     char *sig_notice;    /* a "Killed"-style notice waiting for the redirections to go */
     struct sh_node *keep_redir_node; /* this command's redirections stay: the child ends with it */
     bool keep_redirs;    /* (sh_run_command: set for keep_redir_node) */
@@ -417,6 +418,8 @@ void sh_parser_free(sh_parser *ps);
 /* The $? a script gets when ps failed with PARSE_ERROR and $? was status (as bash: 2, kept,
  * or 127 for an error inside $( ) in a -c string). */
 int sh_parser_err_status(sh_parser *ps, int status);
+/* the error was the input ending inside NAME=( ... ) (eval's status is then 1, as bash's) */
+bool sh_parser_err_array(sh_parser *ps);
 /* After an error that abandons only the rest of its line (a '(' inside a=( )): skip to the
  * next line and return true, the parse can go on; false for any other error. */
 bool sh_parser_skip_line(sh_parser *ps);
