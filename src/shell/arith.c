@@ -337,6 +337,7 @@ static int64_t var_value(actx *a, const char *name, size_t n)
             sh_error(a->sh, "%.*s: unbound variable", (int)n, name);
             a->err = true;
             a->sh->fatal = true;
+            a->sh->status = 127; /* a -c string ends with 127, a script file with 1 */
         }
         return 0;
     }

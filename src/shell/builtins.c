@@ -1181,6 +1181,12 @@ static const vl_opt declare_opts[] = {
 };
 
 /* declare, typeset and local (is_local): the same options and arguments */
+/* an unbound variable under set -u in an integer's value (declare -i x=n) keeps 127 */
+static int declare_status(sh_state *sh, int st)
+{
+    return st && sh->fatal && sh->status == 127 ? 127 : st;
+}
+
 static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
 {
     const char *me = argv[0];
@@ -1393,12 +1399,12 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
 
 static int b_local(sh_state *sh, int argc, char **argv)
 {
-    return declare_cmd(sh, argc, argv, true);
+    return declare_status(sh, declare_cmd(sh, argc, argv, true));
 }
 
 static int b_declare(sh_state *sh, int argc, char **argv)
 {
-    return declare_cmd(sh, argc, argv, false);
+    return declare_status(sh, declare_cmd(sh, argc, argv, false));
 }
 
 /* ---- set / shift ---- */
@@ -3258,7 +3264,7 @@ static int b_let(sh_state *sh, int argc, char **argv)
     for (; i < argc; i++) {
         if (sh_arith(sh, argv[i], &v) != 0) {
             sh->arith_ctx = NULL;
-            return 1;
+            return sh->fatal ? 127 : 1;
         }
     }
     sh->arith_ctx = NULL;

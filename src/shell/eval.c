@@ -1239,8 +1239,9 @@ static int simple_words(sh_state *sh, sh_node *n, char **words, int nwords, char
                 sh_env_free(sh, shown);
             }
         }
+        bool afail = st != 0; /* an assignment failed: bash does no redirection then */
         if (st == 0 && sh->subst_ran) st = sh->status;
-        if (n->redirs) {
+        if (n->redirs && !afail) {
             sh_redir_undo u = {0};
             if (sh_redirect(sh, n->redirs, &u) != 0) {
                 st = sh->status;
@@ -1497,8 +1498,8 @@ static int eval_for_arith(sh_state *sh, sh_node *n)
     int64_t v;
     int status = 0;
     if (for_arith_part(sh, n->words[0], &v) != 0) {
-        sh_set_status(sh, 1);
-        return 1;
+        sh_set_status(sh, sh->fatal ? 127 : 1);
+        return sh->status;
     }
     sh->loop_depth++;
     for (;;) {
@@ -1758,7 +1759,7 @@ static int eval_arith_cmd(sh_state *sh, sh_node *n)
     }
     int64_t v = 0;
     sh->arith_ctx = "((";
-    int st = sh_arith(sh, e, &v) != 0 ? 1 : (v ? 0 : 1);
+    int st = sh_arith(sh, e, &v) != 0 ? (sh->fatal ? 127 : 1) : (v ? 0 : 1);
     sh->arith_ctx = NULL;
     if (sh->opt[O_XTRACE]) {
         sh_buf b;
