@@ -870,17 +870,18 @@ static bool ignored_by_default(int sig)
 /* SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU: their default action stops the process */
 static bool stops_by_default(int sig) { return sig >= 19 && sig <= 22; }
 
-void vk_deliver_locked(vk_proc *t, int sig)
+/* fg: whether the child running on t's thread (vk_proc_run) gets it too */
+static void deliver(vk_proc *t, int sig, bool fg)
 {
     if (t->state == PS_ZOMBIE || sig == 0) return;
     if (sig == 18) { /* SIGCONT resumes a stopped process whatever its disposition */
         atomic_store(&t->stopped, false);
-        if (t->fg_child) vk_deliver_locked(t->fg_child, sig);
+        if (fg && t->fg_child) deliver(t->fg_child, sig, true);
         vk_wake(t);
     }
     if (sig == 19 && !atomic_load(&t->fatal)) { /* SIGSTOP: cannot be caught or ignored */
         atomic_store(&t->stopped, true);
-        if (t->fg_child) vk_deliver_locked(t->fg_child, sig);
+        if (fg && t->fg_child) deliver(t->fg_child, sig, true);
         vk_wake(t);
         return;
     }
@@ -892,7 +893,7 @@ void vk_deliver_locked(vk_proc *t, int sig)
         if (ignored_by_default(sig)) return;
         if (stops_by_default(sig)) {
             atomic_store(&t->stopped, true);
-            if (t->fg_child) vk_deliver_locked(t->fg_child, sig);
+            if (fg && t->fg_child) deliver(t->fg_child, sig, true);
             vk_wake(t);
             return;
         }
@@ -900,10 +901,12 @@ void vk_deliver_locked(vk_proc *t, int sig)
         atomic_compare_exchange_strong(&t->fatal, &zero, VK_W_SIG(sig));
         /* A process whose child runs on its thread (vk_proc_run) cannot end before that
          * child returns, so the child gets the same death: as when the shell has exec'd it. */
-        if (t->fg_child) vk_deliver_locked(t->fg_child, sig);
+        if (fg && t->fg_child) deliver(t->fg_child, sig, true);
     }
     vk_wake(t);
 }
+
+void vk_deliver_locked(vk_proc *t, int sig) { deliver(t, sig, true); }
 
 int vk_kill(vk_proc *p, int pid, int sig)
 {
@@ -923,7 +926,12 @@ int vk_kill(vk_proc *p, int pid, int sig)
             match = q->pgid == -pid;
         if (!match || q->state == PS_EMBRYO) continue;
         n++;
-        vk_deliver_locked(q, sig);
+        /* a child running on q's thread that signals q (a subshell's kill $$) is another
+         * process in bash: neither it nor those between get the signal; q ends once they
+         * return */
+        bool below = false;
+        for (vk_proc *c = q->fg_child; c && !below; c = c->fg_child) below = c == p;
+        deliver(q, sig, !below);
     }
     VK_UNLOCK(vm);
     return n ? 0 : VOS_ESRCH;

@@ -675,6 +675,11 @@ static sh_node *cond_term(sh_parser *ps)
         return n;
     }
     const char *op = NULL;
+    if (t2 == T_REDIR && (ps->tok_op == R_IN || ps->tok_op == R_OUT) && ps->pos < ps->len &&
+        ps->src[ps->pos] == '&')
+        /* bash reads >& and <& as one token there */
+        return cfail(ps, "unexpected token `%s', conditional binary operator expected",
+                     ps->tok_op == R_IN ? "<&" : ">&");
     if (t2 == T_REDIR && (ps->tok_op == R_IN || ps->tok_op == R_OUT))
         op = ps->tok_op == R_IN ? "<" : ">";
     else if (t2 == T_WORD && sh_cond_is_binary(ps->tok_text, true))
