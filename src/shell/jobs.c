@@ -81,7 +81,11 @@ static int child_entry(vk_proc *p, void *arg)
     sh->jump = J_NONE;
     sh->fatal = false;
     sh->status = st;
-    sh_run_exit_trap(sh);
+    /* bash runs an if, case, for, while or until that is a pipeline stage or a background
+     * job without the EXIT trap it may set there (a group, a subshell, a function keep it) */
+    int t = ca->node ? (int)ca->node->type : -1;
+    if (t != N_IF && t != N_CASE && t != N_FOR && t != N_WHILE && t != N_UNTIL)
+        sh_run_exit_trap(sh);
     if (sh->jump == J_EXIT) st = sh->status;
     return st & 0xff;
 }
