@@ -32,6 +32,7 @@ typedef struct actx {
     int noeval;
     bool err;
     int depth;
+    const char *rhs;      /* the right operand of the binary operator being applied */
 } actx;
 
 static void aerror(actx *a, const char *msg, const char *at)
@@ -402,7 +403,7 @@ static int64_t binop(actx *a, int op, int64_t l, int64_t r)
     case A_DIV:
     case A_MOD:
         if (r == 0) {
-            if (!a->noeval) aerror(a, "division by 0", NULL);
+            if (!a->noeval) aerror(a, "division by 0", a->rhs);
             return 0;
         }
         if (l == INT64_MIN && r == -1) return op == A_DIV ? l : 0;
@@ -578,9 +579,12 @@ static int64_t expr_bin(actx *a, int minprec)
             l = op == A_LAND ? (l && r) : (l || r);
             continue;
         }
+        const char *rs = a->tok_start; /* bash's error token for a division by 0 */
         int64_t r = expr_bin(a, pr + 1);
         if (a->err) return 0;
+        a->rhs = rs;
         l = binop(a, op, l, r);
+        a->rhs = NULL;
     }
 }
 

@@ -2134,6 +2134,11 @@ static void emit_field(sh_state *sh, xbuf *x, size_t b, size_t e, fvec *out)
             sh_error(sh, "no match: %s", lit.s ? lit.s : "");
             sh_buf_free(&lit);
             out->err = true;
+            /* bash abandons the command line (the script goes on with status 1); under
+             * set -e the shell ends */
+            sh->status = 1;
+            sh->fatal = true;
+            sh->discard = !(sh->opt[O_ERREXIT] && !sh->interactive);
             return;
         }
         if (sh->shopt[SO_NULLGLOB]) {
