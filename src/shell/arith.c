@@ -339,6 +339,7 @@ static int64_t var_value(actx *a, const char *name, size_t n)
             a->err = true;
             a->sh->fatal = true;
             a->sh->status = 127; /* a -c string ends with 127, a script file with 1 */
+            a->sh->arith_unbound = true;
         }
         return 0;
     }
@@ -410,7 +411,7 @@ static int64_t binop(actx *a, int op, int64_t l, int64_t r)
         return op == A_DIV ? l / r : l % r;
     case A_POW:
         if (r < 0) {
-            if (!a->noeval) aerror(a, "exponent less than 0", NULL);
+            if (!a->noeval) aerror(a, "exponent less than 0", a->rhs);
             return 0;
         }
         return ipow(l, r);
@@ -540,7 +541,11 @@ static int64_t expr_pow(actx *a)
         next(a);
         int64_t r = expr_pow(a); /* right associative */
         if (a->err) return 0;
-        return binop(a, A_POW, l, r);
+        /* bash's error token for a negative exponent: the token after it, if any */
+        a->rhs = a->tok == A_EOF ? NULL : a->tok_start;
+        int64_t v = binop(a, A_POW, l, r);
+        a->rhs = NULL;
+        return v;
     }
     return l;
 }

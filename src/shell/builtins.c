@@ -1184,7 +1184,9 @@ static const vl_opt declare_opts[] = {
 /* an unbound variable under set -u in an integer's value (declare -i x=n) keeps 127 */
 static int declare_status(sh_state *sh, int st)
 {
-    return st && sh->fatal && sh->status == 127 ? 127 : st;
+    bool unbound = sh->arith_unbound;
+    sh->arith_unbound = false;
+    return st && sh->fatal && unbound ? 127 : st;
 }
 
 static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
@@ -1399,11 +1401,13 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
 
 static int b_local(sh_state *sh, int argc, char **argv)
 {
+    sh->arith_unbound = false;
     return declare_status(sh, declare_cmd(sh, argc, argv, true));
 }
 
 static int b_declare(sh_state *sh, int argc, char **argv)
 {
+    sh->arith_unbound = false;
     return declare_status(sh, declare_cmd(sh, argc, argv, false));
 }
 

@@ -86,6 +86,14 @@ void sh_syntax_cond(sh_parser *ps, const char *msg)
     report(ps, ps->tok_line, msg, false, ERRK_KEEP);
 }
 
+void sh_syntax_cond_eof(sh_parser *ps, const char *msg)
+{
+    if (ps->err != PARSE_ERROR || !ps->hit_eof) return;
+    int kind = ps->err_kind;
+    ps->err = 0;
+    report(ps, ps->line, msg, false, kind);
+}
+
 void sh_syntax_eof(sh_parser *ps)
 {
     ps->hit_eof = true;

@@ -91,6 +91,9 @@ void sh_lex_read_heredocs(sh_parser *ps);
 void sh_syntax_error(sh_parser *ps, const char *tokdesc);
 void sh_syntax_eof(sh_parser *ps);
 void sh_syntax_cond(sh_parser *ps, const char *msg); /* "NAME: line N: msg" from [[ ]] */
+/* after the input ended inside an operand of [[ ]] (an open quote): bash's [[ ]] parser
+ * reports msg too, at the line where the input ended */
+void sh_syntax_cond_eof(sh_parser *ps, const char *msg);
 /* the next token inside [[ ]]: an operand, the operand of =~, or the pattern after ==, =
  * or != (where bash reads extended patterns even with extglob off) */
 enum { CLEX_WORD, CLEX_REGEX, CLEX_PATTERN };

@@ -656,6 +656,10 @@ static sh_node *cond_term(sh_parser *ps)
     consume(ps);
     if (sh_cond_is_unary(w)) {
         int t2 = cpeek(ps);
+        if (ps->err) {
+            sh_syntax_cond_eof(ps, "unexpected argument to conditional unary operator");
+            return NULL;
+        }
         if (t2 != T_WORD || cond_end(ps))
             return cfail(ps, "unexpected argument `%s' to conditional unary operator",
                          sh_tok_desc(ps));
@@ -697,6 +701,10 @@ static sh_node *cond_term(sh_parser *ps)
     bool regex = strcmp(op, "=~") == 0;
     bool pat = !strcmp(op, "==") || !strcmp(op, "=") || !strcmp(op, "!=");
     if (!ps->have_tok) sh_lex_cond(ps, regex ? CLEX_REGEX : pat ? CLEX_PATTERN : CLEX_WORD);
+    if (ps->err) {
+        sh_syntax_cond_eof(ps, "unexpected argument to conditional binary operator");
+        return NULL;
+    }
     if (ps->tok != T_WORD || (!regex && cond_end(ps)))
         return cfail(ps, "unexpected argument `%s' to conditional binary operator",
                      sh_tok_desc(ps));
