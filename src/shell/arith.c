@@ -464,6 +464,9 @@ static int64_t expr_primary_(actx *a)
             next(a);
             return v;
         }
+        /* a name followed by = where no assignment can be (!i=3): bash does not read its
+         * value; the error is the assignment's */
+        if (a->tok == A_ASSIGN && a->asg_op == 0) return 0;
         return var_value(a, id, n);
     }
     case A_LP: {

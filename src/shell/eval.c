@@ -1874,6 +1874,7 @@ int sh_eval(sh_state *sh, sh_node *n)
             sh_redir_restore(sh, &u);
             st = sh->status; /* 1, or 127 for >${u?} */
             sh_set_status(sh, st);
+            sh->redir_fail_node = n; /* (! does not invert this status, as in bash) */
             break;
         }
         st = eval_compound(sh, n);

@@ -352,11 +352,14 @@ static int eval_pipe_untimed(sh_state *sh, sh_node *n)
         bool whole = t == N_SIMPLE || t == N_SUBSHELL || t == N_ARITH || t == N_COND;
         if (bang && whole) sh->cond++;
         if (bang && !whole) sh->bang++;
+        sh->redir_fail_node = NULL;
         int st = sh_eval(sh, n->a);
         if (bang && whole) sh->cond--;
         if (bang && !whole) sh->bang--;
         if (sh->jump != J_NONE || sh->dying || sh->fatal) return st;
-        if (bang) st = !st;
+        /* a compound command whose redirection failed never ran: bash returns 1 as is */
+        if (bang && !(n->a->type != N_SIMPLE && sh->redir_fail_node == n->a)) st = !st;
+        sh->redir_fail_node = NULL;
         sh->status = st;
         return st;
     }
@@ -496,6 +499,7 @@ int sh_eval_subshell(sh_state *sh, sh_node *n)
         int st = sh->status;
         sh->fatal = sh->discard = false;
         sh_set_status(sh, st);
+        sh->redir_fail_node = n;
         return st;
     }
     vk_proc *child;

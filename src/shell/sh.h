@@ -299,6 +299,7 @@ struct sh_state {
                           * arithmetic error, a readonly assignment): bash jumps back to the
                           * nearest command loop (the script, eval, .), which goes on */
     bool syntax_err;     /* the last parse failed */
+    struct sh_node *redir_fail_node; /* the compound command whose redirection just failed */
     bool arith_unbound;  /* an arithmetic expression met an unset variable under set -u */
     bool syntax_array;   /* ... at the end of the input inside NAME=( ... ) */
     char *sig_notice;    /* a "Killed"-style notice waiting for the redirections to go */
