@@ -1226,12 +1226,35 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
     } else if (!get_param(x, name, nlen, sub, sublen, &pv)) {
         return;
     }
-    if (indirect) {
+    /* ${!x} where x is declared without a value, or a positional parameter not given:
+     * bash expands it as unset, without an error */
+    bool declared = false;
+    if (indirect && !pv.list && !pv.s) {
+        bool digits = nlen > 0;
+        for (size_t i = 0; i < nlen; i++)
+            if (name[i] < '0' || name[i] > '9') digits = false;
+        char nm[256];
+        if (!digits && nlen < sizeof nm) {
+            memcpy(nm, name, nlen);
+            nm[nlen] = 0;
+        }
+        declared = digits || (nlen < sizeof nm && sh_var_get_raw(sh, nm) != NULL);
+    }
+    if (declared) {
+        pval_free(sh, &pv);
+        memset(&pv, 0, sizeof pv);
+    } else if (indirect) {
         const char *target = pv.list ? NULL : pv.s;
         pval_free(sh, &pv);
         if (!target || !*target) {
-            /* even under set -u (bash 5.2) */
-            sh_error(sh, "%.*s: invalid indirect expansion", (int)nlen, name);
+            /* even under set -u (bash 5.2); set but empty, it is an empty name */
+            if (target && pv.set)
+                sh_error(sh, ": invalid variable name");
+            else if (sub)
+                sh_error(sh, "%.*s[%.*s]: invalid indirect expansion", (int)nlen, name,
+                         (int)sublen, sub);
+            else
+                sh_error(sh, "%.*s: invalid indirect expansion", (int)nlen, name);
             x_param_error(x);
             return;
         }
