@@ -178,6 +178,45 @@ static char *expand_operand(sh_state *sh, const char *w)
     return sh_expand_word(sh, w);
 }
 
+/* An operand of -eq, -lt...: bash drops a \" inside double quotes there ("1\"2" is 12; its
+ * arithmetic removes the quote the expansion kept). w without them, or NULL (no memory). */
+static char *arith_operand(sh_state *sh, const char *w)
+{
+    size_t n = strlen(w);
+    char *c = vk_malloc(sh->p, n + 1);
+    if (!c) return NULL;
+    size_t k = 0;
+    bool dq = false, sq = false;
+    for (size_t i = 0; i < n; i++) {
+        char ch = w[i];
+        if (sq) {
+            if (ch == '\'') sq = false;
+        } else if (ch == '\\' && i + 1 < n) {
+            if (dq && w[i + 1] == '"') {
+                i++;
+                continue;
+            }
+            c[k++] = ch;
+            ch = w[++i];
+        } else if (ch == '"') {
+            dq = !dq;
+        } else if (ch == '\'' && !dq) {
+            sq = true;
+        }
+        c[k++] = ch;
+    }
+    c[k] = 0;
+    char *x = sh_expand_word(sh, c);
+    vk_free(sh->p, c);
+    return x;
+}
+
+static bool arith_op(const char *op)
+{
+    return !strcmp(op, "-eq") || !strcmp(op, "-ne") || !strcmp(op, "-lt") ||
+           !strcmp(op, "-le") || !strcmp(op, "-gt") || !strcmp(op, "-ge");
+}
+
 static void trace_add(sh_buf *b, const char *s)
 {
     if (b) sh_buf_adds(b, s);
@@ -250,9 +289,12 @@ static int cond_prim(sh_state *sh, sh_node *n, bool neg)
     } else {
         bool pat = !strcmp(op, "==") || !strcmp(op, "=") || !strcmp(op, "!=");
         bool re = !strcmp(op, "=~");
-        a = expand_operand(sh, n->words[0]);
+        bool ar = arith_op(op);
+        a = ar ? arith_operand(sh, n->words[0]) : expand_operand(sh, n->words[0]);
         if (a) b = pat ? sh_expand_pattern_all(sh, n->words[1])
-                       : re ? sh_expand_regex(sh, n->words[1]) : expand_operand(sh, n->words[1]);
+                 : re  ? sh_expand_regex(sh, n->words[1])
+                 : ar  ? arith_operand(sh, n->words[1])
+                       : expand_operand(sh, n->words[1]);
         if (a && b) {
             trace_add(tr, a);
             trace_add(tr, " ");
