@@ -530,6 +530,12 @@ static int64_t expr_unary_(actx *a)
         const char *id = a->id;
         size_t n = a->idlen;
         next(a);
+        if (a->tok == A_INC || a->tok == A_DEC) {
+            /* --n++: the value of --n is no variable */
+            aerror(a, a->tok == A_INC ? "++: assignment requires lvalue"
+                                      : "--: assignment requires lvalue", a->tok_start);
+            return 0;
+        }
         int64_t v = var_value(a, id, n) + (t == A_INC ? 1 : -1);
         set_var(a, id, n, v);
         return v;
