@@ -1378,6 +1378,7 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
         if (cv) cv->flags &= ~(unflags & (VF_LOWER | VF_UPPER | VF_CAPCASE));
         if (assign_arg(sh, me, argv[i], flags, local)) {
             st = 1;
+            if (sh->fatal) break; /* an arithmetic error in an integer's value: bash stops */
             continue;
         }
         sh_var *rawv = sh_var_get_raw(sh, nm);
