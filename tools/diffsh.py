@@ -193,16 +193,30 @@ def default_signals():
         signal.signal(sig, signal.SIG_DFL)
 
 
-def run(argv, cwd, env, timeout=10):
+def killgroup(pid):
     try:
-        p = subprocess.run(argv, executable="/bin/bash" if argv[0] == "bash" else None,
-                           cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                           timeout=timeout, preexec_fn=default_signals)
-        # bash killed by signal N is status 128+N as a shell reports it (vos exits with it)
-        rc = p.returncode if p.returncode >= 0 else 128 - p.returncode
-        return p.stdout, p.stderr, rc
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def run(argv, cwd, env, timeout=10):
+    # its own process group, killed whole at the end: a script's background jobs and the
+    # children of a timed-out one must not live on (they did, and loaded the machine)
+    p = subprocess.Popen(argv, executable="/bin/bash" if argv[0] == "bash" else None,
+                         cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, preexec_fn=default_signals,
+                         start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        killgroup(p.pid)
+        p.communicate()
         return b"", b"", "timeout"
+    killgroup(p.pid)
+    # bash killed by signal N is status 128+N as a shell reports it (vos exits with it)
+    rc = p.returncode if p.returncode >= 0 else 128 - p.returncode
+    return out, err, rc
 
 
 def one(vos, seed):
