@@ -530,14 +530,14 @@ static int64_t expr_unary_(actx *a)
         const char *id = a->id;
         size_t n = a->idlen;
         next(a);
-        if (a->tok == A_INC || a->tok == A_DEC) {
-            /* --n++: the value of --n is no variable */
+        int64_t v = var_value(a, id, n) + (t == A_INC ? 1 : -1);
+        set_var(a, id, n, v);
+        if (!a->err && (a->tok == A_INC || a->tok == A_DEC)) {
+            /* --n++: the value of --n is no variable (bash has changed n already) */
             aerror(a, a->tok == A_INC ? "++: assignment requires lvalue"
                                       : "--: assignment requires lvalue", a->tok_start);
             return 0;
         }
-        int64_t v = var_value(a, id, n) + (t == A_INC ? 1 : -1);
-        set_var(a, id, n, v);
         return v;
     }
     return expr_primary(a);
