@@ -1055,21 +1055,28 @@ int sh_tempenv_push(sh_state *sh, const char *name, const char *val)
     return 0;
 }
 
+/* The temporary variables made since mark, reversed in place (the list runs newest first). */
+static sh_saved *tempenv_reverse(sh_saved *head, sh_saved *mark)
+{
+    sh_saved *prev = mark;
+    while (head && head != mark) {
+        sh_saved *next = head->next;
+        head->next = prev;
+        prev = head;
+        head = next;
+    }
+    return prev;
+}
+
 /* Hide (hide) or show again the temporary variables made since mark: bash expands a
  * command's redirections without its prefix assignments (x=g cmd >$x writes to the old $x).
- * Special variables stay as they are (their side effects are not undone). */
+ * Special variables stay as they are (their side effects are not undone). Newest first to
+ * hide, oldest first to show: a name given twice comes back right. */
 void sh_tempenv_hide(sh_state *sh, sh_saved *mark, bool hide)
 {
-    size_t n = 0;
-    for (sh_saved *s = sh->tempenv; s && s != mark; s = s->next) n++;
-    if (!n) return;
-    sh_saved **v = vk_malloc(sh->p, n * sizeof *v);
-    if (!v) return;
-    size_t k = 0;
-    for (sh_saved *s = sh->tempenv; s && s != mark && k < n; s = s->next) v[k++] = s;
-    /* newest first to hide, oldest first to show: a name given twice comes back right */
-    for (size_t i = 0; i < k; i++) {
-        sh_saved *s = v[hide ? i : k - 1 - i];
+    if (!sh->tempenv || sh->tempenv == mark) return;
+    if (!hide) sh->tempenv = tempenv_reverse(sh->tempenv, mark);
+    for (sh_saved *s = sh->tempenv; s && s != mark; s = s->next) {
         sh_var *cur = *slot(sh, s->name);
         if ((cur && (cur->flags & VF_SPECIAL)) || (s->var && (s->var->flags & VF_SPECIAL)))
             continue;
@@ -1077,8 +1084,8 @@ void sh_tempenv_hide(sh_state *sh, sh_saved *mark, bool hide)
         if (s->var) insert(sh, s->var);
         s->var = cur;
     }
+    if (!hide) sh->tempenv = tempenv_reverse(sh->tempenv, mark);
     sh->env_dirty = true;
-    vk_free(sh->p, v);
 }
 
 void sh_tempenv_pop(sh_state *sh, sh_saved *mark)
