@@ -32,7 +32,6 @@ typedef struct actx {
     int noeval;
     bool err;
     int depth;
-    const char *rhs;      /* the right operand of the binary operator being applied */
 } actx;
 
 static void aerror(actx *a, const char *msg, const char *at)
@@ -152,6 +151,35 @@ static int parse_number(actx *a, const char *s, int64_t *out)
     return (int)(q - s);
 }
 
+/* the operators, longest first where one is the start of another */
+static const struct {
+    const char *s;
+    int tok, asg;
+} ops[] = {
+    {"<<=", A_ASSIGN, A_SHL}, {">>=", A_ASSIGN, A_SHR}, {"**", A_POW, 0},
+    {"*=", A_ASSIGN, A_MUL},  {"/=", A_ASSIGN, A_DIV},  {"%=", A_ASSIGN, A_MOD},
+    {"+=", A_ASSIGN, A_PLUS}, {"-=", A_ASSIGN, A_MINUS}, {"&=", A_ASSIGN, A_BAND},
+    {"^=", A_ASSIGN, A_BXOR}, {"|=", A_ASSIGN, A_BOR},  {"<<", A_SHL, 0},
+    {">>", A_SHR, 0},         {"<=", A_LE, 0},          {">=", A_GE, 0},
+    {"==", A_EQ, 0},          {"!=", A_NE, 0},          {"&&", A_LAND, 0},
+    {"||", A_LOR, 0},         {"++", A_INC, 0},         {"--", A_DEC, 0},
+    {"+", A_PLUS, 0},         {"-", A_MINUS, 0},        {"*", A_MUL, 0},
+    {"/", A_DIV, 0},          {"%", A_MOD, 0},          {"<", A_LT, 0},
+    {">", A_GT, 0},           {"=", A_ASSIGN, 0},       {"&", A_BAND, 0},
+    {"^", A_BXOR, 0},         {"|", A_BOR, 0},          {"!", A_NOT, 0},
+    {"~", A_BNOT, 0},         {"?", A_QUEST, 0},        {":", A_COLON, 0},
+    {",", A_COMMA, 0},        {"(", A_LP, 0},           {")", A_RP, 0},
+};
+
+/* c starts some token (an operator, a number or a name) */
+static bool starts_token(char c)
+{
+    if ((c >= '0' && c <= '9') || sh_is_name_start((unsigned char)c)) return true;
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (ops[i].s[0] == c) return true;
+    return false;
+}
+
 static void next_(actx *a);
 
 static void next(actx *a)
@@ -203,8 +231,7 @@ static void next_(actx *a)
              * so a character no token starts with is the error reported ("a b @") */
             const char *n = q;
             while (*n == ' ' || *n == '\t' || *n == '\n' || *n == '\r') n++;
-            if (*n && !(*n >= '0' && *n <= '9') && !sh_is_name_start((unsigned char)*n) &&
-                !strchr("<>*/%+-&^|=!~?:,()", *n)) {
+            if (*n && !starts_token(*n)) {
                 a->prev_start = n;
                 aerror(a, "syntax error: invalid arithmetic operator", n);
                 a->tok = A_EOF;
@@ -212,24 +239,6 @@ static void next_(actx *a)
         }
         return;
     }
-    static const struct {
-        const char *s;
-        int tok, asg;
-    } ops[] = {
-        {"<<=", A_ASSIGN, A_SHL}, {">>=", A_ASSIGN, A_SHR}, {"**", A_POW, 0},
-        {"*=", A_ASSIGN, A_MUL},  {"/=", A_ASSIGN, A_DIV},  {"%=", A_ASSIGN, A_MOD},
-        {"+=", A_ASSIGN, A_PLUS}, {"-=", A_ASSIGN, A_MINUS}, {"&=", A_ASSIGN, A_BAND},
-        {"^=", A_ASSIGN, A_BXOR}, {"|=", A_ASSIGN, A_BOR},  {"<<", A_SHL, 0},
-        {">>", A_SHR, 0},         {"<=", A_LE, 0},          {">=", A_GE, 0},
-        {"==", A_EQ, 0},          {"!=", A_NE, 0},          {"&&", A_LAND, 0},
-        {"||", A_LOR, 0},         {"++", A_INC, 0},         {"--", A_DEC, 0},
-        {"+", A_PLUS, 0},         {"-", A_MINUS, 0},        {"*", A_MUL, 0},
-        {"/", A_DIV, 0},          {"%", A_MOD, 0},          {"<", A_LT, 0},
-        {">", A_GT, 0},           {"=", A_ASSIGN, 0},       {"&", A_BAND, 0},
-        {"^", A_BXOR, 0},         {"|", A_BOR, 0},          {"!", A_NOT, 0},
-        {"~", A_BNOT, 0},         {"?", A_QUEST, 0},        {":", A_COLON, 0},
-        {",", A_COMMA, 0},        {"(", A_LP, 0},           {")", A_RP, 0},
-    };
     /* ++ and -- are increments after a variable or before one; elsewhere they are two
      * signs, as bash reads them: --2 is 2, 1--2 is 3 */
     if ((c == '+' || c == '-') && s[1] == c && a->tok != A_ID) {
@@ -395,7 +404,9 @@ static int64_t ipow(int64_t b, int64_t e)
     return (int64_t)r;
 }
 
-static int64_t binop(actx *a, int op, int64_t l, int64_t r)
+/* l op r; at: bash's error token for a division by 0 or a negative exponent (NULL: the last
+ * token read) */
+static int64_t binop(actx *a, int op, int64_t l, int64_t r, const char *at)
 {
     switch (op) {
     case A_PLUS: return (int64_t)((uint64_t)l + (uint64_t)r);
@@ -404,14 +415,14 @@ static int64_t binop(actx *a, int op, int64_t l, int64_t r)
     case A_DIV:
     case A_MOD:
         if (r == 0) {
-            if (!a->noeval) aerror(a, "division by 0", a->rhs);
+            if (!a->noeval) aerror(a, "division by 0", at);
             return 0;
         }
         if (l == INT64_MIN && r == -1) return op == A_DIV ? l : 0;
         return op == A_DIV ? l / r : l % r;
     case A_POW:
         if (r < 0) {
-            if (!a->noeval) aerror(a, "exponent less than 0", a->rhs);
+            if (!a->noeval) aerror(a, "exponent less than 0", at);
             return 0;
         }
         return ipow(l, r);
@@ -551,10 +562,7 @@ static int64_t expr_pow(actx *a)
         int64_t r = expr_pow(a); /* right associative */
         if (a->err) return 0;
         /* bash's error token for a negative exponent: the token after it, if any */
-        a->rhs = a->tok == A_EOF ? NULL : a->tok_start;
-        int64_t v = binop(a, A_POW, l, r);
-        a->rhs = NULL;
-        return v;
+        return binop(a, A_POW, l, r, a->tok == A_EOF ? NULL : a->tok_start);
     }
     return l;
 }
@@ -596,9 +604,7 @@ static int64_t expr_bin(actx *a, int minprec)
         const char *rs = a->tok_start; /* bash's error token for a division by 0 */
         int64_t r = expr_bin(a, pr + 1);
         if (a->err) return 0;
-        a->rhs = rs;
-        l = binop(a, op, l, r);
-        a->rhs = NULL;
+        l = binop(a, op, l, r, rs);
     }
 }
 
@@ -663,7 +669,7 @@ static int64_t expr_assign(actx *a)
             if (a->err) return 0;
             int64_t r = expr_assign(a);
             if (a->err) return 0;
-            int64_t v = op ? binop(a, op, old, r) : r;
+            int64_t v = op ? binop(a, op, old, r, NULL) : r;
             if (a->err) return 0;
             set_var(a, id, n, v);
             return v;

@@ -1181,14 +1181,6 @@ static const vl_opt declare_opts[] = {
 };
 
 /* declare, typeset and local (is_local): the same options and arguments */
-/* an unbound variable under set -u in an integer's value (declare -i x=n) keeps 127 */
-static int declare_status(sh_state *sh, int st)
-{
-    bool unbound = sh->arith_unbound;
-    sh->arith_unbound = false;
-    return st && sh->fatal && unbound ? 127 : st;
-}
-
 static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
 {
     const char *me = argv[0];
@@ -1319,7 +1311,8 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
     bool local = (is_local || sh->func_depth > 0) && !global;
     for (; i < argc; i++) {
         size_t nl;
-        if (is_local && strcmp(arg_text(sh, argv[i]), "-") == 0) {
+        const char *at = arg_text(sh, argv[i]);
+        if (is_local && strcmp(at, "-") == 0) {
             /* local -: the set options come back as they are now when the function returns */
             if (sh->localopt && !sh->localopt->saved) {
                 memcpy(sh->localopt->opt, sh->opt, sizeof sh->opt);
@@ -1327,18 +1320,17 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
             }
             continue;
         }
-        const char *at = arg_text(sh, argv[i]);
         if (!valid_assign_name(sh, argv[i], &nl) ||
             (print && !strchr(at, '=') && strchr(at, '['))) {
             if (print) /* declare -p looks the word up as it is: a[1] is no name */
-                sh_builtin_error(sh, me, "%s: not found", arg_text(sh, argv[i]));
+                sh_builtin_error(sh, me, "%s: not found", at);
             else
-                sh_builtin_error(sh, me, "`%s': not a valid identifier", arg_text(sh, argv[i]));
+                sh_builtin_error(sh, me, "`%s': not a valid identifier", at);
             st = 1;
             continue;
         }
         char nm[256];
-        snprintf(nm, sizeof nm, "%.*s", (int)nl, arg_text(sh, argv[i]));
+        snprintf(nm, sizeof nm, "%.*s", (int)nl, at);
         char *br = strchr(nm, '[');
         if (br) *br = 0;
         if (print && raw_list(sh, argv[i])) {
@@ -1347,8 +1339,8 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
                 st = 1;
                 continue;
             }
-        } else if (print && strchr(arg_text(sh, argv[i]), '=')) {
-            sh_builtin_error(sh, me, "%s: not found", arg_text(sh, argv[i]));
+        } else if (print && strchr(at, '=')) {
+            sh_builtin_error(sh, me, "%s: not found", at);
             st = 1;
             continue;
         }
@@ -1400,16 +1392,23 @@ static int declare_cmd(sh_state *sh, int argc, char **argv, bool is_local)
     return st;
 }
 
-static int b_local(sh_state *sh, int argc, char **argv)
+/* declare_cmd's status; an unset variable under set -u in an integer's value (declare -i
+ * x=n) keeps 127, as in an arithmetic command */
+static int declare_run(sh_state *sh, int argc, char **argv, bool is_local)
 {
     sh->arith_unbound = false;
-    return declare_status(sh, declare_cmd(sh, argc, argv, true));
+    int st = declare_cmd(sh, argc, argv, is_local);
+    return st && sh->fatal && sh->arith_unbound ? 127 : st;
+}
+
+static int b_local(sh_state *sh, int argc, char **argv)
+{
+    return declare_run(sh, argc, argv, true);
 }
 
 static int b_declare(sh_state *sh, int argc, char **argv)
 {
-    sh->arith_unbound = false;
-    return declare_status(sh, declare_cmd(sh, argc, argv, false));
+    return declare_run(sh, argc, argv, false);
 }
 
 /* ---- set / shift ---- */
@@ -2893,7 +2892,7 @@ static int b_command(sh_state *sh, int argc, char **argv)
     }
     sh_func *saved = sh->funcs;
     sh->funcs = NULL; /* hide functions for the lookup only */
-    int st = sh_run_command(sh, argv + i, argc - i, NULL, 0, NULL);
+    int st = sh_run_command(sh, argv + i, argc - i, NULL, 0, NULL, false);
     sh->funcs = saved;
     return st;
 }
@@ -3593,7 +3592,7 @@ static int jobs_exec(sh_state *sh, int argc, char **argv)
         if (!nums[k]) goto out;
         av[k] = nums[k];
     }
-    st = sh_run_command(sh, av, argc, NULL, 0, NULL);
+    st = sh_run_command(sh, av, argc, NULL, 0, NULL, false);
 out:
     for (int k = 0; nums && k < argc; k++) vk_free(sh->p, nums[k]);
     vk_free(sh->p, nums);

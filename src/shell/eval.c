@@ -279,7 +279,6 @@ int sh_call_function(sh_state *sh, sh_func *f, char **argv, int argc)
         sh_run_trap(sh, sh->ptraps[SH_TRAP_DEBUG]);
     /* a redirection of the body (f() { ...; } >x) that fails names the definition's line */
     sh->body_node = f->body;
-    sh->body_line = f->body->line;
     int st = sh->jump == J_NONE ? sh_eval(sh, f->body) : sh->status;
     sh->body_node = NULL;
     sh->localopt = outer_lo;
@@ -1265,8 +1264,8 @@ static int simple_words(sh_state *sh, sh_node *n, char **words, int nwords, char
     }
     char *const *save_raws = sh->raw_lists;
     sh->raw_lists = raws;
-    sh->keep_redirs = n == sh->keep_redir_node;
-    status = sh_run_command(sh, argv, argc, assigns, nassigns, n->redirs);
+    status = sh_run_command(sh, argv, argc, assigns, nassigns, n->redirs,
+                            n == sh->keep_redir_node);
     sh->raw_lists = save_raws;
     /* $_: the last argument of the previous command (of a list assignment, its name) */
     const char *last = argv[argc - 1];
@@ -1284,13 +1283,11 @@ static int simple_words(sh_state *sh, sh_node *n, char **words, int nwords, char
 }
 
 int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nassigns,
-                   sh_redir *redirs)
+                   sh_redir *redirs, bool keep)
 {
     int status = 0;
     bool tail = sh->exec_tail && !traps_set(sh);
     sh->exec_tail = false;
-    bool keep = sh->keep_redirs;
-    sh->keep_redirs = false;
     const sh_builtin *bi = NULL;
     sh_func *fn = NULL;
     /* posix mode finds a special builtin before a function of the same name */
@@ -1868,7 +1865,7 @@ int sh_eval(sh_state *sh, sh_node *n)
     case N_COND: {
         sh_redir_undo u = {0};
         if (n->redirs && n->end_line)
-            sh->lineno = n == sh->body_node ? sh->body_line : n->end_line;
+            sh->lineno = n == sh->body_node ? n->line : n->end_line;
         sh->body_node = NULL;
         if (n->redirs && sh_redirect(sh, n->redirs, &u) != 0) {
             sh_redir_restore(sh, &u);

@@ -1071,6 +1071,14 @@ static char *apply_op(sh_state *sh, const strop *op, const char *v)
 
 static bool is_special_param(char c) { return c && strchr("@*#?-$!0", c) != NULL; }
 
+/* s[0..n) is a positional parameter's number */
+static bool all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return false;
+    return n > 0;
+}
+
 static void unbound(xbuf *x, const char *name, size_t n, const char *sub, size_t sublen,
                     bool indirect)
 {
@@ -1204,15 +1212,18 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
         }
         return;
     }
+    char iname[256]; /* the name of ${!name} */
+    iname[0] = 0;
+    if (indirect && nlen < sizeof iname) {
+        memcpy(iname, name, nlen);
+        iname[nlen] = 0;
+    }
     sh_var *nref = NULL;
-    if (indirect && !sub && nlen < 256) {
-        char nm[256];
-        memcpy(nm, name, nlen);
-        nm[nlen] = 0;
-        nref = sh_is_name(nm, nlen) ? sh_var_get_raw(sh, nm) : NULL;
+    if (indirect && !sub && iname[0]) {
+        nref = sh_is_name(iname, nlen) ? sh_var_get_raw(sh, iname) : NULL;
         if (nref && (!(nref->flags & VF_NAMEREF) || !nref->val || !*nref->val)) nref = NULL;
-        if (nref && sh_nameref_loops(sh, nm)) {
-            sh_error(sh, "%s: invalid indirect expansion", nm);
+        if (nref && sh_nameref_loops(sh, iname)) {
+            sh_error(sh, "%s: invalid indirect expansion", iname);
             x_param_error(x);
             return;
         }
@@ -1228,18 +1239,8 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
     }
     /* ${!x} where x is declared without a value, or a positional parameter not given:
      * bash expands it as unset, without an error */
-    bool declared = false;
-    if (indirect && !pv.list && !pv.s) {
-        bool digits = nlen > 0;
-        for (size_t i = 0; i < nlen; i++)
-            if (name[i] < '0' || name[i] > '9') digits = false;
-        char nm[256];
-        if (!digits && nlen < sizeof nm) {
-            memcpy(nm, name, nlen);
-            nm[nlen] = 0;
-        }
-        declared = digits || (nlen < sizeof nm && sh_var_get_raw(sh, nm) != NULL);
-    }
+    bool declared = indirect && !pv.list && !pv.s &&
+                    (all_digits(name, nlen) || (iname[0] && sh_var_get_raw(sh, iname)));
     if (declared) {
         pval_free(sh, &pv);
         memset(&pv, 0, sizeof pv);
@@ -1273,14 +1274,8 @@ static void param_expand(xbuf *x, const char *t, size_t m, int ctx)
             tsub = br + 1;
             tsublen = tl - tnl - 2;
         }
-        bool ok = sh_is_name(tg, tnl) || (tnl == 1 && is_special_param(tg[0]));
-        if (!ok) {
-            bool digits = tnl > 0;
-            for (size_t i = 0; i < tnl; i++)
-                if (tg[i] < '0' || tg[i] > '9') digits = false;
-            ok = digits;
-        }
-        if (!ok) {
+        if (!sh_is_name(tg, tnl) && !(tnl == 1 && is_special_param(tg[0])) &&
+            !all_digits(tg, tnl)) {
             sh_error(sh, "%s: invalid variable name", tg);
             vk_free(sh->p, tg);
             x_param_error(x);

@@ -86,12 +86,17 @@ void sh_syntax_cond(sh_parser *ps, const char *msg)
     report(ps, ps->tok_line, msg, false, ERRK_KEEP);
 }
 
-void sh_syntax_cond_eof(sh_parser *ps, const char *msg)
+/* A second message after an error at the end of the input (bash's parser goes on and says
+ * more there), at the line where the input ended; kind becomes the error's kind. */
+static void report_more(sh_parser *ps, const char *msg, int kind)
 {
-    if (ps->err != PARSE_ERROR || !ps->hit_eof) return;
-    int kind = ps->err_kind;
     ps->err = 0;
     report(ps, ps->line, msg, false, kind);
+}
+
+void sh_syntax_cond_eof(sh_parser *ps, const char *msg)
+{
+    if (ps->err == PARSE_ERROR && ps->hit_eof) report_more(ps, msg, ps->err_kind);
 }
 
 void sh_syntax_eof(sh_parser *ps)
@@ -474,10 +479,7 @@ static bool scan_group(sh_parser *ps, sh_buf *b);
 static void array_eof(sh_parser *ps, bool inner)
 {
     if (ps->err != PARSE_ERROR || (ps->err_kind != ERRK_EOF && !ps->hit_eof)) return;
-    if (inner) {
-        ps->err = 0;
-        report(ps, ps->line, "syntax error: unexpected end of file", false, ERRK_ARRAY);
-    }
+    if (inner) report_more(ps, "syntax error: unexpected end of file", ERRK_ARRAY);
     ps->err_kind = ERRK_ARRAY;
 }
 

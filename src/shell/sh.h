@@ -304,9 +304,8 @@ struct sh_state {
     bool syntax_array;   /* ... at the end of the input inside NAME=( ... ) */
     char *sig_notice;    /* a "Killed"-style notice waiting for the redirections to go */
     struct sh_node *keep_redir_node; /* this command's redirections stay: the child ends with it */
-    bool keep_redirs;    /* (sh_run_command: set for keep_redir_node) */
-    struct sh_node *body_node; /* a function's body about to run, and its definition's line */
-    int body_line;
+    struct sh_node *body_node; /* a function's body about to run (its redirections' errors
+                                  name the line of its {) */
     uint64_t cmd_seq;    /* simple commands begun (a circular reference warns once in each) */
     uint64_t ref_warn_seq;
     char ref_warned[64];
@@ -470,9 +469,9 @@ void sh_vars_free(sh_state *sh);
 sh_var *sh_var_get(sh_state *sh, const char *name);
 /* name is a nameref whose target is an array element ("arr[1]"): that text, else NULL */
 const char *sh_nameref_elem(sh_state *sh, const char *name);
-/* The same without following a nameref (declare -n, unset -n). */
 /* name is a nameref whose chain leads back to itself (bash: "circular name reference") */
 bool sh_nameref_loops(sh_state *sh, const char *name);
+/* The same without following a nameref (declare -n, unset -n). */
 sh_var *sh_var_get_raw(sh_state *sh, const char *name);
 /* Value of a variable as $name reads it (borrowed, valid until the next change); NULL unset.
  * Specials (RANDOM, LINENO, SECONDS...) are computed into a buffer held by the state. */
@@ -640,9 +639,10 @@ int sh_assign_list(sh_state *sh, const char *name, const char *list, bool append
 int sh_assign_elem(sh_state *sh, const char *name, const char *sub, const char *val,
                    bool append);
 /* Run an expanded command line (function, builtin or external) with its assignments and
- * redirections; sets $?. */
+ * redirections; sets $?. keep: the redirections stay in force after it (the process ends
+ * with this command, and its EXIT trap sees them, as bash's). */
 int sh_run_command(sh_state *sh, char **argv, int argc, char **assigns, int nassigns,
-                   sh_redir *redirs);
+                   sh_redir *redirs, bool keep);
 /* exec cmd: replace the shell's process by the external command argv (vk_execve, with
  * argv[0] shown as argv0 when not NULL, an empty environment with clear_env). Returns only
  * when that fails: the status, after bash's messages. */
