@@ -1500,15 +1500,13 @@ static int init_memfd(void)
 #endif
 }
 
-/* Start the VM's jail: bwrap with the jail's arguments v (n of them) runs cat as its only
- * process; once cat answers (every namespace is made), the kernel keeps the fds of its
- * namespaces and lets it end. 0, or -1 (the caller starts bwrap per program instead). */
-static int jail_start(vk_proc *p, struct vk_esc_cache *c, char **v, size_t n,
-                      spawn_args *tmpl)
+/* Start a jail: bwrap with the jail's arguments v (n of them) runs cat as its only process;
+ * once cat answers (every namespace is made), the kernel keeps the fds of its namespaces in
+ * nsout (NS_N of them, -1 where none) and lets it end. 0, or -1. */
+static int jail_start(vk_proc *p, char **v, size_t n, spawn_args *tmpl, int *nsout)
 {
     int info[2] = {-1, -1}, in[2] = {-1, -1}, out[2] = {-1, -1}, null = -1, rc = -1;
     pid_t pid = -1;
-    if (c->initfd < 0 && (c->initfd = init_memfd()) < 0) return -1;
     argvb a = {p, NULL, 0, 0};
     for (size_t i = 0; i < n; i++) add(&a, v[i]);
     if (pipe2(info, O_CLOEXEC) < 0 || pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
@@ -1572,8 +1570,7 @@ static int jail_start(vk_proc *p, struct vk_esc_cache *c, char **v, size_t n,
         ns[NS_USER] = -1;
     }
     if (ok) {
-        for (int i = 0; i < NS_N; i++) c->ns[i] = ns[i];
-        c->jail = true;
+        for (int i = 0; i < NS_N; i++) nsout[i] = ns[i];
         rc = 0;
     } else {
         for (int i = 0; i < NS_N; i++)
@@ -1722,6 +1719,353 @@ static pid_t spawn_in_jail(spawn_args *s)
         return -1;
     }
     return s->pid;
+}
+
+/* ---- a VM's jail, made from the process's base ----
+ * bwrap's own start was most of a VM's first call (3.5 ms: its exec and linking, two user
+ * namespaces and their maps, a dozen mounts checked through /proc/self/mountinfo, the
+ * pivot_root, cat's start). A process runs bwrap once per uid instead, for a base jail: the
+ * user namespaces with the uid's maps, a /proc and a /dev as bwrap makes them (read-only), an
+ * empty /.vos-new, and the host's tree at /.vos-host. No program runs in the base but
+ * bwrap's cat while it is made; only the kernel joins it after, to make a VM's jail from it
+ * (jail_compose): a child joins the base's user and mount namespaces, makes new mount, UTS,
+ * IPC and network namespaces (the loopback up), builds the jail's root on a tmpfs at
+ * /.vos-new from the arguments bwrap would get (each source found under /.vos-host), moves
+ * into it with pivot_root and lets the old root go: the VM's namespaces hold nothing of the
+ * base's host tree, and every mount in them is nosuid and nodev as bwrap's are. Where any
+ * step fails, bwrap makes the VM's jail as before. */
+
+#define BASE_MAX 8
+#define NEWROOT "/.vos-new"
+#define HOSTROOT "/.vos-host"
+static struct jail_base {
+    unsigned uid;
+    bool failed;
+    int ns[NS_N];
+} g_base[BASE_MAX];
+static size_t g_nbase;
+static pthread_mutex_t g_base_mu = PTHREAD_MUTEX_INITIALIZER;
+static atomic_bool g_compose_off;
+
+void vk_escalate_compose(bool on)
+{
+    atomic_store(&g_compose_off, !on);
+}
+
+/* The image's /bin, /sbin and /lib* links (or directories) for bwrap's arguments. */
+static void image_links(argvb *a, const char *img)
+{
+    static const char *const links[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32", NULL};
+    for (int i = 0; links[i]; i++) {
+        char lp[64], b[VK_PATH_MAX + 256];
+        snprintf(lp, sizeof lp, "/%s", links[i]);
+        snprintf(b, sizeof b, "%s%s", img, lp);
+        struct stat st;
+        if (lstat(b, &st) < 0) continue;
+        if (S_ISLNK(st.st_mode)) {
+            char t[256];
+            ssize_t n = readlink(b, t, sizeof t - 1);
+            if (n <= 0) continue;
+            t[n] = 0;
+            add(a, "--symlink"); add(a, t); add(a, lp);
+        } else {
+            ro_bind(a, img, lp);
+        }
+    }
+}
+
+/* The base jail for uid, made at the first call that needs it; NULL when it cannot be made
+ * (then or before). Under g_base_mu. */
+static struct jail_base *base_get(vk_proc *p, unsigned uid, const spawn_args *tmpl)
+{
+    for (size_t i = 0; i < g_nbase; i++)
+        if (g_base[i].uid == uid) return g_base[i].failed ? NULL : &g_base[i];
+    if (g_nbase == BASE_MAX) return NULL;
+    struct jail_base *b = &g_base[g_nbase++];
+    b->uid = uid;
+    b->failed = true;
+    for (int i = 0; i < NS_N; i++) b->ns[i] = -1;
+    argvb a = {p, NULL, 0, 0};
+    char num[32];
+    snprintf(num, sizeof num, "%u", uid);
+    add(&a, "bwrap");
+    add(&a, "--unshare-all");
+    add(&a, "--unshare-user");
+    add(&a, "--die-with-parent");
+    add(&a, "--new-session");
+    add(&a, "--uid"); add(&a, num);
+    add(&a, "--gid"); add(&a, num);
+    /* the host's /usr, for cat */
+    ro_bind(&a, "", "/usr");
+    image_links(&a, "");
+    add(&a, "--proc"); add(&a, "/proc");
+    add(&a, "--dev"); add(&a, "/dev");
+    add(&a, "--dir"); add(&a, NEWROOT);
+    add(&a, "--bind"); add(&a, "/"); add(&a, HOSTROOT);
+    spawn_args sa = *tmpl;
+    char *noenv[] = {NULL};
+    sa.env = noenv;
+    sa.binds = NULL;
+    sa.nbinds = 0;
+    if (jail_start(p, a.v, a.n, &sa, b->ns) == 0) b->failed = false;
+    for (size_t i = 0; i < a.n; i++) vk_free(p, a.v[i]);
+    vk_free(p, a.v);
+    if (!b->failed) {
+        /* a VM's jail has network, IPC and UTS namespaces of its own */
+        for (int i = NS_NET; i <= NS_UTS; i++) {
+            close(b->ns[i]);
+            b->ns[i] = -1;
+        }
+    }
+    return b->failed ? NULL : b;
+}
+
+enum { OP_BIND, OP_ROBIND, OP_SYMLINK, OP_PROC, OP_DEV, OP_TMPFS };
+
+/* One step of building a VM's jail: src (a path in the base: under HOSTROOT, or its /proc or
+ * /dev) bound at dst (under NEWROOT), or the symlink src at dst, or a tmpfs; a bind with
+ * dev/ino must find that directory there (a host directory mount's root). */
+typedef struct cop {
+    int kind;
+    char *src, *dst;
+    bool check;
+    dev_t dev;
+    ino_t ino;
+} cop;
+
+typedef struct compose {
+    const int *base;
+    cop *ops;
+    size_t n;
+    const char *hostname;
+    int ns[NS_N]; /* out: the mount, network, IPC and UTS namespaces */
+} compose;
+
+/* Make path's missing directories (and path itself: a directory when dir, else an empty
+ * file), refusing a symlink on the way: a path under NEWROOT resolves in the base, where an
+ * absolute link would lead elsewhere. A child on the parent's memory: system calls only. */
+static bool mkpoint(const char *path, bool dir)
+{
+    char b[VK_PATH_MAX + 128];
+    size_t l = strlen(path);
+    if (l >= sizeof b) return false;
+    memcpy(b, path, l + 1);
+    struct stat st;
+    for (char *s = b + 1;; s++) {
+        if (*s && *s != '/') continue;
+        char c = *s;
+        *s = 0;
+        if (lstat(b, &st) == 0) {
+            if (S_ISLNK(st.st_mode)) return false;
+        } else if (errno != ENOENT) {
+            return false;
+        } else if (c || dir) {
+            if (mkdir(b, 0755) < 0) return false;
+        } else {
+            int fd = open(b, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444);
+            if (fd < 0) return false;
+            close(fd);
+        }
+        if (!c) return true;
+        *s = c;
+    }
+}
+
+/* Bind src at dst (its tree), nosuid and nodev (and read-only when ro) throughout. */
+static bool cbind(const char *src, const char *dst, bool ro)
+{
+    struct stat st;
+    if (stat(src, &st) < 0 || !mkpoint(dst, S_ISDIR(st.st_mode))) return false;
+    if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0) return false;
+    struct mount_attr ma;
+    memset(&ma, 0, sizeof ma);
+    ma.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (ro ? MOUNT_ATTR_RDONLY : 0);
+    return syscall(SYS_mount_setattr, AT_FDCWD, dst, AT_RECURSIVE, &ma, sizeof ma) == 0;
+}
+
+/* The child that makes a VM's jail from the base (see above). Shares the parent's memory and
+ * fd table (the namespaces' fds land in it). */
+static int compose_child(void *arg)
+{
+    compose *c = arg;
+    static const char *const nsname[NS_N] = {NULL, "mnt", "net", "ipc", "uts", NULL, NULL};
+    if (setns(c->base[NS_UOWN], CLONE_NEWUSER) < 0 || setns(c->base[NS_MNT], CLONE_NEWNS) < 0 ||
+        unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) < 0 ||
+        sethostname(c->hostname, strlen(c->hostname)) < 0)
+        return child_exit(1);
+    for (int i = NS_MNT; i <= NS_UTS; i++) {
+        char path[64];
+        snprintf(path, sizeof path, HOSTROOT "/proc/self/ns/%s", nsname[i]);
+        if ((c->ns[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0) return child_exit(1);
+    }
+    /* the loopback up, as bwrap's --unshare-net leaves it */
+    int sfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, "lo", 3);
+    bool up = sfd >= 0 && ioctl(sfd, SIOCGIFFLAGS, &ifr) == 0;
+    ifr.ifr_flags |= IFF_UP;
+    up = up && ioctl(sfd, SIOCSIFFLAGS, &ifr) == 0;
+    if (sfd >= 0) close(sfd);
+    if (!up || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+        mount("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+        return child_exit(1);
+    for (size_t i = 0; i < c->n; i++) {
+        const cop *o = &c->ops[i];
+        bool ok = false;
+        struct stat st;
+        switch (o->kind) {
+        case OP_BIND:
+        case OP_ROBIND:
+            ok = cbind(o->src, o->dst, o->kind == OP_ROBIND);
+            /* a host directory mount: the very directory the VM holds */
+            if (ok && o->check)
+                ok = stat(o->dst, &st) == 0 && st.st_dev == o->dev && st.st_ino == o->ino;
+            break;
+        case OP_SYMLINK: {
+            char *slash = strrchr(o->dst, '/');
+            *slash = 0;
+            ok = mkpoint(o->dst, true);
+            *slash = '/';
+            ok = ok && symlink(o->src, o->dst) == 0;
+            break;
+        }
+        case OP_PROC:
+        case OP_DEV:
+            /* the base's, already read-only where bwrap makes them so */
+            ok = mkpoint(o->dst, true) && mount(o->src, o->dst, NULL, MS_BIND | MS_REC, NULL) == 0;
+            break;
+        case OP_TMPFS:
+            ok = mkpoint(o->dst, true) &&
+                 mount("tmpfs", o->dst, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") == 0;
+            break;
+        }
+        if (!ok) return child_exit(1);
+    }
+    if (chdir(NEWROOT) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+        umount2(".", MNT_DETACH) < 0 || chdir("/") < 0 ||
+        mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+        return child_exit(1);
+    return child_exit(0);
+}
+
+/* bwrap's arguments v (n of them: the jail's, up to the program's) as the steps of building
+ * the jail from the base, into c (process allocations). false for an argument it does not
+ * know (bwrap makes that jail). */
+static bool compose_ops(vk_proc *p, char **v, size_t n, compose *c)
+{
+    c->ops = vk_calloc(p, n, sizeof *c->ops);
+    if (!c->ops) return false;
+    for (size_t i = 1; i < n; i++) {
+        const char *o = v[i];
+        if (!strcmp(o, "--unshare-all") || !strcmp(o, "--unshare-user") ||
+            !strcmp(o, "--die-with-parent") || !strcmp(o, "--new-session"))
+            continue;
+        if ((!strcmp(o, "--uid") || !strcmp(o, "--gid")) && i + 1 < n) {
+            i++; /* the base's, made for this uid */
+            continue;
+        }
+        if (!strcmp(o, "--hostname") && i + 1 < n) {
+            c->hostname = v[++i];
+            continue;
+        }
+        cop *op = &c->ops[c->n];
+        char src[VK_PATH_MAX + 64], buf[VK_PATH_MAX];
+        src[0] = 0;
+        bool two = i + 2 < n;
+        if ((!strcmp(o, "--bind") || !strcmp(o, "--ro-bind")) && two) {
+            /* the host path as the host resolves it: under HOSTROOT, links would resolve in
+             * the base */
+            if (!realpath(v[i + 1], buf)) return false;
+            snprintf(src, sizeof src, HOSTROOT "%s", buf);
+            op->kind = o[2] == 'r' ? OP_ROBIND : OP_BIND;
+        } else if ((!strcmp(o, "--bind-fd") || !strcmp(o, "--ro-bind-fd")) && two) {
+            char fdp[64];
+            int fd = atoi(v[i + 1]);
+            snprintf(fdp, sizeof fdp, "/proc/self/fd/%d", fd);
+            ssize_t l = readlink(fdp, buf, sizeof buf - 1);
+            struct stat st;
+            if (l <= 0 || buf[0] != '/' || fstat(fd, &st) < 0) return false;
+            buf[l] = 0;
+            snprintf(src, sizeof src, HOSTROOT "%s", buf);
+            op->kind = o[2] == 'r' ? OP_ROBIND : OP_BIND;
+            op->check = true;
+            op->dev = st.st_dev;
+            op->ino = st.st_ino;
+        } else if (!strcmp(o, "--symlink") && two) {
+            snprintf(src, sizeof src, "%s", v[i + 1]);
+            op->kind = OP_SYMLINK;
+        } else if ((!strcmp(o, "--proc") || !strcmp(o, "--dev") || !strcmp(o, "--tmpfs")) &&
+                   i + 1 < n) {
+            op->kind = o[2] == 'p' ? OP_PROC : o[2] == 'd' ? OP_DEV : OP_TMPFS;
+            snprintf(src, sizeof src, "%s", o[2] == 'p' ? "/proc" : "/dev");
+            i--; /* one operand */
+        } else {
+            return false;
+        }
+        const char *dst = v[i + 2];
+        if (dst[0] != '/' || strstr(dst, "/../") || strlen(dst) >= VK_PATH_MAX) return false;
+        char d[VK_PATH_MAX + 64];
+        snprintf(d, sizeof d, NEWROOT "%s", dst);
+        op->src = vk_strdup(p, src);
+        op->dst = vk_strdup(p, d);
+        c->n++;
+        i += 2;
+    }
+    return c->hostname != NULL;
+}
+
+/* Make a VM's jail from the base for uid (bwrap's arguments v, n of them): its namespaces'
+ * fds into nsout, 0; or -1 (bwrap makes it). */
+static int jail_compose(vk_proc *p, unsigned uid, char **v, size_t n, const spawn_args *tmpl,
+                        int *nsout)
+{
+    if (atomic_load(&g_compose_off)) return -1;
+    pthread_mutex_lock(&g_base_mu);
+    struct jail_base *b = base_get(p, uid, tmpl);
+    int base[NS_N];
+    for (int i = 0; i < NS_N; i++) base[i] = b ? b->ns[i] : -1;
+    pthread_mutex_unlock(&g_base_mu);
+    if (!b) return -1;
+    compose c;
+    memset(&c, 0, sizeof c);
+    c.base = base;
+    for (int i = 0; i < NS_N; i++) c.ns[i] = -1;
+    int rc = -1;
+    if (compose_ops(p, v, n, &c)) {
+        size_t sz = 256 * 1024;
+        char *stack = mmap(NULL, sz, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        if (stack != MAP_FAILED) {
+            sigset_t all, old;
+            sigfillset(&all);
+            pthread_sigmask(SIG_SETMASK, &all, &old);
+            pid_t pid = clone(compose_child, stack + sz,
+                              CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, &c);
+            int ws = 0;
+            if (pid > 0)
+                while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
+            pthread_sigmask(SIG_SETMASK, &old, NULL);
+            munmap(stack, sz);
+            if (pid > 0 && WIFEXITED(ws) && WEXITSTATUS(ws) == 0) rc = 0;
+        }
+    }
+    /* the base's user namespaces and cgroup namespace, the VM's own others */
+    static const int from_base[] = {NS_UOWN, NS_CGROUP, NS_USER};
+    for (size_t i = 0; rc == 0 && i < sizeof from_base / sizeof *from_base; i++) {
+        int k = from_base[i];
+        if (base[k] >= 0 && (c.ns[k] = fcntl(base[k], F_DUPFD_CLOEXEC, 3)) < 0) rc = -1;
+    }
+    for (int i = 0; i < NS_N; i++) {
+        if (rc == 0) nsout[i] = c.ns[i];
+        else if (c.ns[i] >= 0) close(c.ns[i]);
+    }
+    for (size_t i = 0; i < c.n; i++) {
+        vk_free(p, c.ops[i].src);
+        vk_free(p, c.ops[i].dst);
+    }
+    vk_free(p, c.ops);
+    return rc;
 }
 
 /* ---- the network: a proxy on the jail's loopback (netproxy.c) ---- */
@@ -1983,23 +2327,7 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     add(&a, "--gid"); add(&a, num);
     add(&a, "--hostname"); add(&a, vm->hostname);
     ro_bind(&a, img, "/usr");
-    static const char *const links[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32", NULL};
-    for (int i = 0; links[i]; i++) {
-        char lp[64], b[VK_PATH_MAX + 256];
-        snprintf(lp, sizeof lp, "/%s", links[i]);
-        snprintf(b, sizeof b, "%s%s", img, lp);
-        struct stat st;
-        if (lstat(b, &st) < 0) continue;
-        if (S_ISLNK(st.st_mode)) {
-            char t[256];
-            ssize_t n = readlink(b, t, sizeof t - 1);
-            if (n <= 0) continue;
-            t[n] = 0;
-            add(&a, "--symlink"); add(&a, t); add(&a, lp);
-        } else {
-            ro_bind(&a, img, lp);
-        }
-    }
+    image_links(&a, img);
     add(&a, "--ro-bind"); add(&a, etc); add(&a, "/etc");
     for (int i = 0; etc_binds[i]; i++) {
         char ep[64];
@@ -2087,7 +2415,10 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
             injail = true;
         } else if (sig) {
             jail_drop(vm, cache);
-            if (jail_start(p, cache, a.v, jn, &sa) == 0) {
+            if (cache->initfd < 0) cache->initfd = init_memfd();
+            if (cache->initfd >= 0 && (jail_compose(p, uid, a.v, jn, &sa, cache->ns) == 0 ||
+                                       jail_start(p, a.v, jn, &sa, cache->ns) == 0)) {
+                cache->jail = true;
                 cache->sig = sig;
                 cache->siglen = siglen;
                 injail = true;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "test.h"
+#include "kernel/escalate.h"
 
 /* NULL when escalation can run here, else why not. */
 static const char *why_not(void)
@@ -575,6 +576,82 @@ TEST(escalate_persistent_jail)
     RUN(vm, "python3 -c 'import os; print(os.path.exists(\"/data\"))'; rm -rf /data; "
             "python3 -c 'import os; print(os.path.exists(\"/data\"))'",
         "True\nFalse\n", 0);
+}
+
+/* A VM's jail made from the process's base (the default) and by bwrap (the fallback) look
+ * alike to the program: nothing of the base's host tree, the VM's own hostname, network, IPC
+ * and UTS namespaces (kept between its calls, not shared with another VM), the loopback up, a
+ * hostfs mount bound whole, read-only where the VM's mount is. */
+static char *jail_probe(vos_vm *vm, const char *host)
+{
+    const char *probe =
+        "python3 -c 'import os, socket\n"
+        "s = socket.socket(); s.bind((\"127.0.0.1\", 0)); s.listen(1)\n"
+        "c = socket.create_connection(s.getsockname()); print(\"lo\", c.fileno() > 0)\n"
+        "print(socket.gethostname())\n"
+        "l = os.listdir(\"/\"); print(\"data\" in l and \"home\" in l and \"usr\" in l, l)\n"
+        "print(any(\".vos-\" in x for x in open(\"/proc/self/mountinfo\")))\n"
+        "print(open(\"/data/h.txt\").read(), end=\"\")\n"
+        "try: open(\"/data/x\", \"w\")\n"
+        "except OSError as e: print(e.strerror)\n"
+        "print(*[os.stat(\"/proc/self/ns/\" + n).st_ino for n in (\"net\", \"ipc\", \"uts\")])'";
+    vos_result r;
+    vos_result_init(&r);
+    ASSERT_OK(vos_exec(vm, probe, NULL, &r));
+    if (r.status != 0) printf("  stderr: %.*s\n", (int)r.err_len, r.err);
+    ASSERT_EQ(r.status, 0);
+    char want[256];
+    snprintf(want, sizeof want, "lo True\n%s\nTrue [", host);
+    ASSERT(r.out_len > strlen(want) && !strncmp(r.out, want, strlen(want)));
+    const char *rest = strstr(r.out, "]\n");
+    ASSERT(rest != NULL && !memchr(r.out, '.', (size_t)(rest - r.out)));
+    const char *tail = "]\nFalse\nhost\nRead-only file system\n";
+    ASSERT(!strncmp(rest, tail, strlen(tail)));
+    char *ns = strdup(rest + strlen(tail));
+    vos_result_free(&r);
+    return ns;
+}
+
+TEST(escalate_jail_from_base)
+{
+#if defined(__SANITIZE_THREAD__)
+    printf("  skipped %s: no persistent jail under ThreadSanitizer\n", __func__);
+    return;
+#endif
+    SKIP_UNLESS_JAIL();
+    const char *dir = test_tmpdir();
+    char p[4096];
+    snprintf(p, sizeof p, "%s/h.txt", dir);
+    FILE *f = fopen(p, "w");
+    fputs("host\n", f);
+    fclose(f);
+    for (int mode = 0; mode < 2; mode++) {
+        vk_escalate_compose(mode == 0);
+        vos_config cfg;
+        vos_config_init(&cfg);
+        cfg.escalate = progs;
+        cfg.hostname = "box1";
+        vos_vm *a = test_vm_new_cfg(&cfg);
+        cfg.hostname = "box2";
+        vos_vm *b = test_vm_new_cfg(&cfg);
+        vos_mount_spec s;
+        vos_mount_spec_init(&s);
+        s.kind = VOS_MOUNT_HOST_RO;
+        s.host_path = dir;
+        ASSERT_OK(vos_mount(a, "/data", &s));
+        ASSERT_OK(vos_mount(b, "/data", &s));
+        char *a1 = jail_probe(a, "box1"), *a2 = jail_probe(a, "box1"), *b1 = jail_probe(b, "box2");
+        ASSERT_STR(a1, a2); /* a's namespaces stay between its calls */
+        char *save = NULL;
+        for (char *t = strtok_r(b1, " \n", &save); t; t = strtok_r(NULL, " \n", &save))
+            ASSERT(strstr(a1, t) == NULL); /* b's are none of a's */
+        free(a1);
+        free(a2);
+        free(b1);
+        test_vm_free(a);
+        test_vm_free(b);
+    }
+    vk_escalate_compose(true);
 }
 
 /* The jail's /etc is built once per process for each image, uid, user and home, and shared
