@@ -165,6 +165,7 @@ static void ments_free(vk_vm *vm, ment *v, size_t n, size_t cap)
 }
 
 static void rm_tree(const char *path);
+static bool pool_give(struct vk_esc_cache *c);
 
 static void watches_drop(vk_vm *vm, struct vk_esc_cache *c)
 {
@@ -236,8 +237,12 @@ void vk_escalate_vm_free(vk_vm *vm)
     watches_drop(vm, c);
     jail_drop(vm, c);
     if (c->initfd >= 0) close(c->initfd);
-    if (c->dir[0]) rm_tree(c->dir);
-    if (c->lockfd >= 0) close(c->lockfd);
+    if (c->dir[0] && pool_give(c)) {
+        c->lockfd = -1;
+    } else {
+        if (c->dir[0]) rm_tree(c->dir);
+        if (c->lockfd >= 0) close(c->lockfd);
+    }
     ments_free(vm, c->ents, c->n, c->cap);
     vk_vm_free(vm, c, sizeof *c);
     vm->esc_cache = NULL;
@@ -645,6 +650,141 @@ static void sweep_stale(void)
         close(fd);
     }
     closedir(d);
+}
+
+/* ---- host copies kept for the next VM ----
+ * Making a directory is the costly part of a host copy on some hosts' disks (a quarter of a
+ * millisecond each on this project's machine, where a lookup is a microsecond), and a
+ * backend makes VM after VM alike. A freed VM's copy whose manifest is exact (its last import
+ * completed) is emptied of everything but its directories and kept, locked, for the next VM's
+ * first call: that call's export finds the directories it needs made, and removes those the
+ * new VM does not have (the kept list plays the last manifest). Nothing of the old VM's files
+ * stays: every non-directory goes when the copy is kept, and the new VM copies every file. */
+#define POOL_MAX 8
+static struct pooled {
+    char dir[64];
+    int lockfd;
+    char **dirs; /* rel paths, parents first (malloc) */
+    size_t n;
+} g_pool[POOL_MAX];
+static size_t g_npool;
+static pthread_mutex_t g_pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int g_dirs_pid; /* the process that made them (esc_process_end) */
+
+static void pooled_free(struct pooled *q)
+{
+    for (size_t i = 0; i < q->n; i++) free(q->dirs[i]);
+    free(q->dirs);
+    q->dirs = NULL;
+    q->n = 0;
+}
+
+/* Empty the host tree hp (rel under the root) of all but its directories, noting each in q
+ * (parents first). false when something stays (a directory it cannot list, no memory). */
+static bool pool_strip(struct pooled *q, size_t *cap, const char *hp, const char *rel,
+                       int depth)
+{
+    if (depth > 64) return false;
+    DIR *d = opendir(hp);
+    if (!d) return false;
+    struct dirent *de;
+    bool ok = true;
+    while (ok && (de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        char h2[VK_PATH_MAX + 96], r2[VK_PATH_MAX];
+        if (snprintf(h2, sizeof h2, "%s/%s", hp, de->d_name) >= (int)sizeof h2 ||
+            snprintf(r2, sizeof r2, "%s%s%s", rel, *rel ? "/" : "", de->d_name) >=
+                (int)sizeof r2) {
+            ok = false;
+            break;
+        }
+        struct stat st;
+        if (lstat(h2, &st) < 0) continue;
+        if (!S_ISDIR(st.st_mode)) {
+            ok = unlink(h2) == 0 || errno == ENOENT;
+            continue;
+        }
+        if (q->n == *cap) {
+            size_t nc = *cap ? *cap * 2 : 64;
+            char **nv = realloc(q->dirs, nc * sizeof *nv);
+            if (!nv) {
+                ok = false;
+                break;
+            }
+            q->dirs = nv;
+            *cap = nc;
+        }
+        ok = (q->dirs[q->n] = strdup(r2)) != NULL;
+        if (ok) q->n++;
+        ok = ok && pool_strip(q, cap, h2, r2, depth + 1);
+    }
+    closedir(d);
+    return ok;
+}
+
+/* Keep the freed VM's host copy (cache c) for another VM: true when kept (the pool has the
+ * directory and its lock), false when the caller removes it. */
+static bool pool_give(struct vk_esc_cache *c)
+{
+    if (c->lockfd < 0) return false;
+    pthread_mutex_lock(&g_pool_mu);
+    bool room = g_npool < POOL_MAX;
+    pthread_mutex_unlock(&g_pool_mu);
+    if (!room) return false;
+    struct pooled q = {{0}, -1, NULL, 0};
+    size_t cap = 0;
+    char hp[sizeof c->dir + 16];
+    /* a VM's own /etc (made when the shared one could not be) names its user */
+    snprintf(hp, sizeof hp, "%s/etc", c->dir);
+    rm_tree(hp);
+    snprintf(hp, sizeof hp, "%s/root", c->dir);
+    bool ok = pool_strip(&q, &cap, hp, "", 0);
+    pthread_mutex_lock(&g_pool_mu);
+    if (ok && g_npool < POOL_MAX) {
+        memcpy(q.dir, c->dir, sizeof q.dir);
+        q.lockfd = c->lockfd;
+        g_pool[g_npool++] = q;
+        atomic_store(&g_dirs_pid, (int)getpid());
+        pthread_mutex_unlock(&g_pool_mu);
+        return true;
+    }
+    pthread_mutex_unlock(&g_pool_mu);
+    pooled_free(&q);
+    return false;
+}
+
+/* A kept host copy for e (its directory, lock and last manifest: the kept directories), or
+ * false. */
+static bool pool_take(esc *e)
+{
+    pthread_mutex_lock(&g_pool_mu);
+    if (!g_npool) {
+        pthread_mutex_unlock(&g_pool_mu);
+        return false;
+    }
+    struct pooled q = g_pool[--g_npool];
+    pthread_mutex_unlock(&g_pool_mu);
+    vk_vm *vm = e->p->vm;
+    memcpy(e->dir, q.dir, sizeof e->dir);
+    e->lockfd = q.lockfd;
+    e->old = q.n ? vk_vm_alloc(vm, q.n * sizeof *e->old) : NULL;
+    if (e->old) {
+        memset(e->old, 0, q.n * sizeof *e->old);
+        e->oldcap = q.n;
+        for (size_t i = 0; i < q.n; i++) {
+            if (!(e->old[i].rel = vk_vm_strdup(vm, q.dirs[i]))) break;
+            e->old[i].mode = S_IFDIR | 0700;
+            e->nold++;
+        }
+    }
+    if (q.n && e->nold < q.n) {
+        /* no memory to say what is there: start it empty */
+        char root[sizeof e->dir + 8];
+        snprintf(root, sizeof root, "%s/root", e->dir);
+        rm_tree(root);
+    }
+    pooled_free(&q);
+    return true;
 }
 
 /* ---- the import ---- */
@@ -1215,6 +1355,7 @@ static int etc_path(vk_proc *p, const char *dir, const char *img, char *out, siz
         int lk = made ? dir_lock(s->dir, false) : -1;
         if (lk >= 0 && etc_build(p, s->dir, img) == 0 && (s->key = strdup(key))) {
             g_netc++;
+            atomic_store(&g_dirs_pid, (int)getpid());
             snprintf(out, n, "%s/etc", s->dir);
             pthread_mutex_unlock(&g_etc_mu);
             return 0;
@@ -1228,6 +1369,30 @@ static int etc_path(vk_proc *p, const char *dir, const char *img, char *out, siz
     if (rc < 0) return rc;
     snprintf(out, n, "%s/etc", dir);
     return 0;
+}
+
+/* At the process's normal end, the kept copies and the shared /etc directories go with it (a
+ * process that dies leaves them to the next one's sweep). Not in a child the host forked: they
+ * are the parent's. */
+__attribute__((destructor)) static void esc_process_end(void)
+{
+    int pid = atomic_load(&g_dirs_pid);
+    if (!pid || getpid() != pid) return;
+    pthread_mutex_lock(&g_pool_mu);
+    for (size_t i = 0; i < g_npool; i++) {
+        rm_tree(g_pool[i].dir);
+        close(g_pool[i].lockfd);
+        pooled_free(&g_pool[i]);
+    }
+    g_npool = 0;
+    pthread_mutex_unlock(&g_pool_mu);
+    pthread_mutex_lock(&g_etc_mu);
+    for (size_t i = 0; i < g_netc; i++) {
+        rm_tree(g_etc[i].dir);
+        free(g_etc[i].key);
+    }
+    g_netc = 0;
+    pthread_mutex_unlock(&g_etc_mu);
 }
 
 typedef struct argvb {
@@ -2260,7 +2425,7 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         e.nold = cache->n;
         e.oldcap = cache->cap;
         for (size_t i = 0; i < e.nold; i++) e.old[i].seen = false;
-    } else {
+    } else if (!cache || !pool_take(&e)) {
         pthread_once(&g_sweep_once, sweep_stale);
         snprintf(e.dir, sizeof e.dir, "/tmp/vos-esc-XXXXXX");
         if (!mkdtemp(e.dir)) rc = herr();

@@ -654,6 +654,43 @@ TEST(escalate_jail_from_base)
     vk_escalate_compose(true);
 }
 
+/* A freed VM's host copy is kept for the next VM's first call: its directories only. The next
+ * VM sees its own files and nothing of the last one's (files, directories it lacks, a FIFO
+ * and a socket the program left, which the import does not carry into a VM). */
+TEST(escalate_copy_kept_for_next_vm)
+{
+    SKIP_UNLESS_JAIL();
+    const char *ino = "python3 -c 'import os; print(os.stat(\"/home\").st_ino)'";
+    vos_vm *a = esc_vm(0);
+    RUN(a,
+        "mkdir -p ~/onlya/deep ~/both && echo s > ~/secret && echo a > ~/both/f && "
+        "python3 -c 'import os, socket\n"
+        "os.mkfifo(os.path.expanduser(\"~/fifo\"))\n"
+        "socket.socket(socket.AF_UNIX).bind(os.path.expanduser(\"~/sock\"))\n"
+        "open(os.path.expanduser(\"~/both/g\"), \"w\").write(\"g\")' && ls ~ ~/both",
+        "/home/agent:\nboth\nonlya\nsecret\n\n/home/agent/both:\nf\ng\n", 0);
+    vos_result r;
+    vos_result_init(&r);
+    ASSERT_OK(vos_exec(a, ino, NULL, &r));
+    char *ia = strndup(r.out, r.out_len);
+    vos_result_free(&r);
+    test_vm_free(a);
+    vos_vm *b = esc_vm(0);
+    RUN(b,
+        "mkdir -p ~/both ~/onlyb && echo b > ~/both/f && "
+        "python3 -c 'import os\n"
+        "for d, ds, fs in sorted(os.walk(\"/home\")): print(d, sorted(ds), sorted(fs))\n"
+        "print(open(os.path.expanduser(\"~/both/f\")).read(), end=\"\")'",
+        "/home ['agent'] []\n/home/agent ['both', 'onlyb'] []\n/home/agent/both [] ['f']\n"
+        "/home/agent/onlyb [] []\nb\n",
+        0);
+    vos_result_init(&r);
+    ASSERT_OK(vos_exec(b, ino, NULL, &r));
+    ASSERT_STR(r.out, ia); /* the same host directory, kept */
+    vos_result_free(&r);
+    free(ia);
+}
+
 /* The jail's /etc is built once per process for each image, uid, user and home, and shared
  * by the VMs that match: each VM still sees its own user, and one VM's end leaves the shared
  * copy to the others. */
