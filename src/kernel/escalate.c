@@ -2053,16 +2053,15 @@ static bool cbind(const char *src, const char *dst, bool ro)
 static int compose_child(void *arg)
 {
     compose *c = arg;
-    static const char *const nsname[NS_N] = {NULL, "mnt", "net", "ipc", "uts", NULL, NULL};
+    static const char *const nspath[NS_N] = {
+        NULL, HOSTROOT "/proc/self/ns/mnt", HOSTROOT "/proc/self/ns/net",
+        HOSTROOT "/proc/self/ns/ipc", HOSTROOT "/proc/self/ns/uts", NULL, NULL};
     if (setns(c->base[NS_UOWN], CLONE_NEWUSER) < 0 || setns(c->base[NS_MNT], CLONE_NEWNS) < 0 ||
         unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) < 0 ||
         sethostname(c->hostname, strlen(c->hostname)) < 0)
         return child_exit(1);
-    for (int i = NS_MNT; i <= NS_UTS; i++) {
-        char path[64];
-        snprintf(path, sizeof path, HOSTROOT "/proc/self/ns/%s", nsname[i]);
-        if ((c->ns[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0) return child_exit(1);
-    }
+    for (int i = NS_MNT; i <= NS_UTS; i++)
+        if ((c->ns[i] = open(nspath[i], O_RDONLY | O_CLOEXEC)) < 0) return child_exit(1);
     /* the loopback up, as bwrap's --unshare-net leaves it */
     int sfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     struct ifreq ifr;
