@@ -669,7 +669,7 @@ static struct pooled {
 } g_pool[POOL_MAX];
 static size_t g_npool;
 static pthread_mutex_t g_pool_mu = PTHREAD_MUTEX_INITIALIZER;
-static atomic_int g_dirs_pid; /* the process that made them (esc_process_end) */
+static atomic_int g_dirs_pid; /* the process that made them (vk_escalate_process_end) */
 
 static void pooled_free(struct pooled *q)
 {
@@ -1374,7 +1374,7 @@ static int etc_path(vk_proc *p, const char *dir, const char *img, char *out, siz
 /* At the process's normal end, the kept copies and the shared /etc directories go with it (a
  * process that dies leaves them to the next one's sweep). Not in a child the host forked: they
  * are the parent's. */
-__attribute__((destructor)) static void esc_process_end(void)
+__attribute__((destructor)) void vk_escalate_process_end(void)
 {
     int pid = atomic_load(&g_dirs_pid);
     if (!pid || getpid() != pid) return;

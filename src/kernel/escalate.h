@@ -15,6 +15,9 @@ void vk_escalate_vm_free(vk_vm *vm);
  * current process. Returns only on failure before the program starts (VOS_ENOENT when the
  * image has no such program, VOS_ECMDDENIED, VOS_ENOSYS when bwrap or user namespaces are
  * missing, with a message); else the process ends with the program's status. */
+/* Remove the process's kept host copies and shared /etc directories (at its normal end, by a
+ * destructor; a process that ends with _exit calls it first). */
+void vk_escalate_process_end(void);
 /* For tests: make a VM's jail from the process's base (on, the default) or with bwrap. */
 void vk_escalate_compose(bool on);
 int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[],

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "test.h"
+#include "kernel/escalate.h"
 
 /* One test may hang (a kernel bug): its child is killed after this long (times the slowness
  * factor, at most 5x) and the run goes on. */
@@ -383,6 +384,7 @@ _Noreturn static void child_run(const tcase *t)
     if (!ok) printf("%s\n", g_failmsg);
     fflush(stdout);
     fflush(stderr);
+    vk_escalate_process_end(); /* _exit runs no destructor */
     _exit(ok ? 0 : 1);
 }
 
