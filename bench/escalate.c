@@ -149,13 +149,14 @@ static void first(const vos_config *cfg, const char *name, const char *script,
             return;
         }
     }
+    double v0 = v[0], h0 = h[0]; /* (median sorts) */
     double vm_ = median(v, (size_t)n), host = median(h, (size_t)n);
     printf("%-34s vos %8.1f ms  host %8.1f ms  ratio %5.2f  (medians of %d)\n", name, vm_, host,
            vm_ / host, n);
     /* the first of them was the process's first escalation: its base jail, its shared /etc,
      * no host copy kept from a freed VM (one run, so noisy) */
     printf("%-34s the process's first: vos %.1f ms  host %.1f ms  ratio %.2f (one run)\n", "",
-           v[0], h[0], v[0] / h[0]);
+           v0, h0, v0 / h0);
 }
 
 int main(void)

@@ -670,6 +670,7 @@ static struct pooled {
 static size_t g_npool;
 static pthread_mutex_t g_pool_mu = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int g_dirs_pid; /* the process that made them (vk_escalate_process_end) */
+static bool g_ending;         /* under g_pool_mu: the process is ending, keep nothing more */
 
 static void pooled_free(struct pooled *q)
 {
@@ -740,7 +741,7 @@ static bool pool_give(struct vk_esc_cache *c)
     snprintf(hp, sizeof hp, "%s/root", c->dir);
     bool ok = pool_strip(&q, &cap, hp, "", 0);
     pthread_mutex_lock(&g_pool_mu);
-    if (ok && g_npool < POOL_MAX) {
+    if (ok && g_npool < POOL_MAX && !g_ending) {
         memcpy(q.dir, c->dir, sizeof q.dir);
         q.lockfd = c->lockfd;
         g_pool[g_npool++] = q;
@@ -1275,10 +1276,10 @@ static int write_host_file(const char *path, const char *s)
     return rc;
 }
 
-/* Build DIR/etc (once per host copy). */
-static int etc_build(vk_proc *p, const char *dir, const char *img)
+/* Build DIR/etc for the VM user (uid, name user, home) (once per host copy). */
+static int etc_build(const char *dir, const char *img, unsigned uid, const char *user,
+                     const char *home)
 {
-    vk_vm *vm = p->vm;
     char etc[VK_PATH_MAX], tmp[VK_PATH_MAX + 8], from[VK_PATH_MAX + 256], to[VK_PATH_MAX + 64];
     snprintf(etc, sizeof etc, "%s/etc", dir);
     if (access(etc, F_OK) == 0) return 0;
@@ -1298,13 +1299,12 @@ static int etc_build(vk_proc *p, const char *dir, const char *img)
         if (mkdir(to, 0755) < 0 && errno != EEXIST) rc = herr();
     }
     /* passwd and group name the VM's user */
-    unsigned uid = vk_getuid(p);
     char pw[1024], gr[512];
     const char *nobody = "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
     if (uid) {
         snprintf(pw, sizeof pw, "root:x:0:0:root:/root:/bin/sh\n%s:x:%u:%u::%s:/bin/sh\n%s",
-                 vm->user, uid, uid, vm->home, nobody);
-        snprintf(gr, sizeof gr, "root:x:0:\n%s:x:%u:\n", vm->user, uid);
+                 user, uid, uid, home, nobody);
+        snprintf(gr, sizeof gr, "root:x:0:\n%s:x:%u:\n", user, uid);
     } else {
         snprintf(pw, sizeof pw, "root:x:0:0:root:/root:/bin/sh\n%s", nobody);
         snprintf(gr, sizeof gr, "root:x:0:\n");
@@ -1332,14 +1332,13 @@ static struct etc_shared {
 static size_t g_netc;
 static pthread_mutex_t g_etc_mu = PTHREAD_MUTEX_INITIALIZER;
 
-/* The /etc for p's jail (image img) into out (n bytes): shared, else built in dir (the VM's
- * host copy directory). 0 or -errno. */
-static int etc_path(vk_proc *p, const char *dir, const char *img, char *out, size_t n)
+/* The /etc of a jail (image img, the VM user uid named user, home) into out (n bytes): shared,
+ * else built in dir (the VM's host copy directory; none: an error). 0 or -errno. */
+static int etc_path(const char *dir, const char *img, unsigned uid, const char *user,
+                    const char *home, char *out, size_t n)
 {
-    vk_vm *vm = p->vm;
     char key[VK_PATH_MAX + 512];
-    int kl = snprintf(key, sizeof key, "%s\n%u\n%s\n%s", img, vk_getuid(p), vm->user,
-                      vm->home);
+    int kl = snprintf(key, sizeof key, "%s\n%u\n%s\n%s", img, uid, user, home);
     pthread_mutex_lock(&g_etc_mu);
     for (size_t i = 0; i < g_netc; i++)
         if (!strcmp(g_etc[i].key, key)) {
@@ -1353,7 +1352,8 @@ static int etc_path(vk_proc *p, const char *dir, const char *img, char *out, siz
         bool made = mkdtemp(s->dir) != NULL;
         /* the lock stays held for the process's life: no sweep takes the directory */
         int lk = made ? dir_lock(s->dir, false) : -1;
-        if (lk >= 0 && etc_build(p, s->dir, img) == 0 && (s->key = strdup(key))) {
+        if (lk >= 0 && etc_build(s->dir, img, uid, user, home) == 0 &&
+            (s->key = strdup(key))) {
             g_netc++;
             atomic_store(&g_dirs_pid, (int)getpid());
             snprintf(out, n, "%s/etc", s->dir);
@@ -1365,7 +1365,8 @@ static int etc_path(vk_proc *p, const char *dir, const char *img, char *out, siz
         s->dir[0] = 0;
     }
     pthread_mutex_unlock(&g_etc_mu);
-    int rc = etc_build(p, dir, img);
+    if (!dir) return VOS_ENOMEM;
+    int rc = etc_build(dir, img, uid, user, home);
     if (rc < 0) return rc;
     snprintf(out, n, "%s/etc", dir);
     return 0;
@@ -1385,6 +1386,7 @@ __attribute__((destructor)) void vk_escalate_process_end(void)
         pooled_free(&g_pool[i]);
     }
     g_npool = 0;
+    g_ending = true;
     pthread_mutex_unlock(&g_pool_mu);
     pthread_mutex_lock(&g_etc_mu);
     for (size_t i = 0; i < g_netc; i++) {
@@ -1399,19 +1401,45 @@ typedef struct argvb {
     vk_proc *p;
     char **v;
     size_t n, cap;
+    bool fail;
 } argvb;
 
+/* Append s (a copy: the process's allocation, or malloc's when a->p is NULL; without memory,
+ * the process ends with 126, or a->fail is set). */
 static void add(argvb *a, const char *s)
 {
+    if (a->fail) return;
     if (a->n + 2 > a->cap) {
         size_t nc = a->cap ? a->cap * 2 : 128;
-        char **nv = vk_realloc(a->p, a->v, nc * sizeof *nv);
-        if (!nv) vk_exit(a->p, 126);
+        char **nv = a->p ? vk_realloc(a->p, a->v, nc * sizeof *nv) : realloc(a->v, nc * sizeof *nv);
+        if (!nv && a->p) vk_exit(a->p, 126);
+        if (!nv) {
+            a->fail = true;
+            return;
+        }
         a->v = nv;
         a->cap = nc;
     }
-    a->v[a->n++] = vk_strdup(a->p, s);
+    char *c = a->p ? vk_strdup(a->p, s) : strdup(s);
+    if (!c && a->p) vk_exit(a->p, 126);
+    if (!c) {
+        a->fail = true;
+        return;
+    }
+    a->v[a->n++] = c;
     a->v[a->n] = NULL;
+}
+
+static void argv_free(argvb *a)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        if (a->p) vk_free(a->p, a->v[i]);
+        else free(a->v[i]);
+    }
+    if (a->p) vk_free(a->p, a->v);
+    else free(a->v);
+    a->v = NULL;
+    a->n = a->cap = 0;
 }
 
 static bool host_exists(const char *img, const char *path)
@@ -1667,14 +1695,15 @@ static int init_memfd(void)
 
 /* Start a jail: bwrap with the jail's arguments v (n of them) runs cat as its only process;
  * once cat answers (every namespace is made), the kernel keeps the fds of its namespaces in
- * nsout (NS_N of them, -1 where none) and lets it end. 0, or -1. */
+ * nsout (NS_N of them, -1 where none) and lets it end. p: the VM process asking (NULL: the
+ * process-wide base). 0, or -1. */
 static int jail_start(vk_proc *p, char **v, size_t n, spawn_args *tmpl, int *nsout)
 {
     int info[2] = {-1, -1}, in[2] = {-1, -1}, out[2] = {-1, -1}, null = -1, rc = -1;
     pid_t pid = -1;
-    argvb a = {p, NULL, 0, 0};
+    argvb a = {p, NULL, 0, 0, false};
     for (size_t i = 0; i < n; i++) add(&a, v[i]);
-    if (pipe2(info, O_CLOEXEC) < 0 || pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
+    if (a.fail || pipe2(info, O_CLOEXEC) < 0 || pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
         (null = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0)
         goto out;
     char num[32];
@@ -1697,7 +1726,7 @@ static int jail_start(vk_proc *p, char **v, size_t n, spawn_args *tmpl, int *nso
     sa.fds[2] = null;
     sa.limits = false;
     sa.keep = info[1];
-    pid = spawn_bwrap(&sa);
+    pid = a.fail ? -1 : spawn_bwrap(&sa);
     close(info[1]);
     close(in[0]);
     close(out[1]);
@@ -1752,8 +1781,7 @@ out:
     int fds[] = {info[0], info[1], in[0], in[1], out[0], out[1], null};
     for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
         if (fds[i] >= 0) close(fds[i]);
-    for (size_t i = 0; i < a.n; i++) vk_free(p, a.v[i]);
-    vk_free(p, a.v);
+    argv_free(&a);
     return rc;
 }
 
@@ -1941,7 +1969,7 @@ static void image_links(argvb *a, const char *img)
 
 /* The base jail for uid, made at the first call that needs it; NULL when it cannot be made
  * (then or before). Under g_base_mu. */
-static struct jail_base *base_get(vk_proc *p, unsigned uid, const spawn_args *tmpl)
+static struct jail_base *base_get(unsigned uid)
 {
     for (size_t i = 0; i < g_nbase; i++)
         if (g_base[i].uid == uid) return g_base[i].failed ? NULL : &g_base[i];
@@ -1950,7 +1978,7 @@ static struct jail_base *base_get(vk_proc *p, unsigned uid, const spawn_args *tm
     b->uid = uid;
     b->failed = true;
     for (int i = 0; i < NS_N; i++) b->ns[i] = -1;
-    argvb a = {p, NULL, 0, 0};
+    argvb a = {NULL, NULL, 0, 0, false};
     char num[32];
     snprintf(num, sizeof num, "%u", uid);
     add(&a, "bwrap");
@@ -1967,14 +1995,13 @@ static struct jail_base *base_get(vk_proc *p, unsigned uid, const spawn_args *tm
     add(&a, "--dev"); add(&a, "/dev");
     add(&a, "--dir"); add(&a, NEWROOT);
     add(&a, "--bind"); add(&a, "/"); add(&a, HOSTROOT);
-    spawn_args sa = *tmpl;
+    spawn_args sa;
+    memset(&sa, 0, sizeof sa);
     char *noenv[] = {NULL};
     sa.env = noenv;
-    sa.binds = NULL;
-    sa.nbinds = 0;
-    if (jail_start(p, a.v, a.n, &sa, b->ns) == 0) b->failed = false;
-    for (size_t i = 0; i < a.n; i++) vk_free(p, a.v[i]);
-    vk_free(p, a.v);
+    sa.keep = sa.initfd = -1;
+    if (!a.fail && jail_start(NULL, a.v, a.n, &sa, b->ns) == 0) b->failed = false;
+    argv_free(&a);
     if (!b->failed) {
         /* a VM's jail has network, IPC and UTS namespaces of its own */
         for (int i = NS_NET; i <= NS_UTS; i++) {
@@ -2181,12 +2208,11 @@ static bool compose_ops(vk_proc *p, char **v, size_t n, compose *c)
 
 /* Make a VM's jail from the base for uid (bwrap's arguments v, n of them): its namespaces'
  * fds into nsout, 0; or -1 (bwrap makes it). */
-static int jail_compose(vk_proc *p, unsigned uid, char **v, size_t n, const spawn_args *tmpl,
-                        int *nsout)
+static int jail_compose(vk_proc *p, unsigned uid, char **v, size_t n, int *nsout)
 {
     if (atomic_load(&g_compose_off)) return -1;
     pthread_mutex_lock(&g_base_mu);
-    struct jail_base *b = base_get(p, uid, tmpl);
+    struct jail_base *b = base_get(uid);
     int base[NS_N];
     for (int i = 0; i < NS_N; i++) base[i] = b ? b->ns[i] : -1;
     pthread_mutex_unlock(&g_base_mu);
@@ -2374,6 +2400,107 @@ static void esc_done(esc *e, struct vk_esc_cache *cache, bool keep)
     }
 }
 
+/* ---- ready before the first call ----
+ * A process's first escalation would make the base jail (bwrap, 4 ms here), the shared /etc
+ * (1-4 ms: a directory is costly on this machine's disk) and a host copy's directory, and
+ * sweep the copies of dead processes. A VM made with programs to escalate starts that work in
+ * a thread of its own (once per process for each image and VM user), so that it is done, or
+ * under way, by the time the VM's first program escalates; a call that comes sooner waits for
+ * the part it needs (the same locks) instead of doing it twice. */
+#define PREP_MAX 16
+static char *g_prepared[PREP_MAX];
+static size_t g_nprepared;
+static pthread_mutex_t g_prep_mu = PTHREAD_MUTEX_INITIALIZER;
+
+typedef struct prep {
+    unsigned uid;
+    char *img, *user, *home; /* in the same allocation */
+} prep;
+
+/* One empty host copy kept ahead, when none is. */
+static void pool_seed(void)
+{
+    pthread_mutex_lock(&g_pool_mu);
+    bool need = g_npool == 0 && !g_ending;
+    pthread_mutex_unlock(&g_pool_mu);
+    if (!need) return;
+    struct pooled q = {{0}, -1, NULL, 0};
+    char root[sizeof q.dir + 8];
+    snprintf(q.dir, sizeof q.dir, "/tmp/vos-esc-XXXXXX");
+    if (!mkdtemp(q.dir)) return;
+    snprintf(root, sizeof root, "%s/root", q.dir);
+    q.lockfd = dir_lock(q.dir, false);
+    if (q.lockfd >= 0 && mkdir(root, 0755) == 0) {
+        pthread_mutex_lock(&g_pool_mu);
+        if (g_npool < POOL_MAX && !g_ending) {
+            g_pool[g_npool++] = q;
+            atomic_store(&g_dirs_pid, (int)getpid());
+            pthread_mutex_unlock(&g_pool_mu);
+            return;
+        }
+        pthread_mutex_unlock(&g_pool_mu);
+    }
+    rm_tree(q.dir);
+    if (q.lockfd >= 0) close(q.lockfd);
+}
+
+static void *prep_main(void *arg)
+{
+    prep *q = arg;
+    pthread_once(&g_sweep_once, sweep_stale);
+    char etc[VK_PATH_MAX];
+    etc_path(NULL, q->img, q->uid, q->user, q->home, etc, sizeof etc);
+#if !VK_TSAN
+    if (!atomic_load(&g_compose_off)) {
+        pthread_mutex_lock(&g_base_mu);
+        base_get(q->uid);
+        pthread_mutex_unlock(&g_base_mu);
+    }
+#endif
+    pool_seed();
+    free(q);
+    return NULL;
+}
+
+void vk_escalate_prepare(vk_vm *vm)
+{
+    if (!vm->escalate || !vm->escalate[0] || access(BWRAP, X_OK) != 0) return;
+    const char *img = vm->escalate_image ? vm->escalate_image : "";
+    unsigned uid = strcmp(vm->user, "root") == 0 ? 0 : 1000; /* as vk_getuid */
+    char key[VK_PATH_MAX + 512];
+    int kl = snprintf(key, sizeof key, "%s\n%u\n%s\n%s", img, uid, vm->user, vm->home);
+    if (kl < 0 || (size_t)kl >= sizeof key) return;
+    pthread_mutex_lock(&g_prep_mu);
+    bool known = g_nprepared == PREP_MAX;
+    for (size_t i = 0; i < g_nprepared && !known; i++) known = !strcmp(g_prepared[i], key);
+    if (!known && !(g_prepared[g_nprepared] = strdup(key))) known = true;
+    if (!known) g_nprepared++;
+    pthread_mutex_unlock(&g_prep_mu);
+    if (known) return;
+    size_t li = strlen(img) + 1, lu = strlen(vm->user) + 1, lh = strlen(vm->home) + 1;
+    prep *q = malloc(sizeof *q + li + lu + lh);
+    if (!q) return;
+    q->uid = uid;
+    q->img = (char *)(q + 1);
+    q->user = q->img + li;
+    q->home = q->user + lu;
+    memcpy(q->img, img, li);
+    memcpy(q->user, vm->user, lu);
+    memcpy(q->home, vm->home, lh);
+    /* no signal of the host's for this thread */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_attr_t at;
+    pthread_t t;
+    bool started = pthread_attr_init(&at) == 0 &&
+                   pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED) == 0 &&
+                   pthread_create(&t, &at, prep_main, q) == 0;
+    pthread_attr_destroy(&at);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!started) free(q);
+}
+
 int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[],
                 char *const envp[])
 {
@@ -2473,13 +2600,13 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     }
     unsigned uid = vk_getuid(p);
     char etc[VK_PATH_MAX];
-    if ((rc = etc_path(p, e.dir, img, etc, sizeof etc)) < 0) {
+    if ((rc = etc_path(e.dir, img, uid, vm->user, vm->home, etc, sizeof etc)) < 0) {
         esc_done(&e, cache, false);
         return rc;
     }
 
     /* bwrap's command line */
-    argvb a = {p, NULL, 0, 0};
+    argvb a = {p, NULL, 0, 0, false};
     char num[32];
     add(&a, "bwrap");
     add(&a, "--unshare-all");
@@ -2580,7 +2707,7 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         } else if (sig) {
             jail_drop(vm, cache);
             if (cache->initfd < 0) cache->initfd = init_memfd();
-            if (cache->initfd >= 0 && (jail_compose(p, uid, a.v, jn, &sa, cache->ns) == 0 ||
+            if (cache->initfd >= 0 && (jail_compose(p, uid, a.v, jn, cache->ns) == 0 ||
                                        jail_start(p, a.v, jn, &sa, cache->ns) == 0)) {
                 cache->jail = true;
                 cache->sig = sig;

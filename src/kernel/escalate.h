@@ -9,6 +9,9 @@ bool vk_escalate_listed(vk_vm *vm, const char *name);
 /* Is name (no slash) listed, allowed by the command rules and found in the jail's image? What
  * /usr/bin shows for it. */
 bool vk_escalate_offers(vk_vm *vm, const char *name);
+/* Start, in a thread, what a process's first escalation would make (once per image and VM
+ * user): called when a VM with programs to escalate is made. */
+void vk_escalate_prepare(vk_vm *vm);
 /* Drop the VM's host copy (at the VM's end). */
 void vk_escalate_vm_free(vk_vm *vm);
 /* Run name (a base name, or a VM path to a host binary when path_in_vm) escalated in the

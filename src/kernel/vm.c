@@ -306,6 +306,7 @@ int vk_vm_create(const vk_vm_config *cfg, vk_vm **out)
          * is memory */
         return rc == VOS_ENOSPC ? VOS_ENOMEM : rc;
     }
+    vk_escalate_prepare(vm);
     *out = vm;
     return 0;
 }
