@@ -655,11 +655,11 @@ static void sweep_stale(void)
 /* ---- host copies kept for the next VM ----
  * Making a directory is the costly part of a host copy on some hosts' disks (a quarter of a
  * millisecond each on this project's machine, where a lookup is a microsecond), and a
- * backend makes VM after VM alike. A freed VM's copy whose manifest is exact (its last import
- * completed) is emptied of everything but its directories and kept, locked, for the next VM's
- * first call: that call's export finds the directories it needs made, and removes those the
- * new VM does not have (the kept list plays the last manifest). Nothing of the old VM's files
- * stays: every non-directory goes when the copy is kept, and the new VM copies every file. */
+ * backend makes VM after VM alike. A freed VM's copy is emptied of everything but its
+ * directories (walking the copy itself: what no manifest knows, such as a FIFO a program left,
+ * goes too) and kept, locked, for the next VM's first call: that call's export finds the
+ * directories it needs made, and removes those the new VM does not have (the kept list plays
+ * the last manifest). Nothing of the old VM's files stays, and the new VM copies every file. */
 #define POOL_MAX 8
 static struct pooled {
     char dir[64];
