@@ -1229,10 +1229,25 @@ static int copy_host_file(const char *from, const char *to, unsigned mode)
  * world-readable files linked or copied, world-readable directories entry by entry
  * (depth-bounded; these are small), but the trees bound on top (etc_binds) only as empty
  * places. */
+/* mkdir -p of a host path in the /etc being built (an image may lack /etc/ssl, say). */
+static int etc_mkdirs(const char *path)
+{
+    char b[VK_PATH_MAX + 256];
+    snprintf(b, sizeof b, "%s", path);
+    for (char *s = b + 1;; s++) {
+        if (*s && *s != '/') continue;
+        char c = *s;
+        *s = 0;
+        if (mkdir(b, 0755) < 0 && errno != EEXIST) return herr();
+        if (!c) return 0;
+        *s = c;
+    }
+}
+
 static int etc_take(const char *from, const char *to, const char *rel, int depth)
 {
     for (int i = 0; etc_binds[i]; i++)
-        if (!strcmp(rel, etc_binds[i])) return mkdir(to, 0755) < 0 && errno != EEXIST ? herr() : 0;
+        if (!strcmp(rel, etc_binds[i])) return etc_mkdirs(to);
     struct stat st;
     if (lstat(from, &st) < 0) return 0;
     if (S_ISLNK(st.st_mode)) {
@@ -1296,7 +1311,7 @@ static int etc_build(const char *dir, const char *img, unsigned uid, const char 
     /* empty places for the trees bound on top */
     for (int i = 0; rc == 0 && etc_binds[i]; i++) {
         snprintf(to, sizeof to, "%s/%s", tmp, etc_binds[i]);
-        if (mkdir(to, 0755) < 0 && errno != EEXIST) rc = herr();
+        rc = etc_mkdirs(to);
     }
     /* passwd and group name the VM's user */
     char pw[1024], gr[512];

@@ -691,6 +691,55 @@ TEST(escalate_copy_kept_for_next_vm)
     free(ia);
 }
 
+/* A jail image the host names: its /usr and links, the /etc files it has (an image without
+ * /etc/ssl, say, is no error), in a VM's jail made from the base and by bwrap alike. */
+TEST(escalate_image_dir)
+{
+    SKIP_UNLESS_JAIL();
+    const char *img = test_tmpdir();
+    char p[4096], t[256];
+    snprintf(p, sizeof p, "%s/usr", img);
+    ASSERT_OK(symlink("/usr", p));
+    static const char *const links[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32", NULL};
+    for (int i = 0; links[i]; i++) {
+        char host[64];
+        snprintf(host, sizeof host, "/%s", links[i]);
+        ssize_t n = readlink(host, t, sizeof t - 1);
+        if (n <= 0) continue;
+        t[n] = 0;
+        snprintf(p, sizeof p, "%s/%s", img, links[i]);
+        ASSERT_OK(symlink(t, p));
+    }
+    snprintf(p, sizeof p, "%s/etc", img);
+    ASSERT_OK(mkdir(p, 0755));
+    snprintf(p, sizeof p, "%s/etc/os-release", img);
+    FILE *f = fopen(p, "w");
+    fputs("ID=vostest\n", f);
+    fclose(f);
+    snprintf(p, sizeof p, "%s/etc/ld.so.cache", img);
+    FILE *in = fopen("/etc/ld.so.cache", "rb"), *out = fopen(p, "wb");
+    ASSERT(in && out);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) ASSERT_EQ(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    fclose(out);
+    for (int mode = 0; mode < 2; mode++) {
+        vk_escalate_compose(mode == 0);
+        vos_config cfg;
+        vos_config_init(&cfg);
+        cfg.escalate = progs;
+        cfg.escalate_image = img;
+        vos_vm *vm = test_vm_new_cfg(&cfg);
+        RUN(vm,
+            "python3 -c 'import os; print(open(\"/etc/os-release\").read().strip(), "
+            "os.path.exists(\"/etc/ssl/openssl.cnf\"), os.path.exists(\"/etc/passwd\"))'",
+            "ID=vostest False True\n", 0);
+        test_vm_free(vm);
+    }
+    vk_escalate_compose(true);
+}
+
 /* The jail's /etc is built once per process for each image, uid, user and home, and shared
  * by the VMs that match: each VM still sees its own user, and one VM's end leaves the shared
  * copy to the others. */
