@@ -38,14 +38,16 @@ LIBS += -lcrypto
 LIBS += -lm
 
 # tar, zip/unzip, gzip, bzip2, xz, zstd: libarchive for the archive formats, zlib, libbz2, liblzma
-# and libzstd for the streams (DESIGN.md's list), all fed through VM file descriptors
-LIBS += -larchive -lz -lbz2 -llzma -lzstd
+# and libzstd for the streams (DESIGN.md's list), all fed through VM file descriptors.
+# libarchive and libcurl (below) are not linked: src/kernel/lazylib.c loads each at its first
+# use (their dependencies were most of a process's start)
+LIBS += -lz -lbz2 -llzma -lzstd
 
 # sqlite3 (DESIGN.md names libsqlite3): the engine under the sqlite3 command, files through a VM VFS
 LIBS += -lsqlite3
 
-# curl and wget: the kernel's network module (src/kernel/net.c) makes the transfers with libcurl
-LIBS += -lcurl
+# curl and wget: the kernel's network module (src/kernel/net.c) makes the transfers with libcurl,
+# loaded at its first use (src/kernel/lazylib.c)
 
 LIB_SRC := $(wildcard src/api/*.c src/kernel/*.c src/fs/*.c src/lib/*.c src/shell/*.c src/cmd/*.c)
 CMD_DECL_SRC := $(wildcard src/cmd/*.c src/shell/*.c)
