@@ -32,8 +32,8 @@ CPPFLAGS := -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD)/gen
 CFLAGS := $(WARN) $(OPT) -fPIC -fvisibility=hidden -pthread
 LDFLAGS := $(LDSAN) -pthread
 LIBS := -lpcre2-8
-# md5sum and the sha*sum commands: OpenSSL's MD5/SHA (SHA-NI/AVX2 assembly, 3-4x GNU's C code)
-LIBS += -lcrypto
+# md5sum and the sha*sum commands: OpenSSL's MD5/SHA (SHA-NI/AVX2 assembly, 3-4x GNU's C code),
+# loaded at its first use (src/kernel/lazylib.c), not linked
 # jq's math builtins (floor, pow, log, sin...)
 LIBS += -lm
 

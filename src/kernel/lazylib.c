@@ -1,5 +1,5 @@
-/* lazylib.c: libcurl and libarchive, loaded at their first use instead of at the process's
- * start.
+/* lazylib.c: libcurl, libarchive and libcrypto, loaded at their first use instead of at the
+ * process's start.
  *
  * Debian builds both (and their dependencies: krb5, LDAP, SASL, SSH, nghttp2, libxml2, ICU...)
  * with BIND_NOW, so linking them costs every process that links vos their loading and
@@ -10,10 +10,13 @@
  * as before. A library that cannot be loaded ends the process with the loader's message, as a
  * missing library at start would have. */
 #define CURL_DISABLE_TYPECHECK /* curl.h's type-checking macros would rename the definitions */
+#define OPENSSL_SUPPRESS_DEPRECATED 1 /* the digests' one-call API (src/lib/digest.c) */
 #include <archive.h>
 #include <archive_entry.h>
 #include <curl/curl.h>
 #include <dlfcn.h>
+#include <openssl/md5.h>
+#include <openssl/sha.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -21,12 +24,12 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { LIB_CURL, LIB_ARCHIVE };
+enum { LIB_CURL, LIB_ARCHIVE, LIB_CRYPTO };
 
 static void *lib_sym(int lib, const char *name)
 {
-    static _Atomic(void *) handle[2];
-    static const char *const soname[2] = {"libcurl.so.4", "libarchive.so.13"};
+    static _Atomic(void *) handle[3];
+    static const char *const soname[3] = {"libcurl.so.4", "libarchive.so.13", "libcrypto.so.3"};
     void *h = atomic_load(&handle[lib]);
     /* two threads may both open it: dlopen counts the second and returns the same handle */
     if (!h && (h = dlopen(soname[lib], RTLD_NOW | RTLD_LOCAL))) atomic_store(&handle[lib], h);
@@ -237,3 +240,23 @@ CURLSHcode curl_share_setopt(CURLSH *h, CURLSHoption opt, ...)
     va_end(ap);
     return fn_(h, opt, arg);
 }
+
+/* ---- libcrypto: the digests of md5sum and the sha*sum commands ---- */
+LAZY(LIB_CRYPTO, int, MD5_Init, (MD5_CTX *a0), (a0))
+LAZY(LIB_CRYPTO, int, MD5_Update, (MD5_CTX *a0, const void *a1, size_t a2), (a0, a1, a2))
+LAZY(LIB_CRYPTO, int, MD5_Final, (unsigned char *a0, MD5_CTX *a1), (a0, a1))
+LAZY(LIB_CRYPTO, int, SHA1_Init, (SHA_CTX *a0), (a0))
+LAZY(LIB_CRYPTO, int, SHA1_Update, (SHA_CTX *a0, const void *a1, size_t a2), (a0, a1, a2))
+LAZY(LIB_CRYPTO, int, SHA1_Final, (unsigned char *a0, SHA_CTX *a1), (a0, a1))
+LAZY(LIB_CRYPTO, int, SHA224_Init, (SHA256_CTX *a0), (a0))
+LAZY(LIB_CRYPTO, int, SHA224_Update, (SHA256_CTX *a0, const void *a1, size_t a2), (a0, a1, a2))
+LAZY(LIB_CRYPTO, int, SHA224_Final, (unsigned char *a0, SHA256_CTX *a1), (a0, a1))
+LAZY(LIB_CRYPTO, int, SHA256_Init, (SHA256_CTX *a0), (a0))
+LAZY(LIB_CRYPTO, int, SHA256_Update, (SHA256_CTX *a0, const void *a1, size_t a2), (a0, a1, a2))
+LAZY(LIB_CRYPTO, int, SHA256_Final, (unsigned char *a0, SHA256_CTX *a1), (a0, a1))
+LAZY(LIB_CRYPTO, int, SHA384_Init, (SHA512_CTX *a0), (a0))
+LAZY(LIB_CRYPTO, int, SHA384_Update, (SHA512_CTX *a0, const void *a1, size_t a2), (a0, a1, a2))
+LAZY(LIB_CRYPTO, int, SHA384_Final, (unsigned char *a0, SHA512_CTX *a1), (a0, a1))
+LAZY(LIB_CRYPTO, int, SHA512_Init, (SHA512_CTX *a0), (a0))
+LAZY(LIB_CRYPTO, int, SHA512_Update, (SHA512_CTX *a0, const void *a1, size_t a2), (a0, a1, a2))
+LAZY(LIB_CRYPTO, int, SHA512_Final, (unsigned char *a0, SHA512_CTX *a1), (a0, a1))
