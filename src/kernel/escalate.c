@@ -2645,7 +2645,10 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
     /* a private /tmp: the VM's own copy, else an empty one */
     char tp[sizeof e.root + 8];
     snprintf(tp, sizeof tp, "%s/tmp", e.root);
-    if (access(tp, F_OK) != 0 && !bound(&e, "tmp")) {
+    struct stat tst;
+    /* (lstat: a VM /tmp that is a symlink is the VM's, bound as a symlink below) */
+    bool fresh_tmp = lstat(tp, &tst) != 0 && !bound(&e, "tmp");
+    if (fresh_tmp) {
         add(&a, "--tmpfs"); add(&a, "/tmp");
     }
     /* the VM's tree at the VM's paths, each top-level entry bound on its own */
@@ -2749,7 +2752,7 @@ int vk_escalate(vk_proc *p, const char *name, bool path_in_vm, char *const argv[
         sa.initfd = cache->initfd;
         sa.ns = cache->ns;
         sa.cwd = vk_getcwd(p);
-        sa.fresh_tmp = access(tp, F_OK) != 0 && !bound(&e, "tmp");
+        sa.fresh_tmp = fresh_tmp;
         /* the network, by the VM's rules: a proxy on the jail's loopback */
         int port = 0;
         if (vk_net_has_rules(vm) && (lfd = jail_listen(cache->ns, &port)) >= 0 &&

@@ -740,6 +740,23 @@ TEST(escalate_image_dir)
     vk_escalate_compose(true);
 }
 
+/* A VM whose /tmp is a symlink: the jail's /tmp is that symlink (no empty tmpfs made over it,
+ * which made every escalation fail), and what the program writes through it lands in the VM. */
+TEST(escalate_tmp_symlink)
+{
+    SKIP_UNLESS_JAIL();
+    vos_config cfg;
+    vos_config_init(&cfg);
+    cfg.escalate = progs;
+    cfg.user = "root";
+    vos_vm *vm = test_vm_new_cfg(&cfg);
+    RUN(vm,
+        "mkdir /tmpx && rm -rf /tmp && ln -s /tmpx /tmp && "
+        "python3 -c 'import os; print(os.readlink(\"/tmp\")); open(\"/tmp/f\", \"w\").write(\"x\")' "
+        "&& cat /tmpx/f",
+        "/tmpx\nx", 0);
+}
+
 /* The jail's /etc is built once per process for each image, uid, user and home, and shared
  * by the VMs that match: each VM still sees its own user, and one VM's end leaves the shared
  * copy to the others. */
