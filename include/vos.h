@@ -264,7 +264,7 @@ typedef struct vos_config {
     size_t n_path_rules;
     const char *const *allowed_commands; /* NULL: all; else NULL-terminated list, copied */
     const char *const *denied_commands;  /* NULL-terminated list of denied commands, copied */
-    const char *hostname;  /* default "vos" */
+    const char *hostname;  /* default "vos"; at most 64 bytes (Linux's limit), else EINVAL */
     const char *user;      /* default "agent" */
     int multicall_self;    /* nonzero: a host file that is this program's own binary runs as
                               the vos command of its base name (used by the CLI) */

@@ -271,6 +271,8 @@ int vk_vm_create(const vk_vm_config *cfg, vk_vm **out)
     if (strchr(user, '/') || strchr(user, ':') || strchr(user, '\n') || !*user ||
         strlen(user) > 32)
         rc = VOS_EINVAL;
+    /* Linux's limit (HOST_NAME_MAX): an escalated program's jail could not take more */
+    if (cfg->hostname && strlen(cfg->hostname) > 64) rc = VOS_EINVAL;
     if (rc == 0) {
         vm->hostname = vk_vm_strdup(vm, cfg->hostname ? cfg->hostname : "vos");
         vm->user = vk_vm_strdup(vm, user);

@@ -257,6 +257,17 @@ TEST(floor_config_errors)
     vos_path_rule rel[] = {{"relative", VOS_ACCESS_READ}};
     cfg.path_rules = rel;
     ASSERT_RC(vos_vm_new(&cfg, &vm), VOS_EINVAL);
+    /* a hostname past Linux's 64 bytes (a jail could not take it) */
+    vos_config_init(&cfg);
+    char host[66];
+    memset(host, 'h', 65);
+    host[65] = 0;
+    cfg.hostname = host;
+    ASSERT_RC(vos_vm_new(&cfg, &vm), VOS_EINVAL);
+    host[64] = 0;
+    ASSERT_RC(vos_vm_new(&cfg, &vm), 0);
+    ASSERT_EXEC(vm, "hostname | wc -c", "65\n", 0);
+    vos_vm_free(vm);
 }
 
 /* ---- handles ---- */
