@@ -208,38 +208,22 @@ LAZY(LIB_CURL, CURLUcode, curl_url_set,
      (CURLU *a0, CURLUPart a1, const char *a2, unsigned int a3),
      (a0, a1, a2, a3))
 
-/* curl's option setters take exactly one more argument: a long, a curl_off_t, an object or a
- * function pointer, each passed as one 64-bit integer-class value (LP64: x86-64 and arm64
- * alike), passed on as such */
-CURLcode curl_easy_setopt(CURL *h, CURLoption opt, ...)
-{
-    REAL(LIB_CURL, curl_easy_setopt);
-    va_list ap;
-    va_start(ap, opt);
-    void *arg = va_arg(ap, void *);
-    va_end(ap);
-    return fn_(h, opt, arg);
-}
-
-CURLcode curl_easy_getinfo(CURL *h, CURLINFO info, ...)
-{
-    REAL(LIB_CURL, curl_easy_getinfo);
-    va_list ap;
-    va_start(ap, info);
-    void *arg = va_arg(ap, void *);
-    va_end(ap);
-    return fn_(h, info, arg);
-}
-
-CURLSHcode curl_share_setopt(CURLSH *h, CURLSHoption opt, ...)
-{
-    REAL(LIB_CURL, curl_share_setopt);
-    va_list ap;
-    va_start(ap, opt);
-    void *arg = va_arg(ap, void *);
-    va_end(ap);
-    return fn_(h, opt, arg);
-}
+/* curl's option setters and getinfo take exactly one more argument: a long, a curl_off_t, an
+ * object or a function pointer, each passed as one 64-bit integer-class value (LP64: x86-64
+ * and arm64 alike), passed on as such */
+#define LAZY_ONE(ret, name, htype, otype)                                                          \
+    ret name(htype h, otype opt, ...)                                                              \
+    {                                                                                              \
+        REAL(LIB_CURL, name);                                                                      \
+        va_list ap;                                                                                \
+        va_start(ap, opt);                                                                         \
+        void *arg = va_arg(ap, void *);                                                            \
+        va_end(ap);                                                                                \
+        return fn_(h, opt, arg);                                                                   \
+    }
+LAZY_ONE(CURLcode, curl_easy_setopt, CURL *, CURLoption)
+LAZY_ONE(CURLcode, curl_easy_getinfo, CURL *, CURLINFO)
+LAZY_ONE(CURLSHcode, curl_share_setopt, CURLSH *, CURLSHoption)
 
 /* ---- libcrypto: the digests of md5sum and the sha*sum commands ---- */
 LAZY(LIB_CRYPTO, int, MD5_Init, (MD5_CTX *a0), (a0))
