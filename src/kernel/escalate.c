@@ -1229,17 +1229,37 @@ static int copy_host_file(const char *from, const char *to, unsigned mode)
  * world-readable files linked or copied, world-readable directories entry by entry
  * (depth-bounded; these are small), but the trees bound on top (etc_binds) only as empty
  * places. */
-/* mkdir -p of a host path in the /etc being built (an image may lack /etc/ssl, say). */
-static int etc_mkdirs(const char *path)
+/* Make path's missing directories (and path itself: a directory when dir, else an empty
+ * file), refusing a symlink in any component past its first from bytes (trusted): under
+ * NEWROOT a path resolves in the base, where an absolute link would lead elsewhere, and in an
+ * /etc being built a link copied from the image would lead out to the host. System calls
+ * only (the composer runs it on the parent's memory). */
+static bool mkpoint(const char *path, size_t from, bool dir)
 {
     char b[VK_PATH_MAX + 256];
-    snprintf(b, sizeof b, "%s", path);
-    for (char *s = b + 1;; s++) {
+    size_t l = strlen(path);
+    if (l >= sizeof b || from > l) return false;
+    memcpy(b, path, l + 1);
+    struct stat st;
+    for (char *s = b + (from ? from : 1);; s++) {
         if (*s && *s != '/') continue;
         char c = *s;
         *s = 0;
-        if (mkdir(b, 0755) < 0 && errno != EEXIST) return herr();
-        if (!c) return 0;
+        if (lstat(b, &st) == 0) {
+            if (S_ISLNK(st.st_mode)) {
+                errno = ELOOP;
+                return false;
+            }
+        } else if (errno != ENOENT) {
+            return false;
+        } else if (c || dir) {
+            if (mkdir(b, 0755) < 0) return false;
+        } else {
+            int fd = open(b, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444);
+            if (fd < 0) return false;
+            close(fd);
+        }
+        if (!c) return true;
         *s = c;
     }
 }
@@ -1247,7 +1267,8 @@ static int etc_mkdirs(const char *path)
 static int etc_take(const char *from, const char *to, const char *rel, int depth)
 {
     for (int i = 0; etc_binds[i]; i++)
-        if (!strcmp(rel, etc_binds[i])) return etc_mkdirs(to);
+        if (!strcmp(rel, etc_binds[i]))
+            return mkpoint(to, (size_t)(rel - to), true) ? 0 : herr();
     struct stat st;
     if (lstat(from, &st) < 0) return 0;
     if (S_ISLNK(st.st_mode)) {
@@ -1311,7 +1332,7 @@ static int etc_build(const char *dir, const char *img, unsigned uid, const char 
     /* empty places for the trees bound on top */
     for (int i = 0; rc == 0 && etc_binds[i]; i++) {
         snprintf(to, sizeof to, "%s/%s", tmp, etc_binds[i]);
-        rc = etc_mkdirs(to);
+        if (!mkpoint(to, strlen(tmp), true)) rc = herr();
     }
     /* passwd and group name the VM's user */
     char pw[1024], gr[512];
@@ -1347,13 +1368,22 @@ static struct etc_shared {
 static size_t g_netc;
 static pthread_mutex_t g_etc_mu = PTHREAD_MUTEX_INITIALIZER;
 
+/* What a jail's /etc depends on, as one string in key (ETC_KEY_MAX bytes): its length, or
+ * -1 when it does not fit. */
+#define ETC_KEY_MAX (VK_PATH_MAX + 512)
+static int etc_key(char *key, const char *img, unsigned uid, const char *user, const char *home)
+{
+    int kl = snprintf(key, ETC_KEY_MAX, "%s\n%u\n%s\n%s", img, uid, user, home);
+    return kl < 0 || kl >= ETC_KEY_MAX ? -1 : kl;
+}
+
 /* The /etc of a jail (image img, the VM user uid named user, home) into out (n bytes): shared,
  * else built in dir (the VM's host copy directory; none: an error). 0 or -errno. */
 static int etc_path(const char *dir, const char *img, unsigned uid, const char *user,
                     const char *home, char *out, size_t n)
 {
-    char key[VK_PATH_MAX + 512];
-    int kl = snprintf(key, sizeof key, "%s\n%u\n%s\n%s", img, uid, user, home);
+    char key[ETC_KEY_MAX];
+    int kl = etc_key(key, img, uid, user, home);
     pthread_mutex_lock(&g_etc_mu);
     for (size_t i = 0; i < g_netc; i++)
         if (!strcmp(g_etc[i].key, key)) {
@@ -1361,7 +1391,7 @@ static int etc_path(const char *dir, const char *img, unsigned uid, const char *
             pthread_mutex_unlock(&g_etc_mu);
             return 0;
         }
-    if (g_netc < ETC_SHARED_MAX && kl > 0 && (size_t)kl < sizeof key) {
+    if (g_netc < ETC_SHARED_MAX && kl > 0) {
         struct etc_shared *s = &g_etc[g_netc];
         snprintf(s->dir, sizeof s->dir, "/tmp/vos-esc-XXXXXX");
         bool made = mkdtemp(s->dir) != NULL;
@@ -1718,8 +1748,8 @@ static int jail_start(vk_proc *p, char **v, size_t n, spawn_args *tmpl, int *nso
     pid_t pid = -1;
     argvb a = {p, NULL, 0, 0, false};
     for (size_t i = 0; i < n; i++) add(&a, v[i]);
-    if (a.fail || pipe2(info, O_CLOEXEC) < 0 || pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
-        (null = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0)
+    if (a.fail || pipe2(info, O_CLOEXEC) < 0 || pipe2(in, O_CLOEXEC) < 0 ||
+        pipe2(out, O_CLOEXEC) < 0 || (null = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0)
         goto out;
     char num[32];
     snprintf(num, sizeof num, "%d", info[1]);
@@ -1929,6 +1959,40 @@ static pid_t spawn_in_jail(spawn_args *s)
     return s->pid;
 }
 
+/* Run fn(arg) in a child that shares this process's memory and fd table until it ends (the
+ * caller waits; signals blocked meanwhile, so no handler runs on its stack): true when it ran
+ * and exited 0. */
+static bool run_child(int (*fn)(void *), void *arg)
+{
+    size_t sz = 256 * 1024;
+    char *stack = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+                       -1, 0);
+    if (stack == MAP_FAILED) return false;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t pid = clone(fn, stack + sz, CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, arg);
+    int ws = 0;
+    if (pid > 0)
+        while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    munmap(stack, sz);
+    return pid > 0 && WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
+}
+
+/* The loopback of the network namespace of socket fd up (as bwrap's --unshare-net leaves it):
+ * true when it is. */
+static bool loopback_up(int fd)
+{
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, "lo", 3);
+    if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) return false;
+    if (ifr.ifr_flags & IFF_UP) return true;
+    ifr.ifr_flags |= IFF_UP;
+    return ioctl(fd, SIOCSIFFLAGS, &ifr) == 0;
+}
+
 /* ---- a VM's jail, made from the process's base ----
  * bwrap's own start was most of a VM's first call (3.5 ms: its exec and linking, two user
  * namespaces and their maps, a dozen mounts checked through /proc/self/mountinfo, the
@@ -2027,7 +2091,7 @@ static struct jail_base *base_get(unsigned uid)
     return b->failed ? NULL : b;
 }
 
-enum { OP_BIND, OP_ROBIND, OP_SYMLINK, OP_PROC, OP_DEV, OP_TMPFS };
+enum { OP_BIND, OP_ROBIND, OP_SYMLINK, OP_BASE, OP_TMPFS };
 
 /* One step of building a VM's jail: src (a path in the base: under HOSTROOT, or its /proc or
  * /dev) bound at dst (under NEWROOT), or the symlink src at dst, or a tmpfs; a bind with
@@ -2048,41 +2112,11 @@ typedef struct compose {
     int ns[NS_N]; /* out: the mount, network, IPC and UTS namespaces */
 } compose;
 
-/* Make path's missing directories (and path itself: a directory when dir, else an empty
- * file), refusing a symlink on the way: a path under NEWROOT resolves in the base, where an
- * absolute link would lead elsewhere. A child on the parent's memory: system calls only. */
-static bool mkpoint(const char *path, bool dir)
-{
-    char b[VK_PATH_MAX + 128];
-    size_t l = strlen(path);
-    if (l >= sizeof b) return false;
-    memcpy(b, path, l + 1);
-    struct stat st;
-    for (char *s = b + 1;; s++) {
-        if (*s && *s != '/') continue;
-        char c = *s;
-        *s = 0;
-        if (lstat(b, &st) == 0) {
-            if (S_ISLNK(st.st_mode)) return false;
-        } else if (errno != ENOENT) {
-            return false;
-        } else if (c || dir) {
-            if (mkdir(b, 0755) < 0) return false;
-        } else {
-            int fd = open(b, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444);
-            if (fd < 0) return false;
-            close(fd);
-        }
-        if (!c) return true;
-        *s = c;
-    }
-}
-
 /* Bind src at dst (its tree), nosuid and nodev (and read-only when ro) throughout. */
 static bool cbind(const char *src, const char *dst, bool ro)
 {
     struct stat st;
-    if (stat(src, &st) < 0 || !mkpoint(dst, S_ISDIR(st.st_mode))) return false;
+    if (stat(src, &st) < 0 || !mkpoint(dst, 0, S_ISDIR(st.st_mode))) return false;
     if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0) return false;
     struct mount_attr ma;
     memset(&ma, 0, sizeof ma);
@@ -2104,14 +2138,8 @@ static int compose_child(void *arg)
         return child_exit(1);
     for (int i = NS_MNT; i <= NS_UTS; i++)
         if ((c->ns[i] = open(nspath[i], O_RDONLY | O_CLOEXEC)) < 0) return child_exit(1);
-    /* the loopback up, as bwrap's --unshare-net leaves it */
     int sfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    memcpy(ifr.ifr_name, "lo", 3);
-    bool up = sfd >= 0 && ioctl(sfd, SIOCGIFFLAGS, &ifr) == 0;
-    ifr.ifr_flags |= IFF_UP;
-    up = up && ioctl(sfd, SIOCSIFFLAGS, &ifr) == 0;
+    bool up = sfd >= 0 && loopback_up(sfd);
     if (sfd >= 0) close(sfd);
     if (!up || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
         mount("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
@@ -2131,18 +2159,18 @@ static int compose_child(void *arg)
         case OP_SYMLINK: {
             char *slash = strrchr(o->dst, '/');
             *slash = 0;
-            ok = mkpoint(o->dst, true);
+            ok = mkpoint(o->dst, 0, true);
             *slash = '/';
             ok = ok && symlink(o->src, o->dst) == 0;
             break;
         }
-        case OP_PROC:
-        case OP_DEV:
-            /* the base's, already read-only where bwrap makes them so */
-            ok = mkpoint(o->dst, true) && mount(o->src, o->dst, NULL, MS_BIND | MS_REC, NULL) == 0;
+        case OP_BASE:
+            /* the base's /proc or /dev, already read-only where bwrap makes them so */
+            ok = mkpoint(o->dst, 0, true) &&
+                 mount(o->src, o->dst, NULL, MS_BIND | MS_REC, NULL) == 0;
             break;
         case OP_TMPFS:
-            ok = mkpoint(o->dst, true) &&
+            ok = mkpoint(o->dst, 0, true) &&
                  mount("tmpfs", o->dst, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") == 0;
             break;
         }
@@ -2203,7 +2231,7 @@ static bool compose_ops(vk_proc *p, char **v, size_t n, compose *c)
             op->kind = OP_SYMLINK;
         } else if ((!strcmp(o, "--proc") || !strcmp(o, "--dev") || !strcmp(o, "--tmpfs")) &&
                    i + 1 < n) {
-            op->kind = o[2] == 'p' ? OP_PROC : o[2] == 'd' ? OP_DEV : OP_TMPFS;
+            op->kind = o[2] == 't' ? OP_TMPFS : OP_BASE;
             snprintf(src, sizeof src, "%s", o[2] == 'p' ? "/proc" : "/dev");
             i--; /* one operand */
         } else {
@@ -2216,6 +2244,7 @@ static bool compose_ops(vk_proc *p, char **v, size_t n, compose *c)
         op->src = vk_strdup(p, src);
         op->dst = vk_strdup(p, d);
         c->n++;
+        if (!op->src || !op->dst) return false;
         i += 2;
     }
     return c->hostname != NULL;
@@ -2237,24 +2266,7 @@ static int jail_compose(vk_proc *p, unsigned uid, char **v, size_t n, int *nsout
     c.base = base;
     for (int i = 0; i < NS_N; i++) c.ns[i] = -1;
     int rc = -1;
-    if (compose_ops(p, v, n, &c)) {
-        size_t sz = 256 * 1024;
-        char *stack = mmap(NULL, sz, PROT_READ | PROT_WRITE,
-                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-        if (stack != MAP_FAILED) {
-            sigset_t all, old;
-            sigfillset(&all);
-            pthread_sigmask(SIG_SETMASK, &all, &old);
-            pid_t pid = clone(compose_child, stack + sz,
-                              CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, &c);
-            int ws = 0;
-            if (pid > 0)
-                while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
-            pthread_sigmask(SIG_SETMASK, &old, NULL);
-            munmap(stack, sz);
-            if (pid > 0 && WIFEXITED(ws) && WEXITSTATUS(ws) == 0) rc = 0;
-        }
-    }
+    if (compose_ops(p, v, n, &c) && run_child(compose_child, &c)) rc = 0;
     /* the base's user namespaces and cgroup namespace, the VM's own others */
     static const int from_base[] = {NS_UOWN, NS_CGROUP, NS_USER};
     for (size_t i = 0; rc == 0 && i < sizeof from_base / sizeof *from_base; i++) {
@@ -2289,13 +2301,7 @@ static int listen_child(void *arg)
         return child_exit(1);
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) return child_exit(1);
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    memcpy(ifr.ifr_name, "lo", 3);
-    if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
-        ifr.ifr_flags |= IFF_UP;
-        ioctl(fd, SIOCSIFFLAGS, &ifr);
-    }
+    loopback_up(fd); /* a jail bwrap made has it up already */
     struct sockaddr_in a;
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
@@ -2315,22 +2321,8 @@ static int listen_child(void *arg)
  * whoever holds it), its port in *port: the fd, or -1. */
 static int jail_listen(const int *ns, int *port)
 {
-    size_t sz = 64 * 1024;
-    char *stack = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
-                       -1, 0);
-    if (stack == MAP_FAILED) return -1;
     listen_args l = {ns, -1, 0};
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    pid_t pid = clone(listen_child, stack + sz, CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD,
-                      &l);
-    int ws = 0;
-    if (pid > 0)
-        while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    munmap(stack, sz);
-    if (pid < 0 || !WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
+    if (!run_child(listen_child, &l)) {
         if (l.fd >= 0) close(l.fd);
         return -1;
     }
@@ -2479,19 +2471,19 @@ static void *prep_main(void *arg)
 
 void vk_escalate_prepare(vk_vm *vm)
 {
-    if (!vm->escalate || !vm->escalate[0] || access(BWRAP, X_OK) != 0) return;
+    if (!vm->escalate || !vm->escalate[0]) return;
     const char *img = vm->escalate_image ? vm->escalate_image : "";
-    unsigned uid = strcmp(vm->user, "root") == 0 ? 0 : 1000; /* as vk_getuid */
-    char key[VK_PATH_MAX + 512];
-    int kl = snprintf(key, sizeof key, "%s\n%u\n%s\n%s", img, uid, vm->user, vm->home);
-    if (kl < 0 || (size_t)kl >= sizeof key) return;
+    unsigned uid = vk_user_uid(vm->user);
+    char key[ETC_KEY_MAX];
+    if (etc_key(key, img, uid, vm->user, vm->home) < 0) return;
     pthread_mutex_lock(&g_prep_mu);
     bool known = g_nprepared == PREP_MAX;
     for (size_t i = 0; i < g_nprepared && !known; i++) known = !strcmp(g_prepared[i], key);
     if (!known && !(g_prepared[g_nprepared] = strdup(key))) known = true;
     if (!known) g_nprepared++;
     pthread_mutex_unlock(&g_prep_mu);
-    if (known) return;
+    /* (a VM made after the first of its kind costs a lookup, no system call) */
+    if (known || access(BWRAP, X_OK) != 0) return;
     size_t li = strlen(img) + 1, lu = strlen(vm->user) + 1, lh = strlen(vm->home) + 1;
     prep *q = malloc(sizeof *q + li + lu + lh);
     if (!q) return;

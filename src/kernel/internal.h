@@ -445,4 +445,7 @@ void vk_wd_disarm(vk_exec *ex);
 /* ---- vm.c ---- */
 void vk_exec_ref(vk_exec *ex);
 
+/* The uid of a VM user name: 0 for root, 1000 for any other (proc.c). */
+unsigned vk_user_uid(const char *user);
+
 #endif

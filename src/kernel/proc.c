@@ -1322,6 +1322,7 @@ uint64_t vk_random(vk_proc *p)
 
 const char *vk_hostname(vk_proc *p) { return p->vm->hostname; }
 const char *vk_username(vk_proc *p) { return p->vm->user; }
-unsigned vk_getuid(vk_proc *p) { return strcmp(p->vm->user, "root") == 0 ? 0 : 1000; }
+unsigned vk_user_uid(const char *user) { return strcmp(user, "root") == 0 ? 0 : 1000; }
+unsigned vk_getuid(vk_proc *p) { return vk_user_uid(p->vm->user); }
 unsigned vk_getgid(vk_proc *p) { return vk_getuid(p); }
 const char *vk_homedir(vk_proc *p) { return p->vm->home; }

@@ -42,7 +42,7 @@ void vos_host_free(vos_host *h, void *p, size_t n) { vk_vm_free(vk_host_vm(h), p
 unsigned vos_host_uid(vos_host *h)
 {
     vk_vm *vm = vk_host_vm(h);
-    return vm->booting || strcmp(vm->user, "root") == 0 ? 0 : 1000;
+    return vm->booting ? 0 : vk_user_uid(vm->user);
 }
 unsigned vos_host_gid(vos_host *h) { return vos_host_uid(h); }
 

@@ -148,7 +148,7 @@ static int build_base(vk_vm *vm)
     if (rc < 0) return rc;
 
     char buf[1024];
-    unsigned uid = strcmp(vm->user, "root") == 0 ? 0 : 1000; /* the uid is 0 while booting */
+    unsigned uid = vk_user_uid(vm->user); /* (vk_getuid says 0 while booting) */
     if (uid)
         snprintf(buf, sizeof buf,
                  "root:x:0:0:root:/root:/bin/bash\n"
